@@ -1,0 +1,81 @@
+import path from "node:path";
+import { z } from "zod";
+
+/**
+ * One validated configuration. Every variable is documented in the README; a bad value stops the
+ * process with a message naming the variable.
+ */
+const boolish = z
+  .enum(["true", "false", "1", "0", "yes", "no"])
+  .transform((v) => v === "true" || v === "1" || v === "yes");
+
+const schema = z
+  .object({
+    NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
+    PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+    HOST: z.string().min(1).default("0.0.0.0"),
+    PUBLIC_URL: z.url({ protocol: /^https?$/ }).optional(),
+    DATA_DIR: z.string().min(1).default("./data"),
+    DATABASE_URL: z
+      .string()
+      .regex(/^postgres(ql)?:\/\//, "must be a postgres:// or postgresql:// URL")
+      .optional(),
+    DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
+    SECRET_KEY: z.string().min(32, "must be at least 32 characters (e.g. `openssl rand -hex 32`)").optional(),
+    /** Realtime fan-out between processes: "memory" (one process) or "postgres" (LISTEN/NOTIFY). */
+    EVENT_BUS: z.enum(["memory", "postgres"]).optional(),
+    /** Which roles this process runs. */
+    ROLES: z
+      .string()
+      .default("api,worker,realtime")
+      .transform((s) => s.split(",").map((r) => r.trim()))
+      .pipe(z.array(z.enum(["api", "worker", "realtime"])).min(1)),
+    LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+    SESSION_TTL_HOURS: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .max(24 * 365)
+      .default(24 * 14),
+    SIGNIN_RATE_LIMIT: z.coerce.number().int().min(1).default(10),
+    TRUST_PROXY: boolish.default(false),
+    JOB_POLL_MS: z.coerce.number().int().min(50).default(1000),
+    OUTBOUND_TIMEOUT_MS: z.coerce.number().int().min(100).default(10_000),
+  })
+  .superRefine((v, ctx) => {
+    if (v.NODE_ENV === "production" && !v.SECRET_KEY) {
+      ctx.addIssue({ code: "custom", path: ["SECRET_KEY"], message: "is required in production" });
+    }
+    if (v.EVENT_BUS === "postgres" && !v.DATABASE_URL) {
+      ctx.addIssue({ code: "custom", path: ["EVENT_BUS"], message: "postgres needs DATABASE_URL" });
+    }
+  });
+
+export type Config = z.infer<typeof schema> & {
+  dataDir: string;
+  publicUrl: string;
+  eventBus: "memory" | "postgres";
+  secretKeySource: "env" | "data-dir";
+};
+
+export class ConfigError extends Error {
+  constructor(public readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+  }
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const input = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ""));
+  const parsed = schema.safeParse(input);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join(".") || "(config)"}: ${i.message}`));
+  }
+  const v = parsed.data;
+  return {
+    ...v,
+    dataDir: path.resolve(v.DATA_DIR),
+    publicUrl: (v.PUBLIC_URL ?? `http://localhost:${v.PORT}`).replace(/\/$/, ""),
+    eventBus: v.EVENT_BUS ?? (v.DATABASE_URL ? "postgres" : "memory"),
+    secretKeySource: v.SECRET_KEY ? "env" : "data-dir",
+  };
+}

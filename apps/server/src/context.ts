@@ -1,0 +1,70 @@
+import type { Logger } from "pino";
+import type { ChannelRegistry } from "./channels/registry";
+import type { Config } from "./config";
+import type { Db, Queryable } from "./db/client";
+import type { EventBus } from "./events/bus";
+import { appendEvents, type EventDraft, type StoredEvent } from "./events/store";
+import { type EnqueueOptions, enqueueJob, type JobRunner } from "./jobs/queue";
+import type { SecretBox } from "./lib/crypto";
+import type { Clock } from "./lib/time";
+
+/** Everything a command needs, built once by the composition root (main.ts / app.ts). */
+export interface AppContext {
+  config: Config;
+  db: Db;
+  bus: EventBus;
+  clock: Clock;
+  log: Logger;
+  secrets: SecretBox;
+  jobs: JobRunner;
+  channels: ChannelRegistry;
+}
+
+/** The handle a command gets inside its transaction. */
+export interface Tx {
+  q: Queryable;
+  now: Date;
+  /** Records a domain event; it is written at the end of the transaction and published after commit. */
+  emit(workspaceId: string, draft: EventDraft): void;
+  /** Enqueues a durable job in this transaction; workers are woken after commit. */
+  enqueue(type: string, payload: unknown, opts?: EnqueueOptions): Promise<void>;
+}
+
+/**
+ * Runs a command in one transaction: its changes, its domain events and its jobs commit together.
+ * Events are appended last (the workspace's sequence lock is held only briefly) and published to the
+ * realtime bus after commit; job workers are woken after commit, with no polling delay.
+ */
+export async function transact<T>(ctx: AppContext, fn: (tx: Tx) => Promise<T>): Promise<T> {
+  let published: StoredEvent[] = [];
+  let jobsEnqueued = false;
+  const result = await ctx.db.tx(async (q) => {
+    const now = ctx.clock.now();
+    const drafts = new Map<string, EventDraft[]>();
+    const tx: Tx = {
+      q,
+      now,
+      emit(workspaceId, draft) {
+        const list = drafts.get(workspaceId) ?? [];
+        list.push(draft);
+        drafts.set(workspaceId, list);
+      },
+      async enqueue(type, payload, opts) {
+        await enqueueJob(q, type, payload, opts);
+        jobsEnqueued = true;
+      },
+    };
+    const value = await fn(tx);
+    published = [];
+    for (const [workspaceId, list] of drafts) {
+      const stored = await appendEvents(q, workspaceId, list, now);
+      await ctx.bus.beforeCommit(q, stored);
+      published.push(...stored);
+    }
+    if (jobsEnqueued && ctx.db.kind === "postgres") await q.query("select pg_notify('parley_jobs', '')");
+    return value;
+  });
+  ctx.bus.publish(published);
+  if (jobsEnqueued) ctx.jobs.wake();
+  return result;
+}

@@ -1,0 +1,105 @@
+import fs from "node:fs";
+import path from "node:path";
+import { PGlite, types as pgliteTypes } from "@electric-sql/pglite";
+import { pg_trgm } from "@electric-sql/pglite/contrib/pg_trgm";
+import pg from "pg";
+
+/** Anything that runs a parameterised query: the database itself or an open transaction. */
+export interface Queryable {
+  query<T = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<T[]>;
+}
+
+export interface Db extends Queryable {
+  readonly kind: "pglite" | "postgres";
+  /** Runs `fn` in one transaction; commits when it resolves, rolls back when it throws. */
+  tx<T>(fn: (q: Queryable) => Promise<T>): Promise<T>;
+  /** LISTEN on a channel (PostgreSQL only: the embedded database has one process by construction). */
+  listen?(channel: string, onPayload: (payload: string) => void): Promise<() => Promise<void>>;
+  close(): Promise<void>;
+}
+
+// int8 (sequence numbers, counts) as JS numbers: every value we store fits in 2^53.
+const parseInt8 = (v: string) => Number(v);
+
+export async function openPglite(dataDir: string | null): Promise<Db> {
+  if (dataDir) fs.mkdirSync(dataDir, { recursive: true });
+  const db = await PGlite.create({
+    ...(dataDir ? { dataDir: path.join(dataDir, "pg") } : {}),
+    extensions: { pg_trgm },
+    parsers: { [pgliteTypes.INT8]: parseInt8 },
+  });
+  const q: Queryable = {
+    async query<T>(sql: string, params: unknown[] = []) {
+      const r = await db.query<T>(sql, params);
+      return r.rows;
+    },
+  };
+  return {
+    kind: "pglite",
+    query: q.query,
+    async tx(fn) {
+      return db.transaction(async (t) =>
+        fn({
+          async query<T>(sql: string, params: unknown[] = []) {
+            return (await t.query<T>(sql, params)).rows;
+          },
+        }),
+      );
+    },
+    async close() {
+      await db.close();
+    },
+  };
+}
+
+pg.types.setTypeParser(pg.types.builtins.INT8, parseInt8);
+
+export async function openPostgres(url: string, poolSize: number): Promise<Db> {
+  const pool = new pg.Pool({ connectionString: url, max: poolSize });
+  // An idle client that errors (server restart) must not crash the process.
+  pool.on("error", () => {});
+  await pool.query("select 1");
+  const listeners: pg.Client[] = [];
+  return {
+    kind: "postgres",
+    async query<T>(sql: string, params: unknown[] = []) {
+      const r = await pool.query(sql, params);
+      return r.rows as T[];
+    },
+    async tx(fn) {
+      const client = await pool.connect();
+      try {
+        await client.query("begin");
+        const result = await fn({
+          async query<T>(sql: string, params: unknown[] = []) {
+            return (await client.query(sql, params)).rows as T[];
+          },
+        });
+        await client.query("commit");
+        return result;
+      } catch (err) {
+        await client.query("rollback").catch(() => {});
+        throw err;
+      } finally {
+        client.release();
+      }
+    },
+    async listen(channel, onPayload) {
+      const client = new pg.Client({ connectionString: url });
+      client.on("error", () => {});
+      await client.connect();
+      client.on("notification", (n) => {
+        if (n.channel === channel) onPayload(n.payload ?? "");
+      });
+      await client.query(`listen ${pg.escapeIdentifier(channel)}`);
+      listeners.push(client);
+      return async () => {
+        await client.end().catch(() => {});
+      };
+    },
+    async close() {
+      await Promise.all(listeners.map((c) => c.end().catch(() => {})));
+      await pool.end();
+    },
+  };
+}

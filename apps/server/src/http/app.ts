@@ -1,0 +1,152 @@
+import fastifyCookie from "@fastify/cookie";
+import fastifyRateLimit from "@fastify/rate-limit";
+import fastifySwagger from "@fastify/swagger";
+import fastifySwaggerUi from "@fastify/swagger-ui";
+import fastifyWebsocket from "@fastify/websocket";
+import { ERROR_STATUS, LIMITS } from "@parley/protocol";
+import Fastify, { LogController } from "fastify";
+import {
+  hasZodFastifySchemaValidationErrors,
+  jsonSchemaTransform,
+  serializerCompiler,
+  validatorCompiler,
+  type ZodTypeProvider,
+} from "fastify-type-provider-zod";
+import type { AppContext } from "../context";
+import { safeEqual } from "../lib/crypto";
+import { AppError } from "../lib/errors";
+import { resolveSession, SESSION_COOKIE } from "../modules/auth/sessions";
+import type { App } from "./types";
+
+const UNSAFE = new Set(["POST", "PUT", "PATCH", "DELETE"]);
+
+/** Builds the HTTP server: plugins, the error shape, authentication and CSRF checks. Routes come from modules. */
+export async function createHttpApp(ctx: AppContext): Promise<App> {
+  const app = Fastify({
+    loggerInstance: ctx.log,
+    bodyLimit: LIMITS.apiBodyBytes,
+    trustProxy: ctx.config.TRUST_PROXY,
+    logController: new LogController({
+      disableRequestLogging: ctx.config.LOG_LEVEL !== "debug" && ctx.config.LOG_LEVEL !== "trace",
+    }),
+    return503OnClosing: true,
+    forceCloseConnections: true,
+  }).withTypeProvider<ZodTypeProvider>();
+
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+
+  // Keep the raw bytes of every JSON body: webhook signatures are computed over them.
+  app.decorateRequest("rawBody", null);
+  app.decorateRequest("actor", null);
+  app.removeContentTypeParser("application/json");
+  app.addContentTypeParser("application/json", { parseAs: "buffer" }, (req, body, done) => {
+    const buf = body as Buffer;
+    req.rawBody = buf;
+    if (buf.length === 0) return done(null, undefined);
+    try {
+      done(null, JSON.parse(buf.toString("utf8")));
+    } catch {
+      done(new AppError("invalid_json", "The request body is not valid JSON."), undefined);
+    }
+  });
+
+  app.setErrorHandler((err, req, reply) => {
+    if (err instanceof AppError) {
+      return reply
+        .code(err.status)
+        .send({ error: { code: err.code, message: err.message, details: err.details } });
+    }
+    if (hasZodFastifySchemaValidationErrors(err)) {
+      const first = err.validation[0];
+      const where = first
+        ? `${err.validationContext ?? "body"}${first.instancePath.replaceAll("/", ".")}`
+        : "request";
+      return reply.code(400).send({
+        error: {
+          code: "validation_failed",
+          message: `Invalid ${where}: ${first?.message ?? "does not match the expected format"}.`,
+          details: err.validation.map((v) => ({ path: v.instancePath, message: v.message })),
+        },
+      });
+    }
+    const e = err as { statusCode?: number; code?: string; message: string };
+    if (e.code === "FST_ERR_CTP_BODY_TOO_LARGE") {
+      return reply
+        .code(413)
+        .send({ error: { code: "payload_too_large", message: "The request body is too large." } });
+    }
+    if (e.code === "FST_ERR_CTP_INVALID_MEDIA_TYPE") {
+      return reply
+        .code(415)
+        .send({ error: { code: "unsupported_media_type", message: "Send the body as application/json." } });
+    }
+    if (e.statusCode === 429) {
+      return reply.code(429).send({ error: { code: "rate_limited", message: e.message } });
+    }
+    if (e.statusCode && e.statusCode >= 400 && e.statusCode < 500) {
+      return reply.code(e.statusCode).send({ error: { code: "bad_request", message: e.message } });
+    }
+    req.log.error({ err }, "request failed");
+    return reply.code(500).send({
+      error: { code: "internal", message: "Something went wrong on our side; it has been logged." },
+    });
+  });
+
+  app.setNotFoundHandler((req, reply) => {
+    reply.code(404).send({
+      error: { code: "not_found", message: `No route for ${req.method} ${req.url.split("?")[0]}.` },
+    });
+  });
+
+  await app.register(fastifyCookie);
+  await app.register(fastifyRateLimit, {
+    global: false,
+    errorResponseBuilder: (_req, context) => {
+      const err = new AppError(
+        "rate_limited",
+        `Too many attempts. Try again in ${Math.ceil(context.ttl / 1000)} seconds.`,
+      ) as AppError & { statusCode: number };
+      err.statusCode = ERROR_STATUS.rate_limited;
+      return err;
+    },
+  });
+  await app.register(fastifyWebsocket, { options: { maxPayload: 64 * 1024 } });
+  await app.register(fastifySwagger, {
+    openapi: {
+      info: {
+        title: "Parley API",
+        version: "0.1.0",
+        description: "The REST API of Parley, the omnichannel inbox.",
+      },
+      components: {
+        securitySchemes: {
+          session: { type: "apiKey", in: "cookie", name: SESSION_COOKIE },
+          csrf: { type: "apiKey", in: "header", name: "x-csrf-token" },
+        },
+      },
+    },
+    transform: jsonSchemaTransform,
+  });
+  await app.register(fastifySwaggerUi, { routePrefix: "/api/docs" });
+
+  // Resolve the session for every API request; refuse unauthenticated and cross-site writes.
+  app.addHook("preValidation", async (req) => {
+    if (!req.url.startsWith("/api/")) return;
+    const token = req.cookies[SESSION_COOKIE];
+    if (token) req.actor = await resolveSession(ctx.db, token, ctx.clock.now());
+    if (req.routeOptions.config.auth === false || req.url.startsWith("/api/docs")) return;
+    if (!req.actor) throw new AppError("unauthenticated", "Sign in to continue.");
+    if (UNSAFE.has(req.method)) {
+      const header = req.headers["x-csrf-token"];
+      if (typeof header !== "string" || !safeEqual(header, req.actor.csrfToken)) {
+        throw new AppError(
+          "csrf_failed",
+          "Missing or wrong X-CSRF-Token header; reload the page and try again.",
+        );
+      }
+    }
+  });
+
+  return app as unknown as App;
+}

@@ -1,0 +1,41 @@
+import type {
+  FastifyBaseLogger,
+  FastifyInstance,
+  RawReplyDefaultExpression,
+  RawRequestDefaultExpression,
+  RawServerDefault,
+} from "fastify";
+import type { ZodTypeProvider } from "fastify-type-provider-zod";
+import type { Actor } from "../domain/permissions";
+
+export type App = FastifyInstance<
+  RawServerDefault,
+  RawRequestDefaultExpression,
+  RawReplyDefaultExpression,
+  FastifyBaseLogger,
+  ZodTypeProvider
+>;
+
+export interface SessionActor extends Actor {
+  sessionId: string;
+  csrfToken: string;
+  name: string;
+  email: string;
+}
+
+declare module "fastify" {
+  interface FastifyRequest {
+    actor: SessionActor | null;
+    rawBody: Buffer | null;
+  }
+  interface FastifyContextConfig {
+    /** false: the route is public (no session needed). */
+    auth?: boolean;
+  }
+}
+
+/** The signed-in caller; routes that are not public can rely on it (the auth hook ran). */
+export function actorOf(req: { actor: SessionActor | null }): SessionActor {
+  if (!req.actor) throw new Error("actorOf called on a public route");
+  return req.actor;
+}

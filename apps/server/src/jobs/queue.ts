@@ -1,0 +1,210 @@
+import type { z } from "zod";
+import type { Db, Queryable } from "../db/client";
+import type { Clock } from "../lib/time";
+
+/** A typed job: a name, a zod payload schema, a handler, retry policy and a hook when it is given up. */
+export interface JobDefinition<S extends z.ZodType = z.ZodType> {
+  type: string;
+  payload: S;
+  maxAttempts?: number;
+  /** Backoff before attempt n+1 (ms). */
+  backoffMs?: (attempt: number) => number;
+  run(payload: z.infer<S>, job: { id: number; attempt: number }): Promise<void>;
+  /** Called once when the job is given up (dead-lettered). */
+  onDead?(payload: z.infer<S>, error: unknown): Promise<void>;
+}
+
+/** A job the handler asks to retry at a set time (e.g. a provider's retry_after), not counted as failure. */
+export class RetryLater extends Error {
+  constructor(
+    public readonly afterMs: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** A failure no retry can fix: the job is dead at once. */
+export class PermanentFailure extends Error {}
+
+export interface EnqueueOptions {
+  runAt?: Date;
+  idempotencyKey?: string;
+  workspaceId?: string;
+  maxAttempts?: number;
+}
+
+const defaultBackoff = (attempt: number) => Math.min(2 ** attempt * 1000, 15 * 60_000);
+
+/** Inserts a job row; call inside the transaction that makes the job necessary. */
+export async function enqueueJob(q: Queryable, type: string, payload: unknown, opts: EnqueueOptions = {}) {
+  await q.query(
+    `insert into jobs (type, payload, run_at, idempotency_key, workspace_id, max_attempts)
+     values ($1, $2, coalesce($3, now()), $4, $5, coalesce($6, 8))
+     on conflict (idempotency_key) do nothing`,
+    [
+      type,
+      JSON.stringify(payload),
+      opts.runAt ?? null,
+      opts.idempotencyKey ?? null,
+      opts.workspaceId ?? null,
+      opts.maxAttempts ?? null,
+    ],
+  );
+}
+
+interface JobRow {
+  id: number;
+  type: string;
+  payload: unknown;
+  attempts: number;
+  max_attempts: number;
+}
+
+/**
+ * A durable queue in the application database: a job commits together with the change that needs it,
+ * is claimed with FOR UPDATE SKIP LOCKED (so several workers share it), retried with backoff, and
+ * dead-lettered after its last attempt. `wake()` runs due jobs at once: sending a reply never waits for
+ * the polling interval, which only picks up retries and jobs from other processes.
+ */
+export class JobRunner {
+  private readonly defs = new Map<string, JobDefinition>();
+  private timer: NodeJS.Timeout | null = null;
+  private running = false;
+  private again = false;
+  private stopped = true;
+  private readonly inFlight = new Set<Promise<void>>();
+
+  constructor(
+    private readonly db: Db,
+    private readonly clock: Clock,
+    private readonly opts: {
+      pollMs: number;
+      concurrency: number;
+      lockMs: number;
+      onError: (err: unknown, job?: { id: number; type: string }) => void;
+    },
+  ) {}
+
+  register<S extends z.ZodType>(def: JobDefinition<S>) {
+    if (this.defs.has(def.type)) throw new Error(`job type ${def.type} registered twice`);
+    this.defs.set(def.type, def as unknown as JobDefinition);
+  }
+
+  start() {
+    this.stopped = false;
+    this.schedule(0);
+  }
+
+  async stop() {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    await Promise.allSettled([...this.inFlight]);
+  }
+
+  wake() {
+    if (this.stopped) return;
+    if (this.running) {
+      this.again = true;
+      return;
+    }
+    this.schedule(0);
+  }
+
+  private schedule(ms: number) {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = setTimeout(() => void this.tick(), ms);
+    this.timer.unref?.();
+  }
+
+  private async tick() {
+    if (this.stopped || this.running) return;
+    this.running = true;
+    try {
+      do {
+        this.again = false;
+        const free = this.opts.concurrency - this.inFlight.size;
+        if (free <= 0) break;
+        const jobs = await this.claim(free);
+        for (const job of jobs) {
+          const p = this.execute(job).finally(() => {
+            this.inFlight.delete(p);
+            this.wake();
+          });
+          this.inFlight.add(p);
+        }
+        if (jobs.length === free) this.again = true;
+      } while (this.again && !this.stopped);
+    } catch (err) {
+      this.opts.onError(err);
+    } finally {
+      this.running = false;
+      if (!this.stopped) this.schedule(this.opts.pollMs);
+    }
+  }
+
+  private async claim(limit: number): Promise<JobRow[]> {
+    const now = this.clock.now();
+    // Due pending jobs, and running jobs whose worker died (lock expired).
+    return this.db.query<JobRow>(
+      `update jobs set status = 'running', attempts = attempts + 1, locked_until = $2, updated_at = $1
+       where id in (
+         select id from jobs
+         where (status = 'pending' and run_at <= $1) or (status = 'running' and locked_until < $1)
+         order by run_at limit $3 for update skip locked)
+       returning id, type, payload, attempts, max_attempts`,
+      [now, new Date(now.getTime() + this.opts.lockMs), limit],
+    );
+  }
+
+  private async execute(job: JobRow) {
+    const def = this.defs.get(job.type);
+    if (!def) {
+      await this.finish(job.id, "dead", `no handler registered for job type ${job.type}`);
+      return;
+    }
+    const parsed = def.payload.safeParse(job.payload);
+    if (!parsed.success) {
+      await this.finish(job.id, "dead", `invalid payload: ${parsed.error.message}`);
+      return;
+    }
+    try {
+      await def.run(parsed.data, { id: job.id, attempt: job.attempts });
+      await this.finish(job.id, "done", null);
+    } catch (err) {
+      const message = err instanceof Error ? err.message : String(err);
+      if (err instanceof RetryLater) {
+        // Not the job's fault (rate limit): don't burn an attempt.
+        await this.retry(job.id, err.afterMs, message, true);
+        return;
+      }
+      const maxAttempts = def.maxAttempts ?? job.max_attempts;
+      if (err instanceof PermanentFailure || job.attempts >= maxAttempts) {
+        await this.finish(job.id, "dead", message);
+        try {
+          await def.onDead?.(parsed.data, err);
+        } catch (hookErr) {
+          this.opts.onError(hookErr, job);
+        }
+        return;
+      }
+      this.opts.onError(err, job);
+      await this.retry(job.id, (def.backoffMs ?? defaultBackoff)(job.attempts), message, false);
+    }
+  }
+
+  private async retry(id: number, afterMs: number, error: string, refund: boolean) {
+    await this.db.query(
+      `update jobs set status = 'pending', run_at = $2, last_error = $3, locked_until = null, updated_at = $4,
+       attempts = attempts - $5 where id = $1`,
+      [id, new Date(this.clock.now().getTime() + afterMs), error, this.clock.now(), refund ? 1 : 0],
+    );
+  }
+
+  private async finish(id: number, status: "done" | "dead", error: string | null) {
+    await this.db.query(
+      "update jobs set status = $2, last_error = $3, locked_until = null, updated_at = $4 where id = $1",
+      [id, status, error, this.clock.now()],
+    );
+  }
+}

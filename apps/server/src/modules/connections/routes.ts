@@ -1,0 +1,302 @@
+import { ChannelType, LIMITS } from "@parley/protocol";
+import { z } from "zod";
+import { type AppContext, transact } from "../../context";
+import { isAdmin } from "../../domain/permissions";
+import { type App, actorOf } from "../../http/types";
+import { AppError, forbidden, notFound } from "../../lib/errors";
+import { iso } from "../../lib/time";
+import { ingestInbound } from "../ingest/ingest-inbound";
+
+const Connection = z.object({
+  id: z.string(),
+  type: ChannelType,
+  name: z.string(),
+  enabled: z.boolean(),
+  settings: z.record(z.string(), z.unknown()),
+  capabilities: z.record(z.string(), z.unknown()),
+  health: z.object({
+    lastWebhookAt: z.string().nullable(),
+    lastStatusAt: z.string().nullable(),
+    lastError: z.string().nullable(),
+    lastErrorAt: z.string().nullable(),
+    errorCount: z.number(),
+  }),
+  createdAt: z.string(),
+});
+
+interface Row {
+  id: string;
+  type: z.infer<typeof ChannelType>;
+  name: string;
+  enabled: boolean;
+  settings: Record<string, unknown>;
+  last_webhook_at: Date | null;
+  last_status_at: Date | null;
+  last_error: string | null;
+  last_error_at: Date | null;
+  error_count: number;
+  created_at: Date;
+}
+const COLS =
+  "id, type, name, enabled, settings, last_webhook_at, last_status_at, last_error, last_error_at, error_count, created_at";
+const IdParams = z.object({ id: z.uuid() });
+const tags = ["channel connections"];
+
+export async function connectionRoutes(app: App, ctx: AppContext) {
+  const present = (r: Row) => ({
+    id: r.id,
+    type: r.type,
+    name: r.name,
+    enabled: r.enabled,
+    settings: r.settings,
+    capabilities: { ...ctx.channels.get(r.type).capabilities },
+    health: {
+      lastWebhookAt: iso(r.last_webhook_at),
+      lastStatusAt: iso(r.last_status_at),
+      lastError: r.last_error,
+      lastErrorAt: iso(r.last_error_at),
+      errorCount: r.error_count,
+    },
+    createdAt: iso(r.created_at)!,
+  });
+  const requireAdmin = (role: Parameters<typeof isAdmin>[0]) => {
+    if (!isAdmin(role)) throw forbidden("Only owners and admins manage channel connections.");
+  };
+
+  app.get(
+    "/api/connections",
+    {
+      schema: {
+        tags,
+        summary: "Channel connections of the workspace (credentials are never returned)",
+        response: { 200: z.object({ connections: z.array(Connection) }) },
+      },
+    },
+    async (req) => {
+      const rows = await ctx.db.query<Row>(
+        `select ${COLS} from channel_connections where workspace_id = $1 order by created_at`,
+        [actorOf(req).workspaceId],
+      );
+      return { connections: rows.map(present) };
+    },
+  );
+
+  app.get(
+    "/api/connections/:id",
+    {
+      schema: {
+        tags,
+        summary: "One connection with its health",
+        params: IdParams,
+        response: { 200: z.object({ connection: Connection }) },
+      },
+    },
+    async (req) => {
+      const [row] = await ctx.db.query<Row>(
+        `select ${COLS} from channel_connections where workspace_id = $1 and id = $2`,
+        [actorOf(req).workspaceId, req.params.id],
+      );
+      if (!row) throw notFound("Channel connection");
+      return { connection: present(row) };
+    },
+  );
+
+  app.post(
+    "/api/connections",
+    {
+      schema: {
+        tags,
+        summary: "Connect a channel (admins). Generated secrets are shown once, in this response.",
+        body: z.object({
+          type: ChannelType,
+          name: z.string().trim().min(1).max(120),
+          settings: z.record(z.string(), z.unknown()).default({}),
+          credentials: z.record(z.string(), z.unknown()).default({}),
+        }),
+        response: { 201: z.object({ connection: Connection, reveal: z.record(z.string(), z.string()) }) },
+      },
+    },
+    async (req, reply) => {
+      const actor = actorOf(req);
+      requireAdmin(actor.role);
+      const adapter = ctx.channels.get(req.body.type);
+      const settings = adapter.settingsSchema.safeParse(req.body.settings);
+      if (!settings.success)
+        throw new AppError(
+          "validation_failed",
+          `Invalid settings for a ${req.body.type} connection.`,
+          settings.error.issues,
+        );
+      const credentials = adapter.createCredentials(req.body.credentials);
+      const row = await transact(ctx, async (tx) => {
+        const [r] = await tx.q.query<Row>(
+          `insert into channel_connections (workspace_id, type, name, credentials_enc, settings, created_at, updated_at)
+           values ($1, $2, $3, $4, $5, $6, $6) returning ${COLS}`,
+          [
+            actor.workspaceId,
+            req.body.type,
+            req.body.name,
+            ctx.secrets.seal(credentials),
+            JSON.stringify(settings.data),
+            tx.now,
+          ],
+        );
+        await tx.q.query(
+          "insert into audit_log (workspace_id, user_id, action, target_type, target_id, data, ip, created_at) values ($1, $2, 'connection.created', 'connection', $3, $4, $5, $6)",
+          [
+            actor.workspaceId,
+            actor.userId,
+            r!.id,
+            JSON.stringify({ type: req.body.type, name: req.body.name }),
+            req.ip,
+            tx.now,
+          ],
+        );
+        return r!;
+      });
+      const reveal = adapter.revealOnCreate?.(credentials, row.id, ctx.config.publicUrl) ?? {};
+      return reply.code(201).send({ connection: present(row), reveal });
+    },
+  );
+
+  app.patch(
+    "/api/connections/:id",
+    {
+      schema: {
+        tags,
+        summary: "Rename, enable/disable, or change settings (admins)",
+        params: IdParams,
+        body: z
+          .object({
+            name: z.string().trim().min(1).max(120),
+            enabled: z.boolean(),
+            settings: z.record(z.string(), z.unknown()),
+          })
+          .partial(),
+        response: { 200: z.object({ connection: Connection }) },
+      },
+    },
+    async (req) => {
+      const actor = actorOf(req);
+      requireAdmin(actor.role);
+      const [existing] = await ctx.db.query<Row>(
+        `select ${COLS} from channel_connections where workspace_id = $1 and id = $2`,
+        [actor.workspaceId, req.params.id],
+      );
+      if (!existing) throw notFound("Channel connection");
+      let settings: unknown = null;
+      if (req.body.settings) {
+        const parsed = ctx.channels.get(existing.type).settingsSchema.safeParse(req.body.settings);
+        if (!parsed.success)
+          throw new AppError(
+            "validation_failed",
+            `Invalid settings for a ${existing.type} connection.`,
+            parsed.error.issues,
+          );
+        settings = parsed.data;
+      }
+      const [row] = await ctx.db.query<Row>(
+        `update channel_connections set name = coalesce($3, name), enabled = coalesce($4, enabled),
+           settings = coalesce($5::jsonb, settings), updated_at = now()
+         where workspace_id = $1 and id = $2 returning ${COLS}`,
+        [
+          actor.workspaceId,
+          req.params.id,
+          req.body.name ?? null,
+          req.body.enabled ?? null,
+          settings ? JSON.stringify(settings) : null,
+        ],
+      );
+      return { connection: present(row!) };
+    },
+  );
+
+  app.post(
+    "/api/connections/:id/rotate-secret",
+    {
+      schema: {
+        tags,
+        summary: "Replace the connection's generated secret (admins); the new one is shown once",
+        params: IdParams,
+        response: { 200: z.object({ reveal: z.record(z.string(), z.string()) }) },
+      },
+    },
+    async (req) => {
+      const actor = actorOf(req);
+      requireAdmin(actor.role);
+      const [existing] = await ctx.db.query<Row>(
+        `select ${COLS} from channel_connections where workspace_id = $1 and id = $2`,
+        [actor.workspaceId, req.params.id],
+      );
+      if (!existing) throw notFound("Channel connection");
+      const adapter = ctx.channels.get(existing.type);
+      const credentials = adapter.createCredentials({});
+      await ctx.db.query(
+        "update channel_connections set credentials_enc = $2, updated_at = now() where id = $1",
+        [existing.id, ctx.secrets.seal(credentials)],
+      );
+      return { reveal: adapter.revealOnCreate?.(credentials, existing.id, ctx.config.publicUrl) ?? {} };
+    },
+  );
+
+  app.delete(
+    "/api/connections/:id",
+    { schema: { tags, summary: "Remove a connection and its conversations (admins)", params: IdParams } },
+    async (req, reply) => {
+      const actor = actorOf(req);
+      requireAdmin(actor.role);
+      await transact(ctx, async (tx) => {
+        const r = await tx.q.query(
+          "delete from channel_connections where workspace_id = $1 and id = $2 returning id",
+          [actor.workspaceId, req.params.id],
+        );
+        if (!r.length) throw notFound("Channel connection");
+        await tx.q.query(
+          "insert into audit_log (workspace_id, user_id, action, target_type, target_id, ip, created_at) values ($1, $2, 'connection.deleted', 'connection', $3, $4, $5)",
+          [actor.workspaceId, actor.userId, req.params.id, req.ip, tx.now],
+        );
+      });
+      return reply.code(204).send();
+    },
+  );
+
+  // Provider webhooks: verify the signature over the raw bytes, store durably, then acknowledge.
+  app.post(
+    "/api/webhooks/:type/:connectionId",
+    {
+      bodyLimit: LIMITS.webhookBodyBytes,
+      config: { auth: false },
+      schema: {
+        tags: ["webhooks"],
+        summary: "Inbound webhook of a channel connection (signed by the provider or integrator)",
+        params: z.object({ type: ChannelType, connectionId: z.uuid() }),
+      },
+    },
+    async (req) => {
+      const [conn] = await ctx.db.query<{
+        id: string;
+        workspace_id: string;
+        type: string;
+        credentials_enc: string;
+        enabled: boolean;
+      }>(
+        "select id, workspace_id, type, credentials_enc, enabled from channel_connections where id = $1 and type = $2",
+        [req.params.connectionId, req.params.type],
+      );
+      if (!conn) throw notFound("Channel connection");
+      if (!conn.enabled) throw new AppError("forbidden", "This channel connection is disabled.");
+      const raw = req.rawBody;
+      if (!raw || raw.length === 0) throw new AppError("bad_request", "The webhook body is empty.");
+      const adapter = ctx.channels.get(conn.type);
+      if (!adapter.verify(raw, req.headers, ctx.secrets.open(conn.credentials_enc))) {
+        throw new AppError(
+          "invalid_signature",
+          "The webhook signature does not match the body: check the connection's secret.",
+        );
+      }
+      const events = adapter.parse(raw);
+      const results = await ingestInbound(ctx, { id: conn.id, workspaceId: conn.workspace_id }, events);
+      return { ok: true, results };
+    },
+  );
+}

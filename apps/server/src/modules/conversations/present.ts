@@ -1,0 +1,122 @@
+import type { AuthorType, Conversation, ConversationPermissions, DeliveryState } from "@parley/protocol";
+import type { Queryable } from "../../db/client";
+import type { ConversationAccess } from "../../domain/permissions";
+import { iso } from "../../lib/time";
+
+export interface ConversationRow {
+  id: string;
+  workspace_id: string;
+  number: number;
+  status: Conversation["status"];
+  connection_id: string;
+  connection_type: Conversation["connection"]["type"];
+  connection_name: string;
+  contact_id: string;
+  contact_name: string | null;
+  contact_nickname: string | null;
+  contact_email: string | null;
+  contact_phone: string | null;
+  contact_avatar_url: string | null;
+  contact_blocked_at: Date | null;
+  assignee_id: string | null;
+  operator_ids: string[];
+  team_id: string | null;
+  bot_id: string | null;
+  last_activity_at: Date;
+  last_message_id: string | null;
+  last_message_preview: string | null;
+  last_message_author: AuthorType | null;
+  last_message_direction: "inbound" | "outbound" | "internal" | null;
+  last_outbound_state: DeliveryState | null;
+  last_inbound_seq: number;
+  first_unanswered_at: Date | null;
+  last_customer_message_at: Date | null;
+  closed_at: Date | null;
+  source: Record<string, string>;
+  created_at: Date;
+  unread_count?: number;
+  marked_unread?: boolean | null;
+  draft?: string | null;
+}
+
+/** The columns and joins every conversation read uses. `$1` is always the workspace id. */
+export const CONVERSATION_SELECT = `
+  select c.id, c.workspace_id, c.number, c.status, c.connection_id, cc.type as connection_type,
+    cc.name as connection_name, c.contact_id, ct.name as contact_name, ct.nickname as contact_nickname,
+    ct.email as contact_email, ct.phone as contact_phone, ct.avatar_url as contact_avatar_url,
+    ct.blocked_at as contact_blocked_at, c.assignee_id, c.team_id, c.bot_id, c.last_activity_at,
+    c.last_message_id, c.last_message_preview, c.last_message_author, c.last_message_direction,
+    c.last_outbound_state, c.last_inbound_seq, c.first_unanswered_at, c.last_customer_message_at,
+    c.closed_at, c.source, c.created_at,
+    coalesce((select array_agg(o.user_id::text order by o.added_at) from conversation_operators o
+      where o.conversation_id = c.id), '{}') as operator_ids`;
+
+export const CONVERSATION_FROM = `
+  from conversations c
+  join channel_connections cc on cc.id = c.connection_id
+  join contacts ct on ct.id = c.contact_id`;
+
+export function accessOf(
+  r: Pick<ConversationRow, "workspace_id" | "assignee_id" | "operator_ids" | "team_id">,
+): ConversationAccess {
+  return {
+    workspaceId: r.workspace_id,
+    assigneeId: r.assignee_id,
+    operatorIds: r.operator_ids,
+    teamId: r.team_id,
+  };
+}
+
+export function presentConversation(r: ConversationRow, permissions?: ConversationPermissions): Conversation {
+  const out: Conversation = {
+    id: r.id,
+    number: r.number,
+    status: r.status,
+    connection: { id: r.connection_id, type: r.connection_type, name: r.connection_name },
+    contact: {
+      id: r.contact_id,
+      name: r.contact_name,
+      nickname: r.contact_nickname,
+      email: r.contact_email,
+      phone: r.contact_phone,
+      avatarUrl: r.contact_avatar_url,
+      blocked: r.contact_blocked_at !== null,
+    },
+    assigneeId: r.assignee_id,
+    operatorIds: r.operator_ids,
+    teamId: r.team_id,
+    botId: r.bot_id,
+    lastActivityAt: iso(r.last_activity_at)!,
+    lastMessage: r.last_message_id
+      ? {
+          id: r.last_message_id,
+          text: r.last_message_preview,
+          authorType: r.last_message_author ?? "system",
+          direction: r.last_message_direction ?? "internal",
+          deliveryState: r.last_outbound_state ?? null,
+        }
+      : null,
+    lastInboundSeq: r.last_inbound_seq,
+    firstUnansweredAt: iso(r.first_unanswered_at),
+    lastCustomerMessageAt: iso(r.last_customer_message_at),
+    closedAt: iso(r.closed_at),
+    source: r.source,
+    createdAt: iso(r.created_at)!,
+  };
+  if (r.unread_count !== undefined) out.unreadCount = Math.max(r.unread_count, r.marked_unread ? 1 : 0);
+  if (r.draft !== undefined) out.draft = r.draft;
+  if (permissions) out.permissions = permissions;
+  return out;
+}
+
+export async function loadConversationRow(
+  q: Queryable,
+  workspaceId: string,
+  id: string,
+): Promise<ConversationRow | null> {
+  const [row] = await q.query<ConversationRow>(
+    `${CONVERSATION_SELECT} ${CONVERSATION_FROM} where c.workspace_id = $1 and c.id = $2`,
+    [workspaceId, id],
+  );
+  return row ?? null;
+}

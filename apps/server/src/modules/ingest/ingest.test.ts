@@ -1,0 +1,125 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Db } from "../../db/client";
+import { openTestDb } from "../../testing/db";
+import { apiConnection, inbound, newWorkspace, startTestServer, type TestServer, unique } from "../../testing/harness";
+
+let t: TestServer;
+let testDb: Awaited<ReturnType<typeof openTestDb>>;
+let db: Db;
+
+beforeAll(async () => {
+  testDb = await openTestDb();
+  db = testDb.db;
+  t = await startTestServer(db);
+});
+afterAll(async () => {
+  await t.close();
+  await testDb.close();
+});
+
+describe("ingest through the API channel", () => {
+  it("creates the contact, identity, conversation and message, and shows it in the inbox", async () => {
+    const { owner } = await newWorkspace(t);
+    const conn = await apiConnection(t, owner);
+    const contactId = unique("c");
+    const r = await conn.post(inbound(contactId, "Привіт! Є питання щодо замовлення", "m-1", { contact: { id: contactId, name: "Олена", email: "olena@example.com" } }));
+    expect(r.status).toBe(200);
+    expect(r.body.results[0]).toMatchObject({ kind: "message", status: "created" });
+
+    const list = await owner.get("/api/conversations");
+    expect(list.status).toBe(200);
+    expect(list.body.conversations).toHaveLength(1);
+    const c = list.body.conversations[0];
+    expect(c).toMatchObject({
+      number: 1,
+      status: "open",
+      contact: { name: "Олена", email: "olena@example.com" },
+      connection: { id: conn.id, type: "api" },
+      assigneeId: null,
+      unreadCount: 1,
+      lastMessage: { text: "Привіт! Є питання щодо замовлення", authorType: "contact", direction: "inbound" },
+    });
+    expect(c.firstUnansweredAt).not.toBeNull();
+    expect(c.permissions).toMatchObject({ read: true, reply: true, delete: true });
+
+    const msgs = await owner.get(`/api/conversations/${c.id}/messages`);
+    expect(msgs.body.messages.map((m: { text: string }) => m.text)).toEqual(["Привіт! Є питання щодо замовлення"]);
+  });
+
+  it("never duplicates a message the provider retries, even concurrently", async () => {
+    const { owner } = await newWorkspace(t);
+    const conn = await apiConnection(t, owner);
+    const payload = inbound(unique("c"), "hello", unique("m"));
+    const results = await Promise.all([conn.post(payload), conn.post(payload), conn.post(payload)]);
+    expect(results.map((r) => r.status)).toEqual([200, 200, 200]);
+    const statuses = results.map((r) => r.body.results[0].status).sort();
+    expect(statuses).toEqual(["created", "duplicate", "duplicate"]);
+    const [row] = await db.query<{ n: number }>(
+      "select count(*) as n from messages m join channel_connections c on c.id = m.connection_id where c.id = $1",
+      [conn.id],
+    );
+    expect(row!.n).toBe(1);
+  });
+
+  it("appends to the same conversation and reopens it when closed (R206)", async () => {
+    const { owner } = await newWorkspace(t);
+    const conn = await apiConnection(t, owner);
+    const contact = unique("c");
+    await conn.post(inbound(contact, "first"));
+    const [conv] = (await owner.get("/api/conversations")).body.conversations;
+    const closed = await owner.post(`/api/conversations/${conv.id}/status`, { status: "closed" });
+    expect(closed.body.conversation.status).toBe("closed");
+    await conn.post(inbound(contact, "second"));
+    const after = await owner.get(`/api/conversations/${conv.id}`);
+    expect(after.body.conversation.status).toBe("open");
+    expect(after.body.conversation.closedAt).toBeNull();
+    const list = await owner.get("/api/conversations");
+    expect(list.body.conversations).toHaveLength(1);
+    const feed = await owner.get(`/api/conversations/${conv.id}/messages`);
+    expect(feed.body.messages.map((m: { kind: string; text: string | null }) => m.text ?? m.kind)).toEqual(["first", "event", "second"]);
+  });
+
+  it("refuses a bad signature, malformed JSON and wrong types, storing nothing", async () => {
+    const { owner } = await newWorkspace(t);
+    const conn = await apiConnection(t, owner);
+    const bad = await conn.post(inbound("x", "hi"), { secret: "not-the-secret" });
+    expect(bad.status).toBe(401);
+    expect(bad.body.error.code).toBe("invalid_signature");
+    const malformed = await conn.post(null, { raw: "{not json" });
+    expect(malformed.status).toBe(400);
+    expect(malformed.body.error.code).toBe("invalid_json");
+    const wrong = await conn.post({ type: "message", id: 5, contact: { id: "x" }, text: "hi" });
+    expect(wrong.status).toBe(400);
+    expect(wrong.body.error.code).toBe("validation_failed");
+    expect(wrong.body.error.message).toMatch(/API channel format/);
+    const empty = await conn.post({ type: "message", id: "e1", contact: { id: "x" } });
+    expect(empty.status).toBe(400);
+    const unknownConn = await fetch(`${t.url}/api/webhooks/api/00000000-0000-4000-8000-000000000000`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: "{}",
+    });
+    expect(unknownConn.status).toBe(404);
+    const [row] = await db.query<{ n: number }>("select count(*) as n from messages where connection_id = $1", [conn.id]);
+    expect(row!.n).toBe(0);
+  });
+
+  it("verifies the signature over the raw bytes of a non-ASCII body", async () => {
+    const { owner } = await newWorkspace(t);
+    const conn = await apiConnection(t, owner);
+    // Escaped and unescaped forms of the same JSON are different bytes: each must be signed as sent.
+    const raw = '{"type":"message","id":"u1","contact":{"id":"k"},"text":"\\u041f\\u0440\\u0438\\u0432\\u0435\\u0442 😀"}';
+    const r = await conn.post(null, { raw });
+    expect(r.status).toBe(200);
+    const msgs = await db.query<{ text: string }>("select text from messages where connection_id = $1", [conn.id]);
+    expect(msgs[0]!.text).toBe("Привет 😀");
+  });
+
+  it("refuses an oversized body with 413", async () => {
+    const { owner } = await newWorkspace(t);
+    const conn = await apiConnection(t, owner);
+    const r = await conn.post(inbound("big", "x".repeat(1_100_000)));
+    expect(r.status).toBe(413);
+    expect(r.body.error.code).toBe("payload_too_large");
+  });
+});

@@ -1,0 +1,69 @@
+import type { Attachment, DeliveryState, FailureReason, Message } from "@parley/protocol";
+import type { Queryable } from "../../db/client";
+import { iso } from "../../lib/time";
+
+export interface MessageRow {
+  id: string;
+  seq: number;
+  conversation_id: string;
+  direction: Message["direction"];
+  kind: Message["kind"];
+  author_type: Message["authorType"];
+  author_id: string | null;
+  text: string | null;
+  attachments: Attachment[];
+  quoted_message_id: string | null;
+  event: Record<string, unknown> | null;
+  provider_message_id: string | null;
+  delivery_state: DeliveryState | null;
+  queued_at: Date | null;
+  sent_at: Date | null;
+  delivered_at: Date | null;
+  read_at: Date | null;
+  failed_at: Date | null;
+  failure_reason: FailureReason | null;
+  failure_detail: string | null;
+  created_at: Date;
+}
+
+export const MESSAGE_COLUMNS = `id, seq, conversation_id, direction, kind, author_type, author_id, text, attachments,
+  quoted_message_id, event, provider_message_id, delivery_state, queued_at, sent_at, delivered_at, read_at,
+  failed_at, failure_reason, failure_detail, created_at`;
+
+export function presentMessage(r: MessageRow): Message {
+  return {
+    id: r.id,
+    seq: r.seq,
+    conversationId: r.conversation_id,
+    direction: r.direction,
+    kind: r.kind,
+    authorType: r.author_type,
+    authorId: r.author_id,
+    text: r.text,
+    attachments: r.attachments,
+    quotedMessageId: r.quoted_message_id,
+    event: r.event,
+    providerMessageId: r.provider_message_id,
+    delivery: r.delivery_state
+      ? {
+          state: r.delivery_state,
+          queuedAt: iso(r.queued_at),
+          sentAt: iso(r.sent_at),
+          deliveredAt: iso(r.delivered_at),
+          readAt: iso(r.read_at),
+          failedAt: iso(r.failed_at),
+          failureReason: r.failure_reason,
+          failureDetail: r.failure_detail,
+        }
+      : null,
+    createdAt: iso(r.created_at)!,
+  };
+}
+
+export async function loadMessage(q: Queryable, workspaceId: string, id: string): Promise<MessageRow | null> {
+  const [row] = await q.query<MessageRow>(
+    `select ${MESSAGE_COLUMNS} from messages where workspace_id = $1 and id = $2`,
+    [workspaceId, id],
+  );
+  return row ?? null;
+}

@@ -1,0 +1,157 @@
+import { type Attachment, countNonSpace, LIMITS } from "@parley/protocol";
+import { type AppContext, transact } from "../../context";
+import type { Actor } from "../../domain/permissions";
+import { conversationPolicy } from "../../domain/permissions";
+import { AppError, forbidden, notFound } from "../../lib/errors";
+import { accessOf, loadConversationRow, presentConversation } from "../conversations/present";
+import { preview } from "../ingest/ingest-inbound";
+import { MESSAGE_COLUMNS, type MessageRow, presentMessage } from "./present";
+import { SEND_MESSAGE_JOB } from "./send-job";
+
+export interface SendInput {
+  conversationId: string;
+  text: string | null;
+  attachments: Attachment[];
+  quotedMessageId: string | null;
+  /** The client's idempotency key: a retried request returns the first message instead of sending twice. */
+  clientId: string | null;
+  note: boolean;
+}
+
+/**
+ * Writes an agent's reply as queued together with the durable job that sends it (or a note, which is
+ * never sent anywhere). Replying to a conversation in the queue assigns it to the writer; replying to a
+ * closed one reopens it (R206, R501).
+ */
+export async function sendMessage(ctx: AppContext, actor: Actor, input: SendInput) {
+  if (!input.text?.trim() && input.attachments.length === 0) {
+    throw new AppError("validation_failed", "Write a message or attach a file.");
+  }
+  if (input.text && !input.note && countNonSpace(input.text) > LIMITS.messageNonSpaceChars) {
+    throw new AppError(
+      "validation_failed",
+      `A message may have at most ${LIMITS.messageNonSpaceChars} characters not counting spaces; this one has ${countNonSpace(input.text)}.`,
+    );
+  }
+  return transact(ctx, async (tx) => {
+    const [locked] = await tx.q.query<{ id: string }>(
+      "select id from conversations where workspace_id = $1 and id = $2 for update",
+      [actor.workspaceId, input.conversationId],
+    );
+    if (!locked) throw notFound("Conversation");
+    const conv = (await loadConversationRow(tx.q, actor.workspaceId, input.conversationId))!;
+    const policy = conversationPolicy(actor, accessOf(conv));
+    if (!policy.read) throw notFound("Conversation");
+    if (input.note ? !policy.note : !policy.reply) {
+      throw forbidden("Only the agent responsible for this conversation or its operators can reply to it.");
+    }
+    if (!input.note && conv.contact_blocked_at) {
+      throw new AppError("contact_blocked", "This contact is blocked: unblock them to send messages.");
+    }
+    if (input.clientId) {
+      const [dupe] = await tx.q.query<MessageRow>(
+        `select ${MESSAGE_COLUMNS} from messages where conversation_id = $1 and author_id = $2 and client_id = $3`,
+        [conv.id, actor.userId, input.clientId],
+      );
+      if (dupe) return { message: presentMessage(dupe), duplicate: true };
+    }
+    if (input.quotedMessageId) {
+      const q = await tx.q.query("select 1 from messages where id = $1 and conversation_id = $2", [
+        input.quotedMessageId,
+        conv.id,
+      ]);
+      if (q.length === 0)
+        throw new AppError("validation_failed", "The quoted message is not in this conversation.");
+    }
+    const [row] = await tx.q.query<MessageRow>(
+      `insert into messages (workspace_id, conversation_id, connection_id, direction, kind, author_type, author_id,
+         text, attachments, quoted_message_id, client_id, delivery_state, queued_at, created_at)
+       values ($1, $2, $3, $4, $5, 'user', $6, $7, $8, $9, $10, $11, $12, $12)
+       returning ${MESSAGE_COLUMNS}`,
+      [
+        actor.workspaceId,
+        conv.id,
+        conv.connection_id,
+        input.note ? "internal" : "outbound",
+        input.note ? "note" : "message",
+        actor.userId,
+        input.text,
+        JSON.stringify(input.attachments),
+        input.quotedMessageId,
+        input.clientId,
+        input.note ? null : "queued",
+        tx.now,
+      ],
+    );
+    const message = row!;
+    if (!input.note) {
+      const takes = conv.assignee_id === null;
+      const reopens = conv.status === "closed";
+      await tx.q.query(
+        `update conversations set last_activity_at = $2, updated_at = $2, last_message_id = $3,
+           last_message_preview = $4, last_message_author = 'user', last_message_direction = 'outbound',
+           last_outbound_state = 'queued', first_unanswered_at = null,
+           assignee_id = coalesce(assignee_id, $5),
+           status = case when status = 'closed' then 'open' else status end,
+           closed_at = case when status = 'closed' then null else closed_at end
+         where id = $1`,
+        [conv.id, tx.now, message.id, preview(input.text, input.attachments.length), actor.userId],
+      );
+      await tx.enqueue(
+        SEND_MESSAGE_JOB,
+        { messageId: message.id, workspaceId: actor.workspaceId },
+        { workspaceId: actor.workspaceId },
+      );
+      const after = (await loadConversationRow(tx.q, actor.workspaceId, conv.id))!;
+      const conversation = presentConversation(after);
+      const audience = { conversation: { ...accessOf(after), previousAssigneeId: conv.assignee_id } };
+      if (takes) {
+        tx.emit(actor.workspaceId, {
+          type: "conversation.assigned",
+          conversationId: conv.id,
+          conversation,
+          previousAssigneeId: null,
+          byUserId: actor.userId,
+          audience,
+        });
+      }
+      if (reopens) {
+        tx.emit(actor.workspaceId, {
+          type: "conversation.status_changed",
+          conversationId: conv.id,
+          conversation,
+          previousStatus: "closed",
+          byUserId: actor.userId,
+          audience,
+        });
+      }
+      tx.emit(actor.workspaceId, {
+        type: "message.created",
+        conversationId: conv.id,
+        message: presentMessage(message),
+        conversation,
+        audience,
+      });
+    } else {
+      tx.emit(actor.workspaceId, {
+        type: "message.created",
+        conversationId: conv.id,
+        message: presentMessage(message),
+        audience: { conversation: accessOf(conv) },
+      });
+    }
+    // The writer has read everything up to their own message.
+    await tx.q.query(
+      `insert into read_cursors (workspace_id, conversation_id, user_id, last_read_seq, marked_unread, read_at)
+       values ($1, $2, $3, $4, false, $5)
+       on conflict (conversation_id, user_id) do update set last_read_seq = greatest(read_cursors.last_read_seq, excluded.last_read_seq),
+         marked_unread = false, read_at = excluded.read_at`,
+      [actor.workspaceId, conv.id, actor.userId, message.seq, tx.now],
+    );
+    await tx.q.query("delete from drafts where conversation_id = $1 and user_id = $2", [
+      conv.id,
+      actor.userId,
+    ]);
+    return { message: presentMessage(message), duplicate: false };
+  });
+}

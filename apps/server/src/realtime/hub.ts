@@ -1,0 +1,272 @@
+import { type EphemeralSignal, LIMITS, type ServerFrame } from "@parley/protocol";
+import type { Db } from "../db/client";
+import { type Actor, canReceive, type EventAudience } from "../domain/permissions";
+import type { EventBus } from "../events/bus";
+import { currentSeq, readEvents, type StoredEvent } from "../events/store";
+
+/** What the hub needs of a socket. */
+export interface RealtimeSocket {
+  send(data: string): void;
+  close(code: number, reason: string): void;
+  readonly bufferedAmount: number;
+}
+
+interface Client {
+  socket: RealtimeSocket;
+  actor: Actor;
+  sessionId: string;
+  /** While a reconnecting client replays its backlog, live events wait here. */
+  queue: StoredEvent[] | null;
+  lastSent: number;
+}
+
+interface WorkspaceState {
+  clients: Set<Client>;
+  /** Highest seq delivered to this workspace's sockets; null until read from the database. */
+  lastSeq: number | null;
+  /** Events waiting for an earlier seq (a gap is being filled from the log). */
+  waiting: StoredEvent[];
+  filling: boolean;
+  ready: Promise<void>;
+}
+
+const MAX_BUFFERED = 8 * 1024 * 1024;
+
+/**
+ * Delivers committed domain events to the agents' sockets, in sequence order per workspace, each to the
+ * sockets whose user may see it. An event that arrives ahead of an earlier one (two commits finishing in
+ * another order, or another process's event) makes the hub read the missing ones from the log first, so no
+ * socket ever sees a gap it could resume past. Each event is serialised once, whatever the socket count.
+ */
+export class RealtimeHub {
+  private readonly workspaces = new Map<string, WorkspaceState>();
+  private readonly unsubscribe: () => void;
+
+  constructor(
+    private readonly db: Db,
+    bus: EventBus,
+    private readonly onError: (err: unknown) => void,
+  ) {
+    this.unsubscribe = bus.subscribe((events) => this.receive(events));
+  }
+
+  stop() {
+    this.unsubscribe();
+    for (const state of this.workspaces.values()) {
+      for (const c of state.clients) c.socket.close(1012, "server restarting");
+    }
+    this.workspaces.clear();
+  }
+
+  clientCount(): number {
+    let n = 0;
+    for (const s of this.workspaces.values()) n += s.clients.size;
+    return n;
+  }
+
+  /** Adds a socket. With `since`, first replays every event after it that the user may see. */
+  async attach(
+    socket: RealtimeSocket,
+    actor: Actor & { sessionId: string },
+    since: number | null,
+  ): Promise<() => void> {
+    const state = await this.stateFor(actor.workspaceId);
+    const client: Client = {
+      socket,
+      actor,
+      sessionId: actor.sessionId,
+      queue: since === null ? null : [],
+      lastSent: since ?? 0,
+    };
+    state.clients.add(client);
+    const detach = () => {
+      state.clients.delete(client);
+      if (state.clients.size === 0 && this.workspaces.get(actor.workspaceId) === state)
+        this.workspaces.delete(actor.workspaceId);
+    };
+    if (since === null) {
+      client.lastSent = state.lastSeq ?? 0;
+      this.sendFrame(client, {
+        type: "hello",
+        userId: actor.userId,
+        workspaceId: actor.workspaceId,
+        lastSeq: client.lastSent,
+      });
+      return detach;
+    }
+    try {
+      await this.replay(client, state, since);
+    } catch (err) {
+      this.onError(err);
+      socket.close(1011, "could not replay missed events");
+    }
+    return detach;
+  }
+
+  /** Sends an ephemeral signal (typing, unread counts) to the users in the audience. */
+  signal(
+    workspaceId: string,
+    audience: EventAudience,
+    signal: EphemeralSignal,
+    exceptSocket?: RealtimeSocket,
+  ) {
+    const state = this.workspaces.get(workspaceId);
+    if (!state) return;
+    const frame = JSON.stringify({ type: "signal", signal } satisfies ServerFrame);
+    for (const c of state.clients) {
+      if (c.socket !== exceptSocket && canReceive(c.actor, audience)) this.write(c, frame);
+    }
+  }
+
+  /** Closes the sockets of a session that signed out. */
+  closeSession(workspaceId: string, sessionId: string) {
+    const state = this.workspaces.get(workspaceId);
+    if (!state) return;
+    for (const c of state.clients) if (c.sessionId === sessionId) c.socket.close(4001, "signed out");
+  }
+
+  private async stateFor(workspaceId: string): Promise<WorkspaceState> {
+    let state = this.workspaces.get(workspaceId);
+    if (!state) {
+      const created: WorkspaceState = {
+        clients: new Set(),
+        lastSeq: null,
+        waiting: [],
+        filling: true,
+        ready: Promise.resolve(),
+      };
+      created.ready = currentSeq(this.db, workspaceId).then(
+        (seq) => {
+          // Events that arrived meanwhile wait in `waiting`; those at or below seq are already in the log.
+          created.lastSeq = seq;
+          created.filling = false;
+          this.drain(workspaceId, created);
+        },
+        (err) => {
+          this.workspaces.delete(workspaceId);
+          throw err;
+        },
+      );
+      this.workspaces.set(workspaceId, created);
+      state = created;
+    }
+    await state.ready;
+    return state;
+  }
+
+  private async replay(client: Client, state: WorkspaceState, since: number) {
+    const upTo = state.lastSeq ?? 0;
+    if (upTo - since > LIMITS.resumeBacklogMax) {
+      const queued = client.queue ?? [];
+      client.queue = null;
+      client.lastSent = upTo;
+      this.sendFrame(client, { type: "resync_required", lastSeq: upTo });
+      for (const e of queued) this.deliverTo(client, e, JSON.stringify({ type: "event", event: e.event }));
+      return;
+    }
+    this.sendFrame(client, {
+      type: "hello",
+      userId: client.actor.userId,
+      workspaceId: client.actor.workspaceId,
+      lastSeq: since,
+    });
+    let after = since;
+    while (after < upTo) {
+      const page = await readEvents(this.db, client.actor.workspaceId, after, 500, upTo);
+      if (page.length === 0) break;
+      for (const e of page) this.deliverTo(client, e, JSON.stringify({ type: "event", event: e.event }));
+      after = page.at(-1)!.event.seq;
+    }
+    client.lastSent = Math.max(client.lastSent, upTo);
+    const queued = client.queue ?? [];
+    client.queue = null;
+    for (const e of queued) this.deliverTo(client, e, JSON.stringify({ type: "event", event: e.event }));
+  }
+
+  private receive(events: StoredEvent[]) {
+    for (const e of events) {
+      const state = this.workspaces.get(e.event.workspaceId);
+      if (!state) continue; // nobody of this workspace is connected here
+      state.waiting.push(e);
+    }
+    const touched = new Set(events.map((e) => e.event.workspaceId));
+    for (const ws of touched) {
+      const state = this.workspaces.get(ws);
+      if (state) this.drain(ws, state);
+    }
+  }
+
+  /** Delivers waiting events in order; on a gap, reads the missing events from the log first. */
+  private drain(workspaceId: string, state: WorkspaceState) {
+    if (state.filling || state.lastSeq === null) return;
+    state.waiting.sort((a, b) => a.event.seq - b.event.seq);
+    while (state.waiting.length > 0) {
+      const next = state.waiting[0]!;
+      if (next.event.seq <= state.lastSeq) {
+        state.waiting.shift();
+        continue;
+      }
+      if (next.event.seq > state.lastSeq + 1) {
+        // The missing events committed before this one (the workspace's sequence lock orders commits),
+        // so the log has them now.
+        state.filling = true;
+        const from = state.lastSeq;
+        readEvents(this.db, workspaceId, from, next.event.seq - from - 1, next.event.seq - 1)
+          .then((missing) => {
+            for (const m of missing) {
+              if (m.event.seq > (state.lastSeq ?? 0)) {
+                state.lastSeq = m.event.seq;
+                this.broadcast(state, m);
+              }
+            }
+          })
+          .catch(this.onError)
+          .finally(() => {
+            // Whatever the log could not give (pruned) is skipped rather than stalling the stream.
+            state.lastSeq = Math.max(state.lastSeq ?? 0, next.event.seq - 1);
+            state.filling = false;
+            this.drain(workspaceId, state);
+          });
+        return;
+      }
+      state.waiting.shift();
+      state.lastSeq = next.event.seq;
+      this.broadcast(state, next);
+    }
+  }
+
+  private broadcast(state: WorkspaceState, e: StoredEvent) {
+    let frame: string | null = null;
+    for (const c of state.clients) {
+      if (c.queue) {
+        c.queue.push(e);
+        continue;
+      }
+      frame ??= JSON.stringify({ type: "event", event: e.event } satisfies ServerFrame);
+      this.deliverTo(c, e, frame);
+    }
+  }
+
+  private deliverTo(c: Client, e: StoredEvent, frame: string) {
+    if (e.event.seq <= c.lastSent) return; // already sent during a replay
+    c.lastSent = e.event.seq;
+    if (canReceive(c.actor, e.audience)) this.write(c, frame);
+  }
+
+  private sendFrame(c: Client, frame: ServerFrame) {
+    this.write(c, JSON.stringify(frame));
+  }
+
+  private write(c: Client, data: string) {
+    if (c.socket.bufferedAmount > MAX_BUFFERED) {
+      // A client that cannot keep up is dropped; it reconnects and resumes from its last seq.
+      c.socket.close(1013, "too slow: reconnect and resume");
+      return;
+    }
+    try {
+      c.socket.send(data);
+    } catch (err) {
+      this.onError(err);
+    }
+  }
+}

@@ -1,0 +1,137 @@
+import crypto from "node:crypto";
+import fs from "node:fs";
+import path from "node:path";
+import pino from "pino";
+import { apiChannel } from "./channels/api/adapter";
+import { ChannelRegistry } from "./channels/registry";
+import type { Config } from "./config";
+import type { AppContext } from "./context";
+import { type Db, openPglite, openPostgres } from "./db/client";
+import { lockDataDir } from "./db/data-dir-lock";
+import { migrate } from "./db/migrate";
+import { type EventBus, MemoryBus, PostgresBus } from "./events/bus";
+import { createHttpApp } from "./http/app";
+import type { App } from "./http/types";
+import { JobRunner } from "./jobs/queue";
+import { SecretBox } from "./lib/crypto";
+import { type Clock, systemClock } from "./lib/time";
+import { authRoutes } from "./modules/auth/routes";
+import { cannedRoutes } from "./modules/canned/routes";
+import { connectionRoutes } from "./modules/connections/routes";
+import { contactRoutes } from "./modules/contacts/routes";
+import { conversationRoutes } from "./modules/conversations/routes";
+import { registerSendJob } from "./modules/messages/send-job";
+import { realtimeRoutes } from "./modules/realtime/routes";
+import { tagRoutes } from "./modules/tags/routes";
+import { teamRoutes } from "./modules/users/teams";
+import { RealtimeHub } from "./realtime/hub";
+
+export interface Server {
+  ctx: AppContext;
+  app: App;
+  hub: RealtimeHub;
+  listen(): Promise<string>;
+  close(): Promise<void>;
+}
+
+export interface ServerOptions {
+  clock?: Clock;
+  /** An already open database (tests share one embedded database per file). */
+  db?: Db;
+  logger?: pino.Logger;
+}
+
+/** The composition root: configuration → database → modules → roles. */
+export async function createServer(config: Config, opts: ServerOptions = {}): Promise<Server> {
+  const log =
+    opts.logger ??
+    pino({
+      level: config.LOG_LEVEL,
+      redact: ["req.headers.cookie", "req.headers['x-csrf-token']", "*.password", "*.credentials"],
+    });
+  const cleanups: (() => Promise<void>)[] = [];
+  let db = opts.db;
+  if (!db) {
+    if (config.DATABASE_URL) {
+      db = await openPostgres(config.DATABASE_URL, config.DATABASE_POOL_SIZE);
+    } else {
+      cleanups.push(await lockDataDir(config.dataDir));
+      db = await openPglite(config.dataDir);
+    }
+    const owned = db;
+    cleanups.unshift(() => owned.close());
+  }
+  await migrate(db);
+
+  const secretKey = config.SECRET_KEY ?? loadOrCreateSecretKey(config.dataDir);
+  const clock = opts.clock ?? systemClock;
+  const onError = (err: unknown) => log.error({ err }, "background error");
+  const bus: EventBus = config.eventBus === "postgres" ? new PostgresBus(db, onError) : new MemoryBus();
+  const roles = new Set(config.ROLES);
+  const jobs = new JobRunner(db, clock, {
+    pollMs: config.JOB_POLL_MS,
+    concurrency: 16,
+    lockMs: 5 * 60_000,
+    onError: (err, job) => log.warn({ err, job }, "job attempt failed"),
+  });
+  const channels = new ChannelRegistry().register(apiChannel);
+  const ctx: AppContext = { config, db, bus, clock, log, secrets: new SecretBox(secretKey), jobs, channels };
+
+  registerSendJob(ctx);
+  const hub = new RealtimeHub(db, bus, onError);
+  const app = await createHttpApp(ctx);
+  await authRoutes(app, ctx, hub);
+  await teamRoutes(app, ctx);
+  await conversationRoutes(app, ctx);
+  await contactRoutes(app, ctx);
+  await tagRoutes(app, ctx);
+  await cannedRoutes(app, ctx);
+  await connectionRoutes(app, ctx);
+  if (roles.has("realtime")) await realtimeRoutes(app, ctx, hub);
+  app.get("/api/health", { config: { auth: false }, schema: { hide: true } }, async () => {
+    await db.query("select 1");
+    return { ok: true, database: db.kind, realtimeClients: hub.clientCount() };
+  });
+  await app.ready();
+
+  await bus.start();
+  let unlistenJobs: (() => Promise<void>) | null = null;
+  if (roles.has("worker")) {
+    jobs.start();
+    if (db.listen) unlistenJobs = await db.listen("parley_jobs", () => jobs.wake());
+  }
+
+  let listening = false;
+  return {
+    ctx,
+    app,
+    hub,
+    async listen() {
+      const address = await app.listen({ port: config.PORT, host: config.HOST });
+      listening = true;
+      return address;
+    },
+    async close() {
+      hub.stop();
+      await jobs.stop();
+      await unlistenJobs?.();
+      await bus.stop();
+      if (listening || app.server.listening) await app.close();
+      else await app.close();
+      for (const c of cleanups) await c();
+    },
+  };
+}
+
+/** Without SECRET_KEY (development), a random key is kept in the data directory so restarts keep sessions. */
+function loadOrCreateSecretKey(dataDir: string): string {
+  const file = path.join(dataDir, "secret.key");
+  try {
+    return fs.readFileSync(file, "utf8").trim();
+  } catch {
+    fs.mkdirSync(dataDir, { recursive: true });
+    const key = crypto.randomBytes(32).toString("hex");
+    fs.writeFileSync(file, key, { mode: 0o600, flag: "wx" });
+    return key;
+  }
+}

@@ -1,0 +1,56 @@
+import { z } from "zod";
+
+export const Role = z.enum(["owner", "admin", "supervisor", "agent"]);
+export type Role = z.infer<typeof Role>;
+
+export const ConversationStatus = z.enum(["open", "in_progress", "closed"]);
+export type ConversationStatus = z.infer<typeof ConversationStatus>;
+
+export const MessageDirection = z.enum(["inbound", "outbound", "internal"]);
+export type MessageDirection = z.infer<typeof MessageDirection>;
+
+export const MessageKind = z.enum(["message", "note", "event"]);
+export type MessageKind = z.infer<typeof MessageKind>;
+
+export const AuthorType = z.enum(["contact", "user", "system", "bot"]);
+export type AuthorType = z.infer<typeof AuthorType>;
+
+/** Ordered: a message's state only ever moves to a later step (or to failed). */
+export const DeliveryState = z.enum(["queued", "sent", "delivered", "read", "failed"]);
+export type DeliveryState = z.infer<typeof DeliveryState>;
+
+/** Normalised reasons an outgoing message failed; the provider's own words go to `failureDetail`. */
+export const FailureReason = z.enum([
+  "provider_error",
+  "window_closed",
+  "blocked_by_user",
+  "not_permitted",
+  "contact_blocked",
+  "visitor_left",
+  "too_long",
+  "attachment_rejected",
+]);
+export type FailureReason = z.infer<typeof FailureReason>;
+
+export const ChannelType = z.enum([
+  "api",
+  "telegram",
+  "whatsapp",
+  "viber",
+  "messenger",
+  "instagram",
+  "widget",
+  "email",
+]);
+export type ChannelType = z.infer<typeof ChannelType>;
+
+export const SystemEventKind = z.enum([
+  "assigned",
+  "unassigned",
+  "operator_added",
+  "operator_left",
+  "status_changed",
+  "reopened",
+  "closed",
+]);
+export type SystemEventKind = z.infer<typeof SystemEventKind>;

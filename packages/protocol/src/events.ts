@@ -1,0 +1,96 @@
+import { z } from "zod";
+import { ConversationStatus } from "./enums";
+import { Conversation, Message, ReadCursor } from "./models";
+
+/**
+ * Domain events. Every one is written in the same transaction as the change it describes and carries
+ * the workspace's sequence number; realtime, notifications and audit consume them.
+ */
+const base = { seq: z.number().int(), workspaceId: z.string(), at: z.string() };
+
+export const DomainEvent = z.discriminatedUnion("type", [
+  z.object({
+    ...base,
+    type: z.literal("message.created"),
+    conversationId: z.string(),
+    message: Message,
+    /** The conversation as it is after this message, so lists update without a refetch. */
+    conversation: Conversation.optional(),
+  }),
+  z.object({ ...base, type: z.literal("message.updated"), conversationId: z.string(), message: Message }),
+  z.object({
+    ...base,
+    type: z.literal("conversation.created"),
+    conversationId: z.string(),
+    conversation: Conversation,
+  }),
+  z.object({
+    ...base,
+    type: z.literal("conversation.updated"),
+    conversationId: z.string(),
+    conversation: Conversation,
+  }),
+  z.object({
+    ...base,
+    type: z.literal("conversation.assigned"),
+    conversationId: z.string(),
+    conversation: Conversation,
+    previousAssigneeId: z.string().nullable(),
+    byUserId: z.string().nullable(),
+  }),
+  z.object({
+    ...base,
+    type: z.literal("conversation.status_changed"),
+    conversationId: z.string(),
+    conversation: Conversation,
+    previousStatus: ConversationStatus,
+    byUserId: z.string().nullable(),
+  }),
+  z.object({
+    ...base,
+    type: z.literal("conversation.deleted"),
+    conversationId: z.string(),
+    byUserId: z.string().nullable(),
+  }),
+  z.object({
+    ...base,
+    type: z.literal("read_cursor.updated"),
+    conversationId: z.string(),
+    cursor: ReadCursor,
+  }),
+]);
+export type DomainEvent = z.infer<typeof DomainEvent>;
+export type DomainEventType = DomainEvent["type"];
+
+/** Ephemeral signals: not stored, no sequence number. */
+export const EphemeralSignal = z.discriminatedUnion("type", [
+  z.object({
+    type: z.literal("typing"),
+    conversationId: z.string(),
+    userId: z.string().nullable(),
+    contact: z.boolean(),
+    on: z.boolean(),
+  }),
+  z.object({
+    type: z.literal("unread.changed"),
+    conversationId: z.string(),
+    unreadCount: z.number().int(),
+    unreadConversations: z.number().int(),
+  }),
+]);
+export type EphemeralSignal = z.infer<typeof EphemeralSignal>;
+
+/** Frames the server sends on the agent socket. */
+export type ServerFrame =
+  | { type: "hello"; userId: string; workspaceId: string; lastSeq: number }
+  | { type: "event"; event: DomainEvent }
+  | { type: "signal"; signal: EphemeralSignal }
+  | { type: "resync_required"; lastSeq: number }
+  | { type: "error"; code: string; message: string };
+
+/** Frames an agent socket may send. */
+export const ClientFrame = z.discriminatedUnion("type", [
+  z.object({ type: z.literal("typing"), conversationId: z.string().uuid(), on: z.boolean() }),
+  z.object({ type: z.literal("ping") }),
+]);
+export type ClientFrame = z.infer<typeof ClientFrame>;

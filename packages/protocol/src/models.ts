@@ -1,0 +1,123 @@
+import { z } from "zod";
+import {
+  AuthorType,
+  ChannelType,
+  ConversationStatus,
+  DeliveryState,
+  FailureReason,
+  MessageDirection,
+  MessageKind,
+  Role,
+} from "./enums";
+
+export const Attachment = z.object({
+  name: z.string().max(255),
+  mimeType: z.string().max(255),
+  size: z.number().int().nonnegative(),
+  url: z.string().max(2048),
+});
+export type Attachment = z.infer<typeof Attachment>;
+
+export const Delivery = z.object({
+  state: DeliveryState,
+  queuedAt: z.string().nullable(),
+  sentAt: z.string().nullable(),
+  deliveredAt: z.string().nullable(),
+  readAt: z.string().nullable(),
+  failedAt: z.string().nullable(),
+  failureReason: FailureReason.nullable(),
+  failureDetail: z.string().nullable(),
+});
+export type Delivery = z.infer<typeof Delivery>;
+
+export const Message = z.object({
+  id: z.string(),
+  seq: z.number().int(),
+  conversationId: z.string(),
+  direction: MessageDirection,
+  kind: MessageKind,
+  authorType: AuthorType,
+  authorId: z.string().nullable(),
+  text: z.string().nullable(),
+  attachments: z.array(Attachment),
+  quotedMessageId: z.string().nullable(),
+  event: z.record(z.string(), z.unknown()).nullable(),
+  providerMessageId: z.string().nullable(),
+  delivery: Delivery.nullable(),
+  createdAt: z.string(),
+});
+export type Message = z.infer<typeof Message>;
+
+export const ConversationPermissions = z.object({
+  read: z.boolean(),
+  reply: z.boolean(),
+  note: z.boolean(),
+  assign: z.boolean(),
+  changeStatus: z.boolean(),
+  delete: z.boolean(),
+});
+export type ConversationPermissions = z.infer<typeof ConversationPermissions>;
+
+export const ContactSummary = z.object({
+  id: z.string(),
+  name: z.string().nullable(),
+  nickname: z.string().nullable(),
+  email: z.string().nullable(),
+  phone: z.string().nullable(),
+  avatarUrl: z.string().nullable(),
+  blocked: z.boolean(),
+});
+export type ContactSummary = z.infer<typeof ContactSummary>;
+
+export const Conversation = z.object({
+  id: z.string(),
+  number: z.number().int(),
+  status: ConversationStatus,
+  connection: z.object({ id: z.string(), type: ChannelType, name: z.string() }),
+  contact: ContactSummary,
+  assigneeId: z.string().nullable(),
+  operatorIds: z.array(z.string()),
+  teamId: z.string().nullable(),
+  botId: z.string().nullable(),
+  lastActivityAt: z.string(),
+  lastMessage: z
+    .object({
+      id: z.string(),
+      text: z.string().nullable(),
+      authorType: AuthorType,
+      direction: MessageDirection,
+      deliveryState: DeliveryState.nullable(),
+    })
+    .nullable(),
+  lastInboundSeq: z.number().int(),
+  firstUnansweredAt: z.string().nullable(),
+  lastCustomerMessageAt: z.string().nullable(),
+  closedAt: z.string().nullable(),
+  source: z.record(z.string(), z.string()),
+  createdAt: z.string(),
+  /** For the caller only: */
+  unreadCount: z.number().int().optional(),
+  draft: z.string().nullable().optional(),
+  permissions: ConversationPermissions.optional(),
+});
+export type Conversation = z.infer<typeof Conversation>;
+
+export const User = z.object({
+  id: z.string(),
+  email: z.string(),
+  name: z.string(),
+  role: Role,
+  locale: z.string(),
+  avatarUrl: z.string().nullable(),
+  status: z.enum(["invited", "active", "disabled"]),
+});
+export type User = z.infer<typeof User>;
+
+export const ReadCursor = z.object({
+  conversationId: z.string(),
+  userId: z.string(),
+  lastReadSeq: z.number().int(),
+  markedUnread: z.boolean(),
+  readAt: z.string(),
+});
+export type ReadCursor = z.infer<typeof ReadCursor>;
