@@ -32,9 +32,9 @@ async function main() {
 
   await server.listen();
   const db = config.DATABASE_URL ? "PostgreSQL" : `the embedded database in ${config.dataDir}`;
-  log.info(`Parley is running at ${config.publicUrl} on ${db}`);
+  say(`Parley is running at ${config.publicUrl} on ${db}`);
   if (!config.DATABASE_URL) {
-    log.info(
+    say(
       "The embedded database is for trying Parley and small teams; production should use PostgreSQL (DATABASE_URL).",
     );
   }

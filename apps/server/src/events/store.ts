@@ -27,35 +27,31 @@ export async function appendEvents(
   at: Date,
 ): Promise<StoredEvent[]> {
   if (drafts.length === 0) return [];
-  const [row] = await q.query<{ event_seq: number }>(
-    "update workspaces set event_seq = event_seq + $2 where id = $1 returning event_seq",
-    [workspaceId, drafts.length],
-  );
-  if (!row) throw new Error(`workspace ${workspaceId} vanished while writing events`);
-  const first = row.event_seq - drafts.length + 1;
-  const stored = drafts.map(({ audience, ...draft }, i): StoredEvent => {
-    const event = { ...draft, seq: first + i, workspaceId, at: at.toISOString() } as DomainEvent;
-    return { event, audience: audience ?? {} };
-  });
-  const params: unknown[] = [];
-  const values = stored.map((s, i) => {
-    params.push(
+  const bodies = drafts.map(({ audience, ...draft }) => ({ draft, audience: audience ?? {} }));
+  // One round trip while holding the lock: take the numbers and write the rows in the same statement.
+  const rows = await q.query<{ seq: number }>(
+    `with s as (update workspaces set event_seq = event_seq + $2 where id = $1 returning event_seq - $2 as base)
+     insert into events (workspace_id, seq, type, conversation_id, audience, payload, created_at)
+     select $1, s.base + p.ord, p.type, p.conversation_id, p.audience,
+       p.payload || jsonb_build_object('seq', s.base + p.ord), $7
+     from s, unnest($3::text[], $4::uuid[], $5::jsonb[], $6::jsonb[]) with ordinality as p(type, conversation_id, audience, payload, ord)
+     returning seq`,
+    [
       workspaceId,
-      s.event.seq,
-      s.event.type,
-      "conversationId" in s.event ? s.event.conversationId : null,
-      JSON.stringify(s.audience),
-      JSON.stringify(s.event),
+      drafts.length,
+      bodies.map((b) => b.draft.type),
+      bodies.map((b) => ("conversationId" in b.draft ? b.draft.conversationId : null)),
+      bodies.map((b) => JSON.stringify(b.audience)),
+      bodies.map((b) => JSON.stringify({ ...b.draft, workspaceId, at: at.toISOString() })),
       at,
-    );
-    const b = i * 7;
-    return `($${b + 1}, $${b + 2}, $${b + 3}, $${b + 4}, $${b + 5}, $${b + 6}, $${b + 7})`;
-  });
-  await q.query(
-    `insert into events (workspace_id, seq, type, conversation_id, audience, payload, created_at) values ${values.join(", ")}`,
-    params,
+    ],
   );
-  return stored;
+  if (rows.length !== drafts.length) throw new Error(`workspace ${workspaceId} vanished while writing events`);
+  const base = Math.min(...rows.map((r) => r.seq)) - 1;
+  return bodies.map(({ draft, audience }, i): StoredEvent => ({
+    event: { ...draft, seq: base + i + 1, workspaceId, at: at.toISOString() } as DomainEvent,
+    audience,
+  }));
 }
 
 export async function readEvents(

@@ -6,7 +6,7 @@ import { currentSeq, readEvents, type StoredEvent } from "../events/store";
 
 /** What the hub needs of a socket. */
 export interface RealtimeSocket {
-  send(data: string): void;
+  send(data: Buffer, options: { binary: false }): void;
   close(code: number, reason: string): void;
   readonly bufferedAmount: number;
 }
@@ -31,6 +31,9 @@ interface WorkspaceState {
 }
 
 const MAX_BUFFERED = 8 * 1024 * 1024;
+
+/** Frames are encoded once and the same bytes go to every socket (sent as text frames). */
+const encode = (frame: ServerFrame) => Buffer.from(JSON.stringify(frame));
 
 /**
  * Delivers committed domain events to the agents' sockets, in sequence order per workspace, each to the
@@ -112,7 +115,7 @@ export class RealtimeHub {
   ) {
     const state = this.workspaces.get(workspaceId);
     if (!state) return;
-    const frame = JSON.stringify({ type: "signal", signal } satisfies ServerFrame);
+    const frame = encode({ type: "signal", signal });
     for (const c of state.clients) {
       if (c.socket !== exceptSocket && canReceive(c.actor, audience)) this.write(c, frame);
     }
@@ -161,7 +164,7 @@ export class RealtimeHub {
       client.queue = null;
       client.lastSent = upTo;
       this.sendFrame(client, { type: "resync_required", lastSeq: upTo });
-      for (const e of queued) this.deliverTo(client, e, JSON.stringify({ type: "event", event: e.event }));
+      for (const e of queued) this.deliverTo(client, e, encode({ type: "event", event: e.event }));
       return;
     }
     this.sendFrame(client, {
@@ -174,13 +177,13 @@ export class RealtimeHub {
     while (after < upTo) {
       const page = await readEvents(this.db, client.actor.workspaceId, after, 500, upTo);
       if (page.length === 0) break;
-      for (const e of page) this.deliverTo(client, e, JSON.stringify({ type: "event", event: e.event }));
+      for (const e of page) this.deliverTo(client, e, encode({ type: "event", event: e.event }));
       after = page.at(-1)!.event.seq;
     }
     client.lastSent = Math.max(client.lastSent, upTo);
     const queued = client.queue ?? [];
     client.queue = null;
-    for (const e of queued) this.deliverTo(client, e, JSON.stringify({ type: "event", event: e.event }));
+    for (const e of queued) this.deliverTo(client, e, encode({ type: "event", event: e.event }));
   }
 
   private receive(events: StoredEvent[]) {
@@ -236,35 +239,35 @@ export class RealtimeHub {
   }
 
   private broadcast(state: WorkspaceState, e: StoredEvent) {
-    let frame: string | null = null;
+    let frame: Buffer | null = null;
     for (const c of state.clients) {
       if (c.queue) {
         c.queue.push(e);
         continue;
       }
-      frame ??= JSON.stringify({ type: "event", event: e.event } satisfies ServerFrame);
+      frame ??= encode({ type: "event", event: e.event });
       this.deliverTo(c, e, frame);
     }
   }
 
-  private deliverTo(c: Client, e: StoredEvent, frame: string) {
+  private deliverTo(c: Client, e: StoredEvent, frame: Buffer) {
     if (e.event.seq <= c.lastSent) return; // already sent during a replay
     c.lastSent = e.event.seq;
     if (canReceive(c.actor, e.audience)) this.write(c, frame);
   }
 
   private sendFrame(c: Client, frame: ServerFrame) {
-    this.write(c, JSON.stringify(frame));
+    this.write(c, encode(frame));
   }
 
-  private write(c: Client, data: string) {
+  private write(c: Client, data: Buffer) {
     if (c.socket.bufferedAmount > MAX_BUFFERED) {
       // A client that cannot keep up is dropped; it reconnects and resumes from its last seq.
       c.socket.close(1013, "too slow: reconnect and resume");
       return;
     }
     try {
-      c.socket.send(data);
+      c.socket.send(data, { binary: false });
     } catch (err) {
       this.onError(err);
     }

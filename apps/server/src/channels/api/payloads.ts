@@ -27,7 +27,7 @@ export const ApiInboundMessage = z.object({
 
 export const ApiStatusReport = z.object({
   type: z.literal("status"),
-  /** The provider id the integrator answered our delivery with (or Parley's message id). */
+  /** The id the integrator answered our delivery with (Parley's message id when it answered without one). */
   messageId: z.string().min(1).max(255),
   status: z.enum(["sent", "delivered", "read", "failed"]),
   timestamp,

@@ -51,10 +51,12 @@ export const CONVERSATION_SELECT = `
     coalesce((select array_agg(o.user_id::text order by o.added_at) from conversation_operators o
       where o.conversation_id = c.id), '{}') as operator_ids`;
 
-export const CONVERSATION_FROM = `
-  from conversations c
+/** The joins every conversation read uses, over `conversations` or over a CTE that returns its rows. */
+export const conversationFrom = (source = "conversations") => `
+  from ${source} c
   join channel_connections cc on cc.id = c.connection_id
   join contacts ct on ct.id = c.contact_id`;
+export const CONVERSATION_FROM = conversationFrom();
 
 export function accessOf(
   r: Pick<ConversationRow, "workspace_id" | "assignee_id" | "operator_ids" | "team_id">,

@@ -1,7 +1,13 @@
 import type { InboundEvent } from "../../channels/types";
 import { type AppContext, type Tx, transact } from "../../context";
 import type { DeliveryReport } from "../../domain/delivery-state";
-import { accessOf, loadConversationRow, presentConversation } from "../conversations/present";
+import {
+  accessOf,
+  CONVERSATION_SELECT,
+  type ConversationRow,
+  conversationFrom,
+  presentConversation,
+} from "../conversations/present";
 import { MESSAGE_COLUMNS, type MessageRow, presentMessage } from "../messages/present";
 import { updateDelivery } from "../messages/update-delivery";
 
@@ -31,19 +37,39 @@ export async function ingestInbound(
   connection: ConnectionRef,
   events: InboundEvent[],
 ): Promise<IngestOutcome[]> {
-  return transact(ctx, async (tx) => {
+  const outcomes = await transact(ctx, async (tx) => {
     const out: IngestOutcome[] = [];
     for (const e of events) {
       if (e.kind === "message") out.push(await ingestMessage(tx, connection, e));
       else if (e.kind === "status") out.push(await ingestStatus(tx, connection, e));
       else out.push(await ingestWatermark(tx, connection, e));
     }
-    await tx.q.query(
-      "update channel_connections set last_webhook_at = $2 where id = $1 and (last_webhook_at is null or last_webhook_at < $2)",
-      [connection.id, tx.now],
-    );
     return out;
   });
+  // Health is written after commit, not in the ingest transaction: there, a webhook opening a conversation
+  // locked the workspace row before the connection row and the others the reverse, and concurrent webhooks
+  // of one connection deadlocked on PostgreSQL.
+  await recordHealth(ctx, connection.id, "last_webhook_at");
+  if (events.some((e) => e.kind === "status")) await recordHealth(ctx, connection.id, "last_status_at");
+  return outcomes;
+}
+
+/**
+ * Health only needs about-the-second precision: skipping the write otherwise keeps concurrent webhooks of one
+ * connection from queueing on its row lock. The events are already durable: a failure here is only logged.
+ */
+async function recordHealth(
+  ctx: AppContext,
+  connectionId: string,
+  column: "last_webhook_at" | "last_status_at",
+) {
+  await ctx.db
+    .query(
+      `update channel_connections set ${column} = $2
+       where id = $1 and (${column} is null or ${column} < $2::timestamptz - interval '1 second')`,
+      [connectionId, ctx.clock.now()],
+    )
+    .catch((err) => ctx.log.warn({ err, connectionId }, "could not record the connection's health"));
 }
 
 type InboundMessage = Extract<InboundEvent, { kind: "message" }>;
@@ -120,11 +146,28 @@ async function lockConversation(
 }
 
 async function ingestMessage(tx: Tx, connection: ConnectionRef, e: InboundMessage): Promise<IngestOutcome> {
-  const identity = await findOrCreateIdentity(tx, connection, e);
-  if (identity.blocked) {
-    return { kind: "message", status: "contact_blocked", messageId: null, conversationId: null };
+  // The common case in one round trip: a known contact with its conversation, locked.
+  const [known] = await tx.q.query<{ contact_id: string; blocked: boolean; id: string; status: LockedConversation["status"] }>(
+    `select i.contact_id, ct.blocked_at is not null as blocked, c.id, c.status
+     from contact_identities i
+     join contacts ct on ct.id = i.contact_id
+     join conversations c on c.identity_id = i.id
+     where i.connection_id = $1 and i.external_id = $2
+     for update of c`,
+    [connection.id, e.externalContactId],
+  );
+  let contactId: string;
+  let conv: LockedConversation;
+  if (known) {
+    if (known.blocked) return { kind: "message", status: "contact_blocked", messageId: null, conversationId: null };
+    contactId = known.contact_id;
+    conv = { id: known.id, status: known.status, created: false };
+  } else {
+    const identity = await findOrCreateIdentity(tx, connection, e);
+    if (identity.blocked) return { kind: "message", status: "contact_blocked", messageId: null, conversationId: null };
+    contactId = identity.contact_id;
+    conv = await lockConversation(tx, connection, identity, e.source);
   }
-  const conv = await lockConversation(tx, connection, identity, e.source);
   const quoted = e.quotedProviderMessageId
     ? await tx.q.query<{ id: string }>(
         "select id from messages where connection_id = $1 and provider_message_id = $2 and conversation_id = $3",
@@ -141,7 +184,7 @@ async function ingestMessage(tx: Tx, connection: ConnectionRef, e: InboundMessag
       connection.workspaceId,
       conv.id,
       connection.id,
-      identity.contact_id,
+      contactId,
       e.text,
       JSON.stringify(e.attachments),
       quoted[0]?.id ?? null,
@@ -153,19 +196,21 @@ async function ingestMessage(tx: Tx, connection: ConnectionRef, e: InboundMessag
     return { kind: "message", status: "duplicate", messageId: null, conversationId: conv.id };
   }
   const reopened = conv.status === "closed";
-  await tx.q.query(
-    `update conversations set
-       last_activity_at = $2, updated_at = $2, last_message_id = $3, last_message_preview = $4,
-       last_message_author = 'contact', last_message_direction = 'inbound', last_inbound_seq = $5,
-       first_unanswered_at = coalesce(first_unanswered_at, $2), last_customer_message_at = $6,
-       status = case when status = 'closed' then 'open' else status end,
-       closed_at = case when status = 'closed' then null else closed_at end
-     where id = $1`,
+  // Update and read back the conversation in one statement.
+  const [row] = await tx.q.query<ConversationRow>(
+    `with c as (
+       update conversations set
+         last_activity_at = $2, updated_at = $2, last_message_id = $3, last_message_preview = $4,
+         last_message_author = 'contact', last_message_direction = 'inbound', last_inbound_seq = $5,
+         first_unanswered_at = coalesce(first_unanswered_at, $2), last_customer_message_at = $6,
+         status = case when status = 'closed' then 'open' else status end,
+         closed_at = case when status = 'closed' then null else closed_at end
+       where id = $1 returning *)
+     ${CONVERSATION_SELECT} ${conversationFrom("c")}`,
     [conv.id, tx.now, message.id, preview(e.text, e.attachments.length), message.seq, e.at],
   );
-  const row = (await loadConversationRow(tx.q, connection.workspaceId, conv.id))!;
-  const conversation = presentConversation(row);
-  const audience = { conversation: accessOf(row) };
+  const conversation = presentConversation(row!);
+  const audience = { conversation: accessOf(row!) };
   if (conv.created) {
     tx.emit(connection.workspaceId, {
       type: "conversation.created",
@@ -205,14 +250,10 @@ async function ingestStatus(
 ): Promise<IngestOutcome> {
   const [row] = await tx.q.query<MessageRow>(
     `select ${MESSAGE_COLUMNS} from messages
-     where connection_id = $1 and (provider_message_id = $2 or id::text = $2) and direction = 'outbound'
+     where connection_id = $1 and provider_message_id = $2 and direction = 'outbound'
      for update`,
     [connection.id, e.providerMessageId],
   );
-  await tx.q.query("update channel_connections set last_status_at = $2 where id = $1", [
-    connection.id,
-    tx.now,
-  ]);
   if (!row) return { kind: "status", status: "unknown_message", messageId: null };
   const report: DeliveryReport =
     e.state === "failed"

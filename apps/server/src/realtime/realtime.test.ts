@@ -1,0 +1,140 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { openTestDb } from "../testing/db";
+import { SocketClient, addUser, apiConnection, inbound, newWorkspace, startTestServer, type TestServer, unique } from "../testing/harness";
+
+let t: TestServer;
+let testDb: Awaited<ReturnType<typeof openTestDb>>;
+
+beforeAll(async () => {
+  testDb = await openTestDb();
+  t = await startTestServer(testDb.db);
+});
+afterAll(async () => {
+  await t.close();
+  await testDb.close();
+});
+
+describe("agent realtime socket", () => {
+  it("refuses a socket without a session", async () => {
+    await expect(SocketClient.open(`${t.wsUrl}/api/realtime`, "")).rejects.toThrow(/401/);
+    await expect(SocketClient.open(`${t.wsUrl}/api/realtime`, "parley_session=forged")).rejects.toThrow(/401/);
+  });
+
+  it("pushes conversation and message events with the workspace sequence number", async () => {
+    const { owner } = await newWorkspace(t);
+    const conn = await apiConnection(t, owner);
+    const socket = await owner.socket(t.wsUrl);
+    const hello = await socket.waitFor((f) => f.type === "hello");
+    expect(hello).toMatchObject({ type: "hello", userId: owner.user!.id });
+    await conn.post(inbound(unique("c"), "hi there"));
+    const created = await socket.waitForEvent("conversation.created");
+    const message = await socket.waitForEvent("message.created");
+    expect(message.message.text).toBe("hi there");
+    expect(message.conversation.lastMessage.text).toBe("hi there");
+    expect(message.seq).toBe(created.seq + 1);
+    socket.close();
+  });
+
+  it("resumes after a reconnect with every missed event, in order, and nothing twice", async () => {
+    const { owner } = await newWorkspace(t);
+    const conn = await apiConnection(t, owner);
+    const contact = unique("c");
+    const first = await owner.socket(t.wsUrl);
+    await conn.post(inbound(contact, "one"));
+    const seen = await first.waitForEvent("message.created", (e) => e.message.text === "one");
+    first.close();
+    for (const text of ["two", "three", "four"]) await conn.post(inbound(contact, text));
+    const second = await owner.socket(t.wsUrl, seen.seq);
+    await second.waitForEvent("message.created", (e) => e.message.text === "four");
+    await conn.post(inbound(contact, "five"));
+    await second.waitForEvent("message.created", (e) => e.message.text === "five");
+    const texts = second.events().filter((e) => e.type === "message.created").map((e) => (e as any).message.text);
+    expect(texts).toEqual(["two", "three", "four", "five"]);
+    const seqs = second.events().map((e) => e.seq);
+    expect(seqs).toEqual([...seqs].sort((a, b) => a - b));
+    expect(new Set(seqs).size).toBe(seqs.length);
+    expect(seqs[0]).toBe(seen.seq + 1);
+    second.close();
+  });
+
+  it("delivers only what each agent may see, and never another workspace's events", async () => {
+    const { owner } = await newWorkspace(t);
+    const other = await newWorkspace(t);
+    const conn = await apiConnection(t, owner);
+    const otherConn = await apiConnection(t, other.owner);
+    const a = await addUser(t, owner, "agent");
+    const b = await addUser(t, owner, "agent");
+    await conn.post(inbound(unique("c"), "for a"));
+    const [conv] = (await owner.get("/api/conversations")).body.conversations;
+    await owner.post(`/api/conversations/${conv.id}/assign`, { assigneeId: a.id });
+    const sa = await a.client.socket(t.wsUrl);
+    const sb = await b.client.socket(t.wsUrl);
+    const so = await owner.socket(t.wsUrl);
+    const sOther = await other.owner.socket(t.wsUrl);
+    await a.client.post(`/api/conversations/${conv.id}/notes`, { text: "internal note" });
+    await otherConn.post(inbound(unique("c"), "other workspace"));
+    await sa.waitForEvent("message.created", (e) => e.message.text === "internal note");
+    await so.waitForEvent("message.created", (e) => e.message.text === "internal note");
+    await sOther.waitForEvent("message.created", (e) => e.message.text === "other workspace");
+    // b is neither assignee nor operator, and the conversation is not in the queue.
+    await new Promise((r) => setTimeout(r, 200));
+    expect(sb.events().some((e) => e.conversationId === conv.id)).toBe(false);
+    expect(sa.events().some((e) => (e as any).message?.text === "other workspace")).toBe(false);
+    expect(sOther.events().some((e) => e.conversationId === conv.id)).toBe(false);
+    for (const s of [sa, sb, so, sOther]) s.close();
+  });
+
+  it("tells the previous assignee about a reassignment, then stops sending them the conversation", async () => {
+    const { owner } = await newWorkspace(t);
+    const conn = await apiConnection(t, owner);
+    const a = await addUser(t, owner, "agent");
+    const b = await addUser(t, owner, "agent");
+    const contact = unique("c");
+    await conn.post(inbound(contact, "hello"));
+    const [conv] = (await owner.get("/api/conversations")).body.conversations;
+    await owner.post(`/api/conversations/${conv.id}/assign`, { assigneeId: a.id });
+    const sa = await a.client.socket(t.wsUrl);
+    await owner.post(`/api/conversations/${conv.id}/assign`, { assigneeId: b.id });
+    const assigned = await sa.waitForEvent("conversation.assigned");
+    expect(assigned.conversation.assigneeId).toBe(b.id);
+    expect(assigned.previousAssigneeId).toBe(a.id);
+    await conn.post(inbound(contact, "after reassignment"));
+    const sb = await b.client.socket(t.wsUrl, assigned.seq);
+    await sb.waitForEvent("message.created", (e) => e.message.text === "after reassignment");
+    expect(sa.events().some((e) => (e as any).message?.text === "after reassignment")).toBe(false);
+    sa.close();
+    sb.close();
+  });
+
+  it("relays typing to colleagues who can see the conversation, not back to the typist", async () => {
+    const { owner } = await newWorkspace(t);
+    const conn = await apiConnection(t, owner);
+    const a = await addUser(t, owner, "agent");
+    await conn.post(inbound(unique("c"), "hello"));
+    const [conv] = (await owner.get("/api/conversations")).body.conversations;
+    const sa = await a.client.socket(t.wsUrl);
+    const so = await owner.socket(t.wsUrl);
+    sa.ws.send(JSON.stringify({ type: "typing", conversationId: conv.id, on: true }));
+    const typing = await so.waitFor((f) => f.type === "signal" && f.signal.type === "typing");
+    expect(typing).toMatchObject({ signal: { conversationId: conv.id, userId: a.id, on: true } });
+    sa.ws.send("not json");
+    await sa.waitFor((f) => f.type === "error");
+    expect(sa.frames.some((f) => f.type === "signal")).toBe(false);
+    sa.close();
+    so.close();
+  });
+
+  it("pushes read cursors so colleagues see who has read the conversation", async () => {
+    const { owner } = await newWorkspace(t);
+    const conn = await apiConnection(t, owner);
+    const sup = await addUser(t, owner, "supervisor");
+    await conn.post(inbound(unique("c"), "hello"));
+    const [conv] = (await owner.get("/api/conversations")).body.conversations;
+    const so = await owner.socket(t.wsUrl);
+    await sup.client.post(`/api/conversations/${conv.id}/read`, {});
+    const ev = await so.waitForEvent("read_cursor.updated");
+    expect(ev.cursor).toMatchObject({ userId: sup.id, conversationId: conv.id, markedUnread: false });
+    expect(ev.cursor.lastReadSeq).toBeGreaterThan(0);
+    so.close();
+  });
+});

@@ -1,0 +1,357 @@
+/**
+ * npm run bench:ingest — ingest throughput and realtime latency of Parley, with baselines measured in the
+ * same run on the same machine.
+ *
+ * For each database (the embedded one, and PostgreSQL when DATABASE_URL is set) it starts a Parley server
+ * process, signs in 50 agents with a WebSocket each, and posts signed inbound messages to an API-channel
+ * webhook at rising rates (open loop). For every message it measures the time from sending the webhook
+ * request (and from its 200) until the message.created event has reached all 50 sockets. Baselines:
+ * a bare single-row INSERT loop on the same database, and a bare relay (HTTP POST → 50 WebSockets, no
+ * database) driven at the same rates.
+ *
+ * Options (env): BENCH_RATES=250,500,1000,1500,2000  BENCH_STEP_SECONDS=5  BENCH_AGENTS=50  BENCH_CONTACTS=500
+ *                BENCH_DATABASES=embedded,postgres (default: both when DATABASE_URL is set)
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import crypto from "node:crypto";
+import fs from "node:fs";
+import http from "node:http";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { PGlite } from "@electric-sql/pglite";
+import pg from "pg";
+import WebSocket from "ws";
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+const RATES = (process.env.BENCH_RATES ?? "250,500,1000,1500,2000").split(",").map(Number);
+const STEP_SECONDS = Number(process.env.BENCH_STEP_SECONDS ?? 5);
+const AGENTS = Number(process.env.BENCH_AGENTS ?? 50);
+const CONTACTS = Number(process.env.BENCH_CONTACTS ?? 500);
+const P99_TARGET_MS = 50;
+const SECRET_KEY = crypto.randomBytes(32).toString("hex");
+const PASSWORD = "bench-password-0123";
+
+const agent = new http.Agent({ keepAlive: true, maxSockets: 128 });
+
+function post(port: number, urlPath: string, body: string, headers: Record<string, string> = {}): Promise<{ status: number; body: string; cookie?: string }> {
+  return new Promise((resolve, reject) => {
+    const req = http.request(
+      { host: "127.0.0.1", port, path: urlPath, method: "POST", agent, headers: { "content-type": "application/json", "content-length": Buffer.byteLength(body), ...headers } },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on("data", (c) => chunks.push(c));
+        res.on("end", () => {
+          const setCookie = res.headers["set-cookie"]?.[0];
+          resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString(), ...(setCookie ? { cookie: setCookie.split(";")[0] } : {}) });
+        });
+      },
+    );
+    req.on("error", reject);
+    req.end(body);
+  });
+}
+
+async function get(port: number, urlPath: string, cookie?: string) {
+  const res = await fetch(`http://127.0.0.1:${port}${urlPath}`, { headers: cookie ? { cookie } : {} });
+  return { status: res.status, body: await res.text() };
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = http.createServer().listen(0, "127.0.0.1", () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+async function waitFor(check: () => Promise<boolean>, what: string, timeoutMs = 60_000) {
+  const until = Date.now() + timeoutMs;
+  while (Date.now() < until) {
+    if (await check().catch(() => false)) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+function startProcess(args: string[], env: Record<string, string>): ChildProcess {
+  const extra = process.env.BENCH_SERVER_NODE_ARGS?.split(" ").filter(Boolean) ?? [];
+  const child = spawn(process.execPath, [...extra, "--import", "tsx", ...args], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+  child.stderr!.on("data", (d) => process.stderr.write(`[server] ${d}`));
+  return child;
+}
+
+interface StepResult {
+  target: number;
+  sent: number;
+  acked: number;
+  achieved: number;
+  complete: number;
+  p50: number;
+  p99: number;
+  p50Ack: number;
+  p99Ack: number;
+  errors: number;
+}
+
+const pct = (sorted: number[], p: number) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]! : Number.NaN);
+
+/**
+ * Open-loop load: `rate` messages per second for STEP_SECONDS; each message's latency is measured until the
+ * last of the sockets has received it. `send` posts one message; `idOf` finds the message id in a frame.
+ */
+async function runStep(
+  rate: number,
+  sockets: WebSocket[],
+  send: (id: string, n: number) => Promise<number>,
+  idOf: (frame: string) => string | null,
+): Promise<StepResult> {
+  const sentAt = new Map<string, number>();
+  const ackAt = new Map<string, number>();
+  const seenBy = new Map<string, number>();
+  const doneAt = new Map<string, number>();
+  let errors = 0;
+  const onFrame = (data: WebSocket.RawData) => {
+    const id = idOf(data.toString());
+    if (!id || !sentAt.has(id)) return;
+    const n = (seenBy.get(id) ?? 0) + 1;
+    seenBy.set(id, n);
+    if (n === sockets.length) doneAt.set(id, performance.now());
+  };
+  for (const s of sockets) s.on("message", onFrame);
+  const total = Math.round(rate * STEP_SECONDS);
+  const started = performance.now();
+  const inflight: Promise<void>[] = [];
+  const prefix = crypto.randomBytes(4).toString("hex");
+  for (let i = 0; i < total; i++) {
+    const due = started + (i * 1000) / rate;
+    const wait = due - performance.now();
+    if (wait > 1) await new Promise((r) => setTimeout(r, wait));
+    const id = `${prefix}-${i}`;
+    sentAt.set(id, performance.now());
+    inflight.push(
+      send(id, i).then(
+        (status) => {
+          if (status === 200) ackAt.set(id, performance.now());
+          else errors++;
+        },
+        () => {
+          errors++;
+        },
+      ),
+    );
+  }
+  await Promise.all(inflight);
+  const sendWindow = (performance.now() - started) / 1000;
+  const until = performance.now() + 5000;
+  while (doneAt.size < ackAt.size && performance.now() < until) await new Promise((r) => setTimeout(r, 20));
+  for (const s of sockets) s.off("message", onFrame);
+  const lat: number[] = [];
+  const latAck: number[] = [];
+  for (const [id, t] of doneAt) {
+    lat.push(t - sentAt.get(id)!);
+    const a = ackAt.get(id);
+    if (a !== undefined) latAck.push(Math.max(0, t - a));
+  }
+  lat.sort((a, b) => a - b);
+  latAck.sort((a, b) => a - b);
+  return {
+    target: rate,
+    sent: total,
+    acked: ackAt.size,
+    achieved: ackAt.size / sendWindow,
+    complete: doneAt.size,
+    p50: pct(lat, 50),
+    p99: pct(lat, 99),
+    p50Ack: pct(latAck, 50),
+    p99Ack: pct(latAck, 99),
+    errors,
+  };
+}
+
+function openSockets(url: string, cookies: (string | undefined)[]): Promise<WebSocket[]> {
+  return Promise.all(
+    cookies.map(
+      (cookie) =>
+        new Promise<WebSocket>((resolve, reject) => {
+          const ws = new WebSocket(url, cookie ? { headers: { cookie } } : {});
+          ws.once("open", () => resolve(ws));
+          ws.once("error", reject);
+        }),
+    ),
+  );
+}
+
+const fmt = (n: number, d = 0) => (Number.isFinite(n) ? n.toFixed(d) : "-");
+
+function printSteps(title: string, steps: StepResult[]) {
+  console.log(`\n${title}`);
+  console.log("  target/s  achieved/s  acked    all-50   p50 ms  p99 ms  p50 from 200  p99 from 200  errors");
+  for (const s of steps) {
+    console.log(
+      `  ${fmt(s.target).padStart(8)}  ${fmt(s.achieved).padStart(10)}  ${`${s.acked}/${s.sent}`.padStart(11)}  ${String(s.complete).padStart(6)}  ${fmt(s.p50, 1).padStart(6)}  ${fmt(s.p99, 1).padStart(6)}  ${fmt(s.p50Ack, 1).padStart(12)}  ${fmt(s.p99Ack, 1).padStart(12)}  ${String(s.errors).padStart(6)}`,
+    );
+  }
+}
+
+/** Highest step whose achieved rate kept up (≥ 95 %), delivered everything to all sockets, within the p99 target. */
+function sustained(steps: StepResult[]) {
+  const ok = steps.filter((s) => s.achieved >= 0.95 * s.target && s.complete === s.acked && s.errors === 0 && s.p99 <= P99_TARGET_MS);
+  return ok.at(-1) ?? null;
+}
+
+async function insertBaseline(kind: "embedded" | "postgres"): Promise<number> {
+  const n = kind === "postgres" ? 3000 : 1500;
+  const payload = JSON.stringify({ text: "hello from the baseline", contact: { id: "c-1", name: "Contact" } });
+  if (kind === "postgres") {
+    const client = new pg.Client({ connectionString: process.env.DATABASE_URL });
+    await client.connect();
+    await client.query("create temp table bench_insert (id bigint generated always as identity primary key, payload jsonb not null, created_at timestamptz not null default now())");
+    const t0 = performance.now();
+    for (let i = 0; i < n; i++) await client.query("insert into bench_insert (payload) values ($1)", [payload]);
+    const rate = n / ((performance.now() - t0) / 1000);
+    await client.end();
+    return rate;
+  }
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "parley-bench-insert-"));
+  const db = await PGlite.create({ dataDir: dir });
+  await db.query("create table bench_insert (id bigint generated always as identity primary key, payload jsonb not null, created_at timestamptz not null default now())");
+  const t0 = performance.now();
+  for (let i = 0; i < n; i++) await db.query("insert into bench_insert (payload) values ($1)", [payload]);
+  const rate = n / ((performance.now() - t0) / 1000);
+  await db.close();
+  fs.rmSync(dir, { recursive: true, force: true });
+  return rate;
+}
+
+async function relayBaseline(): Promise<StepResult[]> {
+  const port = await freePort();
+  const child = startProcess([path.join(ROOT, "bench/ws-relay.ts")], { PORT: String(port) });
+  try {
+    await waitFor(async () => (await get(port, "/")).status > 0, "the relay");
+    const sockets = await openSockets(`ws://127.0.0.1:${port}`, Array.from({ length: AGENTS }, () => undefined));
+    const steps: StepResult[] = [];
+    for (const rate of RATES) {
+      steps.push(
+        await runStep(
+          rate,
+          sockets,
+          async (id, n) => (await post(port, "/", JSON.stringify({ type: "message", id, contact: { id: `c-${n % CONTACTS}` }, text: `message ${n}` }))).status,
+          (frame) => {
+            const m = /"id":"([^"]+)"/.exec(frame);
+            return m ? m[1]! : null;
+          },
+        ),
+      );
+    }
+    for (const s of sockets) s.close();
+    return steps;
+  } finally {
+    child.kill("SIGKILL");
+  }
+}
+
+async function benchParley(kind: "embedded" | "postgres") {
+  const port = await freePort();
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "parley-bench-"));
+  const env: Record<string, string> = {
+    PORT: String(port),
+    HOST: "127.0.0.1",
+    DATA_DIR: dataDir,
+    SECRET_KEY,
+    LOG_LEVEL: "warn",
+    NODE_ENV: "production",
+    SIGNIN_RATE_LIMIT: "1000",
+    ...(kind === "postgres" ? { DATABASE_URL: process.env.DATABASE_URL!, EVENT_BUS: "memory" } : { DATABASE_URL: "" }),
+  };
+  const child = startProcess(["apps/server/src/main.ts"], env);
+  try {
+    await waitFor(async () => (await get(port, "/api/health")).status === 200, "the Parley server");
+    // Owner: the first-run setup on a fresh database, otherwise the CLI (a shared PostgreSQL database).
+    const email = `owner-${crypto.randomBytes(4).toString("hex")}@bench.example`;
+    const setup = await post(port, "/api/setup", JSON.stringify({ workspaceName: "Bench", name: "Owner", email, password: PASSWORD }));
+    if (setup.status !== 201) {
+      const cli = startProcess(["apps/server/src/cli.ts", "create-owner", "--workspace", "Bench", "--name", "Owner", "--email", email, "--password", PASSWORD], { ...env, PORT: String(await freePort()) });
+      await new Promise((r) => cli.on("exit", r));
+    }
+    const signIn = async (e: string) => {
+      const r = await post(port, "/api/auth/sign-in", JSON.stringify({ email: e, password: PASSWORD }));
+      if (r.status !== 200) throw new Error(`sign-in ${r.status} ${r.body}`);
+      return { cookie: r.cookie!, csrf: JSON.parse(r.body).csrfToken as string };
+    };
+    const owner = await signIn(email);
+    const authed = (s: { cookie: string; csrf: string }) => ({ cookie: s.cookie, "x-csrf-token": s.csrf });
+    const conn = JSON.parse((await post(port, "/api/connections", JSON.stringify({ type: "api", name: "bench" }), authed(owner))).body);
+    const secret: string = conn.reveal.secret;
+    const connectionId: string = conn.connection.id;
+    const cookies = [owner.cookie];
+    for (let i = 1; i < AGENTS; i++) {
+      const inv = JSON.parse((await post(port, "/api/invitations", JSON.stringify({ email: `agent-${i}-${email}`, role: "agent" }), authed(owner))).body);
+      const token = inv.acceptUrl.split("/").pop();
+      const accepted = await post(port, "/api/invitations/accept", JSON.stringify({ token, name: `Agent ${i}`, password: PASSWORD }));
+      if (accepted.status !== 201) throw new Error(`accept ${accepted.status} ${accepted.body}`);
+      cookies.push(accepted.cookie!);
+    }
+    const sockets = await openSockets(`ws://127.0.0.1:${port}/api/realtime`, cookies);
+    const send = async (id: string, n: number) => {
+      const body = JSON.stringify({ type: "message", id, contact: { id: `c-${n % CONTACTS}`, name: `Contact ${n % CONTACTS}` }, text: `message ${n}` });
+      const signature = `sha256=${crypto.createHmac("sha256", secret).update(body).digest("hex")}`;
+      return (await post(port, `/api/webhooks/api/${connectionId}`, body, { "x-parley-signature": signature })).status;
+    };
+    const idOf = (frame: string) => {
+      if (!frame.includes('"message.created"')) return null;
+      const m = /"providerMessageId":"([^"]+)"/.exec(frame);
+      return m ? m[1]! : null;
+    };
+    // Warm-up: creates the conversations and warms caches and JIT.
+    await runStep(Math.min(200, RATES[0]!), sockets, (id, n) => send(`warm-${id}`, n), idOf);
+    for (let i = 0; i < CONTACTS; i += 50) await Promise.all(Array.from({ length: 50 }, (_, k) => send(`seed-${i + k}`, i + k)));
+    const steps: StepResult[] = [];
+    for (const rate of RATES) {
+      const step = await runStep(rate, sockets, send, idOf);
+      steps.push(step);
+      if (step.achieved < 0.5 * rate) break; // far past capacity: higher steps only queue
+    }
+    for (const s of sockets) s.close();
+    return steps;
+  } finally {
+    child.kill("SIGTERM");
+    await new Promise((r) => setTimeout(r, 500));
+    child.kill("SIGKILL");
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+async function main() {
+  console.log(`Parley ingest benchmark — ${os.cpus().length} cores, Node ${process.version}, ${AGENTS} agent sockets, ${STEP_SECONDS} s per step`);
+  const relay = await relayBaseline();
+  printSteps("Baseline: bare relay (HTTP POST → 50 WebSockets, no database)", relay);
+  const kinds = (process.env.BENCH_DATABASES?.split(",") ?? (process.env.DATABASE_URL ? ["embedded", "postgres"] : ["embedded"])) as (
+    | "embedded"
+    | "postgres"
+  )[];
+  const summary: string[] = [];
+  for (const kind of kinds) {
+    const insertRate = await insertBaseline(kind);
+    console.log(`\nBaseline: bare single-row INSERT loop on ${kind}: ${fmt(insertRate)} rows/s`);
+    const steps = await benchParley(kind);
+    printSteps(`Parley on ${kind}: webhook → ingest → 50 sockets`, steps);
+    const best = sustained(steps);
+    const peak = Math.max(...steps.map((s) => s.achieved));
+    const relayAt = best ? relay.find((r) => r.target === best.target) : undefined;
+    summary.push(
+      `${kind}: sustained ${best ? `${fmt(best.achieved)} msg/s (p50 ${fmt(best.p50, 1)} ms, p99 ${fmt(best.p99, 1)} ms to all ${AGENTS} sockets)` : `none of the steps met p99 ≤ ${P99_TARGET_MS} ms`}; ` +
+        `peak ${fmt(peak)} msg/s = ${fmt(peak / insertRate, 2)}× the bare INSERT loop (${fmt(insertRate)}/s)` +
+        (best && relayAt ? `; p99 ${fmt(best.p99 / relayAt.p99, 1)}× the bare relay's at that rate (${fmt(relayAt.p99, 1)} ms)` : ""),
+    );
+  }
+  console.log("\nSummary");
+  for (const line of summary) console.log(`  ${line}`);
+  agent.destroy();
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});
