@@ -77,8 +77,10 @@ export async function listConversations(db: Db, actor: Actor, f: ListQuery) {
   if (f.connection?.length) where.push(`c.connection_id = any(${p(f.connection)}::uuid[])`);
   if (f.team?.length) where.push(`c.team_id = any(${p(f.team)}::uuid[])`);
   if (f.tag?.length) {
+    // Distinct: the contact's matching tags are counted once each, so a repeated id must count once too.
+    const tagIds = [...new Set(f.tag)];
     where.push(
-      `(select count(*) from contact_tags t where t.contact_id = c.contact_id and t.tag_id = any(${p(f.tag)}::uuid[])) = ${p(f.tag.length)}`,
+      `(select count(*) from contact_tags t where t.contact_id = c.contact_id and t.tag_id = any(${p(tagIds)}::uuid[])) = ${p(tagIds.length)}`,
     );
   }
   if (f.cursor) {

@@ -7,6 +7,7 @@ import { accessOf, loadConversationRow, presentConversation } from "../conversat
 import { preview } from "../ingest/ingest-inbound";
 import { MESSAGE_COLUMNS, type MessageRow, presentMessage } from "./present";
 import { SEND_MESSAGE_JOB } from "./send-job";
+import { addSystemEvent } from "./system-event";
 
 export interface SendInput {
   conversationId: string;
@@ -62,6 +63,32 @@ export async function sendMessage(ctx: AppContext, actor: Actor, input: SendInpu
       ]);
       if (q.length === 0)
         throw new AppError("validation_failed", "The quoted message is not in this conversation.");
+    }
+    if (!input.note) {
+      // A reply to a closed conversation reopens it and one to a queued conversation takes it: the feed says so
+      // before the reply itself.
+      const where = {
+        workspaceId: actor.workspaceId,
+        conversationId: conv.id,
+        connectionId: conv.connection_id,
+      };
+      const audience = { conversation: { ...accessOf(conv), assigneeId: conv.assignee_id ?? actor.userId } };
+      if (conv.status === "closed") {
+        await addSystemEvent(
+          tx,
+          where,
+          { kind: "reopened", byUserId: actor.userId, from: "closed", to: "open" },
+          audience,
+        );
+      }
+      if (conv.assignee_id === null) {
+        await addSystemEvent(
+          tx,
+          where,
+          { kind: "assigned", byUserId: actor.userId, from: null, to: actor.userId },
+          audience,
+        );
+      }
     }
     const [row] = await tx.q.query<MessageRow>(
       `insert into messages (workspace_id, conversation_id, connection_id, direction, kind, author_type, author_id,
