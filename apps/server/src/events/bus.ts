@@ -1,8 +1,18 @@
 import crypto from "node:crypto";
+import type { EphemeralSignal } from "@parley/protocol";
 import type { Db, Queryable } from "../db/client";
+import type { EventAudience } from "../domain/permissions";
 import { readEvents, type StoredEvent } from "./store";
 
 export type BusHandler = (events: StoredEvent[]) => void;
+
+/** An ephemeral signal (typing…): not stored, delivered at most once to whoever is connected now. */
+export interface SignalEnvelope {
+  workspaceId: string;
+  audience: EventAudience;
+  signal: EphemeralSignal;
+}
+export type SignalHandler = (s: SignalEnvelope) => void;
 
 /**
  * Carries committed events to every server process. In one process it is a direct call; with several
@@ -15,23 +25,27 @@ export interface EventBus {
   /** After commit, in this process. */
   publish(events: StoredEvent[]): void;
   subscribe(handler: BusHandler): () => void;
+  /** Sends an ephemeral signal to every process (this one included). */
+  signal(envelope: SignalEnvelope): void;
+  onSignal(handler: SignalHandler): () => void;
   start(): Promise<void>;
   stop(): Promise<void>;
 }
 
-class Handlers {
-  private readonly set = new Set<BusHandler>();
-  add(h: BusHandler) {
+class Handlers<T> {
+  private readonly set = new Set<(value: T) => void>();
+  add(h: (value: T) => void) {
     this.set.add(h);
     return () => void this.set.delete(h);
   }
-  emit(events: StoredEvent[]) {
-    for (const h of this.set) h(events);
+  emit(value: T) {
+    for (const h of this.set) h(value);
   }
 }
 
 export class MemoryBus implements EventBus {
-  private readonly handlers = new Handlers();
+  private readonly handlers = new Handlers<StoredEvent[]>();
+  private readonly signals = new Handlers<SignalEnvelope>();
   async beforeCommit() {}
   publish(events: StoredEvent[]) {
     if (events.length) this.handlers.emit(events);
@@ -39,16 +53,24 @@ export class MemoryBus implements EventBus {
   subscribe(handler: BusHandler) {
     return this.handlers.add(handler);
   }
+  signal(envelope: SignalEnvelope) {
+    this.signals.emit(envelope);
+  }
+  onSignal(handler: SignalHandler) {
+    return this.signals.add(handler);
+  }
   async start() {}
   async stop() {}
 }
 
 const CHANNEL = "parley_events";
+const SIGNALS = "parley_signals";
 
 export class PostgresBus implements EventBus {
-  private readonly handlers = new Handlers();
+  private readonly handlers = new Handlers<StoredEvent[]>();
+  private readonly signals = new Handlers<SignalEnvelope>();
   private readonly origin = crypto.randomUUID();
-  private unlisten: (() => Promise<void>) | null = null;
+  private unlisten: (() => Promise<void>)[] = [];
   constructor(
     private readonly db: Db,
     private readonly onError: (err: unknown) => void,
@@ -70,18 +92,40 @@ export class PostgresBus implements EventBus {
     return this.handlers.add(handler);
   }
 
+  signal(envelope: SignalEnvelope) {
+    this.signals.emit(envelope);
+    const payload = JSON.stringify({ origin: this.origin, ...envelope });
+    // NOTIFY payloads are limited to 8000 bytes; signals are tiny, but never let one break the stream.
+    if (Buffer.byteLength(payload) < 7900)
+      this.db.query("select pg_notify($1, $2)", [SIGNALS, payload]).catch(this.onError);
+  }
+
+  onSignal(handler: SignalHandler) {
+    return this.signals.add(handler);
+  }
+
   async start() {
     if (!this.db.listen) throw new Error("The postgres event bus needs a PostgreSQL database");
-    this.unlisten = await this.db.listen(CHANNEL, (note) => {
+    const unlistenSignals = await this.db.listen(SIGNALS, (note) => {
+      try {
+        const { origin, ...envelope } = JSON.parse(note) as SignalEnvelope & { origin: string };
+        if (origin !== this.origin) this.signals.emit(envelope);
+      } catch (err) {
+        this.onError(err);
+      }
+    });
+    this.unlisten.push(unlistenSignals);
+    const unlistenEvents = await this.db.listen(CHANNEL, (note) => {
       const [origin, workspaceId, from, to] = note.split(":");
       if (!origin || origin === this.origin || !workspaceId) return; // our own: already published
       readEvents(this.db, workspaceId, Number(from) - 1, Number(to) - Number(from) + 1, Number(to))
         .then((events) => this.publish(events))
         .catch(this.onError);
     });
+    this.unlisten.push(unlistenEvents);
   }
 
   async stop() {
-    await this.unlisten?.();
+    await Promise.all(this.unlisten.map((u) => u()));
   }
 }

@@ -46,12 +46,15 @@ export async function appendEvents(
       at,
     ],
   );
-  if (rows.length !== drafts.length) throw new Error(`workspace ${workspaceId} vanished while writing events`);
+  if (rows.length !== drafts.length)
+    throw new Error(`workspace ${workspaceId} vanished while writing events`);
   const base = Math.min(...rows.map((r) => r.seq)) - 1;
-  return bodies.map(({ draft, audience }, i): StoredEvent => ({
-    event: { ...draft, seq: base + i + 1, workspaceId, at: at.toISOString() } as DomainEvent,
-    audience,
-  }));
+  return bodies.map(
+    ({ draft, audience }, i): StoredEvent => ({
+      event: { ...draft, seq: base + i + 1, workspaceId, at: at.toISOString() } as DomainEvent,
+      audience,
+    }),
+  );
 }
 
 export async function readEvents(

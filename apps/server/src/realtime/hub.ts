@@ -44,6 +44,7 @@ const encode = (frame: ServerFrame) => Buffer.from(JSON.stringify(frame));
 export class RealtimeHub {
   private readonly workspaces = new Map<string, WorkspaceState>();
   private readonly unsubscribe: () => void;
+  private readonly unsubscribeSignals: () => void;
 
   constructor(
     private readonly db: Db,
@@ -51,10 +52,14 @@ export class RealtimeHub {
     private readonly onError: (err: unknown) => void,
   ) {
     this.unsubscribe = bus.subscribe((events) => this.receive(events));
+    this.unsubscribeSignals = bus.onSignal(({ workspaceId, audience, signal }) =>
+      this.deliverSignal(workspaceId, audience, signal),
+    );
   }
 
   stop() {
     this.unsubscribe();
+    this.unsubscribeSignals();
     for (const state of this.workspaces.values()) {
       for (const c of state.clients) c.socket.close(1012, "server restarting");
     }
@@ -106,18 +111,15 @@ export class RealtimeHub {
     return detach;
   }
 
-  /** Sends an ephemeral signal (typing, unread counts) to the users in the audience. */
-  signal(
-    workspaceId: string,
-    audience: EventAudience,
-    signal: EphemeralSignal,
-    exceptSocket?: RealtimeSocket,
-  ) {
+  /** Delivers an ephemeral signal (typing…) from the bus to the connected users in its audience. */
+  private deliverSignal(workspaceId: string, audience: EventAudience, signal: EphemeralSignal) {
     const state = this.workspaces.get(workspaceId);
     if (!state) return;
     const frame = encode({ type: "signal", signal });
+    // A typist does not get their own typing back.
+    const from = signal.type === "typing" ? signal.userId : null;
     for (const c of state.clients) {
-      if (c.socket !== exceptSocket && canReceive(c.actor, audience)) this.write(c, frame);
+      if (c.actor.userId !== from && canReceive(c.actor, audience)) this.write(c, frame);
     }
   }
 

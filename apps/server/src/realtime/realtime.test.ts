@@ -1,6 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openTestDb } from "../testing/db";
-import { SocketClient, addUser, apiConnection, inbound, newWorkspace, startTestServer, type TestServer, unique } from "../testing/harness";
+import {
+  addUser,
+  apiConnection,
+  inbound,
+  newWorkspace,
+  SocketClient,
+  startTestServer,
+  type TestServer,
+  unique,
+} from "../testing/harness";
 
 let t: TestServer;
 let testDb: Awaited<ReturnType<typeof openTestDb>>;
@@ -17,7 +26,9 @@ afterAll(async () => {
 describe("agent realtime socket", () => {
   it("refuses a socket without a session", async () => {
     await expect(SocketClient.open(`${t.wsUrl}/api/realtime`, "")).rejects.toThrow(/401/);
-    await expect(SocketClient.open(`${t.wsUrl}/api/realtime`, "parley_session=forged")).rejects.toThrow(/401/);
+    await expect(SocketClient.open(`${t.wsUrl}/api/realtime`, "parley_session=forged")).rejects.toThrow(
+      /401/,
+    );
   });
 
   it("pushes conversation and message events with the workspace sequence number", async () => {
@@ -48,7 +59,10 @@ describe("agent realtime socket", () => {
     await second.waitForEvent("message.created", (e) => e.message.text === "four");
     await conn.post(inbound(contact, "five"));
     await second.waitForEvent("message.created", (e) => e.message.text === "five");
-    const texts = second.events().filter((e) => e.type === "message.created").map((e) => (e as any).message.text);
+    const texts = second
+      .events()
+      .filter((e) => e.type === "message.created")
+      .map((e) => (e as any).message.text);
     expect(texts).toEqual(["two", "three", "four", "five"]);
     const seqs = second.events().map((e) => e.seq);
     expect(seqs).toEqual([...seqs].sort((a, b) => a - b));

@@ -214,7 +214,11 @@ describe("sending a reply", () => {
     const lines = await feed(owner, id);
     expect(lines.map((m) => m.text)).toEqual(["hello", null, "Hello, how can I help?"]);
     // The feed says who took it, before the reply.
-    expect(lines[1]).toMatchObject({ kind: "event", authorId: agent.id, event: { kind: "assigned", to: agent.id } });
+    expect(lines[1]).toMatchObject({
+      kind: "event",
+      authorId: agent.id,
+      event: { kind: "assigned", to: agent.id },
+    });
 
     // A second agent can no longer see it: it is now someone else's.
     const other = await addUser(t, owner, "agent");
@@ -241,7 +245,7 @@ describe("sending a reply", () => {
     const c = await detail(owner, id);
     expect(c.status).toBe("open");
     expect(c.closedAt).toBeNull();
-    const events = (await feed(owner, id)).filter((m) => m.kind === "event").map((m) => m.event.kind);
+    const events = (await feed(owner, id)).filter((m) => m.kind === "event").map((m) => m.event?.kind);
     expect(events.slice(-2)).toEqual(["reopened", "assigned"]);
   });
 

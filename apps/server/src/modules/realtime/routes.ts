@@ -95,12 +95,11 @@ export async function realtimeRoutes(app: App, ctx: AppContext, hub: RealtimeHub
           typingAccess.set(conversationId, access);
         }
         if (!access.ok || !access.audience) return;
-        hub.signal(
-          actor.workspaceId,
-          { conversation: access.audience },
-          { type: "typing", conversationId, userId: actor.userId, contact: false, on },
-          socket,
-        );
+        ctx.bus.signal({
+          workspaceId: actor.workspaceId,
+          audience: { conversation: access.audience },
+          signal: { type: "typing", conversationId, userId: actor.userId, contact: false, on },
+        });
       }
 
       try {
