@@ -25,7 +25,8 @@ async function main() {
     server = await createServer(config);
   } catch (err) {
     // The embedded database is locked by the running server: ask it instead (first owner only).
-    if (err instanceof DataDirLockedError && command === "create-owner") return createOwnerThroughApi(config.PORT, rest);
+    if (err instanceof DataDirLockedError && command === "create-owner")
+      return createOwnerThroughApi(config.PORT, rest);
     throw err;
   }
   try {
@@ -65,10 +66,17 @@ async function main() {
 async function ownerInput(args: string[]) {
   const { values } = parseArgs({
     args,
-    options: { workspace: { type: "string" }, name: { type: "string" }, email: { type: "string" }, password: { type: "string" } },
+    options: {
+      workspace: { type: "string" },
+      name: { type: "string" },
+      email: { type: "string" },
+      password: { type: "string" },
+    },
   });
-  if (!values.workspace || !values.name || !values.email) throw new Error(`create-owner needs --workspace, --name and --email\n\n${USAGE}`);
-  const password = values.password ?? process.env.PARLEY_PASSWORD ?? (await prompt("Password (10+ characters): "));
+  if (!values.workspace || !values.name || !values.email)
+    throw new Error(`create-owner needs --workspace, --name and --email\n\n${USAGE}`);
+  const password =
+    values.password ?? process.env.PARLEY_PASSWORD ?? (await prompt("Password (10+ characters): "));
   if (password.length < 10) throw new Error("The password must be at least 10 characters.");
   return { workspaceName: values.workspace, name: values.name, email: values.email, password };
 }
@@ -80,11 +88,15 @@ async function createOwnerThroughApi(port: number, args: string[]) {
     headers: { "content-type": "application/json" },
     body: JSON.stringify(input),
   }).catch(() => {
-    throw new Error(`The data directory is locked but no Parley answers on port ${port}. Stop the other process and retry.`);
+    throw new Error(
+      `The data directory is locked but no Parley answers on port ${port}. Stop the other process and retry.`,
+    );
   });
   const body = (await res.json()) as { error?: { message: string }; user?: { email: string } };
   if (!res.ok) throw new Error(body.error?.message ?? `The server answered ${res.status}.`);
-  console.log(`Created the owner ${body.user?.email} of workspace "${input.workspaceName}" through the running server.`);
+  console.log(
+    `Created the owner ${body.user?.email} of workspace "${input.workspaceName}" through the running server.`,
+  );
 }
 
 async function prompt(question: string): Promise<string> {

@@ -40,8 +40,18 @@ describe("delivery state machine", () => {
   });
 
   it("fails with a normalised reason and the provider's detail", () => {
-    const failed = applyDeliveryReport(queued, { state: "failed", at: t(2), reason: "window_closed", detail: "131047" })!;
-    expect(failed).toMatchObject({ state: "failed", failedAt: t(2), failureReason: "window_closed", failureDetail: "131047" });
+    const failed = applyDeliveryReport(queued, {
+      state: "failed",
+      at: t(2),
+      reason: "window_closed",
+      detail: "131047",
+    })!;
+    expect(failed).toMatchObject({
+      state: "failed",
+      failedAt: t(2),
+      failureReason: "window_closed",
+      failureDetail: "131047",
+    });
     expect(applyDeliveryReport(failed, { state: "failed", at: t(3), reason: "provider_error" })).toBeNull();
     expect(applyDeliveryReport(failed, { state: "sent", at: t(3) })).toBeNull();
   });
@@ -49,11 +59,18 @@ describe("delivery state machine", () => {
   it("lets a later delivered report win over failed (several devices) and clears the reason", () => {
     const failed = applyDeliveryReport(queued, { state: "failed", at: t(2), reason: "provider_error" })!;
     const delivered = applyDeliveryReport(failed, { state: "delivered", at: t(3) })!;
-    expect(delivered).toMatchObject({ state: "delivered", failureReason: null, failureDetail: null, deliveredAt: t(3) });
+    expect(delivered).toMatchObject({
+      state: "delivered",
+      failureReason: null,
+      failureDetail: null,
+      deliveredAt: t(3),
+    });
   });
 
   it("ignores a failure reported after the message was delivered", () => {
     const delivered = applyDeliveryReport(queued, { state: "delivered", at: t(2) })!;
-    expect(applyDeliveryReport(delivered, { state: "failed", at: t(3), reason: "provider_error" })).toBeNull();
+    expect(
+      applyDeliveryReport(delivered, { state: "failed", at: t(3), reason: "provider_error" }),
+    ).toBeNull();
   });
 });

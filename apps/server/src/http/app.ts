@@ -20,6 +20,17 @@ import type { App } from "./types";
 
 const UNSAFE = new Set(["POST", "PUT", "PATCH", "DELETE"]);
 
+/** A registered route: tests enumerate them so every route is covered (e.g. workspace isolation). */
+export interface RouteEntry {
+  method: string;
+  url: string;
+  /** config.auth === false: reachable without a session. */
+  public: boolean;
+}
+const routeLists = new WeakMap<object, RouteEntry[]>();
+/** Every route registered on an app built by createHttpApp, in registration order. */
+export const registeredRoutes = (app: object): readonly RouteEntry[] => routeLists.get(app) ?? [];
+
 /** Builds the HTTP server: plugins, the error shape, authentication and CSRF checks. Routes come from modules. */
 export async function createHttpApp(ctx: AppContext): Promise<App> {
   const app = Fastify({
@@ -32,6 +43,14 @@ export async function createHttpApp(ctx: AppContext): Promise<App> {
     return503OnClosing: true,
     forceCloseConnections: true,
   }).withTypeProvider<ZodTypeProvider>();
+
+  const routes: RouteEntry[] = [];
+  routeLists.set(app, routes);
+  app.addHook("onRoute", (r) => {
+    for (const method of [r.method].flat()) {
+      routes.push({ method, url: r.url, public: r.config?.auth === false });
+    }
+  });
 
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);

@@ -2,6 +2,7 @@ import { Role, User } from "@parley/protocol";
 import type { FastifyReply, FastifyRequest } from "fastify";
 import { z } from "zod";
 import { type AppContext, transact } from "../../context";
+import { uniqueViolation } from "../../db/errors";
 import { isAdmin } from "../../domain/permissions";
 import { type App, actorOf } from "../../http/types";
 import { randomToken, sha256Hex } from "../../lib/crypto";
@@ -329,11 +330,14 @@ export async function authRoutes(app: App, ctx: AppContext, hub: RealtimeHub) {
           [inv.id, tx.now],
         );
         if (!claimed.length) throw new AppError("conflict", "This invitation has just been used.");
-        const [u] = await tx.q.query<UserRow>(
-          `insert into users (workspace_id, email, name, role, password_hash, created_at, updated_at)
-           values ($1, $2, $3, $4, $5, $6, $6) returning ${USER_COLUMNS}`,
-          [inv.workspace_id, inv.email, req.body.name, inv.role, passwordHash, tx.now],
-        );
+        // The email may have got an account since the invitation was sent (another invitation).
+        const [u] = await tx.q
+          .query<UserRow>(
+            `insert into users (workspace_id, email, name, role, password_hash, created_at, updated_at)
+             values ($1, $2, $3, $4, $5, $6, $6) returning ${USER_COLUMNS}`,
+            [inv.workspace_id, inv.email, req.body.name, inv.role, passwordHash, tx.now],
+          )
+          .catch(uniqueViolation("A user with this email already exists: sign in instead."));
         return u!;
       });
       return reply.code(201).send(await signIn(req, reply, user));

@@ -65,8 +65,8 @@ export async function contactRoutes(app: App, ctx: AppContext) {
       const rows = q
         ? await ctx.db.query<ContactRow>(
             `select ${COLUMNS} from contacts ct
-             where ct.workspace_id = $1 and (ct.search_text like '%' || $2 || '%' or ct.search_text % $2)
-             order by ct.search_text like '%' || $2 || '%' desc, similarity(ct.search_text, $2) desc, ct.created_at desc
+             where ct.workspace_id = $1 and (ct.search_text like '%' || $2 || '%' or $2 <% ct.search_text)
+             order by ct.search_text like '%' || $2 || '%' desc, word_similarity($2, ct.search_text) desc, ct.created_at desc
              limit $3`,
             [actor.workspaceId, q.replace(/[%_\\]/g, (m) => `\\${m}`), req.query.limit],
           )

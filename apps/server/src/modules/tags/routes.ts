@@ -6,13 +6,11 @@ import { type App, actorOf } from "../../http/types";
 import { forbidden, notFound } from "../../lib/errors";
 
 const Tag = z.object({ id: z.string(), name: z.string(), color: z.string(), contactCount: z.number() });
-const TagInput = z.object({
-  name: z.string().trim().min(1).max(64),
-  color: z
-    .string()
-    .regex(/^#[0-9a-fA-F]{6}$/, "must be a colour like #1c7ed6")
-    .default("#868e96"),
-});
+const TagName = z.string().trim().min(1).max(64);
+const TagColor = z.string().regex(/^#[0-9a-fA-F]{6}$/, "must be a colour like #1c7ed6");
+const TagInput = z.object({ name: TagName, color: TagColor.default("#868e96") });
+// No default here: a rename must not reset the colour.
+const TagPatch = z.object({ name: TagName, color: TagColor }).partial();
 const IdParams = z.object({ id: z.uuid() });
 const tags = ["tags"];
 
@@ -75,7 +73,7 @@ export async function tagRoutes(app: App, ctx: AppContext) {
         tags,
         summary: "Rename or recolour a tag",
         params: IdParams,
-        body: TagInput.partial(),
+        body: TagPatch,
         response: { 200: z.object({ tag: Tag }) },
       },
     },

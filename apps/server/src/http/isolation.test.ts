@@ -1,0 +1,422 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { signBody } from "../channels/api/adapter";
+import type { Db } from "../db/client";
+import { openTestDb } from "../testing/db";
+import {
+  type ApiResponse,
+  addUser,
+  apiConnection,
+  type Client,
+  inbound,
+  newWorkspace,
+  startTestServer,
+  type TestServer,
+  unique,
+} from "../testing/harness";
+import { type RouteEntry, registeredRoutes } from "./app";
+
+/**
+ * Workspace isolation, for every route: a signed-in owner of workspace A, given the ids of workspace B's
+ * resources, gets 404 everywhere and changes nothing. Routes are enumerated from the running server, so a
+ * new route is covered as soon as it exists (or fails here until its ids are known).
+ */
+
+let t: TestServer;
+let testDb: Awaited<ReturnType<typeof openTestDb>>;
+let db: Db;
+
+beforeAll(async () => {
+  testDb = await openTestDb();
+  db = testDb.db;
+  t = await startTestServer(db);
+});
+afterAll(async () => {
+  await t.close();
+  await testDb.close();
+});
+
+interface Seeded {
+  owner: Client;
+  workspaceId: string;
+  ownerId: string;
+  agentId: string;
+  connectionId: string;
+  secret: string;
+  conversationId: string;
+  contactId: string;
+  messageId: string;
+  noteId: string;
+  tagId: string;
+  cannedId: string;
+  teamId: string;
+  invitationId: string;
+  invitationToken: string;
+  /** Names and texts that only this workspace's data contains. */
+  words: string[];
+}
+
+/** A workspace with one of everything: connection, conversation, messages, contact, tag, canned reply, team, invitation. */
+async function seedWorkspace(label: string): Promise<Seeded> {
+  const { owner, workspaceId } = await newWorkspace(t, unique(`${label}-workspace`));
+  const agent = await addUser(t, owner, "agent", unique(`${label}-agent`));
+  const conn = await apiConnection(t, owner, "https://hooks.example.com/in");
+  const external = unique(`${label}-ext`);
+  const contactName = unique(`${label}-Contact`);
+  const messageText = unique(`${label}-message text`);
+  const r = await conn.post(
+    inbound(external, messageText, unique("m"), { contact: { id: external, name: contactName } }),
+  );
+  expect(r.status).toBe(200);
+  const { conversationId, messageId } = r.body.results[0];
+  const [conversation] = await db.query<{ contact_id: string }>(
+    "select contact_id from conversations where id = $1",
+    [conversationId],
+  );
+  const ok = async (p: Promise<ApiResponse>, status = 200) => {
+    const res = await p;
+    expect(res.status, JSON.stringify(res.body)).toBe(status);
+    return res.body;
+  };
+
+  const noteText = unique(`${label}-note`);
+  const note = await ok(owner.post(`/api/conversations/${conversationId}/notes`, { text: noteText }), 201);
+  await ok(owner.put(`/api/conversations/${conversationId}/draft`, { text: unique(`${label}-draft`) }));
+  await ok(owner.post(`/api/conversations/${conversationId}/read`, {}));
+  const tagName = unique(`${label}-tag`);
+  const tag = await ok(owner.post("/api/tags", { name: tagName, color: "#123456" }), 201);
+  await ok(owner.put(`/api/contacts/${conversation!.contact_id}/tags/${tag.tag.id}`, { pinned: true }));
+  const shortcut = unique(`${label}-canned`);
+  const canned = await ok(
+    owner.post("/api/canned-replies", { shortcut, title: shortcut, text: `${shortcut} text` }),
+    201,
+  );
+  const teamName = unique(`${label}-team`);
+  const team = await ok(owner.post("/api/teams", { name: teamName }), 201);
+  await ok(owner.put(`/api/teams/${team.team.id}/members/${agent.id}`));
+  await ok(owner.post(`/api/conversations/${conversationId}/operators`, { userId: agent.id }));
+  const invitationEmail = `${unique(`${label}-invitee`)}@example.com`;
+  const invitation = await ok(owner.post("/api/invitations", { email: invitationEmail, role: "agent" }), 201);
+  return {
+    owner,
+    workspaceId,
+    ownerId: owner.user!.id,
+    agentId: agent.id,
+    connectionId: conn.id,
+    secret: conn.secret,
+    conversationId,
+    contactId: conversation!.contact_id,
+    messageId,
+    noteId: note.message.id,
+    tagId: tag.tag.id,
+    cannedId: canned.cannedReply.id,
+    teamId: team.team.id,
+    invitationId: invitation.invitation.id,
+    invitationToken: String(invitation.acceptUrl).split("/invite/")[1]!,
+    words: [
+      contactName,
+      messageText,
+      noteText,
+      tagName,
+      shortcut,
+      teamName,
+      invitationEmail,
+      external,
+      conn.secret,
+    ],
+  };
+}
+
+const ids = (w: Seeded) => [
+  w.workspaceId,
+  w.ownerId,
+  w.agentId,
+  w.connectionId,
+  w.conversationId,
+  w.contactId,
+  w.messageId,
+  w.noteId,
+  w.tagId,
+  w.cannedId,
+  w.teamId,
+  w.invitationId,
+];
+
+/**
+ * The id of a workspace's resource for a route parameter. `:id` names the resource of the path's first
+ * segment after /api; other parameters name their resource. Undefined: this map must be extended.
+ */
+function idFor(w: Seeded, url: string, param: string): string | undefined {
+  if (param === "id") {
+    const resource = url.split("/")[2]!;
+    const byResource: Record<string, string> = {
+      conversations: w.conversationId,
+      contacts: w.contactId,
+      tags: w.tagId,
+      "canned-replies": w.cannedId,
+      connections: w.connectionId,
+      teams: w.teamId,
+      invitations: w.invitationId,
+    };
+    return byResource[resource];
+  }
+  const byParam: Record<string, string> = {
+    userId: w.agentId,
+    tagId: w.tagId,
+    connectionId: w.connectionId,
+    messageId: w.messageId,
+    conversationId: w.conversationId,
+    contactId: w.contactId,
+  };
+  return byParam[param];
+}
+
+/**
+ * Public routes with parameters are reachable without a session by design and are not workspace-scoped by
+ * the caller's session; each is covered separately below.
+ */
+const PUBLIC_WITH_PARAMS: Record<string, string> = {
+  "GET /api/invitations/accept/:token": "the token is an unguessable secret; covered by the invitation tests",
+  "HEAD /api/invitations/accept/:token": "same as GET",
+  "POST /api/webhooks/:type/:connectionId": "authenticated by the connection's signature; covered below",
+};
+
+/** Valid bodies, so a request reaches the handler instead of stopping at validation. */
+function bodyFor(a: Seeded, route: RouteEntry): unknown {
+  const bodies: Record<string, unknown> = {
+    "POST /api/conversations/:id/messages": { text: "hijack" },
+    "POST /api/conversations/:id/notes": { text: "hijack" },
+    "POST /api/conversations/:id/status": { status: "closed" },
+    "POST /api/conversations/:id/assign": { assigneeId: a.agentId },
+    "POST /api/conversations/:id/operators": { userId: a.agentId },
+    "PUT /api/conversations/:id/draft": { text: "hijack" },
+    "PATCH /api/contacts/:id": { name: "Hijacked", email: "hijack@example.com" },
+    "PUT /api/contacts/:id/tags/:tagId": { pinned: false },
+    "PATCH /api/tags/:id": { name: "hijacked", color: "#000000" },
+    "PATCH /api/canned-replies/:id": { text: "hijacked" },
+    "PATCH /api/connections/:id": {
+      name: "hijacked",
+      enabled: false,
+      settings: { outboundUrl: "https://evil.example" },
+    },
+  };
+  const key = `${route.method} ${route.url}`;
+  if (key in bodies) return bodies[key];
+  return route.method === "GET" || route.method === "HEAD" || route.method === "DELETE" ? undefined : {};
+}
+
+const paramsOf = (url: string) => [...url.matchAll(/:(\w+)/g)].map((m) => m[1]!);
+
+/** Every assignment of A's or B's ids to the parameters in which at least one is B's. */
+function substitutions(a: Seeded, b: Seeded, route: RouteEntry): { path: string; missing: string[] }[] {
+  const params = paramsOf(route.url);
+  const out: { path: string; missing: string[] }[] = [];
+  for (let mask = 1; mask < 1 << params.length; mask++) {
+    const missing: string[] = [];
+    let path = route.url;
+    params.forEach((p, i) => {
+      const w = mask & (1 << i) ? b : a;
+      const id = idFor(w, route.url, p);
+      if (!id) missing.push(p);
+      path = path.replace(`:${p}`, id ?? `missing-${p}`);
+    });
+    out.push({ path, missing });
+  }
+  return out;
+}
+
+/** Everything of a workspace, to prove a sweep of requests changed none of it. */
+async function snapshot(workspaceId: string) {
+  const tables = [
+    "workspaces",
+    "users",
+    "invitations",
+    "teams",
+    "contacts",
+    "contact_identities",
+    "channel_connections",
+    "tags",
+    "contact_tags",
+    "conversations",
+    "conversation_operators",
+    "messages",
+    "read_cursors",
+    "drafts",
+    "canned_replies",
+    "events",
+    "jobs",
+  ];
+  const out: Record<string, unknown[]> = {};
+  for (const table of tables) {
+    const column = table === "workspaces" ? "id" : "workspace_id";
+    const rows = await db.query<{ j: string }>(
+      `select to_jsonb(x)::text as j from ${table} x where x.${column} = $1 order by 1`,
+      [workspaceId],
+    );
+    out[table] = rows.map((r) => r.j);
+  }
+  out.team_members = (
+    await db.query<{ j: string }>(
+      "select to_jsonb(m)::text as j from team_members m join teams tm on tm.id = m.team_id where tm.workspace_id = $1 order by 1",
+      [workspaceId],
+    )
+  ).map((r) => r.j);
+  return out;
+}
+
+async function send(c: Client, method: string, path: string, body: unknown) {
+  const headers: Record<string, string> = { cookie: c.cookie! };
+  if (method !== "GET" && method !== "HEAD") headers["x-csrf-token"] = c.csrf!;
+  if (body !== undefined) headers["content-type"] = "application/json";
+  const res = await fetch(t.url + path, {
+    method,
+    headers,
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  return { status: res.status, text: await res.text() };
+}
+
+const leaks = (text: string, b: Seeded) => [...ids(b), ...b.words].filter((s) => text.includes(s));
+
+describe("workspace isolation", () => {
+  it("answers 404 to every route given another workspace's ids, and changes none of its data", async () => {
+    const a = await seedWorkspace("A");
+    const b = await seedWorkspace("B");
+    const routes = registeredRoutes(t.server.app);
+    expect(routes.length).toBeGreaterThan(40);
+    const withParams = routes.filter((r) => r.url.includes(":"));
+
+    // Public routes with parameters are exactly the known ones.
+    const publicOnes = withParams.filter((r) => r.public).map((r) => `${r.method} ${r.url}`);
+    expect(publicOnes.sort()).toEqual(Object.keys(PUBLIC_WITH_PARAMS).sort());
+    const scoped = withParams.filter((r) => !r.public);
+    // Sanity: the sweep covers the routes we know of (and any added later).
+    expect(scoped.length).toBeGreaterThanOrEqual(36);
+
+    const uncovered = scoped.flatMap((r) =>
+      substitutions(a, b, r)
+        .filter((s) => s.missing.length)
+        .map((s) => `${r.method} ${r.url} (no id for :${s.missing.join(", :")})`),
+    );
+    expect(uncovered, "add the new route's resources to idFor()").toEqual([]);
+
+    const before = await snapshot(b.workspaceId);
+    const failures: string[] = [];
+    let calls = 0;
+    for (const route of scoped) {
+      for (const { path } of substitutions(a, b, route)) {
+        const r = await send(a.owner, route.method, path, bodyFor(a, route));
+        calls++;
+        if (r.status !== 404) {
+          failures.push(`${route.method} ${path} → ${r.status} ${r.text.slice(0, 200)}`);
+          continue;
+        }
+        if (route.method !== "HEAD" && !r.text.includes('"not_found"'))
+          failures.push(`${route.method} ${path} → 404 without the not_found code: ${r.text.slice(0, 200)}`);
+        const leaked = leaks(r.text, b);
+        if (leaked.length) failures.push(`${route.method} ${path} leaks ${leaked.join(", ")}`);
+      }
+    }
+    expect(failures).toEqual([]);
+    expect(calls).toBeGreaterThanOrEqual(scoped.length);
+    expect(await snapshot(b.workspaceId)).toEqual(before);
+
+    // The same requests with A's own ids do reach the handlers (the 404s above are not an artefact).
+    const own = await send(a.owner, "GET", `/api/conversations/${a.conversationId}`, undefined);
+    expect(own.status).toBe(200);
+    const ownTags = await send(a.owner, "PUT", `/api/contacts/${a.contactId}/tags/${a.tagId}`, {
+      pinned: false,
+    });
+    expect(ownTags.status).toBe(200);
+  });
+
+  it("lists none of another workspace's resources, whatever the filters", async () => {
+    const a = await seedWorkspace("A");
+    const b = await seedWorkspace("B");
+    const enc = encodeURIComponent;
+    const lists = [
+      ["/api/conversations", a.conversationId],
+      [`/api/conversations?connection=${b.connectionId}`, null],
+      [`/api/conversations?tag=${b.tagId}`, null],
+      [`/api/conversations?assignee=${b.agentId}`, null],
+      [`/api/conversations?team=${b.teamId}`, null],
+      ["/api/conversations?status=open,in_progress,closed", a.conversationId],
+      ["/api/contacts", a.contactId],
+      [`/api/contacts?q=${enc(b.words[0]!)}`, null],
+      ["/api/tags", a.tagId],
+      ["/api/canned-replies", a.cannedId],
+      [`/api/canned-replies?q=${enc(b.words[4]!)}`, null],
+      ["/api/connections", a.connectionId],
+      ["/api/users", a.agentId],
+      ["/api/teams", a.teamId],
+      ["/api/invitations", a.invitationId],
+      [`/api/conversations/${a.conversationId}/messages`, a.messageId],
+      [`/api/conversations/${a.conversationId}/read-cursors`, a.ownerId],
+    ] as const;
+    for (const [path, expected] of lists) {
+      const r = await send(a.owner, "GET", path, undefined);
+      expect(r.status, path).toBe(200);
+      expect(leaks(r.text, b), path).toEqual([]);
+      if (expected) expect(r.text, path).toContain(expected);
+    }
+    // Every list route (GET without parameters), including ones added later, leaks nothing of B.
+    const listRoutes = registeredRoutes(t.server.app).filter(
+      (r) =>
+        r.method === "GET" &&
+        !r.url.includes(":") &&
+        !r.url.startsWith("/api/docs") &&
+        r.url !== "/api/realtime",
+    );
+    expect(listRoutes.length).toBeGreaterThanOrEqual(10);
+    for (const route of listRoutes) {
+      const r = await send(a.owner, "GET", route.url, undefined);
+      expect(r.status, route.url).toBe(200);
+      expect(leaks(r.text, b), route.url).toEqual([]);
+    }
+    // B's unread conversation does not count for A.
+    const unread = await send(a.owner, "GET", "/api/conversations/unread-count", undefined);
+    expect(JSON.parse(unread.text)).toEqual({ count: 0 });
+  });
+
+  it("refuses a webhook for B's connection signed with A's secret, and cannot attach B's tags or users", async () => {
+    const a = await seedWorkspace("A");
+    const b = await seedWorkspace("B");
+    const before = await snapshot(b.workspaceId);
+    const payload = JSON.stringify(inbound(unique("x"), "forged"));
+    const forged = await fetch(`${t.url}/api/webhooks/api/${b.connectionId}`, {
+      method: "POST",
+      headers: { "content-type": "application/json", "x-parley-signature": signBody(a.secret, payload) },
+      body: payload,
+    });
+    expect(forged.status).toBe(401);
+    expect(await snapshot(b.workspaceId)).toEqual(before);
+    // Filters and bodies naming B's resources are refused too.
+    const assignB = await send(a.owner, "POST", `/api/conversations/${a.conversationId}/assign`, {
+      assigneeId: b.agentId,
+    });
+    expect(assignB.status).toBe(404);
+    const teamB = await send(a.owner, "POST", `/api/conversations/${a.conversationId}/assign`, {
+      assigneeId: a.agentId,
+      teamId: b.teamId,
+    });
+    expect(teamB.status).toBe(404);
+    const operatorB = await send(a.owner, "POST", `/api/conversations/${a.conversationId}/operators`, {
+      userId: b.ownerId,
+    });
+    expect(operatorB.status).toBe(404);
+    const quoteB = await send(a.owner, "POST", `/api/conversations/${a.conversationId}/notes`, {
+      text: "quoting",
+      quotedMessageId: b.messageId,
+    });
+    expect(quoteB.status).toBe(400);
+    const readB = await send(a.owner, "POST", `/api/conversations/${a.conversationId}/read`, {
+      upToMessageId: b.messageId,
+    });
+    expect(readB.status).toBe(400);
+    const [aConv] = await db.query<{ assignee_id: string | null; team_id: string | null }>(
+      "select assignee_id, team_id from conversations where id = $1",
+      [a.conversationId],
+    );
+    expect(aConv).toEqual({ assignee_id: null, team_id: null });
+    expect(await snapshot(b.workspaceId)).toEqual(before);
+  });
+});
