@@ -8,12 +8,16 @@ import { migrate } from "../db/migrate";
 export const TEST_DB = (process.env.PARLEY_TEST_DB ?? "embedded") as "embedded" | "postgres";
 export const TEST_DATABASE_URL = process.env.TEST_DATABASE_URL ?? "";
 
-
 /**
  * A database for one test file: a copy of the migrated embedded template, or the shared PostgreSQL test
  * database. Tests never clean up tables: each creates its own workspaces, so files can run in parallel.
  */
-export async function openTestDb(): Promise<{ db: Db; url: string | null; dataDir: string | null; close(): Promise<void> }> {
+export async function openTestDb(): Promise<{
+  db: Db;
+  url: string | null;
+  dataDir: string | null;
+  close(): Promise<void>;
+}> {
   if (TEST_DB === "postgres") {
     if (!TEST_DATABASE_URL) throw new Error("The postgres test project needs TEST_DATABASE_URL");
     const db = await openPostgres(TEST_DATABASE_URL, 10);

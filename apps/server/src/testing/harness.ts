@@ -1,12 +1,12 @@
 import type { AddressInfo } from "node:net";
-import WebSocket from "ws";
 import type { ServerFrame } from "@parley/protocol";
+import WebSocket from "ws";
+import { signBody } from "../channels/api/adapter";
 import { loadConfig } from "../config";
 import type { Db } from "../db/client";
-import { signBody } from "../channels/api/adapter";
 import type { Clock } from "../lib/time";
-import { setupWorkspace } from "../modules/auth/setup-workspace";
 import { hashPassword } from "../modules/auth/sessions";
+import { setupWorkspace } from "../modules/auth/setup-workspace";
 import { createServer, type Server } from "../server";
 import { TEST_DATABASE_URL, TEST_DB } from "./db";
 
@@ -21,7 +21,10 @@ export interface TestServer {
 }
 
 /** Starts a real server on a loopback port, on the given database. */
-export async function startTestServer(db: Db, opts: { env?: Record<string, string>; clock?: Clock } = {}): Promise<TestServer> {
+export async function startTestServer(
+  db: Db,
+  opts: { env?: Record<string, string>; clock?: Clock } = {},
+): Promise<TestServer> {
   const config = loadConfig({
     NODE_ENV: "test",
     PORT: "0",
@@ -56,7 +59,12 @@ export class Client {
   workspaceId: string | null = null;
   constructor(readonly base: string) {}
 
-  async request<T = any>(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<ApiResponse<T>> {
+  async request<T = any>(
+    method: string,
+    path: string,
+    body?: unknown,
+    headers: Record<string, string> = {},
+  ): Promise<ApiResponse<T>> {
     const h: Record<string, string> = { ...headers };
     if (body !== undefined && !h["content-type"]) h["content-type"] = "application/json";
     if (this.cookie) h.cookie = this.cookie;
@@ -64,7 +72,12 @@ export class Client {
     const res = await fetch(this.base + path, {
       method,
       headers: h,
-      body: body === undefined ? undefined : typeof body === "string" || Buffer.isBuffer(body) ? body : JSON.stringify(body),
+      body:
+        body === undefined
+          ? undefined
+          : typeof body === "string" || Buffer.isBuffer(body)
+            ? body
+            : JSON.stringify(body),
     });
     const setCookie = res.headers.get("set-cookie");
     if (setCookie?.startsWith("parley_session=")) this.cookie = setCookie.split(";")[0]!;
@@ -92,7 +105,10 @@ export class Client {
 
   /** Opens the realtime socket with this session. */
   socket(wsBase: string, since?: number): Promise<SocketClient> {
-    return SocketClient.open(`${wsBase}/api/realtime${since !== undefined ? `?since=${since}` : ""}`, this.cookie!);
+    return SocketClient.open(
+      `${wsBase}/api/realtime${since !== undefined ? `?since=${since}` : ""}`,
+      this.cookie!,
+    );
   }
 }
 
@@ -102,13 +118,22 @@ export const unique = (prefix: string) => `${prefix}-${process.pid}-${Date.now()
 /** A fresh workspace with a signed-in owner. */
 export async function newWorkspace(t: TestServer, name = unique("ws")) {
   const email = `${unique("owner")}@example.com`;
-  await setupWorkspace(t.server.ctx, { workspaceName: name, name: "Owner", email, password: PASSWORD }, { onlyIfEmpty: false });
+  await setupWorkspace(
+    t.server.ctx,
+    { workspaceName: name, name: "Owner", email, password: PASSWORD },
+    { onlyIfEmpty: false },
+  );
   const owner = await new Client(t.url).signIn(email);
   return { owner, workspaceId: owner.workspaceId! };
 }
 
 /** Adds a user with a role to the owner's workspace and signs them in. */
-export async function addUser(t: TestServer, owner: Client, role: "admin" | "supervisor" | "agent", name = unique(role)) {
+export async function addUser(
+  t: TestServer,
+  owner: Client,
+  role: "admin" | "supervisor" | "agent",
+  name = unique(role),
+) {
   const email = `${name}@example.com`;
   const [row] = await t.server.ctx.db.query<{ id: string }>(
     "insert into users (workspace_id, email, name, role, password_hash) values ($1, $2, $3, $4, $5) returning id",
@@ -126,7 +151,11 @@ const passwordHash = () => {
 
 /** Creates an API channel connection through the API and returns how to post to its webhook. */
 export async function apiConnection(t: TestServer, owner: Client, outboundUrl: string | null = null) {
-  const r = await owner.post("/api/connections", { type: "api", name: unique("api"), settings: { outboundUrl } });
+  const r = await owner.post("/api/connections", {
+    type: "api",
+    name: unique("api"),
+    settings: { outboundUrl },
+  });
   if (r.status !== 201) throw new Error(`connection failed: ${r.status} ${JSON.stringify(r.body)}`);
   const { connection, reveal } = r.body;
   return {
@@ -138,7 +167,10 @@ export async function apiConnection(t: TestServer, owner: Client, outboundUrl: s
       const raw = opts.raw ?? JSON.stringify(payload);
       const res = await fetch(`${t.url}/api/webhooks/api/${connection.id}`, {
         method: "POST",
-        headers: { "content-type": "application/json", "x-parley-signature": signBody(opts.secret ?? reveal.secret, raw) },
+        headers: {
+          "content-type": "application/json",
+          "x-parley-signature": signBody(opts.secret ?? reveal.secret, raw),
+        },
         body: raw,
       });
       return { status: res.status, body: (await res.json()) as any };
@@ -147,7 +179,12 @@ export async function apiConnection(t: TestServer, owner: Client, outboundUrl: s
 }
 
 /** An inbound API-channel message from a contact. */
-export function inbound(contactId: string, text: string, id = unique("msg"), extra: Record<string, unknown> = {}) {
+export function inbound(
+  contactId: string,
+  text: string,
+  id = unique("msg"),
+  extra: Record<string, unknown> = {},
+) {
   return { type: "message", id, contact: { id: contactId, name: `Contact ${contactId}` }, text, ...extra };
 }
 
@@ -185,7 +222,15 @@ export class SocketClient {
     const found = this.frames.find(pred);
     if (found) return Promise.resolve(found);
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`no matching frame within ${timeoutMs} ms; got ${JSON.stringify(this.frames.map((f) => f.type === "event" ? f.event.type : f.type))}`)), timeoutMs);
+      const timer = setTimeout(
+        () =>
+          reject(
+            new Error(
+              `no matching frame within ${timeoutMs} ms; got ${JSON.stringify(this.frames.map((f) => (f.type === "event" ? f.event.type : f.type)))}`,
+            ),
+          ),
+        timeoutMs,
+      );
       this.waiters.push({
         pred,
         resolve: (f) => {
@@ -197,7 +242,9 @@ export class SocketClient {
   }
 
   waitForEvent(type: string, pred: (e: any) => boolean = () => true, timeoutMs?: number) {
-    return this.waitFor((f) => f.type === "event" && f.event.type === type && pred(f.event), timeoutMs).then((f) => (f as { event: any }).event);
+    return this.waitFor((f) => f.type === "event" && f.event.type === type && pred(f.event), timeoutMs).then(
+      (f) => (f as { event: any }).event,
+    );
   }
 
   close() {

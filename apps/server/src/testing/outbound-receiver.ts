@@ -15,7 +15,10 @@ export interface ReceivedRequest {
  */
 export async function startReceiver(secret: () => string) {
   const requests: ReceivedRequest[] = [];
-  let respond: (req: ReceivedRequest, n: number) => { status: number; body?: unknown; headers?: Record<string, string> } = (r) => ({
+  let respond: (
+    req: ReceivedRequest,
+    n: number,
+  ) => { status: number; body?: unknown; headers?: Record<string, string> } = (r) => ({
     status: 200,
     body: { id: `ext-${r.body.id}` },
   });
@@ -25,7 +28,12 @@ export async function startReceiver(secret: () => string) {
     req.on("end", () => {
       const raw = Buffer.concat(chunks).toString("utf8");
       const signature = req.headers["x-parley-signature"] as string | undefined;
-      const entry: ReceivedRequest = { body: JSON.parse(raw), raw, signature, signatureValid: signature === signBody(secret(), raw) };
+      const entry: ReceivedRequest = {
+        body: JSON.parse(raw),
+        raw,
+        signature,
+        signatureValid: signature === signBody(secret(), raw),
+      };
       requests.push(entry);
       const out = respond(entry, requests.length);
       res.writeHead(out.status, { "content-type": "application/json", ...out.headers });

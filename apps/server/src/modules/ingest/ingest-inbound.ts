@@ -147,7 +147,12 @@ async function lockConversation(
 
 async function ingestMessage(tx: Tx, connection: ConnectionRef, e: InboundMessage): Promise<IngestOutcome> {
   // The common case in one round trip: a known contact with its conversation, locked.
-  const [known] = await tx.q.query<{ contact_id: string; blocked: boolean; id: string; status: LockedConversation["status"] }>(
+  const [known] = await tx.q.query<{
+    contact_id: string;
+    blocked: boolean;
+    id: string;
+    status: LockedConversation["status"];
+  }>(
     `select i.contact_id, ct.blocked_at is not null as blocked, c.id, c.status
      from contact_identities i
      join contacts ct on ct.id = i.contact_id
@@ -159,12 +164,14 @@ async function ingestMessage(tx: Tx, connection: ConnectionRef, e: InboundMessag
   let contactId: string;
   let conv: LockedConversation;
   if (known) {
-    if (known.blocked) return { kind: "message", status: "contact_blocked", messageId: null, conversationId: null };
+    if (known.blocked)
+      return { kind: "message", status: "contact_blocked", messageId: null, conversationId: null };
     contactId = known.contact_id;
     conv = { id: known.id, status: known.status, created: false };
   } else {
     const identity = await findOrCreateIdentity(tx, connection, e);
-    if (identity.blocked) return { kind: "message", status: "contact_blocked", messageId: null, conversationId: null };
+    if (identity.blocked)
+      return { kind: "message", status: "contact_blocked", messageId: null, conversationId: null };
     contactId = identity.contact_id;
     conv = await lockConversation(tx, connection, identity, e.source);
   }

@@ -1,7 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Db } from "../../db/client";
 import { openTestDb } from "../../testing/db";
-import { apiConnection, inbound, newWorkspace, startTestServer, type TestServer, unique } from "../../testing/harness";
+import {
+  apiConnection,
+  inbound,
+  newWorkspace,
+  startTestServer,
+  type TestServer,
+  unique,
+} from "../../testing/harness";
 
 let t: TestServer;
 let testDb: Awaited<ReturnType<typeof openTestDb>>;
@@ -22,7 +29,11 @@ describe("ingest through the API channel", () => {
     const { owner } = await newWorkspace(t);
     const conn = await apiConnection(t, owner);
     const contactId = unique("c");
-    const r = await conn.post(inbound(contactId, "Привіт! Є питання щодо замовлення", "m-1", { contact: { id: contactId, name: "Олена", email: "olena@example.com" } }));
+    const r = await conn.post(
+      inbound(contactId, "Привіт! Є питання щодо замовлення", "m-1", {
+        contact: { id: contactId, name: "Олена", email: "olena@example.com" },
+      }),
+    );
     expect(r.status).toBe(200);
     expect(r.body.results[0]).toMatchObject({ kind: "message", status: "created" });
 
@@ -43,7 +54,9 @@ describe("ingest through the API channel", () => {
     expect(c.permissions).toMatchObject({ read: true, reply: true, delete: true });
 
     const msgs = await owner.get(`/api/conversations/${c.id}/messages`);
-    expect(msgs.body.messages.map((m: { text: string }) => m.text)).toEqual(["Привіт! Є питання щодо замовлення"]);
+    expect(msgs.body.messages.map((m: { text: string }) => m.text)).toEqual([
+      "Привіт! Є питання щодо замовлення",
+    ]);
   });
 
   it("never duplicates a message the provider retries, even concurrently", async () => {
@@ -76,7 +89,11 @@ describe("ingest through the API channel", () => {
     const list = await owner.get("/api/conversations");
     expect(list.body.conversations).toHaveLength(1);
     const feed = await owner.get(`/api/conversations/${conv.id}/messages`);
-    expect(feed.body.messages.map((m: { kind: string; text: string | null }) => m.text ?? m.kind)).toEqual(["first", "event", "second"]);
+    expect(feed.body.messages.map((m: { kind: string; text: string | null }) => m.text ?? m.kind)).toEqual([
+      "first",
+      "event",
+      "second",
+    ]);
   });
 
   it("refuses a bad signature, malformed JSON and wrong types, storing nothing", async () => {
@@ -100,7 +117,10 @@ describe("ingest through the API channel", () => {
       body: "{}",
     });
     expect(unknownConn.status).toBe(404);
-    const [row] = await db.query<{ n: number }>("select count(*) as n from messages where connection_id = $1", [conn.id]);
+    const [row] = await db.query<{ n: number }>(
+      "select count(*) as n from messages where connection_id = $1",
+      [conn.id],
+    );
     expect(row!.n).toBe(0);
   });
 
@@ -108,10 +128,13 @@ describe("ingest through the API channel", () => {
     const { owner } = await newWorkspace(t);
     const conn = await apiConnection(t, owner);
     // Escaped and unescaped forms of the same JSON are different bytes: each must be signed as sent.
-    const raw = '{"type":"message","id":"u1","contact":{"id":"k"},"text":"\\u041f\\u0440\\u0438\\u0432\\u0435\\u0442 😀"}';
+    const raw =
+      '{"type":"message","id":"u1","contact":{"id":"k"},"text":"\\u041f\\u0440\\u0438\\u0432\\u0435\\u0442 😀"}';
     const r = await conn.post(null, { raw });
     expect(r.status).toBe(200);
-    const msgs = await db.query<{ text: string }>("select text from messages where connection_id = $1", [conn.id]);
+    const msgs = await db.query<{ text: string }>("select text from messages where connection_id = $1", [
+      conn.id,
+    ]);
     expect(msgs[0]!.text).toBe("Привет 😀");
   });
 

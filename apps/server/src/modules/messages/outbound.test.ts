@@ -1,12 +1,20 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openTestDb } from "../../testing/db";
-import { apiConnection, type Client, inbound, newWorkspace, startTestServer, type TestServer, unique } from "../../testing/harness";
+import {
+  apiConnection,
+  type Client,
+  inbound,
+  newWorkspace,
+  startTestServer,
+  type TestServer,
+  unique,
+} from "../../testing/harness";
 import { startReceiver } from "../../testing/outbound-receiver";
 
 let t: TestServer;
 let testDb: Awaited<ReturnType<typeof openTestDb>>;
 let receiver: Awaited<ReturnType<typeof startReceiver>>;
-let secrets: string[] = [];
+const secrets: string[] = [];
 
 beforeAll(async () => {
   testDb = await openTestDb();
@@ -30,7 +38,13 @@ async function setup() {
   return { owner, conn, contact, conv };
 }
 
-async function waitForState(owner: Client, convId: string, messageId: string, state: string, timeoutMs = 10_000) {
+async function waitForState(
+  owner: Client,
+  convId: string,
+  messageId: string,
+  state: string,
+  timeoutMs = 10_000,
+) {
   const until = Date.now() + timeoutMs;
   for (;;) {
     const feed = await owner.get(`/api/conversations/${convId}/messages`);
@@ -47,22 +61,47 @@ describe("outgoing messages through the API channel", () => {
     const { owner, conn, contact, conv } = await setup();
     const socket = await owner.socket(t.wsUrl);
     const started = Date.now();
-    const sent = await owner.post(`/api/conversations/${conv.id}/messages`, { text: "Добрый день! Чем помочь?" });
+    const sent = await owner.post(`/api/conversations/${conv.id}/messages`, {
+      text: "Добрый день! Чем помочь?",
+    });
     expect(sent.status).toBe(201);
     expect(sent.body.message.delivery.state).toBe("queued");
     const id = sent.body.message.id;
-    const update = await socket.waitForEvent("message.updated", (e) => e.message.id === id && e.message.delivery.state === "sent");
+    const update = await socket.waitForEvent(
+      "message.updated",
+      (e) => e.message.id === id && e.message.delivery.state === "sent",
+    );
     // The job runner polls every 200 ms in tests; a send woken by the commit is well under that.
     expect(Date.now() - started).toBeLessThan(1000);
     expect(update.message.providerMessageId).toBe(`ext-${id}`);
     const req = receiver.requests.find((r) => r.body.id === id)!;
     expect(req.signatureValid).toBe(true);
-    expect(req.body).toMatchObject({ type: "message", contactId: contact, text: "Добрый день! Чем помочь?", conversationId: conv.id });
+    expect(req.body).toMatchObject({
+      type: "message",
+      contactId: contact,
+      text: "Добрый день! Чем помочь?",
+      conversationId: conv.id,
+    });
 
     // Receipts arrive out of order and duplicated: the state only moves forward.
-    await conn.post({ type: "status", messageId: `ext-${id}`, status: "read", timestamp: "2026-01-01T10:00:05Z" });
-    await conn.post({ type: "status", messageId: `ext-${id}`, status: "delivered", timestamp: "2026-01-01T10:00:03Z" });
-    const dup = await conn.post({ type: "status", messageId: `ext-${id}`, status: "read", timestamp: "2026-01-01T10:00:06Z" });
+    await conn.post({
+      type: "status",
+      messageId: `ext-${id}`,
+      status: "read",
+      timestamp: "2026-01-01T10:00:05Z",
+    });
+    await conn.post({
+      type: "status",
+      messageId: `ext-${id}`,
+      status: "delivered",
+      timestamp: "2026-01-01T10:00:03Z",
+    });
+    const dup = await conn.post({
+      type: "status",
+      messageId: `ext-${id}`,
+      status: "read",
+      timestamp: "2026-01-01T10:00:06Z",
+    });
     expect(dup.body.results[0].status).toBe("unchanged");
     const m = await waitForState(owner, conv.id, id, "read");
     expect(m.delivery.readAt).toBe("2026-01-01T10:00:05.000Z");
@@ -83,9 +122,14 @@ describe("outgoing messages through the API channel", () => {
     receiver.respondWith((r) => ({ status: 200, body: { id: `w-${r.body.id}` } }));
     const { owner, conn, contact, conv } = await setup();
     const ids: string[] = [];
-    for (const text of ["a", "b", "c"]) ids.push((await owner.post(`/api/conversations/${conv.id}/messages`, { text })).body.message.id);
+    for (const text of ["a", "b", "c"])
+      ids.push((await owner.post(`/api/conversations/${conv.id}/messages`, { text })).body.message.id);
     for (const id of ids) await waitForState(owner, conv.id, id, "sent");
-    const r = await conn.post({ type: "read", contactId: contact, watermark: new Date(Date.now() + 1000).toISOString() });
+    const r = await conn.post({
+      type: "read",
+      contactId: contact,
+      watermark: new Date(Date.now() + 1000).toISOString(),
+    });
     expect(r.body.results[0]).toMatchObject({ kind: "read_watermark", count: 3 });
     for (const id of ids) await waitForState(owner, conv.id, id, "read");
   });
@@ -108,7 +152,8 @@ describe("outgoing messages through the API channel", () => {
       return { status: 200, body: { id: `late-${r.body.id}` } };
     });
     const { owner, conv, conn } = await setup();
-    const id = (await owner.post(`/api/conversations/${conv.id}/messages`, { text: "retry me" })).body.message.id;
+    const id = (await owner.post(`/api/conversations/${conv.id}/messages`, { text: "retry me" })).body.message
+      .id;
     const m = await waitForState(owner, conv.id, id, "sent", 15_000);
     expect(m.providerMessageId).toBe(`late-${id}`);
     expect(receiver.requests.filter((r) => r.body.id === id)).toHaveLength(3);
@@ -120,12 +165,16 @@ describe("outgoing messages through the API channel", () => {
   it("gives up after the last attempt and marks the message failed (dead job visible in the jobs table)", async () => {
     receiver.respondWith(() => ({ status: 500, body: { error: "down" } }));
     const { owner, conv } = await setup();
-    const id = (await owner.post(`/api/conversations/${conv.id}/messages`, { text: "doomed" })).body.message.id;
+    const id = (await owner.post(`/api/conversations/${conv.id}/messages`, { text: "doomed" })).body.message
+      .id;
     // Compress the backoff: make the job due again right away after each failure.
     const until = Date.now() + 20_000;
     let state = "queued";
     while (state !== "failed" && Date.now() < until) {
-      await t.server.ctx.db.query("update jobs set run_at = now() where status = 'pending' and payload->>'messageId' = $1", [id]);
+      await t.server.ctx.db.query(
+        "update jobs set run_at = now() where status = 'pending' and payload->>'messageId' = $1",
+        [id],
+      );
       t.server.ctx.jobs.wake();
       await new Promise((r) => setTimeout(r, 100));
       const feed = await owner.get(`/api/conversations/${conv.id}/messages`);
