@@ -7,7 +7,9 @@ import { defineConfig } from "vitest/config";
  */
 const withPostgres = Boolean(process.env.TEST_DATABASE_URL);
 if (!withPostgres) {
-  console.warn("TEST_DATABASE_URL is not set: the PostgreSQL half of the suite does not run (CI sets it; see README).");
+  console.warn(
+    "TEST_DATABASE_URL is not set: the PostgreSQL half of the suite does not run (CI sets it; see README).",
+  );
 }
 
 const server = (name: string, db: "embedded" | "postgres") => ({
@@ -28,7 +30,10 @@ export default defineConfig({
     pool: "forks",
     projects: [
       {
-        test: { name: "unit", include: ["packages/*/src/**/*.test.ts", "apps/server/src/domain/**/*.test.ts"] },
+        test: {
+          name: "unit",
+          include: ["packages/*/src/**/*.test.ts", "apps/server/src/domain/**/*.test.ts"],
+        },
       },
       server("embedded", "embedded"),
       ...(withPostgres ? [server("postgres", "postgres")] : []),

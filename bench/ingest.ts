@@ -34,16 +34,36 @@ const PASSWORD = "bench-password-0123";
 
 const agent = new http.Agent({ keepAlive: true, maxSockets: 128 });
 
-function post(port: number, urlPath: string, body: string, headers: Record<string, string> = {}): Promise<{ status: number; body: string; cookie?: string }> {
+function post(
+  port: number,
+  urlPath: string,
+  body: string,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; body: string; cookie?: string }> {
   return new Promise((resolve, reject) => {
     const req = http.request(
-      { host: "127.0.0.1", port, path: urlPath, method: "POST", agent, headers: { "content-type": "application/json", "content-length": Buffer.byteLength(body), ...headers } },
+      {
+        host: "127.0.0.1",
+        port,
+        path: urlPath,
+        method: "POST",
+        agent,
+        headers: {
+          "content-type": "application/json",
+          "content-length": Buffer.byteLength(body),
+          ...headers,
+        },
+      },
       (res) => {
         const chunks: Buffer[] = [];
         res.on("data", (c) => chunks.push(c));
         res.on("end", () => {
           const setCookie = res.headers["set-cookie"]?.[0];
-          resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString(), ...(setCookie ? { cookie: setCookie.split(";")[0] } : {}) });
+          resolve({
+            status: res.statusCode ?? 0,
+            body: Buffer.concat(chunks).toString(),
+            ...(setCookie ? { cookie: setCookie.split(";")[0] } : {}),
+          });
         });
       },
     );
@@ -77,7 +97,11 @@ async function waitFor(check: () => Promise<boolean>, what: string, timeoutMs = 
 
 function startProcess(args: string[], env: Record<string, string>): ChildProcess {
   const extra = process.env.BENCH_SERVER_NODE_ARGS?.split(" ").filter(Boolean) ?? [];
-  const child = spawn(process.execPath, [...extra, "--import", "tsx", ...args], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(process.execPath, [...extra, "--import", "tsx", ...args], {
+    cwd: ROOT,
+    env: { ...process.env, ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   child.stderr!.on("data", (d) => process.stderr.write(`[server] ${d}`));
   return child;
 }
@@ -95,7 +119,8 @@ interface StepResult {
   errors: number;
 }
 
-const pct = (sorted: number[], p: number) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]! : Number.NaN);
+const pct = (sorted: number[], p: number) =>
+  sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]! : Number.NaN;
 
 /**
  * Open-loop load: `rate` messages per second for STEP_SECONDS; each message's latency is measured until the
@@ -197,26 +222,37 @@ function printSteps(title: string, steps: StepResult[]) {
 
 /** Highest step whose achieved rate kept up (≥ 95 %), delivered everything to all sockets, within the p99 target. */
 function sustained(steps: StepResult[]) {
-  const ok = steps.filter((s) => s.achieved >= 0.95 * s.target && s.complete === s.acked && s.errors === 0 && s.p99 <= P99_TARGET_MS);
+  const ok = steps.filter(
+    (s) =>
+      s.achieved >= 0.95 * s.target && s.complete === s.acked && s.errors === 0 && s.p99 <= P99_TARGET_MS,
+  );
   return ok.at(-1) ?? null;
 }
 
 async function insertBaseline(kind: "embedded" | "postgres"): Promise<number> {
   const n = kind === "postgres" ? 3000 : 1500;
-  const payload = JSON.stringify({ text: "hello from the baseline", contact: { id: "c-1", name: "Contact" } });
+  const payload = JSON.stringify({
+    text: "hello from the baseline",
+    contact: { id: "c-1", name: "Contact" },
+  });
   if (kind === "postgres") {
     const client = new pg.Client({ connectionString: process.env.DATABASE_URL });
     await client.connect();
-    await client.query("create temp table bench_insert (id bigint generated always as identity primary key, payload jsonb not null, created_at timestamptz not null default now())");
+    await client.query(
+      "create temp table bench_insert (id bigint generated always as identity primary key, payload jsonb not null, created_at timestamptz not null default now())",
+    );
     const t0 = performance.now();
-    for (let i = 0; i < n; i++) await client.query("insert into bench_insert (payload) values ($1)", [payload]);
+    for (let i = 0; i < n; i++)
+      await client.query("insert into bench_insert (payload) values ($1)", [payload]);
     const rate = n / ((performance.now() - t0) / 1000);
     await client.end();
     return rate;
   }
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "parley-bench-insert-"));
   const db = await PGlite.create({ dataDir: dir });
-  await db.query("create table bench_insert (id bigint generated always as identity primary key, payload jsonb not null, created_at timestamptz not null default now())");
+  await db.query(
+    "create table bench_insert (id bigint generated always as identity primary key, payload jsonb not null, created_at timestamptz not null default now())",
+  );
   const t0 = performance.now();
   for (let i = 0; i < n; i++) await db.query("insert into bench_insert (payload) values ($1)", [payload]);
   const rate = n / ((performance.now() - t0) / 1000);
@@ -230,14 +266,29 @@ async function relayBaseline(): Promise<StepResult[]> {
   const child = startProcess([path.join(ROOT, "bench/ws-relay.ts")], { PORT: String(port) });
   try {
     await waitFor(async () => (await get(port, "/")).status > 0, "the relay");
-    const sockets = await openSockets(`ws://127.0.0.1:${port}`, Array.from({ length: AGENTS }, () => undefined));
+    const sockets = await openSockets(
+      `ws://127.0.0.1:${port}`,
+      Array.from({ length: AGENTS }, () => undefined),
+    );
     const steps: StepResult[] = [];
     for (const rate of RATES) {
       steps.push(
         await runStep(
           rate,
           sockets,
-          async (id, n) => (await post(port, "/", JSON.stringify({ type: "message", id, contact: { id: `c-${n % CONTACTS}` }, text: `message ${n}` }))).status,
+          async (id, n) =>
+            (
+              await post(
+                port,
+                "/",
+                JSON.stringify({
+                  type: "message",
+                  id,
+                  contact: { id: `c-${n % CONTACTS}` },
+                  text: `message ${n}`,
+                }),
+              )
+            ).status,
           (frame) => {
             const m = /"id":"([^"]+)"/.exec(frame);
             return m ? m[1]! : null;
@@ -263,16 +314,36 @@ async function benchParley(kind: "embedded" | "postgres") {
     LOG_LEVEL: "warn",
     NODE_ENV: "production",
     SIGNIN_RATE_LIMIT: "1000",
-    ...(kind === "postgres" ? { DATABASE_URL: process.env.DATABASE_URL!, EVENT_BUS: "memory" } : { DATABASE_URL: "" }),
+    ...(kind === "postgres"
+      ? { DATABASE_URL: process.env.DATABASE_URL!, EVENT_BUS: "memory" }
+      : { DATABASE_URL: "" }),
   };
   const child = startProcess(["apps/server/src/main.ts"], env);
   try {
     await waitFor(async () => (await get(port, "/api/health")).status === 200, "the Parley server");
     // Owner: the first-run setup on a fresh database, otherwise the CLI (a shared PostgreSQL database).
     const email = `owner-${crypto.randomBytes(4).toString("hex")}@bench.example`;
-    const setup = await post(port, "/api/setup", JSON.stringify({ workspaceName: "Bench", name: "Owner", email, password: PASSWORD }));
+    const setup = await post(
+      port,
+      "/api/setup",
+      JSON.stringify({ workspaceName: "Bench", name: "Owner", email, password: PASSWORD }),
+    );
     if (setup.status !== 201) {
-      const cli = startProcess(["apps/server/src/cli.ts", "create-owner", "--workspace", "Bench", "--name", "Owner", "--email", email, "--password", PASSWORD], { ...env, PORT: String(await freePort()) });
+      const cli = startProcess(
+        [
+          "apps/server/src/cli.ts",
+          "create-owner",
+          "--workspace",
+          "Bench",
+          "--name",
+          "Owner",
+          "--email",
+          email,
+          "--password",
+          PASSWORD,
+        ],
+        { ...env, PORT: String(await freePort()) },
+      );
       await new Promise((r) => cli.on("exit", r));
     }
     const signIn = async (e: string) => {
@@ -282,22 +353,45 @@ async function benchParley(kind: "embedded" | "postgres") {
     };
     const owner = await signIn(email);
     const authed = (s: { cookie: string; csrf: string }) => ({ cookie: s.cookie, "x-csrf-token": s.csrf });
-    const conn = JSON.parse((await post(port, "/api/connections", JSON.stringify({ type: "api", name: "bench" }), authed(owner))).body);
+    const conn = JSON.parse(
+      (await post(port, "/api/connections", JSON.stringify({ type: "api", name: "bench" }), authed(owner)))
+        .body,
+    );
     const secret: string = conn.reveal.secret;
     const connectionId: string = conn.connection.id;
     const cookies = [owner.cookie];
     for (let i = 1; i < AGENTS; i++) {
-      const inv = JSON.parse((await post(port, "/api/invitations", JSON.stringify({ email: `agent-${i}-${email}`, role: "agent" }), authed(owner))).body);
+      const inv = JSON.parse(
+        (
+          await post(
+            port,
+            "/api/invitations",
+            JSON.stringify({ email: `agent-${i}-${email}`, role: "agent" }),
+            authed(owner),
+          )
+        ).body,
+      );
       const token = inv.acceptUrl.split("/").pop();
-      const accepted = await post(port, "/api/invitations/accept", JSON.stringify({ token, name: `Agent ${i}`, password: PASSWORD }));
+      const accepted = await post(
+        port,
+        "/api/invitations/accept",
+        JSON.stringify({ token, name: `Agent ${i}`, password: PASSWORD }),
+      );
       if (accepted.status !== 201) throw new Error(`accept ${accepted.status} ${accepted.body}`);
       cookies.push(accepted.cookie!);
     }
     const sockets = await openSockets(`ws://127.0.0.1:${port}/api/realtime`, cookies);
     const send = async (id: string, n: number) => {
-      const body = JSON.stringify({ type: "message", id, contact: { id: `c-${n % CONTACTS}`, name: `Contact ${n % CONTACTS}` }, text: `message ${n}` });
+      const body = JSON.stringify({
+        type: "message",
+        id,
+        contact: { id: `c-${n % CONTACTS}`, name: `Contact ${n % CONTACTS}` },
+        text: `message ${n}`,
+      });
       const signature = `sha256=${crypto.createHmac("sha256", secret).update(body).digest("hex")}`;
-      return (await post(port, `/api/webhooks/api/${connectionId}`, body, { "x-parley-signature": signature })).status;
+      return (
+        await post(port, `/api/webhooks/api/${connectionId}`, body, { "x-parley-signature": signature })
+      ).status;
     };
     const idOf = (frame: string) => {
       if (!frame.includes('"message.created"')) return null;
@@ -306,7 +400,8 @@ async function benchParley(kind: "embedded" | "postgres") {
     };
     // Warm-up: creates the conversations and warms caches and JIT.
     await runStep(Math.min(200, RATES[0]!), sockets, (id, n) => send(`warm-${id}`, n), idOf);
-    for (let i = 0; i < CONTACTS; i += 50) await Promise.all(Array.from({ length: 50 }, (_, k) => send(`seed-${i + k}`, i + k)));
+    for (let i = 0; i < CONTACTS; i += 50)
+      await Promise.all(Array.from({ length: 50 }, (_, k) => send(`seed-${i + k}`, i + k)));
     const steps: StepResult[] = [];
     for (const rate of RATES) {
       const step = await runStep(rate, sockets, send, idOf);
@@ -324,13 +419,13 @@ async function benchParley(kind: "embedded" | "postgres") {
 }
 
 async function main() {
-  console.log(`Parley ingest benchmark — ${os.cpus().length} cores, Node ${process.version}, ${AGENTS} agent sockets, ${STEP_SECONDS} s per step`);
+  console.log(
+    `Parley ingest benchmark — ${os.cpus().length} cores, Node ${process.version}, ${AGENTS} agent sockets, ${STEP_SECONDS} s per step`,
+  );
   const relay = await relayBaseline();
   printSteps("Baseline: bare relay (HTTP POST → 50 WebSockets, no database)", relay);
-  const kinds = (process.env.BENCH_DATABASES?.split(",") ?? (process.env.DATABASE_URL ? ["embedded", "postgres"] : ["embedded"])) as (
-    | "embedded"
-    | "postgres"
-  )[];
+  const kinds = (process.env.BENCH_DATABASES?.split(",") ??
+    (process.env.DATABASE_URL ? ["embedded", "postgres"] : ["embedded"])) as ("embedded" | "postgres")[];
   const summary: string[] = [];
   for (const kind of kinds) {
     const insertRate = await insertBaseline(kind);
@@ -343,7 +438,9 @@ async function main() {
     summary.push(
       `${kind}: sustained ${best ? `${fmt(best.achieved)} msg/s (p50 ${fmt(best.p50, 1)} ms, p99 ${fmt(best.p99, 1)} ms to all ${AGENTS} sockets)` : `none of the steps met p99 ≤ ${P99_TARGET_MS} ms`}; ` +
         `peak ${fmt(peak)} msg/s = ${fmt(peak / insertRate, 2)}× the bare INSERT loop (${fmt(insertRate)}/s)` +
-        (best && relayAt ? `; p99 ${fmt(best.p99 / relayAt.p99, 1)}× the bare relay's at that rate (${fmt(relayAt.p99, 1)} ms)` : ""),
+        (best && relayAt
+          ? `; p99 ${fmt(best.p99 / relayAt.p99, 1)}× the bare relay's at that rate (${fmt(relayAt.p99, 1)} ms)`
+          : ""),
     );
   }
   console.log("\nSummary");

@@ -93,7 +93,9 @@ export async function createServer(config: Config, opts: ServerOptions = {}): Pr
     return { ok: true, database: db.kind, realtimeClients: hub.clientCount() };
   });
   // Until the agent web app is built into apps/web/dist, the root leads to the API's documentation.
-  app.get("/", { config: { auth: false }, schema: { hide: true } }, (_req, reply) => reply.redirect("/api/docs"));
+  app.get("/", { config: { auth: false }, schema: { hide: true } }, (_req, reply) =>
+    reply.redirect("/api/docs"),
+  );
   await app.ready();
 
   await bus.start();
