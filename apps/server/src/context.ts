@@ -36,6 +36,19 @@ export interface Tx {
  * realtime bus after commit; job workers are woken after commit, with no polling delay.
  */
 export async function transact<T>(ctx: AppContext, fn: (tx: Tx) => Promise<T>): Promise<T> {
+  // A deadlock or serialization failure rolls the whole transaction back: running it again is safe.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await transactOnce(ctx, fn);
+    } catch (err) {
+      const code = (err as { code?: string }).code;
+      if (attempt >= 3 || (code !== "40P01" && code !== "40001")) throw err;
+      ctx.log.warn({ code, attempt }, "transaction retried after a deadlock or serialization failure");
+    }
+  }
+}
+
+async function transactOnce<T>(ctx: AppContext, fn: (tx: Tx) => Promise<T>): Promise<T> {
   let published: StoredEvent[] = [];
   let jobsEnqueued = false;
   const result = await ctx.db.tx(async (q) => {

@@ -5,8 +5,8 @@ create table workspaces (
   id uuid primary key default gen_random_uuid(),
   name text not null,
   -- Allocates the per-workspace domain event sequence; the row lock orders commits within a workspace.
+  -- (Conversation numbers come from a sequence per workspace, conversation_number_<id>, which holds no lock.)
   event_seq bigint not null default 0,
-  conversation_seq bigint not null default 0,
   settings jsonb not null default '{}',
   created_at timestamptz not null default now()
 );

@@ -1,6 +1,7 @@
 import type { AppContext } from "../../context";
 import { transact } from "../../context";
 import { AppError } from "../../lib/errors";
+import { conversationNumberSequence } from "../conversations/numbers";
 import { USER_COLUMNS, type UserRow } from "../users/present";
 import { hashPassword } from "./sessions";
 
@@ -23,6 +24,7 @@ export async function setupWorkspace(
       "insert into workspaces (name, created_at) values ($1, $2) returning id",
       [input.workspaceName, tx.now],
     );
+    await tx.q.query(`create sequence ${conversationNumberSequence(ws!.id)}`);
     const [user] = await tx.q.query<UserRow>(
       `insert into users (workspace_id, email, name, role, password_hash, created_at, updated_at)
        values ($1, lower($2), $3, 'owner', $4, $5, $5) returning ${USER_COLUMNS}`,

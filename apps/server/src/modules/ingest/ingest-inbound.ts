@@ -1,6 +1,7 @@
 import type { InboundEvent } from "../../channels/types";
 import { type AppContext, type Tx, transact } from "../../context";
 import type { DeliveryReport } from "../../domain/delivery-state";
+import { conversationNumberSequence } from "../conversations/numbers";
 import {
   accessOf,
   CONVERSATION_SELECT,
@@ -123,17 +124,16 @@ async function lockConversation(
     [identity.id],
   );
   if (existing) return { ...existing, created: false };
-  const [ws] = await tx.q.query<{ conversation_seq: number }>(
-    "update workspaces set conversation_seq = conversation_seq + 1 where id = $1 returning conversation_seq",
-    [connection.workspaceId],
-  );
+  const [num] = await tx.q.query<{ n: number }>("select nextval($1::regclass) as n", [
+    conversationNumberSequence(connection.workspaceId),
+  ]);
   const [created] = await tx.q.query<{ id: string }>(
     `insert into conversations (workspace_id, number, connection_id, contact_id, identity_id, source,
        last_activity_at, created_at, updated_at)
      values ($1, $2, $3, $4, $5, $6, $7, $7, $7) on conflict (identity_id) do nothing returning id`,
     [
       connection.workspaceId,
-      ws!.conversation_seq,
+      num!.n,
       connection.id,
       identity.contact_id,
       identity.id,
