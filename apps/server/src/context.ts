@@ -7,6 +7,7 @@ import { appendEvents, type EventDraft, type StoredEvent } from "./events/store"
 import { type EnqueueOptions, enqueueJob, type JobRunner } from "./jobs/queue";
 import type { SecretBox } from "./lib/crypto";
 import type { Clock } from "./lib/time";
+import type { IngestQueue } from "./modules/ingest/ingest-queue";
 
 /** Everything a command needs, built once by the composition root (main.ts / app.ts). */
 export interface AppContext {
@@ -18,6 +19,8 @@ export interface AppContext {
   secrets: SecretBox;
   jobs: JobRunner;
   channels: ChannelRegistry;
+  /** Where webhooks hand their events (group commit). */
+  ingest: IngestQueue;
 }
 
 /** The handle a command gets inside its transaction. */
@@ -69,7 +72,8 @@ async function transactOnce<T>(ctx: AppContext, fn: (tx: Tx) => Promise<T>): Pro
     };
     const value = await fn(tx);
     published = [];
-    for (const [workspaceId, list] of drafts) {
+    // Workspaces in a fixed order: two transactions touching the same two never wait on each other in a circle.
+    for (const [workspaceId, list] of [...drafts].sort(([a], [b]) => (a < b ? -1 : 1))) {
       const stored = await appendEvents(q, workspaceId, list, now);
       await ctx.bus.beforeCommit(q, stored);
       published.push(...stored);

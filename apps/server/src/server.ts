@@ -20,6 +20,7 @@ import { cannedRoutes } from "./modules/canned/routes";
 import { connectionRoutes } from "./modules/connections/routes";
 import { contactRoutes } from "./modules/contacts/routes";
 import { conversationRoutes } from "./modules/conversations/routes";
+import { IngestQueue } from "./modules/ingest/ingest-queue";
 import { registerSendJob } from "./modules/messages/send-job";
 import { realtimeRoutes } from "./modules/realtime/routes";
 import { tagRoutes } from "./modules/tags/routes";
@@ -75,7 +76,22 @@ export async function createServer(config: Config, opts: ServerOptions = {}): Pr
     onError: (err, job) => log.warn({ err, job }, "job attempt failed"),
   });
   const channels = new ChannelRegistry().register(apiChannel);
-  const ctx: AppContext = { config, db, bus, clock, log, secrets: new SecretBox(secretKey), jobs, channels };
+  const ctx = {
+    config,
+    db,
+    bus,
+    clock,
+    log,
+    secrets: new SecretBox(secretKey),
+    jobs,
+    channels,
+  } as AppContext;
+  // The embedded database runs one statement at a time: one transaction at a time, batched. On PostgreSQL,
+  // half the pool writes webhooks, leaving the rest to the API and the workers.
+  ctx.ingest = new IngestQueue(ctx, {
+    concurrency: db.kind === "pglite" ? 1 : Math.max(2, Math.floor(config.DATABASE_POOL_SIZE / 2)),
+    maxBatchEvents: 200,
+  });
 
   registerSendJob(ctx);
   const hub = new RealtimeHub(db, bus, onError);

@@ -84,6 +84,8 @@ export type EphemeralSignal = z.infer<typeof EphemeralSignal>;
 export type ServerFrame =
   | { type: "hello"; userId: string; workspaceId: string; lastSeq: number }
   | { type: "event"; event: DomainEvent }
+  /** Several events committed together, in sequence order. */
+  | { type: "events"; events: DomainEvent[] }
   | { type: "signal"; signal: EphemeralSignal }
   | { type: "resync_required"; lastSeq: number }
   | { type: "error"; code: string; message: string };

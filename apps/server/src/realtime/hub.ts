@@ -35,6 +35,23 @@ const MAX_BUFFERED = 8 * 1024 * 1024;
 /** Frames are encoded once and the same bytes go to every socket (sent as text frames). */
 const encode = (frame: ServerFrame) => Buffer.from(JSON.stringify(frame));
 
+/** Encodes each distinct set of events once: sockets that may see the same events share the bytes. */
+class FrameCache {
+  private readonly frames = new Map<string, Buffer>();
+  get(events: StoredEvent[]): Buffer {
+    const key = events.map((e) => e.event.seq).join(",");
+    let frame = this.frames.get(key);
+    if (!frame) {
+      frame =
+        events.length === 1
+          ? encode({ type: "event", event: events[0]!.event })
+          : encode({ type: "events", events: events.map((e) => e.event) });
+      this.frames.set(key, frame);
+    }
+    return frame;
+  }
+}
+
 /**
  * Delivers committed domain events to the agents' sockets, in sequence order per workspace, each to the
  * sockets whose user may see it. An event that arrives ahead of an earlier one (two commits finishing in
@@ -166,7 +183,7 @@ export class RealtimeHub {
       client.queue = null;
       client.lastSent = upTo;
       this.sendFrame(client, { type: "resync_required", lastSeq: upTo });
-      for (const e of queued) this.deliverTo(client, e, encode({ type: "event", event: e.event }));
+      this.deliverTo(client, queued, new FrameCache());
       return;
     }
     this.sendFrame(client, {
@@ -179,13 +196,13 @@ export class RealtimeHub {
     while (after < upTo) {
       const page = await readEvents(this.db, client.actor.workspaceId, after, 500, upTo);
       if (page.length === 0) break;
-      for (const e of page) this.deliverTo(client, e, encode({ type: "event", event: e.event }));
+      this.deliverTo(client, page, new FrameCache());
       after = page.at(-1)!.event.seq;
     }
     client.lastSent = Math.max(client.lastSent, upTo);
     const queued = client.queue ?? [];
     client.queue = null;
-    for (const e of queued) this.deliverTo(client, e, encode({ type: "event", event: e.event }));
+    this.deliverTo(client, queued, new FrameCache());
   }
 
   private receive(events: StoredEvent[]) {
@@ -218,11 +235,10 @@ export class RealtimeHub {
         const from = state.lastSeq;
         readEvents(this.db, workspaceId, from, next.event.seq - from - 1, next.event.seq - 1)
           .then((missing) => {
-            for (const m of missing) {
-              if (m.event.seq > (state.lastSeq ?? 0)) {
-                state.lastSeq = m.event.seq;
-                this.broadcast(state, m);
-              }
+            const fresh = missing.filter((m) => m.event.seq > (state.lastSeq ?? 0));
+            if (fresh.length) {
+              state.lastSeq = fresh.at(-1)!.event.seq;
+              this.broadcast(state, fresh);
             }
           })
           .catch(this.onError)
@@ -234,28 +250,34 @@ export class RealtimeHub {
           });
         return;
       }
-      state.waiting.shift();
-      state.lastSeq = next.event.seq;
-      this.broadcast(state, next);
-    }
-  }
-
-  private broadcast(state: WorkspaceState, e: StoredEvent) {
-    let frame: Buffer | null = null;
-    for (const c of state.clients) {
-      if (c.queue) {
-        c.queue.push(e);
-        continue;
+      // Everything contiguous from here goes out together: one frame per socket for a whole commit.
+      const run: StoredEvent[] = [];
+      while (state.waiting.length > 0 && state.waiting[0]!.event.seq === state.lastSeq + 1) {
+        const e = state.waiting.shift()!;
+        state.lastSeq = e.event.seq;
+        run.push(e);
       }
-      frame ??= encode({ type: "event", event: e.event });
-      this.deliverTo(c, e, frame);
+      this.broadcast(state, run);
     }
   }
 
-  private deliverTo(c: Client, e: StoredEvent, frame: Buffer) {
-    if (e.event.seq <= c.lastSent) return; // already sent during a replay
-    c.lastSent = e.event.seq;
-    if (canReceive(c.actor, e.audience)) this.write(c, frame);
+  private broadcast(state: WorkspaceState, events: StoredEvent[]) {
+    const frames = new FrameCache();
+    for (const c of state.clients) {
+      if (c.queue) c.queue.push(...events);
+      else this.deliverTo(c, events, frames);
+    }
+  }
+
+  /** Sends a client the events it may see and has not had yet, as one frame. */
+  private deliverTo(c: Client, events: StoredEvent[], frames: FrameCache) {
+    const visible: StoredEvent[] = [];
+    for (const e of events) {
+      if (e.event.seq <= c.lastSent) continue; // already sent during a replay
+      c.lastSent = e.event.seq;
+      if (canReceive(c.actor, e.audience)) visible.push(e);
+    }
+    if (visible.length > 0) this.write(c, frames.get(visible));
   }
 
   private sendFrame(c: Client, frame: ServerFrame) {

@@ -188,6 +188,10 @@ export function inbound(
   return { type: "message", id, contact: { id: contactId, name: `Contact ${contactId}` }, text, ...extra };
 }
 
+/** The domain events a frame carries (one, several committed together, or none). */
+const eventsOf = (f: ServerFrame): any[] =>
+  f.type === "event" ? [f.event] : f.type === "events" ? f.events : [];
+
 /** A realtime socket that records every frame and lets tests wait for one. */
 export class SocketClient {
   readonly frames: ServerFrame[] = [];
@@ -215,7 +219,7 @@ export class SocketClient {
   }
 
   events() {
-    return this.frames.flatMap((f) => (f.type === "event" ? [f.event] : []));
+    return this.frames.flatMap(eventsOf);
   }
 
   waitFor(pred: (f: ServerFrame) => boolean, timeoutMs = 5000): Promise<ServerFrame> {
@@ -242,9 +246,8 @@ export class SocketClient {
   }
 
   waitForEvent(type: string, pred: (e: any) => boolean = () => true, timeoutMs?: number) {
-    return this.waitFor((f) => f.type === "event" && f.event.type === type && pred(f.event), timeoutMs).then(
-      (f) => (f as { event: any }).event,
-    );
+    const match = (e: any) => e.type === type && pred(e);
+    return this.waitFor((f) => eventsOf(f).some(match), timeoutMs).then((f) => eventsOf(f).find(match));
   }
 
   close() {

@@ -5,7 +5,7 @@ import { isAdmin } from "../../domain/permissions";
 import { type App, actorOf } from "../../http/types";
 import { AppError, forbidden, notFound } from "../../lib/errors";
 import { iso } from "../../lib/time";
-import { ingestInbound } from "../ingest/ingest-inbound";
+import { WebhookTargetCache } from "./webhook-cache";
 
 const Connection = z.object({
   id: z.string(),
@@ -43,6 +43,7 @@ const IdParams = z.object({ id: z.uuid() });
 const tags = ["channel connections"];
 
 export async function connectionRoutes(app: App, ctx: AppContext) {
+  const webhookTargets = new WebhookTargetCache(ctx.db, ctx.secrets);
   const present = (r: Row) => ({
     id: r.id,
     type: r.type,
@@ -207,6 +208,7 @@ export async function connectionRoutes(app: App, ctx: AppContext) {
           settings ? JSON.stringify(settings) : null,
         ],
       );
+      webhookTargets.invalidate(req.params.id);
       return { connection: present(row!) };
     },
   );
@@ -235,6 +237,7 @@ export async function connectionRoutes(app: App, ctx: AppContext) {
         "update channel_connections set credentials_enc = $2, updated_at = now() where id = $1",
         [existing.id, ctx.secrets.seal(credentials)],
       );
+      webhookTargets.invalidate(existing.id);
       return { reveal: adapter.revealOnCreate?.(credentials, existing.id, ctx.config.publicUrl) ?? {} };
     },
   );
@@ -256,6 +259,7 @@ export async function connectionRoutes(app: App, ctx: AppContext) {
           [actor.workspaceId, actor.userId, req.params.id, req.ip, tx.now],
         );
       });
+      webhookTargets.invalidate(req.params.id);
       return reply.code(204).send();
     },
   );
@@ -273,29 +277,20 @@ export async function connectionRoutes(app: App, ctx: AppContext) {
       },
     },
     async (req) => {
-      const [conn] = await ctx.db.query<{
-        id: string;
-        workspace_id: string;
-        type: string;
-        credentials_enc: string;
-        enabled: boolean;
-      }>(
-        "select id, workspace_id, type, credentials_enc, enabled from channel_connections where id = $1 and type = $2",
-        [req.params.connectionId, req.params.type],
-      );
-      if (!conn) throw notFound("Channel connection");
+      const conn = await webhookTargets.get(req.params.connectionId);
+      if (!conn || conn.type !== req.params.type) throw notFound("Channel connection");
       if (!conn.enabled) throw new AppError("forbidden", "This channel connection is disabled.");
       const raw = req.rawBody;
       if (!raw || raw.length === 0) throw new AppError("bad_request", "The webhook body is empty.");
       const adapter = ctx.channels.get(conn.type);
-      if (!adapter.verify(raw, req.headers, ctx.secrets.open(conn.credentials_enc))) {
+      if (!adapter.verify(raw, req.headers, conn.credentials)) {
         throw new AppError(
           "invalid_signature",
           "The webhook signature does not match the body: check the connection's secret.",
         );
       }
       const events = adapter.parse(raw);
-      const results = await ingestInbound(ctx, { id: conn.id, workspaceId: conn.workspace_id }, events);
+      const results = await ctx.ingest.submit({ id: conn.id, workspaceId: conn.workspaceId }, events);
       return { ok: true, results };
     },
   );

@@ -4,7 +4,7 @@ import type { Actor } from "../../domain/permissions";
 import { conversationPolicy } from "../../domain/permissions";
 import { AppError, forbidden, notFound } from "../../lib/errors";
 import { accessOf, loadConversationRow, presentConversation } from "../conversations/present";
-import { preview } from "../ingest/ingest-inbound";
+import { preview } from "../ingest/ingest-messages";
 import { MESSAGE_COLUMNS, type MessageRow, presentMessage } from "./present";
 import { SEND_MESSAGE_JOB } from "./send-job";
 import { addSystemEvent } from "./system-event";

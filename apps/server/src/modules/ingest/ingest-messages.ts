@@ -1,0 +1,316 @@
+import type { Conversation } from "@parley/protocol";
+import type { InboundEvent } from "../../channels/types";
+import type { Tx } from "../../context";
+import type { EventAudience } from "../../domain/permissions";
+import { conversationNumberSequence } from "../conversations/numbers";
+import {
+  accessOf,
+  CONVERSATION_SELECT,
+  type ConversationRow,
+  conversationFrom,
+  presentConversation,
+} from "../conversations/present";
+import { MESSAGE_COLUMNS, type MessageRow, presentMessage } from "../messages/present";
+
+export interface ConnectionRef {
+  id: string;
+  workspaceId: string;
+}
+
+export type InboundMessage = Extract<InboundEvent, { kind: "message" }>;
+
+export type MessageOutcome = {
+  kind: "message";
+  status: "created" | "duplicate" | "contact_blocked";
+  messageId: string | null;
+  conversationId: string | null;
+};
+
+interface Target {
+  contactId: string;
+  blocked: boolean;
+  conversationId: string;
+  status: "open" | "in_progress" | "closed";
+  created: boolean;
+}
+
+const key = (connectionId: string, externalId: string) => `${connectionId}\u0000${externalId}`;
+
+/**
+ * Ingests many inbound messages in the caller's transaction with a handful of statements whatever their
+ * number: one to find and lock the known conversations (in id order, so concurrent batches lock alike), one
+ * insert for all messages (idempotent by provider id), one update for all touched conversations. Unknown
+ * contacts take the slow path, one at a time. Events are emitted in the order the messages came.
+ */
+export async function ingestMessages(
+  tx: Tx,
+  items: { connection: ConnectionRef; message: InboundMessage }[],
+): Promise<MessageOutcome[]> {
+  if (items.length === 0) return [];
+  const targets = new Map<string, Target>();
+
+  // 1. Known contacts with their conversations, locked.
+  const pairs = [
+    ...new Map(items.map((i) => [key(i.connection.id, i.message.externalContactId), i])).values(),
+  ];
+  const known = await tx.q.query<{
+    connection_id: string;
+    external_id: string;
+    contact_id: string;
+    blocked: boolean;
+    id: string;
+    status: Target["status"];
+  }>(
+    `select i.connection_id, i.external_id, i.contact_id, ct.blocked_at is not null as blocked, c.id, c.status
+     from unnest($1::uuid[], $2::text[]) as k(connection_id, external_id)
+     join contact_identities i on i.connection_id = k.connection_id and i.external_id = k.external_id
+     join contacts ct on ct.id = i.contact_id
+     join conversations c on c.identity_id = i.id
+     order by c.id
+     for update of c`,
+    [pairs.map((p) => p.connection.id), pairs.map((p) => p.message.externalContactId)],
+  );
+  for (const r of known) {
+    targets.set(key(r.connection_id, r.external_id), {
+      contactId: r.contact_id,
+      blocked: r.blocked,
+      conversationId: r.id,
+      status: r.status,
+      created: false,
+    });
+  }
+
+  // 2. New contacts (or a contact without a conversation): one at a time, in a stable order.
+  const unknown = pairs
+    .filter((p) => !targets.has(key(p.connection.id, p.message.externalContactId)))
+    .sort((a, b) =>
+      key(a.connection.id, a.message.externalContactId) < key(b.connection.id, b.message.externalContactId)
+        ? -1
+        : 1,
+    );
+  for (const p of unknown) {
+    const identity = await findOrCreateIdentity(tx, p.connection, p.message);
+    const conv = identity.blocked
+      ? { id: "", status: "open" as const, created: false }
+      : await lockConversation(tx, p.connection, identity, p.message.source);
+    targets.set(key(p.connection.id, p.message.externalContactId), {
+      contactId: identity.contact_id,
+      blocked: identity.blocked,
+      conversationId: conv.id,
+      status: conv.status,
+      created: conv.created,
+    });
+  }
+
+  // 3. All messages in one insert; a provider id seen before (or twice in this batch) inserts nothing.
+  const accepted = items
+    .map((item, index) => ({
+      ...item,
+      index,
+      target: targets.get(key(item.connection.id, item.message.externalContactId))!,
+    }))
+    .filter((a) => !a.target.blocked);
+  const inserted = accepted.length
+    ? await tx.q.query<MessageRow & { connection_id: string }>(
+        `insert into messages (workspace_id, conversation_id, connection_id, direction, kind, author_type, author_id, text,
+           attachments, quoted_message_id, provider_message_id, created_at)
+         select u.workspace_id, u.conversation_id, u.connection_id, 'inbound', 'message', 'contact', u.contact_id, u.text,
+           u.attachments,
+           (select q.id from messages q where q.connection_id = u.connection_id and q.provider_message_id = u.quoted
+              and q.conversation_id = u.conversation_id),
+           u.provider_message_id, $9
+         from unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::uuid[], $5::text[], $6::jsonb[], $7::text[], $8::text[])
+           with ordinality as u(workspace_id, conversation_id, connection_id, contact_id, text, attachments, quoted,
+             provider_message_id, ord)
+         order by u.ord
+         on conflict (connection_id, provider_message_id) where provider_message_id is not null do nothing
+         returning ${MESSAGE_COLUMNS}, connection_id`,
+        [
+          accepted.map((a) => a.connection.workspaceId),
+          accepted.map((a) => a.target.conversationId),
+          accepted.map((a) => a.connection.id),
+          accepted.map((a) => a.target.contactId),
+          accepted.map((a) => a.message.text),
+          accepted.map((a) => JSON.stringify(a.message.attachments)),
+          accepted.map((a) => a.message.quotedProviderMessageId ?? null),
+          accepted.map((a) => a.message.providerMessageId),
+          tx.now,
+        ],
+      )
+    : [];
+  const byProviderId = new Map(inserted.map((m) => [key(m.connection_id, m.provider_message_id!), m]));
+
+  // 4. One update for every conversation that got messages, returning what the events need.
+  const perConversation = new Map<string, { last: MessageRow; lastCustomerAt: Date }>();
+  for (const a of accepted) {
+    const m = byProviderId.get(key(a.connection.id, a.message.providerMessageId));
+    if (!m || m.conversation_id !== a.target.conversationId) continue;
+    const agg = perConversation.get(m.conversation_id);
+    if (!agg) {
+      perConversation.set(m.conversation_id, { last: m, lastCustomerAt: a.message.at });
+    } else {
+      if (m.seq > agg.last.seq) agg.last = m;
+      if (a.message.at > agg.lastCustomerAt) agg.lastCustomerAt = a.message.at;
+    }
+  }
+  const convs = [...perConversation.entries()];
+  const updated = convs.length
+    ? await tx.q.query<ConversationRow>(
+        `with v as (
+           select * from unnest($1::uuid[], $2::uuid[], $3::text[], $4::int8[], $5::timestamptz[])
+             as v(id, last_message_id, preview, last_inbound_seq, last_customer_at)),
+         c as (
+           update conversations c set
+             last_activity_at = $6, updated_at = $6, last_message_id = v.last_message_id, last_message_preview = v.preview,
+             last_message_author = 'contact', last_message_direction = 'inbound', last_inbound_seq = v.last_inbound_seq,
+             first_unanswered_at = coalesce(c.first_unanswered_at, $6), last_customer_message_at = v.last_customer_at,
+             status = case when c.status = 'closed' then 'open' else c.status end,
+             closed_at = case when c.status = 'closed' then null else c.closed_at end
+           from v where c.id = v.id
+           returning c.*)
+         ${CONVERSATION_SELECT} ${conversationFrom("c")}`,
+        [
+          convs.map(([id]) => id),
+          convs.map(([, a]) => a.last.id),
+          convs.map(([, a]) => preview(a.last.text, a.last.attachments.length)),
+          convs.map(([, a]) => a.last.seq),
+          convs.map(([, a]) => a.lastCustomerAt),
+          tx.now,
+        ],
+      )
+    : [];
+  const after = new Map<string, { conversation: Conversation; audience: EventAudience }>(
+    updated.map((r) => [
+      r.id,
+      { conversation: presentConversation(r), audience: { conversation: accessOf(r) } },
+    ]),
+  );
+
+  // 5. Events and outcomes, in the order the messages came.
+  const announced = new Set<string>();
+  const outcomes: MessageOutcome[] = items.map(() => ({
+    kind: "message",
+    status: "contact_blocked",
+    messageId: null,
+    conversationId: null,
+  }));
+  for (const a of accepted) {
+    const m = byProviderId.get(key(a.connection.id, a.message.providerMessageId));
+    const firstOfBatch = m && m.conversation_id === a.target.conversationId && !announced.has(m.id);
+    if (!m || !firstOfBatch) {
+      outcomes[a.index] = {
+        kind: "message",
+        status: "duplicate",
+        messageId: null,
+        conversationId: a.target.conversationId,
+      };
+      continue;
+    }
+    announced.add(m.id);
+    const view = after.get(a.target.conversationId)!;
+    if (!announced.has(`conversation:${a.target.conversationId}`)) {
+      announced.add(`conversation:${a.target.conversationId}`);
+      if (a.target.created) {
+        tx.emit(a.connection.workspaceId, {
+          type: "conversation.created",
+          conversationId: a.target.conversationId,
+          ...view,
+        });
+      } else if (a.target.status === "closed") {
+        tx.emit(a.connection.workspaceId, {
+          type: "conversation.status_changed",
+          conversationId: a.target.conversationId,
+          previousStatus: "closed",
+          byUserId: null,
+          ...view,
+        });
+      }
+    }
+    tx.emit(a.connection.workspaceId, {
+      type: "message.created",
+      conversationId: a.target.conversationId,
+      message: presentMessage(m),
+      ...view,
+    });
+    outcomes[a.index] = {
+      kind: "message",
+      status: "created",
+      messageId: m.id,
+      conversationId: a.target.conversationId,
+    };
+  }
+  return outcomes;
+}
+
+export function preview(text: string | null, attachments: number): string {
+  if (text) return text.length > 200 ? `${text.slice(0, 199)}…` : text;
+  return attachments > 0 ? `📎 ${attachments}` : "";
+}
+
+async function findOrCreateIdentity(
+  tx: Tx,
+  connection: ConnectionRef,
+  e: InboundMessage,
+): Promise<{ id: string; contact_id: string; blocked: boolean }> {
+  const found = await tx.q.query<{ id: string; contact_id: string; blocked: boolean }>(
+    `select i.id, i.contact_id, c.blocked_at is not null as blocked
+     from contact_identities i join contacts c on c.id = i.contact_id
+     where i.connection_id = $1 and i.external_id = $2`,
+    [connection.id, e.externalContactId],
+  );
+  if (found[0]) return found[0];
+  const [contact] = await tx.q.query<{ id: string }>(
+    `insert into contacts (workspace_id, name, nickname, email, phone, created_at, updated_at)
+     values ($1, $2, $3, $4, $5, $6, $6) returning id`,
+    [
+      connection.workspaceId,
+      e.contact.name ?? null,
+      e.contact.nickname ?? null,
+      e.contact.email ?? null,
+      e.contact.phone ?? null,
+      tx.now,
+    ],
+  );
+  const [identity] = await tx.q.query<{ id: string }>(
+    `insert into contact_identities (workspace_id, contact_id, connection_id, external_id, display_name, created_at)
+     values ($1, $2, $3, $4, $5, $6) on conflict (connection_id, external_id) do nothing returning id`,
+    [connection.workspaceId, contact!.id, connection.id, e.externalContactId, e.contact.name ?? null, tx.now],
+  );
+  if (identity) return { id: identity.id, contact_id: contact!.id, blocked: false };
+  // Another transaction created the identity first: use it and drop our contact.
+  await tx.q.query("delete from contacts where id = $1", [contact!.id]);
+  return findOrCreateIdentity(tx, connection, e);
+}
+
+/** Finds the identity's conversation and locks it (inserts into it are serialised), or opens a new one. */
+async function lockConversation(
+  tx: Tx,
+  connection: ConnectionRef,
+  identity: { id: string; contact_id: string },
+  source: Record<string, string> | undefined,
+): Promise<{ id: string; status: Target["status"]; created: boolean }> {
+  const [existing] = await tx.q.query<{ id: string; status: Target["status"] }>(
+    "select id, status from conversations where identity_id = $1 for update",
+    [identity.id],
+  );
+  if (existing) return { ...existing, created: false };
+  const [num] = await tx.q.query<{ n: number }>("select nextval($1::regclass) as n", [
+    conversationNumberSequence(connection.workspaceId),
+  ]);
+  const [created] = await tx.q.query<{ id: string }>(
+    `insert into conversations (workspace_id, number, connection_id, contact_id, identity_id, source,
+       last_activity_at, created_at, updated_at)
+     values ($1, $2, $3, $4, $5, $6, $7, $7, $7) on conflict (identity_id) do nothing returning id`,
+    [
+      connection.workspaceId,
+      num!.n,
+      connection.id,
+      identity.contact_id,
+      identity.id,
+      JSON.stringify(source ?? {}),
+      tx.now,
+    ],
+  );
+  if (created) return { id: created.id, status: "open", created: true };
+  return lockConversation(tx, connection, identity, source);
+}

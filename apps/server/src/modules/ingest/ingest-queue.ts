@@ -1,0 +1,95 @@
+import type { InboundEvent } from "../../channels/types";
+import type { AppContext } from "../../context";
+import { type ConnectionRef, type IngestOutcome, ingestBatch } from "./ingest-inbound";
+
+interface Pending {
+  submission: { connection: ConnectionRef; events: InboundEvent[] };
+  resolve(outcomes: IngestOutcome[]): void;
+  reject(err: unknown): void;
+}
+
+/**
+ * Group commit for webhooks. A webhook waits for nothing when the database is idle: it runs at once in its
+ * own transaction. While transactions are running, the webhooks that arrive meanwhile are gathered and
+ * written together in the next one, so a burst costs a few statements and one commit instead of a
+ * transaction each. If a shared transaction fails, its webhooks are retried one by one, so one bad payload
+ * fails alone. Every webhook is answered only after the transaction holding it has committed.
+ */
+export class IngestQueue {
+  private readonly pending: Pending[] = [];
+  private running = 0;
+  private scheduled = false;
+
+  constructor(
+    private readonly ctx: AppContext,
+    private readonly opts: { concurrency: number; maxBatchEvents: number },
+  ) {}
+
+  submit(connection: ConnectionRef, events: InboundEvent[]): Promise<IngestOutcome[]> {
+    return new Promise((resolve, reject) => {
+      this.pending.push({ submission: { connection, events }, resolve, reject });
+      this.pump();
+    });
+  }
+
+  /**
+   * Starts batches on the next turn of the event loop, after the I/O callbacks already due: the embedded
+   * database runs synchronously, so a transaction started right away would finish before the webhooks read
+   * in the same turn had even been parsed, and every batch would hold one webhook.
+   */
+  private pump() {
+    if (this.scheduled) return;
+    this.scheduled = true;
+    setImmediate(() => {
+      this.scheduled = false;
+      this.startBatches();
+    });
+  }
+
+  private startBatches() {
+    while (this.running < this.opts.concurrency && this.pending.length > 0) {
+      const batch: Pending[] = [];
+      let size = 0;
+      while (
+        this.pending.length > 0 &&
+        (batch.length === 0 || size + this.pending[0]!.submission.events.length <= this.opts.maxBatchEvents)
+      ) {
+        const next = this.pending.shift()!;
+        size += next.submission.events.length;
+        batch.push(next);
+      }
+      this.running++;
+      void this.run(batch).finally(() => {
+        this.running--;
+        this.pump();
+      });
+    }
+  }
+
+  private async run(batch: Pending[]) {
+    try {
+      const outcomes = await ingestBatch(
+        this.ctx,
+        batch.map((p) => p.submission),
+      );
+      for (const [i, p] of batch.entries()) p.resolve(outcomes[i]!);
+    } catch (err) {
+      if (batch.length === 1) {
+        batch[0]!.reject(err);
+        return;
+      }
+      this.ctx.log.warn(
+        { err, webhooks: batch.length },
+        "a shared ingest transaction failed; retrying its webhooks one by one",
+      );
+      for (const p of batch) {
+        try {
+          const [outcomes] = await ingestBatch(this.ctx, [p.submission]);
+          p.resolve(outcomes!);
+        } catch (one) {
+          p.reject(one);
+        }
+      }
+    }
+  }
+}
