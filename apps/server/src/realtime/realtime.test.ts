@@ -151,4 +151,29 @@ describe("agent realtime socket", () => {
     expect(ev.cursor.lastReadSeq).toBeGreaterThan(0);
     so.close();
   });
+
+  it("tells only the agent's own sockets their new unread counts after mark read / unread", async () => {
+    const { owner } = await newWorkspace(t);
+    const conn = await apiConnection(t, owner);
+    const sup = await addUser(t, owner, "supervisor");
+    await conn.post(inbound(unique("c"), "one"));
+    await conn.post(inbound(unique("c"), "two"));
+    const [conv] = (await owner.get("/api/conversations")).body.conversations;
+    const tab1 = await owner.socket(t.wsUrl);
+    const tab2 = await owner.socket(t.wsUrl);
+    const colleague = await sup.client.socket(t.wsUrl);
+    await owner.post(`/api/conversations/${conv.id}/read`, {});
+    const read = await tab2.waitFor((f) => f.type === "signal" && f.signal.type === "unread.changed");
+    expect(read).toMatchObject({
+      signal: { conversationId: conv.id, unreadCount: 0, unreadConversations: 1 },
+    });
+    await tab1.waitFor((f) => f.type === "signal" && f.signal.type === "unread.changed");
+    await owner.post(`/api/conversations/${conv.id}/unread`, {});
+    await tab1.waitFor(
+      (f) => f.type === "signal" && f.signal.type === "unread.changed" && f.signal.unreadConversations === 2,
+    );
+    await colleague.waitForEvent("read_cursor.updated", (e) => e.cursor.markedUnread === true);
+    expect(colleague.frames.some((f) => f.type === "signal")).toBe(false);
+    for (const s of [tab1, tab2, colleague]) s.close();
+  });
 });

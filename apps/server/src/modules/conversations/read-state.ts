@@ -4,6 +4,7 @@ import type { Actor } from "../../domain/permissions";
 import { AppError } from "../../lib/errors";
 import { iso } from "../../lib/time";
 import { conversationForActor } from "./access";
+import { unreadConversationCount } from "./list";
 import { accessOf } from "./present";
 
 interface CursorRow {
@@ -26,13 +27,33 @@ const presentCursor = (r: CursorRow): ReadCursor => ({
  * Moves the agent's read cursor forward to a message (or to the end), clearing "marked unread" (R105, R303).
  * Cursors never move backwards: a late request from a stale tab changes nothing.
  */
+/** Tells the agent's own sockets (every tab and device) their new unread counts. */
+async function signalUnread(ctx: AppContext, actor: Actor, conversationId: string) {
+  const [row] = await ctx.db.query<{ unread: number; marked: boolean | null }>(
+    `select (select count(*) from messages m where m.conversation_id = $1 and m.direction = 'inbound'
+              and m.seq > coalesce(rc.last_read_seq, 0)) as unread, rc.marked_unread as marked
+     from (select 1) one left join read_cursors rc on rc.conversation_id = $1 and rc.user_id = $2`,
+    [conversationId, actor.userId],
+  );
+  ctx.bus.signal({
+    workspaceId: actor.workspaceId,
+    audience: { userIds: [actor.userId] },
+    signal: {
+      type: "unread.changed",
+      conversationId,
+      unreadCount: Math.max(row?.unread ?? 0, row?.marked ? 1 : 0),
+      unreadConversations: await unreadConversationCount(ctx.db, actor),
+    },
+  });
+}
+
 export async function markRead(
   ctx: AppContext,
   actor: Actor,
   conversationId: string,
   upToMessageId: string | null,
 ) {
-  return transact(ctx, async (tx) => {
+  const cursor = await transact(ctx, async (tx) => {
     const { row } = await conversationForActor(tx.q, actor, conversationId);
     let seq: number;
     if (upToMessageId) {
@@ -68,11 +89,13 @@ export async function markRead(
     });
     return presentCursor(cursor!);
   });
+  await signalUnread(ctx, actor, conversationId);
+  return cursor;
 }
 
 /** Marks the conversation unread for this agent only (R105). */
 export async function markUnread(ctx: AppContext, actor: Actor, conversationId: string) {
-  return transact(ctx, async (tx) => {
+  const cursor = await transact(ctx, async (tx) => {
     const { row } = await conversationForActor(tx.q, actor, conversationId);
     const [cursor] = await tx.q.query<CursorRow>(
       `insert into read_cursors (workspace_id, conversation_id, user_id, last_read_seq, marked_unread, read_at)
@@ -89,6 +112,8 @@ export async function markUnread(ctx: AppContext, actor: Actor, conversationId: 
     });
     return presentCursor(cursor!);
   });
+  await signalUnread(ctx, actor, conversationId);
+  return cursor;
 }
 
 export async function listCursors(ctx: AppContext, actor: Actor, conversationId: string) {
