@@ -41,6 +41,17 @@ const schema = z
     TRUST_PROXY: boolish.default(false),
     JOB_POLL_MS: z.coerce.number().int().min(50).default(1000),
     OUTBOUND_TIMEOUT_MS: z.coerce.number().int().min(100).default(10_000),
+    /** Where downloaded and uploaded files are kept (default: DATA_DIR/files). */
+    FILES_DIR: z.string().min(1).optional(),
+    /** Provider endpoints, configurable so tests and proxies can stand in for them. */
+    TELEGRAM_API_BASE: z.url().default("https://api.telegram.org"),
+    GRAPH_API_BASE: z.url().default("https://graph.facebook.com"),
+    GRAPH_API_VERSION: z
+      .string()
+      .regex(/^v\d+\.\d+$/, "must look like v21.0")
+      .default("v21.0"),
+    INSTAGRAM_API_BASE: z.url().default("https://graph.instagram.com"),
+    VIBER_API_BASE: z.url().default("https://chatapi.viber.com"),
   })
   .superRefine((v, ctx) => {
     if (v.NODE_ENV === "production" && !v.SECRET_KEY) {
@@ -53,6 +64,7 @@ const schema = z
 
 export type Config = z.infer<typeof schema> & {
   dataDir: string;
+  filesDir: string;
   publicUrl: string;
   eventBus: "memory" | "postgres";
   secretKeySource: "env" | "data-dir";
@@ -74,6 +86,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   return {
     ...v,
     dataDir: path.resolve(v.DATA_DIR),
+    filesDir: path.resolve(v.FILES_DIR ?? path.join(v.DATA_DIR, "files")),
     publicUrl: (v.PUBLIC_URL ?? `http://localhost:${v.PORT}`).replace(/\/$/, ""),
     eventBus: v.EVENT_BUS ?? (v.DATABASE_URL ? "postgres" : "memory"),
     secretKeySource: v.SECRET_KEY ? "env" : "data-dir",

@@ -8,6 +8,7 @@ import { type EnqueueOptions, enqueueJob, type JobRunner } from "./jobs/queue";
 import type { SecretBox } from "./lib/crypto";
 import type { Clock } from "./lib/time";
 import type { IngestQueue } from "./modules/ingest/ingest-queue";
+import type { BlobStore } from "./storage/blob-store";
 
 /** Everything a command needs, built once by the composition root (main.ts / app.ts). */
 export interface AppContext {
@@ -21,6 +22,7 @@ export interface AppContext {
   channels: ChannelRegistry;
   /** Where webhooks hand their events (group commit). */
   ingest: IngestQueue;
+  blobs: BlobStore;
 }
 
 /** The handle a command gets inside its transaction. */

@@ -26,6 +26,8 @@ import { realtimeRoutes } from "./modules/realtime/routes";
 import { tagRoutes } from "./modules/tags/routes";
 import { teamRoutes } from "./modules/users/teams";
 import { RealtimeHub } from "./realtime/hub";
+import { LocalBlobStore } from "./storage/blob-store";
+import { fileRoutes } from "./storage/routes";
 
 export interface Server {
   ctx: AppContext;
@@ -76,7 +78,7 @@ export async function createServer(config: Config, opts: ServerOptions = {}): Pr
     onError: (err, job) => log.warn({ err, job }, "job attempt failed"),
   });
   const channels = new ChannelRegistry().register(apiChannel);
-  const ctx = {
+  const base: Omit<AppContext, "ingest"> = {
     config,
     db,
     bus,
@@ -85,7 +87,9 @@ export async function createServer(config: Config, opts: ServerOptions = {}): Pr
     secrets: new SecretBox(secretKey),
     jobs,
     channels,
-  } as AppContext;
+    blobs: new LocalBlobStore(config.filesDir),
+  };
+  const ctx = base as AppContext;
   // The embedded database runs one statement at a time: one transaction at a time, batched. On PostgreSQL,
   // half the pool writes webhooks, leaving the rest to the API and the workers.
   ctx.ingest = new IngestQueue(ctx, {
@@ -103,6 +107,7 @@ export async function createServer(config: Config, opts: ServerOptions = {}): Pr
   await tagRoutes(app, ctx);
   await cannedRoutes(app, ctx);
   await connectionRoutes(app, ctx);
+  await fileRoutes(app, ctx);
   if (roles.has("realtime")) await realtimeRoutes(app, ctx, hub);
   app.get("/api/health", { config: { auth: false }, schema: { hide: true } }, async () => {
     await db.query("select 1");

@@ -14,7 +14,10 @@ export const Attachment = z.object({
   name: z.string().max(255),
   mimeType: z.string().max(255),
   size: z.number().int().nonnegative(),
+  /** Where to fetch it: Parley's own `/api/files/<id>` for stored media. */
   url: z.string().max(2048),
+  /** Set when the provider's media could not be fetched: the message is kept, the file is missing. */
+  error: z.string().max(500).optional(),
 });
 export type Attachment = z.infer<typeof Attachment>;
 

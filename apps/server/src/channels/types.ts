@@ -23,7 +23,10 @@ export type InboundEvent =
       attachments: Attachment[];
       quotedProviderMessageId?: string | null;
       at: Date;
-      /** true when the business itself sent it from the provider's own app (an echo). */
+      /**
+       * true when the business itself sent it from the provider's own app (an echo): recorded as an agent
+       * message (outbound, already sent), not as the customer's.
+       */
       echo?: boolean;
       source?: Record<string, string>;
     }
@@ -44,6 +47,41 @@ export interface OutgoingMessage {
   text: string | null;
   attachments: Attachment[];
   quotedProviderMessageId: string | null;
+}
+
+/** Provider base URLs and versions from the configuration: tests point them at local fake servers. */
+export interface ChannelEndpoints {
+  telegramApiBase: string;
+  graphApiBase: string;
+  graphApiVersion: string;
+  instagramApiBase: string;
+  viberApiBase: string;
+}
+
+export interface DownloadRequest {
+  url: string;
+  headers?: Record<string, string>;
+  /** File name and type when the provider says them (otherwise taken from the response). */
+  name?: string;
+  mimeType?: string;
+  /** Refuse bigger files (default: 100 MB). */
+  maxBytes?: number;
+}
+
+/** What Parley gives an adapter to do its work. */
+export interface AdapterContext {
+  endpoints: ChannelEndpoints;
+  /** Parley's public address (for webhook URLs the adapter registers). */
+  publicUrl: string;
+  /** The connection's own webhook URL: `${publicUrl}/api/webhooks/<type>/<connectionId>`. */
+  webhookUrl: string;
+  timeoutMs: number;
+  /**
+   * Downloads a provider's media into Parley's storage now (provider links expire) and returns the stored
+   * attachment. It never throws: a failed download returns an attachment whose `error` says why, so the
+   * message itself is never lost.
+   */
+  download(request: DownloadRequest): Promise<Attachment>;
 }
 
 export interface ConnectionInfo<C = unknown, S = unknown> {
@@ -77,11 +115,38 @@ export interface ChannelAdapter<C = unknown, S = unknown> {
   revealOnCreate?(credentials: C, connectionId: string, publicUrl: string): Record<string, string>;
   /** Checks the webhook's signature over the raw body bytes. */
   verify(raw: Buffer, headers: Record<string, string | string[] | undefined>, credentials: C): boolean;
-  /** Parses a verified webhook; throws AppError("validation_failed") on a payload it cannot read. */
-  parse(raw: Buffer): InboundEvent[];
+  /**
+   * Parses a verified webhook (and downloads its media through ctx.download); throws
+   * AppError("validation_failed") on a payload it cannot read.
+   */
+  parse(
+    raw: Buffer,
+    connection: ConnectionInfo<C, S>,
+    ctx: AdapterContext,
+  ): InboundEvent[] | Promise<InboundEvent[]>;
+  /**
+   * Answers a provider's GET verification handshake on the webhook URL (Meta's hub.challenge): the body to
+   * answer with, or null to refuse (403).
+   */
+  verifyChallenge?(query: Record<string, string>, connection: ConnectionInfo<C, S>): string | null;
+  /**
+   * Called when the connection is created and when its credentials or settings change: check the
+   * credentials with the provider and register the webhook where the API allows it (Telegram setWebhook,
+   * Viber set_webhook). Throw ChannelSetupError with a message the admin can act on.
+   */
+  activate?(connection: ConnectionInfo<C, S>, ctx: AdapterContext): Promise<void>;
   send(
     connection: ConnectionInfo<C, S>,
     message: OutgoingMessage,
-    timeoutMs: number,
+    ctx: AdapterContext,
   ): Promise<{ providerMessageId: string }>;
+  /** Tells the customer their message was seen (channels that support it; see capabilities.markSeen). */
+  markSeen?(
+    connection: ConnectionInfo<C, S>,
+    target: { externalContactId: string; providerMessageId: string },
+    ctx: AdapterContext,
+  ): Promise<void>;
 }
+
+/** A connection the provider refused to set up (bad token, webhook rejected): shown to the admin. */
+export class ChannelSetupError extends Error {}

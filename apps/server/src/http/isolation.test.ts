@@ -1,3 +1,5 @@
+import crypto from "node:crypto";
+import { Readable } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { signBody } from "../channels/api/adapter";
 import type { Db } from "../db/client";
@@ -51,6 +53,7 @@ interface Seeded {
   teamId: string;
   invitationId: string;
   invitationToken: string;
+  fileId: string;
   /** Names and texts that only this workspace's data contains. */
   words: string[];
 }
@@ -94,6 +97,16 @@ async function seedWorkspace(label: string): Promise<Seeded> {
   const team = await ok(owner.post("/api/teams", { name: teamName }), 201);
   await ok(owner.put(`/api/teams/${team.team.id}/members/${agent.id}`));
   await ok(owner.post(`/api/conversations/${conversationId}/operators`, { userId: agent.id }));
+  const fileId = crypto.randomUUID();
+  const stored = await t.server.ctx.blobs.put(
+    `${workspaceId}/${fileId}`,
+    Readable.from([Buffer.from(`${label} file`)]),
+    1000,
+  );
+  await db.query(
+    "insert into files (id, workspace_id, name, mime_type, size, sha256, storage_key) values ($1, $2, 'f.txt', 'text/plain', $3, $4, $5)",
+    [fileId, workspaceId, stored.size, stored.sha256, `${workspaceId}/${fileId}`],
+  );
   const invitationEmail = `${unique(`${label}-invitee`)}@example.com`;
   const invitation = await ok(owner.post("/api/invitations", { email: invitationEmail, role: "agent" }), 201);
   return {
@@ -112,6 +125,7 @@ async function seedWorkspace(label: string): Promise<Seeded> {
     teamId: team.team.id,
     invitationId: invitation.invitation.id,
     invitationToken: String(invitation.acceptUrl).split("/invite/")[1]!,
+    fileId,
     words: [
       contactName,
       messageText,
@@ -139,6 +153,7 @@ const ids = (w: Seeded) => [
   w.cannedId,
   w.teamId,
   w.invitationId,
+  w.fileId,
 ];
 
 /**
@@ -156,6 +171,7 @@ function idFor(w: Seeded, url: string, param: string): string | undefined {
       connections: w.connectionId,
       teams: w.teamId,
       invitations: w.invitationId,
+      files: w.fileId,
     };
     return byResource[resource];
   }
@@ -178,6 +194,9 @@ const PUBLIC_WITH_PARAMS: Record<string, string> = {
   "GET /api/invitations/accept/:token": "the token is an unguessable secret; covered by the invitation tests",
   "HEAD /api/invitations/accept/:token": "same as GET",
   "POST /api/webhooks/:type/:connectionId": "authenticated by the connection's signature; covered below",
+  "GET /api/webhooks/:type/:connectionId":
+    "a provider's verification handshake: answers only the connection's own token",
+  "HEAD /api/webhooks/:type/:connectionId": "same as GET",
 };
 
 /** Valid bodies, so a request reaches the handler instead of stopping at validation. */

@@ -90,7 +90,7 @@ export const apiChannel: ChannelAdapter<ApiChannelCredentials, ApiChannelSetting
     });
   },
 
-  async send(connection, message, timeoutMs) {
+  async send(connection, message, ctx) {
     const url = connection.settings.outboundUrl;
     if (!url) {
       throw new ChannelSendError(
@@ -118,7 +118,7 @@ export const apiChannel: ChannelAdapter<ApiChannelCredentials, ApiChannelSetting
           [SIGNATURE_HEADER]: signBody(connection.credentials.secret, body),
         },
         body,
-        signal: AbortSignal.timeout(timeoutMs),
+        signal: AbortSignal.timeout(ctx.timeoutMs),
       });
     } catch (err) {
       throw new ChannelSendError(

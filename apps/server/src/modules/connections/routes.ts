@@ -1,5 +1,8 @@
+import crypto from "node:crypto";
 import { ChannelType, LIMITS } from "@parley/protocol";
 import { z } from "zod";
+import { adapterContext } from "../../channels/context";
+import { ChannelSetupError } from "../../channels/types";
 import { type AppContext, transact } from "../../context";
 import { isAdmin } from "../../domain/permissions";
 import { type App, actorOf } from "../../http/types";
@@ -60,6 +63,19 @@ export async function connectionRoutes(app: App, ctx: AppContext) {
     },
     createdAt: iso(r.created_at)!,
   });
+  /** Runs the adapter's set-up with the provider; its refusal becomes a 422 the admin can act on. */
+  const activate = async (
+    adapter: ReturnType<typeof ctx.channels.get>,
+    c: { id: string; workspaceId: string; type: string; credentials: unknown; settings: unknown },
+  ) => {
+    if (!adapter.activate) return;
+    try {
+      await adapter.activate(c, adapterContext(ctx, c));
+    } catch (err) {
+      if (err instanceof ChannelSetupError) throw new AppError("unprocessable", err.message);
+      throw err;
+    }
+  };
   const requireAdmin = (role: Parameters<typeof isAdmin>[0]) => {
     if (!isAdmin(role)) throw forbidden("Only owners and admins manage channel connections.");
   };
@@ -129,10 +145,19 @@ export async function connectionRoutes(app: App, ctx: AppContext) {
           settings.error.issues,
         );
       const credentials = adapter.createCredentials(req.body.credentials);
+      const id = crypto.randomUUID();
+      // Check the credentials with the provider and register the webhook before anything is stored.
+      await activate(adapter, {
+        id,
+        workspaceId: actor.workspaceId,
+        type: req.body.type,
+        credentials,
+        settings: settings.data,
+      });
       const row = await transact(ctx, async (tx) => {
         const [r] = await tx.q.query<Row>(
-          `insert into channel_connections (workspace_id, type, name, credentials_enc, settings, created_at, updated_at)
-           values ($1, $2, $3, $4, $5, $6, $6) returning ${COLS}`,
+          `insert into channel_connections (id, workspace_id, type, name, credentials_enc, settings, created_at, updated_at)
+           values ($7, $1, $2, $3, $4, $5, $6, $6) returning ${COLS}`,
           [
             actor.workspaceId,
             req.body.type,
@@ -140,6 +165,7 @@ export async function connectionRoutes(app: App, ctx: AppContext) {
             ctx.secrets.seal(credentials),
             JSON.stringify(settings.data),
             tx.now,
+            id,
           ],
         );
         await tx.q.query(
@@ -195,6 +221,17 @@ export async function connectionRoutes(app: App, ctx: AppContext) {
             parsed.error.issues,
           );
         settings = parsed.data;
+        const [enc] = await ctx.db.query<{ credentials_enc: string }>(
+          "select credentials_enc from channel_connections where id = $1",
+          [existing.id],
+        );
+        await activate(ctx.channels.get(existing.type), {
+          id: existing.id,
+          workspaceId: actor.workspaceId,
+          type: existing.type,
+          credentials: ctx.secrets.open(enc!.credentials_enc),
+          settings,
+        });
       }
       const [row] = await ctx.db.query<Row>(
         `update channel_connections set name = coalesce($3, name), enabled = coalesce($4, enabled),
@@ -289,9 +326,32 @@ export async function connectionRoutes(app: App, ctx: AppContext) {
           "The webhook signature does not match the body: check the connection's secret.",
         );
       }
-      const events = adapter.parse(raw);
+      const events = await adapter.parse(raw, conn, adapterContext(ctx, conn));
       const results = await ctx.ingest.submit({ id: conn.id, workspaceId: conn.workspaceId }, events);
       return { ok: true, results };
+    },
+  );
+
+  // A provider's verification handshake on the same URL (Meta: hub.mode / hub.verify_token / hub.challenge).
+  app.get(
+    "/api/webhooks/:type/:connectionId",
+    {
+      config: { auth: false },
+      schema: {
+        tags: ["webhooks"],
+        summary: "Webhook verification handshake of a channel connection",
+        params: z.object({ type: ChannelType, connectionId: z.uuid() }),
+        querystring: z.record(z.string(), z.string()),
+      },
+    },
+    async (req, reply) => {
+      const conn = await webhookTargets.get(req.params.connectionId);
+      if (!conn || conn.type !== req.params.type) throw notFound("Channel connection");
+      const adapter = ctx.channels.get(conn.type);
+      const answer = adapter.verifyChallenge?.(req.query, conn) ?? null;
+      if (answer === null)
+        throw new AppError("forbidden", "The verification token does not match this connection.");
+      return reply.header("content-type", "text/plain").send(answer);
     },
   );
 }

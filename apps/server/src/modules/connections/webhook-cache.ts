@@ -7,6 +7,7 @@ export interface WebhookTarget {
   type: string;
   enabled: boolean;
   credentials: unknown;
+  settings: unknown;
 }
 
 /**
@@ -34,9 +35,11 @@ export class WebhookTargetCache {
       type: string;
       credentials_enc: string;
       enabled: boolean;
-    }>("select id, workspace_id, type, credentials_enc, enabled from channel_connections where id = $1", [
-      id,
-    ]);
+      settings: unknown;
+    }>(
+      "select id, workspace_id, type, credentials_enc, enabled, settings from channel_connections where id = $1",
+      [id],
+    );
     const target = row
       ? {
           id: row.id,
@@ -44,6 +47,7 @@ export class WebhookTargetCache {
           type: row.type,
           enabled: row.enabled,
           credentials: this.secrets.open(row.credentials_enc),
+          settings: row.settings,
         }
       : null;
     if (this.entries.size > 10_000) this.entries.clear();

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { adapterContext } from "../../channels/context";
 import { ChannelSendError } from "../../channels/types";
 import { type AppContext, transact } from "../../context";
 import type { DeliveryReport } from "../../domain/delivery-state";
@@ -70,7 +71,7 @@ export function registerSendJob(ctx: AppContext) {
             attachments: message.attachments,
             quotedProviderMessageId: quotedProviderId,
           },
-          ctx.config.OUTBOUND_TIMEOUT_MS,
+          adapterContext(ctx, { id: connection.id, workspaceId, type: connection.type }),
         );
       } catch (err) {
         if (err instanceof ChannelSendError) {

@@ -1,0 +1,24 @@
+import type { AppContext } from "../context";
+import { downloadToStore } from "../storage/files";
+import type { AdapterContext } from "./types";
+
+/** The context an adapter works with for one connection. */
+export function adapterContext(
+  ctx: AppContext,
+  connection: { id: string; workspaceId: string; type: string },
+): AdapterContext {
+  const c = ctx.config;
+  return {
+    endpoints: {
+      telegramApiBase: c.TELEGRAM_API_BASE.replace(/\/$/, ""),
+      graphApiBase: c.GRAPH_API_BASE.replace(/\/$/, ""),
+      graphApiVersion: c.GRAPH_API_VERSION,
+      instagramApiBase: c.INSTAGRAM_API_BASE.replace(/\/$/, ""),
+      viberApiBase: c.VIBER_API_BASE.replace(/\/$/, ""),
+    },
+    publicUrl: c.publicUrl,
+    webhookUrl: `${c.publicUrl}/api/webhooks/${connection.type}/${connection.id}`,
+    timeoutMs: c.OUTBOUND_TIMEOUT_MS,
+    download: (req) => downloadToStore(ctx.db, ctx.blobs, connection.workspaceId, req, c.OUTBOUND_TIMEOUT_MS),
+  };
+}

@@ -1,0 +1,53 @@
+import crypto from "node:crypto";
+import { Readable } from "node:stream";
+import type { Attachment } from "@parley/protocol";
+import type { DownloadRequest } from "../channels/types";
+import type { Db } from "../db/client";
+import type { BlobStore } from "./blob-store";
+
+const DEFAULT_MAX = 100 * 1024 * 1024;
+
+/**
+ * Fetches a provider's media and keeps it (provider links expire within minutes). Never throws: a failure is
+ * returned as an attachment with `error`, so the message that carries it is still stored.
+ */
+export async function downloadToStore(
+  db: Db,
+  blobs: BlobStore,
+  workspaceId: string,
+  req: DownloadRequest,
+  timeoutMs: number,
+): Promise<Attachment> {
+  const fallbackName = req.name ?? (safeName(new URL(req.url).pathname.split("/").pop()) || "file");
+  try {
+    const res = await fetch(req.url, { headers: req.headers ?? {}, signal: AbortSignal.timeout(timeoutMs) });
+    if (!res.ok || !res.body) throw new Error(`the provider answered ${res.status} for the media`);
+    const mimeType =
+      req.mimeType ?? res.headers.get("content-type")?.split(";")[0]?.trim() ?? "application/octet-stream";
+    const id = crypto.randomUUID();
+    const key = `${workspaceId}/${id}`;
+    const { size, sha256 } = await blobs.put(
+      key,
+      Readable.fromWeb(res.body as never),
+      req.maxBytes ?? DEFAULT_MAX,
+    );
+    await db.query(
+      `insert into files (id, workspace_id, name, mime_type, size, sha256, storage_key, source_url)
+       values ($1, $2, $3, $4, $5, $6, $7, $8)`,
+      [id, workspaceId, fallbackName, mimeType, size, sha256, key, req.url.slice(0, 2048)],
+    );
+    return { name: fallbackName, mimeType, size, url: `/api/files/${id}` };
+  } catch (err) {
+    return {
+      name: fallbackName,
+      mimeType: req.mimeType ?? "application/octet-stream",
+      size: 0,
+      url: "",
+      error: `Could not fetch the file from the provider: ${(err as Error).message}`.slice(0, 500),
+    };
+  }
+}
+
+function safeName(name: string | undefined) {
+  return (name ?? "").replace(/[^\p{L}\p{N}._-]/gu, "_").slice(0, 200);
+}
