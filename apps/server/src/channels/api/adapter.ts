@@ -71,6 +71,7 @@ export const apiChannel: ChannelAdapter<ApiChannelCredentials, ApiChannelSetting
             attachments: e.attachments,
             quotedProviderMessageId: e.replyTo ?? null,
             at,
+            ...(e.echo ? { echo: true } : {}),
             ...(e.source ? { source: e.source } : {}),
           };
         case "status":

@@ -21,6 +21,8 @@ export const ApiInboundMessage = z.object({
   text: z.string().max(65_536).nullish(),
   attachments: z.array(Attachment).max(10).default([]),
   replyTo: z.string().max(255).nullish(),
+  /** true: the business sent this message itself, from another tool; it is recorded as an agent message. */
+  echo: z.boolean().optional(),
   timestamp,
   source: z.record(z.string().max(64), z.string().max(2048)).optional(),
 });

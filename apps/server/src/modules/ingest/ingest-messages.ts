@@ -113,15 +113,21 @@ export async function ingestMessages(
   const inserted = accepted.length
     ? await tx.q.query<MessageRow & { connection_id: string }>(
         `insert into messages (workspace_id, conversation_id, connection_id, direction, kind, author_type, author_id, text,
-           attachments, quoted_message_id, provider_message_id, created_at)
-         select u.workspace_id, u.conversation_id, u.connection_id, 'inbound', 'message', 'contact', u.contact_id, u.text,
-           u.attachments,
+           attachments, quoted_message_id, provider_message_id, delivery_state, queued_at, sent_at, created_at)
+         select u.workspace_id, u.conversation_id, u.connection_id,
+           -- An echo is the business's own message sent from the provider's app: an agent message, already sent.
+           case when u.echo then 'outbound' else 'inbound' end, 'message',
+           case when u.echo then 'user' else 'contact' end, case when u.echo then null else u.contact_id end,
+           u.text, u.attachments,
            (select q.id from messages q where q.connection_id = u.connection_id and q.provider_message_id = u.quoted
               and q.conversation_id = u.conversation_id),
-           u.provider_message_id, $9
-         from unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::uuid[], $5::text[], $6::jsonb[], $7::text[], $8::text[])
+           u.provider_message_id,
+           case when u.echo then 'sent' end, case when u.echo then $9::timestamptz end,
+           case when u.echo then $9::timestamptz end, $9
+         from unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::uuid[], $5::text[], $6::jsonb[], $7::text[], $8::text[],
+             $10::boolean[])
            with ordinality as u(workspace_id, conversation_id, connection_id, contact_id, text, attachments, quoted,
-             provider_message_id, ord)
+             provider_message_id, echo, ord)
          order by u.ord
          on conflict (connection_id, provider_message_id) where provider_message_id is not null do nothing
          returning ${MESSAGE_COLUMNS}, connection_id`,
@@ -135,35 +141,57 @@ export async function ingestMessages(
           accepted.map((a) => a.message.quotedProviderMessageId ?? null),
           accepted.map((a) => a.message.providerMessageId),
           tx.now,
+          accepted.map((a) => a.message.echo === true),
         ],
       )
     : [];
   const byProviderId = new Map(inserted.map((m) => [key(m.connection_id, m.provider_message_id!), m]));
 
   // 4. One update for every conversation that got messages, returning what the events need.
-  const perConversation = new Map<string, { last: MessageRow; lastCustomerAt: Date }>();
+  interface Touched {
+    last: MessageRow;
+    lastInbound: MessageRow | null;
+    lastCustomerAt: Date | null;
+    lastEchoSeq: number;
+  }
+  const perConversation = new Map<string, Touched>();
   for (const a of accepted) {
     const m = byProviderId.get(key(a.connection.id, a.message.providerMessageId));
     if (!m || m.conversation_id !== a.target.conversationId) continue;
-    const agg = perConversation.get(m.conversation_id);
-    if (!agg) {
-      perConversation.set(m.conversation_id, { last: m, lastCustomerAt: a.message.at });
+    const agg = perConversation.get(m.conversation_id) ?? {
+      last: m,
+      lastInbound: null,
+      lastCustomerAt: null,
+      lastEchoSeq: 0,
+    };
+    if (m.seq >= agg.last.seq) agg.last = m;
+    if (m.direction === "inbound") {
+      if (!agg.lastInbound || m.seq > agg.lastInbound.seq) agg.lastInbound = m;
+      if (!agg.lastCustomerAt || a.message.at > agg.lastCustomerAt) agg.lastCustomerAt = a.message.at;
     } else {
-      if (m.seq > agg.last.seq) agg.last = m;
-      if (a.message.at > agg.lastCustomerAt) agg.lastCustomerAt = a.message.at;
+      agg.lastEchoSeq = Math.max(agg.lastEchoSeq, m.seq);
     }
+    perConversation.set(m.conversation_id, agg);
   }
   const convs = [...perConversation.entries()];
+  // Unanswered since: kept when only the customer wrote; cleared when the business's echo came last; the
+  // start of this batch when the customer wrote again after an echo.
+  const unanswered = (t: Touched) =>
+    t.lastEchoSeq === 0 ? "keep" : t.last.direction === "outbound" ? "clear" : "reset";
   const updated = convs.length
     ? await tx.q.query<ConversationRow>(
         `with v as (
-           select * from unnest($1::uuid[], $2::uuid[], $3::text[], $4::int8[], $5::timestamptz[])
-             as v(id, last_message_id, preview, last_inbound_seq, last_customer_at)),
+           select * from unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::text[], $6::int8[], $7::timestamptz[], $8::text[])
+             as v(id, last_message_id, preview, author, direction, last_inbound_seq, last_customer_at, unanswered)),
          c as (
            update conversations c set
-             last_activity_at = $6, updated_at = $6, last_message_id = v.last_message_id, last_message_preview = v.preview,
-             last_message_author = 'contact', last_message_direction = 'inbound', last_inbound_seq = v.last_inbound_seq,
-             first_unanswered_at = coalesce(c.first_unanswered_at, $6), last_customer_message_at = v.last_customer_at,
+             last_activity_at = $9, updated_at = $9, last_message_id = v.last_message_id, last_message_preview = v.preview,
+             last_message_author = v.author, last_message_direction = v.direction,
+             last_outbound_state = case when v.direction = 'outbound' then 'sent' else c.last_outbound_state end,
+             last_inbound_seq = coalesce(v.last_inbound_seq, c.last_inbound_seq),
+             last_customer_message_at = coalesce(v.last_customer_at, c.last_customer_message_at),
+             first_unanswered_at = case v.unanswered when 'clear' then null when 'reset' then $9::timestamptz
+                                   else coalesce(c.first_unanswered_at, $9) end,
              status = case when c.status = 'closed' then 'open' else c.status end,
              closed_at = case when c.status = 'closed' then null else c.closed_at end
            from v where c.id = v.id
@@ -171,10 +199,13 @@ export async function ingestMessages(
          ${CONVERSATION_SELECT} ${conversationFrom("c")}`,
         [
           convs.map(([id]) => id),
-          convs.map(([, a]) => a.last.id),
-          convs.map(([, a]) => preview(a.last.text, a.last.attachments.length)),
-          convs.map(([, a]) => a.last.seq),
-          convs.map(([, a]) => a.lastCustomerAt),
+          convs.map(([, t]) => t.last.id),
+          convs.map(([, t]) => preview(t.last.text, t.last.attachments.length)),
+          convs.map(([, t]) => t.last.author_type),
+          convs.map(([, t]) => t.last.direction),
+          convs.map(([, t]) => t.lastInbound?.seq ?? null),
+          convs.map(([, t]) => t.lastCustomerAt),
+          convs.map(([, t]) => unanswered(t)),
           tx.now,
         ],
       )

@@ -145,4 +145,36 @@ describe("ingest through the API channel", () => {
     expect(r.status).toBe(413);
     expect(r.body.error.code).toBe("payload_too_large");
   });
+
+  it("records the business's own message sent elsewhere (an echo) as an agent message, answering the customer", async () => {
+    const { owner } = await newWorkspace(t);
+    const conn = await apiConnection(t, owner);
+    const contact = unique("c");
+    await conn.post(inbound(contact, "question"));
+    const [before] = (await owner.get("/api/conversations")).body.conversations;
+    expect(before.firstUnansweredAt).not.toBeNull();
+    const r = await conn.post(inbound(contact, "answer from the phone app", unique("echo"), { echo: true }));
+    expect(r.body.results[0].status).toBe("created");
+    const after = (await owner.get(`/api/conversations/${before.id}`)).body.conversation;
+    expect(after.firstUnansweredAt).toBeNull();
+    expect(after.lastMessage).toMatchObject({
+      authorType: "user",
+      direction: "outbound",
+      deliveryState: "sent",
+    });
+    expect(after.lastInboundSeq).toBe(before.lastInboundSeq);
+    expect(after.unreadCount).toBe(1);
+    const feed = (await owner.get(`/api/conversations/${before.id}/messages`)).body.messages;
+    expect(feed.at(-1)).toMatchObject({
+      direction: "outbound",
+      authorType: "user",
+      authorId: null,
+      delivery: { state: "sent" },
+    });
+    // The customer writes again: unanswered from then on.
+    await conn.post(inbound(contact, "thanks, one more thing"));
+    const again = (await owner.get(`/api/conversations/${before.id}`)).body.conversation;
+    expect(again.firstUnansweredAt).not.toBeNull();
+    expect(again.lastInboundSeq).toBeGreaterThan(before.lastInboundSeq);
+  });
 });
