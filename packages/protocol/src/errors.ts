@@ -15,6 +15,7 @@ export const ERROR_STATUS = {
   unsupported_media_type: 415,
   unprocessable: 422,
   contact_blocked: 422,
+  window_closed: 422,
   rate_limited: 429,
   internal: 500,
   unavailable: 503,

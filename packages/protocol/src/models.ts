@@ -98,6 +98,18 @@ export const Conversation = z.object({
   closedAt: z.string().nullable(),
   source: z.record(z.string(), z.string()),
   createdAt: z.string(),
+  /** What may be sent now (R502), in the conversation detail only. */
+  window: z
+    .object({
+      allowed: z.boolean(),
+      mode: z.enum(["free", "human_agent_tag", "paid"]).nullable(),
+      /** When the current mode ends, or when the window closed. */
+      closesAt: z.string().nullable(),
+      remaining: z.number().int().nullable(),
+      only: z.enum(["template", "message_tag", "nothing"]).nullable(),
+      reason: z.string().nullable(),
+    })
+    .optional(),
   /** For the caller only: */
   unreadCount: z.number().int().optional(),
   draft: z.string().nullable().optional(),

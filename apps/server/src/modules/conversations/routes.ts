@@ -11,6 +11,7 @@ import { changeStatus } from "./change-status";
 import { ListQuery, listConversations, unreadConversationCount } from "./list";
 import { presentConversation } from "./present";
 import { listCursors, markRead, markUnread } from "./read-state";
+import { conversationWindow, presentWindow } from "./window";
 
 const IdParams = z.object({ id: z.uuid() });
 const tags = ["conversations"];
@@ -67,7 +68,8 @@ export async function conversationRoutes(app: App, ctx: AppContext) {
          from (select 1) one left join read_cursors rc on rc.conversation_id = $1 and rc.user_id = $2`,
         [row.id, actor.userId],
       );
-      return { conversation: presentConversation({ ...row, ...extra! }, policy) };
+      const window = presentWindow(await conversationWindow(ctx.db, row.id, ctx.clock.now()));
+      return { conversation: { ...presentConversation({ ...row, ...extra! }, policy), window } };
     },
   );
 

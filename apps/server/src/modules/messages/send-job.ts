@@ -4,6 +4,7 @@ import { ChannelSendError } from "../../channels/types";
 import { type AppContext, transact } from "../../context";
 import type { DeliveryReport } from "../../domain/delivery-state";
 import { PermanentFailure, RetryLater } from "../../jobs/queue";
+import { conversationWindow } from "../conversations/window";
 import { MESSAGE_COLUMNS, type MessageRow } from "./present";
 import { updateDelivery } from "./update-delivery";
 
@@ -54,6 +55,17 @@ export function registerSendJob(ctx: AppContext) {
       if (message.delivery_state !== "queued") return; // already sent by an earlier attempt
       if (!connection.enabled) throw new PermanentFailure("The channel connection is disabled.");
       const adapter = ctx.channels.get(connection.type);
+      // The window may have closed while the message waited (retries): check again, as the provider would.
+      const window = await conversationWindow(ctx.db, message.conversation_id, ctx.clock.now());
+      if (!window.allowed) {
+        await record(messageId, workspaceId, () => ({
+          state: "failed",
+          at: ctx.clock.now(),
+          reason: "window_closed",
+          detail: window.reason,
+        }));
+        return;
+      }
       let result: { providerMessageId: string };
       try {
         result = await adapter.send(
@@ -70,6 +82,7 @@ export function registerSendJob(ctx: AppContext) {
             text: message.text,
             attachments: message.attachments,
             quotedProviderMessageId: quotedProviderId,
+            tag: window.mode === "human_agent_tag" ? "HUMAN_AGENT" : null,
           },
           adapterContext(ctx, { id: connection.id, workspaceId, type: connection.type }),
         );

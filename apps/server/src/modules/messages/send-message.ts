@@ -4,6 +4,7 @@ import type { Actor } from "../../domain/permissions";
 import { conversationPolicy } from "../../domain/permissions";
 import { AppError, forbidden, notFound } from "../../lib/errors";
 import { accessOf, loadConversationRow, presentConversation } from "../conversations/present";
+import { conversationWindow, presentWindow } from "../conversations/window";
 import { preview } from "../ingest/ingest-messages";
 import { MESSAGE_COLUMNS, type MessageRow, presentMessage } from "./present";
 import { SEND_MESSAGE_JOB } from "./send-job";
@@ -48,6 +49,11 @@ export async function sendMessage(ctx: AppContext, actor: Actor, input: SendInpu
     }
     if (!input.note && conv.contact_blocked_at) {
       throw new AppError("contact_blocked", "This contact is blocked: unblock them to send messages.");
+    }
+    if (!input.note) {
+      // Refused before sending when the channel's messaging window forbids it (R503).
+      const window = await conversationWindow(tx.q, conv.id, tx.now);
+      if (!window.allowed) throw new AppError("window_closed", window.reason, presentWindow(window));
     }
     if (input.clientId) {
       const [dupe] = await tx.q.query<MessageRow>(

@@ -1,0 +1,101 @@
+import { describe, expect, it } from "vitest";
+import { messagingWindow, type WindowInput } from "./windows";
+
+const now = new Date("2026-03-10T12:00:00Z");
+const ago = (hours: number) => new Date(now.getTime() - hours * 3600_000);
+const input = (over: Partial<WindowInput>): WindowInput => ({
+  rule: "none",
+  now,
+  lastCustomerMessageAt: ago(1),
+  sentSinceCustomerMessage: 0,
+  settings: {},
+  ...over,
+});
+
+describe("messaging windows", () => {
+  it("never closes for Telegram, web chat and email", () => {
+    expect(messagingWindow(input({ rule: "none", lastCustomerMessageAt: ago(24 * 400) }))).toMatchObject({
+      allowed: true,
+      mode: "free",
+      closesAt: null,
+    });
+  });
+
+  it("WhatsApp: free for 24 hours, then templates only", () => {
+    expect(messagingWindow(input({ rule: "whatsapp", lastCustomerMessageAt: ago(23.9) }))).toMatchObject({
+      allowed: true,
+      mode: "free",
+      closesAt: new Date("2026-03-10T12:06:00Z"),
+    });
+    const closed = messagingWindow(input({ rule: "whatsapp", lastCustomerMessageAt: ago(24) }));
+    expect(closed).toMatchObject({ allowed: false, only: "template", closedAt: ago(0) });
+    expect(messagingWindow(input({ rule: "whatsapp", lastCustomerMessageAt: null }))).toMatchObject({
+      allowed: false,
+      only: "template",
+    });
+  });
+
+  it("Messenger and Instagram: 24 hours, 7 days with the human-agent tag when enabled, then closed", () => {
+    for (const rule of ["messenger", "instagram"] as const) {
+      expect(messagingWindow(input({ rule, lastCustomerMessageAt: ago(2) }))).toMatchObject({
+        allowed: true,
+        mode: "free",
+      });
+      expect(messagingWindow(input({ rule, lastCustomerMessageAt: ago(30) }))).toMatchObject({
+        allowed: false,
+      });
+      expect(
+        messagingWindow(input({ rule, lastCustomerMessageAt: ago(30), settings: { humanAgentTag: true } })),
+      ).toMatchObject({
+        allowed: true,
+        mode: "human_agent_tag",
+        closesAt: new Date(ago(30).getTime() + 7 * 24 * 3600_000),
+      });
+      expect(
+        messagingWindow(
+          input({ rule, lastCustomerMessageAt: ago(7 * 24 + 1), settings: { humanAgentTag: true } }),
+        ),
+      ).toMatchObject({
+        allowed: false,
+      });
+    }
+    expect(messagingWindow(input({ rule: "messenger", lastCustomerMessageAt: ago(200) }))).toMatchObject({
+      only: "message_tag",
+    });
+    expect(messagingWindow(input({ rule: "instagram", lastCustomerMessageAt: ago(200) }))).toMatchObject({
+      only: "nothing",
+    });
+  });
+
+  it("Viber: free session for 24 hours, then chatbot-initiated messages against the quota", () => {
+    expect(messagingWindow(input({ rule: "viber", lastCustomerMessageAt: ago(1) }))).toMatchObject({
+      allowed: true,
+      mode: "free",
+    });
+    expect(messagingWindow(input({ rule: "viber", lastCustomerMessageAt: ago(48) }))).toMatchObject({
+      allowed: true,
+      mode: "paid",
+    });
+  });
+
+  it("WeChat: 48 hours and a set number of messages, reset when the customer writes", () => {
+    expect(messagingWindow(input({ rule: "wechat", sentSinceCustomerMessage: 19 }))).toMatchObject({
+      allowed: true,
+      remaining: 1,
+    });
+    expect(messagingWindow(input({ rule: "wechat", sentSinceCustomerMessage: 20 }))).toMatchObject({
+      allowed: false,
+      only: "nothing",
+    });
+    expect(
+      messagingWindow(
+        input({ rule: "wechat", sentSinceCustomerMessage: 4, settings: { wechatMaxMessages: 5 } }),
+      ),
+    ).toMatchObject({
+      remaining: 1,
+    });
+    expect(messagingWindow(input({ rule: "wechat", lastCustomerMessageAt: ago(49) }))).toMatchObject({
+      allowed: false,
+    });
+  });
+});
