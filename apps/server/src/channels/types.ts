@@ -38,7 +38,12 @@ export type InboundEvent =
       reason?: FailureReason;
       detail?: string | null;
     }
-  | { kind: "read_watermark"; externalContactId: string; upTo: Date; at: Date };
+  | { kind: "read_watermark"; externalContactId: string; upTo: Date; at: Date }
+  /**
+   * Every outgoing message to this contact created up to `upTo` reached the customer (Messenger's delivery
+   * watermark): sent ones become delivered; nothing moves backwards.
+   */
+  | { kind: "delivery_watermark"; externalContactId: string; upTo: Date; at: Date };
 
 export interface OutgoingMessage {
   id: string;
@@ -47,6 +52,11 @@ export interface OutgoingMessage {
   text: string | null;
   attachments: Attachment[];
   quotedProviderMessageId: string | null;
+  /**
+   * Send with a provider message tag (Messenger / Instagram `HUMAN_AGENT`: a human reply after the standard
+   * window, within 7 days). Set by the window policy; adapters without tags ignore it.
+   */
+  tag?: "HUMAN_AGENT" | null;
 }
 
 /** Provider base URLs and versions from the configuration: tests point them at local fake servers. */
@@ -66,6 +76,8 @@ export interface DownloadRequest {
   mimeType?: string;
   /** Refuse bigger files (default: 100 MB). */
   maxBytes?: number;
+  /** What to record as the file's origin when `url` carries a secret (Telegram puts the bot token in the path). */
+  sourceUrl?: string;
 }
 
 /** What Parley gives an adapter to do its work. */

@@ -15,7 +15,8 @@ export type { ConnectionRef } from "./ingest-messages";
 export type IngestOutcome =
   | MessageOutcome
   | { kind: "status"; status: "updated" | "unchanged" | "unknown_message"; messageId: string | null }
-  | { kind: "read_watermark"; status: "updated" | "unchanged" | "unknown_contact"; count: number };
+  | { kind: "read_watermark"; status: "updated" | "unchanged" | "unknown_contact"; count: number }
+  | { kind: "delivery_watermark"; status: "updated" | "unchanged"; count: number };
 
 export interface IngestSubmission {
   connection: ConnectionRef;
@@ -50,6 +51,8 @@ export async function ingestBatch(
       for (const [j, e] of s.events.entries()) {
         if (e.kind === "status") out[i]![j] = await ingestStatus(tx, s.connection, e);
         else if (e.kind === "read_watermark") out[i]![j] = await ingestWatermark(tx, s.connection, e);
+        else if (e.kind === "delivery_watermark")
+          out[i]![j] = await ingestDeliveryWatermark(tx, s.connection, e);
       }
     }
     return out;
@@ -59,7 +62,8 @@ export async function ingestBatch(
   const connections = new Map(submissions.map((s) => [s.connection.id, s]));
   for (const [id, s] of connections) {
     await recordHealth(ctx, id, "last_webhook_at");
-    if (submissions.some((x) => x.connection.id === id && x.events.some((e) => e.kind === "status"))) {
+    const isReport = (e: InboundEvent) => e.kind !== "message";
+    if (submissions.some((x) => x.connection.id === id && x.events.some(isReport))) {
       await recordHealth(ctx, s.connection.id, "last_status_at");
     }
   }
@@ -128,4 +132,29 @@ async function ingestWatermark(
     if (await updateDelivery(tx, connection.workspaceId, row, { state: "read", at: e.at })) count++;
   }
   return { kind: "read_watermark", status: count > 0 ? "updated" : "unchanged", count };
+}
+
+/** Messenger's delivery watermark: every sent message to the contact created up to it is delivered. */
+async function ingestDeliveryWatermark(
+  tx: Tx,
+  connection: ConnectionRef,
+  e: Extract<InboundEvent, { kind: "delivery_watermark" }>,
+): Promise<IngestOutcome> {
+  const rows = await tx.q.query<MessageRow>(
+    `select ${MESSAGE_COLUMNS.split(",")
+      .map((c) => `m.${c.trim()}`)
+      .join(", ")}
+     from messages m
+     join conversations c on c.id = m.conversation_id
+     join contact_identities i on i.id = c.identity_id
+     where i.connection_id = $1 and i.external_id = $2 and m.direction = 'outbound' and m.kind = 'message'
+       and m.delivery_state = 'sent' and m.created_at <= $3
+     order by m.seq for update of m`,
+    [connection.id, e.externalContactId, e.upTo],
+  );
+  let count = 0;
+  for (const row of rows) {
+    if (await updateDelivery(tx, connection.workspaceId, row, { state: "delivered", at: e.at })) count++;
+  }
+  return { kind: "delivery_watermark", status: count > 0 ? "updated" : "unchanged", count };
 }
