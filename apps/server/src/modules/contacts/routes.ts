@@ -1,10 +1,11 @@
-import { ContactSummary, LIMITS } from "@parley/protocol";
+import { Attachment, ContactSummary, LIMITS, Message } from "@parley/protocol";
 import { z } from "zod";
 import { type AppContext, transact } from "../../context";
 import { isManager } from "../../domain/permissions";
 import { type App, actorOf } from "../../http/types";
 import { forbidden, notFound } from "../../lib/errors";
 import { iso } from "../../lib/time";
+import { writeToContact } from "./write-to-contact";
 
 interface ContactRow {
   id: string;
@@ -234,6 +235,35 @@ export async function contactRoutes(app: App, ctx: AppContext) {
       );
       if (!r.length) throw notFound("Contact tag");
       return reply.code(204).send();
+    },
+  );
+
+  app.post(
+    "/api/contacts/:id/messages",
+    {
+      schema: {
+        tags,
+        summary:
+          "Write to a contact (e.g. one whose conversation is closed): it reopens and is assigned to you (R501)",
+        params: IdParams,
+        body: z.object({
+          connectionId: z.uuid().nullish(),
+          text: z.string().max(LIMITS.messageTextChars).nullish(),
+          attachments: z.array(Attachment).max(10).default([]),
+          clientId: z.string().min(1).max(100).nullish(),
+        }),
+        response: { 201: z.object({ conversationId: z.string(), message: Message }) },
+      },
+    },
+    async (req, reply) => {
+      const r = await writeToContact(ctx, actorOf(req), {
+        contactId: req.params.id,
+        connectionId: req.body.connectionId ?? null,
+        text: req.body.text ?? null,
+        attachments: req.body.attachments,
+        clientId: req.body.clientId ?? null,
+      });
+      return reply.code(201).send({ conversationId: r.conversationId, message: r.message });
     },
   );
 }
