@@ -68,7 +68,7 @@ async function transactOnce<T>(ctx: AppContext, fn: (tx: Tx) => Promise<T>): Pro
         drafts.set(workspaceId, list);
       },
       async enqueue(type, payload, opts) {
-        await enqueueJob(q, type, payload, opts);
+        await enqueueJob(q, type, payload, { ...opts, scope: ctx.jobs.scope });
         jobsEnqueued = true;
       },
     };

@@ -3,7 +3,11 @@ import fs from "node:fs";
 import path from "node:path";
 import pino from "pino";
 import { apiChannel } from "./channels/api/adapter";
+import { instagramChannel, messengerChannel } from "./channels/meta";
 import { ChannelRegistry } from "./channels/registry";
+import { telegramChannel } from "./channels/telegram/adapter";
+import { viberChannel } from "./channels/viber/adapter";
+import { whatsappChannel } from "./channels/whatsapp/adapter";
 import type { Config } from "./config";
 import type { AppContext } from "./context";
 import { type Db, openPglite, openPostgres } from "./db/client";
@@ -12,6 +16,7 @@ import { migrate } from "./db/migrate";
 import { type EventBus, MemoryBus, PostgresBus } from "./events/bus";
 import { createHttpApp } from "./http/app";
 import type { App } from "./http/types";
+import { webAppRoutes } from "./http/web-app";
 import { JobRunner } from "./jobs/queue";
 import { SecretBox } from "./lib/crypto";
 import { type Clock, systemClock } from "./lib/time";
@@ -75,9 +80,16 @@ export async function createServer(config: Config, opts: ServerOptions = {}): Pr
     pollMs: config.JOB_POLL_MS,
     concurrency: 16,
     lockMs: 5 * 60_000,
+    scope: config.JOB_SCOPE ?? null,
     onError: (err, job) => log.warn({ err, job }, "job attempt failed"),
   });
-  const channels = new ChannelRegistry().register(apiChannel);
+  const channels = new ChannelRegistry()
+    .register(apiChannel)
+    .register(telegramChannel)
+    .register(messengerChannel)
+    .register(instagramChannel)
+    .register(viberChannel)
+    .register(whatsappChannel);
   const base: Omit<AppContext, "ingest"> = {
     config,
     db,
@@ -113,10 +125,8 @@ export async function createServer(config: Config, opts: ServerOptions = {}): Pr
     await db.query("select 1");
     return { ok: true, database: db.kind, realtimeClients: hub.clientCount() };
   });
-  // Until the agent web app is built into apps/web/dist, the root leads to the API's documentation.
-  app.get("/", { config: { auth: false }, schema: { hide: true } }, (_req, reply) =>
-    reply.redirect("/api/docs"),
-  );
+  // The agent web app at `/` once built into apps/web/dist (`npm start` builds it); else the API docs.
+  if (!(await webAppRoutes(app))) log.warn("apps/web/dist is missing: `/` leads to the API documentation");
   await app.ready();
 
   await bus.start();

@@ -8,6 +8,8 @@ export interface ChannelCapabilities {
   markSeen: boolean;
   quoting: boolean;
   textMaxChars: number;
+  /** A shorter limit for text sent as a file's caption, where the channel has one (Telegram: 1024). */
+  captionMaxChars?: number;
   attachments: { maxBytes: number; maxPerMessage: number } | null;
   /** Name of the messaging-window rule (see the window policy module). */
   window: "none" | "whatsapp" | "messenger" | "instagram" | "viber" | "wechat";
@@ -23,6 +25,83 @@ export const API_CHANNEL_CAPABILITIES: ChannelCapabilities = {
   window: "none",
 };
 
+/** Viber REST Bot API: per-message `delivered` and `seen` callbacks; no business "seen"; media by URL. */
+export const VIBER_CAPABILITIES: ChannelCapabilities = {
+  reportsDelivered: true,
+  reportsRead: true,
+  markSeen: false,
+  quoting: false,
+  textMaxChars: 7000,
+  attachments: { maxBytes: 50 * 1024 * 1024, maxPerMessage: 1 },
+  window: "viber",
+};
+
+/**
+ * WhatsApp Business Cloud API: `delivered` and `read` statuses (read unless the customer turned receipts
+ * off), business mark-as-read, quoted replies; 24-hour customer-service window; one file per message
+ * (documents up to 100 MB; images 5 MB, audio/video 16 MB).
+ */
+export const WHATSAPP_CAPABILITIES: ChannelCapabilities = {
+  reportsDelivered: true,
+  reportsRead: true,
+  markSeen: true,
+  quoting: true,
+  textMaxChars: 4096,
+  attachments: { maxBytes: 100 * 1024 * 1024, maxPerMessage: 1 },
+  window: "whatsapp",
+};
+
+/**
+ * Telegram Bot API: no delivery or read reports at all (a bot only learns Telegram accepted the message), no
+ * business "seen", quoted replies; no window (403 once the user blocks the bot). Files go by URL, which
+ * Telegram fetches up to 20 MB (photos 5 MB); each file is its own message.
+ */
+export const TELEGRAM_CAPABILITIES: ChannelCapabilities = {
+  reportsDelivered: false,
+  reportsRead: false,
+  markSeen: false,
+  quoting: true,
+  textMaxChars: 4096,
+  captionMaxChars: 1024,
+  attachments: { maxBytes: 20 * 1024 * 1024, maxPerMessage: 10 },
+  window: "none",
+};
+
+/**
+ * Facebook Messenger: `message_deliveries` (watermark + mids) and `message_reads` (watermark), business
+ * `mark_seen`, reply_to quotes; 24-hour window (HUMAN_AGENT tag: 7 days); 2000 characters; 25 MB files, one
+ * per Send API message.
+ */
+export const MESSENGER_CAPABILITIES: ChannelCapabilities = {
+  reportsDelivered: true,
+  reportsRead: true,
+  markSeen: true,
+  quoting: true,
+  textMaxChars: 2000,
+  attachments: { maxBytes: 25 * 1024 * 1024, maxPerMessage: 10 },
+  window: "messenger",
+};
+
+/**
+ * Instagram Messaging: no delivery webhook; `messaging_seen` per message; business `mark_seen`; 24-hour window
+ * (HUMAN_AGENT: 7 days, nothing after); text at most 1000 UTF-8 bytes (the adapter counts bytes); images 8 MB,
+ * audio/video/PDF 25 MB.
+ */
+export const INSTAGRAM_CAPABILITIES: ChannelCapabilities = {
+  reportsDelivered: false,
+  reportsRead: true,
+  markSeen: true,
+  quoting: true,
+  textMaxChars: 1000,
+  attachments: { maxBytes: 25 * 1024 * 1024, maxPerMessage: 10 },
+  window: "instagram",
+};
+
 export const CAPABILITIES: Partial<Record<ChannelType, ChannelCapabilities>> = {
+  messenger: MESSENGER_CAPABILITIES,
+  instagram: INSTAGRAM_CAPABILITIES,
+  telegram: TELEGRAM_CAPABILITIES,
+  whatsapp: WHATSAPP_CAPABILITIES,
+  viber: VIBER_CAPABILITIES,
   api: API_CHANNEL_CAPABILITIES,
 };

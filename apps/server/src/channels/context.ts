@@ -1,5 +1,6 @@
 import type { AppContext } from "../context";
 import { downloadToStore } from "../storage/files";
+import { signedFileUrl } from "../storage/signed-urls";
 import type { AdapterContext } from "./types";
 
 /** The context an adapter works with for one connection. */
@@ -19,6 +20,7 @@ export function adapterContext(
     publicUrl: c.publicUrl,
     webhookUrl: `${c.publicUrl}/api/webhooks/${connection.type}/${connection.id}`,
     timeoutMs: c.OUTBOUND_TIMEOUT_MS,
+    fileUrl: (url) => signedFileUrl(ctx.secrets, c.publicUrl, url, ctx.clock.now()),
     download: (req) => downloadToStore(ctx.db, ctx.blobs, connection.workspaceId, req, c.OUTBOUND_TIMEOUT_MS),
   };
 }

@@ -94,6 +94,11 @@ export interface AdapterContext {
    * message itself is never lost.
    */
   download(request: DownloadRequest): Promise<Attachment>;
+  /**
+   * The absolute URL a provider can fetch an attachment from: Parley's own files (`/api/files/<id>`) get a
+   * signed link valid for an hour; other URLs are returned as they are.
+   */
+  fileUrl(url: string): string;
 }
 
 export interface ConnectionInfo<C = unknown, S = unknown> {

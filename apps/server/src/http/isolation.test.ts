@@ -197,6 +197,9 @@ const PUBLIC_WITH_PARAMS: Record<string, string> = {
   "GET /api/webhooks/:type/:connectionId":
     "a provider's verification handshake: answers only the connection's own token",
   "HEAD /api/webhooks/:type/:connectionId": "same as GET",
+  "GET /api/files/:id":
+    "a session of the file's workspace, or a signed link; covered below and in storage/files.test.ts",
+  "HEAD /api/files/:id": "same as GET",
 };
 
 /** Valid bodies, so a request reaches the handler instead of stopping at validation. */
@@ -212,6 +215,7 @@ function bodyFor(a: Seeded, route: RouteEntry): unknown {
     "PUT /api/contacts/:id/tags/:tagId": { pinned: false },
     "PATCH /api/tags/:id": { name: "hijacked", color: "#000000" },
     "PATCH /api/canned-replies/:id": { text: "hijacked" },
+    "PUT /api/connections/:id/credentials": { secret: "hijacked" },
     "PATCH /api/connections/:id": {
       name: "hijacked",
       enabled: false,
@@ -408,6 +412,9 @@ describe("workspace isolation", () => {
     });
     expect(forged.status).toBe(401);
     expect(await snapshot(b.workspaceId)).toEqual(before);
+    // Files answer a session of their own workspace only (or a signed link).
+    expect((await send(a.owner, "GET", `/api/files/${b.fileId}`, undefined)).status).toBe(404);
+    expect((await send(b.owner, "GET", `/api/files/${b.fileId}`, undefined)).status).toBe(200);
     // Filters and bodies naming B's resources are refused too.
     const assignB = await send(a.owner, "POST", `/api/conversations/${a.conversationId}/assign`, {
       assigneeId: b.agentId,

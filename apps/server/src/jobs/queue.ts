@@ -32,6 +32,8 @@ export interface EnqueueOptions {
   idempotencyKey?: string;
   workspaceId?: string;
   maxAttempts?: number;
+  /** The enqueuing server's JOB_SCOPE (see config): only a runner of the same scope claims the job. */
+  scope?: string | null;
 }
 
 const defaultBackoff = (attempt: number) => Math.min(2 ** attempt * 1000, 15 * 60_000);
@@ -39,8 +41,8 @@ const defaultBackoff = (attempt: number) => Math.min(2 ** attempt * 1000, 15 * 6
 /** Inserts a job row; call inside the transaction that makes the job necessary. */
 export async function enqueueJob(q: Queryable, type: string, payload: unknown, opts: EnqueueOptions = {}) {
   await q.query(
-    `insert into jobs (type, payload, run_at, idempotency_key, workspace_id, max_attempts)
-     values ($1, $2, coalesce($3, now()), $4, $5, coalesce($6, 8))
+    `insert into jobs (type, payload, run_at, idempotency_key, workspace_id, max_attempts, scope)
+     values ($1, $2, coalesce($3, now()), $4, $5, coalesce($6, 8), $7)
      on conflict (idempotency_key) do nothing`,
     [
       type,
@@ -49,6 +51,7 @@ export async function enqueueJob(q: Queryable, type: string, payload: unknown, o
       opts.idempotencyKey ?? null,
       opts.workspaceId ?? null,
       opts.maxAttempts ?? null,
+      opts.scope ?? null,
     ],
   );
 }
@@ -82,9 +85,15 @@ export class JobRunner {
       pollMs: number;
       concurrency: number;
       lockMs: number;
+      /** JOB_SCOPE: claim only jobs enqueued with the same scope (null: the unscoped ones). */
+      scope?: string | null;
       onError: (err: unknown, job?: { id: number; type: string }) => void;
     },
   ) {}
+
+  get scope(): string | null {
+    return this.opts.scope ?? null;
+  }
 
   register<S extends z.ZodType>(def: JobDefinition<S>) {
     if (this.defs.has(def.type)) throw new Error(`job type ${def.type} registered twice`);
@@ -150,10 +159,11 @@ export class JobRunner {
       `update jobs set status = 'running', attempts = attempts + 1, locked_until = $2, updated_at = $1
        where id in (
          select id from jobs
-         where (status = 'pending' and run_at <= $1) or (status = 'running' and locked_until < $1)
+         where ((status = 'pending' and run_at <= $1) or (status = 'running' and locked_until < $1))
+           and scope is not distinct from $4
          order by run_at limit $3 for update skip locked)
        returning id, type, payload, attempts, max_attempts`,
-      [now, new Date(now.getTime() + this.opts.lockMs), limit],
+      [now, new Date(now.getTime() + this.opts.lockMs), limit, this.scope],
     );
   }
 

@@ -30,8 +30,14 @@ export function safeEqual(a: string, b: string): boolean {
  */
 export class SecretBox {
   private readonly key: Buffer;
+  private readonly macKey: Buffer;
   constructor(secretKey: string) {
     this.key = Buffer.from(crypto.hkdfSync("sha256", secretKey, "parley", "credentials-v1", 32));
+    this.macKey = Buffer.from(crypto.hkdfSync("sha256", secretKey, "parley", "links-v1", 32));
+  }
+  /** An HMAC under a key of its own (signed links), base64url. */
+  mac(value: string): string {
+    return crypto.createHmac("sha256", this.macKey).update(value).digest("base64url");
   }
   seal(value: unknown): string {
     const iv = crypto.randomBytes(12);

@@ -34,7 +34,7 @@ export async function downloadToStore(
     await db.query(
       `insert into files (id, workspace_id, name, mime_type, size, sha256, storage_key, source_url)
        values ($1, $2, $3, $4, $5, $6, $7, $8)`,
-      [id, workspaceId, fallbackName, mimeType, size, sha256, key, req.url.slice(0, 2048)],
+      [id, workspaceId, fallbackName, mimeType, size, sha256, key, (req.sourceUrl ?? req.url).slice(0, 2048)],
     );
     return { name: fallbackName, mimeType, size, url: `/api/files/${id}` };
   } catch (err) {

@@ -20,6 +20,8 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
+let servers = 0;
+
 /** Starts a real server on a loopback port, on the given database. */
 export async function startTestServer(
   db: Db,
@@ -33,6 +35,8 @@ export async function startTestServer(
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? "silent",
     JOB_POLL_MS: "200",
     SIGNIN_RATE_LIMIT: "5",
+    // Test servers share the PostgreSQL test database, each with its own fake providers: each runs its own jobs.
+    JOB_SCOPE: `test-${process.pid}-${++servers}`,
     ...(TEST_DB === "postgres" ? { DATABASE_URL: TEST_DATABASE_URL } : {}),
     ...opts.env,
   });

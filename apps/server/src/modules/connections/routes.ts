@@ -146,14 +146,9 @@ export async function connectionRoutes(app: App, ctx: AppContext) {
         );
       const credentials = adapter.createCredentials(req.body.credentials);
       const id = crypto.randomUUID();
-      // Check the credentials with the provider and register the webhook before anything is stored.
-      await activate(adapter, {
-        id,
-        workspaceId: actor.workspaceId,
-        type: req.body.type,
-        credentials,
-        settings: settings.data,
-      });
+      // Stored first, then checked with the provider and its webhook registered: Viber's set_webhook calls
+      // the webhook URL at once and fails unless it answers 200, so the connection must already exist. A
+      // refused activation removes it again.
       const row = await transact(ctx, async (tx) => {
         const [r] = await tx.q.query<Row>(
           `insert into channel_connections (id, workspace_id, type, name, credentials_enc, settings, created_at, updated_at)
@@ -168,19 +163,32 @@ export async function connectionRoutes(app: App, ctx: AppContext) {
             id,
           ],
         );
-        await tx.q.query(
-          "insert into audit_log (workspace_id, user_id, action, target_type, target_id, data, ip, created_at) values ($1, $2, 'connection.created', 'connection', $3, $4, $5, $6)",
-          [
-            actor.workspaceId,
-            actor.userId,
-            r!.id,
-            JSON.stringify({ type: req.body.type, name: req.body.name }),
-            req.ip,
-            tx.now,
-          ],
-        );
         return r!;
       });
+      try {
+        await activate(adapter, {
+          id,
+          workspaceId: actor.workspaceId,
+          type: req.body.type,
+          credentials,
+          settings: settings.data,
+        });
+      } catch (err) {
+        await ctx.db.query("delete from channel_connections where id = $1", [id]);
+        webhookTargets.invalidate(id);
+        throw err;
+      }
+      await ctx.db.query(
+        "insert into audit_log (workspace_id, user_id, action, target_type, target_id, data, ip, created_at) values ($1, $2, 'connection.created', 'connection', $3, $4, $5, $6)",
+        [
+          actor.workspaceId,
+          actor.userId,
+          row.id,
+          JSON.stringify({ type: req.body.type, name: req.body.name }),
+          req.ip,
+          ctx.clock.now(),
+        ],
+      );
       const reveal = adapter.revealOnCreate?.(credentials, row.id, ctx.config.publicUrl) ?? {};
       return reply.code(201).send({ connection: present(row), reveal });
     },
@@ -250,12 +258,52 @@ export async function connectionRoutes(app: App, ctx: AppContext) {
     },
   );
 
+  /**
+   * Re-validates credentials (the stored ones merged with `changes`), checks them with the provider, stores
+   * them encrypted. Secrets Parley generates itself (webhook secrets) are generated anew.
+   */
+  const replaceCredentials = async (
+    actor: ReturnType<typeof actorOf>,
+    id: string,
+    changes: Record<string, unknown>,
+  ) => {
+    const [existing] = await ctx.db.query<Row & { credentials_enc: string }>(
+      `select ${COLS}, credentials_enc from channel_connections where workspace_id = $1 and id = $2`,
+      [actor.workspaceId, id],
+    );
+    if (!existing) throw notFound("Channel connection");
+    const adapter = ctx.channels.get(existing.type);
+    const current = ctx.secrets.open<Record<string, unknown>>(existing.credentials_enc);
+    const credentials = adapter.createCredentials({ ...current, ...changes });
+    await activate(adapter, {
+      id,
+      workspaceId: actor.workspaceId,
+      type: existing.type,
+      credentials,
+      settings: existing.settings,
+    });
+    await transact(ctx, async (tx) => {
+      await tx.q.query("update channel_connections set credentials_enc = $2, updated_at = $3 where id = $1", [
+        id,
+        ctx.secrets.seal(credentials),
+        tx.now,
+      ]);
+      await tx.q.query(
+        "insert into audit_log (workspace_id, user_id, action, target_type, target_id, ip, created_at) values ($1, $2, 'connection.credentials_changed', 'connection', $3, $4, $5)",
+        [actor.workspaceId, actor.userId, id, null, tx.now],
+      );
+    });
+    webhookTargets.invalidate(id);
+    return { reveal: adapter.revealOnCreate?.(credentials, id, ctx.config.publicUrl) ?? {} };
+  };
+
   app.post(
     "/api/connections/:id/rotate-secret",
     {
       schema: {
         tags,
-        summary: "Replace the connection's generated secret (admins); the new one is shown once",
+        summary:
+          "Replace the secrets Parley generated for the connection (admins); the new ones are shown once",
         params: IdParams,
         response: { 200: z.object({ reveal: z.record(z.string(), z.string()) }) },
       },
@@ -263,19 +311,26 @@ export async function connectionRoutes(app: App, ctx: AppContext) {
     async (req) => {
       const actor = actorOf(req);
       requireAdmin(actor.role);
-      const [existing] = await ctx.db.query<Row>(
-        `select ${COLS} from channel_connections where workspace_id = $1 and id = $2`,
-        [actor.workspaceId, req.params.id],
-      );
-      if (!existing) throw notFound("Channel connection");
-      const adapter = ctx.channels.get(existing.type);
-      const credentials = adapter.createCredentials({});
-      await ctx.db.query(
-        "update channel_connections set credentials_enc = $2, updated_at = now() where id = $1",
-        [existing.id, ctx.secrets.seal(credentials)],
-      );
-      webhookTargets.invalidate(existing.id);
-      return { reveal: adapter.revealOnCreate?.(credentials, existing.id, ctx.config.publicUrl) ?? {} };
+      return replaceCredentials(actor, req.params.id, {});
+    },
+  );
+
+  app.put(
+    "/api/connections/:id/credentials",
+    {
+      schema: {
+        tags,
+        summary:
+          "Change the provider credentials (e.g. a new bot token); checked with the provider first (admins)",
+        params: IdParams,
+        body: z.record(z.string(), z.unknown()),
+        response: { 200: z.object({ reveal: z.record(z.string(), z.string()) }) },
+      },
+    },
+    async (req) => {
+      const actor = actorOf(req);
+      requireAdmin(actor.role);
+      return replaceCredentials(actor, req.params.id, req.body);
     },
   );
 

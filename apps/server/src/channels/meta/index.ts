@@ -1,0 +1,2 @@
+export { instagramChannel } from "./instagram";
+export { messengerChannel } from "./messenger";

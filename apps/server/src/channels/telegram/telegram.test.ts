@@ -1,0 +1,550 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { openTestDb } from "../../testing/db";
+import { startTelegramFake, type TelegramFake } from "../../testing/fakes/telegram";
+import { type Client, newWorkspace, startTestServer, type TestServer, unique } from "../../testing/harness";
+
+let t: TestServer;
+let testDb: Awaited<ReturnType<typeof openTestDb>>;
+let fake: TelegramFake;
+
+beforeAll(async () => {
+  fake = await startTelegramFake();
+  testDb = await openTestDb();
+  t = await startTestServer(testDb.db, { env: { TELEGRAM_API_BASE: fake.url } });
+});
+afterAll(async () => {
+  await t.close();
+  await testDb.close();
+  await fake.close();
+});
+
+let nextChat = 300_000_000;
+let nextMessage = 5000;
+
+/** A workspace with a Telegram connection to a fresh bot of the fake. */
+async function connect() {
+  const { owner } = await newWorkspace(t);
+  const bot = fake.newBot();
+  const r = await owner.post("/api/connections", {
+    type: "telegram",
+    name: unique("tg"),
+    credentials: { botToken: bot.token },
+  });
+  if (r.status !== 201) throw new Error(`connection failed: ${r.status} ${JSON.stringify(r.body)}`);
+  return { owner, bot, connection: r.body.connection, reveal: r.body.reveal };
+}
+
+function person(chatId = ++nextChat, first = "Анна", last = "Петрова") {
+  return { id: chatId, is_bot: false, first_name: first, last_name: last, username: `user${chatId}` };
+}
+
+/** A private-chat message from `from` with the given content. */
+function msg(from: ReturnType<typeof person>, content: Record<string, unknown>, messageId = ++nextMessage) {
+  return {
+    message_id: messageId,
+    from,
+    chat: { id: from.id, type: "private", first_name: from.first_name, username: from.username },
+    date: 1_700_000_000 + messageId,
+    ...content,
+  };
+}
+
+async function conversationOf(owner: Client) {
+  const list = await owner.get("/api/conversations");
+  return list.body.conversations as any[];
+}
+async function feed(owner: Client, convId: string) {
+  return (await owner.get(`/api/conversations/${convId}/messages`)).body.messages as any[];
+}
+
+async function waitForState(
+  owner: Client,
+  convId: string,
+  messageId: string,
+  state: string,
+  timeoutMs = 10_000,
+) {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const m = (await feed(owner, convId)).find((x) => x.id === messageId);
+    if (m?.delivery?.state === state) return m;
+    if (Date.now() > until) throw new Error(`message stayed ${m?.delivery?.state}, wanted ${state}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** A connection with one conversation started by a customer's text. */
+async function withConversation() {
+  const c = await connect();
+  const from = person();
+  const first = msg(from, { text: "Здравствуйте, где мой заказ?" });
+  const r = await fake.pushUpdate(c.bot.token, { message: first });
+  expect(r.status).toBe(200);
+  const [conv] = await conversationOf(c.owner);
+  return { ...c, from, first, conv };
+}
+
+async function reply(owner: Client, convId: string, body: Record<string, unknown>) {
+  const r = await owner.post(`/api/conversations/${convId}/messages`, body);
+  expect(r.status).toBe(201);
+  return r.body.message.id as string;
+}
+
+describe("Telegram connection", () => {
+  it("checks the token with getMe, registers the webhook with a generated secret, and refuses bad tokens clearly", async () => {
+    const { owner } = await newWorkspace(t);
+
+    const malformed = await owner.post("/api/connections", {
+      type: "telegram",
+      name: "bad",
+      credentials: { botToken: "not a token" },
+    });
+    expect(malformed.status).toBe(400);
+    expect(malformed.body.error.message).toMatch(/bot token/i);
+
+    // Well formed but unknown to Telegram: getMe answers 401 Unauthorized.
+    const revoked = "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw";
+    const refused = await owner.post("/api/connections", {
+      type: "telegram",
+      name: "revoked",
+      credentials: { botToken: revoked },
+    });
+    expect(refused.status).toBe(422);
+    expect(refused.body.error.message).toMatch(/Telegram refused the bot token \(Unauthorized\).*@BotFather/);
+    expect(JSON.stringify(refused.body)).not.toContain(revoked);
+    expect(fake.calls(revoked).map((r) => r.method)).toEqual(["getMe"]);
+    expect((await owner.get("/api/connections")).body.connections).toHaveLength(0);
+
+    // Telegram refuses the webhook URL: the admin reads why.
+    const bot1 = fake.newBot();
+    fake.failNext(
+      { method: "setWebhook" },
+      { error_code: 400, description: "Bad Request: bad webhook: An HTTPS URL must be provided for webhook" },
+    );
+    const noHook = await owner.post("/api/connections", {
+      type: "telegram",
+      name: "no hook",
+      credentials: { botToken: bot1.token },
+    });
+    expect(noHook.status).toBe(422);
+    expect(noHook.body.error.message).toMatch(/register the webhook .*An HTTPS URL must be provided/);
+    expect((await owner.get("/api/connections")).body.connections).toHaveLength(0);
+
+    const bot = fake.newBot();
+    const r = await owner.post("/api/connections", {
+      type: "telegram",
+      name: "Support bot",
+      credentials: { botToken: ` ${bot.token} ` },
+    });
+    expect(r.status).toBe(201);
+    const id = r.body.connection.id;
+    expect(r.body.connection.capabilities).toEqual({
+      reportsDelivered: false,
+      reportsRead: false,
+      markSeen: false,
+      quoting: true,
+      textMaxChars: 4096,
+      captionMaxChars: 1024,
+      attachments: { maxBytes: 20 * 1024 * 1024, maxPerMessage: 10 },
+      window: "none",
+    });
+    expect(r.body.reveal).toEqual({ webhookUrl: `${t.url}/api/webhooks/telegram/${id}` });
+    expect(JSON.stringify(r.body)).not.toContain(bot.token);
+
+    const calls = fake.calls(bot.token);
+    expect(calls.map((c) => [c.httpMethod, c.path])).toEqual([
+      ["POST", `/bot${bot.token}/getMe`],
+      ["POST", `/bot${bot.token}/setWebhook`],
+    ]);
+    const hook = calls[1]!;
+    expect(hook.contentType).toBe("application/json");
+    expect(hook.params).toEqual({
+      url: `${t.url}/api/webhooks/telegram/${id}`,
+      secret_token: expect.stringMatching(/^[A-Za-z0-9_-]{32,256}$/),
+      allowed_updates: ["message", "edited_message"],
+    });
+    // The secret is kept encrypted, never in clear text.
+    const [row] = await t.server.ctx.db.query<{ credentials_enc: string }>(
+      "select credentials_enc from channel_connections where id = $1",
+      [id],
+    );
+    expect(row!.credentials_enc).not.toContain(hook.params.secret_token);
+    expect(row!.credentials_enc).not.toContain(bot.token);
+  });
+});
+
+describe("Telegram inbound", () => {
+  it("accepts only the registered secret (constant-time compare) and never duplicates a retried update", async () => {
+    const { owner, bot } = await connect();
+    const from = person();
+    const text = "Привет! Мой заказ опаздывает 🚚 — 3 дня";
+    const update = { message: msg(from, { text }) };
+
+    const wrong = await fake.pushUpdate(bot.token, update, { secret: "x".repeat(43) });
+    expect(wrong.status).toBe(401);
+    expect(wrong.body.error.code).toBe("invalid_signature");
+    const missing = await fake.pushUpdate(bot.token, update, { secret: null });
+    expect(missing.status).toBe(401);
+    const short = await fake.pushUpdate(bot.token, update, { secret: "abc" });
+    expect(short.status).toBe(401);
+    expect(await conversationOf(owner)).toHaveLength(0);
+
+    const first = await fake.pushUpdate(bot.token, { update_id: 900_000_001, ...update });
+    expect(first.status).toBe(200);
+    expect(first.body.results[0]).toMatchObject({ kind: "message", status: "created" });
+    // Telegram resends the same update (our answer was lost): stored once.
+    const again = await fake.pushUpdate(bot.token, { update_id: 900_000_001, ...update });
+    expect(again.status).toBe(200);
+    expect(again.body.results[0]).toMatchObject({ kind: "message", status: "duplicate" });
+
+    const [conv, ...rest] = await conversationOf(owner);
+    expect(rest).toHaveLength(0);
+    expect(conv).toMatchObject({
+      contact: { name: "Анна Петрова" },
+      connection: { type: "telegram" },
+      lastMessage: { text, direction: "inbound", authorType: "contact" },
+    });
+    const messages = await feed(owner, conv.id);
+    expect(messages).toHaveLength(1);
+    expect(messages[0]).toMatchObject({
+      text,
+      providerMessageId: `${from.id}:${update.message.message_id}`,
+      createdAt: expect.any(String),
+    });
+  });
+
+  it("downloads photos (largest size), documents and voice notes; an expired link keeps the message with an error", async () => {
+    const { owner, bot } = await connect();
+    const from = person();
+    const thumb = fake.addFile(Buffer.from("tiny thumbnail"), "photos/file_thumb.jpg");
+    const bigBytes = Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0]), Buffer.alloc(50_000, 7)]);
+    const big = fake.addFile(bigBytes, "photos/file_big.jpg");
+    await fake.pushUpdate(bot.token, {
+      message: msg(from, {
+        photo: [
+          { ...thumb, width: 90, height: 67 },
+          { ...big, width: 1280, height: 960 },
+        ],
+        caption: "вот фото посылки",
+      }),
+    });
+    const pdf = Buffer.from("%PDF-1.4 invoice ünïcödé");
+    const doc = fake.addFile(pdf, "documents/file_7.pdf");
+    await fake.pushUpdate(bot.token, {
+      message: msg(from, { document: { ...doc, file_name: "Счёт №7.pdf", mime_type: "application/pdf" } }),
+    });
+    const ogg = fake.addFile(Buffer.from("OggS voice"), "voice/file_9.oga");
+    await fake.pushUpdate(bot.token, {
+      message: msg(from, { voice: { ...ogg, duration: 4, mime_type: "audio/ogg" } }),
+    });
+    const gone = fake.addFile(Buffer.from("expired"), "documents/file_old.txt");
+    fake.expireFile(gone.file_id);
+    const expired = await fake.pushUpdate(bot.token, {
+      message: msg(from, {
+        document: { ...gone, file_name: "old.txt", mime_type: "text/plain" },
+        caption: "old",
+      }),
+    });
+    expect(expired.status).toBe(200);
+
+    const [conv] = await conversationOf(owner);
+    const messages = await feed(owner, conv.id);
+    expect(messages).toHaveLength(4);
+    const [photo, document, voice, lost] = messages;
+
+    expect(photo.text).toBe("вот фото посылки");
+    expect(photo.attachments).toEqual([
+      {
+        name: "file_big.jpg",
+        mimeType: "image/jpeg",
+        size: bigBytes.length,
+        url: expect.stringMatching(/^\/api\/files\//),
+      },
+    ]);
+    // getFile asked for the largest size only; the bytes were fetched from /file/bot<token>/<file_path>.
+    expect(fake.calls(bot.token, "getFile").map((c) => c.params.file_id)).toEqual([
+      big.file_id,
+      doc.file_id,
+      ogg.file_id,
+      gone.file_id,
+    ]);
+    expect(fake.calls(bot.token, "file")[0]!.path).toBe(`/file/bot${bot.token}/photos/file_big.jpg`);
+    const got = await fetch(`${t.url}${photo.attachments[0].url}`, { headers: { cookie: owner.cookie! } });
+    expect(got.status).toBe(200);
+    expect(got.headers.get("content-type")).toBe("image/jpeg");
+    expect(Buffer.from(await got.arrayBuffer()).equals(bigBytes)).toBe(true);
+
+    expect(document.text).toBeNull();
+    expect(document.attachments[0]).toMatchObject({
+      name: "Счёт №7.pdf",
+      mimeType: "application/pdf",
+      size: pdf.length,
+    });
+    const gotPdf = await fetch(`${t.url}${document.attachments[0].url}`, {
+      headers: { cookie: owner.cookie! },
+    });
+    expect(Buffer.from(await gotPdf.arrayBuffer()).equals(pdf)).toBe(true);
+
+    expect(voice.attachments[0]).toMatchObject({ mimeType: "audio/ogg", size: 10 });
+
+    expect(lost.text).toBe("old");
+    expect(lost.attachments).toEqual([
+      {
+        name: "old.txt",
+        mimeType: "text/plain",
+        size: 0,
+        url: "",
+        error: expect.stringMatching(/404/),
+      },
+    ]);
+
+    // The token in Telegram's file URL is never stored with the file.
+    const sources = await t.server.ctx.db.query<{ source_url: string }>(
+      "select source_url from files where workspace_id = $1",
+      [owner.workspaceId],
+    );
+    expect(sources).toHaveLength(3);
+    for (const s of sources) {
+      expect(s.source_url).not.toContain(bot.token);
+      expect(s.source_url).toMatch(/\/file\/bot<token>\//);
+    }
+  });
+
+  it("gives readable text for stickers, places and contacts, records edits, and ignores service messages and other updates", async () => {
+    const { owner, bot } = await connect();
+    const from = person(++nextChat, "Ivan", "");
+    const original = msg(from, { text: "адрес: Ленина 1" });
+    await fake.pushUpdate(bot.token, { message: original });
+    await fake.pushUpdate(bot.token, { message: msg(from, { sticker: { file_id: "CAAC", emoji: "😀" } }) });
+    await fake.pushUpdate(bot.token, {
+      message: msg(from, { location: { latitude: 55.751244, longitude: 37.618423 } }),
+    });
+    await fake.pushUpdate(bot.token, {
+      message: msg(from, { contact: { phone_number: "+79990001122", first_name: "Oleg", last_name: "K" } }),
+    });
+    await fake.pushUpdate(bot.token, { message: msg(from, { game: { title: "Snake" } }) });
+    const edit = { ...original, text: "адрес: Ленина 10", edit_date: original.date + 60 };
+    const edited = await fake.pushUpdate(bot.token, { edited_message: edit });
+    expect(edited.body.results[0].status).toBe("created");
+    // The same edit delivered twice is one message.
+    const editAgain = await fake.pushUpdate(bot.token, { edited_message: edit });
+    expect(editAgain.body.results[0].status).toBe("duplicate");
+
+    for (const other of [
+      { callback_query: { id: "1", from, data: "x" } },
+      {
+        my_chat_member: {
+          chat: { id: from.id, type: "private" },
+          from,
+          date: 1,
+          old_chat_member: {},
+          new_chat_member: {},
+        },
+      },
+      { message: msg(from, { new_chat_title: "renamed" }) },
+      { poll_answer: { poll_id: "1", option_ids: [0] } },
+    ]) {
+      const r = await fake.pushUpdate(bot.token, other);
+      expect(r.status).toBe(200);
+      expect(r.body.results).toEqual([]);
+    }
+
+    const [conv] = await conversationOf(owner);
+    expect(conv.contact.name).toBe("Ivan");
+    const messages = await feed(owner, conv.id);
+    expect(messages.map((m) => m.text)).toEqual([
+      "адрес: Ленина 1",
+      "[Sticker 😀]",
+      "[Location: 55.751244, 37.618423]",
+      "[Contact: Oleg K, +79990001122]",
+      "[Unsupported Telegram message: game]",
+      "Edited: адрес: Ленина 10",
+    ]);
+    expect(messages.at(-1).quotedMessageId).toBe(messages[0].id);
+  });
+
+  it("keeps a group as one conversation and names who wrote each message", async () => {
+    const { owner, bot } = await connect();
+    const group = { id: -1_001_234_567_890, type: "supergroup", title: "Оптовики" };
+    const a = person(++nextChat, "Анна", "");
+    const b = person(++nextChat, "Boris", "");
+    for (const [from, text] of [
+      [a, "есть скидки?"],
+      [b, "и мне интересно"],
+    ] as const) {
+      await fake.pushUpdate(bot.token, {
+        message: { message_id: ++nextMessage, from, chat: group, date: 1_700_000_000, text },
+      });
+    }
+    const convs = await conversationOf(owner);
+    expect(convs).toHaveLength(1);
+    expect(convs[0].contact.name).toBe("Оптовики");
+    expect((await feed(owner, convs[0].id)).map((m) => m.text)).toEqual([
+      "Анна: есть скидки?",
+      "Boris: и мне интересно",
+    ]);
+  });
+});
+
+describe("Telegram outbound", () => {
+  it("sends text, quoted replies and files by absolute URL, recording <chat>:<message_id>; a customer's reply to it quotes it", async () => {
+    const { owner, bot, from, first, conv } = await withConversation();
+    const [inbound] = await feed(owner, conv.id);
+
+    const id = await reply(owner, conv.id, { text: "Добрый день! Проверяю 🔍" });
+    const sent = await waitForState(owner, conv.id, id, "sent");
+    const [call] = fake.calls(bot.token, "sendMessage");
+    expect(call!.path).toBe(`/bot${bot.token}/sendMessage`);
+    expect(call!.contentType).toBe("application/json");
+    expect(call!.params).toEqual({ chat_id: from.id, text: "Добрый день! Проверяю 🔍" });
+    expect(sent.providerMessageId).toBe(`${from.id}:1001`);
+
+    const quoted = await reply(owner, conv.id, { text: "Ответ на ваш вопрос", quotedMessageId: inbound.id });
+    await waitForState(owner, conv.id, quoted, "sent");
+    expect(fake.calls(bot.token, "sendMessage")[1]!.params).toEqual({
+      chat_id: from.id,
+      text: "Ответ на ваш вопрос",
+      reply_parameters: { message_id: first.message_id, allow_sending_without_reply: true },
+    });
+
+    const photo = {
+      name: "label.png",
+      mimeType: "image/png",
+      size: 10,
+      url: "/api/files/4b0c7c52-5d0e-4d5a-9a3c-1f0e2b3c4d5e",
+    };
+    const withPhoto = await reply(owner, conv.id, { text: "Ваша накладная", attachments: [photo] });
+    const photoSent = await waitForState(owner, conv.id, withPhoto, "sent");
+    expect(fake.calls(bot.token, "sendPhoto")[0]!.params).toEqual({
+      chat_id: from.id,
+      photo: `${t.url}${photo.url}`,
+      caption: "Ваша накладная",
+    });
+    expect(photoSent.providerMessageId).toBe(`${from.id}:1003`);
+
+    // Text over the 1024-character caption limit goes first as its own message, then the file.
+    const longText = "Подробно: ".repeat(110);
+    const pdf = {
+      name: "act.pdf",
+      mimeType: "application/pdf",
+      size: 99,
+      url: "https://cdn.example.com/act.pdf",
+    };
+    const both = await reply(owner, conv.id, {
+      text: longText,
+      attachments: [pdf],
+      quotedMessageId: inbound.id,
+    });
+    const bothSent = await waitForState(owner, conv.id, both, "sent");
+    expect(fake.calls(bot.token, "sendMessage")[2]!.params).toEqual({
+      chat_id: from.id,
+      text: longText,
+      reply_parameters: { message_id: first.message_id, allow_sending_without_reply: true },
+    });
+    expect(fake.calls(bot.token, "sendDocument")[0]!.params).toEqual({ chat_id: from.id, document: pdf.url });
+    expect(bothSent.providerMessageId).toBe(`${from.id}:1004`);
+
+    // The customer answers our first message with Telegram's reply: Parley links the quote.
+    await fake.pushUpdate(bot.token, {
+      message: msg(from, {
+        text: "Спасибо!",
+        reply_to_message: { message_id: 1001, chat: { id: from.id, type: "private" } },
+      }),
+    });
+    const last = (await feed(owner, conv.id)).at(-1);
+    expect(last).toMatchObject({ text: "Спасибо!", quotedMessageId: id });
+    // No receipts exist on Telegram: the reply stays sent.
+    expect((await feed(owner, conv.id)).find((m) => m.id === id).delivery.state).toBe("sent");
+  });
+
+  it("honours 429 retry_after and then sends; retries a 5xx; fails a blocked bot, a too-long text and a refused file at once", async () => {
+    const { owner, bot, from, conv } = await withConversation();
+
+    fake.failNext(
+      { chatId: from.id, method: "sendMessage" },
+      { error_code: 429, description: "Too Many Requests: retry after 1", parameters: { retry_after: 1 } },
+    );
+    const limited = await reply(owner, conv.id, { text: "после паузы" });
+    const m = await waitForState(owner, conv.id, limited, "sent");
+    const tries = fake.calls(bot.token, "sendMessage").filter((c) => c.params.text === "после паузы");
+    expect(tries).toHaveLength(2);
+    expect(tries[1]!.at - tries[0]!.at).toBeGreaterThanOrEqual(950);
+    expect(m.providerMessageId).toBe(`${from.id}:1001`);
+    const [job] = await t.server.ctx.db.query<{ attempts: number; status: string }>(
+      "select attempts, status from jobs where payload->>'messageId' = $1",
+      [limited],
+    );
+    expect(job).toMatchObject({ status: "done" });
+
+    fake.failNext({ chatId: from.id }, { status: 502, raw: "<html><body>502 Bad Gateway</body></html>" });
+    const flaky = await reply(owner, conv.id, { text: "через 502" });
+    await waitForState(owner, conv.id, flaky, "sent");
+    expect(fake.calls(bot.token, "sendMessage").filter((c) => c.params.text === "через 502")).toHaveLength(2);
+
+    fake.failNext(
+      { chatId: from.id },
+      { error_code: 403, description: "Forbidden: bot was blocked by the user" },
+    );
+    const blocked = await reply(owner, conv.id, { text: "вы здесь?" });
+    const b = await waitForState(owner, conv.id, blocked, "failed");
+    expect(b.delivery).toMatchObject({
+      failureReason: "blocked_by_user",
+      failureDetail: "Forbidden: bot was blocked by the user",
+    });
+    expect(fake.calls(bot.token, "sendMessage").filter((c) => c.params.text === "вы здесь?")).toHaveLength(1);
+
+    // The fake enforces 4096 characters like Telegram (within Parley's 2,000 non-space characters).
+    const tooLong = await reply(owner, conv.id, { text: "ok   ".repeat(900) });
+    const tl = await waitForState(owner, conv.id, tooLong, "failed");
+    expect(tl.delivery).toMatchObject({
+      failureReason: "too_long",
+      failureDetail: "Bad Request: message is too long",
+    });
+
+    fake.failNext(
+      { chatId: from.id, method: "sendDocument" },
+      { error_code: 400, description: "Bad Request: failed to get HTTP URL content" },
+    );
+    const file = {
+      name: "a.zip",
+      mimeType: "application/zip",
+      size: 5,
+      url: "https://cdn.example.com/a.zip",
+    };
+    const refused = await reply(owner, conv.id, { attachments: [file] });
+    const rf = await waitForState(owner, conv.id, refused, "failed");
+    expect(rf.delivery).toMatchObject({
+      failureReason: "attachment_rejected",
+      failureDetail: "Bad Request: failed to get HTTP URL content",
+    });
+
+    fake.failNext(
+      { chatId: from.id },
+      { error_code: 403, description: "Forbidden: bot can't initiate conversation with a user" },
+    );
+    const cold = await reply(owner, conv.id, { text: "hello" });
+    const c = await waitForState(owner, conv.id, cold, "failed");
+    expect(c.delivery.failureReason).toBe("not_permitted");
+
+    const health = await owner.get(`/api/connections/${conv.connection.id}`);
+    expect(health.body.connection.health.errorCount).toBe(6);
+    expect(health.body.connection.health.lastError).not.toContain(bot.token);
+  });
+
+  it("resumes a multi-part message after a rate limit without sending its first part twice", async () => {
+    const { owner, bot, from, conv } = await withConversation();
+    fake.failNext(
+      { chatId: from.id, method: "sendDocument" },
+      { error_code: 429, description: "Too Many Requests: retry after 1", parameters: { retry_after: 1 } },
+    );
+    const photo = { name: "p.jpg", mimeType: "image/jpeg", size: 1, url: "https://cdn.example.com/p.jpg" };
+    const doc = { name: "d.pdf", mimeType: "application/pdf", size: 1, url: "https://cdn.example.com/d.pdf" };
+    const id = await reply(owner, conv.id, { text: "два файла", attachments: [photo, doc] });
+    const m = await waitForState(owner, conv.id, id, "sent");
+    expect(fake.calls(bot.token, "sendPhoto").map((c) => c.params)).toEqual([
+      { chat_id: from.id, photo: photo.url, caption: "два файла" },
+    ]);
+    expect(fake.calls(bot.token, "sendDocument")).toHaveLength(2);
+    expect(m.providerMessageId).toBe(`${from.id}:1001`);
+  });
+});

@@ -1,0 +1,292 @@
+import { type Attachment, VIBER_CAPABILITIES } from "@parley/protocol";
+import { hmacSha256Hex, safeEqual } from "../../lib/crypto";
+import { AppError } from "../../lib/errors";
+import { type AdapterContext, type ChannelAdapter, ChannelSendError, ChannelSetupError } from "../types";
+import { callViber, sendError, ViberHttpError, viberWords } from "./client";
+import {
+  EVENT_TYPES,
+  parseViberJson,
+  type ViberCredentials,
+  ViberCredentialsInput,
+  type ViberMessage,
+  ViberMessageEvent,
+  ViberReceiptEvent,
+  type ViberSendBody,
+  ViberSettings,
+} from "./payloads";
+
+export const SIGNATURE_HEADER = "x-viber-content-signature";
+export const MIN_API_VERSION = 1;
+
+const TEXT_MAX = VIBER_CAPABILITIES.textMaxChars;
+const CAPTION_MAX = 768;
+const PICTURE_MAX_BYTES = 1024 * 1024;
+const PICTURE_TYPES = new Set(["image/jpeg", "image/png", "image/gif"]);
+
+/** Viber's signature: lowercase hex HMAC-SHA256 of the raw body keyed with the bot's auth token. */
+export function viberSignature(authToken: string, raw: string | Buffer): string {
+  return hmacSha256Hex(authToken, raw);
+}
+
+/**
+ * The Viber REST Bot API. Activation registers the connection's webhook with /pa/set_webhook (Viber probes
+ * it at once with `event:"webhook"`); callbacks are signed with X-Viber-Content-Signature; replies go to
+ * /pa/send_message. Message tokens are 64-bit integers: parsed and stored as exact digit strings.
+ */
+export const viberChannel: ChannelAdapter<ViberCredentials, ViberSettings> = {
+  type: "viber",
+  capabilities: VIBER_CAPABILITIES,
+  settingsSchema: ViberSettings,
+
+  createCredentials(input) {
+    const parsed = ViberCredentialsInput.safeParse(input);
+    if (!parsed.success) {
+      throw new AppError(
+        "validation_failed",
+        `Invalid Viber credentials: ${parsed.error.issues.map((i) => i.message).join(" ")}`,
+        parsed.error.issues.map((i) => ({ path: i.path, message: i.message })),
+      );
+    }
+    return parsed.data;
+  },
+
+  revealOnCreate: (_credentials, connectionId, publicUrl) => ({
+    webhookUrl: `${publicUrl}/api/webhooks/viber/${connectionId}`,
+  }),
+
+  verify(raw, headers, credentials) {
+    const header = headers[SIGNATURE_HEADER];
+    if (typeof header !== "string" || header.length === 0) return false;
+    return safeEqual(header.trim().toLowerCase(), viberSignature(credentials.authToken, raw));
+  },
+
+  async activate(connection, ctx) {
+    let r: Awaited<ReturnType<typeof callViber>>;
+    try {
+      r = await callViber(
+        ctx.endpoints.viberApiBase,
+        "set_webhook",
+        connection.credentials.authToken,
+        { url: ctx.webhookUrl, event_types: EVENT_TYPES, send_name: true, send_photo: true },
+        ctx.timeoutMs,
+      );
+    } catch (err) {
+      throw new ChannelSetupError(
+        `Could not register the webhook with Viber: ${(err as Error).message}`.slice(0, 1000),
+      );
+    }
+    if (r.status !== 0) {
+      const words = viberWords(r).replace(/^Viber refused the message/, "Viber refused the webhook");
+      const hint =
+        r.status === 2
+          ? " Check the bot's auth token."
+          : r.status === 1
+            ? " Viber could not reach Parley's webhook URL: PUBLIC_URL must be a public https address."
+            : "";
+      throw new ChannelSetupError(`${words}.${hint}`);
+    }
+  },
+
+  async parse(raw, _connection, ctx) {
+    let json: unknown;
+    try {
+      json = parseViberJson(raw.toString("utf8"));
+    } catch {
+      throw new AppError("invalid_json", "The webhook body is not valid JSON.");
+    }
+    const event = json && typeof json === "object" ? (json as { event?: unknown }).event : undefined;
+    switch (event) {
+      case "message": {
+        const parsed = ViberMessageEvent.safeParse(json);
+        if (!parsed.success)
+          throw new AppError(
+            "validation_failed",
+            "The Viber message callback does not match the documented format.",
+            parsed.error.issues,
+          );
+        const e = parsed.data;
+        const { text, attachments } = await inboundContent(e.message, ctx);
+        return [
+          {
+            kind: "message",
+            providerMessageId: e.message_token,
+            externalContactId: e.sender.id,
+            contact: { name: e.sender.name ?? null },
+            text,
+            attachments,
+            at: new Date(e.timestamp),
+          },
+        ];
+      }
+      case "delivered":
+      case "seen":
+      case "failed": {
+        const parsed = ViberReceiptEvent.safeParse(json);
+        if (!parsed.success)
+          throw new AppError(
+            "validation_failed",
+            `The Viber ${event} callback does not match the documented format.`,
+            parsed.error.issues,
+          );
+        const e = parsed.data;
+        const at = new Date(e.timestamp);
+        if (e.event === "failed")
+          return [
+            {
+              kind: "status",
+              providerMessageId: e.message_token,
+              state: "failed",
+              at,
+              reason: "provider_error",
+              detail: `Viber could not deliver the message: ${e.desc?.trim() || "no reason given"}`.slice(
+                0,
+                1000,
+              ),
+            },
+          ];
+        return [
+          {
+            kind: "status",
+            providerMessageId: e.message_token,
+            state: e.event === "seen" ? "read" : "delivered",
+            at,
+          },
+        ];
+      }
+      // The set_webhook probe, subscriptions and opened conversations carry no message: answered 200 and
+      // nothing is stored. (An unsubscribed user makes the next send fail with receiverNotSubscribed, which
+      // is reported as blocked_by_user.) Unknown events are ignored the same way.
+      default:
+        return [];
+    }
+  },
+
+  async send(connection, message, ctx) {
+    const { credentials } = connection;
+    const text = message.text?.trim() ? message.text : null;
+    if (text && text.length > TEXT_MAX)
+      throw new ChannelSendError(
+        "too_long",
+        `The text has ${text.length} characters; Viber takes at most ${TEXT_MAX}.`,
+        false,
+      );
+    const base: Omit<ViberSendBody, "type"> = {
+      receiver: message.externalContactId,
+      min_api_version: MIN_API_VERSION,
+      sender: {
+        name: credentials.senderName,
+        ...(credentials.senderAvatar ? { avatar: credentials.senderAvatar } : {}),
+      },
+      tracking_data: message.conversationId,
+    };
+    const bodies = outboundBodies(base, text, message.attachments, ctx);
+    if (bodies.length === 0)
+      throw new ChannelSendError("provider_error", "The message has neither text nor attachments.", false);
+    // One Viber message per part; the last part's token stands for the whole (its "seen" means all were).
+    let providerMessageId = "";
+    for (const body of bodies) {
+      let r: Awaited<ReturnType<typeof callViber>>;
+      try {
+        r = await callViber(
+          ctx.endpoints.viberApiBase,
+          "send_message",
+          credentials.authToken,
+          body,
+          ctx.timeoutMs,
+        );
+      } catch (err) {
+        if (err instanceof ViberHttpError)
+          throw new ChannelSendError("provider_error", err.message, err.retryable, err.retryAfterMs);
+        throw err;
+      }
+      if (r.status !== 0) throw sendError(r);
+      if (!r.message_token)
+        throw new ChannelSendError("provider_error", "Viber accepted the message without a token.", false);
+      providerMessageId = r.message_token;
+    }
+    return { providerMessageId };
+  },
+};
+
+/** Text and media of an inbound Viber message; media is downloaded now (Viber's links are short-lived). */
+async function inboundContent(
+  m: ViberMessage,
+  ctx: AdapterContext,
+): Promise<{ text: string | null; attachments: Attachment[] }> {
+  const caption = m.text?.trim() ? m.text : null;
+  const download = async (fallbackName: string, mimeType?: string) =>
+    m.media
+      ? [
+          await ctx.download({
+            url: m.media,
+            name: m.file_name?.trim() || fallbackName,
+            ...(mimeType ? { mimeType } : {}),
+          }),
+        ]
+      : [];
+  switch (m.type) {
+    case "text":
+      return { text: m.text ?? "", attachments: [] };
+    case "picture":
+      return { text: caption, attachments: await download("picture.jpg") };
+    case "video":
+      return { text: caption, attachments: await download("video.mp4") };
+    case "file":
+      return { text: caption, attachments: await download("file") };
+    case "sticker":
+      return { text: `[Sticker${m.sticker_id != null ? ` ${m.sticker_id}` : ""}]`, attachments: [] };
+    case "location": {
+      if (!m.location) return { text: "[Location]", attachments: [] };
+      const { lat, lon, address } = m.location;
+      return {
+        text: `[Location] ${address ? `${address} ` : ""}${lat}, ${lon} https://maps.google.com/?q=${lat},${lon}`,
+        attachments: [],
+      };
+    }
+    case "contact": {
+      const parts = [m.contact?.name, m.contact?.phone_number].filter((p) => p?.trim());
+      return { text: `[Contact] ${parts.join(", ") || "(empty)"}`, attachments: [] };
+    }
+    case "url":
+      return { text: m.media ?? m.text ?? "[Link]", attachments: [] };
+    default:
+      return {
+        text: caption ?? `[Unsupported Viber message type: ${m.type.slice(0, 50)}]`,
+        attachments: [],
+      };
+  }
+}
+
+/**
+ * The send_message bodies for one Parley message. Media goes by URL (Viber fetches it): Parley's own
+ * `/api/files/<id>` paths are made absolute with the public URL. A single small JPEG/PNG/GIF carries the text
+ * as its caption (≤ 768); otherwise the text goes first and each file follows as its own message.
+ */
+function outboundBodies(
+  base: Omit<ViberSendBody, "type">,
+  text: string | null,
+  attachments: Attachment[],
+  ctx: AdapterContext,
+): ViberSendBody[] {
+  const absolute = (url: string) => (url.startsWith("/") ? `${ctx.publicUrl}${url}` : url);
+  const isPicture = (a: Attachment) =>
+    PICTURE_TYPES.has(a.mimeType.toLowerCase()) && a.size > 0 && a.size <= PICTURE_MAX_BYTES;
+  const media: ViberSendBody[] = attachments.map((a) => {
+    if (!a.url || a.error)
+      throw new ChannelSendError(
+        "attachment_rejected",
+        `The attachment "${a.name}" has no stored file to send.`,
+        false,
+      );
+    if (isPicture(a)) return { ...base, type: "picture", media: absolute(a.url), text: "" };
+    if (a.mimeType.toLowerCase() === "video/mp4")
+      return { ...base, type: "video", media: absolute(a.url), size: a.size };
+    return { ...base, type: "file", media: absolute(a.url), size: a.size, file_name: a.name.slice(0, 256) };
+  });
+  const only = media.length === 1 ? media[0] : undefined;
+  if (text && only?.type === "picture" && text.length <= CAPTION_MAX) {
+    only.text = text;
+    return [only];
+  }
+  return [...(text ? [{ ...base, type: "text" as const, text }] : []), ...media];
+}

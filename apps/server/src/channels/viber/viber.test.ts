@@ -1,0 +1,403 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { openTestDb } from "../../testing/db";
+import { signViber, startViberFake, type ViberFake, viberStringify } from "../../testing/fakes/viber";
+import { type Client, newWorkspace, startTestServer, type TestServer, unique } from "../../testing/harness";
+
+let t: TestServer;
+let testDb: Awaited<ReturnType<typeof openTestDb>>;
+let fake: ViberFake;
+
+beforeAll(async () => {
+  testDb = await openTestDb();
+  fake = await startViberFake();
+  t = await startTestServer(testDb.db, { env: { VIBER_API_BASE: fake.url } });
+});
+afterAll(async () => {
+  await t.close();
+  await fake.close();
+  await testDb.close();
+});
+
+/** A workspace with a Viber connection created through the API (set_webhook on the fake). */
+async function setup() {
+  const { owner } = await newWorkspace(t);
+  const token = unique("viber-token");
+  fake.addBot(token);
+  const r = await owner.post("/api/connections", {
+    type: "viber",
+    name: unique("viber"),
+    credentials: { authToken: token, senderName: "Support" },
+  });
+  if (r.status !== 201) throw new Error(`connection failed: ${r.status} ${JSON.stringify(r.body)}`);
+  const connId: string = r.body.connection.id;
+  const push = (event: Record<string, unknown>, opts?: { raw?: string; signature?: string }) =>
+    fake.push(token, event, opts);
+  return { owner, token, connId, push, created: r.body };
+}
+
+const userMessage = (userId: string, message: Record<string, unknown>, token: bigint = fake.nextToken()) => ({
+  event: "message",
+  timestamp: Date.now(),
+  message_token: token,
+  sender: {
+    id: userId,
+    name: "Анна Müller",
+    avatar: "https://example.com/a.jpg",
+    language: "en",
+    api_version: 10,
+  },
+  message,
+  silent: false,
+});
+
+async function conversations(owner: Client) {
+  return (await owner.get("/api/conversations")).body.conversations as any[];
+}
+async function feed(owner: Client, convId: string) {
+  return (await owner.get(`/api/conversations/${convId}/messages`)).body.messages as any[];
+}
+
+/** A conversation with one customer message, ready for replies. */
+async function withConversation() {
+  const s = await setup();
+  const user = `${unique("u")}=`;
+  const r = await s.push(userMessage(user, { type: "text", text: "hello" }));
+  expect(r.status).toBe(200);
+  const [conv] = await conversations(s.owner);
+  return { ...s, user, conv };
+}
+
+async function waitForState(owner: Client, convId: string, messageId: string, state: string, hurry = false) {
+  const until = Date.now() + 12_000;
+  for (;;) {
+    const m = (await feed(owner, convId)).find((x) => x.id === messageId);
+    if (m?.delivery?.state === state) return m;
+    if (Date.now() > until) throw new Error(`message stayed ${m?.delivery?.state}, wanted ${state}`);
+    if (hurry) {
+      // Rate-limited sends wait a minute: make the job due now.
+      await t.server.ctx.db.query(
+        "update jobs set run_at = now() where status = 'pending' and payload->>'messageId' = $1",
+        [messageId],
+      );
+      t.server.ctx.jobs.wake();
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+describe("Viber connection", () => {
+  it("registers the webhook with set_webhook; Viber's probe gets 200 and stores nothing", async () => {
+    const { owner, token, connId, created } = await setup();
+    const call = fake.requests.filter((r) => r.method === "set_webhook" && r.authToken === token);
+    expect(call).toHaveLength(1);
+    expect(call[0]!.path).toBe("/pa/set_webhook");
+    expect(call[0]!.headers["x-viber-auth-token"]).toBe(token);
+    expect(call[0]!.body).toEqual({
+      url: `${t.url}/api/webhooks/viber/${connId}`,
+      event_types: ["delivered", "seen", "failed", "subscribed", "unsubscribed", "conversation_started"],
+      send_name: true,
+      send_photo: true,
+    });
+    // The probe (signed, with a 64-bit token) was answered 200 with no events.
+    const probe = fake.probes.at(-1)!;
+    expect(probe.status).toBe(200);
+    expect(JSON.parse(probe.body)).toEqual({ ok: true, results: [] });
+    expect(await conversations(owner)).toHaveLength(0);
+    const conn = (await owner.get(`/api/connections/${connId}`)).body.connection;
+    expect(created.reveal).toEqual({ webhookUrl: `${t.url}/api/webhooks/viber/${connId}` });
+    expect(conn.type).toBe("viber");
+    expect(conn.capabilities).toMatchObject({
+      reportsDelivered: true,
+      reportsRead: true,
+      markSeen: false,
+      window: "viber",
+      textMaxChars: 7000,
+    });
+    expect(JSON.stringify(conn)).not.toContain(token);
+  });
+
+  it("refuses a token Viber rejects with Viber's words, and keeps no connection", async () => {
+    const { owner } = await newWorkspace(t);
+    const r = await owner.post("/api/connections", {
+      type: "viber",
+      name: "bad",
+      credentials: { authToken: "not-a-known-token-123", senderName: "Support" },
+    });
+    expect(r.status).toBe(422);
+    expect(r.body.error.message).toMatch(/invalidAuthToken \(status 2\)/);
+    expect((await owner.get("/api/connections")).body.connections).toHaveLength(0);
+
+    const missing = await owner.post("/api/connections", {
+      type: "viber",
+      name: "bad",
+      credentials: { senderName: "A name far longer than Viber's twenty-eight" },
+    });
+    expect(missing.status).toBe(400);
+    expect(missing.body.error.code).toBe("validation_failed");
+    expect(missing.body.error.message).toMatch(/authToken is required.*28 characters/);
+  });
+});
+
+describe("Viber inbound", () => {
+  it("keeps a 64-bit message_token exact, verifies the signature over non-ASCII bytes, and dedupes retries", async () => {
+    const { owner, push } = await setup();
+    const token = 4912661846655238145n;
+    // A double cannot hold it: a JSON.parse number would end in ...8000.
+    expect(String(Number(token))).not.toBe("4912661846655238145");
+    const event = userMessage("01234567890A=", { type: "text", text: "Привет! Где мой заказ? 🚚" }, token);
+    const raw = viberStringify(event);
+    expect(raw).toContain('"message_token":4912661846655238145,');
+    const first = await push(event, { raw });
+    expect(first.status).toBe(200);
+    expect(first.body.results[0]).toMatchObject({ kind: "message", status: "created" });
+    const again = await push(event, { raw });
+    expect(again.status).toBe(200);
+    expect(again.body.results[0]).toMatchObject({ kind: "message", status: "duplicate" });
+
+    const convs = await conversations(owner);
+    expect(convs).toHaveLength(1);
+    const messages = await feed(owner, convs[0].id);
+    expect(messages).toHaveLength(1);
+    expect(messages[0]).toMatchObject({
+      direction: "inbound",
+      text: "Привет! Где мой заказ? 🚚",
+      providerMessageId: "4912661846655238145",
+    });
+    expect(convs[0].contact.name).toBe("Анна Müller");
+    expect(convs[0].connection.type).toBe("viber");
+  });
+
+  it("answers 401 to a bad signature and stores nothing", async () => {
+    const { owner, token, push } = await setup();
+    const event = userMessage(`${unique("u")}=`, { type: "text", text: "forged" });
+    const raw = viberStringify(event);
+    const wrongKey = await push(event, { raw, signature: signViber("another-token", raw) });
+    expect(wrongKey.status).toBe(401);
+    // Signed over a re-serialised body (different bytes): refused too.
+    const reserialised = await push(event, { raw, signature: signViber(token, `${raw} `) });
+    expect(reserialised.status).toBe(401);
+    const none = await push(event, { raw, signature: "" });
+    expect(none.status).toBe(401);
+    expect(await conversations(owner)).toHaveLength(0);
+  });
+
+  it("downloads pictures, files and videos, keeps a message whose link expired, and words the rest", async () => {
+    const { owner, push } = await setup();
+    const user = `${unique("u")}=`;
+    const jpeg = Buffer.from([0xff, 0xd8, 0xff, 0xe0, 1, 2, 3, 4, 5]);
+    const pdf = Buffer.from("%PDF-1.4 fake invoice");
+    const mp4 = Buffer.from("....ftypmp42 fake video");
+    const pictureUrl = fake.addMedia(unique("p"), jpeg, "image/jpeg");
+    const fileUrl = fake.addMedia(unique("f"), pdf, "application/pdf");
+    const videoUrl = fake.addMedia(unique("v"), mp4, "video/mp4");
+    const expiredUrl = fake.addMedia(unique("x"), jpeg, "image/jpeg", { expired: true });
+    const send = async (message: Record<string, unknown>) => {
+      const r = await push(userMessage(user, message));
+      expect(r.status).toBe(200);
+      expect(r.body.results[0].status).toBe("created");
+    };
+    await send({ type: "picture", text: "see this", media: pictureUrl, thumbnail: pictureUrl, size: 9 });
+    await send({ type: "file", media: fileUrl, file_name: "invoice.pdf", size: pdf.length });
+    await send({ type: "video", media: videoUrl, size: mp4.length, duration: 3 });
+    await send({ type: "picture", text: "", media: expiredUrl, file_name: "old.jpg" });
+    await send({ type: "sticker", sticker_id: 46105, media: pictureUrl });
+    await send({ type: "location", location: { lat: 50.76891, lon: 6.11499 } });
+    await send({ type: "contact", contact: { name: "Itamar", phone_number: "+972511123123" } });
+    await send({ type: "rich_media", rich_media: {} });
+
+    const [conv] = await conversations(owner);
+    const m = await feed(owner, conv.id);
+    expect(m).toHaveLength(8);
+    const bytesOf = async (url: string) => {
+      const res = await fetch(t.url + url, { headers: { cookie: owner.cookie! } });
+      expect(res.status).toBe(200);
+      return Buffer.from(await res.arrayBuffer());
+    };
+    expect(m[0].text).toBe("see this");
+    expect(m[0].attachments[0]).toMatchObject({ mimeType: "image/jpeg", size: jpeg.length });
+    expect(await bytesOf(m[0].attachments[0].url)).toEqual(jpeg);
+    expect(m[1].attachments[0]).toMatchObject({ name: "invoice.pdf", mimeType: "application/pdf" });
+    expect(await bytesOf(m[1].attachments[0].url)).toEqual(pdf);
+    expect(m[2].attachments[0].mimeType).toBe("video/mp4");
+    expect(await bytesOf(m[2].attachments[0].url)).toEqual(mp4);
+    // Expired link: the message is kept, its attachment says why the file is missing.
+    expect(m[3].attachments[0]).toMatchObject({ name: "old.jpg", url: "" });
+    expect(m[3].attachments[0].error).toMatch(/403/);
+    expect(m[4].text).toBe("[Sticker 46105]");
+    expect(m[5].text).toMatch(/^\[Location\] 50\.76891, 6\.11499 https:\/\/maps\.google\.com/);
+    expect(m[6].text).toBe("[Contact] Itamar, +972511123123");
+    expect(m[7].text).toBe("[Unsupported Viber message type: rich_media]");
+  });
+
+  it("answers subscription, conversation_started and unknown events 200 without storing anything", async () => {
+    const { owner, push } = await setup();
+    const user = { id: `${unique("u")}=`, name: "Neo", language: "en", country: "UK", api_version: 10 };
+    for (const event of [
+      {
+        event: "conversation_started",
+        message_token: fake.nextToken(),
+        type: "open",
+        user,
+        subscribed: false,
+      },
+      { event: "subscribed", user },
+      { event: "unsubscribed", user_id: user.id },
+      { event: "client_status", user_id: user.id },
+    ]) {
+      const r = await push(event);
+      expect(r.status, event.event).toBe(200);
+      expect(r.body).toEqual({ ok: true, results: [] });
+    }
+    expect(await conversations(owner)).toHaveLength(0);
+  });
+});
+
+describe("Viber outbound", () => {
+  it("sends a reply and matches later delivered/seen reports by the exact 64-bit token", async () => {
+    const { owner, token, user, conv, push } = await withConversation();
+    const ids: string[] = [];
+    for (const text of ["Здравствуйте! Сейчас проверю.", "Second"]) {
+      const r = await owner.post(`/api/conversations/${conv.id}/messages`, { text });
+      expect(r.status).toBe(201);
+      ids.push(r.body.message.id);
+      await waitForState(owner, conv.id, r.body.message.id, "sent");
+    }
+    const calls = fake.sent(token);
+    expect(calls).toHaveLength(2);
+    expect(calls[0]!.path).toBe("/pa/send_message");
+    expect(calls[0]!.authToken).toBe(token);
+    expect(calls[0]!.body).toEqual({
+      receiver: user,
+      min_api_version: 1,
+      sender: { name: "Support" },
+      tracking_data: conv.id,
+      type: "text",
+      text: "Здравствуйте! Сейчас проверю.",
+    });
+    // Viber answered bare 64-bit integers; Parley kept them digit for digit.
+    const tokens = calls.map((c) => /"message_token":(\d+)/.exec(c.answer!)![1]!);
+    expect(BigInt(tokens[1]!) - BigInt(tokens[0]!)).toBe(1n);
+    expect(Number(tokens[0])).toBe(Number(tokens[1])); // the same double: only exact strings tell them apart
+    const sent = await feed(owner, conv.id);
+    const [first, second] = ids.map((id) => sent.find((m) => m.id === id)!);
+    expect(first.providerMessageId).toBe(tokens[0]);
+    expect(second.providerMessageId).toBe(tokens[1]);
+
+    // Reports for the second message, out of order and duplicated, move only that message, forwards only.
+    const at = Date.now();
+    const report = (event: string, tok: string, ts: number) =>
+      push({ event, timestamp: ts, message_token: BigInt(tok), user_id: user });
+    const seen = await report("seen", tokens[1]!, at + 2000);
+    expect(seen.status).toBe(200);
+    expect(seen.body.results[0]).toMatchObject({ kind: "status", status: "updated", messageId: ids[1] });
+    const late = await report("delivered", tokens[1]!, at + 1000);
+    expect(late.body.results[0].status).toBe("unchanged");
+    const dup = await report("seen", tokens[1]!, at + 3000);
+    expect(dup.body.results[0].status).toBe("unchanged");
+    const m2 = await waitForState(owner, conv.id, ids[1]!, "read");
+    expect(m2.delivery.readAt).toBe(new Date(at + 2000).toISOString());
+    expect((await feed(owner, conv.id)).find((m) => m.id === ids[0]).delivery.state).toBe("sent");
+
+    const d1 = await report("delivered", tokens[0]!, at + 500);
+    expect(d1.body.results[0]).toMatchObject({ status: "updated", messageId: ids[0] });
+    await waitForState(owner, conv.id, ids[0]!, "delivered");
+    const unknown = await report("delivered", "9223372036854775807", at);
+    expect(unknown.body.results[0].status).toBe("unknown_message");
+  });
+
+  it("reports a failed callback with Viber's description", async () => {
+    const { owner, user, conv, push } = await withConversation();
+    const id = (await owner.post(`/api/conversations/${conv.id}/messages`, { text: "x" })).body.message.id;
+    const m = await waitForState(owner, conv.id, id, "sent");
+    await push({
+      event: "failed",
+      message_token: BigInt(m.providerMessageId),
+      user_id: user,
+      desc: "Receiver is inactive",
+    });
+    const failed = await waitForState(owner, conv.id, id, "failed");
+    expect(failed.delivery).toMatchObject({ failureReason: "provider_error" });
+    expect(failed.delivery.failureDetail).toMatch(/Receiver is inactive/);
+  });
+
+  it("sends a picture with its caption and a file by absolute URL", async () => {
+    const { owner, token, user, conv } = await withConversation();
+    const fileId = "00000000-0000-4000-8000-000000000001";
+    const pic = await owner.post(`/api/conversations/${conv.id}/messages`, {
+      text: "Your receipt",
+      attachments: [{ name: "r.jpg", mimeType: "image/jpeg", size: 2048, url: `/api/files/${fileId}` }],
+    });
+    await waitForState(owner, conv.id, pic.body.message.id, "sent");
+    const doc = await owner.post(`/api/conversations/${conv.id}/messages`, {
+      text: "Contract attached",
+      attachments: [
+        {
+          name: "contract.pdf",
+          mimeType: "application/pdf",
+          size: 10_000,
+          url: "https://cdn.example.com/c.pdf",
+        },
+      ],
+    });
+    const docMsg = await waitForState(owner, conv.id, doc.body.message.id, "sent");
+    const calls = fake.sent(token);
+    expect(calls.map((c) => c.body.type)).toEqual(["picture", "text", "file"]);
+    expect(calls[0]!.body).toMatchObject({
+      receiver: user,
+      type: "picture",
+      text: "Your receipt",
+      media: `${t.url}/api/files/${fileId}`,
+    });
+    expect(calls[1]!.body).toMatchObject({ type: "text", text: "Contract attached" });
+    expect(calls[2]!.body).toMatchObject({
+      type: "file",
+      media: "https://cdn.example.com/c.pdf",
+      size: 10_000,
+      file_name: "contract.pdf",
+    });
+    // The last part's token stands for the message.
+    expect(docMsg.providerMessageId).toBe(/"message_token":(\d+)/.exec(calls[2]!.answer!)![1]);
+  });
+
+  it("maps Viber's refusals to failure reasons with Viber's words", async () => {
+    const { owner, token, conv } = await withConversation();
+    const attempt = async (status: number | null, text = "hi") => {
+      if (status !== null) fake.failNextSend(status);
+      const id = (await owner.post(`/api/conversations/${conv.id}/messages`, { text })).body.message.id;
+      return waitForState(owner, conv.id, id, "failed");
+    };
+    const notSubscribed = await attempt(6);
+    expect(notSubscribed.delivery.failureReason).toBe("blocked_by_user");
+    expect(notSubscribed.delivery.failureDetail).toMatch(/receiverNotSubscribed \(status 6\)/);
+    const noDevice = await attempt(11);
+    expect(noDevice.delivery.failureReason).toBe("provider_error");
+    expect(noDevice.delivery.failureDetail).toMatch(/receiverNoSuitableDevice \(status 11\)/);
+    fake.failNextSend(23, "You have exceeded the number of free chatbot-initiated messages");
+    const quota = await attempt(null);
+    expect(quota.delivery.failureReason).toBe("provider_error");
+    expect(quota.delivery.failureDetail).toMatch(
+      /freeMessagesExceeded \(status 23\): You have exceeded the number of free chatbot-initiated messages\..*quota/,
+    );
+    const before = fake.sent(token).length;
+    // Over 7000 characters (but within Parley's own limits): refused before calling Viber.
+    const long = await attempt(null, "x    ".repeat(1500));
+    expect(long.delivery.failureReason).toBe("too_long");
+    expect(fake.sent(token)).toHaveLength(before);
+  });
+
+  it("retries after tooManyRequests (12), an HTTP 429 and an HTTP 500, then delivers", async () => {
+    const { owner, token, conv, connId } = await withConversation();
+    fake.failNextSend(12, "Too many requests");
+    fake.failNextSendHttp(429, { "retry-after": "1" });
+    fake.failNextSendHttp(500);
+    const id = (await owner.post(`/api/conversations/${conv.id}/messages`, { text: "patience" })).body.message
+      .id;
+    const m = await waitForState(owner, conv.id, id, "sent", true);
+    const calls = fake.sent(token).filter((c) => c.body.text === "patience");
+    expect(calls).toHaveLength(4);
+    expect(m.providerMessageId).toBe(/"message_token":(\d+)/.exec(calls[3]!.answer!)![1]);
+    const health = (await owner.get(`/api/connections/${connId}`)).body.connection.health;
+    expect(health.errorCount).toBe(3);
+    expect(health.lastError).toMatch(/HTTP 500/);
+  });
+});

@@ -1,0 +1,529 @@
+import crypto from "node:crypto";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { openTestDb } from "../../testing/db";
+import {
+  GRAPH_ERRORS,
+  hubSignature,
+  metaJson,
+  startWhatsAppFake,
+  type WhatsAppFake,
+} from "../../testing/fakes/whatsapp";
+import { type Client, newWorkspace, startTestServer, type TestServer, unique } from "../../testing/harness";
+import { adapterContext } from "../context";
+import { whatsappChannel } from "./adapter";
+import { sendErrorOf, statusFailure } from "./client";
+
+const PNID = "106540352242922";
+const TOKEN = `EAAG${"t0k3n".repeat(10)}`;
+const APP_SECRET = "0123456789abcdef-app-secret";
+const V = "v21.0";
+
+let t: TestServer;
+let testDb: Awaited<ReturnType<typeof openTestDb>>;
+let fake: WhatsAppFake;
+
+beforeAll(async () => {
+  testDb = await openTestDb();
+  fake = await startWhatsAppFake({ phoneNumberId: PNID, accessToken: TOKEN, appSecret: APP_SECRET });
+  t = await startTestServer(testDb.db, { env: { GRAPH_API_BASE: fake.url, GRAPH_API_VERSION: V } });
+});
+afterAll(async () => {
+  await t?.close();
+  await fake?.close();
+  await testDb?.close();
+});
+
+const waId = () => `1631${crypto.randomInt(1_000_000, 9_999_999)}`;
+
+async function connect(owner: Client, credentials: Record<string, unknown> = {}) {
+  const r = await owner.post("/api/connections", {
+    type: "whatsapp",
+    name: unique("wa"),
+    credentials: { phoneNumberId: PNID, accessToken: TOKEN, appSecret: APP_SECRET, ...credentials },
+  });
+  expect(r.status, JSON.stringify(r.body)).toBe(201);
+  return {
+    id: r.body.connection.id as string,
+    webhookUrl: r.body.reveal.webhookUrl as string,
+    verifyToken: r.body.reveal.verifyToken as string,
+    connection: r.body.connection,
+  };
+}
+
+/** A workspace with a WhatsApp connection Meta is subscribed to, and a customer who wrote first. */
+async function setup(text = "Hi") {
+  const { owner } = await newWorkspace(t);
+  const conn = await connect(owner);
+  expect((await fake.subscribe(conn.webhookUrl, conn.verifyToken)).ok).toBe(true);
+  const customer = waId();
+  const first = fake.message(customer, { type: "text", text: { body: text } });
+  expect((await fake.deliver(first.payload)).status).toBe(200);
+  const [conv] = (await owner.get("/api/conversations")).body.conversations;
+  return { owner, conn, customer, conv, first };
+}
+
+const feed = async (owner: Client, convId: string) =>
+  (await owner.get(`/api/conversations/${convId}/messages`)).body.messages as any[];
+
+async function waitForState(
+  owner: Client,
+  convId: string,
+  messageId: string,
+  state: string,
+  timeoutMs = 10_000,
+) {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const m = (await feed(owner, convId)).find((x) => x.id === messageId);
+    if (m?.delivery?.state === state) return m;
+    if (Date.now() > until)
+      throw new Error(
+        `message stayed ${m?.delivery?.state} (${m?.delivery?.failureDetail}), wanted ${state}`,
+      );
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+async function reply(owner: Client, convId: string, body: Record<string, unknown>) {
+  const r = await owner.post(`/api/conversations/${convId}/messages`, body);
+  expect(r.status, JSON.stringify(r.body)).toBe(201);
+  return r.body.message.id as string;
+}
+
+const sendsTo = (to: string) => fake.requestsTo(`/${PNID}/messages`).filter((r) => r.body?.to === to);
+
+describe("WhatsApp connection", () => {
+  it("validates credentials, checks the token with Graph and reveals the webhook URL and a generated verify token", async () => {
+    const { owner } = await newWorkspace(t);
+    const missing = await owner.post("/api/connections", {
+      type: "whatsapp",
+      name: "WA",
+      credentials: { phoneNumberId: PNID, accessToken: TOKEN },
+    });
+    expect(missing.status).toBe(400);
+    expect(missing.body.error.message).toMatch(/appSecret/);
+
+    const badToken = await owner.post("/api/connections", {
+      type: "whatsapp",
+      name: "WA",
+      credentials: { phoneNumberId: PNID, accessToken: `EAAG${"x".repeat(40)}`, appSecret: APP_SECRET },
+    });
+    expect(badToken.status).toBe(422);
+    expect(badToken.body.error.message).toMatch(/access token/);
+
+    const before = fake.requests.length;
+    const conn = await connect(owner);
+    expect(conn.webhookUrl).toBe(`${t.url}/api/webhooks/whatsapp/${conn.id}`);
+    expect(conn.verifyToken.length).toBeGreaterThanOrEqual(24);
+    expect(conn.connection.capabilities).toMatchObject({
+      reportsDelivered: true,
+      reportsRead: true,
+      markSeen: true,
+      textMaxChars: 4096,
+      window: "whatsapp",
+    });
+    const check = fake.requests.slice(before).find((r) => r.method === "GET");
+    expect(check).toMatchObject({ path: `/${V}/${PNID}`, authorization: `Bearer ${TOKEN}` });
+    // Credentials never come back.
+    expect(JSON.stringify((await owner.get(`/api/connections/${conn.id}`)).body)).not.toContain(TOKEN);
+
+    const own = await connect(owner, { verifyToken: "my-own-verify-token" });
+    expect(own.verifyToken).toBe("my-own-verify-token");
+  });
+
+  it("answers Meta's GET handshake with the challenge only for the right verify token", async () => {
+    const { owner } = await newWorkspace(t);
+    const conn = await connect(owner);
+    const ok = await fake.subscribe(conn.webhookUrl, conn.verifyToken, { challenge: "1158201444" });
+    expect(ok).toMatchObject({ ok: true, status: 200, body: "1158201444" });
+    const wrong = await fake.subscribe(conn.webhookUrl, `${conn.verifyToken}x`);
+    expect(wrong.status).toBe(403);
+    const mode = await fake.subscribe(conn.webhookUrl, conn.verifyToken, { mode: "unsubscribe" });
+    expect(mode.status).toBe(403);
+  });
+});
+
+describe("WhatsApp inbound", () => {
+  it("verifies the signature over Meta's escaped-unicode bytes, rejects bad signatures and dedupes retries", async () => {
+    const { owner } = await newWorkspace(t);
+    const conn = await connect(owner);
+    await fake.subscribe(conn.webhookUrl, conn.verifyToken);
+    const customer = waId();
+    const text = "Olá! Заказ №42 ещё не пришёл 🙂 https://shop.example/o/42";
+    const msg = fake.message(customer, { type: "text", text: { body: text } }, { name: "Zoë Ñúñez" });
+    const raw = metaJson(msg.payload);
+    expect(raw).toContain("\\u0417"); // the bytes Meta signs differ from a re-serialisation
+    expect(raw).toContain("\\/");
+
+    // A signature over re-serialised JSON (what a parse-then-stringify receiver would check) fails.
+    const reserialised = await fake.deliver(msg.payload, {
+      signature: hubSignature(APP_SECRET, JSON.stringify(msg.payload)),
+    });
+    expect(reserialised.status).toBe(401);
+    expect((await fake.deliver(msg.payload, { appSecret: "another-app-secret" })).status).toBe(401);
+    expect((await fake.deliver(msg.payload, { signature: null })).status).toBe(401);
+    expect((await owner.get("/api/conversations")).body.conversations).toHaveLength(0);
+
+    const ok = await fake.deliver(msg.payload);
+    expect(ok.status).toBe(200);
+    expect(ok.body.results[0]).toMatchObject({ kind: "message", status: "created" });
+    const again = await fake.deliver(msg.payload);
+    expect(again.body.results[0]).toMatchObject({ kind: "message", status: "duplicate" });
+
+    const [conv] = (await owner.get("/api/conversations")).body.conversations;
+    const messages = await feed(owner, conv.id);
+    expect(messages).toHaveLength(1);
+    expect(messages[0]).toMatchObject({ text, direction: "inbound", providerMessageId: msg.id });
+    const contact = (await owner.get(`/api/contacts/${conv.contact.id}`)).body.contact;
+    expect(contact.name).toBe("Zoë Ñúñez");
+  });
+
+  it("downloads media at once, keeps a message whose link expired, gives other types a readable text and links replies", async () => {
+    const { owner, conv, customer, first } = await setup();
+    const jpeg = crypto.randomBytes(2048);
+    const imageId = fake.addMedia(jpeg, "image/jpeg");
+    const docId = fake.addMedia(Buffer.from("%PDF-1.4 invoice"), "application/pdf");
+    const voiceId = fake.addMedia(Buffer.from("OggS voice"), "audio/ogg; codecs=opus");
+    const videoId = fake.addMedia(Buffer.from("mp4 bytes"), "video/mp4");
+    const expiredId = fake.addMedia(Buffer.from("too late"), "image/jpeg", { ttlMs: 0 });
+    const sends = [
+      {
+        type: "image",
+        image: { caption: "Фото посылки", mime_type: "image/jpeg", sha256: "x", id: imageId },
+      },
+      {
+        type: "document",
+        document: { filename: "invoice.pdf", mime_type: "application/pdf", sha256: "x", id: docId },
+      },
+      {
+        type: "audio",
+        audio: { mime_type: "audio/ogg; codecs=opus", sha256: "x", id: voiceId, voice: true },
+      },
+      { type: "video", video: { mime_type: "video/mp4", sha256: "x", id: videoId } },
+      { type: "image", image: { mime_type: "image/jpeg", sha256: "x", id: expiredId } },
+      { type: "sticker", sticker: { mime_type: "image/webp", sha256: "x", id: "999", animated: false } },
+      {
+        type: "location",
+        location: { latitude: 38.7223, longitude: -9.1393, name: "Loja", address: "Rua Augusta 1, Lisboa" },
+      },
+      {
+        type: "contacts",
+        contacts: [{ name: { formatted_name: "Ana Lima" }, phones: [{ phone: "+351 912 345 678" }] }],
+      },
+      { type: "text", text: { body: "about my first message" }, context: { from: customer, id: first.id } },
+      { type: "order", order: { catalog_id: "1", product_items: [] } },
+    ];
+    const ids: string[] = [];
+    for (const m of sends) {
+      const msg = fake.message(customer, m);
+      ids.push(msg.id);
+      const r = await fake.deliver(msg.payload);
+      expect(r.status, JSON.stringify(r.body)).toBe(200);
+    }
+    const messages = await feed(owner, conv.id);
+    const byId = (id: string) => messages.find((m) => m.providerMessageId === id);
+
+    const image = byId(ids[0]!);
+    expect(image.text).toBe("Фото посылки");
+    expect(image.attachments[0]).toMatchObject({ mimeType: "image/jpeg", size: 2048 });
+    expect(image.attachments[0].error).toBeUndefined();
+    const file = await fetch(`${t.url}${image.attachments[0].url}`, { headers: { cookie: owner.cookie! } });
+    expect(file.status).toBe(200);
+    expect(Buffer.from(await file.arrayBuffer()).equals(jpeg)).toBe(true);
+    // Looked up by id with the Bearer token, then downloaded with the same header.
+    const lookup = fake.requests.find((r) => r.method === "GET" && r.path === `/${V}/${imageId}`);
+    expect(lookup).toMatchObject({ authorization: `Bearer ${TOKEN}`, query: { phone_number_id: PNID } });
+    expect(fake.requests.find((r) => r.path === `/dl/${imageId}`)?.authorization).toBe(`Bearer ${TOKEN}`);
+
+    expect(byId(ids[1]!).attachments[0]).toMatchObject({ name: "invoice.pdf", mimeType: "application/pdf" });
+    expect(byId(ids[2]!).attachments[0]).toMatchObject({ name: "voice-message.ogg", mimeType: "audio/ogg" });
+    expect(byId(ids[3]!).attachments[0]).toMatchObject({ name: "video.mp4", mimeType: "video/mp4", size: 9 });
+    const expired = byId(ids[4]!);
+    expect(expired.attachments[0].error).toMatch(/404/);
+    expect(expired.attachments[0].url).toBe("");
+    expect(byId(ids[5]!).text).toBe("[Sticker]");
+    expect(byId(ids[6]!).text).toBe(
+      "[Location] Loja, Rua Augusta 1, Lisboa https://maps.google.com/?q=38.7223,-9.1393",
+    );
+    expect(byId(ids[7]!).text).toBe("[Contact card] Ana Lima, +351 912 345 678");
+    const firstMessage = byId(first.id);
+    expect(byId(ids[8]!)).toMatchObject({ text: "about my first message", quotedMessageId: firstMessage.id });
+    expect(byId(ids[9]!).text).toMatch(/^\[Order\]/);
+  });
+
+  it("ignores other numbers' events, other fields and objects, and account-level errors", async () => {
+    const { owner, conv, customer } = await setup();
+    const other = fake.message(customer, { type: "text", text: { body: "to another number" } });
+    other.payload.entry[0]!.changes[0]!.value.metadata.phone_number_id = "999999999";
+    const r1 = await fake.deliver(other.payload);
+    expect(r1).toMatchObject({ status: 200, body: { results: [] } });
+    const r2 = await fake.deliver({
+      object: "whatsapp_business_account",
+      entry: [{ id: "1", changes: [{ field: "account_update", value: { event: "VERIFIED_ACCOUNT" } }] }],
+    });
+    expect(r2).toMatchObject({ status: 200, body: { results: [] } });
+    const r3 = await fake.deliver(
+      fake.envelope({ errors: [{ code: 131000, title: "Something went wrong", message: "x" }] }),
+    );
+    expect(r3).toMatchObject({ status: 200, body: { results: [] } });
+    const r4 = await fake.deliver({ object: "page", entry: [] });
+    expect(r4).toMatchObject({ status: 200, body: { results: [] } });
+    expect(await feed(owner, conv.id)).toHaveLength(1);
+  });
+});
+
+describe("WhatsApp outbound", () => {
+  it("sends text, quoted replies and media by link, and records the wamid", async () => {
+    const { owner, conv, customer, first } = await setup("Preciso de ajuda");
+    const text = "Olá! Veja https://example.com/pedido — até já";
+    const id = await reply(owner, conv.id, { text });
+    const m = await waitForState(owner, conv.id, id, "sent");
+    expect(m.providerMessageId).toMatch(/^wamid\./);
+    const [sent] = sendsTo(customer);
+    expect(sent).toMatchObject({ path: `/${V}/${PNID}/messages`, authorization: `Bearer ${TOKEN}` });
+    expect(sent!.body).toEqual({
+      messaging_product: "whatsapp",
+      recipient_type: "individual",
+      to: customer,
+      type: "text",
+      text: { body: text, preview_url: true },
+    });
+
+    const inbound = (await feed(owner, conv.id)).find((x) => x.providerMessageId === first.id);
+    const quoted = await reply(owner, conv.id, { text: "Respondendo", quotedMessageId: inbound.id });
+    await waitForState(owner, conv.id, quoted, "sent");
+    expect(sendsTo(customer)[1]!.body).toMatchObject({
+      type: "text",
+      text: { body: "Respondendo", preview_url: false },
+      context: { message_id: first.id },
+    });
+
+    const fileId = crypto.randomUUID();
+    const img = await reply(owner, conv.id, {
+      text: "Sua etiqueta",
+      attachments: [{ name: "label.png", mimeType: "image/png", size: 10, url: `/api/files/${fileId}` }],
+    });
+    await waitForState(owner, conv.id, img, "sent");
+    expect(sendsTo(customer)[2]!.body).toEqual({
+      messaging_product: "whatsapp",
+      recipient_type: "individual",
+      to: customer,
+      type: "image",
+      image: { link: `${t.url}/api/files/${fileId}`, caption: "Sua etiqueta" },
+    });
+
+    const doc = await reply(owner, conv.id, {
+      attachments: [
+        { name: "fatura.pdf", mimeType: "application/pdf", size: 10, url: "https://cdn.example.com/f.pdf" },
+      ],
+    });
+    await waitForState(owner, conv.id, doc, "sent");
+    expect(sendsTo(customer)[3]!.body).toMatchObject({
+      type: "document",
+      document: { link: "https://cdn.example.com/f.pdf", filename: "fatura.pdf" },
+    });
+  });
+
+  it("applies duplicated, out-of-order statuses forward only, and delivered after failed wins", async () => {
+    const { owner, conv, customer } = await setup();
+    const a = await reply(owner, conv.id, { text: "first" });
+    const wamidA = (await waitForState(owner, conv.id, a, "sent")).providerMessageId;
+    const base = Date.UTC(2026, 0, 1, 10, 0, 0);
+    await fake.deliver(fake.statuses({ id: wamidA, status: "read", at: base + 5000, to: customer }));
+    await fake.deliver(fake.statuses({ id: wamidA, status: "delivered", at: base + 3000, to: customer }));
+    const dup = await fake.deliver(
+      fake.statuses({ id: wamidA, status: "read", at: base + 6000, to: customer }),
+    );
+    expect(dup.body.results[0]).toMatchObject({ kind: "status", status: "unchanged" });
+    await fake.deliver(
+      fake.statuses(
+        { id: wamidA, status: "sent", at: base + 1000, to: customer },
+        {
+          id: wamidA,
+          status: "failed",
+          at: base + 7000,
+          to: customer,
+          errors: [{ code: 131026, title: "Message undeliverable" }],
+        },
+      ),
+    );
+    const ma = await waitForState(owner, conv.id, a, "read");
+    expect(ma.delivery.readAt).toBe("2026-01-01T10:00:05.000Z");
+    expect(ma.delivery.deliveredAt).toBe("2026-01-01T10:00:05.000Z");
+
+    // Several devices: one reports failed, another then delivered.
+    const b = await reply(owner, conv.id, { text: "second" });
+    const wamidB = (await waitForState(owner, conv.id, b, "sent")).providerMessageId;
+    await fake.deliver(
+      fake.statuses({
+        id: wamidB,
+        status: "failed",
+        to: customer,
+        errors: [
+          {
+            code: 131051,
+            title: "Unsupported message type",
+            message: "Unsupported message type",
+            error_data: { details: "Message type is not currently supported." },
+          },
+        ],
+      }),
+    );
+    const failed = await waitForState(owner, conv.id, b, "failed");
+    expect(failed.delivery).toMatchObject({
+      failureReason: "provider_error",
+      failureDetail: "(#131051) Unsupported message type: Message type is not currently supported.",
+    });
+    await fake.deliver(fake.statuses({ id: wamidB, status: "delivered", to: customer }));
+    await waitForState(owner, conv.id, b, "delivered");
+  });
+
+  it("maps 131047 to window_closed, from a failed status and from the send itself after 24 h", async () => {
+    const { owner, conv, customer } = await setup();
+    const a = await reply(owner, conv.id, { text: "late answer" });
+    const wamid = (await waitForState(owner, conv.id, a, "sent")).providerMessageId;
+    await fake.deliver(
+      fake.statuses({
+        id: wamid,
+        status: "failed",
+        to: customer,
+        errors: [
+          {
+            code: 131047,
+            title: "Re-engagement message",
+            message: "Re-engagement message",
+            error_data: {
+              details:
+                "Message failed to send because more than 24 hours have passed since the customer last replied to this number.",
+            },
+          },
+        ],
+      }),
+    );
+    const m = await waitForState(owner, conv.id, a, "failed");
+    expect(m.delivery.failureReason).toBe("window_closed");
+    expect(m.delivery.failureDetail).toMatch(/^\(#131047\) Re-engagement message: .*24 hours/);
+
+    fake.advance(25 * 60 * 60 * 1000);
+    try {
+      const b = await reply(owner, conv.id, { text: "a day later" });
+      const mb = await waitForState(owner, conv.id, b, "failed");
+      expect(mb.delivery.failureReason).toBe("window_closed");
+      expect(mb.delivery.failureDetail).toMatch(/131047/);
+      expect(sendsTo(customer)).toHaveLength(2);
+    } finally {
+      fake.advance(-25 * 60 * 60 * 1000);
+    }
+  });
+
+  it("turns an asynchronous 131026 into a failed message with the provider's words", async () => {
+    const { owner, conv, customer } = await setup();
+    fake.failAsync(customer, 131026);
+    const id = await reply(owner, conv.id, { text: "are you there?" });
+    const m = await waitForState(owner, conv.id, id, "failed");
+    expect(m.providerMessageId).toMatch(/^wamid\./);
+    expect(m.delivery).toMatchObject({
+      failureReason: "provider_error",
+      failureDetail: "(#131026) Message Undeliverable: Unable to deliver message.",
+    });
+  });
+
+  it("retries a rate limit (130429) and then sends; a refused token (190) and a too-long text fail at once", async () => {
+    const { owner, conv, customer } = await setup();
+    fake.failNext(GRAPH_ERRORS[130429]!);
+    const a = await reply(owner, conv.id, { text: "busy day" });
+    const started = Date.now();
+    await waitForState(owner, conv.id, a, "sent", 12_000);
+    expect(sendsTo(customer).filter((r) => r.body.text?.body === "busy day")).toHaveLength(2);
+    // Rescheduled after the code's wait (1 s for the throughput limit), not at once.
+    expect(Date.now() - started).toBeGreaterThanOrEqual(900);
+
+    fake.failNext(GRAPH_ERRORS[190]!);
+    const b = await reply(owner, conv.id, { text: "token?" });
+    const mb = await waitForState(owner, conv.id, b, "failed");
+    expect(mb.delivery.failureReason).toBe("provider_error");
+    expect(mb.delivery.failureDetail).toMatch(/access token.*Session has expired/);
+    expect(sendsTo(customer).filter((r) => r.body.text?.body === "token?")).toHaveLength(1);
+
+    const long = "ok   ".repeat(900); // 4500 characters, 1800 not counting spaces
+    const c = await reply(owner, conv.id, { text: long });
+    const mc = await waitForState(owner, conv.id, c, "failed");
+    expect(mc.delivery.failureReason).toBe("too_long");
+    expect(sendsTo(customer).filter((r) => r.body.text?.body === long.trim())).toHaveLength(0);
+  });
+
+  it("marks an inbound message as read on WhatsApp", async () => {
+    const { conn, customer, first, owner } = await setup();
+    const ctx = t.server.ctx;
+    const info = {
+      id: conn.id,
+      workspaceId: owner.workspaceId!,
+      credentials: {
+        phoneNumberId: PNID,
+        accessToken: TOKEN,
+        appSecret: APP_SECRET,
+        verifyToken: conn.verifyToken,
+      },
+      settings: {},
+    };
+    await whatsappChannel.markSeen!(
+      info,
+      { externalContactId: customer, providerMessageId: first.id },
+      adapterContext(ctx, { ...info, type: "whatsapp" }),
+    );
+    const seen = fake.requestsTo(`/${PNID}/messages`).find((r) => r.body?.message_id === first.id);
+    expect(seen).toMatchObject({ path: `/${V}/${PNID}/messages`, authorization: `Bearer ${TOKEN}` });
+    expect(seen!.body).toEqual({ messaging_product: "whatsapp", status: "read", message_id: first.id });
+  });
+});
+
+describe("WhatsApp error mapping", () => {
+  const refused = (
+    status: number,
+    error: Record<string, unknown> | null,
+    retryAfterMs: number | null = null,
+  ) => sendErrorOf({ ok: false, status, error: error as never, text: "", retryAfterMs });
+
+  it("maps Graph error codes to retry, backoff and failure reasons", () => {
+    expect(refused(400, { code: 131056, message: "(#131056) pair rate limit hit" })).toMatchObject({
+      retryable: true,
+      retryAfterMs: 6000,
+    });
+    expect(refused(400, { code: 4, message: "(#4) Application request limit reached" })).toMatchObject({
+      retryable: true,
+      retryAfterMs: 60_000,
+    });
+    expect(refused(429, null, 2000)).toMatchObject({ retryable: true, retryAfterMs: 2000 });
+    expect(refused(401, { code: 190, message: "Invalid OAuth access token" })).toMatchObject({
+      reason: "provider_error",
+      retryable: false,
+    });
+    const transient = refused(500, { code: 131000, message: "(#131000) Something went wrong" });
+    expect(transient).toMatchObject({ retryable: true, retryAfterMs: undefined });
+    expect(refused(400, { code: 131047, message: "(#131047) Re-engagement message" })).toMatchObject({
+      reason: "window_closed",
+      retryable: false,
+    });
+    expect(
+      refused(400, {
+        code: 131026,
+        message: "(#131026) Message Undeliverable",
+        error_data: { details: "Unable to deliver message." },
+      }),
+    ).toMatchObject({
+      reason: "provider_error",
+      retryable: false,
+      detail: "(#131026) Message Undeliverable: Unable to deliver message.",
+    });
+    expect(
+      refused(400, { code: 100, message: "(#100) Param text['body'] must be at most 4096 characters long." }),
+    ).toMatchObject({ reason: "too_long", retryable: false });
+    expect(refused(403, { code: 10, message: "(#10) Permission denied" })).toMatchObject({
+      reason: "not_permitted",
+    });
+    expect(statusFailure([{ code: 131051, title: "Unsupported message type" }])).toEqual({
+      reason: "provider_error",
+      detail: "(#131051) Unsupported message type",
+    });
+  });
+});

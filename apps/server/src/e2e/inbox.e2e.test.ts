@@ -1,0 +1,222 @@
+import { spawnSync } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { type BrowserContext, chromium, type Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { WEB_DIST } from "../http/web-app";
+import { openTestDb } from "../testing/db";
+import {
+  apiConnection,
+  inbound,
+  newWorkspace,
+  PASSWORD,
+  startTestServer,
+  type TestServer,
+} from "../testing/harness";
+import { startReceiver } from "../testing/outbound-receiver";
+
+/**
+ * End to end, in a real browser: Debian's chromium driven by playwright-core against a real server (the
+ * built web app, the REST API, the realtime socket) on a real database.
+ */
+const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../../..");
+const ARGS = [
+  "--headless",
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-quic",
+  "--no-first-run",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+];
+
+let profileDir: string;
+let browser: BrowserContext;
+const cleanups: (() => Promise<unknown>)[] = [];
+
+beforeAll(async () => {
+  if (!fs.existsSync(CHROMIUM)) {
+    throw new Error(
+      `The browser tests need Chromium at ${CHROMIUM} (apt-get install chromium, or set CHROMIUM_PATH).`,
+    );
+  }
+  // The server serves apps/web/dist: build it when missing or older than its sources.
+  const build = spawnSync(process.execPath, [path.join(ROOT, "apps/web/scripts/ensure-build.mjs")], {
+    cwd: ROOT,
+    encoding: "utf8",
+  });
+  if (build.status !== 0) throw new Error(`building the web app failed:\n${build.stdout}\n${build.stderr}`);
+  if (!fs.existsSync(path.join(WEB_DIST, "index.html"))) throw new Error(`no web app in ${WEB_DIST}`);
+  profileDir = fs.mkdtempSync(path.join(os.tmpdir(), "parley-chromium-"));
+  browser = await chromium.launchPersistentContext(profileDir, {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ARGS,
+    viewport: { width: 1360, height: 860 },
+    locale: "en-US",
+  });
+  browser.setDefaultTimeout(10_000);
+}, 120_000);
+
+afterAll(async () => {
+  await browser?.close();
+  for (const c of cleanups.reverse()) await c();
+  if (profileDir) fs.rmSync(profileDir, { recursive: true, force: true });
+});
+
+async function serverOnFreshDb(): Promise<TestServer> {
+  const db = await openTestDb();
+  const t = await startTestServer(db.db);
+  cleanups.push(
+    () => db.close(),
+    () => t.close(),
+  );
+  return t;
+}
+
+async function newPage(): Promise<Page> {
+  const page = await browser.newPage();
+  const errors: string[] = [];
+  page.on("pageerror", (e) => errors.push(e.message));
+  cleanups.push(async () => {
+    await page.close();
+    expect(errors, "errors thrown in the page").toEqual([]);
+  });
+  return page;
+}
+
+describe("agent web app", () => {
+  it("first run: creates the owner through the onboarding form and lands in the inbox", async () => {
+    const t = await serverOnFreshDb();
+    const page = await newPage();
+    await page.goto(`${t.url}/`);
+    await page.waitForURL(/\/setup$/);
+    await page.getByLabel("Workspace name").fill("Acme");
+    await page.getByLabel("Your name").fill("Olga Owner");
+    await page.getByLabel("Email").fill("olga@example.com");
+    await page.getByLabel("Password", { exact: true }).fill(PASSWORD);
+    await page.getByRole("button", { name: "Create workspace" }).click();
+    await page.waitForURL(/\/inbox\?view=mine$/);
+    await expect.poll(() => page.getByTestId("user-menu").textContent()).toContain("Olga Owner");
+    const setup = await fetch(`${t.url}/api/setup`).then((r) => r.json());
+    expect(setup).toEqual({ needsSetup: false });
+  });
+
+  it("signs in, sees a customer message arrive live, replies with receipts, switches language, keeps the draft", async () => {
+    const t = await serverOnFreshDb();
+    const { owner } = await newWorkspace(t, "Acme Support");
+    let secret = "";
+    const receiver = await startReceiver(() => secret);
+    cleanups.push(() => receiver.close());
+    const conn = await apiConnection(t, owner, receiver.url);
+    secret = conn.secret;
+
+    const page = await newPage();
+    await page.goto(`${t.url}/inbox`);
+    await page.waitForURL(/\/sign-in$/);
+    await page.getByLabel("Email").fill(owner.user!.email);
+    await page.getByLabel("Password", { exact: true }).fill(PASSWORD);
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await page.waitForURL(/\/inbox\?view=mine$/);
+    await page.getByTestId("view-all").click();
+    await page.waitForURL(/view=all/);
+    await expect.poll(() => page.getByTestId("list-empty").isVisible()).toBe(true);
+    const unreadBadge = page.getByTestId("unread-count");
+    await expect.poll(() => unreadBadge.textContent()).toBe("0 unread conversations");
+    // Wait for the socket: whatever is posted from now on must arrive without a reload.
+    await expect.poll(() => page.getByText("Connecting…").count()).toBe(0);
+    await page.evaluate(() => {
+      (window as unknown as { notReloaded: boolean }).notReloaded = true;
+    });
+
+    // A customer writes: the conversation appears in the list live, unread.
+    const r = await conn.post(inbound("cust-1", "Hello, where is my order?"));
+    expect(r.status).toBe(200);
+    await page
+      .getByTestId("conversation-row")
+      .filter({ hasText: "Hello, where is my order?" })
+      .waitFor({ timeout: 5000 });
+    const conversationId = await page
+      .getByTestId("conversation-row")
+      .first()
+      .getAttribute("data-conversation-id");
+    const row = page.locator(`[data-testid="conversation-row"][data-conversation-id="${conversationId}"]`);
+    expect(await row.getByTestId("row-name").textContent()).toBe("Contact cust-1");
+    expect(await row.getByTestId("row-unread").textContent()).toBe("1");
+    await expect.poll(() => unreadBadge.textContent()).toBe("1 unread conversation");
+    expect(await page.evaluate(() => (window as unknown as { notReloaded?: boolean }).notReloaded)).toBe(
+      true,
+    );
+
+    // Opening it shows the feed and marks it read.
+    await row.click();
+    const pane = page.getByTestId("conversation-pane");
+    await expect.poll(() => pane.getByTestId("conversation-contact").textContent()).toBe("Contact cust-1");
+    const customerMessage = pane.locator('[data-testid="message"][data-direction="inbound"]');
+    expect(await customerMessage.getByTestId("message-text").textContent()).toBe("Hello, where is my order?");
+    await expect.poll(() => unreadBadge.textContent()).toBe("0 unread conversations");
+    await expect.poll(() => row.getByTestId("row-unread").count()).toBe(0);
+    expect(await pane.getByTestId("day-separator").first().textContent()).toBe("Today");
+
+    // Reply through the composer (Enter sends): the integrator's endpoint accepts it → one tick.
+    const input = pane.getByTestId("composer-input");
+    await input.fill("Hi! It ships today.");
+    await input.press("Enter");
+    const reply = pane
+      .locator('[data-testid="message"][data-direction="outbound"]')
+      .filter({ hasText: "Hi! It ships today." });
+    await reply.waitFor();
+    expect(await input.inputValue()).toBe("");
+    await expect.poll(() => receiver.requests.length).toBe(1);
+    const sent = receiver.requests[0]!;
+    expect(sent.signatureValid).toBe(true);
+    expect(sent.body.text).toBe("Hi! It ships today.");
+    await expect.poll(() => reply.getByTestId("delivery").getAttribute("data-state")).toBe("sent");
+
+    // The customer read it: the status report arrives on the webhook → two ticks, live.
+    const status = await conn.post({ type: "status", messageId: `ext-${sent.body.id}`, status: "read" });
+    expect(status.status).toBe(200);
+    await expect.poll(() => reply.getByTestId("delivery").getAttribute("data-state")).toBe("read");
+    // The list row follows: "You: …" with the read ticks.
+    await expect.poll(() => row.getByTestId("row-preview").textContent()).toBe("You: Hi! It ships today.");
+    expect(await row.getByTestId("delivery").getAttribute("data-state")).toBe("read");
+
+    // A draft is saved as the agent types (debounced PUT).
+    const saved = page.waitForResponse(
+      (res) => res.url().endsWith("/draft") && res.request().method() === "PUT" && res.ok(),
+    );
+    await input.fill("Draft: also a discount code");
+    await saved;
+
+    // Russian: every label follows, plurals included.
+    await page.getByTestId("language-switch").click();
+    await page.getByTestId("language-ru").click();
+    await expect.poll(() => page.getByTestId("view-all").textContent()).toBe("Все");
+    expect(await page.getByTestId("view-mine").textContent()).toBe("Мои");
+    expect(await pane.getByTestId("composer-send").textContent()).toBe("Отправить");
+    expect(await unreadBadge.textContent()).toBe("0 непрочитанных разговоров");
+    expect(await pane.getByTestId("day-separator").first().textContent()).toBe("Сегодня");
+
+    // After a reload: same language, the draft is back, the feed and its receipts are still there.
+    await page.reload();
+    await pane.getByTestId("composer-input").waitFor();
+    await expect
+      .poll(() => pane.getByTestId("composer-input").inputValue())
+      .toBe("Draft: also a discount code");
+    expect(await page.getByTestId("view-all").textContent()).toBe("Все");
+    await expect.poll(() => pane.getByTestId("message").count()).toBe(2);
+    expect(await reply.getByTestId("delivery").getAttribute("data-state")).toBe("read");
+    expect(await reply.getByTestId("delivery").getAttribute("aria-label")).toBe("Прочитано");
+    // The list shows the draft as the row's last line (R205).
+    await expect
+      .poll(() => row.getByTestId("row-preview").textContent())
+      .toBe("Черновик: Draft: also a discount code");
+
+    const shot = process.env.E2E_SCREENSHOT;
+    if (shot) await page.screenshot({ path: shot });
+  });
+});

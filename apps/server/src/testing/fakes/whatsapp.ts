@@ -1,0 +1,403 @@
+import crypto from "node:crypto";
+import http from "node:http";
+import type { AddressInfo } from "node:net";
+
+/**
+ * A fake WhatsApp Business Cloud API (Graph) on loopback (CHANNELS.md §10.2).
+ *
+ * API side: GET /:v/:phoneNumberId (number info), POST /:v/:phoneNumberId/messages (sends and mark-as-read),
+ * GET /:v/:mediaId (media lookup) and GET /dl/:mediaId (the media bytes, Bearer required, expiring), all
+ * with Bearer auth and Graph's error envelope. It enforces messaging_product, the 4096-character text limit
+ * and the 24-hour window (from the last inbound message the driver pushed, on a clock tests can move), and
+ * can be told to fail the next sends or to fail a recipient's messages asynchronously (a `failed` status
+ * webhook after a 200).
+ *
+ * Driver side: the GET hub.challenge handshake and signed webhook POSTs. Bodies are serialised the way Meta
+ * does it (non-ASCII escaped as \uXXXX and "/" as "\/") and signed over those exact bytes.
+ */
+
+export interface FakeRequest {
+  method: string;
+  path: string;
+  query: Record<string, string>;
+  authorization: string | undefined;
+  body: any;
+}
+
+export interface InjectedError {
+  status: number;
+  code: number;
+  message: string;
+  details?: string;
+  headers?: Record<string, string>;
+}
+
+/** Graph's usual answers for the codes tests inject (HTTP status, message, details). */
+export const GRAPH_ERRORS: Record<number, InjectedError> = {
+  4: { status: 400, code: 4, message: "(#4) Application request limit reached" },
+  100: { status: 400, code: 100, message: "(#100) Invalid parameter" },
+  190: {
+    status: 401,
+    code: 190,
+    message: "Error validating access token: Session has expired.",
+  },
+  130429: {
+    status: 400,
+    code: 130429,
+    message: "(#130429) Rate limit hit",
+    details: "Cloud API message throughput has been reached.",
+  },
+  131000: { status: 500, code: 131000, message: "(#131000) Something went wrong" },
+  131026: {
+    status: 400,
+    code: 131026,
+    message: "(#131026) Message Undeliverable",
+    details: "Unable to deliver message.",
+  },
+  131047: {
+    status: 400,
+    code: 131047,
+    message: "(#131047) Re-engagement message",
+    details:
+      "Message failed to send because more than 24 hours have passed since the customer last replied to this number.",
+  },
+  131056: {
+    status: 400,
+    code: 131056,
+    message: "(#131056) (Business Account, Consumer Account) pair rate limit hit",
+    details:
+      "Too many messages sent from this phone number to the same phone number in a short period of time.",
+  },
+};
+
+const DAY = 24 * 60 * 60 * 1000;
+
+/** JSON as Meta sends it: non-ASCII as \uXXXX escapes (lowercase hex) and slashes escaped. */
+export function metaJson(payload: unknown): string {
+  return JSON.stringify(payload)
+    .replace(/\//g, "\\/")
+    .replace(/[\u007f-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+}
+
+export function hubSignature(appSecret: string, raw: string | Buffer): string {
+  return `sha256=${crypto.createHmac("sha256", appSecret).update(raw).digest("hex")}`;
+}
+
+interface Media {
+  bytes: Buffer;
+  mimeType: string;
+  ttlMs: number;
+  issuedAt: number | null;
+}
+
+export async function startWhatsAppFake(opts: {
+  phoneNumberId: string;
+  accessToken: string;
+  appSecret: string;
+  displayPhoneNumber?: string;
+  asyncDelayMs?: number;
+}) {
+  const requests: FakeRequest[] = [];
+  const media = new Map<string, Media>();
+  const lastInbound = new Map<string, number>();
+  const asyncFailures = new Map<string, number>();
+  const failures: InjectedError[] = [];
+  let clockOffset = 0;
+  /** Meta reports asynchronous failures a moment after the 200 (after the sender has recorded the id). */
+  const asyncDelayMs = opts.asyncDelayMs ?? 300;
+  let seq = 0;
+  let webhook: { url: string; appSecret: string } | null = null;
+  const now = () => Date.now() + clockOffset;
+  let baseUrl = "";
+
+  const graphError = (res: http.ServerResponse, e: InjectedError) => {
+    res.writeHead(e.status, { "content-type": "application/json", ...e.headers });
+    res.end(
+      JSON.stringify({
+        error: {
+          message: e.message,
+          type: e.code === 190 ? "OAuthException" : "OAuthException",
+          code: e.code,
+          ...(e.details ? { error_data: { messaging_product: "whatsapp", details: e.details } } : {}),
+          fbtrace_id: `A${crypto.randomBytes(8).toString("hex")}`,
+        },
+      }),
+    );
+  };
+  const json = (res: http.ServerResponse, status: number, body: unknown) => {
+    res.writeHead(status, { "content-type": "application/json" });
+    res.end(JSON.stringify(body));
+  };
+  const invalid = (res: http.ServerResponse, message: string) =>
+    graphError(res, { status: 400, code: 100, message: `(#100) ${message}` });
+
+  /** The driver: posts a signed webhook to the subscribed callback (also used for async statuses). */
+  const deliver = async (
+    payload: unknown,
+    o: { url?: string; appSecret?: string; raw?: string; signature?: string | null } = {},
+  ) => {
+    const url = o.url ?? webhook?.url;
+    if (!url) throw new Error("no webhook subscribed: call subscribe() or pass url");
+    const raw = o.raw ?? metaJson(payload);
+    // Inbound messages open (and reset) the 24-hour window of their sender.
+    for (const entry of (payload as any)?.entry ?? [])
+      for (const change of entry.changes ?? [])
+        for (const m of change.value?.messages ?? []) lastInbound.set(m.from, now());
+    const headers: Record<string, string> = { "content-type": "application/json" };
+    const signature =
+      o.signature === undefined
+        ? hubSignature(o.appSecret ?? webhook?.appSecret ?? opts.appSecret, raw)
+        : o.signature;
+    if (signature !== null) headers["x-hub-signature-256"] = signature;
+    const res = await fetch(url, { method: "POST", headers, body: raw });
+    const text = await res.text();
+    let body: any = text;
+    try {
+      body = JSON.parse(text);
+    } catch {}
+    return { status: res.status, body };
+  };
+
+  const envelope = (value: Record<string, unknown>) => ({
+    object: "whatsapp_business_account",
+    entry: [
+      {
+        id: "102290129340398",
+        changes: [
+          {
+            field: "messages",
+            value: {
+              messaging_product: "whatsapp",
+              metadata: {
+                display_phone_number: opts.displayPhoneNumber ?? "15550783881",
+                phone_number_id: opts.phoneNumberId,
+              },
+              ...value,
+            },
+          },
+        ],
+      },
+    ],
+  });
+
+  const server = http.createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on("data", (c) => chunks.push(c));
+    req.on("end", () => {
+      const url = new URL(req.url ?? "/", "http://fake");
+      const raw = Buffer.concat(chunks).toString("utf8");
+      let body: any = null;
+      try {
+        body = raw ? JSON.parse(raw) : null;
+      } catch {
+        body = raw;
+      }
+      const entry: FakeRequest = {
+        method: req.method ?? "GET",
+        path: url.pathname,
+        query: Object.fromEntries(url.searchParams),
+        authorization: req.headers.authorization,
+        body,
+      };
+      requests.push(entry);
+      const authorised = req.headers.authorization === `Bearer ${opts.accessToken}`;
+      const segments = url.pathname.split("/").filter(Boolean);
+
+      // Media bytes: the URL from the lookup, with the same Bearer token, for a limited time.
+      if (segments[0] === "dl" && segments.length === 2 && req.method === "GET") {
+        if (!authorised) return graphError(res, GRAPH_ERRORS[190]!);
+        const m = media.get(segments[1]!);
+        if (!m || m.issuedAt === null || now() >= m.issuedAt + m.ttlMs) {
+          res.writeHead(404, { "content-type": "text/plain" });
+          return res.end("URL signature expired");
+        }
+        res.writeHead(200, { "content-type": m.mimeType, "content-length": String(m.bytes.length) });
+        return res.end(m.bytes);
+      }
+      if (!/^v\d+\.\d+$/.test(segments[0] ?? ""))
+        return invalid(res, `Unknown path components: ${url.pathname}`);
+      if (!authorised)
+        return graphError(res, {
+          status: 401,
+          code: 190,
+          message: "Invalid OAuth access token - Cannot parse access token",
+        });
+
+      const [, id, edge] = segments;
+      if (req.method === "GET" && id && !edge) {
+        if (id === opts.phoneNumberId)
+          return json(res, 200, {
+            verified_name: "Parley Test",
+            display_phone_number: opts.displayPhoneNumber ?? "+1 555-078-3881",
+            id,
+            quality_rating: "GREEN",
+          });
+        const m = media.get(id);
+        if (!m)
+          return graphError(res, {
+            status: 400,
+            code: 100,
+            message: `Unsupported get request. Object with ID '${id}' does not exist, cannot be loaded due to missing permissions, or does not support this operation.`,
+          });
+        m.issuedAt = now();
+        return json(res, 200, {
+          messaging_product: "whatsapp",
+          url: `${baseUrl}/dl/${id}`,
+          mime_type: m.mimeType,
+          sha256: crypto.createHash("sha256").update(m.bytes).digest("hex"),
+          file_size: String(m.bytes.length),
+          id,
+        });
+      }
+
+      if (req.method === "POST" && id && edge === "messages") {
+        if (id !== opts.phoneNumberId)
+          return invalid(res, `Unsupported post request. Object with ID '${id}' does not exist.`);
+        if (!body || typeof body !== "object") return invalid(res, "Invalid parameter");
+        if (body.messaging_product !== "whatsapp")
+          return invalid(res, "The parameter messaging_product is required.");
+        if (body.status === "read") {
+          if (typeof body.message_id !== "string")
+            return invalid(res, "The parameter message_id is required.");
+          return json(res, 200, { success: true });
+        }
+        const injected = failures.shift();
+        if (injected) return graphError(res, injected);
+        const to = String(body.to ?? "");
+        if (!to) return invalid(res, "The parameter to is required.");
+        const type = body.type ?? "text";
+        if (type === "text") {
+          const text = body.text?.body;
+          if (typeof text !== "string" || text.length === 0)
+            return invalid(res, "The parameter text['body'] is required.");
+          if (text.length > 4096)
+            return invalid(res, "Param text['body'] must be at most 4096 characters long.");
+        } else if (["image", "video", "audio", "document", "sticker"].includes(type)) {
+          const m = body[type];
+          if (!m || (typeof m.link !== "string" && typeof m.id !== "string"))
+            return invalid(res, `The parameter ${type}['link'] or ${type}['id'] is required.`);
+        } else if (type !== "template") return invalid(res, `Unsupported message type: ${type}`);
+        // The customer-service window: free-form messages only within 24 h of the customer's last message.
+        const last = lastInbound.get(to);
+        if (type !== "template" && (last === undefined || now() - last > DAY))
+          return graphError(res, GRAPH_ERRORS[131047]!);
+        const wamid = `wamid.HBgL${to}FQIAERgS${(++seq).toString(16).toUpperCase().padStart(18, "0")}`;
+        json(res, 200, {
+          messaging_product: "whatsapp",
+          contacts: [{ input: to, wa_id: to }],
+          messages: [{ id: wamid }],
+        });
+        const code = asyncFailures.get(to);
+        if (code !== undefined && webhook) {
+          const e = GRAPH_ERRORS[code] ?? { status: 400, code, message: `Error ${code}` };
+          const title = e.message.replace(/^\(#\d+\)\s*/, "");
+          setTimeout(() => {
+            void deliver(
+              envelope({
+                statuses: [
+                  {
+                    id: wamid,
+                    status: "failed",
+                    timestamp: String(Math.floor(now() / 1000)),
+                    recipient_id: to,
+                    errors: [
+                      {
+                        code,
+                        title,
+                        message: title,
+                        error_data: { details: e.details ?? title },
+                        href: "https://developers.facebook.com/docs/whatsapp/cloud-api/support/error-codes/",
+                      },
+                    ],
+                  },
+                ],
+              }),
+            ).catch(() => {});
+          }, asyncDelayMs);
+        }
+        return;
+      }
+      return invalid(res, `Unknown path components: ${url.pathname}`);
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+
+  return {
+    url: baseUrl,
+    requests,
+    /** Requests to a path ending with this suffix (e.g. "/messages"). */
+    requestsTo: (suffix: string, method = "POST") =>
+      requests.filter((r) => r.method === method && r.path.endsWith(suffix)),
+    /** Makes the next send(s) fail with these Graph errors, in order. */
+    failNext(...errors: InjectedError[]) {
+      failures.push(...errors);
+    },
+    /** Messages to this wa_id are accepted, then reported `failed` with this code by webhook. */
+    failAsync(waId: string, code: number) {
+      asyncFailures.set(waId, code);
+    },
+    /** Stores media a customer "sent"; returns its media id. ttlMs 0: its download URL is already expired. */
+    addMedia(bytes: Buffer, mimeType: string, o: { ttlMs?: number } = {}) {
+      const id = String(1_000_000_000_000_000n + BigInt(media.size + 1) * 7919n);
+      media.set(id, { bytes, mimeType, ttlMs: o.ttlMs ?? 5 * 60_000, issuedAt: null });
+      return id;
+    },
+    /** Moves the fake's clock (windows, media expiry). */
+    advance(ms: number) {
+      clockOffset += ms;
+    },
+    /** Meta's subscribe handshake against a callback URL; on success, webhooks go there. */
+    async subscribe(url: string, verifyToken: string, o: { mode?: string; challenge?: string } = {}) {
+      const challenge = o.challenge ?? String(crypto.randomInt(1, 2 ** 31));
+      const q = new URLSearchParams({
+        "hub.mode": o.mode ?? "subscribe",
+        "hub.challenge": challenge,
+        "hub.verify_token": verifyToken,
+      });
+      const res = await fetch(`${url}?${q}`);
+      const text = await res.text();
+      const ok = res.status === 200 && text === challenge;
+      if (ok) webhook = { url, appSecret: opts.appSecret };
+      return { ok, status: res.status, body: text, challenge };
+    },
+    deliver,
+    envelope,
+    /** A `messages` webhook from a customer. */
+    message(from: string, m: Record<string, unknown>, o: { name?: string; id?: string; at?: number } = {}) {
+      const id = o.id ?? `wamid.HBgL${from}${crypto.randomBytes(9).toString("hex").toUpperCase()}`;
+      return {
+        id,
+        payload: envelope({
+          contacts: [{ profile: { name: o.name ?? "Kerry" }, wa_id: from }],
+          messages: [{ from, id, timestamp: String(Math.floor((o.at ?? now()) / 1000)), ...m }],
+        }),
+      };
+    },
+    /** A `statuses` webhook about messages Parley sent. */
+    statuses(...items: Array<{ id: string; status: string; at?: number; errors?: unknown[]; to?: string }>) {
+      return envelope({
+        statuses: items.map((s) => ({
+          id: s.id,
+          status: s.status,
+          timestamp: String(Math.floor((s.at ?? now()) / 1000)),
+          recipient_id: s.to ?? "16315551234",
+          ...(s.errors ? { errors: s.errors } : {}),
+          ...(s.status === "failed"
+            ? {}
+            : {
+                conversation: { id: "c0ffee", origin: { type: "service" } },
+                pricing: { billable: false, pricing_model: "PMP", category: "service" },
+              }),
+        })),
+      });
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+export type WhatsAppFake = Awaited<ReturnType<typeof startWhatsAppFake>>;
