@@ -2,6 +2,12 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { signBody } from "../channels/api/adapter";
 
+interface Reply {
+  status: number;
+  body?: unknown;
+  headers?: Record<string, string>;
+}
+
 export interface ReceivedRequest {
   body: any;
   raw: string;
@@ -15,10 +21,7 @@ export interface ReceivedRequest {
  */
 export async function startReceiver(secret: () => string) {
   const requests: ReceivedRequest[] = [];
-  let respond: (
-    req: ReceivedRequest,
-    n: number,
-  ) => { status: number; body?: unknown; headers?: Record<string, string> } = (r) => ({
+  let respond: (req: ReceivedRequest, n: number) => Reply | Promise<Reply> = (r) => ({
     status: 200,
     body: { id: `ext-${r.body.id}` },
   });
@@ -35,9 +38,10 @@ export async function startReceiver(secret: () => string) {
         signatureValid: signature === signBody(secret(), raw),
       };
       requests.push(entry);
-      const out = respond(entry, requests.length);
-      res.writeHead(out.status, { "content-type": "application/json", ...out.headers });
-      res.end(JSON.stringify(out.body ?? {}));
+      void Promise.resolve(respond(entry, requests.length)).then((out) => {
+        res.writeHead(out.status, { "content-type": "application/json", ...out.headers });
+        res.end(JSON.stringify(out.body ?? {}));
+      });
     });
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));

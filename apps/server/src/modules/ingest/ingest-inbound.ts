@@ -101,7 +101,24 @@ async function ingestStatus(
      for update`,
     [connection.id, e.providerMessageId],
   );
-  if (!row) return { kind: "status", status: "unknown_message", messageId: null };
+  if (!row) {
+    // Perhaps the send that produced this id is still being recorded: keep the report to apply it then.
+    // Reports nobody claims are dropped after a week (see applyEarlyReceipts).
+    await tx.q.query(
+      `insert into early_receipts (connection_id, provider_message_id, state, at, reason, detail, received_at)
+       values ($1, $2, $3, $4, $5, $6, $7)`,
+      [
+        connection.id,
+        e.providerMessageId,
+        e.state,
+        e.at,
+        e.state === "failed" ? (e.reason ?? "provider_error") : null,
+        e.detail ?? null,
+        tx.now,
+      ],
+    );
+    return { kind: "status", status: "unknown_message", messageId: null };
+  }
   const report: DeliveryReport =
     e.state === "failed"
       ? { state: "failed", at: e.at, reason: e.reason ?? "provider_error", detail: e.detail ?? null }

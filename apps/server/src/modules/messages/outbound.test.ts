@@ -188,4 +188,22 @@ describe("outgoing messages through the API channel", () => {
     expect(job).toMatchObject({ status: "dead", attempts: 8 });
     expect(job!.last_error).toMatch(/500/);
   });
+
+  it("keeps a receipt that arrives before the send is recorded and applies it then", async () => {
+    const { owner, conn, conv } = await setup();
+    // The receiver reports "delivered" for its id before it even answers the send.
+    receiver.respondWith(async (r) => {
+      const early = await conn.post({ type: "status", messageId: `early-${r.body.id}`, status: "delivered" });
+      expect(early.body.results[0].status).toBe("unknown_message");
+      return { status: 200, body: { id: `early-${r.body.id}` } };
+    });
+    const id = (await owner.post(`/api/conversations/${conv.id}/messages`, { text: "fast receipt" })).body
+      .message.id;
+    const m = await waitForState(owner, conv.id, id, "delivered");
+    expect(m.providerMessageId).toBe(`early-${id}`);
+    const left = await t.server.ctx.db.query("select 1 from early_receipts where provider_message_id = $1", [
+      `early-${id}`,
+    ]);
+    expect(left).toHaveLength(0);
+  });
 });

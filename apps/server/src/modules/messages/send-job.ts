@@ -1,7 +1,8 @@
+import type { FailureReason } from "@parley/protocol";
 import { z } from "zod";
 import { adapterContext } from "../../channels/context";
 import { ChannelSendError } from "../../channels/types";
-import { type AppContext, transact } from "../../context";
+import { type AppContext, type Tx, transact } from "../../context";
 import type { DeliveryReport } from "../../domain/delivery-state";
 import { PermanentFailure, RetryLater } from "../../jobs/queue";
 import { conversationWindow } from "../conversations/window";
@@ -9,6 +10,39 @@ import { MESSAGE_COLUMNS, type MessageRow } from "./present";
 import { updateDelivery } from "./update-delivery";
 
 export const SEND_MESSAGE_JOB = "message.send";
+
+/**
+ * Applies the delivery reports that arrived for a provider id before the send was recorded, in the order
+ * they came, then forgets them (and any report older than a week that nobody claimed).
+ */
+async function applyEarlyReceipts(tx: Tx, workspaceId: string, messageId: string, providerId: string) {
+  const early = await tx.q.query<{
+    id: number;
+    state: DeliveryReport["state"];
+    at: Date;
+    reason: FailureReason | null;
+    detail: string | null;
+  }>(
+    `delete from early_receipts e using messages m
+     where m.id = $1 and e.connection_id = m.connection_id and e.provider_message_id = $2
+     returning e.state, e.at, e.reason, e.detail, e.id`,
+    [messageId, providerId],
+  );
+  for (const r of early.sort((a, b) => a.id - b.id)) {
+    const [current] = await tx.q.query<MessageRow>(`select ${MESSAGE_COLUMNS} from messages where id = $1`, [
+      messageId,
+    ]);
+    if (!current) break;
+    const report: DeliveryReport =
+      r.state === "failed"
+        ? { state: "failed", at: r.at, reason: r.reason ?? "provider_error", detail: r.detail }
+        : { state: r.state, at: r.at };
+    await updateDelivery(tx, workspaceId, current, report);
+  }
+  await tx.q.query("delete from early_receipts where received_at < $1", [
+    new Date(tx.now.getTime() - 7 * 86400_000),
+  ]);
+}
 
 const Payload = z.object({ messageId: z.uuid(), workspaceId: z.uuid() });
 
@@ -40,7 +74,9 @@ export function registerSendJob(ctx: AppContext) {
         ]);
         row.provider_message_id = providerId;
       }
-      await updateDelivery(tx, workspaceId, row, apply(row));
+      const report = apply(row);
+      await updateDelivery(tx, workspaceId, row, report);
+      if (providerId) await applyEarlyReceipts(tx, workspaceId, row.id, providerId);
     });
 
   ctx.jobs.register({
