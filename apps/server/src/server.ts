@@ -17,6 +17,7 @@ import { type EventBus, MemoryBus, PostgresBus } from "./events/bus";
 import { createHttpApp } from "./http/app";
 import type { App } from "./http/types";
 import { webAppRoutes } from "./http/web-app";
+import { pruneOldRows } from "./jobs/maintenance";
 import { JobRunner } from "./jobs/queue";
 import { SecretBox } from "./lib/crypto";
 import { type Clock, systemClock } from "./lib/time";
@@ -131,8 +132,16 @@ export async function createServer(config: Config, opts: ServerOptions = {}): Pr
 
   await bus.start();
   let unlistenJobs: (() => Promise<void>) | null = null;
+  let maintenance: NodeJS.Timeout | null = null;
   if (roles.has("worker")) {
     jobs.start();
+    maintenance = setInterval(() => {
+      pruneOldRows(db, clock).then(
+        (removed) => log.debug({ removed }, "pruned old rows"),
+        (err) => log.warn({ err }, "pruning old rows failed"),
+      );
+    }, 3600_000);
+    maintenance.unref();
     if (db.listen) unlistenJobs = await db.listen("parley_jobs", () => jobs.wake());
   }
 
@@ -148,6 +157,7 @@ export async function createServer(config: Config, opts: ServerOptions = {}): Pr
     },
     async close() {
       hub.stop();
+      if (maintenance) clearInterval(maintenance);
       await jobs.stop();
       await unlistenJobs?.();
       await bus.stop();

@@ -178,14 +178,17 @@ export class RealtimeHub {
 
   private async replay(client: Client, state: WorkspaceState, since: number) {
     const upTo = state.lastSeq ?? 0;
-    if (upTo - since > LIMITS.resumeBacklogMax) {
+    const resync = () => {
+      // Too much, or no longer in the log (pruned), or a seq from the future: the client reloads from the API.
       const queued = client.queue ?? [];
       client.queue = null;
       client.lastSent = upTo;
       this.sendFrame(client, { type: "resync_required", lastSeq: upTo });
       this.deliverTo(client, queued, new FrameCache());
-      return;
-    }
+    };
+    if (upTo - since > LIMITS.resumeBacklogMax || since > upTo) return resync();
+    const first = since < upTo ? await readEvents(this.db, client.actor.workspaceId, since, 1, upTo) : [];
+    if (since < upTo && first[0]?.event.seq !== since + 1) return resync();
     this.sendFrame(client, {
       type: "hello",
       userId: client.actor.userId,

@@ -176,4 +176,26 @@ describe("agent realtime socket", () => {
     expect(colleague.frames.some((f) => f.type === "signal")).toBe(false);
     for (const s of [tab1, tab2, colleague]) s.close();
   });
+
+  it("tells a client to resync when the events it missed are no longer in the log, or its seq is unknown", async () => {
+    const { owner, workspaceId } = await newWorkspace(t);
+    const conn = await apiConnection(t, owner);
+    for (const text of ["one", "two", "three"]) await conn.post(inbound(unique("c"), text));
+    const [min] = await t.server.ctx.db.query<{ seq: number }>(
+      "select min(seq) as seq from events where workspace_id = $1",
+      [workspaceId],
+    );
+    await t.server.ctx.db.query("delete from events where workspace_id = $1 and seq <= $2", [
+      workspaceId,
+      min!.seq + 1,
+    ]);
+    const pruned = await owner.socket(t.wsUrl, min!.seq - 1);
+    const frame = await pruned.waitFor((f) => f.type === "resync_required");
+    expect(frame).toMatchObject({ type: "resync_required" });
+    expect(pruned.events()).toHaveLength(0);
+    const future = await owner.socket(t.wsUrl, 10_000_000);
+    await future.waitFor((f) => f.type === "resync_required");
+    pruned.close();
+    future.close();
+  });
 });

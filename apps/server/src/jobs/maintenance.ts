@@ -1,0 +1,25 @@
+import type { Db } from "../db/client";
+import type { Clock } from "../lib/time";
+
+const DAY = 86400_000;
+
+/**
+ * Housekeeping the worker role runs every hour: finished jobs are kept a week (dead ones a month, for
+ * admins to look at), domain events a month (reconnecting sockets replay at most a few thousand; older
+ * clients resync), expired sessions and invitations are removed.
+ */
+export async function pruneOldRows(db: Db, clock: Clock): Promise<Record<string, number>> {
+  const now = clock.now().getTime();
+  const before = (days: number) => new Date(now - days * DAY);
+  const count = async (sql: string, params: unknown[]) =>
+    (await db.query(`${sql} returning 1`, params)).length;
+  return {
+    jobs: await count("delete from jobs where status = 'done' and updated_at < $1", [before(7)]),
+    deadJobs: await count("delete from jobs where status = 'dead' and updated_at < $1", [before(30)]),
+    events: await count("delete from events where created_at < $1", [before(30)]),
+    sessions: await count("delete from sessions where expires_at < $1", [new Date(now)]),
+    invitations: await count("delete from invitations where accepted_at is null and expires_at < $1", [
+      before(30),
+    ]),
+  };
+}
