@@ -17,7 +17,8 @@ const server = (name: string, db: "embedded" | "postgres") => ({
   test: {
     name,
     include: ["apps/server/src/**/*.test.ts"],
-    exclude: ["apps/server/src/domain/**"],
+    // The browser tests run once, on the embedded database.
+    exclude: ["apps/server/src/domain/**", ...(db === "postgres" ? ["apps/server/src/e2e/**"] : [])],
     env: { PARLEY_TEST_DB: db },
     globalSetup: db === "embedded" ? ["apps/server/src/testing/global-setup.ts"] : [],
   },
@@ -32,7 +33,11 @@ export default defineConfig({
       {
         test: {
           name: "unit",
-          include: ["packages/*/src/**/*.test.ts", "apps/server/src/domain/**/*.test.ts"],
+          include: [
+            "packages/*/src/**/*.test.ts",
+            "apps/server/src/domain/**/*.test.ts",
+            "apps/web/src/**/*.test.ts",
+          ],
         },
       },
       server("embedded", "embedded"),

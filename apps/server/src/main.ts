@@ -41,7 +41,7 @@ async function main() {
   const [anyUser] = await server.ctx.db.query("select 1 from users limit 1");
   if (!anyUser) {
     say(
-      "\nNo owner account yet. Create the first one from another terminal:\n" +
+      `\nNo owner account yet. Open ${config.publicUrl} to create it, or from another terminal:\n` +
         "  npm run parley -- create-owner --workspace 'Acme' --name 'Your Name' --email you@example.com\n" +
         `(or POST ${config.publicUrl}/api/setup; the API is described at ${config.publicUrl}/api/docs)\n`,
     );

@@ -3,6 +3,8 @@ import fs from "node:fs";
 import path from "node:path";
 import pino from "pino";
 import { apiChannel } from "./channels/api/adapter";
+import { emailChannel } from "./channels/email/adapter";
+import { EmailWatchers } from "./channels/email/watcher";
 import { instagramChannel, messengerChannel } from "./channels/meta";
 import { ChannelRegistry } from "./channels/registry";
 import { telegramChannel } from "./channels/telegram/adapter";
@@ -30,6 +32,7 @@ import { IngestQueue } from "./modules/ingest/ingest-queue";
 import { registerSendJob } from "./modules/messages/send-job";
 import { realtimeRoutes } from "./modules/realtime/routes";
 import { tagRoutes } from "./modules/tags/routes";
+import { templateRoutes } from "./modules/templates/routes";
 import { teamRoutes } from "./modules/users/teams";
 import { RealtimeHub } from "./realtime/hub";
 import { LocalBlobStore } from "./storage/blob-store";
@@ -90,7 +93,8 @@ export async function createServer(config: Config, opts: ServerOptions = {}): Pr
     .register(messengerChannel)
     .register(instagramChannel)
     .register(viberChannel)
-    .register(whatsappChannel);
+    .register(whatsappChannel)
+    .register(emailChannel);
   const base: Omit<AppContext, "ingest"> = {
     config,
     db,
@@ -120,6 +124,7 @@ export async function createServer(config: Config, opts: ServerOptions = {}): Pr
   await tagRoutes(app, ctx);
   await cannedRoutes(app, ctx);
   await connectionRoutes(app, ctx);
+  await templateRoutes(app, ctx);
   await fileRoutes(app, ctx);
   if (roles.has("realtime")) await realtimeRoutes(app, ctx, hub);
   app.get("/api/health", { config: { auth: false }, schema: { hide: true } }, async () => {
@@ -133,8 +138,15 @@ export async function createServer(config: Config, opts: ServerOptions = {}): Pr
   await bus.start();
   let unlistenJobs: (() => Promise<void>) | null = null;
   let maintenance: NodeJS.Timeout | null = null;
+  // The worker role also watches the IMAP mailboxes of email connections (email has no webhooks).
+  const emailWatchers = new EmailWatchers(ctx, {
+    refreshMs: Math.max(1000, config.JOB_POLL_MS * 5),
+    pollMs: 60_000,
+    scoped: Boolean(config.JOB_SCOPE),
+  });
   if (roles.has("worker")) {
     jobs.start();
+    emailWatchers.start();
     maintenance = setInterval(() => {
       pruneOldRows(db, clock).then(
         (removed) => log.debug({ removed }, "pruned old rows"),
@@ -158,6 +170,7 @@ export async function createServer(config: Config, opts: ServerOptions = {}): Pr
     async close() {
       hub.stop();
       if (maintenance) clearInterval(maintenance);
+      await emailWatchers.stop();
       await jobs.stop();
       await unlistenJobs?.();
       await bus.stop();

@@ -97,6 +97,21 @@ export const INSTAGRAM_CAPABILITIES: ChannelCapabilities = {
   window: "instagram",
 };
 
+/**
+ * Email (IMAP in, SMTP out): SMTP 250 only means the next hop took it (no delivery or read reports; bounces
+ * arrive later as DSN mail and fail the message); no business "seen"; no window; text effectively
+ * unlimited; about 25 MB of attachments per mail (Gmail's limit, before base64).
+ */
+export const EMAIL_CAPABILITIES: ChannelCapabilities = {
+  reportsDelivered: false,
+  reportsRead: false,
+  markSeen: false,
+  quoting: false,
+  textMaxChars: 1_000_000,
+  attachments: { maxBytes: 25 * 1024 * 1024, maxPerMessage: 20 },
+  window: "none",
+};
+
 export const CAPABILITIES: Partial<Record<ChannelType, ChannelCapabilities>> = {
   messenger: MESSENGER_CAPABILITIES,
   instagram: INSTAGRAM_CAPABILITIES,
@@ -104,4 +119,5 @@ export const CAPABILITIES: Partial<Record<ChannelType, ChannelCapabilities>> = {
   whatsapp: WHATSAPP_CAPABILITIES,
   viber: VIBER_CAPABILITIES,
   api: API_CHANNEL_CAPABILITIES,
+  email: EMAIL_CAPABILITIES,
 };

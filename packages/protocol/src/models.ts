@@ -33,6 +33,18 @@ export const Delivery = z.object({
 });
 export type Delivery = z.infer<typeof Delivery>;
 
+/** The template a message was sent as, with the values of its {{n}} placeholders per component. */
+export const MessageTemplateRef = z.object({
+  name: z.string(),
+  language: z.string(),
+  variables: z.object({
+    header: z.array(z.string()).optional(),
+    body: z.array(z.string()),
+    buttons: z.array(z.string()).optional(),
+  }),
+});
+export type MessageTemplateRef = z.infer<typeof MessageTemplateRef>;
+
 export const Message = z.object({
   id: z.string(),
   seq: z.number().int(),
@@ -47,6 +59,8 @@ export const Message = z.object({
   event: z.record(z.string(), z.unknown()).nullable(),
   providerMessageId: z.string().nullable(),
   delivery: Delivery.nullable(),
+  /** Sent as a provider template (WhatsApp outside the 24-hour window); `text` holds the rendered text. */
+  template: MessageTemplateRef.nullable(),
   createdAt: z.string(),
 });
 export type Message = z.infer<typeof Message>;

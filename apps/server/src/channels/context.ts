@@ -10,6 +10,8 @@ export function adapterContext(
 ): AdapterContext {
   const c = ctx.config;
   return {
+    db: ctx.db,
+    blobs: ctx.blobs,
     endpoints: {
       telegramApiBase: c.TELEGRAM_API_BASE.replace(/\/$/, ""),
       graphApiBase: c.GRAPH_API_BASE.replace(/\/$/, ""),

@@ -6,6 +6,8 @@ import type {
   FailureReason,
 } from "@parley/protocol";
 import type { z } from "zod";
+import type { Db } from "../db/client";
+import type { BlobStore } from "../storage/blob-store";
 
 /** What every adapter turns a provider's webhook into. */
 export type InboundEvent =
@@ -57,6 +59,37 @@ export interface OutgoingMessage {
    * window, within 7 days). Set by the window policy; adapters without tags ignore it.
    */
   tag?: "HUMAN_AGENT" | null;
+  /**
+   * Send as this approved provider template (WhatsApp outside the 24-hour window) instead of free text;
+   * `text` then holds the rendered template for display only. Adapters without templates ignore it.
+   */
+  template?: OutgoingTemplate | null;
+}
+
+/** A template to send: its name, language and the values of its placeholders per component. */
+export interface OutgoingTemplate {
+  name: string;
+  language: string;
+  components: TemplateComponentValues[];
+}
+export interface TemplateComponentValues {
+  type: "header" | "body" | "button";
+  /** Buttons: the button's kind (e.g. "url") and position in the template. */
+  subType?: string;
+  index?: number;
+  /** Positional values in order; `name` is set for named ({{first_name}}) placeholders. */
+  parameters: Array<{ type: "text"; text: string; name?: string }>;
+}
+
+/** A provider template as synced into Parley (see modules/templates). */
+export interface ProviderTemplate {
+  providerId: string | null;
+  name: string;
+  language: string;
+  category: string | null;
+  status: "APPROVED" | "PENDING" | "REJECTED" | "PAUSED" | "DISABLED";
+  /** header / body / footer / buttons as the provider describes them, with their {{n}} placeholders. */
+  components: unknown[];
 }
 
 /** Provider base URLs and versions from the configuration: tests point them at local fake servers. */
@@ -82,6 +115,9 @@ export interface DownloadRequest {
 
 /** What Parley gives an adapter to do its work. */
 export interface AdapterContext {
+  /** For adapters that keep state of their own (email: thread headers, mailbox positions). */
+  db: Db;
+  blobs: BlobStore;
   endpoints: ChannelEndpoints;
   /** Parley's public address (for webhook URLs the adapter registers). */
   publicUrl: string;
@@ -157,6 +193,11 @@ export interface ChannelAdapter<C = unknown, S = unknown> {
     message: OutgoingMessage,
     ctx: AdapterContext,
   ): Promise<{ providerMessageId: string }>;
+  /**
+   * Lists the connection's message templates at the provider, all pages (channels with templates only).
+   * Throws ChannelSetupError when the credentials do not allow it, ChannelSendError when unreachable.
+   */
+  templates?(connection: ConnectionInfo<C, S>, ctx: AdapterContext): Promise<ProviderTemplate[]>;
   /** Tells the customer their message was seen (channels that support it; see capabilities.markSeen). */
   markSeen?(
     connection: ConnectionInfo<C, S>,

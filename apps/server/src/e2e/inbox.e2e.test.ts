@@ -34,6 +34,9 @@ const ARGS = [
   "--disable-sync",
 ];
 
+/** Waits for a condition the page reaches asynchronously (socket frames, jobs, debounced saves). */
+const eventually = <T>(fn: () => T | Promise<T>) => expect.poll(fn, { timeout: 8000, interval: 50 });
+
 let profileDir: string;
 let browser: BrowserContext;
 const cleanups: (() => Promise<unknown>)[] = [];
@@ -98,12 +101,48 @@ describe("agent web app", () => {
     await page.getByLabel("Workspace name").fill("Acme");
     await page.getByLabel("Your name").fill("Olga Owner");
     await page.getByLabel("Email").fill("olga@example.com");
-    await page.getByLabel("Password", { exact: true }).fill(PASSWORD);
+    await page.locator(`input[name="password"]`).fill(PASSWORD);
     await page.getByRole("button", { name: "Create workspace" }).click();
     await page.waitForURL(/\/inbox\?view=mine$/);
-    await expect.poll(() => page.getByTestId("user-menu").textContent()).toContain("Olga Owner");
+    await eventually(() => page.getByTestId("user-menu").textContent()).toContain("Olga Owner");
     const setup = await fetch(`${t.url}/api/setup`).then((r) => r.json());
     expect(setup).toEqual({ needsSetup: false });
+  });
+
+  it("pages through a long list with the API's cursor while scrolling the virtualized list", async () => {
+    const t = await serverOnFreshDb();
+    const { owner } = await newWorkspace(t, "Busy Shop");
+    const conn = await apiConnection(t, owner);
+    const events = Array.from({ length: 70 }, (_, i) => inbound(`p${i}`, `Question number ${i}`));
+    // One by one, so each conversation has its own last activity (the oldest is p0).
+    for (const e of events) expect((await conn.post(e)).status).toBe(200);
+    const page = await newPage();
+    await page.goto(`${t.url}/sign-in`);
+    await page.getByLabel("Email").fill(owner.user!.email);
+    await page.locator(`input[name="password"]`).fill(PASSWORD);
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await page.waitForURL(/\/inbox/);
+    const pages: string[] = [];
+    page.on("request", (r) => {
+      if (r.url().includes("/api/conversations?")) pages.push(r.url());
+    });
+    await page.goto(`${t.url}/inbox?view=unassigned`);
+    const list = page.getByTestId("conversation-list");
+    await page.getByTestId("conversation-row").first().waitFor();
+    expect(await page.getByTestId("conversation-row").first().getByTestId("row-name").textContent()).toBe(
+      "Contact p69",
+    );
+    // Only the visible rows are in the DOM.
+    expect(await page.getByTestId("conversation-row").count()).toBeLessThan(40);
+    const oldest = page.getByTestId("conversation-row").filter({ hasText: "Question number 0" });
+    await eventually(async () => {
+      await list.evaluate((el) => el.scrollTo(0, el.scrollHeight));
+      return oldest.count();
+    }).toBe(1);
+    expect(
+      pages.some((u) => u.includes("cursor=") && u.includes("unassigned=true")),
+      pages.join("\n"),
+    ).toBe(true);
   });
 
   it("signs in, sees a customer message arrive live, replies with receipts, switches language, keeps the draft", async () => {
@@ -119,18 +158,18 @@ describe("agent web app", () => {
     await page.goto(`${t.url}/inbox`);
     await page.waitForURL(/\/sign-in$/);
     await page.getByLabel("Email").fill(owner.user!.email);
-    await page.getByLabel("Password", { exact: true }).fill(PASSWORD);
+    await page.locator(`input[name="password"]`).fill(PASSWORD);
     await page.getByRole("button", { name: "Sign in" }).click();
     await page.waitForURL(/\/inbox\?view=mine$/);
     await page.getByTestId("view-all").click();
     await page.waitForURL(/view=all/);
-    await expect.poll(() => page.getByTestId("list-empty").isVisible()).toBe(true);
+    await eventually(() => page.getByTestId("list-empty").isVisible()).toBe(true);
     const unreadBadge = page.getByTestId("unread-count");
-    await expect.poll(() => unreadBadge.textContent()).toBe("0 unread conversations");
+    await eventually(() => unreadBadge.textContent()).toBe("0 unread conversations");
     // Wait for the socket: whatever is posted from now on must arrive without a reload.
-    await expect.poll(() => page.getByText("Connecting…").count()).toBe(0);
+    await eventually(() => page.getByText("Connecting…").count()).toBe(0);
     await page.evaluate(() => {
-      (window as unknown as { notReloaded: boolean }).notReloaded = true;
+      (globalThis as unknown as { notReloaded: boolean }).notReloaded = true;
     });
 
     // A customer writes: the conversation appears in the list live, unread.
@@ -147,19 +186,19 @@ describe("agent web app", () => {
     const row = page.locator(`[data-testid="conversation-row"][data-conversation-id="${conversationId}"]`);
     expect(await row.getByTestId("row-name").textContent()).toBe("Contact cust-1");
     expect(await row.getByTestId("row-unread").textContent()).toBe("1");
-    await expect.poll(() => unreadBadge.textContent()).toBe("1 unread conversation");
-    expect(await page.evaluate(() => (window as unknown as { notReloaded?: boolean }).notReloaded)).toBe(
+    await eventually(() => unreadBadge.textContent()).toBe("1 unread conversation");
+    expect(await page.evaluate(() => (globalThis as unknown as { notReloaded?: boolean }).notReloaded)).toBe(
       true,
     );
 
     // Opening it shows the feed and marks it read.
     await row.click();
     const pane = page.getByTestId("conversation-pane");
-    await expect.poll(() => pane.getByTestId("conversation-contact").textContent()).toBe("Contact cust-1");
+    await eventually(() => pane.getByTestId("conversation-contact").textContent()).toBe("Contact cust-1");
     const customerMessage = pane.locator('[data-testid="message"][data-direction="inbound"]');
     expect(await customerMessage.getByTestId("message-text").textContent()).toBe("Hello, where is my order?");
-    await expect.poll(() => unreadBadge.textContent()).toBe("0 unread conversations");
-    await expect.poll(() => row.getByTestId("row-unread").count()).toBe(0);
+    await eventually(() => unreadBadge.textContent()).toBe("0 unread conversations");
+    await eventually(() => row.getByTestId("row-unread").count()).toBe(0);
     expect(await pane.getByTestId("day-separator").first().textContent()).toBe("Today");
 
     // Reply through the composer (Enter sends): the integrator's endpoint accepts it → one tick.
@@ -171,18 +210,18 @@ describe("agent web app", () => {
       .filter({ hasText: "Hi! It ships today." });
     await reply.waitFor();
     expect(await input.inputValue()).toBe("");
-    await expect.poll(() => receiver.requests.length).toBe(1);
+    await eventually(() => receiver.requests.length).toBe(1);
     const sent = receiver.requests[0]!;
     expect(sent.signatureValid).toBe(true);
     expect(sent.body.text).toBe("Hi! It ships today.");
-    await expect.poll(() => reply.getByTestId("delivery").getAttribute("data-state")).toBe("sent");
+    await eventually(() => reply.getByTestId("delivery").getAttribute("data-state")).toBe("sent");
 
     // The customer read it: the status report arrives on the webhook → two ticks, live.
     const status = await conn.post({ type: "status", messageId: `ext-${sent.body.id}`, status: "read" });
     expect(status.status).toBe(200);
-    await expect.poll(() => reply.getByTestId("delivery").getAttribute("data-state")).toBe("read");
+    await eventually(() => reply.getByTestId("delivery").getAttribute("data-state")).toBe("read");
     // The list row follows: "You: …" with the read ticks.
-    await expect.poll(() => row.getByTestId("row-preview").textContent()).toBe("You: Hi! It ships today.");
+    await eventually(() => row.getByTestId("row-preview").textContent()).toBe("You: Hi! It ships today.");
     expect(await row.getByTestId("delivery").getAttribute("data-state")).toBe("read");
 
     // A draft is saved as the agent types (debounced PUT).
@@ -195,7 +234,7 @@ describe("agent web app", () => {
     // Russian: every label follows, plurals included.
     await page.getByTestId("language-switch").click();
     await page.getByTestId("language-ru").click();
-    await expect.poll(() => page.getByTestId("view-all").textContent()).toBe("Все");
+    await eventually(() => page.getByTestId("view-all").textContent()).toBe("Все");
     expect(await page.getByTestId("view-mine").textContent()).toBe("Мои");
     expect(await pane.getByTestId("composer-send").textContent()).toBe("Отправить");
     expect(await unreadBadge.textContent()).toBe("0 непрочитанных разговоров");
@@ -204,17 +243,17 @@ describe("agent web app", () => {
     // After a reload: same language, the draft is back, the feed and its receipts are still there.
     await page.reload();
     await pane.getByTestId("composer-input").waitFor();
-    await expect
-      .poll(() => pane.getByTestId("composer-input").inputValue())
-      .toBe("Draft: also a discount code");
+    await eventually(() => pane.getByTestId("composer-input").inputValue()).toBe(
+      "Draft: also a discount code",
+    );
     expect(await page.getByTestId("view-all").textContent()).toBe("Все");
-    await expect.poll(() => pane.getByTestId("message").count()).toBe(2);
+    await eventually(() => pane.getByTestId("message").count()).toBe(2);
     expect(await reply.getByTestId("delivery").getAttribute("data-state")).toBe("read");
     expect(await reply.getByTestId("delivery").getAttribute("aria-label")).toBe("Прочитано");
     // The list shows the draft as the row's last line (R205).
-    await expect
-      .poll(() => row.getByTestId("row-preview").textContent())
-      .toBe("Черновик: Draft: also a discount code");
+    await eventually(() => row.getByTestId("row-preview").textContent()).toBe(
+      "Черновик: Draft: also a discount code",
+    );
 
     const shot = process.env.E2E_SCREENSHOT;
     if (shot) await page.screenshot({ path: shot });

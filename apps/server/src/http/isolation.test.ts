@@ -207,6 +207,10 @@ function bodyFor(a: Seeded, route: RouteEntry): unknown {
   const bodies: Record<string, unknown> = {
     "POST /api/conversations/:id/messages": { text: "hijack" },
     "POST /api/conversations/:id/notes": { text: "hijack" },
+    "POST /api/conversations/:id/template-messages": {
+      templateId: "00000000-0000-4000-8000-000000000000",
+      variables: { body: ["hijack"] },
+    },
     "POST /api/conversations/:id/status": { status: "closed" },
     "POST /api/conversations/:id/assign": { assigneeId: a.agentId },
     "POST /api/conversations/:id/operators": { userId: a.agentId },

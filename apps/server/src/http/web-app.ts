@@ -25,7 +25,12 @@ export async function webAppRoutes(app: App, dist = WEB_DIST): Promise<boolean> 
     const page = (reply: FastifyReply) =>
       reply.header("cache-control", "no-cache").sendFile("index.html", dist, { cacheControl: false });
     const handler = async (req: FastifyRequest, reply: FastifyReply) => {
-      const url = decodeURIComponent(req.url.split("?")[0] ?? "/");
+      let url: string;
+      try {
+        url = decodeURIComponent(req.url.split("?")[0] ?? "/");
+      } catch {
+        return page(reply);
+      }
       // Unknown API paths keep the API's JSON 404.
       if (url === "/api" || url.startsWith("/api/")) return reply.callNotFound();
       const file = path.join(dist, path.normalize(url));

@@ -48,6 +48,38 @@ export async function downloadToStore(
   }
 }
 
+/**
+ * Keeps bytes Parley already holds (an email's attachment) as a file of the workspace. Never throws, like
+ * downloadToStore: a failure is returned as an attachment with `error`.
+ */
+export async function storeBuffer(
+  db: Db,
+  blobs: BlobStore,
+  workspaceId: string,
+  file: { name: string; mimeType: string; data: Buffer; sourceUrl?: string; maxBytes?: number },
+): Promise<Attachment> {
+  const name = safeName(file.name) || "file";
+  try {
+    const id = crypto.randomUUID();
+    const key = `${workspaceId}/${id}`;
+    const { size, sha256 } = await blobs.put(key, Readable.from([file.data]), file.maxBytes ?? DEFAULT_MAX);
+    await db.query(
+      `insert into files (id, workspace_id, name, mime_type, size, sha256, storage_key, source_url)
+       values ($1, $2, $3, $4, $5, $6, $7, $8)`,
+      [id, workspaceId, name, file.mimeType, size, sha256, key, file.sourceUrl?.slice(0, 2048) ?? null],
+    );
+    return { name, mimeType: file.mimeType, size, url: `/api/files/${id}` };
+  } catch (err) {
+    return {
+      name,
+      mimeType: file.mimeType,
+      size: 0,
+      url: "",
+      error: `Could not store the file: ${(err as Error).message}`.slice(0, 500),
+    };
+  }
+}
+
 function safeName(name: string | undefined) {
   return (name ?? "").replace(/[^\p{L}\p{N}._-]/gu, "_").slice(0, 200);
 }

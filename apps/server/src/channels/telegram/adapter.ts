@@ -395,7 +395,8 @@ function plan(message: OutgoingMessage, ctx: AdapterContext): Part[] {
       method,
       params: {
         chat_id,
-        [field]: a.url.startsWith("/") ? `${ctx.publicUrl}${a.url}` : a.url,
+        // Parley's own files by a signed link Telegram can fetch without a session.
+        [field]: ctx.fileUrl(a.url),
         ...(captioned && i === 0 ? { caption: text } : {}),
       },
     });

@@ -268,7 +268,8 @@ function outboundBodies(
   attachments: Attachment[],
   ctx: AdapterContext,
 ): ViberSendBody[] {
-  const absolute = (url: string) => (url.startsWith("/") ? `${ctx.publicUrl}${url}` : url);
+  // Parley's own files by a signed link Viber can fetch without a session.
+  const absolute = (url: string) => ctx.fileUrl(url);
   const isPicture = (a: Attachment) =>
     PICTURE_TYPES.has(a.mimeType.toLowerCase()) && a.size > 0 && a.size <= PICTURE_MAX_BYTES;
   const media: ViberSendBody[] = attachments.map((a) => {

@@ -346,7 +346,10 @@ describe("Viber outbound", () => {
       receiver: user,
       type: "picture",
       text: "Your receipt",
-      media: `${t.url}/api/files/${fileId}`,
+      // Parley's own file, by a signed link Viber can fetch without a session.
+      media: expect.stringMatching(
+        new RegExp(`^${t.url}/api/files/${fileId}\\?expires=\\d+&signature=[\\w-]+$`),
+      ),
     });
     expect(calls[1]!.body).toMatchObject({ type: "text", text: "Contract attached" });
     expect(calls[2]!.body).toMatchObject({

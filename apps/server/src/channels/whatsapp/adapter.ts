@@ -8,6 +8,8 @@ import {
   ChannelSendError,
   ChannelSetupError,
   type InboundEvent,
+  type OutgoingTemplate,
+  type ProviderTemplate,
 } from "../types";
 import {
   graphFetch,
@@ -24,6 +26,8 @@ import {
   type WaMedia,
   type WaMessage,
   type WaPart,
+  WaTemplate,
+  WaTemplatePage,
   WaWebhookBody,
   type WhatsAppCredentials,
   WhatsAppCredentialsInput,
@@ -192,7 +196,7 @@ function credentialsOf(input: unknown): WhatsAppCredentials {
     const what = parsed.error.issues.map((i) => `${i.path.join(".") || "credentials"}: ${i.message}`);
     throw new AppError(
       "validation_failed",
-      `A WhatsApp connection needs phoneNumberId, accessToken and appSecret (verifyToken is optional). ${what.join("; ")}`,
+      `A WhatsApp connection needs phoneNumberId, accessToken and appSecret (verifyToken and businessAccountId are optional). ${what.join("; ")}`,
       parsed.error.issues,
     );
   }
@@ -228,10 +232,8 @@ function buildParts(message: Parameters<ChannelAdapter["send"]>[1], ctx: Adapter
         `The file "${a.name}" has no stored copy to send.`,
         false,
       );
-    // Parley's own files are given to WhatsApp by link: it fetches them from Parley's public address.
-    const link = /^https?:\/\//i.test(a.url)
-      ? a.url
-      : `${ctx.publicUrl}${a.url.startsWith("/") ? "" : "/"}${a.url}`;
+    // Parley's own files are given to WhatsApp by a signed link it can fetch without a session.
+    const link = ctx.fileUrl(a.url);
     const mime = baseMime(a.mimeType) ?? "";
     const kind = mime.startsWith("image/")
       ? "image"
@@ -259,11 +261,93 @@ function buildParts(message: Parameters<ChannelAdapter["send"]>[1], ctx: Adapter
   return parts;
 }
 
+/** The `template` object of a template send: name, language and the placeholder values per component. */
+function templatePayload(t: OutgoingTemplate) {
+  const components = t.components.map((c) => ({
+    type: c.type,
+    ...(c.type === "button" ? { sub_type: c.subType ?? "url", index: String(c.index ?? 0) } : {}),
+    parameters: c.parameters.map((p) => ({
+      type: "text",
+      ...(p.name ? { parameter_name: p.name } : {}),
+      text: p.text,
+    })),
+  }));
+  return { name: t.name, language: { code: t.language }, ...(components.length ? { components } : {}) };
+}
+
+const TEMPLATE_STATUS: Record<string, ProviderTemplate["status"]> = {
+  APPROVED: "APPROVED",
+  PENDING: "PENDING",
+  IN_APPEAL: "PENDING",
+  REJECTED: "REJECTED",
+  PAUSED: "PAUSED",
+};
+
+/** Every template of the business account, following Graph's cursor paging. */
+async function listTemplates(conn: Conn, ctx: AdapterContext): Promise<ProviderTemplate[]> {
+  const { businessAccountId, accessToken } = conn.credentials;
+  if (!businessAccountId)
+    throw new ChannelSetupError(
+      "Add the WhatsApp Business Account id (businessAccountId) to the connection's credentials to sync its message templates.",
+    );
+  const out: ProviderTemplate[] = [];
+  let after: string | undefined;
+  for (let page = 0; page < 200; page++) {
+    const q = new URLSearchParams({
+      fields: "id,name,language,status,category,components",
+      limit: "100",
+      ...(after ? { after } : {}),
+    });
+    let r: Awaited<ReturnType<typeof graphFetch>>;
+    try {
+      r = await graphFetch(
+        ctx,
+        accessToken,
+        "GET",
+        `${encodeURIComponent(businessAccountId)}/message_templates?${q}`,
+      );
+    } catch (err) {
+      throw new ChannelSendError(
+        "provider_error",
+        `Could not reach WhatsApp: ${(err as Error).message}`,
+        true,
+      );
+    }
+    if (!r.ok) {
+      const e = sendErrorOf(r);
+      if (e.retryable) throw e;
+      throw new ChannelSetupError(
+        `WhatsApp refused to list the templates of business account ${businessAccountId}. ${e.detail}`,
+      );
+    }
+    const parsed = WaTemplatePage.safeParse(r.json);
+    if (!parsed.success)
+      throw new ChannelSendError("provider_error", "WhatsApp's list of templates could not be read.", false);
+    for (const item of parsed.data.data) {
+      const t = WaTemplate.safeParse(item);
+      if (!t.success) continue; // a shape Parley does not know: skipped rather than failing the sync
+      out.push({
+        providerId: t.data.id ?? null,
+        name: t.data.name,
+        language: t.data.language,
+        category: t.data.category ?? null,
+        status: TEMPLATE_STATUS[t.data.status.toUpperCase()] ?? "DISABLED",
+        components: t.data.components,
+      });
+    }
+    // Graph gives `next` only while there are more pages; the cursor is followed on our own base URL.
+    after = parsed.data.paging?.cursors?.after;
+    if (!parsed.data.paging?.next || !after) break;
+  }
+  return out;
+}
+
 /**
  * WhatsApp Business Cloud API (CHANNELS.md §2): webhooks signed with the app secret (X-Hub-Signature-256),
  * the GET hub.challenge handshake, media looked up by id and downloaded at once, delivery and read statuses,
  * replies and mark-as-read through POST /{v}/{phone-number-id}/messages with the Bearer token.
- * Template messages (needed outside the 24-hour window) are not sent by this adapter.
+ * Template messages (the only ones allowed outside the 24-hour window) go out as `type: "template"`; the
+ * templates themselves are listed from the business account (GET /{v}/{waba-id}/message_templates).
  */
 export const whatsappChannel: ChannelAdapter<WhatsAppCredentials, WhatsAppSettings> = {
   type: "whatsapp",
@@ -373,7 +457,32 @@ export const whatsappChannel: ChannelAdapter<WhatsAppCredentials, WhatsAppSettin
     return events;
   },
 
+  async templates(connection, ctx) {
+    return listTemplates(connection, ctx);
+  },
+
   async send(connection, message, ctx) {
+    if (message.template) {
+      const json = await postMessage(
+        connection,
+        {
+          messaging_product: "whatsapp",
+          recipient_type: "individual",
+          to: message.externalContactId,
+          type: "template",
+          template: templatePayload(message.template),
+        },
+        ctx,
+      );
+      const parsed = SendResponse.safeParse(json);
+      if (!parsed.success)
+        throw new ChannelSendError(
+          "provider_error",
+          "WhatsApp accepted the template message but returned no message id.",
+          false,
+        );
+      return { providerMessageId: parsed.data.messages[0]!.id };
+    }
     const parts = buildParts(message, ctx);
     if (parts.length === 0) throw new ChannelSendError("provider_error", "The message is empty.", false);
     const first = parts[0]!;

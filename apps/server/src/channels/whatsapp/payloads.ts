@@ -19,6 +19,12 @@ export const WhatsAppCredentialsInput = z.object({
   appSecret: z.string().trim().min(8, "appSecret looks too short").max(256),
   /** The token Meta echoes in the webhook verification handshake; generated when left out. */
   verifyToken: z.string().trim().min(8, "verifyToken must have at least 8 characters").max(256).optional(),
+  /** The WhatsApp Business Account (WABA) id: needed to sync the message templates. */
+  businessAccountId: z
+    .string()
+    .trim()
+    .regex(/^\d{1,32}$/, "businessAccountId is the numeric id of the WhatsApp Business Account")
+    .optional(),
 });
 
 export interface WhatsAppCredentials {
@@ -26,6 +32,7 @@ export interface WhatsAppCredentials {
   accessToken: string;
   appSecret: string;
   verifyToken: string;
+  businessAccountId?: string;
 }
 
 export const WhatsAppSettings = z.object({});
@@ -186,3 +193,25 @@ interface MediaLink {
   link: string;
   caption?: string;
 }
+
+// ---- Message templates (GET /{v}/{waba-id}/message_templates) ----
+
+export const WaTemplate = z.looseObject({
+  id: z.string().optional(),
+  name: z.string().min(1).max(512),
+  language: z.string().min(1).max(32),
+  status: z.string(),
+  category: z.string().optional(),
+  components: z.array(z.looseObject({ type: z.string() })).default([]),
+});
+export type WaTemplate = z.infer<typeof WaTemplate>;
+
+export const WaTemplatePage = z.looseObject({
+  data: z.array(z.unknown()),
+  paging: z
+    .looseObject({
+      cursors: z.looseObject({ before: z.string().optional(), after: z.string().optional() }).optional(),
+      next: z.string().optional(),
+    })
+    .optional(),
+});

@@ -309,7 +309,13 @@ describe("WhatsApp outbound", () => {
       recipient_type: "individual",
       to: customer,
       type: "image",
-      image: { link: `${t.url}/api/files/${fileId}`, caption: "Sua etiqueta" },
+      // Parley's own file, by a signed link WhatsApp can fetch without a session.
+      image: {
+        link: expect.stringMatching(
+          new RegExp(`^${t.url}/api/files/${fileId}\\?expires=\\d+&signature=[\\w-]+$`),
+        ),
+        caption: "Sua etiqueta",
+      },
     });
 
     const doc = await reply(owner, conv.id, {

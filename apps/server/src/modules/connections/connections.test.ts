@@ -126,7 +126,7 @@ describe("channel connections", () => {
     const badType = await owner.post("/api/connections", { type: "carrier-pigeon", name: "x" });
     expect(badType.status).toBe(400);
     // A known type whose adapter this server does not run.
-    const unavailable = await owner.post("/api/connections", { type: "email", name: "x" });
+    const unavailable = await owner.post("/api/connections", { type: "widget", name: "x" });
     expect(unavailable.status).toBe(400);
     expect(unavailable.body.error.message).toMatch(/not available/);
     for (const outboundUrl of ["not a url", "ftp://example.com/x", 42]) {

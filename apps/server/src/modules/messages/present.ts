@@ -1,6 +1,7 @@
 import type { Attachment, DeliveryState, FailureReason, Message } from "@parley/protocol";
 import type { Queryable } from "../../db/client";
 import { iso } from "../../lib/time";
+import type { StoredTemplateRef } from "../templates/render";
 
 export interface MessageRow {
   id: string;
@@ -23,12 +24,14 @@ export interface MessageRow {
   failed_at: Date | null;
   failure_reason: FailureReason | null;
   failure_detail: string | null;
+  /** Set when sent as a provider template (see modules/templates). */
+  template: StoredTemplateRef | null;
   created_at: Date;
 }
 
 export const MESSAGE_COLUMNS = `id, seq, conversation_id, direction, kind, author_type, author_id, text, attachments,
   quoted_message_id, event, provider_message_id, delivery_state, queued_at, sent_at, delivered_at, read_at,
-  failed_at, failure_reason, failure_detail, created_at`;
+  failed_at, failure_reason, failure_detail, template, created_at`;
 
 export function presentMessage(r: MessageRow): Message {
   return {
@@ -55,6 +58,9 @@ export function presentMessage(r: MessageRow): Message {
           failureReason: r.failure_reason,
           failureDetail: r.failure_detail,
         }
+      : null,
+    template: r.template
+      ? { name: r.template.name, language: r.template.language, variables: r.template.variables }
       : null,
     createdAt: iso(r.created_at)!,
   };

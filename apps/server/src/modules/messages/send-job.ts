@@ -92,8 +92,9 @@ export function registerSendJob(ctx: AppContext) {
       if (!connection.enabled) throw new PermanentFailure("The channel connection is disabled.");
       const adapter = ctx.channels.get(connection.type);
       // The window may have closed while the message waited (retries): check again, as the provider would.
+      // A template message is what remains allowed where the window allows only templates (WhatsApp).
       const window = await conversationWindow(ctx.db, message.conversation_id, ctx.clock.now());
-      if (!window.allowed) {
+      if (!window.allowed && !(window.only === "template" && message.template)) {
         await record(messageId, workspaceId, () => ({
           state: "failed",
           at: ctx.clock.now(),
@@ -118,7 +119,14 @@ export function registerSendJob(ctx: AppContext) {
             text: message.text,
             attachments: message.attachments,
             quotedProviderMessageId: quotedProviderId,
-            tag: window.mode === "human_agent_tag" ? "HUMAN_AGENT" : null,
+            tag: window.allowed && window.mode === "human_agent_tag" ? "HUMAN_AGENT" : null,
+            template: message.template
+              ? {
+                  name: message.template.name,
+                  language: message.template.language,
+                  components: message.template.components,
+                }
+              : null,
           },
           adapterContext(ctx, { id: connection.id, workspaceId, type: connection.type }),
         );

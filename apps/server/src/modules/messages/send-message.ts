@@ -6,6 +6,7 @@ import { AppError, forbidden, notFound } from "../../lib/errors";
 import { accessOf, loadConversationRow, presentConversation } from "../conversations/present";
 import { conversationWindow, presentWindow } from "../conversations/window";
 import { preview } from "../ingest/ingest-messages";
+import type { StoredTemplateRef } from "../templates/render";
 import { MESSAGE_COLUMNS, type MessageRow, presentMessage } from "./present";
 import { SEND_MESSAGE_JOB } from "./send-job";
 import { addSystemEvent } from "./system-event";
@@ -18,6 +19,8 @@ export interface SendInput {
   /** The client's idempotency key: a retried request returns the first message instead of sending twice. */
   clientId: string | null;
   note: boolean;
+  /** Sent as this provider template (`text` is its rendered text): allowed where the window allows only templates. */
+  template?: StoredTemplateRef | null;
 }
 
 /**
@@ -53,7 +56,9 @@ export async function sendMessage(ctx: AppContext, actor: Actor, input: SendInpu
     if (!input.note) {
       // Refused before sending when the channel's messaging window forbids it (R503).
       const window = await conversationWindow(tx.q, conv.id, tx.now);
-      if (!window.allowed) throw new AppError("window_closed", window.reason, presentWindow(window));
+      const asTemplate = !window.allowed && window.only === "template" && !!input.template;
+      if (!window.allowed && !asTemplate)
+        throw new AppError("window_closed", window.reason, presentWindow(window));
     }
     if (input.clientId) {
       const [dupe] = await tx.q.query<MessageRow>(
@@ -98,8 +103,8 @@ export async function sendMessage(ctx: AppContext, actor: Actor, input: SendInpu
     }
     const [row] = await tx.q.query<MessageRow>(
       `insert into messages (workspace_id, conversation_id, connection_id, direction, kind, author_type, author_id,
-         text, attachments, quoted_message_id, client_id, delivery_state, queued_at, created_at)
-       values ($1, $2, $3, $4, $5, 'user', $6, $7, $8, $9, $10, $11, $12, $12)
+         text, attachments, quoted_message_id, client_id, delivery_state, queued_at, created_at, template)
+       values ($1, $2, $3, $4, $5, 'user', $6, $7, $8, $9, $10, $11, $12, $12, $13)
        returning ${MESSAGE_COLUMNS}`,
       [
         actor.workspaceId,
@@ -114,6 +119,7 @@ export async function sendMessage(ctx: AppContext, actor: Actor, input: SendInpu
         input.clientId,
         input.note ? null : "queued",
         tx.now,
+        input.template && !input.note ? JSON.stringify(input.template) : null,
       ],
     );
     const message = row!;

@@ -24,6 +24,16 @@ export interface FakeRequest {
   body: any;
 }
 
+/** A template as GET /{waba-id}/message_templates lists it. */
+export interface FakeTemplate {
+  id: string;
+  name: string;
+  language: string;
+  status: string;
+  category: string;
+  components: Array<Record<string, unknown>>;
+}
+
 export interface InjectedError {
   status: number;
   code: number;
@@ -96,7 +106,13 @@ export async function startWhatsAppFake(opts: {
   appSecret: string;
   displayPhoneNumber?: string;
   asyncDelayMs?: number;
+  /** The WhatsApp Business Account id whose message templates GET /:v/:wabaId/message_templates serves. */
+  businessAccountId?: string;
 }) {
+  const wabaId = opts.businessAccountId ?? "102290129340398";
+  let templates: FakeTemplate[] = [];
+  /** Most templates per page, whatever `limit` the caller asks for (to exercise cursor paging). */
+  let templatePageSize = 25;
   const requests: FakeRequest[] = [];
   const media = new Map<string, Media>();
   const lastInbound = new Map<string, number>();
@@ -224,6 +240,28 @@ export async function startWhatsAppFake(opts: {
         });
 
       const [, id, edge] = segments;
+      // Message templates of the business account, with Graph's cursor paging.
+      if (req.method === "GET" && id && edge === "message_templates") {
+        if (id !== wabaId)
+          return invalid(res, `Unsupported get request. Object with ID '${id}' does not exist.`);
+        const limit = Math.max(1, Math.min(Number(url.searchParams.get("limit")) || 25, templatePageSize));
+        const cursor = url.searchParams.get("after");
+        const start = cursor ? Number(Buffer.from(cursor, "base64url").toString().replace(/^idx:/, "")) : 0;
+        if (!Number.isInteger(start) || start < 0) return invalid(res, "Invalid cursor");
+        const page = templates.slice(start, start + limit);
+        const end = start + page.length;
+        const enc = (n: number) => Buffer.from(`idx:${n}`).toString("base64url");
+        const next = new URL(`${baseUrl}${url.pathname}`);
+        next.searchParams.set("limit", String(limit));
+        next.searchParams.set("after", enc(end));
+        return json(res, 200, {
+          data: page,
+          paging: {
+            cursors: { before: enc(start), after: enc(end) },
+            ...(end < templates.length ? { next: next.toString() } : {}),
+          },
+        });
+      }
       if (req.method === "GET" && id && !edge) {
         if (id === opts.phoneNumberId)
           return json(res, 200, {
@@ -276,7 +314,35 @@ export async function startWhatsAppFake(opts: {
           const m = body[type];
           if (!m || (typeof m.link !== "string" && typeof m.id !== "string"))
             return invalid(res, `The parameter ${type}['link'] or ${type}['id'] is required.`);
-        } else if (type !== "template") return invalid(res, `Unsupported message type: ${type}`);
+        } else if (type === "template") {
+          // Only the account's approved templates, with as many body parameters as placeholders.
+          const t = body.template;
+          if (typeof t?.name !== "string" || typeof t?.language?.code !== "string")
+            return invalid(
+              res,
+              "The parameters template['name'] and template['language']['code'] are required.",
+            );
+          const known = templates.find((x) => x.name === t.name && x.language === t.language.code);
+          if (known?.status !== "APPROVED")
+            return graphError(res, {
+              status: 400,
+              code: 132001,
+              message: "(#132001) Template name does not exist in the translation",
+              details: `template name (${t.name}) does not exist in ${t.language.code}`,
+            });
+          const bodyText = String(known.components.find((c) => c.type === "BODY")?.text ?? "");
+          const expected = new Set(bodyText.match(/\{\{\s*\w+\s*\}\}/g) ?? []).size;
+          const given =
+            (Array.isArray(t.components) ? t.components : []).find((c: any) => c?.type === "body")?.parameters
+              ?.length ?? 0;
+          if (expected !== given)
+            return graphError(res, {
+              status: 400,
+              code: 132000,
+              message: "(#132000) Number of parameters does not match the expected number of params",
+              details: `body: number of localizable_params (${given}) does not match the expected number of params (${expected})`,
+            });
+        } else return invalid(res, `Unsupported message type: ${type}`);
         // The customer-service window: free-form messages only within 24 h of the customer's last message.
         const last = lastInbound.get(to);
         if (type !== "template" && (last === undefined || now() - last > DAY))
@@ -343,6 +409,12 @@ export async function startWhatsAppFake(opts: {
       media.set(id, { bytes, mimeType, ttlMs: o.ttlMs ?? 5 * 60_000, issuedAt: null });
       return id;
     },
+    /** Replaces the business account's templates (as Graph lists them); pageSize caps each page. */
+    setTemplates(list: FakeTemplate[], o: { pageSize?: number } = {}) {
+      templates = list;
+      if (o.pageSize) templatePageSize = o.pageSize;
+    },
+    businessAccountId: wabaId,
     /** Moves the fake's clock (windows, media expiry). */
     advance(ms: number) {
       clockOffset += ms;

@@ -1,0 +1,154 @@
+import type { Conversation, Message, User } from "@parley/protocol";
+import {
+  type InfiniteData,
+  type QueryClient,
+  queryOptions,
+  useInfiniteQuery,
+  useQuery,
+} from "@tanstack/react-query";
+import { get } from "./client";
+
+export interface Session {
+  user: User;
+  csrfToken: string;
+  workspace: { id: string; name: string };
+}
+export interface ConversationPage {
+  conversations: Conversation[];
+  nextCursor: string | null;
+}
+export interface Feed {
+  messages: Message[];
+  hasMore: boolean;
+}
+export type ConversationPages = InfiniteData<ConversationPage, string | null>;
+
+/** The inbox views of the left column (R108); each is a filter of GET /api/conversations. */
+export const VIEWS = ["mine", "all", "unassigned", "closed"] as const;
+export type View = (typeof VIEWS)[number];
+export const isView = (v: string | null): v is View => VIEWS.includes(v as View);
+
+export function viewQuery(view: View): Record<string, string> {
+  switch (view) {
+    case "mine":
+      return { mine: "true", status: "open,in_progress" };
+    case "all":
+      return { status: "open,in_progress" };
+    case "unassigned":
+      return { unassigned: "true", status: "open,in_progress" };
+    case "closed":
+      return { status: "closed" };
+  }
+}
+
+/** Whether a conversation belongs to a view: realtime updates move rows in and out of lists with it. */
+export function inView(view: View, c: Conversation, userId: string): boolean {
+  switch (view) {
+    case "mine":
+      return c.status !== "closed" && c.assigneeId === userId;
+    case "all":
+      return c.status !== "closed";
+    case "unassigned":
+      return c.status !== "closed" && c.assigneeId === null;
+    case "closed":
+      return c.status === "closed";
+  }
+}
+
+export const keys = {
+  session: ["session"] as const,
+  setup: ["setup"] as const,
+  users: ["users"] as const,
+  unread: ["unread-count"] as const,
+  lists: ["conversations"] as const,
+  list: (view: View) => ["conversations", view] as const,
+  conversation: (id: string) => ["conversation", id] as const,
+  feed: (id: string) => ["feed", id] as const,
+};
+
+export const sessionQuery = queryOptions({
+  queryKey: keys.session,
+  queryFn: async () => {
+    try {
+      return await get<Session>("/api/auth/session");
+    } catch (err) {
+      if ((err as { status?: number }).status === 401) return null;
+      throw err;
+    }
+  },
+  staleTime: Number.POSITIVE_INFINITY,
+});
+
+export const setupQuery = queryOptions({
+  queryKey: keys.setup,
+  queryFn: () => get<{ needsSetup: boolean }>("/api/setup"),
+  staleTime: Number.POSITIVE_INFINITY,
+});
+
+export const useUsers = () =>
+  useQuery({
+    queryKey: keys.users,
+    queryFn: () => get<{ users: User[] }>("/api/users").then((r) => r.users),
+    staleTime: 5 * 60_000,
+  });
+
+export const useUnreadCount = () =>
+  useQuery({
+    queryKey: keys.unread,
+    queryFn: () => get<{ count: number }>("/api/conversations/unread-count").then((r) => r.count),
+  });
+
+export const useConversationList = (view: View) =>
+  useInfiniteQuery({
+    queryKey: keys.list(view),
+    initialPageParam: null as string | null,
+    queryFn: ({ pageParam }) => {
+      const q = new URLSearchParams({ ...viewQuery(view), limit: "50" });
+      if (pageParam) q.set("cursor", pageParam);
+      return get<ConversationPage>(`/api/conversations?${q}`);
+    },
+    getNextPageParam: (last) => last.nextCursor,
+    staleTime: 60_000,
+  });
+
+export const useConversation = (id: string) =>
+  useQuery({
+    queryKey: keys.conversation(id),
+    queryFn: () =>
+      get<{ conversation: Conversation }>(`/api/conversations/${id}`).then((r) => r.conversation),
+  });
+
+export const useFeed = (id: string) =>
+  useQuery({
+    queryKey: keys.feed(id),
+    queryFn: () => get<Feed>(`/api/conversations/${id}/messages?limit=50`),
+    staleTime: 60_000,
+  });
+
+/** Loads the page of the feed before its first message and prepends it. */
+export async function loadOlder(qc: QueryClient, id: string) {
+  const feed = qc.getQueryData<Feed>(keys.feed(id));
+  const first = feed?.messages[0];
+  if (!feed || !first) return;
+  const page = await get<Feed>(`/api/conversations/${id}/messages?limit=50&before=${first.seq}`);
+  qc.setQueryData<Feed>(keys.feed(id), (cur) =>
+    cur ? { messages: mergeMessages(cur.messages, page.messages), hasMore: page.hasMore } : cur,
+  );
+}
+
+/** How far a delivery has got, in the server's order: failed is overtaken only by delivered and read. */
+const DELIVERY_RANK = { queued: 0, sent: 1, failed: 2, delivered: 3, read: 4 } as const;
+const rank = (m: Message) => (m.delivery ? DELIVERY_RANK[m.delivery.state] : -1);
+
+/**
+ * Adds or replaces messages by id, keeping the feed ordered by seq. A copy never moves a delivery state
+ * back: the answer to a send may arrive after the socket already said the message was sent.
+ */
+export function mergeMessages(current: Message[], incoming: Message[]): Message[] {
+  const byId = new Map(current.map((m) => [m.id, m]));
+  for (const m of incoming) {
+    const known = byId.get(m.id);
+    if (!known || rank(m) >= rank(known)) byId.set(m.id, m);
+  }
+  return [...byId.values()].sort((a, b) => a.seq - b.seq);
+}

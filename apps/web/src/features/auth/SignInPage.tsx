@@ -1,0 +1,60 @@
+import { Alert, Button, PasswordInput, Stack, TextInput } from "@mantine/core";
+import { useMutation, useQueryClient } from "@tanstack/react-query";
+import { type FormEvent, useState } from "react";
+import { useTranslation } from "react-i18next";
+import { post, setCsrfToken } from "../../api/client";
+import { keys, type Session } from "../../api/queries";
+import { errorText } from "../../lib/errors";
+import { AuthLayout } from "./AuthLayout";
+
+export function SignInPage() {
+  const { t } = useTranslation();
+  const qc = useQueryClient();
+  const [email, setEmail] = useState("");
+  const [password, setPassword] = useState("");
+  const signIn = useMutation({
+    mutationFn: () => post<Session>("/api/auth/sign-in", { email, password }),
+    onSuccess: (session) => {
+      setCsrfToken(session.csrfToken);
+      qc.setQueryData(keys.session, session);
+    },
+  });
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    signIn.mutate();
+  };
+  return (
+    <AuthLayout title={t("auth.title")}>
+      <form onSubmit={submit}>
+        <Stack>
+          {signIn.isError ? (
+            <Alert color="red" variant="light" data-testid="sign-in-error">
+              {errorText(t, signIn.error)}
+            </Alert>
+          ) : null}
+          <TextInput
+            name="email"
+            type="email"
+            label={t("auth.email")}
+            autoComplete="username"
+            required
+            value={email}
+            onChange={(e) => setEmail(e.currentTarget.value)}
+          />
+          <PasswordInput
+            visibilityToggleButtonProps={{ "aria-label": t("common.togglePassword") }}
+            name="password"
+            label={t("auth.password")}
+            autoComplete="current-password"
+            required
+            value={password}
+            onChange={(e) => setPassword(e.currentTarget.value)}
+          />
+          <Button type="submit" loading={signIn.isPending} fullWidth mt="xs">
+            {t("auth.submit")}
+          </Button>
+        </Stack>
+      </form>
+    </AuthLayout>
+  );
+}

@@ -1,0 +1,175 @@
+import { Badge, Box, Center, Group, Loader, Stack, Text, UnstyledButton } from "@mantine/core";
+import type { Conversation } from "@parley/protocol";
+import { IconInbox } from "@tabler/icons-react";
+import { useVirtualizer } from "@tanstack/react-virtual";
+import { useEffect, useMemo, useRef } from "react";
+import { useTranslation } from "react-i18next";
+import { Link } from "react-router";
+import { useConversationList, type View } from "../../api/queries";
+import { errorText } from "../../lib/errors";
+import { listTime } from "../../lib/format";
+import { ContactAvatar, contactName } from "./ContactAvatar";
+import { DeliveryTicks } from "./DeliveryTicks";
+
+const ROW_HEIGHT = 76;
+const STATUS_COLORS = { open: "blue", in_progress: "yellow", closed: "gray" } as const;
+
+/** The conversation list of a view: virtualized, loading the next page (cursor) as the end comes near. */
+export function ConversationList({ view, selectedId }: { view: View; selectedId: string | null }) {
+  const { t } = useTranslation();
+  const list = useConversationList(view);
+  const rows = useMemo(() => list.data?.pages.flatMap((p) => p.conversations) ?? [], [list.data]);
+  const scrollRef = useRef<HTMLDivElement>(null);
+  const virtualizer = useVirtualizer({
+    count: rows.length,
+    getScrollElement: () => scrollRef.current,
+    estimateSize: () => ROW_HEIGHT,
+    overscan: 8,
+    getItemKey: (i) => rows[i]?.id ?? i,
+  });
+  const items = virtualizer.getVirtualItems();
+  const lastIndex = items.at(-1)?.index ?? -1;
+  const { hasNextPage, isFetchingNextPage, fetchNextPage } = list;
+  useEffect(() => {
+    if (hasNextPage && !isFetchingNextPage && lastIndex >= rows.length - 5) void fetchNextPage();
+  }, [lastIndex, rows.length, hasNextPage, isFetchingNextPage, fetchNextPage]);
+
+  if (list.isPending)
+    return (
+      <Center h="100%">
+        <Loader size="sm" />
+      </Center>
+    );
+  if (list.isError)
+    return (
+      <Center h="100%" p="md">
+        <Text c="red" size="sm">
+          {errorText(t, list.error)}
+        </Text>
+      </Center>
+    );
+  if (!rows.length)
+    return (
+      <Stack h="100%" align="center" justify="center" gap="xs" c="dimmed" data-testid="list-empty">
+        <IconInbox size={36} stroke={1.2} />
+        <Text size="sm">{t("list.empty")}</Text>
+      </Stack>
+    );
+  return (
+    <Box ref={scrollRef} h="100%" style={{ overflowY: "auto" }} data-testid="conversation-list">
+      <Box h={virtualizer.getTotalSize()} pos="relative">
+        {items.map((item) => {
+          const c = rows[item.index]!;
+          return (
+            <Box
+              key={item.key}
+              data-index={item.index}
+              ref={virtualizer.measureElement}
+              pos="absolute"
+              top={0}
+              left={0}
+              w="100%"
+              style={{ transform: `translateY(${item.start}px)` }}
+            >
+              <Row c={c} view={view} selected={c.id === selectedId} />
+            </Box>
+          );
+        })}
+      </Box>
+      {isFetchingNextPage ? (
+        <Text size="xs" c="dimmed" ta="center" py="xs">
+          {t("list.loadingMore")}
+        </Text>
+      ) : null}
+    </Box>
+  );
+}
+
+function Row({ c, view, selected }: { c: Conversation; view: View; selected: boolean }) {
+  const { t, i18n } = useTranslation();
+  const unread = c.unreadCount ?? 0;
+  const last = c.lastMessage;
+  let preview: React.ReactNode;
+  if (c.draft) {
+    preview = (
+      <>
+        <Text span c="red.7" inherit>
+          {t("list.draft")}:{" "}
+        </Text>
+        {c.draft}
+      </>
+    );
+  } else if (last) {
+    const ours = last.direction === "outbound";
+    preview = (
+      <>
+        {ours && last.deliveryState ? (
+          <span style={{ verticalAlign: "-2px", marginRight: 4 }}>
+            <DeliveryTicks state={last.deliveryState} size={13} />
+          </span>
+        ) : null}
+        {ours ? `${t("list.you")}: ` : ""}
+        {last.text ?? t("list.attachment")}
+      </>
+    );
+  } else preview = t("list.noMessages");
+  return (
+    <UnstyledButton
+      component={Link}
+      to={`/inbox/${c.id}?view=${view}`}
+      data-testid="conversation-row"
+      data-conversation-id={c.id}
+      data-unread={unread}
+      w="100%"
+      px="md"
+      py="sm"
+      bg={selected ? "indigo.0" : undefined}
+      style={{
+        display: "block",
+        borderBottom: "1px solid var(--mantine-color-gray-2)",
+        borderLeft: `3px solid ${selected ? "var(--mantine-color-indigo-6)" : "transparent"}`,
+      }}
+    >
+      <Group gap="sm" wrap="nowrap" align="flex-start">
+        <ContactAvatar contact={c.contact} channel={c.connection.type} />
+        <Box style={{ flex: 1, minWidth: 0 }}>
+          <Group justify="space-between" wrap="nowrap" gap={6}>
+            <Text size="sm" fw={unread ? 700 : 600} truncate data-testid="row-name">
+              {contactName(c.contact) ?? t("list.unknownContact")}
+            </Text>
+            <Text size="xs" c={unread ? "indigo.7" : "dimmed"} style={{ flexShrink: 0 }}>
+              {listTime(c.lastActivityAt, i18n.language)}
+            </Text>
+          </Group>
+          <Group justify="space-between" wrap="nowrap" gap={6} mt={2}>
+            <Text size="xs" c="dimmed" truncate data-testid="row-preview" fw={unread ? 500 : 400}>
+              {preview}
+            </Text>
+            {unread > 0 ? (
+              <Badge
+                size="sm"
+                circle={unread < 10}
+                color="indigo"
+                data-testid="row-unread"
+                aria-label={t("list.unread", { count: unread })}
+                style={{ flexShrink: 0 }}
+              >
+                {unread}
+              </Badge>
+            ) : null}
+          </Group>
+          <Group gap={6} mt={4} wrap="nowrap">
+            <Text size="xs" c="dimmed" truncate>
+              {c.connection.name}
+            </Text>
+            {c.status !== "open" ? (
+              <Badge size="xs" variant="light" color={STATUS_COLORS[c.status]} style={{ flexShrink: 0 }}>
+                {t(`status.${c.status}`)}
+              </Badge>
+            ) : null}
+          </Group>
+        </Box>
+      </Group>
+    </UnstyledButton>
+  );
+}

@@ -1,0 +1,176 @@
+import {
+  Alert,
+  Box,
+  Button,
+  Center,
+  Group,
+  Loader,
+  SegmentedControl,
+  Stack,
+  Text,
+  Tooltip,
+} from "@mantine/core";
+import { notifications } from "@mantine/notifications";
+import type { Conversation, ConversationStatus } from "@parley/protocol";
+import { IconHandGrab } from "@tabler/icons-react";
+import { useMutation, useQueryClient } from "@tanstack/react-query";
+import { useEffect, useRef } from "react";
+import { useTranslation } from "react-i18next";
+import { post } from "../../api/client";
+import { keys, useConversation, useFeed, useUsers } from "../../api/queries";
+import { errorText } from "../../lib/errors";
+import { focus, upsertConversation } from "../../realtime/apply";
+import { ChannelIcon } from "./ChannelIcon";
+import { Composer } from "./Composer";
+import { ContactAvatar, contactName } from "./ContactAvatar";
+import { Feed } from "./Feed";
+
+/** One conversation: header with status and assignment, the feed, and the composer. */
+export function ConversationPane({ id, me }: { id: string; me: string }) {
+  const { t } = useTranslation();
+  const conversation = useConversation(id);
+  const feed = useFeed(id);
+  useMarkRead(id, feed.data?.messages);
+
+  if (conversation.isError)
+    return (
+      <Center h="100%" p="xl">
+        <Alert color="red" variant="light">
+          {errorText(t, conversation.error)}
+        </Alert>
+      </Center>
+    );
+  if (!conversation.data)
+    return (
+      <Center h="100%">
+        <Loader size="sm" />
+      </Center>
+    );
+  const c = conversation.data;
+  return (
+    <Stack h="100%" gap={0} data-testid="conversation-pane">
+      <Header c={c} me={me} />
+      <Box style={{ flex: 1, minHeight: 0 }} bg="gray.0">
+        <Feed conversationId={id} feed={feed.data} loading={feed.isPending} />
+      </Box>
+      <Composer conversation={c} />
+    </Stack>
+  );
+}
+
+/** Marks the conversation read when it is opened, and again as customer messages arrive while it is in view. */
+function useMarkRead(id: string, messages: { seq: number; direction: string }[] | undefined) {
+  const qc = useQueryClient();
+  const sent = useRef(0);
+  const lastInbound = messages?.findLast((m) => m.direction === "inbound")?.seq ?? 0;
+  useEffect(() => {
+    focus.conversationId = id;
+    return () => {
+      if (focus.conversationId === id) focus.conversationId = null;
+    };
+  }, [id]);
+  useEffect(() => {
+    if (!messages) return;
+    const mark = () => {
+      if (document.visibilityState !== "visible" || sent.current >= Math.max(lastInbound, 1)) return;
+      sent.current = Math.max(lastInbound, 1);
+      void post(`/api/conversations/${id}/read`, {}).then(() =>
+        qc.invalidateQueries({ queryKey: keys.unread }),
+      );
+    };
+    mark();
+    document.addEventListener("visibilitychange", mark);
+    return () => document.removeEventListener("visibilitychange", mark);
+  }, [id, lastInbound, messages, qc]);
+}
+
+function Header({ c, me }: { c: Conversation; me: string }) {
+  const { t } = useTranslation();
+  const qc = useQueryClient();
+  const users = useUsers();
+  const assignee = users.data?.find((u) => u.id === c.assigneeId);
+  const onDone = (r: { conversation: Conversation }) => {
+    upsertConversation(qc, me, r.conversation);
+    void qc.invalidateQueries({ queryKey: keys.conversation(c.id) });
+  };
+  const onError = (err: unknown) => notifications.show({ color: "red", message: errorText(t, err) });
+  const status = useMutation({
+    mutationFn: (s: ConversationStatus) =>
+      post<{ conversation: Conversation }>(`/api/conversations/${c.id}/status`, { status: s }),
+    onSuccess: onDone,
+    onError,
+  });
+  const take = useMutation({
+    mutationFn: () =>
+      post<{ conversation: Conversation }>(`/api/conversations/${c.id}/assign`, { assigneeId: me }),
+    onSuccess: onDone,
+    onError,
+  });
+  const details = [c.contact.phone, c.contact.email].filter(Boolean).join(" · ");
+  return (
+    <Group
+      px="lg"
+      py="sm"
+      justify="space-between"
+      wrap="nowrap"
+      style={{ borderBottom: "1px solid var(--mantine-color-gray-3)" }}
+      bg="white"
+    >
+      <Group gap="sm" wrap="nowrap" style={{ minWidth: 0 }}>
+        <ContactAvatar contact={c.contact} channel={c.connection.type} size={44} />
+        <Box style={{ minWidth: 0 }}>
+          <Group gap={8} wrap="nowrap">
+            <Text fw={700} truncate data-testid="conversation-contact">
+              {contactName(c.contact) ?? t("list.unknownContact")}
+            </Text>
+            <Text size="sm" c="dimmed" style={{ flexShrink: 0 }}>
+              {t("conversation.number", { number: c.number })}
+            </Text>
+          </Group>
+          <Group gap={6} wrap="nowrap">
+            <ChannelIcon type={c.connection.type} />
+            <Text size="xs" c="dimmed" truncate>
+              {c.connection.name}
+              {details ? ` · ${details}` : ""}
+            </Text>
+          </Group>
+          <Text size="xs" c="dimmed" data-testid="conversation-assignee">
+            {c.assigneeId === me
+              ? t("conversation.assignedToMe")
+              : assignee
+                ? t("conversation.assignedTo", { name: assignee.name })
+                : t("conversation.unassigned")}
+          </Text>
+        </Box>
+      </Group>
+      <Group gap="sm" wrap="nowrap">
+        {c.assigneeId !== me && c.permissions?.assign ? (
+          <Tooltip label={t("conversation.takeHint")}>
+            <Button
+              variant="light"
+              size="xs"
+              leftSection={<IconHandGrab size={16} />}
+              loading={take.isPending}
+              onClick={() => take.mutate()}
+              data-testid="take"
+            >
+              {t("conversation.take")}
+            </Button>
+          </Tooltip>
+        ) : null}
+        <SegmentedControl
+          size="xs"
+          aria-label={t("status.label")}
+          data-testid="status-control"
+          value={c.status}
+          disabled={!c.permissions?.changeStatus || status.isPending}
+          onChange={(v) => status.mutate(v as ConversationStatus)}
+          data={(["open", "in_progress", "closed"] as const).map((s) => ({
+            value: s,
+            label: t(`status.${s}`),
+          }))}
+        />
+      </Group>
+    </Group>
+  );
+}

@@ -1,0 +1,210 @@
+import { Box, Button, Center, Divider, Group, Loader, Paper, Stack, Text } from "@mantine/core";
+import type { Message } from "@parley/protocol";
+import { IconNote, IconPaperclip } from "@tabler/icons-react";
+import { useQueryClient } from "@tanstack/react-query";
+import type { TFunction } from "i18next";
+import { Fragment, useLayoutEffect, useRef, useState } from "react";
+import { useTranslation } from "react-i18next";
+import { type Feed as FeedData, loadOlder, useUsers } from "../../api/queries";
+import { dayKey, dayLabel, fullDateTime, timeOfDay } from "../../lib/format";
+import { DeliveryTicks } from "./DeliveryTicks";
+
+/** The feed (R202): customer and agent messages, notes, system lines, day separators. */
+export function Feed({
+  conversationId,
+  feed,
+  loading,
+}: {
+  conversationId: string;
+  feed: FeedData | undefined;
+  loading: boolean;
+}) {
+  const { t, i18n } = useTranslation();
+  const qc = useQueryClient();
+  const users = useUsers();
+  const scrollRef = useRef<HTMLDivElement>(null);
+  const nearBottom = useRef(true);
+  const lastId = useRef<string | null>(null);
+  const [loadingOlder, setLoadingOlder] = useState(false);
+  const messages = feed?.messages ?? [];
+  const newest = messages.at(-1)?.id ?? null;
+
+  // Stay at the bottom when a message arrives, unless the agent scrolled up to read history.
+  useLayoutEffect(() => {
+    const el = scrollRef.current;
+    if (!el || newest === lastId.current) return;
+    const first = lastId.current === null;
+    lastId.current = newest;
+    if (first || nearBottom.current) el.scrollTop = el.scrollHeight;
+  }, [newest]);
+
+  if (loading)
+    return (
+      <Center h="100%">
+        <Loader size="sm" />
+      </Center>
+    );
+  const older = async () => {
+    const el = scrollRef.current;
+    const before = el ? el.scrollHeight - el.scrollTop : 0;
+    setLoadingOlder(true);
+    try {
+      await loadOlder(qc, conversationId);
+    } finally {
+      setLoadingOlder(false);
+    }
+    requestAnimationFrame(() => {
+      if (el) el.scrollTop = el.scrollHeight - before;
+    });
+  };
+  const nameOf = (id: unknown) =>
+    (typeof id === "string" && users.data?.find((u) => u.id === id)?.name) || t("feed.someone");
+  return (
+    <Box
+      ref={scrollRef}
+      h="100%"
+      px="lg"
+      py="md"
+      style={{ overflowY: "auto" }}
+      data-testid="feed"
+      onScroll={(e) => {
+        const el = e.currentTarget;
+        nearBottom.current = el.scrollHeight - el.scrollTop - el.clientHeight < 80;
+      }}
+    >
+      {feed?.hasMore ? (
+        <Center mb="md">
+          <Button variant="subtle" size="xs" loading={loadingOlder} onClick={older}>
+            {t("conversation.loadOlder")}
+          </Button>
+        </Center>
+      ) : null}
+      {!messages.length ? (
+        <Center h="100%">
+          <Text c="dimmed" size="sm">
+            {t("conversation.empty")}
+          </Text>
+        </Center>
+      ) : null}
+      <Stack gap={6}>
+        {messages.map((m, i) => {
+          const prev = messages[i - 1];
+          const newDay = !prev || dayKey(prev.createdAt) !== dayKey(m.createdAt);
+          return (
+            <Fragment key={m.id}>
+              {newDay ? (
+                <Divider
+                  my="sm"
+                  labelPosition="center"
+                  data-testid="day-separator"
+                  label={
+                    <Text size="xs" c="dimmed" fw={600}>
+                      {dayLabel(m.createdAt, i18n.language, t)}
+                    </Text>
+                  }
+                />
+              ) : null}
+              {m.kind === "event" ? (
+                <Text size="xs" c="dimmed" ta="center" py={2} data-testid="system-event">
+                  {eventText(t, m, nameOf)} · {timeOfDay(m.createdAt, i18n.language)}
+                </Text>
+              ) : (
+                <Bubble m={m} author={m.authorType === "user" ? nameOf(m.authorId) : null} />
+              )}
+            </Fragment>
+          );
+        })}
+      </Stack>
+    </Box>
+  );
+}
+
+function eventText(t: TFunction, m: Message, nameOf: (id: unknown) => string): string {
+  const e = (m.event ?? {}) as Record<string, unknown>;
+  const by = e.byUserId ? nameOf(e.byUserId) : t("feed.system");
+  switch (e.kind) {
+    case "assigned":
+      return e.to === e.byUserId
+        ? t("events.assignedSelf", { by })
+        : t("events.assigned", { by, to: nameOf(e.to) });
+    case "unassigned":
+      return t("events.unassigned", { by });
+    case "operator_added":
+      return t("events.operator_added", { by, user: nameOf(e.userId) });
+    case "operator_left":
+      return t("events.operator_left", { user: nameOf(e.userId) });
+    case "reopened":
+      return t("events.reopened", { by });
+    case "closed":
+      return t("events.closed", { by });
+    default: {
+      const to = e.to === "open" || e.to === "in_progress" || e.to === "closed" ? e.to : "open";
+      return t("events.status_changed", { by, status: t(`status.${to}`) });
+    }
+  }
+}
+
+function Bubble({ m, author }: { m: Message; author: string | null }) {
+  const { t, i18n } = useTranslation();
+  const note = m.kind === "note";
+  const ours = m.direction !== "inbound";
+  const bg = note ? "yellow.0" : ours ? "indigo.0" : "white";
+  const border = note
+    ? "var(--mantine-color-yellow-4)"
+    : ours
+      ? "var(--mantine-color-indigo-2)"
+      : "var(--mantine-color-gray-3)";
+  return (
+    <Group
+      justify={ours ? "flex-end" : "flex-start"}
+      data-testid="message"
+      data-kind={m.kind}
+      data-direction={m.direction}
+    >
+      <Paper
+        px="md"
+        py={8}
+        maw="72%"
+        bg={bg}
+        radius="lg"
+        style={{
+          border: `1px ${note ? "dashed" : "solid"} ${border}`,
+          borderBottomRightRadius: ours ? 4 : undefined,
+          borderBottomLeftRadius: ours ? undefined : 4,
+        }}
+      >
+        {note || (ours && author) ? (
+          <Group gap={4} mb={2}>
+            {note ? <IconNote size={13} color="var(--mantine-color-yellow-8)" /> : null}
+            <Text size="xs" fw={600} c={note ? "yellow.9" : "indigo.8"}>
+              {note ? `${t("feed.note")} · ${author ?? t("feed.agent")}` : author}
+            </Text>
+          </Group>
+        ) : null}
+        <Text
+          size="sm"
+          style={{ whiteSpace: "pre-wrap", overflowWrap: "anywhere" }}
+          data-testid="message-text"
+        >
+          {m.text}
+        </Text>
+        {m.attachments.map((a) => (
+          <Group key={a.url} gap={4} wrap="nowrap">
+            <IconPaperclip size={14} />
+            <Text size="xs" component="a" href={a.url} c="indigo">
+              {a.name}
+            </Text>
+          </Group>
+        ))}
+        <Group gap={4} justify="flex-end" mt={2}>
+          <Text size="xs" c="dimmed" title={fullDateTime(m.createdAt, i18n.language)}>
+            {timeOfDay(m.createdAt, i18n.language)}
+          </Text>
+          {m.direction === "outbound" && m.delivery ? (
+            <DeliveryTicks state={m.delivery.state} delivery={m.delivery} />
+          ) : null}
+        </Group>
+      </Paper>
+    </Group>
+  );
+}

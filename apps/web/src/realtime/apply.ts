@@ -1,0 +1,162 @@
+import type { Conversation, DomainEvent, EphemeralSignal, Message } from "@parley/protocol";
+import type { QueryClient } from "@tanstack/react-query";
+import { type ConversationPages, type Feed, inView, isView, keys, mergeMessages } from "../api/queries";
+
+/** Which conversation the agent is looking at now: its new customer messages are read, not unread. */
+export const focus = { conversationId: null as string | null };
+
+const newer = (a: Conversation, b: Conversation) =>
+  a.lastActivityAt === b.lastActivityAt ? a.id > b.id : a.lastActivityAt > b.lastActivityAt;
+
+function mapRows(qc: QueryClient, fn: (c: Conversation) => Conversation) {
+  qc.setQueriesData<ConversationPages>({ queryKey: keys.lists }, (data) =>
+    data
+      ? { ...data, pages: data.pages.map((p) => ({ ...p, conversations: p.conversations.map(fn) })) }
+      : data,
+  );
+}
+
+/**
+ * Puts a conversation's new state into every cached list in place: updates its row, moves it to where it
+ * sorts now, adds it to the views it entered and drops it from those it left. Nothing is refetched.
+ */
+export function upsertConversation(
+  qc: QueryClient,
+  me: string,
+  incoming: Conversation,
+  opts: { bumpUnread?: boolean; clearDraft?: boolean } = {},
+) {
+  for (const [key, data] of qc.getQueriesData<ConversationPages>({ queryKey: keys.lists })) {
+    const view = key[1];
+    if (!data || typeof view !== "string" || !isView(view)) continue;
+    let previous: Conversation | undefined;
+    const pages = data.pages.map((p) => ({
+      ...p,
+      conversations: p.conversations.filter((c) => {
+        if (c.id !== incoming.id) return true;
+        previous = c;
+        return false;
+      }),
+    }));
+    const merged: Conversation = {
+      ...previous,
+      ...incoming,
+      unreadCount: (previous?.unreadCount ?? 0) + (opts.bumpUnread ? 1 : 0),
+      draft: opts.clearDraft ? null : (previous?.draft ?? null),
+      permissions: incoming.permissions ?? previous?.permissions,
+    };
+    if (inView(view, merged, me)) {
+      // The first loaded row it is newer than; past the loaded pages it arrives with the next page.
+      let placed = false;
+      for (const page of pages) {
+        const at = page.conversations.findIndex((c) => newer(merged, c));
+        if (at >= 0) {
+          page.conversations.splice(at, 0, merged);
+          placed = true;
+          break;
+        }
+      }
+      const last = pages.at(-1);
+      if (!placed && last && last.nextCursor === null) last.conversations.push(merged);
+    }
+    qc.setQueryData<ConversationPages>(key, { ...data, pages });
+  }
+  qc.setQueryData<Conversation>(keys.conversation(incoming.id), (old) =>
+    old
+      ? {
+          ...old,
+          ...incoming,
+          unreadCount: old.unreadCount,
+          draft: old.draft,
+          permissions: incoming.permissions ?? old.permissions,
+          window: incoming.window ?? old.window,
+        }
+      : old,
+  );
+}
+
+function putMessage(qc: QueryClient, m: Message) {
+  qc.setQueryData<Feed>(keys.feed(m.conversationId), (feed) =>
+    feed ? { ...feed, messages: mergeMessages(feed.messages, [m]) } : feed,
+  );
+}
+
+/** A message the agent sent: shown in the feed at once (the event for it may arrive before or after). */
+export function addOwnMessage(qc: QueryClient, m: Message) {
+  putMessage(qc, m);
+}
+
+export function applyEvent(qc: QueryClient, me: string, event: DomainEvent) {
+  switch (event.type) {
+    case "message.created": {
+      const m = event.message;
+      putMessage(qc, m);
+      const customer = m.direction === "inbound";
+      const looking = focus.conversationId === m.conversationId && document.visibilityState === "visible";
+      if (event.conversation) {
+        upsertConversation(qc, me, event.conversation, {
+          bumpUnread: customer && !looking,
+          clearDraft: m.authorType === "user" && m.authorId === me && m.kind !== "event",
+        });
+      }
+      if (customer) void qc.invalidateQueries({ queryKey: keys.unread });
+      return;
+    }
+    case "message.updated": {
+      const m = event.message;
+      putMessage(qc, m);
+      const touch = (c: Conversation) =>
+        c.lastMessage?.id === m.id
+          ? { ...c, lastMessage: { ...c.lastMessage, deliveryState: m.delivery?.state ?? null } }
+          : c;
+      mapRows(qc, touch);
+      qc.setQueryData<Conversation>(keys.conversation(m.conversationId), (c) => (c ? touch(c) : c));
+      return;
+    }
+    case "conversation.created":
+    case "conversation.updated":
+    case "conversation.status_changed":
+      upsertConversation(qc, me, event.conversation);
+      return;
+    case "conversation.assigned":
+      upsertConversation(qc, me, event.conversation);
+      // What the caller may do with it changed: refetch this one conversation (never the list).
+      void qc.invalidateQueries({ queryKey: keys.conversation(event.conversationId) });
+      return;
+    case "conversation.deleted":
+      qc.setQueriesData<ConversationPages>({ queryKey: keys.lists }, (data) =>
+        data
+          ? {
+              ...data,
+              pages: data.pages.map((p) => ({
+                ...p,
+                conversations: p.conversations.filter((c) => c.id !== event.conversationId),
+              })),
+            }
+          : data,
+      );
+      qc.removeQueries({ queryKey: keys.conversation(event.conversationId) });
+      qc.removeQueries({ queryKey: keys.feed(event.conversationId) });
+      return;
+    case "read_cursor.updated": {
+      const cur = event.cursor;
+      if (cur.userId !== me) return;
+      const read = (c: Conversation) =>
+        c.id === cur.conversationId && !cur.markedUnread && cur.lastReadSeq >= c.lastInboundSeq
+          ? { ...c, unreadCount: 0 }
+          : c;
+      mapRows(qc, read);
+      qc.setQueryData<Conversation>(keys.conversation(cur.conversationId), (c) => (c ? read(c) : c));
+      return;
+    }
+  }
+}
+
+export function applySignal(qc: QueryClient, signal: EphemeralSignal) {
+  if (signal.type !== "unread.changed") return;
+  qc.setQueryData(keys.unread, signal.unreadConversations);
+  const set = (c: Conversation) =>
+    c.id === signal.conversationId ? { ...c, unreadCount: signal.unreadCount } : c;
+  mapRows(qc, set);
+  qc.setQueryData<Conversation>(keys.conversation(signal.conversationId), (c) => (c ? set(c) : c));
+}

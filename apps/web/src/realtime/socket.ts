@@ -1,0 +1,107 @@
+import type { ServerFrame } from "@parley/protocol";
+import type { QueryClient } from "@tanstack/react-query";
+import { keys } from "../api/queries";
+import { applyEvent, applySignal } from "./apply";
+
+export type SocketState = "connecting" | "open" | "reconnecting";
+
+/**
+ * The one agent socket (/api/realtime). Applies events to the query cache as they come; after a drop it
+ * reconnects with backoff and `?since=<last seq seen>`, so nothing committed meanwhile is missed; when the
+ * server says the gap is too large (resync_required), every query is refetched instead.
+ */
+export class RealtimeConnection {
+  private ws: WebSocket | null = null;
+  private lastSeq: number | null = null;
+  private attempt = 0;
+  private timer: ReturnType<typeof setTimeout> | null = null;
+  private stopped = false;
+  state: SocketState = "connecting";
+  private listeners = new Set<(s: SocketState) => void>();
+
+  constructor(
+    private readonly qc: QueryClient,
+    private readonly userId: string,
+  ) {}
+
+  subscribe(fn: (s: SocketState) => void) {
+    this.listeners.add(fn);
+    return () => {
+      this.listeners.delete(fn);
+    };
+  }
+
+  private setState(s: SocketState) {
+    this.state = s;
+    for (const fn of this.listeners) fn(s);
+  }
+
+  start() {
+    this.stopped = false;
+    this.open();
+  }
+
+  stop() {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.ws?.close();
+    this.ws = null;
+  }
+
+  private open() {
+    const proto = location.protocol === "https:" ? "wss:" : "ws:";
+    const since = this.lastSeq === null ? "" : `?since=${this.lastSeq}`;
+    const ws = new WebSocket(`${proto}//${location.host}/api/realtime${since}`);
+    this.ws = ws;
+    ws.onmessage = (msg) => this.onFrame(JSON.parse(String(msg.data)) as ServerFrame);
+    ws.onclose = () => {
+      if (this.ws !== ws || this.stopped) return;
+      this.ws = null;
+      this.setState("reconnecting");
+      // 0.5 s, 1 s, 2 s … up to 15 s, with jitter so a restarted server is not hit by every tab at once.
+      const delay = Math.min(15_000, 500 * 2 ** this.attempt) * (0.75 + Math.random() * 0.5);
+      this.attempt++;
+      this.timer = setTimeout(() => this.open(), delay);
+    };
+  }
+
+  private onFrame(frame: ServerFrame) {
+    switch (frame.type) {
+      case "hello":
+        this.attempt = 0;
+        if (this.lastSeq === null) {
+          this.lastSeq = frame.lastSeq;
+          // What was loaded before the socket was attached may have missed events committed meanwhile:
+          // refresh it once. Later connections resume with ?since= and miss nothing.
+          void this.qc.invalidateQueries({
+            predicate: (q) => q.state.dataUpdatedAt > 0 && q.queryKey[0] !== keys.session[0],
+          });
+        }
+        this.setState("open");
+        return;
+      case "event":
+        this.onEvents([frame.event]);
+        return;
+      case "events":
+        this.onEvents(frame.events);
+        return;
+      case "signal":
+        applySignal(this.qc, frame.signal);
+        return;
+      case "resync_required":
+        this.lastSeq = frame.lastSeq;
+        void this.qc.invalidateQueries({ predicate: (q) => q.queryKey[0] !== keys.session[0] });
+        return;
+      case "error":
+        return;
+    }
+  }
+
+  private onEvents(events: Parameters<typeof applyEvent>[2][]) {
+    for (const e of events) {
+      if (this.lastSeq !== null && e.seq <= this.lastSeq) continue;
+      this.lastSeq = e.seq;
+      applyEvent(this.qc, this.userId, e);
+    }
+  }
+}
