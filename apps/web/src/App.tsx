@@ -6,9 +6,11 @@ import { setCsrfToken } from "./api/client";
 import { sessionQuery, setupQuery } from "./api/queries";
 import { SetupPage } from "./features/auth/SetupPage";
 import { SignInPage } from "./features/auth/SignInPage";
+import { ChannelsPage } from "./features/channels/ChannelsPage";
+import { ContactsPage } from "./features/contacts/ContactsPage";
 import { InboxPage } from "./features/inbox/InboxPage";
 
-/** Routes: first-run setup, sign-in, and the inbox (`/inbox/:conversationId?view=…`). */
+/** Routes: first-run setup, sign-in, the inbox (`/inbox/:conversationId?view=…`), contacts and channel settings. */
 export function App() {
   const setup = useQuery(setupQuery);
   const session = useQuery({ ...sessionQuery, enabled: setup.data?.needsSetup === false });
@@ -41,6 +43,8 @@ export function App() {
     <Routes>
       <Route path="/inbox" element={<InboxPage session={session.data} />} />
       <Route path="/inbox/:conversationId" element={<InboxPage session={session.data} />} />
+      <Route path="/contacts" element={<ContactsPage session={session.data} />} />
+      <Route path="/settings/channels" element={<ChannelsPage session={session.data} />} />
       <Route path="*" element={<Navigate to="/inbox?view=mine" replace />} />
     </Routes>
   );

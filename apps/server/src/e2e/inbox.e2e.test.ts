@@ -1,11 +1,5 @@
-import { spawnSync } from "node:child_process";
-import fs from "node:fs";
-import os from "node:os";
-import path from "node:path";
-import { fileURLToPath } from "node:url";
-import { type BrowserContext, chromium, type Page } from "playwright-core";
+import type { BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { WEB_DIST } from "../http/web-app";
 import { openTestDb } from "../testing/db";
 import {
   apiConnection,
@@ -16,59 +10,23 @@ import {
   type TestServer,
 } from "../testing/harness";
 import { startReceiver } from "../testing/outbound-receiver";
+import { eventually, launchBrowser } from "./browser";
 
 /**
  * End to end, in a real browser: Debian's chromium driven by playwright-core against a real server (the
  * built web app, the REST API, the realtime socket) on a real database.
  */
-const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../../..");
-const ARGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-];
-
-/** Waits for a condition the page reaches asynchronously (socket frames, jobs, debounced saves). */
-const eventually = <T>(fn: () => T | Promise<T>) => expect.poll(fn, { timeout: 8000, interval: 50 });
-
-let profileDir: string;
 let browser: BrowserContext;
+let closeBrowser: (() => Promise<void>) | undefined;
 const cleanups: (() => Promise<unknown>)[] = [];
 
 beforeAll(async () => {
-  if (!fs.existsSync(CHROMIUM)) {
-    throw new Error(
-      `The browser tests need Chromium at ${CHROMIUM} (apt-get install chromium, or set CHROMIUM_PATH).`,
-    );
-  }
-  // The server serves apps/web/dist: build it when missing or older than its sources.
-  const build = spawnSync(process.execPath, [path.join(ROOT, "apps/web/scripts/ensure-build.mjs")], {
-    cwd: ROOT,
-    encoding: "utf8",
-  });
-  if (build.status !== 0) throw new Error(`building the web app failed:\n${build.stdout}\n${build.stderr}`);
-  if (!fs.existsSync(path.join(WEB_DIST, "index.html"))) throw new Error(`no web app in ${WEB_DIST}`);
-  profileDir = fs.mkdtempSync(path.join(os.tmpdir(), "parley-chromium-"));
-  browser = await chromium.launchPersistentContext(profileDir, {
-    executablePath: CHROMIUM,
-    headless: true,
-    args: ARGS,
-    viewport: { width: 1360, height: 860 },
-    locale: "en-US",
-  });
-  browser.setDefaultTimeout(10_000);
+  ({ browser, close: closeBrowser } = await launchBrowser());
 }, 120_000);
 
 afterAll(async () => {
-  await browser?.close();
+  await closeBrowser?.();
   for (const c of cleanups.reverse()) await c();
-  if (profileDir) fs.rmSync(profileDir, { recursive: true, force: true });
 });
 
 async function serverOnFreshDb(): Promise<TestServer> {

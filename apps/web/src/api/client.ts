@@ -6,6 +6,8 @@ export class ApiError extends Error {
     readonly status: number,
     readonly code: ErrorCode | "network",
     message: string,
+    /** The server's details: for validation_failed, the fields that do not validate. */
+    readonly details?: unknown,
   ) {
     super(message);
   }
@@ -37,8 +39,8 @@ export async function api<T>(method: string, path: string, body?: unknown): Prom
   const text = await res.text();
   const json = text ? (JSON.parse(text) as unknown) : null;
   if (!res.ok) {
-    const e = (json as { error?: { code?: ErrorCode; message?: string } } | null)?.error;
-    throw new ApiError(res.status, e?.code ?? "internal", e?.message ?? res.statusText);
+    const e = (json as { error?: { code?: ErrorCode; message?: string; details?: unknown } } | null)?.error;
+    throw new ApiError(res.status, e?.code ?? "internal", e?.message ?? res.statusText, e?.details);
   }
   return json as T;
 }
@@ -46,3 +48,5 @@ export async function api<T>(method: string, path: string, body?: unknown): Prom
 export const get = <T>(path: string) => api<T>("GET", path);
 export const post = <T>(path: string, body: unknown = {}) => api<T>("POST", path, body);
 export const put = <T>(path: string, body: unknown = {}) => api<T>("PUT", path, body);
+export const patch = <T>(path: string, body: unknown = {}) => api<T>("PATCH", path, body);
+export const del = <T>(path: string) => api<T>("DELETE", path);

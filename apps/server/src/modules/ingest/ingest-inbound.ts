@@ -50,9 +50,9 @@ export async function ingestBatch(
     for (const [i, s] of submissions.entries()) {
       for (const [j, e] of s.events.entries()) {
         if (e.kind === "status") out[i]![j] = await ingestStatus(tx, s.connection, e);
-        else if (e.kind === "read_watermark") out[i]![j] = await ingestWatermark(tx, s.connection, e);
-        else if (e.kind === "delivery_watermark")
-          out[i]![j] = await ingestDeliveryWatermark(tx, s.connection, e);
+        else if (e.kind === "read_watermark" || e.kind === "delivery_watermark") {
+          out[i]![j] = await ingestWatermark(tx, s.connection, e);
+        }
       }
     }
     return out;
@@ -127,11 +127,17 @@ async function ingestStatus(
   return { kind: "status", status: changed ? "updated" : "unchanged", messageId: row.id };
 }
 
+/**
+ * A watermark report: every outgoing message to the contact created up to `upTo` has reached that state
+ * (Messenger's delivery and read watermarks, the API channel's read). Messages already there are skipped.
+ */
 async function ingestWatermark(
   tx: Tx,
   connection: ConnectionRef,
-  e: Extract<InboundEvent, { kind: "read_watermark" }>,
+  e: Extract<InboundEvent, { kind: "read_watermark" | "delivery_watermark" }>,
 ): Promise<IngestOutcome> {
+  const state = e.kind === "read_watermark" ? "read" : "delivered";
+  const before = state === "read" ? ["sent", "delivered"] : ["sent"];
   const rows = await tx.q.query<MessageRow>(
     `select ${MESSAGE_COLUMNS.split(",")
       .map((c) => `m.${c.trim()}`)
@@ -140,38 +146,13 @@ async function ingestWatermark(
      join conversations c on c.id = m.conversation_id
      join contact_identities i on i.id = c.identity_id
      where i.connection_id = $1 and i.external_id = $2 and m.direction = 'outbound' and m.kind = 'message'
-       and m.delivery_state in ('sent', 'delivered') and m.created_at <= $3
+       and m.delivery_state = any($4::text[]) and m.created_at <= $3
      order by m.seq for update of m`,
-    [connection.id, e.externalContactId, e.upTo],
+    [connection.id, e.externalContactId, e.upTo, before],
   );
   let count = 0;
   for (const row of rows) {
-    if (await updateDelivery(tx, connection.workspaceId, row, { state: "read", at: e.at })) count++;
+    if (await updateDelivery(tx, connection.workspaceId, row, { state, at: e.at })) count++;
   }
-  return { kind: "read_watermark", status: count > 0 ? "updated" : "unchanged", count };
-}
-
-/** Messenger's delivery watermark: every sent message to the contact created up to it is delivered. */
-async function ingestDeliveryWatermark(
-  tx: Tx,
-  connection: ConnectionRef,
-  e: Extract<InboundEvent, { kind: "delivery_watermark" }>,
-): Promise<IngestOutcome> {
-  const rows = await tx.q.query<MessageRow>(
-    `select ${MESSAGE_COLUMNS.split(",")
-      .map((c) => `m.${c.trim()}`)
-      .join(", ")}
-     from messages m
-     join conversations c on c.id = m.conversation_id
-     join contact_identities i on i.id = c.identity_id
-     where i.connection_id = $1 and i.external_id = $2 and m.direction = 'outbound' and m.kind = 'message'
-       and m.delivery_state = 'sent' and m.created_at <= $3
-     order by m.seq for update of m`,
-    [connection.id, e.externalContactId, e.upTo],
-  );
-  let count = 0;
-  for (const row of rows) {
-    if (await updateDelivery(tx, connection.workspaceId, row, { state: "delivered", at: e.at })) count++;
-  }
-  return { kind: "delivery_watermark", status: count > 0 ? "updated" : "unchanged", count };
+  return { kind: e.kind, status: count > 0 ? "updated" : "unchanged", count };
 }

@@ -6,10 +6,12 @@ import { IconNote, IconSend } from "@tabler/icons-react";
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { type KeyboardEvent, useEffect, useRef, useState } from "react";
 import { useTranslation } from "react-i18next";
-import { post, put } from "../../api/client";
+import { ApiError, post, put } from "../../api/client";
 import { type ConversationPages, keys } from "../../api/queries";
-import { errorText } from "../../lib/errors";
+import { errorWithReason } from "../../lib/errors";
 import { addOwnMessage } from "../../realtime/apply";
+import { TemplatePicker } from "./TemplatePicker";
+import { WindowNotice } from "./WindowNotice";
 
 const DRAFT_DELAY_MS = 600;
 
@@ -77,7 +79,10 @@ export function Composer({ conversation }: { conversation: Conversation }) {
   const tooLong = mode === "reply" && used > max;
   const canReply = conversation.permissions?.reply ?? true;
   const canNote = conversation.permissions?.note ?? true;
-  const allowed = mode === "reply" ? canReply : canNote;
+  // The channel's window (R502): outside it free text is refused; a template may be all that can be sent.
+  const windowClosed = conversation.window?.allowed === false;
+  const allowed = mode === "reply" ? canReply && !windowClosed : canNote;
+  const [picking, setPicking] = useState(false);
 
   const send = useMutation({
     mutationFn: (body: { text: string; mode: "reply" | "note" }) =>
@@ -91,7 +96,10 @@ export function Composer({ conversation }: { conversation: Conversation }) {
     },
     onError: (err, body) => {
       setText(body.text);
-      notifications.show({ color: "red", message: errorText(t, err) });
+      notifications.show({ color: "red", message: errorWithReason(t, err) });
+      // A closed window: the detail says what may be sent now.
+      if (err instanceof ApiError && err.code === "window_closed")
+        void qc.invalidateQueries({ queryKey: keys.conversation(id) });
     },
   });
 
@@ -137,7 +145,15 @@ export function Composer({ conversation }: { conversation: Conversation }) {
           </Text>
         ) : null}
       </Group>
-      {!allowed ? (
+      {mode === "reply" ? (
+        <WindowNotice
+          conversation={conversation}
+          onSendTemplate={
+            canReply && conversation.window?.only === "template" ? () => setPicking(true) : null
+          }
+        />
+      ) : null}
+      {!allowed && !(mode === "reply" && windowClosed) ? (
         <Alert color="gray" variant="light" py={6} mb={6}>
           {t("composer.noReply")}
         </Alert>
@@ -151,7 +167,13 @@ export function Composer({ conversation }: { conversation: Conversation }) {
           value={text}
           onChange={(e) => onChange(e.currentTarget.value)}
           onKeyDown={onKeyDown}
-          placeholder={note ? t("composer.notePlaceholder") : t("composer.replyPlaceholder")}
+          placeholder={
+            note
+              ? t("composer.notePlaceholder")
+              : windowClosed
+                ? t("window.textDisabled")
+                : t("composer.replyPlaceholder")
+          }
           aria-label={note ? t("composer.note") : t("composer.reply")}
           error={tooLong}
           data-testid="composer-input"
@@ -168,6 +190,7 @@ export function Composer({ conversation }: { conversation: Conversation }) {
           {note ? t("composer.addNote") : t("composer.send")}
         </Button>
       </Group>
+      <TemplatePicker conversation={conversation} opened={picking} onClose={() => setPicking(false)} />
     </Box>
   );
 }

@@ -11,27 +11,29 @@ export function ContactAvatar({
   size = 40,
 }: {
   contact: ContactSummary;
-  channel: ChannelType;
+  channel?: ChannelType;
   size?: number;
 }) {
   const name = contactName(contact) ?? "?";
   return (
     <Box pos="relative" style={{ flexShrink: 0 }}>
       <Avatar src={contact.avatarUrl} name={name} color="initials" size={size} radius="xl" />
-      <Box
-        pos="absolute"
-        bottom={-2}
-        right={-2}
-        bg="white"
-        style={{
-          borderRadius: "50%",
-          lineHeight: 0,
-          padding: 2,
-          boxShadow: "0 0 0 1px var(--mantine-color-gray-3)",
-        }}
-      >
-        <ChannelIcon type={channel} size={Math.round(size / 3)} />
-      </Box>
+      {channel ? (
+        <Box
+          pos="absolute"
+          bottom={-2}
+          right={-2}
+          bg="white"
+          style={{
+            borderRadius: "50%",
+            lineHeight: 0,
+            padding: 2,
+            boxShadow: "0 0 0 1px var(--mantine-color-gray-3)",
+          }}
+        >
+          <ChannelIcon type={channel} size={Math.round(size / 3)} />
+        </Box>
+      ) : null}
     </Box>
   );
 }

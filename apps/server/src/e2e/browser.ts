@@ -1,0 +1,90 @@
+import { spawnSync } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { type BrowserContext, chromium, type Page } from "playwright-core";
+import { expect } from "vitest";
+import { WEB_DIST } from "../http/web-app";
+import { PASSWORD } from "../testing/harness";
+
+/**
+ * Shared set-up of the browser tests: Debian's chromium driven by playwright-core against the built web app.
+ * They fail (never skip) without Chromium.
+ */
+export const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../../..");
+const ARGS = [
+  "--headless",
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-quic",
+  "--no-first-run",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+];
+
+/** Waits for a condition the page reaches asynchronously (socket frames, jobs, debounced saves). */
+export const eventually = <T>(fn: () => T | Promise<T>) => expect.poll(fn, { timeout: 8000, interval: 50 });
+
+/** Builds the web app when missing or stale, then starts Chromium with a throw-away profile. */
+export async function launchBrowser(): Promise<{ browser: BrowserContext; close: () => Promise<void> }> {
+  if (!fs.existsSync(CHROMIUM)) {
+    throw new Error(
+      `The browser tests need Chromium at ${CHROMIUM} (apt-get install chromium, or set CHROMIUM_PATH).`,
+    );
+  }
+  // The server serves apps/web/dist: build it when missing or older than its sources.
+  const build = spawnSync(process.execPath, [path.join(ROOT, "apps/web/scripts/ensure-build.mjs")], {
+    cwd: ROOT,
+    encoding: "utf8",
+  });
+  if (build.status !== 0) throw new Error(`building the web app failed:\n${build.stdout}\n${build.stderr}`);
+  if (!fs.existsSync(path.join(WEB_DIST, "index.html"))) throw new Error(`no web app in ${WEB_DIST}`);
+  const profileDir = fs.mkdtempSync(path.join(os.tmpdir(), "parley-chromium-"));
+  const browser = await chromium.launchPersistentContext(profileDir, {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ARGS,
+    viewport: { width: 1360, height: 860 },
+    locale: "en-US",
+  });
+  browser.setDefaultTimeout(10_000);
+  return {
+    browser,
+    close: async () => {
+      await browser.close();
+      fs.rmSync(profileDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** A new tab that records the errors thrown in it; `check` asserts there were none. */
+export async function openPage(browser: BrowserContext) {
+  const page = await browser.newPage();
+  const errors: string[] = [];
+  page.on("pageerror", (e) => errors.push(e.message));
+  return {
+    page,
+    check: async () => {
+      await page.close();
+      expect(errors, "errors thrown in the page").toEqual([]);
+    },
+  };
+}
+
+/** Signs in through the sign-in form and waits for the inbox. */
+export async function signIn(page: Page, baseUrl: string, email: string) {
+  await page.goto(`${baseUrl}/sign-in`);
+  await page.getByLabel("Email").fill(email);
+  await page.locator(`input[name="password"]`).fill(PASSWORD);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.waitForURL(/\/inbox/);
+}
+
+/** Saves a screenshot when E2E_SCREENSHOT_DIR is set (to look at the pages by eye). */
+export async function screenshot(page: Page, name: string) {
+  const dir = process.env.E2E_SCREENSHOT_DIR;
+  if (dir) await page.screenshot({ path: path.join(dir, `${name}.png`) });
+}

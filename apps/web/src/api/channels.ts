@@ -1,0 +1,94 @@
+import type { ChannelCapabilities, ChannelType, ContactSummary } from "@parley/protocol";
+import { useQuery } from "@tanstack/react-query";
+import { get } from "./client";
+
+/** A channel connection as GET /api/connections lists it (credentials are never returned). */
+export interface Connection {
+  id: string;
+  type: ChannelType;
+  name: string;
+  enabled: boolean;
+  settings: Record<string, unknown>;
+  capabilities: Partial<ChannelCapabilities>;
+  health: {
+    lastWebhookAt: string | null;
+    lastStatusAt: string | null;
+    lastError: string | null;
+    lastErrorAt: string | null;
+    errorCount: number;
+  };
+  createdAt: string;
+}
+
+/** A provider message template (WhatsApp), with how many values each component needs. */
+export interface Template {
+  id: string;
+  providerTemplateId: string | null;
+  name: string;
+  language: string;
+  category: string | null;
+  status: string;
+  components: TemplateComponent[];
+  variables: { header: number; body: number; buttons: number };
+  sendable: boolean;
+  unsupported: string | null;
+  syncedAt: string;
+}
+export interface TemplateComponent {
+  type: string;
+  format?: string;
+  text?: string;
+  buttons?: { type: string; text?: string; url?: string }[];
+}
+
+export interface Contact extends ContactSummary {
+  company: string | null;
+  createdAt: string;
+}
+
+export const channelKeys = {
+  connections: ["connections"] as const,
+  templates: (connectionId: string) => ["templates", connectionId] as const,
+  contacts: (q: string) => ["contacts", q] as const,
+};
+
+export const useConnections = () =>
+  useQuery({
+    queryKey: channelKeys.connections,
+    queryFn: () => get<{ connections: Connection[] }>("/api/connections").then((r) => r.connections),
+  });
+
+export const useTemplates = (connectionId: string, enabled = true) =>
+  useQuery({
+    queryKey: channelKeys.templates(connectionId),
+    queryFn: () =>
+      get<{ templates: Template[] }>(`/api/connections/${connectionId}/templates`).then((r) => r.templates),
+    enabled,
+  });
+
+export const useContactSearch = (q: string) =>
+  useQuery({
+    queryKey: channelKeys.contacts(q),
+    queryFn: () =>
+      get<{ contacts: Contact[] }>(
+        `/api/contacts?${new URLSearchParams(q ? { q, limit: "50" } : { limit: "50" })}`,
+      ).then((r) => r.contacts),
+    placeholderData: (prev) => prev,
+  });
+
+/** The text a template renders to with the given values ({{n}} placeholders; empty ones stay visible). */
+export function renderTemplateText(
+  components: TemplateComponent[],
+  values: { header: string[]; body: string[] },
+): { header: string | null; body: string; footer: string | null } {
+  const fill = (text: string, vals: string[]) =>
+    text.replace(/\{\{(\d+)\}\}/g, (m, n: string) => vals[Number(n) - 1]?.trim() || m);
+  const header = components.find((c) => c.type === "HEADER" && c.format === "TEXT" && c.text);
+  const body = components.find((c) => c.type === "BODY");
+  const footer = components.find((c) => c.type === "FOOTER");
+  return {
+    header: header?.text ? fill(header.text, values.header) : null,
+    body: fill(body?.text ?? "", values.body),
+    footer: footer?.text ?? null,
+  };
+}
