@@ -29,11 +29,13 @@ import { connectionRoutes } from "./modules/connections/routes";
 import { contactRoutes } from "./modules/contacts/routes";
 import { conversationRoutes } from "./modules/conversations/routes";
 import { IngestQueue } from "./modules/ingest/ingest-queue";
+import { registerMarkSeenJob } from "./modules/messages/mark-seen-job";
 import { registerSendJob } from "./modules/messages/send-job";
 import { realtimeRoutes } from "./modules/realtime/routes";
 import { tagRoutes } from "./modules/tags/routes";
 import { templateRoutes } from "./modules/templates/routes";
 import { teamRoutes } from "./modules/users/teams";
+import { workspaceRoutes } from "./modules/workspace/routes";
 import { RealtimeHub } from "./realtime/hub";
 import { LocalBlobStore } from "./storage/blob-store";
 import { fileRoutes } from "./storage/routes";
@@ -115,10 +117,12 @@ export async function createServer(config: Config, opts: ServerOptions = {}): Pr
   });
 
   registerSendJob(ctx);
+  registerMarkSeenJob(ctx);
   const hub = new RealtimeHub(db, bus, onError);
   const app = await createHttpApp(ctx);
   await authRoutes(app, ctx, hub);
   await teamRoutes(app, ctx);
+  await workspaceRoutes(app, ctx);
   await conversationRoutes(app, ctx);
   await contactRoutes(app, ctx);
   await tagRoutes(app, ctx);

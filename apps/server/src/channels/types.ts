@@ -206,5 +206,12 @@ export interface ChannelAdapter<C = unknown, S = unknown> {
   ): Promise<void>;
 }
 
+/** Not an error: the channel asks to send this message a little later (pacing within the provider's limits). */
+export class ChannelPacing extends Error {
+  constructor(public readonly retryAfterMs: number) {
+    super(`Paced: the next message can go in ${retryAfterMs} ms.`);
+  }
+}
+
 /** A connection the provider refused to set up (bad token, webhook rejected): shown to the admin. */
 export class ChannelSetupError extends Error {}

@@ -5,6 +5,7 @@ import { AppError } from "../../lib/errors";
 import {
   type AdapterContext,
   type ChannelAdapter,
+  ChannelPacing,
   ChannelSendError,
   ChannelSetupError,
   type InboundEvent,
@@ -129,6 +130,10 @@ export const telegramChannel: ChannelAdapter<TelegramCredentials, TelegramSettin
     if (parts.length === 0) {
       throw new ChannelSendError("provider_error", "The message has neither text nor a file to send.", false);
     }
+    // Telegram's pacing: about one message a second per chat (a group: one every 3 s) and 30 a second per
+    // bot. A message that would go too soon waits (the job is rescheduled without spending an attempt).
+    const wait = pacing.reserve(connection.id, message.externalContactId, parts.length);
+    if (wait > 0) throw new ChannelPacing(wait);
     // A multi-part message (text + files) retried after a part failed resumes where it stopped instead of
     // sending the first parts again. Kept in this process only: after a restart the parts are sent again.
     prunePartials();
@@ -149,6 +154,33 @@ export const telegramChannel: ChannelAdapter<TelegramCredentials, TelegramSettin
     return { providerMessageId: progress.firstId };
   },
 };
+
+/**
+ * Per-process pacing of a bot's sends (Telegram's documented limits). Several server processes each keep
+ * their own, and Telegram's 429 retry_after remains the final word.
+ */
+class Pacing {
+  private readonly chats = new Map<string, number>();
+  private readonly bots = new Map<string, number[]>();
+
+  /** Reserves a slot for `parts` messages now, or says how many ms to wait. */
+  reserve(connectionId: string, chatId: string, parts: number, now = Date.now()): number {
+    const chatKey = `${connectionId}:${chatId}`;
+    const gap = chatId.startsWith("-") ? 3000 : 1000;
+    const next = this.chats.get(chatKey) ?? 0;
+    if (next > now) return next - now;
+    const recent = (this.bots.get(connectionId) ?? []).filter((t) => t > now - 1000);
+    if (recent.length + parts > 30) return Math.max(1, recent[0]! + 1000 - now);
+    for (let i = 0; i < parts; i++) recent.push(now);
+    this.bots.set(connectionId, recent);
+    this.chats.set(chatKey, now + gap * parts);
+    if (this.chats.size > 50_000) {
+      for (const [k, v] of this.chats) if (v < now) this.chats.delete(k);
+    }
+    return 0;
+  }
+}
+const pacing = new Pacing();
 
 // ---------------------------------------------------------------------------------------------------------
 // Inbound

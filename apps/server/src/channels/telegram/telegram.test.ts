@@ -548,4 +548,17 @@ describe("Telegram outbound", () => {
     expect(fake.calls(bot.token, "sendDocument")).toHaveLength(2);
     expect(m.providerMessageId).toBe(`${from.id}:1001`);
   });
+
+  it("paces a chat to about one message a second, without spending attempts or counting errors", async () => {
+    const { owner, bot, from, conv, connection } = await withConversation();
+    const ids: string[] = [];
+    for (const text of ["первое", "второе", "третье"]) ids.push(await reply(owner, conv.id, { text }));
+    for (const id of ids) await waitForState(owner, conv.id, id, "sent");
+    const sends = fake.calls(bot.token, "sendMessage").filter((c) => c.params.chat_id === from.id);
+    expect(sends.map((c) => c.params.text)).toEqual(["первое", "второе", "третье"]);
+    for (let i = 1; i < sends.length; i++)
+      expect(sends[i]!.at - sends[i - 1]!.at).toBeGreaterThanOrEqual(950);
+    const health = await owner.get(`/api/connections/${connection.id}`);
+    expect(health.body.connection.health.errorCount).toBe(0);
+  });
 });

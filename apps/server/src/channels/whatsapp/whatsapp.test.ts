@@ -8,7 +8,14 @@ import {
   startWhatsAppFake,
   type WhatsAppFake,
 } from "../../testing/fakes/whatsapp";
-import { type Client, newWorkspace, startTestServer, type TestServer, unique } from "../../testing/harness";
+import {
+  addUser,
+  type Client,
+  newWorkspace,
+  startTestServer,
+  type TestServer,
+  unique,
+} from "../../testing/harness";
 import { adapterContext } from "../context";
 import { whatsappChannel } from "./adapter";
 import { sendErrorOf, statusFailure } from "./client";
@@ -480,6 +487,56 @@ describe("WhatsApp outbound", () => {
     const seen = fake.requestsTo(`/${PNID}/messages`).find((r) => r.body?.message_id === first.id);
     expect(seen).toMatchObject({ path: `/${V}/${PNID}/messages`, authorization: `Bearer ${TOKEN}` });
     expect(seen!.body).toEqual({ messaging_product: "whatsapp", status: "read", message_id: first.id });
+  });
+});
+
+describe("telling the customer their messages were seen (R306)", () => {
+  it("sends nothing by default, 'read' on opening or only on replying as the workspace chooses", async () => {
+    const { owner, conv, customer, first } = await setup("Need help");
+    const seen = (id: string) =>
+      fake
+        .requestsTo(`/${PNID}/messages`)
+        .filter((r) => r.body?.status === "read" && r.body?.message_id === id);
+    const eventually = async (check: () => boolean) => {
+      const until = Date.now() + 5000;
+      while (!check()) {
+        if (Date.now() > until) throw new Error("the provider never got the 'seen'");
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    };
+    const customerWrites = async (text: string) => {
+      const m = fake.message(customer, { type: "text", text: { body: text } });
+      expect((await fake.deliver(m.payload)).status).toBe(200);
+      return m;
+    };
+
+    await owner.post(`/api/conversations/${conv.id}/read`, {});
+    await new Promise((r) => setTimeout(r, 400));
+    expect(seen(first.id)).toHaveLength(0);
+
+    const agent = await addUser(t, owner, "agent");
+    expect((await agent.client.patch("/api/workspace", { settings: { sendSeen: "on_open" } })).status).toBe(
+      403,
+    );
+    const set = await owner.patch("/api/workspace", { settings: { sendSeen: "on_open" } });
+    expect(set.status, JSON.stringify(set.body)).toBe(200);
+    expect(set.body.workspace.settings.sendSeen).toBe("on_open");
+    const second = await customerWrites("Hello?");
+    await owner.post(`/api/conversations/${conv.id}/read`, {});
+    await eventually(() => seen(second.id).length === 1);
+    expect(seen(second.id)[0]!.body).toEqual({
+      messaging_product: "whatsapp",
+      status: "read",
+      message_id: second.id,
+    });
+
+    await owner.patch("/api/workspace", { settings: { sendSeen: "on_reply" } });
+    const third = await customerWrites("Anyone there?");
+    await owner.post(`/api/conversations/${conv.id}/read`, {});
+    await new Promise((r) => setTimeout(r, 400));
+    expect(seen(third.id)).toHaveLength(0);
+    await owner.post(`/api/conversations/${conv.id}/messages`, { text: "Yes, I'm here" });
+    await eventually(() => seen(third.id).length === 1);
   });
 });
 

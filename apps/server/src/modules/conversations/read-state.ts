@@ -3,6 +3,7 @@ import { type AppContext, transact } from "../../context";
 import type { Actor } from "../../domain/permissions";
 import { AppError } from "../../lib/errors";
 import { iso } from "../../lib/time";
+import { queueMarkSeen } from "../messages/mark-seen-job";
 import { conversationForActor } from "./access";
 import { unreadConversationCount } from "./list";
 import { accessOf } from "./present";
@@ -87,6 +88,9 @@ export async function markRead(
       cursor: presentCursor(cursor!),
       audience: { conversation: accessOf(row) },
     });
+    // The customer is told their messages were seen, when the workspace wants that on opening (R306).
+    if (cursor!.read_at.getTime() === tx.now.getTime())
+      await queueMarkSeen(tx, ctx, actor.workspaceId, conversationId, "open");
     return presentCursor(cursor!);
   });
   await signalUnread(ctx, actor, conversationId);

@@ -1,7 +1,7 @@
 import type { FailureReason } from "@parley/protocol";
 import { z } from "zod";
 import { adapterContext } from "../../channels/context";
-import { ChannelSendError } from "../../channels/types";
+import { ChannelPacing, ChannelSendError } from "../../channels/types";
 import { type AppContext, type Tx, transact } from "../../context";
 import type { DeliveryReport } from "../../domain/delivery-state";
 import { PermanentFailure, RetryLater } from "../../jobs/queue";
@@ -131,6 +131,7 @@ export function registerSendJob(ctx: AppContext) {
           adapterContext(ctx, { id: connection.id, workspaceId, type: connection.type }),
         );
       } catch (err) {
+        if (err instanceof ChannelPacing) throw new RetryLater(err.retryAfterMs, err.message);
         if (err instanceof ChannelSendError) {
           await ctx.db.query(
             "update channel_connections set last_error = $2, last_error_at = $3, error_count = error_count + 1 where id = $1",

@@ -7,6 +7,7 @@ import { accessOf, loadConversationRow, presentConversation } from "../conversat
 import { conversationWindow, presentWindow } from "../conversations/window";
 import { preview } from "../ingest/ingest-messages";
 import type { StoredTemplateRef } from "../templates/render";
+import { queueMarkSeen } from "./mark-seen-job";
 import { MESSAGE_COLUMNS, type MessageRow, presentMessage } from "./present";
 import { SEND_MESSAGE_JOB } from "./send-job";
 import { addSystemEvent } from "./system-event";
@@ -136,6 +137,7 @@ export async function sendMessage(ctx: AppContext, actor: Actor, input: SendInpu
          where id = $1`,
         [conv.id, tx.now, message.id, preview(input.text, input.attachments.length), actor.userId],
       );
+      await queueMarkSeen(tx, ctx, actor.workspaceId, conv.id, "reply");
       await tx.enqueue(
         SEND_MESSAGE_JOB,
         { messageId: message.id, workspaceId: actor.workspaceId },
