@@ -89,6 +89,14 @@ export function registerSendJob(ctx: AppContext) {
       if (!loaded) return; // deleted meanwhile
       const { message, connection, externalId, quotedProviderId } = loaded;
       if (message.delivery_state !== "queued") return; // already sent by an earlier attempt
+      // Messages of one conversation reach the customer in the order they were written.
+      const earlier = await ctx.db.query(
+        `select 1 from messages where conversation_id = $1 and direction = 'outbound' and kind = 'message'
+           and delivery_state = 'queued' and seq < $2 limit 1`,
+        [message.conversation_id, message.seq],
+      );
+      if (earlier.length > 0)
+        throw new RetryLater(250, "An earlier message of this conversation is still being sent.");
       if (!connection.enabled) throw new PermanentFailure("The channel connection is disabled.");
       const adapter = ctx.channels.get(connection.type);
       // The window may have closed while the message waited (retries): check again, as the provider would.
