@@ -23,12 +23,14 @@ import { pruneOldRows } from "./jobs/maintenance";
 import { JobRunner } from "./jobs/queue";
 import { SecretBox } from "./lib/crypto";
 import { type Clock, systemClock } from "./lib/time";
+import { analyticsRoutes } from "./modules/analytics/routes";
 import { authRoutes } from "./modules/auth/routes";
 import { cannedRoutes } from "./modules/canned/routes";
 import { connectionRoutes } from "./modules/connections/routes";
 import { contactRoutes } from "./modules/contacts/routes";
 import { conversationRoutes } from "./modules/conversations/routes";
 import { IngestQueue } from "./modules/ingest/ingest-queue";
+import { logRoutes } from "./modules/log/routes";
 import { registerMarkSeenJob } from "./modules/messages/mark-seen-job";
 import { registerSendJob } from "./modules/messages/send-job";
 import { realtimeRoutes } from "./modules/realtime/routes";
@@ -129,6 +131,8 @@ export async function createServer(config: Config, opts: ServerOptions = {}): Pr
   await cannedRoutes(app, ctx);
   await connectionRoutes(app, ctx);
   await templateRoutes(app, ctx);
+  await logRoutes(app, ctx);
+  await analyticsRoutes(app, ctx);
   await fileRoutes(app, ctx);
   if (roles.has("realtime")) await realtimeRoutes(app, ctx, hub);
   app.get("/api/health", { config: { auth: false }, schema: { hide: true } }, async () => {

@@ -378,6 +378,12 @@ describe("workspace isolation", () => {
       ["/api/invitations", a.invitationId],
       [`/api/conversations/${a.conversationId}/messages`, a.messageId],
       [`/api/conversations/${a.conversationId}/read-cursors`, a.ownerId],
+      [`/api/log?connection=${b.connectionId}`, null],
+      [`/api/log?q=${enc(b.words[0]!)}`, null],
+      ["/api/exports/conversations.csv?scope=inbox", a.conversationId],
+      [`/api/exports/conversations.csv?scope=inbox&connection=${b.connectionId}`, null],
+      ["/api/exports/messages.csv?scope=inbox&notes=true", a.messageId],
+      [`/api/exports/messages.csv?scope=inbox&tag=${b.tagId}`, null],
     ] as const;
     for (const [path, expected] of lists) {
       const r = await send(a.owner, "GET", path, undefined);

@@ -63,26 +63,7 @@ export async function listConversations(db: Db, actor: Actor, f: ListQuery) {
       or exists (select 1 from conversation_operators o where o.conversation_id = c.id and o.user_id = $2)
       or (c.assignee_id is null and (c.team_id is null or c.team_id = any(${p(actor.teamIds)}::uuid[]))))`);
   }
-  if (f.status?.length) {
-    // Spelled out so the partial index for open conversations applies to the usual "not closed" view.
-    const set = new Set(f.status);
-    if (set.size === 2 && !set.has("closed"))
-      where.push("c.status <> 'closed'", `c.status = any(${p(f.status)}::text[])`);
-    else where.push(`c.status = any(${p(f.status)}::text[])`);
-  }
-  if (f.unassigned) where.push("c.assignee_id is null");
-  if (f.mine) where.push("c.assignee_id = $2");
-  if (f.assignee?.length) where.push(`c.assignee_id = any(${p(f.assignee)}::uuid[])`);
-  if (f.unanswered) where.push("c.first_unanswered_at is not null");
-  if (f.connection?.length) where.push(`c.connection_id = any(${p(f.connection)}::uuid[])`);
-  if (f.team?.length) where.push(`c.team_id = any(${p(f.team)}::uuid[])`);
-  if (f.tag?.length) {
-    // Distinct: the contact's matching tags are counted once each, so a repeated id must count once too.
-    const tagIds = [...new Set(f.tag)];
-    where.push(
-      `(select count(*) from contact_tags t where t.contact_id = c.contact_id and t.tag_id = any(${p(tagIds)}::uuid[])) = ${p(tagIds.length)}`,
-    );
-  }
+  where.push(...inboxFilters(f, p));
   if (f.cursor) {
     const [at, id] = decodeCursor(f.cursor);
     where.push(`(c.last_activity_at, c.id) < (${p(at)}::timestamptz, ${p(id)}::uuid)`);
@@ -106,6 +87,35 @@ export async function listConversations(db: Db, actor: Actor, f: ListQuery) {
     conversations: page.map((r) => presentConversation(r, conversationPolicy(actor, accessOf(r)))),
     nextCursor: rows.length > f.limit && last ? encodeCursor(last) : null,
   };
+}
+
+/**
+ * The inbox filters (everything but visibility and paging) as SQL conditions over `c`; also used by the
+ * CSV exports. `$2` must be the caller's user id (for `mine`).
+ */
+export function inboxFilters(f: Omit<ListQuery, "limit" | "cursor">, p: (v: unknown) => string): string[] {
+  const where: string[] = [];
+  if (f.status?.length) {
+    // Spelled out so the partial index for open conversations applies to the usual "not closed" view.
+    const set = new Set(f.status);
+    if (set.size === 2 && !set.has("closed"))
+      where.push("c.status <> 'closed'", `c.status = any(${p(f.status)}::text[])`);
+    else where.push(`c.status = any(${p(f.status)}::text[])`);
+  }
+  if (f.unassigned) where.push("c.assignee_id is null");
+  if (f.mine) where.push("c.assignee_id = $2");
+  if (f.assignee?.length) where.push(`c.assignee_id = any(${p(f.assignee)}::uuid[])`);
+  if (f.unanswered) where.push("c.first_unanswered_at is not null");
+  if (f.connection?.length) where.push(`c.connection_id = any(${p(f.connection)}::uuid[])`);
+  if (f.team?.length) where.push(`c.team_id = any(${p(f.team)}::uuid[])`);
+  if (f.tag?.length) {
+    // Distinct: the contact's matching tags are counted once each, so a repeated id must count once too.
+    const tagIds = [...new Set(f.tag)];
+    where.push(
+      `(select count(*) from contact_tags t where t.contact_id = c.contact_id and t.tag_id = any(${p(tagIds)}::uuid[])) = ${p(tagIds.length)}`,
+    );
+  }
+  return where;
 }
 
 /** Conversations with unread customer messages for this agent (the header badge, R105). */

@@ -1,0 +1,347 @@
+/**
+ * npm run bench:export — streaming CSV export of Parley: rows per second, time to first byte and the server
+ * process's memory while exporting BENCH_EXPORT_ROWS messages (default 1,000,000), with a baseline measured in
+ * the same run on the same database (a plain keyset SELECT loop over the same rows, no HTTP, no CSV).
+ *
+ * For each database (the embedded one, and PostgreSQL when DATABASE_URL is set) it starts a Parley server
+ * process, creates the owner and an API connection through the API, bulk-loads contacts, conversations and
+ * messages for that one workspace with set-based INSERT … SELECT generate_series directly in the database
+ * (the embedded database is single-process: the server is stopped while loading, then started again),
+ * then downloads /api/exports/messages.csv to nowhere, counting rows, while sampling the server's RSS
+ * (/proc/<pid>/status VmRSS) every 100 ms.
+ *
+ * On PostgreSQL the loaded workspace stays in the database: point DATABASE_URL at a scratch database.
+ *
+ * Options (env): BENCH_EXPORT_ROWS=1000000  BENCH_EXPORT_CONVERSATIONS (default rows / 100)
+ *                BENCH_DATABASES=embedded,postgres (default: both when DATABASE_URL is set)
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import crypto from "node:crypto";
+import fs from "node:fs";
+import http from "node:http";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { type Db, openPglite, openPostgres } from "../apps/server/src/db/client";
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+const ROWS = Number(process.env.BENCH_EXPORT_ROWS ?? 1_000_000);
+const CONVERSATIONS = Math.max(1, Number(process.env.BENCH_EXPORT_CONVERSATIONS ?? Math.ceil(ROWS / 100)));
+const SECRET_KEY = crypto.randomBytes(32).toString("hex");
+const PASSWORD = "bench-password-0123";
+const mb = (kb: number) => kb / 1024;
+
+function request(
+  port: number,
+  method: string,
+  urlPath: string,
+  body?: string,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; body: string; cookie?: string }> {
+  return new Promise((resolve, reject) => {
+    const req = http.request(
+      {
+        host: "127.0.0.1",
+        port,
+        path: urlPath,
+        method,
+        headers: {
+          ...(body ? { "content-type": "application/json", "content-length": Buffer.byteLength(body) } : {}),
+          ...headers,
+        },
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on("data", (c) => chunks.push(c));
+        res.on("end", () => {
+          const setCookie = res.headers["set-cookie"]?.[0];
+          resolve({
+            status: res.statusCode ?? 0,
+            body: Buffer.concat(chunks).toString(),
+            ...(setCookie ? { cookie: setCookie.split(";")[0] } : {}),
+          });
+        });
+      },
+    );
+    req.on("error", reject);
+    req.end(body);
+  });
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = http.createServer().listen(0, "127.0.0.1", () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+async function waitFor(check: () => Promise<boolean>, what: string, timeoutMs = 60_000) {
+  const until = Date.now() + timeoutMs;
+  while (Date.now() < until) {
+    if (await check().catch(() => false)) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+function startProcess(args: string[], env: Record<string, string>): ChildProcess {
+  const child = spawn(process.execPath, ["--import", "tsx", ...args], {
+    cwd: ROOT,
+    env: { ...process.env, ...env },
+    stdio: ["ignore", "ignore", "pipe"],
+  });
+  child.stderr!.on("data", (d) => process.stderr.write(`[server] ${d}`));
+  return child;
+}
+
+async function stopProcess(child: ChildProcess) {
+  if (child.exitCode !== null) return;
+  const exited = new Promise((r) => child.once("exit", r));
+  child.kill("SIGTERM");
+  await Promise.race([exited, new Promise((r) => setTimeout(r, 15_000))]);
+  if (child.exitCode === null) {
+    child.kill("SIGKILL");
+    await exited;
+  }
+}
+
+function rssKb(pid: number): number {
+  const m = /VmRSS:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, "utf8"));
+  return m ? Number(m[1]) : 0;
+}
+
+/** Set-based bulk load of one workspace's contacts, conversations and messages. */
+async function bulkLoad(db: Db, workspaceId: string, connectionId: string, userId: string) {
+  const t0 = performance.now();
+  await db.query(
+    `insert into contacts (workspace_id, name, email, phone)
+     select $1, 'Контакт "' || g || '", bench', 'c' || g || '@bench.example', '+7900' || lpad(g::text, 7, '0')
+     from generate_series(1, $2::int) g`,
+    [workspaceId, CONVERSATIONS],
+  );
+  await db.query(
+    `insert into contact_identities (workspace_id, contact_id, connection_id, external_id)
+     select $1, id, $2, 'bench-' || id from contacts where workspace_id = $1`,
+    [workspaceId, connectionId],
+  );
+  await db.query(
+    `insert into conversations (workspace_id, number, connection_id, contact_id, identity_id, status, assignee_id,
+       created_at, closed_at, last_activity_at)
+     select $1, 1000 + row_number() over (order by i.id), $2, i.contact_id, i.id, 'closed', $3,
+       now() - interval '30 days', now() - interval '1 day', now() - interval '1 day'
+     from contact_identities i where i.workspace_id = $1`,
+    [workspaceId, connectionId, userId],
+  );
+  await db.query(
+    `create temp table bench_conv as
+     select id, (row_number() over (order by id)) - 1 as rn from conversations where workspace_id = $1`,
+    [workspaceId],
+  );
+  await db.query(
+    `insert into messages (workspace_id, conversation_id, connection_id, direction, kind, author_type, author_id,
+       text, created_at)
+     select $1, c.id, $2, case when g % 2 = 0 then 'inbound' else 'outbound' end, 'message',
+       case when g % 2 = 0 then 'contact' else 'user' end, case when g % 2 = 0 then null else $3::uuid end,
+       'Сообщение номер ' || g || ', с "кавычками" и запятой', now() - interval '20 days' + g * interval '1 ms'
+     from generate_series(0, $4::int - 1) g join bench_conv c on c.rn = g % $5::int`,
+    [workspaceId, connectionId, userId, ROWS, CONVERSATIONS],
+  );
+  await db.query("drop table bench_conv");
+  await db.query("analyze");
+  return (performance.now() - t0) / 1000;
+}
+
+/** The baseline: the same rows through a plain keyset SELECT loop, straight from the database. */
+async function selectLoop(db: Db, workspaceId: string) {
+  const t0 = performance.now();
+  let after = 0;
+  let rows = 0;
+  for (;;) {
+    const page = await db.query<{ seq: number }>(
+      `select m.seq, c.number, m.conversation_id, m.id, m.created_at, m.direction, m.kind, m.author_type,
+         u.name as author_name, ct.name as contact_name, cc.type, cc.name, m.text
+       from messages m join conversations c on c.id = m.conversation_id join contacts ct on ct.id = c.contact_id
+       join channel_connections cc on cc.id = c.connection_id left join users u on u.id = m.author_id
+       where m.workspace_id = $1 and m.seq > $2 and m.kind = 'message' order by m.seq limit 2000`,
+      [workspaceId, after],
+    );
+    if (!page.length) break;
+    rows += page.length;
+    after = page.at(-1)!.seq;
+  }
+  return { rows, seconds: (performance.now() - t0) / 1000 };
+}
+
+/** Downloads the CSV to nowhere, counting rows, while sampling the server's RSS. */
+function download(port: number, urlPath: string, cookie: string, pid: number) {
+  return new Promise<{
+    rows: number;
+    bytes: number;
+    ttfbMs: number;
+    seconds: number;
+    peakKb: number;
+    status: number;
+  }>((resolve, reject) => {
+    let peakKb = rssKb(pid);
+    const sampler = setInterval(() => {
+      peakKb = Math.max(peakKb, rssKb(pid));
+    }, 100);
+    const t0 = performance.now();
+    let ttfbMs = 0;
+    let rows = 0;
+    let bytes = 0;
+    const req = http.get({ host: "127.0.0.1", port, path: urlPath, headers: { cookie } }, (res) => {
+      res.on("data", (chunk: Buffer) => {
+        if (!ttfbMs) ttfbMs = performance.now() - t0;
+        bytes += chunk.length;
+        // The bench's texts have no line breaks: one LF per record.
+        for (let i = chunk.indexOf(10); i !== -1; i = chunk.indexOf(10, i + 1)) rows++;
+      });
+      res.on("end", () => {
+        clearInterval(sampler);
+        peakKb = Math.max(peakKb, rssKb(pid));
+        resolve({
+          rows: rows - 1,
+          bytes,
+          ttfbMs,
+          seconds: (performance.now() - t0) / 1000,
+          peakKb,
+          status: res.statusCode ?? 0,
+        });
+      });
+      res.on("error", reject);
+    });
+    req.on("error", (err) => {
+      clearInterval(sampler);
+      reject(err);
+    });
+  });
+}
+
+async function bench(kind: "embedded" | "postgres") {
+  const port = await freePort();
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "parley-bench-export-"));
+  const env: Record<string, string> = {
+    PORT: String(port),
+    HOST: "127.0.0.1",
+    DATA_DIR: dataDir,
+    SECRET_KEY,
+    LOG_LEVEL: "warn",
+    NODE_ENV: "production",
+    SIGNIN_RATE_LIMIT: "1000",
+    ...(kind === "postgres"
+      ? { DATABASE_URL: process.env.DATABASE_URL!, EVENT_BUS: "memory" }
+      : { DATABASE_URL: "" }),
+  };
+  const health = async () => (await request(port, "GET", "/api/health")).status === 200;
+  let child = startProcess(["apps/server/src/main.ts"], env);
+  try {
+    await waitFor(health, "the Parley server");
+    const email = `owner-${crypto.randomBytes(4).toString("hex")}@bench.example`;
+    const setup = await request(
+      port,
+      "POST",
+      "/api/setup",
+      JSON.stringify({ workspaceName: "Bench export", name: "Owner", email, password: PASSWORD }),
+    );
+    if (setup.status !== 201) {
+      const cli = startProcess(
+        ["apps/server/src/cli.ts", "create-owner", "--workspace", "Bench export", "--name", "Owner"].concat([
+          "--email",
+          email,
+          "--password",
+          PASSWORD,
+        ]),
+        { ...env, PORT: String(await freePort()) },
+      );
+      await new Promise((r) => cli.on("exit", r));
+    }
+    const signIn = await request(
+      port,
+      "POST",
+      "/api/auth/sign-in",
+      JSON.stringify({ email, password: PASSWORD }),
+    );
+    if (signIn.status !== 200) throw new Error(`sign-in ${signIn.status} ${signIn.body}`);
+    const cookie = signIn.cookie!;
+    const me = JSON.parse(signIn.body) as {
+      csrfToken: string;
+      user: { id: string };
+      workspace: { id: string };
+    };
+    const conn = await request(
+      port,
+      "POST",
+      "/api/connections",
+      JSON.stringify({ type: "api", name: "bench" }),
+      {
+        cookie,
+        "x-csrf-token": me.csrfToken,
+      },
+    );
+    if (conn.status !== 201) throw new Error(`connection ${conn.status} ${conn.body}`);
+    const connectionId = JSON.parse(conn.body).connection.id as string;
+    const workspaceId = me.workspace.id;
+
+    // The embedded database belongs to one process at a time: stop the server while loading.
+    if (kind === "embedded") await stopProcess(child);
+    const openDb = () =>
+      kind === "embedded" ? openPglite(dataDir) : openPostgres(process.env.DATABASE_URL!, 2);
+    let db = await openDb();
+    console.log(
+      `\n${kind}: loading ${CONVERSATIONS.toLocaleString()} conversations, ${ROWS.toLocaleString()} messages…`,
+    );
+    const loadSeconds = await bulkLoad(db, workspaceId, connectionId, me.user.id);
+    console.log(`  loaded in ${loadSeconds.toFixed(1)} s`);
+    if (kind === "embedded") {
+      await db.close();
+      child = startProcess(["apps/server/src/main.ts"], env);
+      await waitFor(health, "the Parley server");
+    }
+
+    // Idle: after a small warm-up request, the highest RSS over one second.
+    await request(port, "GET", "/api/log?limit=1", undefined, { cookie });
+    let idleKb = 0;
+    for (let i = 0; i < 10; i++) {
+      idleKb = Math.max(idleKb, rssKb(child.pid!));
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const d = await download(port, "/api/exports/messages.csv", cookie, child.pid!);
+    if (d.status !== 200) throw new Error(`export answered ${d.status}`);
+
+    if (kind === "embedded") {
+      await stopProcess(child);
+      db = await openDb();
+    }
+    const base = await selectLoop(db, workspaceId);
+    await db.close();
+
+    console.log(
+      `  export      ${d.rows.toLocaleString()} rows, ${(d.bytes / 1024 / 1024).toFixed(1)} MB in ${d.seconds.toFixed(1)} s`,
+    );
+    console.log(`  rows/s      ${Math.round(d.rows / d.seconds).toLocaleString()}`);
+    console.log(`  first byte  ${d.ttfbMs.toFixed(0)} ms`);
+    console.log(
+      `  server RSS  idle ${mb(idleKb).toFixed(0)} MB, peak ${mb(d.peakKb).toFixed(0)} MB, +${mb(d.peakKb - idleKb).toFixed(0)} MB (target ≤ +100 MB)`,
+    );
+    console.log(
+      `  baseline    plain SELECT loop: ${base.rows.toLocaleString()} rows in ${base.seconds.toFixed(1)} s = ${Math.round(base.rows / base.seconds).toLocaleString()} rows/s`,
+    );
+    if (d.rows !== ROWS) console.log(`  WARNING: exported ${d.rows} rows, expected ${ROWS}`);
+  } finally {
+    await stopProcess(child);
+    if (kind === "embedded") fs.rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+const databases = (
+  process.env.BENCH_DATABASES ?? (process.env.DATABASE_URL ? "embedded,postgres" : "embedded")
+)
+  .split(",")
+  .map((s) => s.trim()) as ("embedded" | "postgres")[];
+console.log(
+  `bench:export — ${ROWS.toLocaleString()} messages, Node ${process.version}, ${os.cpus().length} CPUs`,
+);
+for (const kind of databases) await bench(kind);
