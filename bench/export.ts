@@ -15,16 +15,14 @@
  * Options (env): BENCH_EXPORT_ROWS=1000000  BENCH_EXPORT_CONVERSATIONS (default rows / 100)
  *                BENCH_DATABASES=embedded,postgres (default: both when DATABASE_URL is set)
  */
-import { type ChildProcess, spawn } from "node:child_process";
 import crypto from "node:crypto";
 import fs from "node:fs";
 import http from "node:http";
 import os from "node:os";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { type Db, openPglite, openPostgres } from "../apps/server/src/db/client";
+import { freePort, startProcess, stopProcess, waitFor } from "./lib";
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const ROWS = Number(process.env.BENCH_EXPORT_ROWS ?? 1_000_000);
 const CONVERSATIONS = Math.max(1, Number(process.env.BENCH_EXPORT_CONVERSATIONS ?? Math.ceil(ROWS / 100)));
 const SECRET_KEY = crypto.randomBytes(32).toString("hex");
@@ -66,45 +64,6 @@ function request(
     req.on("error", reject);
     req.end(body);
   });
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = http.createServer().listen(0, "127.0.0.1", () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-async function waitFor(check: () => Promise<boolean>, what: string, timeoutMs = 60_000) {
-  const until = Date.now() + timeoutMs;
-  while (Date.now() < until) {
-    if (await check().catch(() => false)) return;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
-
-function startProcess(args: string[], env: Record<string, string>): ChildProcess {
-  const child = spawn(process.execPath, ["--import", "tsx", ...args], {
-    cwd: ROOT,
-    env: { ...process.env, ...env },
-    stdio: ["ignore", "ignore", "pipe"],
-  });
-  child.stderr!.on("data", (d) => process.stderr.write(`[server] ${d}`));
-  return child;
-}
-
-async function stopProcess(child: ChildProcess) {
-  if (child.exitCode !== null) return;
-  const exited = new Promise((r) => child.once("exit", r));
-  child.kill("SIGTERM");
-  await Promise.race([exited, new Promise((r) => setTimeout(r, 15_000))]);
-  if (child.exitCode === null) {
-    child.kill("SIGKILL");
-    await exited;
-  }
 }
 
 function rssKb(pid: number): number {

@@ -12,18 +12,16 @@
  * Options (env): BENCH_RATES=250,500,1000,1500,2000  BENCH_STEP_SECONDS=5  BENCH_AGENTS=50  BENCH_CONTACTS=500
  *                BENCH_DATABASES=embedded,postgres (default: both when DATABASE_URL is set)
  */
-import { type ChildProcess, spawn } from "node:child_process";
 import crypto from "node:crypto";
 import fs from "node:fs";
 import http from "node:http";
 import os from "node:os";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { PGlite } from "@electric-sql/pglite";
 import pg from "pg";
 import WebSocket from "ws";
+import { freePort, ROOT, startProcess, stopProcess, waitFor } from "./lib";
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const RATES = (process.env.BENCH_RATES ?? "250,500,1000,1500,2000").split(",").map(Number);
 const STEP_SECONDS = Number(process.env.BENCH_STEP_SECONDS ?? 5);
 const AGENTS = Number(process.env.BENCH_AGENTS ?? 50);
@@ -75,35 +73,6 @@ function post(
 async function get(port: number, urlPath: string, cookie?: string) {
   const res = await fetch(`http://127.0.0.1:${port}${urlPath}`, { headers: cookie ? { cookie } : {} });
   return { status: res.status, body: await res.text() };
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = http.createServer().listen(0, "127.0.0.1", () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-async function waitFor(check: () => Promise<boolean>, what: string, timeoutMs = 60_000) {
-  const until = Date.now() + timeoutMs;
-  while (Date.now() < until) {
-    if (await check().catch(() => false)) return;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
-
-function startProcess(args: string[], env: Record<string, string>): ChildProcess {
-  const extra = process.env.BENCH_SERVER_NODE_ARGS?.split(" ").filter(Boolean) ?? [];
-  const child = spawn(process.execPath, [...extra, "--import", "tsx", ...args], {
-    cwd: ROOT,
-    env: { ...process.env, ...env },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  child.stderr!.on("data", (d) => process.stderr.write(`[server] ${d}`));
-  return child;
 }
 
 interface StepResult {
@@ -427,8 +396,7 @@ async function benchParley(kind: "embedded" | "postgres") {
     for (const s of sockets) s.close();
     return steps;
   } finally {
-    child.kill("SIGTERM");
-    await new Promise((r) => (child.exitCode !== null ? r(null) : child.once("exit", r)));
+    await stopProcess(child);
     fs.rmSync(dataDir, { recursive: true, force: true });
   }
 }
