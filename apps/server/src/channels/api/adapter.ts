@@ -1,6 +1,7 @@
 import { API_CHANNEL_CAPABILITIES } from "@parley/protocol";
 import { hmacSha256Hex, randomToken, safeEqual } from "../../lib/crypto";
 import { AppError } from "../../lib/errors";
+import { parseWebhookJson } from "../payload";
 import { type ChannelAdapter, ChannelSendError, type InboundEvent } from "../types";
 import {
   type ApiChannelCredentials,
@@ -39,21 +40,12 @@ export const apiChannel: ChannelAdapter<ApiChannelCredentials, ApiChannelSetting
   },
 
   parse(raw) {
-    let json: unknown;
-    try {
-      json = JSON.parse(raw.toString("utf8"));
-    } catch {
-      throw new AppError("invalid_json", "The webhook body is not valid JSON.");
-    }
-    const parsed = ApiWebhookBody.safeParse(json);
-    if (!parsed.success) {
-      throw new AppError(
-        "validation_failed",
-        "The webhook body does not match the API channel format.",
-        parsed.error.issues,
-      );
-    }
-    const events = "events" in parsed.data ? parsed.data.events : [parsed.data];
+    const body = parseWebhookJson(
+      raw,
+      ApiWebhookBody,
+      "The webhook body does not match the API channel format.",
+    );
+    const events = "events" in body ? body.events : [body];
     const received = new Date();
     return events.map((e): InboundEvent => {
       const at = e.timestamp ? new Date(e.timestamp) : received;

@@ -1,5 +1,5 @@
 import type { Attachment } from "@parley/protocol";
-import { AppError } from "../../lib/errors";
+import { parseWebhookJson } from "../payload";
 import type { AdapterContext, InboundEvent } from "../types";
 import { MetaMessagingEvent, MetaWebhook } from "./payloads";
 
@@ -26,18 +26,10 @@ export async function parseMetaWebhook(
   opts: ParseOptions,
   ctx: AdapterContext,
 ): Promise<InboundEvent[]> {
-  let json: unknown;
-  try {
-    json = JSON.parse(raw.toString("utf8"));
-  } catch {
-    throw new AppError("invalid_json", "The webhook body is not valid JSON.");
-  }
-  const parsed = MetaWebhook.safeParse(json);
-  if (!parsed.success)
-    throw new AppError("validation_failed", "The webhook body is not a Meta webhook.", parsed.error.issues);
-  if (parsed.data.object !== opts.object) return [];
+  const webhook = parseWebhookJson(raw, MetaWebhook, "The webhook body is not a Meta webhook.");
+  if (webhook.object !== opts.object) return [];
   const events: InboundEvent[] = [];
-  for (const entry of parsed.data.entry) {
+  for (const entry of webhook.entry) {
     // One app webhook serves every page/account subscribed to it: only this connection's own entries.
     if (entry.id !== opts.accountId) continue;
     for (const item of entry.messaging ?? []) {

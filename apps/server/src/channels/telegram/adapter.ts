@@ -2,6 +2,7 @@ import { type Attachment, TELEGRAM_CAPABILITIES } from "@parley/protocol";
 import { z } from "zod";
 import { randomToken, safeEqual } from "../../lib/crypto";
 import { AppError } from "../../lib/errors";
+import { parseWebhookJson } from "../payload";
 import {
   type AdapterContext,
   type ChannelAdapter,
@@ -96,21 +97,7 @@ export const telegramChannel: ChannelAdapter<TelegramCredentials, TelegramSettin
   },
 
   async parse(raw, connection, ctx) {
-    let json: unknown;
-    try {
-      json = JSON.parse(raw.toString("utf8"));
-    } catch {
-      throw new AppError("invalid_json", "The webhook body is not valid JSON.");
-    }
-    const parsed = TelegramUpdate.safeParse(json);
-    if (!parsed.success) {
-      throw new AppError(
-        "validation_failed",
-        "The webhook body is not a Telegram Update.",
-        parsed.error.issues,
-      );
-    }
-    const update = parsed.data;
+    const update = parseWebhookJson(raw, TelegramUpdate, "The webhook body is not a Telegram Update.");
     const token = connection.credentials.botToken;
     if (update.message) {
       const event = await messageEvent(update.message, token, ctx);

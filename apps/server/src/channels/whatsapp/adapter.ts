@@ -2,6 +2,7 @@ import type { Attachment } from "@parley/protocol";
 import { WHATSAPP_CAPABILITIES } from "@parley/protocol";
 import { randomToken } from "../../lib/crypto";
 import { AppError } from "../../lib/errors";
+import { parseWebhookJson } from "../payload";
 import {
   type AdapterContext,
   type ChannelAdapter,
@@ -396,23 +397,11 @@ export const whatsappChannel: ChannelAdapter<WhatsAppCredentials, WhatsAppSettin
   },
 
   async parse(raw, connection, ctx) {
-    let json: unknown;
-    try {
-      json = JSON.parse(raw.toString("utf8"));
-    } catch {
-      throw new AppError("invalid_json", "The webhook body is not valid JSON.");
-    }
-    const body = WaWebhookBody.safeParse(json);
-    if (!body.success)
-      throw new AppError(
-        "validation_failed",
-        "The webhook body is not a WhatsApp webhook.",
-        body.error.issues,
-      );
-    if (body.data.object !== "whatsapp_business_account") return [];
+    const body = parseWebhookJson(raw, WaWebhookBody, "The webhook body is not a WhatsApp webhook.");
+    if (body.object !== "whatsapp_business_account") return [];
     const received = new Date();
     const events: InboundEvent[] = [];
-    for (const entry of body.data.entry) {
+    for (const entry of body.entry) {
       for (const change of entry.changes) {
         if (change.field !== "messages" && change.field !== "smb_message_echoes") continue;
         const value = WaChangeValue.safeParse(change.value);
