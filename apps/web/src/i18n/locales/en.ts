@@ -1,3 +1,9 @@
+import { enConversationTools } from "./en/conversation-tools";
+import { enInboxTools } from "./en/inbox-tools";
+import { enLog } from "./en/log";
+import { enNotify } from "./en/notify";
+import { enReceipts } from "./en/receipts";
+import { enWidget } from "./en/widget";
 /** English, the reference locale: ru and uk must have every key (src/i18n/locales.test.ts checks). */
 export const en = {
   app: { name: "Parley", tagline: "Every customer conversation in one inbox" },
@@ -332,6 +338,12 @@ export const en = {
     message: "Message",
     send: "Send",
   },
+  ...enInboxTools,
+  ...enConversationTools,
+  ...enLog,
+  ...enWidget,
+  ...enNotify,
+  ...enReceipts,
 };
 
 export type Translation = typeof en;

@@ -1,3 +1,9 @@
+import { ruConversationTools } from "./ru/conversation-tools";
+import { ruInboxTools } from "./ru/inbox-tools";
+import { ruLog } from "./ru/log";
+import { ruNotify } from "./ru/notify";
+import { ruReceipts } from "./ru/receipts";
+import { ruWidget } from "./ru/widget";
 /** Russian. Plurals: _one (1, 21…), _few (2–4, 22–24…), _many (5–20, 25…), _other (fractions). */
 export const ru = {
   app: { name: "Parley", tagline: "Все разговоры с клиентами в одном окне" },
@@ -344,4 +350,10 @@ export const ru = {
     message: "Сообщение",
     send: "Отправить",
   },
+  ...ruInboxTools,
+  ...ruConversationTools,
+  ...ruLog,
+  ...ruWidget,
+  ...ruNotify,
+  ...ruReceipts,
 };

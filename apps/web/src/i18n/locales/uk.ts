@@ -1,3 +1,9 @@
+import { ukConversationTools } from "./uk/conversation-tools";
+import { ukInboxTools } from "./uk/inbox-tools";
+import { ukLog } from "./uk/log";
+import { ukNotify } from "./uk/notify";
+import { ukReceipts } from "./uk/receipts";
+import { ukWidget } from "./uk/widget";
 /** Ukrainian. Plurals: _one (1, 21…), _few (2–4, 22–24…), _many (5–20, 25…), _other (fractions). */
 export const uk = {
   app: { name: "Parley", tagline: "Усі розмови з клієнтами в одному вікні" },
@@ -344,4 +350,10 @@ export const uk = {
     message: "Повідомлення",
     send: "Надіслати",
   },
+  ...ukInboxTools,
+  ...ukConversationTools,
+  ...ukLog,
+  ...ukWidget,
+  ...ukNotify,
+  ...ukReceipts,
 };

@@ -1,0 +1,2 @@
+/** The website chat widget settings. Top-level keys here must not clash with another file's. */
+export const ruWidget = {};
