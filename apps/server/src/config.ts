@@ -57,10 +57,44 @@ const schema = z
       .default("v21.0"),
     INSTAGRAM_API_BASE: z.url().default("https://graph.instagram.com"),
     VIBER_API_BASE: z.url().default("https://chatapi.viber.com"),
+    /** Agent notification emails (R403): the SMTP server Parley sends them through; unset: no emails. */
+    SMTP_HOST: z.string().min(1).optional(),
+    SMTP_PORT: z.coerce.number().int().min(1).max(65535).default(587),
+    /** TLS from the first byte (port 465); otherwise STARTTLS when the server offers it. */
+    SMTP_SECURE: boolish.optional(),
+    SMTP_USER: z.string().min(1).optional(),
+    SMTP_PASSWORD: z.string().min(1).optional(),
+    SMTP_FROM: z.string().min(3).optional(),
+    /** At most one email per conversation per agent within this many seconds; the rest wait and go together. */
+    NOTIFY_EMAIL_INTERVAL_SECONDS: z.coerce.number().int().min(0).max(86_400).default(900),
+    /** Attempts of one email or browser notification before the agent is told it failed. */
+    NOTIFY_ATTEMPTS: z.coerce.number().int().min(1).max(20).default(6),
+    /** Web Push contact (VAPID `sub`): a mailto: or https: URL. */
+    VAPID_SUBJECT: z
+      .string()
+      .regex(/^(mailto:|https:\/\/)\S+$/, "must be a mailto: address or an https:// URL")
+      .optional(),
   })
   .superRefine((v, ctx) => {
     if (v.NODE_ENV === "production" && !v.SECRET_KEY) {
       ctx.addIssue({ code: "custom", path: ["SECRET_KEY"], message: "is required in production" });
+    }
+    if (v.SMTP_HOST && !v.SMTP_FROM) {
+      ctx.addIssue({ code: "custom", path: ["SMTP_FROM"], message: "is required with SMTP_HOST" });
+    }
+    if (v.SMTP_FROM && !/^[^@\s<>]+@[^@\s<>]+$|<[^@\s<>]+@[^@\s<>]+>$/.test(v.SMTP_FROM)) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["SMTP_FROM"],
+        message: "must be an address: you@example.com or Name <you@example.com>",
+      });
+    }
+    if (Boolean(v.SMTP_USER) !== Boolean(v.SMTP_PASSWORD)) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["SMTP_PASSWORD"],
+        message: "SMTP_USER and SMTP_PASSWORD go together",
+      });
     }
     if (v.EVENT_BUS === "postgres" && !v.DATABASE_URL) {
       ctx.addIssue({ code: "custom", path: ["EVENT_BUS"], message: "postgres needs DATABASE_URL" });

@@ -8,6 +8,7 @@ import { type EnqueueOptions, enqueueJob, type JobRunner } from "./jobs/queue";
 import type { SecretBox } from "./lib/crypto";
 import type { Clock } from "./lib/time";
 import type { IngestQueue } from "./modules/ingest/ingest-queue";
+import { JOB_EVENTS, notificationJobFor } from "./modules/notifications/fanout";
 import type { BlobStore } from "./storage/blob-store";
 
 /** Everything a command needs, built once by the composition root (main.ts / app.ts). */
@@ -77,6 +78,12 @@ async function transactOnce<T>(ctx: AppContext, fn: (tx: Tx) => Promise<T>): Pro
     // Workspaces in a fixed order: two transactions touching the same two never wait on each other in a circle.
     for (const [workspaceId, list] of [...drafts].sort(([a], [b]) => (a < b ? -1 : 1))) {
       const stored = await appendEvents(q, workspaceId, list, now);
+      // Agent notifications are worked out by a worker from these events, never in the writer's time.
+      const notify = notificationJobFor(workspaceId, stored);
+      if (notify) {
+        await enqueueJob(q, JOB_EVENTS, notify, { scope: ctx.jobs.scope, workspaceId });
+        jobsEnqueued = true;
+      }
       await ctx.bus.beforeCommit(q, stored);
       published.push(...stored);
     }

@@ -10,6 +10,7 @@ import { ChannelRegistry } from "./channels/registry";
 import { telegramChannel } from "./channels/telegram/adapter";
 import { viberChannel } from "./channels/viber/adapter";
 import { whatsappChannel } from "./channels/whatsapp/adapter";
+import { widgetChannel } from "./channels/widget/adapter";
 import type { Config } from "./config";
 import type { AppContext } from "./context";
 import { type Db, openPglite, openPostgres } from "./db/client";
@@ -25,6 +26,8 @@ import { SecretBox } from "./lib/crypto";
 import { type Clock, systemClock } from "./lib/time";
 import { analyticsRoutes } from "./modules/analytics/routes";
 import { authRoutes } from "./modules/auth/routes";
+import { botRoutes } from "./modules/bots/routes";
+import { bulkRoutes } from "./modules/bulk/routes";
 import { cannedRoutes } from "./modules/canned/routes";
 import { connectionRoutes } from "./modules/connections/routes";
 import { contactRoutes } from "./modules/contacts/routes";
@@ -33,10 +36,22 @@ import { IngestQueue } from "./modules/ingest/ingest-queue";
 import { logRoutes } from "./modules/log/routes";
 import { registerMarkSeenJob } from "./modules/messages/mark-seen-job";
 import { registerSendJob } from "./modules/messages/send-job";
+import { registerEmailJobs } from "./modules/notifications/email";
+import { registerFanoutJobs } from "./modules/notifications/fanout";
+import { registerPushJob } from "./modules/notifications/push";
+import { notificationRoutes } from "./modules/notifications/routes";
+import { sweepTimeLimits } from "./modules/notifications/time-limits";
 import { realtimeRoutes } from "./modules/realtime/routes";
+import { receiptRoutes } from "./modules/receipts/routes";
+import { searchRoutes } from "./modules/search/routes";
 import { tagRoutes } from "./modules/tags/routes";
+import { registerTaskReminderJob } from "./modules/tasks/reminder-job";
+import { taskRoutes } from "./modules/tasks/routes";
 import { templateRoutes } from "./modules/templates/routes";
+import { accountRoutes } from "./modules/users/account";
 import { teamRoutes } from "./modules/users/teams";
+import { startWidgetAutoClose } from "./modules/widget/auto-close";
+import { widgetRoutes } from "./modules/widget/routes";
 import { workspaceRoutes } from "./modules/workspace/routes";
 import { RealtimeHub } from "./realtime/hub";
 import { LocalBlobStore } from "./storage/blob-store";
@@ -98,7 +113,8 @@ export async function createServer(config: Config, opts: ServerOptions = {}): Pr
     .register(instagramChannel)
     .register(viberChannel)
     .register(whatsappChannel)
-    .register(emailChannel);
+    .register(emailChannel)
+    .register(widgetChannel);
   const base: Omit<AppContext, "ingest"> = {
     config,
     db,
@@ -120,12 +136,20 @@ export async function createServer(config: Config, opts: ServerOptions = {}): Pr
 
   registerSendJob(ctx);
   registerMarkSeenJob(ctx);
+  registerFanoutJobs(ctx);
+  registerEmailJobs(ctx);
+  registerPushJob(ctx);
+  registerTaskReminderJob(ctx);
   const hub = new RealtimeHub(db, bus, onError);
   const app = await createHttpApp(ctx);
   await authRoutes(app, ctx, hub);
   await teamRoutes(app, ctx);
+  await accountRoutes(app, ctx, hub);
   await workspaceRoutes(app, ctx);
   await conversationRoutes(app, ctx);
+  await bulkRoutes(app, ctx);
+  await botRoutes(app, ctx);
+  await searchRoutes(app, ctx);
   await contactRoutes(app, ctx);
   await tagRoutes(app, ctx);
   await cannedRoutes(app, ctx);
@@ -133,7 +157,11 @@ export async function createServer(config: Config, opts: ServerOptions = {}): Pr
   await templateRoutes(app, ctx);
   await logRoutes(app, ctx);
   await analyticsRoutes(app, ctx);
+  await notificationRoutes(app, ctx);
+  await receiptRoutes(app, ctx);
   await fileRoutes(app, ctx);
+  await widgetRoutes(app, ctx);
+  await taskRoutes(app, ctx);
   if (roles.has("realtime")) await realtimeRoutes(app, ctx, hub);
   app.get("/api/health", { config: { auth: false }, schema: { hide: true } }, async () => {
     await db.query("select 1");
@@ -145,7 +173,10 @@ export async function createServer(config: Config, opts: ServerOptions = {}): Pr
 
   await bus.start();
   let unlistenJobs: (() => Promise<void>) | null = null;
+  // The worker role closes web chat conversations whose visitor left the site (R603).
+  let stopWidgetAutoClose = () => {};
   let maintenance: NodeJS.Timeout | null = null;
+  let timeLimits: NodeJS.Timeout | null = null;
   // The worker role also watches the IMAP mailboxes of email connections (email has no webhooks).
   const emailWatchers = new EmailWatchers(ctx, {
     refreshMs: Math.max(1000, config.JOB_POLL_MS * 5),
@@ -155,6 +186,7 @@ export async function createServer(config: Config, opts: ServerOptions = {}): Pr
   if (roles.has("worker")) {
     jobs.start();
     emailWatchers.start();
+    stopWidgetAutoClose = startWidgetAutoClose(ctx);
     maintenance = setInterval(() => {
       pruneOldRows(db, clock).then(
         (removed) => log.debug({ removed }, "pruned old rows"),
@@ -162,6 +194,10 @@ export async function createServer(config: Config, opts: ServerOptions = {}): Pr
       );
     }, 3600_000);
     maintenance.unref();
+    timeLimits = setInterval(() => {
+      sweepTimeLimits(ctx).catch((err) => log.warn({ err }, "time-limit warnings failed"));
+    }, 60_000);
+    timeLimits.unref();
     if (db.listen) unlistenJobs = await db.listen("parley_jobs", () => jobs.wake());
   }
 
@@ -178,6 +214,8 @@ export async function createServer(config: Config, opts: ServerOptions = {}): Pr
     async close() {
       hub.stop();
       if (maintenance) clearInterval(maintenance);
+      if (timeLimits) clearInterval(timeLimits);
+      stopWidgetAutoClose();
       await emailWatchers.stop();
       await jobs.stop();
       await unlistenJobs?.();

@@ -12,6 +12,7 @@ const built = path.join(web, "dist", "index.html");
 const sources = [
   path.join(web, "src"),
   path.join(web, "index.html"),
+  path.join(web, "public"),
   path.join(web, "vite.config.ts"),
   path.join(web, "package.json"),
   path.join(root, "packages", "protocol", "src"),
@@ -49,8 +50,20 @@ if (force || builtAt === 0 || Math.max(...sources.map(newest)) > builtAt) {
   );
   const r = spawnSync("npm", ["run", "build", "-w", "@parley/web", "--silent"], {
     cwd: root,
+    // Always the production build: Vite takes NODE_ENV from the environment, and under the test runner
+    // (NODE_ENV=test) it would bundle React's development build into the dist/ that `npm start` serves.
+    env: { ...process.env, NODE_ENV: "production" },
     stdio: "inherit",
     shell: process.platform === "win32",
   });
   if (r.status !== 0) process.exit(r.status ?? 1);
 }
+// The website chat widget the server also serves (apps/widget/dist), under the same lock.
+const widget = spawnSync(
+  process.execPath,
+  [path.join(root, "apps", "widget", "scripts", "ensure-build.mjs")],
+  {
+    stdio: "inherit",
+  },
+);
+if (widget.status !== 0) process.exit(widget.status ?? 1);

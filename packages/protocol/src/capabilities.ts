@@ -10,7 +10,8 @@ export interface ChannelCapabilities {
   textMaxChars: number;
   /** A shorter limit for text sent as a file's caption, where the channel has one (Telegram: 1024). */
   captionMaxChars?: number;
-  attachments: { maxBytes: number; maxPerMessage: number } | null;
+  /** Per file; `imageMaxBytes` where images have a lower limit than other files. */
+  attachments: { maxBytes: number; imageMaxBytes?: number; maxPerMessage: number } | null;
   /** Name of the messaging-window rule (see the window policy module). */
   window: "none" | "whatsapp" | "messenger" | "instagram" | "viber" | "wechat";
 }
@@ -47,7 +48,7 @@ export const WHATSAPP_CAPABILITIES: ChannelCapabilities = {
   markSeen: true,
   quoting: true,
   textMaxChars: 4096,
-  attachments: { maxBytes: 100 * 1024 * 1024, maxPerMessage: 1 },
+  attachments: { maxBytes: 100 * 1024 * 1024, imageMaxBytes: 5 * 1024 * 1024, maxPerMessage: 1 },
   window: "whatsapp",
 };
 
@@ -63,7 +64,7 @@ export const TELEGRAM_CAPABILITIES: ChannelCapabilities = {
   quoting: true,
   textMaxChars: 4096,
   captionMaxChars: 1024,
-  attachments: { maxBytes: 20 * 1024 * 1024, maxPerMessage: 10 },
+  attachments: { maxBytes: 20 * 1024 * 1024, imageMaxBytes: 5 * 1024 * 1024, maxPerMessage: 10 },
   window: "none",
 };
 
@@ -93,7 +94,7 @@ export const INSTAGRAM_CAPABILITIES: ChannelCapabilities = {
   markSeen: true,
   quoting: true,
   textMaxChars: 1000,
-  attachments: { maxBytes: 25 * 1024 * 1024, maxPerMessage: 10 },
+  attachments: { maxBytes: 25 * 1024 * 1024, imageMaxBytes: 8 * 1024 * 1024, maxPerMessage: 10 },
   window: "instagram",
 };
 
@@ -112,6 +113,21 @@ export const EMAIL_CAPABILITIES: ChannelCapabilities = {
   window: "none",
 };
 
+/**
+ * Website chat widget (Parley's own protocol): "sent" when the server hands the message to the visitor's
+ * socket, "delivered" when the widget acknowledges it, "read" when it was on screen in a focused widget; no
+ * window; files within the connection's own limit (at most 25 MB).
+ */
+export const WIDGET_CAPABILITIES: ChannelCapabilities = {
+  reportsDelivered: true,
+  reportsRead: true,
+  markSeen: false,
+  quoting: false,
+  textMaxChars: 10_000,
+  attachments: { maxBytes: 25 * 1024 * 1024, maxPerMessage: 10 },
+  window: "none",
+};
+
 export const CAPABILITIES: Partial<Record<ChannelType, ChannelCapabilities>> = {
   messenger: MESSENGER_CAPABILITIES,
   instagram: INSTAGRAM_CAPABILITIES,
@@ -120,4 +136,5 @@ export const CAPABILITIES: Partial<Record<ChannelType, ChannelCapabilities>> = {
   viber: VIBER_CAPABILITIES,
   api: API_CHANNEL_CAPABILITIES,
   email: EMAIL_CAPABILITIES,
+  widget: WIDGET_CAPABILITIES,
 };

@@ -54,3 +54,7 @@ export const SystemEventKind = z.enum([
   "closed",
 ]);
 export type SystemEventKind = z.infer<typeof SystemEventKind>;
+
+/** An agent's presence: online, away (idle or by choice), offline (no open socket). */
+export const Presence = z.enum(["online", "away", "offline"]);
+export type Presence = z.infer<typeof Presence>;

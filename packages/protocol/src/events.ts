@@ -1,6 +1,7 @@
 import { z } from "zod";
-import { ConversationStatus } from "./enums";
-import { Conversation, Message, ReadCursor } from "./models";
+import { ConversationStatus, Presence } from "./enums";
+import { AgentNotification, Conversation, Message, ReadCursor } from "./models";
+import { Task } from "./tasks";
 
 /**
  * Domain events. Every one is written in the same transaction as the change it describes and carries
@@ -52,12 +53,16 @@ export const DomainEvent = z.discriminatedUnion("type", [
     conversationId: z.string(),
     byUserId: z.string().nullable(),
   }),
+  /** A task's reminder time came (R212): for its assignee only. */
+  z.object({ ...base, type: z.literal("task.reminder"), task: Task }),
   z.object({
     ...base,
     type: z.literal("read_cursor.updated"),
     conversationId: z.string(),
     cursor: ReadCursor,
   }),
+  /** To one agent only (its audience): an entry of their notification centre. */
+  z.object({ ...base, type: z.literal("notification.created"), notification: AgentNotification }),
 ]);
 export type DomainEvent = z.infer<typeof DomainEvent>;
 export type DomainEventType = DomainEvent["type"];
@@ -77,6 +82,8 @@ export const EphemeralSignal = z.discriminatedUnion("type", [
     unreadCount: z.number().int(),
     unreadConversations: z.number().int(),
   }),
+  /** A colleague's presence changed (sockets opened or closed, away set or cleared). */
+  z.object({ type: z.literal("presence.changed"), userId: z.string(), presence: Presence }),
 ]);
 export type EphemeralSignal = z.infer<typeof EphemeralSignal>;
 
@@ -94,5 +101,7 @@ export type ServerFrame =
 export const ClientFrame = z.discriminatedUnion("type", [
   z.object({ type: z.literal("typing"), conversationId: z.string().uuid(), on: z.boolean() }),
   z.object({ type: z.literal("ping") }),
+  /** This socket's presence: away after inactivity or by choice, online otherwise. */
+  z.object({ type: z.literal("presence"), state: z.enum(["online", "away"]) }),
 ]);
 export type ClientFrame = z.infer<typeof ClientFrame>;

@@ -128,6 +128,8 @@ export const Conversation = z.object({
   unreadCount: z.number().int().optional(),
   draft: z.string().nullable().optional(),
   permissions: ConversationPermissions.optional(),
+  /** The contact's pinned tags, in the inbox list only (R101). */
+  pinnedTags: z.array(z.object({ id: z.string(), name: z.string(), color: z.string() })).optional(),
 });
 export type Conversation = z.infer<typeof Conversation>;
 
@@ -150,3 +152,33 @@ export const ReadCursor = z.object({
   readAt: z.string(),
 });
 export type ReadCursor = z.infer<typeof ReadCursor>;
+
+/** Events an agent can be notified of (R402) and the ways a notification reaches them. */
+export const NotificationEvent = z.enum([
+  "new_conversation",
+  "new_message",
+  "assigned",
+  "mention",
+  "customer_read",
+  "time_limit",
+]);
+export type NotificationEvent = z.infer<typeof NotificationEvent>;
+export const NotificationMeans = z.enum(["inApp", "push", "email"]);
+export type NotificationMeans = z.infer<typeof NotificationMeans>;
+
+/** One entry of an agent's notification centre. */
+export const AgentNotification = z.object({
+  id: z.string(),
+  /** A NotificationEvent, or "delivery_failed" when an email or browser notification could not be sent. */
+  kind: z.string(),
+  conversationId: z.string().nullable(),
+  messageId: z.string().nullable(),
+  title: z.string(),
+  /** Plain text (a message's text is never HTML). */
+  body: z.string(),
+  /** Show a toast and play the sound (false during do-not-disturb, quiet hours, a pause, or in-app off). */
+  alert: z.boolean(),
+  createdAt: z.string(),
+  readAt: z.string().nullable(),
+});
+export type AgentNotification = z.infer<typeof AgentNotification>;

@@ -22,6 +22,7 @@ export function adapterContext(
     publicUrl: c.publicUrl,
     webhookUrl: `${c.publicUrl}/api/webhooks/${connection.type}/${connection.id}`,
     timeoutMs: c.OUTBOUND_TIMEOUT_MS,
+    now: () => ctx.clock.now(),
     fileUrl: (url) => signedFileUrl(ctx.secrets, c.publicUrl, url, ctx.clock.now()),
     download: (req) => downloadToStore(ctx.db, ctx.blobs, connection.workspaceId, req, c.OUTBOUND_TIMEOUT_MS),
   };

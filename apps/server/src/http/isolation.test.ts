@@ -54,6 +54,8 @@ interface Seeded {
   invitationId: string;
   invitationToken: string;
   fileId: string;
+  bulkOperationId: string;
+  taskId: string;
   /** Names and texts that only this workspace's data contains. */
   words: string[];
 }
@@ -109,6 +111,18 @@ async function seedWorkspace(label: string): Promise<Seeded> {
   );
   const invitationEmail = `${unique(`${label}-invitee`)}@example.com`;
   const invitation = await ok(owner.post("/api/invitations", { email: invitationEmail, role: "agent" }), 201);
+  const bulk = await ok(
+    owner.post("/api/conversations/bulk", { action: "mark_read", ids: [conversationId] }),
+    202,
+  );
+  // The bulk job runs in the background: let it finish so it changes nothing after the snapshots below.
+  await expect
+    .poll(async () => (await owner.get(`/api/bulk-operations/${bulk.operation.id}`)).body.operation.status, {
+      timeout: 10_000,
+    })
+    .toBe("completed");
+  const taskTitle = unique(`${label}-task`);
+  const task = await ok(owner.post("/api/tasks", { title: taskTitle, conversationId }), 201);
   return {
     owner,
     workspaceId,
@@ -126,6 +140,8 @@ async function seedWorkspace(label: string): Promise<Seeded> {
     invitationId: invitation.invitation.id,
     invitationToken: String(invitation.acceptUrl).split("/invite/")[1]!,
     fileId,
+    bulkOperationId: bulk.operation.id,
+    taskId: task.task.id,
     words: [
       contactName,
       messageText,
@@ -136,6 +152,7 @@ async function seedWorkspace(label: string): Promise<Seeded> {
       invitationEmail,
       external,
       conn.secret,
+      taskTitle,
     ],
   };
 }
@@ -154,6 +171,8 @@ const ids = (w: Seeded) => [
   w.teamId,
   w.invitationId,
   w.fileId,
+  w.bulkOperationId,
+  w.taskId,
 ];
 
 /**
@@ -172,6 +191,9 @@ function idFor(w: Seeded, url: string, param: string): string | undefined {
       teams: w.teamId,
       invitations: w.invitationId,
       files: w.fileId,
+      users: w.agentId,
+      "bulk-operations": w.bulkOperationId,
+      tasks: w.taskId,
     };
     return byResource[resource];
   }
@@ -182,6 +204,7 @@ function idFor(w: Seeded, url: string, param: string): string | undefined {
     messageId: w.messageId,
     conversationId: w.conversationId,
     contactId: w.contactId,
+    otherId: w.contactId,
   };
   return byParam[param];
 }
@@ -200,6 +223,8 @@ const PUBLIC_WITH_PARAMS: Record<string, string> = {
   "GET /api/files/:id":
     "a session of the file's workspace, or a signed link; covered below and in storage/files.test.ts",
   "HEAD /api/files/:id": "same as GET",
+  "GET /widget/:file": "the chat widget's own static files (a fixed list); nothing of a workspace",
+  "HEAD /widget/:file": "same as GET",
 };
 
 /** Valid bodies, so a request reaches the handler instead of stopping at validation. */
@@ -215,11 +240,19 @@ function bodyFor(a: Seeded, route: RouteEntry): unknown {
     "POST /api/conversations/:id/assign": { assigneeId: a.agentId },
     "POST /api/conversations/:id/operators": { userId: a.agentId },
     "PUT /api/conversations/:id/draft": { text: "hijack" },
+    "PUT /api/conversations/:id/mute": { muted: true },
+    "PUT /api/messages/:messageId/important": { important: true },
     "PATCH /api/contacts/:id": { name: "Hijacked", email: "hijack@example.com" },
     "PUT /api/contacts/:id/tags/:tagId": { pinned: false },
+    "PATCH /api/users/:id": { role: "supervisor", status: "disabled" },
     "PATCH /api/tags/:id": { name: "hijacked", color: "#000000" },
     "PATCH /api/canned-replies/:id": { text: "hijacked" },
+    "PATCH /api/tasks/:id": { title: "hijacked", done: true },
     "PUT /api/connections/:id/credentials": { secret: "hijacked" },
+    "PUT /api/connections/:id/receipt-policy": { readReceipts: false },
+    "PUT /api/conversations/:id/receipt-policy": { readReceipts: false },
+    "PUT /api/contacts/:id/read-tracking-consent": { granted: true },
+    "POST /api/connections/:id/test-message": { conversationId: a.conversationId, text: "hijack" },
     "PATCH /api/connections/:id": {
       name: "hijacked",
       enabled: false,
@@ -269,6 +302,8 @@ async function snapshot(workspaceId: string) {
     "read_cursors",
     "drafts",
     "canned_replies",
+    "tasks",
+    "contact_links",
     "events",
     "jobs",
   ];
@@ -384,6 +419,10 @@ describe("workspace isolation", () => {
       [`/api/exports/conversations.csv?scope=inbox&connection=${b.connectionId}`, null],
       ["/api/exports/messages.csv?scope=inbox&notes=true", a.messageId],
       [`/api/exports/messages.csv?scope=inbox&tag=${b.tagId}`, null],
+      [`/api/search/messages?q=${enc(b.words[1]!)}`, null],
+      [`/api/search/contacts?q=${enc(b.words[0]!)}`, null],
+      [`/api/search/messages?q=${enc(a.words[1]!)}`, a.messageId],
+      [`/api/search/contacts?q=${enc(a.words[0]!)}`, a.conversationId],
     ] as const;
     for (const [path, expected] of lists) {
       const r = await send(a.owner, "GET", path, undefined);
@@ -397,7 +436,10 @@ describe("workspace isolation", () => {
         r.method === "GET" &&
         !r.url.includes(":") &&
         !r.url.startsWith("/api/docs") &&
-        r.url !== "/api/realtime",
+        r.url !== "/api/realtime" &&
+        // The chat widget's visitor routes take a visitor token, not a session: covered by their own test below.
+        !r.url.startsWith("/api/widget/") &&
+        r.url !== "/widget/frame",
     );
     expect(listRoutes.length).toBeGreaterThanOrEqual(10);
     for (const route of listRoutes) {
@@ -454,5 +496,55 @@ describe("workspace isolation", () => {
     );
     expect(aConv).toEqual({ assignee_id: null, team_id: null });
     expect(await snapshot(b.workspaceId)).toEqual(before);
+  });
+
+  it("chat widget visitor routes: a visitor token sees only its own conversation, never another workspace's", async () => {
+    const a = await seedWorkspace("A");
+    const b = await seedWorkspace("B");
+    const site = "https://site.example";
+    const widget = async (owner: Client) =>
+      (
+        await owner.post("/api/connections", {
+          type: "widget",
+          name: "Site",
+          settings: { allowedOrigins: [site] },
+        })
+      ).body.connection.id as string;
+    const [wa, wb] = [await widget(a.owner), await widget(b.owner)];
+    const visitor = async (connection: string, token?: string) => {
+      const r = await fetch(`${t.url}/api/widget/sessions`, {
+        method: "POST",
+        headers: { "content-type": "application/json", origin: t.url },
+        body: JSON.stringify({ connection, token, page: { origin: site } }),
+      });
+      expect(r.status).toBe(200);
+      return (await r.json()) as {
+        token: string;
+        messages: { text: string }[];
+        conversationId: string | null;
+      };
+    };
+    const va = await visitor(wa);
+    const vb = await visitor(wb);
+    const write = (token: string, text: string) =>
+      fetch(`${t.url}/api/widget/messages`, {
+        method: "POST",
+        headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
+        body: JSON.stringify({ clientId: unique("c").replace(/[^\w-]/g, "_"), text }),
+      });
+    expect((await write(vb.token, `B only ${b.words[0]}`)).status).toBe(200);
+    expect((await write(va.token, "A here")).status).toBe(200);
+    const mine = await fetch(`${t.url}/api/widget/messages`, {
+      headers: { authorization: `Bearer ${va.token}` },
+    });
+    const text = await mine.text();
+    expect(text).toContain("A here");
+    expect(leaks(text, b)).toEqual([]);
+    // A's token on B's widget starts a new, empty visitor of B: it never resumes someone else's conversation.
+    const crossed = await visitor(wb, va.token);
+    expect(crossed.token).not.toBe(va.token);
+    expect(crossed.messages).toEqual([]);
+    // An agent's session is not a visitor token.
+    expect((await send(a.owner, "GET", "/api/widget/messages", undefined)).status).toBe(401);
   });
 });

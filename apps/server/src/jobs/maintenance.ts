@@ -1,19 +1,24 @@
 import type { Db } from "../db/client";
 import type { Clock } from "../lib/time";
+import { purgeReadTracking } from "../modules/receipts/privacy";
 
 const DAY = 86400_000;
 
 /**
  * Housekeeping the worker role runs every hour: finished jobs are kept a week (dead ones a month, for
  * admins to look at), domain events a month (reconnecting sockets replay at most a few thousand; older
- * clients resync), expired sessions and invitations are removed.
+ * clients resync), expired sessions and invitations are removed; read-tracking times older than a
+ * workspace's retention period are forgotten (R307).
  */
 export async function pruneOldRows(db: Db, clock: Clock): Promise<Record<string, number>> {
   const now = clock.now().getTime();
   const before = (days: number) => new Date(now - days * DAY);
   const count = async (sql: string, params: unknown[]) =>
     (await db.query(`${sql} returning 1`, params)).length;
+  const readTracking = await purgeReadTracking(db, new Date(now));
   return {
+    readTimes: readTracking.messages,
+    readMarks: readTracking.marks,
     jobs: await count("delete from jobs where status = 'done' and updated_at < $1", [before(7)]),
     deadJobs: await count("delete from jobs where status = 'dead' and updated_at < $1", [before(30)]),
     events: await count("delete from events where created_at < $1", [before(30)]),

@@ -407,6 +407,12 @@ if (onPg) {
       const owner = await new Client(b.url).signIn(email);
       session = owner;
       const conn = await createApiConnection(owner);
+      // The owner's notifications are events only the owner sees: with them off, the agent sees every event.
+      const off = { inApp: false, push: false, email: false };
+      const quiet = await owner.put("/api/notifications/settings", {
+        matrix: { new_conversation: off, new_message: off },
+      });
+      expect(quiet.status).toBe(200);
 
       // An agent, invited on B, accepts on A (sessions live in the shared database).
       const invite = await owner.post("/api/invitations", {
@@ -436,7 +442,8 @@ if (onPg) {
           .events()
           .filter((e) => e.type === "message.created")
           .map((e) => (e.type === "message.created" ? e.message.providerMessageId : null));
-      // Every event of this workspace is visible to the agent (unassigned, no teams): no gap, no repeat.
+      // Every event of this workspace is visible to the agent (unassigned, no teams, the owner's notifications
+      // off): no gap, no repeat.
       const expectOrdered = (s: SocketClient, after: number) => {
         const seqs = s.events().map((e) => e.seq);
         expect(seqs.length).toBeGreaterThan(0);

@@ -1,8 +1,13 @@
+import type { Readable } from "node:stream";
+import { Attachment, isPreviewImage } from "@parley/protocol";
+import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
 import type { AppContext } from "../context";
-import type { App } from "../http/types";
+import { type App, actorOf } from "../http/types";
 import { AppError, notFound } from "../lib/errors";
+import { conversationForActor } from "../modules/conversations/access";
 import { verifyFileSignature } from "./signed-urls";
+import { storeUpload } from "./uploads";
 
 export async function fileRoutes(app: App, ctx: AppContext) {
   app.get(
@@ -17,6 +22,8 @@ export async function fileRoutes(app: App, ctx: AppContext) {
         querystring: z.object({
           expires: z.coerce.number().int().optional(),
           signature: z.string().max(128).optional(),
+          /** Show an image in the page (previews) instead of downloading it; ignored for other types. */
+          inline: z.enum(["1", "true"]).optional(),
         }),
       },
     },
@@ -41,12 +48,118 @@ export async function fileRoutes(app: App, ctx: AppContext) {
         [req.params.id, workspaceId],
       );
       if (!file) throw notFound("File");
+      // Only the image types Parley previews are ever shown in the page; everything else downloads.
+      const inline = req.query.inline !== undefined && isPreviewImage(file.mime_type);
       return reply
         .header("content-type", file.mime_type)
         .header("content-length", String(file.size))
-        .header("content-disposition", `attachment; filename*=UTF-8''${encodeURIComponent(file.name)}`)
+        .header(
+          "content-disposition",
+          // An ASCII fallback for old clients (quotes, backslashes and non-ASCII replaced), then the exact name.
+          `${inline ? "inline" : "attachment"}; filename="${file.name.replace(/[^\x20-\x7e]|["\\]/g, "_")}"; filename*=UTF-8''${rfc5987(file.name)}`,
+        )
         .header("x-content-type-options", "nosniff")
+        .header("content-security-policy", "default-src 'none'; sandbox")
+        .header("cache-control", "private, max-age=3600")
         .send(ctx.blobs.get(file.storage_key));
     },
   );
+
+  const Uploaded = Attachment.extend({ id: z.string(), image: z.boolean() });
+
+  // Uploads are raw bodies (the file's bytes, any type), streamed to the store: no multipart parsing, no
+  // buffering, and the size limit applies while the bytes arrive.
+  await app.register(async (plain) => {
+    const scope = plain.withTypeProvider<ZodTypeProvider>();
+    scope.addContentTypeParser("*", (_req, payload, done) => done(null, payload));
+    scope.post(
+      "/api/conversations/:id/files",
+      {
+        schema: {
+          tags: ["files"],
+          summary:
+            "Upload a file to attach to a reply or note: the body is the file, `name` its name; refused by type and by the channel's size limit",
+          params: z.object({ id: z.uuid() }),
+          querystring: z.object({ name: z.string().trim().min(1).max(255).default("file") }),
+          response: { 201: z.object({ file: Uploaded }) },
+        },
+      },
+      async (req, reply) => {
+        const actor = actorOf(req);
+        const body = req.body as Readable | undefined;
+        const { row, policy } = await conversationForActor(ctx.db, actor, req.params.id);
+        if (!policy.reply && !policy.note) {
+          body?.resume();
+          throw new AppError("forbidden", "You cannot write in this conversation.");
+        }
+        if (!body || typeof (body as Readable).pipe !== "function")
+          throw new AppError("validation_failed", "Send the file's bytes as the request body.");
+        const length = Number(req.headers["content-length"]);
+        const file = await storeUpload(ctx.db, ctx.blobs, {
+          workspaceId: actor.workspaceId,
+          userId: actor.userId,
+          channel: row.connection_type,
+          name: req.query.name,
+          declaredType: req.headers["content-type"],
+          declaredSize: Number.isFinite(length) ? length : undefined,
+          body,
+        });
+        return reply.code(201).send({ file });
+      },
+    );
+  });
+
+  app.get(
+    "/api/conversations/:id/attachments",
+    {
+      schema: {
+        tags: ["files"],
+        summary: "Every image and file of a conversation, newest first (the attachments panel)",
+        params: z.object({ id: z.uuid() }),
+        response: {
+          200: z.object({
+            attachments: z.array(
+              Attachment.extend({
+                messageId: z.string(),
+                direction: z.string(),
+                createdAt: z.string(),
+                image: z.boolean(),
+              }),
+            ),
+          }),
+        },
+      },
+    },
+    async (req) => {
+      const actor = actorOf(req);
+      await conversationForActor(ctx.db, actor, req.params.id);
+      const rows = await ctx.db.query<{
+        message_id: string;
+        direction: string;
+        created_at: Date;
+        a: Attachment;
+      }>(
+        `select m.id as message_id, m.direction, m.created_at, a
+         from messages m cross join lateral jsonb_array_elements(m.attachments) a
+         where m.conversation_id = $1 and m.workspace_id = $2 and jsonb_array_length(m.attachments) > 0
+         order by m.seq desc limit 1000`,
+        [req.params.id, actor.workspaceId],
+      );
+      return {
+        attachments: rows
+          .filter((r) => r.a.url && !r.a.error)
+          .map((r) => ({
+            ...r.a,
+            messageId: r.message_id,
+            direction: r.direction,
+            createdAt: r.created_at.toISOString(),
+            image: isPreviewImage(r.a.mimeType),
+          })),
+      };
+    },
+  );
 }
+
+/** A header parameter value (RFC 5987): encodeURIComponent leaves ' ( ) * as they are, which the syntax forbids. */
+const rfc5987 = (name: string) =>
+  encodeURIComponent(name).replace(/['()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);

@@ -19,6 +19,9 @@ export function setCsrfToken(token: string | null) {
   csrfToken = token;
 }
 
+/** The CSRF header for a write made without api() (an upload with a raw body). */
+export const getCsrfHeader = (): Record<string, string> => (csrfToken ? { "x-csrf-token": csrfToken } : {});
+
 /** Calls the REST API with the session cookie; unsafe methods carry the X-CSRF-Token header. */
 export async function api<T>(method: string, path: string, body?: unknown): Promise<T> {
   const headers: Record<string, string> = {};

@@ -98,12 +98,16 @@ export const useUnreadCount = () =>
     queryFn: () => get<{ count: number }>("/api/conversations/unread-count").then((r) => r.count),
   });
 
-export const useConversationList = (view: View) =>
+/**
+ * A view's list; `params` (the view's query with the list's filters, see features/inbox/filters.ts) is part
+ * of the key, so realtime updates can tell which cached lists a conversation belongs to.
+ */
+export const useConversationList = (view: View, params: Record<string, string> = viewQuery(view)) =>
   useInfiniteQuery({
-    queryKey: keys.list(view),
+    queryKey: [...keys.list(view), params] as const,
     initialPageParam: null as string | null,
     queryFn: ({ pageParam }) => {
-      const q = new URLSearchParams({ ...viewQuery(view), limit: "50" });
+      const q = new URLSearchParams({ ...params, limit: "50" });
       if (pageParam) q.set("cursor", pageParam);
       return get<ConversationPage>(`/api/conversations?${q}`);
     },
@@ -148,7 +152,9 @@ export function mergeMessages(current: Message[], incoming: Message[]): Message[
   const byId = new Map(current.map((m) => [m.id, m]));
   for (const m of incoming) {
     const known = byId.get(m.id);
-    if (!known || rank(m) >= rank(known)) byId.set(m.id, m);
+    // A failed message sent again starts a new attempt (a later queuedAt): its states start over.
+    const retried = (m.delivery?.queuedAt ?? "") > (known?.delivery?.queuedAt ?? "");
+    if (!known || retried || rank(m) >= rank(known)) byId.set(m.id, m);
   }
   return [...byId.values()].sort((a, b) => a.seq - b.seq);
 }

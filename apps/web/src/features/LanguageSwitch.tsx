@@ -3,7 +3,8 @@ import { IconCheck, IconLanguage } from "@tabler/icons-react";
 import { useTranslation } from "react-i18next";
 import { LANGUAGES, type Language, setLanguage } from "../i18n";
 
-export function LanguageSwitch() {
+/** The language menu; signed-in pages pass onChange to keep the choice on the user. */
+export function LanguageSwitch({ onChange }: { onChange?: (lang: Language) => void } = {}) {
   const { t, i18n } = useTranslation();
   const current = i18n.language as Language;
   return (
@@ -27,7 +28,7 @@ export function LanguageSwitch() {
             key={lang}
             lang={lang}
             data-testid={`language-${lang}`}
-            onClick={() => setLanguage(lang)}
+            onClick={() => (onChange ? onChange(lang) : setLanguage(lang))}
             rightSection={lang === current ? <IconCheck size={14} /> : null}
           >
             {t(`languages.${lang}`)}

@@ -1,12 +1,14 @@
-import type { Conversation, DomainEvent, EphemeralSignal, Message } from "@parley/protocol";
+import type { Conversation, DomainEvent, EphemeralSignal, Message, User } from "@parley/protocol";
 import type { QueryClient } from "@tanstack/react-query";
 import { type ConversationPages, type Feed, inView, isView, keys, mergeMessages } from "../api/queries";
+import { applyCursorToSeenBy, applyMessageToTrail } from "../api/receipts";
+import { applyPresence } from "../features/account/presence";
+import { showReminder } from "../features/conversation-tools/reminders";
+import { matchesParams, sortsBefore } from "../features/inbox/filters";
+import { onNotification } from "../features/notifications/live";
 
 /** Which conversation the agent is looking at now: its new customer messages are read, not unread. */
 export const focus = { conversationId: null as string | null };
-
-const newer = (a: Conversation, b: Conversation) =>
-  a.lastActivityAt === b.lastActivityAt ? a.id > b.id : a.lastActivityAt > b.lastActivityAt;
 
 function mapRows(qc: QueryClient, fn: (c: Conversation) => Conversation) {
   qc.setQueriesData<ConversationPages>({ queryKey: keys.lists }, (data) =>
@@ -29,6 +31,8 @@ export function upsertConversation(
   for (const [key, data] of qc.getQueriesData<ConversationPages>({ queryKey: keys.lists })) {
     const view = key[1];
     if (!data || typeof view !== "string" || !isView(view)) continue;
+    // The list's API parameters (view and filters): which rows belong, and in which order.
+    const params = (key[2] ?? null) as Record<string, string> | null;
     let previous: Conversation | undefined;
     const pages = data.pages.map((p) => ({
       ...p,
@@ -45,11 +49,15 @@ export function upsertConversation(
       draft: opts.clearDraft ? null : (previous?.draft ?? null),
       permissions: incoming.permissions ?? previous?.permissions,
     };
-    if (inView(view, merged, me)) {
-      // The first loaded row it is newer than; past the loaded pages it arrives with the next page.
+    // A filter the row cannot answer (tags, message dates) keeps a row that was there and adds none.
+    const belongs = params
+      ? (matchesParams(params, merged, me) ?? previous !== undefined)
+      : inView(view, merged, me);
+    if (belongs) {
+      // The first loaded row it sorts before; past the loaded pages it arrives with the next page.
       let placed = false;
       for (const page of pages) {
-        const at = page.conversations.findIndex((c) => newer(merged, c));
+        const at = page.conversations.findIndex((c) => sortsBefore(merged, c, params?.sort));
         if (at >= 0) {
           page.conversations.splice(at, 0, merged);
           placed = true;
@@ -105,6 +113,7 @@ export function applyEvent(qc: QueryClient, me: string, event: DomainEvent) {
     case "message.updated": {
       const m = event.message;
       putMessage(qc, m);
+      applyMessageToTrail(qc, m);
       const touch = (c: Conversation) =>
         c.lastMessage?.id === m.id
           ? { ...c, lastMessage: { ...c.lastMessage, deliveryState: m.delivery?.state ?? null } }
@@ -138,8 +147,19 @@ export function applyEvent(qc: QueryClient, me: string, event: DomainEvent) {
       qc.removeQueries({ queryKey: keys.conversation(event.conversationId) });
       qc.removeQueries({ queryKey: keys.feed(event.conversationId) });
       return;
+    case "task.reminder":
+      showReminder(qc, event.task);
+      return;
+    case "notification.created":
+      onNotification(qc, event.notification);
+      return;
     case "read_cursor.updated": {
       const cur = event.cursor;
+      applyCursorToSeenBy(
+        qc,
+        cur,
+        qc.getQueryData<User[]>(keys.users)?.find((u) => u.id === cur.userId)?.name,
+      );
       if (cur.userId !== me) return;
       const read = (c: Conversation) =>
         c.id === cur.conversationId && !cur.markedUnread && cur.lastReadSeq >= c.lastInboundSeq
@@ -153,6 +173,7 @@ export function applyEvent(qc: QueryClient, me: string, event: DomainEvent) {
 }
 
 export function applySignal(qc: QueryClient, signal: EphemeralSignal) {
+  if (signal.type === "presence.changed") return applyPresence(qc, signal.userId, signal.presence);
   if (signal.type !== "unread.changed") return;
   qc.setQueryData(keys.unread, signal.unreadConversations);
   const set = (c: Conversation) =>

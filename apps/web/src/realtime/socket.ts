@@ -1,7 +1,9 @@
-import type { ServerFrame } from "@parley/protocol";
+import type { ClientFrame, ServerFrame } from "@parley/protocol";
 import type { QueryClient } from "@tanstack/react-query";
 import { keys } from "../api/queries";
+import { presenceState } from "../features/account/presence";
 import { applyEvent, applySignal } from "./apply";
+import { applyTyping } from "./typing";
 
 export type SocketState = "connecting" | "open" | "reconnecting";
 
@@ -36,13 +38,28 @@ export class RealtimeConnection {
     for (const fn of this.listeners) fn(s);
   }
 
+  private unsubscribePresence: (() => void) | null = null;
+
   start() {
     this.stopped = false;
     this.open();
+    // The tab's presence (away by choice or when idle) goes to the server on every change and every connect.
+    this.unsubscribePresence = presenceState.subscribe(() => this.sendPresence());
+  }
+
+  private sendPresence() {
+    if (this.ws?.readyState === WebSocket.OPEN)
+      this.ws.send(JSON.stringify({ type: "presence", state: presenceState.current() }));
+  }
+
+  /** Sends a frame if the socket is open; ephemeral frames (typing, presence) are not queued. */
+  send(frame: ClientFrame) {
+    if (this.ws?.readyState === WebSocket.OPEN) this.ws.send(JSON.stringify(frame));
   }
 
   stop() {
     this.stopped = true;
+    this.unsubscribePresence?.();
     if (this.timer) clearTimeout(this.timer);
     this.ws?.close();
     this.ws = null;
@@ -69,6 +86,7 @@ export class RealtimeConnection {
     switch (frame.type) {
       case "hello":
         this.attempt = 0;
+        if (presenceState.current() !== "online") this.sendPresence();
         if (this.lastSeq === null) {
           this.lastSeq = frame.lastSeq;
           // What was loaded before the socket was attached may have missed events committed meanwhile:
@@ -86,7 +104,8 @@ export class RealtimeConnection {
         this.onEvents(frame.events);
         return;
       case "signal":
-        applySignal(this.qc, frame.signal);
+        if (frame.signal.type === "typing") applyTyping(frame.signal, this.userId);
+        else applySignal(this.qc, frame.signal);
         return;
       case "resync_required":
         this.lastSeq = frame.lastSeq;

@@ -145,7 +145,7 @@ describe("Telegram connection", () => {
       quoting: true,
       textMaxChars: 4096,
       captionMaxChars: 1024,
-      attachments: { maxBytes: 20 * 1024 * 1024, maxPerMessage: 10 },
+      attachments: { maxBytes: 20 * 1024 * 1024, imageMaxBytes: 5 * 1024 * 1024, maxPerMessage: 10 },
       window: "none",
     });
     expect(r.body.reveal).toEqual({ webhookUrl: `${t.url}/api/webhooks/telegram/${id}` });

@@ -537,6 +537,19 @@ describe("telling the customer their messages were seen (R306)", () => {
     expect(seen(third.id)).toHaveLength(0);
     await owner.post(`/api/conversations/${conv.id}/messages`, { text: "Yes, I'm here" });
     await eventually(() => seen(third.id).length === 1);
+
+    // Read receipts off for this conversation (R305): no "seen" goes to the customer; inheriting again, it does.
+    await owner.patch("/api/workspace", { settings: { sendSeen: "on_open" } });
+    const off = await owner.put(`/api/conversations/${conv.id}/receipt-policy`, { readReceipts: false });
+    expect(off.status).toBe(200);
+    const fourth = await customerWrites("Still there?");
+    await owner.post(`/api/conversations/${conv.id}/read`, {});
+    await new Promise((r) => setTimeout(r, 400));
+    expect(seen(fourth.id)).toHaveLength(0);
+    await owner.put(`/api/conversations/${conv.id}/receipt-policy`, { readReceipts: null });
+    const fifth = await customerWrites("Hello again");
+    await owner.post(`/api/conversations/${conv.id}/read`, {});
+    await eventually(() => seen(fifth.id).length === 1);
   });
 });
 

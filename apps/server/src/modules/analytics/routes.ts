@@ -4,6 +4,8 @@ import { isManager } from "../../domain/permissions";
 import { type App, actorOf } from "../../http/types";
 import { forbidden } from "../../lib/errors";
 import { BOM, csvRow } from "../log/csv";
+import { loadReceiptSettings } from "../receipts/policy";
+import { agentPseudonym } from "../receipts/report";
 import { Analytics, AnalyticsQuery, teamAnalytics } from "./query";
 
 const tags = ["analytics"];
@@ -66,6 +68,23 @@ export function analyticsTable(a: Analytics, metric: (typeof METRICS)[number]): 
   }
 }
 
+/** R307: agent names can be replaced by pseudonyms (`anonymise=true`, or always by the workspace's setting). */
+const Anonymise = {
+  anonymise: z
+    .enum(["true", "false"])
+    .default("false")
+    .transform((v) => v === "true"),
+};
+async function anonymised(
+  ctx: AppContext,
+  workspaceId: string,
+  asked: boolean,
+  a: Analytics,
+): Promise<Analytics> {
+  if (!asked && !(await loadReceiptSettings(ctx.db, workspaceId)).anonymiseReports) return a;
+  return { ...a, agents: a.agents.map((r) => ({ ...r, name: agentPseudonym(r.id) })) };
+}
+
 export async function analyticsRoutes(app: App, ctx: AppContext) {
   app.get(
     "/api/analytics",
@@ -73,7 +92,7 @@ export async function analyticsRoutes(app: App, ctx: AppContext) {
       schema: {
         tags,
         summary: "Team analytics over a period (managers only)",
-        querystring: AnalyticsQuery,
+        querystring: AnalyticsQuery.extend(Anonymise),
         response: { 200: Analytics },
       },
     },
@@ -81,7 +100,12 @@ export async function analyticsRoutes(app: App, ctx: AppContext) {
       const actor = actorOf(req);
       if (!isManager(actor.role))
         throw forbidden("Only owners, admins and supervisors may see team analytics.");
-      return teamAnalytics(ctx.db, actor.workspaceId, req.query, ctx.clock.now());
+      return await anonymised(
+        ctx,
+        actor.workspaceId,
+        req.query.anonymise,
+        await teamAnalytics(ctx.db, actor.workspaceId, req.query, ctx.clock.now()),
+      );
     },
   );
 
@@ -91,14 +115,19 @@ export async function analyticsRoutes(app: App, ctx: AppContext) {
       schema: {
         tags,
         summary: "One team analytics table as CSV (managers only)",
-        querystring: AnalyticsQuery.extend({ metric: z.enum(METRICS).default("summary") }),
+        querystring: AnalyticsQuery.extend({ metric: z.enum(METRICS).default("summary"), ...Anonymise }),
       },
     },
     async (req, reply) => {
       const actor = actorOf(req);
       if (!isManager(actor.role))
         throw forbidden("Only owners, admins and supervisors may see team analytics.");
-      const a = await teamAnalytics(ctx.db, actor.workspaceId, req.query, ctx.clock.now());
+      const a = await anonymised(
+        ctx,
+        actor.workspaceId,
+        req.query.anonymise,
+        await teamAnalytics(ctx.db, actor.workspaceId, req.query, ctx.clock.now()),
+      );
       const body = BOM + analyticsTable(a, req.query.metric).map(csvRow).join("");
       const day = ctx.clock.now().toISOString().slice(0, 10);
       return reply

@@ -9,6 +9,7 @@ import { randomToken, sha256Hex } from "../../lib/crypto";
 import { AppError, forbidden, notFound } from "../../lib/errors";
 import { iso } from "../../lib/time";
 import type { RealtimeHub } from "../../realtime/hub";
+import { emailInvitation } from "../users/invitation-email";
 import { presentUser, USER_COLUMNS, type UserRow } from "../users/present";
 import { createSession, hashPassword, SESSION_COOKIE, timingDummy, verifyPassword } from "./sessions";
 import { setupWorkspace } from "./setup-workspace";
@@ -184,7 +185,14 @@ export async function authRoutes(app: App, ctx: AppContext, hub: RealtimeHub) {
         tags: ["users"],
         summary: "Invite a person to the workspace (admins)",
         body: z.object({ email: Email, role: z.enum(["admin", "supervisor", "agent"]) }),
-        response: { 201: z.object({ invitation: Invitation, acceptUrl: z.string() }) },
+        response: {
+          201: z.object({
+            invitation: Invitation,
+            acceptUrl: z.string(),
+            /** Whether the link was also emailed (SMTP configured and the mail accepted). */
+            emailed: z.boolean(),
+          }),
+        },
       },
     },
     async (req, reply) => {
@@ -222,9 +230,9 @@ export async function authRoutes(app: App, ctx: AppContext, hub: RealtimeHub) {
         );
         return inv!;
       });
-      return reply
-        .code(201)
-        .send({ invitation: presentInvitation(row), acceptUrl: `${ctx.config.publicUrl}/invite/${token}` });
+      const acceptUrl = `${ctx.config.publicUrl}/invite/${token}`;
+      const emailed = await emailInvitation(ctx, actor.userId, req.body.email, acceptUrl);
+      return reply.code(201).send({ invitation: presentInvitation(row), acceptUrl, emailed });
     },
   );
 

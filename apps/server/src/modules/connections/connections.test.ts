@@ -125,10 +125,14 @@ describe("channel connections", () => {
     const { owner, workspaceId } = await newWorkspace(t);
     const badType = await owner.post("/api/connections", { type: "carrier-pigeon", name: "x" });
     expect(badType.status).toBe(400);
-    // A known type whose adapter this server does not run.
-    const unavailable = await owner.post("/api/connections", { type: "widget", name: "x" });
-    expect(unavailable.status).toBe(400);
-    expect(unavailable.body.error.message).toMatch(/not available/);
+    // Every known type now has an adapter; the widget's settings are validated like the others'.
+    const badOrigin = await owner.post("/api/connections", {
+      type: "widget",
+      name: "x",
+      settings: { allowedOrigins: ["https://shop.example/with/a/path"] },
+    });
+    expect(badOrigin.status).toBe(400);
+    expect(badOrigin.body.error.code).toBe("validation_failed");
     for (const outboundUrl of ["not a url", "ftp://example.com/x", 42]) {
       const r = await owner.post("/api/connections", { type: "api", name: "x", settings: { outboundUrl } });
       expect(r.status, String(outboundUrl)).toBe(400);

@@ -3,7 +3,7 @@ import { z } from "zod";
 import { type AppContext, transact } from "../../context";
 import { isManager } from "../../domain/permissions";
 import { type App, actorOf } from "../../http/types";
-import { forbidden, notFound } from "../../lib/errors";
+import { AppError, forbidden, notFound } from "../../lib/errors";
 import { iso } from "../../lib/time";
 import { writeToContact } from "./write-to-contact";
 
@@ -234,6 +234,86 @@ export async function contactRoutes(app: App, ctx: AppContext) {
         [req.params.id, req.params.tagId, actorOf(req).workspaceId],
       );
       if (!r.length) throw notFound("Contact tag");
+      return reply.code(204).send();
+    },
+  );
+
+  const LinkParams = z.object({ id: z.uuid(), otherId: z.uuid() });
+  const pair = (a: string, b: string) => (a < b ? [a, b] : [b, a]);
+
+  app.get(
+    "/api/contacts/:id/links",
+    {
+      schema: {
+        tags,
+        summary: "Contacts linked to this one (the same person known twice, a colleague...)",
+        params: IdParams,
+        response: { 200: z.object({ contacts: z.array(Contact) }) },
+      },
+    },
+    async (req) => {
+      const actor = actorOf(req);
+      const exists = await ctx.db.query("select 1 from contacts where id = $1 and workspace_id = $2", [
+        req.params.id,
+        actor.workspaceId,
+      ]);
+      if (!exists.length) throw notFound("Contact");
+      const rows = await ctx.db.query<ContactRow>(
+        `select ${COLUMNS} from contacts ct where ct.workspace_id = $1 and ct.id in (
+           select contact_b from contact_links where contact_a = $2 and workspace_id = $1
+           union all select contact_a from contact_links where contact_b = $2 and workspace_id = $1)
+         order by ct.name nulls last, ct.id`,
+        [actor.workspaceId, req.params.id],
+      );
+      return { contacts: rows.map(present) };
+    },
+  );
+
+  app.put(
+    "/api/contacts/:id/links/:otherId",
+    {
+      schema: {
+        tags,
+        summary: "Link two contacts of the workspace (from either side; linking twice changes nothing)",
+        params: LinkParams,
+        response: { 200: z.object({ linked: z.literal(true) }) },
+      },
+    },
+    async (req) => {
+      const actor = actorOf(req);
+      const { id, otherId } = req.params;
+      const found = await ctx.db.query<{ id: string }>(
+        "select id from contacts where workspace_id = $1 and id = any($2::uuid[])",
+        [actor.workspaceId, [id, otherId]],
+      );
+      if (found.length !== new Set([id, otherId]).size) throw notFound("Contact");
+      if (id === otherId) throw new AppError("validation_failed", "A contact cannot be linked to itself.");
+      const [a, b] = pair(id, otherId);
+      await ctx.db.query(
+        `insert into contact_links (workspace_id, contact_a, contact_b, created_by) values ($1, $2, $3, $4)
+         on conflict (contact_a, contact_b) do nothing`,
+        [actor.workspaceId, a, b, actor.userId],
+      );
+      return { linked: true as const };
+    },
+  );
+
+  app.delete(
+    "/api/contacts/:id/links/:otherId",
+    {
+      schema: {
+        tags,
+        summary: "Unlink two contacts: both contacts stay, only the link goes",
+        params: LinkParams,
+      },
+    },
+    async (req, reply) => {
+      const [a, b] = pair(req.params.id, req.params.otherId);
+      const r = await ctx.db.query(
+        "delete from contact_links where workspace_id = $1 and contact_a = $2 and contact_b = $3 returning contact_a",
+        [actorOf(req).workspaceId, a, b],
+      );
+      if (!r.length) throw notFound("Contact link");
       return reply.code(204).send();
     },
   );

@@ -37,6 +37,7 @@ export interface ConversationRow {
   unread_count?: number;
   marked_unread?: boolean | null;
   draft?: string | null;
+  pinned_tags?: { id: string; name: string; color: string }[];
 }
 
 /** The columns and joins every conversation read uses. `$1` is always the workspace id. */
@@ -107,6 +108,7 @@ export function presentConversation(r: ConversationRow, permissions?: Conversati
   };
   if (r.unread_count !== undefined) out.unreadCount = Math.max(r.unread_count, r.marked_unread ? 1 : 0);
   if (r.draft !== undefined) out.draft = r.draft;
+  if (r.pinned_tags !== undefined) out.pinnedTags = r.pinned_tags;
   if (permissions) out.permissions = permissions;
   return out;
 }

@@ -8,6 +8,7 @@ import { sendMessage } from "../messages/send-message";
 import { conversationForActor } from "./access";
 import { addOperator, assignConversation, leaveConversation } from "./assign";
 import { changeStatus } from "./change-status";
+import { deleteConversation } from "./delete";
 import { ListQuery, listConversations, unreadConversationCount } from "./list";
 import { presentConversation } from "./present";
 import { listCursors, markRead, markUnread } from "./read-state";
@@ -336,32 +337,7 @@ export async function conversationRoutes(app: App, ctx: AppContext) {
     "/api/conversations/:id",
     { schema: { tags, summary: "Delete a conversation and its messages (admins)", params: IdParams } },
     async (req, reply) => {
-      const actor = actorOf(req);
-      await transact(ctx, async (tx) => {
-        const { row } = await conversationForActor(tx.q, actor, req.params.id, {
-          lock: true,
-          need: "delete",
-          why: "Only owners and admins can delete conversations.",
-        });
-        await tx.q.query("delete from conversations where id = $1", [row.id]);
-        await tx.q.query(
-          "insert into audit_log (workspace_id, user_id, action, target_type, target_id, data, ip, created_at) values ($1, $2, 'conversation.deleted', 'conversation', $3, $4, $5, $6)",
-          [actor.workspaceId, actor.userId, row.id, JSON.stringify({ number: row.number }), req.ip, tx.now],
-        );
-        tx.emit(actor.workspaceId, {
-          type: "conversation.deleted",
-          conversationId: row.id,
-          byUserId: actor.userId,
-          audience: {
-            conversation: {
-              workspaceId: row.workspace_id,
-              assigneeId: row.assignee_id,
-              operatorIds: row.operator_ids,
-              teamId: row.team_id,
-            },
-          },
-        });
-      });
+      await deleteConversation(ctx, actorOf(req), req.params.id, req.ip);
       return reply.code(204).send();
     },
   );

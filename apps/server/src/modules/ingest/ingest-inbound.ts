@@ -1,6 +1,5 @@
 import type { InboundEvent } from "../../channels/types";
 import { type AppContext, type Tx, transact } from "../../context";
-import type { DeliveryReport } from "../../domain/delivery-state";
 import { MESSAGE_COLUMNS, type MessageRow } from "../messages/present";
 import { updateDelivery } from "../messages/update-delivery";
 import {
@@ -9,6 +8,7 @@ import {
   ingestMessages,
   type MessageOutcome,
 } from "./ingest-messages";
+import { ingestStatuses } from "./ingest-statuses";
 
 export type { ConnectionRef } from "./ingest-messages";
 
@@ -47,10 +47,22 @@ export async function ingestBatch(
       out[m.at[0]]![m.at[1]] = created[k]!;
     });
     // Delivery reports after the messages: a report in the same batch as the message it is about applies.
+    // Per-message reports are applied together (set-based); watermarks then, one by one.
+    const statuses: { connection: ConnectionRef; event: Extract<InboundEvent, { kind: "status" }> }[] = [];
+    const statusAt: [number, number][] = [];
+    submissions.forEach((s, i) => {
+      s.events.forEach((e, j) => {
+        if (e.kind !== "status") return;
+        statuses.push({ connection: s.connection, event: e });
+        statusAt.push([i, j]);
+      });
+    });
+    (await ingestStatuses(tx, statuses)).forEach((o, k) => {
+      out[statusAt[k]![0]]![statusAt[k]![1]] = o;
+    });
     for (const [i, s] of submissions.entries()) {
       for (const [j, e] of s.events.entries()) {
-        if (e.kind === "status") out[i]![j] = await ingestStatus(tx, s.connection, e);
-        else if (e.kind === "read_watermark" || e.kind === "delivery_watermark") {
+        if (e.kind === "read_watermark" || e.kind === "delivery_watermark") {
           out[i]![j] = await ingestWatermark(tx, s.connection, e);
         }
       }
@@ -88,43 +100,6 @@ async function recordHealth(
       [connectionId, ctx.clock.now()],
     )
     .catch((err) => ctx.log.warn({ err, connectionId }, "could not record the connection's health"));
-}
-
-async function ingestStatus(
-  tx: Tx,
-  connection: ConnectionRef,
-  e: Extract<InboundEvent, { kind: "status" }>,
-): Promise<IngestOutcome> {
-  const [row] = await tx.q.query<MessageRow>(
-    `select ${MESSAGE_COLUMNS} from messages
-     where connection_id = $1 and provider_message_id = $2 and direction = 'outbound'
-     for update`,
-    [connection.id, e.providerMessageId],
-  );
-  if (!row) {
-    // Perhaps the send that produced this id is still being recorded: keep the report to apply it then.
-    // Reports nobody claims are dropped after a week (see applyEarlyReceipts).
-    await tx.q.query(
-      `insert into early_receipts (connection_id, provider_message_id, state, at, reason, detail, received_at)
-       values ($1, $2, $3, $4, $5, $6, $7)`,
-      [
-        connection.id,
-        e.providerMessageId,
-        e.state,
-        e.at,
-        e.state === "failed" ? (e.reason ?? "provider_error") : null,
-        e.detail ?? null,
-        tx.now,
-      ],
-    );
-    return { kind: "status", status: "unknown_message", messageId: null };
-  }
-  const report: DeliveryReport =
-    e.state === "failed"
-      ? { state: "failed", at: e.at, reason: e.reason ?? "provider_error", detail: e.detail ?? null }
-      : { state: e.state, at: e.at };
-  const changed = await updateDelivery(tx, connection.workspaceId, row, report);
-  return { kind: "status", status: changed ? "updated" : "unchanged", messageId: row.id };
 }
 
 /**

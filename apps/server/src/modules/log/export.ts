@@ -8,16 +8,35 @@ import { LOG_SELECT, LogFilters, type LogRow, logFilters } from "./query";
 
 const bool = z.enum(["true", "false"]).transform((v) => v === "true");
 
-/** An export's query: the log's filters (scope=log) or the inbox list's (scope=inbox), and the options. */
-export const ExportQuery = LogFilters.extend(
-  ListQuery.pick({ status: true, unassigned: true, mine: true, unanswered: true, team: true }).shape,
-).extend({
-  scope: z.enum(["log", "inbox"]).default("log"),
-  /** Include internal notes (messages export). */
-  notes: bool.default(false),
-  /** Replace the contact's personal fields (name, nickname, email, phone) with stable pseudonyms. */
-  redact: bool.default(false),
+/** The inbox list's filters that the log does not have (`assignee`, `connection`, `channel`, `tag` are shared). */
+const InboxOnly = ListQuery.omit({
+  limit: true,
+  cursor: true,
+  sort: true,
+  assignee: true,
+  connection: true,
+  channel: true,
+  tag: true,
 });
+const INBOX_ONLY = Object.keys(InboxOnly.shape) as (keyof typeof InboxOnly.shape)[];
+const LOG_ONLY = ["from", "to", "q"] as const;
+
+/** An export's query: the log's filters (scope=log) or the inbox list's (scope=inbox), and the options. */
+export const ExportQuery = LogFilters.extend(InboxOnly.shape)
+  .extend({
+    scope: z.enum(["log", "inbox"]).default("log"),
+    /** Include internal notes (messages export). */
+    notes: bool.default(false),
+    /** Replace the contact's personal fields (name, nickname, email, phone) with stable pseudonyms. */
+    redact: bool.default(false),
+  })
+  .superRefine((f, ctx) => {
+    // A filter the scope does not apply is refused rather than ignored: the file would hold more than asked.
+    const foreign = f.scope === "log" ? INBOX_ONLY : LOG_ONLY;
+    for (const key of foreign)
+      if (f[key] !== undefined)
+        ctx.addIssue({ code: "custom", path: [key], message: `not a filter of scope=${f.scope}` });
+  });
 export type ExportQuery = z.infer<typeof ExportQuery>;
 
 /**

@@ -188,9 +188,13 @@ async function log(client: Client, query = "") {
 }
 const idsOf = async (client: Client, query = "") => (await log(client, query)).entries.map((e) => e.id);
 
-/** An independent CSV encoder for the expectations (RFC 4180, CRLF). */
+/**
+ * An independent CSV encoder for the expectations (RFC 4180, CRLF), with text that a spreadsheet would run
+ * as a formula (starting with = + - @, a tab or CR) prefixed with a single quote.
+ */
 const q = (v: unknown) => {
-  const s = v === null || v === undefined ? "" : String(v);
+  let s = v === null || v === undefined ? "" : String(v);
+  if (typeof v === "string" && ["=", "+", "-", "@", "\t", "\r"].includes(s.charAt(0))) s = `'${s}`;
   return s.includes('"') || s.includes(",") || s.includes("\n") || s.includes("\r")
     ? `"${s.split('"').join('""')}"`
     : s;
@@ -348,6 +352,54 @@ describe("CSV exports", () => {
     const rows = r.bytes.toString("utf8").split("\r\n").filter(Boolean);
     expect(rows).toHaveLength(2);
     expect(rows[1]).toContain(convs[3]!.id);
+    // The inbox's tag and assignee filters narrow the inbox scope too.
+    const tagged = await download(owner, `/api/exports/conversations.csv?scope=inbox&tag=${tagId}`);
+    expect(
+      tagged.bytes
+        .toString("utf8")
+        .split("\r\n")
+        .filter(Boolean)
+        .slice(1)
+        .map((l) => l.split(",")[1]),
+    ).toEqual([convs[0]!.id]);
+    const mineB = await download(agentB.client, "/api/exports/conversations.csv?scope=inbox&mine=true");
+    expect(mineB.status).toBe(403);
+  });
+
+  it("refuses a filter the scope does not apply instead of exporting more than asked", async () => {
+    for (const path of [
+      "/api/exports/conversations.csv?scope=inbox&q=bob",
+      "/api/exports/messages.csv?scope=inbox&from=2026-01-01T00:00:00Z",
+      "/api/exports/conversations.csv?status=open",
+      "/api/exports/messages.csv?scope=log&unanswered=true",
+    ]) {
+      const r = await owner.get(path);
+      expect(r.status, path).toBe(400);
+      expect(r.body.error.code).toBe("validation_failed");
+    }
+    // Filters both scopes share are accepted by either.
+    const byChannel = await download(
+      owner,
+      "/api/exports/conversations.csv?scope=inbox&channel=api&status=closed",
+    );
+    expect(byChannel.status).toBe(200);
+    expect(byChannel.bytes.toString("utf8").split("\r\n").filter(Boolean)).toHaveLength(1 + 3);
+    // Every filter of the inbox list applies, e.g. the activity period.
+    const active = await download(
+      owner,
+      "/api/exports/conversations.csv?scope=inbox&status=closed&activeFrom=2026-01-11T00:00:00Z&activeTo=2026-01-12T00:00:00Z",
+    );
+    expect(active.status).toBe(200);
+    expect(
+      active.bytes
+        .toString("utf8")
+        .split("\r\n")
+        .filter(Boolean)
+        .slice(1)
+        .map((l) => l.split(",")[1]),
+    ).toEqual([convs[1]!.id]);
+    const none = await download(owner, "/api/exports/conversations.csv?scope=inbox&channel=telegram");
+    expect(none.bytes.toString("utf8").split("\r\n").filter(Boolean)).toHaveLength(1);
   });
 
   it("redacts personal fields with stable pseudonyms and keeps message text", async () => {
@@ -400,5 +452,69 @@ describe("CSV exports", () => {
       rows: TEXTS3.length,
       completed: true,
     });
+  });
+});
+
+describe("CSV formula injection", () => {
+  it("neutralises text a spreadsheet would run as a formula, and only text", async () => {
+    const ws = await newWorkspace(t);
+    const conn = await apiConnection(t, ws.owner);
+    const ext = unique("ext");
+    const name = '=HYPERLINK("http://evil.example","click")';
+    const r = await conn.post(inbound(ext, "first", unique("m"), { contact: { id: ext, name } }));
+    expect(r.status).toBe(200);
+    const id = r.body.results[0].conversationId as string;
+    await db.query("delete from messages where conversation_id = $1", [id]);
+    await db.query(
+      "update conversations set status = 'closed', closed_at = '2026-02-01T10:00:00Z', created_at = '2026-02-01T09:00:00Z' where id = $1",
+      [id],
+    );
+    const texts = ["@SUM(A1:A9)", "-2+3", "+1 555 0100", "\tcmd", "\r=1+1", "plain = text", "'quoted", "1-2"];
+    const ids: string[] = [];
+    for (const [j, text] of texts.entries()) {
+      const [m] = await db.query<{ id: string }>(
+        `insert into messages (workspace_id, conversation_id, connection_id, direction, kind, author_type, text, created_at)
+         values ($1, $2, $3, 'inbound', 'message', 'contact', $4, $5) returning id`,
+        [ws.workspaceId, id, conn.id, text, new Date(Date.parse("2026-02-01T09:00:00Z") + j * 1000)],
+      );
+      ids.push(m!.id);
+    }
+    const res = await fetch(`${t.url}/api/exports/messages.csv`, { headers: { cookie: ws.owner.cookie! } });
+    expect(res.status).toBe(200);
+    const body = Buffer.from(await res.arrayBuffer()).toString("utf8");
+    const [{ number }] = (await db.query<{ number: number }>(
+      "select number from conversations where id = $1",
+      [id],
+    )) as [{ number: number }];
+    const names = await db.query<{ name: string }>("select name from channel_connections where id = $1", [
+      conn.id,
+    ]);
+    const quotedName = `"'=HYPERLINK(""http://evil.example"",""click"")"`;
+    // Written out literally (not through the test's encoder): the leading quote, then RFC 4180 quoting.
+    const cells = [
+      "'@SUM(A1:A9)",
+      "'-2+3",
+      "'+1 555 0100",
+      "'\tcmd",
+      `"'\r=1+1"`,
+      "plain = text",
+      "'quoted",
+      "1-2",
+    ];
+    let expected =
+      "\uFEFFconversation_number,conversation_id,message_id,created_at,direction,kind,author_type,author,contact_name,channel,connection,text,attachments\r\n";
+    for (const [j, cell] of cells.entries()) {
+      const at = new Date(Date.parse("2026-02-01T09:00:00Z") + j * 1000).toISOString();
+      expected += `${number},${id},${ids[j]},${at},inbound,message,contact,${quotedName},${quotedName},api,${names[0]!.name},${cell},0\r\n`;
+    }
+    expect(body).toBe(expected);
+    // The conversations CSV: the contact name is neutralised, numbers and times are not.
+    const conv = await fetch(`${t.url}/api/exports/conversations.csv`, {
+      headers: { cookie: ws.owner.cookie! },
+    });
+    const row = (await conv.text()).split("\r\n")[1]!;
+    expect(row.startsWith(`${number},${id},closed,`)).toBe(true);
+    expect(row).toContain(`,${quotedName},`);
+    expect(row).toContain(",2026-02-01T09:00:00.000Z,2026-02-01T10:00:00.000Z,");
   });
 });

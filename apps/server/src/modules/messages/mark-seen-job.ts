@@ -3,6 +3,7 @@ import { adapterContext } from "../../channels/context";
 import { ChannelSendError } from "../../channels/types";
 import type { AppContext, Tx } from "../../context";
 import { RetryLater } from "../../jobs/queue";
+import { READ_TRACKING_JOINS, READ_TRACKING_OFF_SQL } from "../receipts/policy";
 
 export const MARK_SEEN_JOB = "conversation.mark_seen";
 
@@ -22,14 +23,15 @@ export async function queueMarkSeen(
   conversationId: string,
   moment: "open" | "reply",
 ) {
-  const [row] = await tx.q.query<{ policy: SendSeenPolicy | null; type: string }>(
-    `select w.settings->>'sendSeen' as policy, cc.type
-     from conversations c join workspaces w on w.id = c.workspace_id
-     join channel_connections cc on cc.id = c.connection_id
+  const [row] = await tx.q.query<{ policy: SendSeenPolicy | null; type: string; off: string | null }>(
+    `select w.settings->>'sendSeen' as policy, cc.type, ${READ_TRACKING_OFF_SQL} as off
+     from conversations c ${READ_TRACKING_JOINS}
      where c.id = $1 and c.workspace_id = $2`,
     [conversationId, workspaceId],
   );
   if (!row || (row.policy ?? "off") === "off") return;
+  // Read receipts turned off for this conversation, its connection or the workspace, or no consent (R305, R307).
+  if (row.off) return;
   if ((row.policy === "on_open") !== (moment === "open")) return;
   if (!ctx.channels.get(row.type).capabilities.markSeen) return;
   await tx.enqueue(

@@ -3,6 +3,7 @@ import { type AppContext, transact } from "../../context";
 import type { Actor } from "../../domain/permissions";
 import { conversationPolicy } from "../../domain/permissions";
 import { AppError, forbidden, notFound } from "../../lib/errors";
+import { resolveAttachments } from "../../storage/uploads";
 import { accessOf, loadConversationRow, presentConversation } from "../conversations/present";
 import { conversationWindow, presentWindow } from "../conversations/window";
 import { preview } from "../ingest/ingest-messages";
@@ -61,6 +62,13 @@ export async function sendMessage(ctx: AppContext, actor: Actor, input: SendInpu
       if (!window.allowed && !asTemplate)
         throw new AppError("window_closed", window.reason, presentWindow(window));
     }
+    // Parley's own files as stored (never the client's idea of their type or size), within the channel's limits.
+    const attachments = await resolveAttachments(
+      tx.q,
+      actor.workspaceId,
+      conv.connection_type,
+      input.attachments,
+    );
     if (input.clientId) {
       const [dupe] = await tx.q.query<MessageRow>(
         `select ${MESSAGE_COLUMNS} from messages where conversation_id = $1 and author_id = $2 and client_id = $3`,
@@ -115,7 +123,7 @@ export async function sendMessage(ctx: AppContext, actor: Actor, input: SendInpu
         input.note ? "note" : "message",
         actor.userId,
         input.text,
-        JSON.stringify(input.attachments),
+        JSON.stringify(attachments),
         input.quotedMessageId,
         input.clientId,
         input.note ? null : "queued",
@@ -135,7 +143,7 @@ export async function sendMessage(ctx: AppContext, actor: Actor, input: SendInpu
            status = case when status = 'closed' then 'open' else status end,
            closed_at = case when status = 'closed' then null else closed_at end
          where id = $1`,
-        [conv.id, tx.now, message.id, preview(input.text, input.attachments.length), actor.userId],
+        [conv.id, tx.now, message.id, preview(input.text, attachments.length), actor.userId],
       );
       await queueMarkSeen(tx, ctx, actor.workspaceId, conv.id, "reply");
       await tx.enqueue(

@@ -1,6 +1,7 @@
 import type { Tx } from "../../context";
 import { applyDeliveryReport, type DeliveryReport } from "../../domain/delivery-state";
 import { accessOf, loadConversationRow } from "../conversations/present";
+import { readTrackingOff } from "../receipts/policy";
 import { MESSAGE_COLUMNS, type MessageRow, presentMessage } from "./present";
 
 /**
@@ -14,6 +15,12 @@ export async function updateDelivery(
   report: DeliveryReport,
 ): Promise<boolean> {
   if (!row.delivery_state) return false;
+  // Where read receipts are off or the contact has not consented (R305, R307), a read report only says the
+  // message arrived: its read time is not kept.
+  const effective: DeliveryReport =
+    report.state === "read" && (await readTrackingOff(tx.q, row.conversation_id))
+      ? { state: "delivered", at: report.at }
+      : report;
   const next = applyDeliveryReport(
     {
       state: row.delivery_state,
@@ -24,7 +31,7 @@ export async function updateDelivery(
       failureReason: row.failure_reason,
       failureDetail: row.failure_detail,
     },
-    report,
+    effective,
   );
   if (!next) return false;
   const [updated] = await tx.q.query<MessageRow>(

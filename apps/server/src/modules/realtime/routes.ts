@@ -6,6 +6,7 @@ import { type App, actorOf } from "../../http/types";
 import { AppError } from "../../lib/errors";
 import type { RealtimeHub } from "../../realtime/hub";
 import { accessOf, loadConversationRow } from "../conversations/present";
+import { PresenceTracker } from "../users/presence";
 
 const HEARTBEAT_MS = 30_000;
 
@@ -15,6 +16,8 @@ const HEARTBEAT_MS = 30_000;
  */
 export async function realtimeRoutes(app: App, ctx: AppContext, hub: RealtimeHub) {
   const allowedOrigin = new URL(ctx.config.publicUrl).origin;
+  const presence = new PresenceTracker(ctx);
+  app.addHook("onClose", () => presence.stop());
 
   app.get(
     "/api/realtime",
@@ -52,10 +55,12 @@ export async function realtimeRoutes(app: App, ctx: AppContext, hub: RealtimeHub
 
       let detach: (() => void) | null = null;
       let closed = false;
+      const presenceId = presence.connect(actor);
       socket.on("close", () => {
         closed = true;
         clearInterval(heartbeat);
         detach?.();
+        presence.disconnect(presenceId);
       });
       socket.on("message", (data: Buffer) => {
         void handleFrame(data).catch((err) => req.log.warn({ err }, "realtime frame failed"));
@@ -84,6 +89,10 @@ export async function realtimeRoutes(app: App, ctx: AppContext, hub: RealtimeHub
         }
         if (frame.data.type === "ping") {
           socket.send(JSON.stringify({ type: "pong" }));
+          return;
+        }
+        if (frame.data.type === "presence") {
+          presence.set(presenceId, frame.data.state);
           return;
         }
         const { conversationId, on } = frame.data;

@@ -7,6 +7,9 @@ import { forbidden } from "../../lib/errors";
 const Settings = z.object({
   /** R306: tell customers their messages were seen — never, when an agent opens the conversation, or replies. */
   sendSeen: z.enum(["off", "on_open", "on_reply"]).default("off"),
+  /** R107: a waiting customer's label turns yellow, then red, after this many minutes (null: no limit). */
+  slaYellowMinutes: z.number().int().min(1).max(10_080).nullable().default(null),
+  slaRedMinutes: z.number().int().min(1).max(10_080).nullable().default(null),
 });
 const tags = ["workspace"];
 
@@ -42,9 +45,25 @@ export async function workspaceRoutes(app: App, ctx: AppContext) {
         body: z
           .object({
             name: z.string().trim().min(1).max(120),
-            settings: z.object({ sendSeen: z.enum(["off", "on_open", "on_reply"]) }).partial(),
+            settings: z
+              .object({
+                sendSeen: z.enum(["off", "on_open", "on_reply"]),
+                slaYellowMinutes: z.number().int().min(1).max(10_080).nullable(),
+                slaRedMinutes: z.number().int().min(1).max(10_080).nullable(),
+              })
+              .partial(),
           })
-          .partial(),
+          .partial()
+          .refine(
+            (b) =>
+              b.settings?.slaYellowMinutes == null ||
+              b.settings.slaRedMinutes == null ||
+              b.settings.slaRedMinutes > b.settings.slaYellowMinutes,
+            {
+              message: "The red time limit must be longer than the yellow one.",
+              path: ["settings", "slaRedMinutes"],
+            },
+          ),
         response: { 200: z.object({ workspace: Workspace }) },
       },
     },

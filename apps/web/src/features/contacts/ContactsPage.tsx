@@ -15,7 +15,7 @@ import {
   Title,
 } from "@mantine/core";
 import { useDebouncedValue } from "@mantine/hooks";
-import type { Message } from "@parley/protocol";
+import type { ContactSummary, Message } from "@parley/protocol";
 import { IconSearch, IconSend, IconUsers } from "@tabler/icons-react";
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { type FormEvent, useState } from "react";
@@ -125,7 +125,8 @@ export function ContactsPage({ session }: { session: Session }) {
   );
 }
 
-function WriteModal({ contact, onClose }: { contact: Contact; onClose: () => void }) {
+/** Writes to a past contact (R501); also used by the message log's "Write". */
+export function WriteModal({ contact, onClose }: { contact: ContactSummary; onClose: () => void }) {
   const { t } = useTranslation();
   const qc = useQueryClient();
   const navigate = useNavigate();

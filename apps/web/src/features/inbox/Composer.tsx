@@ -1,19 +1,48 @@
-import { Alert, Box, Button, Group, SegmentedControl, Text, Textarea } from "@mantine/core";
+import {
+  ActionIcon,
+  Alert,
+  Box,
+  Button,
+  FileButton,
+  Group,
+  Popover,
+  SegmentedControl,
+  Text,
+  Textarea,
+  Tooltip,
+} from "@mantine/core";
 import { notifications } from "@mantine/notifications";
 import type { Conversation, Message } from "@parley/protocol";
 import { countNonSpace, LIMITS } from "@parley/protocol/limits";
-import { IconNote, IconSend } from "@tabler/icons-react";
+import { IconNote, IconPaperclip, IconSend } from "@tabler/icons-react";
 import { useMutation, useQueryClient } from "@tanstack/react-query";
-import { type KeyboardEvent, useEffect, useRef, useState } from "react";
+import { type KeyboardEvent, lazy, Suspense, useEffect, useMemo, useRef, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { ApiError, post, put } from "../../api/client";
 import { type ConversationPages, keys } from "../../api/queries";
 import { errorWithReason } from "../../lib/errors";
 import { addOwnMessage } from "../../realtime/apply";
+import { useTypingSender } from "../../realtime/typing";
+import { sendFrame } from "../../realtime/useRealtime";
+import {
+  AttachmentChips,
+  BlockedNotice,
+  CannedList,
+  CannedPicker,
+  EmojiButton,
+  filterCanned,
+  QuoteChip,
+  useAttachments,
+  useCannedReplies,
+} from "../conversation-tools/ComposerTools";
+import { quoteStore, type UploadedFile, useQuote } from "../conversation-tools/tools";
 import { TemplatePicker } from "./TemplatePicker";
 import { WindowNotice } from "./WindowNotice";
 
 const DRAFT_DELAY_MS = 600;
+
+// Drag-and-drop (react-dropzone) loads after the inbox has rendered: the initial bundle stays small.
+const DropOverlay = lazy(() => import("../conversation-tools/DropOverlay"));
 
 const clientId = () =>
   globalThis.crypto?.randomUUID?.() ?? `${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}`;
@@ -68,6 +97,7 @@ export function Composer({ conversation }: { conversation: Conversation }) {
     };
   }, []);
 
+  const typing = useTypingSender(id, sendFrame);
   const onChange = (value: string) => {
     setText(value);
     if (pending.current) clearTimeout(pending.current.timer);
@@ -81,18 +111,56 @@ export function Composer({ conversation }: { conversation: Conversation }) {
   const canNote = conversation.permissions?.note ?? true;
   // The channel's window (R502): outside it free text is refused; a template may be all that can be sent.
   const windowClosed = conversation.window?.allowed === false;
-  const allowed = mode === "reply" ? canReply && !windowClosed : canNote;
+  // R209: nothing is sent to a blocked contact (notes still are).
+  const blocked = conversation.contact.blocked;
+  const allowed = mode === "reply" ? canReply && !windowClosed && !blocked : canNote;
   const [picking, setPicking] = useState(false);
+  const attach = useAttachments(conversation);
+  const quote = useQuote(id);
+  const input = useRef<HTMLTextAreaElement>(null);
+
+  // Typing `/` at the start opens the canned replies matching what follows; Enter inserts the highlighted one.
+  const canned = useCannedReplies();
+  const slash = /^\/[^\s]*$/.test(text) ? text.slice(1) : null;
+  const [slashIndex, setSlashIndex] = useState(0);
+  const slashItems = useMemo(
+    () => (slash === null ? [] : filterCanned(canned.data ?? [], slash)),
+    [canned.data, slash],
+  );
+  const insertText = (value: string) => {
+    const el = input.current;
+    const start = el?.selectionStart ?? text.length;
+    const end = el?.selectionEnd ?? text.length;
+    onChange(text.slice(0, start) + value + text.slice(end));
+    requestAnimationFrame(() => {
+      el?.focus();
+      el?.setSelectionRange(start + value.length, start + value.length);
+    });
+  };
+  const applyCanned = (value: string) => {
+    onChange(value);
+    setSlashIndex(0);
+    requestAnimationFrame(() => input.current?.focus());
+  };
 
   const send = useMutation({
-    mutationFn: (body: { text: string; mode: "reply" | "note" }) =>
+    mutationFn: (body: {
+      text: string;
+      mode: "reply" | "note";
+      attachments: UploadedFile[];
+      quotedMessageId: string | null;
+    }) =>
       post<{ message: Message }>(`/api/conversations/${id}/${body.mode === "note" ? "notes" : "messages"}`, {
-        text: body.text,
+        text: body.text || null,
+        attachments: body.attachments.map(({ id: _id, image: _image, ...a }) => a),
+        quotedMessageId: body.quotedMessageId,
         clientId: clientId(),
       }),
     onSuccess: (r) => {
       addOwnMessage(qc, r.message);
       setCachedDraft(qc, id, null);
+      attach.clear();
+      quoteStore.set(id, null);
     },
     onError: (err, body) => {
       setText(body.text);
@@ -103,15 +171,42 @@ export function Composer({ conversation }: { conversation: Conversation }) {
     },
   });
 
+  const hasFiles = attach.ready.length > 0;
+  const sendable =
+    (!!text.trim() || hasFiles) &&
+    !tooLong &&
+    allowed &&
+    !attach.uploading &&
+    !attach.failed &&
+    !send.isPending;
   const submit = () => {
     const value = text.trim();
-    if (!value || tooLong || !allowed || send.isPending) return;
+    if (!sendable) return;
     if (pending.current) clearTimeout(pending.current.timer);
     pending.current = null;
+    typing.stop();
     setText("");
-    send.mutate({ text: value, mode });
+    send.mutate({ text: value, mode, attachments: attach.ready, quotedMessageId: quote?.id ?? null });
   };
   const onKeyDown = (e: KeyboardEvent<HTMLTextAreaElement>) => {
+    if (slash !== null && slashItems.length) {
+      if (e.key === "ArrowDown" || e.key === "ArrowUp") {
+        e.preventDefault();
+        const n = slashItems.length;
+        setSlashIndex((i) => (i + (e.key === "ArrowDown" ? 1 : n - 1)) % n);
+        return;
+      }
+      if (e.key === "Enter" && !e.nativeEvent.isComposing) {
+        e.preventDefault();
+        applyCanned(slashItems[Math.min(slashIndex, slashItems.length - 1)]!.text);
+        return;
+      }
+      if (e.key === "Escape") {
+        e.preventDefault();
+        onChange(text.slice(1));
+        return;
+      }
+    }
     if (e.key === "Enter" && !e.shiftKey && !e.nativeEvent.isComposing) {
       e.preventDefault();
       submit();
@@ -127,6 +222,9 @@ export function Composer({ conversation }: { conversation: Conversation }) {
       style={{ borderTop: "1px solid var(--mantine-color-gray-3)" }}
       data-testid="composer"
     >
+      <Suspense fallback={null}>
+        <DropOverlay onDrop={attach.add} disabled={!allowed} />
+      </Suspense>
       <Group justify="space-between" mb={6}>
         <SegmentedControl
           size="xs"
@@ -153,35 +251,77 @@ export function Composer({ conversation }: { conversation: Conversation }) {
           }
         />
       ) : null}
-      {!allowed && !(mode === "reply" && windowClosed) ? (
+      {mode === "reply" ? <BlockedNotice conversation={conversation} /> : null}
+      {!allowed && !(mode === "reply" && (windowClosed || blocked)) ? (
         <Alert color="gray" variant="light" py={6} mb={6}>
           {t("composer.noReply")}
         </Alert>
       ) : null}
+      <QuoteChip conversationId={id} />
+      <AttachmentChips files={attach.files} problem={attach.problem} onRemove={attach.remove} />
       <Group align="flex-end" gap="sm" wrap="nowrap">
-        <Textarea
-          style={{ flex: 1 }}
-          autosize
-          minRows={2}
-          maxRows={8}
-          value={text}
-          onChange={(e) => onChange(e.currentTarget.value)}
-          onKeyDown={onKeyDown}
-          placeholder={
-            note
-              ? t("composer.notePlaceholder")
-              : windowClosed
-                ? t("window.textDisabled")
-                : t("composer.replyPlaceholder")
-          }
-          aria-label={note ? t("composer.note") : t("composer.reply")}
-          error={tooLong}
-          data-testid="composer-input"
-          disabled={!allowed}
-        />
+        <Popover opened={slash !== null && allowed} position="top-start" width="target" shadow="md">
+          <Popover.Target>
+            <Textarea
+              ref={input}
+              style={{ flex: 1 }}
+              autosize
+              minRows={2}
+              maxRows={8}
+              value={text}
+              onChange={(e) => {
+                const value = e.currentTarget.value;
+                onChange(value);
+                // Only replies tell the customer (and colleagues) that someone is typing; notes are internal.
+                if (mode === "reply" && value.trim()) typing.keystroke();
+                else typing.stop();
+              }}
+              onBlur={typing.stop}
+              onKeyDown={onKeyDown}
+              placeholder={
+                note
+                  ? t("composer.notePlaceholder")
+                  : windowClosed
+                    ? t("window.textDisabled")
+                    : t("composer.replyPlaceholder")
+              }
+              aria-label={note ? t("composer.note") : t("composer.reply")}
+              error={tooLong}
+              data-testid="composer-input"
+              disabled={!allowed}
+            />
+          </Popover.Target>
+          <Popover.Dropdown p={4} data-testid="canned-slash">
+            <CannedList
+              items={slashItems}
+              active={Math.min(slashIndex, Math.max(slashItems.length - 1, 0))}
+              onPick={(c) => applyCanned(c.text)}
+            />
+          </Popover.Dropdown>
+        </Popover>
+        <Group gap={2} wrap="nowrap" pb={4}>
+          <FileButton onChange={attach.add} multiple disabled={!allowed}>
+            {(props) => (
+              <Tooltip label={t("convTools.attach.button")}>
+                <ActionIcon
+                  {...props}
+                  variant="subtle"
+                  color="gray"
+                  disabled={!allowed}
+                  aria-label={t("convTools.attach.button")}
+                  data-testid="attach-button"
+                >
+                  <IconPaperclip size={18} />
+                </ActionIcon>
+              </Tooltip>
+            )}
+          </FileButton>
+          <EmojiButton onPick={insertText} disabled={!allowed} />
+          <CannedPicker onPick={applyCanned} disabled={!allowed} />
+        </Group>
         <Button
           onClick={submit}
-          disabled={!text.trim() || tooLong || !allowed}
+          disabled={!sendable}
           loading={send.isPending}
           color={note ? "yellow.7" : undefined}
           leftSection={note ? <IconNote size={16} /> : <IconSend size={16} />}

@@ -1,23 +1,50 @@
-import { Badge, Box, Center, Group, Loader, Stack, Text, UnstyledButton } from "@mantine/core";
+import { Badge, Box, Center, Checkbox, Group, Loader, Stack, Text, UnstyledButton } from "@mantine/core";
 import type { Conversation } from "@parley/protocol";
+import { CAPABILITIES } from "@parley/protocol/capabilities";
 import { IconInbox } from "@tabler/icons-react";
 import { useVirtualizer } from "@tanstack/react-virtual";
 import { useEffect, useMemo, useRef } from "react";
 import { useTranslation } from "react-i18next";
-import { Link } from "react-router";
-import { useConversationList, type View } from "../../api/queries";
+import { Link, useLocation } from "react-router";
+import { useConversationList, type View, viewQuery } from "../../api/queries";
 import { errorText } from "../../lib/errors";
 import { listTime } from "../../lib/format";
 import { ContactAvatar, contactName } from "./ContactAvatar";
 import { DeliveryTicks } from "./DeliveryTicks";
+import { SlaBadge } from "./SlaBadge";
+
+/** Selecting rows for a bulk action (R106): the chosen ids, or every row of the filter. */
+export interface ListSelection {
+  ids: ReadonlySet<string>;
+  all: boolean;
+  toggle(id: string): void;
+}
+type Sla = { yellow: number | null; red: number | null } | null;
 
 const ROW_HEIGHT = 76;
 const STATUS_COLORS = { open: "blue", in_progress: "yellow", closed: "gray" } as const;
 
 /** The conversation list of a view: virtualized, loading the next page (cursor) as the end comes near. */
-export function ConversationList({ view, selectedId }: { view: View; selectedId: string | null }) {
+export function ConversationList({
+  view,
+  selectedId,
+  params = viewQuery(view),
+  sla = null,
+  selection = null,
+  filtered = false,
+}: {
+  view: View;
+  selectedId: string | null;
+  /** The API query: the view's conditions with the list's filters. */
+  params?: Record<string, string>;
+  sla?: Sla;
+  selection?: ListSelection | null;
+  filtered?: boolean;
+}) {
   const { t } = useTranslation();
-  const list = useConversationList(view);
+  const list = useConversationList(view, params);
+  // A row keeps the page's query (view, filters, search) so opening a conversation keeps the list as it is.
+  const search = useLocation().search.replace(/^\?/, "");
   const rows = useMemo(() => list.data?.pages.flatMap((p) => p.conversations) ?? [], [list.data]);
   const scrollRef = useRef<HTMLDivElement>(null);
   const virtualizer = useVirtualizer({
@@ -52,11 +79,18 @@ export function ConversationList({ view, selectedId }: { view: View; selectedId:
     return (
       <Stack h="100%" align="center" justify="center" gap="xs" c="dimmed" data-testid="list-empty">
         <IconInbox size={36} stroke={1.2} />
-        <Text size="sm">{t("list.empty")}</Text>
+        <Text size="sm">{filtered ? t("inboxFilters.emptyFiltered") : t("list.empty")}</Text>
       </Stack>
     );
   return (
-    <Box ref={scrollRef} h="100%" style={{ overflowY: "auto" }} data-testid="conversation-list">
+    <Box
+      ref={scrollRef}
+      h="100%"
+      style={{ overflowY: "auto" }}
+      data-testid="conversation-list"
+      role="list"
+      aria-label={t("account.a11y.list")}
+    >
       <Box h={virtualizer.getTotalSize()} pos="relative">
         {items.map((item) => {
           const c = rows[item.index]!;
@@ -64,6 +98,7 @@ export function ConversationList({ view, selectedId }: { view: View; selectedId:
             <Box
               key={item.key}
               data-index={item.index}
+              role="listitem"
               ref={virtualizer.measureElement}
               pos="absolute"
               top={0}
@@ -71,7 +106,13 @@ export function ConversationList({ view, selectedId }: { view: View; selectedId:
               w="100%"
               style={{ transform: `translateY(${item.start}px)` }}
             >
-              <Row c={c} view={view} selected={c.id === selectedId} />
+              <Row
+                c={c}
+                href={`/inbox/${c.id}?${search || `view=${view}`}`}
+                selected={c.id === selectedId}
+                sla={sla}
+                selection={selection}
+              />
             </Box>
           );
         })}
@@ -85,7 +126,19 @@ export function ConversationList({ view, selectedId }: { view: View; selectedId:
   );
 }
 
-function Row({ c, view, selected }: { c: Conversation; view: View; selected: boolean }) {
+function Row({
+  c,
+  href,
+  selected,
+  sla,
+  selection,
+}: {
+  c: Conversation;
+  href: string;
+  selected: boolean;
+  sla: Sla;
+  selection: ListSelection | null;
+}) {
   const { t, i18n } = useTranslation();
   const unread = c.unreadCount ?? 0;
   const last = c.lastMessage;
@@ -105,7 +158,11 @@ function Row({ c, view, selected }: { c: Conversation; view: View; selected: boo
       <>
         {ours && last.deliveryState ? (
           <span style={{ verticalAlign: "-2px", marginRight: 4 }}>
-            <DeliveryTicks state={last.deliveryState} size={13} />
+            <DeliveryTicks
+              state={last.deliveryState}
+              size={13}
+              reportsRead={CAPABILITIES[c.connection.type]?.reportsRead ?? true}
+            />
           </span>
         ) : null}
         {ours ? `${t("list.you")}: ` : ""}
@@ -116,8 +173,19 @@ function Row({ c, view, selected }: { c: Conversation; view: View; selected: boo
   return (
     <UnstyledButton
       component={Link}
-      to={`/inbox/${c.id}?view=${view}`}
+      to={href}
+      // While selecting, a click on a row selects it instead of opening it.
+      onClick={
+        selection
+          ? (e: React.MouseEvent) => {
+              e.preventDefault();
+              if (!selection.all) selection.toggle(c.id);
+            }
+          : undefined
+      }
+      aria-pressed={selection ? selection.all || selection.ids.has(c.id) : undefined}
       data-testid="conversation-row"
+      aria-current={selected ? "page" : undefined}
       data-conversation-id={c.id}
       data-unread={unread}
       w="100%"
@@ -131,6 +199,19 @@ function Row({ c, view, selected }: { c: Conversation; view: View; selected: boo
       }}
     >
       <Group gap="sm" wrap="nowrap" align="flex-start">
+        {selection ? (
+          <Checkbox
+            mt={10}
+            size="sm"
+            aria-label={t("bulk.row")}
+            data-testid="row-select"
+            checked={selection.all || selection.ids.has(c.id)}
+            disabled={selection.all}
+            readOnly
+            tabIndex={-1}
+            style={{ pointerEvents: "none" }}
+          />
+        ) : null}
         <ContactAvatar contact={c.contact} channel={c.connection.type} />
         <Box style={{ flex: 1, minWidth: 0 }}>
           <Group justify="space-between" wrap="nowrap" gap={6}>
@@ -162,6 +243,21 @@ function Row({ c, view, selected }: { c: Conversation; view: View; selected: boo
             <Text size="xs" c="dimmed" truncate>
               {c.connection.name}
             </Text>
+            {c.pinnedTags?.map((tag) => (
+              <Badge
+                key={tag.id}
+                size="xs"
+                variant="light"
+                color={tag.color}
+                data-testid="row-tag"
+                style={{ flexShrink: 0, maxWidth: 90 }}
+              >
+                {tag.name}
+              </Badge>
+            ))}
+            {sla && c.firstUnansweredAt && c.status !== "closed" ? (
+              <SlaBadge since={c.firstUnansweredAt} sla={sla} />
+            ) : null}
             {c.status !== "open" ? (
               <Badge size="xs" variant="light" color={STATUS_COLORS[c.status]} style={{ flexShrink: 0 }}>
                 {t(`status.${c.status}`)}

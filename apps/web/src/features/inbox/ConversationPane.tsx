@@ -1,4 +1,5 @@
 import {
+  ActionIcon,
   Alert,
   Box,
   Button,
@@ -12,18 +13,29 @@ import {
 } from "@mantine/core";
 import { notifications } from "@mantine/notifications";
 import type { Conversation, ConversationStatus } from "@parley/protocol";
-import { IconHandGrab } from "@tabler/icons-react";
+import { IconHandGrab, IconLayoutSidebarRight } from "@tabler/icons-react";
 import { useMutation, useQueryClient } from "@tanstack/react-query";
-import { useEffect, useRef } from "react";
+import { lazy, Suspense, useEffect, useRef, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { post } from "../../api/client";
 import { keys, useConversation, useFeed, useUsers } from "../../api/queries";
 import { errorText } from "../../lib/errors";
 import { focus, upsertConversation } from "../../realtime/apply";
+import { PresenceDot } from "../account/presence";
+import { ConversationMenu } from "../conversation-tools/ConversationMenu";
+import { ConversationReceipts } from "../receipts/ConversationReceipts";
+import { usePeeking } from "../receipts/peek";
 import { ChannelIcon } from "./ChannelIcon";
 import { Composer } from "./Composer";
 import { ContactAvatar, contactName } from "./ContactAvatar";
+import { ConversationSearch } from "./ConversationSearch";
 import { Feed } from "./Feed";
+import { TypingIndicator } from "./TypingIndicator";
+
+// The side panel (contact, files, tasks) loads on first use: the inbox's initial bundle stays small.
+const SidePanel = lazy(() =>
+  import("../conversation-tools/SidePanel").then((m) => ({ default: m.SidePanel })),
+);
 
 /** One conversation: header with status and assignment, the feed, and the composer. */
 export function ConversationPane({ id, me }: { id: string; me: string }) {
@@ -31,6 +43,8 @@ export function ConversationPane({ id, me }: { id: string; me: string }) {
   const conversation = useConversation(id);
   const feed = useFeed(id);
   useMarkRead(id, feed.data?.messages);
+  const [panel, setPanel] = useState(() => localStorage.getItem("parley.sidePanel") === "on");
+  useEffect(() => localStorage.setItem("parley.sidePanel", panel ? "on" : "off"), [panel]);
 
   if (conversation.isError)
     return (
@@ -48,19 +62,35 @@ export function ConversationPane({ id, me }: { id: string; me: string }) {
     );
   const c = conversation.data;
   return (
-    <Stack h="100%" gap={0} data-testid="conversation-pane">
-      <Header c={c} me={me} />
-      <Box style={{ flex: 1, minHeight: 0 }} bg="gray.0">
-        <Feed conversationId={id} feed={feed.data} loading={feed.isPending} />
-      </Box>
-      <Composer conversation={c} />
-    </Stack>
+    <Group h="100%" gap={0} wrap="nowrap" align="stretch">
+      <Stack h="100%" gap={0} style={{ flex: 1, minWidth: 0 }} data-testid="conversation-pane">
+        <Header c={c} me={me} panel={panel} onPanel={() => setPanel((p) => !p)} />
+        <Box style={{ flex: 1, minHeight: 0 }} bg="gray.0" pos="relative">
+          <ConversationSearch conversationId={id} />
+          <Feed conversationId={id} feed={feed.data} loading={feed.isPending} />
+          <TypingIndicator conversationId={id} />
+        </Box>
+        <Composer conversation={c} />
+      </Stack>
+      {panel ? (
+        <Box
+          w={300}
+          style={{ borderLeft: "1px solid var(--mantine-color-gray-3)", flexShrink: 0 }}
+          bg="white"
+        >
+          <Suspense fallback={<Loader size="sm" m="md" />}>
+            <SidePanel conversation={c} />
+          </Suspense>
+        </Box>
+      ) : null}
+    </Group>
   );
 }
 
 /** Marks the conversation read when it is opened, and again as customer messages arrive while it is in view. */
 function useMarkRead(id: string, messages: { seq: number; direction: string }[] | undefined) {
   const qc = useQueryClient();
+  const peeking = usePeeking();
   const sent = useRef(0);
   const lastInbound = messages?.findLast((m) => m.direction === "inbound")?.seq ?? 0;
   useEffect(() => {
@@ -72,6 +102,8 @@ function useMarkRead(id: string, messages: { seq: number; direction: string }[] 
   useEffect(() => {
     if (!messages) return;
     const mark = () => {
+      // A supervisor peeking reads without marking read (R303).
+      if (peeking) return;
       if (document.visibilityState !== "visible" || sent.current >= Math.max(lastInbound, 1)) return;
       sent.current = Math.max(lastInbound, 1);
       void post(`/api/conversations/${id}/read`, {}).then(() =>
@@ -81,10 +113,20 @@ function useMarkRead(id: string, messages: { seq: number; direction: string }[] 
     mark();
     document.addEventListener("visibilitychange", mark);
     return () => document.removeEventListener("visibilitychange", mark);
-  }, [id, lastInbound, messages, qc]);
+  }, [id, lastInbound, messages, qc, peeking]);
 }
 
-function Header({ c, me }: { c: Conversation; me: string }) {
+function Header({
+  c,
+  me,
+  panel,
+  onPanel,
+}: {
+  c: Conversation;
+  me: string;
+  panel: boolean;
+  onPanel: () => void;
+}) {
   const { t } = useTranslation();
   const qc = useQueryClient();
   const users = useUsers();
@@ -135,6 +177,11 @@ function Header({ c, me }: { c: Conversation; me: string }) {
             </Text>
           </Group>
           <Text size="xs" c="dimmed" data-testid="conversation-assignee">
+            {assignee && c.assigneeId !== me ? (
+              <span style={{ marginRight: 4, verticalAlign: "-1px" }}>
+                <PresenceDot userId={assignee.id} size={7} />
+              </span>
+            ) : null}
             {c.assigneeId === me
               ? t("conversation.assignedToMe")
               : assignee
@@ -144,6 +191,7 @@ function Header({ c, me }: { c: Conversation; me: string }) {
         </Box>
       </Group>
       <Group gap="sm" wrap="nowrap">
+        <ConversationReceipts conversation={c} />
         {c.assigneeId !== me && c.permissions?.assign ? (
           <Tooltip label={t("conversation.takeHint")}>
             <Button
@@ -170,6 +218,18 @@ function Header({ c, me }: { c: Conversation; me: string }) {
             label: t(`status.${s}`),
           }))}
         />
+        <ConversationMenu c={c} me={me} />
+        <Tooltip label={t("convTools.panel.toggle")}>
+          <ActionIcon
+            variant={panel ? "light" : "default"}
+            size="md"
+            onClick={onPanel}
+            aria-label={t("convTools.panel.toggle")}
+            data-testid="panel-toggle"
+          >
+            <IconLayoutSidebarRight size={16} />
+          </ActionIcon>
+        </Tooltip>
       </Group>
     </Group>
   );

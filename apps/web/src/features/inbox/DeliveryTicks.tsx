@@ -1,22 +1,32 @@
-import { Tooltip } from "@mantine/core";
+import { Stack, Text, Tooltip } from "@mantine/core";
 import type { Delivery, DeliveryState } from "@parley/protocol";
 import { IconCheck, IconChecks, IconClock, IconX } from "@tabler/icons-react";
 import { useTranslation } from "react-i18next";
+import type { ReadTrackingOff } from "../../api/receipts";
+import { fullDateTime } from "../../lib/format";
 
 /**
- * The delivery state of an outgoing message (R301): clock queued, one tick sent or delivered, two ticks
- * read, a red cross when it failed, with the reason in the tooltip.
+ * The delivery state of an outgoing message (R301, R302): clock queued, one grey tick sent, one green tick
+ * delivered, two blue ticks read, a red cross when it failed. The tooltip lists each step's time and the
+ * failure reason in words, and says when the channel (or the policy) reports no read state, so a single
+ * tick is not taken for "unread".
  */
 export function DeliveryTicks({
   state,
   delivery,
   size = 15,
+  reportsRead = true,
+  readOff = null,
 }: {
   state: DeliveryState;
   delivery?: Delivery | null;
   size?: number;
+  /** The channel's capability: false when it never reports reading. */
+  reportsRead?: boolean;
+  /** Read tracking is off for this conversation (policy or no consent). */
+  readOff?: ReadTrackingOff | null;
 }) {
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
   let label: string;
   let icon: React.ReactNode;
   switch (state) {
@@ -45,11 +55,55 @@ export function DeliveryTicks({
       break;
     }
   }
+  const when = (iso: string | null | undefined) => (iso ? fullDateTime(iso, i18n.language) : null);
+  const steps = delivery
+    ? (
+        [
+          ["queuedAt", delivery.queuedAt],
+          ["sentAt", delivery.sentAt],
+          ["deliveredAt", delivery.deliveredAt],
+          ["readAt", delivery.readAt],
+          ["failedAt", delivery.failedAt],
+        ] as const
+      ).filter(([, at]) => at)
+    : [];
+  // Where nothing will ever say "read", the UI says so instead of implying the customer has not read it.
+  const noRead =
+    state !== "read" && state !== "failed" && state !== "queued"
+      ? !reportsRead
+        ? t("receiptTicks.channelNoRead")
+        : readOff
+          ? t(`receiptTicks.off.${readOff}`)
+          : null
+      : null;
   return (
-    <Tooltip label={label} withArrow openDelay={150} multiline maw={320}>
+    <Tooltip
+      withArrow
+      openDelay={150}
+      multiline
+      maw={340}
+      label={
+        <Stack gap={2}>
+          <Text size="xs" fw={600}>
+            {label}
+          </Text>
+          {steps.map(([k, at]) => (
+            <Text size="xs" key={k} data-testid={`delivery-step-${k}`}>
+              {t(`receiptTicks.steps.${k}`)}: {when(at)}
+            </Text>
+          ))}
+          {noRead ? (
+            <Text size="xs" fs="italic" data-testid="delivery-no-read">
+              {noRead}
+            </Text>
+          ) : null}
+        </Stack>
+      }
+    >
       <span
         data-testid="delivery"
         data-state={state}
+        data-no-read={noRead ? "true" : undefined}
         aria-label={label}
         role="img"
         style={{ display: "inline-flex", lineHeight: 0 }}

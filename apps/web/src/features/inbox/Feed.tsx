@@ -1,13 +1,15 @@
 import { Box, Button, Center, Divider, Group, Loader, Paper, Stack, Text } from "@mantine/core";
 import type { Message } from "@parley/protocol";
-import { IconNote, IconPaperclip } from "@tabler/icons-react";
+import { IconNote } from "@tabler/icons-react";
 import { useQueryClient } from "@tanstack/react-query";
 import type { TFunction } from "i18next";
 import { Fragment, useLayoutEffect, useRef, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { type Feed as FeedData, loadOlder, useUsers } from "../../api/queries";
 import { dayKey, dayLabel, fullDateTime, timeOfDay } from "../../lib/format";
-import { DeliveryTicks } from "./DeliveryTicks";
+import { MessageActions, MessageAttachments, QuotedMessage } from "../conversation-tools/MessageParts";
+import { MessageReceipts } from "../receipts/MessageReceipts";
+import { SeenBy } from "../receipts/SeenBy";
 
 /** The feed (R202): customer and agent messages, notes, system lines, day separators. */
 export function Feed({
@@ -67,6 +69,8 @@ export function Feed({
       py="md"
       style={{ overflowY: "auto" }}
       data-testid="feed"
+      role="log"
+      aria-label={t("account.a11y.feed")}
       onScroll={(e) => {
         const el = e.currentTarget;
         nearBottom.current = el.scrollHeight - el.scrollTop - el.clientHeight < 80;
@@ -109,7 +113,11 @@ export function Feed({
                   {eventText(t, m, nameOf)} · {timeOfDay(m.createdAt, i18n.language)}
                 </Text>
               ) : (
-                <Bubble m={m} author={m.authorType === "user" ? nameOf(m.authorId) : null} />
+                <Bubble
+                  m={m}
+                  author={m.authorType === "user" ? nameOf(m.authorId) : null}
+                  quoted={m.quotedMessageId ? messages.find((x) => x.id === m.quotedMessageId) : undefined}
+                />
               )}
             </Fragment>
           );
@@ -119,7 +127,7 @@ export function Feed({
   );
 }
 
-function eventText(t: TFunction, m: Message, nameOf: (id: unknown) => string): string {
+export function eventText(t: TFunction, m: Message, nameOf: (id: unknown) => string): string {
   const e = (m.event ?? {}) as Record<string, unknown>;
   const by = e.byUserId ? nameOf(e.byUserId) : t("feed.system");
   switch (e.kind) {
@@ -144,7 +152,7 @@ function eventText(t: TFunction, m: Message, nameOf: (id: unknown) => string): s
   }
 }
 
-function Bubble({ m, author }: { m: Message; author: string | null }) {
+function Bubble({ m, author, quoted }: { m: Message; author: string | null; quoted?: Message }) {
   const { t, i18n } = useTranslation();
   const note = m.kind === "note";
   const ours = m.direction !== "inbound";
@@ -181,6 +189,7 @@ function Bubble({ m, author }: { m: Message; author: string | null }) {
             </Text>
           </Group>
         ) : null}
+        <QuotedMessage quoted={quoted} missing={!!m.quotedMessageId} />
         <Text
           size="sm"
           style={{ whiteSpace: "pre-wrap", overflowWrap: "anywhere" }}
@@ -188,22 +197,17 @@ function Bubble({ m, author }: { m: Message; author: string | null }) {
         >
           {m.text}
         </Text>
-        {m.attachments.map((a) => (
-          <Group key={a.url} gap={4} wrap="nowrap">
-            <IconPaperclip size={14} />
-            <Text size="xs" component="a" href={a.url} c="indigo">
-              {a.name}
-            </Text>
-          </Group>
-        ))}
+        <MessageAttachments attachments={m.attachments} />
         <Group gap={4} justify="flex-end" mt={2}>
+          <MessageActions m={m} canQuote={m.kind === "message"} />
           <Text size="xs" c="dimmed" title={fullDateTime(m.createdAt, i18n.language)}>
             {timeOfDay(m.createdAt, i18n.language)}
           </Text>
           {m.direction === "outbound" && m.delivery ? (
-            <DeliveryTicks state={m.delivery.state} delivery={m.delivery} />
+            <MessageReceipts m={m} conversationId={m.conversationId} />
           ) : null}
         </Group>
+        {m.direction === "inbound" ? <SeenBy m={m} conversationId={m.conversationId} /> : null}
       </Paper>
     </Group>
   );

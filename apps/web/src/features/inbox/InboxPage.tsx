@@ -1,29 +1,25 @@
-import { AppShell, Box, NavLink, Stack, Text } from "@mantine/core";
-import { IconArchive, IconInbox, IconMessages, IconUser, IconUserQuestion } from "@tabler/icons-react";
-import { useQueryClient } from "@tanstack/react-query";
-import { useEffect, useMemo, useSyncExternalStore } from "react";
+import { AppShell, Box, Button, NavLink, Stack, Text } from "@mantine/core";
+import { useDisclosure, useMediaQuery } from "@mantine/hooks";
+import {
+  IconArchive,
+  IconArrowLeft,
+  IconInbox,
+  IconMessages,
+  IconUser,
+  IconUserQuestion,
+} from "@tabler/icons-react";
 import { useTranslation } from "react-i18next";
 import { Link, useParams, useSearchParams } from "react-router";
 import { isView, type Session, VIEWS, type View } from "../../api/queries";
-import { RealtimeConnection } from "../../realtime/socket";
-import { AppHeader } from "../layout/AppHeader";
-import { ConversationList } from "./ConversationList";
+import { useRealtime } from "../../realtime/useRealtime";
+import { AppHeader, isManagerRole } from "../layout/AppHeader";
+import { ExportButton } from "../log/ExportButton";
 import { ConversationPane } from "./ConversationPane";
+import { listParams, readFilters } from "./filters";
+import { InboxListColumn } from "./InboxListColumn";
+import { HotkeysHelp, useInboxHotkeys } from "./useInboxHotkeys";
 
 const VIEW_ICONS = { mine: IconUser, all: IconInbox, unassigned: IconUserQuestion, closed: IconArchive };
-
-function useRealtime(userId: string) {
-  const qc = useQueryClient();
-  const conn = useMemo(() => new RealtimeConnection(qc, userId), [qc, userId]);
-  useEffect(() => {
-    conn.start();
-    return () => conn.stop();
-  }, [conn]);
-  return useSyncExternalStore(
-    (fn) => conn.subscribe(fn),
-    () => conn.state,
-  );
-}
 
 /** The inbox: views on the left, the conversation list, and the open conversation. */
 export function InboxPage({ session }: { session: Session }) {
@@ -33,11 +29,19 @@ export function InboxPage({ session }: { session: Session }) {
   const raw = params.get("view");
   const view: View = isView(raw) ? raw : "mine";
   const socket = useRealtime(session.user.id);
+  const hotkeys = useInboxHotkeys({ view, selectedId: conversationId ?? null });
+  // Narrow screens: the views behind a burger; the list and the conversation are separate screens.
+  const [navOpened, nav] = useDisclosure(false);
+  const narrow = useMediaQuery("(max-width: 48em)") ?? false;
 
   return (
-    <AppShell header={{ height: 56 }} navbar={{ width: 230, breakpoint: "sm" }} padding={0}>
+    <AppShell
+      header={{ height: 56 }}
+      navbar={{ width: { sm: 180, lg: 230 }, breakpoint: "sm", collapsed: { mobile: !navOpened } }}
+      padding={0}
+    >
       <AppShell.Header px="md">
-        <AppHeader session={session} socket={socket} />
+        <AppHeader session={session} socket={socket} nav={{ opened: navOpened, toggle: nav.toggle }} />
       </AppShell.Header>
       <AppShell.Navbar p="xs">
         <Stack gap={2}>
@@ -55,24 +59,45 @@ export function InboxPage({ session }: { session: Session }) {
                 label={t(`views.${v}`)}
                 leftSection={<Icon size={18} stroke={1.6} />}
                 data-testid={`view-${v}`}
+                onClick={nav.close}
                 style={{ borderRadius: "var(--mantine-radius-md)" }}
               />
             );
           })}
+          {isManagerRole(session.user.role) ? (
+            // The export takes the list's filters from the URL (not its sort: a file is in activity order).
+            <ExportButton scope="inbox" filters={listParams(view, readFilters(params), false)} compact />
+          ) : null}
         </Stack>
       </AppShell.Navbar>
       <AppShell.Main h="100vh">
         <Box display="flex" h="calc(100vh - 56px)" style={{ overflow: "hidden" }}>
           <Box
-            w={360}
+            w={narrow ? "100%" : { base: 300, lg: 360 }}
             miw={300}
+            display={narrow && conversationId ? "none" : "block"}
             style={{ borderRight: "1px solid var(--mantine-color-gray-3)", flexShrink: 0 }}
           >
-            <ConversationList view={view} selectedId={conversationId ?? null} />
+            <InboxListColumn view={view} selectedId={conversationId ?? null} session={session} />
           </Box>
-          <Box style={{ flex: 1, minWidth: 0 }}>
+          <Box style={{ flex: 1, minWidth: 0 }} display={narrow && !conversationId ? "none" : "block"}>
+            {narrow && conversationId ? (
+              <Button
+                component={Link}
+                to={`/inbox?view=${view}`}
+                variant="subtle"
+                size="compact-sm"
+                h={32}
+                leftSection={<IconArrowLeft size={16} />}
+                data-testid="back-to-list"
+              >
+                {t("account.nav.back")}
+              </Button>
+            ) : null}
             {conversationId ? (
-              <ConversationPane key={conversationId} id={conversationId} me={session.user.id} />
+              <Box h={narrow ? "calc(100% - 32px)" : "100%"}>
+                <ConversationPane key={conversationId} id={conversationId} me={session.user.id} />
+              </Box>
             ) : (
               <Stack h="100%" align="center" justify="center" gap={4} c="dimmed">
                 <IconMessages size={48} stroke={1.2} />
@@ -83,6 +108,7 @@ export function InboxPage({ session }: { session: Session }) {
           </Box>
         </Box>
       </AppShell.Main>
+      <HotkeysHelp opened={hotkeys.helpOpen} onClose={hotkeys.closeHelp} />
     </AppShell>
   );
 }

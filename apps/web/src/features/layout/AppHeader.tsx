@@ -1,11 +1,20 @@
-import { Badge, Group, Menu, Text, ThemeIcon, UnstyledButton } from "@mantine/core";
+import { Badge, Box, Burger, Group, Menu, Text, ThemeIcon, UnstyledButton } from "@mantine/core";
 import {
   IconAddressBook,
+  IconArchive,
+  IconBell,
+  IconChartBar,
+  IconChecklist,
+  IconChecks,
   IconChevronDown,
+  IconEyeCheck,
   IconInbox,
   IconLogout,
+  IconMessageCircle,
   IconMessages,
   IconPlugConnected,
+  IconUserCircle,
+  IconUsers,
   IconWifiOff,
 } from "@tabler/icons-react";
 import { useQueryClient } from "@tanstack/react-query";
@@ -14,17 +23,27 @@ import { useTranslation } from "react-i18next";
 import { Link } from "react-router";
 import { post, setCsrfToken } from "../../api/client";
 import { keys, type Session, useUnreadCount } from "../../api/queries";
+import { useRealtime } from "../../realtime/useRealtime";
+import { saveLanguage } from "../account/account-api";
+import { PresenceControl } from "../account/PresenceControl";
+import { UserAvatar } from "../account/UserAvatar";
 import { LanguageSwitch } from "../LanguageSwitch";
+import { NotificationBell } from "../notifications/NotificationBell";
 
 export const isAdminRole = (role: string) => role === "owner" || role === "admin";
+/** Owners, admins and supervisors: team analytics and exports. */
+export const isManagerRole = (role: string) => isAdminRole(role) || role === "supervisor";
 
 /** The header of every signed-in page: logo, workspace, unread badge, language, and the user menu. */
 export function AppHeader({
   session,
   socket = "open",
+  nav,
 }: {
   session: Session;
   socket?: "open" | "connecting" | "reconnecting" | string;
+  /** A page with a side navigation (the inbox's views) toggles it with a burger on narrow screens. */
+  nav?: { opened: boolean; toggle: () => void };
 }) {
   const { t } = useTranslation();
   const qc = useQueryClient();
@@ -38,12 +57,22 @@ export function AppHeader({
   return (
     <Group h="100%" justify="space-between" wrap="nowrap">
       <Group gap="sm" wrap="nowrap">
+        {nav ? (
+          <Burger
+            opened={nav.opened}
+            onClick={nav.toggle}
+            hiddenFrom="sm"
+            size="sm"
+            aria-label={t("account.nav.menu")}
+            data-testid="nav-burger"
+          />
+        ) : null}
         <UnstyledButton component={Link} to="/inbox?view=mine" aria-label={t("nav.inbox")}>
           <Group gap="sm" wrap="nowrap">
             <ThemeIcon size={32} radius="md">
               <IconMessages size={20} />
             </ThemeIcon>
-            <Text fw={700} size="lg">
+            <Text fw={700} size="lg" visibleFrom="xs">
               {t("app.name")}
             </Text>
           </Group>
@@ -61,6 +90,7 @@ export function AppHeader({
         <Badge
           data-testid="unread-count"
           data-count={unread.data ?? 0}
+          visibleFrom="sm"
           size="lg"
           tt="none"
           variant={unread.data ? "filled" : "light"}
@@ -69,15 +99,32 @@ export function AppHeader({
         >
           {t("header.unread", { count: unread.data ?? 0 })}
         </Badge>
-        <LanguageSwitch />
+        <Badge
+          hiddenFrom="sm"
+          size="lg"
+          variant={unread.data ? "filled" : "light"}
+          color={unread.data ? "red" : "gray"}
+          leftSection={<IconInbox size={14} />}
+          aria-label={t("header.unread", { count: unread.data ?? 0 })}
+        >
+          {unread.data ?? 0}
+        </Badge>
+        <NotificationBell />
+        <PresenceControl userId={session.user.id} />
+        <Box visibleFrom="sm">
+          <LanguageSwitch onChange={(lang) => void saveLanguage(qc, lang).catch(() => undefined)} />
+        </Box>
         <Menu position="bottom-end">
           <Menu.Target>
-            <UnstyledButton data-testid="user-menu">
+            <UnstyledButton data-testid="user-menu" aria-label={t("account.nav.menu")}>
               <Group gap={6} wrap="nowrap">
-                <Text size="sm" fw={500}>
+                <Text size="sm" fw={500} visibleFrom="sm">
                   {session.user.name}
                 </Text>
-                <IconChevronDown size={14} />
+                <IconChevronDown size={14} className="mantine-visible-from-sm" />
+                <Box hiddenFrom="sm" style={{ lineHeight: 0 }}>
+                  <UserAvatar user={session.user} size={30} withPresence={false} />
+                </Box>
               </Group>
             </UnstyledButton>
           </Menu.Target>
@@ -94,6 +141,42 @@ export function AppHeader({
             >
               {t("nav.contacts")}
             </Menu.Item>
+            <Menu.Item
+              component={Link}
+              to="/tasks"
+              leftSection={<IconChecklist size={14} />}
+              data-testid="menu-tasks"
+            >
+              {t("convTools.tasks.page")}
+            </Menu.Item>
+            <Menu.Item
+              component={Link}
+              to="/log"
+              leftSection={<IconArchive size={14} />}
+              data-testid="menu-log"
+            >
+              {t("log.nav")}
+            </Menu.Item>
+            {isManagerRole(session.user.role) ? (
+              <Menu.Item
+                component={Link}
+                to="/analytics"
+                leftSection={<IconChartBar size={14} />}
+                data-testid="menu-analytics"
+              >
+                {t("analytics.nav")}
+              </Menu.Item>
+            ) : null}
+            {isManagerRole(session.user.role) ? (
+              <Menu.Item
+                component={Link}
+                to="/reports/receipts"
+                leftSection={<IconChecks size={14} />}
+                data-testid="menu-receipt-reports"
+              >
+                {t("receiptNav.reports")}
+              </Menu.Item>
+            ) : null}
             {isAdminRole(session.user.role) ? (
               <Menu.Item
                 component={Link}
@@ -104,7 +187,53 @@ export function AppHeader({
                 {t("nav.channels")}
               </Menu.Item>
             ) : null}
+            {isAdminRole(session.user.role) ? (
+              <Menu.Item
+                component={Link}
+                to="/settings/widget"
+                leftSection={<IconMessageCircle size={14} />}
+                data-testid="menu-widget"
+              >
+                {t("widgetAdmin.nav")}
+              </Menu.Item>
+            ) : null}
+            {isAdminRole(session.user.role) ? (
+              <Menu.Item
+                component={Link}
+                to="/settings/receipts"
+                leftSection={<IconEyeCheck size={14} />}
+                data-testid="menu-receipts"
+              >
+                {t("receiptNav.settings")}
+              </Menu.Item>
+            ) : null}
             <Menu.Divider />
+            <Menu.Item
+              component={Link}
+              to="/settings/notifications"
+              leftSection={<IconBell size={14} />}
+              data-testid="menu-notifications"
+            >
+              {t("notify.settingsLink")}
+            </Menu.Item>
+            <Menu.Item
+              component={Link}
+              to="/settings/profile"
+              leftSection={<IconUserCircle size={14} />}
+              data-testid="menu-profile"
+            >
+              {t("account.nav.profile")}
+            </Menu.Item>
+            {isAdminRole(session.user.role) ? (
+              <Menu.Item
+                component={Link}
+                to="/settings/users"
+                leftSection={<IconUsers size={14} />}
+                data-testid="menu-users"
+              >
+                {t("account.nav.users")}
+              </Menu.Item>
+            ) : null}
             <Menu.Item leftSection={<IconLogout size={14} />} onClick={signOut}>
               {t("auth.signOut")}
             </Menu.Item>
@@ -116,7 +245,18 @@ export function AppHeader({
 }
 
 /** A signed-in page other than the inbox: the header and a centred, scrolling content column. */
-export function PageShell({ session, children }: { session: Session; children: ReactNode }) {
+export function PageShell({
+  session,
+  children,
+  wide = false,
+}: {
+  session: Session;
+  children: ReactNode;
+  /** Wide tables and charts (the log, analytics). */
+  wide?: boolean;
+}) {
+  // Every signed-in page keeps the socket: live badges, and the agent stays online across pages.
+  const socket = useRealtime(session.user.id);
   return (
     <div style={{ minHeight: "100vh", background: "var(--mantine-color-gray-0)" }}>
       <header
@@ -130,11 +270,11 @@ export function PageShell({ session, children }: { session: Session; children: R
           zIndex: 10,
         }}
       >
-        <AppHeader session={session} />
+        <AppHeader session={session} socket={socket} />
       </header>
       <main
         style={{
-          maxWidth: 1040,
+          maxWidth: wide ? 1400 : 1040,
           margin: "0 auto",
           padding: "var(--mantine-spacing-xl) var(--mantine-spacing-md)",
         }}

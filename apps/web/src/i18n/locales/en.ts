@@ -1,3 +1,4 @@
+import { enAccount } from "./en/account";
 import { enConversationTools } from "./en/conversation-tools";
 import { enInboxTools } from "./en/inbox-tools";
 import { enLog } from "./en/log";
@@ -344,6 +345,7 @@ export const en = {
   ...enWidget,
   ...enNotify,
   ...enReceipts,
+  ...enAccount,
 };
 
 export type Translation = typeof en;

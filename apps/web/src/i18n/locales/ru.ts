@@ -1,3 +1,4 @@
+import { ruAccount } from "./ru/account";
 import { ruConversationTools } from "./ru/conversation-tools";
 import { ruInboxTools } from "./ru/inbox-tools";
 import { ruLog } from "./ru/log";
@@ -356,4 +357,5 @@ export const ru = {
   ...ruWidget,
   ...ruNotify,
   ...ruReceipts,
+  ...ruAccount,
 };

@@ -1,3 +1,4 @@
+import { ukAccount } from "./uk/account";
 import { ukConversationTools } from "./uk/conversation-tools";
 import { ukInboxTools } from "./uk/inbox-tools";
 import { ukLog } from "./uk/log";
@@ -356,4 +357,5 @@ export const uk = {
   ...ukWidget,
   ...ukNotify,
   ...ukReceipts,
+  ...ukAccount,
 };

@@ -1,0 +1,183 @@
+import type { BrowserContext, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { openTestDb } from "../testing/db";
+import { apiConnection, inbound, newWorkspace, startTestServer, type TestServer } from "../testing/harness";
+import { eventually, launchBrowser, openPage, signIn } from "./browser";
+
+/**
+ * The conversation list's tools in a real browser (R102–R107): filters kept in the URL, search with
+ * highlighted matches, time-limit labels and a bulk close — once with the English UI, once in Russian.
+ */
+let browser: BrowserContext;
+let closeBrowser: (() => Promise<void>) | undefined;
+const cleanups: (() => Promise<unknown>)[] = [];
+
+beforeAll(async () => {
+  ({ browser, close: closeBrowser } = await launchBrowser());
+}, 120_000);
+afterAll(async () => {
+  await closeBrowser?.();
+  for (const c of cleanups.reverse()) await c();
+});
+
+const UI = {
+  en: {
+    filtersTitle: "Filter the list",
+    noTags: "No tags",
+    any: "Any",
+    selected2: "2 selected",
+    close: "Close",
+    oneOfOne: "1 of 1",
+  },
+  ru: {
+    filtersTitle: "Фильтры списка",
+    noTags: "Без тегов",
+    any: "Любые",
+    selected2: "Выбрано 2",
+    close: "Закрыть",
+    oneOfOne: "1 из 1",
+  },
+} as const;
+
+const rowNames = async (page: Page) =>
+  (await page.getByTestId("row-name").allTextContents()).map((s) => s.trim()).sort();
+
+describe.each(["en", "ru"] as const)("inbox list tools (%s)", (lang) => {
+  const ui = UI[lang];
+  let t: TestServer;
+
+  it("filters (in the URL), searches with highlighted matches, shows waiting labels and bulk-closes", async () => {
+    const db = await openTestDb();
+    t = await startTestServer(db.db);
+    cleanups.push(
+      () => db.close(),
+      () => t.close(),
+    );
+    const { owner } = await newWorkspace(t, "Tools Shop");
+    const conn = await apiConnection(t, owner);
+    const say = async (id: string, name: string, text: string) => {
+      const r = await conn.post(inbound(id, text, undefined, { contact: { id, name } }));
+      expect(r.status).toBe(200);
+      return r.body.results[0].conversationId as string;
+    };
+    const maria = await say("maria", "Мария Иванова", "Где моя доставка? Заказ 1542");
+    const john = await say("john", "John Smith", "Where is my order?");
+    const oleg = await say("oleg", "Олег Петренко", '<img src=x onerror="window.__xss=1">оплата не прошла');
+    const vip = (await owner.post("/api/tags", { name: "VIP", color: "#e03131" })).body.tag.id as string;
+    const [contact] = await db.db.query<{ contact_id: string }>(
+      "select contact_id from conversations where id = $1",
+      [maria],
+    );
+    expect(
+      (await owner.put(`/api/contacts/${contact!.contact_id}/tags/${vip}`, { pinned: true })).status,
+    ).toBe(200);
+    // Time limits: waiting customers get labels, and the processing order is offered.
+    expect(
+      (await owner.patch("/api/workspace", { settings: { slaYellowMinutes: 1, slaRedMinutes: 60 } })).status,
+    ).toBe(200);
+    await db.db.query(
+      "update conversations set first_unanswered_at = now() - interval '5 minutes' where id = $1",
+      [john],
+    );
+
+    const { page, check } = await openPage(browser);
+    cleanups.push(check);
+    await signIn(page, t.url, owner.user!.email);
+    if (lang === "ru") {
+      await page.getByTestId("language-switch").click();
+      await page.getByTestId("language-ru").click();
+      await eventually(() => page.getByTestId("view-all").textContent()).toBe("Все");
+    }
+    await page.getByTestId("view-all").click();
+    await eventually(() => rowNames(page)).toEqual(["John Smith", "Мария Иванова", "Олег Петренко"].sort());
+
+    // Waiting labels: John has waited 5 minutes (past yellow), the others under a minute.
+    const johnRow = page.locator(`[data-conversation-id="${john}"]`);
+    await eventually(() => johnRow.getByTestId("sla-badge").getAttribute("data-level")).toBe("yellow");
+    expect(
+      await page
+        .locator(`[data-conversation-id="${maria}"]`)
+        .getByTestId("sla-badge")
+        .getAttribute("data-level"),
+    ).toBe("green");
+    // Pinned tags show on the row.
+    expect(await page.locator(`[data-conversation-id="${maria}"]`).getByTestId("row-tag").textContent()).toBe(
+      "VIP",
+    );
+    // The processing order puts the longest wait first.
+    await page.getByTestId("sort-select").click();
+    await page
+      .getByRole("option", { name: lang === "en" ? "Processing order" : "По очереди обработки" })
+      .click();
+    await eventually(() => page.getByTestId("row-name").first().textContent()).toBe("John Smith");
+    expect(page.url()).toContain("sort=waiting");
+
+    // Filters: contacts without tags, then only the VIP tag; the URL keeps them across a reload.
+    await page.getByTestId("filters-button").click();
+    const panel = page.getByTestId("filter-panel");
+    await panel.waitFor();
+    await page.getByRole("dialog").getByText(ui.filtersTitle).waitFor();
+    await page.getByTestId("filter-tag-mode").getByText(ui.noTags).click();
+    await eventually(() => rowNames(page)).toEqual(["John Smith", "Олег Петренко"].sort());
+    expect(page.url()).toContain("tagMode=none");
+    await page.getByTestId("filter-tag-mode").getByText(ui.any).click();
+    await page.getByTestId("filter-tags").click();
+    await page.getByRole("option", { name: /VIP/ }).click();
+    await eventually(() => rowNames(page)).toEqual(["Мария Иванова"]);
+    expect(page.url()).toContain(`tag=${vip}`);
+    await page.keyboard.press("Escape");
+    await page.keyboard.press("Escape");
+    await page.reload();
+    await eventually(() => rowNames(page)).toEqual(["Мария Иванова"]);
+    await page.getByTestId("filters-button").click();
+    await page.getByTestId("filter-reset").click();
+    await eventually(() => rowNames(page)).toEqual(["John Smith", "Мария Иванова", "Олег Петренко"].sort());
+    await page.keyboard.press("Escape");
+
+    // Search: a contact by name with a typo-free part, and message text (Cyrillic, any case), highlighted.
+    const search = page.getByTestId("inbox-search");
+    await search.fill("иванова");
+    await eventually(() => page.getByTestId("search-contact").count()).toBe(1);
+    expect(await page.getByTestId("search-contact").getAttribute("data-conversation-id")).toBe(maria);
+    expect(await page.getByTestId("search-contact").locator("mark").first().textContent()).toBe("Иванова");
+    await search.fill("ОПЛАТА");
+    await eventually(() => page.getByTestId("search-message").count()).toBe(1);
+    const snippet = page.getByTestId("search-snippet");
+    expect(await snippet.locator("mark").first().textContent()).toBe("оплата");
+    // The message's markup is shown as text, never run.
+    expect(await snippet.textContent()).toContain('<img src=x onerror="window.__xss=1">');
+    expect(await page.getByTestId("search-results").locator("img").count()).toBe(0);
+    expect(await page.evaluate(() => (globalThis as { __xss?: number }).__xss)).toBeUndefined();
+    // Opening the result searches inside the conversation with the same words.
+    await page.getByTestId("search-message").click();
+    await page.waitForURL(new RegExp(`/inbox/${oleg}`));
+    await eventually(() => page.getByTestId("conv-search-input").inputValue()).toBe("ОПЛАТА");
+    await eventually(() => page.getByTestId("conv-search-position").textContent()).toBe(ui.oneOfOne);
+    await eventually(() => page.locator('[data-search-match="true"]').count()).toBe(1);
+    await search.fill("");
+    await eventually(() => page.getByTestId("conversation-row").count()).toBe(3);
+
+    // Bulk: select two conversations and close them; they leave the open list live.
+    await page.getByTestId("select-mode").click();
+    await page.locator(`[data-conversation-id="${john}"]`).click();
+    await page.locator(`[data-conversation-id="${oleg}"]`).click();
+    await eventually(() => page.getByTestId("bulk-count").textContent()).toBe(ui.selected2);
+    expect(await page.getByTestId("bulk-close").textContent()).toBe(ui.close);
+    await page.getByTestId("bulk-close").click();
+    await eventually(() => rowNames(page)).toEqual(["Мария Иванова"]);
+    const statuses = await db.db.query<{ id: string; status: string }>(
+      "select id, status from conversations where id = any($1::uuid[]) order by status",
+      [[john, oleg, maria]],
+    );
+    expect(Object.fromEntries(statuses.map((r) => [r.id, r.status]))).toEqual({
+      [john]: "closed",
+      [oleg]: "closed",
+      [maria]: "open",
+    });
+    const [audit] = await db.db.query<{ action: string }>(
+      "select action from audit_log where action = 'conversations.bulk_close' and workspace_id = $1",
+      [owner.workspaceId],
+    );
+    expect(audit?.action).toBe("conversations.bulk_close");
+  }, 120_000);
+});

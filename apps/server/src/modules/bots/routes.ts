@@ -1,0 +1,24 @@
+import { z } from "zod";
+import type { AppContext } from "../../context";
+import { type App, actorOf } from "../../http/types";
+
+const Bot = z.object({ id: z.string(), name: z.string() });
+
+export async function botRoutes(app: App, ctx: AppContext) {
+  app.get(
+    "/api/bots",
+    {
+      schema: {
+        tags: ["bots"],
+        summary: "The workspace's bots (the inbox offers a bot filter only when there is one)",
+        response: { 200: z.object({ bots: z.array(Bot) }) },
+      },
+    },
+    async (req) => ({
+      bots: await ctx.db.query<{ id: string; name: string }>(
+        "select id, name from bots where workspace_id = $1 order by lower(name), id",
+        [actorOf(req).workspaceId],
+      ),
+    }),
+  );
+}

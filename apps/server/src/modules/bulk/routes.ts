@@ -1,0 +1,47 @@
+import { z } from "zod";
+import type { AppContext } from "../../context";
+import { type App, actorOf } from "../../http/types";
+import { notFound } from "../../lib/errors";
+import { BulkInput, BulkOperation, loadOperation, presentOperation, registerBulkJob, startBulk } from "./run";
+
+const tags = ["conversations"];
+
+export async function bulkRoutes(app: App, ctx: AppContext) {
+  registerBulkJob(ctx);
+
+  app.post(
+    "/api/conversations/bulk",
+    {
+      schema: {
+        tags,
+        summary:
+          "Close, reassign, mark read or unread, or delete the selected conversations (or the first 1,000 of a filter); runs in the background",
+        body: BulkInput,
+        response: { 202: z.object({ operation: BulkOperation }) },
+      },
+    },
+    async (req, reply) => {
+      const row = await startBulk(ctx, actorOf(req), req.body, req.ip);
+      return reply.code(202).send({ operation: presentOperation(row) });
+    },
+  );
+
+  app.get(
+    "/api/bulk-operations/:id",
+    {
+      schema: {
+        tags,
+        summary: "A bulk action's progress (the caller's own operations; admins see all)",
+        params: z.object({ id: z.uuid() }),
+        response: { 200: z.object({ operation: BulkOperation }) },
+      },
+    },
+    async (req) => {
+      const actor = actorOf(req);
+      const row = await loadOperation(ctx, actor.workspaceId, req.params.id);
+      if (!row || (row.user_id !== actor.userId && actor.role !== "owner" && actor.role !== "admin"))
+        throw notFound("Bulk operation");
+      return { operation: presentOperation(row) };
+    },
+  );
+}

@@ -1,0 +1,362 @@
+import type { DomainEvent, NotificationEvent, Role } from "@parley/protocol";
+import { z } from "zod";
+import type { AppContext } from "../../context";
+import { transact } from "../../context";
+import type { Queryable } from "../../db/client";
+import { canReceive } from "../../domain/permissions";
+import { readEvents, type StoredEvent } from "../../events/store";
+import { createNotification, type NotificationDraft } from "./create";
+import { type Audience, inAudience, loadSettings, type Means, type Settings } from "./settings";
+
+export const JOB_EVENTS = "notify.events";
+export const JOB_DELAYED = "notify.delayed";
+
+const isCustomerRead = (e: DomainEvent) =>
+  e.type === "message.updated" &&
+  e.message.direction === "outbound" &&
+  e.message.authorType === "user" &&
+  e.message.delivery?.state === "read";
+
+/** Whether an event can notify anyone: only those get a fan-out job (never a notification's own event). */
+function notifiable(e: DomainEvent): boolean {
+  switch (e.type) {
+    case "conversation.created":
+    case "conversation.assigned":
+      return true;
+    case "message.created":
+      return (
+        e.message.direction === "inbound" ||
+        (e.message.kind === "note" && (e.message.text ?? "").includes("@"))
+      );
+    case "message.updated":
+      return isCustomerRead(e);
+    default:
+      return false;
+  }
+}
+
+/**
+ * The fan-out job for a transaction's events, if any can notify someone. It is enqueued in the same
+ * transaction (see transact()), so notifications are never lost and never delay the writer: who is
+ * notified, how, is worked out by a worker afterwards.
+ */
+export function notificationJobFor(
+  workspaceId: string,
+  stored: StoredEvent[],
+): { workspaceId: string; from: number; to: number } | null {
+  const hits = stored.filter((s) => notifiable(s.event));
+  if (!hits.length) return null;
+  return { workspaceId, from: hits[0]!.event.seq, to: hits.at(-1)!.event.seq };
+}
+
+interface Member {
+  id: string;
+  role: Role;
+  name: string;
+  email: string;
+  teamIds: string[];
+}
+
+async function members(q: Queryable, workspaceId: string): Promise<Member[]> {
+  const rows = await q.query<{ id: string; role: Role; name: string; email: string; team_ids: string[] }>(
+    `select u.id, u.role, u.name, u.email,
+       coalesce(array_agg(tm.team_id) filter (where tm.team_id is not null), '{}') as team_ids
+     from users u left join team_members tm on tm.user_id = u.id
+     where u.workspace_id = $1 and u.status = 'active' group by u.id`,
+    [workspaceId],
+  );
+  return rows.map((r) => ({ id: r.id, role: r.role, name: r.name, email: r.email, teamIds: r.team_ids }));
+}
+
+const norm = (s: string) => s.toLowerCase().replace(/[\s._-]+/g, "");
+
+/** The members a note mentions: @Full Name without spaces, @first name, or @ the email's local part. */
+export function mentioned(text: string, people: Member[]): Member[] {
+  const tokens = [...text.matchAll(/@([\p{L}\p{N}._-]+)/gu)].map((m) => norm(m[1]!));
+  if (!tokens.length) return [];
+  return people.filter((p) => {
+    const names = [norm(p.name), norm(p.name.split(/\s+/)[0] ?? ""), norm(p.email.split("@")[0] ?? "")];
+    return tokens.some((t) => t && names.includes(t));
+  });
+}
+
+type Candidate = Omit<NotificationDraft, "settings" | "means" | "workspaceId"> & { event: NotificationEvent };
+
+const contactTitle = (c: { contact: { name: string | null; nickname: string | null }; number: number }) =>
+  c.contact.name ?? c.contact.nickname ?? `#${c.number}`;
+
+/** Who each event notifies, before their settings are applied. */
+function candidates(
+  events: DomainEvent[],
+  people: Member[],
+  audienceOf: (seq: number) => StoredEvent["audience"],
+) {
+  const out: Candidate[] = [];
+  const actorOf = (m: Member) => ({ userId: m.id, workspaceId: "", role: m.role, teamIds: m.teamIds });
+  for (const e of events) {
+    if (!notifiable(e)) continue;
+    const audience = audienceOf(e.seq);
+    const canSee = (m: Member) =>
+      canReceive({ ...actorOf(m), workspaceId: e.workspaceId }, { ...audience, userIds: undefined });
+    if (e.type === "conversation.created") {
+      for (const m of people.filter(canSee)) {
+        out.push({
+          event: "new_conversation",
+          userId: m.id,
+          kind: "new_conversation",
+          conversationId: e.conversationId,
+          messageId: null,
+          title: contactTitle(e.conversation),
+          body: e.conversation.lastMessage?.text ?? "",
+          dedupeKey: `new_conversation:${e.conversationId}`,
+        });
+      }
+    } else if (e.type === "conversation.assigned") {
+      const to = e.conversation.assigneeId;
+      if (to && to !== e.byUserId && people.some((p) => p.id === to)) {
+        out.push({
+          event: "assigned",
+          userId: to,
+          kind: "assigned",
+          conversationId: e.conversationId,
+          messageId: null,
+          title: contactTitle(e.conversation),
+          body: e.conversation.lastMessage?.text ?? "",
+          dedupeKey: `assigned:${e.seq}`,
+        });
+      }
+    } else if (e.type === "message.created" && e.message.direction === "inbound") {
+      const c = e.conversation;
+      if (!c) continue;
+      const mine = new Set([c.assigneeId, ...c.operatorIds].filter((x): x is string => Boolean(x)));
+      for (const m of people.filter((p) => mine.has(p.id))) {
+        out.push({
+          event: "new_message",
+          userId: m.id,
+          kind: "new_message",
+          conversationId: e.conversationId,
+          messageId: e.message.id,
+          title: contactTitle(c),
+          body: e.message.text ?? (e.message.attachments.length ? e.message.attachments[0]!.name : ""),
+          dedupeKey: `new_message:${e.message.id}`,
+        });
+      }
+    } else if (e.type === "message.created" && e.message.kind === "note") {
+      const author = e.message.authorId;
+      const by = people.find((p) => p.id === author);
+      for (const m of mentioned(e.message.text ?? "", people)) {
+        if (m.id === author || !canSee(m)) continue;
+        out.push({
+          event: "mention",
+          userId: m.id,
+          kind: "mention",
+          conversationId: e.conversationId,
+          messageId: e.message.id,
+          title: by?.name ?? "",
+          body: e.message.text ?? "",
+          dedupeKey: `mention:${e.message.id}`,
+        });
+      }
+    } else if (e.type === "message.updated" && isCustomerRead(e) && e.message.authorId) {
+      out.push({
+        event: "customer_read",
+        userId: e.message.authorId,
+        kind: "customer_read",
+        conversationId: e.conversationId,
+        messageId: e.message.id,
+        title: "",
+        body: e.message.text ?? "",
+        dedupeKey: `customer_read:${e.message.id}`,
+      });
+    }
+  }
+  return out.filter((c) => people.some((p) => p.id === c.userId));
+}
+
+interface RuleRow {
+  id: string;
+  owner_id: string | null;
+  recipients: Audience | null;
+  match: "all" | "important" | "tag" | "channel";
+  tag_id: string | null;
+  connection_id: string | null;
+  means: string[];
+  timing: "immediate" | "delay" | "daily" | "weekly";
+  delay_minutes: number;
+}
+
+const toMeans = (list: string[]): Means => ({
+  inApp: list.includes("inApp"),
+  push: list.includes("push"),
+  email: list.includes("email"),
+});
+
+type Plan = { means: Means; emailMode?: "daily" | "weekly"; delayMs?: number };
+
+/**
+ * How a "customer read my message" notification goes out (R304): the workspace's rules for this agent and
+ * their own rules (when the policy lets them manage rules) that match the message; without any rule, the
+ * agent's settings matrix. The policy can also keep an agent from receiving them at all.
+ */
+async function readPlans(
+  q: Queryable,
+  workspaceId: string,
+  member: Member,
+  messageId: string,
+  conversationId: string,
+  settings: Settings,
+): Promise<Plan[]> {
+  const [policy] = await q.query<{ read_receive: Audience | null; read_manage: Audience | null }>(
+    "select read_receive, read_manage from notification_policies where workspace_id = $1",
+    [workspaceId],
+  );
+  if (policy && !inAudience(policy.read_receive, member)) return [];
+  const canManage = !policy || inAudience(policy.read_manage, member);
+  const rules = (
+    await q.query<RuleRow>(
+      `select id, owner_id, recipients, match, tag_id, connection_id, means, timing, delay_minutes
+       from notification_rules where workspace_id = $1 and (owner_id is null or owner_id = $2)`,
+      [workspaceId, member.id],
+    )
+  ).filter((r) => (r.owner_id ? canManage : inAudience(r.recipients, member)));
+  if (!rules.length) return [{ means: settings.matrix.customer_read }];
+  const [facts] = await q.query<{ connection_id: string; important: boolean; tag_ids: string[] }>(
+    `select c.connection_id, exists (select 1 from important_messages i where i.message_id = $2) as important,
+       coalesce((select array_agg(ct.tag_id) from contact_tags ct where ct.contact_id = c.contact_id), '{}') as tag_ids
+     from conversations c where c.id = $1 and c.workspace_id = $3`,
+    [conversationId, messageId, workspaceId],
+  );
+  if (!facts) return [];
+  const matches = rules.filter(
+    (r) =>
+      r.match === "all" ||
+      (r.match === "important" && facts.important) ||
+      (r.match === "tag" && r.tag_id !== null && facts.tag_ids.includes(r.tag_id)) ||
+      (r.match === "channel" && r.connection_id === facts.connection_id),
+  );
+  const plans: Plan[] = [];
+  const now = toMeans(matches.filter((r) => r.timing === "immediate").flatMap((r) => r.means));
+  // Digests are emails; a digest rule's other means apply at once.
+  for (const r of matches.filter((r) => r.timing === "daily" || r.timing === "weekly")) {
+    const m = toMeans(r.means);
+    if (m.email)
+      plans.push({ means: { inApp: false, push: false, email: true }, emailMode: r.timing as "daily" });
+    now.inApp ||= m.inApp;
+    now.push ||= m.push;
+  }
+  if (now.inApp || now.push || now.email) plans.unshift({ means: now });
+  for (const r of matches.filter((r) => r.timing === "delay")) {
+    plans.push({ means: toMeans(r.means), delayMs: r.delay_minutes * 60_000 });
+  }
+  return plans;
+}
+
+export const DelayedPayload = z.object({
+  workspaceId: z.string(),
+  userId: z.string(),
+  kind: z.string(),
+  conversationId: z.string().nullable(),
+  messageId: z.string().nullable(),
+  title: z.string(),
+  body: z.string(),
+  dedupeKey: z.string(),
+  means: z.object({ inApp: z.boolean(), push: z.boolean(), email: z.boolean() }),
+});
+
+export function registerFanoutJobs(ctx: AppContext) {
+  ctx.jobs.register({
+    type: JOB_EVENTS,
+    payload: z.object({ workspaceId: z.string(), from: z.number().int(), to: z.number().int() }),
+    async run({ workspaceId, from, to }) {
+      const stored = await readEvents(ctx.db, workspaceId, from - 1, to - from + 1, to);
+      if (!stored.length) return;
+      const people = await members(ctx.db, workspaceId);
+      const audiences = new Map(stored.map((s) => [s.event.seq, s.audience]));
+      const list = candidates(
+        stored.map((s) => s.event),
+        people,
+        (seq) => audiences.get(seq) ?? {},
+      );
+      if (!list.length) return;
+      const userIds = [...new Set(list.map((c) => c.userId))];
+      const conversationIds = [...new Set(list.map((c) => c.conversationId).filter((x): x is string => !!x))];
+      const mutes = await ctx.db.query<{ user_id: string; conversation_id: string }>(
+        "select user_id, conversation_id from conversation_mutes where conversation_id = any($1::uuid[])",
+        [conversationIds],
+      );
+      const muted = new Set(mutes.map((m) => `${m.user_id}:${m.conversation_id}`));
+      const settings = await loadSettings(ctx.db, userIds);
+      const byId = new Map(people.map((p) => [p.id, p]));
+      // Read notifications need the contact's name (the event carries only the message).
+      const names = new Map(
+        (
+          await ctx.db.query<{ id: string; title: string }>(
+            `select c.id, coalesce(k.name, k.nickname, '#' || c.number) as title
+             from conversations c join contacts k on k.id = c.contact_id where c.id = any($1::uuid[])`,
+            [list.filter((c) => c.event === "customer_read").map((c) => c.conversationId)],
+          )
+        ).map((r) => [r.id, r.title]),
+      );
+      const work: { draft: NotificationDraft; delayMs?: number }[] = [];
+      for (const c of list) {
+        // A muted conversation notifies nothing but a new assignment.
+        if (c.conversationId && c.event !== "assigned" && muted.has(`${c.userId}:${c.conversationId}`))
+          continue;
+        const s = settings.get(c.userId)!;
+        const { event, ...rest } = c;
+        const base = { ...rest, workspaceId, settings: s };
+        if (event === "customer_read") {
+          const title = names.get(c.conversationId!) ?? "";
+          const m = s.matrix.customer_read;
+          if (!m.inApp && !m.push && !m.email) continue;
+          const plans = await readPlans(
+            ctx.db,
+            workspaceId,
+            byId.get(c.userId)!,
+            c.messageId!,
+            c.conversationId!,
+            s,
+          );
+          plans.forEach((p, i) => {
+            const draft: NotificationDraft = {
+              ...base,
+              title,
+              means: p.means,
+              dedupeKey: i === 0 ? c.dedupeKey : `${c.dedupeKey}:${i}`,
+              ...(p.emailMode ? { emailMode: p.emailMode } : {}),
+            };
+            work.push(p.delayMs ? { draft, delayMs: p.delayMs } : { draft });
+          });
+          continue;
+        }
+        const means = s.matrix[event];
+        if (!means.inApp && !means.push && !means.email) continue;
+        work.push({ draft: { ...base, means } });
+      }
+      if (!work.length) return;
+      await transact(ctx, async (tx) => {
+        for (const w of work) {
+          if (w.delayMs) {
+            const { settings: _s, ...payload } = w.draft;
+            await tx.enqueue(JOB_DELAYED, payload, {
+              workspaceId,
+              runAt: new Date(tx.now.getTime() + w.delayMs),
+              idempotencyKey: `notify-delayed:${w.draft.userId}:${w.draft.dedupeKey}`,
+            });
+          } else {
+            await createNotification(ctx, tx, w.draft);
+          }
+        }
+      });
+    },
+  });
+
+  ctx.jobs.register({
+    type: JOB_DELAYED,
+    payload: DelayedPayload,
+    async run(p) {
+      const settings = (await loadSettings(ctx.db, [p.userId])).get(p.userId)!;
+      await transact(ctx, (tx) => createNotification(ctx, tx, { ...p, settings }));
+    },
+  });
+}

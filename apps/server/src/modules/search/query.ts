@@ -1,0 +1,243 @@
+import type { Db, Queryable } from "../../db/client";
+import { type Actor, conversationPolicy, isManager } from "../../domain/permissions";
+import { visibilityFilter } from "../conversations/list";
+import {
+  accessOf,
+  CONVERSATION_FROM,
+  CONVERSATION_SELECT,
+  type ConversationRow,
+  conversationFrom,
+  presentConversation,
+} from "../conversations/present";
+
+/** The message text vector: the stored column `messages.search_tsv` (migration 0009), indexed by GIN. */
+export const MESSAGE_TSV = "m.search_tsv";
+
+/** The words of a query: letters and digits only (so they are safe inside to_tsquery), lower-cased, at most 8. */
+export function searchWords(q: string): string[] {
+  return [...new Set(q.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? [])].slice(0, 8);
+}
+
+/**
+ * A message matches when every word is the start of one of its words (typing "достав" finds "доставка"),
+ * or when every word has the same Russian/English stem as one of its words ("доставку" finds "доставка").
+ */
+function tsQuery(words: string[], p: (v: unknown) => string) {
+  return `(to_tsquery('simple', ${p(words.map((w) => `${w}:*`).join(" & "))}) || to_tsquery('russian', ${p(words.join(" & "))}))`;
+}
+
+/** A piece of the text around the first word found, so a long message shows where it matched. */
+export function snippet(text: string, words: string[], width = 80): string {
+  const lower = text.toLowerCase();
+  let at = -1;
+  for (const w of words) {
+    const i = lower.indexOf(w);
+    if (i >= 0 && (at < 0 || i < at)) at = i;
+  }
+  if (at < 0 || text.length <= width * 2)
+    return text.length <= width * 2 ? text : `${text.slice(0, width * 2)}…`;
+  const start = Math.max(0, at - width / 2);
+  const end = Math.min(text.length, start + width * 2);
+  return `${start > 0 ? "…" : ""}${text.slice(start, end)}${end < text.length ? "…" : ""}`;
+}
+
+export interface MessageHitRow {
+  id: string;
+  seq: string | number;
+  conversation_id: string;
+  text: string;
+  direction: "inbound" | "outbound" | "internal";
+  kind: "message" | "note" | "event";
+  author_type: string;
+  created_at: Date;
+}
+
+/**
+ * How many of the newest messages the bounded pass of a message search looks at. A larger window finds
+ * fairly common words without the index but makes every rare word pay for the walk (measured on 1,000,000
+ * messages: 5,000 rows cost a few milliseconds, 50,000 over a hundred).
+ */
+const RECENT_WINDOWS = [5_000];
+
+/** Runs one statement whose parameters start with the workspace and the caller. */
+async function query(db: Queryable, actor: Actor, build: (p: (v: unknown) => string) => string[]) {
+  const params: unknown[] = [actor.workspaceId, actor.userId];
+  const p = (v: unknown) => {
+    params.push(v);
+    return `$${params.length}`;
+  };
+  const [sql] = build(p);
+  return db.query<MessageHitRow>(sql!, params);
+}
+
+/** Messages of the conversations the caller may see whose text matches, newest first, keyset by seq (R104). */
+export async function searchMessages(
+  db: Db,
+  actor: Actor,
+  q: string,
+  opts: { limit: number; before?: number | undefined },
+) {
+  const words = searchWords(q);
+  if (!words.length) return { words, hits: [], nextCursor: null };
+  const select = `select m.id, m.seq, m.conversation_id, m.text, m.direction, m.kind, m.author_type, m.created_at`;
+  // Managers see every conversation: no join. For agents, the conversation is looked up per match (the
+  // fence keeps the planner from hashing every conversation of the workspace for a handful of matches).
+  const join = !isManager(actor.role)
+    ? `join lateral (select c.id, c.assignee_id, c.team_id from conversations c where c.id = m.conversation_id offset 0) c on true`
+    : "";
+  const conditions = (p: (v: unknown) => string) => [
+    // $2 (the caller) is used by the visibility rule; named here too so its type is known for managers.
+    "$2::uuid is not null",
+    `${MESSAGE_TSV} @@ ${tsQuery(words, p)}`,
+    ...visibilityFilter(actor, p),
+  ];
+  const before = (p: (v: unknown) => string) =>
+    opts.before !== undefined ? [`m.seq < ${p(opts.before)}`] : [];
+  // A GIN index cannot return rows newest first. A common word is found among the newest messages at
+  // once; a rare one would make that walk read the whole workspace. So: look among the newest messages
+  // first (bounded walks, checking the stored vector), and only when they hold too few matches ask the
+  // index for every match and sort those ("seq + 0" keeps the planner from walking the seq index instead).
+  const rows = await db.tx(async (tx) => {
+    // A handful of rows: starting parallel workers would cost more than it saves.
+    await tx.query("select set_config('max_parallel_workers_per_gather', '0', true)");
+    let rows: MessageHitRow[] = [];
+    for (const window of RECENT_WINDOWS) {
+      rows = await query(tx, actor, (p) => [
+        `with recent as (
+           select m.* from messages m
+           where m.workspace_id = $1 and m.text is not null and m.kind <> 'event' ${before(p)
+             .map((c) => `and ${c}`)
+             .join(" ")}
+           order by m.seq desc limit ${window})
+         ${select} from recent m ${join}
+         where ${conditions(p).join(" and ")}
+         order by m.seq desc limit ${p(opts.limit + 1)}`,
+      ]);
+      if (rows.length > opts.limit) break;
+    }
+    if (rows.length <= opts.limit)
+      rows = await query(tx, actor, (p) => [
+        `${select} from messages m ${join}
+         where m.workspace_id = $1 and m.text is not null and m.kind <> 'event' and ${[...conditions(p), ...before(p)].join(" and ")}
+         order by m.seq + 0 desc limit ${p(opts.limit + 1)}`,
+      ]);
+    return rows;
+  });
+  const page = rows.slice(0, opts.limit);
+  const ids = [...new Set(page.map((r) => r.conversation_id))];
+  const conversations = ids.length
+    ? await db.query<ConversationRow>(
+        `${CONVERSATION_SELECT} ${CONVERSATION_FROM} where c.workspace_id = $1 and c.id = any($2::uuid[])`,
+        [actor.workspaceId, ids],
+      )
+    : [];
+  const byId = new Map(
+    conversations.map((r) => [r.id, presentConversation(r, conversationPolicy(actor, accessOf(r)))]),
+  );
+  return {
+    words,
+    hits: page.flatMap((r) => {
+      const conversation = byId.get(r.conversation_id);
+      return conversation
+        ? [
+            {
+              message: {
+                id: r.id,
+                seq: Number(r.seq),
+                snippet: snippet(r.text, words),
+                direction: r.direction,
+                kind: r.kind,
+                authorType: r.author_type,
+                createdAt: r.created_at.toISOString(),
+              },
+              conversation,
+            },
+          ]
+        : [];
+    }),
+    nextCursor: rows.length > opts.limit ? String(page.at(-1)!.seq) : null,
+  };
+}
+
+/** Escapes LIKE's wildcards so the text is matched as written. */
+const likeText = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
+
+/**
+ * Conversations of the contacts whose name, nickname, email or phone contain the text, or come close to it
+ * (trigram word similarity: one wrong letter still finds "Иванова"), best match first (R104).
+ */
+export async function searchContacts(db: Db, actor: Actor, q: string, limit: number) {
+  const text = q.trim().toLowerCase().slice(0, 100);
+  if (!text) return { conversations: [] };
+  return db.tx(async (tx) => {
+    // `<%` keeps the contacts whose words come within this similarity (0.6 by default: too strict for a
+    // typo in a short name). Its selectivity is estimated badly, and a sequential scan would compute the
+    // similarity for every contact: the trigram index must be used. Both settings last for this transaction.
+    await tx.query("select set_config('pg_trgm.word_similarity_threshold', '0.45', true)");
+    await tx.query("select set_config('enable_seqscan', 'off', true)");
+    await tx.query("select set_config('max_parallel_workers_per_gather', '0', true)");
+    const like = `%${likeText(text)}%`;
+    // Contacts that contain the text as typed first; the similar ones only when those are too few. Each
+    // pass stops after a few hundred contacts, so a common name costs no more than a rare one.
+    const exact = await tx.query<{ id: string; score: number }>(
+      `select x.id, 2.0::float8 as score from contacts x
+       where x.workspace_id = $1 and x.search_text like $2 limit 200`,
+      [actor.workspaceId, like],
+    );
+    const similar =
+      exact.length >= limit
+        ? []
+        : await tx.query<{ id: string; score: number }>(
+            `select id, score from (
+               select x.id, word_similarity($2, x.search_text)::float8 as score from contacts x
+               where x.workspace_id = $1 and $2 <% x.search_text and not x.search_text like $3 limit 200) s`,
+            [actor.workspaceId, text, like],
+          );
+    const found = [...exact, ...similar];
+    if (!found.length) return { conversations: [] };
+    const params: unknown[] = [
+      actor.workspaceId,
+      actor.userId,
+      found.map((f) => f.id),
+      found.map((f) => f.score),
+    ];
+    const p = (v: unknown) => {
+      params.push(v);
+      return `$${params.length}`;
+    };
+    const rows = await tx.query<ConversationRow>(
+      `with found as (select * from unnest($3::uuid[], $4::float8[]) as f(id, score))
+       ${CONVERSATION_SELECT} ${conversationFrom()}
+       join found f on f.id = c.contact_id
+       where c.workspace_id = $1 and $2::uuid is not null
+         ${visibilityFilter(actor, p)
+           .map((v) => `and ${v}`)
+           .join(" ")}
+       order by f.score desc, c.last_activity_at desc, c.id
+       limit ${p(limit)}`,
+      params,
+    );
+    return { conversations: rows.map((r) => presentConversation(r, conversationPolicy(actor, accessOf(r)))) };
+  });
+}
+
+/** The messages of one conversation whose text matches, oldest first (search inside a conversation, R104). */
+export async function searchConversation(db: Db, conversationId: string, q: string) {
+  const words = searchWords(q);
+  if (!words.length) return { words, hits: [] };
+  const params: unknown[] = [conversationId];
+  const p = (v: unknown) => {
+    params.push(v);
+    return `$${params.length}`;
+  };
+  const rows = await db.query<{ id: string; seq: string | number; created_at: Date }>(
+    `select m.id, m.seq, m.created_at from messages m
+     where m.conversation_id = $1 and m.text is not null and m.kind <> 'event' and ${MESSAGE_TSV} @@ ${tsQuery(words, p)}
+     order by m.seq limit 500`,
+    params,
+  );
+  return {
+    words,
+    hits: rows.map((r) => ({ id: r.id, seq: Number(r.seq), createdAt: r.created_at.toISOString() })),
+  };
+}

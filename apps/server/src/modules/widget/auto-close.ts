@@ -1,0 +1,69 @@
+import { type AppContext, transact } from "../../context";
+import { accessOf, loadConversationRow, presentConversation } from "../conversations/present";
+import { addSystemEvent } from "../messages/system-event";
+
+/**
+ * R603: closes the open widget conversations whose visitor has been away from the site (no socket heard
+ * from) for longer than the connection's `autoCloseMinutes`. Reads the application's clock, so tests move
+ * time instead of waiting. Returns the number closed.
+ */
+export async function closeAbandonedWidgetConversations(ctx: AppContext): Promise<number> {
+  const now = ctx.clock.now();
+  const due = await ctx.db.query<{ id: string; workspace_id: string }>(
+    `select c.id, c.workspace_id
+     from channel_connections cc
+     join conversations c on c.connection_id = cc.id and c.status <> 'closed'
+     join contact_identities i on i.id = c.identity_id
+     where cc.type = 'widget'
+       and c.last_activity_at < $1::timestamptz - make_interval(mins => coalesce((cc.settings->>'autoCloseMinutes')::int, 60))
+       and not exists (
+         select 1 from widget_visitors v
+         where v.connection_id = cc.id and v.external_id = i.external_id
+           and v.last_seen_at >= $1::timestamptz - make_interval(mins => coalesce((cc.settings->>'autoCloseMinutes')::int, 60)))
+     limit 500`,
+    [now],
+  );
+  let closed = 0;
+  for (const d of due) {
+    const done = await transact(ctx, async (tx) => {
+      const [locked] = await tx.q.query<{ status: string }>(
+        "select status from conversations where id = $1 for update",
+        [d.id],
+      );
+      if (!locked || locked.status === "closed") return false;
+      const row = (await loadConversationRow(tx.q, d.workspace_id, d.id))!;
+      await tx.q.query(
+        "update conversations set status = 'closed', closed_at = $2, updated_at = $2 where id = $1",
+        [d.id, tx.now],
+      );
+      const after = (await loadConversationRow(tx.q, d.workspace_id, d.id))!;
+      const audience = { conversation: accessOf(after) };
+      await addSystemEvent(
+        tx,
+        { workspaceId: d.workspace_id, conversationId: d.id, connectionId: row.connection_id },
+        { kind: "closed", byUserId: null, from: row.status, to: "closed", reason: "visitor_left" },
+        audience,
+      );
+      tx.emit(d.workspace_id, {
+        type: "conversation.status_changed",
+        conversationId: d.id,
+        conversation: presentConversation(after),
+        previousStatus: row.status,
+        byUserId: null,
+        audience,
+      });
+      return true;
+    });
+    if (done) closed++;
+  }
+  return closed;
+}
+
+/** The worker role's timer for the sweep (once a minute). */
+export function startWidgetAutoClose(ctx: AppContext, everyMs = 60_000): () => void {
+  const timer = setInterval(() => {
+    closeAbandonedWidgetConversations(ctx).catch((err) => ctx.log.warn({ err }, "widget auto-close failed"));
+  }, everyMs);
+  timer.unref();
+  return () => clearInterval(timer);
+}

@@ -1,0 +1,102 @@
+import { Alert, Anchor, Button, PasswordInput, Stack, Text, TextInput } from "@mantine/core";
+import type { Role } from "@parley/protocol";
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { type FormEvent, useState } from "react";
+import { useTranslation } from "react-i18next";
+import { Link, useNavigate, useParams } from "react-router";
+import { get, post, setCsrfToken } from "../../api/client";
+import { keys, type Session } from "../../api/queries";
+import { errorWithReason } from "../../lib/errors";
+import { AuthLayout } from "../auth/AuthLayout";
+
+/** /invite/:token — the invitee chooses a name and password, and is signed in. */
+export default function AcceptInvitePage() {
+  const { t } = useTranslation();
+  const { token = "" } = useParams();
+  const qc = useQueryClient();
+  const navigate = useNavigate();
+  const info = useQuery({
+    queryKey: ["invitation", token],
+    queryFn: () =>
+      get<{ email: string; role: Role; workspaceName: string }>(
+        `/api/invitations/accept/${encodeURIComponent(token)}`,
+      ),
+    retry: false,
+  });
+  const [name, setName] = useState("");
+  const [password, setPassword] = useState("");
+  const accept = useMutation({
+    mutationFn: () => post<Session>("/api/invitations/accept", { token, name, password }),
+    onSuccess: (session) => {
+      setCsrfToken(session.csrfToken);
+      qc.setQueryData(keys.session, session);
+      void navigate("/inbox?view=mine", { replace: true });
+    },
+  });
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    accept.mutate();
+  };
+
+  if (info.isError) {
+    return (
+      <AuthLayout title={t("account.invite.title", { workspace: t("app.name") })}>
+        <Stack>
+          <Alert color="red" variant="light" data-testid="invite-invalid">
+            {t("account.invite.invalid")}
+          </Alert>
+          <Anchor component={Link} to="/sign-in">
+            {t("account.invite.toSignIn")}
+          </Anchor>
+        </Stack>
+      </AuthLayout>
+    );
+  }
+  return (
+    <AuthLayout
+      title={t("account.invite.title", { workspace: info.data?.workspaceName ?? "…" })}
+      subtitle={
+        info.data
+          ? t("account.invite.subtitle", {
+              role: t(`account.roles.${info.data.role}`),
+              email: info.data.email,
+            })
+          : undefined
+      }
+    >
+      <form onSubmit={submit}>
+        <Stack>
+          {accept.isError ? (
+            <Alert color="red" variant="light" role="alert">
+              {errorWithReason(t, accept.error)}
+            </Alert>
+          ) : null}
+          {info.data ? <Text size="sm">{info.data.email}</Text> : null}
+          <TextInput
+            name="name"
+            label={t("account.invite.name")}
+            autoComplete="name"
+            required
+            maxLength={120}
+            value={name}
+            onChange={(e) => setName(e.currentTarget.value)}
+          />
+          <PasswordInput
+            name="password"
+            label={t("account.invite.password")}
+            description={t("account.invite.passwordHint")}
+            autoComplete="new-password"
+            required
+            minLength={10}
+            value={password}
+            onChange={(e) => setPassword(e.currentTarget.value)}
+            visibilityToggleButtonProps={{ "aria-label": t("common.togglePassword") }}
+          />
+          <Button type="submit" loading={accept.isPending} disabled={!info.data} fullWidth mt="xs">
+            {t("account.invite.submit")}
+          </Button>
+        </Stack>
+      </form>
+    </AuthLayout>
+  );
+}

@@ -1,0 +1,135 @@
+import { ActionIcon, Anchor, Box, Group, Image, Menu, Paper, SimpleGrid, Text } from "@mantine/core";
+import type { Attachment, Message } from "@parley/protocol";
+import { IconDots, IconDownload, IconFile, IconQuote, IconTemplate } from "@tabler/icons-react";
+import { lazy, Suspense, useState } from "react";
+import { useTranslation } from "react-i18next";
+import { isImage, megabytes, previewUrl, quoteStore } from "./tools";
+
+const SaveCannedModal = lazy(() => import("./SaveCannedModal").then((m) => ({ default: m.SaveCannedModal })));
+
+/** Images as previews, other files as cards with their size and a download link (R202). */
+export function MessageAttachments({ attachments }: { attachments: Attachment[] }) {
+  const { t } = useTranslation();
+  if (!attachments.length) return null;
+  const images = attachments.filter((a) => isImage(a) && a.url && !a.error);
+  const files = attachments.filter((a) => !images.includes(a));
+  return (
+    <Box mt={4}>
+      {images.length ? (
+        <SimpleGrid cols={Math.min(images.length, 3)} spacing={4} mb={files.length ? 4 : 0}>
+          {images.map((a) => (
+            <Anchor key={a.url} href={previewUrl(a)} target="_blank" rel="noopener noreferrer">
+              <Image
+                src={previewUrl(a)}
+                alt={a.name}
+                radius="sm"
+                maw={240}
+                mah={240}
+                fit="cover"
+                data-testid="image-preview"
+              />
+            </Anchor>
+          ))}
+        </SimpleGrid>
+      ) : null}
+      {files.map((a) => (
+        <Paper key={a.url || a.name} withBorder radius="sm" px="xs" py={4} mt={4} data-testid="file-card">
+          <Group gap={6} wrap="nowrap">
+            <IconFile size={18} />
+            <Box style={{ minWidth: 0, flex: 1 }}>
+              <Text size="xs" fw={600} truncate>
+                {a.name}
+              </Text>
+              <Text size="xs" c={a.error ? "red" : "dimmed"}>
+                {a.error
+                  ? t("convTools.files.missing")
+                  : t("convTools.files.size", { mb: megabytes(a.size) })}
+              </Text>
+            </Box>
+            {a.url && !a.error ? (
+              <ActionIcon
+                component="a"
+                href={a.url}
+                download={a.name}
+                variant="subtle"
+                size="sm"
+                aria-label={t("convTools.files.download")}
+              >
+                <IconDownload size={14} />
+              </ActionIcon>
+            ) : null}
+          </Group>
+        </Paper>
+      ))}
+    </Box>
+  );
+}
+
+/** The message a reply quotes, shown above the reply's text (R203). */
+export function QuotedMessage({ quoted, missing }: { quoted: Message | undefined; missing: boolean }) {
+  const { t } = useTranslation();
+  if (!quoted && !missing) return null;
+  return (
+    <Box
+      mb={4}
+      pl={8}
+      style={{ borderLeft: "3px solid var(--mantine-color-indigo-3)" }}
+      data-testid="message-quote"
+    >
+      <Text size="xs" c="dimmed" lineClamp={2} style={{ whiteSpace: "pre-wrap" }}>
+        {quoted
+          ? quoted.text || (quoted.attachments[0]?.name ?? t("convTools.quote.attachment"))
+          : t("convTools.quote.earlier")}
+      </Text>
+    </Box>
+  );
+}
+
+/** A message's menu: quote it in the reply, or keep its text as a canned reply (R203). */
+export function MessageActions({ m, canQuote }: { m: Message; canQuote: boolean }) {
+  const { t } = useTranslation();
+  const [saving, setSaving] = useState(false);
+  if (m.kind === "event") return null;
+  return (
+    <>
+      <Menu position="bottom-end" withinPortal>
+        <Menu.Target>
+          <ActionIcon
+            variant="subtle"
+            size="xs"
+            color="gray"
+            aria-label={t("convTools.actions.menu")}
+            data-testid="message-menu"
+          >
+            <IconDots size={14} />
+          </ActionIcon>
+        </Menu.Target>
+        <Menu.Dropdown>
+          {canQuote ? (
+            <Menu.Item
+              leftSection={<IconQuote size={14} />}
+              onClick={() => quoteStore.set(m.conversationId, m)}
+              data-testid="message-quote-action"
+            >
+              {t("convTools.actions.quote")}
+            </Menu.Item>
+          ) : null}
+          {m.text ? (
+            <Menu.Item
+              leftSection={<IconTemplate size={14} />}
+              onClick={() => setSaving(true)}
+              data-testid="message-save-canned"
+            >
+              {t("convTools.actions.saveCanned")}
+            </Menu.Item>
+          ) : null}
+        </Menu.Dropdown>
+      </Menu>
+      {saving ? (
+        <Suspense fallback={null}>
+          <SaveCannedModal text={m.text ?? ""} onClose={() => setSaving(false)} />
+        </Suspense>
+      ) : null}
+    </>
+  );
+}

@@ -1,0 +1,209 @@
+import { Button, Group, Menu, Modal, Progress, Stack, Text } from "@mantine/core";
+import { notifications } from "@mantine/notifications";
+import {
+  IconCheck,
+  IconChevronDown,
+  IconMail,
+  IconMailOpened,
+  IconTrash,
+  IconUserShare,
+  IconX,
+} from "@tabler/icons-react";
+import { useEffect, useState } from "react";
+import { useTranslation } from "react-i18next";
+import { get, post } from "../../api/client";
+import { useUsers } from "../../api/queries";
+import { errorWithReason } from "../../lib/errors";
+import type { BulkOperation } from "./inbox-tools-api";
+
+type Action = "close" | "reassign" | "mark_read" | "mark_unread" | "delete";
+
+/**
+ * Bulk actions on the selected conversations (R106). The server runs them in the background; the bar polls
+ * the operation for progress, and the rows change through the realtime events each change sends.
+ */
+export function BulkBar({
+  count,
+  all,
+  ids,
+  filter,
+  canDelete,
+  onSelectAll,
+  onClear,
+  onFinished,
+}: {
+  count: number;
+  all: boolean;
+  ids: string[];
+  filter: Record<string, string>;
+  canDelete: boolean;
+  onSelectAll: () => void;
+  onClear: () => void;
+  onFinished: () => void;
+}) {
+  const { t } = useTranslation();
+  const users = useUsers();
+  const [op, setOp] = useState<BulkOperation | null>(null);
+  const [confirmDelete, setConfirmDelete] = useState(false);
+
+  useEffect(() => {
+    if (op?.status !== "running") return;
+    const timer = setTimeout(() => {
+      get<{ operation: BulkOperation }>(`/api/bulk-operations/${op.id}`).then(
+        (r) => setOp(r.operation),
+        () => setOp({ ...op }),
+      );
+    }, 400);
+    return () => clearTimeout(timer);
+  }, [op]);
+  useEffect(() => {
+    if (!op || op.status === "running") return;
+    notifications.show({
+      color: op.failed ? "orange" : "green",
+      message: [
+        t("bulk.finished", { done: op.done, total: op.total }),
+        op.failed ? t("bulk.failed", { count: op.failed }) : "",
+      ]
+        .filter(Boolean)
+        .join(" · "),
+    });
+    setOp(null);
+    onFinished();
+  }, [op, onFinished, t]);
+
+  const run = (action: Action, extra: Record<string, unknown> = {}) => {
+    const { limit: _limit, ...filterOnly } = filter;
+    post<{ operation: BulkOperation }>("/api/conversations/bulk", {
+      action,
+      ...(all ? { filter: filterOnly } : { ids }),
+      ...extra,
+    }).then(
+      (r) => setOp(r.operation),
+      (err) => notifications.show({ color: "red", message: errorWithReason(t, err) }),
+    );
+  };
+  const busy = op?.status === "running";
+  const none = count === 0 && !all;
+
+  return (
+    <Stack gap={6} px="md" py="xs" bg="indigo.0" data-testid="bulk-bar">
+      <Group justify="space-between" wrap="nowrap">
+        <Text size="sm" fw={600} data-testid="bulk-count">
+          {all ? t("bulk.allSelected") : t("bulk.selected", { count })}
+        </Text>
+        <Group gap={4} wrap="nowrap">
+          {!all ? (
+            <Button size="compact-xs" variant="subtle" onClick={onSelectAll} data-testid="bulk-select-all">
+              {t("bulk.selectAll")}
+            </Button>
+          ) : null}
+          <Button size="compact-xs" variant="subtle" color="gray" onClick={onClear}>
+            {t("bulk.clear")}
+          </Button>
+        </Group>
+      </Group>
+      {busy ? (
+        <Stack gap={2} data-testid="bulk-progress">
+          <Progress value={op.total ? ((op.done + op.failed) / op.total) * 100 : 0} size="sm" animated />
+          <Text size="xs" c="dimmed">
+            {t("bulk.running", { done: op.done + op.failed, total: op.total })}
+          </Text>
+        </Stack>
+      ) : (
+        <Group gap={6}>
+          <Button
+            size="compact-sm"
+            leftSection={<IconCheck size={14} />}
+            disabled={none}
+            onClick={() => run("close")}
+            data-testid="bulk-close"
+          >
+            {t("bulk.close")}
+          </Button>
+          <Menu position="bottom-start" withinPortal>
+            <Menu.Target>
+              <Button
+                size="compact-sm"
+                variant="light"
+                leftSection={<IconUserShare size={14} />}
+                rightSection={<IconChevronDown size={12} />}
+                disabled={none}
+                data-testid="bulk-reassign"
+              >
+                {t("bulk.reassign")}
+              </Button>
+            </Menu.Target>
+            <Menu.Dropdown mah={300} style={{ overflowY: "auto" }}>
+              <Menu.Label>{t("bulk.reassignTo")}</Menu.Label>
+              {(users.data ?? [])
+                .filter((u) => u.status === "active")
+                .map((u) => (
+                  <Menu.Item key={u.id} onClick={() => run("reassign", { assigneeId: u.id })}>
+                    {u.name}
+                  </Menu.Item>
+                ))}
+              <Menu.Divider />
+              <Menu.Item onClick={() => run("reassign", { assigneeId: null })}>{t("bulk.queue")}</Menu.Item>
+            </Menu.Dropdown>
+          </Menu>
+          <Button
+            size="compact-sm"
+            variant="light"
+            leftSection={<IconMailOpened size={14} />}
+            disabled={none}
+            onClick={() => run("mark_read")}
+            data-testid="bulk-mark-read"
+          >
+            {t("bulk.markRead")}
+          </Button>
+          <Button
+            size="compact-sm"
+            variant="light"
+            leftSection={<IconMail size={14} />}
+            disabled={none}
+            onClick={() => run("mark_unread")}
+            data-testid="bulk-mark-unread"
+          >
+            {t("bulk.markUnread")}
+          </Button>
+          {canDelete ? (
+            <Button
+              size="compact-sm"
+              variant="light"
+              color="red"
+              leftSection={<IconTrash size={14} />}
+              disabled={none}
+              onClick={() => setConfirmDelete(true)}
+              data-testid="bulk-delete"
+            >
+              {t("bulk.delete")}
+            </Button>
+          ) : null}
+        </Group>
+      )}
+      <Modal
+        opened={confirmDelete}
+        onClose={() => setConfirmDelete(false)}
+        title={t("bulk.deleteTitle")}
+        centered
+      >
+        <Text size="sm">{t("bulk.deleteConfirm", { count: all ? 1000 : count })}</Text>
+        <Group justify="flex-end" mt="md">
+          <Button variant="default" leftSection={<IconX size={14} />} onClick={() => setConfirmDelete(false)}>
+            {t("bulk.cancel")}
+          </Button>
+          <Button
+            color="red"
+            data-testid="bulk-delete-confirm"
+            onClick={() => {
+              setConfirmDelete(false);
+              run("delete");
+            }}
+          >
+            {t("bulk.confirm")}
+          </Button>
+        </Group>
+      </Modal>
+    </Stack>
+  );
+}

@@ -1,0 +1,167 @@
+import { ActionIcon, Group, Paper, Text, TextInput, Tooltip } from "@mantine/core";
+import { useDebouncedValue } from "@mantine/hooks";
+import { IconChevronDown, IconChevronUp, IconSearch, IconX } from "@tabler/icons-react";
+import { useQuery, useQueryClient } from "@tanstack/react-query";
+import { useEffect, useState } from "react";
+import { useTranslation } from "react-i18next";
+import { useSearchParams } from "react-router";
+import { get } from "../../api/client";
+import { type Feed, keys, loadOlder } from "../../api/queries";
+import { toolKeys } from "./inbox-tools-api";
+
+interface Hit {
+  id: string;
+  seq: number;
+}
+
+/**
+ * The element of a message in the feed. The feed renders its non-event messages as `[data-testid=message]`
+ * in seq order, the same order as the cached feed: the message's index among them finds its element.
+ */
+function messageElement(qc: ReturnType<typeof useQueryClient>, conversationId: string, messageId: string) {
+  const feed = qc.getQueryData<Feed>(keys.feed(conversationId));
+  const index = feed?.messages.filter((m) => m.kind !== "event").findIndex((m) => m.id === messageId) ?? -1;
+  if (index < 0) return null;
+  return (
+    document.querySelectorAll<HTMLElement>('[data-testid="feed"] [data-testid="message"]')[index] ?? null
+  );
+}
+
+/**
+ * Search inside one conversation (R104): the server returns the matching messages' ids; next/previous
+ * scroll the feed to them, loading older pages of the feed when the match is further back.
+ */
+export function ConversationSearch({ conversationId }: { conversationId: string }) {
+  const { t } = useTranslation();
+  const qc = useQueryClient();
+  const [params] = useSearchParams();
+  // Opened from a search of the list: start with the same words.
+  const listQuery = params.get("q") ?? "";
+  const [open, setOpen] = useState(Boolean(listQuery));
+  const [text, setText] = useState(listQuery);
+  const [q] = useDebouncedValue(text.trim(), 300);
+  const [current, setCurrent] = useState(0);
+  const hits = useQuery({
+    queryKey: toolKeys.convSearch(conversationId, q),
+    queryFn: () =>
+      get<{ hits: Hit[] }>(`/api/conversations/${conversationId}/search?${new URLSearchParams({ q })}`).then(
+        (r) => r.hits,
+      ),
+    enabled: open && q.length > 0,
+    staleTime: 10_000,
+  });
+  const list = hits.data ?? [];
+
+  // Newest match first, as a reader of a chat expects.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: restart at the newest match for new results
+  useEffect(() => setCurrent(list.length ? list.length - 1 : 0), [hits.data]);
+
+  const target = list[current];
+  useEffect(() => {
+    if (!target) return;
+    let cancelled = false;
+    const reveal = async () => {
+      for (let i = 0; i < 50 && !cancelled; i++) {
+        const el = messageElement(qc, conversationId, target.id);
+        if (el) {
+          el.scrollIntoView({ block: "center" });
+          el.dataset.searchMatch = "true";
+          el.style.outline = "2px solid var(--mantine-color-yellow-5)";
+          el.style.borderRadius = "12px";
+          setTimeout(() => {
+            el.style.outline = "";
+            delete el.dataset.searchMatch;
+          }, 2000);
+          return;
+        }
+        const feed = qc.getQueryData<Feed>(keys.feed(conversationId));
+        const first = feed?.messages[0];
+        if (feed?.hasMore && first && first.seq > target.seq) await loadOlder(qc, conversationId);
+        // Let the feed render what was loaded.
+        await new Promise((r) => requestAnimationFrame(() => r(null)));
+      }
+    };
+    void reveal();
+    return () => {
+      cancelled = true;
+    };
+  }, [target, qc, conversationId]);
+
+  if (!open)
+    return (
+      <Tooltip label={t("convSearch.open")}>
+        <ActionIcon
+          pos="absolute"
+          top={8}
+          right={16}
+          style={{ zIndex: 5 }}
+          variant="default"
+          radius="xl"
+          aria-label={t("convSearch.open")}
+          onClick={() => setOpen(true)}
+          data-testid="conv-search-open"
+        >
+          <IconSearch size={16} />
+        </ActionIcon>
+      </Tooltip>
+    );
+  const step = (d: 1 | -1) => list.length && setCurrent((c) => (c + d + list.length) % list.length);
+  return (
+    <Paper pos="absolute" top={8} right={16} style={{ zIndex: 5 }} shadow="sm" p={4} withBorder radius="md">
+      <Group gap={4} wrap="nowrap">
+        <TextInput
+          size="xs"
+          w={180}
+          autoFocus
+          placeholder={t("convSearch.placeholder")}
+          value={text}
+          onChange={(e) => setText(e.currentTarget.value)}
+          onKeyDown={(e) => {
+            if (e.key === "Enter") step(e.shiftKey ? 1 : -1);
+            if (e.key === "Escape") setOpen(false);
+          }}
+          data-testid="conv-search-input"
+        />
+        <Text size="xs" c="dimmed" miw={56} ta="center" data-testid="conv-search-position">
+          {q && hits.data
+            ? list.length
+              ? t("convSearch.position", { current: list.length - current, total: list.length })
+              : t("convSearch.none")
+            : ""}
+        </Text>
+        <ActionIcon
+          size="sm"
+          variant="subtle"
+          aria-label={t("convSearch.previous")}
+          disabled={!list.length}
+          onClick={() => step(-1)}
+          data-testid="conv-search-previous"
+        >
+          <IconChevronUp size={14} />
+        </ActionIcon>
+        <ActionIcon
+          size="sm"
+          variant="subtle"
+          aria-label={t("convSearch.next")}
+          disabled={!list.length}
+          onClick={() => step(1)}
+          data-testid="conv-search-next"
+        >
+          <IconChevronDown size={14} />
+        </ActionIcon>
+        <ActionIcon
+          size="sm"
+          variant="subtle"
+          color="gray"
+          aria-label={t("convSearch.close")}
+          onClick={() => {
+            setOpen(false);
+            setText("");
+          }}
+        >
+          <IconX size={14} />
+        </ActionIcon>
+      </Group>
+    </Paper>
+  );
+}

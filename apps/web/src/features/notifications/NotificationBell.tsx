@@ -1,0 +1,168 @@
+import {
+  ActionIcon,
+  Button,
+  Group,
+  Indicator,
+  Popover,
+  ScrollArea,
+  Stack,
+  Text,
+  UnstyledButton,
+} from "@mantine/core";
+import type { AgentNotification } from "@parley/protocol";
+import { IconBell, IconBellOff, IconSettings } from "@tabler/icons-react";
+import { type InfiniteData, useQueryClient } from "@tanstack/react-query";
+import { useState } from "react";
+import { useTranslation } from "react-i18next";
+import { Link, useNavigate } from "react-router";
+import { post, put } from "../../api/client";
+import { type NotificationPage, notifyKeys, useNotifications } from "./api";
+import { notificationTitle } from "./live";
+
+/** The notification centre: a bell with the unread count, the latest notifications, mark read. */
+export function NotificationBell() {
+  const { t, i18n } = useTranslation();
+  const qc = useQueryClient();
+  const navigate = useNavigate();
+  const [open, setOpen] = useState(false);
+  const list = useNotifications();
+  const unread = list.data?.pages[0]?.unread ?? 0;
+  const items = list.data?.pages.flatMap((p) => p.notifications) ?? [];
+
+  const setRead = (ids: string[] | "all", count: number) =>
+    qc.setQueryData<InfiniteData<NotificationPage, string | null>>(notifyKeys.list, (data) =>
+      data
+        ? {
+            ...data,
+            pages: data.pages.map((p, i) => ({
+              ...p,
+              unread: i === 0 ? count : p.unread,
+              notifications: p.notifications.map((n) =>
+                ids === "all" || ids.includes(n.id)
+                  ? { ...n, readAt: n.readAt ?? new Date().toISOString() }
+                  : n,
+              ),
+            })),
+          }
+        : data,
+    );
+  const markAll = async () => {
+    const r = await post<{ unread: number }>("/api/notifications/read", { all: true });
+    setRead("all", r.unread);
+  };
+  const openOne = async (n: AgentNotification) => {
+    setOpen(false);
+    if (!n.readAt) {
+      const r = await post<{ unread: number }>("/api/notifications/read", { ids: [n.id] });
+      setRead([n.id], r.unread);
+    }
+    if (n.conversationId) navigate(`/inbox/${n.conversationId}`);
+    else if (n.kind === "delivery_failed") navigate("/settings/notifications");
+  };
+  const mute = async (conversationId: string) => {
+    await put(`/api/conversations/${conversationId}/mute`, { muted: true });
+    await qc.invalidateQueries({ queryKey: notifyKeys.settings });
+  };
+  const time = new Intl.DateTimeFormat(i18n.language, { dateStyle: "short", timeStyle: "short" });
+
+  return (
+    <Popover opened={open} onChange={setOpen} position="bottom-end" width={360} shadow="md">
+      <Popover.Target>
+        <Indicator
+          label={unread > 99 ? "99+" : unread}
+          size={16}
+          color="red"
+          disabled={unread === 0}
+          offset={4}
+        >
+          <ActionIcon
+            variant="subtle"
+            size="lg"
+            aria-label={t("notify.bellCount", { count: unread })}
+            title={t("notify.bell")}
+            data-testid="notification-bell"
+            data-count={unread}
+            onClick={() => setOpen((o) => !o)}
+          >
+            <IconBell size={20} />
+          </ActionIcon>
+        </Indicator>
+      </Popover.Target>
+      <Popover.Dropdown p={0}>
+        <Group justify="space-between" p="sm">
+          <Text fw={600}>{t("notify.bell")}</Text>
+          <Group gap={4}>
+            <Button size="compact-xs" variant="subtle" onClick={markAll} disabled={unread === 0}>
+              {t("notify.markAllRead")}
+            </Button>
+            <ActionIcon
+              variant="subtle"
+              component={Link}
+              to="/settings/notifications"
+              aria-label={t("notify.settingsLink")}
+              onClick={() => setOpen(false)}
+            >
+              <IconSettings size={16} />
+            </ActionIcon>
+          </Group>
+        </Group>
+        <ScrollArea.Autosize mah={420}>
+          {items.length === 0 ? (
+            <Text c="dimmed" size="sm" p="sm">
+              {t("notify.empty")}
+            </Text>
+          ) : (
+            <Stack gap={0} data-testid="notification-list">
+              {items.map((n) => (
+                <UnstyledButton
+                  key={n.id}
+                  onClick={() => void openOne(n)}
+                  p="sm"
+                  style={{
+                    borderTop: "1px solid var(--mantine-color-gray-2)",
+                    background: n.readAt ? undefined : "var(--mantine-color-blue-0)",
+                  }}
+                >
+                  <Text size="sm" fw={n.readAt ? 400 : 600} lineClamp={1}>
+                    {notificationTitle(n)}
+                  </Text>
+                  {n.body ? (
+                    <Text size="sm" c="dimmed" lineClamp={2}>
+                      {n.body}
+                    </Text>
+                  ) : null}
+                  <Group justify="space-between" gap={4}>
+                    <Text size="xs" c="dimmed">
+                      {time.format(new Date(n.createdAt))}
+                    </Text>
+                    {n.conversationId ? (
+                      <ActionIcon
+                        component="span"
+                        size="xs"
+                        variant="subtle"
+                        color="gray"
+                        aria-label={t("notify.mute")}
+                        title={t("notify.mute")}
+                        onClick={(e: React.MouseEvent) => {
+                          e.stopPropagation();
+                          if (n.conversationId) void mute(n.conversationId);
+                        }}
+                      >
+                        <IconBellOff size={12} />
+                      </ActionIcon>
+                    ) : null}
+                  </Group>
+                </UnstyledButton>
+              ))}
+              {list.hasNextPage ? (
+                <Button variant="subtle" size="xs" onClick={() => void list.fetchNextPage()}>
+                  {t("notify.loadMore")}
+                </Button>
+              ) : null}
+            </Stack>
+          )}
+        </ScrollArea.Autosize>
+      </Popover.Dropdown>
+    </Popover>
+  );
+}

@@ -1,0 +1,75 @@
+import { notifications } from "@mantine/notifications";
+import type { AgentNotification } from "@parley/protocol";
+import type { InfiniteData, QueryClient } from "@tanstack/react-query";
+import i18n from "../../i18n";
+import { type NotificationPage, notifyKeys, type SettingsResponse } from "./api";
+
+/** The title of a notification in the agent's language (the server keeps only the names it refers to). */
+export function notificationTitle(n: AgentNotification): string {
+  const key =
+    n.kind === "delivery_failed" ? `notify.kinds.delivery_failed_${n.title}` : `notify.kinds.${n.kind}`;
+  return i18n.t(key, { title: n.title, defaultValue: n.title });
+}
+
+let audio: AudioContext | null = null;
+/** A short two-tone chime made on the spot (no sound file to ship or to fail loading). */
+function chime() {
+  try {
+    audio ??= new AudioContext();
+    const now = audio.currentTime;
+    for (const [i, freq] of [880, 1320].entries()) {
+      const osc = audio.createOscillator();
+      const gain = audio.createGain();
+      osc.frequency.value = freq;
+      gain.gain.setValueAtTime(0.0001, now + i * 0.12);
+      gain.gain.exponentialRampToValueAtTime(0.15, now + i * 0.12 + 0.02);
+      gain.gain.exponentialRampToValueAtTime(0.0001, now + i * 0.12 + 0.25);
+      osc.connect(gain).connect(audio.destination);
+      osc.start(now + i * 0.12);
+      osc.stop(now + i * 0.12 + 0.3);
+    }
+  } catch {
+    // No audio (autoplay policy before any click): the toast and the badge still show.
+  }
+}
+
+/**
+ * A notification addressed to this agent arrived on the socket (R401): it goes to the top of the bell's
+ * list, counts as unread, and, unless silenced (do-not-disturb, quiet hours, pause), shows a toast with the
+ * message text and plays the sound. Old ones replayed after a reconnect update the list quietly.
+ */
+export function onNotification(qc: QueryClient, n: AgentNotification) {
+  let added = false;
+  qc.setQueryData<InfiniteData<NotificationPage, string | null>>(notifyKeys.list, (data) => {
+    if (!data) return data;
+    if (data.pages.some((p) => p.notifications.some((x) => x.id === n.id))) return data;
+    added = true;
+    const [first, ...rest] = data.pages;
+    if (!first) return data;
+    return {
+      ...data,
+      pages: [
+        {
+          ...first,
+          notifications: [n, ...first.notifications],
+          unread: first.unread + (n.readAt ? 0 : 1),
+        },
+        ...rest,
+      ],
+    };
+  });
+  if (!added && !qc.getQueryData(notifyKeys.list)) void qc.invalidateQueries({ queryKey: notifyKeys.list });
+  const fresh = Date.now() - new Date(n.createdAt).getTime() < 60_000;
+  if (!n.alert || !fresh) return;
+  notifications.show({
+    id: `notify-${n.id}`,
+    title: notificationTitle(n),
+    message: n.body,
+    color: n.kind === "delivery_failed" ? "red" : "blue",
+    autoClose: 6000,
+    // Bottom right: a stream of toasts never covers the header's controls.
+    position: "bottom-right",
+  });
+  const settings = qc.getQueryData<SettingsResponse>(notifyKeys.settings);
+  if (settings?.settings.sound ?? true) chime();
+}

@@ -1,0 +1,439 @@
+/**
+ * npm run bench:inbox — the inbox list, search and the web app's first load, on a loaded workspace.
+ *
+ * Starts a Parley server process on a fresh embedded database (or on DATABASE_URL), creates the owner, two
+ * agents and an API connection through the API, bulk-loads one workspace with set-based INSERT … SELECT
+ * generate_series (contacts with names, emails and phones; conversations in every status, assigned or
+ * queued, waiting or answered; messages in Russian, Ukrainian and English; tags), then measures through
+ * HTTP, one request at a time after a warm-up:
+ *   - the list API (GET /api/conversations, 50 rows) for the common filters and the processing order,
+ *     first page and a deeper page,
+ *   - full-text message search (GET /api/search/messages) and contact search (GET /api/search/contacts),
+ * and prints p50/p95 for each, and the web app's initial JavaScript gzipped: index.html's entry script and
+ * the modules it preloads (what a browser fetches before the app can start).
+ *
+ * Options: --conversations 100000  --messages (default 10 per conversation)  --iterations 40
+ *          --database embedded|postgres (default: postgres when DATABASE_URL is set)
+ * On PostgreSQL the loaded workspace stays in the database: point DATABASE_URL at a scratch database.
+ * Targets (PostgreSQL): list p95 ≤ 20 ms, search p95 ≤ 100 ms, initial JS ≤ 350 KB gzipped.
+ */
+import { spawnSync } from "node:child_process";
+import crypto from "node:crypto";
+import fs from "node:fs";
+import http from "node:http";
+import os from "node:os";
+import path from "node:path";
+import { parseArgs } from "node:util";
+import zlib from "node:zlib";
+import { type Db, openPglite, openPostgres } from "../apps/server/src/db/client";
+import { freePort, ROOT, startProcess, stopProcess, waitFor } from "./lib";
+
+const { values: opts } = parseArgs({
+  options: {
+    conversations: { type: "string", default: "100000" },
+    messages: { type: "string" },
+    iterations: { type: "string", default: "40" },
+    database: { type: "string" },
+  },
+});
+const CONVERSATIONS = Number(opts.conversations);
+const MESSAGES = Number(opts.messages ?? CONVERSATIONS * 10);
+const ITERATIONS = Number(opts.iterations);
+const KIND = (opts.database ?? (process.env.DATABASE_URL ? "postgres" : "embedded")) as
+  | "embedded"
+  | "postgres";
+const SECRET_KEY = crypto.randomBytes(32).toString("hex");
+const PASSWORD = "bench-password-0123";
+
+function request(
+  port: number,
+  method: string,
+  urlPath: string,
+  body?: string,
+  headers: Record<string, string> = {},
+) {
+  return new Promise<{ status: number; body: string; cookie?: string }>((resolve, reject) => {
+    const req = http.request(
+      {
+        host: "127.0.0.1",
+        port,
+        path: urlPath,
+        method,
+        headers: {
+          ...(body ? { "content-type": "application/json", "content-length": Buffer.byteLength(body) } : {}),
+          ...headers,
+        },
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on("data", (c) => chunks.push(c));
+        res.on("end", () => {
+          const setCookie = res.headers["set-cookie"]?.[0];
+          resolve({
+            status: res.statusCode ?? 0,
+            body: Buffer.concat(chunks).toString(),
+            ...(setCookie ? { cookie: setCookie.split(";")[0] } : {}),
+          });
+        });
+      },
+    );
+    req.on("error", reject);
+    req.end(body);
+  });
+}
+
+const FIRST = [
+  "Анна",
+  "Мария",
+  "Иван",
+  "Олег",
+  "Олена",
+  "Тарас",
+  "John",
+  "Emma",
+  "Sofia",
+  "Дмитрий",
+  "Наталья",
+  "Peter",
+];
+const LAST = [
+  "Иванова",
+  "Петренко",
+  "Смирнов",
+  "Коваленко",
+  "Шевченко",
+  "Smith",
+  "Brown",
+  "Кузнецова",
+  "Бондаренко",
+  "Miller",
+];
+const WORDS = [
+  "доставка",
+  "заказ",
+  "оплата",
+  "возврат",
+  "товар",
+  "курьер",
+  "адрес",
+  "скидка",
+  "размер",
+  "цвет",
+  "привет",
+  "спасибо",
+  "подскажите",
+  "когда",
+  "будет",
+  "доставку",
+  "заказа",
+  "оплату",
+  "замовлення",
+  "доставки",
+  "оплата",
+  "дякую",
+  "вітаю",
+  "order",
+  "delivery",
+  "payment",
+  "refund",
+  "tracking",
+  "number",
+  "please",
+  "thanks",
+  "where",
+  "size",
+  "color",
+];
+const sqlArray = (xs: string[]) => `array[${xs.map((x) => `'${x}'`).join(",")}]`;
+
+/** Set-based load of one workspace: contacts, identities, conversations, messages, tags. */
+async function bulkLoad(db: Db, w: { workspaceId: string; connectionId: string; userIds: string[] }) {
+  const t0 = performance.now();
+  const { workspaceId, connectionId, userIds } = w;
+  await db.query(
+    `insert into contacts (workspace_id, name, nickname, email, phone, created_at)
+     select $1, (${sqlArray(FIRST)})[1 + g % ${FIRST.length}] || ' ' || (${sqlArray(LAST)})[1 + (g / 7) % ${LAST.length}] || ' ' || g,
+       'nick' || g, 'client' || g || '@mail.example', '+7900' || lpad(g::text, 7, '0'), now() - interval '120 days'
+     from generate_series(1, $2::int) g`,
+    [workspaceId, CONVERSATIONS],
+  );
+  await db.query(
+    `insert into contact_identities (workspace_id, contact_id, connection_id, external_id)
+     select $1, id, $2, 'bench-' || id from contacts where workspace_id = $1`,
+    [workspaceId, connectionId],
+  );
+  // Spread over 90 days; 70 % closed, 20 % open, 10 % in progress; three quarters shared by three people, the rest queued;
+  // open ones whose last message is the customer's are waiting.
+  await db.query(
+    `insert into conversations (workspace_id, number, connection_id, contact_id, identity_id, status, assignee_id,
+       created_at, closed_at, last_activity_at, first_unanswered_at, last_customer_message_at,
+       last_message_preview, last_message_author, last_message_direction, last_outbound_state)
+     select $1, 1000 + n, $2, contact_id, id,
+       case when n % 10 < 7 then 'closed' when n % 10 < 9 then 'open' else 'in_progress' end,
+       case when n % 4 < 3 then ($3::uuid[])[1 + (n / 10) % 3] else null end,
+       at - interval '2 days', case when n % 10 < 7 then at else null end, at,
+       case when n % 10 >= 7 and n % 3 <> 0 then at else null end, at,
+       'last message ' || n, case when n % 3 <> 0 then 'contact' else 'user' end,
+       case when n % 3 <> 0 then 'inbound' else 'outbound' end, case when n % 3 = 0 then 'delivered' else null end
+     from (select i.id, i.contact_id, row_number() over (order by i.id) as n,
+             now() - (random() * interval '90 days') as at
+           from contact_identities i where i.workspace_id = $1) s`,
+    [workspaceId, connectionId, userIds],
+  );
+  await db.query(
+    `create temp table bench_conv as
+     select id, created_at, (row_number() over (order by id)) - 1 as rn from conversations where workspace_id = $1`,
+    [workspaceId],
+  );
+  // The text index is built once after the load instead of row by row (same definition, read from the catalogue).
+  const [fts] = await db.query<{ def: string }>(
+    "select pg_get_indexdef('messages_text_fts'::regclass) as def",
+  );
+  await db.query("drop index messages_text_fts");
+  await db.query(
+    `insert into messages (workspace_id, conversation_id, connection_id, direction, kind, author_type, author_id,
+       text, created_at)
+     select $1, c.id, $2, case when g % 2 = 0 then 'inbound' else 'outbound' end, 'message',
+       case when g % 2 = 0 then 'contact' else 'user' end, case when g % 2 = 0 then null else $3::uuid end,
+       w[1 + (g * 7) % ${WORDS.length}] || ' ' || w[1 + (g * 13) % ${WORDS.length}] || ' №' || (g % 100000) || ', ' ||
+         w[1 + (g * 17) % ${WORDS.length}] || ' ' || w[1 + (g * 31) % ${WORDS.length}] || ' ' || w[1 + (g / 3) % ${WORDS.length}]
+         || case when g % 50000 = 0 then ' уникальныйтовар' else '' end,
+       c.created_at + (g / $5::int) * interval '1 minute'
+     from generate_series(0, $4::int - 1) g join bench_conv c on c.rn = g % $5::int,
+       (select ${sqlArray(WORDS)} as w) words`,
+    [workspaceId, connectionId, userIds[0], MESSAGES, CONVERSATIONS],
+  );
+  const loadedAt = performance.now();
+  await db.query(fts!.def);
+  const indexSeconds = (performance.now() - loadedAt) / 1000;
+  await db.query(
+    `update conversations c set last_inbound_seq = m.seq from (
+       select conversation_id, max(seq) as seq from messages where workspace_id = $1 and direction = 'inbound' group by 1
+     ) m where m.conversation_id = c.id`,
+    [workspaceId],
+  );
+  await db.query("drop table bench_conv");
+  await db.query(
+    `insert into tags (workspace_id, name, color) select $1, 'tag ' || g, '#1c7ed6' from generate_series(1, 10) g`,
+    [workspaceId],
+  );
+  await db.query(
+    `insert into contact_tags (contact_id, tag_id, workspace_id, pinned)
+     select c.id, t.id, $1, (abs(hashtext(c.id::text)) % 4 = 0)
+     from contacts c join tags t on t.workspace_id = $1 and t.name = 'tag ' || (1 + abs(hashtext(c.id::text)) % 10)
+     where c.workspace_id = $1 and abs(hashtext(c.id::text || 'x')) % 5 = 0`,
+    [workspaceId],
+  );
+  await db.query("analyze");
+  return { seconds: (performance.now() - t0) / 1000, indexSeconds };
+}
+
+const pct = (sorted: number[], p: number) =>
+  sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
+
+async function measure(port: number, cookie: string, label: string, paths: string[]) {
+  // Warm-up: the first requests compile plans and fill caches.
+  for (const p of paths.slice(0, 3)) await request(port, "GET", p, undefined, { cookie });
+  const times: number[] = [];
+  let rows = 0;
+  for (let i = 0; i < ITERATIONS; i++) {
+    const p = paths[i % paths.length]!;
+    const t0 = performance.now();
+    const r = await request(port, "GET", p, undefined, { cookie });
+    times.push(performance.now() - t0);
+    if (r.status !== 200) throw new Error(`${p} answered ${r.status}: ${r.body.slice(0, 200)}`);
+    const body = JSON.parse(r.body) as { conversations?: unknown[]; hits?: unknown[] };
+    rows += (body.conversations ?? body.hits ?? []).length;
+  }
+  times.sort((a, b) => a - b);
+  const line = `  ${label.padEnd(34)} p50 ${pct(times, 50).toFixed(1).padStart(6)} ms   p95 ${pct(times, 95).toFixed(1).padStart(6)} ms   (${(rows / ITERATIONS).toFixed(0)} rows)`;
+  console.log(line);
+  return { label, p50: pct(times, 50), p95: pct(times, 95) };
+}
+
+/** The JavaScript a browser loads before the app starts: the entry script and its module preloads, gzipped. */
+function initialJs() {
+  const built = spawnSync(process.execPath, ["apps/web/scripts/ensure-build.mjs"], {
+    cwd: ROOT,
+    stdio: "inherit",
+  });
+  if (built.status !== 0) throw new Error("the web app did not build");
+  const dist = path.join(ROOT, "apps/web/dist");
+  const html = fs.readFileSync(path.join(dist, "index.html"), "utf8");
+  const files = [
+    ...html.matchAll(/<script[^>]+type="module"[^>]+src="([^"]+)"/g),
+    ...html.matchAll(/<link[^>]+rel="modulepreload"[^>]+href="([^"]+)"/g),
+  ].map((m) => m[1]!);
+  let raw = 0;
+  let gz = 0;
+  for (const f of new Set(files)) {
+    const bytes = fs.readFileSync(path.join(dist, f.replace(/^\//, "")));
+    raw += bytes.length;
+    gz += zlib.gzipSync(bytes, { level: 9 }).length;
+  }
+  return { files: new Set(files).size, raw, gz };
+}
+
+async function main() {
+  console.log(
+    `bench:inbox — ${KIND}, ${CONVERSATIONS.toLocaleString()} conversations, ${MESSAGES.toLocaleString()} messages, ${ITERATIONS} requests per query, Node ${process.version}, ${os.cpus().length} CPUs`,
+  );
+  const port = await freePort();
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "parley-bench-inbox-"));
+  const env: Record<string, string> = {
+    PORT: String(port),
+    HOST: "127.0.0.1",
+    DATA_DIR: dataDir,
+    SECRET_KEY,
+    LOG_LEVEL: "warn",
+    NODE_ENV: "production",
+    SIGNIN_RATE_LIMIT: "1000",
+    ...(KIND === "postgres"
+      ? { DATABASE_URL: process.env.DATABASE_URL!, EVENT_BUS: "memory" }
+      : { DATABASE_URL: "" }),
+  };
+  const health = async () => (await request(port, "GET", "/api/health")).status === 200;
+  let child = startProcess(["apps/server/src/main.ts"], env);
+  try {
+    await waitFor(health, "the Parley server");
+    const email = `owner-${crypto.randomBytes(4).toString("hex")}@bench.example`;
+    const setup = await request(
+      port,
+      "POST",
+      "/api/setup",
+      JSON.stringify({ workspaceName: "Bench inbox", name: "Owner", email, password: PASSWORD }),
+    );
+    if (setup.status !== 201) {
+      const cli = startProcess(
+        ["apps/server/src/cli.ts", "create-owner", "--workspace", "Bench inbox", "--name", "Owner"].concat([
+          "--email",
+          email,
+          "--password",
+          PASSWORD,
+        ]),
+        { ...env, PORT: String(await freePort()) },
+      );
+      await new Promise((r) => cli.on("exit", r));
+    }
+    const signIn = await request(
+      port,
+      "POST",
+      "/api/auth/sign-in",
+      JSON.stringify({ email, password: PASSWORD }),
+    );
+    if (signIn.status !== 200) throw new Error(`sign-in ${signIn.status} ${signIn.body}`);
+    const cookie = signIn.cookie!;
+    const me = JSON.parse(signIn.body) as {
+      csrfToken: string;
+      user: { id: string };
+      workspace: { id: string };
+    };
+    const conn = await request(
+      port,
+      "POST",
+      "/api/connections",
+      JSON.stringify({ type: "api", name: "bench" }),
+      {
+        cookie,
+        "x-csrf-token": me.csrfToken,
+      },
+    );
+    if (conn.status !== 201) throw new Error(`connection ${conn.status} ${conn.body}`);
+    const connectionId = JSON.parse(conn.body).connection.id as string;
+    const workspaceId = me.workspace.id;
+
+    if (KIND === "embedded") await stopProcess(child);
+    const db =
+      KIND === "embedded" ? await openPglite(dataDir) : await openPostgres(process.env.DATABASE_URL!, 2);
+    const agents = await db.query<{ id: string }>(
+      `insert into users (workspace_id, email, name, role, password_hash)
+       select $1, 'agent' || g || '-' || $2 || '@bench.example', 'Agent ' || g, 'agent', 'x' from generate_series(1, 2) g
+       returning id`,
+      [workspaceId, crypto.randomBytes(3).toString("hex")],
+    );
+    const userIds = [me.user.id, ...agents.map((a) => a.id)];
+    console.log("loading…");
+    const load = await bulkLoad(db, { workspaceId, connectionId, userIds });
+    console.log(`  loaded in ${load.seconds.toFixed(1)} s (text index ${load.indexSeconds.toFixed(1)} s)`);
+    const [tag] = await db.query<{ id: string }>(
+      "select id from tags where workspace_id = $1 and name = 'tag 1'",
+      [workspaceId],
+    );
+    await db.close();
+    if (KIND === "embedded") {
+      child = startProcess(["apps/server/src/main.ts"], env);
+      await waitFor(health, "the Parley server");
+    }
+
+    const open = "status=open,in_progress";
+    const list = (q: string) => [`/api/conversations?limit=50&${q}`];
+    // A deeper page: the cursor of the 5th page of the busiest view.
+    let cursor = "";
+    for (let i = 0; i < 4; i++) {
+      const r = await request(
+        port,
+        "GET",
+        `/api/conversations?limit=50&${open}${cursor ? `&cursor=${cursor}` : ""}`,
+        undefined,
+        {
+          cookie,
+        },
+      );
+      cursor = (JSON.parse(r.body) as { nextCursor: string }).nextCursor;
+    }
+    const day = new Date(Date.now() - 10 * 86_400_000);
+    const from = new Date(day.getFullYear(), day.getMonth(), day.getDate()).toISOString();
+    const to = new Date(Date.parse(from) + 86_400_000).toISOString();
+
+    console.log("list API (50 rows):");
+    const results = [
+      await measure(port, cookie, "all open (default view)", list(open)),
+      await measure(port, cookie, "mine", list(`mine=true&${open}`)),
+      await measure(port, cookie, "unassigned", list(`unassigned=true&${open}`)),
+      await measure(port, cookie, "closed", list("status=closed")),
+      await measure(port, cookie, "unanswered", list(`unanswered=true&${open}`)),
+      await measure(port, cookie, "channel", list(`channel=api&${open}`)),
+      await measure(port, cookie, "assignee", list(`assignee=${userIds[1]}&${open}`)),
+      await measure(port, cookie, "tag", list(`tag=${tag!.id}&${open}`)),
+      await measure(port, cookie, "no tags", list(`tagMode=none&${open}`)),
+      await measure(port, cookie, "last message from customer", list(`author=customer&${open}`)),
+      await measure(port, cookie, "a day (any message)", list(`activeFrom=${from}&activeTo=${to}`)),
+      await measure(port, cookie, "processing order", list(`sort=waiting&${open}`)),
+      await measure(port, cookie, "5th page (cursor)", list(`${open}&cursor=${cursor}`)),
+    ];
+    console.log("message search (20 hits):");
+    const enc = encodeURIComponent;
+    const msg = (qs: string[]) => qs.map((q) => `/api/search/messages?limit=20&q=${enc(q)}`);
+    const search = [
+      await measure(port, cookie, "common word (доставка)", msg(["доставка", "оплату", "order", "дякую"])),
+      await measure(port, cookie, "prefix while typing (дост, зака)", msg(["дост", "зака", "paym", "віта"])),
+      await measure(port, cookie, "two words (заказ курьер)", msg(["заказ курьер", "delivery tracking"])),
+      await measure(port, cookie, "rare word", msg(["уникальныйтовар"])),
+      await measure(port, cookie, "number (№4242)", msg(["4242", "31337"])),
+    ];
+    console.log("contact search (20 rows):");
+    const contacts = (qs: string[]) => qs.map((q) => `/api/search/contacts?limit=20&q=${enc(q)}`);
+    const people = [
+      await measure(port, cookie, "name (Иванова 1234)", contacts(["иванова 1234", "petrenko", "Smith 777"])),
+      await measure(port, cookie, "with a typo (Иваноыа)", contacts(["Иваноыа", "Коваленкл", "Brwn"])),
+      await measure(port, cookie, "email / phone", contacts(["client4242@", "+79000012345", "0031337"])),
+    ];
+    const js = initialJs();
+    const max = (xs: { p95: number }[]) => Math.max(...xs.map((x) => x.p95));
+    console.log("summary:");
+    console.log(
+      `  list p95 (worst filter)     ${max(results).toFixed(1)} ms   (target ≤ 20 ms on PostgreSQL)`,
+    );
+    console.log(
+      `  search p95 (worst query)    ${max([...search, ...people]).toFixed(1)} ms   (target ≤ 100 ms on PostgreSQL)`,
+    );
+    console.log(
+      `  initial JS                  ${(js.gz / 1024).toFixed(1)} KB gzipped (${(js.raw / 1024).toFixed(0)} KB raw, ${js.files} files; target ≤ 350 KB)`,
+    );
+  } finally {
+    await stopProcess(child);
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+await main();

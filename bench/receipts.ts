@@ -1,0 +1,365 @@
+/**
+ * npm run bench:receipts — how many delivery status reports per second Parley applies and fans out, on
+ * PostgreSQL, with a baseline measured in the same run on the same database.
+ *
+ * It starts a Parley server process, signs in agents with a WebSocket each, opens conversations with
+ * signed inbound webhooks, and writes outgoing messages in state "sent" with provider ids straight into
+ * the database (as if they had just been sent). Then it posts signed status webhooks (`delivered`, then
+ * `read` for other messages) at rising rates (open loop): each report's time runs from sending the
+ * webhook until its `message.updated` event has reached every socket. Baseline: a bare loop of
+ * single-row UPDATEs of a message-like row on the same database.
+ *
+ * Needs DATABASE_URL (PostgreSQL). Options (env): BENCH_RATES=1000,2000,3000  BENCH_STEP_SECONDS=5
+ * BENCH_AGENTS=20  BENCH_CONTACTS=200
+ */
+import crypto from "node:crypto";
+import fs from "node:fs";
+import http from "node:http";
+import os from "node:os";
+import path from "node:path";
+import pg from "pg";
+import WebSocket from "ws";
+import { freePort, startProcess, stopProcess, waitFor } from "./lib";
+
+const RATES = (process.env.BENCH_RATES ?? "1000,2000,3000").split(",").map(Number);
+const STEP_SECONDS = Number(process.env.BENCH_STEP_SECONDS ?? 5);
+const AGENTS = Number(process.env.BENCH_AGENTS ?? 20);
+const CONTACTS = Number(process.env.BENCH_CONTACTS ?? 200);
+const TARGET = 2000;
+const SECRET_KEY = crypto.randomBytes(32).toString("hex");
+const PASSWORD = "bench-password-0123";
+const agent = new http.Agent({ keepAlive: true, maxSockets: 512 });
+
+function post(port: number, urlPath: string, body: string, headers: Record<string, string> = {}) {
+  return new Promise<{ status: number; body: string; cookie?: string }>((resolve, reject) => {
+    const req = http.request(
+      {
+        host: "127.0.0.1",
+        port,
+        path: urlPath,
+        method: "POST",
+        agent,
+        headers: {
+          "content-type": "application/json",
+          "content-length": Buffer.byteLength(body),
+          ...headers,
+        },
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on("data", (c) => chunks.push(c));
+        res.on("end", () => {
+          const setCookie = res.headers["set-cookie"]?.[0];
+          resolve({
+            status: res.statusCode ?? 0,
+            body: Buffer.concat(chunks).toString(),
+            ...(setCookie ? { cookie: setCookie.split(";")[0] } : {}),
+          });
+        });
+      },
+    );
+    req.on("error", reject);
+    req.end(body);
+  });
+}
+
+const PROVIDER_ID_MARK = Buffer.from('"providerMessageId":"');
+/** Provider ids in a frame, scanned as bytes: the load generator shares the 2 cores with the server. */
+function providerIds(frame: Buffer): string[] {
+  const out: string[] = [];
+  let at = frame.indexOf(PROVIDER_ID_MARK);
+  while (at !== -1) {
+    const start = at + PROVIDER_ID_MARK.length;
+    const end = frame.indexOf(0x22, start);
+    if (end === -1) break;
+    out.push(frame.toString("latin1", start, end));
+    at = frame.indexOf(PROVIDER_ID_MARK, end);
+  }
+  return out;
+}
+
+const pct = (sorted: number[], p: number) =>
+  sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]! : Number.NaN;
+const fmt = (n: number, d = 0) => (Number.isFinite(n) ? n.toFixed(d) : "-");
+
+interface Step {
+  state: string;
+  target: number;
+  sent: number;
+  acked: number;
+  achieved: number;
+  complete: number;
+  completedPerSecond: number;
+  p50: number;
+  p99: number;
+  errors: number;
+}
+
+/** `rate` reports per second for STEP_SECONDS over `ids`, until each one's event reached every socket. */
+async function runStep(
+  state: "delivered" | "read",
+  rate: number,
+  ids: string[],
+  sockets: WebSocket[],
+  send: (body: string) => Promise<number>,
+): Promise<Step> {
+  const sentAt = new Map<string, number>();
+  const seen = new Map<string, number>();
+  const doneAt = new Map<string, number>();
+  let acked = 0;
+  let errors = 0;
+  const onFrame = (data: WebSocket.RawData) => {
+    for (const id of providerIds(data as Buffer)) {
+      if (!sentAt.has(id) || doneAt.has(id)) continue;
+      const n = (seen.get(id) ?? 0) + 1;
+      seen.set(id, n);
+      if (n === sockets.length) doneAt.set(id, performance.now());
+    }
+  };
+  for (const s of sockets) s.on("message", onFrame);
+  const total = Math.min(ids.length, Math.round(rate * STEP_SECONDS));
+  const started = performance.now();
+  const inflight: Promise<void>[] = [];
+  for (let i = 0; i < total; i++) {
+    const due = started + (i * 1000) / rate;
+    const wait = due - performance.now();
+    if (wait > 1) await new Promise((r) => setTimeout(r, wait));
+    const id = ids[i]!;
+    sentAt.set(id, performance.now());
+    const body = JSON.stringify({
+      type: "status",
+      messageId: id,
+      status: state,
+      timestamp: new Date().toISOString(),
+    });
+    inflight.push(
+      send(body).then(
+        (status) => {
+          if (status === 200) acked++;
+          else errors++;
+        },
+        () => {
+          errors++;
+        },
+      ),
+    );
+  }
+  await Promise.all(inflight);
+  const sendWindow = (performance.now() - started) / 1000;
+  const until = performance.now() + 10_000;
+  while (doneAt.size < acked && performance.now() < until) await new Promise((r) => setTimeout(r, 20));
+  const lastDone = doneAt.size ? Math.max(...doneAt.values()) : started;
+  for (const s of sockets) s.off("message", onFrame);
+  const lat = [...doneAt].map(([id, t]) => t - sentAt.get(id)!).sort((a, b) => a - b);
+  return {
+    state,
+    target: rate,
+    sent: total,
+    acked,
+    achieved: acked / sendWindow,
+    complete: doneAt.size,
+    completedPerSecond: doneAt.size ? doneAt.size / ((lastDone - started) / 1000) : 0,
+    p50: pct(lat, 50),
+    p99: pct(lat, 99),
+    errors,
+  };
+}
+
+/** Baseline: single-row UPDATEs of a message-like row, one after another, on the same database. */
+async function updateBaseline(): Promise<number> {
+  const client = new pg.Client({ connectionString: process.env.DATABASE_URL });
+  await client.connect();
+  await client.query(
+    `create temp table bench_messages (id bigint primary key, delivery_state text not null,
+       sent_at timestamptz, delivered_at timestamptz, read_at timestamptz)`,
+  );
+  const n = 3000;
+  await client.query(
+    "insert into bench_messages select g, 'sent', now(), null, null from generate_series(1, $1) g",
+    [n],
+  );
+  const t0 = performance.now();
+  for (let i = 1; i <= n; i++)
+    await client.query(
+      "update bench_messages set delivery_state = 'delivered', delivered_at = now() where id = $1",
+      [i],
+    );
+  const rate = n / ((performance.now() - t0) / 1000);
+  await client.end();
+  return rate;
+}
+
+async function main() {
+  if (!process.env.DATABASE_URL) {
+    console.error("Set DATABASE_URL to a PostgreSQL database (see the README).");
+    process.exit(2);
+  }
+  console.log(
+    `Parley receipts benchmark — ${os.cpus().length} cores, Node ${process.version}, ${AGENTS} agent sockets, ${STEP_SECONDS} s per step, PostgreSQL`,
+  );
+  const baseline = await updateBaseline();
+  console.log(`\nBaseline: bare single-row UPDATE loop: ${fmt(baseline)} updates/s`);
+
+  const port = await freePort();
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "parley-bench-receipts-"));
+  const env: Record<string, string> = {
+    PORT: String(port),
+    HOST: "127.0.0.1",
+    DATA_DIR: dataDir,
+    SECRET_KEY,
+    LOG_LEVEL: "warn",
+    NODE_ENV: "production",
+    SIGNIN_RATE_LIMIT: "1000",
+    DATABASE_URL: process.env.DATABASE_URL,
+    EVENT_BUS: "memory",
+  };
+  const child = startProcess(["apps/server/src/main.ts"], env);
+  const db = new pg.Client({ connectionString: process.env.DATABASE_URL });
+  try {
+    await waitFor(
+      async () => (await fetch(`http://127.0.0.1:${port}/api/health`)).status === 200,
+      "the Parley server",
+    );
+    await db.connect();
+    const email = `owner-${crypto.randomBytes(4).toString("hex")}@bench.example`;
+    const setup = await post(
+      port,
+      "/api/setup",
+      JSON.stringify({ workspaceName: "Bench", name: "Owner", email, password: PASSWORD }),
+    );
+    if (setup.status !== 201) {
+      const cli = startProcess(
+        ["apps/server/src/cli.ts", "create-owner", "--workspace", "Bench receipts", "--name", "Owner"].concat(
+          ["--email", email, "--password", PASSWORD],
+        ),
+        { ...env, PORT: String(await freePort()) },
+      );
+      await new Promise((r) => cli.on("exit", r));
+    }
+    const signIn = async (e: string) => {
+      const r = await post(port, "/api/auth/sign-in", JSON.stringify({ email: e, password: PASSWORD }));
+      if (r.status !== 200) throw new Error(`sign-in ${r.status} ${r.body}`);
+      return { cookie: r.cookie!, csrf: JSON.parse(r.body).csrfToken as string };
+    };
+    const owner = await signIn(email);
+    const authed = { cookie: owner.cookie, "x-csrf-token": owner.csrf };
+    const conn = JSON.parse(
+      (await post(port, "/api/connections", JSON.stringify({ type: "api", name: "bench receipts" }), authed))
+        .body,
+    );
+    const secret: string = conn.reveal.secret;
+    const connectionId: string = conn.connection.id;
+    const cookies = [owner.cookie];
+    for (let i = 1; i < AGENTS; i++) {
+      const inv = JSON.parse(
+        (
+          await post(
+            port,
+            "/api/invitations",
+            JSON.stringify({ email: `agent-${i}-${email}`, role: "agent" }),
+            authed,
+          )
+        ).body,
+      );
+      const accepted = await post(
+        port,
+        "/api/invitations/accept",
+        JSON.stringify({ token: inv.acceptUrl.split("/").pop(), name: `Agent ${i}`, password: PASSWORD }),
+      );
+      if (accepted.status !== 201) throw new Error(`accept ${accepted.status} ${accepted.body}`);
+      cookies.push(accepted.cookie!);
+    }
+    const webhook = async (body: string) => {
+      const signature = `sha256=${crypto.createHmac("sha256", secret).update(body).digest("hex")}`;
+      return (
+        await post(port, `/api/webhooks/api/${connectionId}`, body, { "x-parley-signature": signature })
+      ).status;
+    };
+    // Conversations: one inbound message per contact.
+    for (let i = 0; i < CONTACTS; i += 50)
+      await Promise.all(
+        Array.from({ length: Math.min(50, CONTACTS - i) }, (_, k) =>
+          webhook(
+            JSON.stringify({
+              type: "message",
+              id: `in-${i + k}`,
+              contact: { id: `c-${i + k}`, name: `Contact ${i + k}` },
+              text: "hello",
+            }),
+          ),
+        ),
+      );
+    // Outgoing messages already sent, with provider ids: enough for every step of both phases.
+    const perPhase = RATES.reduce((sum, r) => sum + Math.round(r * STEP_SECONDS), 0) + 500;
+    const [ws] = (
+      await db.query<{ workspace_id: string; user_id: string }>(
+        "select cc.workspace_id, u.id as user_id from channel_connections cc join users u on u.workspace_id = cc.workspace_id and u.role = 'owner' where cc.id = $1",
+        [connectionId],
+      )
+    ).rows;
+    const prefix = crypto.randomBytes(3).toString("hex");
+    await db.query(
+      `insert into messages (workspace_id, conversation_id, connection_id, direction, kind, author_type, author_id,
+         text, provider_message_id, delivery_state, queued_at, sent_at, created_at)
+       select $1, c.id, $2, 'outbound', 'message', 'user', $3, 'reply ' || g, $4 || '-' || g, 'sent', now(), now(), now()
+       from generate_series(1, $5) g
+       join lateral (select id from conversations where connection_id = $2 order by id offset (g % $6) limit 1) c on true`,
+      [ws!.workspace_id, connectionId, ws!.user_id, prefix, perPhase * 2, CONTACTS],
+    );
+    const ids = Array.from({ length: perPhase * 2 }, (_, i) => `${prefix}-${i + 1}`);
+    const sockets = await Promise.all(
+      cookies.map(
+        (cookie) =>
+          new Promise<WebSocket>((resolve, reject) => {
+            const s = new WebSocket(`ws://127.0.0.1:${port}/api/realtime`, { headers: { cookie } });
+            s.once("open", () => resolve(s));
+            s.once("error", reject);
+          }),
+      ),
+    );
+    let next = 0;
+    const take = (n: number) => {
+      const out = ids.slice(next, next + n);
+      next += n;
+      return out;
+    };
+    // Warm-up.
+    await runStep("delivered", 300, take(500), sockets, webhook);
+    const steps: Step[] = [];
+    for (const state of ["delivered", "read"] as const) {
+      for (const rate of RATES) {
+        const step = await runStep(state, rate, take(Math.round(rate * STEP_SECONDS)), sockets, webhook);
+        steps.push(step);
+        if (step.achieved < 0.5 * rate) break;
+      }
+    }
+    for (const s of sockets) s.close();
+
+    console.log(`\nParley: status webhook → state machine → message.updated on ${AGENTS} sockets`);
+    console.log(
+      "  report     target/s  achieved/s  applied+fanned out/s  acked     all sockets  p50 ms  p99 ms  errors",
+    );
+    for (const s of steps) {
+      console.log(
+        `  ${s.state.padEnd(9)}  ${fmt(s.target).padStart(8)}  ${fmt(s.achieved).padStart(10)}  ${fmt(s.completedPerSecond).padStart(20)}  ${`${s.acked}/${s.sent}`.padStart(11)}  ${String(s.complete).padStart(11)}  ${fmt(s.p50, 1).padStart(6)}  ${fmt(s.p99, 1).padStart(6)}  ${String(s.errors).padStart(6)}`,
+      );
+    }
+    const best = Math.max(
+      ...steps.filter((s) => s.complete === s.acked && s.errors === 0).map((s) => s.completedPerSecond),
+    );
+    console.log("\nSummary");
+    console.log(
+      `  best: ${fmt(best)} status reports/s applied and delivered to all ${AGENTS} sockets (target ≥ ${TARGET}/s: ${best >= TARGET ? "met" : "not met"}) = ${fmt(best / baseline, 2)}× the bare UPDATE loop (${fmt(baseline)}/s)`,
+    );
+  } finally {
+    await db.end().catch(() => {});
+    await stopProcess(child);
+    fs.rmSync(dataDir, { recursive: true, force: true });
+    agent.destroy();
+  }
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});
