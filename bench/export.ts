@@ -1,70 +1,21 @@
-/**
- * npm run bench:export — streaming CSV export of Parley: rows per second, time to first byte and the server
- * process's memory while exporting BENCH_EXPORT_ROWS messages (default 1,000,000), with a baseline measured in
- * the same run on the same database (a plain keyset SELECT loop over the same rows, no HTTP, no CSV).
- *
- * For each database (the embedded one, and PostgreSQL when DATABASE_URL is set) it starts a Parley server
- * process, creates the owner and an API connection through the API, bulk-loads contacts, conversations and
- * messages for that one workspace with set-based INSERT … SELECT generate_series directly in the database
- * (the embedded database is single-process: the server is stopped while loading, then started again),
- * then downloads /api/exports/messages.csv to nowhere, counting rows, while sampling the server's RSS
- * (/proc/<pid>/status VmRSS) every 100 ms.
- *
- * On PostgreSQL the loaded workspace stays in the database: point DATABASE_URL at a scratch database.
- *
- * Options (env): BENCH_EXPORT_ROWS=1000000  BENCH_EXPORT_CONVERSATIONS (default rows / 100)
- *                BENCH_DATABASES=embedded,postgres (default: both when DATABASE_URL is set)
- */
-import crypto from "node:crypto";
 import fs from "node:fs";
 import http from "node:http";
 import os from "node:os";
-import path from "node:path";
 import { type Db, openPglite, openPostgres } from "../apps/server/src/db/client";
-import { freePort, startProcess, stopProcess, waitFor } from "./lib";
+import {
+  apiConnection,
+  createOwner,
+  request,
+  signIn,
+  startProcess,
+  startServer,
+  stopProcess,
+  waitFor,
+} from "./lib";
 
 const ROWS = Number(process.env.BENCH_EXPORT_ROWS ?? 1_000_000);
 const CONVERSATIONS = Math.max(1, Number(process.env.BENCH_EXPORT_CONVERSATIONS ?? Math.ceil(ROWS / 100)));
-const SECRET_KEY = crypto.randomBytes(32).toString("hex");
-const PASSWORD = "bench-password-0123";
 const mb = (kb: number) => kb / 1024;
-
-function request(
-  port: number,
-  method: string,
-  urlPath: string,
-  body?: string,
-  headers: Record<string, string> = {},
-): Promise<{ status: number; body: string; cookie?: string }> {
-  return new Promise((resolve, reject) => {
-    const req = http.request(
-      {
-        host: "127.0.0.1",
-        port,
-        path: urlPath,
-        method,
-        headers: {
-          ...(body ? { "content-type": "application/json", "content-length": Buffer.byteLength(body) } : {}),
-          ...headers,
-        },
-      },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on("data", (c) => chunks.push(c));
-        res.on("end", () => {
-          const setCookie = res.headers["set-cookie"]?.[0];
-          resolve({
-            status: res.statusCode ?? 0,
-            body: Buffer.concat(chunks).toString(),
-            ...(setCookie ? { cookie: setCookie.split(";")[0] } : {}),
-          });
-        });
-      },
-    );
-    req.on("error", reject);
-    req.end(body);
-  });
-}
 
 function rssKb(pid: number): number {
   const m = /VmRSS:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, "utf8"));
@@ -180,69 +131,14 @@ function download(port: number, urlPath: string, cookie: string, pid: number) {
 }
 
 async function bench(kind: "embedded" | "postgres") {
-  const port = await freePort();
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "parley-bench-export-"));
-  const env: Record<string, string> = {
-    PORT: String(port),
-    HOST: "127.0.0.1",
-    DATA_DIR: dataDir,
-    SECRET_KEY,
-    LOG_LEVEL: "warn",
-    NODE_ENV: "production",
-    SIGNIN_RATE_LIMIT: "1000",
-    ...(kind === "postgres"
-      ? { DATABASE_URL: process.env.DATABASE_URL!, EVENT_BUS: "memory" }
-      : { DATABASE_URL: "" }),
-  };
-  const health = async () => (await request(port, "GET", "/api/health")).status === 200;
-  let child = startProcess(["apps/server/src/main.ts"], env);
+  const server = await startServer(kind, "export-");
+  const { port, dataDir, env, health } = server;
+  let { child } = server;
   try {
-    await waitFor(health, "the Parley server");
-    const email = `owner-${crypto.randomBytes(4).toString("hex")}@bench.example`;
-    const setup = await request(
-      port,
-      "POST",
-      "/api/setup",
-      JSON.stringify({ workspaceName: "Bench export", name: "Owner", email, password: PASSWORD }),
-    );
-    if (setup.status !== 201) {
-      const cli = startProcess(
-        ["apps/server/src/cli.ts", "create-owner", "--workspace", "Bench export", "--name", "Owner"].concat([
-          "--email",
-          email,
-          "--password",
-          PASSWORD,
-        ]),
-        { ...env, PORT: String(await freePort()) },
-      );
-      await new Promise((r) => cli.on("exit", r));
-    }
-    const signIn = await request(
-      port,
-      "POST",
-      "/api/auth/sign-in",
-      JSON.stringify({ email, password: PASSWORD }),
-    );
-    if (signIn.status !== 200) throw new Error(`sign-in ${signIn.status} ${signIn.body}`);
-    const cookie = signIn.cookie!;
-    const me = JSON.parse(signIn.body) as {
-      csrfToken: string;
-      user: { id: string };
-      workspace: { id: string };
-    };
-    const conn = await request(
-      port,
-      "POST",
-      "/api/connections",
-      JSON.stringify({ type: "api", name: "bench" }),
-      {
-        cookie,
-        "x-csrf-token": me.csrfToken,
-      },
-    );
-    if (conn.status !== 201) throw new Error(`connection ${conn.status} ${conn.body}`);
-    const connectionId = JSON.parse(conn.body).connection.id as string;
-    const workspaceId = me.workspace.id;
+    const email = await createOwner(port, env, "Bench export");
+    const owner = await signIn(port, email);
+    const { cookie, workspaceId } = owner;
+    const connectionId = (await apiConnection(port, owner, "bench")).id;
 
     // The embedded database belongs to one process at a time: stop the server while loading.
     if (kind === "embedded") await stopProcess(child);
@@ -252,7 +148,7 @@ async function bench(kind: "embedded" | "postgres") {
     console.log(
       `\n${kind}: loading ${CONVERSATIONS.toLocaleString()} conversations, ${ROWS.toLocaleString()} messages…`,
     );
-    const loadSeconds = await bulkLoad(db, workspaceId, connectionId, me.user.id);
+    const loadSeconds = await bulkLoad(db, workspaceId, connectionId, owner.userId);
     console.log(`  loaded in ${loadSeconds.toFixed(1)} s`);
     if (kind === "embedded") {
       await db.close();

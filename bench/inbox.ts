@@ -20,13 +20,22 @@
 import { spawnSync } from "node:child_process";
 import crypto from "node:crypto";
 import fs from "node:fs";
-import http from "node:http";
 import os from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import zlib from "node:zlib";
 import { type Db, openPglite, openPostgres } from "../apps/server/src/db/client";
-import { freePort, ROOT, startProcess, stopProcess, waitFor } from "./lib";
+import {
+  apiConnection,
+  createOwner,
+  ROOT,
+  request,
+  signIn,
+  startProcess,
+  startServer,
+  stopProcess,
+  waitFor,
+} from "./lib";
 
 const { values: opts } = parseArgs({
   options: {
@@ -42,45 +51,6 @@ const ITERATIONS = Number(opts.iterations);
 const KIND = (opts.database ?? (process.env.DATABASE_URL ? "postgres" : "embedded")) as
   | "embedded"
   | "postgres";
-const SECRET_KEY = crypto.randomBytes(32).toString("hex");
-const PASSWORD = "bench-password-0123";
-
-function request(
-  port: number,
-  method: string,
-  urlPath: string,
-  body?: string,
-  headers: Record<string, string> = {},
-) {
-  return new Promise<{ status: number; body: string; cookie?: string }>((resolve, reject) => {
-    const req = http.request(
-      {
-        host: "127.0.0.1",
-        port,
-        path: urlPath,
-        method,
-        headers: {
-          ...(body ? { "content-type": "application/json", "content-length": Buffer.byteLength(body) } : {}),
-          ...headers,
-        },
-      },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on("data", (c) => chunks.push(c));
-        res.on("end", () => {
-          const setCookie = res.headers["set-cookie"]?.[0];
-          resolve({
-            status: res.statusCode ?? 0,
-            body: Buffer.concat(chunks).toString(),
-            ...(setCookie ? { cookie: setCookie.split(";")[0] } : {}),
-          });
-        });
-      },
-    );
-    req.on("error", reject);
-    req.end(body);
-  });
-}
 
 const FIRST = [
   "Анна",
@@ -278,69 +248,14 @@ async function main() {
   console.log(
     `bench:inbox — ${KIND}, ${CONVERSATIONS.toLocaleString()} conversations, ${MESSAGES.toLocaleString()} messages, ${ITERATIONS} requests per query, Node ${process.version}, ${os.cpus().length} CPUs`,
   );
-  const port = await freePort();
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "parley-bench-inbox-"));
-  const env: Record<string, string> = {
-    PORT: String(port),
-    HOST: "127.0.0.1",
-    DATA_DIR: dataDir,
-    SECRET_KEY,
-    LOG_LEVEL: "warn",
-    NODE_ENV: "production",
-    SIGNIN_RATE_LIMIT: "1000",
-    ...(KIND === "postgres"
-      ? { DATABASE_URL: process.env.DATABASE_URL!, EVENT_BUS: "memory" }
-      : { DATABASE_URL: "" }),
-  };
-  const health = async () => (await request(port, "GET", "/api/health")).status === 200;
-  let child = startProcess(["apps/server/src/main.ts"], env);
+  const server = await startServer(KIND, "inbox-");
+  const { port, dataDir, env, health } = server;
+  let { child } = server;
   try {
-    await waitFor(health, "the Parley server");
-    const email = `owner-${crypto.randomBytes(4).toString("hex")}@bench.example`;
-    const setup = await request(
-      port,
-      "POST",
-      "/api/setup",
-      JSON.stringify({ workspaceName: "Bench inbox", name: "Owner", email, password: PASSWORD }),
-    );
-    if (setup.status !== 201) {
-      const cli = startProcess(
-        ["apps/server/src/cli.ts", "create-owner", "--workspace", "Bench inbox", "--name", "Owner"].concat([
-          "--email",
-          email,
-          "--password",
-          PASSWORD,
-        ]),
-        { ...env, PORT: String(await freePort()) },
-      );
-      await new Promise((r) => cli.on("exit", r));
-    }
-    const signIn = await request(
-      port,
-      "POST",
-      "/api/auth/sign-in",
-      JSON.stringify({ email, password: PASSWORD }),
-    );
-    if (signIn.status !== 200) throw new Error(`sign-in ${signIn.status} ${signIn.body}`);
-    const cookie = signIn.cookie!;
-    const me = JSON.parse(signIn.body) as {
-      csrfToken: string;
-      user: { id: string };
-      workspace: { id: string };
-    };
-    const conn = await request(
-      port,
-      "POST",
-      "/api/connections",
-      JSON.stringify({ type: "api", name: "bench" }),
-      {
-        cookie,
-        "x-csrf-token": me.csrfToken,
-      },
-    );
-    if (conn.status !== 201) throw new Error(`connection ${conn.status} ${conn.body}`);
-    const connectionId = JSON.parse(conn.body).connection.id as string;
-    const workspaceId = me.workspace.id;
+    const email = await createOwner(port, env, "Bench inbox");
+    const owner = await signIn(port, email);
+    const { cookie, workspaceId } = owner;
+    const connectionId = (await apiConnection(port, owner, "bench")).id;
 
     if (KIND === "embedded") await stopProcess(child);
     const db =
@@ -351,7 +266,7 @@ async function main() {
        returning id`,
       [workspaceId, crypto.randomBytes(3).toString("hex")],
     );
-    const userIds = [me.user.id, ...agents.map((a) => a.id)];
+    const userIds = [owner.userId, ...agents.map((a) => a.id)];
     console.log("loading…");
     const load = await bulkLoad(db, { workspaceId, connectionId, userIds });
     console.log(`  loaded in ${load.seconds.toFixed(1)} s (text index ${load.indexSeconds.toFixed(1)} s)`);

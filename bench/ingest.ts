@@ -20,55 +20,30 @@ import path from "node:path";
 import { PGlite } from "@electric-sql/pglite";
 import pg from "pg";
 import WebSocket from "ws";
-import { freePort, ROOT, startProcess, stopProcess, waitFor } from "./lib";
+import {
+  addAgents,
+  apiConnection,
+  createOwner,
+  freePort,
+  ROOT,
+  request,
+  signIn,
+  startProcess,
+  startServer,
+  stopProcess,
+  waitFor,
+} from "./lib";
 
 const RATES = (process.env.BENCH_RATES ?? "250,500,1000,1500,2000").split(",").map(Number);
 const STEP_SECONDS = Number(process.env.BENCH_STEP_SECONDS ?? 5);
 const AGENTS = Number(process.env.BENCH_AGENTS ?? 50);
 const CONTACTS = Number(process.env.BENCH_CONTACTS ?? 500);
 const P99_TARGET_MS = 50;
-const SECRET_KEY = crypto.randomBytes(32).toString("hex");
-const PASSWORD = "bench-password-0123";
 
 const agent = new http.Agent({ keepAlive: true, maxSockets: 128 });
 
-function post(
-  port: number,
-  urlPath: string,
-  body: string,
-  headers: Record<string, string> = {},
-): Promise<{ status: number; body: string; cookie?: string }> {
-  return new Promise((resolve, reject) => {
-    const req = http.request(
-      {
-        host: "127.0.0.1",
-        port,
-        path: urlPath,
-        method: "POST",
-        agent,
-        headers: {
-          "content-type": "application/json",
-          "content-length": Buffer.byteLength(body),
-          ...headers,
-        },
-      },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on("data", (c) => chunks.push(c));
-        res.on("end", () => {
-          const setCookie = res.headers["set-cookie"]?.[0];
-          resolve({
-            status: res.statusCode ?? 0,
-            body: Buffer.concat(chunks).toString(),
-            ...(setCookie ? { cookie: setCookie.split(";")[0] } : {}),
-          });
-        });
-      },
-    );
-    req.on("error", reject);
-    req.end(body);
-  });
-}
+const post = (port: number, urlPath: string, body: string, headers: Record<string, string> = {}) =>
+  request(port, "POST", urlPath, body, headers, agent);
 
 async function get(port: number, urlPath: string, cookie?: string) {
   const res = await fetch(`http://127.0.0.1:${port}${urlPath}`, { headers: cookie ? { cookie } : {} });
@@ -292,82 +267,12 @@ async function relayBaseline(): Promise<StepResult[]> {
 }
 
 async function benchParley(kind: "embedded" | "postgres") {
-  const port = await freePort();
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "parley-bench-"));
-  const env: Record<string, string> = {
-    PORT: String(port),
-    HOST: "127.0.0.1",
-    DATA_DIR: dataDir,
-    SECRET_KEY,
-    LOG_LEVEL: "warn",
-    NODE_ENV: "production",
-    SIGNIN_RATE_LIMIT: "1000",
-    ...(kind === "postgres"
-      ? { DATABASE_URL: process.env.DATABASE_URL!, EVENT_BUS: "memory" }
-      : { DATABASE_URL: "" }),
-  };
-  const child = startProcess(["apps/server/src/main.ts"], env);
+  const { port, dataDir, env, child } = await startServer(kind, "");
   try {
-    await waitFor(async () => (await get(port, "/api/health")).status === 200, "the Parley server");
-    // Owner: the first-run setup on a fresh database, otherwise the CLI (a shared PostgreSQL database).
-    const email = `owner-${crypto.randomBytes(4).toString("hex")}@bench.example`;
-    const setup = await post(
-      port,
-      "/api/setup",
-      JSON.stringify({ workspaceName: "Bench", name: "Owner", email, password: PASSWORD }),
-    );
-    if (setup.status !== 201) {
-      const cli = startProcess(
-        [
-          "apps/server/src/cli.ts",
-          "create-owner",
-          "--workspace",
-          "Bench",
-          "--name",
-          "Owner",
-          "--email",
-          email,
-          "--password",
-          PASSWORD,
-        ],
-        { ...env, PORT: String(await freePort()) },
-      );
-      await new Promise((r) => cli.on("exit", r));
-    }
-    const signIn = async (e: string) => {
-      const r = await post(port, "/api/auth/sign-in", JSON.stringify({ email: e, password: PASSWORD }));
-      if (r.status !== 200) throw new Error(`sign-in ${r.status} ${r.body}`);
-      return { cookie: r.cookie!, csrf: JSON.parse(r.body).csrfToken as string };
-    };
-    const owner = await signIn(email);
-    const authed = (s: { cookie: string; csrf: string }) => ({ cookie: s.cookie, "x-csrf-token": s.csrf });
-    const conn = JSON.parse(
-      (await post(port, "/api/connections", JSON.stringify({ type: "api", name: "bench" }), authed(owner)))
-        .body,
-    );
-    const secret: string = conn.reveal.secret;
-    const connectionId: string = conn.connection.id;
-    const cookies = [owner.cookie];
-    for (let i = 1; i < AGENTS; i++) {
-      const inv = JSON.parse(
-        (
-          await post(
-            port,
-            "/api/invitations",
-            JSON.stringify({ email: `agent-${i}-${email}`, role: "agent" }),
-            authed(owner),
-          )
-        ).body,
-      );
-      const token = inv.acceptUrl.split("/").pop();
-      const accepted = await post(
-        port,
-        "/api/invitations/accept",
-        JSON.stringify({ token, name: `Agent ${i}`, password: PASSWORD }),
-      );
-      if (accepted.status !== 201) throw new Error(`accept ${accepted.status} ${accepted.body}`);
-      cookies.push(accepted.cookie!);
-    }
+    const email = await createOwner(port, env, "Bench");
+    const owner = await signIn(port, email, agent);
+    const { id: connectionId, secret } = await apiConnection(port, owner, "bench", agent);
+    const cookies = [owner.cookie, ...(await addAgents(port, owner, email, AGENTS - 1, agent))];
     const sockets = await openSockets(`ws://127.0.0.1:${port}/api/realtime`, cookies);
     const send = async (id: string, n: number) => {
       const body = JSON.stringify({

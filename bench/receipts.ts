@@ -19,49 +19,28 @@ import os from "node:os";
 import path from "node:path";
 import pg from "pg";
 import WebSocket from "ws";
-import { freePort, startProcess, stopProcess, waitFor } from "./lib";
+import {
+  addAgents,
+  apiConnection,
+  createOwner,
+  freePort,
+  request,
+  serverEnv,
+  signIn,
+  startProcess,
+  stopProcess,
+  waitFor,
+} from "./lib";
 
 const RATES = (process.env.BENCH_RATES ?? "1000,2000,3000").split(",").map(Number);
 const STEP_SECONDS = Number(process.env.BENCH_STEP_SECONDS ?? 5);
 const AGENTS = Number(process.env.BENCH_AGENTS ?? 20);
 const CONTACTS = Number(process.env.BENCH_CONTACTS ?? 200);
 const TARGET = 2000;
-const SECRET_KEY = crypto.randomBytes(32).toString("hex");
-const PASSWORD = "bench-password-0123";
 const agent = new http.Agent({ keepAlive: true, maxSockets: 512 });
 
-function post(port: number, urlPath: string, body: string, headers: Record<string, string> = {}) {
-  return new Promise<{ status: number; body: string; cookie?: string }>((resolve, reject) => {
-    const req = http.request(
-      {
-        host: "127.0.0.1",
-        port,
-        path: urlPath,
-        method: "POST",
-        agent,
-        headers: {
-          "content-type": "application/json",
-          "content-length": Buffer.byteLength(body),
-          ...headers,
-        },
-      },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on("data", (c) => chunks.push(c));
-        res.on("end", () => {
-          const setCookie = res.headers["set-cookie"]?.[0];
-          resolve({
-            status: res.statusCode ?? 0,
-            body: Buffer.concat(chunks).toString(),
-            ...(setCookie ? { cookie: setCookie.split(";")[0] } : {}),
-          });
-        });
-      },
-    );
-    req.on("error", reject);
-    req.end(body);
-  });
-}
+const post = (port: number, urlPath: string, body: string, headers: Record<string, string> = {}) =>
+  request(port, "POST", urlPath, body, headers, agent);
 
 const PROVIDER_ID_MARK = Buffer.from('"providerMessageId":"');
 /** Provider ids in a frame, scanned as bytes: the load generator shares the 2 cores with the server. */
@@ -202,17 +181,7 @@ async function main() {
 
   const port = await freePort();
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "parley-bench-receipts-"));
-  const env: Record<string, string> = {
-    PORT: String(port),
-    HOST: "127.0.0.1",
-    DATA_DIR: dataDir,
-    SECRET_KEY,
-    LOG_LEVEL: "warn",
-    NODE_ENV: "production",
-    SIGNIN_RATE_LIMIT: "1000",
-    DATABASE_URL: process.env.DATABASE_URL,
-    EVENT_BUS: "memory",
-  };
+  const env = serverEnv(port, dataDir, "postgres");
   const child = startProcess(["apps/server/src/main.ts"], env);
   const db = new pg.Client({ connectionString: process.env.DATABASE_URL });
   try {
@@ -221,54 +190,10 @@ async function main() {
       "the Parley server",
     );
     await db.connect();
-    const email = `owner-${crypto.randomBytes(4).toString("hex")}@bench.example`;
-    const setup = await post(
-      port,
-      "/api/setup",
-      JSON.stringify({ workspaceName: "Bench", name: "Owner", email, password: PASSWORD }),
-    );
-    if (setup.status !== 201) {
-      const cli = startProcess(
-        ["apps/server/src/cli.ts", "create-owner", "--workspace", "Bench receipts", "--name", "Owner"].concat(
-          ["--email", email, "--password", PASSWORD],
-        ),
-        { ...env, PORT: String(await freePort()) },
-      );
-      await new Promise((r) => cli.on("exit", r));
-    }
-    const signIn = async (e: string) => {
-      const r = await post(port, "/api/auth/sign-in", JSON.stringify({ email: e, password: PASSWORD }));
-      if (r.status !== 200) throw new Error(`sign-in ${r.status} ${r.body}`);
-      return { cookie: r.cookie!, csrf: JSON.parse(r.body).csrfToken as string };
-    };
-    const owner = await signIn(email);
-    const authed = { cookie: owner.cookie, "x-csrf-token": owner.csrf };
-    const conn = JSON.parse(
-      (await post(port, "/api/connections", JSON.stringify({ type: "api", name: "bench receipts" }), authed))
-        .body,
-    );
-    const secret: string = conn.reveal.secret;
-    const connectionId: string = conn.connection.id;
-    const cookies = [owner.cookie];
-    for (let i = 1; i < AGENTS; i++) {
-      const inv = JSON.parse(
-        (
-          await post(
-            port,
-            "/api/invitations",
-            JSON.stringify({ email: `agent-${i}-${email}`, role: "agent" }),
-            authed,
-          )
-        ).body,
-      );
-      const accepted = await post(
-        port,
-        "/api/invitations/accept",
-        JSON.stringify({ token: inv.acceptUrl.split("/").pop(), name: `Agent ${i}`, password: PASSWORD }),
-      );
-      if (accepted.status !== 201) throw new Error(`accept ${accepted.status} ${accepted.body}`);
-      cookies.push(accepted.cookie!);
-    }
+    const email = await createOwner(port, env, "Bench receipts");
+    const owner = await signIn(port, email, agent);
+    const { id: connectionId, secret } = await apiConnection(port, owner, "bench receipts", agent);
+    const cookies = [owner.cookie, ...(await addAgents(port, owner, email, AGENTS - 1, agent))];
     const webhook = async (body: string) => {
       const signature = `sha256=${crypto.createHmac("sha256", secret).update(body).digest("hex")}`;
       return (

@@ -8,7 +8,7 @@ import { type EnqueueOptions, enqueueJob, type JobRunner } from "./jobs/queue";
 import type { SecretBox } from "./lib/crypto";
 import type { Clock } from "./lib/time";
 import type { IngestQueue } from "./modules/ingest/ingest-queue";
-import { JOB_EVENTS, notificationJobFor } from "./modules/notifications/fanout";
+import { JOB_EVENTS, notifiableSpan } from "./modules/notifications/fanout";
 import type { BlobStore } from "./storage/blob-store";
 
 /** Everything a command needs, built once by the composition root (main.ts / app.ts). */
@@ -76,18 +76,22 @@ async function transactOnce<T>(ctx: AppContext, fn: (tx: Tx) => Promise<T>): Pro
     const value = await fn(tx);
     published = [];
     // Workspaces in a fixed order: two transactions touching the same two never wait on each other in a circle.
-    for (const [workspaceId, list] of [...drafts].sort(([a], [b]) => (a < b ? -1 : 1))) {
-      const stored = await appendEvents(q, workspaceId, list, now);
-      // Agent notifications are worked out by a worker from these events, never in the writer's time.
-      const notify = notificationJobFor(workspaceId, stored);
-      if (notify) {
-        await enqueueJob(q, JOB_EVENTS, notify, { scope: ctx.jobs.scope, workspaceId });
-        jobsEnqueued = true;
-      }
-      await ctx.bus.beforeCommit(q, stored);
+    const appends = [...drafts]
+      .sort(([a], [b]) => (a < b ? -1 : 1))
+      .map(([workspaceId, list]) => ({ workspaceId, list, span: notifiableSpan(list) }));
+    if (appends.some((a) => a.span)) jobsEnqueued = true;
+    // Sent before the workspace locks are taken (a NOTIFY is delivered at commit whatever its place).
+    if (jobsEnqueued && ctx.db.kind === "postgres") await q.query("select pg_notify('parley_jobs', '')");
+    for (const { workspaceId, list, span } of appends) {
+      // One statement under the workspace's lock: the events, the fan-out job over them (agent
+      // notifications are worked out by a worker from these events, never in the writer's time) and the
+      // bus's notice.
+      const stored = await appendEvents(q, workspaceId, list, now, {
+        rangeJob: span ? { type: JOB_EVENTS, scope: ctx.jobs.scope ?? null, ...span } : null,
+        notice: ctx.bus.notice(workspaceId),
+      });
       published.push(...stored);
     }
-    if (jobsEnqueued && ctx.db.kind === "postgres") await q.query("select pg_notify('parley_jobs', '')");
     return value;
   });
   ctx.bus.publish(published);

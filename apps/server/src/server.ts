@@ -55,6 +55,7 @@ import { widgetRoutes } from "./modules/widget/routes";
 import { workspaceRoutes } from "./modules/workspace/routes";
 import { RealtimeHub } from "./realtime/hub";
 import { LocalBlobStore } from "./storage/blob-store";
+import { registerRemoveBlobsJob } from "./storage/remove-job";
 import { fileRoutes } from "./storage/routes";
 
 export interface Server {
@@ -140,6 +141,7 @@ export async function createServer(config: Config, opts: ServerOptions = {}): Pr
   registerEmailJobs(ctx);
   registerPushJob(ctx);
   registerTaskReminderJob(ctx);
+  registerRemoveBlobsJob(ctx);
   const hub = new RealtimeHub(db, bus, onError);
   const app = await createHttpApp(ctx);
   await authRoutes(app, ctx, hub);

@@ -1,17 +1,8 @@
-import type { BrowserContext, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { openTestDb } from "../testing/db";
-import {
-  addUser,
-  apiConnection,
-  inbound,
-  newWorkspace,
-  PASSWORD,
-  startTestServer,
-  type TestServer,
-  unique,
-} from "../testing/harness";
-import { eventually, launchBrowser, signIn } from "./browser";
+import type { Page } from "playwright-core";
+import { describe, expect, it } from "vitest";
+import { addUser, apiConnection, inbound, newWorkspace, PASSWORD, unique } from "../testing/harness";
+import { useTestServer } from "../testing/use-test-server";
+import { eventually, signIn, useBrowser } from "./browser";
 
 /** A real 1×1 PNG. */
 const PNG = Buffer.from(
@@ -23,29 +14,14 @@ const PNG = Buffer.from(
  * The account side of the agent app in a real browser: invitations, the profile's language, keyboard
  * navigation of the inbox and the narrow (phone) layout.
  */
-let browser: BrowserContext;
-let closeBrowser: (() => Promise<void>) | undefined;
-let t: TestServer;
-const cleanups: (() => Promise<unknown>)[] = [];
+const t = useTestServer();
+const e2e = useBrowser();
+const { cleanups } = e2e;
 
-beforeAll(async () => {
-  ({ browser, close: closeBrowser } = await launchBrowser());
-  const db = await openTestDb();
-  t = await startTestServer(db.db);
-  cleanups.push(
-    () => db.close(),
-    () => t.close(),
-  );
-}, 120_000);
-
-afterAll(async () => {
-  await closeBrowser?.();
-  for (const c of cleanups.reverse()) await c();
-});
-
+/** A new tab with no one signed in. */
 async function newPage(): Promise<Page> {
-  await browser.clearCookies();
-  const page = await browser.newPage();
+  await e2e.browser.clearCookies();
+  const page = await e2e.browser.newPage();
   const errors: string[] = [];
   page.on("pageerror", (e) => errors.push(e.message));
   cleanups.push(async () => {
@@ -71,7 +47,7 @@ describe("account", () => {
 
     // The invitee opens the link signed out.
     await page.evaluate(() => fetch("/api/auth/sign-out", { method: "POST" }));
-    await browser.clearCookies();
+    await e2e.browser.clearCookies();
     await page.goto(link);
     await eventually(() => page.getByText(email).count()).toBeGreaterThan(0);
     await page.getByLabel("Your name").fill("Ivan Invitee");
@@ -80,7 +56,7 @@ describe("account", () => {
     await page.waitForURL(/\/inbox/);
     await eventually(() => page.getByTestId("user-menu").textContent()).toContain("Ivan Invitee");
     // A used link is refused.
-    await browser.clearCookies();
+    await e2e.browser.clearCookies();
     await page.goto(link);
     await page.getByTestId("invite-invalid").waitFor();
 
@@ -158,7 +134,7 @@ describe("account", () => {
 
     // Another device: no language stored in the browser, an English browser: the user's language wins.
     await page.evaluate("localStorage.clear()");
-    await browser.clearCookies();
+    await e2e.browser.clearCookies();
     await page.goto(`${t.url}/sign-in`);
     await eventually(() => page.locator("html").getAttribute("lang")).toBe("en");
     await signIn(page, t.url, owner.user!.email);

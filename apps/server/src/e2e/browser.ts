@@ -4,9 +4,10 @@ import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { type BrowserContext, chromium, type Page } from "playwright-core";
-import { expect } from "vitest";
+import { afterAll, beforeAll, expect } from "vitest";
 import { WEB_DIST } from "../http/web-app";
-import { PASSWORD } from "../testing/harness";
+import { openTestDb } from "../testing/db";
+import { PASSWORD, startTestServer, type TestServer } from "../testing/harness";
 
 /**
  * Shared set-up of the browser tests: Debian's chromium driven by playwright-core against the built web app.
@@ -70,6 +71,50 @@ export async function openPage(browser: BrowserContext) {
     check: async () => {
       await page.close();
       expect(errors, "errors thrown in the page").toEqual([]);
+    },
+  };
+}
+
+/**
+ * A test file's browser, launched before its tests. What the tests open (tabs, servers on fresh databases,
+ * anything given to `cleanups`) is closed after them, newest first, once the browser is closed; a tab
+ * that threw an error fails the file then.
+ */
+export function useBrowser() {
+  let browser: BrowserContext | undefined;
+  let closeBrowser: (() => Promise<void>) | undefined;
+  const cleanups: (() => Promise<unknown>)[] = [];
+  beforeAll(async () => {
+    ({ browser, close: closeBrowser } = await launchBrowser());
+  }, 120_000);
+  afterAll(async () => {
+    await closeBrowser?.();
+    for (const c of cleanups.reverse()) await c();
+  });
+  const opened = () => {
+    if (!browser) throw new Error("the browser starts in beforeAll");
+    return browser;
+  };
+  return {
+    get browser() {
+      return opened();
+    },
+    cleanups,
+    /** A new tab, checked for errors after the tests. */
+    async newPage(): Promise<Page> {
+      const { page, check } = await openPage(opened());
+      cleanups.push(check);
+      return page;
+    },
+    /** A server of its own on a fresh test database. */
+    async serverOnFreshDb(opts: Parameters<typeof startTestServer>[1] = {}): Promise<TestServer> {
+      const db = await openTestDb();
+      const t = await startTestServer(db.db, opts);
+      cleanups.push(
+        () => db.close(),
+        () => t.close(),
+      );
+      return t;
     },
   };
 }

@@ -1,45 +1,16 @@
 import crypto from "node:crypto";
-import type { BrowserContext } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { openTestDb } from "../testing/db";
+import { describe, expect, it } from "vitest";
 import { type FakeTemplate, startWhatsAppFake, type WhatsAppFake } from "../testing/fakes/whatsapp";
-import { newWorkspace, startTestServer, type TestServer } from "../testing/harness";
+import { newWorkspace } from "../testing/harness";
 import { startReceiver } from "../testing/outbound-receiver";
-import { eventually, launchBrowser, openPage, screenshot, signIn } from "./browser";
+import { eventually, screenshot, signIn, useBrowser } from "./browser";
 
 /**
  * The channel slice in a real browser (R501–R503, R805): an admin connects a channel through the Channels
  * page and gets its secret once; a contact found in the contacts search is written to again; the composer
  * follows WhatsApp's 24-hour window and sends a template through the picker.
  */
-let browser: BrowserContext;
-let closeBrowser: (() => Promise<void>) | undefined;
-const cleanups: (() => Promise<unknown>)[] = [];
-
-beforeAll(async () => {
-  ({ browser, close: closeBrowser } = await launchBrowser());
-}, 120_000);
-
-afterAll(async () => {
-  await closeBrowser?.();
-  for (const c of cleanups.reverse()) await c();
-});
-
-async function server(opts: Parameters<typeof startTestServer>[1] = {}): Promise<TestServer> {
-  const db = await openTestDb();
-  const t = await startTestServer(db.db, opts);
-  cleanups.push(
-    () => db.close(),
-    () => t.close(),
-  );
-  return t;
-}
-
-async function page() {
-  const p = await openPage(browser);
-  cleanups.push(p.check);
-  return p.page;
-}
+const { cleanups, newPage: page, serverOnFreshDb: server } = useBrowser();
 
 const sign = (secret: string, raw: string) =>
   `sha256=${crypto.createHmac("sha256", secret).update(raw).digest("hex")}`;

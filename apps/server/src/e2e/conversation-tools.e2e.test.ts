@@ -1,9 +1,7 @@
-import type { BrowserContext } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { openTestDb } from "../testing/db";
-import { apiConnection, inbound, newWorkspace, startTestServer, type TestServer } from "../testing/harness";
+import { describe, expect, it } from "vitest";
+import { apiConnection, inbound, newWorkspace } from "../testing/harness";
 import { startReceiver } from "../testing/outbound-receiver";
-import { eventually, launchBrowser, openPage, screenshot, signIn } from "./browser";
+import { eventually, screenshot, signIn, useBrowser } from "./browser";
 
 /**
  * The conversation screen's tools in a real browser against a real server: quote-reply, a canned reply through
@@ -11,28 +9,7 @@ import { eventually, launchBrowser, openPage, screenshot, signIn } from "./brows
  * reason, blocking with the composer's warning and unblocking, a task created from the conversation and a
  * reminder toast. Once in English and once in Russian.
  */
-let browser: BrowserContext;
-let closeBrowser: (() => Promise<void>) | undefined;
-const cleanups: (() => Promise<unknown>)[] = [];
-
-beforeAll(async () => {
-  ({ browser, close: closeBrowser } = await launchBrowser());
-}, 120_000);
-
-afterAll(async () => {
-  await closeBrowser?.();
-  for (const c of cleanups.reverse()) await c();
-});
-
-async function serverOnFreshDb(): Promise<TestServer> {
-  const db = await openTestDb();
-  const t = await startTestServer(db.db);
-  cleanups.push(
-    () => db.close(),
-    () => t.close(),
-  );
-  return t;
-}
+const { cleanups, newPage, serverOnFreshDb } = useBrowser();
 
 // A 1×1 PNG.
 const PNG = Buffer.from(
@@ -80,8 +57,7 @@ describe("conversation tools", () => {
       const r = await conn.post(inbound("cust-1", "Where is my order?", "ext-in-1"));
       const conversationId = r.body.results[0].conversationId as string;
 
-      const { page, check } = await openPage(browser);
-      cleanups.push(check);
+      const page = await newPage();
       await signIn(page, t.url, owner.user!.email);
       await page.goto(`${t.url}/inbox/${conversationId}?view=all`);
       if (lang !== "en") {

@@ -181,3 +181,59 @@ describe.each(["en", "ru"] as const)("inbox list tools (%s)", (lang) => {
     expect(audit?.action).toBe("conversations.bulk_close");
   }, 120_000);
 });
+
+describe("opening a conversation from a date-filtered list", () => {
+  it("scrolls the feed to the first message of the date, loading older pages", async () => {
+    const db = await openTestDb();
+    const t = await startTestServer(db.db);
+    cleanups.push(
+      () => db.close(),
+      () => t.close(),
+    );
+    const { owner } = await newWorkspace(t, "Dates Shop");
+    const conn = await apiConnection(t, owner);
+    let conversationId = "";
+    for (let i = 1; i <= 80; i++) {
+      const r = await conn.post(
+        inbound("dana", `line ${i}`, undefined, { contact: { id: "dana", name: "Dana" } }),
+      );
+      expect(r.status).toBe(200);
+      conversationId = r.body.results[0].conversationId;
+    }
+    // Lines 1–3 were written on 5 January, 4–8 on 10 January, the rest (two feed pages) on 1 February.
+    await db.db.query(
+      `update messages set created_at = case
+         when seq <= 3 then timestamptz '2026-01-05T10:00:00Z' + seq * interval '1 minute'
+         when seq <= 8 then timestamptz '2026-01-10T10:00:00Z' + seq * interval '1 minute'
+         else timestamptz '2026-02-01T10:00:00Z' + seq * interval '1 minute' end
+       where conversation_id = $1`,
+      [conversationId],
+    );
+    await db.db.query("update conversations set created_at = '2026-01-05T09:00:00Z' where id = $1", [
+      conversationId,
+    ]);
+    const [first] = await db.db.query<{ id: string; text: string }>(
+      "select id, text from messages where conversation_id = $1 and created_at >= '2026-01-10' order by seq limit 1",
+      [conversationId],
+    );
+    expect(first?.text).toBe("line 4");
+
+    const { page, check } = await openPage(browser);
+    cleanups.push(check);
+    await signIn(page, t.url, owner.user!.email);
+    await page.goto(`${t.url}/inbox?view=all&from=2026-01-10&to=2026-01-10`);
+    const row = page.locator(`[data-conversation-id="${conversationId}"]`);
+    await row.click();
+    await page.waitForURL(new RegExp(`/inbox/${conversationId}\\?.*from=2026-01-10`));
+    const target = page.locator(`[data-testid="feed"] [data-message-id="${first!.id}"]`);
+    await eventually(() => target.getAttribute("data-date-match")).toBe("true");
+    // Only the date's first message is marked, and the feed shows it (it was two pages back).
+    expect(await page.locator('[data-date-match="true"]').count()).toBe(1);
+    await eventually(async () => {
+      const feed = await page.getByTestId("feed").boundingBox();
+      const box = await target.boundingBox();
+      return !!feed && !!box && box.y >= feed.y - 1 && box.y + box.height <= feed.y + feed.height + 1;
+    }).toBe(true);
+    expect(await target.getByTestId("message-text").textContent()).toBe("line 4");
+  }, 120_000);
+});

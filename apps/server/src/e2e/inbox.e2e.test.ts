@@ -1,54 +1,13 @@
-import type { BrowserContext, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { openTestDb } from "../testing/db";
-import {
-  apiConnection,
-  inbound,
-  newWorkspace,
-  PASSWORD,
-  startTestServer,
-  type TestServer,
-} from "../testing/harness";
+import { describe, expect, it } from "vitest";
+import { apiConnection, inbound, newWorkspace, PASSWORD } from "../testing/harness";
 import { startReceiver } from "../testing/outbound-receiver";
-import { eventually, launchBrowser } from "./browser";
+import { eventually, useBrowser } from "./browser";
 
 /**
  * End to end, in a real browser: Debian's chromium driven by playwright-core against a real server (the
  * built web app, the REST API, the realtime socket) on a real database.
  */
-let browser: BrowserContext;
-let closeBrowser: (() => Promise<void>) | undefined;
-const cleanups: (() => Promise<unknown>)[] = [];
-
-beforeAll(async () => {
-  ({ browser, close: closeBrowser } = await launchBrowser());
-}, 120_000);
-
-afterAll(async () => {
-  await closeBrowser?.();
-  for (const c of cleanups.reverse()) await c();
-});
-
-async function serverOnFreshDb(): Promise<TestServer> {
-  const db = await openTestDb();
-  const t = await startTestServer(db.db);
-  cleanups.push(
-    () => db.close(),
-    () => t.close(),
-  );
-  return t;
-}
-
-async function newPage(): Promise<Page> {
-  const page = await browser.newPage();
-  const errors: string[] = [];
-  page.on("pageerror", (e) => errors.push(e.message));
-  cleanups.push(async () => {
-    await page.close();
-    expect(errors, "errors thrown in the page").toEqual([]);
-  });
-  return page;
-}
+const { cleanups, newPage, serverOnFreshDb } = useBrowser();
 
 describe("agent web app", () => {
   it("first run: creates the owner through the onboarding form and lands in the inbox", async () => {

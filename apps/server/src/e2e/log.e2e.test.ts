@@ -1,48 +1,18 @@
 import fs from "node:fs";
 import path from "node:path";
 import zlib from "node:zlib";
-import type { BrowserContext, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Page } from "playwright-core";
+import { describe, expect, it } from "vitest";
 import { WEB_DIST } from "../http/web-app";
-import { openTestDb } from "../testing/db";
-import {
-  addUser,
-  apiConnection,
-  inbound,
-  newWorkspace,
-  startTestServer,
-  type TestServer,
-} from "../testing/harness";
+import { addUser, apiConnection, inbound, newWorkspace } from "../testing/harness";
 import { startReceiver } from "../testing/outbound-receiver";
-import { eventually, launchBrowser, screenshot, signIn } from "./browser";
+import { eventually, screenshot, signIn, useBrowser } from "./browser";
 
 /**
  * The message log, its CSV export and team analytics in a real browser (Debian's chromium through
  * playwright-core) against a real server on a real database; "Write" reaches a real HTTP receiver.
  */
-let browser: BrowserContext;
-let closeBrowser: (() => Promise<void>) | undefined;
-const cleanups: (() => Promise<unknown>)[] = [];
-
-beforeAll(async () => {
-  ({ browser, close: closeBrowser } = await launchBrowser());
-}, 120_000);
-
-afterAll(async () => {
-  await closeBrowser?.();
-  for (const c of cleanups.reverse()) await c();
-});
-
-async function newPage(): Promise<Page> {
-  const page = await browser.newPage();
-  const errors: string[] = [];
-  page.on("pageerror", (e) => errors.push(e.message));
-  cleanups.push(async () => {
-    await page.close();
-    expect(errors, "errors thrown in the page").toEqual([]);
-  });
-  return page;
-}
+const { cleanups, newPage, serverOnFreshDb } = useBrowser();
 
 async function downloaded(page: Page, click: () => Promise<void>) {
   const [download] = await Promise.all([page.waitForEvent("download"), click()]);
@@ -51,12 +21,7 @@ async function downloaded(page: Page, click: () => Promise<void>) {
 
 describe("message log, export and analytics", () => {
   it("lists, filters, shows the history with internal notes, writes to the contact, exports and charts", async () => {
-    const db = await openTestDb();
-    const t: TestServer = await startTestServer(db.db);
-    cleanups.push(
-      () => db.close(),
-      () => t.close(),
-    );
+    const t = await serverOnFreshDb();
     const { owner } = await newWorkspace(t, "Log Shop");
     const agent = await addUser(t, owner, "agent", "log-agent");
     let secret = "";
@@ -221,12 +186,7 @@ describe("message log, export and analytics", () => {
   });
 
   it("shows an agent the log page by page as they scroll, but neither analytics nor exports", async () => {
-    const db = await openTestDb();
-    const t: TestServer = await startTestServer(db.db);
-    cleanups.push(
-      () => db.close(),
-      () => t.close(),
-    );
+    const t = await serverOnFreshDb();
     const { owner } = await newWorkspace(t, "Agents Only");
     const agent = await addUser(t, owner, "agent", "only-agent");
     const conn = await apiConnection(t, owner);

@@ -1,34 +1,11 @@
-import type { BrowserContext } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { openTestDb } from "../testing/db";
-import {
-  addUser,
-  apiConnection,
-  inbound,
-  newWorkspace,
-  startTestServer,
-  type TestServer,
-  unique,
-} from "../testing/harness";
-import { eventually, launchBrowser, openPage, screenshot, signIn } from "./browser";
+import { describe, expect, it } from "vitest";
+import { addUser, apiConnection, inbound, newWorkspace, unique } from "../testing/harness";
+import { useTestServer } from "../testing/use-test-server";
+import { eventually, openPage, screenshot, signIn, useBrowser } from "./browser";
 
 /** Agent notifications in a real browser (R401, R402): toast, bell count, the settings page. */
-let browser: BrowserContext;
-let closeBrowser: (() => Promise<void>) | undefined;
-let t: TestServer;
-let db: Awaited<ReturnType<typeof openTestDb>>;
-
-beforeAll(async () => {
-  db = await openTestDb();
-  t = await startTestServer(db.db);
-  ({ browser, close: closeBrowser } = await launchBrowser());
-}, 120_000);
-
-afterAll(async () => {
-  await closeBrowser?.();
-  await t?.close();
-  await db?.close();
-});
+const t = useTestServer();
+const e2e = useBrowser();
 
 describe("agent notifications in the browser", () => {
   it("shows a toast with the message and counts it on the bell when a customer writes in my conversation", async () => {
@@ -44,7 +21,7 @@ describe("agent notifications in the browser", () => {
       (await owner.post(`/api/conversations/${conversationId}/assign`, { assigneeId: agent.id })).status,
     ).toBe(200);
 
-    const { page, check } = await openPage(browser);
+    const { page, check } = await openPage(e2e.browser);
     await signIn(page, t.url, agent.client.user!.email);
     const bell = page.getByTestId("notification-bell");
     // Before: "new conversation" (it was in the queue) and "assigned to you".
@@ -73,8 +50,8 @@ describe("agent notifications in the browser", () => {
   it("saves a change on the settings page", async () => {
     const { owner } = await newWorkspace(t);
     const agent = await addUser(t, owner, "agent", unique("olek"));
-    await browser.clearCookies(); // the previous test's agent is still signed in
-    const { page, check } = await openPage(browser);
+    await e2e.browser.clearCookies(); // the previous test's agent is still signed in
+    const { page, check } = await openPage(e2e.browser);
     await signIn(page, t.url, agent.client.user!.email);
     await page.getByTestId("user-menu").click();
     await page.getByTestId("menu-notifications").click();

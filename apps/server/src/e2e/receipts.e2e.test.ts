@@ -1,46 +1,17 @@
-import type { BrowserContext, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { openTestDb } from "../testing/db";
-import { addUser, apiConnection, inbound, newWorkspace, startTestServer } from "../testing/harness";
+import { describe, expect, it } from "vitest";
+import { addUser, apiConnection, inbound, newWorkspace } from "../testing/harness";
 import { startReceiver } from "../testing/outbound-receiver";
-import { eventually, launchBrowser, signIn } from "./browser";
+import { eventually, signIn, useBrowser } from "./browser";
 
 /**
  * Receipts in the browser: ticks moving live from queued to read with each step's time in the tooltip, a
  * failed reply sent again, "seen by" following the team's read cursors live, and peek mode.
  */
-let browser: BrowserContext;
-let closeBrowser: (() => Promise<void>) | undefined;
-const cleanups: (() => Promise<unknown>)[] = [];
-
-beforeAll(async () => {
-  ({ browser, close: closeBrowser } = await launchBrowser());
-}, 120_000);
-
-afterAll(async () => {
-  await closeBrowser?.();
-  for (const c of cleanups.reverse()) await c();
-});
-
-async function newPage(): Promise<Page> {
-  const page = await browser.newPage();
-  const errors: string[] = [];
-  page.on("pageerror", (e) => errors.push(e.message));
-  cleanups.push(async () => {
-    await page.close();
-    expect(errors, "errors thrown in the page").toEqual([]);
-  });
-  return page;
-}
+const { cleanups, newPage, serverOnFreshDb } = useBrowser();
 
 describe("receipts in the inbox", () => {
   it("moves ticks live, retries a failed reply, and shows who of the team has seen each message", async () => {
-    const db = await openTestDb();
-    const t = await startTestServer(db.db);
-    cleanups.push(
-      () => db.close(),
-      () => t.close(),
-    );
+    const t = await serverOnFreshDb();
     const { owner } = await newWorkspace(t, "Receipts Shop");
     const supervisor = await addUser(t, owner, "supervisor", "sveta");
     await t.server.ctx.db.query("update users set name = 'Sveta Supervisor' where id = $1", [supervisor.id]);
@@ -139,12 +110,7 @@ describe("receipts in the inbox", () => {
   });
 
   it("diagnostics page: a test message's receipt trail fills in live; reports page: charts, table and CSV", async () => {
-    const db = await openTestDb();
-    const t = await startTestServer(db.db);
-    cleanups.push(
-      () => db.close(),
-      () => t.close(),
-    );
+    const t = await serverOnFreshDb();
     const { owner } = await newWorkspace(t, "Diagnostics Shop");
     let secret = "";
     const receiver = await startReceiver(() => secret);

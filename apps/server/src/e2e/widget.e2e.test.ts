@@ -329,4 +329,79 @@ describe("web chat widget in a browser", () => {
     expect(await frameOf(page).getByTestId("widget-launcher").count()).toBe(0);
     await vctx.close();
   });
+
+  it("shows typing both ways: the visitor's in the inbox, the agent's in the widget", async () => {
+    const { owner } = await newWorkspace(t, "Typing");
+    const created = await owner.post("/api/connections", {
+      type: "widget",
+      name: "Typing site",
+      settings: { allowedOrigins: [siteUrl] },
+    });
+    connectionId = created.body.connection.id;
+    // A browser of its own: the shared agent browser is signed in to another workspace.
+    const agentContext = await visitorBrowser.newContext({ locale: "en-US" });
+    const agent = await agentContext.newPage();
+    await signIn(agent, t.url, owner.user!.email);
+    // The contact panel open (it shows the widget's source fields with their labels).
+    await agent.evaluate(() =>
+      (
+        globalThis as unknown as { localStorage: { setItem(k: string, v: string): void } }
+      ).localStorage.setItem("parley.sidePanel", "on"),
+    );
+    await agent.getByTestId("view-all").click();
+    const vctx = await visitorBrowser.newContext({ locale: "en-US", timezoneId: "Asia/Tokyo" });
+    const { page: shop, problems } = await visitorPage(vctx);
+    const frame = frameOf(shop);
+    await frame.getByTestId("widget-launcher").click();
+    await frame.getByTestId("widget-input").fill("First question");
+    await frame.getByTestId("widget-input").press("Enter");
+    const row = agent.getByTestId("conversation-row").filter({ hasText: "First question" });
+    await row.click();
+    const pane = agent.getByTestId("conversation-pane");
+    await pane.locator('[data-testid="message"][data-direction="inbound"]').first().waitFor();
+    expect(await pane.getByTestId("typing-indicator").count()).toBe(0);
+
+    // The widget's source fields carry labels, never raw keys.
+    await eventually(() => agent.getByTestId("contact-source").count()).toBeGreaterThanOrEqual(6);
+    const source = await agent.getByTestId("contact-source").allTextContents();
+    for (const label of [
+      "Current page:",
+      "Page title: Shop",
+      "Browser: Chrome",
+      "Operating system:",
+      "Language: en-US",
+      "Time zone: Asia/Tokyo",
+    ])
+      expect(
+        source.some((line) => line.startsWith(label)),
+        `${label} in ${source.join(" | ")}`,
+      ).toBe(true);
+    expect(
+      source.filter((line) => /^(currentPage|pageTitle|browser|os|language|timezone):/.test(line)),
+    ).toEqual([]);
+
+    // The visitor types (without sending): the agent sees it.
+    await frame.getByTestId("widget-input").pressSequentially("And one m", { delay: 20 });
+    await eventually(() => pane.getByTestId("typing-indicator").textContent()).toBe(
+      "The customer is typing…",
+    );
+    // Sending ends it.
+    await frame.getByTestId("widget-input").press("Enter");
+    await eventually(() => pane.getByTestId("typing-indicator").count()).toBe(0);
+
+    // The agent types a reply: the widget shows the agent typing, and it ends when the reply is sent.
+    const typing = frame.getByTestId("widget-typing");
+    expect(await typing.textContent()).toBe("");
+    const input = pane.getByTestId("composer-input");
+    await input.pressSequentially("Sure, let me", { delay: 20 });
+    await eventually(() => typing.textContent()).toBe("Typing…");
+    await input.press("Enter");
+    await eventually(() =>
+      frame.locator('[data-from="agent"]').filter({ hasText: "Sure, let me" }).count(),
+    ).toBe(1);
+    await eventually(() => typing.textContent()).toBe("");
+    expect(problems).toEqual([]);
+    await agentContext.close();
+    await vctx.close();
+  }, 90_000);
 });

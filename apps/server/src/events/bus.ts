@@ -1,6 +1,6 @@
 import crypto from "node:crypto";
 import type { EphemeralSignal } from "@parley/protocol";
-import type { Db, Queryable } from "../db/client";
+import type { Db } from "../db/client";
 import type { EventAudience } from "../domain/permissions";
 import { readEvents, type StoredEvent } from "./store";
 
@@ -20,8 +20,11 @@ export type SignalHandler = (s: SignalEnvelope) => void;
  * and after, the transaction commits) and the other processes read the events from the log.
  */
 export interface EventBus {
-  /** Inside the writing transaction, before commit. */
-  beforeCommit(q: Queryable, events: StoredEvent[]): Promise<void>;
+  /**
+   * The NOTIFY the writing transaction sends with a workspace's new events (delivered only if, and after,
+   * it commits): appendEvents adds the events' first and last numbers to the prefix. Null: none needed.
+   */
+  notice(workspaceId: string): { channel: string; prefix: string } | null;
   /** After commit, in this process. */
   publish(events: StoredEvent[]): void;
   subscribe(handler: BusHandler): () => void;
@@ -46,7 +49,9 @@ class Handlers<T> {
 export class MemoryBus implements EventBus {
   private readonly handlers = new Handlers<StoredEvent[]>();
   private readonly signals = new Handlers<SignalEnvelope>();
-  async beforeCommit() {}
+  notice() {
+    return null;
+  }
   publish(events: StoredEvent[]) {
     if (events.length) this.handlers.emit(events);
   }
@@ -76,12 +81,9 @@ export class PostgresBus implements EventBus {
     private readonly onError: (err: unknown) => void,
   ) {}
 
-  async beforeCommit(q: Queryable, events: StoredEvent[]) {
-    const first = events[0];
-    const last = events.at(-1);
-    if (!first || !last) return;
-    const note = `${this.origin}:${first.event.workspaceId}:${first.event.seq}:${last.event.seq}`;
-    await q.query("select pg_notify($1, $2)", [CHANNEL, note]);
+  /** `origin:workspace:first:last`: the other processes read that range from the log. */
+  notice(workspaceId: string) {
+    return { channel: CHANNEL, prefix: `${this.origin}:${workspaceId}:` };
   }
 
   publish(events: StoredEvent[]) {

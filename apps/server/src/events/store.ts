@@ -14,28 +14,52 @@ export interface StoredEvent {
   audience: EventAudience;
 }
 
+/** What else appendEvents writes in its statement, once the events' numbers are known. */
+export interface AppendAlso {
+  /**
+   * A job whose payload is `{ workspaceId, from, to }`: the numbers the drafts at indexes `first` and
+   * `last` receive (inclusive), as enqueueJob would write it (run now, 8 attempts, no idempotency key).
+   */
+  rangeJob?: { type: string; scope: string | null; first: number; last: number } | null;
+  /** NOTIFY on `channel` with the payload `${prefix}${first seq}:${last seq}` (delivered after commit). */
+  notice?: { channel: string; prefix: string } | null;
+}
+
 /**
  * Appends events to the workspace's log. The sequence is taken from the workspace row with an UPDATE,
  * whose row lock is held to commit: commits within a workspace therefore happen in sequence order, and a
  * reader who has seen seq N has also been able to see everything below N. Call it last in a transaction
- * to keep that lock short.
+ * to keep that lock short: what else needs the new numbers (a job over a range of them, a NOTIFY naming
+ * them) is written by the same statement, so the lock is held for one round trip and the commit.
  */
 export async function appendEvents(
   q: Queryable,
   workspaceId: string,
   drafts: EventDraft[],
   at: Date,
+  also: AppendAlso = {},
 ): Promise<StoredEvent[]> {
   if (drafts.length === 0) return [];
   const bodies = drafts.map(({ audience, ...draft }) => ({ draft, audience: audience ?? {} }));
-  // One round trip while holding the lock: take the numbers and write the rows in the same statement.
-  const rows = await q.query<{ seq: number }>(
-    `with s as (update workspaces set event_seq = event_seq + $2 where id = $1 returning event_seq - $2 as base)
-     insert into events (workspace_id, seq, type, conversation_id, audience, payload, created_at)
-     select $1, s.base + p.ord, p.type, p.conversation_id, p.audience,
-       p.payload || jsonb_build_object('seq', s.base + p.ord), $7
-     from s, unnest($3::text[], $4::uuid[], $5::jsonb[], $6::jsonb[]) with ordinality as p(type, conversation_id, audience, payload, ord)
-     returning seq`,
+  const job = also.rangeJob ?? null;
+  // One round trip while holding the lock: take the numbers, write the rows, enqueue the job over them and
+  // send the notice in the same statement (data-modifying CTEs always run; the notice is selected).
+  const rows = await q.query<{ base: number; n: number }>(
+    `with s as (update workspaces set event_seq = event_seq + $2 where id = $1 returning event_seq - $2 as base),
+     e as (
+       insert into events (workspace_id, seq, type, conversation_id, audience, payload, created_at)
+       select $1, s.base + p.ord, p.type, p.conversation_id, p.audience,
+         p.payload || jsonb_build_object('seq', s.base + p.ord), $7
+       from s, unnest($3::text[], $4::uuid[], $5::jsonb[], $6::jsonb[]) with ordinality as p(type, conversation_id, audience, payload, ord)
+       returning seq),
+     j as (
+       insert into jobs (type, payload, run_at, workspace_id, max_attempts, scope)
+       select $8::text, jsonb_build_object('workspaceId', $1::text, 'from', s.base + $9::int, 'to', s.base + $10::int),
+         now(), $1, 8, $11::text
+       from s where $8::text is not null)
+     select s.base, (select count(*) from e)::int as n,
+       case when $12::text is not null then pg_notify($12::text, $13::text || (s.base + 1) || ':' || (s.base + $2)) end
+     from s`,
     [
       workspaceId,
       drafts.length,
@@ -44,11 +68,18 @@ export async function appendEvents(
       bodies.map((b) => JSON.stringify(b.audience)),
       bodies.map((b) => JSON.stringify({ ...b.draft, workspaceId, at: at.toISOString() })),
       at,
+      job?.type ?? null,
+      job ? job.first + 1 : null,
+      job ? job.last + 1 : null,
+      job?.scope ?? null,
+      also.notice?.channel ?? null,
+      also.notice?.prefix ?? null,
     ],
   );
-  if (rows.length !== drafts.length)
+  const [row] = rows;
+  if (!row || row.n !== drafts.length)
     throw new Error(`workspace ${workspaceId} vanished while writing events`);
-  const base = Math.min(...rows.map((r) => r.seq)) - 1;
+  const base = Number(row.base);
   return bodies.map(
     ({ draft, audience }, i): StoredEvent => ({
       event: { ...draft, seq: base + i + 1, workspaceId, at: at.toISOString() } as DomainEvent,

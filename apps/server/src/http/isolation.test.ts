@@ -1,9 +1,7 @@
 import crypto from "node:crypto";
 import { Readable } from "node:stream";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { signBody } from "../channels/api/adapter";
-import type { Db } from "../db/client";
-import { openTestDb } from "../testing/db";
 import {
   type ApiResponse,
   addUser,
@@ -11,10 +9,9 @@ import {
   type Client,
   inbound,
   newWorkspace,
-  startTestServer,
-  type TestServer,
   unique,
 } from "../testing/harness";
+import { useTestServer } from "../testing/use-test-server";
 import { type RouteEntry, registeredRoutes } from "./app";
 
 /**
@@ -23,19 +20,7 @@ import { type RouteEntry, registeredRoutes } from "./app";
  * new route is covered as soon as it exists (or fails here until its ids are known).
  */
 
-let t: TestServer;
-let testDb: Awaited<ReturnType<typeof openTestDb>>;
-let db: Db;
-
-beforeAll(async () => {
-  testDb = await openTestDb();
-  db = testDb.db;
-  t = await startTestServer(db);
-});
-afterAll(async () => {
-  await t.close();
-  await testDb.close();
-});
+const t = useTestServer();
 
 interface Seeded {
   owner: Client;
@@ -73,7 +58,7 @@ async function seedWorkspace(label: string): Promise<Seeded> {
   );
   expect(r.status).toBe(200);
   const { conversationId, messageId } = r.body.results[0];
-  const [conversation] = await db.query<{ contact_id: string }>(
+  const [conversation] = await t.db.query<{ contact_id: string }>(
     "select contact_id from conversations where id = $1",
     [conversationId],
   );
@@ -105,7 +90,7 @@ async function seedWorkspace(label: string): Promise<Seeded> {
     Readable.from([Buffer.from(`${label} file`)]),
     1000,
   );
-  await db.query(
+  await t.db.query(
     "insert into files (id, workspace_id, name, mime_type, size, sha256, storage_key) values ($1, $2, 'f.txt', 'text/plain', $3, $4, $5)",
     [fileId, workspaceId, stored.size, stored.sha256, `${workspaceId}/${fileId}`],
   );
@@ -310,14 +295,14 @@ async function snapshot(workspaceId: string) {
   const out: Record<string, unknown[]> = {};
   for (const table of tables) {
     const column = table === "workspaces" ? "id" : "workspace_id";
-    const rows = await db.query<{ j: string }>(
+    const rows = await t.db.query<{ j: string }>(
       `select to_jsonb(x)::text as j from ${table} x where x.${column} = $1 order by 1`,
       [workspaceId],
     );
     out[table] = rows.map((r) => r.j);
   }
   out.team_members = (
-    await db.query<{ j: string }>(
+    await t.db.query<{ j: string }>(
       "select to_jsonb(m)::text as j from team_members m join teams tm on tm.id = m.team_id where tm.workspace_id = $1 order by 1",
       [workspaceId],
     )
@@ -490,7 +475,7 @@ describe("workspace isolation", () => {
       upToMessageId: b.messageId,
     });
     expect(readB.status).toBe(400);
-    const [aConv] = await db.query<{ assignee_id: string | null; team_id: string | null }>(
+    const [aConv] = await t.db.query<{ assignee_id: string | null; team_id: string | null }>(
       "select assignee_id, team_id from conversations where id = $1",
       [a.conversationId],
     );

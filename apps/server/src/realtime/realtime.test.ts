@@ -1,27 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { openTestDb } from "../testing/db";
-import {
-  addUser,
-  apiConnection,
-  inbound,
-  newWorkspace,
-  SocketClient,
-  startTestServer,
-  type TestServer,
-  unique,
-} from "../testing/harness";
+import { describe, expect, it } from "vitest";
+import { addUser, apiConnection, inbound, newWorkspace, SocketClient, unique } from "../testing/harness";
+import { useTestServer } from "../testing/use-test-server";
 
-let t: TestServer;
-let testDb: Awaited<ReturnType<typeof openTestDb>>;
-
-beforeAll(async () => {
-  testDb = await openTestDb();
-  t = await startTestServer(testDb.db);
-});
-afterAll(async () => {
-  await t.close();
-  await testDb.close();
-});
+const t = useTestServer();
 
 describe("agent realtime socket", () => {
   it("refuses a socket without a session", async () => {

@@ -1,21 +1,11 @@
 import { Readable } from "node:stream";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { adapterContext } from "../channels/context";
-import { openTestDb } from "../testing/db";
-import { newWorkspace, startTestServer, type TestServer } from "../testing/harness";
+import { newWorkspace } from "../testing/harness";
+import { useTestServer } from "../testing/use-test-server";
 import { signedFileUrl } from "./signed-urls";
 
-let t: TestServer;
-let testDb: Awaited<ReturnType<typeof openTestDb>>;
-
-beforeAll(async () => {
-  testDb = await openTestDb();
-  t = await startTestServer(testDb.db);
-});
-afterAll(async () => {
-  await t.close();
-  await testDb.close();
-});
+const t = useTestServer();
 
 async function storedFile(workspaceId: string, body: string) {
   const id = crypto.randomUUID();

@@ -1,29 +1,10 @@
 import http from "node:http";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { openTestDb } from "../testing/db";
-import {
-  addUser,
-  apiConnection,
-  type Client,
-  inbound,
-  newWorkspace,
-  startTestServer,
-  type TestServer,
-  unique,
-} from "../testing/harness";
+import { describe, expect, it } from "vitest";
+import { addUser, apiConnection, type Client, inbound, newWorkspace, unique } from "../testing/harness";
+import { useTestServer } from "../testing/use-test-server";
 import { safeUploadName } from "./uploads";
 
-let t: TestServer;
-let testDb: Awaited<ReturnType<typeof openTestDb>>;
-
-beforeAll(async () => {
-  testDb = await openTestDb();
-  t = await startTestServer(testDb.db);
-});
-afterAll(async () => {
-  await t.close();
-  await testDb.close();
-});
+const t = useTestServer();
 
 // A 1×1 PNG: the server must recognise it by its bytes.
 const PNG = Buffer.from(
@@ -178,6 +159,27 @@ describe("uploads", () => {
     const agent = await addUser(t, owner, "agent");
     await owner.post(`/api/conversations/${id}/assign`, { assigneeId: owner.user!.id });
     expect((await upload(agent.client, id, "x.png", PNG, "image/png")).status).toBe(404);
+  });
+
+  it("refuses a link to a Parley file that does not exist, with the file's id, and stores nothing", async () => {
+    const { owner, id } = await setup();
+    const missing = "4b0c7c52-5d0e-4d5a-9a3c-1f0e2b3c4d5e";
+    const r = await owner.post(`/api/conversations/${id}/messages`, {
+      text: "your label",
+      attachments: [{ name: "label.png", mimeType: "image/png", size: 10, url: `/api/files/${missing}` }],
+    });
+    expect(r.status).toBe(400);
+    expect(r.body.error).toMatchObject({ code: "validation_failed", details: { fileId: missing } });
+    expect(r.body.error.message).toMatch(/"label\.png" was not found in this workspace: upload it again/);
+    const feed = await owner.get(`/api/conversations/${id}/messages`);
+    expect(feed.body.messages.map((m: { text: string | null }) => m.text)).not.toContain("your label");
+    // Files by their own https link still pass as given (the provider fetches them).
+    const linked = await owner.post(`/api/conversations/${id}/messages`, {
+      attachments: [
+        { name: "a.pdf", mimeType: "application/pdf", size: 5, url: "https://cdn.example.com/a.pdf" },
+      ],
+    });
+    expect(linked.status).toBe(201);
   });
 
   it("names the download safely: an ASCII fallback and the exact name encoded for the header", async () => {

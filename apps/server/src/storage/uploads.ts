@@ -107,7 +107,7 @@ const FILE_URL = /^\/api\/files\/([0-9a-f-]{36})$/;
 
 /**
  * The attachments of an agent's message. Parley's own files (`/api/files/<id>`) are taken as stored — name,
- * type and size from the files table, never the client's — and must not be another workspace's; when the
+ * type and size from the files table, never the client's — and must exist in the caller's workspace; when the
  * message carries only such files (what the composer sends) the set must fit the channel: one file or up to
  * 10 images, each within the channel's limit, 500 MB in all. Integrations may still attach files by their
  * own https URL, which pass as given (the provider fetches them).
@@ -138,8 +138,14 @@ export async function resolveAttachments(
   let allStored = true;
   const files = attachments.map((a, i) => {
     const r = ids[i] ? byId.get(ids[i]!) : undefined;
-    if (r && r.workspace_id !== workspaceId)
-      throw new AppError("validation_failed", "An attached file was not found in this workspace.");
+    // A link to a Parley file that does not exist (or is another workspace's) would be sent to the
+    // customer as a broken link: refuse it while the agent can still upload the file again.
+    if (ids[i] && (!r || r.workspace_id !== workspaceId))
+      throw new AppError(
+        "validation_failed",
+        `The attached file "${a.name}" was not found in this workspace: upload it again and attach the new file.`,
+        { fileId: ids[i] },
+      );
     if (!r) {
       allStored = false;
       return a;

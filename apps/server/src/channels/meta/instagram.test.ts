@@ -1,26 +1,22 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { openTestDb } from "../../testing/db";
 import { type MetaFake, metaWebhook, startMetaFake } from "../../testing/fakes/meta";
-import { type Client, newWorkspace, startTestServer, type TestServer, unique } from "../../testing/harness";
+import { type Client, newWorkspace, unique } from "../../testing/harness";
+import { useTestServer } from "../../testing/use-test-server";
 import { adapterContext } from "../context";
 import { instagramChannel } from "./instagram";
 
-let t: TestServer;
-let testDb: Awaited<ReturnType<typeof openTestDb>>;
 let fake: MetaFake;
 
 beforeAll(async () => {
-  testDb = await openTestDb();
   fake = await startMetaFake();
-  t = await startTestServer(testDb.db, {
-    env: { GRAPH_API_BASE: fake.graphUrl, GRAPH_API_VERSION: "v21.0", INSTAGRAM_API_BASE: fake.instagramUrl },
-  });
 });
 afterAll(async () => {
-  await t.close();
   await fake.close();
-  await testDb.close();
 });
+
+const t = useTestServer(() => ({
+  env: { GRAPH_API_BASE: fake.graphUrl, GRAPH_API_VERSION: "v21.0", INSTAGRAM_API_BASE: fake.instagramUrl },
+}));
 
 let ids = 0;
 const digits = () => `${Date.now()}${++ids}`.slice(-16);

@@ -1,22 +1,19 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { openTestDb } from "../../testing/db";
 import { startTelegramFake, type TelegramFake } from "../../testing/fakes/telegram";
-import { type Client, newWorkspace, startTestServer, type TestServer, unique } from "../../testing/harness";
+import { SAMPLE_PNG, uploadFile } from "../../testing/files";
+import { type Client, newWorkspace, unique } from "../../testing/harness";
+import { useTestServer } from "../../testing/use-test-server";
 
-let t: TestServer;
-let testDb: Awaited<ReturnType<typeof openTestDb>>;
 let fake: TelegramFake;
 
 beforeAll(async () => {
   fake = await startTelegramFake();
-  testDb = await openTestDb();
-  t = await startTestServer(testDb.db, { env: { TELEGRAM_API_BASE: fake.url } });
 });
 afterAll(async () => {
-  await t.close();
-  await testDb.close();
   await fake.close();
 });
+
+const t = useTestServer(() => ({ env: { TELEGRAM_API_BASE: fake.url } }));
 
 let nextChat = 300_000_000;
 let nextMessage = 5000;
@@ -407,12 +404,7 @@ describe("Telegram outbound", () => {
       reply_parameters: { message_id: first.message_id, allow_sending_without_reply: true },
     });
 
-    const photo = {
-      name: "label.png",
-      mimeType: "image/png",
-      size: 10,
-      url: "/api/files/4b0c7c52-5d0e-4d5a-9a3c-1f0e2b3c4d5e",
-    };
+    const photo = await uploadFile(t.url, owner, conv.id, "label.png", SAMPLE_PNG, "image/png");
     const withPhoto = await reply(owner, conv.id, { text: "Ваша накладная", attachments: [photo] });
     const photoSent = await waitForState(owner, conv.id, withPhoto, "sent");
     expect(fake.calls(bot.token, "sendPhoto")[0]!.params).toEqual({

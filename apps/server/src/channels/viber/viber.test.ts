@@ -1,22 +1,19 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { openTestDb } from "../../testing/db";
 import { signViber, startViberFake, type ViberFake, viberStringify } from "../../testing/fakes/viber";
-import { type Client, newWorkspace, startTestServer, type TestServer, unique } from "../../testing/harness";
+import { SAMPLE_JPEG, uploadFile } from "../../testing/files";
+import { type Client, newWorkspace, unique } from "../../testing/harness";
+import { useTestServer } from "../../testing/use-test-server";
 
-let t: TestServer;
-let testDb: Awaited<ReturnType<typeof openTestDb>>;
 let fake: ViberFake;
 
 beforeAll(async () => {
-  testDb = await openTestDb();
   fake = await startViberFake();
-  t = await startTestServer(testDb.db, { env: { VIBER_API_BASE: fake.url } });
 });
 afterAll(async () => {
-  await t.close();
   await fake.close();
-  await testDb.close();
 });
+
+const t = useTestServer(() => ({ env: { VIBER_API_BASE: fake.url } }));
 
 /** A workspace with a Viber connection created through the API (set_webhook on the fake). */
 async function setup() {
@@ -322,10 +319,12 @@ describe("Viber outbound", () => {
 
   it("sends a picture with its caption and a file by absolute URL", async () => {
     const { owner, token, user, conv } = await withConversation();
-    const fileId = "00000000-0000-4000-8000-000000000001";
+    const receipt = await uploadFile(t.url, owner, conv.id, "r.jpg", SAMPLE_JPEG, "image/jpeg");
+    expect(receipt.mimeType).toBe("image/jpeg");
+    const fileId = receipt.id;
     const pic = await owner.post(`/api/conversations/${conv.id}/messages`, {
       text: "Your receipt",
-      attachments: [{ name: "r.jpg", mimeType: "image/jpeg", size: 2048, url: `/api/files/${fileId}` }],
+      attachments: [receipt],
     });
     await waitForState(owner, conv.id, pic.body.message.id, "sent");
     const doc = await owner.post(`/api/conversations/${conv.id}/messages`, {

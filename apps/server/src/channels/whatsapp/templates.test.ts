@@ -1,15 +1,8 @@
 import crypto from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { openTestDb } from "../../testing/db";
 import { type FakeTemplate, startWhatsAppFake, type WhatsAppFake } from "../../testing/fakes/whatsapp";
-import {
-  addUser,
-  type Client,
-  newWorkspace,
-  startTestServer,
-  type TestServer,
-  unique,
-} from "../../testing/harness";
+import { addUser, type Client, newWorkspace, unique } from "../../testing/harness";
+import { useTestServer } from "../../testing/use-test-server";
 
 const PNID = "106540352242922";
 const WABA = "102290129340398";
@@ -17,8 +10,6 @@ const TOKEN = `EAAG${"t3mpl".repeat(10)}`;
 const APP_SECRET = "0123456789abcdef-app-secret";
 const V = "v21.0";
 
-let t: TestServer;
-let testDb: Awaited<ReturnType<typeof openTestDb>>;
 let fake: WhatsAppFake;
 /** The server's clock and the fake's move together, so the 24-hour window closes on both sides. */
 let offset = 0;
@@ -87,7 +78,6 @@ const TEMPLATES: FakeTemplate[] = [
 ];
 
 beforeAll(async () => {
-  testDb = await openTestDb();
   fake = await startWhatsAppFake({
     phoneNumberId: PNID,
     accessToken: TOKEN,
@@ -95,16 +85,15 @@ beforeAll(async () => {
     businessAccountId: WABA,
   });
   fake.setTemplates(TEMPLATES, { pageSize: 3 });
-  t = await startTestServer(testDb.db, {
-    env: { GRAPH_API_BASE: fake.url, GRAPH_API_VERSION: V },
-    clock: { now: () => new Date(Date.now() + offset) },
-  });
 });
 afterAll(async () => {
-  await t?.close();
   await fake?.close();
-  await testDb?.close();
 });
+
+const t = useTestServer(() => ({
+  env: { GRAPH_API_BASE: fake.url, GRAPH_API_VERSION: V },
+  clock: { now: () => new Date(Date.now() + offset) },
+}));
 
 const waId = () => `1631${crypto.randomInt(1_000_000, 9_999_999)}`;
 

@@ -1,6 +1,5 @@
 import crypto from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { openTestDb } from "../../testing/db";
 import {
   GRAPH_ERRORS,
   hubSignature,
@@ -8,14 +7,9 @@ import {
   startWhatsAppFake,
   type WhatsAppFake,
 } from "../../testing/fakes/whatsapp";
-import {
-  addUser,
-  type Client,
-  newWorkspace,
-  startTestServer,
-  type TestServer,
-  unique,
-} from "../../testing/harness";
+import { SAMPLE_PNG, uploadFile } from "../../testing/files";
+import { addUser, type Client, newWorkspace, unique } from "../../testing/harness";
+import { useTestServer } from "../../testing/use-test-server";
 import { adapterContext } from "../context";
 import { whatsappChannel } from "./adapter";
 import { sendErrorOf, statusFailure } from "./client";
@@ -25,20 +19,16 @@ const TOKEN = `EAAG${"t0k3n".repeat(10)}`;
 const APP_SECRET = "0123456789abcdef-app-secret";
 const V = "v21.0";
 
-let t: TestServer;
-let testDb: Awaited<ReturnType<typeof openTestDb>>;
 let fake: WhatsAppFake;
 
 beforeAll(async () => {
-  testDb = await openTestDb();
   fake = await startWhatsAppFake({ phoneNumberId: PNID, accessToken: TOKEN, appSecret: APP_SECRET });
-  t = await startTestServer(testDb.db, { env: { GRAPH_API_BASE: fake.url, GRAPH_API_VERSION: V } });
 });
 afterAll(async () => {
-  await t?.close();
   await fake?.close();
-  await testDb?.close();
 });
+
+const t = useTestServer(() => ({ env: { GRAPH_API_BASE: fake.url, GRAPH_API_VERSION: V } }));
 
 const waId = () => `1631${crypto.randomInt(1_000_000, 9_999_999)}`;
 
@@ -305,11 +295,9 @@ describe("WhatsApp outbound", () => {
       context: { message_id: first.id },
     });
 
-    const fileId = crypto.randomUUID();
-    const img = await reply(owner, conv.id, {
-      text: "Sua etiqueta",
-      attachments: [{ name: "label.png", mimeType: "image/png", size: 10, url: `/api/files/${fileId}` }],
-    });
+    const label = await uploadFile(t.url, owner, conv.id, "label.png", SAMPLE_PNG, "image/png");
+    const fileId = label.id;
+    const img = await reply(owner, conv.id, { text: "Sua etiqueta", attachments: [label] });
     await waitForState(owner, conv.id, img, "sent");
     expect(sendsTo(customer)[2]!.body).toEqual({
       messaging_product: "whatsapp",

@@ -1,20 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Db } from "../../db/client";
-import { openTestDb } from "../../testing/db";
-import {
-  addUser,
-  apiConnection,
-  type Client,
-  inbound,
-  newWorkspace,
-  startTestServer,
-  type TestServer,
-  unique,
-} from "../../testing/harness";
+import { beforeAll, describe, expect, it } from "vitest";
+import { addUser, apiConnection, type Client, inbound, newWorkspace, unique } from "../../testing/harness";
+import { useTestServer } from "../../testing/use-test-server";
 
-let t: TestServer;
-let testDb: Awaited<ReturnType<typeof openTestDb>>;
-let db: Db;
 let owner: Client;
 let workspaceId: string;
 let agentA: { client: Client; id: string };
@@ -31,15 +18,14 @@ const PERIOD = "from=2026-02-01T00:00:00Z&to=2026-02-02T00:00:00Z";
  *  Z (unassigned, conn1): created the day before 23:00, closed 03:00; in 23:00 and owner 23:30 (both the
  *    day before), in 02:00, owner 02:00:30.
  */
+const t = useTestServer();
+
 beforeAll(async () => {
-  testDb = await openTestDb();
-  db = testDb.db;
-  t = await startTestServer(db);
   ({ owner, workspaceId } = await newWorkspace(t));
   agentA = await addUser(t, owner, "agent");
   agentB = await addUser(t, owner, "agent");
-  await db.query("update users set name = 'Агент, A' where id = $1", [agentA.id]);
-  await db.query("update users set name = 'B agent' where id = $1", [agentB.id]);
+  await t.db.query("update users set name = 'Агент, A' where id = $1", [agentA.id]);
+  await t.db.query("update users set name = 'B agent' where id = $1", [agentB.id]);
   const c1 = await apiConnection(t, owner);
   const c2 = await apiConnection(t, owner);
   conn1 = c1.id;
@@ -89,14 +75,14 @@ beforeAll(async () => {
     const r = await c.conn.post(inbound(ext, "first"));
     expect(r.status).toBe(200);
     const id = r.body.results[0].conversationId as string;
-    await db.query("delete from messages where conversation_id = $1", [id]);
-    await db.query(
+    await t.db.query("delete from messages where conversation_id = $1", [id]);
+    await t.db.query(
       "update conversations set assignee_id = $2, created_at = $3, closed_at = $4, status = 'closed' where id = $1",
       [id, c.assignee, c.created, c.closed],
     );
     for (const [who, at] of c.msgs) {
       const inb = who === "in";
-      await db.query(
+      await t.db.query(
         `insert into messages (workspace_id, conversation_id, connection_id, direction, kind, author_type, author_id, text, created_at)
          values ($1, $2, $3, $4, 'message', $5, $6, 'x', $7)`,
         [
@@ -112,16 +98,12 @@ beforeAll(async () => {
     }
   }
   // A note never counts as a reply.
-  await db.query(
+  await t.db.query(
     `insert into messages (workspace_id, conversation_id, connection_id, direction, kind, author_type, author_id, text, created_at)
      select $1, id, connection_id, 'internal', 'note', 'user', $2, 'note', '2026-02-01T20:00:30Z' from conversations
      where workspace_id = $1 and assignee_id = $3`,
     [workspaceId, agentB.id, agentB.id],
   );
-});
-afterAll(async () => {
-  await t.close();
-  await testDb.close();
 });
 
 describe("GET /api/analytics", () => {

@@ -1,32 +1,12 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Db } from "../../db/client";
-import { openTestDb, TEST_DB } from "../../testing/db";
-import {
-  addUser,
-  Client,
-  newWorkspace,
-  PASSWORD,
-  startTestServer,
-  type TestServer,
-  unique,
-} from "../../testing/harness";
+import { describe, expect, it } from "vitest";
+import { TEST_DB } from "../../testing/db";
+import { addUser, Client, newWorkspace, PASSWORD, unique } from "../../testing/harness";
+import { useTestServer } from "../../testing/use-test-server";
 import { setupWorkspace } from "./setup-workspace";
 
-let t: TestServer;
-let testDb: Awaited<ReturnType<typeof openTestDb>>;
-let db: Db;
+const t = useTestServer();
 
-beforeAll(async () => {
-  testDb = await openTestDb();
-  db = testDb.db;
-  t = await startTestServer(db);
-});
-afterAll(async () => {
-  await t.close();
-  await testDb.close();
-});
-
-const userCount = async () => (await db.query<{ n: number }>("select count(*)::int as n from users"))[0]!.n;
+const userCount = async () => (await t.db.query<{ n: number }>("select count(*)::int as n from users"))[0]!.n;
 const tokenOf = (acceptUrl: string) => acceptUrl.split("/invite/")[1]!;
 
 /** A request with an explicit cookie (or none), no CSRF header unless given. */
@@ -93,7 +73,7 @@ describe("first-run setup", () => {
     expect(again.status).toBe(409);
     expect(again.body.error.code).toBe("already_set_up");
     expect(again.headers.get("set-cookie")).toBeNull();
-    const [intruder] = await db.query("select 1 from users where name = 'Intruder'");
+    const [intruder] = await t.db.query("select 1 from users where name = 'Intruder'");
     expect(intruder).toBeUndefined();
   });
 
@@ -129,7 +109,7 @@ describe("sign-in and sessions", () => {
     expect(cookie).toMatch(/;\s*Path=\//i);
     // The token in the cookie is not stored as such: only its hash is.
     const token = cookie.split(";")[0]!.split("=")[1]!;
-    const stored = await db.query("select 1 from sessions where id = $1", [token]);
+    const stored = await t.db.query("select 1 from sessions where id = $1", [token]);
     expect(stored).toHaveLength(0);
   });
 
@@ -181,7 +161,7 @@ describe("sign-in and sessions", () => {
     const { owner } = await newWorkspace(t);
     const agent = await addUser(t, owner, "agent");
     expect((await agent.client.get("/api/auth/session")).status).toBe(200);
-    await db.query("update users set status = 'disabled' where id = $1", [agent.id]);
+    await t.db.query("update users set status = 'disabled' where id = $1", [agent.id]);
     expect((await agent.client.get("/api/auth/session")).status).toBe(401);
     const r = await new Client(t.url).post("/api/auth/sign-in", {
       email: agent.client.user!.email,
@@ -268,11 +248,11 @@ describe("CSRF protection", () => {
         expect(r.body.error.code).toBe("csrf_failed");
       }
     }
-    const tags = await db.query<{ name: string }>("select name from tags where workspace_id = $1", [
+    const tags = await t.db.query<{ name: string }>("select name from tags where workspace_id = $1", [
       workspaceId,
     ]);
     expect(tags.map((x) => x.name)).toEqual(["keep"]);
-    const invitations = await db.query("select 1 from invitations where workspace_id = $1", [workspaceId]);
+    const invitations = await t.db.query("select 1 from invitations where workspace_id = $1", [workspaceId]);
     expect(invitations).toHaveLength(0);
     // Sign-out was refused too: the session still works.
     expect((await owner.get("/api/auth/session")).status).toBe(200);
@@ -302,7 +282,7 @@ describe("invitations", () => {
     expect(created.body.acceptUrl).toMatch(new RegExp(`^${t.url}/invite/[A-Za-z0-9_-]{20,}$`));
     const token = tokenOf(created.body.acceptUrl);
     // The token is not stored in clear.
-    expect(await db.query("select 1 from invitations where token_hash = $1", [token])).toHaveLength(0);
+    expect(await t.db.query("select 1 from invitations where token_hash = $1", [token])).toHaveLength(0);
 
     const list = await owner.get("/api/invitations");
     expect(list.status).toBe(200);
@@ -311,7 +291,9 @@ describe("invitations", () => {
     const visitor = new Client(t.url);
     const info = await visitor.get(`/api/invitations/accept/${token}`);
     expect(info.status).toBe(200);
-    const [ws] = await db.query<{ name: string }>("select name from workspaces where id = $1", [workspaceId]);
+    const [ws] = await t.db.query<{ name: string }>("select name from workspaces where id = $1", [
+      workspaceId,
+    ]);
     expect(info.body).toEqual({ email, role: "agent", workspaceName: ws!.name });
 
     const accepted = await visitor.post("/api/invitations/accept", {
@@ -366,7 +348,7 @@ describe("invitations", () => {
     expect(taken.body.error.code).toBe("conflict");
     const badRole = await owner.post("/api/invitations", { email, role: "owner" });
     expect(badRole.status).toBe(400);
-    expect(await db.query("select 1 from invitations where workspace_id = $1", [workspaceId])).toHaveLength(
+    expect(await t.db.query("select 1 from invitations where workspace_id = $1", [workspaceId])).toHaveLength(
       0,
     );
     const byOwner = await owner.post("/api/invitations", { email, role: "admin" });
@@ -403,13 +385,13 @@ describe("invitations", () => {
     const late = await visitor.post("/api/invitations/accept", { token, name: "Late", password: PASSWORD });
     expect(late.status).toBe(404);
     expect(
-      await db.query("select 1 from users where lower(email) = $1", [inv.invitation.email]),
+      await t.db.query("select 1 from users where lower(email) = $1", [inv.invitation.email]),
     ).toHaveLength(0);
 
     // Expired.
     const old = (await owner.post("/api/invitations", { email: `${unique("e")}@example.com`, role: "agent" }))
       .body;
-    await db.query("update invitations set expires_at = now() - interval '1 minute' where id = $1", [
+    await t.db.query("update invitations set expires_at = now() - interval '1 minute' where id = $1", [
       old.invitation.id,
     ]);
     const oldToken = tokenOf(old.acceptUrl);
@@ -442,13 +424,13 @@ describe("invitations", () => {
     });
     expect(clash.status).toBe(409);
     expect(clash.body.error.code).toBe("conflict");
-    const users = await db.query<{ workspace_id: string; role: string }>(
+    const users = await t.db.query<{ workspace_id: string; role: string }>(
       "select workspace_id, role from users where email = $1",
       [email],
     );
     expect(users).toEqual([{ workspace_id: owner.workspaceId, role: "agent" }]);
     // The refused acceptance did not use up the invitation.
-    const [inv] = await db.query<{ accepted_at: Date | null }>(
+    const [inv] = await t.db.query<{ accepted_at: Date | null }>(
       "select accepted_at from invitations where id = $1",
       [second.invitation.id],
     );
@@ -467,7 +449,7 @@ describe("invitations", () => {
     const statuses = results.map((r) => r.status).sort();
     expect(statuses[0]).toBe(201);
     expect([404, 409]).toContain(statuses[1]);
-    expect(await db.query("select 1 from users where email = $1", [email])).toHaveLength(1);
+    expect(await t.db.query("select 1 from users where email = $1", [email])).toHaveLength(1);
   });
 });
 
@@ -542,6 +524,6 @@ describe("users and teams", () => {
     expect((await owner.get("/api/teams")).body.teams.map((x: { name: string }) => x.name)).toEqual([
       "Billing",
     ]);
-    expect(await db.query("select 1 from team_members where team_id = $1", [team.id])).toHaveLength(0);
+    expect(await t.db.query("select 1 from team_members where team_id = $1", [team.id])).toHaveLength(0);
   });
 });

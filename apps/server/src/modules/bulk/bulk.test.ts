@@ -1,6 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Db } from "../../db/client";
-import { openTestDb } from "../../testing/db";
+import { describe, expect, it } from "vitest";
 import {
   addUser,
   apiConnection,
@@ -8,24 +6,11 @@ import {
   inbound,
   newWorkspace,
   SocketClient,
-  startTestServer,
-  type TestServer,
   unique,
 } from "../../testing/harness";
+import { useTestServer } from "../../testing/use-test-server";
 
-let t: TestServer;
-let testDb: Awaited<ReturnType<typeof openTestDb>>;
-let db: Db;
-
-beforeAll(async () => {
-  testDb = await openTestDb();
-  db = testDb.db;
-  t = await startTestServer(db);
-});
-afterAll(async () => {
-  await t.close();
-  await testDb.close();
-});
+const t = useTestServer();
 
 type Conn = Awaited<ReturnType<typeof apiConnection>>;
 async function converse(conn: Conn) {
@@ -57,7 +42,7 @@ async function bulk(client: Client, body: unknown) {
 }
 const statuses = async (ids: string[]) =>
   (
-    await db.query<{ id: string; status: string }>(
+    await t.db.query<{ id: string; status: string }>(
       "select id, status from conversations where id = any($1::uuid[])",
       [ids],
     )
@@ -86,7 +71,7 @@ describe("bulk actions", () => {
         ),
       ).toBeTruthy();
     socket.close();
-    const [audit] = await db.query<{ action: string; target_id: string; data: Record<string, unknown> }>(
+    const [audit] = await t.db.query<{ action: string; target_id: string; data: Record<string, unknown> }>(
       "select action, target_id, data from audit_log where workspace_id = $1 and action like 'conversations.bulk%'",
       [workspaceId],
     );
@@ -142,7 +127,7 @@ describe("bulk actions", () => {
     });
     expect(op).toMatchObject({ total: 2, done: 1, failed: 1 });
     expect(op.errors).toEqual([expect.objectContaining({ conversationId: othersOwn, code: "not_found" })]);
-    const rows = await db.query<{ id: string; assignee_id: string }>(
+    const rows = await t.db.query<{ id: string; assignee_id: string }>(
       "select id, assignee_id from conversations where id = any($1::uuid[])",
       [[queued, othersOwn]],
     );
@@ -172,7 +157,7 @@ describe("bulk actions", () => {
     const { op } = await bulk(owner, { action: "delete", ids: [a, b] });
     expect(op).toMatchObject({ total: 2, done: 2, failed: 0 });
     expect(await statuses([a, b])).toEqual([]);
-    const audits = await db.query<{ action: string }>(
+    const audits = await t.db.query<{ action: string }>(
       "select action from audit_log where workspace_id = $1 and action in ('conversations.bulk_delete', 'conversation.deleted') order by id",
       [workspaceId],
     );

@@ -1,30 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { signBody } from "../../channels/api/adapter";
-import type { Db } from "../../db/client";
-import { openTestDb } from "../../testing/db";
-import {
-  addUser,
-  apiConnection,
-  inbound,
-  newWorkspace,
-  startTestServer,
-  type TestServer,
-  unique,
-} from "../../testing/harness";
+import { addUser, apiConnection, inbound, newWorkspace, unique } from "../../testing/harness";
+import { useTestServer } from "../../testing/use-test-server";
 
-let t: TestServer;
-let testDb: Awaited<ReturnType<typeof openTestDb>>;
-let db: Db;
-
-beforeAll(async () => {
-  testDb = await openTestDb();
-  db = testDb.db;
-  t = await startTestServer(db);
-});
-afterAll(async () => {
-  await t.close();
-  await testDb.close();
-});
+const t = useTestServer();
 
 /** Posts a webhook to a connection signed with the given secret. */
 async function webhook(connectionId: string, secret: string, payload: unknown) {
@@ -42,7 +21,7 @@ async function webhook(connectionId: string, secret: string, payload: unknown) {
 
 const messageCount = async (connectionId: string) =>
   (
-    await db.query<{ n: number }>("select count(*)::int as n from messages where connection_id = $1", [
+    await t.db.query<{ n: number }>("select count(*)::int as n from messages where connection_id = $1", [
       connectionId,
     ])
   )[0]!.n;
@@ -59,7 +38,7 @@ describe("channel connections", () => {
       expect(r.body.error.code).toBe("forbidden");
     }
     expect(
-      await db.query("select 1 from channel_connections where workspace_id = $1", [workspaceId]),
+      await t.db.query("select 1 from channel_connections where workspace_id = $1", [workspaceId]),
     ).toHaveLength(0);
 
     const r = await admin.client.post("/api/connections", {
@@ -95,7 +74,7 @@ describe("channel connections", () => {
         expect(text).not.toMatch(/"secret"/);
       }
     }
-    const audit = await db.query<{ action: string }>("select action from audit_log where target_id = $1", [
+    const audit = await t.db.query<{ action: string }>("select action from audit_log where target_id = $1", [
       connection.id,
     ]);
     expect(audit.map((a) => a.action)).toEqual(["connection.created"]);
@@ -104,7 +83,7 @@ describe("channel connections", () => {
   it("encrypts the credentials at rest", async () => {
     const { owner } = await newWorkspace(t);
     const conn = await apiConnection(t, owner);
-    const [row] = await db.query<{ credentials_enc: string }>(
+    const [row] = await t.db.query<{ credentials_enc: string }>(
       "select credentials_enc from channel_connections where id = $1",
       [conn.id],
     );
@@ -114,7 +93,7 @@ describe("channel connections", () => {
     // It is the secret, sealed with the server's key.
     expect(t.server.ctx.secrets.open(row!.credentials_enc)).toEqual({ secret: conn.secret });
     // Nothing else in the row holds it either.
-    const [whole] = await db.query<{ j: string }>(
+    const [whole] = await t.db.query<{ j: string }>(
       "select row_to_json(c)::text as j from channel_connections c where id = $1",
       [conn.id],
     );
@@ -140,7 +119,7 @@ describe("channel connections", () => {
     }
     expect((await owner.post("/api/connections", { type: "api", name: "" })).status).toBe(400);
     expect(
-      await db.query("select 1 from channel_connections where workspace_id = $1", [workspaceId]),
+      await t.db.query("select 1 from channel_connections where workspace_id = $1", [workspaceId]),
     ).toHaveLength(0);
   });
 
@@ -226,7 +205,7 @@ describe("channel connections", () => {
     const fresh = await webhook(conn.id, secret, inbound(unique("c"), "with the new secret"));
     expect(fresh.status).toBe(200);
     expect(await messageCount(conn.id)).toBe(2);
-    const [row] = await db.query<{ credentials_enc: string }>(
+    const [row] = await t.db.query<{ credentials_enc: string }>(
       "select credentials_enc from channel_connections where id = $1",
       [conn.id],
     );
@@ -257,7 +236,9 @@ describe("channel connections", () => {
     ]);
     const convs = (await owner.get("/api/conversations")).body.conversations;
     expect(convs.map((c: { connection: { id: string } }) => c.connection.id)).toEqual([keep.id]);
-    expect(await db.query("select 1 from conversations where connection_id = $1", [conn.id])).toHaveLength(0);
+    expect(await t.db.query("select 1 from conversations where connection_id = $1", [conn.id])).toHaveLength(
+      0,
+    );
     expect(await messageCount(conn.id)).toBe(0);
 
     const r = await conn.post(inbound(unique("c"), "anyone there?"));
@@ -269,7 +250,7 @@ describe("channel connections", () => {
       body: "{}",
     });
     expect(wrongType.status).toBe(404);
-    const audit = await db.query<{ action: string }>(
+    const audit = await t.db.query<{ action: string }>(
       "select action from audit_log where workspace_id = $1 and target_id = $2 order by id",
       [workspaceId, conn.id],
     );

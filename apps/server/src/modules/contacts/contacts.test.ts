@@ -1,30 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Db } from "../../db/client";
-import { openTestDb } from "../../testing/db";
-import {
-  addUser,
-  apiConnection,
-  type Client,
-  inbound,
-  newWorkspace,
-  startTestServer,
-  type TestServer,
-  unique,
-} from "../../testing/harness";
+import { describe, expect, it } from "vitest";
+import { addUser, apiConnection, type Client, inbound, newWorkspace, unique } from "../../testing/harness";
+import { useTestServer } from "../../testing/use-test-server";
 
-let t: TestServer;
-let testDb: Awaited<ReturnType<typeof openTestDb>>;
-let db: Db;
-
-beforeAll(async () => {
-  testDb = await openTestDb();
-  db = testDb.db;
-  t = await startTestServer(db);
-});
-afterAll(async () => {
-  await t.close();
-  await testDb.close();
-});
+const t = useTestServer();
 
 interface ContactIn {
   name?: string;
@@ -41,7 +19,7 @@ async function seedContacts(owner: Client, people: ContactIn[]) {
     const external = unique("ext");
     const r = await conn.post(inbound(external, "hello", unique("m"), { contact: { id: external, ...p } }));
     expect(r.status).toBe(200);
-    const [row] = await db.query<{ contact_id: string }>(
+    const [row] = await t.db.query<{ contact_id: string }>(
       "select contact_id from contact_identities where connection_id = $1 and external_id = $2",
       [conn.id, external],
     );
@@ -207,7 +185,7 @@ describe("blocking", () => {
     expect(unblocked.status).toBe(200);
     expect(unblocked.body.contact.blocked).toBe(false);
 
-    const audit = await db.query<{ action: string }>(
+    const audit = await t.db.query<{ action: string }>(
       "select action from audit_log where target_id = $1 order by id",
       [contactId],
     );
@@ -231,7 +209,7 @@ describe("blocking", () => {
     const r = await conn.post(inbound(external, "while blocked"));
     expect(r.status).toBe(200);
     expect(r.body.results[0]).toMatchObject({ kind: "message", status: "contact_blocked", messageId: null });
-    const texts = await db.query<{ text: string }>("select text from messages where conversation_id = $1", [
+    const texts = await t.db.query<{ text: string }>("select text from messages where conversation_id = $1", [
       conv.id,
     ]);
     expect(texts.map((m) => m.text)).toEqual(["before"]);
@@ -239,7 +217,7 @@ describe("blocking", () => {
     const reply = await owner.post(`/api/conversations/${conv.id}/messages`, { text: "hello?" });
     expect(reply.status).toBe(422);
     expect(reply.body.error.code).toBe("contact_blocked");
-    const outbound = await db.query(
+    const outbound = await t.db.query(
       "select 1 from messages where conversation_id = $1 and direction = 'outbound'",
       [conv.id],
     );
@@ -292,7 +270,7 @@ describe("contact tags", () => {
     const foreign = (await other.post("/api/tags", { name: "foreign" })).body.tag;
     const wrong = await owner.put(`/api/contacts/${id}/tags/${foreign.id}`);
     expect(wrong.status).toBe(404);
-    expect(await db.query("select 1 from contact_tags where tag_id = $1", [foreign.id])).toHaveLength(0);
+    expect(await t.db.query("select 1 from contact_tags where tag_id = $1", [foreign.id])).toHaveLength(0);
 
     expect((await agent.client.delete(`/api/contacts/${id}/tags/${angry.id}`)).status).toBe(204);
     expect((await agent.client.delete(`/api/contacts/${id}/tags/${angry.id}`)).status).toBe(404);
@@ -302,7 +280,7 @@ describe("contact tags", () => {
     // Deleting a tag removes it from every contact.
     expect((await owner.delete(`/api/tags/${vip.id}`)).status).toBe(204);
     expect((await owner.get(`/api/contacts/${id}`)).body.contact.tags).toEqual([]);
-    const left = await db.query("select 1 from contact_tags where workspace_id = $1", [workspaceId]);
+    const left = await t.db.query("select 1 from contact_tags where workspace_id = $1", [workspaceId]);
     expect(left).toHaveLength(0);
   });
 });
@@ -346,7 +324,7 @@ describe("tags", () => {
     expect((await owner.patch(`/api/tags/${tag.id}`, { color: "green" })).status).toBe(400);
     const clash = await owner.patch(`/api/tags/${tag.id}`, { name: "ANOTHER" });
     expect(clash.status).toBe(409);
-    const [stored] = await db.query<{ name: string; color: string }>(
+    const [stored] = await t.db.query<{ name: string; color: string }>(
       "select name, color from tags where id = $1",
       [tag.id],
     );
@@ -356,7 +334,7 @@ describe("tags", () => {
     expect((await supervisor.client.delete(`/api/tags/${tag.id}`)).status).toBe(204);
     expect((await owner.delete(`/api/tags/${tag.id}`)).status).toBe(404);
     expect((await owner.patch(`/api/tags/${tag.id}`, { name: "gone" })).status).toBe(404);
-    const names = await db.query<{ name: string }>("select name from tags where workspace_id = $1", [
+    const names = await t.db.query<{ name: string }>("select name from tags where workspace_id = $1", [
       workspaceId,
     ]);
     expect(names.map((n) => n.name)).toEqual(["Another"]);
@@ -461,7 +439,7 @@ describe("canned replies", () => {
     expect(edit.status).toBe(403);
     expect(edit.body.error.code).toBe("forbidden");
     expect((await colleague.client.delete(`/api/canned-replies/${mine.id}`)).status).toBe(403);
-    const [row] = await db.query<{ text: string }>("select text from canned_replies where id = $1", [
+    const [row] = await t.db.query<{ text: string }>("select text from canned_replies where id = $1", [
       mine.id,
     ]);
     expect(row!.text).toBe("text");

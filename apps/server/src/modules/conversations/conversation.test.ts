@@ -1,30 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Db } from "../../db/client";
-import { openTestDb } from "../../testing/db";
-import {
-  addUser,
-  apiConnection,
-  type Client,
-  inbound,
-  newWorkspace,
-  startTestServer,
-  type TestServer,
-  unique,
-} from "../../testing/harness";
+import { describe, expect, it } from "vitest";
+import { addUser, apiConnection, type Client, inbound, newWorkspace, unique } from "../../testing/harness";
+import { useTestServer } from "../../testing/use-test-server";
 
-let t: TestServer;
-let testDb: Awaited<ReturnType<typeof openTestDb>>;
-let db: Db;
-
-beforeAll(async () => {
-  testDb = await openTestDb();
-  db = testDb.db;
-  t = await startTestServer(db);
-});
-afterAll(async () => {
-  await t.close();
-  await testDb.close();
-});
+const t = useTestServer();
 
 type Conn = Awaited<ReturnType<typeof apiConnection>>;
 interface Msg {
@@ -76,7 +54,7 @@ async function assign(client: Client, id: string, assigneeId: string | null) {
 }
 
 async function sendJobs(messageId: string) {
-  const [row] = await db.query<{ n: number }>(
+  const [row] = await t.db.query<{ n: number }>(
     "select count(*) as n from jobs where type = 'message.send' and payload->>'messageId' = $1",
     [messageId],
   );
@@ -269,7 +247,7 @@ describe("sending a reply", () => {
     expect(raced.map((r) => r.status).sort()).toEqual([200, 200, 201]);
     expect(new Set(raced.map((r) => r.body.message.id)).size).toBe(1);
 
-    const rows = await db.query<{ client_id: string; n: number }>(
+    const rows = await t.db.query<{ client_id: string; n: number }>(
       "select client_id, count(*) as n from messages where conversation_id = $1 and client_id is not null group by client_id order by client_id",
       [id],
     );
@@ -365,7 +343,7 @@ describe("notes", () => {
       delivery: null,
     });
     expect(await sendJobs(r.body.message.id)).toBe(0);
-    const [row] = await db.query<{ n: number }>(
+    const [row] = await t.db.query<{ n: number }>(
       "select count(*) as n from jobs where type = 'message.send' and workspace_id = $1",
       [owner.workspaceId],
     );
@@ -516,7 +494,7 @@ describe("assign and reassign", () => {
     const events = (await feed(owner, id)).filter((m) => m.kind === "event");
     expect(events[1]!.event).toMatchObject({ kind: "assigned", from: x.id, to: y.id, byUserId: x.id });
     // Only the writers' own messages went out; X's reply did not duplicate.
-    const [row] = await db.query<{ n: number }>(
+    const [row] = await t.db.query<{ n: number }>(
       "select count(*) as n from messages where conversation_id = $1 and author_id = $2 and kind = 'message'",
       [id, x.id],
     );
@@ -756,7 +734,7 @@ describe("drafts", () => {
       201,
     );
     expect(await draftOf(a.client)).toBeNull();
-    const [row] = await db.query<{ text: string }>(
+    const [row] = await t.db.query<{ text: string }>(
       "select text from drafts where conversation_id = $1 and user_id = $2",
       [id, b.id],
     );
@@ -780,7 +758,7 @@ describe("drafts", () => {
     await assign(owner, id, y.id);
     expect((await x.client.put(`/api/conversations/${id}/draft`, { text: "sneaky" })).status).toBe(404);
     expect((await x.client.delete(`/api/conversations/${id}/draft`)).status).toBe(404);
-    const [row] = await db.query<{ n: number }>(
+    const [row] = await t.db.query<{ n: number }>(
       "select count(*) as n from drafts where conversation_id = $1",
       [id],
     );
@@ -807,12 +785,12 @@ describe("delete", () => {
     expect((await owner.delete(`/api/conversations/${id}`)).status).toBe(404);
     expect((await owner.get("/api/conversations")).body.conversations).toEqual([]);
 
-    const [msgs] = await db.query<{ n: number }>(
+    const [msgs] = await t.db.query<{ n: number }>(
       "select count(*) as n from messages where conversation_id = $1",
       [id],
     );
     expect(msgs!.n).toBe(0);
-    const audit = await db.query<{
+    const audit = await t.db.query<{
       user_id: string;
       action: string;
       target_type: string;

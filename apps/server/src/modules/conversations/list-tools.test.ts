@@ -1,30 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Db } from "../../db/client";
-import { openTestDb } from "../../testing/db";
-import {
-  addUser,
-  apiConnection,
-  type Client,
-  inbound,
-  newWorkspace,
-  startTestServer,
-  type TestServer,
-  unique,
-} from "../../testing/harness";
+import { describe, expect, it } from "vitest";
+import { addUser, apiConnection, type Client, inbound, newWorkspace, unique } from "../../testing/harness";
+import { useTestServer } from "../../testing/use-test-server";
 
-let t: TestServer;
-let testDb: Awaited<ReturnType<typeof openTestDb>>;
-let db: Db;
-
-beforeAll(async () => {
-  testDb = await openTestDb();
-  db = testDb.db;
-  t = await startTestServer(db);
-});
-afterAll(async () => {
-  await t.close();
-  await testDb.close();
-});
+const t = useTestServer();
 
 type Conn = Awaited<ReturnType<typeof apiConnection>>;
 interface Listed {
@@ -50,7 +28,7 @@ const ids = async (client: Client, query = "") =>
 const sorted = (...xs: string[]) => [...xs].sort();
 const tick = () => new Promise((r) => setTimeout(r, 5));
 const contactOf = async (id: string) =>
-  (await db.query<{ contact_id: string }>("select contact_id from conversations where id = $1", [id]))[0]!
+  (await t.db.query<{ contact_id: string }>("select contact_id from conversations where id = $1", [id]))[0]!
     .contact_id;
 
 describe("inbox list tools: filters", () => {
@@ -61,11 +39,11 @@ describe("inbox list tools: filters", () => {
     const agentLast = await converse(conn);
     const r = await owner.post(`/api/conversations/${agentLast}/messages`, { text: "our answer" });
     expect(r.status).toBe(201);
-    const [bot] = await db.query<{ id: string }>(
+    const [bot] = await t.db.query<{ id: string }>(
       "insert into bots (workspace_id, name) values ($1, 'Helper') returning id",
       [workspaceId],
     );
-    await db.query("update conversations set bot_id = $2 where id = $1", [customerLast, bot!.id]);
+    await t.db.query("update conversations set bot_id = $2 where id = $1", [customerLast, bot!.id]);
 
     expect(await ids(owner, "channel=api")).toEqual(sorted(customerLast, agentLast));
     expect(await ids(owner, "channel=telegram,whatsapp")).toEqual([]);
@@ -77,9 +55,9 @@ describe("inbox list tools: filters", () => {
     expect(bots.body.bots).toEqual([{ id: bot!.id, name: "Helper" }]);
 
     // Not read by the customer yet: queued or sent or delivered; then the report says read.
-    await db.query("update conversations set last_outbound_state = 'delivered' where id = $1", [agentLast]);
+    await t.db.query("update conversations set last_outbound_state = 'delivered' where id = $1", [agentLast]);
     expect(await ids(owner, "delivery=queued,sent,delivered")).toEqual([agentLast]);
-    await db.query("update conversations set last_outbound_state = 'read' where id = $1", [agentLast]);
+    await t.db.query("update conversations set last_outbound_state = 'read' where id = $1", [agentLast]);
     expect(await ids(owner, "delivery=queued,sent,delivered")).toEqual([]);
     expect(await ids(owner, "delivery=read")).toEqual([agentLast]);
   });
@@ -135,23 +113,23 @@ describe("inbox list tools: filters", () => {
     const mayAndJune = await converse(conn);
     const today = await converse(conn);
     const set = async (conv: string, ...days: string[]) => {
-      await db.query("update conversations set created_at = $2 where id = $1", [
+      await t.db.query("update conversations set created_at = $2 where id = $1", [
         conv,
         `${days[0]}T08:00:00Z`,
       ]);
-      const msgs = await db.query<{ id: string }>("select id from messages where conversation_id = $1", [
+      const msgs = await t.db.query<{ id: string }>("select id from messages where conversation_id = $1", [
         conv,
       ]);
       for (const [i, day] of days.entries()) {
         const at = `${day}T10:00:00Z`;
-        if (msgs[i]) await db.query("update messages set created_at = $2 where id = $1", [msgs[i]!.id, at]);
+        if (msgs[i]) await t.db.query("update messages set created_at = $2 where id = $1", [msgs[i]!.id, at]);
         else
-          await db.query(
+          await t.db.query(
             `insert into messages (workspace_id, conversation_id, connection_id, direction, kind, author_type, text, created_at)
              select workspace_id, id, connection_id, 'inbound', 'message', 'contact', 'more', $2 from conversations where id = $1`,
             [conv, at],
           );
-        await db.query("update conversations set last_activity_at = $2 where id = $1", [conv, at]);
+        await t.db.query("update conversations set last_activity_at = $2 where id = $1", [conv, at]);
       }
     };
     await set(march, "2026-03-10");

@@ -1,28 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Db } from "../../db/client";
-import { openTestDb } from "../../testing/db";
-import {
-  apiConnection,
-  inbound,
-  newWorkspace,
-  startTestServer,
-  type TestServer,
-  unique,
-} from "../../testing/harness";
+import { describe, expect, it } from "vitest";
+import { apiConnection, inbound, newWorkspace, unique } from "../../testing/harness";
+import { useTestServer } from "../../testing/use-test-server";
 
-let t: TestServer;
-let testDb: Awaited<ReturnType<typeof openTestDb>>;
-let db: Db;
-
-beforeAll(async () => {
-  testDb = await openTestDb();
-  db = testDb.db;
-  t = await startTestServer(db);
-});
-afterAll(async () => {
-  await t.close();
-  await testDb.close();
-});
+const t = useTestServer();
 
 describe("ingest through the API channel", () => {
   it("creates the contact, identity, conversation and message, and shows it in the inbox", async () => {
@@ -67,7 +47,7 @@ describe("ingest through the API channel", () => {
     expect(results.map((r) => r.status)).toEqual([200, 200, 200]);
     const statuses = results.map((r) => r.body.results[0].status).sort();
     expect(statuses).toEqual(["created", "duplicate", "duplicate"]);
-    const [row] = await db.query<{ n: number }>(
+    const [row] = await t.db.query<{ n: number }>(
       "select count(*) as n from messages m join channel_connections c on c.id = m.connection_id where c.id = $1",
       [conn.id],
     );
@@ -117,7 +97,7 @@ describe("ingest through the API channel", () => {
       body: "{}",
     });
     expect(unknownConn.status).toBe(404);
-    const [row] = await db.query<{ n: number }>(
+    const [row] = await t.db.query<{ n: number }>(
       "select count(*) as n from messages where connection_id = $1",
       [conn.id],
     );
@@ -132,7 +112,7 @@ describe("ingest through the API channel", () => {
       '{"type":"message","id":"u1","contact":{"id":"k"},"text":"\\u041f\\u0440\\u0438\\u0432\\u0435\\u0442 😀"}';
     const r = await conn.post(null, { raw });
     expect(r.status).toBe(200);
-    const msgs = await db.query<{ text: string }>("select text from messages where connection_id = $1", [
+    const msgs = await t.db.query<{ text: string }>("select text from messages where connection_id = $1", [
       conn.id,
     ]);
     expect(msgs[0]!.text).toBe("Привет 😀");

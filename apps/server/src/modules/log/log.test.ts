@@ -1,21 +1,7 @@
 import crypto from "node:crypto";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Db } from "../../db/client";
-import { openTestDb } from "../../testing/db";
-import {
-  addUser,
-  apiConnection,
-  type Client,
-  inbound,
-  newWorkspace,
-  startTestServer,
-  type TestServer,
-  unique,
-} from "../../testing/harness";
-
-let t: TestServer;
-let testDb: Awaited<ReturnType<typeof openTestDb>>;
-let db: Db;
+import { beforeAll, describe, expect, it } from "vitest";
+import { addUser, apiConnection, type Client, inbound, newWorkspace, unique } from "../../testing/harness";
+import { useTestServer } from "../../testing/use-test-server";
 
 interface Conv {
   id: string;
@@ -55,23 +41,22 @@ const TEXTS1 = [
 const TEXTS2 = ["Когда будет ДОСТАВКА?", 'He said: "hi"'];
 const TEXTS3 = ["plain", "ответ"];
 
+const t = useTestServer();
+
 beforeAll(async () => {
-  testDb = await openTestDb();
-  db = testDb.db;
-  t = await startTestServer(db);
   ({ owner, workspaceId } = await newWorkspace(t));
   agentA = await addUser(t, owner, "agent");
   agentB = await addUser(t, owner, "agent");
   nameA = `Агент "A", ${unique("старший")}`;
   nameB = unique("agent-b");
-  await db.query("update users set name = $2 where id = $1", [agentA.id, nameA]);
-  await db.query("update users set name = $2 where id = $1", [agentB.id, nameB]);
+  await t.db.query("update users set name = $2 where id = $1", [agentA.id, nameA]);
+  await t.db.query("update users set name = $2 where id = $1", [agentB.id, nameB]);
   supervisor = await addUser(t, owner, "supervisor");
   const c1 = await apiConnection(t, owner);
   const c2 = await apiConnection(t, owner);
   conn1 = c1;
   conn2 = c2;
-  const names = await db.query<{ id: string; name: string }>(
+  const names = await t.db.query<{ id: string; name: string }>(
     "select id, name from channel_connections where id = any($1::uuid[])",
     [[c1.id, c2.id]],
   );
@@ -121,12 +106,12 @@ beforeAll(async () => {
     const r = await c.conn.post(inbound(ext, "first", unique("m"), { contact: { id: ext, name: c.name } }));
     expect(r.status).toBe(200);
     const id = r.body.results[0].conversationId as string;
-    const [row] = await db.query<{ number: number; contact_id: string }>(
+    const [row] = await t.db.query<{ number: number; contact_id: string }>(
       "select number, contact_id from conversations where id = $1",
       [id],
     );
-    await db.query("delete from messages where conversation_id = $1", [id]);
-    await db.query(
+    await t.db.query("delete from messages where conversation_id = $1", [id]);
+    await t.db.query(
       `update conversations set assignee_id = $2, created_at = $3, closed_at = $4,
          status = case when $4::timestamptz is null then 'in_progress' else 'closed' end, source = $5 where id = $1`,
       [
@@ -137,7 +122,7 @@ beforeAll(async () => {
         JSON.stringify(i === 0 ? { utm_source: "google", referrer: "https://ex.com/?a=1,b=2" } : {}),
       ],
     );
-    await db.query("update contacts set email = $2, phone = $3 where id = $1", [
+    await t.db.query("update contacts set email = $2, phone = $3 where id = $1", [
       row!.contact_id,
       `person${i}@example.com`,
       `+7900000000${i}`,
@@ -147,7 +132,7 @@ beforeAll(async () => {
       const note = i === 0 && j === 2;
       const inboundMsg = j % 2 === 0 && !note;
       const created = new Date(Date.parse(c.created) + (j + 1) * 60_000).toISOString();
-      const [m] = await db.query<{ id: string }>(
+      const [m] = await t.db.query<{ id: string }>(
         `insert into messages (workspace_id, conversation_id, connection_id, direction, kind, author_type, author_id, text, created_at)
          values ($1, $2, $3, $4, $5, $6, $7, $8, $9) returning id`,
         [
@@ -175,10 +160,6 @@ beforeAll(async () => {
   }
   const tagged = await owner.put(`/api/contacts/${convs[0]!.contactId}/tags/${tagId}`, { pinned: false });
   expect(tagged.status).toBe(200);
-});
-afterAll(async () => {
-  await t.close();
-  await testDb.close();
 });
 
 async function log(client: Client, query = "") {
@@ -436,7 +417,7 @@ describe("CSV exports", () => {
     const deadline = Date.now() + 5000;
     let row: { user_id: string; data: any } | undefined;
     while (Date.now() < deadline) {
-      [row] = await db.query<{ user_id: string; data: any }>(
+      [row] = await t.db.query<{ user_id: string; data: any }>(
         "select user_id, data from audit_log where workspace_id = $1 and action = 'export.messages' order by id desc limit 1",
         [workspaceId],
       );
@@ -464,15 +445,15 @@ describe("CSV formula injection", () => {
     const r = await conn.post(inbound(ext, "first", unique("m"), { contact: { id: ext, name } }));
     expect(r.status).toBe(200);
     const id = r.body.results[0].conversationId as string;
-    await db.query("delete from messages where conversation_id = $1", [id]);
-    await db.query(
+    await t.db.query("delete from messages where conversation_id = $1", [id]);
+    await t.db.query(
       "update conversations set status = 'closed', closed_at = '2026-02-01T10:00:00Z', created_at = '2026-02-01T09:00:00Z' where id = $1",
       [id],
     );
     const texts = ["@SUM(A1:A9)", "-2+3", "+1 555 0100", "\tcmd", "\r=1+1", "plain = text", "'quoted", "1-2"];
     const ids: string[] = [];
     for (const [j, text] of texts.entries()) {
-      const [m] = await db.query<{ id: string }>(
+      const [m] = await t.db.query<{ id: string }>(
         `insert into messages (workspace_id, conversation_id, connection_id, direction, kind, author_type, text, created_at)
          values ($1, $2, $3, 'inbound', 'message', 'contact', $4, $5) returning id`,
         [ws.workspaceId, id, conn.id, text, new Date(Date.parse("2026-02-01T09:00:00Z") + j * 1000)],
@@ -482,11 +463,11 @@ describe("CSV formula injection", () => {
     const res = await fetch(`${t.url}/api/exports/messages.csv`, { headers: { cookie: ws.owner.cookie! } });
     expect(res.status).toBe(200);
     const body = Buffer.from(await res.arrayBuffer()).toString("utf8");
-    const [{ number }] = (await db.query<{ number: number }>(
+    const [{ number }] = (await t.db.query<{ number: number }>(
       "select number from conversations where id = $1",
       [id],
     )) as [{ number: number }];
-    const names = await db.query<{ name: string }>("select name from channel_connections where id = $1", [
+    const names = await t.db.query<{ name: string }>("select name from channel_connections where id = $1", [
       conn.id,
     ]);
     const quotedName = `"'=HYPERLINK(""http://evil.example"",""click"")"`;

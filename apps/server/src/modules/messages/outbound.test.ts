@@ -1,31 +1,19 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { openTestDb } from "../../testing/db";
-import {
-  apiConnection,
-  type Client,
-  inbound,
-  newWorkspace,
-  startTestServer,
-  type TestServer,
-  unique,
-} from "../../testing/harness";
+import { apiConnection, type Client, inbound, newWorkspace, unique } from "../../testing/harness";
 import { startReceiver } from "../../testing/outbound-receiver";
+import { useTestServer } from "../../testing/use-test-server";
 
-let t: TestServer;
-let testDb: Awaited<ReturnType<typeof openTestDb>>;
 let receiver: Awaited<ReturnType<typeof startReceiver>>;
 const secrets: string[] = [];
 
+const t = useTestServer();
+
 beforeAll(async () => {
-  testDb = await openTestDb();
-  t = await startTestServer(testDb.db);
   // The receiver checks signatures against whichever connection secret it was last given.
   receiver = await startReceiver(() => secrets.at(-1) ?? "");
 });
 afterAll(async () => {
   await receiver.close();
-  await t.close();
-  await testDb.close();
 });
 
 async function setup() {

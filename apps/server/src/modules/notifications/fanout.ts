@@ -4,7 +4,7 @@ import type { AppContext } from "../../context";
 import { transact } from "../../context";
 import type { Queryable } from "../../db/client";
 import { canReceive } from "../../domain/permissions";
-import { readEvents, type StoredEvent } from "../../events/store";
+import { type EventDraft, readEvents, type StoredEvent } from "../../events/store";
 import { createNotification, type NotificationDraft } from "./create";
 import { type Audience, inAudience, loadSettings, type Means, type Settings } from "./settings";
 
@@ -36,17 +36,20 @@ function notifiable(e: DomainEvent): boolean {
 }
 
 /**
- * The fan-out job for a transaction's events, if any can notify someone. It is enqueued in the same
- * transaction (see transact()), so notifications are never lost and never delay the writer: who is
- * notified, how, is worked out by a worker afterwards.
+ * The indexes of the first and last drafts that can notify someone, if any: the fan-out job over their
+ * numbers is enqueued by the statement that appends them (transact(), appendEvents), so notifications are
+ * never lost and never delay the writer: who is notified, how, is worked out by a worker afterwards.
  */
-export function notificationJobFor(
-  workspaceId: string,
-  stored: StoredEvent[],
-): { workspaceId: string; from: number; to: number } | null {
-  const hits = stored.filter((s) => notifiable(s.event));
-  if (!hits.length) return null;
-  return { workspaceId, from: hits[0]!.event.seq, to: hits.at(-1)!.event.seq };
+export function notifiableSpan(drafts: readonly EventDraft[]): { first: number; last: number } | null {
+  let first = -1;
+  let last = -1;
+  drafts.forEach((d, i) => {
+    // A draft is the event without its number, workspace and time, which notifiable() does not read.
+    if (!notifiable(d as DomainEvent)) return;
+    if (first < 0) first = i;
+    last = i;
+  });
+  return first < 0 ? null : { first, last };
 }
 
 interface Member {
@@ -198,6 +201,22 @@ type Plan = { means: Means; emailMode?: "daily" | "weekly"; delayMs?: number };
  * their own rules (when the policy lets them manage rules) that match the message; without any rule, the
  * agent's settings matrix. The policy can also keep an agent from receiving them at all.
  */
+/** A reader that runs each distinct statement (text and parameters) once and answers repeats from memory. */
+function sameAnswers(q: Queryable): Queryable {
+  const seen = new Map<string, Promise<unknown[]>>();
+  return {
+    query<T>(sql: string, params: unknown[] = []) {
+      const key = JSON.stringify([sql, params]);
+      let answer = seen.get(key);
+      if (!answer) {
+        answer = q.query<unknown>(sql, params);
+        seen.set(key, answer);
+      }
+      return answer as Promise<T[]>;
+    },
+  };
+}
+
 async function readPlans(
   q: Queryable,
   workspaceId: string,
@@ -298,6 +317,8 @@ export function registerFanoutJobs(ctx: AppContext) {
         ).map((r) => [r.id, r.title]),
       );
       const work: { draft: NotificationDraft; delayMs?: number }[] = [];
+      // A batch of read reports asks for the same policy and rules once per agent, not once per message.
+      const cached = sameAnswers(ctx.db);
       for (const c of list) {
         // A muted conversation notifies nothing but a new assignment.
         if (c.conversationId && c.event !== "assigned" && muted.has(`${c.userId}:${c.conversationId}`))
@@ -310,7 +331,7 @@ export function registerFanoutJobs(ctx: AppContext) {
           const m = s.matrix.customer_read;
           if (!m.inApp && !m.push && !m.email) continue;
           const plans = await readPlans(
-            ctx.db,
+            cached,
             workspaceId,
             byId.get(c.userId)!,
             c.messageId!,

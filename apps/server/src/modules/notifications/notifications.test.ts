@@ -2,7 +2,6 @@ import crypto from "node:crypto";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { openTestDb } from "../../testing/db";
 import { startSmtpSink } from "../../testing/fakes/email";
 import {
   addUser,
@@ -11,42 +10,37 @@ import {
   inbound,
   newWorkspace,
   type SocketClient,
-  startTestServer,
-  type TestServer,
   unique,
 } from "../../testing/harness";
 import { startReceiver } from "../../testing/outbound-receiver";
+import { useTestServer } from "../../testing/use-test-server";
 import { localParts } from "./settings";
 import { sweepTimeLimits } from "./time-limits";
 
-let t: TestServer;
-let testDb: Awaited<ReturnType<typeof openTestDb>>;
 let smtp: Awaited<ReturnType<typeof startSmtpSink>>;
 let receiver: Awaited<ReturnType<typeof startReceiver>>;
 const secrets: string[] = [];
 
 beforeAll(async () => {
-  testDb = await openTestDb();
   smtp = await startSmtpSink({ notifier: "smtp-pass" });
   receiver = await startReceiver(() => secrets.at(-1) ?? "");
-  t = await startTestServer(testDb.db, {
-    env: {
-      SMTP_HOST: smtp.host,
-      SMTP_PORT: String(smtp.port),
-      SMTP_USER: "notifier",
-      SMTP_PASSWORD: "smtp-pass",
-      SMTP_FROM: "Parley <parley@example.com>",
-      NOTIFY_EMAIL_INTERVAL_SECONDS: "3",
-      NOTIFY_ATTEMPTS: "2",
-    },
-  });
 });
 afterAll(async () => {
-  await t.close();
   await smtp.close();
   await receiver.close();
-  await testDb.close();
 });
+
+const t = useTestServer(() => ({
+  env: {
+    SMTP_HOST: smtp.host,
+    SMTP_PORT: String(smtp.port),
+    SMTP_USER: "notifier",
+    SMTP_PASSWORD: "smtp-pass",
+    SMTP_FROM: "Parley <parley@example.com>",
+    NOTIFY_EMAIL_INTERVAL_SECONDS: "3",
+    NOTIFY_ATTEMPTS: "2",
+  },
+}));
 
 const OFF = { inApp: false, push: false, email: false };
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

@@ -552,4 +552,27 @@ export async function notificationRoutes(app: App, ctx: AppContext) {
       return { important: req.body.important };
     },
   );
+
+  app.get(
+    "/api/conversations/:id/important-messages",
+    {
+      schema: {
+        tags,
+        summary: "The ids of a conversation's messages marked important",
+        params: z.object({ id: z.uuid() }),
+        response: { 200: z.object({ messageIds: z.array(z.string()) }) },
+      },
+    },
+    async (req) => {
+      const actor = actorOf(req);
+      await conversationForActor(ctx.db, actor, req.params.id);
+      // The conversation's messages (by their conversation index), each probed in the marks' primary key.
+      const rows = await ctx.db.query<{ message_id: string }>(
+        `select im.message_id from messages m join important_messages im on im.message_id = m.id
+         where m.conversation_id = $1 and im.workspace_id = $2 order by m.seq`,
+        [req.params.id, actor.workspaceId],
+      );
+      return { messageIds: rows.map((r) => r.message_id) };
+    },
+  );
 }

@@ -4,6 +4,7 @@ import type { Db } from "../../db/client";
 import type { Actor } from "../../domain/permissions";
 import { notFound } from "../../lib/errors";
 import { iso } from "../../lib/time";
+import { REMOVE_BLOBS_JOB } from "../../storage/remove-job";
 import { MESSAGE_COLUMNS, type MessageRow, presentMessage } from "../messages/present";
 import { parseReceiptSettings } from "./policy";
 
@@ -117,7 +118,9 @@ export async function exportContact(ctx: AppContext, actor: Actor, contactId: st
 
 /**
  * Erases a contact on request (R307): the contact, their identities, conversations and messages are
- * deleted. The audit log keeps only that it happened, by whom, and how much was removed.
+ * deleted, and so are the files their messages carried (and their avatar, when Parley stored it) unless
+ * a message of another conversation carries the same file. The bytes are removed by a job enqueued in
+ * the same transaction. The audit log keeps only that it happened, by whom, and how much was removed.
  */
 export async function eraseContact(ctx: AppContext, actor: Actor, contactId: string) {
   return transact(ctx, async (tx) => {
@@ -141,6 +144,27 @@ export async function eraseContact(ctx: AppContext, actor: Actor, contactId: str
       "select count(*)::int as n from messages where conversation_id = any($1::uuid[])",
       [conversations.map((c) => c.id)],
     );
+    const ids = conversations.map((c) => c.id);
+    const files = await tx.q.query<{ storage_key: string }>(
+      `with referenced as (
+         select substring(a->>'url' from '^/api/files/([0-9a-f-]{36})$')::uuid as id
+         from messages m cross join lateral jsonb_array_elements(m.attachments) a
+         where m.conversation_id = any($2::uuid[]) and a->>'url' ~ '^/api/files/[0-9a-f-]{36}$'
+         union
+         select substring(avatar_url from '^/api/files/([0-9a-f-]{36})$')::uuid
+         from contacts where id = $3 and avatar_url ~ '^/api/files/[0-9a-f-]{36}$'
+       )
+       delete from files f using referenced r
+       where f.id = r.id and f.workspace_id = $1
+         and not exists (
+           select 1 from messages o
+           where o.workspace_id = $1 and o.conversation_id <> all($2::uuid[])
+             and o.attachments @> jsonb_build_array(jsonb_build_object('url', '/api/files/' || f.id))
+         )
+       returning f.storage_key`,
+      [actor.workspaceId, ids, contactId],
+    );
+    if (files.length) await tx.enqueue(REMOVE_BLOBS_JOB, { keys: files.map((f) => f.storage_key) });
     await tx.q.query("delete from conversations where contact_id = $1", [contactId]);
     await tx.q.query("delete from contacts where id = $1", [contactId]);
     await tx.q.query(

@@ -1,34 +1,22 @@
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { openTestDb } from "../../testing/db";
-import {
-  addUser,
-  apiConnection,
-  type Client,
-  inbound,
-  newWorkspace,
-  startTestServer,
-  type TestServer,
-  unique,
-} from "../../testing/harness";
+import { blobExists, uploadFile } from "../../testing/files";
+import { addUser, apiConnection, type Client, inbound, newWorkspace, unique } from "../../testing/harness";
 import { startReceiver } from "../../testing/outbound-receiver";
+import { useTestServer } from "../../testing/use-test-server";
 import { purgeReadTracking } from "./privacy";
 
-let t: TestServer;
-let testDb: Awaited<ReturnType<typeof openTestDb>>;
 let receiver: Awaited<ReturnType<typeof startReceiver>>;
 const secrets: string[] = [];
 
+const t = useTestServer();
+
 beforeAll(async () => {
-  testDb = await openTestDb();
-  t = await startTestServer(testDb.db);
   receiver = await startReceiver(() => secrets.at(-1) ?? "");
   receiver.respondWith((r) => ({ status: 200, body: { id: `ext-${r.body.id}` } }));
 });
 afterAll(async () => {
   await receiver.close();
-  await t.close();
-  await testDb.close();
 });
 
 async function setup() {
@@ -362,6 +350,35 @@ describe("privacy (R307)", () => {
     expect(audit.map((r) => r.action)).toEqual(["contact.exported", "contact.erased"]);
     expect(JSON.stringify(audit)).not.toContain("our answer");
     socket.close();
+  });
+
+  it("erasing a contact removes the files their messages carried, but not a file another conversation still uses", async () => {
+    const { owner, conn, conversationId, workspaceId } = await setup();
+    const otherConversation = (await conn.post(inbound(unique("c"), "me too"))).body.results[0]
+      .conversationId as string;
+    const own = await uploadFile(t.url, owner, conversationId, "passport.txt", "scan of a passport");
+    const shared = await uploadFile(t.url, owner, conversationId, "prices.txt", "price list");
+    const send = async (conv: string, file: typeof own) => {
+      const r = await owner.post(`/api/conversations/${conv}/messages`, {
+        attachments: [{ name: file.name, mimeType: file.mimeType, size: file.size, url: file.url }],
+      });
+      expect(r.status, JSON.stringify(r.body)).toBe(201);
+    };
+    await send(conversationId, own);
+    await send(conversationId, shared);
+    await send(otherConversation, shared);
+    const blobs = t.server.ctx.blobs;
+    const key = (f: typeof own) => `${workspaceId}/${f.id}`;
+    expect(await blobExists(blobs, key(own))).toBe(true);
+
+    const contactId = await contactIdOf(conversationId);
+    expect((await owner.delete(`/api/contacts/${contactId}/data`)).status).toBe(200);
+    // The bytes go by a job enqueued with the erasure; the file's row at once.
+    expect((await owner.get(`/api/files/${own.id}`)).status).toBe(404);
+    await waitFor(async () => !(await blobExists(blobs, key(own))), "the erased file's bytes removed");
+    // The file another customer's conversation still carries stays.
+    expect(await blobExists(blobs, key(shared))).toBe(true);
+    expect((await owner.get(`/api/files/${shared.id}`)).status).toBe(200);
   });
 });
 

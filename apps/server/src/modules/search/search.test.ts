@@ -1,30 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Db } from "../../db/client";
-import { openTestDb } from "../../testing/db";
-import {
-  addUser,
-  apiConnection,
-  inbound,
-  newWorkspace,
-  startTestServer,
-  type TestServer,
-  unique,
-} from "../../testing/harness";
+import { describe, expect, it } from "vitest";
+import { addUser, apiConnection, inbound, newWorkspace, unique } from "../../testing/harness";
+import { useTestServer } from "../../testing/use-test-server";
 import { snippet } from "./query";
 
-let t: TestServer;
-let testDb: Awaited<ReturnType<typeof openTestDb>>;
-let db: Db;
-
-beforeAll(async () => {
-  testDb = await openTestDb();
-  db = testDb.db;
-  t = await startTestServer(db);
-});
-afterAll(async () => {
-  await t.close();
-  await testDb.close();
-});
+const t = useTestServer();
 
 type Conn = Awaited<ReturnType<typeof apiConnection>>;
 async function say(conn: Conn, contact: string, text: string, profile: Record<string, string> = {}) {
@@ -106,7 +85,7 @@ describe("search: message text", () => {
     );
     expect(page2.body.nextCursor).toBeNull();
 
-    const [conv] = await db.query<{ conversation_id: string }>(
+    const [conv] = await t.db.query<{ conversation_id: string }>(
       "select conversation_id from messages where id = $1",
       [made[0]],
     );

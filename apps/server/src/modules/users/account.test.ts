@@ -1,7 +1,6 @@
 import type { ServerFrame } from "@parley/protocol";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Db } from "../../db/client";
-import { openTestDb, TEST_DB } from "../../testing/db";
+import { describe, expect, it } from "vitest";
+import { TEST_DB } from "../../testing/db";
 import { startSmtpSink } from "../../testing/fakes/email";
 import {
   addUser,
@@ -10,23 +9,11 @@ import {
   PASSWORD,
   type SocketClient,
   startTestServer,
-  type TestServer,
   unique,
 } from "../../testing/harness";
+import { useTestServer } from "../../testing/use-test-server";
 
-let t: TestServer;
-let testDb: Awaited<ReturnType<typeof openTestDb>>;
-let db: Db;
-
-beforeAll(async () => {
-  testDb = await openTestDb();
-  db = testDb.db;
-  t = await startTestServer(db);
-});
-afterAll(async () => {
-  await t.close();
-  await testDb.close();
-});
+const t = useTestServer();
 
 /** A real 1×1 PNG. */
 const PNG = Buffer.from(
@@ -104,13 +91,13 @@ describe("avatar", () => {
     // A new avatar replaces the old file.
     const again = await putAvatar(owner, PNG, "image/png");
     expect(again.body.user.avatarUrl).not.toBe(url);
-    const [gone] = await db.query("select 1 from files where id = $1", [url.split("/").at(-1)]);
+    const [gone] = await t.db.query("select 1 from files where id = $1", [url.split("/").at(-1)]);
     expect(gone).toBeUndefined();
 
     const removed = await owner.delete("/api/me/avatar");
     expect(removed.status).toBe(200);
     expect(removed.body.user.avatarUrl).toBeNull();
-    const [left] = await db.query("select 1 from files where id = $1", [
+    const [left] = await t.db.query("select 1 from files where id = $1", [
       String(again.body.user.avatarUrl).split("/").at(-1),
     ]);
     expect(left).toBeUndefined();
@@ -178,7 +165,7 @@ describe("presence", () => {
   it("ignores rows whose heartbeat is stale (a process that died)", async () => {
     const { owner } = await newWorkspace(t);
     const agent = await addUser(t, owner, "agent");
-    await db.query(
+    await t.db.query(
       "insert into presence_sockets (id, workspace_id, user_id, state, seen_at) values ($1, $2, $3, 'online', now() - interval '10 minutes')",
       [unique("dead"), owner.workspaceId, agent.id],
     );
@@ -228,7 +215,7 @@ describe("user administration", () => {
     await admin.client.patch(`/api/users/${agent.id}`, { status: "active" });
     await new Client(t.url).signIn(agent.client.user!.email);
 
-    const [row] = await db.query<{ n: number }>(
+    const [row] = await t.db.query<{ n: number }>(
       "select count(*)::int as n from audit_log where workspace_id = $1 and action = 'user.updated' and target_id = $2",
       [owner.workspaceId, agent.id],
     );
@@ -262,7 +249,7 @@ describe("user administration", () => {
 describe("invitation emails", () => {
   it("emails the link when SMTP is configured, and still answers the link when the mail server refuses", async () => {
     const smtp = await startSmtpSink({ parley: "smtp-pass" });
-    const mailing = await startTestServer(db, {
+    const mailing = await startTestServer(t.db, {
       env: {
         SMTP_HOST: smtp.host,
         SMTP_PORT: String(smtp.port),
@@ -307,7 +294,7 @@ describe("invitation emails", () => {
 if (TEST_DB === "postgres") {
   describe("presence across processes", () => {
     it("tells sockets of another process, and answers the same presence from both", async () => {
-      const other = await startTestServer(db);
+      const other = await startTestServer(t.db);
       try {
         const { owner } = await newWorkspace(t);
         const agent = await addUser(t, owner, "agent");

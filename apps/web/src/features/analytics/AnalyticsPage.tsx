@@ -179,54 +179,25 @@ export function AnalyticsPage({ session }: { session: Session }) {
               />
             </ChartCard>
             <ChartCard title={t("analytics.perAgent")} onCsv={csv("agents")} metric="agents">
-              {a.agents.length ? (
-                <BarChart
-                  h={Math.max(200, a.agents.length * 48)}
-                  data={a.agents.map((r) => ({
-                    name: r.name,
-                    conversations: r.conversations,
-                    closed: r.closed,
-                    replies: r.replies,
-                  }))}
-                  dataKey="name"
-                  orientation="vertical"
-                  yAxisProps={{ width: 120 }}
-                  withLegend
-                  series={[
-                    { name: "conversations", label: t("analytics.conversations"), color: "indigo.6" },
-                    { name: "closed", label: t("analytics.closed"), color: "teal.6" },
-                    { name: "replies", label: t("analytics.replies"), color: "gray.5" },
-                  ]}
-                />
-              ) : (
-                <Empty />
-              )}
+              <RowBars
+                rows={a.agents}
+                series={[
+                  { name: "conversations", label: t("analytics.conversations"), color: "indigo.6" },
+                  { name: "closed", label: t("analytics.closed"), color: "teal.6" },
+                  { name: "replies", label: t("analytics.replies"), color: "gray.5" },
+                ]}
+              />
             </ChartCard>
             <ChartCard title={t("analytics.perChannel")} onCsv={csv("channels")} metric="channels">
-              {a.channels.length ? (
-                <BarChart
-                  h={Math.max(200, a.channels.length * 48)}
-                  data={a.channels.map((r) => ({
-                    name: r.name,
-                    opened: r.opened,
-                    closed: r.closed,
-                    inbound: r.inbound,
-                    outbound: r.outbound,
-                  }))}
-                  dataKey="name"
-                  orientation="vertical"
-                  yAxisProps={{ width: 120 }}
-                  withLegend
-                  series={[
-                    { name: "opened", label: t("analytics.opened"), color: "indigo.6" },
-                    { name: "closed", label: t("analytics.closed"), color: "teal.6" },
-                    { name: "inbound", label: t("analytics.inbound"), color: "orange.5" },
-                    { name: "outbound", label: t("analytics.outbound"), color: "gray.5" },
-                  ]}
-                />
-              ) : (
-                <Empty />
-              )}
+              <RowBars
+                rows={a.channels}
+                series={[
+                  { name: "opened", label: t("analytics.opened"), color: "indigo.6" },
+                  { name: "closed", label: t("analytics.closed"), color: "teal.6" },
+                  { name: "inbound", label: t("analytics.inbound"), color: "orange.5" },
+                  { name: "outbound", label: t("analytics.outbound"), color: "gray.5" },
+                ]}
+              />
             </ChartCard>
           </SimpleGrid>
           <ChartCard title={t("analytics.hours", { tz: a.period.tz })} onCsv={csv("hours")} metric="hours">
@@ -303,6 +274,31 @@ function ChartCard({
       </Group>
       {children}
     </Paper>
+  );
+}
+
+/** One horizontal bar group a row (an agent, a channel), or "no data" without rows. */
+function RowBars<R extends { name: string }>({
+  rows,
+  series,
+}: {
+  rows: R[];
+  series: { name: keyof R & string; label: string; color: string }[];
+}) {
+  if (!rows.length) return <Empty />;
+  return (
+    <BarChart
+      h={Math.max(200, rows.length * 48)}
+      data={rows.map((r) => ({
+        name: r.name,
+        ...Object.fromEntries(series.map((x) => [x.name, r[x.name]])),
+      }))}
+      dataKey="name"
+      orientation="vertical"
+      yAxisProps={{ width: 120 }}
+      withLegend
+      series={series}
+    />
   );
 }
 

@@ -103,16 +103,7 @@ export function ContactsPage({ session }: { session: Session }) {
                     <Text size="sm">{c.email ?? "—"}</Text>
                   </Table.Td>
                   <Table.Td ta="right">
-                    <Button
-                      size="xs"
-                      variant="light"
-                      leftSection={<IconSend size={14} />}
-                      disabled={c.blocked}
-                      onClick={() => setWriting(c)}
-                      data-testid="contact-write"
-                    >
-                      {t("contacts.write")}
-                    </Button>
+                    <WriteButton disabled={c.blocked} onClick={() => setWriting(c)} testId="contact-write" />
                   </Table.Td>
                 </Table.Tr>
               ))}
@@ -122,6 +113,31 @@ export function ContactsPage({ session }: { session: Session }) {
       </Paper>
       {writing ? <WriteModal contact={writing} onClose={() => setWriting(null)} /> : null}
     </PageShell>
+  );
+}
+
+/** A row's "Write" button (a contact, an entry of the message log). */
+export function WriteButton({
+  onClick,
+  disabled,
+  testId,
+}: {
+  onClick: () => void;
+  disabled?: boolean;
+  testId: string;
+}) {
+  const { t } = useTranslation();
+  return (
+    <Button
+      size="xs"
+      variant="light"
+      leftSection={<IconSend size={14} />}
+      disabled={disabled}
+      onClick={onClick}
+      data-testid={testId}
+    >
+      {t("contacts.write")}
+    </Button>
   );
 }
 

@@ -1,8 +1,10 @@
-import { ActionIcon, Button, Group, Menu, Modal, Select, Stack, Text } from "@mantine/core";
+import { ActionIcon, Button, Group, Menu, Modal, Select, Stack, Text, Tooltip } from "@mantine/core";
 import { notifications } from "@mantine/notifications";
 import type { Conversation, ConversationStatus } from "@parley/protocol";
 import {
   IconBan,
+  IconBell,
+  IconBellOff,
   IconCheck,
   IconDoorExit,
   IconDots,
@@ -16,11 +18,12 @@ import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
 import { useNavigate } from "react-router";
-import { del, post } from "../../api/client";
+import { del, post, put } from "../../api/client";
 import { keys, useUsers } from "../../api/queries";
 import { errorWithReason } from "../../lib/errors";
 import { upsertConversation } from "../../realtime/apply";
 import { PresenceDot } from "../account/presence";
+import { notifyKeys, type SettingsResponse, useNotificationSettings } from "../notifications/api";
 import { useBlockContact } from "./ComposerTools";
 
 type Dialog = null | "reassign" | "operator" | "block" | "delete";
@@ -61,12 +64,40 @@ export function ConversationMenu({ c, me }: { c: Conversation; me: string }) {
     },
     onError,
   });
+  // Muting is the caller's own: the list of muted conversations comes with their notification settings.
+  const settings = useNotificationSettings();
+  const muted = settings.data?.mutedConversationIds.includes(c.id) ?? false;
+  const mute = useMutation({
+    mutationFn: (on: boolean) => put<{ muted: boolean }>(`/api/conversations/${c.id}/mute`, { muted: on }),
+    onSuccess: (r) =>
+      qc.setQueryData<SettingsResponse>(notifyKeys.settings, (cur) =>
+        cur
+          ? {
+              ...cur,
+              mutedConversationIds: r.muted
+                ? [c.id, ...cur.mutedConversationIds.filter((x) => x !== c.id)]
+                : cur.mutedConversationIds.filter((x) => x !== c.id),
+            }
+          : cur,
+      ),
+    onError,
+  });
   const block = useBlockContact(c, true);
   const unblock = useBlockContact(c, false);
   const involved = c.assigneeId === me || c.operatorIds.includes(me);
   const active = (users.data ?? []).filter((u) => u.status === "active");
   return (
     <>
+      {muted ? (
+        <Tooltip label={t("convTools.menu.muted")}>
+          <IconBellOff
+            size={16}
+            color="var(--mantine-color-gray-6)"
+            aria-label={t("convTools.menu.muted")}
+            data-testid="conversation-muted"
+          />
+        </Tooltip>
+      ) : null}
       <Menu position="bottom-end" withinPortal>
         <Menu.Target>
           <ActionIcon
@@ -124,6 +155,14 @@ export function ConversationMenu({ c, me }: { c: Conversation; me: string }) {
               {t("convTools.menu.leave")}
             </Menu.Item>
           ) : null}
+          <Menu.Item
+            leftSection={muted ? <IconBell size={14} /> : <IconBellOff size={14} />}
+            disabled={!settings.data}
+            onClick={() => mute.mutate(!muted)}
+            data-testid="menu-mute"
+          >
+            {muted ? t("convTools.menu.unmute") : t("convTools.menu.mute")}
+          </Menu.Item>
           <Menu.Divider />
           {c.contact.blocked ? (
             <Menu.Item

@@ -7,6 +7,7 @@ import { useTranslation } from "react-i18next";
 import { useSearchParams } from "react-router";
 import { get } from "../../api/client";
 import { type Feed, keys, loadOlder } from "../../api/queries";
+import { dayStart, readFilters } from "./filters";
 import { toolKeys } from "./inbox-tools-api";
 
 interface Hit {
@@ -14,17 +15,61 @@ interface Hit {
   seq: number;
 }
 
-/**
- * The element of a message in the feed. The feed renders its non-event messages as `[data-testid=message]`
- * in seq order, the same order as the cached feed: the message's index among them finds its element.
- */
-function messageElement(qc: ReturnType<typeof useQueryClient>, conversationId: string, messageId: string) {
-  const feed = qc.getQueryData<Feed>(keys.feed(conversationId));
-  const index = feed?.messages.filter((m) => m.kind !== "event").findIndex((m) => m.id === messageId) ?? -1;
-  if (index < 0) return null;
-  return (
-    document.querySelectorAll<HTMLElement>('[data-testid="feed"] [data-testid="message"]')[index] ?? null
+/** The element of a message in the feed, by the id the feed puts on each message. */
+function messageElement(messageId: string) {
+  return document.querySelector<HTMLElement>(
+    `[data-testid="feed"] [data-message-id="${CSS.escape(messageId)}"]`,
   );
+}
+
+const frame = () => new Promise((r) => requestAnimationFrame(() => r(null)));
+
+/**
+ * Opened from a list filtered by a conversation date range (R102): scroll the feed to the first message of
+ * that range, loading older pages until the feed reaches back before the range's start.
+ */
+function useJumpToDay(conversationId: string) {
+  const qc = useQueryClient();
+  const [params] = useSearchParams();
+  const { from, to } = readFilters(params);
+  useEffect(() => {
+    if (!from) return;
+    const start = Date.parse(dayStart(from));
+    const end = Date.parse(dayStart(to || from, true));
+    let cancelled = false;
+    const jump = async () => {
+      const deadline = Date.now() + 15_000;
+      while (!cancelled && Date.now() < deadline) {
+        const feed = qc.getQueryData<Feed>(keys.feed(conversationId));
+        const first = feed?.messages[0];
+        if (!feed) {
+          await frame();
+          continue;
+        }
+        // Older pages may still hold earlier messages of the range.
+        if (feed.hasMore && first && Date.parse(first.createdAt) >= start) {
+          await loadOlder(qc, conversationId);
+          continue;
+        }
+        const target = feed.messages.find((m) => {
+          const at = Date.parse(m.createdAt);
+          return at >= start && at < end;
+        });
+        if (!target) return;
+        const el = messageElement(target.id);
+        if (el) {
+          el.scrollIntoView({ block: "start" });
+          el.dataset.dateMatch = "true";
+          return;
+        }
+        await frame();
+      }
+    };
+    void jump();
+    return () => {
+      cancelled = true;
+    };
+  }, [conversationId, from, to, qc]);
 }
 
 /**
@@ -35,6 +80,7 @@ export function ConversationSearch({ conversationId }: { conversationId: string 
   const { t } = useTranslation();
   const qc = useQueryClient();
   const [params] = useSearchParams();
+  useJumpToDay(conversationId);
   // Opened from a search of the list: start with the same words.
   const listQuery = params.get("q") ?? "";
   const [open, setOpen] = useState(Boolean(listQuery));
@@ -62,7 +108,7 @@ export function ConversationSearch({ conversationId }: { conversationId: string 
     let cancelled = false;
     const reveal = async () => {
       for (let i = 0; i < 50 && !cancelled; i++) {
-        const el = messageElement(qc, conversationId, target.id);
+        const el = messageElement(target.id);
         if (el) {
           el.scrollIntoView({ block: "center" });
           el.dataset.searchMatch = "true";
@@ -78,7 +124,7 @@ export function ConversationSearch({ conversationId }: { conversationId: string 
         const first = feed?.messages[0];
         if (feed?.hasMore && first && first.seq > target.seq) await loadOlder(qc, conversationId);
         // Let the feed render what was loaded.
-        await new Promise((r) => requestAnimationFrame(() => r(null)));
+        await frame();
       }
     };
     void reveal();

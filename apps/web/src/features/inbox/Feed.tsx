@@ -109,7 +109,14 @@ export function Feed({
                 />
               ) : null}
               {m.kind === "event" ? (
-                <Text size="xs" c="dimmed" ta="center" py={2} data-testid="system-event">
+                <Text
+                  size="xs"
+                  c="dimmed"
+                  ta="center"
+                  py={2}
+                  data-testid="system-event"
+                  data-message-id={m.id}
+                >
                   {eventText(t, m, nameOf)} · {timeOfDay(m.createdAt, i18n.language)}
                 </Text>
               ) : (
@@ -166,6 +173,7 @@ function Bubble({ m, author, quoted }: { m: Message; author: string | null; quot
     <Group
       justify={ours ? "flex-end" : "flex-start"}
       data-testid="message"
+      data-message-id={m.id}
       data-kind={m.kind}
       data-direction={m.direction}
     >

@@ -51,24 +51,19 @@ export default function FilterPanel({
         clearable
         data-testid="filter-channel"
       />
-      <Stack gap={4}>
-        <Text size="sm" fw={500}>
-          {t("inboxFilters.type")}
-        </Text>
-        <SegmentedControl
-          size="xs"
-          fullWidth
-          data-testid="filter-type"
-          value={filters.type || "all"}
-          onChange={(v) => set("type", v === "all" ? "" : (v as InboxFilters["type"]))}
-          data={[
-            { value: "all", label: t("inboxFilters.typeAll") },
-            { value: "unassigned", label: t("inboxFilters.unassigned") },
-            { value: "mine", label: t("inboxFilters.mine") },
-            { value: "unanswered", label: t("inboxFilters.unanswered") },
-          ]}
-        />
-      </Stack>
+      <OneOf
+        label={t("inboxFilters.type")}
+        testId="filter-type"
+        value={filters.type}
+        onChange={(v) => set("type", v)}
+        options={[
+          { value: "", label: t("inboxFilters.typeAll") },
+          { value: "unassigned", label: t("inboxFilters.unassigned") },
+          { value: "mine", label: t("inboxFilters.mine") },
+          { value: "unanswered", label: t("inboxFilters.unanswered") },
+        ]}
+        anyValue="all"
+      />
       <MultiSelect
         label={t("inboxFilters.statuses")}
         data={STATUSES.map((s) => ({ value: s, label: t(`status.${s}`) }))}
@@ -171,23 +166,18 @@ export default function FilterPanel({
         valueFormat="D MMM YYYY"
         data-testid="filter-date"
       />
-      <Stack gap={4}>
-        <Text size="sm" fw={500}>
-          {t("inboxFilters.author")}
-        </Text>
-        <SegmentedControl
-          size="xs"
-          fullWidth
-          data-testid="filter-author"
-          value={filters.author || "any"}
-          onChange={(v) => set("author", v === "any" ? "" : (v as InboxFilters["author"]))}
-          data={[
-            { value: "any", label: t("inboxFilters.authorAny") },
-            { value: "customer", label: t("inboxFilters.customer") },
-            { value: "agent", label: t("inboxFilters.agent") },
-          ]}
-        />
-      </Stack>
+      <OneOf
+        label={t("inboxFilters.author")}
+        testId="filter-author"
+        value={filters.author}
+        onChange={(v) => set("author", v)}
+        options={[
+          { value: "", label: t("inboxFilters.authorAny") },
+          { value: "customer", label: t("inboxFilters.customer") },
+          { value: "agent", label: t("inboxFilters.agent") },
+        ]}
+        anyValue="any"
+      />
       <Button
         variant="subtle"
         color="gray"
@@ -212,6 +202,42 @@ export default function FilterPanel({
       >
         {t("inboxFilters.reset")}
       </Button>
+    </Stack>
+  );
+}
+
+/**
+ * A labelled choice of one. The option with the value "" stands for "no filter"; `anyValue` is its name in
+ * the control (which cannot hold an empty value).
+ */
+function OneOf<V extends string>({
+  label,
+  testId,
+  value,
+  onChange,
+  options,
+  anyValue,
+}: {
+  label: string;
+  testId: string;
+  value: V;
+  onChange: (v: V) => void;
+  options: { value: V; label: string }[];
+  anyValue: string;
+}) {
+  return (
+    <Stack gap={4}>
+      <Text size="sm" fw={500}>
+        {label}
+      </Text>
+      <SegmentedControl
+        size="xs"
+        fullWidth
+        data-testid={testId}
+        value={value || anyValue}
+        onChange={(v) => onChange((v === anyValue ? "" : v) as V)}
+        data={options.map((o) => ({ value: o.value || anyValue, label: o.label }))}
+      />
     </Stack>
   );
 }

@@ -73,7 +73,7 @@ export const activeFilterCount = (f: InboxFilters) =>
   [f.type, f.author, f.from || f.to, f.tagMode !== "any" && !f.tag.length].filter(Boolean).length;
 
 /** The start of a local day as an ISO instant; `next` gives the start of the following day. */
-function dayStart(day: string, next = false): string {
+export function dayStart(day: string, next = false): string {
   const [y, m, d] = day.split("-").map(Number) as [number, number, number];
   return new Date(y, m - 1, d + (next ? 1 : 0)).toISOString();
 }

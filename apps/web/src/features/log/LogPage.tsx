@@ -23,7 +23,6 @@ import {
   IconArchive,
   IconFilterOff,
   IconSearch,
-  IconSend,
   IconSortAscending,
   IconSortDescending,
 } from "@tabler/icons-react";
@@ -38,7 +37,7 @@ import { type LogEntry, type LogFilters, logParams, useLog, useTags } from "../.
 import { type Session, useUsers } from "../../api/queries";
 import { errorText } from "../../lib/errors";
 import { fullDateTime } from "../../lib/format";
-import { WriteModal } from "../contacts/ContactsPage";
+import { WriteButton, WriteModal } from "../contacts/ContactsPage";
 import { ChannelIcon } from "../inbox/ChannelIcon";
 import { isManagerRole, PageShell } from "../layout/AppHeader";
 import { ExportButton } from "./ExportButton";
@@ -301,15 +300,7 @@ export function LogPage({ session }: { session: Session }) {
                       <SourceBadges source={e.source} />
                     </Table.Td>
                     <Table.Td ta="right" onClick={(ev) => ev.stopPropagation()}>
-                      <Button
-                        size="xs"
-                        variant="light"
-                        leftSection={<IconSend size={14} />}
-                        onClick={() => setWriting(e)}
-                        data-testid="log-write"
-                      >
-                        {t("contacts.write")}
-                      </Button>
+                      <WriteButton onClick={() => setWriting(e)} testId="log-write" />
                     </Table.Td>
                   </Table.Tr>
                 ))}

@@ -1,0 +1,98 @@
+import type { BrowserContext } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { openTestDb } from "../testing/db";
+import { apiConnection, inbound, newWorkspace, startTestServer, type TestServer } from "../testing/harness";
+import { eventually, launchBrowser, openPage, signIn } from "./browser";
+
+/** Muting a conversation from its header menu and marking an agent's message important, in a real browser. */
+let browser: BrowserContext;
+let closeBrowser: (() => Promise<void>) | undefined;
+let t: TestServer;
+const cleanups: (() => Promise<unknown>)[] = [];
+
+beforeAll(async () => {
+  ({ browser, close: closeBrowser } = await launchBrowser());
+  const db = await openTestDb();
+  t = await startTestServer(db.db);
+  cleanups.push(
+    () => db.close(),
+    () => t.close(),
+  );
+}, 120_000);
+afterAll(async () => {
+  await closeBrowser?.();
+  for (const c of cleanups.reverse()) await c();
+});
+
+describe("mute and important in the inbox", () => {
+  it("mutes and unmutes a conversation and marks an agent's message important, kept across a reload", async () => {
+    const { owner } = await newWorkspace(t, "Flags Shop");
+    const conn = await apiConnection(t, owner);
+    const r = await conn.post(
+      inbound("kim", "Is it in stock?", undefined, { contact: { id: "kim", name: "Kim" } }),
+    );
+    expect(r.status, JSON.stringify(r.body)).toBe(200);
+    const conversationId = r.body.results[0].conversationId as string;
+    const sent = await owner.post(`/api/conversations/${conversationId}/messages`, {
+      text: "Yes, three left.",
+    });
+    expect(sent.status).toBeLessThan(300);
+
+    const { page, check } = await openPage(browser);
+    cleanups.push(check);
+    await signIn(page, t.url, owner.user!.email);
+    await page.goto(`${t.url}/inbox/${conversationId}?view=all`);
+    const pane = page.getByTestId("conversation-pane");
+    await pane.getByTestId("message").first().waitFor();
+    expect(await pane.getByTestId("conversation-muted").count()).toBe(0);
+
+    // Mute from the header menu: the header shows it and the server keeps it.
+    await pane.getByTestId("conversation-menu").click();
+    expect(await page.getByTestId("menu-mute").textContent()).toBe("Mute notifications");
+    await page.getByTestId("menu-mute").click();
+    await eventually(() => pane.getByTestId("conversation-muted").count()).toBe(1);
+    expect((await owner.get("/api/notifications/settings")).body.mutedConversationIds).toEqual([
+      conversationId,
+    ]);
+
+    // Only the agent's message offers "important"; marking it shows the marker.
+    const customer = pane.locator('[data-testid="message"][data-direction="inbound"]');
+    await customer.getByTestId("message-menu").click();
+    await page.getByTestId("message-quote-action").waitFor();
+    expect(await page.getByTestId("message-important-action").count()).toBe(0);
+    await page.keyboard.press("Escape");
+    const reply = pane.locator('[data-testid="message"][data-direction="outbound"]');
+    expect(await reply.getByTestId("message-important").count()).toBe(0);
+    await reply.getByTestId("message-menu").click();
+    expect(await page.getByTestId("message-important-action").textContent()).toBe("Mark as important");
+    await page.getByTestId("message-important-action").click();
+    await eventually(() => reply.getByTestId("message-important").count()).toBe(1);
+    const messageId = await reply.getAttribute("data-message-id");
+    expect(
+      (await owner.get(`/api/conversations/${conversationId}/important-messages`)).body.messageIds,
+    ).toEqual([messageId]);
+
+    // Both survive a reload; then both are undone.
+    await page.reload();
+    await eventually(() => pane.getByTestId("conversation-muted").count()).toBe(1);
+    await eventually(() => reply.getByTestId("message-important").count()).toBe(1);
+    await pane.getByTestId("conversation-menu").click();
+    expect(await page.getByTestId("menu-mute").textContent()).toBe("Unmute notifications");
+    await page.getByTestId("menu-mute").click();
+    await eventually(() => pane.getByTestId("conversation-muted").count()).toBe(0);
+    expect((await owner.get("/api/notifications/settings")).body.mutedConversationIds).toEqual([]);
+    await reply.getByTestId("message-menu").click();
+    expect(await page.getByTestId("message-important-action").textContent()).toBe("Not important");
+    await page.getByTestId("message-important-action").click();
+    await eventually(() => reply.getByTestId("message-important").count()).toBe(0);
+    expect(
+      (await owner.get(`/api/conversations/${conversationId}/important-messages`)).body.messageIds,
+    ).toEqual([]);
+
+    // Another workspace cannot read the marks.
+    const other = await newWorkspace(t, "Elsewhere");
+    expect((await other.owner.get(`/api/conversations/${conversationId}/important-messages`)).status).toBe(
+      404,
+    );
+  }, 120_000);
+});
