@@ -1,28 +1,13 @@
-import type { BrowserContext } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { openTestDb } from "../testing/db";
-import { apiConnection, inbound, newWorkspace, startTestServer, type TestServer } from "../testing/harness";
-import { eventually, launchBrowser, openPage, signIn } from "./browser";
+import { beforeAll, describe, expect, it } from "vitest";
+import { apiConnection, inbound, newWorkspace, type TestServer } from "../testing/harness";
+import { eventually, signIn, useBrowser } from "./browser";
 
 /** Muting a conversation from its header menu and marking an agent's message important, in a real browser. */
-let browser: BrowserContext;
-let closeBrowser: (() => Promise<void>) | undefined;
+const b = useBrowser();
 let t: TestServer;
-const cleanups: (() => Promise<unknown>)[] = [];
-
 beforeAll(async () => {
-  ({ browser, close: closeBrowser } = await launchBrowser());
-  const db = await openTestDb();
-  t = await startTestServer(db.db);
-  cleanups.push(
-    () => db.close(),
-    () => t.close(),
-  );
+  t = await b.serverOnFreshDb();
 }, 120_000);
-afterAll(async () => {
-  await closeBrowser?.();
-  for (const c of cleanups.reverse()) await c();
-});
 
 describe("mute and important in the inbox", () => {
   it("mutes and unmutes a conversation and marks an agent's message important, kept across a reload", async () => {
@@ -38,8 +23,7 @@ describe("mute and important in the inbox", () => {
     });
     expect(sent.status).toBeLessThan(300);
 
-    const { page, check } = await openPage(browser);
-    cleanups.push(check);
+    const page = await b.newPage();
     await signIn(page, t.url, owner.user!.email);
     await page.goto(`${t.url}/inbox/${conversationId}?view=all`);
     const pane = page.getByTestId("conversation-pane");

@@ -1,24 +1,13 @@
-import type { BrowserContext, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { openTestDb } from "../testing/db";
-import { apiConnection, inbound, newWorkspace, startTestServer, type TestServer } from "../testing/harness";
-import { eventually, launchBrowser, openPage, signIn } from "./browser";
+import type { Page } from "playwright-core";
+import { describe, expect, it } from "vitest";
+import { apiConnection, inbound, newWorkspace, type TestServer } from "../testing/harness";
+import { eventually, signIn, useBrowser } from "./browser";
 
 /**
  * The conversation list's tools in a real browser (R102–R107): filters kept in the URL, search with
  * highlighted matches, time-limit labels and a bulk close — once with the English UI, once in Russian.
  */
-let browser: BrowserContext;
-let closeBrowser: (() => Promise<void>) | undefined;
-const cleanups: (() => Promise<unknown>)[] = [];
-
-beforeAll(async () => {
-  ({ browser, close: closeBrowser } = await launchBrowser());
-}, 120_000);
-afterAll(async () => {
-  await closeBrowser?.();
-  for (const c of cleanups.reverse()) await c();
-});
+const b = useBrowser();
 
 const UI = {
   en: {
@@ -47,12 +36,7 @@ describe.each(["en", "ru"] as const)("inbox list tools (%s)", (lang) => {
   let t: TestServer;
 
   it("filters (in the URL), searches with highlighted matches, shows waiting labels and bulk-closes", async () => {
-    const db = await openTestDb();
-    t = await startTestServer(db.db);
-    cleanups.push(
-      () => db.close(),
-      () => t.close(),
-    );
+    t = await b.serverOnFreshDb();
     const { owner } = await newWorkspace(t, "Tools Shop");
     const conn = await apiConnection(t, owner);
     const say = async (id: string, name: string, text: string) => {
@@ -64,7 +48,7 @@ describe.each(["en", "ru"] as const)("inbox list tools (%s)", (lang) => {
     const john = await say("john", "John Smith", "Where is my order?");
     const oleg = await say("oleg", "Олег Петренко", '<img src=x onerror="window.__xss=1">оплата не прошла');
     const vip = (await owner.post("/api/tags", { name: "VIP", color: "#e03131" })).body.tag.id as string;
-    const [contact] = await db.db.query<{ contact_id: string }>(
+    const [contact] = await t.server.ctx.db.query<{ contact_id: string }>(
       "select contact_id from conversations where id = $1",
       [maria],
     );
@@ -75,13 +59,12 @@ describe.each(["en", "ru"] as const)("inbox list tools (%s)", (lang) => {
     expect(
       (await owner.patch("/api/workspace", { settings: { slaYellowMinutes: 1, slaRedMinutes: 60 } })).status,
     ).toBe(200);
-    await db.db.query(
+    await t.server.ctx.db.query(
       "update conversations set first_unanswered_at = now() - interval '5 minutes' where id = $1",
       [john],
     );
 
-    const { page, check } = await openPage(browser);
-    cleanups.push(check);
+    const page = await b.newPage();
     await signIn(page, t.url, owner.user!.email);
     if (lang === "ru") {
       await page.getByTestId("language-switch").click();
@@ -165,7 +148,7 @@ describe.each(["en", "ru"] as const)("inbox list tools (%s)", (lang) => {
     expect(await page.getByTestId("bulk-close").textContent()).toBe(ui.close);
     await page.getByTestId("bulk-close").click();
     await eventually(() => rowNames(page)).toEqual(["Мария Иванова"]);
-    const statuses = await db.db.query<{ id: string; status: string }>(
+    const statuses = await t.server.ctx.db.query<{ id: string; status: string }>(
       "select id, status from conversations where id = any($1::uuid[]) order by status",
       [[john, oleg, maria]],
     );
@@ -174,7 +157,7 @@ describe.each(["en", "ru"] as const)("inbox list tools (%s)", (lang) => {
       [oleg]: "closed",
       [maria]: "open",
     });
-    const [audit] = await db.db.query<{ action: string }>(
+    const [audit] = await t.server.ctx.db.query<{ action: string }>(
       "select action from audit_log where action = 'conversations.bulk_close' and workspace_id = $1",
       [owner.workspaceId],
     );
@@ -184,12 +167,7 @@ describe.each(["en", "ru"] as const)("inbox list tools (%s)", (lang) => {
 
 describe("opening a conversation from a date-filtered list", () => {
   it("scrolls the feed to the first message of the date, loading older pages", async () => {
-    const db = await openTestDb();
-    const t = await startTestServer(db.db);
-    cleanups.push(
-      () => db.close(),
-      () => t.close(),
-    );
+    const t = await b.serverOnFreshDb();
     const { owner } = await newWorkspace(t, "Dates Shop");
     const conn = await apiConnection(t, owner);
     let conversationId = "";
@@ -201,7 +179,7 @@ describe("opening a conversation from a date-filtered list", () => {
       conversationId = r.body.results[0].conversationId;
     }
     // Lines 1–3 were written on 5 January, 4–8 on 10 January, the rest (two feed pages) on 1 February.
-    await db.db.query(
+    await t.server.ctx.db.query(
       `update messages set created_at = case
          when seq <= 3 then timestamptz '2026-01-05T10:00:00Z' + seq * interval '1 minute'
          when seq <= 8 then timestamptz '2026-01-10T10:00:00Z' + seq * interval '1 minute'
@@ -209,17 +187,17 @@ describe("opening a conversation from a date-filtered list", () => {
        where conversation_id = $1`,
       [conversationId],
     );
-    await db.db.query("update conversations set created_at = '2026-01-05T09:00:00Z' where id = $1", [
-      conversationId,
-    ]);
-    const [first] = await db.db.query<{ id: string; text: string }>(
+    await t.server.ctx.db.query(
+      "update conversations set created_at = '2026-01-05T09:00:00Z' where id = $1",
+      [conversationId],
+    );
+    const [first] = await t.server.ctx.db.query<{ id: string; text: string }>(
       "select id, text from messages where conversation_id = $1 and created_at >= '2026-01-10' order by seq limit 1",
       [conversationId],
     );
     expect(first?.text).toBe("line 4");
 
-    const { page, check } = await openPage(browser);
-    cleanups.push(check);
+    const page = await b.newPage();
     await signIn(page, t.url, owner.user!.email);
     await page.goto(`${t.url}/inbox?view=all&from=2026-01-10&to=2026-01-10`);
     const row = page.locator(`[data-conversation-id="${conversationId}"]`);
