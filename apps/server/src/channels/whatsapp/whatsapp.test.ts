@@ -417,6 +417,46 @@ describe("WhatsApp outbound", () => {
     }
   });
 
+  it("keeps the window open when Meta retries a customer message written 25 hours ago, after a fresh one", async () => {
+    const { owner, conv, customer } = await setup("Are you there?");
+    const windowOf = async () => (await owner.get(`/api/conversations/${conv.id}`)).body.conversation.window;
+    const opened = await windowOf();
+    expect(opened).toMatchObject({ allowed: true });
+    // A late retry (or a delayed delivery) of an old message arrives after the fresh one.
+    const old = fake.message(
+      customer,
+      { type: "text", text: { body: "written yesterday" } },
+      {
+        at: Date.now() - 25 * 3600_000,
+      },
+    );
+    expect((await fake.deliver(old.payload)).status).toBe(200);
+    expect((await feed(owner, conv.id)).map((m) => m.text)).toContain("written yesterday");
+    const after = await windowOf();
+    expect(after).toMatchObject({ allowed: true, mode: "free" });
+    expect(after.closesAt).toBe(opened.closesAt);
+    // The next free-text reply goes out.
+    const a = await reply(owner, conv.id, { text: "Yes, here" });
+    await waitForState(owner, conv.id, a, "sent");
+  });
+
+  it("caps a customer message's time from a provider clock ahead of ours at the time it was received", async () => {
+    const { owner, conv, customer } = await setup();
+    const ahead = fake.message(
+      customer,
+      { type: "text", text: { body: "from the future" } },
+      {
+        at: Date.now() + 6 * 3600_000,
+      },
+    );
+    const before = Date.now();
+    expect((await fake.deliver(ahead.payload)).status).toBe(200);
+    const { window } = (await owner.get(`/api/conversations/${conv.id}`)).body.conversation;
+    // The window closes 24 hours after we received it, not 30 hours from now.
+    expect(Date.parse(window.closesAt)).toBeLessThanOrEqual(Date.now() + 24 * 3600_000);
+    expect(Date.parse(window.closesAt)).toBeGreaterThanOrEqual(before + 24 * 3600_000 - 1000);
+  });
+
   it("turns an asynchronous 131026 into a failed message with the provider's words", async () => {
     const { owner, conv, customer } = await setup();
     fake.failAsync(customer, 131026);

@@ -167,7 +167,9 @@ export async function ingestMessages(
     if (m.seq >= agg.last.seq) agg.last = m;
     if (m.direction === "inbound") {
       if (!agg.lastInbound || m.seq > agg.lastInbound.seq) agg.lastInbound = m;
-      if (!agg.lastCustomerAt || a.message.at > agg.lastCustomerAt) agg.lastCustomerAt = a.message.at;
+      // A provider's clock ahead of ours (skew) is capped at the time we received the message.
+      const at = new Date(Math.min(a.message.at.getTime(), tx.now.getTime()));
+      if (!agg.lastCustomerAt || at > agg.lastCustomerAt) agg.lastCustomerAt = at;
     } else {
       agg.lastEchoSeq = Math.max(agg.lastEchoSeq, m.seq);
     }
@@ -189,7 +191,8 @@ export async function ingestMessages(
              last_message_author = v.author, last_message_direction = v.direction,
              last_outbound_state = case when v.direction = 'outbound' then 'sent' else c.last_outbound_state end,
              last_inbound_seq = coalesce(v.last_inbound_seq, c.last_inbound_seq),
-             last_customer_message_at = coalesce(v.last_customer_at, c.last_customer_message_at),
+             -- Never backwards: a provider's late retry of an old message must not close the messaging window.
+             last_customer_message_at = greatest(c.last_customer_message_at, v.last_customer_at),
              first_unanswered_at = case v.unanswered when 'clear' then null when 'reset' then $9::timestamptz
                                    else coalesce(c.first_unanswered_at, $9) end,
              status = case when c.status = 'closed' then 'open' else c.status end,
