@@ -2,7 +2,9 @@ import { describe, expect, it } from "vitest";
 import { apiConnection, inbound, newWorkspace, unique } from "../../testing/harness";
 import { useTestServer } from "../../testing/use-test-server";
 
-const t = useTestServer();
+/** The server's clock, moved by a test (two machines whose clocks disagree). */
+let offsetMs = 0;
+const t = useTestServer({ clock: { now: () => new Date(Date.now() + offsetMs) } });
 
 describe("ingest through the API channel", () => {
   it("creates the contact, identity, conversation and message, and shows it in the inbox", async () => {
@@ -156,5 +158,26 @@ describe("ingest through the API channel", () => {
     const again = (await owner.get(`/api/conversations/${before.id}`)).body.conversation;
     expect(again.firstUnansweredAt).not.toBeNull();
     expect(again.lastInboundSeq).toBeGreaterThan(before.lastInboundSeq);
+  });
+
+  it("never moves a conversation's last activity backwards when a process with a slower clock writes to it", async () => {
+    const { owner } = await newWorkspace(t);
+    const conn = await apiConnection(t, owner);
+    const contact = unique("c");
+    offsetMs = 3600_000;
+    try {
+      expect((await conn.post(inbound(contact, "from a fast clock"))).status).toBe(200);
+    } finally {
+      offsetMs = 0;
+    }
+    const [conv] = (await owner.get("/api/conversations")).body.conversations;
+    const ahead = conv.lastActivityAt;
+    expect(Date.parse(ahead)).toBeGreaterThan(Date.now() + 3000_000);
+    expect((await conn.post(inbound(contact, "from a slower one"))).status).toBe(200);
+    const sent = await owner.post(`/api/conversations/${conv.id}/messages`, { text: "reply" });
+    expect(sent.status).toBe(201);
+    const after = (await owner.get(`/api/conversations/${conv.id}`)).body.conversation;
+    expect(after.lastMessage.text).toBe("reply");
+    expect(after.lastActivityAt).toBe(ahead);
   });
 });
