@@ -10,8 +10,9 @@ import { openTestDb } from "../testing/db";
 import { PASSWORD, startTestServer, type TestServer } from "../testing/harness";
 
 /**
- * Shared set-up of the browser tests: Debian's chromium driven by playwright-core against the built web app.
- * They fail (never skip) without Chromium.
+ * Shared set-up of the browser tests: Chromium driven by playwright-core against the built web app. The
+ * browser is `CHROMIUM_PATH`, else Debian's `/usr/bin/chromium`, else the Chromium build that comes from npm
+ * (`@sparticuz/chromium`, unpacked once by the global set-up). They fail (never skip) without one.
  */
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../../..");
@@ -33,7 +34,7 @@ export const eventually = <T>(fn: () => T | Promise<T>) => expect.poll(fn, { tim
 export async function launchBrowser(): Promise<{ browser: BrowserContext; close: () => Promise<void> }> {
   if (!fs.existsSync(CHROMIUM)) {
     throw new Error(
-      `The browser tests need Chromium at ${CHROMIUM} (apt-get install chromium, or set CHROMIUM_PATH).`,
+      `The browser tests need Chromium at ${CHROMIUM} (set CHROMIUM_PATH to a Chromium binary, or unset it to use Debian's or npm's).`,
     );
   }
   // The server serves apps/web/dist: build it when missing or older than its sources.
