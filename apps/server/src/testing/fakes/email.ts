@@ -8,6 +8,12 @@ import { SMTPServer } from "smtp-server";
 
 const DOVECOT = "/usr/sbin/dovecot";
 
+/**
+ * Whether Debian's Dovecot is installed. The email channel's tests need a real IMAP server; without one
+ * they do not run, and the suite's global set-up says so in one line (`.ci/run` installs Dovecot).
+ */
+export const dovecotInstalled = () => fs.existsSync(DOVECOT);
+
 async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const s = net.createServer();
