@@ -122,10 +122,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join(".") || "(config)"}: ${i.message}`));
   }
   const v = parsed.data;
+  // Relative paths are taken from where the command was run: `npm start` runs the server inside
+  // apps/server, and npm tells the directory it was started from in INIT_CWD.
+  const base = env.INIT_CWD ?? process.cwd();
+  const dataDir = path.resolve(base, v.DATA_DIR);
   return {
     ...v,
-    dataDir: path.resolve(v.DATA_DIR),
-    filesDir: path.resolve(v.FILES_DIR ?? path.join(v.DATA_DIR, "files")),
+    dataDir,
+    filesDir: v.FILES_DIR ? path.resolve(base, v.FILES_DIR) : path.join(dataDir, "files"),
     publicUrl: (v.PUBLIC_URL ?? `http://localhost:${v.PORT}`).replace(/\/$/, ""),
     eventBus: v.EVENT_BUS ?? (v.DATABASE_URL ? "postgres" : "memory"),
     secretKeySource: v.SECRET_KEY ? "env" : "data-dir",
