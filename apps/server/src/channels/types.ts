@@ -40,7 +40,16 @@ export type InboundEvent =
       reason?: FailureReason;
       detail?: string | null;
     }
-  | { kind: "read_watermark"; externalContactId: string; upTo: Date; at: Date }
+  /**
+   * Every outgoing message to this contact up to `upTo` was read: created at or before a time (Messenger), or
+   * sent at or before a named message of that conversation (Instagram's `read.mid`).
+   */
+  | {
+      kind: "read_watermark";
+      externalContactId: string;
+      upTo: Date | { providerMessageId: string };
+      at: Date;
+    }
   /**
    * Every outgoing message to this contact created up to `upTo` reached the customer (Messenger's delivery
    * watermark): sent ones become delivered; nothing moves backwards.

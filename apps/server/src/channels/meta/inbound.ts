@@ -128,8 +128,19 @@ async function mapEvent(
     return out;
   }
   if (e.read && sender) {
-    // Instagram (messaging_seen) names the message read; Messenger gives a watermark.
-    if (e.read.mid) return [{ kind: "status", providerMessageId: e.read.mid, state: "read", at }];
+    // Instagram (messaging_seen) names the last message read: it and every earlier one of ours in the
+    // conversation are read. The named message's own report also covers a send not recorded yet.
+    if (e.read.mid)
+      return [
+        { kind: "status", providerMessageId: e.read.mid, state: "read", at },
+        {
+          kind: "read_watermark",
+          externalContactId: sender,
+          upTo: { providerMessageId: e.read.mid },
+          at,
+        },
+      ];
+    // Messenger gives a watermark: every message sent at or before it.
     if (e.read.watermark !== undefined)
       return [
         {

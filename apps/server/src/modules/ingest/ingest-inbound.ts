@@ -104,7 +104,8 @@ async function recordHealth(
 
 /**
  * A watermark report: every outgoing message to the contact created up to `upTo` has reached that state
- * (Messenger's delivery and read watermarks, the API channel's read). Messages already there are skipped.
+ * (Messenger's delivery and read watermarks, the API channel's read), or every one up to a named message of
+ * the conversation (Instagram's read). Messages already there are skipped.
  */
 async function ingestWatermark(
   tx: Tx,
@@ -121,9 +122,14 @@ async function ingestWatermark(
      join conversations c on c.id = m.conversation_id
      join contact_identities i on i.id = c.identity_id
      where i.connection_id = $1 and i.external_id = $2 and m.direction = 'outbound' and m.kind = 'message'
-       and m.delivery_state = any($4::text[]) and m.created_at <= $3
+       and m.delivery_state = any($4::text[]) and ${
+         e.upTo instanceof Date
+           ? "m.created_at <= $3"
+           : `m.seq <= (select n.seq from messages n where n.conversation_id = c.id and n.connection_id = $1
+                and n.provider_message_id = $3 and n.direction = 'outbound')`
+       }
      order by m.seq for update of m`,
-    [connection.id, e.externalContactId, e.upTo, before],
+    [connection.id, e.externalContactId, e.upTo instanceof Date ? e.upTo : e.upTo.providerMessageId, before],
   );
   let count = 0;
   for (const row of rows) {
