@@ -68,6 +68,15 @@ export interface OutgoingMessage {
    * window, within 7 days). Set by the window policy; adapters without tags ignore it.
    */
   tag?: "HUMAN_AGENT" | null;
+/** A customer's public profile as the provider gives it (looked up by the sender's id). */
+export interface ContactProfile {
+  name: string | null;
+  /** A user name (Instagram `username`). */
+  nickname: string | null;
+  /** Where the provider serves the profile picture (an expiring link: Parley keeps its own copy). */
+  avatarUrl: string | null;
+}
+
   /**
    * Send as this approved provider template (WhatsApp outside the 24-hour window) instead of free text;
    * `text` then holds the rendered template for display only. Adapters without templates ignore it.
@@ -221,6 +230,15 @@ export interface ChannelAdapter<C = unknown, S = unknown> {
 export class ChannelPacing extends Error {
   constructor(public readonly retryAfterMs: number) {
     super(`Paced: the next message can go in ${retryAfterMs} ms.`);
+  /**
+   * Looks a customer's profile up by their id on this connection (Messenger PSID, Instagram IGSID): null when
+   * the provider has none. Throws ChannelSendError (retryable or not) when the look-up fails.
+   */
+  profile?(
+    connection: ConnectionInfo<C, S>,
+    externalContactId: string,
+    ctx: AdapterContext,
+  ): Promise<ContactProfile | null>;
   }
 }
 

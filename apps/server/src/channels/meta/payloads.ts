@@ -171,3 +171,12 @@ export const GraphError = z.object({
 export type GraphError = z.infer<typeof GraphError>["error"];
 
 export const SendResult = z.object({ recipient_id: z.string().optional(), message_id: z.string().min(1) });
+
+/** The User Profile API's answer (Messenger: first_name, last_name, name; Instagram: name, username). */
+export const GraphProfile = z.object({
+  name: z.string().max(1024).nullish(),
+  first_name: z.string().max(512).nullish(),
+  last_name: z.string().max(512).nullish(),
+  username: z.string().max(512).nullish(),
+  profile_pic: z.string().max(8192).nullish(),
+});

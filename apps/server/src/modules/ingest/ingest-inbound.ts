@@ -1,5 +1,6 @@
 import type { InboundEvent } from "../../channels/types";
 import { type AppContext, type Tx, transact } from "../../context";
+import { queueProfileLookups } from "../contacts/profile-job";
 import { MESSAGE_COLUMNS, type MessageRow } from "../messages/present";
 import { updateDelivery } from "../messages/update-delivery";
 import {
@@ -48,6 +49,12 @@ export async function ingestBatch(
     });
     // Delivery reports after the messages: a report in the same batch as the message it is about applies.
     // Per-message reports are applied together (set-based); watermarks then, one by one.
+    // Senders whose profile the channel can look up (new ones, or looked up over a day ago): a job each.
+    await queueProfileLookups(
+      tx,
+      ctx,
+      messages.map((m) => ({ connectionId: m.connection.id, externalId: m.message.externalContactId })),
+    );
     const statuses: { connection: ConnectionRef; event: Extract<InboundEvent, { kind: "status" }> }[] = [];
     const statusAt: [number, number][] = [];
     submissions.forEach((s, i) => {
