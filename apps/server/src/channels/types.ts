@@ -51,10 +51,31 @@ export type InboundEvent =
       at: Date;
     }
   /**
+   * The customer reacted to a message with an emoji, or took their reaction back ("unreact"). A reaction is an
+   * interaction with the business: it renews the messaging window like a message (Messenger).
+   */
+  | {
+      kind: "reaction";
+      providerMessageId: string;
+      externalContactId: string;
+      action: "react" | "unreact";
+      emoji: string | null;
+      at: Date;
+    }
+  /**
    * Every outgoing message to this contact created up to `upTo` reached the customer (Messenger's delivery
    * watermark): sent ones become delivered; nothing moves backwards.
    */
   | { kind: "delivery_watermark"; externalContactId: string; upTo: Date; at: Date };
+
+/** A customer's public profile as the provider gives it (looked up by the sender's id). */
+export interface ContactProfile {
+  name: string | null;
+  /** A user name (Instagram `username`). */
+  nickname: string | null;
+  /** Where the provider serves the profile picture (an expiring link: Parley keeps its own copy). */
+  avatarUrl: string | null;
+}
 
 export interface OutgoingMessage {
   id: string;
@@ -68,15 +89,6 @@ export interface OutgoingMessage {
    * window, within 7 days). Set by the window policy; adapters without tags ignore it.
    */
   tag?: "HUMAN_AGENT" | null;
-/** A customer's public profile as the provider gives it (looked up by the sender's id). */
-export interface ContactProfile {
-  name: string | null;
-  /** A user name (Instagram `username`). */
-  nickname: string | null;
-  /** Where the provider serves the profile picture (an expiring link: Parley keeps its own copy). */
-  avatarUrl: string | null;
-}
-
   /**
    * Send as this approved provider template (WhatsApp outside the 24-hour window) instead of free text;
    * `text` then holds the rendered template for display only. Adapters without templates ignore it.
@@ -218,6 +230,15 @@ export interface ChannelAdapter<C = unknown, S = unknown> {
    * Throws ChannelSetupError when the credentials do not allow it, ChannelSendError when unreachable.
    */
   templates?(connection: ConnectionInfo<C, S>, ctx: AdapterContext): Promise<ProviderTemplate[]>;
+  /**
+   * Looks a customer's profile up by their id on this connection (Messenger PSID, Instagram IGSID): null when
+   * the provider has none. Throws ChannelSendError (retryable or not) when the look-up fails.
+   */
+  profile?(
+    connection: ConnectionInfo<C, S>,
+    externalContactId: string,
+    ctx: AdapterContext,
+  ): Promise<ContactProfile | null>;
   /** Tells the customer their message was seen (channels that support it; see capabilities.markSeen). */
   markSeen?(
     connection: ConnectionInfo<C, S>,
@@ -230,15 +251,6 @@ export interface ChannelAdapter<C = unknown, S = unknown> {
 export class ChannelPacing extends Error {
   constructor(public readonly retryAfterMs: number) {
     super(`Paced: the next message can go in ${retryAfterMs} ms.`);
-  /**
-   * Looks a customer's profile up by their id on this connection (Messenger PSID, Instagram IGSID): null when
-   * the provider has none. Throws ChannelSendError (retryable or not) when the look-up fails.
-   */
-  profile?(
-    connection: ConnectionInfo<C, S>,
-    externalContactId: string,
-    ctx: AdapterContext,
-  ): Promise<ContactProfile | null>;
   }
 }
 

@@ -99,6 +99,19 @@ async function mapEvent(
     };
     return [event];
   }
+  if (e.reaction && sender && sender !== opts.accountId) {
+    const r = e.reaction;
+    return [
+      {
+        kind: "reaction",
+        providerMessageId: r.mid,
+        externalContactId: sender,
+        action: r.action,
+        emoji: r.action === "react" ? (r.emoji ?? REACTION_EMOJI[r.reaction ?? ""] ?? "❓") : null,
+        at,
+      },
+    ];
+  }
   if (e.postback && sender) {
     // A button tap: the customer's action (it also renews the messaging window).
     const title = e.postback.title ?? e.postback.payload ?? "button";
@@ -153,6 +166,17 @@ async function mapEvent(
   }
   return [];
 }
+
+/** Reaction names Meta sends, for a payload without the emoji itself. */
+const REACTION_EMOJI: Record<string, string> = {
+  love: "❤️",
+  like: "👍",
+  dislike: "👎",
+  smile: "😆",
+  wow: "😮",
+  sad: "😢",
+  angry: "😠",
+};
 
 function defaultName(kind: string, url: string): { name?: string } {
   let last = "";

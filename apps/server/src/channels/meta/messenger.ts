@@ -15,6 +15,7 @@ export const MESSENGER_FIELDS = [
   "message_reads",
   "message_echoes",
   "messaging_postbacks",
+  "message_reactions",
 ];
 
 export function graphBase(ctx: AdapterContext) {
@@ -108,7 +109,6 @@ export const messengerChannel: ChannelAdapter<MessengerCredentials, MetaSettings
 
   markSeen: (connection, t, ctx) =>
     markSeenThroughGraph(target(connection.credentials, ctx), t.externalContactId, ctx),
-};
 
   /** The User Profile API: `GET /{psid}?fields=first_name,last_name,name,profile_pic` with the page token. */
   profile: (connection, psid, ctx) =>
@@ -118,3 +118,4 @@ export const messengerChannel: ChannelAdapter<MessengerCredentials, MetaSettings
       "Messenger",
       ctx.timeoutMs,
     ),
+};

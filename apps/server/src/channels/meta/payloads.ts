@@ -131,6 +131,16 @@ export const MetaMessagingEvent = z.object({
   message: MetaMessage.optional(),
   delivery: z.object({ mids: z.array(z.string().max(512)).optional(), watermark: z.number() }).optional(),
   read: z.object({ watermark: z.number().optional(), mid: z.string().max(512).optional() }).optional(),
+  /** `message_reactions`: the customer reacted to (or un-reacted from) a message. */
+  reaction: z
+    .object({
+      mid: z.string().min(1).max(512),
+      action: z.enum(["react", "unreact"]),
+      emoji: z.string().max(64).optional(),
+      /** The reaction's name: smile, angry, sad, wow, love, like, dislike, other. */
+      reaction: z.string().max(64).optional(),
+    })
+    .optional(),
   postback: z
     .object({
       mid: z.string().max(512).optional(),

@@ -6,3 +6,5 @@ alter table contact_identities
   add column profile_requested_at timestamptz,
   add column profile_fetched_at timestamptz;
 
+-- Reactions on a message (a customer's emoji on Messenger / Instagram): [{emoji, authorType, at}].
+alter table messages add column reactions jsonb not null default '[]';

@@ -9,6 +9,7 @@ import {
   ingestMessages,
   type MessageOutcome,
 } from "./ingest-messages";
+import { ingestReaction, type ReactionOutcome } from "./ingest-reactions";
 import { ingestStatuses } from "./ingest-statuses";
 
 export type { ConnectionRef } from "./ingest-messages";
@@ -17,7 +18,8 @@ export type IngestOutcome =
   | MessageOutcome
   | { kind: "status"; status: "updated" | "unchanged" | "unknown_message"; messageId: string | null }
   | { kind: "read_watermark"; status: "updated" | "unchanged" | "unknown_contact"; count: number }
-  | { kind: "delivery_watermark"; status: "updated" | "unchanged"; count: number };
+  | { kind: "delivery_watermark"; status: "updated" | "unchanged"; count: number }
+  | ReactionOutcome;
 
 export interface IngestSubmission {
   connection: ConnectionRef;
@@ -47,14 +49,14 @@ export async function ingestBatch(
     messages.forEach((m, k) => {
       out[m.at[0]]![m.at[1]] = created[k]!;
     });
-    // Delivery reports after the messages: a report in the same batch as the message it is about applies.
-    // Per-message reports are applied together (set-based); watermarks then, one by one.
     // Senders whose profile the channel can look up (new ones, or looked up over a day ago): a job each.
     await queueProfileLookups(
       tx,
       ctx,
       messages.map((m) => ({ connectionId: m.connection.id, externalId: m.message.externalContactId })),
     );
+    // Delivery reports after the messages: a report in the same batch as the message it is about applies.
+    // Per-message reports are applied together (set-based); watermarks then, one by one.
     const statuses: { connection: ConnectionRef; event: Extract<InboundEvent, { kind: "status" }> }[] = [];
     const statusAt: [number, number][] = [];
     submissions.forEach((s, i) => {
@@ -71,6 +73,8 @@ export async function ingestBatch(
       for (const [j, e] of s.events.entries()) {
         if (e.kind === "read_watermark" || e.kind === "delivery_watermark") {
           out[i]![j] = await ingestWatermark(tx, s.connection, e);
+        } else if (e.kind === "reaction") {
+          out[i]![j] = await ingestReaction(tx, s.connection, e);
         }
       }
     }
@@ -81,7 +85,7 @@ export async function ingestBatch(
   const connections = new Map(submissions.map((s) => [s.connection.id, s]));
   for (const [id, s] of connections) {
     await recordHealth(ctx, id, "last_webhook_at");
-    const isReport = (e: InboundEvent) => e.kind !== "message";
+    const isReport = (e: InboundEvent) => e.kind !== "message" && e.kind !== "reaction";
     if (submissions.some((x) => x.connection.id === id && x.events.some(isReport))) {
       await recordHealth(ctx, s.connection.id, "last_status_at");
     }

@@ -248,7 +248,8 @@ export async function startMetaFake() {
   const recordInbound = (platform: Platform, payload: any) => {
     for (const entry of payload?.entry ?? []) {
       for (const ev of entry.messaging ?? []) {
-        if ((ev.message && !ev.message.is_echo) || ev.postback) {
+        // A message, a button tap or a reaction: each opens (renews) the 24-hour window.
+        if ((ev.message && !ev.message.is_echo) || ev.postback || ev.reaction?.action === "react") {
           const key = `${platform}:${ev.sender?.id}`;
           lastInbound.set(key, Math.max(lastInbound.get(key) ?? 0, ev.timestamp ?? now()));
         }
@@ -275,7 +276,6 @@ export async function startMetaFake() {
     inject(...errors: InjectedError[]) {
       injected.push(...errors);
     },
-    /** Serves bytes at a CDN URL that expires after ttlMs (negative: already expired). */
     /** The User Profile API answers for this user id (PSID or IGSID). */
     setProfile(userId: string, profile: FakeProfile) {
       profiles.set(userId, profile);
@@ -288,6 +288,7 @@ export async function startMetaFake() {
     profileLookups(userId: string) {
       return requests.filter((r) => r.method === "GET" && r.path.endsWith(`/${userId}`));
     },
+    /** Serves bytes at a CDN URL that expires after ttlMs (negative: already expired). */
     cdn(name: string, bytes: Buffer, mimeType: string, ttlMs = 5 * 60_000): string {
       media.set(name, { bytes, mimeType, expiresAt: now() + ttlMs });
       return `${graph.url}/cdn/${encodeURIComponent(name)}`;
