@@ -155,4 +155,37 @@ describe("Messenger reactions", () => {
       before,
     );
   });
+
+  it("takes Instagram reactions the same way (graph.instagram.com connection)", async () => {
+    const { owner } = await newWorkspace(t);
+    const igUserId = digits();
+    const token = unique("ig-token");
+    const appSecret = unique("ig-secret");
+    fake.addAccount(token, { platform: "instagram", accountId: igUserId, host: "instagram" });
+    const c = await owner.post("/api/connections", {
+      type: "instagram",
+      name: unique("ig"),
+      credentials: { igUserId, instagramAccessToken: token, appSecret },
+    });
+    expect(c.status).toBe(201);
+    const url = `${t.url}/api/webhooks/instagram/${c.body.connection.id}`;
+    const igsid = digits();
+    const post = (event: Record<string, unknown>) =>
+      fake.webhook(
+        url,
+        metaWebhook.instagram(igUserId, [
+          { sender: { id: igsid }, recipient: { id: igUserId }, timestamp: clock.now().getTime(), ...event },
+        ]),
+        { appSecret },
+      );
+    await post({ message: { mid: unique("aWdf"), text: "hi" } });
+    const conv = await conversationOf(owner);
+    const ours = await sentReply(owner, conv.id, "Hello!");
+    const r = await post({
+      reaction: { mid: ours.providerMessageId, action: "react", reaction: "love", emoji: "❤" },
+    });
+    expect(r.body.results).toEqual([{ kind: "reaction", status: "updated", messageId: ours.id }]);
+    const m = (await messagesOf(owner, conv.id)).find((x) => x.id === ours.id);
+    expect(m.reactions).toEqual([{ emoji: "❤", authorType: "contact", at: expect.any(String) }]);
+  });
 });
