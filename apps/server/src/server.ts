@@ -30,6 +30,7 @@ import { botRoutes } from "./modules/bots/routes";
 import { bulkRoutes } from "./modules/bulk/routes";
 import { cannedRoutes } from "./modules/canned/routes";
 import { connectionRoutes } from "./modules/connections/routes";
+import { registerProfileJob } from "./modules/contacts/profile-job";
 import { contactRoutes } from "./modules/contacts/routes";
 import { conversationRoutes } from "./modules/conversations/routes";
 import { IngestQueue } from "./modules/ingest/ingest-queue";
@@ -137,6 +138,7 @@ export async function createServer(config: Config, opts: ServerOptions = {}): Pr
 
   registerSendJob(ctx);
   registerMarkSeenJob(ctx);
+  registerProfileJob(ctx);
   registerFanoutJobs(ctx);
   registerEmailJobs(ctx);
   registerPushJob(ctx);

@@ -45,6 +45,14 @@ export const MessageTemplateRef = z.object({
 });
 export type MessageTemplateRef = z.infer<typeof MessageTemplateRef>;
 
+/** A reaction on a message: a customer's emoji (Messenger, Instagram). One per author; removed on "unreact". */
+export const MessageReaction = z.object({
+  emoji: z.string(),
+  authorType: AuthorType,
+  at: z.string(),
+});
+export type MessageReaction = z.infer<typeof MessageReaction>;
+
 export const Message = z.object({
   id: z.string(),
   seq: z.number().int(),
@@ -61,6 +69,8 @@ export const Message = z.object({
   delivery: Delivery.nullable(),
   /** Sent as a provider template (WhatsApp outside the 24-hour window); `text` holds the rendered text. */
   template: MessageTemplateRef.nullable(),
+  /** Reactions on the message (the customer's emoji), oldest first. */
+  reactions: z.array(MessageReaction),
   createdAt: z.string(),
 });
 export type Message = z.infer<typeof Message>;

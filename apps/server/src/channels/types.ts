@@ -40,12 +40,42 @@ export type InboundEvent =
       reason?: FailureReason;
       detail?: string | null;
     }
-  | { kind: "read_watermark"; externalContactId: string; upTo: Date; at: Date }
+  /**
+   * Every outgoing message to this contact up to `upTo` was read: created at or before a time (Messenger), or
+   * sent at or before a named message of that conversation (Instagram's `read.mid`).
+   */
+  | {
+      kind: "read_watermark";
+      externalContactId: string;
+      upTo: Date | { providerMessageId: string };
+      at: Date;
+    }
+  /**
+   * The customer reacted to a message with an emoji, or took their reaction back ("unreact"). A reaction is an
+   * interaction with the business: it renews the messaging window like a message (Messenger).
+   */
+  | {
+      kind: "reaction";
+      providerMessageId: string;
+      externalContactId: string;
+      action: "react" | "unreact";
+      emoji: string | null;
+      at: Date;
+    }
   /**
    * Every outgoing message to this contact created up to `upTo` reached the customer (Messenger's delivery
    * watermark): sent ones become delivered; nothing moves backwards.
    */
   | { kind: "delivery_watermark"; externalContactId: string; upTo: Date; at: Date };
+
+/** A customer's public profile as the provider gives it (looked up by the sender's id). */
+export interface ContactProfile {
+  name: string | null;
+  /** A user name (Instagram `username`). */
+  nickname: string | null;
+  /** Where the provider serves the profile picture (an expiring link: Parley keeps its own copy). */
+  avatarUrl: string | null;
+}
 
 export interface OutgoingMessage {
   id: string;
@@ -200,6 +230,15 @@ export interface ChannelAdapter<C = unknown, S = unknown> {
    * Throws ChannelSetupError when the credentials do not allow it, ChannelSendError when unreachable.
    */
   templates?(connection: ConnectionInfo<C, S>, ctx: AdapterContext): Promise<ProviderTemplate[]>;
+  /**
+   * Looks a customer's profile up by their id on this connection (Messenger PSID, Instagram IGSID): null when
+   * the provider has none. Throws ChannelSendError (retryable or not) when the look-up fails.
+   */
+  profile?(
+    connection: ConnectionInfo<C, S>,
+    externalContactId: string,
+    ctx: AdapterContext,
+  ): Promise<ContactProfile | null>;
   /** Tells the customer their message was seen (channels that support it; see capabilities.markSeen). */
   markSeen?(
     connection: ConnectionInfo<C, S>,

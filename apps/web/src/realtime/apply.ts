@@ -122,8 +122,15 @@ export function applyEvent(qc: QueryClient, me: string, event: DomainEvent) {
       qc.setQueryData<Conversation>(keys.conversation(m.conversationId), (c) => (c ? touch(c) : c));
       return;
     }
+    case "conversation.updated": {
+      const before = qc.getQueryData<Conversation>(keys.conversation(event.conversationId));
+      upsertConversation(qc, me, event.conversation);
+      // The customer interacted without writing (a reaction): the detail's messaging window is worked out again.
+      if (before && before.lastCustomerMessageAt !== event.conversation.lastCustomerMessageAt)
+        void qc.invalidateQueries({ queryKey: keys.conversation(event.conversationId) });
+      return;
+    }
     case "conversation.created":
-    case "conversation.updated":
     case "conversation.status_changed":
       upsertConversation(qc, me, event.conversation);
       return;

@@ -1,5 +1,5 @@
-import { ChannelSendError } from "../types";
-import { GraphError } from "./payloads";
+import { ChannelSendError, type ContactProfile } from "../types";
+import { GraphError, GraphProfile } from "./payloads";
 
 /** Where a connection's Send API lives and how it authenticates (Bearer header: the token stays out of URLs). */
 export interface GraphTarget {
@@ -125,4 +125,49 @@ export async function graphGet(
   return parsed.success
     ? { ok: false, message: parsed.data.error.message, code: parsed.data.error.code }
     : { ok: false, message: `HTTP ${res.status}: ${text.slice(0, 200)}` };
+}
+
+/**
+ * Looks a customer's profile up (`GET /{id}?fields=…`, the User Profile API); a refusal or an unreachable
+ * Graph throws a mapped ChannelSendError (retryable or not), like a send.
+ */
+export async function graphProfile(
+  url: string,
+  token: string,
+  label: string,
+  timeoutMs: number,
+): Promise<ContactProfile | null> {
+  let res: Response;
+  try {
+    res = await fetch(url, {
+      headers: { authorization: `Bearer ${token}` },
+      signal: AbortSignal.timeout(timeoutMs),
+    });
+  } catch (err) {
+    throw new ChannelSendError(
+      "provider_error",
+      `Could not reach ${label} (${new URL(url).host}): ${(err as Error).message}`,
+      true,
+    );
+  }
+  const text = await res.text().catch(() => "");
+  if (!res.ok) throw graphSendError(res, text, label);
+  let json: unknown = null;
+  try {
+    json = JSON.parse(text);
+  } catch {}
+  const parsed = GraphProfile.safeParse(json);
+  if (!parsed.success)
+    throw new ChannelSendError(
+      "provider_error",
+      `${label} answered the profile look-up with something else: ${text.slice(0, 200)}`,
+      false,
+    );
+  const p = parsed.data;
+  const full = [p.first_name, p.last_name].filter((x) => x?.trim()).join(" ");
+  const name = p.name?.trim() || full || null;
+  const nickname = p.username?.trim() || null;
+  const avatarUrl = p.profile_pic && /^https?:\/\//i.test(p.profile_pic) ? p.profile_pic : null;
+  if (!name && !nickname && !avatarUrl) return null;
+  return { name, nickname, avatarUrl };
 }

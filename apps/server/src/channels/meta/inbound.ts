@@ -99,6 +99,19 @@ async function mapEvent(
     };
     return [event];
   }
+  if (e.reaction && sender && sender !== opts.accountId) {
+    const r = e.reaction;
+    return [
+      {
+        kind: "reaction",
+        providerMessageId: r.mid,
+        externalContactId: sender,
+        action: r.action,
+        emoji: r.action === "react" ? (r.emoji ?? REACTION_EMOJI[r.reaction ?? ""] ?? "❓") : null,
+        at,
+      },
+    ];
+  }
   if (e.postback && sender) {
     // A button tap: the customer's action (it also renews the messaging window).
     const title = e.postback.title ?? e.postback.payload ?? "button";
@@ -128,8 +141,19 @@ async function mapEvent(
     return out;
   }
   if (e.read && sender) {
-    // Instagram (messaging_seen) names the message read; Messenger gives a watermark.
-    if (e.read.mid) return [{ kind: "status", providerMessageId: e.read.mid, state: "read", at }];
+    // Instagram (messaging_seen) names the last message read: it and every earlier one of ours in the
+    // conversation are read. The named message's own report also covers a send not recorded yet.
+    if (e.read.mid)
+      return [
+        { kind: "status", providerMessageId: e.read.mid, state: "read", at },
+        {
+          kind: "read_watermark",
+          externalContactId: sender,
+          upTo: { providerMessageId: e.read.mid },
+          at,
+        },
+      ];
+    // Messenger gives a watermark: every message sent at or before it.
     if (e.read.watermark !== undefined)
       return [
         {
@@ -142,6 +166,17 @@ async function mapEvent(
   }
   return [];
 }
+
+/** Reaction names Meta sends, for a payload without the emoji itself. */
+const REACTION_EMOJI: Record<string, string> = {
+  love: "❤️",
+  like: "👍",
+  dislike: "👎",
+  smile: "😆",
+  wow: "😮",
+  sad: "😢",
+  angry: "😠",
+};
 
 function defaultName(kind: string, url: string): { name?: string } {
   let last = "";

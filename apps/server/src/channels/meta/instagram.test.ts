@@ -197,7 +197,7 @@ describe("Instagram inbound", () => {
 });
 
 describe("Instagram outbound and receipts", () => {
-  it("sends through graph.instagram.com/{v}/<IG_ID>/messages (Instagram Login) and reads per mid, out of order", async () => {
+  it("sends through graph.instagram.com/{v}/<IG_ID>/messages (Instagram Login) and a read covers the earlier messages, out of order", async () => {
     const { owner, say, post, igsid, igUserId, token } = await setup("login");
     await say("hi");
     const conv = await conversationOf(owner);
@@ -226,19 +226,50 @@ describe("Instagram outbound and receipts", () => {
       attachment: { type: "image", payload: { url: "https://files.example/p.jpg" } },
     });
 
-    // messaging_seen names one message; the later one is reported first, the earlier after; duplicates change nothing.
+    // messaging_seen names the last message read: it and every earlier one are read; a late report of an
+    // earlier one and duplicates change nothing.
     const seen = (mid: string, at: number) =>
       post([{ sender: { id: igsid }, recipient: { id: igUserId }, timestamp: at, read: { mid } }]);
     const now = Date.now();
-    expect((await seen(mb.providerMessageId, now + 2000)).body.results[0]).toMatchObject({
-      kind: "status",
-      status: "updated",
-    });
-    expect((await seen(ma.providerMessageId, now + 1000)).body.results[0].status).toBe("updated");
+    expect((await seen(mb.providerMessageId, now + 2000)).body.results).toEqual([
+      { kind: "status", status: "updated", messageId: b },
+      { kind: "read_watermark", status: "updated", count: 1 },
+    ]);
+    expect((await seen(ma.providerMessageId, now + 1000)).body.results[0].status).toBe("unchanged");
     expect((await seen(mb.providerMessageId, now + 3000)).body.results[0].status).toBe("unchanged");
     const rb = await waitForState(owner, conv.id, b, "read");
     expect(rb.delivery.readAt).toBe(new Date(now + 2000).toISOString());
-    await waitForState(owner, conv.id, a, "read");
+    const ra = await waitForState(owner, conv.id, a, "read");
+    expect(ra.delivery.readAt).toBe(new Date(now + 2000).toISOString());
+  });
+
+  it("a read naming the last of three messages marks all three read; an unknown mid reads nothing", async () => {
+    const { owner, say, post, igsid, igUserId } = await setup("login");
+    await say("hi");
+    const conv = await conversationOf(owner);
+    const sent: string[] = [];
+    for (const text of ["one", "two", "three"]) sent.push(await reply(owner, conv.id, { text }));
+    const rows = [];
+    for (const id of sent) rows.push(await waitForState(owner, conv.id, id, "sent"));
+    const at = Date.now();
+    const r = await post([
+      {
+        sender: { id: igsid },
+        recipient: { id: igUserId },
+        timestamp: at,
+        read: { mid: rows[2].providerMessageId },
+      },
+    ]);
+    expect(r.body.results[1]).toEqual({ kind: "read_watermark", status: "updated", count: 2 });
+    for (const id of sent) {
+      const m = await waitForState(owner, conv.id, id, "read");
+      expect(m.delivery.readAt).toBe(new Date(at).toISOString());
+    }
+    // A mid Parley does not know (or of another customer) reads nothing more.
+    const other = await post([
+      { sender: { id: igsid }, recipient: { id: igUserId }, timestamp: at + 1, read: { mid: "aWdfunknown" } },
+    ]);
+    expect(other.body.results[1]).toEqual({ kind: "read_watermark", status: "unchanged", count: 0 });
   });
 
   it("sends through graph.facebook.com/{v}/me/messages with a linked Page's token; mark_seen", async () => {

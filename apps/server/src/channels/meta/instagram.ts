@@ -1,7 +1,7 @@
 import { INSTAGRAM_CAPABILITIES } from "@parley/protocol";
 import { randomToken } from "../../lib/crypto";
 import { type AdapterContext, type ChannelAdapter, ChannelSetupError } from "../types";
-import { type GraphTarget, graphGet } from "./graph";
+import { type GraphTarget, graphGet, graphProfile } from "./graph";
 import { parseMetaWebhook } from "./inbound";
 import { graphBase, validationError } from "./messenger";
 import { type InstagramCredentials, InstagramCredentialsInput, MetaSettings } from "./payloads";
@@ -104,4 +104,18 @@ export const instagramChannel: ChannelAdapter<InstagramCredentials, MetaSettings
 
   markSeen: (connection, t, ctx) =>
     markSeenThroughGraph(target(connection.credentials, ctx), t.externalContactId, ctx),
+
+  /** `GET /{igsid}?fields=name,username,profile_pic` on the API base and with the token the connection uses. */
+  profile: (connection, igsid, ctx) => {
+    const c = connection.credentials;
+    const base = c.instagramAccessToken
+      ? `${ctx.endpoints.instagramApiBase}/${ctx.endpoints.graphApiVersion}`
+      : graphBase(ctx);
+    return graphProfile(
+      `${base}/${encodeURIComponent(igsid)}?fields=name,username,profile_pic`,
+      c.instagramAccessToken ?? c.pageAccessToken!,
+      "Instagram",
+      ctx.timeoutMs,
+    );
+  },
 };

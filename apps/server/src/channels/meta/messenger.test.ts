@@ -197,8 +197,8 @@ describe("Messenger inbound", () => {
       text: undefined,
       attachments: [{ type: "location", payload: { coordinates: { lat: 52.52, long: 13.405 } } }],
     });
-    // Reactions, standby and other pages' entries are not messages: 200, no events.
-    const ignored = await post([
+    // A reaction is not a message: it is kept on the message it is about (see reactions.test.ts).
+    const reaction = await post([
       {
         sender: { id: psid },
         recipient: { id: pageId },
@@ -206,8 +206,11 @@ describe("Messenger inbound", () => {
         reaction: { mid: first, action: "react", emoji: "❤" },
       },
     ]);
-    expect(ignored.status).toBe(200);
-    expect(ignored.body.results).toEqual([]);
+    expect(reaction.status).toBe(200);
+    expect(reaction.body.results).toEqual([
+      { kind: "reaction", status: "updated", messageId: expect.any(String) },
+    ]);
+    // Standby and other pages' entries: 200, no events.
     const otherPage = await send(
       metaWebhook.page("999", [
         { sender: { id: psid }, recipient: { id: "999" }, timestamp: 1, message: { mid: "m_x", text: "x" } },
@@ -222,6 +225,7 @@ describe("Messenger inbound", () => {
     const msgs = await messagesOf(owner, conv.id);
     expect(msgs).toHaveLength(5);
     const [hi, photo, voice, sticker, location] = msgs;
+    expect(hi.reactions).toEqual([{ emoji: "❤", authorType: "contact", at: expect.any(String) }]);
     expect(photo.text).toBe("see photo");
     expect(photo.quotedMessageId).toBe(hi.id);
     expect(photo.attachments).toHaveLength(2);

@@ -2,7 +2,7 @@ import { MESSENGER_CAPABILITIES } from "@parley/protocol";
 import { randomToken } from "../../lib/crypto";
 import { AppError } from "../../lib/errors";
 import { type AdapterContext, type ChannelAdapter, ChannelSetupError } from "../types";
-import { type GraphTarget, graphGet } from "./graph";
+import { type GraphTarget, graphGet, graphProfile } from "./graph";
 import { parseMetaWebhook } from "./inbound";
 import { type MessengerCredentials, MessengerCredentialsInput, MetaSettings } from "./payloads";
 import { markSeenThroughGraph, sendThroughGraph } from "./send";
@@ -15,6 +15,7 @@ export const MESSENGER_FIELDS = [
   "message_reads",
   "message_echoes",
   "messaging_postbacks",
+  "message_reactions",
 ];
 
 export function graphBase(ctx: AdapterContext) {
@@ -108,4 +109,13 @@ export const messengerChannel: ChannelAdapter<MessengerCredentials, MetaSettings
 
   markSeen: (connection, t, ctx) =>
     markSeenThroughGraph(target(connection.credentials, ctx), t.externalContactId, ctx),
+
+  /** The User Profile API: `GET /{psid}?fields=first_name,last_name,name,profile_pic` with the page token. */
+  profile: (connection, psid, ctx) =>
+    graphProfile(
+      `${graphBase(ctx)}/${encodeURIComponent(psid)}?fields=first_name,last_name,name,profile_pic`,
+      connection.credentials.pageAccessToken,
+      "Messenger",
+      ctx.timeoutMs,
+    ),
 };

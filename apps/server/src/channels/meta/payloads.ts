@@ -131,6 +131,16 @@ export const MetaMessagingEvent = z.object({
   message: MetaMessage.optional(),
   delivery: z.object({ mids: z.array(z.string().max(512)).optional(), watermark: z.number() }).optional(),
   read: z.object({ watermark: z.number().optional(), mid: z.string().max(512).optional() }).optional(),
+  /** `message_reactions`: the customer reacted to (or un-reacted from) a message. */
+  reaction: z
+    .object({
+      mid: z.string().min(1).max(512),
+      action: z.enum(["react", "unreact"]),
+      emoji: z.string().max(64).optional(),
+      /** The reaction's name: smile, angry, sad, wow, love, like, dislike, other. */
+      reaction: z.string().max(64).optional(),
+    })
+    .optional(),
   postback: z
     .object({
       mid: z.string().max(512).optional(),
@@ -171,3 +181,12 @@ export const GraphError = z.object({
 export type GraphError = z.infer<typeof GraphError>["error"];
 
 export const SendResult = z.object({ recipient_id: z.string().optional(), message_id: z.string().min(1) });
+
+/** The User Profile API's answer (Messenger: first_name, last_name, name; Instagram: name, username). */
+export const GraphProfile = z.object({
+  name: z.string().max(1024).nullish(),
+  first_name: z.string().max(512).nullish(),
+  last_name: z.string().max(512).nullish(),
+  username: z.string().max(512).nullish(),
+  profile_pic: z.string().max(8192).nullish(),
+});

@@ -1,5 +1,6 @@
 import type { InboundEvent } from "../../channels/types";
 import { type AppContext, type Tx, transact } from "../../context";
+import { queueProfileLookups } from "../contacts/profile-job";
 import { MESSAGE_COLUMNS, type MessageRow } from "../messages/present";
 import { updateDelivery } from "../messages/update-delivery";
 import {
@@ -8,6 +9,7 @@ import {
   ingestMessages,
   type MessageOutcome,
 } from "./ingest-messages";
+import { ingestReaction, type ReactionOutcome } from "./ingest-reactions";
 import { ingestStatuses } from "./ingest-statuses";
 
 export type { ConnectionRef } from "./ingest-messages";
@@ -16,7 +18,8 @@ export type IngestOutcome =
   | MessageOutcome
   | { kind: "status"; status: "updated" | "unchanged" | "unknown_message"; messageId: string | null }
   | { kind: "read_watermark"; status: "updated" | "unchanged" | "unknown_contact"; count: number }
-  | { kind: "delivery_watermark"; status: "updated" | "unchanged"; count: number };
+  | { kind: "delivery_watermark"; status: "updated" | "unchanged"; count: number }
+  | ReactionOutcome;
 
 export interface IngestSubmission {
   connection: ConnectionRef;
@@ -46,6 +49,12 @@ export async function ingestBatch(
     messages.forEach((m, k) => {
       out[m.at[0]]![m.at[1]] = created[k]!;
     });
+    // Senders whose profile the channel can look up (new ones, or looked up over a day ago): a job each.
+    await queueProfileLookups(
+      tx,
+      ctx,
+      messages.map((m) => ({ connectionId: m.connection.id, externalId: m.message.externalContactId })),
+    );
     // Delivery reports after the messages: a report in the same batch as the message it is about applies.
     // Per-message reports are applied together (set-based); watermarks then, one by one.
     const statuses: { connection: ConnectionRef; event: Extract<InboundEvent, { kind: "status" }> }[] = [];
@@ -64,6 +73,8 @@ export async function ingestBatch(
       for (const [j, e] of s.events.entries()) {
         if (e.kind === "read_watermark" || e.kind === "delivery_watermark") {
           out[i]![j] = await ingestWatermark(tx, s.connection, e);
+        } else if (e.kind === "reaction") {
+          out[i]![j] = await ingestReaction(tx, s.connection, e);
         }
       }
     }
@@ -74,7 +85,7 @@ export async function ingestBatch(
   const connections = new Map(submissions.map((s) => [s.connection.id, s]));
   for (const [id, s] of connections) {
     await recordHealth(ctx, id, "last_webhook_at");
-    const isReport = (e: InboundEvent) => e.kind !== "message";
+    const isReport = (e: InboundEvent) => e.kind !== "message" && e.kind !== "reaction";
     if (submissions.some((x) => x.connection.id === id && x.events.some(isReport))) {
       await recordHealth(ctx, s.connection.id, "last_status_at");
     }
@@ -104,7 +115,8 @@ async function recordHealth(
 
 /**
  * A watermark report: every outgoing message to the contact created up to `upTo` has reached that state
- * (Messenger's delivery and read watermarks, the API channel's read). Messages already there are skipped.
+ * (Messenger's delivery and read watermarks, the API channel's read), or every one up to a named message of
+ * the conversation (Instagram's read). Messages already there are skipped.
  */
 async function ingestWatermark(
   tx: Tx,
@@ -121,9 +133,14 @@ async function ingestWatermark(
      join conversations c on c.id = m.conversation_id
      join contact_identities i on i.id = c.identity_id
      where i.connection_id = $1 and i.external_id = $2 and m.direction = 'outbound' and m.kind = 'message'
-       and m.delivery_state = any($4::text[]) and m.created_at <= $3
+       and m.delivery_state = any($4::text[]) and ${
+         e.upTo instanceof Date
+           ? "m.created_at <= $3"
+           : `m.seq <= (select n.seq from messages n where n.conversation_id = c.id and n.connection_id = $1
+                and n.provider_message_id = $3 and n.direction = 'outbound')`
+       }
      order by m.seq for update of m`,
-    [connection.id, e.externalContactId, e.upTo, before],
+    [connection.id, e.externalContactId, e.upTo instanceof Date ? e.upTo : e.upTo.providerMessageId, before],
   );
   let count = 0;
   for (const row of rows) {

@@ -1,4 +1,4 @@
-import type { Attachment, DeliveryState, FailureReason, Message } from "@parley/protocol";
+import type { Attachment, DeliveryState, FailureReason, Message, MessageReaction } from "@parley/protocol";
 import type { Queryable } from "../../db/client";
 import { iso } from "../../lib/time";
 import type { StoredTemplateRef } from "../templates/render";
@@ -26,12 +26,14 @@ export interface MessageRow {
   failure_detail: string | null;
   /** Set when sent as a provider template (see modules/templates). */
   template: StoredTemplateRef | null;
+  /** The customer's reactions (Messenger, Instagram). */
+  reactions?: MessageReaction[] | null;
   created_at: Date;
 }
 
 export const MESSAGE_COLUMNS = `id, seq, conversation_id, direction, kind, author_type, author_id, text, attachments,
   quoted_message_id, event, provider_message_id, delivery_state, queued_at, sent_at, delivered_at, read_at,
-  failed_at, failure_reason, failure_detail, template, created_at`;
+  failed_at, failure_reason, failure_detail, template, reactions, created_at`;
 
 export function presentMessage(r: MessageRow): Message {
   return {
@@ -62,6 +64,7 @@ export function presentMessage(r: MessageRow): Message {
     template: r.template
       ? { name: r.template.name, language: r.template.language, variables: r.template.variables }
       : null,
+    reactions: r.reactions ?? [],
     createdAt: iso(r.created_at)!,
   };
 }

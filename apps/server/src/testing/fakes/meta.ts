@@ -10,7 +10,9 @@ import type { AddressInfo } from "node:net";
  * → `{"recipient_id","message_id"}`, `sender_action` → `{"recipient_id"}` (mixing it with `message` is refused),
  * the 24 h window (7 d with MESSAGE_TAG + HUMAN_AGENT) on a controllable clock, text limits (2000 characters /
  * 1000 bytes), `GET /:v/me`, `POST /:v/:pageId/subscribed_apps`, `POST /:v/me/message_attachments`, injected
- * errors, and expiring "CDN" media at `/cdn/:name`. Driver side: signed webhooks (`X-Hub-Signature-256` over
+ * errors, expiring "CDN" media at `/cdn/:name`, and the User Profile API (`GET /:v/:psid-or-igsid?fields=…`:
+ * the requested fields of a known user, a picture link with a fresh signature each time; an unknown user →
+ * 400 GraphMethodException 100/33; an unknown token → 400 OAuthException 190). Driver side: signed webhooks (`X-Hub-Signature-256` over
  * the exact bytes, serialised like Meta with non-ASCII characters and slashes escaped).
  */
 
@@ -32,6 +34,15 @@ export interface InjectedError {
   error?: { message: string; type?: string; code: number; error_subcode?: number };
   headers?: Record<string, string>;
   raw?: string;
+}
+
+/** A customer's profile as the User Profile API gives it (Messenger: first/last name; Instagram: username). */
+export interface FakeProfile {
+  name?: string;
+  first_name?: string;
+  last_name?: string;
+  username?: string;
+  profile_pic?: string;
 }
 
 interface Account {
@@ -60,6 +71,8 @@ export async function startMetaFake() {
   const lastInbound = new Map<string, number>();
   const media = new Map<string, { bytes: Buffer; mimeType: string; expiresAt: number }>();
   const injected: InjectedError[] = [];
+  const injectedProfile: InjectedError[] = [];
+  const profiles = new Map<string, FakeProfile>();
   let offsetMs = 0;
   let counter = 0;
   const now = () => Date.now() + offsetMs;
@@ -142,6 +155,33 @@ export async function startMetaFake() {
             : { id: account.accountId, name: "Fake Page" },
         );
       }
+      if (req.method === "GET" && node && node !== "me" && !edge) {
+        const next = injectedProfile.shift();
+        if (next) {
+          if (next.raw !== undefined) {
+            res.writeHead(next.status, next.headers ?? {});
+            return res.end(next.raw);
+          }
+          return graphError(res, next.status, next.error!, next.headers);
+        }
+        const profile = profiles.get(node);
+        if (!profile)
+          return graphError(res, 400, {
+            message: `Unsupported get request. Object with ID '${node}' does not exist, cannot be loaded due to missing permissions, or does not support this operation.`,
+            type: "GraphMethodException",
+            code: 100,
+            error_subcode: 33,
+          });
+        const fields = (query.fields ?? "").split(",").filter(Boolean);
+        const out: Record<string, string> = { id: node };
+        for (const f of fields) {
+          const v = profile[f as keyof FakeProfile];
+          if (v === undefined) continue;
+          // Picture links carry a signature that changes with every look-up and expires, as Meta's do.
+          out[f] = f === "profile_pic" ? `${v}?oh=${crypto.randomBytes(4).toString("hex")}&oe=${now()}` : v;
+        }
+        return ok(res, out);
+      }
       if (req.method === "POST" && edge === "subscribed_apps") return ok(res, { success: true });
       if (req.method === "POST" && edge === "message_attachments")
         return ok(res, { attachment_id: String(1_000_000 + ++counter) });
@@ -208,7 +248,8 @@ export async function startMetaFake() {
   const recordInbound = (platform: Platform, payload: any) => {
     for (const entry of payload?.entry ?? []) {
       for (const ev of entry.messaging ?? []) {
-        if ((ev.message && !ev.message.is_echo) || ev.postback) {
+        // A message, a button tap or a reaction: each opens (renews) the 24-hour window.
+        if ((ev.message && !ev.message.is_echo) || ev.postback || ev.reaction?.action === "react") {
           const key = `${platform}:${ev.sender?.id}`;
           lastInbound.set(key, Math.max(lastInbound.get(key) ?? 0, ev.timestamp ?? now()));
         }
@@ -234,6 +275,18 @@ export async function startMetaFake() {
     /** The next Send API calls answer these errors, in order. */
     inject(...errors: InjectedError[]) {
       injected.push(...errors);
+    },
+    /** The User Profile API answers for this user id (PSID or IGSID). */
+    setProfile(userId: string, profile: FakeProfile) {
+      profiles.set(userId, profile);
+    },
+    /** The next profile look-ups answer these errors, in order. */
+    injectProfile(...errors: InjectedError[]) {
+      injectedProfile.push(...errors);
+    },
+    /** Profile look-ups made for this user id. */
+    profileLookups(userId: string) {
+      return requests.filter((r) => r.method === "GET" && r.path.endsWith(`/${userId}`));
     },
     /** Serves bytes at a CDN URL that expires after ttlMs (negative: already expired). */
     cdn(name: string, bytes: Buffer, mimeType: string, ttlMs = 5 * 60_000): string {

@@ -1,5 +1,5 @@
-import { Box, Button, Center, Divider, Group, Loader, Paper, Stack, Text } from "@mantine/core";
-import type { Message } from "@parley/protocol";
+import { Box, Button, Center, Divider, Group, Loader, Paper, Stack, Text, Tooltip } from "@mantine/core";
+import type { Message, MessageReaction } from "@parley/protocol";
 import { IconNote } from "@tabler/icons-react";
 import { useQueryClient } from "@tanstack/react-query";
 import type { TFunction } from "i18next";
@@ -177,46 +177,77 @@ function Bubble({ m, author, quoted }: { m: Message; author: string | null; quot
       data-kind={m.kind}
       data-direction={m.direction}
     >
-      <Paper
-        px="md"
-        py={8}
-        maw="72%"
-        bg={bg}
-        radius="lg"
-        style={{
-          border: `1px ${note ? "dashed" : "solid"} ${border}`,
-          borderBottomRightRadius: ours ? 4 : undefined,
-          borderBottomLeftRadius: ours ? undefined : 4,
-        }}
-      >
-        {note || (ours && author) ? (
-          <Group gap={4} mb={2}>
-            {note ? <IconNote size={13} color="var(--mantine-color-yellow-8)" /> : null}
-            <Text size="xs" fw={600} c={note ? "yellow.9" : "indigo.8"}>
-              {note ? `${t("feed.note")} · ${author ?? t("feed.agent")}` : author}
-            </Text>
-          </Group>
-        ) : null}
-        <QuotedMessage quoted={quoted} missing={!!m.quotedMessageId} />
-        <Text
-          size="sm"
-          style={{ whiteSpace: "pre-wrap", overflowWrap: "anywhere" }}
-          data-testid="message-text"
+      <Stack gap={2} maw="72%" align={ours ? "flex-end" : "flex-start"}>
+        <Paper
+          px="md"
+          py={8}
+          maw="100%"
+          bg={bg}
+          radius="lg"
+          style={{
+            border: `1px ${note ? "dashed" : "solid"} ${border}`,
+            borderBottomRightRadius: ours ? 4 : undefined,
+            borderBottomLeftRadius: ours ? undefined : 4,
+          }}
         >
-          {m.text}
-        </Text>
-        <MessageAttachments attachments={m.attachments} />
-        <Group gap={4} justify="flex-end" mt={2}>
-          <MessageActions m={m} canQuote={m.kind === "message"} />
-          <Text size="xs" c="dimmed" title={fullDateTime(m.createdAt, i18n.language)}>
-            {timeOfDay(m.createdAt, i18n.language)}
-          </Text>
-          {m.direction === "outbound" && m.delivery ? (
-            <MessageReceipts m={m} conversationId={m.conversationId} />
+          {note || (ours && author) ? (
+            <Group gap={4} mb={2}>
+              {note ? <IconNote size={13} color="var(--mantine-color-yellow-8)" /> : null}
+              <Text size="xs" fw={600} c={note ? "yellow.9" : "indigo.8"}>
+                {note ? `${t("feed.note")} · ${author ?? t("feed.agent")}` : author}
+              </Text>
+            </Group>
           ) : null}
-        </Group>
-        {m.direction === "inbound" ? <SeenBy m={m} conversationId={m.conversationId} /> : null}
-      </Paper>
+          <QuotedMessage quoted={quoted} missing={!!m.quotedMessageId} />
+          <Text
+            size="sm"
+            style={{ whiteSpace: "pre-wrap", overflowWrap: "anywhere" }}
+            data-testid="message-text"
+          >
+            {m.text}
+          </Text>
+          <MessageAttachments attachments={m.attachments} />
+          <Group gap={4} justify="flex-end" mt={2}>
+            <MessageActions m={m} canQuote={m.kind === "message"} />
+            <Text size="xs" c="dimmed" title={fullDateTime(m.createdAt, i18n.language)}>
+              {timeOfDay(m.createdAt, i18n.language)}
+            </Text>
+            {m.direction === "outbound" && m.delivery ? (
+              <MessageReceipts m={m} conversationId={m.conversationId} />
+            ) : null}
+          </Group>
+          {m.direction === "inbound" ? <SeenBy m={m} conversationId={m.conversationId} /> : null}
+        </Paper>
+        {m.reactions?.length ? <Reactions reactions={m.reactions} /> : null}
+      </Stack>
+    </Group>
+  );
+}
+
+/** The customer's reactions (Messenger, Instagram), under the bubble; the time and who in the tooltip. */
+function Reactions({ reactions }: { reactions: MessageReaction[] }) {
+  const { t, i18n } = useTranslation();
+  return (
+    <Group gap={4} mt={-6} px={6} data-testid="message-reactions">
+      {reactions.map((r) => {
+        const label = t("feed.customerReacted", { emoji: r.emoji, time: fullDateTime(r.at, i18n.language) });
+        return (
+          <Tooltip key={`${r.authorType}:${r.emoji}:${r.at}`} label={label} withArrow>
+            <Paper
+              radius="xl"
+              px={6}
+              withBorder
+              shadow="xs"
+              aria-label={label}
+              data-testid="message-reaction"
+            >
+              <Text size="sm" lh={1.4}>
+                {r.emoji}
+              </Text>
+            </Paper>
+          </Tooltip>
+        );
+      })}
     </Group>
   );
 }

@@ -100,6 +100,7 @@ export const en = {
     agent: "Agent",
     someone: "Someone",
     system: "Parley",
+    customerReacted: "The customer reacted with {{emoji}} · {{time}}",
   },
   events: {
     assigned: "{{by}} assigned the conversation to {{to}}",

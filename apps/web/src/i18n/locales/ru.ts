@@ -104,6 +104,7 @@ export const ru = {
     agent: "Оператор",
     someone: "Кто-то",
     system: "Parley",
+    customerReacted: "Клиент отреагировал: {{emoji}} · {{time}}",
   },
   events: {
     assigned: "{{by}} назначил(а) разговор на {{to}}",

@@ -104,6 +104,7 @@ export const uk = {
     agent: "Оператор",
     someone: "Хтось",
     system: "Parley",
+    customerReacted: "Клієнт відреагував: {{emoji}} · {{time}}",
   },
   events: {
     assigned: "{{by}} призначив(-ла) розмову на {{to}}",
