@@ -96,6 +96,9 @@ async function applySenderState(tx: Tx, rows: SenderState[]): Promise<{ identity
            then v.name end as new_name,
          (v.subscribed_at is not null and i.unsubscribed_at is not null
            and (i.subscription_changed_at is null or i.subscription_changed_at < v.subscribed_at)) as resubscribes,
+         -- Remembered even when nothing was undone, so an older unsubscription arriving late changes nothing.
+         (v.subscribed_at is not null
+           and (i.subscription_changed_at is null or i.subscription_changed_at < v.subscribed_at)) as newer,
          v.subscribed_at
        from v join contact_identities i on i.connection_id = v.connection_id and i.external_id = v.external_id
        order by i.id
@@ -104,8 +107,8 @@ async function applySenderState(tx: Tx, rows: SenderState[]): Promise<{ identity
        update contact_identities i set
          display_name = coalesce(old.new_name, i.display_name),
          unsubscribed_at = case when old.resubscribes then null else i.unsubscribed_at end,
-         subscription_changed_at = case when old.resubscribes then old.subscribed_at else i.subscription_changed_at end
-       from old where i.id = old.id and (old.new_name is not null or old.resubscribes)
+         subscription_changed_at = case when old.newer then old.subscribed_at else i.subscription_changed_at end
+       from old where i.id = old.id and (old.new_name is not null or old.newer)
        returning i.id),
      uc as (
        update contacts c set name = old.new_name, updated_at = $5
@@ -123,6 +126,7 @@ async function applySenderState(tx: Tx, rows: SenderState[]): Promise<{ identity
       tx.now,
     ],
   );
+  if (changed.length === 0) return { identityIds: [] };
   // Open inboxes: the contact's conversations with the new name, the window with the subscription.
   const conversations = await tx.q.query<{ id: string; workspace_id: string }>(
     `select c.id, c.workspace_id from conversations c
