@@ -503,6 +503,22 @@ describe("Viber unsubscription", () => {
     await waitForState(owner, conv.id, id, "sent");
   });
 
+  it("ignores an unsubscription older than the latest subscription or message", async () => {
+    const { push } = await setup();
+    const user = `${unique("late")}=`;
+    const now = Date.now();
+    expect((await push({ ...fake.subscribed(user, "Late"), timestamp: now })).body.results).toEqual([
+      { kind: "contact", status: "created" },
+    ]);
+    const stale = await push(fake.unsubscribed(user, now - 60_000));
+    expect(stale.body.results).toEqual([{ kind: "unsubscribed", status: "unchanged" }]);
+    await push({ ...userMessage(user, { type: "text", text: "hi" }), timestamp: now + 1000 });
+    const staleAgain = await push(fake.unsubscribed(user, now + 500));
+    expect(staleAgain.body.results).toEqual([{ kind: "unsubscribed", status: "unchanged" }]);
+    const fresh = await push(fake.unsubscribed(user, now + 2000));
+    expect(fresh.body.results).toEqual([{ kind: "unsubscribed", status: "updated" }]);
+  });
+
   it("makes a queued message fail with the reason unsubscribed when its send job runs", async () => {
     const { owner, user, conv, push, token } = await withConversation();
     // Viber rate-limits the first attempt: the message waits in the queue.
