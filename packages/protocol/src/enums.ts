@@ -29,6 +29,7 @@ export const FailureReason = z.enum([
   "visitor_left",
   "too_long",
   "attachment_rejected",
+  "unsubscribed",
 ]);
 export type FailureReason = z.infer<typeof FailureReason>;
 

@@ -16,6 +16,7 @@ export const ERROR_STATUS = {
   unprocessable: 422,
   contact_blocked: 422,
   window_closed: 422,
+  unsubscribed: 422,
   rate_limited: 429,
   internal: 500,
   unavailable: 503,

@@ -132,6 +132,8 @@ export const Conversation = z.object({
       remaining: z.number().int().nullable(),
       only: z.enum(["template", "message_tag", "nothing"]).nullable(),
       reason: z.string().nullable(),
+      /** Why nothing may be sent: the channel's window, or the customer unsubscribed (null while allowed). */
+      cause: z.enum(["window", "unsubscribed"]).nullable().optional(),
     })
     .optional(),
   /** For the caller only: */

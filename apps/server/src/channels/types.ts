@@ -31,6 +31,14 @@ export type InboundEvent =
        */
       echo?: boolean;
       source?: Record<string, string>;
+      /**
+       * The provider states the sender's current profile (WhatsApp `contacts[].profile.name`, Viber
+       * `sender.name`): a changed name is applied to the identity, and to the contact while its name is
+       * still the provider-given one (see modules/ingest/ingest-contacts.ts).
+       */
+      profile?: boolean;
+      /** A message from the customer shows they are subscribed again (Viber): clears an unsubscription. */
+      subscribes?: boolean;
     }
   | {
       kind: "status";
@@ -66,7 +74,33 @@ export type InboundEvent =
    * Every outgoing message to this contact created up to `upTo` reached the customer (Messenger's delivery
    * watermark): sent ones become delivered; nothing moves backwards.
    */
-  | { kind: "delivery_watermark"; externalContactId: string; upTo: Date; at: Date };
+  | { kind: "delivery_watermark"; externalContactId: string; upTo: Date; at: Date }
+  /**
+   * A customer the provider tells about without a message (Viber `subscribed`, `conversation_started`):
+   * the contact and identity are stored so agents can find and write to them.
+   */
+  | {
+      kind: "contact";
+      externalContactId: string;
+      contact: { name?: string | null; avatarUrl?: string | null };
+      /** true: they are subscribed (clears an unsubscription); false: they only opened the chat. */
+      subscribed: boolean;
+      /** They opened the chat and may be greeted in the webhook's answer (Viber's welcome message). */
+      greet?: boolean;
+      at: Date;
+    }
+  /** The customer unsubscribed (Viber `unsubscribed`): nothing may be sent to them until they return. */
+  | { kind: "unsubscribed"; externalContactId: string; at: Date }
+  /**
+   * The chat moved to another id (a Telegram group that became a supergroup): the identity takes the new
+   * id, so the conversation continues there; an identity already holding the new id is merged into it.
+   */
+  | { kind: "identity_moved"; fromExternalId: string; toExternalId: string; at: Date }
+  /**
+   * An account- or number-level problem the provider reports (WhatsApp `value.errors[]`), about no single
+   * message: recorded in the connection's health and diagnostics, and the workspace's admins are told.
+   */
+  | { kind: "account_error"; code: string; title: string; detail: string | null; at: Date };
 
 /** A customer's public profile as the provider gives it (looked up by the sender's id). */
 export interface ContactProfile {
@@ -209,6 +243,11 @@ export interface ChannelAdapter<C = unknown, S = unknown> {
     connection: ConnectionInfo<C, S>,
     ctx: AdapterContext,
   ): InboundEvent[] | Promise<InboundEvent[]>;
+  /**
+   * The body to answer a verified webhook with, when the provider reads one (Viber takes a welcome message
+   * in the answer to `conversation_started`); null or absent: Parley's usual `{ok, results}`.
+   */
+  answer?(events: InboundEvent[], connection: ConnectionInfo<C, S>): Record<string, unknown> | null;
   /**
    * Answers a provider's GET verification handshake on the webhook URL (Meta's hub.challenge): the body to
    * answer with, or null to refuse (403).

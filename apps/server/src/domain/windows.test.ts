@@ -13,6 +13,20 @@ const input = (over: Partial<WindowInput>): WindowInput => ({
 });
 
 describe("messaging windows", () => {
+  it("allows nothing to a customer who unsubscribed, whatever the channel's window says", () => {
+    for (const rule of ["none", "viber", "whatsapp"] as const) {
+      expect(
+        messagingWindow(input({ rule, lastCustomerMessageAt: ago(0.1), unsubscribedAt: ago(0.05) })),
+      ).toMatchObject({
+        allowed: false,
+        only: "nothing",
+        cause: "unsubscribed",
+        closedAt: ago(0.05),
+      });
+    }
+    expect(messagingWindow(input({ rule: "viber", unsubscribedAt: null }))).toMatchObject({ allowed: true });
+  });
+
   it("never closes for Telegram, web chat and email", () => {
     expect(messagingWindow(input({ rule: "none", lastCustomerMessageAt: ago(24 * 400) }))).toMatchObject({
       allowed: true,

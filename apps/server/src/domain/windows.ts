@@ -20,6 +20,8 @@ export interface WindowInput {
   /** Outgoing messages since the customer's last message (WeChat counts them). */
   sentSinceCustomerMessage: number;
   settings: WindowSettings;
+  /** When the customer unsubscribed from the business (Viber), if they have not come back since. */
+  unsubscribedAt?: Date | null;
 }
 
 export type WindowVerdict =
@@ -38,6 +40,8 @@ export type WindowVerdict =
       only: "template" | "message_tag" | "nothing";
       closedAt: Date | null;
       reason: string;
+      /** Set when the customer unsubscribed: no window of the channel applies until they return. */
+      cause?: "unsubscribed";
     };
 
 const HOUR = 3600_000;
@@ -47,6 +51,16 @@ export function messagingWindow(input: WindowInput): WindowVerdict {
   const { rule, now, lastCustomerMessageAt: last } = input;
   const since = last ? now.getTime() - last.getTime() : Number.POSITIVE_INFINITY;
   const at = (ms: number) => (last ? new Date(last.getTime() + ms) : null);
+  if (input.unsubscribedAt) {
+    return {
+      allowed: false,
+      only: "nothing",
+      closedAt: input.unsubscribedAt,
+      reason:
+        "The customer unsubscribed from the business: nothing can be sent until they subscribe again or write.",
+      cause: "unsubscribed",
+    };
+  }
   const free = (ms: number): WindowVerdict => ({
     allowed: true,
     mode: "free",

@@ -54,6 +54,15 @@ export interface Diagnostics {
   lastErrorAt: string | null;
   errorCount: number;
   pendingEarlyReceipts: number;
+  /** Account- or number-level problems the provider reported (WhatsApp `errors[]`), newest first. */
+  accountErrors: {
+    code: string;
+    title: string;
+    detail: string | null;
+    at: string | null;
+    lastAt: string | null;
+    occurrences: number;
+  }[];
   last24h: Record<string, number>;
   recentFailures: {
     messageId: string;

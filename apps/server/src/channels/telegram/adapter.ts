@@ -99,6 +99,8 @@ export const telegramChannel: ChannelAdapter<TelegramCredentials, TelegramSettin
   async parse(raw, connection, ctx) {
     const update = parseWebhookJson(raw, TelegramUpdate, "The webhook body is not a Telegram Update.");
     const token = connection.credentials.botToken;
+    const moved = update.message && migration(update.message);
+    if (moved) return [moved];
     if (update.message) {
       const event = await messageEvent(update.message, token, ctx);
       return event ? [event] : [];
@@ -197,6 +199,29 @@ async function messageEvent(
       : null,
     at: new Date(m.date * 1000),
   };
+}
+
+/**
+ * A group that became a supergroup continues under the new chat id: Telegram says so in both chats (the
+ * old one gets `migrate_to_chat_id`, the new one `migrate_from_chat_id`); either moves the conversation.
+ */
+function migration(m: TelegramMessage): InboundEvent | null {
+  const at = new Date(m.date * 1000);
+  if (m.migrate_to_chat_id !== undefined)
+    return {
+      kind: "identity_moved",
+      fromExternalId: String(m.chat.id),
+      toExternalId: String(m.migrate_to_chat_id),
+      at,
+    };
+  if (m.migrate_from_chat_id !== undefined)
+    return {
+      kind: "identity_moved",
+      fromExternalId: String(m.migrate_from_chat_id),
+      toExternalId: String(m.chat.id),
+      at,
+    };
+  return null;
 }
 
 /**

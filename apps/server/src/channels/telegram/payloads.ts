@@ -90,6 +90,9 @@ export const TelegramMessage = z.looseObject({
   poll: z.looseObject({ question: z.string() }).optional(),
   dice: z.looseObject({ emoji: z.string(), value: z.number() }).optional(),
   reply_to_message: z.looseObject({ message_id: z.number(), chat: Chat.optional() }).optional(),
+  /** A group became a supergroup: in the old chat, the new chat's id; in the new chat, the old one's. */
+  migrate_to_chat_id: z.number().optional(),
+  migrate_from_chat_id: z.number().optional(),
 });
 export type TelegramMessage = z.infer<typeof TelegramMessage>;
 

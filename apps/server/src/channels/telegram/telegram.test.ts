@@ -383,6 +383,89 @@ describe("Telegram inbound", () => {
   });
 });
 
+describe("Telegram group migrated to a supergroup", () => {
+  async function groupConversation() {
+    const c = await connect();
+    const group = { id: -(400_000_000 + ++nextChat), title: unique("Опт") };
+    const a = person(++nextChat, "Анна", "");
+    await fake.pushUpdate(c.bot.token, {
+      message: {
+        message_id: ++nextMessage,
+        from: a,
+        chat: { ...group, type: "group" },
+        date: 1_700_000_000,
+        text: "є знижки?",
+      },
+    });
+    const [conv] = await conversationOf(c.owner);
+    return { ...c, group, a, conv, supergroup: -(1_000_000_000_000 + nextChat) };
+  }
+
+  it("continues the conversation in the new chat: replies go there and its messages join it", async () => {
+    const { owner, bot, group, a, conv, supergroup } = await groupConversation();
+    // Before the move is known, a send to the old chat is refused by Telegram.
+    const answers = await fake.migrateGroup(bot.token, group, supergroup, a);
+    expect(answers.map((x) => x.status)).toEqual([200, 200]);
+    expect(answers.map((x) => x.body.results)).toEqual([
+      [{ kind: "identity_moved", status: "updated" }],
+      [{ kind: "identity_moved", status: "unchanged" }],
+    ]);
+    const id = await reply(owner, conv.id, { text: "так, 10%" });
+    await waitForState(owner, conv.id, id, "sent");
+    const sends = fake.calls(bot.token, "sendMessage");
+    expect(sends.at(-1)!.params).toMatchObject({ chat_id: supergroup, text: "так, 10%" });
+    // The group writes on in the supergroup: same conversation.
+    await fake.pushUpdate(bot.token, {
+      message: {
+        message_id: 2,
+        from: a,
+        chat: { id: supergroup, type: "supergroup", title: group.title },
+        date: 1_700_000_100,
+        text: "дякую",
+      },
+    });
+    const convs = await conversationOf(owner);
+    expect(convs.map((c) => c.id)).toEqual([conv.id]);
+    const texts = (await feed(owner, conv.id)).filter((m) => m.kind === "message").map((m) => m.text);
+    expect(texts).toEqual(["Анна: є знижки?", "так, 10%", "Анна: дякую"]);
+  });
+
+  it("merges a conversation the new chat already started into the old one", async () => {
+    const { owner, bot, group, a, conv, supergroup } = await groupConversation();
+    // The supergroup's first message arrives before the move is reported: a second conversation.
+    await fake.pushUpdate(bot.token, {
+      message: {
+        message_id: 3,
+        from: a,
+        chat: { id: supergroup, type: "supergroup", title: group.title },
+        date: 1_700_000_050,
+        text: "ми тепер супергрупа",
+      },
+    });
+    expect(await conversationOf(owner)).toHaveLength(2);
+    const socket = await owner.socket(t.wsUrl);
+    await fake.migrateGroup(bot.token, group, supergroup, a, { order: "new-first" });
+    const gone = (await conversationOf(owner)).filter((c) => c.id !== conv.id);
+    expect(gone).toHaveLength(0);
+    await socket.waitForEvent("conversation.deleted", (e) => e.conversationId !== conv.id);
+    socket.close();
+    expect((await feed(owner, conv.id)).map((m) => m.text)).toEqual([
+      "Анна: є знижки?",
+      "Анна: ми тепер супергрупа",
+    ]);
+    const merged = (await owner.get(`/api/conversations/${conv.id}`)).body.conversation;
+    expect(merged.lastMessage.text).toBe("Анна: ми тепер супергрупа");
+    const id = await reply(owner, conv.id, { text: "вітаємо" });
+    await waitForState(owner, conv.id, id, "sent");
+    expect(fake.calls(bot.token, "sendMessage").at(-1)!.params).toMatchObject({ chat_id: supergroup });
+    const identities = await t.server.ctx.db.query<{ external_id: string }>(
+      "select i.external_id from contact_identities i join conversations c on c.identity_id = i.id where c.id = $1",
+      [conv.id],
+    );
+    expect(identities.map((i) => i.external_id)).toEqual([String(supergroup)]);
+  });
+});
+
 describe("Telegram outbound", () => {
   it("sends text, quoted replies and files by absolute URL, recording <chat>:<message_id>; a customer's reply to it quotes it", async () => {
     const { owner, bot, from, first, conv } = await withConversation();

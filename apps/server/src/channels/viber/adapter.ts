@@ -13,6 +13,8 @@ import {
   ViberReceiptEvent,
   type ViberSendBody,
   ViberSettings,
+  ViberUnsubscribedEvent,
+  ViberUserEvent,
 } from "./payloads";
 
 export const SIGNATURE_HEADER = "x-viber-content-signature";
@@ -115,6 +117,50 @@ export const viberChannel: ChannelAdapter<ViberCredentials, ViberSettings> = {
             text,
             attachments,
             at: new Date(e.timestamp),
+            // sender.name is the user's current Viber name; writing subscribes them (Viber sends no
+            // `subscribed` for it).
+            profile: !!e.sender.name,
+            subscribes: true,
+          },
+        ];
+      }
+      // A subscriber who never wrote must still be reachable: Viber lists no subscribers, so they are
+      // stored now (contact and identity; the conversation starts when someone writes).
+      case "subscribed":
+      case "conversation_started": {
+        const parsed = ViberUserEvent.safeParse(json);
+        if (!parsed.success)
+          throw new AppError(
+            "validation_failed",
+            `The Viber ${event} callback does not match the documented format.`,
+            parsed.error.issues,
+          );
+        const e = parsed.data;
+        const subscribed = e.event === "subscribed" || e.subscribed === true;
+        return [
+          {
+            kind: "contact",
+            externalContactId: e.user.id,
+            contact: { name: e.user.name ?? null, avatarUrl: e.user.avatar ?? null },
+            subscribed,
+            ...(e.event === "conversation_started" && !subscribed ? { greet: true } : {}),
+            at: new Date(e.timestamp),
+          },
+        ];
+      }
+      case "unsubscribed": {
+        const parsed = ViberUnsubscribedEvent.safeParse(json);
+        if (!parsed.success)
+          throw new AppError(
+            "validation_failed",
+            "The Viber unsubscribed callback does not match the documented format.",
+            parsed.error.issues,
+          );
+        return [
+          {
+            kind: "unsubscribed",
+            externalContactId: parsed.data.user_id,
+            at: new Date(parsed.data.timestamp),
           },
         ];
       }
@@ -153,12 +199,26 @@ export const viberChannel: ChannelAdapter<ViberCredentials, ViberSettings> = {
           },
         ];
       }
-      // The set_webhook probe, subscriptions and opened conversations carry no message: answered 200 and
-      // nothing is stored. (An unsubscribed user makes the next send fail with receiverNotSubscribed, which
-      // is reported as blocked_by_user.) Unknown events are ignored the same way.
+      // The set_webhook probe carries nothing to store: answered 200. Unknown events are ignored the same way.
       default:
         return [];
     }
+  },
+
+  /**
+   * Viber takes one welcome message in the answer to `conversation_started` (free; the user is not
+   * subscribed yet, so it cannot be sent with send_message): the connection's `welcomeMessage`, if any.
+   */
+  answer(events, connection) {
+    const welcome = connection.settings.welcomeMessage?.trim();
+    if (!welcome || !events.some((e) => e.kind === "contact" && e.greet)) return null;
+    const { senderName, senderAvatar } = connection.credentials;
+    return {
+      sender: { name: senderName, ...(senderAvatar ? { avatar: senderAvatar } : {}) },
+      min_api_version: MIN_API_VERSION,
+      type: "text",
+      text: welcome,
+    };
   },
 
   async send(connection, message, ctx) {

@@ -22,7 +22,17 @@ export const ViberCredentialsInput = z.object({
 });
 export type ViberCredentials = z.infer<typeof ViberCredentialsInput>;
 
-export const ViberSettings = z.object({});
+export const ViberSettings = z.object({
+  /**
+   * Answered to `conversation_started` (a user opened the chat and is not subscribed yet): Viber shows it
+   * for free, once per opening. Empty: no welcome message.
+   */
+  welcomeMessage: z
+    .string()
+    .trim()
+    .max(7000, "The welcome message can have at most 7,000 characters (Viber's limit).")
+    .nullish(),
+});
 export type ViberSettings = z.infer<typeof ViberSettings>;
 
 /** A message token after lossless parsing: always a digit string. */
@@ -75,6 +85,22 @@ export const ViberReceiptEvent = z.object({
   message_token: Token,
   user_id: z.string().nullish(),
   desc: z.string().nullish(),
+});
+
+/** A user subscribed (`user`), or opened the chat (`conversation_started`, with `subscribed`). */
+export const ViberUserEvent = z.object({
+  ...base,
+  event: z.enum(["subscribed", "conversation_started"]),
+  user: ViberUser,
+  subscribed: z.boolean().nullish(),
+  type: z.string().nullish(),
+  context: z.string().nullish(),
+});
+
+export const ViberUnsubscribedEvent = z.object({
+  ...base,
+  event: z.literal("unsubscribed"),
+  user_id: z.string().min(1).max(255),
 });
 
 /** The request body of POST /pa/send_message. */

@@ -226,7 +226,7 @@ describe("Viber inbound", () => {
     expect(m[7].text).toBe("[Unsupported Viber message type: rich_media]");
   });
 
-  it("answers subscription, conversation_started and unknown events 200 without storing anything", async () => {
+  it("answers subscription, conversation_started and unknown events 200, storing the user but no conversation", async () => {
     const { owner, push } = await setup();
     const user = { id: `${unique("u")}=`, name: "Neo", language: "en", country: "UK", api_version: 10 };
     for (const event of [
@@ -243,9 +243,11 @@ describe("Viber inbound", () => {
     ]) {
       const r = await push(event);
       expect(r.status, event.event).toBe(200);
-      expect(r.body).toEqual({ ok: true, results: [] });
+      expect(r.body.ok, event.event).toBe(true);
     }
     expect(await conversations(owner)).toHaveLength(0);
+    const contacts = (await owner.get("/api/contacts?q=neo")).body.contacts as any[];
+    expect(contacts.map((c) => c.name)).toEqual(["Neo"]);
   });
 });
 
@@ -401,5 +403,139 @@ describe("Viber outbound", () => {
     const health = (await owner.get(`/api/connections/${connId}`)).body.connection.health;
     expect(health.errorCount).toBe(3);
     expect(health.lastError).toMatch(/HTTP 500/);
+  });
+});
+
+describe("Viber subscribers", () => {
+  it("stores a subscriber who never wrote, findable in contacts and reachable by writing to the contact", async () => {
+    const { owner, token, push } = await setup();
+    const user = `${unique("sub")}=`;
+    const name = unique("Олена");
+    const r = await push(fake.subscribed(user, name));
+    expect(r.status).toBe(200);
+    expect(r.body.results).toEqual([{ kind: "contact", status: "created" }]);
+    // Viber retries the callback: still one contact.
+    expect((await push(fake.subscribed(user, name))).body.results).toEqual([
+      { kind: "contact", status: "unchanged" },
+    ]);
+    // Not in the inbox (nobody wrote), but in the contacts.
+    expect(await conversations(owner)).toHaveLength(0);
+    const found = (await owner.get(`/api/contacts?q=${encodeURIComponent(name)}`)).body.contacts as any[];
+    expect(found.map((c) => c.name)).toEqual([name]);
+
+    // "Write to contact" starts the conversation, assigned to the writer, and the message goes out.
+    const w = await owner.post(`/api/contacts/${found[0].id}/messages`, { text: "Вітаємо! Чим допомогти?" });
+    expect(w.status, JSON.stringify(w.body)).toBe(201);
+    const [conv] = await conversations(owner);
+    expect(conv.id).toBe(w.body.conversationId);
+    expect(conv.assigneeId).toBe(owner.user!.id);
+    const m = await waitForState(owner, conv.id, w.body.message.id, "sent");
+    expect(m.text).toBe("Вітаємо! Чим допомогти?");
+    expect(fake.sent(token).at(-1)!.body).toMatchObject({ receiver: user, text: "Вітаємо! Чим допомогти?" });
+  });
+
+  it("answers conversation_started with the connection's welcome message, as Viber allows", async () => {
+    const { owner, connId, push } = await setup();
+    // No welcome message set: the usual answer, and the visitor is stored.
+    const first = `${unique("open")}=`;
+    const plain = await push(fake.conversationStarted(first, { name: "Visitor One" }));
+    expect(plain.status).toBe(200);
+    expect(plain.body).toEqual({ ok: true, results: [{ kind: "contact", status: "created" }] });
+
+    const bad = await owner.patch(`/api/connections/${connId}`, {
+      settings: { welcomeMessage: "x".repeat(7001) },
+    });
+    expect(bad.status).toBe(400);
+    const set = await owner.patch(`/api/connections/${connId}`, {
+      settings: { welcomeMessage: "  Вітаємо в Parley! Напишіть нам.  " },
+    });
+    expect(set.status, JSON.stringify(set.body)).toBe(200);
+    expect(set.body.connection.settings.welcomeMessage).toBe("Вітаємо в Parley! Напишіть нам.");
+
+    const user = `${unique("open")}=`;
+    const welcomesBefore = fake.welcomes.length;
+    const r = await push(fake.conversationStarted(user, { name: "Visitor Two" }));
+    expect(r.status).toBe(200);
+    expect(r.body).toEqual({
+      sender: { name: "Support" },
+      min_api_version: 1,
+      type: "text",
+      text: "Вітаємо в Parley! Напишіть нам.",
+    });
+    expect(fake.welcomes.slice(welcomesBefore)).toEqual([
+      expect.objectContaining({ userId: user, accepted: true, problem: null }),
+    ]);
+    // An existing subscriber opening the chat again is not greeted again.
+    const again = await push(fake.conversationStarted(user, { name: "Visitor Two", subscribed: true }));
+    expect(again.body).toEqual({ ok: true, results: [{ kind: "contact", status: "unchanged" }] });
+    expect(fake.welcomes.length).toBe(welcomesBefore + 1);
+  });
+});
+
+describe("Viber unsubscription", () => {
+  it("says the customer unsubscribed, refuses before sending, and clears when they write again", async () => {
+    const { owner, user, conv, push, token } = await withConversation();
+    const open = (await owner.get(`/api/conversations/${conv.id}`)).body.conversation;
+    expect(open.window).toMatchObject({ allowed: true });
+
+    const r = await push(fake.unsubscribed(user));
+    expect(r.body.results).toEqual([{ kind: "unsubscribed", status: "updated" }]);
+    const closed = (await owner.get(`/api/conversations/${conv.id}`)).body.conversation;
+    expect(closed.window).toMatchObject({ allowed: false, only: "nothing", cause: "unsubscribed" });
+    expect(closed.window.reason).toMatch(/unsubscribed/);
+
+    const sendsBefore = fake.sent(token).length;
+    const refused = await owner.post(`/api/conversations/${conv.id}/messages`, { text: "are you there?" });
+    expect(refused.status).toBe(422);
+    expect(refused.body.error.code).toBe("unsubscribed");
+    expect(refused.body.error.message).toMatch(/unsubscribed/);
+    expect(fake.sent(token).length).toBe(sendsBefore);
+
+    // Writing again subscribes them (Viber sends no `subscribed` for it): sending is allowed again.
+    await push(userMessage(user, { type: "text", text: "I'm back" }));
+    const back = (await owner.get(`/api/conversations/${conv.id}`)).body.conversation;
+    expect(back.window).toMatchObject({ allowed: true, cause: null });
+    // A late retry of the old unsubscription changes nothing.
+    const late = await push(fake.unsubscribed(user, Date.now() - 60_000));
+    expect(late.body.results).toEqual([{ kind: "unsubscribed", status: "unchanged" }]);
+    const id = (await owner.post(`/api/conversations/${conv.id}/messages`, { text: "welcome back" })).body
+      .message.id;
+    await waitForState(owner, conv.id, id, "sent");
+  });
+
+  it("ignores an unsubscription older than the latest subscription or message", async () => {
+    const { push } = await setup();
+    const user = `${unique("late")}=`;
+    const now = Date.now();
+    expect((await push({ ...fake.subscribed(user, "Late"), timestamp: now })).body.results).toEqual([
+      { kind: "contact", status: "created" },
+    ]);
+    const stale = await push(fake.unsubscribed(user, now - 60_000));
+    expect(stale.body.results).toEqual([{ kind: "unsubscribed", status: "unchanged" }]);
+    await push({ ...userMessage(user, { type: "text", text: "hi" }), timestamp: now + 1000 });
+    const staleAgain = await push(fake.unsubscribed(user, now + 500));
+    expect(staleAgain.body.results).toEqual([{ kind: "unsubscribed", status: "unchanged" }]);
+    const fresh = await push(fake.unsubscribed(user, now + 2000));
+    expect(fresh.body.results).toEqual([{ kind: "unsubscribed", status: "updated" }]);
+  });
+
+  it("makes a queued message fail with the reason unsubscribed when its send job runs", async () => {
+    const { owner, user, conv, push, token } = await withConversation();
+    // Viber rate-limits the first attempt: the message waits in the queue.
+    fake.failNextSendHttp(429, { "retry-after": "600" });
+    const sendsBefore = fake.sent(token).length;
+    const id = (await owner.post(`/api/conversations/${conv.id}/messages`, { text: "later" })).body.message
+      .id;
+    const until = Date.now() + 10_000;
+    while (fake.sent(token).length === sendsBefore) {
+      if (Date.now() > until) throw new Error("the send job never tried");
+      await new Promise((r) => setTimeout(r, 25));
+    }
+    await push(fake.unsubscribed(user));
+    const failed = await waitForState(owner, conv.id, id, "failed", true);
+    expect(failed.delivery.failureReason).toBe("unsubscribed");
+    expect(failed.delivery.failureDetail).toMatch(/unsubscribed/);
+    // The job decided before calling Viber: only the rate-limited attempt reached it.
+    expect(fake.sent(token).length).toBe(sendsBefore + 1);
   });
 });

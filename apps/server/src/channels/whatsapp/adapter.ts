@@ -151,7 +151,7 @@ async function messageEvent(
   ctx: AdapterContext,
   received: Date,
   echo: boolean,
-): Promise<InboundEvent> {
+): Promise<Extract<InboundEvent, { kind: "message" }>> {
   let text: string | null = null;
   const attachments: Attachment[] = [];
   let quoted = m.context?.id ?? null;
@@ -422,8 +422,11 @@ export const whatsappChannel: ChannelAdapter<WhatsAppCredentials, WhatsAppSettin
           name: names.get(waId) ?? null,
           phone: /^\d{6,15}$/.test(waId) ? `+${waId}` : null,
         });
-        for (const m of v.messages ?? [])
-          events.push(await messageEvent(m, m.from, contactOf(m.from), connection, ctx, received, false));
+        for (const m of v.messages ?? []) {
+          const event = await messageEvent(m, m.from, contactOf(m.from), connection, ctx, received, false);
+          // contacts[].profile.name is the customer's current WhatsApp name: a change is applied.
+          events.push(names.get(m.from) ? { ...event, profile: true } : event);
+        }
         for (const m of v.message_echoes ?? [])
           events.push(await messageEvent(m, m.to, contactOf(m.to), connection, ctx, received, true));
         for (const s of v.statuses ?? []) {
@@ -440,7 +443,20 @@ export const whatsappChannel: ChannelAdapter<WhatsAppCredentials, WhatsAppSettin
             });
           // Other statuses ("deleted", "warning", ...) carry nothing for the delivery state.
         }
-        // v.errors (account-level asynchronous errors) concern no message: nothing to record per message.
+        // Account- or number-level problems (payment, account locked, temporarily blocked, pair rate
+        // limit...): about no single message; recorded in the connection's health, admins are told.
+        for (const e of v.errors ?? []) {
+          const detail = [e.message, e.error_data?.details]
+            .filter((x, i, all): x is string => !!x?.trim() && all.indexOf(x) === i && x !== e.title)
+            .join(" — ");
+          events.push({
+            kind: "account_error",
+            code: e.code !== undefined ? String(e.code) : "unknown",
+            title: e.title?.trim() || "WhatsApp reported an error",
+            detail: detail || null,
+            at: timeOf(e.timestamp === undefined ? undefined : String(e.timestamp), received),
+          });
+        }
       }
     }
     return events;

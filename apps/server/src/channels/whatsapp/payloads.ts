@@ -109,6 +109,8 @@ export const WaStatusError = z.looseObject({
   title: z.string().optional(),
   message: z.string().optional(),
   error_data: z.looseObject({ details: z.string().optional() }).optional(),
+  /** Account-level errors (`value.errors[]`) may carry their own time (Unix seconds, as a string or number). */
+  timestamp: z.union([z.string(), z.number()]).optional(),
 });
 export type WaStatusError = z.infer<typeof WaStatusError>;
 

@@ -248,7 +248,7 @@ describe("WhatsApp inbound", () => {
     expect(byId(ids[9]!).text).toMatch(/^\[Order\]/);
   });
 
-  it("ignores other numbers' events, other fields and objects, and account-level errors", async () => {
+  it("ignores other numbers' events, other fields and objects", async () => {
     const { owner, conv, customer } = await setup();
     const other = fake.message(customer, { type: "text", text: { body: "to another number" } });
     other.payload.entry[0]!.changes[0]!.value.metadata.phone_number_id = "999999999";
@@ -259,13 +259,105 @@ describe("WhatsApp inbound", () => {
       entry: [{ id: "1", changes: [{ field: "account_update", value: { event: "VERIFIED_ACCOUNT" } }] }],
     });
     expect(r2).toMatchObject({ status: 200, body: { results: [] } });
-    const r3 = await fake.deliver(
-      fake.envelope({ errors: [{ code: 131000, title: "Something went wrong", message: "x" }] }),
-    );
-    expect(r3).toMatchObject({ status: 200, body: { results: [] } });
     const r4 = await fake.deliver({ object: "page", entry: [] });
     expect(r4).toMatchObject({ status: 200, body: { results: [] } });
     expect(await feed(owner, conv.id)).toHaveLength(1);
+  });
+});
+
+describe("WhatsApp account-level errors and profiles", () => {
+  it("records errors[] in the connection's health and diagnostics and tells the owners and admins once", async () => {
+    const { owner, conn, conv } = await setup();
+    const admin = await addUser(t, owner, "admin");
+    const agent = await addUser(t, owner, "agent");
+    const before = (await owner.get(`/api/connections/${conn.id}`)).body.connection.health;
+    expect(before.lastError).toBeNull();
+
+    const payload = fake.accountErrors(131042, 131031);
+    const r = await fake.deliver(payload);
+    expect(r.status).toBe(200);
+    expect(r.body.results).toEqual([
+      { kind: "account_error", status: "created" },
+      { kind: "account_error", status: "created" },
+    ]);
+    // Meta retries the same webhook: nothing new is recorded, nobody is told twice.
+    const again = await fake.deliver(payload);
+    expect(again.body.results.map((x: any) => x.status)).toEqual(["unchanged", "unchanged"]);
+
+    const health = (await owner.get(`/api/connections/${conn.id}`)).body.connection.health;
+    expect(health.errorCount).toBe(2);
+    expect(health.lastError).toMatch(/^131031 Account has been locked: /);
+    expect(health.lastErrorAt).not.toBeNull();
+
+    const d = (await owner.get(`/api/connections/${conn.id}/diagnostics`)).body;
+    expect(d.accountErrors.map((e: any) => [e.code, e.title, e.occurrences])).toEqual(
+      expect.arrayContaining([
+        ["131042", "Business eligibility payment issue", 2],
+        ["131031", "Account has been locked", 2],
+      ]),
+    );
+    expect(d.accountErrors.find((e: any) => e.code === "131042").detail).toMatch(/payment method/);
+    expect(d.lastError).toBe(health.lastError);
+
+    // In-app notifications for the owner and the admin, none for the agent.
+    for (const who of [owner, admin.client]) {
+      const list = (await who.get("/api/notifications")).body.notifications as any[];
+      const problems = list.filter((n) => n.kind === "channel_problem");
+      expect(problems).toHaveLength(2);
+      expect(problems.map((n) => n.title)).toEqual([conn.connection.name, conn.connection.name]);
+      expect(problems.map((n) => n.body).sort()).toEqual([
+        expect.stringMatching(/^131031 Account has been locked/),
+        expect.stringMatching(/^131042 Business eligibility payment issue/),
+      ]);
+      expect(problems.every((n) => n.conversationId === null && n.readAt === null)).toBe(true);
+    }
+    const agentList = (await agent.client.get("/api/notifications")).body.notifications as any[];
+    expect(agentList.filter((n) => n.kind === "channel_problem")).toHaveLength(0);
+    // The conversation is untouched: no message was made of the errors.
+    expect(await feed(owner, conv.id)).toHaveLength(1);
+  });
+
+  it("applies a changed profile name to the contact unless an agent renamed it", async () => {
+    const { owner, conv, customer } = await setup();
+    expect(conv.contact.name).toBe("Kerry");
+    const renamed = fake.message(
+      customer,
+      { type: "text", text: { body: "new name" } },
+      { name: "Kerry Smith" },
+    );
+    expect((await fake.deliver(renamed.payload)).status).toBe(200);
+    const after = (await owner.get(`/api/conversations/${conv.id}`)).body.conversation;
+    expect(after.contact.name).toBe("Kerry Smith");
+    const contact = (await owner.get(`/api/contacts/${conv.contact.id}`)).body;
+    expect(JSON.stringify(contact)).toContain("Kerry Smith");
+    const [identity] = await t.server.ctx.db.query<{ display_name: string }>(
+      "select display_name from contact_identities where contact_id = $1",
+      [conv.contact.id],
+    );
+    expect(identity!.display_name).toBe("Kerry Smith");
+
+    // An agent gives the contact a name of their own: later profile changes keep it.
+    const patched = await owner.patch(`/api/contacts/${conv.contact.id}`, { name: "Kerry (VIP, Berlin)" });
+    expect(patched.status, JSON.stringify(patched.body)).toBe(200);
+    const third = fake.message(customer, { type: "text", text: { body: "again" } }, { name: "K. S." });
+    expect((await fake.deliver(third.payload)).status).toBe(200);
+    const kept = (await owner.get(`/api/conversations/${conv.id}`)).body.conversation;
+    expect(kept.contact.name).toBe("Kerry (VIP, Berlin)");
+    const [moved] = await t.server.ctx.db.query<{ display_name: string }>(
+      "select display_name from contact_identities where contact_id = $1",
+      [conv.contact.id],
+    );
+    expect(moved!.display_name).toBe("K. S.");
+  });
+
+  it("announces a changed name to open inboxes with the conversation", async () => {
+    const { owner, conv, customer } = await setup();
+    const socket = await owner.socket(t.wsUrl);
+    const renamed = fake.message(customer, { type: "text", text: { body: "hi" } }, { name: "Kerry Jones" });
+    expect((await fake.deliver(renamed.payload)).status).toBe(200);
+    const event = await socket.waitForEvent("conversation.updated", (e) => e.conversationId === conv.id);
+    expect(event.conversation.contact.name).toBe("Kerry Jones");
+    socket.close();
   });
 });
 

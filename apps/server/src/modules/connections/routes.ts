@@ -383,7 +383,7 @@ export async function connectionRoutes(app: App, ctx: AppContext) {
       }
       const events = await adapter.parse(raw, conn, adapterContext(ctx, conn));
       const results = await ctx.ingest.submit({ id: conn.id, workspaceId: conn.workspaceId }, events);
-      return { ok: true, results };
+      return adapter.answer?.(events, conn) ?? { ok: true, results };
     },
   );
 

@@ -2,8 +2,9 @@ import type { Attachment } from "@parley/protocol";
 import { type AppContext, transact } from "../../context";
 import { type Actor, isManager } from "../../domain/permissions";
 import { AppError, conflict, notFound } from "../../lib/errors";
+import { conversationNumberSequence } from "../conversations/numbers";
 import { accessOf, loadConversationRow, presentConversation } from "../conversations/present";
-import { conversationWindow, presentWindow } from "../conversations/window";
+import { conversationWindow, windowRefusal } from "../conversations/window";
 import { sendMessage } from "../messages/send-message";
 import { addSystemEvent } from "../messages/system-event";
 
@@ -41,6 +42,19 @@ export async function writeToContact(
       input.contactId,
     ]);
     if (!contact.length) throw notFound("Contact");
+    // Known without a conversation (a Viber subscriber who never wrote): the conversation starts now.
+    const started = await startConversation(ctx, actor, input.contactId, input.connectionId);
+    if (started) {
+      const sent = await sendMessage(ctx, actor, {
+        conversationId: started,
+        text: input.text,
+        attachments: input.attachments,
+        quotedMessageId: null,
+        clientId: input.clientId,
+        note: false,
+      });
+      return { conversationId: started, ...sent };
+    }
     throw new AppError(
       "unprocessable",
       input.connectionId
@@ -56,7 +70,7 @@ export async function writeToContact(
     );
   }
   const window = await conversationWindow(ctx.db, target.id, ctx.clock.now());
-  if (!window.allowed) throw new AppError("window_closed", window.reason, presentWindow(window));
+  if (!window.allowed) throw windowRefusal(window);
 
   if (target.status === "closed" || target.assignee_id !== actor.userId) {
     await transact(ctx, async (tx) => {
@@ -128,4 +142,49 @@ export async function writeToContact(
     note: false,
   });
   return { conversationId: target.id, ...sent };
+}
+
+/**
+ * Opens a conversation, assigned to the writer, for an identity of the contact that has none yet (one the
+ * provider told about without a message: a Viber subscriber). Refused with the window's reason when nothing
+ * may be sent to it (then nothing is created). Null when the contact has no such identity.
+ */
+async function startConversation(
+  ctx: AppContext,
+  actor: Actor,
+  contactId: string,
+  connectionId: string | null,
+): Promise<string | null> {
+  return transact(ctx, async (tx) => {
+    const [identity] = await tx.q.query<{ id: string; connection_id: string }>(
+      `select i.id, i.connection_id from contact_identities i
+       join channel_connections cc on cc.id = i.connection_id and cc.enabled
+       where i.workspace_id = $1 and i.contact_id = $2 and ($3::uuid is null or i.connection_id = $3)
+         and not exists (select 1 from conversations c where c.identity_id = i.id)
+       order by i.created_at desc limit 1`,
+      [actor.workspaceId, contactId, connectionId],
+    );
+    if (!identity) return null;
+    const [num] = await tx.q.query<{ n: number }>("select nextval($1::regclass) as n", [
+      conversationNumberSequence(actor.workspaceId),
+    ]);
+    const [created] = await tx.q.query<{ id: string }>(
+      `insert into conversations (workspace_id, number, connection_id, contact_id, identity_id, assignee_id,
+         last_activity_at, created_at, updated_at)
+       values ($1, $2, $3, $4, $5, $6, $7, $7, $7) on conflict (identity_id) do nothing returning id`,
+      [actor.workspaceId, num!.n, identity.connection_id, contactId, identity.id, actor.userId, tx.now],
+    );
+    if (!created)
+      throw conflict("A conversation with this contact has just started: open it from the inbox.");
+    const window = await conversationWindow(tx.q, created.id, tx.now);
+    if (!window.allowed) throw windowRefusal(window);
+    const row = (await loadConversationRow(tx.q, actor.workspaceId, created.id))!;
+    tx.emit(actor.workspaceId, {
+      type: "conversation.created",
+      conversationId: created.id,
+      conversation: presentConversation(row),
+      audience: { conversation: accessOf(row) },
+    });
+    return created.id;
+  });
 }

@@ -1,6 +1,7 @@
 import { CAPABILITIES } from "@parley/protocol";
 import type { Queryable } from "../../db/client";
 import { messagingWindow, type WindowSettings, type WindowVerdict } from "../../domain/windows";
+import { AppError } from "../../lib/errors";
 
 /** The messaging window of a conversation now (R502): reads its channel's rule and the connection's settings. */
 export async function conversationWindow(
@@ -12,9 +13,11 @@ export async function conversationWindow(
     type: keyof typeof CAPABILITIES;
     settings: WindowSettings;
     last_customer_message_at: Date | null;
+    unsubscribed_at: Date | null;
   }>(
-    `select cc.type, cc.settings, c.last_customer_message_at
-     from conversations c join channel_connections cc on cc.id = c.connection_id where c.id = $1`,
+    `select cc.type, cc.settings, c.last_customer_message_at, i.unsubscribed_at
+     from conversations c join channel_connections cc on cc.id = c.connection_id
+     join contact_identities i on i.id = c.identity_id where c.id = $1`,
     [conversationId],
   );
   if (!row) return { allowed: true, mode: "free", closesAt: null, remaining: null };
@@ -34,8 +37,22 @@ export async function conversationWindow(
     lastCustomerMessageAt: row.last_customer_message_at,
     sentSinceCustomerMessage: sent,
     settings: row.settings ?? {},
+    unsubscribedAt: row.unsubscribed_at,
   });
 }
+
+/** The API error for a message the window forbids: `unsubscribed` when that is why, else `window_closed`. */
+export function windowRefusal(v: Extract<WindowVerdict, { allowed: false }>): AppError {
+  return new AppError(
+    v.cause === "unsubscribed" ? "unsubscribed" : "window_closed",
+    v.reason,
+    presentWindow(v),
+  );
+}
+
+/** The failure reason a send job records for a message the window forbids. */
+export const refusalReason = (v: Extract<WindowVerdict, { allowed: false }>) =>
+  v.cause === "unsubscribed" ? ("unsubscribed" as const) : ("window_closed" as const);
 
 /** The window as the API shows it to the composer. */
 export function presentWindow(v: WindowVerdict) {
@@ -47,6 +64,7 @@ export function presentWindow(v: WindowVerdict) {
         remaining: v.remaining,
         only: null,
         reason: null,
+        cause: null,
       }
     : {
         allowed: false,
@@ -55,5 +73,6 @@ export function presentWindow(v: WindowVerdict) {
         remaining: null,
         only: v.only,
         reason: v.reason,
+        cause: v.cause ?? ("window" as const),
       };
 }

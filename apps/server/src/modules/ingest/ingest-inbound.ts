@@ -4,6 +4,14 @@ import { queueProfileLookups } from "../contacts/profile-job";
 import { MESSAGE_COLUMNS, type MessageRow } from "../messages/present";
 import { updateDelivery } from "../messages/update-delivery";
 import {
+  type ChannelEventOutcome,
+  ingestChannelEvent,
+  isChannelEvent,
+  type RecordedAccountError,
+  recordAccountErrors,
+  refreshSenders,
+} from "./ingest-channel-events";
+import {
   type ConnectionRef,
   type InboundMessage,
   ingestMessages,
@@ -19,7 +27,8 @@ export type IngestOutcome =
   | { kind: "status"; status: "updated" | "unchanged" | "unknown_message"; messageId: string | null }
   | { kind: "read_watermark"; status: "updated" | "unchanged" | "unknown_contact"; count: number }
   | { kind: "delivery_watermark"; status: "updated" | "unchanged"; count: number }
-  | ReactionOutcome;
+  | ReactionOutcome
+  | ChannelEventOutcome;
 
 export interface IngestSubmission {
   connection: ConnectionRef;
@@ -37,7 +46,9 @@ export async function ingestBatch(
   ctx: AppContext,
   submissions: IngestSubmission[],
 ): Promise<IngestOutcome[][]> {
+  const accountErrors: RecordedAccountError[] = [];
   const outcomes = await transact(ctx, async (tx) => {
+    accountErrors.length = 0; // a transaction run again starts over
     const out: IngestOutcome[][] = submissions.map((s) => new Array<IngestOutcome>(s.events.length));
     const messages: { connection: ConnectionRef; message: InboundMessage; at: [number, number] }[] = [];
     submissions.forEach((s, i) => {
@@ -45,6 +56,7 @@ export async function ingestBatch(
         if (e.kind === "message") messages.push({ connection: s.connection, message: e, at: [i, j] });
       });
     });
+    await refreshSenders(tx, messages);
     const created = await ingestMessages(tx, messages);
     messages.forEach((m, k) => {
       out[m.at[0]]![m.at[1]] = created[k]!;
@@ -75,6 +87,8 @@ export async function ingestBatch(
           out[i]![j] = await ingestWatermark(tx, s.connection, e);
         } else if (e.kind === "reaction") {
           out[i]![j] = await ingestReaction(tx, s.connection, e);
+        } else if (isChannelEvent(e)) {
+          out[i]![j] = await ingestChannelEvent(ctx, tx, s.connection, e, accountErrors);
         }
       }
     }
@@ -82,10 +96,11 @@ export async function ingestBatch(
   });
   // Health is written after commit, not in the ingest transaction: there, concurrent webhooks of one
   // connection locked its row and the workspace's in different orders and deadlocked on PostgreSQL.
+  await recordAccountErrors(ctx, accountErrors);
   const connections = new Map(submissions.map((s) => [s.connection.id, s]));
   for (const [id, s] of connections) {
     await recordHealth(ctx, id, "last_webhook_at");
-    const isReport = (e: InboundEvent) => e.kind !== "message" && e.kind !== "reaction";
+    const isReport = (e: InboundEvent) => e.kind !== "message" && e.kind !== "reaction" && !isChannelEvent(e);
     if (submissions.some((x) => x.connection.id === id && x.events.some(isReport))) {
       await recordHealth(ctx, s.connection.id, "last_status_at");
     }

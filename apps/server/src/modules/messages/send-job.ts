@@ -5,7 +5,7 @@ import { ChannelPacing, ChannelSendError } from "../../channels/types";
 import { type AppContext, type Tx, transact } from "../../context";
 import type { DeliveryReport } from "../../domain/delivery-state";
 import { PermanentFailure, RetryLater } from "../../jobs/queue";
-import { conversationWindow } from "../conversations/window";
+import { conversationWindow, refusalReason } from "../conversations/window";
 import { MESSAGE_COLUMNS, type MessageRow } from "./present";
 import { updateDelivery } from "./update-delivery";
 
@@ -106,7 +106,7 @@ export function registerSendJob(ctx: AppContext) {
         await record(messageId, workspaceId, () => ({
           state: "failed",
           at: ctx.clock.now(),
-          reason: "window_closed",
+          reason: refusalReason(window),
           detail: window.reason,
         }));
         return;

@@ -5,7 +5,7 @@ import { conversationPolicy } from "../../domain/permissions";
 import { AppError, forbidden, notFound } from "../../lib/errors";
 import { resolveAttachments } from "../../storage/uploads";
 import { accessOf, loadConversationRow, presentConversation } from "../conversations/present";
-import { conversationWindow, presentWindow } from "../conversations/window";
+import { conversationWindow, windowRefusal } from "../conversations/window";
 import { preview } from "../ingest/ingest-messages";
 import type { StoredTemplateRef } from "../templates/render";
 import { queueMarkSeen } from "./mark-seen-job";
@@ -59,8 +59,7 @@ export async function sendMessage(ctx: AppContext, actor: Actor, input: SendInpu
       // Refused before sending when the channel's messaging window forbids it (R503).
       const window = await conversationWindow(tx.q, conv.id, tx.now);
       const asTemplate = !window.allowed && window.only === "template" && !!input.template;
-      if (!window.allowed && !asTemplate)
-        throw new AppError("window_closed", window.reason, presentWindow(window));
+      if (!window.allowed && !asTemplate) throw windowRefusal(window);
     }
     // Parley's own files as stored (never the client's idea of their type or size), within the channel's limits.
     const attachments = await resolveAttachments(

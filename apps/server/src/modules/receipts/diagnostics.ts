@@ -6,7 +6,7 @@ import { sendMessage } from "../messages/send-message";
 
 /**
  * A channel connection's health for troubleshooting (R308): when its last webhook and last delivery report
- * arrived, its send errors, the replies of the last 24 hours by delivery state, the most recent failures,
+ * arrived, its send errors, the account-level problems the provider reported, the replies of the last 24 hours by delivery state, the most recent failures,
  * reports still waiting for their message, and recent conversations to send a test message into.
  */
 export async function connectionDiagnostics(ctx: AppContext, actor: Actor, connectionId: string) {
@@ -68,6 +68,19 @@ export async function connectionDiagnostics(ctx: AppContext, actor: Actor, conne
      order by c.last_activity_at desc limit 10`,
     [actor.workspaceId, connectionId],
   );
+  // Account- and number-level problems the provider reported by webhook (WhatsApp `errors[]`), newest first.
+  const accountErrors = await ctx.db.query<{
+    code: string;
+    title: string;
+    detail: string | null;
+    at: Date;
+    last_at: Date;
+    occurrences: number;
+  }>(
+    `select code, title, detail, at, last_at, occurrences from channel_account_errors
+     where connection_id = $1 order by last_at desc limit 20`,
+    [connectionId],
+  );
   const caps = ctx.channels.get(c.type).capabilities;
   return {
     connection: {
@@ -86,6 +99,14 @@ export async function connectionDiagnostics(ctx: AppContext, actor: Actor, conne
     lastErrorAt: iso(c.last_error_at),
     errorCount: c.error_count,
     pendingEarlyReceipts: early?.n ?? 0,
+    accountErrors: accountErrors.map((e) => ({
+      code: e.code,
+      title: e.title,
+      detail: e.detail,
+      at: iso(e.at),
+      lastAt: iso(e.last_at),
+      occurrences: e.occurrences,
+    })),
     last24h: Object.fromEntries(states.map((s) => [s.state, s.n])) as Record<string, number>,
     recentFailures: failures.map((f) => ({
       messageId: f.id,

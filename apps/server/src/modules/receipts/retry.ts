@@ -3,7 +3,7 @@ import type { Actor } from "../../domain/permissions";
 import { AppError, conflict, notFound } from "../../lib/errors";
 import { conversationForActor } from "../conversations/access";
 import { accessOf } from "../conversations/present";
-import { conversationWindow, presentWindow } from "../conversations/window";
+import { conversationWindow, windowRefusal } from "../conversations/window";
 import { MESSAGE_COLUMNS, type MessageRow, presentMessage } from "../messages/present";
 import { SEND_MESSAGE_JOB } from "../messages/send-job";
 
@@ -28,8 +28,7 @@ export async function retryMessage(ctx: AppContext, actor: Actor, conversationId
     if (conv.contact_blocked_at)
       throw new AppError("contact_blocked", "This contact is blocked: unblock them to send messages.");
     const window = await conversationWindow(tx.q, conv.id, tx.now);
-    if (!window.allowed && !(window.only === "template" && m.template))
-      throw new AppError("window_closed", window.reason, presentWindow(window));
+    if (!window.allowed && !(window.only === "template" && m.template)) throw windowRefusal(window);
     const [updated] = await tx.q.query<MessageRow>(
       `update messages set delivery_state = 'queued', queued_at = $2, sent_at = null, delivered_at = null,
          read_at = null, failed_at = null, failure_reason = null, failure_detail = null, provider_message_id = null

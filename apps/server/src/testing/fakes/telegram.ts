@@ -71,6 +71,8 @@ export async function startTelegramFake() {
   let nextBotId = 7_000_000_000;
   let nextFile = 0;
   let nextUpdateId = 500_000_000;
+  /** Groups that became supergroups: old chat id → new chat id (sends to the old id are refused). */
+  const migrated = new Map<string, number>();
 
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -138,6 +140,14 @@ export async function startTelegramFake() {
       if (--inj.left === 0) injections.splice(i, 1);
       return "raw" in inj.error ? { status: inj.error.status, raw: inj.error.raw } : fail(inj.error);
     }
+
+    const movedTo = chatId !== undefined ? migrated.get(chatId) : undefined;
+    if (movedTo !== undefined && method.startsWith("send") && method !== "sendChatAction")
+      return fail({
+        error_code: 400,
+        description: "Bad Request: group chat was upgraded to a supergroup chat",
+        parameters: { migrate_to_chat_id: movedTo },
+      });
 
     switch (method) {
       case "getMe":
@@ -342,6 +352,44 @@ export async function startTelegramFake() {
         if (res.ok || attempts > (opts.retries ?? 0))
           return { status: res.status, body: json, updateId: body.update_id, attempts };
       }
+    },
+    /**
+     * A group becomes a supergroup, as Telegram reports it: the old chat gets a service message with
+     * `migrate_to_chat_id`, the new chat one with `migrate_from_chat_id` (`order: "new-first"` swaps them);
+     * from then on, sends to the old chat id fail with 400 and `parameters.migrate_to_chat_id`.
+     */
+    async migrateGroup(
+      token: string,
+      group: { id: number; title: string },
+      newChatId: number,
+      by: Record<string, unknown>,
+      o: { order?: "old-first" | "new-first" } = {},
+    ) {
+      migrated.set(String(group.id), newChatId);
+      const date = Math.floor(Date.now() / 1000);
+      const inOld = {
+        message: {
+          message_id: 90_000 + nextUpdateId,
+          from: by,
+          chat: { id: group.id, type: "group", title: group.title },
+          date,
+          migrate_to_chat_id: newChatId,
+        },
+      };
+      const inNew = {
+        message: {
+          message_id: 1,
+          from: { id: 1087968824, is_bot: true, first_name: "Group", username: "GroupAnonymousBot" },
+          sender_chat: { id: newChatId, type: "supergroup", title: group.title },
+          chat: { id: newChatId, type: "supergroup", title: group.title },
+          date,
+          migrate_from_chat_id: group.id,
+        },
+      };
+      const updates = o.order === "new-first" ? [inNew, inOld] : [inOld, inNew];
+      const answers = [];
+      for (const u of updates) answers.push(await this.pushUpdate(token, u));
+      return answers;
     },
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };

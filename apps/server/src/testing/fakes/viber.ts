@@ -33,6 +33,8 @@ interface Bot {
   subscribed: Set<string>;
   /** Messages sent to a user since their last message (Viber allows 100 an hour without a reply). */
   unanswered: Map<string, number>;
+  /** The time of the last callback that changed a user's subscription. */
+  changedAt: Map<string, number>;
 }
 
 type Injected =
@@ -69,6 +71,8 @@ export async function startViberFake() {
   const media = new Map<string, { bytes: Buffer; mimeType: string; expired: boolean }>();
   const injected: Injected[] = [];
   const probes: { status: number; body: string }[] = [];
+  /** Welcome messages answered to `conversation_started`, checked as Viber checks a message. */
+  const welcomes: { userId: string; body: any; accepted: boolean; problem: string | null }[] = [];
   /** Tokens above 2^53 whose neighbours round to the same double. */
   let nextToken = 5741311803571721087n;
   let url = "";
@@ -238,6 +242,7 @@ export async function startViberFake() {
         eventTypes: [],
         subscribed: new Set(),
         unanswered: new Map(),
+        changedAt: new Map(),
       };
       bots.set(token, b);
       return b;
@@ -276,16 +281,85 @@ export async function startViberFake() {
         opts.raw ?? viberStringify({ timestamp: Date.now(), chat_hostname: "SN-CHAT-01_", ...event });
       const answer = await post(target, token, raw, opts.signature);
       if (b && answer.status === 200) {
+        // A callback about a user changes their subscription only if it is newer than the last change (a
+        // retried old callback describes the past).
+        const at = typeof event.timestamp === "number" ? event.timestamp : Date.now();
+        const newer = (id: string) => {
+          if ((b.changedAt.get(id) ?? 0) > at) return false;
+          b.changedAt.set(id, at);
+          return true;
+        };
         const sender = (event.sender as { id?: string } | undefined)?.id;
         if (event.event === "message" && sender) {
-          b.subscribed.add(sender);
+          if (newer(sender)) b.subscribed.add(sender);
           b.unanswered.delete(sender);
         }
-        if (event.event === "subscribed") b.subscribed.add((event.user as { id: string }).id);
-        if (event.event === "unsubscribed") b.subscribed.delete(event.user_id as string);
+        const subscriber = (event.user as { id: string } | undefined)?.id;
+        if (event.event === "subscribed" && subscriber && newer(subscriber)) b.subscribed.add(subscriber);
+        if (event.event === "unsubscribed" && newer(event.user_id as string))
+          b.subscribed.delete(event.user_id as string);
+        // The answer to conversation_started may be one welcome message (the user stays unsubscribed).
+        const body = answer.body;
+        if (event.event === "conversation_started" && body && typeof body === "object" && "type" in body) {
+          const problem = !body.sender?.name
+            ? "missingData: sender.name"
+            : String(body.sender.name).length > 28
+              ? "badData: sender.name is longer than 28 characters"
+              : body.type === "text" &&
+                  (typeof body.text !== "string" || !body.text || body.text.length > 7000)
+                ? "badData: text"
+                : body.type !== "text" && !body.media
+                  ? "missingData: media"
+                  : null;
+          welcomes.push({
+            userId: (event.user as { id: string }).id,
+            body,
+            accepted: problem === null,
+            problem,
+          });
+        }
       }
       return answer;
     },
+    welcomes,
+    /** A user subscribed (pressed "subscribe" or answered the welcome message's keyboard). */
+    subscribed: (userId: string, name = "Subscriber") => ({
+      event: "subscribed",
+      timestamp: Date.now(),
+      user: {
+        id: userId,
+        name,
+        avatar: "https://example.com/avatar.jpg",
+        country: "UA",
+        language: "uk",
+        api_version: 10,
+      },
+      message_token: nextToken++,
+    }),
+    /** A user opened the chat with the bot (`subscribed`: whether they already are). */
+    conversationStarted: (userId: string, o: { name?: string; subscribed?: boolean } = {}) => ({
+      event: "conversation_started",
+      timestamp: Date.now(),
+      message_token: nextToken++,
+      type: "open",
+      context: "",
+      user: {
+        id: userId,
+        name: o.name ?? "Visitor",
+        avatar: "https://example.com/avatar.jpg",
+        country: "UA",
+        language: "uk",
+        api_version: 10,
+      },
+      subscribed: o.subscribed ?? false,
+    }),
+    /** A user unsubscribed from the bot. */
+    unsubscribed: (userId: string, at = Date.now()) => ({
+      event: "unsubscribed",
+      timestamp: at,
+      user_id: userId,
+      message_token: nextToken++,
+    }),
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }

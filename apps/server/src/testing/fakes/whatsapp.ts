@@ -82,6 +82,35 @@ export const GRAPH_ERRORS: Record<number, InjectedError> = {
 
 const DAY = 24 * 60 * 60 * 1000;
 
+/**
+ * Account- and number-level errors Meta sends as `value.errors[]` (Cloud API error codes; titles as Meta
+ * words them), for `accountErrors()`.
+ */
+export const ACCOUNT_ERRORS: Record<number, { title: string; message: string; details: string }> = {
+  131042: {
+    title: "Business eligibility payment issue",
+    message: "Business eligibility payment issue",
+    details: "Message failed to send because there were one or more errors related to your payment method.",
+  },
+  131031: {
+    title: "Account has been locked",
+    message: "Account has been locked",
+    details:
+      "The business account was restricted or disabled for a violation of a platform policy, or the number's data could not be verified.",
+  },
+  368: {
+    title: "Temporarily blocked for policies violations",
+    message: "Temporarily blocked for policies violations",
+    details: "The WhatsApp Business Account associated with the app has been restricted or disabled.",
+  },
+  131056: {
+    title: "(Business Account, Consumer Account) pair rate limit hit",
+    message: "(Business Account, Consumer Account) pair rate limit hit",
+    details:
+      "Too many messages sent from the sender phone number to the same recipient phone number in a short period of time.",
+  },
+};
+
 /** JSON as Meta sends it: non-ASCII as \uXXXX escapes (lowercase hex) and slashes escaped. */
 export function metaJson(payload: unknown): string {
   return JSON.stringify(payload)
@@ -445,6 +474,24 @@ export async function startWhatsAppFake(opts: {
           messages: [{ from, id, timestamp: String(Math.floor((o.at ?? now()) / 1000)), ...m }],
         }),
       };
+    },
+    /**
+     * A `messages` change carrying only `value.errors[]`: problems of the account or number, about no
+     * single message (see ACCOUNT_ERRORS for the codes it knows).
+     */
+    accountErrors(...codes: number[]) {
+      return envelope({
+        errors: codes.map((code) => {
+          const e = ACCOUNT_ERRORS[code] ?? { title: "Unknown error", message: "Unknown error", details: "" };
+          return {
+            code,
+            title: e.title,
+            message: e.message,
+            error_data: { details: e.details },
+            href: "https://developers.facebook.com/docs/whatsapp/cloud-api/support/error-codes/",
+          };
+        }),
+      });
     },
     /** A `statuses` webhook about messages Parley sent. */
     statuses(...items: Array<{ id: string; status: string; at?: number; errors?: unknown[]; to?: string }>) {

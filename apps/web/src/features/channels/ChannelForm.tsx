@@ -1,4 +1,4 @@
-import { NumberInput, PasswordInput, SimpleGrid, Switch, Text, TextInput } from "@mantine/core";
+import { NumberInput, PasswordInput, SimpleGrid, Switch, Text, Textarea, TextInput } from "@mantine/core";
 import { useTranslation } from "react-i18next";
 import { type FieldDef, type FormValues, fieldId } from "./channelForms";
 
@@ -10,6 +10,7 @@ const HINTS = new Set([
   "instagramAccessToken",
   "humanAgentTag",
   "outboundUrl",
+  "welcomeMessage",
 ]);
 
 /** The inputs of a connection form, generated from the channel's field definitions. */
@@ -81,6 +82,19 @@ export function ChannelFields({
                   hideControls
                   value={String(value ?? "")}
                   onChange={(v) => onChange(f.key, String(v))}
+                />
+              );
+            case "textarea":
+              return (
+                <Textarea
+                  key={f.key}
+                  {...common}
+                  autosize
+                  minRows={2}
+                  maxRows={6}
+                  maxLength={7000}
+                  value={String(value ?? "")}
+                  onChange={(e) => onChange(f.key, e.currentTarget.value)}
                 />
               );
             default:

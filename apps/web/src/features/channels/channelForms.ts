@@ -19,7 +19,7 @@ export const isConnectable = (t: ChannelType): t is ConnectableType =>
 export interface FieldDef {
   key: string;
   group: "credentials" | "settings";
-  kind: "text" | "secret" | "number" | "switch" | "url" | "email";
+  kind: "text" | "secret" | "number" | "switch" | "url" | "email" | "textarea";
   required?: boolean;
   /** Whether the field has a hint (channels.hints.<id>). */
   hint?: boolean;
@@ -72,7 +72,12 @@ export const CHANNEL_FORMS: Record<ConnectableType, FieldDef[]> = {
     cred("verifyToken", "secret", false, { hint: true }),
     { key: "humanAgentTag", group: "settings", kind: "switch", hint: true, initial: false },
   ],
-  viber: [cred("authToken", "secret"), cred("senderName", "text"), cred("senderAvatar", "url", false)],
+  viber: [
+    cred("authToken", "secret"),
+    cred("senderName", "text"),
+    cred("senderAvatar", "url", false),
+    { key: "welcomeMessage", group: "settings", kind: "textarea", hint: true },
+  ],
   email: [
     cred("address", "email"),
     cred("displayName", "text", false),
@@ -102,7 +107,8 @@ export type FieldId =
   | "displayName"
   | `${"imap" | "smtp"}_${"host" | "port" | "secure" | "user" | "password"}`
   | "humanAgentTag"
-  | "outboundUrl";
+  | "outboundUrl"
+  | "welcomeMessage";
 
 export type FormValues = Record<string, string | boolean>;
 

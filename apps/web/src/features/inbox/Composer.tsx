@@ -166,7 +166,7 @@ export function Composer({ conversation }: { conversation: Conversation }) {
       setText(body.text);
       notifications.show({ color: "red", message: errorWithReason(t, err) });
       // A closed window: the detail says what may be sent now.
-      if (err instanceof ApiError && err.code === "window_closed")
+      if (err instanceof ApiError && (err.code === "window_closed" || err.code === "unsubscribed"))
         void qc.invalidateQueries({ queryKey: keys.conversation(id) });
     },
   });

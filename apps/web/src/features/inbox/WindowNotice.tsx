@@ -73,6 +73,7 @@ export function WindowNotice({
   if (!w) return null;
   if (!w.allowed) {
     const only = w.only ?? "nothing";
+    const unsubscribed = w.cause === "unsubscribed";
     return (
       <Alert
         color="orange"
@@ -80,12 +81,12 @@ export function WindowNotice({
         py={8}
         mb={6}
         icon={<IconLock size={18} />}
-        title={t("window.closed")}
+        title={unsubscribed ? t("window.unsubscribedTitle") : t("window.closed")}
         data-testid="window-notice"
-        data-state="closed"
+        data-state={unsubscribed ? "unsubscribed" : "closed"}
         data-only={only}
       >
-        <Text size="sm">{t(`window.only.${only}`)}</Text>
+        <Text size="sm">{unsubscribed ? t("window.unsubscribed") : t(`window.only.${only}`)}</Text>
         {w.reason ? (
           <Text size="xs" c="dimmed" mt={2} data-testid="window-reason">
             {w.reason}

@@ -25,6 +25,7 @@ import { IconDownload, IconSend, IconTrash } from "@tabler/icons-react";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
+import { useSearchParams } from "react-router";
 import { type Contact, useContactSearch } from "../../api/channels";
 import { del, get, patch, post, put } from "../../api/client";
 import type { Session } from "../../api/queries";
@@ -48,6 +49,9 @@ import { isAdminRole, PageShell } from "../layout/AppHeader";
  */
 export default function ReceiptsSettingsPage({ session }: { session: Session }) {
   const { t } = useTranslation();
+  // A "channel problem" notification opens the diagnostics: /settings/receipts?tab=diagnostics
+  const [params] = useSearchParams();
+  const tab = params.get("tab");
   if (!isAdminRole(session.user.role))
     return (
       <PageShell session={session}>
@@ -58,7 +62,7 @@ export default function ReceiptsSettingsPage({ session }: { session: Session }) 
     <PageShell session={session}>
       <Stack gap="md">
         <Title order={3}>{t("receiptSettings.title")}</Title>
-        <Tabs defaultValue="policy" keepMounted={false}>
+        <Tabs defaultValue={tab === "diagnostics" ? "diagnostics" : "policy"} keepMounted={false}>
           <Tabs.List>
             <Tabs.Tab value="policy">{t("receiptSettings.tabs.policy")}</Tabs.Tab>
             <Tabs.Tab value="privacy">{t("receiptSettings.tabs.privacy")}</Tabs.Tab>
@@ -409,6 +413,45 @@ function DiagnosticsPanel() {
               </Table.Tbody>
             </Table>
           </Paper>
+          {d.data.accountErrors.length > 0 ? (
+            <Paper withBorder p="md" radius="md">
+              <Text fw={600} mb={4}>
+                {t("receiptDiagnostics.accountErrors")}
+              </Text>
+              <Text size="sm" c="dimmed" mb="sm">
+                {t("receiptDiagnostics.accountErrorsHint")}
+              </Text>
+              <Table data-testid="diag-account-errors">
+                <Table.Tbody>
+                  {d.data.accountErrors.map((e) => (
+                    <Table.Tr key={`${e.code}-${e.at}`}>
+                      <Table.Td>{when(e.lastAt)}</Table.Td>
+                      <Table.Td>
+                        <Badge variant="light" color="red">
+                          {e.code}
+                        </Badge>
+                      </Table.Td>
+                      <Table.Td>
+                        <Text size="sm" fw={500}>
+                          {e.title}
+                        </Text>
+                        {e.detail ? (
+                          <Text size="xs" c="dimmed">
+                            {e.detail}
+                          </Text>
+                        ) : null}
+                      </Table.Td>
+                      <Table.Td>
+                        {e.occurrences > 1
+                          ? t("receiptDiagnostics.repeated", { count: e.occurrences, since: when(e.at) })
+                          : null}
+                      </Table.Td>
+                    </Table.Tr>
+                  ))}
+                </Table.Tbody>
+              </Table>
+            </Paper>
+          ) : null}
           <Paper withBorder p="md" radius="md">
             <Text fw={600} mb="sm">
               {t("receiptDiagnostics.recentFailures")}

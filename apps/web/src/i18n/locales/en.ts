@@ -28,6 +28,8 @@ export const en = {
     conflict: "Someone else has just changed this. Try again.",
     window_closed: "The channel's messaging window is closed: this message cannot be sent now.",
     contact_blocked: "The contact is blocked: messages are not sent.",
+    unsubscribed:
+      "The customer unsubscribed: nothing can be sent to them until they subscribe again or write.",
     unprocessable: "The message could not be sent.",
   },
   auth: {
@@ -128,6 +130,7 @@ export const en = {
     visitor_left: "the customer left the web chat",
     too_long: "the message is too long for this channel",
     attachment_rejected: "the attachment was rejected",
+    unsubscribed: "the customer unsubscribed",
   },
   composer: {
     reply: "Reply",
@@ -166,6 +169,9 @@ export const en = {
       nothing: "Nothing can be sent until the customer writes again.",
     },
     sendTemplate: "Send a template",
+    unsubscribedTitle: "The customer unsubscribed",
+    unsubscribed:
+      "They unsubscribed from the business: nothing can be sent until they subscribe again or write.",
     textDisabled: "Free text cannot be sent now",
   },
   templates: {
@@ -288,6 +294,7 @@ export const en = {
       smtp_password: "Password",
       humanAgentTag: "Human-agent tag",
       outboundUrl: "Outbound URL",
+      welcomeMessage: "Welcome message",
     },
     hints: {
       botToken: "From @BotFather, like 123456:ABC-DEF…",
@@ -297,6 +304,8 @@ export const en = {
       instagramAccessToken: "For Instagram Login, without a Page",
       humanAgentTag: "Your Meta app has the Human Agent feature: replies are allowed for 7 days",
       outboundUrl: "Where Parley delivers outgoing messages, signed with the channel's secret",
+      welcomeMessage:
+        "Sent when someone opens the chat with the bot and has not subscribed yet (free on Viber). Leave empty for none.",
     },
     reveal: {
       title: "{{name}} is connected",

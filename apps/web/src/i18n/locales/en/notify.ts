@@ -16,6 +16,7 @@ export const enNotify = {
       mention: "{{title}} mentioned you",
       customer_read: "{{title}} read your message",
       time_limit: "Time limit: {{title}}",
+      channel_problem: "Channel problem: {{title}}",
       delivery_failed_email: "Email notifications could not be sent",
       delivery_failed_push: "Browser notifications could not be sent",
     },

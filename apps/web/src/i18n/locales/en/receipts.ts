@@ -117,6 +117,11 @@ export const enReceipts = {
     pendingEarly: "Reports waiting for their message",
     recentFailures: "Recent failures",
     noFailures: "No failed messages.",
+    accountErrors: "Problems the provider reported",
+    accountErrorsHint:
+      "Account or number problems the channel reported by webhook, in the provider's words. Until they are solved, messages may fail.",
+    repeated_one: "{{count}} time since {{since}}",
+    repeated_other: "{{count}} times since {{since}}",
     testTitle: "Send a test message",
     noConversations: "This connection has no conversations yet: a customer must write first.",
     testTo: "To the conversation",

@@ -18,6 +18,7 @@ export const ruNotify = {
       mention: "{{title}} упомянул(а) вас",
       customer_read: "{{title}} прочитал(а) ваше сообщение",
       time_limit: "Срок ответа: {{title}}",
+      channel_problem: "Проблема канала: {{title}}",
       delivery_failed_email: "Не удалось отправить уведомления по почте",
       delivery_failed_push: "Не удалось отправить уведомления в браузер",
     },

@@ -122,6 +122,13 @@ export const ruReceipts = {
     pendingEarly: "Отчёты, ожидающие своё сообщение",
     recentFailures: "Последние ошибки",
     noFailures: "Неотправленных сообщений нет.",
+    accountErrors: "Проблемы, о которых сообщил провайдер",
+    accountErrorsHint:
+      "Проблемы аккаунта или номера, о которых канал сообщил вебхуком, словами провайдера. Пока они не решены, сообщения могут не доходить.",
+    repeated_one: "{{count}} раз с {{since}}",
+    repeated_few: "{{count}} раза с {{since}}",
+    repeated_many: "{{count}} раз с {{since}}",
+    repeated_other: "{{count}} раза с {{since}}",
     testTitle: "Отправить тестовое сообщение",
     noConversations: "У этого подключения ещё нет диалогов: сначала должен написать клиент.",
     testTo: "В диалог",

@@ -18,6 +18,7 @@ export const ukNotify = {
       mention: "{{title}} згадав(ла) вас",
       customer_read: "{{title}} прочитав(ла) ваше повідомлення",
       time_limit: "Термін відповіді: {{title}}",
+      channel_problem: "Проблема каналу: {{title}}",
       delivery_failed_email: "Не вдалося надіслати сповіщення поштою",
       delivery_failed_push: "Не вдалося надіслати сповіщення в браузер",
     },

@@ -122,6 +122,13 @@ export const ukReceipts = {
     pendingEarly: "Звіти, що чекають на своє повідомлення",
     recentFailures: "Останні помилки",
     noFailures: "Ненадісланих повідомлень немає.",
+    accountErrors: "Проблеми, про які повідомив провайдер",
+    accountErrorsHint:
+      "Проблеми облікового запису або номера, про які канал повідомив вебхуком, словами провайдера. Доки їх не вирішено, повідомлення можуть не доходити.",
+    repeated_one: "{{count}} раз з {{since}}",
+    repeated_few: "{{count}} рази з {{since}}",
+    repeated_many: "{{count}} разів з {{since}}",
+    repeated_other: "{{count}} рази з {{since}}",
     testTitle: "Надіслати тестове повідомлення",
     noConversations: "У цього підключення ще немає розмов: спершу має написати клієнт.",
     testTo: "У розмову",
