@@ -71,6 +71,8 @@ export async function fileRoutes(app: App, ctx: AppContext) {
   // buffering, and the size limit applies while the bytes arrive.
   await app.register(async (plain) => {
     const scope = plain.withTypeProvider<ZodTypeProvider>();
+    // The built-in JSON and text parsers would take .json and .txt files first: every type is the file here.
+    scope.removeAllContentTypeParsers();
     scope.addContentTypeParser("*", (_req, payload, done) => done(null, payload));
     scope.post(
       "/api/conversations/:id/files",
