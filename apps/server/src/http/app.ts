@@ -150,11 +150,15 @@ export async function createHttpApp(ctx: AppContext): Promise<App> {
   await app.register(fastifySwaggerUi, { routePrefix: "/api/docs" });
 
   // Resolve the session for every API request; refuse unauthenticated and cross-site writes.
+  // Decided on the route the router matched (its decoded pattern), never on the raw URL: `/%61pi/…` is
+  // routed to `/api/…` and must be checked the same way.
   app.addHook("preValidation", async (req) => {
-    if (!req.url.startsWith("/api/")) return;
+    const route = req.routeOptions.url ?? "";
+    if (!route.startsWith("/api/")) return;
     const token = req.cookies[SESSION_COOKIE];
     if (token) req.actor = await resolveSession(ctx.db, token, ctx.clock.now());
-    if (req.routeOptions.config.auth === false || req.url.startsWith("/api/docs")) return;
+    if (req.routeOptions.config.auth === false || route === "/api/docs" || route.startsWith("/api/docs/"))
+      return;
     if (!req.actor) throw new AppError("unauthenticated", "Sign in to continue.");
     if (UNSAFE.has(req.method)) {
       const header = req.headers["x-csrf-token"];
