@@ -15,10 +15,13 @@ import {
 import type { AppContext } from "../context";
 import { safeEqual } from "../lib/crypto";
 import { AppError } from "../lib/errors";
+import { storableDeep, unstorableAt } from "../lib/text";
 import { resolveSession, SESSION_COOKIE } from "../modules/auth/sessions";
 import type { App } from "./types";
 
 const UNSAFE = new Set(["POST", "PUT", "PATCH", "DELETE"]);
+/** Routes whose input comes from providers and site visitors: cleaned rather than refused. */
+const INBOUND_ROUTES = ["/api/webhooks/", "/api/widget/"];
 
 /** A registered route: tests enumerate them so every route is covered (e.g. workspace isolation). */
 export interface RouteEntry {
@@ -100,6 +103,17 @@ export async function createHttpApp(ctx: AppContext): Promise<App> {
         .code(415)
         .send({ error: { code: "unsupported_media_type", message: "Send the body as application/json." } });
     }
+    // Last line of defence for text PostgreSQL cannot hold (NUL, broken UTF-8/UTF-16) that got past the checks
+    // on the way in: a 400, not a 500.
+    if (e.code === "22021" || e.code === "22P05") {
+      return reply.code(400).send({
+        error: {
+          code: "validation_failed",
+          message:
+            "The request contains a character that cannot be stored (such as a NUL character, \\u0000): remove it and try again.",
+        },
+      });
+    }
     if (e.statusCode === 429) {
       return reply.code(429).send({ error: { code: "rate_limited", message: e.message } });
     }
@@ -169,6 +183,25 @@ export async function createHttpApp(ctx: AppContext): Promise<App> {
         );
       }
     }
+  });
+
+  // Text PostgreSQL cannot store (NUL, lone surrogates): what providers and site visitors send is kept without
+  // it; a person's own input is refused with the field to fix. Runs before the schemas validate.
+  app.addHook("preValidation", async (req) => {
+    const route = req.routeOptions.url ?? "";
+    if (INBOUND_ROUTES.some((prefix) => route.startsWith(prefix))) {
+      storableDeep(req.body);
+      storableDeep(req.query);
+      return;
+    }
+    const where =
+      unstorableAt(req.body, "body") ?? unstorableAt(req.query, "query") ?? unstorableAt(req.params, "path");
+    if (where)
+      throw new AppError(
+        "validation_failed",
+        `Invalid ${where}: it contains a NUL character (\\u0000) or a broken Unicode character, which cannot be stored. Remove it and try again.`,
+        { path: where },
+      );
   });
 
   return app as unknown as App;
