@@ -17,6 +17,7 @@ import { safeEqual } from "../lib/crypto";
 import { AppError } from "../lib/errors";
 import { storableDeep, unstorableAt } from "../lib/text";
 import { resolveSession, SESSION_COOKIE } from "../modules/auth/sessions";
+import { securityHeaders } from "./security-headers";
 import type { App } from "./types";
 
 const UNSAFE = new Set(["POST", "PUT", "PATCH", "DELETE"]);
@@ -132,6 +133,7 @@ export async function createHttpApp(ctx: AppContext): Promise<App> {
     });
   });
 
+  securityHeaders(app as unknown as App, () => ctx.config.publicUrl);
   await app.register(fastifyCookie);
   await app.register(fastifyRateLimit, {
     global: false,
@@ -161,7 +163,18 @@ export async function createHttpApp(ctx: AppContext): Promise<App> {
     },
     transform: jsonSchemaTransform,
   });
-  await app.register(fastifySwaggerUi, { routePrefix: "/api/docs" });
+  await app.register(fastifySwaggerUi, {
+    routePrefix: "/api/docs",
+    // Its own policy (Swagger UI's: scripts only from its files), with the inline styles it injects, never
+    // framed, no outside validator.
+    staticCSP: true,
+    transformStaticCSP: (header) =>
+      header
+        .replace("style-src 'self'", "style-src 'self' 'unsafe-inline'")
+        .replace("frame-ancestors 'self'", "frame-ancestors 'none'")
+        .replace(" validator.swagger.io", "")
+        .replace(/\s*upgrade-insecure-requests;?/, ""),
+  });
 
   // Resolve the session for every API request; refuse unauthenticated and cross-site writes.
   // Decided on the route the router matched (its decoded pattern), never on the raw URL: `/%61pi/…` is
