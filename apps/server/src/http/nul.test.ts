@@ -136,7 +136,7 @@ describe("NUL characters", () => {
     expect(sent).toBeGreaterThan(routes.length);
   });
 
-  it("keeps a signed webhook's message without the NUL, and answers 200", async () => {
+  it("keeps a signed webhook's message without the NUL (or a lone surrogate), and answers 200", async () => {
     const { owner } = await newWorkspace(t);
     const conn = await apiConnection(t, owner);
     const contact = unique("c");
@@ -147,6 +147,11 @@ describe("NUL characters", () => {
     const { conversationId } = r.body.results[0];
     const feed = await owner.get(`/api/conversations/${conversationId}/messages`);
     expect(feed.body.messages.map((m: { text: string }) => m.text)).toContain("hello there");
+    // Half of a surrogate pair is not a character: kept as U+FFFD.
+    const broken = await conn.post(inbound(contact, "broken \ud83d pair"));
+    expect(broken.status, JSON.stringify(broken.body)).toBe(200);
+    const after = await owner.get(`/api/conversations/${conversationId}/messages`);
+    expect(after.body.messages.map((m: { text: string }) => m.text)).toContain("broken \ufffd pair");
     const c = await owner.get(`/api/conversations/${conversationId}`);
     expect(c.body.conversation.contact.name).toBe("Anna");
   });
