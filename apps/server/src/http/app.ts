@@ -15,10 +15,14 @@ import {
 import type { AppContext } from "../context";
 import { safeEqual } from "../lib/crypto";
 import { AppError } from "../lib/errors";
+import { storableDeep, unstorableAt } from "../lib/text";
 import { resolveSession, SESSION_COOKIE } from "../modules/auth/sessions";
+import { securityHeaders } from "./security-headers";
 import type { App } from "./types";
 
 const UNSAFE = new Set(["POST", "PUT", "PATCH", "DELETE"]);
+/** Routes whose input comes from providers and site visitors: cleaned rather than refused. */
+const INBOUND_ROUTES = ["/api/webhooks/", "/api/widget/"];
 
 /** A registered route: tests enumerate them so every route is covered (e.g. workspace isolation). */
 export interface RouteEntry {
@@ -100,6 +104,17 @@ export async function createHttpApp(ctx: AppContext): Promise<App> {
         .code(415)
         .send({ error: { code: "unsupported_media_type", message: "Send the body as application/json." } });
     }
+    // Last line of defence for text PostgreSQL cannot hold (NUL, broken UTF-8/UTF-16) that got past the checks
+    // on the way in: a 400, not a 500.
+    if (e.code === "22021" || e.code === "22P05") {
+      return reply.code(400).send({
+        error: {
+          code: "validation_failed",
+          message:
+            "The request contains a character that cannot be stored (such as a NUL character, \\u0000): remove it and try again.",
+        },
+      });
+    }
     if (e.statusCode === 429) {
       return reply.code(429).send({ error: { code: "rate_limited", message: e.message } });
     }
@@ -118,6 +133,7 @@ export async function createHttpApp(ctx: AppContext): Promise<App> {
     });
   });
 
+  securityHeaders(app as unknown as App, () => ctx.config.publicUrl);
   await app.register(fastifyCookie);
   await app.register(fastifyRateLimit, {
     global: false,
@@ -147,14 +163,29 @@ export async function createHttpApp(ctx: AppContext): Promise<App> {
     },
     transform: jsonSchemaTransform,
   });
-  await app.register(fastifySwaggerUi, { routePrefix: "/api/docs" });
+  await app.register(fastifySwaggerUi, {
+    routePrefix: "/api/docs",
+    // Its own policy (Swagger UI's: scripts only from its files), with the inline styles it injects, never
+    // framed, no outside validator.
+    staticCSP: true,
+    transformStaticCSP: (header) =>
+      header
+        .replace("style-src 'self'", "style-src 'self' 'unsafe-inline'")
+        .replace("frame-ancestors 'self'", "frame-ancestors 'none'")
+        .replace(" validator.swagger.io", "")
+        .replace(/\s*upgrade-insecure-requests;?/, ""),
+  });
 
   // Resolve the session for every API request; refuse unauthenticated and cross-site writes.
+  // Decided on the route the router matched (its decoded pattern), never on the raw URL: `/%61pi/…` is
+  // routed to `/api/…` and must be checked the same way.
   app.addHook("preValidation", async (req) => {
-    if (!req.url.startsWith("/api/")) return;
+    const route = req.routeOptions.url ?? "";
+    if (!route.startsWith("/api/")) return;
     const token = req.cookies[SESSION_COOKIE];
     if (token) req.actor = await resolveSession(ctx.db, token, ctx.clock.now());
-    if (req.routeOptions.config.auth === false || req.url.startsWith("/api/docs")) return;
+    if (req.routeOptions.config.auth === false || route === "/api/docs" || route.startsWith("/api/docs/"))
+      return;
     if (!req.actor) throw new AppError("unauthenticated", "Sign in to continue.");
     if (UNSAFE.has(req.method)) {
       const header = req.headers["x-csrf-token"];
@@ -165,6 +196,25 @@ export async function createHttpApp(ctx: AppContext): Promise<App> {
         );
       }
     }
+  });
+
+  // Text PostgreSQL cannot store (NUL, lone surrogates): what providers and site visitors send is kept without
+  // it; a person's own input is refused with the field to fix. Runs before the schemas validate.
+  app.addHook("preValidation", async (req) => {
+    const route = req.routeOptions.url ?? "";
+    if (INBOUND_ROUTES.some((prefix) => route.startsWith(prefix))) {
+      storableDeep(req.body);
+      storableDeep(req.query);
+      return;
+    }
+    const where =
+      unstorableAt(req.body, "body") ?? unstorableAt(req.query, "query") ?? unstorableAt(req.params, "path");
+    if (where)
+      throw new AppError(
+        "validation_failed",
+        `Invalid ${where}: it contains a NUL character (\\u0000) or a broken Unicode character, which cannot be stored. Remove it and try again.`,
+        { path: where },
+      );
   });
 
   return app as unknown as App;

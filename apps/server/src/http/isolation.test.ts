@@ -206,7 +206,7 @@ const PUBLIC_WITH_PARAMS: Record<string, string> = {
     "a provider's verification handshake: answers only the connection's own token",
   "HEAD /api/webhooks/:type/:connectionId": "same as GET",
   "GET /api/files/:id":
-    "a session of the file's workspace, or a signed link; covered below and in storage/files.test.ts",
+    "a session that may read a conversation carrying the file, or a signed link; covered below and in storage/access.test.ts",
   "HEAD /api/files/:id": "same as GET",
   "GET /widget/:file": "the chat widget's own static files (a fixed list); nothing of a workspace",
   "HEAD /widget/:file": "same as GET",

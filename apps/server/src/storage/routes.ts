@@ -6,6 +6,7 @@ import type { AppContext } from "../context";
 import { type App, actorOf } from "../http/types";
 import { AppError, notFound } from "../lib/errors";
 import { conversationForActor } from "../modules/conversations/access";
+import { canReadFile } from "./access";
 import { verifyFileSignature } from "./signed-urls";
 import { storeUpload } from "./uploads";
 
@@ -13,7 +14,8 @@ export async function fileRoutes(app: App, ctx: AppContext) {
   app.get(
     "/api/files/:id",
     {
-      // Either a signed-in agent of the file's workspace, or a short-lived signed link (providers fetching media).
+      // Either a signed-in agent who may read a conversation the file belongs to, or a short-lived signed
+      // link (providers fetching media).
       config: { auth: false },
       schema: {
         tags: ["files"],
@@ -39,15 +41,21 @@ export async function fileRoutes(app: App, ctx: AppContext) {
         throw new AppError("unauthenticated", "Sign in to continue.");
       }
       const [file] = await ctx.db.query<{
+        id: string;
         name: string;
         mime_type: string;
         size: number;
         storage_key: string;
+        conversation_id: string | null;
+        uploaded_by: string | null;
       }>(
-        "select name, mime_type, size, storage_key from files where id = $1 and ($2::uuid is null or workspace_id = $2)",
+        `select id, name, mime_type, size, storage_key, conversation_id, uploaded_by from files
+         where id = $1 and ($2::uuid is null or workspace_id = $2)`,
         [req.params.id, workspaceId],
       );
-      if (!file) throw notFound("File");
+      // With a session, the file is seen only by those who may read a conversation that carries it: a
+      // hidden one's file looks the same as a missing one.
+      if (!file || (workspaceId && !(await canReadFile(ctx.db, actorOf(req), file)))) throw notFound("File");
       // Only the image types Parley previews are ever shown in the page; everything else downloads.
       const inline = req.query.inline !== undefined && isPreviewImage(file.mime_type);
       return reply
@@ -71,6 +79,8 @@ export async function fileRoutes(app: App, ctx: AppContext) {
   // buffering, and the size limit applies while the bytes arrive.
   await app.register(async (plain) => {
     const scope = plain.withTypeProvider<ZodTypeProvider>();
+    // The built-in JSON and text parsers would take .json and .txt files first: every type is the file here.
+    scope.removeAllContentTypeParsers();
     scope.addContentTypeParser("*", (_req, payload, done) => done(null, payload));
     scope.post(
       "/api/conversations/:id/files",
@@ -98,6 +108,7 @@ export async function fileRoutes(app: App, ctx: AppContext) {
         const file = await storeUpload(ctx.db, ctx.blobs, {
           workspaceId: actor.workspaceId,
           userId: actor.userId,
+          conversationId: row.id,
           channel: row.connection_type,
           name: req.query.name,
           declaredType: req.headers["content-type"],

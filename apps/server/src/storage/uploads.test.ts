@@ -193,6 +193,24 @@ describe("uploads", () => {
     expect(r.headers.get("content-security-policy")).toBe("default-src 'none'; sandbox");
   });
 
+  it("takes any declared type as the file's bytes: text and JSON files download back byte-identical", async () => {
+    const { owner, id } = await setup();
+    const text = Buffer.from("line one\r\nline two — ünïcödé\n\u0000tail", "utf8");
+    const json = Buffer.from('{"not": "parsed"', "utf8");
+    for (const [name, body, type] of [
+      ["notes.txt", text, "text/plain"],
+      ["notes.txt", text, "text/plain; charset=utf-8"],
+      ["data.json", json, "application/json"],
+    ] as const) {
+      const r = await upload(owner, id, name, body, type);
+      expect(r.status, `${type}: ${JSON.stringify(r.body)}`).toBe(201);
+      expect(r.body.file).toMatchObject({ name, size: body.length, image: false });
+      const back = await fetch(`${t.url}${r.body.file.url}`, { headers: { cookie: owner.cookie! } });
+      expect(back.status).toBe(200);
+      expect(Buffer.from(await back.arrayBuffer()).equals(body)).toBe(true);
+    }
+  });
+
   it("cleans names: no paths, quotes or control characters", () => {
     expect(safeUploadName('../../etc/pa"ss\nwd.txt')).toBe("_.._etc_pa_ss_wd.txt");
     expect(safeUploadName("...")).toBe("file");

@@ -54,6 +54,8 @@ export async function storeUpload(
   input: {
     workspaceId: string;
     userId: string;
+    /** The conversation the file is uploaded for: it is that conversation's until a message carries it. */
+    conversationId: string;
     channel: ChannelType;
     name: string;
     declaredType: string | undefined;
@@ -96,9 +98,19 @@ export async function storeUpload(
     throw attachmentError(problem);
   }
   await db.query(
-    `insert into files (id, workspace_id, name, mime_type, size, sha256, storage_key, uploaded_by)
-     values ($1, $2, $3, $4, $5, $6, $7, $8)`,
-    [id, input.workspaceId, name, mimeType, stored.size, stored.sha256, key, input.userId],
+    `insert into files (id, workspace_id, name, mime_type, size, sha256, storage_key, uploaded_by, conversation_id)
+     values ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+    [
+      id,
+      input.workspaceId,
+      name,
+      mimeType,
+      stored.size,
+      stored.sha256,
+      key,
+      input.userId,
+      input.conversationId,
+    ],
   );
   return { id, name, mimeType, size: stored.size, url: `/api/files/${id}`, image };
 }

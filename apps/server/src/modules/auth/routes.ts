@@ -13,6 +13,7 @@ import { emailInvitation } from "../users/invitation-email";
 import { presentUser, USER_COLUMNS, type UserRow } from "../users/present";
 import { createSession, hashPassword, SESSION_COOKIE, timingDummy, verifyPassword } from "./sessions";
 import { setupWorkspace } from "./setup-workspace";
+import { SignInLimiter } from "./signin-limiter";
 
 const Email = z
   .email()
@@ -27,6 +28,8 @@ const SessionOut = z.object({
 
 export async function authRoutes(app: App, ctx: AppContext, hub: RealtimeHub) {
   const secureCookie = ctx.config.publicUrl.startsWith("https://");
+  // Counts wrong passwords only: slows an account down, caps an address (see SignInLimiter).
+  const signInLimiter = new SignInLimiter(ctx.config.SIGNIN_RATE_LIMIT, ctx.clock);
 
   async function signIn(req: FastifyRequest, reply: FastifyReply, user: UserRow) {
     const session = await createSession(
@@ -87,17 +90,7 @@ export async function authRoutes(app: App, ctx: AppContext, hub: RealtimeHub) {
   app.post(
     "/api/auth/sign-in",
     {
-      config: {
-        auth: false,
-        rateLimit: {
-          max: ctx.config.SIGNIN_RATE_LIMIT,
-          timeWindow: "15 minutes",
-          // After parsing, so the key can include the email being tried.
-          hook: "preHandler",
-          keyGenerator: (req) =>
-            `${req.ip}|${String((req.body as { email?: unknown } | undefined)?.email ?? "").toLowerCase()}`,
-        },
-      },
+      config: { auth: false },
       schema: {
         tags: ["auth"],
         summary: "Sign in with email and password; sets the session cookie",
@@ -106,14 +99,27 @@ export async function authRoutes(app: App, ctx: AppContext, hub: RealtimeHub) {
       },
     },
     async (req, reply) => {
+      const { email } = req.body;
+      const wait = await signInLimiter.waitMs(req.ip, email);
+      if (wait > 0) {
+        const seconds = Math.ceil(wait / 1000);
+        reply.header("retry-after", String(seconds));
+        throw new AppError("rate_limited", `Too many wrong passwords. Try again in ${seconds} seconds.`, {
+          retryAfterSeconds: seconds,
+        });
+      }
       const [user] = await ctx.db.query<UserRow & { password_hash: string | null }>(
         `select ${USER_COLUMNS}, password_hash from users where lower(email) = $1 and status = 'active'`,
-        [req.body.email],
+        [email],
       );
       const ok = user?.password_hash
         ? await verifyPassword(user.password_hash, req.body.password)
         : await verifyPassword(await timingDummy(), req.body.password).then(() => false);
-      if (!user || !ok) throw new AppError("invalid_credentials", "The email or password is wrong.");
+      if (!user || !ok) {
+        await signInLimiter.failed(req.ip, email);
+        throw new AppError("invalid_credentials", "The email or password is wrong.");
+      }
+      await signInLimiter.succeeded(req.ip, email);
       return signIn(req, reply, user);
     },
   );

@@ -1,5 +1,6 @@
 import type { InboundEvent } from "../../channels/types";
 import type { AppContext } from "../../context";
+import { storableDeep } from "../../lib/text";
 import { type ConnectionRef, type IngestOutcome, ingestBatch } from "./ingest-inbound";
 
 interface Pending {
@@ -27,7 +28,9 @@ export class IngestQueue {
 
   submit(connection: ConnectionRef, events: InboundEvent[]): Promise<IngestOutcome[]> {
     return new Promise((resolve, reject) => {
-      this.pending.push({ submission: { connection, events }, resolve, reject });
+      // Text PostgreSQL cannot store (NUL, lone surrogates) is dropped here, for every channel: the message
+      // is kept without it rather than refused (a provider would retry a refusal forever).
+      this.pending.push({ submission: { connection, events: storableDeep(events) }, resolve, reject });
       this.pump();
     });
   }

@@ -10,6 +10,15 @@ import { PresenceTracker } from "../users/presence";
 
 const HEARTBEAT_MS = 30_000;
 
+/** The host of an Origin header; null for an opaque origin (`Origin: null`) or one that is not a URL. */
+const hostOf = (origin: string) => {
+  try {
+    return new URL(origin).host || null;
+  } catch {
+    return null;
+  }
+};
+
 /**
  * The agents' WebSocket: `GET /api/realtime?since=<seq>`. A reconnecting client passes the last sequence
  * number it saw and receives everything it missed, then live events.
@@ -31,7 +40,7 @@ export async function realtimeRoutes(app: App, ctx: AppContext, hub: RealtimeHub
       preValidation: async (req) => {
         // Browsers always send Origin: refuse other sites (cross-site WebSocket hijacking).
         const origin = req.headers.origin;
-        if (origin && origin !== allowedOrigin && new URL(origin).host !== req.headers.host) {
+        if (origin && origin !== allowedOrigin && hostOf(origin) !== req.headers.host) {
           throw new AppError("forbidden", `Origin ${origin} may not open the realtime socket.`);
         }
       },
