@@ -127,7 +127,7 @@ function canonical(address: string): { address: string; family: "ipv4" | "ipv6" 
 export function refusalOf(address: string, allow?: net.BlockList | null): string | null {
   const c = canonical(address);
   if (!c) return `${address} is not an IP address`;
-  const shown = c.address === address ? address : `${address} (${c.address})`;
+  const shown = c.family === "ipv4" && c.address !== address ? `${address} (${c.address})` : address;
   if (METADATA_ADDRESSES.has(c.address) || (c.family === "ipv6" && isAwsMetadataV6(c.address)))
     return `${shown} is a cloud metadata address`;
   // Check the original form too: an allowed IPv6 range may be written as such.
@@ -187,6 +187,35 @@ export function checkUrl(url: URL, opts: { allow?: net.BlockList | null; httpsOn
     const why = refusalOf(host, opts.allow);
     if (why) throw new EgressRefused(why);
   }
+}
+
+/**
+ * Why a supplied URL may not be used, or null: its form, and where its name resolves now (for a clear answer
+ * when it is saved; the request itself is checked again at connection). A name that does not resolve now
+ * is not refused here.
+ */
+export async function refusalOfUrl(
+  policy: EgressPolicy,
+  input: string,
+  opts: { httpsOnly?: boolean } = {},
+): Promise<string | null> {
+  let url: URL;
+  try {
+    url = new URL(input);
+  } catch {
+    return "not a valid URL";
+  }
+  try {
+    checkUrl(url, { allow: policy.allow, httpsOnly: opts.httpsOnly });
+  } catch (err) {
+    if (err instanceof EgressRefused) return err.reason;
+    throw err;
+  }
+  const host = url.hostname.replace(/^\[|\]$/g, "");
+  if (net.isIP(host)) return null;
+  const addresses = await dns.promises.lookup(host, { all: true }).catch(() => []);
+  const refused = addresses.map((a) => refusalOf(a.address, policy.allow));
+  return addresses.length > 0 && refused.every(Boolean) ? `${host}: ${refused[0]}` : null;
 }
 
 type LookupCallback = (
