@@ -187,6 +187,11 @@ describe("egressFetch", () => {
       headers: { authorization: "Bearer x" },
     });
     expect(await ok.text()).toBe("GET /landed Bearer x");
+    // Another origin does not get the credentials.
+    const away = await egressFetch(allowed, to(`http://localhost:${port}/away`), {
+      headers: { authorization: "Bearer x" },
+    });
+    expect(await away.text()).toBe("GET /away -");
     const before = hits.length;
     expect(await refused(egressFetch(allowed, to(`http://127.0.0.2:${port}/inside`)))).toMatch(/127.0.0.2/);
     expect(await refused(egressFetch(allowed, to(`http://[::1]:${port}/inside`)))).toMatch(/::1/);
