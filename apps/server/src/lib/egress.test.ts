@@ -8,6 +8,7 @@ import {
   egressPolicy,
   embeddedIpv4,
   parseAllowList,
+  readText,
   refusalOf,
 } from "./egress";
 
@@ -119,6 +120,11 @@ describe("egressFetch", () => {
         res.end();
         return;
       }
+      if (req.url === "/phrase") {
+        res.writeHead(403, "metadata: secret-token-123", { "content-type": "text/plain" });
+        res.end("y".repeat(200_000));
+        return;
+      }
       if (req.url === "/loop") {
         res.writeHead(307, { location: "/loop" });
         res.end();
@@ -179,6 +185,13 @@ describe("egressFetch", () => {
     // With loopback allowed, the same name is connected to its permitted address only.
     const res = await egressFetch(allowed, `http://localhost:${port}/named`);
     expect(await res.text()).toBe("GET /named -");
+  });
+
+  it("keeps the standard status phrase, not the server's, and reads at most a capped body", async () => {
+    const res = await egressFetch(allowed, `http://127.0.0.1:${port}/phrase`);
+    expect(res.status).toBe(403);
+    expect(res.statusText).toBe("Forbidden");
+    expect(await readText(res, 1000)).toBe("y".repeat(1000));
   });
 
   it("re-checks every redirect and keeps a hop limit", async () => {

@@ -397,9 +397,31 @@ function toResponse(res: http.IncomingMessage, method: string): Response {
   if (empty) res.resume();
   return new Response(empty ? null : (Readable.toWeb(res) as ReadableStream<Uint8Array>), {
     status: status < 200 || status > 599 ? 502 : status,
-    statusText: res.statusMessage ?? "",
+    // The standard phrase, not the one the server wrote: nothing of the answer's own words.
+    statusText: http.STATUS_CODES[status] ?? "",
     headers,
   });
+}
+
+/** The answer's body as text, at most `maxBytes` of it (the rest is not read). */
+export async function readText(res: Response, maxBytes = 64 * 1024): Promise<string> {
+  if (!res.body) return "";
+  const reader = res.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  try {
+    while (size < maxBytes) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      chunks.push(value);
+      size += value.byteLength;
+    }
+  } catch {
+    // A broken answer: what arrived is all there is.
+  } finally {
+    await reader.cancel().catch(() => {});
+  }
+  return Buffer.concat(chunks).subarray(0, maxBytes).toString("utf8");
 }
 
 /**

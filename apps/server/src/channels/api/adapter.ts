@@ -1,6 +1,6 @@
 import { API_CHANNEL_CAPABILITIES } from "@parley/protocol";
 import { hmacSha256Hex, randomToken, safeEqual } from "../../lib/crypto";
-import { briefReason, describeFailure, EgressRefused } from "../../lib/egress";
+import { briefReason, describeFailure, EgressRefused, readText } from "../../lib/egress";
 import { AppError } from "../../lib/errors";
 import { parseWebhookJson } from "../payload";
 import { type ChannelAdapter, ChannelSendError, type InboundEvent } from "../types";
@@ -128,7 +128,7 @@ export const apiChannel: ChannelAdapter<ApiChannelCredentials, ApiChannelSetting
         true,
       );
     }
-    const text = await res.text().catch(() => "");
+    const text = await readText(res);
     // Only the status and a short reason the receiver gave in JSON are shown, never its reply body.
     const answered = () => {
       const reason = briefReason(text);

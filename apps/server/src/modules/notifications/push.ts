@@ -4,7 +4,14 @@ import type { AppContext } from "../../context";
 import { transact } from "../../context";
 import type { Queryable } from "../../db/client";
 import { PermanentFailure, RetryLater } from "../../jobs/queue";
-import { briefReason, describeFailure, EgressRefused, egressFetch, egressPolicy } from "../../lib/egress";
+import {
+  briefReason,
+  describeFailure,
+  EgressRefused,
+  egressFetch,
+  egressPolicy,
+  readText,
+} from "../../lib/egress";
 import { createFailureNotice, JOB_PUSH } from "./create";
 import { words } from "./email";
 
@@ -119,7 +126,7 @@ export function registerPushJob(ctx: AppContext) {
         if (err instanceof EgressRefused) throw new PermanentFailure(`push endpoint refused: ${err.reason}`);
         throw new Error(`could not reach the push service: ${describeFailure(err)}`);
       }
-      const reason = briefReason(await res.text().catch(() => ""));
+      const reason = briefReason(await readText(res));
       const answered = `${res.status}${res.statusText ? ` ${res.statusText}` : ""}${reason ? `: ${reason}` : ""}`;
       if (res.ok) {
         await mark(deliveryId, "sent", null);
