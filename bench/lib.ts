@@ -116,6 +116,8 @@ export function serverEnv(
     LOG_LEVEL: "warn",
     NODE_ENV: "production",
     SIGNIN_RATE_LIMIT: "1000",
+    // The benchmarks' receivers and fake providers listen on 127.0.0.1.
+    EGRESS_ALLOW: "127.0.0.1/32",
     ...(kind === "postgres"
       ? { DATABASE_URL: process.env.DATABASE_URL!, EVENT_BUS: "memory" }
       : { DATABASE_URL: "" }),

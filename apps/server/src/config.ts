@@ -1,5 +1,7 @@
+import fs from "node:fs";
 import path from "node:path";
 import { z } from "zod";
+import { parseAllowList } from "./lib/egress";
 
 /**
  * One validated configuration. Every variable is documented in the README; a bad value stops the
@@ -46,6 +48,14 @@ const schema = z
      */
     JOB_SCOPE: z.string().min(1).max(200).optional(),
     OUTBOUND_TIMEOUT_MS: z.coerce.number().int().min(100).default(10_000),
+    /**
+     * Address ranges that requests to supplied addresses (push endpoints, outbound URLs, media links) may reach
+     * although they are not public: comma-separated CIDRs, e.g. `127.0.0.1/32` for local test receivers.
+     * Unset: only public addresses. Cloud metadata addresses are refused whatever this says.
+     */
+    EGRESS_ALLOW: z.string().optional(),
+    /** A PEM file of extra certificate authorities trusted for HTTPS requests to supplied addresses. */
+    OUTBOUND_CA_FILE: z.string().min(1).optional(),
     /** Where downloaded and uploaded files are kept (default: DATA_DIR/files). */
     FILES_DIR: z.string().min(1).optional(),
     /** Provider endpoints, configurable so tests and proxies can stand in for them. */
@@ -76,6 +86,16 @@ const schema = z
       .optional(),
   })
   .superRefine((v, ctx) => {
+    if (v.EGRESS_ALLOW) {
+      try {
+        parseAllowList(v.EGRESS_ALLOW);
+      } catch (err) {
+        ctx.addIssue({ code: "custom", path: ["EGRESS_ALLOW"], message: (err as Error).message });
+      }
+    }
+    if (v.OUTBOUND_CA_FILE && !fs.existsSync(v.OUTBOUND_CA_FILE)) {
+      ctx.addIssue({ code: "custom", path: ["OUTBOUND_CA_FILE"], message: "no such file" });
+    }
     if (v.NODE_ENV === "production" && !v.SECRET_KEY) {
       ctx.addIssue({ code: "custom", path: ["SECRET_KEY"], message: "is required in production" });
     }

@@ -1,4 +1,5 @@
 import type { AppContext } from "../context";
+import { egressFetch, egressPolicy } from "../lib/egress";
 import { downloadToStore } from "../storage/files";
 import { signedFileUrl } from "../storage/signed-urls";
 import type { AdapterContext } from "./types";
@@ -9,6 +10,7 @@ export function adapterContext(
   connection: { id: string; workspaceId: string; type: string },
 ): AdapterContext {
   const c = ctx.config;
+  const policy = egressPolicy(c);
   return {
     db: ctx.db,
     blobs: ctx.blobs,
@@ -24,6 +26,8 @@ export function adapterContext(
     timeoutMs: c.OUTBOUND_TIMEOUT_MS,
     now: () => ctx.clock.now(),
     fileUrl: (url) => signedFileUrl(ctx.secrets, c.publicUrl, url, ctx.clock.now()),
-    download: (req) => downloadToStore(ctx.db, ctx.blobs, connection.workspaceId, req, c.OUTBOUND_TIMEOUT_MS),
+    download: (req) =>
+      downloadToStore(ctx.db, ctx.blobs, connection.workspaceId, req, c.OUTBOUND_TIMEOUT_MS, policy),
+    fetchSupplied: (url, init) => egressFetch(policy, url, init),
   };
 }

@@ -7,6 +7,7 @@ import type {
 } from "@parley/protocol";
 import type { z } from "zod";
 import type { Db } from "../db/client";
+import type { EgressInit } from "../lib/egress";
 import type { BlobStore } from "../storage/blob-store";
 
 /** What every adapter turns a provider's webhook into. */
@@ -196,6 +197,11 @@ export interface AdapterContext {
    * message itself is never lost.
    */
   download(request: DownloadRequest): Promise<Attachment>;
+  /**
+   * `fetch` for addresses an integrator or provider supplied (the API channel's outbound URL): through the
+   * egress guard, which refuses non-public addresses and re-checks every redirect; throws EgressRefused.
+   */
+  fetchSupplied(url: string, init: EgressInit): Promise<Response>;
   /**
    * The absolute URL a provider can fetch an attachment from: Parley's own files (`/api/files/<id>`) get a
    * signed link valid for an hour; other URLs are returned as they are.

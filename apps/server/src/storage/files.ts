@@ -3,6 +3,7 @@ import { Readable } from "node:stream";
 import type { Attachment } from "@parley/protocol";
 import type { DownloadRequest } from "../channels/types";
 import type { Db } from "../db/client";
+import { describeFailure, type EgressPolicy, egressFetch } from "../lib/egress";
 import type { BlobStore } from "./blob-store";
 
 const DEFAULT_MAX = 100 * 1024 * 1024;
@@ -17,11 +18,22 @@ export async function downloadToStore(
   workspaceId: string,
   req: DownloadRequest,
   timeoutMs: number,
+  policy: EgressPolicy & { key: string },
 ): Promise<Attachment> {
-  const fallbackName = req.name ?? (safeName(new URL(req.url).pathname.split("/").pop()) || "file");
+  let fallbackName = req.name ?? "file";
   try {
-    const res = await fetch(req.url, { headers: req.headers ?? {}, signal: AbortSignal.timeout(timeoutMs) });
-    if (!res.ok || !res.body) throw new Error(`the provider answered ${res.status} for the media`);
+    fallbackName = req.name ?? (safeName(new URL(req.url).pathname.split("/").pop()) || "file");
+  } catch {}
+  try {
+    // Media links come from webhooks: fetched through the egress guard, each redirect re-checked.
+    const res = await egressFetch(policy, req.url, {
+      headers: req.headers ?? {},
+      signal: AbortSignal.timeout(timeoutMs),
+    });
+    if (!res.ok || !res.body) {
+      await res.body?.cancel().catch(() => {});
+      throw new Error(`the provider answered ${res.status} for the media`);
+    }
     const mimeType =
       req.mimeType ?? res.headers.get("content-type")?.split(";")[0]?.trim() ?? "application/octet-stream";
     const id = crypto.randomUUID();
@@ -43,7 +55,7 @@ export async function downloadToStore(
       mimeType: req.mimeType ?? "application/octet-stream",
       size: 0,
       url: "",
-      error: `Could not fetch the file from the provider: ${(err as Error).message}`.slice(0, 500),
+      error: `Could not fetch the file from the provider: ${describeFailure(err)}`.slice(0, 500),
     };
   }
 }

@@ -37,6 +37,9 @@ export async function startTestServer(
     SIGNIN_RATE_LIMIT: "5",
     // Test servers share the PostgreSQL test database, each with its own fake providers: each runs its own jobs.
     JOB_SCOPE: `test-${process.pid}-${++servers}`,
+    // Fake providers and receivers listen on 127.0.0.1: let requests to supplied addresses reach them (and only
+    // them). A test that wants the guard as in production passes EGRESS_ALLOW: "".
+    EGRESS_ALLOW: "127.0.0.1/32",
     ...(TEST_DB === "postgres" ? { DATABASE_URL: TEST_DATABASE_URL } : {}),
     ...opts.env,
   });

@@ -32,6 +32,8 @@ const CONFIG_VARS = [
   "JOB_POLL_MS",
   "JOB_SCOPE",
   "OUTBOUND_TIMEOUT_MS",
+  "EGRESS_ALLOW",
+  "OUTBOUND_CA_FILE",
   "NODE_OPTIONS",
 ];
 
@@ -143,6 +145,8 @@ export const SERVER_DEFAULTS = {
   SECRET_KEY: TEST_SECRET,
   LOG_LEVEL: "info",
   JOB_POLL_MS: "200",
+  // Fake providers and receivers listen on 127.0.0.1.
+  EGRESS_ALLOW: "127.0.0.1/32",
 };
 
 export interface ServerProcess {

@@ -1,5 +1,6 @@
 import { API_CHANNEL_CAPABILITIES } from "@parley/protocol";
 import { hmacSha256Hex, randomToken, safeEqual } from "../../lib/crypto";
+import { briefReason, describeFailure, EgressRefused, readText } from "../../lib/egress";
 import { AppError } from "../../lib/errors";
 import { parseWebhookJson } from "../payload";
 import { type ChannelAdapter, ChannelSendError, type InboundEvent } from "../types";
@@ -104,7 +105,8 @@ export const apiChannel: ChannelAdapter<ApiChannelCredentials, ApiChannelSetting
     const body = JSON.stringify(payload);
     let res: Response;
     try {
-      res = await fetch(url, {
+      // The outbound URL is the integrator's: through the egress guard, never to a non-public address.
+      res = await ctx.fetchSupplied(url, {
         method: "POST",
         headers: {
           "content-type": "application/json",
@@ -114,13 +116,24 @@ export const apiChannel: ChannelAdapter<ApiChannelCredentials, ApiChannelSetting
         signal: AbortSignal.timeout(ctx.timeoutMs),
       });
     } catch (err) {
+      if (err instanceof EgressRefused)
+        throw new ChannelSendError(
+          "provider_error",
+          `The outbound URL may not be reached (egress_refused): ${err.reason}.`,
+          false,
+        );
       throw new ChannelSendError(
         "provider_error",
-        `Could not reach ${new URL(url).host}: ${(err as Error).message}`,
+        `Could not reach ${hostOf(url)}: ${describeFailure(err)}`,
         true,
       );
     }
-    const text = await res.text().catch(() => "");
+    const text = await readText(res);
+    // Only the status and a short reason the receiver gave in JSON are shown, never its reply body.
+    const answered = () => {
+      const reason = briefReason(text);
+      return `${res.status}${res.statusText ? ` ${res.statusText}` : ""}${reason ? `: ${reason}` : ""}`;
+    };
     if (res.status === 429) {
       const retryAfter = Number(res.headers.get("retry-after"));
       throw new ChannelSendError(
@@ -131,17 +144,9 @@ export const apiChannel: ChannelAdapter<ApiChannelCredentials, ApiChannelSetting
       );
     }
     if (res.status >= 500)
-      throw new ChannelSendError(
-        "provider_error",
-        `Receiver answered ${res.status}: ${text.slice(0, 500)}`,
-        true,
-      );
+      throw new ChannelSendError("provider_error", `Receiver answered ${answered()}`, true);
     if (!res.ok)
-      throw new ChannelSendError(
-        "provider_error",
-        `Receiver refused the message (${res.status}): ${text.slice(0, 500)}`,
-        false,
-      );
+      throw new ChannelSendError("provider_error", `Receiver refused the message (${answered()})`, false);
     let providerMessageId = message.id;
     try {
       const json = JSON.parse(text) as { id?: unknown };
@@ -152,4 +157,12 @@ export const apiChannel: ChannelAdapter<ApiChannelCredentials, ApiChannelSetting
     }
     return { providerMessageId };
   },
+};
+
+const hostOf = (url: string) => {
+  try {
+    return new URL(url).host;
+  } catch {
+    return "the outbound URL";
+  }
 };

@@ -1,8 +1,10 @@
 import crypto from "node:crypto";
-import http from "node:http";
+import type http from "node:http";
+import https from "node:https";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startSmtpSink } from "../../testing/fakes/email";
+import { TEST_CA_FILE, testTls } from "../../testing/fakes/tls";
 import {
   addUser,
   apiConnection,
@@ -39,6 +41,8 @@ const t = useTestServer(() => ({
     SMTP_FROM: "Parley <parley@example.com>",
     NOTIFY_EMAIL_INTERVAL_SECONDS: "3",
     NOTIFY_ATTEMPTS: "2",
+    // The fake push service speaks https (push endpoints must) with a certificate of its own.
+    OUTBOUND_CA_FILE: TEST_CA_FILE,
   },
 }));
 
@@ -361,24 +365,26 @@ function decryptPush(body: Buffer, ua: crypto.ECDH, authSecret: Buffer): string 
   return plain.subarray(0, end).toString("utf8");
 }
 
-/** A push service on loopback: records each request and answers as told. */
+/** A push service on loopback (https, as push endpoints must be): records each request and answers as told. */
 async function startPushService() {
   const received: { path: string; headers: http.IncomingHttpHeaders; body: Buffer }[] = [];
   let status = 201;
-  const server = http.createServer((req, res) => {
+  let answerBody = "";
+  const server = https.createServer(testTls(), (req, res) => {
     const chunks: Buffer[] = [];
     req.on("data", (c) => chunks.push(c));
     req.on("end", () => {
       received.push({ path: req.url ?? "", headers: req.headers, body: Buffer.concat(chunks) });
-      res.writeHead(status).end();
+      res.writeHead(status).end(answerBody);
     });
   });
   await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
   return {
-    base: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    base: `https://127.0.0.1:${(server.address() as AddressInfo).port}`,
     received,
-    answer(s: number) {
+    answer(s: number, body = "") {
       status = s;
+      answerBody = body;
     },
     close: () => new Promise<void>((r) => server.close(() => r())),
   };
@@ -460,6 +466,84 @@ describe("browser (Web Push) notifications", () => {
       ]);
       expect(left).toHaveLength(0);
       expect((await a.client.get("/api/notifications/settings")).body.pushSubscriptions).toBe(0);
+      s.close();
+    } finally {
+      await push.close();
+    }
+  });
+
+  it("refuses an endpoint that is not https or not on the public internet at registration, saying why", async () => {
+    const { a } = await setup();
+    const ua = crypto.createECDH("prime256v1");
+    ua.generateKeys();
+    const keys = {
+      p256dh: ua.getPublicKey().toString("base64url"),
+      auth: crypto.randomBytes(16).toString("base64url"),
+    };
+    const cases: [string, RegExp][] = [
+      ["http://127.0.0.1:9/push/x", /http URLs are not allowed \(only https\)/],
+      ["https://10.0.0.1/push/x", /10\.0\.0\.1 is not a public address/],
+      ["https://169.254.169.254/latest/meta-data/", /169\.254\.169\.254 is a cloud metadata address/],
+      ["https://metadata.google.internal/computeMetadata/v1/", /cloud metadata service/],
+      ["https://[::1]:9/push/x", /::1 is not a public address/],
+      ["https://[::ffff:192.168.0.1]/push/x", /not a public address/],
+      // Loopback, but outside the test servers' EGRESS_ALLOW=127.0.0.1/32.
+      ["https://127.0.0.2:9/push/x", /127\.0\.0\.2 is not a public address/],
+    ];
+    for (const [endpoint, why] of cases) {
+      const r = await a.client.post("/api/notifications/push-subscriptions", { endpoint, keys });
+      expect(r.status, endpoint).toBe(400);
+      expect(r.body.error.message, endpoint).toMatch(/^This push endpoint cannot be used: /);
+      expect(r.body.error.message, endpoint).toMatch(why);
+    }
+    expect((await a.client.get("/api/notifications/settings")).body.pushSubscriptions).toBe(0);
+  });
+
+  it("checks a stored endpoint again when sending, and keeps nothing of a refusal's body", async () => {
+    const push = await startPushService();
+    try {
+      const { owner, conn, a, contact } = await setup({
+        matrix: {
+          new_message: { inApp: true, push: true, email: false },
+          assigned: OFF,
+          new_conversation: OFF,
+        },
+      });
+      const ua = crypto.createECDH("prime256v1");
+      ua.generateKeys();
+      const keys = [ua.getPublicKey().toString("base64url"), crypto.randomBytes(16).toString("base64url")];
+      // Saved before endpoints were checked: plain http to the push service's port.
+      const plain = `${push.base.replace("https:", "http:")}/push/${unique("old")}`;
+      await t.server.ctx.db.query(
+        "insert into push_subscriptions (workspace_id, user_id, endpoint, p256dh, auth) values ($1, $2, $3, $4, $5)",
+        [owner.workspaceId, a.id, plain, ...keys],
+      );
+      const s = await a.client.socket(t.wsUrl);
+      await conn.post(inbound(contact, "to an old endpoint"));
+      const refused = await s.waitForEvent(
+        "notification.created",
+        (x) => x.notification.kind === "delivery_failed",
+      );
+      expect(refused.notification.body).toMatch(/push endpoint refused: http URLs are not allowed/);
+      expect(push.received).toHaveLength(0);
+      await t.server.ctx.db.query("delete from push_subscriptions where endpoint = $1", [plain]);
+
+      // A push service that refuses with a body: only its status and a short JSON reason reach the agent.
+      const secret = "ami-id instance-id local-ipv4 iam/security-credentials";
+      push.answer(400, `<html>${secret}</html>`);
+      const sub = await a.client.post("/api/notifications/push-subscriptions", {
+        endpoint: `${push.base}/push/${unique("sub")}`,
+        keys: { p256dh: keys[0], auth: keys[1] },
+      });
+      expect(sub.status).toBe(201);
+      await conn.post(inbound(contact, "to a refusing service"));
+      const failed = await s.waitForEvent(
+        "notification.created",
+        (x) => x.notification.kind === "delivery_failed" && x.notification.id !== refused.notification.id,
+      );
+      expect(push.received).toHaveLength(1);
+      expect(failed.notification.body).toContain("push refused (400 Bad Request)");
+      expect(failed.notification.body).not.toContain("ami-id");
       s.close();
     } finally {
       await push.close();

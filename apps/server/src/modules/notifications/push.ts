@@ -4,6 +4,14 @@ import type { AppContext } from "../../context";
 import { transact } from "../../context";
 import type { Queryable } from "../../db/client";
 import { PermanentFailure, RetryLater } from "../../jobs/queue";
+import {
+  briefReason,
+  describeFailure,
+  EgressRefused,
+  egressFetch,
+  egressPolicy,
+  readText,
+} from "../../lib/egress";
 import { createFailureNotice, JOB_PUSH } from "./create";
 import { words } from "./email";
 
@@ -103,13 +111,23 @@ export function registerPushJob(ctx: AppContext) {
           urgency: "high",
         },
       );
-      const res = await fetch(req.endpoint, {
-        method: req.method,
-        headers: req.headers as Record<string, string>,
-        body: req.body ? new Uint8Array(req.body) : null,
-        signal: AbortSignal.timeout(ctx.config.OUTBOUND_TIMEOUT_MS),
-      });
-      const text = (await res.text().catch(() => "")).slice(0, 300);
+      // The endpoint was given by a browser (or by whoever holds an agent's session): https only, through the
+      // egress guard, and nothing of the answer but its status and a short reason is kept.
+      let res: Response;
+      try {
+        res = await egressFetch(egressPolicy(ctx.config), req.endpoint, {
+          method: req.method,
+          headers: req.headers as Record<string, string>,
+          body: req.body ? new Uint8Array(req.body) : null,
+          signal: AbortSignal.timeout(ctx.config.OUTBOUND_TIMEOUT_MS),
+          httpsOnly: true,
+        });
+      } catch (err) {
+        if (err instanceof EgressRefused) throw new PermanentFailure(`push endpoint refused: ${err.reason}`);
+        throw new Error(`could not reach the push service: ${describeFailure(err)}`);
+      }
+      const reason = briefReason(await readText(res));
+      const answered = `${res.status}${res.statusText ? ` ${res.statusText}` : ""}${reason ? `: ${reason}` : ""}`;
       if (res.ok) {
         await mark(deliveryId, "sent", null);
         return;
@@ -129,12 +147,11 @@ export function registerPushJob(ctx: AppContext) {
         const after = Number(res.headers.get("retry-after"));
         throw new RetryLater(
           Number.isFinite(after) && after > 0 ? after * 1000 : 60_000,
-          `push rate limited: ${text}`,
+          `push rate limited (${answered})`,
         );
       }
-      if (res.status >= 400 && res.status < 500)
-        throw new PermanentFailure(`push refused (${res.status}): ${text}`);
-      throw new Error(`push service error (${res.status}): ${text}`);
+      if (res.status >= 400 && res.status < 500) throw new PermanentFailure(`push refused (${answered})`);
+      throw new Error(`push service error (${answered})`);
     },
     async onDead({ deliveryId }, err) {
       const message = (err instanceof Error ? err.message : String(err)).slice(0, 500);

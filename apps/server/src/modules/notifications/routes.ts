@@ -4,6 +4,7 @@ import type { AppContext } from "../../context";
 import type { Queryable } from "../../db/client";
 import { isAdmin } from "../../domain/permissions";
 import { type App, actorOf, type SessionActor } from "../../http/types";
+import { egressPolicy, refusalOfUrl } from "../../lib/egress";
 import { badRequest, forbidden, notFound } from "../../lib/errors";
 import { conversationForActor } from "../conversations/access";
 import { NOTIFICATION_COLS, presentNotification } from "./create";
@@ -374,6 +375,10 @@ export async function notificationRoutes(app: App, ctx: AppContext) {
     },
     async (req, reply) => {
       const actor = actorOf(req);
+      // Browsers' push services are public https servers; anything else would make the server post to an
+      // address of the caller's choosing.
+      const refused = await refusalOfUrl(egressPolicy(ctx.config), req.body.endpoint, { httpsOnly: true });
+      if (refused) throw badRequest(`This push endpoint cannot be used: ${refused}.`);
       // An endpoint belongs to one browser profile: re-registering moves it to whoever signed in there.
       await ctx.db.query(
         `insert into push_subscriptions (workspace_id, user_id, endpoint, p256dh, auth) values ($1, $2, $3, $4, $5)
