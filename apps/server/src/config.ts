@@ -46,6 +46,16 @@ const schema = z
      */
     JOB_SCOPE: z.string().min(1).max(200).optional(),
     OUTBOUND_TIMEOUT_MS: z.coerce.number().int().min(100).default(10_000),
+    /**
+     * How long an outgoing message may wait while its channel keeps answering "too many requests" (counted
+     * from the first such answer) before it fails with `rate_limited`.
+     */
+    OUTBOUND_RATE_LIMIT_MAX_WAIT_SECONDS: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .max(7 * 86_400)
+      .default(3600),
     /** Where downloaded and uploaded files are kept (default: DATA_DIR/files). */
     FILES_DIR: z.string().min(1).optional(),
     /** Provider endpoints, configurable so tests and proxies can stand in for them. */

@@ -29,6 +29,8 @@ export const FailureReason = z.enum([
   "visitor_left",
   "too_long",
   "attachment_rejected",
+  /** The channel kept answering "too many requests" for longer than the configured wait. */
+  "rate_limited",
 ]);
 export type FailureReason = z.infer<typeof FailureReason>;
 

@@ -32,7 +32,8 @@ export async function retryMessage(ctx: AppContext, actor: Actor, conversationId
       throw new AppError("window_closed", window.reason, presentWindow(window));
     const [updated] = await tx.q.query<MessageRow>(
       `update messages set delivery_state = 'queued', queued_at = $2, sent_at = null, delivered_at = null,
-         read_at = null, failed_at = null, failure_reason = null, failure_detail = null, provider_message_id = null
+         read_at = null, failed_at = null, failure_reason = null, failure_detail = null, provider_message_id = null,
+         waiting_reason = null, retry_at = null, rate_limited_since = null
        where id = $1 returning ${MESSAGE_COLUMNS}`,
       [m.id, tx.now],
     );

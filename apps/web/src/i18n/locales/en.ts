@@ -117,6 +117,7 @@ export const en = {
     delivered: "Delivered",
     read: "Read",
     failed: "Not delivered: {{reason}}",
+    waiting: "Waiting: the channel is rate-limiting until {{time}}",
   },
   failure: {
     provider_error: "the channel refused it",
@@ -126,6 +127,7 @@ export const en = {
     contact_blocked: "the contact is blocked",
     visitor_left: "the customer left the web chat",
     too_long: "the message is too long for this channel",
+    rate_limited: "the channel kept refusing with “too many requests” for too long",
     attachment_rejected: "the attachment was rejected",
   },
   composer: {

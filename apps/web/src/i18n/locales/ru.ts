@@ -121,6 +121,7 @@ export const ru = {
     delivered: "Доставлено",
     read: "Прочитано",
     failed: "Не доставлено: {{reason}}",
+    waiting: "Ожидание: канал ограничивает частоту отправки до {{time}}",
   },
   failure: {
     provider_error: "канал отклонил сообщение",
@@ -130,6 +131,7 @@ export const ru = {
     contact_blocked: "контакт заблокирован",
     visitor_left: "клиент покинул веб-чат",
     too_long: "сообщение слишком длинное для этого канала",
+    rate_limited: "канал слишком долго отвечал «слишком много запросов»",
     attachment_rejected: "вложение отклонено",
   },
   composer: {

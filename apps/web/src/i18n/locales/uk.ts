@@ -121,6 +121,7 @@ export const uk = {
     delivered: "Доставлено",
     read: "Прочитано",
     failed: "Не доставлено: {{reason}}",
+    waiting: "Очікування: канал обмежує частоту надсилання до {{time}}",
   },
   failure: {
     provider_error: "канал відхилив повідомлення",
@@ -130,6 +131,7 @@ export const uk = {
     contact_blocked: "контакт заблоковано",
     visitor_left: "клієнт залишив веб-чат",
     too_long: "повідомлення задовге для цього каналу",
+    rate_limited: "канал надто довго відповідав «забагато запитів»",
     attachment_rejected: "вкладення відхилено",
   },
   composer: {
