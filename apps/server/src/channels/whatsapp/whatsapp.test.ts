@@ -447,9 +447,9 @@ describe("WhatsApp outbound", () => {
     expect(sendsTo(customer).filter((r) => r.body.text?.body === "token?")).toHaveLength(1);
 
     const long = "ok   ".repeat(900); // 4500 characters, 1800 not counting spaces
-    const c = await reply(owner, conv.id, { text: long });
-    const mc = await waitForState(owner, conv.id, c, "failed");
-    expect(mc.delivery.failureReason).toBe("too_long");
+    const c = await owner.post(`/api/conversations/${conv.id}/messages`, { text: long });
+    expect(c.status).toBe(400);
+    expect(c.body.error.message).toMatch(/^WhatsApp takes at most 4096 characters .*this one has 4500\./);
     expect(sendsTo(customer).filter((r) => r.body.text?.body === long.trim())).toHaveLength(0);
   });
 
