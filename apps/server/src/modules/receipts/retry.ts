@@ -10,7 +10,7 @@ import { SEND_MESSAGE_JOB } from "../messages/send-job";
 /**
  * Sends a failed reply again (R301): the same message goes back to queued in its place in the feed and a
  * new send job is queued. The earlier attempt's times and failure are cleared: the ticks describe the
- * attempt in progress. Checked like a new reply: permission, blocked contact, messaging window.
+ * attempt in progress. Parts of a multi-part message that already reached the customer are not sent again. Checked like a new reply: permission, blocked contact, messaging window.
  */
 export async function retryMessage(ctx: AppContext, actor: Actor, conversationId: string, messageId: string) {
   return transact(ctx, async (tx) => {
