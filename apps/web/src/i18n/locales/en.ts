@@ -139,6 +139,10 @@ export const en = {
     addNote: "Add note",
     counter: "{{count}} / {{max}}",
     tooLong: "At most {{max}} characters, not counting spaces",
+    tooLongForChannel: {
+      characters: "This channel takes at most {{max}} characters in one message (this one has {{count}})",
+      bytes: "This channel takes at most {{max}} bytes in one message (this one has {{count}})",
+    },
     noReply: "You cannot reply in this conversation.",
     draftSaved: "Draft saved",
   },
