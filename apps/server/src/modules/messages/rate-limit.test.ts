@@ -46,7 +46,7 @@ async function eventually<T>(check: () => Promise<T | null | undefined>): Promis
 }
 
 const isWaiting = (e: any, id: string) =>
-  e.message.id === id && e.message.delivery.state === "queued" && e.message.delivery.waiting !== null;
+  e.message.id === id && e.message.delivery.state === "queued" && !!e.message.delivery.waiting;
 
 describe("a channel that keeps rate-limiting", () => {
   it("shows the message waiting until the channel's next allowed time, fails it as rate_limited after the maximum wait, and sends other conversations meanwhile", async () => {
