@@ -56,6 +56,16 @@ const schema = z
     EGRESS_ALLOW: z.string().optional(),
     /** A PEM file of extra certificate authorities trusted for HTTPS requests to supplied addresses. */
     OUTBOUND_CA_FILE: z.string().min(1).optional(),
+    /**
+     * How long an outgoing message may wait while its channel keeps answering "too many requests" (counted
+     * from the first such answer) before it fails with `rate_limited`.
+     */
+    OUTBOUND_RATE_LIMIT_MAX_WAIT_SECONDS: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .max(7 * 86_400)
+      .default(3600),
     /** Where downloaded and uploaded files are kept (default: DATA_DIR/files). */
     FILES_DIR: z.string().min(1).optional(),
     /** Provider endpoints, configurable so tests and proxies can stand in for them. */

@@ -69,7 +69,8 @@ async function transactOnce<T>(ctx: AppContext, fn: (tx: Tx) => Promise<T>): Pro
         drafts.set(workspaceId, list);
       },
       async enqueue(type, payload, opts) {
-        await enqueueJob(q, type, payload, { ...opts, scope: ctx.jobs.scope });
+        // Due by the application's clock, the one the runner claims by (not the database's).
+        await enqueueJob(q, type, payload, { runAt: now, ...opts, scope: ctx.jobs.scope });
         jobsEnqueued = true;
       },
     };

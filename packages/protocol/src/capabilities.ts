@@ -8,6 +8,13 @@ export interface ChannelCapabilities {
   markSeen: boolean;
   quoting: boolean;
   textMaxChars: number;
+  /**
+   * Longer text is sent as several messages (split at paragraphs, lines, then words). Without it a longer text
+   * is refused before it is sent.
+   */
+  splitsLongText?: boolean;
+  /** A limit in UTF-8 bytes on top of `textMaxChars`, where the channel counts bytes (Instagram: 1000). */
+  textMaxBytes?: number;
   /** A shorter limit for text sent as a file's caption, where the channel has one (Telegram: 1024). */
   captionMaxChars?: number;
   /** Per file; `imageMaxBytes` where images have a lower limit than other files. */
@@ -54,7 +61,8 @@ export const WHATSAPP_CAPABILITIES: ChannelCapabilities = {
 
 /**
  * Telegram Bot API: no delivery or read reports at all (a bot only learns Telegram accepted the message), no
- * business "seen", quoted replies; no window (403 once the user blocks the bot). Files go by URL, which
+ * business "seen", quoted replies; no window (403 once the user blocks the bot). Text over 4,096 characters
+ * goes as several messages; a caption over 1,024 as a text message of its own. Files go by URL, which
  * Telegram fetches up to 20 MB (photos 5 MB); each file is its own message.
  */
 export const TELEGRAM_CAPABILITIES: ChannelCapabilities = {
@@ -63,6 +71,7 @@ export const TELEGRAM_CAPABILITIES: ChannelCapabilities = {
   markSeen: false,
   quoting: true,
   textMaxChars: 4096,
+  splitsLongText: true,
   captionMaxChars: 1024,
   attachments: { maxBytes: 20 * 1024 * 1024, imageMaxBytes: 5 * 1024 * 1024, maxPerMessage: 10 },
   window: "none",
@@ -94,6 +103,7 @@ export const INSTAGRAM_CAPABILITIES: ChannelCapabilities = {
   markSeen: true,
   quoting: true,
   textMaxChars: 1000,
+  textMaxBytes: 1000,
   attachments: { maxBytes: 25 * 1024 * 1024, imageMaxBytes: 8 * 1024 * 1024, maxPerMessage: 10 },
   window: "instagram",
 };
@@ -138,3 +148,25 @@ export const CAPABILITIES: Partial<Record<ChannelType, ChannelCapabilities>> = {
   email: EMAIL_CAPABILITIES,
   widget: WIDGET_CAPABILITIES,
 };
+
+/** How a channel's text limit was exceeded (the composer and the server say the same). */
+export interface TextLimitProblem {
+  max: number;
+  length: number;
+  unit: "characters" | "bytes";
+}
+
+/**
+ * Whether a text is too long to go to the channel as one message, where the channel does not split long text
+ * into several messages: null when it can go. Characters are UTF-16 code units, as the providers count them.
+ */
+export function textLimitProblem(caps: ChannelCapabilities, text: string): TextLimitProblem | null {
+  if (caps.splitsLongText) return null;
+  if (text.length > caps.textMaxChars)
+    return { max: caps.textMaxChars, length: text.length, unit: "characters" };
+  if (caps.textMaxBytes !== undefined) {
+    const bytes = new TextEncoder().encode(text).length;
+    if (bytes > caps.textMaxBytes) return { max: caps.textMaxBytes, length: bytes, unit: "bytes" };
+  }
+  return null;
+}

@@ -30,6 +30,8 @@ export const FailureReason = z.enum([
   "too_long",
   "attachment_rejected",
   "unsubscribed",
+  /** The channel kept answering "too many requests" for longer than the configured wait. */
+  "rate_limited",
 ]);
 export type FailureReason = z.infer<typeof FailureReason>;
 

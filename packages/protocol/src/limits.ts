@@ -13,6 +13,19 @@ export const LIMITS = {
   resumeBacklogMax: 5_000,
 } as const;
 
+let graphemes: Intl.Segmenter | null = null;
+
+/**
+ * R204's count: the characters a person sees (grapheme clusters — an emoji with skin tone or a ZWJ family,
+ * a letter with combining marks each count one), not counting spaces and line breaks. The composer's counter
+ * and the server's check both use it.
+ */
 export function countNonSpace(text: string): number {
-  return text.replace(/\s+/gu, "").length;
+  // Plain ASCII (the common case, counted on every keystroke): one character is one code unit.
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: the ASCII range, checked as a whole
+  if (/^[\u0000-\u007f]*$/.test(text)) return text.replace(/\s+/g, "").length;
+  graphemes ??= new Intl.Segmenter(undefined, { granularity: "grapheme" });
+  let count = 0;
+  for (const { segment } of graphemes.segment(text)) if (/\S/u.test(segment)) count++;
+  return count;
 }

@@ -30,6 +30,11 @@ export const Delivery = z.object({
   failedAt: z.string().nullable(),
   failureReason: FailureReason.nullable(),
   failureDetail: z.string().nullable(),
+  /**
+   * Why a queued message is not sent yet and when it is tried again: the channel is rate-limiting
+   * ("too many requests") until `until`. Null when it is not waiting.
+   */
+  waiting: z.object({ reason: z.literal("rate_limited"), until: z.string() }).nullable(),
 });
 export type Delivery = z.infer<typeof Delivery>;
 

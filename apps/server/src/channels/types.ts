@@ -129,6 +129,17 @@ export interface OutgoingMessage {
    * `text` then holds the rendered template for display only. Adapters without templates ignore it.
    */
   template?: OutgoingTemplate | null;
+  /**
+   * Progress of a message the adapter sends as several provider messages, kept in the database: the provider
+   * ids of the parts an earlier attempt (of any worker process) already sent, in order, and `record`, which
+   * the adapter awaits after each accepted part before sending the next. A retry resumes after `sent`.
+   */
+  parts?: OutgoingParts;
+}
+
+export interface OutgoingParts {
+  sent: readonly string[];
+  record(index: number, providerMessageId: string): Promise<void>;
 }
 
 /** A template to send: its name, language and the values of its placeholders per component. */

@@ -19,6 +19,8 @@ export class RetryLater extends Error {
   constructor(
     public readonly afterMs: number,
     message: string,
+    /** The exact time to run again, where the handler already told someone (a message's "waiting until"). */
+    public readonly at?: Date,
   ) {
     super(message);
   }
@@ -185,7 +187,8 @@ export class JobRunner {
       const message = err instanceof Error ? err.message : String(err);
       if (err instanceof RetryLater) {
         // Not the job's fault (rate limit): don't burn an attempt.
-        await this.retry(job.id, err.afterMs, message, true);
+        const afterMs = err.at ? err.at.getTime() - this.clock.now().getTime() : err.afterMs;
+        await this.retry(job.id, afterMs, message, true);
         return;
       }
       const maxAttempts = def.maxAttempts ?? job.max_attempts;

@@ -154,7 +154,15 @@ export function mergeMessages(current: Message[], incoming: Message[]): Message[
     const known = byId.get(m.id);
     // A failed message sent again starts a new attempt (a later queuedAt): its states start over.
     const retried = (m.delivery?.queuedAt ?? "") > (known?.delivery?.queuedAt ?? "");
-    if (!known || retried || rank(m) >= rank(known)) byId.set(m.id, m);
+    if (!known || retried || rank(m) > rank(known)) byId.set(m.id, m);
+    else if (rank(m) === rank(known)) {
+      // Still queued: a copy without "waiting" (the answer to the send, late) keeps the socket's waiting time.
+      const waiting = m.delivery?.waiting ?? known.delivery?.waiting ?? null;
+      byId.set(
+        m.id,
+        m.delivery && waiting !== m.delivery.waiting ? { ...m, delivery: { ...m.delivery, waiting } } : m,
+      );
+    }
   }
   return [...byId.values()].sort((a, b) => a.seq - b.seq);
 }

@@ -320,10 +320,9 @@ describe("Instagram errors", () => {
 
     const before = fake.sends(igsid).length;
     // 600 Cyrillic letters: 600 characters, 1200 bytes.
-    const big = await reply(owner, conv.id, { text: "ж".repeat(600) });
-    const tl = await waitForState(owner, conv.id, big, "failed");
-    expect(tl.delivery.failureReason).toBe("too_long");
-    expect(tl.delivery.failureDetail).toMatch(/1000 bytes.*1200/);
+    const big = await owner.post(`/api/conversations/${conv.id}/messages`, { text: "ж".repeat(600) });
+    expect(big.status).toBe(400);
+    expect(big.body.error.message).toMatch(/^Instagram takes at most 1000 bytes .*this one has 1200\./);
     expect(fake.sends(igsid).length).toBe(before);
 
     fake.inject({

@@ -463,9 +463,11 @@ describe("Messenger errors", () => {
 
     const before = fake.sends(psid).length;
     // Parley's own rule counts non-space characters; Messenger counts them all.
-    const tooLong = await reply(owner, conv.id, { text: "x ".repeat(1001) });
-    const tl = await waitForState(owner, conv.id, tooLong, "failed");
-    expect(tl.delivery.failureReason).toBe("too_long");
+    const tooLong = await owner.post(`/api/conversations/${conv.id}/messages`, { text: "x ".repeat(1001) });
+    expect(tooLong.status).toBe(400);
+    expect(tooLong.body.error.message).toMatch(
+      /^Messenger takes at most 2000 characters .*this one has 2002\./,
+    );
     expect(fake.sends(psid).length).toBe(before);
     const longest = await reply(owner, conv.id, { text: "x".repeat(2000) });
     await waitForState(owner, conv.id, longest, "sent");

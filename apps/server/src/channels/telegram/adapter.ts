@@ -3,6 +3,7 @@ import { z } from "zod";
 import { randomToken, safeEqual } from "../../lib/crypto";
 import { AppError } from "../../lib/errors";
 import { parseWebhookJson } from "../payload";
+import { splitText } from "../split-text";
 import {
   type AdapterContext,
   type ChannelAdapter,
@@ -30,6 +31,7 @@ export const SECRET_HEADER = "x-telegram-bot-api-secret-token";
 /** The cloud Bot API hands bots files up to 20 MB (getFile answers "file is too big" above). */
 const DOWNLOAD_MAX_BYTES = 20 * 1024 * 1024;
 const CAPTION_MAX = TELEGRAM_CAPABILITIES.captionMaxChars ?? 1024;
+const TEXT_MAX = TELEGRAM_CAPABILITIES.textMaxChars;
 
 /** Telegram's message ids are unique only within a chat: Parley's provider id is `<chat.id>:<message_id>`. */
 const messageKey = (chatId: number | string, messageId: number) => `${chatId}:${messageId}`;
@@ -119,28 +121,31 @@ export const telegramChannel: ChannelAdapter<TelegramCredentials, TelegramSettin
     if (parts.length === 0) {
       throw new ChannelSendError("provider_error", "The message has neither text nor a file to send.", false);
     }
+    // A multi-part message (long text in parts, text + files) retried after a part failed resumes after the
+    // parts already sent: the send job keeps their ids in the database as each is accepted, so no worker
+    // process sends a part twice. The message's provider id is its first part's (a customer's reply to it
+    // quotes the message; Telegram reports nothing else per part).
+    const done = message.parts?.sent ?? [];
+    if (done.length >= parts.length) return { providerMessageId: done[0]! };
     // Telegram's pacing: about one message a second per chat (a group: one every 3 s) and 30 a second per
     // bot. A message that would go too soon waits (the job is rescheduled without spending an attempt).
-    const wait = pacing.reserve(connection.id, message.externalContactId, parts.length);
+    const now = (ctx.now?.() ?? new Date()).getTime();
+    const wait = pacing.reserve(connection.id, message.externalContactId, parts.length - done.length, now);
     if (wait > 0) throw new ChannelPacing(wait);
-    // A multi-part message (text + files) retried after a part failed resumes where it stopped instead of
-    // sending the first parts again. Kept in this process only: after a restart the parts are sent again.
-    prunePartials();
-    const progress = partials.get(message.id) ?? { done: 0, firstId: "", at: Date.now() };
-    for (let i = progress.done; i < parts.length; i++) {
+    let firstId = done[0] ?? "";
+    for (let i = done.length; i < parts.length; i++) {
       const part = parts[i]!;
       let sent: { message_id: number; chat: { id: number } };
       try {
         sent = await callTelegram(ctx, token, part.method, part.params, SentMessage);
       } catch (err) {
-        if (progress.done > 0) partials.set(message.id, { ...progress, at: Date.now() });
-        throw sendError(err, part.method, progress.done, parts.length);
+        throw sendError(err, part.method, i, parts.length);
       }
-      if (i === 0) progress.firstId = messageKey(sent.chat.id, sent.message_id);
-      progress.done = i + 1;
+      const id = messageKey(sent.chat.id, sent.message_id);
+      if (i === 0) firstId = id;
+      await message.parts?.record(i, id);
     }
-    partials.delete(message.id);
-    return { providerMessageId: progress.firstId };
+    return { providerMessageId: firstId };
   },
 };
 
@@ -152,8 +157,8 @@ class Pacing {
   private readonly chats = new Map<string, number>();
   private readonly bots = new Map<string, number[]>();
 
-  /** Reserves a slot for `parts` messages now, or says how many ms to wait. */
-  reserve(connectionId: string, chatId: string, parts: number, now = Date.now()): number {
+  /** Reserves a slot for `parts` messages at `now` (the application's clock), or says how many ms to wait. */
+  reserve(connectionId: string, chatId: string, parts: number, now: number): number {
     const chatKey = `${connectionId}:${chatId}`;
     const gap = chatId.startsWith("-") ? 3000 : 1000;
     const next = this.chats.get(chatKey) ?? 0;
@@ -423,8 +428,10 @@ const chatIdParam = (id: string): number | string =>
 
 /**
  * One Bot API call per file (sendPhoto / sendVideo / sendVoice / sendAudio / sendDocument, by absolute URL)
- * and sendMessage for the text, which rides as the first file's caption when it fits in 1024 characters.
- * The quote (reply_parameters) goes on the first call.
+ * and sendMessage for the text, which rides as the first file's caption when it fits in 1024 characters;
+ * otherwise the text goes first, on its own, in parts of at most 4096 characters (split at paragraphs, lines,
+ * then words). The quote (reply_parameters) goes on the first call. The same message always gives the same
+ * parts, so a retry can skip the ones already sent.
  */
 function plan(message: OutgoingMessage, ctx: AdapterContext): Part[] {
   const chat_id = chatIdParam(message.externalContactId);
@@ -432,7 +439,9 @@ function plan(message: OutgoingMessage, ctx: AdapterContext): Part[] {
   const text = message.text?.trim() ? message.text : null;
   const parts: Part[] = [];
   const captioned = text !== null && files.length > 0 && text.length <= CAPTION_MAX;
-  if (text !== null && !captioned) parts.push({ method: "sendMessage", params: { chat_id, text } });
+  if (text !== null && !captioned)
+    for (const chunk of splitText(text, TEXT_MAX))
+      parts.push({ method: "sendMessage", params: { chat_id, text: chunk } });
   files.forEach((a, i) => {
     const [method, field] = mediaMethod(a.mimeType);
     parts.push({
@@ -469,12 +478,6 @@ function quoteOf(quoted: string | null, chatId: number | string) {
     ...(String(chatId) === chat ? {} : { chat_id: Number(chat) }),
     allow_sending_without_reply: true,
   };
-}
-
-const partials = new Map<string, { done: number; firstId: string; at: number }>();
-function prunePartials() {
-  const old = Date.now() - 60 * 60_000;
-  for (const [id, p] of partials) if (p.at < old) partials.delete(id);
 }
 
 /** Branches on error_code plus a prefix of the description (Telegram's descriptions are not an enum). */

@@ -383,9 +383,11 @@ describe("Viber outbound", () => {
       /freeMessagesExceeded \(status 23\): You have exceeded the number of free chatbot-initiated messages\..*quota/,
     );
     const before = fake.sent(token).length;
-    // Over 7000 characters (but within Parley's own limits): refused before calling Viber.
-    const long = await attempt(null, "x    ".repeat(1500));
-    expect(long.delivery.failureReason).toBe("too_long");
+    // Over 7000 characters (but within Parley's own limits): refused by the API, never sent to Viber.
+    const long = await owner.post(`/api/conversations/${conv.id}/messages`, { text: "x    ".repeat(1500) });
+    expect(long.status).toBe(400);
+    expect(long.body.error.message).toMatch(/^Viber takes at most 7000 characters .*this one has 7500\./);
+    expect(long.body.error.details).toMatchObject({ reason: "too_long", max: 7000, length: 7500 });
     expect(fake.sent(token)).toHaveLength(before);
   });
 

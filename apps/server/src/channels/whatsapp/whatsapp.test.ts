@@ -563,13 +563,21 @@ describe("WhatsApp outbound", () => {
 
   it("retries a rate limit (130429) and then sends; a refused token (190) and a too-long text fail at once", async () => {
     const { owner, conv, customer } = await setup();
+    const socket = await owner.socket(t.wsUrl);
     fake.failNext(GRAPH_ERRORS[130429]!);
     const a = await reply(owner, conv.id, { text: "busy day" });
-    const started = Date.now();
-    await waitForState(owner, conv.id, a, "sent", 12_000);
+    const waiting = await socket.waitForEvent(
+      "message.updated",
+      (e) => e.message.id === a && !!e.message.delivery.waiting,
+    );
+    const sentA = await waitForState(owner, conv.id, a, "sent", 12_000);
+    socket.close();
     expect(sendsTo(customer).filter((r) => r.body.text?.body === "busy day")).toHaveLength(2);
-    // Rescheduled after the code's wait (1 s for the throughput limit), not at once.
-    expect(Date.now() - started).toBeGreaterThanOrEqual(900);
+    // Rescheduled after the code's wait (1 s for the throughput limit), not at once: what the server decided
+    // and when it sent, on its own clock.
+    const until = Date.parse(waiting.message.delivery.waiting.until);
+    expect(until - Date.parse(sentA.delivery.queuedAt)).toBeGreaterThanOrEqual(1000);
+    expect(Date.parse(sentA.delivery.sentAt)).toBeGreaterThanOrEqual(until);
 
     fake.failNext(GRAPH_ERRORS[190]!);
     const b = await reply(owner, conv.id, { text: "token?" });
@@ -579,9 +587,9 @@ describe("WhatsApp outbound", () => {
     expect(sendsTo(customer).filter((r) => r.body.text?.body === "token?")).toHaveLength(1);
 
     const long = "ok   ".repeat(900); // 4500 characters, 1800 not counting spaces
-    const c = await reply(owner, conv.id, { text: long });
-    const mc = await waitForState(owner, conv.id, c, "failed");
-    expect(mc.delivery.failureReason).toBe("too_long");
+    const c = await owner.post(`/api/conversations/${conv.id}/messages`, { text: long });
+    expect(c.status).toBe(400);
+    expect(c.body.error.message).toMatch(/^WhatsApp takes at most 4096 characters .*this one has 4500\./);
     expect(sendsTo(customer).filter((r) => r.body.text?.body === long.trim())).toHaveLength(0);
   });
 

@@ -283,6 +283,18 @@ describe("sending a reply", () => {
     expect(outbound).toHaveLength(1);
   });
 
+  it("counts the limit in characters a person sees: 1,500 emoji pass, 2,001 are refused with their count", async () => {
+    const { owner, id } = await setup();
+    const emoji = ["👍🏽", "👨‍👩‍👧‍👦", "🇺🇦", "😀", "❤️"];
+    const pick = (n: number) => Array.from({ length: n }, (_, i) => emoji[i % emoji.length]).join("");
+    const fine = await owner.post(`/api/conversations/${id}/messages`, { text: pick(1500) });
+    expect(fine.status, JSON.stringify(fine.body)).toBe(201);
+    expect(fine.body.message.text).toBe(pick(1500));
+    const over = await owner.post(`/api/conversations/${id}/messages`, { text: `${pick(2000)} й` });
+    expect(over.status).toBe(400);
+    expect(over.body.error.message).toMatch(/at most 2000 .*this one has 2001\b/);
+  });
+
   it("refuses an empty reply, but accepts attachments without text", async () => {
     const { owner, id } = await setup();
     for (const body of [{ text: "" }, { text: "   \n " }, {}, { text: null, attachments: [] }]) {

@@ -24,6 +24,9 @@ export interface MessageRow {
   failed_at: Date | null;
   failure_reason: FailureReason | null;
   failure_detail: string | null;
+  /** Why a queued message waits ("rate_limited") and when it is tried again. */
+  waiting_reason: "rate_limited" | null;
+  retry_at: Date | null;
   /** Set when sent as a provider template (see modules/templates). */
   template: StoredTemplateRef | null;
   /** The customer's reactions (Messenger, Instagram). */
@@ -33,7 +36,7 @@ export interface MessageRow {
 
 export const MESSAGE_COLUMNS = `id, seq, conversation_id, direction, kind, author_type, author_id, text, attachments,
   quoted_message_id, event, provider_message_id, delivery_state, queued_at, sent_at, delivered_at, read_at,
-  failed_at, failure_reason, failure_detail, template, reactions, created_at`;
+  failed_at, failure_reason, failure_detail, waiting_reason, retry_at, template, reactions, created_at`;
 
 export function presentMessage(r: MessageRow): Message {
   return {
@@ -59,6 +62,10 @@ export function presentMessage(r: MessageRow): Message {
           failedAt: iso(r.failed_at),
           failureReason: r.failure_reason,
           failureDetail: r.failure_detail,
+          waiting:
+            r.delivery_state === "queued" && r.waiting_reason && r.retry_at
+              ? { reason: r.waiting_reason, until: iso(r.retry_at)! }
+              : null,
         }
       : null,
     template: r.template

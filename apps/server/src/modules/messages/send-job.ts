@@ -5,8 +5,9 @@ import { ChannelPacing, ChannelSendError } from "../../channels/types";
 import { type AppContext, type Tx, transact } from "../../context";
 import type { DeliveryReport } from "../../domain/delivery-state";
 import { PermanentFailure, RetryLater } from "../../jobs/queue";
+import { accessOf, loadConversationRow } from "../conversations/present";
 import { conversationWindow, refusalReason } from "../conversations/window";
-import { MESSAGE_COLUMNS, type MessageRow } from "./present";
+import { MESSAGE_COLUMNS, type MessageRow, presentMessage } from "./present";
 import { updateDelivery } from "./update-delivery";
 
 export const SEND_MESSAGE_JOB = "message.send";
@@ -47,7 +48,7 @@ async function applyEarlyReceipts(tx: Tx, workspaceId: string, messageId: string
 const Payload = z.object({ messageId: z.uuid(), workspaceId: z.uuid() });
 
 interface SendContext {
-  message: MessageRow;
+  message: MessageRow & { rate_limited_since: Date | null; sent_parts: string[] | null };
   connection: { id: string; type: string; credentials_enc: string; settings: unknown; enabled: boolean };
   externalId: string;
   quotedProviderId: string | null;
@@ -67,17 +68,50 @@ export function registerSendJob(ctx: AppContext) {
         [messageId],
       );
       if (!row) return;
-      if (providerId) {
-        await tx.q.query("update messages set provider_message_id = $2 where id = $1", [
-          messageId,
-          providerId,
-        ]);
-        row.provider_message_id = providerId;
-      }
+      // Sent or failed: no longer waiting for the channel.
+      await tx.q.query(
+        `update messages set provider_message_id = coalesce($2, provider_message_id), waiting_reason = null,
+           retry_at = null, rate_limited_since = null
+         where id = $1`,
+        [messageId, providerId ?? null],
+      );
+      if (providerId) row.provider_message_id = providerId;
+      row.waiting_reason = null;
+      row.retry_at = null;
       const report = apply(row);
       await updateDelivery(tx, workspaceId, row, report);
       if (providerId) await applyEarlyReceipts(tx, workspaceId, row.id, providerId);
     });
+
+  /** The channel is rate-limiting: the message says so, with the time of the next try (`message.updated`). */
+  const waitFor = (messageId: string, workspaceId: string, until: Date) =>
+    transact(ctx, async (tx) => {
+      const [row] = await tx.q.query<MessageRow>(
+        `update messages set waiting_reason = 'rate_limited', retry_at = $2,
+           rate_limited_since = coalesce(rate_limited_since, $3)
+         where id = $1 and delivery_state = 'queued' returning ${MESSAGE_COLUMNS}`,
+        [messageId, until, tx.now],
+      );
+      if (!row) return;
+      const conv = await loadConversationRow(tx.q, workspaceId, row.conversation_id);
+      tx.emit(workspaceId, {
+        type: "message.updated",
+        conversationId: row.conversation_id,
+        message: presentMessage(row),
+        audience: conv ? { conversation: accessOf(conv) } : {},
+      });
+    });
+
+  /** The provider ids of a multi-part message's parts, appended as each is accepted (see OutgoingParts). */
+  const recordPart = async (messageId: string, index: number, providerId: string) => {
+    await ctx.db.query(
+      `update messages set sent_parts = coalesce(sent_parts, '[]'::jsonb) || jsonb_build_array($2::text)
+       where id = $1 and jsonb_array_length(coalesce(sent_parts, '[]'::jsonb)) = $3`,
+      [messageId, providerId, index],
+    );
+  };
+
+  const maxRateLimitWaitMs = ctx.config.OUTBOUND_RATE_LIMIT_MAX_WAIT_SECONDS * 1000;
 
   ctx.jobs.register({
     type: SEND_MESSAGE_JOB,
@@ -90,13 +124,20 @@ export function registerSendJob(ctx: AppContext) {
       const { message, connection, externalId, quotedProviderId } = loaded;
       if (message.delivery_state !== "queued") return; // already sent by an earlier attempt
       // Messages of one conversation reach the customer in the order they were written.
-      const earlier = await ctx.db.query(
-        `select 1 from messages where conversation_id = $1 and direction = 'outbound' and kind = 'message'
-           and delivery_state = 'queued' and seq < $2 limit 1`,
+      // One waiting for a rate limit holds the later ones until its next try, not in a tight loop; other
+      // conversations' messages are claimed meanwhile.
+      const [earlier] = await ctx.db.query<{ retry_at: Date | null }>(
+        `select retry_at from messages where conversation_id = $1 and direction = 'outbound' and kind = 'message'
+           and delivery_state = 'queued' and seq < $2 order by seq limit 1`,
         [message.conversation_id, message.seq],
       );
-      if (earlier.length > 0)
-        throw new RetryLater(250, "An earlier message of this conversation is still being sent.");
+      if (earlier) {
+        const untilMs = earlier.retry_at ? earlier.retry_at.getTime() - ctx.clock.now().getTime() : 0;
+        throw new RetryLater(
+          Math.max(250, untilMs),
+          "An earlier message of this conversation is still being sent.",
+        );
+      }
       if (!connection.enabled) throw new PermanentFailure("The channel connection is disabled.");
       const adapter = ctx.channels.get(connection.type);
       // The window may have closed while the message waited (retries): check again, as the provider would.
@@ -135,6 +176,10 @@ export function registerSendJob(ctx: AppContext) {
                   components: message.template.components,
                 }
               : null,
+            parts: {
+              sent: message.sent_parts ?? [],
+              record: (index, providerId) => recordPart(messageId, index, providerId),
+            },
           },
           adapterContext(ctx, { id: connection.id, workspaceId, type: connection.type }),
         );
@@ -145,7 +190,25 @@ export function registerSendJob(ctx: AppContext) {
             "update channel_connections set last_error = $2, last_error_at = $3, error_count = error_count + 1 where id = $1",
             [connection.id, err.detail, ctx.clock.now()],
           );
-          if (err.retryAfterMs) throw new RetryLater(err.retryAfterMs, err.detail);
+          if (err.retryAfterMs) {
+            // The channel is rate-limiting ("too many requests"): wait as it asks, within a bounded total wait
+            // counted from its first such answer for this message. A next try past that bound fails it now.
+            const now = ctx.clock.now();
+            const since = message.rate_limited_since ?? now;
+            const until = new Date(now.getTime() + err.retryAfterMs);
+            if (until.getTime() - since.getTime() > maxRateLimitWaitMs) {
+              const minutes = Math.max(1, Math.round((now.getTime() - since.getTime()) / 60_000));
+              await record(messageId, workspaceId, () => ({
+                state: "failed",
+                at: now,
+                reason: "rate_limited",
+                detail: `${err.detail} (the channel kept asking to wait: ${minutes} min so far, next try not before ${until.toISOString()}; the limit is ${Math.round(maxRateLimitWaitMs / 60_000)} min)`,
+              }));
+              return;
+            }
+            await waitFor(messageId, workspaceId, until);
+            throw new RetryLater(err.retryAfterMs, err.detail, until);
+          }
           if (err.retryable) throw err;
           await record(messageId, workspaceId, () => ({
             state: "failed",
@@ -173,9 +236,10 @@ export function registerSendJob(ctx: AppContext) {
 }
 
 async function load(ctx: AppContext, messageId: string): Promise<SendContext | null> {
-  const [message] = await ctx.db.query<MessageRow>(`select ${MESSAGE_COLUMNS} from messages where id = $1`, [
-    messageId,
-  ]);
+  const [message] = await ctx.db.query<SendContext["message"]>(
+    `select ${MESSAGE_COLUMNS}, rate_limited_since, sent_parts from messages where id = $1`,
+    [messageId],
+  );
   if (!message) return null;
   const [row] = await ctx.db.query<
     SendContext["connection"] & { external_id: string; quoted_provider_id: string | null }

@@ -1,4 +1,11 @@
-import { type Attachment, countNonSpace, LIMITS } from "@parley/protocol";
+import {
+  type Attachment,
+  CAPABILITIES,
+  type ChannelType,
+  countNonSpace,
+  LIMITS,
+  textLimitProblem,
+} from "@parley/protocol";
 import { type AppContext, transact } from "../../context";
 import type { Actor } from "../../domain/permissions";
 import { conversationPolicy } from "../../domain/permissions";
@@ -12,6 +19,17 @@ import { queueMarkSeen } from "./mark-seen-job";
 import { MESSAGE_COLUMNS, type MessageRow, presentMessage } from "./present";
 import { SEND_MESSAGE_JOB } from "./send-job";
 import { addSystemEvent } from "./system-event";
+
+const CHANNEL_NAMES: Record<ChannelType, string> = {
+  api: "The API channel",
+  telegram: "Telegram",
+  whatsapp: "WhatsApp",
+  viber: "Viber",
+  messenger: "Messenger",
+  instagram: "Instagram",
+  widget: "The website chat",
+  email: "Email",
+};
 
 export interface SendInput {
   conversationId: string;
@@ -60,6 +78,18 @@ export async function sendMessage(ctx: AppContext, actor: Actor, input: SendInpu
       const window = await conversationWindow(tx.q, conv.id, tx.now);
       const asTemplate = !window.allowed && window.only === "template" && !!input.template;
       if (!window.allowed && !asTemplate) throw windowRefusal(window);
+    }
+    // Text longer than the channel takes in one message, where the channel does not send it in parts
+    // (Telegram does): refused now with the limit, instead of failing at the provider.
+    const caps = CAPABILITIES[conv.connection_type as ChannelType];
+    const tooLong =
+      !input.note && !input.template && input.text && caps && textLimitProblem(caps, input.text);
+    if (tooLong) {
+      throw new AppError(
+        "validation_failed",
+        `${CHANNEL_NAMES[conv.connection_type as ChannelType] ?? "This channel"} takes at most ${tooLong.max} ${tooLong.unit} in one message; this one has ${tooLong.length}. Shorten it or send it as several messages.`,
+        { reason: "too_long", ...tooLong },
+      );
     }
     // Parley's own files as stored (never the client's idea of their type or size), within the channel's limits.
     const attachments = await resolveAttachments(

@@ -10,7 +10,7 @@ import { SEND_MESSAGE_JOB } from "../messages/send-job";
 /**
  * Sends a failed reply again (R301): the same message goes back to queued in its place in the feed and a
  * new send job is queued. The earlier attempt's times and failure are cleared: the ticks describe the
- * attempt in progress. Checked like a new reply: permission, blocked contact, messaging window.
+ * attempt in progress. Parts of a multi-part message that already reached the customer are not sent again. Checked like a new reply: permission, blocked contact, messaging window.
  */
 export async function retryMessage(ctx: AppContext, actor: Actor, conversationId: string, messageId: string) {
   return transact(ctx, async (tx) => {
@@ -31,7 +31,8 @@ export async function retryMessage(ctx: AppContext, actor: Actor, conversationId
     if (!window.allowed && !(window.only === "template" && m.template)) throw windowRefusal(window);
     const [updated] = await tx.q.query<MessageRow>(
       `update messages set delivery_state = 'queued', queued_at = $2, sent_at = null, delivered_at = null,
-         read_at = null, failed_at = null, failure_reason = null, failure_detail = null, provider_message_id = null
+         read_at = null, failed_at = null, failure_reason = null, failure_detail = null, provider_message_id = null,
+         waiting_reason = null, retry_at = null, rate_limited_since = null
        where id = $1 returning ${MESSAGE_COLUMNS}`,
       [m.id, tx.now],
     );

@@ -67,7 +67,7 @@ export async function startTelegramFake() {
   const files = new Map<string, StoredFile>();
   const byPath = new Map<string, StoredFile>();
   const requests: TelegramRequest[] = [];
-  const injections: { chatId?: string; method?: string; error: Injected; left: number }[] = [];
+  const injections: { chatId?: string; method?: string; error: Injected; left: number; skip: number }[] = [];
   let nextBotId = 7_000_000_000;
   let nextFile = 0;
   let nextUpdateId = 500_000_000;
@@ -135,8 +135,9 @@ export async function startTelegramFake() {
     const i = injections.findIndex(
       (x) => x.left > 0 && (!x.chatId || x.chatId === chatId) && (!x.method || x.method === method),
     );
-    if (i >= 0) {
-      const inj = injections[i]!;
+    const inj = i >= 0 ? injections[i]! : null;
+    if (inj && inj.skip > 0) inj.skip--;
+    else if (inj) {
       if (--inj.left === 0) injections.splice(i, 1);
       return "raw" in inj.error ? { status: inj.error.status, raw: inj.error.raw } : fail(inj.error);
     }
@@ -305,13 +306,21 @@ export async function startTelegramFake() {
     expireFile(fileId: string) {
       files.get(fileId)!.expired = true;
     },
-    /** The next `times` calls matching the chat id and/or method answer with this error. */
-    failNext(match: { chatId?: string | number; method?: string }, error: Injected, times = 1) {
+    /**
+     * The next `times` calls matching the chat id and/or method answer with this error; with `after`, the
+     * first `after` matching calls succeed before that (a failure in the middle of a multi-part message).
+     */
+    failNext(
+      match: { chatId?: string | number; method?: string; after?: number },
+      error: Injected,
+      times = 1,
+    ) {
       injections.push({
         ...(match.chatId !== undefined ? { chatId: String(match.chatId) } : {}),
         ...(match.method ? { method: match.method } : {}),
         error,
         left: times,
+        skip: match.after ?? 0,
       });
     },
     /**

@@ -13,6 +13,7 @@ import {
 } from "@mantine/core";
 import { notifications } from "@mantine/notifications";
 import type { Conversation, Message } from "@parley/protocol";
+import { CAPABILITIES, textLimitProblem } from "@parley/protocol/capabilities";
 import { countNonSpace, LIMITS } from "@parley/protocol/limits";
 import { IconNote, IconPaperclip, IconSend } from "@tabler/icons-react";
 import { useMutation, useQueryClient } from "@tanstack/react-query";
@@ -106,7 +107,11 @@ export function Composer({ conversation }: { conversation: Conversation }) {
 
   const used = countNonSpace(text);
   const max = LIMITS.messageNonSpaceChars;
-  const tooLong = mode === "reply" && used > max;
+  // Over what the channel takes in one message, where it does not send long text in parts (the server
+  // refuses the same).
+  const caps = CAPABILITIES[conversation.connection.type];
+  const channelLimit = mode === "reply" && caps ? textLimitProblem(caps, text) : null;
+  const tooLong = mode === "reply" && (used > max || channelLimit !== null);
   const canReply = conversation.permissions?.reply ?? true;
   const canNote = conversation.permissions?.note ?? true;
   // The channel's window (R502): outside it free text is refused; a template may be all that can be sent.
@@ -238,7 +243,11 @@ export function Composer({ conversation }: { conversation: Conversation }) {
         />
         {mode === "reply" ? (
           <Text size="xs" c={tooLong ? "red" : "dimmed"} data-testid="composer-counter">
-            {tooLong ? `${t("composer.tooLong", { max })} · ` : ""}
+            {channelLimit
+              ? `${t(`composer.tooLongForChannel.${channelLimit.unit}`, { max: channelLimit.max, count: channelLimit.length })} · `
+              : tooLong
+                ? `${t("composer.tooLong", { max })} · `
+                : ""}
             {t("composer.counter", { count: used, max })}
           </Text>
         ) : null}

@@ -8,7 +8,7 @@ import { fullDateTime } from "../../lib/format";
 /**
  * The delivery state of an outgoing message (R301, R302): clock queued, one grey tick sent, one green tick
  * delivered, two blue ticks read, a red cross when it failed. The tooltip lists each step's time and the
- * failure reason in words, and says when the channel (or the policy) reports no read state, so a single
+ * failure reason in words (or, while queued, that the channel is rate-limiting and until when), and says when the channel (or the policy) reports no read state, so a single
  * tick is not taken for "unread".
  */
 export function DeliveryTicks({
@@ -31,7 +31,10 @@ export function DeliveryTicks({
   let icon: React.ReactNode;
   switch (state) {
     case "queued":
-      label = t("delivery.queued");
+      // The channel asked to wait ("too many requests"): say until when, not just "queued".
+      label = delivery?.waiting
+        ? t("delivery.waiting", { time: fullDateTime(delivery.waiting.until, i18n.language) })
+        : t("delivery.queued");
       icon = <IconClock size={size} color="var(--mantine-color-gray-6)" />;
       break;
     case "sent":
@@ -103,6 +106,7 @@ export function DeliveryTicks({
       <span
         data-testid="delivery"
         data-state={state}
+        data-waiting={delivery?.waiting ? delivery.waiting.reason : undefined}
         data-no-read={noRead ? "true" : undefined}
         aria-label={label}
         role="img"

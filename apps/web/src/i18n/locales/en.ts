@@ -120,6 +120,7 @@ export const en = {
     delivered: "Delivered",
     read: "Read",
     failed: "Not delivered: {{reason}}",
+    waiting: "Waiting: the channel is rate-limiting until {{time}}",
   },
   failure: {
     provider_error: "the channel refused it",
@@ -129,6 +130,7 @@ export const en = {
     contact_blocked: "the contact is blocked",
     visitor_left: "the customer left the web chat",
     too_long: "the message is too long for this channel",
+    rate_limited: "the channel kept refusing with “too many requests” for too long",
     attachment_rejected: "the attachment was rejected",
     unsubscribed: "the customer unsubscribed",
   },
@@ -141,6 +143,10 @@ export const en = {
     addNote: "Add note",
     counter: "{{count}} / {{max}}",
     tooLong: "At most {{max}} characters, not counting spaces",
+    tooLongForChannel: {
+      characters: "This channel takes at most {{max}} characters in one message (this one has {{count}})",
+      bytes: "This channel takes at most {{max}} bytes in one message (this one has {{count}})",
+    },
     noReply: "You cannot reply in this conversation.",
     draftSaved: "Draft saved",
   },
