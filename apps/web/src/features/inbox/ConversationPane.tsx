@@ -19,6 +19,7 @@ import { lazy, Suspense, useEffect, useRef, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { post } from "../../api/client";
 import { keys, useConversation, useFeed, useUsers } from "../../api/queries";
+import { receiptKeys } from "../../api/receipts";
 import { errorText } from "../../lib/errors";
 import { focus, upsertConversation } from "../../realtime/apply";
 import { PresenceDot } from "../account/presence";
@@ -106,9 +107,11 @@ function useMarkRead(id: string, messages: { seq: number; direction: string }[] 
       if (peeking) return;
       if (document.visibilityState !== "visible" || sent.current >= Math.max(lastInbound, 1)) return;
       sent.current = Math.max(lastInbound, 1);
-      void post(`/api/conversations/${id}/read`, {}).then(() =>
-        qc.invalidateQueries({ queryKey: keys.unread }),
-      );
+      // "Seen by" is refetched too: the read's live event may go out before this tab's socket is connected.
+      void post(`/api/conversations/${id}/read`, {}).then(() => {
+        void qc.invalidateQueries({ queryKey: keys.unread });
+        void qc.invalidateQueries({ queryKey: receiptKeys.seenBy(id) });
+      });
     };
     mark();
     document.addEventListener("visibilitychange", mark);
