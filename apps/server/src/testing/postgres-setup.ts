@@ -1,10 +1,10 @@
 import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import { createRequire } from "node:module";
-import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import pg from "pg";
+import { freePort } from "./net";
 
 /**
  * Global set-up of the PostgreSQL half of the suite. With TEST_DATABASE_URL (CI starts Debian's
@@ -69,15 +69,4 @@ function hydrateBinaries() {
   if (!fs.existsSync(script)) return;
   const r = spawnSync(process.execPath, [script], { cwd: dir, encoding: "utf8" });
   if (r.status !== 0) throw new Error(`preparing ${pkg} failed: ${r.stderr}`);
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once("error", reject);
-    s.listen(0, "127.0.0.1", () => {
-      const { port } = s.address() as net.AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
 }

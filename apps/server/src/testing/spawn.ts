@@ -1,8 +1,10 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import net from "node:net";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { TEST_SECRET } from "./harness";
+import { freePort } from "./net";
+
+export { freePort };
 
 /**
  * Real server processes for process-level tests: `node --import tsx apps/server/src/main.ts` (or the CLI)
@@ -46,19 +48,6 @@ export function childEnv(env: Record<string, string | undefined>): NodeJS.Proces
     else out[k] = v;
   }
   return out;
-}
-
-/** A port nobody listens on right now (the server is told it through PORT, so links and origins match). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.unref();
-    srv.once("error", reject);
-    srv.listen(0, "127.0.0.1", () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
-  });
 }
 
 export interface Exit {

@@ -5,6 +5,7 @@ import os from "node:os";
 import path from "node:path";
 import { ImapFlow } from "imapflow";
 import { SMTPServer } from "smtp-server";
+import { freePort } from "../net";
 
 const DOVECOT = "/usr/sbin/dovecot";
 
@@ -13,17 +14,6 @@ const DOVECOT = "/usr/sbin/dovecot";
  * they do not run, and the suite's global set-up says so in one line (`.ci/run` installs Dovecot).
  */
 export const dovecotInstalled = () => fs.existsSync(DOVECOT);
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once("error", reject);
-    s.listen(0, "127.0.0.1", () => {
-      const { port } = s.address() as net.AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 async function waitForPort(port: number, timeoutMs: number) {
   const until = Date.now() + timeoutMs;
