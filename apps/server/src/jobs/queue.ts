@@ -187,8 +187,8 @@ export class JobRunner {
       const message = err instanceof Error ? err.message : String(err);
       if (err instanceof RetryLater) {
         // Not the job's fault (rate limit): don't burn an attempt.
-        const afterMs = err.at ? err.at.getTime() - this.clock.now().getTime() : err.afterMs;
-        await this.retry(job.id, afterMs, message, true);
+        // An exact time the handler already told someone is kept to the millisecond.
+        await this.retry(job.id, err.at ?? this.after(err.afterMs), message, true);
         return;
       }
       const maxAttempts = def.maxAttempts ?? job.max_attempts;
@@ -202,15 +202,19 @@ export class JobRunner {
         return;
       }
       this.opts.onError(err, job);
-      await this.retry(job.id, (def.backoffMs ?? defaultBackoff)(job.attempts), message, false);
+      await this.retry(job.id, this.after((def.backoffMs ?? defaultBackoff)(job.attempts)), message, false);
     }
   }
 
-  private async retry(id: number, afterMs: number, error: string, refund: boolean) {
+  private after(ms: number): Date {
+    return new Date(this.clock.now().getTime() + ms);
+  }
+
+  private async retry(id: number, runAt: Date, error: string, refund: boolean) {
     await this.db.query(
       `update jobs set status = 'pending', run_at = $2, last_error = $3, locked_until = null, updated_at = $4,
        attempts = attempts - $5 where id = $1`,
-      [id, new Date(this.clock.now().getTime() + afterMs), error, this.clock.now(), refund ? 1 : 0],
+      [id, runAt, error, this.clock.now(), refund ? 1 : 0],
     );
   }
 

@@ -136,6 +136,8 @@ export function registerSendJob(ctx: AppContext) {
         throw new RetryLater(
           Math.max(250, untilMs),
           "An earlier message of this conversation is still being sent.",
+          // Exactly the earlier message's next try (not "now" read again plus the difference).
+          untilMs > 250 && earlier.retry_at ? earlier.retry_at : undefined,
         );
       }
       if (!connection.enabled) throw new PermanentFailure("The channel connection is disabled.");
