@@ -1,4 +1,5 @@
 import { type Attachment, VIBER_CAPABILITIES } from "@parley/protocol";
+import type { z } from "zod";
 import { hmacSha256Hex, safeEqual } from "../../lib/crypto";
 import { AppError } from "../../lib/errors";
 import { type AdapterContext, type ChannelAdapter, ChannelSendError, ChannelSetupError } from "../types";
@@ -35,6 +36,18 @@ export function viberSignature(authToken: string, raw: string | Buffer): string 
  * it at once with `event:"webhook"`); callbacks are signed with X-Viber-Content-Signature; replies go to
  * /pa/send_message. Message tokens are 64-bit integers: parsed and stored as exact digit strings.
  */
+/** A Viber callback read with its documented schema; one that does not match is refused, naming the event. */
+function callback<T>(schema: z.ZodType<T>, json: unknown, event: unknown): T {
+  const parsed = schema.safeParse(json);
+  if (!parsed.success)
+    throw new AppError(
+      "validation_failed",
+      `The Viber ${String(event)} callback does not match the documented format.`,
+      parsed.error.issues,
+    );
+  return parsed.data;
+}
+
 export const viberChannel: ChannelAdapter<ViberCredentials, ViberSettings> = {
   type: "viber",
   capabilities: VIBER_CAPABILITIES,
@@ -99,14 +112,7 @@ export const viberChannel: ChannelAdapter<ViberCredentials, ViberSettings> = {
     const event = json && typeof json === "object" ? (json as { event?: unknown }).event : undefined;
     switch (event) {
       case "message": {
-        const parsed = ViberMessageEvent.safeParse(json);
-        if (!parsed.success)
-          throw new AppError(
-            "validation_failed",
-            "The Viber message callback does not match the documented format.",
-            parsed.error.issues,
-          );
-        const e = parsed.data;
+        const e = callback(ViberMessageEvent, json, event);
         const { text, attachments } = await inboundContent(e.message, ctx);
         return [
           {
@@ -128,14 +134,7 @@ export const viberChannel: ChannelAdapter<ViberCredentials, ViberSettings> = {
       // stored now (contact and identity; the conversation starts when someone writes).
       case "subscribed":
       case "conversation_started": {
-        const parsed = ViberUserEvent.safeParse(json);
-        if (!parsed.success)
-          throw new AppError(
-            "validation_failed",
-            `The Viber ${event} callback does not match the documented format.`,
-            parsed.error.issues,
-          );
-        const e = parsed.data;
+        const e = callback(ViberUserEvent, json, event);
         const subscribed = e.event === "subscribed" || e.subscribed === true;
         return [
           {
@@ -149,32 +148,19 @@ export const viberChannel: ChannelAdapter<ViberCredentials, ViberSettings> = {
         ];
       }
       case "unsubscribed": {
-        const parsed = ViberUnsubscribedEvent.safeParse(json);
-        if (!parsed.success)
-          throw new AppError(
-            "validation_failed",
-            "The Viber unsubscribed callback does not match the documented format.",
-            parsed.error.issues,
-          );
+        const e = callback(ViberUnsubscribedEvent, json, event);
         return [
           {
             kind: "unsubscribed",
-            externalContactId: parsed.data.user_id,
-            at: new Date(parsed.data.timestamp),
+            externalContactId: e.user_id,
+            at: new Date(e.timestamp),
           },
         ];
       }
       case "delivered":
       case "seen":
       case "failed": {
-        const parsed = ViberReceiptEvent.safeParse(json);
-        if (!parsed.success)
-          throw new AppError(
-            "validation_failed",
-            `The Viber ${event} callback does not match the documented format.`,
-            parsed.error.issues,
-          );
-        const e = parsed.data;
+        const e = callback(ViberReceiptEvent, json, event);
         const at = new Date(e.timestamp);
         if (e.event === "failed")
           return [
