@@ -100,26 +100,40 @@ export async function graphPost(
   }
 }
 
+interface GraphAnswer {
+  res: Response;
+  text: string;
+  /** The answer's JSON, or null when it is not JSON. */
+  json: unknown;
+}
+
+/** GETs a Graph URL with the token; only an unreachable Graph throws. */
+async function fetchGraph(url: string, token: string, timeoutMs: number): Promise<GraphAnswer> {
+  const res = await fetch(url, {
+    headers: { authorization: `Bearer ${token}` },
+    signal: AbortSignal.timeout(timeoutMs),
+  });
+  const text = await res.text().catch(() => "");
+  let json: unknown = null;
+  try {
+    json = JSON.parse(text);
+  } catch {}
+  return { res, text, json };
+}
+
 /** GETs a Graph object (set-up checks); throws a readable Error on refusal. */
 export async function graphGet(
   url: string,
   token: string,
   timeoutMs: number,
 ): Promise<{ ok: true; body: Record<string, unknown> } | { ok: false; message: string; code?: number }> {
-  let res: Response;
+  let answer: GraphAnswer;
   try {
-    res = await fetch(url, {
-      headers: { authorization: `Bearer ${token}` },
-      signal: AbortSignal.timeout(timeoutMs),
-    });
+    answer = await fetchGraph(url, token, timeoutMs);
   } catch (err) {
     return { ok: false, message: `could not reach ${new URL(url).host}: ${(err as Error).message}` };
   }
-  const text = await res.text().catch(() => "");
-  let json: unknown = null;
-  try {
-    json = JSON.parse(text);
-  } catch {}
+  const { res, text, json } = answer;
   if (res.ok && json && typeof json === "object") return { ok: true, body: json as Record<string, unknown> };
   const parsed = GraphError.safeParse(json);
   return parsed.success
@@ -137,12 +151,9 @@ export async function graphProfile(
   label: string,
   timeoutMs: number,
 ): Promise<ContactProfile | null> {
-  let res: Response;
+  let answer: GraphAnswer;
   try {
-    res = await fetch(url, {
-      headers: { authorization: `Bearer ${token}` },
-      signal: AbortSignal.timeout(timeoutMs),
-    });
+    answer = await fetchGraph(url, token, timeoutMs);
   } catch (err) {
     throw new ChannelSendError(
       "provider_error",
@@ -150,12 +161,8 @@ export async function graphProfile(
       true,
     );
   }
-  const text = await res.text().catch(() => "");
+  const { res, text, json } = answer;
   if (!res.ok) throw graphSendError(res, text, label);
-  let json: unknown = null;
-  try {
-    json = JSON.parse(text);
-  } catch {}
   const parsed = GraphProfile.safeParse(json);
   if (!parsed.success)
     throw new ChannelSendError(
