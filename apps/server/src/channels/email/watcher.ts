@@ -292,7 +292,7 @@ export class MailboxWatcher {
   private async handle(raw: Buffer, uid: number) {
     const c = this.conn.credentials;
     const mail = await classifyMail(raw, { address: c.address, messageIdDomain: messageIdDomain(c) });
-    const ref = { id: this.conn.id, workspaceId: this.conn.workspaceId };
+    const ref = { id: this.conn.id, workspaceId: this.conn.workspaceId, type: "email" };
     const db = this.ctx.db;
     if (mail.kind === "own" || mail.kind === "auto") {
       this.ctx.log.info(

@@ -382,7 +382,10 @@ export async function connectionRoutes(app: App, ctx: AppContext) {
         );
       }
       const events = await adapter.parse(raw, conn, adapterContext(ctx, conn));
-      const results = await ctx.ingest.submit({ id: conn.id, workspaceId: conn.workspaceId }, events);
+      const results = await ctx.ingest.submit(
+        { id: conn.id, workspaceId: conn.workspaceId, type: conn.type },
+        events,
+      );
       return adapter.answer?.(events, conn) ?? { ok: true, results };
     },
   );

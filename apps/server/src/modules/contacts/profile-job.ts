@@ -38,11 +38,12 @@ const AVATAR_MAX_BYTES = 5 * 1024 * 1024;
 export async function queueProfileLookups(
   tx: Tx,
   ctx: AppContext,
-  senders: { connectionId: string; externalId: string }[],
+  all: { connectionId: string; type?: string; externalId: string }[],
 ) {
-  if (senders.length === 0) return;
   const types = ctx.channels.types().filter((type) => ctx.channels.get(type).profile);
-  if (types.length === 0) return;
+  // Senders on channels without look-ups (most webhooks) cost no statement.
+  const senders = all.filter((s) => s.type === undefined || types.includes(s.type as (typeof types)[number]));
+  if (senders.length === 0) return;
   // Identities another transaction is asking for right now are skipped (it asks for them): no waiting.
   const due = await tx.q.query<{ id: string; workspace_id: string }>(
     `with due as (

@@ -65,7 +65,11 @@ export async function ingestBatch(
     await queueProfileLookups(
       tx,
       ctx,
-      messages.map((m) => ({ connectionId: m.connection.id, externalId: m.message.externalContactId })),
+      messages.map((m) => ({
+        connectionId: m.connection.id,
+        type: m.connection.type,
+        externalId: m.message.externalContactId,
+      })),
     );
     // Delivery reports after the messages: a report in the same batch as the message it is about applies.
     // Per-message reports are applied together (set-based); watermarks then, one by one.

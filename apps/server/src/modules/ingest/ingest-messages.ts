@@ -15,6 +15,8 @@ import { MESSAGE_COLUMNS, type MessageRow, presentMessage } from "../messages/pr
 export interface ConnectionRef {
   id: string;
   workspaceId: string;
+  /** The connection's channel, where the caller knows it: work that only some channels need skips the rest. */
+  type?: string;
 }
 
 export type InboundMessage = Extract<InboundEvent, { kind: "message" }>;

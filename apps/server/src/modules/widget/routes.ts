@@ -482,7 +482,7 @@ export async function widgetRoutes(app: App, ctx: AppContext) {
         source: visitor.source,
       };
       const [outcome] = await ctx.ingest.submit(
-        { id: visitor.connectionId, workspaceId: visitor.workspaceId },
+        { id: visitor.connectionId, workspaceId: visitor.workspaceId, type: "widget" },
         [event],
       );
       if (outcome?.kind === "message" && outcome.status === "contact_blocked") {
@@ -666,7 +666,7 @@ export async function widgetRoutes(app: App, ctx: AppContext) {
         if (ready.length) {
           const at = ctx.clock.now();
           await ctx.ingest.submit(
-            { id: visitor.connectionId, workspaceId: visitor.workspaceId },
+            { id: visitor.connectionId, workspaceId: visitor.workspaceId, type: "widget" },
             ready.map((r) => ({ kind: "status" as const, providerMessageId: r.id, state, at })),
           );
         }
