@@ -33,7 +33,11 @@ export default async function setup() {
     onLog: () => {},
     onError: (err: unknown) => console.error("embedded PostgreSQL:", err),
   });
-  await cluster.initialise();
+  try {
+    await cluster.initialise();
+  } catch (err) {
+    throw new Error(`${(err as Error).message}${whyPostgresUserCannotRun()}`);
+  }
   await cluster.start();
   const admin = new pg.Client({ host: "127.0.0.1", port, user: "postgres", password, database: "postgres" });
   await admin.connect();
@@ -47,6 +51,17 @@ export default async function setup() {
     await cluster.stop();
     fs.rmSync(root, { recursive: true, force: true });
   };
+}
+
+/**
+ * As root the cluster runs as the `postgres` user, and initdb runs its commands through /bin/sh: a system
+ * where that user may not run /bin/sh (a directory of programs readable by root only) cannot start it.
+ */
+function whyPostgresUserCannotRun(): string {
+  if (process.getuid?.() !== 0) return "";
+  const r = spawnSync("runuser", ["-u", "postgres", "--", "/bin/sh", "-c", "exit 0"], { encoding: "utf8" });
+  if (r.status === 0) return "";
+  return `\nThe postgres user cannot run /bin/sh here (${(r.stderr || r.error?.message || "").trim()}), which initdb needs: give other users access to /bin and /usr/bin, or set TEST_DATABASE_URL to an empty PostgreSQL database.`;
 }
 
 /**
