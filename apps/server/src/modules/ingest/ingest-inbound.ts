@@ -3,14 +3,9 @@ import { type AppContext, type Tx, transact } from "../../context";
 import { queueProfileLookups } from "../contacts/profile-job";
 import { MESSAGE_COLUMNS, type MessageRow } from "../messages/present";
 import { updateDelivery } from "../messages/update-delivery";
-import {
-  type ChannelEventOutcome,
-  ingestChannelEvent,
-  isChannelEvent,
-  type RecordedAccountError,
-  recordAccountErrors,
-  refreshSenders,
-} from "./ingest-channel-events";
+import type { ChannelEventOutcome, RecordedAccountError } from "./channel-event";
+import { recordAccountErrors } from "./ingest-account-errors";
+import { ingestChannelEvent, isChannelEvent } from "./ingest-channel-events";
 import {
   type ConnectionRef,
   type InboundMessage,
@@ -19,6 +14,7 @@ import {
 } from "./ingest-messages";
 import { ingestReaction, type ReactionOutcome } from "./ingest-reactions";
 import { ingestStatuses } from "./ingest-statuses";
+import { refreshSenders } from "./refresh-senders";
 
 export type { ConnectionRef } from "./ingest-messages";
 
