@@ -4,14 +4,9 @@ import type { AppContext } from "../../../context";
 import { AppError, notFound } from "../../../lib/errors";
 import { MESSAGE_COLUMNS, type MessageRow } from "../../messages/present";
 import type { WidgetHub } from "../hub";
+import { presentForVisitor } from "../present";
 import type { MessageBody } from "../schema";
-import {
-  presentForVisitor,
-  providerIdFor,
-  type Visitor,
-  visitorConversation,
-  visitorMessages,
-} from "../visitors";
+import { providerIdFor, type Visitor, visitorConversation, visitorMessages } from "../visitors";
 
 function checkText(text: string | null, fileCount: number) {
   if (!text && fileCount === 0) throw new AppError("validation_failed", "Write a message or attach a file.");
