@@ -52,6 +52,7 @@ import { templateRoutes } from "./modules/templates/routes";
 import { accountRoutes } from "./modules/users/account";
 import { teamRoutes } from "./modules/users/teams";
 import { startWidgetAutoClose } from "./modules/widget/auto-close";
+import type { WidgetHub } from "./modules/widget/hub";
 import { widgetRoutes } from "./modules/widget/routes";
 import { workspaceRoutes } from "./modules/workspace/routes";
 import { RealtimeHub } from "./realtime/hub";
@@ -63,6 +64,8 @@ export interface Server {
   ctx: AppContext;
   app: App;
   hub: RealtimeHub;
+  /** The web chat visitors' sockets. */
+  widgetHub: WidgetHub;
   listen(): Promise<string>;
   close(): Promise<void>;
 }
@@ -164,7 +167,7 @@ export async function createServer(config: Config, opts: ServerOptions = {}): Pr
   await notificationRoutes(app, ctx);
   await receiptRoutes(app, ctx);
   await fileRoutes(app, ctx);
-  await widgetRoutes(app, ctx);
+  const widgetHub = await widgetRoutes(app, ctx);
   await taskRoutes(app, ctx);
   if (roles.has("realtime")) await realtimeRoutes(app, ctx, hub);
   app.get("/api/health", { config: { auth: false }, schema: { hide: true } }, async () => {
@@ -210,6 +213,7 @@ export async function createServer(config: Config, opts: ServerOptions = {}): Pr
     ctx,
     app,
     hub,
+    widgetHub,
     async listen() {
       const address = await app.listen({ port: config.PORT, host: config.HOST });
       listening = true;

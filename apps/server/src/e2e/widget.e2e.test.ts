@@ -4,7 +4,6 @@ import type { AddressInfo } from "node:net";
 import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { closeAbandonedWidgetConversations } from "../modules/widget/auto-close";
-import { widgetHubOf } from "../modules/widget/routes";
 import { openTestDb } from "../testing/db";
 import { newWorkspace, startTestServer, type TestServer } from "../testing/harness";
 import { CHROMIUM, eventually, launchBrowser, screenshot, signIn } from "./browser";
@@ -163,7 +162,7 @@ describe("web chat widget in a browser", () => {
       "select id from widget_visitors where connection_id = $1",
       [connectionId],
     );
-    widgetHubOf(t.server.app)!.closeVisitor(visitor!.id);
+    t.server.widgetHub.closeVisitor(visitor!.id);
     await eventually(() => frame.getByTestId("widget-banner").textContent()).toContain("Reconnecting");
     await input.fill("Your order number, please?");
     await input.press("Enter");

@@ -3,6 +3,7 @@ import type { Db } from "../db/client";
 import { type Actor, canReceive, type EventAudience } from "../domain/permissions";
 import type { EventBus } from "../events/bus";
 import { currentSeq, readEvents, type StoredEvent } from "../events/store";
+import { encode, FrameCache } from "./frames";
 
 /** What the hub needs of a socket. */
 export interface RealtimeSocket {
@@ -31,26 +32,6 @@ interface WorkspaceState {
 }
 
 const MAX_BUFFERED = 8 * 1024 * 1024;
-
-/** Frames are encoded once and the same bytes go to every socket (sent as text frames). */
-const encode = (frame: ServerFrame) => Buffer.from(JSON.stringify(frame));
-
-/** Encodes each distinct set of events once: sockets that may see the same events share the bytes. */
-class FrameCache {
-  private readonly frames = new Map<string, Buffer>();
-  get(events: StoredEvent[]): Buffer {
-    const key = events.map((e) => e.event.seq).join(",");
-    let frame = this.frames.get(key);
-    if (!frame) {
-      frame =
-        events.length === 1
-          ? encode({ type: "event", event: events[0]!.event })
-          : encode({ type: "events", events: events.map((e) => e.event) });
-      this.frames.set(key, frame);
-    }
-    return frame;
-  }
-}
 
 /**
  * Delivers committed domain events to the agents' sockets, in sequence order per workspace, each to the

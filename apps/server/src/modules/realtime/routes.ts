@@ -1,12 +1,12 @@
 import { ClientFrame } from "@parley/protocol";
 import { z } from "zod";
 import type { AppContext } from "../../context";
-import { conversationPolicy } from "../../domain/permissions";
 import { type App, actorOf } from "../../http/types";
 import { AppError } from "../../lib/errors";
 import type { RealtimeHub } from "../../realtime/hub";
-import { accessOf, loadConversationRow } from "../conversations/present";
+import { keepAlive, readFrame } from "../../realtime/socket";
 import { PresenceTracker } from "../users/presence";
+import { typingRelay } from "./typing";
 
 const HEARTBEAT_MS = 30_000;
 
@@ -48,77 +48,28 @@ export async function realtimeRoutes(app: App, ctx: AppContext, hub: RealtimeHub
     async (socket, req) => {
       const actor = actorOf(req);
       const since = (req.query as { since?: number }).since ?? null;
-      let alive = true;
-      socket.on("pong", () => {
-        alive = true;
-      });
-      const heartbeat = setInterval(() => {
-        if (!alive) return socket.terminate();
-        alive = false;
-        socket.ping();
-      }, HEARTBEAT_MS);
-      const typingAccess = new Map<
-        string,
-        { ok: boolean; at: number; audience: ReturnType<typeof accessOf> | null }
-      >();
-
+      const stopHeartbeat = keepAlive(socket, HEARTBEAT_MS);
+      const relayTyping = typingRelay(ctx, actor);
       let detach: (() => void) | null = null;
       let closed = false;
       const presenceId = presence.connect(actor);
       socket.on("close", () => {
         closed = true;
-        clearInterval(heartbeat);
+        stopHeartbeat();
         detach?.();
         presence.disconnect(presenceId);
       });
+      const send = (frame: object) => socket.send(JSON.stringify(frame));
+      const handleFrame = async (data: Buffer) => {
+        const { frame, error } = readFrame(data, ClientFrame);
+        if (error) return send(error);
+        if (frame.type === "ping") return send({ type: "pong" });
+        if (frame.type === "presence") return presence.set(presenceId, frame.state);
+        await relayTyping(frame.conversationId, frame.on);
+      };
       socket.on("message", (data: Buffer) => {
         void handleFrame(data).catch((err) => req.log.warn({ err }, "realtime frame failed"));
       });
-
-      async function handleFrame(data: Buffer) {
-        let json: unknown;
-        try {
-          json = JSON.parse(data.toString("utf8"));
-        } catch {
-          socket.send(
-            JSON.stringify({ type: "error", code: "invalid_json", message: "Frames must be JSON." }),
-          );
-          return;
-        }
-        const frame = ClientFrame.safeParse(json);
-        if (!frame.success) {
-          socket.send(
-            JSON.stringify({
-              type: "error",
-              code: "validation_failed",
-              message: "Unknown or malformed frame.",
-            }),
-          );
-          return;
-        }
-        if (frame.data.type === "ping") {
-          socket.send(JSON.stringify({ type: "pong" }));
-          return;
-        }
-        if (frame.data.type === "presence") {
-          presence.set(presenceId, frame.data.state);
-          return;
-        }
-        const { conversationId, on } = frame.data;
-        let access = typingAccess.get(conversationId);
-        if (!access || Date.now() - access.at > 30_000) {
-          const row = await loadConversationRow(ctx.db, actor.workspaceId, conversationId);
-          const ok = !!row && conversationPolicy(actor, accessOf(row)).read;
-          access = { ok, at: Date.now(), audience: row ? accessOf(row) : null };
-          typingAccess.set(conversationId, access);
-        }
-        if (!access.ok || !access.audience) return;
-        ctx.bus.signal({
-          workspaceId: actor.workspaceId,
-          audience: { conversation: access.audience },
-          signal: { type: "typing", conversationId, userId: actor.userId, contact: false, on },
-        });
-      }
 
       try {
         const d = await hub.attach(socket, actor, since);

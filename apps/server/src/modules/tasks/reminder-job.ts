@@ -1,6 +1,8 @@
 import { z } from "zod";
 import { type AppContext, transact } from "../../context";
-import { presentTask, TASK_COLUMNS, TASK_REMINDER_JOB, type TaskRow } from "./routes";
+import { presentTask, TASK_COLUMNS, type TaskRow } from "./present";
+
+export const TASK_REMINDER_JOB = "task.reminder";
 
 const Payload = z.object({ taskId: z.uuid(), workspaceId: z.uuid(), remindAt: z.string() });
 

@@ -1,7 +1,8 @@
 import type { WidgetServerFrame } from "@parley/protocol";
 import type { AppContext } from "../../context";
 import type { StoredEvent } from "../../events/store";
-import { agentsReadUpTo, presentForVisitor, type Visitor, visibleToVisitor } from "./visitors";
+import { presentForVisitor } from "./present";
+import { agentsReadUpTo, type Visitor, visibleToVisitor } from "./visitors";
 
 /** One open visitor socket. */
 export interface VisitorSession {

@@ -3,10 +3,9 @@ import type { AppContext } from "../../context";
 import type { Queryable } from "../../db/client";
 import { sha256Hex } from "../../lib/crypto";
 import { AppError } from "../../lib/errors";
-import { iso } from "../../lib/time";
-import { signedFileUrl } from "../../storage/signed-urls";
 import { MESSAGE_COLUMNS, type MessageRow } from "../messages/present";
 import { readTrackingOff } from "../receipts/policy";
+import { presentForVisitor } from "./present";
 
 /** A visitor as the visitor API knows it, from its token. */
 export interface Visitor {
@@ -85,37 +84,6 @@ export function visibleToVisitor(m: { direction: string; kind: string }): boolea
 
 /** The visitor's own id for a message: its provider id is `<external id>/<client id>`. */
 export const providerIdFor = (v: Visitor, clientId: string) => `${v.externalId}/${clientId}`;
-
-export function presentForVisitor(
-  ctx: AppContext,
-  m: {
-    id: string;
-    seq: number;
-    direction: string;
-    text: string | null;
-    attachments: MessageRow["attachments"];
-    providerMessageId: string | null;
-    authorName?: string | null;
-    createdAt: string | Date;
-  },
-): WidgetMessage {
-  const pid = m.providerMessageId;
-  const slash = pid && m.direction === "inbound" ? pid.lastIndexOf("/") : -1;
-  return {
-    id: m.id,
-    seq: Number(m.seq),
-    from: m.direction === "inbound" ? "visitor" : "agent",
-    text: m.text,
-    attachments: m.attachments.map((a) => ({
-      ...a,
-      // The visitor has no session: files come through short-lived signed links.
-      url: signedFileUrl(ctx.secrets, ctx.config.publicUrl, a.url, ctx.clock.now()),
-    })),
-    clientId: slash >= 0 ? pid!.slice(slash + 1) : null,
-    authorName: m.authorName ?? null,
-    createdAt: iso(m.createdAt)!,
-  };
-}
 
 /** The visitor's messages after a feed position, oldest first. */
 export async function visitorMessages(

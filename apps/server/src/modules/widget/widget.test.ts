@@ -7,7 +7,7 @@ import { identityHash } from "../../channels/widget/adapter";
 import { type Client, newWorkspace } from "../../testing/harness";
 import { useTestServer } from "../../testing/use-test-server";
 import { closeAbandonedWidgetConversations } from "./auto-close";
-import { WIDGET_DIST } from "./routes";
+import { WIDGET_DIST } from "./static-files";
 
 const SITE = "https://shop.example";
 /** A clock the tests move forward (visitor presence, auto-close) instead of sleeping. */

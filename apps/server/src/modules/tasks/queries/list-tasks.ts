@@ -1,0 +1,23 @@
+import type { Task } from "@parley/protocol";
+import type { AppContext } from "../../../context";
+import type { Actor } from "../../../domain/permissions";
+import { conversationForActor } from "../../conversations/access";
+import { canSeeTask } from "../policy";
+import { presentTask, TASK_COLUMNS, type TaskRow } from "../present";
+import type { ListQuery } from "../schema";
+
+/** Tasks, events and reminders the actor may see: open ones first, by due time. */
+export async function listTasks(ctx: AppContext, actor: Actor, query: ListQuery): Promise<Task[]> {
+  const { scope, status, conversationId, limit } = query;
+  if (conversationId) await conversationForActor(ctx.db, actor, conversationId);
+  const rows = await ctx.db.query<TaskRow>(
+    `select ${TASK_COLUMNS} from tasks
+     where workspace_id = $1
+       and ($2::boolean or assignee_id = $3 or (created_by = $3 and $4::uuid is not null))
+       and ($4::uuid is null or conversation_id = $4)
+       and ($5 = 'all' or (done_at is not null) = ($5 = 'done'))
+     order by (done_at is not null), due_at nulls last, id limit $6`,
+    [actor.workspaceId, scope === "all", actor.userId, conversationId ?? null, status, limit],
+  );
+  return rows.filter((r) => canSeeTask(actor, r)).map(presentTask);
+}
