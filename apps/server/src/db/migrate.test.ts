@@ -13,26 +13,29 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
-/** An empty database of the project's kind: in-memory PGlite, or a new PostgreSQL database. */
+/**
+ * An empty database of the project's kind: in-memory PGlite, or a schema of its own in the PostgreSQL test
+ * database (first on the search path, `public` after it for the extensions), so no CREATEDB right is needed.
+ */
 async function emptyDb(): Promise<Db> {
   if (TEST_DB === "embedded") {
     const db = await openPglite(null);
     cleanups.push(() => db.close());
     return db;
   }
-  const name = `parley_migrate_${crypto.randomBytes(6).toString("hex")}`;
+  const schema = `migrate_${crypto.randomBytes(6).toString("hex")}`;
   const admin = new pg.Client({ connectionString: TEST_DATABASE_URL });
   await admin.connect();
-  await admin.query(`create database ${name}`);
+  await admin.query(`create schema ${schema}`);
   await admin.end();
   const url = new URL(TEST_DATABASE_URL);
-  url.pathname = `/${name}`;
+  url.searchParams.set("options", `-c search_path=${schema},public`);
   const db = await openPostgres(url.toString(), 2);
   cleanups.push(async () => {
     await db.close();
     const drop = new pg.Client({ connectionString: TEST_DATABASE_URL });
     await drop.connect();
-    await drop.query(`drop database if exists ${name}`);
+    await drop.query(`drop schema if exists ${schema} cascade`);
     await drop.end();
   });
   return db;
@@ -49,7 +52,7 @@ function folder(files: Record<string, string>): string {
 const tables = async (db: Db) =>
   (
     await db.query<{ table_name: string }>(
-      "select table_name from information_schema.tables where table_schema = 'public' order by 1",
+      "select table_name from information_schema.tables where table_schema = current_schema() order by 1",
     )
   ).map((r) => r.table_name);
 
