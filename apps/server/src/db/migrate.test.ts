@@ -2,10 +2,11 @@ import crypto from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { PGlite } from "@electric-sql/pglite";
 import pg from "pg";
 import { afterEach, describe, expect, it } from "vitest";
 import { TEST_DATABASE_URL, TEST_DB } from "../testing/db";
-import { type Db, openPglite, openPostgres } from "./client";
+import { type Db, openPglite, openPostgres, type Queryable } from "./client";
 import { migrate, statements } from "./migrate";
 
 const cleanups: (() => Promise<void>)[] = [];
@@ -136,6 +137,40 @@ create function tagged() returns text language sql as $body$ select 'a;b' $body$
     expect(await tables(db)).toEqual(["kept", "schema_migrations"]);
     const names = await db.query<{ name: string }>("select name from schema_migrations");
     expect(names.map((r) => r.name)).toEqual(["0001_ok.sql"]);
+  });
+});
+
+describe("migrate with a handle that runs scripts", { timeout: 180_000 }, () => {
+  it.runIf(TEST_DB === "embedded")("hands each file whole to the transaction's exec", async () => {
+    const raw = await PGlite.create();
+    cleanups.push(() => raw.close());
+    const scripts: string[] = [];
+    // A database client whose transaction handle offers `exec`, as PGlite's own transactions do.
+    const db: Db = {
+      kind: "pglite",
+      query: async (sql, params) => (await raw.query<never>(sql, params)).rows,
+      tx: (fn) =>
+        raw.transaction((t) =>
+          fn({
+            query: async (sql: string, params?: unknown[]) => (await t.query<never>(sql, params)).rows,
+            exec: async (sql: string) => {
+              scripts.push(sql);
+              return t.exec(sql);
+            },
+          } as Queryable),
+        ),
+      close: () => raw.close(),
+    };
+    const fn =
+      "create table n (v int);\ncreate function one() returns int language plpgsql as $$ begin return 1; end $$;\n";
+    const dir = folder({
+      "0001_fn.sql": fn,
+      "0002_bad.sql": "insert into n values (1);\nselect * from missing;\n",
+    });
+    await expect(migrate(db, dir)).rejects.toThrow(/Migration 0002_bad\.sql failed/);
+    expect(scripts).toEqual([fn, "insert into n values (1);\nselect * from missing;\n"]);
+    expect(await db.query("select one() as one")).toEqual([{ one: 1 }]);
+    expect(await db.query("select count(*)::int as c from n")).toEqual([{ c: 0 }]);
   });
 });
 
