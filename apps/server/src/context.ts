@@ -3,12 +3,12 @@ import type { ChannelRegistry } from "./channels/registry";
 import type { Config } from "./config";
 import type { Db, Queryable } from "./db/client";
 import type { EventBus } from "./events/bus";
+import { JOB_EVENTS, notifiableSpan } from "./events/notifiable";
 import { appendEvents, type EventDraft, type StoredEvent } from "./events/store";
 import { type EnqueueOptions, enqueueJob, type JobRunner } from "./jobs/queue";
 import type { SecretBox } from "./lib/crypto";
 import type { Clock } from "./lib/time";
 import type { IngestQueue } from "./modules/ingest/ingest-queue";
-import { JOB_EVENTS, notifiableSpan } from "./modules/notifications/fanout";
 import type { BlobStore } from "./storage/blob-store";
 
 /** Everything a command needs, built once by the composition root (main.ts / app.ts). */

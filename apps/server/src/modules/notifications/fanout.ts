@@ -4,53 +4,12 @@ import type { AppContext } from "../../context";
 import { transact } from "../../context";
 import type { Queryable } from "../../db/client";
 import { canReceive } from "../../domain/permissions";
-import { type EventDraft, readEvents, type StoredEvent } from "../../events/store";
+import { isCustomerRead, JOB_EVENTS, notifiable } from "../../events/notifiable";
+import { readEvents, type StoredEvent } from "../../events/store";
 import { createNotification, type NotificationDraft } from "./create";
 import { type Audience, inAudience, loadSettings, type Means, type Settings } from "./settings";
 
-export const JOB_EVENTS = "notify.events";
 export const JOB_DELAYED = "notify.delayed";
-
-const isCustomerRead = (e: DomainEvent) =>
-  e.type === "message.updated" &&
-  e.message.direction === "outbound" &&
-  e.message.authorType === "user" &&
-  e.message.delivery?.state === "read";
-
-/** Whether an event can notify anyone: only those get a fan-out job (never a notification's own event). */
-function notifiable(e: DomainEvent): boolean {
-  switch (e.type) {
-    case "conversation.created":
-    case "conversation.assigned":
-      return true;
-    case "message.created":
-      return (
-        e.message.direction === "inbound" ||
-        (e.message.kind === "note" && (e.message.text ?? "").includes("@"))
-      );
-    case "message.updated":
-      return isCustomerRead(e);
-    default:
-      return false;
-  }
-}
-
-/**
- * The indexes of the first and last drafts that can notify someone, if any: the fan-out job over their
- * numbers is enqueued by the statement that appends them (transact(), appendEvents), so notifications are
- * never lost and never delay the writer: who is notified, how, is worked out by a worker afterwards.
- */
-export function notifiableSpan(drafts: readonly EventDraft[]): { first: number; last: number } | null {
-  let first = -1;
-  let last = -1;
-  drafts.forEach((d, i) => {
-    // A draft is the event without its number, workspace and time, which notifiable() does not read.
-    if (!notifiable(d as DomainEvent)) return;
-    if (first < 0) first = i;
-    last = i;
-  });
-  return first < 0 ? null : { first, last };
-}
 
 interface Member {
   id: string;
