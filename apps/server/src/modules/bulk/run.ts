@@ -3,6 +3,7 @@ import { z } from "zod";
 import { type AppContext, transact } from "../../context";
 import { type Actor, isAdmin } from "../../domain/permissions";
 import { AppError, forbidden } from "../../lib/errors";
+import { recordAudit } from "../audit/record";
 import { assignConversation } from "../conversations/assign";
 import { changeStatus } from "../conversations/change-status";
 import { deleteConversation } from "../conversations/delete";
@@ -102,26 +103,23 @@ export async function startBulk(ctx: AppContext, actor: Actor, input: BulkInput,
   if (!ids.length) throw new AppError("validation_failed", "No conversation matches: nothing to do.");
   const params = { assigneeId: input.assigneeId ?? null, teamId: input.teamId, ip };
   return transact(ctx, async (tx) => {
-    const [audit] = await tx.q.query<{ id: string }>(
-      `insert into audit_log (workspace_id, user_id, action, target_type, data, ip, created_at)
-       values ($1, $2, $3, 'conversations', $4, $5, $6) returning id`,
-      [
-        actor.workspaceId,
-        actor.userId,
-        `conversations.bulk_${input.action}`,
-        JSON.stringify({
-          count: ids.length,
-          conversationIds: ids,
-          selectAll: !input.ids,
-          ...(input.filter ? { filter: input.filter } : {}),
-          ...(input.action === "reassign"
-            ? { assigneeId: params.assigneeId, teamId: params.teamId ?? null }
-            : {}),
-        }),
-        ip,
-        tx.now,
-      ],
-    );
+    const audit = await recordAudit(tx.q, {
+      workspaceId: actor.workspaceId,
+      userId: actor.userId,
+      action: `conversations.bulk_${input.action}`,
+      targetType: "conversations",
+      data: {
+        count: ids.length,
+        conversationIds: ids,
+        selectAll: !input.ids,
+        ...(input.filter ? { filter: input.filter } : {}),
+        ...(input.action === "reassign"
+          ? { assigneeId: params.assigneeId, teamId: params.teamId ?? null }
+          : {}),
+      },
+      ip,
+      at: tx.now,
+    });
     const [row] = await tx.q.query<OperationRow>(
       `insert into bulk_operations (workspace_id, user_id, action, params, conversation_ids, total, audit_id, created_at)
        values ($1, $2, $3, $4, $5::uuid[], $6, $7, $8) returning *`,
@@ -132,11 +130,11 @@ export async function startBulk(ctx: AppContext, actor: Actor, input: BulkInput,
         JSON.stringify(params),
         ids,
         ids.length,
-        audit!.id,
+        audit.id,
         tx.now,
       ],
     );
-    await tx.q.query("update audit_log set target_id = $2 where id = $1", [audit!.id, row!.id]);
+    await tx.q.query("update audit_log set target_id = $2 where id = $1", [audit.id, row!.id]);
     await tx.enqueue(BULK_JOB, { operationId: row!.id }, { workspaceId: actor.workspaceId, maxAttempts: 3 });
     return row!;
   });
