@@ -19,6 +19,44 @@ export const isManager = (role: Role) => role === "owner" || role === "admin" ||
 export const isAdmin = (role: Role) => role === "owner" || role === "admin";
 
 /**
+ * The ways an agent sees a conversation (R207, R801), written once for both places the rule is decided:
+ * `test` for one conversation in memory, `sql` for a query over the alias `c` (conversations), with the
+ * caller's user id at the placeholder `me` and parameters added through `p`. Managers see everything.
+ */
+interface SeeClause {
+  test(actor: Actor, c: ConversationAccess): boolean;
+  sql(actor: Actor, me: string, p: (v: unknown) => string): string;
+}
+const SEES = {
+  /** Assigned to them. */
+  assignee: { test: (a, c) => c.assigneeId === a.userId, sql: (_a, me) => `c.assignee_id = ${me}` },
+  /** An additional operator of it. */
+  operator: {
+    test: (a, c) => c.operatorIds.includes(a.userId),
+    sql: (_a, me) =>
+      `exists (select 1 from conversation_operators o where o.conversation_id = c.id and o.user_id = ${me})`,
+  },
+  /** The queue: unassigned, of their team when it has one. */
+  queue: {
+    test: (a, c) => c.assigneeId === null && (c.teamId === null || a.teamIds.includes(c.teamId)),
+    sql: (a, _me, p) =>
+      `(c.assignee_id is null and (c.team_id is null or c.team_id = any(${p(a.teamIds)}::uuid[])))`,
+  },
+} satisfies Record<string, SeeClause>;
+const CLAUSES: readonly SeeClause[] = Object.values(SEES);
+
+/**
+ * The conversation read rule as SQL conditions over `c` (none for managers), with its parameters added
+ * through `p`. The workspace is the caller's own query's condition. Agrees with `conversationPolicy().read`
+ * (checked row by row against the database in `modules/conversations/visibility.test.ts`).
+ */
+export function readableConversationsSql(actor: Actor, p: (v: unknown) => string): string[] {
+  if (isManager(actor.role)) return [];
+  const me = p(actor.userId);
+  return [`(${CLAUSES.map((s) => s.sql(actor, me, p)).join("\n      or ")})`];
+}
+
+/**
  * Who may do what with a conversation (R207, R213, R801).
  * Managers (owner, admin, supervisor) see and handle every conversation of the workspace.
  * An agent sees the conversations assigned to them, those they are an additional operator of,
@@ -30,10 +68,11 @@ export function conversationPolicy(actor: Actor, c: ConversationAccess): Convers
     return { read: false, reply: false, note: false, assign: false, changeStatus: false, delete: false };
   }
   const manager = isManager(actor.role);
-  const mine = c.assigneeId === actor.userId;
-  const operator = c.operatorIds.includes(actor.userId);
-  const inQueue = c.assigneeId === null && (c.teamId === null || actor.teamIds.includes(c.teamId));
-  const read = manager || mine || operator || inQueue;
+  const mine = SEES.assignee.test(actor, c);
+  const operator = SEES.operator.test(actor, c);
+  const inQueue = SEES.queue.test(actor, c);
+  // The read rule: any of the clauses readableConversationsSql writes in SQL.
+  const read = manager || CLAUSES.some((s) => s.test(actor, c));
   const handles = manager || mine || operator;
   return {
     read,

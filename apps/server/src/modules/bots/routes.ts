@@ -1,6 +1,7 @@
 import { z } from "zod";
 import type { AppContext } from "../../context";
 import { type App, actorOf } from "../../http/types";
+import { listBots } from "./queries/list-bots";
 
 const Bot = z.object({ id: z.string(), name: z.string() });
 
@@ -14,11 +15,6 @@ export async function botRoutes(app: App, ctx: AppContext) {
         response: { 200: z.object({ bots: z.array(Bot) }) },
       },
     },
-    async (req) => ({
-      bots: await ctx.db.query<{ id: string; name: string }>(
-        "select id, name from bots where workspace_id = $1 order by lower(name), id",
-        [actorOf(req).workspaceId],
-      ),
-    }),
+    async (req) => ({ bots: await listBots(ctx.db, actorOf(req).workspaceId) }),
   );
 }

@@ -1,8 +1,13 @@
 import { z } from "zod";
 import type { AppContext } from "../../context";
+import { isAdmin } from "../../domain/permissions";
 import { type App, actorOf } from "../../http/types";
 import { notFound } from "../../lib/errors";
-import { BulkInput, BulkOperation, loadOperation, presentOperation, registerBulkJob, startBulk } from "./run";
+import { startBulk } from "./commands/start-bulk";
+import { registerBulkJob } from "./job";
+import { presentOperation } from "./present";
+import { loadOperation } from "./queries/load-operation";
+import { BulkInput, BulkOperation } from "./schema";
 
 const tags = ["conversations"];
 
@@ -39,8 +44,7 @@ export async function bulkRoutes(app: App, ctx: AppContext) {
     async (req) => {
       const actor = actorOf(req);
       const row = await loadOperation(ctx, actor.workspaceId, req.params.id);
-      if (!row || (row.user_id !== actor.userId && actor.role !== "owner" && actor.role !== "admin"))
-        throw notFound("Bulk operation");
+      if (!row || (row.user_id !== actor.userId && !isAdmin(actor.role))) throw notFound("Bulk operation");
       return { operation: presentOperation(row) };
     },
   );

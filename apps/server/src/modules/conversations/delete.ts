@@ -1,5 +1,6 @@
 import { type AppContext, transact } from "../../context";
 import type { Actor } from "../../domain/permissions";
+import { recordAudit } from "../audit/record";
 import { conversationForActor } from "./access";
 
 /** Deletes a conversation and its messages (R213; admins), with an audit entry and a realtime event. */
@@ -11,10 +12,16 @@ export async function deleteConversation(ctx: AppContext, actor: Actor, id: stri
       why: "Only owners and admins can delete conversations.",
     });
     await tx.q.query("delete from conversations where id = $1", [row.id]);
-    await tx.q.query(
-      "insert into audit_log (workspace_id, user_id, action, target_type, target_id, data, ip, created_at) values ($1, $2, 'conversation.deleted', 'conversation', $3, $4, $5, $6)",
-      [actor.workspaceId, actor.userId, row.id, JSON.stringify({ number: row.number }), ip, tx.now],
-    );
+    await recordAudit(tx.q, {
+      workspaceId: actor.workspaceId,
+      userId: actor.userId,
+      action: "conversation.deleted",
+      targetType: "conversation",
+      targetId: row.id,
+      data: { number: row.number },
+      ip,
+      at: tx.now,
+    });
     tx.emit(actor.workspaceId, {
       type: "conversation.deleted",
       conversationId: row.id,

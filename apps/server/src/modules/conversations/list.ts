@@ -1,7 +1,7 @@
 import { ChannelType, ConversationStatus, DeliveryState, LIMITS } from "@parley/protocol";
 import { z } from "zod";
 import type { Db } from "../../db/client";
-import { type Actor, conversationPolicy, isManager } from "../../domain/permissions";
+import { type Actor, conversationPolicy, readableConversationsSql } from "../../domain/permissions";
 import { AppError } from "../../lib/errors";
 import {
   accessOf,
@@ -79,16 +79,6 @@ function decodeCursor(c: string, sort: ListQuery["sort"]): Cursor {
 /** The waiting part of the processing order; the same predicate as the partial index conversations_waiting_idx. */
 const WAITING = "c.first_unanswered_at is not null and c.status <> 'closed'";
 
-/** The visibility rule of domain/permissions.ts in SQL; `$2` is the caller, `teams` their team ids. */
-export function visibilityFilter(actor: Actor, p: (v: unknown) => string): string[] {
-  if (isManager(actor.role)) return [];
-  return [
-    `(c.assignee_id = $2
-      or exists (select 1 from conversation_operators o where o.conversation_id = c.id and o.user_id = $2)
-      or (c.assignee_id is null and (c.team_id is null or c.team_id = any(${p(actor.teamIds)}::uuid[]))))`,
-  ];
-}
-
 /**
  * The inbox list (R101, R102, R103, R108): keyset-paginated by (last activity, id), newest first, or in
  * processing order, with the caller's unread count and draft, and only the conversations the caller may see.
@@ -103,7 +93,12 @@ export async function listConversations(db: Db, actor: Actor, f: ListQuery) {
       params.push(v);
       return `$${params.length}`;
     };
-    const where = ["c.workspace_id = $1", ...visibilityFilter(actor, p), ...inboxFilters(f, p), ...extra(p)];
+    const where = [
+      "c.workspace_id = $1",
+      ...readableConversationsSql(actor, p),
+      ...inboxFilters(f, p),
+      ...extra(p),
+    ];
     // The page's rows are chosen from conversations alone (keyset order, limit), and only those are joined
     // with contacts, connections, cursors and drafts: a misestimated filter can never make the planner
     // join thousands of rows before it sorts.
@@ -260,11 +255,13 @@ export function inboxFilters(f: InboxFilterInput, p: (v: unknown) => string): st
 /** Conversations with unread customer messages for this agent (the header badge, R105). */
 export async function unreadConversationCount(db: Db, actor: Actor): Promise<number> {
   const params: unknown[] = [actor.workspaceId, actor.userId];
-  const visibility = isManager(actor.role)
-    ? ""
-    : `and (c.assignee_id = $2 or exists (select 1 from conversation_operators o where o.conversation_id = c.id and o.user_id = $2)
-        or (c.assignee_id is null and (c.team_id is null or c.team_id = any($3::uuid[]))))`;
-  if (!isManager(actor.role)) params.push(actor.teamIds);
+  const p = (v: unknown) => {
+    params.push(v);
+    return `$${params.length}`;
+  };
+  const visibility = readableConversationsSql(actor, p)
+    .map((c) => `and ${c}`)
+    .join(" ");
   const [row] = await db.query<{ n: number }>(
     `select count(*) as n from conversations c
      left join read_cursors rc on rc.conversation_id = c.id and rc.user_id = $2

@@ -25,3 +25,21 @@ export function csvField(v: unknown): string {
 
 /** One CSV record, CRLF-terminated. */
 export const csvRow = (fields: readonly unknown[]) => `${fields.map(csvField).join(",")}\r\n`;
+
+/** A reply to send a download through (any route's Fastify reply). */
+interface DownloadReply {
+  header(name: string, value: string): unknown;
+  send(payload?: unknown): unknown;
+}
+
+/** A CSV download: the UTF-8 BOM and the rows (a header first), or a stream already holding them. */
+export function sendCsv(
+  reply: DownloadReply,
+  filename: string,
+  body: readonly unknown[][] | NodeJS.ReadableStream,
+) {
+  reply.header("content-type", "text/csv; charset=utf-8");
+  reply.header("content-disposition", `attachment; filename="${filename}"`);
+  reply.header("cache-control", "no-store");
+  return reply.send(Array.isArray(body) ? BOM + body.map(csvRow).join("") : body);
+}

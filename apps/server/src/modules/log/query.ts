@@ -1,7 +1,7 @@
 import { LIMITS } from "@parley/protocol";
 import { z } from "zod";
 import type { Db } from "../../db/client";
-import { type Actor, conversationPolicy, isManager } from "../../domain/permissions";
+import { type Actor, conversationPolicy, readableConversationsSql } from "../../domain/permissions";
 import { AppError } from "../../lib/errors";
 import { iso } from "../../lib/time";
 
@@ -135,16 +135,6 @@ export function logFilters(f: LogFilters, p: (v: unknown) => string): string[] {
   return where;
 }
 
-/** What an agent may see of closed conversations: the conversation read rule (domain/permissions) in SQL. */
-export function visibility(actor: Actor, p: (v: unknown) => string): string[] {
-  if (isManager(actor.role)) return [];
-  return [
-    `(c.assignee_id = $2
-      or exists (select 1 from conversation_operators o where o.conversation_id = c.id and o.user_id = $2)
-      or (c.assignee_id is null and (c.team_id is null or c.team_id = any(${p(actor.teamIds)}::uuid[]))))`,
-  ];
-}
-
 function encodeCursor(r: LogRow) {
   return Buffer.from(JSON.stringify([r.closed_at.toISOString(), r.id])).toString("base64url");
 }
@@ -187,7 +177,7 @@ export async function listLog(db: Db, actor: Actor, f: LogQuery) {
     params.push(v);
     return `$${params.length}`;
   };
-  const where = [...logFilters(f, p), ...visibility(actor, p)];
+  const where = [...logFilters(f, p), ...readableConversationsSql(actor, p)];
   const dir = f.sort === "asc" ? "asc" : "desc";
   if (f.cursor) {
     const [at, id] = decodeCursor(f.cursor);

@@ -5,6 +5,7 @@ import type { Actor } from "../../domain/permissions";
 import { notFound } from "../../lib/errors";
 import { iso } from "../../lib/time";
 import { REMOVE_BLOBS_JOB } from "../../storage/remove-job";
+import { recordAudit } from "../audit/record";
 import { MESSAGE_COLUMNS, type MessageRow, presentMessage } from "../messages/present";
 import { parseReceiptSettings } from "./policy";
 
@@ -46,16 +47,15 @@ export async function recordReadTrackingConsent(ctx: AppContext, input: ConsentI
         [input.contactId],
       );
     }
-    await tx.q.query(
-      "insert into audit_log (workspace_id, user_id, action, target_type, target_id, data, created_at) values ($1, $2, 'contact.read_tracking_consent', 'contact', $3, $4, $5)",
-      [
-        input.workspaceId,
-        input.userId ?? null,
-        input.contactId,
-        JSON.stringify({ granted: input.granted, source: input.source }),
-        tx.now,
-      ],
-    );
+    await recordAudit(tx.q, {
+      workspaceId: input.workspaceId,
+      userId: input.userId ?? null,
+      action: "contact.read_tracking_consent",
+      targetType: "contact",
+      targetId: input.contactId,
+      data: { granted: input.granted, source: input.source },
+      at: tx.now,
+    });
     return {
       granted: row.read_tracking_consent,
       at: iso(row.read_tracking_consent_at),
@@ -94,18 +94,18 @@ export async function exportContact(ctx: AppContext, actor: Actor, contactId: st
      where conversation_id = any($1::uuid[]) and kind = 'message' order by seq`,
     [conversations.map((c) => c.id)],
   );
-  await ctx.db.query(
-    "insert into audit_log (workspace_id, user_id, action, target_type, target_id, data, created_at) values ($1, $2, 'contact.exported', 'contact', $3, $4, $5)",
-    [
-      actor.workspaceId,
-      actor.userId,
-      contactId,
-      JSON.stringify({ conversations: conversations.length, messages: messages.length }),
-      ctx.clock.now(),
-    ],
-  );
+  const now = ctx.clock.now();
+  await recordAudit(ctx.db, {
+    workspaceId: actor.workspaceId,
+    userId: actor.userId,
+    action: "contact.exported",
+    targetType: "contact",
+    targetId: contactId,
+    data: { conversations: conversations.length, messages: messages.length },
+    at: now,
+  });
   return {
-    exportedAt: ctx.clock.now().toISOString(),
+    exportedAt: now.toISOString(),
     contact,
     identities,
     tags,
@@ -167,16 +167,15 @@ export async function eraseContact(ctx: AppContext, actor: Actor, contactId: str
     if (files.length) await tx.enqueue(REMOVE_BLOBS_JOB, { keys: files.map((f) => f.storage_key) });
     await tx.q.query("delete from conversations where contact_id = $1", [contactId]);
     await tx.q.query("delete from contacts where id = $1", [contactId]);
-    await tx.q.query(
-      "insert into audit_log (workspace_id, user_id, action, target_type, target_id, data, created_at) values ($1, $2, 'contact.erased', 'contact', $3, $4, $5)",
-      [
-        actor.workspaceId,
-        actor.userId,
-        contactId,
-        JSON.stringify({ conversations: conversations.length, messages: counted?.n ?? 0 }),
-        tx.now,
-      ],
-    );
+    await recordAudit(tx.q, {
+      workspaceId: actor.workspaceId,
+      userId: actor.userId,
+      action: "contact.erased",
+      targetType: "contact",
+      targetId: contactId,
+      data: { conversations: conversations.length, messages: counted?.n ?? 0 },
+      at: tx.now,
+    });
     for (const c of conversations) {
       tx.emit(actor.workspaceId, {
         type: "conversation.deleted",

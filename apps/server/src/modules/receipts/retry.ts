@@ -1,6 +1,7 @@
 import { type AppContext, transact } from "../../context";
 import type { Actor } from "../../domain/permissions";
 import { AppError, conflict, notFound } from "../../lib/errors";
+import { recordAudit } from "../audit/record";
 import { conversationForActor } from "../conversations/access";
 import { accessOf } from "../conversations/present";
 import { conversationWindow, windowRefusal } from "../conversations/window";
@@ -45,16 +46,15 @@ export async function retryMessage(ctx: AppContext, actor: Actor, conversationId
       { messageId: m.id, workspaceId: actor.workspaceId },
       { workspaceId: actor.workspaceId },
     );
-    await tx.q.query(
-      "insert into audit_log (workspace_id, user_id, action, target_type, target_id, data, created_at) values ($1, $2, 'message.retried', 'message', $3, $4, $5)",
-      [
-        actor.workspaceId,
-        actor.userId,
-        m.id,
-        JSON.stringify({ failureReason: m.failure_reason, failureDetail: m.failure_detail }),
-        tx.now,
-      ],
-    );
+    await recordAudit(tx.q, {
+      workspaceId: actor.workspaceId,
+      userId: actor.userId,
+      action: "message.retried",
+      targetType: "message",
+      targetId: m.id,
+      data: { failureReason: m.failure_reason, failureDetail: m.failure_detail },
+      at: tx.now,
+    });
     const message = presentMessage(updated!);
     tx.emit(actor.workspaceId, {
       type: "message.updated",

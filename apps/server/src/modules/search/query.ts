@@ -1,6 +1,10 @@
 import type { Db, Queryable } from "../../db/client";
-import { type Actor, conversationPolicy, isManager } from "../../domain/permissions";
-import { visibilityFilter } from "../conversations/list";
+import {
+  type Actor,
+  conversationPolicy,
+  isManager,
+  readableConversationsSql,
+} from "../../domain/permissions";
 import {
   accessOf,
   CONVERSATION_FROM,
@@ -86,10 +90,10 @@ export async function searchMessages(
     ? `join lateral (select c.id, c.assignee_id, c.team_id from conversations c where c.id = m.conversation_id offset 0) c on true`
     : "";
   const conditions = (p: (v: unknown) => string) => [
-    // $2 (the caller) is used by the visibility rule; named here too so its type is known for managers.
+    // $2 (the caller) is a parameter of every statement here: named so its type is known.
     "$2::uuid is not null",
     `${MESSAGE_TSV} @@ ${tsQuery(words, p)}`,
-    ...visibilityFilter(actor, p),
+    ...readableConversationsSql(actor, p),
   ];
   const before = (p: (v: unknown) => string) =>
     opts.before !== undefined ? [`m.seq < ${p(opts.before)}`] : [];
@@ -210,7 +214,7 @@ export async function searchContacts(db: Db, actor: Actor, q: string, limit: num
        ${CONVERSATION_SELECT} ${conversationFrom()}
        join found f on f.id = c.contact_id
        where c.workspace_id = $1 and $2::uuid is not null
-         ${visibilityFilter(actor, p)
+         ${readableConversationsSql(actor, p)
            .map((v) => `and ${v}`)
            .join(" ")}
        order by f.score desc, c.last_activity_at desc, c.id

@@ -1,6 +1,6 @@
 import { type AppContext, transact } from "../../context";
-import { accessOf, loadConversationRow, presentConversation } from "../conversations/present";
-import { addSystemEvent } from "../messages/system-event";
+import { closeConversation } from "../conversations/commands/close-conversation";
+import { loadConversationRow } from "../conversations/present";
 
 /**
  * R603: closes the open widget conversations whose visitor has been away from the site (no socket heard
@@ -32,26 +32,7 @@ export async function closeAbandonedWidgetConversations(ctx: AppContext): Promis
       );
       if (!locked || locked.status === "closed") return false;
       const row = (await loadConversationRow(tx.q, d.workspace_id, d.id))!;
-      await tx.q.query(
-        "update conversations set status = 'closed', closed_at = $2, updated_at = $2 where id = $1",
-        [d.id, tx.now],
-      );
-      const after = (await loadConversationRow(tx.q, d.workspace_id, d.id))!;
-      const audience = { conversation: accessOf(after) };
-      await addSystemEvent(
-        tx,
-        { workspaceId: d.workspace_id, conversationId: d.id, connectionId: row.connection_id },
-        { kind: "closed", byUserId: null, from: row.status, to: "closed", reason: "visitor_left" },
-        audience,
-      );
-      tx.emit(d.workspace_id, {
-        type: "conversation.status_changed",
-        conversationId: d.id,
-        conversation: presentConversation(after),
-        previousStatus: row.status,
-        byUserId: null,
-        audience,
-      });
+      await closeConversation(tx, row, { userId: null, reason: "visitor_left" });
       return true;
     });
     if (done) closed++;

@@ -1,0 +1,31 @@
+import { type AppContext, transact } from "../../../context";
+import { uniqueViolation } from "../../../db/errors";
+import { AppError } from "../../../lib/errors";
+import { USER_COLUMNS, type UserRow } from "../../users/present";
+import { findInvitation } from "../queries/invitations";
+import { hashPassword } from "../sessions";
+
+/** Accepts an invitation: claims it once and creates the invited account with the invitation's role. */
+export async function acceptInvitation(
+  ctx: AppContext,
+  input: { token: string; name: string; password: string },
+) {
+  const inv = await findInvitation(ctx.db, input.token, ctx.clock.now());
+  const passwordHash = await hashPassword(input.password);
+  return transact(ctx, async (tx) => {
+    const claimed = await tx.q.query(
+      "update invitations set accepted_at = $2 where id = $1 and accepted_at is null returning id",
+      [inv.id, tx.now],
+    );
+    if (!claimed.length) throw new AppError("conflict", "This invitation has just been used.");
+    // The email may have got an account since the invitation was sent (another invitation).
+    const [u] = await tx.q
+      .query<UserRow>(
+        `insert into users (workspace_id, email, name, role, password_hash, created_at, updated_at)
+         values ($1, $2, $3, $4, $5, $6, $6) returning ${USER_COLUMNS}`,
+        [inv.workspace_id, inv.email, input.name, inv.role, passwordHash, tx.now],
+      )
+      .catch(uniqueViolation("A user with this email already exists: sign in instead."));
+    return u!;
+  });
+}

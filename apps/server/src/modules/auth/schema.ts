@@ -1,0 +1,23 @@
+import { Role, User } from "@parley/protocol";
+import { z } from "zod";
+
+export const Email = z
+  .email()
+  .max(320)
+  .transform((e) => e.toLowerCase());
+export const Password = z.string().min(10, "must be at least 10 characters").max(200);
+export const SessionOut = z.object({
+  user: User,
+  csrfToken: z.string(),
+  workspace: z.object({ id: z.string(), name: z.string() }),
+});
+
+export const Invitation = z.object({
+  id: z.string(),
+  email: z.string(),
+  role: Role,
+  expiresAt: z.string(),
+  acceptedAt: z.string().nullable(),
+  createdAt: z.string(),
+});
+export const InvitationToken = z.string().min(10).max(100);

@@ -1,0 +1,111 @@
+import type { Role } from "@parley/protocol";
+import { z } from "zod";
+import type { AppContext } from "../../context";
+import type { Actor } from "../../domain/permissions";
+import { AppError } from "../../lib/errors";
+import { assignConversation } from "../conversations/assign";
+import { changeStatus } from "../conversations/change-status";
+import { deleteConversation } from "../conversations/delete";
+import { markRead, markUnread } from "../conversations/read-state";
+import type { OperationRow } from "./present";
+
+export const BULK_JOB = "conversations.bulk";
+/** Progress is saved after each chunk: a retried job resumes where it stopped. */
+const CHUNK = 50;
+
+async function actorFor(ctx: AppContext, userId: string | null): Promise<Actor | null> {
+  if (!userId) return null;
+  const [u] = await ctx.db.query<{ id: string; workspace_id: string; role: Role; team_ids: string[] }>(
+    `select u.id, u.workspace_id, u.role,
+       coalesce((select array_agg(tm.team_id::text) from team_members tm where tm.user_id = u.id), '{}') as team_ids
+     from users u where u.id = $1 and u.status = 'active'`,
+    [userId],
+  );
+  return u ? { userId: u.id, workspaceId: u.workspace_id, role: u.role, teamIds: u.team_ids } : null;
+}
+
+async function applyOne(ctx: AppContext, actor: Actor, op: OperationRow, id: string) {
+  switch (op.action) {
+    case "close":
+      await changeStatus(ctx, actor, id, "closed");
+      return;
+    case "reassign":
+      await assignConversation(ctx, actor, id, {
+        assigneeId: op.params.assigneeId ?? null,
+        ...(op.params.teamId !== undefined ? { teamId: op.params.teamId } : {}),
+      });
+      return;
+    case "mark_read":
+      await markRead(ctx, actor, id, null);
+      return;
+    case "mark_unread":
+      await markUnread(ctx, actor, id);
+      return;
+    case "delete":
+      await deleteConversation(ctx, actor, id, op.params.ip ?? null);
+      return;
+  }
+}
+
+/**
+ * The job: applies the action to each conversation with the caller's permissions as they are now (each its
+ * own transaction with its events, so open lists update live), saving progress after every chunk.
+ */
+export function registerBulkJob(ctx: AppContext) {
+  ctx.jobs.register({
+    type: BULK_JOB,
+    payload: z.object({ operationId: z.uuid() }),
+    maxAttempts: 3,
+    async run({ operationId }) {
+      const [op] = await ctx.db.query<OperationRow>("select * from bulk_operations where id = $1", [
+        operationId,
+      ]);
+      if (op?.status !== "running") return;
+      const actor = await actorFor(ctx, op.user_id);
+      if (!actor || actor.workspaceId !== op.workspace_id) {
+        await ctx.db.query("update bulk_operations set status = 'failed', finished_at = $2 where id = $1", [
+          op.id,
+          ctx.clock.now(),
+        ]);
+        return;
+      }
+      let position = op.done + op.failed;
+      const errors = [...op.errors];
+      while (position < op.conversation_ids.length) {
+        const chunk = op.conversation_ids.slice(position, position + CHUNK);
+        let done = 0;
+        let failed = 0;
+        for (const id of chunk) {
+          try {
+            await applyOne(ctx, actor, op, id);
+            done++;
+          } catch (err) {
+            failed++;
+            const e =
+              err instanceof AppError
+                ? { code: err.code, message: err.message }
+                : { code: "internal", message: "Unexpected error." };
+            if (!(err instanceof AppError))
+              ctx.log.error({ err, operationId, conversationId: id }, "bulk action failed");
+            if (errors.length < 20) errors.push({ conversationId: id, ...e });
+          }
+        }
+        position += chunk.length;
+        await ctx.db.query(
+          "update bulk_operations set done = done + $2, failed = failed + $3, errors = $4 where id = $1",
+          [op.id, done, failed, JSON.stringify(errors)],
+        );
+      }
+      const now = ctx.clock.now();
+      const [final] = await ctx.db.query<OperationRow>(
+        "update bulk_operations set status = 'completed', finished_at = $2 where id = $1 returning *",
+        [op.id, now],
+      );
+      if (op.audit_id)
+        await ctx.db.query("update audit_log set data = data || $2::jsonb where id = $1", [
+          op.audit_id,
+          JSON.stringify({ completed: true, done: final!.done, failed: final!.failed }),
+        ]);
+    },
+  });
+}

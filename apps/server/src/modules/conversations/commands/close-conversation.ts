@@ -1,0 +1,20 @@
+import type { Tx } from "../../../context";
+import type { ConversationRow } from "../present";
+import { announceStatusChange } from "./announce-status";
+
+/**
+ * Closes a conversation whose row the transaction has locked (R206; R603 when a widget visitor left):
+ * its status and close time, the "closed" system line (with the reason, if any) and
+ * `conversation.status_changed`. `by.userId` is null when the system closes it.
+ */
+export async function closeConversation(
+  tx: Tx,
+  row: ConversationRow,
+  by: { userId: string | null; reason?: "visitor_left" },
+) {
+  await tx.q.query(
+    "update conversations set status = 'closed', closed_at = $2, updated_at = $2 where id = $1",
+    [row.id, tx.now],
+  );
+  return announceStatusChange(tx, row, by);
+}

@@ -1,0 +1,23 @@
+import type { AppContext } from "../../../context";
+import type { Actor } from "../../../domain/permissions";
+import { conversationForActor } from "../access";
+import { presentConversation } from "../present";
+import { conversationWindow, presentWindow } from "../window";
+
+/** One conversation as the caller sees it: their unread count, mark and draft, and the messaging window. */
+export async function conversationDetail(ctx: AppContext, actor: Actor, id: string) {
+  const { row, policy } = await conversationForActor(ctx.db, actor, id);
+  const [extra] = await ctx.db.query<{
+    unread_count: number;
+    marked_unread: boolean | null;
+    draft: string | null;
+  }>(
+    `select (select count(*) from messages m where m.conversation_id = $1 and m.direction = 'inbound'
+              and m.seq > coalesce(rc.last_read_seq, 0)) as unread_count,
+            rc.marked_unread, (select text from drafts where conversation_id = $1 and user_id = $2) as draft
+     from (select 1) one left join read_cursors rc on rc.conversation_id = $1 and rc.user_id = $2`,
+    [row.id, actor.userId],
+  );
+  const window = presentWindow(await conversationWindow(ctx.db, row.id, ctx.clock.now()));
+  return { ...presentConversation({ ...row, ...extra! }, policy), window };
+}

@@ -1,0 +1,43 @@
+import { type AppContext, transact } from "../../../context";
+import { type Actor, isAdmin, isManager } from "../../../domain/permissions";
+import { forbidden } from "../../../lib/errors";
+import { recordAudit } from "../../audit/record";
+import { conversationForActor } from "../../conversations/access";
+import { mustExist } from "../queries/exists";
+
+/**
+ * Turns read receipts on or off for one connection (admins) or one conversation (managers), or back to
+ * inheriting the wider setting (null) (R305), audited. A record the caller cannot see is missing (404)
+ * before their role is looked at.
+ */
+export async function setReceiptOverride(
+  ctx: AppContext,
+  actor: Actor,
+  target: "connection" | "conversation",
+  id: string,
+  readReceipts: boolean | null,
+) {
+  if (target === "connection") {
+    await mustExist(ctx.db, "Connection", actor.workspaceId, id);
+    if (!isAdmin(actor.role)) throw forbidden("Only owners and admins change the read-receipt policy.");
+  }
+  await transact(ctx, async (tx) => {
+    if (target === "conversation") {
+      await conversationForActor(tx.q, actor, id, { lock: true });
+      if (!isManager(actor.role))
+        throw forbidden("Only owners, admins and supervisors change the read-receipt policy.");
+    }
+    const table = target === "connection" ? "channel_connections" : "conversations";
+    await tx.q.query(`update ${table} set read_receipts = $2 where id = $1`, [id, readReceipts]);
+    await recordAudit(tx.q, {
+      workspaceId: actor.workspaceId,
+      userId: actor.userId,
+      action: `receipts.${target}_policy`,
+      targetType: target,
+      targetId: id,
+      data: { readReceipts },
+      at: tx.now,
+    });
+  });
+  return { readReceipts };
+}

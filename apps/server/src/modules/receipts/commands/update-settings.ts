@@ -1,0 +1,25 @@
+import { type AppContext, transact } from "../../../context";
+import type { Actor } from "../../../domain/permissions";
+import { recordAudit } from "../../audit/record";
+import { loadReceiptSettings } from "../policy";
+import type { SettingsPatch } from "../schema";
+
+/** Changes the workspace's read-receipt policy and privacy settings (R305, R307), audited. */
+export async function updateReceiptSettings(ctx: AppContext, actor: Actor, patch: SettingsPatch) {
+  await transact(ctx, async (tx) => {
+    const current = await loadReceiptSettings(tx.q, actor.workspaceId);
+    await tx.q.query(
+      "update workspaces set settings = jsonb_set(settings, '{receipts}', $2::jsonb) where id = $1",
+      [actor.workspaceId, JSON.stringify({ ...current, ...patch })],
+    );
+    await recordAudit(tx.q, {
+      workspaceId: actor.workspaceId,
+      userId: actor.userId,
+      action: "receipts.settings_updated",
+      targetType: "workspace",
+      targetId: actor.workspaceId,
+      data: patch,
+      at: tx.now,
+    });
+  });
+}
