@@ -16,13 +16,8 @@ const NOT_YET_THIN = new Set([
   "modules/canned/routes.ts",
   "modules/connections/routes.ts",
   "modules/contacts/routes.ts",
-  "modules/notifications/routes.ts",
   "modules/tags/routes.ts",
-  "modules/tasks/routes.ts",
-  "modules/templates/routes.ts",
-  "modules/widget/routes.ts",
   "modules/workspace/routes.ts",
-  "storage/routes.ts",
 ]);
 
 /** The string and template literals of a TypeScript source, comments left out. */

@@ -7,6 +7,7 @@ import { type App, actorOf } from "../http/types";
 import { AppError, notFound } from "../lib/errors";
 import { conversationForActor } from "../modules/conversations/access";
 import { canReadFile } from "./access";
+import { conversationAttachments, findFile } from "./queries";
 import { verifyFileSignature } from "./signed-urls";
 import { storeUpload } from "./uploads";
 
@@ -40,19 +41,7 @@ export async function fileRoutes(app: App, ctx: AppContext) {
       } else if (!workspaceId) {
         throw new AppError("unauthenticated", "Sign in to continue.");
       }
-      const [file] = await ctx.db.query<{
-        id: string;
-        name: string;
-        mime_type: string;
-        size: number;
-        storage_key: string;
-        conversation_id: string | null;
-        uploaded_by: string | null;
-      }>(
-        `select id, name, mime_type, size, storage_key, conversation_id, uploaded_by from files
-         where id = $1 and ($2::uuid is null or workspace_id = $2)`,
-        [req.params.id, workspaceId],
-      );
+      const file = await findFile(ctx.db, req.params.id, workspaceId);
       // With a session, the file is seen only by those who may read a conversation that carries it: a
       // hidden one's file looks the same as a missing one.
       if (!file || (workspaceId && !(await canReadFile(ctx.db, actorOf(req), file)))) throw notFound("File");
@@ -144,18 +133,7 @@ export async function fileRoutes(app: App, ctx: AppContext) {
     async (req) => {
       const actor = actorOf(req);
       await conversationForActor(ctx.db, actor, req.params.id);
-      const rows = await ctx.db.query<{
-        message_id: string;
-        direction: string;
-        created_at: Date;
-        a: Attachment;
-      }>(
-        `select m.id as message_id, m.direction, m.created_at, a
-         from messages m cross join lateral jsonb_array_elements(m.attachments) a
-         where m.conversation_id = $1 and m.workspace_id = $2 and jsonb_array_length(m.attachments) > 0
-         order by m.seq desc limit 1000`,
-        [req.params.id, actor.workspaceId],
-      );
+      const rows = await conversationAttachments(ctx.db, actor.workspaceId, req.params.id);
       return {
         attachments: rows
           .filter((r) => r.a.url && !r.a.error)
