@@ -18,18 +18,13 @@ import { type FormEvent, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { del, get, post } from "../../api/client";
 import type { Session } from "../../api/queries";
+import type { Answer } from "../../api/types";
 import { errorWithReason } from "../../lib/errors";
 import { fullDateTime } from "../../lib/format";
 import { showErrorWithReason } from "../../lib/notify";
 import { assignableRoles } from "./users-roles";
 
-interface Invitation {
-  id: string;
-  email: string;
-  role: Role;
-  expiresAt: string;
-  acceptedAt: string | null;
-}
+type InvitationsAnswer = Answer<"/api/invitations">;
 const invitationsKey = ["invitations"] as const;
 
 /** Invites someone by e-mail with a role (the link is shown when no e-mail goes out) and lists open invitations. */
@@ -39,14 +34,14 @@ export function InvitationsPanel({ session }: { session: Session }) {
   const onError = (err: unknown) => showErrorWithReason(t, err);
   const list = useQuery({
     queryKey: invitationsKey,
-    queryFn: () => get<{ invitations: Invitation[] }>("/api/invitations").then((r) => r.invitations),
+    queryFn: () => get<InvitationsAnswer>("/api/invitations").then((r) => r.invitations),
   });
   const [email, setEmail] = useState("");
   const [role, setRole] = useState<Role>("agent");
   const [created, setCreated] = useState<{ email: string; url: string; emailed: boolean } | null>(null);
   const invite = useMutation({
     mutationFn: () =>
-      post<{ invitation: Invitation; acceptUrl: string; emailed: boolean }>("/api/invitations", {
+      post<Answer<"/api/invitations", "post">>("/api/invitations", {
         email,
         role,
       }),

@@ -5,6 +5,7 @@ import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useTranslation } from "react-i18next";
 import { patch } from "../../api/client";
 import { keys, type Session, useUsers } from "../../api/queries";
+import type { Answer } from "../../api/types";
 import { showErrorWithReason } from "../../lib/notify";
 import { UserAvatar } from "./UserAvatar";
 import { assignableRoles } from "./users-roles";
@@ -17,7 +18,7 @@ export function PeoplePanel({ session }: { session: Session }) {
   const onError = (err: unknown) => showErrorWithReason(t, err);
   const update = useMutation({
     mutationFn: ({ id, body }: { id: string; body: { role?: string; status?: string } }) =>
-      patch<{ user: User }>(`/api/users/${id}`, body),
+      patch<Answer<"/api/users/{id}", "patch">>(`/api/users/${id}`, body),
     onSuccess: ({ user }) => {
       qc.setQueryData<User[]>(keys.users, (list) => list?.map((u) => (u.id === user.id ? user : u)));
       notifications.show({ color: "green", message: t("account.users.updated") });

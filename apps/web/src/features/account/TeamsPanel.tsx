@@ -17,13 +17,10 @@ import { type FormEvent, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { del, get, post, put } from "../../api/client";
 import { useUsers } from "../../api/queries";
+import type { Answer } from "../../api/types";
 import { showErrorWithReason } from "../../lib/notify";
 
-interface Team {
-  id: string;
-  name: string;
-  memberIds: string[];
-}
+type TeamsAnswer = Answer<"/api/teams">;
 const teamsKey = ["teams"] as const;
 
 /** Teams: created by name, deleted, and their members added or removed. */
@@ -34,7 +31,7 @@ export function TeamsPanel() {
   const users = useUsers();
   const teams = useQuery({
     queryKey: teamsKey,
-    queryFn: () => get<{ teams: Team[] }>("/api/teams").then((r) => r.teams),
+    queryFn: () => get<TeamsAnswer>("/api/teams").then((r) => r.teams),
   });
   const refresh = () => qc.invalidateQueries({ queryKey: teamsKey });
   const [name, setName] = useState("");

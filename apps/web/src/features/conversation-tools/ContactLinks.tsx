@@ -4,9 +4,9 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
 import { del, get, put } from "../../api/client";
+import type { Answer } from "../../api/types";
 import { showErrorWithReason } from "../../lib/notify";
 import { contactName } from "../inbox/ContactAvatar";
-import type { Contact } from "./contact";
 
 /** The contacts known to be the same person: listed, unlinkable, and searchable to link another. */
 export function ContactLinks({ contactId }: { contactId: string }) {
@@ -15,12 +15,13 @@ export function ContactLinks({ contactId }: { contactId: string }) {
   const [q, setQ] = useState("");
   const links = useQuery({
     queryKey: ["contact-links", contactId],
-    queryFn: () => get<{ contacts: Contact[] }>(`/api/contacts/${contactId}/links`).then((r) => r.contacts),
+    queryFn: () =>
+      get<Answer<"/api/contacts/{id}/links">>(`/api/contacts/${contactId}/links`).then((r) => r.contacts),
   });
   const found = useQuery({
     queryKey: ["contact-search", q],
     queryFn: () =>
-      get<{ contacts: Contact[] }>(`/api/contacts?q=${encodeURIComponent(q)}&limit=10`).then(
+      get<Answer<"/api/contacts">>(`/api/contacts?q=${encodeURIComponent(q)}&limit=10`).then(
         (r) => r.contacts,
       ),
     enabled: q.trim().length >= 2,

@@ -6,6 +6,7 @@ import { useEffect, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { get, patch } from "../../api/client";
 import { keys } from "../../api/queries";
+import type { Answer } from "../../api/types";
 import { showErrorWithReason } from "../../lib/notify";
 import { ContactLinks } from "./ContactLinks";
 import { ContactTags } from "./ContactTags";
@@ -29,7 +30,7 @@ export function ContactPanel({ conversation }: { conversation: Conversation }) {
   const id = conversation.contact.id;
   const contact = useQuery({
     queryKey: ["contact", id],
-    queryFn: () => get<{ contact: Contact }>(`/api/contacts/${id}`).then((r) => r.contact),
+    queryFn: () => get<Answer<"/api/contacts/{id}">>(`/api/contacts/${id}`).then((r) => r.contact),
   });
   const [form, setForm] = useState<Form>(formOf(undefined));
   useEffect(() => {
@@ -48,7 +49,7 @@ export function ContactPanel({ conversation }: { conversation: Conversation }) {
   };
   const save = useMutation({
     mutationFn: () =>
-      patch<{ contact: Contact }>(
+      patch<Answer<"/api/contacts/{id}", "patch">>(
         `/api/contacts/${id}`,
         Object.fromEntries(FIELDS.map((f) => [f, form[f].trim() || null])),
       ),

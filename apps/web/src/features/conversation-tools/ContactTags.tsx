@@ -3,6 +3,7 @@ import { IconPin, IconPinnedFilled, IconX } from "@tabler/icons-react";
 import { useMutation, useQuery } from "@tanstack/react-query";
 import { useTranslation } from "react-i18next";
 import { del, get, put } from "../../api/client";
+import type { Answer } from "../../api/types";
 import { showErrorWithReason } from "../../lib/notify";
 import type { Contact } from "./contact";
 
@@ -11,13 +12,14 @@ export function ContactTags({ contact, onChange }: { contact: Contact; onChange:
   const { t } = useTranslation();
   const all = useQuery({
     queryKey: ["tags"],
-    queryFn: () =>
-      get<{ tags: { id: string; name: string; color: string }[] }>("/api/tags").then((r) => r.tags),
+    queryFn: () => get<Answer<"/api/tags">>("/api/tags").then((r) => r.tags),
     staleTime: 60_000,
   });
   const set = useMutation({
     mutationFn: (v: { tagId: string; pinned: boolean }) =>
-      put<{ contact: Contact }>(`/api/contacts/${contact.id}/tags/${v.tagId}`, { pinned: v.pinned }),
+      put<Answer<"/api/contacts/{id}/tags/{tagId}", "put">>(`/api/contacts/${contact.id}/tags/${v.tagId}`, {
+        pinned: v.pinned,
+      }),
     onSuccess: (r) => onChange(r.contact),
     onError: (err) => showErrorWithReason(t, err),
   });

@@ -18,18 +18,15 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
 import { get, post } from "../../api/client";
+import type { Answer } from "../../api/types";
 import { fullDateTime } from "../../lib/format";
 import { showErrorWithReason } from "../../lib/notify";
 import { addOwnMessage } from "../../realtime/apply";
 import { DownloadButton } from "./DownloadButton";
 import { isImage, previewUrl } from "./tools";
 
-type PanelAttachment = Attachment & {
-  messageId: string;
-  direction: string;
-  createdAt: string;
-  image: boolean;
-};
+type AttachmentsAnswer = Answer<"/api/conversations/{id}/attachments">;
+type PanelAttachment = AttachmentsAnswer["attachments"][number];
 
 /** The conversation's files (R210): images as a grid, other files as a list; each can be sent again. */
 export function FilesPanel({ conversation }: { conversation: Conversation }) {
@@ -39,9 +36,7 @@ export function FilesPanel({ conversation }: { conversation: Conversation }) {
   const list = useQuery({
     queryKey: ["attachments", conversation.id],
     queryFn: () =>
-      get<{ attachments: PanelAttachment[] }>(`/api/conversations/${conversation.id}/attachments`).then(
-        (r) => r.attachments,
-      ),
+      get<AttachmentsAnswer>(`/api/conversations/${conversation.id}/attachments`).then((r) => r.attachments),
   });
   const resend = useMutation({
     mutationFn: (a: PanelAttachment) =>

@@ -5,6 +5,7 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { lazy, Suspense, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { get, put } from "../../api/client";
+import type { Answer } from "../../api/types";
 import { DotsMenu } from "../../components/DotsMenu";
 import { showErrorWithReason } from "../../lib/notify";
 import { quoteStore } from "./tools";
@@ -20,9 +21,9 @@ function useImportant(conversationId: string, enabled: boolean) {
   const ids = useQuery({
     queryKey: importantKey(conversationId),
     queryFn: () =>
-      get<{ messageIds: string[] }>(`/api/conversations/${conversationId}/important-messages`).then(
-        (r) => r.messageIds,
-      ),
+      get<Answer<"/api/conversations/{id}/important-messages">>(
+        `/api/conversations/${conversationId}/important-messages`,
+      ).then((r) => r.messageIds),
     enabled,
     staleTime: 60_000,
   });

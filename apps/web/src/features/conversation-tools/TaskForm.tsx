@@ -1,10 +1,11 @@
 import { Button, SegmentedControl, Textarea, TextInput } from "@mantine/core";
 import { notifications } from "@mantine/notifications";
-import type { Task, TaskKind } from "@parley/protocol";
+import type { TaskKind } from "@parley/protocol";
 import { useMutation } from "@tanstack/react-query";
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
 import { post } from "../../api/client";
+import type { Answer } from "../../api/types";
 import { showErrorWithReason } from "../../lib/notify";
 
 /** `datetime-local` values are the browser's local time; the API wants an instant. */
@@ -48,7 +49,7 @@ export function TaskForm({ conversationId, onCreated }: { conversationId: string
   const [remind, setRemind] = useState("");
   const create = useMutation({
     mutationFn: () =>
-      post<{ task: Task }>("/api/tasks", {
+      post<Answer<"/api/tasks", "post">>("/api/tasks", {
         kind,
         title,
         notes: notes.trim() || null,

@@ -1,8 +1,9 @@
 import { Stack, Text } from "@mantine/core";
-import type { Conversation, Task } from "@parley/protocol";
+import type { Conversation } from "@parley/protocol";
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { useTranslation } from "react-i18next";
 import { get } from "../../api/client";
+import type { Answer } from "../../api/types";
 import { errorText } from "../../lib/errors";
 import { TaskForm } from "./TaskForm";
 import { TaskRow, useTaskMutations } from "./TaskRow";
@@ -14,7 +15,9 @@ export function TasksPanel({ conversation }: { conversation: Conversation }) {
   const tasks = useQuery({
     queryKey: ["tasks", "conversation", conversation.id],
     queryFn: () =>
-      get<{ tasks: Task[] }>(`/api/tasks?conversationId=${conversation.id}&status=all`).then((r) => r.tasks),
+      get<Answer<"/api/tasks">>(`/api/tasks?conversationId=${conversation.id}&status=all`).then(
+        (r) => r.tasks,
+      ),
   });
   const invalidate = () => {
     void qc.invalidateQueries({ queryKey: ["tasks"] });

@@ -1,17 +1,14 @@
 import { useQuery } from "@tanstack/react-query";
 import { get } from "../../api/client";
+import type { Answer } from "../../api/types";
 
-export interface CannedReply {
-  id: string;
-  shortcut: string;
-  title: string;
-  text: string;
-}
+type CannedAnswer = Answer<"/api/canned-replies">;
+export type CannedReply = CannedAnswer["cannedReplies"][number];
 
 export const useCannedReplies = () =>
   useQuery({
     queryKey: ["canned"],
-    queryFn: () => get<{ cannedReplies: CannedReply[] }>("/api/canned-replies").then((r) => r.cannedReplies),
+    queryFn: () => get<CannedAnswer>("/api/canned-replies").then((r) => r.cannedReplies),
     staleTime: 60_000,
   });
 

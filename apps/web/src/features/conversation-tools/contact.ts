@@ -1,19 +1,4 @@
-export interface ContactTag {
-  id: string;
-  name: string;
-  color: string;
-  pinned: boolean;
-}
+import type { Answer } from "../../api/types";
 
-/** A contact as the side panel edits it. */
-export interface Contact {
-  id: string;
-  name: string | null;
-  nickname: string | null;
-  email: string | null;
-  phone: string | null;
-  company: string | null;
-  avatarUrl: string | null;
-  blocked: boolean;
-  tags: ContactTag[];
-}
+/** A contact as the side panel edits it, with its tags. */
+export type Contact = Answer<"/api/contacts/{id}">["contact"];

@@ -4,6 +4,7 @@ import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useTranslation } from "react-i18next";
 import { post } from "../../api/client";
 import { keys } from "../../api/queries";
+import type { Answer } from "../../api/types";
 import { showError } from "../../lib/notify";
 
 /** Blocks or unblocks the conversation's contact and updates the open conversation in place. */
@@ -12,7 +13,7 @@ export function useBlockContact(conversation: Conversation, block: boolean) {
   const qc = useQueryClient();
   return useMutation({
     mutationFn: () =>
-      post<{ contact: { blocked: boolean } }>(
+      post<Answer<"/api/contacts/{id}/block", "post">>(
         `/api/contacts/${conversation.contact.id}/${block ? "block" : "unblock"}`,
       ),
     onSuccess: (r) => {

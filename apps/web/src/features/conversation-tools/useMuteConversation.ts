@@ -2,6 +2,7 @@ import type { Conversation } from "@parley/protocol";
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useTranslation } from "react-i18next";
 import { put } from "../../api/client";
+import type { Answer } from "../../api/types";
 import { showErrorWithReason } from "../../lib/notify";
 import { notifyKeys, type SettingsResponse, useNotificationSettings } from "../notifications/api";
 
@@ -15,7 +16,8 @@ export function useMuteConversation(c: Conversation) {
   const settings = useNotificationSettings();
   const muted = settings.data?.mutedConversationIds.includes(c.id) ?? false;
   const mute = useMutation({
-    mutationFn: (on: boolean) => put<{ muted: boolean }>(`/api/conversations/${c.id}/mute`, { muted: on }),
+    mutationFn: (on: boolean) =>
+      put<Answer<"/api/conversations/{id}/mute", "put">>(`/api/conversations/${c.id}/mute`, { muted: on }),
     onSuccess: (r) =>
       qc.setQueryData<SettingsResponse>(notifyKeys.settings, (cur) =>
         cur

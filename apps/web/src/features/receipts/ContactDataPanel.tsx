@@ -7,6 +7,7 @@ import { useState } from "react";
 import { useTranslation } from "react-i18next";
 import { type Contact, useContactSearch } from "../../api/channels";
 import { del, get } from "../../api/client";
+import type { Answer } from "../../api/types";
 import { showError } from "../../lib/notify";
 import { contactName } from "../inbox/ContactAvatar";
 
@@ -19,8 +20,7 @@ export function ContactDataPanel() {
   const [erasing, setErasing] = useState<Contact | null>(null);
   const qc = useQueryClient();
   const erase = useMutation({
-    mutationFn: (id: string) =>
-      del<{ erased: { conversations: number; messages: number } }>(`/api/contacts/${id}/data`),
+    mutationFn: (id: string) => del<Answer<"/api/contacts/{id}/data", "delete">>(`/api/contacts/${id}/data`),
     onSuccess: (r) => {
       setErasing(null);
       void qc.invalidateQueries({ queryKey: ["contacts"] });

@@ -2,9 +2,10 @@ import { Alert, Button, Grid, NavLink, Stack, Text, TextInput, Title } from "@ma
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
-import { type Connection, channelKeys, useConnections } from "../../api/channels";
+import { channelKeys, useConnections } from "../../api/channels";
 import { post } from "../../api/client";
 import type { Session } from "../../api/queries";
+import type { Answer } from "../../api/types";
 import { isAdminRole, PageShell } from "../layout/AppHeader";
 import { RevealModal } from "./RevealModal";
 import { WidgetSettingsForm } from "./WidgetSettingsForm";
@@ -21,7 +22,7 @@ export function WidgetSettingsPage({ session }: { session: Session }) {
   const current = widgets.find((w) => w.id === selected) ?? widgets[0] ?? null;
   const create = useMutation({
     mutationFn: () =>
-      post<{ connection: Connection; reveal: Record<string, string> }>("/api/connections", {
+      post<Answer<"/api/connections", "post">>("/api/connections", {
         type: "widget",
         name: name.trim(),
         settings: {},
