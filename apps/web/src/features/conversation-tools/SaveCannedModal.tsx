@@ -4,7 +4,7 @@ import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
 import { post } from "../../api/client";
-import { errorText } from "../../lib/errors";
+import { showError } from "../../lib/notify";
 
 /** Turns a message's text into a canned reply with a shortcut (R203). */
 export function SaveCannedModal({ text, onClose }: { text: string; onClose: () => void }) {
@@ -20,7 +20,7 @@ export function SaveCannedModal({ text, onClose }: { text: string; onClose: () =
       notifications.show({ color: "teal", message: t("convTools.canned.saved", { shortcut }) });
       onClose();
     },
-    onError: (err) => notifications.show({ color: "red", message: errorText(t, err) }),
+    onError: (err) => showError(t, err),
   });
   const valid = /^[\p{L}\p{N}_-]{1,32}$/u.test(shortcut) && title.trim() && body.trim();
   return (

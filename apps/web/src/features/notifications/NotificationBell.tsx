@@ -16,6 +16,7 @@ import { useState } from "react";
 import { useTranslation } from "react-i18next";
 import { Link, useNavigate } from "react-router";
 import { post, put } from "../../api/client";
+import type { Answer } from "../../api/types";
 import { type NotificationPage, notifyKeys, useNotifications } from "./api";
 import { notificationTitle } from "./live";
 
@@ -47,13 +48,15 @@ export function NotificationBell() {
         : data,
     );
   const markAll = async () => {
-    const r = await post<{ unread: number }>("/api/notifications/read", { all: true });
+    const r = await post<Answer<"/api/notifications/read", "post">>("/api/notifications/read", { all: true });
     setRead("all", r.unread);
   };
   const openOne = async (n: AgentNotification) => {
     setOpen(false);
     if (!n.readAt) {
-      const r = await post<{ unread: number }>("/api/notifications/read", { ids: [n.id] });
+      const r = await post<Answer<"/api/notifications/read", "post">>("/api/notifications/read", {
+        ids: [n.id],
+      });
       setRead([n.id], r.unread);
     }
     if (n.conversationId) navigate(`/inbox/${n.conversationId}`);

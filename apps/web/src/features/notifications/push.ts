@@ -1,4 +1,5 @@
 import { get, post } from "../../api/client";
+import type { Answer } from "../../api/types";
 
 export const pushSupported = () =>
   typeof window !== "undefined" &&
@@ -23,7 +24,7 @@ export async function enablePush(): Promise<"on" | "denied"> {
   if (permission !== "granted") return "denied";
   const reg = await registration();
   await navigator.serviceWorker.ready;
-  const { publicKey } = await get<{ publicKey: string }>("/api/notifications/push-key");
+  const { publicKey } = await get<Answer<"/api/notifications/push-key">>("/api/notifications/push-key");
   const key = Uint8Array.from(atob(publicKey.replace(/-/g, "+").replace(/_/g, "/")), (c) => c.charCodeAt(0));
   const sub =
     (await reg.pushManager.getSubscription()) ??

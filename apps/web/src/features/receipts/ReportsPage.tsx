@@ -1,43 +1,33 @@
 import "@mantine/charts/styles.css";
-import { BarChart } from "@mantine/charts";
 import {
   Alert,
   Anchor,
-  Center,
   Group,
-  Loader,
   Paper,
   SegmentedControl,
   SimpleGrid,
   Stack,
   Switch,
-  Table,
   Text,
   Title,
 } from "@mantine/core";
 import { IconDownload } from "@tabler/icons-react";
 import { useQuery } from "@tanstack/react-query";
-import type { TFunction } from "i18next";
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
 import { get } from "../../api/client";
 import type { Session } from "../../api/queries";
 import { type ReceiptReport, receiptKeys } from "../../api/receipts";
+import { CenteredLoader } from "../../components/CenteredLoader";
 import { errorText } from "../../lib/errors";
 import { isManagerRole, PageShell } from "../layout/AppHeader";
+import { ReportCharts } from "./ReportCharts";
+import { ReportTable } from "./ReportTable";
+import { duration, percent } from "./report-format";
 
 const TZ = Intl.DateTimeFormat().resolvedOptions().timeZone || "UTC";
 const PERIODS = ["7", "30", "90"] as const;
 const GROUPS = ["channel", "agent", "day"] as const;
-
-/** Seconds as "45 s", "12 min", "3.5 h"; a dash when nothing was measured. */
-function duration(t: TFunction, s: number | null): string {
-  if (s === null) return "—";
-  if (s < 60) return t("receiptReports.seconds", { n: Math.round(s) });
-  if (s < 3600) return t("receiptReports.minutes", { n: Math.round(s / 60) });
-  return t("receiptReports.hours", { n: Math.round((s / 3600) * 10) / 10 });
-}
-const percent = (v: number | null) => (v === null ? "—" : `${Math.round(v * 1000) / 10}%`);
 
 /**
  * Receipt reports (R309): read rate, time to deliver, time to read, replies after read — by channel, agent
@@ -101,9 +91,7 @@ export default function ReceiptReportsPage({ session }: { session: Session }) {
         ) : report.isError ? (
           <Alert color="red">{errorText(t, report.error)}</Alert>
         ) : !r ? (
-          <Center py="xl">
-            <Loader size="sm" />
-          </Center>
+          <CenteredLoader />
         ) : (
           <>
             <SimpleGrid cols={{ base: 2, md: 4 }}>
@@ -128,78 +116,9 @@ export default function ReceiptReportsPage({ session }: { session: Session }) {
             {r.rows.length === 0 ? (
               <Text c="dimmed">{t("receiptReports.empty")}</Text>
             ) : (
-              <SimpleGrid cols={{ base: 1, md: 2 }}>
-                <Paper withBorder p="md" radius="md">
-                  <Text fw={600} mb="sm">
-                    {t("receiptReports.chartStates")}
-                  </Text>
-                  <BarChart
-                    h={260}
-                    data={r.rows.map((row) => ({
-                      name: row.label,
-                      delivered: row.delivered,
-                      read: row.read,
-                      failed: row.failed,
-                    }))}
-                    dataKey="name"
-                    series={[
-                      { name: "delivered", label: t("delivery.delivered"), color: "teal.6" },
-                      { name: "read", label: t("delivery.read"), color: "blue.6" },
-                      { name: "failed", label: t("receiptReports.failed"), color: "red.6" },
-                    ]}
-                  />
-                </Paper>
-                <Paper withBorder p="md" radius="md">
-                  <Text fw={600} mb="sm">
-                    {t("receiptReports.chartTimes")}
-                  </Text>
-                  <BarChart
-                    h={260}
-                    data={r.rows.map((row) => ({
-                      name: row.label,
-                      deliver: row.p50DeliverSeconds ?? 0,
-                      read: row.p50ReadSeconds ?? 0,
-                    }))}
-                    dataKey="name"
-                    unit=" s"
-                    series={[
-                      { name: "deliver", label: t("receiptReports.kpi.timeToDeliver"), color: "teal.6" },
-                      { name: "read", label: t("receiptReports.kpi.timeToRead"), color: "blue.6" },
-                    ]}
-                  />
-                </Paper>
-              </SimpleGrid>
+              <ReportCharts rows={r.rows} />
             )}
-            <Table striped withTableBorder data-testid="receipt-report-table">
-              <Table.Thead>
-                <Table.Tr>
-                  <Table.Th>{t(`receiptReports.by.${groupBy}`)}</Table.Th>
-                  <Table.Th>{t("receiptReports.replies")}</Table.Th>
-                  <Table.Th>{t("delivery.delivered")}</Table.Th>
-                  <Table.Th>{t("delivery.read")}</Table.Th>
-                  <Table.Th>{t("receiptReports.kpi.readRate")}</Table.Th>
-                  <Table.Th>{t("receiptReports.kpi.timeToDeliver")}</Table.Th>
-                  <Table.Th>{t("receiptReports.kpi.timeToRead")}</Table.Th>
-                  <Table.Th>{t("receiptReports.kpi.repliedAfterRead")}</Table.Th>
-                  <Table.Th>{t("receiptReports.unansweredAfterRead")}</Table.Th>
-                </Table.Tr>
-              </Table.Thead>
-              <Table.Tbody>
-                {r.rows.map((row) => (
-                  <Table.Tr key={row.key}>
-                    <Table.Td>{row.label}</Table.Td>
-                    <Table.Td>{row.replies}</Table.Td>
-                    <Table.Td>{row.delivered}</Table.Td>
-                    <Table.Td>{row.read}</Table.Td>
-                    <Table.Td>{percent(row.readRate)}</Table.Td>
-                    <Table.Td>{duration(t, row.p50DeliverSeconds)}</Table.Td>
-                    <Table.Td>{duration(t, row.p50ReadSeconds)}</Table.Td>
-                    <Table.Td>{row.repliedAfterRead}</Table.Td>
-                    <Table.Td>{row.unansweredAfterRead}</Table.Td>
-                  </Table.Tr>
-                ))}
-              </Table.Tbody>
-            </Table>
+            <ReportTable rows={r.rows} groupBy={groupBy} />
             <Text size="xs" c="dimmed">
               {t("receiptReports.definitions")}
             </Text>
