@@ -57,7 +57,11 @@ export async function authRoutes(app: App, ctx: AppContext, hub: RealtimeHub) {
     "/api/setup",
     {
       config: { auth: false },
-      schema: { tags: ["auth"], summary: "Whether the first owner still has to be created" },
+      schema: {
+        tags: ["auth"],
+        summary: "Whether the first owner still has to be created",
+        response: { 200: z.object({ needsSetup: z.boolean() }) },
+      },
     },
     async () => {
       const rows = await ctx.db.query("select 1 from users limit 1");
@@ -312,6 +316,7 @@ export async function authRoutes(app: App, ctx: AppContext, hub: RealtimeHub) {
         tags: ["users"],
         summary: "What an invitation link is for",
         params: z.object({ token: z.string().min(10).max(100) }),
+        response: { 200: z.object({ email: z.string(), role: Role, workspaceName: z.string() }) },
       },
     },
     async (req) => {

@@ -7,7 +7,7 @@ import { type App, actorOf } from "../../http/types";
 import { forbidden, notFound } from "../../lib/errors";
 import { conversationForActor } from "../conversations/access";
 import { BOM, csvRow } from "../log/csv";
-import { connectionDiagnostics, sendTestMessage } from "./diagnostics";
+import { connectionDiagnostics, DiagnosticsOut, sendTestMessage } from "./diagnostics";
 import { loadReceiptSettings, ReceiptSettings } from "./policy";
 import { eraseContact, exportContact, recordReadTrackingConsent } from "./privacy";
 import { REPORT_CSV_HEADER, ReceiptReport, ReceiptReportQuery, receiptReport, reportCsvRow } from "./report";
@@ -320,6 +320,7 @@ export async function receiptRoutes(app: App, ctx: AppContext) {
         tags,
         summary: "A connection's receipt health for troubleshooting (admins)",
         params: IdParams,
+        response: { 200: DiagnosticsOut },
       },
     },
     async (req) => {
