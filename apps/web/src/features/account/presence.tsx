@@ -4,7 +4,7 @@ import type { Presence } from "@parley/protocol";
 import { type QueryClient, useQuery } from "@tanstack/react-query";
 import { useEffect, useSyncExternalStore } from "react";
 import { useTranslation } from "react-i18next";
-import { get } from "../../api/client";
+import { client, data } from "../../api/client";
 
 export const presenceKey = ["presence"] as const;
 /** After this long without input the agent shows as away. */
@@ -17,7 +17,7 @@ type PresenceMap = Record<string, Exclude<Presence, "offline">>;
 export const usePresenceMap = () =>
   useQuery({
     queryKey: presenceKey,
-    queryFn: () => get<{ presence: PresenceMap }>("/api/presence").then((r) => r.presence),
+    queryFn: () => data(client.GET("/api/presence")).then((r) => r.presence),
     staleTime: Number.POSITIVE_INFINITY,
   });
 
