@@ -5,13 +5,14 @@ import { type QueryClient, useQuery } from "@tanstack/react-query";
 import { useEffect, useSyncExternalStore } from "react";
 import { useTranslation } from "react-i18next";
 import { client, data } from "../../api/client";
+import type { Answer } from "../../api/types";
 
 export const presenceKey = ["presence"] as const;
 /** After this long without input the agent shows as away. */
 const IDLE_MS = 5 * 60_000;
 const STORAGE_KEY = "parley.presence";
 
-type PresenceMap = Record<string, Exclude<Presence, "offline">>;
+type PresenceMap = Answer<"/api/presence">["presence"];
 
 /** Colleagues' presence: loaded once, then kept current by `presence.changed` signals on the socket. */
 export const usePresenceMap = () =>
