@@ -48,15 +48,18 @@ const HEADER = `/**
 
 /** The TypeScript types of a document (`paths`, `components`, `operations`), the same text for the same document. */
 export async function renderSchemaTypes(doc: OpenAPI3): Promise<string> {
-  const ast = await openapiTS(describableOnly(doc), { silent: true, alphabetize: false });
+  const ast = await openapiTS(normalised(doc), { silent: true, alphabetize: false });
   return HEADER + astToString(ast);
 }
 
 /**
- * A copy of the document without the parameters it cannot describe: a query string validated as a free-form
- * record (a provider's webhook handshake) comes out of the zod conversion as `schema: "object"`.
+ * A copy of the document in the shapes openapi-typescript reads:
+ * - parameters it cannot describe are left out: a query string validated as a free-form record (a provider's
+ *   webhook handshake) comes out of the zod conversion as `schema: "object"`;
+ * - a record keyed by an enum (`z.record(Event, Means)`) comes out as `required` keys without `properties`:
+ *   each required key gets the record's value schema, so the type names every key.
  */
-function describableOnly(doc: OpenAPI3): OpenAPI3 {
+function normalised(doc: OpenAPI3): OpenAPI3 {
   const copy = structuredClone(doc);
   for (const item of Object.values(copy.paths ?? {})) {
     for (const op of Object.values(item) as { parameters?: { schema?: unknown }[] }[]) {
@@ -64,5 +67,18 @@ function describableOnly(doc: OpenAPI3): OpenAPI3 {
         op.parameters = op.parameters.filter((p) => "$ref" in p || typeof p.schema === "object");
     }
   }
+  nameRecordKeys(copy);
   return copy;
+}
+
+type Node = { [key: string]: unknown };
+function nameRecordKeys(node: unknown) {
+  if (!node || typeof node !== "object") return;
+  for (const child of Object.values(node)) nameRecordKeys(child);
+  const n = node as Node;
+  const values = n.additionalProperties;
+  if (n.type !== "object" || !Array.isArray(n.required) || !values || typeof values !== "object") return;
+  const properties = (n.properties ?? {}) as Node;
+  for (const key of n.required as string[]) properties[key] ??= values;
+  n.properties = properties;
 }

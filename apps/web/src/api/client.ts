@@ -21,7 +21,7 @@ export function setCsrfToken(token: string | null) {
   csrfToken = token;
 }
 
-/** The CSRF header for a write made without the client (an upload with a raw body). */
+/** The CSRF header for a write made without this module (an upload with a raw body). */
 export const getCsrfHeader = (): Record<string, string> => (csrfToken ? { "x-csrf-token": csrfToken } : {});
 
 const csrfFor = (method: string): Record<string, string> =>
@@ -75,16 +75,27 @@ export async function data<T>(call: Promise<{ data?: T }>): Promise<T> {
 
 /** Calls the REST API by a concrete path, for answers the typed client does not cover (same rules). */
 export async function api<T>(method: string, path: string, body?: unknown): Promise<T> {
+  return send<T>(
+    method,
+    path,
+    body === undefined ? {} : { type: "application/json", body: JSON.stringify(body) },
+  );
+}
+
+/** Sends a raw body (an upload: the file's own bytes and type) with the same rules as every call. */
+export const upload = <T>(method: string, path: string, file: Blob) =>
+  send<T>(method, path, { type: file.type || "application/octet-stream", body: file });
+
+async function send<T>(
+  method: string,
+  path: string,
+  content: { type?: string; body?: BodyInit },
+): Promise<T> {
   const headers: Record<string, string> = csrfFor(method);
-  if (body !== undefined) headers["content-type"] = "application/json";
+  if (content.type) headers["content-type"] = content.type;
   let res: Response;
   try {
-    res = await fetch(path, {
-      method,
-      headers,
-      credentials: "same-origin",
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
+    res = await fetch(path, { method, headers, credentials: "same-origin", body: content.body });
   } catch (err) {
     throw networkError(err);
   }

@@ -1,23 +1,10 @@
-import type { Message } from "@parley/protocol";
 import { useInfiniteQuery, useQuery } from "@tanstack/react-query";
-import { get } from "./client";
+import { client, data, get } from "./client";
+import type { Answer } from "./types";
 
 /** A closed conversation as GET /api/log lists it (R601). */
-export interface LogEntry {
-  id: string;
-  number: number;
-  contact: { id: string; name: string | null; nickname: string | null };
-  connection: { id: string; type: string; name: string };
-  assignee: { id: string; name: string } | null;
-  lastReply: { authorType: string; authorId: string | null; authorName: string | null; at: string } | null;
-  source: Record<string, unknown>;
-  createdAt: string;
-  closedAt: string;
-}
-export interface LogPage {
-  entries: LogEntry[];
-  nextCursor: string | null;
-}
+export type LogPage = Answer<"/api/log">;
+export type LogEntry = LogPage["entries"][number];
 
 /** The log's filters as the API and the page's URL spell them (comma-separated lists, ISO times). */
 export interface LogFilters {
@@ -73,59 +60,24 @@ export const useHistory = (id: string) =>
     queryKey: logKeys.history(id),
     initialPageParam: null as number | null,
     queryFn: ({ pageParam }) =>
-      get<{ messages: Message[]; hasMore: boolean }>(
-        `/api/conversations/${id}/messages?limit=100${pageParam ? `&before=${pageParam}` : ""}`,
+      data(
+        client.GET("/api/conversations/{id}/messages", {
+          params: { path: { id }, query: { limit: 100, ...(pageParam ? { before: pageParam } : {}) } },
+        }),
       ),
     getNextPageParam: (last) => (last.hasMore && last.messages[0] ? last.messages[0].seq : null),
   });
 
-export interface Tag {
-  id: string;
-  name: string;
-  color: string;
-}
+export type Tag = Answer<"/api/tags">["tags"][number];
 export const useTags = () =>
   useQuery({
     queryKey: logKeys.tags,
-    queryFn: () => get<{ tags: Tag[] }>("/api/tags").then((r) => r.tags),
+    queryFn: () => data(client.GET("/api/tags")).then((r) => r.tags),
     staleTime: 60_000,
   });
 
-interface Stats {
-  count: number;
-  answered?: number;
-  avgSeconds: number | null;
-  p50Seconds: number | null;
-  p90Seconds: number | null;
-}
 /** GET /api/analytics (managers). */
-export interface Analytics {
-  period: { from: string; to: string; tz: string };
-  opened: number;
-  closed: number;
-  firstResponse: Stats;
-  responseTime: Stats;
-  resolution: Stats;
-  agents: {
-    id: string;
-    name: string;
-    role: string;
-    conversations: number;
-    closed: number;
-    replies: number;
-    avgResponseSeconds: number | null;
-  }[];
-  channels: {
-    id: string;
-    type: string;
-    name: string;
-    opened: number;
-    closed: number;
-    inbound: number;
-    outbound: number;
-  }[];
-  hours: { hour: number; inbound: number }[];
-}
+export type Analytics = Answer<"/api/analytics">;
 
 export const useAnalytics = (params: Record<string, string>) =>
   useQuery({

@@ -1,4 +1,4 @@
-import type { Conversation, Message, User } from "@parley/protocol";
+import type { Conversation, Message } from "@parley/protocol";
 import {
   type InfiniteData,
   type QueryClient,
@@ -6,21 +6,12 @@ import {
   useInfiniteQuery,
   useQuery,
 } from "@tanstack/react-query";
-import { get } from "./client";
+import { client, data, get } from "./client";
+import type { Answer } from "./types";
 
-export interface Session {
-  user: User;
-  csrfToken: string;
-  workspace: { id: string; name: string };
-}
-export interface ConversationPage {
-  conversations: Conversation[];
-  nextCursor: string | null;
-}
-export interface Feed {
-  messages: Message[];
-  hasMore: boolean;
-}
+export type Session = Answer<"/api/auth/session">;
+export type ConversationPage = Answer<"/api/conversations">;
+export type Feed = Answer<"/api/conversations/{id}/messages">;
 export type ConversationPages = InfiniteData<ConversationPage, string | null>;
 
 /** The inbox views of the left column (R108); each is a filter of GET /api/conversations. */
@@ -70,7 +61,7 @@ export const sessionQuery = queryOptions({
   queryKey: keys.session,
   queryFn: async () => {
     try {
-      return await get<Session>("/api/auth/session");
+      return await data(client.GET("/api/auth/session"));
     } catch (err) {
       if ((err as { status?: number }).status === 401) return null;
       throw err;
@@ -81,21 +72,21 @@ export const sessionQuery = queryOptions({
 
 export const setupQuery = queryOptions({
   queryKey: keys.setup,
-  queryFn: () => get<{ needsSetup: boolean }>("/api/setup"),
+  queryFn: () => data(client.GET("/api/setup")),
   staleTime: Number.POSITIVE_INFINITY,
 });
 
 export const useUsers = () =>
   useQuery({
     queryKey: keys.users,
-    queryFn: () => get<{ users: User[] }>("/api/users").then((r) => r.users),
+    queryFn: () => data(client.GET("/api/users")).then((r) => r.users),
     staleTime: 5 * 60_000,
   });
 
 export const useUnreadCount = () =>
   useQuery({
     queryKey: keys.unread,
-    queryFn: () => get<{ count: number }>("/api/conversations/unread-count").then((r) => r.count),
+    queryFn: () => data(client.GET("/api/conversations/unread-count")).then((r) => r.count),
   });
 
 /**
@@ -119,13 +110,16 @@ export const useConversation = (id: string) =>
   useQuery({
     queryKey: keys.conversation(id),
     queryFn: () =>
-      get<{ conversation: Conversation }>(`/api/conversations/${id}`).then((r) => r.conversation),
+      data(client.GET("/api/conversations/{id}", { params: { path: { id } } })).then((r) => r.conversation),
   });
 
 export const useFeed = (id: string) =>
   useQuery({
     queryKey: keys.feed(id),
-    queryFn: () => get<Feed>(`/api/conversations/${id}/messages?limit=50`),
+    queryFn: () =>
+      data(
+        client.GET("/api/conversations/{id}/messages", { params: { path: { id }, query: { limit: 50 } } }),
+      ),
     staleTime: 60_000,
   });
 
@@ -134,7 +128,11 @@ export async function loadOlder(qc: QueryClient, id: string) {
   const feed = qc.getQueryData<Feed>(keys.feed(id));
   const first = feed?.messages[0];
   if (!feed || !first) return;
-  const page = await get<Feed>(`/api/conversations/${id}/messages?limit=50&before=${first.seq}`);
+  const page = await data(
+    client.GET("/api/conversations/{id}/messages", {
+      params: { path: { id }, query: { limit: 50, before: first.seq } },
+    }),
+  );
   qc.setQueryData<Feed>(keys.feed(id), (cur) =>
     cur ? { messages: mergeMessages(cur.messages, page.messages), hasMore: page.hasMore } : cur,
   );

@@ -1,106 +1,16 @@
 import type { Message, ReadCursor } from "@parley/protocol";
 import { type QueryClient, useQuery } from "@tanstack/react-query";
-import { get } from "./client";
+import { client, data } from "./client";
+import type { Answer } from "./types";
 
 /** Receipts API (R301–R309): policy, "seen by", diagnostics and reports. */
 
-export type ReadTrackingOff = "conversation" | "connection" | "workspace" | "no_consent";
-
-export interface SeenByData {
-  readTrackingOff: ReadTrackingOff | null;
-  override: boolean | null;
-  cursors: {
-    userId: string;
-    name: string;
-    avatarUrl: string | null;
-    lastReadSeq: number;
-    markedUnread: boolean;
-    readAt: string;
-  }[];
-  marks: { userId: string; seq: number; at: string }[];
-}
-
-export interface ReceiptSettingsView {
-  settings: {
-    readReceipts: boolean;
-    consentMode: boolean;
-    retentionDays: number | null;
-    anonymiseReports: boolean;
-  };
-  connections: {
-    id: string;
-    name: string;
-    type: string;
-    readReceipts: boolean | null;
-    reportsRead: boolean;
-    markSeen: boolean;
-  }[];
-}
-
-export interface Diagnostics {
-  connection: {
-    id: string;
-    type: string;
-    name: string;
-    enabled: boolean;
-    readReceipts: boolean | null;
-    reportsDelivered: boolean;
-    reportsRead: boolean;
-    markSeen: boolean;
-  };
-  lastWebhookAt: string | null;
-  lastStatusAt: string | null;
-  lastError: string | null;
-  lastErrorAt: string | null;
-  errorCount: number;
-  pendingEarlyReceipts: number;
-  /** Account- or number-level problems the provider reported (WhatsApp `errors[]`), newest first. */
-  accountErrors: {
-    code: string;
-    title: string;
-    detail: string | null;
-    at: string | null;
-    lastAt: string | null;
-    occurrences: number;
-  }[];
-  last24h: Record<string, number>;
-  recentFailures: {
-    messageId: string;
-    conversationId: string;
-    conversationNumber: number;
-    failedAt: string | null;
-    reason: string | null;
-    detail: string | null;
-    text: string | null;
-  }[];
-  conversations: { id: string; number: number; contactName: string | null; externalId: string }[];
-}
-
-export interface ReportRow {
-  key: string;
-  label: string;
-  channel: string | null;
-  replies: number;
-  sent: number;
-  delivered: number;
-  read: number;
-  failed: number;
-  readRate: number | null;
-  avgDeliverSeconds: number | null;
-  p50DeliverSeconds: number | null;
-  avgReadSeconds: number | null;
-  p50ReadSeconds: number | null;
-  repliedAfterRead: number;
-  unansweredAfterRead: number;
-}
-
-export interface ReceiptReport {
-  period: { from: string; to: string; tz: string };
-  groupBy: "channel" | "agent" | "day";
-  anonymised: boolean;
-  total: ReportRow;
-  rows: ReportRow[];
-}
+export type SeenByData = Answer<"/api/conversations/{id}/seen-by">;
+export type ReadTrackingOff = NonNullable<SeenByData["readTrackingOff"]>;
+export type ReceiptSettingsView = Answer<"/api/receipts/settings">;
+export type Diagnostics = Answer<"/api/connections/{id}/diagnostics">;
+export type ReceiptReport = Answer<"/api/receipts/report">;
+export type ReportRow = ReceiptReport["rows"][number];
 
 export const receiptKeys = {
   settings: ["receipts", "settings"] as const,
@@ -113,14 +23,15 @@ export const receiptKeys = {
 export const useSeenBy = (conversationId: string) =>
   useQuery({
     queryKey: receiptKeys.seenBy(conversationId),
-    queryFn: () => get<SeenByData>(`/api/conversations/${conversationId}/seen-by`),
+    queryFn: () =>
+      data(client.GET("/api/conversations/{id}/seen-by", { params: { path: { id: conversationId } } })),
     staleTime: 5 * 60_000,
   });
 
 export const useReceiptSettings = () =>
   useQuery({
     queryKey: receiptKeys.settings,
-    queryFn: () => get<ReceiptSettingsView>("/api/receipts/settings"),
+    queryFn: () => data(client.GET("/api/receipts/settings")),
   });
 
 /** A cursor moved (realtime `read_cursor.updated`): "seen by" follows without a refetch. */

@@ -26,7 +26,11 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            needsSetup: boolean;
+                        };
+                    };
                 };
             };
         };
@@ -380,7 +384,14 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            email: string;
+                            /** @enum {string} */
+                            role: "owner" | "admin" | "supervisor" | "agent";
+                            workspaceName: string;
+                        };
+                    };
                 };
             };
         };
@@ -5040,6 +5051,37 @@ export interface paths {
                         "application/json": {
                             settings: {
                                 matrix: {
+                                    new_conversation: {
+                                        inApp: boolean;
+                                        push: boolean;
+                                        email: boolean;
+                                    };
+                                    new_message: {
+                                        inApp: boolean;
+                                        push: boolean;
+                                        email: boolean;
+                                    };
+                                    assigned: {
+                                        inApp: boolean;
+                                        push: boolean;
+                                        email: boolean;
+                                    };
+                                    mention: {
+                                        inApp: boolean;
+                                        push: boolean;
+                                        email: boolean;
+                                    };
+                                    customer_read: {
+                                        inApp: boolean;
+                                        push: boolean;
+                                        email: boolean;
+                                    };
+                                    time_limit: {
+                                        inApp: boolean;
+                                        push: boolean;
+                                        email: boolean;
+                                    };
+                                } & {
                                     [key: string]: {
                                         inApp: boolean;
                                         push: boolean;
@@ -5109,6 +5151,37 @@ export interface paths {
                         "application/json": {
                             settings: {
                                 matrix: {
+                                    new_conversation: {
+                                        inApp: boolean;
+                                        push: boolean;
+                                        email: boolean;
+                                    };
+                                    new_message: {
+                                        inApp: boolean;
+                                        push: boolean;
+                                        email: boolean;
+                                    };
+                                    assigned: {
+                                        inApp: boolean;
+                                        push: boolean;
+                                        email: boolean;
+                                    };
+                                    mention: {
+                                        inApp: boolean;
+                                        push: boolean;
+                                        email: boolean;
+                                    };
+                                    customer_read: {
+                                        inApp: boolean;
+                                        push: boolean;
+                                        email: boolean;
+                                    };
+                                    time_limit: {
+                                        inApp: boolean;
+                                        push: boolean;
+                                        email: boolean;
+                                    };
+                                } & {
                                     [key: string]: {
                                         inApp: boolean;
                                         push: boolean;
@@ -6210,7 +6283,52 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            connection: {
+                                id: string;
+                                type: string;
+                                name: string;
+                                enabled: boolean;
+                                readReceipts: boolean | null;
+                                reportsDelivered: boolean;
+                                reportsRead: boolean;
+                                markSeen: boolean;
+                            };
+                            lastWebhookAt: string | null;
+                            lastStatusAt: string | null;
+                            lastError: string | null;
+                            lastErrorAt: string | null;
+                            errorCount: number;
+                            pendingEarlyReceipts: number;
+                            accountErrors: {
+                                code: string;
+                                title: string;
+                                detail: string | null;
+                                at: string | null;
+                                lastAt: string | null;
+                                occurrences: number;
+                            }[];
+                            last24h: {
+                                [key: string]: number;
+                            };
+                            recentFailures: {
+                                messageId: string;
+                                conversationId: string;
+                                conversationNumber: number;
+                                failedAt: string | null;
+                                reason: string | null;
+                                detail: string | null;
+                                text: string | null;
+                            }[];
+                            conversations: {
+                                id: string;
+                                number: number;
+                                contactName: string | null;
+                                externalId: string;
+                            }[];
+                        };
+                    };
                 };
             };
         };

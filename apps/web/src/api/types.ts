@@ -4,9 +4,9 @@ import type { paths } from "./schema";
 type Operation<P extends keyof paths, M extends keyof paths[P]> = paths[P][M];
 type Json<R> = R extends { content: { "application/json": infer J } } ? J : never;
 
-/** What a route answers on success (200 or 201), as JSON. */
+/** What a route answers on success (200, 201 or 202), as JSON. */
 export type Answer<P extends keyof paths, M extends keyof paths[P] = "get" & keyof paths[P]> =
-  Operation<P, M> extends { responses: infer Rs } ? Json<Rs[Extract<keyof Rs, 200 | 201>]> : never;
+  Operation<P, M> extends { responses: infer Rs } ? Json<Rs[Extract<keyof Rs, 200 | 201 | 202>]> : never;
 
 /** The JSON body a route takes. */
 export type Body<P extends keyof paths, M extends keyof paths[P]> =

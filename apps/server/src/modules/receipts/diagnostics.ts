@@ -1,8 +1,60 @@
+import { z } from "zod";
 import type { AppContext } from "../../context";
 import type { Actor } from "../../domain/permissions";
 import { AppError, notFound } from "../../lib/errors";
 import { iso } from "../../lib/time";
 import { sendMessage } from "../messages/send-message";
+
+const at = z.string().nullable();
+/** What connectionDiagnostics answers. */
+export const DiagnosticsOut = z.object({
+  connection: z.object({
+    id: z.string(),
+    type: z.string(),
+    name: z.string(),
+    enabled: z.boolean(),
+    readReceipts: z.boolean().nullable(),
+    reportsDelivered: z.boolean(),
+    reportsRead: z.boolean(),
+    markSeen: z.boolean(),
+  }),
+  lastWebhookAt: at,
+  lastStatusAt: at,
+  lastError: z.string().nullable(),
+  lastErrorAt: at,
+  errorCount: z.number(),
+  pendingEarlyReceipts: z.number(),
+  accountErrors: z.array(
+    z.object({
+      code: z.string(),
+      title: z.string(),
+      detail: z.string().nullable(),
+      at,
+      lastAt: at,
+      occurrences: z.number(),
+    }),
+  ),
+  last24h: z.record(z.string(), z.number()),
+  recentFailures: z.array(
+    z.object({
+      messageId: z.string(),
+      conversationId: z.string(),
+      conversationNumber: z.number(),
+      failedAt: at,
+      reason: z.string().nullable(),
+      detail: z.string().nullable(),
+      text: z.string().nullable(),
+    }),
+  ),
+  conversations: z.array(
+    z.object({
+      id: z.string(),
+      number: z.number(),
+      contactName: z.string().nullable(),
+      externalId: z.string(),
+    }),
+  ),
+});
 
 /**
  * A channel connection's health for troubleshooting (R308): when its last webhook and last delivery report

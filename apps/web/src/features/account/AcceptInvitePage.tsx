@@ -1,11 +1,10 @@
 import { Alert, Anchor, Button, PasswordInput, Stack, Text, TextInput } from "@mantine/core";
-import type { Role } from "@parley/protocol";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { type FormEvent, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { Link, useNavigate, useParams } from "react-router";
-import { get, post, setCsrfToken } from "../../api/client";
-import { keys, type Session } from "../../api/queries";
+import { client, data, setCsrfToken } from "../../api/client";
+import { keys } from "../../api/queries";
 import { errorWithReason } from "../../lib/errors";
 import { AuthLayout } from "../auth/AuthLayout";
 
@@ -17,16 +16,13 @@ export default function AcceptInvitePage() {
   const navigate = useNavigate();
   const info = useQuery({
     queryKey: ["invitation", token],
-    queryFn: () =>
-      get<{ email: string; role: Role; workspaceName: string }>(
-        `/api/invitations/accept/${encodeURIComponent(token)}`,
-      ),
+    queryFn: () => data(client.GET("/api/invitations/accept/{token}", { params: { path: { token } } })),
     retry: false,
   });
   const [name, setName] = useState("");
   const [password, setPassword] = useState("");
   const accept = useMutation({
-    mutationFn: () => post<Session>("/api/invitations/accept", { token, name, password }),
+    mutationFn: () => data(client.POST("/api/invitations/accept", { body: { token, name, password } })),
     onSuccess: (session) => {
       setCsrfToken(session.csrfToken);
       qc.setQueryData(keys.session, session);

@@ -12,12 +12,11 @@ import {
   Title,
 } from "@mantine/core";
 import { notifications } from "@mantine/notifications";
-import type { User } from "@parley/protocol";
 import { IconTrash, IconUpload } from "@tabler/icons-react";
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { type FormEvent, useState } from "react";
 import { useTranslation } from "react-i18next";
-import { ApiError, del, patch, post } from "../../api/client";
+import { ApiError, client, data } from "../../api/client";
 import type { Session } from "../../api/queries";
 import { LANGUAGES } from "../../i18n";
 import { errorText } from "../../lib/errors";
@@ -33,7 +32,7 @@ export default function ProfilePage({ session }: { session: Session }) {
   const [name, setName] = useState(user.name);
 
   const saveName = useMutation({
-    mutationFn: () => patch<{ user: User }>("/api/me", { name }),
+    mutationFn: () => data(client.PATCH("/api/me", { body: { name } })),
     onSuccess: ({ user }) => {
       setSessionUser(qc, user);
       notifications.show({ color: "green", message: t("account.profile.saved") });
@@ -50,7 +49,7 @@ export default function ProfilePage({ session }: { session: Session }) {
     },
   });
   const removeAvatar = useMutation({
-    mutationFn: () => del<{ user: User }>("/api/me/avatar"),
+    mutationFn: () => data(client.DELETE("/api/me/avatar")),
     onSuccess: ({ user }) => setSessionUser(qc, user),
   });
 
@@ -58,10 +57,7 @@ export default function ProfilePage({ session }: { session: Session }) {
   const [next, setNext] = useState("");
   const password = useMutation({
     mutationFn: () =>
-      post<{ signedOutSessions: number }>("/api/me/password", {
-        currentPassword: current,
-        newPassword: next,
-      }),
+      data(client.POST("/api/me/password", { body: { currentPassword: current, newPassword: next } })),
     onSuccess: (r) => {
       setCurrent("");
       setNext("");

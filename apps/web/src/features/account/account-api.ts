@@ -1,7 +1,8 @@
 import type { User } from "@parley/protocol";
 import type { QueryClient } from "@tanstack/react-query";
-import { ApiError, getCsrfHeader, patch } from "../../api/client";
+import { client, data, upload } from "../../api/client";
 import { keys, type Session } from "../../api/queries";
+import type { Answer } from "../../api/types";
 import { LANGUAGES, type Language, setLanguage } from "../../i18n";
 
 /** Puts the user the server answered into the session (the header, the profile page and pickers read it). */
@@ -15,28 +16,12 @@ export const isLanguage = (l: string): l is Language => LANGUAGES.includes(l as 
 /** Switches the app's language and keeps it on the user, so every device signs in with it. */
 export async function saveLanguage(qc: QueryClient, lang: Language) {
   setLanguage(lang);
-  const { user } = await patch<{ user: User }>("/api/me", { locale: lang });
+  const { user } = await data(client.PATCH("/api/me", { body: { locale: lang } }));
   setSessionUser(qc, user);
 }
 
 /** Uploads an avatar as the raw image (the server checks that it really is one). */
 export async function uploadAvatar(file: File): Promise<User> {
-  let res: Response;
-  try {
-    res = await fetch("/api/me/avatar", {
-      method: "PUT",
-      credentials: "same-origin",
-      headers: { "content-type": file.type || "application/octet-stream", ...getCsrfHeader() },
-      body: file,
-    });
-  } catch (err) {
-    throw new ApiError(0, "network", err instanceof Error ? err.message : String(err));
-  }
-  const json = (await res.json().catch(() => null)) as {
-    user?: User;
-    error?: { code: ApiError["code"]; message: string };
-  } | null;
-  if (!res.ok || !json?.user)
-    throw new ApiError(res.status, json?.error?.code ?? "internal", json?.error?.message ?? res.statusText);
-  return json.user;
+  const { user } = await upload<Answer<"/api/me/avatar", "put">>("PUT", "/api/me/avatar", file);
+  return user;
 }

@@ -4,20 +4,21 @@ import type { Presence } from "@parley/protocol";
 import { type QueryClient, useQuery } from "@tanstack/react-query";
 import { useEffect, useSyncExternalStore } from "react";
 import { useTranslation } from "react-i18next";
-import { get } from "../../api/client";
+import { client, data } from "../../api/client";
+import type { Answer } from "../../api/types";
 
 export const presenceKey = ["presence"] as const;
 /** After this long without input the agent shows as away. */
 const IDLE_MS = 5 * 60_000;
 const STORAGE_KEY = "parley.presence";
 
-type PresenceMap = Record<string, Exclude<Presence, "offline">>;
+type PresenceMap = Answer<"/api/presence">["presence"];
 
 /** Colleagues' presence: loaded once, then kept current by `presence.changed` signals on the socket. */
 export const usePresenceMap = () =>
   useQuery({
     queryKey: presenceKey,
-    queryFn: () => get<{ presence: PresenceMap }>("/api/presence").then((r) => r.presence),
+    queryFn: () => data(client.GET("/api/presence")).then((r) => r.presence),
     staleTime: Number.POSITIVE_INFINITY,
   });
 

@@ -2,8 +2,8 @@ import { Alert, Button, PasswordInput, Stack, TextInput } from "@mantine/core";
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { type FormEvent, useState } from "react";
 import { useTranslation } from "react-i18next";
-import { post, setCsrfToken } from "../../api/client";
-import { keys, type Session } from "../../api/queries";
+import { client, data, setCsrfToken } from "../../api/client";
+import { keys } from "../../api/queries";
 import { errorText } from "../../lib/errors";
 import { AuthLayout } from "./AuthLayout";
 
@@ -19,7 +19,7 @@ export function SetupPage() {
   });
   const shortPassword = form.password.length > 0 && form.password.length < 10;
   const create = useMutation({
-    mutationFn: () => post<Session>("/api/setup", form),
+    mutationFn: () => data(client.POST("/api/setup", { body: form })),
     onSuccess: (session) => {
       setCsrfToken(session.csrfToken);
       qc.setQueryData(keys.session, session);

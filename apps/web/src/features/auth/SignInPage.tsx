@@ -2,8 +2,8 @@ import { Alert, Button, PasswordInput, Stack, TextInput } from "@mantine/core";
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { type FormEvent, useState } from "react";
 import { useTranslation } from "react-i18next";
-import { post, setCsrfToken } from "../../api/client";
-import { keys, type Session } from "../../api/queries";
+import { client, data, setCsrfToken } from "../../api/client";
+import { keys } from "../../api/queries";
 import { errorText } from "../../lib/errors";
 import { AuthLayout } from "./AuthLayout";
 
@@ -13,7 +13,7 @@ export function SignInPage() {
   const [email, setEmail] = useState("");
   const [password, setPassword] = useState("");
   const signIn = useMutation({
-    mutationFn: () => post<Session>("/api/auth/sign-in", { email, password }),
+    mutationFn: () => data(client.POST("/api/auth/sign-in", { body: { email, password } })),
     onSuccess: (session) => {
       setCsrfToken(session.csrfToken);
       qc.setQueryData(keys.session, session);

@@ -15,14 +15,14 @@ import {
   Title,
 } from "@mantine/core";
 import { useDebouncedValue } from "@mantine/hooks";
-import type { ContactSummary, Message } from "@parley/protocol";
+import type { ContactSummary } from "@parley/protocol";
 import { IconSearch, IconSend, IconUsers } from "@tabler/icons-react";
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { type FormEvent, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { useNavigate } from "react-router";
 import { type Contact, useContactSearch } from "../../api/channels";
-import { post } from "../../api/client";
+import { client, data } from "../../api/client";
 import { keys, type Session } from "../../api/queries";
 import { errorText, errorWithReason } from "../../lib/errors";
 import { ContactAvatar, contactName } from "../inbox/ContactAvatar";
@@ -149,10 +149,12 @@ export function WriteModal({ contact, onClose }: { contact: ContactSummary; onCl
   const [text, setText] = useState("");
   const send = useMutation({
     mutationFn: () =>
-      post<{ conversationId: string; message: Message }>(`/api/contacts/${contact.id}/messages`, {
-        text: text.trim(),
-        clientId: globalThis.crypto?.randomUUID?.() ?? `${Date.now()}`,
-      }),
+      data(
+        client.POST("/api/contacts/{id}/messages", {
+          params: { path: { id: contact.id } },
+          body: { text: text.trim(), clientId: globalThis.crypto?.randomUUID?.() ?? `${Date.now()}` },
+        }),
+      ),
     onSuccess: (r) => {
       void qc.invalidateQueries({ queryKey: keys.lists });
       void qc.invalidateQueries({ queryKey: keys.conversation(r.conversationId) });

@@ -11,12 +11,13 @@ import {
 } from "@tabler/icons-react";
 import { useEffect, useState } from "react";
 import { useTranslation } from "react-i18next";
-import { get, post } from "../../api/client";
+import { client, data, post } from "../../api/client";
 import { useUsers } from "../../api/queries";
+import type { Answer, Body } from "../../api/types";
 import { errorWithReason } from "../../lib/errors";
 import type { BulkOperation } from "./inbox-tools-api";
 
-type Action = "close" | "reassign" | "mark_read" | "mark_unread" | "delete";
+type Action = Body<"/api/conversations/bulk", "post">["action"];
 
 /**
  * Bulk actions on the selected conversations (R106). The server runs them in the background; the bar polls
@@ -49,7 +50,7 @@ export function BulkBar({
   useEffect(() => {
     if (op?.status !== "running") return;
     const timer = setTimeout(() => {
-      get<{ operation: BulkOperation }>(`/api/bulk-operations/${op.id}`).then(
+      data(client.GET("/api/bulk-operations/{id}", { params: { path: { id: op.id } } })).then(
         (r) => setOp(r.operation),
         () => setOp({ ...op }),
       );
@@ -73,7 +74,7 @@ export function BulkBar({
 
   const run = (action: Action, extra: Record<string, unknown> = {}) => {
     const { limit: _limit, ...filterOnly } = filter;
-    post<{ operation: BulkOperation }>("/api/conversations/bulk", {
+    post<Answer<"/api/conversations/bulk", "post">>("/api/conversations/bulk", {
       action,
       ...(all ? { filter: filterOnly } : { ids }),
       ...extra,

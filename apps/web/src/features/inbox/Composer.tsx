@@ -12,15 +12,16 @@ import {
   Tooltip,
 } from "@mantine/core";
 import { notifications } from "@mantine/notifications";
-import type { Conversation, Message } from "@parley/protocol";
+import type { Conversation } from "@parley/protocol";
 import { CAPABILITIES, textLimitProblem } from "@parley/protocol/capabilities";
 import { countNonSpace, LIMITS } from "@parley/protocol/limits";
 import { IconNote, IconPaperclip, IconSend } from "@tabler/icons-react";
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { type KeyboardEvent, lazy, Suspense, useEffect, useMemo, useRef, useState } from "react";
 import { useTranslation } from "react-i18next";
-import { ApiError, post, put } from "../../api/client";
+import { ApiError, client, post } from "../../api/client";
 import { type ConversationPages, keys } from "../../api/queries";
+import type { Answer } from "../../api/types";
 import { errorWithReason } from "../../lib/errors";
 import { addOwnMessage } from "../../realtime/apply";
 import { useTypingSender } from "../../realtime/typing";
@@ -77,10 +78,12 @@ export function Composer({ conversation }: { conversation: Conversation }) {
   const pending = useRef<{ timer: ReturnType<typeof setTimeout>; text: string } | null>(null);
 
   const saveDraft = (value: string) => {
-    void put(`/api/conversations/${id}/draft`, { text: value }).then(
-      () => setCachedDraft(qc, id, value.trim() ? value : null),
-      () => undefined,
-    );
+    void client
+      .PUT("/api/conversations/{id}/draft", { params: { path: { id } }, body: { text: value } })
+      .then(
+        () => setCachedDraft(qc, id, value.trim() ? value : null),
+        () => undefined,
+      );
   };
   const flush = () => {
     if (!pending.current) return;
@@ -155,12 +158,15 @@ export function Composer({ conversation }: { conversation: Conversation }) {
       attachments: UploadedFile[];
       quotedMessageId: string | null;
     }) =>
-      post<{ message: Message }>(`/api/conversations/${id}/${body.mode === "note" ? "notes" : "messages"}`, {
-        text: body.text || null,
-        attachments: body.attachments.map(({ id: _id, image: _image, ...a }) => a),
-        quotedMessageId: body.quotedMessageId,
-        clientId: clientId(),
-      }),
+      post<Answer<"/api/conversations/{id}/messages", "post">>(
+        `/api/conversations/${id}/${body.mode === "note" ? "notes" : "messages"}`,
+        {
+          text: body.text || null,
+          attachments: body.attachments.map(({ id: _id, image: _image, ...a }) => a),
+          quotedMessageId: body.quotedMessageId,
+          clientId: clientId(),
+        },
+      ),
     onSuccess: (r) => {
       addOwnMessage(qc, r.message);
       setCachedDraft(qc, id, null);

@@ -17,7 +17,7 @@ import { IconHandGrab, IconLayoutSidebarRight } from "@tabler/icons-react";
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { lazy, Suspense, useEffect, useRef, useState } from "react";
 import { useTranslation } from "react-i18next";
-import { post } from "../../api/client";
+import { client, data } from "../../api/client";
 import { keys, useConversation, useFeed, useUsers } from "../../api/queries";
 import { receiptKeys } from "../../api/receipts";
 import { errorText } from "../../lib/errors";
@@ -108,7 +108,7 @@ function useMarkRead(id: string, messages: { seq: number; direction: string }[] 
       if (document.visibilityState !== "visible" || sent.current >= Math.max(lastInbound, 1)) return;
       sent.current = Math.max(lastInbound, 1);
       // "Seen by" is refetched too: the read's live event may go out before this tab's socket is connected.
-      void post(`/api/conversations/${id}/read`, {}).then(() => {
+      void client.POST("/api/conversations/{id}/read", { params: { path: { id } }, body: {} }).then(() => {
         void qc.invalidateQueries({ queryKey: keys.unread });
         void qc.invalidateQueries({ queryKey: receiptKeys.seenBy(id) });
       });
@@ -141,13 +141,23 @@ function Header({
   const onError = (err: unknown) => notifications.show({ color: "red", message: errorText(t, err) });
   const status = useMutation({
     mutationFn: (s: ConversationStatus) =>
-      post<{ conversation: Conversation }>(`/api/conversations/${c.id}/status`, { status: s }),
+      data(
+        client.POST("/api/conversations/{id}/status", {
+          params: { path: { id: c.id } },
+          body: { status: s },
+        }),
+      ),
     onSuccess: onDone,
     onError,
   });
   const take = useMutation({
     mutationFn: () =>
-      post<{ conversation: Conversation }>(`/api/conversations/${c.id}/assign`, { assigneeId: me }),
+      data(
+        client.POST("/api/conversations/{id}/assign", {
+          params: { path: { id: c.id } },
+          body: { assigneeId: me },
+        }),
+      ),
     onSuccess: onDone,
     onError,
   });

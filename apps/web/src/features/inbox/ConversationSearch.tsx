@@ -5,15 +5,10 @@ import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { useEffect, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { useSearchParams } from "react-router";
-import { get } from "../../api/client";
+import { client, data } from "../../api/client";
 import { type Feed, keys, loadOlder } from "../../api/queries";
 import { dayStart, readFilters } from "./filters";
 import { toolKeys } from "./inbox-tools-api";
-
-interface Hit {
-  id: string;
-  seq: number;
-}
 
 /** The element of a message in the feed, by the id the feed puts on each message. */
 function messageElement(messageId: string) {
@@ -90,9 +85,11 @@ export function ConversationSearch({ conversationId }: { conversationId: string 
   const hits = useQuery({
     queryKey: toolKeys.convSearch(conversationId, q),
     queryFn: () =>
-      get<{ hits: Hit[] }>(`/api/conversations/${conversationId}/search?${new URLSearchParams({ q })}`).then(
-        (r) => r.hits,
-      ),
+      data(
+        client.GET("/api/conversations/{id}/search", {
+          params: { path: { id: conversationId }, query: { q } },
+        }),
+      ).then((r) => r.hits),
     enabled: open && q.length > 0,
     staleTime: 10_000,
   });

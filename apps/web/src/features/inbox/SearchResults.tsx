@@ -3,11 +3,11 @@ import type { Conversation } from "@parley/protocol";
 import { useQuery } from "@tanstack/react-query";
 import { useTranslation } from "react-i18next";
 import { Link, useLocation } from "react-router";
-import { get } from "../../api/client";
+import { client, data } from "../../api/client";
 import { errorText } from "../../lib/errors";
 import { listTime } from "../../lib/format";
 import { ContactAvatar, contactName } from "./ContactAvatar";
-import { type MessageHit, toolKeys } from "./inbox-tools-api";
+import { toolKeys } from "./inbox-tools-api";
 
 /** The words to mark in a text: the query's letters and digits, as the server matches them. */
 export const queryWords = (q: string) => [...new Set(q.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? [])];
@@ -20,18 +20,12 @@ export function SearchResults({ q, selectedId }: { q: string; selectedId: string
   const { t } = useTranslation();
   const contacts = useQuery({
     queryKey: toolKeys.searchContacts(q),
-    queryFn: () =>
-      get<{ conversations: Conversation[] }>(
-        `/api/search/contacts?${new URLSearchParams({ q, limit: "10" })}`,
-      ),
+    queryFn: () => data(client.GET("/api/search/contacts", { params: { query: { q, limit: 10 } } })),
     staleTime: 30_000,
   });
   const messages = useQuery({
     queryKey: toolKeys.searchMessages(q),
-    queryFn: () =>
-      get<{ words: string[]; hits: MessageHit[] }>(
-        `/api/search/messages?${new URLSearchParams({ q, limit: "30" })}`,
-      ),
+    queryFn: () => data(client.GET("/api/search/messages", { params: { query: { q, limit: 30 } } })),
     staleTime: 30_000,
   });
   const words = messages.data?.words ?? queryWords(q);

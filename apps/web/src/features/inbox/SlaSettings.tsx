@@ -3,7 +3,7 @@ import { notifications } from "@mantine/notifications";
 import { useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
-import { patch } from "../../api/client";
+import { client, data } from "../../api/client";
 import { errorWithReason } from "../../lib/errors";
 import { toolKeys, type WorkspaceSettings } from "./inbox-tools-api";
 
@@ -27,9 +27,7 @@ export function SlaSettings({
   const invalid = y !== null && r !== null && r <= y;
   const save = () => {
     setSaving(true);
-    patch<{ workspace: { settings: WorkspaceSettings } }>("/api/workspace", {
-      settings: { slaYellowMinutes: y, slaRedMinutes: r },
-    })
+    data(client.PATCH("/api/workspace", { body: { settings: { slaYellowMinutes: y, slaRedMinutes: r } } }))
       .then(
         (res) => {
           qc.setQueryData(toolKeys.workspace, res.workspace.settings);

@@ -11,13 +11,13 @@ import {
   Text,
   TextInput,
 } from "@mantine/core";
-import type { Conversation, Message } from "@parley/protocol";
+import type { Conversation } from "@parley/protocol";
 import { IconSend } from "@tabler/icons-react";
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
 import { renderTemplateText, useTemplates } from "../../api/channels";
-import { post } from "../../api/client";
+import { client, data } from "../../api/client";
 import { keys } from "../../api/queries";
 import { errorWithReason } from "../../lib/errors";
 import { addOwnMessage } from "../../realtime/apply";
@@ -57,16 +57,21 @@ export function TemplatePicker({
   };
 
   const send = useMutation({
-    mutationFn: () =>
-      post<{ message: Message }>(`/api/conversations/${conversation.id}/template-messages`, {
-        templateId,
-        variables: {
-          body: values.body.map((v) => v.trim()),
-          ...(values.header.length ? { header: values.header.map((v) => v.trim()) } : {}),
-          ...(values.buttons.length ? { buttons: values.buttons.map((v) => v.trim()) } : {}),
-        },
-        clientId: globalThis.crypto?.randomUUID?.() ?? `${Date.now()}`,
-      }),
+    mutationFn: (templateId: string) =>
+      data(
+        client.POST("/api/conversations/{id}/template-messages", {
+          params: { path: { id: conversation.id } },
+          body: {
+            templateId,
+            variables: {
+              body: values.body.map((v) => v.trim()),
+              ...(values.header.length ? { header: values.header.map((v) => v.trim()) } : {}),
+              ...(values.buttons.length ? { buttons: values.buttons.map((v) => v.trim()) } : {}),
+            },
+            clientId: globalThis.crypto?.randomUUID?.() ?? `${Date.now()}`,
+          },
+        }),
+      ),
     onSuccess: (r) => {
       addOwnMessage(qc, r.message);
       void qc.invalidateQueries({ queryKey: keys.conversation(conversation.id) });
@@ -195,7 +200,7 @@ export function TemplatePicker({
             leftSection={<IconSend size={16} />}
             disabled={!tpl || !filled}
             loading={send.isPending}
-            onClick={() => send.mutate()}
+            onClick={() => tpl && send.mutate(tpl.id)}
             data-testid="template-send"
           >
             {t("templates.send")}

@@ -1,39 +1,11 @@
-import type { Conversation } from "@parley/protocol";
 import { useQuery } from "@tanstack/react-query";
-import { get } from "../../api/client";
+import { client, data } from "../../api/client";
+import type { Answer } from "../../api/types";
 
-export interface WorkspaceSettings {
-  sendSeen: string;
-  slaYellowMinutes: number | null;
-  slaRedMinutes: number | null;
-}
-export interface TagOption {
-  id: string;
-  name: string;
-  color: string;
-  contactCount: number;
-}
-export interface MessageHit {
-  message: {
-    id: string;
-    seq: number;
-    snippet: string;
-    direction: "inbound" | "outbound" | "internal";
-    kind: string;
-    authorType: string;
-    createdAt: string;
-  };
-  conversation: Conversation;
-}
-export interface BulkOperation {
-  id: string;
-  action: string;
-  status: "running" | "completed" | "failed";
-  total: number;
-  done: number;
-  failed: number;
-  errors: { conversationId: string; code: string; message: string }[];
-}
+export type WorkspaceSettings = Answer<"/api/workspace">["workspace"]["settings"];
+export type TagOption = Answer<"/api/tags">["tags"][number];
+export type MessageHit = Answer<"/api/search/messages">["hits"][number];
+export type BulkOperation = Answer<"/api/bulk-operations/{id}">["operation"];
 
 export const toolKeys = {
   workspace: ["workspace"] as const,
@@ -48,17 +20,14 @@ export const toolKeys = {
 export const useWorkspaceSettings = () =>
   useQuery({
     queryKey: toolKeys.workspace,
-    queryFn: () =>
-      get<{ workspace: { id: string; name: string; settings: WorkspaceSettings } }>("/api/workspace").then(
-        (r) => r.workspace.settings,
-      ),
+    queryFn: () => data(client.GET("/api/workspace")).then((r) => r.workspace.settings),
     staleTime: 5 * 60_000,
   });
 
 export const useTags = (enabled = true) =>
   useQuery({
     queryKey: toolKeys.tags,
-    queryFn: () => get<{ tags: TagOption[] }>("/api/tags").then((r) => r.tags),
+    queryFn: () => data(client.GET("/api/tags")).then((r) => r.tags),
     staleTime: 60_000,
     enabled,
   });
@@ -66,14 +35,14 @@ export const useTags = (enabled = true) =>
 export const useBots = () =>
   useQuery({
     queryKey: toolKeys.bots,
-    queryFn: () => get<{ bots: { id: string; name: string }[] }>("/api/bots").then((r) => r.bots),
+    queryFn: () => data(client.GET("/api/bots")).then((r) => r.bots),
     staleTime: 5 * 60_000,
   });
 
 export const useTeams = (enabled = true) =>
   useQuery({
     queryKey: toolKeys.teams,
-    queryFn: () => get<{ teams: { id: string; name: string }[] }>("/api/teams").then((r) => r.teams),
+    queryFn: () => data(client.GET("/api/teams")).then((r) => r.teams),
     staleTime: 5 * 60_000,
     enabled,
   });

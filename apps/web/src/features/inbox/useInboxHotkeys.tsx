@@ -5,7 +5,7 @@ import { type QueryClient, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
 import { useNavigate } from "react-router";
-import { post } from "../../api/client";
+import { client } from "../../api/client";
 import { type ConversationPages, keys, type View } from "../../api/queries";
 import { errorWithReason } from "../../lib/errors";
 
@@ -82,10 +82,15 @@ export function useInboxHotkeys({ view, selectedId }: { view: View; selectedId: 
   };
   const close = () => {
     if (!selectedId) return;
-    post(`/api/conversations/${selectedId}/status`, { status: "closed" }).then(
-      () => notifications.show({ color: "green", message: t("account.hotkeys.closed") }),
-      (err) => notifications.show({ color: "red", message: errorWithReason(t, err) }),
-    );
+    client
+      .POST("/api/conversations/{id}/status", {
+        params: { path: { id: selectedId } },
+        body: { status: "closed" },
+      })
+      .then(
+        () => notifications.show({ color: "green", message: t("account.hotkeys.closed") }),
+        (err) => notifications.show({ color: "red", message: errorWithReason(t, err) }),
+      );
   };
 
   useHotkeys([

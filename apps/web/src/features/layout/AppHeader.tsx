@@ -21,7 +21,7 @@ import { useQueryClient } from "@tanstack/react-query";
 import type { ReactNode } from "react";
 import { useTranslation } from "react-i18next";
 import { Link } from "react-router";
-import { post, setCsrfToken } from "../../api/client";
+import { client, setCsrfToken } from "../../api/client";
 import { keys, type Session, useUnreadCount } from "../../api/queries";
 import { useRealtime } from "../../realtime/useRealtime";
 import { saveLanguage } from "../account/account-api";
@@ -49,7 +49,7 @@ export function AppHeader({
   const qc = useQueryClient();
   const unread = useUnreadCount();
   const signOut = async () => {
-    await post("/api/auth/sign-out").catch(() => undefined);
+    await client.POST("/api/auth/sign-out").catch(() => undefined);
     setCsrfToken(null);
     qc.clear();
     qc.setQueryData(keys.session, null);

@@ -1,50 +1,16 @@
-import type { AgentNotification, NotificationEvent, NotificationMeans } from "@parley/protocol";
 import { useInfiniteQuery, useQuery } from "@tanstack/react-query";
-import { get } from "../../api/client";
+import { client, data } from "../../api/client";
+import type { Answer } from "../../api/types";
 
-export type Means = Record<NotificationMeans, boolean>;
-export interface NotificationSettings {
-  matrix: Record<NotificationEvent, Means>;
-  sound: boolean;
-  dnd: boolean;
-  quietHours: { from: string; to: string } | null;
-  timeZone: string;
-  pausedUntil: string | null;
-  emailMode: "batched" | "daily" | "weekly";
-  digestHour: number;
-}
-export interface SettingsResponse {
-  settings: NotificationSettings;
-  emailAvailable: boolean;
-  pushSubscriptions: number;
-  mutedConversationIds: string[];
-}
-export interface Audience {
-  roles: string[];
-  teamIds: string[];
-  userIds: string[];
-}
-export interface Rule {
-  id?: string;
-  match: "all" | "important" | "tag" | "channel";
-  tagId: string | null;
-  connectionId: string | null;
-  means: NotificationMeans[];
-  timing: "immediate" | "delay" | "daily" | "weekly";
-  delayMinutes: number;
-  recipients: Audience | null;
-}
-export interface RulesResponse {
-  own: Rule[];
-  workspace: Rule[];
-  policy: { readReceive: Audience | null; readManage: Audience | null };
-  canManageOwn: boolean;
-}
-export interface NotificationPage {
-  notifications: AgentNotification[];
-  unread: number;
-  nextBefore: string | null;
-}
+export type SettingsResponse = Answer<"/api/notifications/settings">;
+export type NotificationSettings = SettingsResponse["settings"];
+export type Means = NotificationSettings["matrix"][keyof NotificationSettings["matrix"]];
+export type RulesResponse = Answer<"/api/notification-rules">;
+type SavedRule = RulesResponse["own"][number];
+/** A rule as the settings page edits it: the server's rule, without an id until it is saved. */
+export type Rule = Omit<SavedRule, "id"> & Partial<Pick<SavedRule, "id">>;
+export type Audience = NonNullable<Rule["recipients"]>;
+export type NotificationPage = Answer<"/api/notifications">;
 
 export const notifyKeys = {
   list: ["notifications"] as const,
@@ -55,17 +21,17 @@ export const notifyKeys = {
 export const useNotificationSettings = () =>
   useQuery({
     queryKey: notifyKeys.settings,
-    queryFn: () => get<SettingsResponse>("/api/notifications/settings"),
+    queryFn: () => data(client.GET("/api/notifications/settings")),
   });
 
 export const useNotificationRules = () =>
-  useQuery({ queryKey: notifyKeys.rules, queryFn: () => get<RulesResponse>("/api/notification-rules") });
+  useQuery({ queryKey: notifyKeys.rules, queryFn: () => data(client.GET("/api/notification-rules")) });
 
 export const useNotifications = () =>
   useInfiniteQuery({
     queryKey: notifyKeys.list,
     initialPageParam: null as string | null,
     queryFn: ({ pageParam }) =>
-      get<NotificationPage>(`/api/notifications${pageParam ? `?before=${pageParam}` : ""}`),
+      data(client.GET("/api/notifications", { params: { query: pageParam ? { before: pageParam } : {} } })),
     getNextPageParam: (last) => last.nextBefore,
   });

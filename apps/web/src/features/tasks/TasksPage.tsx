@@ -1,11 +1,10 @@
 import { Anchor, Center, Group, Loader, SegmentedControl, Stack, Text, Title } from "@mantine/core";
-import type { Task } from "@parley/protocol";
 import { IconChecklist } from "@tabler/icons-react";
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
 import { Link } from "react-router";
-import { get } from "../../api/client";
+import { client, data } from "../../api/client";
 import type { Session } from "../../api/queries";
 import { errorText } from "../../lib/errors";
 import { TaskRow, useTaskMutations } from "../conversation-tools/SidePanel";
@@ -18,7 +17,7 @@ export function TasksPage({ session }: { session: Session }) {
   const [status, setStatus] = useState<"open" | "done">("open");
   const tasks = useQuery({
     queryKey: ["tasks", "mine", status],
-    queryFn: () => get<{ tasks: Task[] }>(`/api/tasks?status=${status}`).then((r) => r.tasks),
+    queryFn: () => data(client.GET("/api/tasks", { params: { query: { status } } })).then((r) => r.tasks),
   });
   const { toggle, remove } = useTaskMutations(() => void qc.invalidateQueries({ queryKey: ["tasks"] }));
   return (

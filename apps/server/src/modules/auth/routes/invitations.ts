@@ -1,3 +1,4 @@
+import { Role } from "@parley/protocol";
 import { z } from "zod";
 import type { AppContext } from "../../../context";
 import { isAdmin } from "../../../domain/permissions";
@@ -81,6 +82,7 @@ export function invitationRoutes(app: App, ctx: AppContext) {
         tags,
         summary: "What an invitation link is for",
         params: z.object({ token: InvitationToken }),
+        response: { 200: z.object({ email: z.string(), role: Role, workspaceName: z.string() }) },
       },
     },
     async (req) => {

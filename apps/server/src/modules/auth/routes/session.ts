@@ -23,7 +23,11 @@ export function sessionRoutes(app: App, ctx: AppContext, hub: RealtimeHub) {
     "/api/setup",
     {
       config: { auth: false },
-      schema: { tags, summary: "Whether the first owner still has to be created" },
+      schema: {
+        tags,
+        summary: "Whether the first owner still has to be created",
+        response: { 200: z.object({ needsSetup: z.boolean() }) },
+      },
     },
     async () => ({ needsSetup: await needsSetup(ctx.db) }),
   );

@@ -4,7 +4,7 @@ import type { AppContext } from "../../../context";
 import { isAdmin } from "../../../domain/permissions";
 import { type App, actorOf } from "../../../http/types";
 import { forbidden } from "../../../lib/errors";
-import { connectionDiagnostics, sendTestMessage } from "../diagnostics";
+import { connectionDiagnostics, DiagnosticsOut, sendTestMessage } from "../diagnostics";
 import { mustExist } from "../queries/exists";
 import { IdParams, tags } from "../schema";
 
@@ -17,6 +17,7 @@ export function diagnosticsRoutes(app: App, ctx: AppContext) {
         tags,
         summary: "A connection's receipt health for troubleshooting (admins)",
         params: IdParams,
+        response: { 200: DiagnosticsOut },
       },
     },
     async (req) => {
