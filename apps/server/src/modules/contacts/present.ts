@@ -1,5 +1,7 @@
 import { ContactSummary } from "@parley/protocol";
+import type { Selectable } from "kysely";
 import { z } from "zod";
+import type { Contacts } from "../../db/schema";
 import { iso } from "../../lib/time";
 
 export const ContactTag = z.object({
@@ -16,18 +18,10 @@ export const Contact = ContactSummary.extend({
   tags: z.array(ContactTag),
 });
 
-export interface ContactRow {
-  id: string;
-  name: string | null;
-  nickname: string | null;
-  email: string | null;
-  phone: string | null;
-  company: string | null;
-  avatar_url: string | null;
-  blocked_at: Date | null;
-  created_at: Date;
-  tags: z.infer<typeof ContactTag>[];
-}
+export type ContactRow = Pick<
+  Selectable<Contacts>,
+  "id" | "name" | "nickname" | "email" | "phone" | "company" | "avatar_url" | "blocked_at" | "created_at"
+> & { tags: z.infer<typeof ContactTag>[] };
 
 export const presentContact = (r: ContactRow): z.infer<typeof Contact> => ({
   id: r.id,

@@ -1,4 +1,5 @@
 import type { AppContext } from "../../../context";
+import { existInWorkspace } from "../../../db/exists";
 import { kysely } from "../../../db/kysely";
 import { notFound } from "../../../lib/errors";
 import { loadContact } from "../queries/contacts";
@@ -11,26 +12,13 @@ export async function tagContact(
   tagId: string,
   pinned: boolean,
 ) {
-  const k = kysely(ctx.db);
-  const found = await k
-    .selectNoFrom((eb) => [
-      eb
-        .selectFrom("contacts")
-        .select(eb.lit(1).as("one"))
-        .where("id", "=", contactId)
-        .where("workspace_id", "=", workspaceId)
-        .as("c"),
-      eb
-        .selectFrom("tags")
-        .select(eb.lit(1).as("one"))
-        .where("id", "=", tagId)
-        .where("workspace_id", "=", workspaceId)
-        .as("t"),
-    ])
-    .executeTakeFirstOrThrow();
+  const found = await existInWorkspace(ctx.db, workspaceId, {
+    c: ["contacts", contactId],
+    t: ["tags", tagId],
+  });
   if (!found.c) throw notFound("Contact");
   if (!found.t) throw notFound("Tag");
-  await k
+  await kysely(ctx.db)
     .insertInto("contact_tags")
     .values({
       contact_id: contactId,
