@@ -1,47 +1,14 @@
-import { Attachment, ContactSummary, LIMITS, Message } from "@parley/protocol";
+import { Attachment, LIMITS, Message } from "@parley/protocol";
 import { z } from "zod";
-import { type AppContext, transact } from "../../context";
-import { isManager } from "../../domain/permissions";
+import type { AppContext } from "../../context";
 import { type App, actorOf } from "../../http/types";
-import { AppError, forbidden, notFound } from "../../lib/errors";
-import { iso } from "../../lib/time";
+import { setContactBlocked } from "./commands/block-contact";
+import { editContact } from "./commands/edit-contact";
+import { linkContacts, unlinkContacts } from "./commands/link-contacts";
+import { tagContact, untagContact } from "./commands/tag-contact";
+import { Contact } from "./present";
+import { linkedContacts, loadContact, searchContacts } from "./queries/contacts";
 import { writeToContact } from "./write-to-contact";
-
-interface ContactRow {
-  id: string;
-  name: string | null;
-  nickname: string | null;
-  email: string | null;
-  phone: string | null;
-  company: string | null;
-  avatar_url: string | null;
-  blocked_at: Date | null;
-  created_at: Date;
-  tags?: { id: string; name: string; color: string; pinned: boolean }[];
-}
-
-const Contact = ContactSummary.extend({
-  company: z.string().nullable(),
-  createdAt: z.string(),
-  tags: z.array(z.object({ id: z.string(), name: z.string(), color: z.string(), pinned: z.boolean() })),
-});
-
-const present = (r: ContactRow): z.infer<typeof Contact> => ({
-  id: r.id,
-  name: r.name,
-  nickname: r.nickname,
-  email: r.email,
-  phone: r.phone,
-  avatarUrl: r.avatar_url,
-  blocked: r.blocked_at !== null,
-  company: r.company,
-  createdAt: iso(r.created_at)!,
-  tags: r.tags ?? [],
-});
-
-const COLUMNS = `ct.id, ct.name, ct.nickname, ct.email, ct.phone, ct.company, ct.avatar_url, ct.blocked_at, ct.created_at,
-  coalesce((select json_agg(json_build_object('id', t.id, 'name', t.name, 'color', t.color, 'pinned', x.pinned) order by x.pinned desc, t.name)
-    from contact_tags x join tags t on t.id = x.tag_id where x.contact_id = ct.id), '[]') as tags`;
 
 const IdParams = z.object({ id: z.uuid() });
 const tags = ["contacts"];
@@ -61,21 +28,8 @@ export async function contactRoutes(app: App, ctx: AppContext) {
       },
     },
     async (req) => {
-      const actor = actorOf(req);
-      const q = req.query.q?.toLowerCase();
-      const rows = q
-        ? await ctx.db.query<ContactRow>(
-            `select ${COLUMNS} from contacts ct
-             where ct.workspace_id = $1 and (ct.search_text like '%' || $2 || '%' or $2 <% ct.search_text)
-             order by ct.search_text like '%' || $2 || '%' desc, word_similarity($2, ct.search_text) desc, ct.created_at desc
-             limit $3`,
-            [actor.workspaceId, q.replace(/[%_\\]/g, (m) => `\\${m}`), req.query.limit],
-          )
-        : await ctx.db.query<ContactRow>(
-            `select ${COLUMNS} from contacts ct where ct.workspace_id = $1 order by ct.created_at desc limit $2`,
-            [actor.workspaceId, req.query.limit],
-          );
-      return { contacts: rows.map(present) };
+      const { workspaceId } = actorOf(req);
+      return { contacts: await searchContacts(ctx.db, workspaceId, req.query.q, req.query.limit) };
     },
   );
 
@@ -89,14 +43,7 @@ export async function contactRoutes(app: App, ctx: AppContext) {
         response: { 200: z.object({ contact: Contact }) },
       },
     },
-    async (req) => {
-      const [row] = await ctx.db.query<ContactRow>(
-        `select ${COLUMNS} from contacts ct where ct.workspace_id = $1 and ct.id = $2`,
-        [actorOf(req).workspaceId, req.params.id],
-      );
-      if (!row) throw notFound("Contact");
-      return { contact: present(row) };
-    },
+    async (req) => ({ contact: await loadContact(ctx.db, actorOf(req).workspaceId, req.params.id) }),
   );
 
   app.patch(
@@ -118,20 +65,9 @@ export async function contactRoutes(app: App, ctx: AppContext) {
         response: { 200: z.object({ contact: Contact }) },
       },
     },
-    async (req) => {
-      const actor = actorOf(req);
-      const fields = Object.entries(req.body).filter(([, v]) => v !== undefined);
-      const sets = fields.map(([k], i) => `${k} = $${i + 3}`);
-      const updated = await ctx.db.query(
-        `update contacts set ${[...sets, `updated_at = now()`].join(", ")} where workspace_id = $1 and id = $2 returning id`,
-        [actor.workspaceId, req.params.id, ...fields.map(([, v]) => v)],
-      );
-      if (!updated.length) throw notFound("Contact");
-      const [row] = await ctx.db.query<ContactRow>(`select ${COLUMNS} from contacts ct where ct.id = $1`, [
-        req.params.id,
-      ]);
-      return { contact: present(row!) };
-    },
+    async (req) => ({
+      contact: await editContact(ctx, actorOf(req).workspaceId, req.params.id, req.body),
+    }),
   );
 
   for (const [verb, blocked] of [
@@ -148,42 +84,9 @@ export async function contactRoutes(app: App, ctx: AppContext) {
           response: { 200: z.object({ contact: Contact }) },
         },
       },
-      async (req) => {
-        const actor = actorOf(req);
-        if (!isManager(actor.role)) {
-          // Agents may block contacts of conversations they handle.
-          const mine = await ctx.db.query(
-            `select 1 from conversations c where c.contact_id = $1 and c.workspace_id = $2
-               and (c.assignee_id = $3 or exists (select 1 from conversation_operators o where o.conversation_id = c.id and o.user_id = $3))`,
-            [req.params.id, actor.workspaceId, actor.userId],
-          );
-          if (!mine.length) {
-            const exists = await ctx.db.query("select 1 from contacts where id = $1 and workspace_id = $2", [
-              req.params.id,
-              actor.workspaceId,
-            ]);
-            if (!exists.length) throw notFound("Contact");
-            throw forbidden(
-              "Only the agent handling this contact's conversation or a supervisor can block or unblock them.",
-            );
-          }
-        }
-        await transact(ctx, async (tx) => {
-          const r = await tx.q.query(
-            `update contacts set blocked_at = ${blocked ? "coalesce(blocked_at, $3)" : "null"}, updated_at = $3 where workspace_id = $1 and id = $2 returning id`,
-            [actor.workspaceId, req.params.id, tx.now],
-          );
-          if (!r.length) throw notFound("Contact");
-          await tx.q.query(
-            "insert into audit_log (workspace_id, user_id, action, target_type, target_id, ip, created_at) values ($1, $2, $3, 'contact', $4, $5, $6)",
-            [actor.workspaceId, actor.userId, `contact.${verb}ed`, req.params.id, req.ip, tx.now],
-          );
-        });
-        const [row] = await ctx.db.query<ContactRow>(`select ${COLUMNS} from contacts ct where ct.id = $1`, [
-          req.params.id,
-        ]);
-        return { contact: present(row!) };
-      },
+      async (req) => ({
+        contact: await setContactBlocked(ctx, actorOf(req), req.params.id, blocked, req.ip),
+      }),
     );
   }
 
@@ -199,23 +102,8 @@ export async function contactRoutes(app: App, ctx: AppContext) {
       },
     },
     async (req) => {
-      const actor = actorOf(req);
-      const ok = await ctx.db.query(
-        `select (select 1 from contacts where id = $2 and workspace_id = $1) as c, (select 1 from tags where id = $3 and workspace_id = $1) as t`,
-        [actor.workspaceId, req.params.id, req.params.tagId],
-      );
-      const found = ok[0] as { c: number | null; t: number | null };
-      if (!found.c) throw notFound("Contact");
-      if (!found.t) throw notFound("Tag");
-      await ctx.db.query(
-        `insert into contact_tags (contact_id, tag_id, workspace_id, pinned) values ($1, $2, $3, $4)
-         on conflict (contact_id, tag_id) do update set pinned = excluded.pinned`,
-        [req.params.id, req.params.tagId, actor.workspaceId, req.body.pinned],
-      );
-      const [row] = await ctx.db.query<ContactRow>(`select ${COLUMNS} from contacts ct where ct.id = $1`, [
-        req.params.id,
-      ]);
-      return { contact: present(row!) };
+      const { id, tagId } = req.params;
+      return { contact: await tagContact(ctx, actorOf(req).workspaceId, id, tagId, req.body.pinned) };
     },
   );
 
@@ -229,17 +117,12 @@ export async function contactRoutes(app: App, ctx: AppContext) {
       },
     },
     async (req, reply) => {
-      const r = await ctx.db.query(
-        "delete from contact_tags where contact_id = $1 and tag_id = $2 and workspace_id = $3 returning tag_id",
-        [req.params.id, req.params.tagId, actorOf(req).workspaceId],
-      );
-      if (!r.length) throw notFound("Contact tag");
+      await untagContact(ctx, actorOf(req).workspaceId, req.params.id, req.params.tagId);
       return reply.code(204).send();
     },
   );
 
   const LinkParams = z.object({ id: z.uuid(), otherId: z.uuid() });
-  const pair = (a: string, b: string) => (a < b ? [a, b] : [b, a]);
 
   app.get(
     "/api/contacts/:id/links",
@@ -251,22 +134,9 @@ export async function contactRoutes(app: App, ctx: AppContext) {
         response: { 200: z.object({ contacts: z.array(Contact) }) },
       },
     },
-    async (req) => {
-      const actor = actorOf(req);
-      const exists = await ctx.db.query("select 1 from contacts where id = $1 and workspace_id = $2", [
-        req.params.id,
-        actor.workspaceId,
-      ]);
-      if (!exists.length) throw notFound("Contact");
-      const rows = await ctx.db.query<ContactRow>(
-        `select ${COLUMNS} from contacts ct where ct.workspace_id = $1 and ct.id in (
-           select contact_b from contact_links where contact_a = $2 and workspace_id = $1
-           union all select contact_a from contact_links where contact_b = $2 and workspace_id = $1)
-         order by ct.name nulls last, ct.id`,
-        [actor.workspaceId, req.params.id],
-      );
-      return { contacts: rows.map(present) };
-    },
+    async (req) => ({
+      contacts: await linkedContacts(ctx.db, actorOf(req).workspaceId, req.params.id),
+    }),
   );
 
   app.put(
@@ -280,20 +150,7 @@ export async function contactRoutes(app: App, ctx: AppContext) {
       },
     },
     async (req) => {
-      const actor = actorOf(req);
-      const { id, otherId } = req.params;
-      const found = await ctx.db.query<{ id: string }>(
-        "select id from contacts where workspace_id = $1 and id = any($2::uuid[])",
-        [actor.workspaceId, [id, otherId]],
-      );
-      if (found.length !== new Set([id, otherId]).size) throw notFound("Contact");
-      if (id === otherId) throw new AppError("validation_failed", "A contact cannot be linked to itself.");
-      const [a, b] = pair(id, otherId);
-      await ctx.db.query(
-        `insert into contact_links (workspace_id, contact_a, contact_b, created_by) values ($1, $2, $3, $4)
-         on conflict (contact_a, contact_b) do nothing`,
-        [actor.workspaceId, a, b, actor.userId],
-      );
+      await linkContacts(ctx, actorOf(req), req.params.id, req.params.otherId);
       return { linked: true as const };
     },
   );
@@ -308,12 +165,7 @@ export async function contactRoutes(app: App, ctx: AppContext) {
       },
     },
     async (req, reply) => {
-      const [a, b] = pair(req.params.id, req.params.otherId);
-      const r = await ctx.db.query(
-        "delete from contact_links where workspace_id = $1 and contact_a = $2 and contact_b = $3 returning contact_a",
-        [actorOf(req).workspaceId, a, b],
-      );
-      if (!r.length) throw notFound("Contact link");
+      await unlinkContacts(ctx, actorOf(req).workspaceId, req.params.id, req.params.otherId);
       return reply.code(204).send();
     },
   );

@@ -1,9 +1,12 @@
 import { z } from "zod";
 import type { AppContext } from "../../context";
-import { uniqueViolation } from "../../db/errors";
 import { isManager } from "../../domain/permissions";
 import { type App, actorOf } from "../../http/types";
-import { forbidden, notFound } from "../../lib/errors";
+import { forbidden } from "../../lib/errors";
+import { createTag } from "./commands/create-tag";
+import { deleteTag } from "./commands/delete-tag";
+import { editTag } from "./commands/edit-tag";
+import { listTags } from "./queries/tags";
 
 const Tag = z.object({ id: z.string(), name: z.string(), color: z.string(), contactCount: z.number() });
 const TagName = z.string().trim().min(1).max(64);
@@ -13,15 +16,6 @@ const TagInput = z.object({ name: TagName, color: TagColor.default("#868e96") })
 const TagPatch = z.object({ name: TagName, color: TagColor }).partial();
 const IdParams = z.object({ id: z.uuid() });
 const tags = ["tags"];
-
-interface TagRow {
-  id: string;
-  name: string;
-  color: string;
-  contact_count: number;
-}
-const present = (r: TagRow) => ({ id: r.id, name: r.name, color: r.color, contactCount: r.contact_count });
-const SELECT = `select t.id, t.name, t.color, (select count(*) from contact_tags x where x.tag_id = t.id) as contact_count from tags t`;
 
 export async function tagRoutes(app: App, ctx: AppContext) {
   app.get(
@@ -33,13 +27,7 @@ export async function tagRoutes(app: App, ctx: AppContext) {
         response: { 200: z.object({ tags: z.array(Tag) }) },
       },
     },
-    async (req) => {
-      const rows = await ctx.db.query<TagRow>(
-        `${SELECT} where t.workspace_id = $1 order by contact_count desc, lower(t.name)`,
-        [actorOf(req).workspaceId],
-      );
-      return { tags: rows.map(present) };
-    },
+    async (req) => ({ tags: await listTags(ctx.db, actorOf(req).workspaceId) }),
   );
 
   app.post(
@@ -55,14 +43,7 @@ export async function tagRoutes(app: App, ctx: AppContext) {
     async (req, reply) => {
       const actor = actorOf(req);
       if (!isManager(actor.role)) throw forbidden("Only supervisors and admins manage tags.");
-      const [row] = await ctx.db
-        .query<{ id: string }>(
-          "insert into tags (workspace_id, name, color) values ($1, $2, $3) returning id",
-          [actor.workspaceId, req.body.name, req.body.color],
-        )
-        .catch(uniqueViolation(`A tag named "${req.body.name}" already exists.`));
-      const [tag] = await ctx.db.query<TagRow>(`${SELECT} where t.id = $1`, [row!.id]);
-      return reply.code(201).send({ tag: present(tag!) });
+      return reply.code(201).send({ tag: await createTag(ctx, actor.workspaceId, req.body) });
     },
   );
 
@@ -80,15 +61,7 @@ export async function tagRoutes(app: App, ctx: AppContext) {
     async (req) => {
       const actor = actorOf(req);
       if (!isManager(actor.role)) throw forbidden("Only supervisors and admins manage tags.");
-      const r = await ctx.db
-        .query(
-          "update tags set name = coalesce($3, name), color = coalesce($4, color) where workspace_id = $1 and id = $2 returning id",
-          [actor.workspaceId, req.params.id, req.body.name ?? null, req.body.color ?? null],
-        )
-        .catch(uniqueViolation("Another tag already has this name."));
-      if (!r.length) throw notFound("Tag");
-      const [tag] = await ctx.db.query<TagRow>(`${SELECT} where t.id = $1`, [req.params.id]);
-      return { tag: present(tag!) };
+      return { tag: await editTag(ctx, actor.workspaceId, req.params.id, req.body) };
     },
   );
 
@@ -98,11 +71,7 @@ export async function tagRoutes(app: App, ctx: AppContext) {
     async (req, reply) => {
       const actor = actorOf(req);
       if (!isManager(actor.role)) throw forbidden("Only supervisors and admins manage tags.");
-      const r = await ctx.db.query("delete from tags where workspace_id = $1 and id = $2 returning id", [
-        actor.workspaceId,
-        req.params.id,
-      ]);
-      if (!r.length) throw notFound("Tag");
+      await deleteTag(ctx, actor.workspaceId, req.params.id);
       return reply.code(204).send();
     },
   );

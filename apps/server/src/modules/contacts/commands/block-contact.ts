@@ -1,0 +1,70 @@
+import { type AppContext, transact } from "../../../context";
+import { kysely } from "../../../db/kysely";
+import { type Actor, isManager } from "../../../domain/permissions";
+import { forbidden, notFound } from "../../../lib/errors";
+import { recordAudit } from "../../audit/record";
+import { contactExists, loadContact } from "../queries/contacts";
+
+/** Supervisors block anyone; an agent only the contact of a conversation they are assigned to or operate. */
+async function assertMayBlock(ctx: AppContext, actor: Actor, contactId: string) {
+  if (isManager(actor.role)) return;
+  const handled = await kysely(ctx.db)
+    .selectFrom("conversations as c")
+    .select("c.id")
+    .where("c.contact_id", "=", contactId)
+    .where("c.workspace_id", "=", actor.workspaceId)
+    .where((eb) =>
+      eb.or([
+        eb("c.assignee_id", "=", actor.userId),
+        eb.exists(
+          eb
+            .selectFrom("conversation_operators as o")
+            .select("o.user_id")
+            .whereRef("o.conversation_id", "=", "c.id")
+            .where("o.user_id", "=", actor.userId),
+        ),
+      ]),
+    )
+    .limit(1)
+    .executeTakeFirst();
+  if (handled) return;
+  if (!(await contactExists(ctx.db, actor.workspaceId, contactId))) throw notFound("Contact");
+  throw forbidden(
+    "Only the agent handling this contact's conversation or a supervisor can block or unblock them.",
+  );
+}
+
+/** Blocks (no messages sent or received) or unblocks a contact, and leaves a trace in the audit log. */
+export async function setContactBlocked(
+  ctx: AppContext,
+  actor: Actor,
+  contactId: string,
+  blocked: boolean,
+  ip: string,
+) {
+  await assertMayBlock(ctx, actor, contactId);
+  await transact(ctx, async (tx) => {
+    const changed = await kysely(tx.q)
+      .updateTable("contacts")
+      .set((eb) => ({
+        // Blocking twice keeps the first time.
+        blocked_at: blocked ? eb.fn.coalesce("blocked_at", eb.val(tx.now)) : null,
+        updated_at: tx.now,
+      }))
+      .where("workspace_id", "=", actor.workspaceId)
+      .where("id", "=", contactId)
+      .returning("id")
+      .executeTakeFirst();
+    if (!changed) throw notFound("Contact");
+    await recordAudit(tx.q, {
+      workspaceId: actor.workspaceId,
+      userId: actor.userId,
+      action: blocked ? "contact.blocked" : "contact.unblocked",
+      targetType: "contact",
+      targetId: contactId,
+      ip,
+      at: tx.now,
+    });
+  });
+  return loadContact(ctx.db, actor.workspaceId, contactId);
+}

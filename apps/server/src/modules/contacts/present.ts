@@ -1,0 +1,37 @@
+import { ContactSummary } from "@parley/protocol";
+import type { Selectable } from "kysely";
+import { z } from "zod";
+import type { Contacts } from "../../db/schema";
+import { iso } from "../../lib/time";
+
+export const ContactTag = z.object({
+  id: z.string(),
+  name: z.string(),
+  color: z.string(),
+  pinned: z.boolean(),
+});
+
+/** A contact as the API answers it: the summary, the company, when it was created, its tags. */
+export const Contact = ContactSummary.extend({
+  company: z.string().nullable(),
+  createdAt: z.string(),
+  tags: z.array(ContactTag),
+});
+
+export type ContactRow = Pick<
+  Selectable<Contacts>,
+  "id" | "name" | "nickname" | "email" | "phone" | "company" | "avatar_url" | "blocked_at" | "created_at"
+> & { tags: z.infer<typeof ContactTag>[] };
+
+export const presentContact = (r: ContactRow): z.infer<typeof Contact> => ({
+  id: r.id,
+  name: r.name,
+  nickname: r.nickname,
+  email: r.email,
+  phone: r.phone,
+  avatarUrl: r.avatar_url,
+  blocked: r.blocked_at !== null,
+  company: r.company,
+  createdAt: iso(r.created_at)!,
+  tags: r.tags,
+});

@@ -1,0 +1,32 @@
+import type { AppContext } from "../../../context";
+import { kysely } from "../../../db/kysely";
+import type { SessionActor } from "../../../http/types";
+import { AppError } from "../../../lib/errors";
+import type { RealtimeHub } from "../../../realtime/hub";
+import { hashPassword, verifyPassword } from "../../auth/sessions";
+import { endSessions } from "./end-sessions";
+
+/** Changes my password when the current one is right; my other sessions are signed out (answers how many). */
+export async function changePassword(
+  ctx: AppContext,
+  hub: RealtimeHub,
+  actor: SessionActor,
+  passwords: { currentPassword: string; newPassword: string },
+): Promise<number> {
+  const k = kysely(ctx.db);
+  const row = await k
+    .selectFrom("users")
+    .select("password_hash")
+    .where("id", "=", actor.userId)
+    .where("workspace_id", "=", actor.workspaceId)
+    .executeTakeFirst();
+  if (!row?.password_hash || !(await verifyPassword(row.password_hash, passwords.currentPassword)))
+    throw new AppError("invalid_credentials", "The current password is wrong.");
+  const hash = await hashPassword(passwords.newPassword);
+  await k
+    .updateTable("users")
+    .set({ password_hash: hash, updated_at: ctx.clock.now() })
+    .where("id", "=", actor.userId)
+    .execute();
+  return endSessions(ctx, hub, actor.workspaceId, actor.userId, actor.sessionId);
+}

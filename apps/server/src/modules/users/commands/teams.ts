@@ -1,0 +1,55 @@
+import type { AppContext } from "../../../context";
+import { uniqueViolation } from "../../../db/errors";
+import { existInWorkspace } from "../../../db/exists";
+import { kysely } from "../../../db/kysely";
+import { notFound } from "../../../lib/errors";
+import { listTeams } from "../queries/teams";
+
+/** Creates a team; a name already used is a 409. */
+export async function createTeam(ctx: AppContext, workspaceId: string, name: string) {
+  const { id } = await kysely(ctx.db)
+    .insertInto("teams")
+    .values({ workspace_id: workspaceId, name, created_at: ctx.clock.now() })
+    .returning("id")
+    .executeTakeFirstOrThrow()
+    .catch(uniqueViolation(`A team named "${name}" already exists.`));
+  return (await listTeams(ctx.db, workspaceId, id))[0]!;
+}
+
+/** Adds a person of the workspace to one of its teams (adding twice changes nothing) and answers the team. */
+export async function addTeamMember(ctx: AppContext, workspaceId: string, teamId: string, userId: string) {
+  const both = await existInWorkspace(ctx.db, workspaceId, { t: ["teams", teamId], u: ["users", userId] });
+  if (!both.t) throw notFound("Team");
+  if (!both.u) throw notFound("User");
+  await kysely(ctx.db)
+    .insertInto("team_members")
+    .values({ team_id: teamId, user_id: userId })
+    .onConflict((oc) => oc.doNothing())
+    .execute();
+  return (await listTeams(ctx.db, workspaceId, teamId))[0]!;
+}
+
+/** Takes a person out of a team; 404 when they were not in it. */
+export async function removeTeamMember(ctx: AppContext, workspaceId: string, teamId: string, userId: string) {
+  const removed = await kysely(ctx.db)
+    .deleteFrom("team_members as m")
+    .using("teams as t")
+    .whereRef("m.team_id", "=", "t.id")
+    .where("t.workspace_id", "=", workspaceId)
+    .where("m.team_id", "=", teamId)
+    .where("m.user_id", "=", userId)
+    .returning("m.user_id")
+    .executeTakeFirst();
+  if (!removed) throw notFound("Team member");
+}
+
+/** Deletes a team (its members stay people of the workspace). */
+export async function deleteTeam(ctx: AppContext, workspaceId: string, id: string) {
+  const removed = await kysely(ctx.db)
+    .deleteFrom("teams")
+    .where("workspace_id", "=", workspaceId)
+    .where("id", "=", id)
+    .returning("id")
+    .executeTakeFirst();
+  if (!removed) throw notFound("Team");
+}
