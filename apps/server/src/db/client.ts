@@ -7,6 +7,8 @@ import pg from "pg";
 /** Anything that runs a parameterised query: the database itself or an open transaction. */
 export interface Queryable {
   query<T = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<T[]>;
+  /** Runs a script of several statements at once (the embedded database's transactions; migrations use it). */
+  exec?(sql: string): Promise<unknown>;
 }
 
 export interface Db extends Queryable {
@@ -43,6 +45,7 @@ export async function openPglite(dataDir: string | null): Promise<Db> {
           async query<T>(sql: string, params: unknown[] = []) {
             return (await t.query<T>(sql, params)).rows;
           },
+          exec: (sql: string) => t.exec(sql),
         }),
       );
     },
