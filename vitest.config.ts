@@ -22,6 +22,10 @@ const server = (name: string, db: "embedded" | "postgres") => ({
       ...(fast ? ["apps/server/src/process/**"] : []),
     ],
     env: { PARLEY_TEST_DB: db },
+    // `npm run test:fast` reuses each worker process for many files: the server's modules are loaded and
+    // PGlite's WebAssembly compiled once per worker, not once per file (each file still has its own
+    // server and database, and closes both).
+    ...(fast && db === "embedded" ? { isolate: false } : {}),
     globalSetup:
       db === "embedded"
         ? ["apps/server/src/testing/global-setup.ts"]

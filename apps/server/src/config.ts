@@ -42,11 +42,6 @@ const schema = z
     SIGNIN_RATE_LIMIT: z.coerce.number().int().min(1).default(10),
     TRUST_PROXY: boolish.default(false),
     JOB_POLL_MS: z.coerce.number().int().min(50).default(1000),
-    /**
-     * Only for servers that share a database but not a configuration (the test suite's servers, each with
-     * its own fake providers): a server with a scope runs only the jobs it enqueued itself. Unset in production.
-     */
-    JOB_SCOPE: z.string().min(1).max(200).optional(),
     OUTBOUND_TIMEOUT_MS: z.coerce.number().int().min(100).default(10_000),
     /**
      * Address ranges that requests to supplied addresses (push endpoints, outbound URLs, media links) may reach

@@ -70,7 +70,7 @@ async function transactOnce<T>(ctx: AppContext, fn: (tx: Tx) => Promise<T>): Pro
       },
       async enqueue(type, payload, opts) {
         // Due by the application's clock, the one the runner claims by (not the database's).
-        await enqueueJob(q, type, payload, { runAt: now, ...opts, scope: ctx.jobs.scope });
+        await enqueueJob(q, type, payload, { runAt: now, ...opts });
         jobsEnqueued = true;
       },
     };
@@ -88,7 +88,7 @@ async function transactOnce<T>(ctx: AppContext, fn: (tx: Tx) => Promise<T>): Pro
       // notifications are worked out by a worker from these events, never in the writer's time) and the
       // bus's notice.
       const stored = await appendEvents(q, workspaceId, list, now, {
-        rangeJob: span ? { type: JOB_EVENTS, scope: ctx.jobs.scope ?? null, ...span } : null,
+        rangeJob: span ? { type: JOB_EVENTS, ...span } : null,
         notice: ctx.bus.notice(workspaceId),
       });
       published.push(...stored);

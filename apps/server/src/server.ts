@@ -108,7 +108,6 @@ export async function createServer(config: Config, opts: ServerOptions = {}): Pr
     pollMs: config.JOB_POLL_MS,
     concurrency: 16,
     lockMs: 5 * 60_000,
-    scope: config.JOB_SCOPE ?? null,
     onError: (err, job) => log.warn({ err, job }, "job attempt failed"),
   });
   const channels = new ChannelRegistry()
@@ -188,7 +187,6 @@ export async function createServer(config: Config, opts: ServerOptions = {}): Pr
   const emailWatchers = new EmailWatchers(ctx, {
     refreshMs: Math.max(1000, config.JOB_POLL_MS * 5),
     pollMs: 60_000,
-    scoped: Boolean(config.JOB_SCOPE),
   });
   if (roles.has("worker")) {
     jobs.start();

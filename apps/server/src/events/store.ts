@@ -18,9 +18,9 @@ export interface StoredEvent {
 export interface AppendAlso {
   /**
    * A job whose payload is `{ workspaceId, from, to }`: the numbers the drafts at indexes `first` and
-   * `last` receive (inclusive), as enqueueJob would write it (run now, 8 attempts, no idempotency key).
+   * `last` receive (inclusive), as enqueueJob would write it (due at `at`, 8 attempts, no idempotency key).
    */
-  rangeJob?: { type: string; scope: string | null; first: number; last: number } | null;
+  rangeJob?: { type: string; first: number; last: number } | null;
   /** NOTIFY on `channel` with the payload `${prefix}${first seq}:${last seq}` (delivered after commit). */
   notice?: { channel: string; prefix: string } | null;
 }
@@ -53,12 +53,12 @@ export async function appendEvents(
        from s, unnest($3::text[], $4::uuid[], $5::jsonb[], $6::jsonb[]) with ordinality as p(type, conversation_id, audience, payload, ord)
        returning seq),
      j as (
-       insert into jobs (type, payload, run_at, workspace_id, max_attempts, scope)
+       insert into jobs (type, payload, run_at, workspace_id, max_attempts)
        select $8::text, jsonb_build_object('workspaceId', $1::text, 'from', s.base + $9::int, 'to', s.base + $10::int),
-         now(), $1, 8, $11::text
+         $7, $1, 8
        from s where $8::text is not null)
      select s.base, (select count(*) from e)::int as n,
-       case when $12::text is not null then pg_notify($12::text, $13::text || (s.base + 1) || ':' || (s.base + $2)) end
+       case when $11::text is not null then pg_notify($11::text, $12::text || (s.base + 1) || ':' || (s.base + $2)) end
      from s`,
     [
       workspaceId,
@@ -71,7 +71,6 @@ export async function appendEvents(
       job?.type ?? null,
       job ? job.first + 1 : null,
       job ? job.last + 1 : null,
-      job?.scope ?? null,
       also.notice?.channel ?? null,
       also.notice?.prefix ?? null,
     ],

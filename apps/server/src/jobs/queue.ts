@@ -34,8 +34,6 @@ export interface EnqueueOptions {
   idempotencyKey?: string;
   workspaceId?: string;
   maxAttempts?: number;
-  /** The enqueuing server's JOB_SCOPE (see config): only a runner of the same scope claims the job. */
-  scope?: string | null;
 }
 
 const defaultBackoff = (attempt: number) => Math.min(2 ** attempt * 1000, 15 * 60_000);
@@ -43,8 +41,8 @@ const defaultBackoff = (attempt: number) => Math.min(2 ** attempt * 1000, 15 * 6
 /** Inserts a job row; call inside the transaction that makes the job necessary. */
 export async function enqueueJob(q: Queryable, type: string, payload: unknown, opts: EnqueueOptions = {}) {
   await q.query(
-    `insert into jobs (type, payload, run_at, idempotency_key, workspace_id, max_attempts, scope)
-     values ($1, $2, coalesce($3, now()), $4, $5, coalesce($6, 8), $7)
+    `insert into jobs (type, payload, run_at, idempotency_key, workspace_id, max_attempts)
+     values ($1, $2, coalesce($3, now()), $4, $5, coalesce($6, 8))
      on conflict (idempotency_key) do nothing`,
     [
       type,
@@ -53,7 +51,6 @@ export async function enqueueJob(q: Queryable, type: string, payload: unknown, o
       opts.idempotencyKey ?? null,
       opts.workspaceId ?? null,
       opts.maxAttempts ?? null,
-      opts.scope ?? null,
     ],
   );
 }
@@ -87,15 +84,9 @@ export class JobRunner {
       pollMs: number;
       concurrency: number;
       lockMs: number;
-      /** JOB_SCOPE: claim only jobs enqueued with the same scope (null: the unscoped ones). */
-      scope?: string | null;
       onError: (err: unknown, job?: { id: number; type: string }) => void;
     },
   ) {}
-
-  get scope(): string | null {
-    return this.opts.scope ?? null;
-  }
 
   register<S extends z.ZodType>(def: JobDefinition<S>) {
     if (this.defs.has(def.type)) throw new Error(`job type ${def.type} registered twice`);
@@ -162,10 +153,9 @@ export class JobRunner {
        where id in (
          select id from jobs
          where ((status = 'pending' and run_at <= $1) or (status = 'running' and locked_until < $1))
-           and scope is not distinct from $4
          order by run_at limit $3 for update skip locked)
        returning id, type, payload, attempts, max_attempts`,
-      [now, new Date(now.getTime() + this.opts.lockMs), limit, this.scope],
+      [now, new Date(now.getTime() + this.opts.lockMs), limit],
     );
   }
 

@@ -3,7 +3,7 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { signBody } from "../channels/api/adapter";
-import { TEST_DATABASE_URL, TEST_DB } from "../testing/db";
+import { openTestDb, TEST_DB } from "../testing/db";
 import { Client, inbound, lastSeq, PASSWORD, type SocketClient, unique } from "../testing/harness";
 import {
   freePort,
@@ -352,10 +352,15 @@ if (!onPg) {
 
 if (onPg) {
   describe("on PostgreSQL", () => {
-    const pgEnv = { DATABASE_URL: TEST_DATABASE_URL, EVENT_BUS: "postgres" };
-
-    beforeAll(() => {
-      if (!TEST_DATABASE_URL) throw new Error("The postgres project needs TEST_DATABASE_URL");
+    /** The file's own database (migrated): the processes of these tests share it, as a deployment's would. */
+    const pgEnv = { DATABASE_URL: "", EVENT_BUS: "postgres" };
+    let testDb: Awaited<ReturnType<typeof openTestDb>> | undefined;
+    beforeAll(async () => {
+      testDb = await openTestDb();
+      pgEnv.DATABASE_URL = testDb.url!;
+    });
+    afterAll(async () => {
+      await testDb?.close();
     });
 
     /** A new workspace and owner through the CLI (the shared database already has users: no /api/setup). */

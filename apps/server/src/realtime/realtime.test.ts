@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { addUser, apiConnection, inbound, newWorkspace, SocketClient, unique } from "../testing/harness";
+import { socketsPast } from "../testing/settled";
 import { useTestServer } from "../testing/use-test-server";
 
 const t = useTestServer();
@@ -71,8 +72,10 @@ describe("agent realtime socket", () => {
     await sa.waitForEvent("message.created", (e) => e.message.text === "internal note");
     await so.waitForEvent("message.created", (e) => e.message.text === "internal note");
     await sOther.waitForEvent("message.created", (e) => e.message.text === "other workspace");
-    // b is neither assignee nor operator, and the conversation is not in the queue.
-    await new Promise((r) => setTimeout(r, 200));
+    // b is neither assignee nor operator, and the conversation is not in the queue: once each socket is past
+    // the events above, none of them reached b, nor crossed workspaces.
+    await socketsPast(t.server, owner.workspaceId!, [sa, sb, so]);
+    await socketsPast(t.server, other.workspaceId, [sOther]);
     expect(sb.events().some((e) => e.conversationId === conv.id)).toBe(false);
     expect(sa.events().some((e) => (e as any).message?.text === "other workspace")).toBe(false);
     expect(sOther.events().some((e) => e.conversationId === conv.id)).toBe(false);

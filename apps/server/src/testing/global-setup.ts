@@ -1,11 +1,18 @@
+import crypto from "node:crypto";
 import fs from "node:fs";
+import { createRequire } from "node:module";
 import os from "node:os";
 import path from "node:path";
+import { fileURLToPath } from "node:url";
 import { openPglite } from "../db/client";
 import { migrate } from "../db/migrate";
 import { dovecotInstalled } from "./fakes/email";
 
-/** Builds one migrated embedded database that every test file copies (initdb takes seconds; a copy does not). */
+/**
+ * Provides one migrated embedded database that every test file copies (initdb takes seconds; a copy does
+ * not). It is kept between runs in the temporary directory, named by what shapes it (the migrations and
+ * the PGlite version): a run after a new migration builds a new one.
+ */
 export default async function setup() {
   await useChromiumFromNpmIfNeeded();
   if (!dovecotInstalled()) {
@@ -13,12 +20,40 @@ export default async function setup() {
       "Email channel tests: NOT RUN - they need Debian's Dovecot (apt-get install -y dovecot-imapd; .ci/run installs it).",
     );
   }
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "parley-template-"));
-  const db = await openPglite(dir);
+  process.env.PARLEY_TEST_TEMPLATE = await migratedTemplate();
+}
+
+async function migratedTemplate(): Promise<string> {
+  const dir = path.join(os.tmpdir(), `parley-template-${templateKey()}`);
+  if (fs.existsSync(path.join(dir, "complete"))) return dir;
+  // Built aside and renamed into place: a run that stops half-way, or one running at the same time, never
+  // leaves a half-built template under the final name.
+  const building = fs.mkdtempSync(path.join(os.tmpdir(), "parley-template-building-"));
+  const db = await openPglite(building);
   await migrate(db);
   await db.close();
-  process.env.PARLEY_TEST_TEMPLATE = dir;
-  return () => fs.rmSync(dir, { recursive: true, force: true });
+  fs.writeFileSync(path.join(building, "complete"), "");
+  try {
+    fs.renameSync(building, dir);
+  } catch {
+    // Another run put the same template there first.
+    fs.rmSync(building, { recursive: true, force: true });
+  }
+  return dir;
+}
+
+function templateKey(): string {
+  const require = createRequire(import.meta.url);
+  const hash = crypto.createHash("sha256");
+  // The package exports only its entries (dist/…): its package.json is one folder up.
+  const pglite = path.resolve(path.dirname(require.resolve("@electric-sql/pglite")), "..", "package.json");
+  hash.update(JSON.parse(fs.readFileSync(pglite, "utf8")).version);
+  const migrations = fileURLToPath(new URL("../db/migrations", import.meta.url));
+  for (const file of fs.readdirSync(migrations).sort()) {
+    hash.update(file);
+    hash.update(fs.readFileSync(path.join(migrations, file)));
+  }
+  return hash.digest("hex").slice(0, 16);
 }
 
 /**

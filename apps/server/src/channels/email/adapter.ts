@@ -6,7 +6,6 @@ import { AppError } from "../../lib/errors";
 import { type ChannelAdapter, ChannelSendError, ChannelSetupError, type ConnectionInfo } from "../types";
 import { baseSubject } from "./parse";
 import { EmailCredentials, EmailSettings, isSecure } from "./payloads";
-import { activatedHere } from "./runtime";
 
 /** The domain of the Message-IDs Parley gives its own mail: the connection address's domain. */
 export const messageIdDomain = (c: EmailCredentials) => c.address.split("@")[1]!.toLowerCase();
@@ -101,7 +100,6 @@ export const emailChannel: ChannelAdapter<EmailCredentials, EmailSettings> = {
     } finally {
       smtp.close();
     }
-    activatedHere.add(connection.id);
   },
 
   async send(connection, message, ctx) {

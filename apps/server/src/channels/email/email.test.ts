@@ -1,6 +1,7 @@
 import PostalMime from "postal-mime";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openTestDb } from "../../testing/db";
+import { eventually } from "../../testing/eventually";
 import {
   type Dovecot,
   dovecotInstalled,
@@ -86,15 +87,8 @@ function mail(headers: Record<string, string>, body: string) {
 
 const b64 = (s: string) => `=?UTF-8?B?${Buffer.from(s, "utf8").toString("base64")}?=`;
 
-async function until<T>(what: string, fn: () => Promise<T | null | undefined | false>, timeoutMs = 10_000) {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
+const until = <T>(what: string, fn: () => Promise<T | null | undefined | false>, timeout = 10_000) =>
+  eventually(fn, { what, timeout });
 
 async function feed(owner: Client, convId: string) {
   const r = await owner.get(`/api/conversations/${convId}/messages`);

@@ -7,7 +7,6 @@ import type { InboundEvent } from "../types";
 import { imapClient, messageIdDomain } from "./adapter";
 import { baseSubject, classifyMail } from "./parse";
 import type { EmailCredentials, EmailSettings } from "./payloads";
-import { activatedHere } from "./runtime";
 
 interface WatchedConnection {
   id: string;
@@ -21,8 +20,6 @@ export interface EmailWatcherOptions {
   refreshMs: number;
   /** A sweep of the mailbox besides IDLE, for servers whose IDLE notifications get lost. */
   pollMs: number;
-  /** Only watch connections activated in this process (test servers sharing a database). */
-  scoped: boolean;
 }
 
 const MAX_BYTES = 30 * 1024 * 1024;
@@ -71,7 +68,6 @@ export class EmailWatchers {
     const leaseMs = Math.max(30_000, this.opts.refreshMs * 3);
     for (const row of rows) {
       if (this.stopped) return;
-      if (this.opts.scoped && !activatedHere.has(row.id)) continue;
       const claimed = await this.ctx.db.query(
         `insert into email_mailboxes (connection_id, lease_owner, lease_until)
          values ($1, $2, now() + ($3 || ' milliseconds')::interval)

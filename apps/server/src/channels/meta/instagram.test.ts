@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { messageInState } from "../../testing/delivery";
 import { type MetaFake, metaWebhook, startMetaFake } from "../../testing/fakes/meta";
 import { type Client, newWorkspace, unique } from "../../testing/harness";
 import { useTestServer } from "../../testing/use-test-server";
@@ -65,21 +66,8 @@ const messagesOf = async (owner: Client, convId: string) =>
     (m) => m.kind === "message",
   );
 
-async function waitForState(
-  owner: Client,
-  convId: string,
-  messageId: string,
-  state: string,
-  timeoutMs = 8000,
-) {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const m = (await messagesOf(owner, convId)).find((x) => x.id === messageId);
-    if (m?.delivery?.state === state) return m;
-    if (Date.now() > until) throw new Error(`message stayed ${m?.delivery?.state}, wanted ${state}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+const waitForState = (owner: Client, convId: string, messageId: string, state: string, timeout?: number) =>
+  messageInState(owner, convId, messageId, state, { timeout });
 
 async function reply(owner: Client, convId: string, body: Record<string, unknown>) {
   const r = await owner.post(`/api/conversations/${convId}/messages`, body);

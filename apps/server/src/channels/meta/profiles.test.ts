@@ -1,4 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { MovableClock } from "../../lib/time";
+import { eventually } from "../../testing/eventually";
 import { type MetaFake, metaWebhook, startMetaFake } from "../../testing/fakes/meta";
 import { type Client, newWorkspace, SocketClient, unique } from "../../testing/harness";
 import { useTestServer } from "../../testing/use-test-server";
@@ -14,8 +16,7 @@ afterAll(async () => {
 });
 
 /** The server's clock: moved forward to make a retry due or a profile a day old, never slept for. */
-let offsetMs = 0;
-const clock = { now: () => new Date(Date.now() + offsetMs) };
+const clock = new MovableClock();
 
 const t = useTestServer(() => ({
   clock,
@@ -58,15 +59,12 @@ async function messenger() {
 
 const conversationOf = async (owner: Client) => (await owner.get("/api/conversations")).body.conversations[0];
 
-async function contactWhen(owner: Client, pred: (c: any) => boolean, timeoutMs = 8000) {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
+const contactWhen = (owner: Client, pred: (c: any) => boolean) =>
+  eventually(async () => {
     const conv = await conversationOf(owner);
-    if (conv && pred(conv.contact)) return conv.contact;
-    if (Date.now() > until) throw new Error(`contact stayed ${JSON.stringify(conv?.contact)}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+    if (!conv || !pred(conv.contact)) throw new Error(`contact stayed ${JSON.stringify(conv?.contact)}`);
+    return conv.contact;
+  });
 
 /** The profile look-up jobs of an identity (external id), oldest first. */
 const profileJobs = (externalId: string) =>
@@ -77,15 +75,12 @@ const profileJobs = (externalId: string) =>
     [externalId],
   );
 
-async function jobWhen(externalId: string, pred: (jobs: any[]) => boolean, timeoutMs = 8000) {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
+const jobWhen = (externalId: string, pred: (jobs: any[]) => boolean) =>
+  eventually(async () => {
     const jobs = await profileJobs(externalId);
-    if (pred(jobs)) return jobs;
-    if (Date.now() > until) throw new Error(`profile jobs: ${JSON.stringify(jobs)}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+    if (!pred(jobs)) throw new Error(`profile jobs: ${JSON.stringify(jobs)}`);
+    return jobs;
+  });
 
 describe("Contact profiles", () => {
   it("names a new Messenger sender from the User Profile API, with a stored picture, live on the socket", async () => {
@@ -171,7 +166,7 @@ describe("Contact profiles", () => {
     const msgs = (await owner.get(`/api/conversations/${conv.id}/messages`)).body.messages;
     expect(msgs.map((m: any) => m.text)).toContain("Are you open on Sunday?");
 
-    offsetMs += 2 * 60_000; // the retry's backoff has passed
+    clock.advance(2 * 60_000); // the retry's backoff has passed
     await contactWhen(owner, (c) => c.name === "Mykola Lysenko");
     expect(fake.profileLookups(psid)).toHaveLength(2);
     expect((await profileJobs(psid)).map((j) => j.status)).toEqual(["done"]);
@@ -184,14 +179,14 @@ describe("Contact profiles", () => {
     await contactWhen(owner, (c) => c.name === "Ivan Franko");
 
     // Later the same day: no second look-up is asked for (the ingest decided it in its transaction).
-    offsetMs += 6 * HOUR;
+    clock.advance(6 * HOUR);
     expect((await say("two")).body.results[0].status).toBe("created");
     expect(await profileJobs(psid)).toHaveLength(1);
     expect(fake.profileLookups(psid)).toHaveLength(1);
 
     // A day after the look-up, the next message refreshes it.
     fake.setProfile(psid, { first_name: "Ivan", last_name: "Franko-Kovalenko" });
-    offsetMs += 19 * HOUR;
+    clock.advance(19 * HOUR);
     await say("three");
     await contactWhen(owner, (c) => c.name === "Ivan Franko-Kovalenko");
     expect(fake.profileLookups(psid)).toHaveLength(2);
@@ -201,7 +196,7 @@ describe("Contact profiles", () => {
     const edit = await owner.patch(`/api/contacts/${conv.contact.id}`, { name: "Ivan (wholesale)" });
     expect(edit.status).toBe(200);
     fake.setProfile(psid, { first_name: "Ivan", last_name: "F." });
-    offsetMs += 25 * HOUR;
+    clock.advance(25 * HOUR);
     await say("four");
     await jobWhen(psid, (jobs) => jobs.length === 3 && jobs[2].status === "done");
     expect(fake.profileLookups(psid)).toHaveLength(3);

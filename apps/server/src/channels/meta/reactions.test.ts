@@ -1,4 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { MovableClock } from "../../lib/time";
+import { messageInState } from "../../testing/delivery";
 import { type MetaFake, metaWebhook, startMetaFake } from "../../testing/fakes/meta";
 import { type Client, newWorkspace, SocketClient, unique } from "../../testing/harness";
 import { useTestServer } from "../../testing/use-test-server";
@@ -14,10 +16,9 @@ afterAll(async () => {
 });
 
 /** The server's clock, moved together with the fake's (its window): hours pass without sleeping. */
-let offsetMs = 0;
-const clock = { now: () => new Date(Date.now() + offsetMs) };
+const clock = new MovableClock();
 const advance = (ms: number) => {
-  offsetMs += ms;
+  clock.advance(ms);
   fake.advance(ms);
 };
 
@@ -73,13 +74,7 @@ const messagesOf = async (owner: Client, convId: string) =>
 async function sentReply(owner: Client, convId: string, text: string) {
   const r = await owner.post(`/api/conversations/${convId}/messages`, { text });
   if (r.status !== 201) throw new Error(`reply refused: ${r.status} ${JSON.stringify(r.body)}`);
-  const until = Date.now() + 8000;
-  for (;;) {
-    const m = (await messagesOf(owner, convId)).find((x) => x.id === r.body.message.id);
-    if (m?.delivery?.state === "sent") return m;
-    if (Date.now() > until) throw new Error(`reply stayed ${m?.delivery?.state}`);
-    await new Promise((res) => setTimeout(res, 50));
-  }
+  return messageInState(owner, convId, r.body.message.id, "sent");
 }
 
 describe("Messenger reactions", () => {

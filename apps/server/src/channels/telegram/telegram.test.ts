@@ -1,4 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { MovableClock } from "../../lib/time";
+import { eventually } from "../../testing/eventually";
 import { startTelegramFake, type TelegramFake } from "../../testing/fakes/telegram";
 import { SAMPLE_PNG, uploadFile } from "../../testing/files";
 import { type Client, newWorkspace, unique } from "../../testing/harness";
@@ -17,21 +19,12 @@ afterAll(async () => {
  * The application's clock: real time, which the pacing and rate-limit tests stop and move by hand so that they
  * check what the server decided (when a job may run again), not when requests happened to arrive.
  */
-let offsetMs = 0;
-let frozenAt: number | null = null;
-const clock = { now: () => new Date(frozenAt ?? Date.now() + offsetMs) };
-function freeze() {
-  frozenAt = Date.now() + offsetMs;
-  return frozenAt;
-}
+const clock = new MovableClock();
+const freeze = () => clock.freeze();
+const unfreeze = () => clock.unfreeze();
 function advance(ms: number) {
-  if (frozenAt !== null) frozenAt += ms;
-  else offsetMs += ms;
+  clock.advance(ms);
   t.server.ctx.jobs.wake();
-}
-function unfreeze() {
-  if (frozenAt !== null) offsetMs = frozenAt - Date.now();
-  frozenAt = null;
 }
 
 const t = useTestServer(() => ({ clock, env: { TELEGRAM_API_BASE: fake.url } }));
@@ -83,13 +76,14 @@ async function waitForMessage(
   what: string,
   timeoutMs = 10_000,
 ) {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const m = (await feed(owner, convId)).find((x) => x.id === messageId);
-    if (m && wanted(m)) return m;
-    if (Date.now() > until) throw new Error(`message stayed ${JSON.stringify(m?.delivery)}, wanted ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
+  return eventually(
+    async () => {
+      const m = (await feed(owner, convId)).find((x) => x.id === messageId);
+      if (!m || !wanted(m)) throw new Error(`message stayed ${JSON.stringify(m?.delivery)}, wanted ${what}`);
+      return m;
+    },
+    { timeout: timeoutMs },
+  );
 }
 const waitForState = (owner: Client, convId: string, messageId: string, state: string, timeoutMs?: number) =>
   waitForMessage(owner, convId, messageId, (m) => m.delivery?.state === state, state, timeoutMs);
@@ -116,27 +110,23 @@ async function withConversation() {
   return { ...c, from, first, conv };
 }
 
-/** Polls a query until it returns rows, or fails after 10 s. */
-async function waitForRows<T>(query: () => Promise<T[]>): Promise<T[]> {
-  const until = Date.now() + 10_000;
-  for (;;) {
-    const rows = await query();
-    if (rows.length > 0) return rows;
-    if (Date.now() > until) throw new Error("no rows");
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+/** Polls a query until it returns rows. */
+const waitForRows = <T>(query: () => Promise<T[]>): Promise<T[]> =>
+  eventually(
+    async () => {
+      const rows = await query();
+      return rows.length > 0 ? rows : null;
+    },
+    { what: "rows" },
+  );
 
-/** Polls a message's send job until `wanted` holds (what the runner decided), or fails after 10 s. */
-async function waitForJob(messageId: string, wanted: (job: Awaited<ReturnType<typeof jobOf>>) => boolean) {
-  const until = Date.now() + 10_000;
-  for (;;) {
+/** Polls a message's send job until `wanted` holds (what the runner decided). */
+const waitForJob = (messageId: string, wanted: (job: Awaited<ReturnType<typeof jobOf>>) => boolean) =>
+  eventually(async () => {
     const job = await jobOf(messageId);
-    if (job && wanted(job)) return job;
-    if (Date.now() > until) throw new Error(`job stayed ${JSON.stringify(job)}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+    if (!job || !wanted(job)) throw new Error(`job stayed ${JSON.stringify(job)}`);
+    return job;
+  });
 
 async function reply(owner: Client, convId: string, body: Record<string, unknown>) {
   const r = await owner.post(`/api/conversations/${convId}/messages`, body);

@@ -1,4 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { messageInState } from "../../testing/delivery";
+import { eventually } from "../../testing/eventually";
 import { signViber, startViberFake, type ViberFake, viberStringify } from "../../testing/fakes/viber";
 import { SAMPLE_JPEG, uploadFile } from "../../testing/files";
 import { type Client, newWorkspace, unique } from "../../testing/harness";
@@ -64,23 +66,8 @@ async function withConversation() {
   return { ...s, user, conv };
 }
 
-async function waitForState(owner: Client, convId: string, messageId: string, state: string, hurry = false) {
-  const until = Date.now() + 12_000;
-  for (;;) {
-    const m = (await feed(owner, convId)).find((x) => x.id === messageId);
-    if (m?.delivery?.state === state) return m;
-    if (Date.now() > until) throw new Error(`message stayed ${m?.delivery?.state}, wanted ${state}`);
-    if (hurry) {
-      // Rate-limited sends wait a minute: make the job due now.
-      await t.server.ctx.db.query(
-        "update jobs set run_at = now() where status = 'pending' and payload->>'messageId' = $1",
-        [messageId],
-      );
-      t.server.ctx.jobs.wake();
-    }
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+const waitForState = (owner: Client, convId: string, messageId: string, state: string, hurry = false) =>
+  messageInState(owner, convId, messageId, state, { timeout: 12_000, ...(hurry ? { hurry: t.server } : {}) });
 
 describe("Viber connection", () => {
   it("registers the webhook with set_webhook; Viber's probe gets 200 and stores nothing", async () => {
@@ -528,11 +515,7 @@ describe("Viber unsubscription", () => {
     const sendsBefore = fake.sent(token).length;
     const id = (await owner.post(`/api/conversations/${conv.id}/messages`, { text: "later" })).body.message
       .id;
-    const until = Date.now() + 10_000;
-    while (fake.sent(token).length === sendsBefore) {
-      if (Date.now() > until) throw new Error("the send job never tried");
-      await new Promise((r) => setTimeout(r, 25));
-    }
+    await eventually(() => fake.sent(token).length > sendsBefore, { what: "the send job's first try" });
     await push(fake.unsubscribed(user));
     const failed = await waitForState(owner, conv.id, id, "failed", true);
     expect(failed.delivery.failureReason).toBe("unsubscribed");

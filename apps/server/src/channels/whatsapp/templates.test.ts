@@ -1,5 +1,6 @@
 import crypto from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { messageInState } from "../../testing/delivery";
 import { type FakeTemplate, startWhatsAppFake, type WhatsAppFake } from "../../testing/fakes/whatsapp";
 import { addUser, type Client, newWorkspace, unique } from "../../testing/harness";
 import { useTestServer } from "../../testing/use-test-server";
@@ -136,18 +137,8 @@ async function setup() {
 const feed = async (owner: Client, convId: string) =>
   (await owner.get(`/api/conversations/${convId}/messages`)).body.messages as any[];
 
-async function waitForState(owner: Client, convId: string, messageId: string, state: string) {
-  const until = Date.now() + 10_000;
-  for (;;) {
-    const m = (await feed(owner, convId)).find((x) => x.id === messageId);
-    if (m?.delivery?.state === state) return m;
-    if (Date.now() > until)
-      throw new Error(
-        `message stayed ${m?.delivery?.state} (${m?.delivery?.failureDetail}), wanted ${state}`,
-      );
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+const waitForState = (owner: Client, convId: string, messageId: string, state: string) =>
+  messageInState(owner, convId, messageId, state);
 
 const sendsTo = (to: string) => fake.requestsTo(`/${PNID}/messages`).filter((r) => r.body?.to === to);
 const templateRequests = () => fake.requests.filter((r) => r.path === `/${V}/${WABA}/message_templates`);

@@ -1,5 +1,7 @@
 import crypto from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { messageInState } from "../../testing/delivery";
+import { eventually } from "../../testing/eventually";
 import {
   GRAPH_ERRORS,
   hubSignature,
@@ -9,6 +11,7 @@ import {
 } from "../../testing/fakes/whatsapp";
 import { SAMPLE_PNG, uploadFile } from "../../testing/files";
 import { addUser, type Client, newWorkspace, unique } from "../../testing/harness";
+import { jobsSettled } from "../../testing/settled";
 import { useTestServer } from "../../testing/use-test-server";
 import { adapterContext } from "../context";
 import { whatsappChannel } from "./adapter";
@@ -62,24 +65,8 @@ async function setup(text = "Hi") {
 const feed = async (owner: Client, convId: string) =>
   (await owner.get(`/api/conversations/${convId}/messages`)).body.messages as any[];
 
-async function waitForState(
-  owner: Client,
-  convId: string,
-  messageId: string,
-  state: string,
-  timeoutMs = 10_000,
-) {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const m = (await feed(owner, convId)).find((x) => x.id === messageId);
-    if (m?.delivery?.state === state) return m;
-    if (Date.now() > until)
-      throw new Error(
-        `message stayed ${m?.delivery?.state} (${m?.delivery?.failureDetail}), wanted ${state}`,
-      );
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+const waitForState = (owner: Client, convId: string, messageId: string, state: string, timeout?: number) =>
+  messageInState(owner, convId, messageId, state, { timeout });
 
 async function reply(owner: Client, convId: string, body: Record<string, unknown>) {
   const r = await owner.post(`/api/conversations/${convId}/messages`, body);
@@ -625,13 +612,6 @@ describe("telling the customer their messages were seen (R306)", () => {
       fake
         .requestsTo(`/${PNID}/messages`)
         .filter((r) => r.body?.status === "read" && r.body?.message_id === id);
-    const eventually = async (check: () => boolean) => {
-      const until = Date.now() + 5000;
-      while (!check()) {
-        if (Date.now() > until) throw new Error("the provider never got the 'seen'");
-        await new Promise((r) => setTimeout(r, 50));
-      }
-    };
     const customerWrites = async (text: string) => {
       const m = fake.message(customer, { type: "text", text: { body: text } });
       expect((await fake.deliver(m.payload)).status).toBe(200);
@@ -639,7 +619,7 @@ describe("telling the customer their messages were seen (R306)", () => {
     };
 
     await owner.post(`/api/conversations/${conv.id}/read`, {});
-    await new Promise((r) => setTimeout(r, 400));
+    await jobsSettled(t.server);
     expect(seen(first.id)).toHaveLength(0);
 
     const agent = await addUser(t, owner, "agent");
@@ -661,7 +641,7 @@ describe("telling the customer their messages were seen (R306)", () => {
     await owner.patch("/api/workspace", { settings: { sendSeen: "on_reply" } });
     const third = await customerWrites("Anyone there?");
     await owner.post(`/api/conversations/${conv.id}/read`, {});
-    await new Promise((r) => setTimeout(r, 400));
+    await jobsSettled(t.server);
     expect(seen(third.id)).toHaveLength(0);
     await owner.post(`/api/conversations/${conv.id}/messages`, { text: "Yes, I'm here" });
     await eventually(() => seen(third.id).length === 1);
@@ -672,7 +652,7 @@ describe("telling the customer their messages were seen (R306)", () => {
     expect(off.status).toBe(200);
     const fourth = await customerWrites("Still there?");
     await owner.post(`/api/conversations/${conv.id}/read`, {});
-    await new Promise((r) => setTimeout(r, 400));
+    await jobsSettled(t.server);
     expect(seen(fourth.id)).toHaveLength(0);
     await owner.put(`/api/conversations/${conv.id}/receipt-policy`, { readReceipts: null });
     const fifth = await customerWrites("Hello again");

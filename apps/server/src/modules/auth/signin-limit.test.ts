@@ -1,11 +1,11 @@
 import { describe, expect, it } from "vitest";
+import { MovableClock } from "../../lib/time";
 import { PASSWORD, unique } from "../../testing/harness";
 import { useTestServer } from "../../testing/use-test-server";
 import { setupWorkspace } from "./setup-workspace";
 
 /** A clock the tests move forward instead of waiting for the windows to pass. */
-let offsetMs = 0;
-const clock = { now: () => new Date(Date.now() + offsetMs) };
+const clock = new MovableClock();
 // SIGNIN_RATE_LIMIT is 5 in tests; addresses come from X-Forwarded-For.
 const t = useTestServer({ clock, env: { TRUST_PROXY: "true" } });
 
@@ -51,7 +51,7 @@ describe("sign-in limits", () => {
     expect(slowed.retryAfter).toBe("1");
     expect(slowed.body.error).toMatchObject({ code: "rate_limited" });
     expect(slowed.body.error!.message).toMatch(/Try again in 1 seconds/);
-    offsetMs += 1000;
+    clock.advance(1000);
     expect((await attempt(attacker, email, "wrong 6")).status).toBe(401);
     expect((await attempt(attacker, email, "wrong 7")).retryAfter).toBe("2");
 
@@ -68,7 +68,7 @@ describe("sign-in limits", () => {
     const spaced = await attempt(newAddress(), email, PASSWORD);
     expect(spaced.status).toBe(429);
     expect(spaced.retryAfter).toBe("1");
-    offsetMs += 1000;
+    clock.advance(1000);
     expect((await attempt(newAddress(), email, PASSWORD)).status).toBe(200);
     // The success clears the account's failures.
     expect((await attempt(newAddress(), email, "wrong again")).status).toBe(401);
@@ -87,7 +87,7 @@ describe("sign-in limits", () => {
     expect(Number(capped.retryAfter)).toBeGreaterThan(14 * 60);
     expect(Number(capped.retryAfter)).toBeLessThanOrEqual(15 * 60);
     expect((await attempt(newAddress(), real, PASSWORD)).status).toBe(200);
-    offsetMs += 15 * 60_000 + 1000;
+    clock.advance(15 * 60_000 + 1000);
     expect((await attempt(ip, real, PASSWORD)).status).toBe(200);
   });
 });

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { eventually } from "../../testing/eventually";
 import {
   addUser,
   apiConnection,
@@ -31,14 +32,16 @@ async function bulk(client: Client, body: unknown) {
   const r = await client.post("/api/conversations/bulk", body);
   expect(r.status, JSON.stringify(r.body)).toBe(202);
   const seen: Operation[] = [r.body.operation];
-  for (let i = 0; i < 300; i++) {
-    const g = await client.get<{ operation: Operation }>(`/api/bulk-operations/${r.body.operation.id}`);
-    expect(g.status).toBe(200);
-    seen.push(g.body.operation);
-    if (g.body.operation.status !== "running") return { op: g.body.operation, seen };
-    await new Promise((res) => setTimeout(res, 50));
-  }
-  throw new Error("the bulk operation did not finish");
+  const op = await eventually(
+    async () => {
+      const g = await client.get<{ operation: Operation }>(`/api/bulk-operations/${r.body.operation.id}`);
+      expect(g.status).toBe(200);
+      seen.push(g.body.operation);
+      return g.body.operation.status !== "running" && g.body.operation;
+    },
+    { what: "the bulk operation to finish", timeout: 15_000 },
+  );
+  return { op, seen };
 }
 const statuses = async (ids: string[]) =>
   (

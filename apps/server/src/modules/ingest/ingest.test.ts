@@ -1,10 +1,11 @@
 import { describe, expect, it } from "vitest";
+import { MovableClock } from "../../lib/time";
 import { apiConnection, inbound, newWorkspace, unique } from "../../testing/harness";
 import { useTestServer } from "../../testing/use-test-server";
 
 /** The server's clock, moved by a test (two machines whose clocks disagree). */
-let offsetMs = 0;
-const t = useTestServer({ clock: { now: () => new Date(Date.now() + offsetMs) } });
+const clock = new MovableClock();
+const t = useTestServer({ clock });
 
 describe("ingest through the API channel", () => {
   it("creates the contact, identity, conversation and message, and shows it in the inbox", async () => {
@@ -164,11 +165,11 @@ describe("ingest through the API channel", () => {
     const { owner } = await newWorkspace(t);
     const conn = await apiConnection(t, owner);
     const contact = unique("c");
-    offsetMs = 3600_000;
+    clock.advance(3600_000);
     try {
       expect((await conn.post(inbound(contact, "from a fast clock"))).status).toBe(200);
     } finally {
-      offsetMs = 0;
+      clock.advance(-3600_000);
     }
     const [conv] = (await owner.get("/api/conversations")).body.conversations;
     const ahead = conv.lastActivityAt;

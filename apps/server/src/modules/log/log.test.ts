@@ -1,5 +1,6 @@
 import crypto from "node:crypto";
 import { beforeAll, describe, expect, it } from "vitest";
+import { eventually } from "../../testing/eventually";
 import { addUser, apiConnection, type Client, inbound, newWorkspace, unique } from "../../testing/harness";
 import { useTestServer } from "../../testing/use-test-server";
 
@@ -414,16 +415,16 @@ describe("CSV exports", () => {
   it("writes an audit row with the filters and the row count", async () => {
     const r = await download(owner, `/api/exports/messages.csv?connection=${conn2.id}&redact=true`);
     expect(r.status).toBe(200);
-    const deadline = Date.now() + 5000;
-    let row: { user_id: string; data: any } | undefined;
-    while (Date.now() < deadline) {
-      [row] = await t.db.query<{ user_id: string; data: any }>(
-        "select user_id, data from audit_log where workspace_id = $1 and action = 'export.messages' order by id desc limit 1",
-        [workspaceId],
-      );
-      if (row?.data.completed) break;
-      await new Promise((res) => setTimeout(res, 20));
-    }
+    const row = await eventually(
+      async () => {
+        const [last] = await t.db.query<{ user_id: string; data: any }>(
+          "select user_id, data from audit_log where workspace_id = $1 and action = 'export.messages' order by id desc limit 1",
+          [workspaceId],
+        );
+        return last?.data.completed ? last : null;
+      },
+      { what: "the completed export's audit row" },
+    );
     expect(row!.user_id).toBe(owner.user!.id);
     expect(row!.data).toMatchObject({
       scope: "log",

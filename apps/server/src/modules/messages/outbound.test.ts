@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { messageInState } from "../../testing/delivery";
 import { apiConnection, type Client, inbound, newWorkspace, unique } from "../../testing/harness";
 import { startReceiver } from "../../testing/outbound-receiver";
 import { useTestServer } from "../../testing/use-test-server";
@@ -30,28 +31,8 @@ async function setup() {
   return { owner, conn, contact, conv };
 }
 
-async function waitForState(
-  owner: Client,
-  convId: string,
-  messageId: string,
-  state: string,
-  timeoutMs = 10_000,
-) {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    // A retry (backoff, Retry-After, a message waiting behind an earlier one) is made due now.
-    await t.server.ctx.db.query(
-      "update jobs set run_at = now() where status = 'pending' and payload->>'messageId' = $1",
-      [messageId],
-    );
-    t.server.ctx.jobs.wake();
-    const feed = await owner.get(`/api/conversations/${convId}/messages`);
-    const m = feed.body.messages.find((x: { id: string }) => x.id === messageId);
-    if (m?.delivery?.state === state) return m;
-    if (Date.now() > until) throw new Error(`message stayed ${m?.delivery?.state}, wanted ${state}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+const waitForState = (owner: Client, convId: string, messageId: string, state: string, timeout?: number) =>
+  messageInState(owner, convId, messageId, state, { timeout, hurry: t.server });
 
 describe("outgoing messages through the API channel", () => {
   it("sends at once (no polling wait), signed, and records the provider id and each receipt step", async () => {
@@ -164,19 +145,7 @@ describe("outgoing messages through the API channel", () => {
     const id = (await owner.post(`/api/conversations/${conv.id}/messages`, { text: "doomed" })).body.message
       .id;
     // Compress the backoff: make the job due again right away after each failure.
-    const until = Date.now() + 20_000;
-    let state = "queued";
-    while (state !== "failed" && Date.now() < until) {
-      await t.server.ctx.db.query(
-        "update jobs set run_at = now() where status = 'pending' and payload->>'messageId' = $1",
-        [id],
-      );
-      t.server.ctx.jobs.wake();
-      await new Promise((r) => setTimeout(r, 100));
-      const feed = await owner.get(`/api/conversations/${conv.id}/messages`);
-      state = feed.body.messages.find((x: { id: string }) => x.id === id).delivery.state;
-    }
-    expect(state).toBe("failed");
+    await messageInState(owner, conv.id, id, "failed", { timeout: 20_000, hurry: t.server });
     const [job] = await t.server.ctx.db.query<{ status: string; attempts: number; last_error: string }>(
       "select status, attempts, last_error from jobs where payload->>'messageId' = $1",
       [id],

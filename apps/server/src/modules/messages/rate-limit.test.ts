@@ -1,14 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { MovableClock } from "../../lib/time";
+import { eventually } from "../../testing/eventually";
 import { startViberFake, type ViberFake } from "../../testing/fakes/viber";
 import { apiConnection, inbound, newWorkspace, unique } from "../../testing/harness";
 import { startReceiver } from "../../testing/outbound-receiver";
 import { useTestServer } from "../../testing/use-test-server";
 
 /** The application's clock, moved forward by the tests instead of waiting (Retry-After, the maximum wait). */
-let offsetMs = 0;
-const clock = { now: () => new Date(Date.now() + offsetMs) };
+const clock = new MovableClock();
 const advance = (ms: number) => {
-  offsetMs += ms;
+  clock.advance(ms);
   t.server.ctx.jobs.wake();
 };
 
@@ -33,17 +34,6 @@ const t = useTestServer(() => ({
     OUTBOUND_RATE_LIMIT_MAX_WAIT_SECONDS: String(MAX_WAIT_SECONDS),
   },
 }));
-
-/** Polls until `check` returns something (what the job decided is in the database), or fails after 10 s. */
-async function eventually<T>(check: () => Promise<T | null | undefined>): Promise<T> {
-  const until = Date.now() + 10_000;
-  for (;;) {
-    const value = await check();
-    if (value) return value;
-    if (Date.now() > until) throw new Error("the condition never held");
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 const isWaiting = (e: any, id: string) =>
   e.message.id === id && e.message.delivery.state === "queued" && !!e.message.delivery.waiting;

@@ -3,6 +3,7 @@ import type http from "node:http";
 import https from "node:https";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { eventually } from "../../testing/eventually";
 import { startSmtpSink } from "../../testing/fakes/email";
 import { TEST_CA_FILE, testTls } from "../../testing/fakes/tls";
 import {
@@ -15,6 +16,7 @@ import {
   unique,
 } from "../../testing/harness";
 import { startReceiver } from "../../testing/outbound-receiver";
+import { jobsSettled, socketsPast } from "../../testing/settled";
 import { useTestServer } from "../../testing/use-test-server";
 import { localParts } from "./settings";
 import { sweepTimeLimits } from "./time-limits";
@@ -47,20 +49,6 @@ const t = useTestServer(() => ({
 }));
 
 const OFF = { inApp: false, push: false, email: false };
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-async function until<T>(
-  fn: () => Promise<T | undefined | null | false>,
-  what: string,
-  ms = 10_000,
-): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await sleep(50);
-  }
-}
 
 /** A workspace with agents A and B, and a conversation assigned to A. */
 async function setup(settingsA: Record<string, unknown> = {}) {
@@ -100,8 +88,9 @@ describe("in-app notifications", () => {
       readAt: null,
     });
     expect(e.notification.title).toContain("Contact");
-    // B is not on the conversation: nothing of A's reaches B.
-    await sleep(300);
+    // B is not on the conversation: nothing of A's reaches B (once the fan-out ran and B's socket got past it).
+    await jobsSettled(t.server);
+    await socketsPast(t.server, a.client.workspaceId!, [sb]);
     const bFrames = sb.events().filter((x: any) => x.type === "notification.created");
     expect(bFrames.map((x: any) => x.notification.kind)).not.toContain("new_message");
     expect(bFrames.every((x: any) => x.notification.id !== e.notification.id)).toBe(true);
@@ -173,7 +162,8 @@ describe("in-app notifications", () => {
     expect(mute.body).toEqual({ muted: true });
     await conn.post(inbound(contact, "while muted"));
     await conn.post(inbound(contact, "after unmute check"));
-    await sleep(800);
+    await jobsSettled(t.server);
+    await socketsPast(t.server, a.client.workspaceId!, [s]);
     expect(
       s.events().some((x: any) => x.type === "notification.created" && x.notification.body === "while muted"),
     ).toBe(false);
@@ -182,7 +172,7 @@ describe("in-app notifications", () => {
     const loud = await s.waitForEvent("notification.created", (x) => x.notification.body === "loud again");
     expect(loud.notification.alert).toBe(true);
     // No email was sent for the silenced ones (the batched email carries only "loud again").
-    const mail = await until(async () => mailsTo(emailOf(a.client))[0], "the email");
+    const mail = await eventually(async () => mailsTo(emailOf(a.client))[0], { what: "the email" });
     expect(mail.raw).toContain("loud again");
     expect(mail.raw).not.toContain("during dnd");
     expect(mail.raw).not.toContain("while muted");
@@ -216,7 +206,8 @@ describe("in-app notifications", () => {
     expect(await warnings()).toBe(1); // once per level
     await wait(31);
     expect(await warnings()).toBe(2);
-    await sleep(200);
+    await jobsSettled(t.server);
+    await socketsPast(t.server, a.client.workspaceId!, [sa, sb]);
     expect(
       sb.events().some((x: any) => x.type === "notification.created" && x.notification.kind === "time_limit"),
     ).toBe(false);
@@ -247,17 +238,27 @@ describe("email notifications", () => {
     });
     const to = emailOf(a.client);
     await conn.post(inbound(contact, "first-question"));
-    const first = await until(async () => mailsTo(to)[0], "the first email");
+    const first = await eventually(async () => mailsTo(to)[0], { what: "the first email" });
     expect(first.raw).toContain("first-question");
     expect(first.auth).toBe("notifier");
     for (const text of ["second-question", "third-question"]) await conn.post(inbound(contact, text));
-    await sleep(1000);
+    // The fan-out decided: both wait for the next batch, and none is mailed while within the interval.
+    await eventually(
+      async () => {
+        const [d] = await t.server.ctx.db.query<{ n: number }>(
+          "select count(*)::int as n from notification_deliveries where user_id = $1 and mode = 'batched' and status = 'pending'",
+          [a.id],
+        );
+        return d!.n === 2;
+      },
+      { what: "two batched deliveries waiting" },
+    );
     expect(mailsTo(to)).toHaveLength(1); // still within the interval
-    const second = await until(async () => mailsTo(to)[1], "the batched email", 8000);
+    const second = await eventually(async () => mailsTo(to)[1], { what: "the batched email", timeout: 8000 });
     expect(second.raw).toContain("second-question");
     expect(second.raw).toContain("third-question");
     expect(second.raw).toMatch(/Subject: Parley: 2 notifications/);
-    await sleep(500);
+    await jobsSettled(t.server);
     expect(mailsTo(to)).toHaveLength(2);
   });
 
@@ -274,17 +275,20 @@ describe("email notifications", () => {
     });
     const to = emailOf(a.client);
     for (const text of ["digest-one", "digest-two"]) await conn.post(inbound(contact, text));
-    const job = await until(async () => {
-      const rows = await t.server.ctx.db.query<{ id: number; run_at: Date; payload: any }>(
-        "select id, run_at, payload from jobs where type = 'notify.digest' and payload->>'userId' = $1",
-        [a.id],
-      );
-      const pending = await t.server.ctx.db.query<{ n: number }>(
-        "select count(*)::int as n from notification_deliveries where user_id = $1 and mode = 'daily' and status = 'pending'",
-        [a.id],
-      );
-      return rows.length === 1 && pending[0]!.n === 2 ? rows[0] : null;
-    }, "the digest job");
+    const job = await eventually(
+      async () => {
+        const rows = await t.server.ctx.db.query<{ id: number; run_at: Date; payload: any }>(
+          "select id, run_at, payload from jobs where type = 'notify.digest' and payload->>'userId' = $1",
+          [a.id],
+        );
+        const pending = await t.server.ctx.db.query<{ n: number }>(
+          "select count(*)::int as n from notification_deliveries where user_id = $1 and mode = 'daily' and status = 'pending'",
+          [a.id],
+        );
+        return rows.length === 1 && pending[0]!.n === 2 ? rows[0] : null;
+      },
+      { what: "the digest job" },
+    );
     expect(job.run_at.getTime()).toBeGreaterThan(Date.now());
     expect(job.run_at.getTime()).toBeLessThanOrEqual(Date.now() + 24 * 3600_000);
     expect(localParts(job.run_at, "Europe/Kyiv").minutes).toBe(7 * 60);
@@ -292,7 +296,7 @@ describe("email notifications", () => {
     // Its hour has come.
     await t.server.ctx.db.query("update jobs set run_at = now() where id = $1", [job.id]);
     t.server.ctx.jobs.wake();
-    const digest = await until(async () => mailsTo(to)[0], "the digest");
+    const digest = await eventually(async () => mailsTo(to)[0], { what: "the digest" });
     expect(digest.raw).toMatch(/Subject: Parley digest: 2 notifications/);
     expect(digest.raw).toContain("digest-one");
     expect(digest.raw).toContain("digest-two");
@@ -415,7 +419,7 @@ describe("browser (Web Push) notifications", () => {
       expect(sub.status).toBe(201);
 
       await conn.post(inbound(contact, "Привет, push!"));
-      const req = await until(async () => push.received[0], "the push request");
+      const req = await eventually(async () => push.received[0], { what: "the push request" });
       expect(req.headers["content-encoding"]).toBe("aes128gcm");
       expect(req.headers.ttl).toBeDefined();
       const vapid = String(req.headers.authorization);
@@ -558,13 +562,16 @@ describe("read notifications (R304)", () => {
     const id = sent.body.message.id as string;
     if (important)
       expect((await ctx.a.client.put(`/api/messages/${id}/important`, { important: true })).status).toBe(200);
-    await until(async () => {
-      const [m] = await t.server.ctx.db.query<{ delivery_state: string }>(
-        "select delivery_state from messages where id = $1",
-        [id],
-      );
-      return m?.delivery_state === "sent";
-    }, "the message sent");
+    await eventually(
+      async () => {
+        const [m] = await t.server.ctx.db.query<{ delivery_state: string }>(
+          "select delivery_state from messages where id = $1",
+          [id],
+        );
+        return m?.delivery_state === "sent";
+      },
+      { what: "the message sent" },
+    );
     await ctx.conn.post({
       type: "read",
       contactId: ctx.contact,
@@ -588,7 +595,7 @@ describe("read notifications (R304)", () => {
     expect(rules.status, JSON.stringify(rules.body)).toBe(200);
     const ordinary = await sendAndRead(ctx, "ordinary reply");
     const important = await sendAndRead(ctx, "important reply", true);
-    await until(() => readNotice(ctx.a.client, important), "the important read notice");
+    await eventually(() => readNotice(ctx.a.client, important), { what: "the important read notice" });
     expect(await readNotice(ctx.a.client, ordinary)).toBeUndefined();
     s.close();
   });
@@ -620,21 +627,24 @@ describe("read notifications (R304)", () => {
     expect(view.canManageOwn).toBe(false);
     expect(view.workspace).toHaveLength(1);
     const id = await sendAndRead(ctx, "weekly-digest reply");
-    await until(async () => {
-      const [d] = await t.server.ctx.db.query<{ n: number }>(
-        `select count(*)::int as n from notification_deliveries d join notifications n on n.id = d.notification_id
+    await eventually(
+      async () => {
+        const [d] = await t.server.ctx.db.query<{ n: number }>(
+          `select count(*)::int as n from notification_deliveries d join notifications n on n.id = d.notification_id
          where n.message_id = $1 and d.mode = 'weekly' and d.status = 'pending'`,
-        [id],
-      );
-      return d!.n === 1;
-    }, "a weekly digest delivery");
+          [id],
+        );
+        return d!.n === 1;
+      },
+      { what: "a weekly digest delivery" },
+    );
     // Receiving is limited to admins: a further read notifies the agent of nothing.
     await ctx.owner.put("/api/notification-rules/workspace", {
       rules: [],
       policy: { readReceive: { roles: ["admin", "owner"] }, readManage: null },
     });
     const later = await sendAndRead(ctx, "nobody told");
-    await sleep(800);
+    await jobsSettled(t.server);
     expect(await readNotice(ctx.a.client, later)).toBeUndefined();
     // Another workspace's connection cannot be named in a rule.
     const other = await newWorkspace(t);

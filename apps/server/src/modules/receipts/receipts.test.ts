@@ -1,5 +1,6 @@
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { eventually } from "../../testing/eventually";
 import { blobExists, uploadFile } from "../../testing/files";
 import { addUser, apiConnection, type Client, inbound, newWorkspace, unique } from "../../testing/harness";
 import { startReceiver } from "../../testing/outbound-receiver";
@@ -36,15 +37,8 @@ async function setup() {
   };
 }
 
-async function waitFor<T>(fn: () => Promise<T | undefined | null | false>, what: string, ms = 10_000) {
-  const until = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+const waitFor = <T>(fn: () => Promise<T | undefined | null | false>, what: string) =>
+  eventually(fn, { what });
 
 async function reply(owner: Client, conversationId: string, text: string) {
   const id = (await owner.post(`/api/conversations/${conversationId}/messages`, { text })).body.message.id;

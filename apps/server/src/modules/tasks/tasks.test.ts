@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { eventually } from "../../testing/eventually";
 import { addUser, apiConnection, inbound, newWorkspace, unique } from "../../testing/harness";
 import { useTestServer } from "../../testing/use-test-server";
 
@@ -115,7 +116,15 @@ describe("tasks", () => {
       // A reminder already done when its time comes stays silent.
       const quiet = await owner.post("/api/tasks", { kind: "reminder", title: "quiet", dueAt: inMs(800) });
       await owner.patch(`/api/tasks/${quiet.body.task.id}`, { done: true });
-      await new Promise((r) => setTimeout(r, 1500));
+      // Its reminder job ran at the time and decided: nothing to tell.
+      await eventually(async () => {
+        const [job] = await t.server.ctx.db.query<{ status: string }>(
+          "select status from jobs where type = 'task.reminder' and payload->>'taskId' = $1",
+          [quiet.body.task.id],
+        );
+        expect(job?.status).toBe("done");
+        return true;
+      });
       const [row] = await t.server.ctx.db.query<{ reminded_at: Date | null }>(
         "select reminded_at from tasks where id = $1",
         [quiet.body.task.id],

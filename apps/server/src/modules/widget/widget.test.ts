@@ -4,6 +4,8 @@ import type { WidgetServerFrame } from "@parley/protocol";
 import { beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
 import { identityHash } from "../../channels/widget/adapter";
+import { MovableClock } from "../../lib/time";
+import { eventually } from "../../testing/eventually";
 import { type Client, newWorkspace } from "../../testing/harness";
 import { useTestServer } from "../../testing/use-test-server";
 import { closeAbandonedWidgetConversations } from "./auto-close";
@@ -11,8 +13,7 @@ import { WIDGET_DIST } from "./static-files";
 
 const SITE = "https://shop.example";
 /** A clock the tests move forward (visitor presence, auto-close) instead of sleeping. */
-let offsetMs = 0;
-const clock = { now: () => new Date(Date.now() + offsetMs) };
+const clock = new MovableClock();
 
 beforeAll(async () => {
   const built = spawnSync(process.execPath, [path.join(WIDGET_DIST, "../scripts/ensure-build.mjs")], {
@@ -74,15 +75,8 @@ function visitorSocket(token: string, after = 0) {
     ws.once("error", reject);
     ws.once("unexpected-response", (_q, res) => reject(new Error(`refused ${res.statusCode}`)));
   });
-  const until = async (pred: (f: WidgetServerFrame) => boolean, ms = 5000) => {
-    const start = Date.now();
-    while (Date.now() - start < ms) {
-      const f = frames.find(pred);
-      if (f) return f;
-      await new Promise((r) => setTimeout(r, 20));
-    }
-    throw new Error(`no frame; got ${JSON.stringify(frames)}`);
-  };
+  const until = (pred: (f: WidgetServerFrame) => boolean) =>
+    eventually(() => frames.find(pred), { what: `a frame; got ${JSON.stringify(frames)}` });
   const texts = () =>
     frames.flatMap((f) => (f.type === "messages" ? f.messages.map((m) => m.text) : [])) as (string | null)[];
   return { ws, frames, opened, until, texts, send: (f: unknown) => ws.send(JSON.stringify(f)) };
@@ -383,7 +377,7 @@ describe("web chat widget", () => {
     const c = await widgetConnection(owner, { autoCloseMinutes: 30 });
     const token = (await session(c.id)).body.token as string;
     const conversationId = (await say(token, "bye soon")).body.conversationId as string;
-    offsetMs += 5 * 60_000; // the visitor's page is gone: no heartbeat for five minutes
+    clock.advance(5 * 60_000); // the visitor's page is gone: no heartbeat for five minutes
     const reply = await owner.post(`/api/conversations/${conversationId}/messages`, { text: "still there?" });
     const id = reply.body.message.id as string;
     const message = async () =>
@@ -399,7 +393,7 @@ describe("web chat widget", () => {
       (await owner.get(`/api/conversations/${conversationId}`)).body.conversation.status as string;
     await closeAbandonedWidgetConversations(t.server.ctx);
     expect(await status()).not.toBe("closed");
-    offsetMs += 31 * 60_000;
+    clock.advance(31 * 60_000);
     expect(await closeAbandonedWidgetConversations(t.server.ctx)).toBeGreaterThanOrEqual(1);
     expect(await status()).toBe("closed");
     // Coming back and writing reopens it.
