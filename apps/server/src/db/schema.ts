@@ -275,7 +275,6 @@ export interface Jobs {
   max_attempts: Generated<number>;
   payload: Json;
   run_at: Generated<Timestamp>;
-  scope: string | null;
   status: Generated<string>;
   type: string;
   updated_at: Generated<Timestamp>;
