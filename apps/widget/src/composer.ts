@@ -1,7 +1,7 @@
 import { api } from "./api";
 import { attachBtn, banner, composer, fileInput, input } from "./dom";
 import { queue } from "./outbox";
-import { frame } from "./socket";
+import { frame } from "./send";
 import { state } from "./state";
 
 let lastTyping = 0;

@@ -1,8 +1,9 @@
 import { wireComposer } from "./composer";
 import { closeBtn, input, launcher, panel, preChat } from "./dom";
 import { flush } from "./outbox";
+import { frame, markSeen } from "./send";
 import { startSession } from "./session";
-import { frame, markSeen, reconnectNow } from "./socket";
+import { reconnectNow } from "./socket";
 import { type Field, state, store } from "./state";
 import { applyTexts, layout, render } from "./view";
 

@@ -1,6 +1,7 @@
 import type { WidgetMessage } from "@parley/protocol";
 import { api } from "./api";
-import { addMessages, frame } from "./socket";
+import { addMessages } from "./messages";
+import { frame } from "./send";
 import { state, store } from "./state";
 import { render } from "./view";
 

@@ -2,7 +2,8 @@ import type { WidgetMessage } from "@parley/protocol";
 import { api } from "./api";
 import { preChat, root } from "./dom";
 import { dictFor } from "./i18n";
-import { addMessages, connect } from "./socket";
+import { addMessages } from "./messages";
+import { connect } from "./socket";
 import { connection, type Settings, state, store } from "./state";
 import { layout } from "./view";
 

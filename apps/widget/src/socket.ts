@@ -1,40 +1,9 @@
-import type { WidgetClientFrame, WidgetMessage, WidgetServerFrame } from "@parley/protocol";
+import type { WidgetServerFrame } from "@parley/protocol";
+import { addMessages } from "./messages";
 import { flush } from "./outbox";
-import { agentMaxSeq, state, store, wsBase } from "./state";
+import { frame, markSeen } from "./send";
+import { agentMaxSeq, state, wsBase } from "./state";
 import { applyTexts, render } from "./view";
-
-/** Sends a frame when the socket is open; otherwise it is dropped (the server catches up on reconnect). */
-export function frame(f: WidgetClientFrame) {
-  if (state.socket?.readyState === WebSocket.OPEN) state.socket.send(JSON.stringify(f));
-}
-
-/** The visitor has seen the agents' messages: the widget is open, visible and focused. */
-export function markSeen() {
-  if (!state.open || document.visibilityState !== "visible" || !document.hasFocus()) return;
-  const max = agentMaxSeq();
-  if (max > state.seenSent && state.socket?.readyState === WebSocket.OPEN) {
-    state.seenSent = max;
-    frame({ type: "seen", upTo: max });
-  }
-}
-
-/** Stores messages from the server, drops their copies from the outbox and acknowledges the agents' ones. */
-export function addMessages(list: WidgetMessage[]) {
-  let agentMax = 0;
-  for (const m of list) {
-    state.messages.set(m.id, m);
-    state.lastSeq = Math.max(state.lastSeq, m.seq);
-    if (m.from === "agent") agentMax = Math.max(agentMax, m.seq);
-    if (m.clientId) state.outbox = state.outbox.filter((p) => p.clientId !== m.clientId);
-  }
-  store.set("outbox", state.outbox);
-  if (agentMax > state.receivedSent) {
-    state.receivedSent = agentMax;
-    frame({ type: "received", upTo: agentMax });
-  }
-  render();
-  markSeen();
-}
 
 function onHello(f: Extract<WidgetServerFrame, { type: "hello" }>) {
   state.online = true;

@@ -14,7 +14,7 @@ import {
   typing,
 } from "./dom";
 import { renderPreChat } from "./prechat";
-import { markSeen } from "./socket";
+import { markSeen } from "./send";
 import { type Pending, state } from "./state";
 
 /** The texts of the visitor's language, and the banner and typing line as the connection stands. */
