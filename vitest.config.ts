@@ -47,6 +47,7 @@ export default defineConfig({
             "apps/server/src/domain/**/*.test.ts",
             "apps/server/src/config.test.ts",
             "apps/web/src/**/*.test.ts",
+            "scripts/**/*.test.ts",
           ],
         },
       },
