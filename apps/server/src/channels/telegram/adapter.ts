@@ -1,7 +1,7 @@
 import { type Attachment, TELEGRAM_CAPABILITIES } from "@parley/protocol";
 import { z } from "zod";
 import { randomToken, safeEqual } from "../../lib/crypto";
-import { AppError } from "../../lib/errors";
+import { parseCredentials } from "../form-fields";
 import { parseWebhookJson } from "../payload";
 import { splitText } from "../split-text";
 import {
@@ -13,6 +13,7 @@ import {
   type InboundEvent,
   type OutgoingMessage,
 } from "../types";
+import { webhookUrl } from "../webhook-url";
 import { callTelegram, fileUrl, TelegramError } from "./client";
 import {
   ALLOWED_UPDATES,
@@ -46,22 +47,20 @@ export const telegramChannel: ChannelAdapter<TelegramCredentials, TelegramSettin
   type: "telegram",
   capabilities: TELEGRAM_CAPABILITIES,
   settingsSchema: TelegramSettings,
+  credentialsSchema: TelegramCredentials,
 
   createCredentials(input) {
-    const parsed = TelegramCredentials.safeParse(input);
-    if (!parsed.success) {
-      throw new AppError(
-        "validation_failed",
-        parsed.error.issues[0]?.message ?? "Give the bot token from @BotFather as credentials.botToken.",
-        parsed.error.issues,
-      );
-    }
+    const { botToken } = parseCredentials(
+      TelegramCredentials,
+      input,
+      (issues) => issues[0]?.message ?? "Give the bot token from @BotFather as credentials.botToken.",
+    );
     // setWebhook's secret_token: 1-256 characters of A-Z a-z 0-9 _ - (base64url is exactly that alphabet).
-    return { botToken: parsed.data.botToken, webhookSecret: randomToken(32) };
+    return { botToken, webhookSecret: randomToken(32) };
   },
 
   revealOnCreate: (_credentials, connectionId, publicUrl) => ({
-    webhookUrl: `${publicUrl}/api/webhooks/telegram/${connectionId}`,
+    webhookUrl: webhookUrl(publicUrl, "telegram", connectionId),
   }),
 
   verify(_raw, headers, credentials) {

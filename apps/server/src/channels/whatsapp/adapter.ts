@@ -2,6 +2,7 @@ import type { Attachment } from "@parley/protocol";
 import { WHATSAPP_CAPABILITIES } from "@parley/protocol";
 import { randomToken } from "../../lib/crypto";
 import { AppError } from "../../lib/errors";
+import { parseCredentials } from "../form-fields";
 import { parseWebhookJson } from "../payload";
 import {
   type AdapterContext,
@@ -12,6 +13,7 @@ import {
   type OutgoingTemplate,
   type ProviderTemplate,
 } from "../types";
+import { webhookUrl } from "../webhook-url";
 import {
   graphFetch,
   SIGNATURE_HEADER,
@@ -192,16 +194,13 @@ async function messageEvent(
 }
 
 function credentialsOf(input: unknown): WhatsAppCredentials {
-  const parsed = WhatsAppCredentialsInput.safeParse(input ?? {});
-  if (!parsed.success) {
-    const what = parsed.error.issues.map((i) => `${i.path.join(".") || "credentials"}: ${i.message}`);
-    throw new AppError(
-      "validation_failed",
-      `A WhatsApp connection needs phoneNumberId, accessToken and appSecret (verifyToken and businessAccountId are optional). ${what.join("; ")}`,
-      parsed.error.issues,
-    );
-  }
-  return { ...parsed.data, verifyToken: parsed.data.verifyToken ?? randomToken(24) };
+  const data = parseCredentials(
+    WhatsAppCredentialsInput,
+    input,
+    (issues) =>
+      `A WhatsApp connection needs phoneNumberId, accessToken and appSecret (verifyToken and businessAccountId are optional). ${issues.map((i) => `${i.path.join(".") || "credentials"}: ${i.message}`).join("; ")}`,
+  );
+  return { ...data, verifyToken: data.verifyToken ?? randomToken(24) };
 }
 
 async function postMessage(conn: Conn, body: object, ctx: AdapterContext): Promise<unknown> {
@@ -354,11 +353,11 @@ export const whatsappChannel: ChannelAdapter<WhatsAppCredentials, WhatsAppSettin
   type: "whatsapp",
   capabilities: WHATSAPP_CAPABILITIES,
   settingsSchema: WhatsAppSettings,
-
+  credentialsSchema: WhatsAppCredentialsInput,
   createCredentials: credentialsOf,
 
   revealOnCreate: (credentials, connectionId, publicUrl) => ({
-    webhookUrl: `${publicUrl}/api/webhooks/whatsapp/${connectionId}`,
+    webhookUrl: webhookUrl(publicUrl, "whatsapp", connectionId),
     verifyToken: credentials.verifyToken,
   }),
 
