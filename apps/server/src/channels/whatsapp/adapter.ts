@@ -3,7 +3,7 @@ import { randomToken } from "../../lib/crypto";
 import { parseCredentials } from "../form-fields";
 import { type ChannelAdapter, ChannelSetupError } from "../types";
 import { webhookUrl } from "../webhook-url";
-import { graphFetch, SIGNATURE_HEADER, sameSecret, sendErrorOf, verifyGraphSignature } from "./client";
+import { graphReach, SIGNATURE_HEADER, sameSecret, sendErrorOf, verifyGraphSignature } from "./client";
 import { parseWhatsAppWebhook } from "./inbound";
 import { type WhatsAppCredentials, WhatsAppCredentialsInput, WhatsAppSettings } from "./payloads";
 import { markWhatsAppSeen, sendWhatsApp } from "./send";
@@ -54,17 +54,13 @@ export const whatsappChannel: ChannelAdapter<WhatsAppCredentials, WhatsAppSettin
 
   async activate(connection, ctx) {
     const { phoneNumberId, accessToken } = connection.credentials;
-    let r: Awaited<ReturnType<typeof graphFetch>>;
-    try {
-      r = await graphFetch(
-        ctx,
-        accessToken,
-        "GET",
-        `${encodeURIComponent(phoneNumberId)}?fields=display_phone_number,verified_name`,
-      );
-    } catch (err) {
-      throw new ChannelSetupError(`Could not reach the WhatsApp Cloud API: ${(err as Error).message}`);
-    }
+    const r = await graphReach(
+      ctx,
+      accessToken,
+      "GET",
+      `${encodeURIComponent(phoneNumberId)}?fields=display_phone_number,verified_name`,
+      (message) => new ChannelSetupError(`Could not reach the WhatsApp Cloud API: ${message}`),
+    );
     if (r.ok) return;
     const detail = sendErrorOf(r).detail;
     if (r.error?.code === 190 || r.status === 401)

@@ -1,6 +1,6 @@
 import type { OutgoingMessage } from "../types";
 import { type AdapterContext, type ChannelAdapter, ChannelSendError, type OutgoingTemplate } from "../types";
-import { graphFetch, sendErrorOf } from "./client";
+import { graphReach, sendErrorOf, unreachable } from "./client";
 import { baseMime } from "./inbound";
 import { SendResponse, type WaPart, type WhatsAppCredentials } from "./payloads";
 
@@ -9,18 +9,14 @@ export const WHATSAPP_CAPTION_MAX = 1024;
 
 type Conn = { credentials: WhatsAppCredentials };
 async function postMessage(conn: Conn, body: object, ctx: AdapterContext): Promise<unknown> {
-  let r: Awaited<ReturnType<typeof graphFetch>>;
-  try {
-    r = await graphFetch(
-      ctx,
-      conn.credentials.accessToken,
-      "POST",
-      `${encodeURIComponent(conn.credentials.phoneNumberId)}/messages`,
-      body,
-    );
-  } catch (err) {
-    throw new ChannelSendError("provider_error", `Could not reach WhatsApp: ${(err as Error).message}`, true);
-  }
+  const r = await graphReach(
+    ctx,
+    conn.credentials.accessToken,
+    "POST",
+    `${encodeURIComponent(conn.credentials.phoneNumberId)}/messages`,
+    unreachable,
+    body,
+  );
   if (!r.ok) throw sendErrorOf(r);
   return r.json;
 }

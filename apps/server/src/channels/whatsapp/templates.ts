@@ -1,5 +1,5 @@
 import { type AdapterContext, ChannelSendError, ChannelSetupError, type ProviderTemplate } from "../types";
-import { graphFetch, sendErrorOf } from "./client";
+import { graphReach, sendErrorOf, unreachable } from "./client";
 import { WaTemplate, WaTemplatePage, type WhatsAppCredentials } from "./payloads";
 
 type Conn = { credentials: WhatsAppCredentials };
@@ -26,21 +26,13 @@ export async function listTemplates(conn: Conn, ctx: AdapterContext): Promise<Pr
       limit: "100",
       ...(after ? { after } : {}),
     });
-    let r: Awaited<ReturnType<typeof graphFetch>>;
-    try {
-      r = await graphFetch(
-        ctx,
-        accessToken,
-        "GET",
-        `${encodeURIComponent(businessAccountId)}/message_templates?${q}`,
-      );
-    } catch (err) {
-      throw new ChannelSendError(
-        "provider_error",
-        `Could not reach WhatsApp: ${(err as Error).message}`,
-        true,
-      );
-    }
+    const r = await graphReach(
+      ctx,
+      accessToken,
+      "GET",
+      `${encodeURIComponent(businessAccountId)}/message_templates?${q}`,
+      unreachable,
+    );
     if (!r.ok) {
       const e = sendErrorOf(r);
       if (e.retryable) throw e;
