@@ -2,15 +2,8 @@ import crypto from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import pino from "pino";
-import { apiChannel } from "./channels/api/adapter";
-import { emailChannel } from "./channels/email/adapter";
+import { builtInChannels } from "./channels";
 import { EmailWatchers } from "./channels/email/watcher";
-import { instagramChannel, messengerChannel } from "./channels/meta";
-import { ChannelRegistry } from "./channels/registry";
-import { telegramChannel } from "./channels/telegram/adapter";
-import { viberChannel } from "./channels/viber/adapter";
-import { whatsappChannel } from "./channels/whatsapp/adapter";
-import { widgetChannel } from "./channels/widget/adapter";
 import type { Config } from "./config";
 import type { AppContext } from "./context";
 import { type Db, openPglite, openPostgres } from "./db/client";
@@ -110,15 +103,7 @@ export async function createServer(config: Config, opts: ServerOptions = {}): Pr
     lockMs: 5 * 60_000,
     onError: (err, job) => log.warn({ err, job }, "job attempt failed"),
   });
-  const channels = new ChannelRegistry()
-    .register(apiChannel)
-    .register(telegramChannel)
-    .register(messengerChannel)
-    .register(instagramChannel)
-    .register(viberChannel)
-    .register(whatsappChannel)
-    .register(emailChannel)
-    .register(widgetChannel);
+  const channels = builtInChannels();
   const base: Omit<AppContext, "ingest"> = {
     config,
     db,

@@ -3,6 +3,7 @@ import { egressFetch, egressPolicy } from "../lib/egress";
 import { downloadToStore } from "../storage/files";
 import { signedFileUrl } from "../storage/signed-urls";
 import type { AdapterContext } from "./types";
+import { webhookUrl } from "./webhook-url";
 
 /** The context an adapter works with for one connection. */
 export function adapterContext(
@@ -22,7 +23,7 @@ export function adapterContext(
       viberApiBase: c.VIBER_API_BASE.replace(/\/$/, ""),
     },
     publicUrl: c.publicUrl,
-    webhookUrl: `${c.publicUrl}/api/webhooks/${connection.type}/${connection.id}`,
+    webhookUrl: webhookUrl(c.publicUrl, connection.type, connection.id),
     timeoutMs: c.OUTBOUND_TIMEOUT_MS,
     now: () => ctx.clock.now(),
     fileUrl: (url) => signedFileUrl(ctx.secrets, c.publicUrl, url, ctx.clock.now()),

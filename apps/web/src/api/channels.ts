@@ -46,7 +46,38 @@ export interface Contact extends ContactSummary {
   createdAt: string;
 }
 
+/**
+ * A field of a connection form as the server's JSON schema (draft 2020-12) describes it: `title` and
+ * `description` are i18n keys; `writeOnly` marks a secret; nested objects are groups of fields.
+ */
+export interface FormSchema {
+  type?: string;
+  title?: string;
+  description?: string;
+  format?: string;
+  writeOnly?: boolean;
+  "x-multiline"?: boolean;
+  enum?: (string | number)[];
+  default?: unknown;
+  maxLength?: number;
+  properties?: Record<string, FormSchema>;
+  required?: string[];
+  anyOf?: FormSchema[];
+}
+
+/** A channel type this server offers, as GET /api/channel-types lists it. */
+export interface ChannelTypeInfo {
+  type: ChannelType;
+  /** Connected from the Channels page (the web chat widget has its own set-up). */
+  connectable: boolean;
+  capabilities: Partial<ChannelCapabilities>;
+  /** What the admin types; null when Parley generates every credential. */
+  credentials: FormSchema | null;
+  settings: FormSchema;
+}
+
 export const channelKeys = {
+  channelTypes: ["channel-types"] as const,
   connections: ["connections"] as const,
   templates: (connectionId: string) => ["templates", connectionId] as const,
   contacts: (q: string) => ["contacts", q] as const,
@@ -56,6 +87,13 @@ export const useConnections = () =>
   useQuery({
     queryKey: channelKeys.connections,
     queryFn: () => get<{ connections: Connection[] }>("/api/connections").then((r) => r.connections),
+  });
+
+export const useChannelTypes = () =>
+  useQuery({
+    queryKey: channelKeys.channelTypes,
+    queryFn: () => get<{ channelTypes: ChannelTypeInfo[] }>("/api/channel-types").then((r) => r.channelTypes),
+    staleTime: Number.POSITIVE_INFINITY,
   });
 
 export const useTemplates = (connectionId: string, enabled = true) =>

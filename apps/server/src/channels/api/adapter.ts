@@ -4,6 +4,7 @@ import { briefReason, describeFailure, EgressRefused, readText } from "../../lib
 import { AppError } from "../../lib/errors";
 import { parseWebhookJson } from "../payload";
 import { type ChannelAdapter, ChannelSendError, type InboundEvent } from "../types";
+import { webhookUrl } from "../webhook-url";
 import {
   type ApiChannelCredentials,
   ApiChannelSettings,
@@ -30,7 +31,7 @@ export const apiChannel: ChannelAdapter<ApiChannelCredentials, ApiChannelSetting
   createCredentials: () => ({ secret: randomToken(32) }),
 
   revealOnCreate: (credentials, connectionId, publicUrl) => ({
-    webhookUrl: `${publicUrl}/api/webhooks/api/${connectionId}`,
+    webhookUrl: webhookUrl(publicUrl, "api", connectionId),
     secret: credentials.secret,
   }),
 

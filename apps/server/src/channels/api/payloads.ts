@@ -1,5 +1,6 @@
 import { Attachment, FailureReason } from "@parley/protocol";
 import { z } from "zod";
+import { field } from "../form-fields";
 
 /**
  * The API channel's webhook: what an integrator posts to
@@ -57,7 +58,10 @@ export const ApiWebhookBody = z.union([
 
 export const ApiChannelSettings = z.object({
   /** Where Parley delivers outgoing messages (signed the same way). Empty: messages stay queued → failed. */
-  outboundUrl: z.url({ protocol: /^https?$/ }).nullish(),
+  outboundUrl: z
+    .url({ protocol: /^https?$/ })
+    .nullish()
+    .meta(field("outboundUrl", { hint: true })),
 });
 export type ApiChannelSettings = z.infer<typeof ApiChannelSettings>;
 

@@ -3,6 +3,7 @@ import { ImapFlow } from "imapflow";
 import nodemailer from "nodemailer";
 import type Mail from "nodemailer/lib/mailer";
 import { AppError } from "../../lib/errors";
+import { parseCredentials } from "../form-fields";
 import { type ChannelAdapter, ChannelSendError, ChannelSetupError, type ConnectionInfo } from "../types";
 import { baseSubject } from "./parse";
 import { EmailCredentials, EmailSettings, isSecure } from "./payloads";
@@ -61,18 +62,14 @@ export const emailChannel: ChannelAdapter<EmailCredentials, EmailSettings> = {
   type: "email",
   capabilities: EMAIL_CAPABILITIES,
   settingsSchema: EmailSettings,
-
-  createCredentials(input) {
-    const parsed = EmailCredentials.safeParse(input);
-    if (!parsed.success) {
-      throw new AppError(
-        "validation_failed",
+  credentialsSchema: EmailCredentials,
+  createCredentials: (input) =>
+    parseCredentials(
+      EmailCredentials,
+      input,
+      () =>
         "An email connection needs imap {host, port, secure, user, password}, smtp {host, port, secure, user, password} and address.",
-        parsed.error.issues,
-      );
-    }
-    return parsed.data;
-  },
+    ),
 
   // Mail arrives over IMAP, never through the webhook URL.
   verify: () => false,

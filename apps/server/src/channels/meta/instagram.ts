@@ -1,12 +1,12 @@
 import { INSTAGRAM_CAPABILITIES } from "@parley/protocol";
 import { randomToken } from "../../lib/crypto";
+import { listIssues, parseCredentials } from "../form-fields";
 import { type AdapterContext, type ChannelAdapter, ChannelSetupError } from "../types";
 import { type GraphTarget, graphGet, graphProfile } from "./graph";
-import { parseMetaWebhook } from "./inbound";
-import { graphBase, validationError } from "./messenger";
+import { graphBase } from "./messenger";
 import { type InstagramCredentials, InstagramCredentialsInput, MetaSettings } from "./payloads";
 import { markSeenThroughGraph, sendThroughGraph } from "./send";
-import { answerChallenge, verifyMetaSignature } from "./signing";
+import { metaWebhook } from "./webhook";
 
 const TEXT_MAX_BYTES = 1000;
 
@@ -28,11 +28,10 @@ export const instagramChannel: ChannelAdapter<InstagramCredentials, MetaSettings
   type: "instagram",
   capabilities: INSTAGRAM_CAPABILITIES,
   settingsSchema: MetaSettings,
+  credentialsSchema: InstagramCredentialsInput,
 
   createCredentials(input) {
-    const parsed = InstagramCredentialsInput.safeParse(input ?? {});
-    if (!parsed.success) throw validationError("Instagram", parsed.error.issues);
-    const d = parsed.data;
+    const d = parseCredentials(InstagramCredentialsInput, input, listIssues("Instagram"));
     const out: InstagramCredentials = {
       igUserId: d.igUserId,
       appSecret: d.appSecret,
@@ -45,25 +44,7 @@ export const instagramChannel: ChannelAdapter<InstagramCredentials, MetaSettings
     return out;
   },
 
-  revealOnCreate: (credentials, connectionId, publicUrl) => ({
-    webhookUrl: `${publicUrl}/api/webhooks/instagram/${connectionId}`,
-    verifyToken: credentials.verifyToken,
-  }),
-
-  verify: (raw, headers, credentials) => verifyMetaSignature(raw, headers, credentials.appSecret),
-
-  verifyChallenge: (query, connection) => answerChallenge(query, connection.credentials.verifyToken),
-
-  parse: (raw, connection, ctx) =>
-    parseMetaWebhook(
-      raw,
-      {
-        object: "instagram",
-        accountId: connection.credentials.igUserId,
-        ...(connection.credentials.appId ? { appId: connection.credentials.appId } : {}),
-      },
-      ctx,
-    ),
+  ...metaWebhook<InstagramCredentials>("instagram", "instagram", (c) => c.igUserId),
 
   /** Checks that the token can be used (Instagram Login: it belongs to the account). */
   async activate(connection, ctx) {

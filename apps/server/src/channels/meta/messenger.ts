@@ -1,12 +1,11 @@
 import { MESSENGER_CAPABILITIES } from "@parley/protocol";
 import { randomToken } from "../../lib/crypto";
-import { AppError } from "../../lib/errors";
+import { listIssues, parseCredentials } from "../form-fields";
 import { type AdapterContext, type ChannelAdapter, ChannelSetupError } from "../types";
 import { type GraphTarget, graphGet, graphProfile } from "./graph";
-import { parseMetaWebhook } from "./inbound";
 import { type MessengerCredentials, MessengerCredentialsInput, MetaSettings } from "./payloads";
 import { markSeenThroughGraph, sendThroughGraph } from "./send";
-import { answerChallenge, verifyMetaSignature } from "./signing";
+import { metaWebhook } from "./webhook";
 
 /** The page subscription fields Parley needs. */
 export const MESSENGER_FIELDS = [
@@ -28,45 +27,19 @@ const target = (c: MessengerCredentials, ctx: AdapterContext): GraphTarget => ({
   label: "Messenger",
 });
 
-export function validationError(what: string, issues: { message: string }[]): AppError {
-  return new AppError(
-    "validation_failed",
-    `Invalid ${what} credentials: ${issues.map((i) => i.message).join(" ")}`,
-    issues,
-  );
-}
-
 export const messengerChannel: ChannelAdapter<MessengerCredentials, MetaSettings> = {
   type: "messenger",
   capabilities: MESSENGER_CAPABILITIES,
   settingsSchema: MetaSettings,
+  credentialsSchema: MessengerCredentialsInput,
 
   createCredentials(input) {
-    const parsed = MessengerCredentialsInput.safeParse(input ?? {});
-    if (!parsed.success) throw validationError("Messenger", parsed.error.issues);
-    const { verifyToken, appId, ...rest } = parsed.data;
+    const parsed = parseCredentials(MessengerCredentialsInput, input, listIssues("Messenger"));
+    const { verifyToken, appId, ...rest } = parsed;
     return { ...rest, verifyToken: verifyToken ?? randomToken(24), ...(appId ? { appId } : {}) };
   },
 
-  revealOnCreate: (credentials, connectionId, publicUrl) => ({
-    webhookUrl: `${publicUrl}/api/webhooks/messenger/${connectionId}`,
-    verifyToken: credentials.verifyToken,
-  }),
-
-  verify: (raw, headers, credentials) => verifyMetaSignature(raw, headers, credentials.appSecret),
-
-  verifyChallenge: (query, connection) => answerChallenge(query, connection.credentials.verifyToken),
-
-  parse: (raw, connection, ctx) =>
-    parseMetaWebhook(
-      raw,
-      {
-        object: "page",
-        accountId: connection.credentials.pageId,
-        ...(connection.credentials.appId ? { appId: connection.credentials.appId } : {}),
-      },
-      ctx,
-    ),
+  ...metaWebhook<MessengerCredentials>("messenger", "page", (c) => c.pageId),
 
   /** Checks the token belongs to the page and subscribes the app to the page's messaging fields. */
   async activate(connection, ctx) {

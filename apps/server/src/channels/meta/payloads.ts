@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { field } from "../form-fields";
 
 /** Meta ids arrive as strings; some senders (and older payloads) use numbers: keep them as strings. */
 const Id = z.union([z.string().min(1).max(255), z.number().transform((n) => String(n))]);
@@ -19,18 +20,36 @@ const numericId = (what: string) =>
     .trim()
     .regex(/^\d{1,32}$/, `${what} must be the numeric id Meta shows (digits only).`);
 
+/** The token typed into the app's webhook settings; generated when left out. */
+const verifyToken = z
+  .string()
+  .trim()
+  .min(8)
+  .max(256)
+  .optional()
+  .meta(field("verifyToken", { hint: true, secret: true }));
+/** The Meta app's id: echoes of messages this app sent (Parley's own sends) are then dropped by app_id. */
+const appId = z
+  .string()
+  .trim()
+  .regex(/^\d{1,32}$/, "appId must be digits only.")
+  .optional()
+  .meta(field("appId", { hint: true }));
+/** A secret the admin types, labelled in the connection form as `key`. */
+const secretField = (key: string, what: string) => secret(what).meta(field(key, { secret: true }));
+
 export const MessengerCredentialsInput = z.object({
-  pageId: numericId("pageId (the Facebook Page id)"),
-  pageAccessToken: secret("pageAccessToken (a Page access token with pages_messaging)"),
-  appSecret: secret("appSecret (the Meta app's App Secret, used to check webhook signatures)"),
-  /** The token typed into the app's webhook settings; generated when left out. */
-  verifyToken: z.string().trim().min(8).max(256).optional(),
-  /** The Meta app's id: echoes of messages this app sent (Parley's own sends) are then dropped by app_id. */
-  appId: z
-    .string()
-    .trim()
-    .regex(/^\d{1,32}$/, "appId must be digits only.")
-    .optional(),
+  pageId: numericId("pageId (the Facebook Page id)").meta(field("pageId")),
+  pageAccessToken: secretField(
+    "pageAccessToken",
+    "pageAccessToken (a Page access token with pages_messaging)",
+  ),
+  appSecret: secretField(
+    "appSecret",
+    "appSecret (the Meta app's App Secret, used to check webhook signatures)",
+  ),
+  verifyToken,
+  appId,
 });
 export interface MessengerCredentials {
   pageId: string;
@@ -48,19 +67,20 @@ export interface MessengerCredentials {
  */
 export const InstagramCredentialsInput = z
   .object({
-    igUserId: numericId("igUserId (the Instagram professional account id)"),
-    pageId: numericId("pageId (the linked Facebook Page id)").optional(),
-    pageAccessToken: secret("pageAccessToken").optional(),
-    instagramAccessToken: secret("instagramAccessToken").optional(),
-    appSecret: secret(
+    igUserId: numericId("igUserId (the Instagram professional account id)").meta(field("igUserId")),
+    pageId: numericId("pageId (the linked Facebook Page id)").optional().meta(field("pageId")),
+    pageAccessToken: secret("pageAccessToken")
+      .optional()
+      .meta(field("pageAccessToken", { hint: true, secret: true })),
+    instagramAccessToken: secret("instagramAccessToken")
+      .optional()
+      .meta(field("instagramAccessToken", { hint: true, secret: true })),
+    appSecret: secretField(
+      "appSecret",
       "appSecret (the App Secret of the app receiving the webhooks; the Instagram app secret for Instagram Login)",
     ),
-    verifyToken: z.string().trim().min(8).max(256).optional(),
-    appId: z
-      .string()
-      .trim()
-      .regex(/^\d{1,32}$/, "appId must be digits only.")
-      .optional(),
+    verifyToken,
+    appId,
   })
   .refine((c) => Boolean(c.pageAccessToken || c.instagramAccessToken), {
     message:
@@ -82,7 +102,10 @@ export const MetaSettings = z.object({
    * The app has Meta's Human Agent feature: a human reply may be sent with the HUMAN_AGENT tag up to 7 days
    * after the customer's last message (read by the window policy).
    */
-  humanAgentTag: z.boolean().default(false),
+  humanAgentTag: z
+    .boolean()
+    .default(false)
+    .meta(field("humanAgentTag", { hint: true })),
 });
 export type MetaSettings = z.infer<typeof MetaSettings>;
 

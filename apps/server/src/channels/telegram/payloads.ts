@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { field } from "../form-fields";
 
 /**
  * The parts of the Telegram Bot API (https://core.telegram.org/bots/api) the adapter reads. Objects keep
@@ -13,7 +14,8 @@ export const TelegramCredentials = z.object({
     .regex(
       /^\d{1,20}:[A-Za-z0-9_-]{20,200}$/,
       "The bot token looks wrong: @BotFather gives it as <digits>:<letters, digits, _ and ->.",
-    ),
+    )
+    .meta(field("botToken", { hint: true, secret: true })),
 });
 
 export interface TelegramCredentials {

@@ -2,7 +2,9 @@ import { type Attachment, VIBER_CAPABILITIES } from "@parley/protocol";
 import type { z } from "zod";
 import { hmacSha256Hex, safeEqual } from "../../lib/crypto";
 import { AppError } from "../../lib/errors";
+import { listIssues, parseCredentials } from "../form-fields";
 import { type AdapterContext, type ChannelAdapter, ChannelSendError, ChannelSetupError } from "../types";
+import { webhookUrl } from "../webhook-url";
 import { callViber, sendError, ViberHttpError, viberWords } from "./client";
 import {
   EVENT_TYPES,
@@ -52,21 +54,11 @@ export const viberChannel: ChannelAdapter<ViberCredentials, ViberSettings> = {
   type: "viber",
   capabilities: VIBER_CAPABILITIES,
   settingsSchema: ViberSettings,
-
-  createCredentials(input) {
-    const parsed = ViberCredentialsInput.safeParse(input);
-    if (!parsed.success) {
-      throw new AppError(
-        "validation_failed",
-        `Invalid Viber credentials: ${parsed.error.issues.map((i) => i.message).join(" ")}`,
-        parsed.error.issues.map((i) => ({ path: i.path, message: i.message })),
-      );
-    }
-    return parsed.data;
-  },
+  credentialsSchema: ViberCredentialsInput,
+  createCredentials: (input) => parseCredentials(ViberCredentialsInput, input, listIssues("Viber")),
 
   revealOnCreate: (_credentials, connectionId, publicUrl) => ({
-    webhookUrl: `${publicUrl}/api/webhooks/viber/${connectionId}`,
+    webhookUrl: webhookUrl(publicUrl, "viber", connectionId),
   }),
 
   verify(raw, headers, credentials) {

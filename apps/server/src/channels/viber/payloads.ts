@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { field } from "../form-fields";
 
 /**
  * Viber REST Bot API payloads (CHANNELS.md §3). `message_token` is a 64-bit integer above 2^53: bodies are
@@ -11,14 +12,19 @@ export const ViberCredentialsInput = z.object({
     .string({ error: "authToken is required: the bot's token from the Viber Admin Panel." })
     .trim()
     .min(10, "authToken looks too short: copy the bot's token from the Viber Admin Panel.")
-    .max(200),
+    .max(200)
+    .meta(field("authToken", { secret: true })),
   /** Shown to the user as the sender of every message (Viber: at most 28 characters). */
   senderName: z
     .string({ error: "senderName is required: the name Viber shows as the sender." })
     .trim()
     .min(1, "senderName must not be empty.")
-    .max(28, "senderName can have at most 28 characters (Viber's limit)."),
-  senderAvatar: z.url({ protocol: /^https?$/, error: "senderAvatar must be an http(s) URL." }).optional(),
+    .max(28, "senderName can have at most 28 characters (Viber's limit).")
+    .meta(field("senderName")),
+  senderAvatar: z
+    .url({ protocol: /^https?$/, error: "senderAvatar must be an http(s) URL." })
+    .optional()
+    .meta(field("senderAvatar")),
 });
 export type ViberCredentials = z.infer<typeof ViberCredentialsInput>;
 
@@ -31,7 +37,8 @@ export const ViberSettings = z.object({
     .string()
     .trim()
     .max(7000, "The welcome message can have at most 7,000 characters (Viber's limit).")
-    .nullish(),
+    .nullish()
+    .meta(field("welcomeMessage", { hint: true, multiline: true })),
 });
 export type ViberSettings = z.infer<typeof ViberSettings>;
 

@@ -44,6 +44,26 @@ export type GraphResult =
   | { ok: true; status: number; json: unknown }
   | { ok: false; status: number; error: GraphError | null; text: string; retryAfterMs: number | null };
 
+/** WhatsApp could not be reached: worth a retry. */
+export const unreachable = (message: string) =>
+  new ChannelSendError("provider_error", `Could not reach WhatsApp: ${message}`, true);
+
+/** graphFetch whose network failure becomes the caller's error (a retryable send error, a set-up error). */
+export async function graphReach(
+  ctx: AdapterContext,
+  token: string,
+  method: "GET" | "POST",
+  path: string,
+  unreachable: (message: string) => Error,
+  body?: unknown,
+): Promise<GraphResult> {
+  try {
+    return await graphFetch(ctx, token, method, path, body);
+  } catch (err) {
+    throw unreachable((err as Error).message);
+  }
+}
+
 /** One Graph call with the Bearer token; network failures throw (the caller decides what they mean). */
 export async function graphFetch(
   ctx: AdapterContext,

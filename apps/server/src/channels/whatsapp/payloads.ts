@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { field } from "../form-fields";
 
 /**
  * WhatsApp Business Cloud API payloads (CHANNELS.md §2). The webhook schemas are loose on purpose: Meta adds
@@ -12,19 +13,37 @@ export const WhatsAppCredentialsInput = z.object({
   phoneNumberId: z
     .string()
     .trim()
-    .regex(/^\d{1,32}$/, "phoneNumberId is the numeric id of the business phone number"),
+    .regex(/^\d{1,32}$/, "phoneNumberId is the numeric id of the business phone number")
+    .meta(field("phoneNumberId")),
   /** A system-user (or business-integration) access token with whatsapp_business_messaging. */
-  accessToken: z.string().trim().min(20, "accessToken looks too short").max(2048),
+  accessToken: z
+    .string()
+    .trim()
+    .min(20, "accessToken looks too short")
+    .max(2048)
+    .meta(field("accessToken", { secret: true })),
   /** The Meta app's App Secret: it signs every webhook (X-Hub-Signature-256). */
-  appSecret: z.string().trim().min(8, "appSecret looks too short").max(256),
+  appSecret: z
+    .string()
+    .trim()
+    .min(8, "appSecret looks too short")
+    .max(256)
+    .meta(field("appSecret", { secret: true })),
   /** The token Meta echoes in the webhook verification handshake; generated when left out. */
-  verifyToken: z.string().trim().min(8, "verifyToken must have at least 8 characters").max(256).optional(),
+  verifyToken: z
+    .string()
+    .trim()
+    .min(8, "verifyToken must have at least 8 characters")
+    .max(256)
+    .optional()
+    .meta(field("verifyToken", { hint: true, secret: true })),
   /** The WhatsApp Business Account (WABA) id: needed to sync the message templates. */
   businessAccountId: z
     .string()
     .trim()
     .regex(/^\d{1,32}$/, "businessAccountId is the numeric id of the WhatsApp Business Account")
-    .optional(),
+    .optional()
+    .meta(field("businessAccountId", { hint: true })),
 });
 
 export interface WhatsAppCredentials {

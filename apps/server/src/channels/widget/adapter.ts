@@ -41,6 +41,7 @@ export const widgetChannel: ChannelAdapter<WidgetCredentials, WidgetSettings> = 
   type: "widget",
   capabilities: WIDGET_CAPABILITIES,
   settingsSchema: WidgetSettings,
+  connectable: false,
 
   // The secret is always Parley's own: rotating generates a new one.
   createCredentials: () => ({ identitySecret: randomToken(32) }),

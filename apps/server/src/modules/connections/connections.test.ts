@@ -27,6 +27,42 @@ const messageCount = async (connectionId: string) =>
   )[0]!.n;
 
 describe("channel connections", () => {
+  it("lists the channel types with the JSON schema of each connection form, secrets marked write-only", async () => {
+    const { owner } = await newWorkspace(t);
+    const r = await owner.get("/api/channel-types");
+    expect(r.status).toBe(200);
+    type Info = {
+      type: string;
+      connectable: boolean;
+      credentials: { properties: Record<string, Record<string, unknown>>; required?: string[] } | null;
+      settings: { properties: Record<string, Record<string, unknown>> };
+    };
+    const byType = new Map((r.body.channelTypes as Info[]).map((c) => [c.type, c]));
+    expect([...byType.keys()].sort()).toEqual(
+      ["api", "email", "instagram", "messenger", "telegram", "viber", "whatsapp", "widget"].sort(),
+    );
+    expect(byType.get("widget")!.connectable).toBe(false);
+    expect(byType.get("api")!.credentials).toBeNull();
+    expect(byType.get("api")!.settings.properties.outboundUrl).toMatchObject({
+      title: "channelForms.fields.outboundUrl",
+    });
+    const telegram = byType.get("telegram")!;
+    expect(telegram.connectable).toBe(true);
+    expect(telegram.credentials!.required).toEqual(["botToken"]);
+    expect(telegram.credentials!.properties.botToken).toMatchObject({
+      type: "string",
+      writeOnly: true,
+      title: "channelForms.fields.botToken",
+      description: "channelForms.hints.botToken",
+    });
+    const email = byType.get("email")!.credentials!;
+    expect(email.properties.imap).toMatchObject({ type: "object", title: "channelForms.groups.imap" });
+    expect(byType.get("messenger")!.settings.properties.humanAgentTag).toMatchObject({
+      type: "boolean",
+      default: false,
+    });
+  });
+
   it("lets only owners and admins connect a channel; the secret and webhook URL are shown once", async () => {
     const { owner, workspaceId } = await newWorkspace(t);
     const agent = await addUser(t, owner, "agent");

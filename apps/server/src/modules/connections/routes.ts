@@ -1,84 +1,45 @@
-import crypto from "node:crypto";
-import { ChannelType, LIMITS } from "@parley/protocol";
+import { ChannelType } from "@parley/protocol";
 import { z } from "zod";
-import { adapterContext } from "../../channels/context";
-import { ChannelSetupError } from "../../channels/types";
-import { type AppContext, transact } from "../../context";
+import { ChannelTypeInfo } from "../../channels/forms";
+import type { AppContext } from "../../context";
 import { isAdmin } from "../../domain/permissions";
 import { type App, actorOf } from "../../http/types";
-import { AppError, forbidden, notFound } from "../../lib/errors";
-import { iso } from "../../lib/time";
+import { forbidden, notFound } from "../../lib/errors";
+import type { ConnectionActor } from "./commands/activate";
+import { createConnection } from "./commands/create-connection";
+import { deleteConnection } from "./commands/delete-connection";
+import { replaceCredentials } from "./commands/replace-credentials";
+import { updateConnection } from "./commands/update-connection";
+import { findConnection, listConnections } from "./queries/connections";
+import { Connection, presentConnection, Reveal } from "./schemas";
 import { WebhookTargetCache } from "./webhook-cache";
+import { webhookRoutes } from "./webhooks";
 
-const Connection = z.object({
-  id: z.string(),
-  type: ChannelType,
-  name: z.string(),
-  enabled: z.boolean(),
-  settings: z.record(z.string(), z.unknown()),
-  capabilities: z.record(z.string(), z.unknown()),
-  health: z.object({
-    lastWebhookAt: z.string().nullable(),
-    lastStatusAt: z.string().nullable(),
-    lastError: z.string().nullable(),
-    lastErrorAt: z.string().nullable(),
-    errorCount: z.number(),
-  }),
-  createdAt: z.string(),
-});
-
-interface Row {
-  id: string;
-  type: z.infer<typeof ChannelType>;
-  name: string;
-  enabled: boolean;
-  settings: Record<string, unknown>;
-  last_webhook_at: Date | null;
-  last_status_at: Date | null;
-  last_error: string | null;
-  last_error_at: Date | null;
-  error_count: number;
-  created_at: Date;
-}
-const COLS =
-  "id, type, name, enabled, settings, last_webhook_at, last_status_at, last_error, last_error_at, error_count, created_at";
 const IdParams = z.object({ id: z.uuid() });
 const tags = ["channel connections"];
 
+/** An admin of the workspace (owners and admins manage connections), with the request's address. */
+function adminOf(req: Parameters<typeof actorOf>[0] & { ip: string }): ConnectionActor {
+  const actor = actorOf(req);
+  if (!isAdmin(actor.role)) throw forbidden("Only owners and admins manage channel connections.");
+  return { workspaceId: actor.workspaceId, userId: actor.userId, ip: req.ip };
+}
+
 export async function connectionRoutes(app: App, ctx: AppContext) {
   const webhookTargets = new WebhookTargetCache(ctx.db, ctx.secrets);
-  const present = (r: Row) => ({
-    id: r.id,
-    type: r.type,
-    name: r.name,
-    enabled: r.enabled,
-    settings: r.settings,
-    capabilities: { ...ctx.channels.get(r.type).capabilities },
-    health: {
-      lastWebhookAt: iso(r.last_webhook_at),
-      lastStatusAt: iso(r.last_status_at),
-      lastError: r.last_error,
-      lastErrorAt: iso(r.last_error_at),
-      errorCount: r.error_count,
+  const present = presentConnection.bind(null, ctx.channels);
+
+  app.get(
+    "/api/channel-types",
+    {
+      schema: {
+        tags,
+        summary: "The channel types this server can connect, each with the JSON schema of its form",
+        response: { 200: z.object({ channelTypes: z.array(ChannelTypeInfo) }) },
+      },
     },
-    createdAt: iso(r.created_at)!,
-  });
-  /** Runs the adapter's set-up with the provider; its refusal becomes a 422 the admin can act on. */
-  const activate = async (
-    adapter: ReturnType<typeof ctx.channels.get>,
-    c: { id: string; workspaceId: string; type: string; credentials: unknown; settings: unknown },
-  ) => {
-    if (!adapter.activate) return;
-    try {
-      await adapter.activate(c, adapterContext(ctx, c));
-    } catch (err) {
-      if (err instanceof ChannelSetupError) throw new AppError("unprocessable", err.message);
-      throw err;
-    }
-  };
-  const requireAdmin = (role: Parameters<typeof isAdmin>[0]) => {
-    if (!isAdmin(role)) throw forbidden("Only owners and admins manage channel connections.");
-  };
+    async () => ({ channelTypes: ctx.channels.describe() }),
+  );
 
   app.get(
     "/api/connections",
@@ -89,13 +50,9 @@ export async function connectionRoutes(app: App, ctx: AppContext) {
         response: { 200: z.object({ connections: z.array(Connection) }) },
       },
     },
-    async (req) => {
-      const rows = await ctx.db.query<Row>(
-        `select ${COLS} from channel_connections where workspace_id = $1 order by created_at`,
-        [actorOf(req).workspaceId],
-      );
-      return { connections: rows.map(present) };
-    },
+    async (req) => ({
+      connections: (await listConnections(ctx.db, actorOf(req).workspaceId)).map(present),
+    }),
   );
 
   app.get(
@@ -109,10 +66,7 @@ export async function connectionRoutes(app: App, ctx: AppContext) {
       },
     },
     async (req) => {
-      const [row] = await ctx.db.query<Row>(
-        `select ${COLS} from channel_connections where workspace_id = $1 and id = $2`,
-        [actorOf(req).workspaceId, req.params.id],
-      );
+      const row = await findConnection(ctx.db, actorOf(req).workspaceId, req.params.id);
       if (!row) throw notFound("Channel connection");
       return { connection: present(row) };
     },
@@ -130,66 +84,11 @@ export async function connectionRoutes(app: App, ctx: AppContext) {
           settings: z.record(z.string(), z.unknown()).default({}),
           credentials: z.record(z.string(), z.unknown()).default({}),
         }),
-        response: { 201: z.object({ connection: Connection, reveal: z.record(z.string(), z.string()) }) },
+        response: { 201: z.object({ connection: Connection, reveal: Reveal }) },
       },
     },
     async (req, reply) => {
-      const actor = actorOf(req);
-      requireAdmin(actor.role);
-      const adapter = ctx.channels.get(req.body.type);
-      const settings = adapter.settingsSchema.safeParse(req.body.settings);
-      if (!settings.success)
-        throw new AppError(
-          "validation_failed",
-          `Invalid settings for a ${req.body.type} connection.`,
-          settings.error.issues,
-        );
-      const credentials = adapter.createCredentials(req.body.credentials);
-      const id = crypto.randomUUID();
-      // Stored first, then checked with the provider and its webhook registered: Viber's set_webhook calls
-      // the webhook URL at once and fails unless it answers 200, so the connection must already exist. A
-      // refused activation removes it again.
-      const row = await transact(ctx, async (tx) => {
-        const [r] = await tx.q.query<Row>(
-          `insert into channel_connections (id, workspace_id, type, name, credentials_enc, settings, created_at, updated_at)
-           values ($7, $1, $2, $3, $4, $5, $6, $6) returning ${COLS}`,
-          [
-            actor.workspaceId,
-            req.body.type,
-            req.body.name,
-            ctx.secrets.seal(credentials),
-            JSON.stringify(settings.data),
-            tx.now,
-            id,
-          ],
-        );
-        return r!;
-      });
-      try {
-        await activate(adapter, {
-          id,
-          workspaceId: actor.workspaceId,
-          type: req.body.type,
-          credentials,
-          settings: settings.data,
-        });
-      } catch (err) {
-        await ctx.db.query("delete from channel_connections where id = $1", [id]);
-        webhookTargets.invalidate(id);
-        throw err;
-      }
-      await ctx.db.query(
-        "insert into audit_log (workspace_id, user_id, action, target_type, target_id, data, ip, created_at) values ($1, $2, 'connection.created', 'connection', $3, $4, $5, $6)",
-        [
-          actor.workspaceId,
-          actor.userId,
-          row.id,
-          JSON.stringify({ type: req.body.type, name: req.body.name }),
-          req.ip,
-          ctx.clock.now(),
-        ],
-      );
-      const reveal = adapter.revealOnCreate?.(credentials, row.id, ctx.config.publicUrl) ?? {};
+      const { row, reveal } = await createConnection(ctx, webhookTargets, adminOf(req), req.body);
       return reply.code(201).send({ connection: present(row), reveal });
     },
   );
@@ -211,91 +110,10 @@ export async function connectionRoutes(app: App, ctx: AppContext) {
         response: { 200: z.object({ connection: Connection }) },
       },
     },
-    async (req) => {
-      const actor = actorOf(req);
-      requireAdmin(actor.role);
-      const [existing] = await ctx.db.query<Row>(
-        `select ${COLS} from channel_connections where workspace_id = $1 and id = $2`,
-        [actor.workspaceId, req.params.id],
-      );
-      if (!existing) throw notFound("Channel connection");
-      let settings: unknown = null;
-      if (req.body.settings) {
-        const parsed = ctx.channels.get(existing.type).settingsSchema.safeParse(req.body.settings);
-        if (!parsed.success)
-          throw new AppError(
-            "validation_failed",
-            `Invalid settings for a ${existing.type} connection.`,
-            parsed.error.issues,
-          );
-        settings = parsed.data;
-        const [enc] = await ctx.db.query<{ credentials_enc: string }>(
-          "select credentials_enc from channel_connections where id = $1",
-          [existing.id],
-        );
-        await activate(ctx.channels.get(existing.type), {
-          id: existing.id,
-          workspaceId: actor.workspaceId,
-          type: existing.type,
-          credentials: ctx.secrets.open(enc!.credentials_enc),
-          settings,
-        });
-      }
-      const [row] = await ctx.db.query<Row>(
-        `update channel_connections set name = coalesce($3, name), enabled = coalesce($4, enabled),
-           settings = coalesce($5::jsonb, settings), updated_at = now()
-         where workspace_id = $1 and id = $2 returning ${COLS}`,
-        [
-          actor.workspaceId,
-          req.params.id,
-          req.body.name ?? null,
-          req.body.enabled ?? null,
-          settings ? JSON.stringify(settings) : null,
-        ],
-      );
-      webhookTargets.invalidate(req.params.id);
-      return { connection: present(row!) };
-    },
+    async (req) => ({
+      connection: present(await updateConnection(ctx, webhookTargets, adminOf(req), req.params.id, req.body)),
+    }),
   );
-
-  /**
-   * Re-validates credentials (the stored ones merged with `changes`), checks them with the provider, stores
-   * them encrypted. Secrets Parley generates itself (webhook secrets) are generated anew.
-   */
-  const replaceCredentials = async (
-    actor: ReturnType<typeof actorOf>,
-    id: string,
-    changes: Record<string, unknown>,
-  ) => {
-    const [existing] = await ctx.db.query<Row & { credentials_enc: string }>(
-      `select ${COLS}, credentials_enc from channel_connections where workspace_id = $1 and id = $2`,
-      [actor.workspaceId, id],
-    );
-    if (!existing) throw notFound("Channel connection");
-    const adapter = ctx.channels.get(existing.type);
-    const current = ctx.secrets.open<Record<string, unknown>>(existing.credentials_enc);
-    const credentials = adapter.createCredentials({ ...current, ...changes });
-    await activate(adapter, {
-      id,
-      workspaceId: actor.workspaceId,
-      type: existing.type,
-      credentials,
-      settings: existing.settings,
-    });
-    await transact(ctx, async (tx) => {
-      await tx.q.query("update channel_connections set credentials_enc = $2, updated_at = $3 where id = $1", [
-        id,
-        ctx.secrets.seal(credentials),
-        tx.now,
-      ]);
-      await tx.q.query(
-        "insert into audit_log (workspace_id, user_id, action, target_type, target_id, ip, created_at) values ($1, $2, 'connection.credentials_changed', 'connection', $3, $4, $5)",
-        [actor.workspaceId, actor.userId, id, null, tx.now],
-      );
-    });
-    webhookTargets.invalidate(id);
-    return { reveal: adapter.revealOnCreate?.(credentials, id, ctx.config.publicUrl) ?? {} };
-  };
 
   app.post(
     "/api/connections/:id/rotate-secret",
@@ -305,14 +123,10 @@ export async function connectionRoutes(app: App, ctx: AppContext) {
         summary:
           "Replace the secrets Parley generated for the connection (admins); the new ones are shown once",
         params: IdParams,
-        response: { 200: z.object({ reveal: z.record(z.string(), z.string()) }) },
+        response: { 200: z.object({ reveal: Reveal }) },
       },
     },
-    async (req) => {
-      const actor = actorOf(req);
-      requireAdmin(actor.role);
-      return replaceCredentials(actor, req.params.id, {});
-    },
+    async (req) => replaceCredentials(ctx, webhookTargets, adminOf(req), req.params.id, {}),
   );
 
   app.put(
@@ -324,92 +138,20 @@ export async function connectionRoutes(app: App, ctx: AppContext) {
           "Change the provider credentials (e.g. a new bot token); checked with the provider first (admins)",
         params: IdParams,
         body: z.record(z.string(), z.unknown()),
-        response: { 200: z.object({ reveal: z.record(z.string(), z.string()) }) },
+        response: { 200: z.object({ reveal: Reveal }) },
       },
     },
-    async (req) => {
-      const actor = actorOf(req);
-      requireAdmin(actor.role);
-      return replaceCredentials(actor, req.params.id, req.body);
-    },
+    async (req) => replaceCredentials(ctx, webhookTargets, adminOf(req), req.params.id, req.body),
   );
 
   app.delete(
     "/api/connections/:id",
     { schema: { tags, summary: "Remove a connection and its conversations (admins)", params: IdParams } },
     async (req, reply) => {
-      const actor = actorOf(req);
-      requireAdmin(actor.role);
-      await transact(ctx, async (tx) => {
-        const r = await tx.q.query(
-          "delete from channel_connections where workspace_id = $1 and id = $2 returning id",
-          [actor.workspaceId, req.params.id],
-        );
-        if (!r.length) throw notFound("Channel connection");
-        await tx.q.query(
-          "insert into audit_log (workspace_id, user_id, action, target_type, target_id, ip, created_at) values ($1, $2, 'connection.deleted', 'connection', $3, $4, $5)",
-          [actor.workspaceId, actor.userId, req.params.id, req.ip, tx.now],
-        );
-      });
-      webhookTargets.invalidate(req.params.id);
+      await deleteConnection(ctx, webhookTargets, adminOf(req), req.params.id);
       return reply.code(204).send();
     },
   );
 
-  // Provider webhooks: verify the signature over the raw bytes, store durably, then acknowledge.
-  app.post(
-    "/api/webhooks/:type/:connectionId",
-    {
-      bodyLimit: LIMITS.webhookBodyBytes,
-      config: { auth: false },
-      schema: {
-        tags: ["webhooks"],
-        summary: "Inbound webhook of a channel connection (signed by the provider or integrator)",
-        params: z.object({ type: ChannelType, connectionId: z.uuid() }),
-      },
-    },
-    async (req) => {
-      const conn = await webhookTargets.get(req.params.connectionId);
-      if (!conn || conn.type !== req.params.type) throw notFound("Channel connection");
-      if (!conn.enabled) throw new AppError("forbidden", "This channel connection is disabled.");
-      const raw = req.rawBody;
-      if (!raw || raw.length === 0) throw new AppError("bad_request", "The webhook body is empty.");
-      const adapter = ctx.channels.get(conn.type);
-      if (!adapter.verify(raw, req.headers, conn.credentials)) {
-        throw new AppError(
-          "invalid_signature",
-          "The webhook signature does not match the body: check the connection's secret.",
-        );
-      }
-      const events = await adapter.parse(raw, conn, adapterContext(ctx, conn));
-      const results = await ctx.ingest.submit(
-        { id: conn.id, workspaceId: conn.workspaceId, type: conn.type },
-        events,
-      );
-      return adapter.answer?.(events, conn) ?? { ok: true, results };
-    },
-  );
-
-  // A provider's verification handshake on the same URL (Meta: hub.mode / hub.verify_token / hub.challenge).
-  app.get(
-    "/api/webhooks/:type/:connectionId",
-    {
-      config: { auth: false },
-      schema: {
-        tags: ["webhooks"],
-        summary: "Webhook verification handshake of a channel connection",
-        params: z.object({ type: ChannelType, connectionId: z.uuid() }),
-        querystring: z.record(z.string(), z.string()),
-      },
-    },
-    async (req, reply) => {
-      const conn = await webhookTargets.get(req.params.connectionId);
-      if (!conn || conn.type !== req.params.type) throw notFound("Channel connection");
-      const adapter = ctx.channels.get(conn.type);
-      const answer = adapter.verifyChallenge?.(req.query, conn) ?? null;
-      if (answer === null)
-        throw new AppError("forbidden", "The verification token does not match this connection.");
-      return reply.header("content-type", "text/plain").send(answer);
-    },
-  );
+  webhookRoutes(app, ctx, webhookTargets);
 }

@@ -1,6 +1,10 @@
 import crypto from "node:crypto";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
+import { readRequest } from "./http";
+import { hubSignature, metaJson } from "./meta-json";
+
+export { hubSignature, metaJson };
 
 /**
  * A loopback stand-in for Meta's Graph API as Messenger and Instagram use it (CHANNELS.md §10.3), on two ports:
@@ -54,17 +58,6 @@ interface Account {
 
 const HOUR = 3600_000;
 
-/** Meta's JSON: non-ASCII characters as \uXXXX escapes and "/" as "\/" (signatures are over these bytes). */
-export function metaJson(value: unknown): string {
-  return JSON.stringify(value)
-    .replace(/\//g, "\\/")
-    .replace(/[\u007f-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
-}
-
-export function hubSignature(appSecret: string, raw: string | Buffer): string {
-  return `sha256=${crypto.createHmac("sha256", appSecret).update(raw).digest("hex")}`;
-}
-
 export async function startMetaFake() {
   const requests: MetaRequest[] = [];
   const accounts = new Map<string, Account>();
@@ -96,17 +89,7 @@ export async function startMetaFake() {
   };
 
   const handle = (host: "graph" | "instagram") => (req: http.IncomingMessage, res: http.ServerResponse) => {
-    const chunks: Buffer[] = [];
-    req.on("data", (c) => chunks.push(c));
-    req.on("end", () => {
-      const url = new URL(req.url ?? "/", "http://fake");
-      const raw = Buffer.concat(chunks).toString("utf8");
-      let body: any = null;
-      try {
-        body = raw ? JSON.parse(raw) : null;
-      } catch {
-        body = raw;
-      }
+    readRequest(req, ({ url, body }) => {
       const query = Object.fromEntries(url.searchParams.entries());
       const authorization = req.headers.authorization;
       const token = authorization?.startsWith("Bearer ")

@@ -1,6 +1,7 @@
 import crypto from "node:crypto";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
+import { readParams } from "./telegram-params";
 
 /**
  * A fake Telegram Bot API on loopback (CHANNELS.md §10.1).
@@ -245,25 +246,6 @@ export async function startTelegramFake() {
         ? { reply_to_message: { message_id: reply, chat: { id: Number(chatId), type: "private" } } }
         : {}),
     };
-  }
-
-  async function readParams(req: http.IncomingMessage, url: URL, raw: Buffer): Promise<Record<string, any>> {
-    const params: Record<string, any> = Object.fromEntries(url.searchParams);
-    const type = req.headers["content-type"] ?? "";
-    if (raw.length === 0) return params;
-    if (type.startsWith("application/json")) return { ...params, ...JSON.parse(raw.toString("utf8")) };
-    if (type.startsWith("multipart/form-data") || type.startsWith("application/x-www-form-urlencoded")) {
-      const form = await new Request("http://fake/", {
-        method: "POST",
-        headers: { "content-type": type },
-        body: raw,
-      }).formData();
-      for (const [k, v] of form.entries()) {
-        // Objects (reply_parameters, allowed_updates) come JSON-serialised in form fields.
-        params[k] = typeof v === "string" && /^[[{]/.test(v) ? JSON.parse(v) : v;
-      }
-    }
-    return params;
   }
 
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));

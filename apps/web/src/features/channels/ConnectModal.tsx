@@ -1,9 +1,6 @@
 import {
-  ActionIcon,
   Alert,
   Button,
-  Code,
-  CopyButton,
   Group,
   Modal,
   Paper,
@@ -11,93 +8,38 @@ import {
   Stack,
   Text,
   TextInput,
-  Tooltip,
   UnstyledButton,
 } from "@mantine/core";
-import { IconAlertTriangle, IconArrowLeft, IconCheck, IconCopy } from "@tabler/icons-react";
+import type { ChannelType } from "@parley/protocol";
+import { IconArrowLeft } from "@tabler/icons-react";
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { type FormEvent, useState } from "react";
 import { useTranslation } from "react-i18next";
-import { type Connection, channelKeys } from "../../api/channels";
+import { type Connection, channelKeys, useChannelTypes } from "../../api/channels";
 import { post } from "../../api/client";
 import { errorWithReason } from "../../lib/errors";
 import { ChannelIcon } from "../inbox/ChannelIcon";
 import { ChannelFields } from "./ChannelForm";
-import {
-  CHANNEL_FORMS,
-  CONNECTABLE,
-  type ConnectableType,
-  type FormValues,
-  fieldErrors,
-  initialValues,
-  toPayload,
-} from "./channelForms";
+import { RevealPanel } from "./RevealPanel";
+import { type FormValues, fieldErrors, formFields, initialValues, toPayload } from "./schemaForm";
 
-const REVEAL_LABELS = ["webhookUrl", "secret", "verifyToken"] as const;
+type Created = { connection: Connection; reveal: Record<string, string> };
 
-/** Values the server shows once (webhook URL, generated secret, verify token), each with a copy button. */
-export function RevealPanel({ reveal }: { reveal: Record<string, string> }) {
-  const { t } = useTranslation();
-  return (
-    <Stack gap="sm" data-testid="reveal">
-      <Alert color="orange" variant="light" icon={<IconAlertTriangle size={18} />}>
-        {t("channels.reveal.warning")}
-      </Alert>
-      {Object.entries(reveal).map(([k, v]) => (
-        <div key={k}>
-          <Text size="sm" fw={600} mb={4}>
-            {(REVEAL_LABELS as readonly string[]).includes(k)
-              ? t(`channels.reveal.${k as (typeof REVEAL_LABELS)[number]}`)
-              : k}
-          </Text>
-          <Group gap="xs" wrap="nowrap">
-            <Code
-              block
-              style={{ flex: 1, wordBreak: "break-all", whiteSpace: "pre-wrap" }}
-              data-testid={`reveal-${k}`}
-            >
-              {v}
-            </Code>
-            <CopyButton value={v}>
-              {({ copied, copy }) => (
-                <Tooltip label={copied ? t("channels.reveal.copied") : t("channels.reveal.copy")}>
-                  <ActionIcon
-                    variant="light"
-                    color={copied ? "teal" : "gray"}
-                    onClick={copy}
-                    aria-label={t("channels.reveal.copy")}
-                  >
-                    {copied ? <IconCheck size={16} /> : <IconCopy size={16} />}
-                  </ActionIcon>
-                </Tooltip>
-              )}
-            </CopyButton>
-          </Group>
-        </div>
-      ))}
-    </Stack>
-  );
-}
-
-/** "Connect a channel": pick the type, fill the form generated for it, then see what is shown once. */
+/** "Connect a channel": pick the type, fill the form generated from its schema, then see what is shown once. */
 export function ConnectModal({ opened, onClose }: { opened: boolean; onClose: () => void }) {
   const { t } = useTranslation();
   const qc = useQueryClient();
-  const [type, setType] = useState<ConnectableType | null>(null);
+  const channelTypes = useChannelTypes();
+  const connectable = (channelTypes.data ?? []).filter((c) => c.connectable);
+  const [type, setType] = useState<ChannelType | null>(null);
   const [name, setName] = useState("");
   const [values, setValues] = useState<FormValues>({});
-  const [created, setCreated] = useState<{ connection: Connection; reveal: Record<string, string> } | null>(
-    null,
-  );
-  const fields = type ? CHANNEL_FORMS[type] : [];
+  const [created, setCreated] = useState<Created | null>(null);
+  const fields = formFields(connectable.find((c) => c.type === type));
 
   const create = useMutation({
     mutationFn: () =>
-      post<{ connection: Connection; reveal: Record<string, string> }>("/api/connections", {
-        type,
-        name: name.trim(),
-        ...toPayload(fields, values),
-      }),
+      post<Created>("/api/connections", { type, name: name.trim(), ...toPayload(fields, values) }),
     onSuccess: (r) => {
       setCreated(r);
       void qc.invalidateQueries({ queryKey: channelKeys.connections });
@@ -105,10 +47,10 @@ export function ConnectModal({ opened, onClose }: { opened: boolean; onClose: ()
   });
   const errors = create.error ? fieldErrors(create.error, fields) : {};
 
-  const pick = (tp: ConnectableType) => {
+  const pick = (tp: ChannelType) => {
     setType(tp);
     setName(t(`channels.types.${tp}`));
-    setValues(initialValues(CHANNEL_FORMS[tp]));
+    setValues(initialValues(formFields(connectable.find((c) => c.type === tp))));
     create.reset();
   };
   const close = () => {
@@ -141,7 +83,7 @@ export function ConnectModal({ opened, onClose }: { opened: boolean; onClose: ()
         </Stack>
       ) : !type ? (
         <SimpleGrid cols={2} spacing="sm">
-          {CONNECTABLE.map((tp) => (
+          {connectable.map(({ type: tp }) => (
             <UnstyledButton key={tp} onClick={() => pick(tp)} data-testid={`connect-type-${tp}`}>
               <Paper withBorder p="md" radius="md">
                 <Group wrap="nowrap">
@@ -149,7 +91,7 @@ export function ConnectModal({ opened, onClose }: { opened: boolean; onClose: ()
                   <div>
                     <Text fw={600}>{t(`channels.types.${tp}`)}</Text>
                     <Text size="xs" c="dimmed">
-                      {t(`channels.typeHints.${tp}`)}
+                      {t(`channels.typeHints.${tp as Exclude<ChannelType, "widget">}`)}
                     </Text>
                   </div>
                 </Group>
@@ -173,7 +115,7 @@ export function ConnectModal({ opened, onClose }: { opened: boolean; onClose: ()
               errors={errors}
               onChange={(k, v) => setValues((cur) => ({ ...cur, [k]: v }))}
             />
-            {type === "api" ? (
+            {!connectable.find((c) => c.type === type)?.credentials ? (
               <Text size="sm" c="dimmed">
                 {t("channels.form.apiSecretHint")}
               </Text>

@@ -1,4 +1,5 @@
 import { enAccount } from "./en/account";
+import { enChannelForms } from "./en/channel-forms";
 import { enConversationTools } from "./en/conversation-tools";
 import { enInboxTools } from "./en/inbox-tools";
 import { enLog } from "./en/log";
@@ -261,8 +262,6 @@ export const en = {
     form: {
       title: "Connect {{type}}",
       name: "Name",
-      imap: "Incoming mail (IMAP)",
-      smtp: "Outgoing mail (SMTP)",
       back: "Back",
       cancel: "Cancel",
       submit: "Connect",
@@ -271,47 +270,6 @@ export const en = {
       keepCurrent: "Leave empty to keep the current value",
       credentialsHint: "Parley checks the new credentials with the provider before saving them.",
       apiSecretHint: "Parley generates the signing secret and shows it once, after connecting.",
-    },
-    fields: {
-      botToken: "Bot token",
-      phoneNumberId: "Phone number ID",
-      accessToken: "Access token",
-      appSecret: "App secret",
-      businessAccountId: "WhatsApp Business Account ID",
-      verifyToken: "Verify token",
-      pageId: "Page ID",
-      pageAccessToken: "Page access token",
-      igUserId: "Instagram account ID",
-      instagramAccessToken: "Instagram access token",
-      authToken: "Authentication token",
-      senderName: "Sender name",
-      senderAvatar: "Sender avatar URL",
-      address: "Email address",
-      displayName: "Display name",
-      imap_host: "Server",
-      imap_port: "Port",
-      imap_secure: "TLS",
-      imap_user: "User",
-      imap_password: "Password",
-      smtp_host: "Server",
-      smtp_port: "Port",
-      smtp_secure: "TLS",
-      smtp_user: "User",
-      smtp_password: "Password",
-      humanAgentTag: "Human-agent tag",
-      outboundUrl: "Outbound URL",
-      welcomeMessage: "Welcome message",
-    },
-    hints: {
-      botToken: "From @BotFather, like 123456:ABC-DEF…",
-      businessAccountId: "Needed to sync message templates",
-      verifyToken: "Leave empty and Parley generates one",
-      pageAccessToken: "For an account linked to a Facebook Page",
-      instagramAccessToken: "For Instagram Login, without a Page",
-      humanAgentTag: "Your Meta app has the Human Agent feature: replies are allowed for 7 days",
-      outboundUrl: "Where Parley delivers outgoing messages, signed with the channel's secret",
-      welcomeMessage:
-        "Sent when someone opens the chat with the bot and has not subscribed yet (free on Viber). Leave empty for none.",
     },
     reveal: {
       title: "{{name}} is connected",
@@ -361,6 +319,7 @@ export const en = {
   ...enWidget,
   ...enNotify,
   ...enReceipts,
+  ...enChannelForms,
   ...enAccount,
 };
 

@@ -1,4 +1,5 @@
 import { ruAccount } from "./ru/account";
+import { ruChannelForms } from "./ru/channel-forms";
 import { ruConversationTools } from "./ru/conversation-tools";
 import { ruInboxTools } from "./ru/inbox-tools";
 import { ruLog } from "./ru/log";
@@ -271,8 +272,6 @@ export const ru = {
     form: {
       title: "Подключение: {{type}}",
       name: "Название",
-      imap: "Входящая почта (IMAP)",
-      smtp: "Исходящая почта (SMTP)",
       back: "Назад",
       cancel: "Отмена",
       submit: "Подключить",
@@ -281,47 +280,6 @@ export const ru = {
       keepCurrent: "Оставьте пустым, чтобы сохранить текущее значение",
       credentialsHint: "Parley проверит новые учётные данные у провайдера перед сохранением.",
       apiSecretHint: "Parley создаст секрет подписи и покажет его один раз после подключения.",
-    },
-    fields: {
-      botToken: "Токен бота",
-      phoneNumberId: "ID номера телефона",
-      accessToken: "Токен доступа",
-      appSecret: "Секрет приложения",
-      businessAccountId: "ID бизнес-аккаунта WhatsApp",
-      verifyToken: "Токен проверки",
-      pageId: "ID страницы",
-      pageAccessToken: "Токен доступа страницы",
-      igUserId: "ID аккаунта Instagram",
-      instagramAccessToken: "Токен доступа Instagram",
-      authToken: "Токен аутентификации",
-      senderName: "Имя отправителя",
-      senderAvatar: "URL аватара отправителя",
-      address: "Адрес почты",
-      displayName: "Отображаемое имя",
-      imap_host: "Сервер",
-      imap_port: "Порт",
-      imap_secure: "TLS",
-      imap_user: "Пользователь",
-      imap_password: "Пароль",
-      smtp_host: "Сервер",
-      smtp_port: "Порт",
-      smtp_secure: "TLS",
-      smtp_user: "Пользователь",
-      smtp_password: "Пароль",
-      humanAgentTag: "Тег HUMAN_AGENT",
-      outboundUrl: "URL для исходящих",
-      welcomeMessage: "Приветственное сообщение",
-    },
-    hints: {
-      botToken: "Из @BotFather, вида 123456:ABC-DEF…",
-      businessAccountId: "Нужен для синхронизации шаблонов сообщений",
-      verifyToken: "Оставьте пустым, и Parley создаст его сам",
-      pageAccessToken: "Для аккаунта, связанного со страницей Facebook",
-      instagramAccessToken: "Для входа через Instagram, без страницы",
-      humanAgentTag: "У вашего приложения Meta есть функция Human Agent: отвечать можно 7 дней",
-      outboundUrl: "Куда Parley доставляет исходящие сообщения, подписанные секретом канала",
-      welcomeMessage:
-        "Отправляется, когда человек открывает чат с ботом и ещё не подписан (в Viber бесплатно). Оставьте пустым, чтобы не отправлять.",
     },
     reveal: {
       title: "Канал «{{name}}» подключён",
@@ -373,5 +331,6 @@ export const ru = {
   ...ruWidget,
   ...ruNotify,
   ...ruReceipts,
+  ...ruChannelForms,
   ...ruAccount,
 };

@@ -1,4 +1,5 @@
 import { ukAccount } from "./uk/account";
+import { ukChannelForms } from "./uk/channel-forms";
 import { ukConversationTools } from "./uk/conversation-tools";
 import { ukInboxTools } from "./uk/inbox-tools";
 import { ukLog } from "./uk/log";
@@ -271,8 +272,6 @@ export const uk = {
     form: {
       title: "Підключення: {{type}}",
       name: "Назва",
-      imap: "Вхідна пошта (IMAP)",
-      smtp: "Вихідна пошта (SMTP)",
       back: "Назад",
       cancel: "Скасувати",
       submit: "Підключити",
@@ -281,47 +280,6 @@ export const uk = {
       keepCurrent: "Залиште порожнім, щоб зберегти поточне значення",
       credentialsHint: "Parley перевірить нові облікові дані в провайдера перед збереженням.",
       apiSecretHint: "Parley створить секрет підпису та покаже його один раз після підключення.",
-    },
-    fields: {
-      botToken: "Токен бота",
-      phoneNumberId: "ID номера телефону",
-      accessToken: "Токен доступу",
-      appSecret: "Секрет застосунку",
-      businessAccountId: "ID бізнес-акаунта WhatsApp",
-      verifyToken: "Токен перевірки",
-      pageId: "ID сторінки",
-      pageAccessToken: "Токен доступу сторінки",
-      igUserId: "ID акаунта Instagram",
-      instagramAccessToken: "Токен доступу Instagram",
-      authToken: "Токен автентифікації",
-      senderName: "Ім'я відправника",
-      senderAvatar: "URL аватара відправника",
-      address: "Адреса пошти",
-      displayName: "Ім'я для відображення",
-      imap_host: "Сервер",
-      imap_port: "Порт",
-      imap_secure: "TLS",
-      imap_user: "Користувач",
-      imap_password: "Пароль",
-      smtp_host: "Сервер",
-      smtp_port: "Порт",
-      smtp_secure: "TLS",
-      smtp_user: "Користувач",
-      smtp_password: "Пароль",
-      humanAgentTag: "Тег HUMAN_AGENT",
-      outboundUrl: "URL для вихідних",
-      welcomeMessage: "Вітальне повідомлення",
-    },
-    hints: {
-      botToken: "З @BotFather, на кшталт 123456:ABC-DEF…",
-      businessAccountId: "Потрібен для синхронізації шаблонів повідомлень",
-      verifyToken: "Залиште порожнім, і Parley створить його сам",
-      pageAccessToken: "Для акаунта, пов'язаного зі сторінкою Facebook",
-      instagramAccessToken: "Для входу через Instagram, без сторінки",
-      humanAgentTag: "Ваш застосунок Meta має функцію Human Agent: відповідати можна 7 днів",
-      outboundUrl: "Куди Parley доставляє вихідні повідомлення, підписані секретом каналу",
-      welcomeMessage:
-        "Надсилається, коли людина відкриває чат із ботом і ще не підписана (у Viber безкоштовно). Залиште порожнім, щоб не надсилати.",
     },
     reveal: {
       title: "Канал «{{name}}» підключено",
@@ -373,5 +331,6 @@ export const uk = {
   ...ukWidget,
   ...ukNotify,
   ...ukReceipts,
+  ...ukChannelForms,
   ...ukAccount,
 };

@@ -1,0 +1,63 @@
+import type { Attachment } from "@parley/protocol";
+import type { Db } from "../db/client";
+import type { EgressInit } from "../lib/egress";
+import type { BlobStore } from "../storage/blob-store";
+
+/** Provider base URLs and versions from the configuration: tests point them at local fake servers. */
+export interface ChannelEndpoints {
+  telegramApiBase: string;
+  graphApiBase: string;
+  graphApiVersion: string;
+  instagramApiBase: string;
+  viberApiBase: string;
+}
+
+export interface DownloadRequest {
+  url: string;
+  headers?: Record<string, string>;
+  /** File name and type when the provider says them (otherwise taken from the response). */
+  name?: string;
+  mimeType?: string;
+  /** Refuse bigger files (default: 100 MB). */
+  maxBytes?: number;
+  /** What to record as the file's origin when `url` carries a secret (Telegram puts the bot token in the path). */
+  sourceUrl?: string;
+}
+
+/** What Parley gives an adapter to do its work. */
+export interface AdapterContext {
+  /** For adapters that keep state of their own (email: thread headers, mailbox positions). */
+  db: Db;
+  blobs: BlobStore;
+  endpoints: ChannelEndpoints;
+  /** Parley's public address (for webhook URLs the adapter registers). */
+  publicUrl: string;
+  /** The connection's own webhook URL: `${publicUrl}/api/webhooks/<type>/<connectionId>`. */
+  webhookUrl: string;
+  timeoutMs: number;
+  /** The application's clock (tests move it); adapters that compare times with stored ones use it. */
+  now?: () => Date;
+  /**
+   * Downloads a provider's media into Parley's storage now (provider links expire) and returns the stored
+   * attachment. It never throws: a failed download returns an attachment whose `error` says why, so the
+   * message itself is never lost.
+   */
+  download(request: DownloadRequest): Promise<Attachment>;
+  /**
+   * `fetch` for addresses an integrator or provider supplied (the API channel's outbound URL): through the
+   * egress guard, which refuses non-public addresses and re-checks every redirect; throws EgressRefused.
+   */
+  fetchSupplied(url: string, init: EgressInit): Promise<Response>;
+  /**
+   * The absolute URL a provider can fetch an attachment from: Parley's own files (`/api/files/<id>`) get a
+   * signed link valid for an hour; other URLs are returned as they are.
+   */
+  fileUrl(url: string): string;
+}
+
+export interface ConnectionInfo<C = unknown, S = unknown> {
+  id: string;
+  workspaceId: string;
+  credentials: C;
+  settings: S;
+}

@@ -1,0 +1,21 @@
+import { apiChannel } from "./api/adapter";
+import { emailChannel } from "./email/adapter";
+import { instagramChannel, messengerChannel } from "./meta";
+import { ChannelRegistry } from "./registry";
+import { telegramChannel } from "./telegram/adapter";
+import { viberChannel } from "./viber/adapter";
+import { whatsappChannel } from "./whatsapp/adapter";
+import { widgetChannel } from "./widget/adapter";
+
+/** The channels this server offers, in the order the Channels page lists them: one line per channel. */
+export function builtInChannels(): ChannelRegistry {
+  return new ChannelRegistry()
+    .register(whatsappChannel)
+    .register(telegramChannel)
+    .register(messengerChannel)
+    .register(instagramChannel)
+    .register(viberChannel)
+    .register(emailChannel)
+    .register(apiChannel)
+    .register(widgetChannel);
+}

@@ -1,0 +1,159 @@
+import type { Attachment, DeliveryState, FailureReason } from "@parley/protocol";
+
+/** What every adapter turns a provider's webhook into. */
+export type InboundEvent =
+  | {
+      kind: "message";
+      providerMessageId: string;
+      externalContactId: string;
+      contact: {
+        name?: string | null;
+        nickname?: string | null;
+        email?: string | null;
+        phone?: string | null;
+      };
+      text: string | null;
+      attachments: Attachment[];
+      quotedProviderMessageId?: string | null;
+      at: Date;
+      /**
+       * true when the business itself sent it from the provider's own app (an echo): recorded as an agent
+       * message (outbound, already sent), not as the customer's.
+       */
+      echo?: boolean;
+      source?: Record<string, string>;
+      /**
+       * The provider states the sender's current profile (WhatsApp `contacts[].profile.name`, Viber
+       * `sender.name`): a changed name is applied to the identity, and to the contact while its name is
+       * still the provider-given one (see modules/ingest/ingest-contacts.ts).
+       */
+      profile?: boolean;
+      /** A message from the customer shows they are subscribed again (Viber): clears an unsubscription. */
+      subscribes?: boolean;
+    }
+  | {
+      kind: "status";
+      providerMessageId: string;
+      state: Exclude<DeliveryState, "queued">;
+      at: Date;
+      reason?: FailureReason;
+      detail?: string | null;
+    }
+  /**
+   * Every outgoing message to this contact up to `upTo` was read: created at or before a time (Messenger), or
+   * sent at or before a named message of that conversation (Instagram's `read.mid`).
+   */
+  | {
+      kind: "read_watermark";
+      externalContactId: string;
+      upTo: Date | { providerMessageId: string };
+      at: Date;
+    }
+  /**
+   * The customer reacted to a message with an emoji, or took their reaction back ("unreact"). A reaction is an
+   * interaction with the business: it renews the messaging window like a message (Messenger).
+   */
+  | {
+      kind: "reaction";
+      providerMessageId: string;
+      externalContactId: string;
+      action: "react" | "unreact";
+      emoji: string | null;
+      at: Date;
+    }
+  /**
+   * Every outgoing message to this contact created up to `upTo` reached the customer (Messenger's delivery
+   * watermark): sent ones become delivered; nothing moves backwards.
+   */
+  | { kind: "delivery_watermark"; externalContactId: string; upTo: Date; at: Date }
+  /**
+   * A customer the provider tells about without a message (Viber `subscribed`, `conversation_started`):
+   * the contact and identity are stored so agents can find and write to them.
+   */
+  | {
+      kind: "contact";
+      externalContactId: string;
+      contact: { name?: string | null; avatarUrl?: string | null };
+      /** true: they are subscribed (clears an unsubscription); false: they only opened the chat. */
+      subscribed: boolean;
+      /** They opened the chat and may be greeted in the webhook's answer (Viber's welcome message). */
+      greet?: boolean;
+      at: Date;
+    }
+  /** The customer unsubscribed (Viber `unsubscribed`): nothing may be sent to them until they return. */
+  | { kind: "unsubscribed"; externalContactId: string; at: Date }
+  /**
+   * The chat moved to another id (a Telegram group that became a supergroup): the identity takes the new
+   * id, so the conversation continues there; an identity already holding the new id is merged into it.
+   */
+  | { kind: "identity_moved"; fromExternalId: string; toExternalId: string; at: Date }
+  /**
+   * An account- or number-level problem the provider reports (WhatsApp `value.errors[]`), about no single
+   * message: recorded in the connection's health and diagnostics, and the workspace's admins are told.
+   */
+  | { kind: "account_error"; code: string; title: string; detail: string | null; at: Date };
+
+/** A customer's public profile as the provider gives it (looked up by the sender's id). */
+export interface ContactProfile {
+  name: string | null;
+  /** A user name (Instagram `username`). */
+  nickname: string | null;
+  /** Where the provider serves the profile picture (an expiring link: Parley keeps its own copy). */
+  avatarUrl: string | null;
+}
+
+export interface OutgoingMessage {
+  id: string;
+  conversationId: string;
+  externalContactId: string;
+  text: string | null;
+  attachments: Attachment[];
+  quotedProviderMessageId: string | null;
+  /**
+   * Send with a provider message tag (Messenger / Instagram `HUMAN_AGENT`: a human reply after the standard
+   * window, within 7 days). Set by the window policy; adapters without tags ignore it.
+   */
+  tag?: "HUMAN_AGENT" | null;
+  /**
+   * Send as this approved provider template (WhatsApp outside the 24-hour window) instead of free text;
+   * `text` then holds the rendered template for display only. Adapters without templates ignore it.
+   */
+  template?: OutgoingTemplate | null;
+  /**
+   * Progress of a message the adapter sends as several provider messages, kept in the database: the provider
+   * ids of the parts an earlier attempt (of any worker process) already sent, in order, and `record`, which
+   * the adapter awaits after each accepted part before sending the next. A retry resumes after `sent`.
+   */
+  parts?: OutgoingParts;
+}
+
+export interface OutgoingParts {
+  sent: readonly string[];
+  record(index: number, providerMessageId: string): Promise<void>;
+}
+
+/** A template to send: its name, language and the values of its placeholders per component. */
+export interface OutgoingTemplate {
+  name: string;
+  language: string;
+  components: TemplateComponentValues[];
+}
+export interface TemplateComponentValues {
+  type: "header" | "body" | "button";
+  /** Buttons: the button's kind (e.g. "url") and position in the template. */
+  subType?: string;
+  index?: number;
+  /** Positional values in order; `name` is set for named ({{first_name}}) placeholders. */
+  parameters: Array<{ type: "text"; text: string; name?: string }>;
+}
+
+/** A provider template as synced into Parley (see modules/templates). */
+export interface ProviderTemplate {
+  providerId: string | null;
+  name: string;
+  language: string;
+  category: string | null;
+  status: "APPROVED" | "PENDING" | "REJECTED" | "PAUSED" | "DISABLED";
+  /** header / body / footer / buttons as the provider describes them, with their {{n}} placeholders. */
+  components: unknown[];
+}

@@ -1,0 +1,50 @@
+import type { AppContext } from "../../../context";
+import { notFound } from "../../../lib/errors";
+import { findConnectionWithCredentials } from "../queries/connections";
+import { CONNECTION_COLUMNS, type ConnectionRow } from "../schemas";
+import type { WebhookTargetCache } from "../webhook-cache";
+import { activateConnection, type ConnectionActor, validSettings } from "./activate";
+
+export interface ConnectionChanges {
+  name?: string | undefined;
+  enabled?: boolean | undefined;
+  settings?: Record<string, unknown> | undefined;
+}
+
+/** Renames, enables/disables, or changes the settings (checked with the adapter, then with the provider). */
+export async function updateConnection(
+  ctx: AppContext,
+  webhookTargets: WebhookTargetCache,
+  actor: ConnectionActor,
+  id: string,
+  changes: ConnectionChanges,
+): Promise<ConnectionRow> {
+  const existing = await findConnectionWithCredentials(ctx.db, actor.workspaceId, id);
+  if (!existing) throw notFound("Channel connection");
+  let settings: unknown = null;
+  if (changes.settings) {
+    const adapter = ctx.channels.get(existing.type);
+    settings = validSettings(adapter, changes.settings);
+    await activateConnection(ctx, adapter, {
+      id: existing.id,
+      workspaceId: actor.workspaceId,
+      type: existing.type,
+      credentials: ctx.secrets.open(existing.credentials_enc),
+      settings,
+    });
+  }
+  const [row] = await ctx.db.query<ConnectionRow>(
+    `update channel_connections set name = coalesce($3, name), enabled = coalesce($4, enabled),
+       settings = coalesce($5::jsonb, settings), updated_at = now()
+     where workspace_id = $1 and id = $2 returning ${CONNECTION_COLUMNS}`,
+    [
+      actor.workspaceId,
+      id,
+      changes.name ?? null,
+      changes.enabled ?? null,
+      settings ? JSON.stringify(settings) : null,
+    ],
+  );
+  webhookTargets.invalidate(id);
+  return row!;
+}

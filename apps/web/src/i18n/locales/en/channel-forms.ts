@@ -1,0 +1,48 @@
+/** Labels and help of the connection forms, which the server's channel adapters name (see apps/server/src/channels/form-fields.ts). Top-level keys here must not clash with another file's. */
+export const enChannelForms = {
+  channelForms: {
+    fields: {
+      botToken: "Bot token",
+      phoneNumberId: "Phone number ID",
+      accessToken: "Access token",
+      appSecret: "App secret",
+      businessAccountId: "WhatsApp Business Account ID",
+      verifyToken: "Verify token",
+      pageId: "Page ID",
+      pageAccessToken: "Page access token",
+      igUserId: "Instagram account ID",
+      instagramAccessToken: "Instagram access token",
+      authToken: "Authentication token",
+      senderName: "Sender name",
+      senderAvatar: "Sender avatar URL",
+      address: "Email address",
+      displayName: "Display name",
+      host: "Server",
+      port: "Port",
+      secure: "TLS",
+      user: "User",
+      password: "Password",
+      humanAgentTag: "Human-agent tag",
+      outboundUrl: "Outbound URL",
+      welcomeMessage: "Welcome message",
+      appId: "Meta app ID",
+      defaultSubject: "Subject of new mails",
+    },
+    hints: {
+      botToken: "From @BotFather, like 123456:ABC-DEF…",
+      businessAccountId: "Needed to sync message templates",
+      verifyToken: "Leave empty and Parley generates one",
+      pageAccessToken: "For an account linked to a Facebook Page",
+      instagramAccessToken: "For Instagram Login, without a Page",
+      humanAgentTag: "Your Meta app has the Human Agent feature: replies are allowed for 7 days",
+      outboundUrl: "Where Parley delivers outgoing messages, signed with the channel's secret",
+      welcomeMessage:
+        "Sent when someone opens the chat with the bot and has not subscribed yet (free on Viber). Leave empty for none.",
+      appId: "Optional: messages your app sent elsewhere are then not shown twice",
+    },
+    groups: {
+      imap: "Incoming mail (IMAP)",
+      smtp: "Outgoing mail (SMTP)",
+    },
+  },
+};

@@ -1,0 +1,48 @@
+/** Labels and help of the connection forms, which the server's channel adapters name (see apps/server/src/channels/form-fields.ts). Top-level keys here must not clash with another file's. */
+export const ruChannelForms = {
+  channelForms: {
+    fields: {
+      botToken: "Токен бота",
+      phoneNumberId: "ID номера телефона",
+      accessToken: "Токен доступа",
+      appSecret: "Секрет приложения",
+      businessAccountId: "ID бизнес-аккаунта WhatsApp",
+      verifyToken: "Токен проверки",
+      pageId: "ID страницы",
+      pageAccessToken: "Токен доступа страницы",
+      igUserId: "ID аккаунта Instagram",
+      instagramAccessToken: "Токен доступа Instagram",
+      authToken: "Токен аутентификации",
+      senderName: "Имя отправителя",
+      senderAvatar: "URL аватара отправителя",
+      address: "Адрес почты",
+      displayName: "Отображаемое имя",
+      host: "Сервер",
+      port: "Порт",
+      secure: "TLS",
+      user: "Пользователь",
+      password: "Пароль",
+      humanAgentTag: "Тег HUMAN_AGENT",
+      outboundUrl: "URL для исходящих",
+      welcomeMessage: "Приветственное сообщение",
+      appId: "ID приложения Meta",
+      defaultSubject: "Тема новых писем",
+    },
+    hints: {
+      botToken: "Из @BotFather, вида 123456:ABC-DEF…",
+      businessAccountId: "Нужен для синхронизации шаблонов сообщений",
+      verifyToken: "Оставьте пустым, и Parley создаст его сам",
+      pageAccessToken: "Для аккаунта, связанного со страницей Facebook",
+      instagramAccessToken: "Для входа через Instagram, без страницы",
+      humanAgentTag: "У вашего приложения Meta есть функция Human Agent: отвечать можно 7 дней",
+      outboundUrl: "Куда Parley доставляет исходящие сообщения, подписанные секретом канала",
+      welcomeMessage:
+        "Отправляется, когда человек открывает чат с ботом и ещё не подписан (в Viber бесплатно). Оставьте пустым, чтобы не отправлять.",
+      appId: "Необязательно: тогда сообщения, отправленные вашим приложением, не показываются дважды",
+    },
+    groups: {
+      imap: "Входящая почта (IMAP)",
+      smtp: "Исходящая почта (SMTP)",
+    },
+  },
+};

@@ -1,0 +1,48 @@
+/** Labels and help of the connection forms, which the server's channel adapters name (see apps/server/src/channels/form-fields.ts). Top-level keys here must not clash with another file's. */
+export const ukChannelForms = {
+  channelForms: {
+    fields: {
+      botToken: "Токен бота",
+      phoneNumberId: "ID номера телефону",
+      accessToken: "Токен доступу",
+      appSecret: "Секрет застосунку",
+      businessAccountId: "ID бізнес-акаунта WhatsApp",
+      verifyToken: "Токен перевірки",
+      pageId: "ID сторінки",
+      pageAccessToken: "Токен доступу сторінки",
+      igUserId: "ID акаунта Instagram",
+      instagramAccessToken: "Токен доступу Instagram",
+      authToken: "Токен автентифікації",
+      senderName: "Ім'я відправника",
+      senderAvatar: "URL аватара відправника",
+      address: "Адреса пошти",
+      displayName: "Ім'я для відображення",
+      host: "Сервер",
+      port: "Порт",
+      secure: "TLS",
+      user: "Користувач",
+      password: "Пароль",
+      humanAgentTag: "Тег HUMAN_AGENT",
+      outboundUrl: "URL для вихідних",
+      welcomeMessage: "Вітальне повідомлення",
+      appId: "ID застосунку Meta",
+      defaultSubject: "Тема нових листів",
+    },
+    hints: {
+      botToken: "З @BotFather, на кшталт 123456:ABC-DEF…",
+      businessAccountId: "Потрібен для синхронізації шаблонів повідомлень",
+      verifyToken: "Залиште порожнім, і Parley створить його сам",
+      pageAccessToken: "Для акаунта, пов'язаного зі сторінкою Facebook",
+      instagramAccessToken: "Для входу через Instagram, без сторінки",
+      humanAgentTag: "Ваш застосунок Meta має функцію Human Agent: відповідати можна 7 днів",
+      outboundUrl: "Куди Parley доставляє вихідні повідомлення, підписані секретом каналу",
+      welcomeMessage:
+        "Надсилається, коли людина відкриває чат із ботом і ще не підписана (у Viber безкоштовно). Залиште порожнім, щоб не надсилати.",
+      appId: "Необов'язково: тоді повідомлення, надіслані вашим застосунком, не показуються двічі",
+    },
+    groups: {
+      imap: "Вхідна пошта (IMAP)",
+      smtp: "Вихідна пошта (SMTP)",
+    },
+  },
+};
