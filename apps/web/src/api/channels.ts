@@ -1,50 +1,21 @@
-import type { ChannelCapabilities, ChannelType, ContactSummary } from "@parley/protocol";
 import { useQuery } from "@tanstack/react-query";
 import { get } from "./client";
+import type { Answer } from "./types";
 
 /** A channel connection as GET /api/connections lists it (credentials are never returned). */
-export interface Connection {
-  id: string;
-  type: ChannelType;
-  name: string;
-  enabled: boolean;
-  settings: Record<string, unknown>;
-  capabilities: Partial<ChannelCapabilities>;
-  health: {
-    lastWebhookAt: string | null;
-    lastStatusAt: string | null;
-    lastError: string | null;
-    lastErrorAt: string | null;
-    errorCount: number;
-  };
-  createdAt: string;
-}
-
+export type Connection = Answer<"/api/connections">["connections"][number];
 /** A provider message template (WhatsApp), with how many values each component needs. */
-export interface Template {
-  id: string;
-  providerTemplateId: string | null;
-  name: string;
-  language: string;
-  category: string | null;
-  status: string;
+export type Template = Omit<Answer<"/api/connections/{id}/templates">["templates"][number], "components"> & {
   components: TemplateComponent[];
-  variables: { header: number; body: number; buttons: number };
-  sendable: boolean;
-  unsupported: string | null;
-  syncedAt: string;
-}
+};
+/** A template component as WhatsApp's Graph API describes it (the server passes it through as it came). */
 export interface TemplateComponent {
   type: string;
   format?: string;
   text?: string;
   buttons?: { type: string; text?: string; url?: string }[];
 }
-
-export interface Contact extends ContactSummary {
-  company: string | null;
-  createdAt: string;
-}
+export type Contact = Answer<"/api/contacts">["contacts"][number];
 
 /**
  * A field of a connection form as the server's JSON schema (draft 2020-12) describes it: `title` and
@@ -65,16 +36,18 @@ export interface FormSchema {
   anyOf?: FormSchema[];
 }
 
-/** A channel type this server offers, as GET /api/channel-types lists it. */
-export interface ChannelTypeInfo {
-  type: ChannelType;
-  /** Connected from the Channels page (the web chat widget has its own set-up). */
-  connectable: boolean;
-  capabilities: Partial<ChannelCapabilities>;
+/**
+ * A channel type this server offers, as GET /api/channel-types lists it; its form schemas are JSON schemas,
+ * read through `FormSchema`.
+ */
+export type ChannelTypeInfo = Omit<
+  Answer<"/api/channel-types">["channelTypes"][number],
+  "credentials" | "settings"
+> & {
   /** What the admin types; null when Parley generates every credential. */
   credentials: FormSchema | null;
   settings: FormSchema;
-}
+};
 
 export const channelKeys = {
   channelTypes: ["channel-types"] as const,

@@ -3896,6 +3896,57 @@ export interface paths {
         };
         trace?: never;
     };
+    "/api/channel-types": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The channel types this server can connect, each with the JSON schema of its form */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            channelTypes: {
+                                /** @enum {string} */
+                                type: "api" | "telegram" | "whatsapp" | "viber" | "messenger" | "instagram" | "widget" | "email";
+                                connectable: boolean;
+                                capabilities: {
+                                    [key: string]: unknown;
+                                };
+                                credentials: {
+                                    [key: string]: unknown;
+                                } | null;
+                                settings: {
+                                    [key: string]: unknown;
+                                };
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/connections": {
         parameters: {
             query?: never;

@@ -26,6 +26,7 @@ import { useState } from "react";
 import { useTranslation } from "react-i18next";
 import { type Connection, channelKeys, useChannelTypes } from "../../api/channels";
 import { del, patch, post } from "../../api/client";
+import type { Answer } from "../../api/types";
 import { errorWithReason } from "../../lib/errors";
 import { ChannelIcon } from "../inbox/ChannelIcon";
 import { Confirm, FieldsModal, RenameModal } from "./ConnectionDialogs";
@@ -52,7 +53,8 @@ export function ConnectionCard({ c }: { c: Connection }) {
     onError,
   });
   const rotate = useMutation({
-    mutationFn: () => post<{ reveal: Record<string, string> }>(`/api/connections/${c.id}/rotate-secret`),
+    mutationFn: () =>
+      post<Answer<"/api/connections/{id}/rotate-secret", "post">>(`/api/connections/${c.id}/rotate-secret`),
     onSuccess: (r) => {
       setDialog(null);
       setReveal(r.reveal);

@@ -5,6 +5,7 @@ import { type FormEvent, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { type Connection, channelKeys } from "../../api/channels";
 import { patch, put } from "../../api/client";
+import type { Answer } from "../../api/types";
 import { errorWithReason } from "../../lib/errors";
 import { ChannelFields } from "./ChannelForm";
 import { type FieldDef, type FormValues, fieldErrors, initialValues, toPayload } from "./schemaForm";
@@ -109,7 +110,7 @@ export function FieldsModal({
         await patch(`/api/connections/${c.id}`, { settings: { ...c.settings, ...payload.settings } });
         return null;
       }
-      return put<{ reveal: Record<string, string> }>(
+      return put<Answer<"/api/connections/{id}/credentials", "put">>(
         `/api/connections/${c.id}/credentials`,
         payload.credentials,
       );

@@ -6,6 +6,7 @@ import { useState } from "react";
 import { useTranslation } from "react-i18next";
 import { channelKeys, type Template, useTemplates } from "../../api/channels";
 import { post } from "../../api/client";
+import type { Answer } from "../../api/types";
 import { errorWithReason } from "../../lib/errors";
 import { fullDateTime } from "../../lib/format";
 
@@ -25,9 +26,9 @@ export function TemplatesPanel({ connectionId }: { connectionId: string }) {
   const qc = useQueryClient();
   const sync = useMutation({
     mutationFn: () =>
-      post<{ synced: number; removed: number; templates: Template[] }>(
-        `/api/connections/${connectionId}/templates/sync`,
-      ),
+      post<
+        Omit<Answer<"/api/connections/{id}/templates/sync", "post">, "templates"> & { templates: Template[] }
+      >(`/api/connections/${connectionId}/templates/sync`),
     onSuccess: (r) => {
       setAll(r.templates);
       void qc.invalidateQueries({ queryKey: channelKeys.templates(connectionId) });

@@ -29,7 +29,9 @@ function useImportant(conversationId: string, enabled: boolean) {
   });
   const mark = useMutation({
     mutationFn: (v: { id: string; important: boolean }) =>
-      put<{ important: boolean }>(`/api/messages/${v.id}/important`, { important: v.important }),
+      put<Answer<"/api/messages/{messageId}/important", "put">>(`/api/messages/${v.id}/important`, {
+        important: v.important,
+      }),
     onSuccess: (r, v) =>
       qc.setQueryData<string[]>(importantKey(conversationId), (cur = []) =>
         r.important ? [...cur.filter((x) => x !== v.id), v.id] : cur.filter((x) => x !== v.id),
