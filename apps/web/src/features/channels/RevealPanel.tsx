@@ -1,6 +1,7 @@
-import { ActionIcon, Alert, Code, CopyButton, Group, Stack, Text, Tooltip } from "@mantine/core";
-import { IconAlertTriangle, IconCheck, IconCopy } from "@tabler/icons-react";
+import { Alert, Stack, Text } from "@mantine/core";
+import { IconAlertTriangle } from "@tabler/icons-react";
 import { useTranslation } from "react-i18next";
+import { Copyable } from "../../components/Copyable";
 
 const REVEAL_LABELS = ["webhookUrl", "secret", "verifyToken"] as const;
 
@@ -19,29 +20,12 @@ export function RevealPanel({ reveal }: { reveal: Record<string, string> }) {
               ? t(`channels.reveal.${k as (typeof REVEAL_LABELS)[number]}`)
               : k}
           </Text>
-          <Group gap="xs" wrap="nowrap">
-            <Code
-              block
-              style={{ flex: 1, wordBreak: "break-all", whiteSpace: "pre-wrap" }}
-              data-testid={`reveal-${k}`}
-            >
-              {v}
-            </Code>
-            <CopyButton value={v}>
-              {({ copied, copy }) => (
-                <Tooltip label={copied ? t("channels.reveal.copied") : t("channels.reveal.copy")}>
-                  <ActionIcon
-                    variant="light"
-                    color={copied ? "teal" : "gray"}
-                    onClick={copy}
-                    aria-label={t("channels.reveal.copy")}
-                  >
-                    {copied ? <IconCheck size={16} /> : <IconCopy size={16} />}
-                  </ActionIcon>
-                </Tooltip>
-              )}
-            </CopyButton>
-          </Group>
+          <Copyable
+            value={v}
+            testId={`reveal-${k}`}
+            copyLabel={t("channels.reveal.copy")}
+            copiedLabel={t("channels.reveal.copied")}
+          />
         </div>
       ))}
     </Stack>

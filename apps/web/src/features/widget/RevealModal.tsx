@@ -1,7 +1,7 @@
 import { Alert, Button, Group, Modal, Stack, Text } from "@mantine/core";
 import { IconAlertTriangle } from "@tabler/icons-react";
 import { useTranslation } from "react-i18next";
-import { Copyable } from "./Copyable";
+import { Copyable } from "../../components/Copyable";
 
 /** Shown once after a widget is created: its embed code and identity secret, which are not shown again. */
 export function RevealModal({
@@ -21,14 +21,24 @@ export function RevealModal({
         <Text size="sm" fw={600}>
           {t("widgetAdmin.embed.heading")}
         </Text>
-        <Copyable value={reveal?.embedCode ?? ""} testId="widget-reveal-embed" />
+        <Copyable
+          value={reveal?.embedCode ?? ""}
+          testId="widget-reveal-embed"
+          copyLabel={t("widgetAdmin.copy")}
+          copiedLabel={t("widgetAdmin.copied")}
+        />
         <Text size="sm" fw={600}>
           {t("widgetAdmin.reveal.identitySecret")}
         </Text>
         <Text size="xs" c="dimmed">
           {t("widgetAdmin.reveal.identityHint")}
         </Text>
-        <Copyable value={reveal?.identitySecret ?? ""} testId="widget-reveal-secret" />
+        <Copyable
+          value={reveal?.identitySecret ?? ""}
+          testId="widget-reveal-secret"
+          copyLabel={t("widgetAdmin.copy")}
+          copiedLabel={t("widgetAdmin.copied")}
+        />
         <Group justify="flex-end">
           <Button onClick={onClose} data-testid="widget-reveal-done">
             {t("widgetAdmin.reveal.done")}

@@ -19,7 +19,7 @@ import { type FormEvent, useEffect, useMemo, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { type Connection, channelKeys } from "../../api/channels";
 import { ApiError, patch } from "../../api/client";
-import { Copyable } from "./Copyable";
+import { Copyable } from "../../components/Copyable";
 import { PRECHAT } from "./prechat";
 import { WidgetPreview } from "./WidgetPreview";
 
@@ -182,7 +182,12 @@ export function WidgetSettingsForm({ connection }: { connection: Connection }) {
           <Text size="xs" c="dimmed">
             {t("widgetAdmin.embed.hint")}
           </Text>
-          <Copyable value={embedCode(connection.id)} testId="widget-embed-code" />
+          <Copyable
+            value={embedCode(connection.id)}
+            testId="widget-embed-code"
+            copyLabel={t("widgetAdmin.copy")}
+            copiedLabel={t("widgetAdmin.copied")}
+          />
         </Stack>
       </Grid.Col>
     </Grid>

@@ -1,10 +1,18 @@
 import { ActionIcon, Code, CopyButton, Group, Tooltip } from "@mantine/core";
 import { IconCheck, IconCopy } from "@tabler/icons-react";
-import { useTranslation } from "react-i18next";
 
-/** A value shown as code with a button that copies it. */
-export function Copyable({ value, testId }: { value: string; testId: string }) {
-  const { t } = useTranslation();
+/** A value shown as code with a button that copies it; the labels come translated from the caller. */
+export function Copyable({
+  value,
+  testId,
+  copyLabel,
+  copiedLabel,
+}: {
+  value: string;
+  testId: string;
+  copyLabel: string;
+  copiedLabel: string;
+}) {
   return (
     <Group gap="xs" wrap="nowrap" align="flex-start">
       <Code block style={{ flex: 1, wordBreak: "break-all", whiteSpace: "pre-wrap" }} data-testid={testId}>
@@ -12,12 +20,12 @@ export function Copyable({ value, testId }: { value: string; testId: string }) {
       </Code>
       <CopyButton value={value}>
         {({ copied, copy }) => (
-          <Tooltip label={copied ? t("widgetAdmin.copied") : t("widgetAdmin.copy")}>
+          <Tooltip label={copied ? copiedLabel : copyLabel}>
             <ActionIcon
               variant="light"
               color={copied ? "teal" : "gray"}
               onClick={copy}
-              aria-label={t("widgetAdmin.copy")}
+              aria-label={copyLabel}
             >
               {copied ? <IconCheck size={16} /> : <IconCopy size={16} />}
             </ActionIcon>
