@@ -36,7 +36,7 @@ export interface AdapterContext {
   webhookUrl: string;
   timeoutMs: number;
   /** The application's clock (tests move it); adapters that compare times with stored ones use it. */
-  now?: () => Date;
+  now: () => Date;
   /**
    * Downloads a provider's media into Parley's storage now (provider links expire) and returns the stored
    * attachment. It never throws: a failed download returns an attachment whose `error` says why, so the

@@ -41,14 +41,14 @@ export const apiChannel: ChannelAdapter<ApiChannelCredentials, ApiChannelSetting
     return safeEqual(header, signBody(credentials.secret, raw));
   },
 
-  parse(raw) {
+  parse(raw, _connection, ctx) {
     const body = parseWebhookJson(
       raw,
       ApiWebhookBody,
       "The webhook body does not match the API channel format.",
     );
     const events = "events" in body ? body.events : [body];
-    const received = new Date();
+    const received = ctx.now();
     return events.map((e): InboundEvent => {
       const at = e.timestamp ? new Date(e.timestamp) : received;
       switch (e.type) {

@@ -328,7 +328,7 @@ export class MailboxWatcher {
           kind: "status",
           providerMessageId: target,
           state: "failed",
-          at: new Date(),
+          at: this.ctx.clock.now(),
           reason: "provider_error",
           detail: mail.detail,
         },
@@ -356,7 +356,7 @@ export class MailboxWatcher {
         }),
       );
     }
-    const now = new Date();
+    const now = this.ctx.clock.now();
     const event: InboundEvent = {
       kind: "message",
       providerMessageId: mail.messageId,

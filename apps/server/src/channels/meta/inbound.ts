@@ -48,7 +48,7 @@ async function mapEvent(
 ): Promise<InboundEvent[]> {
   const sender = e.sender?.id;
   const recipient = e.recipient?.id;
-  const at = new Date(e.timestamp ?? Date.now());
+  const at = e.timestamp ? new Date(e.timestamp) : ctx.now();
   if (e.message) {
     const m = e.message;
     if (m.is_deleted) return [];

@@ -27,7 +27,7 @@ export async function sendTelegram(
   if (done.length >= parts.length) return { providerMessageId: done[0]! };
   // Telegram's pacing: about one message a second per chat (a group: one every 3 s) and 30 a second per
   // bot. A message that would go too soon waits (the job is rescheduled without spending an attempt).
-  const now = (ctx.now?.() ?? new Date()).getTime();
+  const now = ctx.now().getTime();
   const wait = pacing.reserve(connection.id, message.externalContactId, parts.length - done.length, now);
   if (wait > 0) throw new ChannelPacing(wait);
   let firstId = done[0] ?? "";

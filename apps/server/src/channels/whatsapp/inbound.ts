@@ -173,7 +173,7 @@ export async function parseWhatsAppWebhook(
 ): Promise<InboundEvent[]> {
   const body = parseWebhookJson(raw, WaWebhookBody, "The webhook body is not a WhatsApp webhook.");
   if (body.object !== "whatsapp_business_account") return [];
-  const received = new Date();
+  const received = ctx.now();
   const events: InboundEvent[] = [];
   for (const entry of body.entry) {
     for (const change of entry.changes) {

@@ -58,7 +58,7 @@ export const widgetChannel: ChannelAdapter<WidgetCredentials, WidgetSettings> = 
   },
 
   async send(connection, message, ctx) {
-    const now = ctx.now?.() ?? new Date();
+    const now = ctx.now();
     const seen = await lastSeen(ctx.db, connection.id, message.externalContactId);
     if (!seen || now.getTime() - seen.getTime() > PRESENCE_TIMEOUT_MS) {
       throw new ChannelSendError(
