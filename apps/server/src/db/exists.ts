@@ -3,7 +3,7 @@ import type { Queryable } from "./client";
 import { kysely } from "./kysely";
 
 /** Tables whose rows belong to one workspace by `workspace_id` and are found by `id`. */
-type WorkspaceTable = "contacts" | "tags" | "teams" | "users";
+type WorkspaceTable = "channel_connections" | "contacts" | "tags" | "teams" | "users";
 
 /** Which of the named rows the workspace has, in one statement: `{ contact: true, tag: false }`. */
 export async function existInWorkspace<K extends string>(

@@ -1,4 +1,5 @@
 import type { Queryable } from "../../../db/client";
+import { existInWorkspace } from "../../../db/exists";
 import { notFound } from "../../../lib/errors";
 
 /**
@@ -12,6 +13,6 @@ export async function mustExist(
   id: string,
 ) {
   const table = what === "Connection" ? "channel_connections" : "contacts";
-  const rows = await q.query(`select 1 from ${table} where id = $1 and workspace_id = $2`, [id, workspaceId]);
-  if (!rows.length) throw notFound(what);
+  const { row } = await existInWorkspace(q, workspaceId, { row: [table, id] });
+  if (!row) throw notFound(what);
 }
