@@ -27,7 +27,7 @@ import { useTranslation } from "react-i18next";
 import { type Connection, channelKeys, useChannelTypes } from "../../api/channels";
 import { del, patch, post } from "../../api/client";
 import type { Answer } from "../../api/types";
-import { errorWithReason } from "../../lib/errors";
+import { showErrorWithReason } from "../../lib/notify";
 import { ChannelIcon } from "../inbox/ChannelIcon";
 import { Confirm, FieldsModal, RenameModal } from "./ConnectionDialogs";
 import { ConnectionSummary } from "./ConnectionSummary";
@@ -45,7 +45,7 @@ export function ConnectionCard({ c }: { c: Connection }) {
   const [templatesOpen, setTemplatesOpen] = useState(false);
   const [reveal, setReveal] = useState<Record<string, string> | null>(null);
   const refresh = () => qc.invalidateQueries({ queryKey: channelKeys.connections });
-  const onError = (err: unknown) => notifications.show({ color: "red", message: errorWithReason(t, err) });
+  const onError = (err: unknown) => showErrorWithReason(t, err);
 
   const toggle = useMutation({
     mutationFn: (enabled: boolean) => patch(`/api/connections/${c.id}`, { enabled }),

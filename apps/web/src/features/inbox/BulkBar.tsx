@@ -14,7 +14,7 @@ import { useTranslation } from "react-i18next";
 import { client, data, post } from "../../api/client";
 import { useUsers } from "../../api/queries";
 import type { Answer, Body } from "../../api/types";
-import { errorWithReason } from "../../lib/errors";
+import { showErrorWithReason } from "../../lib/notify";
 import type { BulkOperation } from "./inbox-tools-api";
 
 type Action = Body<"/api/conversations/bulk", "post">["action"];
@@ -80,7 +80,7 @@ export function BulkBar({
       ...extra,
     }).then(
       (r) => setOp(r.operation),
-      (err) => notifications.show({ color: "red", message: errorWithReason(t, err) }),
+      (err) => showErrorWithReason(t, err),
     );
   };
   const busy = op?.status === "running";

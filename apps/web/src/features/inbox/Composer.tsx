@@ -11,7 +11,6 @@ import {
   Textarea,
   Tooltip,
 } from "@mantine/core";
-import { notifications } from "@mantine/notifications";
 import type { Conversation } from "@parley/protocol";
 import { CAPABILITIES, textLimitProblem } from "@parley/protocol/capabilities";
 import { countNonSpace, LIMITS } from "@parley/protocol/limits";
@@ -22,7 +21,7 @@ import { useTranslation } from "react-i18next";
 import { ApiError, client, post } from "../../api/client";
 import { type ConversationPages, keys } from "../../api/queries";
 import type { Answer } from "../../api/types";
-import { errorWithReason } from "../../lib/errors";
+import { showErrorWithReason } from "../../lib/notify";
 import { addOwnMessage } from "../../realtime/apply";
 import { useTypingSender } from "../../realtime/typing";
 import { sendFrame } from "../../realtime/useRealtime";
@@ -175,7 +174,7 @@ export function Composer({ conversation }: { conversation: Conversation }) {
     },
     onError: (err, body) => {
       setText(body.text);
-      notifications.show({ color: "red", message: errorWithReason(t, err) });
+      showErrorWithReason(t, err);
       // A closed window: the detail says what may be sent now.
       if (err instanceof ApiError && (err.code === "window_closed" || err.code === "unsubscribed"))
         void qc.invalidateQueries({ queryKey: keys.conversation(id) });

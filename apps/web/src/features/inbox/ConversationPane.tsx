@@ -11,7 +11,6 @@ import {
   Text,
   Tooltip,
 } from "@mantine/core";
-import { notifications } from "@mantine/notifications";
 import type { Conversation, ConversationStatus } from "@parley/protocol";
 import { IconHandGrab, IconLayoutSidebarRight } from "@tabler/icons-react";
 import { useMutation, useQueryClient } from "@tanstack/react-query";
@@ -21,6 +20,7 @@ import { client, data } from "../../api/client";
 import { keys, useConversation, useFeed, useUsers } from "../../api/queries";
 import { receiptKeys } from "../../api/receipts";
 import { errorText } from "../../lib/errors";
+import { showError } from "../../lib/notify";
 import { focus, upsertConversation } from "../../realtime/apply";
 import { PresenceDot } from "../account/presence";
 import { ConversationMenu } from "../conversation-tools/ConversationMenu";
@@ -138,7 +138,7 @@ function Header({
     upsertConversation(qc, me, r.conversation);
     void qc.invalidateQueries({ queryKey: keys.conversation(c.id) });
   };
-  const onError = (err: unknown) => notifications.show({ color: "red", message: errorText(t, err) });
+  const onError = (err: unknown) => showError(t, err);
   const status = useMutation({
     mutationFn: (s: ConversationStatus) =>
       data(

@@ -4,7 +4,7 @@ import { useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
 import { client, data } from "../../api/client";
-import { errorWithReason } from "../../lib/errors";
+import { showErrorWithReason } from "../../lib/notify";
 import { toolKeys, type WorkspaceSettings } from "./inbox-tools-api";
 
 /** Admins set the yellow and red time limits for waiting customers (R107). */
@@ -34,7 +34,7 @@ export function SlaSettings({
           notifications.show({ color: "green", message: t("sla.saved") });
           onClose();
         },
-        (err) => notifications.show({ color: "red", message: errorWithReason(t, err) }),
+        (err) => showErrorWithReason(t, err),
       )
       .finally(() => setSaving(false));
   };

@@ -7,7 +7,7 @@ import { useTranslation } from "react-i18next";
 import { useNavigate } from "react-router";
 import { client } from "../../api/client";
 import { type ConversationPages, keys, type View } from "../../api/queries";
-import { errorWithReason } from "../../lib/errors";
+import { showErrorWithReason } from "../../lib/notify";
 
 /** Letters by their physical key, so the shortcuts work whatever the keyboard layout (Cyrillic too). */
 const physical = { usePhysicalKeys: true, preventDefault: false };
@@ -89,7 +89,7 @@ export function useInboxHotkeys({ view, selectedId }: { view: View; selectedId: 
       })
       .then(
         () => notifications.show({ color: "green", message: t("account.hotkeys.closed") }),
-        (err) => notifications.show({ color: "red", message: errorWithReason(t, err) }),
+        (err) => showErrorWithReason(t, err),
       );
   };
 

@@ -7,8 +7,8 @@ import { useTranslation } from "react-i18next";
 import { post, put } from "../../api/client";
 import { keys, sessionQuery } from "../../api/queries";
 import { receiptKeys, useSeenBy } from "../../api/receipts";
-import { errorText } from "../../lib/errors";
 import { fullDateTime } from "../../lib/format";
+import { showError } from "../../lib/notify";
 import { isManagerRole } from "../layout/AppHeader";
 import { setPeeking, usePeeking } from "./peek";
 
@@ -23,7 +23,7 @@ export function ConversationReceipts({ conversation }: { conversation: Conversat
   const peeking = usePeeking();
   const seen = useSeenBy(conversation.id).data;
   const manager = session ? isManagerRole(session.user.role) : false;
-  const onError = (err: unknown) => notifications.show({ color: "red", message: errorText(t, err) });
+  const onError = (err: unknown) => showError(t, err);
   const unread = useMutation({
     mutationFn: () => post(`/api/conversations/${conversation.id}/unread`),
     onSuccess: () => {

@@ -1,5 +1,4 @@
 import { ActionIcon, Tooltip } from "@mantine/core";
-import { notifications } from "@mantine/notifications";
 import type { Message } from "@parley/protocol";
 import { CAPABILITIES } from "@parley/protocol/capabilities";
 import { IconRefresh } from "@tabler/icons-react";
@@ -8,7 +7,7 @@ import { useTranslation } from "react-i18next";
 import { post } from "../../api/client";
 import { useConversation } from "../../api/queries";
 import { useSeenBy } from "../../api/receipts";
-import { errorText } from "../../lib/errors";
+import { showError } from "../../lib/notify";
 import { addOwnMessage } from "../../realtime/apply";
 import { DeliveryTicks } from "../inbox/DeliveryTicks";
 
@@ -25,7 +24,7 @@ export function MessageReceipts({ m, conversationId }: { m: Message; conversatio
     mutationFn: () =>
       post<{ message: Message }>(`/api/conversations/${conversationId}/messages/${m.id}/retry`),
     onSuccess: (r) => addOwnMessage(qc, r.message),
-    onError: (err) => notifications.show({ color: "red", message: errorText(t, err) }),
+    onError: (err) => showError(t, err),
   });
   if (!m.delivery) return null;
   const caps = conversation ? CAPABILITIES[conversation.connection.type] : null;
