@@ -19,6 +19,7 @@ import { SecretBox } from "./lib/crypto";
 import { type Clock, systemClock } from "./lib/time";
 import { analyticsRoutes } from "./modules/analytics/routes";
 import { authRoutes } from "./modules/auth/routes";
+import { resolveSessionById } from "./modules/auth/sessions";
 import { botRoutes } from "./modules/bots/routes";
 import { bulkRoutes } from "./modules/bulk/routes";
 import { cannedRoutes } from "./modules/canned/routes";
@@ -131,11 +132,13 @@ export async function createServer(config: Config, opts: ServerOptions = {}): Pr
   registerPushJob(ctx);
   registerTaskReminderJob(ctx);
   registerRemoveBlobsJob(ctx);
-  const hub = new RealtimeHub(db, bus, onError);
+  const hub = new RealtimeHub(db, bus, onError, (sessionId) =>
+    resolveSessionById(db, sessionId, clock.now()),
+  );
   const app = await createHttpApp(ctx);
-  await authRoutes(app, ctx, hub);
+  await authRoutes(app, ctx);
   await teamRoutes(app, ctx);
-  await accountRoutes(app, ctx, hub);
+  await accountRoutes(app, ctx);
   await workspaceRoutes(app, ctx);
   await conversationRoutes(app, ctx);
   await bulkRoutes(app, ctx);

@@ -61,3 +61,48 @@ export type SystemEventKind = z.infer<typeof SystemEventKind>;
 /** An agent's presence: online, away (idle or by choice), offline (no open socket). */
 export const Presence = z.enum(["online", "away", "offline"]);
 export type Presence = z.infer<typeof Presence>;
+
+/**
+ * The named rights a role grants (R801). Owners and admins hold all of them; what supervisors, agents and
+ * custom roles hold is the workspace's choice, starting from `ROLE_DEFAULT_PERMISSIONS`.
+ */
+export const Permission = z.enum([
+  /** See and handle every conversation, not only one's own, one's team's queue and those one operates. */
+  "conversations.view_all",
+  "conversations.reply",
+  "conversations.delete",
+  "conversations.bulk",
+  /** Export the message log and other lists as files. */
+  "data.export",
+  /** Export and erase a contact's personal data (privacy requests). */
+  "contacts.erase",
+  "channels.manage",
+  "people.manage",
+  /** The read-receipt and notification policy of the workspace. */
+  "policy.manage",
+  "reports.view",
+  /** Shared canned replies and tags. */
+  "content.manage",
+  "automation.manage",
+  "api.manage",
+  "audit.view",
+  /** The workspace's own settings: name, retention, security policy. */
+  "workspace.manage",
+]);
+export type Permission = z.infer<typeof Permission>;
+export const ALL_PERMISSIONS: readonly Permission[] = Permission.options;
+
+/** What each built-in role may do until the workspace changes it; owners and admins always hold all. */
+export const ROLE_DEFAULT_PERMISSIONS: Record<Role, readonly Permission[]> = {
+  owner: ALL_PERMISSIONS,
+  admin: ALL_PERMISSIONS,
+  supervisor: [
+    "conversations.view_all",
+    "conversations.reply",
+    "conversations.bulk",
+    "data.export",
+    "reports.view",
+    "content.manage",
+  ],
+  agent: ["conversations.reply", "conversations.bulk"],
+};

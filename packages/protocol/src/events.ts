@@ -95,6 +95,8 @@ export type ServerFrame =
   | { type: "events"; events: DomainEvent[] }
   | { type: "signal"; signal: EphemeralSignal }
   | { type: "resync_required"; lastSeq: number }
+  /** The user's role, rights or teams changed: fetch the session and what it may see again. */
+  | { type: "access" }
   | { type: "error"; code: string; message: string };
 
 /** Frames an agent socket may send. */

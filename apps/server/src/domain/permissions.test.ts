@@ -1,5 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { type Actor, type ConversationAccess, canReceive, conversationPolicy } from "./permissions";
+import {
+  type Actor,
+  type ConversationAccess,
+  canReceive,
+  conversationPolicy,
+  permissionsFor,
+} from "./permissions";
 
 const ws = "w1";
 const agent = (userId: string, teamIds: string[] = []): Actor => ({
@@ -7,6 +13,7 @@ const agent = (userId: string, teamIds: string[] = []): Actor => ({
   workspaceId: ws,
   role: "agent",
   teamIds,
+  permissions: permissionsFor("agent"),
 });
 const conv = (c: Partial<ConversationAccess>): ConversationAccess => ({
   workspaceId: ws,
@@ -34,8 +41,20 @@ describe("conversation policy", () => {
   });
 
   it("lets managers handle everything and only admins delete", () => {
-    const sup: Actor = { userId: "s", workspaceId: ws, role: "supervisor", teamIds: [] };
-    const admin: Actor = { userId: "x", workspaceId: ws, role: "admin", teamIds: [] };
+    const sup: Actor = {
+      userId: "s",
+      workspaceId: ws,
+      role: "supervisor",
+      teamIds: [],
+      permissions: permissionsFor("supervisor"),
+    };
+    const admin: Actor = {
+      userId: "x",
+      workspaceId: ws,
+      role: "admin",
+      teamIds: [],
+      permissions: permissionsFor("admin"),
+    };
     expect(conversationPolicy(sup, conv({ assigneeId: "b" }))).toMatchObject({
       read: true,
       reply: true,
@@ -45,8 +64,34 @@ describe("conversation policy", () => {
     expect(conversationPolicy(admin, conv({ assigneeId: "b" })).delete).toBe(true);
   });
 
+  it("decides by the named rights, whatever the role", () => {
+    const wide: Actor = { ...agent("a"), permissions: ["conversations.view_all", "conversations.reply"] };
+    expect(conversationPolicy(wide, conv({ assigneeId: "b" }))).toMatchObject({ read: true, reply: true });
+    const readOnly: Actor = { ...agent("a"), role: "supervisor", permissions: ["conversations.view_all"] };
+    expect(conversationPolicy(readOnly, conv({ assigneeId: "b" }))).toMatchObject({
+      read: true,
+      reply: false,
+      delete: false,
+    });
+    const deleter: Actor = { ...agent("a"), permissions: ["conversations.delete"] };
+    expect(conversationPolicy(deleter, conv({ assigneeId: "a" })).delete).toBe(true);
+    expect(conversationPolicy(deleter, conv({ assigneeId: "b" })).delete).toBe(false);
+  });
+
+  it("gives owners and admins every right and others what was stored, dropping unknown names", () => {
+    expect(permissionsFor("admin", [])).toContain("audit.view");
+    expect(permissionsFor("agent")).toEqual(["conversations.reply", "conversations.bulk"]);
+    expect(permissionsFor("agent", ["reports.view", "no.such"])).toEqual(["reports.view"]);
+  });
+
   it("denies everything across workspaces", () => {
-    const other: Actor = { userId: "x", workspaceId: "w2", role: "owner", teamIds: [] };
+    const other: Actor = {
+      userId: "x",
+      workspaceId: "w2",
+      role: "owner",
+      teamIds: [],
+      permissions: permissionsFor("owner"),
+    };
     expect(Object.values(conversationPolicy(other, conv({})))).toEqual([
       false,
       false,

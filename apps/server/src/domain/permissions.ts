@@ -1,11 +1,33 @@
-import type { ConversationPermissions, Role } from "@parley/protocol";
+import {
+  ALL_PERMISSIONS,
+  type ConversationPermissions,
+  Permission,
+  ROLE_DEFAULT_PERMISSIONS,
+  type Role,
+} from "@parley/protocol";
 
-/** The facts a conversation policy decision needs. Pure: no I/O. */
+/** The facts a policy decision needs. Pure: no I/O. */
 export interface Actor {
   userId: string;
   workspaceId: string;
   role: Role;
   teamIds: readonly string[];
+  /** The named rights the caller holds (R801), resolved from their role by `permissionsFor`. */
+  permissions: readonly Permission[];
+}
+
+/** The one question every server check asks: may this caller do that? */
+export const can = (actor: Pick<Actor, "permissions">, permission: Permission) =>
+  actor.permissions.includes(permission);
+
+/**
+ * The rights of a role: owners and admins hold all; another role holds what the workspace stored for it
+ * (unknown names dropped), or its defaults when nothing is stored.
+ */
+export function permissionsFor(role: Role, stored?: readonly string[] | null): Permission[] {
+  if (role === "owner" || role === "admin") return [...ALL_PERMISSIONS];
+  if (!stored) return [...ROLE_DEFAULT_PERMISSIONS[role]];
+  return stored.filter((p): p is Permission => Permission.safeParse(p).success);
 }
 
 export interface ConversationAccess {
@@ -15,13 +37,13 @@ export interface ConversationAccess {
   teamId: string | null;
 }
 
-export const isManager = (role: Role) => role === "owner" || role === "admin" || role === "supervisor";
-export const isAdmin = (role: Role) => role === "owner" || role === "admin";
+/** Sees every conversation of the workspace (the right once tied to the manager roles). */
+const seesAll = (actor: Actor) => can(actor, "conversations.view_all");
 
 /**
  * The ways an agent sees a conversation (R207, R801), written once for both places the rule is decided:
  * `test` for one conversation in memory, `sql` for a query over the alias `c` (conversations), with the
- * caller's user id at the placeholder `me` and parameters added through `p`. Managers see everything.
+ * caller's user id at the placeholder `me` and parameters added through `p`. Whoever sees all conversations needs none.
  */
 interface SeeClause {
   test(actor: Actor, c: ConversationAccess): boolean;
@@ -46,19 +68,20 @@ const SEES = {
 const CLAUSES: readonly SeeClause[] = Object.values(SEES);
 
 /**
- * The conversation read rule as SQL conditions over `c` (none for managers), with its parameters added
+ * The conversation read rule as SQL conditions over `c` (none for those who see all), with its parameters added
  * through `p`. The workspace is the caller's own query's condition. Agrees with `conversationPolicy().read`
  * (checked row by row against the database in `modules/conversations/visibility.test.ts`).
  */
 export function readableConversationsSql(actor: Actor, p: (v: unknown) => string): string[] {
-  if (isManager(actor.role)) return [];
+  if (seesAll(actor)) return [];
   const me = p(actor.userId);
   return [`(${CLAUSES.map((s) => s.sql(actor, me, p)).join("\n      or ")})`];
 }
 
 /**
  * Who may do what with a conversation (R207, R213, R801).
- * Managers (owner, admin, supervisor) see and handle every conversation of the workspace.
+ * Whoever holds `conversations.view_all` (by default owners, admins and supervisors) sees and handles every
+ * conversation of the workspace; writing needs `conversations.reply`, deleting `conversations.delete`.
  * An agent sees the conversations assigned to them, those they are an additional operator of,
  * and the queue: unassigned conversations (of their team when it has one). After a reassignment the
  * previous agent no longer sees the history and can no longer write.
@@ -67,7 +90,7 @@ export function conversationPolicy(actor: Actor, c: ConversationAccess): Convers
   if (actor.workspaceId !== c.workspaceId) {
     return { read: false, reply: false, note: false, assign: false, changeStatus: false, delete: false };
   }
-  const manager = isManager(actor.role);
+  const manager = seesAll(actor);
   const mine = SEES.assignee.test(actor, c);
   const operator = SEES.operator.test(actor, c);
   const inQueue = SEES.queue.test(actor, c);
@@ -77,11 +100,11 @@ export function conversationPolicy(actor: Actor, c: ConversationAccess): Convers
   return {
     read,
     // Replying to a conversation in the queue takes it (the reply assigns it to the writer).
-    reply: handles || inQueue,
+    reply: (handles || inQueue) && can(actor, "conversations.reply"),
     note: read,
     assign: manager || mine || inQueue,
     changeStatus: handles || inQueue,
-    delete: isAdmin(actor.role),
+    delete: read && can(actor, "conversations.delete"),
   };
 }
 

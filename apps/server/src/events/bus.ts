@@ -15,6 +15,18 @@ export interface SignalEnvelope {
 export type SignalHandler = (s: SignalEnvelope) => void;
 
 /**
+ * Whose access changed (sign-out, session ended, deactivation, new role or rights, team membership): every
+ * process re-checks the matching sockets at once, closing those whose session ended and applying new rights
+ * to the others. No list matches every socket of the workspace (a role's rights changed).
+ */
+export interface AccessChange {
+  workspaceId: string;
+  userIds?: readonly string[];
+  sessionIds?: readonly string[];
+}
+export type AccessHandler = (change: AccessChange) => void;
+
+/**
  * Carries committed events to every server process. In one process it is a direct call; with several
  * processes on one PostgreSQL, a NOTIFY is sent inside the writing transaction (so it is delivered only if,
  * and after, the transaction commits) and the other processes read the events from the log.
@@ -31,6 +43,9 @@ export interface EventBus {
   /** Sends an ephemeral signal to every process (this one included). */
   signal(envelope: SignalEnvelope): void;
   onSignal(handler: SignalHandler): () => void;
+  /** Tells every process (this one included) that some people's access changed. */
+  access(change: AccessChange): void;
+  onAccess(handler: AccessHandler): () => void;
   start(): Promise<void>;
   stop(): Promise<void>;
 }
@@ -49,6 +64,7 @@ class Handlers<T> {
 export class MemoryBus implements EventBus {
   private readonly handlers = new Handlers<StoredEvent[]>();
   private readonly signals = new Handlers<SignalEnvelope>();
+  private readonly accessHandlers = new Handlers<AccessChange>();
   notice() {
     return null;
   }
@@ -64,6 +80,12 @@ export class MemoryBus implements EventBus {
   onSignal(handler: SignalHandler) {
     return this.signals.add(handler);
   }
+  access(change: AccessChange) {
+    this.accessHandlers.emit(change);
+  }
+  onAccess(handler: AccessHandler) {
+    return this.accessHandlers.add(handler);
+  }
   async start() {}
   async stop() {}
 }
@@ -74,6 +96,7 @@ const SIGNALS = "parley_signals";
 export class PostgresBus implements EventBus {
   private readonly handlers = new Handlers<StoredEvent[]>();
   private readonly signals = new Handlers<SignalEnvelope>();
+  private readonly accessHandlers = new Handlers<AccessChange>();
   private readonly origin = crypto.randomUUID();
   private unlisten: (() => Promise<void>)[] = [];
   constructor(
@@ -106,12 +129,32 @@ export class PostgresBus implements EventBus {
     return this.signals.add(handler);
   }
 
+  access(change: AccessChange) {
+    this.accessHandlers.emit(change);
+    const payload = JSON.stringify({ origin: this.origin, access: change });
+    // Too long a list for one NOTIFY: every socket of the workspace is re-checked instead.
+    const sent =
+      Buffer.byteLength(payload) < 7900
+        ? payload
+        : JSON.stringify({ origin: this.origin, access: { workspaceId: change.workspaceId } });
+    this.db.query("select pg_notify($1, $2)", [SIGNALS, sent]).catch(this.onError);
+  }
+
+  onAccess(handler: AccessHandler) {
+    return this.accessHandlers.add(handler);
+  }
+
   async start() {
     if (!this.db.listen) throw new Error("The postgres event bus needs a PostgreSQL database");
     const unlistenSignals = await this.db.listen(SIGNALS, (note) => {
       try {
-        const { origin, ...envelope } = JSON.parse(note) as SignalEnvelope & { origin: string };
-        if (origin !== this.origin) this.signals.emit(envelope);
+        const { origin, access, ...envelope } = JSON.parse(note) as SignalEnvelope & {
+          origin: string;
+          access?: AccessChange;
+        };
+        if (origin === this.origin) return;
+        if (access) this.accessHandlers.emit(access);
+        else this.signals.emit(envelope);
       } catch (err) {
         this.onError(err);
       }

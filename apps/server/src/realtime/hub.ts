@@ -1,7 +1,7 @@
 import { type EphemeralSignal, LIMITS, type ServerFrame } from "@parley/protocol";
 import type { Db } from "../db/client";
 import { type Actor, canReceive, type EventAudience } from "../domain/permissions";
-import type { EventBus } from "../events/bus";
+import type { AccessChange, EventBus } from "../events/bus";
 import { currentSeq, readEvents, type StoredEvent } from "../events/store";
 import { encode, FrameCache } from "./frames";
 
@@ -43,21 +43,31 @@ export class RealtimeHub {
   private readonly workspaces = new Map<string, WorkspaceState>();
   private readonly unsubscribe: () => void;
   private readonly unsubscribeSignals: () => void;
+  private readonly unsubscribeAccess: () => void;
 
+  /**
+   * @param reauthorize a session's caller as of now (new role, rights and teams), or null when the session
+   *   ended or its user was deactivated.
+   */
   constructor(
     private readonly db: Db,
     bus: EventBus,
     private readonly onError: (err: unknown) => void,
+    private readonly reauthorize: (sessionId: string) => Promise<Actor | null>,
   ) {
     this.unsubscribe = bus.subscribe((events) => this.receive(events));
     this.unsubscribeSignals = bus.onSignal(({ workspaceId, audience, signal }) =>
       this.deliverSignal(workspaceId, audience, signal),
     );
+    this.unsubscribeAccess = bus.onAccess((change) => {
+      this.recheck(change).catch(this.onError);
+    });
   }
 
   stop() {
     this.unsubscribe();
     this.unsubscribeSignals();
+    this.unsubscribeAccess();
     for (const state of this.workspaces.values()) {
       for (const c of state.clients) c.socket.close(1012, "server restarting");
     }
@@ -121,11 +131,32 @@ export class RealtimeHub {
     }
   }
 
-  /** Closes the sockets of a session that signed out. */
-  closeSession(workspaceId: string, sessionId: string) {
-    const state = this.workspaces.get(workspaceId);
+  /**
+   * Re-checks the sockets an access change names (every socket of the workspace when it names none): a
+   * socket whose session ended is closed (4001), the others carry on with the caller's new rights and are
+   * told to fetch them (an `access` frame). Events are filtered with the new rights from the next one on.
+   */
+  private async recheck(change: AccessChange) {
+    const state = this.workspaces.get(change.workspaceId);
     if (!state) return;
-    for (const c of state.clients) if (c.sessionId === sessionId) c.socket.close(4001, "signed out");
+    const everyone = !change.userIds && !change.sessionIds;
+    const matched = [...state.clients].filter(
+      (c) => everyone || change.userIds?.includes(c.actor.userId) || change.sessionIds?.includes(c.sessionId),
+    );
+    const sessions = new Map<string, Promise<Actor | null>>();
+    for (const c of matched) {
+      if (!sessions.has(c.sessionId)) sessions.set(c.sessionId, this.reauthorize(c.sessionId));
+    }
+    for (const c of matched) {
+      const actor = await sessions.get(c.sessionId)!;
+      if (!state.clients.has(c)) continue;
+      if (!actor) {
+        c.socket.close(4001, "session ended");
+        continue;
+      }
+      c.actor = actor;
+      this.sendFrame(c, { type: "access" });
+    }
   }
 
   private async stateFor(workspaceId: string): Promise<WorkspaceState> {

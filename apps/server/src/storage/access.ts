@@ -1,5 +1,5 @@
 import type { Queryable } from "../db/client";
-import { type Actor, conversationPolicy, isManager } from "../domain/permissions";
+import { type Actor, can, conversationPolicy } from "../domain/permissions";
 import { accessOf, loadConversationRow } from "../modules/conversations/present";
 
 /**
@@ -27,7 +27,8 @@ export async function canReadFile(
     const row = await loadConversationRow(q, actor.workspaceId, id);
     if (row && conversationPolicy(actor, accessOf(row)).read) return true;
   }
-  if (conversations.size === 0 && (isManager(actor.role) || file.uploaded_by === actor.userId)) return true;
+  if (conversations.size === 0 && (can(actor, "conversations.view_all") || file.uploaded_by === actor.userId))
+    return true;
   const [avatar] = await q.query(
     `select 1 from users where workspace_id = $1 and avatar_url = $2 and avatar_url like '/api/files/%'
      union all

@@ -78,6 +78,7 @@ export interface paths {
                                 id: string;
                                 name: string;
                             };
+                            permissions: ("conversations.view_all" | "conversations.reply" | "conversations.delete" | "conversations.bulk" | "data.export" | "contacts.erase" | "channels.manage" | "people.manage" | "policy.manage" | "reports.view" | "content.manage" | "automation.manage" | "api.manage" | "audit.view" | "workspace.manage")[];
                         };
                     };
                 };
@@ -139,6 +140,7 @@ export interface paths {
                                 id: string;
                                 name: string;
                             };
+                            permissions: ("conversations.view_all" | "conversations.reply" | "conversations.delete" | "conversations.bulk" | "data.export" | "contacts.erase" | "channels.manage" | "people.manage" | "policy.manage" | "reports.view" | "content.manage" | "automation.manage" | "api.manage" | "audit.view" | "workspace.manage")[];
                         };
                     };
                 };
@@ -224,6 +226,7 @@ export interface paths {
                                 id: string;
                                 name: string;
                             };
+                            permissions: ("conversations.view_all" | "conversations.reply" | "conversations.delete" | "conversations.bulk" | "data.export" | "contacts.erase" | "channels.manage" | "people.manage" | "policy.manage" | "reports.view" | "content.manage" | "automation.manage" | "api.manage" | "audit.view" | "workspace.manage")[];
                         };
                     };
                 };
@@ -453,6 +456,7 @@ export interface paths {
                                 id: string;
                                 name: string;
                             };
+                            permissions: ("conversations.view_all" | "conversations.reply" | "conversations.delete" | "conversations.bulk" | "data.export" | "contacts.erase" | "channels.manage" | "people.manage" | "policy.manage" | "reports.view" | "content.manage" | "automation.manage" | "api.manage" | "audit.view" | "workspace.manage")[];
                         };
                     };
                 };

@@ -111,6 +111,10 @@ export class RealtimeConnection {
         this.lastSeq = frame.lastSeq;
         void this.qc.invalidateQueries({ predicate: (q) => q.queryKey[0] !== keys.session[0] });
         return;
+      case "access":
+        // New rights: the session (what the app shows) and every list (what the user may see) change.
+        void this.qc.invalidateQueries();
+        return;
       case "error":
         return;
     }

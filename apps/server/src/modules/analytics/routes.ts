@@ -1,6 +1,6 @@
 import { z } from "zod";
 import type { AppContext } from "../../context";
-import { type Actor, isManager } from "../../domain/permissions";
+import { type Actor, can } from "../../domain/permissions";
 import { type App, actorOf } from "../../http/types";
 import { forbidden } from "../../lib/errors";
 import { sendCsv } from "../log/csv";
@@ -19,7 +19,8 @@ const Anonymise = {
 };
 
 const managersOnly = (actor: Actor) => {
-  if (!isManager(actor.role)) throw forbidden("Only owners, admins and supervisors may see team analytics.");
+  if (!can(actor, "reports.view"))
+    throw forbidden("Only owners, admins and supervisors may see team analytics.");
   return actor;
 };
 

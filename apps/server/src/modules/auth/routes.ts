@@ -2,14 +2,13 @@ import { User } from "@parley/protocol";
 import { z } from "zod";
 import type { AppContext } from "../../context";
 import { type App, actorOf } from "../../http/types";
-import type { RealtimeHub } from "../../realtime/hub";
 import { listUsers } from "./queries/session-view";
 import { invitationRoutes } from "./routes/invitations";
 import { sessionRoutes } from "./routes/session";
 
 /** Sign-in, sessions and invitations, and the workspace's people. */
-export async function authRoutes(app: App, ctx: AppContext, hub: RealtimeHub) {
-  sessionRoutes(app, ctx, hub);
+export async function authRoutes(app: App, ctx: AppContext) {
+  sessionRoutes(app, ctx);
   invitationRoutes(app, ctx);
 
   app.get(

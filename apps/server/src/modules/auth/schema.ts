@@ -1,4 +1,4 @@
-import { Role, User } from "@parley/protocol";
+import { Permission, Role, User } from "@parley/protocol";
 import { z } from "zod";
 
 export const Email = z
@@ -10,6 +10,8 @@ export const SessionOut = z.object({
   user: User,
   csrfToken: z.string(),
   workspace: z.object({ id: z.string(), name: z.string() }),
+  /** The rights the user holds (R801): the web app shows what they may do from this list. */
+  permissions: z.array(Permission),
 });
 
 export const Invitation = z.object({

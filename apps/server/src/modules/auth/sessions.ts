@@ -1,8 +1,10 @@
 import { hash, verify } from "@node-rs/argon2";
 import type { Role } from "@parley/protocol";
-import type { Db, Queryable } from "../../db/client";
+import type { Queryable } from "../../db/client";
+import { permissionsFor } from "../../domain/permissions";
 import type { SessionActor } from "../../http/types";
 import { randomToken, sha256Hex } from "../../lib/crypto";
+import { storedPermissionsSql } from "../users/queries/permissions-sql";
 
 export const SESSION_COOKIE = "parley_session";
 
@@ -46,8 +48,16 @@ export async function createSession(
   return { token, csrfToken, expiresAt };
 }
 
-/** Resolves a session cookie to the caller, with the teams its policies need. */
-export async function resolveSession(db: Db, token: string, now: Date): Promise<SessionActor | null> {
+/** Resolves a session cookie to the caller, with the teams and rights its policies need. */
+export const resolveSession = (db: Queryable, token: string, now: Date) =>
+  resolveSessionById(db, sha256Hex(token), now);
+
+/** The caller of a session by its stored id (the hash of its cookie), or null once it ended. */
+export async function resolveSessionById(
+  db: Queryable,
+  sessionId: string,
+  now: Date,
+): Promise<SessionActor | null> {
   const [row] = await db.query<{
     session_id: string;
     csrf_token: string;
@@ -57,12 +67,14 @@ export async function resolveSession(db: Db, token: string, now: Date): Promise<
     name: string;
     email: string;
     team_ids: string[];
+    stored_permissions: string[] | null;
   }>(
     `select s.id as session_id, s.csrf_token, u.id as user_id, u.workspace_id, u.role, u.name, u.email,
-       coalesce((select array_agg(tm.team_id::text) from team_members tm where tm.user_id = u.id), '{}') as team_ids
+       coalesce((select array_agg(tm.team_id::text) from team_members tm where tm.user_id = u.id), '{}') as team_ids,
+       ${storedPermissionsSql("u")} as stored_permissions
      from sessions s join users u on u.id = s.user_id
      where s.id = $1 and s.expires_at > $2 and u.status = 'active'`,
-    [sha256Hex(token), now],
+    [sessionId, now],
   );
   if (!row) return null;
   return {
@@ -72,6 +84,7 @@ export async function resolveSession(db: Db, token: string, now: Date): Promise<
     workspaceId: row.workspace_id,
     role: row.role,
     teamIds: row.team_ids,
+    permissions: permissionsFor(row.role, row.stored_permissions),
     name: row.name,
     email: row.email,
   };

@@ -1,12 +1,13 @@
 import type { Role } from "@parley/protocol";
 import { z } from "zod";
 import type { AppContext } from "../../context";
-import type { Actor } from "../../domain/permissions";
+import { type Actor, permissionsFor } from "../../domain/permissions";
 import { AppError } from "../../lib/errors";
 import { assignConversation } from "../conversations/assign";
 import { changeStatus } from "../conversations/change-status";
 import { deleteConversation } from "../conversations/delete";
 import { markRead, markUnread } from "../conversations/read-state";
+import { storedPermissionsSql } from "../users/queries/permissions-sql";
 import type { OperationRow } from "./present";
 
 export const BULK_JOB = "conversations.bulk";
@@ -15,13 +16,22 @@ const CHUNK = 50;
 
 async function actorFor(ctx: AppContext, userId: string | null): Promise<Actor | null> {
   if (!userId) return null;
-  const [u] = await ctx.db.query<{ id: string; workspace_id: string; role: Role; team_ids: string[] }>(
+  const [u] = await ctx.db.query<{
+    id: string;
+    workspace_id: string;
+    role: Role;
+    team_ids: string[];
+    stored_permissions: string[] | null;
+  }>(
     `select u.id, u.workspace_id, u.role,
-       coalesce((select array_agg(tm.team_id::text) from team_members tm where tm.user_id = u.id), '{}') as team_ids
+       coalesce((select array_agg(tm.team_id::text) from team_members tm where tm.user_id = u.id), '{}') as team_ids,
+       ${storedPermissionsSql("u")} as stored_permissions
      from users u where u.id = $1 and u.status = 'active'`,
     [userId],
   );
-  return u ? { userId: u.id, workspaceId: u.workspace_id, role: u.role, teamIds: u.team_ids } : null;
+  if (!u) return null;
+  const permissions = permissionsFor(u.role, u.stored_permissions);
+  return { userId: u.id, workspaceId: u.workspace_id, role: u.role, teamIds: u.team_ids, permissions };
 }
 
 async function applyOne(ctx: AppContext, actor: Actor, op: OperationRow, id: string) {

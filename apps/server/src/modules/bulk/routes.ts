@@ -1,6 +1,6 @@
 import { z } from "zod";
 import type { AppContext } from "../../context";
-import { isAdmin } from "../../domain/permissions";
+import { can } from "../../domain/permissions";
 import { type App, actorOf } from "../../http/types";
 import { notFound } from "../../lib/errors";
 import { startBulk } from "./commands/start-bulk";
@@ -44,7 +44,8 @@ export async function bulkRoutes(app: App, ctx: AppContext) {
     async (req) => {
       const actor = actorOf(req);
       const row = await loadOperation(ctx, actor.workspaceId, req.params.id);
-      if (!row || (row.user_id !== actor.userId && !isAdmin(actor.role))) throw notFound("Bulk operation");
+      if (!row || (row.user_id !== actor.userId && !can(actor, "conversations.view_all")))
+        throw notFound("Bulk operation");
       return { operation: presentOperation(row) };
     },
   );

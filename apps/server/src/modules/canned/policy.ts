@@ -1,6 +1,6 @@
 import type { AppContext } from "../../context";
 import { kysely } from "../../db/kysely";
-import { type Actor, isManager } from "../../domain/permissions";
+import { type Actor, can } from "../../domain/permissions";
 import { forbidden, notFound } from "../../lib/errors";
 
 /** A canned reply is changed by its author or a supervisor; answers 404 when the workspace has no such reply. */
@@ -17,6 +17,6 @@ export async function assertMayChangeCanned(
     .where("id", "=", id)
     .executeTakeFirst();
   if (!existing) throw notFound("Canned reply");
-  if (!isManager(actor.role) && existing.created_by !== actor.userId)
+  if (!can(actor, "content.manage") && existing.created_by !== actor.userId)
     throw forbidden(`Only its author or a supervisor can ${verb} this canned reply.`);
 }

@@ -2,7 +2,7 @@ import { ChannelType } from "@parley/protocol";
 import { z } from "zod";
 import { ChannelTypeInfo } from "../../channels/forms";
 import type { AppContext } from "../../context";
-import { isAdmin } from "../../domain/permissions";
+import { can } from "../../domain/permissions";
 import { type App, actorOf } from "../../http/types";
 import { forbidden, notFound } from "../../lib/errors";
 import type { ConnectionActor } from "./commands/activate";
@@ -21,7 +21,7 @@ const tags = ["channel connections"];
 /** An admin of the workspace (owners and admins manage connections), with the request's address. */
 function adminOf(req: Parameters<typeof actorOf>[0] & { ip: string }): ConnectionActor {
   const actor = actorOf(req);
-  if (!isAdmin(actor.role)) throw forbidden("Only owners and admins manage channel connections.");
+  if (!can(actor, "channels.manage")) throw forbidden("Only owners and admins manage channel connections.");
   return { workspaceId: actor.workspaceId, userId: actor.userId, ip: req.ip };
 }
 

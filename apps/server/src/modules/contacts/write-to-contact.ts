@@ -1,6 +1,6 @@
 import type { Attachment } from "@parley/protocol";
 import { type AppContext, transact } from "../../context";
-import { type Actor, isManager } from "../../domain/permissions";
+import { type Actor, can } from "../../domain/permissions";
 import { AppError, conflict, notFound } from "../../lib/errors";
 import { conversationNumberSequence } from "../conversations/numbers";
 import { accessOf, loadConversationRow, presentConversation } from "../conversations/present";
@@ -64,7 +64,7 @@ export async function writeToContact(
   }
   const handledByOther =
     target.status !== "closed" && target.assignee_id !== null && target.assignee_id !== actor.userId;
-  if (handledByOther && !isManager(actor.role)) {
+  if (handledByOther && !can(actor, "conversations.view_all")) {
     throw conflict(
       `${target.assignee_name ?? "Another agent"} is handling this conversation now; ask them or a supervisor.`,
     );

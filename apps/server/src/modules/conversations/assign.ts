@@ -1,5 +1,5 @@
 import { type AppContext, type Tx, transact } from "../../context";
-import { type Actor, isManager } from "../../domain/permissions";
+import { type Actor, can } from "../../domain/permissions";
 import { AppError, forbidden, notFound } from "../../lib/errors";
 import { addSystemEvent } from "../messages/system-event";
 import { conversationForActor } from "./access";
@@ -60,7 +60,11 @@ export async function assignConversation(
       need: "assign",
       why: "Only the responsible agent or a supervisor can reassign this conversation.",
     });
-    if (!isManager(actor.role) && row.assignee_id === null && input.assigneeId !== actor.userId) {
+    if (
+      !can(actor, "conversations.view_all") &&
+      row.assignee_id === null &&
+      input.assigneeId !== actor.userId
+    ) {
       throw forbidden("Take the conversation yourself, or ask a supervisor to assign it to someone else.");
     }
     if (input.assigneeId) await requireAgent(tx, actor.workspaceId, input.assigneeId);

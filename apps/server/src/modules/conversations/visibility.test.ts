@@ -1,6 +1,11 @@
 import type { Role } from "@parley/protocol";
 import { describe, expect, it } from "vitest";
-import { type Actor, conversationPolicy, readableConversationsSql } from "../../domain/permissions";
+import {
+  type Actor,
+  conversationPolicy,
+  permissionsFor,
+  readableConversationsSql,
+} from "../../domain/permissions";
 import { apiConnection, inbound, newWorkspace, unique } from "../../testing/harness";
 import { useTestServer } from "../../testing/use-test-server";
 
@@ -37,6 +42,7 @@ describe("the conversation read rule", () => {
       workspaceId,
       role,
       teamIds,
+      permissions: permissionsFor(role),
     });
     const actors = [
       actor(a, "agent", [t1]),

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import type { AppContext } from "../../context";
-import { isManager } from "../../domain/permissions";
+import { can } from "../../domain/permissions";
 import { type App, actorOf } from "../../http/types";
 import { forbidden } from "../../lib/errors";
 import { exportCsv } from "./commands/export-csv";
@@ -37,7 +37,7 @@ export async function logRoutes(app: App, ctx: AppContext) {
       },
       async (req, reply) => {
         const actor = actorOf(req);
-        if (!isManager(actor.role)) throw forbidden("Only owners, admins and supervisors may export.");
+        if (!can(actor, "data.export")) throw forbidden("Only owners, admins and supervisors may export.");
         const { stream, filename } = await exportCsv(ctx, actor, what, req.query, req.ip);
         return sendCsv(reply, filename, stream);
       },

@@ -1,11 +1,12 @@
-import type { DomainEvent, NotificationEvent, Role } from "@parley/protocol";
+import type { DomainEvent, NotificationEvent, Permission, Role } from "@parley/protocol";
 import { z } from "zod";
 import type { AppContext } from "../../context";
 import { transact } from "../../context";
 import type { Queryable } from "../../db/client";
-import { canReceive } from "../../domain/permissions";
+import { canReceive, permissionsFor } from "../../domain/permissions";
 import { isCustomerRead, JOB_EVENTS, notifiable } from "../../events/notifiable";
 import { readEvents, type StoredEvent } from "../../events/store";
+import { storedPermissionsSql } from "../users/queries/permissions-sql";
 import { createNotification, type NotificationDraft } from "./create";
 import { type Audience, inAudience, loadSettings, type Means, type Settings } from "./settings";
 
@@ -17,17 +18,33 @@ interface Member {
   name: string;
   email: string;
   teamIds: string[];
+  permissions: Permission[];
 }
 
 async function members(q: Queryable, workspaceId: string): Promise<Member[]> {
-  const rows = await q.query<{ id: string; role: Role; name: string; email: string; team_ids: string[] }>(
+  const rows = await q.query<{
+    id: string;
+    role: Role;
+    name: string;
+    email: string;
+    team_ids: string[];
+    stored_permissions: string[] | null;
+  }>(
     `select u.id, u.role, u.name, u.email,
-       coalesce(array_agg(tm.team_id) filter (where tm.team_id is not null), '{}') as team_ids
+       coalesce(array_agg(tm.team_id) filter (where tm.team_id is not null), '{}') as team_ids,
+       ${storedPermissionsSql("u")} as stored_permissions
      from users u left join team_members tm on tm.user_id = u.id
      where u.workspace_id = $1 and u.status = 'active' group by u.id`,
     [workspaceId],
   );
-  return rows.map((r) => ({ id: r.id, role: r.role, name: r.name, email: r.email, teamIds: r.team_ids }));
+  return rows.map((r) => ({
+    id: r.id,
+    role: r.role,
+    name: r.name,
+    email: r.email,
+    teamIds: r.team_ids,
+    permissions: permissionsFor(r.role, r.stored_permissions),
+  }));
 }
 
 const norm = (s: string) => s.toLowerCase().replace(/[\s._-]+/g, "");
@@ -54,7 +71,13 @@ function candidates(
   audienceOf: (seq: number) => StoredEvent["audience"],
 ) {
   const out: Candidate[] = [];
-  const actorOf = (m: Member) => ({ userId: m.id, workspaceId: "", role: m.role, teamIds: m.teamIds });
+  const actorOf = (m: Member) => ({
+    userId: m.id,
+    workspaceId: "",
+    role: m.role,
+    teamIds: m.teamIds,
+    permissions: m.permissions,
+  });
   for (const e of events) {
     if (!notifiable(e)) continue;
     const audience = audienceOf(e.seq);

@@ -1,10 +1,5 @@
 import type { Db, Queryable } from "../../db/client";
-import {
-  type Actor,
-  conversationPolicy,
-  isManager,
-  readableConversationsSql,
-} from "../../domain/permissions";
+import { type Actor, can, conversationPolicy, readableConversationsSql } from "../../domain/permissions";
 import {
   accessOf,
   CONVERSATION_FROM,
@@ -86,7 +81,7 @@ export async function searchMessages(
   const select = `select m.id, m.seq, m.conversation_id, m.text, m.direction, m.kind, m.author_type, m.created_at`;
   // Managers see every conversation: no join. For agents, the conversation is looked up per match (the
   // fence keeps the planner from hashing every conversation of the workspace for a handful of matches).
-  const join = !isManager(actor.role)
+  const join = !can(actor, "conversations.view_all")
     ? `join lateral (select c.id, c.assignee_id, c.team_id from conversations c where c.id = m.conversation_id offset 0) c on true`
     : "";
   const conditions = (p: (v: unknown) => string) => [

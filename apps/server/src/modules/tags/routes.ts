@@ -1,6 +1,6 @@
 import { z } from "zod";
 import type { AppContext } from "../../context";
-import { isManager } from "../../domain/permissions";
+import { can } from "../../domain/permissions";
 import { type App, actorOf } from "../../http/types";
 import { forbidden } from "../../lib/errors";
 import { createTag } from "./commands/create-tag";
@@ -42,7 +42,7 @@ export async function tagRoutes(app: App, ctx: AppContext) {
     },
     async (req, reply) => {
       const actor = actorOf(req);
-      if (!isManager(actor.role)) throw forbidden("Only supervisors and admins manage tags.");
+      if (!can(actor, "content.manage")) throw forbidden("Only supervisors and admins manage tags.");
       return reply.code(201).send({ tag: await createTag(ctx, actor.workspaceId, req.body) });
     },
   );
@@ -60,7 +60,7 @@ export async function tagRoutes(app: App, ctx: AppContext) {
     },
     async (req) => {
       const actor = actorOf(req);
-      if (!isManager(actor.role)) throw forbidden("Only supervisors and admins manage tags.");
+      if (!can(actor, "content.manage")) throw forbidden("Only supervisors and admins manage tags.");
       return { tag: await editTag(ctx, actor.workspaceId, req.params.id, req.body) };
     },
   );
@@ -70,7 +70,7 @@ export async function tagRoutes(app: App, ctx: AppContext) {
     { schema: { tags, summary: "Delete a tag (removes it from every contact)", params: IdParams } },
     async (req, reply) => {
       const actor = actorOf(req);
-      if (!isManager(actor.role)) throw forbidden("Only supervisors and admins manage tags.");
+      if (!can(actor, "content.manage")) throw forbidden("Only supervisors and admins manage tags.");
       await deleteTag(ctx, actor.workspaceId, req.params.id);
       return reply.code(204).send();
     },

@@ -1,7 +1,7 @@
 import { Task } from "@parley/protocol";
 import { z } from "zod";
 import type { AppContext } from "../../context";
-import { isManager } from "../../domain/permissions";
+import { can } from "../../domain/permissions";
 import { type App, actorOf } from "../../http/types";
 import { forbidden } from "../../lib/errors";
 import { createTask } from "./commands/create-task";
@@ -26,7 +26,7 @@ export async function taskRoutes(app: App, ctx: AppContext) {
     },
     async (req) => {
       const actor = actorOf(req);
-      if (req.query.scope === "all" && !isManager(actor.role))
+      if (req.query.scope === "all" && !can(actor, "conversations.view_all"))
         throw forbidden("Only supervisors and admins can see everyone's tasks.");
       return { tasks: await listTasks(ctx, actor, req.query) };
     },

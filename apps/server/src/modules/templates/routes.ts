@@ -1,7 +1,7 @@
 import { Message } from "@parley/protocol";
 import { z } from "zod";
 import type { AppContext } from "../../context";
-import { isAdmin } from "../../domain/permissions";
+import { can } from "../../domain/permissions";
 import { type App, actorOf } from "../../http/types";
 import { forbidden } from "../../lib/errors";
 import { sendTemplate } from "./commands/send-template";
@@ -40,7 +40,7 @@ export async function templateRoutes(app: App, ctx: AppContext) {
     },
     async (req) => {
       const actor = actorOf(req);
-      if (!isAdmin(actor.role)) throw forbidden("Only owners and admins sync message templates.");
+      if (!can(actor, "channels.manage")) throw forbidden("Only owners and admins sync message templates.");
       return syncTemplates(ctx, actor.workspaceId, req.params.id);
     },
   );

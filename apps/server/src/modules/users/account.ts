@@ -2,7 +2,6 @@ import { Presence, Role, User } from "@parley/protocol";
 import { z } from "zod";
 import type { AppContext } from "../../context";
 import { type App, actorOf } from "../../http/types";
-import type { RealtimeHub } from "../../realtime/hub";
 import { AVATAR_MAX_BYTES } from "./avatar";
 import { removeAvatar, setAvatar } from "./commands/avatar";
 import { changePassword } from "./commands/change-password";
@@ -15,7 +14,7 @@ export const Locale = z.enum(["en", "ru", "uk"]);
 const Password = z.string().min(10, "must be at least 10 characters").max(200);
 
 /** The signed-in user's profile, avatar, password, colleagues' presence, and user administration. */
-export async function accountRoutes(app: App, ctx: AppContext, hub: RealtimeHub) {
+export async function accountRoutes(app: App, ctx: AppContext) {
   const tags = ["users"];
 
   app.patch(
@@ -43,7 +42,7 @@ export async function accountRoutes(app: App, ctx: AppContext, hub: RealtimeHub)
         response: { 200: z.object({ signedOutSessions: z.number().int() }) },
       },
     },
-    async (req) => ({ signedOutSessions: await changePassword(ctx, hub, actorOf(req), req.body) }),
+    async (req) => ({ signedOutSessions: await changePassword(ctx, actorOf(req), req.body) }),
   );
 
   // The avatar is sent as the raw image (Content-Type: image/*): no multipart parser is needed.
@@ -104,6 +103,6 @@ export async function accountRoutes(app: App, ctx: AppContext, hub: RealtimeHub)
         response: { 200: z.object({ user: User }) },
       },
     },
-    async (req) => ({ user: await updateUser(ctx, hub, actorOf(req), req.params.id, req.body, req.ip) }),
+    async (req) => ({ user: await updateUser(ctx, actorOf(req), req.params.id, req.body, req.ip) }),
   );
 }

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import type { AppContext } from "../../context";
-import { isAdmin } from "../../domain/permissions";
+import { can } from "../../domain/permissions";
 import { type App, actorOf } from "../../http/types";
 import { forbidden } from "../../lib/errors";
 import { addTeamMember, createTeam, deleteTeam, removeTeamMember } from "./commands/teams";
@@ -35,7 +35,7 @@ export async function teamRoutes(app: App, ctx: AppContext) {
     },
     async (req, reply) => {
       const actor = actorOf(req);
-      if (!isAdmin(actor.role)) throw forbidden("Only owners and admins manage teams.");
+      if (!can(actor, "people.manage")) throw forbidden("Only owners and admins manage teams.");
       return reply.code(201).send({ team: await createTeam(ctx, actor.workspaceId, req.body.name) });
     },
   );
@@ -52,7 +52,7 @@ export async function teamRoutes(app: App, ctx: AppContext) {
     },
     async (req) => {
       const actor = actorOf(req);
-      if (!isAdmin(actor.role)) throw forbidden("Only owners and admins manage teams.");
+      if (!can(actor, "people.manage")) throw forbidden("Only owners and admins manage teams.");
       return { team: await addTeamMember(ctx, actor.workspaceId, req.params.id, req.params.userId) };
     },
   );
@@ -68,7 +68,7 @@ export async function teamRoutes(app: App, ctx: AppContext) {
     },
     async (req, reply) => {
       const actor = actorOf(req);
-      if (!isAdmin(actor.role)) throw forbidden("Only owners and admins manage teams.");
+      if (!can(actor, "people.manage")) throw forbidden("Only owners and admins manage teams.");
       await removeTeamMember(ctx, actor.workspaceId, req.params.id, req.params.userId);
       return reply.code(204).send();
     },
@@ -79,7 +79,7 @@ export async function teamRoutes(app: App, ctx: AppContext) {
     { schema: { tags, summary: "Delete a team (admins)", params: IdParams } },
     async (req, reply) => {
       const actor = actorOf(req);
-      if (!isAdmin(actor.role)) throw forbidden("Only owners and admins manage teams.");
+      if (!can(actor, "people.manage")) throw forbidden("Only owners and admins manage teams.");
       await deleteTeam(ctx, actor.workspaceId, req.params.id);
       return reply.code(204).send();
     },

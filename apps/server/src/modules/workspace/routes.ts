@@ -1,6 +1,6 @@
 import { z } from "zod";
 import type { AppContext } from "../../context";
-import { isAdmin } from "../../domain/permissions";
+import { can } from "../../domain/permissions";
 import { type App, actorOf } from "../../http/types";
 import { forbidden } from "../../lib/errors";
 import { updateWorkspace } from "./commands/update-workspace";
@@ -58,7 +58,8 @@ export async function workspaceRoutes(app: App, ctx: AppContext) {
     },
     async (req) => {
       const actor = actorOf(req);
-      if (!isAdmin(actor.role)) throw forbidden("Only owners and admins change the workspace's settings.");
+      if (!can(actor, "workspace.manage"))
+        throw forbidden("Only owners and admins change the workspace's settings.");
       return { workspace: await updateWorkspace(ctx, actor, req.body) };
     },
   );

@@ -1,8 +1,8 @@
 import type { AppContext } from "../../../context";
 import { AppError } from "../../../lib/errors";
-import { presentUser, USER_COLUMNS, type UserRow } from "../../users/present";
-import { workspaceOf } from "../queries/session-view";
-import { createSession, timingDummy, verifyPassword } from "../sessions";
+import { USER_COLUMNS, type UserRow } from "../../users/present";
+import { sessionView } from "../queries/session-view";
+import { createSession, resolveSession, timingDummy, verifyPassword } from "../sessions";
 import type { SignInLimiter } from "../signin-limiter";
 
 /**
@@ -37,14 +37,9 @@ export async function startSession(
   user: UserRow,
   meta: { ip: string | null; userAgent: string | null },
 ) {
-  const session = await createSession(ctx.db, user, ctx.config.SESSION_TTL_HOURS, meta, ctx.clock.now());
-  return {
-    token: session.token,
-    expiresAt: session.expiresAt,
-    answer: {
-      user: presentUser(user),
-      csrfToken: session.csrfToken,
-      workspace: await workspaceOf(ctx.db, user.workspace_id),
-    },
-  };
+  const now = ctx.clock.now();
+  const session = await createSession(ctx.db, user, ctx.config.SESSION_TTL_HOURS, meta, now);
+  const actor = await resolveSession(ctx.db, session.token, now);
+  if (!actor) throw new AppError("unauthenticated", "The session ended as it started; sign in again.");
+  return { token: session.token, expiresAt: session.expiresAt, answer: await sessionView(ctx.db, actor) };
 }

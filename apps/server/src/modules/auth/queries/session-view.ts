@@ -1,3 +1,4 @@
+import type { Permission } from "@parley/protocol";
 import type { Queryable } from "../../../db/client";
 import { presentUser, USER_COLUMNS, type UserRow } from "../../users/present";
 
@@ -18,10 +19,15 @@ export async function workspaceOf(q: Queryable, workspaceId: string) {
 /** The signed-in user and workspace with the session's CSRF token. */
 export async function sessionView(
   q: Queryable,
-  s: { userId: string; workspaceId: string; csrfToken: string },
+  s: { userId: string; workspaceId: string; csrfToken: string; permissions: readonly Permission[] },
 ) {
   const [user] = await q.query<UserRow>(`select ${USER_COLUMNS} from users where id = $1`, [s.userId]);
-  return { user: presentUser(user!), csrfToken: s.csrfToken, workspace: await workspaceOf(q, s.workspaceId) };
+  return {
+    user: presentUser(user!),
+    csrfToken: s.csrfToken,
+    workspace: await workspaceOf(q, s.workspaceId),
+    permissions: [...s.permissions],
+  };
 }
 
 /** The people of a workspace, by name. */

@@ -2,7 +2,6 @@ import { z } from "zod";
 import type { AppContext } from "../../../context";
 import { type App, actorOf } from "../../../http/types";
 import { AppError } from "../../../lib/errors";
-import type { RealtimeHub } from "../../../realtime/hub";
 import { checkPassword } from "../commands/sign-in";
 import { signOut } from "../commands/sign-out";
 import { needsSetup, sessionView } from "../queries/session-view";
@@ -15,7 +14,7 @@ import { signInReply } from "./session-cookie";
 const tags = ["auth"];
 
 /** First run, sign-in and sign-out, and the current session. */
-export function sessionRoutes(app: App, ctx: AppContext, hub: RealtimeHub) {
+export function sessionRoutes(app: App, ctx: AppContext) {
   // Counts wrong passwords only: slows an account down, caps an address (see SignInLimiter).
   const signInLimiter = new SignInLimiter(ctx.config.SIGNIN_RATE_LIMIT, ctx.clock);
 
@@ -83,7 +82,7 @@ export function sessionRoutes(app: App, ctx: AppContext, hub: RealtimeHub) {
   app.post("/api/auth/sign-out", { schema: { tags, summary: "End this session" } }, async (req, reply) => {
     const actor = actorOf(req);
     await signOut(ctx, actor.sessionId);
-    hub.closeSession(actor.workspaceId, actor.sessionId);
+    ctx.bus.access({ workspaceId: actor.workspaceId, sessionIds: [actor.sessionId] });
     reply.clearCookie(SESSION_COOKIE, { path: "/" });
     return reply.code(204).send();
   });

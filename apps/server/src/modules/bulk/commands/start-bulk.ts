@@ -1,5 +1,5 @@
 import { type AppContext, transact } from "../../../context";
-import { type Actor, isAdmin } from "../../../domain/permissions";
+import { type Actor, can } from "../../../domain/permissions";
 import { AppError, forbidden } from "../../../lib/errors";
 import { recordAudit } from "../../audit/record";
 import { listConversationIds } from "../../conversations/list";
@@ -13,7 +13,7 @@ import { BULK_MAX, type BulkInput } from "../schema";
  * Deleting needs the delete permission up front; the other actions are checked per conversation.
  */
 export async function startBulk(ctx: AppContext, actor: Actor, input: BulkInput, ip: string | null) {
-  if (input.action === "delete" && !isAdmin(actor.role))
+  if (input.action === "delete" && !can(actor, "conversations.delete"))
     throw forbidden("Only owners and admins can delete conversations.");
   const ids = input.ids
     ? [...new Set(input.ids)]

@@ -1,13 +1,13 @@
 import { type AppContext, transact } from "../../../context";
 import { kysely } from "../../../db/kysely";
-import { type Actor, isManager } from "../../../domain/permissions";
+import { type Actor, can } from "../../../domain/permissions";
 import { forbidden, notFound } from "../../../lib/errors";
 import { recordAudit } from "../../audit/record";
 import { contactExists, loadContact } from "../queries/contacts";
 
 /** Supervisors block anyone; an agent only the contact of a conversation they are assigned to or operate. */
 async function assertMayBlock(ctx: AppContext, actor: Actor, contactId: string) {
-  if (isManager(actor.role)) return;
+  if (can(actor, "conversations.view_all")) return;
   const handled = await kysely(ctx.db)
     .selectFrom("conversations as c")
     .select("c.id")

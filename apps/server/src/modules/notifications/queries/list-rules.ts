@@ -1,5 +1,5 @@
 import type { Queryable } from "../../../db/client";
-import { type Actor, isAdmin } from "../../../domain/permissions";
+import { type Actor, can } from "../../../domain/permissions";
 import { presentRule, RULE_COLS, type RuleRow } from "../present";
 import { inAudience } from "../settings";
 import { canManageOwnRules, policyOf } from "./rule-policy";
@@ -30,7 +30,7 @@ export async function listRules(q: Queryable, actor: Actor) {
     own: rows.filter((r) => r.owner_id).map(presentRule),
     // An agent sees the workspace rules that apply to them; admins see them all.
     workspace: rows
-      .filter((r) => !r.owner_id && (isAdmin(actor.role) || inAudience(r.recipients, me)))
+      .filter((r) => !r.owner_id && (can(actor, "policy.manage") || inAudience(r.recipients, me)))
       .map(presentRule),
     policy: await policyOf(q, actor.workspaceId),
     canManageOwn: await canManageOwnRules(q, actor),

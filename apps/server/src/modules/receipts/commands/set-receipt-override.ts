@@ -1,5 +1,5 @@
 import { type AppContext, transact } from "../../../context";
-import { type Actor, isAdmin, isManager } from "../../../domain/permissions";
+import { type Actor, can } from "../../../domain/permissions";
 import { forbidden } from "../../../lib/errors";
 import { recordAudit } from "../../audit/record";
 import { conversationForActor } from "../../conversations/access";
@@ -19,12 +19,13 @@ export async function setReceiptOverride(
 ) {
   if (target === "connection") {
     await mustExist(ctx.db, "Connection", actor.workspaceId, id);
-    if (!isAdmin(actor.role)) throw forbidden("Only owners and admins change the read-receipt policy.");
+    if (!can(actor, "policy.manage"))
+      throw forbidden("Only owners and admins change the read-receipt policy.");
   }
   await transact(ctx, async (tx) => {
     if (target === "conversation") {
       await conversationForActor(tx.q, actor, id, { lock: true });
-      if (!isManager(actor.role))
+      if (!can(actor, "conversations.view_all"))
         throw forbidden("Only owners, admins and supervisors change the read-receipt policy.");
     }
     const table = target === "connection" ? "channel_connections" : "conversations";

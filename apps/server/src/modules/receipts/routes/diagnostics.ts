@@ -1,7 +1,7 @@
 import { Message } from "@parley/protocol";
 import { z } from "zod";
 import type { AppContext } from "../../../context";
-import { isAdmin } from "../../../domain/permissions";
+import { can } from "../../../domain/permissions";
 import { type App, actorOf } from "../../../http/types";
 import { forbidden } from "../../../lib/errors";
 import { connectionDiagnostics, DiagnosticsOut, sendTestMessage } from "../diagnostics";
@@ -23,7 +23,8 @@ export function diagnosticsRoutes(app: App, ctx: AppContext) {
     async (req) => {
       const actor = actorOf(req);
       await mustExist(ctx.db, "Connection", actor.workspaceId, req.params.id);
-      if (!isAdmin(actor.role)) throw forbidden("Only owners and admins see a connection's diagnostics.");
+      if (!can(actor, "channels.manage"))
+        throw forbidden("Only owners and admins see a connection's diagnostics.");
       return connectionDiagnostics(ctx, actor, req.params.id);
     },
   );
@@ -42,7 +43,7 @@ export function diagnosticsRoutes(app: App, ctx: AppContext) {
     async (req, reply) => {
       const actor = actorOf(req);
       await mustExist(ctx.db, "Connection", actor.workspaceId, req.params.id);
-      if (!isAdmin(actor.role)) throw forbidden("Only owners and admins send test messages.");
+      if (!can(actor, "channels.manage")) throw forbidden("Only owners and admins send test messages.");
       const { conversationId, text } = req.body;
       const message = await sendTestMessage(ctx, actor, req.params.id, conversationId, text);
       return reply.status(201).send({ message });

@@ -1,5 +1,5 @@
 import type { AppContext } from "../../../context";
-import { isAdmin } from "../../../domain/permissions";
+import { can } from "../../../domain/permissions";
 import { type App, actorOf } from "../../../http/types";
 import { forbidden } from "../../../lib/errors";
 import { setReceiptOverride } from "../commands/set-receipt-override";
@@ -33,7 +33,8 @@ export function receiptPolicyRoutes(app: App, ctx: AppContext) {
     },
     async (req) => {
       const actor = actorOf(req);
-      if (!isAdmin(actor.role)) throw forbidden("Only owners and admins change the read-receipt policy.");
+      if (!can(actor, "policy.manage"))
+        throw forbidden("Only owners and admins change the read-receipt policy.");
       await updateReceiptSettings(ctx, actor, req.body);
       return receiptSettingsView(ctx, actor.workspaceId);
     },

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import type { AppContext } from "../../../context";
-import { isAdmin } from "../../../domain/permissions";
+import { can } from "../../../domain/permissions";
 import { type App, actorOf } from "../../../http/types";
 import { forbidden } from "../../../lib/errors";
 import { eraseContact, exportContact, recordReadTrackingConsent } from "../privacy";
@@ -45,7 +45,7 @@ export function privacyRoutes(app: App, ctx: AppContext) {
     async (req, reply) => {
       const actor = actorOf(req);
       await mustExist(ctx.db, "Contact", actor.workspaceId, req.params.id);
-      if (!isAdmin(actor.role)) throw forbidden("Only owners and admins export a contact's data.");
+      if (!can(actor, "contacts.erase")) throw forbidden("Only owners and admins export a contact's data.");
       const data = await exportContact(ctx, actor, req.params.id);
       return reply
         .header("content-disposition", `attachment; filename="parley-contact-${req.params.id}.json"`)
@@ -69,7 +69,7 @@ export function privacyRoutes(app: App, ctx: AppContext) {
     async (req) => {
       const actor = actorOf(req);
       await mustExist(ctx.db, "Contact", actor.workspaceId, req.params.id);
-      if (!isAdmin(actor.role)) throw forbidden("Only owners and admins erase a contact's data.");
+      if (!can(actor, "contacts.erase")) throw forbidden("Only owners and admins erase a contact's data.");
       return { erased: await eraseContact(ctx, actor, req.params.id) };
     },
   );

@@ -1,5 +1,5 @@
 import type { AppContext } from "../../../context";
-import { type Actor, isManager } from "../../../domain/permissions";
+import { type Actor, can } from "../../../domain/permissions";
 import { type App, actorOf } from "../../../http/types";
 import { forbidden } from "../../../lib/errors";
 import { sendCsv } from "../../log/csv";
@@ -7,7 +7,8 @@ import { REPORT_CSV_HEADER, ReceiptReport, ReceiptReportQuery, receiptReport, re
 import { tags } from "../schema";
 
 const managersOnly = (actor: Actor) => {
-  if (!isManager(actor.role)) throw forbidden("Only owners, admins and supervisors may see receipt reports.");
+  if (!can(actor, "reports.view"))
+    throw forbidden("Only owners, admins and supervisors may see receipt reports.");
   return actor;
 };
 

@@ -2,14 +2,12 @@ import type { AppContext } from "../../../context";
 import { kysely } from "../../../db/kysely";
 import type { SessionActor } from "../../../http/types";
 import { AppError } from "../../../lib/errors";
-import type { RealtimeHub } from "../../../realtime/hub";
 import { hashPassword, verifyPassword } from "../../auth/sessions";
 import { endSessions } from "./end-sessions";
 
 /** Changes my password when the current one is right; my other sessions are signed out (answers how many). */
 export async function changePassword(
   ctx: AppContext,
-  hub: RealtimeHub,
   actor: SessionActor,
   passwords: { currentPassword: string; newPassword: string },
 ): Promise<number> {
@@ -28,5 +26,5 @@ export async function changePassword(
     .set({ password_hash: hash, updated_at: ctx.clock.now() })
     .where("id", "=", actor.userId)
     .execute();
-  return endSessions(ctx, hub, actor.workspaceId, actor.userId, actor.sessionId);
+  return endSessions(ctx, actor.workspaceId, actor.userId, actor.sessionId);
 }

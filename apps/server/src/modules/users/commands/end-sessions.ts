@@ -1,11 +1,9 @@
 import type { AppContext } from "../../../context";
 import { kysely } from "../../../db/kysely";
-import type { RealtimeHub } from "../../../realtime/hub";
 
-/** Ends every session of a user but `keep` (and closes their sockets on this process); answers how many. */
+/** Ends every session of a user but `keep` and closes their sockets in every process; answers how many. */
 export async function endSessions(
   ctx: AppContext,
-  hub: RealtimeHub,
   workspaceId: string,
   userId: string,
   keep: string | null,
@@ -17,6 +15,6 @@ export async function endSessions(
     .$if(keep !== null, (qb) => qb.where("id", "<>", keep!))
     .returning("id")
     .execute();
-  for (const r of rows) hub.closeSession(workspaceId, r.id);
+  if (rows.length) ctx.bus.access({ workspaceId, sessionIds: rows.map((r) => r.id) });
   return rows.length;
 }

@@ -26,6 +26,7 @@ export async function addTeamMember(ctx: AppContext, workspaceId: string, teamId
     .values({ team_id: teamId, user_id: userId })
     .onConflict((oc) => oc.doNothing())
     .execute();
+  ctx.bus.access({ workspaceId, userIds: [userId] }); // the team's queue becomes visible on their sockets
   return (await listTeams(ctx.db, workspaceId, teamId))[0]!;
 }
 
@@ -41,10 +42,16 @@ export async function removeTeamMember(ctx: AppContext, workspaceId: string, tea
     .returning("m.user_id")
     .executeTakeFirst();
   if (!removed) throw notFound("Team member");
+  ctx.bus.access({ workspaceId, userIds: [userId] });
 }
 
 /** Deletes a team (its members stay people of the workspace). */
 export async function deleteTeam(ctx: AppContext, workspaceId: string, id: string) {
+  const members = await kysely(ctx.db)
+    .selectFrom("team_members")
+    .select("user_id")
+    .where("team_id", "=", id)
+    .execute();
   const removed = await kysely(ctx.db)
     .deleteFrom("teams")
     .where("workspace_id", "=", workspaceId)
@@ -52,4 +59,5 @@ export async function deleteTeam(ctx: AppContext, workspaceId: string, id: strin
     .returning("id")
     .executeTakeFirst();
   if (!removed) throw notFound("Team");
+  if (members.length) ctx.bus.access({ workspaceId, userIds: members.map((m) => m.user_id) });
 }

@@ -1,9 +1,8 @@
 import type { Role } from "@parley/protocol";
 import { type AppContext, transact } from "../../../context";
 import { kysely } from "../../../db/kysely";
-import { type Actor, isAdmin } from "../../../domain/permissions";
+import { type Actor, can } from "../../../domain/permissions";
 import { forbidden, notFound } from "../../../lib/errors";
-import type { RealtimeHub } from "../../../realtime/hub";
 import { recordAudit } from "../../audit/record";
 import { presentUser, type UserRow } from "../present";
 import { loadUserRow, USER_FIELDS } from "../queries/users";
@@ -17,11 +16,10 @@ export interface UserChange {
 /**
  * Changes a person's role or deactivates / reactivates them (admins; admins themselves only by the owner),
  * with an audit entry. A deactivated person is signed out everywhere at once; a new role applies to their
- * next request.
+ * next request and, in every process, to their open sockets.
  */
 export async function updateUser(
   ctx: AppContext,
-  hub: RealtimeHub,
   actor: Actor,
   targetId: string,
   change: UserChange,
@@ -29,7 +27,7 @@ export async function updateUser(
 ) {
   const target = await loadUserRow(ctx.db, actor.workspaceId, targetId);
   if (!target) throw notFound("User");
-  if (!isAdmin(actor.role)) throw forbidden("Only owners and admins manage people.");
+  if (!can(actor, "people.manage")) throw forbidden("Only owners and admins manage people.");
   if (target.id === actor.userId)
     throw forbidden("You cannot change your own role or deactivate yourself: ask another admin.");
   if (target.role === "owner") throw forbidden("The owner's account cannot be changed.");
@@ -55,6 +53,7 @@ export async function updateUser(
     });
     return u as UserRow;
   });
-  if (change.status === "disabled") await endSessions(ctx, hub, actor.workspaceId, target.id, null);
+  if (change.status === "disabled") await endSessions(ctx, actor.workspaceId, target.id, null);
+  else if (change.role) ctx.bus.access({ workspaceId: actor.workspaceId, userIds: [target.id] });
   return presentUser(user);
 }
