@@ -39,3 +39,8 @@ export function actorOf(req: { actor: SessionActor | null }): SessionActor {
   if (!req.actor) throw new Error("actorOf called on a public route");
   return req.actor;
 }
+
+/** Where a request came from, as the audit log records it. */
+export function requestSource(req: { ip: string; headers: { "user-agent"?: string } }) {
+  return { ip: req.ip, userAgent: req.headers["user-agent"]?.slice(0, 500) ?? null };
+}

@@ -12,6 +12,8 @@ export interface AuditEntry {
   /** What the action changed or asked for; never a secret. */
   data?: unknown;
   ip?: string | null;
+  /** The caller's browser or client, as it said (`User-Agent`). */
+  userAgent?: string | null;
   /** The application's clock (the transaction's `tx.now`, or `ctx.clock.now()`). */
   at: Date;
 }
