@@ -17,6 +17,8 @@ import { pruneOldRows } from "./jobs/maintenance";
 import { JobRunner } from "./jobs/queue";
 import { SecretBox } from "./lib/crypto";
 import { type Clock, systemClock } from "./lib/time";
+import { registerAlertJobs } from "./modules/alerts/notify";
+import { alertRoutes } from "./modules/alerts/routes";
 import { analyticsRoutes } from "./modules/analytics/routes";
 import { authRoutes } from "./modules/auth/routes";
 import { resolveSessionById } from "./modules/auth/sessions";
@@ -130,6 +132,7 @@ export async function createServer(config: Config, opts: ServerOptions = {}): Pr
   registerFanoutJobs(ctx);
   registerEmailJobs(ctx);
   registerPushJob(ctx);
+  registerAlertJobs(ctx);
   registerTaskReminderJob(ctx);
   registerRemoveBlobsJob(ctx);
   const hub = new RealtimeHub(db, bus, onError, (sessionId) =>
@@ -156,6 +159,7 @@ export async function createServer(config: Config, opts: ServerOptions = {}): Pr
   await fileRoutes(app, ctx);
   const widgetHub = await widgetRoutes(app, ctx);
   await taskRoutes(app, ctx);
+  await alertRoutes(app, ctx);
   if (roles.has("realtime")) await realtimeRoutes(app, ctx, hub);
   app.get("/api/health", { config: { auth: false }, schema: { hide: true } }, async () => {
     await db.query("select 1");

@@ -30,6 +30,7 @@ const UsersPage = lazy(() => import("./features/account/UsersPage"));
 const AcceptInvitePage = lazy(() => import("./features/account/AcceptInvitePage"));
 const ReceiptReportsPage = lazy(() => import("./features/receipts/ReportsPage"));
 const ReceiptsSettingsPage = lazy(() => import("./features/receipts/ReceiptsSettingsPage"));
+const AlertsPage = lazy(() => import("./features/alerts/AlertsPage"));
 const NotificationSettingsPage = lazy(() =>
   import("./features/notifications/NotificationSettingsPage").then((m) => ({
     default: m.NotificationSettingsPage,
@@ -180,6 +181,14 @@ export function App() {
         element={
           <Suspense fallback={pageLoader}>
             <NotificationSettingsPage session={session.data} />
+          </Suspense>
+        }
+      />
+      <Route
+        path="/settings/alerts"
+        element={
+          <Suspense fallback={pageLoader}>
+            <AlertsPage session={session.data} />
           </Suspense>
         }
       />

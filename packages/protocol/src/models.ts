@@ -178,6 +178,8 @@ export const NotificationEvent = z.enum([
   "mention",
   "customer_read",
   "time_limit",
+  /** A security alert (R804): only people who may see the audit log receive them. */
+  "security_alert",
 ]);
 export type NotificationEvent = z.infer<typeof NotificationEvent>;
 export const NotificationMeans = z.enum(["inApp", "push", "email"]);

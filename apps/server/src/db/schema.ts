@@ -14,6 +14,37 @@ export type Timestamp = ColumnType<Date, Date | string, Date | string>;
 /** Read as parsed JSON; written as JSON text. */
 export type Json = ColumnType<unknown, string, string>;
 
+export interface AlertKnownSources {
+  first_seen_at: Timestamp;
+  kind: string;
+  user_id: string;
+  value: string;
+}
+
+export interface AlertRules {
+  enabled: boolean;
+  rule: string;
+  threshold: number;
+  updated_at: Timestamp;
+  updated_by: string | null;
+  window_minutes: number;
+  workspace_id: string;
+}
+
+export interface Alerts {
+  acknowledged_at: Timestamp | null;
+  acknowledged_by: string | null;
+  count: number;
+  details: Generated<Json>;
+  first_seen_at: Timestamp;
+  id: Generated<string>;
+  key: string;
+  last_seen_at: Timestamp;
+  raised_at: Timestamp;
+  rule: string;
+  workspace_id: string;
+}
+
 export interface AuditLog {
   action: string;
   created_at: Generated<Timestamp>;
@@ -529,6 +560,9 @@ export interface Workspaces {
 }
 
 export interface DB {
+  alert_known_sources: AlertKnownSources;
+  alert_rules: AlertRules;
+  alerts: Alerts;
   audit_log: AuditLog;
   bots: Bots;
   bulk_operations: BulkOperations;

@@ -5136,6 +5136,11 @@ export interface paths {
                                         push: boolean;
                                         email: boolean;
                                     };
+                                    security_alert: {
+                                        inApp: boolean;
+                                        push: boolean;
+                                        email: boolean;
+                                    };
                                 } & {
                                     [key: string]: {
                                         inApp: boolean;
@@ -5232,6 +5237,11 @@ export interface paths {
                                         email: boolean;
                                     };
                                     time_limit: {
+                                        inApp: boolean;
+                                        push: boolean;
+                                        email: boolean;
+                                    };
+                                    security_alert: {
                                         inApp: boolean;
                                         push: boolean;
                                         email: boolean;
@@ -7146,6 +7156,236 @@ export interface paths {
                 };
             };
         };
+        trace?: never;
+    };
+    "/api/alerts/rules": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The workspace's alert rules with their switches, thresholds and defaults (audit.view) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            rules: {
+                                enabled: boolean;
+                                threshold: number;
+                                windowMinutes: number;
+                                /** @enum {string} */
+                                rule: "sign_in_failures_account" | "sign_in_failures_address" | "new_device" | "large_export" | "mass_erasure" | "mass_deletion" | "api_token_new_address";
+                                hasThreshold: boolean;
+                                defaults: {
+                                    enabled: boolean;
+                                    threshold: number;
+                                    windowMinutes: number;
+                                };
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/alerts/rules/{rule}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Switch a rule on or off or change its threshold and window (workspace.manage) */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    rule: "sign_in_failures_account" | "sign_in_failures_address" | "new_device" | "large_export" | "mass_erasure" | "mass_deletion" | "api_token_new_address";
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        enabled?: boolean;
+                        threshold?: number;
+                        windowMinutes?: number;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            rule: {
+                                enabled: boolean;
+                                threshold: number;
+                                windowMinutes: number;
+                                /** @enum {string} */
+                                rule: "sign_in_failures_account" | "sign_in_failures_address" | "new_device" | "large_export" | "mass_erasure" | "mass_deletion" | "api_token_new_address";
+                                hasThreshold: boolean;
+                                defaults: {
+                                    enabled: boolean;
+                                    threshold: number;
+                                    windowMinutes: number;
+                                };
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/api/alerts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Raised alerts, newest first: open, acknowledged or all (cursor paging with `before`; audit.view) */
+        get: {
+            parameters: {
+                query?: {
+                    status?: "open" | "acknowledged" | "all";
+                    before?: string;
+                    limit?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            alerts: {
+                                id: string;
+                                /** @enum {string} */
+                                rule: "sign_in_failures_account" | "sign_in_failures_address" | "new_device" | "large_export" | "mass_erasure" | "mass_deletion" | "api_token_new_address";
+                                key: string;
+                                subject: string;
+                                details: {
+                                    [key: string]: unknown;
+                                };
+                                count: number;
+                                firstSeenAt: string;
+                                lastSeenAt: string;
+                                raisedAt: string;
+                                acknowledgedAt: string | null;
+                                acknowledgedBy: {
+                                    id: string;
+                                    name: string;
+                                } | null;
+                            }[];
+                            open: number;
+                            nextBefore: string | null;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/alerts/{id}/acknowledge": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Acknowledge an alert (audit.view); acknowledging again keeps the first */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            alert: {
+                                id: string;
+                                /** @enum {string} */
+                                rule: "sign_in_failures_account" | "sign_in_failures_address" | "new_device" | "large_export" | "mass_erasure" | "mass_deletion" | "api_token_new_address";
+                                key: string;
+                                subject: string;
+                                details: {
+                                    [key: string]: unknown;
+                                };
+                                count: number;
+                                firstSeenAt: string;
+                                lastSeenAt: string;
+                                raisedAt: string;
+                                acknowledgedAt: string | null;
+                                acknowledgedBy: {
+                                    id: string;
+                                    name: string;
+                                } | null;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
 }

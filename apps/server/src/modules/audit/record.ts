@@ -1,4 +1,5 @@
 import type { Queryable } from "../../db/client";
+import { evaluateAlerts } from "../alerts/evaluate";
 
 /** One entry of the workspace's audit log: who did what to which record, from where, and when. */
 export interface AuditEntry {
@@ -34,5 +35,6 @@ export async function recordAudit(q: Queryable, e: AuditEntry): Promise<{ id: nu
       e.at,
     ],
   );
+  await evaluateAlerts(q, e, recordAudit);
   return row!;
 }

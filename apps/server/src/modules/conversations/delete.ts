@@ -18,7 +18,7 @@ export async function deleteConversation(ctx: AppContext, actor: Actor, id: stri
       action: "conversation.deleted",
       targetType: "conversation",
       targetId: row.id,
-      data: { number: row.number },
+      data: { number: row.number, count: 1 },
       ip,
       at: tx.now,
     });

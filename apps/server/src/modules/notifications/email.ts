@@ -35,6 +35,7 @@ const WORDS = {
       mention: "You were mentioned",
       customer_read: "Read by the customer",
       time_limit: "Time limit",
+      security_alert: "Security alert",
     } as Record<string, string>,
   },
   ru: {
@@ -48,6 +49,7 @@ const WORDS = {
       mention: "Вас упомянули",
       customer_read: "Прочитано клиентом",
       time_limit: "Срок ответа",
+      security_alert: "Предупреждение безопасности",
     } as Record<string, string>,
   },
   uk: {
@@ -61,6 +63,7 @@ const WORDS = {
       mention: "Вас згадали",
       customer_read: "Прочитано клієнтом",
       time_limit: "Термін відповіді",
+      security_alert: "Попередження безпеки",
     } as Record<string, string>,
   },
 };

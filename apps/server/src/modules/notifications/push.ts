@@ -99,7 +99,11 @@ export function registerPushJob(ctx: AppContext) {
         // The system notification is shown as is: its title in the agent's language.
         title: [words(d.locale).kinds[d.kind], d.title].filter(Boolean).join(" — "),
         body: d.body,
-        url: d.conversation_id ? `/inbox/${d.conversation_id}` : "/inbox",
+        url: d.conversation_id
+          ? `/inbox/${d.conversation_id}`
+          : d.kind === "security_alert"
+            ? "/settings/alerts"
+            : "/inbox",
       });
       const req = webpush.generateRequestDetails(
         { endpoint: d.endpoint, keys: { p256dh: d.p256dh, auth: d.auth } },

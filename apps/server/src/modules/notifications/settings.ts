@@ -14,6 +14,7 @@ export const DEFAULT_MATRIX: Matrix = {
   mention: { inApp: true, push: true, email: true },
   customer_read: { inApp: true, push: false, email: false },
   time_limit: { inApp: true, push: true, email: false },
+  security_alert: { inApp: true, push: true, email: true },
 };
 
 const MeansSchema = z.object({ inApp: z.boolean(), push: z.boolean(), email: z.boolean() });

@@ -62,6 +62,7 @@ export function NotificationBell() {
     if (n.conversationId) navigate(`/inbox/${n.conversationId}`);
     else if (n.kind === "delivery_failed") navigate("/settings/notifications");
     else if (n.kind === "channel_problem") navigate("/settings/receipts?tab=diagnostics");
+    else if (n.kind === "security_alert") navigate("/settings/alerts");
   };
   const mute = async (conversationId: string) => {
     await put(`/api/conversations/${conversationId}/mute`, { muted: true });

@@ -1,4 +1,5 @@
 import { enAccount } from "./en/account";
+import { enAlerts } from "./en/alerts";
 import { enChannelForms } from "./en/channel-forms";
 import { enConversationTools } from "./en/conversation-tools";
 import { enInboxTools } from "./en/inbox-tools";
@@ -321,6 +322,7 @@ export const en = {
   ...enReceipts,
   ...enChannelForms,
   ...enAccount,
+  ...enAlerts,
 };
 
 export type Translation = typeof en;

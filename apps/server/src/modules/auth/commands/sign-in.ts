@@ -4,6 +4,7 @@ import { USER_COLUMNS, type UserRow } from "../../users/present";
 import { sessionView } from "../queries/session-view";
 import { createSession, resolveSession, timingDummy, verifyPassword } from "../sessions";
 import type { SignInLimiter } from "../signin-limiter";
+import { recordSignIn } from "./record-sign-in";
 
 /**
  * Checks an email and password: an active user's password, or a dummy hash for an unknown email so both
@@ -39,6 +40,7 @@ export async function startSession(
 ) {
   const now = ctx.clock.now();
   const session = await createSession(ctx.db, user, ctx.config.SESSION_TTL_HOURS, meta, now);
+  await recordSignIn(ctx, user, meta, now);
   const actor = await resolveSession(ctx.db, session.token, now);
   if (!actor) throw new AppError("unauthenticated", "The session ended as it started; sign in again.");
   return { token: session.token, expiresAt: session.expiresAt, answer: await sessionView(ctx.db, actor) };

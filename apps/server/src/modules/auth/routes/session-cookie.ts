@@ -1,12 +1,13 @@
 import type { FastifyReply, FastifyRequest } from "fastify";
 import type { AppContext } from "../../../context";
+import { requestSource } from "../../../http/types";
 import type { UserRow } from "../../users/present";
 import { startSession } from "../commands/sign-in";
 import { SESSION_COOKIE } from "../sessions";
 
 /** Opens a session for the user and sets its cookie; answers with the session (user, CSRF token, workspace). */
 export async function signInReply(ctx: AppContext, req: FastifyRequest, reply: FastifyReply, user: UserRow) {
-  const session = await startSession(ctx, user, { ip: req.ip, userAgent: req.headers["user-agent"] ?? null });
+  const session = await startSession(ctx, user, requestSource(req));
   reply.setCookie(SESSION_COOKIE, session.token, {
     httpOnly: true,
     sameSite: "lax",

@@ -1,7 +1,8 @@
 import { z } from "zod";
 import type { AppContext } from "../../../context";
-import { type App, actorOf } from "../../../http/types";
+import { type App, actorOf, requestSource } from "../../../http/types";
 import { AppError } from "../../../lib/errors";
+import { failedSignIn, recordSignInFailed } from "../commands/record-sign-in";
 import { checkPassword } from "../commands/sign-in";
 import { signOut } from "../commands/sign-out";
 import { needsSetup, sessionView } from "../queries/session-view";
@@ -68,13 +69,16 @@ export function sessionRoutes(app: App, ctx: AppContext) {
       const { email } = req.body;
       const wait = await signInLimiter.waitMs(req.ip, email);
       if (wait > 0) {
+        await recordSignInFailed(ctx, email, requestSource(req), "rate_limited");
         const seconds = Math.ceil(wait / 1000);
         reply.header("retry-after", String(seconds));
         throw new AppError("rate_limited", `Too many wrong passwords. Try again in ${seconds} seconds.`, {
           retryAfterSeconds: seconds,
         });
       }
-      const user = await checkPassword(ctx, signInLimiter, req.ip, email, req.body.password);
+      const user = await checkPassword(ctx, signInLimiter, req.ip, email, req.body.password).catch(
+        failedSignIn(ctx, email, requestSource(req)),
+      );
       return signInReply(ctx, req, reply, user);
     },
   );

@@ -1,6 +1,7 @@
 import { Readable } from "node:stream";
 import type { AppContext } from "../../../context";
 import type { Actor } from "../../../domain/permissions";
+import { evaluateAlerts } from "../../alerts/evaluate";
 import { recordAudit } from "../../audit/record";
 import { conversationsCsv, type ExportProgress, type ExportQuery, messagesCsv } from "../export";
 
@@ -18,25 +19,35 @@ export async function exportCsv(
 ) {
   const now = ctx.clock.now();
   const { scope, notes, redact, ...filters } = f;
-  const audit = await recordAudit(ctx.db, {
+  const entry = {
     workspaceId: actor.workspaceId,
     userId: actor.userId,
     action: `export.${what}`,
     targetType: "export",
-    data: { scope, notes, redact, filters, rows: null, completed: false },
+    data: { scope, notes, redact, filters, rows: null as number | null, completed: false },
     ip,
     at: now,
-  });
+  };
+  const audit = await recordAudit(ctx.db, entry);
   const progress: ExportProgress = { rows: 0, completed: false };
   const gen = what === "conversations" ? conversationsCsv : messagesCsv;
   const stream = Readable.from(gen(ctx.db, actor, f, progress), { objectMode: false });
   stream.once("close", () => {
+    const { rows, completed } = progress;
     ctx.db
-      .query(
-        `update audit_log set data = data || jsonb_build_object('rows', $2::int, 'completed', $3::boolean)
-         where id = $1`,
-        [audit.id, progress.rows, progress.completed],
-      )
+      .tx(async (q) => {
+        await q.query(
+          `update audit_log set data = data || jsonb_build_object('rows', $2::int, 'completed', $3::boolean)
+           where id = $1`,
+          [audit.id, rows, completed],
+        );
+        // The row count is known only now: the large-export rule looks at the finished entry.
+        await evaluateAlerts(
+          q,
+          { ...entry, data: { ...entry.data, rows, completed }, at: ctx.clock.now() },
+          recordAudit,
+        );
+      })
       .catch((err) => ctx.log.warn({ err }, "export audit update failed"));
   });
   return { stream, filename: `parley-${what}-${now.toISOString().slice(0, 10)}.csv` };
