@@ -75,6 +75,7 @@ export function InboxListColumn({
   const [filtersOpen, setFiltersOpen] = useState(false);
   const [slaOpen, setSlaOpen] = useState(false);
   const [selecting, setSelecting] = useState(false);
+  const bulk = can(session, "conversations.bulk");
   const [picked, setPicked] = useState<ReadonlySet<string>>(new Set());
   const [all, setAll] = useState(false);
   const toggle = useCallback(
@@ -133,21 +134,23 @@ export function InboxListColumn({
               </ActionIcon>
             </Indicator>
           </Tooltip>
-          <Tooltip label={t("bulk.select")}>
-            <ActionIcon
-              variant={selecting ? "filled" : "subtle"}
-              size="lg"
-              aria-label={t("bulk.select")}
-              aria-pressed={selecting}
-              onClick={() => {
-                setSelecting((s) => !s);
-                clear();
-              }}
-              data-testid="select-mode"
-            >
-              <IconListCheck size={18} />
-            </ActionIcon>
-          </Tooltip>
+          {bulk ? (
+            <Tooltip label={t("bulk.select")}>
+              <ActionIcon
+                variant={selecting ? "filled" : "subtle"}
+                size="lg"
+                aria-label={t("bulk.select")}
+                aria-pressed={selecting}
+                onClick={() => {
+                  setSelecting((s) => !s);
+                  clear();
+                }}
+                data-testid="select-mode"
+              >
+                <IconListCheck size={18} />
+              </ActionIcon>
+            </Tooltip>
+          ) : null}
         </Group>
         {sla || can(session, "workspace.manage") ? (
           <Group gap={6} wrap="nowrap">
@@ -184,7 +187,7 @@ export function InboxListColumn({
           </Group>
         ) : null}
       </Stack>
-      {selecting && !q ? (
+      {selecting && bulk && !q ? (
         <BulkBar
           count={picked.size}
           all={all}

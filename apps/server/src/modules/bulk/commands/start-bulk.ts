@@ -10,9 +10,10 @@ import { BULK_MAX, type BulkInput } from "../schema";
 /**
  * Starts a bulk action (R106): resolves the conversations (the selection, or the first 1,000 of the filter
  * the caller sees), stores the operation with an audit entry and hands it to a job, all in one transaction.
- * Deleting needs the delete permission up front; the other actions are checked per conversation.
+ * Needs `conversations.bulk`, and deleting the delete permission, up front; the other actions are checked per conversation.
  */
 export async function startBulk(ctx: AppContext, actor: Actor, input: BulkInput, ip: string | null) {
+  mustHold(actor, "conversations.bulk");
   if (input.action === "delete") mustHold(actor, "conversations.delete");
   const ids = input.ids
     ? [...new Set(input.ids)]
