@@ -13,6 +13,7 @@ import {
   IconMessageCircle,
   IconMessages,
   IconPlugConnected,
+  IconShieldLock,
   IconUserCircle,
   IconUsers,
   IconWifiOff,
@@ -229,6 +230,16 @@ export function AppHeader({
                 data-testid="menu-users"
               >
                 {t("account.nav.users")}
+              </Menu.Item>
+            ) : null}
+            {can(session, "people.manage") ? (
+              <Menu.Item
+                component={Link}
+                to="/settings/roles"
+                leftSection={<IconShieldLock size={14} />}
+                data-testid="menu-roles"
+              >
+                {t("roles.nav")}
               </Menu.Item>
             ) : null}
             <Menu.Item leftSection={<IconLogout size={14} />} onClick={signOut}>
