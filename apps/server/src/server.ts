@@ -40,6 +40,7 @@ import { notificationRoutes } from "./modules/notifications/routes";
 import { sweepTimeLimits } from "./modules/notifications/time-limits";
 import { realtimeRoutes } from "./modules/realtime/routes";
 import { receiptRoutes } from "./modules/receipts/routes";
+import { roleRoutes } from "./modules/roles/routes";
 import { searchRoutes } from "./modules/search/routes";
 import { tagRoutes } from "./modules/tags/routes";
 import { registerTaskReminderJob } from "./modules/tasks/reminder-job";
@@ -141,6 +142,7 @@ export async function createServer(config: Config, opts: ServerOptions = {}): Pr
   const app = await createHttpApp(ctx);
   await authRoutes(app, ctx);
   await teamRoutes(app, ctx);
+  await roleRoutes(app, ctx);
   await accountRoutes(app, ctx);
   await workspaceRoutes(app, ctx);
   await conversationRoutes(app, ctx);

@@ -27,6 +27,7 @@ const ChannelsPage = lazy(() =>
 );
 const ProfilePage = lazy(() => import("./features/account/ProfilePage"));
 const UsersPage = lazy(() => import("./features/account/UsersPage"));
+const RolesPage = lazy(() => import("./features/roles/RolesPage"));
 const AcceptInvitePage = lazy(() => import("./features/account/AcceptInvitePage"));
 const ReceiptReportsPage = lazy(() => import("./features/receipts/ReportsPage"));
 const ReceiptsSettingsPage = lazy(() => import("./features/receipts/ReceiptsSettingsPage"));
@@ -133,6 +134,14 @@ export function App() {
         element={
           <Suspense fallback={pageLoader}>
             <UsersPage session={session.data} />
+          </Suspense>
+        }
+      />
+      <Route
+        path="/settings/roles"
+        element={
+          <Suspense fallback={pageLoader}>
+            <RolesPage session={session.data} />
           </Suspense>
         }
       />

@@ -106,3 +106,26 @@ export const ROLE_DEFAULT_PERMISSIONS: Record<Role, readonly Permission[]> = {
   ],
   agent: ["conversations.reply", "conversations.bulk"],
 };
+
+/** The built-in roles whose rights a workspace may change, and the bases a custom role may have. */
+export const EditableRole = z.enum(["supervisor", "agent"]);
+export type EditableRole = z.infer<typeof EditableRole>;
+
+/** Each permission's name as people read it (English; the web app translates them). */
+export const PERMISSION_NAMES: Record<Permission, string> = {
+  "conversations.view_all": "See all conversations",
+  "conversations.reply": "Reply to customers",
+  "conversations.delete": "Delete conversations",
+  "conversations.bulk": "Bulk actions",
+  "data.export": "Export data",
+  "contacts.erase": "Export and erase contact data",
+  "channels.manage": "Manage channels",
+  "people.manage": "Manage people and roles",
+  "policy.manage": "Manage receipt and notification policy",
+  "reports.view": "See reports",
+  "content.manage": "Manage canned replies and tags",
+  "automation.manage": "Manage automation",
+  "api.manage": "Manage API access",
+  "audit.view": "See the audit log",
+  "workspace.manage": "Manage workspace settings",
+};

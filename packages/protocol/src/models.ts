@@ -158,6 +158,8 @@ export const User = z.object({
   locale: z.string(),
   avatarUrl: z.string().nullable(),
   status: z.enum(["invited", "active", "disabled"]),
+  /** The workspace's own role the person holds instead of their built-in role's rights (R801), if any. */
+  customRole: z.object({ id: z.string(), name: z.string() }).nullable(),
 });
 export type User = z.infer<typeof User>;
 

@@ -466,6 +466,23 @@ export interface ReadMarks {
   workspace_id: string;
 }
 
+export interface RolePermissions {
+  permissions: string[];
+  role: string;
+  updated_at: Timestamp;
+  workspace_id: string;
+}
+
+export interface Roles {
+  base: string;
+  created_at: Timestamp;
+  id: Generated<string>;
+  name: string;
+  permissions: string[];
+  updated_at: Timestamp;
+  workspace_id: string;
+}
+
 export interface Sessions {
   created_at: Generated<Timestamp>;
   csrf_token: string;
@@ -520,6 +537,7 @@ export interface Teams {
 export interface Users {
   avatar_url: string | null;
   created_at: Generated<Timestamp>;
+  custom_role_id: string | null;
   email: string;
   id: Generated<string>;
   locale: Generated<string>;
@@ -597,6 +615,8 @@ export interface DB {
   push_subscriptions: PushSubscriptions;
   read_cursors: ReadCursors;
   read_marks: ReadMarks;
+  role_permissions: RolePermissions;
+  roles: Roles;
   sessions: Sessions;
   tags: Tags;
   tasks: Tasks;

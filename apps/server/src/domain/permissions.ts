@@ -1,10 +1,12 @@
 import {
   ALL_PERMISSIONS,
   type ConversationPermissions,
+  PERMISSION_NAMES,
   Permission,
   ROLE_DEFAULT_PERMISSIONS,
   type Role,
 } from "@parley/protocol";
+import { forbidden } from "../lib/errors";
 
 /** The facts a policy decision needs. Pure: no I/O. */
 export interface Actor {
@@ -19,6 +21,15 @@ export interface Actor {
 /** The one question every server check asks: may this caller do that? */
 export const can = (actor: Pick<Actor, "permissions">, permission: Permission) =>
   actor.permissions.includes(permission);
+
+/** The refusal for a caller without a permission: it names the permission, so they know what to ask for. */
+export const missing = (permission: Permission) =>
+  forbidden(`You need the “${PERMISSION_NAMES[permission]}” permission (${permission}).`);
+
+/** Throws the 403 naming the permission unless the caller holds it. */
+export function mustHold(actor: Pick<Actor, "permissions">, permission: Permission) {
+  if (!can(actor, permission)) throw missing(permission);
+}
 
 /**
  * The rights of a role: owners and admins hold all; another role holds what the workspace stored for it

@@ -41,6 +41,7 @@ interface Seeded {
   fileId: string;
   bulkOperationId: string;
   taskId: string;
+  roleId: string;
   /** Names and texts that only this workspace's data contains. */
   words: string[];
 }
@@ -108,6 +109,9 @@ async function seedWorkspace(label: string): Promise<Seeded> {
     .toBe("completed");
   const taskTitle = unique(`${label}-task`);
   const task = await ok(owner.post("/api/tasks", { title: taskTitle, conversationId }), 201);
+  const roleName = unique(`${label}-role`);
+  const role = await ok(owner.post("/api/roles", { name: roleName, base: "agent", permissions: [] }), 201);
+  await ok(owner.patch(`/api/users/${agent.id}`, { customRoleId: role.role.id }));
   return {
     owner,
     workspaceId,
@@ -127,6 +131,7 @@ async function seedWorkspace(label: string): Promise<Seeded> {
     fileId,
     bulkOperationId: bulk.operation.id,
     taskId: task.task.id,
+    roleId: role.role.id,
     words: [
       contactName,
       messageText,
@@ -138,6 +143,7 @@ async function seedWorkspace(label: string): Promise<Seeded> {
       external,
       conn.secret,
       taskTitle,
+      roleName,
     ],
   };
 }
@@ -158,6 +164,7 @@ const ids = (w: Seeded) => [
   w.fileId,
   w.bulkOperationId,
   w.taskId,
+  w.roleId,
 ];
 
 /**
@@ -179,6 +186,7 @@ function idFor(w: Seeded, url: string, param: string): string | undefined {
       users: w.agentId,
       "bulk-operations": w.bulkOperationId,
       tasks: w.taskId,
+      roles: w.roleId,
     };
     return byResource[resource];
   }
@@ -233,6 +241,7 @@ function bodyFor(a: Seeded, route: RouteEntry): unknown {
     "PATCH /api/tags/:id": { name: "hijacked", color: "#000000" },
     "PATCH /api/canned-replies/:id": { text: "hijacked" },
     "PATCH /api/tasks/:id": { title: "hijacked", done: true },
+    "PATCH /api/roles/:id": { name: "hijacked", permissions: ["api.manage"] },
     "PUT /api/connections/:id/credentials": { secret: "hijacked" },
     "PUT /api/connections/:id/receipt-policy": { readReceipts: false },
     "PUT /api/conversations/:id/receipt-policy": { readReceipts: false },
@@ -288,6 +297,8 @@ async function snapshot(workspaceId: string) {
     "drafts",
     "canned_replies",
     "tasks",
+    "roles",
+    "role_permissions",
     "contact_links",
     "events",
     "jobs",

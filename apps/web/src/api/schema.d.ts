@@ -72,6 +72,10 @@ export interface paths {
                                 avatarUrl: string | null;
                                 /** @enum {string} */
                                 status: "invited" | "active" | "disabled";
+                                customRole: {
+                                    id: string;
+                                    name: string;
+                                } | null;
                             };
                             csrfToken: string;
                             workspace: {
@@ -134,6 +138,10 @@ export interface paths {
                                 avatarUrl: string | null;
                                 /** @enum {string} */
                                 status: "invited" | "active" | "disabled";
+                                customRole: {
+                                    id: string;
+                                    name: string;
+                                } | null;
                             };
                             csrfToken: string;
                             workspace: {
@@ -220,6 +228,10 @@ export interface paths {
                                 avatarUrl: string | null;
                                 /** @enum {string} */
                                 status: "invited" | "active" | "disabled";
+                                customRole: {
+                                    id: string;
+                                    name: string;
+                                } | null;
                             };
                             csrfToken: string;
                             workspace: {
@@ -450,6 +462,10 @@ export interface paths {
                                 avatarUrl: string | null;
                                 /** @enum {string} */
                                 status: "invited" | "active" | "disabled";
+                                customRole: {
+                                    id: string;
+                                    name: string;
+                                } | null;
                             };
                             csrfToken: string;
                             workspace: {
@@ -502,6 +518,10 @@ export interface paths {
                                 avatarUrl: string | null;
                                 /** @enum {string} */
                                 status: "invited" | "active" | "disabled";
+                                customRole: {
+                                    id: string;
+                                    name: string;
+                                } | null;
                             }[];
                         };
                     };
@@ -692,6 +712,171 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/roles": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The workspace's roles with their permissions and how many people hold each */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            roles: {
+                                id: string;
+                                name: string;
+                                builtIn: boolean;
+                                /** @enum {string} */
+                                base: "owner" | "admin" | "supervisor" | "agent";
+                                permissions: ("conversations.view_all" | "conversations.reply" | "conversations.delete" | "conversations.bulk" | "data.export" | "contacts.erase" | "channels.manage" | "people.manage" | "policy.manage" | "reports.view" | "content.manage" | "automation.manage" | "api.manage" | "audit.view" | "workspace.manage")[];
+                                locked: boolean;
+                                members: number;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Create a custom role: a name, a base (supervisor or agent) and its permissions */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        name: string;
+                        /** @enum {string} */
+                        base: "supervisor" | "agent";
+                        permissions: ("conversations.view_all" | "conversations.reply" | "conversations.delete" | "conversations.bulk" | "data.export" | "contacts.erase" | "channels.manage" | "people.manage" | "policy.manage" | "reports.view" | "content.manage" | "automation.manage" | "api.manage" | "audit.view" | "workspace.manage")[];
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            role: {
+                                id: string;
+                                name: string;
+                                builtIn: boolean;
+                                /** @enum {string} */
+                                base: "owner" | "admin" | "supervisor" | "agent";
+                                permissions: ("conversations.view_all" | "conversations.reply" | "conversations.delete" | "conversations.bulk" | "data.export" | "contacts.erase" | "channels.manage" | "people.manage" | "policy.manage" | "reports.view" | "content.manage" | "automation.manage" | "api.manage" | "audit.view" | "workspace.manage")[];
+                                locked: boolean;
+                                members: number;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/roles/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Delete a custom role (409 while people hold it, unless moveTo names their new role) */
+        delete: {
+            parameters: {
+                query?: {
+                    moveTo?: ("owner" | "admin" | "supervisor" | "agent") | string;
+                };
+                header?: never;
+                path: {
+                    id: ("owner" | "admin" | "supervisor" | "agent") | string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        /** Change the permissions of supervisors or agents, or a custom role's name and permissions */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: ("owner" | "admin" | "supervisor" | "agent") | string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        name?: string;
+                        permissions?: ("conversations.view_all" | "conversations.reply" | "conversations.delete" | "conversations.bulk" | "data.export" | "contacts.erase" | "channels.manage" | "people.manage" | "policy.manage" | "reports.view" | "content.manage" | "automation.manage" | "api.manage" | "audit.view" | "workspace.manage")[];
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            role: {
+                                id: string;
+                                name: string;
+                                builtIn: boolean;
+                                /** @enum {string} */
+                                base: "owner" | "admin" | "supervisor" | "agent";
+                                permissions: ("conversations.view_all" | "conversations.reply" | "conversations.delete" | "conversations.bulk" | "data.export" | "contacts.erase" | "channels.manage" | "people.manage" | "policy.manage" | "reports.view" | "content.manage" | "automation.manage" | "api.manage" | "audit.view" | "workspace.manage")[];
+                                locked: boolean;
+                                members: number;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
     "/api/me": {
         parameters: {
             query?: never;
@@ -740,6 +925,10 @@ export interface paths {
                                 avatarUrl: string | null;
                                 /** @enum {string} */
                                 status: "invited" | "active" | "disabled";
+                                customRole: {
+                                    id: string;
+                                    name: string;
+                                } | null;
                             };
                         };
                     };
@@ -828,6 +1017,10 @@ export interface paths {
                                 avatarUrl: string | null;
                                 /** @enum {string} */
                                 status: "invited" | "active" | "disabled";
+                                customRole: {
+                                    id: string;
+                                    name: string;
+                                } | null;
                             };
                         };
                     };
@@ -862,6 +1055,10 @@ export interface paths {
                                 avatarUrl: string | null;
                                 /** @enum {string} */
                                 status: "invited" | "active" | "disabled";
+                                customRole: {
+                                    id: string;
+                                    name: string;
+                                } | null;
                             };
                         };
                     };
@@ -926,7 +1123,7 @@ export interface paths {
         delete?: never;
         options?: never;
         head?: never;
-        /** Change a person's role, or deactivate / reactivate them (admins) */
+        /** Change a person's role (built-in, or a custom role by id), or deactivate / reactivate them (people.manage) */
         patch: {
             parameters: {
                 query?: never;
@@ -941,6 +1138,8 @@ export interface paths {
                     "application/json": {
                         /** @enum {string} */
                         role?: "admin" | "supervisor" | "agent";
+                        /** Format: uuid */
+                        customRoleId?: string | null;
                         /** @enum {string} */
                         status?: "active" | "disabled";
                     };
@@ -964,6 +1163,10 @@ export interface paths {
                                 avatarUrl: string | null;
                                 /** @enum {string} */
                                 status: "invited" | "active" | "disabled";
+                                customRole: {
+                                    id: string;
+                                    name: string;
+                                } | null;
                             };
                         };
                     };

@@ -1,8 +1,7 @@
 import { z } from "zod";
 import type { AppContext } from "../../context";
-import { type Actor, can } from "../../domain/permissions";
+import { type Actor, mustHold } from "../../domain/permissions";
 import { type App, actorOf } from "../../http/types";
-import { forbidden } from "../../lib/errors";
 import { sendCsv } from "../log/csv";
 import { analyticsTable, METRICS } from "./present";
 import { analyticsReport } from "./queries/report";
@@ -19,8 +18,7 @@ const Anonymise = {
 };
 
 const managersOnly = (actor: Actor) => {
-  if (!can(actor, "reports.view"))
-    throw forbidden("Only owners, admins and supervisors may see team analytics.");
+  mustHold(actor, "reports.view");
   return actor;
 };
 

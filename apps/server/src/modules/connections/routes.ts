@@ -2,9 +2,9 @@ import { ChannelType } from "@parley/protocol";
 import { z } from "zod";
 import { ChannelTypeInfo } from "../../channels/forms";
 import type { AppContext } from "../../context";
-import { can } from "../../domain/permissions";
+import { mustHold } from "../../domain/permissions";
 import { type App, actorOf } from "../../http/types";
-import { forbidden, notFound } from "../../lib/errors";
+import { notFound } from "../../lib/errors";
 import type { ConnectionActor } from "./commands/activate";
 import { createConnection } from "./commands/create-connection";
 import { deleteConnection } from "./commands/delete-connection";
@@ -21,7 +21,7 @@ const tags = ["channel connections"];
 /** An admin of the workspace (owners and admins manage connections), with the request's address. */
 function adminOf(req: Parameters<typeof actorOf>[0] & { ip: string }): ConnectionActor {
   const actor = actorOf(req);
-  if (!can(actor, "channels.manage")) throw forbidden("Only owners and admins manage channel connections.");
+  mustHold(actor, "channels.manage");
   return { workspaceId: actor.workspaceId, userId: actor.userId, ip: req.ip };
 }
 

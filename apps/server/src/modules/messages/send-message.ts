@@ -8,7 +8,7 @@ import {
 } from "@parley/protocol";
 import { type AppContext, transact } from "../../context";
 import type { Actor } from "../../domain/permissions";
-import { conversationPolicy } from "../../domain/permissions";
+import { conversationPolicy, mustHold } from "../../domain/permissions";
 import { AppError, forbidden, notFound } from "../../lib/errors";
 import { resolveAttachments } from "../../storage/uploads";
 import { accessOf, loadConversationRow, presentConversation } from "../conversations/present";
@@ -67,6 +67,7 @@ export async function sendMessage(ctx: AppContext, actor: Actor, input: SendInpu
     const conv = (await loadConversationRow(tx.q, actor.workspaceId, input.conversationId))!;
     const policy = conversationPolicy(actor, accessOf(conv));
     if (!policy.read) throw notFound("Conversation");
+    if (!input.note) mustHold(actor, "conversations.reply");
     if (input.note ? !policy.note : !policy.reply) {
       throw forbidden("Only the agent responsible for this conversation or its operators can reply to it.");
     }

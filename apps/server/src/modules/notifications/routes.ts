@@ -1,6 +1,6 @@
 import { z } from "zod";
 import type { AppContext } from "../../context";
-import { can } from "../../domain/permissions";
+import { mustHold } from "../../domain/permissions";
 import { type App, actorOf } from "../../http/types";
 import { forbidden } from "../../lib/errors";
 import { markImportant } from "./commands/mark-important";
@@ -192,8 +192,7 @@ export async function notificationRoutes(app: App, ctx: AppContext) {
     },
     async (req) => {
       const actor = actorOf(req);
-      if (!can(actor, "policy.manage"))
-        throw forbidden("Only an owner or admin can change workspace notification rules.");
+      mustHold(actor, "policy.manage");
       return replaceWorkspaceRules(ctx, actor, req.body);
     },
   );

@@ -1,8 +1,7 @@
 import { z } from "zod";
 import type { AppContext } from "../../context";
-import { can } from "../../domain/permissions";
+import { mustHold } from "../../domain/permissions";
 import { type App, actorOf } from "../../http/types";
-import { forbidden } from "../../lib/errors";
 import { createTag } from "./commands/create-tag";
 import { deleteTag } from "./commands/delete-tag";
 import { editTag } from "./commands/edit-tag";
@@ -42,7 +41,7 @@ export async function tagRoutes(app: App, ctx: AppContext) {
     },
     async (req, reply) => {
       const actor = actorOf(req);
-      if (!can(actor, "content.manage")) throw forbidden("Only supervisors and admins manage tags.");
+      mustHold(actor, "content.manage");
       return reply.code(201).send({ tag: await createTag(ctx, actor.workspaceId, req.body) });
     },
   );
@@ -60,7 +59,7 @@ export async function tagRoutes(app: App, ctx: AppContext) {
     },
     async (req) => {
       const actor = actorOf(req);
-      if (!can(actor, "content.manage")) throw forbidden("Only supervisors and admins manage tags.");
+      mustHold(actor, "content.manage");
       return { tag: await editTag(ctx, actor.workspaceId, req.params.id, req.body) };
     },
   );
@@ -70,7 +69,7 @@ export async function tagRoutes(app: App, ctx: AppContext) {
     { schema: { tags, summary: "Delete a tag (removes it from every contact)", params: IdParams } },
     async (req, reply) => {
       const actor = actorOf(req);
-      if (!can(actor, "content.manage")) throw forbidden("Only supervisors and admins manage tags.");
+      mustHold(actor, "content.manage");
       await deleteTag(ctx, actor.workspaceId, req.params.id);
       return reply.code(204).send();
     },

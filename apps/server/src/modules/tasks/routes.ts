@@ -1,9 +1,8 @@
 import { Task } from "@parley/protocol";
 import { z } from "zod";
 import type { AppContext } from "../../context";
-import { can } from "../../domain/permissions";
+import { mustHold } from "../../domain/permissions";
 import { type App, actorOf } from "../../http/types";
-import { forbidden } from "../../lib/errors";
 import { createTask } from "./commands/create-task";
 import { deleteTask } from "./commands/delete-task";
 import { updateTask } from "./commands/update-task";
@@ -26,8 +25,7 @@ export async function taskRoutes(app: App, ctx: AppContext) {
     },
     async (req) => {
       const actor = actorOf(req);
-      if (req.query.scope === "all" && !can(actor, "conversations.view_all"))
-        throw forbidden("Only supervisors and admins can see everyone's tasks.");
+      if (req.query.scope === "all") mustHold(actor, "conversations.view_all");
       return { tasks: await listTasks(ctx, actor, req.query) };
     },
   );

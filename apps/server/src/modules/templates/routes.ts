@@ -1,9 +1,8 @@
 import { Message } from "@parley/protocol";
 import { z } from "zod";
 import type { AppContext } from "../../context";
-import { can } from "../../domain/permissions";
+import { mustHold } from "../../domain/permissions";
 import { type App, actorOf } from "../../http/types";
-import { forbidden } from "../../lib/errors";
 import { sendTemplate } from "./commands/send-template";
 import { syncTemplates } from "./commands/sync-templates";
 import { Template } from "./present";
@@ -40,7 +39,7 @@ export async function templateRoutes(app: App, ctx: AppContext) {
     },
     async (req) => {
       const actor = actorOf(req);
-      if (!can(actor, "channels.manage")) throw forbidden("Only owners and admins sync message templates.");
+      mustHold(actor, "channels.manage");
       return syncTemplates(ctx, actor.workspaceId, req.params.id);
     },
   );

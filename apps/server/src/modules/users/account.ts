@@ -1,7 +1,7 @@
 import { Presence, Role, User } from "@parley/protocol";
 import { z } from "zod";
 import type { AppContext } from "../../context";
-import { type App, actorOf } from "../../http/types";
+import { type App, actorOf, requestSource } from "../../http/types";
 import { AVATAR_MAX_BYTES } from "./avatar";
 import { removeAvatar, setAvatar } from "./commands/avatar";
 import { changePassword } from "./commands/change-password";
@@ -92,17 +92,24 @@ export async function accountRoutes(app: App, ctx: AppContext) {
     {
       schema: {
         tags,
-        summary: "Change a person's role, or deactivate / reactivate them (admins)",
+        summary:
+          "Change a person's role (built-in, or a custom role by id), or deactivate / reactivate them (people.manage)",
         params: z.object({ id: z.uuid() }),
         body: z
           .object({
             role: Role.exclude(["owner"]).optional(),
+            customRoleId: z.uuid().nullable().optional(),
             status: z.enum(["active", "disabled"]).optional(),
           })
-          .refine((b) => b.role !== undefined || b.status !== undefined, "role or status is required"),
+          .refine(
+            (b) => b.role !== undefined || b.customRoleId !== undefined || b.status !== undefined,
+            "role, customRoleId or status is required",
+          ),
         response: { 200: z.object({ user: User }) },
       },
     },
-    async (req) => ({ user: await updateUser(ctx, actorOf(req), req.params.id, req.body, req.ip) }),
+    async (req) => ({
+      user: await updateUser(ctx, actorOf(req), req.params.id, req.body, requestSource(req)),
+    }),
   );
 }

@@ -9,9 +9,14 @@ export interface UserRow {
   locale: string;
   avatar_url: string | null;
   status: User["status"];
+  custom_role_id: string | null;
+  custom_role_name: string | null;
 }
 
-export const USER_COLUMNS = "id, workspace_id, email, name, role, locale, avatar_url, status";
+/** The custom role's name, beside the columns of `users` (works in a select and in a returning clause). */
+export const CUSTOM_ROLE_NAME_SQL = "(select r.name from roles r where r.id = custom_role_id)";
+
+export const USER_COLUMNS = `id, workspace_id, email, name, role, locale, avatar_url, status, custom_role_id, ${CUSTOM_ROLE_NAME_SQL} as custom_role_name`;
 
 export const presentUser = (u: UserRow): User => ({
   id: u.id,
@@ -21,4 +26,6 @@ export const presentUser = (u: UserRow): User => ({
   locale: u.locale,
   avatarUrl: u.avatar_url,
   status: u.status,
+  customRole:
+    u.custom_role_id && u.custom_role_name ? { id: u.custom_role_id, name: u.custom_role_name } : null,
 });

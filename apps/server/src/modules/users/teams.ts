@@ -1,8 +1,7 @@
 import { z } from "zod";
 import type { AppContext } from "../../context";
-import { can } from "../../domain/permissions";
+import { mustHold } from "../../domain/permissions";
 import { type App, actorOf } from "../../http/types";
-import { forbidden } from "../../lib/errors";
 import { addTeamMember, createTeam, deleteTeam, removeTeamMember } from "./commands/teams";
 import { listTeams } from "./queries/teams";
 
@@ -35,7 +34,7 @@ export async function teamRoutes(app: App, ctx: AppContext) {
     },
     async (req, reply) => {
       const actor = actorOf(req);
-      if (!can(actor, "people.manage")) throw forbidden("Only owners and admins manage teams.");
+      mustHold(actor, "people.manage");
       return reply.code(201).send({ team: await createTeam(ctx, actor.workspaceId, req.body.name) });
     },
   );
@@ -52,7 +51,7 @@ export async function teamRoutes(app: App, ctx: AppContext) {
     },
     async (req) => {
       const actor = actorOf(req);
-      if (!can(actor, "people.manage")) throw forbidden("Only owners and admins manage teams.");
+      mustHold(actor, "people.manage");
       return { team: await addTeamMember(ctx, actor.workspaceId, req.params.id, req.params.userId) };
     },
   );
@@ -68,7 +67,7 @@ export async function teamRoutes(app: App, ctx: AppContext) {
     },
     async (req, reply) => {
       const actor = actorOf(req);
-      if (!can(actor, "people.manage")) throw forbidden("Only owners and admins manage teams.");
+      mustHold(actor, "people.manage");
       await removeTeamMember(ctx, actor.workspaceId, req.params.id, req.params.userId);
       return reply.code(204).send();
     },
@@ -79,7 +78,7 @@ export async function teamRoutes(app: App, ctx: AppContext) {
     { schema: { tags, summary: "Delete a team (admins)", params: IdParams } },
     async (req, reply) => {
       const actor = actorOf(req);
-      if (!can(actor, "people.manage")) throw forbidden("Only owners and admins manage teams.");
+      mustHold(actor, "people.manage");
       await deleteTeam(ctx, actor.workspaceId, req.params.id);
       return reply.code(204).send();
     },

@@ -1,8 +1,7 @@
 import { z } from "zod";
 import type { AppContext } from "../../context";
-import { can } from "../../domain/permissions";
+import { mustHold } from "../../domain/permissions";
 import { type App, actorOf } from "../../http/types";
-import { forbidden } from "../../lib/errors";
 import { updateWorkspace } from "./commands/update-workspace";
 import { loadWorkspace } from "./queries/load-workspace";
 import { Settings } from "./settings";
@@ -58,8 +57,7 @@ export async function workspaceRoutes(app: App, ctx: AppContext) {
     },
     async (req) => {
       const actor = actorOf(req);
-      if (!can(actor, "workspace.manage"))
-        throw forbidden("Only owners and admins change the workspace's settings.");
+      mustHold(actor, "workspace.manage");
       return { workspace: await updateWorkspace(ctx, actor, req.body) };
     },
   );

@@ -7,6 +7,7 @@ import { patch } from "../../api/client";
 import { keys, type Session, useUsers } from "../../api/queries";
 import type { Answer } from "../../api/types";
 import { showErrorWithReason } from "../../lib/notify";
+import { rolesKey, useRoles } from "../roles/roles-api";
 import { UserAvatar } from "./UserAvatar";
 import { assignableRoles } from "./users-roles";
 
@@ -17,16 +18,33 @@ export function PeoplePanel({ session }: { session: Session }) {
   const users = useUsers();
   const onError = (err: unknown) => showErrorWithReason(t, err);
   const update = useMutation({
-    mutationFn: ({ id, body }: { id: string; body: { role?: string; status?: string } }) =>
-      patch<Answer<"/api/users/{id}", "patch">>(`/api/users/${id}`, body),
+    mutationFn: ({
+      id,
+      body,
+    }: {
+      id: string;
+      body: { role?: string; customRoleId?: string; status?: string };
+    }) => patch<Answer<"/api/users/{id}", "patch">>(`/api/users/${id}`, body),
     onSuccess: ({ user }) => {
       qc.setQueryData<User[]>(keys.users, (list) => list?.map((u) => (u.id === user.id ? user : u)));
+      void qc.invalidateQueries({ queryKey: rolesKey });
       notifications.show({ color: "green", message: t("account.users.updated") });
     },
     onError,
   });
   const me = session.user;
-  const roles = assignableRoles(me.role);
+  // Built-in roles by name, the workspace's custom roles as "custom:<id>".
+  const custom = (useRoles().data ?? []).filter((r) => !r.builtIn);
+  const roleOptions = [
+    ...assignableRoles(me.role).map((r) => ({ value: r, label: t(`account.roles.${r}`) })),
+    ...custom.map((r) => ({ value: `custom:${r.id}`, label: r.name })),
+  ];
+  const roleValue = (u: User) => (u.customRole ? `custom:${u.customRole.id}` : u.role);
+  const setRole = (u: User, value: string | null) => {
+    if (!value || value === roleValue(u)) return;
+    const body = value.startsWith("custom:") ? { customRoleId: value.slice(7) } : { role: value };
+    update.mutate({ id: u.id, body });
+  };
   const editable = (u: User) =>
     u.id !== me.id && u.role !== "owner" && (me.role === "owner" || u.role !== "admin");
 
@@ -74,16 +92,14 @@ export function PeoplePanel({ session }: { session: Session }) {
                       size="xs"
                       w={160}
                       aria-label={t("account.users.role")}
-                      data={roles.map((r) => ({ value: r, label: t(`account.roles.${r}`) }))}
-                      value={u.role}
+                      data={roleOptions}
+                      value={roleValue(u)}
                       allowDeselect={false}
-                      onChange={(role) =>
-                        role && role !== u.role && update.mutate({ id: u.id, body: { role } })
-                      }
+                      onChange={(value) => setRole(u, value)}
                       data-testid="user-role"
                     />
                   ) : (
-                    <Text size="sm">{t(`account.roles.${u.role}`)}</Text>
+                    <Text size="sm">{u.customRole?.name ?? t(`account.roles.${u.role}`)}</Text>
                   )}
                 </Table.Td>
                 <Table.Td>

@@ -1,15 +1,16 @@
 import { Alert, Stack, Title } from "@mantine/core";
 import { useTranslation } from "react-i18next";
 import type { Session } from "../../api/queries";
-import { isAdminRole, PageShell } from "../layout/AppHeader";
+import { can } from "../../lib/permissions";
+import { PageShell } from "../layout/AppHeader";
 import { InvitationsPanel } from "./InvitationsPanel";
 import { PeoplePanel } from "./PeoplePanel";
 import { TeamsPanel } from "./TeamsPanel";
 
-/** /settings/users (admins): people with their roles and status, invitations, and teams. */
+/** /settings/users (people.manage): people with their roles and status, invitations, and teams. */
 export default function UsersPage({ session }: { session: Session }) {
   const { t } = useTranslation();
-  if (!isAdminRole(session.user.role)) {
+  if (!can(session, "people.manage")) {
     return (
       <PageShell session={session}>
         <Alert color="orange">{t("account.users.forbidden")}</Alert>

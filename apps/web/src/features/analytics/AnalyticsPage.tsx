@@ -26,7 +26,8 @@ import { useSearchParams } from "react-router";
 import { downloadCsv, useAnalytics } from "../../api/log";
 import type { Session } from "../../api/queries";
 import { errorText } from "../../lib/errors";
-import { isManagerRole, PageShell } from "../layout/AppHeader";
+import { can } from "../../lib/permissions";
+import { PageShell } from "../layout/AppHeader";
 
 const PRESETS = ["7", "30", "90"] as const;
 const TZ = Intl.DateTimeFormat().resolvedOptions().timeZone || "UTC";
@@ -74,7 +75,7 @@ export function AnalyticsPage({ session }: { session: Session }) {
   const csv = (metric: string) => () =>
     downloadCsv(`/api/analytics.csv?${new URLSearchParams({ ...period, metric })}`);
 
-  if (!isManagerRole(session.user.role))
+  if (!can(session, "reports.view"))
     return (
       <PageShell session={session}>
         <Alert color="yellow" variant="light">

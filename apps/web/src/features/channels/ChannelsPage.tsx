@@ -5,7 +5,8 @@ import { useTranslation } from "react-i18next";
 import { useConnections } from "../../api/channels";
 import type { Session } from "../../api/queries";
 import { errorText } from "../../lib/errors";
-import { isAdminRole, PageShell } from "../layout/AppHeader";
+import { can } from "../../lib/permissions";
+import { PageShell } from "../layout/AppHeader";
 import { ConnectionCard } from "./ConnectionCard";
 import { ConnectModal } from "./ConnectModal";
 
@@ -14,7 +15,7 @@ export function ChannelsPage({ session }: { session: Session }) {
   const { t } = useTranslation();
   const [connecting, setConnecting] = useState(false);
   const connections = useConnections();
-  const admin = isAdminRole(session.user.role);
+  const admin = can(session, "channels.manage");
 
   return (
     <PageShell session={session}>

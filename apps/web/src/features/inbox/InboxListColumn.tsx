@@ -18,6 +18,7 @@ import { lazy, Suspense, useCallback, useEffect, useMemo, useState } from "react
 import { useTranslation } from "react-i18next";
 import { useSearchParams } from "react-router";
 import type { Session, View } from "../../api/queries";
+import { can } from "../../lib/permissions";
 import { BulkBar } from "./BulkBar";
 import { ConversationList } from "./ConversationList";
 import { activeFilterCount, type InboxFilters, listParams, readFilters, writeFilters } from "./filters";
@@ -28,8 +29,6 @@ import { SearchResults } from "./SearchResults";
 // opened, not with the inbox.
 const FilterPanel = lazy(() => import("./FilterPanel"));
 const SlaSettings = lazy(() => import("./SlaSettings").then((m) => ({ default: m.SlaSettings })));
-
-const isAdmin = (role: string) => role === "owner" || role === "admin";
 
 /**
  * The list column: search, filters (kept in the URL), order, time-limit labels, selection and bulk
@@ -76,6 +75,7 @@ export function InboxListColumn({
   const [filtersOpen, setFiltersOpen] = useState(false);
   const [slaOpen, setSlaOpen] = useState(false);
   const [selecting, setSelecting] = useState(false);
+  const bulk = can(session, "conversations.bulk");
   const [picked, setPicked] = useState<ReadonlySet<string>>(new Set());
   const [all, setAll] = useState(false);
   const toggle = useCallback(
@@ -134,23 +134,25 @@ export function InboxListColumn({
               </ActionIcon>
             </Indicator>
           </Tooltip>
-          <Tooltip label={t("bulk.select")}>
-            <ActionIcon
-              variant={selecting ? "filled" : "subtle"}
-              size="lg"
-              aria-label={t("bulk.select")}
-              aria-pressed={selecting}
-              onClick={() => {
-                setSelecting((s) => !s);
-                clear();
-              }}
-              data-testid="select-mode"
-            >
-              <IconListCheck size={18} />
-            </ActionIcon>
-          </Tooltip>
+          {bulk ? (
+            <Tooltip label={t("bulk.select")}>
+              <ActionIcon
+                variant={selecting ? "filled" : "subtle"}
+                size="lg"
+                aria-label={t("bulk.select")}
+                aria-pressed={selecting}
+                onClick={() => {
+                  setSelecting((s) => !s);
+                  clear();
+                }}
+                data-testid="select-mode"
+              >
+                <IconListCheck size={18} />
+              </ActionIcon>
+            </Tooltip>
+          ) : null}
         </Group>
-        {sla || isAdmin(session.user.role) ? (
+        {sla || can(session, "workspace.manage") ? (
           <Group gap={6} wrap="nowrap">
             {sla ? (
               <Select
@@ -169,7 +171,7 @@ export function InboxListColumn({
             ) : (
               <Box style={{ flex: 1 }} />
             )}
-            {isAdmin(session.user.role) ? (
+            {can(session, "workspace.manage") ? (
               <Tooltip label={t("sla.button")}>
                 <ActionIcon
                   variant="subtle"
@@ -185,13 +187,13 @@ export function InboxListColumn({
           </Group>
         ) : null}
       </Stack>
-      {selecting && !q ? (
+      {selecting && bulk && !q ? (
         <BulkBar
           count={picked.size}
           all={all}
           ids={[...picked]}
           filter={query}
-          canDelete={isAdmin(session.user.role)}
+          canDelete={can(session, "conversations.delete")}
           onSelectAll={() => setAll(true)}
           onClear={clear}
           onFinished={clear}

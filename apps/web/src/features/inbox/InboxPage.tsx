@@ -11,8 +11,9 @@ import {
 import { useTranslation } from "react-i18next";
 import { Link, useParams, useSearchParams } from "react-router";
 import { isView, type Session, VIEWS, type View } from "../../api/queries";
+import { can } from "../../lib/permissions";
 import { useRealtime } from "../../realtime/useRealtime";
-import { AppHeader, isManagerRole } from "../layout/AppHeader";
+import { AppHeader } from "../layout/AppHeader";
 import { ExportButton } from "../log/ExportButton";
 import { ConversationPane } from "./ConversationPane";
 import { listParams, readFilters } from "./filters";
@@ -64,7 +65,7 @@ export function InboxPage({ session }: { session: Session }) {
               />
             );
           })}
-          {isManagerRole(session.user.role) ? (
+          {can(session, "data.export") ? (
             // The export takes the list's filters from the URL (not its sort: a file is in activity order).
             <ExportButton scope="inbox" filters={listParams(view, readFilters(params), false)} compact />
           ) : null}

@@ -24,16 +24,13 @@ import { useTranslation } from "react-i18next";
 import { Link } from "react-router";
 import { client, setCsrfToken } from "../../api/client";
 import { keys, type Session, useUnreadCount } from "../../api/queries";
+import { can } from "../../lib/permissions";
 import { useRealtime } from "../../realtime/useRealtime";
 import { saveLanguage } from "../account/account-api";
 import { PresenceControl } from "../account/PresenceControl";
 import { UserAvatar } from "../account/UserAvatar";
 import { LanguageSwitch } from "../LanguageSwitch";
 import { NotificationBell } from "../notifications/NotificationBell";
-
-export const isAdminRole = (role: string) => role === "owner" || role === "admin";
-/** Owners, admins and supervisors: team analytics and exports. */
-export const isManagerRole = (role: string) => isAdminRole(role) || role === "supervisor";
 
 /** The header of every signed-in page: logo, workspace, unread badge, language, and the user menu. */
 export function AppHeader({
@@ -158,7 +155,7 @@ export function AppHeader({
             >
               {t("log.nav")}
             </Menu.Item>
-            {isManagerRole(session.user.role) ? (
+            {can(session, "reports.view") ? (
               <Menu.Item
                 component={Link}
                 to="/analytics"
@@ -168,7 +165,7 @@ export function AppHeader({
                 {t("analytics.nav")}
               </Menu.Item>
             ) : null}
-            {isManagerRole(session.user.role) ? (
+            {can(session, "reports.view") ? (
               <Menu.Item
                 component={Link}
                 to="/reports/receipts"
@@ -178,7 +175,7 @@ export function AppHeader({
                 {t("receiptNav.reports")}
               </Menu.Item>
             ) : null}
-            {isAdminRole(session.user.role) ? (
+            {can(session, "channels.manage") ? (
               <Menu.Item
                 component={Link}
                 to="/settings/channels"
@@ -188,7 +185,7 @@ export function AppHeader({
                 {t("nav.channels")}
               </Menu.Item>
             ) : null}
-            {isAdminRole(session.user.role) ? (
+            {can(session, "channels.manage") ? (
               <Menu.Item
                 component={Link}
                 to="/settings/widget"
@@ -198,7 +195,7 @@ export function AppHeader({
                 {t("widgetAdmin.nav")}
               </Menu.Item>
             ) : null}
-            {isAdminRole(session.user.role) ? (
+            {can(session, "policy.manage") ? (
               <Menu.Item
                 component={Link}
                 to="/settings/receipts"
@@ -235,7 +232,7 @@ export function AppHeader({
             >
               {t("account.nav.profile")}
             </Menu.Item>
-            {isAdminRole(session.user.role) ? (
+            {can(session, "people.manage") ? (
               <Menu.Item
                 component={Link}
                 to="/settings/users"
@@ -243,6 +240,16 @@ export function AppHeader({
                 data-testid="menu-users"
               >
                 {t("account.nav.users")}
+              </Menu.Item>
+            ) : null}
+            {can(session, "people.manage") ? (
+              <Menu.Item
+                component={Link}
+                to="/settings/roles"
+                leftSection={<IconShieldLock size={14} />}
+                data-testid="menu-roles"
+              >
+                {t("roles.nav")}
               </Menu.Item>
             ) : null}
             <Menu.Item leftSection={<IconLogout size={14} />} onClick={signOut}>

@@ -37,9 +37,10 @@ import { type LogEntry, type LogFilters, logParams, useLog, useTags } from "../.
 import { type Session, useUsers } from "../../api/queries";
 import { errorText } from "../../lib/errors";
 import { fullDateTime } from "../../lib/format";
+import { can } from "../../lib/permissions";
 import { WriteButton, WriteModal } from "../contacts/ContactsPage";
 import { ChannelIcon } from "../inbox/ChannelIcon";
-import { isManagerRole, PageShell } from "../layout/AppHeader";
+import { PageShell } from "../layout/AppHeader";
 import { ExportButton } from "./ExportButton";
 import { HistoryModal } from "./HistoryModal";
 
@@ -126,7 +127,7 @@ export function LogPage({ session }: { session: Session }) {
             {t("log.subtitle")}
           </Text>
         </Stack>
-        {isManagerRole(session.user.role) ? <ExportButton scope="log" filters={apiParams} /> : null}
+        {can(session, "data.export") ? <ExportButton scope="log" filters={apiParams} /> : null}
       </Group>
       <Paper withBorder radius="md" p="md" mb="md">
         <Group gap="sm" align="flex-end" wrap="wrap">

@@ -1,7 +1,8 @@
 import { Loader, Stack, Text, Title } from "@mantine/core";
 import { useTranslation } from "react-i18next";
 import type { Session } from "../../api/queries";
-import { isAdminRole, PageShell } from "../layout/AppHeader";
+import { can } from "../../lib/permissions";
+import { PageShell } from "../layout/AppHeader";
 import { useNotificationSettings } from "./api";
 import { MutedPanel } from "./MutedPanel";
 import { PushPanel } from "./PushPanel";
@@ -24,7 +25,7 @@ export function NotificationSettingsPage({ session }: { session: Session }) {
         {settings.data?.mutedConversationIds.length ? (
           <MutedPanel ids={settings.data.mutedConversationIds} />
         ) : null}
-        <RulesPanel admin={isAdminRole(session.user.role)} />
+        <RulesPanel admin={can(session, "policy.manage")} />
       </Stack>
     </PageShell>
   );

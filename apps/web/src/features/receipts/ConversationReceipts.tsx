@@ -9,7 +9,7 @@ import { keys, sessionQuery } from "../../api/queries";
 import { receiptKeys, useSeenBy } from "../../api/receipts";
 import { fullDateTime } from "../../lib/format";
 import { showError } from "../../lib/notify";
-import { isManagerRole } from "../layout/AppHeader";
+import { can } from "../../lib/permissions";
 import { setPeeking, usePeeking } from "./peek";
 
 /**
@@ -22,7 +22,7 @@ export function ConversationReceipts({ conversation }: { conversation: Conversat
   const session = useQuery(sessionQuery).data;
   const peeking = usePeeking();
   const seen = useSeenBy(conversation.id).data;
-  const manager = session ? isManagerRole(session.user.role) : false;
+  const manager = can(session, "conversations.view_all");
   const onError = (err: unknown) => showError(t, err);
   const unread = useMutation({
     mutationFn: () => post(`/api/conversations/${conversation.id}/unread`),

@@ -2,7 +2,8 @@ import { Alert, Stack, Tabs, Title } from "@mantine/core";
 import { useTranslation } from "react-i18next";
 import { useSearchParams } from "react-router";
 import type { Session } from "../../api/queries";
-import { isAdminRole, PageShell } from "../layout/AppHeader";
+import { can } from "../../lib/permissions";
+import { PageShell } from "../layout/AppHeader";
 import { DiagnosticsPanel } from "./DiagnosticsPanel";
 import { PolicyPanel } from "./PolicyPanel";
 import { PrivacyPanel } from "./PrivacyPanel";
@@ -17,7 +18,7 @@ export default function ReceiptsSettingsPage({ session }: { session: Session }) 
   // A "channel problem" notification opens the diagnostics: /settings/receipts?tab=diagnostics
   const [params] = useSearchParams();
   const tab = params.get("tab");
-  if (!isAdminRole(session.user.role))
+  if (!can(session, "policy.manage"))
     return (
       <PageShell session={session}>
         <Alert color="yellow">{t("receiptSettings.adminsOnly")}</Alert>

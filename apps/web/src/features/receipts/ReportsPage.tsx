@@ -20,7 +20,8 @@ import type { Session } from "../../api/queries";
 import { type ReceiptReport, receiptKeys } from "../../api/receipts";
 import { CenteredLoader } from "../../components/CenteredLoader";
 import { errorText } from "../../lib/errors";
-import { isManagerRole, PageShell } from "../layout/AppHeader";
+import { can } from "../../lib/permissions";
+import { PageShell } from "../layout/AppHeader";
 import { ReportCharts } from "./ReportCharts";
 import { ReportTable } from "./ReportTable";
 import { duration, percent } from "./report-format";
@@ -47,7 +48,7 @@ export default function ReceiptReportsPage({ session }: { session: Session }) {
   const report = useQuery({
     queryKey: receiptKeys.report(params.toString()),
     queryFn: () => get<ReceiptReport>(`/api/receipts/report?${params}`),
-    enabled: isManagerRole(session.user.role),
+    enabled: can(session, "reports.view"),
   });
   const r = report.data;
   return (
@@ -86,7 +87,7 @@ export default function ReceiptReportsPage({ session }: { session: Session }) {
             label={t("receiptReports.anonymise")}
           />
         </Group>
-        {!isManagerRole(session.user.role) ? (
+        {!can(session, "reports.view") ? (
           <Alert color="yellow">{t("receiptReports.managersOnly")}</Alert>
         ) : report.isError ? (
           <Alert color="red">{errorText(t, report.error)}</Alert>

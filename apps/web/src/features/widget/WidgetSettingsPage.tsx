@@ -6,7 +6,8 @@ import { channelKeys, useConnections } from "../../api/channels";
 import { post } from "../../api/client";
 import type { Session } from "../../api/queries";
 import type { Answer } from "../../api/types";
-import { isAdminRole, PageShell } from "../layout/AppHeader";
+import { can } from "../../lib/permissions";
+import { PageShell } from "../layout/AppHeader";
 import { RevealModal } from "./RevealModal";
 import { WidgetSettingsForm } from "./WidgetSettingsForm";
 
@@ -34,7 +35,7 @@ export function WidgetSettingsPage({ session }: { session: Session }) {
       void qc.invalidateQueries({ queryKey: channelKeys.connections });
     },
   });
-  if (!isAdminRole(session.user.role)) {
+  if (!can(session, "channels.manage")) {
     return (
       <PageShell session={session}>
         <Alert color="gray">{t("widgetAdmin.adminsOnly")}</Alert>

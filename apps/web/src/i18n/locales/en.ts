@@ -6,6 +6,7 @@ import { enInboxTools } from "./en/inbox-tools";
 import { enLog } from "./en/log";
 import { enNotify } from "./en/notify";
 import { enReceipts } from "./en/receipts";
+import { enRoles } from "./en/roles";
 import { enWidget } from "./en/widget";
 /** English, the reference locale: ru and uk must have every key (src/i18n/locales.test.ts checks). */
 export const en = {
@@ -317,6 +318,7 @@ export const en = {
   ...enInboxTools,
   ...enConversationTools,
   ...enLog,
+  ...enRoles,
   ...enWidget,
   ...enNotify,
   ...enReceipts,

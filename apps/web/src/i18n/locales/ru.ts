@@ -6,6 +6,7 @@ import { ruInboxTools } from "./ru/inbox-tools";
 import { ruLog } from "./ru/log";
 import { ruNotify } from "./ru/notify";
 import { ruReceipts } from "./ru/receipts";
+import { ruRoles } from "./ru/roles";
 import { ruWidget } from "./ru/widget";
 /** Russian. Plurals: _one (1, 21…), _few (2–4, 22–24…), _many (5–20, 25…), _other (fractions). */
 export const ru = {
@@ -329,6 +330,7 @@ export const ru = {
   ...ruInboxTools,
   ...ruConversationTools,
   ...ruLog,
+  ...ruRoles,
   ...ruWidget,
   ...ruNotify,
   ...ruReceipts,

@@ -6,6 +6,7 @@ import { ukInboxTools } from "./uk/inbox-tools";
 import { ukLog } from "./uk/log";
 import { ukNotify } from "./uk/notify";
 import { ukReceipts } from "./uk/receipts";
+import { ukRoles } from "./uk/roles";
 import { ukWidget } from "./uk/widget";
 /** Ukrainian. Plurals: _one (1, 21…), _few (2–4, 22–24…), _many (5–20, 25…), _other (fractions). */
 export const uk = {
@@ -329,6 +330,7 @@ export const uk = {
   ...ukInboxTools,
   ...ukConversationTools,
   ...ukLog,
+  ...ukRoles,
   ...ukWidget,
   ...ukNotify,
   ...ukReceipts,

@@ -1,7 +1,7 @@
 import { Role } from "@parley/protocol";
 import { z } from "zod";
 import type { AppContext } from "../../../context";
-import { can } from "../../../domain/permissions";
+import { mustHold } from "../../../domain/permissions";
 import { type App, actorOf } from "../../../http/types";
 import { forbidden } from "../../../lib/errors";
 import { acceptInvitation } from "../commands/accept-invitation";
@@ -34,7 +34,7 @@ export function invitationRoutes(app: App, ctx: AppContext) {
     },
     async (req, reply) => {
       const actor = actorOf(req);
-      if (!can(actor, "people.manage")) throw forbidden("Only owners and admins can invite people.");
+      mustHold(actor, "people.manage");
       if (req.body.role === "admin" && actor.role !== "owner")
         throw forbidden("Only the owner can invite admins.");
       return reply.code(201).send(await invite(ctx, actor, req.body, req.ip));
@@ -52,7 +52,7 @@ export function invitationRoutes(app: App, ctx: AppContext) {
     },
     async (req) => {
       const actor = actorOf(req);
-      if (!can(actor, "people.manage")) throw forbidden("Only owners and admins can see invitations.");
+      mustHold(actor, "people.manage");
       return { invitations: await listInvitations(ctx.db, actor.workspaceId) };
     },
   );
@@ -68,7 +68,7 @@ export function invitationRoutes(app: App, ctx: AppContext) {
     },
     async (req, reply) => {
       const actor = actorOf(req);
-      if (!can(actor, "people.manage")) throw forbidden("Only owners and admins can revoke invitations.");
+      mustHold(actor, "people.manage");
       await revokeInvitation(ctx, actor, req.params.id);
       return reply.code(204).send();
     },

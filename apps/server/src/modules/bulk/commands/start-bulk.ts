@@ -1,6 +1,6 @@
 import { type AppContext, transact } from "../../../context";
-import { type Actor, can } from "../../../domain/permissions";
-import { AppError, forbidden } from "../../../lib/errors";
+import { type Actor, mustHold } from "../../../domain/permissions";
+import { AppError } from "../../../lib/errors";
 import { recordAudit } from "../../audit/record";
 import { listConversationIds } from "../../conversations/list";
 import { BULK_JOB } from "../job";
@@ -10,11 +10,11 @@ import { BULK_MAX, type BulkInput } from "../schema";
 /**
  * Starts a bulk action (R106): resolves the conversations (the selection, or the first 1,000 of the filter
  * the caller sees), stores the operation with an audit entry and hands it to a job, all in one transaction.
- * Deleting needs the delete permission up front; the other actions are checked per conversation.
+ * Needs `conversations.bulk`, and deleting the delete permission, up front; the other actions are checked per conversation.
  */
 export async function startBulk(ctx: AppContext, actor: Actor, input: BulkInput, ip: string | null) {
-  if (input.action === "delete" && !can(actor, "conversations.delete"))
-    throw forbidden("Only owners and admins can delete conversations.");
+  mustHold(actor, "conversations.bulk");
+  if (input.action === "delete") mustHold(actor, "conversations.delete");
   const ids = input.ids
     ? [...new Set(input.ids)]
     : await listConversationIds(ctx.db, actor, input.filter!, BULK_MAX);

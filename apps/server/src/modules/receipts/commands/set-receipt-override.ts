@@ -1,6 +1,5 @@
 import { type AppContext, transact } from "../../../context";
-import { type Actor, can } from "../../../domain/permissions";
-import { forbidden } from "../../../lib/errors";
+import { type Actor, mustHold } from "../../../domain/permissions";
 import { recordAudit } from "../../audit/record";
 import { conversationForActor } from "../../conversations/access";
 import { mustExist } from "../queries/exists";
@@ -19,14 +18,12 @@ export async function setReceiptOverride(
 ) {
   if (target === "connection") {
     await mustExist(ctx.db, "Connection", actor.workspaceId, id);
-    if (!can(actor, "policy.manage"))
-      throw forbidden("Only owners and admins change the read-receipt policy.");
+    mustHold(actor, "policy.manage");
   }
   await transact(ctx, async (tx) => {
     if (target === "conversation") {
       await conversationForActor(tx.q, actor, id, { lock: true });
-      if (!can(actor, "conversations.view_all"))
-        throw forbidden("Only owners, admins and supervisors change the read-receipt policy.");
+      mustHold(actor, "conversations.view_all");
     }
     const table = target === "connection" ? "channel_connections" : "conversations";
     await tx.q.query(`update ${table} set read_receipts = $2 where id = $1`, [id, readReceipts]);

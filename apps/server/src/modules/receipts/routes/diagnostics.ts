@@ -1,9 +1,8 @@
 import { Message } from "@parley/protocol";
 import { z } from "zod";
 import type { AppContext } from "../../../context";
-import { can } from "../../../domain/permissions";
+import { mustHold } from "../../../domain/permissions";
 import { type App, actorOf } from "../../../http/types";
-import { forbidden } from "../../../lib/errors";
 import { connectionDiagnostics, DiagnosticsOut, sendTestMessage } from "../diagnostics";
 import { mustExist } from "../queries/exists";
 import { IdParams, tags } from "../schema";
@@ -23,8 +22,7 @@ export function diagnosticsRoutes(app: App, ctx: AppContext) {
     async (req) => {
       const actor = actorOf(req);
       await mustExist(ctx.db, "Connection", actor.workspaceId, req.params.id);
-      if (!can(actor, "channels.manage"))
-        throw forbidden("Only owners and admins see a connection's diagnostics.");
+      mustHold(actor, "channels.manage");
       return connectionDiagnostics(ctx, actor, req.params.id);
     },
   );
@@ -43,7 +41,7 @@ export function diagnosticsRoutes(app: App, ctx: AppContext) {
     async (req, reply) => {
       const actor = actorOf(req);
       await mustExist(ctx.db, "Connection", actor.workspaceId, req.params.id);
-      if (!can(actor, "channels.manage")) throw forbidden("Only owners and admins send test messages.");
+      mustHold(actor, "channels.manage");
       const { conversationId, text } = req.body;
       const message = await sendTestMessage(ctx, actor, req.params.id, conversationId, text);
       return reply.status(201).send({ message });

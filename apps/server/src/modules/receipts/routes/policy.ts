@@ -1,7 +1,6 @@
 import type { AppContext } from "../../../context";
-import { can } from "../../../domain/permissions";
+import { mustHold } from "../../../domain/permissions";
 import { type App, actorOf } from "../../../http/types";
-import { forbidden } from "../../../lib/errors";
 import { setReceiptOverride } from "../commands/set-receipt-override";
 import { updateReceiptSettings } from "../commands/update-settings";
 import { receiptSettingsView } from "../queries/settings-view";
@@ -33,8 +32,7 @@ export function receiptPolicyRoutes(app: App, ctx: AppContext) {
     },
     async (req) => {
       const actor = actorOf(req);
-      if (!can(actor, "policy.manage"))
-        throw forbidden("Only owners and admins change the read-receipt policy.");
+      mustHold(actor, "policy.manage");
       await updateReceiptSettings(ctx, actor, req.body);
       return receiptSettingsView(ctx, actor.workspaceId);
     },

@@ -1,8 +1,7 @@
 import { z } from "zod";
 import type { AppContext } from "../../../context";
-import { can } from "../../../domain/permissions";
+import { mustHold } from "../../../domain/permissions";
 import { type App, actorOf } from "../../../http/types";
-import { forbidden } from "../../../lib/errors";
 import { eraseContact, exportContact, recordReadTrackingConsent } from "../privacy";
 import { mustExist } from "../queries/exists";
 import { Consent, IdParams, tags } from "../schema";
@@ -45,7 +44,7 @@ export function privacyRoutes(app: App, ctx: AppContext) {
     async (req, reply) => {
       const actor = actorOf(req);
       await mustExist(ctx.db, "Contact", actor.workspaceId, req.params.id);
-      if (!can(actor, "contacts.erase")) throw forbidden("Only owners and admins export a contact's data.");
+      mustHold(actor, "contacts.erase");
       const data = await exportContact(ctx, actor, req.params.id);
       return reply
         .header("content-disposition", `attachment; filename="parley-contact-${req.params.id}.json"`)
@@ -69,7 +68,7 @@ export function privacyRoutes(app: App, ctx: AppContext) {
     async (req) => {
       const actor = actorOf(req);
       await mustExist(ctx.db, "Contact", actor.workspaceId, req.params.id);
-      if (!can(actor, "contacts.erase")) throw forbidden("Only owners and admins erase a contact's data.");
+      mustHold(actor, "contacts.erase");
       return { erased: await eraseContact(ctx, actor, req.params.id) };
     },
   );

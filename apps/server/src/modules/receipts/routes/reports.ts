@@ -1,14 +1,12 @@
 import type { AppContext } from "../../../context";
-import { type Actor, can } from "../../../domain/permissions";
+import { type Actor, mustHold } from "../../../domain/permissions";
 import { type App, actorOf } from "../../../http/types";
-import { forbidden } from "../../../lib/errors";
 import { sendCsv } from "../../log/csv";
 import { REPORT_CSV_HEADER, ReceiptReport, ReceiptReportQuery, receiptReport, reportCsvRow } from "../report";
 import { tags } from "../schema";
 
 const managersOnly = (actor: Actor) => {
-  if (!can(actor, "reports.view"))
-    throw forbidden("Only owners, admins and supervisors may see receipt reports.");
+  mustHold(actor, "reports.view");
   return actor;
 };
 

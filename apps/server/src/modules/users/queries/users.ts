@@ -1,5 +1,7 @@
+import { sql } from "kysely";
 import type { Queryable } from "../../../db/client";
 import { kysely } from "../../../db/kysely";
+import { CUSTOM_ROLE_NAME_SQL } from "../present";
 
 /** The columns a user is answered with (see present.ts). */
 export const USER_FIELDS = [
@@ -11,6 +13,8 @@ export const USER_FIELDS = [
   "locale",
   "avatar_url",
   "status",
+  "custom_role_id",
+  sql<string | null>`${sql.raw(CUSTOM_ROLE_NAME_SQL)}`.as("custom_role_name"),
 ] as const;
 
 /** One user of the workspace, as stored (presentUser turns it into the API's shape), or undefined. */
