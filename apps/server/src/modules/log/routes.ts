@@ -3,6 +3,7 @@ import type { AppContext } from "../../context";
 import { can } from "../../domain/permissions";
 import { type App, actorOf } from "../../http/types";
 import { forbidden } from "../../lib/errors";
+import { requireRecentAuth } from "../auth/step-up";
 import { exportCsv } from "./commands/export-csv";
 import { sendCsv } from "./csv";
 import { ExportQuery } from "./export";
@@ -38,6 +39,7 @@ export async function logRoutes(app: App, ctx: AppContext) {
       async (req, reply) => {
         const actor = actorOf(req);
         if (!can(actor, "data.export")) throw forbidden("Only owners, admins and supervisors may export.");
+        await requireRecentAuth(ctx, actor);
         const { stream, filename } = await exportCsv(ctx, actor, what, req.query, req.ip);
         return sendCsv(reply, filename, stream);
       },

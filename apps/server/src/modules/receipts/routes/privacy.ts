@@ -3,6 +3,7 @@ import type { AppContext } from "../../../context";
 import { can } from "../../../domain/permissions";
 import { type App, actorOf } from "../../../http/types";
 import { forbidden } from "../../../lib/errors";
+import { requireRecentAuth } from "../../auth/step-up";
 import { eraseContact, exportContact, recordReadTrackingConsent } from "../privacy";
 import { mustExist } from "../queries/exists";
 import { Consent, IdParams, tags } from "../schema";
@@ -46,6 +47,7 @@ export function privacyRoutes(app: App, ctx: AppContext) {
       const actor = actorOf(req);
       await mustExist(ctx.db, "Contact", actor.workspaceId, req.params.id);
       if (!can(actor, "contacts.erase")) throw forbidden("Only owners and admins export a contact's data.");
+      await requireRecentAuth(ctx, actor);
       const data = await exportContact(ctx, actor, req.params.id);
       return reply
         .header("content-disposition", `attachment; filename="parley-contact-${req.params.id}.json"`)
@@ -70,6 +72,7 @@ export function privacyRoutes(app: App, ctx: AppContext) {
       const actor = actorOf(req);
       await mustExist(ctx.db, "Contact", actor.workspaceId, req.params.id);
       if (!can(actor, "contacts.erase")) throw forbidden("Only owners and admins erase a contact's data.");
+      await requireRecentAuth(ctx, actor);
       return { erased: await eraseContact(ctx, actor, req.params.id) };
     },
   );
