@@ -8,6 +8,7 @@ import { isLanguage } from "./features/account/account-api";
 import { SetupPage } from "./features/auth/SetupPage";
 import { SignInPage } from "./features/auth/SignInPage";
 import { InboxPage } from "./features/inbox/InboxPage";
+import { StepUpDialog } from "./features/security/StepUpDialog";
 import i18n, { setLanguage } from "./i18n";
 
 // Pages with heavy libraries (charts, date pickers) load on demand: the inbox's initial bundle stays small.
@@ -26,6 +27,7 @@ const ChannelsPage = lazy(() =>
   import("./features/channels/ChannelsPage").then((m) => ({ default: m.ChannelsPage })),
 );
 const ProfilePage = lazy(() => import("./features/account/ProfilePage"));
+const SecurityPage = lazy(() => import("./features/security/SecurityPage"));
 const UsersPage = lazy(() => import("./features/account/UsersPage"));
 const AcceptInvitePage = lazy(() => import("./features/account/AcceptInvitePage"));
 const ReceiptReportsPage = lazy(() => import("./features/receipts/ReportsPage"));
@@ -84,106 +86,117 @@ export function App() {
     );
   }
   return (
-    <Routes>
-      <Route path="/inbox" element={<InboxPage session={session.data} />} />
-      <Route path="/inbox/:conversationId" element={<InboxPage session={session.data} />} />
-      <Route
-        path="/tasks"
-        element={
-          <Suspense fallback={pageLoader}>
-            <TasksPage session={session.data} />
-          </Suspense>
-        }
-      />
-      <Route
-        path="/contacts"
-        element={
-          <Suspense fallback={pageLoader}>
-            <ContactsPage session={session.data} />
-          </Suspense>
-        }
-      />
-      <Route
-        path="/settings/channels"
-        element={
-          <Suspense fallback={pageLoader}>
-            <ChannelsPage session={session.data} />
-          </Suspense>
-        }
-      />
-      <Route
-        path="/settings/widget"
-        element={
-          <Suspense fallback={pageLoader}>
-            <WidgetSettingsPage session={session.data} />
-          </Suspense>
-        }
-      />
-      <Route
-        path="/settings/profile"
-        element={
-          <Suspense fallback={pageLoader}>
-            <ProfilePage session={session.data} />
-          </Suspense>
-        }
-      />
-      <Route
-        path="/settings/users"
-        element={
-          <Suspense fallback={pageLoader}>
-            <UsersPage session={session.data} />
-          </Suspense>
-        }
-      />
-      <Route
-        path="/invite/:token"
-        element={
-          <Suspense fallback={pageLoader}>
-            <AcceptInvitePage />
-          </Suspense>
-        }
-      />
-      <Route
-        path="/log"
-        element={
-          <Suspense fallback={pageLoader}>
-            <LogPage session={session.data} />
-          </Suspense>
-        }
-      />
-      <Route
-        path="/analytics"
-        element={
-          <Suspense fallback={pageLoader}>
-            <AnalyticsPage session={session.data} />
-          </Suspense>
-        }
-      />
-      <Route
-        path="/reports/receipts"
-        element={
-          <Suspense fallback={pageLoader}>
-            <ReceiptReportsPage session={session.data} />
-          </Suspense>
-        }
-      />
-      <Route
-        path="/settings/receipts"
-        element={
-          <Suspense fallback={pageLoader}>
-            <ReceiptsSettingsPage session={session.data} />
-          </Suspense>
-        }
-      />
-      <Route
-        path="/settings/notifications"
-        element={
-          <Suspense fallback={pageLoader}>
-            <NotificationSettingsPage session={session.data} />
-          </Suspense>
-        }
-      />
-      <Route path="*" element={<Navigate to="/inbox?view=mine" replace />} />
-    </Routes>
+    <>
+      <StepUpDialog />
+      <Routes>
+        <Route path="/inbox" element={<InboxPage session={session.data} />} />
+        <Route path="/inbox/:conversationId" element={<InboxPage session={session.data} />} />
+        <Route
+          path="/tasks"
+          element={
+            <Suspense fallback={pageLoader}>
+              <TasksPage session={session.data} />
+            </Suspense>
+          }
+        />
+        <Route
+          path="/contacts"
+          element={
+            <Suspense fallback={pageLoader}>
+              <ContactsPage session={session.data} />
+            </Suspense>
+          }
+        />
+        <Route
+          path="/settings/channels"
+          element={
+            <Suspense fallback={pageLoader}>
+              <ChannelsPage session={session.data} />
+            </Suspense>
+          }
+        />
+        <Route
+          path="/settings/widget"
+          element={
+            <Suspense fallback={pageLoader}>
+              <WidgetSettingsPage session={session.data} />
+            </Suspense>
+          }
+        />
+        <Route
+          path="/settings/profile"
+          element={
+            <Suspense fallback={pageLoader}>
+              <ProfilePage session={session.data} />
+            </Suspense>
+          }
+        />
+        <Route
+          path="/settings/users"
+          element={
+            <Suspense fallback={pageLoader}>
+              <UsersPage session={session.data} />
+            </Suspense>
+          }
+        />
+        <Route
+          path="/invite/:token"
+          element={
+            <Suspense fallback={pageLoader}>
+              <AcceptInvitePage />
+            </Suspense>
+          }
+        />
+        <Route
+          path="/log"
+          element={
+            <Suspense fallback={pageLoader}>
+              <LogPage session={session.data} />
+            </Suspense>
+          }
+        />
+        <Route
+          path="/analytics"
+          element={
+            <Suspense fallback={pageLoader}>
+              <AnalyticsPage session={session.data} />
+            </Suspense>
+          }
+        />
+        <Route
+          path="/reports/receipts"
+          element={
+            <Suspense fallback={pageLoader}>
+              <ReceiptReportsPage session={session.data} />
+            </Suspense>
+          }
+        />
+        <Route
+          path="/settings/receipts"
+          element={
+            <Suspense fallback={pageLoader}>
+              <ReceiptsSettingsPage session={session.data} />
+            </Suspense>
+          }
+        />
+        <Route
+          path="/settings/notifications"
+          element={
+            <Suspense fallback={pageLoader}>
+              <NotificationSettingsPage session={session.data} />
+            </Suspense>
+          }
+        />
+        <Route
+          path="/settings/security"
+          element={
+            <Suspense fallback={pageLoader}>
+              <SecurityPage session={session.data} />
+            </Suspense>
+          }
+        />
+        <Route path="*" element={<Navigate to="/inbox?view=mine" replace />} />
+      </Routes>
+    </>
   );
 }

@@ -13,6 +13,7 @@ import {
   IconMessageCircle,
   IconMessages,
   IconPlugConnected,
+  IconShieldLock,
   IconUserCircle,
   IconUsers,
   IconWifiOff,
@@ -205,6 +206,11 @@ export function AppHeader({
                 data-testid="menu-receipts"
               >
                 {t("receiptNav.settings")}
+              </Menu.Item>
+            ) : null}
+            {session.permissions.includes("workspace.manage") ? (
+              <Menu.Item component={Link} to="/settings/security" leftSection={<IconShieldLock size={14} />}>
+                {t("security.page.nav")}
               </Menu.Item>
             ) : null}
             <Menu.Divider />
