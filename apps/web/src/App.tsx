@@ -1,13 +1,14 @@
 import { Center, Loader } from "@mantine/core";
 import { useQuery } from "@tanstack/react-query";
-import { lazy, Suspense, useEffect } from "react";
+import { type ComponentType, lazy, Suspense, useEffect } from "react";
 import { Navigate, Route, Routes } from "react-router";
 import { setCsrfToken } from "./api/client";
-import { sessionQuery, setupQuery } from "./api/queries";
+import { type Session, sessionQuery, setupQuery } from "./api/queries";
 import { isLanguage } from "./features/account/account-api";
 import { SetupPage } from "./features/auth/SetupPage";
 import { SignInPage } from "./features/auth/SignInPage";
 import { InboxPage } from "./features/inbox/InboxPage";
+import { StepUpDialog } from "./features/security/StepUpDialog";
 import i18n, { setLanguage } from "./i18n";
 
 // Pages with heavy libraries (charts, date pickers) load on demand: the inbox's initial bundle stays small.
@@ -26,6 +27,7 @@ const ChannelsPage = lazy(() =>
   import("./features/channels/ChannelsPage").then((m) => ({ default: m.ChannelsPage })),
 );
 const ProfilePage = lazy(() => import("./features/account/ProfilePage"));
+const SecurityPage = lazy(() => import("./features/security/SecurityPage"));
 const UsersPage = lazy(() => import("./features/account/UsersPage"));
 const RolesPage = lazy(() => import("./features/roles/RolesPage"));
 const AcceptInvitePage = lazy(() => import("./features/account/AcceptInvitePage"));
@@ -37,6 +39,25 @@ const NotificationSettingsPage = lazy(() =>
     default: m.NotificationSettingsPage,
   })),
 );
+/** The signed-in pages besides the inbox, loaded on demand; each is given the session. */
+const PAGES: [string, ComponentType<{ session: Session }>][] = [
+  ["/tasks", TasksPage],
+  ["/contacts", ContactsPage],
+  ["/log", LogPage],
+  ["/analytics", AnalyticsPage],
+  ["/reports/receipts", ReceiptReportsPage],
+  ["/invite/:token", AcceptInvitePage],
+  ["/settings/channels", ChannelsPage],
+  ["/settings/widget", WidgetSettingsPage],
+  ["/settings/profile", ProfilePage],
+  ["/settings/users", UsersPage],
+  ["/settings/roles", RolesPage],
+  ["/settings/receipts", ReceiptsSettingsPage],
+  ["/settings/notifications", NotificationSettingsPage],
+  ["/settings/security", SecurityPage],
+  ["/settings/alerts", AlertsPage],
+];
+
 const pageLoader = (
   <Center h="100vh">
     <Loader />
@@ -85,123 +106,26 @@ export function App() {
       </Routes>
     );
   }
+  const me = session.data;
   return (
-    <Routes>
-      <Route path="/inbox" element={<InboxPage session={session.data} />} />
-      <Route path="/inbox/:conversationId" element={<InboxPage session={session.data} />} />
-      <Route
-        path="/tasks"
-        element={
-          <Suspense fallback={pageLoader}>
-            <TasksPage session={session.data} />
-          </Suspense>
-        }
-      />
-      <Route
-        path="/contacts"
-        element={
-          <Suspense fallback={pageLoader}>
-            <ContactsPage session={session.data} />
-          </Suspense>
-        }
-      />
-      <Route
-        path="/settings/channels"
-        element={
-          <Suspense fallback={pageLoader}>
-            <ChannelsPage session={session.data} />
-          </Suspense>
-        }
-      />
-      <Route
-        path="/settings/widget"
-        element={
-          <Suspense fallback={pageLoader}>
-            <WidgetSettingsPage session={session.data} />
-          </Suspense>
-        }
-      />
-      <Route
-        path="/settings/profile"
-        element={
-          <Suspense fallback={pageLoader}>
-            <ProfilePage session={session.data} />
-          </Suspense>
-        }
-      />
-      <Route
-        path="/settings/users"
-        element={
-          <Suspense fallback={pageLoader}>
-            <UsersPage session={session.data} />
-          </Suspense>
-        }
-      />
-      <Route
-        path="/settings/roles"
-        element={
-          <Suspense fallback={pageLoader}>
-            <RolesPage session={session.data} />
-          </Suspense>
-        }
-      />
-      <Route
-        path="/invite/:token"
-        element={
-          <Suspense fallback={pageLoader}>
-            <AcceptInvitePage />
-          </Suspense>
-        }
-      />
-      <Route
-        path="/log"
-        element={
-          <Suspense fallback={pageLoader}>
-            <LogPage session={session.data} />
-          </Suspense>
-        }
-      />
-      <Route
-        path="/analytics"
-        element={
-          <Suspense fallback={pageLoader}>
-            <AnalyticsPage session={session.data} />
-          </Suspense>
-        }
-      />
-      <Route
-        path="/reports/receipts"
-        element={
-          <Suspense fallback={pageLoader}>
-            <ReceiptReportsPage session={session.data} />
-          </Suspense>
-        }
-      />
-      <Route
-        path="/settings/receipts"
-        element={
-          <Suspense fallback={pageLoader}>
-            <ReceiptsSettingsPage session={session.data} />
-          </Suspense>
-        }
-      />
-      <Route
-        path="/settings/notifications"
-        element={
-          <Suspense fallback={pageLoader}>
-            <NotificationSettingsPage session={session.data} />
-          </Suspense>
-        }
-      />
-      <Route
-        path="/settings/alerts"
-        element={
-          <Suspense fallback={pageLoader}>
-            <AlertsPage session={session.data} />
-          </Suspense>
-        }
-      />
-      <Route path="*" element={<Navigate to="/inbox?view=mine" replace />} />
-    </Routes>
+    <>
+      <StepUpDialog />
+      <Routes>
+        <Route path="/inbox" element={<InboxPage session={session.data} />} />
+        <Route path="/inbox/:conversationId" element={<InboxPage session={session.data} />} />
+        {PAGES.map(([path, Page]) => (
+          <Route
+            key={path}
+            path={path}
+            element={
+              <Suspense fallback={pageLoader}>
+                <Page session={me} />
+              </Suspense>
+            }
+          />
+        ))}
+        <Route path="*" element={<Navigate to="/inbox?view=mine" replace />} />
+      </Routes>
+    </>
   );
 }

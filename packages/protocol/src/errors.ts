@@ -8,6 +8,8 @@ export const ERROR_STATUS = {
   invalid_signature: 401,
   csrf_failed: 403,
   forbidden: 403,
+  /** A dangerous action needs the caller to prove who they are again (password or code): POST /api/auth/step-up. */
+  step_up_required: 403,
   not_found: 404,
   conflict: 409,
   already_set_up: 409,

@@ -490,9 +490,19 @@ export interface Sessions {
   id: string;
   ip: string | null;
   last_seen_at: Generated<Timestamp>;
+  reauthenticated_at: Timestamp | null;
   user_agent: string | null;
   user_id: string;
   workspace_id: string;
+}
+
+export interface SignInChallenges {
+  created_at: Timestamp;
+  expires_at: Timestamp;
+  id: string;
+  kind: string;
+  used_at: Timestamp | null;
+  user_id: string;
 }
 
 export interface Tags {
@@ -532,6 +542,21 @@ export interface Teams {
   id: Generated<string>;
   name: string;
   workspace_id: string;
+}
+
+export interface TwoFactorRecoveryCodes {
+  code_hash: string;
+  created_at: Timestamp;
+  used_at: Timestamp | null;
+  user_id: string;
+}
+
+export interface UserTwoFactor {
+  created_at: Timestamp;
+  enabled_at: Timestamp | null;
+  last_step: number | null;
+  secret_enc: string;
+  user_id: string;
 }
 
 export interface Users {
@@ -618,10 +643,13 @@ export interface DB {
   role_permissions: RolePermissions;
   roles: Roles;
   sessions: Sessions;
+  sign_in_challenges: SignInChallenges;
   tags: Tags;
   tasks: Tasks;
   team_members: TeamMembers;
   teams: Teams;
+  two_factor_recovery_codes: TwoFactorRecoveryCodes;
+  user_two_factor: UserTwoFactor;
   users: Users;
   vapid_keys: VapidKeys;
   widget_visitors: WidgetVisitors;

@@ -42,6 +42,38 @@ async function errorOf(res: Response): Promise<ApiError> {
 }
 
 /**
+ * Asked when a request fails with `step_up_required` (a dangerous action on a session that has not proven who
+ * its person is for ten minutes): the app shows a dialog for the password or a code and resolves true once
+ * confirmed, false when the person gave up. One handler for every call; StepUpDialog registers it.
+ */
+let stepUpHandler: (() => Promise<boolean>) | null = null;
+export function setStepUpHandler(handler: (() => Promise<boolean>) | null) {
+  stepUpHandler = handler;
+}
+/** Asks for the step-up before an action that cannot be sent again by itself (a download link). */
+export const askStepUp = () => (stepUpHandler ? stepUpHandler() : Promise.resolve(false));
+
+/** Asks for the step-up when an answer demands it; true when the request should be sent again. */
+async function steppedUp(res: Response): Promise<boolean> {
+  if (res.status !== 403 || !stepUpHandler) return false;
+  const body = (await res
+    .clone()
+    .json()
+    .catch(() => null)) as { error?: { code?: string } } | null;
+  return body?.error?.code === "step_up_required" && (await stepUpHandler());
+}
+
+/** Sends a request; after a step-up the same request goes again (with the current CSRF token). */
+async function fetchWithStepUp(request: Request): Promise<Response> {
+  const copy = request.clone();
+  const res = await globalThis.fetch(request);
+  if (!(await steppedUp(res))) return res;
+  const headers = new Headers(copy.headers);
+  for (const [name, value] of Object.entries(csrfFor(copy.method))) headers.set(name, value);
+  return globalThis.fetch(new Request(copy, { headers }));
+}
+
+/**
  * The session rules of every call: the same-origin cookie, the X-CSRF-Token header on writes, an ApiError
  * (stable code and details) thrown for a non-2xx answer, and code "network" when the server cannot be reached.
  */
@@ -64,7 +96,7 @@ const session: Middleware = {
  */
 export const client = createClient<paths>({
   credentials: "same-origin",
-  fetch: (request) => globalThis.fetch(request),
+  fetch: (request) => fetchWithStepUp(request),
 });
 client.use(session);
 
@@ -95,7 +127,10 @@ async function send<T>(
   if (content.type) headers["content-type"] = content.type;
   let res: Response;
   try {
-    res = await fetch(path, { method, headers, credentials: "same-origin", body: content.body });
+    const url = new URL(path, globalThis.location?.href);
+    res = await fetchWithStepUp(
+      new Request(url, { method, headers, credentials: "same-origin", body: content.body }),
+    );
   } catch (err) {
     throw networkError(err);
   }

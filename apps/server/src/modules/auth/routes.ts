@@ -5,11 +5,13 @@ import { type App, actorOf } from "../../http/types";
 import { listUsers } from "./queries/session-view";
 import { invitationRoutes } from "./routes/invitations";
 import { sessionRoutes } from "./routes/session";
+import { twoFactorRoutes } from "./routes/two-factor";
 
 /** Sign-in, sessions and invitations, and the workspace's people. */
 export async function authRoutes(app: App, ctx: AppContext) {
   sessionRoutes(app, ctx);
   invitationRoutes(app, ctx);
+  twoFactorRoutes(app, ctx);
 
   app.get(
     "/api/users",

@@ -3,6 +3,7 @@ import type { AppContext } from "../../context";
 import { can } from "../../domain/permissions";
 import { type App, actorOf } from "../../http/types";
 import { notFound } from "../../lib/errors";
+import { requireRecentAuth } from "../auth/step-up";
 import { startBulk } from "./commands/start-bulk";
 import { registerBulkJob } from "./job";
 import { presentOperation } from "./present";
@@ -26,7 +27,9 @@ export async function bulkRoutes(app: App, ctx: AppContext) {
       },
     },
     async (req, reply) => {
-      const row = await startBulk(ctx, actorOf(req), req.body, req.ip);
+      const actor = actorOf(req);
+      if (req.body.action === "delete") await requireRecentAuth(ctx, actor);
+      const row = await startBulk(ctx, actor, req.body, req.ip);
       return reply.code(202).send({ operation: presentOperation(row) });
     },
   );

@@ -4,7 +4,8 @@ import { ChannelTypeInfo } from "../../channels/forms";
 import type { AppContext } from "../../context";
 import { mustHold } from "../../domain/permissions";
 import { type App, actorOf } from "../../http/types";
-import { notFound } from "../../lib/errors";
+import { forbidden, notFound } from "../../lib/errors";
+import { requireRecentAuth } from "../auth/step-up";
 import type { ConnectionActor } from "./commands/activate";
 import { createConnection } from "./commands/create-connection";
 import { deleteConnection } from "./commands/delete-connection";
@@ -88,7 +89,9 @@ export async function connectionRoutes(app: App, ctx: AppContext) {
       },
     },
     async (req, reply) => {
-      const { row, reveal } = await createConnection(ctx, webhookTargets, adminOf(req), req.body);
+      const admin = adminOf(req);
+      await requireRecentAuth(ctx, actorOf(req));
+      const { row, reveal } = await createConnection(ctx, webhookTargets, admin, req.body);
       return reply.code(201).send({ connection: present(row), reveal });
     },
   );
@@ -126,7 +129,11 @@ export async function connectionRoutes(app: App, ctx: AppContext) {
         response: { 200: z.object({ reveal: Reveal }) },
       },
     },
-    async (req) => replaceCredentials(ctx, webhookTargets, adminOf(req), req.params.id, {}),
+    async (req) => {
+      const admin = adminOf(req);
+      await requireRecentAuth(ctx, actorOf(req));
+      return replaceCredentials(ctx, webhookTargets, admin, req.params.id, {});
+    },
   );
 
   app.put(
@@ -141,7 +148,11 @@ export async function connectionRoutes(app: App, ctx: AppContext) {
         response: { 200: z.object({ reveal: Reveal }) },
       },
     },
-    async (req) => replaceCredentials(ctx, webhookTargets, adminOf(req), req.params.id, req.body),
+    async (req) => {
+      const admin = adminOf(req);
+      await requireRecentAuth(ctx, actorOf(req));
+      return replaceCredentials(ctx, webhookTargets, admin, req.params.id, req.body);
+    },
   );
 
   app.delete(

@@ -2,6 +2,7 @@ import { z } from "zod";
 import type { AppContext } from "../../context";
 import { mustHold } from "../../domain/permissions";
 import { type App, actorOf } from "../../http/types";
+import { requireRecentAuth } from "../auth/step-up";
 import { exportCsv } from "./commands/export-csv";
 import { sendCsv } from "./csv";
 import { ExportQuery } from "./export";
@@ -37,6 +38,7 @@ export async function logRoutes(app: App, ctx: AppContext) {
       async (req, reply) => {
         const actor = actorOf(req);
         mustHold(actor, "data.export");
+        await requireRecentAuth(ctx, actor);
         const { stream, filename } = await exportCsv(ctx, actor, what, req.query, req.ip);
         return sendCsv(reply, filename, stream);
       },

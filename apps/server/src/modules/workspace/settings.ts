@@ -1,3 +1,4 @@
+import { Role } from "@parley/protocol";
 import { z } from "zod";
 
 /** The workspace's settings as stored (JSON), with the defaults of what was never set. */
@@ -7,4 +8,6 @@ export const Settings = z.object({
   /** R107: a waiting customer's label turns yellow, then red, after this many minutes (null: no limit). */
   slaYellowMinutes: z.number().int().min(1).max(10_080).nullable().default(null),
   slaRedMinutes: z.number().int().min(1).max(10_080).nullable().default(null),
+  /** R802: the roles whose people must use two-factor sign-in (changed through /api/workspace/two-factor-policy). */
+  twoFactorRoles: z.array(Role).default([]),
 });

@@ -21,6 +21,7 @@ import type { Session } from "../../api/queries";
 import { LANGUAGES } from "../../i18n";
 import { errorText } from "../../lib/errors";
 import { PageShell } from "../layout/AppHeader";
+import { TwoFactorSection } from "../security/TwoFactorSection";
 import { isLanguage, saveLanguage, setSessionUser, uploadAvatar } from "./account-api";
 import { UserAvatar } from "./UserAvatar";
 
@@ -218,6 +219,8 @@ export default function ProfilePage({ session }: { session: Session }) {
             </Group>
           </Stack>
         </Paper>
+
+        <TwoFactorSection />
       </Stack>
     </PageShell>
   );

@@ -3,8 +3,10 @@ import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { type FormEvent, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { client, data, setCsrfToken } from "../../api/client";
-import { keys } from "../../api/queries";
+import { keys, type Session } from "../../api/queries";
 import { errorText } from "../../lib/errors";
+import { SecondStepForm } from "../security/SecondStepForm";
+import type { SecondStep } from "../security/security-api";
 import { AuthLayout } from "./AuthLayout";
 
 export function SignInPage() {
@@ -12,17 +14,27 @@ export function SignInPage() {
   const qc = useQueryClient();
   const [email, setEmail] = useState("");
   const [password, setPassword] = useState("");
+  // With two-factor sign-in on (or required), the password is answered with a second step instead of a session.
+  const [step, setStep] = useState<SecondStep | null>(null);
+  const signedIn = (session: Session) => {
+    setCsrfToken(session.csrfToken);
+    qc.setQueryData(keys.session, session);
+  };
   const signIn = useMutation({
     mutationFn: () => data(client.POST("/api/auth/sign-in", { body: { email, password } })),
-    onSuccess: (session) => {
-      setCsrfToken(session.csrfToken);
-      qc.setQueryData(keys.session, session);
-    },
+    onSuccess: (answer) => ("challenge" in answer ? setStep(answer) : signedIn(answer)),
   });
   const submit = (e: FormEvent) => {
     e.preventDefault();
     signIn.mutate();
   };
+  if (step) {
+    return (
+      <AuthLayout title={step.next === "enrol" ? t("security.enrol.title") : t("security.signIn.title")}>
+        <SecondStepForm step={step} onSignedIn={signedIn} />
+      </AuthLayout>
+    );
+  }
   return (
     <AuthLayout title={t("auth.title")}>
       <form onSubmit={submit}>

@@ -19,7 +19,7 @@ import {
   IconWifiOff,
 } from "@tabler/icons-react";
 import { useQueryClient } from "@tanstack/react-query";
-import type { ReactNode } from "react";
+import { Fragment, type ReactNode } from "react";
 import { useTranslation } from "react-i18next";
 import { Link } from "react-router";
 import { client, setCsrfToken } from "../../api/client";
@@ -31,6 +31,7 @@ import { PresenceControl } from "../account/PresenceControl";
 import { UserAvatar } from "../account/UserAvatar";
 import { LanguageSwitch } from "../LanguageSwitch";
 import { NotificationBell } from "../notifications/NotificationBell";
+import { MENU } from "./menu-items";
 
 /** The header of every signed-in page: logo, workspace, unread badge, language, and the user menu. */
 export function AppHeader({
@@ -128,130 +129,25 @@ export function AppHeader({
           </Menu.Target>
           <Menu.Dropdown>
             <Menu.Label>{session.user.email}</Menu.Label>
-            <Menu.Item component={Link} to="/inbox?view=mine" leftSection={<IconInbox size={14} />}>
-              {t("nav.inbox")}
-            </Menu.Item>
-            <Menu.Item
-              component={Link}
-              to="/contacts"
-              leftSection={<IconAddressBook size={14} />}
-              data-testid="menu-contacts"
-            >
-              {t("nav.contacts")}
-            </Menu.Item>
-            <Menu.Item
-              component={Link}
-              to="/tasks"
-              leftSection={<IconChecklist size={14} />}
-              data-testid="menu-tasks"
-            >
-              {t("convTools.tasks.page")}
-            </Menu.Item>
-            <Menu.Item
-              component={Link}
-              to="/log"
-              leftSection={<IconArchive size={14} />}
-              data-testid="menu-log"
-            >
-              {t("log.nav")}
-            </Menu.Item>
-            {can(session, "reports.view") ? (
-              <Menu.Item
-                component={Link}
-                to="/analytics"
-                leftSection={<IconChartBar size={14} />}
-                data-testid="menu-analytics"
-              >
-                {t("analytics.nav")}
-              </Menu.Item>
-            ) : null}
-            {can(session, "reports.view") ? (
-              <Menu.Item
-                component={Link}
-                to="/reports/receipts"
-                leftSection={<IconChecks size={14} />}
-                data-testid="menu-receipt-reports"
-              >
-                {t("receiptNav.reports")}
-              </Menu.Item>
-            ) : null}
-            {can(session, "channels.manage") ? (
-              <Menu.Item
-                component={Link}
-                to="/settings/channels"
-                leftSection={<IconPlugConnected size={14} />}
-                data-testid="menu-channels"
-              >
-                {t("nav.channels")}
-              </Menu.Item>
-            ) : null}
-            {can(session, "channels.manage") ? (
-              <Menu.Item
-                component={Link}
-                to="/settings/widget"
-                leftSection={<IconMessageCircle size={14} />}
-                data-testid="menu-widget"
-              >
-                {t("widgetAdmin.nav")}
-              </Menu.Item>
-            ) : null}
-            {can(session, "policy.manage") ? (
-              <Menu.Item
-                component={Link}
-                to="/settings/receipts"
-                leftSection={<IconEyeCheck size={14} />}
-                data-testid="menu-receipts"
-              >
-                {t("receiptNav.settings")}
-              </Menu.Item>
-            ) : null}
-            {session.permissions.includes("audit.view") ? (
-              <Menu.Item
-                component={Link}
-                to="/settings/alerts"
-                leftSection={<IconShieldLock size={14} />}
-                data-testid="menu-alerts"
-              >
-                {t("alerts.nav")}
-              </Menu.Item>
-            ) : null}
-            <Menu.Divider />
-            <Menu.Item
-              component={Link}
-              to="/settings/notifications"
-              leftSection={<IconBell size={14} />}
-              data-testid="menu-notifications"
-            >
-              {t("notify.settingsLink")}
-            </Menu.Item>
-            <Menu.Item
-              component={Link}
-              to="/settings/profile"
-              leftSection={<IconUserCircle size={14} />}
-              data-testid="menu-profile"
-            >
-              {t("account.nav.profile")}
-            </Menu.Item>
-            {can(session, "people.manage") ? (
-              <Menu.Item
-                component={Link}
-                to="/settings/users"
-                leftSection={<IconUsers size={14} />}
-                data-testid="menu-users"
-              >
-                {t("account.nav.users")}
-              </Menu.Item>
-            ) : null}
-            {can(session, "people.manage") ? (
-              <Menu.Item
-                component={Link}
-                to="/settings/roles"
-                leftSection={<IconShieldLock size={14} />}
-                data-testid="menu-roles"
-              >
-                {t("roles.nav")}
-              </Menu.Item>
-            ) : null}
+            {MENU.map((group) => {
+              const shown = group.filter((e) => !e.permission || can(session, e.permission));
+              return shown.length ? (
+                <Fragment key={shown[0]!.to}>
+                  {shown.map((e) => (
+                    <Menu.Item
+                      key={e.to}
+                      component={Link}
+                      to={e.to}
+                      leftSection={<e.icon size={14} />}
+                      data-testid={e.testId}
+                    >
+                      {t(e.label)}
+                    </Menu.Item>
+                  ))}
+                  <Menu.Divider />
+                </Fragment>
+              ) : null;
+            })}
             <Menu.Item leftSection={<IconLogout size={14} />} onClick={signOut}>
               {t("auth.signOut")}
             </Menu.Item>

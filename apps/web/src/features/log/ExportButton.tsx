@@ -3,7 +3,9 @@ import { useDisclosure } from "@mantine/hooks";
 import { IconDownload } from "@tabler/icons-react";
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
+import { askStepUp } from "../../api/client";
 import { downloadCsv } from "../../api/log";
+import { recentlyConfirmed } from "../security/security-api";
 
 /**
  * CSV export of what a page shows (R602): the log (`scope=log`) or an inbox view (`scope=inbox`) with its
@@ -24,7 +26,9 @@ export function ExportButton({
   const [rows, setRows] = useState<"conversations" | "messages">("conversations");
   const [notes, setNotes] = useState(false);
   const [redact, setRedact] = useState(false);
-  const start = () => {
+  const start = async () => {
+    // A download link cannot be sent again after a refusal: confirm who it is first when that is due.
+    if (!(await recentlyConfirmed().catch(() => true)) && !(await askStepUp())) return;
     const q = new URLSearchParams({ ...filters, scope });
     if (rows === "messages" && notes) q.set("notes", "true");
     if (redact) q.set("redact", "true");

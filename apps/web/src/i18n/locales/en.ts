@@ -7,6 +7,7 @@ import { enLog } from "./en/log";
 import { enNotify } from "./en/notify";
 import { enReceipts } from "./en/receipts";
 import { enRoles } from "./en/roles";
+import { enSecurity } from "./en/security";
 import { enWidget } from "./en/widget";
 /** English, the reference locale: ru and uk must have every key (src/i18n/locales.test.ts checks). */
 export const en = {
@@ -25,6 +26,7 @@ export const en = {
     rate_limited: "Too many attempts. Wait a few minutes and try again.",
     csrf_failed: "Your session has changed. Reload the page.",
     forbidden: "You are not allowed to do this.",
+    step_up_required: "Confirm it is you (password or code) to do this.",
     not_found: "This conversation does not exist or you cannot see it.",
     validation_failed: "Check the fields and try again.",
     already_set_up: "Parley is already set up. Sign in instead.",
@@ -325,6 +327,7 @@ export const en = {
   ...enChannelForms,
   ...enAccount,
   ...enAlerts,
+  ...enSecurity,
 };
 
 export type Translation = typeof en;

@@ -7,6 +7,7 @@ import { ruLog } from "./ru/log";
 import { ruNotify } from "./ru/notify";
 import { ruReceipts } from "./ru/receipts";
 import { ruRoles } from "./ru/roles";
+import { ruSecurity } from "./ru/security";
 import { ruWidget } from "./ru/widget";
 /** Russian. Plurals: _one (1, 21…), _few (2–4, 22–24…), _many (5–20, 25…), _other (fractions). */
 export const ru = {
@@ -25,6 +26,7 @@ export const ru = {
     rate_limited: "Слишком много попыток. Подождите несколько минут и попробуйте снова.",
     csrf_failed: "Сессия изменилась. Обновите страницу.",
     forbidden: "У вас нет прав на это действие.",
+    step_up_required: "Подтвердите, что это вы (пароль или код), чтобы выполнить это действие.",
     not_found: "Этого разговора нет или у вас нет к нему доступа.",
     validation_failed: "Проверьте поля и попробуйте снова.",
     already_set_up: "Parley уже настроен. Войдите в систему.",
@@ -337,4 +339,5 @@ export const ru = {
   ...ruChannelForms,
   ...ruAccount,
   ...ruAlerts,
+  ...ruSecurity,
 };

@@ -7,6 +7,7 @@ import { ukLog } from "./uk/log";
 import { ukNotify } from "./uk/notify";
 import { ukReceipts } from "./uk/receipts";
 import { ukRoles } from "./uk/roles";
+import { ukSecurity } from "./uk/security";
 import { ukWidget } from "./uk/widget";
 /** Ukrainian. Plurals: _one (1, 21…), _few (2–4, 22–24…), _many (5–20, 25…), _other (fractions). */
 export const uk = {
@@ -25,6 +26,7 @@ export const uk = {
     rate_limited: "Забагато спроб. Зачекайте кілька хвилин і спробуйте знову.",
     csrf_failed: "Сесія змінилася. Оновіть сторінку.",
     forbidden: "У вас немає прав на цю дію.",
+    step_up_required: "Підтвердіть, що це ви (пароль або код), щоб виконати цю дію.",
     not_found: "Цієї розмови немає або у вас немає до неї доступу.",
     validation_failed: "Перевірте поля та спробуйте знову.",
     already_set_up: "Parley вже налаштовано. Увійдіть до системи.",
@@ -337,4 +339,5 @@ export const uk = {
   ...ukChannelForms,
   ...ukAccount,
   ...ukAlerts,
+  ...ukSecurity,
 };

@@ -10,6 +10,8 @@ import { Email, Password, SessionOut } from "../schema";
 import { SESSION_COOKIE } from "../sessions";
 import { setupWorkspace } from "../setup-workspace";
 import { SignInLimiter } from "../signin-limiter";
+import { secondStepFor } from "../two-factor/challenge";
+import { SecondStep } from "../two-factor/schema";
 import { signInReply } from "./session-cookie";
 
 const tags = ["auth"];
@@ -60,9 +62,10 @@ export function sessionRoutes(app: App, ctx: AppContext) {
       config: { auth: false },
       schema: {
         tags,
-        summary: "Sign in with email and password; sets the session cookie",
+        summary:
+          "Sign in with email and password; sets the session cookie, or answers 202 when a second step (a code) is needed",
         body: z.object({ email: Email, password: z.string().min(1).max(200) }),
-        response: { 200: SessionOut },
+        response: { 200: SessionOut, 202: SecondStep },
       },
     },
     async (req, reply) => {
@@ -79,6 +82,8 @@ export function sessionRoutes(app: App, ctx: AppContext) {
       const user = await checkPassword(ctx, signInLimiter, req.ip, email, req.body.password).catch(
         failedSignIn(ctx, email, requestSource(req)),
       );
+      const secondStep = await secondStepFor(ctx, user);
+      if (secondStep) return reply.code(202).send(secondStep);
       return signInReply(ctx, req, reply, user);
     },
   );

@@ -2,6 +2,7 @@ import { z } from "zod";
 import type { AppContext } from "../../../context";
 import { mustHold } from "../../../domain/permissions";
 import { type App, actorOf } from "../../../http/types";
+import { requireRecentAuth } from "../../auth/step-up";
 import { eraseContact, exportContact, recordReadTrackingConsent } from "../privacy";
 import { mustExist } from "../queries/exists";
 import { Consent, IdParams, tags } from "../schema";
@@ -45,6 +46,7 @@ export function privacyRoutes(app: App, ctx: AppContext) {
       const actor = actorOf(req);
       await mustExist(ctx.db, "Contact", actor.workspaceId, req.params.id);
       mustHold(actor, "contacts.erase");
+      await requireRecentAuth(ctx, actor);
       const data = await exportContact(ctx, actor, req.params.id);
       return reply
         .header("content-disposition", `attachment; filename="parley-contact-${req.params.id}.json"`)
@@ -69,6 +71,7 @@ export function privacyRoutes(app: App, ctx: AppContext) {
       const actor = actorOf(req);
       await mustExist(ctx.db, "Contact", actor.workspaceId, req.params.id);
       mustHold(actor, "contacts.erase");
+      await requireRecentAuth(ctx, actor);
       return { erased: await eraseContact(ctx, actor, req.params.id) };
     },
   );

@@ -1,0 +1,71 @@
+/** Two-factor sign-in, recovery codes, step-up and the workspace's security settings (R802). */
+export const enSecurity = {
+  security: {
+    cancel: "Cancel",
+    wrongProof: "That is not right. Check the code (or password) and try again; a code works only once.",
+    twoFactor: {
+      title: "Two-factor sign-in",
+      intro:
+        "Besides your password, signing in asks for a code from an authenticator app on your phone (Google Authenticator, 1Password, Authy…).",
+      on: "On",
+      off: "Off",
+      enable: "Turn on two-factor sign-in",
+      disable: "Turn off",
+      disableTitle: "Turn off two-factor sign-in",
+      disableHint: "Enter your password, or a code from your app or a recovery code.",
+      codeOrRecovery: "Code or recovery code",
+      required: "Your workspace requires two-factor sign-in for your role: it stays on.",
+    },
+    enrol: {
+      title: "Set up two-factor sign-in",
+      forced:
+        "Your workspace requires two-factor sign-in for your role. Set it up now to continue: it takes a minute.",
+      scan: "1. Scan this QR code with your authenticator app.",
+      qrAlt: "QR code to add Parley to an authenticator app",
+      typed: "Or type this key into the app:",
+      code: "2. Enter the 6-digit code the app shows",
+      codeHint: "A new code appears every 30 seconds.",
+      confirm: "Confirm and turn on",
+      doneTitle: "Two-factor sign-in is on. Keep your recovery codes before you continue.",
+    },
+    recovery: {
+      once: "These recovery codes are shown only now. Each works once, when your phone is not at hand.",
+      hint: "Keep them somewhere safe, such as a password manager or on paper.",
+      fileHeading: "Parley recovery codes — each works once",
+      download: "Download as text",
+      done: "I have saved them",
+      regenerate: "New recovery codes",
+      left_one: "{{count}} recovery code left",
+      left_other: "{{count}} recovery codes left",
+      usedLeft_one: "You signed in with a recovery code. {{count}} code is left.",
+      usedLeft_other: "You signed in with a recovery code. {{count}} codes are left.",
+      lastUsed:
+        "You used your last recovery code. Make new ones now in your profile, or you may be locked out if you lose your phone.",
+    },
+    signIn: {
+      title: "Enter your code",
+      codeHint: "Open your authenticator app and enter the 6-digit code for Parley.",
+      recoveryHint: "Enter one of the recovery codes you saved when you set up two-factor sign-in.",
+      code: "Code",
+      recoveryCode: "Recovery code",
+      submit: "Sign in",
+      useRecovery: "Use a recovery code",
+      useApp: "Use a code from the app",
+    },
+    stepUp: {
+      title: "Confirm it is you",
+      hint: "This action needs you to confirm your identity again. It then stays confirmed for 10 minutes.",
+      code: "Code from your authenticator app",
+      useCode: "Use a code from the app instead",
+      usePassword: "Use your password instead",
+      confirm: "Confirm",
+    },
+    page: { nav: "Security", title: "Security" },
+    policy: {
+      title: "Required two-factor sign-in",
+      hint: "People in the chosen roles must use two-factor sign-in. Those who have not set it up are led through it the next time they sign in.",
+      ownerOnly: "Only the owner decides for owners and admins.",
+      roles: { owner: "Owner", admin: "Admins", supervisor: "Supervisors", agent: "Agents" },
+    },
+  },
+};
