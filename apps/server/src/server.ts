@@ -18,6 +18,7 @@ import { JobRunner } from "./jobs/queue";
 import { SecretBox } from "./lib/crypto";
 import { type Clock, systemClock } from "./lib/time";
 import { analyticsRoutes } from "./modules/analytics/routes";
+import { apiTokenRoutes } from "./modules/api-tokens/routes";
 import { authRoutes } from "./modules/auth/routes";
 import { resolveSessionById } from "./modules/auth/sessions";
 import { botRoutes } from "./modules/bots/routes";
@@ -156,6 +157,7 @@ export async function createServer(config: Config, opts: ServerOptions = {}): Pr
   await fileRoutes(app, ctx);
   const widgetHub = await widgetRoutes(app, ctx);
   await taskRoutes(app, ctx);
+  await apiTokenRoutes(app, ctx);
   if (roles.has("realtime")) await realtimeRoutes(app, ctx, hub);
   app.get("/api/health", { config: { auth: false }, schema: { hide: true } }, async () => {
     await db.query("select 1");
