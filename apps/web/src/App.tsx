@@ -26,6 +26,7 @@ const ChannelsPage = lazy(() =>
   import("./features/channels/ChannelsPage").then((m) => ({ default: m.ChannelsPage })),
 );
 const ProfilePage = lazy(() => import("./features/account/ProfilePage"));
+const ApiTokensPage = lazy(() => import("./features/api-tokens/ApiTokensPage"));
 const UsersPage = lazy(() => import("./features/account/UsersPage"));
 const AcceptInvitePage = lazy(() => import("./features/account/AcceptInvitePage"));
 const ReceiptReportsPage = lazy(() => import("./features/receipts/ReportsPage"));
@@ -116,6 +117,14 @@ export function App() {
         element={
           <Suspense fallback={pageLoader}>
             <WidgetSettingsPage session={session.data} />
+          </Suspense>
+        }
+      />
+      <Route
+        path="/settings/api"
+        element={
+          <Suspense fallback={pageLoader}>
+            <ApiTokensPage session={session.data} />
           </Suspense>
         }
       />

@@ -9,6 +9,7 @@ import {
   IconChevronDown,
   IconEyeCheck,
   IconInbox,
+  IconKey,
   IconLogout,
   IconMessageCircle,
   IconMessages,
@@ -232,6 +233,16 @@ export function AppHeader({
                 data-testid="menu-users"
               >
                 {t("account.nav.users")}
+              </Menu.Item>
+            ) : null}
+            {session.permissions.includes("api.manage") ? (
+              <Menu.Item
+                component={Link}
+                to="/settings/api"
+                leftSection={<IconKey size={14} />}
+                data-testid="menu-api"
+              >
+                {t("apiTokens.nav")}
               </Menu.Item>
             ) : null}
             <Menu.Item leftSection={<IconLogout size={14} />} onClick={signOut}>

@@ -1,4 +1,5 @@
 import { enAccount } from "./en/account";
+import { enApiTokens } from "./en/api-tokens";
 import { enChannelForms } from "./en/channel-forms";
 import { enConversationTools } from "./en/conversation-tools";
 import { enInboxTools } from "./en/inbox-tools";
@@ -319,6 +320,7 @@ export const en = {
   ...enWidget,
   ...enNotify,
   ...enReceipts,
+  ...enApiTokens,
   ...enChannelForms,
   ...enAccount,
 };

@@ -1,4 +1,5 @@
 import { ruAccount } from "./ru/account";
+import { ruApiTokens } from "./ru/api-tokens";
 import { ruChannelForms } from "./ru/channel-forms";
 import { ruConversationTools } from "./ru/conversation-tools";
 import { ruInboxTools } from "./ru/inbox-tools";
@@ -331,6 +332,7 @@ export const ru = {
   ...ruWidget,
   ...ruNotify,
   ...ruReceipts,
+  ...ruApiTokens,
   ...ruChannelForms,
   ...ruAccount,
 };

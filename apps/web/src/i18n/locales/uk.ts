@@ -1,4 +1,5 @@
 import { ukAccount } from "./uk/account";
+import { ukApiTokens } from "./uk/api-tokens";
 import { ukChannelForms } from "./uk/channel-forms";
 import { ukConversationTools } from "./uk/conversation-tools";
 import { ukInboxTools } from "./uk/inbox-tools";
@@ -331,6 +332,7 @@ export const uk = {
   ...ukWidget,
   ...ukNotify,
   ...ukReceipts,
+  ...ukApiTokens,
   ...ukChannelForms,
   ...ukAccount,
 };
