@@ -51,21 +51,45 @@ export const enApiTokens = {
       done: "I have copied it",
     },
     permissions: {
-      "conversations.view_all": "See and handle every conversation",
-      "conversations.reply": "Reply to conversations",
-      "conversations.delete": "Delete conversations",
-      "conversations.bulk": "Bulk actions on conversations",
-      "data.export": "Export data",
-      "contacts.erase": "Export and erase contacts' personal data",
-      "channels.manage": "Manage channel connections",
-      "people.manage": "Manage people and teams",
-      "policy.manage": "Manage read-receipt and notification policy",
-      "reports.view": "See reports",
-      "content.manage": "Manage canned replies and tags",
-      "automation.manage": "Manage automation",
-      "api.manage": "Manage API tokens",
-      "audit.view": "See the audit log",
-      "workspace.manage": "Manage workspace settings",
+      conversations: {
+        view_all: "See and handle every conversation",
+        reply: "Reply to conversations",
+        delete: "Delete conversations",
+        bulk: "Bulk actions on conversations",
+      },
+      data: {
+        export: "Export data",
+      },
+      contacts: {
+        erase: "Export and erase contacts' personal data",
+      },
+      channels: {
+        manage: "Manage channel connections",
+      },
+      people: {
+        manage: "Manage people and teams",
+      },
+      policy: {
+        manage: "Manage read-receipt and notification policy",
+      },
+      reports: {
+        view: "See reports",
+      },
+      content: {
+        manage: "Manage canned replies and tags",
+      },
+      automation: {
+        manage: "Manage automation",
+      },
+      api: {
+        manage: "Manage API tokens",
+      },
+      audit: {
+        view: "See the audit log",
+      },
+      workspace: {
+        manage: "Manage workspace settings",
+      },
     },
   },
 };
