@@ -39,6 +39,9 @@ describe("API tokens page", () => {
     const row = rows.first();
     expect(await row.textContent()).toContain("Nightly export");
     expect(await row.textContent()).toContain(secret.slice(0, 12));
+    // Permissions by their human names.
+    expect(await row.textContent()).toContain("See reports");
+    expect(await row.textContent()).toContain("Manage canned replies and tags");
     expect(await page.content()).not.toContain(secret);
     await eventually(() => row.getByTestId("token-status").textContent()).toBe("Active");
 

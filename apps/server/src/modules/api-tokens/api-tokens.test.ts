@@ -25,6 +25,18 @@ async function auditOf(workspaceId: string, action: string) {
 }
 
 describe("API tokens", () => {
+  it("are described in the OpenAPI document as a bearer scheme on the API routes", async () => {
+    const doc = (await (await fetch(`${t.url}/api/docs/json`)).json()) as {
+      components: { securitySchemes: Record<string, unknown> };
+      paths: Record<string, Record<string, { security?: unknown }>>;
+    };
+    expect(doc.components.securitySchemes.bearer).toMatchObject({ type: "http", scheme: "bearer" });
+    expect(doc.paths["/api/tags"]!.get!.security).toEqual([{ session: [] }, { bearer: [] }]);
+    expect(doc.paths["/api/tags"]!.post!.security).toEqual([{ session: [], csrf: [] }, { bearer: [] }]);
+    expect(doc.paths["/api/me/password"]!.post!.security).toEqual([{ session: [], csrf: [] }]);
+    expect(doc.paths["/api/auth/sign-in"]!.post!.security).toEqual([]);
+  });
+
   it("authenticate GET and POST routes across modules without a cookie or CSRF header, as the creator", async () => {
     const { owner, workspaceId } = await newWorkspace(t);
     const conn = await apiConnection(t, owner);
@@ -52,7 +64,6 @@ describe("API tokens", () => {
       status: "closed",
     });
     expect(close.status, JSON.stringify(close.body)).toBe(200);
-    // An audited action through a token names the token.
     const exported = await call(secret, "GET", "/api/exports/conversations.csv?scope=inbox");
     expect(exported.status).toBe(200);
 
@@ -138,6 +149,13 @@ describe("API tokens", () => {
     expect(after.body.error.message).toContain('"Leaked" was revoked');
     const [audit] = await auditOf(workspaceId, "api_token.revoked");
     expect(audit).toMatchObject({ target_id: revoking.id, ip: "127.0.0.1", data: { name: "Leaked" } });
+    expect(audit!.api_token_id).toBeNull();
+    // Revoked through another token: the entry names that token ("via token X").
+    const admin = await createTokenAs(owner, ["api.manage"], { name: "Admin script" });
+    const other = await createTokenAs(owner, ["reports.view"], { name: "Other" });
+    expect((await call(admin.secret, "POST", `/api/api-tokens/${other.id}/revoke`, {})).status).toBe(200);
+    const via = (await auditOf(workspaceId, "api_token.revoked")).find((e) => e.target_id === other.id);
+    expect(via).toMatchObject({ user_id: owner.user!.id, api_token_id: admin.id });
   });
 
   it("refuses the routes only a person may call, with one message", async () => {
