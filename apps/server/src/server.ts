@@ -20,6 +20,7 @@ import { type Clock, systemClock } from "./lib/time";
 import { registerAlertJobs } from "./modules/alerts/notify";
 import { alertRoutes } from "./modules/alerts/routes";
 import { analyticsRoutes } from "./modules/analytics/routes";
+import { apiTokenRoutes } from "./modules/api-tokens/routes";
 import { authRoutes } from "./modules/auth/routes";
 import { resolveSessionById } from "./modules/auth/sessions";
 import { botRoutes } from "./modules/bots/routes";
@@ -162,6 +163,7 @@ export async function createServer(config: Config, opts: ServerOptions = {}): Pr
   const widgetHub = await widgetRoutes(app, ctx);
   await taskRoutes(app, ctx);
   await alertRoutes(app, ctx);
+  await apiTokenRoutes(app, ctx);
   if (roles.has("realtime")) await realtimeRoutes(app, ctx, hub);
   app.get("/api/health", { config: { auth: false }, schema: { hide: true } }, async () => {
     await db.query("select 1");

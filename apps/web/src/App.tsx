@@ -28,6 +28,7 @@ const ChannelsPage = lazy(() =>
 );
 const ProfilePage = lazy(() => import("./features/account/ProfilePage"));
 const SecurityPage = lazy(() => import("./features/security/SecurityPage"));
+const ApiTokensPage = lazy(() => import("./features/api-tokens/ApiTokensPage"));
 const UsersPage = lazy(() => import("./features/account/UsersPage"));
 const RolesPage = lazy(() => import("./features/roles/RolesPage"));
 const AcceptInvitePage = lazy(() => import("./features/account/AcceptInvitePage"));
@@ -49,6 +50,7 @@ const PAGES: [string, ComponentType<{ session: Session }>][] = [
   ["/invite/:token", AcceptInvitePage],
   ["/settings/channels", ChannelsPage],
   ["/settings/widget", WidgetSettingsPage],
+  ["/settings/api", ApiTokensPage],
   ["/settings/profile", ProfilePage],
   ["/settings/users", UsersPage],
   ["/settings/roles", RolesPage],

@@ -45,8 +45,29 @@ export interface Alerts {
   workspace_id: string;
 }
 
+export interface ApiTokens {
+  created_at: Timestamp;
+  created_by: string;
+  expires_at: Timestamp | null;
+  id: Generated<string>;
+  last_used_at: Timestamp | null;
+  last_used_ip: string | null;
+  name: string;
+  permissions: string[];
+  prefix: string;
+  rate_limit: number;
+  revoked_at: Timestamp | null;
+  revoked_by: string | null;
+  secret_hash: string;
+  seen_ips: Generated<string[]>;
+  window_count: Generated<number>;
+  window_start: Timestamp | null;
+  workspace_id: string;
+}
+
 export interface AuditLog {
   action: string;
+  api_token_id: string | null;
   created_at: Generated<Timestamp>;
   data: Generated<Json>;
   id: GeneratedAlways<number>;
@@ -606,6 +627,7 @@ export interface DB {
   alert_known_sources: AlertKnownSources;
   alert_rules: AlertRules;
   alerts: Alerts;
+  api_tokens: ApiTokens;
   audit_log: AuditLog;
   bots: Bots;
   bulk_operations: BulkOperations;

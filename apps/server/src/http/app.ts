@@ -4,7 +4,7 @@ import fastifySwagger from "@fastify/swagger";
 import fastifySwaggerUi from "@fastify/swagger-ui";
 import fastifyWebsocket from "@fastify/websocket";
 import { ERROR_STATUS, LIMITS } from "@parley/protocol";
-import Fastify, { LogController } from "fastify";
+import Fastify, { type FastifyContextConfig, LogController } from "fastify";
 import {
   hasZodFastifySchemaValidationErrors,
   jsonSchemaTransform,
@@ -16,7 +16,14 @@ import type { AppContext } from "../context";
 import { safeEqual } from "../lib/crypto";
 import { AppError } from "../lib/errors";
 import { storableDeep, unstorableAt } from "../lib/text";
+import {
+  authenticateBearer,
+  bearerSecret,
+  carriesApiToken,
+  explainRefusal,
+} from "../modules/api-tokens/bearer";
 import { resolveSession, SESSION_COOKIE } from "../modules/auth/sessions";
+import { isPersonOnly, securityOf } from "./person-only";
 import { securityHeaders } from "./security-headers";
 import type { App } from "./types";
 
@@ -72,7 +79,8 @@ export async function createHttpApp(ctx: AppContext): Promise<App> {
     }
   });
 
-  app.setErrorHandler((err, req, reply) => {
+  app.setErrorHandler((caught, req, reply) => {
+    const err = caught instanceof AppError ? explainRefusal(req, caught) : caught;
     if (err instanceof AppError) {
       return reply
         .code(err.status)
@@ -156,10 +164,21 @@ export async function createHttpApp(ctx: AppContext): Promise<App> {
         securitySchemes: {
           session: { type: "apiKey", in: "cookie", name: SESSION_COOKIE },
           csrf: { type: "apiKey", in: "header", name: "x-csrf-token" },
+          bearer: {
+            type: "http",
+            scheme: "bearer",
+            description:
+              "A workspace API token (`prl_…`, Settings → API) with the permissions chosen for it; no CSRF header.",
+          },
         },
       },
     },
-    transform: jsonSchemaTransform,
+    transform: (input) => {
+      const out = jsonSchemaTransform(input);
+      const method = [input.route.method].flat()[0] ?? "GET";
+      const security = securityOf(method, out.url, input.route.config as FastifyContextConfig | undefined);
+      return security ? { ...out, schema: { ...out.schema, security } } : out;
+    },
   });
   await app.register(fastifySwaggerUi, {
     routePrefix: "/api/docs",
@@ -174,20 +193,39 @@ export async function createHttpApp(ctx: AppContext): Promise<App> {
         .replace(/\s*upgrade-insecure-requests;?/, ""),
   });
 
-  // Resolve the session for every API request; refuse unauthenticated and cross-site writes.
+  // Resolve the caller of every API request: an API token (`Authorization: Bearer`, R806) or the session
+  // cookie; refuse unauthenticated and cross-site writes, and tokens on the routes only a person may call.
   // Decided on the route the router matched (its decoded pattern), never on the raw URL: `/%61pi/…` is
   // routed to `/api/…` and must be checked the same way.
-  app.addHook("preValidation", async (req) => {
+  app.addHook("preValidation", async (req, reply) => {
     const route = req.routeOptions.url ?? "";
     if (!route.startsWith("/api/")) return;
-    const token = req.cookies[SESSION_COOKIE];
-    if (token) req.actor = await resolveSession(ctx.db, token, ctx.clock.now());
-    if (req.routeOptions.config.auth === false || route === "/api/docs" || route.startsWith("/api/docs/"))
+    const isPublic =
+      req.routeOptions.config.auth === false || route === "/api/docs" || route.startsWith("/api/docs/");
+    if (isPublic) {
+      // The chat widget's visitors carry their own bearer tokens; elsewhere a public route may use an API token
+      // (a file download) but never needs one.
+      if (!route.startsWith("/api/widget/") && carriesApiToken(req))
+        return authenticateBearer(ctx, req, reply, false);
+      const token = req.cookies[SESSION_COOKIE];
+      if (token) req.actor = await resolveSession(ctx.db, token, ctx.clock.now());
       return;
-    if (!req.actor) throw new AppError("unauthenticated", "Sign in to continue.");
+    }
+    if (bearerSecret(req) !== null) {
+      if (isPersonOnly(req.method, route, req.routeOptions.config.personOnly))
+        throw new AppError(
+          "forbidden",
+          `${req.method} ${route} belongs to a signed-in person (their own account, sessions or notifications) and cannot be called with an API token.`,
+        );
+      return authenticateBearer(ctx, req, reply, true);
+    }
+    const token = req.cookies[SESSION_COOKIE];
+    const actor = token ? await resolveSession(ctx.db, token, ctx.clock.now()) : null;
+    if (!actor) throw new AppError("unauthenticated", "Sign in to continue.");
+    req.actor = actor;
     if (UNSAFE.has(req.method)) {
       const header = req.headers["x-csrf-token"];
-      if (typeof header !== "string" || !safeEqual(header, req.actor.csrfToken)) {
+      if (typeof header !== "string" || !safeEqual(header, actor.csrfToken)) {
         throw new AppError(
           "csrf_failed",
           "Missing or wrong X-CSRF-Token header; reload the page and try again.",

@@ -1,7 +1,9 @@
 import crypto from "node:crypto";
 import { Readable } from "node:stream";
+import { ALL_PERMISSIONS } from "@parley/protocol";
 import { describe, expect, it } from "vitest";
 import { signBody } from "../channels/api/adapter";
+import { createTokenAs } from "../modules/api-tokens/test-helpers";
 import {
   type ApiResponse,
   addUser,
@@ -13,6 +15,7 @@ import {
 } from "../testing/harness";
 import { useTestServer } from "../testing/use-test-server";
 import { type RouteEntry, registeredRoutes } from "./app";
+import { isPersonOnly } from "./person-only";
 
 /**
  * Workspace isolation, for every route: a signed-in owner of workspace A, given the ids of workspace B's
@@ -42,6 +45,9 @@ interface Seeded {
   bulkOperationId: string;
   taskId: string;
   roleId: string;
+  apiTokenId: string;
+  /** A token of this workspace holding every permission. */
+  apiToken: string;
   /** Names and texts that only this workspace's data contains. */
   words: string[];
 }
@@ -112,6 +118,8 @@ async function seedWorkspace(label: string): Promise<Seeded> {
   const roleName = unique(`${label}-role`);
   const role = await ok(owner.post("/api/roles", { name: roleName, base: "agent", permissions: [] }), 201);
   await ok(owner.patch(`/api/users/${agent.id}`, { customRoleId: role.role.id }));
+  const tokenName = unique(`${label}-token`);
+  const token = await createTokenAs(owner, ALL_PERMISSIONS, { name: tokenName, rateLimit: 100_000 });
   return {
     owner,
     workspaceId,
@@ -132,6 +140,8 @@ async function seedWorkspace(label: string): Promise<Seeded> {
     bulkOperationId: bulk.operation.id,
     taskId: task.task.id,
     roleId: role.role.id,
+    apiTokenId: token.id,
+    apiToken: token.secret,
     words: [
       contactName,
       messageText,
@@ -144,6 +154,8 @@ async function seedWorkspace(label: string): Promise<Seeded> {
       conn.secret,
       taskTitle,
       roleName,
+      tokenName,
+      token.secret,
     ],
   };
 }
@@ -165,6 +177,7 @@ const ids = (w: Seeded) => [
   w.bulkOperationId,
   w.taskId,
   w.roleId,
+  w.apiTokenId,
 ];
 
 /**
@@ -187,6 +200,7 @@ function idFor(w: Seeded, url: string, param: string): string | undefined {
       "bulk-operations": w.bulkOperationId,
       tasks: w.taskId,
       roles: w.roleId,
+      "api-tokens": w.apiTokenId,
     };
     return byResource[resource];
   }
@@ -302,6 +316,7 @@ async function snapshot(workspaceId: string) {
     "contact_links",
     "events",
     "jobs",
+    "api_tokens",
   ];
   const out: Record<string, unknown[]> = {};
   for (const table of tables) {
@@ -321,9 +336,11 @@ async function snapshot(workspaceId: string) {
   return out;
 }
 
-async function send(c: Client, method: string, path: string, body: unknown) {
-  const headers: Record<string, string> = { cookie: c.cookie! };
-  if (method !== "GET" && method !== "HEAD") headers["x-csrf-token"] = c.csrf!;
+/** A request as a signed-in person (cookie and CSRF header), or with an API token (`Authorization: Bearer`). */
+async function send(c: Client | { token: string }, method: string, path: string, body: unknown) {
+  const headers: Record<string, string> =
+    "token" in c ? { authorization: `Bearer ${c.token}` } : { cookie: c.cookie! };
+  if (!("token" in c) && method !== "GET" && method !== "HEAD") headers["x-csrf-token"] = c.csrf!;
   if (body !== undefined) headers["content-type"] = "application/json";
   const res = await fetch(t.url + path, {
     method,
@@ -334,6 +351,35 @@ async function send(c: Client, method: string, path: string, body: unknown) {
 }
 
 const leaks = (text: string, b: Seeded) => [...ids(b), ...b.words].filter((s) => text.includes(s));
+
+/**
+ * Every route with A's and B's ids mixed, as `caller` of A: each answers 404 with the not_found code, leaks
+ * nothing of B and changes nothing of B. An API token is refused on the routes only a person may call (403)
+ * before anything is looked up.
+ */
+async function sweep(a: Seeded, b: Seeded, scoped: RouteEntry[], caller: Client | { token: string }) {
+  const before = await snapshot(b.workspaceId);
+  const failures: string[] = [];
+  let calls = 0;
+  for (const route of scoped) {
+    const expected = "token" in caller && isPersonOnly(route.method, route.url, undefined) ? 403 : 404;
+    for (const { path } of substitutions(a, b, route)) {
+      const r = await send(caller, route.method, path, bodyFor(a, route));
+      calls++;
+      if (r.status !== expected) {
+        failures.push(`${route.method} ${path} → ${r.status} ${r.text.slice(0, 200)}`);
+        continue;
+      }
+      if (expected === 404 && route.method !== "HEAD" && !r.text.includes('"not_found"'))
+        failures.push(`${route.method} ${path} → 404 without the not_found code: ${r.text.slice(0, 200)}`);
+      const leaked = leaks(r.text, b);
+      if (leaked.length) failures.push(`${route.method} ${path} leaks ${leaked.join(", ")}`);
+    }
+  }
+  expect(failures).toEqual([]);
+  expect(calls).toBeGreaterThanOrEqual(scoped.length);
+  expect(await snapshot(b.workspaceId)).toEqual(before);
+}
 
 describe("workspace isolation", () => {
   it("answers 404 to every route given another workspace's ids, and changes none of its data", async () => {
@@ -357,26 +403,7 @@ describe("workspace isolation", () => {
     );
     expect(uncovered, "add the new route's resources to idFor()").toEqual([]);
 
-    const before = await snapshot(b.workspaceId);
-    const failures: string[] = [];
-    let calls = 0;
-    for (const route of scoped) {
-      for (const { path } of substitutions(a, b, route)) {
-        const r = await send(a.owner, route.method, path, bodyFor(a, route));
-        calls++;
-        if (r.status !== 404) {
-          failures.push(`${route.method} ${path} → ${r.status} ${r.text.slice(0, 200)}`);
-          continue;
-        }
-        if (route.method !== "HEAD" && !r.text.includes('"not_found"'))
-          failures.push(`${route.method} ${path} → 404 without the not_found code: ${r.text.slice(0, 200)}`);
-        const leaked = leaks(r.text, b);
-        if (leaked.length) failures.push(`${route.method} ${path} leaks ${leaked.join(", ")}`);
-      }
-    }
-    expect(failures).toEqual([]);
-    expect(calls).toBeGreaterThanOrEqual(scoped.length);
-    expect(await snapshot(b.workspaceId)).toEqual(before);
+    await sweep(a, b, scoped, a.owner);
 
     // The same requests with A's own ids do reach the handlers (the 404s above are not an artefact).
     const own = await send(a.owner, "GET", `/api/conversations/${a.conversationId}`, undefined);
@@ -385,6 +412,19 @@ describe("workspace isolation", () => {
       pinned: false,
     });
     expect(ownTags.status).toBe(200);
+  });
+
+  it("answers 404 to an API token of A holding every permission, on every route given B's ids", async () => {
+    const a = await seedWorkspace("A");
+    const b = await seedWorkspace("B");
+    const scoped = registeredRoutes(t.server.app).filter((r) => r.url.includes(":") && !r.public);
+    expect(scoped.length).toBeGreaterThanOrEqual(36);
+    await sweep(a, b, scoped, { token: a.apiToken });
+    // The token does reach the handlers with A's own ids.
+    const own = await send({ token: a.apiToken }, "GET", `/api/conversations/${a.conversationId}`, undefined);
+    expect(own.status).toBe(200);
+    // B's token is not revoked by A's sweep, and still works in B.
+    expect((await send({ token: b.apiToken }, "GET", "/api/tags", undefined)).status).toBe(200);
   });
 
   it("lists none of another workspace's resources, whatever the filters", async () => {

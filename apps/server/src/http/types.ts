@@ -16,31 +16,70 @@ export type App = FastifyInstance<
   ZodTypeProvider
 >;
 
+/** A person signed in with the session cookie. */
 export interface SessionActor extends Actor {
   sessionId: string;
   csrfToken: string;
   name: string;
   email: string;
+  tokenId?: undefined;
 }
+
+/**
+ * A workspace API token (R806, `Authorization: Bearer prl_…`): acts in the workspace with exactly the token's
+ * permissions (never more than its creator still holds). `userId`, `name` and `email` are the creator's, for
+ * authorship; `tokenId` names the token in the audit log.
+ */
+export interface TokenActor extends Actor {
+  tokenId: string;
+  tokenName: string;
+  name: string;
+  email: string;
+  sessionId?: undefined;
+  csrfToken?: undefined;
+}
+
+/** Whoever called a non-public route: a signed-in person or an API token. */
+export type RequestActor = SessionActor | TokenActor;
 
 declare module "fastify" {
   interface FastifyRequest {
-    actor: SessionActor | null;
+    actor: RequestActor | null;
     rawBody: Buffer | null;
   }
   interface FastifyContextConfig {
     /** false: the route is public (no session needed). */
     auth?: boolean;
+    /** true: only a signed-in person may call it, never an API token (see `http/person-only.ts`). */
+    personOnly?: boolean;
   }
 }
 
-/** The signed-in caller; routes that are not public can rely on it (the auth hook ran). */
-export function actorOf(req: { actor: SessionActor | null }): SessionActor {
+/** The caller; routes that are not public can rely on it (the auth hook ran). */
+export function actorOf(req: { actor: RequestActor | null }): RequestActor {
   if (!req.actor) throw new Error("actorOf called on a public route");
   return req.actor;
 }
 
-/** Where a request came from, as the audit log records it. */
-export function requestSource(req: { ip: string; headers: { "user-agent"?: string } }) {
-  return { ip: req.ip, userAgent: req.headers["user-agent"]?.slice(0, 500) ?? null };
+/**
+ * The signed-in person, on a route only a person may call (`http/person-only.ts` refuses API tokens there
+ * before the handler runs).
+ */
+export function sessionActorOf(req: { actor: RequestActor | null }): SessionActor {
+  const actor = actorOf(req);
+  if (actor.tokenId !== undefined) throw new Error("sessionActorOf called on a route an API token may call");
+  return actor;
+}
+
+/** Where a request came from, as the audit log records it (with the API token it came through, if any). */
+export function requestSource(req: {
+  ip: string;
+  headers: { "user-agent"?: string };
+  actor?: RequestActor | null;
+}) {
+  return {
+    ip: req.ip,
+    userAgent: req.headers["user-agent"]?.slice(0, 500) ?? null,
+    tokenId: req.actor?.tokenId ?? null,
+  };
 }

@@ -8001,6 +8001,163 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/api-tokens": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The workspace's API tokens, newest first (needs api.manage) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            tokens: {
+                                id: string;
+                                name: string;
+                                prefix: string;
+                                permissions: ("conversations.view_all" | "conversations.reply" | "conversations.delete" | "conversations.bulk" | "data.export" | "contacts.erase" | "channels.manage" | "people.manage" | "policy.manage" | "reports.view" | "content.manage" | "automation.manage" | "api.manage" | "audit.view" | "workspace.manage")[];
+                                rateLimit: number;
+                                createdBy: {
+                                    id: string;
+                                    name: string;
+                                } | null;
+                                createdAt: string;
+                                expiresAt: string | null;
+                                lastUsedAt: string | null;
+                                lastUsedIp: string | null;
+                                revokedAt: string | null;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Create an API token with chosen permissions; its secret is in this answer only (needs api.manage) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        name: string;
+                        permissions: ("conversations.view_all" | "conversations.reply" | "conversations.delete" | "conversations.bulk" | "data.export" | "contacts.erase" | "channels.manage" | "people.manage" | "policy.manage" | "reports.view" | "content.manage" | "automation.manage" | "api.manage" | "audit.view" | "workspace.manage")[];
+                        /** Format: date-time */
+                        expiresAt?: string | null;
+                        /** @default 600 */
+                        rateLimit?: number;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            token: {
+                                id: string;
+                                name: string;
+                                prefix: string;
+                                permissions: ("conversations.view_all" | "conversations.reply" | "conversations.delete" | "conversations.bulk" | "data.export" | "contacts.erase" | "channels.manage" | "people.manage" | "policy.manage" | "reports.view" | "content.manage" | "automation.manage" | "api.manage" | "audit.view" | "workspace.manage")[];
+                                rateLimit: number;
+                                createdBy: {
+                                    id: string;
+                                    name: string;
+                                } | null;
+                                createdAt: string;
+                                expiresAt: string | null;
+                                lastUsedAt: string | null;
+                                lastUsedIp: string | null;
+                                revokedAt: string | null;
+                            };
+                            secret: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/api-tokens/{id}/revoke": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Revoke an API token: it is refused from the next request on (needs api.manage) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            token: {
+                                id: string;
+                                name: string;
+                                prefix: string;
+                                permissions: ("conversations.view_all" | "conversations.reply" | "conversations.delete" | "conversations.bulk" | "data.export" | "contacts.erase" | "channels.manage" | "people.manage" | "policy.manage" | "reports.view" | "content.manage" | "automation.manage" | "api.manage" | "audit.view" | "workspace.manage")[];
+                                rateLimit: number;
+                                createdBy: {
+                                    id: string;
+                                    name: string;
+                                } | null;
+                                createdAt: string;
+                                expiresAt: string | null;
+                                lastUsedAt: string | null;
+                                lastUsedIp: string | null;
+                                revokedAt: string | null;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {

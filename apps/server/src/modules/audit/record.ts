@@ -15,6 +15,8 @@ export interface AuditEntry {
   ip?: string | null;
   /** The caller's browser or client, as it said (`User-Agent`). */
   userAgent?: string | null;
+  /** The API token the user acted through (R806): the log shows "via token X". */
+  tokenId?: string | null;
   /** The application's clock (the transaction's `tx.now`, or `ctx.clock.now()`). */
   at: Date;
 }
@@ -22,8 +24,8 @@ export interface AuditEntry {
 /** The one writer of the audit log: every command that must leave a trace calls it in its own transaction. */
 export async function recordAudit(q: Queryable, e: AuditEntry): Promise<{ id: number }> {
   const [row] = await q.query<{ id: number }>(
-    `insert into audit_log (workspace_id, user_id, action, target_type, target_id, data, ip, created_at)
-     values ($1, $2, $3, $4, $5, $6, $7, $8) returning id`,
+    `insert into audit_log (workspace_id, user_id, action, target_type, target_id, data, ip, api_token_id, created_at)
+     values ($1, $2, $3, $4, $5, $6, $7, $8, $9) returning id`,
     [
       e.workspaceId,
       e.userId,
@@ -32,6 +34,7 @@ export async function recordAudit(q: Queryable, e: AuditEntry): Promise<{ id: nu
       e.targetId ?? null,
       JSON.stringify(e.data ?? {}),
       e.ip ?? null,
+      e.tokenId ?? null,
       e.at,
     ],
   );

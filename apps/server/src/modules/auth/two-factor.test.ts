@@ -302,6 +302,10 @@ describe("step-up before dangerous actions", () => {
       ["export a contact", () => owner.get(`/api/contacts/${row!.contact_id}/export`)],
       ["delete in bulk", () => owner.post("/api/conversations/bulk", { action: "delete", ids: [row!.id] })],
       ["erase a contact", () => owner.delete(`/api/contacts/${row!.contact_id}/data`)],
+      [
+        "create an API token",
+        () => owner.post("/api/api-tokens", { name: unique("token"), permissions: ["reports.view"] }),
+      ],
     ];
 
     clock.advance(TEN_MINUTES + 1000);

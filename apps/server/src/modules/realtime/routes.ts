@@ -1,7 +1,7 @@
 import { ClientFrame } from "@parley/protocol";
 import { z } from "zod";
 import type { AppContext } from "../../context";
-import { type App, actorOf } from "../../http/types";
+import { type App, sessionActorOf } from "../../http/types";
 import { AppError } from "../../lib/errors";
 import type { RealtimeHub } from "../../realtime/hub";
 import { keepAlive, readFrame } from "../../realtime/socket";
@@ -46,7 +46,7 @@ export async function realtimeRoutes(app: App, ctx: AppContext, hub: RealtimeHub
       },
     },
     async (socket, req) => {
-      const actor = actorOf(req);
+      const actor = sessionActorOf(req);
       const since = (req.query as { since?: number }).since ?? null;
       const stopHeartbeat = keepAlive(socket, HEARTBEAT_MS);
       const relayTyping = typingRelay(ctx, actor);

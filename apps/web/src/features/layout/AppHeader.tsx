@@ -9,6 +9,7 @@ import {
   IconChevronDown,
   IconEyeCheck,
   IconInbox,
+  IconKey,
   IconLogout,
   IconMessageCircle,
   IconMessages,

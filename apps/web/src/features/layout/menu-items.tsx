@@ -8,6 +8,7 @@ import {
   IconChecks,
   IconEyeCheck,
   IconInbox,
+  IconKey,
   IconMessageCircle,
   IconPlugConnected,
   IconShieldLock,
@@ -91,6 +92,13 @@ export const MENU: MenuEntry[][] = [
       label: "security.page.nav",
       testId: "menu-security",
       permission: "workspace.manage",
+    },
+    {
+      to: "/settings/api",
+      icon: IconKey,
+      label: "apiTokens.nav",
+      testId: "menu-api",
+      permission: "api.manage",
     },
     {
       to: "/settings/alerts",

@@ -1,5 +1,6 @@
 import { enAccount } from "./en/account";
 import { enAlerts } from "./en/alerts";
+import { enApiTokens } from "./en/api-tokens";
 import { enChannelForms } from "./en/channel-forms";
 import { enConversationTools } from "./en/conversation-tools";
 import { enInboxTools } from "./en/inbox-tools";
@@ -324,6 +325,7 @@ export const en = {
   ...enWidget,
   ...enNotify,
   ...enReceipts,
+  ...enApiTokens,
   ...enChannelForms,
   ...enAccount,
   ...enAlerts,

@@ -1,5 +1,6 @@
 import { ruAccount } from "./ru/account";
 import { ruAlerts } from "./ru/alerts";
+import { ruApiTokens } from "./ru/api-tokens";
 import { ruChannelForms } from "./ru/channel-forms";
 import { ruConversationTools } from "./ru/conversation-tools";
 import { ruInboxTools } from "./ru/inbox-tools";
@@ -336,6 +337,7 @@ export const ru = {
   ...ruWidget,
   ...ruNotify,
   ...ruReceipts,
+  ...ruApiTokens,
   ...ruChannelForms,
   ...ruAccount,
   ...ruAlerts,

@@ -1,5 +1,6 @@
 import { ukAccount } from "./uk/account";
 import { ukAlerts } from "./uk/alerts";
+import { ukApiTokens } from "./uk/api-tokens";
 import { ukChannelForms } from "./uk/channel-forms";
 import { ukConversationTools } from "./uk/conversation-tools";
 import { ukInboxTools } from "./uk/inbox-tools";
@@ -336,6 +337,7 @@ export const uk = {
   ...ukWidget,
   ...ukNotify,
   ...ukReceipts,
+  ...ukApiTokens,
   ...ukChannelForms,
   ...ukAccount,
   ...ukAlerts,

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import type { AppContext } from "../../../context";
-import { type App, actorOf, requestSource } from "../../../http/types";
+import { type App, actorOf, requestSource, sessionActorOf } from "../../../http/types";
 import { AppError } from "../../../lib/errors";
 import { failedSignIn, recordSignInFailed } from "../commands/record-sign-in";
 import { checkPassword } from "../commands/sign-in";
@@ -89,7 +89,7 @@ export function sessionRoutes(app: App, ctx: AppContext) {
   );
 
   app.post("/api/auth/sign-out", { schema: { tags, summary: "End this session" } }, async (req, reply) => {
-    const actor = actorOf(req);
+    const actor = sessionActorOf(req);
     await signOut(ctx, actor.sessionId);
     ctx.bus.access({ workspaceId: actor.workspaceId, sessionIds: [actor.sessionId] });
     reply.clearCookie(SESSION_COOKIE, { path: "/" });
@@ -105,6 +105,6 @@ export function sessionRoutes(app: App, ctx: AppContext) {
         response: { 200: SessionOut },
       },
     },
-    async (req) => sessionView(ctx.db, actorOf(req)),
+    async (req) => sessionView(ctx.db, sessionActorOf(req)),
   );
 }

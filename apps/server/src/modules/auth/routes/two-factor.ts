@@ -1,8 +1,7 @@
 import { z } from "zod";
 import type { AppContext } from "../../../context";
-import { can } from "../../../domain/permissions";
-import { type App, actorOf, requestSource, type SessionActor } from "../../../http/types";
-import { forbidden } from "../../../lib/errors";
+import { mustHold } from "../../../domain/permissions";
+import { type App, actorOf, requestSource, type SessionActor, sessionActorOf } from "../../../http/types";
 import { SignInLimiter } from "../signin-limiter";
 import { recentAuthUntil, requireRecentAuth, stepUp } from "../step-up";
 import { completeSecondStep } from "../two-factor/challenge";
@@ -86,7 +85,7 @@ export function twoFactorRoutes(app: App, ctx: AppContext) {
       },
     },
     async (req) => {
-      const actor = actorOf(req);
+      const actor = sessionActorOf(req);
       await requireRecentAuth(ctx, actor);
       return startEnrolment(ctx, actor);
     },
@@ -104,7 +103,7 @@ export function twoFactorRoutes(app: App, ctx: AppContext) {
       },
     },
     async (req, reply) => {
-      const actor = actorOf(req);
+      const actor = sessionActorOf(req);
       await refuseWhileLimited(limiter, reply, req.ip, actor.email);
       return { recoveryCodes: await confirmEnrolment(ctx, limiter, proverOf(actor, req), req.body.code) };
     },
@@ -120,7 +119,7 @@ export function twoFactorRoutes(app: App, ctx: AppContext) {
       },
     },
     async (req, reply) => {
-      const actor = actorOf(req);
+      const actor = sessionActorOf(req);
       await refuseWhileLimited(limiter, reply, req.ip, actor.email);
       await disableTwoFactor(ctx, limiter, { ...proverOf(actor, req), role: actor.role }, req.body);
       return reply.code(204).send();
@@ -138,7 +137,7 @@ export function twoFactorRoutes(app: App, ctx: AppContext) {
       },
     },
     async (req) => {
-      const actor = actorOf(req);
+      const actor = sessionActorOf(req);
       await requireRecentAuth(ctx, actor);
       return { recoveryCodes: await regenerateRecoveryCodes(ctx, proverOf(actor, req)) };
     },
@@ -154,7 +153,7 @@ export function twoFactorRoutes(app: App, ctx: AppContext) {
       },
     },
     async (req) => {
-      const until = await recentAuthUntil(ctx, actorOf(req).sessionId);
+      const until = await recentAuthUntil(ctx, sessionActorOf(req).sessionId);
       return { recentUntil: until?.toISOString() ?? null };
     },
   );
@@ -171,7 +170,7 @@ export function twoFactorRoutes(app: App, ctx: AppContext) {
       },
     },
     async (req, reply) => {
-      const actor = actorOf(req);
+      const actor = sessionActorOf(req);
       await refuseWhileLimited(limiter, reply, req.ip, actor.email);
       return stepUp(ctx, limiter, proverOf(actor, req), actor.sessionId, req.body);
     },
@@ -189,8 +188,7 @@ export function twoFactorRoutes(app: App, ctx: AppContext) {
     },
     async (req) => {
       const actor = actorOf(req);
-      if (!can(actor, "workspace.manage"))
-        throw forbidden("Changing the two-factor policy needs the workspace.manage permission.");
+      mustHold(actor, "workspace.manage");
       return { roles: await setTwoFactorPolicy(ctx, actor, req.body.roles, requestSource(req)) };
     },
   );

@@ -1,5 +1,5 @@
 import type { AppContext } from "../../../context";
-import type { SessionActor } from "../../../http/types";
+import type { RequestActor } from "../../../http/types";
 import { AppError } from "../../../lib/errors";
 import { conversationForActor } from "../../conversations/access";
 import { sendMessage } from "../../messages/send-message";
@@ -11,7 +11,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** Sends an approved template of the conversation's connection with its variables filled in. */
 export async function sendTemplate(
   ctx: AppContext,
-  actor: SessionActor,
+  actor: RequestActor,
   conversationId: string,
   input: { templateId: string; variables: TemplateVariables; clientId: string | null },
 ) {
