@@ -17,6 +17,8 @@ import { pruneOldRows } from "./jobs/maintenance";
 import { JobRunner } from "./jobs/queue";
 import { SecretBox } from "./lib/crypto";
 import { type Clock, systemClock } from "./lib/time";
+import { registerAccountJobs } from "./modules/account-security/mail";
+import { accountSecurityRoutes } from "./modules/account-security/routes";
 import { analyticsRoutes } from "./modules/analytics/routes";
 import { authRoutes } from "./modules/auth/routes";
 import { resolveSessionById } from "./modules/auth/sessions";
@@ -132,6 +134,7 @@ export async function createServer(config: Config, opts: ServerOptions = {}): Pr
   registerPushJob(ctx);
   registerTaskReminderJob(ctx);
   registerRemoveBlobsJob(ctx);
+  registerAccountJobs(ctx);
   const hub = new RealtimeHub(db, bus, onError, (sessionId) =>
     resolveSessionById(db, sessionId, clock.now()),
   );
@@ -139,6 +142,7 @@ export async function createServer(config: Config, opts: ServerOptions = {}): Pr
   await authRoutes(app, ctx);
   await teamRoutes(app, ctx);
   await accountRoutes(app, ctx);
+  await accountSecurityRoutes(app, ctx);
   await workspaceRoutes(app, ctx);
   await conversationRoutes(app, ctx);
   await bulkRoutes(app, ctx);

@@ -16,6 +16,7 @@ import type { AppContext } from "../context";
 import { safeEqual } from "../lib/crypto";
 import { AppError } from "../lib/errors";
 import { storableDeep, unstorableAt } from "../lib/text";
+import { touchSession } from "../modules/account-security/touch";
 import { resolveSession, SESSION_COOKIE } from "../modules/auth/sessions";
 import { securityHeaders } from "./security-headers";
 import type { App } from "./types";
@@ -182,6 +183,7 @@ export async function createHttpApp(ctx: AppContext): Promise<App> {
     if (!route.startsWith("/api/")) return;
     const token = req.cookies[SESSION_COOKIE];
     if (token) req.actor = await resolveSession(ctx.db, token, ctx.clock.now());
+    if (req.actor) await touchSession(ctx.db, req.actor, req.ip, ctx.clock.now());
     if (req.routeOptions.config.auth === false || route === "/api/docs" || route.startsWith("/api/docs/"))
       return;
     if (!req.actor) throw new AppError("unauthenticated", "Sign in to continue.");

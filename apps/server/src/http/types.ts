@@ -21,6 +21,8 @@ export interface SessionActor extends Actor {
   csrfToken: string;
   name: string;
   email: string;
+  /** When the session was last used, as stored (written at most once a minute). */
+  lastSeenAt?: Date;
 }
 
 declare module "fastify" {

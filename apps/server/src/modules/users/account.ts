@@ -1,7 +1,7 @@
 import { Presence, Role, User } from "@parley/protocol";
 import { z } from "zod";
 import type { AppContext } from "../../context";
-import { type App, actorOf } from "../../http/types";
+import { type App, actorOf, requestSource } from "../../http/types";
 import { AVATAR_MAX_BYTES } from "./avatar";
 import { removeAvatar, setAvatar } from "./commands/avatar";
 import { changePassword } from "./commands/change-password";
@@ -42,7 +42,9 @@ export async function accountRoutes(app: App, ctx: AppContext) {
         response: { 200: z.object({ signedOutSessions: z.number().int() }) },
       },
     },
-    async (req) => ({ signedOutSessions: await changePassword(ctx, actorOf(req), req.body) }),
+    async (req) => ({
+      signedOutSessions: await changePassword(ctx, actorOf(req), req.body, requestSource(req)),
+    }),
   );
 
   // The avatar is sent as the raw image (Content-Type: image/*): no multipart parser is needed.
