@@ -28,6 +28,17 @@ const ChannelsPage = lazy(() =>
 const ProfilePage = lazy(() => import("./features/account/ProfilePage"));
 const UsersPage = lazy(() => import("./features/account/UsersPage"));
 const AcceptInvitePage = lazy(() => import("./features/account/AcceptInvitePage"));
+const ForgotPasswordPage = lazy(() => import("./features/auth/ForgotPasswordPage"));
+const ResetPasswordPage = lazy(() => import("./features/auth/ResetPasswordPage"));
+const ConfirmEmailPage = lazy(() => import("./features/account/ConfirmEmailPage"));
+/** Pages a link from an email opens, signed in or not. */
+const linkRoutes = [
+  ["/reset-password/:token", <ResetPasswordPage key="reset" />],
+  ["/confirm-email/:token", <ConfirmEmailPage key="confirm" />],
+] as const;
+const lazyRoute = ([path, page]: readonly [string, React.ReactNode]) => (
+  <Route key={path} path={path} element={<Suspense fallback={pageLoader}>{page}</Suspense>} />
+);
 const ReceiptReportsPage = lazy(() => import("./features/receipts/ReportsPage"));
 const ReceiptsSettingsPage = lazy(() => import("./features/receipts/ReceiptsSettingsPage"));
 const NotificationSettingsPage = lazy(() =>
@@ -71,6 +82,8 @@ export function App() {
     return (
       <Routes>
         <Route path="/sign-in" element={<SignInPage />} />
+        {lazyRoute(["/forgot-password", <ForgotPasswordPage key="forgot" />])}
+        {linkRoutes.map(lazyRoute)}
         <Route
           path="/invite/:token"
           element={
@@ -183,6 +196,7 @@ export function App() {
           </Suspense>
         }
       />
+      {linkRoutes.map(lazyRoute)}
       <Route path="*" element={<Navigate to="/inbox?view=mine" replace />} />
     </Routes>
   );

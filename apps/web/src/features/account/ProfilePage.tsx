@@ -22,9 +22,11 @@ import { LANGUAGES } from "../../i18n";
 import { errorText } from "../../lib/errors";
 import { PageShell } from "../layout/AppHeader";
 import { isLanguage, saveLanguage, setSessionUser, uploadAvatar } from "./account-api";
+import { EmailChangePanel } from "./EmailChangePanel";
+import { SessionsList } from "./SessionsList";
 import { UserAvatar } from "./UserAvatar";
 
-/** /settings/profile: name, avatar, language (kept on the user for every device) and password. */
+/** /settings/profile: name, avatar, language (kept on the user for every device), email, password and devices. */
 export default function ProfilePage({ session }: { session: Session }) {
   const { t } = useTranslation();
   const qc = useQueryClient();
@@ -140,7 +142,6 @@ export default function ProfilePage({ session }: { session: Session }) {
             {t("account.profile.details")}
           </Title>
           <Stack>
-            <TextInput label={t("account.profile.email")} value={user.email} readOnly />
             <TextInput
               label={t("account.profile.name")}
               value={name}
@@ -217,6 +218,18 @@ export default function ProfilePage({ session }: { session: Session }) {
               </Button>
             </Group>
           </Stack>
+        </Paper>
+
+        <EmailChangePanel email={user.email} />
+
+        <Paper withBorder p="lg" radius="md">
+          <Title order={3} size="h4" mb={4}>
+            {t("security.sessions.title")}
+          </Title>
+          <Text size="sm" c="dimmed" mb="md">
+            {t("security.sessions.hint")}
+          </Text>
+          <SessionsList />
         </Paper>
       </Stack>
     </PageShell>
