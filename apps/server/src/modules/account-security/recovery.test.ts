@@ -1,42 +1,21 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Db } from "../../db/client";
 import { MovableClock } from "../../lib/time";
-import { openTestDb } from "../../testing/db";
 import { eventually } from "../../testing/eventually";
 import { linkIn, Mailbox } from "../../testing/fakes/mailbox";
-import {
-  addUser,
-  Client,
-  newWorkspace,
-  PASSWORD,
-  startTestServer,
-  type TestServer,
-  unique,
-} from "../../testing/harness";
+import { addUser, Client, newWorkspace, PASSWORD, startTestServer, unique } from "../../testing/harness";
+import { useTestServer } from "../../testing/use-test-server";
 
 const clock = new MovableClock();
 const mailbox = new Mailbox();
-let t: TestServer;
-let db: Db;
-let closeDb: () => Promise<void>;
-
-beforeAll(async () => {
-  await mailbox.start();
-  const opened = await openTestDb();
-  db = opened.db;
-  closeDb = opened.close;
-  t = await startTestServer(db, { clock, env: mailbox.env() });
-});
-afterAll(async () => {
-  await t?.close();
-  await closeDb?.();
-  await mailbox.stop();
-});
+// Registered first: the mail server is up before the server that mails through it starts.
+beforeAll(() => mailbox.start());
+afterAll(() => mailbox.stop());
+const t = useTestServer(() => ({ clock, env: mailbox.env() }));
 
 const NEW_PASSWORD = "a fresh passphrase for reset";
 const tokenOf = (url: string) => url.split("/").at(-1)!;
 const audits = async (workspaceId: string, action: string) =>
-  db.query<{ user_id: string | null; target_id: string; data: any; ip: string | null }>(
+  t.db.query<{ user_id: string | null; target_id: string; data: any; ip: string | null }>(
     "select user_id, target_id, data, ip from audit_log where workspace_id = $1 and action = $2 order by id",
     [workspaceId, action],
   );
@@ -67,7 +46,7 @@ describe("forgot password", () => {
     const url = linkIn(mail, "/reset-password/");
     expect(url.startsWith(`${t.url}/reset-password/`)).toBe(true);
     // The token is stored hashed, never as is.
-    const stored = await db.query<{ token_hash: string }>("select token_hash from account_links");
+    const stored = await t.db.query<{ token_hash: string }>("select token_hash from account_links");
     expect(stored.some((r) => r.token_hash === tokenOf(url))).toBe(false);
 
     const short = await anon.post("/api/auth/password-reset/confirm", {
@@ -107,7 +86,7 @@ describe("forgot password", () => {
       expect.objectContaining({ user_id: null, target_id: owner.user!.id, ip: "127.0.0.1" }),
     ]);
     expect(await audits(workspaceId, "auth.password_reset")).toHaveLength(1);
-    const [jobs] = await db.query<{ n: number }>(
+    const [jobs] = await t.db.query<{ n: number }>(
       "select count(*)::int as n from jobs where type = 'account.password_reset_request' and payload->>'email' = $1",
       [unknownEmail],
     );
@@ -151,7 +130,7 @@ describe("forgot password", () => {
       expect((await new Client(t.url).post("/api/auth/password-reset", { email })).status).toBe(202);
       const failed = await eventually(
         async () => {
-          const [job] = await db.query<{ attempts: number; status: string; last_error: string | null }>(
+          const [job] = await t.db.query<{ attempts: number; status: string; last_error: string | null }>(
             "select attempts, status, last_error from jobs where type = 'account.mail' and status = 'pending' and attempts > 0",
           );
           return job;
@@ -212,7 +191,7 @@ describe("forgot password", () => {
     ]);
 
     expect((await new Client(t.url).get("/api/auth/password-reset")).body).toEqual({ byEmail: true });
-    const plain = await startTestServer(db);
+    const plain = await startTestServer(t.db);
     try {
       expect((await new Client(plain.url).get("/api/auth/password-reset")).body).toEqual({ byEmail: false });
       const viaPlain = Object.assign(new Client(plain.url), { cookie: back.cookie, csrf: back.csrf });
@@ -275,7 +254,7 @@ describe("email change", () => {
     const third = `${unique("race")}@example.com`;
     await agent.client.post("/api/me/email", { email: third, password: PASSWORD });
     const link = linkIn(await eventually(() => mailbox.to(third)[0], { timeout: 20_000 }), "/confirm-email/");
-    await db.query("update users set email = $1 where id = $2", [third, owner.user!.id]);
+    await t.db.query("update users set email = $1 where id = $2", [third, owner.user!.id]);
     const race = await anon.post("/api/auth/email-change/confirm", { token: tokenOf(link) });
     expect(race.status).toBe(409);
     expect(race.body.error.message).toMatch(/already used/);

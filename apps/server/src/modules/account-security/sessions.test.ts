@@ -1,43 +1,30 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Db } from "../../db/client";
 import { MovableClock } from "../../lib/time";
-import { openTestDb, TEST_DB } from "../../testing/db";
-import {
-  addUser,
-  Client,
-  newWorkspace,
-  PASSWORD,
-  startTestServer,
-  type TestServer,
-} from "../../testing/harness";
+import { TEST_DB } from "../../testing/db";
+import { addUser, Client, newWorkspace, PASSWORD } from "../../testing/harness";
 import { killAllChildren, type ServerProcess, spawnServer } from "../../testing/spawn";
+import { useTestServer } from "../../testing/use-test-server";
 
 const clock = new MovableClock();
-let t: TestServer;
-let db: Db;
-let closeDb: () => Promise<void>;
+const t = useTestServer({ clock });
 /** Where the second socket lives: on PostgreSQL another process, on the embedded database this one. */
 let second: { url: string; wsUrl: string };
 let child: ServerProcess | null = null;
 
 beforeAll(async () => {
-  const opened = await openTestDb();
-  db = opened.db;
-  closeDb = opened.close;
-  t = await startTestServer(db, { clock });
-  if (TEST_DB === "postgres") {
-    child = await spawnServer(
-      { DATABASE_URL: opened.url!, EVENT_BUS: "postgres", LOG_LEVEL: "warn" },
-      { readyTimeoutMs: 100_000 },
-    );
-    second = child;
-  } else second = t;
+  if (TEST_DB !== "postgres") {
+    second = t;
+    return;
+  }
+  child = await spawnServer(
+    { DATABASE_URL: t.dbUrl!, EVENT_BUS: "postgres", LOG_LEVEL: "warn" },
+    { readyTimeoutMs: 100_000 },
+  );
+  second = child;
 }, 150_000);
 afterAll(async () => {
   await child?.kill("SIGTERM");
   await killAllChildren();
-  await t?.close();
-  await closeDb?.();
 });
 
 const IPHONE =
@@ -62,7 +49,7 @@ async function signInAs(base: string, email: string, userAgent: string) {
 const closeCode = (ws: { once(e: "close", f: (code: number) => void): unknown }) =>
   new Promise<number>((resolve) => ws.once("close", (code) => resolve(code)));
 const ended = (workspaceId: string) =>
-  db.query<{ user_id: string; target_id: string; data: any }>(
+  t.db.query<{ user_id: string; target_id: string; data: any }>(
     "select user_id, target_id, data from audit_log where workspace_id = $1 and action = 'session.ended' order by id",
     [workspaceId],
   );
@@ -85,7 +72,7 @@ describe("my sessions", () => {
     });
     expect(phoneRow.id).toMatch(/^[0-9a-f-]{36}$/);
     // The session's id is the hash of its cookie: never shown.
-    const [row] = await db.query<{ id: string }>("select id from sessions where public_id = $1", [
+    const [row] = await t.db.query<{ id: string }>("select id from sessions where public_id = $1", [
       phoneRow.id,
     ]);
     expect(JSON.stringify(list)).not.toContain(row!.id);
@@ -93,7 +80,7 @@ describe("my sessions", () => {
     // Last use: written when a minute has passed, not on every request.
     const lastSeen = async () =>
       (
-        await db.query<{ at: Date }>("select last_seen_at as at from sessions where id = $1", [row!.id])
+        await t.db.query<{ at: Date }>("select last_seen_at as at from sessions where id = $1", [row!.id])
       )[0]!.at.getTime();
     const created = await lastSeen();
     await phone.get("/api/auth/session");

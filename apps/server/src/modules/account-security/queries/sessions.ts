@@ -1,5 +1,6 @@
 import Bowser from "bowser";
 import type { Queryable } from "../../../db/client";
+import type { SessionView } from "../schema";
 
 export interface SessionRow {
   id: string;
@@ -8,19 +9,6 @@ export interface SessionRow {
   user_agent: string | null;
   created_at: Date;
   last_seen_at: Date;
-}
-
-/** What a person sees of a device's session: the device and browser read from its user agent. */
-export interface SessionView {
-  id: string;
-  browser: string | null;
-  os: string | null;
-  device: "desktop" | "mobile" | "tablet" | "tv" | "bot" | null;
-  userAgent: string | null;
-  ip: string | null;
-  createdAt: string;
-  lastSeenAt: string;
-  current: boolean;
 }
 
 const DEVICES = new Set(["desktop", "mobile", "tablet", "tv", "bot"]);

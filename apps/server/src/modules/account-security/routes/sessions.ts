@@ -6,19 +6,9 @@ import { loadUserRow } from "../../users/queries/users";
 import { endPersonSessions, endSessionsOf } from "../commands/end-sessions";
 import { assertManages } from "../commands/password-reset";
 import { listSessions, presentSession } from "../queries/sessions";
+import { SessionOut } from "../schema";
 
-const Session = z.object({
-  id: z.string(),
-  browser: z.string().nullable(),
-  os: z.string().nullable(),
-  device: z.enum(["desktop", "mobile", "tablet", "tv", "bot"]).nullable(),
-  userAgent: z.string().nullable(),
-  ip: z.string().nullable(),
-  createdAt: z.string(),
-  lastSeenAt: z.string(),
-  current: z.boolean(),
-});
-const Sessions = z.object({ sessions: z.array(Session) });
+const Sessions = z.object({ sessions: z.array(SessionOut) });
 const Ended = z.object({ ended: z.number().int() });
 const tags = ["users"];
 
