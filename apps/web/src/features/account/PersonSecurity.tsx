@@ -1,12 +1,12 @@
-import { Alert, Button, CopyButton, Group, Modal, Stack, TextInput } from "@mantine/core";
+import { Alert, Button, Modal, Stack } from "@mantine/core";
 import type { User } from "@parley/protocol";
-import { IconCopy } from "@tabler/icons-react";
 import { useMutation } from "@tanstack/react-query";
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
 import { client, data } from "../../api/client";
 import { fullDateTime } from "../../lib/format";
 import { showErrorWithReason } from "../../lib/notify";
+import { CopyLinkField } from "./CopyLinkField";
 import { SessionsList } from "./SessionsList";
 
 /** An admin's sign-in tools for one person of the People panel: their devices, and a reset link to hand over. */
@@ -61,23 +61,12 @@ export function PersonSecurity({ user }: { user: User }) {
                 time: fullDateTime(link.data.expiresAt, i18n.language),
               })}
             </Alert>
-            <Group gap="xs" wrap="nowrap">
-              <TextInput
-                readOnly
-                value={link.data.url}
-                style={{ flex: 1 }}
-                aria-label={t("security.admin.copy")}
-                data-testid="reset-link"
-                onFocus={(e) => e.currentTarget.select()}
-              />
-              <CopyButton value={link.data.url}>
-                {({ copied, copy }) => (
-                  <Button variant="default" leftSection={<IconCopy size={16} />} onClick={copy}>
-                    {copied ? t("security.admin.copied") : t("security.admin.copy")}
-                  </Button>
-                )}
-              </CopyButton>
-            </Group>
+            <CopyLinkField
+              url={link.data.url}
+              copyLabel={t("security.admin.copy")}
+              copiedLabel={t("security.admin.copied")}
+              testId="reset-link"
+            />
           </Stack>
         ) : null}
       </Modal>

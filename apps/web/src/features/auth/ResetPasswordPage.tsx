@@ -1,4 +1,4 @@
-import { Alert, Anchor, Button, PasswordInput, Stack } from "@mantine/core";
+import { Alert, Anchor, Button, Stack } from "@mantine/core";
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { type FormEvent, useState } from "react";
 import { useTranslation } from "react-i18next";
@@ -7,6 +7,7 @@ import { client, data, setCsrfToken } from "../../api/client";
 import { keys } from "../../api/queries";
 import { AuthLayout } from "./AuthLayout";
 import { linkErrorText } from "./link-error";
+import { NewPasswordInput } from "./NewPasswordInput";
 
 /** /reset-password/:token — the link from the email (or from an admin): a new password, then sign in. */
 export default function ResetPasswordPage() {
@@ -54,16 +55,11 @@ export default function ResetPasswordPage() {
               </Anchor>
             </Alert>
           ) : null}
-          <PasswordInput
-            name="password"
+          <NewPasswordInput
             label={t("security.reset.password")}
             description={t("security.reset.hint")}
-            autoComplete="new-password"
-            required
-            minLength={10}
             value={password}
-            onChange={(e) => setPassword(e.currentTarget.value)}
-            visibilityToggleButtonProps={{ "aria-label": t("common.togglePassword") }}
+            onChange={setPassword}
           />
           <Button type="submit" loading={reset.isPending} disabled={password.length < 10} fullWidth>
             {t("security.reset.submit")}
