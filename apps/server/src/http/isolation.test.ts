@@ -41,6 +41,8 @@ interface Seeded {
   fileId: string;
   bulkOperationId: string;
   taskId: string;
+  /** The agent's signed-in session, by the id people and admins see. */
+  sessionId: string;
   /** Names and texts that only this workspace's data contains. */
   words: string[];
 }
@@ -108,6 +110,7 @@ async function seedWorkspace(label: string): Promise<Seeded> {
     .toBe("completed");
   const taskTitle = unique(`${label}-task`);
   const task = await ok(owner.post("/api/tasks", { title: taskTitle, conversationId }), 201);
+  const sessionId = (await ok(agent.client.get("/api/me/sessions"), 200)).sessions[0].id;
   return {
     owner,
     workspaceId,
@@ -127,6 +130,7 @@ async function seedWorkspace(label: string): Promise<Seeded> {
     fileId,
     bulkOperationId: bulk.operation.id,
     taskId: task.task.id,
+    sessionId,
     words: [
       contactName,
       messageText,
@@ -158,6 +162,7 @@ const ids = (w: Seeded) => [
   w.fileId,
   w.bulkOperationId,
   w.taskId,
+  w.sessionId,
 ];
 
 /**
@@ -190,6 +195,7 @@ function idFor(w: Seeded, url: string, param: string): string | undefined {
     conversationId: w.conversationId,
     contactId: w.contactId,
     otherId: w.contactId,
+    sessionId: w.sessionId,
   };
   return byParam[param];
 }
@@ -289,6 +295,7 @@ async function snapshot(workspaceId: string) {
     "canned_replies",
     "tasks",
     "contact_links",
+    "sessions",
     "events",
     "jobs",
   ];
