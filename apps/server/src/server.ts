@@ -17,6 +17,8 @@ import { pruneOldRows } from "./jobs/maintenance";
 import { JobRunner } from "./jobs/queue";
 import { SecretBox } from "./lib/crypto";
 import { type Clock, systemClock } from "./lib/time";
+import { registerAccountJobs } from "./modules/account-security/mail";
+import { accountSecurityRoutes } from "./modules/account-security/routes";
 import { registerAlertJobs } from "./modules/alerts/notify";
 import { alertRoutes } from "./modules/alerts/routes";
 import { analyticsRoutes } from "./modules/analytics/routes";
@@ -137,6 +139,7 @@ export async function createServer(config: Config, opts: ServerOptions = {}): Pr
   registerAlertJobs(ctx);
   registerTaskReminderJob(ctx);
   registerRemoveBlobsJob(ctx);
+  registerAccountJobs(ctx);
   const hub = new RealtimeHub(db, bus, onError, (sessionId) =>
     resolveSessionById(db, sessionId, clock.now()),
   );
@@ -145,6 +148,7 @@ export async function createServer(config: Config, opts: ServerOptions = {}): Pr
   await teamRoutes(app, ctx);
   await roleRoutes(app, ctx);
   await accountRoutes(app, ctx);
+  await accountSecurityRoutes(app, ctx);
   await workspaceRoutes(app, ctx);
   await conversationRoutes(app, ctx);
   await bulkRoutes(app, ctx);

@@ -32,6 +32,17 @@ const ApiTokensPage = lazy(() => import("./features/api-tokens/ApiTokensPage"));
 const UsersPage = lazy(() => import("./features/account/UsersPage"));
 const RolesPage = lazy(() => import("./features/roles/RolesPage"));
 const AcceptInvitePage = lazy(() => import("./features/account/AcceptInvitePage"));
+const ForgotPasswordPage = lazy(() => import("./features/auth/ForgotPasswordPage"));
+const ResetPasswordPage = lazy(() => import("./features/auth/ResetPasswordPage"));
+const ConfirmEmailPage = lazy(() => import("./features/account/ConfirmEmailPage"));
+/** Pages a link from an email opens, signed in or not. */
+const linkRoutes = [
+  ["/reset-password/:token", <ResetPasswordPage key="reset" />],
+  ["/confirm-email/:token", <ConfirmEmailPage key="confirm" />],
+] as const;
+const lazyRoute = ([path, page]: readonly [string, React.ReactNode]) => (
+  <Route key={path} path={path} element={<Suspense fallback={pageLoader}>{page}</Suspense>} />
+);
 const ReceiptReportsPage = lazy(() => import("./features/receipts/ReportsPage"));
 const ReceiptsSettingsPage = lazy(() => import("./features/receipts/ReceiptsSettingsPage"));
 const AlertsPage = lazy(() => import("./features/alerts/AlertsPage"));
@@ -96,6 +107,8 @@ export function App() {
     return (
       <Routes>
         <Route path="/sign-in" element={<SignInPage />} />
+        {lazyRoute(["/forgot-password", <ForgotPasswordPage key="forgot" />])}
+        {linkRoutes.map(lazyRoute)}
         <Route
           path="/invite/:token"
           element={
@@ -126,6 +139,7 @@ export function App() {
             }
           />
         ))}
+        {linkRoutes.map(lazyRoute)}
         <Route path="*" element={<Navigate to="/inbox?view=mine" replace />} />
       </Routes>
     </>

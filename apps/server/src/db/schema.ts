@@ -14,6 +14,18 @@ export type Timestamp = ColumnType<Date, Date | string, Date | string>;
 /** Read as parsed JSON; written as JSON text. */
 export type Json = ColumnType<unknown, string, string>;
 
+export interface AccountLinks {
+  created_at: Timestamp;
+  expires_at: Timestamp;
+  id: string;
+  kind: string;
+  new_email: string | null;
+  token_hash: string;
+  used_at: Timestamp | null;
+  user_id: string;
+  workspace_id: string;
+}
+
 export interface AlertKnownSources {
   first_seen_at: Timestamp;
   kind: string;
@@ -511,6 +523,7 @@ export interface Sessions {
   id: string;
   ip: string | null;
   last_seen_at: Generated<Timestamp>;
+  public_id: Generated<string>;
   reauthenticated_at: Timestamp | null;
   user_agent: string | null;
   user_id: string;
@@ -624,6 +637,7 @@ export interface Workspaces {
 }
 
 export interface DB {
+  account_links: AccountLinks;
   alert_known_sources: AlertKnownSources;
   alert_rules: AlertRules;
   alerts: Alerts;

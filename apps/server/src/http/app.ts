@@ -16,6 +16,7 @@ import type { AppContext } from "../context";
 import { safeEqual } from "../lib/crypto";
 import { AppError } from "../lib/errors";
 import { storableDeep, unstorableAt } from "../lib/text";
+import { touchSession } from "../modules/account-security/touch";
 import {
   authenticateBearer,
   bearerSecret,
@@ -208,7 +209,9 @@ export async function createHttpApp(ctx: AppContext): Promise<App> {
       if (!route.startsWith("/api/widget/") && carriesApiToken(req))
         return authenticateBearer(ctx, req, reply, false);
       const token = req.cookies[SESSION_COOKIE];
-      if (token) req.actor = await resolveSession(ctx.db, token, ctx.clock.now());
+      const actor = token ? await resolveSession(ctx.db, token, ctx.clock.now()) : null;
+      req.actor = actor;
+      if (actor) await touchSession(ctx.db, actor, req.ip, ctx.clock.now());
       return;
     }
     if (bearerSecret(req) !== null) {
@@ -223,6 +226,7 @@ export async function createHttpApp(ctx: AppContext): Promise<App> {
     const actor = token ? await resolveSession(ctx.db, token, ctx.clock.now()) : null;
     if (!actor) throw new AppError("unauthenticated", "Sign in to continue.");
     req.actor = actor;
+    await touchSession(ctx.db, actor, req.ip, ctx.clock.now());
     if (UNSAFE.has(req.method)) {
       const header = req.headers["x-csrf-token"];
       if (typeof header !== "string" || !safeEqual(header, actor.csrfToken)) {

@@ -48,6 +48,8 @@ interface Seeded {
   apiTokenId: string;
   /** A token of this workspace holding every permission. */
   apiToken: string;
+  /** The agent's signed-in session, by the id people and admins see. */
+  sessionId: string;
   /** Names and texts that only this workspace's data contains. */
   words: string[];
 }
@@ -120,6 +122,7 @@ async function seedWorkspace(label: string): Promise<Seeded> {
   await ok(owner.patch(`/api/users/${agent.id}`, { customRoleId: role.role.id }));
   const tokenName = unique(`${label}-token`);
   const token = await createTokenAs(owner, ALL_PERMISSIONS, { name: tokenName, rateLimit: 100_000 });
+  const sessionId = (await ok(agent.client.get("/api/me/sessions"), 200)).sessions[0].id;
   return {
     owner,
     workspaceId,
@@ -142,6 +145,7 @@ async function seedWorkspace(label: string): Promise<Seeded> {
     roleId: role.role.id,
     apiTokenId: token.id,
     apiToken: token.secret,
+    sessionId,
     words: [
       contactName,
       messageText,
@@ -178,6 +182,7 @@ const ids = (w: Seeded) => [
   w.taskId,
   w.roleId,
   w.apiTokenId,
+  w.sessionId,
 ];
 
 /**
@@ -212,6 +217,7 @@ function idFor(w: Seeded, url: string, param: string): string | undefined {
     conversationId: w.conversationId,
     contactId: w.contactId,
     otherId: w.contactId,
+    sessionId: w.sessionId,
   };
   return byParam[param];
 }
@@ -314,6 +320,7 @@ async function snapshot(workspaceId: string) {
     "roles",
     "role_permissions",
     "contact_links",
+    "sessions",
     "events",
     "jobs",
     "api_tokens",

@@ -23,6 +23,8 @@ export interface SessionActor extends Actor {
   name: string;
   email: string;
   tokenId?: undefined;
+  /** When the session was last used, as stored (written at most once a minute). */
+  lastSeenAt?: Date;
 }
 
 /**

@@ -8,6 +8,8 @@ type StartOptions = Parameters<typeof startTestServer>[1];
 /** A test file's server, with the test database it runs on. */
 export interface TestEnv extends TestServer {
   readonly db: Db;
+  /** The PostgreSQL database's URL (for other processes on it); null on the embedded database. */
+  readonly dbUrl: string | null;
 }
 
 /**
@@ -28,7 +30,7 @@ export function useTestServer(options: StartOptions | (() => StartOptions) = {})
   });
   const started = () => {
     if (!server || !testDb) throw new Error("the test server starts in beforeAll");
-    return { server, db: testDb.db };
+    return { server, db: testDb.db, dbUrl: testDb.url };
   };
   return {
     get server() {
@@ -42,6 +44,9 @@ export function useTestServer(options: StartOptions | (() => StartOptions) = {})
     },
     get db() {
       return started().db;
+    },
+    get dbUrl() {
+      return started().dbUrl;
     },
     close: () => started().server.close(),
   };

@@ -68,8 +68,9 @@ export async function resolveSessionById(
     email: string;
     team_ids: string[];
     stored_permissions: string[] | null;
+    last_seen_at: Date;
   }>(
-    `select s.id as session_id, s.csrf_token, u.id as user_id, u.workspace_id, u.role, u.name, u.email,
+    `select s.id as session_id, s.csrf_token, s.last_seen_at, u.id as user_id, u.workspace_id, u.role, u.name, u.email,
        coalesce((select array_agg(tm.team_id::text) from team_members tm where tm.user_id = u.id), '{}') as team_ids,
        ${storedPermissionsSql("u")} as stored_permissions
      from sessions s join users u on u.id = s.user_id
@@ -87,5 +88,6 @@ export async function resolveSessionById(
     permissions: permissionsFor(row.role, row.stored_permissions),
     name: row.name,
     email: row.email,
+    lastSeenAt: row.last_seen_at,
   };
 }

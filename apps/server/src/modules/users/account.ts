@@ -42,7 +42,9 @@ export async function accountRoutes(app: App, ctx: AppContext) {
         response: { 200: z.object({ signedOutSessions: z.number().int() }) },
       },
     },
-    async (req) => ({ signedOutSessions: await changePassword(ctx, sessionActorOf(req), req.body) }),
+    async (req) => ({
+      signedOutSessions: await changePassword(ctx, sessionActorOf(req), req.body, requestSource(req)),
+    }),
   );
 
   // The avatar is sent as the raw image (Content-Type: image/*): no multipart parser is needed.

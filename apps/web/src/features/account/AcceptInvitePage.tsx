@@ -1,4 +1,4 @@
-import { Alert, Anchor, Button, PasswordInput, Stack, Text, TextInput } from "@mantine/core";
+import { Alert, Anchor, Button, Stack, Text, TextInput } from "@mantine/core";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { type FormEvent, useState } from "react";
 import { useTranslation } from "react-i18next";
@@ -7,6 +7,7 @@ import { client, data, setCsrfToken } from "../../api/client";
 import { keys } from "../../api/queries";
 import { errorWithReason } from "../../lib/errors";
 import { AuthLayout } from "../auth/AuthLayout";
+import { NewPasswordInput } from "../auth/NewPasswordInput";
 
 /** /invite/:token — the invitee chooses a name and password, and is signed in. */
 export default function AcceptInvitePage() {
@@ -77,16 +78,11 @@ export default function AcceptInvitePage() {
             value={name}
             onChange={(e) => setName(e.currentTarget.value)}
           />
-          <PasswordInput
-            name="password"
+          <NewPasswordInput
             label={t("account.invite.password")}
             description={t("account.invite.passwordHint")}
-            autoComplete="new-password"
-            required
-            minLength={10}
             value={password}
-            onChange={(e) => setPassword(e.currentTarget.value)}
-            visibilityToggleButtonProps={{ "aria-label": t("common.togglePassword") }}
+            onChange={setPassword}
           />
           <Button type="submit" loading={accept.isPending} disabled={!info.data} fullWidth mt="xs">
             {t("account.invite.submit")}

@@ -1,18 +1,6 @@
-import {
-  Alert,
-  Badge,
-  Button,
-  CopyButton,
-  Group,
-  Paper,
-  Select,
-  Stack,
-  Text,
-  TextInput,
-  Title,
-} from "@mantine/core";
+import { Alert, Badge, Button, Group, Paper, Select, Stack, Text, TextInput, Title } from "@mantine/core";
 import type { Role } from "@parley/protocol";
-import { IconCopy, IconUserPlus } from "@tabler/icons-react";
+import { IconUserPlus } from "@tabler/icons-react";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { type FormEvent, useState } from "react";
 import { useTranslation } from "react-i18next";
@@ -22,6 +10,7 @@ import type { Answer } from "../../api/types";
 import { errorWithReason } from "../../lib/errors";
 import { fullDateTime } from "../../lib/format";
 import { showErrorWithReason } from "../../lib/notify";
+import { CopyLinkField } from "./CopyLinkField";
 import { assignableRoles } from "./users-roles";
 
 type InvitationsAnswer = Answer<"/api/invitations">;
@@ -110,23 +99,12 @@ export function InvitationsPanel({ session }: { session: Session }) {
                 ? t("account.users.inviteEmailed", { email: created.email })
                 : t("account.users.inviteLink", { email: created.email })}
             </Text>
-            <Group gap="xs" wrap="nowrap">
-              <TextInput
-                readOnly
-                value={created.url}
-                style={{ flex: 1 }}
-                aria-label={t("account.users.copy")}
-                data-testid="invite-link"
-                onFocus={(e) => e.currentTarget.select()}
-              />
-              <CopyButton value={created.url}>
-                {({ copied, copy }) => (
-                  <Button variant="default" leftSection={<IconCopy size={16} />} onClick={copy}>
-                    {copied ? t("account.users.copied") : t("account.users.copy")}
-                  </Button>
-                )}
-              </CopyButton>
-            </Group>
+            <CopyLinkField
+              url={created.url}
+              copyLabel={t("account.users.copy")}
+              copiedLabel={t("account.users.copied")}
+              testId="invite-link"
+            />
           </Stack>
         </Alert>
       ) : null}

@@ -8,6 +8,7 @@ import { keys, type Session, useUsers } from "../../api/queries";
 import type { Answer } from "../../api/types";
 import { showErrorWithReason } from "../../lib/notify";
 import { rolesKey, useRoles } from "../roles/roles-api";
+import { PersonSecurity } from "./PersonSecurity";
 import { UserAvatar } from "./UserAvatar";
 import { assignableRoles } from "./users-roles";
 
@@ -47,13 +48,15 @@ export function PeoplePanel({ session }: { session: Session }) {
   };
   const editable = (u: User) =>
     u.id !== me.id && u.role !== "owner" && (me.role === "owner" || u.role !== "admin");
+  const managesSignIn = (u: User) =>
+    session.permissions.includes("people.manage") && (u.id === me.id || editable(u));
 
   return (
     <Paper withBorder p="lg" radius="md">
       <Title order={3} size="h4" mb="md">
         {t("account.users.people")}
       </Title>
-      <Table.ScrollContainer minWidth={640}>
+      <Table.ScrollContainer minWidth={820}>
         <Table verticalSpacing="xs" data-testid="users-table">
           <Table.Thead>
             <Table.Tr>
@@ -111,30 +114,33 @@ export function PeoplePanel({ session }: { session: Session }) {
                   </Badge>
                 </Table.Td>
                 <Table.Td>
-                  {editable(u) ? (
-                    u.status === "disabled" ? (
-                      <Button
-                        size="compact-sm"
-                        variant="default"
-                        onClick={() => update.mutate({ id: u.id, body: { status: "active" } })}
-                      >
-                        {t("account.users.reactivate")}
-                      </Button>
-                    ) : (
-                      <Button
-                        size="compact-sm"
-                        variant="light"
-                        color="red"
-                        data-testid="user-deactivate"
-                        onClick={() => {
-                          if (window.confirm(t("account.users.deactivateConfirm", { name: u.name })))
-                            update.mutate({ id: u.id, body: { status: "disabled" } });
-                        }}
-                      >
-                        {t("account.users.deactivate")}
-                      </Button>
-                    )
-                  ) : null}
+                  <Group gap="xs" wrap="nowrap" justify="flex-end">
+                    {managesSignIn(u) ? <PersonSecurity user={u} /> : null}
+                    {editable(u) ? (
+                      u.status === "disabled" ? (
+                        <Button
+                          size="compact-sm"
+                          variant="default"
+                          onClick={() => update.mutate({ id: u.id, body: { status: "active" } })}
+                        >
+                          {t("account.users.reactivate")}
+                        </Button>
+                      ) : (
+                        <Button
+                          size="compact-sm"
+                          variant="light"
+                          color="red"
+                          data-testid="user-deactivate"
+                          onClick={() => {
+                            if (window.confirm(t("account.users.deactivateConfirm", { name: u.name })))
+                              update.mutate({ id: u.id, body: { status: "disabled" } });
+                          }}
+                        >
+                          {t("account.users.deactivate")}
+                        </Button>
+                      )
+                    ) : null}
+                  </Group>
                 </Table.Td>
               </Table.Tr>
             ))}

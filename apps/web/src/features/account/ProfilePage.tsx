@@ -23,9 +23,11 @@ import { errorText } from "../../lib/errors";
 import { PageShell } from "../layout/AppHeader";
 import { TwoFactorSection } from "../security/TwoFactorSection";
 import { isLanguage, saveLanguage, setSessionUser, uploadAvatar } from "./account-api";
+import { EmailChangePanel } from "./EmailChangePanel";
+import { SessionsList } from "./SessionsList";
 import { UserAvatar } from "./UserAvatar";
 
-/** /settings/profile: name, avatar, language (kept on the user for every device) and password. */
+/** /settings/profile: name, avatar, language (kept on the user for every device), email, password and devices. */
 export default function ProfilePage({ session }: { session: Session }) {
   const { t } = useTranslation();
   const qc = useQueryClient();
@@ -141,7 +143,6 @@ export default function ProfilePage({ session }: { session: Session }) {
             {t("account.profile.details")}
           </Title>
           <Stack>
-            <TextInput label={t("account.profile.email")} value={user.email} readOnly />
             <TextInput
               label={t("account.profile.name")}
               value={name}
@@ -221,6 +222,17 @@ export default function ProfilePage({ session }: { session: Session }) {
         </Paper>
 
         <TwoFactorSection />
+        <EmailChangePanel email={user.email} />
+
+        <Paper withBorder p="lg" radius="md">
+          <Title order={3} size="h4" mb={4}>
+            {t("accountSecurity.sessions.title")}
+          </Title>
+          <Text size="sm" c="dimmed" mb="md">
+            {t("accountSecurity.sessions.hint")}
+          </Text>
+          <SessionsList />
+        </Paper>
       </Stack>
     </PageShell>
   );

@@ -1,7 +1,8 @@
-import { Alert, Button, PasswordInput, Stack, TextInput } from "@mantine/core";
+import { Alert, Anchor, Button, Group, PasswordInput, Stack, TextInput } from "@mantine/core";
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { type FormEvent, useState } from "react";
 import { useTranslation } from "react-i18next";
+import { Link } from "react-router";
 import { client, data, setCsrfToken } from "../../api/client";
 import { keys, type Session } from "../../api/queries";
 import { errorText } from "../../lib/errors";
@@ -62,6 +63,11 @@ export function SignInPage() {
             value={password}
             onChange={(e) => setPassword(e.currentTarget.value)}
           />
+          <Group justify="flex-end" mt={-8}>
+            <Anchor component={Link} to="/forgot-password" size="sm" data-testid="forgot-password">
+              {t("accountSecurity.forgot.link")}
+            </Anchor>
+          </Group>
           <Button type="submit" loading={signIn.isPending} fullWidth mt="xs">
             {t("auth.submit")}
           </Button>

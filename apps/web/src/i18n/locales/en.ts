@@ -1,4 +1,5 @@
 import { enAccount } from "./en/account";
+import { enAccountSecurity } from "./en/account-security";
 import { enAlerts } from "./en/alerts";
 import { enApiTokens } from "./en/api-tokens";
 import { enChannelForms } from "./en/channel-forms";
@@ -330,6 +331,7 @@ export const en = {
   ...enAccount,
   ...enAlerts,
   ...enSecurity,
+  ...enAccountSecurity,
 };
 
 export type Translation = typeof en;

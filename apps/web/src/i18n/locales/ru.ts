@@ -1,4 +1,5 @@
 import { ruAccount } from "./ru/account";
+import { ruAccountSecurity } from "./ru/account-security";
 import { ruAlerts } from "./ru/alerts";
 import { ruApiTokens } from "./ru/api-tokens";
 import { ruChannelForms } from "./ru/channel-forms";
@@ -342,4 +343,5 @@ export const ru = {
   ...ruAccount,
   ...ruAlerts,
   ...ruSecurity,
+  ...ruAccountSecurity,
 };

@@ -1,4 +1,5 @@
 import { ukAccount } from "./uk/account";
+import { ukAccountSecurity } from "./uk/account-security";
 import { ukAlerts } from "./uk/alerts";
 import { ukApiTokens } from "./uk/api-tokens";
 import { ukChannelForms } from "./uk/channel-forms";
@@ -342,4 +343,5 @@ export const uk = {
   ...ukAccount,
   ...ukAlerts,
   ...ukSecurity,
+  ...ukAccountSecurity,
 };

@@ -1,7 +1,8 @@
-import type { AppContext } from "../../../context";
+import { type AppContext, transact } from "../../../context";
 import { kysely } from "../../../db/kysely";
 import type { SessionActor } from "../../../http/types";
 import { AppError } from "../../../lib/errors";
+import { recordAudit } from "../../audit/record";
 import { hashPassword, verifyPassword } from "../../auth/sessions";
 import { endSessions } from "./end-sessions";
 
@@ -10,6 +11,7 @@ export async function changePassword(
   ctx: AppContext,
   actor: SessionActor,
   passwords: { currentPassword: string; newPassword: string },
+  source: { ip: string | null; userAgent: string | null },
 ): Promise<number> {
   const k = kysely(ctx.db);
   const row = await k
@@ -21,10 +23,21 @@ export async function changePassword(
   if (!row?.password_hash || !(await verifyPassword(row.password_hash, passwords.currentPassword)))
     throw new AppError("invalid_credentials", "The current password is wrong.");
   const hash = await hashPassword(passwords.newPassword);
-  await k
-    .updateTable("users")
-    .set({ password_hash: hash, updated_at: ctx.clock.now() })
-    .where("id", "=", actor.userId)
-    .execute();
+  await transact(ctx, async (tx) => {
+    await kysely(tx.q)
+      .updateTable("users")
+      .set({ password_hash: hash, updated_at: tx.now })
+      .where("id", "=", actor.userId)
+      .execute();
+    await recordAudit(tx.q, {
+      workspaceId: actor.workspaceId,
+      userId: actor.userId,
+      action: "auth.password_changed",
+      targetType: "user",
+      targetId: actor.userId,
+      ...source,
+      at: tx.now,
+    });
+  });
   return endSessions(ctx, actor.workspaceId, actor.userId, actor.sessionId);
 }
