@@ -41,6 +41,8 @@ interface Seeded {
   fileId: string;
   bulkOperationId: string;
   taskId: string;
+  webhookEndpointId: string;
+  webhookDeliveryId: string;
   /** Names and texts that only this workspace's data contains. */
   words: string[];
 }
@@ -108,6 +110,17 @@ async function seedWorkspace(label: string): Promise<Seeded> {
     .toBe("completed");
   const taskTitle = unique(`${label}-task`);
   const task = await ok(owner.post("/api/tasks", { title: taskTitle, conversationId }), 201);
+  // Off, so its test delivery waits untouched (nothing changes it in the background).
+  const webhook = await ok(
+    owner.post("/api/webhook-endpoints", {
+      url: "https://hooks.example.com/events",
+      events: ["message.created"],
+      description: unique(`${label}-webhook`),
+    }),
+    201,
+  );
+  await ok(owner.patch(`/api/webhook-endpoints/${webhook.endpoint.id}`, { active: false }));
+  const webhookTest = await ok(owner.post(`/api/webhook-endpoints/${webhook.endpoint.id}/test`), 201);
   return {
     owner,
     workspaceId,
@@ -127,6 +140,8 @@ async function seedWorkspace(label: string): Promise<Seeded> {
     fileId,
     bulkOperationId: bulk.operation.id,
     taskId: task.task.id,
+    webhookEndpointId: webhook.endpoint.id,
+    webhookDeliveryId: webhookTest.delivery.id,
     words: [
       contactName,
       messageText,
@@ -138,6 +153,8 @@ async function seedWorkspace(label: string): Promise<Seeded> {
       external,
       conn.secret,
       taskTitle,
+      webhook.endpoint.description,
+      webhook.secret,
     ],
   };
 }
@@ -158,6 +175,8 @@ const ids = (w: Seeded) => [
   w.fileId,
   w.bulkOperationId,
   w.taskId,
+  w.webhookEndpointId,
+  w.webhookDeliveryId,
 ];
 
 /**
@@ -179,6 +198,7 @@ function idFor(w: Seeded, url: string, param: string): string | undefined {
       users: w.agentId,
       "bulk-operations": w.bulkOperationId,
       tasks: w.taskId,
+      "webhook-endpoints": w.webhookEndpointId,
     };
     return byResource[resource];
   }
@@ -190,6 +210,7 @@ function idFor(w: Seeded, url: string, param: string): string | undefined {
     conversationId: w.conversationId,
     contactId: w.contactId,
     otherId: w.contactId,
+    deliveryId: w.webhookDeliveryId,
   };
   return byParam[param];
 }
