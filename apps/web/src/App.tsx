@@ -35,6 +35,7 @@ const NotificationSettingsPage = lazy(() =>
     default: m.NotificationSettingsPage,
   })),
 );
+const WebhooksPage = lazy(() => import("./features/webhooks/WebhooksPage"));
 const pageLoader = (
   <Center h="100vh">
     <Loader />
@@ -124,6 +125,14 @@ export function App() {
         element={
           <Suspense fallback={pageLoader}>
             <ProfilePage session={session.data} />
+          </Suspense>
+        }
+      />
+      <Route
+        path="/settings/webhooks"
+        element={
+          <Suspense fallback={pageLoader}>
+            <WebhooksPage session={session.data} />
           </Suspense>
         }
       />

@@ -15,6 +15,7 @@ import {
   IconPlugConnected,
   IconUserCircle,
   IconUsers,
+  IconWebhook,
   IconWifiOff,
 } from "@tabler/icons-react";
 import { useQueryClient } from "@tanstack/react-query";
@@ -205,6 +206,16 @@ export function AppHeader({
                 data-testid="menu-receipts"
               >
                 {t("receiptNav.settings")}
+              </Menu.Item>
+            ) : null}
+            {session.permissions.includes("api.manage") ? (
+              <Menu.Item
+                component={Link}
+                to="/settings/webhooks"
+                leftSection={<IconWebhook size={14} />}
+                data-testid="menu-webhooks"
+              >
+                {t("webhooks.nav")}
               </Menu.Item>
             ) : null}
             <Menu.Divider />

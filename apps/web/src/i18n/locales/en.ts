@@ -5,6 +5,7 @@ import { enInboxTools } from "./en/inbox-tools";
 import { enLog } from "./en/log";
 import { enNotify } from "./en/notify";
 import { enReceipts } from "./en/receipts";
+import { enWebhooks } from "./en/webhooks";
 import { enWidget } from "./en/widget";
 /** English, the reference locale: ru and uk must have every key (src/i18n/locales.test.ts checks). */
 export const en = {
@@ -321,6 +322,7 @@ export const en = {
   ...enReceipts,
   ...enChannelForms,
   ...enAccount,
+  ...enWebhooks,
 };
 
 export type Translation = typeof en;

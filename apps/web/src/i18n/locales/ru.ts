@@ -5,6 +5,7 @@ import { ruInboxTools } from "./ru/inbox-tools";
 import { ruLog } from "./ru/log";
 import { ruNotify } from "./ru/notify";
 import { ruReceipts } from "./ru/receipts";
+import { ruWebhooks } from "./ru/webhooks";
 import { ruWidget } from "./ru/widget";
 /** Russian. Plurals: _one (1, 21…), _few (2–4, 22–24…), _many (5–20, 25…), _other (fractions). */
 export const ru = {
@@ -333,4 +334,5 @@ export const ru = {
   ...ruReceipts,
   ...ruChannelForms,
   ...ruAccount,
+  ...ruWebhooks,
 };

@@ -5,6 +5,7 @@ import { ukInboxTools } from "./uk/inbox-tools";
 import { ukLog } from "./uk/log";
 import { ukNotify } from "./uk/notify";
 import { ukReceipts } from "./uk/receipts";
+import { ukWebhooks } from "./uk/webhooks";
 import { ukWidget } from "./uk/widget";
 /** Ukrainian. Plurals: _one (1, 21…), _few (2–4, 22–24…), _many (5–20, 25…), _other (fractions). */
 export const uk = {
@@ -333,4 +334,5 @@ export const uk = {
   ...ukReceipts,
   ...ukChannelForms,
   ...ukAccount,
+  ...ukWebhooks,
 };
