@@ -52,5 +52,7 @@ create table webhook_deliveries (
   delivered_at timestamptz
 );
 create index webhook_deliveries_due on webhook_deliveries (endpoint_id, next_attempt_at) where status = 'pending';
+-- A round takes due deliveries in log order.
+create index webhook_deliveries_order on webhook_deliveries (endpoint_id, event_seq) where status = 'pending';
 create index webhook_deliveries_key on webhook_deliveries (endpoint_id, ordering_key, event_seq) where status = 'pending';
 create index webhook_deliveries_log on webhook_deliveries (endpoint_id, created_at desc);
