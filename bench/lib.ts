@@ -234,7 +234,8 @@ export async function startServer(kind: "embedded" | "postgres", name: string) {
   const health = async () => (await request(port, "GET", "/api/health")).status === 200;
   const child = startProcess(["apps/server/src/main.ts"], env);
   try {
-    await waitFor(health, "the Parley server");
+    // A loaded machine starts slowly: BENCH_START_SECONDS waits longer.
+    await waitFor(health, "the Parley server", Number(process.env.BENCH_START_SECONDS ?? 60) * 1000);
   } catch (err) {
     await stopProcess(child);
     throw err;

@@ -43,6 +43,10 @@ const schema = z
     TRUST_PROXY: boolish.default(false),
     JOB_POLL_MS: z.coerce.number().int().min(50).default(1000),
     OUTBOUND_TIMEOUT_MS: z.coerce.number().int().min(100).default(10_000),
+    /** How long one outgoing webhook request may take before it counts as failed and is retried. */
+    WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
+    /** Outgoing webhook requests in flight at once per endpoint (each for a different conversation). */
+    WEBHOOK_CONCURRENCY: z.coerce.number().int().min(1).max(512).default(64),
     /**
      * Address ranges that requests to supplied addresses (push endpoints, outbound URLs, media links) may reach
      * although they are not public: comma-separated CIDRs, e.g. `127.0.0.1/32` for local test receivers.

@@ -51,6 +51,8 @@ import { taskRoutes } from "./modules/tasks/routes";
 import { templateRoutes } from "./modules/templates/routes";
 import { accountRoutes } from "./modules/users/account";
 import { teamRoutes } from "./modules/users/teams";
+import { WebhookDispatcher } from "./modules/webhooks/dispatcher";
+import { webhookRoutes } from "./modules/webhooks/routes";
 import { startWidgetAutoClose } from "./modules/widget/auto-close";
 import type { WidgetHub } from "./modules/widget/hub";
 import { widgetRoutes } from "./modules/widget/routes";
@@ -168,6 +170,7 @@ export async function createServer(config: Config, opts: ServerOptions = {}): Pr
   await taskRoutes(app, ctx);
   await alertRoutes(app, ctx);
   await apiTokenRoutes(app, ctx);
+  await webhookRoutes(app, ctx);
   if (roles.has("realtime")) await realtimeRoutes(app, ctx, hub);
   app.get("/api/health", { config: { auth: false }, schema: { hide: true } }, async () => {
     await db.query("select 1");
@@ -188,8 +191,18 @@ export async function createServer(config: Config, opts: ServerOptions = {}): Pr
     refreshMs: Math.max(1000, config.JOB_POLL_MS * 5),
     pollMs: 60_000,
   });
+  // The worker role delivers outgoing webhooks (R806).
+  const webhooks = new WebhookDispatcher(ctx, {
+    pollMs: config.JOB_POLL_MS,
+    timeoutMs: config.WEBHOOK_TIMEOUT_MS,
+    endpoints: 16,
+    concurrency: config.WEBHOOK_CONCURRENCY,
+    batch: 1000,
+    leaseMs: 120_000,
+  });
   if (roles.has("worker")) {
     jobs.start();
+    await webhooks.start();
     emailWatchers.start();
     stopWidgetAutoClose = startWidgetAutoClose(ctx);
     maintenance = setInterval(() => {
@@ -224,6 +237,7 @@ export async function createServer(config: Config, opts: ServerOptions = {}): Pr
       stopWidgetAutoClose();
       await emailWatchers.stop();
       await jobs.stop();
+      await webhooks.stop();
       await unlistenJobs?.();
       await bus.stop();
       if (listening || app.server.listening) await app.close();

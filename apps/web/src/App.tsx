@@ -28,6 +28,7 @@ const ChannelsPage = lazy(() =>
 );
 const ProfilePage = lazy(() => import("./features/account/ProfilePage"));
 const SecurityPage = lazy(() => import("./features/security/SecurityPage"));
+const WebhooksPage = lazy(() => import("./features/webhooks/WebhooksPage"));
 const ApiTokensPage = lazy(() => import("./features/api-tokens/ApiTokensPage"));
 const UsersPage = lazy(() => import("./features/account/UsersPage"));
 const RolesPage = lazy(() => import("./features/roles/RolesPage"));
@@ -62,6 +63,7 @@ const PAGES: [string, ComponentType<{ session: Session }>][] = [
   ["/settings/channels", ChannelsPage],
   ["/settings/widget", WidgetSettingsPage],
   ["/settings/api", ApiTokensPage],
+  ["/settings/webhooks", WebhooksPage],
   ["/settings/profile", ProfilePage],
   ["/settings/users", UsersPage],
   ["/settings/roles", RolesPage],

@@ -615,6 +615,46 @@ export interface VapidKeys {
   public_key: string;
 }
 
+export interface WebhookDeliveries {
+  attempts: Generated<number>;
+  body: string;
+  created_at: Timestamp;
+  delivered_at: Timestamp | null;
+  duration_ms: number | null;
+  endpoint_id: string;
+  error: string | null;
+  event_id: string;
+  event_seq: number;
+  event_type: string;
+  id: Generated<string>;
+  last_attempt_at: Timestamp | null;
+  next_attempt_at: Timestamp;
+  ordering_key: string;
+  resent_from: string | null;
+  response_excerpt: string | null;
+  response_status: number | null;
+  status: Generated<string>;
+  workspace_id: string;
+}
+
+export interface WebhookEndpoints {
+  active: Generated<boolean>;
+  created_at: Timestamp;
+  created_by: string | null;
+  cursor_seq: number;
+  description: Generated<string>;
+  disabled_reason: string | null;
+  events: string[];
+  failing_since: Timestamp | null;
+  id: Generated<string>;
+  lease_owner: string | null;
+  lease_until: Timestamp | null;
+  secret_enc: string;
+  updated_at: Timestamp;
+  url: string;
+  workspace_id: string;
+}
+
 export interface WidgetVisitors {
   connection_id: string;
   contact: Generated<Json>;
@@ -688,6 +728,8 @@ export interface DB {
   user_two_factor: UserTwoFactor;
   users: Users;
   vapid_keys: VapidKeys;
+  webhook_deliveries: WebhookDeliveries;
+  webhook_endpoints: WebhookEndpoints;
   widget_visitors: WidgetVisitors;
   workspaces: Workspaces;
 }

@@ -50,6 +50,8 @@ interface Seeded {
   apiToken: string;
   /** The agent's signed-in session, by the id people and admins see. */
   sessionId: string;
+  webhookEndpointId: string;
+  webhookDeliveryId: string;
   /** Names and texts that only this workspace's data contains. */
   words: string[];
 }
@@ -123,6 +125,17 @@ async function seedWorkspace(label: string): Promise<Seeded> {
   const tokenName = unique(`${label}-token`);
   const token = await createTokenAs(owner, ALL_PERMISSIONS, { name: tokenName, rateLimit: 100_000 });
   const sessionId = (await ok(agent.client.get("/api/me/sessions"), 200)).sessions[0].id;
+  // Off, so its test delivery waits untouched (nothing changes it in the background).
+  const webhook = await ok(
+    owner.post("/api/webhook-endpoints", {
+      url: "https://hooks.example.com/events",
+      events: ["message.created"],
+      description: unique(`${label}-webhook`),
+    }),
+    201,
+  );
+  await ok(owner.patch(`/api/webhook-endpoints/${webhook.endpoint.id}`, { active: false }));
+  const webhookTest = await ok(owner.post(`/api/webhook-endpoints/${webhook.endpoint.id}/test`), 201);
   return {
     owner,
     workspaceId,
@@ -146,6 +159,8 @@ async function seedWorkspace(label: string): Promise<Seeded> {
     apiTokenId: token.id,
     apiToken: token.secret,
     sessionId,
+    webhookEndpointId: webhook.endpoint.id,
+    webhookDeliveryId: webhookTest.delivery.id,
     words: [
       contactName,
       messageText,
@@ -160,6 +175,8 @@ async function seedWorkspace(label: string): Promise<Seeded> {
       roleName,
       tokenName,
       token.secret,
+      webhook.endpoint.description,
+      webhook.secret,
     ],
   };
 }
@@ -183,6 +200,8 @@ const ids = (w: Seeded) => [
   w.roleId,
   w.apiTokenId,
   w.sessionId,
+  w.webhookEndpointId,
+  w.webhookDeliveryId,
 ];
 
 /**
@@ -206,6 +225,7 @@ function idFor(w: Seeded, url: string, param: string): string | undefined {
       tasks: w.taskId,
       roles: w.roleId,
       "api-tokens": w.apiTokenId,
+      "webhook-endpoints": w.webhookEndpointId,
     };
     return byResource[resource];
   }
@@ -218,6 +238,7 @@ function idFor(w: Seeded, url: string, param: string): string | undefined {
     contactId: w.contactId,
     otherId: w.contactId,
     sessionId: w.sessionId,
+    deliveryId: w.webhookDeliveryId,
   };
   return byParam[param];
 }

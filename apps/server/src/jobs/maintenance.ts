@@ -10,7 +10,7 @@ const DAY = 86400_000;
  * clients resync), expired sessions and invitations are removed; read-tracking times older than a
  * workspace's retention period are forgotten (R307). Agents' notifications go once read for 90 days, unread
  * ones after a year (nobody scrolls that far back); their sent or failed deliveries after 30 days (a
- * notification's deliveries also go with it).
+ * notification's deliveries also go with it). Outgoing webhook deliveries made or given up go after 30 days.
  */
 export async function pruneOldRows(db: Db, clock: Clock): Promise<Record<string, number>> {
   const now = clock.now().getTime();
@@ -32,6 +32,10 @@ export async function pruneOldRows(db: Db, clock: Clock): Promise<Record<string,
     notifications: await count(
       "delete from notifications where (read_at is not null and read_at < $1) or created_at < $2",
       [before(90), before(365)],
+    ),
+    webhookDeliveries: await count(
+      "delete from webhook_deliveries where status in ('succeeded', 'failed') and created_at < $1",
+      [before(30)],
     ),
     invitations: await count("delete from invitations where accepted_at is null and expires_at < $1", [
       before(30),

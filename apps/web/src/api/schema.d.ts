@@ -8535,7 +8535,7 @@ export interface paths {
             };
         };
         put?: never;
-        /** Create an API token with chosen permissions; its secret is in this answer only (needs api.manage) */
+        /** Create an API token with chosen permissions; its secret is in this answer only (needs api.manage and a recent sign-in) */
         post: {
             parameters: {
                 query?: never;
@@ -8634,6 +8634,427 @@ export interface paths {
                                 lastUsedAt: string | null;
                                 lastUsedIp: string | null;
                                 revokedAt: string | null;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/webhook-endpoints": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Outgoing webhook endpoints of the workspace, and the events one may subscribe to (api.manage) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            endpoints: {
+                                id: string;
+                                url: string;
+                                description: string;
+                                events: ("conversation.created" | "conversation.assigned" | "conversation.status_changed" | "message.created" | "message.status_changed")[];
+                                active: boolean;
+                                /** @enum {string|null} */
+                                disabledReason: "manual" | "failing" | null;
+                                failingSince: string | null;
+                                createdAt: string;
+                                updatedAt: string;
+                            }[];
+                            eventTypes: ("conversation.created" | "conversation.assigned" | "conversation.status_changed" | "message.created" | "message.status_changed")[];
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Subscribe a URL to events (api.manage); the signing secret is in this answer */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        url: string;
+                        /** @default  */
+                        description?: string;
+                        events: ("conversation.created" | "conversation.assigned" | "conversation.status_changed" | "message.created" | "message.status_changed")[];
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            endpoint: {
+                                id: string;
+                                url: string;
+                                description: string;
+                                events: ("conversation.created" | "conversation.assigned" | "conversation.status_changed" | "message.created" | "message.status_changed")[];
+                                active: boolean;
+                                /** @enum {string|null} */
+                                disabledReason: "manual" | "failing" | null;
+                                failingSince: string | null;
+                                createdAt: string;
+                                updatedAt: string;
+                            };
+                            secret: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/webhook-endpoints/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One endpoint (api.manage) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            endpoint: {
+                                id: string;
+                                url: string;
+                                description: string;
+                                events: ("conversation.created" | "conversation.assigned" | "conversation.status_changed" | "message.created" | "message.status_changed")[];
+                                active: boolean;
+                                /** @enum {string|null} */
+                                disabledReason: "manual" | "failing" | null;
+                                failingSince: string | null;
+                                createdAt: string;
+                                updatedAt: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        /** Remove an endpoint and its delivery log (api.manage) */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        /** Change the URL, description or events, or turn the endpoint off and on (api.manage) */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        url?: string;
+                        description?: string;
+                        events?: ("conversation.created" | "conversation.assigned" | "conversation.status_changed" | "message.created" | "message.status_changed")[];
+                        active?: boolean;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            endpoint: {
+                                id: string;
+                                url: string;
+                                description: string;
+                                events: ("conversation.created" | "conversation.assigned" | "conversation.status_changed" | "message.created" | "message.status_changed")[];
+                                active: boolean;
+                                /** @enum {string|null} */
+                                disabledReason: "manual" | "failing" | null;
+                                failingSince: string | null;
+                                createdAt: string;
+                                updatedAt: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/api/webhook-endpoints/{id}/reveal": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** The endpoint's signing secret (api.manage) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            secret: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/webhook-endpoints/{id}/test": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Send a webhook.test event to the endpoint (api.manage) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            delivery: {
+                                id: string;
+                                eventId: string;
+                                eventType: string;
+                                /** @enum {string} */
+                                status: "pending" | "succeeded" | "failed";
+                                attempts: number;
+                                nextAttemptAt: string | null;
+                                lastAttemptAt: string | null;
+                                durationMs: number | null;
+                                responseStatus: number | null;
+                                responseExcerpt: string | null;
+                                error: string | null;
+                                resentFrom: string | null;
+                                createdAt: string;
+                                deliveredAt: string | null;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/webhook-endpoints/{id}/deliveries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The endpoint's delivery log, newest first (api.manage) */
+        get: {
+            parameters: {
+                query?: {
+                    limit?: number;
+                    status?: "pending" | "succeeded" | "failed";
+                    before?: string;
+                };
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            deliveries: {
+                                id: string;
+                                eventId: string;
+                                eventType: string;
+                                /** @enum {string} */
+                                status: "pending" | "succeeded" | "failed";
+                                attempts: number;
+                                nextAttemptAt: string | null;
+                                lastAttemptAt: string | null;
+                                durationMs: number | null;
+                                responseStatus: number | null;
+                                responseExcerpt: string | null;
+                                error: string | null;
+                                resentFrom: string | null;
+                                createdAt: string;
+                                deliveredAt: string | null;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/webhook-endpoints/{id}/deliveries/{deliveryId}/send-again": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Send a delivery's event again, as a new delivery (api.manage) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                    deliveryId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            delivery: {
+                                id: string;
+                                eventId: string;
+                                eventType: string;
+                                /** @enum {string} */
+                                status: "pending" | "succeeded" | "failed";
+                                attempts: number;
+                                nextAttemptAt: string | null;
+                                lastAttemptAt: string | null;
+                                durationMs: number | null;
+                                responseStatus: number | null;
+                                responseExcerpt: string | null;
+                                error: string | null;
+                                resentFrom: string | null;
+                                createdAt: string;
+                                deliveredAt: string | null;
                             };
                         };
                     };

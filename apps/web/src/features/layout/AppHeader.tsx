@@ -17,6 +17,7 @@ import {
   IconShieldLock,
   IconUserCircle,
   IconUsers,
+  IconWebhook,
   IconWifiOff,
 } from "@tabler/icons-react";
 import { useQueryClient } from "@tanstack/react-query";

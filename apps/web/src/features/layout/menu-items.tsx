@@ -14,6 +14,7 @@ import {
   IconShieldLock,
   IconUserCircle,
   IconUsers,
+  IconWebhook,
 } from "@tabler/icons-react";
 import type { ParseKeys } from "i18next";
 import type { ComponentType } from "react";
@@ -98,6 +99,13 @@ export const MENU: MenuEntry[][] = [
       icon: IconKey,
       label: "apiTokens.nav",
       testId: "menu-api",
+      permission: "api.manage",
+    },
+    {
+      to: "/settings/webhooks",
+      icon: IconWebhook,
+      label: "webhooks.nav",
+      testId: "menu-webhooks",
       permission: "api.manage",
     },
     {

@@ -10,6 +10,7 @@ import { enNotify } from "./en/notify";
 import { enReceipts } from "./en/receipts";
 import { enRoles } from "./en/roles";
 import { enSecurity } from "./en/security";
+import { enWebhooks } from "./en/webhooks";
 import { enWidget } from "./en/widget";
 /** English, the reference locale: ru and uk must have every key (src/i18n/locales.test.ts checks). */
 export const en = {
@@ -332,6 +333,7 @@ export const en = {
   ...enAlerts,
   ...enSecurity,
   ...enAccountSecurity,
+  ...enWebhooks,
 };
 
 export type Translation = typeof en;

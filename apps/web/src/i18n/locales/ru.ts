@@ -10,6 +10,7 @@ import { ruNotify } from "./ru/notify";
 import { ruReceipts } from "./ru/receipts";
 import { ruRoles } from "./ru/roles";
 import { ruSecurity } from "./ru/security";
+import { ruWebhooks } from "./ru/webhooks";
 import { ruWidget } from "./ru/widget";
 /** Russian. Plurals: _one (1, 21…), _few (2–4, 22–24…), _many (5–20, 25…), _other (fractions). */
 export const ru = {
@@ -344,4 +345,5 @@ export const ru = {
   ...ruAlerts,
   ...ruSecurity,
   ...ruAccountSecurity,
+  ...ruWebhooks,
 };

@@ -10,6 +10,7 @@ import { ukNotify } from "./uk/notify";
 import { ukReceipts } from "./uk/receipts";
 import { ukRoles } from "./uk/roles";
 import { ukSecurity } from "./uk/security";
+import { ukWebhooks } from "./uk/webhooks";
 import { ukWidget } from "./uk/widget";
 /** Ukrainian. Plurals: _one (1, 21…), _few (2–4, 22–24…), _many (5–20, 25…), _other (fractions). */
 export const uk = {
@@ -344,4 +345,5 @@ export const uk = {
   ...ukAlerts,
   ...ukSecurity,
   ...ukAccountSecurity,
+  ...ukWebhooks,
 };

@@ -1,0 +1,126 @@
+import { EgressRefused } from "../../lib/egress/addresses";
+import { egressFetch } from "../../lib/egress/fetch";
+import { describeFailure, readText } from "../../lib/egress/responses";
+import type { Clock } from "../../lib/time";
+import { signPayload } from "./sign";
+import type { DueDelivery, Outcome } from "./store";
+
+export interface SendOptions {
+  policy: Parameters<typeof egressFetch>[0];
+  clock: Clock;
+  timeoutMs: number;
+  /** Requests in flight at once for one endpoint (each a different conversation). */
+  concurrency: number;
+  /** A round stops starting requests after this long, so the endpoint's lease is renewed in time. */
+  roundMs: number;
+}
+
+const EXCERPT = 500;
+const BASE_DELAY_MS = 10_000;
+const MAX_DELAY_MS = 60 * 60_000;
+
+/** Before attempt n+1: 10 s doubling per attempt up to an hour, each with ±20% jitter. */
+export function backoffMs(attempts: number, random = Math.random): number {
+  const plain = Math.min(MAX_DELAY_MS, BASE_DELAY_MS * 2 ** Math.max(0, attempts - 1));
+  return Math.round(plain * (0.8 + 0.4 * random()));
+}
+
+const clean = (s: string) =>
+  [...s]
+    .map((ch) => {
+      const c = ch.codePointAt(0)!;
+      return c < 0x20 || (c >= 0x7f && c <= 0x9f) ? " " : ch;
+    })
+    .join("")
+    .trim()
+    .slice(0, EXCERPT);
+
+/** One POST of one delivery: its outcome, never a throw. */
+async function post(
+  url: string,
+  secret: string,
+  d: DueDelivery,
+  o: SendOptions,
+): Promise<Omit<Outcome, "key">> {
+  const started = performance.now();
+  const at = o.clock.now();
+  const t = Math.floor(at.getTime() / 1000);
+  const retryAt = () => new Date(o.clock.now().getTime() + backoffMs(d.attempts + 1));
+  const took = () => performance.now() - started;
+  try {
+    const res = await egressFetch(o.policy, url, {
+      method: "POST",
+      headers: {
+        "content-type": "application/json",
+        "user-agent": "Parley-Webhooks/1",
+        "x-parley-signature": signPayload(secret, d.body, t),
+        "x-parley-event": d.event_id,
+        "x-parley-event-type": d.event_type,
+        "x-parley-delivery": d.id,
+      },
+      body: d.body,
+      signal: AbortSignal.timeout(o.timeoutMs),
+    });
+    const excerpt = clean(await readText(res, 2048));
+    const ok = res.status >= 200 && res.status < 300;
+    return {
+      id: d.id,
+      status: ok ? "succeeded" : "pending",
+      nextAt: ok ? at : retryAt(),
+      at,
+      durationMs: took(),
+      responseStatus: res.status,
+      excerpt: excerpt || null,
+      error: ok ? null : `the endpoint answered ${res.status}`,
+    };
+  } catch (err) {
+    // A refused address (internal, or a redirect to one) is not retried: no retry can make it allowed,
+    // and it must not hold the conversation's later events. "Send again" tries it once more.
+    const refused = err instanceof EgressRefused;
+    return {
+      id: d.id,
+      status: refused ? "failed" : "pending",
+      nextAt: refused ? at : retryAt(),
+      at,
+      durationMs: took(),
+      responseStatus: null,
+      excerpt: null,
+      error: describeFailure(err),
+    };
+  }
+}
+
+/**
+ * Sends a round of due deliveries of one endpoint: each conversation's in log order, one after another
+ * (a failure stops that conversation's chain; its later deliveries stay for the retry), conversations in
+ * parallel up to `concurrency`. Returns the outcomes of what was attempted.
+ */
+export async function sendRound(
+  url: string,
+  secret: string,
+  due: DueDelivery[],
+  o: SendOptions,
+): Promise<Outcome[]> {
+  const chains = new Map<string, DueDelivery[]>();
+  for (const d of due) {
+    const list = chains.get(d.ordering_key);
+    if (list) list.push(d);
+    else chains.set(d.ordering_key, [d]);
+  }
+  const queue = [...chains.entries()];
+  const outcomes: Outcome[] = [];
+  const deadline = performance.now() + o.roundMs;
+  const worker = async () => {
+    for (let next = queue.shift(); next; next = queue.shift()) {
+      const [key, chain] = next;
+      for (const d of chain) {
+        if (performance.now() > deadline) break;
+        const outcome = { ...(await post(url, secret, d, o)), key };
+        outcomes.push(outcome);
+        if (outcome.status === "pending") break;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(o.concurrency, queue.length) }, worker));
+  return outcomes;
+}
