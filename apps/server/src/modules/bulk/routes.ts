@@ -1,7 +1,7 @@
 import { z } from "zod";
 import type { AppContext } from "../../context";
 import { can } from "../../domain/permissions";
-import { type App, actorOf } from "../../http/types";
+import { type App, actorOf, requestSource } from "../../http/types";
 import { notFound } from "../../lib/errors";
 import { startBulk } from "./commands/start-bulk";
 import { registerBulkJob } from "./job";
@@ -26,7 +26,7 @@ export async function bulkRoutes(app: App, ctx: AppContext) {
       },
     },
     async (req, reply) => {
-      const row = await startBulk(ctx, actorOf(req), req.body, req.ip);
+      const row = await startBulk(ctx, actorOf(req), req.body, requestSource(req));
       return reply.code(202).send({ operation: presentOperation(row) });
     },
   );

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import type { AppContext } from "../../context";
 import { can } from "../../domain/permissions";
-import { type App, actorOf } from "../../http/types";
+import { type App, actorOf, requestSource } from "../../http/types";
 import { forbidden } from "../../lib/errors";
 import { exportCsv } from "./commands/export-csv";
 import { sendCsv } from "./csv";
@@ -38,7 +38,7 @@ export async function logRoutes(app: App, ctx: AppContext) {
       async (req, reply) => {
         const actor = actorOf(req);
         if (!can(actor, "data.export")) throw forbidden("Only owners, admins and supervisors may export.");
-        const { stream, filename } = await exportCsv(ctx, actor, what, req.query, req.ip);
+        const { stream, filename } = await exportCsv(ctx, actor, what, req.query, requestSource(req));
         return sendCsv(reply, filename, stream);
       },
     );
