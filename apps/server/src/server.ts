@@ -18,6 +18,7 @@ import { JobRunner } from "./jobs/queue";
 import { SecretBox } from "./lib/crypto";
 import { type Clock, systemClock } from "./lib/time";
 import { analyticsRoutes } from "./modules/analytics/routes";
+import { auditRoutes } from "./modules/audit/routes";
 import { authRoutes } from "./modules/auth/routes";
 import { resolveSessionById } from "./modules/auth/sessions";
 import { botRoutes } from "./modules/bots/routes";
@@ -150,6 +151,7 @@ export async function createServer(config: Config, opts: ServerOptions = {}): Pr
   await connectionRoutes(app, ctx);
   await templateRoutes(app, ctx);
   await logRoutes(app, ctx);
+  await auditRoutes(app, ctx);
   await analyticsRoutes(app, ctx);
   await notificationRoutes(app, ctx);
   await receiptRoutes(app, ctx);

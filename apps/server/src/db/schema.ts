@@ -14,14 +14,28 @@ export type Timestamp = ColumnType<Date, Date | string, Date | string>;
 /** Read as parsed JSON; written as JSON text. */
 export type Json = ColumnType<unknown, string, string>;
 
+export interface AuditChains {
+  anchor_hash: Generated<string>;
+  anchor_seq: Generated<number>;
+  head_hash: Generated<string>;
+  head_seq: Generated<number>;
+  retention_days: Generated<number>;
+  workspace_id: string;
+}
+
 export interface AuditLog {
   action: string;
+  chain_seq: number;
   created_at: Generated<Timestamp>;
   data: Generated<Json>;
+  hash: string;
   id: GeneratedAlways<number>;
   ip: string | null;
+  prev_hash: string;
+  search_text: GeneratedAlways<string | null>;
   target_id: string | null;
   target_type: string | null;
+  user_agent: string | null;
   user_id: string | null;
   workspace_id: string;
 }
@@ -529,6 +543,7 @@ export interface Workspaces {
 }
 
 export interface DB {
+  audit_chains: AuditChains;
   audit_log: AuditLog;
   bots: Bots;
   bulk_operations: BulkOperations;
