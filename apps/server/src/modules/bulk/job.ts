@@ -53,7 +53,10 @@ async function applyOne(ctx: AppContext, actor: Actor, op: OperationRow, id: str
       await markUnread(ctx, actor, id);
       return;
     case "delete":
-      await deleteConversation(ctx, actor, id, op.params.ip ?? null);
+      await deleteConversation(ctx, actor, id, {
+        ip: op.params.ip ?? null,
+        userAgent: op.params.userAgent ?? null,
+      });
       return;
   }
 }

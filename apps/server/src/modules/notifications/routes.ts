@@ -1,7 +1,7 @@
 import { z } from "zod";
 import type { AppContext } from "../../context";
 import { can } from "../../domain/permissions";
-import { type App, actorOf } from "../../http/types";
+import { type App, actorOf, requestSource } from "../../http/types";
 import { forbidden } from "../../lib/errors";
 import { markImportant } from "./commands/mark-important";
 import { markNotificationsRead } from "./commands/mark-read";
@@ -194,7 +194,7 @@ export async function notificationRoutes(app: App, ctx: AppContext) {
       const actor = actorOf(req);
       if (!can(actor, "policy.manage"))
         throw forbidden("Only an owner or admin can change workspace notification rules.");
-      return replaceWorkspaceRules(ctx, actor, req.body);
+      return replaceWorkspaceRules(ctx, actor, req.body, requestSource(req));
     },
   );
 

@@ -1,7 +1,7 @@
 import { Presence, Role, User } from "@parley/protocol";
 import { z } from "zod";
 import type { AppContext } from "../../context";
-import { type App, actorOf } from "../../http/types";
+import { type App, actorOf, requestSource } from "../../http/types";
 import { AVATAR_MAX_BYTES } from "./avatar";
 import { removeAvatar, setAvatar } from "./commands/avatar";
 import { changePassword } from "./commands/change-password";
@@ -103,6 +103,8 @@ export async function accountRoutes(app: App, ctx: AppContext) {
         response: { 200: z.object({ user: User }) },
       },
     },
-    async (req) => ({ user: await updateUser(ctx, actorOf(req), req.params.id, req.body, req.ip) }),
+    async (req) => ({
+      user: await updateUser(ctx, actorOf(req), req.params.id, req.body, requestSource(req)),
+    }),
   );
 }

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import type { AppContext } from "../../context";
 import { can } from "../../domain/permissions";
-import { type App, actorOf } from "../../http/types";
+import { type App, actorOf, requestSource } from "../../http/types";
 import { forbidden } from "../../lib/errors";
 import { updateWorkspace } from "./commands/update-workspace";
 import { loadWorkspace } from "./queries/load-workspace";
@@ -60,7 +60,7 @@ export async function workspaceRoutes(app: App, ctx: AppContext) {
       const actor = actorOf(req);
       if (!can(actor, "workspace.manage"))
         throw forbidden("Only owners and admins change the workspace's settings.");
-      return { workspace: await updateWorkspace(ctx, actor, req.body) };
+      return { workspace: await updateWorkspace(ctx, actor, req.body, requestSource(req)) };
     },
   );
 }

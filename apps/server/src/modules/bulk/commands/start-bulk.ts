@@ -19,14 +19,13 @@ export async function startBulk(
   input: BulkInput,
   source: { ip: string | null; userAgent: string | null },
 ) {
-  const { ip } = source;
   if (input.action === "delete" && !can(actor, "conversations.delete"))
     throw forbidden("Only owners and admins can delete conversations.");
   const ids = input.ids
     ? [...new Set(input.ids)]
     : await listConversationIds(ctx.db, actor, input.filter!, BULK_MAX);
   if (!ids.length) throw new AppError("validation_failed", "No conversation matches: nothing to do.");
-  const params = { assigneeId: input.assigneeId ?? null, teamId: input.teamId, ip };
+  const params = { assigneeId: input.assigneeId ?? null, teamId: input.teamId, ...source };
   // The operation's id is chosen first: the audit entry names it and is never changed afterwards.
   const operationId = crypto.randomUUID();
   return transact(ctx, async (tx) => {

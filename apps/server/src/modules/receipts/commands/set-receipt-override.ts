@@ -1,7 +1,7 @@
 import { type AppContext, transact } from "../../../context";
 import { type Actor, can } from "../../../domain/permissions";
 import { forbidden } from "../../../lib/errors";
-import { recordAudit } from "../../audit/record";
+import { type AuditSource, recordAudit } from "../../audit/record";
 import { conversationForActor } from "../../conversations/access";
 import { mustExist } from "../queries/exists";
 
@@ -16,6 +16,7 @@ export async function setReceiptOverride(
   target: "connection" | "conversation",
   id: string,
   readReceipts: boolean | null,
+  source: AuditSource,
 ) {
   if (target === "connection") {
     await mustExist(ctx.db, "Connection", actor.workspaceId, id);
@@ -29,6 +30,10 @@ export async function setReceiptOverride(
         throw forbidden("Only owners, admins and supervisors change the read-receipt policy.");
     }
     const table = target === "connection" ? "channel_connections" : "conversations";
+    const [before] = await tx.q.query<{ read_receipts: boolean | null }>(
+      `select read_receipts from ${table} where id = $1`,
+      [id],
+    );
     await tx.q.query(`update ${table} set read_receipts = $2 where id = $1`, [id, readReceipts]);
     await recordAudit(tx.q, {
       workspaceId: actor.workspaceId,
@@ -36,7 +41,8 @@ export async function setReceiptOverride(
       action: `receipts.${target}_policy`,
       targetType: target,
       targetId: id,
-      data: { readReceipts },
+      data: { before: { readReceipts: before?.read_receipts ?? null }, after: { readReceipts } },
+      ...source,
       at: tx.now,
     });
   });

@@ -1,6 +1,6 @@
 import type { AppContext } from "../../../context";
 import { can } from "../../../domain/permissions";
-import { type App, actorOf } from "../../../http/types";
+import { type App, actorOf, requestSource } from "../../../http/types";
 import { forbidden } from "../../../lib/errors";
 import { setReceiptOverride } from "../commands/set-receipt-override";
 import { updateReceiptSettings } from "../commands/update-settings";
@@ -35,7 +35,7 @@ export function receiptPolicyRoutes(app: App, ctx: AppContext) {
       const actor = actorOf(req);
       if (!can(actor, "policy.manage"))
         throw forbidden("Only owners and admins change the read-receipt policy.");
-      await updateReceiptSettings(ctx, actor, req.body);
+      await updateReceiptSettings(ctx, actor, req.body, requestSource(req));
       return receiptSettingsView(ctx, actor.workspaceId);
     },
   );
@@ -55,7 +55,15 @@ export function receiptPolicyRoutes(app: App, ctx: AppContext) {
           response: { 200: Override },
         },
       },
-      async (req) => setReceiptOverride(ctx, actorOf(req), target, req.params.id, req.body.readReceipts),
+      async (req) =>
+        setReceiptOverride(
+          ctx,
+          actorOf(req),
+          target,
+          req.params.id,
+          req.body.readReceipts,
+          requestSource(req),
+        ),
     );
   }
 }

@@ -3,7 +3,7 @@ import { type AppContext, transact } from "../../../context";
 import { kysely } from "../../../db/kysely";
 import { type Actor, can } from "../../../domain/permissions";
 import { forbidden, notFound } from "../../../lib/errors";
-import { recordAudit } from "../../audit/record";
+import { type AuditSource, recordAudit } from "../../audit/record";
 import { presentUser, type UserRow } from "../present";
 import { loadUserRow, USER_FIELDS } from "../queries/users";
 import { endSessions } from "./end-sessions";
@@ -23,7 +23,7 @@ export async function updateUser(
   actor: Actor,
   targetId: string,
   change: UserChange,
-  ip: string,
+  source: AuditSource,
 ) {
   const target = await loadUserRow(ctx.db, actor.workspaceId, targetId);
   if (!target) throw notFound("User");
@@ -48,7 +48,7 @@ export async function updateUser(
       targetType: "user",
       targetId: target.id,
       data: { before: { role: target.role, status: target.status }, after: change },
-      ip,
+      ...source,
       at: tx.now,
     });
     return u as UserRow;
