@@ -35,6 +35,7 @@ const NotificationSettingsPage = lazy(() =>
     default: m.NotificationSettingsPage,
   })),
 );
+const AuditPage = lazy(() => import("./features/audit/AuditPage"));
 const pageLoader = (
   <Center h="100vh">
     <Loader />
@@ -180,6 +181,14 @@ export function App() {
         element={
           <Suspense fallback={pageLoader}>
             <NotificationSettingsPage session={session.data} />
+          </Suspense>
+        }
+      />
+      <Route
+        path="/settings/audit"
+        element={
+          <Suspense fallback={pageLoader}>
+            <AuditPage session={session.data} />
           </Suspense>
         }
       />

@@ -13,6 +13,7 @@ import {
   IconMessageCircle,
   IconMessages,
   IconPlugConnected,
+  IconShieldCheck,
   IconUserCircle,
   IconUsers,
   IconWifiOff,
@@ -205,6 +206,16 @@ export function AppHeader({
                 data-testid="menu-receipts"
               >
                 {t("receiptNav.settings")}
+              </Menu.Item>
+            ) : null}
+            {session.permissions.includes("audit.view") ? (
+              <Menu.Item
+                component={Link}
+                to="/settings/audit"
+                leftSection={<IconShieldCheck size={14} />}
+                data-testid="menu-audit"
+              >
+                {t("audit.nav")}
               </Menu.Item>
             ) : null}
             <Menu.Divider />

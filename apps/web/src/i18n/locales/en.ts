@@ -1,4 +1,5 @@
 import { enAccount } from "./en/account";
+import { enAudit } from "./en/audit";
 import { enChannelForms } from "./en/channel-forms";
 import { enConversationTools } from "./en/conversation-tools";
 import { enInboxTools } from "./en/inbox-tools";
@@ -321,6 +322,7 @@ export const en = {
   ...enReceipts,
   ...enChannelForms,
   ...enAccount,
+  ...enAudit,
 };
 
 export type Translation = typeof en;

@@ -1,4 +1,5 @@
 import { ruAccount } from "./ru/account";
+import { ruAudit } from "./ru/audit";
 import { ruChannelForms } from "./ru/channel-forms";
 import { ruConversationTools } from "./ru/conversation-tools";
 import { ruInboxTools } from "./ru/inbox-tools";
@@ -333,4 +334,5 @@ export const ru = {
   ...ruReceipts,
   ...ruChannelForms,
   ...ruAccount,
+  ...ruAudit,
 };

@@ -1,4 +1,5 @@
 import { ukAccount } from "./uk/account";
+import { ukAudit } from "./uk/audit";
 import { ukChannelForms } from "./uk/channel-forms";
 import { ukConversationTools } from "./uk/conversation-tools";
 import { ukInboxTools } from "./uk/inbox-tools";
@@ -333,4 +334,5 @@ export const uk = {
   ...ukReceipts,
   ...ukChannelForms,
   ...ukAccount,
+  ...ukAudit,
 };
