@@ -51,7 +51,11 @@ export default function AuditPage({ session }: { session: Session }) {
     <TextInput
       label={label}
       value={typed[key] ?? ""}
-      onChange={(e) => setTyped((f) => ({ ...f, [key]: e.currentTarget.value }))}
+      onChange={(e) => {
+        // Read now: the event's target is gone by the time the state updater runs.
+        const value = e.currentTarget.value;
+        setTyped((f) => ({ ...f, [key]: value }));
+      }}
       w={w}
       data-testid={`audit-filter-${key}`}
       {...(key === "q" ? { leftSection: <IconSearch size={14} /> } : {})}
