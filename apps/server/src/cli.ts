@@ -1,6 +1,8 @@
 import { parseArgs } from "node:util";
 import { ConfigError, loadConfig } from "./config";
 import { DataDirLockedError } from "./db/data-dir-lock";
+import { verifyAuditLog } from "./modules/audit/verify";
+import { printVerifyReport } from "./modules/audit/verify-report";
 import { setupWorkspace } from "./modules/auth/setup-workspace";
 import { createServer } from "./server";
 
@@ -11,7 +13,10 @@ Commands:
       Creates a workspace and its owner. Without --password, reads it from PARLEY_PASSWORD
       or prompts for it.
   migrate
-      Applies database migrations and exits.`;
+      Applies database migrations and exits.
+  audit verify [--workspace ID]
+      Recomputes every workspace's audit hash chain; reports each changed, inserted or deleted row.
+      Exit code 1 when a chain is broken, 0 when all are sound.`;
 
 async function main() {
   const [command, ...rest] = process.argv.slice(2);
@@ -32,6 +37,9 @@ async function main() {
   try {
     if (command === "migrate") {
       console.log("Migrations applied.");
+    } else if (command === "audit" && rest[0] === "verify") {
+      const { values } = parseArgs({ args: rest.slice(1), options: { workspace: { type: "string" } } });
+      process.exitCode = printVerifyReport(await verifyAuditLog(server.ctx.db, values.workspace));
     } else if (command === "create-owner") {
       const { values } = parseArgs({
         args: rest,

@@ -23,6 +23,7 @@ import { registerAlertJobs } from "./modules/alerts/notify";
 import { alertRoutes } from "./modules/alerts/routes";
 import { analyticsRoutes } from "./modules/analytics/routes";
 import { apiTokenRoutes } from "./modules/api-tokens/routes";
+import { auditRoutes } from "./modules/audit/routes";
 import { authRoutes } from "./modules/auth/routes";
 import { resolveSessionById } from "./modules/auth/sessions";
 import { botRoutes } from "./modules/bots/routes";
@@ -162,6 +163,7 @@ export async function createServer(config: Config, opts: ServerOptions = {}): Pr
   await connectionRoutes(app, ctx);
   await templateRoutes(app, ctx);
   await logRoutes(app, ctx);
+  await auditRoutes(app, ctx);
   await analyticsRoutes(app, ctx);
   await notificationRoutes(app, ctx);
   await receiptRoutes(app, ctx);

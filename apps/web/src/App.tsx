@@ -52,6 +52,7 @@ const NotificationSettingsPage = lazy(() =>
     default: m.NotificationSettingsPage,
   })),
 );
+const AuditPage = lazy(() => import("./features/audit/AuditPage"));
 /** The signed-in pages besides the inbox, loaded on demand; each is given the session. */
 const PAGES: [string, ComponentType<{ session: Session }>][] = [
   ["/tasks", TasksPage],
@@ -70,6 +71,7 @@ const PAGES: [string, ComponentType<{ session: Session }>][] = [
   ["/settings/receipts", ReceiptsSettingsPage],
   ["/settings/notifications", NotificationSettingsPage],
   ["/settings/security", SecurityPage],
+  ["/settings/audit", AuditPage],
   ["/settings/alerts", AlertsPage],
 ];
 

@@ -77,15 +77,29 @@ export interface ApiTokens {
   workspace_id: string;
 }
 
+export interface AuditChains {
+  anchor_hash: Generated<string>;
+  anchor_seq: Generated<number>;
+  head_hash: Generated<string>;
+  head_seq: Generated<number>;
+  retention_days: Generated<number>;
+  workspace_id: string;
+}
+
 export interface AuditLog {
   action: string;
   api_token_id: string | null;
+  chain_seq: number;
   created_at: Generated<Timestamp>;
   data: Generated<Json>;
+  hash: string;
   id: GeneratedAlways<number>;
   ip: string | null;
+  prev_hash: string;
+  search_text: GeneratedAlways<string | null>;
   target_id: string | null;
   target_type: string | null;
+  user_agent: string | null;
   user_id: string | null;
   workspace_id: string;
 }
@@ -682,6 +696,7 @@ export interface DB {
   alert_rules: AlertRules;
   alerts: Alerts;
   api_tokens: ApiTokens;
+  audit_chains: AuditChains;
   audit_log: AuditLog;
   bots: Bots;
   bulk_operations: BulkOperations;

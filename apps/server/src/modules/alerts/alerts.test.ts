@@ -210,7 +210,7 @@ describe("alert rules", () => {
     // Three messages: below four.
     await eventually(async () => {
       const [row] = await t.server.ctx.db.query<{ rows: number | null }>(
-        "select (data->>'rows')::int as rows from audit_log where workspace_id = $1 and action = 'export.messages'",
+        "select (data->>'rows')::int as rows from audit_log where workspace_id = $1 and action = 'export.finished'",
         [owner.workspaceId],
       );
       expect(row?.rows).toBe(3);
@@ -223,7 +223,7 @@ describe("alert rules", () => {
       const list = await alerts(owner, "large_export");
       return list.length ? list : null;
     });
-    expect(a!.details).toMatchObject({ action: "export.messages", rows: 3 });
+    expect(a!.details).toMatchObject({ action: "export.finished", rows: 3 });
   });
 
   it("erasing a second contact within the window raises one alert", async () => {

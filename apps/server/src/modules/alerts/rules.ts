@@ -48,9 +48,9 @@ export const RULES: Record<AlertRuleId, RuleDefinition> = {
     defaults: { enabled: true, threshold: 1, windowMinutes: 60 },
     hasThreshold: false,
   },
-  // One export of at least 10,000 rows (a CSV export, or a contact's data: conversations + messages).
+  // One export of at least 10,000 rows (a finished CSV export, or a contact's data: conversations + messages).
   large_export: {
-    actions: ["export.conversations", "export.messages", "contact.exported"],
+    actions: ["export.finished", "contact.exported"],
     defaults: { enabled: true, threshold: 10_000, windowMinutes: 10 },
     hasThreshold: true,
   },

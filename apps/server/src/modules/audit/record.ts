@@ -21,11 +21,18 @@ export interface AuditEntry {
   at: Date;
 }
 
-/** The one writer of the audit log: every command that must leave a trace calls it in its own transaction. */
+/** Where a request came from (`requestSource(req)` in http/types.ts). */
+export type AuditSource = Pick<AuditEntry, "ip" | "userAgent" | "tokenId">;
+
+/**
+ * The one writer of the audit log: every command that must leave a trace calls it in its own transaction.
+ * The table's trigger links the row into the workspace's hash chain (migration 0025); rows are never
+ * changed afterwards.
+ */
 export async function recordAudit(q: Queryable, e: AuditEntry): Promise<{ id: number }> {
   const [row] = await q.query<{ id: number }>(
-    `insert into audit_log (workspace_id, user_id, action, target_type, target_id, data, ip, api_token_id, created_at)
-     values ($1, $2, $3, $4, $5, $6, $7, $8, $9) returning id`,
+    `insert into audit_log (workspace_id, user_id, action, target_type, target_id, data, ip, user_agent, api_token_id, created_at)
+     values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) returning id`,
     [
       e.workspaceId,
       e.userId,
@@ -34,6 +41,7 @@ export async function recordAudit(q: Queryable, e: AuditEntry): Promise<{ id: nu
       e.targetId ?? null,
       JSON.stringify(e.data ?? {}),
       e.ip ?? null,
+      e.userAgent ?? null,
       e.tokenId ?? null,
       e.at,
     ],

@@ -74,14 +74,21 @@ describe("bulk actions", () => {
         ),
       ).toBeTruthy();
     socket.close();
-    const [audit] = await t.db.query<{ action: string; target_id: string; data: Record<string, unknown> }>(
-      "select action, target_id, data from audit_log where workspace_id = $1 and action like 'conversations.bulk%'",
+    const [audit, outcome] = await t.db.query<{
+      action: string;
+      target_id: string;
+      data: Record<string, unknown>;
+    }>(
+      "select action, target_id, data from audit_log where workspace_id = $1 and action like 'conversations.bulk%' order by id",
       [workspaceId],
     );
     expect(audit!.action).toBe("conversations.bulk_close");
     expect(audit!.target_id).toBe(op.id);
-    expect(audit!.data).toMatchObject({ count: 4, selectAll: false, completed: true, done: 4, failed: 0 });
+    expect(audit!.data).toMatchObject({ count: 4, selectAll: false });
     expect((audit!.data.conversationIds as string[]).sort()).toEqual([...ids].sort());
+    expect(outcome!.action).toBe("conversations.bulk_close_completed");
+    expect(outcome!.target_id).toBe(op.id);
+    expect(outcome!.data).toMatchObject({ count: 4, done: 4, failed: 0 });
   });
 
   it("'select all' takes the current filter's conversations; mark unread and read affect only the caller", async () => {

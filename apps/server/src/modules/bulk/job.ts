@@ -3,6 +3,7 @@ import { z } from "zod";
 import type { AppContext } from "../../context";
 import { type Actor, permissionsFor } from "../../domain/permissions";
 import { AppError } from "../../lib/errors";
+import { recordAudit } from "../audit/record";
 import { assignConversation } from "../conversations/assign";
 import { changeStatus } from "../conversations/change-status";
 import { deleteConversation } from "../conversations/delete";
@@ -52,7 +53,10 @@ async function applyOne(ctx: AppContext, actor: Actor, op: OperationRow, id: str
       await markUnread(ctx, actor, id);
       return;
     case "delete":
-      await deleteConversation(ctx, actor, id, op.params.ip ?? null);
+      await deleteConversation(ctx, actor, id, {
+        ip: op.params.ip ?? null,
+        userAgent: op.params.userAgent ?? null,
+      });
       return;
   }
 }
@@ -107,15 +111,23 @@ export function registerBulkJob(ctx: AppContext) {
         );
       }
       const now = ctx.clock.now();
-      const [final] = await ctx.db.query<OperationRow>(
-        "update bulk_operations set status = 'completed', finished_at = $2 where id = $1 returning *",
-        [op.id, now],
-      );
-      if (op.audit_id)
-        await ctx.db.query("update audit_log set data = data || $2::jsonb where id = $1", [
-          op.audit_id,
-          JSON.stringify({ completed: true, done: final!.done, failed: final!.failed }),
-        ]);
+      // The start's entry stays as it was written (the log is append-only): the outcome is an entry of its
+      // own, in the transaction that completes the operation.
+      await ctx.db.tx(async (q) => {
+        const [final] = await q.query<OperationRow>(
+          "update bulk_operations set status = 'completed', finished_at = $2 where id = $1 returning *",
+          [op.id, now],
+        );
+        await recordAudit(q, {
+          workspaceId: op.workspace_id,
+          userId: op.user_id,
+          action: `conversations.bulk_${op.action}_completed`,
+          targetType: "bulk_operation",
+          targetId: op.id,
+          data: { count: final!.total, done: final!.done, failed: final!.failed },
+          at: now,
+        });
+      });
     },
   });
 }

@@ -6,7 +6,12 @@ export interface OperationRow {
   workspace_id: string;
   user_id: string | null;
   action: BulkAction;
-  params: { assigneeId?: string | null; teamId?: string | null; ip?: string | null };
+  params: {
+    assigneeId?: string | null;
+    teamId?: string | null;
+    ip?: string | null;
+    userAgent?: string | null;
+  };
   conversation_ids: string[];
   total: number;
   done: number;

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import type { AppContext } from "../../context";
 import { can } from "../../domain/permissions";
-import { type App, actorOf } from "../../http/types";
+import { type App, actorOf, requestSource } from "../../http/types";
 import { notFound } from "../../lib/errors";
 import { requireRecentAuth } from "../auth/step-up";
 import { startBulk } from "./commands/start-bulk";
@@ -29,7 +29,7 @@ export async function bulkRoutes(app: App, ctx: AppContext) {
     async (req, reply) => {
       const actor = actorOf(req);
       if (req.body.action === "delete") await requireRecentAuth(ctx, actor);
-      const row = await startBulk(ctx, actor, req.body, req.ip);
+      const row = await startBulk(ctx, actor, req.body, requestSource(req));
       return reply.code(202).send({ operation: presentOperation(row) });
     },
   );

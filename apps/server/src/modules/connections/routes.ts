@@ -3,7 +3,7 @@ import { z } from "zod";
 import { ChannelTypeInfo } from "../../channels/forms";
 import type { AppContext } from "../../context";
 import { mustHold } from "../../domain/permissions";
-import { type App, actorOf } from "../../http/types";
+import { type App, actorOf, requestSource } from "../../http/types";
 import { forbidden, notFound } from "../../lib/errors";
 import { requireRecentAuth } from "../auth/step-up";
 import type { ConnectionActor } from "./commands/activate";
@@ -20,10 +20,10 @@ const IdParams = z.object({ id: z.uuid() });
 const tags = ["channel connections"];
 
 /** An admin of the workspace (owners and admins manage connections), with the request's address. */
-function adminOf(req: Parameters<typeof actorOf>[0] & { ip: string }): ConnectionActor {
+function adminOf(req: Parameters<typeof actorOf>[0] & Parameters<typeof requestSource>[0]): ConnectionActor {
   const actor = actorOf(req);
   mustHold(actor, "channels.manage");
-  return { workspaceId: actor.workspaceId, userId: actor.userId, ip: req.ip };
+  return { workspaceId: actor.workspaceId, userId: actor.userId, ...requestSource(req) };
 }
 
 export async function connectionRoutes(app: App, ctx: AppContext) {

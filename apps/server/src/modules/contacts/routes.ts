@@ -1,7 +1,7 @@
 import { Attachment, LIMITS, Message } from "@parley/protocol";
 import { z } from "zod";
 import type { AppContext } from "../../context";
-import { type App, actorOf } from "../../http/types";
+import { type App, actorOf, requestSource } from "../../http/types";
 import { setContactBlocked } from "./commands/block-contact";
 import { editContact } from "./commands/edit-contact";
 import { linkContacts, unlinkContacts } from "./commands/link-contacts";
@@ -85,7 +85,7 @@ export async function contactRoutes(app: App, ctx: AppContext) {
         },
       },
       async (req) => ({
-        contact: await setContactBlocked(ctx, actorOf(req), req.params.id, blocked, req.ip),
+        contact: await setContactBlocked(ctx, actorOf(req), req.params.id, blocked, requestSource(req)),
       }),
     );
   }

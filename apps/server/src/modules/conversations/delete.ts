@@ -1,10 +1,10 @@
 import { type AppContext, transact } from "../../context";
 import type { Actor } from "../../domain/permissions";
-import { recordAudit } from "../audit/record";
+import { type AuditSource, recordAudit } from "../audit/record";
 import { conversationForActor } from "./access";
 
 /** Deletes a conversation and its messages (R213; admins), with an audit entry and a realtime event. */
-export async function deleteConversation(ctx: AppContext, actor: Actor, id: string, ip: string | null) {
+export async function deleteConversation(ctx: AppContext, actor: Actor, id: string, source: AuditSource) {
   await transact(ctx, async (tx) => {
     const { row } = await conversationForActor(tx.q, actor, id, {
       lock: true,
@@ -19,7 +19,7 @@ export async function deleteConversation(ctx: AppContext, actor: Actor, id: stri
       targetType: "conversation",
       targetId: row.id,
       data: { number: row.number, count: 1 },
-      ip,
+      ...source,
       at: tx.now,
     });
     tx.emit(actor.workspaceId, {

@@ -412,28 +412,32 @@ describe("CSV exports", () => {
     expect((await fetch(`${t.url}/api/exports/messages.csv`)).status).toBe(401);
   });
 
-  it("writes an audit row with the filters and the row count", async () => {
+  it("writes an audit row with the filters, then one with the row count", async () => {
     const r = await download(owner, `/api/exports/messages.csv?connection=${conn2.id}&redact=true`);
     expect(r.status).toBe(200);
-    const row = await eventually(
-      async () => {
-        const [last] = await t.db.query<{ user_id: string; data: any }>(
-          "select user_id, data from audit_log where workspace_id = $1 and action = 'export.messages' order by id desc limit 1",
-          [workspaceId],
-        );
-        return last?.data.completed ? last : null;
-      },
-      { what: "the completed export's audit row" },
+    const [start] = await t.db.query<{ id: string; user_id: string; data: any }>(
+      "select id, user_id, data from audit_log where workspace_id = $1 and action = 'export.messages' order by id desc limit 1",
+      [workspaceId],
     );
-    expect(row!.user_id).toBe(owner.user!.id);
-    expect(row!.data).toMatchObject({
+    expect(start!.user_id).toBe(owner.user!.id);
+    expect(start!.data).toMatchObject({
       scope: "log",
       redact: true,
       notes: false,
       filters: { connection: [conn2.id] },
-      rows: TEXTS3.length,
-      completed: true,
     });
+    const finished = await eventually(
+      async () => {
+        const [row] = await t.db.query<{ user_id: string; data: any }>(
+          "select user_id, data from audit_log where workspace_id = $1 and action = 'export.finished' and target_id = $2",
+          [workspaceId, String(start!.id)],
+        );
+        return row ?? null;
+      },
+      { what: "the finished export's audit row" },
+    );
+    expect(finished!.user_id).toBe(owner.user!.id);
+    expect(finished!.data).toEqual({ export: "messages", rows: TEXTS3.length, completed: true });
   });
 });
 

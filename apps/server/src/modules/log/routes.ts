@@ -1,7 +1,7 @@
 import { z } from "zod";
 import type { AppContext } from "../../context";
 import { mustHold } from "../../domain/permissions";
-import { type App, actorOf } from "../../http/types";
+import { type App, actorOf, requestSource } from "../../http/types";
 import { requireRecentAuth } from "../auth/step-up";
 import { exportCsv } from "./commands/export-csv";
 import { sendCsv } from "./csv";
@@ -39,7 +39,7 @@ export async function logRoutes(app: App, ctx: AppContext) {
         const actor = actorOf(req);
         mustHold(actor, "data.export");
         await requireRecentAuth(ctx, actor);
-        const { stream, filename } = await exportCsv(ctx, actor, what, req.query, req.ip);
+        const { stream, filename } = await exportCsv(ctx, actor, what, req.query, requestSource(req));
         return sendCsv(reply, filename, stream);
       },
     );

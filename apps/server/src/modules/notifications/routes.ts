@@ -1,7 +1,7 @@
 import { z } from "zod";
 import type { AppContext } from "../../context";
 import { mustHold } from "../../domain/permissions";
-import { type App, actorOf } from "../../http/types";
+import { type App, actorOf, requestSource } from "../../http/types";
 import { forbidden } from "../../lib/errors";
 import { markImportant } from "./commands/mark-important";
 import { markNotificationsRead } from "./commands/mark-read";
@@ -193,7 +193,7 @@ export async function notificationRoutes(app: App, ctx: AppContext) {
     async (req) => {
       const actor = actorOf(req);
       mustHold(actor, "policy.manage");
-      return replaceWorkspaceRules(ctx, actor, req.body);
+      return replaceWorkspaceRules(ctx, actor, req.body, requestSource(req));
     },
   );
 

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import type { AppContext } from "../../context";
 import { mustHold } from "../../domain/permissions";
-import { type App, actorOf } from "../../http/types";
+import { type App, actorOf, requestSource } from "../../http/types";
 import { updateWorkspace } from "./commands/update-workspace";
 import { loadWorkspace } from "./queries/load-workspace";
 import { Settings } from "./settings";
@@ -58,7 +58,7 @@ export async function workspaceRoutes(app: App, ctx: AppContext) {
     async (req) => {
       const actor = actorOf(req);
       mustHold(actor, "workspace.manage");
-      return { workspace: await updateWorkspace(ctx, actor, req.body) };
+      return { workspace: await updateWorkspace(ctx, actor, req.body, requestSource(req)) };
     },
   );
 }

@@ -11,6 +11,7 @@ import {
   IconKey,
   IconMessageCircle,
   IconPlugConnected,
+  IconShieldCheck,
   IconShieldLock,
   IconUserCircle,
   IconUsers,
@@ -107,6 +108,13 @@ export const MENU: MenuEntry[][] = [
       label: "webhooks.nav",
       testId: "menu-webhooks",
       permission: "api.manage",
+    },
+    {
+      to: "/settings/audit",
+      icon: IconShieldCheck,
+      label: "audit.nav",
+      testId: "menu-audit",
+      permission: "audit.view",
     },
     {
       to: "/settings/alerts",

@@ -2,6 +2,7 @@ import { enAccount } from "./en/account";
 import { enAccountSecurity } from "./en/account-security";
 import { enAlerts } from "./en/alerts";
 import { enApiTokens } from "./en/api-tokens";
+import { enAudit } from "./en/audit";
 import { enChannelForms } from "./en/channel-forms";
 import { enConversationTools } from "./en/conversation-tools";
 import { enInboxTools } from "./en/inbox-tools";
@@ -334,6 +335,7 @@ export const en = {
   ...enSecurity,
   ...enAccountSecurity,
   ...enWebhooks,
+  ...enAudit,
 };
 
 export type Translation = typeof en;

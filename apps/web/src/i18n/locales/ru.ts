@@ -2,6 +2,7 @@ import { ruAccount } from "./ru/account";
 import { ruAccountSecurity } from "./ru/account-security";
 import { ruAlerts } from "./ru/alerts";
 import { ruApiTokens } from "./ru/api-tokens";
+import { ruAudit } from "./ru/audit";
 import { ruChannelForms } from "./ru/channel-forms";
 import { ruConversationTools } from "./ru/conversation-tools";
 import { ruInboxTools } from "./ru/inbox-tools";
@@ -346,4 +347,5 @@ export const ru = {
   ...ruSecurity,
   ...ruAccountSecurity,
   ...ruWebhooks,
+  ...ruAudit,
 };

@@ -2,6 +2,7 @@ import { ukAccount } from "./uk/account";
 import { ukAccountSecurity } from "./uk/account-security";
 import { ukAlerts } from "./uk/alerts";
 import { ukApiTokens } from "./uk/api-tokens";
+import { ukAudit } from "./uk/audit";
 import { ukChannelForms } from "./uk/channel-forms";
 import { ukConversationTools } from "./uk/conversation-tools";
 import { ukInboxTools } from "./uk/inbox-tools";
@@ -346,4 +347,5 @@ export const uk = {
   ...ukSecurity,
   ...ukAccountSecurity,
   ...ukWebhooks,
+  ...ukAudit,
 };

@@ -1,14 +1,16 @@
 import { type AppContext, transact } from "../../../context";
 import { uniqueViolation } from "../../../db/errors";
 import { AppError } from "../../../lib/errors";
+import { type AuditSource, recordAudit } from "../../audit/record";
 import { USER_COLUMNS, type UserRow } from "../../users/present";
 import { findInvitation } from "../queries/invitations";
 import { hashPassword } from "../sessions";
 
-/** Accepts an invitation: claims it once and creates the invited account with the invitation's role. */
+/** Accepts an invitation: claims it once and creates the invited account with the invitation's role (audited). */
 export async function acceptInvitation(
   ctx: AppContext,
   input: { token: string; name: string; password: string },
+  source: AuditSource,
 ) {
   const inv = await findInvitation(ctx.db, input.token, ctx.clock.now());
   const passwordHash = await hashPassword(input.password);
@@ -26,6 +28,16 @@ export async function acceptInvitation(
         [inv.workspace_id, inv.email, input.name, inv.role, passwordHash, tx.now],
       )
       .catch(uniqueViolation("A user with this email already exists: sign in instead."));
+    await recordAudit(tx.q, {
+      workspaceId: inv.workspace_id,
+      userId: u!.id,
+      action: "invitation.accepted",
+      targetType: "invitation",
+      targetId: inv.id,
+      data: { email: inv.email, role: inv.role },
+      ...source,
+      at: tx.now,
+    });
     return u!;
   });
 }

@@ -3,7 +3,7 @@ import { type AppContext, transact } from "../../../context";
 import type { Actor } from "../../../domain/permissions";
 import { randomToken, sha256Hex } from "../../../lib/crypto";
 import { AppError } from "../../../lib/errors";
-import { recordAudit } from "../../audit/record";
+import { type AuditSource, recordAudit } from "../../audit/record";
 import { emailInvitation } from "../../users/invitation-email";
 import { INVITATION_COLUMNS, type InvitationRow, presentInvitation } from "../present";
 
@@ -17,7 +17,7 @@ export async function invite(
   ctx: AppContext,
   actor: Actor,
   input: { email: string; role: Exclude<Role, "owner"> },
-  ip: string | null,
+  source: AuditSource,
 ) {
   const taken = await ctx.db.query("select 1 from users where lower(email) = $1", [input.email]);
   if (taken.length) throw new AppError("conflict", "A user with this email already exists.");
@@ -43,7 +43,7 @@ export async function invite(
       targetType: "invitation",
       targetId: inv!.id,
       data: { email: input.email, role: input.role },
-      ip,
+      ...source,
       at: tx.now,
     });
     return inv!;

@@ -2,7 +2,7 @@ import { Role } from "@parley/protocol";
 import { z } from "zod";
 import type { AppContext } from "../../../context";
 import { mustHold } from "../../../domain/permissions";
-import { type App, actorOf } from "../../../http/types";
+import { type App, actorOf, requestSource } from "../../../http/types";
 import { forbidden } from "../../../lib/errors";
 import { acceptInvitation } from "../commands/accept-invitation";
 import { invite } from "../commands/invite";
@@ -37,7 +37,7 @@ export function invitationRoutes(app: App, ctx: AppContext) {
       mustHold(actor, "people.manage");
       if (req.body.role === "admin" && actor.role !== "owner")
         throw forbidden("Only the owner can invite admins.");
-      return reply.code(201).send(await invite(ctx, actor, req.body, req.ip));
+      return reply.code(201).send(await invite(ctx, actor, req.body, requestSource(req)));
     },
   );
 
@@ -69,7 +69,7 @@ export function invitationRoutes(app: App, ctx: AppContext) {
     async (req, reply) => {
       const actor = actorOf(req);
       mustHold(actor, "people.manage");
-      await revokeInvitation(ctx, actor, req.params.id);
+      await revokeInvitation(ctx, actor, req.params.id, requestSource(req));
       return reply.code(204).send();
     },
   );
@@ -107,7 +107,7 @@ export function invitationRoutes(app: App, ctx: AppContext) {
       },
     },
     async (req, reply) => {
-      const user = await acceptInvitation(ctx, req.body);
+      const user = await acceptInvitation(ctx, req.body, requestSource(req));
       return reply.code(201).send(await signInReply(ctx, req, reply, user));
     },
   );

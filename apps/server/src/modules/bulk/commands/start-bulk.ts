@@ -1,7 +1,8 @@
+import crypto from "node:crypto";
 import { type AppContext, transact } from "../../../context";
 import { type Actor, mustHold } from "../../../domain/permissions";
 import { AppError } from "../../../lib/errors";
-import { recordAudit } from "../../audit/record";
+import { type AuditSource, recordAudit } from "../../audit/record";
 import { listConversationIds } from "../../conversations/list";
 import { BULK_JOB } from "../job";
 import type { OperationRow } from "../present";
@@ -12,20 +13,23 @@ import { BULK_MAX, type BulkInput } from "../schema";
  * the caller sees), stores the operation with an audit entry and hands it to a job, all in one transaction.
  * Needs `conversations.bulk`, and deleting the delete permission, up front; the other actions are checked per conversation.
  */
-export async function startBulk(ctx: AppContext, actor: Actor, input: BulkInput, ip: string | null) {
+export async function startBulk(ctx: AppContext, actor: Actor, input: BulkInput, source: AuditSource) {
   mustHold(actor, "conversations.bulk");
   if (input.action === "delete") mustHold(actor, "conversations.delete");
   const ids = input.ids
     ? [...new Set(input.ids)]
     : await listConversationIds(ctx.db, actor, input.filter!, BULK_MAX);
   if (!ids.length) throw new AppError("validation_failed", "No conversation matches: nothing to do.");
-  const params = { assigneeId: input.assigneeId ?? null, teamId: input.teamId, ip };
+  const params = { assigneeId: input.assigneeId ?? null, teamId: input.teamId, ...source };
+  // The operation's id is chosen first: the audit entry names it and is never changed afterwards.
+  const operationId = crypto.randomUUID();
   return transact(ctx, async (tx) => {
     const audit = await recordAudit(tx.q, {
       workspaceId: actor.workspaceId,
       userId: actor.userId,
       action: `conversations.bulk_${input.action}`,
-      targetType: "conversations",
+      targetType: "bulk_operation",
+      targetId: operationId,
       data: {
         count: ids.length,
         conversationIds: ids,
@@ -35,13 +39,14 @@ export async function startBulk(ctx: AppContext, actor: Actor, input: BulkInput,
           ? { assigneeId: params.assigneeId, teamId: params.teamId ?? null }
           : {}),
       },
-      ip,
+      ...source,
       at: tx.now,
     });
     const [row] = await tx.q.query<OperationRow>(
-      `insert into bulk_operations (workspace_id, user_id, action, params, conversation_ids, total, audit_id, created_at)
-       values ($1, $2, $3, $4, $5::uuid[], $6, $7, $8) returning *`,
+      `insert into bulk_operations (id, workspace_id, user_id, action, params, conversation_ids, total, audit_id, created_at)
+       values ($1, $2, $3, $4, $5, $6::uuid[], $7, $8, $9) returning *`,
       [
+        operationId,
         actor.workspaceId,
         actor.userId,
         input.action,
@@ -52,7 +57,6 @@ export async function startBulk(ctx: AppContext, actor: Actor, input: BulkInput,
         tx.now,
       ],
     );
-    await tx.q.query("update audit_log set target_id = $2 where id = $1", [audit.id, row!.id]);
     await tx.enqueue(BULK_JOB, { operationId: row!.id }, { workspaceId: actor.workspaceId, maxAttempts: 3 });
     return row!;
   });

@@ -9,6 +9,7 @@ export interface ConnectionActor {
   workspaceId: string;
   userId: string;
   ip: string | null;
+  userAgent: string | null;
 }
 
 /** Runs the adapter's set-up with the provider; its refusal becomes a 422 the admin can act on. */

@@ -67,6 +67,7 @@ export async function createConnection(
     targetId: row.id,
     data: { type: input.type, name: input.name },
     ip: actor.ip,
+    userAgent: actor.userAgent,
     at: ctx.clock.now(),
   });
   const reveal = adapter.revealOnCreate?.(credentials, row.id, ctx.config.publicUrl) ?? {};

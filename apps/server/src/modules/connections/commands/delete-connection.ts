@@ -24,6 +24,7 @@ export async function deleteConnection(
       targetType: "connection",
       targetId: id,
       ip: actor.ip,
+      userAgent: actor.userAgent,
       at: tx.now,
     });
   });

@@ -40,6 +40,8 @@ export async function replaceCredentials(
       action: "connection.credentials_changed",
       targetType: "connection",
       targetId: id,
+      ip: actor.ip,
+      userAgent: actor.userAgent,
       at: tx.now,
     });
   });

@@ -2,7 +2,7 @@ import { type AppContext, transact } from "../../../context";
 import { kysely } from "../../../db/kysely";
 import { type Actor, can } from "../../../domain/permissions";
 import { forbidden, notFound } from "../../../lib/errors";
-import { recordAudit } from "../../audit/record";
+import { type AuditSource, recordAudit } from "../../audit/record";
 import { contactExists, loadContact } from "../queries/contacts";
 
 /** Supervisors block anyone; an agent only the contact of a conversation they are assigned to or operate. */
@@ -40,7 +40,7 @@ export async function setContactBlocked(
   actor: Actor,
   contactId: string,
   blocked: boolean,
-  ip: string,
+  source: AuditSource,
 ) {
   await assertMayBlock(ctx, actor, contactId);
   await transact(ctx, async (tx) => {
@@ -62,7 +62,7 @@ export async function setContactBlocked(
       action: blocked ? "contact.blocked" : "contact.unblocked",
       targetType: "contact",
       targetId: contactId,
-      ip,
+      ...source,
       at: tx.now,
     });
   });

@@ -1,7 +1,7 @@
 import { Conversation, ConversationStatus } from "@parley/protocol";
 import { z } from "zod";
 import type { AppContext } from "../../../context";
-import { type App, actorOf } from "../../../http/types";
+import { type App, actorOf, requestSource } from "../../../http/types";
 import { addOperator, assignConversation, leaveConversation } from "../assign";
 import { changeStatus } from "../change-status";
 import { deleteConversation } from "../delete";
@@ -70,7 +70,7 @@ export function handlingRoutes(app: App, ctx: AppContext) {
     "/api/conversations/:id",
     { schema: { tags, summary: "Delete a conversation and its messages (admins)", params: IdParams } },
     async (req, reply) => {
-      await deleteConversation(ctx, actorOf(req), req.params.id, req.ip);
+      await deleteConversation(ctx, actorOf(req), req.params.id, requestSource(req));
       return reply.code(204).send();
     },
   );

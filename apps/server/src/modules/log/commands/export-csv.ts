@@ -1,21 +1,20 @@
 import { Readable } from "node:stream";
 import type { AppContext } from "../../../context";
 import type { Actor } from "../../../domain/permissions";
-import { evaluateAlerts } from "../../alerts/evaluate";
-import { recordAudit } from "../../audit/record";
+import { type AuditSource, recordAudit } from "../../audit/record";
 import { conversationsCsv, type ExportProgress, type ExportQuery, messagesCsv } from "../export";
 
 /**
  * Starts a CSV export of conversations or messages (R404), streamed page by page. It is audited before
- * the first byte (an export is recorded even if it never finishes); the entry gets the row count and
- * whether it completed when the stream closes.
+ * the first byte (an export is recorded even if it never finishes); when the stream closes a second entry,
+ * `export.finished`, names the first and holds the row count and whether it completed.
  */
 export async function exportCsv(
   ctx: AppContext,
   actor: Actor,
   what: "conversations" | "messages",
   f: ExportQuery,
-  ip: string | null,
+  source: AuditSource,
 ) {
   const now = ctx.clock.now();
   const { scope, notes, redact, ...filters } = f;
@@ -24,31 +23,26 @@ export async function exportCsv(
     userId: actor.userId,
     action: `export.${what}`,
     targetType: "export",
-    data: { scope, notes, redact, filters, rows: null as number | null, completed: false },
-    ip,
+    data: { scope, notes, redact, filters },
+    ...source,
     at: now,
   };
   const audit = await recordAudit(ctx.db, entry);
   const progress: ExportProgress = { rows: 0, completed: false };
   const gen = what === "conversations" ? conversationsCsv : messagesCsv;
   const stream = Readable.from(gen(ctx.db, actor, f, progress), { objectMode: false });
+  // The first entry stays as written (the log is append-only): the outcome is an entry of its own.
   stream.once("close", () => {
-    const { rows, completed } = progress;
-    ctx.db
-      .tx(async (q) => {
-        await q.query(
-          `update audit_log set data = data || jsonb_build_object('rows', $2::int, 'completed', $3::boolean)
-           where id = $1`,
-          [audit.id, rows, completed],
-        );
-        // The row count is known only now: the large-export rule looks at the finished entry.
-        await evaluateAlerts(
-          q,
-          { ...entry, data: { ...entry.data, rows, completed }, at: ctx.clock.now() },
-          recordAudit,
-        );
-      })
-      .catch((err) => ctx.log.warn({ err }, "export audit update failed"));
+    recordAudit(ctx.db, {
+      workspaceId: actor.workspaceId,
+      userId: actor.userId,
+      action: "export.finished",
+      targetType: "export",
+      targetId: String(audit.id),
+      data: { export: what, rows: progress.rows, completed: progress.completed },
+      ...source,
+      at: ctx.clock.now(),
+    }).catch((err) => ctx.log.warn({ err }, "export audit entry failed"));
   });
   return { stream, filename: `parley-${what}-${now.toISOString().slice(0, 10)}.csv` };
 }

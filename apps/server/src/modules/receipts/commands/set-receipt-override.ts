@@ -1,6 +1,6 @@
 import { type AppContext, transact } from "../../../context";
 import { type Actor, mustHold } from "../../../domain/permissions";
-import { recordAudit } from "../../audit/record";
+import { type AuditSource, recordAudit } from "../../audit/record";
 import { conversationForActor } from "../../conversations/access";
 import { mustExist } from "../queries/exists";
 
@@ -15,6 +15,7 @@ export async function setReceiptOverride(
   target: "connection" | "conversation",
   id: string,
   readReceipts: boolean | null,
+  source: AuditSource,
 ) {
   if (target === "connection") {
     await mustExist(ctx.db, "Connection", actor.workspaceId, id);
@@ -26,6 +27,10 @@ export async function setReceiptOverride(
       mustHold(actor, "conversations.view_all");
     }
     const table = target === "connection" ? "channel_connections" : "conversations";
+    const [before] = await tx.q.query<{ read_receipts: boolean | null }>(
+      `select read_receipts from ${table} where id = $1`,
+      [id],
+    );
     await tx.q.query(`update ${table} set read_receipts = $2 where id = $1`, [id, readReceipts]);
     await recordAudit(tx.q, {
       workspaceId: actor.workspaceId,
@@ -33,7 +38,8 @@ export async function setReceiptOverride(
       action: `receipts.${target}_policy`,
       targetType: target,
       targetId: id,
-      data: { readReceipts },
+      data: { before: { readReceipts: before?.read_receipts ?? null }, after: { readReceipts } },
+      ...source,
       at: tx.now,
     });
   });

@@ -1,6 +1,6 @@
 import type { AppContext } from "../../../context";
 import { mustHold } from "../../../domain/permissions";
-import { type App, actorOf } from "../../../http/types";
+import { type App, actorOf, requestSource } from "../../../http/types";
 import { setReceiptOverride } from "../commands/set-receipt-override";
 import { updateReceiptSettings } from "../commands/update-settings";
 import { receiptSettingsView } from "../queries/settings-view";
@@ -33,7 +33,7 @@ export function receiptPolicyRoutes(app: App, ctx: AppContext) {
     async (req) => {
       const actor = actorOf(req);
       mustHold(actor, "policy.manage");
-      await updateReceiptSettings(ctx, actor, req.body);
+      await updateReceiptSettings(ctx, actor, req.body, requestSource(req));
       return receiptSettingsView(ctx, actor.workspaceId);
     },
   );
@@ -53,7 +53,15 @@ export function receiptPolicyRoutes(app: App, ctx: AppContext) {
           response: { 200: Override },
         },
       },
-      async (req) => setReceiptOverride(ctx, actorOf(req), target, req.params.id, req.body.readReceipts),
+      async (req) =>
+        setReceiptOverride(
+          ctx,
+          actorOf(req),
+          target,
+          req.params.id,
+          req.body.readReceipts,
+          requestSource(req),
+        ),
     );
   }
 }

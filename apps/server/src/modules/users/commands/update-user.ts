@@ -3,7 +3,7 @@ import { type AppContext, transact } from "../../../context";
 import { kysely } from "../../../db/kysely";
 import { type Actor, mustHold } from "../../../domain/permissions";
 import { badRequest, forbidden, notFound } from "../../../lib/errors";
-import { recordAudit } from "../../audit/record";
+import { type AuditSource, recordAudit } from "../../audit/record";
 import { mayGrant, normalized } from "../../roles/guard";
 import { builtInPermissions, loadCustomRole } from "../../roles/queries/list-roles";
 import { presentUser, type UserRow } from "../present";
@@ -28,7 +28,7 @@ export async function updateUser(
   actor: Actor,
   targetId: string,
   change: UserChange,
-  source: { ip: string | null; userAgent: string | null },
+  source: AuditSource,
 ) {
   const target = await loadUserRow(ctx.db, actor.workspaceId, targetId);
   if (!target) throw notFound("User");

@@ -3,7 +3,7 @@ import type { z } from "zod";
 import { type AppContext, transact } from "../../../context";
 import { kysely } from "../../../db/kysely";
 import type { Actor } from "../../../domain/permissions";
-import { recordAudit } from "../../audit/record";
+import { type AuditSource, recordAudit } from "../../audit/record";
 import { loadWorkspace } from "../queries/load-workspace";
 import type { Settings } from "../settings";
 
@@ -14,7 +14,27 @@ export interface WorkspaceChange {
 }
 
 /** Renames the workspace or changes some of its settings, leaves a trace in the audit log, answers the result. */
-export async function updateWorkspace(ctx: AppContext, actor: Actor, change: WorkspaceChange) {
+export async function updateWorkspace(
+  ctx: AppContext,
+  actor: Actor,
+  change: WorkspaceChange,
+  source: AuditSource,
+) {
+  const current = await loadWorkspace(ctx, actor.workspaceId);
+  // Before and after of only what the change names.
+  const before = {
+    ...(change.name !== undefined ? { name: current.name } : {}),
+    ...(change.settings
+      ? {
+          settings: Object.fromEntries(
+            Object.keys(change.settings).map((k) => [
+              k,
+              current.settings[k as keyof typeof current.settings],
+            ]),
+          ),
+        }
+      : {}),
+  };
   await transact(ctx, async (tx) => {
     await kysely(tx.q)
       .updateTable("workspaces")
@@ -30,7 +50,8 @@ export async function updateWorkspace(ctx: AppContext, actor: Actor, change: Wor
       action: "workspace.updated",
       targetType: "workspace",
       targetId: actor.workspaceId,
-      data: change,
+      data: { before, after: change },
+      ...source,
       at: tx.now,
     });
   });
