@@ -32,6 +32,18 @@ async function newPage(): Promise<Page> {
 }
 
 describe("account", () => {
+  it("signs out from the user menu: back to the sign-in page, and a reload stays signed out", async () => {
+    const { owner } = await newWorkspace(t);
+    const page = await newPage();
+    await signIn(page, t.url, owner.user!.email);
+    await page.getByTestId("user-menu").click();
+    await page.getByTestId("menu-sign-out").click();
+    await page.waitForURL(/\/sign-in$/);
+    await page.reload();
+    await page.waitForURL(/\/sign-in$/);
+    expect(await page.getByTestId("user-menu").count()).toBe(0);
+  });
+
   it("invites a person by link; they sign up from it, and sign in again later", async () => {
     const { owner } = await newWorkspace(t);
     const page = await newPage();

@@ -1,25 +1,5 @@
 import { Badge, Box, Burger, Group, Menu, Text, ThemeIcon, UnstyledButton } from "@mantine/core";
-import {
-  IconAddressBook,
-  IconArchive,
-  IconBell,
-  IconChartBar,
-  IconChecklist,
-  IconChecks,
-  IconChevronDown,
-  IconEyeCheck,
-  IconInbox,
-  IconKey,
-  IconLogout,
-  IconMessageCircle,
-  IconMessages,
-  IconPlugConnected,
-  IconShieldLock,
-  IconUserCircle,
-  IconUsers,
-  IconWebhook,
-  IconWifiOff,
-} from "@tabler/icons-react";
+import { IconChevronDown, IconInbox, IconLogout, IconMessages, IconWifiOff } from "@tabler/icons-react";
 import { useQueryClient } from "@tanstack/react-query";
 import { Fragment, type ReactNode } from "react";
 import { useTranslation } from "react-i18next";
@@ -52,8 +32,12 @@ export function AppHeader({
   const signOut = async () => {
     await client.POST("/api/auth/sign-out").catch(() => undefined);
     setCsrfToken(null);
-    qc.clear();
+    // The session becomes null in place (the app's observer sees it and shows the sign-in page); clearing the
+    // whole cache instead would detach that observer and leave the signed-in pages up.
     qc.setQueryData(keys.session, null);
+    qc.removeQueries({
+      predicate: (q) => q.queryKey[0] !== keys.session[0] && q.queryKey[0] !== keys.setup[0],
+    });
   };
   return (
     <Group h="100%" justify="space-between" wrap="nowrap">
@@ -150,7 +134,7 @@ export function AppHeader({
                 </Fragment>
               ) : null;
             })}
-            <Menu.Item leftSection={<IconLogout size={14} />} onClick={signOut}>
+            <Menu.Item leftSection={<IconLogout size={14} />} onClick={signOut} data-testid="menu-sign-out">
               {t("auth.signOut")}
             </Menu.Item>
           </Menu.Dropdown>
