@@ -57,11 +57,10 @@ export async function completeSecondStep(
 ) {
   const id = sha256Hex(input.challenge);
   const [found] = await ctx.db.query<UserRow & { kind: "code" | "enrol" }>(
-    `select c.kind, ${USER_COLUMNS.split(", ")
-      .map((c) => `u.${c}`)
-      .join(", ")}
-     from sign_in_challenges c join users u on u.id = c.user_id
-     where c.id = $1 and c.used_at is null and c.expires_at > $2 and u.status = 'active'`,
+    `select c.kind, u.*
+     from sign_in_challenges c
+     join lateral (select ${USER_COLUMNS} from users where users.id = c.user_id and users.status = 'active') u on true
+     where c.id = $1 and c.used_at is null and c.expires_at > $2`,
     [id, ctx.clock.now()],
   );
   if (!found)
