@@ -1,7 +1,7 @@
 import { ALL_PERMISSIONS } from "@parley/protocol";
 import { describe, expect, it } from "vitest";
 import { MovableClock } from "../../lib/time";
-import { addUser, apiConnection, inbound, newWorkspace, unique } from "../../testing/harness";
+import { addUser, apiConnection, inbound, newWorkspace, PASSWORD, unique } from "../../testing/harness";
 import { useTestServer } from "../../testing/use-test-server";
 import { createTokenAs, withToken } from "./test-helpers";
 
@@ -132,6 +132,8 @@ describe("API tokens", () => {
     expect(expired.status).toBe(401);
     expect(expired.body.error.message).toContain('"Short" has expired');
 
+    // An hour on, making a token asks for the password again first.
+    expect((await owner.post("/api/auth/step-up", { password: PASSWORD })).status).toBe(200);
     const past = await owner.post("/api/api-tokens", {
       name: "Past",
       permissions: ["reports.view"],
