@@ -1,13 +1,11 @@
-import type { Role } from "@parley/protocol";
 import { z } from "zod";
 import type { AppContext } from "../../context";
 import { transact } from "../../context";
 import type { Queryable } from "../../db/client";
-import { can, permissionsFor } from "../../domain/permissions";
 import { createFailureNotice, createNotification } from "../notifications/create";
 import { notificationMailer } from "../notifications/email";
 import { loadSettings, silencedBy } from "../notifications/settings";
-import { storedPermissionsSql } from "../users/queries/permissions-sql";
+import { activeHoldersOf } from "../users/queries/holders";
 import { JOB_ALERT_NOTIFY } from "./evaluate";
 import type { AlertRuleId } from "./rules";
 import { alertWords } from "./words";
@@ -31,16 +29,8 @@ async function loadAlert(q: Queryable, id: string) {
 }
 
 /** Who hears about security alerts: the workspace's active people allowed to see the audit log. */
-export async function alertRecipients(q: Queryable, workspaceId: string) {
-  const rows = await q.query<{ id: string; role: Role; stored: string[] | null }>(
-    `select u.id, u.role, ${storedPermissionsSql("u")} as stored from users u
-     where u.workspace_id = $1 and u.status = 'active'`,
-    [workspaceId],
-  );
-  return rows
-    .filter((r) => can({ permissions: permissionsFor(r.role, r.stored) }, "audit.view"))
-    .map((r) => r.id);
-}
+export const alertRecipients = (q: Queryable, workspaceId: string) =>
+  activeHoldersOf(q, workspaceId, "audit.view");
 
 const describe = (a: AlertRow, locale: string) =>
   alertWords(locale).rules[a.rule]({

@@ -4,7 +4,7 @@ import { ChannelTypeInfo } from "../../channels/forms";
 import type { AppContext } from "../../context";
 import { mustHold } from "../../domain/permissions";
 import { type App, actorOf, requestSource } from "../../http/types";
-import { forbidden, notFound } from "../../lib/errors";
+import { notFound } from "../../lib/errors";
 import { requireRecentAuth } from "../auth/step-up";
 import type { ConnectionActor } from "./commands/activate";
 import { createConnection } from "./commands/create-connection";

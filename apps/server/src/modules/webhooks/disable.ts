@@ -1,10 +1,8 @@
-import type { Role } from "@parley/protocol";
 import { type AppContext, transact } from "../../context";
-import { can, permissionsFor } from "../../domain/permissions";
 import { recordAudit } from "../audit/record";
 import { createNotification } from "../notifications/create";
 import { loadSettings } from "../notifications/settings";
-import { storedPermissionsSql } from "../users/queries/permissions-sql";
+import { activeHoldersOf } from "../users/queries/holders";
 
 /** How long an endpoint may fail without a single success before it is turned off. */
 export const FAILING_LIMIT_MS = 24 * 3600_000;
@@ -34,22 +32,12 @@ export async function disableFailingEndpoint(
       data: { reason: "failing", failingSince: since.toISOString(), url: ep.url },
       at: tx.now,
     });
-    const people = await tx.q.query<{ id: string; role: Role; stored_permissions: string[] | null }>(
-      `select u.id, u.role, ${storedPermissionsSql("u")} as stored_permissions from users u
-       where u.workspace_id = $1 and u.status = 'active'`,
-      [ep.workspace_id],
-    );
-    const admins = people.filter((p) =>
-      can({ permissions: permissionsFor(p.role, p.stored_permissions) }, "api.manage"),
-    );
-    const settings = await loadSettings(
-      tx.q,
-      admins.map((a) => a.id),
-    );
-    for (const a of admins)
+    const admins = await activeHoldersOf(tx.q, ep.workspace_id, "api.manage");
+    const settings = await loadSettings(tx.q, admins);
+    for (const id of admins)
       await createNotification(ctx, tx, {
         workspaceId: ep.workspace_id,
-        userId: a.id,
+        userId: id,
         kind: "webhook_disabled",
         conversationId: null,
         messageId: null,
@@ -57,7 +45,7 @@ export async function disableFailingEndpoint(
         body: `${ep.description || ep.url} failed for 24 hours and no longer receives events. Turn it on again in Settings → Webhooks once it works: it resumes where it stopped.`,
         dedupeKey: `webhook_disabled:${endpointId}:${tx.now.getTime()}`,
         means: { inApp: true, push: false, email: false },
-        settings: settings.get(a.id)!,
+        settings: settings.get(id)!,
       });
     return true;
   });

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import type { AppContext } from "../../../context";
-import { type App, actorOf, requestSource, sessionActorOf } from "../../../http/types";
+import { type App, requestSource, sessionActorOf } from "../../../http/types";
 import { AppError } from "../../../lib/errors";
 import { failedSignIn, recordSignInFailed } from "../commands/record-sign-in";
 import { checkPassword } from "../commands/sign-in";
