@@ -1,12 +1,12 @@
 import fs from "node:fs";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import fastifyStatic from "@fastify/static";
 import type { FastifyReply, FastifyRequest } from "fastify";
+import { WEB_DIST } from "../paths";
 import type { App } from "./types";
 
-/** Where `npm run build -w @parley/web` puts the agent web app. */
-export const WEB_DIST = path.resolve(fileURLToPath(new URL("../../../web/dist", import.meta.url)));
+/** Where the agent web app is built (apps/web/dist). */
+export { WEB_DIST };
 
 /**
  * Serves the agent web app at `/`: the built files, and `index.html` for every other path outside `/api`

@@ -1,18 +1,16 @@
 import fs from "node:fs";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { z } from "zod";
 import type { AppContext } from "../../context";
 import type { App } from "../../http/types";
 import { AppError, notFound } from "../../lib/errors";
+import { WIDGET_DIST } from "../../paths";
 import { selfOrigin } from "./access";
 import { widgetConnection } from "./queries/widget-connection";
 
-/** The built widget (apps/widget/dist: loader.js, frame.js, frame.css), made by apps/widget/scripts/build.mjs. */
-export const WIDGET_DIST = path.resolve(
-  path.dirname(fileURLToPath(import.meta.url)),
-  "../../../../widget/dist",
-);
+/** The built widget (apps/widget/dist), made by apps/widget/scripts/build.mjs. */
+export { WIDGET_DIST };
+
 const STATIC: Record<string, string> = {
   "loader.js": "text/javascript; charset=utf-8",
   "frame.js": "text/javascript; charset=utf-8",
