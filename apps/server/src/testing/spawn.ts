@@ -8,12 +8,17 @@ export { freePort };
 
 /**
  * Real server processes for process-level tests: `node --import tsx apps/server/src/main.ts` (or the CLI)
- * as a child, configured only through environment variables, on a free loopback port.
+ * as a child, configured only through environment variables, on a free loopback port. With `built`, the
+ * bundle `npm run build` makes (`apps/server/dist/main.mjs`) under plain `node` instead.
  */
 
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../../..");
 const MAIN = "apps/server/src/main.ts";
 const CLI = "apps/server/src/cli.ts";
+/** The built server (`npm run build`), run as production runs it: plain node, no TypeScript loader. */
+export const BUILT_MAIN = "apps/server/dist/main.mjs";
+const BUILT_CLI = "apps/server/dist/cli.mjs";
+const FROM_SOURCE = ["--import", "tsx"];
 
 /** Every variable the configuration reads: the test runner's own values must not leak into a child. */
 const CONFIG_VARS = [
@@ -72,8 +77,8 @@ class Output {
   }
 }
 
-function startNode(script: string, args: string[], env: NodeJS.ProcessEnv) {
-  const proc = spawn(process.execPath, ["--import", "tsx", script, ...args], {
+function startNode(script: string, args: string[], env: NodeJS.ProcessEnv, nodeArgs = FROM_SOURCE) {
+  const proc = spawn(process.execPath, [...nodeArgs, script, ...args], {
     cwd: REPO_ROOT,
     env,
     stdio: ["ignore", "pipe", "pipe"],
@@ -104,9 +109,10 @@ export async function runNode(
   args: string[],
   env: Record<string, string | undefined>,
   timeoutMs = 30_000,
+  nodeArgs = FROM_SOURCE,
 ): Promise<RunResult> {
   const started = performance.now();
-  const p = startNode(script, args, childEnv(env));
+  const p = startNode(script, args, childEnv(env), nodeArgs);
   const timer = setTimeout(() => p.proc.kill("SIGKILL"), timeoutMs);
   const exit = await p.exited;
   clearTimeout(timer);
@@ -121,6 +127,10 @@ export async function runNode(
 /** `npm run parley -- <args>` with the given configuration. */
 export const runCli = (args: string[], env: Record<string, string | undefined>, timeoutMs?: number) =>
   runNode(CLI, args, env, timeoutMs);
+
+/** The built command line (`node apps/server/dist/cli.mjs <args>`), as production runs it. */
+export const runBuiltCli = (args: string[], env: Record<string, string | undefined>, timeoutMs?: number) =>
+  runNode(BUILT_CLI, args, env, timeoutMs, ["--enable-source-maps"]);
 
 /** Runs the server's entry point and waits for it to end (for processes expected not to start). */
 export const runServerToExit = (env: Record<string, string | undefined>, timeoutMs?: number) =>
@@ -162,12 +172,12 @@ export interface ServerProcess {
  */
 export async function spawnServer(
   env: Record<string, string | undefined>,
-  opts: { readyTimeoutMs?: number } = {},
+  opts: { readyTimeoutMs?: number; built?: boolean } = {},
 ): Promise<ServerProcess> {
   for (let attempt = 1; ; attempt++) {
     const port = await freePort();
     try {
-      return await spawnOnce(port, env, opts.readyTimeoutMs ?? 40_000);
+      return await spawnOnce(port, env, opts.readyTimeoutMs ?? 40_000, opts.built ?? false);
     } catch (err) {
       // Another process took the port between freePort() and listen(): try another one.
       if (attempt < 3 && err instanceof Error && err.message.includes("EADDRINUSE")) continue;
@@ -180,11 +190,14 @@ async function spawnOnce(
   port: number,
   env: Record<string, string | undefined>,
   readyTimeoutMs: number,
+  built: boolean,
 ): Promise<ServerProcess> {
   const fullEnv = childEnv({ ...SERVER_DEFAULTS, ...env, PORT: String(port) });
   const url = `http://${fullEnv.HOST}:${port}`;
   const started = performance.now();
-  const p = startNode(MAIN, [], fullEnv);
+  const p = built
+    ? startNode(BUILT_MAIN, [], fullEnv, ["--enable-source-maps"])
+    : startNode(MAIN, [], fullEnv);
   let dead = false;
   void p.exited.then(() => {
     dead = true;
