@@ -11,8 +11,7 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const force = process.argv.includes("--if-stale") ? [] : ["--force"];
 
 const steps = [
-  "apps/widget/scripts/ensure-build.mjs",
-  // The web app's step also brings the widget up to date (the browser tests call it alone).
+  // The web app's step also builds the widget, under the same lock (the browser tests call it alone).
   "apps/web/scripts/ensure-build.mjs",
   "apps/server/scripts/ensure-build.mjs",
 ];

@@ -58,12 +58,10 @@ if (force || builtAt === 0 || Math.max(...sources.map(newest)) > builtAt) {
   });
   if (r.status !== 0) process.exit(r.status ?? 1);
 }
-// The website chat widget the server also serves (apps/widget/dist), under the same lock.
+// The website chat widget the server also serves (apps/widget/dist), under the same lock (and forced with it).
 const widget = spawnSync(
   process.execPath,
-  [path.join(root, "apps", "widget", "scripts", "ensure-build.mjs")],
-  {
-    stdio: "inherit",
-  },
+  [path.join(root, "apps", "widget", "scripts", "ensure-build.mjs"), ...(force ? ["--force"] : [])],
+  { stdio: "inherit" },
 );
 if (widget.status !== 0) process.exit(widget.status ?? 1);
