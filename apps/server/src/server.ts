@@ -46,6 +46,8 @@ export interface Server {
   /** The web chat visitors' sockets. */
   widgetHub: WidgetHub;
   metrics: Metrics;
+  /** The port of the METRICS_PORT server once listening; null without one. */
+  readonly metricsPort: number | null;
   listen(): Promise<string>;
   close(): Promise<void>;
 }
@@ -190,6 +192,9 @@ export async function createServer(config: Config, opts: ServerOptions = {}): Pr
     hub,
     widgetHub,
     metrics,
+    get metricsPort() {
+      return metricsServer?.port ?? null;
+    },
     async listen() {
       const address = await app.listen({ port: config.PORT, host: config.HOST });
       listening = true;
