@@ -30,8 +30,18 @@ const schema = z
     ROLES: z
       .string()
       .default("api,worker,realtime")
-      .transform((s) => s.split(",").map((r) => r.trim()))
+      .transform((s) => [...new Set(s.split(",").map((r) => r.trim()))])
       .pipe(z.array(z.enum(["api", "worker", "realtime"])).min(1)),
+    /**
+     * Webhooks waiting for the ingest transaction at most; beyond it, webhooks are refused with 503 and
+     * Retry-After (providers retry) instead of piling up in memory.
+     */
+    INGEST_QUEUE_LIMIT: z.coerce.number().int().min(1).max(1_000_000).default(2000),
+    /** Bearer token that opens `GET /metrics` on the main port; unset: no metrics on the main port. */
+    METRICS_TOKEN: z.string().min(16, "must be at least 16 characters").optional(),
+    /** A separate port serving `GET /metrics` without a token, on METRICS_HOST (default 127.0.0.1). */
+    METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
+    METRICS_HOST: z.string().min(1).default("127.0.0.1"),
     LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
     SESSION_TTL_HOURS: z.coerce
       .number()

@@ -11,57 +11,33 @@ import { lockDataDir } from "./db/data-dir-lock";
 import { migrate } from "./db/migrate";
 import { type EventBus, MemoryBus, PostgresBus } from "./events/bus";
 import { createHttpApp } from "./http/app";
+import { healthRoute } from "./http/health";
 import type { App } from "./http/types";
-import { webAppRoutes } from "./http/web-app";
 import { pruneOldRows } from "./jobs/maintenance";
 import { JobRunner } from "./jobs/queue";
 import { SecretBox } from "./lib/crypto";
+import { logContext } from "./lib/log-context";
 import { type Clock, systemClock } from "./lib/time";
 import { registerAccountJobs } from "./modules/account-security/mail";
-import { accountSecurityRoutes } from "./modules/account-security/routes";
 import { registerAlertJobs } from "./modules/alerts/notify";
-import { alertRoutes } from "./modules/alerts/routes";
-import { analyticsRoutes } from "./modules/analytics/routes";
-import { apiTokenRoutes } from "./modules/api-tokens/routes";
-import { auditRoutes } from "./modules/audit/routes";
-import { authRoutes } from "./modules/auth/routes";
 import { resolveSessionById } from "./modules/auth/sessions";
-import { botRoutes } from "./modules/bots/routes";
-import { bulkRoutes } from "./modules/bulk/routes";
-import { cannedRoutes } from "./modules/canned/routes";
-import { connectionRoutes } from "./modules/connections/routes";
 import { registerProfileJob } from "./modules/contacts/profile-job";
-import { contactRoutes } from "./modules/contacts/routes";
-import { conversationRoutes } from "./modules/conversations/routes";
 import { IngestQueue } from "./modules/ingest/ingest-queue";
-import { logRoutes } from "./modules/log/routes";
 import { registerMarkSeenJob } from "./modules/messages/mark-seen-job";
 import { registerSendJob } from "./modules/messages/send-job";
 import { registerEmailJobs } from "./modules/notifications/email";
 import { registerFanoutJobs } from "./modules/notifications/fanout";
 import { registerPushJob } from "./modules/notifications/push";
-import { notificationRoutes } from "./modules/notifications/routes";
 import { sweepTimeLimits } from "./modules/notifications/time-limits";
-import { realtimeRoutes } from "./modules/realtime/routes";
-import { receiptRoutes } from "./modules/receipts/routes";
-import { roleRoutes } from "./modules/roles/routes";
-import { searchRoutes } from "./modules/search/routes";
-import { tagRoutes } from "./modules/tags/routes";
 import { registerTaskReminderJob } from "./modules/tasks/reminder-job";
-import { taskRoutes } from "./modules/tasks/routes";
-import { templateRoutes } from "./modules/templates/routes";
-import { accountRoutes } from "./modules/users/account";
-import { teamRoutes } from "./modules/users/teams";
 import { WebhookDispatcher } from "./modules/webhooks/dispatcher";
-import { webhookRoutes } from "./modules/webhooks/routes";
 import { startWidgetAutoClose } from "./modules/widget/auto-close";
-import type { WidgetHub } from "./modules/widget/hub";
-import { widgetRoutes } from "./modules/widget/routes";
-import { workspaceRoutes } from "./modules/workspace/routes";
+import { WidgetHub } from "./modules/widget/hub";
+import { Metrics, metricsRoute, startMetricsServer } from "./process/metrics";
+import { registerRoleRoutes } from "./process/roles";
 import { RealtimeHub } from "./realtime/hub";
 import { LocalBlobStore } from "./storage/blob-store";
 import { registerRemoveBlobsJob } from "./storage/remove-job";
-import { fileRoutes } from "./storage/routes";
 
 export interface Server {
   ctx: AppContext;
@@ -69,6 +45,9 @@ export interface Server {
   hub: RealtimeHub;
   /** The web chat visitors' sockets. */
   widgetHub: WidgetHub;
+  metrics: Metrics;
+  /** The port of the METRICS_PORT server once listening; null without one. */
+  readonly metricsPort: number | null;
   listen(): Promise<string>;
   close(): Promise<void>;
 }
@@ -87,6 +66,7 @@ export async function createServer(config: Config, opts: ServerOptions = {}): Pr
     pino({
       level: config.LOG_LEVEL,
       redact: ["req.headers.cookie", "req.headers['x-csrf-token']", "*.password", "*.credentials"],
+      mixin: logContext,
     });
   const cleanups: (() => Promise<void>)[] = [];
   let db = opts.db;
@@ -107,11 +87,13 @@ export async function createServer(config: Config, opts: ServerOptions = {}): Pr
   const onError = (err: unknown) => log.error({ err }, "background error");
   const bus: EventBus = config.eventBus === "postgres" ? new PostgresBus(db, onError) : new MemoryBus();
   const roles = new Set(config.ROLES);
+  const metrics = new Metrics();
   const jobs = new JobRunner(db, clock, {
     pollMs: config.JOB_POLL_MS,
     concurrency: 16,
     lockMs: 5 * 60_000,
     onError: (err, job) => log.warn({ err, job }, "job attempt failed"),
+    onOutcome: metrics.jobOutcome,
   });
   const channels = builtInChannels();
   const base: Omit<AppContext, "ingest"> = {
@@ -131,6 +113,8 @@ export async function createServer(config: Config, opts: ServerOptions = {}): Pr
   ctx.ingest = new IngestQueue(ctx, {
     concurrency: db.kind === "pglite" ? 1 : Math.max(2, Math.floor(config.DATABASE_POOL_SIZE / 2)),
     maxBatchEvents: 200,
+    limit: config.INGEST_QUEUE_LIMIT,
+    ...metrics.ingest,
   });
 
   registerSendJob(ctx);
@@ -146,40 +130,19 @@ export async function createServer(config: Config, opts: ServerOptions = {}): Pr
   const hub = new RealtimeHub(db, bus, onError, (sessionId) =>
     resolveSessionById(db, sessionId, clock.now()),
   );
-  const app = await createHttpApp(ctx);
-  await authRoutes(app, ctx);
-  await teamRoutes(app, ctx);
-  await roleRoutes(app, ctx);
-  await accountRoutes(app, ctx);
-  await accountSecurityRoutes(app, ctx);
-  await workspaceRoutes(app, ctx);
-  await conversationRoutes(app, ctx);
-  await bulkRoutes(app, ctx);
-  await botRoutes(app, ctx);
-  await searchRoutes(app, ctx);
-  await contactRoutes(app, ctx);
-  await tagRoutes(app, ctx);
-  await cannedRoutes(app, ctx);
-  await connectionRoutes(app, ctx);
-  await templateRoutes(app, ctx);
-  await logRoutes(app, ctx);
-  await auditRoutes(app, ctx);
-  await analyticsRoutes(app, ctx);
-  await notificationRoutes(app, ctx);
-  await receiptRoutes(app, ctx);
-  await fileRoutes(app, ctx);
-  const widgetHub = await widgetRoutes(app, ctx);
-  await taskRoutes(app, ctx);
-  await alertRoutes(app, ctx);
-  await apiTokenRoutes(app, ctx);
-  await webhookRoutes(app, ctx);
-  if (roles.has("realtime")) await realtimeRoutes(app, ctx, hub);
-  app.get("/api/health", { config: { auth: false }, schema: { hide: true } }, async () => {
-    await db.query("select 1");
-    return { ok: true, database: db.kind, realtimeClients: hub.clientCount() };
+  const widgetHub = new WidgetHub(ctx);
+  const unwatchMetrics = metrics.watch({
+    db,
+    bus,
+    clock,
+    ingest: ctx.ingest,
+    agents: hub,
+    visitors: widgetHub,
   });
-  // The agent web app at `/` once built into apps/web/dist (`npm start` builds it); else the API docs.
-  if (!(await webAppRoutes(app))) log.warn("apps/web/dist is missing: `/` leads to the API documentation");
+  const app = await createHttpApp(ctx);
+  await registerRoleRoutes(app, ctx, roles, { agents: hub, visitors: widgetHub });
+  healthRoute(app, { ctx, roles: config.ROLES, agents: hub, visitors: widgetHub });
+  if (config.METRICS_TOKEN) metricsRoute(app, metrics, config.METRICS_TOKEN);
   await app.ready();
 
   await bus.start();
@@ -222,18 +185,28 @@ export async function createServer(config: Config, opts: ServerOptions = {}): Pr
   }
 
   let listening = false;
+  let metricsServer: Awaited<ReturnType<typeof startMetricsServer>> | null = null;
   return {
     ctx,
     app,
     hub,
     widgetHub,
+    metrics,
+    get metricsPort() {
+      return metricsServer?.port ?? null;
+    },
     async listen() {
       const address = await app.listen({ port: config.PORT, host: config.HOST });
       listening = true;
+      if (config.METRICS_PORT !== undefined)
+        metricsServer = await startMetricsServer(metrics, config.METRICS_PORT, config.METRICS_HOST);
       return address;
     },
     async close() {
       hub.stop();
+      widgetHub.stop();
+      unwatchMetrics();
+      await metricsServer?.close();
       if (maintenance) clearInterval(maintenance);
       if (timeLimits) clearInterval(timeLimits);
       stopWidgetAutoClose();

@@ -17,6 +17,8 @@ export interface Db extends Queryable {
   tx<T>(fn: (q: Queryable) => Promise<T>): Promise<T>;
   /** LISTEN on a channel (PostgreSQL only: the embedded database has one process by construction). */
   listen?(channel: string, onPayload: (payload: string) => void): Promise<() => Promise<void>>;
+  /** The connection pool's state (PostgreSQL only): connections open, idle, and callers waiting for one. */
+  pool?(): { total: number; idle: number; waiting: number };
   close(): Promise<void>;
 }
 
@@ -65,6 +67,7 @@ export async function openPostgres(url: string, poolSize: number): Promise<Db> {
   const listeners: pg.Client[] = [];
   return {
     kind: "postgres",
+    pool: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
     async query<T>(sql: string, params: unknown[] = []) {
       const r = await pool.query(sql, params);
       return r.rows as T[];

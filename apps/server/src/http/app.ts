@@ -1,3 +1,5 @@
+import crypto from "node:crypto";
+import type { IncomingMessage } from "node:http";
 import fastifyCookie from "@fastify/cookie";
 import fastifyRateLimit from "@fastify/rate-limit";
 import fastifySwagger from "@fastify/swagger";
@@ -41,6 +43,13 @@ const routeLists = new WeakMap<object, RouteEntry[]>();
 /** Every route registered on an app built by createHttpApp, in registration order. */
 export const registeredRoutes = (app: object): readonly RouteEntry[] => routeLists.get(app) ?? [];
 
+/** An incoming X-Request-Id of 1–128 letters, digits and `._:-` is kept (a proxy's id); otherwise a new one. */
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+export function requestIdOf(req: IncomingMessage): string {
+  const given = req.headers["x-request-id"];
+  return typeof given === "string" && REQUEST_ID.test(given) ? given : crypto.randomUUID();
+}
+
 /** Builds the HTTP server: plugins, the error shape, authentication and CSRF checks. Routes come from modules. */
 export async function createHttpApp(ctx: AppContext): Promise<App> {
   const app = Fastify({
@@ -52,7 +61,13 @@ export async function createHttpApp(ctx: AppContext): Promise<App> {
     }),
     return503OnClosing: true,
     forceCloseConnections: true,
+    requestIdHeader: false,
+    genReqId: requestIdOf,
   }).withTypeProvider<ZodTypeProvider>();
+  // Every answer names its request id: what a caller quotes when reporting a problem, found in the logs.
+  app.addHook("onRequest", async (req, reply) => {
+    reply.header("x-request-id", req.id);
+  });
 
   const routes: RouteEntry[] = [];
   routeLists.set(app, routes);
@@ -83,6 +98,8 @@ export async function createHttpApp(ctx: AppContext): Promise<App> {
   app.setErrorHandler((caught, req, reply) => {
     const err = caught instanceof AppError ? explainRefusal(req, caught) : caught;
     if (err instanceof AppError) {
+      const retryAfter = (err as { retryAfterSeconds?: number }).retryAfterSeconds;
+      if (retryAfter) reply.header("retry-after", String(retryAfter));
       return reply
         .code(err.status)
         .send({ error: { code: err.code, message: err.message, details: err.details } });

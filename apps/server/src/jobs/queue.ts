@@ -1,5 +1,6 @@
 import type { z } from "zod";
 import type { Db, Queryable } from "../db/client";
+import { withLogContext } from "../lib/log-context";
 import type { Clock } from "../lib/time";
 
 /** A typed job: a name, a zod payload schema, a handler, retry policy and a hook when it is given up. */
@@ -55,6 +56,9 @@ export async function enqueueJob(q: Queryable, type: string, payload: unknown, o
   );
 }
 
+/** How one attempt ended: done, given up, failed and to be retried, or put off by the handler (rate limit). */
+export type JobOutcome = "done" | "dead" | "retried" | "deferred";
+
 interface JobRow {
   id: number;
   type: string;
@@ -76,6 +80,7 @@ export class JobRunner {
   private again = false;
   private stopped = true;
   private readonly inFlight = new Set<Promise<void>>();
+  private ticking: Promise<void> | null = null;
 
   constructor(
     private readonly db: Db,
@@ -85,6 +90,8 @@ export class JobRunner {
       concurrency: number;
       lockMs: number;
       onError: (err: unknown, job?: { id: number; type: string }) => void;
+      /** After each attempt: how it ended and how long it took (metrics). */
+      onOutcome?: (type: string, outcome: JobOutcome, ms: number) => void;
     },
   ) {}
 
@@ -101,6 +108,8 @@ export class JobRunner {
   async stop() {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
+    // A claim under way when stopping starts its jobs after it returns: wait for it, then for them.
+    await this.ticking;
     await Promise.allSettled([...this.inFlight]);
   }
 
@@ -115,7 +124,9 @@ export class JobRunner {
 
   private schedule(ms: number) {
     if (this.timer) clearTimeout(this.timer);
-    this.timer = setTimeout(() => void this.tick(), ms);
+    this.timer = setTimeout(() => {
+      this.ticking = this.tick();
+    }, ms);
     this.timer.unref?.();
   }
 
@@ -159,27 +170,35 @@ export class JobRunner {
     );
   }
 
+  /** Runs one claimed job; every log line written meanwhile carries its id and type. */
   private async execute(job: JobRow) {
+    const started = performance.now();
+    const outcome = await withLogContext({ jobId: job.id, jobType: job.type }, () => this.attempt(job));
+    this.opts.onOutcome?.(job.type, outcome, performance.now() - started);
+  }
+
+  private async attempt(job: JobRow): Promise<JobOutcome> {
     const def = this.defs.get(job.type);
     if (!def) {
       await this.finish(job.id, "dead", `no handler registered for job type ${job.type}`);
-      return;
+      return "dead";
     }
     const parsed = def.payload.safeParse(job.payload);
     if (!parsed.success) {
       await this.finish(job.id, "dead", `invalid payload: ${parsed.error.message}`);
-      return;
+      return "dead";
     }
     try {
       await def.run(parsed.data, { id: job.id, attempt: job.attempts });
       await this.finish(job.id, "done", null);
+      return "done";
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
       if (err instanceof RetryLater) {
         // Not the job's fault (rate limit): don't burn an attempt.
         // An exact time the handler already told someone is kept to the millisecond.
         await this.retry(job.id, err.at ?? this.after(err.afterMs), message, true);
-        return;
+        return "deferred";
       }
       const maxAttempts = def.maxAttempts ?? job.max_attempts;
       if (err instanceof PermanentFailure || job.attempts >= maxAttempts) {
@@ -189,10 +208,11 @@ export class JobRunner {
         } catch (hookErr) {
           this.opts.onError(hookErr, job);
         }
-        return;
+        return "dead";
       }
       this.opts.onError(err, job);
       await this.retry(job.id, this.after((def.backoffMs ?? defaultBackoff)(job.attempts)), message, false);
+      return "retried";
     }
   }
 

@@ -1,5 +1,6 @@
 import type { AddressInfo } from "node:net";
 import type { ServerFrame } from "@parley/protocol";
+import type { Logger } from "pino";
 import WebSocket from "ws";
 import { signBody } from "../channels/api/adapter";
 import { loadConfig } from "../config";
@@ -23,7 +24,7 @@ export interface TestServer {
 /** Starts a real server on a loopback port, on the given database. */
 export async function startTestServer(
   db: Db,
-  opts: { env?: Record<string, string>; clock?: Clock } = {},
+  opts: { env?: Record<string, string>; clock?: Clock; logger?: Logger } = {},
 ): Promise<TestServer> {
   const config = loadConfig({
     NODE_ENV: "test",
@@ -39,7 +40,11 @@ export async function startTestServer(
     ...(TEST_DB === "postgres" ? { DATABASE_URL: TEST_DATABASE_URL } : {}),
     ...opts.env,
   });
-  const server = await createServer(config, { db, ...(opts.clock ? { clock: opts.clock } : {}) });
+  const server = await createServer(config, {
+    db,
+    ...(opts.clock ? { clock: opts.clock } : {}),
+    ...(opts.logger ? { logger: opts.logger } : {}),
+  });
   await server.listen();
   const port = (server.app.server.address() as AddressInfo).port;
   const url = `http://127.0.0.1:${port}`;

@@ -5,12 +5,11 @@ import { bearer, checkOrigin, originRefused } from "./access";
 import { sendVisitorMessage } from "./commands/send-visitor-message";
 import { startVisitorSession } from "./commands/start-session";
 import { uploadVisitorFile } from "./commands/upload-visitor-file";
-import { WidgetHub } from "./hub";
+import type { WidgetHub } from "./hub";
 import { visitorFeed } from "./queries/visitor-feed";
 import { widgetConnection } from "./queries/widget-connection";
 import { WindowLimiter } from "./rate-limit";
 import { MessageBody, MessagesQuery, SessionBody, UPLOAD_BASE64_MAX, UploadBody } from "./schema";
-import { visitorSocketRoute } from "./socket";
 import { widgetFileRoutes } from "./static-files";
 import { visitorByToken } from "./visitors";
 
@@ -18,12 +17,10 @@ const tags = ["web chat widget"];
 
 /**
  * The visitor API of the website chat widget (no agent session): a session per browser token, the
- * visitor's messages, uploads and a WebSocket that resumes from the last message it saw. Also serves the
- * widget's files and the frame page. Returns the hub of the visitors' sockets.
+ * visitor's messages and uploads. Also serves the widget's files and the frame page. The visitor's socket
+ * (`socket.ts`) belongs to the realtime role; `hub` holds this process's visitor sockets.
  */
-export async function widgetRoutes(app: App, ctx: AppContext): Promise<WidgetHub> {
-  const hub = new WidgetHub(ctx);
-  app.addHook("onClose", async () => hub.stop());
+export async function widgetRoutes(app: App, ctx: AppContext, hub: WidgetHub) {
   const perIp = new WindowLimiter(120, 60_000, ctx.clock);
 
   /** The visitor of the request's token, calling from an allowed site. */
@@ -111,7 +108,4 @@ export async function widgetRoutes(app: App, ctx: AppContext): Promise<WidgetHub
     },
     async (req, reply) => reply.code(201).send(await uploadVisitorFile(ctx, await visitorOf(req), req.body)),
   );
-
-  await visitorSocketRoute(app, ctx, hub);
-  return hub;
 }
