@@ -11,6 +11,7 @@ import { lockDataDir } from "./db/data-dir-lock";
 import { migrate } from "./db/migrate";
 import { type EventBus, MemoryBus, PostgresBus } from "./events/bus";
 import { createHttpApp } from "./http/app";
+import { checkHealth } from "./http/health";
 import type { App } from "./http/types";
 import { webAppRoutes } from "./http/web-app";
 import { pruneOldRows } from "./jobs/maintenance";
@@ -105,7 +106,12 @@ export async function createServer(config: Config, opts: ServerOptions = {}): Pr
   const secretKey = config.SECRET_KEY ?? loadOrCreateSecretKey(config.dataDir);
   const clock = opts.clock ?? systemClock;
   const onError = (err: unknown) => log.error({ err }, "background error");
-  const bus: EventBus = config.eventBus === "postgres" ? new PostgresBus(db, onError) : new MemoryBus();
+  const bus: EventBus =
+    config.eventBus === "postgres"
+      ? new PostgresBus(db, onError, (state) =>
+          state.up ? log.info(state, "event bus connected") : log.warn(state, "event bus down: reconnecting"),
+        )
+      : new MemoryBus();
   const roles = new Set(config.ROLES);
   const jobs = new JobRunner(db, clock, {
     pollMs: config.JOB_POLL_MS,
@@ -174,9 +180,9 @@ export async function createServer(config: Config, opts: ServerOptions = {}): Pr
   await apiTokenRoutes(app, ctx);
   await webhookRoutes(app, ctx);
   if (roles.has("realtime")) await realtimeRoutes(app, ctx, hub);
-  app.get("/api/health", { config: { auth: false }, schema: { hide: true } }, async () => {
-    await db.query("select 1");
-    return { ok: true, database: db.kind, realtimeClients: hub.clientCount() };
+  app.get("/api/health", { config: { auth: false }, schema: { hide: true } }, async (_req, reply) => {
+    const health = await checkHealth(db, bus, hub.clientCount());
+    return reply.code(health.ok ? 200 : 503).send(health);
   });
   // The agent web app at `/` once built into apps/web/dist (`npm start` builds it); else the API docs.
   if (!(await webAppRoutes(app))) log.warn("apps/web/dist is missing: `/` leads to the API documentation");
@@ -218,7 +224,9 @@ export async function createServer(config: Config, opts: ServerOptions = {}): Pr
       sweepTimeLimits(ctx).catch((err) => log.warn({ err }, "time-limit warnings failed"));
     }, 60_000);
     timeLimits.unref();
-    if (db.listen) unlistenJobs = await db.listen("parley_jobs", () => jobs.wake());
+    // Woken by every enqueue, and after the LISTEN connection is back (jobs enqueued while it was down).
+    const wake = () => jobs.wake();
+    if (db.listen) unlistenJobs = await db.listen("parley_jobs", wake, wake);
   }
 
   let listening = false;
