@@ -85,7 +85,12 @@ export async function createServer(config: Config, opts: ServerOptions = {}): Pr
   const secretKey = config.SECRET_KEY ?? loadOrCreateSecretKey(config.dataDir);
   const clock = opts.clock ?? systemClock;
   const onError = (err: unknown) => log.error({ err }, "background error");
-  const bus: EventBus = config.eventBus === "postgres" ? new PostgresBus(db, onError) : new MemoryBus();
+  const bus: EventBus =
+    config.eventBus === "postgres"
+      ? new PostgresBus(db, onError, (state) =>
+          state.up ? log.info(state, "event bus connected") : log.warn(state, "event bus down: reconnecting"),
+        )
+      : new MemoryBus();
   const roles = new Set(config.ROLES);
   const metrics = new Metrics();
   const jobs = new JobRunner(db, clock, {
@@ -181,7 +186,9 @@ export async function createServer(config: Config, opts: ServerOptions = {}): Pr
       sweepTimeLimits(ctx).catch((err) => log.warn({ err }, "time-limit warnings failed"));
     }, 60_000);
     timeLimits.unref();
-    if (db.listen) unlistenJobs = await db.listen("parley_jobs", () => jobs.wake());
+    // Woken by every enqueue, and after the LISTEN connection is back (jobs enqueued while it was down).
+    const wake = () => jobs.wake();
+    if (db.listen) unlistenJobs = await db.listen("parley_jobs", wake, wake);
   }
 
   let listening = false;

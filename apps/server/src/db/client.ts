@@ -3,6 +3,7 @@ import path from "node:path";
 import { PGlite, types as pgliteTypes } from "@electric-sql/pglite";
 import { pg_trgm } from "@electric-sql/pglite/contrib/pg_trgm";
 import pg from "pg";
+import { LISTENER_DEFAULTS, Listener, type ListenerOptions, type ListenerState } from "./listener";
 
 /** Anything that runs a parameterised query: the database itself or an open transaction. */
 export interface Queryable {
@@ -15,10 +16,20 @@ export interface Db extends Queryable {
   readonly kind: "pglite" | "postgres";
   /** Runs `fn` in one transaction; commits when it resolves, rolls back when it throws. */
   tx<T>(fn: (q: Queryable) => Promise<T>): Promise<T>;
-  /** LISTEN on a channel (PostgreSQL only: the embedded database has one process by construction). */
-  listen?(channel: string, onPayload: (payload: string) => void): Promise<() => Promise<void>>;
   /** The connection pool's state (PostgreSQL only): connections open, idle, and callers waiting for one. */
   pool?(): { total: number; idle: number; waiting: number };
+  /**
+   * LISTEN on a channel (PostgreSQL only: the embedded database has one process by construction). Every
+   * channel shares one connection, re-established with backoff when it drops; `onReconnect` runs once it is
+   * listening again (notifications sent while it was down are lost: catch up from the tables).
+   */
+  listen?(
+    channel: string,
+    onPayload: (payload: string) => void,
+    onReconnect?: () => void,
+  ): Promise<() => Promise<void>>;
+  /** The LISTEN connection's state (PostgreSQL only). */
+  listener?: { state(): ListenerState; onChange(handler: (state: ListenerState) => void): () => void };
   close(): Promise<void>;
 }
 
@@ -59,12 +70,16 @@ export async function openPglite(dataDir: string | null): Promise<Db> {
 
 pg.types.setTypeParser(pg.types.builtins.INT8, parseInt8);
 
-export async function openPostgres(url: string, poolSize: number): Promise<Db> {
+export async function openPostgres(
+  url: string,
+  poolSize: number,
+  listenerOptions: Partial<ListenerOptions> = {},
+): Promise<Db> {
   const pool = new pg.Pool({ connectionString: url, max: poolSize });
   // An idle client that errors (server restart) must not crash the process.
   pool.on("error", () => {});
   await pool.query("select 1");
-  const listeners: pg.Client[] = [];
+  const listener = new Listener(url, { ...LISTENER_DEFAULTS, ...listenerOptions });
   return {
     kind: "postgres",
     pool: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
@@ -90,21 +105,10 @@ export async function openPostgres(url: string, poolSize: number): Promise<Db> {
         client.release();
       }
     },
-    async listen(channel, onPayload) {
-      const client = new pg.Client({ connectionString: url });
-      client.on("error", () => {});
-      await client.connect();
-      client.on("notification", (n) => {
-        if (n.channel === channel) onPayload(n.payload ?? "");
-      });
-      await client.query(`listen ${pg.escapeIdentifier(channel)}`);
-      listeners.push(client);
-      return async () => {
-        await client.end().catch(() => {});
-      };
-    },
+    listen: (channel, onPayload, onReconnect) => listener.listen(channel, onPayload, onReconnect),
+    listener,
     async close() {
-      await Promise.all(listeners.map((c) => c.end().catch(() => {})));
+      await listener.close();
       await pool.end();
     },
   };

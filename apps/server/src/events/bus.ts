@@ -26,6 +26,12 @@ export interface AccessChange {
 }
 export type AccessHandler = (change: AccessChange) => void;
 
+/** Whether other processes' events reach this one: down while the LISTEN connection is re-established. */
+export interface BusHealth {
+  up: boolean;
+  downSince: Date | null;
+}
+
 /**
  * Carries committed events to every server process. In one process it is a direct call; with several
  * processes on one PostgreSQL, a NOTIFY is sent inside the writing transaction (so it is delivered only if,
@@ -46,6 +52,12 @@ export interface EventBus {
   /** Tells every process (this one included) that some people's access changed. */
   access(change: AccessChange): void;
   onAccess(handler: AccessHandler): () => void;
+  /**
+   * Runs when the bus is back after being down: the events, signals and access changes other processes
+   * sent meanwhile did not arrive, so subscribers catch up from the event log and re-check access.
+   */
+  onResume(handler: () => void): () => void;
+  health(): BusHealth;
   start(): Promise<void>;
   stop(): Promise<void>;
 }
@@ -86,6 +98,13 @@ export class MemoryBus implements EventBus {
   onAccess(handler: AccessHandler) {
     return this.accessHandlers.add(handler);
   }
+  /** One process: nothing is ever missed. */
+  onResume() {
+    return () => {};
+  }
+  health(): BusHealth {
+    return { up: true, downSince: null };
+  }
   async start() {}
   async stop() {}
 }
@@ -97,11 +116,16 @@ export class PostgresBus implements EventBus {
   private readonly handlers = new Handlers<StoredEvent[]>();
   private readonly signals = new Handlers<SignalEnvelope>();
   private readonly accessHandlers = new Handlers<AccessChange>();
+  private readonly resumed = new Handlers<void>();
   private readonly origin = crypto.randomUUID();
   private unlisten: (() => Promise<void>)[] = [];
+  /**
+   * @param onChange told when the LISTEN connection drops and when it is back (for the log).
+   */
   constructor(
     private readonly db: Db,
     private readonly onError: (err: unknown) => void,
+    private readonly onChange: (health: BusHealth & { reconnects: number }) => void = () => {},
   ) {}
 
   /** `origin:workspace:first:last`: the other processes read that range from the log. */
@@ -144,8 +168,21 @@ export class PostgresBus implements EventBus {
     return this.accessHandlers.add(handler);
   }
 
+  onResume(handler: () => void) {
+    return this.resumed.add(handler);
+  }
+
+  health(): BusHealth {
+    const state = this.db.listener?.state();
+    return { up: state?.up ?? false, downSince: state?.downSince ?? null };
+  }
+
   async start() {
     if (!this.db.listen) throw new Error("The postgres event bus needs a PostgreSQL database");
+    const stopWatching = this.db.listener?.onChange(({ up, downSince, reconnects }) =>
+      this.onChange({ up, downSince, reconnects }),
+    );
+    if (stopWatching) this.unlisten.push(async () => stopWatching());
     const unlistenSignals = await this.db.listen(SIGNALS, (note) => {
       try {
         const { origin, access, ...envelope } = JSON.parse(note) as SignalEnvelope & {
@@ -160,13 +197,24 @@ export class PostgresBus implements EventBus {
       }
     });
     this.unlisten.push(unlistenSignals);
-    const unlistenEvents = await this.db.listen(CHANNEL, (note) => {
-      const [origin, workspaceId, from, to] = note.split(":");
-      if (!origin || origin === this.origin || !workspaceId) return; // our own: already published
-      readEvents(this.db, workspaceId, Number(from) - 1, Number(to) - Number(from) + 1, Number(to))
-        .then((events) => this.publish(events))
-        .catch(this.onError);
-    });
+    const unlistenEvents = await this.db.listen(
+      CHANNEL,
+      (note) => {
+        const [origin, workspaceId, from, to] = note.split(":");
+        if (!origin || origin === this.origin || !workspaceId) return; // our own: already published
+        readEvents(this.db, workspaceId, Number(from) - 1, Number(to) - Number(from) + 1, Number(to))
+          .then((events) => this.publish(events))
+          .catch(this.onError);
+      },
+      // Both channels share one connection: one resume after it is back.
+      () => {
+        try {
+          this.resumed.emit();
+        } catch (err) {
+          this.onError(err);
+        }
+      },
+    );
     this.unlisten.push(unlistenEvents);
   }
 

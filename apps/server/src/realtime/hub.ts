@@ -32,6 +32,9 @@ interface WorkspaceState {
 }
 
 const MAX_BUFFERED = 8 * 1024 * 1024;
+const CATCH_UP_PAGE = 500;
+/** After a failed read of missing events (the database unreachable), the next try. */
+const GAP_RETRY_MS = 1_000;
 
 /**
  * Delivers committed domain events to the agents' sockets, in sequence order per workspace, each to the
@@ -44,6 +47,7 @@ export class RealtimeHub {
   private readonly unsubscribe: () => void;
   private readonly unsubscribeSignals: () => void;
   private readonly unsubscribeAccess: () => void;
+  private readonly unsubscribeResume: () => void;
 
   /**
    * @param reauthorize a session's caller as of now (new role, rights and teams), or null when the session
@@ -62,12 +66,14 @@ export class RealtimeHub {
     this.unsubscribeAccess = bus.onAccess((change) => {
       this.recheck(change).catch(this.onError);
     });
+    this.unsubscribeResume = bus.onResume(() => this.resume());
   }
 
   stop() {
     this.unsubscribe();
     this.unsubscribeSignals();
     this.unsubscribeAccess();
+    this.unsubscribeResume();
     for (const state of this.workspaces.values()) {
       for (const c of state.clients) c.socket.close(1012, "server restarting");
     }
@@ -156,6 +162,32 @@ export class RealtimeHub {
       }
       c.actor = actor;
       this.sendFrame(c, { type: "access" });
+    }
+  }
+
+  /**
+   * The bus is back after being down: what other processes committed meanwhile was not announced, so each
+   * workspace reads the log after the last event it delivered (the drain delivers them in order and drops
+   * what arrives twice); the access changes sent meanwhile were lost too, so every socket is re-checked.
+   */
+  private resume() {
+    for (const [workspaceId, state] of this.workspaces) {
+      this.catchUp(workspaceId, state).catch(this.onError);
+      this.recheck({ workspaceId }).catch(this.onError);
+    }
+  }
+
+  private async catchUp(workspaceId: string, state: WorkspaceState) {
+    await state.ready;
+    let after = state.lastSeq ?? 0;
+    for (;;) {
+      // The workspace's sequence lock orders commits: the log holds every event up to the newest one read.
+      const page = await readEvents(this.db, workspaceId, after, CATCH_UP_PAGE);
+      if (page.length === 0 || this.workspaces.get(workspaceId) !== state) return;
+      state.waiting.push(...page);
+      this.drain(workspaceId, state);
+      after = page.at(-1)!.event.seq;
+      if (page.length < CATCH_UP_PAGE) return;
     }
   }
 
@@ -248,21 +280,27 @@ export class RealtimeHub {
         // so the log has them now.
         state.filling = true;
         const from = state.lastSeq;
-        readEvents(this.db, workspaceId, from, next.event.seq - from - 1, next.event.seq - 1)
-          .then((missing) => {
+        readEvents(this.db, workspaceId, from, next.event.seq - from - 1, next.event.seq - 1).then(
+          (missing) => {
             const fresh = missing.filter((m) => m.event.seq > (state.lastSeq ?? 0));
             if (fresh.length) {
               state.lastSeq = fresh.at(-1)!.event.seq;
               this.broadcast(state, fresh);
             }
-          })
-          .catch(this.onError)
-          .finally(() => {
             // Whatever the log could not give (pruned) is skipped rather than stalling the stream.
             state.lastSeq = Math.max(state.lastSeq ?? 0, next.event.seq - 1);
             state.filling = false;
             this.drain(workspaceId, state);
-          });
+          },
+          (err) => {
+            // The database did not answer: nothing is skipped; the read is tried again a moment later.
+            this.onError(err);
+            state.filling = false;
+            setTimeout(() => {
+              if (this.workspaces.get(workspaceId) === state) this.drain(workspaceId, state);
+            }, GAP_RETRY_MS).unref();
+          },
+        );
         return;
       }
       // Everything contiguous from here goes out together: one frame per socket for a whole commit.

@@ -55,7 +55,11 @@ export class WebhookDispatcher {
         if (events.some((e) => webhookEventOf(e.event))) this.wake();
       }),
     );
-    if (this.ctx.db.listen) this.cleanups.push(await this.ctx.db.listen(WEBHOOKS_CHANNEL, () => this.wake()));
+    if (this.ctx.db.listen) {
+      // Woken again once the LISTEN connection is back: deliveries may have been enqueued while it was down.
+      const wake = () => this.wake();
+      this.cleanups.push(await this.ctx.db.listen(WEBHOOKS_CHANNEL, wake, wake));
+    }
     this.schedule(0);
   }
 

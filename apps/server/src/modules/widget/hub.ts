@@ -12,6 +12,8 @@ export interface VisitorSession {
   readUpTo: number;
   push(frame: WidgetServerFrame): void;
   close(code: number, reason: string): void;
+  /** Sends what the visitor missed since the last message and read progress sent (the bus was down). */
+  catchUp(): Promise<void>;
 }
 
 /**
@@ -26,6 +28,7 @@ export class WidgetHub {
   private chain: Promise<void> = Promise.resolve();
   private readonly unsubscribe: () => void;
   private readonly unsubscribeSignals: () => void;
+  private readonly unsubscribeResume: () => void;
 
   constructor(private readonly ctx: AppContext) {
     this.unsubscribe = ctx.bus.subscribe((events) => {
@@ -41,6 +44,16 @@ export class WidgetHub {
       if (signal.type !== "typing" || signal.contact) return;
       for (const s of this.byConversation.get(signal.conversationId) ?? [])
         s.push({ type: "typing", on: signal.on });
+    });
+    // The bus was down: other processes' replies were not announced. Each visitor following a conversation
+    // reads what came after the last message sent to them, in line with the live events.
+    this.unsubscribeResume = ctx.bus.onResume(() => {
+      const following = [...this.sessions].filter((s) => s.conversationId);
+      this.chain = this.chain
+        .then(async () => {
+          for (const s of following) if (this.sessions.has(s)) await s.catchUp();
+        })
+        .catch((err) => ctx.log.warn({ err }, "widget catch-up"));
     });
   }
 
@@ -99,6 +112,7 @@ export class WidgetHub {
   stop() {
     this.unsubscribe();
     this.unsubscribeSignals();
+    this.unsubscribeResume();
     for (const s of [...this.sessions]) s.close(1012, "server restarting");
   }
 

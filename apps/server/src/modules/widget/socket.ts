@@ -85,6 +85,16 @@ async function openVisitorSocket(
       } else send(frame);
     },
     close: (code, reason) => socket.close(code, reason),
+    catchUp: async () => {
+      const conversationId = session.conversationId;
+      if (!conversationId) return;
+      session.push({ type: "messages", messages: await visitorMessages(ctx, conversationId, after, 1000) });
+      const upTo = await agentsReadUpTo(ctx.db, visitor, conversationId);
+      if (upTo > session.readUpTo) {
+        session.readUpTo = upTo;
+        send({ type: "read", upTo });
+      }
+    },
   };
   const touch = () => touchVisitor(ctx, visitor.id).catch(() => {});
   const stopHeartbeat = keepAlive(socket, HEARTBEAT_MS, touch);
