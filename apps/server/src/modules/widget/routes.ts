@@ -24,7 +24,7 @@ const tags = ["web chat widget"];
 export async function widgetRoutes(app: App, ctx: AppContext): Promise<WidgetHub> {
   const hub = new WidgetHub(ctx);
   app.addHook("onClose", async () => hub.stop());
-  const perIp = new WindowLimiter(120, 60_000, ctx.clock);
+  const perIp = new WindowLimiter(ctx.db, "widget-ip", 120, 60_000, ctx.clock);
 
   /** The visitor of the request's token, calling from an allowed site. */
   const visitorOf = async (req: FastifyRequest) => {
@@ -90,7 +90,7 @@ export async function widgetRoutes(app: App, ctx: AppContext): Promise<WidgetHub
       },
     },
     async (req) => {
-      perIp.take(req.ip);
+      await perIp.take(req.ip);
       return sendVisitorMessage(ctx, hub, await visitorOf(req), req.body);
     },
   );
