@@ -13,8 +13,8 @@ import { type EventBus, MemoryBus, PostgresBus } from "./events/bus";
 import { createHttpApp } from "./http/app";
 import type { App } from "./http/types";
 import { webAppRoutes } from "./http/web-app";
-import { pruneOldRows } from "./jobs/maintenance";
 import { JobRunner } from "./jobs/queue";
+import { startScheduledTasks } from "./jobs/scheduled-tasks";
 import { SecretBox } from "./lib/crypto";
 import { type Clock, systemClock } from "./lib/time";
 import { registerAccountJobs } from "./modules/account-security/mail";
@@ -41,7 +41,6 @@ import { registerEmailJobs } from "./modules/notifications/email";
 import { registerFanoutJobs } from "./modules/notifications/fanout";
 import { registerPushJob } from "./modules/notifications/push";
 import { notificationRoutes } from "./modules/notifications/routes";
-import { sweepTimeLimits } from "./modules/notifications/time-limits";
 import { realtimeRoutes } from "./modules/realtime/routes";
 import { receiptRoutes } from "./modules/receipts/routes";
 import { roleRoutes } from "./modules/roles/routes";
@@ -54,7 +53,6 @@ import { accountRoutes } from "./modules/users/account";
 import { teamRoutes } from "./modules/users/teams";
 import { WebhookDispatcher } from "./modules/webhooks/dispatcher";
 import { webhookRoutes } from "./modules/webhooks/routes";
-import { startWidgetAutoClose } from "./modules/widget/auto-close";
 import type { WidgetHub } from "./modules/widget/hub";
 import { widgetRoutes } from "./modules/widget/routes";
 import { workspaceRoutes } from "./modules/workspace/routes";
@@ -109,7 +107,6 @@ export async function createServer(config: Config, opts: ServerOptions = {}): Pr
   const roles = new Set(config.ROLES);
   const jobs = new JobRunner(db, clock, {
     pollMs: config.JOB_POLL_MS,
-    concurrency: 16,
     lockMs: 5 * 60_000,
     onError: (err, job) => log.warn({ err, job }, "job attempt failed"),
   });
@@ -184,10 +181,9 @@ export async function createServer(config: Config, opts: ServerOptions = {}): Pr
 
   await bus.start();
   let unlistenJobs: (() => Promise<void>) | null = null;
-  // The worker role closes web chat conversations whose visitor left the site (R603).
-  let stopWidgetAutoClose = () => {};
-  let maintenance: NodeJS.Timeout | null = null;
-  let timeLimits: NodeJS.Timeout | null = null;
+  // The worker role's periodic tasks (housekeeping, time limits, web chat auto-close), once per period across
+  // all workers.
+  let stopScheduledTasks = async () => {};
   // The worker role also watches the IMAP mailboxes of email connections (email has no webhooks).
   const emailWatchers = new EmailWatchers(ctx, {
     refreshMs: Math.max(1000, config.JOB_POLL_MS * 5),
@@ -206,18 +202,7 @@ export async function createServer(config: Config, opts: ServerOptions = {}): Pr
     jobs.start();
     await webhooks.start();
     emailWatchers.start();
-    stopWidgetAutoClose = startWidgetAutoClose(ctx);
-    maintenance = setInterval(() => {
-      pruneOldRows(db, clock).then(
-        (removed) => log.debug({ removed }, "pruned old rows"),
-        (err) => log.warn({ err }, "pruning old rows failed"),
-      );
-    }, 3600_000);
-    maintenance.unref();
-    timeLimits = setInterval(() => {
-      sweepTimeLimits(ctx).catch((err) => log.warn({ err }, "time-limit warnings failed"));
-    }, 60_000);
-    timeLimits.unref();
+    stopScheduledTasks = startScheduledTasks(ctx);
     if (db.listen) unlistenJobs = await db.listen("parley_jobs", () => jobs.wake());
   }
 
@@ -234,9 +219,7 @@ export async function createServer(config: Config, opts: ServerOptions = {}): Pr
     },
     async close() {
       hub.stop();
-      if (maintenance) clearInterval(maintenance);
-      if (timeLimits) clearInterval(timeLimits);
-      stopWidgetAutoClose();
+      await stopScheduledTasks();
       await emailWatchers.stop();
       await jobs.stop();
       await webhooks.stop();
