@@ -69,8 +69,8 @@ async function transactOnce<T>(ctx: AppContext, fn: (tx: Tx) => Promise<T>): Pro
         drafts.set(workspaceId, list);
       },
       async enqueue(type, payload, opts) {
-        // Due by the application's clock, the one the runner claims by (not the database's).
-        await enqueueJob(q, type, payload, { runAt: now, ...opts });
+        // Due at once: by the earlier of this clock and the database's (see EnqueueOptions.now).
+        await enqueueJob(q, type, payload, { now, ...opts });
         jobsEnqueued = true;
       },
     };

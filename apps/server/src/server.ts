@@ -13,8 +13,8 @@ import { type EventBus, MemoryBus, PostgresBus } from "./events/bus";
 import { createHttpApp } from "./http/app";
 import { healthRoute } from "./http/health";
 import type { App } from "./http/types";
-import { pruneOldRows } from "./jobs/maintenance";
 import { JobRunner } from "./jobs/queue";
+import { startScheduledTasks } from "./jobs/scheduled-tasks";
 import { SecretBox } from "./lib/crypto";
 import { logContext } from "./lib/log-context";
 import { type Clock, systemClock } from "./lib/time";
@@ -28,10 +28,8 @@ import { registerSendJob } from "./modules/messages/send-job";
 import { registerEmailJobs } from "./modules/notifications/email";
 import { registerFanoutJobs } from "./modules/notifications/fanout";
 import { registerPushJob } from "./modules/notifications/push";
-import { sweepTimeLimits } from "./modules/notifications/time-limits";
 import { registerTaskReminderJob } from "./modules/tasks/reminder-job";
 import { WebhookDispatcher } from "./modules/webhooks/dispatcher";
-import { startWidgetAutoClose } from "./modules/widget/auto-close";
 import { WidgetHub } from "./modules/widget/hub";
 import { Metrics, metricsRoute, startMetricsServer } from "./process/metrics";
 import { registerRoleRoutes } from "./process/roles";
@@ -95,7 +93,6 @@ export async function createServer(config: Config, opts: ServerOptions = {}): Pr
   const metrics = new Metrics();
   const jobs = new JobRunner(db, clock, {
     pollMs: config.JOB_POLL_MS,
-    concurrency: 16,
     lockMs: 5 * 60_000,
     onError: (err, job) => log.warn({ err, job }, "job attempt failed"),
     onOutcome: metrics.jobOutcome,
@@ -152,10 +149,9 @@ export async function createServer(config: Config, opts: ServerOptions = {}): Pr
 
   await bus.start();
   let unlistenJobs: (() => Promise<void>) | null = null;
-  // The worker role closes web chat conversations whose visitor left the site (R603).
-  let stopWidgetAutoClose = () => {};
-  let maintenance: NodeJS.Timeout | null = null;
-  let timeLimits: NodeJS.Timeout | null = null;
+  // The worker role's periodic tasks (housekeeping, time limits, web chat auto-close), once per period across
+  // all workers.
+  let stopScheduledTasks = async () => {};
   // The worker role also watches the IMAP mailboxes of email connections (email has no webhooks).
   const emailWatchers = new EmailWatchers(ctx, {
     refreshMs: Math.max(1000, config.JOB_POLL_MS * 5),
@@ -174,18 +170,7 @@ export async function createServer(config: Config, opts: ServerOptions = {}): Pr
     jobs.start();
     await webhooks.start();
     emailWatchers.start();
-    stopWidgetAutoClose = startWidgetAutoClose(ctx);
-    maintenance = setInterval(() => {
-      pruneOldRows(db, clock).then(
-        (removed) => log.debug({ removed }, "pruned old rows"),
-        (err) => log.warn({ err }, "pruning old rows failed"),
-      );
-    }, 3600_000);
-    maintenance.unref();
-    timeLimits = setInterval(() => {
-      sweepTimeLimits(ctx).catch((err) => log.warn({ err }, "time-limit warnings failed"));
-    }, 60_000);
-    timeLimits.unref();
+    stopScheduledTasks = startScheduledTasks(ctx);
     // Woken by every enqueue, and after the LISTEN connection is back (jobs enqueued while it was down).
     const wake = () => jobs.wake();
     if (db.listen) unlistenJobs = await db.listen("parley_jobs", wake, wake);
@@ -214,9 +199,7 @@ export async function createServer(config: Config, opts: ServerOptions = {}): Pr
       widgetHub.stop();
       unwatchMetrics();
       await metricsServer?.close();
-      if (maintenance) clearInterval(maintenance);
-      if (timeLimits) clearInterval(timeLimits);
-      stopWidgetAutoClose();
+      await stopScheduledTasks();
       await emailWatchers.stop();
       await jobs.stop();
       await webhooks.stop();

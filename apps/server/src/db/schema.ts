@@ -495,6 +495,13 @@ export interface PushSubscriptions {
   workspace_id: string;
 }
 
+export interface RateLimits {
+  count: Generated<number>;
+  expires_at: Timestamp;
+  key: string;
+  window_start: Timestamp;
+}
+
 export interface ReadCursors {
   conversation_id: string;
   last_read_seq: Generated<number>;
@@ -528,6 +535,12 @@ export interface Roles {
   permissions: string[];
   updated_at: Timestamp;
   workspace_id: string;
+}
+
+export interface ScheduledRuns {
+  slot: number;
+  started_at: Generated<Timestamp>;
+  task: string;
 }
 
 export interface Sessions {
@@ -729,10 +742,12 @@ export interface DB {
   notifications: Notifications;
   presence_sockets: PresenceSockets;
   push_subscriptions: PushSubscriptions;
+  rate_limits: RateLimits;
   read_cursors: ReadCursors;
   read_marks: ReadMarks;
   role_permissions: RolePermissions;
   roles: Roles;
+  scheduled_runs: ScheduledRuns;
   sessions: Sessions;
   sign_in_challenges: SignInChallenges;
   tags: Tags;

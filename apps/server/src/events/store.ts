@@ -55,7 +55,7 @@ export async function appendEvents(
      j as (
        insert into jobs (type, payload, run_at, workspace_id, max_attempts)
        select $8::text, jsonb_build_object('workspaceId', $1::text, 'from', s.base + $9::int, 'to', s.base + $10::int),
-         $7, $1, 8
+         least($7::timestamptz, now()), $1, 8
        from s where $8::text is not null)
      select s.base, (select count(*) from e)::int as n,
        case when $11::text is not null then pg_notify($11::text, $12::text || (s.base + 1) || ':' || (s.base + $2)) end

@@ -27,6 +27,7 @@ import {
 } from "../modules/api-tokens/bearer";
 import { resolveSession, SESSION_COOKIE } from "../modules/auth/sessions";
 import { isPersonOnly, securityOf } from "./person-only";
+import { sharedRateLimitStore } from "./rate-limit-store";
 import { securityHeaders } from "./security-headers";
 import type { App } from "./types";
 
@@ -100,6 +101,10 @@ export async function createHttpApp(ctx: AppContext): Promise<App> {
     if (err instanceof AppError) {
       const retryAfter = (err as { retryAfterSeconds?: number }).retryAfterSeconds;
       if (retryAfter) reply.header("retry-after", String(retryAfter));
+      // A refusal that says how long to wait says it in Retry-After too.
+      const wait = (err.details as { retryAfterSeconds?: unknown } | undefined)?.retryAfterSeconds;
+      if (err.code === "rate_limited" && typeof wait === "number" && !reply.hasHeader("retry-after"))
+        reply.header("retry-after", String(wait));
       return reply
         .code(err.status)
         .send({ error: { code: err.code, message: err.message, details: err.details } });
@@ -161,6 +166,7 @@ export async function createHttpApp(ctx: AppContext): Promise<App> {
   await app.register(fastifyCookie);
   await app.register(fastifyRateLimit, {
     global: false,
+    store: sharedRateLimitStore(ctx.db, ctx.clock),
     errorResponseBuilder: (_req, context) => {
       const err = new AppError(
         "rate_limited",

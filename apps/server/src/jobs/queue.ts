@@ -1,7 +1,12 @@
 import type { z } from "zod";
 import type { Db, Queryable } from "../db/client";
 import { withLogContext } from "../lib/log-context";
-import type { Clock } from "../lib/time";
+import { type Clock, dbTimeParams } from "../lib/time";
+import { JOB_LANES, type JobLane } from "./lanes";
+
+/** The database's time as the application's clock sees it, from the two parameters of `dbTimeParams`. */
+const dbNow = (a: number, b: number) =>
+  `coalesce($${a}::timestamptz, now() + $${b}::double precision * interval '1 millisecond')`;
 
 /** A typed job: a name, a zod payload schema, a handler, retry policy and a hook when it is given up. */
 export interface JobDefinition<S extends z.ZodType = z.ZodType> {
@@ -32,6 +37,12 @@ export class PermanentFailure extends Error {}
 
 export interface EnqueueOptions {
   runAt?: Date;
+  /**
+   * The enqueuing process's reading of now, for a job to run at once: it is due at the earlier of this and
+   * the database's now(), so a machine whose clock runs ahead does not hold its jobs back (and a test's
+   * frozen clock still decides). Ignored when `runAt` is given.
+   */
+  now?: Date;
   idempotencyKey?: string;
   workspaceId?: string;
   maxAttempts?: number;
@@ -43,7 +54,7 @@ const defaultBackoff = (attempt: number) => Math.min(2 ** attempt * 1000, 15 * 6
 export async function enqueueJob(q: Queryable, type: string, payload: unknown, opts: EnqueueOptions = {}) {
   await q.query(
     `insert into jobs (type, payload, run_at, idempotency_key, workspace_id, max_attempts)
-     values ($1, $2, coalesce($3, now()), $4, $5, coalesce($6, 8))
+     values ($1, $2, coalesce($3, least($7::timestamptz, now())), $4, $5, coalesce($6, 8))
      on conflict (idempotency_key) do nothing`,
     [
       type,
@@ -52,6 +63,7 @@ export async function enqueueJob(q: Queryable, type: string, payload: unknown, o
       opts.idempotencyKey ?? null,
       opts.workspaceId ?? null,
       opts.maxAttempts ?? null,
+      opts.now ?? null,
     ],
   );
 }
@@ -72,6 +84,10 @@ interface JobRow {
  * is claimed with FOR UPDATE SKIP LOCKED (so several workers share it), retried with backoff, and
  * dead-lettered after its last attempt. `wake()` runs due jobs at once: sending a reply never waits for
  * the polling interval, which only picks up retries and jobs from other processes.
+ *
+ * Time is the database's: a lease is `now() + lockMs` and expires by `now()`, so machines whose clocks
+ * disagree never take each other's running jobs; jobs fall due by `now()` too, moved only by a test clock
+ * (`Clock.dbTime`). Job slots are split into lanes (see lanes.ts), each claiming its own types.
  */
 export class JobRunner {
   private readonly defs = new Map<string, JobDefinition>();
@@ -81,19 +97,31 @@ export class JobRunner {
   private stopped = true;
   private readonly inFlight = new Set<Promise<void>>();
   private ticking: Promise<void> | null = null;
+  private readonly busy = new Map<string, number>();
+  private readonly lanes: { lane: JobLane; patterns: string[]; exclude: boolean }[];
 
   constructor(
     private readonly db: Db,
     private readonly clock: Clock,
     private readonly opts: {
       pollMs: number;
-      concurrency: number;
       lockMs: number;
+      /** The lanes and their concurrency (JOB_LANES unless a test sets others). */
+      lanes?: readonly JobLane[];
       onError: (err: unknown, job?: { id: number; type: string }) => void;
       /** After each attempt: how it ended and how long it took (metrics). */
       onOutcome?: (type: string, outcome: JobOutcome, ms: number) => void;
     },
-  ) {}
+  ) {
+    const lanes = opts.lanes ?? JOB_LANES;
+    const named = lanes.flatMap((l) => l.types);
+    // A lane without patterns takes every type no other lane names.
+    this.lanes = lanes.map((lane) =>
+      lane.types.length
+        ? { lane, patterns: [...lane.types], exclude: false }
+        : { lane, patterns: named, exclude: true },
+    );
+  }
 
   register<S extends z.ZodType>(def: JobDefinition<S>) {
     if (this.defs.has(def.type)) throw new Error(`job type ${def.type} registered twice`);
@@ -136,17 +164,22 @@ export class JobRunner {
     try {
       do {
         this.again = false;
-        const free = this.opts.concurrency - this.inFlight.size;
-        if (free <= 0) break;
-        const jobs = await this.claim(free);
-        for (const job of jobs) {
-          const p = this.execute(job).finally(() => {
-            this.inFlight.delete(p);
-            this.wake();
-          });
-          this.inFlight.add(p);
+        for (const lane of this.lanes) {
+          const name = lane.lane.name;
+          const free = lane.lane.concurrency - (this.busy.get(name) ?? 0);
+          if (free <= 0 || this.stopped) continue;
+          const jobs = await this.claim(free, lane.patterns, lane.exclude);
+          for (const job of jobs) {
+            this.busy.set(name, (this.busy.get(name) ?? 0) + 1);
+            const p = this.execute(job).finally(() => {
+              this.inFlight.delete(p);
+              this.busy.set(name, (this.busy.get(name) ?? 1) - 1);
+              this.wake();
+            });
+            this.inFlight.add(p);
+          }
+          if (jobs.length === free) this.again = true;
         }
-        if (jobs.length === free) this.again = true;
       } while (this.again && !this.stopped);
     } catch (err) {
       this.opts.onError(err);
@@ -156,17 +189,18 @@ export class JobRunner {
     }
   }
 
-  private async claim(limit: number): Promise<JobRow[]> {
-    const now = this.clock.now();
-    // Due pending jobs, and running jobs whose worker died (lock expired).
+  private async claim(limit: number, patterns: string[], exclude: boolean): Promise<JobRow[]> {
+    // Due pending jobs, and running jobs whose worker died (lease expired by the database's clock).
     return this.db.query<JobRow>(
-      `update jobs set status = 'running', attempts = attempts + 1, locked_until = $2, updated_at = $1
+      `update jobs set status = 'running', attempts = attempts + 1,
+         locked_until = now() + $2::double precision * interval '1 millisecond', updated_at = $1
        where id in (
          select id from jobs
-         where ((status = 'pending' and run_at <= $1) or (status = 'running' and locked_until < $1))
+         where ((status = 'pending' and run_at <= ${dbNow(6, 7)}) or (status = 'running' and locked_until < now()))
+           and (type like any($4::text[])) is distinct from $5
          order by run_at limit $3 for update skip locked)
        returning id, type, payload, attempts, max_attempts`,
-      [now, new Date(now.getTime() + this.opts.lockMs), limit],
+      [this.clock.now(), this.opts.lockMs, limit, patterns, exclude, ...dbTimeParams(this.clock)],
     );
   }
 
@@ -197,7 +231,7 @@ export class JobRunner {
       if (err instanceof RetryLater) {
         // Not the job's fault (rate limit): don't burn an attempt.
         // An exact time the handler already told someone is kept to the millisecond.
-        await this.retry(job.id, err.at ?? this.after(err.afterMs), message, true);
+        await this.retry(job.id, err.at ?? null, err.afterMs, message, true);
         return "deferred";
       }
       const maxAttempts = def.maxAttempts ?? job.max_attempts;
@@ -211,20 +245,19 @@ export class JobRunner {
         return "dead";
       }
       this.opts.onError(err, job);
-      await this.retry(job.id, this.after((def.backoffMs ?? defaultBackoff)(job.attempts)), message, false);
+      await this.retry(job.id, null, (def.backoffMs ?? defaultBackoff)(job.attempts), message, false);
       return "retried";
     }
   }
 
-  private after(ms: number): Date {
-    return new Date(this.clock.now().getTime() + ms);
-  }
-
-  private async retry(id: number, runAt: Date, error: string, refund: boolean) {
+  /** Back to pending, due at `at` or `afterMs` from the database's now (as the clock sees it). */
+  private async retry(id: number, at: Date | null, afterMs: number, error: string, refund: boolean) {
     await this.db.query(
-      `update jobs set status = 'pending', run_at = $2, last_error = $3, locked_until = null, updated_at = $4,
-       attempts = attempts - $5 where id = $1`,
-      [id, runAt, error, this.clock.now(), refund ? 1 : 0],
+      `update jobs set status = 'pending', last_error = $3, locked_until = null, updated_at = $4,
+         run_at = coalesce($2, ${dbNow(7, 8)} + $6::double precision * interval '1 millisecond'),
+         attempts = attempts - $5
+       where id = $1`,
+      [id, at, error, this.clock.now(), refund ? 1 : 0, afterMs, ...dbTimeParams(this.clock)],
     );
   }
 

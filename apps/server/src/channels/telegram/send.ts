@@ -1,4 +1,6 @@
 import { TELEGRAM_CAPABILITIES } from "@parley/protocol";
+import type { Db } from "../../db/client";
+import { locked } from "../../lib/rate-store";
 import { splitText } from "../split-text";
 import { type AdapterContext, ChannelPacing, ChannelSendError, type OutgoingMessage } from "../types";
 import { callTelegram, TelegramError } from "./client";
@@ -28,7 +30,13 @@ export async function sendTelegram(
   // Telegram's pacing: about one message a second per chat (a group: one every 3 s) and 30 a second per
   // bot. A message that would go too soon waits (the job is rescheduled without spending an attempt).
   const now = ctx.now().getTime();
-  const wait = pacing.reserve(connection.id, message.externalContactId, parts.length - done.length, now);
+  const wait = await reservePace(
+    ctx.db,
+    connection.id,
+    message.externalContactId,
+    parts.length - done.length,
+    now,
+  );
   if (wait > 0) throw new ChannelPacing(wait);
   let firstId = done[0] ?? "";
   for (let i = done.length; i < parts.length; i++) {
@@ -47,31 +55,29 @@ export async function sendTelegram(
 }
 
 /**
- * Per-process pacing of a bot's sends (Telegram's documented limits). Several server processes each keep
- * their own, and Telegram's 429 retry_after remains the final word.
+ * Reserves Telegram's pace for `parts` messages at `now` (the application's clock), or says how many ms to
+ * wait: a chat's next message goes `gap` after the previous one's parts, and a bot sends at most 30 a second.
+ * Shared by every process (the `rate_limits` table, under a lock on the chat's and the bot's keys);
+ * Telegram's 429 retry_after remains the final word.
  */
-class Pacing {
-  private readonly chats = new Map<string, number>();
-  private readonly bots = new Map<string, number[]>();
-
-  /** Reserves a slot for `parts` messages at `now` (the application's clock), or says how many ms to wait. */
-  reserve(connectionId: string, chatId: string, parts: number, now: number): number {
-    const chatKey = `${connectionId}:${chatId}`;
-    const gap = chatId.startsWith("-") ? 3000 : 1000;
-    const next = this.chats.get(chatKey) ?? 0;
+async function reservePace(db: Db, connectionId: string, chatId: string, parts: number, now: number) {
+  const chatKey = `tg-chat|${connectionId}|${chatId}`;
+  const botKey = `tg-bot|${connectionId}`;
+  const gap = chatId.startsWith("-") ? 3000 : 1000;
+  return locked(db, [chatKey, botKey], async (store) => {
+    // The chat's latest send within the longest spacing a send can ask for (30 parts a second at most).
+    const last = (await store.since(chatKey, new Date(now - gap * 30))).at(-1);
+    const next = last ? last.at.getTime() + gap * last.count : 0;
     if (next > now) return next - now;
-    const recent = (this.bots.get(connectionId) ?? []).filter((t) => t > now - 1000);
-    if (recent.length + parts > 30) return Math.max(1, recent[0]! + 1000 - now);
-    for (let i = 0; i < parts; i++) recent.push(now);
-    this.bots.set(connectionId, recent);
-    this.chats.set(chatKey, now + gap * parts);
-    if (this.chats.size > 50_000) {
-      for (const [k, v] of this.chats) if (v < now) this.chats.delete(k);
-    }
+    const recent = await store.since(botKey, new Date(now - 999));
+    const sent = recent.reduce((n, h) => n + h.count, 0);
+    if (sent + parts > 30) return Math.max(1, recent[0]!.at.getTime() + 1000 - now);
+    const at = new Date(now);
+    await store.record([chatKey], at, gap * 30, parts);
+    await store.record([botKey], at, 1000, parts);
     return 0;
-  }
+  });
 }
-const pacing = new Pacing();
 
 interface Part {
   method: string;

@@ -1,9 +1,8 @@
+import type { Queryable } from "../../db/client";
+import { RateStore } from "../../lib/rate-store";
 import type { Clock } from "../../lib/time";
 
-/**
- * Where failed sign-ins are counted. Per process for now (kept in memory); a store shared by several
- * processes (a PostgreSQL table keyed by kind and key) implements the same three calls.
- */
+/** Where failed sign-ins are counted. */
 export interface FailureStore {
   /** Records one failure under each key. */
   add(keys: readonly string[], at: Date): Promise<void>;
@@ -13,38 +12,41 @@ export interface FailureStore {
   clear(keys: readonly string[]): Promise<void>;
 }
 
-/** Failures kept in this process's memory; entries older than the window are dropped as keys are touched. */
-export class MemoryFailureStore implements FailureStore {
-  private readonly failures = new Map<string, number[]>();
-  constructor(private readonly windowMs: number) {}
+/**
+ * Failures in the shared `rate_limits` table (by the millisecond, kept for the window), so every process
+ * counts the same attempts. `name` keeps limiters apart (wrong passwords, wrong second-step codes): a right
+ * password clears only its own counts.
+ */
+export class SharedFailureStore implements FailureStore {
+  private readonly store: RateStore;
+  constructor(
+    db: Queryable,
+    private readonly name: string,
+    private readonly windowMs: number,
+  ) {
+    this.store = new RateStore(db);
+  }
 
-  async add(keys: readonly string[], at: Date) {
-    for (const key of keys) {
-      const list = this.prune(key, at.getTime()) ?? [];
-      list.push(at.getTime());
-      this.failures.set(key, list);
-    }
-    // Bound the memory an attacker can make us hold: sweep the expired keys now and then.
-    if (this.failures.size > 10_000)
-      for (const key of [...this.failures.keys()]) this.prune(key, at.getTime());
+  private key(k: string) {
+    return `${this.name}|${k}`;
+  }
+
+  add(keys: readonly string[], at: Date) {
+    return this.store.record(
+      keys.map((k) => this.key(k)),
+      at,
+      this.windowMs,
+    );
   }
 
   async since(key: string, from: Date) {
-    return (this.failures.get(key) ?? []).filter((t) => t >= from.getTime()).map((t) => new Date(t));
+    return (await this.store.since(this.key(key), from)).flatMap((h) =>
+      Array.from({ length: h.count }, () => h.at),
+    );
   }
 
-  async clear(keys: readonly string[]) {
-    for (const key of keys) this.failures.delete(key);
-  }
-
-  private prune(key: string, now: number) {
-    const list = this.failures.get(key)?.filter((t) => t > now - this.windowMs);
-    if (!list?.length) {
-      this.failures.delete(key);
-      return undefined;
-    }
-    this.failures.set(key, list);
-    return list;
+  clear(keys: readonly string[]) {
+    return this.store.clear(keys.map((k) => this.key(k)));
   }
 }
 
@@ -61,13 +63,14 @@ const MAX_SPACING_MS = 60_000;
  *   address still works at once after an attack from one address;
  * - one address, any accounts: after 5 × `limit` failures the address waits until the oldest of them
  *   leaves the window (a hard cap against guessing across many accounts).
- * A refusal says how long to wait (Retry-After).
+ * A refusal says how long to wait (Retry-After). The failures are kept in the database (SharedFailureStore),
+ * so the limits hold across every server process.
  */
 export class SignInLimiter {
   constructor(
     private readonly limit: number,
     private readonly clock: Clock,
-    private readonly store: FailureStore = new MemoryFailureStore(SIGNIN_WINDOW_MS),
+    private readonly store: FailureStore,
   ) {}
 
   private keys(ip: string, email: string) {

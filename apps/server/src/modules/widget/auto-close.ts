@@ -39,12 +39,3 @@ export async function closeAbandonedWidgetConversations(ctx: AppContext): Promis
   }
   return closed;
 }
-
-/** The worker role's timer for the sweep (once a minute). */
-export function startWidgetAutoClose(ctx: AppContext, everyMs = 60_000): () => void {
-  const timer = setInterval(() => {
-    closeAbandonedWidgetConversations(ctx).catch((err) => ctx.log.warn({ err }, "widget auto-close failed"));
-  }, everyMs);
-  timer.unref();
-  return () => clearInterval(timer);
-}

@@ -1,26 +1,36 @@
+import type { Queryable } from "../../db/client";
 import { AppError } from "../../lib/errors";
+import { RateStore } from "../../lib/rate-store";
 import type { Clock } from "../../lib/time";
 
-/** A fixed-window counter per key (in this process), for a second limit on a route. */
+/**
+ * A fixed-window counter per key, for a second limit on a route; counted in the shared `rate_limits` table,
+ * so the limit holds across every server process.
+ */
 export class WindowLimiter {
-  private readonly windows = new Map<string, { start: number; count: number }>();
+  private readonly store: RateStore;
   constructor(
+    db: Queryable,
+    private readonly name: string,
     private readonly max: number,
     private readonly windowMs: number,
     private readonly clock: Clock,
-  ) {}
-  take(key: string) {
-    const now = this.clock.now().getTime();
-    let w = this.windows.get(key);
-    if (!w || now - w.start >= this.windowMs) {
-      if (this.windows.size > 50_000) this.windows.clear();
-      w = { start: now, count: 0 };
-      this.windows.set(key, w);
-    }
-    if (++w.count > this.max) {
+  ) {
+    this.store = new RateStore(db);
+  }
+
+  /** Counts one request; throws a 429 (with the seconds to wait) past the limit. */
+  async take(key: string): Promise<void> {
+    const now = this.clock.now();
+    const { count, resetAt } = await this.store.hit(`${this.name}|${key}`, now, this.windowMs);
+    if (count > this.max) {
+      const seconds = Math.max(1, Math.ceil((resetAt.getTime() - now.getTime()) / 1000));
       throw new AppError(
         "rate_limited",
-        `Too many messages from this address. Try again in ${Math.ceil((w.start + this.windowMs - now) / 1000)} seconds.`,
+        `Too many messages from this address. Try again in ${seconds} seconds.`,
+        {
+          retryAfterSeconds: seconds,
+        },
       );
     }
   }

@@ -9,7 +9,7 @@ import { needsSetup, sessionView } from "../queries/session-view";
 import { Email, Password, SessionOut } from "../schema";
 import { SESSION_COOKIE } from "../sessions";
 import { setupWorkspace } from "../setup-workspace";
-import { SignInLimiter } from "../signin-limiter";
+import { SharedFailureStore, SIGNIN_WINDOW_MS, SignInLimiter } from "../signin-limiter";
 import { secondStepFor } from "../two-factor/challenge";
 import { SecondStep } from "../two-factor/schema";
 import { signInReply } from "./session-cookie";
@@ -19,7 +19,11 @@ const tags = ["auth"];
 /** First run, sign-in and sign-out, and the current session. */
 export function sessionRoutes(app: App, ctx: AppContext) {
   // Counts wrong passwords only: slows an account down, caps an address (see SignInLimiter).
-  const signInLimiter = new SignInLimiter(ctx.config.SIGNIN_RATE_LIMIT, ctx.clock);
+  const signInLimiter = new SignInLimiter(
+    ctx.config.SIGNIN_RATE_LIMIT,
+    ctx.clock,
+    new SharedFailureStore(ctx.db, "signin", SIGNIN_WINDOW_MS),
+  );
 
   app.get(
     "/api/setup",

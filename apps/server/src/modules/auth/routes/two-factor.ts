@@ -2,7 +2,7 @@ import { z } from "zod";
 import type { AppContext } from "../../../context";
 import { mustHold } from "../../../domain/permissions";
 import { type App, actorOf, requestSource, type SessionActor, sessionActorOf } from "../../../http/types";
-import { SignInLimiter } from "../signin-limiter";
+import { SharedFailureStore, SIGNIN_WINDOW_MS, SignInLimiter } from "../signin-limiter";
 import { recentAuthUntil, requireRecentAuth, stepUp } from "../step-up";
 import { completeSecondStep } from "../two-factor/challenge";
 import {
@@ -42,7 +42,11 @@ const proverOf = (actor: SessionActor, req: { ip: string; headers: { "user-agent
 export function twoFactorRoutes(app: App, ctx: AppContext) {
   // Wrong codes (and step-up passwords) are counted apart from the password step's limiter: a right password
   // clears that one, and must not clear the count of wrong codes that follow it.
-  const limiter = new SignInLimiter(ctx.config.SIGNIN_RATE_LIMIT, ctx.clock);
+  const limiter = new SignInLimiter(
+    ctx.config.SIGNIN_RATE_LIMIT,
+    ctx.clock,
+    new SharedFailureStore(ctx.db, "second-step", SIGNIN_WINDOW_MS),
+  );
 
   app.post(
     "/api/auth/sign-in/two-factor",

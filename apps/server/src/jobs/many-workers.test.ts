@@ -1,0 +1,156 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { z } from "zod";
+import type { Db } from "../db/client";
+import { type Clock, MovableClock } from "../lib/time";
+import { openTestDb } from "../testing/db";
+import { eventually } from "../testing/eventually";
+import { JOB_LANES, type JobLane } from "./lanes";
+import { enqueueJob, JobRunner } from "./queue";
+import { Schedule } from "./schedule";
+
+let testDb: Awaited<ReturnType<typeof openTestDb>>;
+let db: Db;
+const runners: JobRunner[] = [];
+beforeAll(async () => {
+  testDb = await openTestDb();
+  db = testDb.db;
+});
+// Each test's runners stop with it: a runner left running would take the next test's jobs.
+afterEach(async () => {
+  for (const r of runners.splice(0)) await r.stop();
+});
+afterAll(async () => {
+  await testDb.close();
+});
+
+function runner(clock: Clock, lanes: readonly JobLane[] = JOB_LANES) {
+  const r = new JobRunner(db, clock, { pollMs: 50, lockMs: 5 * 60_000, lanes, onError: () => {} });
+  runners.push(r);
+  return r;
+}
+
+/** A promise with its resolve, for handlers that wait until the test lets them finish. */
+function gate() {
+  let open!: () => void;
+  const opened = new Promise<void>((resolve) => {
+    open = resolve;
+  });
+  return { open, opened };
+}
+
+/** A machine whose own clock is an hour behind (not a test clock: it does not move the database's). */
+const behind: Clock = { now: () => new Date(Date.now() - 3600_000) };
+
+describe("job leases on the database's clock", () => {
+  it("a runner whose clock is behind leases by the database's time, and another runner takes the job once that lease expires", async () => {
+    const release = gate();
+    const firstStarted = gate();
+    const attempts: number[] = [];
+    // One job at a time: the first runner is busy with it and cannot take it back itself.
+    const a = runner(behind, [{ name: "one", concurrency: 1, types: [] }]);
+    a.register({
+      type: "lease.check",
+      payload: z.object({}),
+      run: async (_p, job) => {
+        attempts.push(job.attempt);
+        firstStarted.open();
+        await release.opened;
+      },
+    });
+    await enqueueJob(db, "lease.check", {});
+    a.start();
+    await firstStarted.opened;
+    // Leased for five minutes of the database's time, not of the runner's (which would have expired already).
+    const [lease] = await db.query<{ left_ms: number }>(
+      "select extract(epoch from locked_until - now()) * 1000 as left_ms from jobs where type = 'lease.check'",
+    );
+    expect(Number(lease!.left_ms)).toBeGreaterThan(4 * 60_000);
+    expect(Number(lease!.left_ms)).toBeLessThanOrEqual(5 * 60_000);
+
+    // The lease runs out by the database's clock (the first worker hung): a second runner, also behind, takes it.
+    await db.query("update jobs set locked_until = now() - interval '1 second' where type = 'lease.check'");
+    const secondRan = gate();
+    const b = runner(behind);
+    b.register({
+      type: "lease.check",
+      payload: z.object({}),
+      run: async (_p, job) => {
+        attempts.push(job.attempt);
+        secondRan.open();
+      },
+    });
+    b.start();
+    await secondRan.opened;
+    expect(attempts).toEqual([1, 2]);
+    await eventually(async () => {
+      const [row] = await db.query<{ status: string }>("select status from jobs where type = 'lease.check'");
+      return row?.status === "done";
+    });
+    release.open();
+  });
+});
+
+describe("job lanes", () => {
+  it("sends a reply while a backlog of notification jobs is still waiting", async () => {
+    const release = gate();
+    const sent = gate();
+    const r = runner(new MovableClock());
+    r.register({ type: "notify.backlog", payload: z.object({ i: z.number() }), run: () => release.opened });
+    r.register({ type: "message.send", payload: z.object({}), run: async () => sent.open() });
+    for (let i = 0; i < 40; i++) await enqueueJob(db, "notify.backlog", { i });
+    // Queued after all of them.
+    await enqueueJob(db, "message.send", {});
+    r.start();
+    await sent.opened;
+    const counts = async () =>
+      Object.fromEntries(
+        (
+          await db.query<{ status: string; n: number }>(
+            "select status, count(*)::int as n from jobs where type = 'notify.backlog' group by status",
+          )
+        ).map((c) => [c.status, c.n]),
+      );
+    const notifications = JOB_LANES.find((l) => l.name === "notifications")!.concurrency;
+    // The reply went out while none of the backlog had finished, nor could (their handlers wait on the test).
+    const atSend = await counts();
+    expect(atSend.done).toBeUndefined();
+    expect(atSend.pending).toBeGreaterThanOrEqual(40 - notifications);
+    // The notifications lane fills up to its own limit, no further.
+    await eventually(async () =>
+      expect(await counts()).toEqual({ running: notifications, pending: 40 - notifications }),
+    );
+    release.open();
+    await eventually(async () => expect(await counts()).toEqual({ done: 40 }), { timeout: 30_000 });
+  });
+});
+
+describe("scheduled tasks", () => {
+  it("run once per slot when two workers look at the same time", async () => {
+    const clock = new MovableClock();
+    clock.freeze();
+    let runs = 0;
+    const task = { name: "count-runs", everyMs: 60_000, run: async () => runs++ };
+    const one = new Schedule(db, clock, [task], (err) => {
+      throw err;
+    });
+    const two = new Schedule(db, clock, [task], (err) => {
+      throw err;
+    });
+    const both = async () => (await Promise.all([one.tick(), two.tick()])).flat();
+    expect(await both()).toEqual(["count-runs"]);
+    expect(runs).toBe(1);
+    // The same slot again: nobody runs it.
+    expect(await both()).toEqual([]);
+    expect(runs).toBe(1);
+    // The next slot: once more, by one of them.
+    clock.advance(60_000);
+    expect(await both()).toEqual(["count-runs"]);
+    expect(runs).toBe(2);
+    const slots = await db.query<{ slot: number }>(
+      "select slot from scheduled_runs where task = 'count-runs' order by slot",
+    );
+    expect(slots.map((s) => Number(s.slot))).toEqual(
+      [slots[0]!.slot, Number(slots[0]!.slot) + 1].map(Number),
+    );
+  });
+});

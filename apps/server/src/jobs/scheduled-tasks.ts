@@ -1,0 +1,37 @@
+import type { AppContext } from "../context";
+import { pruneRateLimits } from "../lib/rate-store";
+import { sweepTimeLimits } from "../modules/notifications/time-limits";
+import { closeAbandonedWidgetConversations } from "../modules/widget/auto-close";
+import { pruneOldRows } from "./maintenance";
+import { pruneScheduledRuns, Schedule, type ScheduledTask } from "./schedule";
+
+/**
+ * The worker role's periodic tasks, each run once per period across all worker processes (see Schedule):
+ * housekeeping every hour, the time-limit warnings and the web chat auto-close (R603) every minute, and the
+ * expired rate-limit counters every five minutes.
+ */
+export function scheduledTasks(ctx: AppContext): ScheduledTask[] {
+  const { db, clock, log } = ctx;
+  return [
+    {
+      name: "prune-old-rows",
+      everyMs: 3600_000,
+      run: async () => {
+        const removed = { ...(await pruneOldRows(db, clock)), scheduledRuns: await pruneScheduledRuns(db) };
+        log.debug({ removed }, "pruned old rows");
+      },
+    },
+    { name: "time-limit-warnings", everyMs: 60_000, run: () => sweepTimeLimits(ctx) },
+    { name: "widget-auto-close", everyMs: 60_000, run: () => closeAbandonedWidgetConversations(ctx) },
+    { name: "prune-rate-limits", everyMs: 5 * 60_000, run: () => pruneRateLimits(db, clock.now()) },
+  ];
+}
+
+/** Starts the worker role's scheduled tasks; the answer stops them (waiting for runs in progress). */
+export function startScheduledTasks(ctx: AppContext): () => Promise<void> {
+  const schedule = new Schedule(ctx.db, ctx.clock, scheduledTasks(ctx), (err, task) =>
+    ctx.log.warn({ err, task }, "scheduled task failed"),
+  );
+  schedule.start();
+  return () => schedule.stop();
+}
