@@ -59,9 +59,9 @@ import type { WidgetHub } from "./modules/widget/hub";
 import { widgetRoutes } from "./modules/widget/routes";
 import { workspaceRoutes } from "./modules/workspace/routes";
 import { RealtimeHub } from "./realtime/hub";
-import { LocalBlobStore } from "./storage/blob-store";
 import { registerRemoveBlobsJob } from "./storage/remove-job";
 import { fileRoutes } from "./storage/routes";
+import { createBlobStore } from "./storage/stores";
 
 export interface Server {
   ctx: AppContext;
@@ -123,7 +123,7 @@ export async function createServer(config: Config, opts: ServerOptions = {}): Pr
     secrets: new SecretBox(secretKey),
     jobs,
     channels,
-    blobs: new LocalBlobStore(config.filesDir),
+    blobs: createBlobStore(config),
   };
   const ctx = base as AppContext;
   // The embedded database runs one statement at a time: one transaction at a time, batched. On PostgreSQL,
