@@ -5,6 +5,7 @@ import { verifyAuditLog } from "./modules/audit/verify";
 import { printVerifyReport } from "./modules/audit/verify-report";
 import { setupWorkspace } from "./modules/auth/setup-workspace";
 import { createServer } from "./server";
+import { migrateFilesToS3 } from "./storage/migrate-command";
 
 const USAGE = `Usage: npm run parley -- <command>
 
@@ -16,7 +17,11 @@ Commands:
       Applies database migrations and exits.
   audit verify [--workspace ID]
       Recomputes every workspace's audit hash chain; reports each changed, inserted or deleted row.
-      Exit code 1 when a chain is broken, 0 when all are sound.`;
+      Exit code 1 when a chain is broken, 0 when all are sound.
+  files migrate --to s3
+      Copies every stored file from the files directory (FILES_DIR) to the S3 bucket (S3_*), printing
+      progress. Run it again to resume or to catch up: files already in the bucket are skipped.
+      Exit code 1 when some file's bytes are missing or damaged on disk.`;
 
 async function main() {
   const [command, ...rest] = process.argv.slice(2);
@@ -40,6 +45,10 @@ async function main() {
     } else if (command === "audit" && rest[0] === "verify") {
       const { values } = parseArgs({ args: rest.slice(1), options: { workspace: { type: "string" } } });
       process.exitCode = printVerifyReport(await verifyAuditLog(server.ctx.db, values.workspace));
+    } else if (command === "files" && rest[0] === "migrate") {
+      const { values } = parseArgs({ args: rest.slice(1), options: { to: { type: "string" } } });
+      if (values.to !== "s3") throw new Error(`files migrate needs --to s3\n\n${USAGE}`);
+      process.exitCode = await migrateFilesToS3(server.ctx.db, config);
     } else if (command === "create-owner") {
       const { values } = parseArgs({
         args: rest,

@@ -77,6 +77,25 @@ const schema = z
       .default(3600),
     /** Where downloaded and uploaded files are kept (default: DATA_DIR/files). */
     FILES_DIR: z.string().min(1).optional(),
+    /** Where file bytes are kept: "local" (FILES_DIR) or "s3" (an S3-compatible bucket, S3_*). */
+    FILES_STORAGE: z.enum(["local", "s3"]).default("local"),
+    S3_BUCKET: z
+      .string()
+      .regex(
+        /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/,
+        "must be a bucket name (3-63 lowercase letters, digits, dots, hyphens)",
+      )
+      .optional(),
+    S3_REGION: z
+      .string()
+      .regex(/^[a-z0-9-]+$/, "must look like us-east-1")
+      .default("us-east-1"),
+    /** An S3-compatible server (MinIO, Ceph, Garage…); unset: AWS itself. */
+    S3_ENDPOINT: z.url({ protocol: /^https?$/ }).optional(),
+    S3_ACCESS_KEY_ID: z.string().min(1).optional(),
+    S3_SECRET_ACCESS_KEY: z.string().min(1).optional(),
+    /** Bucket in the URL's path rather than its host name: what most self-hosted S3 servers need. */
+    S3_FORCE_PATH_STYLE: boolish.default(false),
     /** Provider endpoints, configurable so tests and proxies can stand in for them. */
     TELEGRAM_API_BASE: z.url().default("https://api.telegram.org"),
     GRAPH_API_BASE: z.url().default("https://graph.facebook.com"),
@@ -133,6 +152,16 @@ const schema = z
         code: "custom",
         path: ["SMTP_PASSWORD"],
         message: "SMTP_USER and SMTP_PASSWORD go together",
+      });
+    }
+    if (v.FILES_STORAGE === "s3" && !v.S3_BUCKET) {
+      ctx.addIssue({ code: "custom", path: ["S3_BUCKET"], message: "is required with FILES_STORAGE=s3" });
+    }
+    if (Boolean(v.S3_ACCESS_KEY_ID) !== Boolean(v.S3_SECRET_ACCESS_KEY)) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["S3_SECRET_ACCESS_KEY"],
+        message: "S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY go together",
       });
     }
     if (v.EVENT_BUS === "postgres" && !v.DATABASE_URL) {

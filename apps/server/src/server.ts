@@ -34,8 +34,8 @@ import { WidgetHub } from "./modules/widget/hub";
 import { Metrics, metricsRoute, startMetricsServer } from "./process/metrics";
 import { registerRoleRoutes } from "./process/roles";
 import { RealtimeHub } from "./realtime/hub";
-import { LocalBlobStore } from "./storage/blob-store";
 import { registerRemoveBlobsJob } from "./storage/remove-job";
+import { createBlobStore } from "./storage/stores";
 
 export interface Server {
   ctx: AppContext;
@@ -107,7 +107,7 @@ export async function createServer(config: Config, opts: ServerOptions = {}): Pr
     secrets: new SecretBox(secretKey),
     jobs,
     channels,
-    blobs: new LocalBlobStore(config.filesDir),
+    blobs: createBlobStore(config),
   };
   const ctx = base as AppContext;
   // The embedded database runs one statement at a time: one transaction at a time, batched. On PostgreSQL,

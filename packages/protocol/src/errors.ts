@@ -15,6 +15,8 @@ export const ERROR_STATUS = {
   already_set_up: 409,
   payload_too_large: 413,
   unsupported_media_type: 415,
+  /** A download's Range lies outside the file. */
+  range_not_satisfiable: 416,
   unprocessable: 422,
   contact_blocked: 422,
   window_closed: 422,

@@ -16,7 +16,7 @@ export function registerRemoveBlobsJob(ctx: AppContext) {
     payload: Payload,
     maxAttempts: 10,
     async run(p) {
-      for (const key of p.keys) await ctx.blobs.remove(key);
+      await ctx.blobs.removeAll(p.keys);
     },
   });
 }

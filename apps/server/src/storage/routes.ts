@@ -8,6 +8,7 @@ import { AppError, notFound } from "../lib/errors";
 import { conversationForActor } from "../modules/conversations/access";
 import { canReadFile } from "./access";
 import { conversationAttachments, findFile } from "./queries";
+import { requestedRange } from "./range";
 import { verifyFileSignature } from "./signed-urls";
 import { storeUpload } from "./uploads";
 
@@ -47,9 +48,19 @@ export async function fileRoutes(app: App, ctx: AppContext) {
       if (!file || (workspaceId && !(await canReadFile(ctx.db, actorOf(req), file)))) throw notFound("File");
       // Only the image types Parley previews are ever shown in the page; everything else downloads.
       const inline = req.query.inline !== undefined && isPreviewImage(file.mime_type);
+      // One byte range (players seeking in audio and video, resumed downloads); refused past the end.
+      let range: ReturnType<typeof requestedRange>;
+      try {
+        range = requestedRange(req.headers.range, file.size);
+      } catch (err) {
+        reply.header("content-range", `bytes */${file.size}`);
+        throw err;
+      }
+      if (range) reply.code(206).header("content-range", `bytes ${range.start}-${range.end}/${file.size}`);
       return reply
         .header("content-type", file.mime_type)
-        .header("content-length", String(file.size))
+        .header("content-length", String(range ? range.end - range.start + 1 : file.size))
+        .header("accept-ranges", "bytes")
         .header(
           "content-disposition",
           // An ASCII fallback for old clients (quotes, backslashes and non-ASCII replaced), then the exact name.
@@ -58,7 +69,7 @@ export async function fileRoutes(app: App, ctx: AppContext) {
         .header("x-content-type-options", "nosniff")
         .header("content-security-policy", "default-src 'none'; sandbox")
         .header("cache-control", "private, max-age=3600")
-        .send(ctx.blobs.get(file.storage_key));
+        .send(ctx.blobs.get(file.storage_key, range ?? undefined));
     },
   );
 

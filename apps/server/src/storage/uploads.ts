@@ -81,7 +81,12 @@ export async function storeUpload(
       throw attachmentError({ code: "too_large", name, maxBytes: limits!.maxBytes });
     throw err;
   }
-  const sniffed = await fileTypeFromBuffer(await head(blobs.get(key), 4100));
+  // Only the first bytes are read back (one ranged GET from S3), enough to recognise the type.
+  const sniffed = stored.size
+    ? await fileTypeFromBuffer(
+        await head(blobs.get(key, { start: 0, end: Math.min(stored.size, 4100) - 1 }), 4100),
+      )
+    : undefined;
   const image = !!sniffed && isPreviewImage(sniffed.mime);
   const declared = (input.declaredType ?? "").split(";")[0]!.trim().toLowerCase();
   const mimeType = image
