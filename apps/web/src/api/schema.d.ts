@@ -8845,7 +8845,7 @@ export interface paths {
                                 id: string;
                                 url: string;
                                 description: string;
-                                events: ("conversation.created" | "conversation.assigned" | "conversation.status_changed" | "message.created" | "message.status_changed")[];
+                                events: ("conversation.created" | "conversation.assigned" | "conversation.status_changed" | "message.created" | "message.status_changed" | "contact.created" | "contact.updated")[];
                                 active: boolean;
                                 /** @enum {string|null} */
                                 disabledReason: "manual" | "failing" | null;
@@ -8853,7 +8853,7 @@ export interface paths {
                                 createdAt: string;
                                 updatedAt: string;
                             }[];
-                            eventTypes: ("conversation.created" | "conversation.assigned" | "conversation.status_changed" | "message.created" | "message.status_changed")[];
+                            eventTypes: ("conversation.created" | "conversation.assigned" | "conversation.status_changed" | "message.created" | "message.status_changed" | "contact.created" | "contact.updated")[];
                         };
                     };
                 };
@@ -8874,7 +8874,7 @@ export interface paths {
                         url: string;
                         /** @default  */
                         description?: string;
-                        events: ("conversation.created" | "conversation.assigned" | "conversation.status_changed" | "message.created" | "message.status_changed")[];
+                        events: ("conversation.created" | "conversation.assigned" | "conversation.status_changed" | "message.created" | "message.status_changed" | "contact.created" | "contact.updated")[];
                     };
                 };
             };
@@ -8890,7 +8890,7 @@ export interface paths {
                                 id: string;
                                 url: string;
                                 description: string;
-                                events: ("conversation.created" | "conversation.assigned" | "conversation.status_changed" | "message.created" | "message.status_changed")[];
+                                events: ("conversation.created" | "conversation.assigned" | "conversation.status_changed" | "message.created" | "message.status_changed" | "contact.created" | "contact.updated")[];
                                 active: boolean;
                                 /** @enum {string|null} */
                                 disabledReason: "manual" | "failing" | null;
@@ -8940,7 +8940,7 @@ export interface paths {
                                 id: string;
                                 url: string;
                                 description: string;
-                                events: ("conversation.created" | "conversation.assigned" | "conversation.status_changed" | "message.created" | "message.status_changed")[];
+                                events: ("conversation.created" | "conversation.assigned" | "conversation.status_changed" | "message.created" | "message.status_changed" | "contact.created" | "contact.updated")[];
                                 active: boolean;
                                 /** @enum {string|null} */
                                 disabledReason: "manual" | "failing" | null;
@@ -8993,7 +8993,7 @@ export interface paths {
                     "application/json": {
                         url?: string;
                         description?: string;
-                        events?: ("conversation.created" | "conversation.assigned" | "conversation.status_changed" | "message.created" | "message.status_changed")[];
+                        events?: ("conversation.created" | "conversation.assigned" | "conversation.status_changed" | "message.created" | "message.status_changed" | "contact.created" | "contact.updated")[];
                         active?: boolean;
                     };
                 };
@@ -9010,7 +9010,7 @@ export interface paths {
                                 id: string;
                                 url: string;
                                 description: string;
-                                events: ("conversation.created" | "conversation.assigned" | "conversation.status_changed" | "message.created" | "message.status_changed")[];
+                                events: ("conversation.created" | "conversation.assigned" | "conversation.status_changed" | "message.created" | "message.status_changed" | "contact.created" | "contact.updated")[];
                                 active: boolean;
                                 /** @enum {string|null} */
                                 disabledReason: "manual" | "failing" | null;
