@@ -810,7 +810,7 @@ export interface paths {
             };
         };
         put?: never;
-        /** Confirm it is you (password or a current code) before exports, erasure and other dangerous actions */
+        /** Confirm it is you (password, a current code or a recovery code, which is spent) before exports, erasure and other dangerous actions */
         post: {
             parameters: {
                 query?: never;
@@ -823,6 +823,7 @@ export interface paths {
                     "application/json": {
                         password?: string;
                         code?: string;
+                        recoveryCode?: string;
                     };
                 };
             };
@@ -835,6 +836,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             recentUntil: string | null;
+                            recoveryCodesLeft: number | null;
                         };
                     };
                 };
