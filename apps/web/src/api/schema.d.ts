@@ -300,6 +300,10 @@ export interface paths {
                                 email: string;
                                 /** @enum {string} */
                                 role: "owner" | "admin" | "supervisor" | "agent";
+                                customRole: {
+                                    id: string;
+                                    name: string;
+                                } | null;
                                 expiresAt: string;
                                 acceptedAt: string | null;
                                 createdAt: string;
@@ -324,7 +328,9 @@ export interface paths {
                         /** Format: email */
                         email: string;
                         /** @enum {string} */
-                        role: "admin" | "supervisor" | "agent";
+                        role?: "admin" | "supervisor" | "agent";
+                        /** Format: uuid */
+                        customRoleId?: string;
                     };
                 };
             };
@@ -341,6 +347,10 @@ export interface paths {
                                 email: string;
                                 /** @enum {string} */
                                 role: "owner" | "admin" | "supervisor" | "agent";
+                                customRole: {
+                                    id: string;
+                                    name: string;
+                                } | null;
                                 expiresAt: string;
                                 acceptedAt: string | null;
                                 createdAt: string;
