@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { ConversationStatus, Presence } from "./enums";
-import { AgentNotification, Conversation, Message, ReadCursor } from "./models";
+import { AgentNotification, Contact, Conversation, Message, ReadCursor } from "./models";
 import { Task } from "./tasks";
 
 /**
@@ -53,6 +53,10 @@ export const DomainEvent = z.discriminatedUnion("type", [
     conversationId: z.string(),
     byUserId: z.string().nullable(),
   }),
+  /** A contact came to be: a customer's first message or channel event. Every agent of the workspace sees contacts. */
+  z.object({ ...base, type: z.literal("contact.created"), contactId: z.string(), contact: Contact }),
+  /** A contact's name, fields, tags, blocking or read-tracking consent changed: the contact as it is now. */
+  z.object({ ...base, type: z.literal("contact.updated"), contactId: z.string(), contact: Contact }),
   /** A task's reminder time came (R212): for its assignee only. */
   z.object({ ...base, type: z.literal("task.reminder"), task: Task }),
   z.object({

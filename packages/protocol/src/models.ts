@@ -101,6 +101,21 @@ export const ContactSummary = z.object({
 });
 export type ContactSummary = z.infer<typeof ContactSummary>;
 
+export const ContactTag = z.object({
+  id: z.string(),
+  name: z.string(),
+  color: z.string(),
+  pinned: z.boolean(),
+});
+
+/** A contact as the API answers it (`GET /api/contacts/:id`): the summary, the company, when it was created, its tags. */
+export const Contact = ContactSummary.extend({
+  company: z.string().nullable(),
+  createdAt: z.string(),
+  tags: z.array(ContactTag),
+});
+export type Contact = z.infer<typeof Contact>;
+
 export const Conversation = z.object({
   id: z.string(),
   number: z.number().int(),

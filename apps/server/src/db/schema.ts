@@ -334,6 +334,7 @@ export interface ImportantMessages {
 export interface Invitations {
   accepted_at: Timestamp | null;
   created_at: Generated<Timestamp>;
+  custom_role_id: string | null;
   email: string;
   expires_at: Timestamp;
   id: Generated<string>;

@@ -54,6 +54,26 @@ describe("security alerts page", () => {
       const r = await owner.get("/api/alerts/rules");
       return r.body.rules.find((x: { rule: string }) => x.rule === "new_device").enabled;
     }).toBe(false);
+
+    // The page is live: an alert raised while it is open shows up without a reload.
+    await page.getByTestId("alerts-status").getByText("Open").click();
+    await t.server.ctx.db.tx((q) =>
+      recordAudit(q, {
+        workspaceId,
+        userId: null,
+        action: "api_token.new_address",
+        targetType: "api_token",
+        data: { tokenId: "tok-2", name: "Billing export", ip: "198.51.100.7" },
+        ip: "198.51.100.7",
+        at: t.server.ctx.clock.now(),
+      }),
+    );
+    await page
+      .locator('[data-testid^="alert-"]')
+      .filter({ hasText: "Billing export (198.51.100.7)" })
+      .getByText("API token used from a new address")
+      .waitFor();
+
     const acks = await t.server.ctx.db.query<{ user_id: string }>(
       "select user_id from audit_log where workspace_id = $1 and action = 'alert.acknowledged'",
       [workspaceId],

@@ -33,6 +33,8 @@ describe("the webhooks settings page", () => {
       "conversation.assigned",
       "conversation.status_changed",
       "message.status_changed",
+      "contact.created",
+      "contact.updated",
     ])
       await p.getByTestId(`webhook-event-${type}`).click();
     await p.getByTestId("webhook-save").click();

@@ -300,6 +300,10 @@ export interface paths {
                                 email: string;
                                 /** @enum {string} */
                                 role: "owner" | "admin" | "supervisor" | "agent";
+                                customRole: {
+                                    id: string;
+                                    name: string;
+                                } | null;
                                 expiresAt: string;
                                 acceptedAt: string | null;
                                 createdAt: string;
@@ -324,7 +328,9 @@ export interface paths {
                         /** Format: email */
                         email: string;
                         /** @enum {string} */
-                        role: "admin" | "supervisor" | "agent";
+                        role?: "admin" | "supervisor" | "agent";
+                        /** Format: uuid */
+                        customRoleId?: string;
                     };
                 };
             };
@@ -341,6 +347,10 @@ export interface paths {
                                 email: string;
                                 /** @enum {string} */
                                 role: "owner" | "admin" | "supervisor" | "agent";
+                                customRole: {
+                                    id: string;
+                                    name: string;
+                                } | null;
                                 expiresAt: string;
                                 acceptedAt: string | null;
                                 createdAt: string;
@@ -810,7 +820,7 @@ export interface paths {
             };
         };
         put?: never;
-        /** Confirm it is you (password or a current code) before exports, erasure and other dangerous actions */
+        /** Confirm it is you (password, a current code or a recovery code, which is spent) before exports, erasure and other dangerous actions */
         post: {
             parameters: {
                 query?: never;
@@ -823,6 +833,7 @@ export interface paths {
                     "application/json": {
                         password?: string;
                         code?: string;
+                        recoveryCode?: string;
                     };
                 };
             };
@@ -835,6 +846,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             recentUntil: string | null;
+                            recoveryCodesLeft: number | null;
                         };
                     };
                 };
@@ -8845,7 +8857,7 @@ export interface paths {
                                 id: string;
                                 url: string;
                                 description: string;
-                                events: ("conversation.created" | "conversation.assigned" | "conversation.status_changed" | "message.created" | "message.status_changed")[];
+                                events: ("conversation.created" | "conversation.assigned" | "conversation.status_changed" | "message.created" | "message.status_changed" | "contact.created" | "contact.updated")[];
                                 active: boolean;
                                 /** @enum {string|null} */
                                 disabledReason: "manual" | "failing" | null;
@@ -8853,7 +8865,7 @@ export interface paths {
                                 createdAt: string;
                                 updatedAt: string;
                             }[];
-                            eventTypes: ("conversation.created" | "conversation.assigned" | "conversation.status_changed" | "message.created" | "message.status_changed")[];
+                            eventTypes: ("conversation.created" | "conversation.assigned" | "conversation.status_changed" | "message.created" | "message.status_changed" | "contact.created" | "contact.updated")[];
                         };
                     };
                 };
@@ -8874,7 +8886,7 @@ export interface paths {
                         url: string;
                         /** @default  */
                         description?: string;
-                        events: ("conversation.created" | "conversation.assigned" | "conversation.status_changed" | "message.created" | "message.status_changed")[];
+                        events: ("conversation.created" | "conversation.assigned" | "conversation.status_changed" | "message.created" | "message.status_changed" | "contact.created" | "contact.updated")[];
                     };
                 };
             };
@@ -8890,7 +8902,7 @@ export interface paths {
                                 id: string;
                                 url: string;
                                 description: string;
-                                events: ("conversation.created" | "conversation.assigned" | "conversation.status_changed" | "message.created" | "message.status_changed")[];
+                                events: ("conversation.created" | "conversation.assigned" | "conversation.status_changed" | "message.created" | "message.status_changed" | "contact.created" | "contact.updated")[];
                                 active: boolean;
                                 /** @enum {string|null} */
                                 disabledReason: "manual" | "failing" | null;
@@ -8940,7 +8952,7 @@ export interface paths {
                                 id: string;
                                 url: string;
                                 description: string;
-                                events: ("conversation.created" | "conversation.assigned" | "conversation.status_changed" | "message.created" | "message.status_changed")[];
+                                events: ("conversation.created" | "conversation.assigned" | "conversation.status_changed" | "message.created" | "message.status_changed" | "contact.created" | "contact.updated")[];
                                 active: boolean;
                                 /** @enum {string|null} */
                                 disabledReason: "manual" | "failing" | null;
@@ -8993,7 +9005,7 @@ export interface paths {
                     "application/json": {
                         url?: string;
                         description?: string;
-                        events?: ("conversation.created" | "conversation.assigned" | "conversation.status_changed" | "message.created" | "message.status_changed")[];
+                        events?: ("conversation.created" | "conversation.assigned" | "conversation.status_changed" | "message.created" | "message.status_changed" | "contact.created" | "contact.updated")[];
                         active?: boolean;
                     };
                 };
@@ -9010,7 +9022,7 @@ export interface paths {
                                 id: string;
                                 url: string;
                                 description: string;
-                                events: ("conversation.created" | "conversation.assigned" | "conversation.status_changed" | "message.created" | "message.status_changed")[];
+                                events: ("conversation.created" | "conversation.assigned" | "conversation.status_changed" | "message.created" | "message.status_changed" | "contact.created" | "contact.updated")[];
                                 active: boolean;
                                 /** @enum {string|null} */
                                 disabledReason: "manual" | "failing" | null;

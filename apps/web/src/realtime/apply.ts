@@ -3,6 +3,7 @@ import type { QueryClient } from "@tanstack/react-query";
 import { type ConversationPages, type Feed, inView, isView, keys, mergeMessages } from "../api/queries";
 import { applyCursorToSeenBy, applyMessageToTrail } from "../api/receipts";
 import { applyPresence } from "../features/account/presence";
+import { applyContact, summaryOf } from "../features/contacts/live";
 import { showReminder } from "../features/conversation-tools/reminders";
 import { matchesParams, sortsBefore } from "../features/inbox/filters";
 import { onNotification } from "../features/notifications/live";
@@ -154,6 +155,19 @@ export function applyEvent(qc: QueryClient, me: string, event: DomainEvent) {
       qc.removeQueries({ queryKey: keys.conversation(event.conversationId) });
       qc.removeQueries({ queryKey: keys.feed(event.conversationId) });
       return;
+    case "contact.created":
+    case "contact.updated": {
+      applyContact(qc, event.contact, event.type === "contact.created");
+      if (event.type === "contact.created") return;
+      // Conversations show the contact's name and whether they are blocked.
+      const contact = summaryOf(event.contact);
+      const touch = (c: Conversation) => (c.contact.id === contact.id ? { ...c, contact } : c);
+      mapRows(qc, touch);
+      qc.setQueriesData<Conversation>({ queryKey: ["conversation"] }, (c) =>
+        c?.contact?.id === contact.id ? touch(c) : c,
+      );
+      return;
+    }
     case "task.reminder":
       showReminder(qc, event.task);
       return;

@@ -18,6 +18,8 @@ export const Invitation = z.object({
   id: z.string(),
   email: z.string(),
   role: Role,
+  /** The custom role the person joins with (its base is `role`), or null for the built-in role. */
+  customRole: z.object({ id: z.string(), name: z.string() }).nullable(),
   expiresAt: z.string(),
   acceptedAt: z.string().nullable(),
   createdAt: z.string(),

@@ -38,7 +38,10 @@ export async function requireRecentAuth(
   );
 }
 
-/** Renews the session's proof with the password or a current code; audited as `auth.step_up`. */
+/**
+ * Renews the session's proof with the password, a current code or a recovery code (spent, and audited as
+ * `auth.recovery_code_used` too: it is the way in for someone without their phone); audited as `auth.step_up`.
+ */
 export async function stepUp(
   ctx: AppContext,
   limiter: SignInLimiter,
@@ -46,15 +49,21 @@ export async function stepUp(
   sessionId: string,
   proof: Proof,
 ) {
-  if (proof.code !== undefined && !(await loadTwoFactor(ctx.db, who.userId))?.enabled_at)
+  if (
+    (proof.code !== undefined || proof.recoveryCode !== undefined) &&
+    !(await loadTwoFactor(ctx.db, who.userId))?.enabled_at
+  )
     throw new AppError(
       "validation_failed",
       "Two-factor sign-in is not on for you: confirm with your password.",
     );
-  const proven = await prove(ctx, limiter, who, proof, { password: true, recovery: false });
+  const proven = await prove(ctx, limiter, who, proof, { password: true, recovery: true });
   return transact(ctx, async (tx) => {
     await tx.q.query("update sessions set reauthenticated_at = $2 where id = $1", [sessionId, tx.now]);
     await auditAuth(tx.q, who, "auth.step_up", { method: proven.method }, tx.now);
-    return { recentUntil: iso(new Date(tx.now.getTime() + STEP_UP_MAX_AGE_MS))! };
+    return {
+      recentUntil: iso(new Date(tx.now.getTime() + STEP_UP_MAX_AGE_MS))!,
+      recoveryCodesLeft: proven.recoveryCodesLeft,
+    };
   });
 }

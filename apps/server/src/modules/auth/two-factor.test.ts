@@ -345,6 +345,37 @@ describe("step-up before dangerous actions", () => {
     expect((await owner.post("/api/auth/step-up", { code })).status).toBe(401);
   });
 
+  it("renews with a recovery code, which is spent, for someone without their phone", async () => {
+    const { owner } = await newWorkspace(t);
+    const { recoveryCodes } = await enrol(owner);
+    clock.advance(TEN_MINUTES + 1_000);
+    const create = () => owner.post("/api/connections", { type: "api", name: unique("api"), settings: {} });
+    expect((await create()).body.error.code).toBe("step_up_required");
+    const [first, second] = recoveryCodes;
+    const wrong = await owner.post("/api/auth/step-up", { recoveryCode: "aaaaa-bbbbb" });
+    expect(wrong.status).toBe(401);
+    const confirmed = await owner.post("/api/auth/step-up", { recoveryCode: first });
+    expect(confirmed.status, JSON.stringify(confirmed.body)).toBe(200);
+    expect(confirmed.body.recoveryCodesLeft).toBe(9);
+    expect((await create()).status).toBe(201);
+    expect((await owner.get("/api/auth/two-factor")).body.recoveryCodesLeft).toBe(9);
+    // Spent: the same code does not confirm again, another one does.
+    clock.advance(TEN_MINUTES + 1_000);
+    expect((await owner.post("/api/auth/step-up", { recoveryCode: first })).status).toBe(401);
+    expect((await owner.post("/api/auth/step-up", { recoveryCode: second })).body.recoveryCodesLeft).toBe(8);
+    const steps = await audits(owner.user!.id, "auth.step_up");
+    expect(steps.map((a) => a.data.method)).toEqual(["recovery_code", "recovery_code"]);
+    expect(await audits(owner.user!.id, "auth.recovery_code_used")).toHaveLength(2);
+    // One proof at a time; and nobody without two-factor sign-in has recovery codes to give.
+    const both = await owner.post("/api/auth/step-up", { password: PASSWORD, recoveryCode: second });
+    expect(both.status).toBe(400);
+    const { owner: plain } = await newWorkspace(t);
+    clock.advance(TEN_MINUTES + 1_000);
+    const none = await plain.post("/api/auth/step-up", { recoveryCode: "aaaaa-bbbbb" });
+    expect(none.status).toBe(400);
+    expect(none.body.error.message).toMatch(/password/);
+  });
+
   it("does not ask callers without a session", async () => {
     await expect(requireRecentAuth(t.server.ctx, {})).resolves.toBeUndefined();
     await expect(requireRecentAuth(t.server.ctx, { sessionId: "no-such-session" })).rejects.toMatchObject({

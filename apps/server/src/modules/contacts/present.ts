@@ -1,22 +1,11 @@
-import { ContactSummary } from "@parley/protocol";
+import { Contact, ContactTag } from "@parley/protocol";
 import type { Selectable } from "kysely";
-import { z } from "zod";
+import type { z } from "zod";
 import type { Contacts } from "../../db/schema";
 import { iso } from "../../lib/time";
 
-export const ContactTag = z.object({
-  id: z.string(),
-  name: z.string(),
-  color: z.string(),
-  pinned: z.boolean(),
-});
-
-/** A contact as the API answers it: the summary, the company, when it was created, its tags. */
-export const Contact = ContactSummary.extend({
-  company: z.string().nullable(),
-  createdAt: z.string(),
-  tags: z.array(ContactTag),
-});
+/** A contact as the API answers it (the schema lives in the protocol: contact events carry it too). */
+export { Contact, ContactTag };
 
 export type ContactRow = Pick<
   Selectable<Contacts>,

@@ -12,6 +12,7 @@ import {
   conversationFrom,
   presentConversation,
 } from "../conversations/present";
+import { emitContactsUpdated } from "./events";
 
 export const PROFILE_JOB = "contact.profile";
 
@@ -201,6 +202,7 @@ async function applyProfile(
   const keys = await dropFiles(tx.q, workspaceId, unshown);
   if (keys.length) await tx.enqueue(REMOVE_BLOBS_JOB, { keys }, { workspaceId });
   if (!changed) return;
+  await emitContactsUpdated(tx, workspaceId, [contact.id]);
   const conversations = await tx.q.query<ConversationRow>(
     `${CONVERSATION_SELECT} ${conversationFrom()} where c.workspace_id = $1 and c.contact_id = $2`,
     [workspaceId, contact.id],

@@ -1,5 +1,6 @@
 import type { InboundEvent } from "../../channels/types";
 import type { AppContext, Tx } from "../../context";
+import { emitContactCreated, newContact } from "../contacts/events";
 import type { ChannelEvent, ChannelEventOutcome, RecordedAccountError } from "./channel-event";
 import { ingestAccountError } from "./ingest-account-errors";
 import type { ConnectionRef } from "./ingest-messages";
@@ -79,6 +80,11 @@ async function ingestContact(
     await tx.q.query("delete from contacts where id = $1", [contact!.id]);
     return { kind: "contact", status: "unchanged" };
   }
+  emitContactCreated(
+    tx,
+    connection.workspaceId,
+    newContact(contact!.id, { name, avatarUrl: avatar }, tx.now),
+  );
   return { kind: "contact", status: "created" };
 }
 

@@ -2,6 +2,7 @@ import type { Conversation } from "@parley/protocol";
 import type { InboundEvent } from "../../channels/types";
 import type { Tx } from "../../context";
 import type { EventAudience } from "../../domain/permissions";
+import { emitContactCreated, newContact } from "../contacts/events";
 import { conversationNumberSequence } from "../conversations/numbers";
 import {
   accessOf,
@@ -312,7 +313,23 @@ async function findOrCreateIdentity(
      values ($1, $2, $3, $4, $5, $6) on conflict (connection_id, external_id) do nothing returning id`,
     [connection.workspaceId, contact!.id, connection.id, e.externalContactId, e.contact.name ?? null, tx.now],
   );
-  if (identity) return { id: identity.id, contact_id: contact!.id, blocked: false };
+  if (identity) {
+    emitContactCreated(
+      tx,
+      connection.workspaceId,
+      newContact(
+        contact!.id,
+        {
+          name: e.contact.name ?? null,
+          nickname: e.contact.nickname ?? null,
+          email: e.contact.email ?? null,
+          phone: e.contact.phone ?? null,
+        },
+        tx.now,
+      ),
+    );
+    return { id: identity.id, contact_id: contact!.id, blocked: false };
+  }
   // Another transaction created the identity first: use it and drop our contact.
   await tx.q.query("delete from contacts where id = $1", [contact!.id]);
   return findOrCreateIdentity(tx, connection, e);

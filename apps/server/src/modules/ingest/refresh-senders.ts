@@ -1,4 +1,5 @@
 import type { Tx } from "../../context";
+import { emitContactsUpdated } from "../contacts/events";
 import { accessOf, loadConversationRow, presentConversation } from "../conversations/present";
 import { conversationWindow, presentWindow } from "../conversations/window";
 import type { ConnectionRef, InboundMessage } from "./ingest-messages";
@@ -14,8 +15,8 @@ import type { ConnectionRef, InboundMessage } from "./ingest-messages";
  * - **Subscriptions** (events marked `subscribes`): a message from a customer who had unsubscribed shows they
  *   are back; an unsubscription later than the message stays.
  *
- * Contacts whose name changed get `conversation.updated` events for their conversations, so open inboxes
- * show the new name (the messages' own events carry it too).
+ * Contacts whose name changed get `contact.updated` and `conversation.updated` events for their
+ * conversations, so open inboxes show the new name (the messages' own events carry it too).
  */
 export async function refreshSenders(
   tx: Tx,
@@ -101,6 +102,10 @@ export async function applySenderState(tx: Tx, rows: SenderState[]): Promise<{ i
     ],
   );
   if (changed.length === 0) return { identityIds: [] };
+  const renamed = new Map<string, string[]>();
+  for (const c of changed.filter((x) => x.contact_renamed))
+    renamed.set(c.workspace_id, [...(renamed.get(c.workspace_id) ?? []), c.contact_id]);
+  for (const [workspaceId, ids] of renamed) await emitContactsUpdated(tx, workspaceId, ids);
   // Open inboxes: the contact's conversations with the new name, the window with the subscription.
   const conversations = await tx.q.query<{ id: string; workspace_id: string }>(
     `select c.id, c.workspace_id from conversations c

@@ -5,7 +5,7 @@ import type { Actor } from "../../domain/permissions";
 import { notFound } from "../../lib/errors";
 import { iso } from "../../lib/time";
 import { REMOVE_BLOBS_JOB } from "../../storage/remove-job";
-import { recordAudit } from "../audit/record";
+import { type AuditSource, recordAudit } from "../audit/record";
 import { MESSAGE_COLUMNS, type MessageRow, presentMessage } from "../messages/present";
 import { parseReceiptSettings } from "./policy";
 
@@ -17,6 +17,8 @@ export interface ConsentInput {
   source: string;
   /** The staff member who recorded it, when not the contact themselves. */
   userId?: string | null;
+  /** The request's address, browser and API token, for the audit entry (none from the widget). */
+  audit?: AuditSource;
 }
 
 /**
@@ -54,6 +56,7 @@ export async function recordReadTrackingConsent(ctx: AppContext, input: ConsentI
       targetType: "contact",
       targetId: input.contactId,
       data: { granted: input.granted, source: input.source },
+      ...input.audit,
       at: tx.now,
     });
     return {
@@ -65,7 +68,7 @@ export async function recordReadTrackingConsent(ctx: AppContext, input: ConsentI
 }
 
 /** Everything Parley holds about a contact, as one JSON document (R307: a data subject's access request). */
-export async function exportContact(ctx: AppContext, actor: Actor, contactId: string) {
+export async function exportContact(ctx: AppContext, actor: Actor, contactId: string, source: AuditSource) {
   const [contact] = await ctx.db.query<Record<string, unknown>>(
     `select id, name, nickname, email, phone, company, avatar_url, attributes, blocked_at, created_at,
        updated_at, read_tracking_consent, read_tracking_consent_at, read_tracking_consent_source
@@ -102,6 +105,7 @@ export async function exportContact(ctx: AppContext, actor: Actor, contactId: st
     targetType: "contact",
     targetId: contactId,
     data: { conversations: conversations.length, messages: messages.length },
+    ...source,
     at: now,
   });
   return {
@@ -122,7 +126,7 @@ export async function exportContact(ctx: AppContext, actor: Actor, contactId: st
  * a message of another conversation carries the same file. The bytes are removed by a job enqueued in
  * the same transaction. The audit log keeps only that it happened, by whom, and how much was removed.
  */
-export async function eraseContact(ctx: AppContext, actor: Actor, contactId: string) {
+export async function eraseContact(ctx: AppContext, actor: Actor, contactId: string, source: AuditSource) {
   return transact(ctx, async (tx) => {
     const [found] = await tx.q.query<{ id: string }>(
       "select id from contacts where id = $1 and workspace_id = $2 for update",
@@ -174,6 +178,7 @@ export async function eraseContact(ctx: AppContext, actor: Actor, contactId: str
       targetType: "contact",
       targetId: contactId,
       data: { conversations: conversations.length, messages: counted?.n ?? 0 },
+      ...source,
       at: tx.now,
     });
     for (const c of conversations) {

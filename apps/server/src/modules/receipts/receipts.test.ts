@@ -268,12 +268,25 @@ describe("retry of a failed reply (R301)", () => {
       "message.updated",
       (e) => e.message.id === id && e.message.delivery.state === "sent",
     );
+    const [retried] = await sourcesOf(id, "message.retried");
+    expect(retried).toMatchObject({
+      ip: expect.any(String),
+      user_agent: expect.any(String),
+      api_token_id: null,
+    });
     const again = await owner.post(`/api/conversations/${conversationId}/messages/${id}/retry`);
     expect(again.status).toBe(409);
     expect(again.body.error.code).toBe("conflict");
     socket.close();
   });
 });
+
+/** The request source of a target's audit entries of one action. */
+const sourcesOf = (targetId: string, action: string) =>
+  t.server.ctx.db.query<{ ip: string | null; user_agent: string | null; api_token_id: string | null }>(
+    "select ip, user_agent, api_token_id from audit_log where target_id = $1 and action = $2 order by id",
+    [targetId, action],
+  );
 
 describe("privacy (R307)", () => {
   it("keeps read times only with consent in consent mode, and records consent through the API", async () => {
@@ -295,6 +308,11 @@ describe("privacy (R307)", () => {
     // Withdrawing consent forgets the read times kept.
     await owner.put(`/api/contacts/${contact_id}/read-tracking-consent`, { granted: false });
     expect((await state(owner, conversationId, b.id)).readAt).toBeNull();
+    // Each change is audited with the request's address and browser, like the newer entries.
+    const consents = await sourcesOf(contact_id, "contact.read_tracking_consent");
+    expect(consents).toHaveLength(2);
+    for (const c of consents)
+      expect(c).toMatchObject({ ip: expect.any(String), user_agent: expect.any(String) });
   });
 
   it("purges read times and read-cursor history after the retention period", async () => {
@@ -342,6 +360,10 @@ describe("privacy (R307)", () => {
       [workspaceId, contact_id],
     );
     expect(audit.map((r) => r.action)).toEqual(["contact.exported", "contact.erased"]);
+    for (const action of ["contact.exported", "contact.erased"]) {
+      const [entry] = await sourcesOf(contact_id, action);
+      expect(entry, action).toMatchObject({ ip: expect.any(String), user_agent: expect.any(String) });
+    }
     expect(JSON.stringify(audit)).not.toContain("our answer");
     socket.close();
   });

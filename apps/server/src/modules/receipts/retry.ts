@@ -1,7 +1,7 @@
 import { type AppContext, transact } from "../../context";
 import type { Actor } from "../../domain/permissions";
 import { AppError, conflict, notFound } from "../../lib/errors";
-import { recordAudit } from "../audit/record";
+import { type AuditSource, recordAudit } from "../audit/record";
 import { conversationForActor } from "../conversations/access";
 import { accessOf } from "../conversations/present";
 import { conversationWindow, windowRefusal } from "../conversations/window";
@@ -13,7 +13,13 @@ import { SEND_MESSAGE_JOB } from "../messages/send-job";
  * new send job is queued. The earlier attempt's times and failure are cleared: the ticks describe the
  * attempt in progress. Parts of a multi-part message that already reached the customer are not sent again. Checked like a new reply: permission, blocked contact, messaging window.
  */
-export async function retryMessage(ctx: AppContext, actor: Actor, conversationId: string, messageId: string) {
+export async function retryMessage(
+  ctx: AppContext,
+  actor: Actor,
+  conversationId: string,
+  messageId: string,
+  source: AuditSource,
+) {
   return transact(ctx, async (tx) => {
     const { row: conv } = await conversationForActor(tx.q, actor, conversationId, {
       lock: true,
@@ -53,6 +59,7 @@ export async function retryMessage(ctx: AppContext, actor: Actor, conversationId
       targetType: "message",
       targetId: m.id,
       data: { failureReason: m.failure_reason, failureDetail: m.failure_detail },
+      ...source,
       at: tx.now,
     });
     const message = presentMessage(updated!);

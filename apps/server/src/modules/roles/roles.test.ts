@@ -1,5 +1,13 @@
 import { describe, expect, it } from "vitest";
-import { addUser, apiConnection, type Client, inbound, newWorkspace, unique } from "../../testing/harness";
+import {
+  addUser,
+  apiConnection,
+  Client,
+  inbound,
+  newWorkspace,
+  PASSWORD,
+  unique,
+} from "../../testing/harness";
 import { useTestServer } from "../../testing/use-test-server";
 
 const t = useTestServer();
@@ -166,6 +174,68 @@ describe("roles and permissions", () => {
       movedTo: "agent",
       userIds: [agent.id],
     });
+  });
+
+  it("an invitation gives a custom role: the person joins holding it", async () => {
+    const { owner, workspaceId } = await newWorkspace(t);
+    const name = unique("Exporter");
+    const role = (
+      await owner.post("/api/roles", {
+        name,
+        base: "agent",
+        permissions: ["conversations.reply", "data.export"],
+      })
+    ).body.role;
+    const email = `${unique("invitee")}@example.com`;
+    const invited = await owner.post("/api/invitations", { email, customRoleId: role.id });
+    expect(invited.status, JSON.stringify(invited.body)).toBe(201);
+    expect(invited.body.invitation).toMatchObject({ role: "agent", customRole: { id: role.id, name } });
+    const listed = (await owner.get("/api/invitations")).body.invitations;
+    expect(listed[0]).toMatchObject({ email, customRole: { id: role.id, name } });
+    const [audit] = await t.db.query<{ data: any }>(
+      "select data from audit_log where workspace_id = $1 and action = 'invitation.created'",
+      [workspaceId],
+    );
+    expect(audit!.data).toEqual({ email, role: "agent", customRoleId: role.id });
+
+    const invitee = new Client(t.url);
+    const token = invited.body.acceptUrl.split("/invite/")[1];
+    const accepted = await invitee.post("/api/invitations/accept", {
+      token,
+      name: "Exporter",
+      password: PASSWORD,
+    });
+    expect(accepted.status, JSON.stringify(accepted.body)).toBe(201);
+    expect(accepted.body.user).toMatchObject({ role: "agent", customRole: { id: role.id, name } });
+    expect(accepted.body.permissions).toEqual(["conversations.reply", "data.export"]);
+    expect((await roleOf(owner, role.id))?.members).toBe(1);
+
+    // Refused: both kinds at once, neither, an unknown or another workspace's role.
+    const other = await newWorkspace(t);
+    const foreign = (await other.owner.post("/api/roles", { name, base: "agent", permissions: [] })).body
+      .role;
+    const again = (body: object) =>
+      owner.post("/api/invitations", { email: `${unique("x")}@example.com`, ...body });
+    expect((await again({ role: "agent", customRoleId: role.id })).status).toBe(400);
+    expect((await again({})).status).toBe(400);
+    expect((await again({ customRoleId: crypto.randomUUID() })).status).toBe(404);
+    expect((await again({ customRoleId: foreign.id })).status).toBe(404);
+  });
+
+  it("an inviter gives no custom role with rights they do not hold", async () => {
+    const { owner } = await newWorkspace(t);
+    const supervisor = await addUser(t, owner, "supervisor");
+    const current = (await roleOf(owner, "supervisor"))!.permissions;
+    await owner.patch("/api/roles/supervisor", { permissions: [...current, "people.manage"] });
+    const role = (
+      await owner.post("/api/roles", { name: unique("Keys"), base: "agent", permissions: ["api.manage"] })
+    ).body.role;
+    const refused = await supervisor.client.post("/api/invitations", {
+      email: `${unique("x")}@example.com`,
+      customRoleId: role.id,
+    });
+    expect(refused.status).toBe(403);
+    expect(refused.body.error.message).toContain("api.manage");
   });
 
   it("nobody changes the role they hold, nor grants a right they do not hold", async () => {

@@ -33,6 +33,9 @@ export function webhookEventOf(e: DomainEvent): Mapped | null {
     case "message.updated":
       if (e.message.direction !== "outbound" || !e.message.delivery) return null;
       return { type: "message.status_changed", data: e.message, orderingKey: e.conversationId };
+    case "contact.created":
+    case "contact.updated":
+      return { type: e.type, data: e.contact, orderingKey: e.contactId };
     default:
       return null;
   }

@@ -7,6 +7,8 @@ export const WebhookEventType = z.enum([
   "conversation.status_changed",
   "message.created",
   "message.status_changed",
+  "contact.created",
+  "contact.updated",
 ]);
 export type WebhookEventType = z.infer<typeof WebhookEventType>;
 

@@ -1,5 +1,4 @@
 import { Alert, Badge, Button, Group, Paper, Select, Stack, Text, TextInput, Title } from "@mantine/core";
-import type { Role } from "@parley/protocol";
 import { IconUserPlus } from "@tabler/icons-react";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { type FormEvent, useState } from "react";
@@ -10,6 +9,7 @@ import type { Answer } from "../../api/types";
 import { errorWithReason } from "../../lib/errors";
 import { fullDateTime } from "../../lib/format";
 import { showErrorWithReason } from "../../lib/notify";
+import { useRoles } from "../roles/roles-api";
 import { CopyLinkField } from "./CopyLinkField";
 import { assignableRoles } from "./users-roles";
 
@@ -26,13 +26,15 @@ export function InvitationsPanel({ session }: { session: Session }) {
     queryFn: () => get<InvitationsAnswer>("/api/invitations").then((r) => r.invitations),
   });
   const [email, setEmail] = useState("");
-  const [role, setRole] = useState<Role>("agent");
+  // A built-in role, or `custom:<id>` for one of the workspace's custom roles.
+  const [role, setRole] = useState<string>("agent");
+  const custom = (useRoles().data ?? []).filter((r) => !r.builtIn);
   const [created, setCreated] = useState<{ email: string; url: string; emailed: boolean } | null>(null);
   const invite = useMutation({
     mutationFn: () =>
       post<Answer<"/api/invitations", "post">>("/api/invitations", {
         email,
-        role,
+        ...(role.startsWith("custom:") ? { customRoleId: role.slice(7) } : { role }),
       }),
     onSuccess: (r) => {
       setCreated({ email: r.invitation.email, url: r.acceptUrl, emailed: r.emailed });
@@ -70,11 +72,15 @@ export function InvitationsPanel({ session }: { session: Session }) {
           />
           <Select
             label={t("account.users.inviteRole")}
-            data={roles.map((r) => ({ value: r, label: t(`account.roles.${r}`) }))}
+            data={[
+              ...roles.map((r) => ({ value: r, label: t(`account.roles.${r}`) })),
+              ...custom.map((r) => ({ value: `custom:${r.id}`, label: r.name })),
+            ]}
             value={role}
             allowDeselect={false}
-            onChange={(v) => v && setRole(v as Role)}
+            onChange={(v) => v && setRole(v)}
             w={180}
+            data-testid="invite-role"
           />
           <Button
             type="submit"
@@ -122,7 +128,7 @@ export function InvitationsPanel({ session }: { session: Session }) {
             <Group key={i.id} justify="space-between" wrap="nowrap">
               <Group gap="sm" wrap="nowrap">
                 <Text size="sm">{i.email}</Text>
-                <Badge variant="light">{t(`account.roles.${i.role}`)}</Badge>
+                <Badge variant="light">{i.customRole?.name ?? t(`account.roles.${i.role}`)}</Badge>
                 <Text size="xs" c="dimmed">
                   {t("account.users.expires", { date: fullDateTime(i.expiresAt, i18n.language) })}
                 </Text>

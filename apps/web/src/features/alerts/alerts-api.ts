@@ -12,8 +12,11 @@ type RulePatch = Body<"/api/alerts/rules/{rule}", "patch">;
 
 const keys = {
   rules: ["alerts", "rules"] as const,
+  lists: ["alerts", "list"] as const,
   list: (s: AlertStatus) => ["alerts", "list", s] as const,
 };
+/** The cached alert lists, which a `security_alert` notification on the socket makes load again. */
+export const alertListsKey = keys.lists;
 
 export const useAlertRules = () =>
   useQuery({ queryKey: keys.rules, queryFn: () => data(client.GET("/api/alerts/rules")) });
@@ -45,7 +48,7 @@ export function useAcknowledge() {
   return useMutation({
     mutationFn: (id: string) =>
       data(client.POST("/api/alerts/{id}/acknowledge", { params: { path: { id } } })),
-    onSuccess: () => qc.invalidateQueries({ queryKey: ["alerts", "list"] }),
+    onSuccess: () => qc.invalidateQueries({ queryKey: keys.lists }),
     onError: (err) => showError(t, err),
   });
 }

@@ -2,6 +2,7 @@ import { notifications } from "@mantine/notifications";
 import type { AgentNotification } from "@parley/protocol";
 import type { InfiniteData, QueryClient } from "@tanstack/react-query";
 import i18n from "../../i18n";
+import { alertListsKey } from "../alerts/alerts-api";
 import { type NotificationPage, notifyKeys, type SettingsResponse } from "./api";
 
 /** The title of a notification in the agent's language (the server keeps only the names it refers to). */
@@ -39,6 +40,8 @@ function chime() {
  * message text and plays the sound. Old ones replayed after a reconnect update the list quietly.
  */
 export function onNotification(qc: QueryClient, n: AgentNotification) {
+  // A new security alert: the alerts page (if open or cached) shows it without a reload.
+  if (n.kind === "security_alert") void qc.invalidateQueries({ queryKey: alertListsKey });
   let added = false;
   qc.setQueryData<InfiniteData<NotificationPage, string | null>>(notifyKeys.list, (data) => {
     if (!data) return data;

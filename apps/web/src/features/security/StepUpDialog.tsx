@@ -1,4 +1,5 @@
 import { Alert, Anchor, Button, Group, Modal, PasswordInput, Stack, Text, TextInput } from "@mantine/core";
+import { notifications } from "@mantine/notifications";
 import { useMutation } from "@tanstack/react-query";
 import { type FormEvent, useEffect, useRef, useState } from "react";
 import { useTranslation } from "react-i18next";
@@ -7,6 +8,14 @@ import { proofError } from "./security-api";
 
 /** Settles the question the dialog is asking: true once confirmed, false when the person gave up. */
 type Settle = (confirmed: boolean) => void;
+/** What the person confirms with: the password, a code from the app, or a recovery code (spent). */
+type Method = "password" | "code" | "recovery";
+const METHODS: readonly Method[] = ["password", "code", "recovery"];
+const SWITCH_LABEL = {
+  password: "security.stepUp.usePassword",
+  code: "security.stepUp.useCode",
+  recovery: "security.signIn.useRecovery",
+} as const;
 
 /**
  * The one step-up dialog of the app, mounted once with the signed-in pages: every request that fails with
@@ -17,7 +26,7 @@ export function StepUpDialog() {
   const settle = useRef<Settle | null>(null);
   const pending = useRef<Promise<boolean> | null>(null);
   const [opened, setOpened] = useState(false);
-  const [useCode, setUseCode] = useState(false);
+  const [method, setMethod] = useState<Method>("password");
   const [value, setValue] = useState("");
 
   useEffect(() => {
@@ -48,10 +57,26 @@ export function StepUpDialog() {
     mutationFn: () =>
       data(
         client.POST("/api/auth/step-up", {
-          body: useCode ? { code: value.trim() } : { password: value },
+          body:
+            method === "code"
+              ? { code: value.trim() }
+              : method === "recovery"
+                ? { recoveryCode: value.trim() }
+                : { password: value },
         }),
       ),
-    onSuccess: () => finish(true),
+    onSuccess: (r) => {
+      // A recovery code is spent: say how many are left (none: make new ones in the profile).
+      if (r.recoveryCodesLeft !== null)
+        notifications.show({
+          color: r.recoveryCodesLeft === 0 ? "red" : "yellow",
+          message:
+            r.recoveryCodesLeft === 0
+              ? t("security.recovery.lastUsed")
+              : t("security.recovery.left", { count: r.recoveryCodesLeft }),
+        });
+      finish(true);
+    },
   });
   const submit = (e: FormEvent) => {
     e.preventDefault();
@@ -67,7 +92,7 @@ export function StepUpDialog() {
       <form onSubmit={submit}>
         <Stack>
           <Text size="sm">{t("security.stepUp.hint")}</Text>
-          {useCode ? (
+          {method === "code" ? (
             <TextInput
               label={t("security.stepUp.code")}
               inputMode="numeric"
@@ -76,6 +101,15 @@ export function StepUpDialog() {
               onChange={(e) => setValue(e.currentTarget.value)}
               data-autofocus
               data-testid="step-up-code"
+            />
+          ) : method === "recovery" ? (
+            <TextInput
+              label={t("security.signIn.recoveryCode")}
+              autoComplete="off"
+              value={value}
+              onChange={(e) => setValue(e.currentTarget.value)}
+              data-autofocus
+              data-testid="step-up-recovery"
             />
           ) : (
             <PasswordInput
@@ -88,17 +122,24 @@ export function StepUpDialog() {
               data-testid="step-up-password"
             />
           )}
-          <Anchor
-            component="button"
-            type="button"
-            size="sm"
-            onClick={() => {
-              setUseCode(!useCode);
-              setValue("");
-            }}
-          >
-            {useCode ? t("security.stepUp.usePassword") : t("security.stepUp.useCode")}
-          </Anchor>
+          <Group gap="md">
+            {METHODS.filter((m) => m !== method).map((m) => (
+              <Anchor
+                key={m}
+                component="button"
+                type="button"
+                size="sm"
+                onClick={() => {
+                  setMethod(m);
+                  setValue("");
+                  confirm.reset();
+                }}
+                data-testid={`step-up-use-${m}`}
+              >
+                {t(SWITCH_LABEL[m])}
+              </Anchor>
+            ))}
+          </Group>
           {confirm.isError ? (
             <Alert color="red" variant="light" role="alert">
               {proofError(t, confirm.error)}

@@ -6,7 +6,10 @@ import { USER_COLUMNS, type UserRow } from "../../users/present";
 import { findInvitation } from "../queries/invitations";
 import { hashPassword } from "../sessions";
 
-/** Accepts an invitation: claims it once and creates the invited account with the invitation's role (audited). */
+/**
+ * Accepts an invitation: claims it once and creates the invited account with the invitation's role, and its
+ * custom role when it gives one (audited).
+ */
 export async function acceptInvitation(
   ctx: AppContext,
   input: { token: string; name: string; password: string },
@@ -23,9 +26,9 @@ export async function acceptInvitation(
     // The email may have got an account since the invitation was sent (another invitation).
     const [u] = await tx.q
       .query<UserRow>(
-        `insert into users (workspace_id, email, name, role, password_hash, created_at, updated_at)
-         values ($1, $2, $3, $4, $5, $6, $6) returning ${USER_COLUMNS}`,
-        [inv.workspace_id, inv.email, input.name, inv.role, passwordHash, tx.now],
+        `insert into users (workspace_id, email, name, role, custom_role_id, password_hash, created_at, updated_at)
+         values ($1, $2, $3, $4, $5, $6, $7, $7) returning ${USER_COLUMNS}`,
+        [inv.workspace_id, inv.email, input.name, inv.role, inv.custom_role_id, passwordHash, tx.now],
       )
       .catch(uniqueViolation("A user with this email already exists: sign in instead."));
     await recordAudit(tx.q, {
@@ -34,7 +37,7 @@ export async function acceptInvitation(
       action: "invitation.accepted",
       targetType: "invitation",
       targetId: inv.id,
-      data: { email: inv.email, role: inv.role },
+      data: { email: inv.email, role: inv.role, customRoleId: inv.custom_role_id },
       ...source,
       at: tx.now,
     });

@@ -20,9 +20,10 @@ export async function findInvitation(q: Queryable, token: string, now: Date) {
     workspace_id: string;
     email: string;
     role: Role;
+    custom_role_id: string | null;
     workspace_name: string;
   }>(
-    `select i.id, i.workspace_id, i.email, i.role, w.name as workspace_name from invitations i
+    `select i.id, i.workspace_id, i.email, i.role, i.custom_role_id, w.name as workspace_name from invitations i
      join workspaces w on w.id = i.workspace_id
      where i.token_hash = $1 and i.accepted_at is null and i.expires_at > $2`,
     [sha256Hex(token), now],

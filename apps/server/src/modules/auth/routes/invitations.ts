@@ -3,7 +3,6 @@ import { z } from "zod";
 import type { AppContext } from "../../../context";
 import { mustHold } from "../../../domain/permissions";
 import { type App, actorOf, requestSource } from "../../../http/types";
-import { forbidden } from "../../../lib/errors";
 import { acceptInvitation } from "../commands/accept-invitation";
 import { invite } from "../commands/invite";
 import { revokeInvitation } from "../commands/revoke-invitation";
@@ -21,7 +20,13 @@ export function invitationRoutes(app: App, ctx: AppContext) {
       schema: {
         tags,
         summary: "Invite a person to the workspace (admins)",
-        body: z.object({ email: Email, role: z.enum(["admin", "supervisor", "agent"]) }),
+        body: z.object({
+          email: Email,
+          /** A built-in role; or leave it out and give `customRoleId`. */
+          role: z.enum(["admin", "supervisor", "agent"]).optional(),
+          /** A custom role of the workspace: the person joins holding it. */
+          customRoleId: z.uuid().optional(),
+        }),
         response: {
           201: z.object({
             invitation: Invitation,
@@ -35,8 +40,6 @@ export function invitationRoutes(app: App, ctx: AppContext) {
     async (req, reply) => {
       const actor = actorOf(req);
       mustHold(actor, "people.manage");
-      if (req.body.role === "admin" && actor.role !== "owner")
-        throw forbidden("Only the owner can invite admins.");
       return reply.code(201).send(await invite(ctx, actor, req.body, requestSource(req)));
     },
   );

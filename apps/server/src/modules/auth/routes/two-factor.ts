@@ -22,6 +22,7 @@ import {
   RecoveryCodes,
   SecondStepIn,
   SignedInWithCode,
+  SteppedUp,
   StepUpState,
   TwoFactorStatus,
 } from "../two-factor/schema";
@@ -168,9 +169,9 @@ export function twoFactorRoutes(app: App, ctx: AppContext) {
       schema: {
         tags,
         summary:
-          "Confirm it is you (password or a current code) before exports, erasure and other dangerous actions",
+          "Confirm it is you (password, a current code or a recovery code, which is spent) before exports, erasure and other dangerous actions",
         body: ProofIn,
-        response: { 200: StepUpState },
+        response: { 200: SteppedUp },
       },
     },
     async (req, reply) => {

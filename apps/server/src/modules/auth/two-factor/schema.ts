@@ -54,15 +54,8 @@ export const SignedInWithCode = SessionOut.extend({
   }),
 });
 
-/** The password or a code (exactly one). */
+/** One proof of who the caller is: the password, a code from the app, or a recovery code (spent by it). */
 export const ProofIn = z
-  .object({ password: PasswordProof.optional(), code: Code.optional() })
-  .refine((b) => (b.password === undefined) !== (b.code === undefined), {
-    message: "Send either the password or a code.",
-    path: ["password"],
-  });
-
-export const DisableIn = z
   .object({
     password: PasswordProof.optional(),
     code: Code.optional(),
@@ -73,6 +66,12 @@ export const DisableIn = z
     path: ["password"],
   });
 
+export const DisableIn = ProofIn;
+
 export const RecoveryCodes = z.object({ recoveryCodes: z.array(z.string()) });
 export const StepUpState = z.object({ recentUntil: z.string().nullable() });
+export const SteppedUp = StepUpState.extend({
+  /** After a recovery code: how many are left (0: make new ones now); null for the password or a code. */
+  recoveryCodesLeft: z.number().nullable(),
+});
 export const PolicyIn = z.object({ roles: z.array(Role).max(4) });

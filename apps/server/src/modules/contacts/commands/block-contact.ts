@@ -3,7 +3,8 @@ import { kysely } from "../../../db/kysely";
 import { type Actor, can } from "../../../domain/permissions";
 import { forbidden, notFound } from "../../../lib/errors";
 import { type AuditSource, recordAudit } from "../../audit/record";
-import { contactExists, loadContact } from "../queries/contacts";
+import { emitContactsUpdated } from "../events";
+import { contactExists } from "../queries/contacts";
 
 /** Supervisors block anyone; an agent only the contact of a conversation they are assigned to or operate. */
 async function assertMayBlock(ctx: AppContext, actor: Actor, contactId: string) {
@@ -34,7 +35,10 @@ async function assertMayBlock(ctx: AppContext, actor: Actor, contactId: string) 
   );
 }
 
-/** Blocks (no messages sent or received) or unblocks a contact, and leaves a trace in the audit log. */
+/**
+ * Blocks (no messages sent or received) or unblocks a contact, with a `contact.updated` event, and leaves a
+ * trace in the audit log.
+ */
 export async function setContactBlocked(
   ctx: AppContext,
   actor: Actor,
@@ -43,7 +47,7 @@ export async function setContactBlocked(
   source: AuditSource,
 ) {
   await assertMayBlock(ctx, actor, contactId);
-  await transact(ctx, async (tx) => {
+  return transact(ctx, async (tx) => {
     const changed = await kysely(tx.q)
       .updateTable("contacts")
       .set((eb) => ({
@@ -65,6 +69,7 @@ export async function setContactBlocked(
       ...source,
       at: tx.now,
     });
+    const [contact] = await emitContactsUpdated(tx, actor.workspaceId, [contactId]);
+    return contact!;
   });
-  return loadContact(ctx.db, actor.workspaceId, contactId);
 }

@@ -1,7 +1,7 @@
-import type { AppContext } from "../../../context";
+import { type AppContext, transact } from "../../../context";
 import { kysely } from "../../../db/kysely";
 import { notFound } from "../../../lib/errors";
-import { loadContact } from "../queries/contacts";
+import { emitContactsUpdated } from "../events";
 
 export interface ContactChange {
   name?: string | null;
@@ -11,15 +11,18 @@ export interface ContactChange {
   company?: string | null;
 }
 
-/** Changes the fields given (null clears one) and answers the contact. */
+/** Changes the fields given (null clears one), with a `contact.updated` event, and answers the contact. */
 export async function editContact(ctx: AppContext, workspaceId: string, id: string, change: ContactChange) {
-  const updated = await kysely(ctx.db)
-    .updateTable("contacts")
-    .set({ ...change, updated_at: ctx.clock.now() })
-    .where("workspace_id", "=", workspaceId)
-    .where("id", "=", id)
-    .returning("id")
-    .executeTakeFirst();
-  if (!updated) throw notFound("Contact");
-  return loadContact(ctx.db, workspaceId, id);
+  return transact(ctx, async (tx) => {
+    const updated = await kysely(tx.q)
+      .updateTable("contacts")
+      .set({ ...change, updated_at: tx.now })
+      .where("workspace_id", "=", workspaceId)
+      .where("id", "=", id)
+      .returning("id")
+      .executeTakeFirst();
+    if (!updated) throw notFound("Contact");
+    const [contact] = await emitContactsUpdated(tx, workspaceId, [id]);
+    return contact!;
+  });
 }

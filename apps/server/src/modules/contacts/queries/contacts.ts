@@ -95,3 +95,13 @@ export async function linkedContacts(q: Queryable, workspaceId: string, id: stri
     .execute();
   return rows.map(presentContact);
 }
+
+/** Several contacts of the workspace as the API answers them (those not found are left out). */
+export async function loadContacts(q: Queryable, workspaceId: string, ids: readonly string[]) {
+  if (ids.length === 0) return [];
+  const rows = await selectContacts(q)
+    .where("ct.workspace_id", "=", workspaceId)
+    .where("ct.id", "in", [...ids])
+    .execute();
+  return rows.map(presentContact);
+}

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import type { AppContext } from "../../../context";
 import { mustHold } from "../../../domain/permissions";
-import { type App, actorOf } from "../../../http/types";
+import { type App, actorOf, requestSource } from "../../../http/types";
 import { requireRecentAuth } from "../../auth/step-up";
 import { eraseContact, exportContact, recordReadTrackingConsent } from "../privacy";
 import { mustExist } from "../queries/exists";
@@ -28,6 +28,7 @@ export function privacyRoutes(app: App, ctx: AppContext) {
         granted: req.body.granted,
         source: req.body.source,
         userId: actor.userId,
+        audit: requestSource(req),
       });
       return { consent };
     },
@@ -47,7 +48,7 @@ export function privacyRoutes(app: App, ctx: AppContext) {
       await mustExist(ctx.db, "Contact", actor.workspaceId, req.params.id);
       mustHold(actor, "contacts.erase");
       await requireRecentAuth(ctx, actor);
-      const data = await exportContact(ctx, actor, req.params.id);
+      const data = await exportContact(ctx, actor, req.params.id, requestSource(req));
       return reply
         .header("content-disposition", `attachment; filename="parley-contact-${req.params.id}.json"`)
         .header("cache-control", "no-store")
@@ -72,7 +73,7 @@ export function privacyRoutes(app: App, ctx: AppContext) {
       await mustExist(ctx.db, "Contact", actor.workspaceId, req.params.id);
       mustHold(actor, "contacts.erase");
       await requireRecentAuth(ctx, actor);
-      return { erased: await eraseContact(ctx, actor, req.params.id) };
+      return { erased: await eraseContact(ctx, actor, req.params.id, requestSource(req)) };
     },
   );
 }

@@ -1,7 +1,7 @@
 import { Message } from "@parley/protocol";
 import { z } from "zod";
 import type { AppContext } from "../../../context";
-import { type App, actorOf } from "../../../http/types";
+import { type App, actorOf, requestSource } from "../../../http/types";
 import { retryMessage } from "../retry";
 import { tags } from "../schema";
 
@@ -18,7 +18,7 @@ export function retryRoutes(app: App, ctx: AppContext) {
       },
     },
     async (req) => ({
-      message: await retryMessage(ctx, actorOf(req), req.params.id, req.params.messageId),
+      message: await retryMessage(ctx, actorOf(req), req.params.id, req.params.messageId, requestSource(req)),
     }),
   );
 }

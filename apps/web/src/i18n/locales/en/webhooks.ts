@@ -19,6 +19,8 @@ export const enWebhooks = {
       conversation_status_changed: "opened, in progress or closed",
       message_created: "a message or note in a conversation",
       message_status_changed: "an outgoing message sent, delivered, read or failed",
+      contact_created: "a new contact (a customer's first message or channel event)",
+      contact_updated: "a contact's name, details, tags or blocking changed",
     },
     save: "Save",
     cancel: "Cancel",

@@ -20,6 +20,8 @@ export const ruWebhooks: typeof enWebhooks = {
       conversation_status_changed: "открыт, в работе или закрыт",
       message_created: "сообщение или заметка в разговоре",
       message_status_changed: "исходящее сообщение отправлено, доставлено, прочитано или не доставлено",
+      contact_created: "новый контакт (первое сообщение или событие канала от клиента)",
+      contact_updated: "изменены имя, данные, теги или блокировка контакта",
     },
     save: "Сохранить",
     cancel: "Отмена",

@@ -20,6 +20,8 @@ export const ukWebhooks: typeof enWebhooks = {
       conversation_status_changed: "відкрита, в роботі або закрита",
       message_created: "повідомлення або нотатка в розмові",
       message_status_changed: "вихідне повідомлення надіслано, доставлено, прочитано або не доставлено",
+      contact_created: "новий контакт (перше повідомлення або подія каналу від клієнта)",
+      contact_updated: "змінено ім’я, дані, теги або блокування контакту",
     },
     save: "Зберегти",
     cancel: "Скасувати",

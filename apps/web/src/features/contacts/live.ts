@@ -1,0 +1,26 @@
+import type { Contact, ContactSummary } from "@parley/protocol";
+import type { QueryClient } from "@tanstack/react-query";
+
+/** The summary a conversation carries of its contact, from the contact as the API answers it. */
+export const summaryOf = (c: Contact): ContactSummary => ({
+  id: c.id,
+  name: c.name,
+  nickname: c.nickname,
+  email: c.email,
+  phone: c.phone,
+  avatarUrl: c.avatarUrl,
+  blocked: c.blocked,
+});
+
+/**
+ * A contact event from the socket (another agent edited, tagged or blocked the contact, or a customer wrote
+ * for the first time): the contact's panel and the contact lists take it in place; a new contact makes the
+ * contacts page's lists load again (where it belongs in a search is the server's to say).
+ */
+export function applyContact(qc: QueryClient, contact: Contact, created: boolean) {
+  const replace = (list: Contact[] | undefined) => list?.map((x) => (x.id === contact.id ? contact : x));
+  qc.setQueryData<Contact>(["contact", contact.id], (old) => (old ? contact : old));
+  qc.setQueriesData<Contact[]>({ queryKey: ["contacts"] }, replace);
+  qc.setQueriesData<Contact[]>({ queryKey: ["contact-links"] }, replace);
+  if (created) void qc.invalidateQueries({ queryKey: ["contacts"] });
+}
