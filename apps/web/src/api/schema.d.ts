@@ -5965,6 +5965,7 @@ export interface paths {
                     targetId?: string;
                     from?: string;
                     to?: string;
+                    ip?: string;
                     q?: string;
                     limit?: number;
                     cursor?: string;
@@ -6028,6 +6029,7 @@ export interface paths {
                     targetId?: string;
                     from?: string;
                     to?: string;
+                    ip?: string;
                     q?: string;
                 };
                 header?: never;
