@@ -95,6 +95,7 @@ export interface AuditLog {
   hash: string;
   id: GeneratedAlways<number>;
   ip: string | null;
+  ip_addr: GeneratedAlways<string | null>;
   prev_hash: string;
   search_text: GeneratedAlways<string | null>;
   target_id: string | null;

@@ -30,7 +30,7 @@ export default async function setup() {
 }
 
 /** Starts the throw-away cluster, points TEST_DATABASE_URL at it, and returns how to stop it. */
-async function startSuiteCluster(): Promise<() => Promise<void>> {
+export async function startSuiteCluster(): Promise<() => Promise<void>> {
   const started = Date.now();
   const cluster = await startCluster();
   await adminQuery(cluster.url("postgres"), "create database parley_test");

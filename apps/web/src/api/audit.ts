@@ -7,7 +7,7 @@ export type AuditPage = Answer<"/api/audit">;
 export type AuditEntry = AuditPage["entries"][number];
 
 /** The page's filters as the API and the page's URL spell them. */
-export const AUDIT_FILTERS = ["user", "action", "targetType", "targetId", "from", "to", "q"] as const;
+export const AUDIT_FILTERS = ["user", "action", "targetType", "targetId", "from", "to", "ip", "q"] as const;
 export type AuditFilters = Partial<Record<(typeof AUDIT_FILTERS)[number], string>>;
 
 /** The filters as query parameters: empty ones left out (a short URL, a stable cache key). */

@@ -5977,6 +5977,7 @@ export interface paths {
                     targetId?: string;
                     from?: string;
                     to?: string;
+                    ip?: string;
                     q?: string;
                     limit?: number;
                     cursor?: string;
@@ -6040,6 +6041,7 @@ export interface paths {
                     targetId?: string;
                     from?: string;
                     to?: string;
+                    ip?: string;
                     q?: string;
                 };
                 header?: never;

@@ -47,9 +47,15 @@ export default function AuditPage({ session }: { session: Session }) {
       </PageShell>
     );
   const entries = audit.data?.pages.flatMap((p) => p.entries) ?? [];
-  const text = (key: "action" | "targetType" | "targetId" | "q", label: string, w: number) => (
+  const text = (
+    key: "action" | "targetType" | "targetId" | "q" | "ip",
+    label: string,
+    w: number,
+    placeholder?: string,
+  ) => (
     <TextInput
       label={label}
+      placeholder={placeholder}
       value={typed[key] ?? ""}
       onChange={(e) => {
         // Read now: the event's target is gone by the time the state updater runs.
@@ -94,6 +100,7 @@ export default function AuditPage({ session }: { session: Session }) {
           {text("action", t("audit.filters.action"), 170)}
           {text("targetType", t("audit.filters.targetType"), 140)}
           {text("targetId", t("audit.filters.targetId"), 200)}
+          {text("ip", t("audit.filters.address"), 200, t("audit.filters.addressHint"))}
           <DatePickerInput
             type="range"
             label={t("audit.filters.dates")}

@@ -3,6 +3,7 @@ import { z } from "zod";
 import type { Queryable } from "../../../db/client";
 import { AppError } from "../../../lib/errors";
 import { likePattern } from "../../log/query";
+import { parseAddressFilter } from "./address-filter";
 
 /** The audit page's filters (R803); the CSV export takes the same. */
 export const AuditFilters = z.object({
@@ -16,7 +17,18 @@ export const AuditFilters = z.object({
   from: z.iso.datetime({ offset: true }).optional(),
   /** Before (exclusive). */
   to: z.iso.datetime({ offset: true }).optional(),
-  /** Any part of the action, target, data, address or user agent; case-insensitive. */
+  /** A whole address (exact), a network in CIDR form (`10.0.0.0/8`) or the start of an address (`10.1.`). */
+  ip: z
+    .string()
+    .trim()
+    .min(1)
+    .max(64)
+    .superRefine((s, ctx) => {
+      const parsed = parseAddressFilter(s);
+      if (typeof parsed === "string") ctx.addIssue({ code: "custom", message: parsed });
+    })
+    .optional(),
+  /** Any part of the action, target, data or user agent, case-insensitive; or the start of the address. */
   q: z.string().trim().min(1).max(200).optional(),
 });
 export type AuditFilters = z.infer<typeof AuditFilters>;
@@ -61,8 +73,32 @@ export const AUDIT_SELECT = `select a.id, a.created_at, a.action, a.user_id, u.n
 /** `LIKE` pattern for a literal prefix. */
 const prefixPattern = (s: string) => `${s.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 
-/** The filters as conditions over `a` (audit_log); `$1` is the workspace. */
-export function auditWhere(f: AuditFilters, p: (v: unknown) => string): string[] {
+/** The address condition over `a` for a filter the API accepted. */
+function addressWhere(raw: string, p: (v: unknown) => string): string {
+  const a = parseAddressFilter(raw);
+  if (typeof a === "string") throw new AppError("validation_failed", `${a}.`);
+  if (a.kind === "address") return `a.ip_addr = ${p(a.value)}::inet`;
+  if (a.kind === "network") return `a.ip_addr <<= ${p(a.value)}::inet`;
+  return `host(a.ip_addr) like ${p(prefixPattern(a.value))}`;
+}
+
+/**
+ * A search that is an address, a network or the start of one (`10.0.0.2`, `10.0.0.0/8`, `10.3.`,
+ * `2001:db8:`: a dot or a colon, and nothing else) searches the address column, as the address filter does;
+ * any other search is text.
+ */
+export function searchIsAddress(q: string): boolean {
+  return /[.:]/.test(q) && typeof parseAddressFilter(q) !== "string";
+}
+
+/**
+ * The filters as conditions over `a` (audit_log); `$1` is the workspace. Free-text search comes apart
+ * (`text`) for auditPage to apply its way.
+ */
+export function auditWhere(
+  f: AuditFilters,
+  p: (v: unknown) => string,
+): { where: string[]; text: string | null } {
   const where = ["a.workspace_id = $1"];
   if (f.user) where.push(`a.user_id = ${p(f.user)}::uuid`);
   if (f.action) where.push(`a.action like ${p(prefixPattern(f.action))}`);
@@ -70,9 +106,19 @@ export function auditWhere(f: AuditFilters, p: (v: unknown) => string): string[]
   if (f.targetId) where.push(`a.target_id = ${p(f.targetId)}`);
   if (f.from) where.push(`a.created_at >= ${p(f.from)}::timestamptz`);
   if (f.to) where.push(`a.created_at < ${p(f.to)}::timestamptz`);
-  if (f.q) where.push(`a.search_text like ${p(likePattern(f.q.toLowerCase()))}`);
-  return where;
+  if (f.ip) where.push(addressWhere(f.ip, p));
+  let text: string | null = null;
+  if (f.q && searchIsAddress(f.q)) where.push(addressWhere(f.q, p));
+  else if (f.q) text = `a.search_text like ${p(likePattern(f.q.toLowerCase()))}`;
+  return { where, text };
 }
+
+/**
+ * How many of the newest rows (by the other filters) a text search reads first. A common word fills a page
+ * from them; only when it does not does the trigram index answer (it covers every workspace, and a word in
+ * a fifth of all rows would make it read hundreds of thousands).
+ */
+const SEARCH_WINDOW = 2000;
 
 /** Newest first; the cursor is the last row's (time, id). */
 export function encodeCursor(r: { created_at: Date; id: string | number }) {
@@ -101,12 +147,20 @@ export async function auditPage(
     params.push(v);
     return `$${params.length}`;
   };
-  const where = auditWhere(f, p);
+  const { where, text } = auditWhere(f, p);
   if (after) where.push(`(a.created_at, a.id) < (${p(after[0])}::timestamptz, ${p(after[1])}::bigint)`);
-  return q.query<AuditRow>(
-    `${AUDIT_SELECT} where ${where.join(" and ")} order by a.created_at desc, a.id desc limit ${limit}`,
-    params,
-  );
+  const order = "order by a.created_at desc, a.id desc";
+  if (text) {
+    // The newest rows first, the search over them only (a LIMIT keeps the search out of the inner scan).
+    const recent = await q.query<AuditRow>(
+      `${AUDIT_SELECT.replace("audit_log a", `(select * from audit_log a where ${where.join(" and ")} ${order} limit ${SEARCH_WINDOW}) a`)}
+       where ${text} ${order} limit ${limit}`,
+      params,
+    );
+    if (recent.length >= limit) return recent;
+    where.push(text);
+  }
+  return q.query<AuditRow>(`${AUDIT_SELECT} where ${where.join(" and ")} ${order} limit ${limit}`, params);
 }
 
 export function presentAudit(r: AuditRow): AuditEntryOut {

@@ -21,6 +21,8 @@ export const enAudit = {
       targetId: "Record id",
       dates: "Between",
       anyDate: "Any date",
+      address: "Address",
+      addressHint: "10.1.2.3, 10.1. or 10.0.0.0/8",
     },
     retention: {
       title: "Retention",

@@ -22,6 +22,8 @@ export const ruAudit: typeof enAudit = {
       targetId: "Id записи",
       dates: "Период",
       anyDate: "Любая дата",
+      address: "Адрес",
+      addressHint: "10.1.2.3, 10.1. или 10.0.0.0/8",
     },
     retention: {
       title: "Срок хранения",

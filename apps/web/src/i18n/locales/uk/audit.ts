@@ -22,6 +22,8 @@ export const ukAudit: typeof enAudit = {
       targetId: "Id запису",
       dates: "Період",
       anyDate: "Будь-яка дата",
+      address: "Адреса",
+      addressHint: "10.1.2.3, 10.1. або 10.0.0.0/8",
     },
     retention: {
       title: "Строк зберігання",
