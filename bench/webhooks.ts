@@ -37,6 +37,20 @@ const SETTLE_SECONDS = Number(process.env.BENCH_SETTLE_SECONDS ?? 10);
 const CONCURRENCY = Number(process.env.WEBHOOK_CONCURRENCY ?? 64);
 const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
 
+/** CPU seconds (user + system) a process has used so far, from /proc (Linux); NaN elsewhere. */
+function cpuSeconds(pid: number | undefined): number {
+  try {
+    const fields = fs.readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
+    return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (USER_HZ = 100)
+  } catch {
+    return Number.NaN;
+  }
+}
+const ownCpuSeconds = () => {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1e6;
+};
+
 const pct = (sorted: number[], p: number) =>
   sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]! : Number.NaN;
 const fmt = (n: number, d = 0) => (Number.isFinite(n) ? n.toFixed(d) : "-");
@@ -182,9 +196,11 @@ async function bench(kind: "embedded" | "postgres") {
     // The server's own follow-up work on the new messages (notification fan-out) finishes first.
     await new Promise((r) => setTimeout(r, SETTLE_SECONDS * 1000));
     const onAt = performance.now();
+    const cpuBefore = cpuSeconds(child.pid);
     await setActive(true);
     await waitFor(async () => receiver.state.received >= total, "the backlog's deliveries", 300_000);
     const backlogRate = total / ((receiver.state.lastAt - onAt) / 1000);
+    const serverCpuMs = ((cpuSeconds(child.pid) - cpuBefore) * 1000) / total;
     const backlog = { ...receiver.state };
     const bodies = receiver.state.bodies.slice();
 
@@ -197,16 +213,20 @@ async function bench(kind: "embedded" | "postgres") {
     const lat = receiver.state.latencies.slice().sort((a, b) => a - b);
     const live = { ...receiver.state };
 
+    const ownBefore = ownCpuSeconds();
     const rawLoops = await baseline(receiver.port, bodies, CONCURRENCY);
+    const baselineCpuMs = ((ownCpuSeconds() - ownBefore) * 1000) / bodies.length;
     const rawOne = await baseline(receiver.port, bodies.slice(0, Math.min(2000, bodies.length)), 1);
 
     console.log(`\nOutgoing webhooks on ${kind}: ${N} conversations × ${M} events = ${total} per run`);
-    console.log(`  backlog: ${fmt(backlogRate)} deliveries/s`);
+    console.log(
+      `  backlog: ${fmt(backlogRate)} deliveries/s; server CPU ${fmt(serverCpuMs, 2)} ms per delivery`,
+    );
     console.log(
       `  live:    ${fmt(liveRate)} deliveries/s while written (bounded by the writing), commit → receipt p50 ${fmt(pct(lat, 50))} ms, p99 ${fmt(pct(lat, 99))} ms`,
     );
     console.log(
-      `  baseline, the same bodies POSTed by ${CONCURRENCY} plain loops: ${fmt(rawLoops)} requests/s; by one loop: ${fmt(rawOne)} requests/s`,
+      `  baseline, the same bodies POSTed by ${CONCURRENCY} plain loops: ${fmt(rawLoops)} requests/s (${fmt(baselineCpuMs, 2)} ms CPU per request, sender and receiver together); by one loop: ${fmt(rawOne)} requests/s`,
     );
     console.log(
       `  ratio backlog / ${CONCURRENCY} plain loops: ${fmt(backlogRate / rawLoops, 2)}; / one plain loop: ${fmt(backlogRate / rawOne, 2)}`,

@@ -3,9 +3,11 @@ import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   briefReason,
+  describeFailure,
   EgressRefused,
   egressFetch,
   egressPolicy,
+  egressPost,
   embeddedIpv4,
   parseAllowList,
   readText,
@@ -114,6 +116,18 @@ describe("egressFetch", () => {
   beforeAll(async () => {
     server = http.createServer((req, res) => {
       hits.push(req.url ?? "");
+      if (req.url === "/echo") {
+        const chunks: Buffer[] = [];
+        req.on("data", (c) => chunks.push(c));
+        req.on("end", () => {
+          res.writeHead(201, { "content-type": "text/plain" });
+          res.end(
+            `${req.headers["content-length"]}:${req.headers["transfer-encoding"] ?? "-"}:${Buffer.concat(chunks)}:${req.socket.remotePort}`,
+          );
+        });
+        return;
+      }
+      if (req.url === "/never") return; // no answer at all
       const m = req.url?.match(/^\/to\/(.+)$/);
       if (m) {
         res.writeHead(302, { location: decodeURIComponent(m[1]!) });
@@ -136,7 +150,13 @@ describe("egressFetch", () => {
     await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
     port = (server.address() as AddressInfo).port;
   });
-  afterAll(() => new Promise<void>((r) => server.close(() => r())));
+  afterAll(
+    () =>
+      new Promise<void>((r) => {
+        server.closeAllConnections();
+        server.close(() => r());
+      }),
+  );
 
   const allowed = egressPolicy({ EGRESS_ALLOW: "127.0.0.1/32" });
   const strict = egressPolicy({});
@@ -214,5 +234,58 @@ describe("egressFetch", () => {
     expect(await refused(egressFetch(allowed, `http://127.0.0.1:${port}/loop`, { maxRedirects: 3 }))).toMatch(
       /more than 3 redirects/,
     );
+  });
+
+  describe("egressPost", () => {
+    const post = (url: string, body = "{}", timeoutMs = 10_000) =>
+      egressPost(allowed, url, {
+        headers: { "content-type": "application/json" },
+        body,
+        timeoutMs,
+        excerptBytes: 64,
+      });
+
+    it("sends the body with its length over a kept-alive connection, and answers status and excerpt", async () => {
+      const one = await post(`http://127.0.0.1:${port}/echo`, '{"a":"ü"}');
+      const two = await post(`http://127.0.0.1:${port}/echo`, '{"b":2}');
+      expect(one).toMatchObject({ status: 201, excerpt: expect.stringMatching(/^10:-:\{"a":"ü"\}:\d+$/) });
+      expect(two).toMatchObject({ status: 201, excerpt: expect.stringMatching(/^7:-:\{"b":2\}:\d+$/) });
+      // The second request went over the first one's connection (the same client port).
+      expect(two.excerpt.split(":").pop()).toBe(one.excerpt.split(":").pop());
+    });
+
+    it("keeps only the excerpt of a long answer, and the next request still gets through", async () => {
+      const long = await post(`http://127.0.0.1:${port}/phrase`);
+      expect(long).toEqual({ status: 403, excerpt: "y".repeat(64) });
+      expect((await post(`http://127.0.0.1:${port}/echo`, "x")).excerpt).toMatch(/^1:-:x:\d+$/);
+    });
+
+    it("is guarded like egressFetch: internal addresses and redirects to them are refused", async () => {
+      const before = hits.length;
+      expect(
+        await refused(
+          egressPost(strict, `http://127.0.0.1:${port}/echo`, {
+            headers: {},
+            body: "",
+            timeoutMs: 1000,
+            excerptBytes: 10,
+          }),
+        ),
+      ).toMatch(/127.0.0.1/);
+      expect(hits.length).toBe(before);
+      const to = (target: string) => `http://127.0.0.1:${port}/to/${encodeURIComponent(target)}`;
+      expect(await refused(post(to("http://10.0.0.1/admin")))).toMatch(/10.0.0.1/);
+      expect(await refused(post(to("http://169.254.169.254/")))).toMatch(/metadata/);
+      expect(hits.slice(before).every((h) => h.startsWith("/to/"))).toBe(true);
+    });
+
+    it("ends an unanswered request at its deadline", async () => {
+      const err = await post(`http://127.0.0.1:${port}/never`, "{}", 300).then(
+        () => null,
+        (e: unknown) => e,
+      );
+      expect(err).toMatchObject({ name: "TimeoutError" });
+      expect(describeFailure(err)).toBe("the request timed out");
+    });
   });
 });

@@ -16,4 +16,5 @@
 export * from "./egress/addresses";
 export { egressPolicy } from "./egress/agents";
 export * from "./egress/fetch";
+export * from "./egress/post";
 export * from "./egress/responses";

@@ -55,6 +55,16 @@ export async function startWebhookReceiver() {
     respondWith(fn: typeof respond) {
       respond = fn;
     },
+    /** How many requests are waiting for an answer (`hang`). */
+    hanging: () => hanging.size,
+    /** Answers the waiting requests at last. */
+    release(status = 200, body = "late") {
+      for (const res of hanging) {
+        res.writeHead(status, { "content-type": "text/plain" });
+        res.end(body);
+      }
+      hanging.clear();
+    },
     close() {
       for (const res of hanging) res.destroy();
       server.closeAllConnections();

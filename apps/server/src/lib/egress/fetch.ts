@@ -27,10 +27,25 @@ export async function egressFetch(
   input: string,
   init: EgressInit = {},
 ): Promise<Response> {
+  const { res, method } = await follow(policy, input, init);
+  return toResponse(res, method);
+}
+
+/**
+ * The hops of one request: each URL checked before its connection (and its name at the socket's look-up),
+ * redirects followed by hand up to the limit. Resolves with the final answer, its body not yet read.
+ * `onRequest` sees each hop's request (to end it on a deadline).
+ */
+export async function follow(
+  policy: EgressPolicy & { key: string },
+  input: string | URL,
+  init: EgressInit,
+  onRequest?: (req: http.ClientRequest) => void,
+): Promise<{ res: http.IncomingMessage; method: string }> {
   const agents = agentsFor(policy.key, policy);
   let url: URL;
   try {
-    url = new URL(input);
+    url = typeof input === "string" ? new URL(input) : input;
   } catch {
     throw new EgressRefused("not a valid URL");
   }
@@ -40,9 +55,9 @@ export async function egressFetch(
   const maxRedirects = init.maxRedirects ?? 5;
   for (let hop = 0; ; hop++) {
     checkUrl(url, { allow: policy.allow, httpsOnly: init.httpsOnly });
-    const res = await request(agents, url, method, headers, body, init.signal);
+    const res = await request(agents, url, method, headers, body, init.signal, onRequest);
     const location = res.headers.location;
-    if (!REDIRECTS.has(res.statusCode ?? 0) || typeof location !== "string") return toResponse(res, method);
+    if (!REDIRECTS.has(res.statusCode ?? 0) || typeof location !== "string") return { res, method };
     res.resume();
     if (hop >= maxRedirects) throw new EgressRefused(`more than ${maxRedirects} redirects`);
     let next: URL;
@@ -71,6 +86,7 @@ function request(
   headers: Record<string, string>,
   body: string | Uint8Array | null,
   signal: AbortSignal | undefined,
+  onRequest?: (req: http.ClientRequest) => void,
 ): Promise<http.IncomingMessage> {
   const secure = url.protocol === "https:";
   return new Promise((resolve, reject) => {
@@ -81,7 +97,14 @@ function request(
         port: url.port || undefined,
         path: `${url.pathname}${url.search}`,
         method,
-        headers: { ...headers, ...(url.username ? { authorization: basicAuth(url) } : {}) },
+        headers: {
+          ...headers,
+          ...(url.username ? { authorization: basicAuth(url) } : {}),
+          // A known length: one write of head and body, no chunked framing.
+          ...(body !== null && !hasHeader(headers, "content-length")
+            ? { "content-length": byteLength(body) }
+            : {}),
+        },
         agent: secure ? agents.https : agents.http,
         lookup: agents.lookup as never,
         ...(signal ? { signal } : {}),
@@ -89,9 +112,15 @@ function request(
       resolve,
     );
     req.on("error", reject);
+    onRequest?.(req);
     req.end(body ?? undefined);
   });
 }
+
+const hasHeader = (headers: Record<string, string>, name: string) =>
+  Object.keys(headers).some((k) => k.toLowerCase() === name);
+const byteLength = (body: string | Uint8Array) =>
+  String(typeof body === "string" ? Buffer.byteLength(body) : body.byteLength);
 
 const basicAuth = (url: URL) =>
   `Basic ${Buffer.from(`${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`).toString("base64")}`;

@@ -124,10 +124,18 @@ export class WebhookDispatcher {
     const secret = ctx.secrets.open<string>(ep.secret_enc);
     const policy = egressPolicy(ctx.config);
     let failingSince = ep.failing_since;
+    const fill = () => fillDeliveries(ctx.db, ep, this.owner, ctx.clock.now(), opts.batch);
+    let read = await fill();
     for (let round = 0; round < 1000 && !this.stopped; round++) {
-      const read = await fillDeliveries(ctx.db, ep, this.owner, ctx.clock.now(), opts.batch);
       const due = await dueDeliveries(ctx.db, ep.id, ctx.clock.now(), opts.batch);
       if (!read && !due.length) return;
+      // The next events become deliveries while this round's requests are out. They are written before this
+      // round's outcomes, so a retry recorded below holds them too (recordOutcomes), and the next round's
+      // selection leaves out whatever is behind a waiting delivery of its conversation.
+      const filling = fill().then(
+        (n) => ({ n }),
+        (err: unknown) => ({ err }),
+      );
       const outcomes = await sendRound(ep.url, secret, due, {
         policy,
         clock: ctx.clock,
@@ -135,7 +143,10 @@ export class WebhookDispatcher {
         concurrency: opts.concurrency,
         roundMs: Math.max(1000, opts.leaseMs / 3),
       });
+      const filled = await filling;
       await recordOutcomes(ctx.db, ep.id, outcomes);
+      if ("err" in filled) throw filled.err;
+      read = filled.n;
       const now = ctx.clock.now();
       if (outcomes.some((o) => o.status === "succeeded")) {
         if (failingSince) await this.setFailingSince(ep.id, null);

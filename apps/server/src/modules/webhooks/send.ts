@@ -1,12 +1,13 @@
 import { EgressRefused } from "../../lib/egress/addresses";
-import { egressFetch } from "../../lib/egress/fetch";
-import { describeFailure, readText } from "../../lib/egress/responses";
+import type { egressPolicy } from "../../lib/egress/agents";
+import { egressPost } from "../../lib/egress/post";
+import { describeFailure } from "../../lib/egress/responses";
 import type { Clock } from "../../lib/time";
 import { signPayload } from "./sign";
 import type { DueDelivery, Outcome } from "./store";
 
 export interface SendOptions {
-  policy: Parameters<typeof egressFetch>[0];
+  policy: ReturnType<typeof egressPolicy>;
   clock: Clock;
   timeoutMs: number;
   /** Requests in flight at once for one endpoint (each a different conversation). */
@@ -37,7 +38,7 @@ const clean = (s: string) =>
 
 /** One POST of one delivery: its outcome, never a throw. */
 async function post(
-  url: string,
+  url: string | URL,
   secret: string,
   d: DueDelivery,
   o: SendOptions,
@@ -48,8 +49,7 @@ async function post(
   const retryAt = () => new Date(o.clock.now().getTime() + backoffMs(d.attempts + 1));
   const took = () => performance.now() - started;
   try {
-    const res = await egressFetch(o.policy, url, {
-      method: "POST",
+    const res = await egressPost(o.policy, url, {
       headers: {
         "content-type": "application/json",
         "user-agent": "Parley-Webhooks/1",
@@ -59,9 +59,10 @@ async function post(
         "x-parley-delivery": d.id,
       },
       body: d.body,
-      signal: AbortSignal.timeout(o.timeoutMs),
+      timeoutMs: o.timeoutMs,
+      excerptBytes: 2048,
     });
-    const excerpt = clean(await readText(res, 2048));
+    const excerpt = clean(res.excerpt);
     const ok = res.status >= 200 && res.status < 300;
     return {
       id: d.id,
@@ -108,6 +109,7 @@ export async function sendRound(
     else chains.set(d.ordering_key, [d]);
   }
   const queue = [...chains.entries()];
+  const target = parsed(url);
   const outcomes: Outcome[] = [];
   const deadline = performance.now() + o.roundMs;
   const worker = async () => {
@@ -115,7 +117,7 @@ export async function sendRound(
       const [key, chain] = next;
       for (const d of chain) {
         if (performance.now() > deadline) break;
-        const outcome = { ...(await post(url, secret, d, o)), key };
+        const outcome = { ...(await post(target, secret, d, o)), key };
         outcomes.push(outcome);
         if (outcome.status === "pending") break;
       }
@@ -123,4 +125,13 @@ export async function sendRound(
   };
   await Promise.all(Array.from({ length: Math.min(o.concurrency, queue.length) }, worker));
   return outcomes;
+}
+
+/** The endpoint's URL parsed once per round (left as it is when it does not parse: the guard refuses it). */
+function parsed(url: string): string | URL {
+  try {
+    return new URL(url);
+  } catch {
+    return url;
+  }
 }

@@ -65,7 +65,8 @@ export async function releaseLease(q: Queryable, endpointId: string, owner: stri
 /**
  * Turns the events after the endpoint's cursor into deliveries and moves the cursor past them, in one
  * statement (nothing if the lease was lost). A new delivery behind a waiting one of its conversation is due
- * no earlier than that one. Returns how many events were read.
+ * no earlier than that one (the waiting ones are found by the due index: those not due yet, usually few).
+ * Returns how many events were read.
  */
 export async function fillDeliveries(
   q: Queryable,
@@ -93,12 +94,13 @@ export async function fillDeliveries(
   const moved = await q.query(
     `with u as (update webhook_endpoints set cursor_seq = $3 where id = $1 and lease_owner = $2 and cursor_seq = $4
        returning id, workspace_id),
+     held as (select h.ordering_key, max(h.next_attempt_at) as until from webhook_deliveries h
+       where h.endpoint_id = $1 and h.status = 'pending' and h.next_attempt_at > $5 group by h.ordering_key),
      ins as (insert into webhook_deliveries (endpoint_id, workspace_id, event_id, event_type, event_seq, ordering_key, body,
          next_attempt_at, created_at)
-       select u.id, u.workspace_id, p.event_id, p.type, p.seq, p.key, p.body,
-         greatest($5::timestamptz, (select max(h.next_attempt_at) from webhook_deliveries h
-           where h.endpoint_id = u.id and h.status = 'pending' and h.ordering_key = p.key)), $5
-       from u, unnest($6::uuid[], $7::text[], $8::bigint[], $9::text[], $10::text[]) as p(event_id, type, seq, key, body))
+       select u.id, u.workspace_id, p.event_id, p.type, p.seq, p.key, p.body, coalesce(held.until, $5), $5
+       from u cross join unnest($6::uuid[], $7::text[], $8::bigint[], $9::text[], $10::text[]) as p(event_id, type, seq, key, body)
+         left join held on held.ordering_key = p.key)
      select id from u`,
     [
       ep.id,
