@@ -243,7 +243,10 @@ if (TEST_DB === "postgres") {
           databaseUp: true,
           bus: "up",
           busDownSince: null,
+          roles: ["api", "worker", "realtime"],
           realtimeClients: expect.any(Number),
+          widgetClients: expect.any(Number),
+          ingestQueue: { waiting: 0, writing: 0, limit: expect.any(Number) },
         },
       });
     });
