@@ -50,8 +50,13 @@ export async function webAppRoutes(app: App, dist = WEB_DIST): Promise<boolean> 
       if (url.startsWith("/assets/")) return reply.callNotFound();
       return page(reply);
     };
+    // A socket upgrade is never the web app's: before the handler (where the socket would already be taken
+    // over), it gets the API's 404, so a process without the realtime role refuses agents' sockets plainly.
+    const noSockets = async (req: FastifyRequest, reply: FastifyReply) => {
+      if (req.headers.upgrade) return reply.callNotFound();
+    };
     for (const url of ["/", "/*"])
-      scope.get(url, { config: { auth: false }, schema: { hide: true } }, handler);
+      scope.get(url, { config: { auth: false }, schema: { hide: true }, onRequest: noSockets }, handler);
   });
   return true;
 }
