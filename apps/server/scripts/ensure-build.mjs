@@ -5,6 +5,7 @@ import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { holdBuildLock } from "../../../scripts/build-lock.mjs";
 
 const dir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const dist = path.join(dir, "dist");
@@ -39,22 +40,7 @@ function stale() {
   return sources.some((f) => newest(f) > builtAt) ? "changed" : null;
 }
 
-// One build at a time (parallel test processes, or a start during a test run); a lock older than five
-// minutes is left over from a killed build.
-const lock = path.join(dir, ".build-lock");
-const sleep = (ms) => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
-for (;;) {
-  try {
-    fs.mkdirSync(lock);
-    break;
-  } catch (err) {
-    if (err.code !== "EEXIST") throw err;
-    const age = Date.now() - (fs.statSync(lock, { throwIfNoEntry: false })?.mtimeMs ?? Date.now());
-    if (age > 5 * 60_000) fs.rmSync(lock, { recursive: true, force: true });
-    else sleep(200);
-  }
-}
-process.on("exit", () => fs.rmSync(lock, { recursive: true, force: true }));
+holdBuildLock(dir);
 
 const why = process.argv.includes("--force") ? "forced" : stale();
 if (why) {

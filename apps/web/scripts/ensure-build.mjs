@@ -5,6 +5,7 @@ import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { holdBuildLock } from "../../../scripts/build-lock.mjs";
 
 const web = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const root = path.resolve(web, "../..");
@@ -25,22 +26,7 @@ function newest(p) {
   return Math.max(0, ...fs.readdirSync(p).map((name) => newest(path.join(p, name))));
 }
 
-// One build at a time: parallel test processes (or a start during a test run) wait for a build in progress
-// instead of emptying dist/ under each other. A lock older than five minutes is left over from a killed build.
-const lock = path.join(web, ".build-lock");
-const sleep = (ms) => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
-for (;;) {
-  try {
-    fs.mkdirSync(lock);
-    break;
-  } catch (err) {
-    if (err.code !== "EEXIST") throw err;
-    const age = Date.now() - (fs.statSync(lock, { throwIfNoEntry: false })?.mtimeMs ?? Date.now());
-    if (age > 5 * 60_000) fs.rmSync(lock, { recursive: true, force: true });
-    else sleep(200);
-  }
-}
-process.on("exit", () => fs.rmSync(lock, { recursive: true, force: true }));
+holdBuildLock(web);
 
 const builtAt = fs.statSync(built, { throwIfNoEntry: false })?.mtimeMs ?? 0;
 const force = process.argv.includes("--force");
