@@ -99,12 +99,9 @@ export async function createHttpApp(ctx: AppContext): Promise<App> {
   app.setErrorHandler((caught, req, reply) => {
     const err = caught instanceof AppError ? explainRefusal(req, caught) : caught;
     if (err instanceof AppError) {
-      const retryAfter = (err as { retryAfterSeconds?: number }).retryAfterSeconds;
-      if (retryAfter) reply.header("retry-after", String(retryAfter));
-      // A refusal that says how long to wait says it in Retry-After too.
+      // A refusal that says how long to wait (a rate limit, a full ingest queue) says it in Retry-After too.
       const wait = (err.details as { retryAfterSeconds?: unknown } | undefined)?.retryAfterSeconds;
-      if (err.code === "rate_limited" && typeof wait === "number" && !reply.hasHeader("retry-after"))
-        reply.header("retry-after", String(wait));
+      if (typeof wait === "number" && !reply.hasHeader("retry-after")) reply.header("retry-after", String(wait));
       return reply
         .code(err.status)
         .send({ error: { code: err.code, message: err.message, details: err.details } });

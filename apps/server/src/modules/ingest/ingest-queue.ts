@@ -22,11 +22,11 @@ export const INGEST_RETRY_AFTER_SECONDS = 5;
 
 /** The queue is full: 503 with Retry-After; nothing was accepted, so the sender's retry loses nothing. */
 export class IngestQueueFull extends AppError {
-  readonly retryAfterSeconds = INGEST_RETRY_AFTER_SECONDS;
   constructor(limit: number) {
     super(
       "unavailable",
       `Too many messages are waiting to be stored (${limit}); nothing was accepted: try again in ${INGEST_RETRY_AFTER_SECONDS} seconds.`,
+      { retryAfterSeconds: INGEST_RETRY_AFTER_SECONDS },
     );
   }
 }
