@@ -288,7 +288,7 @@ async function bench(kind: "embedded" | "postgres") {
     console.log(
       `  verify of a loaded workspace: ${loadedChain.rows.toLocaleString()} rows in ${Math.round(performance.now() - t0)} ms, ${loadedChain.problems.length} problems`,
     );
-    await appendCost(db, ws, person!.user_id);
+    await appendCost(db, person!.user_id);
   } finally {
     await db.close();
     fs.rmSync(dataDir, { recursive: true, force: true });
@@ -296,7 +296,7 @@ async function bench(kind: "embedded" | "postgres") {
 }
 
 /** recordAudit (chained) against a plain INSERT of the same row, one at a time and 8 writers at once. */
-async function appendCost(db: Db, ws: string, userId: string) {
+async function appendCost(db: Db, userId: string) {
   await db.query("create table if not exists audit_bench_plain (like audit_log including all)");
   await db.query("alter table audit_bench_plain alter column chain_seq drop not null");
   await db.query("alter table audit_bench_plain alter column prev_hash drop not null");

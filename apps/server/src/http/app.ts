@@ -101,7 +101,8 @@ export async function createHttpApp(ctx: AppContext): Promise<App> {
     if (err instanceof AppError) {
       // A refusal that says how long to wait (a rate limit, a full ingest queue) says it in Retry-After too.
       const wait = (err.details as { retryAfterSeconds?: unknown } | undefined)?.retryAfterSeconds;
-      if (typeof wait === "number" && !reply.hasHeader("retry-after")) reply.header("retry-after", String(wait));
+      if (typeof wait === "number" && !reply.hasHeader("retry-after"))
+        reply.header("retry-after", String(wait));
       return reply
         .code(err.status)
         .send({ error: { code: err.code, message: err.message, details: err.details } });

@@ -364,7 +364,8 @@ export class MailboxWatcher {
       contact: { name: mail.from.name, email: mail.from.address },
       text: text || null,
       attachments,
-      at: mail.date > now ? now : mail.date,
+      // A sender's clock ahead of ours must not put the mail in the future.
+      at: new Date(Math.min(mail.date.getTime(), now.getTime())),
     };
     if (!event.text && attachments.length === 0) event.text = "(empty mail)";
     await this.ctx.ingest.submit(ref, [event]);
