@@ -1,6 +1,7 @@
 import type { Message } from "@parley/protocol";
+import { QueryClient, QueryObserver } from "@tanstack/react-query";
 import { describe, expect, it } from "vitest";
-import { mergeMessages } from "./queries";
+import { type Feed, keys, mergeMessages, putInFeed } from "./queries";
 
 const queued = (waiting: NonNullable<Message["delivery"]>["waiting"]): Message => ({
   id: "m1",
@@ -38,5 +39,46 @@ describe("mergeMessages", () => {
     expect(merged!.delivery!.waiting).toEqual(waiting);
     const later = { reason: "rate_limited" as const, until: "2026-12-02T09:20:00.000Z" };
     expect(mergeMessages([queued(waiting)], [queued(later)])[0]!.delivery!.waiting).toEqual(later);
+  });
+});
+
+describe("putInFeed", () => {
+  /** A feed whose answers the test hands out one by one; the first was read before the message existed. */
+  async function raced(initial: Feed | undefined) {
+    const qc = new QueryClient({ defaultOptions: { queries: { retry: false } } });
+    const answers: Array<(f: Feed) => void> = [];
+    const queryKey = keys.feed("c1");
+    if (initial) qc.setQueryData(queryKey, initial);
+    const observer = new QueryObserver<Feed>(qc, {
+      queryKey,
+      queryFn: () => new Promise<Feed>((resolve) => answers.push(resolve)),
+      staleTime: 0,
+    });
+    const unsubscribe = observer.subscribe(() => {});
+    await expect.poll(() => answers.length).toBe(1);
+    const m = queued(null);
+    putInFeed(qc, m);
+    answers[0]!({ messages: initial?.messages ?? [], hasMore: false });
+    // The feed is asked again, and its second answer has the message.
+    await expect.poll(() => answers.length).toBe(2);
+    answers[1]!({ messages: [m], hasMore: false });
+    await expect.poll(() => qc.getQueryData<Feed>(queryKey)?.messages.map((x) => x.id)).toEqual(["m1"]);
+    unsubscribe();
+  }
+
+  it("a message reported while the feed first loads is not lost to the load's older answer", async () => {
+    await raced(undefined);
+  });
+
+  it("a message reported while the feed reloads is not lost to the reload's older answer", async () => {
+    await raced({ messages: [], hasMore: false });
+  });
+
+  it("a loaded feed takes the message at once, without asking again", () => {
+    const qc = new QueryClient();
+    qc.setQueryData<Feed>(keys.feed("c1"), { messages: [], hasMore: false });
+    putInFeed(qc, queued(null));
+    expect(qc.getQueryData<Feed>(keys.feed("c1"))?.messages.map((m) => m.id)).toEqual(["m1"]);
+    expect(qc.getQueryState(keys.feed("c1"))?.fetchStatus).toBe("idle");
   });
 });

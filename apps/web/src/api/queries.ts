@@ -138,6 +138,23 @@ export async function loadOlder(qc: QueryClient, id: string) {
   );
 }
 
+/**
+ * Puts a message the socket reported (or the agent just sent) into its conversation's feed. A feed still
+ * loading is asked again: its answer may have been read before the message existed and would otherwise
+ * replace the feed without it (or, on a first load, the message would have had no feed to go into).
+ */
+export function putInFeed(qc: QueryClient, m: Message) {
+  const key = keys.feed(m.conversationId);
+  qc.setQueryData<Feed>(key, (feed) =>
+    feed ? { ...feed, messages: mergeMessages(feed.messages, [m]) } : feed,
+  );
+  if (qc.getQueryState(key)?.fetchStatus !== "fetching") return;
+  // Invalidating would join a first load in flight rather than start again: cancel it, then ask anew.
+  void qc
+    .cancelQueries({ queryKey: key, exact: true })
+    .then(() => qc.refetchQueries({ queryKey: key, exact: true }));
+}
+
 /** How far a delivery has got, in the server's order: failed is overtaken only by delivered and read. */
 const DELIVERY_RANK = { queued: 0, sent: 1, failed: 2, delivered: 3, read: 4 } as const;
 const rank = (m: Message) => (m.delivery ? DELIVERY_RANK[m.delivery.state] : -1);

@@ -1,6 +1,6 @@
 import type { Conversation, DomainEvent, EphemeralSignal, Message, User } from "@parley/protocol";
 import type { QueryClient } from "@tanstack/react-query";
-import { type ConversationPages, type Feed, inView, isView, keys, mergeMessages } from "../api/queries";
+import { type ConversationPages, inView, isView, keys, putInFeed } from "../api/queries";
 import { applyCursorToSeenBy, applyMessageToTrail } from "../api/receipts";
 import { applyPresence } from "../features/account/presence";
 import { applyContact, summaryOf } from "../features/contacts/live";
@@ -84,22 +84,16 @@ export function upsertConversation(
   );
 }
 
-function putMessage(qc: QueryClient, m: Message) {
-  qc.setQueryData<Feed>(keys.feed(m.conversationId), (feed) =>
-    feed ? { ...feed, messages: mergeMessages(feed.messages, [m]) } : feed,
-  );
-}
-
 /** A message the agent sent: shown in the feed at once (the event for it may arrive before or after). */
 export function addOwnMessage(qc: QueryClient, m: Message) {
-  putMessage(qc, m);
+  putInFeed(qc, m);
 }
 
 export function applyEvent(qc: QueryClient, me: string, event: DomainEvent) {
   switch (event.type) {
     case "message.created": {
       const m = event.message;
-      putMessage(qc, m);
+      putInFeed(qc, m);
       const customer = m.direction === "inbound";
       const looking = focus.conversationId === m.conversationId && document.visibilityState === "visible";
       if (event.conversation) {
@@ -113,7 +107,7 @@ export function applyEvent(qc: QueryClient, me: string, event: DomainEvent) {
     }
     case "message.updated": {
       const m = event.message;
-      putMessage(qc, m);
+      putInFeed(qc, m);
       applyMessageToTrail(qc, m);
       const touch = (c: Conversation) =>
         c.lastMessage?.id === m.id
