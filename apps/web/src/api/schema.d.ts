@@ -83,6 +83,7 @@ export interface paths {
                                 name: string;
                             };
                             permissions: ("conversations.view_all" | "conversations.reply" | "conversations.delete" | "conversations.bulk" | "data.export" | "contacts.erase" | "channels.manage" | "people.manage" | "policy.manage" | "reports.view" | "content.manage" | "automation.manage" | "api.manage" | "audit.view" | "workspace.manage")[];
+                            twoFactorEnrolmentRequired: boolean;
                         };
                     };
                 };
@@ -149,6 +150,7 @@ export interface paths {
                                 name: string;
                             };
                             permissions: ("conversations.view_all" | "conversations.reply" | "conversations.delete" | "conversations.bulk" | "data.export" | "contacts.erase" | "channels.manage" | "people.manage" | "policy.manage" | "reports.view" | "content.manage" | "automation.manage" | "api.manage" | "audit.view" | "workspace.manage")[];
+                            twoFactorEnrolmentRequired: boolean;
                         };
                     };
                 };
@@ -258,6 +260,7 @@ export interface paths {
                                 name: string;
                             };
                             permissions: ("conversations.view_all" | "conversations.reply" | "conversations.delete" | "conversations.bulk" | "data.export" | "contacts.erase" | "channels.manage" | "people.manage" | "policy.manage" | "reports.view" | "content.manage" | "automation.manage" | "api.manage" | "audit.view" | "workspace.manage")[];
+                            twoFactorEnrolmentRequired: boolean;
                         };
                     };
                 };
@@ -502,6 +505,7 @@ export interface paths {
                                 name: string;
                             };
                             permissions: ("conversations.view_all" | "conversations.reply" | "conversations.delete" | "conversations.bulk" | "data.export" | "contacts.erase" | "channels.manage" | "people.manage" | "policy.manage" | "reports.view" | "content.manage" | "automation.manage" | "api.manage" | "audit.view" | "workspace.manage")[];
+                            twoFactorEnrolmentRequired: boolean;
                         };
                     };
                 };
@@ -568,6 +572,7 @@ export interface paths {
                                 name: string;
                             };
                             permissions: ("conversations.view_all" | "conversations.reply" | "conversations.delete" | "conversations.bulk" | "data.export" | "contacts.erase" | "channels.manage" | "people.manage" | "policy.manage" | "reports.view" | "content.manage" | "automation.manage" | "api.manage" | "audit.view" | "workspace.manage")[];
+                            twoFactorEnrolmentRequired: boolean;
                             twoFactor: {
                                 usedRecoveryCode: boolean;
                                 recoveryCodesLeft: number | null;
