@@ -8864,7 +8864,7 @@ export interface paths {
                                 id: string;
                                 url: string;
                                 description: string;
-                                events: ("conversation.created" | "conversation.assigned" | "conversation.status_changed" | "message.created" | "message.status_changed" | "contact.created" | "contact.updated")[];
+                                events: ("conversation.created" | "conversation.assigned" | "conversation.status_changed" | "message.created" | "message.status_changed" | "contact.created" | "contact.updated" | "contact.erased")[];
                                 active: boolean;
                                 /** @enum {string|null} */
                                 disabledReason: "manual" | "failing" | null;
@@ -8872,7 +8872,7 @@ export interface paths {
                                 createdAt: string;
                                 updatedAt: string;
                             }[];
-                            eventTypes: ("conversation.created" | "conversation.assigned" | "conversation.status_changed" | "message.created" | "message.status_changed" | "contact.created" | "contact.updated")[];
+                            eventTypes: ("conversation.created" | "conversation.assigned" | "conversation.status_changed" | "message.created" | "message.status_changed" | "contact.created" | "contact.updated" | "contact.erased")[];
                         };
                     };
                 };
@@ -8893,7 +8893,7 @@ export interface paths {
                         url: string;
                         /** @default  */
                         description?: string;
-                        events: ("conversation.created" | "conversation.assigned" | "conversation.status_changed" | "message.created" | "message.status_changed" | "contact.created" | "contact.updated")[];
+                        events: ("conversation.created" | "conversation.assigned" | "conversation.status_changed" | "message.created" | "message.status_changed" | "contact.created" | "contact.updated" | "contact.erased")[];
                     };
                 };
             };
@@ -8909,7 +8909,7 @@ export interface paths {
                                 id: string;
                                 url: string;
                                 description: string;
-                                events: ("conversation.created" | "conversation.assigned" | "conversation.status_changed" | "message.created" | "message.status_changed" | "contact.created" | "contact.updated")[];
+                                events: ("conversation.created" | "conversation.assigned" | "conversation.status_changed" | "message.created" | "message.status_changed" | "contact.created" | "contact.updated" | "contact.erased")[];
                                 active: boolean;
                                 /** @enum {string|null} */
                                 disabledReason: "manual" | "failing" | null;
@@ -8959,7 +8959,7 @@ export interface paths {
                                 id: string;
                                 url: string;
                                 description: string;
-                                events: ("conversation.created" | "conversation.assigned" | "conversation.status_changed" | "message.created" | "message.status_changed" | "contact.created" | "contact.updated")[];
+                                events: ("conversation.created" | "conversation.assigned" | "conversation.status_changed" | "message.created" | "message.status_changed" | "contact.created" | "contact.updated" | "contact.erased")[];
                                 active: boolean;
                                 /** @enum {string|null} */
                                 disabledReason: "manual" | "failing" | null;
@@ -9012,7 +9012,7 @@ export interface paths {
                     "application/json": {
                         url?: string;
                         description?: string;
-                        events?: ("conversation.created" | "conversation.assigned" | "conversation.status_changed" | "message.created" | "message.status_changed" | "contact.created" | "contact.updated")[];
+                        events?: ("conversation.created" | "conversation.assigned" | "conversation.status_changed" | "message.created" | "message.status_changed" | "contact.created" | "contact.updated" | "contact.erased")[];
                         active?: boolean;
                     };
                 };
@@ -9029,7 +9029,7 @@ export interface paths {
                                 id: string;
                                 url: string;
                                 description: string;
-                                events: ("conversation.created" | "conversation.assigned" | "conversation.status_changed" | "message.created" | "message.status_changed" | "contact.created" | "contact.updated")[];
+                                events: ("conversation.created" | "conversation.assigned" | "conversation.status_changed" | "message.created" | "message.status_changed" | "contact.created" | "contact.updated" | "contact.erased")[];
                                 active: boolean;
                                 /** @enum {string|null} */
                                 disabledReason: "manual" | "failing" | null;
