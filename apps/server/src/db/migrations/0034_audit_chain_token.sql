@@ -32,3 +32,8 @@ begin
   update audit_chains set head_hash = new.hash where workspace_id = new.workspace_id;
   return new;
 end $$;
+
+-- A renamed or recoloured tag's contacts are read in batches in contact id order (modules/tags/
+-- contacts-updated-job.ts): the tag's index carries the contact id too.
+create index contact_tags_tag_contact_idx on contact_tags (tag_id, contact_id);
+drop index contact_tags_tag_idx;
