@@ -115,9 +115,10 @@ async function load(db: Db, now: number) {
     "select indexname, indexdef from pg_indexes where tablename = 'audit_log' and indexname <> 'audit_log_pkey'",
   );
   for (const i of indexes) await db.query(`drop index ${i.indexname}`);
-  // The rows are chained here by the trigger's rules (migration 0025) in one statement, so the trigger is off:
+  // The rows are chained here by the trigger's rules (migrations 0025, 0034: chain format 2, the column's
+  // default) in one statement, so the trigger is off:
   // chain_seq 1, 2, 3, … per workspace in time order, prev_hash the row before's hash (zeros for the first),
-  // hash = sha256(prev_hash || audit_entry_content(…)) — a running aggregate over the workspace's rows.
+  // hash = sha256(prev_hash || audit_entry_content_v2(…)) — a running aggregate over the workspace's rows.
   await db.query("alter table audit_log disable trigger user");
   await db.query(`create function audit_bench_chain_step(h text, content text) returns text language sql immutable
     as $$ select encode(sha256(convert_to(h || content, 'UTF8')), 'hex') $$`);
@@ -135,8 +136,8 @@ async function load(db: Db, now: number) {
      select id, workspace_id, user_id, action, target_type, target_id, data, ip, user_agent, created_at, seq,
        lag(hash, 1, repeat('0', 64)) over w, hash
      from (
-       select r.*, audit_bench_chain(audit_entry_content(seq, id, workspace_id, user_id, action, target_type,
-         target_id, data, ip, user_agent, created_at)) over w as hash
+       select r.*, audit_bench_chain(audit_entry_content_v2(seq, id, workspace_id, user_id, action, target_type,
+         target_id, data, ip, user_agent, null, created_at)) over w as hash
        from (
          select r.*, row_number() over w as seq
          from (

@@ -28,6 +28,7 @@ import { registerSendJob } from "./modules/messages/send-job";
 import { registerEmailJobs } from "./modules/notifications/email";
 import { registerFanoutJobs } from "./modules/notifications/fanout";
 import { registerPushJob } from "./modules/notifications/push";
+import { registerTagContactsJob } from "./modules/tags/contacts-updated-job";
 import { registerTaskReminderJob } from "./modules/tasks/reminder-job";
 import { WebhookDispatcher } from "./modules/webhooks/dispatcher";
 import { WidgetHub } from "./modules/widget/hub";
@@ -128,6 +129,7 @@ export async function createServer(config: Config, opts: ServerOptions = {}): Pr
   registerAlertJobs(ctx);
   registerTaskReminderJob(ctx);
   registerRemoveBlobsJob(ctx);
+  registerTagContactsJob(ctx);
   registerAccountJobs(ctx);
   const hub = new RealtimeHub(db, bus, onError, (sessionId) =>
     resolveSessionById(db, sessionId, clock.now()),

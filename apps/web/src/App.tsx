@@ -1,13 +1,14 @@
 import { Center, Loader } from "@mantine/core";
-import { useQuery } from "@tanstack/react-query";
+import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { type ComponentType, lazy, Suspense, useEffect } from "react";
 import { Navigate, Route, Routes } from "react-router";
-import { setCsrfToken } from "./api/client";
-import { type Session, sessionQuery, setupQuery } from "./api/queries";
+import { setCsrfToken, setEnrolmentRequiredHandler } from "./api/client";
+import { keys, type Session, sessionQuery, setupQuery } from "./api/queries";
 import { isLanguage } from "./features/account/account-api";
 import { SetupPage } from "./features/auth/SetupPage";
 import { SignInPage } from "./features/auth/SignInPage";
 import { InboxPage } from "./features/inbox/InboxPage";
+import { EnrolmentRequiredPage } from "./features/security/EnrolmentRequiredPage";
 import { StepUpDialog } from "./features/security/StepUpDialog";
 import i18n, { setLanguage } from "./i18n";
 
@@ -85,6 +86,11 @@ const pageLoader = (
 export function App() {
   const setup = useQuery(setupQuery);
   const session = useQuery({ ...sessionQuery, enabled: setup.data?.needsSetup === false });
+  const qc = useQueryClient();
+  useEffect(
+    () => setEnrolmentRequiredHandler(() => void qc.invalidateQueries({ queryKey: keys.session })),
+    [qc],
+  );
   useEffect(() => setCsrfToken(session.data?.csrfToken ?? null), [session.data]);
   // The language kept on the user follows them to every device they sign in on.
   const locale = session.data?.user.locale;
@@ -126,6 +132,13 @@ export function App() {
     );
   }
   const me = session.data;
+  if (me.twoFactorEnrolmentRequired)
+    return (
+      <>
+        <StepUpDialog />
+        <EnrolmentRequiredPage />
+      </>
+    );
   return (
     <>
       <StepUpDialog />

@@ -10,6 +10,8 @@ export const ERROR_STATUS = {
   forbidden: 403,
   /** A dangerous action needs the caller to prove who they are again (password or code): POST /api/auth/step-up. */
   step_up_required: 403,
+  /** The workspace requires two-factor sign-in for the caller's role and they have not set it up yet. */
+  two_factor_enrolment_required: 403,
   not_found: 404,
   conflict: 409,
   already_set_up: 409,

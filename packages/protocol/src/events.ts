@@ -57,6 +57,13 @@ export const DomainEvent = z.discriminatedUnion("type", [
   z.object({ ...base, type: z.literal("contact.created"), contactId: z.string(), contact: Contact }),
   /** A contact's name, fields, tags, blocking or read-tracking consent changed: the contact as it is now. */
   z.object({ ...base, type: z.literal("contact.updated"), contactId: z.string(), contact: Contact }),
+  /** A contact was erased on request (R307) with their conversations: only its id, no personal data. */
+  z.object({
+    ...base,
+    type: z.literal("contact.erased"),
+    contactId: z.string(),
+    byUserId: z.string().nullable(),
+  }),
   /** A task's reminder time came (R212): for its assignee only. */
   z.object({ ...base, type: z.literal("task.reminder"), task: Task }),
   z.object({

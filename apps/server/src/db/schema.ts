@@ -90,6 +90,7 @@ export interface AuditLog {
   action: string;
   api_token_id: string | null;
   chain_seq: number;
+  chain_version: Generated<number>;
   created_at: Generated<Timestamp>;
   data: Generated<Json>;
   hash: string;

@@ -26,6 +26,7 @@ import {
   explainRefusal,
 } from "../modules/api-tokens/bearer";
 import { resolveSession, SESSION_COOKIE } from "../modules/auth/sessions";
+import { requireEnrolled } from "../modules/auth/two-factor/enrolment-gate";
 import { isPersonOnly, securityOf } from "./person-only";
 import { sharedRateLimitStore } from "./rate-limit-store";
 import { securityHeaders } from "./security-headers";
@@ -257,6 +258,7 @@ export async function createHttpApp(ctx: AppContext): Promise<App> {
         );
       }
     }
+    requireEnrolled(actor, req.method, route);
   });
 
   // Text PostgreSQL cannot store (NUL, lone surrogates): what providers and site visitors send is kept without

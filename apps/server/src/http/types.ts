@@ -25,6 +25,8 @@ export interface SessionActor extends Actor {
   tokenId?: undefined;
   /** When the session was last used, as stored (written at most once a minute). */
   lastSeenAt?: Date;
+  /** The person's role requires two-factor sign-in and they have not set it up (R802). */
+  twoFactorEnrolmentRequired?: boolean;
 }
 
 /**

@@ -31,6 +31,9 @@ interface WorkspaceState {
   ready: Promise<void>;
 }
 
+/** A session's caller as of now; `twoFactorEnrolmentRequired`: they must set up two-factor sign-in first. */
+export type Reauthorized = Actor & { twoFactorEnrolmentRequired?: boolean };
+
 const MAX_BUFFERED = 8 * 1024 * 1024;
 const CATCH_UP_PAGE = 500;
 /** After a failed read of missing events (the database unreachable), the next try. */
@@ -57,7 +60,7 @@ export class RealtimeHub {
     private readonly db: Db,
     bus: EventBus,
     private readonly onError: (err: unknown) => void,
-    private readonly reauthorize: (sessionId: string) => Promise<Actor | null>,
+    private readonly reauthorize: (sessionId: string) => Promise<Reauthorized | null>,
   ) {
     this.unsubscribe = bus.subscribe((events) => this.receive(events));
     this.unsubscribeSignals = bus.onSignal(({ workspaceId, audience, signal }) =>
@@ -139,8 +142,9 @@ export class RealtimeHub {
 
   /**
    * Re-checks the sockets an access change names (every socket of the workspace when it names none): a
-   * socket whose session ended is closed (4001), the others carry on with the caller's new rights and are
-   * told to fetch them (an `access` frame). Events are filtered with the new rights from the next one on.
+   * socket whose session ended is closed (4001), one whose person must first set up the two-factor sign-in
+   * their role now requires is closed with 4003 (R802), the others carry on with the caller's new rights and
+   * are told to fetch them (an `access` frame). Events are filtered with the new rights from the next one on.
    */
   private async recheck(change: AccessChange) {
     const state = this.workspaces.get(change.workspaceId);
@@ -149,7 +153,7 @@ export class RealtimeHub {
     const matched = [...state.clients].filter(
       (c) => everyone || change.userIds?.includes(c.actor.userId) || change.sessionIds?.includes(c.sessionId),
     );
-    const sessions = new Map<string, Promise<Actor | null>>();
+    const sessions = new Map<string, Promise<Reauthorized | null>>();
     for (const c of matched) {
       if (!sessions.has(c.sessionId)) sessions.set(c.sessionId, this.reauthorize(c.sessionId));
     }
@@ -158,6 +162,10 @@ export class RealtimeHub {
       if (!state.clients.has(c)) continue;
       if (!actor) {
         c.socket.close(4001, "session ended");
+        continue;
+      }
+      if (actor.twoFactorEnrolmentRequired) {
+        c.socket.close(4003, "two-factor enrolment required");
         continue;
       }
       c.actor = actor;

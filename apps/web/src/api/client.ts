@@ -50,6 +50,15 @@ let stepUpHandler: (() => Promise<boolean>) | null = null;
 export function setStepUpHandler(handler: (() => Promise<boolean>) | null) {
   stepUpHandler = handler;
 }
+/**
+ * Called when a request is refused with `two_factor_enrolment_required` (the person's role now requires
+ * two-factor sign-in they have not set up): the app reloads the session, which then shows only the setup.
+ */
+let enrolmentRequiredHandler: (() => void) | null = null;
+export function setEnrolmentRequiredHandler(handler: (() => void) | null) {
+  enrolmentRequiredHandler = handler;
+}
+
 /** Asks for the step-up before an action that cannot be sent again by itself (a download link). */
 export const askStepUp = () => (stepUpHandler ? stepUpHandler() : Promise.resolve(false));
 
@@ -83,7 +92,10 @@ const session: Middleware = {
     return request;
   },
   async onResponse({ response }) {
-    if (!response.ok) throw await errorOf(response);
+    if (response.ok) return;
+    const err = await errorOf(response);
+    if (err.code === "two_factor_enrolment_required") enrolmentRequiredHandler?.();
+    throw err;
   },
   onError({ error }) {
     return error instanceof ApiError ? error : networkError(error);

@@ -83,6 +83,7 @@ export interface paths {
                                 name: string;
                             };
                             permissions: ("conversations.view_all" | "conversations.reply" | "conversations.delete" | "conversations.bulk" | "data.export" | "contacts.erase" | "channels.manage" | "people.manage" | "policy.manage" | "reports.view" | "content.manage" | "automation.manage" | "api.manage" | "audit.view" | "workspace.manage")[];
+                            twoFactorEnrolmentRequired: boolean;
                         };
                     };
                 };
@@ -149,6 +150,7 @@ export interface paths {
                                 name: string;
                             };
                             permissions: ("conversations.view_all" | "conversations.reply" | "conversations.delete" | "conversations.bulk" | "data.export" | "contacts.erase" | "channels.manage" | "people.manage" | "policy.manage" | "reports.view" | "content.manage" | "automation.manage" | "api.manage" | "audit.view" | "workspace.manage")[];
+                            twoFactorEnrolmentRequired: boolean;
                         };
                     };
                 };
@@ -258,6 +260,7 @@ export interface paths {
                                 name: string;
                             };
                             permissions: ("conversations.view_all" | "conversations.reply" | "conversations.delete" | "conversations.bulk" | "data.export" | "contacts.erase" | "channels.manage" | "people.manage" | "policy.manage" | "reports.view" | "content.manage" | "automation.manage" | "api.manage" | "audit.view" | "workspace.manage")[];
+                            twoFactorEnrolmentRequired: boolean;
                         };
                     };
                 };
@@ -502,6 +505,7 @@ export interface paths {
                                 name: string;
                             };
                             permissions: ("conversations.view_all" | "conversations.reply" | "conversations.delete" | "conversations.bulk" | "data.export" | "contacts.erase" | "channels.manage" | "people.manage" | "policy.manage" | "reports.view" | "content.manage" | "automation.manage" | "api.manage" | "audit.view" | "workspace.manage")[];
+                            twoFactorEnrolmentRequired: boolean;
                         };
                     };
                 };
@@ -568,6 +572,7 @@ export interface paths {
                                 name: string;
                             };
                             permissions: ("conversations.view_all" | "conversations.reply" | "conversations.delete" | "conversations.bulk" | "data.export" | "contacts.erase" | "channels.manage" | "people.manage" | "policy.manage" | "reports.view" | "content.manage" | "automation.manage" | "api.manage" | "audit.view" | "workspace.manage")[];
+                            twoFactorEnrolmentRequired: boolean;
                             twoFactor: {
                                 usedRecoveryCode: boolean;
                                 recoveryCodesLeft: number | null;
@@ -8859,7 +8864,7 @@ export interface paths {
                                 id: string;
                                 url: string;
                                 description: string;
-                                events: ("conversation.created" | "conversation.assigned" | "conversation.status_changed" | "message.created" | "message.status_changed" | "contact.created" | "contact.updated")[];
+                                events: ("conversation.created" | "conversation.assigned" | "conversation.status_changed" | "message.created" | "message.status_changed" | "contact.created" | "contact.updated" | "contact.erased")[];
                                 active: boolean;
                                 /** @enum {string|null} */
                                 disabledReason: "manual" | "failing" | null;
@@ -8867,7 +8872,7 @@ export interface paths {
                                 createdAt: string;
                                 updatedAt: string;
                             }[];
-                            eventTypes: ("conversation.created" | "conversation.assigned" | "conversation.status_changed" | "message.created" | "message.status_changed" | "contact.created" | "contact.updated")[];
+                            eventTypes: ("conversation.created" | "conversation.assigned" | "conversation.status_changed" | "message.created" | "message.status_changed" | "contact.created" | "contact.updated" | "contact.erased")[];
                         };
                     };
                 };
@@ -8888,7 +8893,7 @@ export interface paths {
                         url: string;
                         /** @default  */
                         description?: string;
-                        events: ("conversation.created" | "conversation.assigned" | "conversation.status_changed" | "message.created" | "message.status_changed" | "contact.created" | "contact.updated")[];
+                        events: ("conversation.created" | "conversation.assigned" | "conversation.status_changed" | "message.created" | "message.status_changed" | "contact.created" | "contact.updated" | "contact.erased")[];
                     };
                 };
             };
@@ -8904,7 +8909,7 @@ export interface paths {
                                 id: string;
                                 url: string;
                                 description: string;
-                                events: ("conversation.created" | "conversation.assigned" | "conversation.status_changed" | "message.created" | "message.status_changed" | "contact.created" | "contact.updated")[];
+                                events: ("conversation.created" | "conversation.assigned" | "conversation.status_changed" | "message.created" | "message.status_changed" | "contact.created" | "contact.updated" | "contact.erased")[];
                                 active: boolean;
                                 /** @enum {string|null} */
                                 disabledReason: "manual" | "failing" | null;
@@ -8954,7 +8959,7 @@ export interface paths {
                                 id: string;
                                 url: string;
                                 description: string;
-                                events: ("conversation.created" | "conversation.assigned" | "conversation.status_changed" | "message.created" | "message.status_changed" | "contact.created" | "contact.updated")[];
+                                events: ("conversation.created" | "conversation.assigned" | "conversation.status_changed" | "message.created" | "message.status_changed" | "contact.created" | "contact.updated" | "contact.erased")[];
                                 active: boolean;
                                 /** @enum {string|null} */
                                 disabledReason: "manual" | "failing" | null;
@@ -9007,7 +9012,7 @@ export interface paths {
                     "application/json": {
                         url?: string;
                         description?: string;
-                        events?: ("conversation.created" | "conversation.assigned" | "conversation.status_changed" | "message.created" | "message.status_changed" | "contact.created" | "contact.updated")[];
+                        events?: ("conversation.created" | "conversation.assigned" | "conversation.status_changed" | "message.created" | "message.status_changed" | "contact.created" | "contact.updated" | "contact.erased")[];
                         active?: boolean;
                     };
                 };
@@ -9024,7 +9029,7 @@ export interface paths {
                                 id: string;
                                 url: string;
                                 description: string;
-                                events: ("conversation.created" | "conversation.assigned" | "conversation.status_changed" | "message.created" | "message.status_changed" | "contact.created" | "contact.updated")[];
+                                events: ("conversation.created" | "conversation.assigned" | "conversation.status_changed" | "message.created" | "message.status_changed" | "contact.created" | "contact.updated" | "contact.erased")[];
                                 active: boolean;
                                 /** @enum {string|null} */
                                 disabledReason: "manual" | "failing" | null;

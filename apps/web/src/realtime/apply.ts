@@ -3,7 +3,7 @@ import type { QueryClient } from "@tanstack/react-query";
 import { type ConversationPages, inView, isView, keys, putInFeed } from "../api/queries";
 import { applyCursorToSeenBy, applyMessageToTrail } from "../api/receipts";
 import { applyPresence } from "../features/account/presence";
-import { applyContact, summaryOf } from "../features/contacts/live";
+import { applyContact, forgetContact, summaryOf } from "../features/contacts/live";
 import { showReminder } from "../features/conversation-tools/reminders";
 import { matchesParams, sortsBefore } from "../features/inbox/filters";
 import { onNotification } from "../features/notifications/live";
@@ -162,6 +162,9 @@ export function applyEvent(qc: QueryClient, me: string, event: DomainEvent) {
       );
       return;
     }
+    case "contact.erased":
+      forgetContact(qc, event.contactId);
+      return;
     case "task.reminder":
       showReminder(qc, event.task);
       return;

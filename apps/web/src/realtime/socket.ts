@@ -71,9 +71,15 @@ export class RealtimeConnection {
     const ws = new WebSocket(`${proto}//${location.host}/api/realtime${since}`);
     this.ws = ws;
     ws.onmessage = (msg) => this.onFrame(JSON.parse(String(msg.data)) as ServerFrame);
-    ws.onclose = () => {
+    ws.onclose = (e) => {
       if (this.ws !== ws || this.stopped) return;
       this.ws = null;
+      if (e.code === 4003) {
+        // The person must set up two-factor sign-in first: the session, read again, shows the setup.
+        this.setState("reconnecting");
+        void this.qc.invalidateQueries({ queryKey: keys.session });
+        return;
+      }
       this.setState("reconnecting");
       // 0.5 s, 1 s, 2 s … up to 15 s, with jitter so a restarted server is not hit by every tab at once.
       const delay = Math.min(15_000, 500 * 2 ** this.attempt) * (0.75 + Math.random() * 0.5);

@@ -35,12 +35,17 @@ const MAX_PROBLEMS = 100;
 
 /**
  * The canonical content and hash of a row, computed here from its columns (not by the database's own
- * functions, which whoever changed the rows could have changed too). Keep in step with
- * `audit_entry_content` in migration 0025.
+ * functions, which whoever changed the rows could have changed too), in the row's chain format: 1 for rows
+ * written before migration 0034 (keep in step with `audit_entry_content` in migration 0025), 2 since, which
+ * also covers the API token the entry was made through (`audit_entry_content_v2` in migration 0034). Format 2's
+ * content starts with its number, so a row turned back to format 1 no longer matches its hash.
  */
-const RECOMPUTED = `encode(sha256(convert_to(a.prev_hash || jsonb_build_array(a.chain_seq, a.id, a.workspace_id,
-  a.user_id, a.action, a.target_type, a.target_id, a.data, a.ip, a.user_agent,
-  (extract(epoch from a.created_at) * 1000000)::bigint)::text, 'UTF8')), 'hex')`;
+const RECOMPUTED = `encode(sha256(convert_to(a.prev_hash || (case a.chain_version
+  when 1 then jsonb_build_array(a.chain_seq, a.id, a.workspace_id, a.user_id, a.action, a.target_type,
+    a.target_id, a.data, a.ip, a.user_agent, (extract(epoch from a.created_at) * 1000000)::bigint)
+  else jsonb_build_array(a.chain_version, a.chain_seq, a.id, a.workspace_id, a.user_id, a.action, a.target_type,
+    a.target_id, a.data, a.ip, a.user_agent, a.api_token_id, (extract(epoch from a.created_at) * 1000000)::bigint)
+  end)::text, 'UTF8')), 'hex')`;
 
 /** Recomputes every workspace's chain (or one's), from its anchor to its head, a page of rows at a time. */
 export async function verifyAuditLog(q: Queryable, workspaceId?: string): Promise<VerifyReport> {

@@ -12,6 +12,9 @@ export const SessionOut = z.object({
   workspace: z.object({ id: z.string(), name: z.string() }),
   /** The rights the user holds (R801): the web app shows what they may do from this list. */
   permissions: z.array(Permission),
+  /** The workspace requires two-factor sign-in for the user's role and they have not set it up: the web app
+   * shows only the setup, and other requests answer 403 `two_factor_enrolment_required`. */
+  twoFactorEnrolmentRequired: z.boolean(),
 });
 
 export const Invitation = z.object({

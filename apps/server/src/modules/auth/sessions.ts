@@ -48,6 +48,10 @@ export async function createSession(
   return { token, csrfToken, expiresAt };
 }
 
+/** Whether user `u` of workspace `w` must set up two-factor sign-in before going on (R802, see two-factor.md). */
+const ENROLMENT_REQUIRED_SQL = `(coalesce(w.settings -> 'twoFactorRoles', '[]'::jsonb) ? u.role::text
+  and not exists (select 1 from user_two_factor t where t.user_id = u.id and t.enabled_at is not null))`;
+
 /** Resolves a session cookie to the caller, with the teams and rights its policies need. */
 export const resolveSession = (db: Queryable, token: string, now: Date) =>
   resolveSessionById(db, sha256Hex(token), now);
@@ -69,11 +73,12 @@ export async function resolveSessionById(
     team_ids: string[];
     stored_permissions: string[] | null;
     last_seen_at: Date;
+    enrolment_required: boolean;
   }>(
     `select s.id as session_id, s.csrf_token, s.last_seen_at, u.id as user_id, u.workspace_id, u.role, u.name, u.email,
        coalesce((select array_agg(tm.team_id::text) from team_members tm where tm.user_id = u.id), '{}') as team_ids,
-       ${storedPermissionsSql("u")} as stored_permissions
-     from sessions s join users u on u.id = s.user_id
+       ${storedPermissionsSql("u")} as stored_permissions, ${ENROLMENT_REQUIRED_SQL} as enrolment_required
+     from sessions s join users u on u.id = s.user_id join workspaces w on w.id = u.workspace_id
      where s.id = $1 and s.expires_at > $2 and u.status = 'active'`,
     [sessionId, now],
   );
@@ -89,5 +94,6 @@ export async function resolveSessionById(
     name: row.name,
     email: row.email,
     lastSeenAt: row.last_seen_at,
+    twoFactorEnrolmentRequired: row.enrolment_required,
   };
 }

@@ -11,6 +11,7 @@ import {
 } from "../../testing/harness";
 import { useTestServer } from "../../testing/use-test-server";
 import { startWebhookReceiver } from "../../testing/webhook-receiver";
+import { TAG_CONTACTS_BATCH } from "../tags/contacts-updated-job";
 
 const t = useTestServer();
 const closers: { close(): unknown }[] = [];
@@ -125,5 +126,109 @@ describe("contact events", () => {
       [updated.body.id],
     );
     expect(row?.ordering_key).toBe(id);
+  });
+});
+
+describe("erasing a contact", () => {
+  it("sends contact.erased, with nothing of the person, to the live app and to webhooks", async () => {
+    const { owner } = await newWorkspace(t);
+    const agent = await addUser(t, owner, "agent");
+    const conn = await apiConnection(t, owner);
+    const hooks = await startWebhookReceiver();
+    closers.push(hooks);
+    const made = await owner.post("/api/webhook-endpoints", { url: hooks.url, events: ["contact.erased"] });
+    expect(made.status, JSON.stringify(made.body)).toBe(201);
+    const watching = await socket(agent.client);
+
+    const id = await arrive(owner, conn, "Ярослава Erasable");
+    const contact = (await owner.get(`/api/contacts/${id}`)).body.contact;
+    const erased = await owner.delete(`/api/contacts/${id}/data`);
+    expect(erased.status).toBe(200);
+
+    const live = await watching.waitForEvent("contact.erased", (e) => e.contactId === id);
+    expect(live).toMatchObject({ type: "contact.erased", contactId: id, byUserId: owner.user!.id });
+    expect(contact.name).toBe("Ярослава Erasable");
+    expect(JSON.stringify(live)).not.toContain("Erasable");
+
+    const hook = await eventually(() => hooks.ofType("contact.erased")[0], {
+      what: "contact.erased webhook",
+    });
+    expect(hook.body.data).toEqual({ id });
+    expect(JSON.stringify(hook.body)).not.toContain("Erasable");
+    // Only what was subscribed went out.
+    expect(hooks.requests.map((r) => r.body.type)).toEqual(["contact.erased"]);
+  });
+});
+
+describe("renaming or recolouring a tag", () => {
+  it("sends contact.updated for each contact carrying it, with the tag as it is now", async () => {
+    const { owner } = await newWorkspace(t);
+    const agent = await addUser(t, owner, "agent");
+    const conn = await apiConnection(t, owner);
+    const tag = (await owner.post("/api/tags", { name: unique("vip"), color: "#e03131" })).body.tag;
+    const carrying = [await arrive(owner, conn, "A"), await arrive(owner, conn, "B")];
+    const other = await arrive(owner, conn, "C");
+    for (const id of carrying)
+      expect((await owner.put(`/api/contacts/${id}/tags/${tag.id}`, {})).status).toBe(200);
+    const watching = await socket(agent.client);
+
+    const renamed = await owner.patch(`/api/tags/${tag.id}`, { name: "Gold" });
+    expect(renamed.status).toBe(200);
+    for (const id of carrying) {
+      const e = await watching.waitForEvent(
+        "contact.updated",
+        (x) => x.contactId === id && x.contact.tags.some((g: { name: string }) => g.name === "Gold"),
+        15_000,
+      );
+      expect(e.contact.tags).toEqual([
+        expect.objectContaining({ id: tag.id, name: "Gold", color: "#e03131" }),
+      ]);
+    }
+    const recoloured = await owner.patch(`/api/tags/${tag.id}`, { color: "#2f9e44" });
+    expect(recoloured.status).toBe(200);
+    for (const id of carrying)
+      await watching.waitForEvent(
+        "contact.updated",
+        (x) => x.contactId === id && x.contact.tags.some((g: { color: string }) => g.color === "#2f9e44"),
+        15_000,
+      );
+    // The contact without the tag was not touched.
+    expect(
+      watching.events().filter((e: any) => e.type === "contact.updated" && e.contactId === other),
+    ).toEqual([]);
+  });
+
+  it("goes through many contacts in batches, each contact once", async () => {
+    const { owner, workspaceId } = await newWorkspace(t);
+    const tag = (await owner.post("/api/tags", { name: unique("bulk"), color: "#1c7ed6" })).body.tag;
+    const n = TAG_CONTACTS_BATCH * 2 + 7;
+    await t.db.query(
+      `with made as (
+         insert into contacts (workspace_id, name) select $1, 'Bulk ' || g from generate_series(1, $3::int) g returning id
+       )
+       insert into contact_tags (contact_id, tag_id, workspace_id) select id, $2, $1 from made`,
+      [workspaceId, tag.id, n],
+    );
+    expect((await owner.patch(`/api/tags/${tag.id}`, { name: "Renamed in bulk" })).status).toBe(200);
+    const counted = async () =>
+      (
+        await t.db.query<{ n: number; distinct_n: number; renamed: number }>(
+          `select count(*)::int as n, count(distinct payload->>'contactId')::int as distinct_n,
+             count(*) filter (where payload->'contact'->'tags'->0->>'name' = 'Renamed in bulk')::int as renamed
+           from events where workspace_id = $1 and type = 'contact.updated'`,
+          [workspaceId],
+        )
+      )[0]!;
+    await eventually(async () => ((await counted()).n >= n ? true : undefined), {
+      what: `${n} contact.updated events`,
+      timeout: 120_000,
+    });
+    expect(await counted()).toEqual({ n, distinct_n: n, renamed: n });
+    // One job per batch: three batches for two full ones and seven more.
+    const [jobs] = await t.db.query<{ n: number }>(
+      "select count(*)::int as n from jobs where type = 'tag.contacts_updated' and workspace_id = $1",
+      [workspaceId],
+    );
+    expect(jobs!.n).toBe(3);
   });
 });

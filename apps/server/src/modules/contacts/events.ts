@@ -33,6 +33,11 @@ export function newContact(
   };
 }
 
+/** `contact.erased` for a contact just erased (R307): its id and who erased it, nothing of the person. */
+export function emitContactErased(tx: Tx, workspaceId: string, contactId: string, byUserId: string | null) {
+  tx.emit(workspaceId, { type: "contact.erased", contactId, byUserId, audience: {} });
+}
+
 /**
  * `contact.updated` for each of these contacts, read as they are now inside the transaction (one query);
  * returns them in the order asked, those not found left out.

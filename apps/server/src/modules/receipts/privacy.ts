@@ -6,6 +6,7 @@ import { notFound } from "../../lib/errors";
 import { iso } from "../../lib/time";
 import { REMOVE_BLOBS_JOB } from "../../storage/remove-job";
 import { type AuditSource, recordAudit } from "../audit/record";
+import { emitContactErased } from "../contacts/events";
 import { MESSAGE_COLUMNS, type MessageRow, presentMessage } from "../messages/present";
 import { parseReceiptSettings } from "./policy";
 
@@ -181,6 +182,7 @@ export async function eraseContact(ctx: AppContext, actor: Actor, contactId: str
       ...source,
       at: tx.now,
     });
+    emitContactErased(tx, actor.workspaceId, contactId, actor.userId);
     for (const c of conversations) {
       tx.emit(actor.workspaceId, {
         type: "conversation.deleted",

@@ -36,6 +36,9 @@ export function webhookEventOf(e: DomainEvent): Mapped | null {
     case "contact.created":
     case "contact.updated":
       return { type: e.type, data: e.contact, orderingKey: e.contactId };
+    case "contact.erased":
+      // Nothing of the person: only which contact is gone, so a receiver deletes its copy.
+      return { type: e.type, data: { id: e.contactId }, orderingKey: e.contactId };
     default:
       return null;
   }

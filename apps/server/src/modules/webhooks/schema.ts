@@ -9,6 +9,7 @@ export const WebhookEventType = z.enum([
   "message.status_changed",
   "contact.created",
   "contact.updated",
+  "contact.erased",
 ]);
 export type WebhookEventType = z.infer<typeof WebhookEventType>;
 

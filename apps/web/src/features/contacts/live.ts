@@ -24,3 +24,11 @@ export function applyContact(qc: QueryClient, contact: Contact, created: boolean
   qc.setQueriesData<Contact[]>({ queryKey: ["contact-links"] }, replace);
   if (created) void qc.invalidateQueries({ queryKey: ["contacts"] });
 }
+
+/** A contact was erased (its conversations' own events remove them): it leaves the panel and every list. */
+export function forgetContact(qc: QueryClient, contactId: string) {
+  const without = (list: Contact[] | undefined) => list?.filter((x) => x.id !== contactId);
+  qc.removeQueries({ queryKey: ["contact", contactId] });
+  qc.setQueriesData<Contact[]>({ queryKey: ["contacts"] }, without);
+  qc.setQueriesData<Contact[]>({ queryKey: ["contact-links"] }, without);
+}

@@ -5,6 +5,7 @@ import { enApiTokens } from "./en/api-tokens";
 import { enAudit } from "./en/audit";
 import { enChannelForms } from "./en/channel-forms";
 import { enConversationTools } from "./en/conversation-tools";
+import { enEnrolmentRequired } from "./en/enrolment-required";
 import { enInboxTools } from "./en/inbox-tools";
 import { enLog } from "./en/log";
 import { enNotify } from "./en/notify";
@@ -31,6 +32,7 @@ export const en = {
     csrf_failed: "Your session has changed. Reload the page.",
     forbidden: "You are not allowed to do this.",
     step_up_required: "Confirm it is you (password or code) to do this.",
+    two_factor_enrolment_required: "Your role must use two-factor sign-in: set it up to continue.",
     not_found: "This conversation does not exist or you cannot see it.",
     validation_failed: "Check the fields and try again.",
     already_set_up: "Parley is already set up. Sign in instead.",
@@ -334,6 +336,7 @@ export const en = {
   ...enAlerts,
   ...enSecurity,
   ...enAccountSecurity,
+  ...enEnrolmentRequired,
   ...enWebhooks,
   ...enAudit,
 };

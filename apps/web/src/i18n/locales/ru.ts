@@ -5,6 +5,7 @@ import { ruApiTokens } from "./ru/api-tokens";
 import { ruAudit } from "./ru/audit";
 import { ruChannelForms } from "./ru/channel-forms";
 import { ruConversationTools } from "./ru/conversation-tools";
+import { ruEnrolmentRequired } from "./ru/enrolment-required";
 import { ruInboxTools } from "./ru/inbox-tools";
 import { ruLog } from "./ru/log";
 import { ruNotify } from "./ru/notify";
@@ -31,6 +32,8 @@ export const ru = {
     csrf_failed: "Сессия изменилась. Обновите страницу.",
     forbidden: "У вас нет прав на это действие.",
     step_up_required: "Подтвердите, что это вы (пароль или код), чтобы выполнить это действие.",
+    two_factor_enrolment_required:
+      "Для вашей роли нужен двухфакторный вход: настройте его, чтобы продолжить.",
     not_found: "Этого разговора нет или у вас нет к нему доступа.",
     validation_failed: "Проверьте поля и попробуйте снова.",
     already_set_up: "Parley уже настроен. Войдите в систему.",
@@ -346,6 +349,7 @@ export const ru = {
   ...ruAlerts,
   ...ruSecurity,
   ...ruAccountSecurity,
+  ...ruEnrolmentRequired,
   ...ruWebhooks,
   ...ruAudit,
 };

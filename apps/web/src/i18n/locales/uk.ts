@@ -5,6 +5,7 @@ import { ukApiTokens } from "./uk/api-tokens";
 import { ukAudit } from "./uk/audit";
 import { ukChannelForms } from "./uk/channel-forms";
 import { ukConversationTools } from "./uk/conversation-tools";
+import { ukEnrolmentRequired } from "./uk/enrolment-required";
 import { ukInboxTools } from "./uk/inbox-tools";
 import { ukLog } from "./uk/log";
 import { ukNotify } from "./uk/notify";
@@ -31,6 +32,8 @@ export const uk = {
     csrf_failed: "Сесія змінилася. Оновіть сторінку.",
     forbidden: "У вас немає прав на цю дію.",
     step_up_required: "Підтвердіть, що це ви (пароль або код), щоб виконати цю дію.",
+    two_factor_enrolment_required:
+      "Для вашої ролі потрібен двофакторний вхід: налаштуйте його, щоб продовжити.",
     not_found: "Цієї розмови немає або у вас немає до неї доступу.",
     validation_failed: "Перевірте поля та спробуйте знову.",
     already_set_up: "Parley вже налаштовано. Увійдіть до системи.",
@@ -346,6 +349,7 @@ export const uk = {
   ...ukAlerts,
   ...ukSecurity,
   ...ukAccountSecurity,
+  ...ukEnrolmentRequired,
   ...ukWebhooks,
   ...ukAudit,
 };

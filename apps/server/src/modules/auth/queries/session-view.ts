@@ -19,7 +19,13 @@ export async function workspaceOf(q: Queryable, workspaceId: string) {
 /** The signed-in user and workspace with the session's CSRF token. */
 export async function sessionView(
   q: Queryable,
-  s: { userId: string; workspaceId: string; csrfToken: string; permissions: readonly Permission[] },
+  s: {
+    userId: string;
+    workspaceId: string;
+    csrfToken: string;
+    permissions: readonly Permission[];
+    twoFactorEnrolmentRequired?: boolean;
+  },
 ) {
   const [user] = await q.query<UserRow>(`select ${USER_COLUMNS} from users where id = $1`, [s.userId]);
   return {
@@ -27,6 +33,7 @@ export async function sessionView(
     csrfToken: s.csrfToken,
     workspace: await workspaceOf(q, s.workspaceId),
     permissions: [...s.permissions],
+    twoFactorEnrolmentRequired: s.twoFactorEnrolmentRequired ?? false,
   };
 }
 

@@ -26,6 +26,8 @@ export const requiresTwoFactor = async (q: Queryable, user: { workspace_id: stri
  * Chooses the roles that must use two-factor sign-in. Whoever manages the workspace (checked by the route)
  * decides for supervisors and agents; only the owner adds or removes owners and admins, so an admin can
  * neither impose the rule on the owner nor lift it from admins. Audited with the roles before and after.
+ * A role newly required holds for sessions already open too: every process re-checks the workspace's sockets
+ * (those of people who must now set it up are closed with 4003) and their next request asks for the setup.
  */
 export async function setTwoFactorPolicy(
   ctx: AppContext,
@@ -34,7 +36,7 @@ export async function setTwoFactorPolicy(
   source: { ip: string | null; userAgent: string | null },
 ) {
   const after = Role.options.filter((r) => roles.includes(r));
-  return transact(ctx, async (tx) => {
+  const { before } = await transact(ctx, async (tx) => {
     const [row] = await tx.q.query<{ roles: unknown }>(
       "select settings -> 'twoFactorRoles' as roles from workspaces where id = $1 for update",
       [actor.workspaceId],
@@ -58,6 +60,8 @@ export async function setTwoFactorPolicy(
       ...source,
       at: tx.now,
     });
-    return after;
+    return { before };
   });
+  if (after.some((r) => !before.includes(r))) ctx.bus.access({ workspaceId: actor.workspaceId });
+  return after;
 }

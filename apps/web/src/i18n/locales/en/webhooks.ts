@@ -21,6 +21,7 @@ export const enWebhooks = {
       message_status_changed: "an outgoing message sent, delivered, read or failed",
       contact_created: "a new contact (a customer's first message or channel event)",
       contact_updated: "a contact's name, details, tags or blocking changed",
+      contact_erased: "a contact erased on request (only its id is sent)",
     },
     save: "Save",
     cancel: "Cancel",
