@@ -13,7 +13,7 @@ import {
 } from "./store";
 
 /** The database loop wakes at least this often while requests are out, to record what arrived. */
-const FLUSH_MS = 25;
+const FLUSH_MS = 200;
 /** …and at once when this many outcomes are waiting. */
 const FLUSH_COUNT = 256;
 
