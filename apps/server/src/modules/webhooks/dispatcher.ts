@@ -1,18 +1,8 @@
 import crypto from "node:crypto";
 import type { AppContext } from "../../context";
-import { egressPolicy } from "../../lib/egress/agents";
-import { disableFailingEndpoint, FAILING_LIMIT_MS } from "./disable";
 import { webhookEventOf } from "./events";
-import { sendRound } from "./send";
-import {
-  claimEndpoints,
-  dueDeliveries,
-  fillDeliveries,
-  type LeasedEndpoint,
-  recordOutcomes,
-  releaseLease,
-  renewLease,
-} from "./store";
+import { EndpointPipeline } from "./pipeline";
+import { claimEndpoints, releaseLease } from "./store";
 import { registerWaker, WEBHOOKS_CHANNEL } from "./wake";
 
 export interface DispatcherOptions {
@@ -22,7 +12,7 @@ export interface DispatcherOptions {
   endpoints: number;
   /** Requests in flight at once per endpoint. */
   concurrency: number;
-  /** Deliveries taken per round, and events read from the log per round. */
+  /** Due deliveries selected, and events read from the log, per statement. */
   batch: number;
   leaseMs: number;
 }
@@ -35,7 +25,7 @@ export interface DispatcherOptions {
  */
 export class WebhookDispatcher {
   private readonly owner = crypto.randomUUID();
-  private readonly working = new Map<string, Promise<void>>();
+  private readonly working = new Map<string, { pipeline: EndpointPipeline; done: Promise<void> }>();
   private timer: NodeJS.Timeout | null = null;
   private scanning = false;
   private again = false;
@@ -67,11 +57,13 @@ export class WebhookDispatcher {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
     for (const c of this.cleanups.splice(0)) await c();
-    await Promise.allSettled([...this.working.values()]);
+    for (const w of this.working.values()) w.pipeline.stop();
+    await Promise.allSettled([...this.working.values()].map((w) => w.done));
   }
 
   wake() {
     if (this.stopped) return;
+    for (const w of this.working.values()) w.pipeline.nudge();
     if (this.scanning) this.again = true;
     else this.schedule(0);
   }
@@ -99,7 +91,15 @@ export class WebhookDispatcher {
           [...this.working.keys()],
         );
         for (const ep of claimed) {
-          const p = this.work(ep)
+          const pipeline = new EndpointPipeline(this.ctx, ep, this.owner, {
+            timeoutMs: this.opts.timeoutMs,
+            concurrency: this.opts.concurrency,
+            batch: this.opts.batch,
+            leaseMs: this.opts.leaseMs,
+            maxStarts: this.opts.batch * 100,
+          });
+          const done = pipeline
+            .run()
             .catch((err) => this.ctx.log.warn({ err, endpointId: ep.id }, "webhook delivery round failed"))
             .then(() => releaseLease(this.ctx.db, ep.id, this.owner))
             .catch((err) => this.ctx.log.warn({ err }, "releasing a webhook lease failed"))
@@ -107,7 +107,7 @@ export class WebhookDispatcher {
               this.working.delete(ep.id);
               this.wake();
             });
-          this.working.set(ep.id, p);
+          this.working.set(ep.id, { pipeline, done });
         }
       } while (this.again && !this.stopped);
     } catch (err) {
@@ -116,60 +116,5 @@ export class WebhookDispatcher {
       this.scanning = false;
       if (!this.stopped) this.schedule(this.opts.pollMs);
     }
-  }
-
-  /** Rounds on one endpoint while it has work: read new events, send what is due, record, keep the lease. */
-  private async work(ep: LeasedEndpoint) {
-    const { ctx, opts } = this;
-    const secret = ctx.secrets.open<string>(ep.secret_enc);
-    const policy = egressPolicy(ctx.config);
-    let failingSince = ep.failing_since;
-    const fill = () => fillDeliveries(ctx.db, ep, this.owner, ctx.clock.now(), opts.batch);
-    let read = await fill();
-    for (let round = 0; round < 1000 && !this.stopped; round++) {
-      const due = await dueDeliveries(ctx.db, ep.id, ctx.clock.now(), opts.batch);
-      if (!read && !due.length) return;
-      // The next events become deliveries while this round's requests are out. They are written before this
-      // round's outcomes, so a retry recorded below holds them too (recordOutcomes), and the next round's
-      // selection leaves out whatever is behind a waiting delivery of its conversation.
-      const filling = fill().then(
-        (n) => ({ n }),
-        (err: unknown) => ({ err }),
-      );
-      const outcomes = await sendRound(ep.url, secret, due, {
-        policy,
-        clock: ctx.clock,
-        timeoutMs: opts.timeoutMs,
-        concurrency: opts.concurrency,
-        roundMs: Math.max(1000, opts.leaseMs / 3),
-      });
-      const filled = await filling;
-      await recordOutcomes(ctx.db, ep.id, outcomes);
-      if ("err" in filled) throw filled.err;
-      read = filled.n;
-      const now = ctx.clock.now();
-      if (outcomes.some((o) => o.status === "succeeded")) {
-        if (failingSince) await this.setFailingSince(ep.id, null);
-        failingSince = null;
-      } else if (outcomes.length) {
-        if (!failingSince) await this.setFailingSince(ep.id, now);
-        failingSince ??= now;
-        if (now.getTime() - failingSince.getTime() >= FAILING_LIMIT_MS) {
-          await disableFailingEndpoint(ctx, ep.id, failingSince);
-          return;
-        }
-      }
-      const fresh = await renewLease(ctx.db, ep, this.owner, now, opts.leaseMs);
-      if (!fresh?.active) return;
-      ep.url = fresh.url;
-      ep.events = fresh.events;
-    }
-  }
-
-  private async setFailingSince(endpointId: string, at: Date | null) {
-    await this.ctx.db.query("update webhook_endpoints set failing_since = $2 where id = $1 and active", [
-      endpointId,
-      at,
-    ]);
   }
 }

@@ -6,14 +6,10 @@ import type { Clock } from "../../lib/time";
 import { signPayload } from "./sign";
 import type { DueDelivery, Outcome } from "./store";
 
-export interface SendOptions {
+export interface PostOptions {
   policy: ReturnType<typeof egressPolicy>;
   clock: Clock;
   timeoutMs: number;
-  /** Requests in flight at once for one endpoint (each a different conversation). */
-  concurrency: number;
-  /** A round stops starting requests after this long, so the endpoint's lease is renewed in time. */
-  roundMs: number;
 }
 
 const EXCERPT = 500;
@@ -37,11 +33,11 @@ const clean = (s: string) =>
     .slice(0, EXCERPT);
 
 /** One POST of one delivery: its outcome, never a throw. */
-async function post(
+export async function postDelivery(
   url: string | URL,
   secret: string,
   d: DueDelivery,
-  o: SendOptions,
+  o: PostOptions,
 ): Promise<Omit<Outcome, "key">> {
   const started = performance.now();
   const at = o.clock.now();
@@ -91,44 +87,8 @@ async function post(
   }
 }
 
-/**
- * Sends a round of due deliveries of one endpoint: each conversation's in log order, one after another
- * (a failure stops that conversation's chain; its later deliveries stay for the retry), conversations in
- * parallel up to `concurrency`. Returns the outcomes of what was attempted.
- */
-export async function sendRound(
-  url: string,
-  secret: string,
-  due: DueDelivery[],
-  o: SendOptions,
-): Promise<Outcome[]> {
-  const chains = new Map<string, DueDelivery[]>();
-  for (const d of due) {
-    const list = chains.get(d.ordering_key);
-    if (list) list.push(d);
-    else chains.set(d.ordering_key, [d]);
-  }
-  const queue = [...chains.entries()];
-  const target = parsed(url);
-  const outcomes: Outcome[] = [];
-  const deadline = performance.now() + o.roundMs;
-  const worker = async () => {
-    for (let next = queue.shift(); next; next = queue.shift()) {
-      const [key, chain] = next;
-      for (const d of chain) {
-        if (performance.now() > deadline) break;
-        const outcome = { ...(await post(target, secret, d, o)), key };
-        outcomes.push(outcome);
-        if (outcome.status === "pending") break;
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(o.concurrency, queue.length) }, worker));
-  return outcomes;
-}
-
-/** The endpoint's URL parsed once per round (left as it is when it does not parse: the guard refuses it). */
-function parsed(url: string): string | URL {
+/** The endpoint's URL parsed (left as it is when it does not parse: the guard refuses it). */
+export function targetOf(url: string): string | URL {
   try {
     return new URL(url);
   } catch {

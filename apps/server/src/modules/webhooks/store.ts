@@ -131,16 +131,23 @@ export interface DueDelivery {
 
 /**
  * Due deliveries in log order, leaving out every one that has an earlier delivery of its conversation still
- * waiting for a retry: a failing delivery holds the later ones of its conversation, and nothing else.
+ * waiting for a retry (a failing delivery holds the later ones of its conversation, and nothing else), and
+ * those in `held` (the caller has them already, out or waiting for their conversation's turn).
  */
-export function dueDeliveries(q: Queryable, endpointId: string, now: Date, limit: number) {
+export function dueDeliveries(
+  q: Queryable,
+  endpointId: string,
+  now: Date,
+  limit: number,
+  held: string[] = [],
+) {
   return q.query<DueDelivery>(
     `select d.id, d.event_id, d.event_type, d.ordering_key, d.body, d.attempts from webhook_deliveries d
-     where d.endpoint_id = $1 and d.status = 'pending' and d.next_attempt_at <= $2
+     where d.endpoint_id = $1 and d.status = 'pending' and d.next_attempt_at <= $2 and d.id <> all($4::uuid[])
        and not exists (select 1 from webhook_deliveries h where h.endpoint_id = $1 and h.status = 'pending'
          and h.ordering_key = d.ordering_key and h.event_seq < d.event_seq and h.next_attempt_at > $2)
      order by d.event_seq, d.created_at limit $3`,
-    [endpointId, now, limit],
+    [endpointId, now, limit, held],
   );
 }
 

@@ -159,6 +159,16 @@ export async function auditPage(
     );
     if (recent.length >= limit) return recent;
     where.push(text);
+    if (f.user) {
+      // A person and a word they seldom have (else the newest rows above had filled the page): their matches
+      // through the person-and-trigram GIN index (migration 0033), then sorted. Without the fence the planner
+      // walks the person's btree newest first, expecting an early page, and reads every row of the person.
+      return q.query<AuditRow>(
+        `${AUDIT_SELECT.replace("audit_log a", `(select * from audit_log a where ${where.join(" and ")} offset 0) a`)}
+         ${order} limit ${limit}`,
+        params,
+      );
+    }
   }
   return q.query<AuditRow>(`${AUDIT_SELECT} where ${where.join(" and ")} ${order} limit ${limit}`, params);
 }
