@@ -216,6 +216,8 @@ async function main() {
     await waitFor(
       async () => (await fetch(`http://127.0.0.1:${port}/api/health`)).status === 200,
       "the Parley server",
+      // A loaded machine starts slowly: BENCH_START_SECONDS waits longer.
+      Number(process.env.BENCH_START_SECONDS ?? 60) * 1000,
     );
     await db.connect();
     const email = await createOwner(port, env, "Bench receipts");
