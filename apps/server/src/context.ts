@@ -80,16 +80,20 @@ async function transactOnce<T>(ctx: AppContext, fn: (tx: Tx) => Promise<T>): Pro
     const appends = [...drafts]
       .sort(([a], [b]) => (a < b ? -1 : 1))
       .map(([workspaceId, list]) => ({ workspaceId, list, span: notifiableSpan(list) }));
+    // The job workers' wake-up (a NOTIFY is delivered at commit whatever its place): a transaction whose only
+    // jobs are its events' fan-out sends it with the first append that writes one, not as a statement of its own.
+    const firstSpan = jobsEnqueued ? -1 : appends.findIndex((a) => a.span);
     if (appends.some((a) => a.span)) jobsEnqueued = true;
-    // Sent before the workspace locks are taken (a NOTIFY is delivered at commit whatever its place).
-    if (jobsEnqueued && ctx.db.kind === "postgres") await q.query("select pg_notify('parley_jobs', '')");
-    for (const { workspaceId, list, span } of appends) {
+    if (jobsEnqueued && firstSpan < 0 && ctx.db.kind === "postgres")
+      await q.query("select pg_notify('parley_jobs', '')");
+    for (const [i, { workspaceId, list, span }] of appends.entries()) {
       // One statement under the workspace's lock: the events, the fan-out job over them (agent
       // notifications are worked out by a worker from these events, never in the writer's time) and the
       // bus's notice.
       const stored = await appendEvents(q, workspaceId, list, now, {
         rangeJob: span ? { type: JOB_EVENTS, ...span } : null,
         notice: ctx.bus.notice(workspaceId),
+        wake: i === firstSpan && ctx.db.kind === "postgres" ? "parley_jobs" : null,
       });
       published.push(...stored);
     }

@@ -23,6 +23,8 @@ export interface AppendAlso {
   rangeJob?: { type: string; first: number; last: number } | null;
   /** NOTIFY on `channel` with the payload `${prefix}${first seq}:${last seq}` (delivered after commit). */
   notice?: { channel: string; prefix: string } | null;
+  /** NOTIFY on `channel` with an empty payload too (the job workers' wake-up), delivered after commit. */
+  wake?: string | null;
 }
 
 /**
@@ -58,7 +60,8 @@ export async function appendEvents(
          least($7::timestamptz, now()), $1, 8
        from s where $8::text is not null)
      select s.base, (select count(*) from e)::int as n,
-       case when $11::text is not null then pg_notify($11::text, $12::text || (s.base + 1) || ':' || (s.base + $2)) end
+       case when $11::text is not null then pg_notify($11::text, $12::text || (s.base + 1) || ':' || (s.base + $2)) end,
+       case when $13::text is not null then pg_notify($13::text, '') end
      from s`,
     [
       workspaceId,
@@ -73,6 +76,7 @@ export async function appendEvents(
       job ? job.last + 1 : null,
       also.notice?.channel ?? null,
       also.notice?.prefix ?? null,
+      also.wake ?? null,
     ],
   );
   const [row] = rows;

@@ -338,7 +338,7 @@ export class RealtimeHub {
       c.lastSent = e.event.seq;
       if (canReceive(c.actor, e.audience)) visible.push(e);
     }
-    if (visible.length > 0) this.write(c, frames.get(visible));
+    if (visible.length > 0) this.write(c, frames.get(visible, events));
   }
 
   private sendFrame(c: Client, frame: ServerFrame) {

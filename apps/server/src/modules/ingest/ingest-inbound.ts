@@ -114,11 +114,28 @@ export async function ingestInbound(ctx: AppContext, connection: ConnectionRef, 
   return outcomes!;
 }
 
+/**
+ * When this process last wrote each connection's health field: the field keeps whole seconds' news, so a
+ * busy connection's batches within a second of that skip the statement (another process's writes do not
+ * matter here: the UPDATE's own condition compares with the stored time).
+ */
+const healthWritten = new WeakMap<AppContext, Map<string, number>>();
+
 async function recordHealth(
   ctx: AppContext,
   connectionId: string,
   column: "last_webhook_at" | "last_status_at",
 ) {
+  const now = ctx.clock.now().getTime();
+  let written = healthWritten.get(ctx);
+  if (!written) {
+    written = new Map();
+    healthWritten.set(ctx, written);
+  }
+  const key = `${column}:${connectionId}`;
+  const last = written.get(key);
+  if (last !== undefined && now >= last && now - last < 1000) return;
+  written.set(key, now);
   await ctx.db
     .query(
       `update channel_connections set ${column} = $2

@@ -59,29 +59,60 @@ export async function createNotification(
   tx: Tx,
   d: NotificationDraft,
 ): Promise<AgentNotification | null> {
-  const silenced = silencedBy(d.settings, tx.now);
-  const alert = d.means.inApp && !silenced;
-  // In-app off: kept in the centre as history, but already read (no badge, no toast).
-  const [row] = await tx.q.query<NotificationRow>(
+  return (await createNotifications(ctx, tx, [d]))[0] ?? null;
+}
+
+/**
+ * Records many notifications as createNotification does each, with one INSERT for all of them (a batch of
+ * read reports or messages notifies many agents at once); the answer is in the drafts' order, null for a
+ * draft whose user already has its key (or that repeats an earlier draft's).
+ */
+export async function createNotifications(
+  ctx: AppContext,
+  tx: Tx,
+  drafts: NotificationDraft[],
+): Promise<(AgentNotification | null)[]> {
+  if (!drafts.length) return [];
+  const keyOf = (userId: string, dedupeKey: string) => `${userId}\u0000${dedupeKey}`;
+  const alerts = drafts.map((d) => d.means.inApp && !silencedBy(d.settings, tx.now));
+  const rows = await tx.q.query<NotificationRow & { user_id: string; dedupe_key: string }>(
     `insert into notifications (workspace_id, user_id, kind, conversation_id, message_id, title, body, alert, dedupe_key, created_at, read_at)
-     values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+     select u.workspace_id, u.user_id, u.kind, u.conversation_id, u.message_id, u.title, u.body, u.alert, u.dedupe_key,
+       $10::timestamptz, case when u.in_app then null else $10::timestamptz end
+     from unnest($1::uuid[], $2::uuid[], $3::text[], $4::uuid[], $5::uuid[], $6::text[], $7::text[], $8::boolean[],
+                 $9::text[], $11::boolean[])
+       with ordinality as u(workspace_id, user_id, kind, conversation_id, message_id, title, body, alert, dedupe_key, in_app, n)
+     order by u.n
      on conflict (user_id, dedupe_key) do nothing
-     returning ${NOTIFICATION_COLS}`,
+     returning ${NOTIFICATION_COLS}, user_id, dedupe_key`,
     [
-      d.workspaceId,
-      d.userId,
-      d.kind,
-      d.conversationId,
-      d.messageId,
-      d.title.slice(0, 200),
-      d.body.slice(0, 1000),
-      alert,
-      d.dedupeKey,
+      drafts.map((d) => d.workspaceId),
+      drafts.map((d) => d.userId),
+      drafts.map((d) => d.kind),
+      drafts.map((d) => d.conversationId),
+      drafts.map((d) => d.messageId),
+      drafts.map((d) => d.title.slice(0, 200)),
+      drafts.map((d) => d.body.slice(0, 1000)),
+      alerts,
+      drafts.map((d) => d.dedupeKey),
       tx.now,
-      d.means.inApp ? null : tx.now,
+      drafts.map((d) => d.means.inApp),
     ],
   );
-  if (!row) return null;
+  const inserted = new Map(rows.map((r) => [keyOf(r.user_id, r.dedupe_key), r]));
+  const out: (AgentNotification | null)[] = [];
+  for (const d of drafts) {
+    const row = inserted.get(keyOf(d.userId, d.dedupeKey));
+    // A draft repeating an earlier one of the batch was inserted (and is answered) once.
+    inserted.delete(keyOf(d.userId, d.dedupeKey));
+    out.push(row ? await deliver(ctx, tx, d, row) : null);
+  }
+  return out;
+}
+
+/** Sends a recorded notification to the agent's sockets and enqueues its email and browser deliveries. */
+async function deliver(ctx: AppContext, tx: Tx, d: NotificationDraft, row: NotificationRow) {
+  const silenced = silencedBy(d.settings, tx.now);
   const notification = presentNotification(row);
   tx.emit(d.workspaceId, {
     type: "notification.created",

@@ -7,8 +7,9 @@ import { canReceive, permissionsFor } from "../../domain/permissions";
 import { isCustomerRead, JOB_EVENTS, notifiable } from "../../events/notifiable";
 import { readEvents, type StoredEvent } from "../../events/store";
 import { storedPermissionsSql } from "../users/queries/permissions-sql";
-import { createNotification, type NotificationDraft } from "./create";
-import { type Audience, inAudience, loadSettings, type Means, type Settings } from "./settings";
+import { createNotification, createNotifications, type NotificationDraft } from "./create";
+import { batchFacts, readPlans, sameAnswers } from "./read-plans";
+import { loadSettings } from "./settings";
 
 export const JOB_DELAYED = "notify.delayed";
 
@@ -158,100 +159,6 @@ function candidates(
   return out.filter((c) => people.some((p) => p.id === c.userId));
 }
 
-interface RuleRow {
-  id: string;
-  owner_id: string | null;
-  recipients: Audience | null;
-  match: "all" | "important" | "tag" | "channel";
-  tag_id: string | null;
-  connection_id: string | null;
-  means: string[];
-  timing: "immediate" | "delay" | "daily" | "weekly";
-  delay_minutes: number;
-}
-
-const toMeans = (list: string[]): Means => ({
-  inApp: list.includes("inApp"),
-  push: list.includes("push"),
-  email: list.includes("email"),
-});
-
-type Plan = { means: Means; emailMode?: "daily" | "weekly"; delayMs?: number };
-
-/**
- * How a "customer read my message" notification goes out (R304): the workspace's rules for this agent and
- * their own rules (when the policy lets them manage rules) that match the message; without any rule, the
- * agent's settings matrix. The policy can also keep an agent from receiving them at all.
- */
-/** A reader that runs each distinct statement (text and parameters) once and answers repeats from memory. */
-function sameAnswers(q: Queryable): Queryable {
-  const seen = new Map<string, Promise<unknown[]>>();
-  return {
-    query<T>(sql: string, params: unknown[] = []) {
-      const key = JSON.stringify([sql, params]);
-      let answer = seen.get(key);
-      if (!answer) {
-        answer = q.query<unknown>(sql, params);
-        seen.set(key, answer);
-      }
-      return answer as Promise<T[]>;
-    },
-  };
-}
-
-async function readPlans(
-  q: Queryable,
-  workspaceId: string,
-  member: Member,
-  messageId: string,
-  conversationId: string,
-  settings: Settings,
-): Promise<Plan[]> {
-  const [policy] = await q.query<{ read_receive: Audience | null; read_manage: Audience | null }>(
-    "select read_receive, read_manage from notification_policies where workspace_id = $1",
-    [workspaceId],
-  );
-  if (policy && !inAudience(policy.read_receive, member)) return [];
-  const canManage = !policy || inAudience(policy.read_manage, member);
-  const rules = (
-    await q.query<RuleRow>(
-      `select id, owner_id, recipients, match, tag_id, connection_id, means, timing, delay_minutes
-       from notification_rules where workspace_id = $1 and (owner_id is null or owner_id = $2)`,
-      [workspaceId, member.id],
-    )
-  ).filter((r) => (r.owner_id ? canManage : inAudience(r.recipients, member)));
-  if (!rules.length) return [{ means: settings.matrix.customer_read }];
-  const [facts] = await q.query<{ connection_id: string; important: boolean; tag_ids: string[] }>(
-    `select c.connection_id, exists (select 1 from important_messages i where i.message_id = $2) as important,
-       coalesce((select array_agg(ct.tag_id) from contact_tags ct where ct.contact_id = c.contact_id), '{}') as tag_ids
-     from conversations c where c.id = $1 and c.workspace_id = $3`,
-    [conversationId, messageId, workspaceId],
-  );
-  if (!facts) return [];
-  const matches = rules.filter(
-    (r) =>
-      r.match === "all" ||
-      (r.match === "important" && facts.important) ||
-      (r.match === "tag" && r.tag_id !== null && facts.tag_ids.includes(r.tag_id)) ||
-      (r.match === "channel" && r.connection_id === facts.connection_id),
-  );
-  const plans: Plan[] = [];
-  const now = toMeans(matches.filter((r) => r.timing === "immediate").flatMap((r) => r.means));
-  // Digests are emails; a digest rule's other means apply at once.
-  for (const r of matches.filter((r) => r.timing === "daily" || r.timing === "weekly")) {
-    const m = toMeans(r.means);
-    if (m.email)
-      plans.push({ means: { inApp: false, push: false, email: true }, emailMode: r.timing as "daily" });
-    now.inApp ||= m.inApp;
-    now.push ||= m.push;
-  }
-  if (now.inApp || now.push || now.email) plans.unshift({ means: now });
-  for (const r of matches.filter((r) => r.timing === "delay")) {
-    plans.push({ means: toMeans(r.means), delayMs: r.delay_minutes * 60_000 });
-  }
-  return plans;
-}
-
 export const DelayedPayload = z.object({
   workspaceId: z.string(),
   userId: z.string(),
@@ -299,8 +206,15 @@ export function registerFanoutJobs(ctx: AppContext) {
         ).map((r) => [r.id, r.title]),
       );
       const work: { draft: NotificationDraft; delayMs?: number }[] = [];
-      // A batch of read reports asks for the same policy and rules once per agent, not once per message.
+      // A batch of read reports asks for the same policy and rules once per agent, not once per message,
+      // and for the facts its rules match on once for the whole batch.
       const cached = sameAnswers(ctx.db);
+      const reads = list.filter((c) => c.event === "customer_read");
+      const factsOf = batchFacts(
+        ctx.db,
+        workspaceId,
+        reads.map((c) => ({ messageId: c.messageId!, conversationId: c.conversationId! })),
+      );
       for (const c of list) {
         // A muted conversation notifies nothing but a new assignment.
         if (c.conversationId && c.event !== "assigned" && muted.has(`${c.userId}:${c.conversationId}`))
@@ -312,14 +226,7 @@ export function registerFanoutJobs(ctx: AppContext) {
           const title = names.get(c.conversationId!) ?? "";
           const m = s.matrix.customer_read;
           if (!m.inApp && !m.push && !m.email) continue;
-          const plans = await readPlans(
-            cached,
-            workspaceId,
-            byId.get(c.userId)!,
-            c.messageId!,
-            c.conversationId!,
-            s,
-          );
+          const plans = await readPlans(cached, workspaceId, byId.get(c.userId)!, c.messageId!, factsOf, s);
           plans.forEach((p, i) => {
             const draft: NotificationDraft = {
               ...base,
@@ -339,17 +246,20 @@ export function registerFanoutJobs(ctx: AppContext) {
       if (!work.length) return;
       await transact(ctx, async (tx) => {
         for (const w of work) {
-          if (w.delayMs) {
-            const { settings: _s, ...payload } = w.draft;
-            await tx.enqueue(JOB_DELAYED, payload, {
-              workspaceId,
-              runAt: new Date(tx.now.getTime() + w.delayMs),
-              idempotencyKey: `notify-delayed:${w.draft.userId}:${w.draft.dedupeKey}`,
-            });
-          } else {
-            await createNotification(ctx, tx, w.draft);
-          }
+          if (!w.delayMs) continue;
+          const { settings: _s, ...payload } = w.draft;
+          await tx.enqueue(JOB_DELAYED, payload, {
+            workspaceId,
+            runAt: new Date(tx.now.getTime() + w.delayMs),
+            idempotencyKey: `notify-delayed:${w.draft.userId}:${w.draft.dedupeKey}`,
+          });
         }
+        // The notifications due now with one statement, in the events' order.
+        await createNotifications(
+          ctx,
+          tx,
+          work.filter((w) => !w.delayMs).map((w) => w.draft),
+        );
       });
     },
   });
