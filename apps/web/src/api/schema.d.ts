@@ -2529,6 +2529,8 @@ export interface paths {
                                     size: number;
                                     url: string;
                                     error?: string;
+                                    /** @enum {string} */
+                                    state?: "downloading" | "ready" | "failed";
                                 }[];
                                 quotedMessageId: string | null;
                                 event: {
@@ -2597,6 +2599,8 @@ export interface paths {
                             size: number;
                             url: string;
                             error?: string;
+                            /** @enum {string} */
+                            state?: "downloading" | "ready" | "failed";
                         }[];
                         /** Format: uuid */
                         quotedMessageId?: string | null;
@@ -2630,6 +2634,8 @@ export interface paths {
                                     size: number;
                                     url: string;
                                     error?: string;
+                                    /** @enum {string} */
+                                    state?: "downloading" | "ready" | "failed";
                                 }[];
                                 quotedMessageId: string | null;
                                 event: {
@@ -2698,6 +2704,8 @@ export interface paths {
                                     size: number;
                                     url: string;
                                     error?: string;
+                                    /** @enum {string} */
+                                    state?: "downloading" | "ready" | "failed";
                                 }[];
                                 quotedMessageId: string | null;
                                 event: {
@@ -2779,6 +2787,8 @@ export interface paths {
                             size: number;
                             url: string;
                             error?: string;
+                            /** @enum {string} */
+                            state?: "downloading" | "ready" | "failed";
                         }[];
                         /** Format: uuid */
                         quotedMessageId?: string | null;
@@ -2812,6 +2822,8 @@ export interface paths {
                                     size: number;
                                     url: string;
                                     error?: string;
+                                    /** @enum {string} */
+                                    state?: "downloading" | "ready" | "failed";
                                 }[];
                                 quotedMessageId: string | null;
                                 event: {
@@ -2880,6 +2892,8 @@ export interface paths {
                                     size: number;
                                     url: string;
                                     error?: string;
+                                    /** @enum {string} */
+                                    state?: "downloading" | "ready" | "failed";
                                 }[];
                                 quotedMessageId: string | null;
                                 event: {
@@ -4624,6 +4638,8 @@ export interface paths {
                             size: number;
                             url: string;
                             error?: string;
+                            /** @enum {string} */
+                            state?: "downloading" | "ready" | "failed";
                         }[];
                         clientId?: string | null;
                     };
@@ -4656,6 +4672,8 @@ export interface paths {
                                     size: number;
                                     url: string;
                                     error?: string;
+                                    /** @enum {string} */
+                                    state?: "downloading" | "ready" | "failed";
                                 }[];
                                 quotedMessageId: string | null;
                                 event: {
@@ -5645,6 +5663,8 @@ export interface paths {
                                     size: number;
                                     url: string;
                                     error?: string;
+                                    /** @enum {string} */
+                                    state?: "downloading" | "ready" | "failed";
                                 }[];
                                 quotedMessageId: string | null;
                                 event: {
@@ -5713,6 +5733,8 @@ export interface paths {
                                     size: number;
                                     url: string;
                                     error?: string;
+                                    /** @enum {string} */
+                                    state?: "downloading" | "ready" | "failed";
                                 }[];
                                 quotedMessageId: string | null;
                                 event: {
@@ -7428,6 +7450,8 @@ export interface paths {
                                     size: number;
                                     url: string;
                                     error?: string;
+                                    /** @enum {string} */
+                                    state?: "downloading" | "ready" | "failed";
                                 }[];
                                 quotedMessageId: string | null;
                                 event: {
@@ -7745,6 +7769,8 @@ export interface paths {
                                     size: number;
                                     url: string;
                                     error?: string;
+                                    /** @enum {string} */
+                                    state?: "downloading" | "ready" | "failed";
                                 }[];
                                 quotedMessageId: string | null;
                                 event: {
@@ -7997,6 +8023,8 @@ export interface paths {
                                 size: number;
                                 url: string;
                                 error?: string;
+                                /** @enum {string} */
+                                state?: "downloading" | "ready" | "failed";
                                 id: string;
                                 image: boolean;
                             };
@@ -8043,6 +8071,8 @@ export interface paths {
                                 size: number;
                                 url: string;
                                 error?: string;
+                                /** @enum {string} */
+                                state?: "downloading" | "ready" | "failed";
                                 messageId: string;
                                 direction: string;
                                 createdAt: string;

@@ -54,6 +54,8 @@ interface Media {
   mimeType: string;
   ttlMs: number;
   issuedAt: number | null;
+  /** While set, the bytes are not sent: the download hangs until the promise settles. */
+  hold: Promise<void> | null;
 }
 
 export async function startWhatsAppFake(opts: {
@@ -132,8 +134,12 @@ export async function startWhatsAppFake(opts: {
           res.writeHead(404, { "content-type": "text/plain" });
           return res.end("URL signature expired");
         }
-        res.writeHead(200, { "content-type": m.mimeType, "content-length": String(m.bytes.length) });
-        return res.end(m.bytes);
+        const send = () => {
+          res.writeHead(200, { "content-type": m.mimeType, "content-length": String(m.bytes.length) });
+          res.end(m.bytes);
+        };
+        if (m.hold) return void m.hold.then(send);
+        return send();
       }
       if (!/^v\d+\.\d+$/.test(segments[0] ?? ""))
         return invalid(res, `Unknown path components: ${url.pathname}`);
@@ -311,8 +317,26 @@ export async function startWhatsAppFake(opts: {
     /** Stores media a customer "sent"; returns its media id. ttlMs 0: its download URL is already expired. */
     addMedia(bytes: Buffer, mimeType: string, o: { ttlMs?: number } = {}) {
       const id = String(1_000_000_000_000_000n + BigInt(media.size + 1) * 7919n);
-      media.set(id, { bytes, mimeType, ttlMs: o.ttlMs ?? 5 * 60_000, issuedAt: null });
+      media.set(id, { bytes, mimeType, ttlMs: o.ttlMs ?? 5 * 60_000, issuedAt: null, hold: null });
       return id;
+    },
+    /**
+     * Makes the media's download hang (the lookup still answers) until `release()`; every download request
+     * waiting then gets the bytes.
+     */
+    holdMedia(id: string) {
+      const m = media.get(id);
+      if (!m) throw new Error(`no media ${id}`);
+      let release = () => {};
+      m.hold = new Promise<void>((resolve) => {
+        release = resolve;
+      });
+      return {
+        release() {
+          m.hold = null;
+          release();
+        },
+      };
     },
     /** Replaces the business account's templates (as Graph lists them); pageSize caps each page. */
     setTemplates(list: FakeTemplate[], o: { pageSize?: number } = {}) {
