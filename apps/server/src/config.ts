@@ -53,6 +53,8 @@ const schema = z
     TRUST_PROXY: boolish.default(false),
     JOB_POLL_MS: z.coerce.number().int().min(50).default(1000),
     OUTBOUND_TIMEOUT_MS: z.coerce.number().int().min(100).default(10_000),
+    /** How long one try at downloading an inbound file may take (a stalled provider is retried later). */
+    MEDIA_DOWNLOAD_TIMEOUT_MS: z.coerce.number().int().min(100).max(240_000).default(120_000),
     /** How long one outgoing webhook request may take before it counts as failed and is retried. */
     WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
     /** Outgoing webhook requests in flight at once per endpoint (each for a different conversation). */

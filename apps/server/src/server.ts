@@ -23,6 +23,7 @@ import { registerAlertJobs } from "./modules/alerts/notify";
 import { resolveSessionById } from "./modules/auth/sessions";
 import { registerProfileJob } from "./modules/contacts/profile-job";
 import { IngestQueue } from "./modules/ingest/ingest-queue";
+import { registerMediaDownloadJob } from "./modules/media/download-job";
 import { registerMarkSeenJob } from "./modules/messages/mark-seen-job";
 import { registerSendJob } from "./modules/messages/send-job";
 import { registerEmailJobs } from "./modules/notifications/email";
@@ -123,6 +124,7 @@ export async function createServer(config: Config, opts: ServerOptions = {}): Pr
   registerSendJob(ctx);
   registerMarkSeenJob(ctx);
   registerProfileJob(ctx);
+  registerMediaDownloadJob(ctx);
   registerFanoutJobs(ctx);
   registerEmailJobs(ctx);
   registerPushJob(ctx);

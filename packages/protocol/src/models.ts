@@ -18,6 +18,12 @@ export const Attachment = z.object({
   url: z.string().max(2048),
   /** Set when the provider's media could not be fetched: the message is kept, the file is missing. */
   error: z.string().max(500).optional(),
+  /**
+   * An inbound file's download from the provider: "downloading" while a background job fetches it (`url` is
+   * empty; a `message.updated` follows), "failed" when it could not be downloaded (`error` says why).
+   * Absent or "ready": the file is stored at `url`.
+   */
+  state: z.enum(["downloading", "ready", "failed"]).optional(),
 });
 export type Attachment = z.infer<typeof Attachment>;
 

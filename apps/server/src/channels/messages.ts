@@ -1,4 +1,5 @@
 import type { Attachment, DeliveryState, FailureReason } from "@parley/protocol";
+import type { InboundAttachment } from "./media";
 
 /** What every adapter turns a provider's webhook into. */
 export type InboundEvent =
@@ -13,7 +14,8 @@ export type InboundEvent =
         phone?: string | null;
       };
       text: string | null;
-      attachments: Attachment[];
+      /** Files; one with `pending` is downloaded by a background job after the webhook is acknowledged. */
+      attachments: InboundAttachment[];
       quotedProviderMessageId?: string | null;
       at: Date;
       /**

@@ -1,10 +1,12 @@
 import type { ChannelCapabilities, ChannelType } from "@parley/protocol";
 import type { z } from "zod";
-import type { AdapterContext, ConnectionInfo } from "./adapter-context";
+import type { AdapterContext, ConnectionInfo, DownloadRequest } from "./adapter-context";
+import type { MediaSource } from "./media";
 import type { ContactProfile, InboundEvent, OutgoingMessage, ProviderTemplate } from "./messages";
 
 export * from "./adapter-context";
 export * from "./errors";
+export * from "./media";
 export * from "./messages";
 
 /**
@@ -36,8 +38,9 @@ export interface ChannelAdapter<C = unknown, S = unknown> {
   /** Checks the webhook's signature over the raw body bytes. */
   verify(raw: Buffer, headers: Record<string, string | string[] | undefined>, credentials: C): boolean;
   /**
-   * Parses a verified webhook (and downloads its media through ctx.download); throws
-   * AppError("validation_failed") on a payload it cannot read.
+   * Parses a verified webhook; throws AppError("validation_failed") on a payload it cannot read. Media is
+   * not fetched here: files come back as `pendingAttachment(...)` (channels/media.ts) and are downloaded
+   * by a background job, so a slow provider never holds the webhook up.
    */
   parse(
     raw: Buffer,
@@ -54,6 +57,16 @@ export interface ChannelAdapter<C = unknown, S = unknown> {
    * answer with, or null to refuse (403).
    */
   verifyChallenge?(query: Record<string, string>, connection: ConnectionInfo<C, S>): string | null;
+  /**
+   * Turns a pending file's `source` into the request that downloads it now (WhatsApp: a fresh URL by media
+   * id; Telegram: getFile for a fresh file_path), adding the credentials. Absent: `source.url` is fetched as
+   * it is. Throws ChannelSendError (retryable or not) when the provider refuses.
+   */
+  resolveMedia?(
+    connection: ConnectionInfo<C, S>,
+    source: MediaSource,
+    ctx: AdapterContext,
+  ): Promise<DownloadRequest>;
   /**
    * Called when the connection is created and when its credentials or settings change: check the
    * credentials with the provider and register the webhook where the API allows it (Telegram setWebhook,

@@ -16,6 +16,8 @@ export const JOB_LANES: readonly JobLane[] = [
   { name: "replies", concurrency: 8, types: ["message.send", "conversation.mark_seen"] },
   // Agent notifications (fan-out, email, push, digests), alerts, account emails, task reminders.
   { name: "notifications", concurrency: 4, types: ["notify.%", "alerts.%", "account.%", "task.%"] },
+  // Downloading customers' files from the providers: a stalled provider never holds replies or other work.
+  { name: "media", concurrency: 4, types: ["media.%"] },
   // Bulk actions over many conversations.
   { name: "bulk", concurrency: 2, types: ["conversations.bulk"] },
   // Everything else: contact profiles, removing files.

@@ -2534,6 +2534,8 @@ export interface paths {
                                     size: number;
                                     url: string;
                                     error?: string;
+                                    /** @enum {string} */
+                                    state?: "downloading" | "ready" | "failed";
                                 }[];
                                 quotedMessageId: string | null;
                                 event: {
@@ -2602,6 +2604,8 @@ export interface paths {
                             size: number;
                             url: string;
                             error?: string;
+                            /** @enum {string} */
+                            state?: "downloading" | "ready" | "failed";
                         }[];
                         /** Format: uuid */
                         quotedMessageId?: string | null;
@@ -2635,6 +2639,8 @@ export interface paths {
                                     size: number;
                                     url: string;
                                     error?: string;
+                                    /** @enum {string} */
+                                    state?: "downloading" | "ready" | "failed";
                                 }[];
                                 quotedMessageId: string | null;
                                 event: {
@@ -2703,6 +2709,8 @@ export interface paths {
                                     size: number;
                                     url: string;
                                     error?: string;
+                                    /** @enum {string} */
+                                    state?: "downloading" | "ready" | "failed";
                                 }[];
                                 quotedMessageId: string | null;
                                 event: {
@@ -2784,6 +2792,8 @@ export interface paths {
                             size: number;
                             url: string;
                             error?: string;
+                            /** @enum {string} */
+                            state?: "downloading" | "ready" | "failed";
                         }[];
                         /** Format: uuid */
                         quotedMessageId?: string | null;
@@ -2817,6 +2827,8 @@ export interface paths {
                                     size: number;
                                     url: string;
                                     error?: string;
+                                    /** @enum {string} */
+                                    state?: "downloading" | "ready" | "failed";
                                 }[];
                                 quotedMessageId: string | null;
                                 event: {
@@ -2885,6 +2897,8 @@ export interface paths {
                                     size: number;
                                     url: string;
                                     error?: string;
+                                    /** @enum {string} */
+                                    state?: "downloading" | "ready" | "failed";
                                 }[];
                                 quotedMessageId: string | null;
                                 event: {
@@ -4629,6 +4643,8 @@ export interface paths {
                             size: number;
                             url: string;
                             error?: string;
+                            /** @enum {string} */
+                            state?: "downloading" | "ready" | "failed";
                         }[];
                         clientId?: string | null;
                     };
@@ -4661,6 +4677,8 @@ export interface paths {
                                     size: number;
                                     url: string;
                                     error?: string;
+                                    /** @enum {string} */
+                                    state?: "downloading" | "ready" | "failed";
                                 }[];
                                 quotedMessageId: string | null;
                                 event: {
@@ -5650,6 +5668,8 @@ export interface paths {
                                     size: number;
                                     url: string;
                                     error?: string;
+                                    /** @enum {string} */
+                                    state?: "downloading" | "ready" | "failed";
                                 }[];
                                 quotedMessageId: string | null;
                                 event: {
@@ -5718,6 +5738,8 @@ export interface paths {
                                     size: number;
                                     url: string;
                                     error?: string;
+                                    /** @enum {string} */
+                                    state?: "downloading" | "ready" | "failed";
                                 }[];
                                 quotedMessageId: string | null;
                                 event: {
@@ -7433,6 +7455,8 @@ export interface paths {
                                     size: number;
                                     url: string;
                                     error?: string;
+                                    /** @enum {string} */
+                                    state?: "downloading" | "ready" | "failed";
                                 }[];
                                 quotedMessageId: string | null;
                                 event: {
@@ -7750,6 +7774,8 @@ export interface paths {
                                     size: number;
                                     url: string;
                                     error?: string;
+                                    /** @enum {string} */
+                                    state?: "downloading" | "ready" | "failed";
                                 }[];
                                 quotedMessageId: string | null;
                                 event: {
@@ -8002,6 +8028,8 @@ export interface paths {
                                 size: number;
                                 url: string;
                                 error?: string;
+                                /** @enum {string} */
+                                state?: "downloading" | "ready" | "failed";
                                 id: string;
                                 image: boolean;
                             };
@@ -8048,6 +8076,8 @@ export interface paths {
                                 size: number;
                                 url: string;
                                 error?: string;
+                                /** @enum {string} */
+                                state?: "downloading" | "ready" | "failed";
                                 messageId: string;
                                 direction: string;
                                 createdAt: string;

@@ -1,6 +1,5 @@
-import type { Attachment } from "@parley/protocol";
 import { parseWebhookJson } from "../payload";
-import type { AdapterContext, InboundEvent } from "../types";
+import { type AdapterContext, type InboundAttachment, type InboundEvent, pendingAttachment } from "../types";
 import { MetaMessagingEvent, MetaWebhook } from "./payloads";
 
 /** Our own sends carry this prefix in Messenger's `message.metadata`; their echoes are dropped. */
@@ -19,7 +18,7 @@ type MessageEvent = Extract<InboundEvent, { kind: "message" }>;
 
 /**
  * Turns a verified Messenger / Instagram webhook into inbound events. Unknown objects, fields and event types
- * are ignored (no events), never an error. Media is downloaded at once (CDN links expire).
+ * are ignored (no events), never an error. Media is downloaded by a background job, by its CDN link.
  */
 export async function parseMetaWebhook(
   raw: Buffer,
@@ -62,7 +61,7 @@ async function mapEvent(
     if (!contactId || contactId === opts.accountId) return [];
     const lines: string[] = [];
     if (m.text) lines.push(m.text);
-    const attachments: Attachment[] = [];
+    const attachments: InboundAttachment[] = [];
     if (m.reply_to?.story)
       lines.push(`[Reply to your story${m.reply_to.story.url ? `: ${m.reply_to.story.url}` : ""}]`);
     if (m.sticker_id !== undefined && !m.attachments?.length) lines.push("[Sticker]");
@@ -72,7 +71,7 @@ async function mapEvent(
       if ((kind === "image" && a.payload?.sticker_id !== undefined) || kind === "sticker") {
         lines.push("[Sticker]");
       } else if (["image", "video", "audio", "file"].includes(kind) && url) {
-        attachments.push(await ctx.download({ url, ...defaultName(kind, url) }));
+        attachments.push(pendingMetaMedia(kind, url, ctx));
       } else if (kind === "location") {
         const c = a.payload?.coordinates;
         lines.push(
@@ -177,6 +176,31 @@ const REACTION_EMOJI: Record<string, string> = {
   sad: "😢",
   angry: "😠",
 };
+
+/** Messenger's and Instagram's largest inbound files (video and audio, 25 MB). */
+const MEDIA_MAX_BYTES = 25 * 1024 * 1024;
+/** A CDN link without a stated expiry is retried for an hour. */
+const MEDIA_RETRY_MS = 60 * 60_000;
+
+/**
+ * A file to download in the background. Meta's CDN links state their expiry in `oe` (hex Unix seconds):
+ * the download is retried until then.
+ */
+function pendingMetaMedia(kind: string, url: string, ctx: AdapterContext): InboundAttachment {
+  const now = ctx.now();
+  let retryForMs = MEDIA_RETRY_MS;
+  try {
+    const oe = new URL(url).searchParams.get("oe");
+    const expires = oe && /^[0-9a-f]{1,12}$/i.test(oe) ? Number.parseInt(oe, 16) * 1000 : null;
+    if (expires && expires > now.getTime()) retryForMs = expires - now.getTime();
+  } catch {}
+  const mimeType =
+    { image: "image/jpeg", video: "video/mp4", audio: "audio/mp4" }[kind] ?? "application/octet-stream";
+  return pendingAttachment(
+    { name: defaultName(kind, url).name ?? "file", mimeType },
+    { source: { url }, maxBytes: MEDIA_MAX_BYTES, retryForMs, now },
+  );
+}
 
 function defaultName(kind: string, url: string): { name?: string } {
   let last = "";

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { messageInState } from "../../testing/delivery";
 import { type MetaFake, metaWebhook, startMetaFake } from "../../testing/fakes/meta";
 import { type Client, newWorkspace, unique } from "../../testing/harness";
+import { jobsSettled } from "../../testing/settled";
 import { useTestServer } from "../../testing/use-test-server";
 import { adapterContext } from "../context";
 import { instagramChannel } from "./instagram";
@@ -160,6 +161,8 @@ describe("Instagram inbound", () => {
       },
     ]);
     expect(echo.body.results[0]).toMatchObject({ status: "created" });
+    // Files are downloaded by background jobs after the webhooks were acknowledged.
+    await jobsSettled(t.server);
 
     const conv = await conversationOf(owner);
     const msgs = await messagesOf(owner, conv.id);

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { messageInState } from "../../testing/delivery";
 import { type MetaFake, metaWebhook, startMetaFake } from "../../testing/fakes/meta";
 import { type Client, newWorkspace, unique } from "../../testing/harness";
+import { jobsSettled } from "../../testing/settled";
 import { useTestServer } from "../../testing/use-test-server";
 import { adapterContext } from "../context";
 import { messengerChannel } from "./messenger";
@@ -208,6 +209,8 @@ describe("Messenger inbound", () => {
     expect(otherPage.body.results).toEqual([]);
     const otherObject = await send({ object: "user", entry: [{ id: pageId, changes: [] }] });
     expect(otherObject.body.results).toEqual([]);
+    // Files are downloaded by background jobs after the webhooks were acknowledged.
+    await jobsSettled(t.server);
 
     const conv = await conversationOf(owner);
     const msgs = await messagesOf(owner, conv.id);

@@ -1,4 +1,5 @@
 import type { Attachment } from "@parley/protocol";
+import { sendInParts } from "../parts";
 import { type AdapterContext, ChannelSendError, type OutgoingMessage } from "../types";
 import { type GraphTarget, graphPost } from "./graph";
 import { OWN_METADATA_PREFIX } from "./inbound";
@@ -75,9 +76,8 @@ export async function sendThroughGraph(
       },
     });
   }
-  let first: string | null = null;
-  for (const body of bodies) {
-    const json = await graphPost(target, body, ctx.timeoutMs);
+  const ids = await sendInParts(message, bodies.length, async (i) => {
+    const json = await graphPost(target, bodies[i]!, ctx.timeoutMs);
     const ok = SendResult.safeParse(json);
     if (!ok.success)
       throw new ChannelSendError(
@@ -85,9 +85,9 @@ export async function sendThroughGraph(
         `${target.label} accepted the message without a message_id: ${JSON.stringify(json).slice(0, 200)}`,
         false,
       );
-    first ??= ok.data.message_id;
-  }
-  return { providerMessageId: first! };
+    return ok.data.message_id;
+  });
+  return { providerMessageId: ids[0]! };
 }
 
 /** `sender_action: mark_seen` — its own request, only recipient and sender_action. */

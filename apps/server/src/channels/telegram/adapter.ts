@@ -5,7 +5,7 @@ import { parseCredentials } from "../form-fields";
 import { type ChannelAdapter, ChannelSetupError } from "../types";
 import { webhookUrl } from "../webhook-url";
 import { callTelegram, TelegramError } from "./client";
-import { parseTelegramUpdate } from "./inbound";
+import { parseTelegramUpdate, resolveTelegramMedia } from "./inbound";
 import { ALLOWED_UPDATES, BotInfo, TelegramCredentials, TelegramSettings } from "./payloads";
 import { sendTelegram } from "./send";
 
@@ -71,7 +71,9 @@ export const telegramChannel: ChannelAdapter<TelegramCredentials, TelegramSettin
     }
   },
 
-  parse: (raw, connection, ctx) => parseTelegramUpdate(raw, connection.credentials.botToken, ctx),
+  parse: (raw, _connection, ctx) => parseTelegramUpdate(raw, ctx),
+  resolveMedia: (connection, source, ctx) =>
+    resolveTelegramMedia(connection.credentials.botToken, source, ctx),
 
   send: sendTelegram,
 };

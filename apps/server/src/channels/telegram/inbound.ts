@@ -1,7 +1,14 @@
-import type { Attachment } from "@parley/protocol";
 import { parseWebhookJson } from "../payload";
-import type { AdapterContext, InboundEvent } from "../types";
-import { callTelegram, fileUrl, type TelegramError } from "./client";
+import {
+  type AdapterContext,
+  ChannelSendError,
+  type DownloadRequest,
+  type InboundAttachment,
+  type InboundEvent,
+  type MediaSource,
+  pendingAttachment,
+} from "../types";
+import { callTelegram, fileUrl, TelegramError } from "./client";
 import { type FileRef, TelegramFile, type TelegramMessage, TelegramUpdate } from "./payloads";
 
 /** The cloud Bot API hands bots files up to 20 MB (getFile answers "file is too big" above). */
@@ -10,17 +17,13 @@ const DOWNLOAD_MAX_BYTES = 20 * 1024 * 1024;
 /** Telegram's message ids are unique only within a chat: Parley's provider id is `<chat.id>:<message_id>`. */
 export const messageKey = (chatId: number | string, messageId: number) => `${chatId}:${messageId}`;
 
-/** The events of a verified webhook: a message (its media fetched at once), an edit, or a chat migration. */
-export async function parseTelegramUpdate(
-  raw: Buffer,
-  token: string,
-  ctx: AdapterContext,
-): Promise<InboundEvent[]> {
+/** The events of a verified webhook: a message (its media downloaded later by a job), an edit, or a chat migration. */
+export async function parseTelegramUpdate(raw: Buffer, ctx: AdapterContext): Promise<InboundEvent[]> {
   const update = parseWebhookJson(raw, TelegramUpdate, "The webhook body is not a Telegram Update.");
   const moved = update.message && migration(update.message);
   if (moved) return [moved];
   if (update.message) {
-    const event = await messageEvent(update.message, token, ctx);
+    const event = await messageEvent(update.message, ctx);
     return event ? [event] : [];
   }
   if (update.edited_message) {
@@ -31,14 +34,10 @@ export async function parseTelegramUpdate(
   return [];
 }
 
-async function messageEvent(
-  m: TelegramMessage,
-  token: string,
-  ctx: AdapterContext,
-): Promise<InboundEvent | null> {
-  const attachments: Attachment[] = [];
+async function messageEvent(m: TelegramMessage, ctx: AdapterContext): Promise<InboundEvent | null> {
+  const attachments: InboundAttachment[] = [];
   const media = mediaOf(m);
-  if (media) attachments.push(await fetchMedia(ctx, token, media));
+  if (media) attachments.push(pendingMedia(ctx, media));
   let text = m.text ?? m.caption ?? null;
   if (!text && !media) {
     text = fallbackText(m);
@@ -148,33 +147,67 @@ function named(f: NonNullable<TelegramMessage["document"]>, defaultType: string)
   };
 }
 
-/** getFile, then the download from /file/bot<token>/<file_path>; a failure keeps the message, with an error. */
-async function fetchMedia(ctx: AdapterContext, token: string, media: Media): Promise<Attachment> {
-  const failed = (why: string): Attachment => ({
-    name: media.name ?? "file",
-    mimeType: media.mimeType ?? "application/octet-stream",
-    size: media.file.file_size ?? 0,
-    url: "",
-    error: why.slice(0, 500),
-  });
+/** A file_id stays valid; its download link (file_path) lasts at least an hour and is asked for on every try. */
+const MEDIA_RETRY_MS = 24 * 60 * 60_000;
+
+/** The file of a message, to be downloaded in the background by its file_id (over 20 MB: failed at once). */
+function pendingMedia(ctx: AdapterContext, media: Media): InboundAttachment {
+  const name = media.name ?? "file";
+  const mimeType = media.mimeType ?? "application/octet-stream";
   if ((media.file.file_size ?? 0) > DOWNLOAD_MAX_BYTES)
-    return failed("The file is larger than the 20 MB Telegram lets bots download.");
+    return {
+      name,
+      mimeType,
+      size: media.file.file_size ?? 0,
+      url: "",
+      state: "failed",
+      error: "The file is larger than the 20 MB Telegram lets bots download.",
+    };
+  return pendingAttachment(
+    { name, mimeType, size: media.file.file_size ?? 0 },
+    {
+      // Without a name of its own (a photo, a voice note), the file is named after its file_path.
+      source: { fileId: media.file.file_id, ...(media.name ? {} : { nameFromPath: "1" }) },
+      maxBytes: DOWNLOAD_MAX_BYTES,
+      retryForMs: MEDIA_RETRY_MS,
+      now: ctx.now(),
+    },
+  );
+}
+
+/** getFile for a fresh file_path, then the download from /file/bot<token>/<file_path>. */
+export async function resolveTelegramMedia(
+  token: string,
+  source: MediaSource,
+  ctx: AdapterContext,
+): Promise<DownloadRequest> {
+  if (!source.fileId)
+    throw new ChannelSendError("provider_error", "The file has no Telegram file_id.", false);
   let path: string | undefined;
   try {
-    path = (await callTelegram(ctx, token, "getFile", { file_id: media.file.file_id }, TelegramFile))
-      .file_path;
+    path = (await callTelegram(ctx, token, "getFile", { file_id: source.fileId }, TelegramFile)).file_path;
   } catch (err) {
-    return failed(`Telegram did not give the file: ${(err as TelegramError).description}`);
+    if (!(err instanceof TelegramError)) throw err;
+    const retryable = err.httpStatus === null || err.httpStatus >= 500 || err.httpStatus === 429;
+    throw new ChannelSendError(
+      "provider_error",
+      `Telegram did not give the file: ${err.description}`,
+      retryable,
+    );
   }
-  if (!path) return failed("Telegram did not give the file: no file_path in its answer.");
-  return ctx.download({
+  if (!path)
+    throw new ChannelSendError(
+      "provider_error",
+      "Telegram did not give the file: no file_path in its answer.",
+      false,
+    );
+  return {
     url: fileUrl(ctx, token, path),
     // The URL holds the bot token: what is recorded as the file's origin leaves it out.
     sourceUrl: fileUrl(ctx, "<token>", path),
-    ...(media.name ? { name: media.name } : {}),
-    ...(media.mimeType ? { mimeType: media.mimeType } : {}),
     maxBytes: DOWNLOAD_MAX_BYTES,
-  });
+    ...(source.nameFromPath ? { name: path.split("/").pop()?.slice(0, 200) || "file" } : {}),
+  };
 }
 
 const SERVICE_KEYS = new Set([

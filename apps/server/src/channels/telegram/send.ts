@@ -1,6 +1,7 @@
 import { TELEGRAM_CAPABILITIES } from "@parley/protocol";
 import type { Db } from "../../db/client";
 import { locked } from "../../lib/rate-store";
+import { sendInParts } from "../parts";
 import { splitText } from "../split-text";
 import { type AdapterContext, ChannelPacing, ChannelSendError, type OutgoingMessage } from "../types";
 import { callTelegram, TelegramError } from "./client";
@@ -38,20 +39,16 @@ export async function sendTelegram(
     now,
   );
   if (wait > 0) throw new ChannelPacing(wait);
-  let firstId = done[0] ?? "";
-  for (let i = done.length; i < parts.length; i++) {
+  const ids = await sendInParts(message, parts.length, async (i) => {
     const part = parts[i]!;
-    let sent: { message_id: number; chat: { id: number } };
     try {
-      sent = await callTelegram(ctx, token, part.method, part.params, SentMessage);
+      const sent = await callTelegram(ctx, token, part.method, part.params, SentMessage);
+      return messageKey(sent.chat.id, sent.message_id);
     } catch (err) {
       throw sendError(err, part.method, i, parts.length);
     }
-    const id = messageKey(sent.chat.id, sent.message_id);
-    if (i === 0) firstId = id;
-    await message.parts?.record(i, id);
-  }
-  return { providerMessageId: firstId };
+  });
+  return { providerMessageId: ids[0]! };
 }
 
 /**

@@ -3,7 +3,15 @@ import type { z } from "zod";
 import { hmacSha256Hex, safeEqual } from "../../lib/crypto";
 import { AppError } from "../../lib/errors";
 import { listIssues, parseCredentials } from "../form-fields";
-import { type AdapterContext, type ChannelAdapter, ChannelSendError, ChannelSetupError } from "../types";
+import { sendInParts } from "../parts";
+import {
+  type AdapterContext,
+  type ChannelAdapter,
+  ChannelSendError,
+  ChannelSetupError,
+  type InboundAttachment,
+  pendingAttachment,
+} from "../types";
 import { webhookUrl } from "../webhook-url";
 import { callViber, sendError, ViberHttpError, viberWords } from "./client";
 import {
@@ -221,15 +229,14 @@ export const viberChannel: ChannelAdapter<ViberCredentials, ViberSettings> = {
     if (bodies.length === 0)
       throw new ChannelSendError("provider_error", "The message has neither text nor attachments.", false);
     // One Viber message per part; the last part's token stands for the whole (its "seen" means all were).
-    let providerMessageId = "";
-    for (const body of bodies) {
+    const tokens = await sendInParts(message, bodies.length, async (i) => {
       let r: Awaited<ReturnType<typeof callViber>>;
       try {
         r = await callViber(
           ctx.endpoints.viberApiBase,
           "send_message",
           credentials.authToken,
-          body,
+          bodies[i]!,
           ctx.timeoutMs,
         );
       } catch (err) {
@@ -240,37 +247,50 @@ export const viberChannel: ChannelAdapter<ViberCredentials, ViberSettings> = {
       if (r.status !== 0) throw sendError(r);
       if (!r.message_token)
         throw new ChannelSendError("provider_error", "Viber accepted the message without a token.", false);
-      providerMessageId = r.message_token;
-    }
-    return { providerMessageId };
+      return r.message_token;
+    });
+    return { providerMessageId: tokens.at(-1)! };
   },
 };
 
-/** Text and media of an inbound Viber message; media is downloaded now (Viber's links are short-lived). */
+/** Viber's media links are short-lived: a download is retried for an hour. */
+const MEDIA_RETRY_MS = 60 * 60_000;
+/** Viber carries files up to 200 MB. */
+const MEDIA_MAX_BYTES = 200 * 1024 * 1024;
+
+/** Text and media of an inbound Viber message; media is downloaded by a background job, by its link. */
 async function inboundContent(
   m: ViberMessage,
   ctx: AdapterContext,
-): Promise<{ text: string | null; attachments: Attachment[] }> {
+): Promise<{ text: string | null; attachments: InboundAttachment[] }> {
   const caption = m.text?.trim() ? m.text : null;
-  const download = async (fallbackName: string, mimeType?: string) =>
+  const download = async (fallbackName: string, mimeType: string) =>
     m.media
       ? [
-          await ctx.download({
-            url: m.media,
-            name: m.file_name?.trim() || fallbackName,
-            ...(mimeType ? { mimeType } : {}),
-          }),
+          pendingAttachment(
+            {
+              name: m.file_name?.trim() || fallbackName,
+              mimeType,
+              ...(typeof m.size === "number" ? { size: m.size } : {}),
+            },
+            {
+              source: { url: m.media },
+              maxBytes: MEDIA_MAX_BYTES,
+              retryForMs: MEDIA_RETRY_MS,
+              now: ctx.now(),
+            },
+          ),
         ]
       : [];
   switch (m.type) {
     case "text":
       return { text: m.text ?? "", attachments: [] };
     case "picture":
-      return { text: caption, attachments: await download("picture.jpg") };
+      return { text: caption, attachments: await download("picture.jpg", "image/jpeg") };
     case "video":
-      return { text: caption, attachments: await download("video.mp4") };
+      return { text: caption, attachments: await download("video.mp4", "video/mp4") };
     case "file":
-      return { text: caption, attachments: await download("file") };
+      return { text: caption, attachments: await download("file", "application/octet-stream") };
     case "sticker":
       return { text: `[Sticker${m.sticker_id != null ? ` ${m.sticker_id}` : ""}]`, attachments: [] };
     case "location": {

@@ -4,6 +4,7 @@ import { eventually } from "../../testing/eventually";
 import { signViber, startViberFake, type ViberFake, viberStringify } from "../../testing/fakes/viber";
 import { SAMPLE_JPEG, uploadFile } from "../../testing/files";
 import { type Client, newWorkspace, unique } from "../../testing/harness";
+import { jobsSettled } from "../../testing/settled";
 import { useTestServer } from "../../testing/use-test-server";
 
 let fake: ViberFake;
@@ -188,6 +189,8 @@ describe("Viber inbound", () => {
     await send({ type: "location", location: { lat: 50.76891, lon: 6.11499 } });
     await send({ type: "contact", contact: { name: "Itamar", phone_number: "+972511123123" } });
     await send({ type: "rich_media", rich_media: {} });
+    // Files are downloaded by background jobs after the webhooks were acknowledged.
+    await jobsSettled(t.server);
 
     const [conv] = await conversations(owner);
     const m = await feed(owner, conv.id);

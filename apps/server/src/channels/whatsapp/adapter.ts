@@ -4,7 +4,7 @@ import { parseCredentials } from "../form-fields";
 import { type ChannelAdapter, ChannelSetupError } from "../types";
 import { webhookUrl } from "../webhook-url";
 import { graphReach, SIGNATURE_HEADER, sameSecret, sendErrorOf, verifyGraphSignature } from "./client";
-import { parseWhatsAppWebhook } from "./inbound";
+import { parseWhatsAppWebhook, resolveWhatsAppMedia } from "./inbound";
 import { type WhatsAppCredentials, WhatsAppCredentialsInput, WhatsAppSettings } from "./payloads";
 import { markWhatsAppSeen, sendWhatsApp } from "./send";
 import { listTemplates } from "./templates";
@@ -21,7 +21,7 @@ function credentialsOf(input: unknown): WhatsAppCredentials {
 
 /**
  * WhatsApp Business Cloud API (CHANNELS.md §2): webhooks signed with the app secret (X-Hub-Signature-256),
- * the GET hub.challenge handshake, media looked up by id and downloaded at once, delivery and read statuses,
+ * the GET hub.challenge handshake, media looked up by id and downloaded by a background job, delivery and read statuses,
  * replies and mark-as-read through POST /{v}/{phone-number-id}/messages with the Bearer token.
  * Template messages (the only ones allowed outside the 24-hour window) go out as `type: "template"`; the
  * templates themselves are listed from the business account (GET /{v}/{waba-id}/message_templates).
@@ -69,6 +69,7 @@ export const whatsappChannel: ChannelAdapter<WhatsAppCredentials, WhatsAppSettin
   },
 
   parse: (raw, connection, ctx) => parseWhatsAppWebhook(raw, connection, ctx),
+  resolveMedia: resolveWhatsAppMedia,
   templates: (connection, ctx) => listTemplates(connection, ctx),
   send: sendWhatsApp,
   markSeen: markWhatsAppSeen,

@@ -1,8 +1,15 @@
-import type { Attachment } from "@parley/protocol";
 import { AppError } from "../../lib/errors";
 import { parseWebhookJson } from "../payload";
-import type { AdapterContext, InboundEvent } from "../types";
-import { graphFetch, sendErrorOf, statusFailure } from "./client";
+import {
+  type AdapterContext,
+  ChannelSendError,
+  type DownloadRequest,
+  type InboundAttachment,
+  type InboundEvent,
+  type MediaSource,
+  pendingAttachment,
+} from "../types";
+import { graphReach, sendErrorOf, statusFailure, unreachable } from "./client";
 import {
   MediaInfo,
   WaChangeValue,
@@ -35,47 +42,57 @@ function timeOf(ts: string | undefined, fallback: Date): Date {
   return ts && Number.isFinite(n) && n > 0 ? new Date(n * 1000) : fallback;
 }
 
-/** Looks a media id up (its URL lives about 5 minutes) and downloads it with the same Bearer token. */
-async function fetchMedia(
+/** WhatsApp keeps a customer's media for 30 days; Parley retries its download for a day. */
+const MEDIA_RETRY_MS = 24 * 60 * 60_000;
+/** The largest file WhatsApp carries (documents, 100 MB). */
+const MEDIA_MAX_BYTES = 100 * 1024 * 1024;
+
+/** The file a media message carries, to be downloaded in the background by its media id. */
+function pendingMedia(
   kind: "image" | "video" | "audio" | "document",
   media: WaMedia,
-  conn: Conn,
   ctx: AdapterContext,
-): Promise<Attachment> {
+): InboundAttachment {
   const mimeType = baseMime(media.mime_type);
   const ext = (mimeType && EXT[mimeType]) || "bin";
   const name =
     media.filename?.trim().slice(0, 255) ||
     `${kind === "audio" && media.voice ? "voice-message" : kind}.${ext}`;
-  const failed = (why: string): Attachment => ({
-    name,
-    mimeType: mimeType ?? "application/octet-stream",
-    size: 0,
-    url: "",
-    error: `Could not fetch the file from WhatsApp: ${why}`.slice(0, 500),
-  });
+  return pendingAttachment(
+    { name, mimeType: mimeType ?? "application/octet-stream" },
+    { source: { mediaId: media.id }, maxBytes: MEDIA_MAX_BYTES, retryForMs: MEDIA_RETRY_MS, now: ctx.now() },
+  );
+}
+
+/**
+ * Looks a media id up for a fresh URL (it lives about 5 minutes, so every try asks again) and gives the
+ * download with the same Bearer token.
+ */
+export async function resolveWhatsAppMedia(
+  conn: Conn,
+  source: MediaSource,
+  ctx: AdapterContext,
+): Promise<DownloadRequest> {
   const { phoneNumberId, accessToken } = conn.credentials;
-  let info: ReturnType<typeof MediaInfo.parse>;
-  try {
-    const r = await graphFetch(
-      ctx,
-      accessToken,
-      "GET",
-      `${encodeURIComponent(media.id)}?phone_number_id=${encodeURIComponent(phoneNumberId)}`,
-    );
-    if (!r.ok) return failed(sendErrorOf(r).detail);
-    const parsed = MediaInfo.safeParse(r.json);
-    if (!parsed.success) return failed("the media lookup did not return a URL");
-    info = parsed.data;
-  } catch (err) {
-    return failed((err as Error).message);
-  }
-  return ctx.download({
-    url: info.url,
+  const mediaId = source.mediaId;
+  if (!mediaId) throw new ChannelSendError("provider_error", "The file has no WhatsApp media id.", false);
+  const r = await graphReach(
+    ctx,
+    accessToken,
+    "GET",
+    `${encodeURIComponent(mediaId)}?phone_number_id=${encodeURIComponent(phoneNumberId)}`,
+    unreachable,
+  );
+  if (!r.ok) throw sendErrorOf(r);
+  const parsed = MediaInfo.safeParse(r.json);
+  if (!parsed.success)
+    throw new ChannelSendError("provider_error", "WhatsApp's media lookup did not return a URL.", true);
+  const mimeType = baseMime(parsed.data.mime_type);
+  return {
+    url: parsed.data.url,
     headers: { authorization: `Bearer ${accessToken}` },
-    name,
-    ...(mimeType || info.mime_type ? { mimeType: (mimeType ?? baseMime(info.mime_type))! } : {}),
-  });
+    ...(mimeType ? { mimeType } : {}),
+  };
 }
 
 /** A readable line for message types Parley does not store as such (locations, contact cards, ...). */
@@ -121,13 +138,12 @@ async function messageEvent(
   m: WaMessage,
   externalContactId: string,
   contact: Extract<InboundEvent, { kind: "message" }>["contact"],
-  conn: Conn,
   ctx: AdapterContext,
   received: Date,
   echo: boolean,
 ): Promise<Extract<InboundEvent, { kind: "message" }>> {
   let text: string | null = null;
-  const attachments: Attachment[] = [];
+  const attachments: InboundAttachment[] = [];
   let quoted = m.context?.id ?? null;
   switch (m.type) {
     case "text":
@@ -139,7 +155,7 @@ async function messageEvent(
     case "document": {
       const media = m[m.type];
       if (media) {
-        attachments.push(await fetchMedia(m.type, media, conn, ctx));
+        attachments.push(pendingMedia(m.type, media, ctx));
         text = media.caption ?? null;
       } else text = fallbackText(m);
       break;
@@ -197,12 +213,12 @@ export async function parseWhatsAppWebhook(
         phone: /^\d{6,15}$/.test(waId) ? `+${waId}` : null,
       });
       for (const m of v.messages ?? []) {
-        const event = await messageEvent(m, m.from, contactOf(m.from), connection, ctx, received, false);
+        const event = await messageEvent(m, m.from, contactOf(m.from), ctx, received, false);
         // contacts[].profile.name is the customer's current WhatsApp name: a change is applied.
         events.push(names.get(m.from) ? { ...event, profile: true } : event);
       }
       for (const m of v.message_echoes ?? [])
-        events.push(await messageEvent(m, m.to, contactOf(m.to), connection, ctx, received, true));
+        events.push(await messageEvent(m, m.to, contactOf(m.to), ctx, received, true));
       for (const s of v.statuses ?? []) {
         const at = timeOf(s.timestamp, received);
         if (s.status === "sent" || s.status === "delivered" || s.status === "read")

@@ -1,3 +1,4 @@
+import { sendInParts } from "../parts";
 import type { OutgoingMessage } from "../types";
 import { type AdapterContext, type ChannelAdapter, ChannelSendError, type OutgoingTemplate } from "../types";
 import { graphReach, sendErrorOf, unreachable } from "./client";
@@ -112,8 +113,9 @@ export async function sendWhatsApp(
       `WhatsApp accepts at most ${WHATSAPP_TEXT_MAX} characters in a text message; this one has ${first.text.body.length}.`,
       false,
     );
-  let providerMessageId = "";
-  for (const [i, part] of parts.entries()) {
+  // Each part's id is recorded as it is accepted: a retry (a later part failed, or the process died) resumes
+  // after the parts already sent.
+  const ids = await sendInParts(message, parts.length, async (i) => {
     const body = {
       messaging_product: "whatsapp",
       recipient_type: "individual",
@@ -121,18 +123,18 @@ export async function sendWhatsApp(
       ...(i === 0 && message.quotedProviderMessageId
         ? { context: { message_id: message.quotedProviderMessageId } }
         : {}),
-      ...part,
+      ...parts[i]!,
     };
     let json: unknown;
     try {
       json = await postMessage(connection, body, ctx);
     } catch (err) {
-      // After an earlier part went out, a retry would send it twice: report the failure instead.
       if (i > 0 && err instanceof ChannelSendError)
         throw new ChannelSendError(
           err.reason,
           `Part ${i + 1} of ${parts.length} was not sent (the earlier parts were): ${err.detail}`,
-          false,
+          err.retryable,
+          err.retryAfterMs,
         );
       throw err;
     }
@@ -143,10 +145,10 @@ export async function sendWhatsApp(
         "WhatsApp accepted the message but returned no message id.",
         false,
       );
-    // The last part's id stands for the message: its receipts imply the earlier parts'.
-    providerMessageId = parsed.data.messages[0]!.id;
-  }
-  return { providerMessageId };
+    return parsed.data.messages[0]!.id;
+  });
+  // The last part's id stands for the message: its receipts imply the earlier parts'.
+  return { providerMessageId: ids.at(-1)! };
 }
 
 /** Marks the customer's message read (the blue ticks they see). */

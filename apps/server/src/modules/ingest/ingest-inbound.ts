@@ -1,6 +1,7 @@
 import type { InboundEvent } from "../../channels/types";
 import { type AppContext, type Tx, transact } from "../../context";
 import { queueProfileLookups } from "../contacts/profile-job";
+import { queueMediaDownloads } from "../media/queue-downloads";
 import { MESSAGE_COLUMNS, type MessageRow } from "../messages/present";
 import { updateDelivery } from "../messages/update-delivery";
 import type { ChannelEventOutcome, RecordedAccountError } from "./channel-event";
@@ -57,6 +58,8 @@ export async function ingestBatch(
     messages.forEach((m, k) => {
       out[m.at[0]]![m.at[1]] = created[k]!;
     });
+    // Files announced by the webhook: downloaded by a job each, after the webhook is acknowledged.
+    await queueMediaDownloads(tx, messages, created);
     // Senders whose profile the channel can look up (new ones, or looked up over a day ago): a job each.
     await queueProfileLookups(
       tx,

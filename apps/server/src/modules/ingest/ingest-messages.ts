@@ -1,5 +1,5 @@
 import type { Conversation } from "@parley/protocol";
-import type { InboundEvent } from "../../channels/types";
+import { type InboundEvent, storedAttachment } from "../../channels/types";
 import type { Tx } from "../../context";
 import type { EventAudience } from "../../domain/permissions";
 import { emitContactCreated, newContact } from "../contacts/events";
@@ -140,7 +140,7 @@ export async function ingestMessages(
           accepted.map((a) => a.connection.id),
           accepted.map((a) => a.target.contactId),
           accepted.map((a) => a.message.text),
-          accepted.map((a) => JSON.stringify(a.message.attachments)),
+          accepted.map((a) => JSON.stringify(a.message.attachments.map(storedAttachment))),
           accepted.map((a) => a.message.quotedProviderMessageId ?? null),
           accepted.map((a) => a.message.providerMessageId),
           tx.now,

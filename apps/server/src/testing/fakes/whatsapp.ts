@@ -12,6 +12,7 @@ import {
   json,
   webhookEnvelope,
 } from "./whatsapp-graph";
+import { addMedia, type FakeMedia, holdMedia, serveMedia } from "./whatsapp-media";
 
 export { ACCOUNT_ERRORS, GRAPH_ERRORS, hubSignature, type InjectedError, metaJson };
 
@@ -49,13 +50,6 @@ export interface FakeTemplate {
 
 const DAY = 24 * 60 * 60 * 1000;
 
-interface Media {
-  bytes: Buffer;
-  mimeType: string;
-  ttlMs: number;
-  issuedAt: number | null;
-}
-
 export async function startWhatsAppFake(opts: {
   phoneNumberId: string;
   accessToken: string;
@@ -70,7 +64,7 @@ export async function startWhatsAppFake(opts: {
   /** Most templates per page, whatever `limit` the caller asks for (to exercise cursor paging). */
   let templatePageSize = 25;
   const requests: FakeRequest[] = [];
-  const media = new Map<string, Media>();
+  const media = new Map<string, FakeMedia>();
   const lastInbound = new Map<string, number>();
   const asyncFailures = new Map<string, number>();
   const failures: InjectedError[] = [];
@@ -127,13 +121,7 @@ export async function startWhatsAppFake(opts: {
       // Media bytes: the URL from the lookup, with the same Bearer token, for a limited time.
       if (segments[0] === "dl" && segments.length === 2 && req.method === "GET") {
         if (!authorised) return graphError(res, GRAPH_ERRORS[190]!);
-        const m = media.get(segments[1]!);
-        if (!m || m.issuedAt === null || now() >= m.issuedAt + m.ttlMs) {
-          res.writeHead(404, { "content-type": "text/plain" });
-          return res.end("URL signature expired");
-        }
-        res.writeHead(200, { "content-type": m.mimeType, "content-length": String(m.bytes.length) });
-        return res.end(m.bytes);
+        return serveMedia(res, media.get(segments[1]!), now());
       }
       if (!/^v\d+\.\d+$/.test(segments[0] ?? ""))
         return invalid(res, `Unknown path components: ${url.pathname}`);
@@ -309,11 +297,10 @@ export async function startWhatsAppFake(opts: {
       asyncFailures.set(waId, code);
     },
     /** Stores media a customer "sent"; returns its media id. ttlMs 0: its download URL is already expired. */
-    addMedia(bytes: Buffer, mimeType: string, o: { ttlMs?: number } = {}) {
-      const id = String(1_000_000_000_000_000n + BigInt(media.size + 1) * 7919n);
-      media.set(id, { bytes, mimeType, ttlMs: o.ttlMs ?? 5 * 60_000, issuedAt: null });
-      return id;
-    },
+    addMedia: (bytes: Buffer, mimeType: string, o: { ttlMs?: number } = {}) =>
+      addMedia(media, bytes, mimeType, o),
+    /** Makes the media's download hang (the lookup still answers) until `release()`. */
+    holdMedia: (id: string) => holdMedia(media, id),
     /** Replaces the business account's templates (as Graph lists them); pageSize caps each page. */
     setTemplates(list: FakeTemplate[], o: { pageSize?: number } = {}) {
       templates = list;

@@ -1,4 +1,4 @@
-import { Anchor, Box, Group, Image, Paper, SimpleGrid, Text } from "@mantine/core";
+import { Anchor, Box, Group, Image, Loader, Paper, SimpleGrid, Text } from "@mantine/core";
 import type { Attachment, Message } from "@parley/protocol";
 import { IconFile } from "@tabler/icons-react";
 import { useTranslation } from "react-i18next";
@@ -9,7 +9,6 @@ export { MessageActions } from "./MessageActions";
 
 /** Images as previews, other files as cards with their size and a download link (R202). */
 export function MessageAttachments({ attachments }: { attachments: Attachment[] }) {
-  const { t } = useTranslation();
   if (!attachments.length) return null;
   const images = attachments.filter((a) => isImage(a) && a.url && !a.error);
   const files = attachments.filter((a) => !images.includes(a));
@@ -35,16 +34,16 @@ export function MessageAttachments({ attachments }: { attachments: Attachment[] 
       {files.map((a) => (
         <Paper key={a.url || a.name} withBorder radius="sm" px="xs" py={4} mt={4} data-testid="file-card">
           <Group gap={6} wrap="nowrap">
-            <IconFile size={18} />
+            {a.state === "downloading" ? (
+              <Loader size={16} data-testid="media-downloading" />
+            ) : (
+              <IconFile size={18} />
+            )}
             <Box style={{ minWidth: 0, flex: 1 }}>
               <Text size="xs" fw={600} truncate>
                 {a.name}
               </Text>
-              <Text size="xs" c={a.error ? "red" : "dimmed"}>
-                {a.error
-                  ? t("convTools.files.missing")
-                  : t("convTools.files.size", { mb: megabytes(a.size) })}
-              </Text>
+              <AttachmentStatus a={a} />
             </Box>
             {a.url && !a.error ? <DownloadButton a={a} /> : null}
           </Group>
@@ -71,5 +70,27 @@ export function QuotedMessage({ quoted, missing }: { quoted: Message | undefined
           : t("convTools.quote.earlier")}
       </Text>
     </Box>
+  );
+}
+
+/** A file's line under its name: its size, or where its download from the channel stands. */
+function AttachmentStatus({ a }: { a: Attachment }) {
+  const { t } = useTranslation();
+  if (a.state === "downloading")
+    return (
+      <Text size="xs" c="dimmed">
+        {t("inboundMedia.downloading")}
+      </Text>
+    );
+  if (a.error)
+    return (
+      <Text size="xs" c="red" data-testid="media-failed">
+        {a.state === "failed" ? t("inboundMedia.failed", { reason: a.error }) : t("convTools.files.missing")}
+      </Text>
+    );
+  return (
+    <Text size="xs" c="dimmed">
+      {t("convTools.files.size", { mb: megabytes(a.size) })}
+    </Text>
   );
 }

@@ -8,6 +8,7 @@ import { enConversationTools } from "./en/conversation-tools";
 import { enEnrolmentRequired } from "./en/enrolment-required";
 import { enInboxTools } from "./en/inbox-tools";
 import { enLog } from "./en/log";
+import { enMedia } from "./en/media";
 import { enNotify } from "./en/notify";
 import { enReceipts } from "./en/receipts";
 import { enRoles } from "./en/roles";
@@ -339,6 +340,7 @@ export const en = {
   ...enEnrolmentRequired,
   ...enWebhooks,
   ...enAudit,
+  ...enMedia,
 };
 
 export type Translation = typeof en;

@@ -8,6 +8,7 @@ import { ruConversationTools } from "./ru/conversation-tools";
 import { ruEnrolmentRequired } from "./ru/enrolment-required";
 import { ruInboxTools } from "./ru/inbox-tools";
 import { ruLog } from "./ru/log";
+import { ruMedia } from "./ru/media";
 import { ruNotify } from "./ru/notify";
 import { ruReceipts } from "./ru/receipts";
 import { ruRoles } from "./ru/roles";
@@ -352,4 +353,5 @@ export const ru = {
   ...ruEnrolmentRequired,
   ...ruWebhooks,
   ...ruAudit,
+  ...ruMedia,
 };

@@ -8,6 +8,7 @@ import { ukConversationTools } from "./uk/conversation-tools";
 import { ukEnrolmentRequired } from "./uk/enrolment-required";
 import { ukInboxTools } from "./uk/inbox-tools";
 import { ukLog } from "./uk/log";
+import { ukMedia } from "./uk/media";
 import { ukNotify } from "./uk/notify";
 import { ukReceipts } from "./uk/receipts";
 import { ukRoles } from "./uk/roles";
@@ -352,4 +353,5 @@ export const uk = {
   ...ukEnrolmentRequired,
   ...ukWebhooks,
   ...ukAudit,
+  ...ukMedia,
 };
