@@ -2,6 +2,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { z } from "zod";
 import { parseAllowList } from "./lib/egress";
+import { parseTrustProxy } from "./lib/trust-proxy";
 
 /**
  * One validated configuration. Every variable is documented in the README; a bad value stops the
@@ -50,7 +51,22 @@ const schema = z
       .max(24 * 365)
       .default(24 * 14),
     SIGNIN_RATE_LIMIT: z.coerce.number().int().min(1).default(10),
-    TRUST_PROXY: boolish.default(false),
+    /**
+     * Whose X-Forwarded-For to believe: `false` (no one), or a comma list of the proxies' addresses and
+     * CIDR ranges (`10.0.0.5,10.1.0.0/16`; `loopback`, `linklocal` and
+     * `uniquelocal` name those ranges). `true` trusts any sender: only where nothing but the proxy can reach.
+     */
+    TRUST_PROXY: z
+      .string()
+      .default("false")
+      .transform((v, ctx) => {
+        try {
+          return parseTrustProxy(v);
+        } catch (err) {
+          ctx.addIssue({ code: "custom", message: (err as Error).message });
+          return z.NEVER;
+        }
+      }),
     JOB_POLL_MS: z.coerce.number().int().min(50).default(1000),
     OUTBOUND_TIMEOUT_MS: z.coerce.number().int().min(100).default(10_000),
     /** How long one outgoing webhook request may take before it counts as failed and is retried. */
