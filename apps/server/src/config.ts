@@ -68,6 +68,11 @@ const schema = z
         }
       }),
     JOB_POLL_MS: z.coerce.number().int().min(50).default(1000),
+    /**
+     * How long a worker holds a job it claimed: a worker that dies mid-job leaves it to another worker once
+     * this has passed (on the database's clock). Longer than any attempt may take (the channel timeouts).
+     */
+    JOB_LEASE_SECONDS: z.coerce.number().int().min(2).max(3600).default(300),
     OUTBOUND_TIMEOUT_MS: z.coerce.number().int().min(100).default(10_000),
     /** How long one outgoing webhook request may take before it counts as failed and is retried. */
     WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
@@ -178,6 +183,14 @@ const schema = z
         code: "custom",
         path: ["S3_SECRET_ACCESS_KEY"],
         message: "S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY go together",
+      });
+    }
+    if (v.JOB_LEASE_SECONDS * 1000 <= Math.max(v.OUTBOUND_TIMEOUT_MS, v.WEBHOOK_TIMEOUT_MS)) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["JOB_LEASE_SECONDS"],
+        message:
+          "must be longer than OUTBOUND_TIMEOUT_MS and WEBHOOK_TIMEOUT_MS (a job could outlive its lease)",
       });
     }
     if (v.EVENT_BUS === "postgres" && !v.DATABASE_URL) {
