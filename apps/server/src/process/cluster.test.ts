@@ -11,6 +11,7 @@ import { eventually } from "../testing/eventually";
 import { startTelegramFake, type TelegramFake } from "../testing/fakes/telegram";
 import { uploadFile } from "../testing/files";
 import { Client, inbound, PASSWORD, unique } from "../testing/harness";
+import { scrapeMetric } from "../testing/metrics-text";
 import { type S3Server, startS3Server } from "../testing/s3";
 import { killAllChildren, REPO_ROOT, type ServerProcess, spawnServer } from "../testing/spawn";
 
@@ -86,18 +87,8 @@ function start(roles: string, extra: Record<string, string> = {}) {
   );
 }
 
-async function metric(s: ServerProcess, name: string, labels: Record<string, string> = {}) {
-  const r = await fetch(`${s.url}/metrics`, { headers: { authorization: `Bearer ${METRICS_TOKEN}` } });
-  expect(r.status).toBe(200);
-  let sum = 0;
-  for (const line of (await r.text()).split("\n")) {
-    const m = /^([a-z_:]+)(?:\{(.*)\})? (\S+)$/.exec(line);
-    if (!m || m[1] !== name) continue;
-    const have = Object.fromEntries([...(m[2] ?? "").matchAll(/(\w+)="([^"]*)"/g)].map((x) => [x[1], x[2]]));
-    if (Object.entries(labels).every(([k, v]) => have[k] === v)) sum += Number(m[3]);
-  }
-  return sum;
-}
+const metric = (s: ServerProcess, name: string, labels: Record<string, string> = {}) =>
+  scrapeMetric(s.url, METRICS_TOKEN, name, labels);
 
 beforeAll(async () => {
   const built = ensureBuilt();
