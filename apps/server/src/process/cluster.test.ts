@@ -1,4 +1,3 @@
-import { spawn } from "node:child_process";
 import crypto from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
@@ -13,7 +12,7 @@ import { uploadFile } from "../testing/files";
 import { Client, inbound, PASSWORD, unique } from "../testing/harness";
 import { scrapeMetric } from "../testing/metrics-text";
 import { type S3Server, startS3Server } from "../testing/s3";
-import { killAllChildren, REPO_ROOT, type ServerProcess, spawnServer } from "../testing/spawn";
+import { ensureServerBuilt, killAllChildren, type ServerProcess, spawnServer } from "../testing/spawn";
 
 /**
  * One Parley as a cluster (R-issue 15): processes of the built server, each with its own data directory,
@@ -46,20 +45,6 @@ const workers: ServerProcess[] = [];
 let owner: Client;
 const started = performance.now();
 
-/** Builds the server bundle if it is stale (as `npm start` does), under the build's own lock. */
-function ensureBuilt(): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ["apps/server/scripts/ensure-build.mjs"], {
-      cwd: REPO_ROOT,
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let output = "";
-    child.stdout.on("data", (d) => (output += d));
-    child.stderr.on("data", (d) => (output += d));
-    child.once("exit", (code) => (code === 0 ? resolve() : reject(new Error(`build failed:\n${output}`))));
-  });
-}
-
 /** A process of the cluster with the given roles, on a data directory of its own. */
 function start(roles: string, extra: Record<string, string> = {}) {
   const dir = fs.mkdtempSync(path.join(tmpRoot, `${roles.replace(/,/g, "-")}-`));
@@ -91,7 +76,7 @@ const metric = (s: ServerProcess, name: string, labels: Record<string, string> =
   scrapeMetric(s.url, METRICS_TOKEN, name, labels);
 
 beforeAll(async () => {
-  const built = ensureBuilt();
+  const built = ensureServerBuilt();
   [testDb, s3, fake] = await Promise.all([openTestDb(), startS3Server(), startTelegramFake()]);
   await built;
   [a, b, c] = await Promise.all([
