@@ -21,6 +21,8 @@ const server = (name: string, db: "embedded" | "postgres") => ({
       // multi-process tests out.
       ...(db === "postgres" || fast ? ["apps/server/src/e2e/**"] : []),
       ...(fast ? ["apps/server/src/process/**"] : []),
+      // Several processes share one database only on PostgreSQL.
+      ...(db === "embedded" ? ["apps/server/src/process/cluster.test.ts"] : []),
     ],
     env: { PARLEY_TEST_DB: db },
     // `npm run test:fast` reuses each worker process for many files: the server's modules are loaded and

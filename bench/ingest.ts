@@ -25,9 +25,21 @@ import os from "node:os";
 import path from "node:path";
 import { PGlite } from "@electric-sql/pglite";
 import pg from "pg";
-import WebSocket from "ws";
+import type WebSocket from "ws";
 import { startSuiteCluster } from "../apps/server/src/testing/postgres-setup";
 import { type CpuSample, cpuMeter, findPostmaster, perUnit, totalMs } from "./cpu";
+import {
+  findAll,
+  fmt,
+  ID_MARK,
+  openSockets,
+  P99_TARGET_MS,
+  PROVIDER_ID_MARK,
+  printSteps,
+  runStep as runStepFor,
+  type StepResult,
+  sustained,
+} from "./ingest-harness";
 import {
   addAgents,
   apiConnection,
@@ -46,9 +58,15 @@ const RATES = (process.env.BENCH_RATES ?? "250,500,1000,1500,2000").split(",").m
 const STEP_SECONDS = Number(process.env.BENCH_STEP_SECONDS ?? 5);
 const AGENTS = Number(process.env.BENCH_AGENTS ?? 50);
 const CONTACTS = Number(process.env.BENCH_CONTACTS ?? 500);
-const P99_TARGET_MS = 50;
 
 const agent = new http.Agent({ keepAlive: true, maxSockets: 128 });
+const runStep = (
+  rate: number,
+  sockets: WebSocket[],
+  send: (id: string, n: number) => Promise<number>,
+  idsOf: (frame: Buffer) => string[],
+  meter?: ReturnType<typeof cpuMeter>,
+) => runStepFor(rate, sockets, send, idsOf, STEP_SECONDS, meter);
 
 const post = (port: number, urlPath: string, body: string, headers: Record<string, string> = {}) =>
   request(port, "POST", urlPath, body, headers, agent);
@@ -56,161 +74,6 @@ const post = (port: number, urlPath: string, body: string, headers: Record<strin
 async function get(port: number, urlPath: string, cookie?: string) {
   const res = await fetch(`http://127.0.0.1:${port}${urlPath}`, { headers: cookie ? { cookie } : {} });
   return { status: res.status, body: await res.text() };
-}
-
-interface StepResult {
-  target: number;
-  sent: number;
-  acked: number;
-  achieved: number;
-  complete: number;
-  p50: number;
-  p99: number;
-  p50Ack: number;
-  p99Ack: number;
-  errors: number;
-  /** CPU ms of the server (app) and the database (db) over the step, when measured. */
-  cpu?: CpuSample;
-}
-
-type Meter = ReturnType<typeof cpuMeter>;
-
-const ID_MARK = Buffer.from('"id":"');
-const PROVIDER_ID_MARK = Buffer.from('"providerMessageId":"');
-const QUOTE = 0x22;
-
-/**
- * The string values that follow `mark` in a frame. The load generator shares the machine with the server, so
- * it scans bytes natively instead of decoding and parsing every frame of 50 sockets.
- */
-function findAll(frame: Buffer, mark: Buffer): string[] {
-  const out: string[] = [];
-  let at = frame.indexOf(mark);
-  while (at !== -1) {
-    const start = at + mark.length;
-    const end = frame.indexOf(QUOTE, start);
-    if (end === -1) break;
-    out.push(frame.toString("latin1", start, end));
-    at = frame.indexOf(mark, end);
-  }
-  return out;
-}
-
-const pct = (sorted: number[], p: number) =>
-  sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]! : Number.NaN;
-
-/**
- * Open-loop load: `rate` messages per second for STEP_SECONDS; each message's latency is measured until the
- * last of the sockets has received it. `send` posts one message; `idsOf` finds the message ids in a frame.
- */
-async function runStep(
-  rate: number,
-  sockets: WebSocket[],
-  send: (id: string, n: number) => Promise<number>,
-  idsOf: (frame: Buffer) => string[],
-  meter?: Meter,
-): Promise<StepResult> {
-  const sentAt = new Map<string, number>();
-  const ackAt = new Map<string, number>();
-  const seenBy = new Map<string, number>();
-  const doneAt = new Map<string, number>();
-  let errors = 0;
-  const onFrame = (data: WebSocket.RawData) => {
-    for (const id of idsOf(data as Buffer)) {
-      if (!sentAt.has(id)) continue;
-      const n = (seenBy.get(id) ?? 0) + 1;
-      seenBy.set(id, n);
-      if (n === sockets.length) doneAt.set(id, performance.now());
-    }
-  };
-  for (const s of sockets) s.on("message", onFrame);
-  const total = Math.round(rate * STEP_SECONDS);
-  const cpuFrom = meter?.sample();
-  const started = performance.now();
-  const inflight: Promise<void>[] = [];
-  const prefix = crypto.randomBytes(4).toString("hex");
-  for (let i = 0; i < total; i++) {
-    const due = started + (i * 1000) / rate;
-    const wait = due - performance.now();
-    if (wait > 1) await new Promise((r) => setTimeout(r, wait));
-    const id = `${prefix}-${i}`;
-    sentAt.set(id, performance.now());
-    inflight.push(
-      send(id, i).then(
-        (status) => {
-          if (status === 200) ackAt.set(id, performance.now());
-          else errors++;
-        },
-        () => {
-          errors++;
-        },
-      ),
-    );
-  }
-  await Promise.all(inflight);
-  const sendWindow = (performance.now() - started) / 1000;
-  const until = performance.now() + 5000;
-  while (doneAt.size < ackAt.size && performance.now() < until) await new Promise((r) => setTimeout(r, 20));
-  const cpu = meter && cpuFrom ? meter.since(cpuFrom) : undefined;
-  for (const s of sockets) s.off("message", onFrame);
-  const lat: number[] = [];
-  const latAck: number[] = [];
-  for (const [id, t] of doneAt) {
-    lat.push(t - sentAt.get(id)!);
-    const a = ackAt.get(id);
-    if (a !== undefined) latAck.push(Math.max(0, t - a));
-  }
-  lat.sort((a, b) => a - b);
-  latAck.sort((a, b) => a - b);
-  return {
-    target: rate,
-    sent: total,
-    acked: ackAt.size,
-    achieved: ackAt.size / sendWindow,
-    complete: doneAt.size,
-    p50: pct(lat, 50),
-    p99: pct(lat, 99),
-    p50Ack: pct(latAck, 50),
-    p99Ack: pct(latAck, 99),
-    errors,
-    ...(cpu ? { cpu } : {}),
-  };
-}
-
-function openSockets(url: string, cookies: (string | undefined)[]): Promise<WebSocket[]> {
-  return Promise.all(
-    cookies.map(
-      (cookie) =>
-        new Promise<WebSocket>((resolve, reject) => {
-          const ws = new WebSocket(url, cookie ? { headers: { cookie } } : {});
-          ws.once("open", () => resolve(ws));
-          ws.once("error", reject);
-        }),
-    ),
-  );
-}
-
-const fmt = (n: number, d = 0) => (Number.isFinite(n) ? n.toFixed(d) : "-");
-
-function printSteps(title: string, steps: StepResult[]) {
-  console.log(`\n${title}`);
-  console.log(
-    "  target/s  achieved/s  acked    all-50   p50 ms  p99 ms  p50 from 200  p99 from 200  errors  CPU ms per message",
-  );
-  for (const s of steps) {
-    console.log(
-      `  ${fmt(s.target).padStart(8)}  ${fmt(s.achieved).padStart(10)}  ${`${s.acked}/${s.sent}`.padStart(11)}  ${String(s.complete).padStart(6)}  ${fmt(s.p50, 1).padStart(6)}  ${fmt(s.p99, 1).padStart(6)}  ${fmt(s.p50Ack, 1).padStart(12)}  ${fmt(s.p99Ack, 1).padStart(12)}  ${String(s.errors).padStart(6)}  ${s.cpu ? perUnit(s.cpu, s.acked) : "-"}`,
-    );
-  }
-}
-
-/** Highest step whose achieved rate kept up (≥ 95 %), delivered everything to all sockets, within the p99 target. */
-function sustained(steps: StepResult[]) {
-  const ok = steps.filter(
-    (s) =>
-      s.achieved >= 0.95 * s.target && s.complete === s.acked && s.errors === 0 && s.p99 <= P99_TARGET_MS,
-  );
-  return ok.at(-1) ?? null;
 }
 
 /** Rows per second, and the CPU (the loop's process + PostgreSQL's) per row. */

@@ -2,6 +2,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { z } from "zod";
 import { parseAllowList } from "./lib/egress";
+import { parseTrustProxy } from "./lib/trust-proxy";
 
 /**
  * One validated configuration. Every variable is documented in the README; a bad value stops the
@@ -50,8 +51,28 @@ const schema = z
       .max(24 * 365)
       .default(24 * 14),
     SIGNIN_RATE_LIMIT: z.coerce.number().int().min(1).default(10),
-    TRUST_PROXY: boolish.default(false),
+    /**
+     * Whose X-Forwarded-For to believe: `false` (no one), or a comma list of the proxies' addresses and
+     * CIDR ranges (`10.0.0.5,10.1.0.0/16`; `loopback`, `linklocal` and
+     * `uniquelocal` name those ranges). `true` trusts any sender: only where nothing but the proxy can reach.
+     */
+    TRUST_PROXY: z
+      .string()
+      .default("false")
+      .transform((v, ctx) => {
+        try {
+          return parseTrustProxy(v);
+        } catch (err) {
+          ctx.addIssue({ code: "custom", message: (err as Error).message });
+          return z.NEVER;
+        }
+      }),
     JOB_POLL_MS: z.coerce.number().int().min(50).default(1000),
+    /**
+     * How long a worker holds a job it claimed: a worker that dies mid-job leaves it to another worker once
+     * this has passed (on the database's clock). Longer than any attempt may take (the channel timeouts).
+     */
+    JOB_LEASE_SECONDS: z.coerce.number().int().min(2).max(3600).default(300),
     OUTBOUND_TIMEOUT_MS: z.coerce.number().int().min(100).default(10_000),
     /** How long one try at downloading an inbound file may take (a stalled provider is retried later). */
     MEDIA_DOWNLOAD_TIMEOUT_MS: z.coerce.number().int().min(100).max(240_000).default(120_000),
@@ -164,6 +185,14 @@ const schema = z
         code: "custom",
         path: ["S3_SECRET_ACCESS_KEY"],
         message: "S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY go together",
+      });
+    }
+    if (v.JOB_LEASE_SECONDS * 1000 <= Math.max(v.OUTBOUND_TIMEOUT_MS, v.WEBHOOK_TIMEOUT_MS)) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["JOB_LEASE_SECONDS"],
+        message:
+          "must be longer than OUTBOUND_TIMEOUT_MS and WEBHOOK_TIMEOUT_MS (a job could outlive its lease)",
       });
     }
     if (v.EVENT_BUS === "postgres" && !v.DATABASE_URL) {

@@ -95,7 +95,7 @@ export async function createServer(config: Config, opts: ServerOptions = {}): Pr
   const metrics = new Metrics();
   const jobs = new JobRunner(db, clock, {
     pollMs: config.JOB_POLL_MS,
-    lockMs: 5 * 60_000,
+    lockMs: config.JOB_LEASE_SECONDS * 1000,
     onError: (err, job) => log.warn({ err, job }, "job attempt failed"),
     onOutcome: metrics.jobOutcome,
   });

@@ -29,7 +29,15 @@ export function scheduledTasks(ctx: AppContext): ScheduledTask[] {
 
 /** Starts the worker role's scheduled tasks; the answer stops them (waiting for runs in progress). */
 export function startScheduledTasks(ctx: AppContext): () => Promise<void> {
-  const schedule = new Schedule(ctx.db, ctx.clock, scheduledTasks(ctx), (err, task) =>
+  // Which process ran which slot is in its log (debug): how a deployment, and the cluster test, tell.
+  const tasks = scheduledTasks(ctx).map((t) => ({
+    ...t,
+    run: () => {
+      ctx.log.debug({ task: t.name }, "scheduled task runs");
+      return t.run();
+    },
+  }));
+  const schedule = new Schedule(ctx.db, ctx.clock, tasks, (err, task) =>
     ctx.log.warn({ err, task }, "scheduled task failed"),
   );
   schedule.start();

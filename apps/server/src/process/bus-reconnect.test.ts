@@ -1,4 +1,6 @@
+import type { WidgetServerFrame } from "@parley/protocol";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import WebSocket from "ws";
 import { signBody } from "../channels/api/adapter";
 import { openPostgres } from "../db/client";
 import { LISTENER_APPLICATION_NAME } from "../db/listener";
@@ -229,6 +231,85 @@ if (TEST_DB === "postgres") {
         `[bus] ${written.length} messages written across a PostgreSQL restart; every one reached ${sockets.length} sockets on 2 processes once, in order`,
       );
     }, 180_000);
+
+    it("a visitor's widget socket on A catches up on the agents' replies sent through B while A's bus was down", async () => {
+      const site = "https://shop.example";
+      const created = await owner.post("/api/connections", {
+        type: "widget",
+        name: unique("site"),
+        settings: { allowedOrigins: [site] },
+      });
+      expect(created.status).toBe(201);
+      const widget = async (base: string, p: string, body: unknown, token?: string) => {
+        const res = await fetch(`${base}${p}`, {
+          method: "POST",
+          headers: {
+            "content-type": "application/json",
+            ...(token ? { authorization: `Bearer ${token}` } : {}),
+          },
+          body: JSON.stringify(body),
+        });
+        return { status: res.status, body: (await res.json()) as Record<string, any> };
+      };
+      const session = await widget(a.url, "/api/widget/sessions", {
+        connection: created.body.connection.id,
+        page: { origin: site, url: `${site}/help` },
+      });
+      expect(session.status).toBe(200);
+      const token = session.body.token as string;
+      const first = await widget(
+        a.url,
+        "/api/widget/messages",
+        { clientId: unique("c"), text: "Hello?" },
+        token,
+      );
+      expect(first.status, JSON.stringify(first.body)).toBe(200);
+      const conversationId = first.body.conversationId as string;
+
+      const visitor = new WebSocket(`${a.wsUrl}/api/widget/socket?token=${token}`);
+      const replies: string[] = [];
+      visitor.on("message", (d) => {
+        const frame = JSON.parse(d.toString()) as WidgetServerFrame;
+        if (frame.type === "messages")
+          for (const m of frame.messages) if (m.from === "agent" && m.text) replies.push(m.text);
+      });
+      await new Promise((resolve, reject) => visitor.once("open", resolve).once("error", reject));
+      const reply = async (text: string) => {
+        const r = await sessionOnB.post(`/api/conversations/${conversationId}/messages`, { text });
+        expect(r.status).toBe(201);
+      };
+      const sessionOnB = Object.assign(new Client(b.url), {
+        cookie: owner.cookie,
+        csrf: owner.csrf,
+        user: owner.user,
+      });
+      await reply("live before");
+      await eventually(() => replies.includes("live before"), { what: "the live reply" });
+
+      // A's LISTEN connection is cut and kept down: B's replies are not announced to A.
+      await admin("alter role parley_a nologin");
+      await admin(
+        "select pg_terminate_backend(pid) from pg_stat_activity where usename = 'parley_a' and application_name = $1",
+        [LISTENER_APPLICATION_NAME],
+      );
+      await healthBecomes(a.url, { status: 503, body: { bus: "down" } });
+      const missed = ["while down 1", "while down 2", "while down 3"];
+      for (const text of missed) await reply(text);
+      // B announced them (its agents' sockets have the last one), yet A's visitor has none of them.
+      await sockets
+        .find((x) => x.on === "B")!
+        .s.waitForEvent("message.created", (e) => e.message.text === missed.at(-1), 10_000);
+      expect(replies).toEqual(["live before"]);
+
+      await admin("alter role parley_a login");
+      await healthBecomes(a.url, { status: 200, body: { ok: true, bus: "up" } });
+      await eventually(() => replies.length >= 4, { timeout: 20_000, what: "the missed replies" });
+      await reply("live after");
+      await eventually(() => replies.includes("live after"), { what: "the reply after" });
+      // Each once, in order.
+      expect(replies).toEqual(["live before", ...missed, "live after"]);
+      visitor.close();
+    }, 120_000);
   });
 } else {
   const t = useTestServer();

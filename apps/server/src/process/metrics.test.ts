@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { TEST_DB } from "../testing/db";
 import { eventually } from "../testing/eventually";
 import { apiConnection, inbound, newWorkspace, unique } from "../testing/harness";
+import { metricValue as value } from "../testing/metrics-text";
 import { useTestServer } from "../testing/use-test-server";
 
 const TOKEN = "metrics-token-0123456789abcdef";
@@ -12,18 +13,6 @@ const scrape = async () => {
   expect(r.status).toBe(200);
   return r.text();
 };
-
-/** The sum of a metric's samples whose labels include `labels` (0 when there are none). */
-function value(text: string, name: string, labels: Record<string, string> = {}): number {
-  let sum = 0;
-  for (const line of text.split("\n")) {
-    const m = /^([a-z_:]+)(?:\{(.*)\})? (\S+)$/.exec(line);
-    if (!m || m[1] !== name) continue;
-    const have = Object.fromEntries([...(m[2] ?? "").matchAll(/(\w+)="([^"]*)"/g)].map((x) => [x[1], x[2]]));
-    if (Object.entries(labels).every(([k, v]) => have[k] === v)) sum += Number(m[3]);
-  }
-  return sum;
-}
 
 describe("GET /metrics", () => {
   it("is closed without the token, open with it, and open without a token on METRICS_PORT", async () => {

@@ -3,6 +3,7 @@ import { signBody } from "../channels/api/adapter";
 import { openTestDb, TEST_DB } from "../testing/db";
 import { eventually } from "../testing/eventually";
 import { Client, inbound, PASSWORD, SocketClient, unique } from "../testing/harness";
+import { scrapeMetric } from "../testing/metrics-text";
 import { killAllChildren, runCli, SERVER_DEFAULTS, type ServerProcess, spawnServer } from "../testing/spawn";
 
 /**
@@ -36,18 +37,8 @@ const socketStatus = (url: string, cookie = "") =>
     (err: Error) => err.message,
   );
 
-async function metric(s: ServerProcess, name: string, labels: Record<string, string> = {}) {
-  const r = await fetch(`${s.url}/metrics`, { headers: { authorization: `Bearer ${TOKEN}` } });
-  expect(r.status).toBe(200);
-  let sum = 0;
-  for (const line of (await r.text()).split("\n")) {
-    const m = /^([a-z_:]+)(?:\{(.*)\})? (\S+)$/.exec(line);
-    if (!m || m[1] !== name) continue;
-    const have = Object.fromEntries([...(m[2] ?? "").matchAll(/(\w+)="([^"]*)"/g)].map((x) => [x[1], x[2]]));
-    if (Object.entries(labels).every(([k, v]) => have[k] === v)) sum += Number(m[3]);
-  }
-  return sum;
-}
+const metric = (s: ServerProcess, name: string, labels: Record<string, string> = {}) =>
+  scrapeMetric(s.url, TOKEN, name, labels);
 
 /** The API role's routes answer 404 here: REST, providers' webhooks, the widget's HTTP side and files. */
 async function expectNoApi(s: ServerProcess) {

@@ -136,6 +136,17 @@ export const runCli = (args: string[], env: Record<string, string | undefined>, 
 export const runBuiltCli = (args: string[], env: Record<string, string | undefined>, timeoutMs?: number) =>
   runNode(BUILT_CLI, args, env, timeoutMs, ["--enable-source-maps"]);
 
+/** Builds the server bundle when it is stale (as `npm start` does), under the build's own lock. */
+export async function ensureServerBuilt(): Promise<void> {
+  const r = await runNode("apps/server/scripts/ensure-build.mjs", [], {}, 300_000, []);
+  if (r.code !== 0) throw new Error(`building the server failed:\n${r.stdout}${r.stderr}`);
+}
+
+/** `npm run parley -- <args>` left running: the test stops it (an interrupted command). */
+export function startCli(args: string[], env: Record<string, string | undefined>) {
+  return startNode(CLI, args, childEnv(env));
+}
+
 /** Runs the server's entry point and waits for it to end (for processes expected not to start). */
 export const runServerToExit = (env: Record<string, string | undefined>, timeoutMs?: number) =>
   runNode(MAIN, [], env, timeoutMs);

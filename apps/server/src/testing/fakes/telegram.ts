@@ -75,10 +75,25 @@ export async function startTelegramFake() {
   /** Groups that became supergroups: old chat id → new chat id (sends to the old id are refused). */
   const migrated = new Map<string, number>();
 
+  /** Bot API methods whose next calls get no answer (see holdNext), and the calls held so far. */
+  const holds: { method: string; left: number }[] = [];
+  const held: { method: string; at: number; closed: boolean }[] = [];
+
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on("data", (c: Buffer) => chunks.push(c));
     req.on("end", () => {
+      const method = /^\/bot[^/]+\/([A-Za-z]+)$/.exec(new URL(req.url ?? "/", "http://fake").pathname)?.[1];
+      const hold = holds.find((h) => h.left > 0 && h.method === method);
+      if (hold) {
+        hold.left--;
+        const call = { method: method!, at: Date.now(), closed: false };
+        held.push(call);
+        res.once("close", () => {
+          call.closed = true;
+        });
+        return;
+      }
       handle(req, Buffer.concat(chunks)).then(
         ({ status, body, raw, headers }) => {
           res.writeHead(status, { "content-type": "application/json", ...headers });
@@ -306,6 +321,14 @@ export async function startTelegramFake() {
       });
     },
     /**
+     * The next `times` calls of `method` are never answered (nor recorded as calls or sent): the caller
+     * waits until its own timeout or until it dies. `held` lists them, `closed` once the caller hung up.
+     */
+    holdNext(method: string, times = 1) {
+      holds.push({ method, left: times });
+    },
+    held,
+    /**
      * Posts an Update to the bot's webhook as Telegram does: JSON, with the registered secret in
      * X-Telegram-Bot-Api-Secret-Token (`secret` overrides it; null leaves the header out). Retries up to
      * `retries` times while the answer is not 2xx. Without a webhook the update waits for getUpdates.
@@ -382,7 +405,12 @@ export async function startTelegramFake() {
       for (const u of updates) answers.push(await this.pushUpdate(token, u));
       return answers;
     },
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        // Held calls would keep their connections, and the server, open.
+        server.closeAllConnections();
+      }),
   };
 }
 

@@ -1,0 +1,167 @@
+import crypto from "node:crypto";
+import WebSocket from "ws";
+import { type CpuSample, type cpuMeter, perUnit } from "./cpu";
+
+/**
+ * The ingest benchmarks' load: open-loop steps of signed webhooks at a rate, each message timed until it has
+ * reached every socket (bench/ingest.ts on one process, bench/cluster.ts on several).
+ */
+
+/** The p99 to all sockets a step must stay within to count as sustained. */
+export const P99_TARGET_MS = 50;
+
+export interface StepResult {
+  target: number;
+  sent: number;
+  acked: number;
+  achieved: number;
+  complete: number;
+  p50: number;
+  p99: number;
+  p50Ack: number;
+  p99Ack: number;
+  errors: number;
+  /** CPU ms of the server (app) and the database (db) over the step, when measured. */
+  cpu?: CpuSample;
+}
+
+type Meter = ReturnType<typeof cpuMeter>;
+
+export const ID_MARK = Buffer.from('"id":"');
+export const PROVIDER_ID_MARK = Buffer.from('"providerMessageId":"');
+const QUOTE = 0x22;
+
+/**
+ * The string values that follow `mark` in a frame. The load generator shares the machine with the server, so
+ * it scans bytes natively instead of decoding and parsing every frame of 50 sockets.
+ */
+export function findAll(frame: Buffer, mark: Buffer): string[] {
+  const out: string[] = [];
+  let at = frame.indexOf(mark);
+  while (at !== -1) {
+    const start = at + mark.length;
+    const end = frame.indexOf(QUOTE, start);
+    if (end === -1) break;
+    out.push(frame.toString("latin1", start, end));
+    at = frame.indexOf(mark, end);
+  }
+  return out;
+}
+
+export const pct = (sorted: number[], p: number) =>
+  sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]! : Number.NaN;
+
+/**
+ * Open-loop load: `rate` messages per second for `stepSeconds`; each message's latency is measured until the
+ * last of the sockets has received it. `send` posts one message; `idsOf` finds the message ids in a frame.
+ */
+export async function runStep(
+  rate: number,
+  sockets: WebSocket[],
+  send: (id: string, n: number) => Promise<number>,
+  idsOf: (frame: Buffer) => string[],
+  stepSeconds: number,
+  meter?: Meter,
+): Promise<StepResult> {
+  const sentAt = new Map<string, number>();
+  const ackAt = new Map<string, number>();
+  const seenBy = new Map<string, number>();
+  const doneAt = new Map<string, number>();
+  let errors = 0;
+  const onFrame = (data: WebSocket.RawData) => {
+    for (const id of idsOf(data as Buffer)) {
+      if (!sentAt.has(id)) continue;
+      const n = (seenBy.get(id) ?? 0) + 1;
+      seenBy.set(id, n);
+      if (n === sockets.length) doneAt.set(id, performance.now());
+    }
+  };
+  for (const s of sockets) s.on("message", onFrame);
+  const total = Math.round(rate * stepSeconds);
+  const cpuFrom = meter?.sample();
+  const started = performance.now();
+  const inflight: Promise<void>[] = [];
+  const prefix = crypto.randomBytes(4).toString("hex");
+  for (let i = 0; i < total; i++) {
+    const due = started + (i * 1000) / rate;
+    const wait = due - performance.now();
+    if (wait > 1) await new Promise((r) => setTimeout(r, wait));
+    const id = `${prefix}-${i}`;
+    sentAt.set(id, performance.now());
+    inflight.push(
+      send(id, i).then(
+        (status) => {
+          if (status === 200) ackAt.set(id, performance.now());
+          else errors++;
+        },
+        () => {
+          errors++;
+        },
+      ),
+    );
+  }
+  await Promise.all(inflight);
+  const sendWindow = (performance.now() - started) / 1000;
+  const until = performance.now() + 5000;
+  while (doneAt.size < ackAt.size && performance.now() < until) await new Promise((r) => setTimeout(r, 20));
+  const cpu = meter && cpuFrom ? meter.since(cpuFrom) : undefined;
+  for (const s of sockets) s.off("message", onFrame);
+  const lat: number[] = [];
+  const latAck: number[] = [];
+  for (const [id, t] of doneAt) {
+    lat.push(t - sentAt.get(id)!);
+    const a = ackAt.get(id);
+    if (a !== undefined) latAck.push(Math.max(0, t - a));
+  }
+  lat.sort((a, b) => a - b);
+  latAck.sort((a, b) => a - b);
+  return {
+    target: rate,
+    sent: total,
+    acked: ackAt.size,
+    achieved: ackAt.size / sendWindow,
+    complete: doneAt.size,
+    p50: pct(lat, 50),
+    p99: pct(lat, 99),
+    p50Ack: pct(latAck, 50),
+    p99Ack: pct(latAck, 99),
+    errors,
+    ...(cpu ? { cpu } : {}),
+  };
+}
+
+export function openSockets(url: string, cookies: (string | undefined)[]): Promise<WebSocket[]> {
+  return Promise.all(
+    cookies.map(
+      (cookie) =>
+        new Promise<WebSocket>((resolve, reject) => {
+          const ws = new WebSocket(url, cookie ? { headers: { cookie } } : {});
+          ws.once("open", () => resolve(ws));
+          ws.once("error", reject);
+        }),
+    ),
+  );
+}
+
+export const fmt = (n: number, d = 0) => (Number.isFinite(n) ? n.toFixed(d) : "-");
+
+export function printSteps(title: string, steps: StepResult[]) {
+  console.log(`\n${title}`);
+  console.log(
+    "  target/s  achieved/s  acked    to all   p50 ms  p99 ms  p50 from 200  p99 from 200  errors  CPU ms per message",
+  );
+  for (const s of steps) {
+    console.log(
+      `  ${fmt(s.target).padStart(8)}  ${fmt(s.achieved).padStart(10)}  ${`${s.acked}/${s.sent}`.padStart(11)}  ${String(s.complete).padStart(6)}  ${fmt(s.p50, 1).padStart(6)}  ${fmt(s.p99, 1).padStart(6)}  ${fmt(s.p50Ack, 1).padStart(12)}  ${fmt(s.p99Ack, 1).padStart(12)}  ${String(s.errors).padStart(6)}  ${s.cpu ? perUnit(s.cpu, s.acked) : "-"}`,
+    );
+  }
+}
+
+/** Highest step whose achieved rate kept up (≥ 95 %), delivered everything to all sockets, within the p99 target. */
+export function sustained(steps: StepResult[]) {
+  const ok = steps.filter(
+    (s) =>
+      s.achieved >= 0.95 * s.target && s.complete === s.acked && s.errors === 0 && s.p99 <= P99_TARGET_MS,
+  );
+  return ok.at(-1) ?? null;
+}
