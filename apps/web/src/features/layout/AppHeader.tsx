@@ -12,6 +12,7 @@ import { saveLanguage } from "../account/account-api";
 import { PresenceControl } from "../account/PresenceControl";
 import { UserAvatar } from "../account/UserAvatar";
 import { LanguageSwitch } from "../LanguageSwitch";
+import { PageFrame } from "../navigation/PageFrame";
 import { NotificationBell } from "../notifications/NotificationBell";
 import { MENU } from "./menu-items";
 
@@ -158,29 +159,12 @@ export function PageShell({
   // Every signed-in page keeps the socket: live badges, and the agent stays online across pages.
   const socket = useRealtime(session.user.id);
   return (
-    <div style={{ minHeight: "100vh", background: "var(--mantine-color-gray-0)" }}>
-      <header
-        style={{
-          height: 56,
-          padding: "0 var(--mantine-spacing-md)",
-          background: "white",
-          borderBottom: "1px solid var(--mantine-color-gray-3)",
-          position: "sticky",
-          top: 0,
-          zIndex: 10,
-        }}
-      >
-        <AppHeader session={session} socket={socket} />
-      </header>
-      <main
-        style={{
-          maxWidth: wide ? 1400 : 1040,
-          margin: "0 auto",
-          padding: "var(--mantine-spacing-xl) var(--mantine-spacing-md)",
-        }}
-      >
-        {children}
-      </main>
-    </div>
+    <PageFrame
+      session={session}
+      wide={wide}
+      header={(nav) => <AppHeader session={session} socket={socket} nav={nav} />}
+    >
+      {children}
+    </PageFrame>
   );
 }

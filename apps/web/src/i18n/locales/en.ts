@@ -7,6 +7,7 @@ import { enChannelForms } from "./en/channel-forms";
 import { enConversationTools } from "./en/conversation-tools";
 import { enInboxTools } from "./en/inbox-tools";
 import { enLog } from "./en/log";
+import { enNavigation } from "./en/navigation";
 import { enNotify } from "./en/notify";
 import { enReceipts } from "./en/receipts";
 import { enRoles } from "./en/roles";
@@ -336,6 +337,7 @@ export const en = {
   ...enAccountSecurity,
   ...enWebhooks,
   ...enAudit,
+  ...enNavigation,
 };
 
 export type Translation = typeof en;

@@ -7,6 +7,7 @@ import { ruChannelForms } from "./ru/channel-forms";
 import { ruConversationTools } from "./ru/conversation-tools";
 import { ruInboxTools } from "./ru/inbox-tools";
 import { ruLog } from "./ru/log";
+import { ruNavigation } from "./ru/navigation";
 import { ruNotify } from "./ru/notify";
 import { ruReceipts } from "./ru/receipts";
 import { ruRoles } from "./ru/roles";
@@ -348,4 +349,5 @@ export const ru = {
   ...ruAccountSecurity,
   ...ruWebhooks,
   ...ruAudit,
+  ...ruNavigation,
 };

@@ -7,6 +7,7 @@ import { ukChannelForms } from "./uk/channel-forms";
 import { ukConversationTools } from "./uk/conversation-tools";
 import { ukInboxTools } from "./uk/inbox-tools";
 import { ukLog } from "./uk/log";
+import { ukNavigation } from "./uk/navigation";
 import { ukNotify } from "./uk/notify";
 import { ukReceipts } from "./uk/receipts";
 import { ukRoles } from "./uk/roles";
@@ -348,4 +349,5 @@ export const uk = {
   ...ukAccountSecurity,
   ...ukWebhooks,
   ...ukAudit,
+  ...ukNavigation,
 };
