@@ -69,6 +69,11 @@ export function ConversationHeader({
     onSuccess: onDone,
     onError,
   });
+  const number = (
+    <Text size="sm" c="gray.7" style={{ flexShrink: 0 }} data-testid="conversation-number">
+      {t("conversation.number", { number: c.number })}
+    </Text>
+  );
   const mayTake = c.assigneeId !== me && !!c.permissions?.assign;
   const details = [c.contact.phone, c.contact.email].filter(Boolean).join(" · ");
   const assignment =
@@ -124,11 +129,10 @@ export function ConversationHeader({
             >
               {contactName(c.contact) ?? t("list.unknownContact")}
             </Text>
-            <Text size="sm" c="dimmed" style={{ flexShrink: 0 }} data-testid="conversation-number">
-              {t("conversation.number", { number: c.number })}
-            </Text>
+            {compact ? null : number}
           </Group>
           <Group gap={6} wrap="nowrap">
+            {compact ? number : null}
             <ChannelIcon type={c.connection.type} />
             <Text size="xs" c="dimmed" truncate>
               {c.connection.name}

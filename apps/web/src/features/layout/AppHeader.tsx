@@ -53,7 +53,11 @@ export function AppHeader({
             data-testid="nav-burger"
           />
         ) : null}
-        <UnstyledButton component={Link} to="/inbox?view=mine" aria-label={t("nav.inbox")}>
+        <UnstyledButton
+          component={Link}
+          to="/inbox?view=mine"
+          aria-label={`${t("app.name")} — ${t("nav.inbox")}`}
+        >
           <Group gap="sm" wrap="nowrap">
             <ThemeIcon size={32} radius="md">
               <IconMessages size={20} />
@@ -63,7 +67,7 @@ export function AppHeader({
             </Text>
           </Group>
         </UnstyledButton>
-        <Text c="dimmed" size="sm" visibleFrom="sm">
+        <Text c="gray.7" size="sm" visibleFrom="sm">
           {session.workspace.name}
         </Text>
       </Group>
@@ -81,6 +85,7 @@ export function AppHeader({
           tt="none"
           variant={unread.data ? "filled" : "light"}
           color={unread.data ? "red" : "gray"}
+          c={unread.data ? undefined : "gray.8"}
           leftSection={<IconInbox size={14} />}
         >
           {t("header.unread", { count: unread.data ?? 0 })}

@@ -9,6 +9,7 @@ import {
   Stack,
   Text,
   TextInput,
+  VisuallyHidden,
 } from "@mantine/core";
 import { notifications } from "@mantine/notifications";
 import {
@@ -76,7 +77,7 @@ export function InboxViews({ view, onNavigate }: { view: View; onNavigate: () =>
   const data_ = counts.data;
   return (
     <Stack gap={2}>
-      <Text component="h2" size="xs" fw={700} c="dimmed" tt="uppercase" px="sm" py={6} m={0}>
+      <Text component="h2" size="xs" fw={700} c="gray.7" tt="uppercase" px="sm" py={6} m={0}>
         {t("views.title")}
       </Text>
       {VIEWS.map((v) =>
@@ -118,7 +119,7 @@ export function InboxViews({ view, onNavigate }: { view: View; onNavigate: () =>
 }
 
 const GroupTitle = ({ children }: { children: React.ReactNode }) => (
-  <Text size="xs" fw={600} c="dimmed" px="sm" pt="sm" pb={2}>
+  <Text size="xs" fw={600} c="gray.7" px="sm" pt="sm" pb={2}>
     {children}
   </Text>
 );
@@ -134,23 +135,24 @@ function CountBadges({ counts, testId }: { counts: Counts; testId: string }) {
           variant="filled"
           data-testid={`${testId}-unread`}
           data-count={counts.unread}
-          aria-label={t("navigation.views.unread", { count: counts.unread })}
           title={t("navigation.views.unread", { count: counts.unread })}
         >
           {counts.unread}
+          <VisuallyHidden>{t("navigation.views.unread", { count: counts.unread })}</VisuallyHidden>
         </Badge>
       ) : null}
       {counts.waiting ? (
         <Badge
           size="sm"
           color="gray"
+          c="gray.8"
           variant="light"
           data-testid={`${testId}-waiting`}
           data-count={counts.waiting}
-          aria-label={t("navigation.views.waiting", { count: counts.waiting })}
           title={t("navigation.views.waiting", { count: counts.waiting })}
         >
           {counts.waiting}
+          <VisuallyHidden>{t("navigation.views.waiting", { count: counts.waiting })}</VisuallyHidden>
         </Badge>
       ) : null}
     </Group>

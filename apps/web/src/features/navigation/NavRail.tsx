@@ -72,7 +72,7 @@ export function SectionNav({ session, section }: { session: Session; section: Se
   const { t } = useTranslation();
   return (
     <nav aria-label={t(section.title)} data-testid={`${section.key}-nav`}>
-      <Text component="h2" size="xs" fw={700} c="dimmed" tt="uppercase" px="sm" py={6} m={0}>
+      <Text component="h2" size="xs" fw={700} c="gray.7" tt="uppercase" px="sm" py={6} m={0}>
         {t(section.title)}
       </Text>
       <SectionLinks session={session} section={section} />
@@ -103,7 +103,7 @@ function SectionLinks({
           aria-label={group ? t(`navigation.settings.${group}`) : undefined}
         >
           {group ? (
-            <Text size="xs" c="dimmed" fw={600} px="sm" pt="xs">
+            <Text size="xs" c="gray.7" fw={600} px="sm" pt="xs">
               {t(`navigation.settings.${group}`)}
             </Text>
           ) : null}
