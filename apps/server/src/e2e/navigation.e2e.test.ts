@@ -180,6 +180,8 @@ describe("header and navigation", () => {
     );
 
     // An agent sees their own settings only, and no reports.
+    // One browser profile: the owner signs out (its cookies go) before the agent signs in.
+    await page.context().clearCookies();
     const agentPage = await newPage();
     await agentPage.setViewportSize({ width: 1024, height: 900 });
     await signIn(agentPage, t.url, `${agent.client.user!.email}`);
