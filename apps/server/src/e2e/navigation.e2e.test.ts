@@ -136,7 +136,9 @@ describe("header and navigation", () => {
           await page.getByTestId("nav-burger").click();
           await page.getByTestId("mobile-settings").click();
           await page.waitForURL(/\/settings\/profile/);
-          expect(await page.getByTestId("section-link-channels").isVisible()).toBe(true);
+          // The menu closed on the way; opened again it lists the settings pages too.
+          await page.getByTestId("nav-burger").click();
+          await eventually(() => page.getByTestId("section-link-channels").isVisible()).toBe(true);
           await page.keyboard.press("Escape");
         }
       }
