@@ -125,7 +125,7 @@ describe("header and navigation", () => {
           expect(reached, "Tab reaches the rail").toBe(true);
           await page.keyboard.press("Enter");
           await page.waitForURL(/\/log/);
-          expect(await page.getByTestId("rail-log").getAttribute("aria-current")).toBe("page");
+          await eventually(() => page.getByTestId("rail-log").getAttribute("aria-current")).toBe("page");
         } else {
           // A phone: the rail is hidden; the burger's menu has the same destinations.
           expect(await page.getByTestId("rail-log").isVisible()).toBe(false);
