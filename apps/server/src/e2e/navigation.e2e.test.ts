@@ -138,7 +138,9 @@ describe("header and navigation", () => {
           await page.waitForURL(/\/settings\/profile/);
           // The menu closed on the way; opened again it lists the settings pages too.
           await page.getByTestId("nav-burger").click();
-          await eventually(() => page.getByTestId("section-link-channels").isVisible()).toBe(true);
+          await eventually(() =>
+            page.getByTestId("mobile-nav").getByTestId("section-link-channels").isVisible(),
+          ).toBe(true);
           await page.keyboard.press("Escape");
         }
       }
