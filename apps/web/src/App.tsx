@@ -8,31 +8,18 @@ import { isLanguage } from "./features/account/account-api";
 import { SetupPage } from "./features/auth/SetupPage";
 import { SignInPage } from "./features/auth/SignInPage";
 import { InboxPage } from "./features/inbox/InboxPage";
+import { REPORT_PAGES, SETTINGS_PAGES } from "./features/navigation/pages";
+import { SectionRedirects } from "./features/navigation/SectionRedirects";
 import { EnrolmentRequiredPage } from "./features/security/EnrolmentRequiredPage";
 import { StepUpDialog } from "./features/security/StepUpDialog";
 import i18n, { setLanguage } from "./i18n";
 
 // Pages with heavy libraries (charts, date pickers) load on demand: the inbox's initial bundle stays small.
 const LogPage = lazy(() => import("./features/log/LogPage").then((m) => ({ default: m.LogPage })));
-const AnalyticsPage = lazy(() =>
-  import("./features/analytics/AnalyticsPage").then((m) => ({ default: m.AnalyticsPage })),
-);
 const ContactsPage = lazy(() =>
   import("./features/contacts/ContactsPage").then((m) => ({ default: m.ContactsPage })),
 );
-const WidgetSettingsPage = lazy(() =>
-  import("./features/widget/WidgetSettingsPage").then((m) => ({ default: m.WidgetSettingsPage })),
-);
 const TasksPage = lazy(() => import("./features/tasks/TasksPage").then((m) => ({ default: m.TasksPage })));
-const ChannelsPage = lazy(() =>
-  import("./features/channels/ChannelsPage").then((m) => ({ default: m.ChannelsPage })),
-);
-const ProfilePage = lazy(() => import("./features/account/ProfilePage"));
-const SecurityPage = lazy(() => import("./features/security/SecurityPage"));
-const WebhooksPage = lazy(() => import("./features/webhooks/WebhooksPage"));
-const ApiTokensPage = lazy(() => import("./features/api-tokens/ApiTokensPage"));
-const UsersPage = lazy(() => import("./features/account/UsersPage"));
-const RolesPage = lazy(() => import("./features/roles/RolesPage"));
 const AcceptInvitePage = lazy(() => import("./features/account/AcceptInvitePage"));
 const ForgotPasswordPage = lazy(() => import("./features/auth/ForgotPasswordPage"));
 const ResetPasswordPage = lazy(() => import("./features/auth/ResetPasswordPage"));
@@ -45,35 +32,17 @@ const linkRoutes = [
 const lazyRoute = ([path, page]: readonly [string, React.ReactNode]) => (
   <Route key={path} path={path} element={<Suspense fallback={pageLoader}>{page}</Suspense>} />
 );
-const ReceiptReportsPage = lazy(() => import("./features/receipts/ReportsPage"));
-const ReceiptsSettingsPage = lazy(() => import("./features/receipts/ReceiptsSettingsPage"));
-const AlertsPage = lazy(() => import("./features/alerts/AlertsPage"));
-const NotificationSettingsPage = lazy(() =>
-  import("./features/notifications/NotificationSettingsPage").then((m) => ({
-    default: m.NotificationSettingsPage,
-  })),
-);
-const AuditPage = lazy(() => import("./features/audit/AuditPage"));
 /** The signed-in pages besides the inbox, loaded on demand; each is given the session. */
 const PAGES: [string, ComponentType<{ session: Session }>][] = [
   ["/tasks", TasksPage],
   ["/contacts", ContactsPage],
   ["/log", LogPage],
-  ["/analytics", AnalyticsPage],
-  ["/reports/receipts", ReceiptReportsPage],
   ["/invite/:token", AcceptInvitePage],
-  ["/settings/channels", ChannelsPage],
-  ["/settings/widget", WidgetSettingsPage],
-  ["/settings/api", ApiTokensPage],
-  ["/settings/webhooks", WebhooksPage],
-  ["/settings/profile", ProfilePage],
-  ["/settings/users", UsersPage],
-  ["/settings/roles", RolesPage],
-  ["/settings/receipts", ReceiptsSettingsPage],
-  ["/settings/notifications", NotificationSettingsPage],
-  ["/settings/security", SecurityPage],
-  ["/settings/audit", AuditPage],
-  ["/settings/alerts", AlertsPage],
+  // Settings and reports: one list each (features/navigation/pages.tsx), with their side navigation.
+  ...[...SETTINGS_PAGES, ...REPORT_PAGES].map((p): [string, ComponentType<{ session: Session }>] => [
+    p.path,
+    p.page,
+  ]),
 ];
 
 const pageLoader = (
@@ -157,6 +126,7 @@ export function App() {
           />
         ))}
         {linkRoutes.map(lazyRoute)}
+        {SectionRedirects(me)}
         <Route path="*" element={<Navigate to="/inbox?view=mine" replace />} />
       </Routes>
     </>

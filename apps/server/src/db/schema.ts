@@ -326,6 +326,11 @@ export interface Files {
   workspace_id: string;
 }
 
+export interface FirstRunDismissals {
+  dismissed_at: Timestamp;
+  user_id: string;
+}
+
 export interface ImportantMessages {
   created_at: Generated<Timestamp>;
   marked_by: string | null;
@@ -540,6 +545,16 @@ export interface Roles {
   workspace_id: string;
 }
 
+export interface SavedFilters {
+  created_at: Timestamp;
+  id: Generated<string>;
+  name: string;
+  params: Json;
+  updated_at: Timestamp;
+  user_id: string;
+  workspace_id: string;
+}
+
 export interface ScheduledRuns {
   slot: number;
   started_at: Generated<Timestamp>;
@@ -732,6 +747,7 @@ export interface DB {
   email_messages: EmailMessages;
   events: Events;
   files: Files;
+  first_run_dismissals: FirstRunDismissals;
   important_messages: ImportantMessages;
   invitations: Invitations;
   jobs: Jobs;
@@ -750,6 +766,7 @@ export interface DB {
   read_marks: ReadMarks;
   role_permissions: RolePermissions;
   roles: Roles;
+  saved_filters: SavedFilters;
   scheduled_runs: ScheduledRuns;
   sessions: Sessions;
   sign_in_challenges: SignInChallenges;

@@ -9287,6 +9287,326 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/inbox/views": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The inbox views (mine, all, unassigned, my teams, my saved filters) with unread and waiting counts */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            views: {
+                                /** @enum {string} */
+                                key: "mine" | "all" | "unassigned";
+                                unread: number;
+                                waiting: number;
+                            }[];
+                            teams: {
+                                id: string;
+                                name: string;
+                                unread: number;
+                                waiting: number;
+                            }[];
+                            saved: {
+                                id: string;
+                                name: string;
+                                params: {
+                                    /** @enum {string} */
+                                    view?: "mine" | "all" | "unassigned" | "closed";
+                                    /** @enum {string} */
+                                    type?: "unassigned" | "mine" | "unanswered";
+                                    channel?: string;
+                                    assignee?: string;
+                                    team?: string;
+                                    bot?: string;
+                                    status?: string;
+                                    tag?: string;
+                                    /** @enum {string} */
+                                    tagMode?: "none" | "pinned";
+                                    /** @enum {string} */
+                                    author?: "customer" | "agent";
+                                    /** @enum {string} */
+                                    sort?: "waiting";
+                                };
+                                unread: number;
+                                waiting: number;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/saved-filters": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Save the current inbox filters under a name (private to the caller) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        name: string;
+                        params: {
+                            /** @enum {string} */
+                            view?: "mine" | "all" | "unassigned" | "closed";
+                            /** @enum {string} */
+                            type?: "unassigned" | "mine" | "unanswered";
+                            channel?: string;
+                            assignee?: string;
+                            team?: string;
+                            bot?: string;
+                            status?: string;
+                            tag?: string;
+                            /** @enum {string} */
+                            tagMode?: "none" | "pinned";
+                            /** @enum {string} */
+                            author?: "customer" | "agent";
+                            /** @enum {string} */
+                            sort?: "waiting";
+                        };
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            savedFilter: {
+                                id: string;
+                                name: string;
+                                params: {
+                                    /** @enum {string} */
+                                    view?: "mine" | "all" | "unassigned" | "closed";
+                                    /** @enum {string} */
+                                    type?: "unassigned" | "mine" | "unanswered";
+                                    channel?: string;
+                                    assignee?: string;
+                                    team?: string;
+                                    bot?: string;
+                                    status?: string;
+                                    tag?: string;
+                                    /** @enum {string} */
+                                    tagMode?: "none" | "pinned";
+                                    /** @enum {string} */
+                                    author?: "customer" | "agent";
+                                    /** @enum {string} */
+                                    sort?: "waiting";
+                                };
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/saved-filters/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Delete one of my saved filters */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        /** Rename one of my saved filters */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        name: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            savedFilter: {
+                                id: string;
+                                name: string;
+                                params: {
+                                    /** @enum {string} */
+                                    view?: "mine" | "all" | "unassigned" | "closed";
+                                    /** @enum {string} */
+                                    type?: "unassigned" | "mine" | "unanswered";
+                                    channel?: string;
+                                    assignee?: string;
+                                    team?: string;
+                                    bot?: string;
+                                    status?: string;
+                                    tag?: string;
+                                    /** @enum {string} */
+                                    tagMode?: "none" | "pinned";
+                                    /** @enum {string} */
+                                    author?: "customer" | "agent";
+                                    /** @enum {string} */
+                                    sort?: "waiting";
+                                };
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/api/first-run": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The first-run checklist: which steps the workspace has done, and whether to show it to me */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            show: boolean;
+                            steps: {
+                                channel: boolean;
+                                team: boolean;
+                                testMessage: boolean;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/first-run/dismiss": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Put the first-run checklist away for me */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {

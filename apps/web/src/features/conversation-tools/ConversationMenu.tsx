@@ -14,7 +14,7 @@ import {
   IconUsers,
 } from "@tabler/icons-react";
 import { useMutation, useQueryClient } from "@tanstack/react-query";
-import { useState } from "react";
+import { type ReactNode, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { useNavigate } from "react-router";
 import { del, post } from "../../api/client";
@@ -33,7 +33,7 @@ type Dialog = null | "reassign" | "operator" | "block" | "delete";
  * The conversation's actions (R201, R207–R209, R213): take in progress, reassign, add an operator, leave,
  * finish, block or unblock the contact, delete. Only what the caller's permissions allow is offered.
  */
-export function ConversationMenu({ c, me }: { c: Conversation; me: string }) {
+export function ConversationMenu({ c, me, extra }: { c: Conversation; me: string; extra?: ReactNode }) {
   const { t } = useTranslation();
   const qc = useQueryClient();
   const navigate = useNavigate();
@@ -87,6 +87,7 @@ export function ConversationMenu({ c, me }: { c: Conversation; me: string }) {
         size="md"
         iconSize={16}
       >
+        {extra}
         {perms?.changeStatus && c.status !== "in_progress" ? (
           <Menu.Item
             leftSection={<IconPlayerPlay size={14} />}

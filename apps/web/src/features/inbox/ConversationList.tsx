@@ -9,6 +9,7 @@ import { Link, useLocation } from "react-router";
 import { useConversationList, type View, viewQuery } from "../../api/queries";
 import { errorText } from "../../lib/errors";
 import { listTime } from "../../lib/format";
+import { EmptyViewHint } from "../navigation/EmptyViewHint";
 import { ContactAvatar, contactName } from "./ContactAvatar";
 import { DeliveryTicks } from "./DeliveryTicks";
 import { SlaBadge } from "./SlaBadge";
@@ -80,6 +81,7 @@ export function ConversationList({
       <Stack h="100%" align="center" justify="center" gap="xs" c="dimmed" data-testid="list-empty">
         <IconInbox size={36} stroke={1.2} />
         <Text size="sm">{filtered ? t("inboxFilters.emptyFiltered") : t("list.empty")}</Text>
+        {filtered ? null : <EmptyViewHint view={view} />}
       </Stack>
     );
   return (

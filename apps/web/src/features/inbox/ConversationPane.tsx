@@ -1,34 +1,16 @@
-import {
-  ActionIcon,
-  Alert,
-  Box,
-  Button,
-  Center,
-  Group,
-  Loader,
-  SegmentedControl,
-  Stack,
-  Text,
-  Tooltip,
-} from "@mantine/core";
-import type { Conversation, ConversationStatus } from "@parley/protocol";
-import { IconHandGrab, IconLayoutSidebarRight } from "@tabler/icons-react";
-import { useMutation, useQueryClient } from "@tanstack/react-query";
+import { Alert, Box, Center, Group, Loader, Stack } from "@mantine/core";
+import { useElementSize } from "@mantine/hooks";
+import { useQueryClient } from "@tanstack/react-query";
 import { lazy, Suspense, useEffect, useRef, useState } from "react";
 import { useTranslation } from "react-i18next";
-import { client, data } from "../../api/client";
-import { keys, useConversation, useFeed, useUsers } from "../../api/queries";
+import { client } from "../../api/client";
+import { keys, useConversation, useFeed } from "../../api/queries";
 import { receiptKeys } from "../../api/receipts";
 import { errorText } from "../../lib/errors";
-import { showError } from "../../lib/notify";
-import { focus, upsertConversation } from "../../realtime/apply";
-import { PresenceDot } from "../account/presence";
-import { ConversationMenu } from "../conversation-tools/ConversationMenu";
-import { ConversationReceipts } from "../receipts/ConversationReceipts";
+import { focus } from "../../realtime/apply";
 import { usePeeking } from "../receipts/peek";
-import { ChannelIcon } from "./ChannelIcon";
 import { Composer } from "./Composer";
-import { ContactAvatar, contactName } from "./ContactAvatar";
+import { ConversationHeader } from "./ConversationHeader";
 import { ConversationSearch } from "./ConversationSearch";
 import { Feed } from "./Feed";
 import { TypingIndicator } from "./TypingIndicator";
@@ -38,6 +20,9 @@ const SidePanel = lazy(() =>
   import("../conversation-tools/SidePanel").then((m) => ({ default: m.SidePanel })),
 );
 
+/** The pane's width from which the side panel sits beside the conversation rather than over its feed. */
+const PANEL_BESIDE_MIN = 900;
+
 /** One conversation: header with status and assignment, the feed, and the composer. */
 export function ConversationPane({ id, me }: { id: string; me: string }) {
   const { t } = useTranslation();
@@ -46,6 +31,10 @@ export function ConversationPane({ id, me }: { id: string; me: string }) {
   useMarkRead(id, feed.data?.messages);
   const [panel, setPanel] = useState(() => localStorage.getItem("parley.sidePanel") === "on");
   useEffect(() => localStorage.setItem("parley.sidePanel", panel ? "on" : "off"), [panel]);
+  // Where the pane is narrow (a laptop, a phone) the side panel lies over the feed instead of taking the
+  // header's width: the contact's name and the actions keep their room.
+  const { ref, width } = useElementSize();
+  const overlay = width < PANEL_BESIDE_MIN;
 
   if (conversation.isError)
     return (
@@ -62,28 +51,44 @@ export function ConversationPane({ id, me }: { id: string; me: string }) {
       </Center>
     );
   const c = conversation.data;
+  const side = panel ? (
+    <Box
+      w={overlay ? "min(300px, 100%)" : 300}
+      style={{
+        borderLeft: "1px solid var(--mantine-color-gray-3)",
+        flexShrink: 0,
+        ...(overlay
+          ? {
+              position: "absolute",
+              top: 0,
+              right: 0,
+              bottom: 0,
+              zIndex: 5,
+              boxShadow: "var(--mantine-shadow-md)",
+            }
+          : {}),
+      }}
+      bg="white"
+      data-testid="side-panel"
+    >
+      <Suspense fallback={<Loader size="sm" m="md" />}>
+        <SidePanel conversation={c} />
+      </Suspense>
+    </Box>
+  ) : null;
   return (
-    <Group h="100%" gap={0} wrap="nowrap" align="stretch">
+    <Group ref={ref} h="100%" gap={0} wrap="nowrap" align="stretch">
       <Stack h="100%" gap={0} style={{ flex: 1, minWidth: 0 }} data-testid="conversation-pane">
-        <Header c={c} me={me} panel={panel} onPanel={() => setPanel((p) => !p)} />
+        <ConversationHeader c={c} me={me} panel={panel} onPanel={() => setPanel((p) => !p)} />
         <Box style={{ flex: 1, minHeight: 0 }} bg="gray.0" pos="relative">
           <ConversationSearch conversationId={id} />
           <Feed conversationId={id} feed={feed.data} loading={feed.isPending} />
           <TypingIndicator conversationId={id} />
+          {overlay ? side : null}
         </Box>
         <Composer conversation={c} />
       </Stack>
-      {panel ? (
-        <Box
-          w={300}
-          style={{ borderLeft: "1px solid var(--mantine-color-gray-3)", flexShrink: 0 }}
-          bg="white"
-        >
-          <Suspense fallback={<Loader size="sm" m="md" />}>
-            <SidePanel conversation={c} />
-          </Suspense>
-        </Box>
-      ) : null}
+      {overlay ? null : side}
     </Group>
   );
 }
@@ -117,133 +122,4 @@ function useMarkRead(id: string, messages: { seq: number; direction: string }[] 
     document.addEventListener("visibilitychange", mark);
     return () => document.removeEventListener("visibilitychange", mark);
   }, [id, lastInbound, messages, qc, peeking]);
-}
-
-function Header({
-  c,
-  me,
-  panel,
-  onPanel,
-}: {
-  c: Conversation;
-  me: string;
-  panel: boolean;
-  onPanel: () => void;
-}) {
-  const { t } = useTranslation();
-  const qc = useQueryClient();
-  const users = useUsers();
-  const assignee = users.data?.find((u) => u.id === c.assigneeId);
-  const onDone = (r: { conversation: Conversation }) => {
-    upsertConversation(qc, me, r.conversation);
-    void qc.invalidateQueries({ queryKey: keys.conversation(c.id) });
-  };
-  const onError = (err: unknown) => showError(t, err);
-  const status = useMutation({
-    mutationFn: (s: ConversationStatus) =>
-      data(
-        client.POST("/api/conversations/{id}/status", {
-          params: { path: { id: c.id } },
-          body: { status: s },
-        }),
-      ),
-    onSuccess: onDone,
-    onError,
-  });
-  const take = useMutation({
-    mutationFn: () =>
-      data(
-        client.POST("/api/conversations/{id}/assign", {
-          params: { path: { id: c.id } },
-          body: { assigneeId: me },
-        }),
-      ),
-    onSuccess: onDone,
-    onError,
-  });
-  const details = [c.contact.phone, c.contact.email].filter(Boolean).join(" · ");
-  return (
-    <Group
-      px="lg"
-      py="sm"
-      justify="space-between"
-      wrap="nowrap"
-      style={{ borderBottom: "1px solid var(--mantine-color-gray-3)" }}
-      bg="white"
-    >
-      <Group gap="sm" wrap="nowrap" style={{ minWidth: 0 }}>
-        <ContactAvatar contact={c.contact} channel={c.connection.type} size={44} />
-        <Box style={{ minWidth: 0 }}>
-          <Group gap={8} wrap="nowrap">
-            <Text fw={700} truncate data-testid="conversation-contact">
-              {contactName(c.contact) ?? t("list.unknownContact")}
-            </Text>
-            <Text size="sm" c="dimmed" style={{ flexShrink: 0 }}>
-              {t("conversation.number", { number: c.number })}
-            </Text>
-          </Group>
-          <Group gap={6} wrap="nowrap">
-            <ChannelIcon type={c.connection.type} />
-            <Text size="xs" c="dimmed" truncate>
-              {c.connection.name}
-              {details ? ` · ${details}` : ""}
-            </Text>
-          </Group>
-          <Text size="xs" c="dimmed" data-testid="conversation-assignee">
-            {assignee && c.assigneeId !== me ? (
-              <span style={{ marginRight: 4, verticalAlign: "-1px" }}>
-                <PresenceDot userId={assignee.id} size={7} />
-              </span>
-            ) : null}
-            {c.assigneeId === me
-              ? t("conversation.assignedToMe")
-              : assignee
-                ? t("conversation.assignedTo", { name: assignee.name })
-                : t("conversation.unassigned")}
-          </Text>
-        </Box>
-      </Group>
-      <Group gap="sm" wrap="nowrap">
-        <ConversationReceipts conversation={c} />
-        {c.assigneeId !== me && c.permissions?.assign ? (
-          <Tooltip label={t("conversation.takeHint")}>
-            <Button
-              variant="light"
-              size="xs"
-              leftSection={<IconHandGrab size={16} />}
-              loading={take.isPending}
-              onClick={() => take.mutate()}
-              data-testid="take"
-            >
-              {t("conversation.take")}
-            </Button>
-          </Tooltip>
-        ) : null}
-        <SegmentedControl
-          size="xs"
-          aria-label={t("status.label")}
-          data-testid="status-control"
-          value={c.status}
-          disabled={!c.permissions?.changeStatus || status.isPending}
-          onChange={(v) => status.mutate(v as ConversationStatus)}
-          data={(["open", "in_progress", "closed"] as const).map((s) => ({
-            value: s,
-            label: t(`status.${s}`),
-          }))}
-        />
-        <ConversationMenu c={c} me={me} />
-        <Tooltip label={t("convTools.panel.toggle")}>
-          <ActionIcon
-            variant={panel ? "light" : "default"}
-            size="md"
-            onClick={onPanel}
-            aria-label={t("convTools.panel.toggle")}
-            data-testid="panel-toggle"
-          >
-            <IconLayoutSidebarRight size={16} />
-          </ActionIcon>
-        </Tooltip>
-      </Group>
-    </Group>
-  );
 }

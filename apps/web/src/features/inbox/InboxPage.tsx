@@ -1,26 +1,20 @@
-import { AppShell, Box, Button, NavLink, Stack, Text } from "@mantine/core";
+import { AppShell, Box, Button, Group, ScrollArea, Stack, Text } from "@mantine/core";
 import { useDisclosure, useMediaQuery } from "@mantine/hooks";
-import {
-  IconArchive,
-  IconArrowLeft,
-  IconInbox,
-  IconMessages,
-  IconUser,
-  IconUserQuestion,
-} from "@tabler/icons-react";
+import { IconArrowLeft, IconMessages } from "@tabler/icons-react";
 import { useTranslation } from "react-i18next";
 import { Link, useParams, useSearchParams } from "react-router";
-import { isView, type Session, VIEWS, type View } from "../../api/queries";
+import { isView, type Session, type View } from "../../api/queries";
 import { can } from "../../lib/permissions";
 import { useRealtime } from "../../realtime/useRealtime";
 import { AppHeader } from "../layout/AppHeader";
 import { ExportButton } from "../log/ExportButton";
+import { FirstRunChecklist } from "../navigation/FirstRunChecklist";
+import { InboxViews } from "../navigation/InboxViews";
+import { MobileNav, NavRail, RAIL_WIDTH } from "../navigation/NavRail";
 import { ConversationPane } from "./ConversationPane";
 import { listParams, readFilters } from "./filters";
 import { InboxListColumn } from "./InboxListColumn";
 import { HotkeysHelp, useInboxHotkeys } from "./useInboxHotkeys";
-
-const VIEW_ICONS = { mine: IconUser, all: IconInbox, unassigned: IconUserQuestion, closed: IconArchive };
 
 /** The inbox: views on the left, the conversation list, and the open conversation. */
 export function InboxPage({ session }: { session: Session }) {
@@ -38,38 +32,40 @@ export function InboxPage({ session }: { session: Session }) {
   return (
     <AppShell
       header={{ height: 56 }}
-      navbar={{ width: { sm: 180, lg: 230 }, breakpoint: "sm", collapsed: { mobile: !navOpened } }}
+      navbar={{
+        width: { sm: RAIL_WIDTH + 190, lg: RAIL_WIDTH + 240 },
+        breakpoint: "sm",
+        collapsed: { mobile: !navOpened },
+      }}
       padding={0}
     >
       <AppShell.Header px="md">
         <AppHeader session={session} socket={socket} nav={{ opened: navOpened, toggle: nav.toggle }} />
       </AppShell.Header>
-      <AppShell.Navbar p="xs">
-        <Stack gap={2}>
-          <Text size="xs" fw={700} c="dimmed" tt="uppercase" px="sm" py={6}>
-            {t("views.title")}
-          </Text>
-          {VIEWS.map((v) => {
-            const Icon = VIEW_ICONS[v];
-            return (
-              <NavLink
-                key={v}
-                component={Link}
-                to={`/inbox${conversationId ? `/${conversationId}` : ""}?view=${v}`}
-                active={v === view}
-                label={t(`views.${v}`)}
-                leftSection={<Icon size={18} stroke={1.6} />}
-                data-testid={`view-${v}`}
-                onClick={nav.close}
-                style={{ borderRadius: "var(--mantine-radius-md)" }}
-              />
-            );
-          })}
-          {can(session, "data.export") ? (
-            // The export takes the list's filters from the URL (not its sort: a file is in activity order).
-            <ExportButton scope="inbox" filters={listParams(view, readFilters(params), false)} compact />
-          ) : null}
-        </Stack>
+      <AppShell.Navbar>
+        <Group h="100%" gap={0} wrap="nowrap" align="stretch">
+          <Box
+            visibleFrom="sm"
+            style={{ borderRight: "1px solid var(--mantine-color-gray-3)", flexShrink: 0 }}
+          >
+            <NavRail session={session} />
+          </Box>
+          <ScrollArea style={{ flex: 1, minWidth: 0 }} p="xs">
+            <InboxViews view={view} onNavigate={nav.close} />
+            {can(session, "data.export") ? (
+              // The export takes the list's filters from the URL (not its sort: a file is in activity order).
+              <ExportButton scope="inbox" filters={listParams(view, readFilters(params), false)} compact />
+            ) : null}
+            <Box
+              hiddenFrom="sm"
+              mt="md"
+              pt="xs"
+              style={{ borderTop: "1px solid var(--mantine-color-gray-3)" }}
+            >
+              <MobileNav session={session} onNavigate={nav.close} />
+            </Box>
+          </ScrollArea>
+        </Group>
       </AppShell.Navbar>
       <AppShell.Main h="100vh">
         <Box display="flex" h="calc(100vh - 56px)" style={{ overflow: "hidden" }}>
@@ -79,7 +75,12 @@ export function InboxPage({ session }: { session: Session }) {
             display={narrow && conversationId ? "none" : "block"}
             style={{ borderRight: "1px solid var(--mantine-color-gray-3)", flexShrink: 0 }}
           >
-            <InboxListColumn view={view} selectedId={conversationId ?? null} session={session} />
+            <Box h="100%" display="flex" style={{ flexDirection: "column" }}>
+              <FirstRunChecklist session={session} />
+              <Box style={{ flex: 1, minHeight: 0 }}>
+                <InboxListColumn view={view} selectedId={conversationId ?? null} session={session} />
+              </Box>
+            </Box>
           </Box>
           <Box style={{ flex: 1, minWidth: 0 }} display={narrow && !conversationId ? "none" : "block"}>
             {narrow && conversationId ? (

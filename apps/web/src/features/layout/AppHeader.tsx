@@ -12,6 +12,7 @@ import { saveLanguage } from "../account/account-api";
 import { PresenceControl } from "../account/PresenceControl";
 import { UserAvatar } from "../account/UserAvatar";
 import { LanguageSwitch } from "../LanguageSwitch";
+import { PageFrame } from "../navigation/PageFrame";
 import { NotificationBell } from "../notifications/NotificationBell";
 import { MENU } from "./menu-items";
 
@@ -52,7 +53,11 @@ export function AppHeader({
             data-testid="nav-burger"
           />
         ) : null}
-        <UnstyledButton component={Link} to="/inbox?view=mine" aria-label={t("nav.inbox")}>
+        <UnstyledButton
+          component={Link}
+          to="/inbox?view=mine"
+          aria-label={`${t("app.name")} — ${t("nav.inbox")}`}
+        >
           <Group gap="sm" wrap="nowrap">
             <ThemeIcon size={32} radius="md">
               <IconMessages size={20} />
@@ -62,7 +67,7 @@ export function AppHeader({
             </Text>
           </Group>
         </UnstyledButton>
-        <Text c="dimmed" size="sm" visibleFrom="sm">
+        <Text c="gray.7" size="sm" visibleFrom="sm">
           {session.workspace.name}
         </Text>
       </Group>
@@ -80,6 +85,7 @@ export function AppHeader({
           tt="none"
           variant={unread.data ? "filled" : "light"}
           color={unread.data ? "red" : "gray"}
+          c={unread.data ? undefined : "gray.8"}
           leftSection={<IconInbox size={14} />}
         >
           {t("header.unread", { count: unread.data ?? 0 })}
@@ -158,29 +164,12 @@ export function PageShell({
   // Every signed-in page keeps the socket: live badges, and the agent stays online across pages.
   const socket = useRealtime(session.user.id);
   return (
-    <div style={{ minHeight: "100vh", background: "var(--mantine-color-gray-0)" }}>
-      <header
-        style={{
-          height: 56,
-          padding: "0 var(--mantine-spacing-md)",
-          background: "white",
-          borderBottom: "1px solid var(--mantine-color-gray-3)",
-          position: "sticky",
-          top: 0,
-          zIndex: 10,
-        }}
-      >
-        <AppHeader session={session} socket={socket} />
-      </header>
-      <main
-        style={{
-          maxWidth: wide ? 1400 : 1040,
-          margin: "0 auto",
-          padding: "var(--mantine-spacing-xl) var(--mantine-spacing-md)",
-        }}
-      >
-        {children}
-      </main>
-    </div>
+    <PageFrame
+      session={session}
+      wide={wide}
+      header={(nav) => <AppHeader session={session} socket={socket} nav={nav} />}
+    >
+      {children}
+    </PageFrame>
   );
 }

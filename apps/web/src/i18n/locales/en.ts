@@ -9,6 +9,7 @@ import { enEnrolmentRequired } from "./en/enrolment-required";
 import { enInboxTools } from "./en/inbox-tools";
 import { enLog } from "./en/log";
 import { enMedia } from "./en/media";
+import { enNavigation } from "./en/navigation";
 import { enNotify } from "./en/notify";
 import { enReceipts } from "./en/receipts";
 import { enRoles } from "./en/roles";
@@ -341,6 +342,7 @@ export const en = {
   ...enWebhooks,
   ...enAudit,
   ...enMedia,
+  ...enNavigation,
 };
 
 export type Translation = typeof en;

@@ -9,6 +9,7 @@ import { ruEnrolmentRequired } from "./ru/enrolment-required";
 import { ruInboxTools } from "./ru/inbox-tools";
 import { ruLog } from "./ru/log";
 import { ruMedia } from "./ru/media";
+import { ruNavigation } from "./ru/navigation";
 import { ruNotify } from "./ru/notify";
 import { ruReceipts } from "./ru/receipts";
 import { ruRoles } from "./ru/roles";
@@ -354,4 +355,5 @@ export const ru = {
   ...ruWebhooks,
   ...ruAudit,
   ...ruMedia,
+  ...ruNavigation,
 };

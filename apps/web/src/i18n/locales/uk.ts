@@ -9,6 +9,7 @@ import { ukEnrolmentRequired } from "./uk/enrolment-required";
 import { ukInboxTools } from "./uk/inbox-tools";
 import { ukLog } from "./uk/log";
 import { ukMedia } from "./uk/media";
+import { ukNavigation } from "./uk/navigation";
 import { ukNotify } from "./uk/notify";
 import { ukReceipts } from "./uk/receipts";
 import { ukRoles } from "./uk/roles";
@@ -354,4 +355,5 @@ export const uk = {
   ...ukWebhooks,
   ...ukAudit,
   ...ukMedia,
+  ...ukNavigation,
 };

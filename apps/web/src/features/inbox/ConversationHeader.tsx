@@ -1,0 +1,198 @@
+import { ActionIcon, Box, Button, Group, Menu, SegmentedControl, Text, Tooltip } from "@mantine/core";
+import { useElementSize } from "@mantine/hooks";
+import type { Conversation, ConversationStatus } from "@parley/protocol";
+import { IconHandGrab, IconLayoutSidebarRight, IconRotateClockwise } from "@tabler/icons-react";
+import { useMutation, useQueryClient } from "@tanstack/react-query";
+import { useTranslation } from "react-i18next";
+import { client, data } from "../../api/client";
+import { keys, useUsers } from "../../api/queries";
+import { showError } from "../../lib/notify";
+import { upsertConversation } from "../../realtime/apply";
+import { PresenceDot } from "../account/presence";
+import { ConversationMenu } from "../conversation-tools/ConversationMenu";
+import { ConversationReceipts } from "../receipts/ConversationReceipts";
+import { ChannelIcon } from "./ChannelIcon";
+import { ContactAvatar, contactName } from "./ContactAvatar";
+
+/**
+ * Below this width the header's actions (take, the status switch) move into the conversation's menu, so the
+ * contact's name, channel and number keep their room: Russian and Ukrainian labels need about this much.
+ */
+export const HEADER_FULL_WIDTH = 820;
+
+/**
+ * The conversation's header: who the conversation is with (name, number, channel, assignment) first; the
+ * actions beside it while there is room, else in the menu. The name never shares its line with the actions.
+ */
+export function ConversationHeader({
+  c,
+  me,
+  panel,
+  onPanel,
+}: {
+  c: Conversation;
+  me: string;
+  panel: boolean;
+  onPanel: () => void;
+}) {
+  const { t } = useTranslation();
+  const qc = useQueryClient();
+  const users = useUsers();
+  const { ref, width } = useElementSize();
+  // Until measured (width 0) the compact form is used: it never overflows.
+  const compact = width < HEADER_FULL_WIDTH;
+  const assignee = users.data?.find((u) => u.id === c.assigneeId);
+  const onDone = (r: { conversation: Conversation }) => {
+    upsertConversation(qc, me, r.conversation);
+    void qc.invalidateQueries({ queryKey: keys.conversation(c.id) });
+  };
+  const onError = (err: unknown) => showError(t, err);
+  const status = useMutation({
+    mutationFn: (s: ConversationStatus) =>
+      data(
+        client.POST("/api/conversations/{id}/status", {
+          params: { path: { id: c.id } },
+          body: { status: s },
+        }),
+      ),
+    onSuccess: onDone,
+    onError,
+  });
+  const take = useMutation({
+    mutationFn: () =>
+      data(
+        client.POST("/api/conversations/{id}/assign", {
+          params: { path: { id: c.id } },
+          body: { assigneeId: me },
+        }),
+      ),
+    onSuccess: onDone,
+    onError,
+  });
+  const number = (
+    <Text size="sm" c="gray.7" style={{ flexShrink: 0 }} data-testid="conversation-number">
+      {t("conversation.number", { number: c.number })}
+    </Text>
+  );
+  const mayTake = c.assigneeId !== me && !!c.permissions?.assign;
+  const details = [c.contact.phone, c.contact.email].filter(Boolean).join(" · ");
+  const assignment =
+    c.assigneeId === me
+      ? t("conversation.assignedToMe")
+      : assignee
+        ? t("conversation.assignedTo", { name: assignee.name })
+        : t("conversation.unassigned");
+  // In the compact form the menu takes over: take, and reopen (finish and "in progress" are there already).
+  const extra = compact ? (
+    <>
+      {mayTake ? (
+        <Menu.Item leftSection={<IconHandGrab size={14} />} onClick={() => take.mutate()} data-testid="take">
+          {t("conversation.take")}
+        </Menu.Item>
+      ) : null}
+      {c.permissions?.changeStatus && c.status !== "open" ? (
+        <Menu.Item
+          leftSection={<IconRotateClockwise size={14} />}
+          onClick={() => status.mutate("open")}
+          data-testid="menu-reopen"
+        >
+          {t("navigation.header.reopen")}
+        </Menu.Item>
+      ) : null}
+      <Menu.Divider />
+    </>
+  ) : null;
+  return (
+    <Group
+      ref={ref}
+      px={compact ? "sm" : "lg"}
+      py="sm"
+      gap="sm"
+      justify="space-between"
+      wrap="nowrap"
+      style={{ borderBottom: "1px solid var(--mantine-color-gray-3)" }}
+      bg="white"
+      data-testid="conversation-header"
+      data-compact={compact}
+    >
+      <Group gap="sm" wrap="nowrap" style={{ minWidth: 0, flex: 1 }}>
+        <ContactAvatar contact={c.contact} channel={c.connection.type} size={compact ? 36 : 44} />
+        <Box style={{ minWidth: 0, flex: 1 }}>
+          <Group gap={8} wrap="nowrap" align="flex-start">
+            {/* A long name takes a second line rather than being cut: who the conversation is with comes first. */}
+            <Text
+              fw={700}
+              lineClamp={2}
+              lh={1.3}
+              data-testid="conversation-contact"
+              style={{ minWidth: 0, flexShrink: 1, overflowWrap: "anywhere" }}
+            >
+              {contactName(c.contact) ?? t("list.unknownContact")}
+            </Text>
+            {compact ? null : number}
+          </Group>
+          <Group gap={6} wrap="nowrap">
+            {compact ? number : null}
+            <ChannelIcon type={c.connection.type} />
+            <Text size="xs" c="dimmed" truncate>
+              {c.connection.name}
+              {details ? ` · ${details}` : ""}
+            </Text>
+          </Group>
+          <Text size="xs" c="dimmed" truncate data-testid="conversation-assignee">
+            {assignee && c.assigneeId !== me ? (
+              <span style={{ marginRight: 4, verticalAlign: "-1px" }}>
+                <PresenceDot userId={assignee.id} size={7} />
+              </span>
+            ) : null}
+            {compact ? `${t(`status.${c.status}`)} · ${assignment}` : assignment}
+          </Text>
+        </Box>
+      </Group>
+      <Group gap="xs" wrap="nowrap" style={{ flexShrink: 0 }}>
+        <ConversationReceipts conversation={c} />
+        {!compact && mayTake ? (
+          <Tooltip label={t("conversation.takeHint")}>
+            <Button
+              variant="light"
+              size="xs"
+              leftSection={<IconHandGrab size={16} />}
+              loading={take.isPending}
+              onClick={() => take.mutate()}
+              data-testid="take"
+            >
+              {t("conversation.take")}
+            </Button>
+          </Tooltip>
+        ) : null}
+        {compact ? null : (
+          <SegmentedControl
+            size="xs"
+            aria-label={t("status.label")}
+            data-testid="status-control"
+            value={c.status}
+            disabled={!c.permissions?.changeStatus || status.isPending}
+            onChange={(v) => status.mutate(v as ConversationStatus)}
+            data={(["open", "in_progress", "closed"] as const).map((s) => ({
+              value: s,
+              label: t(`status.${s}`),
+            }))}
+          />
+        )}
+        <ConversationMenu c={c} me={me} extra={extra} />
+        <Tooltip label={t("convTools.panel.toggle")}>
+          <ActionIcon
+            variant={panel ? "light" : "default"}
+            size="md"
+            onClick={onPanel}
+            aria-label={t("convTools.panel.toggle")}
+            aria-pressed={panel}
+            data-testid="panel-toggle"
+          >
+            <IconLayoutSidebarRight size={16} />
+          </ActionIcon>
+        </Tooltip>
+      </Group>
+    </Group>
+  );
+}
