@@ -14,12 +14,14 @@ create table business_hours (
 create unique index business_hours_workspace_key on business_hours (workspace_id) where team_id is null;
 create unique index business_hours_team_key on business_hours (team_id) where team_id is not null;
 
--- The automatic reply sent outside business hours, per channel connection: { languageCode: text }.
+-- The automatic reply sent outside business hours, per channel connection: `texts` is { en, ru, uk } (any
+-- of them); `language` names the one sent (the contact's language is not known on most channels).
 create table outside_hours_replies (
   connection_id uuid primary key references channel_connections(id) on delete cascade,
   workspace_id uuid not null references workspaces(id) on delete cascade,
   enabled boolean not null default true,
   texts jsonb not null,
+  language text not null default 'en',
   updated_at timestamptz not null
 );
 
