@@ -1,0 +1,186 @@
+import crypto from "node:crypto";
+import { DateTime } from "luxon";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { MovableClock } from "../../lib/time";
+import { startWhatsAppFake, type WhatsAppFake } from "../../testing/fakes/whatsapp";
+import { apiConnection, type Client, inbound, newWorkspace, unique } from "../../testing/harness";
+import { jobsSettled } from "../../testing/settled";
+import { useTestServer } from "../../testing/use-test-server";
+import { HoursCache, isOpen, nextOpening, workingMsBetween } from "./api";
+
+const PNID = "106540352242933";
+const TOKEN = `EAAG${"h0urs".repeat(10)}`;
+const APP_SECRET = "0123456789abcdef-hours-secret";
+const H = 3_600_000;
+
+let fake: WhatsAppFake;
+beforeAll(async () => {
+  fake = await startWhatsAppFake({ phoneNumberId: PNID, accessToken: TOKEN, appSecret: APP_SECRET });
+});
+afterAll(async () => {
+  await fake?.close();
+});
+
+const clock = new MovableClock();
+const t = useTestServer(() => ({
+  clock,
+  env: { GRAPH_API_BASE: fake.url, GRAPH_API_VERSION: "v21.0" },
+}));
+
+const WEEKDAYS_9_TO_18 = [1, 2, 3, 4, 5].map((day) => ({ day, from: "09:00", to: "18:00" }));
+
+/** Moves the (frozen) clock forward to the next local weekday/time in Kyiv. */
+function moveTo(weekday: number, hour: number): DateTime {
+  const now = DateTime.fromMillis(clock.now().getTime(), { zone: "Europe/Kyiv" });
+  let target = now.set({ hour, minute: 0, second: 0, millisecond: 0 });
+  while (target.weekday !== weekday || target <= now) target = target.plus({ days: 1 });
+  clock.advance(target.toMillis() - now.toMillis());
+  return target;
+}
+
+async function workspaceWithHours() {
+  const { owner, workspaceId } = await newWorkspace(t);
+  const r = await owner.put("/api/hours/workspace", {
+    timeZone: "Europe/Kyiv",
+    weekly: WEEKDAYS_9_TO_18,
+    holidays: [],
+  });
+  expect(r.status, JSON.stringify(r.body)).toBe(200);
+  return { owner, workspaceId };
+}
+
+const botReplies = async (owner: Client, convId: string) =>
+  ((await owner.get(`/api/conversations/${convId}/messages`)).body.messages as any[]).filter(
+    (m) => m.authorType === "bot",
+  );
+
+describe("business hours", () => {
+  beforeAll(() => {
+    clock.freeze();
+  });
+
+  it("validates hours at the edge and lets a team use the workspace's until it has its own", async () => {
+    const { owner, workspaceId: ws } = await newWorkspace(t);
+    const bad = await owner.put("/api/hours/workspace", {
+      timeZone: "Mars/Olympus",
+      weekly: [{ day: 8, from: "9:00", to: "18:00" }],
+    });
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.message).toMatch(/IANA time zone/);
+    const team = (await owner.post("/api/teams", { name: unique("night") })).body.team;
+    const before = await owner.get("/api/hours");
+    expect(before.body).toMatchObject({ workspace: null, teams: [{ teamId: team.id, hours: null }] });
+
+    await owner.put("/api/hours/workspace", { timeZone: "Europe/Kyiv", weekly: WEEKDAYS_9_TO_18 });
+    const night = await owner.put(`/api/hours/teams/${team.id}`, {
+      timeZone: "Europe/Kyiv",
+      weekly: [1, 2, 3, 4, 5, 6, 7].map((day) => ({ day, from: "22:00", to: "06:00" })),
+      holidays: [{ date: "2026-12-31", name: "New Year's Eve" }],
+    });
+    expect(night.status, JSON.stringify(night.body)).toBe(200);
+    expect(night.body.teams[0].hours.holidays).toEqual([{ date: "2026-12-31", name: "New Year's Eve" }]);
+
+    const monday10 = moveTo(1, 10).toJSDate();
+    const cache = new HoursCache(t.db);
+    expect(await isOpen(cache, ws, null, monday10)).toBe(true);
+    expect(await isOpen(cache, ws, team.id, monday10)).toBe(false);
+    expect((await nextOpening(cache, ws, team.id, monday10))!.getTime()).toBe(monday10.getTime() + 12 * H);
+    // Monday 10:00 to Tuesday 10:00: 8 h on Monday and 1 h on Tuesday in the office, 8 h on the night shift.
+    const tuesday10 = new Date(monday10.getTime() + 24 * H);
+    expect(await workingMsBetween(cache, ws, null, monday10, tuesday10)).toBe(9 * H);
+    expect(await workingMsBetween(cache, ws, team.id, monday10, tuesday10)).toBe(8 * H);
+
+    // Another workspace's admin cannot touch this team's hours.
+    const other = (await newWorkspace(t)).owner;
+    expect((await other.put(`/api/hours/teams/${team.id}`, { timeZone: "UTC", weekly: [] })).status).toBe(
+      404,
+    );
+    expect((await owner.delete(`/api/hours/teams/${team.id}`)).body.teams[0].hours).toBeNull();
+    expect(await isOpen(t.db, ws, team.id, monday10)).toBe(true);
+  });
+
+  it("sends the outside-hours reply once per conversation and closed period, and not during hours", async () => {
+    const { owner } = await workspaceWithHours();
+    const api = await apiConnection(t, owner);
+    const noText = await owner.put(`/api/hours/auto-replies/${api.id}`, {
+      enabled: true,
+      language: "uk",
+      texts: { en: "Hi" },
+    });
+    expect(noText.status).toBe(400);
+    const set = await owner.put(`/api/hours/auto-replies/${api.id}`, {
+      enabled: true,
+      language: "en",
+      texts: { en: "We are closed; we answer on weekdays 9–18 Kyiv time.", uk: "Ми зачинені." },
+    });
+    expect(set.status, JSON.stringify(set.body)).toBe(200);
+
+    moveTo(6, 12); // Saturday noon: closed
+    const contact = unique("c");
+    expect((await api.post(inbound(contact, "hello?"))).status).toBe(200);
+    expect((await api.post(inbound(contact, "anyone?"))).status).toBe(200);
+    await jobsSettled(t.server);
+    const [conv] = (await owner.get("/api/conversations")).body.conversations;
+    const first = await botReplies(owner, conv.id);
+    expect(first.map((m) => m.text)).toEqual(["We are closed; we answer on weekdays 9–18 Kyiv time."]);
+    expect(first[0].direction).toBe("outbound");
+    // Still waiting for a person: an automatic reply is not an answer.
+    expect(
+      (await owner.get(`/api/conversations/${conv.id}`)).body.conversation.firstUnansweredAt,
+    ).not.toBeNull();
+
+    moveTo(1, 10); // Monday 10:00: open
+    expect((await api.post(inbound(contact, "good morning"))).status).toBe(200);
+    await jobsSettled(t.server);
+    expect(await botReplies(owner, conv.id)).toHaveLength(1);
+
+    moveTo(1, 19); // Monday 19:00: a new closed period
+    expect((await api.post(inbound(contact, "evening"))).status).toBe(200);
+    await jobsSettled(t.server);
+    expect(await botReplies(owner, conv.id)).toHaveLength(2);
+  });
+
+  it("respects WhatsApp's 24-hour window: a customer message delivered 25 hours late gets no automatic reply", async () => {
+    const { owner } = await workspaceWithHours();
+    const r = await owner.post("/api/connections", {
+      type: "whatsapp",
+      name: unique("wa"),
+      credentials: { phoneNumberId: PNID, accessToken: TOKEN, appSecret: APP_SECRET },
+    });
+    expect(r.status, JSON.stringify(r.body)).toBe(201);
+    const conn = r.body.connection;
+    expect((await fake.subscribe(r.body.reveal.webhookUrl, r.body.reveal.verifyToken)).ok).toBe(true);
+    await owner.put(`/api/hours/auto-replies/${conn.id}`, {
+      enabled: true,
+      language: "en",
+      texts: { en: "Closed now." },
+    });
+    moveTo(6, 12);
+    const late = `1631${crypto.randomInt(1_000_000, 9_999_999)}`;
+    const old = fake.message(
+      late,
+      { type: "text", text: { body: "written yesterday" } },
+      { at: clock.now().getTime() - 25 * H },
+    );
+    expect((await fake.deliver(old.payload)).status).toBe(200);
+    const fresh = `1631${crypto.randomInt(1_000_000, 9_999_999)}`;
+    const now = fake.message(
+      fresh,
+      { type: "text", text: { body: "written now" } },
+      { at: clock.now().getTime() },
+    );
+    expect((await fake.deliver(now.payload)).status).toBe(200);
+    await jobsSettled(t.server);
+    const convs = (await owner.get("/api/conversations")).body.conversations as any[];
+    const byPhone = (p: string) => convs.find((c) => c.contact.phone?.replace(/\D/g, "") === p)!;
+    // The fresh message opened the window: the reply went to WhatsApp. The late one's window is closed.
+    expect((await botReplies(owner, byPhone(fresh).id)).map((m) => m.text)).toEqual(["Closed now."]);
+    expect(
+      fake
+        .requestsTo(`/${PNID}/messages`)
+        .filter((q) => q.body?.to === fresh && q.body?.text?.body === "Closed now."),
+    ).toHaveLength(1);
+    expect(await botReplies(owner, byPhone(late).id)).toEqual([]);
+    expect(fake.requestsTo(`/${PNID}/messages`).filter((q) => q.body?.to === late)).toEqual([]);
+  });
+});
