@@ -6,6 +6,7 @@ import { startWhatsAppFake, type WhatsAppFake } from "../../testing/fakes/whatsa
 import { apiConnection, type Client, inbound, newWorkspace, unique } from "../../testing/harness";
 import { jobsSettled } from "../../testing/settled";
 import { useTestServer } from "../../testing/use-test-server";
+import { sweepTimeLimits } from "../notifications/time-limits";
 import { HoursCache, isOpen, nextOpening, workingMsBetween } from "./api";
 
 const PNID = "106540352242933";
@@ -182,5 +183,37 @@ describe("business hours", () => {
     ).toHaveLength(1);
     expect(await botReplies(owner, byPhone(late).id)).toEqual([]);
     expect(fake.requestsTo(`/${PNID}/messages`).filter((q) => q.body?.to === late)).toEqual([]);
+  });
+
+  it("time limits count working time only: a Friday-evening wait turns yellow on Monday morning, not overnight", async () => {
+    const { owner, workspaceId } = await workspaceWithHours();
+    const me = owner.user!.id;
+    expect(
+      (await owner.patch("/api/workspace", { settings: { slaYellowMinutes: 30, slaRedMinutes: 120 } }))
+        .status,
+    ).toBe(200);
+    const api = await apiConnection(t, owner);
+    moveTo(5, 17); // Friday 17:00
+    clock.advance(50 * 60_000); // 17:50: 10 working minutes left today
+    const contact = unique("c");
+    await api.post(inbound(contact, "before the weekend"));
+    const [conv] = (await owner.get("/api/conversations")).body.conversations;
+    expect((await owner.post(`/api/conversations/${conv.id}/assign`, { assigneeId: me })).status).toBe(200);
+    const warnings = async () => {
+      await sweepTimeLimits(t.server.ctx);
+      return ((await owner.get("/api/notifications")).body.notifications as any[])
+        .filter((n) => n.kind === "time_limit" && n.conversationId === conv.id)
+        .map((n) => n.id);
+    };
+    moveTo(6, 12); // Saturday noon: 18 h on the wall clock, 10 working minutes
+    expect(await warnings()).toEqual([]);
+    expect(
+      await workingMsBetween(t.db, workspaceId, null, new Date(conv.firstUnansweredAt), clock.now()),
+    ).toBe(10 * 60_000);
+    moveTo(1, 9);
+    clock.advance(25 * 60_000); // Monday 09:25: 35 working minutes
+    expect(await warnings()).toHaveLength(1);
+    clock.advance(2 * H); // 11:25: 155 working minutes, red
+    expect(await warnings()).toHaveLength(2);
   });
 });
