@@ -15,6 +15,7 @@ import { connectionRoutes } from "../modules/connections/routes";
 import { contactRoutes } from "../modules/contacts/routes";
 import { conversationRoutes } from "../modules/conversations/routes";
 import { hoursRoutes } from "../modules/hours/routes";
+import { widgetHoursRoutes } from "../modules/hours/widget-routes";
 import { logRoutes } from "../modules/log/routes";
 import { notificationRoutes } from "../modules/notifications/routes";
 import { realtimeRoutes } from "../modules/realtime/routes";
@@ -85,6 +86,7 @@ async function apiRoutes(app: App, ctx: AppContext, visitors: WidgetHub) {
   await apiTokenRoutes(app, ctx);
   await webhookRoutes(app, ctx);
   await hoursRoutes(app, ctx);
+  await widgetHoursRoutes(app, ctx, visitors);
   // The agent web app at `/` once built into apps/web/dist (`npm start` builds it); else the API docs.
   if (!(await webAppRoutes(app)))
     ctx.log.warn("apps/web/dist is missing: `/` leads to the API documentation");

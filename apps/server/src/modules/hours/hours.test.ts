@@ -216,4 +216,81 @@ describe("business hours", () => {
     clock.advance(2 * H); // 11:25: 155 working minutes, red
     expect(await warnings()).toHaveLength(2);
   });
+
+  it("the widget tells a visitor when we will reply and its offline form stores the message and the contact's email", async () => {
+    const { owner } = await workspaceWithHours();
+    const SITE = "https://shop.example";
+    const w = await owner.post("/api/connections", {
+      type: "widget",
+      name: "Website",
+      settings: { allowedOrigins: [SITE] },
+    });
+    expect(w.status).toBe(201);
+    const call = async (method: string, p: string, body?: unknown, token?: string) => {
+      const res = await fetch(t.url + p, {
+        method,
+        headers: {
+          ...(body !== undefined ? { "content-type": "application/json" } : {}),
+          ...(token ? { authorization: `Bearer ${token}` } : {}),
+          origin: t.url,
+        },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+      return { status: res.status, body: (await res.json()) as any };
+    };
+    const s = await call("POST", "/api/widget/sessions", {
+      connection: w.body.connection.id,
+      page: { origin: SITE, url: `${SITE}/`, language: "uk-UA" },
+    });
+    expect(s.status, JSON.stringify(s.body)).toBe(200);
+    const token = s.body.token as string;
+
+    const monday = moveTo(1, 10);
+    expect((await call("GET", "/api/widget/hours", undefined, token)).body).toEqual({
+      open: true,
+      replyBy: null,
+    });
+    moveTo(6, 12);
+    const closed = await call("GET", "/api/widget/hours", undefined, token);
+    expect(closed.body).toEqual({
+      open: false,
+      replyBy: monday.plus({ days: 7 }).set({ hour: 9 }).toUTC().toISO(),
+    });
+    expect((await call("GET", "/api/widget/hours")).status).toBe(401);
+
+    const noWay = await call(
+      "POST",
+      "/api/widget/offline",
+      { clientId: "offline-0001", message: "call me" },
+      token,
+    );
+    expect(noWay.status).toBe(400);
+    expect(noWay.body.error.message).toMatch(/email or a phone/);
+    const badMail = await call(
+      "POST",
+      "/api/widget/offline",
+      { clientId: "offline-0001", email: "nope", message: "x" },
+      token,
+    );
+    expect(badMail.status).toBe(400);
+    const sent = await call(
+      "POST",
+      "/api/widget/offline",
+      { clientId: "offline-0002", email: "olena@example.com", message: "Please send me the price list" },
+      token,
+    );
+    expect(sent.status, JSON.stringify(sent.body)).toBe(201);
+    const conv = (await owner.get(`/api/conversations/${sent.body.conversationId}`)).body.conversation;
+    expect(conv.contact.email).toBe("olena@example.com");
+    expect(conv.lastMessagePreview ?? conv.lastMessage?.text ?? "").toContain("price list");
+    // Sent twice (a retried request): stored once.
+    await call(
+      "POST",
+      "/api/widget/offline",
+      { clientId: "offline-0002", email: "olena@example.com", message: "Please send me the price list" },
+      token,
+    );
+    const feed = (await owner.get(`/api/conversations/${conv.id}/messages`)).body.messages as any[];
+    expect(feed.filter((m) => m.text === "Please send me the price list")).toHaveLength(1);
+  });
 });
