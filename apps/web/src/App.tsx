@@ -29,6 +29,7 @@ const ChannelsPage = lazy(() =>
 const ProfilePage = lazy(() => import("./features/account/ProfilePage"));
 const SecurityPage = lazy(() => import("./features/security/SecurityPage"));
 const WebhooksPage = lazy(() => import("./features/webhooks/WebhooksPage"));
+const BusinessHoursPage = lazy(() => import("./features/hours/BusinessHoursPage"));
 const ApiTokensPage = lazy(() => import("./features/api-tokens/ApiTokensPage"));
 const UsersPage = lazy(() => import("./features/account/UsersPage"));
 const RolesPage = lazy(() => import("./features/roles/RolesPage"));
@@ -65,6 +66,7 @@ const PAGES: [string, ComponentType<{ session: Session }>][] = [
   ["/settings/widget", WidgetSettingsPage],
   ["/settings/api", ApiTokensPage],
   ["/settings/webhooks", WebhooksPage],
+  ["/settings/hours", BusinessHoursPage],
   ["/settings/profile", ProfilePage],
   ["/settings/users", UsersPage],
   ["/settings/roles", RolesPage],

@@ -5,6 +5,7 @@ import { enApiTokens } from "./en/api-tokens";
 import { enAudit } from "./en/audit";
 import { enChannelForms } from "./en/channel-forms";
 import { enConversationTools } from "./en/conversation-tools";
+import { enHours } from "./en/hours";
 import { enInboxTools } from "./en/inbox-tools";
 import { enLog } from "./en/log";
 import { enNotify } from "./en/notify";
@@ -335,6 +336,7 @@ export const en = {
   ...enSecurity,
   ...enAccountSecurity,
   ...enWebhooks,
+  ...enHours,
   ...enAudit,
 };
 

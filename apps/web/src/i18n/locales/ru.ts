@@ -5,6 +5,7 @@ import { ruApiTokens } from "./ru/api-tokens";
 import { ruAudit } from "./ru/audit";
 import { ruChannelForms } from "./ru/channel-forms";
 import { ruConversationTools } from "./ru/conversation-tools";
+import { ruHours } from "./ru/hours";
 import { ruInboxTools } from "./ru/inbox-tools";
 import { ruLog } from "./ru/log";
 import { ruNotify } from "./ru/notify";
@@ -347,5 +348,6 @@ export const ru = {
   ...ruSecurity,
   ...ruAccountSecurity,
   ...ruWebhooks,
+  ...ruHours,
   ...ruAudit,
 };

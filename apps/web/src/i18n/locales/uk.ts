@@ -5,6 +5,7 @@ import { ukApiTokens } from "./uk/api-tokens";
 import { ukAudit } from "./uk/audit";
 import { ukChannelForms } from "./uk/channel-forms";
 import { ukConversationTools } from "./uk/conversation-tools";
+import { ukHours } from "./uk/hours";
 import { ukInboxTools } from "./uk/inbox-tools";
 import { ukLog } from "./uk/log";
 import { ukNotify } from "./uk/notify";
@@ -347,5 +348,6 @@ export const uk = {
   ...ukSecurity,
   ...ukAccountSecurity,
   ...ukWebhooks,
+  ...ukHours,
   ...ukAudit,
 };
