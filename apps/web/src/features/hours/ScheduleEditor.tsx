@@ -4,8 +4,11 @@ import { useMemo, useState } from "react";
 import { useTranslation } from "react-i18next";
 import type { HoursInput } from "./hours-api";
 
-type Interval = HoursInput["weekly"][number];
-type Holiday = NonNullable<HoursInput["holidays"]>[number];
+/** Rows carry a stable key `k` for React while they are edited; it is dropped when saved. */
+type Interval = HoursInput["weekly"][number] & { k: number };
+type Holiday = NonNullable<HoursInput["holidays"]>[number] & { k: number };
+let nextKey = 0;
+const keyed = <T,>(x: T) => ({ ...x, k: ++nextKey });
 const DAYS = [1, 2, 3, 4, 5, 6, 7] as const;
 
 /** Browsers' ICU still lists some zones by their old names: show the current IANA name instead. */
@@ -45,9 +48,9 @@ export function ScheduleEditor({
   });
   const zoneList = useMemo(() => zones(timeZone), [timeZone]);
   const [weekly, setWeekly] = useState<Interval[]>(
-    initial?.weekly ?? [1, 2, 3, 4, 5].map((day) => ({ day, from: "09:00", to: "18:00" })),
+    (initial?.weekly ?? [1, 2, 3, 4, 5].map((day) => ({ day, from: "09:00", to: "18:00" }))).map(keyed),
   );
-  const [holidays, setHolidays] = useState<Holiday[]>(initial?.holidays ?? []);
+  const [holidays, setHolidays] = useState<Holiday[]>((initial?.holidays ?? []).map(keyed));
   const setAt = (i: number, patch: Partial<Interval>) =>
     setWeekly((w) => w.map((x, j) => (j === i ? { ...x, ...patch } : x)));
 
@@ -82,7 +85,7 @@ export function ScheduleEditor({
               ) : null}
               {weekly.map((w, i) =>
                 w.day === day ? (
-                  <Group key={i} gap={4} wrap="nowrap">
+                  <Group key={w.k} gap={4} wrap="nowrap">
                     <TextInput
                       type="time"
                       size="xs"
@@ -113,7 +116,7 @@ export function ScheduleEditor({
                 variant="light"
                 aria-label={t("hours.addInterval")}
                 data-testid={`hours-add-${day}`}
-                onClick={() => setWeekly((ws) => [...ws, { day, from: "09:00", to: "18:00" }])}
+                onClick={() => setWeekly((ws) => [...ws, keyed({ day, from: "09:00", to: "18:00" })])}
               >
                 <IconPlus size={14} />
               </ActionIcon>
@@ -129,7 +132,7 @@ export function ScheduleEditor({
             variant="light"
             leftSection={<IconPlus size={14} />}
             data-testid="hours-add-holiday"
-            onClick={() => setHolidays((h) => [...h, { date: "", name: null }])}
+            onClick={() => setHolidays((h) => [...h, keyed({ date: "", name: null })])}
           >
             {t("hours.addHoliday")}
           </Button>
@@ -141,7 +144,7 @@ export function ScheduleEditor({
         ) : null}
         <Stack gap="xs">
           {holidays.map((h, i) => (
-            <Group key={i} gap="xs" data-testid="hours-holiday">
+            <Group key={h.k} gap="xs" data-testid="hours-holiday">
               <TextInput
                 type="date"
                 size="xs"
@@ -178,7 +181,13 @@ export function ScheduleEditor({
         <Button
           loading={busy}
           data-testid="hours-save"
-          onClick={() => onSave({ timeZone, weekly, holidays: holidays.filter((h) => h.date) })}
+          onClick={() =>
+            onSave({
+              timeZone,
+              weekly: weekly.map(({ k: _, ...w }) => w),
+              holidays: holidays.filter((h) => h.date).map(({ k: _, ...h }) => h),
+            })
+          }
         >
           {t("hours.save")}
         </Button>
