@@ -22,6 +22,7 @@ import { registerAccountJobs } from "./modules/account-security/mail";
 import { registerAlertJobs } from "./modules/alerts/notify";
 import { resolveSessionById } from "./modules/auth/sessions";
 import { registerProfileJob } from "./modules/contacts/profile-job";
+import { registerOutsideHoursJob } from "./modules/hours/auto-reply";
 import { IngestQueue } from "./modules/ingest/ingest-queue";
 import { registerMediaDownloadJob } from "./modules/media/download-job";
 import { registerMarkSeenJob } from "./modules/messages/mark-seen-job";
@@ -133,6 +134,7 @@ export async function createServer(config: Config, opts: ServerOptions = {}): Pr
   registerRemoveBlobsJob(ctx);
   registerTagContactsJob(ctx);
   registerAccountJobs(ctx);
+  registerOutsideHoursJob(ctx);
   const hub = new RealtimeHub(db, bus, onError, (sessionId) =>
     resolveSessionById(db, sessionId, clock.now()),
   );

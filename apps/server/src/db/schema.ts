@@ -130,6 +130,16 @@ export interface BulkOperations {
   workspace_id: string;
 }
 
+export interface BusinessHours {
+  holidays: Generated<Json>;
+  id: Generated<string>;
+  team_id: string | null;
+  time_zone: string;
+  updated_at: Timestamp;
+  weekly: Json;
+  workspace_id: string;
+}
+
 export interface CannedReplies {
   created_at: Generated<Timestamp>;
   created_by: string | null;
@@ -485,6 +495,22 @@ export interface Notifications {
   workspace_id: string;
 }
 
+export interface OutsideHoursReplies {
+  connection_id: string;
+  enabled: Generated<boolean>;
+  language: Generated<string>;
+  texts: Json;
+  updated_at: Timestamp;
+  workspace_id: string;
+}
+
+export interface OutsideHoursSent {
+  conversation_id: string;
+  created_at: Timestamp;
+  message_id: string | null;
+  opens_at: Timestamp;
+}
+
 export interface PresenceSockets {
   id: string;
   seen_at: Timestamp;
@@ -731,6 +757,7 @@ export interface DB {
   audit_log: AuditLog;
   bots: Bots;
   bulk_operations: BulkOperations;
+  business_hours: BusinessHours;
   canned_replies: CannedReplies;
   channel_account_errors: ChannelAccountErrors;
   channel_connections: ChannelConnections;
@@ -759,6 +786,8 @@ export interface DB {
   notification_rules: NotificationRules;
   notification_settings: NotificationSettings;
   notifications: Notifications;
+  outside_hours_replies: OutsideHoursReplies;
+  outside_hours_sent: OutsideHoursSent;
   presence_sockets: PresenceSockets;
   push_subscriptions: PushSubscriptions;
   rate_limits: RateLimits;

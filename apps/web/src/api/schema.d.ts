@@ -9607,6 +9607,571 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/hours": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Business hours of the workspace and of each team (null: uses the workspace's / always open) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            workspace: {
+                                timeZone: string;
+                                weekly: {
+                                    day: number;
+                                    from: string;
+                                    to: string;
+                                }[];
+                                holidays: {
+                                    /** Format: date */
+                                    date: string;
+                                    /** @default null */
+                                    name: string | null;
+                                }[];
+                                updatedAt: string;
+                            } | null;
+                            teams: {
+                                teamId: string;
+                                name: string;
+                                hours: {
+                                    timeZone: string;
+                                    weekly: {
+                                        day: number;
+                                        from: string;
+                                        to: string;
+                                    }[];
+                                    holidays: {
+                                        /** Format: date */
+                                        date: string;
+                                        /** @default null */
+                                        name: string | null;
+                                    }[];
+                                    updatedAt: string;
+                                } | null;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/hours/workspace": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Set the workspace's business hours */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        timeZone: string;
+                        weekly: {
+                            day: number;
+                            from: string;
+                            to: string;
+                        }[];
+                        /** @default [] */
+                        holidays?: {
+                            /** Format: date */
+                            date: string;
+                            /** @default null */
+                            name?: string | null;
+                        }[];
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            workspace: {
+                                timeZone: string;
+                                weekly: {
+                                    day: number;
+                                    from: string;
+                                    to: string;
+                                }[];
+                                holidays: {
+                                    /** Format: date */
+                                    date: string;
+                                    /** @default null */
+                                    name: string | null;
+                                }[];
+                                updatedAt: string;
+                            } | null;
+                            teams: {
+                                teamId: string;
+                                name: string;
+                                hours: {
+                                    timeZone: string;
+                                    weekly: {
+                                        day: number;
+                                        from: string;
+                                        to: string;
+                                    }[];
+                                    holidays: {
+                                        /** Format: date */
+                                        date: string;
+                                        /** @default null */
+                                        name: string | null;
+                                    }[];
+                                    updatedAt: string;
+                                } | null;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        post?: never;
+        /** Remove the workspace's business hours (always open) */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            workspace: {
+                                timeZone: string;
+                                weekly: {
+                                    day: number;
+                                    from: string;
+                                    to: string;
+                                }[];
+                                holidays: {
+                                    /** Format: date */
+                                    date: string;
+                                    /** @default null */
+                                    name: string | null;
+                                }[];
+                                updatedAt: string;
+                            } | null;
+                            teams: {
+                                teamId: string;
+                                name: string;
+                                hours: {
+                                    timeZone: string;
+                                    weekly: {
+                                        day: number;
+                                        from: string;
+                                        to: string;
+                                    }[];
+                                    holidays: {
+                                        /** Format: date */
+                                        date: string;
+                                        /** @default null */
+                                        name: string | null;
+                                    }[];
+                                    updatedAt: string;
+                                } | null;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/hours/teams/{teamId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Set a team's own business hours */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    teamId: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        timeZone: string;
+                        weekly: {
+                            day: number;
+                            from: string;
+                            to: string;
+                        }[];
+                        /** @default [] */
+                        holidays?: {
+                            /** Format: date */
+                            date: string;
+                            /** @default null */
+                            name?: string | null;
+                        }[];
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            workspace: {
+                                timeZone: string;
+                                weekly: {
+                                    day: number;
+                                    from: string;
+                                    to: string;
+                                }[];
+                                holidays: {
+                                    /** Format: date */
+                                    date: string;
+                                    /** @default null */
+                                    name: string | null;
+                                }[];
+                                updatedAt: string;
+                            } | null;
+                            teams: {
+                                teamId: string;
+                                name: string;
+                                hours: {
+                                    timeZone: string;
+                                    weekly: {
+                                        day: number;
+                                        from: string;
+                                        to: string;
+                                    }[];
+                                    holidays: {
+                                        /** Format: date */
+                                        date: string;
+                                        /** @default null */
+                                        name: string | null;
+                                    }[];
+                                    updatedAt: string;
+                                } | null;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        post?: never;
+        /** Remove a team's own hours (it uses the workspace's) */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    teamId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            workspace: {
+                                timeZone: string;
+                                weekly: {
+                                    day: number;
+                                    from: string;
+                                    to: string;
+                                }[];
+                                holidays: {
+                                    /** Format: date */
+                                    date: string;
+                                    /** @default null */
+                                    name: string | null;
+                                }[];
+                                updatedAt: string;
+                            } | null;
+                            teams: {
+                                teamId: string;
+                                name: string;
+                                hours: {
+                                    timeZone: string;
+                                    weekly: {
+                                        day: number;
+                                        from: string;
+                                        to: string;
+                                    }[];
+                                    holidays: {
+                                        /** Format: date */
+                                        date: string;
+                                        /** @default null */
+                                        name: string | null;
+                                    }[];
+                                    updatedAt: string;
+                                } | null;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/hours/auto-replies": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The outside-hours automatic reply of each connection */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            replies: {
+                                connectionId: string;
+                                connectionName: string;
+                                channel: string;
+                                enabled: boolean;
+                                /** @enum {string} */
+                                language: "en" | "ru" | "uk";
+                                texts: {
+                                    en?: string;
+                                    ru?: string;
+                                    uk?: string;
+                                };
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/hours/auto-replies/{connectionId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Set a connection's outside-hours automatic reply */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    connectionId: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        enabled: boolean;
+                        /** @enum {string} */
+                        language: "en" | "ru" | "uk";
+                        texts: {
+                            en?: string;
+                            ru?: string;
+                            uk?: string;
+                        };
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            replies: {
+                                connectionId: string;
+                                connectionName: string;
+                                channel: string;
+                                enabled: boolean;
+                                /** @enum {string} */
+                                language: "en" | "ru" | "uk";
+                                texts: {
+                                    en?: string;
+                                    ru?: string;
+                                    uk?: string;
+                                };
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/widget/hours": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Whether the team works now and, if not, when the next opening is (Bearer visitor token) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            open: boolean;
+                            replyBy: string | null;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/widget/offline": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** The offline form: an email or phone and a message, stored as the visitor's message */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        clientId: string;
+                        /** Format: email */
+                        email?: string;
+                        phone?: string;
+                        message: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            conversationId: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {

@@ -11,6 +11,7 @@ import {
   conversationFrom,
   presentConversation,
 } from "../conversations/present";
+import { queueOutsideHoursReplies } from "../hours/auto-reply";
 import { MESSAGE_COLUMNS, type MessageRow, presentMessage } from "../messages/present";
 
 export interface ConnectionRef {
@@ -221,6 +222,11 @@ export async function ingestMessages(
       r.id,
       { conversation: presentConversation(r), audience: { conversation: accessOf(r) } },
     ]),
+  );
+
+  await queueOutsideHoursReplies(
+    tx,
+    convs.filter(([, t]) => t.lastInbound).map(([id]) => id),
   );
 
   // 5. Events and outcomes, in the order the messages came.

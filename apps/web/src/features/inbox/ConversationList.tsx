@@ -258,7 +258,7 @@ function Row({
               </Badge>
             ))}
             {sla && c.firstUnansweredAt && c.status !== "closed" ? (
-              <SlaBadge since={c.firstUnansweredAt} sla={sla} />
+              <SlaBadge since={c.firstUnansweredAt} sla={sla} teamId={c.teamId} />
             ) : null}
             {c.status !== "open" ? (
               <Badge size="xs" variant="light" color={STATUS_COLORS[c.status]} style={{ flexShrink: 0 }}>

@@ -1,8 +1,10 @@
 import { Badge } from "@mantine/core";
+import { workingMs } from "@parley/protocol/hours";
 import { IconClock } from "@tabler/icons-react";
 import type { TFunction } from "i18next";
 import { useSyncExternalStore } from "react";
 import { useTranslation } from "react-i18next";
+import { scheduleFor, useHours } from "../hours/hours-api";
 
 /**
  * One clock for every waiting label: a single timer ticks for all rows (every 15 s), so labels change
@@ -44,17 +46,24 @@ export function slaLevel(minutes: number, sla: { yellow: number | null; red: num
   return "green" as const;
 }
 
-/** How long the customer has been waiting for an answer, coloured by the time limits. */
+/**
+ * How long the customer has been waiting for an answer, coloured by the time limits. With business hours
+ * set, only working time counts (the team's hours, else the workspace's).
+ */
 export function SlaBadge({
   since,
   sla,
+  teamId = null,
 }: {
   since: string;
   sla: { yellow: number | null; red: number | null };
+  teamId?: string | null;
 }) {
   const { t } = useTranslation();
   const now = useNow();
-  const minutes = Math.max(0, Math.floor((now - Date.parse(since)) / 60_000));
+  const hours = useHours();
+  const schedule = scheduleFor(hours.data, teamId);
+  const minutes = Math.max(0, Math.floor(workingMs(schedule, Date.parse(since), now) / 60_000));
   const level = slaLevel(minutes, sla);
   const text = waitText(t, minutes);
   return (

@@ -6,6 +6,7 @@ import {
   IconChartBar,
   IconChecklist,
   IconChecks,
+  IconClock,
   IconEyeCheck,
   IconInbox,
   IconKey,
@@ -108,6 +109,13 @@ export const MENU: MenuEntry[][] = [
       label: "webhooks.nav",
       testId: "menu-webhooks",
       permission: "api.manage",
+    },
+    {
+      to: "/settings/hours",
+      icon: IconClock,
+      label: "hours.nav",
+      testId: "menu-hours",
+      permission: "workspace.manage",
     },
     {
       to: "/settings/audit",

@@ -3,6 +3,7 @@ import {
   IconBell,
   IconChartBar,
   IconChecks,
+  IconClock,
   IconEyeCheck,
   IconKey,
   IconMessageCircle,
@@ -128,6 +129,14 @@ export const SETTINGS_PAGES: SectionPage[] = [
     group: "workspace",
     permission: "api.manage",
     page: lazy(() => import("../webhooks/WebhooksPage")),
+  },
+  {
+    path: "/settings/hours",
+    label: "hours.nav",
+    icon: IconClock,
+    group: "workspace",
+    permission: "workspace.manage",
+    page: lazy(() => import("../hours/BusinessHoursPage")),
   },
   {
     path: "/settings/audit",

@@ -6,6 +6,7 @@ import { enAudit } from "./en/audit";
 import { enChannelForms } from "./en/channel-forms";
 import { enConversationTools } from "./en/conversation-tools";
 import { enEnrolmentRequired } from "./en/enrolment-required";
+import { enHours } from "./en/hours";
 import { enInboxTools } from "./en/inbox-tools";
 import { enLog } from "./en/log";
 import { enMedia } from "./en/media";
@@ -340,6 +341,7 @@ export const en = {
   ...enAccountSecurity,
   ...enEnrolmentRequired,
   ...enWebhooks,
+  ...enHours,
   ...enAudit,
   ...enMedia,
   ...enNavigation,

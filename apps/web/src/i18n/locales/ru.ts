@@ -6,6 +6,7 @@ import { ruAudit } from "./ru/audit";
 import { ruChannelForms } from "./ru/channel-forms";
 import { ruConversationTools } from "./ru/conversation-tools";
 import { ruEnrolmentRequired } from "./ru/enrolment-required";
+import { ruHours } from "./ru/hours";
 import { ruInboxTools } from "./ru/inbox-tools";
 import { ruLog } from "./ru/log";
 import { ruMedia } from "./ru/media";
@@ -353,6 +354,7 @@ export const ru = {
   ...ruAccountSecurity,
   ...ruEnrolmentRequired,
   ...ruWebhooks,
+  ...ruHours,
   ...ruAudit,
   ...ruMedia,
   ...ruNavigation,

@@ -6,6 +6,7 @@ import { ukAudit } from "./uk/audit";
 import { ukChannelForms } from "./uk/channel-forms";
 import { ukConversationTools } from "./uk/conversation-tools";
 import { ukEnrolmentRequired } from "./uk/enrolment-required";
+import { ukHours } from "./uk/hours";
 import { ukInboxTools } from "./uk/inbox-tools";
 import { ukLog } from "./uk/log";
 import { ukMedia } from "./uk/media";
@@ -353,6 +354,7 @@ export const uk = {
   ...ukAccountSecurity,
   ...ukEnrolmentRequired,
   ...ukWebhooks,
+  ...ukHours,
   ...ukAudit,
   ...ukMedia,
   ...ukNavigation,
