@@ -22,6 +22,7 @@ import { registerAccountJobs } from "./modules/account-security/mail";
 import { registerAlertJobs } from "./modules/alerts/notify";
 import { resolveSessionById } from "./modules/auth/sessions";
 import { registerProfileJob } from "./modules/contacts/profile-job";
+import { registerDistributionJobs } from "./modules/distribution/jobs";
 import { IngestQueue } from "./modules/ingest/ingest-queue";
 import { registerMarkSeenJob } from "./modules/messages/mark-seen-job";
 import { registerSendJob } from "./modules/messages/send-job";
@@ -129,6 +130,7 @@ export async function createServer(config: Config, opts: ServerOptions = {}): Pr
   registerTaskReminderJob(ctx);
   registerRemoveBlobsJob(ctx);
   registerAccountJobs(ctx);
+  registerDistributionJobs(ctx);
   const hub = new RealtimeHub(db, bus, onError, (sessionId) =>
     resolveSessionById(db, sessionId, clock.now()),
   );
