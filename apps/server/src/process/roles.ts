@@ -14,6 +14,7 @@ import { cannedRoutes } from "../modules/canned/routes";
 import { connectionRoutes } from "../modules/connections/routes";
 import { contactRoutes } from "../modules/contacts/routes";
 import { conversationRoutes } from "../modules/conversations/routes";
+import { distributionRoutes } from "../modules/distribution/routes";
 import { logRoutes } from "../modules/log/routes";
 import { notificationRoutes } from "../modules/notifications/routes";
 import { realtimeRoutes } from "../modules/realtime/routes";
@@ -83,6 +84,7 @@ async function apiRoutes(app: App, ctx: AppContext, visitors: WidgetHub) {
   await alertRoutes(app, ctx);
   await apiTokenRoutes(app, ctx);
   await webhookRoutes(app, ctx);
+  await distributionRoutes(app, ctx);
   // The agent web app at `/` once built into apps/web/dist (`npm start` builds it); else the API docs.
   if (!(await webAppRoutes(app)))
     ctx.log.warn("apps/web/dist is missing: `/` leads to the API documentation");
