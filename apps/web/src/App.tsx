@@ -47,6 +47,7 @@ const lazyRoute = ([path, page]: readonly [string, React.ReactNode]) => (
 const ReceiptReportsPage = lazy(() => import("./features/receipts/ReportsPage"));
 const ReceiptsSettingsPage = lazy(() => import("./features/receipts/ReceiptsSettingsPage"));
 const AlertsPage = lazy(() => import("./features/alerts/AlertsPage"));
+const DistributionPage = lazy(() => import("./features/distribution/DistributionPage"));
 const NotificationSettingsPage = lazy(() =>
   import("./features/notifications/NotificationSettingsPage").then((m) => ({
     default: m.NotificationSettingsPage,
@@ -73,6 +74,7 @@ const PAGES: [string, ComponentType<{ session: Session }>][] = [
   ["/settings/security", SecurityPage],
   ["/settings/audit", AuditPage],
   ["/settings/alerts", AlertsPage],
+  ["/settings/distribution", DistributionPage],
 ];
 
 const pageLoader = (

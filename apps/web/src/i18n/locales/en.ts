@@ -5,6 +5,7 @@ import { enApiTokens } from "./en/api-tokens";
 import { enAudit } from "./en/audit";
 import { enChannelForms } from "./en/channel-forms";
 import { enConversationTools } from "./en/conversation-tools";
+import { enDistribution } from "./en/distribution";
 import { enInboxTools } from "./en/inbox-tools";
 import { enLog } from "./en/log";
 import { enNotify } from "./en/notify";
@@ -332,6 +333,7 @@ export const en = {
   ...enChannelForms,
   ...enAccount,
   ...enAlerts,
+  ...enDistribution,
   ...enSecurity,
   ...enAccountSecurity,
   ...enWebhooks,

@@ -5,6 +5,7 @@ import { ruApiTokens } from "./ru/api-tokens";
 import { ruAudit } from "./ru/audit";
 import { ruChannelForms } from "./ru/channel-forms";
 import { ruConversationTools } from "./ru/conversation-tools";
+import { ruDistribution } from "./ru/distribution";
 import { ruInboxTools } from "./ru/inbox-tools";
 import { ruLog } from "./ru/log";
 import { ruNotify } from "./ru/notify";
@@ -344,6 +345,7 @@ export const ru = {
   ...ruChannelForms,
   ...ruAccount,
   ...ruAlerts,
+  ...ruDistribution,
   ...ruSecurity,
   ...ruAccountSecurity,
   ...ruWebhooks,

@@ -5,6 +5,7 @@ import { ukApiTokens } from "./uk/api-tokens";
 import { ukAudit } from "./uk/audit";
 import { ukChannelForms } from "./uk/channel-forms";
 import { ukConversationTools } from "./uk/conversation-tools";
+import { ukDistribution } from "./uk/distribution";
 import { ukInboxTools } from "./uk/inbox-tools";
 import { ukLog } from "./uk/log";
 import { ukNotify } from "./uk/notify";
@@ -344,6 +345,7 @@ export const uk = {
   ...ukChannelForms,
   ...ukAccount,
   ...ukAlerts,
+  ...ukDistribution,
   ...ukSecurity,
   ...ukAccountSecurity,
   ...ukWebhooks,
