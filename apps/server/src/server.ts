@@ -22,6 +22,7 @@ import { registerAccountJobs } from "./modules/account-security/mail";
 import { registerAlertJobs } from "./modules/alerts/notify";
 import { resolveSessionById } from "./modules/auth/sessions";
 import { registerProfileJob } from "./modules/contacts/profile-job";
+import { registerDistributionJobs } from "./modules/distribution/jobs";
 import { registerOutsideHoursJob } from "./modules/hours/auto-reply";
 import { IngestQueue } from "./modules/ingest/ingest-queue";
 import { registerMediaDownloadJob } from "./modules/media/download-job";
@@ -135,6 +136,7 @@ export async function createServer(config: Config, opts: ServerOptions = {}): Pr
   registerTagContactsJob(ctx);
   registerAccountJobs(ctx);
   registerOutsideHoursJob(ctx);
+  registerDistributionJobs(ctx);
   const hub = new RealtimeHub(db, bus, onError, (sessionId) =>
     resolveSessionById(db, sessionId, clock.now()),
   );

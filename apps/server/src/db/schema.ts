@@ -26,6 +26,14 @@ export interface AccountLinks {
   workspace_id: string;
 }
 
+export interface AgentDistribution {
+  max_open: number | null;
+  on_vacation: Generated<boolean>;
+  updated_at: Generated<Timestamp>;
+  user_id: string;
+  workspace_id: string;
+}
+
 export interface AlertKnownSources {
   first_seen_at: Timestamp;
   kind: string;
@@ -269,6 +277,27 @@ export interface Conversations {
   read_receipts: boolean | null;
   source: Generated<Json>;
   status: Generated<string>;
+  team_id: string | null;
+  updated_at: Generated<Timestamp>;
+  workspace_id: string;
+}
+
+export interface DistributionAssignments {
+  assigned_at: Timestamp;
+  conversation_id: string;
+  user_id: string;
+  workspace_id: string;
+}
+
+export interface DistributionSettings {
+  connection_id: string | null;
+  cursor_user_id: string | null;
+  fallback_team_id: string | null;
+  id: Generated<string>;
+  mode: Generated<string>;
+  pool_team_id: string | null;
+  reassign_when_away: Generated<boolean>;
+  reply_timeout_minutes: number | null;
   team_id: string | null;
   updated_at: Generated<Timestamp>;
   workspace_id: string;
@@ -749,6 +778,7 @@ export interface Workspaces {
 
 export interface DB {
   account_links: AccountLinks;
+  agent_distribution: AgentDistribution;
   alert_known_sources: AlertKnownSources;
   alert_rules: AlertRules;
   alerts: Alerts;
@@ -768,6 +798,8 @@ export interface DB {
   conversation_mutes: ConversationMutes;
   conversation_operators: ConversationOperators;
   conversations: Conversations;
+  distribution_assignments: DistributionAssignments;
+  distribution_settings: DistributionSettings;
   drafts: Drafts;
   early_receipts: EarlyReceipts;
   email_mailboxes: EmailMailboxes;

@@ -14,6 +14,7 @@ import { cannedRoutes } from "../modules/canned/routes";
 import { connectionRoutes } from "../modules/connections/routes";
 import { contactRoutes } from "../modules/contacts/routes";
 import { conversationRoutes } from "../modules/conversations/routes";
+import { distributionRoutes } from "../modules/distribution/routes";
 import { hoursRoutes } from "../modules/hours/routes";
 import { widgetHoursRoutes } from "../modules/hours/widget-routes";
 import { inboxViewRoutes } from "../modules/inbox-views/routes";
@@ -89,6 +90,7 @@ async function apiRoutes(app: App, ctx: AppContext, visitors: WidgetHub) {
   await inboxViewRoutes(app, ctx);
   await hoursRoutes(app, ctx);
   await widgetHoursRoutes(app, ctx, visitors);
+  await distributionRoutes(app, ctx);
   // The agent web app at `/` once built into apps/web/dist (`npm start` builds it); else the API docs.
   if (!(await webAppRoutes(app)))
     ctx.log.warn("apps/web/dist is missing: `/` leads to the API documentation");

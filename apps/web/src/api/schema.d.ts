@@ -10172,6 +10172,244 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/distribution/settings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The distribution settings of every connection and team (automation.manage) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            settings: {
+                                id: string;
+                                connectionId: string | null;
+                                teamId: string | null;
+                                /** @enum {string} */
+                                mode: "round_robin" | "least_busy" | "manual";
+                                poolTeamId: string | null;
+                                replyTimeoutMinutes: number | null;
+                                reassignWhenAway: boolean;
+                                fallbackTeamId: string | null;
+                                updatedAt: string;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/distribution/{kind}/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Set how a connection's or a team's conversations are distributed: round-robin, least busy or manual (automation.manage) */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    kind: "connections" | "teams";
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        mode: "round_robin" | "least_busy" | "manual";
+                        /**
+                         * Format: uuid
+                         * @default null
+                         */
+                        poolTeamId?: string | null;
+                        /** @default null */
+                        replyTimeoutMinutes?: number | null;
+                        /** @default true */
+                        reassignWhenAway?: boolean;
+                        /**
+                         * Format: uuid
+                         * @default null
+                         */
+                        fallbackTeamId?: string | null;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            settings: {
+                                id: string;
+                                connectionId: string | null;
+                                teamId: string | null;
+                                /** @enum {string} */
+                                mode: "round_robin" | "least_busy" | "manual";
+                                poolTeamId: string | null;
+                                replyTimeoutMinutes: number | null;
+                                reassignWhenAway: boolean;
+                                fallbackTeamId: string | null;
+                                updatedAt: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/distribution/agents/{userId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Set an agent's capacity (most open conversations) and vacation (automation.manage) */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    userId: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        maxOpen?: number | null;
+                        onVacation?: boolean;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            userId: string;
+                            maxOpen: number | null;
+                            onVacation: boolean;
+                        };
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/distribution/panel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Who distribution may pick now, each agent's load against capacity, and the queue with waiting times (conversations.view_all or automation.manage) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            agents: {
+                                id: string;
+                                name: string;
+                                open: number;
+                                maxOpen: number | null;
+                                online: boolean;
+                                onVacation: boolean;
+                                eligible: boolean;
+                            }[];
+                            queue: {
+                                conversationId: string;
+                                number: number;
+                                contactName: string | null;
+                                connectionName: string;
+                                scopeId: string;
+                                waitingSince: string;
+                                waitingSeconds: number;
+                            }[];
+                            settings: {
+                                id: string;
+                                connectionId: string | null;
+                                teamId: string | null;
+                                /** @enum {string} */
+                                mode: "round_robin" | "least_busy" | "manual";
+                                poolTeamId: string | null;
+                                replyTimeoutMinutes: number | null;
+                                reassignWhenAway: boolean;
+                                fallbackTeamId: string | null;
+                                updatedAt: string;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {

@@ -11,6 +11,7 @@ import {
   conversationFrom,
   presentConversation,
 } from "../conversations/present";
+import { enqueueDistribution } from "../distribution/jobs";
 import { queueOutsideHoursReplies } from "../hours/auto-reply";
 import { MESSAGE_COLUMNS, type MessageRow, presentMessage } from "../messages/present";
 
@@ -237,6 +238,7 @@ export async function ingestMessages(
     messageId: null,
     conversationId: null,
   }));
+  const toDistribute = new Map<string, string[]>();
   for (const a of accepted) {
     const m = byProviderId.get(key(a.connection.id, a.message.providerMessageId));
     const firstOfBatch = m && m.conversation_id === a.target.conversationId && !announced.has(m.id);
@@ -253,6 +255,10 @@ export async function ingestMessages(
     const view = after.get(a.target.conversationId)!;
     if (!announced.has(`conversation:${a.target.conversationId}`)) {
       announced.add(`conversation:${a.target.conversationId}`);
+      if (a.target.created || a.target.status === "closed") {
+        const list = toDistribute.get(a.connection.workspaceId) ?? [];
+        toDistribute.set(a.connection.workspaceId, [...list, a.target.conversationId]);
+      }
       if (a.target.created) {
         tx.emit(a.connection.workspaceId, {
           type: "conversation.created",
@@ -282,6 +288,8 @@ export async function ingestMessages(
       conversationId: a.target.conversationId,
     };
   }
+  // New and reopened conversations go to distribution (R701) by a job: ingest never waits for the pick.
+  for (const [workspaceId, ids] of toDistribute) await enqueueDistribution(tx, workspaceId, ids);
   return outcomes;
 }
 

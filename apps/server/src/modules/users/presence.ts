@@ -2,6 +2,7 @@ import crypto from "node:crypto";
 import type { Presence } from "@parley/protocol";
 import type { AppContext } from "../../context";
 import type { Queryable } from "../../db/client";
+import { requestDrain } from "../distribution/jobs";
 
 /** How often a process refreshes its sockets' rows; a row older than STALE_MS belongs to a dead process. */
 export const PRESENCE_HEARTBEAT_MS = 30_000;
@@ -102,6 +103,8 @@ export class PresenceTracker {
       audience: {},
       signal: { type: "presence.changed", userId, presence: map[userId] ?? "offline" },
     });
+    // An agent online again may take conversations waiting in distribution's queues.
+    if (map[userId] === "online") await requestDrain(this.ctx, workspaceId);
   }
 
   private async heartbeat() {

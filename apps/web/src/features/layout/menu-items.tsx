@@ -2,6 +2,7 @@ import type { Permission } from "@parley/protocol";
 import {
   IconAddressBook,
   IconArchive,
+  IconArrowsSplit,
   IconBell,
   IconChartBar,
   IconChecklist,
@@ -130,6 +131,13 @@ export const MENU: MenuEntry[][] = [
       label: "alerts.nav",
       testId: "menu-alerts",
       permission: "audit.view",
+    },
+    {
+      to: "/settings/distribution",
+      icon: IconArrowsSplit,
+      label: "distribution.nav",
+      testId: "menu-distribution",
+      permission: "conversations.view_all",
     },
   ],
   [

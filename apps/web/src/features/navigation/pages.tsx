@@ -1,5 +1,6 @@
 import type { Permission } from "@parley/protocol";
 import {
+  IconArrowsSplit,
   IconBell,
   IconChartBar,
   IconChecks,
@@ -137,6 +138,14 @@ export const SETTINGS_PAGES: SectionPage[] = [
     group: "workspace",
     permission: "workspace.manage",
     page: lazy(() => import("../hours/BusinessHoursPage")),
+  },
+  {
+    path: "/settings/distribution",
+    label: "distribution.nav",
+    icon: IconArrowsSplit,
+    group: "workspace",
+    permission: "conversations.view_all",
+    page: lazy(() => import("../distribution/DistributionPage")),
   },
   {
     path: "/settings/audit",

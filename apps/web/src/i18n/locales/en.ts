@@ -5,6 +5,7 @@ import { enApiTokens } from "./en/api-tokens";
 import { enAudit } from "./en/audit";
 import { enChannelForms } from "./en/channel-forms";
 import { enConversationTools } from "./en/conversation-tools";
+import { enDistribution } from "./en/distribution";
 import { enEnrolmentRequired } from "./en/enrolment-required";
 import { enHours } from "./en/hours";
 import { enInboxTools } from "./en/inbox-tools";
@@ -337,6 +338,7 @@ export const en = {
   ...enChannelForms,
   ...enAccount,
   ...enAlerts,
+  ...enDistribution,
   ...enSecurity,
   ...enAccountSecurity,
   ...enEnrolmentRequired,

@@ -5,6 +5,7 @@ import { ruApiTokens } from "./ru/api-tokens";
 import { ruAudit } from "./ru/audit";
 import { ruChannelForms } from "./ru/channel-forms";
 import { ruConversationTools } from "./ru/conversation-tools";
+import { ruDistribution } from "./ru/distribution";
 import { ruEnrolmentRequired } from "./ru/enrolment-required";
 import { ruHours } from "./ru/hours";
 import { ruInboxTools } from "./ru/inbox-tools";
@@ -350,6 +351,7 @@ export const ru = {
   ...ruChannelForms,
   ...ruAccount,
   ...ruAlerts,
+  ...ruDistribution,
   ...ruSecurity,
   ...ruAccountSecurity,
   ...ruEnrolmentRequired,

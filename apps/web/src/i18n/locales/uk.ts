@@ -5,6 +5,7 @@ import { ukApiTokens } from "./uk/api-tokens";
 import { ukAudit } from "./uk/audit";
 import { ukChannelForms } from "./uk/channel-forms";
 import { ukConversationTools } from "./uk/conversation-tools";
+import { ukDistribution } from "./uk/distribution";
 import { ukEnrolmentRequired } from "./uk/enrolment-required";
 import { ukHours } from "./uk/hours";
 import { ukInboxTools } from "./uk/inbox-tools";
@@ -350,6 +351,7 @@ export const uk = {
   ...ukChannelForms,
   ...ukAccount,
   ...ukAlerts,
+  ...ukDistribution,
   ...ukSecurity,
   ...ukAccountSecurity,
   ...ukEnrolmentRequired,

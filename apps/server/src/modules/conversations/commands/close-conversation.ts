@@ -1,4 +1,5 @@
 import type { Tx } from "../../../context";
+import { enqueueDrain } from "../../distribution/jobs";
 import type { ConversationRow } from "../present";
 import { announceStatusChange } from "./announce-status";
 
@@ -16,5 +17,7 @@ export async function closeConversation(
     "update conversations set status = 'closed', closed_at = $2, updated_at = $2 where id = $1",
     [row.id, tx.now],
   );
+  // The agent has room for one more: distribution hands them a waiting conversation.
+  if (row.assignee_id) await enqueueDrain(tx, row.workspace_id);
   return announceStatusChange(tx, row, by);
 }

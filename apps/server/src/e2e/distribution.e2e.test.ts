@@ -1,0 +1,60 @@
+import { describe, expect, it } from "vitest";
+import { addUser, apiConnection, inbound, newWorkspace, unique } from "../testing/harness";
+import { eventually, screenshot, signIn, useBrowser } from "./browser";
+
+/** The distribution panel in the browser (R701): load against capacity, the queue, and switching round-robin on. */
+const { newPage, serverOnFreshDb } = useBrowser();
+
+describe("distribution panel", () => {
+  it("shows the waiting queue and agents' load; the vacation switch and the capacity field drain the queue", async () => {
+    const t = await serverOnFreshDb();
+    const { owner } = await newWorkspace(t, "Distribution Shop");
+    const conn = await apiConnection(t, owner);
+    const agent = await addUser(t, owner, "agent", "Dana");
+    const socket = await agent.client.socket(t.wsUrl);
+    try {
+      // Dana's team takes this channel's conversations (the owner, online in the browser, is not in it).
+      const teamId = (await owner.post("/api/teams", { name: "Support" })).body.team.id as string;
+      expect((await owner.put(`/api/teams/${teamId}/members/${agent.id}`)).status).toBe(200);
+      // Round-robin on but the only agent on vacation: two customers wait.
+      expect(
+        (
+          await owner.put(`/api/distribution/connections/${conn.id}`, {
+            mode: "round_robin",
+            poolTeamId: teamId,
+          })
+        ).status,
+      ).toBe(200);
+      expect(
+        (await owner.put(`/api/distribution/agents/${agent.id}`, { onVacation: true, maxOpen: 1 })).status,
+      ).toBe(200);
+      for (let i = 0; i < 2; i++) expect((await conn.post(inbound(unique("c"), "hello"))).status).toBe(200);
+
+      const page = await newPage();
+      await signIn(page, t.url, owner.user!.email);
+      await page.goto(`${t.url}/settings/distribution`);
+      // The first load of the page on a busy machine may take longer than one poll.
+      await page.getByTestId("distribution-queue").waitFor({ timeout: 60_000 });
+      const queue = page.getByTestId("distribution-queue").locator("tbody tr");
+      await eventually(() => queue.count()).toBe(2);
+      const dana = page.getByTestId("agent-Dana");
+      await eventually(() => dana.getByTestId("eligible").textContent()).toBe("No");
+      await eventually(() => dana.getByTestId("load").textContent()).toBe("0 / 1");
+      await screenshot(page, "distribution-panel");
+
+      // Back from vacation: the oldest waiting conversation is hers, the other stays queued (capacity 1).
+      await dana.locator(".mantine-Switch-track").click();
+      await eventually(() => dana.getByTestId("load").textContent()).toBe("1 / 1");
+      await eventually(() => queue.count()).toBe(1);
+
+      // More room, typed into the panel: the last one goes to her too.
+      const capacity = dana.getByTestId("capacity");
+      await capacity.fill("5");
+      await capacity.blur();
+      await eventually(() => dana.getByTestId("load").textContent()).toBe("2 / 5");
+      await eventually(() => page.getByTestId("distribution-queue").count()).toBe(0);
+    } finally {
+      socket.close();
+    }
+  });
+});

@@ -1,0 +1,33 @@
+import type { enDistribution } from "../en/distribution";
+
+export const ruDistribution: typeof enDistribution = {
+  distribution: {
+    nav: "Распределение",
+    title: "Распределение диалогов",
+    notAllowed: "Для панели распределения нужно право «Видеть все диалоги» или «Управлять автоматизацией».",
+    agentsTitle: "Агенты",
+    agent: "Агент",
+    presence: "Статус",
+    online: "В сети",
+    offline: "Не в сети",
+    load: "Открыто / лимит",
+    capacity: "Лимит",
+    unlimited: "Без лимита",
+    vacation: "В отпуске",
+    eligible: "Получает новые",
+    yes: "Да",
+    no: "Нет",
+    queueTitle: "Очередь ({{count}})",
+    queueEmpty: "Ожидающих диалогов нет.",
+    contact: "Контакт",
+    connection: "Канал",
+    waiting: "Ожидает",
+    settingsTitle: "Настройки по каналам и командам",
+    scope: "Канал или команда",
+    mode: "Режим",
+    modes: { manual: "Вручную", round_robin: "По кругу", least_busy: "Наименее загруженному" },
+    replyTimeout: "Переназначить через (мин)",
+    fallbackTeam: "Резервная команда",
+    save: "Сохранить",
+  },
+};

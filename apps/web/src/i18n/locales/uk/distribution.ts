@@ -1,0 +1,33 @@
+import type { enDistribution } from "../en/distribution";
+
+export const ukDistribution: typeof enDistribution = {
+  distribution: {
+    nav: "Розподіл",
+    title: "Розподіл діалогів",
+    notAllowed: "Для панелі розподілу потрібне право «Бачити всі діалоги» або «Керувати автоматизацією».",
+    agentsTitle: "Агенти",
+    agent: "Агент",
+    presence: "Статус",
+    online: "У мережі",
+    offline: "Не в мережі",
+    load: "Відкрито / ліміт",
+    capacity: "Ліміт",
+    unlimited: "Без ліміту",
+    vacation: "У відпустці",
+    eligible: "Отримує нові",
+    yes: "Так",
+    no: "Ні",
+    queueTitle: "Черга ({{count}})",
+    queueEmpty: "Діалогів в очікуванні немає.",
+    contact: "Контакт",
+    connection: "Канал",
+    waiting: "Очікує",
+    settingsTitle: "Налаштування за каналами та командами",
+    scope: "Канал або команда",
+    mode: "Режим",
+    modes: { manual: "Вручну", round_robin: "По колу", least_busy: "Найменш завантаженому" },
+    replyTimeout: "Перепризначити через (хв)",
+    fallbackTeam: "Резервна команда",
+    save: "Зберегти",
+  },
+};

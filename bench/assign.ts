@@ -1,0 +1,190 @@
+/**
+ * npm run bench:assign — distribution of new conversations (R701) under load.
+ *
+ * Starts a Parley server process (embedded database, or PostgreSQL when DATABASE_URL is set), signs in 50 agents
+ * with a realtime socket each (online), gives each a capacity of 300 and switches round-robin on for one API
+ * connection. Then, open loop, sends N new conversations evenly over S seconds to that connection and measures,
+ * per conversation, the time from the webhook's 200 to its `conversation.assigned` event on a socket (p50/p99),
+ * and the spread of assigned conversations across agents (max − min). Last, ingest throughput (closed loop,
+ * 32 requests in flight) into a connection without distribution and into the distributing one, in this run.
+ *
+ * Options: --conversations 10000 --seconds 60 --agents 50 --capacity 300 --burst 2000
+ */
+import crypto from "node:crypto";
+import http from "node:http";
+import { parseArgs } from "node:util";
+import WebSocket from "ws";
+import {
+  addAgents,
+  apiConnection,
+  authed,
+  createOwner,
+  request,
+  signIn,
+  startServer,
+  stopProcess,
+} from "./lib";
+
+const { values } = parseArgs({
+  options: {
+    conversations: { type: "string", default: "10000" },
+    seconds: { type: "string", default: "60" },
+    agents: { type: "string", default: "50" },
+    capacity: { type: "string", default: "300" },
+    burst: { type: "string", default: "2000" },
+  },
+});
+const N = Number(values.conversations);
+const SECONDS = Number(values.seconds);
+const AGENTS = Number(values.agents);
+const CAPACITY = Number(values.capacity);
+const BURST = Number(values.burst);
+const pool = new http.Agent({ keepAlive: true, maxSockets: 64 });
+
+const percentile = (xs: number[], p: number) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length ? s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]! : Number.NaN;
+};
+
+async function main() {
+  const kind = process.env.DATABASE_URL ? "postgres" : "embedded";
+  const server = await startServer(kind, "assign");
+  const { port, env } = server;
+  try {
+    const email = await createOwner(port, env, "Distribution bench");
+    const owner = await signIn(port, email, pool);
+    const on = await apiConnection(port, owner, `distributed-${Date.now()}`, pool);
+    const off = await apiConnection(port, owner, `manual-${Date.now()}`, pool);
+    const cookies = await addAgents(port, owner, email, AGENTS, pool);
+    const users = JSON.parse((await request(port, "GET", "/api/users", undefined, authed(owner), pool)).body)
+      .users as { id: string; role: string }[];
+    const agentIds = users.filter((u) => u.role === "agent").map((u) => u.id);
+    for (const id of agentIds) {
+      const r = await request(
+        port,
+        "PUT",
+        `/api/distribution/agents/${id}`,
+        JSON.stringify({ maxOpen: CAPACITY }),
+        authed(owner),
+        pool,
+      );
+      if (r.status !== 200) throw new Error(`capacity ${r.status} ${r.body}`);
+    }
+    const set = await request(
+      port,
+      "PUT",
+      `/api/distribution/connections/${on.id}`,
+      JSON.stringify({ mode: "round_robin" }),
+      authed(owner),
+      pool,
+    );
+    if (set.status !== 200) throw new Error(`settings ${set.status} ${set.body}`);
+
+    // Every agent online; the first `conversation.assigned` of a conversation (on any socket) is its pick.
+    const assignedAt = new Map<string, number>();
+    const assignee = new Map<string, string>();
+    const sockets = await Promise.all(
+      cookies.map(
+        (cookie) =>
+          new Promise<WebSocket>((resolve, reject) => {
+            const ws = new WebSocket(`ws://127.0.0.1:${port}/api/realtime`, { headers: { cookie } });
+            ws.on("message", (data) => {
+              const frame = JSON.parse(data.toString());
+              const events =
+                frame.type === "event" ? [frame.event] : frame.type === "events" ? frame.events : [];
+              for (const e of events) {
+                if (e.type !== "conversation.assigned" || e.byUserId !== null || !e.conversation.assigneeId)
+                  continue;
+                if (!assignedAt.has(e.conversationId)) assignedAt.set(e.conversationId, performance.now());
+                assignee.set(e.conversationId, e.conversation.assigneeId);
+              }
+            });
+            ws.once("open", () => resolve(ws));
+            ws.once("error", reject);
+          }),
+      ),
+    );
+    await new Promise((r) => setTimeout(r, 1000)); // presence rows written
+
+    const send = async (conn: { id: string; secret: string }) => {
+      const id = crypto.randomUUID();
+      const body = JSON.stringify({
+        type: "message",
+        id,
+        contact: { id: `c-${id}`, name: "Bench" },
+        text: "hello",
+      });
+      const signature = `sha256=${crypto.createHmac("sha256", conn.secret).update(body).digest("hex")}`;
+      const r = await request(
+        port,
+        "POST",
+        `/api/webhooks/api/${conn.id}`,
+        body,
+        { "content-type": "application/json", "x-parley-signature": signature },
+        pool,
+      );
+      if (r.status !== 200) throw new Error(`webhook ${r.status} ${r.body}`);
+      return JSON.parse(r.body).results[0].conversationId as string;
+    };
+
+    // 1. Open loop: N new conversations evenly over SECONDS.
+    console.log(
+      `${kind}: ${N} new conversations over ${SECONDS} s into ${AGENTS} online agents (round-robin, capacity ${CAPACITY})`,
+    );
+    const ackedAt = new Map<string, number>();
+    const started = performance.now();
+    const inFlight: Promise<void>[] = [];
+    for (let i = 0; i < N; i++) {
+      const due = started + (i * SECONDS * 1000) / N;
+      const wait = due - performance.now();
+      if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+      inFlight.push(send(on).then((id) => void ackedAt.set(id, performance.now())));
+    }
+    await Promise.all(inFlight);
+    const sentFor = (performance.now() - started) / 1000;
+    const until = performance.now() + 120_000;
+    while ([...ackedAt.keys()].some((id) => !assignedAt.has(id)) && performance.now() < until)
+      await new Promise((r) => setTimeout(r, 200));
+    const lat = [...ackedAt]
+      .filter(([id]) => assignedAt.has(id))
+      .map(([id, at]) => Math.max(0, assignedAt.get(id)! - at));
+    const perAgent = new Map(agentIds.map((id) => [id, 0]));
+    for (const id of ackedAt.keys()) {
+      const a = assignee.get(id);
+      if (a) perAgent.set(a, (perAgent.get(a) ?? 0) + 1);
+    }
+    const counts = [...perAgent.values()];
+    console.log(`  sent in ${sentFor.toFixed(1)} s; assigned ${lat.length}/${N}`);
+    console.log(
+      `  assignment after ingest: p50 ${percentile(lat, 50).toFixed(1)} ms, p99 ${percentile(lat, 99).toFixed(1)} ms (target ≤ 100)`,
+    );
+    console.log(
+      `  assigned per agent: min ${Math.min(...counts)}, max ${Math.max(...counts)}, max − min ${Math.max(...counts) - Math.min(...counts)} (target ≤ 1)`,
+    );
+
+    // 2. Closed loop: ingest throughput without and with distribution.
+    const burst = async (conn: { id: string; secret: string }) => {
+      let next = 0;
+      const t0 = performance.now();
+      await Promise.all(
+        Array.from({ length: 32 }, async () => {
+          while (next++ < BURST) await send(conn);
+        }),
+      );
+      return BURST / ((performance.now() - t0) / 1000);
+    };
+    const offRate = await burst(off);
+    const onRate = await burst(on);
+    console.log(
+      `  ingest throughput: automation off ${offRate.toFixed(0)}/s, on ${onRate.toFixed(0)}/s, ratio ${(onRate / offRate).toFixed(2)} (target ≥ 0.8)`,
+    );
+    for (const s of sockets) s.close();
+  } finally {
+    await stopProcess(server.child);
+  }
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});
