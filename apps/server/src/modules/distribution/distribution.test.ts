@@ -205,6 +205,41 @@ describe("auto-reassignment", () => {
     expect(await reassignOverdue(t.server.ctx, owner.workspaceId)).toBe(0);
   });
 
+  it("counts the reply timeout in business hours: closed time does not make an agent overdue", async () => {
+    const { owner, conn } = await setup({
+      mode: "round_robin",
+      replyTimeoutMinutes: 5,
+      reassignWhenAway: false,
+    });
+    // Open every day for two hours from a quarter of an hour after the next 5-minute mark (UTC).
+    const FIVE = 5 * 60_000;
+    const opens = Math.ceil((clock.now().getTime() + 20 * 60_000) / FIVE) * FIVE;
+    const hhmm = (ms: number) => new Date(ms).toISOString().slice(11, 16);
+    const hours = await owner.put("/api/hours/workspace", {
+      timeZone: "UTC",
+      weekly: [1, 2, 3, 4, 5, 6, 7].map((day) => ({
+        day,
+        from: hhmm(opens),
+        to: hhmm(opens + 2 * 3_600_000),
+      })),
+    });
+    expect(hours.status, JSON.stringify(hours.body)).toBe(200);
+    const a = await onlineAgent(owner);
+    const b = await onlineAgent(owner);
+    const id = await arrive(conn);
+    await eventually(async () => (await assigneeOf(id)) !== null);
+    const first = (await assigneeOf(id))!;
+    // Ten minutes pass while closed: plain time is past the limit, working time is not.
+    await pass(10 * 60_000);
+    expect(await reassignOverdue(t.server.ctx, owner.workspaceId)).toBe(0);
+    expect(await assigneeOf(id)).toBe(first);
+    // Six working minutes after opening: overdue.
+    await pass(opens - clock.now().getTime() + 6 * 60_000);
+    expect(await reassignOverdue(t.server.ctx, owner.workspaceId)).toBe(1);
+    const other = first === a.id ? b.id : a.id;
+    await eventually(async () => (await assigneeOf(id)) === other);
+  });
+
   it("an agent's reply stops the timer", async () => {
     const { owner, conn } = await setup({ mode: "round_robin", replyTimeoutMinutes: 5 });
     const a = await onlineAgent(owner);

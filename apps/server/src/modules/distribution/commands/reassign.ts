@@ -1,27 +1,44 @@
 import { type AppContext, transact } from "../../../context";
+import { HoursCache, workingMsBetween } from "../../hours/api";
 import { PRESENCE_FRESH_MS, SCOPE_OF_C } from "../scope";
 import { announceHandover, type DistributionReason } from "./distribute";
 
 export const ASSIGN_JOB = "distribution.assign";
 
+/** Since when the agent owes an answer: the customer's unanswered message, or the assignment when later. */
+const OWED_SINCE = "greatest(c.first_unanswered_at, d.assigned_at)";
+
 /**
- * The reply timeout's deadline check, in SQL over `c` (conversation), `s` (scope) and `d` (when distribution
- * gave it to the agent): the customer's unanswered message, or the assignment when later, plus the scope's
- * minutes is past `$2`. Plain elapsed time: working hours would be applied here.
+ * The reply timeout's deadline check in plain elapsed time, in SQL over `c` (conversation), `s` (scope) and
+ * `d` (when distribution gave it to the agent): `OWED_SINCE` plus the scope's minutes is past `$2`. Working
+ * time is never more than elapsed time, so this finds every candidate; the working-hours check follows.
  */
 const REPLY_OVERDUE = `s.reply_timeout_minutes is not null and c.first_unanswered_at is not null
-  and greatest(c.first_unanswered_at, d.assigned_at) + s.reply_timeout_minutes * interval '1 minute' <= $2`;
+  and ${OWED_SINCE} + s.reply_timeout_minutes * interval '1 minute' <= $2`;
 
 /**
  * Finds the workspace's (or every workspace's) conversations that go back to distribution: their agent has
- * not answered the customer within the scope's reply timeout, or is offline or on vacation while the
- * customer waits for an answer. Each goes back in its own transaction; answers how many went back.
+ * not answered the customer within the scope's reply timeout (counted in the team's business hours, else
+ * the workspace's, when set), or is offline or on vacation while the customer waits for an answer. Each goes
+ * back in its own transaction; answers how many went back.
  */
 export async function reassignOverdue(ctx: AppContext, workspaceId: string | null = null) {
   const now = ctx.clock.now();
-  const due = await ctx.db.query<{ id: string; workspace_id: string; assignee_id: string; reason: string }>(
-    `select c.id, c.workspace_id, c.assignee_id,
-       case when ${REPLY_OVERDUE} then 'reply_timeout' else 'agent_away' end as reason
+  const due = await ctx.db.query<{
+    id: string;
+    workspace_id: string;
+    team_id: string | null;
+    assignee_id: string;
+    reply_due: boolean;
+    away: boolean;
+    owed_since: Date | null;
+    timeout_minutes: number | null;
+  }>(
+    `select c.id, c.workspace_id, c.team_id, c.assignee_id, coalesce(${REPLY_OVERDUE}, false) as reply_due,
+       (s.reassign_when_away and c.first_unanswered_at is not null and (coalesce(a.on_vacation, false)
+         or not exists (select 1 from presence_sockets p where p.user_id = c.assignee_id
+                        and p.state = 'online' and p.seen_at > $3))) as away,
+       ${OWED_SINCE} as owed_since, s.reply_timeout_minutes as timeout_minutes
      from conversations c ${SCOPE_OF_C}
      left join agent_distribution a on a.user_id = c.assignee_id
      left join distribution_assignments d on d.conversation_id = c.id and d.user_id = c.assignee_id
@@ -34,9 +51,15 @@ export async function reassignOverdue(ctx: AppContext, workspaceId: string | nul
      order by c.first_unanswered_at limit 500`,
     [workspaceId, now, new Date(now.getTime() - PRESENCE_FRESH_MS)],
   );
+  const hours = new HoursCache(ctx.db);
   let moved = 0;
   for (const c of due) {
-    if (await sendBack(ctx, c.workspace_id, c.id, c.assignee_id, c.reason as DistributionReason)) moved++;
+    const replyDue =
+      c.reply_due &&
+      (await workingMsBetween(hours, c.workspace_id, c.team_id, c.owed_since!, now)) >=
+        c.timeout_minutes! * 60_000;
+    const reason: DistributionReason | null = replyDue ? "reply_timeout" : c.away ? "agent_away" : null;
+    if (reason && (await sendBack(ctx, c.workspace_id, c.id, c.assignee_id, reason))) moved++;
   }
   return moved;
 }
