@@ -53,6 +53,7 @@ interface Seeded {
   webhookEndpointId: string;
   webhookDeliveryId: string;
   alertId: string;
+  savedFilterId: string;
   /** Names and texts that only this workspace's data contains. */
   words: string[];
 }
@@ -144,6 +145,11 @@ async function seedWorkspace(label: string): Promise<Seeded> {
     password: "not the password",
   });
   expect(wrong.status).toBe(401);
+  const filterName = unique(`${label}-filter`);
+  const savedFilter = await ok(
+    owner.post("/api/saved-filters", { name: filterName, params: { view: "all" } }),
+    201,
+  );
   const [alert] = (await ok(owner.get("/api/alerts?status=open"))).alerts;
   expect(alert?.rule).toBe("sign_in_failures_account");
   // Its notification goes out in the background: let it, so it changes nothing after the snapshots below.
@@ -185,6 +191,7 @@ async function seedWorkspace(label: string): Promise<Seeded> {
     webhookEndpointId: webhook.endpoint.id,
     webhookDeliveryId: webhookTest.delivery.id,
     alertId: alert.id,
+    savedFilterId: savedFilter.savedFilter.id,
     words: [
       contactName,
       messageText,
@@ -201,6 +208,7 @@ async function seedWorkspace(label: string): Promise<Seeded> {
       token.secret,
       webhook.endpoint.description,
       webhook.secret,
+      filterName,
     ],
   };
 }
@@ -227,6 +235,7 @@ const ids = (w: Seeded) => [
   w.webhookEndpointId,
   w.webhookDeliveryId,
   w.alertId,
+  w.savedFilterId,
 ];
 
 /**
@@ -252,6 +261,9 @@ function idFor(w: Seeded, url: string, param: string): string | undefined {
       "api-tokens": w.apiTokenId,
       "webhook-endpoints": w.webhookEndpointId,
       alerts: w.alertId,
+      "saved-filters": w.savedFilterId,
+      // PUT /api/distribution/:kind/:id, with `:kind` = teams (see NAME_PARAMS).
+      distribution: w.teamId,
     };
     return byResource[resource];
   }
@@ -265,9 +277,13 @@ function idFor(w: Seeded, url: string, param: string): string | undefined {
     otherId: w.contactId,
     sessionId: w.sessionId,
     deliveryId: w.webhookDeliveryId,
+    teamId: w.teamId,
   };
   return byParam[param];
 }
+
+/** Route parameters that name a kind of thing rather than a resource: the same value for A and B. */
+const NAME_PARAMS: Record<string, string> = { kind: "teams" };
 
 /**
  * Public routes with parameters are reachable without a session by design and are not workspace-scoped by
@@ -323,6 +339,11 @@ function bodyFor(a: Seeded, route: RouteEntry): unknown {
     "PUT /api/conversations/:id/receipt-policy": { readReceipts: false },
     "PUT /api/contacts/:id/read-tracking-consent": { granted: true },
     "POST /api/connections/:id/test-message": { conversationId: a.conversationId, text: "hijack" },
+    "PUT /api/hours/auto-replies/:connectionId": { enabled: false, language: "en", texts: {} },
+    "PUT /api/hours/teams/:teamId": { timeZone: "UTC", weekly: [] },
+    "PUT /api/distribution/:kind/:id": { mode: "round_robin" },
+    "PUT /api/distribution/agents/:userId": { maxOpen: 5 },
+    "PATCH /api/saved-filters/:id": { name: "hijacked" },
     "PATCH /api/connections/:id": {
       name: "hijacked",
       enabled: false,
@@ -334,15 +355,17 @@ function bodyFor(a: Seeded, route: RouteEntry): unknown {
   return route.method === "GET" || route.method === "HEAD" || route.method === "DELETE" ? undefined : {};
 }
 
-const paramsOf = (url: string) => [...url.matchAll(/:(\w+)/g)].map((m) => m[1]!);
+const paramsOf = (url: string) =>
+  [...url.matchAll(/:(\w+)/g)].map((m) => m[1]!).filter((p) => !(p in NAME_PARAMS));
 
 /** Every assignment of A's or B's ids to the parameters in which at least one is B's. */
 function substitutions(a: Seeded, b: Seeded, route: RouteEntry): { path: string; missing: string[] }[] {
   const params = paramsOf(route.url);
   const out: { path: string; missing: string[] }[] = [];
+  const named = Object.entries(NAME_PARAMS).reduce((u, [p, v]) => u.replace(`:${p}`, v), route.url);
   for (let mask = 1; mask < 1 << params.length; mask++) {
     const missing: string[] = [];
-    let path = route.url;
+    let path = named;
     params.forEach((p, i) => {
       const w = mask & (1 << i) ? b : a;
       const id = idFor(w, route.url, p);
@@ -382,6 +405,11 @@ async function snapshot(workspaceId: string) {
     "api_tokens",
     "alert_rules",
     "alerts",
+    "saved_filters",
+    "distribution_settings",
+    "agent_distribution",
+    "business_hours",
+    "outside_hours_replies",
   ];
   const out: Record<string, unknown[]> = {};
   for (const table of tables) {

@@ -47,6 +47,13 @@ export async function saveHours(
 
 /** Removes the workspace's hours (always open) or a team's own (it uses the workspace's again). */
 export async function clearHours(ctx: AppContext, workspaceId: string, teamId: string | null) {
+  if (teamId) {
+    const t = await ctx.db.query("select 1 from teams where id = $1 and workspace_id = $2", [
+      teamId,
+      workspaceId,
+    ]);
+    if (!t.length) throw notFound("Team");
+  }
   await ctx.db.query(
     "delete from business_hours where workspace_id = $1 and team_id is not distinct from $2",
     [workspaceId, teamId],
