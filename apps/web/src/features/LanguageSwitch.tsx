@@ -15,7 +15,7 @@ export function LanguageSwitch({ onChange }: { onChange?: (lang: Language) => vo
           color="gray"
           size="compact-sm"
           leftSection={<IconLanguage size={16} />}
-          aria-label={t("common.language")}
+          aria-label={`${t("common.language")}: ${t(`languages.${current}`)}`}
           data-testid="language-switch"
         >
           {t(`languages.${current}`)}

@@ -274,7 +274,13 @@ export function Composer({ conversation }: { conversation: Conversation }) {
       <QuoteChip conversationId={id} />
       <AttachmentChips files={attach.files} problem={attach.problem} onRemove={attach.remove} />
       <Group align="flex-end" gap="sm" wrap="nowrap">
-        <Popover opened={slash !== null && allowed} position="top-start" width="target" shadow="md">
+        <Popover
+          opened={slash !== null && allowed}
+          position="top-start"
+          width="target"
+          shadow="md"
+          withRoles={false}
+        >
           <Popover.Target>
             <Textarea
               ref={input}

@@ -69,7 +69,7 @@ export function ConversationPane({ id, me }: { id: string; me: string }) {
           : {}),
       }}
       bg="white"
-      data-testid="side-panel"
+      data-testid="side-panel-frame"
     >
       <Suspense fallback={<Loader size="sm" m="md" />}>
         <SidePanel conversation={c} />

@@ -84,7 +84,7 @@ export function AppHeader({
           size="lg"
           tt="none"
           variant={unread.data ? "filled" : "light"}
-          color={unread.data ? "red" : "gray"}
+          color={unread.data ? "red.9" : "gray"}
           c={unread.data ? undefined : "gray.8"}
           leftSection={<IconInbox size={14} />}
         >
@@ -94,7 +94,7 @@ export function AppHeader({
           hiddenFrom="sm"
           size="lg"
           variant={unread.data ? "filled" : "light"}
-          color={unread.data ? "red" : "gray"}
+          color={unread.data ? "red.9" : "gray"}
           leftSection={<IconInbox size={14} />}
           aria-label={t("header.unread", { count: unread.data ?? 0 })}
         >
@@ -107,7 +107,10 @@ export function AppHeader({
         </Box>
         <Menu position="bottom-end">
           <Menu.Target>
-            <UnstyledButton data-testid="user-menu" aria-label={t("account.nav.menu")}>
+            <UnstyledButton
+              data-testid="user-menu"
+              aria-label={`${session.user.name} · ${t("account.nav.menu")}`}
+            >
               <Group gap={6} wrap="nowrap">
                 <Text size="sm" fw={500} visibleFrom="sm">
                   {session.user.name}

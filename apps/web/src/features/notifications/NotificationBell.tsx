@@ -71,15 +71,16 @@ export function NotificationBell() {
   const time = new Intl.DateTimeFormat(i18n.language, { dateStyle: "short", timeStyle: "short" });
 
   return (
-    <Popover opened={open} onChange={setOpen} position="bottom-end" width={360} shadow="md">
-      <Popover.Target>
-        <Indicator
-          label={unread > 99 ? "99+" : unread}
-          size={16}
-          color="red"
-          disabled={unread === 0}
-          offset={4}
-        >
+    // The count badge sits outside the popover's target: the target (the button) carries the popup's ARIA.
+    <Indicator
+      label={unread > 99 ? "99+" : unread}
+      size={16}
+      color="red.9"
+      disabled={unread === 0}
+      offset={4}
+    >
+      <Popover opened={open} onChange={setOpen} position="bottom-end" width={360} shadow="md">
+        <Popover.Target>
           <ActionIcon
             variant="subtle"
             size="lg"
@@ -91,83 +92,83 @@ export function NotificationBell() {
           >
             <IconBell size={20} />
           </ActionIcon>
-        </Indicator>
-      </Popover.Target>
-      <Popover.Dropdown p={0}>
-        <Group justify="space-between" p="sm">
-          <Text fw={600}>{t("notify.bell")}</Text>
-          <Group gap={4}>
-            <Button size="compact-xs" variant="subtle" onClick={markAll} disabled={unread === 0}>
-              {t("notify.markAllRead")}
-            </Button>
-            <ActionIcon
-              variant="subtle"
-              component={Link}
-              to="/settings/notifications"
-              aria-label={t("notify.settingsLink")}
-              onClick={() => setOpen(false)}
-            >
-              <IconSettings size={16} />
-            </ActionIcon>
+        </Popover.Target>
+        <Popover.Dropdown p={0}>
+          <Group justify="space-between" p="sm">
+            <Text fw={600}>{t("notify.bell")}</Text>
+            <Group gap={4}>
+              <Button size="compact-xs" variant="subtle" onClick={markAll} disabled={unread === 0}>
+                {t("notify.markAllRead")}
+              </Button>
+              <ActionIcon
+                variant="subtle"
+                component={Link}
+                to="/settings/notifications"
+                aria-label={t("notify.settingsLink")}
+                onClick={() => setOpen(false)}
+              >
+                <IconSettings size={16} />
+              </ActionIcon>
+            </Group>
           </Group>
-        </Group>
-        <ScrollArea.Autosize mah={420}>
-          {items.length === 0 ? (
-            <Text c="dimmed" size="sm" p="sm">
-              {t("notify.empty")}
-            </Text>
-          ) : (
-            <Stack gap={0} data-testid="notification-list">
-              {items.map((n) => (
-                <UnstyledButton
-                  key={n.id}
-                  onClick={() => void openOne(n)}
-                  p="sm"
-                  style={{
-                    borderTop: "1px solid var(--mantine-color-gray-2)",
-                    background: n.readAt ? undefined : "var(--mantine-color-blue-0)",
-                  }}
-                >
-                  <Text size="sm" fw={n.readAt ? 400 : 600} lineClamp={1}>
-                    {notificationTitle(n)}
-                  </Text>
-                  {n.body ? (
-                    <Text size="sm" c="dimmed" lineClamp={2}>
-                      {n.body}
+          <ScrollArea.Autosize mah={420}>
+            {items.length === 0 ? (
+              <Text c="dimmed" size="sm" p="sm">
+                {t("notify.empty")}
+              </Text>
+            ) : (
+              <Stack gap={0} data-testid="notification-list">
+                {items.map((n) => (
+                  <UnstyledButton
+                    key={n.id}
+                    onClick={() => void openOne(n)}
+                    p="sm"
+                    style={{
+                      borderTop: "1px solid var(--mantine-color-gray-2)",
+                      background: n.readAt ? undefined : "var(--mantine-color-blue-0)",
+                    }}
+                  >
+                    <Text size="sm" fw={n.readAt ? 400 : 600} lineClamp={1}>
+                      {notificationTitle(n)}
                     </Text>
-                  ) : null}
-                  <Group justify="space-between" gap={4}>
-                    <Text size="xs" c="dimmed">
-                      {time.format(new Date(n.createdAt))}
-                    </Text>
-                    {n.conversationId ? (
-                      <ActionIcon
-                        component="span"
-                        size="xs"
-                        variant="subtle"
-                        color="gray"
-                        aria-label={t("notify.mute")}
-                        title={t("notify.mute")}
-                        onClick={(e: React.MouseEvent) => {
-                          e.stopPropagation();
-                          if (n.conversationId) void mute(n.conversationId);
-                        }}
-                      >
-                        <IconBellOff size={12} />
-                      </ActionIcon>
+                    {n.body ? (
+                      <Text size="sm" c="dimmed" lineClamp={2}>
+                        {n.body}
+                      </Text>
                     ) : null}
-                  </Group>
-                </UnstyledButton>
-              ))}
-              {list.hasNextPage ? (
-                <Button variant="subtle" size="xs" onClick={() => void list.fetchNextPage()}>
-                  {t("notify.loadMore")}
-                </Button>
-              ) : null}
-            </Stack>
-          )}
-        </ScrollArea.Autosize>
-      </Popover.Dropdown>
-    </Popover>
+                    <Group justify="space-between" gap={4}>
+                      <Text size="xs" c="dimmed">
+                        {time.format(new Date(n.createdAt))}
+                      </Text>
+                      {n.conversationId ? (
+                        <ActionIcon
+                          component="span"
+                          size="xs"
+                          variant="subtle"
+                          color="gray"
+                          aria-label={t("notify.mute")}
+                          title={t("notify.mute")}
+                          onClick={(e: React.MouseEvent) => {
+                            e.stopPropagation();
+                            if (n.conversationId) void mute(n.conversationId);
+                          }}
+                        >
+                          <IconBellOff size={12} />
+                        </ActionIcon>
+                      ) : null}
+                    </Group>
+                  </UnstyledButton>
+                ))}
+                {list.hasNextPage ? (
+                  <Button variant="subtle" size="xs" onClick={() => void list.fetchNextPage()}>
+                    {t("notify.loadMore")}
+                  </Button>
+                ) : null}
+              </Stack>
+            )}
+          </ScrollArea.Autosize>
+        </Popover.Dropdown>
+      </Popover>
+    </Indicator>
   );
 }
