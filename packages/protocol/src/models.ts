@@ -138,6 +138,8 @@ export const Conversation = z.object({
       id: z.string(),
       text: z.string().nullable(),
       authorType: AuthorType,
+      /** The person (or bot) of the workspace who wrote it; null for the customer and for system lines. */
+      authorId: z.string().nullable(),
       direction: MessageDirection,
       deliveryState: DeliveryState.nullable(),
     })

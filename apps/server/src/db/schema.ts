@@ -269,6 +269,7 @@ export interface Conversations {
   last_customer_message_at: Timestamp | null;
   last_inbound_seq: Generated<number>;
   last_message_author: string | null;
+  last_message_author_id: string | null;
   last_message_direction: string | null;
   last_message_id: string | null;
   last_message_preview: string | null;

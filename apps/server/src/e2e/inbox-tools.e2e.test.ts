@@ -1,6 +1,6 @@
 import type { Page } from "playwright-core";
 import { describe, expect, it } from "vitest";
-import { apiConnection, inbound, newWorkspace, type TestServer } from "../testing/harness";
+import { addUser, apiConnection, inbound, newWorkspace, type TestServer } from "../testing/harness";
 import { eventually, signIn, useBrowser } from "./browser";
 
 /**
@@ -15,6 +15,9 @@ const UI = {
     noTags: "No tags",
     any: "Any",
     selected2: "2 selected",
+    you: "You: ",
+    all3: "All 3 of this filter",
+    delete3: "3 conversations and their messages will be deleted for good.",
     close: "Close",
     oneOfOne: "1 of 1",
   },
@@ -23,6 +26,9 @@ const UI = {
     noTags: "Без тегов",
     any: "Любые",
     selected2: "Выбрано 2",
+    you: "Вы: ",
+    all3: "Все по фильтру: 3",
+    delete3: "3 диалога и их сообщения будут удалены навсегда.",
     close: "Закрыть",
     oneOfOne: "1 из 1",
   },
@@ -69,7 +75,10 @@ describe.each(["en", "ru"] as const)("inbox list tools (%s)", (lang) => {
     if (lang === "ru") {
       await page.getByTestId("language-switch").click();
       await page.getByTestId("language-ru").click();
-      await eventually(() => page.getByTestId("view-all").textContent()).toBe("Все");
+      // The view's name (its counts sit beside it).
+      await eventually(() =>
+        page.getByTestId("view-all").locator(".mantine-NavLink-label").textContent(),
+      ).toBe("Все");
     }
     await page.getByTestId("view-all").click();
     await eventually(() => rowNames(page)).toEqual(["John Smith", "Мария Иванова", "Олег Петренко"].sort());
@@ -140,8 +149,29 @@ describe.each(["en", "ru"] as const)("inbox list tools (%s)", (lang) => {
     await search.fill("");
     await eventually(() => page.getByTestId("conversation-row").count()).toBe(3);
 
-    // Bulk: select two conversations and close them; they leave the open list live.
+    // The list names who wrote the last reply: "You" only for one's own, a colleague by name.
+    const colleague = await addUser(t, owner, "supervisor");
+    await t.server.ctx.db.query("update users set name = 'Ирина Коваль' where id = $1", [colleague.id]);
+    expect(
+      (await colleague.client.post(`/api/conversations/${maria}/messages`, { text: "Уже едет" })).status,
+    ).toBe(201);
+    expect((await owner.post(`/api/conversations/${john}/messages`, { text: "On its way" })).status).toBe(
+      201,
+    );
+    const authorIn = (id: string) => page.locator(`[data-conversation-id="${id}"]`).getByTestId("row-author");
+    await eventually(() => authorIn(maria).textContent()).toBe("Ирина Коваль: ");
+    await eventually(() => authorIn(john).textContent()).toBe(ui.you);
+
+    // Bulk: "select all" says how many the filter holds, and so does the delete confirmation.
     await page.getByTestId("select-mode").click();
+    await page.getByTestId("bulk-select-all").click();
+    await eventually(() => page.getByTestId("bulk-count").textContent()).toBe(ui.all3);
+    await page.getByTestId("bulk-delete").click();
+    await eventually(() => page.getByTestId("bulk-delete-text").textContent()).toBe(ui.delete3);
+    await page.keyboard.press("Escape");
+    await page.getByTestId("bulk-delete-text").waitFor({ state: "hidden" });
+    await page.getByTestId("bulk-clear").click();
+    // Select two conversations and close them; they leave the open list live.
     await page.locator(`[data-conversation-id="${john}"]`).click();
     await page.locator(`[data-conversation-id="${oleg}"]`).click();
     await eventually(() => page.getByTestId("bulk-count").textContent()).toBe(ui.selected2);

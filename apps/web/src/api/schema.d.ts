@@ -2263,6 +2263,7 @@ export interface paths {
                                     text: string | null;
                                     /** @enum {string} */
                                     authorType: "contact" | "user" | "system" | "bot";
+                                    authorId: string | null;
                                     /** @enum {string} */
                                     direction: "inbound" | "outbound" | "internal";
                                     /** @enum {string|null} */
@@ -2412,6 +2413,7 @@ export interface paths {
                                     text: string | null;
                                     /** @enum {string} */
                                     authorType: "contact" | "user" | "system" | "bot";
+                                    authorId: string | null;
                                     /** @enum {string} */
                                     direction: "inbound" | "outbound" | "internal";
                                     /** @enum {string|null} */
@@ -3015,6 +3017,7 @@ export interface paths {
                                     text: string | null;
                                     /** @enum {string} */
                                     authorType: "contact" | "user" | "system" | "bot";
+                                    authorId: string | null;
                                     /** @enum {string} */
                                     direction: "inbound" | "outbound" | "internal";
                                     /** @enum {string|null} */
@@ -3134,6 +3137,7 @@ export interface paths {
                                     text: string | null;
                                     /** @enum {string} */
                                     authorType: "contact" | "user" | "system" | "bot";
+                                    authorId: string | null;
                                     /** @enum {string} */
                                     direction: "inbound" | "outbound" | "internal";
                                     /** @enum {string|null} */
@@ -3251,6 +3255,7 @@ export interface paths {
                                     text: string | null;
                                     /** @enum {string} */
                                     authorType: "contact" | "user" | "system" | "bot";
+                                    authorId: string | null;
                                     /** @enum {string} */
                                     direction: "inbound" | "outbound" | "internal";
                                     /** @enum {string|null} */
@@ -3361,6 +3366,7 @@ export interface paths {
                                     text: string | null;
                                     /** @enum {string} */
                                     authorType: "contact" | "user" | "system" | "bot";
+                                    authorId: string | null;
                                     /** @enum {string} */
                                     direction: "inbound" | "outbound" | "internal";
                                     /** @enum {string|null} */
@@ -3749,6 +3755,79 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/conversations/bulk/count": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** How many conversations 'select all' of a filter would act on (at most 1,000; `more` when more match) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        filter: {
+                            status?: string[] | string;
+                            assignee?: string[] | string;
+                            /** @enum {string} */
+                            unassigned?: "true" | "false";
+                            /** @enum {string} */
+                            mine?: "true" | "false";
+                            /** @enum {string} */
+                            unanswered?: "true" | "false";
+                            connection?: string[] | string;
+                            channel?: string[] | string;
+                            tag?: string[] | string;
+                            /** @enum {string} */
+                            tagMode?: "any" | "none" | "pinned";
+                            team?: string[] | string;
+                            bot?: string[] | string;
+                            /** Format: date-time */
+                            activeFrom?: string;
+                            /** Format: date-time */
+                            activeTo?: string;
+                            /** @enum {string} */
+                            author?: "customer" | "agent";
+                            delivery?: string[] | string;
+                            /**
+                             * @default activity
+                             * @enum {string}
+                             */
+                            sort?: "activity" | "waiting";
+                        };
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            count: number;
+                            more: boolean;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/bulk-operations/{id}": {
         parameters: {
             query?: never;
@@ -3917,6 +3996,7 @@ export interface paths {
                                         text: string | null;
                                         /** @enum {string} */
                                         authorType: "contact" | "user" | "system" | "bot";
+                                        authorId: string | null;
                                         /** @enum {string} */
                                         direction: "inbound" | "outbound" | "internal";
                                         /** @enum {string|null} */
@@ -4030,6 +4110,7 @@ export interface paths {
                                     text: string | null;
                                     /** @enum {string} */
                                     authorType: "contact" | "user" | "system" | "bot";
+                                    authorId: string | null;
                                     /** @enum {string} */
                                     direction: "inbound" | "outbound" | "internal";
                                     /** @enum {string|null} */

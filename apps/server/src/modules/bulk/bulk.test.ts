@@ -101,6 +101,17 @@ describe("bulk actions", () => {
     expect((await owner.post(`/api/conversations/${closed}/status`, { status: "closed" })).status).toBe(200);
     const count = async (c: Client) => (await c.get("/api/conversations/unread-count")).body.count as number;
     expect(await count(owner)).toBe(3);
+    // What "select all" would take, before confirming: the real number, not the cap.
+    const preview = await owner.post("/api/conversations/bulk/count", {
+      filter: { status: "open,in_progress" },
+    });
+    expect(preview.status, JSON.stringify(preview.body)).toBe(200);
+    expect(preview.body).toEqual({ count: 3, more: false });
+    const all = await owner.post("/api/conversations/bulk/count", { filter: {} });
+    expect(all.body).toEqual({ count: 4, more: false });
+    const agent = await addUser(t, owner, "agent");
+    const mine = await agent.client.post("/api/conversations/bulk/count", { filter: { mine: "true" } });
+    expect(mine.body).toEqual({ count: 0, more: false });
     const read = await bulk(owner, { action: "mark_read", filter: { status: "open,in_progress" } });
     expect(read.op).toMatchObject({ total: 3, done: 3, failed: 0 });
     expect(await count(owner)).toBe(0);

@@ -7,8 +7,9 @@ import { requireRecentAuth } from "../auth/step-up";
 import { startBulk } from "./commands/start-bulk";
 import { registerBulkJob } from "./job";
 import { presentOperation } from "./present";
+import { countSelection } from "./queries/count-selection";
 import { loadOperation } from "./queries/load-operation";
-import { BulkInput, BulkOperation } from "./schema";
+import { BulkFilter, BulkInput, BulkOperation } from "./schema";
 
 const tags = ["conversations"];
 
@@ -32,6 +33,20 @@ export async function bulkRoutes(app: App, ctx: AppContext) {
       const row = await startBulk(ctx, actor, req.body, requestSource(req));
       return reply.code(202).send({ operation: presentOperation(row) });
     },
+  );
+
+  app.post(
+    "/api/conversations/bulk/count",
+    {
+      schema: {
+        tags,
+        summary:
+          "How many conversations 'select all' of a filter would act on (at most 1,000; `more` when more match)",
+        body: z.object({ filter: BulkFilter }),
+        response: { 200: z.object({ count: z.number(), more: z.boolean() }) },
+      },
+    },
+    async (req) => countSelection(ctx, actorOf(req), req.body.filter),
   );
 
   app.get(

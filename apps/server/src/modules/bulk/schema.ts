@@ -6,12 +6,15 @@ export const BULK_MAX = 1000;
 export const BulkAction = z.enum(["close", "reassign", "mark_read", "mark_unread", "delete"]);
 export type BulkAction = z.infer<typeof BulkAction>;
 
+/** The list's filters and sort, as "select all" takes them. */
+export const BulkFilter = ListFilters.extend({ sort: ListQuery.shape.sort });
+
 export const BulkInput = z
   .object({
     action: BulkAction,
     /** The selected conversations, or `filter` for "select all" (the first 1,000 of the filtered list). */
     ids: z.array(z.uuid()).min(1).max(BULK_MAX).optional(),
-    filter: ListFilters.extend({ sort: ListQuery.shape.sort }).optional(),
+    filter: BulkFilter.optional(),
     /** reassign: the new responsible agent (null: back to the queue) and optionally the team. */
     assigneeId: z.uuid().nullable().optional(),
     teamId: z.uuid().nullable().optional(),

@@ -26,6 +26,7 @@ export interface ConversationRow {
   last_message_id: string | null;
   last_message_preview: string | null;
   last_message_author: AuthorType | null;
+  last_message_author_id: string | null;
   last_message_direction: "inbound" | "outbound" | "internal" | null;
   last_outbound_state: DeliveryState | null;
   last_inbound_seq: number;
@@ -46,7 +47,7 @@ export const CONVERSATION_SELECT = `
     cc.name as connection_name, c.contact_id, ct.name as contact_name, ct.nickname as contact_nickname,
     ct.email as contact_email, ct.phone as contact_phone, ct.avatar_url as contact_avatar_url,
     ct.blocked_at as contact_blocked_at, c.assignee_id, c.team_id, c.bot_id, c.last_activity_at,
-    c.last_message_id, c.last_message_preview, c.last_message_author, c.last_message_direction,
+    c.last_message_id, c.last_message_preview, c.last_message_author, c.last_message_author_id, c.last_message_direction,
     c.last_outbound_state, c.last_inbound_seq, c.first_unanswered_at, c.last_customer_message_at,
     c.closed_at, c.source, c.created_at,
     coalesce((select array_agg(o.user_id::text order by o.added_at) from conversation_operators o
@@ -95,6 +96,7 @@ export function presentConversation(r: ConversationRow, permissions?: Conversati
           id: r.last_message_id,
           text: r.last_message_preview,
           authorType: r.last_message_author ?? "system",
+          authorId: r.last_message_author_id ?? null,
           direction: r.last_message_direction ?? "internal",
           deliveryState: r.last_outbound_state ?? null,
         }

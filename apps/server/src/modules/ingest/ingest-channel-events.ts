@@ -155,6 +155,7 @@ async function moveIdentity(
            last_message_id = case when d.last_activity_at > k.last_activity_at then d.last_message_id else k.last_message_id end,
            last_message_preview = case when d.last_activity_at > k.last_activity_at then d.last_message_preview else k.last_message_preview end,
            last_message_author = case when d.last_activity_at > k.last_activity_at then d.last_message_author else k.last_message_author end,
+           last_message_author_id = case when d.last_activity_at > k.last_activity_at then d.last_message_author_id else k.last_message_author_id end,
            last_message_direction = case when d.last_activity_at > k.last_activity_at then d.last_message_direction else k.last_message_direction end,
            status = case when k.status = 'closed' and d.status <> 'closed' then 'open' else k.status end,
            closed_at = case when k.status = 'closed' and d.status <> 'closed' then null else k.closed_at end,

@@ -193,7 +193,7 @@ export async function ingestMessages(
          c as (
            update conversations c set
              last_activity_at = greatest(c.last_activity_at, $9), updated_at = $9, last_message_id = v.last_message_id, last_message_preview = v.preview,
-             last_message_author = v.author, last_message_direction = v.direction,
+             last_message_author = v.author, last_message_author_id = null, last_message_direction = v.direction,
              last_outbound_state = case when v.direction = 'outbound' then 'sent' else c.last_outbound_state end,
              last_inbound_seq = coalesce(v.last_inbound_seq, c.last_inbound_seq),
              -- Never backwards: a provider's late retry of an old message must not close the messaging window.

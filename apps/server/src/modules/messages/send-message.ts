@@ -167,7 +167,7 @@ export async function sendMessage(ctx: AppContext, actor: Actor, input: SendInpu
       const reopens = conv.status === "closed";
       await tx.q.query(
         `update conversations set last_activity_at = greatest(last_activity_at, $2), updated_at = $2, last_message_id = $3,
-           last_message_preview = $4, last_message_author = 'user', last_message_direction = 'outbound',
+           last_message_preview = $4, last_message_author = 'user', last_message_author_id = $5, last_message_direction = 'outbound',
            last_outbound_state = 'queued', first_unanswered_at = null,
            assignee_id = coalesce(assignee_id, $5),
            status = case when status = 'closed' then 'open' else status end,

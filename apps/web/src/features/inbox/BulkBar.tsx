@@ -9,6 +9,7 @@ import {
   IconUserShare,
   IconX,
 } from "@tabler/icons-react";
+import { useQuery } from "@tanstack/react-query";
 import { useEffect, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { client, data, post } from "../../api/client";
@@ -84,13 +85,30 @@ export function BulkBar({
     );
   };
   const busy = op?.status === "running";
-  const none = count === 0 && !all;
+  // "Select all": the number the server would act on, asked before anything is confirmed.
+  const { limit: _l, cursor: _c, ...allFilter } = filter;
+  const matching = useQuery({
+    queryKey: ["bulk-count", allFilter],
+    queryFn: () =>
+      post<Answer<"/api/conversations/bulk/count", "post">>("/api/conversations/bulk/count", {
+        filter: allFilter,
+      }),
+    enabled: all,
+  });
+  const total = all ? (matching.data?.count ?? null) : count;
+  const none = all ? total === 0 : count === 0;
+  const allLabel =
+    total === null
+      ? t("bulk.allSelected")
+      : matching.data?.more
+        ? t("bulk.allFirst", { count: total })
+        : t("bulk.allCount", { count: total });
 
   return (
     <Stack gap={6} px="md" py="xs" bg="indigo.0" data-testid="bulk-bar">
       <Group justify="space-between" wrap="nowrap">
         <Text size="sm" fw={600} data-testid="bulk-count">
-          {all ? t("bulk.allSelected") : t("bulk.selected", { count })}
+          {all ? allLabel : t("bulk.selected", { count })}
         </Text>
         <Group gap={4} wrap="nowrap">
           {!all ? (
@@ -98,7 +116,7 @@ export function BulkBar({
               {t("bulk.selectAll")}
             </Button>
           ) : null}
-          <Button size="compact-xs" variant="subtle" color="gray" onClick={onClear}>
+          <Button size="compact-xs" variant="subtle" color="gray" onClick={onClear} data-testid="bulk-clear">
             {t("bulk.clear")}
           </Button>
         </Group>
@@ -188,7 +206,9 @@ export function BulkBar({
         title={t("bulk.deleteTitle")}
         centered
       >
-        <Text size="sm">{t("bulk.deleteConfirm", { count: all ? 1000 : count })}</Text>
+        <Text size="sm" data-testid="bulk-delete-text">
+          {total === null ? t("bulk.allSelected") : t("bulk.deleteConfirm", { count: total })}
+        </Text>
         <Group justify="flex-end" mt="md">
           <Button variant="default" leftSection={<IconX size={14} />} onClick={() => setConfirmDelete(false)}>
             {t("bulk.cancel")}

@@ -2,11 +2,12 @@ import { Badge, Box, Center, Checkbox, Group, Loader, Stack, Text, UnstyledButto
 import type { Conversation } from "@parley/protocol";
 import { CAPABILITIES } from "@parley/protocol/capabilities";
 import { IconInbox } from "@tabler/icons-react";
+import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { useVirtualizer } from "@tanstack/react-virtual";
 import { useEffect, useMemo, useRef } from "react";
 import { useTranslation } from "react-i18next";
 import { Link, useLocation } from "react-router";
-import { useConversationList, type View, viewQuery } from "../../api/queries";
+import { keys, sessionQuery, useConversationList, useUsers, type View, viewQuery } from "../../api/queries";
 import { errorText } from "../../lib/errors";
 import { listTime } from "../../lib/format";
 import { EmptyViewHint } from "../navigation/EmptyViewHint";
@@ -44,9 +45,35 @@ export function ConversationList({
 }) {
   const { t } = useTranslation();
   const list = useConversationList(view, params);
+  // Who wrote each row's last message: "You" for the caller's own replies, a colleague's name for theirs.
+  const me = useQuery(sessionQuery).data?.user.id ?? null;
+  const users = useUsers().data;
+  const authorOf = useMemo(() => {
+    const names = new Map(users?.map((u) => [u.id, u.name]));
+    return (c: Conversation): string | null => {
+      const last = c.lastMessage;
+      if (last?.direction !== "outbound") return null;
+      if (last.authorType === "bot") return t("list.bot");
+      if (last.authorType !== "user" || !last.authorId) return null;
+      return last.authorId === me ? t("list.you") : (names.get(last.authorId) ?? null);
+    };
+  }, [users, me, t]);
   // A row keeps the page's query (view, filters, search) so opening a conversation keeps the list as it is.
   const search = useLocation().search.replace(/^\?/, "");
   const rows = useMemo(() => list.data?.pages.flatMap((p) => p.conversations) ?? [], [list.data]);
+  // A colleague who joined after the people list was loaded: ask for it again (once per unknown person).
+  const qc = useQueryClient();
+  const askedFor = useRef(new Set<string>());
+  useEffect(() => {
+    if (!users) return;
+    const known = new Set(users.map((u) => u.id));
+    const unknown = rows
+      .map((c) => (c.lastMessage?.authorType === "user" ? c.lastMessage.authorId : null))
+      .filter((id): id is string => !!id && !known.has(id) && !askedFor.current.has(id));
+    if (!unknown.length) return;
+    for (const id of unknown) askedFor.current.add(id);
+    void qc.invalidateQueries({ queryKey: keys.users });
+  }, [rows, users, qc]);
   const scrollRef = useRef<HTMLDivElement>(null);
   const virtualizer = useVirtualizer({
     count: rows.length,
@@ -114,6 +141,7 @@ export function ConversationList({
                 selected={c.id === selectedId}
                 sla={sla}
                 selection={selection}
+                author={authorOf(c)}
               />
             </Box>
           );
@@ -134,10 +162,13 @@ function Row({
   selected,
   sla,
   selection,
+  author,
 }: {
   c: Conversation;
   href: string;
   selected: boolean;
+  /** Who wrote the last message when it was one of the team (or a bot); null for the customer's. */
+  author: string | null;
   sla: Sla;
   selection: ListSelection | null;
 }) {
@@ -167,7 +198,7 @@ function Row({
             />
           </span>
         ) : null}
-        {ours ? `${t("list.you")}: ` : ""}
+        {author ? <span data-testid="row-author">{`${author}: `}</span> : null}
         {last.text ?? t("list.attachment")}
       </>
     );

@@ -85,6 +85,7 @@ export const en = {
     unknownContact: "Unknown contact",
     draft: "Draft",
     you: "You",
+    bot: "Bot",
     noMessages: "No messages yet",
     attachment: "Attachment",
     unread_one: "{{count}} unread message",

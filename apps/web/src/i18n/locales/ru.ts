@@ -88,6 +88,7 @@ export const ru = {
     unknownContact: "Неизвестный контакт",
     draft: "Черновик",
     you: "Вы",
+    bot: "Бот",
     noMessages: "Сообщений пока нет",
     attachment: "Вложение",
     unread_one: "{{count}} непрочитанное сообщение",

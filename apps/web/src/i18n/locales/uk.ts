@@ -88,6 +88,7 @@ export const uk = {
     unknownContact: "Невідомий контакт",
     draft: "Чернетка",
     you: "Ви",
+    bot: "Бот",
     noMessages: "Повідомлень поки немає",
     attachment: "Вкладення",
     unread_one: "{{count}} непрочитане повідомлення",
