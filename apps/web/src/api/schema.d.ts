@@ -9639,6 +9639,7 @@ export interface paths {
                             steps: {
                                 channel: boolean;
                                 team: boolean;
+                                hours: boolean;
                                 testMessage: boolean;
                             };
                         };

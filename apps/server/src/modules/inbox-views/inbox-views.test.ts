@@ -143,12 +143,16 @@ describe("first-run checklist", () => {
     const { owner } = await newWorkspace(t);
     const first = await owner.get("/api/first-run");
     expect(first.status).toBe(200);
-    expect(first.body).toEqual({ show: true, steps: { channel: false, team: false, testMessage: false } });
+    expect(first.body).toEqual({
+      show: true,
+      steps: { channel: false, team: false, hours: false, testMessage: false },
+    });
 
     const conn = await apiConnection(t, owner);
     expect((await owner.get("/api/first-run")).body.steps).toEqual({
       channel: true,
       team: false,
+      hours: false,
       testMessage: false,
     });
     await converse(conn);
@@ -158,8 +162,17 @@ describe("first-run checklist", () => {
     });
     expect(invite.status, JSON.stringify(invite.body)).toBe(201);
     expect((await owner.get("/api/first-run")).body).toEqual({
+      show: true,
+      steps: { channel: true, team: true, hours: false, testMessage: true },
+    });
+    const hours = await owner.put("/api/hours/workspace", {
+      timeZone: "Europe/Kyiv",
+      weekly: [1, 2, 3, 4, 5].map((day) => ({ day, from: "09:00", to: "18:00" })),
+    });
+    expect(hours.status, JSON.stringify(hours.body)).toBe(200);
+    expect((await owner.get("/api/first-run")).body).toEqual({
       show: false,
-      steps: { channel: true, team: true, testMessage: true },
+      steps: { channel: true, team: true, hours: true, testMessage: true },
     });
 
     // Dismissed by one person: gone for them, still shown to another in a workspace that is not done.

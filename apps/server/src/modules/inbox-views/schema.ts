@@ -46,5 +46,5 @@ export const ViewsAnswer = z.object({
 export const FirstRunAnswer = z.object({
   /** Whether the checklist is shown: not put away by this person and not yet all done. */
   show: z.boolean(),
-  steps: z.object({ channel: z.boolean(), team: z.boolean(), testMessage: z.boolean() }),
+  steps: z.object({ channel: z.boolean(), team: z.boolean(), hours: z.boolean(), testMessage: z.boolean() }),
 });

@@ -11,7 +11,7 @@ import { can } from "../../lib/permissions";
 import { hasSettingsPage } from "./pages";
 import { navKeys, useFirstRun } from "./views-api";
 
-/** The settings page a parallel feature adds for working hours: the step shows once the page exists. */
+/** Working hours' settings page: the step shows when the person may open it. */
 const HOURS_PATH = "/settings/hours";
 
 interface Step {
@@ -62,7 +62,7 @@ export function FirstRunChecklist({ session }: { session: Session }) {
             label: "navigation.firstRun.hours",
             hint: "navigation.firstRun.hoursHint",
             to: HOURS_PATH,
-            done: null,
+            done: s.hours,
           } satisfies Step,
         ]
       : []),
