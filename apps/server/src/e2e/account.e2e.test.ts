@@ -194,6 +194,8 @@ describe("account", () => {
     await page.keyboard.press("k");
     await eventually(() => page.url()).toContain(`/inbox/${ids[1]}?view=all`);
     await page.getByRole("log").waitFor();
+    // r focuses the composer: wait until the opened conversation's composer is there to take it.
+    await page.getByTestId("composer-input").waitFor();
 
     await page.keyboard.press("r");
     await eventually(() => page.evaluate('document.activeElement?.getAttribute("data-testid") ?? null')).toBe(
