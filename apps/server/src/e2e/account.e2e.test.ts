@@ -141,7 +141,12 @@ describe("account", () => {
     await eventually(() => page.getByRole("alert").first().textContent()).toContain("not a picture");
     await page.getByTestId("profile-language").click();
     await page.getByRole("option", { name: "Русский" }).click();
-    await eventually(() => page.getByRole("heading", { level: 2 }).first().textContent()).toBe("Профиль");
+    // The profile is one page of the settings area: its own heading is in the main region, the side
+    // navigation's (Settings) beside it; both follow the language at once.
+    await eventually(() =>
+      page.getByRole("main").getByRole("heading", { level: 2 }).first().textContent(),
+    ).toBe("Профиль");
+    expect(await page.getByRole("heading", { level: 2 }).first().textContent()).toBe("Настройки");
     await eventually(async () => (await owner.get("/api/auth/session")).body.user.locale).toBe("ru");
 
     // Another device: no language stored in the browser, an English browser: the user's language wins.
@@ -189,6 +194,8 @@ describe("account", () => {
     await page.keyboard.press("k");
     await eventually(() => page.url()).toContain(`/inbox/${ids[1]}?view=all`);
     await page.getByRole("log").waitFor();
+    // r focuses the composer: wait until the opened conversation's composer is there to take it.
+    await page.getByTestId("composer-input").waitFor();
 
     await page.keyboard.press("r");
     await eventually(() => page.evaluate('document.activeElement?.getAttribute("data-testid") ?? null')).toBe(

@@ -1,6 +1,7 @@
 import { AppShell, Box, Button, Group, ScrollArea, Stack, Text } from "@mantine/core";
 import { useDisclosure, useMediaQuery } from "@mantine/hooks";
 import { IconArrowLeft, IconMessages } from "@tabler/icons-react";
+import { lazy, Suspense } from "react";
 import { useTranslation } from "react-i18next";
 import { Link, useParams, useSearchParams } from "react-router";
 import { isView, type Session, type View } from "../../api/queries";
@@ -8,13 +9,17 @@ import { can } from "../../lib/permissions";
 import { useRealtime } from "../../realtime/useRealtime";
 import { AppHeader } from "../layout/AppHeader";
 import { ExportButton } from "../log/ExportButton";
-import { FirstRunChecklist } from "../navigation/FirstRunChecklist";
 import { InboxViews } from "../navigation/InboxViews";
 import { MobileNav, NavRail, RAIL_WIDTH } from "../navigation/NavRail";
 import { ConversationPane } from "./ConversationPane";
 import { listParams, readFilters } from "./filters";
 import { InboxListColumn } from "./InboxListColumn";
 import { HotkeysHelp, useInboxHotkeys } from "./useInboxHotkeys";
+
+// Shown only to a new workspace's admins: it loads on demand, not with the inbox's first paint.
+const FirstRunChecklist = lazy(() =>
+  import("../navigation/FirstRunChecklist").then((m) => ({ default: m.FirstRunChecklist })),
+);
 
 /** The inbox: views on the left, the conversation list, and the open conversation. */
 export function InboxPage({ session }: { session: Session }) {
@@ -76,7 +81,9 @@ export function InboxPage({ session }: { session: Session }) {
             style={{ borderRight: "1px solid var(--mantine-color-gray-3)", flexShrink: 0 }}
           >
             <Box h="100%" display="flex" style={{ flexDirection: "column" }}>
-              <FirstRunChecklist session={session} />
+              <Suspense fallback={null}>
+                <FirstRunChecklist session={session} />
+              </Suspense>
               <Box style={{ flex: 1, minHeight: 0 }}>
                 <InboxListColumn view={view} selectedId={conversationId ?? null} session={session} />
               </Box>

@@ -1,6 +1,6 @@
 import { Badge } from "@mantine/core";
-import { workingMs } from "@parley/protocol/hours";
 import { IconClock } from "@tabler/icons-react";
+import { useQuery } from "@tanstack/react-query";
 import type { TFunction } from "i18next";
 import { useSyncExternalStore } from "react";
 import { useTranslation } from "react-i18next";
@@ -39,6 +39,24 @@ export function waitText(t: TFunction, minutes: number): string {
   return t("duration.m", { m: minutes });
 }
 
+type WorkingMs = typeof import("@parley/protocol/hours").workingMs;
+
+/**
+ * The working-time maths (and the time-zone library it needs) loads on demand, and only when business
+ * hours are set: without them a wait is plain elapsed time, and the inbox's first paint does not wait for
+ * it. Null while it loads.
+ */
+function useWorkingMs(needed: boolean): WorkingMs | null {
+  const maths = useQuery({
+    queryKey: ["hours-maths"],
+    queryFn: () => import("@parley/protocol/hours").then((m) => ({ workingMs: m.workingMs })),
+    enabled: needed,
+    staleTime: Number.POSITIVE_INFINITY,
+    gcTime: Number.POSITIVE_INFINITY,
+  });
+  return maths.data?.workingMs ?? null;
+}
+
 /** The colour of a wait against the workspace's limits (R107). */
 export function slaLevel(minutes: number, sla: { yellow: number | null; red: number | null }) {
   if (sla.red !== null && minutes >= sla.red) return "red" as const;
@@ -63,7 +81,12 @@ export function SlaBadge({
   const now = useNow();
   const hours = useHours();
   const schedule = scheduleFor(hours.data, teamId);
-  const minutes = Math.max(0, Math.floor(workingMs(schedule, Date.parse(since), now) / 60_000));
+  const workingMs = useWorkingMs(schedule !== null);
+  const from = Date.parse(since);
+  // With hours set, the label waits for the maths rather than show elapsed time that may be wrong.
+  if (schedule && !workingMs) return null;
+  const elapsed = schedule && workingMs ? workingMs(schedule, from, now) : now - from;
+  const minutes = Math.max(0, Math.floor(elapsed / 60_000));
   const level = slaLevel(minutes, sla);
   const text = waitText(t, minutes);
   return (
