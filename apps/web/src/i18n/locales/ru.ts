@@ -241,6 +241,8 @@ export const ru = {
       email: "Почта",
       api: "API",
       widget: "Веб-чат",
+      line: "LINE",
+      wechat: "WeChat",
     },
     typeHints: {
       whatsapp: "WhatsApp Business Cloud API",
@@ -250,6 +252,8 @@ export const ru = {
       viber: "Бот Viber",
       email: "Почтовый ящик по IMAP и SMTP",
       api: "Ваша система, через подписанные вебхуки",
+      line: "Официальный аккаунт LINE (Messaging API)",
+      wechat: "Официальный аккаунт WeChat",
     },
     health: {
       lastWebhook: "Последний вебхук {{time}}",

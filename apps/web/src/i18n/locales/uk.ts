@@ -241,6 +241,8 @@ export const uk = {
       email: "Пошта",
       api: "API",
       widget: "Веб-чат",
+      line: "LINE",
+      wechat: "WeChat",
     },
     typeHints: {
       whatsapp: "WhatsApp Business Cloud API",
@@ -250,6 +252,8 @@ export const uk = {
       viber: "Бот Viber",
       email: "Поштова скринька через IMAP і SMTP",
       api: "Ваша система, через підписані вебхуки",
+      line: "Офіційний акаунт LINE (Messaging API)",
+      wechat: "Офіційний акаунт WeChat",
     },
     health: {
       lastWebhook: "Останній вебхук {{time}}",
