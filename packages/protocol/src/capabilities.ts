@@ -138,6 +138,39 @@ export const WIDGET_CAPABILITIES: ChannelCapabilities = {
   window: "none",
 };
 
+/**
+ * LINE Messaging API: no delivery or read reports for bots (LINE tells a bot nothing after it accepted a
+ * message), no business "seen", no messaging window (a reply token for free replies within about a minute,
+ * otherwise push messages, which count against the monthly quota); text 5000 characters; images only
+ * (10 MB, sent by HTTPS link), up to four with the text in one request of at most five messages.
+ */
+export const LINE_CAPABILITIES: ChannelCapabilities = {
+  reportsDelivered: false,
+  reportsRead: false,
+  markSeen: false,
+  quoting: false,
+  textMaxChars: 5000,
+  attachments: { maxBytes: 10 * 1024 * 1024, maxPerMessage: 4 },
+  window: "none",
+};
+
+/**
+ * WeChat Official Account (customer-service message API): no delivery or read reports, no business "seen";
+ * the 48-hour window after the customer's last message with a limited number of messages in it (the
+ * connection's setting, 20 by default), renewed when the customer writes; text 2048 bytes; one image per
+ * message (temporary media, 10 MB).
+ */
+export const WECHAT_CAPABILITIES: ChannelCapabilities = {
+  reportsDelivered: false,
+  reportsRead: false,
+  markSeen: false,
+  quoting: false,
+  textMaxChars: 2048,
+  textMaxBytes: 2048,
+  attachments: { maxBytes: 10 * 1024 * 1024, maxPerMessage: 1 },
+  window: "wechat",
+};
+
 export const CAPABILITIES: Partial<Record<ChannelType, ChannelCapabilities>> = {
   messenger: MESSENGER_CAPABILITIES,
   instagram: INSTAGRAM_CAPABILITIES,
@@ -147,6 +180,8 @@ export const CAPABILITIES: Partial<Record<ChannelType, ChannelCapabilities>> = {
   api: API_CHANNEL_CAPABILITIES,
   email: EMAIL_CAPABILITIES,
   widget: WIDGET_CAPABILITIES,
+  line: LINE_CAPABILITIES,
+  wechat: WECHAT_CAPABILITIES,
 };
 
 /** How a channel's text limit was exceeded (the composer and the server say the same). */

@@ -44,6 +44,8 @@ export const ChannelType = z.enum([
   "instagram",
   "widget",
   "email",
+  "line",
+  "wechat",
 ]);
 export type ChannelType = z.infer<typeof ChannelType>;
 

@@ -10,6 +10,11 @@ export interface ChannelEndpoints {
   graphApiVersion: string;
   instagramApiBase: string;
   viberApiBase: string;
+  /** LINE Messaging API (`https://api.line.me`) and its content host (`https://api-data.line.me`). */
+  lineApiBase: string;
+  lineDataApiBase: string;
+  /** WeChat Official Account API (`https://api.weixin.qq.com`). */
+  wechatApiBase: string;
 }
 
 export interface DownloadRequest {
@@ -29,6 +34,8 @@ export interface AdapterContext {
   /** For adapters that keep state of their own (email: thread headers, mailbox positions). */
   db: Db;
   blobs: BlobStore;
+  /** Seals values kept in the database (the encryption of the credentials), for tokens a provider issues. */
+  secrets: { seal(value: unknown): string; open<T = unknown>(sealed: string): T };
   endpoints: ChannelEndpoints;
   /** Parley's public address (for webhook URLs the adapter registers). */
   publicUrl: string;

@@ -15,12 +15,16 @@ export function adapterContext(
   return {
     db: ctx.db,
     blobs: ctx.blobs,
+    secrets: ctx.secrets,
     endpoints: {
       telegramApiBase: c.TELEGRAM_API_BASE.replace(/\/$/, ""),
       graphApiBase: c.GRAPH_API_BASE.replace(/\/$/, ""),
       graphApiVersion: c.GRAPH_API_VERSION,
       instagramApiBase: c.INSTAGRAM_API_BASE.replace(/\/$/, ""),
       viberApiBase: c.VIBER_API_BASE.replace(/\/$/, ""),
+      lineApiBase: c.LINE_API_BASE.replace(/\/$/, ""),
+      lineDataApiBase: c.LINE_DATA_API_BASE.replace(/\/$/, ""),
+      wechatApiBase: c.WECHAT_API_BASE.replace(/\/$/, ""),
     },
     publicUrl: c.publicUrl,
     webhookUrl: webhookUrl(c.publicUrl, connection.type, connection.id),

@@ -1,9 +1,11 @@
 import { apiChannel } from "./api/adapter";
 import { emailChannel } from "./email/adapter";
+import { lineChannel } from "./line/adapter";
 import { instagramChannel, messengerChannel } from "./meta";
 import { ChannelRegistry } from "./registry";
 import { telegramChannel } from "./telegram/adapter";
 import { viberChannel } from "./viber/adapter";
+import { wechatChannel } from "./wechat/adapter";
 import { whatsappChannel } from "./whatsapp/adapter";
 import { widgetChannel } from "./widget/adapter";
 
@@ -15,6 +17,8 @@ export function builtInChannels(): ChannelRegistry {
     .register(messengerChannel)
     .register(instagramChannel)
     .register(viberChannel)
+    .register(lineChannel)
+    .register(wechatChannel)
     .register(emailChannel)
     .register(apiChannel)
     .register(widgetChannel);

@@ -35,8 +35,16 @@ export interface ChannelAdapter<C = unknown, S = unknown> {
   createCredentials(input: unknown): C;
   /** Values to show the admin once, on creation (e.g. a generated webhook secret). */
   revealOnCreate?(credentials: C, connectionId: string, publicUrl: string): Record<string, string>;
-  /** Checks the webhook's signature over the raw body bytes. */
-  verify(raw: Buffer, headers: Record<string, string | string[] | undefined>, credentials: C): boolean;
+  /**
+   * Checks the webhook's signature over the raw body bytes (WeChat signs with query parameters: `query` holds
+   * the webhook URL's query string).
+   */
+  verify(
+    raw: Buffer,
+    headers: Record<string, string | string[] | undefined>,
+    credentials: C,
+    query: Record<string, string>,
+  ): boolean;
   /**
    * Parses a verified webhook; throws AppError("validation_failed") on a payload it cannot read. Media is
    * not fetched here: files come back as `pendingAttachment(...)` (channels/media.ts) and are downloaded
@@ -49,9 +57,10 @@ export interface ChannelAdapter<C = unknown, S = unknown> {
   ): InboundEvent[] | Promise<InboundEvent[]>;
   /**
    * The body to answer a verified webhook with, when the provider reads one (Viber takes a welcome message
-   * in the answer to `conversation_started`); null or absent: Parley's usual `{ok, results}`.
+   * in the answer to `conversation_started`), or a plain-text body (WeChat reads "success"); null or absent:
+   * Parley's usual `{ok, results}`.
    */
-  answer?(events: InboundEvent[], connection: ConnectionInfo<C, S>): Record<string, unknown> | null;
+  answer?(events: InboundEvent[], connection: ConnectionInfo<C, S>): Record<string, unknown> | string | null;
   /**
    * Answers a provider's GET verification handshake on the webhook URL (Meta's hub.challenge): the body to
    * answer with, or null to refuse (403).

@@ -159,6 +159,13 @@ export interface CannedReplies {
   workspace_id: string;
 }
 
+export interface ChannelAccessTokens {
+  connection_id: string;
+  expires_at: Timestamp;
+  refreshed_at: Timestamp;
+  token_enc: string;
+}
+
 export interface ChannelAccountErrors {
   at: Timestamp;
   code: string;
@@ -405,6 +412,14 @@ export interface Jobs {
   type: string;
   updated_at: Generated<Timestamp>;
   workspace_id: string | null;
+}
+
+export interface LineReplyTokens {
+  connection_id: string;
+  received_at: Timestamp;
+  reply_token: string;
+  used_at: Timestamp | null;
+  user_id: string;
 }
 
 export interface MessageTemplates {
@@ -790,6 +805,7 @@ export interface DB {
   bulk_operations: BulkOperations;
   business_hours: BusinessHours;
   canned_replies: CannedReplies;
+  channel_access_tokens: ChannelAccessTokens;
   channel_account_errors: ChannelAccountErrors;
   channel_connections: ChannelConnections;
   contact_identities: ContactIdentities;
@@ -811,6 +827,7 @@ export interface DB {
   important_messages: ImportantMessages;
   invitations: Invitations;
   jobs: Jobs;
+  line_reply_tokens: LineReplyTokens;
   message_templates: MessageTemplates;
   messages: Messages;
   notification_deliveries: NotificationDeliveries;

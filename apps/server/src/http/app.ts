@@ -96,6 +96,11 @@ export async function createHttpApp(ctx: AppContext): Promise<App> {
       done(new AppError("invalid_json", "The request body is not valid JSON."), undefined);
     }
   });
+  // XML bodies (WeChat's webhooks) are kept raw for the adapter to verify and read; nothing else reads them.
+  app.addContentTypeParser(["text/xml", "application/xml"], { parseAs: "buffer" }, (req, body, done) => {
+    req.rawBody = body as Buffer;
+    done(null, undefined);
+  });
 
   app.setErrorHandler((caught, req, reply) => {
     const err = caught instanceof AppError ? explainRefusal(req, caught) : caught;

@@ -2241,7 +2241,7 @@ export interface paths {
                                 connection: {
                                     id: string;
                                     /** @enum {string} */
-                                    type: "api" | "telegram" | "whatsapp" | "viber" | "messenger" | "instagram" | "widget" | "email";
+                                    type: "api" | "telegram" | "whatsapp" | "viber" | "messenger" | "instagram" | "widget" | "email" | "line" | "wechat";
                                     name: string;
                                 };
                                 contact: {
@@ -2391,7 +2391,7 @@ export interface paths {
                                 connection: {
                                     id: string;
                                     /** @enum {string} */
-                                    type: "api" | "telegram" | "whatsapp" | "viber" | "messenger" | "instagram" | "widget" | "email";
+                                    type: "api" | "telegram" | "whatsapp" | "viber" | "messenger" | "instagram" | "widget" | "email" | "line" | "wechat";
                                     name: string;
                                 };
                                 contact: {
@@ -2995,7 +2995,7 @@ export interface paths {
                                 connection: {
                                     id: string;
                                     /** @enum {string} */
-                                    type: "api" | "telegram" | "whatsapp" | "viber" | "messenger" | "instagram" | "widget" | "email";
+                                    type: "api" | "telegram" | "whatsapp" | "viber" | "messenger" | "instagram" | "widget" | "email" | "line" | "wechat";
                                     name: string;
                                 };
                                 contact: {
@@ -3115,7 +3115,7 @@ export interface paths {
                                 connection: {
                                     id: string;
                                     /** @enum {string} */
-                                    type: "api" | "telegram" | "whatsapp" | "viber" | "messenger" | "instagram" | "widget" | "email";
+                                    type: "api" | "telegram" | "whatsapp" | "viber" | "messenger" | "instagram" | "widget" | "email" | "line" | "wechat";
                                     name: string;
                                 };
                                 contact: {
@@ -3233,7 +3233,7 @@ export interface paths {
                                 connection: {
                                     id: string;
                                     /** @enum {string} */
-                                    type: "api" | "telegram" | "whatsapp" | "viber" | "messenger" | "instagram" | "widget" | "email";
+                                    type: "api" | "telegram" | "whatsapp" | "viber" | "messenger" | "instagram" | "widget" | "email" | "line" | "wechat";
                                     name: string;
                                 };
                                 contact: {
@@ -3344,7 +3344,7 @@ export interface paths {
                                 connection: {
                                     id: string;
                                     /** @enum {string} */
-                                    type: "api" | "telegram" | "whatsapp" | "viber" | "messenger" | "instagram" | "widget" | "email";
+                                    type: "api" | "telegram" | "whatsapp" | "viber" | "messenger" | "instagram" | "widget" | "email" | "line" | "wechat";
                                     name: string;
                                 };
                                 contact: {
@@ -3974,7 +3974,7 @@ export interface paths {
                                     connection: {
                                         id: string;
                                         /** @enum {string} */
-                                        type: "api" | "telegram" | "whatsapp" | "viber" | "messenger" | "instagram" | "widget" | "email";
+                                        type: "api" | "telegram" | "whatsapp" | "viber" | "messenger" | "instagram" | "widget" | "email" | "line" | "wechat";
                                         name: string;
                                     };
                                     contact: {
@@ -4088,7 +4088,7 @@ export interface paths {
                                 connection: {
                                     id: string;
                                     /** @enum {string} */
-                                    type: "api" | "telegram" | "whatsapp" | "viber" | "messenger" | "instagram" | "widget" | "email";
+                                    type: "api" | "telegram" | "whatsapp" | "viber" | "messenger" | "instagram" | "widget" | "email" | "line" | "wechat";
                                     name: string;
                                 };
                                 contact: {
@@ -5143,7 +5143,7 @@ export interface paths {
                         "application/json": {
                             channelTypes: {
                                 /** @enum {string} */
-                                type: "api" | "telegram" | "whatsapp" | "viber" | "messenger" | "instagram" | "widget" | "email";
+                                type: "api" | "telegram" | "whatsapp" | "viber" | "messenger" | "instagram" | "widget" | "email" | "line" | "wechat";
                                 connectable: boolean;
                                 capabilities: {
                                     [key: string]: unknown;
@@ -5195,7 +5195,7 @@ export interface paths {
                             connections: {
                                 id: string;
                                 /** @enum {string} */
-                                type: "api" | "telegram" | "whatsapp" | "viber" | "messenger" | "instagram" | "widget" | "email";
+                                type: "api" | "telegram" | "whatsapp" | "viber" | "messenger" | "instagram" | "widget" | "email" | "line" | "wechat";
                                 name: string;
                                 enabled: boolean;
                                 settings: {
@@ -5231,7 +5231,7 @@ export interface paths {
                 content: {
                     "application/json": {
                         /** @enum {string} */
-                        type: "api" | "telegram" | "whatsapp" | "viber" | "messenger" | "instagram" | "widget" | "email";
+                        type: "api" | "telegram" | "whatsapp" | "viber" | "messenger" | "instagram" | "widget" | "email" | "line" | "wechat";
                         name: string;
                         /** @default {} */
                         settings?: {
@@ -5255,7 +5255,7 @@ export interface paths {
                             connection: {
                                 id: string;
                                 /** @enum {string} */
-                                type: "api" | "telegram" | "whatsapp" | "viber" | "messenger" | "instagram" | "widget" | "email";
+                                type: "api" | "telegram" | "whatsapp" | "viber" | "messenger" | "instagram" | "widget" | "email" | "line" | "wechat";
                                 name: string;
                                 enabled: boolean;
                                 settings: {
@@ -5316,7 +5316,7 @@ export interface paths {
                             connection: {
                                 id: string;
                                 /** @enum {string} */
-                                type: "api" | "telegram" | "whatsapp" | "viber" | "messenger" | "instagram" | "widget" | "email";
+                                type: "api" | "telegram" | "whatsapp" | "viber" | "messenger" | "instagram" | "widget" | "email" | "line" | "wechat";
                                 name: string;
                                 enabled: boolean;
                                 settings: {
@@ -5396,7 +5396,7 @@ export interface paths {
                             connection: {
                                 id: string;
                                 /** @enum {string} */
-                                type: "api" | "telegram" | "whatsapp" | "viber" | "messenger" | "instagram" | "widget" | "email";
+                                type: "api" | "telegram" | "whatsapp" | "viber" | "messenger" | "instagram" | "widget" | "email" | "line" | "wechat";
                                 name: string;
                                 enabled: boolean;
                                 settings: {
@@ -5526,7 +5526,7 @@ export interface paths {
                 };
                 header?: never;
                 path: {
-                    type: "api" | "telegram" | "whatsapp" | "viber" | "messenger" | "instagram" | "widget" | "email";
+                    type: "api" | "telegram" | "whatsapp" | "viber" | "messenger" | "instagram" | "widget" | "email" | "line" | "wechat";
                     connectionId: string;
                 };
                 cookie?: never;
@@ -5546,10 +5546,12 @@ export interface paths {
         /** Inbound webhook of a channel connection (signed by the provider or integrator) */
         post: {
             parameters: {
-                query?: never;
+                query?: {
+                    additionalProperties?: string;
+                };
                 header?: never;
                 path: {
-                    type: "api" | "telegram" | "whatsapp" | "viber" | "messenger" | "instagram" | "widget" | "email";
+                    type: "api" | "telegram" | "whatsapp" | "viber" | "messenger" | "instagram" | "widget" | "email" | "line" | "wechat";
                     connectionId: string;
                 };
                 cookie?: never;

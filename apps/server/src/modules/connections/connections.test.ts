@@ -39,7 +39,18 @@ describe("channel connections", () => {
     };
     const byType = new Map((r.body.channelTypes as Info[]).map((c) => [c.type, c]));
     expect([...byType.keys()].sort()).toEqual(
-      ["api", "email", "instagram", "messenger", "telegram", "viber", "whatsapp", "widget"].sort(),
+      [
+        "api",
+        "email",
+        "instagram",
+        "line",
+        "messenger",
+        "telegram",
+        "viber",
+        "wechat",
+        "whatsapp",
+        "widget",
+      ].sort(),
     );
     expect(byType.get("widget")!.connectable).toBe(false);
     expect(byType.get("api")!.credentials).toBeNull();

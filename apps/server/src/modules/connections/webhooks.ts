@@ -22,16 +22,17 @@ export function webhookRoutes(app: App, ctx: AppContext, webhookTargets: Webhook
         tags: ["webhooks"],
         summary: "Inbound webhook of a channel connection (signed by the provider or integrator)",
         params: WebhookParams,
+        querystring: z.record(z.string(), z.string()),
       },
     },
-    async (req) => {
+    async (req, reply) => {
       const conn = await webhookTargets.get(req.params.connectionId);
       if (!conn || conn.type !== req.params.type) throw notFound("Channel connection");
       if (!conn.enabled) throw new AppError("forbidden", "This channel connection is disabled.");
       const raw = req.rawBody;
       if (!raw || raw.length === 0) throw new AppError("bad_request", "The webhook body is empty.");
       const adapter = ctx.channels.get(conn.type);
-      if (!adapter.verify(raw, req.headers, conn.credentials)) {
+      if (!adapter.verify(raw, req.headers, conn.credentials, req.query)) {
         throw new AppError(
           "invalid_signature",
           "The webhook signature does not match the body: check the connection's secret.",
@@ -42,7 +43,9 @@ export function webhookRoutes(app: App, ctx: AppContext, webhookTargets: Webhook
         { id: conn.id, workspaceId: conn.workspaceId, type: conn.type },
         events,
       );
-      return adapter.answer?.(events, conn) ?? { ok: true, results };
+      const answer = adapter.answer?.(events, conn) ?? { ok: true, results };
+      if (typeof answer === "string") return reply.header("content-type", "text/plain").send(answer);
+      return answer;
     },
   );
 

@@ -3,11 +3,16 @@ import type { Queryable } from "../../db/client";
 import { messagingWindow, type WindowSettings, type WindowVerdict } from "../../domain/windows";
 import { AppError } from "../../lib/errors";
 
-/** The messaging window of a conversation now (R502): reads its channel's rule and the connection's settings. */
+/**
+ * The messaging window of a conversation now (R502): reads its channel's rule and the connection's settings.
+ * WeChat counts the messages sent since the customer's last message (not those that failed); for a message
+ * already stored (the send job's), `beforeSeq` counts only the ones written before it.
+ */
 export async function conversationWindow(
   q: Queryable,
   conversationId: string,
   now: Date,
+  opts: { beforeSeq?: number | string } = {},
 ): Promise<WindowVerdict> {
   const [row] = await q.query<{
     type: keyof typeof CAPABILITIES;
@@ -25,11 +30,12 @@ export async function conversationWindow(
   let sent = 0;
   if (rule === "wechat") {
     const [n] = await q.query<{ n: number }>(
-      `select count(*) as n from messages where conversation_id = $1 and direction = 'outbound' and kind = 'message'
-         and created_at > coalesce($2::timestamptz, '-infinity')`,
-      [conversationId, row.last_customer_message_at],
+      `select count(*)::int as n from messages where conversation_id = $1 and direction = 'outbound'
+         and kind = 'message' and delivery_state <> 'failed' and created_at > coalesce($2::timestamptz, '-infinity')
+         and ($3::bigint is null or seq < $3::bigint)`,
+      [conversationId, row.last_customer_message_at, opts.beforeSeq ?? null],
     );
-    sent = n?.n ?? 0;
+    sent = Number(n?.n ?? 0);
   }
   return messagingWindow({
     rule,

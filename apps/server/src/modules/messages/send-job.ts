@@ -144,7 +144,9 @@ export function registerSendJob(ctx: AppContext) {
       const adapter = ctx.channels.get(connection.type);
       // The window may have closed while the message waited (retries): check again, as the provider would.
       // A template message is what remains allowed where the window allows only templates (WhatsApp).
-      const window = await conversationWindow(ctx.db, message.conversation_id, ctx.clock.now());
+      const window = await conversationWindow(ctx.db, message.conversation_id, ctx.clock.now(), {
+        beforeSeq: message.seq,
+      });
       if (!window.allowed && !(window.only === "template" && message.template)) {
         await record(messageId, workspaceId, () => ({
           state: "failed",

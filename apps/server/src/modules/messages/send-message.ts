@@ -29,6 +29,8 @@ const CHANNEL_NAMES: Record<ChannelType, string> = {
   instagram: "Instagram",
   widget: "The website chat",
   email: "Email",
+  line: "LINE",
+  wechat: "WeChat",
 };
 
 export interface SendInput {

@@ -2,9 +2,11 @@ import type { ChannelType } from "@parley/protocol";
 import {
   IconApi,
   IconBrandInstagram,
+  IconBrandLine,
   IconBrandMessenger,
   IconBrandTelegram,
   IconBrandViber,
+  IconBrandWechat,
   IconBrandWhatsapp,
   IconMail,
   IconWorld,
@@ -19,6 +21,8 @@ const ICONS = {
   instagram: { Icon: IconBrandInstagram, color: "#E1306C" },
   widget: { Icon: IconWorld, color: "#1971c2" },
   email: { Icon: IconMail, color: "#e67700" },
+  line: { Icon: IconBrandLine, color: "#06C755" },
+  wechat: { Icon: IconBrandWechat, color: "#07C160" },
 } satisfies Record<ChannelType, unknown>;
 
 export function ChannelIcon({ type, size = 14 }: { type: ChannelType; size?: number }) {

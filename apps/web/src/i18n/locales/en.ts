@@ -233,6 +233,8 @@ export const en = {
       email: "Email",
       api: "API",
       widget: "Web chat",
+      line: "LINE",
+      wechat: "WeChat",
     },
     typeHints: {
       whatsapp: "WhatsApp Business Cloud API",
@@ -242,6 +244,8 @@ export const en = {
       viber: "A Viber bot",
       email: "A mailbox over IMAP and SMTP",
       api: "Your own system, by signed webhooks",
+      line: "A LINE Official Account (Messaging API)",
+      wechat: "A WeChat Official Account",
     },
     health: {
       lastWebhook: "Last webhook {{time}}",

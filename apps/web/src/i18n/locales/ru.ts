@@ -242,6 +242,8 @@ export const ru = {
       email: "Почта",
       api: "API",
       widget: "Веб-чат",
+      line: "LINE",
+      wechat: "WeChat",
     },
     typeHints: {
       whatsapp: "WhatsApp Business Cloud API",
@@ -251,6 +253,8 @@ export const ru = {
       viber: "Бот Viber",
       email: "Почтовый ящик по IMAP и SMTP",
       api: "Ваша система, через подписанные вебхуки",
+      line: "Официальный аккаунт LINE (Messaging API)",
+      wechat: "Официальный аккаунт WeChat",
     },
     health: {
       lastWebhook: "Последний вебхук {{time}}",

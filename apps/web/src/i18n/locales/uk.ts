@@ -242,6 +242,8 @@ export const uk = {
       email: "Пошта",
       api: "API",
       widget: "Веб-чат",
+      line: "LINE",
+      wechat: "WeChat",
     },
     typeHints: {
       whatsapp: "WhatsApp Business Cloud API",
@@ -251,6 +253,8 @@ export const uk = {
       viber: "Бот Viber",
       email: "Поштова скринька через IMAP і SMTP",
       api: "Ваша система, через підписані вебхуки",
+      line: "Офіційний акаунт LINE (Messaging API)",
+      wechat: "Офіційний акаунт WeChat",
     },
     health: {
       lastWebhook: "Останній вебхук {{time}}",

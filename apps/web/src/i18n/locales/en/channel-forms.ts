@@ -2,6 +2,13 @@
 export const enChannelForms = {
   channelForms: {
     fields: {
+      channelSecret: "Channel secret",
+      channelAccessToken: "Channel access token",
+      wechatAppId: "AppID",
+      wechatAppSecret: "AppSecret",
+      wechatToken: "Token",
+      encodingAesKey: "EncodingAESKey",
+      wechatMaxMessages: "Messages per customer message",
       botToken: "Bot token",
       phoneNumberId: "Phone number ID",
       accessToken: "Access token",
@@ -29,6 +36,11 @@ export const enChannelForms = {
       defaultSubject: "Subject of new mails",
     },
     hints: {
+      channelSecret: "LINE Developers console, Basic settings",
+      channelAccessToken: "A long-lived token from the Messaging API tab",
+      wechatToken: "The Token you enter in the account's server configuration",
+      encodingAesKey: "Only for safe (encrypted) mode: the 43 characters from the server configuration",
+      wechatMaxMessages: "WeChat allows only a few replies per customer message within 48 hours",
       botToken: "From @BotFather, like 123456:ABC-DEF…",
       businessAccountId: "Needed to sync message templates",
       verifyToken: "Leave empty and Parley generates one",

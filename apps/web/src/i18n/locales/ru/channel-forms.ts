@@ -2,6 +2,13 @@
 export const ruChannelForms = {
   channelForms: {
     fields: {
+      channelSecret: "Секрет канала",
+      channelAccessToken: "Токен доступа канала",
+      wechatAppId: "AppID",
+      wechatAppSecret: "AppSecret",
+      wechatToken: "Token",
+      encodingAesKey: "EncodingAESKey",
+      wechatMaxMessages: "Сообщений на одно сообщение клиента",
       botToken: "Токен бота",
       phoneNumberId: "ID номера телефона",
       accessToken: "Токен доступа",
@@ -29,6 +36,11 @@ export const ruChannelForms = {
       defaultSubject: "Тема новых писем",
     },
     hints: {
+      channelSecret: "Консоль LINE Developers, вкладка Basic settings",
+      channelAccessToken: "Долгосрочный токен со вкладки Messaging API",
+      wechatToken: "Token, который вы указываете в настройках сервера аккаунта",
+      encodingAesKey: "Только для безопасного (шифрованного) режима: 43 символа из настроек сервера",
+      wechatMaxMessages: "WeChat разрешает лишь несколько ответов на сообщение клиента в течение 48 часов",
       botToken: "Из @BotFather, вида 123456:ABC-DEF…",
       businessAccountId: "Нужен для синхронизации шаблонов сообщений",
       verifyToken: "Оставьте пустым, и Parley создаст его сам",

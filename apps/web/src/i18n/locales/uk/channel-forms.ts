@@ -2,6 +2,13 @@
 export const ukChannelForms = {
   channelForms: {
     fields: {
+      channelSecret: "Секрет каналу",
+      channelAccessToken: "Токен доступу каналу",
+      wechatAppId: "AppID",
+      wechatAppSecret: "AppSecret",
+      wechatToken: "Token",
+      encodingAesKey: "EncodingAESKey",
+      wechatMaxMessages: "Повідомлень на одне повідомлення клієнта",
       botToken: "Токен бота",
       phoneNumberId: "ID номера телефону",
       accessToken: "Токен доступу",
@@ -29,6 +36,11 @@ export const ukChannelForms = {
       defaultSubject: "Тема нових листів",
     },
     hints: {
+      channelSecret: "Консоль LINE Developers, вкладка Basic settings",
+      channelAccessToken: "Довгостроковий токен із вкладки Messaging API",
+      wechatToken: "Token, який ви вказуєте в налаштуваннях сервера акаунта",
+      encodingAesKey: "Лише для безпечного (шифрованого) режиму: 43 символи з налаштувань сервера",
+      wechatMaxMessages: "WeChat дозволяє лише кілька відповідей на повідомлення клієнта протягом 48 годин",
       botToken: "З @BotFather, на кшталт 123456:ABC-DEF…",
       businessAccountId: "Потрібен для синхронізації шаблонів повідомлень",
       verifyToken: "Залиште порожнім, і Parley створить його сам",
