@@ -53,6 +53,7 @@ interface Seeded {
   webhookEndpointId: string;
   webhookDeliveryId: string;
   alertId: string;
+  botId: string;
   /** Names and texts that only this workspace's data contains. */
   words: string[];
 }
@@ -137,6 +138,10 @@ async function seedWorkspace(label: string): Promise<Seeded> {
   );
   await ok(owner.patch(`/api/webhook-endpoints/${webhook.endpoint.id}`, { active: false }));
   const webhookTest = await ok(owner.post(`/api/webhook-endpoints/${webhook.endpoint.id}/test`), 201);
+  const bot = await ok(
+    owner.post("/api/bots", { name: unique(`${label}-bot`), webhookUrl: "https://hooks.example.com/bot" }),
+    201,
+  );
   // One wrong password raises an alert once the rule's threshold is 1.
   await ok(owner.patch("/api/alerts/rules/sign_in_failures_account", { threshold: 1 }));
   const wrong = await new Client(t.url).post("/api/auth/sign-in", {
@@ -185,6 +190,7 @@ async function seedWorkspace(label: string): Promise<Seeded> {
     webhookEndpointId: webhook.endpoint.id,
     webhookDeliveryId: webhookTest.delivery.id,
     alertId: alert.id,
+    botId: bot.bot.id,
     words: [
       contactName,
       messageText,
@@ -201,6 +207,9 @@ async function seedWorkspace(label: string): Promise<Seeded> {
       token.secret,
       webhook.endpoint.description,
       webhook.secret,
+      bot.bot.name,
+      bot.token,
+      bot.signingSecret,
     ],
   };
 }
@@ -227,6 +236,7 @@ const ids = (w: Seeded) => [
   w.webhookEndpointId,
   w.webhookDeliveryId,
   w.alertId,
+  w.botId,
 ];
 
 /**
@@ -252,6 +262,7 @@ function idFor(w: Seeded, url: string, param: string): string | undefined {
       "api-tokens": w.apiTokenId,
       "webhook-endpoints": w.webhookEndpointId,
       alerts: w.alertId,
+      bots: w.botId,
     };
     return byResource[resource];
   }
@@ -306,6 +317,18 @@ function bodyFor(a: Seeded, route: RouteEntry): unknown {
       variables: { body: ["hijack"] },
     },
     "POST /api/conversations/:id/status": { status: "closed" },
+    "PUT /api/conversations/:id/bot": { botId: a.botId },
+    "PATCH /api/bots/:id": { name: "hijacked", webhookUrl: "https://evil.example" },
+    "PUT /api/connections/:id/linked-record-config": {
+      url: "https://evil.example",
+      bodyTemplate: "{}",
+      idPath: "id",
+    },
+    "PUT /api/teams/:id/linked-record-config": {
+      url: "https://evil.example",
+      bodyTemplate: "{}",
+      idPath: "id",
+    },
     "POST /api/conversations/:id/assign": { assigneeId: a.agentId },
     "POST /api/conversations/:id/operators": { userId: a.agentId },
     "PUT /api/conversations/:id/draft": { text: "hijack" },
@@ -382,6 +405,11 @@ async function snapshot(workspaceId: string) {
     "api_tokens",
     "alert_rules",
     "alerts",
+    "bots",
+    "bot_sessions",
+    "bot_deliveries",
+    "linked_record_configs",
+    "linked_records",
   ];
   const out: Record<string, unknown[]> = {};
   for (const table of tables) {
