@@ -167,7 +167,7 @@ function Row({
             />
           </span>
         ) : null}
-        {ours ? `${t("list.you")}: ` : ""}
+        {ours ? `${last.authorType === "bot" ? t("bots.listBot") : t("list.you")}: ` : ""}
         {last.text ?? t("list.attachment")}
       </>
     );

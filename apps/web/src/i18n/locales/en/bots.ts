@@ -34,6 +34,7 @@ export const enBots = {
     reasons: { api: "by the bot", keyword: "keyword", timeout: "time limit", agent: "by an agent" },
     assignMenu: "Hand to a bot",
     withBot: "With the bot {{name}}",
+    listBot: "Bot",
     takeBack: "Take back from the bot",
     feed: {
       assigned: "{{by}} handed the conversation to the bot {{bot}}",

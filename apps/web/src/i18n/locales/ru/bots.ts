@@ -36,6 +36,7 @@ export const ruBots: typeof enBots = {
     reasons: { api: "ботом", keyword: "ключевое слово", timeout: "лимит времени", agent: "агентом" },
     assignMenu: "Передать боту",
     withBot: "У бота {{name}}",
+    listBot: "Бот",
     takeBack: "Забрать у бота",
     feed: {
       assigned: "{{by}} передал(а) разговор боту {{bot}}",

@@ -36,6 +36,7 @@ export const ukBots: typeof enBots = {
     reasons: { api: "ботом", keyword: "ключове слово", timeout: "ліміт часу", agent: "агентом" },
     assignMenu: "Передати боту",
     withBot: "У бота {{name}}",
+    listBot: "Бот",
     takeBack: "Забрати в бота",
     feed: {
       assigned: "{{by}} передав(-ла) розмову боту {{bot}}",
