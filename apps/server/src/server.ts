@@ -21,10 +21,12 @@ import { type Clock, systemClock } from "./lib/time";
 import { registerAccountJobs } from "./modules/account-security/mail";
 import { registerAlertJobs } from "./modules/alerts/notify";
 import { resolveSessionById } from "./modules/auth/sessions";
+import { registerBotJobs } from "./modules/bots/deliver";
 import { registerProfileJob } from "./modules/contacts/profile-job";
 import { registerDistributionJobs } from "./modules/distribution/jobs";
 import { registerOutsideHoursJob } from "./modules/hours/auto-reply";
 import { IngestQueue } from "./modules/ingest/ingest-queue";
+import { registerLinkedRecordJob } from "./modules/linked-records/job";
 import { registerMediaDownloadJob } from "./modules/media/download-job";
 import { registerMarkSeenJob } from "./modules/messages/mark-seen-job";
 import { registerSendJob } from "./modules/messages/send-job";
@@ -137,6 +139,8 @@ export async function createServer(config: Config, opts: ServerOptions = {}): Pr
   registerAccountJobs(ctx);
   registerOutsideHoursJob(ctx);
   registerDistributionJobs(ctx);
+  registerBotJobs(ctx);
+  registerLinkedRecordJob(ctx);
   const hub = new RealtimeHub(db, bus, onError, (sessionId) =>
     resolveSessionById(db, sessionId, clock.now()),
   );

@@ -57,6 +57,10 @@ export const SystemEventKind = z.enum([
   "status_changed",
   "reopened",
   "closed",
+  /** Handed to a bot (R702): `{ botId }`. */
+  "bot_assigned",
+  /** A bot handed the conversation back to people (R702): `{ botId, reason }`. */
+  "handed_over",
 ]);
 export type SystemEventKind = z.infer<typeof SystemEventKind>;
 

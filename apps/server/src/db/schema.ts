@@ -66,6 +66,7 @@ export interface Alerts {
 }
 
 export interface ApiTokens {
+  bot_id: string | null;
   created_at: Timestamp;
   created_by: string;
   expires_at: Timestamp | null;
@@ -114,10 +115,45 @@ export interface AuditLog {
   workspace_id: string;
 }
 
+export interface BotDeliveries {
+  attempts: Generated<number>;
+  bot_id: string;
+  conversation_id: string;
+  created_at: Timestamp;
+  id: Generated<string>;
+  last_error: string | null;
+  lease_until: Timestamp | null;
+  message_id: string;
+  next_at: Timestamp;
+  response_status: number | null;
+  seq: GeneratedAlways<number>;
+  status: Generated<string>;
+  updated_at: Timestamp;
+  workspace_id: string;
+}
+
+export interface BotSessions {
+  bot_id: string;
+  conversation_id: string;
+  ended_at: Timestamp | null;
+  handover_note: string | null;
+  handover_reason: string | null;
+  id: Generated<string>;
+  started_at: Timestamp;
+  workspace_id: string;
+}
+
 export interface Bots {
+  avatar_url: string | null;
   created_at: Generated<Timestamp>;
+  created_by: string | null;
+  handoff_keywords: Generated<string[]>;
   id: Generated<string>;
   name: string;
+  secret_enc: string | null;
+  time_limit_seconds: Generated<number>;
+  updated_at: Generated<Timestamp>;
+  webhook_url: Generated<string>;
   workspace_id: string;
 }
 
@@ -265,6 +301,7 @@ export interface ConversationOperators {
 export interface Conversations {
   assignee_id: string | null;
   bot_id: string | null;
+  bot_waiting_since: Timestamp | null;
   closed_at: Timestamp | null;
   connection_id: string;
   contact_id: string;
@@ -420,6 +457,38 @@ export interface LineReplyTokens {
   reply_token: string;
   used_at: Timestamp | null;
   user_id: string;
+}
+
+export interface LinkedRecordConfigs {
+  body_template: string;
+  connection_id: string | null;
+  created_at: Timestamp;
+  enabled: Generated<boolean>;
+  header_names: Generated<string[]>;
+  headers_enc: string | null;
+  id: Generated<string>;
+  id_path: string;
+  method: string;
+  team_id: string | null;
+  updated_at: Timestamp;
+  url: string;
+  url_path: string | null;
+  workspace_id: string;
+}
+
+export interface LinkedRecords {
+  attempts: Generated<number>;
+  config_id: string | null;
+  contact_id: string;
+  conversation_id: string;
+  created_at: Timestamp;
+  external_id: string | null;
+  external_url: string | null;
+  id: Generated<string>;
+  last_error: string | null;
+  status: Generated<string>;
+  updated_at: Timestamp;
+  workspace_id: string;
 }
 
 export interface MessageTemplates {
@@ -801,6 +870,8 @@ export interface DB {
   api_tokens: ApiTokens;
   audit_chains: AuditChains;
   audit_log: AuditLog;
+  bot_deliveries: BotDeliveries;
+  bot_sessions: BotSessions;
   bots: Bots;
   bulk_operations: BulkOperations;
   business_hours: BusinessHours;
@@ -828,6 +899,8 @@ export interface DB {
   invitations: Invitations;
   jobs: Jobs;
   line_reply_tokens: LineReplyTokens;
+  linked_record_configs: LinkedRecordConfigs;
+  linked_records: LinkedRecords;
   message_templates: MessageTemplates;
   messages: Messages;
   notification_deliveries: NotificationDeliveries;

@@ -16,6 +16,8 @@ export interface Actor {
   teamIds: readonly string[];
   /** The named rights the caller holds (R801), resolved from their role by `permissionsFor`. */
   permissions: readonly Permission[];
+  /** Set when the caller is a bot's API token (R702): its replies are the bot's, and it reaches only its conversations. */
+  botId?: string;
 }
 
 /** The one question every server check asks: may this caller do that? */

@@ -54,6 +54,7 @@ interface Seeded {
   webhookDeliveryId: string;
   alertId: string;
   savedFilterId: string;
+  botId: string;
   /** Names and texts that only this workspace's data contains. */
   words: string[];
 }
@@ -138,6 +139,10 @@ async function seedWorkspace(label: string): Promise<Seeded> {
   );
   await ok(owner.patch(`/api/webhook-endpoints/${webhook.endpoint.id}`, { active: false }));
   const webhookTest = await ok(owner.post(`/api/webhook-endpoints/${webhook.endpoint.id}/test`), 201);
+  const bot = await ok(
+    owner.post("/api/bots", { name: unique(`${label}-bot`), webhookUrl: "https://hooks.example.com/bot" }),
+    201,
+  );
   // One wrong password raises an alert once the rule's threshold is 1.
   await ok(owner.patch("/api/alerts/rules/sign_in_failures_account", { threshold: 1 }));
   const wrong = await new Client(t.url).post("/api/auth/sign-in", {
@@ -192,6 +197,7 @@ async function seedWorkspace(label: string): Promise<Seeded> {
     webhookDeliveryId: webhookTest.delivery.id,
     alertId: alert.id,
     savedFilterId: savedFilter.savedFilter.id,
+    botId: bot.bot.id,
     words: [
       contactName,
       messageText,
@@ -209,6 +215,9 @@ async function seedWorkspace(label: string): Promise<Seeded> {
       webhook.endpoint.description,
       webhook.secret,
       filterName,
+      bot.bot.name,
+      bot.token,
+      bot.signingSecret,
     ],
   };
 }
@@ -236,6 +245,7 @@ const ids = (w: Seeded) => [
   w.webhookDeliveryId,
   w.alertId,
   w.savedFilterId,
+  w.botId,
 ];
 
 /**
@@ -264,6 +274,7 @@ function idFor(w: Seeded, url: string, param: string): string | undefined {
       "saved-filters": w.savedFilterId,
       // PUT /api/distribution/:kind/:id, with `:kind` = teams (see NAME_PARAMS).
       distribution: w.teamId,
+      bots: w.botId,
     };
     return byResource[resource];
   }
@@ -322,6 +333,18 @@ function bodyFor(a: Seeded, route: RouteEntry): unknown {
       variables: { body: ["hijack"] },
     },
     "POST /api/conversations/:id/status": { status: "closed" },
+    "PUT /api/conversations/:id/bot": { botId: a.botId },
+    "PATCH /api/bots/:id": { name: "hijacked", webhookUrl: "https://evil.example" },
+    "PUT /api/connections/:id/linked-record-config": {
+      url: "https://evil.example",
+      bodyTemplate: "{}",
+      idPath: "id",
+    },
+    "PUT /api/teams/:id/linked-record-config": {
+      url: "https://evil.example",
+      bodyTemplate: "{}",
+      idPath: "id",
+    },
     "POST /api/conversations/:id/assign": { assigneeId: a.agentId },
     "POST /api/conversations/:id/operators": { userId: a.agentId },
     "PUT /api/conversations/:id/draft": { text: "hijack" },
@@ -410,6 +433,11 @@ async function snapshot(workspaceId: string) {
     "agent_distribution",
     "business_hours",
     "outside_hours_replies",
+    "bots",
+    "bot_sessions",
+    "bot_deliveries",
+    "linked_record_configs",
+    "linked_records",
   ];
   const out: Record<string, unknown[]> = {};
   for (const table of tables) {

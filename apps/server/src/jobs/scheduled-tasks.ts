@@ -1,5 +1,6 @@
 import type { AppContext } from "../context";
 import { pruneRateLimits } from "../lib/rate-store";
+import { handOverOverdue } from "../modules/bots/timeouts";
 import { sweepDistribution } from "../modules/distribution/jobs";
 import { sweepTimeLimits } from "../modules/notifications/time-limits";
 import { closeAbandonedWidgetConversations } from "../modules/widget/auto-close";
@@ -8,7 +9,7 @@ import { pruneScheduledRuns, Schedule, type ScheduledTask } from "./schedule";
 
 /**
  * The worker role's periodic tasks, each run once per period across all worker processes (see Schedule):
- * housekeeping every hour, the time-limit warnings and the web chat auto-close (R603) every minute, and the
+ * housekeeping every hour, the time-limit warnings and the web chat auto-close (R603) every minute, bots past their time limit every 15 seconds, and the
  * expired rate-limit counters every five minutes.
  */
 export function scheduledTasks(ctx: AppContext): ScheduledTask[] {
@@ -25,6 +26,7 @@ export function scheduledTasks(ctx: AppContext): ScheduledTask[] {
     { name: "time-limit-warnings", everyMs: 60_000, run: () => sweepTimeLimits(ctx) },
     { name: "widget-auto-close", everyMs: 60_000, run: () => closeAbandonedWidgetConversations(ctx) },
     { name: "distribution-sweep", everyMs: 30_000, run: () => sweepDistribution(ctx) },
+    { name: "bot-timeouts", everyMs: 15_000, run: () => handOverOverdue(ctx) },
     { name: "prune-rate-limits", everyMs: 5 * 60_000, run: () => pruneRateLimits(db, clock.now()) },
   ];
 }

@@ -18,6 +18,7 @@ import { distributionRoutes } from "../modules/distribution/routes";
 import { hoursRoutes } from "../modules/hours/routes";
 import { widgetHoursRoutes } from "../modules/hours/widget-routes";
 import { inboxViewRoutes } from "../modules/inbox-views/routes";
+import { linkedRecordRoutes } from "../modules/linked-records/routes";
 import { logRoutes } from "../modules/log/routes";
 import { notificationRoutes } from "../modules/notifications/routes";
 import { realtimeRoutes } from "../modules/realtime/routes";
@@ -70,6 +71,7 @@ async function apiRoutes(app: App, ctx: AppContext, visitors: WidgetHub) {
   await conversationRoutes(app, ctx);
   await bulkRoutes(app, ctx);
   await botRoutes(app, ctx);
+  await linkedRecordRoutes(app, ctx);
   await searchRoutes(app, ctx);
   await contactRoutes(app, ctx);
   await tagRoutes(app, ctx);

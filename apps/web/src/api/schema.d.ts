@@ -3891,7 +3891,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The workspace's bots (the inbox offers a bot filter only when there is one) */
+        /** The workspace's bots, names only (the inbox's bot filter and the assign menu) */
         get: {
             parameters: {
                 query?: never;
@@ -3911,6 +3911,904 @@ export interface paths {
                             bots: {
                                 id: string;
                                 name: string;
+                                avatarUrl: string | null;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Add a bot (automation.manage); its signing secret and API token are in this answer only */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        name: string;
+                        /** Format: uri */
+                        avatarUrl?: string | null;
+                        /** Format: uri */
+                        webhookUrl: string;
+                        /** @default 300 */
+                        timeLimitSeconds?: number;
+                        /** @default [] */
+                        handoffKeywords?: string[];
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            bot: {
+                                id: string;
+                                name: string;
+                                avatarUrl: string | null;
+                                webhookUrl: string;
+                                timeLimitSeconds: number;
+                                handoffKeywords: string[];
+                                createdAt: string;
+                                updatedAt: string;
+                            };
+                            signingSecret: string;
+                            token: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/bots/settings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The workspace's bots with their webhook URLs, time limits and keywords (automation.manage) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            bots: {
+                                id: string;
+                                name: string;
+                                avatarUrl: string | null;
+                                webhookUrl: string;
+                                timeLimitSeconds: number;
+                                handoffKeywords: string[];
+                                createdAt: string;
+                                updatedAt: string;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/bots/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Remove a bot and its token (automation.manage) */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": null;
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        /** Change a bot's name, avatar, webhook URL, time limit or hand-off keywords (automation.manage) */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        name?: string;
+                        /** Format: uri */
+                        avatarUrl?: string | null;
+                        /** Format: uri */
+                        webhookUrl?: string;
+                        timeLimitSeconds?: number;
+                        handoffKeywords?: string[];
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            bot: {
+                                id: string;
+                                name: string;
+                                avatarUrl: string | null;
+                                webhookUrl: string;
+                                timeLimitSeconds: number;
+                                handoffKeywords: string[];
+                                createdAt: string;
+                                updatedAt: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/api/bots/{id}/credentials": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Issue a new signing secret and API token for a bot; the old token stops (automation.manage) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            bot: {
+                                id: string;
+                                name: string;
+                                avatarUrl: string | null;
+                                webhookUrl: string;
+                                timeLimitSeconds: number;
+                                handoffKeywords: string[];
+                                createdAt: string;
+                                updatedAt: string;
+                            };
+                            signingSecret: string;
+                            token: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/bots/report": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Per bot: conversations handled, resolved by the bot and handed over by reason (reports.view; default the last 30 days) */
+        get: {
+            parameters: {
+                query?: {
+                    from?: string;
+                    to?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            from: string;
+                            to: string;
+                            bots: {
+                                botId: string;
+                                name: string;
+                                handled: number;
+                                resolved: number;
+                                handedOver: number;
+                                byReason: {
+                                    api: number;
+                                    keyword: number;
+                                    timeout: number;
+                                    agent: number;
+                                };
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/conversations/{id}/bot": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Hand the conversation to a bot, or (botId null) take it back from its bot */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        botId: string | null;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            conversation: {
+                                id: string;
+                                number: number;
+                                /** @enum {string} */
+                                status: "open" | "in_progress" | "closed";
+                                connection: {
+                                    id: string;
+                                    /** @enum {string} */
+                                    type: "api" | "telegram" | "whatsapp" | "viber" | "messenger" | "instagram" | "widget" | "email" | "line" | "wechat";
+                                    name: string;
+                                };
+                                contact: {
+                                    id: string;
+                                    name: string | null;
+                                    nickname: string | null;
+                                    email: string | null;
+                                    phone: string | null;
+                                    avatarUrl: string | null;
+                                    blocked: boolean;
+                                };
+                                assigneeId: string | null;
+                                operatorIds: string[];
+                                teamId: string | null;
+                                botId: string | null;
+                                lastActivityAt: string;
+                                lastMessage: {
+                                    id: string;
+                                    text: string | null;
+                                    /** @enum {string} */
+                                    authorType: "contact" | "user" | "system" | "bot";
+                                    authorId: string | null;
+                                    /** @enum {string} */
+                                    direction: "inbound" | "outbound" | "internal";
+                                    /** @enum {string|null} */
+                                    deliveryState: "queued" | "sent" | "delivered" | "read" | "failed" | null;
+                                } | null;
+                                lastInboundSeq: number;
+                                firstUnansweredAt: string | null;
+                                lastCustomerMessageAt: string | null;
+                                closedAt: string | null;
+                                source: {
+                                    [key: string]: string;
+                                };
+                                createdAt: string;
+                                window?: {
+                                    allowed: boolean;
+                                    /** @enum {string|null} */
+                                    mode: "free" | "human_agent_tag" | "paid" | null;
+                                    closesAt: string | null;
+                                    remaining: number | null;
+                                    /** @enum {string|null} */
+                                    only: "template" | "message_tag" | "nothing" | null;
+                                    reason: string | null;
+                                    /** @enum {string|null} */
+                                    cause?: "window" | "unsubscribed" | null;
+                                };
+                                unreadCount?: number;
+                                draft?: string | null;
+                                permissions?: {
+                                    read: boolean;
+                                    reply: boolean;
+                                    note: boolean;
+                                    assign: boolean;
+                                    changeStatus: boolean;
+                                    delete: boolean;
+                                };
+                                pinnedTags?: {
+                                    id: string;
+                                    name: string;
+                                    color: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/conversations/{id}/handover": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Hand the conversation from its bot to people (a bot's token; or whoever may reassign it); back to distribution */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        reason?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            conversation: {
+                                id: string;
+                                number: number;
+                                /** @enum {string} */
+                                status: "open" | "in_progress" | "closed";
+                                connection: {
+                                    id: string;
+                                    /** @enum {string} */
+                                    type: "api" | "telegram" | "whatsapp" | "viber" | "messenger" | "instagram" | "widget" | "email" | "line" | "wechat";
+                                    name: string;
+                                };
+                                contact: {
+                                    id: string;
+                                    name: string | null;
+                                    nickname: string | null;
+                                    email: string | null;
+                                    phone: string | null;
+                                    avatarUrl: string | null;
+                                    blocked: boolean;
+                                };
+                                assigneeId: string | null;
+                                operatorIds: string[];
+                                teamId: string | null;
+                                botId: string | null;
+                                lastActivityAt: string;
+                                lastMessage: {
+                                    id: string;
+                                    text: string | null;
+                                    /** @enum {string} */
+                                    authorType: "contact" | "user" | "system" | "bot";
+                                    authorId: string | null;
+                                    /** @enum {string} */
+                                    direction: "inbound" | "outbound" | "internal";
+                                    /** @enum {string|null} */
+                                    deliveryState: "queued" | "sent" | "delivered" | "read" | "failed" | null;
+                                } | null;
+                                lastInboundSeq: number;
+                                firstUnansweredAt: string | null;
+                                lastCustomerMessageAt: string | null;
+                                closedAt: string | null;
+                                source: {
+                                    [key: string]: string;
+                                };
+                                createdAt: string;
+                                window?: {
+                                    allowed: boolean;
+                                    /** @enum {string|null} */
+                                    mode: "free" | "human_agent_tag" | "paid" | null;
+                                    closesAt: string | null;
+                                    remaining: number | null;
+                                    /** @enum {string|null} */
+                                    only: "template" | "message_tag" | "nothing" | null;
+                                    reason: string | null;
+                                    /** @enum {string|null} */
+                                    cause?: "window" | "unsubscribed" | null;
+                                };
+                                unreadCount?: number;
+                                draft?: string | null;
+                                permissions?: {
+                                    read: boolean;
+                                    reply: boolean;
+                                    note: boolean;
+                                    assign: boolean;
+                                    changeStatus: boolean;
+                                    delete: boolean;
+                                };
+                                pinnedTags?: {
+                                    id: string;
+                                    name: string;
+                                    color: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/linked-record-configs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The workspace's linked-record templates; header values are never answered (automation.manage) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            configs: {
+                                id: string;
+                                connectionId: string | null;
+                                teamId: string | null;
+                                enabled: boolean;
+                                method: string;
+                                url: string;
+                                headerNames: string[];
+                                bodyTemplate: string;
+                                idPath: string;
+                                urlPath: string | null;
+                                updatedAt: string;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/connections/{id}/linked-record-config": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Set the connection's template for creating a linked record when a conversation starts (automation.manage) */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @default true */
+                        enabled?: boolean;
+                        /**
+                         * @default POST
+                         * @enum {string}
+                         */
+                        method?: "POST" | "PUT" | "PATCH";
+                        /** Format: uri */
+                        url: string;
+                        headers?: {
+                            [key: string]: string;
+                        };
+                        bodyTemplate: string;
+                        idPath: string;
+                        urlPath?: string | null;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            config: {
+                                id: string;
+                                connectionId: string | null;
+                                teamId: string | null;
+                                enabled: boolean;
+                                method: string;
+                                url: string;
+                                headerNames: string[];
+                                bodyTemplate: string;
+                                idPath: string;
+                                urlPath: string | null;
+                                updatedAt: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        post?: never;
+        /** Remove the connection's linked-record template (automation.manage) */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": null;
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/teams/{id}/linked-record-config": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Set the team's template for creating a linked record when a conversation starts (automation.manage) */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @default true */
+                        enabled?: boolean;
+                        /**
+                         * @default POST
+                         * @enum {string}
+                         */
+                        method?: "POST" | "PUT" | "PATCH";
+                        /** Format: uri */
+                        url: string;
+                        headers?: {
+                            [key: string]: string;
+                        };
+                        bodyTemplate: string;
+                        idPath: string;
+                        urlPath?: string | null;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            config: {
+                                id: string;
+                                connectionId: string | null;
+                                teamId: string | null;
+                                enabled: boolean;
+                                method: string;
+                                url: string;
+                                headerNames: string[];
+                                bodyTemplate: string;
+                                idPath: string;
+                                urlPath: string | null;
+                                updatedAt: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        post?: never;
+        /** Remove the team's linked-record template (automation.manage) */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": null;
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/conversations/{id}/linked-records": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The conversation's linked records, and whether its channel or team has a template */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            records: {
+                                id: string;
+                                conversationId: string;
+                                contactId: string;
+                                /** @enum {string} */
+                                status: "pending" | "created" | "failed";
+                                externalId: string | null;
+                                externalUrl: string | null;
+                                attempts: number;
+                                lastError: string | null;
+                                createdAt: string;
+                                updatedAt: string;
+                            }[];
+                            configured: boolean;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Create the linked record now (a conversation that started before the template, or a failed one) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            record: {
+                                id: string;
+                                conversationId: string;
+                                contactId: string;
+                                /** @enum {string} */
+                                status: "pending" | "created" | "failed";
+                                externalId: string | null;
+                                externalUrl: string | null;
+                                attempts: number;
+                                lastError: string | null;
+                                createdAt: string;
+                                updatedAt: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/contacts/{id}/linked-records": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The contact's linked records, newest first */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            records: {
+                                id: string;
+                                conversationId: string;
+                                contactId: string;
+                                /** @enum {string} */
+                                status: "pending" | "created" | "failed";
+                                externalId: string | null;
+                                externalUrl: string | null;
+                                attempts: number;
+                                lastError: string | null;
+                                createdAt: string;
+                                updatedAt: string;
                             }[];
                         };
                     };

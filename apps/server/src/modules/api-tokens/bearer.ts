@@ -5,6 +5,9 @@ import { AppError } from "../../lib/errors";
 import { recordAudit } from "../audit/record";
 import { missedPermissions, resolveApiToken, TOKEN_PREFIX } from "./resolve";
 
+/** What a bot's token may call (R702): replying in and handing over its own conversations. */
+const BOT_ROUTES = new Set(["POST /api/conversations/:id/messages", "POST /api/conversations/:id/handover"]);
+
 /** The credentials of `Authorization: Bearer <secret>`, or null without one. */
 export function bearerSecret(req: FastifyRequest): string | null {
   const h = req.headers.authorization;
@@ -36,6 +39,11 @@ export async function authenticateBearer(
   const now = ctx.clock.now();
   const r = await resolveApiToken(ctx.db, secret, req.ip, now);
   if (r.kind === "ok") {
+    if (r.actor.botId && !BOT_ROUTES.has(`${req.method} ${req.routeOptions.url}`))
+      throw new AppError(
+        "forbidden",
+        "A bot's token can only reply to and hand over the bot's conversations (POST /api/conversations/{id}/messages, POST /api/conversations/{id}/handover).",
+      );
     req.actor = r.actor;
     if (r.newAddress)
       await recordAudit(ctx.db, {

@@ -67,6 +67,7 @@ interface Row {
   window_start: Date | null;
   window_count: number | null;
   new_address: boolean | null;
+  bot_id: string | null;
 }
 
 /**
@@ -110,7 +111,7 @@ export async function resolveApiToken(
        cur.created_by as user_id, cur.role, cur.status, cur.user_name, cur.email, cur.stored_permissions,
        coalesce((select array_agg(tm.team_id::text) from team_members tm where tm.user_id = cur.created_by), '{}')
          as team_ids,
-       upd.window_start, upd.window_count, upd.new_address
+       upd.window_start, upd.window_count, upd.new_address, cur.bot_id
      from cur left join upd on upd.id = cur.id`,
     [sha256Hex(secret), now, ip],
   );
@@ -145,6 +146,7 @@ export async function resolveApiToken(
       permissions,
       name: row.user_name,
       email: row.email,
+      ...(row.bot_id ? { botId: row.bot_id } : {}),
     },
   };
 }

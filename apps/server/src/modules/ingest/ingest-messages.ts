@@ -2,6 +2,7 @@ import type { Conversation } from "@parley/protocol";
 import { type InboundEvent, storedAttachment } from "../../channels/types";
 import type { Tx } from "../../context";
 import type { EventAudience } from "../../domain/permissions";
+import { queueBotDeliveries } from "../bots/deliver";
 import { emitContactCreated, newContact } from "../contacts/events";
 import { conversationNumberSequence } from "../conversations/numbers";
 import {
@@ -13,6 +14,7 @@ import {
 } from "../conversations/present";
 import { enqueueDistribution } from "../distribution/jobs";
 import { queueOutsideHoursReplies } from "../hours/auto-reply";
+import { queueLinkedRecords } from "../linked-records/job";
 import { MESSAGE_COLUMNS, type MessageRow, presentMessage } from "../messages/present";
 
 export interface ConnectionRef {
@@ -225,6 +227,13 @@ export async function ingestMessages(
     ]),
   );
 
+  await queueBotDeliveries(
+    tx,
+    inserted.filter((m) => m.direction === "inbound").map((m) => m.id),
+  );
+  await queueLinkedRecords(tx, [
+    ...new Set(accepted.filter((a) => a.target.created).map((a) => a.target.conversationId)),
+  ]);
   await queueOutsideHoursReplies(
     tx,
     convs.filter(([, t]) => t.lastInbound).map(([id]) => id),

@@ -11,6 +11,7 @@ import type { Actor } from "../../domain/permissions";
 import { conversationPolicy, mustHold } from "../../domain/permissions";
 import { AppError, forbidden, notFound } from "../../lib/errors";
 import { resolveAttachments } from "../../storage/uploads";
+import { sendBotReply } from "../bots/commands/bot-reply";
 import { accessOf, loadConversationRow, presentConversation } from "../conversations/present";
 import { conversationWindow, windowRefusal } from "../conversations/window";
 import { preview } from "../ingest/ingest-messages";
@@ -51,6 +52,8 @@ export interface SendInput {
  * closed one reopens it (R206, R501).
  */
 export async function sendMessage(ctx: AppContext, actor: Actor, input: SendInput) {
+  // A bot's token (R702): its reply is the bot's, in its own conversations only.
+  if (actor.botId) return sendBotReply(ctx, actor.workspaceId, actor.botId, input);
   if (!input.text?.trim() && input.attachments.length === 0) {
     throw new AppError("validation_failed", "Write a message or attach a file.");
   }

@@ -8,6 +8,7 @@ import { get, patch } from "../../api/client";
 import { keys } from "../../api/queries";
 import type { Answer } from "../../api/types";
 import { showErrorWithReason } from "../../lib/notify";
+import { ContactRecords } from "../linked-records/RecordBadges";
 import { ContactLinks } from "./ContactLinks";
 import { ContactTags } from "./ContactTags";
 import type { Contact } from "./contact";
@@ -80,6 +81,7 @@ export function ContactPanel({ conversation }: { conversation: Conversation }) {
       {contact.data ? <ContactTags contact={contact.data} onChange={setContact} /> : null}
       <ContactSource source={conversation.source} />
       <ContactLinks contactId={id} />
+      <ContactRecords contactId={id} />
     </Stack>
   );
 }

@@ -9,7 +9,10 @@ import { keys, useUsers } from "../../api/queries";
 import { showError } from "../../lib/notify";
 import { upsertConversation } from "../../realtime/apply";
 import { PresenceDot } from "../account/presence";
+import { BotMenuItems } from "../bots/BotMenuItems";
+import { useBotNames } from "../bots/bots-api";
 import { ConversationMenu } from "../conversation-tools/ConversationMenu";
+import { ConversationRecords } from "../linked-records/RecordBadges";
 import { ConversationReceipts } from "../receipts/ConversationReceipts";
 import { ChannelIcon } from "./ChannelIcon";
 import { ContactAvatar, contactName } from "./ContactAvatar";
@@ -42,6 +45,7 @@ export function ConversationHeader({
   // Until measured (width 0) the compact form is used: it never overflows.
   const compact = width < HEADER_FULL_WIDTH;
   const assignee = users.data?.find((u) => u.id === c.assigneeId);
+  const bot = useBotNames().data?.bots.find((b) => b.id === c.botId);
   const onDone = (r: { conversation: Conversation }) => {
     upsertConversation(qc, me, r.conversation);
     void qc.invalidateQueries({ queryKey: keys.conversation(c.id) });
@@ -76,8 +80,9 @@ export function ConversationHeader({
   );
   const mayTake = c.assigneeId !== me && !!c.permissions?.assign;
   const details = [c.contact.phone, c.contact.email].filter(Boolean).join(" · ");
-  const assignment =
-    c.assigneeId === me
+  const assignment = bot
+    ? t("bots.withBot", { name: bot.name })
+    : c.assigneeId === me
       ? t("conversation.assignedToMe")
       : assignee
         ? t("conversation.assignedTo", { name: assignee.name })
@@ -147,6 +152,7 @@ export function ConversationHeader({
             ) : null}
             {compact ? `${t(`status.${c.status}`)} · ${assignment}` : assignment}
           </Text>
+          <ConversationRecords conversationId={c.id} />
         </Box>
       </Group>
       <Group gap="xs" wrap="nowrap" style={{ flexShrink: 0 }}>
@@ -179,7 +185,16 @@ export function ConversationHeader({
             }))}
           />
         )}
-        <ConversationMenu c={c} me={me} extra={extra} />
+        <ConversationMenu
+          c={c}
+          me={me}
+          extra={
+            <>
+              {extra}
+              <BotMenuItems c={c} onDone={onDone} />
+            </>
+          }
+        />
         <Tooltip label={t("convTools.panel.toggle")}>
           <ActionIcon
             variant={panel ? "light" : "default"}

@@ -7,6 +7,7 @@ import { Fragment, useLayoutEffect, useRef, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { type Feed as FeedData, loadOlder, useUsers } from "../../api/queries";
 import { dayKey, dayLabel, fullDateTime, timeOfDay } from "../../lib/format";
+import { botEventText, useBotNames } from "../bots/bots-api";
 import { MessageActions, MessageAttachments, QuotedMessage } from "../conversation-tools/MessageParts";
 import { MessageReceipts } from "../receipts/MessageReceipts";
 import { SeenBy } from "../receipts/SeenBy";
@@ -24,6 +25,9 @@ export function Feed({
   const { t, i18n } = useTranslation();
   const qc = useQueryClient();
   const users = useUsers();
+  const bots = useBotNames();
+  const botName = (id: string | null) =>
+    bots.data?.bots.find((b) => b.id === id)?.name ?? t("bots.feed.unknownBot");
   const scrollRef = useRef<HTMLDivElement>(null);
   const nearBottom = useRef(true);
   const lastId = useRef<string | null>(null);
@@ -122,7 +126,13 @@ export function Feed({
               ) : (
                 <Bubble
                   m={m}
-                  author={m.authorType === "user" ? nameOf(m.authorId) : null}
+                  author={
+                    m.authorType === "user"
+                      ? nameOf(m.authorId)
+                      : m.authorType === "bot"
+                        ? botName(m.authorId)
+                        : null
+                  }
                   quoted={m.quotedMessageId ? messages.find((x) => x.id === m.quotedMessageId) : undefined}
                 />
               )}
@@ -152,6 +162,9 @@ export function eventText(t: TFunction, m: Message, nameOf: (id: unknown) => str
       return t("events.reopened", { by });
     case "closed":
       return t("events.closed", { by });
+    case "bot_assigned":
+    case "handed_over":
+      return botEventText(t, e, by);
     default: {
       const to = e.to === "open" || e.to === "in_progress" || e.to === "closed" ? e.to : "open";
       return t("events.status_changed", { by, status: t(`status.${to}`) });

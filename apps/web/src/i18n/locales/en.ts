@@ -3,6 +3,7 @@ import { enAccountSecurity } from "./en/account-security";
 import { enAlerts } from "./en/alerts";
 import { enApiTokens } from "./en/api-tokens";
 import { enAudit } from "./en/audit";
+import { enBots } from "./en/bots";
 import { enChannelForms } from "./en/channel-forms";
 import { enConversationTools } from "./en/conversation-tools";
 import { enDistribution } from "./en/distribution";
@@ -344,6 +345,7 @@ export const en = {
   ...enAccount,
   ...enAlerts,
   ...enDistribution,
+  ...enBots,
   ...enSecurity,
   ...enAccountSecurity,
   ...enEnrolmentRequired,

@@ -3,6 +3,7 @@ import { ruAccountSecurity } from "./ru/account-security";
 import { ruAlerts } from "./ru/alerts";
 import { ruApiTokens } from "./ru/api-tokens";
 import { ruAudit } from "./ru/audit";
+import { ruBots } from "./ru/bots";
 import { ruChannelForms } from "./ru/channel-forms";
 import { ruConversationTools } from "./ru/conversation-tools";
 import { ruDistribution } from "./ru/distribution";
@@ -357,6 +358,7 @@ export const ru = {
   ...ruAccount,
   ...ruAlerts,
   ...ruDistribution,
+  ...ruBots,
   ...ruSecurity,
   ...ruAccountSecurity,
   ...ruEnrolmentRequired,

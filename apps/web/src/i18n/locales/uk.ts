@@ -3,6 +3,7 @@ import { ukAccountSecurity } from "./uk/account-security";
 import { ukAlerts } from "./uk/alerts";
 import { ukApiTokens } from "./uk/api-tokens";
 import { ukAudit } from "./uk/audit";
+import { ukBots } from "./uk/bots";
 import { ukChannelForms } from "./uk/channel-forms";
 import { ukConversationTools } from "./uk/conversation-tools";
 import { ukDistribution } from "./uk/distribution";
@@ -357,6 +358,7 @@ export const uk = {
   ...ukAccount,
   ...ukAlerts,
   ...ukDistribution,
+  ...ukBots,
   ...ukSecurity,
   ...ukAccountSecurity,
   ...ukEnrolmentRequired,

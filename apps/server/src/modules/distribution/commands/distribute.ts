@@ -106,7 +106,7 @@ export async function distributeConversation(
     // The scope first (its lock orders every pick in it), then the conversation.
     const [found] = await tx.q.query<{ scope_id: string }>(
       `select s.id as scope_id from conversations c ${SCOPE_OF_C}
-       where c.id = $1 and c.assignee_id is null and c.status <> 'closed' and s.mode <> 'manual'`,
+       where c.id = $1 and c.assignee_id is null and c.bot_id is null and c.status <> 'closed' and s.mode <> 'manual'`,
       [conversationId],
     );
     if (!found) return null;
@@ -114,7 +114,7 @@ export async function distributeConversation(
     if (!scope || scope.mode === "manual") return null;
     const [c] = await tx.q.query<{ workspace_id: string; scope_id: string }>(
       `select c.workspace_id, s.id as scope_id from conversations c ${SCOPE_OF_C}
-       where c.id = $1 and c.assignee_id is null and c.status <> 'closed' for update of c`,
+       where c.id = $1 and c.assignee_id is null and c.bot_id is null and c.status <> 'closed' for update of c`,
       [conversationId],
     );
     if (!c || c.scope_id !== scope.id) return null;
@@ -128,7 +128,7 @@ export async function distributeConversation(
 /** Conversations waiting in a scope's queue, oldest waiting first (the customer's first unanswered message). */
 export const QUEUE_OF_SCOPE = `
   from conversations c ${SCOPE_OF_C}
-  where c.workspace_id = $1 and s.id = $2 and c.assignee_id is null and c.status <> 'closed'`;
+  where c.workspace_id = $1 and s.id = $2 and c.assignee_id is null and c.bot_id is null and c.status <> 'closed'`;
 export const QUEUE_ORDER = "order by coalesce(c.first_unanswered_at, c.created_at), c.id";
 
 /**
