@@ -31,6 +31,7 @@ import { registerSendJob } from "./modules/messages/send-job";
 import { registerEmailJobs } from "./modules/notifications/email";
 import { registerFanoutJobs } from "./modules/notifications/fanout";
 import { registerPushJob } from "./modules/notifications/push";
+import { registerRuleJobs } from "./modules/rules/jobs";
 import { registerTagContactsJob } from "./modules/tags/contacts-updated-job";
 import { registerTaskReminderJob } from "./modules/tasks/reminder-job";
 import { WebhookDispatcher } from "./modules/webhooks/dispatcher";
@@ -137,6 +138,7 @@ export async function createServer(config: Config, opts: ServerOptions = {}): Pr
   registerAccountJobs(ctx);
   registerOutsideHoursJob(ctx);
   registerDistributionJobs(ctx);
+  registerRuleJobs(ctx);
   const hub = new RealtimeHub(db, bus, onError, (sessionId) =>
     resolveSessionById(db, sessionId, clock.now()),
   );

@@ -53,6 +53,7 @@ interface Seeded {
   webhookEndpointId: string;
   webhookDeliveryId: string;
   alertId: string;
+  ruleId: string;
   /** Names and texts that only this workspace's data contains. */
   words: string[];
 }
@@ -95,6 +96,18 @@ async function seedWorkspace(label: string): Promise<Seeded> {
   const teamName = unique(`${label}-team`);
   const team = await ok(owner.post("/api/teams", { name: teamName }), 201);
   await ok(owner.put(`/api/teams/${team.team.id}/members/${agent.id}`));
+  // Disabled: it never runs, so nothing of this workspace changes in the background during the sweep.
+  const ruleName = unique(`${label}-rule`);
+  const rule = await ok(
+    owner.post("/api/rules", {
+      name: ruleName,
+      enabled: false,
+      trigger: "customer_message",
+      conditions: { contactTagIds: [tag.tag.id] },
+      actions: [{ type: "assign", userId: agent.id, teamId: team.team.id }],
+    }),
+    201,
+  );
   await ok(owner.post(`/api/conversations/${conversationId}/operators`, { userId: agent.id }));
   const fileId = crypto.randomUUID();
   const stored = await t.server.ctx.blobs.put(
@@ -185,6 +198,7 @@ async function seedWorkspace(label: string): Promise<Seeded> {
     webhookEndpointId: webhook.endpoint.id,
     webhookDeliveryId: webhookTest.delivery.id,
     alertId: alert.id,
+    ruleId: rule.rule.id,
     words: [
       contactName,
       messageText,
@@ -201,6 +215,7 @@ async function seedWorkspace(label: string): Promise<Seeded> {
       token.secret,
       webhook.endpoint.description,
       webhook.secret,
+      ruleName,
     ],
   };
 }
@@ -227,6 +242,7 @@ const ids = (w: Seeded) => [
   w.webhookEndpointId,
   w.webhookDeliveryId,
   w.alertId,
+  w.ruleId,
 ];
 
 /**
@@ -252,6 +268,7 @@ function idFor(w: Seeded, url: string, param: string): string | undefined {
       "api-tokens": w.apiTokenId,
       "webhook-endpoints": w.webhookEndpointId,
       alerts: w.alertId,
+      rules: w.ruleId,
     };
     return byResource[resource];
   }
@@ -315,6 +332,7 @@ function bodyFor(a: Seeded, route: RouteEntry): unknown {
     "PUT /api/contacts/:id/tags/:tagId": { pinned: false },
     "PATCH /api/users/:id": { role: "supervisor", status: "disabled" },
     "PATCH /api/tags/:id": { name: "hijacked", color: "#000000" },
+    "PUT /api/rules/:id": { name: "hijacked", trigger: "customer_message", actions: [{ type: "close" }] },
     "PATCH /api/canned-replies/:id": { text: "hijacked" },
     "PATCH /api/tasks/:id": { title: "hijacked", done: true },
     "PATCH /api/roles/:id": { name: "hijacked", permissions: ["api.manage"] },
@@ -382,6 +400,8 @@ async function snapshot(workspaceId: string) {
     "api_tokens",
     "alert_rules",
     "alerts",
+    "rules",
+    "rule_runs",
   ];
   const out: Record<string, unknown[]> = {};
   for (const table of tables) {
