@@ -6,6 +6,7 @@ import {
   IconChecks,
   IconClock,
   IconEyeCheck,
+  IconGitBranch,
   IconKey,
   IconMessageCircle,
   IconPlugConnected,
@@ -146,6 +147,14 @@ export const SETTINGS_PAGES: SectionPage[] = [
     group: "workspace",
     permission: "conversations.view_all",
     page: lazy(() => import("../distribution/DistributionPage")),
+  },
+  {
+    path: "/settings/rules",
+    label: "rules.nav",
+    icon: IconGitBranch,
+    group: "workspace",
+    permission: "automation.manage",
+    page: lazy(() => import("../rules/RulesPage")),
   },
   {
     path: "/settings/audit",

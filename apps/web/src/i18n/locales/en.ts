@@ -15,6 +15,7 @@ import { enNavigation } from "./en/navigation";
 import { enNotify } from "./en/notify";
 import { enReceipts } from "./en/receipts";
 import { enRoles } from "./en/roles";
+import { enRules } from "./en/rules";
 import { enSecurity } from "./en/security";
 import { enWebhooks } from "./en/webhooks";
 import { enWidget } from "./en/widget";
@@ -339,6 +340,7 @@ export const en = {
   ...enAccount,
   ...enAlerts,
   ...enDistribution,
+  ...enRules,
   ...enSecurity,
   ...enAccountSecurity,
   ...enEnrolmentRequired,

@@ -15,6 +15,7 @@ import { ruNavigation } from "./ru/navigation";
 import { ruNotify } from "./ru/notify";
 import { ruReceipts } from "./ru/receipts";
 import { ruRoles } from "./ru/roles";
+import { ruRules } from "./ru/rules";
 import { ruSecurity } from "./ru/security";
 import { ruWebhooks } from "./ru/webhooks";
 import { ruWidget } from "./ru/widget";
@@ -352,6 +353,7 @@ export const ru = {
   ...ruAccount,
   ...ruAlerts,
   ...ruDistribution,
+  ...ruRules,
   ...ruSecurity,
   ...ruAccountSecurity,
   ...ruEnrolmentRequired,

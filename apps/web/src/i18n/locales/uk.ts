@@ -15,6 +15,7 @@ import { ukNavigation } from "./uk/navigation";
 import { ukNotify } from "./uk/notify";
 import { ukReceipts } from "./uk/receipts";
 import { ukRoles } from "./uk/roles";
+import { ukRules } from "./uk/rules";
 import { ukSecurity } from "./uk/security";
 import { ukWebhooks } from "./uk/webhooks";
 import { ukWidget } from "./uk/widget";
@@ -352,6 +353,7 @@ export const uk = {
   ...ukAccount,
   ...ukAlerts,
   ...ukDistribution,
+  ...ukRules,
   ...ukSecurity,
   ...ukAccountSecurity,
   ...ukEnrolmentRequired,
