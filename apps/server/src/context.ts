@@ -4,6 +4,7 @@ import type { Config } from "./config";
 import type { Db, Queryable } from "./db/client";
 import type { EventBus } from "./events/bus";
 import { JOB_EVENTS, notifiableSpan } from "./events/notifiable";
+import { currentCause, RULES_JOB, triggersRules } from "./events/rule-triggers";
 import { appendEvents, type EventDraft, type StoredEvent } from "./events/store";
 import { type EnqueueOptions, enqueueJob, type JobRunner } from "./jobs/queue";
 import type { SecretBox } from "./lib/crypto";
@@ -77,21 +78,27 @@ async function transactOnce<T>(ctx: AppContext, fn: (tx: Tx) => Promise<T>): Pro
     const value = await fn(tx);
     published = [];
     // Workspaces in a fixed order: two transactions touching the same two never wait on each other in a circle.
+    // Inside a rule's action, every event names the rule (it never runs again on its own changes).
+    const cause = currentCause();
     const appends = [...drafts]
       .sort(([a], [b]) => (a < b ? -1 : 1))
-      .map(([workspaceId, list]) => ({ workspaceId, list, span: notifiableSpan(list) }));
+      .map(([workspaceId, drafted]) => {
+        const list = cause ? drafted.map((d) => ({ ...d, cause })) : drafted;
+        return { workspaceId, list, span: notifiableSpan(list), rules: triggersRules(list) };
+      });
     // The job workers' wake-up (a NOTIFY is delivered at commit whatever its place): a transaction whose only
     // jobs are its events' fan-out sends it with the first append that writes one, not as a statement of its own.
-    const firstSpan = jobsEnqueued ? -1 : appends.findIndex((a) => a.span);
-    if (appends.some((a) => a.span)) jobsEnqueued = true;
+    const firstSpan = jobsEnqueued ? -1 : appends.findIndex((a) => a.span || a.rules);
+    if (appends.some((a) => a.span || a.rules)) jobsEnqueued = true;
     if (jobsEnqueued && firstSpan < 0 && ctx.db.kind === "postgres")
       await q.query("select pg_notify('parley_jobs', '')");
-    for (const [i, { workspaceId, list, span }] of appends.entries()) {
+    for (const [i, { workspaceId, list, span, rules }] of appends.entries()) {
       // One statement under the workspace's lock: the events, the fan-out job over them (agent
       // notifications are worked out by a worker from these events, never in the writer's time) and the
       // bus's notice.
       const stored = await appendEvents(q, workspaceId, list, now, {
         rangeJob: span ? { type: JOB_EVENTS, ...span } : null,
+        rulesJob: rules ? RULES_JOB : null,
         notice: ctx.bus.notice(workspaceId),
         wake: i === firstSpan && ctx.db.kind === "postgres" ? "parley_jobs" : null,
       });

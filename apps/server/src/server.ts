@@ -33,6 +33,7 @@ import { registerSendJob } from "./modules/messages/send-job";
 import { registerEmailJobs } from "./modules/notifications/email";
 import { registerFanoutJobs } from "./modules/notifications/fanout";
 import { registerPushJob } from "./modules/notifications/push";
+import { registerRuleJobs } from "./modules/rules/jobs";
 import { registerTagContactsJob } from "./modules/tags/contacts-updated-job";
 import { registerTaskReminderJob } from "./modules/tasks/reminder-job";
 import { WebhookDispatcher } from "./modules/webhooks/dispatcher";
@@ -141,6 +142,7 @@ export async function createServer(config: Config, opts: ServerOptions = {}): Pr
   registerDistributionJobs(ctx);
   registerBotJobs(ctx);
   registerLinkedRecordJob(ctx);
+  registerRuleJobs(ctx);
   const hub = new RealtimeHub(db, bus, onError, (sessionId) =>
     resolveSessionById(db, sessionId, clock.now()),
   );

@@ -7,7 +7,13 @@ import { Task } from "./tasks";
  * Domain events. Every one is written in the same transaction as the change it describes and carries
  * the workspace's sequence number; realtime, notifications and audit consume them.
  */
-const base = { seq: z.number().int(), workspaceId: z.string(), at: z.string() };
+const base = {
+  seq: z.number().int(),
+  workspaceId: z.string(),
+  at: z.string(),
+  /** Set when an automation rule's action caused the change: that rule never runs again on it. */
+  cause: z.object({ ruleId: z.string() }).optional(),
+};
 
 export const DomainEvent = z.discriminatedUnion("type", [
   z.object({

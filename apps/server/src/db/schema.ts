@@ -685,6 +685,34 @@ export interface Roles {
   workspace_id: string;
 }
 
+export interface RuleRuns {
+  conversation_id: string | null;
+  created_at: Timestamp;
+  event_seq: number | null;
+  id: GeneratedAlways<number>;
+  occurrence: string;
+  outcome: string;
+  reason: string | null;
+  rule_id: string;
+  workspace_id: string;
+}
+
+export interface Rules {
+  actions: Generated<Json>;
+  conditions: Generated<Json>;
+  created_at: Timestamp;
+  created_by: string | null;
+  enabled: Generated<boolean>;
+  id: Generated<string>;
+  minutes: number | null;
+  name: string;
+  position: number;
+  stop_processing: Generated<boolean>;
+  trigger: string;
+  updated_at: Timestamp;
+  workspace_id: string;
+}
+
 export interface SavedFilters {
   created_at: Timestamp;
   id: Generated<string>;
@@ -918,6 +946,8 @@ export interface DB {
   read_marks: ReadMarks;
   role_permissions: RolePermissions;
   roles: Roles;
+  rule_runs: RuleRuns;
+  rules: Rules;
   saved_filters: SavedFilters;
   scheduled_runs: ScheduledRuns;
   sessions: Sessions;

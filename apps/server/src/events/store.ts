@@ -21,6 +21,11 @@ export interface AppendAlso {
    * `last` receive (inclusive), as enqueueJob would write it (due at `at`, 8 attempts, no idempotency key).
    */
   rangeJob?: { type: string; first: number; last: number } | null;
+  /**
+   * A job over all the drafts' numbers (`{ workspaceId, from, to }`), written only when the workspace has an
+   * enabled automation rule (one indexed lookup in the same statement).
+   */
+  rulesJob?: string | null;
   /** NOTIFY on `channel` with the payload `${prefix}${first seq}:${last seq}` (delivered after commit). */
   notice?: { channel: string; prefix: string } | null;
   /** NOTIFY on `channel` with an empty payload too (the job workers' wake-up), delivered after commit. */
@@ -58,7 +63,12 @@ export async function appendEvents(
        insert into jobs (type, payload, run_at, workspace_id, max_attempts)
        select $8::text, jsonb_build_object('workspaceId', $1::text, 'from', s.base + $9::int, 'to', s.base + $10::int),
          least($7::timestamptz, now()), $1, 8
-       from s where $8::text is not null)
+       from s where $8::text is not null),
+     r as (
+       insert into jobs (type, payload, run_at, workspace_id, max_attempts)
+       select $14::text, jsonb_build_object('workspaceId', $1::text, 'from', s.base + 1, 'to', s.base + $2),
+         least($7::timestamptz, now()), $1, 8
+       from s where $14::text is not null and exists (select 1 from rules where workspace_id = $1 and enabled))
      select s.base, (select count(*) from e)::int as n,
        case when $11::text is not null then pg_notify($11::text, $12::text || (s.base + 1) || ':' || (s.base + $2)) end,
        case when $13::text is not null then pg_notify($13::text, '') end
@@ -77,6 +87,7 @@ export async function appendEvents(
       also.notice?.channel ?? null,
       also.notice?.prefix ?? null,
       also.wake ?? null,
+      also.rulesJob ?? null,
     ],
   );
   const [row] = rows;

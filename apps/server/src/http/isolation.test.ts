@@ -55,6 +55,7 @@ interface Seeded {
   alertId: string;
   savedFilterId: string;
   botId: string;
+  ruleId: string;
   /** Names and texts that only this workspace's data contains. */
   words: string[];
 }
@@ -97,6 +98,18 @@ async function seedWorkspace(label: string): Promise<Seeded> {
   const teamName = unique(`${label}-team`);
   const team = await ok(owner.post("/api/teams", { name: teamName }), 201);
   await ok(owner.put(`/api/teams/${team.team.id}/members/${agent.id}`));
+  // Disabled: it never runs, so nothing of this workspace changes in the background during the sweep.
+  const ruleName = unique(`${label}-rule`);
+  const rule = await ok(
+    owner.post("/api/rules", {
+      name: ruleName,
+      enabled: false,
+      trigger: "customer_message",
+      conditions: { contactTagIds: [tag.tag.id] },
+      actions: [{ type: "assign", userId: agent.id, teamId: team.team.id }],
+    }),
+    201,
+  );
   await ok(owner.post(`/api/conversations/${conversationId}/operators`, { userId: agent.id }));
   const fileId = crypto.randomUUID();
   const stored = await t.server.ctx.blobs.put(
@@ -198,6 +211,7 @@ async function seedWorkspace(label: string): Promise<Seeded> {
     alertId: alert.id,
     savedFilterId: savedFilter.savedFilter.id,
     botId: bot.bot.id,
+    ruleId: rule.rule.id,
     words: [
       contactName,
       messageText,
@@ -218,6 +232,7 @@ async function seedWorkspace(label: string): Promise<Seeded> {
       bot.bot.name,
       bot.token,
       bot.signingSecret,
+      ruleName,
     ],
   };
 }
@@ -246,6 +261,7 @@ const ids = (w: Seeded) => [
   w.alertId,
   w.savedFilterId,
   w.botId,
+  w.ruleId,
 ];
 
 /**
@@ -275,6 +291,7 @@ function idFor(w: Seeded, url: string, param: string): string | undefined {
       // PUT /api/distribution/:kind/:id, with `:kind` = teams (see NAME_PARAMS).
       distribution: w.teamId,
       bots: w.botId,
+      rules: w.ruleId,
     };
     return byResource[resource];
   }
@@ -354,6 +371,7 @@ function bodyFor(a: Seeded, route: RouteEntry): unknown {
     "PUT /api/contacts/:id/tags/:tagId": { pinned: false },
     "PATCH /api/users/:id": { role: "supervisor", status: "disabled" },
     "PATCH /api/tags/:id": { name: "hijacked", color: "#000000" },
+    "PUT /api/rules/:id": { name: "hijacked", trigger: "customer_message", actions: [{ type: "close" }] },
     "PATCH /api/canned-replies/:id": { text: "hijacked" },
     "PATCH /api/tasks/:id": { title: "hijacked", done: true },
     "PATCH /api/roles/:id": { name: "hijacked", permissions: ["api.manage"] },
@@ -438,6 +456,8 @@ async function snapshot(workspaceId: string) {
     "bot_deliveries",
     "linked_record_configs",
     "linked_records",
+    "rules",
+    "rule_runs",
   ];
   const out: Record<string, unknown[]> = {};
   for (const table of tables) {

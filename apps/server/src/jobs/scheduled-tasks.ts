@@ -3,6 +3,7 @@ import { pruneRateLimits } from "../lib/rate-store";
 import { handOverOverdue } from "../modules/bots/timeouts";
 import { sweepDistribution } from "../modules/distribution/jobs";
 import { sweepTimeLimits } from "../modules/notifications/time-limits";
+import { sweepNoReply } from "../modules/rules/commands/no-reply-sweep";
 import { closeAbandonedWidgetConversations } from "../modules/widget/auto-close";
 import { pruneOldRows } from "./maintenance";
 import { pruneScheduledRuns, Schedule, type ScheduledTask } from "./schedule";
@@ -27,6 +28,7 @@ export function scheduledTasks(ctx: AppContext): ScheduledTask[] {
     { name: "widget-auto-close", everyMs: 60_000, run: () => closeAbandonedWidgetConversations(ctx) },
     { name: "distribution-sweep", everyMs: 30_000, run: () => sweepDistribution(ctx) },
     { name: "bot-timeouts", everyMs: 15_000, run: () => handOverOverdue(ctx) },
+    { name: "rules-no-reply", everyMs: 60_000, run: () => sweepNoReply(ctx) },
     { name: "prune-rate-limits", everyMs: 5 * 60_000, run: () => pruneRateLimits(db, clock.now()) },
   ];
 }

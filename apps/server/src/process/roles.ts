@@ -24,6 +24,7 @@ import { notificationRoutes } from "../modules/notifications/routes";
 import { realtimeRoutes } from "../modules/realtime/routes";
 import { receiptRoutes } from "../modules/receipts/routes";
 import { roleRoutes } from "../modules/roles/routes";
+import { ruleRoutes } from "../modules/rules/routes";
 import { searchRoutes } from "../modules/search/routes";
 import { tagRoutes } from "../modules/tags/routes";
 import { taskRoutes } from "../modules/tasks/routes";
@@ -93,6 +94,7 @@ async function apiRoutes(app: App, ctx: AppContext, visitors: WidgetHub) {
   await hoursRoutes(app, ctx);
   await widgetHoursRoutes(app, ctx, visitors);
   await distributionRoutes(app, ctx);
+  await ruleRoutes(app, ctx);
   // The agent web app at `/` once built into apps/web/dist (`npm start` builds it); else the API docs.
   if (!(await webAppRoutes(app)))
     ctx.log.warn("apps/web/dist is missing: `/` leads to the API documentation");

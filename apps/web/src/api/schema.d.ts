@@ -11392,6 +11392,653 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/rules": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The workspace's rules in the order they run (automation.manage) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            rules: {
+                                id: string;
+                                position: number;
+                                name: string;
+                                enabled: boolean;
+                                /** @enum {string} */
+                                trigger: "conversation_created" | "customer_message" | "agent_message" | "status_changed" | "no_reply";
+                                minutes: number | null;
+                                conditions: {
+                                    channels?: ("api" | "telegram" | "whatsapp" | "viber" | "messenger" | "instagram" | "widget" | "email" | "line" | "wechat")[];
+                                    connectionIds?: string[];
+                                    textContains?: string;
+                                    textMatches?: string;
+                                    contactTagIds?: string[];
+                                    /** @enum {string} */
+                                    hours?: "within" | "outside";
+                                    source?: {
+                                        key: string;
+                                        value: string;
+                                    }[];
+                                    /** @enum {string} */
+                                    contact?: "first" | "returning";
+                                };
+                                actions: ({
+                                    /** @enum {string} */
+                                    type: "assign";
+                                    /** Format: uuid */
+                                    userId?: string | null;
+                                    /** Format: uuid */
+                                    teamId?: string | null;
+                                } | {
+                                    /** @enum {string} */
+                                    type: "add_tag";
+                                    /** Format: uuid */
+                                    tagId: string;
+                                } | {
+                                    /** @enum {string} */
+                                    type: "remove_tag";
+                                    /** Format: uuid */
+                                    tagId: string;
+                                } | {
+                                    /** @enum {string} */
+                                    type: "reply";
+                                    /** Format: uuid */
+                                    cannedReplyId: string;
+                                } | {
+                                    /** @enum {string} */
+                                    type: "note";
+                                    text: string;
+                                } | {
+                                    /** @enum {string} */
+                                    type: "close";
+                                } | {
+                                    /** @enum {string} */
+                                    type: "webhook";
+                                    /** Format: uri */
+                                    url: string;
+                                })[];
+                                stopProcessing: boolean;
+                                updatedAt: string;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Add a rule at the end of the order (automation.manage) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        name: string;
+                        /** @default true */
+                        enabled?: boolean;
+                        /** @enum {string} */
+                        trigger: "conversation_created" | "customer_message" | "agent_message" | "status_changed" | "no_reply";
+                        minutes?: number | null;
+                        /** @default {} */
+                        conditions?: {
+                            channels?: ("api" | "telegram" | "whatsapp" | "viber" | "messenger" | "instagram" | "widget" | "email" | "line" | "wechat")[];
+                            connectionIds?: string[];
+                            textContains?: string;
+                            textMatches?: string;
+                            contactTagIds?: string[];
+                            /** @enum {string} */
+                            hours?: "within" | "outside";
+                            source?: {
+                                key: string;
+                                value: string;
+                            }[];
+                            /** @enum {string} */
+                            contact?: "first" | "returning";
+                        };
+                        actions: ({
+                            /** @enum {string} */
+                            type: "assign";
+                            /** Format: uuid */
+                            userId?: string | null;
+                            /** Format: uuid */
+                            teamId?: string | null;
+                        } | {
+                            /** @enum {string} */
+                            type: "add_tag";
+                            /** Format: uuid */
+                            tagId: string;
+                        } | {
+                            /** @enum {string} */
+                            type: "remove_tag";
+                            /** Format: uuid */
+                            tagId: string;
+                        } | {
+                            /** @enum {string} */
+                            type: "reply";
+                            /** Format: uuid */
+                            cannedReplyId: string;
+                        } | {
+                            /** @enum {string} */
+                            type: "note";
+                            text: string;
+                        } | {
+                            /** @enum {string} */
+                            type: "close";
+                        } | {
+                            /** @enum {string} */
+                            type: "webhook";
+                            /** Format: uri */
+                            url: string;
+                        })[];
+                        /** @default false */
+                        stopProcessing?: boolean;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            rule: {
+                                id: string;
+                                position: number;
+                                name: string;
+                                enabled: boolean;
+                                /** @enum {string} */
+                                trigger: "conversation_created" | "customer_message" | "agent_message" | "status_changed" | "no_reply";
+                                minutes: number | null;
+                                conditions: {
+                                    channels?: ("api" | "telegram" | "whatsapp" | "viber" | "messenger" | "instagram" | "widget" | "email" | "line" | "wechat")[];
+                                    connectionIds?: string[];
+                                    textContains?: string;
+                                    textMatches?: string;
+                                    contactTagIds?: string[];
+                                    /** @enum {string} */
+                                    hours?: "within" | "outside";
+                                    source?: {
+                                        key: string;
+                                        value: string;
+                                    }[];
+                                    /** @enum {string} */
+                                    contact?: "first" | "returning";
+                                };
+                                actions: ({
+                                    /** @enum {string} */
+                                    type: "assign";
+                                    /** Format: uuid */
+                                    userId?: string | null;
+                                    /** Format: uuid */
+                                    teamId?: string | null;
+                                } | {
+                                    /** @enum {string} */
+                                    type: "add_tag";
+                                    /** Format: uuid */
+                                    tagId: string;
+                                } | {
+                                    /** @enum {string} */
+                                    type: "remove_tag";
+                                    /** Format: uuid */
+                                    tagId: string;
+                                } | {
+                                    /** @enum {string} */
+                                    type: "reply";
+                                    /** Format: uuid */
+                                    cannedReplyId: string;
+                                } | {
+                                    /** @enum {string} */
+                                    type: "note";
+                                    text: string;
+                                } | {
+                                    /** @enum {string} */
+                                    type: "close";
+                                } | {
+                                    /** @enum {string} */
+                                    type: "webhook";
+                                    /** Format: uri */
+                                    url: string;
+                                })[];
+                                stopProcessing: boolean;
+                                updatedAt: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/rules/order": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Put the rules in a new order: every rule's id once (automation.manage) */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        ids: string[];
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            rules: {
+                                id: string;
+                                position: number;
+                                name: string;
+                                enabled: boolean;
+                                /** @enum {string} */
+                                trigger: "conversation_created" | "customer_message" | "agent_message" | "status_changed" | "no_reply";
+                                minutes: number | null;
+                                conditions: {
+                                    channels?: ("api" | "telegram" | "whatsapp" | "viber" | "messenger" | "instagram" | "widget" | "email" | "line" | "wechat")[];
+                                    connectionIds?: string[];
+                                    textContains?: string;
+                                    textMatches?: string;
+                                    contactTagIds?: string[];
+                                    /** @enum {string} */
+                                    hours?: "within" | "outside";
+                                    source?: {
+                                        key: string;
+                                        value: string;
+                                    }[];
+                                    /** @enum {string} */
+                                    contact?: "first" | "returning";
+                                };
+                                actions: ({
+                                    /** @enum {string} */
+                                    type: "assign";
+                                    /** Format: uuid */
+                                    userId?: string | null;
+                                    /** Format: uuid */
+                                    teamId?: string | null;
+                                } | {
+                                    /** @enum {string} */
+                                    type: "add_tag";
+                                    /** Format: uuid */
+                                    tagId: string;
+                                } | {
+                                    /** @enum {string} */
+                                    type: "remove_tag";
+                                    /** Format: uuid */
+                                    tagId: string;
+                                } | {
+                                    /** @enum {string} */
+                                    type: "reply";
+                                    /** Format: uuid */
+                                    cannedReplyId: string;
+                                } | {
+                                    /** @enum {string} */
+                                    type: "note";
+                                    text: string;
+                                } | {
+                                    /** @enum {string} */
+                                    type: "close";
+                                } | {
+                                    /** @enum {string} */
+                                    type: "webhook";
+                                    /** Format: uri */
+                                    url: string;
+                                })[];
+                                stopProcessing: boolean;
+                                updatedAt: string;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/rules/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Replace a rule's name, trigger, conditions and actions (automation.manage) */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        name: string;
+                        /** @default true */
+                        enabled?: boolean;
+                        /** @enum {string} */
+                        trigger: "conversation_created" | "customer_message" | "agent_message" | "status_changed" | "no_reply";
+                        minutes?: number | null;
+                        /** @default {} */
+                        conditions?: {
+                            channels?: ("api" | "telegram" | "whatsapp" | "viber" | "messenger" | "instagram" | "widget" | "email" | "line" | "wechat")[];
+                            connectionIds?: string[];
+                            textContains?: string;
+                            textMatches?: string;
+                            contactTagIds?: string[];
+                            /** @enum {string} */
+                            hours?: "within" | "outside";
+                            source?: {
+                                key: string;
+                                value: string;
+                            }[];
+                            /** @enum {string} */
+                            contact?: "first" | "returning";
+                        };
+                        actions: ({
+                            /** @enum {string} */
+                            type: "assign";
+                            /** Format: uuid */
+                            userId?: string | null;
+                            /** Format: uuid */
+                            teamId?: string | null;
+                        } | {
+                            /** @enum {string} */
+                            type: "add_tag";
+                            /** Format: uuid */
+                            tagId: string;
+                        } | {
+                            /** @enum {string} */
+                            type: "remove_tag";
+                            /** Format: uuid */
+                            tagId: string;
+                        } | {
+                            /** @enum {string} */
+                            type: "reply";
+                            /** Format: uuid */
+                            cannedReplyId: string;
+                        } | {
+                            /** @enum {string} */
+                            type: "note";
+                            text: string;
+                        } | {
+                            /** @enum {string} */
+                            type: "close";
+                        } | {
+                            /** @enum {string} */
+                            type: "webhook";
+                            /** Format: uri */
+                            url: string;
+                        })[];
+                        /** @default false */
+                        stopProcessing?: boolean;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            rule: {
+                                id: string;
+                                position: number;
+                                name: string;
+                                enabled: boolean;
+                                /** @enum {string} */
+                                trigger: "conversation_created" | "customer_message" | "agent_message" | "status_changed" | "no_reply";
+                                minutes: number | null;
+                                conditions: {
+                                    channels?: ("api" | "telegram" | "whatsapp" | "viber" | "messenger" | "instagram" | "widget" | "email" | "line" | "wechat")[];
+                                    connectionIds?: string[];
+                                    textContains?: string;
+                                    textMatches?: string;
+                                    contactTagIds?: string[];
+                                    /** @enum {string} */
+                                    hours?: "within" | "outside";
+                                    source?: {
+                                        key: string;
+                                        value: string;
+                                    }[];
+                                    /** @enum {string} */
+                                    contact?: "first" | "returning";
+                                };
+                                actions: ({
+                                    /** @enum {string} */
+                                    type: "assign";
+                                    /** Format: uuid */
+                                    userId?: string | null;
+                                    /** Format: uuid */
+                                    teamId?: string | null;
+                                } | {
+                                    /** @enum {string} */
+                                    type: "add_tag";
+                                    /** Format: uuid */
+                                    tagId: string;
+                                } | {
+                                    /** @enum {string} */
+                                    type: "remove_tag";
+                                    /** Format: uuid */
+                                    tagId: string;
+                                } | {
+                                    /** @enum {string} */
+                                    type: "reply";
+                                    /** Format: uuid */
+                                    cannedReplyId: string;
+                                } | {
+                                    /** @enum {string} */
+                                    type: "note";
+                                    text: string;
+                                } | {
+                                    /** @enum {string} */
+                                    type: "close";
+                                } | {
+                                    /** @enum {string} */
+                                    type: "webhook";
+                                    /** Format: uri */
+                                    url: string;
+                                })[];
+                                stopProcessing: boolean;
+                                updatedAt: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        post?: never;
+        /** Delete a rule and its run log (automation.manage) */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/rules/dry-run": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Which of the 200 most recently active conversations these conditions match now; nothing is changed (automation.manage, conversations.view_all) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        conditions: {
+                            channels?: ("api" | "telegram" | "whatsapp" | "viber" | "messenger" | "instagram" | "widget" | "email" | "line" | "wechat")[];
+                            connectionIds?: string[];
+                            textContains?: string;
+                            textMatches?: string;
+                            contactTagIds?: string[];
+                            /** @enum {string} */
+                            hours?: "within" | "outside";
+                            source?: {
+                                key: string;
+                                value: string;
+                            }[];
+                            /** @enum {string} */
+                            contact?: "first" | "returning";
+                        };
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            checked: number;
+                            matches: {
+                                conversationId: string;
+                                number: number;
+                                contactName: string | null;
+                                /** @enum {string} */
+                                channel: "api" | "telegram" | "whatsapp" | "viber" | "messenger" | "instagram" | "widget" | "email" | "line" | "wechat";
+                                text: string | null;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/rules/{id}/runs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A rule's run log, newest first: matched, skipped (own action, loop stopped) or failed (automation.manage) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            runs: {
+                                id: string;
+                                conversationId: string | null;
+                                conversationNumber: number | null;
+                                eventSeq: number | null;
+                                /** @enum {string} */
+                                outcome: "matched" | "skipped" | "failed";
+                                reason: string | null;
+                                at: string;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {

@@ -44,6 +44,11 @@ export interface SendInput {
   note: boolean;
   /** Sent as this provider template (`text` is its rendered text): allowed where the window allows only templates. */
   template?: StoredTemplateRef | null;
+  /**
+   * Written by an automation rule (the actor's id is the rule's): the author is a bot, and a reply to a
+   * conversation in the queue leaves it there instead of assigning it to the writer.
+   */
+  byRule?: boolean;
 }
 
 /**
@@ -136,7 +141,7 @@ export async function sendMessage(ctx: AppContext, actor: Actor, input: SendInpu
           audience,
         );
       }
-      if (conv.assignee_id === null) {
+      if (conv.assignee_id === null && !input.byRule) {
         await addSystemEvent(
           tx,
           where,
@@ -148,7 +153,7 @@ export async function sendMessage(ctx: AppContext, actor: Actor, input: SendInpu
     const [row] = await tx.q.query<MessageRow>(
       `insert into messages (workspace_id, conversation_id, connection_id, direction, kind, author_type, author_id,
          text, attachments, quoted_message_id, client_id, delivery_state, queued_at, created_at, template)
-       values ($1, $2, $3, $4, $5, 'user', $6, $7, $8, $9, $10, $11, $12, $12, $13)
+       values ($1, $2, $3, $4, $5, $14, $6, $7, $8, $9, $10, $11, $12, $12, $13)
        returning ${MESSAGE_COLUMNS}`,
       [
         actor.workspaceId,
@@ -164,21 +169,31 @@ export async function sendMessage(ctx: AppContext, actor: Actor, input: SendInpu
         input.note ? null : "queued",
         tx.now,
         input.template && !input.note ? JSON.stringify(input.template) : null,
+        input.byRule ? "bot" : "user",
       ],
     );
     const message = row!;
     if (!input.note) {
-      const takes = conv.assignee_id === null;
+      const takes = conv.assignee_id === null && !input.byRule;
       const reopens = conv.status === "closed";
       await tx.q.query(
         `update conversations set last_activity_at = greatest(last_activity_at, $2), updated_at = $2, last_message_id = $3,
-           last_message_preview = $4, last_message_author = 'user', last_message_author_id = $5, last_message_direction = 'outbound',
+           last_message_preview = $4, last_message_author = $6,
+           last_message_author_id = case when $6 = 'user' then $5::uuid end, last_message_direction = 'outbound',
            last_outbound_state = 'queued', first_unanswered_at = null,
-           assignee_id = coalesce(assignee_id, $5),
+           assignee_id = case when $7 then assignee_id else coalesce(assignee_id, $5) end,
            status = case when status = 'closed' then 'open' else status end,
            closed_at = case when status = 'closed' then null else closed_at end
          where id = $1`,
-        [conv.id, tx.now, message.id, preview(input.text, attachments.length), actor.userId],
+        [
+          conv.id,
+          tx.now,
+          message.id,
+          preview(input.text, attachments.length),
+          actor.userId,
+          input.byRule ? "bot" : "user",
+          !!input.byRule,
+        ],
       );
       await queueMarkSeen(tx, ctx, actor.workspaceId, conv.id, "reply");
       await tx.enqueue(
@@ -224,6 +239,8 @@ export async function sendMessage(ctx: AppContext, actor: Actor, input: SendInpu
         audience: { conversation: accessOf(conv) },
       });
     }
+    // A rule is no person: it has no read position or draft.
+    if (input.byRule) return { message: presentMessage(message), duplicate: false };
     // The writer has read everything up to their own message.
     await tx.q.query(
       `insert into read_cursors (workspace_id, conversation_id, user_id, last_read_seq, marked_unread, read_at)

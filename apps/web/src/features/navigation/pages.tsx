@@ -6,6 +6,7 @@ import {
   IconChecks,
   IconClock,
   IconEyeCheck,
+  IconGitBranch,
   IconKey,
   IconLink,
   IconMessageCircle,
@@ -164,6 +165,14 @@ export const SETTINGS_PAGES: SectionPage[] = [
     group: "workspace",
     permission: "automation.manage",
     page: lazy(() => import("../linked-records/LinkedRecordsPage")),
+  },
+  {
+    path: "/settings/rules",
+    label: "rules.nav",
+    icon: IconGitBranch,
+    group: "workspace",
+    permission: "automation.manage",
+    page: lazy(() => import("../rules/RulesPage")),
   },
   {
     path: "/settings/audit",

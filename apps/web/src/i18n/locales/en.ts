@@ -16,6 +16,7 @@ import { enNavigation } from "./en/navigation";
 import { enNotify } from "./en/notify";
 import { enReceipts } from "./en/receipts";
 import { enRoles } from "./en/roles";
+import { enRules } from "./en/rules";
 import { enSecurity } from "./en/security";
 import { enWebhooks } from "./en/webhooks";
 import { enWidget } from "./en/widget";
@@ -346,6 +347,7 @@ export const en = {
   ...enAlerts,
   ...enDistribution,
   ...enBots,
+  ...enRules,
   ...enSecurity,
   ...enAccountSecurity,
   ...enEnrolmentRequired,

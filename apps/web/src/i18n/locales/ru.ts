@@ -16,6 +16,7 @@ import { ruNavigation } from "./ru/navigation";
 import { ruNotify } from "./ru/notify";
 import { ruReceipts } from "./ru/receipts";
 import { ruRoles } from "./ru/roles";
+import { ruRules } from "./ru/rules";
 import { ruSecurity } from "./ru/security";
 import { ruWebhooks } from "./ru/webhooks";
 import { ruWidget } from "./ru/widget";
@@ -359,6 +360,7 @@ export const ru = {
   ...ruAlerts,
   ...ruDistribution,
   ...ruBots,
+  ...ruRules,
   ...ruSecurity,
   ...ruAccountSecurity,
   ...ruEnrolmentRequired,

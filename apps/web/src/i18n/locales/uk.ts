@@ -16,6 +16,7 @@ import { ukNavigation } from "./uk/navigation";
 import { ukNotify } from "./uk/notify";
 import { ukReceipts } from "./uk/receipts";
 import { ukRoles } from "./uk/roles";
+import { ukRules } from "./uk/rules";
 import { ukSecurity } from "./uk/security";
 import { ukWebhooks } from "./uk/webhooks";
 import { ukWidget } from "./uk/widget";
@@ -359,6 +360,7 @@ export const uk = {
   ...ukAlerts,
   ...ukDistribution,
   ...ukBots,
+  ...ukRules,
   ...ukSecurity,
   ...ukAccountSecurity,
   ...ukEnrolmentRequired,

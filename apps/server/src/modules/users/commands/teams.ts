@@ -3,6 +3,7 @@ import { uniqueViolation } from "../../../db/errors";
 import { existInWorkspace } from "../../../db/exists";
 import { kysely } from "../../../db/kysely";
 import { notFound } from "../../../lib/errors";
+import { refuseIfRulesUse } from "../../rules/references";
 import { listTeams } from "../queries/teams";
 
 /** Creates a team; a name already used is a 409. */
@@ -47,6 +48,7 @@ export async function removeTeamMember(ctx: AppContext, workspaceId: string, tea
 
 /** Deletes a team (its members stay people of the workspace). */
 export async function deleteTeam(ctx: AppContext, workspaceId: string, id: string) {
+  await refuseIfRulesUse(ctx.db, workspaceId, { teamId: id }, "This team");
   const members = await kysely(ctx.db)
     .selectFrom("team_members")
     .select("user_id")

@@ -6,6 +6,7 @@ import { badRequest, forbidden, notFound } from "../../../lib/errors";
 import { type AuditSource, recordAudit } from "../../audit/record";
 import { mayGrant, normalized } from "../../roles/guard";
 import { builtInPermissions, loadCustomRole } from "../../roles/queries/list-roles";
+import { refuseIfRulesUse } from "../../rules/references";
 import { presentUser, type UserRow } from "../present";
 import { loadUserRow, USER_FIELDS } from "../queries/users";
 import { endSessions } from "./end-sessions";
@@ -38,6 +39,8 @@ export async function updateUser(
   if (target.role === "owner") throw forbidden("The owner's account cannot be changed.");
   if (actor.role !== "owner" && (target.role === "admin" || change.role === "admin"))
     throw forbidden("Only the owner can make, change or deactivate admins.");
+  if (change.status === "disabled" && target.status !== "disabled")
+    await refuseIfRulesUse(ctx.db, actor.workspaceId, { userId: target.id }, "This person");
   const roleChange = await newRole(ctx, actor, change);
   const user = await transact(ctx, async (tx) => {
     const u = await kysely(tx.q)

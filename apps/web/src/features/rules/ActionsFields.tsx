@@ -1,0 +1,153 @@
+import { ActionIcon, Button, Group, Select, Stack, Textarea, TextInput } from "@mantine/core";
+import type { RuleAction, RuleActionType } from "@parley/protocol";
+import { IconPlus, IconTrash } from "@tabler/icons-react";
+import { useTranslation } from "react-i18next";
+import type { RuleOptions } from "./options";
+
+const TYPES: RuleActionType[] = ["assign", "add_tag", "remove_tag", "reply", "note", "close", "webhook"];
+
+/** A new action of a type, with nothing chosen yet (the server names what is missing). */
+const blank = (type: RuleActionType): RuleAction =>
+  (
+    ({
+      assign: { type: "assign" },
+      add_tag: { type: "add_tag", tagId: "" },
+      remove_tag: { type: "remove_tag", tagId: "" },
+      reply: { type: "reply", cannedReplyId: "" },
+      note: { type: "note", text: "" },
+      close: { type: "close" },
+      webhook: { type: "webhook", url: "" },
+    }) as Record<RuleActionType, RuleAction>
+  )[type];
+
+function ActionFields({
+  action,
+  onChange,
+  options,
+}: {
+  action: RuleAction;
+  onChange: (a: RuleAction) => void;
+  options: RuleOptions;
+}) {
+  const { t } = useTranslation();
+  switch (action.type) {
+    case "assign":
+      return (
+        <>
+          <Select
+            aria-label={t("rules.action.agent")}
+            placeholder={t("rules.action.agent")}
+            clearable
+            data={options.users}
+            value={action.userId ?? null}
+            onChange={(v) => onChange({ ...action, userId: v ?? undefined })}
+          />
+          <Select
+            aria-label={t("rules.action.team")}
+            placeholder={t("rules.action.team")}
+            clearable
+            data={options.teams}
+            value={action.teamId ?? null}
+            onChange={(v) => onChange({ ...action, teamId: v ?? undefined })}
+          />
+        </>
+      );
+    case "add_tag":
+    case "remove_tag":
+      return (
+        <Select
+          aria-label={t("rules.action.tag")}
+          placeholder={t("rules.action.tag")}
+          data={options.tags}
+          value={action.tagId || null}
+          onChange={(v) => onChange({ ...action, tagId: v ?? "" })}
+        />
+      );
+    case "reply":
+      return (
+        <Select
+          aria-label={t("rules.action.canned")}
+          placeholder={t("rules.action.canned")}
+          data={options.canned}
+          value={action.cannedReplyId || null}
+          onChange={(v) => onChange({ ...action, cannedReplyId: v ?? "" })}
+        />
+      );
+    case "note":
+      return (
+        <Textarea
+          aria-label={t("rules.action.noteText")}
+          placeholder={t("rules.action.noteText")}
+          autosize
+          minRows={1}
+          style={{ flex: 1 }}
+          value={action.text}
+          onChange={(e) => onChange({ ...action, text: e.currentTarget.value })}
+        />
+      );
+    case "webhook":
+      return (
+        <TextInput
+          aria-label={t("rules.action.url")}
+          placeholder="https://example.com/hook"
+          style={{ flex: 1 }}
+          value={action.url}
+          onChange={(e) => onChange({ ...action, url: e.currentTarget.value })}
+        />
+      );
+    case "close":
+      return null;
+  }
+}
+
+/** The actions of a rule, done in order when it matches. */
+export function ActionsFields({
+  value,
+  onChange,
+  options,
+}: {
+  value: RuleAction[];
+  onChange: (a: RuleAction[]) => void;
+  options: RuleOptions;
+}) {
+  const { t } = useTranslation();
+  const put = (i: number, a: RuleAction) => onChange(value.map((x, j) => (j === i ? a : x)));
+  return (
+    <Stack gap="xs">
+      {value.map((action, i) => (
+        // biome-ignore lint/suspicious/noArrayIndexKey: actions have no identity of their own; the index is their place
+        <Group key={i} gap="xs" align="flex-start" data-testid={`action-${i}`}>
+          <Select
+            aria-label={t("rules.action.type")}
+            w={200}
+            allowDeselect={false}
+            data={TYPES.map((ty) => ({ value: ty, label: t(`rules.actions.${ty}`) }))}
+            value={action.type}
+            onChange={(v) => v && put(i, blank(v as RuleActionType))}
+          />
+          <ActionFields action={action} onChange={(a) => put(i, a)} options={options} />
+          <ActionIcon
+            variant="subtle"
+            color="red"
+            aria-label={t("rules.action.remove")}
+            disabled={value.length === 1}
+            onClick={() => onChange(value.filter((_, j) => j !== i))}
+          >
+            <IconTrash size={16} />
+          </ActionIcon>
+        </Group>
+      ))}
+      <Group>
+        <Button
+          variant="light"
+          size="xs"
+          leftSection={<IconPlus size={14} />}
+          disabled={value.length >= 10}
+          onClick={() => onChange([...value, blank("note")])}
+        >
+          {t("rules.action.add")}
+        </Button>
+      </Group>
+    </Stack>
+  );
+}
