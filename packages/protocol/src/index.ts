@@ -5,5 +5,6 @@ export * from "./errors";
 export * from "./events";
 export * from "./limits";
 export * from "./models";
+export * from "./sms";
 export * from "./tasks";
 export * from "./widget";
