@@ -128,6 +128,7 @@ const schema = z
       .default("v21.0"),
     INSTAGRAM_API_BASE: z.url().default("https://graph.instagram.com"),
     VIBER_API_BASE: z.url().default("https://chatapi.viber.com"),
+    SMS_API_BASE: z.url().default("https://api.twilio.com"),
     /** Agent notification emails (R403): the SMTP server Parley sends them through; unset: no emails. */
     SMTP_HOST: z.string().min(1).optional(),
     SMTP_PORT: z.coerce.number().int().min(1).max(65535).default(587),

@@ -44,6 +44,7 @@ export const ChannelType = z.enum([
   "instagram",
   "widget",
   "email",
+  "sms",
 ]);
 export type ChannelType = z.infer<typeof ChannelType>;
 

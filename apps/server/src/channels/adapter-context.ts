@@ -10,6 +10,8 @@ export interface ChannelEndpoints {
   graphApiVersion: string;
   instagramApiBase: string;
   viberApiBase: string;
+  /** The Twilio-compatible Messages API of SMS connections that name no base URL of their own. */
+  smsApiBase: string;
 }
 
 export interface DownloadRequest {

@@ -21,6 +21,7 @@ export function adapterContext(
       graphApiVersion: c.GRAPH_API_VERSION,
       instagramApiBase: c.INSTAGRAM_API_BASE.replace(/\/$/, ""),
       viberApiBase: c.VIBER_API_BASE.replace(/\/$/, ""),
+      smsApiBase: c.SMS_API_BASE.replace(/\/$/, ""),
     },
     publicUrl: c.publicUrl,
     webhookUrl: webhookUrl(c.publicUrl, connection.type, connection.id),

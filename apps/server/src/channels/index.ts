@@ -2,6 +2,7 @@ import { apiChannel } from "./api/adapter";
 import { emailChannel } from "./email/adapter";
 import { instagramChannel, messengerChannel } from "./meta";
 import { ChannelRegistry } from "./registry";
+import { smsChannel } from "./sms/adapter";
 import { telegramChannel } from "./telegram/adapter";
 import { viberChannel } from "./viber/adapter";
 import { whatsappChannel } from "./whatsapp/adapter";
@@ -16,6 +17,7 @@ export function builtInChannels(): ChannelRegistry {
     .register(instagramChannel)
     .register(viberChannel)
     .register(emailChannel)
+    .register(smsChannel)
     .register(apiChannel)
     .register(widgetChannel);
 }

@@ -35,8 +35,16 @@ export interface ChannelAdapter<C = unknown, S = unknown> {
   createCredentials(input: unknown): C;
   /** Values to show the admin once, on creation (e.g. a generated webhook secret). */
   revealOnCreate?(credentials: C, connectionId: string, publicUrl: string): Record<string, string>;
-  /** Checks the webhook's signature over the raw body bytes. */
-  verify(raw: Buffer, headers: Record<string, string | string[] | undefined>, credentials: C): boolean;
+  /**
+   * Checks the webhook's signature over the raw body bytes; `request.url` is the full public URL the provider
+   * posted to (PUBLIC_URL + path and query), for providers that sign it too (Twilio).
+   */
+  verify(
+    raw: Buffer,
+    headers: Record<string, string | string[] | undefined>,
+    credentials: C,
+    request?: { url: string },
+  ): boolean;
   /**
    * Parses a verified webhook; throws AppError("validation_failed") on a payload it cannot read. Media is
    * not fetched here: files come back as `pendingAttachment(...)` (channels/media.ts) and are downloaded

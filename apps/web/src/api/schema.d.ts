@@ -2241,7 +2241,7 @@ export interface paths {
                                 connection: {
                                     id: string;
                                     /** @enum {string} */
-                                    type: "api" | "telegram" | "whatsapp" | "viber" | "messenger" | "instagram" | "widget" | "email";
+                                    type: "api" | "telegram" | "whatsapp" | "viber" | "messenger" | "instagram" | "widget" | "email" | "sms";
                                     name: string;
                                 };
                                 contact: {
@@ -2390,7 +2390,7 @@ export interface paths {
                                 connection: {
                                     id: string;
                                     /** @enum {string} */
-                                    type: "api" | "telegram" | "whatsapp" | "viber" | "messenger" | "instagram" | "widget" | "email";
+                                    type: "api" | "telegram" | "whatsapp" | "viber" | "messenger" | "instagram" | "widget" | "email" | "sms";
                                     name: string;
                                 };
                                 contact: {
@@ -2993,7 +2993,7 @@ export interface paths {
                                 connection: {
                                     id: string;
                                     /** @enum {string} */
-                                    type: "api" | "telegram" | "whatsapp" | "viber" | "messenger" | "instagram" | "widget" | "email";
+                                    type: "api" | "telegram" | "whatsapp" | "viber" | "messenger" | "instagram" | "widget" | "email" | "sms";
                                     name: string;
                                 };
                                 contact: {
@@ -3112,7 +3112,7 @@ export interface paths {
                                 connection: {
                                     id: string;
                                     /** @enum {string} */
-                                    type: "api" | "telegram" | "whatsapp" | "viber" | "messenger" | "instagram" | "widget" | "email";
+                                    type: "api" | "telegram" | "whatsapp" | "viber" | "messenger" | "instagram" | "widget" | "email" | "sms";
                                     name: string;
                                 };
                                 contact: {
@@ -3229,7 +3229,7 @@ export interface paths {
                                 connection: {
                                     id: string;
                                     /** @enum {string} */
-                                    type: "api" | "telegram" | "whatsapp" | "viber" | "messenger" | "instagram" | "widget" | "email";
+                                    type: "api" | "telegram" | "whatsapp" | "viber" | "messenger" | "instagram" | "widget" | "email" | "sms";
                                     name: string;
                                 };
                                 contact: {
@@ -3339,7 +3339,7 @@ export interface paths {
                                 connection: {
                                     id: string;
                                     /** @enum {string} */
-                                    type: "api" | "telegram" | "whatsapp" | "viber" | "messenger" | "instagram" | "widget" | "email";
+                                    type: "api" | "telegram" | "whatsapp" | "viber" | "messenger" | "instagram" | "widget" | "email" | "sms";
                                     name: string;
                                 };
                                 contact: {
@@ -3895,7 +3895,7 @@ export interface paths {
                                     connection: {
                                         id: string;
                                         /** @enum {string} */
-                                        type: "api" | "telegram" | "whatsapp" | "viber" | "messenger" | "instagram" | "widget" | "email";
+                                        type: "api" | "telegram" | "whatsapp" | "viber" | "messenger" | "instagram" | "widget" | "email" | "sms";
                                         name: string;
                                     };
                                     contact: {
@@ -4008,7 +4008,7 @@ export interface paths {
                                 connection: {
                                     id: string;
                                     /** @enum {string} */
-                                    type: "api" | "telegram" | "whatsapp" | "viber" | "messenger" | "instagram" | "widget" | "email";
+                                    type: "api" | "telegram" | "whatsapp" | "viber" | "messenger" | "instagram" | "widget" | "email" | "sms";
                                     name: string;
                                 };
                                 contact: {
@@ -5062,7 +5062,7 @@ export interface paths {
                         "application/json": {
                             channelTypes: {
                                 /** @enum {string} */
-                                type: "api" | "telegram" | "whatsapp" | "viber" | "messenger" | "instagram" | "widget" | "email";
+                                type: "api" | "telegram" | "whatsapp" | "viber" | "messenger" | "instagram" | "widget" | "email" | "sms";
                                 connectable: boolean;
                                 capabilities: {
                                     [key: string]: unknown;
@@ -5114,7 +5114,7 @@ export interface paths {
                             connections: {
                                 id: string;
                                 /** @enum {string} */
-                                type: "api" | "telegram" | "whatsapp" | "viber" | "messenger" | "instagram" | "widget" | "email";
+                                type: "api" | "telegram" | "whatsapp" | "viber" | "messenger" | "instagram" | "widget" | "email" | "sms";
                                 name: string;
                                 enabled: boolean;
                                 settings: {
@@ -5150,7 +5150,7 @@ export interface paths {
                 content: {
                     "application/json": {
                         /** @enum {string} */
-                        type: "api" | "telegram" | "whatsapp" | "viber" | "messenger" | "instagram" | "widget" | "email";
+                        type: "api" | "telegram" | "whatsapp" | "viber" | "messenger" | "instagram" | "widget" | "email" | "sms";
                         name: string;
                         /** @default {} */
                         settings?: {
@@ -5174,7 +5174,7 @@ export interface paths {
                             connection: {
                                 id: string;
                                 /** @enum {string} */
-                                type: "api" | "telegram" | "whatsapp" | "viber" | "messenger" | "instagram" | "widget" | "email";
+                                type: "api" | "telegram" | "whatsapp" | "viber" | "messenger" | "instagram" | "widget" | "email" | "sms";
                                 name: string;
                                 enabled: boolean;
                                 settings: {
@@ -5235,7 +5235,7 @@ export interface paths {
                             connection: {
                                 id: string;
                                 /** @enum {string} */
-                                type: "api" | "telegram" | "whatsapp" | "viber" | "messenger" | "instagram" | "widget" | "email";
+                                type: "api" | "telegram" | "whatsapp" | "viber" | "messenger" | "instagram" | "widget" | "email" | "sms";
                                 name: string;
                                 enabled: boolean;
                                 settings: {
@@ -5315,7 +5315,7 @@ export interface paths {
                             connection: {
                                 id: string;
                                 /** @enum {string} */
-                                type: "api" | "telegram" | "whatsapp" | "viber" | "messenger" | "instagram" | "widget" | "email";
+                                type: "api" | "telegram" | "whatsapp" | "viber" | "messenger" | "instagram" | "widget" | "email" | "sms";
                                 name: string;
                                 enabled: boolean;
                                 settings: {
@@ -5445,7 +5445,7 @@ export interface paths {
                 };
                 header?: never;
                 path: {
-                    type: "api" | "telegram" | "whatsapp" | "viber" | "messenger" | "instagram" | "widget" | "email";
+                    type: "api" | "telegram" | "whatsapp" | "viber" | "messenger" | "instagram" | "widget" | "email" | "sms";
                     connectionId: string;
                 };
                 cookie?: never;
@@ -5468,7 +5468,7 @@ export interface paths {
                 query?: never;
                 header?: never;
                 path: {
-                    type: "api" | "telegram" | "whatsapp" | "viber" | "messenger" | "instagram" | "widget" | "email";
+                    type: "api" | "telegram" | "whatsapp" | "viber" | "messenger" | "instagram" | "widget" | "email" | "sms";
                     connectionId: string;
                 };
                 cookie?: never;

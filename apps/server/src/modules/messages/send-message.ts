@@ -29,6 +29,7 @@ const CHANNEL_NAMES: Record<ChannelType, string> = {
   instagram: "Instagram",
   widget: "The website chat",
   email: "Email",
+  sms: "SMS",
 };
 
 export interface SendInput {

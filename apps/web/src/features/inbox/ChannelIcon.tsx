@@ -6,6 +6,7 @@ import {
   IconBrandTelegram,
   IconBrandViber,
   IconBrandWhatsapp,
+  IconDeviceMobileMessage,
   IconMail,
   IconWorld,
 } from "@tabler/icons-react";
@@ -19,6 +20,7 @@ const ICONS = {
   instagram: { Icon: IconBrandInstagram, color: "#E1306C" },
   widget: { Icon: IconWorld, color: "#1971c2" },
   email: { Icon: IconMail, color: "#e67700" },
+  sms: { Icon: IconDeviceMobileMessage, color: "#2b8a3e" },
 } satisfies Record<ChannelType, unknown>;
 
 export function ChannelIcon({ type, size = 14 }: { type: ChannelType; size?: number }) {

@@ -16,6 +16,7 @@ import { enNotify } from "./en/notify";
 import { enReceipts } from "./en/receipts";
 import { enRoles } from "./en/roles";
 import { enSecurity } from "./en/security";
+import { enSms } from "./en/sms";
 import { enWebhooks } from "./en/webhooks";
 import { enWidget } from "./en/widget";
 /** English, the reference locale: ru and uk must have every key (src/i18n/locales.test.ts checks). */
@@ -232,6 +233,7 @@ export const en = {
       email: "Email",
       api: "API",
       widget: "Web chat",
+      sms: "SMS",
     },
     typeHints: {
       whatsapp: "WhatsApp Business Cloud API",
@@ -241,6 +243,7 @@ export const en = {
       viber: "A Viber bot",
       email: "A mailbox over IMAP and SMTP",
       api: "Your own system, by signed webhooks",
+      sms: "A number at Twilio or a Twilio-compatible provider",
     },
     health: {
       lastWebhook: "Last webhook {{time}}",
@@ -344,6 +347,7 @@ export const en = {
   ...enEnrolmentRequired,
   ...enWebhooks,
   ...enHours,
+  ...enSms,
   ...enAudit,
   ...enMedia,
   ...enNavigation,

@@ -16,6 +16,7 @@ import { ruNotify } from "./ru/notify";
 import { ruReceipts } from "./ru/receipts";
 import { ruRoles } from "./ru/roles";
 import { ruSecurity } from "./ru/security";
+import { ruSms } from "./ru/sms";
 import { ruWebhooks } from "./ru/webhooks";
 import { ruWidget } from "./ru/widget";
 /** Russian. Plurals: _one (1, 21…), _few (2–4, 22–24…), _many (5–20, 25…), _other (fractions). */
@@ -241,6 +242,7 @@ export const ru = {
       email: "Почта",
       api: "API",
       widget: "Веб-чат",
+      sms: "SMS",
     },
     typeHints: {
       whatsapp: "WhatsApp Business Cloud API",
@@ -250,6 +252,7 @@ export const ru = {
       viber: "Бот Viber",
       email: "Почтовый ящик по IMAP и SMTP",
       api: "Ваша система, через подписанные вебхуки",
+      sms: "Номер в Twilio или у Twilio-совместимого провайдера",
     },
     health: {
       lastWebhook: "Последний вебхук {{time}}",
@@ -357,6 +360,7 @@ export const ru = {
   ...ruEnrolmentRequired,
   ...ruWebhooks,
   ...ruHours,
+  ...ruSms,
   ...ruAudit,
   ...ruMedia,
   ...ruNavigation,

@@ -16,6 +16,7 @@ import { ukNotify } from "./uk/notify";
 import { ukReceipts } from "./uk/receipts";
 import { ukRoles } from "./uk/roles";
 import { ukSecurity } from "./uk/security";
+import { ukSms } from "./uk/sms";
 import { ukWebhooks } from "./uk/webhooks";
 import { ukWidget } from "./uk/widget";
 /** Ukrainian. Plurals: _one (1, 21…), _few (2–4, 22–24…), _many (5–20, 25…), _other (fractions). */
@@ -241,6 +242,7 @@ export const uk = {
       email: "Пошта",
       api: "API",
       widget: "Веб-чат",
+      sms: "SMS",
     },
     typeHints: {
       whatsapp: "WhatsApp Business Cloud API",
@@ -250,6 +252,7 @@ export const uk = {
       viber: "Бот Viber",
       email: "Поштова скринька через IMAP і SMTP",
       api: "Ваша система, через підписані вебхуки",
+      sms: "Номер у Twilio або в Twilio-сумісного провайдера",
     },
     health: {
       lastWebhook: "Останній вебхук {{time}}",
@@ -357,6 +360,7 @@ export const uk = {
   ...ukEnrolmentRequired,
   ...ukWebhooks,
   ...ukHours,
+  ...ukSms,
   ...ukAudit,
   ...ukMedia,
   ...ukNavigation,
