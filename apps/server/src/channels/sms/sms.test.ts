@@ -1,3 +1,4 @@
+import crypto from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { MovableClock } from "../../lib/time";
 import { messageInState } from "../../testing/delivery";
@@ -149,11 +150,11 @@ describe("SMS inbound", () => {
       ["From", customer],
       ["Body", "x"],
     ];
-    // Signed for another URL (e.g. another connection's): refused.
+    // The right token and parameters, but signed for another URL (e.g. another connection's): refused.
     const otherUrl = await fake.inbound(
       account,
       { from: customer, to: number, body: "x" },
-      { signature: signTwilio(account.token, `${url}?other=1`, params) },
+      { signUrl: `${url.replace(connId, crypto.randomUUID())}` },
     );
     expect(otherUrl.status).toBe(401);
     const none = await fetch(url, {

@@ -198,12 +198,18 @@ export async function startSmsFake() {
   url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
   /** Posts form parameters to `target`, signed with the account's token (or the given signature). */
-  async function post(token: string, target: string, params: [string, string][], signature?: string) {
+  async function post(
+    token: string,
+    target: string,
+    params: [string, string][],
+    signature?: string,
+    signUrl?: string,
+  ) {
     const res = await fetch(target, {
       method: "POST",
       headers: {
         "content-type": "application/x-www-form-urlencoded",
-        "x-twilio-signature": signature ?? signTwilio(token, target, params),
+        "x-twilio-signature": signature ?? signTwilio(token, signUrl ?? target, params),
       },
       body: new URLSearchParams(params).toString(),
     });
@@ -259,7 +265,13 @@ export async function startSmsFake() {
     async inbound(
       account: Account,
       o: { from: string; to: string; body: string; media?: { url: string; type: string }[]; sid?: string },
-      opts: { signature?: string; extra?: [string, string][]; target?: string } = {},
+      opts: {
+        signature?: string;
+        /** Sign over this URL instead of the one posted to (a signature made for another address). */
+        signUrl?: string;
+        extra?: [string, string][];
+        target?: string;
+      } = {},
     ) {
       const target = opts.target ?? account.inboundUrl.get(o.to);
       if (!target) throw new Error(`no webhook set for ${o.to}`);
@@ -291,7 +303,7 @@ export async function startSmsFake() {
         ]),
         ...(opts.extra ?? []),
       ];
-      return { sid, ...(await post(account.token, target, params, opts.signature)) };
+      return { sid, ...(await post(account.token, target, params, opts.signature, opts.signUrl)) };
     },
     /** A status callback for a sent message (`undelivered`/`failed` with an error code). */
     async report(
