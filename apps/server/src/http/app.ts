@@ -100,7 +100,7 @@ export async function createHttpApp(ctx: AppContext): Promise<App> {
   // Providers that post form-encoded webhooks (Twilio-compatible SMS) sign the parameters: webhooks only.
   app.addContentTypeParser("application/x-www-form-urlencoded", { parseAs: "buffer" }, (req, body, done) => {
     if (!req.url.startsWith("/api/webhooks/"))
-      return done(new AppError("bad_request", "Send JSON (Content-Type: application/json)."), undefined);
+      return done(new AppError("unsupported_media_type", "Send the body as application/json."), undefined);
     const buf = body as Buffer;
     req.rawBody = buf;
     done(null, Object.fromEntries(new URLSearchParams(buf.toString("utf8"))));
