@@ -39,7 +39,7 @@ describe("channel connections", () => {
     };
     const byType = new Map((r.body.channelTypes as Info[]).map((c) => [c.type, c]));
     expect([...byType.keys()].sort()).toEqual(
-      ["api", "email", "instagram", "messenger", "telegram", "viber", "whatsapp", "widget"].sort(),
+      ["api", "email", "instagram", "messenger", "sms", "telegram", "viber", "whatsapp", "widget"].sort(),
     );
     expect(byType.get("widget")!.connectable).toBe(false);
     expect(byType.get("api")!.credentials).toBeNull();
@@ -55,6 +55,11 @@ describe("channel connections", () => {
       title: "channelForms.fields.botToken",
       description: "channelForms.hints.botToken",
     });
+    // SMS labels its fields from its own i18n namespace.
+    const sms = byType.get("sms")!.credentials!;
+    expect(sms.required).toEqual(["accountSid", "authToken"]);
+    expect(sms.properties.authToken).toMatchObject({ writeOnly: true, title: "sms.fields.authToken" });
+    expect(sms.properties.baseUrl).toMatchObject({ format: "uri", description: "sms.hints.baseUrl" });
     const email = byType.get("email")!.credentials!;
     expect(email.properties.imap).toMatchObject({ type: "object", title: "channelForms.groups.imap" });
     expect(byType.get("messenger")!.settings.properties.humanAgentTag).toMatchObject({
