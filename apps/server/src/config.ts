@@ -131,6 +131,7 @@ const schema = z
     LINE_API_BASE: z.url().default("https://api.line.me"),
     LINE_DATA_API_BASE: z.url().default("https://api-data.line.me"),
     WECHAT_API_BASE: z.url().default("https://api.weixin.qq.com"),
+    SMS_API_BASE: z.url().default("https://api.twilio.com"),
     /** Agent notification emails (R403): the SMTP server Parley sends them through; unset: no emails. */
     SMTP_HOST: z.string().min(1).optional(),
     SMTP_PORT: z.coerce.number().int().min(1).max(65535).default(587),

@@ -20,7 +20,12 @@ export interface ChannelCapabilities {
   /** Per file; `imageMaxBytes` where images have a lower limit than other files. */
   attachments: { maxBytes: number; imageMaxBytes?: number; maxPerMessage: number } | null;
   /** Name of the messaging-window rule (see the window policy module). */
-  window: "none" | "whatsapp" | "messenger" | "instagram" | "viber" | "wechat";
+  window: "none" | "whatsapp" | "messenger" | "instagram" | "viber" | "wechat" | "sms";
+  /**
+   * Text goes as SMS, billed per part: the composer counts the parts (`smsSegments` in sms.ts) and warns
+   * before a message of more than `warnAboveSegments` parts.
+   */
+  sms?: { warnAboveSegments: number };
 }
 
 export const API_CHANNEL_CAPABILITIES: ChannelCapabilities = {
@@ -171,6 +176,24 @@ export const WECHAT_CAPABILITIES: ChannelCapabilities = {
   window: "wechat",
 };
 
+/**
+ * SMS through a Twilio-compatible Messages API: status callbacks say sent, delivered (where the carrier
+ * reports it), undelivered or failed; no read reports, no "seen", no quotes. A body takes at most 1,600
+ * characters (the provider splits it into parts, which the composer counts); files go as MMS by URL (at most
+ * 10, 5 MB together, where the number supports MMS). No window, but a recipient who replied STOP is opted
+ * out until they reply START.
+ */
+export const SMS_CAPABILITIES: ChannelCapabilities = {
+  reportsDelivered: true,
+  reportsRead: false,
+  markSeen: false,
+  quoting: false,
+  textMaxChars: 1600,
+  attachments: { maxBytes: 5 * 1024 * 1024, maxPerMessage: 10 },
+  window: "sms",
+  sms: { warnAboveSegments: 3 },
+};
+
 export const CAPABILITIES: Partial<Record<ChannelType, ChannelCapabilities>> = {
   messenger: MESSENGER_CAPABILITIES,
   instagram: INSTAGRAM_CAPABILITIES,
@@ -182,6 +205,7 @@ export const CAPABILITIES: Partial<Record<ChannelType, ChannelCapabilities>> = {
   widget: WIDGET_CAPABILITIES,
   line: LINE_CAPABILITIES,
   wechat: WECHAT_CAPABILITIES,
+  sms: SMS_CAPABILITIES,
 };
 
 /** How a channel's text limit was exceeded (the composer and the server say the same). */

@@ -46,6 +46,7 @@ export const ChannelType = z.enum([
   "email",
   "line",
   "wechat",
+  "sms",
 ]);
 export type ChannelType = z.infer<typeof ChannelType>;
 

@@ -6,5 +6,6 @@ export * from "./events";
 export * from "./limits";
 export * from "./models";
 export * from "./rules";
+export * from "./sms";
 export * from "./tasks";
 export * from "./widget";

@@ -15,6 +15,8 @@ export interface ChannelEndpoints {
   lineDataApiBase: string;
   /** WeChat Official Account API (`https://api.weixin.qq.com`). */
   wechatApiBase: string;
+  /** The Twilio-compatible Messages API of SMS connections that name no base URL of their own. */
+  smsApiBase: string;
 }
 
 export interface DownloadRequest {

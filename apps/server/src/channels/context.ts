@@ -25,6 +25,7 @@ export function adapterContext(
       lineApiBase: c.LINE_API_BASE.replace(/\/$/, ""),
       lineDataApiBase: c.LINE_DATA_API_BASE.replace(/\/$/, ""),
       wechatApiBase: c.WECHAT_API_BASE.replace(/\/$/, ""),
+      smsApiBase: c.SMS_API_BASE.replace(/\/$/, ""),
     },
     publicUrl: c.publicUrl,
     webhookUrl: webhookUrl(c.publicUrl, connection.type, connection.id),

@@ -3,6 +3,7 @@ import { emailChannel } from "./email/adapter";
 import { lineChannel } from "./line/adapter";
 import { instagramChannel, messengerChannel } from "./meta";
 import { ChannelRegistry } from "./registry";
+import { smsChannel } from "./sms/adapter";
 import { telegramChannel } from "./telegram/adapter";
 import { viberChannel } from "./viber/adapter";
 import { wechatChannel } from "./wechat/adapter";
@@ -20,6 +21,7 @@ export function builtInChannels(): ChannelRegistry {
     .register(lineChannel)
     .register(wechatChannel)
     .register(emailChannel)
+    .register(smsChannel)
     .register(apiChannel)
     .register(widgetChannel);
 }

@@ -36,14 +36,16 @@ export interface ChannelAdapter<C = unknown, S = unknown> {
   /** Values to show the admin once, on creation (e.g. a generated webhook secret). */
   revealOnCreate?(credentials: C, connectionId: string, publicUrl: string): Record<string, string>;
   /**
-   * Checks the webhook's signature over the raw body bytes (WeChat signs with query parameters: `query` holds
-   * the webhook URL's query string).
+   * Checks the webhook's signature over the raw body bytes. WeChat signs with query parameters (`query`
+   * holds the webhook URL's query string); Twilio signs the full public URL (`request.url`: PUBLIC_URL + path
+   * and query).
    */
   verify(
     raw: Buffer,
     headers: Record<string, string | string[] | undefined>,
     credentials: C,
     query: Record<string, string>,
+    request?: { url: string },
   ): boolean;
   /**
    * Parses a verified webhook; throws AppError("validation_failed") on a payload it cannot read. Media is

@@ -27,6 +27,16 @@ describe("messaging windows", () => {
     expect(messagingWindow(input({ rule: "viber", unsubscribedAt: null }))).toMatchObject({ allowed: true });
   });
 
+  it("SMS: never closes, but a STOP opts the customer out until START, and says so", () => {
+    expect(messagingWindow(input({ rule: "sms", lastCustomerMessageAt: null }))).toMatchObject({
+      allowed: true,
+      mode: "free",
+    });
+    const out = messagingWindow(input({ rule: "sms", unsubscribedAt: ago(0.5) }));
+    expect(out).toMatchObject({ allowed: false, only: "nothing", cause: "unsubscribed" });
+    expect(out.allowed === false && out.reason).toMatch(/opted out of SMS .*reply START/);
+  });
+
   it("never closes for Telegram, web chat and email", () => {
     expect(messagingWindow(input({ rule: "none", lastCustomerMessageAt: ago(24 * 400) }))).toMatchObject({
       allowed: true,

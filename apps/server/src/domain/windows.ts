@@ -20,7 +20,7 @@ export interface WindowInput {
   /** Outgoing messages since the customer's last message (WeChat counts them). */
   sentSinceCustomerMessage: number;
   settings: WindowSettings;
-  /** When the customer unsubscribed from the business (Viber), if they have not come back since. */
+  /** When the customer unsubscribed from the business (Viber; SMS: STOP), if they have not come back since. */
   unsubscribedAt?: Date | null;
 }
 
@@ -57,7 +57,9 @@ export function messagingWindow(input: WindowInput): WindowVerdict {
       only: "nothing",
       closedAt: input.unsubscribedAt,
       reason:
-        "The customer unsubscribed from the business: nothing can be sent until they subscribe again or write.",
+        rule === "sms"
+          ? "The customer opted out of SMS from this number (they replied STOP): nothing can be sent until they reply START."
+          : "The customer unsubscribed from the business: nothing can be sent until they subscribe again or write.",
       cause: "unsubscribed",
     };
   }
@@ -70,6 +72,7 @@ export function messagingWindow(input: WindowInput): WindowVerdict {
 
   switch (rule) {
     case "none":
+    case "sms":
       return { allowed: true, mode: "free", closesAt: null, remaining: null };
     case "whatsapp":
       if (since < DAY) return free(DAY);

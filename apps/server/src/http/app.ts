@@ -102,6 +102,15 @@ export async function createHttpApp(ctx: AppContext): Promise<App> {
     done(null, undefined);
   });
 
+  // Providers that post form-encoded webhooks (Twilio-compatible SMS) sign the parameters: webhooks only.
+  app.addContentTypeParser("application/x-www-form-urlencoded", { parseAs: "buffer" }, (req, body, done) => {
+    if (!req.url.startsWith("/api/webhooks/"))
+      return done(new AppError("unsupported_media_type", "Send the body as application/json."), undefined);
+    const buf = body as Buffer;
+    req.rawBody = buf;
+    done(null, Object.fromEntries(new URLSearchParams(buf.toString("utf8"))));
+  });
+
   app.setErrorHandler((caught, req, reply) => {
     const err = caught instanceof AppError ? explainRefusal(req, caught) : caught;
     if (err instanceof AppError) {

@@ -2241,7 +2241,7 @@ export interface paths {
                                 connection: {
                                     id: string;
                                     /** @enum {string} */
-                                    type: "api" | "telegram" | "whatsapp" | "viber" | "messenger" | "instagram" | "widget" | "email" | "line" | "wechat";
+                                    type: "api" | "telegram" | "whatsapp" | "viber" | "messenger" | "instagram" | "widget" | "email" | "line" | "wechat" | "sms";
                                     name: string;
                                 };
                                 contact: {
@@ -2391,7 +2391,7 @@ export interface paths {
                                 connection: {
                                     id: string;
                                     /** @enum {string} */
-                                    type: "api" | "telegram" | "whatsapp" | "viber" | "messenger" | "instagram" | "widget" | "email" | "line" | "wechat";
+                                    type: "api" | "telegram" | "whatsapp" | "viber" | "messenger" | "instagram" | "widget" | "email" | "line" | "wechat" | "sms";
                                     name: string;
                                 };
                                 contact: {
@@ -2995,7 +2995,7 @@ export interface paths {
                                 connection: {
                                     id: string;
                                     /** @enum {string} */
-                                    type: "api" | "telegram" | "whatsapp" | "viber" | "messenger" | "instagram" | "widget" | "email" | "line" | "wechat";
+                                    type: "api" | "telegram" | "whatsapp" | "viber" | "messenger" | "instagram" | "widget" | "email" | "line" | "wechat" | "sms";
                                     name: string;
                                 };
                                 contact: {
@@ -3115,7 +3115,7 @@ export interface paths {
                                 connection: {
                                     id: string;
                                     /** @enum {string} */
-                                    type: "api" | "telegram" | "whatsapp" | "viber" | "messenger" | "instagram" | "widget" | "email" | "line" | "wechat";
+                                    type: "api" | "telegram" | "whatsapp" | "viber" | "messenger" | "instagram" | "widget" | "email" | "line" | "wechat" | "sms";
                                     name: string;
                                 };
                                 contact: {
@@ -3233,7 +3233,7 @@ export interface paths {
                                 connection: {
                                     id: string;
                                     /** @enum {string} */
-                                    type: "api" | "telegram" | "whatsapp" | "viber" | "messenger" | "instagram" | "widget" | "email" | "line" | "wechat";
+                                    type: "api" | "telegram" | "whatsapp" | "viber" | "messenger" | "instagram" | "widget" | "email" | "line" | "wechat" | "sms";
                                     name: string;
                                 };
                                 contact: {
@@ -3344,7 +3344,7 @@ export interface paths {
                                 connection: {
                                     id: string;
                                     /** @enum {string} */
-                                    type: "api" | "telegram" | "whatsapp" | "viber" | "messenger" | "instagram" | "widget" | "email" | "line" | "wechat";
+                                    type: "api" | "telegram" | "whatsapp" | "viber" | "messenger" | "instagram" | "widget" | "email" | "line" | "wechat" | "sms";
                                     name: string;
                                 };
                                 contact: {
@@ -4251,7 +4251,7 @@ export interface paths {
                                 connection: {
                                     id: string;
                                     /** @enum {string} */
-                                    type: "api" | "telegram" | "whatsapp" | "viber" | "messenger" | "instagram" | "widget" | "email" | "line" | "wechat";
+                                    type: "api" | "telegram" | "whatsapp" | "viber" | "messenger" | "instagram" | "widget" | "email" | "line" | "wechat" | "sms";
                                     name: string;
                                 };
                                 contact: {
@@ -4369,7 +4369,7 @@ export interface paths {
                                 connection: {
                                     id: string;
                                     /** @enum {string} */
-                                    type: "api" | "telegram" | "whatsapp" | "viber" | "messenger" | "instagram" | "widget" | "email" | "line" | "wechat";
+                                    type: "api" | "telegram" | "whatsapp" | "viber" | "messenger" | "instagram" | "widget" | "email" | "line" | "wechat" | "sms";
                                     name: string;
                                 };
                                 contact: {
@@ -4872,7 +4872,7 @@ export interface paths {
                                     connection: {
                                         id: string;
                                         /** @enum {string} */
-                                        type: "api" | "telegram" | "whatsapp" | "viber" | "messenger" | "instagram" | "widget" | "email" | "line" | "wechat";
+                                        type: "api" | "telegram" | "whatsapp" | "viber" | "messenger" | "instagram" | "widget" | "email" | "line" | "wechat" | "sms";
                                         name: string;
                                     };
                                     contact: {
@@ -4986,7 +4986,7 @@ export interface paths {
                                 connection: {
                                     id: string;
                                     /** @enum {string} */
-                                    type: "api" | "telegram" | "whatsapp" | "viber" | "messenger" | "instagram" | "widget" | "email" | "line" | "wechat";
+                                    type: "api" | "telegram" | "whatsapp" | "viber" | "messenger" | "instagram" | "widget" | "email" | "line" | "wechat" | "sms";
                                     name: string;
                                 };
                                 contact: {
@@ -6041,7 +6041,7 @@ export interface paths {
                         "application/json": {
                             channelTypes: {
                                 /** @enum {string} */
-                                type: "api" | "telegram" | "whatsapp" | "viber" | "messenger" | "instagram" | "widget" | "email" | "line" | "wechat";
+                                type: "api" | "telegram" | "whatsapp" | "viber" | "messenger" | "instagram" | "widget" | "email" | "line" | "wechat" | "sms";
                                 connectable: boolean;
                                 capabilities: {
                                     [key: string]: unknown;
@@ -6093,7 +6093,7 @@ export interface paths {
                             connections: {
                                 id: string;
                                 /** @enum {string} */
-                                type: "api" | "telegram" | "whatsapp" | "viber" | "messenger" | "instagram" | "widget" | "email" | "line" | "wechat";
+                                type: "api" | "telegram" | "whatsapp" | "viber" | "messenger" | "instagram" | "widget" | "email" | "line" | "wechat" | "sms";
                                 name: string;
                                 enabled: boolean;
                                 settings: {
@@ -6129,7 +6129,7 @@ export interface paths {
                 content: {
                     "application/json": {
                         /** @enum {string} */
-                        type: "api" | "telegram" | "whatsapp" | "viber" | "messenger" | "instagram" | "widget" | "email" | "line" | "wechat";
+                        type: "api" | "telegram" | "whatsapp" | "viber" | "messenger" | "instagram" | "widget" | "email" | "line" | "wechat" | "sms";
                         name: string;
                         /** @default {} */
                         settings?: {
@@ -6153,7 +6153,7 @@ export interface paths {
                             connection: {
                                 id: string;
                                 /** @enum {string} */
-                                type: "api" | "telegram" | "whatsapp" | "viber" | "messenger" | "instagram" | "widget" | "email" | "line" | "wechat";
+                                type: "api" | "telegram" | "whatsapp" | "viber" | "messenger" | "instagram" | "widget" | "email" | "line" | "wechat" | "sms";
                                 name: string;
                                 enabled: boolean;
                                 settings: {
@@ -6214,7 +6214,7 @@ export interface paths {
                             connection: {
                                 id: string;
                                 /** @enum {string} */
-                                type: "api" | "telegram" | "whatsapp" | "viber" | "messenger" | "instagram" | "widget" | "email" | "line" | "wechat";
+                                type: "api" | "telegram" | "whatsapp" | "viber" | "messenger" | "instagram" | "widget" | "email" | "line" | "wechat" | "sms";
                                 name: string;
                                 enabled: boolean;
                                 settings: {
@@ -6294,7 +6294,7 @@ export interface paths {
                             connection: {
                                 id: string;
                                 /** @enum {string} */
-                                type: "api" | "telegram" | "whatsapp" | "viber" | "messenger" | "instagram" | "widget" | "email" | "line" | "wechat";
+                                type: "api" | "telegram" | "whatsapp" | "viber" | "messenger" | "instagram" | "widget" | "email" | "line" | "wechat" | "sms";
                                 name: string;
                                 enabled: boolean;
                                 settings: {
@@ -6424,7 +6424,7 @@ export interface paths {
                 };
                 header?: never;
                 path: {
-                    type: "api" | "telegram" | "whatsapp" | "viber" | "messenger" | "instagram" | "widget" | "email" | "line" | "wechat";
+                    type: "api" | "telegram" | "whatsapp" | "viber" | "messenger" | "instagram" | "widget" | "email" | "line" | "wechat" | "sms";
                     connectionId: string;
                 };
                 cookie?: never;
@@ -6449,7 +6449,7 @@ export interface paths {
                 };
                 header?: never;
                 path: {
-                    type: "api" | "telegram" | "whatsapp" | "viber" | "messenger" | "instagram" | "widget" | "email" | "line" | "wechat";
+                    type: "api" | "telegram" | "whatsapp" | "viber" | "messenger" | "instagram" | "widget" | "email" | "line" | "wechat" | "sms";
                     connectionId: string;
                 };
                 cookie?: never;
@@ -11425,7 +11425,7 @@ export interface paths {
                                 trigger: "conversation_created" | "customer_message" | "agent_message" | "status_changed" | "no_reply";
                                 minutes: number | null;
                                 conditions: {
-                                    channels?: ("api" | "telegram" | "whatsapp" | "viber" | "messenger" | "instagram" | "widget" | "email" | "line" | "wechat")[];
+                                    channels?: ("api" | "telegram" | "whatsapp" | "viber" | "messenger" | "instagram" | "widget" | "email" | "line" | "wechat" | "sms")[];
                                     connectionIds?: string[];
                                     textContains?: string;
                                     textMatches?: string;
@@ -11502,7 +11502,7 @@ export interface paths {
                         minutes?: number | null;
                         /** @default {} */
                         conditions?: {
-                            channels?: ("api" | "telegram" | "whatsapp" | "viber" | "messenger" | "instagram" | "widget" | "email" | "line" | "wechat")[];
+                            channels?: ("api" | "telegram" | "whatsapp" | "viber" | "messenger" | "instagram" | "widget" | "email" | "line" | "wechat" | "sms")[];
                             connectionIds?: string[];
                             textContains?: string;
                             textMatches?: string;
@@ -11573,7 +11573,7 @@ export interface paths {
                                 trigger: "conversation_created" | "customer_message" | "agent_message" | "status_changed" | "no_reply";
                                 minutes: number | null;
                                 conditions: {
-                                    channels?: ("api" | "telegram" | "whatsapp" | "viber" | "messenger" | "instagram" | "widget" | "email" | "line" | "wechat")[];
+                                    channels?: ("api" | "telegram" | "whatsapp" | "viber" | "messenger" | "instagram" | "widget" | "email" | "line" | "wechat" | "sms")[];
                                     connectionIds?: string[];
                                     textContains?: string;
                                     textMatches?: string;
@@ -11676,7 +11676,7 @@ export interface paths {
                                 trigger: "conversation_created" | "customer_message" | "agent_message" | "status_changed" | "no_reply";
                                 minutes: number | null;
                                 conditions: {
-                                    channels?: ("api" | "telegram" | "whatsapp" | "viber" | "messenger" | "instagram" | "widget" | "email" | "line" | "wechat")[];
+                                    channels?: ("api" | "telegram" | "whatsapp" | "viber" | "messenger" | "instagram" | "widget" | "email" | "line" | "wechat" | "sms")[];
                                     connectionIds?: string[];
                                     textContains?: string;
                                     textMatches?: string;
@@ -11769,7 +11769,7 @@ export interface paths {
                         minutes?: number | null;
                         /** @default {} */
                         conditions?: {
-                            channels?: ("api" | "telegram" | "whatsapp" | "viber" | "messenger" | "instagram" | "widget" | "email" | "line" | "wechat")[];
+                            channels?: ("api" | "telegram" | "whatsapp" | "viber" | "messenger" | "instagram" | "widget" | "email" | "line" | "wechat" | "sms")[];
                             connectionIds?: string[];
                             textContains?: string;
                             textMatches?: string;
@@ -11840,7 +11840,7 @@ export interface paths {
                                 trigger: "conversation_created" | "customer_message" | "agent_message" | "status_changed" | "no_reply";
                                 minutes: number | null;
                                 conditions: {
-                                    channels?: ("api" | "telegram" | "whatsapp" | "viber" | "messenger" | "instagram" | "widget" | "email" | "line" | "wechat")[];
+                                    channels?: ("api" | "telegram" | "whatsapp" | "viber" | "messenger" | "instagram" | "widget" | "email" | "line" | "wechat" | "sms")[];
                                     connectionIds?: string[];
                                     textContains?: string;
                                     textMatches?: string;
@@ -11945,7 +11945,7 @@ export interface paths {
                 content: {
                     "application/json": {
                         conditions: {
-                            channels?: ("api" | "telegram" | "whatsapp" | "viber" | "messenger" | "instagram" | "widget" | "email" | "line" | "wechat")[];
+                            channels?: ("api" | "telegram" | "whatsapp" | "viber" | "messenger" | "instagram" | "widget" | "email" | "line" | "wechat" | "sms")[];
                             connectionIds?: string[];
                             textContains?: string;
                             textMatches?: string;
@@ -11976,7 +11976,7 @@ export interface paths {
                                 number: number;
                                 contactName: string | null;
                                 /** @enum {string} */
-                                channel: "api" | "telegram" | "whatsapp" | "viber" | "messenger" | "instagram" | "widget" | "email" | "line" | "wechat";
+                                channel: "api" | "telegram" | "whatsapp" | "viber" | "messenger" | "instagram" | "widget" | "email" | "line" | "wechat" | "sms";
                                 text: string | null;
                             }[];
                         };

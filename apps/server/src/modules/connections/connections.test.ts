@@ -45,6 +45,7 @@ describe("channel connections", () => {
         "instagram",
         "line",
         "messenger",
+        "sms",
         "telegram",
         "viber",
         "wechat",
@@ -66,6 +67,11 @@ describe("channel connections", () => {
       title: "channelForms.fields.botToken",
       description: "channelForms.hints.botToken",
     });
+    // SMS labels its fields from its own i18n namespace.
+    const sms = byType.get("sms")!.credentials!;
+    expect(sms.required).toEqual(["accountSid", "authToken"]);
+    expect(sms.properties.authToken).toMatchObject({ writeOnly: true, title: "sms.fields.authToken" });
+    expect(sms.properties.baseUrl).toMatchObject({ format: "uri", description: "sms.hints.baseUrl" });
     const email = byType.get("email")!.credentials!;
     expect(email.properties.imap).toMatchObject({ type: "object", title: "channelForms.groups.imap" });
     expect(byType.get("messenger")!.settings.properties.humanAgentTag).toMatchObject({

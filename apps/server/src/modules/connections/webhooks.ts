@@ -32,7 +32,11 @@ export function webhookRoutes(app: App, ctx: AppContext, webhookTargets: Webhook
       const raw = req.rawBody;
       if (!raw || raw.length === 0) throw new AppError("bad_request", "The webhook body is empty.");
       const adapter = ctx.channels.get(conn.type);
-      if (!adapter.verify(raw, req.headers, conn.credentials, req.query)) {
+      if (
+        !adapter.verify(raw, req.headers, conn.credentials, req.query, {
+          url: `${ctx.config.publicUrl}${req.url}`,
+        })
+      ) {
         throw new AppError(
           "invalid_signature",
           "The webhook signature does not match the body: check the connection's secret.",

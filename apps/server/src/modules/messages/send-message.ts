@@ -32,6 +32,7 @@ const CHANNEL_NAMES: Record<ChannelType, string> = {
   email: "Email",
   line: "LINE",
   wechat: "WeChat",
+  sms: "SMS",
 };
 
 export interface SendInput {

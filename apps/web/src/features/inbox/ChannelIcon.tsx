@@ -8,6 +8,7 @@ import {
   IconBrandViber,
   IconBrandWechat,
   IconBrandWhatsapp,
+  IconDeviceMobileMessage,
   IconMail,
   IconWorld,
 } from "@tabler/icons-react";
@@ -23,6 +24,7 @@ const ICONS = {
   email: { Icon: IconMail, color: "#e67700" },
   line: { Icon: IconBrandLine, color: "#06C755" },
   wechat: { Icon: IconBrandWechat, color: "#07C160" },
+  sms: { Icon: IconDeviceMobileMessage, color: "#2b8a3e" },
 } satisfies Record<ChannelType, unknown>;
 
 export function ChannelIcon({ type, size = 14 }: { type: ChannelType; size?: number }) {

@@ -37,6 +37,7 @@ import {
   useCannedReplies,
 } from "../conversation-tools/ComposerTools";
 import { quoteStore, type UploadedFile, useQuote } from "../conversation-tools/tools";
+import { SmsManyParts, SmsParts } from "./SmsCounter";
 import { TemplatePicker } from "./TemplatePicker";
 import { WindowNotice } from "./WindowNotice";
 
@@ -254,6 +255,7 @@ export function Composer({ conversation }: { conversation: Conversation }) {
                 ? `${t("composer.tooLong", { max })} · `
                 : ""}
             {t("composer.counter", { count: used, max })}
+            {caps?.sms ? <SmsParts text={text} /> : null}
           </Text>
         ) : null}
       </Group>
@@ -266,6 +268,7 @@ export function Composer({ conversation }: { conversation: Conversation }) {
         />
       ) : null}
       {mode === "reply" ? <BlockedNotice conversation={conversation} /> : null}
+      {mode === "reply" && caps ? <SmsManyParts caps={caps} text={text} /> : null}
       {!allowed && !(mode === "reply" && (windowClosed || blocked)) ? (
         <Alert color="gray" variant="light" py={6} mb={6}>
           {t("composer.noReply")}

@@ -1,5 +1,6 @@
 import { Alert, Button, Group, Text } from "@mantine/core";
 import type { Conversation } from "@parley/protocol";
+import { CAPABILITIES } from "@parley/protocol/capabilities";
 import { IconClock, IconCoins, IconLock, IconTemplate, IconUserCheck } from "@tabler/icons-react";
 import { useQueryClient } from "@tanstack/react-query";
 import type { TFunction } from "i18next";
@@ -74,6 +75,8 @@ export function WindowNotice({
   if (!w.allowed) {
     const only = w.only ?? "nothing";
     const unsubscribed = w.cause === "unsubscribed";
+    // SMS: the customer opted out with STOP and only START opts them back in.
+    const sms = unsubscribed && !!CAPABILITIES[conversation.connection.type]?.sms;
     return (
       <Alert
         color="orange"
@@ -81,12 +84,16 @@ export function WindowNotice({
         py={8}
         mb={6}
         icon={<IconLock size={18} />}
-        title={unsubscribed ? t("window.unsubscribedTitle") : t("window.closed")}
+        title={
+          sms ? t("sms.optedOutTitle") : unsubscribed ? t("window.unsubscribedTitle") : t("window.closed")
+        }
         data-testid="window-notice"
         data-state={unsubscribed ? "unsubscribed" : "closed"}
         data-only={only}
       >
-        <Text size="sm">{unsubscribed ? t("window.unsubscribed") : t(`window.only.${only}`)}</Text>
+        <Text size="sm">
+          {sms ? t("sms.optedOut") : unsubscribed ? t("window.unsubscribed") : t(`window.only.${only}`)}
+        </Text>
         {w.reason ? (
           <Text size="xs" c="dimmed" mt={2} data-testid="window-reason">
             {w.reason}

@@ -18,6 +18,7 @@ import { enReceipts } from "./en/receipts";
 import { enRoles } from "./en/roles";
 import { enRules } from "./en/rules";
 import { enSecurity } from "./en/security";
+import { enSms } from "./en/sms";
 import { enWebhooks } from "./en/webhooks";
 import { enWidget } from "./en/widget";
 /** English, the reference locale: ru and uk must have every key (src/i18n/locales.test.ts checks). */
@@ -237,6 +238,7 @@ export const en = {
       widget: "Web chat",
       line: "LINE",
       wechat: "WeChat",
+      sms: "SMS",
     },
     typeHints: {
       whatsapp: "WhatsApp Business Cloud API",
@@ -248,6 +250,7 @@ export const en = {
       api: "Your own system, by signed webhooks",
       line: "A LINE Official Account (Messaging API)",
       wechat: "A WeChat Official Account",
+      sms: "A number at Twilio or a Twilio-compatible provider",
     },
     health: {
       lastWebhook: "Last webhook {{time}}",
@@ -353,6 +356,7 @@ export const en = {
   ...enEnrolmentRequired,
   ...enWebhooks,
   ...enHours,
+  ...enSms,
   ...enAudit,
   ...enMedia,
   ...enNavigation,

@@ -18,6 +18,7 @@ import { ruReceipts } from "./ru/receipts";
 import { ruRoles } from "./ru/roles";
 import { ruRules } from "./ru/rules";
 import { ruSecurity } from "./ru/security";
+import { ruSms } from "./ru/sms";
 import { ruWebhooks } from "./ru/webhooks";
 import { ruWidget } from "./ru/widget";
 /** Russian. Plurals: _one (1, 21…), _few (2–4, 22–24…), _many (5–20, 25…), _other (fractions). */
@@ -246,6 +247,7 @@ export const ru = {
       widget: "Веб-чат",
       line: "LINE",
       wechat: "WeChat",
+      sms: "SMS",
     },
     typeHints: {
       whatsapp: "WhatsApp Business Cloud API",
@@ -257,6 +259,7 @@ export const ru = {
       api: "Ваша система, через подписанные вебхуки",
       line: "Официальный аккаунт LINE (Messaging API)",
       wechat: "Официальный аккаунт WeChat",
+      sms: "Номер в Twilio или у Twilio-совместимого провайдера",
     },
     health: {
       lastWebhook: "Последний вебхук {{time}}",
@@ -366,6 +369,7 @@ export const ru = {
   ...ruEnrolmentRequired,
   ...ruWebhooks,
   ...ruHours,
+  ...ruSms,
   ...ruAudit,
   ...ruMedia,
   ...ruNavigation,

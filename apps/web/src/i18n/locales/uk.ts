@@ -18,6 +18,7 @@ import { ukReceipts } from "./uk/receipts";
 import { ukRoles } from "./uk/roles";
 import { ukRules } from "./uk/rules";
 import { ukSecurity } from "./uk/security";
+import { ukSms } from "./uk/sms";
 import { ukWebhooks } from "./uk/webhooks";
 import { ukWidget } from "./uk/widget";
 /** Ukrainian. Plurals: _one (1, 21…), _few (2–4, 22–24…), _many (5–20, 25…), _other (fractions). */
@@ -246,6 +247,7 @@ export const uk = {
       widget: "Веб-чат",
       line: "LINE",
       wechat: "WeChat",
+      sms: "SMS",
     },
     typeHints: {
       whatsapp: "WhatsApp Business Cloud API",
@@ -257,6 +259,7 @@ export const uk = {
       api: "Ваша система, через підписані вебхуки",
       line: "Офіційний акаунт LINE (Messaging API)",
       wechat: "Офіційний акаунт WeChat",
+      sms: "Номер у Twilio або в Twilio-сумісного провайдера",
     },
     health: {
       lastWebhook: "Останній вебхук {{time}}",
@@ -366,6 +369,7 @@ export const uk = {
   ...ukEnrolmentRequired,
   ...ukWebhooks,
   ...ukHours,
+  ...ukSms,
   ...ukAudit,
   ...ukMedia,
   ...ukNavigation,
