@@ -3,12 +3,13 @@ import { pruneRateLimits } from "../lib/rate-store";
 import { sweepDistribution } from "../modules/distribution/jobs";
 import { sweepTimeLimits } from "../modules/notifications/time-limits";
 import { closeAbandonedWidgetConversations } from "../modules/widget/auto-close";
+import { failRepliesToDepartedVisitors } from "../modules/widget/visitor-left";
 import { pruneOldRows } from "./maintenance";
 import { pruneScheduledRuns, Schedule, type ScheduledTask } from "./schedule";
 
 /**
  * The worker role's periodic tasks, each run once per period across all worker processes (see Schedule):
- * housekeeping every hour, the time-limit warnings and the web chat auto-close (R603) every minute, and the
+ * housekeeping every hour, the time-limit warnings and the web chat auto-close (R603) every minute, the web chat's "visitor left" check of unacknowledged replies every 30 seconds, and the
  * expired rate-limit counters every five minutes.
  */
 export function scheduledTasks(ctx: AppContext): ScheduledTask[] {
@@ -24,6 +25,7 @@ export function scheduledTasks(ctx: AppContext): ScheduledTask[] {
     },
     { name: "time-limit-warnings", everyMs: 60_000, run: () => sweepTimeLimits(ctx) },
     { name: "widget-auto-close", everyMs: 60_000, run: () => closeAbandonedWidgetConversations(ctx) },
+    { name: "widget-visitor-left", everyMs: 30_000, run: () => failRepliesToDepartedVisitors(ctx) },
     { name: "distribution-sweep", everyMs: 30_000, run: () => sweepDistribution(ctx) },
     { name: "prune-rate-limits", everyMs: 5 * 60_000, run: () => pruneRateLimits(db, clock.now()) },
   ];
