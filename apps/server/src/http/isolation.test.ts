@@ -322,7 +322,7 @@ function bodyFor(a: Seeded, route: RouteEntry): unknown {
     "PUT /api/connections/:id/receipt-policy": { readReceipts: false },
     "PUT /api/conversations/:id/receipt-policy": { readReceipts: false },
     "PUT /api/contacts/:id/read-tracking-consent": { granted: true },
-    "POST /api/connections/:id/test-message": { conversationId: a.conversationId, text: "hijack" },
+    "POST /api/connections/:id/test-message": { to: "hijack-test" },
     "PATCH /api/connections/:id": {
       name: "hijacked",
       enabled: false,
