@@ -315,6 +315,7 @@ function bodyFor(a: Seeded, route: RouteEntry): unknown {
     "PUT /api/contacts/:id/tags/:tagId": { pinned: false },
     "PATCH /api/users/:id": { role: "supervisor", status: "disabled" },
     "PATCH /api/tags/:id": { name: "hijacked", color: "#000000" },
+    "POST /api/tags/:id/merge": { into: a.tagId },
     "PATCH /api/canned-replies/:id": { text: "hijacked" },
     "PATCH /api/tasks/:id": { title: "hijacked", done: true },
     "PATCH /api/roles/:id": { name: "hijacked", permissions: ["api.manage"] },

@@ -12,6 +12,7 @@ import {
   IconShieldCheck,
   IconShieldLock,
   IconSpeakerphone,
+  IconTags,
   IconUserCircle,
   IconUserShield,
   IconUsers,
@@ -146,6 +147,14 @@ export const SETTINGS_PAGES: SectionPage[] = [
     group: "workspace",
     permission: "conversations.view_all",
     page: lazy(() => import("../distribution/DistributionPage")),
+  },
+  {
+    path: "/settings/tags",
+    label: "agentDay.tags.nav",
+    icon: IconTags,
+    group: "workspace",
+    permission: "content.manage",
+    page: lazy(() => import("../tags/TagsPage")),
   },
   {
     path: "/settings/audit",
