@@ -1,6 +1,11 @@
 /** The agent's day: feed lines, diagnostics' test contact, tags, reassigning, notifications, small affordances. */
 export const enAgentDay = {
   agentDay: {
+    logEmptyMine: "None of your closed conversations yet",
+    toastMore: "{{title}} · {{count}} new",
+    bellAll: "All",
+    bellUnread: "Unread",
+    bellNoUnread: "Nothing unread.",
     reassign: { queues: "Queue", agents: "Agents", teams: "Teams", team: "{{name}} team's queue" },
     tags: {
       nav: "Tags",

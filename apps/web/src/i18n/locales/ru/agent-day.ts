@@ -1,6 +1,11 @@
 /** The agent's day (see en/agent-day.ts); locales.test.ts checks the keys against English. */
 export const ruAgentDay = {
   agentDay: {
+    logEmptyMine: "Ваших закрытых разговоров пока нет",
+    toastMore: "{{title}} · новых: {{count}}",
+    bellAll: "Все",
+    bellUnread: "Непрочитанные",
+    bellNoUnread: "Непрочитанных нет.",
     reassign: { queues: "Очередь", agents: "Агенты", teams: "Команды", team: "Очередь команды «{{name}}»" },
     tags: {
       nav: "Теги",

@@ -1,6 +1,11 @@
 /** The agent's day (see en/agent-day.ts); locales.test.ts checks the keys against English. */
 export const ukAgentDay = {
   agentDay: {
+    logEmptyMine: "Ваших закритих розмов поки немає",
+    toastMore: "{{title}} · нових: {{count}}",
+    bellAll: "Усі",
+    bellUnread: "Непрочитані",
+    bellNoUnread: "Непрочитаних немає.",
     reassign: { queues: "Черга", agents: "Агенти", teams: "Команди", team: "Черга команди «{{name}}»" },
     tags: {
       nav: "Теги",
