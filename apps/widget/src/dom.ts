@@ -41,6 +41,11 @@ export const banner = el("div", "banner", { role: "status", "data-testid": "widg
 export const list = el("div", "list", { "data-testid": "widget-messages", "aria-live": "polite" });
 export const typing = el("div", "typing", { "data-testid": "widget-typing" });
 export const preChat = el("form", "prechat", { "data-testid": "widget-prechat", novalidate: "" });
+export const consent = el("div", "consent", { role: "group", "data-testid": "widget-consent" });
+export const consentText = el("p");
+export const consentYes = el("button", "yes", { type: "button", "data-testid": "widget-consent-yes" });
+export const consentNo = el("button", "no", { type: "button", "data-testid": "widget-consent-no" });
+consent.append(consentText, consentYes, consentNo);
 export const composer = el("form", "composer");
 export const fileInput = el("input", "file", { type: "file", "data-testid": "widget-file" });
 export const attachBtn = el("button", "attach", { type: "button", "data-testid": "widget-attach" });
@@ -51,7 +56,7 @@ export const input = el("textarea", "input", { rows: "1", "data-testid": "widget
 export const sendBtn = el("button", "send", { type: "submit", "data-testid": "widget-send" });
 sendBtn.append(icon("M10 14L21 3M21 3l-6.5 18a.55.55 0 0 1-1 0L10 14l-7-3.5a.55.55 0 0 1 0-1L21 3"));
 composer.append(fileInput, attachBtn, input, sendBtn);
-panel.append(header, banner, list, typing, preChat, composer);
+panel.append(header, banner, list, typing, preChat, consent, composer);
 export const launcher = el("button", "launcher", { type: "button", "data-testid": "widget-launcher" });
 launcher.append(icon("M3 20l1.3-3.9A9 8 0 1 1 7.7 19L3 20"));
 root.append(panel, launcher);

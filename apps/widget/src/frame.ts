@@ -1,4 +1,5 @@
 import { wireComposer } from "./composer";
+import { wireConsent } from "./consent";
 import { closeBtn, input, launcher, panel, preChat } from "./dom";
 import { flush } from "./outbox";
 import { frame, markSeen } from "./send";
@@ -25,6 +26,7 @@ launcher.addEventListener("click", () => {
 });
 closeBtn.addEventListener("click", () => setOpen(false));
 wireComposer();
+wireConsent();
 preChat.addEventListener("submit", async (e) => {
   e.preventDefault();
   const values: Partial<Record<Field, string>> = {};

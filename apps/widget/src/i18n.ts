@@ -22,6 +22,9 @@ const en = {
   notAllowed: "This chat is not available on this site.",
   error: "Something went wrong. Please try again later.",
   you: "You",
+  consentQuestion: "May we see when you have read our replies? It helps us know our answer reached you.",
+  consentYes: "Yes, that's fine",
+  consentNo: "No, thanks",
   agent: "Support",
 };
 export type Dict = typeof en;
@@ -49,6 +52,9 @@ const ru: Dict = {
   notAllowed: "Этот чат недоступен на этом сайте.",
   error: "Что-то пошло не так. Попробуйте позже.",
   you: "Вы",
+  consentQuestion: "Можно нам видеть, что вы прочитали наши ответы? Так мы знаем, что ответ дошёл до вас.",
+  consentYes: "Да, можно",
+  consentNo: "Нет, спасибо",
   agent: "Поддержка",
 };
 
@@ -75,6 +81,10 @@ const uk: Dict = {
   notAllowed: "Цей чат недоступний на цьому сайті.",
   error: "Щось пішло не так. Спробуйте пізніше.",
   you: "Ви",
+  consentQuestion:
+    "Чи можемо ми бачити, що ви прочитали наші відповіді? Так ми знаємо, що відповідь дійшла до вас.",
+  consentYes: "Так, можна",
+  consentNo: "Ні, дякую",
   agent: "Підтримка",
 };
 

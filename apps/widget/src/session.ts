@@ -21,6 +21,7 @@ export async function startSession(extra: Record<string, unknown> = {}) {
     readUpTo: number;
     contact: typeof state.contact;
     settings: Settings;
+    consent?: { asked: boolean; granted: boolean | null };
     error?: { message: string };
   }>("POST", "/api/widget/sessions", {
     connection,
@@ -51,6 +52,7 @@ export async function startSession(extra: Record<string, unknown> = {}) {
   state.settings = b.settings;
   state.contact = b.contact ?? {};
   state.conversationId = b.conversationId;
+  state.consent = b.consent ?? null;
   state.readUpTo = Math.max(state.readUpTo, b.readUpTo);
   state.t = dictFor(b.settings.language);
   document.documentElement.lang = b.settings.language;

@@ -70,6 +70,8 @@ export const state = {
   seenSent: 0,
   receivedSent: 0,
   flushing: false,
+  /** R307: whether to ask for read-tracking consent, and the visitor's answer so far. */
+  consent: null as { asked: boolean; granted: boolean | null } | null,
   context: null as { page: Record<string, unknown>; identity: unknown; origin: string } | null,
 };
 

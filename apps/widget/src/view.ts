@@ -1,4 +1,5 @@
 import type { WidgetMessage } from "@parley/protocol";
+import { renderConsent } from "./consent";
 import {
   attachBtn,
   banner,
@@ -107,6 +108,7 @@ export function render() {
   for (const m of sorted) list.append(renderMessage(m, null));
   for (const p of state.outbox) if (!stored.has(p.clientId)) list.append(renderMessage(null, p));
   renderPreChat();
+  renderConsent();
   applyTexts();
   if (atBottom || state.open) list.scrollTop = list.scrollHeight;
 }

@@ -280,6 +280,7 @@ export interface Contacts {
   read_tracking_consent_at: Timestamp | null;
   read_tracking_consent_source: string | null;
   search_text: GeneratedAlways<string | null>;
+  test_contact: Generated<boolean>;
   updated_at: Generated<Timestamp>;
   workspace_id: string;
 }

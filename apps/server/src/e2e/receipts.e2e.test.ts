@@ -125,11 +125,24 @@ describe("receipts in the inbox", () => {
     await page.getByTestId("tab-diagnostics").click();
     await eventually(() => page.getByTestId("diag-last-webhook").textContent()).not.toBe("Never");
     await eventually(() => page.getByText("Connecting…").count()).toBe(0);
+    // Nothing to send to until the admin names a test contact; a customer's address is refused.
+    expect(await page.getByTestId("send-test").isDisabled()).toBe(true);
+    await page.getByTestId("test-to").fill("cust-d");
+    await page.getByTestId("send-test").click();
+    await page.getByText("cust-d belongs to a customer").waitFor();
+    expect(receiver.requests).toHaveLength(0);
+    // The admin's own number, in Ukrainian: a labelled test to a test contact of its own.
+    await page.getByTestId("test-to").fill("+380501112233");
+    await page.getByTestId("test-language").click();
+    await page.getByRole("option", { name: "Ukrainian" }).click();
     await page.getByTestId("send-test").click();
     const trail = page.getByTestId("test-trail");
     await eventually(() => trail.getAttribute("data-state")).toBe("sent");
     const providerId = `ext-${receiver.requests.at(-1)!.body.id}`;
-    expect(receiver.requests.at(-1)!.body.text).toBe("Test message from Parley");
+    expect(receiver.requests.at(-1)!.body.contactId).toBe("+380501112233");
+    expect(receiver.requests.at(-1)!.body.text).toMatch(
+      /^\[Тест Parley\] Перевірочне повідомлення від Diagnostics Shop/,
+    );
     await conn.post({ type: "status", messageId: providerId, status: "read" });
     await eventually(() => trail.getAttribute("data-state")).toBe("read");
     expect(await trail.getByTestId("trail-readAt").textContent()).not.toContain("Waiting");

@@ -5,12 +5,14 @@ import { sweepDistribution } from "../modules/distribution/jobs";
 import { sweepTimeLimits } from "../modules/notifications/time-limits";
 import { sweepNoReply } from "../modules/rules/commands/no-reply-sweep";
 import { closeAbandonedWidgetConversations } from "../modules/widget/auto-close";
+import { failRepliesToDepartedVisitors } from "../modules/widget/visitor-left";
 import { pruneOldRows } from "./maintenance";
 import { pruneScheduledRuns, Schedule, type ScheduledTask } from "./schedule";
 
 /**
  * The worker role's periodic tasks, each run once per period across all worker processes (see Schedule):
  * housekeeping every hour, the time-limit warnings and the web chat auto-close (R603) every minute, bots past their time limit every 15 seconds, and the
+ * housekeeping every hour, the time-limit warnings and the web chat auto-close (R603) every minute, the web chat's "visitor left" check of unacknowledged replies every 30 seconds, and the
  * expired rate-limit counters every five minutes.
  */
 export function scheduledTasks(ctx: AppContext): ScheduledTask[] {
@@ -26,6 +28,7 @@ export function scheduledTasks(ctx: AppContext): ScheduledTask[] {
     },
     { name: "time-limit-warnings", everyMs: 60_000, run: () => sweepTimeLimits(ctx) },
     { name: "widget-auto-close", everyMs: 60_000, run: () => closeAbandonedWidgetConversations(ctx) },
+    { name: "widget-visitor-left", everyMs: 30_000, run: () => failRepliesToDepartedVisitors(ctx) },
     { name: "distribution-sweep", everyMs: 30_000, run: () => sweepDistribution(ctx) },
     { name: "bot-timeouts", everyMs: 15_000, run: () => handOverOverdue(ctx) },
     { name: "rules-no-reply", everyMs: 60_000, run: () => sweepNoReply(ctx) },

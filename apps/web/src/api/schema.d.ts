@@ -2125,6 +2125,11 @@ export interface paths {
                                     slaRedMinutes: number | null;
                                     /** @default [] */
                                     twoFactorRoles: ("owner" | "admin" | "supervisor" | "agent")[];
+                                    /**
+                                     * @default en
+                                     * @enum {string}
+                                     */
+                                    language: "en" | "ru" | "uk";
                                 };
                             };
                         };
@@ -2154,6 +2159,8 @@ export interface paths {
                             sendSeen?: "off" | "on_open" | "on_reply";
                             slaYellowMinutes?: number | null;
                             slaRedMinutes?: number | null;
+                            /** @enum {string} */
+                            language?: "en" | "ru" | "uk";
                         };
                     };
                 };
@@ -2181,6 +2188,11 @@ export interface paths {
                                     slaRedMinutes: number | null;
                                     /** @default [] */
                                     twoFactorRoles: ("owner" | "admin" | "supervisor" | "agent")[];
+                                    /**
+                                     * @default en
+                                     * @enum {string}
+                                     */
+                                    language: "en" | "ru" | "uk";
                                 };
                             };
                         };
@@ -5859,6 +5871,58 @@ export interface paths {
         };
         trace?: never;
     };
+    "/api/tags/{id}/merge": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Merge this tag into another: its contacts get the other tag, and this one is deleted */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        into: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            tag: {
+                                id: string;
+                                name: string;
+                                color: string;
+                                contactCount: number;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/canned-replies": {
         parameters: {
             query?: never;
@@ -8682,12 +8746,12 @@ export interface paths {
                                 detail: string | null;
                                 text: string | null;
                             }[];
-                            conversations: {
-                                id: string;
-                                number: number;
-                                contactName: string | null;
+                            testContacts: {
                                 externalId: string;
+                                conversationId: string | null;
                             }[];
+                            /** @enum {string} */
+                            language: "en" | "ru" | "uk";
                         };
                     };
                 };
@@ -8710,7 +8774,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Send a test message through the connection into one of its conversations (admins) */
+        /** Send a labelled test message through the connection to a test contact: the admin's own address or a sandbox, never a customer (admins) */
         post: {
             parameters: {
                 query?: never;
@@ -8723,9 +8787,9 @@ export interface paths {
             requestBody: {
                 content: {
                     "application/json": {
-                        /** Format: uuid */
-                        conversationId: string;
-                        text: string;
+                        to: string;
+                        /** @enum {string} */
+                        language?: "en" | "ru" | "uk";
                     };
                 };
             };
@@ -8797,6 +8861,9 @@ export interface paths {
                                 }[];
                                 createdAt: string;
                             };
+                            conversationId: string;
+                            /** @enum {string} */
+                            language: "en" | "ru" | "uk";
                         };
                     };
                 };
@@ -9201,6 +9268,46 @@ export interface paths {
                 };
             };
         };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/widget/consent": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** The visitor answers whether agents may see when they read replies (R307, consent mode) */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        granted: boolean;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;

@@ -16,6 +16,7 @@ import { enqueueDistribution } from "../distribution/jobs";
 import { queueOutsideHoursReplies } from "../hours/auto-reply";
 import { queueLinkedRecords } from "../linked-records/job";
 import { MESSAGE_COLUMNS, type MessageRow, presentMessage } from "../messages/present";
+import { addSystemEvent } from "../messages/system-event";
 
 export interface ConnectionRef {
   id: string;
@@ -275,6 +276,17 @@ export async function ingestMessages(
           ...view,
         });
       } else if (a.target.status === "closed") {
+        // The customer reopened it by writing: a line in the feed, as when an agent reopens.
+        await addSystemEvent(
+          tx,
+          {
+            workspaceId: a.connection.workspaceId,
+            conversationId: a.target.conversationId,
+            connectionId: a.connection.id,
+          },
+          { kind: "reopened", byUserId: null, byContact: true, from: "closed", to: "open" },
+          view.audience,
+        );
         tx.emit(a.connection.workspaceId, {
           type: "conversation.status_changed",
           conversationId: a.target.conversationId,

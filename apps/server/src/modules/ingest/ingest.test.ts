@@ -76,7 +76,16 @@ describe("ingest through the API channel", () => {
       "first",
       "event",
       "second",
+      "event",
     ]);
+    // The customer's reopening is a line in the feed too, right after the message that reopened it.
+    expect(feed.body.messages.at(-1).event).toMatchObject({
+      kind: "reopened",
+      byUserId: null,
+      byContact: true,
+      from: "closed",
+      to: "open",
+    });
   });
 
   it("refuses a bad signature, malformed JSON and wrong types, storing nothing", async () => {

@@ -1,9 +1,9 @@
 import { z } from "zod";
 import type { AppContext } from "../../context";
 import type { Actor } from "../../domain/permissions";
-import { AppError, notFound } from "../../lib/errors";
+import { notFound } from "../../lib/errors";
 import { iso } from "../../lib/time";
-import { sendMessage } from "../messages/send-message";
+import { parseWorkspaceLanguage, TestLanguage } from "./test-text";
 
 const at = z.string().nullable();
 /** What connectionDiagnostics answers. */
@@ -46,20 +46,16 @@ export const DiagnosticsOut = z.object({
       text: z.string().nullable(),
     }),
   ),
-  conversations: z.array(
-    z.object({
-      id: z.string(),
-      number: z.number(),
-      contactName: z.string().nullable(),
-      externalId: z.string(),
-    }),
-  ),
+  /** The connection's test contacts (addresses test messages went to before), to send to again. */
+  testContacts: z.array(z.object({ externalId: z.string(), conversationId: z.string().nullable() })),
+  /** The workspace's language: the test message is written in it unless the admin picks another. */
+  language: TestLanguage,
 });
 
 /**
  * A channel connection's health for troubleshooting (R308): when its last webhook and last delivery report
  * arrived, its send errors, the account-level problems the provider reported, the replies of the last 24 hours by delivery state, the most recent failures,
- * reports still waiting for their message, and recent conversations to send a test message into.
+ * reports still waiting for their message, and the test contacts test messages went to.
  */
 export async function connectionDiagnostics(ctx: AppContext, actor: Actor, connectionId: string) {
   const [c] = await ctx.db.query<{
@@ -107,18 +103,17 @@ export async function connectionDiagnostics(ctx: AppContext, actor: Actor, conne
     "select count(*)::int as n from early_receipts where connection_id = $1",
     [connectionId],
   );
-  const conversations = await ctx.db.query<{
-    id: string;
-    number: number;
-    name: string | null;
-    external_id: string;
-  }>(
-    `select c.id, c.number, ct.name, i.external_id
-     from conversations c join contacts ct on ct.id = c.contact_id
-     join contact_identities i on i.id = c.identity_id
-     where c.workspace_id = $1 and c.connection_id = $2
-     order by c.last_activity_at desc limit 10`,
+  const testContacts = await ctx.db.query<{ external_id: string; conversation_id: string | null }>(
+    `select i.external_id, c.id as conversation_id
+     from contact_identities i join contacts ct on ct.id = i.contact_id and ct.test_contact
+     left join conversations c on c.identity_id = i.id
+     where i.workspace_id = $1 and i.connection_id = $2
+     order by i.created_at desc limit 10`,
     [actor.workspaceId, connectionId],
+  );
+  const [workspace] = await ctx.db.query<{ settings: unknown }>(
+    "select settings from workspaces where id = $1",
+    [actor.workspaceId],
   );
   // Account- and number-level problems the provider reported by webhook (WhatsApp `errors[]`), newest first.
   const accountErrors = await ctx.db.query<{
@@ -169,45 +164,7 @@ export async function connectionDiagnostics(ctx: AppContext, actor: Actor, conne
       detail: f.failure_detail,
       text: f.text,
     })),
-    conversations: conversations.map((x) => ({
-      id: x.id,
-      number: Number(x.number),
-      contactName: x.name,
-      externalId: x.external_id,
-    })),
+    testContacts: testContacts.map((x) => ({ externalId: x.external_id, conversationId: x.conversation_id })),
+    language: parseWorkspaceLanguage(workspace?.settings),
   };
-}
-
-/**
- * Sends a test message through the connection into one of its conversations; its receipt trail (each
- * step's time) then moves live through the usual `message.updated` events.
- */
-export async function sendTestMessage(
-  ctx: AppContext,
-  actor: Actor,
-  connectionId: string,
-  conversationId: string,
-  text: string,
-) {
-  const [conv] = await ctx.db.query<{ id: string }>(
-    "select id from conversations where id = $1 and workspace_id = $2 and connection_id = $3",
-    [conversationId, actor.workspaceId, connectionId],
-  );
-  if (!conv) {
-    const [own] = await ctx.db.query(
-      "select 1 from channel_connections where id = $1 and workspace_id = $2",
-      [connectionId, actor.workspaceId],
-    );
-    if (!own) throw notFound("Connection");
-    throw new AppError("validation_failed", "Choose a conversation of this connection to send the test to.");
-  }
-  const { message } = await sendMessage(ctx, actor, {
-    conversationId,
-    text,
-    attachments: [],
-    quotedMessageId: null,
-    clientId: null,
-    note: false,
-  });
-  return message;
 }

@@ -400,7 +400,7 @@ describe("privacy (R307)", () => {
 
 describe("diagnostics (R308) and reports (R309)", () => {
   it("shows a connection's webhooks, reports and failures, and sends a test message with a live trail", async () => {
-    const { owner, conn, conversationId } = await setup();
+    const { owner, conn, conversationId, contact } = await setup();
     const a = await reply(owner, conversationId, "ok");
     await conn.post({ type: "status", messageId: `ext-${a.id}`, status: "delivered" });
     receiver.respondWith(() => ({ status: 400, body: { error: "nope" } }));
@@ -415,19 +415,21 @@ describe("diagnostics (R308) and reports (R309)", () => {
     expect(d.body.errorCount).toBe(1);
     expect(d.body.last24h).toMatchObject({ delivered: 1, failed: 1 });
     expect(d.body.recentFailures[0]).toMatchObject({ messageId: bad, text: "bad" });
-    expect(d.body.conversations[0].id).toBe(conversationId);
+    expect(d.body.testContacts).toEqual([]);
+    expect(d.body.language).toBe("en");
 
     const socket = await owner.socket(t.wsUrl);
-    const test = await owner.post(`/api/connections/${conn.id}/test-message`, {
-      conversationId,
-      text: "Test",
-    });
+    const test = await owner.post(`/api/connections/${conn.id}/test-message`, { to: "admin-phone" });
     expect(test.status).toBe(201);
     const id = test.body.message.id;
+    // A conversation of its own with a test contact, never the customer's; the text says it is a test.
+    expect(test.body.conversationId).not.toBe(conversationId);
+    expect(test.body.message.text).toMatch(/^\[Parley test\] /);
     await socket.waitForEvent(
       "message.updated",
       (e) => e.message.id === id && e.message.delivery.state === "sent",
     );
+    expect(receiver.requests.find((r) => r.body.id === id)!.body).toMatchObject({ contactId: "admin-phone" });
     await conn.post({
       type: "status",
       messageId: `ext-${id}`,
@@ -440,11 +442,36 @@ describe("diagnostics (R308) and reports (R309)", () => {
     );
     expect(read.message.delivery.sentAt).not.toBeNull();
     expect(read.message.delivery.readAt).not.toBeNull();
-    const wrong = await owner.post(`/api/connections/${conn.id}/test-message`, {
-      conversationId: crypto.randomUUID(),
-      text: "Test",
+    const again = await owner.get(`/api/connections/${conn.id}/diagnostics`);
+    expect(again.body.testContacts).toEqual([
+      { externalId: "admin-phone", conversationId: test.body.conversationId },
+    ]);
+
+    // In the workspace's language; the same test contact's conversation is used again.
+    expect((await owner.patch("/api/workspace", { settings: { language: "ru" } })).status).toBe(200);
+    const ru = await owner.post(`/api/connections/${conn.id}/test-message`, { to: "admin-phone" });
+    expect(ru.status).toBe(201);
+    expect(ru.body).toMatchObject({ conversationId: test.body.conversationId, language: "ru" });
+    expect(ru.body.message.text).toMatch(/^\[Тест Parley\] Проверочное сообщение от /);
+    const uk = await owner.post(`/api/connections/${conn.id}/test-message`, {
+      to: "admin-phone",
+      language: "uk",
     });
-    expect(wrong.status).toBe(400);
+    expect(uk.body.message.text).toMatch(/^\[Тест Parley\] Перевірочне повідомлення/);
+
+    // A customer's address is refused, and nothing is written into the customer's conversation.
+    const before = (await owner.get(`/api/conversations/${conversationId}/messages`)).body.messages.length;
+    const customer = await owner.post(`/api/connections/${conn.id}/test-message`, { to: contact });
+    expect(customer.status).toBe(409);
+    expect(customer.body.error.message).toContain("belongs to a customer");
+    expect((await owner.get(`/api/conversations/${conversationId}/messages`)).body.messages).toHaveLength(
+      before,
+    );
+    const empty = await owner.post(`/api/connections/${conn.id}/test-message`, { to: "  " });
+    expect(empty.status).toBe(400);
+    expect(empty.body.error.message).toContain("your own number");
+    const wrong = await owner.post(`/api/connections/${crypto.randomUUID()}/test-message`, { to: "x" });
+    expect(wrong.status).toBe(404);
     socket.close();
   });
 

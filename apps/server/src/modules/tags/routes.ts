@@ -5,6 +5,7 @@ import { type App, actorOf } from "../../http/types";
 import { createTag } from "./commands/create-tag";
 import { deleteTag } from "./commands/delete-tag";
 import { editTag } from "./commands/edit-tag";
+import { mergeTags } from "./commands/merge-tags";
 import { listTags } from "./queries/tags";
 
 const Tag = z.object({ id: z.string(), name: z.string(), color: z.string(), contactCount: z.number() });
@@ -61,6 +62,24 @@ export async function tagRoutes(app: App, ctx: AppContext) {
       const actor = actorOf(req);
       mustHold(actor, "content.manage");
       return { tag: await editTag(ctx, actor.workspaceId, req.params.id, req.body) };
+    },
+  );
+
+  app.post(
+    "/api/tags/:id/merge",
+    {
+      schema: {
+        tags,
+        summary: "Merge this tag into another: its contacts get the other tag, and this one is deleted",
+        params: IdParams,
+        body: z.object({ into: z.uuid() }),
+        response: { 200: z.object({ tag: Tag }) },
+      },
+    },
+    async (req) => {
+      const actor = actorOf(req);
+      mustHold(actor, "content.manage");
+      return { tag: await mergeTags(ctx, actor.workspaceId, req.params.id, req.body.into) };
     },
   );
 

@@ -2,6 +2,7 @@ import type { FastifyRequest } from "fastify";
 import type { AppContext } from "../../context";
 import type { App } from "../../http/types";
 import { bearer, checkOrigin, originRefused } from "./access";
+import { recordVisitorConsent } from "./commands/record-visitor-consent";
 import { sendVisitorMessage } from "./commands/send-visitor-message";
 import { startVisitorSession } from "./commands/start-session";
 import { uploadVisitorFile } from "./commands/upload-visitor-file";
@@ -9,7 +10,14 @@ import type { WidgetHub } from "./hub";
 import { visitorFeed } from "./queries/visitor-feed";
 import { widgetConnection } from "./queries/widget-connection";
 import { WindowLimiter } from "./rate-limit";
-import { MessageBody, MessagesQuery, SessionBody, UPLOAD_BASE64_MAX, UploadBody } from "./schema";
+import {
+  ConsentBody,
+  MessageBody,
+  MessagesQuery,
+  SessionBody,
+  UPLOAD_BASE64_MAX,
+  UploadBody,
+} from "./schema";
 import { widgetFileRoutes } from "./static-files";
 import { visitorByToken } from "./visitors";
 
@@ -90,6 +98,22 @@ export async function widgetRoutes(app: App, ctx: AppContext, hub: WidgetHub) {
       await perIp.take(req.ip);
       return sendVisitorMessage(ctx, hub, await visitorOf(req), req.body);
     },
+  );
+
+  app.put(
+    "/api/widget/consent",
+    {
+      config: {
+        auth: false,
+        rateLimit: { max: 20, timeWindow: "1 minute", keyGenerator: (req) => `widget-consent|${req.ip}` },
+      },
+      schema: {
+        tags,
+        summary: "The visitor answers whether agents may see when they read replies (R307, consent mode)",
+        body: ConsentBody,
+      },
+    },
+    async (req) => recordVisitorConsent(ctx, await visitorOf(req), req.body.granted),
   );
 
   app.post(

@@ -70,3 +70,6 @@ export const VisitorFrame = z.discriminatedUnion("type", [
 ]);
 
 export const MessagesQuery = z.object({ after: z.coerce.number().int().nonnegative().default(0) });
+
+/** The visitor's answer to "may we see when you read our replies?" (R307, asked in consent mode). */
+export const ConsentBody = z.object({ granted: z.boolean() });

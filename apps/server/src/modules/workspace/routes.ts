@@ -38,6 +38,7 @@ export async function workspaceRoutes(app: App, ctx: AppContext) {
                 sendSeen: z.enum(["off", "on_open", "on_reply"]),
                 slaYellowMinutes: z.number().int().min(1).max(10_080).nullable(),
                 slaRedMinutes: z.number().int().min(1).max(10_080).nullable(),
+                language: z.enum(["en", "ru", "uk"]),
               })
               .partial(),
           })

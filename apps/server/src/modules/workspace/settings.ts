@@ -10,4 +10,6 @@ export const Settings = z.object({
   slaRedMinutes: z.number().int().min(1).max(10_080).nullable().default(null),
   /** R802: the roles whose people must use two-factor sign-in (changed through /api/workspace/two-factor-policy). */
   twoFactorRoles: z.array(Role).default([]),
+  /** The language Parley writes its own words to customers in (the diagnostics test message). */
+  language: z.enum(["en", "ru", "uk"]).default("en"),
 });

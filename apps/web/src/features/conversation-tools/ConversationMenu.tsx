@@ -23,11 +23,17 @@ import { ConfirmModal } from "../../components/ConfirmModal";
 import { DotsMenu } from "../../components/DotsMenu";
 import { showErrorWithReason } from "../../lib/notify";
 import { upsertConversation } from "../../realtime/apply";
-import { AssignModal } from "./AssignModal";
+import { AssignModal, TEAM_PREFIX } from "./AssignModal";
 import { useBlockContact } from "./useBlockContact";
 import { useMuteConversation } from "./useMuteConversation";
 
 type Dialog = null | "reassign" | "operator" | "block" | "delete";
+
+/** The reassign menu's choice as the assign request: an agent, the queue, or a team's queue. */
+const assignBody = (choice: string | null) =>
+  choice?.startsWith(TEAM_PREFIX)
+    ? { assigneeId: null, teamId: choice.slice(TEAM_PREFIX.length) }
+    : { assigneeId: choice === "queue" ? null : choice };
 
 /**
  * The conversation's actions (R201, R207–R209, R213): take in progress, reassign, add an operator, leave,
@@ -182,7 +188,7 @@ export function ConversationMenu({ c, me, extra }: { c: Conversation; me: string
         onConfirm={() =>
           dialog === "operator"
             ? act.mutate({ path: "operators", body: { userId } })
-            : act.mutate({ path: "assign", body: { assigneeId: userId === "queue" ? null : userId } })
+            : act.mutate({ path: "assign", body: assignBody(userId) })
         }
       />
       <ConfirmModal

@@ -1,4 +1,4 @@
-import { Menu } from "@mantine/core";
+import { ActionIcon, Menu, Tooltip } from "@mantine/core";
 import type { Message } from "@parley/protocol";
 import { IconQuote, IconStar, IconStarFilled, IconTemplate } from "@tabler/icons-react";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
@@ -9,6 +9,7 @@ import type { Answer } from "../../api/types";
 import { DotsMenu } from "../../components/DotsMenu";
 import { showErrorWithReason } from "../../lib/notify";
 import { quoteStore } from "./tools";
+import "./message-actions.css";
 
 const SaveCannedModal = lazy(() => import("./SaveCannedModal").then((m) => ({ default: m.SaveCannedModal })));
 
@@ -43,7 +44,8 @@ function useImportant(conversationId: string, enabled: boolean) {
 
 /**
  * A message's menu: quote it in the reply, keep its text as a canned reply (R203), or mark an agent's
- * message important (a star shows it).
+ * message important (a star shows it). Quote and "save as canned reply" are also buttons of their own,
+ * shown on hover and when reached with the keyboard, so they do not hide behind the "⋯".
  */
 export function MessageActions({ m, canQuote }: { m: Message; canQuote: boolean }) {
   const { t } = useTranslation();
@@ -63,6 +65,36 @@ export function MessageActions({ m, canQuote }: { m: Message; canQuote: boolean 
           data-testid="message-important"
         />
       ) : null}
+      <span className="parley-quick-actions" data-testid="message-quick-actions">
+        {canQuote ? (
+          <Tooltip label={t("convTools.actions.quote")} openDelay={300}>
+            <ActionIcon
+              size="xs"
+              variant="subtle"
+              color="gray"
+              aria-label={t("convTools.actions.quote")}
+              onClick={() => quoteStore.set(m.conversationId, m)}
+              data-testid="message-quote-quick"
+            >
+              <IconQuote size={14} />
+            </ActionIcon>
+          </Tooltip>
+        ) : null}
+        {m.text ? (
+          <Tooltip label={t("convTools.actions.saveCanned")} openDelay={300}>
+            <ActionIcon
+              size="xs"
+              variant="subtle"
+              color="gray"
+              aria-label={t("convTools.actions.saveCanned")}
+              onClick={() => setSaving(true)}
+              data-testid="message-save-canned-quick"
+            >
+              <IconTemplate size={14} />
+            </ActionIcon>
+          </Tooltip>
+        ) : null}
+      </span>
       <DotsMenu
         label={t("convTools.actions.menu")}
         testId="message-menu"

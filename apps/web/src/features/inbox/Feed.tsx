@@ -159,7 +159,7 @@ export function eventText(t: TFunction, m: Message, nameOf: (id: unknown) => str
     case "operator_left":
       return t("events.operator_left", { user: nameOf(e.userId) });
     case "reopened":
-      return t("events.reopened", { by });
+      return e.byContact ? t("agentDay.reopenedByCustomer") : t("events.reopened", { by });
     case "closed":
       return t("events.closed", { by });
     case "bot_assigned":

@@ -241,7 +241,13 @@ export function LogPage({ session }: { session: Session }) {
         ) : entries.length === 0 ? (
           <Stack align="center" gap={4} py="xl" c="dimmed" data-testid="log-empty">
             <IconArchive size={36} stroke={1.3} />
-            <Text size="sm">{anyFilter ? t("log.emptyFiltered") : t("log.empty")}</Text>
+            <Text size="sm">
+              {anyFilter
+                ? t("log.emptyFiltered")
+                : can(session, "conversations.view_all")
+                  ? t("log.empty")
+                  : t("agentDay.logEmptyMine")}
+            </Text>
           </Stack>
         ) : (
           <Table.ScrollContainer minWidth={1000}>

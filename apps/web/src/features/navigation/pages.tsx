@@ -15,6 +15,7 @@ import {
   IconShieldCheck,
   IconShieldLock,
   IconSpeakerphone,
+  IconTags,
   IconUserCircle,
   IconUserShield,
   IconUsers,
@@ -173,6 +174,14 @@ export const SETTINGS_PAGES: SectionPage[] = [
     group: "workspace",
     permission: "automation.manage",
     page: lazy(() => import("../rules/RulesPage")),
+  },
+  {
+    path: "/settings/tags",
+    label: "agentDay.tags.nav",
+    icon: IconTags,
+    group: "workspace",
+    permission: "content.manage",
+    page: lazy(() => import("../tags/TagsPage")),
   },
   {
     path: "/settings/audit",

@@ -5,6 +5,7 @@ import {
   Indicator,
   Popover,
   ScrollArea,
+  SegmentedControl,
   Stack,
   Text,
   UnstyledButton,
@@ -20,15 +21,20 @@ import type { Answer } from "../../api/types";
 import { type NotificationPage, notifyKeys, useNotifications } from "./api";
 import { notificationTitle } from "./live";
 
-/** The notification centre: a bell with the unread count, the latest notifications, mark read. */
+/**
+ * The notification centre: a bell with the unread count, the latest notifications (all, or only the unread
+ * ones), mark one or all read.
+ */
 export function NotificationBell() {
   const { t, i18n } = useTranslation();
   const qc = useQueryClient();
   const navigate = useNavigate();
   const [open, setOpen] = useState(false);
+  const [filter, setFilter] = useState<"all" | "unread">("all");
   const list = useNotifications();
   const unread = list.data?.pages[0]?.unread ?? 0;
-  const items = list.data?.pages.flatMap((p) => p.notifications) ?? [];
+  const loaded = list.data?.pages.flatMap((p) => p.notifications) ?? [];
+  const items = filter === "unread" ? loaded.filter((n) => !n.readAt) : loaded;
 
   const setRead = (ids: string[] | "all", count: number) =>
     qc.setQueryData<InfiniteData<NotificationPage, string | null>>(notifyKeys.list, (data) =>
@@ -111,10 +117,22 @@ export function NotificationBell() {
               </ActionIcon>
             </Group>
           </Group>
+          <SegmentedControl
+            size="xs"
+            mx="sm"
+            mb="xs"
+            value={filter}
+            onChange={(v) => setFilter(v === "unread" ? "unread" : "all")}
+            data={[
+              { value: "all", label: t("agentDay.bellAll") },
+              { value: "unread", label: t("agentDay.bellUnread") },
+            ]}
+            data-testid="notification-filter"
+          />
           <ScrollArea.Autosize mah={420}>
             {items.length === 0 ? (
               <Text c="dimmed" size="sm" p="sm">
-                {t("notify.empty")}
+                {filter === "unread" && loaded.length ? t("agentDay.bellNoUnread") : t("notify.empty")}
               </Text>
             ) : (
               <Stack gap={0} data-testid="notification-list">

@@ -63,16 +63,42 @@ export function onNotification(qc: QueryClient, n: AgentNotification) {
   });
   if (!added && !qc.getQueryData(notifyKeys.list)) void qc.invalidateQueries({ queryKey: notifyKeys.list });
   const fresh = Date.now() - new Date(n.createdAt).getTime() < 60_000;
-  if (!n.alert || !fresh) return;
-  notifications.show({
-    id: `notify-${n.id}`,
-    title: notificationTitle(n),
+  if (!n.alert || !fresh || lookingAt(n.conversationId)) return;
+  showGrouped(n);
+  const settings = qc.getQueryData<SettingsResponse>(notifyKeys.settings);
+  if (settings?.settings.sound ?? true) chime();
+}
+
+/** The conversation open on screen in a visible tab: its news needs no toast (the feed and the bell have it). */
+function lookingAt(conversationId: string | null): boolean {
+  if (!conversationId || document.visibilityState !== "visible") return false;
+  return location.pathname === `/inbox/${conversationId}`;
+}
+
+/** How many notifications each conversation's toast on screen stands for. */
+const onScreen = new Map<string, number>();
+
+/**
+ * One toast per conversation: a second notification of the same conversation updates its toast (the count
+ * and the latest text) instead of stacking another. Toasts sit at the bottom left, away from the composer's
+ * Send button and from the header's controls.
+ */
+function showGrouped(n: AgentNotification) {
+  const key = n.conversationId ? `notify-conv-${n.conversationId}` : `notify-${n.id}`;
+  const count = (onScreen.get(key) ?? 0) + 1;
+  onScreen.set(key, count);
+  const toast = {
+    id: key,
+    title:
+      count > 1 ? i18n.t("agentDay.toastMore", { title: notificationTitle(n), count }) : notificationTitle(n),
     message: n.body,
     color: n.kind === "delivery_failed" ? "red" : "blue",
     autoClose: 6000,
-    // Bottom right: a stream of toasts never covers the header's controls.
-    position: "bottom-right",
-  });
-  const settings = qc.getQueryData<SettingsResponse>(notifyKeys.settings);
-  if (settings?.settings.sound ?? true) chime();
+    position: "bottom-left" as const,
+    onClose: () => onScreen.delete(key),
+    "data-testid": "notification-toast",
+    "data-count": count,
+  };
+  if (count > 1) notifications.update(toast);
+  else notifications.show(toast);
 }

@@ -1,4 +1,4 @@
-import { Alert, Button, Group, Paper, Select, Stack, Text, Timeline } from "@mantine/core";
+import { Alert, Button, Group, Paper, Select, Stack, Text, TextInput, Timeline } from "@mantine/core";
 import type { Message } from "@parley/protocol";
 import { IconSend } from "@tabler/icons-react";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
@@ -7,14 +7,19 @@ import { useTranslation } from "react-i18next";
 import { post } from "../../api/client";
 import { type Diagnostics, receiptKeys } from "../../api/receipts";
 import { fullDateTime } from "../../lib/format";
-import { showError } from "../../lib/notify";
+import { showErrorWithReason } from "../../lib/notify";
 import { DeliveryTicks } from "../inbox/DeliveryTicks";
 
-/** Sends a test message into one of the connection's conversations and follows its receipts live. */
+/**
+ * Sends a labelled test message to a test contact the admin names (their own number, the channel's sandbox;
+ * never a customer, which the server refuses) in the workspace's language or the one chosen, and follows its
+ * receipts live.
+ */
 export function TestMessage({ d }: { d: Diagnostics }) {
   const { t, i18n } = useTranslation();
   const qc = useQueryClient();
-  const [conversationId, setConversationId] = useState<string | null>(d.conversations[0]?.id ?? null);
+  const [to, setTo] = useState(d.testContacts[0]?.externalId ?? "");
+  const [language, setLanguage] = useState<string>(d.language);
   const [messageId, setMessageId] = useState<string | null>(null);
   const trail = useQuery<Message>({
     queryKey: receiptKeys.trail(messageId ?? ""),
@@ -24,14 +29,14 @@ export function TestMessage({ d }: { d: Diagnostics }) {
   const send = useMutation({
     mutationFn: () =>
       post<{ message: Message }>(`/api/connections/${d.connection.id}/test-message`, {
-        conversationId,
-        text: t("receiptDiagnostics.testText"),
+        to: to.trim(),
+        language,
       }),
     onSuccess: (r) => {
       qc.setQueryData(receiptKeys.trail(r.message.id), r.message);
       setMessageId(r.message.id);
     },
-    onError: (err) => showError(t, err),
+    onError: (err) => showErrorWithReason(t, err),
   });
   const m = trail.data;
   const steps = m?.delivery
@@ -51,34 +56,37 @@ export function TestMessage({ d }: { d: Diagnostics }) {
       <Text fw={600} mb="sm">
         {t("receiptDiagnostics.testTitle")}
       </Text>
-      {d.conversations.length === 0 ? (
-        <Text size="sm" c="dimmed">
-          {t("receiptDiagnostics.noConversations")}
-        </Text>
-      ) : (
-        <Group align="flex-end" mb="md">
-          <Select
-            label={t("receiptDiagnostics.testTo")}
-            allowDeselect={false}
-            value={conversationId}
-            onChange={setConversationId}
-            data={d.conversations.map((c) => ({
-              value: c.id,
-              label: `#${c.number} · ${c.contactName ?? c.externalId}`,
-            }))}
-            w={320}
-          />
-          <Button
-            leftSection={<IconSend size={16} />}
-            loading={send.isPending}
-            disabled={!conversationId}
-            onClick={() => send.mutate()}
-            data-testid="send-test"
-          >
-            {t("receiptDiagnostics.send")}
-          </Button>
-        </Group>
-      )}
+      <Text size="sm" c="dimmed" mb="sm">
+        {t("agentDay.testIntro")}
+      </Text>
+      <Group align="flex-end" mb="md">
+        <TextInput
+          label={t("agentDay.testTo")}
+          placeholder={t("agentDay.testToPlaceholder")}
+          value={to}
+          onChange={(e) => setTo(e.currentTarget.value)}
+          data-testid="test-to"
+          w={280}
+        />
+        <Select
+          label={t("agentDay.testLanguage")}
+          allowDeselect={false}
+          value={language}
+          onChange={(v) => setLanguage(v ?? d.language)}
+          data={(["en", "ru", "uk"] as const).map((l) => ({ value: l, label: t(`agentDay.languages.${l}`) }))}
+          data-testid="test-language"
+          w={160}
+        />
+        <Button
+          leftSection={<IconSend size={16} />}
+          loading={send.isPending}
+          disabled={!to.trim()}
+          onClick={() => send.mutate()}
+          data-testid="send-test"
+        >
+          {t("receiptDiagnostics.send")}
+        </Button>
+      </Group>
       {m?.delivery ? (
         <Stack gap="xs" data-testid="test-trail" data-state={m.delivery.state}>
           <Group gap="xs">

@@ -1,5 +1,6 @@
 import { enAccount } from "./en/account";
 import { enAccountSecurity } from "./en/account-security";
+import { enAgentDay } from "./en/agent-day";
 import { enAlerts } from "./en/alerts";
 import { enApiTokens } from "./en/api-tokens";
 import { enAudit } from "./en/audit";
@@ -360,6 +361,7 @@ export const en = {
   ...enAudit,
   ...enMedia,
   ...enNavigation,
+  ...enAgentDay,
 };
 
 export type Translation = typeof en;

@@ -1,5 +1,6 @@
 import { ruAccount } from "./ru/account";
 import { ruAccountSecurity } from "./ru/account-security";
+import { ruAgentDay } from "./ru/agent-day";
 import { ruAlerts } from "./ru/alerts";
 import { ruApiTokens } from "./ru/api-tokens";
 import { ruAudit } from "./ru/audit";
@@ -373,4 +374,5 @@ export const ru = {
   ...ruAudit,
   ...ruMedia,
   ...ruNavigation,
+  ...ruAgentDay,
 };

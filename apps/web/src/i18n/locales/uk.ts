@@ -1,5 +1,6 @@
 import { ukAccount } from "./uk/account";
 import { ukAccountSecurity } from "./uk/account-security";
+import { ukAgentDay } from "./uk/agent-day";
 import { ukAlerts } from "./uk/alerts";
 import { ukApiTokens } from "./uk/api-tokens";
 import { ukAudit } from "./uk/audit";
@@ -373,4 +374,5 @@ export const uk = {
   ...ukAudit,
   ...ukMedia,
   ...ukNavigation,
+  ...ukAgentDay,
 };

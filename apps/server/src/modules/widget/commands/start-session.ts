@@ -5,6 +5,7 @@ import { randomToken } from "../../../lib/crypto";
 import { AppError } from "../../../lib/errors";
 import { publicSettings } from "../present";
 import { latestVisitorMessages } from "../queries/latest-messages";
+import { visitorConsent } from "../queries/visitor-consent";
 import type { WidgetConnection } from "../queries/widget-connection";
 import type { SessionBody } from "../schema";
 import { visitSource } from "../visit-source";
@@ -116,5 +117,6 @@ export async function startVisitorSession(
     readUpTo: conversationId ? await agentsReadUpTo(ctx.db, visitor, conversationId) : 0,
     contact: visitor.contact,
     settings: publicSettings(conn.settings),
+    consent: await visitorConsent(ctx.db, visitor),
   };
 }
