@@ -2,7 +2,6 @@ import type { Conversation } from "@parley/protocol";
 import { type InboundEvent, storedAttachment } from "../../channels/types";
 import type { Tx } from "../../context";
 import type { EventAudience } from "../../domain/permissions";
-import { queueBotDeliveries } from "../bots/deliver";
 import { emitContactCreated, newContact } from "../contacts/events";
 import { conversationNumberSequence } from "../conversations/numbers";
 import {
@@ -13,10 +12,9 @@ import {
   presentConversation,
 } from "../conversations/present";
 import { enqueueDistribution } from "../distribution/jobs";
-import { queueOutsideHoursReplies } from "../hours/auto-reply";
-import { queueLinkedRecords } from "../linked-records/job";
 import { MESSAGE_COLUMNS, type MessageRow, presentMessage } from "../messages/present";
 import { addSystemEvent } from "../messages/system-event";
+import { queueAfterIngest } from "./after-ingest";
 
 export interface ConnectionRef {
   id: string;
@@ -228,17 +226,11 @@ export async function ingestMessages(
     ]),
   );
 
-  await queueBotDeliveries(
-    tx,
-    inserted.filter((m) => m.direction === "inbound").map((m) => m.id),
-  );
-  await queueLinkedRecords(tx, [
-    ...new Set(accepted.filter((a) => a.target.created).map((a) => a.target.conversationId)),
-  ]);
-  await queueOutsideHoursReplies(
-    tx,
-    convs.filter(([, t]) => t.lastInbound).map(([id]) => id),
-  );
+  await queueAfterIngest(tx, {
+    inboundMessageIds: inserted.filter((m) => m.direction === "inbound").map((m) => m.id),
+    newConversationIds: accepted.filter((a) => a.target.created).map((a) => a.target.conversationId),
+    customerWroteIn: convs.filter(([, t]) => t.lastInbound).map(([id]) => id),
+  });
 
   // 5. Events and outcomes, in the order the messages came.
   const announced = new Set<string>();
