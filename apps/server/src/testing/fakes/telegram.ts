@@ -2,6 +2,14 @@ import crypto from "node:crypto";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { readParams } from "./telegram-params";
+import {
+  type Bot,
+  CAPTION_METHODS,
+  type Injected,
+  type StoredFile,
+  type TelegramErrorBody,
+  type TelegramRequest,
+} from "./telegram-types";
 
 /**
  * A fake Telegram Bot API on loopback (CHANNELS.md §10.1).
@@ -19,49 +27,7 @@ import { readParams } from "./telegram-params";
  * when asked, like Telegram does.
  */
 
-export interface TelegramRequest {
-  httpMethod: string;
-  path: string;
-  token: string;
-  /** The Bot API method, or "file" for a file download. */
-  method: string;
-  params: Record<string, any>;
-  contentType: string | undefined;
-  at: number;
-}
-
-export interface TelegramErrorBody {
-  error_code: number;
-  description: string;
-  parameters?: { retry_after?: number; migrate_to_chat_id?: number };
-}
-
-/** An injected failure: Telegram's error JSON, or a raw non-JSON answer (a proxy's 502 page). */
-export type Injected = TelegramErrorBody | { status: number; raw: string };
-
-interface Bot {
-  token: string;
-  id: number;
-  username: string;
-  webhook: { url: string; secret: string | undefined; allowedUpdates: string[] | undefined } | null;
-  queue: any[];
-  nextMessageId: Map<string, number>;
-}
-
-interface StoredFile {
-  bytes: Buffer;
-  path: string;
-  uniqueId: string;
-  expired: boolean;
-}
-
-const CAPTION_METHODS: Record<string, string> = {
-  sendPhoto: "photo",
-  sendDocument: "document",
-  sendVideo: "video",
-  sendVoice: "voice",
-  sendAudio: "audio",
-};
+export type { Injected, TelegramErrorBody, TelegramRequest } from "./telegram-types";
 
 export async function startTelegramFake() {
   const bots = new Map<string, Bot>();
