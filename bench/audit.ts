@@ -8,21 +8,17 @@
  * the others; 30 actions with a realistic skew (conversation deletions and exports common, sign-in failures
  * and retention changes rare), targets, data with before/after, IPv4 and IPv6 addresses and user agents, over
  * a year. The same statement chains them by the trigger's rules (a running SHA-256 aggregate per workspace),
- * so `audit verify` passes on the loaded rows; the bench verifies one loaded workspace to show it.
- *
- * Then it measures, on the large workspace, one query at a time after a warm-up, the page's queries as the
+ * so `audit verify` passes on the loaded rows; the bench verifies one loaded workspace to show it. Then it measures, on the large workspace, one query at a time after a warm-up, the page's queries as the
  * API runs them (`auditPage`, modules/audit/queries/list-audit.ts): the first page, each filter, search
  * (common, rare, none, with a person), the address filter (whole address, start, CIDR network), and deep
- * cursor pages (after 10,000 rows), against a baseline measured in the same run: a bare indexed SELECT of one
- * page (`where workspace_id = $1 order by created_at desc, id desc limit 51`).
+ * cursor pages (after 10,000 rows), against a same-run baseline: a bare indexed SELECT of one page.
  *
- * Appending: `recordAudit` (the hash chain's trigger: workspace lock, chain head, SHA-256) against a plain
- * INSERT of the same row into a table with the same columns and indexes and no trigger; sequential and 8 concurrent
- * writers on one workspace; then `audit verify` over those rows.
+ * Appending: `recordAudit` (the chain's trigger: workspace lock, chain head, SHA-256) against a plain INSERT
+ * into a table with the same columns and indexes and no trigger, sequential and 8 writers at once; then verify.
  *
  * Options: --rows 1000000  --iterations 40  --reuse (DATABASE_URL holds an earlier run's rows: measure only;
- * migrations added since are applied first). Target: every query p95 ≤ 50 ms.
- * On PostgreSQL at DATABASE_URL the loaded data stays in the database: point it at a scratch database.
+ * migrations added since are applied first). Target: every query p95 ≤ 50 ms. Data loaded into DATABASE_URL
+ * stays there: point it at a scratch database.
  */
 import fs from "node:fs";
 import os from "node:os";
