@@ -52,7 +52,7 @@ describe("inbox list tools: filters", () => {
     expect(await ids(owner, "author=customer")).toEqual([customerLast]);
     expect(await ids(owner, "author=agent")).toEqual([agentLast]);
     const bots = await owner.get("/api/bots");
-    expect(bots.body.bots).toEqual([{ id: bot!.id, name: "Helper" }]);
+    expect(bots.body.bots).toEqual([{ id: bot!.id, name: "Helper", avatarUrl: null }]);
 
     // Not read by the customer yet: queued or sent or delivered; then the report says read.
     await t.db.query("update conversations set last_outbound_state = 'delivered' where id = $1", [agentLast]);
