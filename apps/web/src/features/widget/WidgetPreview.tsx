@@ -1,12 +1,19 @@
 import { Box, Paper, Stack, Text } from "@mantine/core";
 import type { WidgetSettings } from "@parley/protocol";
 import { IconMessageCircle } from "@tabler/icons-react";
+import { useEffect, useState } from "react";
 import { useTranslation } from "react-i18next";
+import { type Language, loadLanguage } from "../../i18n";
 import { PRECHAT } from "./prechat";
 
 /** A picture of the widget as visitors will see it, following the form as the admin edits it. */
 export function WidgetPreview({ settings }: { settings: WidgetSettings }) {
   const { i18n } = useTranslation();
+  // The widget's language may not be the admin's: its texts load on demand, and the preview follows.
+  const [, setLoaded] = useState("");
+  useEffect(() => {
+    void loadLanguage(settings.language as Language).then(() => setLoaded(settings.language));
+  }, [settings.language]);
   const tw = i18n.getFixedT(settings.language);
   const side = settings.position === "left" ? "flex-start" : "flex-end";
   return (
