@@ -18,10 +18,14 @@ const theme = createTheme({
   fontFamily: "Inter, system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif",
 });
 
-/** Secondary ("dimmed") text dark enough to read on white and light grey (WCAG AA 4.5:1; Mantine's is 3.3:1). */
+/** Secondary ("dimmed") and placeholder text dark enough to read on white and light grey (WCAG AA 4.5:1; Mantine's is 3.3:1). */
 const cssVariablesResolver: CSSVariablesResolver = () => ({
   variables: {},
-  light: { "--mantine-color-dimmed": "var(--mantine-color-gray-7)" },
+  light: {
+    "--mantine-color-dimmed": "var(--mantine-color-gray-7)",
+    // Placeholders are text too (Mantine's grey 5 is 2.1:1 on white).
+    "--mantine-color-placeholder": "var(--mantine-color-gray-7)",
+  },
   dark: {},
 });
 

@@ -124,6 +124,7 @@ export function FirstRunChecklist({ session }: { session: Session }) {
               radius="xl"
               variant={step.done ? "filled" : "light"}
               color={step.done ? "teal" : "gray"}
+              role="img"
               aria-label={step.done ? t("navigation.firstRun.done") : t("navigation.firstRun.todo")}
             >
               {step.done ? <IconCheck size={12} /> : <IconCircleDashed size={12} />}
