@@ -1,5 +1,6 @@
 import type { z } from "zod";
 import type { AppContext } from "../../../context";
+import type { Queryable } from "../../../db/client";
 import { notFound } from "../../../lib/errors";
 import type { HoursInput } from "../schema";
 
@@ -15,13 +16,7 @@ export async function saveHours(
   input: z.infer<typeof HoursInput>,
 ) {
   await ctx.db.tx(async (q) => {
-    if (teamId) {
-      const t = await q.query("select 1 from teams where id = $1 and workspace_id = $2", [
-        teamId,
-        workspaceId,
-      ]);
-      if (!t.length) throw notFound("Team");
-    }
+    await mustBeOwnTeam(q, workspaceId, teamId);
     const params = [
       workspaceId,
       teamId,
@@ -47,15 +42,16 @@ export async function saveHours(
 
 /** Removes the workspace's hours (always open) or a team's own (it uses the workspace's again). */
 export async function clearHours(ctx: AppContext, workspaceId: string, teamId: string | null) {
-  if (teamId) {
-    const t = await ctx.db.query("select 1 from teams where id = $1 and workspace_id = $2", [
-      teamId,
-      workspaceId,
-    ]);
-    if (!t.length) throw notFound("Team");
-  }
+  await mustBeOwnTeam(ctx.db, workspaceId, teamId);
   await ctx.db.query(
     "delete from business_hours where workspace_id = $1 and team_id is not distinct from $2",
     [workspaceId, teamId],
   );
+}
+
+/** A team's hours are the workspace's own team's only: another workspace's team is not found (404). */
+async function mustBeOwnTeam(q: Queryable, workspaceId: string, teamId: string | null) {
+  if (!teamId) return;
+  const t = await q.query("select 1 from teams where id = $1 and workspace_id = $2", [teamId, workspaceId]);
+  if (!t.length) throw notFound("Team");
 }
