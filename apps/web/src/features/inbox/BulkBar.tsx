@@ -73,11 +73,12 @@ export function BulkBar({
     onFinished();
   }, [op, onFinished, t]);
 
+  // "Select all" sends the list's filters without its paging.
+  const { limit: _l, cursor: _c, ...allFilter } = filter;
   const run = (action: Action, extra: Record<string, unknown> = {}) => {
-    const { limit: _limit, ...filterOnly } = filter;
     post<Answer<"/api/conversations/bulk", "post">>("/api/conversations/bulk", {
       action,
-      ...(all ? { filter: filterOnly } : { ids }),
+      ...(all ? { filter: allFilter } : { ids }),
       ...extra,
     }).then(
       (r) => setOp(r.operation),
@@ -86,7 +87,6 @@ export function BulkBar({
   };
   const busy = op?.status === "running";
   // "Select all": the number the server would act on, asked before anything is confirmed.
-  const { limit: _l, cursor: _c, ...allFilter } = filter;
   const matching = useQuery({
     queryKey: ["bulk-count", allFilter],
     queryFn: () =>

@@ -48,8 +48,8 @@ export function ConversationList({
   // Who wrote each row's last message: "You" for the caller's own replies, a colleague's name for theirs.
   const me = useQuery(sessionQuery).data?.user.id ?? null;
   const users = useUsers().data;
+  const names = useMemo(() => new Map(users?.map((u) => [u.id, u.name])), [users]);
   const authorOf = useMemo(() => {
-    const names = new Map(users?.map((u) => [u.id, u.name]));
     return (c: Conversation): string | null => {
       const last = c.lastMessage;
       if (last?.direction !== "outbound") return null;
@@ -57,7 +57,7 @@ export function ConversationList({
       if (last.authorType !== "user" || !last.authorId) return null;
       return last.authorId === me ? t("list.you") : (names.get(last.authorId) ?? null);
     };
-  }, [users, me, t]);
+  }, [names, me, t]);
   // A row keeps the page's query (view, filters, search) so opening a conversation keeps the list as it is.
   const search = useLocation().search.replace(/^\?/, "");
   const rows = useMemo(() => list.data?.pages.flatMap((p) => p.conversations) ?? [], [list.data]);
@@ -66,14 +66,13 @@ export function ConversationList({
   const askedFor = useRef(new Set<string>());
   useEffect(() => {
     if (!users) return;
-    const known = new Set(users.map((u) => u.id));
     const unknown = rows
       .map((c) => (c.lastMessage?.authorType === "user" ? c.lastMessage.authorId : null))
-      .filter((id): id is string => !!id && !known.has(id) && !askedFor.current.has(id));
+      .filter((id): id is string => !!id && !names.has(id) && !askedFor.current.has(id));
     if (!unknown.length) return;
     for (const id of unknown) askedFor.current.add(id);
     void qc.invalidateQueries({ queryKey: keys.users });
-  }, [rows, users, qc]);
+  }, [rows, users, names, qc]);
   const scrollRef = useRef<HTMLDivElement>(null);
   const virtualizer = useVirtualizer({
     count: rows.length,
