@@ -18,6 +18,8 @@ export const JOB_LANES: readonly JobLane[] = [
   { name: "notifications", concurrency: 4, types: ["notify.%", "alerts.%", "account.%", "task.%"] },
   // Downloading customers' files from the providers: a stalled provider never holds replies or other work.
   { name: "media", concurrency: 4, types: ["media.%"] },
+  // Giving new conversations to agents: a conversation waits for its agent no longer than the queue ahead.
+  { name: "distribution", concurrency: 2, types: ["distribution.%"] },
   // Bulk actions over many conversations.
   { name: "bulk", concurrency: 2, types: ["conversations.bulk"] },
   // Everything else: contact profiles, removing files.

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { type AppContext, type Tx, transact } from "../../context";
-import { distributeConversation, drainWorkspace } from "./commands/distribute";
+import { distributeConversation, distributeNew, drainWorkspace } from "./commands/distribute";
 import { ASSIGN_JOB, reassignOverdue } from "./commands/reassign";
 import { SCOPE_OF_C } from "./scope";
 
@@ -13,7 +13,9 @@ export function registerDistributionJobs(ctx: AppContext) {
     type: ASSIGN_JOB,
     payload: z.object({ conversationIds: z.array(z.uuid()), exclude: z.uuid().nullish() }),
     run: async ({ conversationIds, exclude }) => {
-      for (const id of conversationIds) await distributeConversation(ctx, id, exclude ?? null);
+      // Taken back from an agent: this conversation, never to that agent again at once. New ones: the queue.
+      if (exclude) for (const id of conversationIds) await distributeConversation(ctx, id, exclude);
+      else await distributeNew(ctx, conversationIds);
     },
   });
   ctx.jobs.register({

@@ -125,15 +125,17 @@ export async function distributeConversation(
   });
 }
 
-/** Conversations waiting in a scope's queue, oldest waiting first (the customer's first unanswered message). */
+/** Conversations waiting in a scope's queue, oldest waiting first (the customer's first unanswered message; then arrival). */
 export const QUEUE_OF_SCOPE = `
   from conversations c ${SCOPE_OF_C}
   where c.workspace_id = $1 and s.id = $2 and c.assignee_id is null and c.bot_id is null and c.status <> 'closed'`;
-export const QUEUE_ORDER = "order by coalesce(c.first_unanswered_at, c.created_at), c.id";
+export const QUEUE_ORDER = "order by coalesce(c.first_unanswered_at, c.created_at), c.number";
 
 /**
  * Hands a scope's waiting conversations to eligible agents, oldest first, until the queue is empty or nobody
- * is eligible; at most `limit` per transaction. Answers how many it assigned.
+ * is eligible; at most `limit` per transaction. The agents' loads are read once per transaction and counted
+ * on as it assigns (the scope's lock keeps every other pick in this scope out meanwhile), and the round-robin
+ * cursor is written once. Answers how many it assigned.
  */
 export async function drainScope(ctx: AppContext, workspaceId: string, scopeId: string, limit = 50) {
   let total = 0;
@@ -141,22 +143,53 @@ export async function drainScope(ctx: AppContext, workspaceId: string, scopeId: 
     const assigned = await transact(ctx, async (tx) => {
       const scope = await lockScope(tx, scopeId);
       if (!scope || scope.mode === "manual") return 0;
+      // Every drain of the scope holds its lock, so these rows are only ever waited for briefly (another
+      // transaction touching the conversation); skipping them would leave a conversation whose own job found
+      // it busy in the queue until the next sweep.
       const waiting = await tx.q.query<{ id: string }>(
-        `select c.id ${QUEUE_OF_SCOPE} ${QUEUE_ORDER} limit $3 for update of c skip locked`,
+        `select c.id ${QUEUE_OF_SCOPE} ${QUEUE_ORDER} limit $3 for update of c`,
         [workspaceId, scopeId, limit],
       );
+      if (waiting.length === 0) return 0;
+      const agents = await agentLoads(tx.q, scope.workspace_id, poolTeamOf(scope), tx.now);
       let n = 0;
       for (const w of waiting) {
-        const agent = await pickInScope(tx, scope, null);
+        const agent = pickAgent(scope.mode, agents, scope.cursor_user_id, null);
         if (!agent) break;
+        agent.open++;
+        scope.cursor_user_id = agent.id;
         await giveTo(tx, workspaceId, w.id, agent.id, poolTeamOf(scope));
         n++;
       }
+      if (n > 0)
+        await tx.q.query("update distribution_settings set cursor_user_id = $2 where id = $1", [
+          scope.id,
+          scope.cursor_user_id,
+        ]);
       return n === waiting.length && n === limit ? -n : n;
     });
     total += Math.abs(assigned);
     if (assigned >= 0) return total;
   }
+}
+
+/**
+ * The distribution job for new and returning conversations: drains the queue of each distributing scope they
+ * fall in. One transaction assigns a whole batch in queue order, so a burst of arrivals costs one scope lock
+ * and one commit per batch rather than per conversation, and jobs that find their scope already drained by an
+ * earlier one end at once.
+ */
+export async function distributeNew(ctx: AppContext, conversationIds: string[]) {
+  const scopes = await ctx.db.query<{ workspace_id: string; scope_id: string }>(
+    `select distinct c.workspace_id, s.id as scope_id from conversations c ${SCOPE_OF_C}
+     where c.id = any($1::uuid[]) and c.assignee_id is null and c.bot_id is null and c.status <> 'closed'
+       and s.mode <> 'manual'
+     order by s.id`,
+    [conversationIds],
+  );
+  let total = 0;
+  for (const s of scopes) total += await drainScope(ctx, s.workspace_id, s.scope_id);
+  return total;
 }
 
 /** Drains every distributing scope of a workspace (an agent came online, returned, or freed capacity). */
