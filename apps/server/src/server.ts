@@ -4,6 +4,10 @@ import path from "node:path";
 import pino from "pino";
 import { builtInChannels } from "./channels";
 import { EmailWatchers } from "./channels/email/watcher";
+import { telegramUserChannel } from "./channels/telegram-user/adapter";
+import type { MtprotoFactory } from "./channels/telegram-user/boundary";
+import { gramjsMtproto } from "./channels/telegram-user/gramjs";
+import { TelegramUserSessions } from "./channels/telegram-user/runner";
 import type { Config } from "./config";
 import type { AppContext } from "./context";
 import { type Db, openPglite, openPostgres } from "./db/client";
@@ -46,6 +50,8 @@ import { createBlobStore } from "./storage/stores";
 
 export interface Server {
   ctx: AppContext;
+  /** The personal Telegram sessions this process holds (worker role). */
+  telegramSessions: TelegramUserSessions;
   app: App;
   hub: RealtimeHub;
   /** The web chat visitors' sockets. */
@@ -62,6 +68,11 @@ export interface ServerOptions {
   /** An already open database (tests share one embedded database per file). */
   db?: Db;
   logger?: pino.Logger;
+  /**
+   * The MTProto client of personal Telegram connections. Absent (production, `main.ts`): GramJS. Tests pass
+   * the local stand-in (`testing/fakes/telegram-user.ts`); no environment variable selects it.
+   */
+  mtproto?: MtprotoFactory;
 }
 
 /** The composition root: configuration → database → modules → roles. */
@@ -104,7 +115,8 @@ export async function createServer(config: Config, opts: ServerOptions = {}): Pr
     onError: (err, job) => log.warn({ err, job }, "job attempt failed"),
     onOutcome: metrics.jobOutcome,
   });
-  const channels = builtInChannels();
+  const telegramUser = telegramUserChannel(opts.mtproto ?? gramjsMtproto());
+  const channels = builtInChannels().register(telegramUser);
   const base: Omit<AppContext, "ingest"> = {
     config,
     db,
@@ -171,6 +183,11 @@ export async function createServer(config: Config, opts: ServerOptions = {}): Pr
     refreshMs: Math.max(1000, config.JOB_POLL_MS * 5),
     pollMs: 60_000,
   });
+  // The worker role holds the sessions of personal Telegram accounts (updates arrive over MTProto).
+  const telegramSessions = new TelegramUserSessions(ctx, telegramUser, {
+    refreshMs: Math.max(1000, config.JOB_POLL_MS * 5),
+    leaseMs: 60_000,
+  });
   // The worker role delivers outgoing webhooks (R806).
   const webhooks = new WebhookDispatcher(ctx, {
     pollMs: config.JOB_POLL_MS,
@@ -184,6 +201,7 @@ export async function createServer(config: Config, opts: ServerOptions = {}): Pr
     jobs.start();
     await webhooks.start();
     emailWatchers.start();
+    telegramSessions.start();
     stopScheduledTasks = startScheduledTasks(ctx);
     // Woken by every enqueue, and after the LISTEN connection is back (jobs enqueued while it was down).
     const wake = () => jobs.wake();
@@ -194,6 +212,7 @@ export async function createServer(config: Config, opts: ServerOptions = {}): Pr
   let metricsServer: Awaited<ReturnType<typeof startMetricsServer>> | null = null;
   return {
     ctx,
+    telegramSessions,
     app,
     hub,
     widgetHub,
@@ -215,6 +234,7 @@ export async function createServer(config: Config, opts: ServerOptions = {}): Pr
       await metricsServer?.close();
       await stopScheduledTasks();
       await emailWatchers.stop();
+      await telegramSessions.stop();
       await jobs.stop();
       await webhooks.stop();
       await unlistenJobs?.();

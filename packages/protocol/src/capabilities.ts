@@ -83,6 +83,22 @@ export const TELEGRAM_CAPABILITIES: ChannelCapabilities = {
 };
 
 /**
+ * A personal Telegram account (user API, MTProto): Telegram's answer to a send is "sent"; the message seen in
+ * the account's own update stream is "delivered" (on Telegram's server); `updateReadHistoryOutbox` is "read";
+ * the business may mark the customer's messages read (`messages.readHistory`). No window; one file per message.
+ */
+export const TELEGRAM_USER_CAPABILITIES: ChannelCapabilities = {
+  reportsDelivered: true,
+  reportsRead: true,
+  markSeen: true,
+  quoting: true,
+  textMaxChars: 4096,
+  captionMaxChars: 1024,
+  attachments: { maxBytes: 50 * 1024 * 1024, maxPerMessage: 1 },
+  window: "none",
+};
+
+/**
  * Facebook Messenger: `message_deliveries` (watermark + mids) and `message_reads` (watermark), business
  * `mark_seen`, reply_to quotes; 24-hour window (HUMAN_AGENT tag: 7 days); 2000 characters; 25 MB files, one
  * per Send API message.
@@ -198,6 +214,7 @@ export const CAPABILITIES: Partial<Record<ChannelType, ChannelCapabilities>> = {
   messenger: MESSENGER_CAPABILITIES,
   instagram: INSTAGRAM_CAPABILITIES,
   telegram: TELEGRAM_CAPABILITIES,
+  telegram_user: TELEGRAM_USER_CAPABILITIES,
   whatsapp: WHATSAPP_CAPABILITIES,
   viber: VIBER_CAPABILITIES,
   api: API_CHANNEL_CAPABILITIES,

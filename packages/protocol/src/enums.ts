@@ -38,6 +38,8 @@ export type FailureReason = z.infer<typeof FailureReason>;
 export const ChannelType = z.enum([
   "api",
   "telegram",
+  /** A person's own Telegram account through the user API (MTProto), not a bot (R452). */
+  "telegram_user",
   "whatsapp",
   "viber",
   "messenger",

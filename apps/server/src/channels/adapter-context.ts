@@ -29,6 +29,11 @@ export interface DownloadRequest {
   maxBytes?: number;
   /** What to record as the file's origin when `url` carries a secret (Telegram puts the bot token in the path). */
   sourceUrl?: string;
+  /**
+   * The bytes through the provider's own client instead of an HTTP download (a personal Telegram account's
+   * files come over MTProto); `url` is then only recorded as the file's origin.
+   */
+  read?: () => Promise<Buffer>;
 }
 
 /** What Parley gives an adapter to do its work. */

@@ -792,6 +792,33 @@ export interface Teams {
   workspace_id: string;
 }
 
+export interface TelegramUserLogins {
+  connection_id: string | null;
+  created_at: Generated<Timestamp>;
+  created_by: string | null;
+  expires_at: Timestamp;
+  id: Generated<string>;
+  name: string;
+  password_hint: string | null;
+  state_enc: string;
+  step: string;
+  workspace_id: string;
+}
+
+export interface TelegramUserPeers {
+  access_hash: string;
+  connection_id: string;
+  user_id: string;
+}
+
+export interface TelegramUserSessions {
+  connection_id: string;
+  lease_owner: string | null;
+  lease_until: Timestamp | null;
+  revoked_at: Timestamp | null;
+  updated_at: Generated<Timestamp>;
+}
+
 export interface TwoFactorRecoveryCodes {
   code_hash: string;
   created_at: Timestamp;
@@ -957,6 +984,9 @@ export interface DB {
   tasks: Tasks;
   team_members: TeamMembers;
   teams: Teams;
+  telegram_user_logins: TelegramUserLogins;
+  telegram_user_peers: TelegramUserPeers;
+  telegram_user_sessions: TelegramUserSessions;
   two_factor_recovery_codes: TwoFactorRecoveryCodes;
   user_two_factor: UserTwoFactor;
   users: Users;

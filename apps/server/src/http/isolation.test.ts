@@ -56,6 +56,8 @@ interface Seeded {
   savedFilterId: string;
   botId: string;
   ruleId: string;
+  /** A personal Telegram sign-in in progress (written directly: the sweep's server talks to no Telegram). */
+  telegramLoginId: string;
   /** Names and texts that only this workspace's data contains. */
   words: string[];
 }
@@ -111,6 +113,11 @@ async function seedWorkspace(label: string): Promise<Seeded> {
     201,
   );
   await ok(owner.post(`/api/conversations/${conversationId}/operators`, { userId: agent.id }));
+  const [telegramLogin] = await t.db.query<{ id: string }>(
+    `insert into telegram_user_logins (workspace_id, name, step, state_enc, expires_at)
+     values ($1, $2, 'code', $3, now() + interval '1 hour') returning id`,
+    [workspaceId, unique(`${label}-tg`), t.server.ctx.secrets.seal({ phone: "+10000000000" })],
+  );
   const fileId = crypto.randomUUID();
   const stored = await t.server.ctx.blobs.put(
     `${workspaceId}/${fileId}`,
@@ -212,6 +219,7 @@ async function seedWorkspace(label: string): Promise<Seeded> {
     savedFilterId: savedFilter.savedFilter.id,
     botId: bot.bot.id,
     ruleId: rule.rule.id,
+    telegramLoginId: telegramLogin!.id,
     words: [
       contactName,
       messageText,
@@ -262,6 +270,7 @@ const ids = (w: Seeded) => [
   w.savedFilterId,
   w.botId,
   w.ruleId,
+  w.telegramLoginId,
 ];
 
 /**
@@ -292,6 +301,7 @@ function idFor(w: Seeded, url: string, param: string): string | undefined {
       distribution: w.teamId,
       bots: w.botId,
       rules: w.ruleId,
+      "telegram-user": w.telegramLoginId,
     };
     return byResource[resource];
   }
@@ -344,6 +354,8 @@ const isResourceRoute = (r: RouteEntry) => !(`${r.method} ${r.url}` in NAMES_NOT
 function bodyFor(a: Seeded, route: RouteEntry): unknown {
   const bodies: Record<string, unknown> = {
     "POST /api/conversations/:id/messages": { text: "hijack" },
+    "POST /api/telegram-user/logins/:id/code": { code: "12345" },
+    "POST /api/telegram-user/logins/:id/password": { password: "hijack" },
     "POST /api/conversations/:id/notes": { text: "hijack" },
     "POST /api/conversations/:id/template-messages": {
       templateId: "00000000-0000-4000-8000-000000000000",
@@ -459,6 +471,7 @@ async function snapshot(workspaceId: string) {
     "linked_records",
     "rules",
     "rule_runs",
+    "telegram_user_logins",
   ];
   const out: Record<string, unknown[]> = {};
   for (const table of tables) {

@@ -28,6 +28,7 @@ import { ruleRoutes } from "../modules/rules/routes";
 import { searchRoutes } from "../modules/search/routes";
 import { tagRoutes } from "../modules/tags/routes";
 import { taskRoutes } from "../modules/tasks/routes";
+import { telegramUserRoutes } from "../modules/telegram-user/routes";
 import { templateRoutes } from "../modules/templates/routes";
 import { accountRoutes } from "../modules/users/account";
 import { teamRoutes } from "../modules/users/teams";
@@ -78,6 +79,7 @@ async function apiRoutes(app: App, ctx: AppContext, visitors: WidgetHub) {
   await tagRoutes(app, ctx);
   await cannedRoutes(app, ctx);
   await connectionRoutes(app, ctx);
+  await telegramUserRoutes(app, ctx);
   await templateRoutes(app, ctx);
   await logRoutes(app, ctx);
   await auditRoutes(app, ctx);

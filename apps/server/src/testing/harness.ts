@@ -3,6 +3,7 @@ import type { ServerFrame } from "@parley/protocol";
 import type { Logger } from "pino";
 import WebSocket from "ws";
 import { signBody } from "../channels/api/adapter";
+import type { MtprotoFactory } from "../channels/telegram-user/boundary";
 import { loadConfig } from "../config";
 import type { Db } from "../db/client";
 import type { Clock } from "../lib/time";
@@ -24,7 +25,7 @@ export interface TestServer {
 /** Starts a real server on a loopback port, on the given database. */
 export async function startTestServer(
   db: Db,
-  opts: { env?: Record<string, string>; clock?: Clock; logger?: Logger } = {},
+  opts: { env?: Record<string, string>; clock?: Clock; logger?: Logger; mtproto?: MtprotoFactory } = {},
 ): Promise<TestServer> {
   const config = loadConfig({
     NODE_ENV: "test",
@@ -44,6 +45,7 @@ export async function startTestServer(
     db,
     ...(opts.clock ? { clock: opts.clock } : {}),
     ...(opts.logger ? { logger: opts.logger } : {}),
+    ...(opts.mtproto ? { mtproto: opts.mtproto } : {}),
   });
   await server.listen();
   const port = (server.app.server.address() as AddressInfo).port;

@@ -2253,7 +2253,7 @@ export interface paths {
                                 connection: {
                                     id: string;
                                     /** @enum {string} */
-                                    type: "api" | "telegram" | "whatsapp" | "viber" | "messenger" | "instagram" | "widget" | "email" | "line" | "wechat" | "sms";
+                                    type: "api" | "telegram" | "telegram_user" | "whatsapp" | "viber" | "messenger" | "instagram" | "widget" | "email" | "line" | "wechat" | "sms";
                                     name: string;
                                 };
                                 contact: {
@@ -2403,7 +2403,7 @@ export interface paths {
                                 connection: {
                                     id: string;
                                     /** @enum {string} */
-                                    type: "api" | "telegram" | "whatsapp" | "viber" | "messenger" | "instagram" | "widget" | "email" | "line" | "wechat" | "sms";
+                                    type: "api" | "telegram" | "telegram_user" | "whatsapp" | "viber" | "messenger" | "instagram" | "widget" | "email" | "line" | "wechat" | "sms";
                                     name: string;
                                 };
                                 contact: {
@@ -3007,7 +3007,7 @@ export interface paths {
                                 connection: {
                                     id: string;
                                     /** @enum {string} */
-                                    type: "api" | "telegram" | "whatsapp" | "viber" | "messenger" | "instagram" | "widget" | "email" | "line" | "wechat" | "sms";
+                                    type: "api" | "telegram" | "telegram_user" | "whatsapp" | "viber" | "messenger" | "instagram" | "widget" | "email" | "line" | "wechat" | "sms";
                                     name: string;
                                 };
                                 contact: {
@@ -3127,7 +3127,7 @@ export interface paths {
                                 connection: {
                                     id: string;
                                     /** @enum {string} */
-                                    type: "api" | "telegram" | "whatsapp" | "viber" | "messenger" | "instagram" | "widget" | "email" | "line" | "wechat" | "sms";
+                                    type: "api" | "telegram" | "telegram_user" | "whatsapp" | "viber" | "messenger" | "instagram" | "widget" | "email" | "line" | "wechat" | "sms";
                                     name: string;
                                 };
                                 contact: {
@@ -3245,7 +3245,7 @@ export interface paths {
                                 connection: {
                                     id: string;
                                     /** @enum {string} */
-                                    type: "api" | "telegram" | "whatsapp" | "viber" | "messenger" | "instagram" | "widget" | "email" | "line" | "wechat" | "sms";
+                                    type: "api" | "telegram" | "telegram_user" | "whatsapp" | "viber" | "messenger" | "instagram" | "widget" | "email" | "line" | "wechat" | "sms";
                                     name: string;
                                 };
                                 contact: {
@@ -3356,7 +3356,7 @@ export interface paths {
                                 connection: {
                                     id: string;
                                     /** @enum {string} */
-                                    type: "api" | "telegram" | "whatsapp" | "viber" | "messenger" | "instagram" | "widget" | "email" | "line" | "wechat" | "sms";
+                                    type: "api" | "telegram" | "telegram_user" | "whatsapp" | "viber" | "messenger" | "instagram" | "widget" | "email" | "line" | "wechat" | "sms";
                                     name: string;
                                 };
                                 contact: {
@@ -4263,7 +4263,7 @@ export interface paths {
                                 connection: {
                                     id: string;
                                     /** @enum {string} */
-                                    type: "api" | "telegram" | "whatsapp" | "viber" | "messenger" | "instagram" | "widget" | "email" | "line" | "wechat" | "sms";
+                                    type: "api" | "telegram" | "telegram_user" | "whatsapp" | "viber" | "messenger" | "instagram" | "widget" | "email" | "line" | "wechat" | "sms";
                                     name: string;
                                 };
                                 contact: {
@@ -4381,7 +4381,7 @@ export interface paths {
                                 connection: {
                                     id: string;
                                     /** @enum {string} */
-                                    type: "api" | "telegram" | "whatsapp" | "viber" | "messenger" | "instagram" | "widget" | "email" | "line" | "wechat" | "sms";
+                                    type: "api" | "telegram" | "telegram_user" | "whatsapp" | "viber" | "messenger" | "instagram" | "widget" | "email" | "line" | "wechat" | "sms";
                                     name: string;
                                 };
                                 contact: {
@@ -4884,7 +4884,7 @@ export interface paths {
                                     connection: {
                                         id: string;
                                         /** @enum {string} */
-                                        type: "api" | "telegram" | "whatsapp" | "viber" | "messenger" | "instagram" | "widget" | "email" | "line" | "wechat" | "sms";
+                                        type: "api" | "telegram" | "telegram_user" | "whatsapp" | "viber" | "messenger" | "instagram" | "widget" | "email" | "line" | "wechat" | "sms";
                                         name: string;
                                     };
                                     contact: {
@@ -4998,7 +4998,7 @@ export interface paths {
                                 connection: {
                                     id: string;
                                     /** @enum {string} */
-                                    type: "api" | "telegram" | "whatsapp" | "viber" | "messenger" | "instagram" | "widget" | "email" | "line" | "wechat" | "sms";
+                                    type: "api" | "telegram" | "telegram_user" | "whatsapp" | "viber" | "messenger" | "instagram" | "widget" | "email" | "line" | "wechat" | "sms";
                                     name: string;
                                 };
                                 contact: {
@@ -6105,7 +6105,7 @@ export interface paths {
                         "application/json": {
                             channelTypes: {
                                 /** @enum {string} */
-                                type: "api" | "telegram" | "whatsapp" | "viber" | "messenger" | "instagram" | "widget" | "email" | "line" | "wechat" | "sms";
+                                type: "api" | "telegram" | "telegram_user" | "whatsapp" | "viber" | "messenger" | "instagram" | "widget" | "email" | "line" | "wechat" | "sms";
                                 connectable: boolean;
                                 capabilities: {
                                     [key: string]: unknown;
@@ -6157,7 +6157,7 @@ export interface paths {
                             connections: {
                                 id: string;
                                 /** @enum {string} */
-                                type: "api" | "telegram" | "whatsapp" | "viber" | "messenger" | "instagram" | "widget" | "email" | "line" | "wechat" | "sms";
+                                type: "api" | "telegram" | "telegram_user" | "whatsapp" | "viber" | "messenger" | "instagram" | "widget" | "email" | "line" | "wechat" | "sms";
                                 name: string;
                                 enabled: boolean;
                                 settings: {
@@ -6193,7 +6193,7 @@ export interface paths {
                 content: {
                     "application/json": {
                         /** @enum {string} */
-                        type: "api" | "telegram" | "whatsapp" | "viber" | "messenger" | "instagram" | "widget" | "email" | "line" | "wechat" | "sms";
+                        type: "api" | "telegram" | "telegram_user" | "whatsapp" | "viber" | "messenger" | "instagram" | "widget" | "email" | "line" | "wechat" | "sms";
                         name: string;
                         /** @default {} */
                         settings?: {
@@ -6217,7 +6217,7 @@ export interface paths {
                             connection: {
                                 id: string;
                                 /** @enum {string} */
-                                type: "api" | "telegram" | "whatsapp" | "viber" | "messenger" | "instagram" | "widget" | "email" | "line" | "wechat" | "sms";
+                                type: "api" | "telegram" | "telegram_user" | "whatsapp" | "viber" | "messenger" | "instagram" | "widget" | "email" | "line" | "wechat" | "sms";
                                 name: string;
                                 enabled: boolean;
                                 settings: {
@@ -6278,7 +6278,7 @@ export interface paths {
                             connection: {
                                 id: string;
                                 /** @enum {string} */
-                                type: "api" | "telegram" | "whatsapp" | "viber" | "messenger" | "instagram" | "widget" | "email" | "line" | "wechat" | "sms";
+                                type: "api" | "telegram" | "telegram_user" | "whatsapp" | "viber" | "messenger" | "instagram" | "widget" | "email" | "line" | "wechat" | "sms";
                                 name: string;
                                 enabled: boolean;
                                 settings: {
@@ -6358,7 +6358,7 @@ export interface paths {
                             connection: {
                                 id: string;
                                 /** @enum {string} */
-                                type: "api" | "telegram" | "whatsapp" | "viber" | "messenger" | "instagram" | "widget" | "email" | "line" | "wechat" | "sms";
+                                type: "api" | "telegram" | "telegram_user" | "whatsapp" | "viber" | "messenger" | "instagram" | "widget" | "email" | "line" | "wechat" | "sms";
                                 name: string;
                                 enabled: boolean;
                                 settings: {
@@ -6488,7 +6488,7 @@ export interface paths {
                 };
                 header?: never;
                 path: {
-                    type: "api" | "telegram" | "whatsapp" | "viber" | "messenger" | "instagram" | "widget" | "email" | "line" | "wechat" | "sms";
+                    type: "api" | "telegram" | "telegram_user" | "whatsapp" | "viber" | "messenger" | "instagram" | "widget" | "email" | "line" | "wechat" | "sms";
                     connectionId: string;
                 };
                 cookie?: never;
@@ -6513,7 +6513,7 @@ export interface paths {
                 };
                 header?: never;
                 path: {
-                    type: "api" | "telegram" | "whatsapp" | "viber" | "messenger" | "instagram" | "widget" | "email" | "line" | "wechat" | "sms";
+                    type: "api" | "telegram" | "telegram_user" | "whatsapp" | "viber" | "messenger" | "instagram" | "widget" | "email" | "line" | "wechat" | "sms";
                     connectionId: string;
                 };
                 cookie?: never;
@@ -6530,6 +6530,243 @@ export interface paths {
             };
         };
         delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/telegram-user/logins": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Start connecting a personal Telegram account: Telegram sends a login code (admins) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        name: string;
+                        apiId: number;
+                        apiHash: string;
+                        phone: string;
+                        /** Format: uuid */
+                        connectionId?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            login: {
+                                id: string;
+                                /** @enum {string} */
+                                step: "code" | "password";
+                                passwordHint: string | null;
+                                expiresAt: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/telegram-user/logins/{id}/code": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** The login code Telegram sent: connects the account, or asks for its cloud password (admins) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        code: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            login: {
+                                id: string;
+                                /** @enum {string} */
+                                step: "code" | "password";
+                                passwordHint: string | null;
+                                expiresAt: string;
+                            } | null;
+                            connection: {
+                                id: string;
+                                /** @enum {string} */
+                                type: "api" | "telegram" | "telegram_user" | "whatsapp" | "viber" | "messenger" | "instagram" | "widget" | "email" | "line" | "wechat" | "sms";
+                                name: string;
+                                enabled: boolean;
+                                settings: {
+                                    [key: string]: unknown;
+                                };
+                                capabilities: {
+                                    [key: string]: unknown;
+                                };
+                                health: {
+                                    lastWebhookAt: string | null;
+                                    lastStatusAt: string | null;
+                                    lastError: string | null;
+                                    lastErrorAt: string | null;
+                                    errorCount: number;
+                                };
+                                createdAt: string;
+                            } | null;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/telegram-user/logins/{id}/password": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** The account's cloud password (two-step verification): connects the account (admins) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        password: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            login: {
+                                id: string;
+                                /** @enum {string} */
+                                step: "code" | "password";
+                                passwordHint: string | null;
+                                expiresAt: string;
+                            } | null;
+                            connection: {
+                                id: string;
+                                /** @enum {string} */
+                                type: "api" | "telegram" | "telegram_user" | "whatsapp" | "viber" | "messenger" | "instagram" | "widget" | "email" | "line" | "wechat" | "sms";
+                                name: string;
+                                enabled: boolean;
+                                settings: {
+                                    [key: string]: unknown;
+                                };
+                                capabilities: {
+                                    [key: string]: unknown;
+                                };
+                                health: {
+                                    lastWebhookAt: string | null;
+                                    lastStatusAt: string | null;
+                                    lastError: string | null;
+                                    lastErrorAt: string | null;
+                                    errorCount: number;
+                                };
+                                createdAt: string;
+                            } | null;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/telegram-user/logins/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Abandon a sign-in in progress (admins) */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
         options?: never;
         head?: never;
         patch?: never;
@@ -11532,7 +11769,7 @@ export interface paths {
                                 trigger: "conversation_created" | "customer_message" | "agent_message" | "status_changed" | "no_reply";
                                 minutes: number | null;
                                 conditions: {
-                                    channels?: ("api" | "telegram" | "whatsapp" | "viber" | "messenger" | "instagram" | "widget" | "email" | "line" | "wechat" | "sms")[];
+                                    channels?: ("api" | "telegram" | "telegram_user" | "whatsapp" | "viber" | "messenger" | "instagram" | "widget" | "email" | "line" | "wechat" | "sms")[];
                                     connectionIds?: string[];
                                     textContains?: string;
                                     textMatches?: string;
@@ -11609,7 +11846,7 @@ export interface paths {
                         minutes?: number | null;
                         /** @default {} */
                         conditions?: {
-                            channels?: ("api" | "telegram" | "whatsapp" | "viber" | "messenger" | "instagram" | "widget" | "email" | "line" | "wechat" | "sms")[];
+                            channels?: ("api" | "telegram" | "telegram_user" | "whatsapp" | "viber" | "messenger" | "instagram" | "widget" | "email" | "line" | "wechat" | "sms")[];
                             connectionIds?: string[];
                             textContains?: string;
                             textMatches?: string;
@@ -11680,7 +11917,7 @@ export interface paths {
                                 trigger: "conversation_created" | "customer_message" | "agent_message" | "status_changed" | "no_reply";
                                 minutes: number | null;
                                 conditions: {
-                                    channels?: ("api" | "telegram" | "whatsapp" | "viber" | "messenger" | "instagram" | "widget" | "email" | "line" | "wechat" | "sms")[];
+                                    channels?: ("api" | "telegram" | "telegram_user" | "whatsapp" | "viber" | "messenger" | "instagram" | "widget" | "email" | "line" | "wechat" | "sms")[];
                                     connectionIds?: string[];
                                     textContains?: string;
                                     textMatches?: string;
@@ -11783,7 +12020,7 @@ export interface paths {
                                 trigger: "conversation_created" | "customer_message" | "agent_message" | "status_changed" | "no_reply";
                                 minutes: number | null;
                                 conditions: {
-                                    channels?: ("api" | "telegram" | "whatsapp" | "viber" | "messenger" | "instagram" | "widget" | "email" | "line" | "wechat" | "sms")[];
+                                    channels?: ("api" | "telegram" | "telegram_user" | "whatsapp" | "viber" | "messenger" | "instagram" | "widget" | "email" | "line" | "wechat" | "sms")[];
                                     connectionIds?: string[];
                                     textContains?: string;
                                     textMatches?: string;
@@ -11876,7 +12113,7 @@ export interface paths {
                         minutes?: number | null;
                         /** @default {} */
                         conditions?: {
-                            channels?: ("api" | "telegram" | "whatsapp" | "viber" | "messenger" | "instagram" | "widget" | "email" | "line" | "wechat" | "sms")[];
+                            channels?: ("api" | "telegram" | "telegram_user" | "whatsapp" | "viber" | "messenger" | "instagram" | "widget" | "email" | "line" | "wechat" | "sms")[];
                             connectionIds?: string[];
                             textContains?: string;
                             textMatches?: string;
@@ -11947,7 +12184,7 @@ export interface paths {
                                 trigger: "conversation_created" | "customer_message" | "agent_message" | "status_changed" | "no_reply";
                                 minutes: number | null;
                                 conditions: {
-                                    channels?: ("api" | "telegram" | "whatsapp" | "viber" | "messenger" | "instagram" | "widget" | "email" | "line" | "wechat" | "sms")[];
+                                    channels?: ("api" | "telegram" | "telegram_user" | "whatsapp" | "viber" | "messenger" | "instagram" | "widget" | "email" | "line" | "wechat" | "sms")[];
                                     connectionIds?: string[];
                                     textContains?: string;
                                     textMatches?: string;
@@ -12052,7 +12289,7 @@ export interface paths {
                 content: {
                     "application/json": {
                         conditions: {
-                            channels?: ("api" | "telegram" | "whatsapp" | "viber" | "messenger" | "instagram" | "widget" | "email" | "line" | "wechat" | "sms")[];
+                            channels?: ("api" | "telegram" | "telegram_user" | "whatsapp" | "viber" | "messenger" | "instagram" | "widget" | "email" | "line" | "wechat" | "sms")[];
                             connectionIds?: string[];
                             textContains?: string;
                             textMatches?: string;
@@ -12083,7 +12320,7 @@ export interface paths {
                                 number: number;
                                 contactName: string | null;
                                 /** @enum {string} */
-                                channel: "api" | "telegram" | "whatsapp" | "viber" | "messenger" | "instagram" | "widget" | "email" | "line" | "wechat" | "sms";
+                                channel: "api" | "telegram" | "telegram_user" | "whatsapp" | "viber" | "messenger" | "instagram" | "widget" | "email" | "line" | "wechat" | "sms";
                                 text: string | null;
                             }[];
                         };

@@ -47,6 +47,7 @@ describe("channel connections", () => {
         "messenger",
         "sms",
         "telegram",
+        "telegram_user",
         "viber",
         "wechat",
         "whatsapp",
@@ -54,6 +55,8 @@ describe("channel connections", () => {
       ].sort(),
     );
     expect(byType.get("widget")!.connectable).toBe(false);
+    // A personal Telegram account is signed in step by step, not with a generated form.
+    expect(byType.get("telegram_user")).toMatchObject({ connectable: true, credentials: null });
     expect(byType.get("api")!.credentials).toBeNull();
     expect(byType.get("api")!.settings.properties.outboundUrl).toMatchObject({
       title: "channelForms.fields.outboundUrl",

@@ -5,7 +5,7 @@ import { ChannelSendError, type DownloadRequest } from "../../channels/types";
 import { type AppContext, transact } from "../../context";
 import { describeFailure, egressPolicy } from "../../lib/egress";
 import { TooLargeError } from "../../storage/blob-store";
-import { fetchToStore, MediaAnswerError } from "../../storage/files";
+import { fetchToStore, MediaAnswerError, storeBuffer } from "../../storage/files";
 import { accessOf, loadConversationRow } from "../conversations/present";
 import { MESSAGE_COLUMNS, type MessageRow, presentMessage } from "../messages/present";
 import { MEDIA_DOWNLOAD_JOB } from "./queue-downloads";
@@ -33,6 +33,29 @@ class FinalFailure extends Error {}
  * message (`message.updated`, so open feeds swap the placeholder for the file). A failed try is retried with
  * backoff while the provider's reference lasts; then the attachment is marked "failed" with the reason.
  */
+/** A file the channel's own client reads (no link): stored within the size limit, like a download. */
+async function readToStore(
+  ctx: AppContext,
+  p: { workspaceId: string; maxBytes: number },
+  resolved: DownloadRequest,
+  read: () => Promise<Buffer>,
+  current: Attachment,
+  mimeType: string | undefined,
+) {
+  const data = await read();
+  const maxBytes = Math.min(resolved.maxBytes ?? p.maxBytes, p.maxBytes);
+  if (data.length > maxBytes) throw new TooLargeError(`over ${maxBytes} bytes`);
+  const file = await storeBuffer(ctx.db, ctx.blobs, p.workspaceId, {
+    name: resolved.name ?? current.name,
+    mimeType: mimeType ?? current.mimeType,
+    data,
+    sourceUrl: resolved.url,
+    maxBytes,
+  });
+  if (file.error) throw new Error(file.error);
+  return file;
+}
+
 export function registerMediaDownloadJob(ctx: AppContext) {
   const policy = egressPolicy(ctx.config);
 
@@ -108,19 +131,21 @@ export function registerMediaDownloadJob(ctx: AppContext) {
         // A link the webhook gave: the answer's content type decides; a resolved reference: what the
         // provider stated (the placeholder's type) unless the look-up said otherwise.
         const mimeType = resolved.mimeType ?? (adapter.resolveMedia ? current.mimeType : undefined);
-        const file = await fetchToStore(
-          ctx.db,
-          ctx.blobs,
-          p.workspaceId,
-          {
-            ...resolved,
-            name: resolved.name ?? current.name,
-            ...(mimeType ? { mimeType } : {}),
-            maxBytes: Math.min(resolved.maxBytes ?? p.maxBytes, p.maxBytes),
-          },
-          ctx.config.MEDIA_DOWNLOAD_TIMEOUT_MS,
-          policy,
-        );
+        const file = resolved.read
+          ? await readToStore(ctx, p, resolved, resolved.read, current, mimeType)
+          : await fetchToStore(
+              ctx.db,
+              ctx.blobs,
+              p.workspaceId,
+              {
+                ...resolved,
+                name: resolved.name ?? current.name,
+                ...(mimeType ? { mimeType } : {}),
+                maxBytes: Math.min(resolved.maxBytes ?? p.maxBytes, p.maxBytes),
+              },
+              ctx.config.MEDIA_DOWNLOAD_TIMEOUT_MS,
+              policy,
+            );
         await settle(p.workspaceId, p.messageId, p.index, { ...file, state: "ready" });
       } catch (err) {
         const reason = reasonOf(err, p.maxBytes);

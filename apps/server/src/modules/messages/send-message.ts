@@ -24,6 +24,7 @@ import { addSystemEvent } from "./system-event";
 const CHANNEL_NAMES: Record<ChannelType, string> = {
   api: "The API channel",
   telegram: "Telegram",
+  telegram_user: "Telegram",
   whatsapp: "WhatsApp",
   viber: "Viber",
   messenger: "Messenger",

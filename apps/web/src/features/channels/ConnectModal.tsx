@@ -22,6 +22,7 @@ import { ChannelIcon } from "../inbox/ChannelIcon";
 import { ChannelFields } from "./ChannelForm";
 import { RevealPanel } from "./RevealPanel";
 import { type FormValues, fieldErrors, formFields, initialValues, toPayload } from "./schemaForm";
+import { TelegramUserConnect } from "./TelegramUserConnect";
 
 type Created = { connection: Connection; reveal: Record<string, string> };
 
@@ -81,24 +82,34 @@ export function ConnectModal({ opened, onClose }: { opened: boolean; onClose: ()
             </Button>
           </Group>
         </Stack>
+      ) : type === "telegram_user" ? (
+        <TelegramUserConnect defaultName={name} onBack={() => setType(null)} onDone={close} />
       ) : !type ? (
-        <SimpleGrid cols={2} spacing="sm">
-          {connectable.map(({ type: tp }) => (
-            <UnstyledButton key={tp} onClick={() => pick(tp)} data-testid={`connect-type-${tp}`}>
-              <Paper withBorder p="md" radius="md">
-                <Group wrap="nowrap">
-                  <ChannelIcon type={tp} size={28} />
-                  <div>
-                    <Text fw={600}>{t(`channels.types.${tp}`)}</Text>
-                    <Text size="xs" c="dimmed">
-                      {t(`channels.typeHints.${tp as Exclude<ChannelType, "widget">}`)}
-                    </Text>
-                  </div>
-                </Group>
-              </Paper>
-            </UnstyledButton>
-          ))}
-        </SimpleGrid>
+        <Stack>
+          <SimpleGrid cols={2} spacing="sm">
+            {connectable.map(({ type: tp }) => (
+              <UnstyledButton key={tp} onClick={() => pick(tp)} data-testid={`connect-type-${tp}`}>
+                <Paper withBorder p="md" radius="md">
+                  <Group wrap="nowrap">
+                    <ChannelIcon type={tp} size={28} />
+                    <div>
+                      <Text fw={600}>{t(`channels.types.${tp}`)}</Text>
+                      <Text size="xs" c="dimmed">
+                        {t(`channels.typeHints.${tp as Exclude<ChannelType, "widget">}`)}
+                      </Text>
+                    </div>
+                  </Group>
+                </Paper>
+              </UnstyledButton>
+            ))}
+          </SimpleGrid>
+          {/* R452: a personal Viber number cannot be connected, and the dialog says so. */}
+          {connectable.some((c) => c.type === "viber") ? (
+            <Text size="sm" c="dimmed" data-testid="viber-user-note">
+              {t("telegramUser.viberNote")}
+            </Text>
+          ) : null}
+        </Stack>
       ) : (
         <form onSubmit={submit} noValidate>
           <Stack gap="sm">

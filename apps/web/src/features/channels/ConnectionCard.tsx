@@ -33,9 +33,10 @@ import { Confirm, FieldsModal, RenameModal } from "./ConnectionDialogs";
 import { ConnectionSummary } from "./ConnectionSummary";
 import { RevealPanel } from "./RevealPanel";
 import { formFields } from "./schemaForm";
+import { TelegramUserConnect } from "./TelegramUserConnect";
 import { TemplatesPanel } from "./TemplatesPanel";
 
-type Dialog = "rename" | "credentials" | "settings" | "rotate" | "delete" | null;
+type Dialog = "rename" | "credentials" | "settings" | "rotate" | "delete" | "reconnect" | null;
 
 /** One connection: its health, what it reports, and its actions (admins). */
 export function ConnectionCard({ c }: { c: Connection }) {
@@ -76,6 +77,8 @@ export function ConnectionCard({ c }: { c: Connection }) {
   const credentialFields = fields.filter((f) => f.group === "credentials");
   const settingFields = fields.filter((f) => f.group === "settings");
   const isWhatsApp = c.type === "whatsapp";
+  // A personal Telegram account has no secrets of Parley's to rotate: it is signed in again instead.
+  const signsIn = c.type === "telegram_user";
 
   return (
     <Paper
@@ -139,9 +142,19 @@ export function ConnectionCard({ c }: { c: Connection }) {
                   {t("channels.actions.credentials")}
                 </Menu.Item>
               ) : null}
-              <Menu.Item leftSection={<IconRefresh size={14} />} onClick={() => setDialog("rotate")}>
-                {t("channels.actions.rotate")}
-              </Menu.Item>
+              {signsIn ? (
+                <Menu.Item
+                  leftSection={<IconRefresh size={14} />}
+                  onClick={() => setDialog("reconnect")}
+                  data-testid="connection-reconnect"
+                >
+                  {t("telegramUser.reconnect")}
+                </Menu.Item>
+              ) : (
+                <Menu.Item leftSection={<IconRefresh size={14} />} onClick={() => setDialog("rotate")}>
+                  {t("channels.actions.rotate")}
+                </Menu.Item>
+              )}
               <Menu.Divider />
               <Menu.Item
                 color="red"
@@ -197,6 +210,18 @@ export function ConnectionCard({ c }: { c: Connection }) {
         onConfirm={() => remove.mutate()}
         onClose={() => setDialog(null)}
       />
+      {signsIn ? (
+        <Modal
+          opened={dialog === "reconnect"}
+          onClose={() => setDialog(null)}
+          title={t("telegramUser.reconnectTitle", { name: c.name })}
+          size="lg"
+        >
+          {dialog === "reconnect" ? (
+            <TelegramUserConnect defaultName={c.name} connectionId={c.id} onDone={() => setDialog(null)} />
+          ) : null}
+        </Modal>
+      ) : null}
       <Modal
         opened={reveal !== null}
         onClose={() => setReveal(null)}

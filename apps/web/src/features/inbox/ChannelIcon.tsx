@@ -16,6 +16,7 @@ import {
 const ICONS = {
   api: { Icon: IconApi, color: "#495057" },
   telegram: { Icon: IconBrandTelegram, color: "#229ED9" },
+  telegram_user: { Icon: IconBrandTelegram, color: "#0088CC" },
   whatsapp: { Icon: IconBrandWhatsapp, color: "#25D366" },
   viber: { Icon: IconBrandViber, color: "#7360F2" },
   messenger: { Icon: IconBrandMessenger, color: "#0866FF" },

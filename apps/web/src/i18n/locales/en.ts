@@ -20,6 +20,7 @@ import { enRoles } from "./en/roles";
 import { enRules } from "./en/rules";
 import { enSecurity } from "./en/security";
 import { enSms } from "./en/sms";
+import { enTelegramUser } from "./en/telegram-user";
 import { enWebhooks } from "./en/webhooks";
 import { enWidget } from "./en/widget";
 /** English, the reference locale: ru and uk must have every key (src/i18n/locales.test.ts checks). */
@@ -231,6 +232,7 @@ export const en = {
     types: {
       whatsapp: "WhatsApp",
       telegram: "Telegram",
+      telegram_user: "Telegram (personal)",
       messenger: "Messenger",
       instagram: "Instagram",
       viber: "Viber",
@@ -244,6 +246,7 @@ export const en = {
     typeHints: {
       whatsapp: "WhatsApp Business Cloud API",
       telegram: "A bot created with @BotFather",
+      telegram_user: "A manager's own Telegram account, signed in with its phone number",
       messenger: "A Facebook Page",
       instagram: "An Instagram professional account",
       viber: "A Viber bot",
@@ -358,6 +361,7 @@ export const en = {
   ...enWebhooks,
   ...enHours,
   ...enSms,
+  ...enTelegramUser,
   ...enAudit,
   ...enMedia,
   ...enNavigation,

@@ -20,6 +20,7 @@ import { ruRoles } from "./ru/roles";
 import { ruRules } from "./ru/rules";
 import { ruSecurity } from "./ru/security";
 import { ruSms } from "./ru/sms";
+import { ruTelegramUser } from "./ru/telegram-user";
 import { ruWebhooks } from "./ru/webhooks";
 import { ruWidget } from "./ru/widget";
 /** Russian. Plurals: _one (1, 21…), _few (2–4, 22–24…), _many (5–20, 25…), _other (fractions). */
@@ -240,6 +241,7 @@ export const ru = {
     types: {
       whatsapp: "WhatsApp",
       telegram: "Telegram",
+      telegram_user: "Telegram (личный)",
       messenger: "Messenger",
       instagram: "Instagram",
       viber: "Viber",
@@ -253,6 +255,7 @@ export const ru = {
     typeHints: {
       whatsapp: "WhatsApp Business Cloud API",
       telegram: "Бот, созданный в @BotFather",
+      telegram_user: "Собственный аккаунт Telegram менеджера, вход по номеру телефона",
       messenger: "Страница Facebook",
       instagram: "Профессиональный аккаунт Instagram",
       viber: "Бот Viber",
@@ -371,6 +374,7 @@ export const ru = {
   ...ruWebhooks,
   ...ruHours,
   ...ruSms,
+  ...ruTelegramUser,
   ...ruAudit,
   ...ruMedia,
   ...ruNavigation,

@@ -20,6 +20,7 @@ import { ukRoles } from "./uk/roles";
 import { ukRules } from "./uk/rules";
 import { ukSecurity } from "./uk/security";
 import { ukSms } from "./uk/sms";
+import { ukTelegramUser } from "./uk/telegram-user";
 import { ukWebhooks } from "./uk/webhooks";
 import { ukWidget } from "./uk/widget";
 /** Ukrainian. Plurals: _one (1, 21…), _few (2–4, 22–24…), _many (5–20, 25…), _other (fractions). */
@@ -240,6 +241,7 @@ export const uk = {
     types: {
       whatsapp: "WhatsApp",
       telegram: "Telegram",
+      telegram_user: "Telegram (особистий)",
       messenger: "Messenger",
       instagram: "Instagram",
       viber: "Viber",
@@ -253,6 +255,7 @@ export const uk = {
     typeHints: {
       whatsapp: "WhatsApp Business Cloud API",
       telegram: "Бот, створений у @BotFather",
+      telegram_user: "Власний акаунт Telegram менеджера, вхід за номером телефону",
       messenger: "Сторінка Facebook",
       instagram: "Професійний акаунт Instagram",
       viber: "Бот Viber",
@@ -371,6 +374,7 @@ export const uk = {
   ...ukWebhooks,
   ...ukHours,
   ...ukSms,
+  ...ukTelegramUser,
   ...ukAudit,
   ...ukMedia,
   ...ukNavigation,

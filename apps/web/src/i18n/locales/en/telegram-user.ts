@@ -1,0 +1,47 @@
+/** Connecting a personal Telegram account (user API). Top-level keys here must not clash with another file's. */
+export const enTelegramUser = {
+  telegramUser: {
+    intro:
+      "Sign in with the manager's own Telegram account. Create an app at my.telegram.org → API development tools to get its api_id and api_hash.",
+    name: "Name in Parley",
+    apiId: "api_id",
+    apiHash: "api_hash",
+    phone: "Phone number",
+    phoneHint: "In international form, e.g. +44 7700 900123",
+    sendCode: "Send the code",
+    codeSent: "Telegram sent a login code to the Telegram app on {{phone}} (or by SMS).",
+    code: "Login code",
+    signIn: "Sign in",
+    passwordIntro: "This account has a cloud password (two-step verification).",
+    passwordHintLabel: "Hint: {{hint}}",
+    password: "Cloud password",
+    newCode: "Ask for a new code",
+    back: "Back",
+    done: "Done",
+    connected: "Connected: {{name}}. Messages to this account now arrive in the inbox.",
+    reconnect: "Reconnect",
+    reconnectTitle: "Sign in again: {{name}}",
+    viberNote:
+      "Viber has no public API for personal accounts: only a Viber bot can be connected, a personal Viber number cannot.",
+    errors: {
+      code_expired: "The code expired. Ask for a new code and enter it within a few minutes.",
+      code_invalid: "The code is wrong. Enter the latest code Telegram sent.",
+      password_invalid: "The password is wrong.",
+      flood_wait: "Telegram asks to wait: try again in {{wait}}.",
+      phone_invalid: "Telegram does not accept this phone number.",
+      phone_unoccupied: "No Telegram account uses this phone number.",
+      phone_banned: "Telegram has banned this phone number.",
+      api_invalid: "Telegram refused the api_id and api_hash: copy both from my.telegram.org.",
+      restart: "This sign-in is no longer valid: start again with the phone number.",
+      unreachable: "Telegram could not be reached. Try again.",
+    },
+    wait: {
+      seconds_one: "{{count}} second",
+      seconds_other: "{{count}} seconds",
+      minutes_one: "{{count}} minute",
+      minutes_other: "{{count}} minutes",
+      hours_one: "{{count}} hour",
+      hours_other: "{{count}} hours",
+    },
+  },
+};
