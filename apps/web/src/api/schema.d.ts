@@ -11529,8 +11529,10 @@ export interface paths {
                                 name: string;
                                 enabled: boolean;
                                 /** @enum {string} */
-                                trigger: "conversation_created" | "customer_message" | "agent_message" | "status_changed" | "no_reply";
+                                trigger: "conversation_created" | "customer_message" | "agent_message" | "status_changed" | "no_reply" | "time_limit_reached";
                                 minutes: number | null;
+                                /** @enum {string|null} */
+                                timeLimit: "warning" | "overdue" | null;
                                 conditions: {
                                     channels?: ("api" | "telegram" | "whatsapp" | "viber" | "messenger" | "instagram" | "widget" | "email" | "line" | "wechat" | "sms")[];
                                     connectionIds?: string[];
@@ -11545,6 +11547,7 @@ export interface paths {
                                     }[];
                                     /** @enum {string} */
                                     contact?: "first" | "returning";
+                                    languages?: string[];
                                 };
                                 actions: ({
                                     /** @enum {string} */
@@ -11580,6 +11583,27 @@ export interface paths {
                                     type: "webhook";
                                     /** Format: uri */
                                     url: string;
+                                } | {
+                                    /** @enum {string} */
+                                    type: "template";
+                                    /** Format: uuid */
+                                    templateId: string;
+                                    /**
+                                     * @default {
+                                     *       "body": []
+                                     *     }
+                                     */
+                                    variables: {
+                                        header?: string[];
+                                        /** @default [] */
+                                        body: string[];
+                                        buttons?: string[];
+                                    };
+                                } | {
+                                    /** @enum {string} */
+                                    type: "assign_bot";
+                                    /** Format: uuid */
+                                    botId: string;
                                 })[];
                                 stopProcessing: boolean;
                                 updatedAt: string;
@@ -11605,8 +11629,10 @@ export interface paths {
                         /** @default true */
                         enabled?: boolean;
                         /** @enum {string} */
-                        trigger: "conversation_created" | "customer_message" | "agent_message" | "status_changed" | "no_reply";
+                        trigger: "conversation_created" | "customer_message" | "agent_message" | "status_changed" | "no_reply" | "time_limit_reached";
                         minutes?: number | null;
+                        /** @enum {string|null} */
+                        timeLimit?: "warning" | "overdue" | null;
                         /** @default {} */
                         conditions?: {
                             channels?: ("api" | "telegram" | "whatsapp" | "viber" | "messenger" | "instagram" | "widget" | "email" | "line" | "wechat" | "sms")[];
@@ -11622,6 +11648,7 @@ export interface paths {
                             }[];
                             /** @enum {string} */
                             contact?: "first" | "returning";
+                            languages?: string[];
                         };
                         actions: ({
                             /** @enum {string} */
@@ -11657,6 +11684,27 @@ export interface paths {
                             type: "webhook";
                             /** Format: uri */
                             url: string;
+                        } | {
+                            /** @enum {string} */
+                            type: "template";
+                            /** Format: uuid */
+                            templateId: string;
+                            /**
+                             * @default {
+                             *       "body": []
+                             *     }
+                             */
+                            variables?: {
+                                header?: string[];
+                                /** @default [] */
+                                body?: string[];
+                                buttons?: string[];
+                            };
+                        } | {
+                            /** @enum {string} */
+                            type: "assign_bot";
+                            /** Format: uuid */
+                            botId: string;
                         })[];
                         /** @default false */
                         stopProcessing?: boolean;
@@ -11677,8 +11725,10 @@ export interface paths {
                                 name: string;
                                 enabled: boolean;
                                 /** @enum {string} */
-                                trigger: "conversation_created" | "customer_message" | "agent_message" | "status_changed" | "no_reply";
+                                trigger: "conversation_created" | "customer_message" | "agent_message" | "status_changed" | "no_reply" | "time_limit_reached";
                                 minutes: number | null;
+                                /** @enum {string|null} */
+                                timeLimit: "warning" | "overdue" | null;
                                 conditions: {
                                     channels?: ("api" | "telegram" | "whatsapp" | "viber" | "messenger" | "instagram" | "widget" | "email" | "line" | "wechat" | "sms")[];
                                     connectionIds?: string[];
@@ -11693,6 +11743,7 @@ export interface paths {
                                     }[];
                                     /** @enum {string} */
                                     contact?: "first" | "returning";
+                                    languages?: string[];
                                 };
                                 actions: ({
                                     /** @enum {string} */
@@ -11728,6 +11779,27 @@ export interface paths {
                                     type: "webhook";
                                     /** Format: uri */
                                     url: string;
+                                } | {
+                                    /** @enum {string} */
+                                    type: "template";
+                                    /** Format: uuid */
+                                    templateId: string;
+                                    /**
+                                     * @default {
+                                     *       "body": []
+                                     *     }
+                                     */
+                                    variables: {
+                                        header?: string[];
+                                        /** @default [] */
+                                        body: string[];
+                                        buttons?: string[];
+                                    };
+                                } | {
+                                    /** @enum {string} */
+                                    type: "assign_bot";
+                                    /** Format: uuid */
+                                    botId: string;
                                 })[];
                                 stopProcessing: boolean;
                                 updatedAt: string;
@@ -11780,8 +11852,10 @@ export interface paths {
                                 name: string;
                                 enabled: boolean;
                                 /** @enum {string} */
-                                trigger: "conversation_created" | "customer_message" | "agent_message" | "status_changed" | "no_reply";
+                                trigger: "conversation_created" | "customer_message" | "agent_message" | "status_changed" | "no_reply" | "time_limit_reached";
                                 minutes: number | null;
+                                /** @enum {string|null} */
+                                timeLimit: "warning" | "overdue" | null;
                                 conditions: {
                                     channels?: ("api" | "telegram" | "whatsapp" | "viber" | "messenger" | "instagram" | "widget" | "email" | "line" | "wechat" | "sms")[];
                                     connectionIds?: string[];
@@ -11796,6 +11870,7 @@ export interface paths {
                                     }[];
                                     /** @enum {string} */
                                     contact?: "first" | "returning";
+                                    languages?: string[];
                                 };
                                 actions: ({
                                     /** @enum {string} */
@@ -11831,6 +11906,27 @@ export interface paths {
                                     type: "webhook";
                                     /** Format: uri */
                                     url: string;
+                                } | {
+                                    /** @enum {string} */
+                                    type: "template";
+                                    /** Format: uuid */
+                                    templateId: string;
+                                    /**
+                                     * @default {
+                                     *       "body": []
+                                     *     }
+                                     */
+                                    variables: {
+                                        header?: string[];
+                                        /** @default [] */
+                                        body: string[];
+                                        buttons?: string[];
+                                    };
+                                } | {
+                                    /** @enum {string} */
+                                    type: "assign_bot";
+                                    /** Format: uuid */
+                                    botId: string;
                                 })[];
                                 stopProcessing: boolean;
                                 updatedAt: string;
@@ -11872,8 +11968,10 @@ export interface paths {
                         /** @default true */
                         enabled?: boolean;
                         /** @enum {string} */
-                        trigger: "conversation_created" | "customer_message" | "agent_message" | "status_changed" | "no_reply";
+                        trigger: "conversation_created" | "customer_message" | "agent_message" | "status_changed" | "no_reply" | "time_limit_reached";
                         minutes?: number | null;
+                        /** @enum {string|null} */
+                        timeLimit?: "warning" | "overdue" | null;
                         /** @default {} */
                         conditions?: {
                             channels?: ("api" | "telegram" | "whatsapp" | "viber" | "messenger" | "instagram" | "widget" | "email" | "line" | "wechat" | "sms")[];
@@ -11889,6 +11987,7 @@ export interface paths {
                             }[];
                             /** @enum {string} */
                             contact?: "first" | "returning";
+                            languages?: string[];
                         };
                         actions: ({
                             /** @enum {string} */
@@ -11924,6 +12023,27 @@ export interface paths {
                             type: "webhook";
                             /** Format: uri */
                             url: string;
+                        } | {
+                            /** @enum {string} */
+                            type: "template";
+                            /** Format: uuid */
+                            templateId: string;
+                            /**
+                             * @default {
+                             *       "body": []
+                             *     }
+                             */
+                            variables?: {
+                                header?: string[];
+                                /** @default [] */
+                                body?: string[];
+                                buttons?: string[];
+                            };
+                        } | {
+                            /** @enum {string} */
+                            type: "assign_bot";
+                            /** Format: uuid */
+                            botId: string;
                         })[];
                         /** @default false */
                         stopProcessing?: boolean;
@@ -11944,8 +12064,10 @@ export interface paths {
                                 name: string;
                                 enabled: boolean;
                                 /** @enum {string} */
-                                trigger: "conversation_created" | "customer_message" | "agent_message" | "status_changed" | "no_reply";
+                                trigger: "conversation_created" | "customer_message" | "agent_message" | "status_changed" | "no_reply" | "time_limit_reached";
                                 minutes: number | null;
+                                /** @enum {string|null} */
+                                timeLimit: "warning" | "overdue" | null;
                                 conditions: {
                                     channels?: ("api" | "telegram" | "whatsapp" | "viber" | "messenger" | "instagram" | "widget" | "email" | "line" | "wechat" | "sms")[];
                                     connectionIds?: string[];
@@ -11960,6 +12082,7 @@ export interface paths {
                                     }[];
                                     /** @enum {string} */
                                     contact?: "first" | "returning";
+                                    languages?: string[];
                                 };
                                 actions: ({
                                     /** @enum {string} */
@@ -11995,6 +12118,27 @@ export interface paths {
                                     type: "webhook";
                                     /** Format: uri */
                                     url: string;
+                                } | {
+                                    /** @enum {string} */
+                                    type: "template";
+                                    /** Format: uuid */
+                                    templateId: string;
+                                    /**
+                                     * @default {
+                                     *       "body": []
+                                     *     }
+                                     */
+                                    variables: {
+                                        header?: string[];
+                                        /** @default [] */
+                                        body: string[];
+                                        buttons?: string[];
+                                    };
+                                } | {
+                                    /** @enum {string} */
+                                    type: "assign_bot";
+                                    /** Format: uuid */
+                                    botId: string;
                                 })[];
                                 stopProcessing: boolean;
                                 updatedAt: string;
@@ -12065,6 +12209,7 @@ export interface paths {
                             }[];
                             /** @enum {string} */
                             contact?: "first" | "returning";
+                            languages?: string[];
                         };
                     };
                 };
