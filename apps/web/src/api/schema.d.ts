@@ -4173,7 +4173,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Per bot: conversations handled, resolved by the bot and handed over by reason (reports.view; default the last 30 days) */
+        /** Per bot: conversations handled, resolved by the bot (closed while it held them), handed over by reason and the median time to hand-over (reports.view; default the last 30 days) */
         get: {
             parameters: {
                 query?: {
@@ -4207,6 +4207,7 @@ export interface paths {
                                     timeout: number;
                                     agent: number;
                                 };
+                                medianHandoverSeconds: number | null;
                             }[];
                         };
                     };
