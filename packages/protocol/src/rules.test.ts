@@ -20,6 +20,7 @@ const snap = (over: Partial<RuleSnapshot> = {}): RuleSnapshot => ({
   withinHours: true,
   source: { utm_source: "Newsletter", referrer: "https://example.com/pricing" },
   firstContact: true,
+  language: "ru-RU",
   ...over,
 });
 
@@ -83,6 +84,19 @@ describe("rule conditions", () => {
     expect(ruleMatches({ contact: "returning" }, snap({ firstContact: false }))).toBe(true);
   });
 
+  it("language: a code takes every region of it, a code with a region only that one", () => {
+    expect(ruleMatches({ languages: ["uk", "ru"] }, snap())).toBe(true);
+    expect(ruleMatches({ languages: ["ru-ru"] }, snap({ language: "ru_RU" }))).toBe(true);
+    expect(failedCondition({ languages: ["en"] }, snap())).toBe("languages");
+    expect(failedCondition({ languages: ["pt-BR"] }, snap({ language: "pt-PT" }))).toBe("languages");
+    expect(failedCondition({ languages: ["ru"] }, snap({ language: "rus" }))).toBe("languages");
+    // A conversation whose language nobody told never matches a language condition.
+    expect(failedCondition({ languages: ["ru"] }, snap({ language: null }))).toBe("languages");
+    expect(RuleConditions.safeParse({ languages: ["Russian"] }).error?.issues[0]?.message).toMatch(
+      /by its code/,
+    );
+  });
+
   it("all conditions must hold: the first that fails is named", () => {
     const c = { channels: ["telegram" as const], textContains: "refund", hours: "outside" as const };
     expect(failedCondition(c, snap())).toBe("hours");
@@ -100,6 +114,17 @@ describe("rule schemas", () => {
     expect(RuleAction.safeParse({ type: "webhook", url: "ftp://example.com/x" }).success).toBe(false);
     expect(RuleAction.safeParse({ type: "webhook", url: "https://example.com/x" }).success).toBe(true);
     expect(RuleAction.safeParse({ type: "explode" }).success).toBe(false);
+  });
+
+  it("a template action takes its values per component; assign_bot names a bot", () => {
+    const id = "6f1c3d2e-1b2a-4c3d-8e9f-0a1b2c3d4e5f";
+    expect(RuleAction.parse({ type: "template", templateId: id })).toEqual({
+      type: "template",
+      templateId: id,
+      variables: { body: [] },
+    });
+    expect(RuleAction.safeParse({ type: "assign_bot", botId: "nope" }).success).toBe(false);
+    expect(RuleAction.safeParse({ type: "assign_bot", botId: id }).success).toBe(true);
   });
 
   it("a no-reply rule needs its minutes, and every rule an action", () => {

@@ -11,8 +11,33 @@ export const RuleTrigger = z.enum([
   "agent_message",
   "status_changed",
   "no_reply",
+  "time_limit_reached",
 ]);
 export type RuleTrigger = z.infer<typeof RuleTrigger>;
+
+/**
+ * Which time limit (R107) a `time_limit_reached` rule waits for: the warning (the workspace's first limit) or
+ * overdue (its second).
+ */
+export const RuleTimeLimit = z.enum(["warning", "overdue"]);
+export type RuleTimeLimit = z.infer<typeof RuleTimeLimit>;
+
+/** A language as rules name it: a BCP 47 tag such as `en`, `pt-BR` (an underscore is read as a hyphen). */
+export const RuleLanguage = z
+  .string()
+  .trim()
+  .regex(/^[A-Za-z]{2,3}([-_][A-Za-z0-9]{2,8})*$/, "Name a language by its code, such as en, ru or pt-BR.");
+
+/**
+ * Whether a language the conversation carries (a browser's `ru-RU`, Telegram's `uk`) is one of the listed:
+ * a code without a region (`ru`) takes every region of it, one with a region (`pt-br`) only that one.
+ */
+export function languageMatches(listed: readonly string[], language: string | null): boolean {
+  if (!language) return false;
+  const norm = (l: string) => l.trim().replace(/_/g, "-").toLowerCase();
+  const have = norm(language);
+  return listed.map(norm).some((l) => have === l || (!l.includes("-") && have.startsWith(`${l}-`)));
+}
 
 /** The longest regular expression a rule may hold, and how much of a message it is tried on. */
 export const RULE_PATTERN_MAX = 200;
@@ -57,6 +82,8 @@ export const RuleConditions = z.object({
     .optional(),
   /** The contact's first conversation, or a returning contact's later one. */
   contact: z.enum(["first", "returning"]).optional(),
+  /** The conversation's language (the contact's, as the channel or the browser told it) is any of these. */
+  languages: z.array(RuleLanguage).max(20).optional(),
 });
 export type RuleConditions = z.infer<typeof RuleConditions>;
 
@@ -76,6 +103,23 @@ export const RuleAction = z.discriminatedUnion("type", [
   z.object({ type: z.literal("close") }),
   /** POST the conversation to an address (through the egress guard). */
   z.object({ type: z.literal("webhook"), url: z.url({ protocol: /^https?$/ }).max(2000) }),
+  /**
+   * Send an approved message template of the conversation's connection (WhatsApp) with fixed values for its
+   * placeholders, per component.
+   */
+  z.object({
+    type: z.literal("template"),
+    templateId: z.uuid(),
+    variables: z
+      .object({
+        header: z.array(z.string().max(1024)).max(10).optional(),
+        body: z.array(z.string().max(1024)).max(20).default([]),
+        buttons: z.array(z.string().max(1024)).max(10).optional(),
+      })
+      .default({ body: [] }),
+  }),
+  /** Hand the conversation to one of the workspace's bots (it leaves its agent). */
+  z.object({ type: z.literal("assign_bot"), botId: z.uuid() }),
 ]);
 export type RuleAction = z.infer<typeof RuleAction>;
 export type RuleActionType = RuleAction["type"];
@@ -87,6 +131,8 @@ export const RuleInput = z
     trigger: RuleTrigger,
     /** For `no_reply`: minutes the customer has waited for an answer. */
     minutes: z.number().int().min(1).max(10080).nullable().optional(),
+    /** For `time_limit_reached`: the warning or the overdue limit (default overdue). */
+    timeLimit: RuleTimeLimit.nullable().optional(),
     conditions: RuleConditions.default({}),
     actions: z.array(RuleAction).min(1).max(10),
     stopProcessing: z.boolean().default(false),
@@ -108,6 +154,7 @@ export const Rule = z.object({
   enabled: z.boolean(),
   trigger: RuleTrigger,
   minutes: z.number().int().nullable(),
+  timeLimit: RuleTimeLimit.nullable(),
   conditions: RuleConditions,
   actions: z.array(RuleAction),
   stopProcessing: z.boolean(),
@@ -141,6 +188,8 @@ export interface RuleSnapshot {
   withinHours: boolean;
   source: Record<string, string>;
   firstContact: boolean;
+  /** The conversation's language code as the channel or the browser gave it, if any. */
+  language: string | null;
 }
 
 export type RuleConditionName = keyof RuleConditions;
@@ -165,6 +214,7 @@ export function failedCondition(c: RuleConditions, s: RuleSnapshot): RuleConditi
   )
     return "source";
   if (c.contact && (c.contact === "first") !== s.firstContact) return "contact";
+  if (c.languages?.length && !languageMatches(c.languages, s.language)) return "languages";
   return null;
 }
 

@@ -709,6 +709,7 @@ export interface Rules {
   name: string;
   position: number;
   stop_processing: Generated<boolean>;
+  time_limit: string | null;
   trigger: string;
   updated_at: Timestamp;
   workspace_id: string;

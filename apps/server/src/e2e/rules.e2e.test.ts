@@ -60,4 +60,60 @@ describe("rules editor", () => {
     await eventually(() => log.getByText("Matched").count()).toBe(1);
     await screenshot(page, "rules-run-log");
   });
+
+  it("hands Russian-speaking customers to a bot with a language condition, and the analytics page reports the bot", async () => {
+    const t = await serverOnFreshDb();
+    const { owner } = await newWorkspace(t, "Bot Shop");
+    const conn = await apiConnection(t, owner);
+    const bot = await owner.post("/api/bots", { name: "Helper", webhookUrl: "http://127.0.0.1:9/hook" });
+    expect(bot.status, JSON.stringify(bot.body)).toBe(201);
+    const botId = bot.body.bot.id as string;
+    const write = (text: string, language: string) =>
+      conn.post(inbound(unique("c"), text, unique("m"), { source: { language } }));
+    expect((await write("привет", "ru-RU")).status).toBe(200);
+    expect((await write("hello", "en-US")).status).toBe(200);
+
+    const page = await newPage();
+    await signIn(page, t.url, owner.user!.email);
+    await page.goto(`${t.url}/settings/rules`);
+    await page.getByTestId("rule-new").click({ timeout: 60_000 });
+    const editor = page.getByTestId("rule-editor");
+    await editor.getByTestId("rule-name").fill("Russian to the bot");
+    await editor.getByTestId("cond-languages").fill("ru");
+    await editor.getByTestId("cond-languages").press("Enter");
+    await page.getByRole("button", { name: "Try on recent conversations" }).click();
+    await eventually(() => page.getByTestId("dry-run-summary").textContent()).toBe(
+      "Matches 1 of 2 recent conversations.",
+    );
+    await eventually(() => page.getByTestId("dry-run").getByText("привет").count()).toBe(1);
+
+    // The action: hand to a bot, the bot chosen from the workspace's bots.
+    await editor.getByTestId("action-0").getByLabel("Action", { exact: true }).click();
+    await page.getByRole("option", { name: "Hand to a bot" }).click();
+    await editor.getByTestId("action-bot").click();
+    await page.getByRole("option", { name: "Helper" }).click();
+    await screenshot(page, "rules-editor-bot");
+    await editor.getByTestId("rule-save").click();
+    await eventually(() => page.getByTestId("rule-row-Russian to the bot").count()).toBe(1);
+    const [saved] = (await owner.get("/api/rules")).body.rules;
+    expect(saved).toMatchObject({
+      conditions: { languages: ["ru"] },
+      actions: [{ type: "assign_bot", botId }],
+    });
+
+    const r = await conn.post(
+      inbound(unique("c"), "здравствуйте", unique("m"), { source: { language: "ru" } }),
+    );
+    const id = r.body.results[0].conversationId as string;
+    await eventually(async () => (await owner.get(`/api/conversations/${id}`)).body.conversation.botId).toBe(
+      botId,
+    );
+
+    // The analytics page's bot section counts the conversation handed to the bot.
+    await page.goto(`${t.url}/analytics`);
+    const row = page.getByTestId(`bot-report-${botId}`);
+    await eventually(() => row.getByTestId("bot-assigned").textContent()).toBe("1");
+    expect(await row.getByTestId("bot-resolved").textContent()).toBe("0");
+    await screenshot(page, "analytics-bots");
+  });
 });

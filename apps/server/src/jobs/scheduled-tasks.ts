@@ -4,6 +4,7 @@ import { handOverOverdue } from "../modules/bots/timeouts";
 import { sweepDistribution } from "../modules/distribution/jobs";
 import { sweepTimeLimits } from "../modules/notifications/time-limits";
 import { sweepNoReply } from "../modules/rules/commands/no-reply-sweep";
+import { sweepTimeLimitRules } from "../modules/rules/commands/time-limit-sweep";
 import { closeAbandonedWidgetConversations } from "../modules/widget/auto-close";
 import { failRepliesToDepartedVisitors } from "../modules/widget/visitor-left";
 import { pruneOldRows } from "./maintenance";
@@ -32,6 +33,7 @@ export function scheduledTasks(ctx: AppContext): ScheduledTask[] {
     { name: "distribution-sweep", everyMs: 30_000, run: () => sweepDistribution(ctx) },
     { name: "bot-timeouts", everyMs: 15_000, run: () => handOverOverdue(ctx) },
     { name: "rules-no-reply", everyMs: 60_000, run: () => sweepNoReply(ctx) },
+    { name: "rules-time-limit", everyMs: 60_000, run: () => sweepTimeLimitRules(ctx) },
     { name: "prune-rate-limits", everyMs: 5 * 60_000, run: () => pruneRateLimits(db, clock.now()) },
   ];
 }

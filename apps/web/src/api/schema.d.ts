@@ -4173,7 +4173,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Per bot: conversations handled, resolved by the bot and handed over by reason (reports.view; default the last 30 days) */
+        /** Per bot: conversations handled, resolved by the bot (closed while it held them), handed over by reason and the median time to hand-over (reports.view; default the last 30 days) */
         get: {
             parameters: {
                 query?: {
@@ -4207,6 +4207,7 @@ export interface paths {
                                     timeout: number;
                                     agent: number;
                                 };
+                                medianHandoverSeconds: number | null;
                             }[];
                         };
                     };
@@ -11766,8 +11767,10 @@ export interface paths {
                                 name: string;
                                 enabled: boolean;
                                 /** @enum {string} */
-                                trigger: "conversation_created" | "customer_message" | "agent_message" | "status_changed" | "no_reply";
+                                trigger: "conversation_created" | "customer_message" | "agent_message" | "status_changed" | "no_reply" | "time_limit_reached";
                                 minutes: number | null;
+                                /** @enum {string|null} */
+                                timeLimit: "warning" | "overdue" | null;
                                 conditions: {
                                     channels?: ("api" | "telegram" | "telegram_user" | "whatsapp" | "viber" | "messenger" | "instagram" | "widget" | "email" | "line" | "wechat" | "sms")[];
                                     connectionIds?: string[];
@@ -11782,6 +11785,7 @@ export interface paths {
                                     }[];
                                     /** @enum {string} */
                                     contact?: "first" | "returning";
+                                    languages?: string[];
                                 };
                                 actions: ({
                                     /** @enum {string} */
@@ -11817,6 +11821,27 @@ export interface paths {
                                     type: "webhook";
                                     /** Format: uri */
                                     url: string;
+                                } | {
+                                    /** @enum {string} */
+                                    type: "template";
+                                    /** Format: uuid */
+                                    templateId: string;
+                                    /**
+                                     * @default {
+                                     *       "body": []
+                                     *     }
+                                     */
+                                    variables: {
+                                        header?: string[];
+                                        /** @default [] */
+                                        body: string[];
+                                        buttons?: string[];
+                                    };
+                                } | {
+                                    /** @enum {string} */
+                                    type: "assign_bot";
+                                    /** Format: uuid */
+                                    botId: string;
                                 })[];
                                 stopProcessing: boolean;
                                 updatedAt: string;
@@ -11842,8 +11867,10 @@ export interface paths {
                         /** @default true */
                         enabled?: boolean;
                         /** @enum {string} */
-                        trigger: "conversation_created" | "customer_message" | "agent_message" | "status_changed" | "no_reply";
+                        trigger: "conversation_created" | "customer_message" | "agent_message" | "status_changed" | "no_reply" | "time_limit_reached";
                         minutes?: number | null;
+                        /** @enum {string|null} */
+                        timeLimit?: "warning" | "overdue" | null;
                         /** @default {} */
                         conditions?: {
                             channels?: ("api" | "telegram" | "telegram_user" | "whatsapp" | "viber" | "messenger" | "instagram" | "widget" | "email" | "line" | "wechat" | "sms")[];
@@ -11859,6 +11886,7 @@ export interface paths {
                             }[];
                             /** @enum {string} */
                             contact?: "first" | "returning";
+                            languages?: string[];
                         };
                         actions: ({
                             /** @enum {string} */
@@ -11894,6 +11922,27 @@ export interface paths {
                             type: "webhook";
                             /** Format: uri */
                             url: string;
+                        } | {
+                            /** @enum {string} */
+                            type: "template";
+                            /** Format: uuid */
+                            templateId: string;
+                            /**
+                             * @default {
+                             *       "body": []
+                             *     }
+                             */
+                            variables?: {
+                                header?: string[];
+                                /** @default [] */
+                                body?: string[];
+                                buttons?: string[];
+                            };
+                        } | {
+                            /** @enum {string} */
+                            type: "assign_bot";
+                            /** Format: uuid */
+                            botId: string;
                         })[];
                         /** @default false */
                         stopProcessing?: boolean;
@@ -11914,8 +11963,10 @@ export interface paths {
                                 name: string;
                                 enabled: boolean;
                                 /** @enum {string} */
-                                trigger: "conversation_created" | "customer_message" | "agent_message" | "status_changed" | "no_reply";
+                                trigger: "conversation_created" | "customer_message" | "agent_message" | "status_changed" | "no_reply" | "time_limit_reached";
                                 minutes: number | null;
+                                /** @enum {string|null} */
+                                timeLimit: "warning" | "overdue" | null;
                                 conditions: {
                                     channels?: ("api" | "telegram" | "telegram_user" | "whatsapp" | "viber" | "messenger" | "instagram" | "widget" | "email" | "line" | "wechat" | "sms")[];
                                     connectionIds?: string[];
@@ -11930,6 +11981,7 @@ export interface paths {
                                     }[];
                                     /** @enum {string} */
                                     contact?: "first" | "returning";
+                                    languages?: string[];
                                 };
                                 actions: ({
                                     /** @enum {string} */
@@ -11965,6 +12017,27 @@ export interface paths {
                                     type: "webhook";
                                     /** Format: uri */
                                     url: string;
+                                } | {
+                                    /** @enum {string} */
+                                    type: "template";
+                                    /** Format: uuid */
+                                    templateId: string;
+                                    /**
+                                     * @default {
+                                     *       "body": []
+                                     *     }
+                                     */
+                                    variables: {
+                                        header?: string[];
+                                        /** @default [] */
+                                        body: string[];
+                                        buttons?: string[];
+                                    };
+                                } | {
+                                    /** @enum {string} */
+                                    type: "assign_bot";
+                                    /** Format: uuid */
+                                    botId: string;
                                 })[];
                                 stopProcessing: boolean;
                                 updatedAt: string;
@@ -12017,8 +12090,10 @@ export interface paths {
                                 name: string;
                                 enabled: boolean;
                                 /** @enum {string} */
-                                trigger: "conversation_created" | "customer_message" | "agent_message" | "status_changed" | "no_reply";
+                                trigger: "conversation_created" | "customer_message" | "agent_message" | "status_changed" | "no_reply" | "time_limit_reached";
                                 minutes: number | null;
+                                /** @enum {string|null} */
+                                timeLimit: "warning" | "overdue" | null;
                                 conditions: {
                                     channels?: ("api" | "telegram" | "telegram_user" | "whatsapp" | "viber" | "messenger" | "instagram" | "widget" | "email" | "line" | "wechat" | "sms")[];
                                     connectionIds?: string[];
@@ -12033,6 +12108,7 @@ export interface paths {
                                     }[];
                                     /** @enum {string} */
                                     contact?: "first" | "returning";
+                                    languages?: string[];
                                 };
                                 actions: ({
                                     /** @enum {string} */
@@ -12068,6 +12144,27 @@ export interface paths {
                                     type: "webhook";
                                     /** Format: uri */
                                     url: string;
+                                } | {
+                                    /** @enum {string} */
+                                    type: "template";
+                                    /** Format: uuid */
+                                    templateId: string;
+                                    /**
+                                     * @default {
+                                     *       "body": []
+                                     *     }
+                                     */
+                                    variables: {
+                                        header?: string[];
+                                        /** @default [] */
+                                        body: string[];
+                                        buttons?: string[];
+                                    };
+                                } | {
+                                    /** @enum {string} */
+                                    type: "assign_bot";
+                                    /** Format: uuid */
+                                    botId: string;
                                 })[];
                                 stopProcessing: boolean;
                                 updatedAt: string;
@@ -12109,8 +12206,10 @@ export interface paths {
                         /** @default true */
                         enabled?: boolean;
                         /** @enum {string} */
-                        trigger: "conversation_created" | "customer_message" | "agent_message" | "status_changed" | "no_reply";
+                        trigger: "conversation_created" | "customer_message" | "agent_message" | "status_changed" | "no_reply" | "time_limit_reached";
                         minutes?: number | null;
+                        /** @enum {string|null} */
+                        timeLimit?: "warning" | "overdue" | null;
                         /** @default {} */
                         conditions?: {
                             channels?: ("api" | "telegram" | "telegram_user" | "whatsapp" | "viber" | "messenger" | "instagram" | "widget" | "email" | "line" | "wechat" | "sms")[];
@@ -12126,6 +12225,7 @@ export interface paths {
                             }[];
                             /** @enum {string} */
                             contact?: "first" | "returning";
+                            languages?: string[];
                         };
                         actions: ({
                             /** @enum {string} */
@@ -12161,6 +12261,27 @@ export interface paths {
                             type: "webhook";
                             /** Format: uri */
                             url: string;
+                        } | {
+                            /** @enum {string} */
+                            type: "template";
+                            /** Format: uuid */
+                            templateId: string;
+                            /**
+                             * @default {
+                             *       "body": []
+                             *     }
+                             */
+                            variables?: {
+                                header?: string[];
+                                /** @default [] */
+                                body?: string[];
+                                buttons?: string[];
+                            };
+                        } | {
+                            /** @enum {string} */
+                            type: "assign_bot";
+                            /** Format: uuid */
+                            botId: string;
                         })[];
                         /** @default false */
                         stopProcessing?: boolean;
@@ -12181,8 +12302,10 @@ export interface paths {
                                 name: string;
                                 enabled: boolean;
                                 /** @enum {string} */
-                                trigger: "conversation_created" | "customer_message" | "agent_message" | "status_changed" | "no_reply";
+                                trigger: "conversation_created" | "customer_message" | "agent_message" | "status_changed" | "no_reply" | "time_limit_reached";
                                 minutes: number | null;
+                                /** @enum {string|null} */
+                                timeLimit: "warning" | "overdue" | null;
                                 conditions: {
                                     channels?: ("api" | "telegram" | "telegram_user" | "whatsapp" | "viber" | "messenger" | "instagram" | "widget" | "email" | "line" | "wechat" | "sms")[];
                                     connectionIds?: string[];
@@ -12197,6 +12320,7 @@ export interface paths {
                                     }[];
                                     /** @enum {string} */
                                     contact?: "first" | "returning";
+                                    languages?: string[];
                                 };
                                 actions: ({
                                     /** @enum {string} */
@@ -12232,6 +12356,27 @@ export interface paths {
                                     type: "webhook";
                                     /** Format: uri */
                                     url: string;
+                                } | {
+                                    /** @enum {string} */
+                                    type: "template";
+                                    /** Format: uuid */
+                                    templateId: string;
+                                    /**
+                                     * @default {
+                                     *       "body": []
+                                     *     }
+                                     */
+                                    variables: {
+                                        header?: string[];
+                                        /** @default [] */
+                                        body: string[];
+                                        buttons?: string[];
+                                    };
+                                } | {
+                                    /** @enum {string} */
+                                    type: "assign_bot";
+                                    /** Format: uuid */
+                                    botId: string;
                                 })[];
                                 stopProcessing: boolean;
                                 updatedAt: string;
@@ -12302,6 +12447,7 @@ export interface paths {
                             }[];
                             /** @enum {string} */
                             contact?: "first" | "returning";
+                            languages?: string[];
                         };
                     };
                 };

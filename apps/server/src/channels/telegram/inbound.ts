@@ -50,6 +50,7 @@ async function messageEvent(m: TelegramMessage, ctx: AdapterContext): Promise<In
     contact: contactOf(m),
     text: text === null ? null : inGroup(m, text),
     attachments,
+    ...languageSource(m),
     quotedProviderMessageId: m.reply_to_message
       ? messageKey(m.reply_to_message.chat?.id ?? m.chat.id, m.reply_to_message.message_id)
       : null,
@@ -110,6 +111,15 @@ function contactOf(m: TelegramMessage): Extract<InboundEvent, { kind: "message" 
     return { name: fullName(who), nickname: who.username ?? null };
   }
   return { name: m.chat.title ?? null, nickname: m.chat.username ?? null };
+}
+
+/**
+ * The person's app language in a private chat (`from.language_code`): a new conversation keeps it in its
+ * source, where the automation rules' language condition reads it. A group has no one language.
+ */
+function languageSource(m: TelegramMessage): { source?: Record<string, string> } {
+  const code = m.chat.type === "private" ? m.from?.language_code : undefined;
+  return code ? { source: { language: code.slice(0, 35) } } : {};
 }
 
 /** In a group several people write in one conversation: their name goes in front of the text. */

@@ -33,6 +33,8 @@ const User = z.looseObject({
   first_name: z.string().optional(),
   last_name: z.string().optional(),
   username: z.string().optional(),
+  /** The user's app language (IETF tag), when Telegram tells it. */
+  language_code: z.string().optional(),
 });
 
 const Chat = z.looseObject({

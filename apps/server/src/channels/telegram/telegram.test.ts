@@ -222,7 +222,7 @@ describe("Telegram connection", () => {
 describe("Telegram inbound", () => {
   it("accepts only the registered secret (constant-time compare) and never duplicates a retried update", async () => {
     const { owner, bot } = await connect();
-    const from = person();
+    const from = { ...person(), language_code: "ru" };
     const text = "Привет! Мой заказ опаздывает 🚚 — 3 дня";
     const update = { message: msg(from, { text }) };
 
@@ -250,6 +250,12 @@ describe("Telegram inbound", () => {
       connection: { type: "telegram" },
       lastMessage: { text, direction: "inbound", authorType: "contact" },
     });
+    // The user's app language is kept with the conversation (automation rules' language condition).
+    const [row] = await t.db.query<{ source: Record<string, string> }>(
+      "select source from conversations where id = $1",
+      [conv.id],
+    );
+    expect(row!.source).toEqual({ language: "ru" });
     const messages = await feed(owner, conv.id);
     expect(messages).toHaveLength(1);
     expect(messages[0]).toMatchObject({

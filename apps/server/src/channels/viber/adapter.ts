@@ -127,6 +127,8 @@ export const viberChannel: ChannelAdapter<ViberCredentials, ViberSettings> = {
             // `subscribed` for it).
             profile: !!e.sender.name,
             subscribes: true,
+            // The account's language: a new conversation keeps it (automation rules' language condition).
+            ...(e.sender.language ? { source: { language: e.sender.language.slice(0, 35) } } : {}),
           },
         ];
       }

@@ -150,6 +150,12 @@ describe("Viber inbound", () => {
     });
     expect(convs[0].contact.name).toBe("Анна Müller");
     expect(convs[0].connection.type).toBe("viber");
+    // The account's language stays with the conversation (automation rules' language condition).
+    const [row] = await t.db.query<{ source: Record<string, string> }>(
+      "select source from conversations where id = $1",
+      [convs[0].id],
+    );
+    expect(row!.source).toEqual({ language: "en" });
   });
 
   it("answers 401 to a bad signature and stores nothing", async () => {

@@ -277,8 +277,12 @@ describe("external bots (R702)", () => {
         resolved: 1,
         handedOver: 1,
         byReason: { api: 0, keyword: 0, timeout: 1, agent: 0 },
+        medianHandoverSeconds: expect.any(Number),
       },
     ]);
+    // Handed over after the 61 s the clock moved (plus the test's own running time).
+    expect(report.body.bots[0].medianHandoverSeconds).toBeGreaterThanOrEqual(61);
+    expect(report.body.bots[0].medianHandoverSeconds).toBeLessThan(120);
     const agent = await addUser(t, owner, "agent");
     expect((await agent.client.get("/api/bots/report")).status).toBe(403);
   });

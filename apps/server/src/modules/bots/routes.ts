@@ -135,7 +135,7 @@ export async function botRoutes(app: App, ctx: AppContext) {
       schema: {
         tags,
         summary:
-          "Per bot: conversations handled, resolved by the bot and handed over by reason (reports.view; default the last 30 days)",
+          "Per bot: conversations handled, resolved by the bot (closed while it held them), handed over by reason and the median time to hand-over (reports.view; default the last 30 days)",
         querystring: ReportQuery,
         response: { 200: z.object({ from: z.string(), to: z.string(), bots: z.array(BotReportRow) }) },
       },

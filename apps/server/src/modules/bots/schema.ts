@@ -66,8 +66,15 @@ export const BotReportRow = z.object({
   resolved: z.number().int(),
   handedOver: z.number().int(),
   byReason: z.object({ api: z.number(), keyword: z.number(), timeout: z.number(), agent: z.number() }),
+  /** Median seconds from being handed to the bot to being handed over (null: none handed over). */
+  medianHandoverSeconds: z.number().nullable(),
 });
-export const ReportQuery = z.object({
-  from: z.iso.datetime({ offset: true }).optional(),
-  to: z.iso.datetime({ offset: true }).optional(),
-});
+export const ReportQuery = z
+  .object({
+    from: z.iso.datetime({ offset: true }).optional(),
+    to: z.iso.datetime({ offset: true }).optional(),
+  })
+  .refine((q) => !q.from || !q.to || Date.parse(q.from) < Date.parse(q.to), {
+    path: ["from"],
+    message: "The period's start must be before its end.",
+  });

@@ -1,4 +1,4 @@
-import type { Rule, RuleAction, RuleConditions, RuleRun, RuleTrigger } from "@parley/protocol";
+import type { Rule, RuleAction, RuleConditions, RuleRun, RuleTimeLimit, RuleTrigger } from "@parley/protocol";
 import { iso } from "../../lib/time";
 
 export interface RuleRow {
@@ -9,6 +9,7 @@ export interface RuleRow {
   enabled: boolean;
   trigger: RuleTrigger;
   minutes: number | null;
+  time_limit: RuleTimeLimit | null;
   conditions: RuleConditions;
   actions: RuleAction[];
   stop_processing: boolean;
@@ -16,7 +17,7 @@ export interface RuleRow {
 }
 
 export const RULE_COLUMNS =
-  "id, workspace_id, position, name, enabled, trigger, minutes, conditions, actions, stop_processing, updated_at";
+  "id, workspace_id, position, name, enabled, trigger, minutes, time_limit, conditions, actions, stop_processing, updated_at";
 
 export const presentRule = (r: RuleRow): Rule => ({
   id: r.id,
@@ -25,6 +26,7 @@ export const presentRule = (r: RuleRow): Rule => ({
   enabled: r.enabled,
   trigger: r.trigger,
   minutes: r.minutes,
+  timeLimit: r.time_limit,
   conditions: r.conditions,
   actions: r.actions,
   stopProcessing: r.stop_processing,

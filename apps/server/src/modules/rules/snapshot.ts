@@ -41,6 +41,13 @@ const SELECT = `
   join channel_connections cc on cc.id = c.connection_id
   join contacts ct on ct.id = c.contact_id`;
 
+/**
+ * The conversation's language as its channel told it when the conversation began: the browser's language for
+ * the web chat, the user's app language for Telegram (`language_code`), the account's language for Viber —
+ * kept in the conversation's source as `language`. Contacts have no language of their own.
+ */
+const languageOf = (source: Record<string, string> | null) => source?.language || null;
+
 async function toTargets(hours: HoursCache, rows: Row[], at: Date, text?: string | null): Promise<Target[]> {
   const out: Target[] = [];
   for (const r of rows) {
@@ -59,6 +66,7 @@ async function toTargets(hours: HoursCache, rows: Row[], at: Date, text?: string
         withinHours: await isOpen(hours, r.workspace_id, r.team_id, at),
         source: r.source ?? {},
         firstContact: r.first_contact,
+        language: languageOf(r.source),
       },
     });
   }

@@ -28,6 +28,7 @@ import type { Session } from "../../api/queries";
 import { errorText } from "../../lib/errors";
 import { can } from "../../lib/permissions";
 import { PageShell } from "../layout/AppHeader";
+import { BotReport } from "./BotReport";
 
 const PRESETS = ["7", "30", "90"] as const;
 const TZ = Intl.DateTimeFormat().resolvedOptions().timeZone || "UTC";
@@ -212,6 +213,7 @@ export function AnalyticsPage({ session }: { session: Session }) {
               series={[{ name: "inbound", label: t("analytics.inbound"), color: "indigo.6" }]}
             />
           </ChartCard>
+          <BotReport from={period.from!} to={period.to!} duration={(s) => formatSeconds(t, s)} />
         </Stack>
       )}
     </PageShell>

@@ -2,9 +2,83 @@ import { ActionIcon, Button, Group, Select, Stack, Textarea, TextInput } from "@
 import type { RuleAction, RuleActionType } from "@parley/protocol";
 import { IconPlus, IconTrash } from "@tabler/icons-react";
 import { useTranslation } from "react-i18next";
-import type { RuleOptions } from "./options";
+import type { RuleOptions, TemplateOption } from "./options";
 
-const TYPES: RuleActionType[] = ["assign", "add_tag", "remove_tag", "reply", "note", "close", "webhook"];
+type TemplateAction = Extract<RuleAction, { type: "template" }>;
+const PARTS = ["header", "body", "buttons"] as const;
+
+/** Each placeholder of a template: its part, its number there ({{n}}) and a key naming both. */
+const placeholdersOf = (tpl: TemplateOption) =>
+  PARTS.flatMap((part) =>
+    Array.from({ length: tpl.variables[part] }, (_, i) => ({ part, n: i + 1, key: `${part}:${i + 1}` })),
+  );
+
+/** A template and a value for each of its placeholders, per part (header, body, buttons). */
+function TemplateFields({
+  action,
+  onChange,
+  templates,
+}: {
+  action: TemplateAction;
+  onChange: (a: RuleAction) => void;
+  templates: TemplateOption[];
+}) {
+  const { t } = useTranslation();
+  const chosen = templates.find((x) => x.value === action.templateId);
+  const pick = (id: string | null) => {
+    const tpl = templates.find((x) => x.value === id);
+    const blankOf = (n: number) => Array.from({ length: n }, () => "");
+    onChange({
+      type: "template",
+      templateId: id ?? "",
+      variables: {
+        body: blankOf(tpl?.variables.body ?? 0),
+        ...(tpl?.variables.header ? { header: blankOf(tpl.variables.header) } : {}),
+        ...(tpl?.variables.buttons ? { buttons: blankOf(tpl.variables.buttons) } : {}),
+      },
+    });
+  };
+  const put = (part: (typeof PARTS)[number], i: number, v: string) => {
+    const values = [...(action.variables[part] ?? [])];
+    values[i] = v;
+    onChange({ ...action, variables: { ...action.variables, [part]: values } });
+  };
+  return (
+    <Stack gap={4} style={{ flex: 1 }}>
+      <Select
+        aria-label={t("rules.action.template")}
+        placeholder={t("rules.action.template")}
+        data-testid="action-template"
+        data={templates}
+        nothingFoundMessage={t("rules.action.noTemplates")}
+        value={action.templateId || null}
+        onChange={pick}
+      />
+      {(chosen ? placeholdersOf(chosen) : []).map(({ part, n, key }) => (
+        <TextInput
+          key={key}
+          size="xs"
+          aria-label={t("rules.action.variable", { part: t(`rules.action.parts.${part}`), n })}
+          placeholder={t("rules.action.variable", { part: t(`rules.action.parts.${part}`), n })}
+          value={action.variables[part]?.[n - 1] ?? ""}
+          onChange={(e) => put(part, n - 1, e.currentTarget.value)}
+        />
+      ))}
+    </Stack>
+  );
+}
+
+const TYPES: RuleActionType[] = [
+  "assign",
+  "assign_bot",
+  "add_tag",
+  "remove_tag",
+  "reply",
+  "template",
+  "note",
+  "close",
+  "webhook",
+];
 
 /** A new action of a type, with nothing chosen yet (the server names what is missing). */
 const blank = (type: RuleActionType): RuleAction =>
@@ -17,6 +91,8 @@ const blank = (type: RuleActionType): RuleAction =>
       note: { type: "note", text: "" },
       close: { type: "close" },
       webhook: { type: "webhook", url: "" },
+      template: { type: "template", templateId: "", variables: { body: [] } },
+      assign_bot: { type: "assign_bot", botId: "" },
     }) as Record<RuleActionType, RuleAction>
   )[type];
 
@@ -93,6 +169,19 @@ function ActionFields({
           style={{ flex: 1 }}
           value={action.url}
           onChange={(e) => onChange({ ...action, url: e.currentTarget.value })}
+        />
+      );
+    case "template":
+      return <TemplateFields action={action} onChange={onChange} templates={options.templates} />;
+    case "assign_bot":
+      return (
+        <Select
+          aria-label={t("rules.action.bot")}
+          placeholder={t("rules.action.bot")}
+          data-testid="action-bot"
+          data={options.bots}
+          value={action.botId || null}
+          onChange={(v) => onChange({ ...action, botId: v ?? "" })}
         />
       );
     case "close":

@@ -1,4 +1,4 @@
-import { Group, MultiSelect, Select, Stack, TextInput } from "@mantine/core";
+import { Group, MultiSelect, Select, Stack, TagsInput, TextInput } from "@mantine/core";
 import type { ChannelType, RuleConditions } from "@parley/protocol";
 import { useTranslation } from "react-i18next";
 import type { RuleOptions } from "./options";
@@ -111,6 +111,17 @@ export function ConditionsFields({
           }}
         />
       </Group>
+      <TagsInput
+        label={t("rules.cond.languages")}
+        description={t("rules.cond.languagesHint")}
+        data-testid="cond-languages"
+        placeholder="en, ru, pt-BR"
+        maxTags={20}
+        splitChars={[",", " "]}
+        value={value.languages ?? []}
+        onChange={(v) => set({ languages: list(v.map((l) => l.trim()).filter(Boolean)) })}
+        clearable
+      />
     </Stack>
   );
 }

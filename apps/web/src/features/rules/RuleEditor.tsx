@@ -116,6 +116,20 @@ export function RuleEditor({
               onChange={(v) => set({ minutes: typeof v === "number" ? v : null })}
             />
           ) : null}
+          {draft.trigger === "time_limit_reached" ? (
+            <Select
+              label={t("rules.timeLimit")}
+              description={t("rules.timeLimitHint")}
+              data-testid="rule-time-limit"
+              allowDeselect={false}
+              data={(["warning", "overdue"] as const).map((l) => ({
+                value: l,
+                label: t(`rules.timeLimits.${l}`),
+              }))}
+              value={draft.timeLimit ?? "overdue"}
+              onChange={(v) => v && set({ timeLimit: v as RuleDraft["timeLimit"] })}
+            />
+          ) : null}
         </Group>
         <Title order={5}>{t("rules.conditionsTitle")}</Title>
         <ConditionsFields

@@ -1,4 +1,4 @@
-import type { RuleAction, RuleConditions, RuleTrigger } from "@parley/protocol";
+import type { RuleAction, RuleConditions, RuleTimeLimit, RuleTrigger } from "@parley/protocol";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useTranslation } from "react-i18next";
 import { client, data } from "../../api/client";
@@ -15,6 +15,8 @@ export interface RuleDraft {
   enabled: boolean;
   trigger: RuleTrigger;
   minutes: number | null;
+  /** For "time limit reached": the warning or the overdue limit. */
+  timeLimit: RuleTimeLimit | null;
   conditions: RuleConditions;
   actions: RuleAction[];
   stopProcessing: boolean;
@@ -84,6 +86,7 @@ export const toDraft = (r: RuleItem): RuleDraft => ({
   enabled: r.enabled,
   trigger: r.trigger,
   minutes: r.minutes,
+  timeLimit: r.timeLimit,
   conditions: r.conditions as RuleConditions,
   actions: r.actions as RuleAction[],
   stopProcessing: r.stopProcessing,
@@ -94,6 +97,7 @@ export const emptyDraft = (): RuleDraft => ({
   enabled: true,
   trigger: "customer_message",
   minutes: null,
+  timeLimit: null,
   conditions: {},
   actions: [{ type: "close" }],
   stopProcessing: false,

@@ -1,5 +1,6 @@
 import { type AppContext, transact } from "../../../context";
 import { recordAudit } from "../../audit/record";
+import { refuseIfRulesUse } from "../../rules/references";
 import { BOT_COLUMNS, type BotRow } from "../present";
 import { findBot } from "../queries/list-bots";
 import type { BotChange } from "../schema";
@@ -49,12 +50,14 @@ export async function updateBot(ctx: AppContext, m: BotManager, id: string, inpu
 }
 
 /**
- * Removes a bot: its token goes with it; its open conversations lose the bot (`bot_id` is set null) and go
+ * Removes a bot (refused with 409 while an automation rule hands conversations to it): its token goes with it; its open conversations lose the bot (`bot_id` is set null) and go
  * back to the queue as they are. Reports of its sessions go too.
  */
 export async function deleteBot(ctx: AppContext, m: BotManager, id: string) {
   await transact(ctx, async (tx) => {
     const bot = await findBot(tx.q, m.workspaceId, id, true);
+    // A rule that hands conversations to this bot would fail on every run: it is changed or deleted first.
+    await refuseIfRulesUse(tx.q, m.workspaceId, { botId: id }, `The bot “${bot.name}”`);
     await tx.q.query(
       "update conversations set bot_waiting_since = null where workspace_id = $1 and bot_id = $2",
       [m.workspaceId, id],

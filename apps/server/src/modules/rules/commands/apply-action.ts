@@ -1,13 +1,15 @@
 import { ALL_PERMISSIONS, type RuleAction } from "@parley/protocol";
-import type { AppContext } from "../../../context";
+import { type AppContext, transact } from "../../../context";
 import type { Actor } from "../../../domain/permissions";
 import { egressPolicy } from "../../../lib/egress/agents";
 import { egressPost } from "../../../lib/egress/post";
 import { describeFailure } from "../../../lib/egress/responses";
+import { handToBot } from "../../bots/commands/assign-bot";
 import { tagContact, untagContact } from "../../contacts/commands/tag-contact";
 import { assignConversation } from "../../conversations/assign";
 import { changeStatus } from "../../conversations/change-status";
 import { sendMessage } from "../../messages/send-message";
+import { sendTemplate } from "../../templates/commands/send-template";
 import type { RuleRow } from "../present";
 import type { Target } from "../snapshot";
 
@@ -66,6 +68,30 @@ export async function applyAction(
       });
       return;
     }
+    case "template":
+      // Refused when the template is not one of the conversation's connection (a rule for several channels
+      // logs the others as failed): limit such a rule to that connection.
+      await sendTemplate(ctx, actor, target.id, {
+        templateId: action.templateId,
+        variables: action.variables,
+        clientId: `rule:${actionKey}`,
+        byRule: true,
+      });
+      return;
+    case "assign_bot":
+      await transact(ctx, async (tx) => {
+        await tx.q.query("select 1 from conversations where workspace_id = $1 and id = $2 for update", [
+          target.workspaceId,
+          target.id,
+        ]);
+        await handToBot(tx, {
+          workspaceId: target.workspaceId,
+          conversationId: target.id,
+          botId: action.botId,
+          byUserId: rule.id,
+        });
+      });
+      return;
     case "close":
       await changeStatus(ctx, actor, target.id, "closed");
       return;

@@ -15,7 +15,10 @@ import { type Occurrence, runRule } from "./run-rule";
  * ends the run for that event. A rule never runs on an event its own action caused.
  */
 export async function runRulesOnEvents(ctx: AppContext, workspaceId: string, from: number, to: number) {
-  const rules = (await enabledRules(ctx.db, workspaceId)).filter((r) => r.trigger !== "no_reply");
+  // "No reply" and "time limit reached" are run by their sweeps, not by events.
+  const rules = (await enabledRules(ctx.db, workspaceId)).filter(
+    (r) => r.trigger !== "no_reply" && r.trigger !== "time_limit_reached",
+  );
   if (!rules.length) return;
   const hours = new HoursCache(ctx.db);
   const events = await readEvents(ctx.db, workspaceId, from - 1, to - from + 1, to);

@@ -11,6 +11,7 @@ const values = (r: RuleInput) => [
   r.enabled,
   r.trigger,
   r.trigger === "no_reply" ? (r.minutes ?? null) : null,
+  r.trigger === "time_limit_reached" ? (r.timeLimit ?? "overdue") : null,
   JSON.stringify(r.conditions),
   JSON.stringify(r.actions),
   r.stopProcessing,
@@ -23,9 +24,9 @@ export async function createRule(ctx: AppContext, actor: Actor, input: RuleInput
     // The workspace row is locked so two rules created at once get different positions.
     await tx.q.query("select 1 from workspaces where id = $1 for update", [actor.workspaceId]);
     const [row] = await tx.q.query<RuleRow>(
-      `insert into rules (workspace_id, position, name, enabled, trigger, minutes, conditions, actions,
+      `insert into rules (workspace_id, position, name, enabled, trigger, minutes, time_limit, conditions, actions,
          stop_processing, created_by, created_at, updated_at)
-       select $1, coalesce(max(position), 0) + 1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10
+       select $1, coalesce(max(position), 0) + 1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11
        from rules where workspace_id = $1
        returning ${RULE_COLUMNS}`,
       [actor.workspaceId, ...values(input), actor.userId, tx.now],
@@ -61,8 +62,8 @@ export async function updateRule(
     );
     if (!before) throw notFound("Rule");
     const [row] = await tx.q.query<RuleRow>(
-      `update rules set name = $3, enabled = $4, trigger = $5, minutes = $6, conditions = $7, actions = $8,
-         stop_processing = $9, updated_at = $10
+      `update rules set name = $3, enabled = $4, trigger = $5, minutes = $6, time_limit = $7, conditions = $8,
+         actions = $9, stop_processing = $10, updated_at = $11
        where id = $1 and workspace_id = $2 returning ${RULE_COLUMNS}`,
       [id, actor.workspaceId, ...values(input), tx.now],
     );

@@ -35,13 +35,21 @@ export async function ruleRuns(q: Queryable, workspaceId: string, ruleId: string
   return rows.map(presentRun);
 }
 
-/** The names of the workspace's rules whose actions name this agent or team (deleting them is refused). */
+/** What a rule's action can name that may not be deleted while the rule does. */
+export type RuleReference = { userId: string } | { teamId: string } | { botId: string };
+
+/** The names of the workspace's rules whose actions name this agent, team or bot (deleting them is refused). */
 export async function rulesReferring(
   q: Queryable,
   workspaceId: string,
-  ref: { userId: string } | { teamId: string },
+  ref: RuleReference,
 ): Promise<string[]> {
-  const [key, id] = "userId" in ref ? ["userId", ref.userId] : ["teamId", ref.teamId];
+  const [key, id] =
+    "userId" in ref
+      ? ["userId", ref.userId]
+      : "teamId" in ref
+        ? ["teamId", ref.teamId]
+        : ["botId", ref.botId];
   const rows = await q.query<{ name: string }>(
     `select name from rules where workspace_id = $1 and actions @> jsonb_build_array(jsonb_build_object($2::text, $3::text))
      order by position, id`,

@@ -1,5 +1,5 @@
 import type { AppContext } from "../../../context";
-import type { RequestActor } from "../../../http/types";
+import type { Actor } from "../../../domain/permissions";
 import { AppError } from "../../../lib/errors";
 import { conversationForActor } from "../../conversations/access";
 import { sendMessage } from "../../messages/send-message";
@@ -8,12 +8,15 @@ import { renderTemplate, type TemplateVariables } from "../render";
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-/** Sends an approved template of the conversation's connection with its variables filled in. */
+/**
+ * Sends an approved template of the conversation's connection with its variables filled in. `byRule`: an
+ * automation rule sends it (authored by the rule, as its other messages).
+ */
 export async function sendTemplate(
   ctx: AppContext,
-  actor: RequestActor,
+  actor: Actor,
   conversationId: string,
-  input: { templateId: string; variables: TemplateVariables; clientId: string | null },
+  input: { templateId: string; variables: TemplateVariables; clientId: string | null; byRule?: boolean },
 ) {
   const { row: conv } = await conversationForActor(ctx.db, actor, conversationId);
   const [tpl] = UUID.test(input.templateId)
@@ -41,6 +44,7 @@ export async function sendTemplate(
     quotedMessageId: null,
     clientId: input.clientId,
     note: false,
+    ...(input.byRule ? { byRule: true } : {}),
     template: {
       templateId: tpl.id,
       name: tpl.name,
