@@ -51,6 +51,11 @@ const schema = z
       .max(24 * 365)
       .default(24 * 14),
     SIGNIN_RATE_LIMIT: z.coerce.number().int().min(1).default(10),
+    /** Rate limits count in this Redis (`redis://[:password@]host:port[/db]`) instead of PostgreSQL. */
+    REDIS_URL: z
+      .string()
+      .regex(/^rediss?:\/\/[^/\s]/, "must be a redis:// or rediss:// URL, e.g. redis://127.0.0.1:6379")
+      .optional(),
     /**
      * Whose X-Forwarded-For to believe: `false` (no one), or a comma list of the proxies' addresses and
      * CIDR ranges (`10.0.0.5,10.1.0.0/16`; `loopback`, `linklocal` and

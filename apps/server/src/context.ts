@@ -8,6 +8,7 @@ import { currentCause, RULES_JOB, triggersRules } from "./events/rule-triggers";
 import { appendEvents, type EventDraft, type StoredEvent } from "./events/store";
 import { type EnqueueOptions, enqueueJob, type JobRunner } from "./jobs/queue";
 import type { SecretBox } from "./lib/crypto";
+import type { LimitStore } from "./lib/limits";
 import type { Clock } from "./lib/time";
 import type { IngestQueue } from "./modules/ingest/ingest-queue";
 import type { BlobStore } from "./storage/blob-store";
@@ -25,6 +26,8 @@ export interface AppContext {
   /** Where webhooks hand their events (group commit). */
   ingest: IngestQueue;
   blobs: BlobStore;
+  /** Where rate limits count: PostgreSQL, or Redis with `REDIS_URL` (lib/limit-store.ts). */
+  limits: LimitStore;
 }
 
 /** The handle a command gets inside its transaction. */

@@ -20,6 +20,7 @@ import type { App } from "./http/types";
 import { JobRunner } from "./jobs/queue";
 import { startScheduledTasks } from "./jobs/scheduled-tasks";
 import { SecretBox } from "./lib/crypto";
+import { createLimitStore } from "./lib/limit-store";
 import { logContext } from "./lib/log-context";
 import { type Clock, systemClock } from "./lib/time";
 import { registerAccountJobs } from "./modules/account-security/mail";
@@ -127,6 +128,7 @@ export async function createServer(config: Config, opts: ServerOptions = {}): Pr
     jobs,
     channels,
     blobs: createBlobStore(config),
+    limits: createLimitStore(db, { redisUrl: config.REDIS_URL, log }),
   };
   const ctx = base as AppContext;
   // The embedded database runs one statement at a time: one transaction at a time, batched. On PostgreSQL,
@@ -166,6 +168,7 @@ export async function createServer(config: Config, opts: ServerOptions = {}): Pr
     ingest: ctx.ingest,
     agents: hub,
     visitors: widgetHub,
+    limits: ctx.limits,
   });
   const app = await createHttpApp(ctx);
   await registerRoleRoutes(app, ctx, roles, { agents: hub, visitors: widgetHub });
@@ -239,6 +242,7 @@ export async function createServer(config: Config, opts: ServerOptions = {}): Pr
       await webhooks.stop();
       await unlistenJobs?.();
       await bus.stop();
+      await ctx.limits.close();
       if (listening || app.server.listening) await app.close();
       else await app.close();
       for (const c of cleanups) await c();

@@ -1,6 +1,7 @@
 import type { Attachment } from "@parley/protocol";
 import type { Db } from "../db/client";
 import type { EgressInit } from "../lib/egress";
+import type { LimitStore } from "../lib/limits";
 import type { BlobStore } from "../storage/blob-store";
 
 /** Provider base URLs and versions from the configuration: tests point them at local fake servers. */
@@ -40,6 +41,8 @@ export interface DownloadRequest {
 export interface AdapterContext {
   /** For adapters that keep state of their own (email: thread headers, mailbox positions). */
   db: Db;
+  /** Where provider pacing counts (shared by every process: PostgreSQL, or Redis with REDIS_URL). */
+  limits: LimitStore;
   blobs: BlobStore;
   /** Seals values kept in the database (the encryption of the credentials), for tokens a provider issues. */
   secrets: { seal(value: unknown): string; open<T = unknown>(sealed: string): T };

@@ -14,6 +14,7 @@ export function adapterContext(
   const policy = egressPolicy(c);
   return {
     db: ctx.db,
+    limits: ctx.limits,
     blobs: ctx.blobs,
     secrets: ctx.secrets,
     endpoints: {

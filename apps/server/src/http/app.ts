@@ -179,7 +179,7 @@ export async function createHttpApp(ctx: AppContext): Promise<App> {
   await app.register(fastifyCookie);
   await app.register(fastifyRateLimit, {
     global: false,
-    store: sharedRateLimitStore(ctx.db, ctx.clock),
+    store: sharedRateLimitStore(ctx.limits, ctx.clock),
     errorResponseBuilder: (_req, context) => {
       const err = new AppError(
         "rate_limited",

@@ -37,6 +37,8 @@ export async function healthOf(s: HealthSources) {
     realtimeClients: s.agents.clientCount(),
     widgetClients: s.visitors.count(),
     ingestQueue: s.ctx.ingest.depth(),
+    /** Where rate limits count: "redis-degraded" is Redis configured but unreachable (PostgreSQL counts). */
+    limits: s.ctx.limits.state(),
   };
 }
 

@@ -1,5 +1,4 @@
-import type { Queryable } from "../db/client";
-import { RateStore } from "../lib/rate-store";
+import type { LimitStore } from "../lib/limits";
 import type { Clock } from "../lib/time";
 
 type Done = (err: Error | null, res?: { current: number; ttl: number }) => void;
@@ -7,12 +6,11 @@ type Done = (err: Error | null, res?: { current: number; ttl: number }) => void;
 type Params = { routeInfo?: { method?: string | string[]; url?: string } };
 
 /**
- * The store behind the routes' `config.rateLimit` (@fastify/rate-limit): fixed windows in the shared
- * `rate_limits` table, one counter per route and key, so a route's limit holds across every server
+ * The store behind the routes' `config.rateLimit` (@fastify/rate-limit): fixed windows in the shared limits
+ * store (PostgreSQL or Redis), one counter per route and key, so a route's limit holds across every server
  * process. Times are the application's clock (tests move it).
  */
-export function sharedRateLimitStore(db: Queryable, clock: Clock) {
-  const store = new RateStore(db);
+export function sharedRateLimitStore(store: LimitStore, clock: Clock) {
   return class SharedRateLimitStore {
     private readonly prefix: string;
     constructor(params: object = {}) {

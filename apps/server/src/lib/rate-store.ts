@@ -1,4 +1,5 @@
 import type { Db, Queryable } from "../db/client";
+import type { LimitCounter, LimitStore } from "./limits";
 
 /**
  * Counters every process shares, in the `rate_limits` table: one row per key and window, counted with an
@@ -10,7 +11,7 @@ import type { Db, Queryable } from "../db/client";
  * are pruned by a scheduled task (`pruneRateLimits`). Times are the application's clock: a machine's skew
  * shifts its windows by that much, no more (leases, where skew would do harm, use the database's clock).
  */
-export class RateStore {
+export class RateStore implements LimitCounter {
   constructor(private readonly q: Queryable) {}
 
   /**
@@ -60,7 +61,11 @@ export class RateStore {
  * Runs `fn` in a transaction holding an advisory lock on each key (in a fixed order), for a limit that
  * decides on what was counted before it counts: no other process decides for these keys meanwhile.
  */
-export function locked<T>(db: Db, keys: readonly string[], fn: (store: RateStore) => Promise<T>): Promise<T> {
+export function locked<T>(
+  db: Db,
+  keys: readonly string[],
+  fn: (store: LimitCounter) => Promise<T>,
+): Promise<T> {
   return db.tx(async (q) => {
     await q.query(
       "select pg_advisory_xact_lock(hashtextextended(k, 7)) from unnest($1::text[]) with ordinality as u(k, i)",
@@ -73,4 +78,31 @@ export function locked<T>(db: Db, keys: readonly string[], fn: (store: RateStore
 /** Removes the counters whose window has passed. */
 export async function pruneRateLimits(db: Queryable, now: Date): Promise<number> {
   return (await db.query("delete from rate_limits where expires_at < $1 returning 1", [now])).length;
+}
+
+/** The default store: every limit in the shared `rate_limits` table. */
+export class PostgresLimits implements LimitStore {
+  private readonly store: RateStore;
+  constructor(private readonly db: Db) {
+    this.store = new RateStore(db);
+  }
+  hit(key: string, at: Date, windowMs: number, n = 1) {
+    return this.store.hit(key, at, windowMs, n);
+  }
+  record(keys: readonly string[], at: Date, keepMs: number, n = 1) {
+    return this.store.record(keys, at, keepMs, n);
+  }
+  since(key: string, from: Date) {
+    return this.store.since(key, from);
+  }
+  clear(keys: readonly string[]) {
+    return this.store.clear(keys);
+  }
+  locked<T>(keys: readonly string[], fn: (counter: LimitCounter) => Promise<T>): Promise<T> {
+    return locked(this.db, keys, fn);
+  }
+  state() {
+    return "postgres" as const;
+  }
+  async close() {}
 }

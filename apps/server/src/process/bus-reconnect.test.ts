@@ -328,6 +328,7 @@ if (TEST_DB === "postgres") {
           realtimeClients: expect.any(Number),
           widgetClients: expect.any(Number),
           ingestQueue: { waiting: 0, writing: 0, limit: expect.any(Number) },
+          limits: "postgres",
         },
       });
     });

@@ -36,6 +36,9 @@ describe("GET /metrics", () => {
     ])
       expect(text).toContain(`# TYPE ${name.replace(/_bucket$/, "")} `);
     expect(value(text, "parley_ingest_queue_depth", { state: "limit" })).toBe(2000);
+    // Without REDIS_URL the limits count in PostgreSQL.
+    expect(value(text, "parley_limits_store", { store: "postgres" })).toBe(1);
+    expect(value(text, "parley_limits_store", { store: "redis-degraded" })).toBe(0);
     // The PostgreSQL pool is reported where there is one.
     expect(text.includes("parley_db_pool_connections")).toBe(TEST_DB === "postgres");
     if (TEST_DB === "postgres")

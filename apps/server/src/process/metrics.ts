@@ -7,6 +7,7 @@ import type { App } from "../http/types";
 import type { JobOutcome } from "../jobs/queue";
 import { safeEqual } from "../lib/crypto";
 import { AppError } from "../lib/errors";
+import type { LimitStore } from "../lib/limits";
 import type { Clock } from "../lib/time";
 import type { IngestQueue, IngestSettled } from "../modules/ingest/ingest-queue";
 import type { WidgetHub } from "../modules/widget/hub";
@@ -87,6 +88,7 @@ export class Metrics {
     ingest: IngestQueue;
     agents: RealtimeHub;
     visitors: WidgetHub;
+    limits: LimitStore;
   }): () => void {
     const registers = [this.registry];
     new Gauge({
@@ -123,6 +125,17 @@ export class Metrics {
       collect() {
         this.set({ kind: "agent" }, s.agents.clientCount());
         this.set({ kind: "widget" }, s.visitors.count());
+      },
+    });
+    new Gauge({
+      name: "parley_limits_store",
+      help: "Where this process counts rate limits: 1 for the store in use (postgres, redis, or redis-degraded: Redis configured but unreachable, PostgreSQL counting), 0 for the others",
+      labelNames: ["store"] as const,
+      registers,
+      collect() {
+        const now = s.limits.state();
+        for (const store of ["postgres", "redis", "redis-degraded"] as const)
+          this.set({ store }, store === now ? 1 : 0);
       },
     });
     const pool = s.db.pool;

@@ -1,6 +1,5 @@
 import { TELEGRAM_CAPABILITIES } from "@parley/protocol";
-import type { Db } from "../../db/client";
-import { locked } from "../../lib/rate-store";
+import type { LimitStore } from "../../lib/limits";
 import { sendInParts } from "../parts";
 import { splitText } from "../split-text";
 import { type AdapterContext, ChannelPacing, ChannelSendError, type OutgoingMessage } from "../types";
@@ -32,7 +31,7 @@ export async function sendTelegram(
   // bot. A message that would go too soon waits (the job is rescheduled without spending an attempt).
   const now = ctx.now().getTime();
   const wait = await reservePace(
-    ctx.db,
+    ctx.limits,
     connection.id,
     message.externalContactId,
     parts.length - done.length,
@@ -54,14 +53,20 @@ export async function sendTelegram(
 /**
  * Reserves Telegram's pace for `parts` messages at `now` (the application's clock), or says how many ms to
  * wait: a chat's next message goes `gap` after the previous one's parts, and a bot sends at most 30 a second.
- * Shared by every process (the `rate_limits` table, under a lock on the chat's and the bot's keys);
+ * Shared by every process (the limits store, one decision on the chat's and the bot's keys at a time);
  * Telegram's 429 retry_after remains the final word.
  */
-async function reservePace(db: Db, connectionId: string, chatId: string, parts: number, now: number) {
+async function reservePace(
+  limits: LimitStore,
+  connectionId: string,
+  chatId: string,
+  parts: number,
+  now: number,
+) {
   const chatKey = `tg-chat|${connectionId}|${chatId}`;
   const botKey = `tg-bot|${connectionId}`;
   const gap = chatId.startsWith("-") ? 3000 : 1000;
-  return locked(db, [chatKey, botKey], async (store) => {
+  return limits.locked([chatKey, botKey], async (store) => {
     // The chat's latest send within the longest spacing a send can ask for (30 parts a second at most).
     const last = (await store.since(chatKey, new Date(now - gap * 30))).at(-1);
     const next = last ? last.at.getTime() + gap * last.count : 0;

@@ -1,5 +1,4 @@
-import type { Db } from "../../db/client";
-import { locked } from "../../lib/rate-store";
+import type { LimitStore } from "../../lib/limits";
 import type { Clock } from "../../lib/time";
 
 const WINDOW_MS = 3600_000;
@@ -10,12 +9,12 @@ export const RESET_PER_IP = 20;
 
 /**
  * Caps password-reset requests per email address and per network address within an hour, counting every
- * request whether or not the address belongs to an account. Counted in the shared `rate_limits` table
- * under a lock on both keys, so processes together take no more than the caps.
+ * request whether or not the address belongs to an account. Counted in the shared limits store
+ * as one decision on both keys, so processes together take no more than the caps.
  */
 export class ResetLimiter {
   constructor(
-    private readonly db: Db,
+    private readonly limits: LimitStore,
     private readonly clock: Clock,
   ) {}
 
@@ -24,7 +23,7 @@ export class ResetLimiter {
     const now = this.clock.now();
     const from = new Date(now.getTime() - WINDOW_MS);
     const keys = { email: `reset-email|${email}`, ip: `reset-ip|${ip}` };
-    return locked(this.db, [keys.email, keys.ip], async (store) => {
+    return this.limits.locked([keys.email, keys.ip], async (store) => {
       const times = async (key: string) =>
         (await store.since(key, from)).flatMap((h) => Array.from({ length: h.count }, () => h.at.getTime()));
       const until = (list: number[], cap: number) =>

@@ -1,5 +1,4 @@
-import type { Queryable } from "../../db/client";
-import { RateStore } from "../../lib/rate-store";
+import type { LimitStore } from "../../lib/limits";
 import type { Clock } from "../../lib/time";
 
 /** Where failed sign-ins are counted. */
@@ -13,19 +12,16 @@ export interface FailureStore {
 }
 
 /**
- * Failures in the shared `rate_limits` table (by the millisecond, kept for the window), so every process
- * counts the same attempts. `name` keeps limiters apart (wrong passwords, wrong second-step codes): a right
+ * Failures in the shared limits store (PostgreSQL's `rate_limits`, or Redis: `lib/limits.ts`), by the
+ * millisecond and kept for the window, so every process counts the same attempts. `name` keeps limiters apart (wrong passwords, wrong second-step codes): a right
  * password clears only its own counts.
  */
 export class SharedFailureStore implements FailureStore {
-  private readonly store: RateStore;
   constructor(
-    db: Queryable,
+    private readonly store: LimitStore,
     private readonly name: string,
     private readonly windowMs: number,
-  ) {
-    this.store = new RateStore(db);
-  }
+  ) {}
 
   private key(k: string) {
     return `${this.name}|${k}`;
@@ -63,7 +59,7 @@ const MAX_SPACING_MS = 60_000;
  *   address still works at once after an attack from one address;
  * - one address, any accounts: after 5 × `limit` failures the address waits until the oldest of them
  *   leaves the window (a hard cap against guessing across many accounts).
- * A refusal says how long to wait (Retry-After). The failures are kept in the database (SharedFailureStore),
+ * A refusal says how long to wait (Retry-After). The failures are kept in the shared limits store (SharedFailureStore),
  * so the limits hold across every server process.
  */
 export class SignInLimiter {

@@ -1,23 +1,19 @@
-import type { Queryable } from "../../db/client";
 import { AppError } from "../../lib/errors";
-import { RateStore } from "../../lib/rate-store";
+import type { LimitStore } from "../../lib/limits";
 import type { Clock } from "../../lib/time";
 
 /**
- * A fixed-window counter per key, for a second limit on a route; counted in the shared `rate_limits` table,
+ * A fixed-window counter per key, for a second limit on a route; counted in the shared limits store,
  * so the limit holds across every server process.
  */
 export class WindowLimiter {
-  private readonly store: RateStore;
   constructor(
-    db: Queryable,
+    private readonly store: LimitStore,
     private readonly name: string,
     private readonly max: number,
     private readonly windowMs: number,
     private readonly clock: Clock,
-  ) {
-    this.store = new RateStore(db);
-  }
+  ) {}
 
   /** Counts one request; throws a 429 (with the seconds to wait) past the limit. */
   async take(key: string): Promise<void> {

@@ -29,7 +29,7 @@ const tags = ["web chat widget"];
  * (`socket.ts`) belongs to the realtime role; `hub` holds this process's visitor sockets.
  */
 export async function widgetRoutes(app: App, ctx: AppContext, hub: WidgetHub) {
-  const perIp = new WindowLimiter(ctx.db, "widget-ip", 120, 60_000, ctx.clock);
+  const perIp = new WindowLimiter(ctx.limits, "widget-ip", 120, 60_000, ctx.clock);
 
   /** The visitor of the request's token, calling from an allowed site. */
   const visitorOf = async (req: FastifyRequest) => {

@@ -13,7 +13,7 @@ const LinkToken = z.string().min(20).max(200);
 
 /** Forgotten passwords (R802), admins' reset links, and confirmed email changes. */
 export function recoveryRoutes(app: App, ctx: AppContext) {
-  const limiter = new ResetLimiter(ctx.db, ctx.clock);
+  const limiter = new ResetLimiter(ctx.limits, ctx.clock);
 
   app.get(
     "/api/auth/password-reset",

@@ -22,7 +22,7 @@ export function sessionRoutes(app: App, ctx: AppContext) {
   const signInLimiter = new SignInLimiter(
     ctx.config.SIGNIN_RATE_LIMIT,
     ctx.clock,
-    new SharedFailureStore(ctx.db, "signin", SIGNIN_WINDOW_MS),
+    new SharedFailureStore(ctx.limits, "signin", SIGNIN_WINDOW_MS),
   );
 
   app.get(

@@ -46,7 +46,7 @@ export function twoFactorRoutes(app: App, ctx: AppContext) {
   const limiter = new SignInLimiter(
     ctx.config.SIGNIN_RATE_LIMIT,
     ctx.clock,
-    new SharedFailureStore(ctx.db, "second-step", SIGNIN_WINDOW_MS),
+    new SharedFailureStore(ctx.limits, "second-step", SIGNIN_WINDOW_MS),
   );
 
   app.post(
