@@ -7,6 +7,7 @@ import { fileURLToPath } from "node:url";
 import { openPglite } from "../db/client";
 import { migrate } from "../db/migrate";
 import { dovecotInstalled } from "./fakes/email";
+import { redisInstalled } from "./redis";
 
 /**
  * Provides one migrated embedded database that every test file copies (initdb takes seconds; a copy does
@@ -18,6 +19,11 @@ export default async function setup() {
   if (!dovecotInstalled()) {
     console.warn(
       "Email channel tests: NOT RUN - they need Debian's Dovecot (apt-get install -y dovecot-imapd; .ci/run installs it).",
+    );
+  }
+  if (!redisInstalled()) {
+    console.warn(
+      "Redis limit tests: NOT RUN - they need a Redis server (apt-get install -y redis-server; .ci/run installs it).",
     );
   }
   process.env.PARLEY_TEST_TEMPLATE = await migratedTemplate();

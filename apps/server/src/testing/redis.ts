@@ -15,6 +15,16 @@ import { freePort } from "./net";
 const CANDIDATES = ["redis-server", "valkey-server"];
 const SYSTEM_DIRS = ["/usr/bin", "/usr/local/bin", "/usr/sbin"];
 
+/** Whether a Redis server can be found (the Redis limit tests run only then). */
+export function redisInstalled(): boolean {
+  try {
+    findRedisServer();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 export function findRedisServer(): string {
   const given = process.env.REDIS_SERVER_BIN;
   if (given) {
