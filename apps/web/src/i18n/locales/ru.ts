@@ -6,6 +6,7 @@ import { ruApiTokens } from "./ru/api-tokens";
 import { ruAudit } from "./ru/audit";
 import { ruBots } from "./ru/bots";
 import { ruChannelForms } from "./ru/channel-forms";
+import { ruComments } from "./ru/comments";
 import { ruConversationTools } from "./ru/conversation-tools";
 import { ruDistribution } from "./ru/distribution";
 import { ruEnrolmentRequired } from "./ru/enrolment-required";
@@ -371,6 +372,7 @@ export const ru = {
   ...ruWebhooks,
   ...ruHours,
   ...ruSms,
+  ...ruComments,
   ...ruAudit,
   ...ruMedia,
   ...ruNavigation,

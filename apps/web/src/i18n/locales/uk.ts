@@ -6,6 +6,7 @@ import { ukApiTokens } from "./uk/api-tokens";
 import { ukAudit } from "./uk/audit";
 import { ukBots } from "./uk/bots";
 import { ukChannelForms } from "./uk/channel-forms";
+import { ukComments } from "./uk/comments";
 import { ukConversationTools } from "./uk/conversation-tools";
 import { ukDistribution } from "./uk/distribution";
 import { ukEnrolmentRequired } from "./uk/enrolment-required";
@@ -371,6 +372,7 @@ export const uk = {
   ...ukWebhooks,
   ...ukHours,
   ...ukSms,
+  ...ukComments,
   ...ukAudit,
   ...ukMedia,
   ...ukNavigation,
