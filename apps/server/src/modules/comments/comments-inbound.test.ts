@@ -101,6 +101,13 @@ describe("Comments arrive as conversations (R451)", () => {
     expect(direct).toHaveLength(1);
     expect(direct[0].kind).toBeUndefined();
     expect((await s.owner.get(`/api/conversations/${direct[0].id}/post`)).body.post).toBeNull();
+    // A public or private reply means nothing in direct messages: a clear 400.
+    const wrong = await s.owner.post(`/api/conversations/${direct[0].id}/messages`, {
+      text: "hi",
+      commentReply: "private",
+    });
+    expect(wrong.status).toBe(400);
+    expect(wrong.body.error.message).toMatch(/only for conversations about a comment/);
     const bad = await s.owner.get("/api/conversations?kind=posts");
     expect(bad.status).toBe(400);
   });
