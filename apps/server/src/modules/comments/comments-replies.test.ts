@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { MovableClock } from "../../lib/time";
 import { commentConnection, feedOf } from "../../testing/comments";
 import { messageInState } from "../../testing/delivery";
-import { type MetaFake, startMetaFake } from "../../testing/fakes/meta";
+import { commentWebhook, type MetaFake, startMetaFake } from "../../testing/fakes/meta";
 import { addUser, type Client } from "../../testing/harness";
 import { useTestServer } from "../../testing/use-test-server";
 
@@ -149,6 +149,42 @@ describe("Replying to comments (R451)", () => {
     const late = await s.owner.post(`/api/conversations/${convId}/messages`, { text: "hello?" });
     expect(late.status).toBe(422);
     expect(late.body.error.message).toMatch(/deleted/);
+  });
+
+  it("the echo of our own public reply, arriving while the reply is being sent, is not stored twice", async () => {
+    const s = await commentConnection(t, fake, "messenger");
+    const { c, res } = await s.comment(s.person(), "Do you deliver on Sundays?");
+    const convId = res.body.results[0].conversationId;
+    const page = { id: s.accountId, name: "Our Page" };
+    const echoOf = (reply: { id: string; text: string }) =>
+      fake.webhook(
+        s.url,
+        commentWebhook.feed(s.accountId, {
+          ...commentWebhook.feedComment({ ...c, id: reply.id, from: page, text: reply.text }, "add"),
+          parent_id: c.id,
+        }),
+        { appSecret: s.appSecret },
+      );
+    const echoes: { status: number; body: any }[] = [];
+    fake.comments.onPublicReply = async (_comment, reply) => {
+      echoes.push(await echoOf(reply));
+    };
+    try {
+      const pub = await reply(s.owner, convId, { text: "Yes, until noon" });
+      await messageInState(s.owner, convId, pub.id, "sent");
+    } finally {
+      fake.comments.onPublicReply = null;
+    }
+    expect(echoes).toHaveLength(1);
+    expect(echoes[0]!.body.results[0]).toMatchObject({ kind: "ignored" });
+    expect(echoes[0]!.body.results[0].reason).toMatch(/own public reply being sent/);
+    // Meta's retry of the echo after the send was recorded: a duplicate of the reply.
+    const retry = await echoOf(c.replies[0]!);
+    expect(retry.body.results[0]).toMatchObject({ status: "duplicate", conversationId: convId });
+    const outbound = (await feedOf(s.owner, convId)).filter((m) => m.direction === "outbound");
+    expect(outbound.map((m) => [m.text, m.providerMessageId])).toEqual([
+      ["Yes, until noon", c.replies[0]!.id],
+    ]);
   });
 
   it("Instagram hides with `hide`", async () => {

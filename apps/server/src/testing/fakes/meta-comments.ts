@@ -46,6 +46,7 @@ export function commentState(now: () => number) {
   const posts = new Map<string, FakePost>();
   const comments = new Map<string, FakeComment>();
   let n = 0;
+  let pendingEcho: { comment: FakeComment; reply: { id: string; text: string } } | null = null;
   const notFound = (id: string): GraphErr => ({
     status: 400,
     error: {
@@ -87,6 +88,19 @@ export function commentState(now: () => number) {
       return c;
     },
 
+    /**
+     * When set, a public reply's own webhook (Meta tells the Page about its new comment) is posted through this
+     * before the reply's answer goes back, as it can happen at Meta: the echo arrives while the send waits.
+     */
+    onPublicReply: null as
+      | null
+      | ((comment: FakeComment, reply: { id: string; text: string }) => Promise<unknown>),
+    /** The public reply just made, for its echo (once). */
+    takeEcho() {
+      const e = pendingEcho;
+      pendingEcho = null;
+      return e;
+    },
     /** Whether a Graph node is one of the fake's posts or comments. */
     knows: (node: string) => posts.has(node) || comments.has(node),
     /** Answers a Graph call about posts and comments, or null when it is not one. */
@@ -133,6 +147,7 @@ export function commentState(now: () => number) {
           return { status: 400, error: { message: "(#100) The parameter message is required", code: 100 } };
         const id = `${c.id}_r${++n}`;
         c.replies.push({ id, text: body.message });
+        pendingEcho = { comment: c, reply: { id, text: body.message } };
         return { status: 200, body: { id } };
       }
       return null;

@@ -148,6 +148,11 @@ export async function startMetaFake() {
       const onComment = node ? comments.handle(req.method ?? "GET", node, edge, query, body) : null;
       if (onComment) {
         if ("error" in onComment) return graphError(res, onComment.status, onComment.error);
+        const echo = comments.takeEcho();
+        if (echo && comments.onPublicReply) {
+          void comments.onPublicReply(echo.comment, echo.reply).finally(() => ok(res, onComment.body));
+          return;
+        }
         return ok(res, onComment.body);
       }
       if (req.method === "GET" && node && node !== "me" && !edge) {
