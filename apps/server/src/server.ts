@@ -27,6 +27,7 @@ import { registerAccountJobs } from "./modules/account-security/mail";
 import { registerAlertJobs } from "./modules/alerts/notify";
 import { resolveSessionById } from "./modules/auth/sessions";
 import { registerBotJobs } from "./modules/bots/deliver";
+import { registerPostDetailsJob } from "./modules/comments/post-job";
 import { registerProfileJob } from "./modules/contacts/profile-job";
 import { registerDistributionJobs } from "./modules/distribution/jobs";
 import { registerOutsideHoursJob } from "./modules/hours/auto-reply";
@@ -143,6 +144,7 @@ export async function createServer(config: Config, opts: ServerOptions = {}): Pr
   registerSendJob(ctx);
   registerMarkSeenJob(ctx);
   registerProfileJob(ctx);
+  registerPostDetailsJob(ctx);
   registerMediaDownloadJob(ctx);
   registerFanoutJobs(ctx);
   registerEmailJobs(ctx);

@@ -26,6 +26,12 @@ export interface ChannelCapabilities {
    * before a message of more than `warnAboveSegments` parts.
    */
   sms?: { warnAboveSegments: number };
+  /**
+   * Comments under the business's posts arrive as conversations (R451): replies go public (under the comment)
+   * or private (one message to the commenter's inbox per comment, within `privateReplyDays` of it), and
+   * agents can hide, unhide and delete comments.
+   */
+  comments?: { privateReplyDays: number; hide: boolean; delete: boolean };
 }
 
 export const API_CHANNEL_CAPABILITIES: ChannelCapabilities = {
@@ -111,6 +117,7 @@ export const MESSENGER_CAPABILITIES: ChannelCapabilities = {
   textMaxChars: 2000,
   attachments: { maxBytes: 25 * 1024 * 1024, maxPerMessage: 10 },
   window: "messenger",
+  comments: { privateReplyDays: 7, hide: true, delete: true },
 };
 
 /**
@@ -127,6 +134,7 @@ export const INSTAGRAM_CAPABILITIES: ChannelCapabilities = {
   textMaxBytes: 1000,
   attachments: { maxBytes: 25 * 1024 * 1024, imageMaxBytes: 8 * 1024 * 1024, maxPerMessage: 10 },
   window: "instagram",
+  comments: { privateReplyDays: 7, hide: true, delete: true },
 };
 
 /**

@@ -1,5 +1,6 @@
 export * from "./attachments";
 export * from "./capabilities";
+export * from "./comments";
 export * from "./enums";
 export * from "./errors";
 export * from "./events";

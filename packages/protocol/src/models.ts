@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { CommentReplies, ConversationKind, MessageComment } from "./comments";
 import {
   AuthorType,
   ChannelType,
@@ -82,6 +83,8 @@ export const Message = z.object({
   template: MessageTemplateRef.nullable(),
   /** Reactions on the message (the customer's emoji), oldest first. */
   reactions: z.array(MessageReaction),
+  /** Set on comments and on the replies to them (R451). */
+  comment: MessageComment.nullable().optional(),
   createdAt: z.string(),
 });
 export type Message = z.infer<typeof Message>;
@@ -150,6 +153,11 @@ export const Conversation = z.object({
   closedAt: z.string().nullable(),
   source: z.record(z.string(), z.string()),
   createdAt: z.string(),
+  /** direct: messages; comment: one post's comments by one person (R451), `postId` naming the post. */
+  kind: ConversationKind.optional(),
+  postId: z.string().nullable().optional(),
+  /** Comment conversations, in the detail only: whether a public and a private reply can be sent now. */
+  commentReplies: CommentReplies.optional(),
   /** What may be sent now (R502), in the conversation detail only. */
   window: z
     .object({

@@ -32,7 +32,23 @@ export type InboundEvent =
       profile?: boolean;
       /** A message from the customer shows they are subscribed again (Viber): clears an unsubscription. */
       subscribes?: boolean;
+      /**
+       * A comment under one of the business's posts (R451): it goes to the conversation of this post and
+       * commenter (`externalContactId` is `commentContactId(postId, authorId)`), not to direct messages.
+       * An echo (the business's own comment) goes to the conversation of the comment it answers.
+       */
+      comment?: InboundComment;
     }
+  /** A comment was edited (its new text) or removed by its author (R451). */
+  | {
+      kind: "comment_changed";
+      providerMessageId: string;
+      change: "edited" | "removed";
+      text: string | null;
+      at: Date;
+    }
+  /** Something the webhook reported that Parley acknowledges but does not store, and why (logged). */
+  | { kind: "ignored"; reason: string; at: Date }
   | {
       kind: "status";
       providerMessageId: string;
@@ -95,6 +111,29 @@ export type InboundEvent =
    */
   | { kind: "account_error"; code: string; title: string; detail: string | null; at: Date };
 
+/** A comment's place: its post, the comment it answers (null: a top-level comment), its author. */
+export interface InboundComment {
+  postId: string;
+  parentId: string | null;
+  authorId: string;
+  /** The post's link, when the webhook gives it. */
+  permalinkUrl?: string | null;
+}
+
+/** The identity of a commenter on one post: one conversation per post and commenter. */
+export const commentContactId = (postId: string, authorId: string) => `comment:${postId}:${authorId}`;
+/** The commenter's own id in a comment identity (null: not a comment identity). */
+export const commenterOf = (externalId: string) =>
+  externalId.startsWith("comment:") ? externalId.slice(externalId.lastIndexOf(":") + 1) : null;
+
+/** A post's details as the provider gives them. */
+export interface PostDetails {
+  text: string | null;
+  permalinkUrl: string | null;
+  /** The provider's (expiring) link to the post's picture. */
+  pictureUrl: string | null;
+}
+
 /** A customer's public profile as the provider gives it (looked up by the sender's id). */
 export interface ContactProfile {
   name: string | null;
@@ -121,6 +160,11 @@ export interface OutgoingMessage {
    * `text` then holds the rendered template for display only. Adapters without templates ignore it.
    */
   template?: OutgoingTemplate | null;
+  /**
+   * A reply to a comment (R451): public (under the comment) or private (to the commenter's inbox, once per
+   * comment); `commentId` is the provider's id of the comment answered.
+   */
+  comment?: { mode: "public" | "private"; commentId: string } | null;
   /**
    * Progress of a message the adapter sends as several provider messages, kept in the database: the provider
    * ids of the parts an earlier attempt (of any worker process) already sent, in order, and `record`, which

@@ -2,7 +2,13 @@ import type { ChannelCapabilities, ChannelType } from "@parley/protocol";
 import type { z } from "zod";
 import type { AdapterContext, ConnectionInfo, DownloadRequest } from "./adapter-context";
 import type { MediaSource } from "./media";
-import type { ContactProfile, InboundEvent, OutgoingMessage, ProviderTemplate } from "./messages";
+import type {
+  ContactProfile,
+  InboundEvent,
+  OutgoingMessage,
+  PostDetails,
+  ProviderTemplate,
+} from "./messages";
 
 export * from "./adapter-context";
 export * from "./errors";
@@ -103,6 +109,17 @@ export interface ChannelAdapter<C = unknown, S = unknown> {
     externalContactId: string,
     ctx: AdapterContext,
   ): Promise<ContactProfile | null>;
+  /**
+   * Comments (R451): the details of a post (`GET /{post-id}` / `GET /{media-id}`), and hiding, unhiding or
+   * deleting a comment at the provider. Throw ChannelSendError (retryable or not) on refusal.
+   */
+  commentPost?(connection: ConnectionInfo<C, S>, postId: string, ctx: AdapterContext): Promise<PostDetails>;
+  moderateComment?(
+    connection: ConnectionInfo<C, S>,
+    commentId: string,
+    action: "hide" | "unhide" | "delete",
+    ctx: AdapterContext,
+  ): Promise<void>;
   /** Tells the customer their message was seen (channels that support it; see capabilities.markSeen). */
   markSeen?(
     connection: ConnectionInfo<C, S>,

@@ -310,6 +310,7 @@ export interface Conversations {
   first_unanswered_at: Timestamp | null;
   id: Generated<string>;
   identity_id: string;
+  kind: Generated<string>;
   last_activity_at: Generated<Timestamp>;
   last_customer_message_at: Timestamp | null;
   last_inbound_seq: Generated<number>;
@@ -320,6 +321,7 @@ export interface Conversations {
   last_message_preview: string | null;
   last_outbound_state: string | null;
   number: number;
+  post_id: string | null;
   read_receipts: boolean | null;
   source: Generated<Json>;
   status: Generated<string>;
@@ -510,6 +512,7 @@ export interface Messages {
   author_id: string | null;
   author_type: string;
   client_id: string | null;
+  comment: Json | null;
   connection_id: string;
   conversation_id: string;
   created_at: Generated<Timestamp>;
@@ -754,6 +757,19 @@ export interface SignInChallenges {
   user_id: string;
 }
 
+export interface SocialPosts {
+  connection_id: string;
+  created_at: Generated<Timestamp>;
+  error: string | null;
+  fetched_at: Timestamp | null;
+  permalink_url: string | null;
+  picture_url: string | null;
+  post_id: string;
+  text: string | null;
+  updated_at: Generated<Timestamp>;
+  workspace_id: string;
+}
+
 export interface Tags {
   color: Generated<string>;
   created_at: Generated<Timestamp>;
@@ -981,6 +997,7 @@ export interface DB {
   scheduled_runs: ScheduledRuns;
   sessions: Sessions;
   sign_in_challenges: SignInChallenges;
+  social_posts: SocialPosts;
   tags: Tags;
   tasks: Tasks;
   team_members: TeamMembers;

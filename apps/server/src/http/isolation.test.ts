@@ -379,6 +379,7 @@ function bodyFor(a: Seeded, route: RouteEntry): unknown {
     "PUT /api/conversations/:id/draft": { text: "hijack" },
     "PUT /api/conversations/:id/mute": { muted: true },
     "PUT /api/messages/:messageId/important": { important: true },
+    "PUT /api/messages/:messageId/comment-visibility": { hidden: true },
     "PATCH /api/contacts/:id": { name: "Hijacked", email: "hijack@example.com" },
     "PUT /api/contacts/:id/tags/:tagId": { pinned: false },
     "PATCH /api/users/:id": { role: "supervisor", status: "disabled" },

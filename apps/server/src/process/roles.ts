@@ -11,6 +11,7 @@ import { authRoutes } from "../modules/auth/routes";
 import { botRoutes } from "../modules/bots/routes";
 import { bulkRoutes } from "../modules/bulk/routes";
 import { cannedRoutes } from "../modules/canned/routes";
+import { commentRoutes } from "../modules/comments/routes";
 import { connectionRoutes } from "../modules/connections/routes";
 import { contactRoutes } from "../modules/contacts/routes";
 import { conversationRoutes } from "../modules/conversations/routes";
@@ -97,6 +98,7 @@ async function apiRoutes(app: App, ctx: AppContext, visitors: WidgetHub) {
   await widgetHoursRoutes(app, ctx, visitors);
   await distributionRoutes(app, ctx);
   await ruleRoutes(app, ctx);
+  await commentRoutes(app, ctx);
   // The agent web app at `/` once built into apps/web/dist (`npm start` builds it); else the API docs.
   if (!(await webAppRoutes(app)))
     ctx.log.warn("apps/web/dist is missing: `/` leads to the API documentation");

@@ -2228,6 +2228,7 @@ export interface paths {
                     activeTo?: string;
                     author?: "customer" | "agent";
                     delivery?: string[] | string;
+                    kind?: "direct" | "comment";
                     sort?: "activity" | "waiting";
                     limit?: number;
                     cursor?: string;
@@ -2289,6 +2290,22 @@ export interface paths {
                                     [key: string]: string;
                                 };
                                 createdAt: string;
+                                /** @enum {string} */
+                                kind?: "direct" | "comment";
+                                postId?: string | null;
+                                commentReplies?: {
+                                    commentMessageId: string | null;
+                                    public: {
+                                        allowed: boolean;
+                                        reason: string | null;
+                                        closesAt: string | null;
+                                    };
+                                    private: {
+                                        allowed: boolean;
+                                        reason: string | null;
+                                        closesAt: string | null;
+                                    };
+                                };
                                 window?: {
                                     allowed: boolean;
                                     /** @enum {string|null} */
@@ -2439,6 +2456,22 @@ export interface paths {
                                     [key: string]: string;
                                 };
                                 createdAt: string;
+                                /** @enum {string} */
+                                kind?: "direct" | "comment";
+                                postId?: string | null;
+                                commentReplies?: {
+                                    commentMessageId: string | null;
+                                    public: {
+                                        allowed: boolean;
+                                        reason: string | null;
+                                        closesAt: string | null;
+                                    };
+                                    private: {
+                                        allowed: boolean;
+                                        reason: string | null;
+                                        closesAt: string | null;
+                                    };
+                                };
                                 window?: {
                                     allowed: boolean;
                                     /** @enum {string|null} */
@@ -2588,6 +2621,20 @@ export interface paths {
                                     authorType: "contact" | "user" | "system" | "bot";
                                     at: string;
                                 }[];
+                                comment?: {
+                                    postId: string | null;
+                                    parentId?: string | null;
+                                    hidden?: boolean;
+                                    edits?: {
+                                        text: string | null;
+                                        at: string;
+                                    }[];
+                                    removedAt?: string | null;
+                                    deletedAt?: string | null;
+                                    /** @enum {string} */
+                                    mode?: "public" | "private";
+                                    replyTo?: string | null;
+                                } | null;
                                 createdAt: string;
                             }[];
                             hasMore: boolean;
@@ -2624,6 +2671,8 @@ export interface paths {
                         /** Format: uuid */
                         quotedMessageId?: string | null;
                         clientId?: string | null;
+                        /** @enum {string|null} */
+                        commentReply?: "public" | "private" | null;
                     };
                 };
             };
@@ -2693,6 +2742,20 @@ export interface paths {
                                     authorType: "contact" | "user" | "system" | "bot";
                                     at: string;
                                 }[];
+                                comment?: {
+                                    postId: string | null;
+                                    parentId?: string | null;
+                                    hidden?: boolean;
+                                    edits?: {
+                                        text: string | null;
+                                        at: string;
+                                    }[];
+                                    removedAt?: string | null;
+                                    deletedAt?: string | null;
+                                    /** @enum {string} */
+                                    mode?: "public" | "private";
+                                    replyTo?: string | null;
+                                } | null;
                                 createdAt: string;
                             };
                         };
@@ -2763,6 +2826,20 @@ export interface paths {
                                     authorType: "contact" | "user" | "system" | "bot";
                                     at: string;
                                 }[];
+                                comment?: {
+                                    postId: string | null;
+                                    parentId?: string | null;
+                                    hidden?: boolean;
+                                    edits?: {
+                                        text: string | null;
+                                        at: string;
+                                    }[];
+                                    removedAt?: string | null;
+                                    deletedAt?: string | null;
+                                    /** @enum {string} */
+                                    mode?: "public" | "private";
+                                    replyTo?: string | null;
+                                } | null;
                                 createdAt: string;
                             };
                         };
@@ -2812,6 +2889,8 @@ export interface paths {
                         /** Format: uuid */
                         quotedMessageId?: string | null;
                         clientId?: string | null;
+                        /** @enum {string|null} */
+                        commentReply?: "public" | "private" | null;
                     };
                 };
             };
@@ -2881,6 +2960,20 @@ export interface paths {
                                     authorType: "contact" | "user" | "system" | "bot";
                                     at: string;
                                 }[];
+                                comment?: {
+                                    postId: string | null;
+                                    parentId?: string | null;
+                                    hidden?: boolean;
+                                    edits?: {
+                                        text: string | null;
+                                        at: string;
+                                    }[];
+                                    removedAt?: string | null;
+                                    deletedAt?: string | null;
+                                    /** @enum {string} */
+                                    mode?: "public" | "private";
+                                    replyTo?: string | null;
+                                } | null;
                                 createdAt: string;
                             };
                         };
@@ -2951,6 +3044,20 @@ export interface paths {
                                     authorType: "contact" | "user" | "system" | "bot";
                                     at: string;
                                 }[];
+                                comment?: {
+                                    postId: string | null;
+                                    parentId?: string | null;
+                                    hidden?: boolean;
+                                    edits?: {
+                                        text: string | null;
+                                        at: string;
+                                    }[];
+                                    removedAt?: string | null;
+                                    deletedAt?: string | null;
+                                    /** @enum {string} */
+                                    mode?: "public" | "private";
+                                    replyTo?: string | null;
+                                } | null;
                                 createdAt: string;
                             };
                         };
@@ -3043,6 +3150,22 @@ export interface paths {
                                     [key: string]: string;
                                 };
                                 createdAt: string;
+                                /** @enum {string} */
+                                kind?: "direct" | "comment";
+                                postId?: string | null;
+                                commentReplies?: {
+                                    commentMessageId: string | null;
+                                    public: {
+                                        allowed: boolean;
+                                        reason: string | null;
+                                        closesAt: string | null;
+                                    };
+                                    private: {
+                                        allowed: boolean;
+                                        reason: string | null;
+                                        closesAt: string | null;
+                                    };
+                                };
                                 window?: {
                                     allowed: boolean;
                                     /** @enum {string|null} */
@@ -3163,6 +3286,22 @@ export interface paths {
                                     [key: string]: string;
                                 };
                                 createdAt: string;
+                                /** @enum {string} */
+                                kind?: "direct" | "comment";
+                                postId?: string | null;
+                                commentReplies?: {
+                                    commentMessageId: string | null;
+                                    public: {
+                                        allowed: boolean;
+                                        reason: string | null;
+                                        closesAt: string | null;
+                                    };
+                                    private: {
+                                        allowed: boolean;
+                                        reason: string | null;
+                                        closesAt: string | null;
+                                    };
+                                };
                                 window?: {
                                     allowed: boolean;
                                     /** @enum {string|null} */
@@ -3281,6 +3420,22 @@ export interface paths {
                                     [key: string]: string;
                                 };
                                 createdAt: string;
+                                /** @enum {string} */
+                                kind?: "direct" | "comment";
+                                postId?: string | null;
+                                commentReplies?: {
+                                    commentMessageId: string | null;
+                                    public: {
+                                        allowed: boolean;
+                                        reason: string | null;
+                                        closesAt: string | null;
+                                    };
+                                    private: {
+                                        allowed: boolean;
+                                        reason: string | null;
+                                        closesAt: string | null;
+                                    };
+                                };
                                 window?: {
                                     allowed: boolean;
                                     /** @enum {string|null} */
@@ -3392,6 +3547,22 @@ export interface paths {
                                     [key: string]: string;
                                 };
                                 createdAt: string;
+                                /** @enum {string} */
+                                kind?: "direct" | "comment";
+                                postId?: string | null;
+                                commentReplies?: {
+                                    commentMessageId: string | null;
+                                    public: {
+                                        allowed: boolean;
+                                        reason: string | null;
+                                        closesAt: string | null;
+                                    };
+                                    private: {
+                                        allowed: boolean;
+                                        reason: string | null;
+                                        closesAt: string | null;
+                                    };
+                                };
                                 window?: {
                                     allowed: boolean;
                                     /** @enum {string|null} */
@@ -3718,6 +3889,8 @@ export interface paths {
                             /** @enum {string} */
                             author?: "customer" | "agent";
                             delivery?: string[] | string;
+                            /** @enum {string} */
+                            kind?: "direct" | "comment";
                             /**
                              * @default activity
                              * @enum {string}
@@ -3810,6 +3983,8 @@ export interface paths {
                             /** @enum {string} */
                             author?: "customer" | "agent";
                             delivery?: string[] | string;
+                            /** @enum {string} */
+                            kind?: "direct" | "comment";
                             /**
                              * @default activity
                              * @enum {string}
@@ -4300,6 +4475,22 @@ export interface paths {
                                     [key: string]: string;
                                 };
                                 createdAt: string;
+                                /** @enum {string} */
+                                kind?: "direct" | "comment";
+                                postId?: string | null;
+                                commentReplies?: {
+                                    commentMessageId: string | null;
+                                    public: {
+                                        allowed: boolean;
+                                        reason: string | null;
+                                        closesAt: string | null;
+                                    };
+                                    private: {
+                                        allowed: boolean;
+                                        reason: string | null;
+                                        closesAt: string | null;
+                                    };
+                                };
                                 window?: {
                                     allowed: boolean;
                                     /** @enum {string|null} */
@@ -4418,6 +4609,22 @@ export interface paths {
                                     [key: string]: string;
                                 };
                                 createdAt: string;
+                                /** @enum {string} */
+                                kind?: "direct" | "comment";
+                                postId?: string | null;
+                                commentReplies?: {
+                                    commentMessageId: string | null;
+                                    public: {
+                                        allowed: boolean;
+                                        reason: string | null;
+                                        closesAt: string | null;
+                                    };
+                                    private: {
+                                        allowed: boolean;
+                                        reason: string | null;
+                                        closesAt: string | null;
+                                    };
+                                };
                                 window?: {
                                     allowed: boolean;
                                     /** @enum {string|null} */
@@ -4921,6 +5128,22 @@ export interface paths {
                                         [key: string]: string;
                                     };
                                     createdAt: string;
+                                    /** @enum {string} */
+                                    kind?: "direct" | "comment";
+                                    postId?: string | null;
+                                    commentReplies?: {
+                                        commentMessageId: string | null;
+                                        public: {
+                                            allowed: boolean;
+                                            reason: string | null;
+                                            closesAt: string | null;
+                                        };
+                                        private: {
+                                            allowed: boolean;
+                                            reason: string | null;
+                                            closesAt: string | null;
+                                        };
+                                    };
                                     window?: {
                                         allowed: boolean;
                                         /** @enum {string|null} */
@@ -5035,6 +5258,22 @@ export interface paths {
                                     [key: string]: string;
                                 };
                                 createdAt: string;
+                                /** @enum {string} */
+                                kind?: "direct" | "comment";
+                                postId?: string | null;
+                                commentReplies?: {
+                                    commentMessageId: string | null;
+                                    public: {
+                                        allowed: boolean;
+                                        reason: string | null;
+                                        closesAt: string | null;
+                                    };
+                                    private: {
+                                        allowed: boolean;
+                                        reason: string | null;
+                                        closesAt: string | null;
+                                    };
+                                };
                                 window?: {
                                     allowed: boolean;
                                     /** @enum {string|null} */
@@ -5709,6 +5948,20 @@ export interface paths {
                                     authorType: "contact" | "user" | "system" | "bot";
                                     at: string;
                                 }[];
+                                comment?: {
+                                    postId: string | null;
+                                    parentId?: string | null;
+                                    hidden?: boolean;
+                                    edits?: {
+                                        text: string | null;
+                                        at: string;
+                                    }[];
+                                    removedAt?: string | null;
+                                    deletedAt?: string | null;
+                                    /** @enum {string} */
+                                    mode?: "public" | "private";
+                                    replyTo?: string | null;
+                                } | null;
                                 createdAt: string;
                             };
                         };
@@ -6991,6 +7244,20 @@ export interface paths {
                                     authorType: "contact" | "user" | "system" | "bot";
                                     at: string;
                                 }[];
+                                comment?: {
+                                    postId: string | null;
+                                    parentId?: string | null;
+                                    hidden?: boolean;
+                                    edits?: {
+                                        text: string | null;
+                                        at: string;
+                                    }[];
+                                    removedAt?: string | null;
+                                    deletedAt?: string | null;
+                                    /** @enum {string} */
+                                    mode?: "public" | "private";
+                                    replyTo?: string | null;
+                                } | null;
                                 createdAt: string;
                             };
                         };
@@ -7061,6 +7328,20 @@ export interface paths {
                                     authorType: "contact" | "user" | "system" | "bot";
                                     at: string;
                                 }[];
+                                comment?: {
+                                    postId: string | null;
+                                    parentId?: string | null;
+                                    hidden?: boolean;
+                                    edits?: {
+                                        text: string | null;
+                                        at: string;
+                                    }[];
+                                    removedAt?: string | null;
+                                    deletedAt?: string | null;
+                                    /** @enum {string} */
+                                    mode?: "public" | "private";
+                                    replyTo?: string | null;
+                                } | null;
                                 createdAt: string;
                             };
                         };
@@ -7186,6 +7467,7 @@ export interface paths {
                     activeTo?: string;
                     author?: "customer" | "agent";
                     delivery?: string[] | string;
+                    kind?: "direct" | "comment";
                     scope?: "log" | "inbox";
                     notes?: "true" | "false";
                     redact?: "true" | "false";
@@ -7243,6 +7525,7 @@ export interface paths {
                     activeTo?: string;
                     author?: "customer" | "agent";
                     delivery?: string[] | string;
+                    kind?: "direct" | "comment";
                     scope?: "log" | "inbox";
                     notes?: "true" | "false";
                     redact?: "true" | "false";
@@ -8778,6 +9061,20 @@ export interface paths {
                                     authorType: "contact" | "user" | "system" | "bot";
                                     at: string;
                                 }[];
+                                comment?: {
+                                    postId: string | null;
+                                    parentId?: string | null;
+                                    hidden?: boolean;
+                                    edits?: {
+                                        text: string | null;
+                                        at: string;
+                                    }[];
+                                    removedAt?: string | null;
+                                    deletedAt?: string | null;
+                                    /** @enum {string} */
+                                    mode?: "public" | "private";
+                                    replyTo?: string | null;
+                                } | null;
                                 createdAt: string;
                             };
                         };
@@ -9097,6 +9394,20 @@ export interface paths {
                                     authorType: "contact" | "user" | "system" | "bot";
                                     at: string;
                                 }[];
+                                comment?: {
+                                    postId: string | null;
+                                    parentId?: string | null;
+                                    hidden?: boolean;
+                                    edits?: {
+                                        text: string | null;
+                                        at: string;
+                                    }[];
+                                    removedAt?: string | null;
+                                    deletedAt?: string | null;
+                                    /** @enum {string} */
+                                    mode?: "public" | "private";
+                                    replyTo?: string | null;
+                                } | null;
                                 createdAt: string;
                             };
                             conversationId: string;
@@ -12524,6 +12835,285 @@ export interface paths {
         put?: never;
         post?: never;
         delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/conversations/{id}/post": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The post a comment conversation is about: its text, link and picture (null for direct messages) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            post: {
+                                postId: string;
+                                text: string | null;
+                                permalinkUrl: string | null;
+                                pictureUrl: string | null;
+                                fetchedAt: string | null;
+                                error: string | null;
+                            } | null;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/messages/{messageId}/comment-visibility": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Hide or unhide a customer's comment at the provider (hidden comments are seen only by their author and friends) */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    messageId: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        hidden: boolean;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            message: {
+                                id: string;
+                                seq: number;
+                                conversationId: string;
+                                /** @enum {string} */
+                                direction: "inbound" | "outbound" | "internal";
+                                /** @enum {string} */
+                                kind: "message" | "note" | "event";
+                                /** @enum {string} */
+                                authorType: "contact" | "user" | "system" | "bot";
+                                authorId: string | null;
+                                text: string | null;
+                                attachments: {
+                                    name: string;
+                                    mimeType: string;
+                                    size: number;
+                                    url: string;
+                                    error?: string;
+                                    /** @enum {string} */
+                                    state?: "downloading" | "ready" | "failed";
+                                }[];
+                                quotedMessageId: string | null;
+                                event: {
+                                    [key: string]: unknown;
+                                } | null;
+                                providerMessageId: string | null;
+                                delivery: {
+                                    /** @enum {string} */
+                                    state: "queued" | "sent" | "delivered" | "read" | "failed";
+                                    queuedAt: string | null;
+                                    sentAt: string | null;
+                                    deliveredAt: string | null;
+                                    readAt: string | null;
+                                    failedAt: string | null;
+                                    /** @enum {string|null} */
+                                    failureReason: "provider_error" | "window_closed" | "blocked_by_user" | "not_permitted" | "contact_blocked" | "visitor_left" | "too_long" | "attachment_rejected" | "unsubscribed" | "rate_limited" | null;
+                                    failureDetail: string | null;
+                                    waiting: {
+                                        /** @enum {string} */
+                                        reason: "rate_limited";
+                                        until: string;
+                                    } | null;
+                                } | null;
+                                template: {
+                                    name: string;
+                                    language: string;
+                                    variables: {
+                                        header?: string[];
+                                        body: string[];
+                                        buttons?: string[];
+                                    };
+                                } | null;
+                                reactions: {
+                                    emoji: string;
+                                    /** @enum {string} */
+                                    authorType: "contact" | "user" | "system" | "bot";
+                                    at: string;
+                                }[];
+                                comment?: {
+                                    postId: string | null;
+                                    parentId?: string | null;
+                                    hidden?: boolean;
+                                    edits?: {
+                                        text: string | null;
+                                        at: string;
+                                    }[];
+                                    removedAt?: string | null;
+                                    deletedAt?: string | null;
+                                    /** @enum {string} */
+                                    mode?: "public" | "private";
+                                    replyTo?: string | null;
+                                } | null;
+                                createdAt: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/messages/{messageId}/comment": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Delete a comment at the provider (a customer's comment or the business's public reply) */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    messageId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            message: {
+                                id: string;
+                                seq: number;
+                                conversationId: string;
+                                /** @enum {string} */
+                                direction: "inbound" | "outbound" | "internal";
+                                /** @enum {string} */
+                                kind: "message" | "note" | "event";
+                                /** @enum {string} */
+                                authorType: "contact" | "user" | "system" | "bot";
+                                authorId: string | null;
+                                text: string | null;
+                                attachments: {
+                                    name: string;
+                                    mimeType: string;
+                                    size: number;
+                                    url: string;
+                                    error?: string;
+                                    /** @enum {string} */
+                                    state?: "downloading" | "ready" | "failed";
+                                }[];
+                                quotedMessageId: string | null;
+                                event: {
+                                    [key: string]: unknown;
+                                } | null;
+                                providerMessageId: string | null;
+                                delivery: {
+                                    /** @enum {string} */
+                                    state: "queued" | "sent" | "delivered" | "read" | "failed";
+                                    queuedAt: string | null;
+                                    sentAt: string | null;
+                                    deliveredAt: string | null;
+                                    readAt: string | null;
+                                    failedAt: string | null;
+                                    /** @enum {string|null} */
+                                    failureReason: "provider_error" | "window_closed" | "blocked_by_user" | "not_permitted" | "contact_blocked" | "visitor_left" | "too_long" | "attachment_rejected" | "unsubscribed" | "rate_limited" | null;
+                                    failureDetail: string | null;
+                                    waiting: {
+                                        /** @enum {string} */
+                                        reason: "rate_limited";
+                                        until: string;
+                                    } | null;
+                                } | null;
+                                template: {
+                                    name: string;
+                                    language: string;
+                                    variables: {
+                                        header?: string[];
+                                        body: string[];
+                                        buttons?: string[];
+                                    };
+                                } | null;
+                                reactions: {
+                                    emoji: string;
+                                    /** @enum {string} */
+                                    authorType: "contact" | "user" | "system" | "bot";
+                                    at: string;
+                                }[];
+                                comment?: {
+                                    postId: string | null;
+                                    parentId?: string | null;
+                                    hidden?: boolean;
+                                    edits?: {
+                                        text: string | null;
+                                        at: string;
+                                    }[];
+                                    removedAt?: string | null;
+                                    deletedAt?: string | null;
+                                    /** @enum {string} */
+                                    mode?: "public" | "private";
+                                    replyTo?: string | null;
+                                } | null;
+                                createdAt: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
         options?: never;
         head?: never;
         patch?: never;

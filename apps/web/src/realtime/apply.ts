@@ -79,6 +79,7 @@ export function upsertConversation(
           draft: old.draft,
           permissions: incoming.permissions ?? old.permissions,
           window: incoming.window ?? old.window,
+          commentReplies: incoming.commentReplies ?? old.commentReplies,
         }
       : old,
   );

@@ -1,5 +1,6 @@
 import { parseWebhookJson } from "../payload";
 import { type AdapterContext, type InboundAttachment, type InboundEvent, pendingAttachment } from "../types";
+import { parseCommentChanges } from "./comments";
 import { MetaMessagingEvent, MetaWebhook } from "./payloads";
 
 /** Our own sends carry this prefix in Messenger's `message.metadata`; their echoes are dropped. */
@@ -36,6 +37,14 @@ export async function parseMetaWebhook(
       if (!e.success) continue; // an event shape we do not know: ignored
       events.push(...(await mapEvent(e.data, opts, ctx)));
     }
+    if (entry.changes?.length)
+      events.push(
+        ...parseCommentChanges(entry.changes, {
+          object: opts.object,
+          accountId: opts.accountId,
+          now: ctx.now(),
+        }),
+      );
   }
   return events;
 }

@@ -2,6 +2,7 @@ import { INSTAGRAM_CAPABILITIES } from "@parley/protocol";
 import { randomToken } from "../../lib/crypto";
 import { listIssues, parseCredentials } from "../form-fields";
 import { type AdapterContext, type ChannelAdapter, ChannelSetupError } from "../types";
+import { type CommentApi, fetchPost, moderate, replyToComment } from "./comment-api";
 import { type GraphTarget, graphGet, graphProfile } from "./graph";
 import { graphBase } from "./messenger";
 import { type InstagramCredentials, InstagramCredentialsInput, MetaSettings } from "./payloads";
@@ -23,6 +24,16 @@ function target(c: InstagramCredentials, ctx: AdapterContext): GraphTarget {
     };
   return { messagesUrl: `${graphBase(ctx)}/me/messages`, token: c.pageAccessToken!, label: "Instagram" };
 }
+
+/** Comment endpoints on the API base and with the token the connection uses. */
+const comments = (c: InstagramCredentials, ctx: AdapterContext): CommentApi => ({
+  platform: "instagram",
+  base: c.instagramAccessToken
+    ? `${ctx.endpoints.instagramApiBase}/${ctx.endpoints.graphApiVersion}`
+    : graphBase(ctx),
+  token: c.instagramAccessToken ?? c.pageAccessToken!,
+  messages: target(c, ctx),
+});
 
 export const instagramChannel: ChannelAdapter<InstagramCredentials, MetaSettings> = {
   type: "instagram",
@@ -68,20 +79,26 @@ export const instagramChannel: ChannelAdapter<InstagramCredentials, MetaSettings
   },
 
   send: (connection, message, ctx) =>
-    sendThroughGraph(
-      target(connection.credentials, ctx),
-      {
-        platform: "instagram",
-        tooLong: (text) => {
-          const bytes = Buffer.byteLength(text, "utf8");
-          return bytes > TEXT_MAX_BYTES
-            ? `Instagram takes at most ${TEXT_MAX_BYTES} bytes of text in a message; this one has ${bytes} (emoji and non-Latin letters take several bytes).`
-            : null;
-        },
-      },
-      message,
-      ctx,
-    ),
+    message.comment
+      ? replyToComment(comments(connection.credentials, ctx), message, ctx)
+      : sendThroughGraph(
+          target(connection.credentials, ctx),
+          {
+            platform: "instagram",
+            tooLong: (text) => {
+              const bytes = Buffer.byteLength(text, "utf8");
+              return bytes > TEXT_MAX_BYTES
+                ? `Instagram takes at most ${TEXT_MAX_BYTES} bytes of text in a message; this one has ${bytes} (emoji and non-Latin letters take several bytes).`
+                : null;
+            },
+          },
+          message,
+          ctx,
+        ),
+
+  commentPost: (connection, postId, ctx) => fetchPost(comments(connection.credentials, ctx), postId, ctx),
+  moderateComment: (connection, commentId, action, ctx) =>
+    moderate(comments(connection.credentials, ctx), commentId, action, ctx),
 
   markSeen: (connection, t, ctx) =>
     markSeenThroughGraph(target(connection.credentials, ctx), t.externalContactId, ctx),

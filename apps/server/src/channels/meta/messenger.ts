@@ -2,6 +2,7 @@ import { MESSENGER_CAPABILITIES } from "@parley/protocol";
 import { randomToken } from "../../lib/crypto";
 import { listIssues, parseCredentials } from "../form-fields";
 import { type AdapterContext, type ChannelAdapter, ChannelSetupError } from "../types";
+import { type CommentApi, fetchPost, moderate, replyToComment } from "./comment-api";
 import { type GraphTarget, graphGet, graphProfile } from "./graph";
 import { type MessengerCredentials, MessengerCredentialsInput, MetaSettings } from "./payloads";
 import { markSeenThroughGraph, sendThroughGraph } from "./send";
@@ -15,6 +16,8 @@ export const MESSENGER_FIELDS = [
   "message_echoes",
   "messaging_postbacks",
   "message_reactions",
+  // Comments under the Page's posts (R451).
+  "feed",
 ];
 
 export function graphBase(ctx: AdapterContext) {
@@ -25,6 +28,13 @@ const target = (c: MessengerCredentials, ctx: AdapterContext): GraphTarget => ({
   messagesUrl: `${graphBase(ctx)}/me/messages`,
   token: c.pageAccessToken,
   label: "Messenger",
+});
+
+const comments = (c: MessengerCredentials, ctx: AdapterContext): CommentApi => ({
+  platform: "messenger",
+  base: graphBase(ctx),
+  token: c.pageAccessToken,
+  messages: target(c, ctx),
 });
 
 export const messengerChannel: ChannelAdapter<MessengerCredentials, MetaSettings> = {
@@ -67,18 +77,24 @@ export const messengerChannel: ChannelAdapter<MessengerCredentials, MetaSettings
   },
 
   send: (connection, message, ctx) =>
-    sendThroughGraph(
-      target(connection.credentials, ctx),
-      {
-        platform: "messenger",
-        tooLong: (text) =>
-          [...text].length > 2000
-            ? `Messenger takes at most 2000 characters in a message; this one has ${[...text].length}.`
-            : null,
-      },
-      message,
-      ctx,
-    ),
+    message.comment
+      ? replyToComment(comments(connection.credentials, ctx), message, ctx)
+      : sendThroughGraph(
+          target(connection.credentials, ctx),
+          {
+            platform: "messenger",
+            tooLong: (text) =>
+              [...text].length > 2000
+                ? `Messenger takes at most 2000 characters in a message; this one has ${[...text].length}.`
+                : null,
+          },
+          message,
+          ctx,
+        ),
+
+  commentPost: (connection, postId, ctx) => fetchPost(comments(connection.credentials, ctx), postId, ctx),
+  moderateComment: (connection, commentId, action, ctx) =>
+    moderate(comments(connection.credentials, ctx), commentId, action, ctx),
 
   markSeen: (connection, t, ctx) =>
     markSeenThroughGraph(target(connection.credentials, ctx), t.externalContactId, ctx),

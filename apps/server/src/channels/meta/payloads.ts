@@ -183,6 +183,8 @@ export const MetaWebhook = z.object({
         time: z.number().optional(),
         // Events of a thread another app controls (Handover Protocol) arrive as `standby`: not ours.
         messaging: z.array(z.unknown()).optional(),
+        /** Page `feed` and Instagram `comments` / `mentions` changes (R451). */
+        changes: z.array(z.unknown()).optional(),
       }),
     )
     .default([]),

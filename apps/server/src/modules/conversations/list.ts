@@ -1,4 +1,4 @@
-import { ChannelType, ConversationStatus, DeliveryState, LIMITS } from "@parley/protocol";
+import { ChannelType, ConversationKind, ConversationStatus, DeliveryState, LIMITS } from "@parley/protocol";
 import { z } from "zod";
 import type { Db } from "../../db/client";
 import { type Actor, conversationPolicy, readableConversationsSql } from "../../domain/permissions";
@@ -42,6 +42,8 @@ export const ListFilters = z.object({
   author: z.enum(["customer", "agent"]).optional(),
   /** The delivery state of our last message, when the last message is ours (e.g. sent,delivered: not read yet). */
   delivery: csv(DeliveryState).optional(),
+  /** Comments under posts or direct messages (R451). */
+  kind: ConversationKind.optional(),
 });
 export type ListFilters = z.infer<typeof ListFilters>;
 
@@ -216,6 +218,7 @@ export function inboxFilters(f: InboxFilterInput, p: (v: unknown) => string): st
     where.push(
       `c.connection_id in (select x.id from channel_connections x where x.workspace_id = $1 and x.type = any(${p(f.channel)}::text[]))`,
     );
+  if (f.kind) where.push(`c.kind = ${p(f.kind)}`);
   if (f.team?.length) where.push(`c.team_id = any(${p(f.team)}::uuid[])`);
   if (f.bot?.length) where.push(`c.bot_id = any(${p(f.bot)}::uuid[])`);
   const pinned = f.tagMode === "pinned" ? " and t.pinned" : "";

@@ -35,6 +35,9 @@ export interface ConversationRow {
   closed_at: Date | null;
   source: Record<string, string>;
   created_at: Date;
+  /** direct or comment (R451); the post a comment conversation is about. */
+  kind?: "direct" | "comment";
+  post_id?: string | null;
   unread_count?: number;
   marked_unread?: boolean | null;
   draft?: string | null;
@@ -49,7 +52,7 @@ export const CONVERSATION_SELECT = `
     ct.blocked_at as contact_blocked_at, c.assignee_id, c.team_id, c.bot_id, c.last_activity_at,
     c.last_message_id, c.last_message_preview, c.last_message_author, c.last_message_author_id, c.last_message_direction,
     c.last_outbound_state, c.last_inbound_seq, c.first_unanswered_at, c.last_customer_message_at,
-    c.closed_at, c.source, c.created_at,
+    c.closed_at, c.source, c.created_at, c.kind, c.post_id,
     coalesce((select array_agg(o.user_id::text order by o.added_at) from conversation_operators o
       where o.conversation_id = c.id), '{}') as operator_ids`;
 
@@ -108,6 +111,10 @@ export function presentConversation(r: ConversationRow, permissions?: Conversati
     source: r.source,
     createdAt: iso(r.created_at)!,
   };
+  if (r.kind === "comment") {
+    out.kind = "comment";
+    out.postId = r.post_id ?? null;
+  }
   if (r.unread_count !== undefined) out.unreadCount = Math.max(r.unread_count, r.marked_unread ? 1 : 0);
   if (r.draft !== undefined) out.draft = r.draft;
   if (r.pinned_tags !== undefined) out.pinnedTags = r.pinned_tags;

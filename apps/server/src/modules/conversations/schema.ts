@@ -1,4 +1,4 @@
-import { Attachment, LIMITS } from "@parley/protocol";
+import { Attachment, CommentReplyMode, LIMITS } from "@parley/protocol";
 import { z } from "zod";
 
 export const tags = ["conversations"];
@@ -18,6 +18,8 @@ export const SendBody = z.object({
   attachments: z.array(Attachment).max(10).default([]),
   quotedMessageId: z.uuid().nullish(),
   clientId: z.string().min(1).max(100).nullish(),
+  /** In a conversation about a comment: public (under the comment, the default) or private (R451). */
+  commentReply: CommentReplyMode.nullish(),
 });
 
 export const Draft = z.object({ text: z.string(), updatedAt: z.string() });

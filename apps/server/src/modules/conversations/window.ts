@@ -19,13 +19,16 @@ export async function conversationWindow(
     settings: WindowSettings;
     last_customer_message_at: Date | null;
     unsubscribed_at: Date | null;
+    kind: string;
   }>(
-    `select cc.type, cc.settings, c.last_customer_message_at, i.unsubscribed_at
+    `select cc.type, cc.settings, c.last_customer_message_at, i.unsubscribed_at, c.kind
      from conversations c join channel_connections cc on cc.id = c.connection_id
      join contact_identities i on i.id = c.identity_id where c.id = $1`,
     [conversationId],
   );
-  if (!row) return { allowed: true, mode: "free", closesAt: null, remaining: null };
+  // No messaging window under posts: a comment conversation's replies follow their own rule
+  // (domain/comment-replies.ts, checked by sendMessage and the send job).
+  if (!row || row.kind === "comment") return { allowed: true, mode: "free", closesAt: null, remaining: null };
   const rule = CAPABILITIES[row.type]?.window ?? "none";
   let sent = 0;
   if (rule === "wechat") {

@@ -63,7 +63,8 @@ export function registerOutsideHoursJob(ctx: AppContext) {
            r.texts, r.language
          from conversations c join contacts ct on ct.id = c.contact_id
          join outside_hours_replies r on r.connection_id = c.connection_id and r.enabled
-         where c.id = any($1::uuid[])`,
+         -- Not under posts: an away message would be a public comment (R451).
+         where c.id = any($1::uuid[]) and c.kind = 'direct'`,
         [conversationIds],
       );
       const hours = new HoursCache(ctx.db);

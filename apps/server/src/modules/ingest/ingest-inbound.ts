@@ -1,5 +1,11 @@
 import type { InboundEvent } from "../../channels/types";
 import { type AppContext, type Tx, transact } from "../../context";
+import {
+  type CommentOutcome,
+  ingestCommentChange,
+  queuePostDetails,
+  routeCommentEchoes,
+} from "../comments/ingest-comments";
 import { queueProfileLookups } from "../contacts/profile-job";
 import { queueMediaDownloads } from "../media/queue-downloads";
 import { MESSAGE_COLUMNS, type MessageRow } from "../messages/present";
@@ -25,7 +31,8 @@ export type IngestOutcome =
   | { kind: "read_watermark"; status: "updated" | "unchanged" | "unknown_contact"; count: number }
   | { kind: "delivery_watermark"; status: "updated" | "unchanged"; count: number }
   | ReactionOutcome
-  | ChannelEventOutcome;
+  | ChannelEventOutcome
+  | CommentOutcome;
 
 export interface IngestSubmission {
   connection: ConnectionRef;
@@ -47,12 +54,19 @@ export async function ingestBatch(
   const outcomes = await transact(ctx, async (tx) => {
     accountErrors.length = 0; // a transaction run again starts over
     const out: IngestOutcome[][] = submissions.map((s) => new Array<IngestOutcome>(s.events.length));
-    const messages: { connection: ConnectionRef; message: InboundMessage; at: [number, number] }[] = [];
+    const all: { connection: ConnectionRef; message: InboundMessage; at: [number, number] }[] = [];
     submissions.forEach((s, i) => {
       s.events.forEach((e, j) => {
-        if (e.kind === "message") messages.push({ connection: s.connection, message: e, at: [i, j] });
+        if (e.kind === "message") all.push({ connection: s.connection, message: e, at: [i, j] });
       });
     });
+    // The business's own comments go to the conversation of the comment they answer, or are not stored.
+    const dropped = await routeCommentEchoes(tx, all);
+    const messages = all.filter((m) => !dropped.has(m.message));
+    for (const m of all) {
+      const reason = dropped.get(m.message);
+      if (reason) out[m.at[0]]![m.at[1]] = ignore(ctx, submissions[m.at[0]]!.connection, reason);
+    }
     await refreshSenders(tx, messages);
     const created = await ingestMessages(tx, messages);
     messages.forEach((m, k) => {
@@ -60,15 +74,19 @@ export async function ingestBatch(
     });
     // Files announced by the webhook: downloaded by a job each, after the webhook is acknowledged.
     await queueMediaDownloads(tx, messages, created);
+    // Posts that comments are about, seen for the first time: their details are fetched by a job.
+    await queuePostDetails(tx, messages, created);
     // Senders whose profile the channel can look up (new ones, or looked up over a day ago): a job each.
     await queueProfileLookups(
       tx,
       ctx,
-      messages.map((m) => ({
-        connectionId: m.connection.id,
-        type: m.connection.type,
-        externalId: m.message.externalContactId,
-      })),
+      messages
+        .filter((m) => !m.message.comment)
+        .map((m) => ({
+          connectionId: m.connection.id,
+          type: m.connection.type,
+          externalId: m.message.externalContactId,
+        })),
     );
     // Delivery reports after the messages: a report in the same batch as the message it is about applies.
     // Per-message reports are applied together (set-based); watermarks then, one by one.
@@ -90,6 +108,10 @@ export async function ingestBatch(
           out[i]![j] = await ingestWatermark(tx, s.connection, e);
         } else if (e.kind === "reaction") {
           out[i]![j] = await ingestReaction(tx, s.connection, e);
+        } else if (e.kind === "comment_changed") {
+          out[i]![j] = await ingestCommentChange(tx, s.connection, e);
+        } else if (e.kind === "ignored") {
+          out[i]![j] = ignore(ctx, s.connection, e.reason);
         } else if (isChannelEvent(e)) {
           out[i]![j] = await ingestChannelEvent(ctx, tx, s.connection, e, accountErrors);
         }
@@ -103,12 +125,18 @@ export async function ingestBatch(
   const connections = new Map(submissions.map((s) => [s.connection.id, s]));
   for (const [id, s] of connections) {
     await recordHealth(ctx, id, "last_webhook_at");
-    const isReport = (e: InboundEvent) => e.kind !== "message" && e.kind !== "reaction" && !isChannelEvent(e);
+    const isReport = (e: InboundEvent) => ["status", "read_watermark", "delivery_watermark"].includes(e.kind);
     if (submissions.some((x) => x.connection.id === id && x.events.some(isReport))) {
       await recordHealth(ctx, s.connection.id, "last_status_at");
     }
   }
   return outcomes;
+}
+
+/** An event acknowledged but not stored: the reason is logged and returned in the webhook's answer. */
+function ignore(ctx: AppContext, connection: ConnectionRef, reason: string): CommentOutcome {
+  ctx.log.info({ connectionId: connection.id, reason }, "webhook event not stored");
+  return { kind: "ignored", status: "ignored", reason };
 }
 
 /** Ingests one webhook's events in their own transaction. */

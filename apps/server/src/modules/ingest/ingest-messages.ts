@@ -2,8 +2,7 @@ import type { Conversation } from "@parley/protocol";
 import { type InboundEvent, storedAttachment } from "../../channels/types";
 import type { Tx } from "../../context";
 import type { EventAudience } from "../../domain/permissions";
-import { emitContactCreated, newContact } from "../contacts/events";
-import { conversationNumberSequence } from "../conversations/numbers";
+import { storedComment } from "../comments/stored";
 import {
   accessOf,
   CONVERSATION_SELECT,
@@ -15,6 +14,7 @@ import { enqueueDistribution } from "../distribution/jobs";
 import { MESSAGE_COLUMNS, type MessageRow, presentMessage } from "../messages/present";
 import { addSystemEvent } from "../messages/system-event";
 import { queueAfterIngest } from "./after-ingest";
+import { findOrCreateIdentity, lockConversation } from "./ingest-targets";
 
 export interface ConnectionRef {
   id: string;
@@ -32,7 +32,7 @@ export type MessageOutcome = {
   conversationId: string | null;
 };
 
-interface Target {
+export interface Target {
   contactId: string;
   blocked: boolean;
   conversationId: string;
@@ -98,7 +98,7 @@ export async function ingestMessages(
     const identity = await findOrCreateIdentity(tx, p.connection, p.message);
     const conv = identity.blocked
       ? { id: "", status: "open" as const, created: false }
-      : await lockConversation(tx, p.connection, identity, p.message.source);
+      : await lockConversation(tx, p.connection, identity, p.message);
     targets.set(key(p.connection.id, p.message.externalContactId), {
       contactId: identity.contact_id,
       blocked: identity.blocked,
@@ -119,7 +119,7 @@ export async function ingestMessages(
   const inserted = accepted.length
     ? await tx.q.query<MessageRow & { connection_id: string }>(
         `insert into messages (workspace_id, conversation_id, connection_id, direction, kind, author_type, author_id, text,
-           attachments, quoted_message_id, provider_message_id, delivery_state, queued_at, sent_at, created_at)
+           attachments, quoted_message_id, provider_message_id, delivery_state, queued_at, sent_at, created_at, comment)
          select u.workspace_id, u.conversation_id, u.connection_id,
            -- An echo is the business's own message sent from the provider's app: an agent message, already sent.
            case when u.echo then 'outbound' else 'inbound' end, 'message',
@@ -129,11 +129,11 @@ export async function ingestMessages(
               and q.conversation_id = u.conversation_id),
            u.provider_message_id,
            case when u.echo then 'sent' end, case when u.echo then $9::timestamptz end,
-           case when u.echo then $9::timestamptz end, $9
+           case when u.echo then $9::timestamptz end, $9, u.comment
          from unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::uuid[], $5::text[], $6::jsonb[], $7::text[], $8::text[],
-             $10::boolean[])
+             $10::boolean[], $11::jsonb[])
            with ordinality as u(workspace_id, conversation_id, connection_id, contact_id, text, attachments, quoted,
-             provider_message_id, echo, ord)
+             provider_message_id, echo, comment, ord)
          order by u.ord
          on conflict (connection_id, provider_message_id) where provider_message_id is not null do nothing
          returning ${MESSAGE_COLUMNS}, connection_id`,
@@ -148,6 +148,7 @@ export async function ingestMessages(
           accepted.map((a) => a.message.providerMessageId),
           tx.now,
           accepted.map((a) => a.message.echo === true),
+          accepted.map((a) => storedComment(a.message)),
         ],
       )
     : [];
@@ -309,88 +310,4 @@ export async function ingestMessages(
 export function preview(text: string | null, attachments: number): string {
   if (text) return text.length > 200 ? `${text.slice(0, 199)}…` : text;
   return attachments > 0 ? `📎 ${attachments}` : "";
-}
-
-async function findOrCreateIdentity(
-  tx: Tx,
-  connection: ConnectionRef,
-  e: InboundMessage,
-): Promise<{ id: string; contact_id: string; blocked: boolean }> {
-  const found = await tx.q.query<{ id: string; contact_id: string; blocked: boolean }>(
-    `select i.id, i.contact_id, c.blocked_at is not null as blocked
-     from contact_identities i join contacts c on c.id = i.contact_id
-     where i.connection_id = $1 and i.external_id = $2`,
-    [connection.id, e.externalContactId],
-  );
-  if (found[0]) return found[0];
-  const [contact] = await tx.q.query<{ id: string }>(
-    `insert into contacts (workspace_id, name, nickname, email, phone, created_at, updated_at)
-     values ($1, $2, $3, $4, $5, $6, $6) returning id`,
-    [
-      connection.workspaceId,
-      e.contact.name ?? null,
-      e.contact.nickname ?? null,
-      e.contact.email ?? null,
-      e.contact.phone ?? null,
-      tx.now,
-    ],
-  );
-  const [identity] = await tx.q.query<{ id: string }>(
-    `insert into contact_identities (workspace_id, contact_id, connection_id, external_id, display_name, created_at)
-     values ($1, $2, $3, $4, $5, $6) on conflict (connection_id, external_id) do nothing returning id`,
-    [connection.workspaceId, contact!.id, connection.id, e.externalContactId, e.contact.name ?? null, tx.now],
-  );
-  if (identity) {
-    emitContactCreated(
-      tx,
-      connection.workspaceId,
-      newContact(
-        contact!.id,
-        {
-          name: e.contact.name ?? null,
-          nickname: e.contact.nickname ?? null,
-          email: e.contact.email ?? null,
-          phone: e.contact.phone ?? null,
-        },
-        tx.now,
-      ),
-    );
-    return { id: identity.id, contact_id: contact!.id, blocked: false };
-  }
-  // Another transaction created the identity first: use it and drop our contact.
-  await tx.q.query("delete from contacts where id = $1", [contact!.id]);
-  return findOrCreateIdentity(tx, connection, e);
-}
-
-/** Finds the identity's conversation and locks it (inserts into it are serialised), or opens a new one. */
-async function lockConversation(
-  tx: Tx,
-  connection: ConnectionRef,
-  identity: { id: string; contact_id: string },
-  source: Record<string, string> | undefined,
-): Promise<{ id: string; status: Target["status"]; created: boolean }> {
-  const [existing] = await tx.q.query<{ id: string; status: Target["status"] }>(
-    "select id, status from conversations where identity_id = $1 for update",
-    [identity.id],
-  );
-  if (existing) return { ...existing, created: false };
-  const [num] = await tx.q.query<{ n: number }>("select nextval($1::regclass) as n", [
-    conversationNumberSequence(connection.workspaceId),
-  ]);
-  const [created] = await tx.q.query<{ id: string }>(
-    `insert into conversations (workspace_id, number, connection_id, contact_id, identity_id, source,
-       last_activity_at, created_at, updated_at)
-     values ($1, $2, $3, $4, $5, $6, $7, $7, $7) on conflict (identity_id) do nothing returning id`,
-    [
-      connection.workspaceId,
-      num!.n,
-      connection.id,
-      identity.contact_id,
-      identity.id,
-      JSON.stringify(source ?? {}),
-      tx.now,
-    ],
-  );
-  if (created) return { id: created.id, status: "open", created: true };
-  return lockConversation(tx, connection, identity, source);
 }

@@ -23,13 +23,19 @@ export async function queueMarkSeen(
   conversationId: string,
   moment: "open" | "reply",
 ) {
-  const [row] = await tx.q.query<{ policy: SendSeenPolicy | null; type: string; off: string | null }>(
-    `select w.settings->>'sendSeen' as policy, cc.type, ${READ_TRACKING_OFF_SQL} as off
+  const [row] = await tx.q.query<{
+    policy: SendSeenPolicy | null;
+    type: string;
+    off: string | null;
+    kind: string;
+  }>(
+    `select w.settings->>'sendSeen' as policy, cc.type, ${READ_TRACKING_OFF_SQL} as off, c.kind
      from conversations c ${READ_TRACKING_JOINS}
      where c.id = $1 and c.workspace_id = $2`,
     [conversationId, workspaceId],
   );
-  if (!row || (row.policy ?? "off") === "off") return;
+  // Comments under posts have no "seen" (R451).
+  if (!row || (row.policy ?? "off") === "off" || row.kind === "comment") return;
   // Read receipts turned off for this conversation, its connection or the workspace, or no consent (R305, R307).
   if (row.off) return;
   if ((row.policy === "on_open") !== (moment === "open")) return;

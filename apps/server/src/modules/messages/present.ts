@@ -1,4 +1,11 @@
-import type { Attachment, DeliveryState, FailureReason, Message, MessageReaction } from "@parley/protocol";
+import type {
+  Attachment,
+  DeliveryState,
+  FailureReason,
+  Message,
+  MessageComment,
+  MessageReaction,
+} from "@parley/protocol";
 import type { Queryable } from "../../db/client";
 import { iso } from "../../lib/time";
 import type { StoredTemplateRef } from "../templates/render";
@@ -31,12 +38,14 @@ export interface MessageRow {
   template: StoredTemplateRef | null;
   /** The customer's reactions (Messenger, Instagram). */
   reactions?: MessageReaction[] | null;
+  /** Comments and replies to them (R451). */
+  comment?: MessageComment | null;
   created_at: Date;
 }
 
 export const MESSAGE_COLUMNS = `id, seq, conversation_id, direction, kind, author_type, author_id, text, attachments,
   quoted_message_id, event, provider_message_id, delivery_state, queued_at, sent_at, delivered_at, read_at,
-  failed_at, failure_reason, failure_detail, waiting_reason, retry_at, template, reactions, created_at`;
+  failed_at, failure_reason, failure_detail, waiting_reason, retry_at, template, reactions, comment, created_at`;
 
 export function presentMessage(r: MessageRow): Message {
   return {
@@ -72,6 +81,7 @@ export function presentMessage(r: MessageRow): Message {
       ? { name: r.template.name, language: r.template.language, variables: r.template.variables }
       : null,
     reactions: r.reactions ?? [],
+    ...(r.comment ? { comment: r.comment } : {}),
     createdAt: iso(r.created_at)!,
   };
 }

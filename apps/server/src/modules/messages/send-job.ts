@@ -5,6 +5,7 @@ import { ChannelPacing, ChannelSendError } from "../../channels/types";
 import { type AppContext, type Tx, transact } from "../../context";
 import type { DeliveryReport } from "../../domain/delivery-state";
 import { PermanentFailure, RetryLater } from "../../jobs/queue";
+import { commentOfSend, commentSendRefusal } from "../comments/reply";
 import { accessOf, loadConversationRow } from "../conversations/present";
 import { conversationWindow, refusalReason } from "../conversations/window";
 import { MESSAGE_COLUMNS, type MessageRow, presentMessage } from "./present";
@@ -156,6 +157,17 @@ export function registerSendJob(ctx: AppContext) {
         }));
         return;
       }
+      // A private reply to a comment: still the only one, and within 7 days of the comment (R451).
+      const refusal = await commentSendRefusal(ctx.db, message, connection.type, ctx.clock.now());
+      if (refusal) {
+        await record(messageId, workspaceId, () => ({
+          state: "failed",
+          at: ctx.clock.now(),
+          reason: "window_closed",
+          detail: refusal,
+        }));
+        return;
+      }
       let result: { providerMessageId: string };
       try {
         result = await adapter.send(
@@ -180,6 +192,7 @@ export function registerSendJob(ctx: AppContext) {
                   components: message.template.components,
                 }
               : null,
+            comment: await commentOfSend(ctx.db, message),
             parts: {
               sent: message.sent_parts ?? [],
               record: (index, providerId) => recordPart(messageId, index, providerId),

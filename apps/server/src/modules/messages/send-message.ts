@@ -2,6 +2,7 @@ import {
   type Attachment,
   CAPABILITIES,
   type ChannelType,
+  type CommentReplyMode,
   countNonSpace,
   LIMITS,
   textLimitProblem,
@@ -12,6 +13,7 @@ import { conversationPolicy, mustHold } from "../../domain/permissions";
 import { AppError, forbidden, notFound } from "../../lib/errors";
 import { resolveAttachments } from "../../storage/uploads";
 import { sendBotReply } from "../bots/commands/bot-reply";
+import { prepareCommentReply } from "../comments/reply";
 import { accessOf, loadConversationRow, presentConversation } from "../conversations/present";
 import { conversationWindow, windowRefusal } from "../conversations/window";
 import { preview } from "../ingest/ingest-messages";
@@ -51,6 +53,8 @@ export interface SendInput {
    * conversation in the queue leaves it there instead of assigning it to the writer.
    */
   byRule?: boolean;
+  /** In a comment conversation (R451): a public reply under the comment (default) or a private one. */
+  commentReply?: CommentReplyMode | null;
 }
 
 /**
@@ -92,6 +96,20 @@ export async function sendMessage(ctx: AppContext, actor: Actor, input: SendInpu
       const asTemplate = !window.allowed && window.only === "template" && !!input.template;
       if (!window.allowed && !asTemplate) throw windowRefusal(window);
     }
+    // A comment conversation's reply goes under the comment or privately (R451), by its own rules.
+    if (input.commentReply && conv.kind !== "comment")
+      throw new AppError("validation_failed", "commentReply is only for conversations about a comment.");
+    const comment =
+      !input.note && conv.kind === "comment"
+        ? await prepareCommentReply(
+            tx.q,
+            conv,
+            { mode: input.commentReply ?? null, quotedMessageId: input.quotedMessageId },
+            tx.now,
+          )
+        : null;
+    if (comment && input.attachments.length > 0)
+      throw new AppError("validation_failed", "A reply to a comment carries text only: remove the files.");
     // Text longer than the channel takes in one message, where the channel does not send it in parts
     // (Telegram does): refused now with the limit, instead of failing at the provider.
     const caps = CAPABILITIES[conv.connection_type as ChannelType];
@@ -154,8 +172,8 @@ export async function sendMessage(ctx: AppContext, actor: Actor, input: SendInpu
     }
     const [row] = await tx.q.query<MessageRow>(
       `insert into messages (workspace_id, conversation_id, connection_id, direction, kind, author_type, author_id,
-         text, attachments, quoted_message_id, client_id, delivery_state, queued_at, created_at, template)
-       values ($1, $2, $3, $4, $5, $14, $6, $7, $8, $9, $10, $11, $12, $12, $13)
+         text, attachments, quoted_message_id, client_id, delivery_state, queued_at, created_at, template, comment)
+       values ($1, $2, $3, $4, $5, $14, $6, $7, $8, $9, $10, $11, $12, $12, $13, $15)
        returning ${MESSAGE_COLUMNS}`,
       [
         actor.workspaceId,
@@ -172,6 +190,7 @@ export async function sendMessage(ctx: AppContext, actor: Actor, input: SendInpu
         tx.now,
         input.template && !input.note ? JSON.stringify(input.template) : null,
         input.byRule ? "bot" : "user",
+        comment ? JSON.stringify(comment) : null,
       ],
     );
     const message = row!;

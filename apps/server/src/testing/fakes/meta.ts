@@ -2,9 +2,10 @@ import crypto from "node:crypto";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { readRequest } from "./http";
+import { commentState, commentWebhook } from "./meta-comments";
 import { hubSignature, metaJson } from "./meta-json";
 
-export { hubSignature, metaJson };
+export { commentWebhook, hubSignature, metaJson };
 
 /**
  * A loopback stand-in for Meta's Graph API as Messenger and Instagram use it (CHANNELS.md §10.3), on two ports:
@@ -69,6 +70,7 @@ export async function startMetaFake() {
   let offsetMs = 0;
   let counter = 0;
   const now = () => Date.now() + offsetMs;
+  const comments = commentState(now);
 
   const graphError = (
     res: http.ServerResponse,
@@ -138,6 +140,21 @@ export async function startMetaFake() {
             : { id: account.accountId, name: "Fake Page" },
         );
       }
+      if (node && comments.knows(node)) {
+        // Injected errors answer comment calls too (a provider refusing to hide, delete or reply).
+        const next = injected.shift();
+        if (next) return graphError(res, next.status, next.error!, next.headers);
+      }
+      const onComment = node ? comments.handle(req.method ?? "GET", node, edge, query, body) : null;
+      if (onComment) {
+        if ("error" in onComment) return graphError(res, onComment.status, onComment.error);
+        const echo = comments.takeEcho();
+        if (echo && comments.onPublicReply) {
+          void comments.onPublicReply(echo.comment, echo.reply).finally(() => ok(res, onComment.body));
+          return;
+        }
+        return ok(res, onComment.body);
+      }
       if (req.method === "GET" && node && node !== "me" && !edge) {
         const next = injectedProfile.shift();
         if (next) {
@@ -179,6 +196,10 @@ export async function startMetaFake() {
         }
         return graphError(res, next.status, next.error!, next.headers);
       }
+      const privateReply = comments.privateReply(body);
+      if (privateReply && "error" in privateReply)
+        return graphError(res, privateReply.status, privateReply.error);
+      if (privateReply) return ok(res, privateReply.body);
       const recipient = body?.recipient?.id;
       if (typeof recipient !== "string")
         return graphError(res, 400, { message: "(#100) The parameter recipient is required", code: 100 });
@@ -255,6 +276,8 @@ export async function startMetaFake() {
     addAccount(token: string, account: Account) {
       accounts.set(token, account);
     },
+    /** Posts and comments (R451): see meta-comments.ts. */
+    comments,
     /** The next Send API calls answer these errors, in order. */
     inject(...errors: InjectedError[]) {
       injected.push(...errors);

@@ -8,6 +8,7 @@ import { get, put } from "../../api/client";
 import type { Answer } from "../../api/types";
 import { DotsMenu } from "../../components/DotsMenu";
 import { showErrorWithReason } from "../../lib/notify";
+import { CommentMenuItems } from "../comments/CommentParts";
 import { quoteStore } from "./tools";
 import "./message-actions.css";
 
@@ -130,6 +131,7 @@ export function MessageActions({ m, canQuote }: { m: Message; canQuote: boolean 
             {isImportant ? t("convTools.actions.unmarkImportant") : t("convTools.actions.markImportant")}
           </Menu.Item>
         ) : null}
+        <CommentMenuItems m={m} />
       </DotsMenu>
       {saving ? (
         <Suspense fallback={null}>

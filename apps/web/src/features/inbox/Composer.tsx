@@ -11,7 +11,7 @@ import {
   Textarea,
   Tooltip,
 } from "@mantine/core";
-import type { Conversation } from "@parley/protocol";
+import type { CommentReplyMode, Conversation } from "@parley/protocol";
 import { CAPABILITIES, textLimitProblem } from "@parley/protocol/capabilities";
 import { countNonSpace, LIMITS } from "@parley/protocol/limits";
 import { IconNote, IconPaperclip, IconSend } from "@tabler/icons-react";
@@ -25,6 +25,7 @@ import { showErrorWithReason } from "../../lib/notify";
 import { addOwnMessage } from "../../realtime/apply";
 import { useTypingSender } from "../../realtime/typing";
 import { sendFrame } from "../../realtime/useRealtime";
+import { CommentReplyChoice, commentReplyAllowed } from "../comments/CommentParts";
 import {
   AttachmentChips,
   BlockedNotice,
@@ -74,6 +75,8 @@ export function Composer({ conversation }: { conversation: Conversation }) {
   const qc = useQueryClient();
   const id = conversation.id;
   const [mode, setMode] = useState<"reply" | "note">("reply");
+  // A comment conversation's reply goes under the comment or privately (R451).
+  const [commentReply, setCommentReply] = useState<CommentReplyMode>("public");
   const [text, setText] = useState(conversation.draft ?? "");
   const pending = useRef<{ timer: ReturnType<typeof setTimeout>; text: string } | null>(null);
 
@@ -121,7 +124,10 @@ export function Composer({ conversation }: { conversation: Conversation }) {
   const windowClosed = conversation.window?.allowed === false;
   // R209: nothing is sent to a blocked contact (notes still are).
   const blocked = conversation.contact.blocked;
-  const allowed = mode === "reply" ? canReply && !windowClosed && !blocked : canNote;
+  const allowed =
+    mode === "reply"
+      ? canReply && !windowClosed && !blocked && commentReplyAllowed(conversation, commentReply)
+      : canNote;
   const [picking, setPicking] = useState(false);
   const attach = useAttachments(conversation);
   const quote = useQuote(id);
@@ -157,6 +163,7 @@ export function Composer({ conversation }: { conversation: Conversation }) {
       mode: "reply" | "note";
       attachments: UploadedFile[];
       quotedMessageId: string | null;
+      commentReply: CommentReplyMode | null;
     }) =>
       post<Answer<"/api/conversations/{id}/messages", "post">>(
         `/api/conversations/${id}/${body.mode === "note" ? "notes" : "messages"}`,
@@ -165,6 +172,7 @@ export function Composer({ conversation }: { conversation: Conversation }) {
           attachments: body.attachments.map(({ id: _id, image: _image, ...a }) => a),
           quotedMessageId: body.quotedMessageId,
           clientId: clientId(),
+          ...(body.commentReply ? { commentReply: body.commentReply } : {}),
         },
       ),
     onSuccess: (r) => {
@@ -172,6 +180,8 @@ export function Composer({ conversation }: { conversation: Conversation }) {
       setCachedDraft(qc, id, null);
       attach.clear();
       quoteStore.set(id, null);
+      // A private reply uses up the comment's one: the detail says what may be sent now.
+      if (conversation.kind === "comment") void qc.invalidateQueries({ queryKey: keys.conversation(id) });
     },
     onError: (err, body) => {
       setText(body.text);
@@ -197,7 +207,13 @@ export function Composer({ conversation }: { conversation: Conversation }) {
     pending.current = null;
     typing.stop();
     setText("");
-    send.mutate({ text: value, mode, attachments: attach.ready, quotedMessageId: quote?.id ?? null });
+    send.mutate({
+      text: value,
+      mode,
+      attachments: attach.ready,
+      quotedMessageId: quote?.id ?? null,
+      commentReply: mode === "reply" && conversation.kind === "comment" ? commentReply : null,
+    });
   };
   const onKeyDown = (e: KeyboardEvent<HTMLTextAreaElement>) => {
     if (slash !== null && slashItems.length) {
@@ -267,9 +283,13 @@ export function Composer({ conversation }: { conversation: Conversation }) {
           }
         />
       ) : null}
+      {mode === "reply" ? (
+        <CommentReplyChoice conversation={conversation} value={commentReply} onChange={setCommentReply} />
+      ) : null}
       {mode === "reply" ? <BlockedNotice conversation={conversation} /> : null}
       {mode === "reply" && caps ? <SmsManyParts caps={caps} text={text} /> : null}
-      {!allowed && !(mode === "reply" && (windowClosed || blocked)) ? (
+      {!allowed &&
+      !(mode === "reply" && (windowClosed || blocked || !commentReplyAllowed(conversation, commentReply))) ? (
         <Alert color="gray" variant="light" py={6} mb={6}>
           {t("composer.noReply")}
         </Alert>

@@ -8,6 +8,7 @@ import { keys, useConversation, useFeed } from "../../api/queries";
 import { receiptKeys } from "../../api/receipts";
 import { errorText } from "../../lib/errors";
 import { focus } from "../../realtime/apply";
+import { PostHeader } from "../comments/CommentParts";
 import { usePeeking } from "../receipts/peek";
 import { Composer } from "./Composer";
 import { ConversationHeader } from "./ConversationHeader";
@@ -80,6 +81,7 @@ export function ConversationPane({ id, me }: { id: string; me: string }) {
     <Group ref={ref} h="100%" gap={0} wrap="nowrap" align="stretch">
       <Stack h="100%" gap={0} style={{ flex: 1, minWidth: 0 }} data-testid="conversation-pane">
         <ConversationHeader c={c} me={me} panel={panel} onPanel={() => setPanel((p) => !p)} />
+        <PostHeader conversation={c} />
         <Box style={{ flex: 1, minHeight: 0 }} bg="gray.0" pos="relative">
           <ConversationSearch conversationId={id} />
           <Feed conversationId={id} feed={feed.data} loading={feed.isPending} />

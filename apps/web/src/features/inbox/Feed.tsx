@@ -8,6 +8,7 @@ import { useTranslation } from "react-i18next";
 import { type Feed as FeedData, loadOlder, useUsers } from "../../api/queries";
 import { dayKey, dayLabel, fullDateTime, timeOfDay } from "../../lib/format";
 import { botEventText, useBotNames } from "../bots/bots-api";
+import { CommentMarks } from "../comments/CommentParts";
 import { MessageActions, MessageAttachments, QuotedMessage } from "../conversation-tools/MessageParts";
 import { MessageReceipts } from "../receipts/MessageReceipts";
 import { SeenBy } from "../receipts/SeenBy";
@@ -211,6 +212,7 @@ function Bubble({ m, author, quoted }: { m: Message; author: string | null; quot
               </Text>
             </Group>
           ) : null}
+          <CommentMarks m={m} />
           <QuotedMessage quoted={quoted} missing={!!m.quotedMessageId} />
           <Text
             size="sm"

@@ -178,6 +178,18 @@ export default function FilterPanel({
         ]}
         anyValue="any"
       />
+      <OneOf
+        label={t("comments.filter.label")}
+        testId="filter-kind"
+        value={filters.kind}
+        onChange={(v) => set("kind", v)}
+        options={[
+          { value: "", label: t("comments.filter.any") },
+          { value: "comment", label: t("comments.filter.comment") },
+          { value: "direct", label: t("comments.filter.direct") },
+        ]}
+        anyValue="any"
+      />
       <Button
         variant="subtle"
         color="gray"
@@ -196,6 +208,7 @@ export default function FilterPanel({
             from: "",
             to: "",
             author: "",
+            kind: "",
             sort: filters.sort,
           })
         }

@@ -77,6 +77,22 @@ describe("inbox filters in the URL", () => {
   });
 });
 
+describe("comments or direct messages (R451)", () => {
+  it("keeps the kind in the URL, sends it to the API and places live rows by it", () => {
+    const f = { ...readFilters(new URLSearchParams()), kind: "comment" as const };
+    const written = writeFilters(new URLSearchParams(), f);
+    expect(written.get("kind")).toBe("comment");
+    expect(readFilters(written).kind).toBe("comment");
+    expect(readFilters(new URLSearchParams("kind=posts")).kind).toBe("");
+    expect(activeFilterCount(f)).toBe(1);
+    const q = listParams("all", f, false);
+    expect(q.kind).toBe("comment");
+    expect(matchesParams(q, conv({ kind: "comment", postId: "p1" }), "me")).toBe(true);
+    expect(matchesParams(q, conv(), "me")).toBe(false);
+    expect(matchesParams({ kind: "direct" }, conv(), "me")).toBe(true);
+  });
+});
+
 describe("realtime rows against a list's query", () => {
   it("tells whether a conversation belongs, or that it cannot tell", () => {
     const me = "me";

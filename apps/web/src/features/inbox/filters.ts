@@ -18,6 +18,8 @@ export interface InboxFilters {
   from: string;
   to: string;
   author: "" | "customer" | "agent";
+  /** Comments under posts or direct messages (R451). */
+  kind: "" | "comment" | "direct";
   sort: "activity" | "waiting";
 }
 
@@ -44,6 +46,7 @@ export function readFilters(params: URLSearchParams): InboxFilters {
     from: day("from"),
     to: day("to"),
     author: pick("author", ["customer", "agent"] as const, ""),
+    kind: pick("kind", ["comment", "direct"] as const, ""),
     sort: params.get("sort") === "waiting" ? "waiting" : "activity",
   };
 }
@@ -55,7 +58,7 @@ export function writeFilters(params: URLSearchParams, f: InboxFilters): URLSearc
     if (f[k].length) next.set(k, f[k].join(","));
     else next.delete(k);
   }
-  const single = { type: f.type, from: f.from, to: f.to, author: f.author } as const;
+  const single = { type: f.type, from: f.from, to: f.to, author: f.author, kind: f.kind } as const;
   for (const [k, v] of Object.entries(single)) {
     if (v) next.set(k, v);
     else next.delete(k);
@@ -70,7 +73,7 @@ export function writeFilters(params: URLSearchParams, f: InboxFilters): URLSearc
 /** How many filters narrow the list (the badge on the filter button); sorting is not a filter. */
 export const activeFilterCount = (f: InboxFilters) =>
   LISTS.filter((k) => f[k].length).length +
-  [f.type, f.author, f.from || f.to, f.tagMode !== "any" && !f.tag.length].filter(Boolean).length;
+  [f.type, f.author, f.kind, f.from || f.to, f.tagMode !== "any" && !f.tag.length].filter(Boolean).length;
 
 /** The start of a local day as an ISO instant; `next` gives the start of the following day. */
 export function dayStart(day: string, next = false): string {
@@ -87,6 +90,7 @@ export function listParams(view: View, f: InboxFilters, sortAllowed: boolean): R
   if (f.from) q.activeFrom = dayStart(f.from);
   if (f.to || f.from) q.activeTo = dayStart(f.to || f.from, true);
   if (f.author) q.author = f.author;
+  if (f.kind) q.kind = f.kind;
   if (f.sort === "waiting" && sortAllowed) q.sort = "waiting";
   return q;
 }
@@ -116,6 +120,7 @@ export function matchesParams(q: Record<string, string>, c: Conversation, me: st
   const direction = c.lastMessage?.direction;
   if (q.author === "customer" && direction !== "inbound") return false;
   if (q.author === "agent" && direction !== "outbound") return false;
+  if (q.kind && (c.kind ?? "direct") !== q.kind) return false;
   if (q.tag || q.tagMode) return null;
   if (q.activeFrom) {
     // A new message now is in the range only if the range includes now.

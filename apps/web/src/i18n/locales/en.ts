@@ -6,6 +6,7 @@ import { enApiTokens } from "./en/api-tokens";
 import { enAudit } from "./en/audit";
 import { enBots } from "./en/bots";
 import { enChannelForms } from "./en/channel-forms";
+import { enComments } from "./en/comments";
 import { enConversationTools } from "./en/conversation-tools";
 import { enDistribution } from "./en/distribution";
 import { enEnrolmentRequired } from "./en/enrolment-required";
@@ -362,6 +363,7 @@ export const en = {
   ...enHours,
   ...enSms,
   ...enTelegramUser,
+  ...enComments,
   ...enAudit,
   ...enMedia,
   ...enNavigation,

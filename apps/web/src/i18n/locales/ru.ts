@@ -6,6 +6,7 @@ import { ruApiTokens } from "./ru/api-tokens";
 import { ruAudit } from "./ru/audit";
 import { ruBots } from "./ru/bots";
 import { ruChannelForms } from "./ru/channel-forms";
+import { ruComments } from "./ru/comments";
 import { ruConversationTools } from "./ru/conversation-tools";
 import { ruDistribution } from "./ru/distribution";
 import { ruEnrolmentRequired } from "./ru/enrolment-required";
@@ -375,6 +376,7 @@ export const ru = {
   ...ruHours,
   ...ruSms,
   ...ruTelegramUser,
+  ...ruComments,
   ...ruAudit,
   ...ruMedia,
   ...ruNavigation,

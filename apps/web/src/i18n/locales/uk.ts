@@ -6,6 +6,7 @@ import { ukApiTokens } from "./uk/api-tokens";
 import { ukAudit } from "./uk/audit";
 import { ukBots } from "./uk/bots";
 import { ukChannelForms } from "./uk/channel-forms";
+import { ukComments } from "./uk/comments";
 import { ukConversationTools } from "./uk/conversation-tools";
 import { ukDistribution } from "./uk/distribution";
 import { ukEnrolmentRequired } from "./uk/enrolment-required";
@@ -375,6 +376,7 @@ export const uk = {
   ...ukHours,
   ...ukSms,
   ...ukTelegramUser,
+  ...ukComments,
   ...ukAudit,
   ...ukMedia,
   ...ukNavigation,

@@ -1,5 +1,6 @@
 import type { AppContext } from "../../../context";
 import type { Actor } from "../../../domain/permissions";
+import { commentReplies } from "../../comments/reply";
 import { conversationForActor } from "../access";
 import { presentConversation } from "../present";
 import { conversationWindow, presentWindow } from "../window";
@@ -19,5 +20,11 @@ export async function conversationDetail(ctx: AppContext, actor: Actor, id: stri
     [row.id, actor.userId],
   );
   const window = presentWindow(await conversationWindow(ctx.db, row.id, ctx.clock.now()));
-  return { ...presentConversation({ ...row, ...extra! }, policy), window };
+  const conversation = { ...presentConversation({ ...row, ...extra! }, policy), window };
+  if (row.kind !== "comment") return conversation;
+  // About a comment (R451): whether a public and a private reply can go now, for the composer.
+  return {
+    ...conversation,
+    commentReplies: await commentReplies(ctx.db, row.id, row.connection_type, ctx.clock.now()),
+  };
 }

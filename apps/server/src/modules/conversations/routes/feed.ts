@@ -48,6 +48,7 @@ export function feedRoutes(app: App, ctx: AppContext) {
           quotedMessageId: req.body.quotedMessageId ?? null,
           clientId: req.body.clientId ?? null,
           note,
+          commentReply: req.body.commentReply ?? null,
         });
         return reply.code(r.duplicate ? 200 : 201).send({ message: r.message });
       },
