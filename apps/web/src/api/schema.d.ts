@@ -6578,6 +6578,8 @@ export interface paths {
                                     body: number;
                                     buttons: number;
                                 };
+                                /** @enum {string|null} */
+                                headerMedia: "image" | "video" | "document" | null;
                                 sendable: boolean;
                                 unsupported: string | null;
                                 syncedAt: string;
@@ -6632,6 +6634,8 @@ export interface paths {
                                     body: number;
                                     buttons: number;
                                 };
+                                /** @enum {string|null} */
+                                headerMedia: "image" | "video" | "document" | null;
                                 sendable: boolean;
                                 unsupported: string | null;
                                 syncedAt: string;
@@ -6683,6 +6687,15 @@ export interface paths {
                             body?: string[];
                             buttons?: string[];
                         };
+                        headerFile?: {
+                            name: string;
+                            mimeType: string;
+                            size: number;
+                            url: string;
+                            error?: string;
+                            /** @enum {string} */
+                            state?: "downloading" | "ready" | "failed";
+                        } | null;
                         clientId?: string | null;
                     };
                 };
