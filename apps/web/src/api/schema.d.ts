@@ -7481,42 +7481,58 @@ export interface paths {
                                         inApp: boolean;
                                         push: boolean;
                                         email: boolean;
+                                        /** @default false */
+                                        sms: boolean;
                                     };
                                     new_message: {
                                         inApp: boolean;
                                         push: boolean;
                                         email: boolean;
+                                        /** @default false */
+                                        sms: boolean;
                                     };
                                     assigned: {
                                         inApp: boolean;
                                         push: boolean;
                                         email: boolean;
+                                        /** @default false */
+                                        sms: boolean;
                                     };
                                     mention: {
                                         inApp: boolean;
                                         push: boolean;
                                         email: boolean;
+                                        /** @default false */
+                                        sms: boolean;
                                     };
                                     customer_read: {
                                         inApp: boolean;
                                         push: boolean;
                                         email: boolean;
+                                        /** @default false */
+                                        sms: boolean;
                                     };
                                     time_limit: {
                                         inApp: boolean;
                                         push: boolean;
                                         email: boolean;
+                                        /** @default false */
+                                        sms: boolean;
                                     };
                                     security_alert: {
                                         inApp: boolean;
                                         push: boolean;
                                         email: boolean;
+                                        /** @default false */
+                                        sms: boolean;
                                     };
                                 } & {
                                     [key: string]: {
                                         inApp: boolean;
                                         push: boolean;
                                         email: boolean;
+                                        /** @default false */
+                                        sms: boolean;
                                     };
                                 };
                                 sound: boolean;
@@ -7532,6 +7548,11 @@ export interface paths {
                                 digestHour: number;
                             };
                             emailAvailable: boolean;
+                            sms: {
+                                available: boolean;
+                                phone: string | null;
+                                pendingPhone: string | null;
+                            };
                             pushSubscriptions: number;
                             mutedConversationIds: string[];
                         };
@@ -7555,6 +7576,8 @@ export interface paths {
                                 inApp: boolean;
                                 push: boolean;
                                 email: boolean;
+                                /** @default false */
+                                sms?: boolean;
                             };
                         };
                         sound?: boolean;
@@ -7586,42 +7609,58 @@ export interface paths {
                                         inApp: boolean;
                                         push: boolean;
                                         email: boolean;
+                                        /** @default false */
+                                        sms: boolean;
                                     };
                                     new_message: {
                                         inApp: boolean;
                                         push: boolean;
                                         email: boolean;
+                                        /** @default false */
+                                        sms: boolean;
                                     };
                                     assigned: {
                                         inApp: boolean;
                                         push: boolean;
                                         email: boolean;
+                                        /** @default false */
+                                        sms: boolean;
                                     };
                                     mention: {
                                         inApp: boolean;
                                         push: boolean;
                                         email: boolean;
+                                        /** @default false */
+                                        sms: boolean;
                                     };
                                     customer_read: {
                                         inApp: boolean;
                                         push: boolean;
                                         email: boolean;
+                                        /** @default false */
+                                        sms: boolean;
                                     };
                                     time_limit: {
                                         inApp: boolean;
                                         push: boolean;
                                         email: boolean;
+                                        /** @default false */
+                                        sms: boolean;
                                     };
                                     security_alert: {
                                         inApp: boolean;
                                         push: boolean;
                                         email: boolean;
+                                        /** @default false */
+                                        sms: boolean;
                                     };
                                 } & {
                                     [key: string]: {
                                         inApp: boolean;
                                         push: boolean;
                                         email: boolean;
+                                        /** @default false */
+                                        sms: boolean;
                                     };
                                 };
                                 sound: boolean;
@@ -7637,6 +7676,11 @@ export interface paths {
                                 digestHour: number;
                             };
                             emailAvailable: boolean;
+                            sms: {
+                                available: boolean;
+                                phone: string | null;
+                                pendingPhone: string | null;
+                            };
                             pushSubscriptions: number;
                             mutedConversationIds: string[];
                         };
@@ -7645,6 +7689,116 @@ export interface paths {
             };
         };
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/notifications/phone": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Send a six-digit code by SMS to the caller's number, to verify it for SMS notifications (R304) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        phone: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            pendingPhone: string;
+                            expiresAt: string;
+                        };
+                    };
+                };
+            };
+        };
+        /** Forget the caller's phone number (no more SMS notifications) */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": null;
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/notifications/phone/verify": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Confirm the caller's number with the code it received (single-use, 10 minutes) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        code: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            phone: string;
+                            verified: boolean;
+                        };
+                    };
+                };
+            };
+        };
         delete?: never;
         options?: never;
         head?: never;
@@ -7859,7 +8013,7 @@ export interface paths {
                                 match: "all" | "important" | "tag" | "channel";
                                 tagId: string | null;
                                 connectionId: string | null;
-                                means: ("inApp" | "push" | "email")[];
+                                means: ("inApp" | "push" | "email" | "sms")[];
                                 /** @enum {string} */
                                 timing: "immediate" | "delay" | "daily" | "weekly";
                                 delayMinutes: number;
@@ -7878,7 +8032,7 @@ export interface paths {
                                 match: "all" | "important" | "tag" | "channel";
                                 tagId: string | null;
                                 connectionId: string | null;
-                                means: ("inApp" | "push" | "email")[];
+                                means: ("inApp" | "push" | "email" | "sms")[];
                                 /** @enum {string} */
                                 timing: "immediate" | "delay" | "daily" | "weekly";
                                 delayMinutes: number;
@@ -7955,7 +8109,7 @@ export interface paths {
                              * @default null
                              */
                             connectionId?: string | null;
-                            means: ("inApp" | "push" | "email")[];
+                            means: ("inApp" | "push" | "email" | "sms")[];
                             /** @enum {string} */
                             timing: "immediate" | "delay" | "daily" | "weekly";
                             /** @default 0 */
@@ -7978,7 +8132,7 @@ export interface paths {
                                 match: "all" | "important" | "tag" | "channel";
                                 tagId: string | null;
                                 connectionId: string | null;
-                                means: ("inApp" | "push" | "email")[];
+                                means: ("inApp" | "push" | "email" | "sms")[];
                                 /** @enum {string} */
                                 timing: "immediate" | "delay" | "daily" | "weekly";
                                 delayMinutes: number;
@@ -8035,7 +8189,7 @@ export interface paths {
                              * @default null
                              */
                             connectionId?: string | null;
-                            means: ("inApp" | "push" | "email")[];
+                            means: ("inApp" | "push" | "email" | "sms")[];
                             /** @enum {string} */
                             timing: "immediate" | "delay" | "daily" | "weekly";
                             /** @default 0 */
@@ -8085,7 +8239,7 @@ export interface paths {
                                 match: "all" | "important" | "tag" | "channel";
                                 tagId: string | null;
                                 connectionId: string | null;
-                                means: ("inApp" | "push" | "email")[];
+                                means: ("inApp" | "push" | "email" | "sms")[];
                                 /** @enum {string} */
                                 timing: "immediate" | "delay" | "daily" | "weekly";
                                 delayMinutes: number;

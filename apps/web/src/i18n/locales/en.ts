@@ -20,6 +20,7 @@ import { enRoles } from "./en/roles";
 import { enRules } from "./en/rules";
 import { enSecurity } from "./en/security";
 import { enSms } from "./en/sms";
+import { enSmsNotify } from "./en/sms-notify";
 import { enWebhooks } from "./en/webhooks";
 import { enWidget } from "./en/widget";
 /** English, the reference locale: ru and uk must have every key (src/i18n/locales.test.ts checks). */
@@ -358,6 +359,7 @@ export const en = {
   ...enWebhooks,
   ...enHours,
   ...enSms,
+  ...enSmsNotify,
   ...enAudit,
   ...enMedia,
   ...enNavigation,

@@ -20,6 +20,7 @@ import { ruRoles } from "./ru/roles";
 import { ruRules } from "./ru/rules";
 import { ruSecurity } from "./ru/security";
 import { ruSms } from "./ru/sms";
+import { ruSmsNotify } from "./ru/sms-notify";
 import { ruWebhooks } from "./ru/webhooks";
 import { ruWidget } from "./ru/widget";
 /** Russian. Plurals: _one (1, 21…), _few (2–4, 22–24…), _many (5–20, 25…), _other (fractions). */
@@ -371,6 +372,7 @@ export const ru = {
   ...ruWebhooks,
   ...ruHours,
   ...ruSms,
+  ...ruSmsNotify,
   ...ruAudit,
   ...ruMedia,
   ...ruNavigation,
