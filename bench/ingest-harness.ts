@@ -20,6 +20,9 @@ export interface StepResult {
   p99: number;
   p50Ack: number;
   p99Ack: number;
+  /** The webhook's own answer: from sending the request to its 200. */
+  ackP50: number;
+  ackP99: number;
   errors: number;
   /** CPU ms of the server (app) and the database (db) over the step, when measured. */
   cpu?: CpuSample;
@@ -115,6 +118,7 @@ export async function runStep(
   }
   lat.sort((a, b) => a - b);
   latAck.sort((a, b) => a - b);
+  const ackLat = [...ackAt].map(([id, t]) => t - sentAt.get(id)!).sort((a, b) => a - b);
   return {
     target: rate,
     sent: total,
@@ -125,6 +129,8 @@ export async function runStep(
     p99: pct(lat, 99),
     p50Ack: pct(latAck, 50),
     p99Ack: pct(latAck, 99),
+    ackP50: pct(ackLat, 50),
+    ackP99: pct(ackLat, 99),
     errors,
     ...(cpu ? { cpu } : {}),
   };

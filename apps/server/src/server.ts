@@ -39,6 +39,7 @@ import { registerSendJob } from "./modules/messages/send-job";
 import { registerEmailJobs } from "./modules/notifications/email";
 import { registerFanoutJobs } from "./modules/notifications/fanout";
 import { registerPushJob } from "./modules/notifications/push";
+import { registerSmsJobs } from "./modules/notifications/sms";
 import { registerRuleJobs } from "./modules/rules/jobs";
 import { registerTagContactsJob } from "./modules/tags/contacts-updated-job";
 import { registerTaskReminderJob } from "./modules/tasks/reminder-job";
@@ -148,6 +149,7 @@ export async function createServer(config: Config, opts: ServerOptions = {}): Pr
   registerMediaDownloadJob(ctx);
   registerFanoutJobs(ctx);
   registerEmailJobs(ctx);
+  registerSmsJobs(ctx);
   registerPushJob(ctx);
   registerAlertJobs(ctx);
   registerTaskReminderJob(ctx);

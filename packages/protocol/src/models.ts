@@ -215,7 +215,7 @@ export const NotificationEvent = z.enum([
   "security_alert",
 ]);
 export type NotificationEvent = z.infer<typeof NotificationEvent>;
-export const NotificationMeans = z.enum(["inApp", "push", "email"]);
+export const NotificationMeans = z.enum(["inApp", "push", "email", "sms"]);
 export type NotificationMeans = z.infer<typeof NotificationMeans>;
 
 /** One entry of an agent's notification centre. */

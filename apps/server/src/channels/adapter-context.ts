@@ -35,6 +35,17 @@ export interface DownloadRequest {
    * files come over MTProto); `url` is then only recorded as the file's origin.
    */
   read?: () => Promise<Buffer>;
+  /**
+   * Answers that mean the file is gone for good (LINE's content endpoint answers 404 once the content expired):
+   * the download ends at once with `reason` instead of being retried.
+   */
+  gone?: { statuses: number[]; reason: string };
+  /**
+   * For providers that answer an error with HTTP 200 and a JSON body instead of the file (WeChat's media/get):
+   * given the parsed body of an answer typed application/json or text/plain, returns the error to fail the try
+   * with (a ChannelSendError says whether to retry), or null when the body is the file itself.
+   */
+  errorInBody?: (body: unknown) => Error | null;
 }
 
 /** What Parley gives an adapter to do its work. */

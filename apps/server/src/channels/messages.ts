@@ -189,8 +189,20 @@ export interface TemplateComponentValues {
   /** Buttons: the button's kind (e.g. "url") and position in the template. */
   subType?: string;
   index?: number;
-  /** Positional values in order; `name` is set for named ({{first_name}}) placeholders. */
-  parameters: Array<{ type: "text"; text: string; name?: string }>;
+  /**
+   * Positional values in order; `name` is set for named ({{first_name}}) placeholders. A media header's one
+   * parameter names the message's attachment that fills it (its index in `attachments`).
+   */
+  parameters: Array<TemplateTextParameter | TemplateMediaParameter>;
+}
+export interface TemplateTextParameter {
+  type: "text";
+  text: string;
+  name?: string;
+}
+export interface TemplateMediaParameter {
+  type: "image" | "video" | "document";
+  attachment: number;
 }
 
 /** A provider template as synced into Parley (see modules/templates). */

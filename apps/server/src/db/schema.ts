@@ -34,6 +34,18 @@ export interface AgentDistribution {
   workspace_id: string;
 }
 
+export interface AgentPhones {
+  code_attempts: Generated<number>;
+  code_expires_at: Timestamp | null;
+  code_hash: string | null;
+  pending_phone: string | null;
+  phone: string | null;
+  updated_at: Generated<Timestamp>;
+  user_id: string;
+  verified_at: Timestamp | null;
+  workspace_id: string;
+}
+
 export interface AlertKnownSources {
   first_seen_at: Timestamp;
   kind: string;
@@ -598,6 +610,12 @@ export interface NotificationSettings {
   workspace_id: string;
 }
 
+export interface NotificationSmsState {
+  conversation_id: string;
+  last_sent_at: Timestamp;
+  user_id: string;
+}
+
 export interface Notifications {
   alert: boolean;
   body: string;
@@ -937,6 +955,7 @@ export interface Workspaces {
 export interface DB {
   account_links: AccountLinks;
   agent_distribution: AgentDistribution;
+  agent_phones: AgentPhones;
   alert_known_sources: AlertKnownSources;
   alert_rules: AlertRules;
   alerts: Alerts;
@@ -981,6 +1000,7 @@ export interface DB {
   notification_policies: NotificationPolicies;
   notification_rules: NotificationRules;
   notification_settings: NotificationSettings;
+  notification_sms_state: NotificationSmsState;
   notifications: Notifications;
   outside_hours_replies: OutsideHoursReplies;
   outside_hours_sent: OutsideHoursSent;

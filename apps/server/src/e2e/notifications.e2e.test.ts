@@ -63,7 +63,7 @@ describe("agent notifications in the browser", () => {
     await page.getByTestId("notify-save").click();
     await eventually(() => page.getByText("Notification settings saved").count()).toBe(1);
     const saved = (await agent.client.get("/api/notifications/settings")).body.settings;
-    expect(saved.matrix.new_message).toEqual({ inApp: true, push: false, email: false });
+    expect(saved.matrix.new_message).toEqual({ inApp: true, push: false, email: false, sms: false });
     expect(saved.dnd).toBe(true);
     // It is still so after a reload.
     await page.reload();

@@ -48,6 +48,58 @@ export class MediaAnswerError extends Error {
   }
 }
 
+/** The provider answered with a status that means the file is gone for good (`DownloadRequest.gone`). */
+export class MediaGoneError extends MediaAnswerError {
+  constructor(status: number, reason: string) {
+    super(status);
+    this.message = reason;
+  }
+}
+
+/** How much of a JSON or plain-text answer is read to tell a provider's error body from a file. */
+const ERROR_BODY_MAX = 64 * 1024;
+
+/**
+ * For providers that answer errors with HTTP 200 (`DownloadRequest.errorInBody`): reads the start of the
+ * answer; a whole JSON body the provider's rule calls an error is thrown, anything else is streamed on
+ * unchanged (the bytes already read first).
+ */
+async function checkErrorBody(
+  body: ReadableStream<Uint8Array>,
+  judge: (body: unknown) => Error | null,
+): Promise<Readable> {
+  const reader = body.getReader();
+  const head: Uint8Array[] = [];
+  let size = 0;
+  let done = false;
+  while (size <= ERROR_BODY_MAX) {
+    const r = await reader.read();
+    if (r.done) {
+      done = true;
+      break;
+    }
+    head.push(r.value);
+    size += r.value.byteLength;
+  }
+  if (done) {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(Buffer.concat(head).toString("utf8"));
+    } catch {}
+    const error = parsed === undefined ? null : judge(parsed);
+    if (error) throw error;
+  }
+  async function* all() {
+    yield* head;
+    while (!done) {
+      const r = await reader.read();
+      if (r.done) return;
+      yield r.value;
+    }
+  }
+  return Readable.from(all());
+}
+
 /**
  * Streams a file from a provider into the blob store (never whole in memory) and records it; throws when the
  * provider fails, the link is refused by the egress guard, or the file passes `maxBytes` (TooLargeError).
@@ -66,17 +118,19 @@ export async function fetchToStore(
   const res = await egressFetch(policy, req.url, { headers: req.headers ?? {}, signal });
   if (!res.ok || !res.body) {
     await res.body?.cancel().catch(() => {});
+    if (req.gone?.statuses.includes(res.status)) throw new MediaGoneError(res.status, req.gone.reason);
     throw new MediaAnswerError(res.status);
   }
-  const mimeType =
-    req.mimeType ?? res.headers.get("content-type")?.split(";")[0]?.trim() ?? "application/octet-stream";
+  const answered = res.headers.get("content-type")?.split(";")[0]?.trim();
+  const kind = answered?.toLowerCase();
+  const stream =
+    req.errorInBody && (kind === "application/json" || kind === "text/plain")
+      ? await checkErrorBody(res.body, req.errorInBody)
+      : Readable.fromWeb(res.body as never);
+  const mimeType = req.mimeType ?? answered ?? "application/octet-stream";
   const id = crypto.randomUUID();
   const key = `${workspaceId}/${id}`;
-  const { size, sha256 } = await blobs.put(
-    key,
-    Readable.fromWeb(res.body as never),
-    req.maxBytes ?? DEFAULT_MAX,
-  );
+  const { size, sha256 } = await blobs.put(key, stream, req.maxBytes ?? DEFAULT_MAX);
   await db.query(
     `insert into files (id, workspace_id, name, mime_type, size, sha256, storage_key, source_url)
      values ($1, $2, $3, $4, $5, $6, $7, $8)`,

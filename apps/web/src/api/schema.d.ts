@@ -7069,6 +7069,8 @@ export interface paths {
                                     body: number;
                                     buttons: number;
                                 };
+                                /** @enum {string|null} */
+                                headerMedia: "image" | "video" | "document" | null;
                                 sendable: boolean;
                                 unsupported: string | null;
                                 syncedAt: string;
@@ -7123,6 +7125,8 @@ export interface paths {
                                     body: number;
                                     buttons: number;
                                 };
+                                /** @enum {string|null} */
+                                headerMedia: "image" | "video" | "document" | null;
                                 sendable: boolean;
                                 unsupported: string | null;
                                 syncedAt: string;
@@ -7174,6 +7178,15 @@ export interface paths {
                             body?: string[];
                             buttons?: string[];
                         };
+                        headerFile?: {
+                            name: string;
+                            mimeType: string;
+                            size: number;
+                            url: string;
+                            error?: string;
+                            /** @enum {string} */
+                            state?: "downloading" | "ready" | "failed";
+                        } | null;
                         clientId?: string | null;
                     };
                 };
@@ -7989,42 +8002,58 @@ export interface paths {
                                         inApp: boolean;
                                         push: boolean;
                                         email: boolean;
+                                        /** @default false */
+                                        sms: boolean;
                                     };
                                     new_message: {
                                         inApp: boolean;
                                         push: boolean;
                                         email: boolean;
+                                        /** @default false */
+                                        sms: boolean;
                                     };
                                     assigned: {
                                         inApp: boolean;
                                         push: boolean;
                                         email: boolean;
+                                        /** @default false */
+                                        sms: boolean;
                                     };
                                     mention: {
                                         inApp: boolean;
                                         push: boolean;
                                         email: boolean;
+                                        /** @default false */
+                                        sms: boolean;
                                     };
                                     customer_read: {
                                         inApp: boolean;
                                         push: boolean;
                                         email: boolean;
+                                        /** @default false */
+                                        sms: boolean;
                                     };
                                     time_limit: {
                                         inApp: boolean;
                                         push: boolean;
                                         email: boolean;
+                                        /** @default false */
+                                        sms: boolean;
                                     };
                                     security_alert: {
                                         inApp: boolean;
                                         push: boolean;
                                         email: boolean;
+                                        /** @default false */
+                                        sms: boolean;
                                     };
                                 } & {
                                     [key: string]: {
                                         inApp: boolean;
                                         push: boolean;
                                         email: boolean;
+                                        /** @default false */
+                                        sms: boolean;
                                     };
                                 };
                                 sound: boolean;
@@ -8040,6 +8069,11 @@ export interface paths {
                                 digestHour: number;
                             };
                             emailAvailable: boolean;
+                            sms: {
+                                available: boolean;
+                                phone: string | null;
+                                pendingPhone: string | null;
+                            };
                             pushSubscriptions: number;
                             mutedConversationIds: string[];
                         };
@@ -8063,6 +8097,8 @@ export interface paths {
                                 inApp: boolean;
                                 push: boolean;
                                 email: boolean;
+                                /** @default false */
+                                sms?: boolean;
                             };
                         };
                         sound?: boolean;
@@ -8094,42 +8130,58 @@ export interface paths {
                                         inApp: boolean;
                                         push: boolean;
                                         email: boolean;
+                                        /** @default false */
+                                        sms: boolean;
                                     };
                                     new_message: {
                                         inApp: boolean;
                                         push: boolean;
                                         email: boolean;
+                                        /** @default false */
+                                        sms: boolean;
                                     };
                                     assigned: {
                                         inApp: boolean;
                                         push: boolean;
                                         email: boolean;
+                                        /** @default false */
+                                        sms: boolean;
                                     };
                                     mention: {
                                         inApp: boolean;
                                         push: boolean;
                                         email: boolean;
+                                        /** @default false */
+                                        sms: boolean;
                                     };
                                     customer_read: {
                                         inApp: boolean;
                                         push: boolean;
                                         email: boolean;
+                                        /** @default false */
+                                        sms: boolean;
                                     };
                                     time_limit: {
                                         inApp: boolean;
                                         push: boolean;
                                         email: boolean;
+                                        /** @default false */
+                                        sms: boolean;
                                     };
                                     security_alert: {
                                         inApp: boolean;
                                         push: boolean;
                                         email: boolean;
+                                        /** @default false */
+                                        sms: boolean;
                                     };
                                 } & {
                                     [key: string]: {
                                         inApp: boolean;
                                         push: boolean;
                                         email: boolean;
+                                        /** @default false */
+                                        sms: boolean;
                                     };
                                 };
                                 sound: boolean;
@@ -8145,6 +8197,11 @@ export interface paths {
                                 digestHour: number;
                             };
                             emailAvailable: boolean;
+                            sms: {
+                                available: boolean;
+                                phone: string | null;
+                                pendingPhone: string | null;
+                            };
                             pushSubscriptions: number;
                             mutedConversationIds: string[];
                         };
@@ -8153,6 +8210,116 @@ export interface paths {
             };
         };
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/notifications/phone": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Send a six-digit code by SMS to the caller's number, to verify it for SMS notifications (R304) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        phone: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            pendingPhone: string;
+                            expiresAt: string;
+                        };
+                    };
+                };
+            };
+        };
+        /** Forget the caller's phone number (no more SMS notifications) */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": null;
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/notifications/phone/verify": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Confirm the caller's number with the code it received (single-use, 10 minutes) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        code: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            phone: string;
+                            verified: boolean;
+                        };
+                    };
+                };
+            };
+        };
         delete?: never;
         options?: never;
         head?: never;
@@ -8367,7 +8534,7 @@ export interface paths {
                                 match: "all" | "important" | "tag" | "channel";
                                 tagId: string | null;
                                 connectionId: string | null;
-                                means: ("inApp" | "push" | "email")[];
+                                means: ("inApp" | "push" | "email" | "sms")[];
                                 /** @enum {string} */
                                 timing: "immediate" | "delay" | "daily" | "weekly";
                                 delayMinutes: number;
@@ -8386,7 +8553,7 @@ export interface paths {
                                 match: "all" | "important" | "tag" | "channel";
                                 tagId: string | null;
                                 connectionId: string | null;
-                                means: ("inApp" | "push" | "email")[];
+                                means: ("inApp" | "push" | "email" | "sms")[];
                                 /** @enum {string} */
                                 timing: "immediate" | "delay" | "daily" | "weekly";
                                 delayMinutes: number;
@@ -8463,7 +8630,7 @@ export interface paths {
                              * @default null
                              */
                             connectionId?: string | null;
-                            means: ("inApp" | "push" | "email")[];
+                            means: ("inApp" | "push" | "email" | "sms")[];
                             /** @enum {string} */
                             timing: "immediate" | "delay" | "daily" | "weekly";
                             /** @default 0 */
@@ -8486,7 +8653,7 @@ export interface paths {
                                 match: "all" | "important" | "tag" | "channel";
                                 tagId: string | null;
                                 connectionId: string | null;
-                                means: ("inApp" | "push" | "email")[];
+                                means: ("inApp" | "push" | "email" | "sms")[];
                                 /** @enum {string} */
                                 timing: "immediate" | "delay" | "daily" | "weekly";
                                 delayMinutes: number;
@@ -8543,7 +8710,7 @@ export interface paths {
                              * @default null
                              */
                             connectionId?: string | null;
-                            means: ("inApp" | "push" | "email")[];
+                            means: ("inApp" | "push" | "email" | "sms")[];
                             /** @enum {string} */
                             timing: "immediate" | "delay" | "daily" | "weekly";
                             /** @default 0 */
@@ -8593,7 +8760,7 @@ export interface paths {
                                 match: "all" | "important" | "tag" | "channel";
                                 tagId: string | null;
                                 connectionId: string | null;
-                                means: ("inApp" | "push" | "email")[];
+                                means: ("inApp" | "push" | "email" | "sms")[];
                                 /** @enum {string} */
                                 timing: "immediate" | "delay" | "daily" | "weekly";
                                 delayMinutes: number;

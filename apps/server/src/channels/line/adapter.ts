@@ -70,6 +70,11 @@ export const lineChannel: ChannelAdapter<LineCredentials, LineSettings> = {
         url: `${ctx.endpoints.lineDataApiBase}${path}`,
         headers: { authorization: `Bearer ${token}` },
         sourceUrl: `${ctx.endpoints.lineDataApiBase}${path}`,
+        // LINE keeps a message's content for a limited time; its 404 means it expired or was never kept.
+        gone: {
+          statuses: [404, 410],
+          reason: "LINE no longer has this file (its content expired or is unavailable)",
+        },
       });
     }
     return Promise.resolve({ url: source.url ?? "" });

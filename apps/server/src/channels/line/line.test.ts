@@ -156,7 +156,7 @@ describe("LINE inbound", () => {
     expect(await conversations(owner)).toHaveLength(0);
   });
 
-  it("downloads images from the content host with the token, keeps a message whose content is gone, and words the rest", async () => {
+  it("downloads images from the content host with the token, fails content LINE answers 404 for at once, and words the rest", async () => {
     const { owner, token, push } = await setup();
     const user = userId();
     const img = fake.message(token, user, { type: "image", contentProvider: { type: "line" } });
@@ -183,10 +183,12 @@ describe("LINE inbound", () => {
     expect(m[0].attachments[0]).toMatchObject({ state: "ready", mimeType: "image/jpeg" });
     expect(await bytesOf(m[0].attachments[0].url)).toEqual(SAMPLE_JPEG);
     expect(m[1].attachments[0]).toMatchObject({ state: "ready", name: "invoice.pdf" });
-    // Content LINE does not serve (yet) is tried again later, while LINE may still have it.
-    expect(m[2].attachments[0].state).toBe("downloading");
+    // Content LINE answers 404 for has expired or is unavailable: the download ends at once, with the reason.
+    expect(m[2].attachments[0]).toMatchObject({ state: "failed", url: "" });
+    expect(m[2].attachments[0].error).toMatch(/LINE no longer has this file/);
     const goneId = (gone.message as { id: string }).id;
-    expect(fake.requests.find((x) => x.path === `/v2/bot/message/${goneId}/content`)?.status).toBe(404);
+    const tries = fake.requests.filter((x) => x.path === `/v2/bot/message/${goneId}/content`);
+    expect(tries.map((x) => x.status)).toEqual([404]);
     expect(m[3].text).toBe("[Sticker 446/1988]");
     expect(m[4].text).toMatch(/^\[Location\] Shibuya, Tokyo 35\.6595, 139\.7005/);
     const downloads = fake.requests.filter((x) => x.host === "data");

@@ -4,7 +4,7 @@ import { forgetAccessToken } from "../access-token";
 import { listIssues, parseCredentials } from "../form-fields";
 import { type ChannelAdapter, ChannelSendError, ChannelSetupError } from "../types";
 import { webhookUrl } from "../webhook-url";
-import { accessToken, WechatError } from "./client";
+import { accessToken, TOKEN_REFUSED, WechatError } from "./client";
 import { readWechatXml, wechatSignature } from "./crypto";
 import { parseWechat } from "./inbound";
 import { type WechatCredentials, WechatCredentialsInput, WechatSettings } from "./payloads";
@@ -85,8 +85,29 @@ export const wechatChannel: ChannelAdapter<WechatCredentials, WechatSettings> = 
     return {
       url: `${path}?${new URLSearchParams({ access_token: token, media_id: source.mediaId ?? "" })}`,
       sourceUrl: `${path}?media_id=${encodeURIComponent(source.mediaId ?? "")}`,
+      // WeChat answers a refused media/get with HTTP 200 and {errcode, errmsg} instead of the file.
+      errorInBody: mediaGetError,
     };
   },
 
   send: (connection, message, ctx) => sendWechat(connection, message, ctx),
 };
+
+/**
+ * media/get's error body as a failure: a refused or expired token (40001, 42001, 40014) and WeChat's -1
+ * (busy) are tried again; anything else (40007 invalid media_id: the media expired after three days) ends
+ * the download with WeChat's words.
+ */
+export function mediaGetError(body: unknown): Error | null {
+  const b = body as { errcode?: unknown; errmsg?: unknown } | null;
+  if (!b || typeof b !== "object" || typeof b.errcode !== "number" || b.errcode === 0) return null;
+  const errmsg = typeof b.errmsg === "string" ? b.errmsg.slice(0, 200) : "no message";
+  const retry = b.errcode === -1 || TOKEN_REFUSED.has(b.errcode);
+  const hint =
+    b.errcode === 40007 ? " (the media id is unknown or expired: WeChat keeps media three days)" : "";
+  return new ChannelSendError(
+    "provider_error",
+    `WeChat refused the file (errcode ${b.errcode}: ${errmsg})${hint}`,
+    retry,
+  );
+}

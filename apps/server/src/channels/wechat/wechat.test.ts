@@ -194,6 +194,27 @@ describe("WeChat inbound", () => {
     expect(get.query.access_token).toBe(fake.tokenRequests(appId).at(-1)!.answer.access_token);
     expect(m[1].text).toMatch(/^\[Location\] 北京 39\.9, 116\.3/);
   });
+
+  it("fails a download whose media/get answers 200 with an error body (JSON or plain text), once, with WeChat's words", async () => {
+    const { owner, push } = await setup();
+    const user = openId();
+    const expired = ["expired-json", "expired-text"].map((k) => `${k}-${alnum(12)}`);
+    for (const [i, mediaId] of expired.entries()) {
+      fake.setMediaErrorType(i === 0 ? "application/json" : "text/plain");
+      await push({ FromUserName: user, MsgType: "image", MediaId: mediaId, MsgId: fake.nextMsgId() });
+      await jobsSettled(t.server);
+    }
+    fake.setMediaErrorType("application/json");
+    const [conv] = await conversations(owner);
+    const m = await feed(owner, conv.id);
+    expect(m).toHaveLength(2);
+    for (const [i, mediaId] of expired.entries()) {
+      // Not stored as a file named like an image: failed, with the reason, and not asked again.
+      expect(m[i].attachments[0]).toMatchObject({ state: "failed", url: "" });
+      expect(m[i].attachments[0].error).toMatch(/errcode 40007: invalid media_id/);
+      expect(fake.requests.filter((r) => r.query.media_id === mediaId)).toHaveLength(1);
+    }
+  });
 });
 
 describe("WeChat outbound", () => {

@@ -72,13 +72,15 @@ export async function graphFetch(
   path: string,
   body?: unknown,
 ): Promise<GraphResult> {
+  // A FormData body (a media upload) goes as multipart/form-data, with the boundary fetch chooses.
+  const form = body instanceof FormData;
   const res = await fetch(graphUrl(ctx, path), {
     method,
     headers: {
       authorization: `Bearer ${token}`,
-      ...(body === undefined ? {} : { "content-type": "application/json" }),
+      ...(body === undefined || form ? {} : { "content-type": "application/json" }),
     },
-    body: body === undefined ? undefined : JSON.stringify(body),
+    body: body === undefined ? undefined : form ? body : JSON.stringify(body),
     signal: AbortSignal.timeout(ctx.timeoutMs),
   });
   const text = await res.text().catch(() => "");

@@ -208,12 +208,11 @@ export type WaPart =
   | { type: "text"; text: { body: string; preview_url: boolean } }
   | { type: "image"; image: MediaLink }
   | { type: "video"; video: MediaLink }
-  | { type: "audio"; audio: { link: string } }
+  | { type: "audio"; audio: MediaRef }
   | { type: "document"; document: MediaLink & { filename?: string } };
-interface MediaLink {
-  link: string;
-  caption?: string;
-}
+/** A file by link (WhatsApp fetches it) or by the media id of an upload. */
+type MediaRef = { link: string } | { id: string };
+type MediaLink = MediaRef & { caption?: string };
 
 // ---- Message templates (GET /{v}/{waba-id}/message_templates) ----
 

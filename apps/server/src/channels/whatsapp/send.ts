@@ -1,14 +1,16 @@
+import type { Attachment } from "@parley/protocol";
 import { sendInParts } from "../parts";
 import type { OutgoingMessage } from "../types";
-import { type AdapterContext, type ChannelAdapter, ChannelSendError, type OutgoingTemplate } from "../types";
+import { type AdapterContext, type ChannelAdapter, ChannelSendError } from "../types";
 import { graphReach, sendErrorOf, unreachable } from "./client";
 import { baseMime } from "./inbound";
+import { isStoredFile, linkReachable, uploadWhatsAppMedia, type WaMediaKind } from "./media-upload";
 import { SendResponse, type WaPart, type WhatsAppCredentials } from "./payloads";
 
 export const WHATSAPP_TEXT_MAX = 4096;
 export const WHATSAPP_CAPTION_MAX = 1024;
 
-type Conn = { credentials: WhatsAppCredentials };
+type Conn = { workspaceId: string; credentials: WhatsAppCredentials };
 async function postMessage(conn: Conn, body: object, ctx: AdapterContext): Promise<unknown> {
   const r = await graphReach(
     ctx,
@@ -22,9 +24,38 @@ async function postMessage(conn: Conn, body: object, ctx: AdapterContext): Promi
   return r.json;
 }
 
-/** One outgoing WhatsApp message per attachment (a media message carries one file and a caption). */
-function buildParts(message: Parameters<ChannelAdapter["send"]>[1], ctx: AdapterContext): WaPart[] {
-  const parts: WaPart[] = [];
+const kindOf = (mimeType: string): WaMediaKind => {
+  const mime = baseMime(mimeType) ?? "";
+  return mime.startsWith("image/")
+    ? "image"
+    : mime.startsWith("video/")
+      ? "video"
+      : mime.startsWith("audio/")
+        ? "audio"
+        : "document";
+};
+
+/**
+ * How WhatsApp gets one of Parley's files: by a signed link while PUBLIC_URL is a public https address, else
+ * uploaded first and sent by media id (WhatsApp could not fetch the link). Links to elsewhere go as given.
+ */
+async function mediaRef(
+  conn: Conn,
+  a: Attachment,
+  kind: WaMediaKind,
+  ctx: AdapterContext,
+  o: { upload?: boolean } = {},
+): Promise<{ link: string } | { id: string }> {
+  if (isStoredFile(a.url) && (o.upload || !linkReachable(ctx.publicUrl)))
+    return { id: await uploadWhatsAppMedia(conn, a, kind, ctx) };
+  return { link: ctx.fileUrl(a.url) };
+}
+
+/** One part per attachment (a media message carries one file and a caption); files resolved when sent. */
+type PendingPart = WaPart | { file: Attachment; kind: WaMediaKind; caption?: string };
+
+function buildParts(message: Parameters<ChannelAdapter["send"]>[1]): PendingPart[] {
+  const parts: PendingPart[] = [];
   const text = message.text?.trim() ? message.text : null;
   let captionUsed = false;
   for (const a of message.attachments) {
@@ -34,46 +65,63 @@ function buildParts(message: Parameters<ChannelAdapter["send"]>[1], ctx: Adapter
         `The file "${a.name}" has no stored copy to send.`,
         false,
       );
-    // Parley's own files are given to WhatsApp by a signed link it can fetch without a session.
-    const link = ctx.fileUrl(a.url);
-    const mime = baseMime(a.mimeType) ?? "";
-    const kind = mime.startsWith("image/")
-      ? "image"
-      : mime.startsWith("video/")
-        ? "video"
-        : mime.startsWith("audio/")
-          ? "audio"
-          : "document";
+    const kind = kindOf(a.mimeType);
     const caption =
       !captionUsed && kind !== "audio" && text && text.length <= WHATSAPP_CAPTION_MAX ? text : undefined;
     if (caption) captionUsed = true;
-    if (kind === "audio") parts.push({ type: "audio", audio: { link } });
-    else if (kind === "document")
-      parts.push({
-        type: "document",
-        document: { link, filename: a.name, ...(caption ? { caption } : {}) },
-      });
-    else {
-      const media = { link, ...(caption ? { caption } : {}) };
-      parts.push(kind === "image" ? { type: "image", image: media } : { type: "video", video: media });
-    }
+    parts.push({ file: a, kind, ...(caption ? { caption } : {}) });
   }
   if (text && !captionUsed)
     parts.unshift({ type: "text", text: { body: text, preview_url: /https?:\/\/\S/.test(text) } });
   return parts;
 }
 
-/** The `template` object of a template send: name, language and the placeholder values per component. */
-function templatePayload(t: OutgoingTemplate) {
-  const components = t.components.map((c) => ({
-    type: c.type,
-    ...(c.type === "button" ? { sub_type: c.subType ?? "url", index: String(c.index ?? 0) } : {}),
-    parameters: c.parameters.map((p) => ({
-      type: "text",
-      ...(p.name ? { parameter_name: p.name } : {}),
-      text: p.text,
-    })),
-  }));
+/** A file part as WhatsApp takes it: the media object by link or id, with its caption and file name. */
+async function resolvePart(conn: Conn, p: PendingPart, ctx: AdapterContext): Promise<WaPart> {
+  if (!("file" in p)) return p;
+  const ref = await mediaRef(conn, p.file, p.kind, ctx);
+  const caption = p.caption ? { caption: p.caption } : {};
+  if (p.kind === "audio") return { type: "audio", audio: ref };
+  if (p.kind === "document")
+    return { type: "document", document: { ...ref, filename: p.file.name, ...caption } };
+  return p.kind === "image"
+    ? { type: "image", image: { ...ref, ...caption } }
+    : { type: "video", video: { ...ref, ...caption } };
+}
+
+/**
+ * The `template` object of a template send: name, language and the values per component. A media header
+ * is uploaded and given by its media id (`{type: "image", image: {id}}`).
+ */
+async function templatePayload(conn: Conn, message: OutgoingMessage, ctx: AdapterContext) {
+  const t = message.template!;
+  const components = [];
+  for (const c of t.components) {
+    const parameters = [];
+    for (const p of c.parameters) {
+      if (p.type === "text") {
+        parameters.push({ type: "text", ...(p.name ? { parameter_name: p.name } : {}), text: p.text });
+        continue;
+      }
+      const file = message.attachments[p.attachment];
+      if (!file?.url || file.error)
+        throw new ChannelSendError(
+          "attachment_rejected",
+          "The template's header file has no stored copy to send.",
+          false,
+        );
+      const ref = await mediaRef(conn, file, p.type, ctx, { upload: true });
+      parameters.push({
+        type: p.type,
+        [p.type]: { ...ref, ...(p.type === "document" ? { filename: file.name } : {}) },
+      });
+    }
+    components.push({
+      type: c.type,
+      ...(c.type === "button" ? { sub_type: c.subType ?? "url", index: String(c.index ?? 0) } : {}),
+      parameters,
+    });
+  }
   return { name: t.name, language: { code: t.language }, ...(components.length ? { components } : {}) };
 }
 
@@ -91,7 +139,7 @@ export async function sendWhatsApp(
         recipient_type: "individual",
         to: message.externalContactId,
         type: "template",
-        template: templatePayload(message.template),
+        template: await templatePayload(connection, message, ctx),
       },
       ctx,
     );
@@ -104,10 +152,10 @@ export async function sendWhatsApp(
       );
     return { providerMessageId: parsed.data.messages[0]!.id };
   }
-  const parts = buildParts(message, ctx);
+  const parts = buildParts(message);
   if (parts.length === 0) throw new ChannelSendError("provider_error", "The message is empty.", false);
   const first = parts[0]!;
-  if (first.type === "text" && first.text.body.length > WHATSAPP_TEXT_MAX)
+  if ("type" in first && first.type === "text" && first.text.body.length > WHATSAPP_TEXT_MAX)
     throw new ChannelSendError(
       "too_long",
       `WhatsApp accepts at most ${WHATSAPP_TEXT_MAX} characters in a text message; this one has ${first.text.body.length}.`,
@@ -116,17 +164,17 @@ export async function sendWhatsApp(
   // Each part's id is recorded as it is accepted: a retry (a later part failed, or the process died) resumes
   // after the parts already sent.
   const ids = await sendInParts(message, parts.length, async (i) => {
-    const body = {
-      messaging_product: "whatsapp",
-      recipient_type: "individual",
-      to: message.externalContactId,
-      ...(i === 0 && message.quotedProviderMessageId
-        ? { context: { message_id: message.quotedProviderMessageId } }
-        : {}),
-      ...parts[i]!,
-    };
     let json: unknown;
     try {
+      const body = {
+        messaging_product: "whatsapp",
+        recipient_type: "individual",
+        to: message.externalContactId,
+        ...(i === 0 && message.quotedProviderMessageId
+          ? { context: { message_id: message.quotedProviderMessageId } }
+          : {}),
+        ...(await resolvePart(connection, parts[i]!, ctx)),
+      };
       json = await postMessage(connection, body, ctx);
     } catch (err) {
       if (i > 0 && err instanceof ChannelSendError)

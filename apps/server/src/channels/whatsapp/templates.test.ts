@@ -2,6 +2,7 @@ import crypto from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { messageInState } from "../../testing/delivery";
 import { type FakeTemplate, startWhatsAppFake, type WhatsAppFake } from "../../testing/fakes/whatsapp";
+import { SAMPLE_PNG, uploadFile } from "../../testing/files";
 import { addUser, type Client, newWorkspace, unique } from "../../testing/harness";
 import { useTestServer } from "../../testing/use-test-server";
 
@@ -188,8 +189,12 @@ describe("WhatsApp message templates", () => {
       text: "Hi {{1}}, your order {{2}} has shipped.",
     });
     expect(byName["delivery_link/en"].variables).toEqual({ header: 0, body: 1, buttons: 1 });
-    expect(byName["invoice_ready/en"]).toMatchObject({ sendable: false });
-    expect(byName["invoice_ready/en"].unsupported).toMatch(/document header/);
+    expect(byName["invoice_ready/en"]).toMatchObject({
+      sendable: true,
+      unsupported: null,
+      headerMedia: "document",
+    });
+    expect(byName["order_update/en_US"].headerMedia).toBeNull();
 
     // A re-sync follows the provider: changed statuses are updated, deleted templates are forgotten.
     fake.setTemplates([{ ...TEMPLATES[0]!, status: "PAUSED" }, ...TEMPLATES.slice(1, 4)]);
@@ -342,7 +347,22 @@ describe("WhatsApp message templates", () => {
     expect(unknown.body.error.message).toMatch(/sync the templates/);
     const media = await send({ templateId: tpl("invoice_ready").id, variables: { body: [] } });
     expect(media.status).toBe(422);
-    expect(media.body.error.message).toMatch(/document header are not supported/);
+    expect(media.body.error.message).toBe(
+      "The template's header is a document: attach one as the header file.",
+    );
+    const png = await uploadFile(t.url, owner, conv.id, "label.png", SAMPLE_PNG, "image/png");
+    const wrongType = await send({ templateId: tpl("invoice_ready").id, headerFile: png });
+    expect(wrongType.status).toBe(422);
+    expect(wrongType.body.error.message).toBe(
+      'The template\'s document header takes application/pdf; "label.png" is image/png.',
+    );
+    const notMedia = await send({
+      templateId: order.id,
+      variables: { header: ["#1"], body: ["K", "#1"] },
+      headerFile: png,
+    });
+    expect(notMedia.status).toBe(422);
+    expect(notMedia.body.error.message).toMatch(/has no media header/);
 
     // Another connection's template (same workspace) does not fit this conversation.
     const other = await connect(owner);
@@ -392,6 +412,33 @@ describe("WhatsApp message templates", () => {
       ],
     });
     expect(sends[1]!.body).toMatchObject({ type: "text", text: { body: "And a free reply" } });
+  });
+
+  it("uploads a media header's file and sends the template with it by media id", async () => {
+    const { owner, conv, customer, tpl } = await setup();
+    const pdf = Buffer.from("%PDF-1.4 invoice 2026-0042");
+    const file = await uploadFile(t.url, owner, conv.id, "invoice-0042.pdf", pdf, "application/pdf");
+    const r = await owner.post(`/api/conversations/${conv.id}/template-messages`, {
+      templateId: tpl("invoice_ready").id,
+      headerFile: file,
+    });
+    expect(r.status, JSON.stringify(r.body)).toBe(201);
+    // The feed shows the file with the template's text.
+    expect(r.body.message.attachments).toEqual([
+      expect.objectContaining({ url: file.url, name: "invoice-0042.pdf" }),
+    ]);
+    await waitForState(owner, conv.id, r.body.message.id, "sent");
+    const [sent] = sendsTo(customer);
+    const header = sent!.body.template.components.find((c: any) => c.type === "header");
+    expect(header).toEqual({
+      type: "header",
+      parameters: [{ type: "document", document: { id: expect.any(String), filename: "invoice-0042.pdf" } }],
+    });
+    const uploaded = fake.uploads.get(header.parameters[0].document.id)!;
+    expect(uploaded.bytes).toEqual(pdf);
+    expect(uploaded).toMatchObject({ type: "application/pdf", fileName: "invoice-0042.pdf" });
+    const upload = fake.requestsTo(`/${PNID}/media`).at(-1)!;
+    expect(upload.authorization).toBe(`Bearer ${TOKEN}`);
   });
 
   it("fails a template message with the provider's words when WhatsApp refuses it at send time", async () => {

@@ -16,6 +16,7 @@ import { useTestServer } from "../../testing/use-test-server";
 import { adapterContext } from "../context";
 import { whatsappChannel } from "./adapter";
 import { sendErrorOf, statusFailure } from "./client";
+import { linkReachable } from "./media-upload";
 
 const PNID = "106540352242922";
 const TOKEN = `EAAG${"t0k3n".repeat(10)}`;
@@ -357,7 +358,7 @@ describe("WhatsApp account-level errors and profiles", () => {
 });
 
 describe("WhatsApp outbound", () => {
-  it("sends text, quoted replies and media by link, and records the wamid", async () => {
+  it("sends text, quoted replies, uploaded media and links, and records the wamid", async () => {
     const { owner, conv, customer, first } = await setup("Preciso de ajuda");
     const text = "Olá! Veja https://example.com/pedido — até já";
     const id = await reply(owner, conv.id, { text });
@@ -391,14 +392,14 @@ describe("WhatsApp outbound", () => {
       recipient_type: "individual",
       to: customer,
       type: "image",
-      // Parley's own file, by a signed link WhatsApp can fetch without a session.
-      image: {
-        link: expect.stringMatching(
-          new RegExp(`^${t.url}/api/files/${fileId}\\?expires=\\d+&signature=[\\w-]+$`),
-        ),
-        caption: "Sua etiqueta",
-      },
+      // Parley's own file: PUBLIC_URL is a loopback address WhatsApp could not fetch a link from, so the file
+      // was uploaded first (multipart, with its type) and goes by its media id.
+      image: { id: expect.any(String), caption: "Sua etiqueta" },
     });
+    const uploaded = fake.uploads.get(sendsTo(customer)[2]!.body.image.id)!;
+    expect(uploaded).toMatchObject({ type: "image/png", fileType: "image/png", fileName: label.name });
+    expect(uploaded.bytes).toEqual(SAMPLE_PNG);
+    expect(fileId).toMatch(/^[0-9a-f-]{36}$/);
 
     const doc = await reply(owner, conv.id, {
       attachments: [
@@ -717,5 +718,17 @@ describe("WhatsApp error mapping", () => {
       reason: "provider_error",
       detail: "(#131051) Unsupported message type",
     });
+  });
+});
+
+describe("WhatsApp media links", () => {
+  it("gives WhatsApp a signed link only on a public https address, and uploads otherwise", () => {
+    expect(linkReachable("https://parley.example.com")).toBe(true);
+    expect(linkReachable("https://203.0.113.7:8443")).toBe(false); // documentation range: not public
+    expect(linkReachable("https://8.8.8.8")).toBe(true);
+    expect(linkReachable("http://parley.example.com")).toBe(false);
+    expect(linkReachable(t.url)).toBe(false);
+    for (const host of ["localhost", "parley.local", "inbox.internal", "box", "10.0.0.5", "[::1]"])
+      expect(linkReachable(`https://${host}`), host).toBe(false);
   });
 });

@@ -68,7 +68,7 @@ export function registerAlertJobs(ctx: AppContext) {
             body: describe(alert, "en"),
             dedupeKey: `security_alert:${alert.id}`,
             // Kept in the centre even with every means off (already read), like other notifications.
-            means: { inApp: means.inApp, push: means.push, email: false },
+            means: { inApp: means.inApp, push: means.push, email: false, sms: false },
             settings: s,
           });
           if (means.email && mailer && silencedBy(s, tx.now) !== "paused")

@@ -57,7 +57,7 @@ export async function ingestAccountError(
       title: row.name,
       body: text,
       dedupeKey: `channel_problem:${row.id}`,
-      means: { inApp: true, push: false, email: false },
+      means: { inApp: true, push: false, email: false, sms: false },
       settings: settings.get(a.id)!,
     });
   }

@@ -5,7 +5,7 @@ import { ChannelSendError, type DownloadRequest } from "../../channels/types";
 import { type AppContext, transact } from "../../context";
 import { describeFailure, egressPolicy } from "../../lib/egress";
 import { TooLargeError } from "../../storage/blob-store";
-import { fetchToStore, MediaAnswerError, storeBuffer } from "../../storage/files";
+import { fetchToStore, MediaAnswerError, MediaGoneError, storeBuffer } from "../../storage/files";
 import { accessOf, loadConversationRow } from "../conversations/present";
 import { MESSAGE_COLUMNS, type MessageRow, presentMessage } from "../messages/present";
 import { MEDIA_DOWNLOAD_JOB } from "./queue-downloads";
@@ -157,6 +157,7 @@ export function registerMediaDownloadJob(ctx: AppContext) {
           [401, 403, 404, 410].includes(err.status);
         const final =
           expiredLink ||
+          err instanceof MediaGoneError ||
           err instanceof FinalFailure ||
           err instanceof TooLargeError ||
           (err instanceof ChannelSendError && !err.retryable);

@@ -6,6 +6,8 @@ import { type Means, nextDigestAt, type Settings, silencedBy } from "./settings"
 export const JOB_EMAIL = "notify.email";
 export const JOB_DIGEST = "notify.digest";
 export const JOB_PUSH = "notify.push";
+export const JOB_SMS = "notify.sms";
+export const JOB_SMS_DIGEST = "notify.sms-digest";
 
 export interface NotificationDraft {
   workspaceId: string;
@@ -172,6 +174,34 @@ async function deliver(ctx: AppContext, tx: Tx, d: NotificationDraft, row: Notif
       );
     }
   }
+  // SMS: the same modes and silences as email, to a verified number only (a row only when there is one).
+  if (d.means.sms && d.conversationId && !paused && (mode !== "batched" || !silenced)) {
+    const [sms] = await tx.q.query<{ id: number }>(
+      `insert into notification_deliveries (notification_id, user_id, conversation_id, means, mode, created_at)
+       select $1, $2, $3, 'sms', $4, $5 from agent_phones p where p.user_id = $2 and p.phone is not null
+       returning id`,
+      [row.id, d.userId, d.conversationId, mode, tx.now],
+    );
+    if (sms && mode === "batched")
+      await tx.enqueue(
+        JOB_SMS,
+        { userId: d.userId, conversationId: d.conversationId },
+        { workspaceId: d.workspaceId, maxAttempts: attempts, idempotencyKey: `notify-sms:${row.id}` },
+      );
+    else if (sms) {
+      const runAt = nextDigestAt(d.settings, mode as "daily" | "weekly", tx.now);
+      await tx.enqueue(
+        JOB_SMS_DIGEST,
+        { userId: d.userId, mode },
+        {
+          workspaceId: d.workspaceId,
+          maxAttempts: attempts,
+          runAt,
+          idempotencyKey: `notify-sms-digest:${d.userId}:${mode}:${runAt.toISOString()}`,
+        },
+      );
+    }
+  }
   return notification;
 }
 
@@ -179,7 +209,7 @@ async function deliver(ctx: AppContext, tx: Tx, d: NotificationDraft, row: Notif
 export async function createFailureNotice(
   ctx: AppContext,
   tx: Tx,
-  n: { workspaceId: string; userId: string; means: "email" | "push"; error: string; key: string },
+  n: { workspaceId: string; userId: string; means: "email" | "push" | "sms"; error: string; key: string },
 ) {
   const [s] = await tx.q.query<{ one: number }>("select 1 as one from users where id = $1", [n.userId]);
   if (!s) return null;
@@ -192,7 +222,7 @@ export async function createFailureNotice(
     title: n.means,
     body: n.error,
     dedupeKey: `failed:${n.means}:${n.key}`,
-    means: { inApp: true, push: false, email: false },
+    means: { inApp: true, push: false, email: false, sms: false },
     settings: {
       matrix: {} as Settings["matrix"],
       sound: true,

@@ -9,7 +9,7 @@ import { readEvents, type StoredEvent } from "../../events/store";
 import { storedPermissionsSql } from "../users/queries/permissions-sql";
 import { createNotification, createNotifications, type NotificationDraft } from "./create";
 import { batchFacts, readPlans, sameAnswers } from "./read-plans";
-import { loadSettings } from "./settings";
+import { anyMeans, loadSettings } from "./settings";
 
 export const JOB_DELAYED = "notify.delayed";
 
@@ -168,7 +168,13 @@ export const DelayedPayload = z.object({
   title: z.string(),
   body: z.string(),
   dedupeKey: z.string(),
-  means: z.object({ inApp: z.boolean(), push: z.boolean(), email: z.boolean() }),
+  // Jobs queued before SMS notifications have no `sms`.
+  means: z.object({
+    inApp: z.boolean(),
+    push: z.boolean(),
+    email: z.boolean(),
+    sms: z.boolean().default(false),
+  }),
 });
 
 export function registerFanoutJobs(ctx: AppContext) {
@@ -225,7 +231,7 @@ export function registerFanoutJobs(ctx: AppContext) {
         if (event === "customer_read") {
           const title = names.get(c.conversationId!) ?? "";
           const m = s.matrix.customer_read;
-          if (!m.inApp && !m.push && !m.email) continue;
+          if (!anyMeans(m)) continue;
           const plans = await readPlans(cached, workspaceId, byId.get(c.userId)!, c.messageId!, factsOf, s);
           plans.forEach((p, i) => {
             const draft: NotificationDraft = {
@@ -240,7 +246,7 @@ export function registerFanoutJobs(ctx: AppContext) {
           continue;
         }
         const means = s.matrix[event];
-        if (!means.inApp && !means.push && !means.email) continue;
+        if (!anyMeans(means)) continue;
         work.push({ draft: { ...base, means } });
       }
       if (!work.length) return;

@@ -1,6 +1,6 @@
 import type { Role } from "@parley/protocol";
 import type { Queryable } from "../../db/client";
-import { type Audience, inAudience, type Means, type Settings } from "./settings";
+import { type Audience, anyMeans, inAudience, type Means, type Settings } from "./settings";
 
 /** Who a read notification is for, as the rules see them. */
 interface Reader {
@@ -25,6 +25,7 @@ const toMeans = (list: string[]): Means => ({
   inApp: list.includes("inApp"),
   push: list.includes("push"),
   email: list.includes("email"),
+  sms: list.includes("sms"),
 });
 
 export type Plan = { means: Means; emailMode?: "daily" | "weekly"; delayMs?: number };
@@ -116,15 +117,18 @@ export async function readPlans(
   );
   const plans: Plan[] = [];
   const now = toMeans(matches.filter((r) => r.timing === "immediate").flatMap((r) => r.means));
-  // Digests are emails; a digest rule's other means apply at once.
+  // Digests are emails and SMS; a digest rule's other means apply at once.
   for (const r of matches.filter((r) => r.timing === "daily" || r.timing === "weekly")) {
     const m = toMeans(r.means);
-    if (m.email)
-      plans.push({ means: { inApp: false, push: false, email: true }, emailMode: r.timing as "daily" });
+    if (m.email || m.sms)
+      plans.push({
+        means: { inApp: false, push: false, email: m.email, sms: m.sms },
+        emailMode: r.timing as "daily",
+      });
     now.inApp ||= m.inApp;
     now.push ||= m.push;
   }
-  if (now.inApp || now.push || now.email) plans.unshift({ means: now });
+  if (anyMeans(now)) plans.unshift({ means: now });
   for (const r of matches.filter((r) => r.timing === "delay")) {
     plans.push({ means: toMeans(r.means), delayMs: r.delay_minutes * 60_000 });
   }

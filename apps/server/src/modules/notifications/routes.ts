@@ -6,11 +6,14 @@ import { forbidden } from "../../lib/errors";
 import { markImportant } from "./commands/mark-important";
 import { markNotificationsRead } from "./commands/mark-read";
 import { muteConversation } from "./commands/mute-conversation";
+import { removePhone } from "./commands/remove-phone";
 import { replaceOwnRules } from "./commands/replace-own-rules";
 import { replaceWorkspaceRules } from "./commands/replace-workspace-rules";
+import { requestPhoneCode } from "./commands/request-phone-code";
 import { subscribePush } from "./commands/subscribe-push";
 import { unsubscribePush } from "./commands/unsubscribe-push";
 import { updateNotificationSettings } from "./commands/update-settings";
+import { verifyPhone } from "./commands/verify-phone";
 import { vapidKeys } from "./push";
 import { importantMessageIds } from "./queries/important-messages";
 import { listRules } from "./queries/list-rules";
@@ -20,6 +23,8 @@ import { userNotificationSettings } from "./queries/user-settings";
 import {
   Page,
   PageQuery,
+  PhoneBody,
+  PhoneCodeBody,
   Policy,
   ReadBody,
   Rule,
@@ -68,7 +73,7 @@ export async function notificationRoutes(app: App, ctx: AppContext) {
         response: { 200: SettingsResponse },
       },
     },
-    async (req) => userNotificationSettings(ctx, actorOf(req).userId),
+    async (req) => userNotificationSettings(ctx, actorOf(req).userId, actorOf(req).workspaceId),
   );
 
   app.put(
@@ -84,7 +89,49 @@ export async function notificationRoutes(app: App, ctx: AppContext) {
     async (req) => {
       const actor = actorOf(req);
       await updateNotificationSettings(ctx, actor, req.body);
-      return userNotificationSettings(ctx, actor.userId);
+      return userNotificationSettings(ctx, actor.userId, actor.workspaceId);
+    },
+  );
+
+  app.post(
+    "/api/notifications/phone",
+    {
+      schema: {
+        tags,
+        summary:
+          "Send a six-digit code by SMS to the caller's number, to verify it for SMS notifications (R304)",
+        body: PhoneBody,
+        response: { 200: z.object({ pendingPhone: z.string(), expiresAt: z.string() }) },
+      },
+    },
+    async (req) => requestPhoneCode(ctx, actorOf(req), req.body.phone),
+  );
+
+  app.post(
+    "/api/notifications/phone/verify",
+    {
+      schema: {
+        tags,
+        summary: "Confirm the caller's number with the code it received (single-use, 10 minutes)",
+        body: PhoneCodeBody,
+        response: { 200: z.object({ phone: z.string(), verified: z.boolean() }) },
+      },
+    },
+    async (req) => verifyPhone(ctx, actorOf(req), req.body.code),
+  );
+
+  app.delete(
+    "/api/notifications/phone",
+    {
+      schema: {
+        tags,
+        summary: "Forget the caller's phone number (no more SMS notifications)",
+        response: { 204: z.null() },
+      },
+    },
+    async (req, reply) => {
+      await removePhone(ctx, actorOf(req));
+      return reply.code(204).send(null);
     },
   );
 

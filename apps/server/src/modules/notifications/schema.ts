@@ -19,6 +19,12 @@ export const ReadBody = z.union([
 export const SettingsResponse = z.object({
   settings: SettingsSchema,
   emailAvailable: z.boolean(),
+  /** SMS notifications: whether the workspace has an SMS connection, the verified number, one awaiting its code. */
+  sms: z.object({
+    available: z.boolean(),
+    phone: z.string().nullable(),
+    pendingPhone: z.string().nullable(),
+  }),
   pushSubscriptions: z.number().int(),
   mutedConversationIds: z.array(z.string()),
 });
@@ -37,7 +43,7 @@ export const RuleInput = z
     match: z.enum(["all", "important", "tag", "channel"]),
     tagId: z.uuid().nullable().default(null),
     connectionId: z.uuid().nullable().default(null),
-    means: z.array(NotificationMeans).min(1).max(3),
+    means: z.array(NotificationMeans).min(1).max(4),
     timing: z.enum(["immediate", "delay", "daily", "weekly"]),
     delayMinutes: z.number().int().min(0).max(10_080).default(0),
   })
@@ -69,3 +75,16 @@ export const Rule = z.object({
 });
 export const Policy = z.object({ readReceive: Audience.nullable(), readManage: Audience.nullable() });
 export type Policy = z.infer<typeof Policy>;
+
+/** A phone number in international (E.164) form. */
+export const PhoneBody = z.object({
+  phone: z
+    .string()
+    .regex(
+      /^\+[1-9]\d{6,14}$/,
+      "must be an international number: + and the country code, digits only (e.g. +380501234567)",
+    ),
+});
+export const PhoneCodeBody = z.object({
+  code: z.string().regex(/^\d{6}$/, "must be the six digits of the code sent by SMS"),
+});

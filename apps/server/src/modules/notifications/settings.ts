@@ -8,16 +8,25 @@ export type Matrix = Record<NotificationEvent, Means>;
 
 /** What an agent gets before changing anything: the events about their own work reach them everywhere. */
 export const DEFAULT_MATRIX: Matrix = {
-  new_conversation: { inApp: true, push: false, email: false },
-  new_message: { inApp: true, push: true, email: false },
-  assigned: { inApp: true, push: true, email: true },
-  mention: { inApp: true, push: true, email: true },
-  customer_read: { inApp: true, push: false, email: false },
-  time_limit: { inApp: true, push: true, email: false },
-  security_alert: { inApp: true, push: true, email: true },
+  new_conversation: { inApp: true, push: false, email: false, sms: false },
+  new_message: { inApp: true, push: true, email: false, sms: false },
+  assigned: { inApp: true, push: true, email: true, sms: false },
+  mention: { inApp: true, push: true, email: true, sms: false },
+  customer_read: { inApp: true, push: false, email: false, sms: false },
+  time_limit: { inApp: true, push: true, email: false, sms: false },
+  security_alert: { inApp: true, push: true, email: true, sms: false },
 };
 
-const MeansSchema = z.object({ inApp: z.boolean(), push: z.boolean(), email: z.boolean() });
+/** Whether any way of notifying is on. */
+export const anyMeans = (m: Means) => m.inApp || m.push || m.email || m.sms;
+
+const MeansSchema = z.object({
+  inApp: z.boolean(),
+  push: z.boolean(),
+  email: z.boolean(),
+  /** Stored matrices from before SMS notifications have no `sms`: off. */
+  sms: z.boolean().default(false),
+});
 const HHMM = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, "must be HH:MM (24-hour)");
 const TimeZone = z
   .string()
@@ -78,7 +87,7 @@ export const minutesOf = (s: string) => Number(s.slice(0, 2)) * 60 + Number(s.sl
 export function presentSettings(row: SettingsRow | undefined): Settings {
   const matrix = { ...DEFAULT_MATRIX };
   for (const [k, v] of Object.entries(row?.matrix ?? {})) {
-    if (k in matrix && v) matrix[k as NotificationEvent] = v;
+    if (k in matrix && v) matrix[k as NotificationEvent] = { ...v, sms: v.sms ?? false };
   }
   return {
     matrix,

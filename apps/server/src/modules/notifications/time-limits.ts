@@ -1,7 +1,7 @@
 import { type AppContext, transact } from "../../context";
 import { workingLevels } from "../hours/time-limits";
 import { createNotification } from "./create";
-import { loadSettings } from "./settings";
+import { anyMeans, loadSettings } from "./settings";
 
 interface Crossing {
   conversation_id: string;
@@ -67,7 +67,7 @@ export async function sweepTimeLimits(ctx: AppContext): Promise<number> {
       if (muted.has(`${r.assignee_id}:${r.conversation_id}`)) continue;
       const s = settings.get(r.assignee_id)!;
       const means = s.matrix.time_limit;
-      if (!means.inApp && !means.push && !means.email) continue;
+      if (!anyMeans(means)) continue;
       const [epoch] = await tx.q.query<{ e: string }>(
         "select extract(epoch from $1::timestamptz)::text as e",
         [r.first_unanswered_at],

@@ -27,7 +27,9 @@ export const Template = z.object({
   components: z.array(z.unknown()),
   /** How many values each component needs. */
   variables: z.object({ header: z.number(), body: z.number(), buttons: z.number() }),
-  /** false when Parley cannot send it yet (e.g. a media header); `unsupported` says why. */
+  /** The kind of file its media header needs (given as `headerFile` when sending), or null. */
+  headerMedia: z.enum(["image", "video", "document"]).nullable(),
+  /** false when Parley cannot send it (e.g. a location header); `unsupported` says why. */
   sendable: z.boolean(),
   unsupported: z.string().nullable(),
   syncedAt: z.string(),
@@ -44,6 +46,7 @@ export function presentTemplate(r: TemplateRow): z.infer<typeof Template> {
     status: r.status,
     components: r.components,
     variables: variableCounts(shape),
+    headerMedia: shape.headerMedia,
     sendable: !shape.unsupported,
     unsupported: shape.unsupported,
     syncedAt: iso(r.synced_at)!,

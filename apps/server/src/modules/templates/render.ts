@@ -50,8 +50,18 @@ interface RawComponent {
   buttons?: Array<{ type?: string; text?: string; url?: string }>;
 }
 
+export type HeaderMedia = "image" | "video" | "document";
+/** The file types WhatsApp takes in a template's media header. */
+const HEADER_TYPES: Record<HeaderMedia, string[]> = {
+  image: ["image/jpeg", "image/png"],
+  video: ["video/mp4", "video/3gpp"],
+  document: ["application/pdf"],
+};
+
 export interface TemplateShape {
   header: { format: string; text: string | null; names: string[] } | null;
+  /** The kind of file a media header needs (sent uploaded, by media id), or null. */
+  headerMedia: HeaderMedia | null;
   body: { text: string; names: string[] };
   footer: string | null;
   /** Buttons whose URL ends with a placeholder (the only dynamic part a button has). */
@@ -76,13 +86,15 @@ export function shapeOf(components: unknown): TemplateShape {
       ? [{ index, type: (btn.type ?? "URL").toLowerCase(), text: btn.text ?? "", names }]
       : [];
   });
+  const headerMedia = h && (["IMAGE", "VIDEO", "DOCUMENT"] as const).find((f) => f === format);
   return {
     header,
+    headerMedia: headerMedia ? (headerMedia.toLowerCase() as HeaderMedia) : null,
     body: { text: b?.text ?? "", names: placeholders(b?.text) },
     footer: f?.text ?? null,
     dynamicButtons,
     unsupported:
-      header && format !== "TEXT"
+      header && format !== "TEXT" && !headerMedia
         ? `Templates with a ${format.toLowerCase()} header are not supported yet.`
         : dynamicButtons.some((d) => d.names.length > 1)
           ? "A button with more than one placeholder is not supported."
@@ -97,6 +109,35 @@ export function variableCounts(shape: TemplateShape) {
     body: shape.body.names.length,
     buttons: shape.dynamicButtons.length,
   };
+}
+
+/**
+ * Checks the file given for a template's media header: required when the header is an image, video or
+ * document, of a type WhatsApp takes there, and refused for a template without one.
+ */
+function checkHeaderFile(shape: TemplateShape, file: { name: string; mimeType: string } | null) {
+  const kind = shape.headerMedia;
+  if (!kind) {
+    if (file)
+      throw new AppError(
+        "unprocessable",
+        "This template has no media header: send it without a header file.",
+      );
+    return;
+  }
+  if (!file)
+    throw new AppError(
+      "unprocessable",
+      `The template's header is ${kind === "image" ? "an image" : `a ${kind}`}: attach one as the header file.`,
+      { component: "header", media: kind },
+    );
+  const mime = file.mimeType.split(";")[0]!.trim().toLowerCase();
+  if (!HEADER_TYPES[kind].includes(mime))
+    throw new AppError(
+      "unprocessable",
+      `The template's ${kind} header takes ${HEADER_TYPES[kind].join(" or ")}; "${file.name}" is ${mime || "of an unknown type"}.`,
+      { component: "header", media: kind, mimeType: mime },
+    );
 }
 
 function checkValues(part: string, expected: number, given: string[] | undefined): string[] {
@@ -135,9 +176,11 @@ function checkValues(part: string, expected: number, given: string[] | undefined
 export function renderTemplate(
   components: unknown,
   variables: TemplateVariables,
+  headerFile: { name: string; mimeType: string } | null = null,
 ): { text: string; variables: TemplateVariables; components: TemplateComponentValues[] } {
   const shape = shapeOf(components);
   if (shape.unsupported) throw new AppError("unprocessable", shape.unsupported);
+  checkHeaderFile(shape, headerFile);
   const header = checkValues("header", shape.header?.names.length ?? 0, variables.header);
   const body = checkValues("body", shape.body.names.length, variables.body);
   const buttons = checkValues("buttons", shape.dynamicButtons.length, variables.buttons);
@@ -149,6 +192,9 @@ export function renderTemplate(
     }));
   const out: TemplateComponentValues[] = [];
   if (header.length) out.push({ type: "header", parameters: params(shape.header!.names, header) });
+  // The header file is the message's first attachment.
+  if (shape.headerMedia)
+    out.push({ type: "header", parameters: [{ type: shape.headerMedia, attachment: 0 }] });
   if (body.length) out.push({ type: "body", parameters: params(shape.body.names, body) });
   shape.dynamicButtons.forEach((btn, i) => {
     out.push({

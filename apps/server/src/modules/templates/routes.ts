@@ -1,4 +1,4 @@
-import { Message } from "@parley/protocol";
+import { Attachment, Message } from "@parley/protocol";
 import { z } from "zod";
 import type { AppContext } from "../../context";
 import { mustHold } from "../../domain/permissions";
@@ -74,6 +74,8 @@ export async function templateRoutes(app: App, ctx: AppContext) {
               buttons: z.array(Value).max(10).optional(),
             })
             .default({ body: [] }),
+          /** The file of a media header (image, video or document): an uploaded file of the workspace. */
+          headerFile: Attachment.nullish(),
           clientId: z.string().min(1).max(100).nullish(),
         }),
         response: { 201: z.object({ message: Message }), 200: z.object({ message: Message }) },
@@ -82,6 +84,7 @@ export async function templateRoutes(app: App, ctx: AppContext) {
     async (req, reply) => {
       const r = await sendTemplate(ctx, actorOf(req), req.params.id, {
         ...req.body,
+        headerFile: req.body.headerFile ?? null,
         clientId: req.body.clientId ?? null,
       });
       return reply.code(r.duplicate ? 200 : 201).send({ message: r.message });

@@ -44,7 +44,7 @@ export async function disableFailingEndpoint(
         title: "A webhook endpoint was turned off",
         body: `${ep.description || ep.url} failed for 24 hours and no longer receives events. Turn it on again in Settings → Webhooks once it works: it resumes where it stopped.`,
         dedupeKey: `webhook_disabled:${endpointId}:${tx.now.getTime()}`,
-        means: { inApp: true, push: false, email: false },
+        means: { inApp: true, push: false, email: false, sms: false },
         settings: settings.get(id)!,
       });
     return true;

@@ -4,6 +4,8 @@ import type http from "node:http";
 export interface ReadRequest {
   url: URL;
   raw: string;
+  /** The body's bytes (a multipart upload). */
+  bytes: Buffer;
   body: any;
 }
 
@@ -13,13 +15,14 @@ export function readRequest(req: http.IncomingMessage, then: (r: ReadRequest) =>
   req.on("data", (c) => chunks.push(c));
   req.on("end", () => {
     const url = new URL(req.url ?? "/", "http://fake");
-    const raw = Buffer.concat(chunks).toString("utf8");
+    const bytes = Buffer.concat(chunks);
+    const raw = bytes.toString("utf8");
     let body: any = null;
     try {
       body = raw ? JSON.parse(raw) : null;
     } catch {
       body = raw;
     }
-    then({ url, raw, body });
+    then({ url, raw, bytes, body });
   });
 }

@@ -12,7 +12,8 @@ import type { AddressInfo } from "node:net";
  * WeChat's window per follower — 48 hours after their last message (45015) and `limit` messages per
  * customer message (45047), reset when they write — and text up to 2048 bytes (45002); images by a media_id
  * uploaded with `POST /cgi-bin/media/upload` (multipart, field `media`), fetched back with
- * `GET /cgi-bin/media/get`. Errors are HTTP 200 with `{errcode, errmsg}`, as WeChat answers.
+ * `GET /cgi-bin/media/get` (an unknown media_id: HTTP 200 with 40007 as JSON, typed application/json or
+ * text/plain). Errors are HTTP 200 with `{errcode, errmsg}`, as WeChat answers.
  *
  * Driver side: `verifyUrl()` performs the echostr handshake; `push()` posts a message as XML signed in the
  * query string (SHA-1 of the sorted token, timestamp and nonce) or, in safe mode, encrypted into `<Encrypt>`
@@ -78,6 +79,8 @@ export async function startWechatFake(opts: { now?: () => Date } = {}) {
   const media = new Map<string, { bytes: Buffer; mimeType: string; name: string }>();
   const injected: { path: string; answer: unknown }[] = [];
   let msgId = 24_000_000_000_000_000n;
+  /** media/get's errors come with HTTP 200 and this Content-Type (WeChat has used both). */
+  let mediaErrorType = "application/json";
 
   const appOfToken = (token: string | undefined) => {
     for (const a of apps.values()) if (token && a.tokens.has(token)) return a;
@@ -169,7 +172,7 @@ export async function startWechatFake(opts: { now?: () => Date } = {}) {
         const m = media.get(q.media_id ?? "");
         if (!a || (a.tokens.get(q.access_token!) ?? 0) <= now() || !m) {
           entry.answer = a ? err(40007, "invalid media_id") : err(40001, "invalid credential");
-          res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(entry.answer));
+          res.writeHead(200, { "content-type": mediaErrorType }).end(JSON.stringify(entry.answer));
           return;
         }
         res.writeHead(200, {
@@ -239,6 +242,10 @@ export async function startWechatFake(opts: { now?: () => Date } = {}) {
       return id;
     },
     nextMsgId: () => (msgId++).toString(),
+    /** The Content-Type of media/get's error answers ("application/json" or "text/plain"). */
+    setMediaErrorType(type: string) {
+      mediaErrorType = type;
+    },
     /** WeChat's GET to the server URL: answers the echostr when the signature matches. */
     async verifyUrl(target: string, appId: string, o: { token?: string } = {}) {
       const a = appOf(appId);

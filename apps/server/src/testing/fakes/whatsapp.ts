@@ -12,24 +12,20 @@ import {
   json,
   webhookEnvelope,
 } from "./whatsapp-graph";
-import { addMedia, type FakeMedia, holdMedia, serveMedia } from "./whatsapp-media";
+import * as wm from "./whatsapp-media";
 
 export { ACCOUNT_ERRORS, GRAPH_ERRORS, hubSignature, type InjectedError, metaJson };
 
 /**
- * A fake WhatsApp Business Cloud API (Graph) on loopback (CHANNELS.md §10.2).
- *
- * API side: GET /:v/:phoneNumberId (number info), POST /:v/:phoneNumberId/messages (sends and mark-as-read),
- * GET /:v/:mediaId (media lookup) and GET /dl/:mediaId (the media bytes, Bearer required, expiring), all
- * with Bearer auth and Graph's error envelope. It enforces messaging_product, the 4096-character text limit
- * and the 24-hour window (from the last inbound message the driver pushed, on a clock tests can move), and
- * can be told to fail the next sends or to fail a recipient's messages asynchronously (a `failed` status
- * webhook after a 200).
- *
- * Driver side: the GET hub.challenge handshake and signed webhook POSTs. Bodies are serialised the way Meta
- * does it (non-ASCII escaped as \uXXXX and "/" as "\/") and signed over those exact bytes.
+ * A fake WhatsApp Business Cloud API (Graph) on loopback (CHANNELS.md §10.2). API side, with Bearer auth and
+ * Graph's error envelope: GET /:v/:phoneNumberId, POST /:v/:phoneNumberId/messages (sends, mark-as-read),
+ * POST /:v/:phoneNumberId/media (multipart uploads, then sent by `id`), GET /:v/:mediaId (lookup) and
+ * GET /dl/:mediaId (the bytes, expiring). It enforces messaging_product, the 4096-character text limit, a
+ * template's media header and the 24-hour window (from the last inbound message pushed, on a movable clock),
+ * and can fail the next sends or a recipient's messages asynchronously (a `failed` status after a 200).
+ * Driver side: the hub.challenge handshake and signed webhook POSTs, serialised the way Meta does it
+ * (non-ASCII as \uXXXX, "/" as "\/") and signed over those exact bytes.
  */
-
 export interface FakeRequest {
   method: string;
   path: string;
@@ -64,7 +60,8 @@ export async function startWhatsAppFake(opts: {
   /** Most templates per page, whatever `limit` the caller asks for (to exercise cursor paging). */
   let templatePageSize = 25;
   const requests: FakeRequest[] = [];
-  const media = new Map<string, FakeMedia>();
+  const media = new Map<string, wm.FakeMedia>();
+  const uploads = new Map<string, wm.UploadedMedia>();
   const lastInbound = new Map<string, number>();
   const asyncFailures = new Map<string, number>();
   const failures: InjectedError[] = [];
@@ -106,7 +103,7 @@ export async function startWhatsAppFake(opts: {
   const envelope = (value: Record<string, unknown>) => webhookEnvelope(opts, value);
 
   const server = http.createServer((req, res) => {
-    readRequest(req, ({ url, body }) => {
+    readRequest(req, ({ url, body, bytes }) => {
       const entry: FakeRequest = {
         method: req.method ?? "GET",
         path: url.pathname,
@@ -121,7 +118,7 @@ export async function startWhatsAppFake(opts: {
       // Media bytes: the URL from the lookup, with the same Bearer token, for a limited time.
       if (segments[0] === "dl" && segments.length === 2 && req.method === "GET") {
         if (!authorised) return graphError(res, GRAPH_ERRORS[190]!);
-        return serveMedia(res, media.get(segments[1]!), now());
+        return wm.serveMedia(res, media.get(segments[1]!), now());
       }
       if (!/^v\d+\.\d+$/.test(segments[0] ?? ""))
         return invalid(res, `Unknown path components: ${url.pathname}`);
@@ -133,6 +130,10 @@ export async function startWhatsAppFake(opts: {
         });
 
       const [, id, edge] = segments;
+      if (req.method === "POST" && id === opts.phoneNumberId && edge === "media")
+        return void wm
+          .acceptUpload(uploads, bytes, req.headers["content-type"])
+          .then((r) => ("id" in r ? json(res, 200, r) : graphError(res, r)));
       // Message templates of the business account, with Graph's cursor paging.
       if (req.method === "GET" && id && edge === "message_templates") {
         if (id !== wabaId)
@@ -207,6 +208,12 @@ export async function startWhatsAppFake(opts: {
           const m = body[type];
           if (!m || (typeof m.link !== "string" && typeof m.id !== "string"))
             return invalid(res, `The parameter ${type}['link'] or ${type}['id'] is required.`);
+          if (typeof m.id === "string" && !uploads.has(m.id))
+            return graphError(res, {
+              status: 400,
+              code: 131053,
+              message: `(#131053) Unknown media id ${m.id}`,
+            });
         } else if (type === "template") {
           // Only the account's approved templates, with as many body parameters as placeholders.
           const t = body.template;
@@ -223,6 +230,8 @@ export async function startWhatsAppFake(opts: {
               message: "(#132001) Template name does not exist in the translation",
               details: `template name (${t.name}) does not exist in ${t.language.code}`,
             });
+          const headerProblem = wm.mediaHeaderProblem(known, t, uploads);
+          if (headerProblem) return graphError(res, { status: 400, code: 132012, message: headerProblem });
           const bodyText = String(known.components.find((c) => c.type === "BODY")?.text ?? "");
           const expected = new Set(bodyText.match(/\{\{\s*\w+\s*\}\}/g) ?? []).size;
           const given =
@@ -285,6 +294,8 @@ export async function startWhatsAppFake(opts: {
   return {
     url: baseUrl,
     requests,
+    /** Files Parley uploaded, by media id. */
+    uploads,
     /** Requests to a path ending with this suffix (e.g. "/messages"). */
     requestsTo: (suffix: string, method = "POST") =>
       requests.filter((r) => r.method === method && r.path.endsWith(suffix)),
@@ -298,9 +309,9 @@ export async function startWhatsAppFake(opts: {
     },
     /** Stores media a customer "sent"; returns its media id. ttlMs 0: its download URL is already expired. */
     addMedia: (bytes: Buffer, mimeType: string, o: { ttlMs?: number } = {}) =>
-      addMedia(media, bytes, mimeType, o),
+      wm.addMedia(media, bytes, mimeType, o),
     /** Makes the media's download hang (the lookup still answers) until `release()`. */
-    holdMedia: (id: string) => holdMedia(media, id),
+    holdMedia: (id: string) => wm.holdMedia(media, id),
     /** Replaces the business account's templates (as Graph lists them); pageSize caps each page. */
     setTemplates(list: FakeTemplate[], o: { pageSize?: number } = {}) {
       templates = list;

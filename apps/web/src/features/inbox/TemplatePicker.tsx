@@ -112,7 +112,8 @@ export function TemplatePicker({
             data={(templates.data ?? []).map((x) => ({
               value: x.id,
               label: `${x.name} · ${x.language}`,
-              disabled: !x.sendable,
+              // A media header needs a file, which this picker does not ask for yet (the API takes `headerFile`).
+              disabled: !x.sendable || x.headerMedia !== null,
             }))}
             value={templateId}
             onChange={choose}

@@ -2,16 +2,19 @@ import { Checkbox, Table } from "@mantine/core";
 import type { NotificationEvent, NotificationMeans } from "@parley/protocol";
 import { useTranslation } from "react-i18next";
 import type { NotificationSettings } from "./api";
-import { EVENTS, MEANS } from "./options";
+import { EVENTS, MEANS, meansKey } from "./options";
 
 /** Which events reach the agent by which means: one box per event and means. */
 export function NotificationMatrix({
   matrix,
   emailAvailable,
+  smsAvailable,
   onToggle,
 }: {
   matrix: NotificationSettings["matrix"];
   emailAvailable: boolean;
+  /** The workspace has an SMS connection and the agent a verified number. */
+  smsAvailable: boolean;
   onToggle: (e: NotificationEvent, m: NotificationMeans, on: boolean) => void;
 }) {
   const { t } = useTranslation();
@@ -21,7 +24,7 @@ export function NotificationMatrix({
         <Table.Tr>
           <Table.Th>{t("notify.settings.event")}</Table.Th>
           {MEANS.map((m) => (
-            <Table.Th key={m}>{t(`notify.settings.means.${m}`)}</Table.Th>
+            <Table.Th key={m}>{t(meansKey(m))}</Table.Th>
           ))}
         </Table.Tr>
       </Table.Thead>
@@ -32,10 +35,10 @@ export function NotificationMatrix({
             {MEANS.map((m) => (
               <Table.Td key={m}>
                 <Checkbox
-                  aria-label={`${t(`notify.settings.events.${e}`)}: ${t(`notify.settings.means.${m}`)}`}
+                  aria-label={`${t(`notify.settings.events.${e}`)}: ${t(meansKey(m))}`}
                   data-testid={`matrix-${e}-${m}`}
                   checked={matrix[e][m]}
-                  disabled={m === "email" && !emailAvailable}
+                  disabled={(m === "email" && !emailAvailable) || (m === "sms" && !smsAvailable)}
                   onChange={(ev) => onToggle(e, m, ev.currentTarget.checked)}
                 />
               </Table.Td>

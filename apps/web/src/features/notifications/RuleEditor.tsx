@@ -6,7 +6,7 @@ import { useTags } from "../../api/log";
 import { useUsers } from "../../api/queries";
 import { AudienceInput } from "./AudienceInput";
 import type { Rule } from "./api";
-import { MEANS } from "./options";
+import { MEANS, meansKey } from "./options";
 
 export const emptyRule = (): Rule => ({
   match: "all",
@@ -72,7 +72,7 @@ export function RuleEditor({
         >
           <Group gap="xs" mt={6}>
             {MEANS.map((m) => (
-              <Checkbox key={m} value={m} label={t(`notify.settings.means.${m}`)} />
+              <Checkbox key={m} value={m} label={t(meansKey(m))} />
             ))}
           </Group>
         </Checkbox.Group>

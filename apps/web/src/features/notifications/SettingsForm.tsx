@@ -10,6 +10,7 @@ import { put } from "../../api/client";
 import { showError } from "../../lib/notify";
 import { type NotificationSettings, notifyKeys, type SettingsResponse } from "./api";
 import { NotificationMatrix } from "./NotificationMatrix";
+import { PhonePanel } from "./PhonePanel";
 
 /** The agent's own settings: the matrix, sound, do-not-disturb, quiet hours, pause and e-mail digests. */
 export function SettingsForm({ data }: { data: SettingsResponse }) {
@@ -40,7 +41,13 @@ export function SettingsForm({ data }: { data: SettingsResponse }) {
   return (
     <Paper withBorder p="md">
       <Stack>
-        <NotificationMatrix matrix={s.matrix} emailAvailable={data.emailAvailable} onToggle={toggle} />
+        <NotificationMatrix
+          matrix={s.matrix}
+          emailAvailable={data.emailAvailable}
+          smsAvailable={data.sms.available && data.sms.phone !== null}
+          onToggle={toggle}
+        />
+        <PhonePanel sms={data.sms} />
         {!data.emailAvailable ? (
           <Text size="sm" c="dimmed">
             {t("notify.settings.emailUnavailable")}

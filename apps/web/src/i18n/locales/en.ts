@@ -22,6 +22,7 @@ import { enRules } from "./en/rules";
 import { enSecurity } from "./en/security";
 import { enSms } from "./en/sms";
 import { enTelegramUser } from "./en/telegram-user";
+import { enSmsNotify } from "./en/sms-notify";
 import { enWebhooks } from "./en/webhooks";
 import { enWidget } from "./en/widget";
 /** English, the reference locale: ru and uk must have every key (src/i18n/locales.test.ts checks). */
@@ -364,6 +365,7 @@ export const en = {
   ...enSms,
   ...enTelegramUser,
   ...enComments,
+  ...enSmsNotify,
   ...enAudit,
   ...enMedia,
   ...enNavigation,

@@ -22,6 +22,7 @@ import { ruRules } from "./ru/rules";
 import { ruSecurity } from "./ru/security";
 import { ruSms } from "./ru/sms";
 import { ruTelegramUser } from "./ru/telegram-user";
+import { ruSmsNotify } from "./ru/sms-notify";
 import { ruWebhooks } from "./ru/webhooks";
 import { ruWidget } from "./ru/widget";
 /** Russian. Plurals: _one (1, 21…), _few (2–4, 22–24…), _many (5–20, 25…), _other (fractions). */
@@ -377,6 +378,7 @@ export const ru = {
   ...ruSms,
   ...ruTelegramUser,
   ...ruComments,
+  ...ruSmsNotify,
   ...ruAudit,
   ...ruMedia,
   ...ruNavigation,

@@ -74,6 +74,7 @@ export async function applyAction(
       await sendTemplate(ctx, actor, target.id, {
         templateId: action.templateId,
         variables: action.variables,
+        headerFile: null,
         clientId: `rule:${actionKey}`,
         byRule: true,
       });

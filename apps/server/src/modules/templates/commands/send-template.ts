@@ -1,3 +1,4 @@
+import type { Attachment } from "@parley/protocol";
 import type { AppContext } from "../../../context";
 import type { Actor } from "../../../domain/permissions";
 import { AppError } from "../../../lib/errors";
@@ -5,6 +6,20 @@ import { conversationForActor } from "../../conversations/access";
 import { sendMessage } from "../../messages/send-message";
 import { TEMPLATE_COLUMNS, type TemplateRow } from "../present";
 import { renderTemplate, type TemplateVariables } from "../render";
+
+const FILE_URL = /^\/api\/files\/([0-9a-f-]{36})$/;
+
+/** A header file's name and type as stored (a Parley file of the workspace), else as given. */
+async function storedType(ctx: AppContext, workspaceId: string, file: Attachment) {
+  const id = FILE_URL.exec(file.url)?.[1];
+  if (!id) return file;
+  const [row] = await ctx.db.query<{ name: string; mime_type: string }>(
+    "select name, mime_type from files where id = $1 and workspace_id = $2",
+    [id, workspaceId],
+  );
+  // A file not found is refused by sendMessage with its own message; check what was given meanwhile.
+  return row ? { name: row.name, mimeType: row.mime_type } : file;
+}
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -16,7 +31,13 @@ export async function sendTemplate(
   ctx: AppContext,
   actor: Actor,
   conversationId: string,
-  input: { templateId: string; variables: TemplateVariables; clientId: string | null; byRule?: boolean },
+  input: {
+    templateId: string;
+    variables: TemplateVariables;
+    headerFile: Attachment | null;
+    clientId: string | null;
+    byRule?: boolean;
+  },
 ) {
   const { row: conv } = await conversationForActor(ctx.db, actor, conversationId);
   const [tpl] = UUID.test(input.templateId)
@@ -36,11 +57,16 @@ export async function sendTemplate(
       `The template "${tpl.name}" (${tpl.language}) is ${tpl.status.toLowerCase()}: only approved templates can be sent.`,
       { status: tpl.status },
     );
-  const rendered = renderTemplate(tpl.components, input.variables);
+  const rendered = renderTemplate(
+    tpl.components,
+    input.variables,
+    input.headerFile && (await storedType(ctx, actor.workspaceId, input.headerFile)),
+  );
   return sendMessage(ctx, actor, {
     conversationId: conv.id,
     text: rendered.text,
-    attachments: [],
+    // A media header's file travels as the message's attachment (shown in the feed; the adapter uploads it).
+    attachments: input.headerFile ? [input.headerFile] : [],
     quotedMessageId: null,
     clientId: input.clientId,
     note: false,
