@@ -21,8 +21,8 @@ import { enRoles } from "./en/roles";
 import { enRules } from "./en/rules";
 import { enSecurity } from "./en/security";
 import { enSms } from "./en/sms";
-import { enTelegramUser } from "./en/telegram-user";
 import { enSmsNotify } from "./en/sms-notify";
+import { enTelegramUser } from "./en/telegram-user";
 import { enWebhooks } from "./en/webhooks";
 import { enWidget } from "./en/widget";
 /** English, the reference locale: ru and uk must have every key (src/i18n/locales.test.ts checks). */

@@ -21,8 +21,8 @@ import { ruRoles } from "./ru/roles";
 import { ruRules } from "./ru/rules";
 import { ruSecurity } from "./ru/security";
 import { ruSms } from "./ru/sms";
-import { ruTelegramUser } from "./ru/telegram-user";
 import { ruSmsNotify } from "./ru/sms-notify";
+import { ruTelegramUser } from "./ru/telegram-user";
 import { ruWebhooks } from "./ru/webhooks";
 import { ruWidget } from "./ru/widget";
 /** Russian. Plurals: _one (1, 21…), _few (2–4, 22–24…), _many (5–20, 25…), _other (fractions). */

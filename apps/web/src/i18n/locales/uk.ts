@@ -21,8 +21,8 @@ import { ukRoles } from "./uk/roles";
 import { ukRules } from "./uk/rules";
 import { ukSecurity } from "./uk/security";
 import { ukSms } from "./uk/sms";
-import { ukTelegramUser } from "./uk/telegram-user";
 import { ukSmsNotify } from "./uk/sms-notify";
+import { ukTelegramUser } from "./uk/telegram-user";
 import { ukWebhooks } from "./uk/webhooks";
 import { ukWidget } from "./uk/widget";
 /** Ukrainian. Plurals: _one (1, 21…), _few (2–4, 22–24…), _many (5–20, 25…), _other (fractions). */
