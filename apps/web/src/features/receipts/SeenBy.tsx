@@ -1,4 +1,4 @@
-import { Avatar, Group, Popover, Stack, Text, UnstyledButton } from "@mantine/core";
+import { Avatar, Group, Popover, Stack, Text, UnstyledButton, VisuallyHidden } from "@mantine/core";
 import type { Message } from "@parley/protocol";
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
@@ -7,9 +7,9 @@ import { fullDateTime } from "../../lib/format";
 import { initialsColor } from "../inbox/ContactAvatar";
 
 /**
- * Staff-side receipts under a customer message (R303): the avatars of the agents who have seen it and how
- * many, as a button. Pointing at it, focusing it (Tab) or pressing it opens the list of names with when each
- * saw the message; Escape or leaving closes it. Initials sit on dark backgrounds (AA contrast). Updated live
+ * Staff-side receipts under a customer message (R303): the avatars of the agents who have seen it and a
+ * "Seen by N" button. Pointing at them, focusing the button (Tab) or pressing it opens the list of names with
+ * when each saw the message; Escape or leaving closes it. Initials sit on dark backgrounds (AA contrast). Updated live
  * from `read_cursor.updated`.
  */
 export function SeenBy({ m, conversationId }: { m: Message; conversationId: string }) {
@@ -21,51 +21,63 @@ export function SeenBy({ m, conversationId }: { m: Message; conversationId: stri
   if (!viewers.length) return null;
   const names = viewers.map((v) => v.name).join(", ");
   return (
-    <Popover opened={opened} onChange={setOpened} position="bottom-start" withArrow shadow="md" withinPortal>
+    <Popover
+      opened={opened}
+      onChange={setOpened}
+      position="bottom-start"
+      withArrow
+      shadow="md"
+      withinPortal
+      withRoles={false}
+    >
       <Popover.Target>
-        <UnstyledButton
+        <Group
+          gap={6}
+          wrap="nowrap"
           mt={4}
-          px={4}
-          py={2}
-          onClick={() => setOpened(true)}
+          w="fit-content"
           onMouseEnter={() => setOpened(true)}
           onMouseLeave={() => setOpened(false)}
-          onFocus={() => setOpened(true)}
-          onBlur={() => setOpened(false)}
-          onKeyDown={(e) => {
-            if (e.key === "Escape") setOpened(false);
-          }}
-          style={{ borderRadius: "var(--mantine-radius-sm)" }}
           data-testid="seen-by"
           data-users={viewers.map((v) => v.name).join(",")}
-          aria-label={`${t("agentDay2.seenBy.count", { count: viewers.length })}: ${names}`}
-          aria-expanded={opened}
         >
-          <Group gap={6} wrap="nowrap">
-            <Avatar.Group spacing={6}>
-              {viewers.slice(0, 4).map((v) => (
-                <Avatar
-                  key={v.userId}
-                  src={v.avatarUrl}
-                  name={v.name}
-                  color={initialsColor(v.name)}
-                  variant="filled"
-                  size={24}
-                  radius="xl"
-                  aria-hidden
-                />
-              ))}
-              {viewers.length > 4 ? (
-                <Avatar size={24} radius="xl" color="gray.8" variant="filled" aria-hidden>
-                  +{viewers.length - 4}
-                </Avatar>
-              ) : null}
-            </Avatar.Group>
-            <Text size="xs" c="dimmed" aria-hidden>
-              {t("agentDay2.seenBy.count", { count: viewers.length })}
-            </Text>
-          </Group>
-        </UnstyledButton>
+          <Avatar.Group spacing={6} aria-hidden>
+            {viewers.slice(0, 4).map((v) => (
+              <Avatar
+                key={v.userId}
+                src={v.avatarUrl}
+                name={v.name}
+                color={initialsColor(v.name)}
+                variant="filled"
+                size={24}
+                radius="xl"
+              />
+            ))}
+            {viewers.length > 4 ? (
+              <Avatar size={24} radius="xl" color="gray.8" variant="filled">
+                +{viewers.length - 4}
+              </Avatar>
+            ) : null}
+          </Avatar.Group>
+          {/* The button's name is its text and, unseen, the names: the avatars are decoration. */}
+          <UnstyledButton
+            fz="xs"
+            c="dimmed"
+            px={2}
+            onClick={() => setOpened(true)}
+            onFocus={() => setOpened(true)}
+            onBlur={() => setOpened(false)}
+            onKeyDown={(e) => {
+              if (e.key === "Escape") setOpened(false);
+            }}
+            style={{ borderRadius: "var(--mantine-radius-sm)" }}
+            aria-expanded={opened}
+            data-testid="seen-by-button"
+          >
+            {t("agentDay2.seenBy.count", { count: viewers.length })}
+            <VisuallyHidden>{`: ${names}`}</VisuallyHidden>
+          </UnstyledButton>
+        </Group>
       </Popover.Target>
       <Popover.Dropdown maw={340} data-testid="seen-by-list">
         <Text size="xs" fw={600} mb={6}>
