@@ -170,7 +170,8 @@ describe("the agent's day, smoothed", () => {
     let reached = false;
     for (let i = 0; i < 40 && !reached; i++) {
       reached =
-        (await page.evaluate('document.activeElement?.getAttribute("data-testid") ?? ""')) === "seen-by-button";
+        (await page.evaluate('document.activeElement?.getAttribute("data-testid") ?? ""')) ===
+        "seen-by-button";
       if (!reached) await page.keyboard.press("Shift+Tab");
     }
     expect(reached, "Tab reaches 'seen by'").toBe(true);
