@@ -90,7 +90,7 @@ describe("inbox figures", () => {
     const t = await b.serverOnFreshDb();
     const { owner, workspaceId } = await newWorkspace(t, "Figures Shop");
     const conn = await apiConnection(t, owner);
-    // A colleague invited: with a channel and customers' messages, the first-run checklist is done and hidden.
+    // A colleague invited, as in a workspace in use (the first-run checklist keeps only its working-hours step).
     expect(
       (await owner.post("/api/invitations", { email: "colleague@example.com", role: "agent" })).status,
     ).toBe(201);
