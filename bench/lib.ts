@@ -181,7 +181,8 @@ export async function apiConnection(port: number, session: Session, name: string
     port,
     "POST",
     "/api/connections",
-    JSON.stringify({ type: "api", name }),
+    // Replies go nowhere: a private address, which the egress guard refuses at once.
+    JSON.stringify({ type: "api", name, settings: { outboundUrl: "http://10.0.0.1/no-receiver" } }),
     authed(session),
     agent,
   );

@@ -3,8 +3,10 @@
  *
  * Builds the web app when it is stale, starts a Parley server in this process on a throw-away embedded
  * database, seeds a demo workspace (an owner, agents, a team, conversations on several channels in English,
- * Russian and Ukrainian, replies with receipts, a note), then drives Debian's Chromium (playwright-core) through
- * the inbox, a conversation, contacts, channels, the settings pages, the Russian inbox and the phone layout.
+ * Russian and Ukrainian, replies with receipts, a note, tasks and reminders), then drives Debian's Chromium
+ * (playwright-core) at 1440 px through the inbox with the navigation rail, a conversation, contacts, the settings
+ * area, the tasks calendar, the Russian inbox and calendar, the first-run checklist of a new workspace, and at a
+ * phone's width (390 px) through the list, a conversation and the calendar.
  * Set CHROMIUM_PATH when Chromium is not at /usr/bin/chromium.
  */
 import { spawnSync } from "node:child_process";
@@ -59,7 +61,7 @@ async function main() {
       "--no-first-run",
       "--disable-background-networking",
     ],
-    viewport: { width: 1360, height: 860 },
+    viewport: { width: 1440, height: 900 },
     locale: "en-US",
   });
   try {
@@ -86,6 +88,10 @@ async function main() {
       await settle(page);
       await shot(page, name);
     }
+    await page.goto(`${url}/tasks?view=month`);
+    await page.getByTestId("calendar-item").first().waitFor();
+    await settle(page);
+    await shot(page, "tasks-calendar");
     // The Russian inbox, switched from the header (and kept on the user).
     await page.goto(`${url}/inbox/${demo.featured}?view=all`);
     await page.getByTestId("language-switch").click();
@@ -93,6 +99,10 @@ async function main() {
     await page.getByText("Все").first().waitFor();
     await settle(page);
     await shot(page, "inbox-ru");
+    await page.goto(`${url}/tasks?view=week`);
+    await page.getByTestId("calendar-item").first().waitFor();
+    await settle(page);
+    await shot(page, "tasks-calendar-ru");
     await page.getByTestId("language-switch").click();
     await page.getByTestId("language-en").click();
     // The narrowest desktop the app is laid out for.
@@ -111,6 +121,17 @@ async function main() {
     await page.getByTestId("message").first().waitFor();
     await settle(page);
     await shot(page, "mobile-conversation");
+    await page.goto(`${url}/tasks?view=week`);
+    await page.getByTestId("calendar-item").first().waitFor();
+    await settle(page);
+    await shot(page, "mobile-calendar");
+    // A new workspace's owner: the first-run checklist.
+    await page.context().clearCookies();
+    await page.setViewportSize({ width: 1440, height: 900 });
+    await signIn(page, url, demo.newOwnerEmail);
+    await page.getByTestId("first-run").waitFor();
+    await settle(page);
+    await shot(page, "first-run");
     console.log(`screenshots written to ${path.relative(ROOT, OUT)}/`);
   } finally {
     await browser.close();
@@ -194,7 +215,7 @@ async function seed(ctx: Ctx) {
   let n = 0;
   const say = async (
     type: string,
-    contact: { id: string; name: string; phone?: string; email?: string },
+    contact: { id: string; name: string; nickname?: string; phone?: string; email?: string },
     lines: [who: "customer" | "agent", text: string, minutes: number][],
     read = true,
   ) => {
@@ -206,7 +227,12 @@ async function seed(ctx: Ctx) {
           kind: "message",
           providerMessageId,
           externalContactId: contact.id,
-          contact: { name: contact.name, phone: contact.phone ?? null, email: contact.email ?? null },
+          contact: {
+            name: contact.name,
+            nickname: contact.nickname ?? null,
+            phone: contact.phone ?? null,
+            email: contact.email ?? null,
+          },
           text,
           attachments: [],
           at: minutesAgo(minutes),
@@ -237,7 +263,7 @@ async function seed(ctx: Ctx) {
       ["customer", "Great, thank you! Will it arrive before Friday?", 3],
     ],
   );
-  await say("telegram", { id: "tg-5511", name: "Алексей Смирнов" }, [
+  await say("telegram", { id: "tg-5511", name: "Алексей Смирнов", nickname: "alexey_smirnov" }, [
     ["customer", "Здравствуйте! Можно поменять адрес доставки?", 30],
     ["agent", "Да, конечно. Напишите новый адрес, пожалуйста.", 28],
     ["customer", "Москва, ул. Лесная, 12, кв. 5", 7],
@@ -280,7 +306,51 @@ async function seed(ctx: Ctx) {
     [ws, featured],
   );
   if (note) await assign(note.id, people["Ivan Sokolov"]!);
-  return { ownerEmail, featured };
+
+  // Tasks, an event and reminders of the owner around today, most from conversations (the calendar).
+  const [contactOf] = await ctx.db.query<{ contact_id: string }>(
+    "select contact_id from conversations where id = $1",
+    [featured],
+  );
+  const dayAt = (days: number, hour: number) => {
+    const d = new Date();
+    d.setDate(d.getDate() + days);
+    d.setHours(hour, 0, 0, 0);
+    return d;
+  };
+  for (const [kind, title, due, ends, remind, fromFeatured] of [
+    ["task", "Confirm Emma's delivery date", dayAt(0, 11), null, null, true],
+    ["reminder", "Check the tracking link was sent", null, null, dayAt(0, 16), true],
+    ["event", "Call with the courier company", dayAt(1, 10), dayAt(1, 11), null, false],
+    ["task", "Send the March invoice to Jonas", dayAt(2, 9), null, dayAt(1, 17), false],
+    ["event", "Spring sale", dayAt(4, 9), dayAt(6, 18), null, false],
+    ["task", "Ask Emma for a review", dayAt(5, 12), null, null, true],
+  ] as const)
+    await ctx.db.query(
+      `insert into tasks (workspace_id, kind, title, conversation_id, contact_id, assignee_id, created_by,
+         due_at, ends_at, remind_at, created_at, updated_at)
+       values ($1, $2, $3, $4, $5, $6, $6, $7, $8, $9, now(), now())`,
+      [
+        ws,
+        kind,
+        title,
+        fromFeatured ? featured : null,
+        fromFeatured ? contactOf!.contact_id : null,
+        owner.id,
+        due,
+        ends,
+        remind,
+      ],
+    );
+
+  // A second, brand-new workspace: its owner sees the first-run checklist.
+  const newOwnerEmail = "sam@newshop.example";
+  await setupWorkspace(
+    ctx,
+    { workspaceName: "New Shop", name: "Sam Taylor", email: newOwnerEmail, password: PASSWORD },
+    { onlyIfEmpty: false },
+  );
+  return { ownerEmail, featured, newOwnerEmail };
 }
 
 main().catch((err) => {

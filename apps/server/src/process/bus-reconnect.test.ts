@@ -8,7 +8,7 @@ import { migrate } from "../db/migrate";
 import type { Health } from "../http/health";
 import { TEST_DB } from "../testing/db";
 import { eventually } from "../testing/eventually";
-import { Client, inbound, PASSWORD, type SocketClient, unique } from "../testing/harness";
+import { Client, inbound, NO_RECEIVER, PASSWORD, type SocketClient, unique } from "../testing/harness";
 import { adminQuery, type Cluster, startCluster } from "../testing/pg-cluster";
 import { killAllChildren, type ServerProcess, spawnServer } from "../testing/spawn";
 import { useTestServer } from "../testing/use-test-server";
@@ -76,7 +76,11 @@ if (TEST_DB === "postgres") {
       });
       expect(setup.status, JSON.stringify(setup.body)).toBe(201);
       owner = await new Client(b.url).signIn(email);
-      const created = await owner.post("/api/connections", { type: "api", name: "api", settings: {} });
+      const created = await owner.post("/api/connections", {
+        type: "api",
+        name: "api",
+        settings: { outboundUrl: NO_RECEIVER },
+      });
       expect(created.status).toBe(201);
       conn = { id: created.body.connection.id, secret: created.body.reveal.secret };
       for (const on of ["A", "A", "B", "B"] as const) {

@@ -9,7 +9,7 @@ import { openTestDb } from "../testing/db";
 import { eventually } from "../testing/eventually";
 import { startTelegramFake, type TelegramFake } from "../testing/fakes/telegram";
 import { uploadFile } from "../testing/files";
-import { Client, inbound, PASSWORD, unique } from "../testing/harness";
+import { Client, inbound, NO_RECEIVER, PASSWORD, unique } from "../testing/harness";
 import { scrapeMetric } from "../testing/metrics-text";
 import { type S3Server, startS3Server } from "../testing/s3";
 import { ensureServerBuilt, killAllChildren, type ServerProcess, spawnServer } from "../testing/spawn";
@@ -261,7 +261,11 @@ describe("three processes sharing only PostgreSQL and S3", () => {
   });
 
   it("floods of webhooks past A's ingest queue get 503 with Retry-After, and every acknowledged one is stored", async () => {
-    const created = await owner.post("/api/connections", { type: "api", name: unique("api"), settings: {} });
+    const created = await owner.post("/api/connections", {
+      type: "api",
+      name: unique("api"),
+      settings: { outboundUrl: NO_RECEIVER },
+    });
     expect(created.status).toBe(201);
     const conn = { id: created.body.connection.id, secret: created.body.reveal.secret };
     const post = async (id: string) => {

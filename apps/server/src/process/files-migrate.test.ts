@@ -8,7 +8,7 @@ import { S3BlobStore } from "../storage/s3-blob-store";
 import { openTestDb, TEST_DB } from "../testing/db";
 import { eventually } from "../testing/eventually";
 import { uploadFile } from "../testing/files";
-import { Client, inbound, PASSWORD, unique } from "../testing/harness";
+import { Client, inbound, NO_RECEIVER, PASSWORD, unique } from "../testing/harness";
 import { type S3Server, startS3Server } from "../testing/s3";
 import {
   ensureServerBuilt,
@@ -76,7 +76,11 @@ describe("files migrate --to s3, as a command", () => {
     });
     expect(setup.status).toBe(201);
     const owner = await new Client(server.url).signIn(email);
-    const conn = await owner.post("/api/connections", { type: "api", name: "api", settings: {} });
+    const conn = await owner.post("/api/connections", {
+      type: "api",
+      name: "api",
+      settings: { outboundUrl: NO_RECEIVER },
+    });
     const raw = JSON.stringify(inbound(unique("c"), "hello"));
     const hook = await fetch(`${server.url}/api/webhooks/api/${conn.body.connection.id}`, {
       method: "POST",

@@ -3,7 +3,15 @@ import { signBody } from "../channels/api/adapter";
 import type { Db } from "../db/client";
 import { hashPassword } from "../modules/auth/sessions";
 import { openTestDb, TEST_DB } from "../testing/db";
-import { Client, inbound, newWorkspace, PASSWORD, type SocketClient, unique } from "../testing/harness";
+import {
+  Client,
+  inbound,
+  NO_RECEIVER,
+  newWorkspace,
+  PASSWORD,
+  type SocketClient,
+  unique,
+} from "../testing/harness";
 import { killAllChildren, spawnServer } from "../testing/spawn";
 import { useTestServer } from "../testing/use-test-server";
 
@@ -37,7 +45,11 @@ async function person(w: World, role: "supervisor" | "agent", url: string) {
 async function scenario(w: World) {
   const supervisor = await person(w, "supervisor", w.apiUrl);
   const agent = await person(w, "agent", w.apiUrl);
-  const created = await w.owner.post("/api/connections", { type: "api", name: unique("api"), settings: {} });
+  const created = await w.owner.post("/api/connections", {
+    type: "api",
+    name: unique("api"),
+    settings: { outboundUrl: NO_RECEIVER },
+  });
   expect(created.status).toBe(201);
   const { connection, reveal } = created.body;
   const post = async (contact: string, id: string) => {

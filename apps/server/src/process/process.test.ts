@@ -4,7 +4,15 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { signBody } from "../channels/api/adapter";
 import { openTestDb, TEST_DB } from "../testing/db";
-import { Client, inbound, lastSeq, PASSWORD, type SocketClient, unique } from "../testing/harness";
+import {
+  Client,
+  inbound,
+  lastSeq,
+  NO_RECEIVER,
+  PASSWORD,
+  type SocketClient,
+  unique,
+} from "../testing/harness";
 import {
   freePort,
   killAllChildren,
@@ -46,7 +54,11 @@ interface Connection {
 }
 
 async function createApiConnection(owner: Client): Promise<Connection> {
-  const r = await owner.post("/api/connections", { type: "api", name: unique("api"), settings: {} });
+  const r = await owner.post("/api/connections", {
+    type: "api",
+    name: unique("api"),
+    settings: { outboundUrl: NO_RECEIVER },
+  });
   if (r.status !== 201) throw new Error(`connection failed: ${r.status} ${JSON.stringify(r.body)}`);
   return { id: r.body.connection.id, secret: r.body.reveal.secret };
 }

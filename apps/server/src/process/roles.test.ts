@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { signBody } from "../channels/api/adapter";
 import { openTestDb, TEST_DB } from "../testing/db";
 import { eventually } from "../testing/eventually";
-import { Client, inbound, PASSWORD, SocketClient, unique } from "../testing/harness";
+import { Client, inbound, NO_RECEIVER, PASSWORD, SocketClient, unique } from "../testing/harness";
 import { scrapeMetric } from "../testing/metrics-text";
 import { killAllChildren, runCli, SERVER_DEFAULTS, type ServerProcess, spawnServer } from "../testing/spawn";
 
@@ -124,7 +124,11 @@ if (TEST_DB === "postgres") {
       await socket.waitFor((f) => f.type === "hello");
 
       // A webhook on api reaches the agent's socket on realtime, and its fan-out job runs on worker only.
-      const conn = await owner.post("/api/connections", { type: "api", name: unique("api"), settings: {} });
+      const conn = await owner.post("/api/connections", {
+        type: "api",
+        name: unique("api"),
+        settings: { outboundUrl: NO_RECEIVER },
+      });
       expect(conn.status).toBe(201);
       const raw = JSON.stringify(inbound(unique("c"), "across roles"));
       const hook = await fetch(`${api.url}/api/webhooks/api/${conn.body.connection.id}`, {

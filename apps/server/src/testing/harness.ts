@@ -159,8 +159,14 @@ const passwordHash = () => {
   return cachedHash;
 };
 
+/**
+ * The outbound URL of an API connection whose replies need not arrive anywhere: a private address, which the
+ * egress guard refuses (only 127.0.0.1 is allowed in tests), so a send fails at once with the reason.
+ */
+export const NO_RECEIVER = "http://10.0.0.1/no-receiver";
+
 /** Creates an API channel connection through the API and returns how to post to its webhook. */
-export async function apiConnection(t: TestServer, owner: Client, outboundUrl: string | null = null) {
+export async function apiConnection(t: TestServer, owner: Client, outboundUrl: string = NO_RECEIVER) {
   const r = await owner.post("/api/connections", {
     type: "api",
     name: unique("api"),

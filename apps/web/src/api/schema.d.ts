@@ -5723,6 +5723,52 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/contacts/{id}/profiles": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Links to the contact's profiles on the networks it wrote from (Telegram, Instagram, WhatsApp), one per identity */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            profiles: {
+                                connectionId: string;
+                                /** @enum {string} */
+                                channel: "api" | "telegram" | "whatsapp" | "viber" | "messenger" | "instagram" | "widget" | "email" | "line" | "wechat" | "sms";
+                                connectionName: string;
+                                url: string;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/contacts/{id}/links": {
         parameters: {
             query?: never;
@@ -10086,6 +10132,8 @@ export interface paths {
                     scope?: "mine" | "all";
                     status?: "open" | "done" | "all";
                     conversationId?: string;
+                    from?: string;
+                    to?: string;
                     limit?: number;
                 };
                 header?: never;

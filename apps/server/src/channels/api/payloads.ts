@@ -56,11 +56,22 @@ export const ApiWebhookBody = z.union([
   z.object({ events: z.array(ApiWebhookEvent).min(1).max(100) }),
 ]);
 
+export const OUTBOUND_URL_REQUIRED =
+  "The outbound URL is required: the http(s) address of your system where Parley posts the agents' replies.";
+export const OUTBOUND_URL_INVALID =
+  "The outbound URL must be a full http(s) address, e.g. https://example.com/parley/outbound.";
+
 export const ApiChannelSettings = z.object({
-  /** Where Parley delivers outgoing messages (signed the same way). Empty: messages stay queued → failed. */
+  /**
+   * Where Parley delivers outgoing messages (signed the same way). Required: without it every reply would
+   * fail, so a connection is neither created nor left without one.
+   */
   outboundUrl: z
-    .url({ protocol: /^https?$/ })
-    .nullish()
+    .url({
+      protocol: /^https?$/,
+      error: (issue) =>
+        issue.input == null || issue.input === "" ? OUTBOUND_URL_REQUIRED : OUTBOUND_URL_INVALID,
+    })
     .meta(field("outboundUrl", { hint: true })),
 });
 export type ApiChannelSettings = z.infer<typeof ApiChannelSettings>;

@@ -7,6 +7,7 @@ import {
   apiConnection,
   Client,
   inbound,
+  NO_RECEIVER,
   newWorkspace,
   PASSWORD,
   unique,
@@ -294,7 +295,12 @@ describe("step-up before dangerous actions", () => {
     const actions: [string, () => Promise<{ status: number; body: any }>][] = [
       [
         "create a connection",
-        () => owner.post("/api/connections", { type: "api", name: unique("api"), settings: {} }),
+        () =>
+          owner.post("/api/connections", {
+            type: "api",
+            name: unique("api"),
+            settings: { outboundUrl: NO_RECEIVER },
+          }),
       ],
       ["replace credentials", () => owner.put(`/api/connections/${conn.id}/credentials`, {})],
       ["rotate the secret", () => owner.post(`/api/connections/${conn.id}/rotate-secret`)],
@@ -337,7 +343,12 @@ describe("step-up before dangerous actions", () => {
     const { secret } = await enrol(owner);
     nextWindow();
     clock.advance(TEN_MINUTES);
-    const create = () => owner.post("/api/connections", { type: "api", name: unique("api"), settings: {} });
+    const create = () =>
+      owner.post("/api/connections", {
+        type: "api",
+        name: unique("api"),
+        settings: { outboundUrl: NO_RECEIVER },
+      });
     expect((await create()).body.error.code).toBe("step_up_required");
     const code = codeOf(secret);
     expect((await owner.post("/api/auth/step-up", { code })).status).toBe(200);
@@ -349,7 +360,12 @@ describe("step-up before dangerous actions", () => {
     const { owner } = await newWorkspace(t);
     const { recoveryCodes } = await enrol(owner);
     clock.advance(TEN_MINUTES + 1_000);
-    const create = () => owner.post("/api/connections", { type: "api", name: unique("api"), settings: {} });
+    const create = () =>
+      owner.post("/api/connections", {
+        type: "api",
+        name: unique("api"),
+        settings: { outboundUrl: NO_RECEIVER },
+      });
     expect((await create()).body.error.code).toBe("step_up_required");
     const [first, second] = recoveryCodes;
     const wrong = await owner.post("/api/auth/step-up", { recoveryCode: "aaaaa-bbbbb" });

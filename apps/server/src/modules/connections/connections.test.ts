@@ -174,6 +174,16 @@ describe("channel connections", () => {
       expect(r.body.error.code).toBe("validation_failed");
     }
     expect((await owner.post("/api/connections", { type: "api", name: "" })).status).toBe(400);
+    // Without its outbound URL an API connection could never deliver a reply: refused, saying what to enter.
+    for (const settings of [undefined, {}, { outboundUrl: null }, { outboundUrl: "" }]) {
+      const r = await owner.post("/api/connections", { type: "api", name: "No outbound", settings });
+      expect(r.status, JSON.stringify(settings)).toBe(400);
+      expect(r.body.error.code).toBe("validation_failed");
+      expect(r.body.error.message).toContain("outboundUrl: The outbound URL is required");
+      expect(r.body.error.details).toEqual([
+        expect.objectContaining({ path: ["outboundUrl"], message: expect.stringContaining("is required") }),
+      ]);
+    }
     expect(
       await t.db.query("select 1 from channel_connections where workspace_id = $1", [workspaceId]),
     ).toHaveLength(0);
@@ -213,8 +223,13 @@ describe("channel connections", () => {
       name: "Shop",
       settings: { outboundUrl: "http://two.example.com/in" },
     });
+    // Nor can an existing one lose it.
     const cleared = await owner.patch(`/api/connections/${conn.id}`, { settings: { outboundUrl: null } });
-    expect(cleared.body.connection.settings).toEqual({ outboundUrl: null });
+    expect(cleared.status).toBe(400);
+    expect(cleared.body.error.message).toContain("The outbound URL is required");
+    expect((await owner.get(`/api/connections/${conn.id}`)).body.connection.settings).toEqual({
+      outboundUrl: "http://two.example.com/in",
+    });
     // The secret did not change.
     expect((await conn.post(inbound(unique("c"), "still signed"))).status).toBe(200);
 

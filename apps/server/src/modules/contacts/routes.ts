@@ -1,4 +1,4 @@
-import { Attachment, LIMITS, Message } from "@parley/protocol";
+import { Attachment, ChannelType, LIMITS, Message } from "@parley/protocol";
 import { z } from "zod";
 import type { AppContext } from "../../context";
 import { type App, actorOf, requestSource } from "../../http/types";
@@ -8,6 +8,7 @@ import { linkContacts, unlinkContacts } from "./commands/link-contacts";
 import { tagContact, untagContact } from "./commands/tag-contact";
 import { Contact } from "./present";
 import { linkedContacts, loadContact, searchContacts } from "./queries/contacts";
+import { contactProfiles } from "./queries/profiles";
 import { writeToContact } from "./write-to-contact";
 
 const IdParams = z.object({ id: z.uuid() });
@@ -120,6 +121,33 @@ export async function contactRoutes(app: App, ctx: AppContext) {
       await untagContact(ctx, actorOf(req).workspaceId, req.params.id, req.params.tagId);
       return reply.code(204).send();
     },
+  );
+
+  app.get(
+    "/api/contacts/:id/profiles",
+    {
+      schema: {
+        tags,
+        summary:
+          "Links to the contact's profiles on the networks it wrote from (Telegram, Instagram, WhatsApp), one per identity",
+        params: IdParams,
+        response: {
+          200: z.object({
+            profiles: z.array(
+              z.object({
+                connectionId: z.string(),
+                channel: ChannelType,
+                connectionName: z.string(),
+                url: z.string(),
+              }),
+            ),
+          }),
+        },
+      },
+    },
+    async (req) => ({
+      profiles: await contactProfiles(ctx.db, actorOf(req).workspaceId, req.params.id),
+    }),
   );
 
   const LinkParams = z.object({ id: z.uuid(), otherId: z.uuid() });

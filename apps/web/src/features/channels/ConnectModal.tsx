@@ -21,7 +21,14 @@ import { errorWithReason } from "../../lib/errors";
 import { ChannelIcon } from "../inbox/ChannelIcon";
 import { ChannelFields } from "./ChannelForm";
 import { RevealPanel } from "./RevealPanel";
-import { type FormValues, fieldErrors, formFields, initialValues, toPayload } from "./schemaForm";
+import {
+  emptyRequired,
+  type FormValues,
+  fieldErrors,
+  formFields,
+  initialValues,
+  toPayload,
+} from "./schemaForm";
 import { TelegramUserConnect } from "./TelegramUserConnect";
 
 type Created = { connection: Connection; reveal: Record<string, string> };
@@ -46,12 +53,15 @@ export function ConnectModal({ opened, onClose }: { opened: boolean; onClose: ()
       void qc.invalidateQueries({ queryKey: channelKeys.connections });
     },
   });
-  const errors = create.error ? fieldErrors(create.error, fields) : {};
+  // Required fields left empty are named beside each at once (the server refuses them too, with a 400).
+  const [missing, setMissing] = useState<Record<string, string>>({});
+  const errors = { ...(create.error ? fieldErrors(create.error, fields) : {}), ...missing };
 
   const pick = (tp: ChannelType) => {
     setType(tp);
     setName(t(`channels.types.${tp}`));
     setValues(initialValues(formFields(connectable.find((c) => c.type === tp))));
+    setMissing({});
     create.reset();
   };
   const close = () => {
@@ -62,7 +72,16 @@ export function ConnectModal({ opened, onClose }: { opened: boolean; onClose: ()
   };
   const submit = (e: FormEvent) => {
     e.preventDefault();
-    create.mutate();
+    const empty = emptyRequired(fields, values);
+    setMissing(
+      Object.fromEntries(
+        empty.map((f) => [
+          f.key,
+          t("agentDay2.form.required", { field: t(f.label as "channels.form.name") }),
+        ]),
+      ),
+    );
+    if (!empty.length) create.mutate();
   };
 
   const title = created
@@ -124,7 +143,10 @@ export function ConnectModal({ opened, onClose }: { opened: boolean; onClose: ()
               fields={fields}
               values={values}
               errors={errors}
-              onChange={(k, v) => setValues((cur) => ({ ...cur, [k]: v }))}
+              onChange={(k, v) => {
+                setValues((cur) => ({ ...cur, [k]: v }));
+                setMissing(({ [k]: _, ...rest }) => rest);
+              }}
             />
             {!connectable.find((c) => c.type === type)?.credentials ? (
               <Text size="sm" c="dimmed">

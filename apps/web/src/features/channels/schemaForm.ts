@@ -134,3 +134,7 @@ export function fieldErrors(err: unknown, fields: FieldDef[]): Record<string, st
   }
   return out;
 }
+
+/** The required fields left empty (switches are never empty), to say so beside each before anything is sent. */
+export const emptyRequired = (fields: FieldDef[], values: FormValues) =>
+  fields.filter((f) => f.required && f.kind !== "switch" && !String(values[f.key] ?? "").trim());

@@ -12,6 +12,7 @@ import { ContactRecords } from "../linked-records/RecordBadges";
 import { ContactLinks } from "./ContactLinks";
 import { ContactTags } from "./ContactTags";
 import type { Contact } from "./contact";
+import { ProfileLinks, profilesKey } from "./ProfileLinks";
 
 const FIELDS = ["name", "nickname", "company", "email", "phone"] as const;
 type Form = Record<(typeof FIELDS)[number], string>;
@@ -39,6 +40,8 @@ export function ContactPanel({ conversation }: { conversation: Conversation }) {
   }, [contact.data]);
   const setContact = (c: Contact) => {
     qc.setQueryData(["contact", id], c);
+    // A changed nickname may change the network profile's link.
+    void qc.invalidateQueries({ queryKey: profilesKey(id) });
     qc.setQueryData<Conversation>(keys.conversation(conversation.id), (x) =>
       x
         ? {
@@ -79,6 +82,7 @@ export function ContactPanel({ conversation }: { conversation: Conversation }) {
         {t("convTools.save")}
       </Button>
       {contact.data ? <ContactTags contact={contact.data} onChange={setContact} /> : null}
+      <ProfileLinks contactId={id} />
       <ContactSource source={conversation.source} />
       <ContactLinks contactId={id} />
       <ContactRecords contactId={id} />

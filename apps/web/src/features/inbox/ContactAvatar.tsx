@@ -9,7 +9,7 @@ export const contactName = (c: ContactSummary) => c.name ?? c.nickname ?? c.phon
  * include light ones (yellow, lime) whose letters cannot be read.
  */
 const INITIALS_COLORS = ["blue.8", "indigo.8", "violet.8", "grape.8", "red.9", "teal.9", "cyan.9", "pink.9"];
-const initialsColor = (name: string) => {
+export const initialsColor = (name: string) => {
   let h = 0;
   for (let i = 0; i < name.length; i++) h = (h * 31 + name.charCodeAt(i)) | 0;
   return INITIALS_COLORS[Math.abs(h) % INITIALS_COLORS.length]!;

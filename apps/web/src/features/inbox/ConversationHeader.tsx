@@ -1,4 +1,4 @@
-import { ActionIcon, Box, Button, Group, Menu, SegmentedControl, Text, Tooltip } from "@mantine/core";
+import { ActionIcon, Box, Button, Group, Menu, Text, Tooltip } from "@mantine/core";
 import { useElementSize } from "@mantine/hooks";
 import type { Conversation, ConversationStatus } from "@parley/protocol";
 import { IconHandGrab, IconLayoutSidebarRight, IconRotateClockwise } from "@tabler/icons-react";
@@ -12,10 +12,12 @@ import { PresenceDot } from "../account/presence";
 import { BotMenuItems } from "../bots/BotMenuItems";
 import { useBotNames } from "../bots/bots-api";
 import { ConversationMenu } from "../conversation-tools/ConversationMenu";
+import { HeaderProfileLink } from "../conversation-tools/ProfileLinks";
 import { ConversationRecords } from "../linked-records/RecordBadges";
 import { ConversationReceipts } from "../receipts/ConversationReceipts";
 import { ChannelIcon } from "./ChannelIcon";
 import { ContactAvatar, contactName } from "./ContactAvatar";
+import { StatusControl } from "./StatusControl";
 
 /**
  * Below this width the header's actions (take, the status switch) move into the conversation's menu, so the
@@ -143,6 +145,7 @@ export function ConversationHeader({
               {c.connection.name}
               {details ? ` · ${details}` : ""}
             </Text>
+            <HeaderProfileLink contactId={c.contact.id} connectionId={c.connection.id} />
           </Group>
           <Text size="xs" c="dimmed" truncate data-testid="conversation-assignee">
             {assignee && c.assigneeId !== me ? (
@@ -172,17 +175,11 @@ export function ConversationHeader({
           </Tooltip>
         ) : null}
         {compact ? null : (
-          <SegmentedControl
-            size="xs"
-            aria-label={t("status.label")}
-            data-testid="status-control"
-            value={c.status}
-            disabled={!c.permissions?.changeStatus || status.isPending}
-            onChange={(v) => status.mutate(v as ConversationStatus)}
-            data={(["open", "in_progress", "closed"] as const).map((s) => ({
-              value: s,
-              label: t(`status.${s}`),
-            }))}
+          <StatusControl
+            status={c.status}
+            allowed={!!c.permissions?.changeStatus}
+            pending={status.isPending}
+            onChange={(s) => status.mutate(s)}
           />
         )}
         <ConversationMenu

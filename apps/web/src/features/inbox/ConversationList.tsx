@@ -10,6 +10,7 @@ import { Link, useLocation } from "react-router";
 import { keys, sessionQuery, useConversationList, useUsers, type View, viewQuery } from "../../api/queries";
 import { errorText } from "../../lib/errors";
 import { listTime } from "../../lib/format";
+import { markListRows } from "../../lib/marks";
 import { EmptyViewHint } from "../navigation/EmptyViewHint";
 import { ContactAvatar, contactName } from "./ContactAvatar";
 import { DeliveryTicks } from "./DeliveryTicks";
@@ -61,6 +62,11 @@ export function ConversationList({
   // A row keeps the page's query (view, filters, search) so opening a conversation keeps the list as it is.
   const search = useLocation().search.replace(/^\?/, "");
   const rows = useMemo(() => list.data?.pages.flatMap((p) => p.conversations) ?? [], [list.data]);
+  // The first rows on screen: the inbox's first meaningful paint (lib/marks.ts).
+  const hasRows = rows.length > 0;
+  useEffect(() => {
+    if (hasRows) markListRows();
+  }, [hasRows]);
   // A colleague who joined after the people list was loaded: ask for it again (once per unknown person).
   const qc = useQueryClient();
   const askedFor = useRef(new Set<string>());

@@ -7,6 +7,7 @@ import { Fragment, useLayoutEffect, useRef, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { type Feed as FeedData, loadOlder, useUsers } from "../../api/queries";
 import { dayKey, dayLabel, fullDateTime, timeOfDay } from "../../lib/format";
+import { markFeed } from "../../lib/marks";
 import { botEventText, useBotNames } from "../bots/bots-api";
 import { CommentMarks } from "../comments/CommentParts";
 import { MessageActions, MessageAttachments, QuotedMessage } from "../conversation-tools/MessageParts";
@@ -44,6 +45,12 @@ export function Feed({
     lastId.current = newest;
     if (first || nearBottom.current) el.scrollTop = el.scrollHeight;
   }, [newest]);
+
+  // Shown: a mark per conversation for the Performance API (lib/marks.ts), on each switch to it.
+  const hasMessages = messages.length > 0;
+  useLayoutEffect(() => {
+    if (hasMessages) markFeed(conversationId);
+  }, [conversationId, hasMessages]);
 
   if (loading)
     return (

@@ -1,6 +1,7 @@
 import { enAccount } from "./en/account";
 import { enAccountSecurity } from "./en/account-security";
 import { enAgentDay } from "./en/agent-day";
+import { enAgentDay2 } from "./en/agent-day-2";
 import { enAlerts } from "./en/alerts";
 import { enApiTokens } from "./en/api-tokens";
 import { enAudit } from "./en/audit";
@@ -370,6 +371,7 @@ export const en = {
   ...enMedia,
   ...enNavigation,
   ...enAgentDay,
+  ...enAgentDay2,
 };
 
 export type Translation = typeof en;

@@ -1,6 +1,7 @@
 import { ruAccount } from "./ru/account";
 import { ruAccountSecurity } from "./ru/account-security";
 import { ruAgentDay } from "./ru/agent-day";
+import { ruAgentDay2 } from "./ru/agent-day-2";
 import { ruAlerts } from "./ru/alerts";
 import { ruApiTokens } from "./ru/api-tokens";
 import { ruAudit } from "./ru/audit";
@@ -383,4 +384,5 @@ export const ru = {
   ...ruMedia,
   ...ruNavigation,
   ...ruAgentDay,
+  ...ruAgentDay2,
 };

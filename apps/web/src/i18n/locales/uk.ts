@@ -1,6 +1,7 @@
 import { ukAccount } from "./uk/account";
 import { ukAccountSecurity } from "./uk/account-security";
 import { ukAgentDay } from "./uk/agent-day";
+import { ukAgentDay2 } from "./uk/agent-day-2";
 import { ukAlerts } from "./uk/alerts";
 import { ukApiTokens } from "./uk/api-tokens";
 import { ukAudit } from "./uk/audit";
@@ -383,4 +384,5 @@ export const uk = {
   ...ukMedia,
   ...ukNavigation,
   ...ukAgentDay,
+  ...ukAgentDay2,
 };

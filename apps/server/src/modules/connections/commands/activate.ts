@@ -33,7 +33,9 @@ export function validSettings(adapter: ChannelAdapter, input: unknown): unknown 
   if (!settings.success)
     throw new AppError(
       "validation_failed",
-      `Invalid settings for a ${adapter.type} connection.`,
+      `Invalid settings for a ${adapter.type} connection: ${settings.error.issues
+        .map((i) => (i.path.length ? `${i.path.join(".")}: ${i.message}` : i.message))
+        .join("; ")}`,
       settings.error.issues,
     );
   return settings.data;

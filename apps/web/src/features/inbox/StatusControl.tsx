@@ -1,0 +1,88 @@
+import { Box, Button, Group, Menu, Tooltip } from "@mantine/core";
+import type { ConversationStatus } from "@parley/protocol";
+import { IconCheck, IconChevronDown, IconRotateClockwise } from "@tabler/icons-react";
+import { useTranslation } from "react-i18next";
+
+const STATUSES = ["open", "in_progress", "closed"] as const;
+const COLOR: Record<ConversationStatus, string> = {
+  open: "var(--mantine-color-green-8)",
+  in_progress: "var(--mantine-color-orange-8)",
+  closed: "var(--mantine-color-gray-7)",
+};
+
+/**
+ * The status control of the conversation header, in two parts that cannot be read two ways: what the
+ * status is now (a button opening the list of statuses, the current one ticked) and the one action that
+ * follows from it, named by what it does — "Close" while open or in progress, "Reopen" once closed. Both
+ * come from the conversation as the cache holds it, which realtime events keep current, so after a
+ * customer's message or a colleague reopens it the control reads "Open" with "Close" at once.
+ */
+export function StatusControl({
+  status,
+  allowed,
+  pending,
+  onChange,
+}: {
+  status: ConversationStatus;
+  allowed: boolean;
+  pending: boolean;
+  onChange: (s: ConversationStatus) => void;
+}) {
+  const { t } = useTranslation();
+  const next: ConversationStatus = status === "closed" ? "open" : "closed";
+  const actionLabel = next === "closed" ? t("agentDay2.status.close") : t("agentDay2.status.reopen");
+  return (
+    <Group gap={6} wrap="nowrap" data-testid="status-control" data-status={status}>
+      <Menu position="bottom-end" withinPortal>
+        <Menu.Target>
+          <Button
+            variant="default"
+            size="xs"
+            disabled={!allowed || pending}
+            leftSection={
+              <Box
+                component="span"
+                w={8}
+                h={8}
+                style={{ borderRadius: "50%", background: COLOR[status], display: "inline-block" }}
+              />
+            }
+            rightSection={<IconChevronDown size={14} aria-hidden />}
+            aria-label={t("agentDay2.status.current", { status: t(`status.${status}`) })}
+            data-testid="status-current"
+          >
+            {t(`status.${status}`)}
+          </Button>
+        </Menu.Target>
+        <Menu.Dropdown data-testid="status-menu">
+          <Menu.Label>{t("agentDay2.status.set")}</Menu.Label>
+          {STATUSES.map((s) => (
+            <Menu.Item
+              key={s}
+              leftSection={s === status ? <IconCheck size={14} aria-hidden /> : <Box w={14} />}
+              disabled={s === status}
+              onClick={() => onChange(s)}
+              data-testid={`status-set-${s}`}
+            >
+              {t(`status.${s}`)}
+            </Menu.Item>
+          ))}
+        </Menu.Dropdown>
+      </Menu>
+      <Tooltip label={next === "closed" ? t("agentDay2.status.closeHint") : t("agentDay2.status.reopenHint")}>
+        <Button
+          size="xs"
+          variant={next === "closed" ? "filled" : "light"}
+          leftSection={next === "closed" ? <IconCheck size={16} /> : <IconRotateClockwise size={16} />}
+          disabled={!allowed}
+          loading={pending}
+          onClick={() => onChange(next)}
+          data-testid="status-action"
+          data-next={next}
+        >
+          {actionLabel}
+        </Button>
+      </Tooltip>
+    </Group>
+  );
+}
