@@ -5752,7 +5752,7 @@ export interface paths {
                             profiles: {
                                 connectionId: string;
                                 /** @enum {string} */
-                                channel: "api" | "telegram" | "whatsapp" | "viber" | "messenger" | "instagram" | "widget" | "email" | "line" | "wechat" | "sms";
+                                channel: "api" | "telegram" | "telegram_user" | "whatsapp" | "viber" | "messenger" | "instagram" | "widget" | "email" | "line" | "wechat" | "sms";
                                 connectionName: string;
                                 url: string;
                             }[];
