@@ -6,7 +6,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { openPglite } from "../db/client";
 import { migrate } from "../db/migrate";
-import { dovecotInstalled } from "./fakes/email";
+import { imapServerInUse } from "./fakes/email";
 import { redisInstalled } from "./redis";
 
 /**
@@ -16,11 +16,7 @@ import { redisInstalled } from "./redis";
  */
 export default async function setup() {
   await useChromiumFromNpmIfNeeded();
-  if (!dovecotInstalled()) {
-    console.warn(
-      "Email channel tests: NOT RUN - they need Debian's Dovecot (apt-get install -y dovecot-imapd; .ci/run installs it).",
-    );
-  }
+  console.log(`Email channel tests: IMAP server ${imapServerInUse()}.`);
   if (!redisInstalled()) {
     console.warn(
       "Redis limit tests: NOT RUN - they need a Redis server (apt-get install -y redis-server; .ci/run installs it).",

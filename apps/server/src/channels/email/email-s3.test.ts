@@ -4,13 +4,7 @@ import path from "node:path";
 import PostalMime from "postal-mime";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { eventually } from "../../testing/eventually";
-import {
-  type Dovecot,
-  dovecotInstalled,
-  type SmtpSink,
-  startDovecot,
-  startSmtpSink,
-} from "../../testing/fakes/email";
+import { type ImapServer, type SmtpSink, startImapServer, startSmtpSink } from "../../testing/fakes/email";
 import { uploadFile } from "../../testing/files";
 import { newWorkspace, unique } from "../../testing/harness";
 import { useFileStore } from "../../testing/s3";
@@ -18,20 +12,18 @@ import { useTestServer } from "../../testing/use-test-server";
 
 /**
  * A reply's attachments are read from the file store by the worker that sends the mail: with
- * FILES_STORAGE=s3, from the bucket (s3rver), the server's own disk holding nothing. Needs Dovecot for the
- * customer's mailbox, like email.test.ts (the global set-up says when it is missing).
+ * FILES_STORAGE=s3, from the bucket (s3rver), the server's own disk holding nothing. The customer's mailbox is
+ * the IMAP server email.test.ts uses (Dovecot when installed, else hoodiecrow-imap from npm).
  */
 
-const withDovecot = dovecotInstalled();
 const SMTP = { user: "parley-smtp", password: "smtp-secret" };
 const BOX = { user: "support-s3", password: "imap-password-s3" };
-let imap: Dovecot;
+let imap: ImapServer;
 let smtp: SmtpSink;
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "parley-email-s3-"));
 
 beforeAll(async () => {
-  if (!withDovecot) return;
-  imap = await startDovecot({ [BOX.user]: BOX.password });
+  imap = await startImapServer({ [BOX.user]: BOX.password });
   smtp = await startSmtpSink({ [SMTP.user]: SMTP.password });
 }, 30_000);
 afterAll(async () => {
@@ -43,7 +35,7 @@ afterAll(async () => {
 const files = useFileStore("s3");
 const t = useTestServer(() => ({ env: { ...files.env(), DATA_DIR: dataDir } }));
 
-describe.runIf(withDovecot)("email attachments from the S3 file store", () => {
+describe("email attachments from the S3 file store", () => {
   it("the sending worker reads an uploaded file from the bucket into the mail", async () => {
     const { owner } = await newWorkspace(t);
     const address = `${BOX.user}@shop.test`;
@@ -51,7 +43,13 @@ describe.runIf(withDovecot)("email attachments from the S3 file store", () => {
       type: "email",
       name: unique("mail"),
       credentials: {
-        imap: { host: imap.host, port: imap.port, secure: false, user: BOX.user, password: BOX.password },
+        imap: {
+          host: imap.host,
+          port: imap.portOf(BOX.user),
+          secure: false,
+          user: BOX.user,
+          password: BOX.password,
+        },
         smtp: { host: smtp.host, port: smtp.port, secure: false, user: SMTP.user, password: SMTP.password },
         address,
         displayName: "Shop Support",

@@ -2,29 +2,21 @@ import PostalMime from "postal-mime";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openTestDb } from "../../testing/db";
 import { eventually } from "../../testing/eventually";
-import {
-  type Dovecot,
-  dovecotInstalled,
-  type SmtpSink,
-  startDovecot,
-  startSmtpSink,
-} from "../../testing/fakes/email";
+import { type ImapServer, type SmtpSink, startImapServer, startSmtpSink } from "../../testing/fakes/email";
 import { Client, newWorkspace, startTestServer, type TestServer, unique } from "../../testing/harness";
 
 let t: TestServer;
 let testDb: Awaited<ReturnType<typeof openTestDb>>;
-let imap: Dovecot;
+let imap: ImapServer;
 let smtp: SmtpSink;
 const SMTP_USER = "parley-smtp";
 const SMTP_PASSWORD = "smtp-secret";
 
-// A real IMAP server is needed: without Dovecot these tests do not run, and the global set-up prints one line
-// saying so (`apt-get install -y dovecot-imapd`; `.ci/run` installs it).
-const withDovecot = dovecotInstalled();
+// A real IMAP server of the tests' own: Dovecot when installed, else hoodiecrow-imap from npm (the global
+// set-up prints which one runs).
 
 beforeAll(async () => {
-  if (!withDovecot) return;
-  imap = await startDovecot(
+  imap = await startImapServer(
     Object.fromEntries(Array.from({ length: 8 }, (_, i) => [`support${i}`, `imap-password-${i}`])),
   );
   smtp = await startSmtpSink({ [SMTP_USER]: SMTP_PASSWORD });
@@ -46,7 +38,7 @@ interface Mailbox {
 }
 
 let mailboxes = 0;
-/** A mailbox of its own (one of the users Dovecot started with). */
+/** A mailbox of its own (one of the users the IMAP server started with). */
 function mailbox(): Mailbox {
   const i = mailboxes++;
   const user = `support${i}`;
@@ -61,7 +53,13 @@ function mailbox(): Mailbox {
 
 function credentials(box: Mailbox, overrides: Record<string, unknown> = {}) {
   return {
-    imap: { host: imap.host, port: imap.port, secure: false, user: box.user, password: box.password },
+    imap: {
+      host: imap.host,
+      port: imap.portOf(box.user),
+      secure: false,
+      user: box.user,
+      password: box.password,
+    },
     smtp: { host: smtp.host, port: smtp.port, secure: false, user: SMTP_USER, password: SMTP_PASSWORD },
     address: box.address,
     displayName: "Shop Support",
@@ -108,7 +106,7 @@ async function waitForState(owner: Client, convId: string, id: string, state: st
   );
 }
 
-describe.runIf(withDovecot)("email channel (IMAP through Dovecot, SMTP through smtp-server)", () => {
+describe("email channel (IMAP through Dovecot or hoodiecrow-imap, SMTP through smtp-server)", () => {
   it("refuses a connection whose IMAP login fails (422 with the server's words) and stores nothing", async () => {
     const { owner } = await newWorkspace(t);
     const box = mailbox();
@@ -116,7 +114,13 @@ describe.runIf(withDovecot)("email channel (IMAP through Dovecot, SMTP through s
       type: "email",
       name: "bad",
       credentials: credentials(box, {
-        imap: { host: imap.host, port: imap.port, secure: false, user: box.user, password: "wrong" },
+        imap: {
+          host: imap.host,
+          port: imap.portOf(box.user),
+          secure: false,
+          user: box.user,
+          password: "wrong",
+        },
       }),
     });
     expect(r.status).toBe(422);

@@ -6,14 +6,21 @@ import path from "node:path";
 import { ImapFlow } from "imapflow";
 import { SMTPServer } from "smtp-server";
 import { freePort } from "../net";
+import { type NpmImapServer, startNpmImap } from "./imap-npm";
 
 const DOVECOT = "/usr/sbin/dovecot";
 
 /**
- * Whether Debian's Dovecot is installed. The email channel's tests need a real IMAP server; without one
- * they do not run, and the suite's global set-up says so in one line (`.ci/run` installs Dovecot).
+ * Whether Debian's Dovecot is installed. The email channel's tests run on Dovecot when it is there (`.ci/run`
+ * installs it: the production-grade server), else on `hoodiecrow-imap` from npm (see imap-npm.ts).
  */
 export const dovecotInstalled = () => fs.existsSync(DOVECOT);
+
+/** Which IMAP server the email tests start on this machine, in words for the global set-up's line. */
+export const imapServerInUse = () =>
+  dovecotInstalled()
+    ? "Debian's Dovecot (/usr/sbin/dovecot)"
+    : "hoodiecrow-imap from npm (Dovecot is not installed; .ci/run installs it)";
 
 async function waitForPort(port: number, timeoutMs: number) {
   const until = Date.now() + timeoutMs;
@@ -32,10 +39,11 @@ async function waitForPort(port: number, timeoutMs: number) {
   }
 }
 
-export interface Dovecot {
+/** A real IMAP server on loopback that the tests started, with the given users (user → password). */
+export interface ImapServer {
   host: string;
-  port: number;
-  dir: string;
+  /** The port the user's mailbox is served on (Dovecot: one for all; the npm server: one per user). */
+  portOf(user: string): number;
   /** Puts a raw RFC 5322 message into a user's INBOX with IMAP APPEND (as a mail delivery would). */
   deliver(user: string, password: string, raw: string | Buffer): Promise<void>;
   /** Flags of every message in the user's INBOX, by UID. */
@@ -48,7 +56,7 @@ export interface Dovecot {
  * a passwd-file of the given users with plain passwords, maildirs, plain auth over loopback without TLS. Throws when
  * Dovecot is not installed (`apt-get install dovecot-imapd`).
  */
-export async function startDovecot(users: Record<string, string>): Promise<Dovecot> {
+async function startDovecot(users: Record<string, string>): Promise<ImapServer> {
   if (!fs.existsSync(DOVECOT)) {
     throw new Error("Dovecot is not installed: run `apt-get install -y dovecot-imapd` (see .ci/run).");
   }
@@ -145,10 +153,54 @@ service auth {
     throw new Error(`${(err as Error).message}\n${output}\n${log}`);
   }
 
+  return withClientSide(
+    () => port,
+    async () => {
+      proc.kill("SIGTERM");
+      await Promise.race([exited, new Promise((r) => setTimeout(r, 3000))]);
+      if (proc.exitCode === null) proc.kill("SIGKILL");
+      try {
+        execFileSync("rm", ["-rf", dir]);
+      } catch {}
+    },
+  );
+}
+
+/** hoodiecrow-imap from npm: one server per user (it keeps one mailbox tree per server). */
+async function startNpmImapServers(users: Record<string, string>): Promise<ImapServer> {
+  const servers = new Map<string, NpmImapServer>();
+  try {
+    for (const [u, p] of Object.entries(users)) servers.set(u, await startNpmImap(u, p));
+  } catch (err) {
+    await Promise.all([...servers.values()].map((s) => s.close()));
+    throw err;
+  }
+  return withClientSide(
+    (user) => {
+      const s = servers.get(user);
+      if (!s) throw new Error(`no IMAP user ${user}`);
+      return s.port;
+    },
+    async () => {
+      await Promise.all([...servers.values()].map((s) => s.close()));
+    },
+  );
+}
+
+/**
+ * The IMAP server for the email tests: Dovecot when installed, else hoodiecrow-imap from npm. Either speaks
+ * IMAP over TCP on loopback to Parley's watcher; mail is put in with IMAP APPEND in both.
+ */
+export function startImapServer(users: Record<string, string>): Promise<ImapServer> {
+  return dovecotInstalled() ? startDovecot(users) : startNpmImapServers(users);
+}
+
+/** Delivery and flag reading through IMAP itself (imapflow), the same for every server. */
+function withClientSide(portOf: (user: string) => number, close: () => Promise<void>): ImapServer {
   const client = (u: string, p: string) =>
     new ImapFlow({
       host: "127.0.0.1",
-      port,
+      port: portOf(u),
       secure: false,
       auth: { user: u, pass: p },
       logger: false,
@@ -156,8 +208,8 @@ service auth {
 
   return {
     host: "127.0.0.1",
-    port,
-    dir,
+    portOf,
+    close,
     async deliver(u, p, raw) {
       const c = client(u, p);
       await c.connect();
@@ -182,14 +234,6 @@ service auth {
         await c.logout().catch(() => {});
       }
       return out;
-    },
-    async close() {
-      proc.kill("SIGTERM");
-      await Promise.race([exited, new Promise((r) => setTimeout(r, 3000))]);
-      if (proc.exitCode === null) proc.kill("SIGKILL");
-      try {
-        execFileSync("rm", ["-rf", dir]);
-      } catch {}
     },
   };
 }
