@@ -177,6 +177,8 @@ describe.runIf(withRedis)("Redis limits", () => {
     const stores = [redisStore(prefix), redisStore(prefix), redisStore(prefix), redisStore(prefix)];
     await ready(stores);
     const clock = new MovableClock();
+    // One moment for all: a decision taken a moment earlier would see the others' hits as in its future.
+    clock.freeze();
     const email = `${id}@example.com`;
     const waits = await Promise.all(
       stores.flatMap((s, i) =>

@@ -27,7 +27,8 @@ export class ResetLimiter {
       const times = async (key: string) =>
         (await store.since(key, from)).flatMap((h) => Array.from({ length: h.count }, () => h.at.getTime()));
       const until = (list: number[], cap: number) =>
-        list.length >= cap ? list[list.length - cap]! + WINDOW_MS - now.getTime() : 0;
+        // At most one window: another process's clock may be a little ahead of this one's.
+        list.length >= cap ? Math.min(list[list.length - cap]! + WINDOW_MS - now.getTime(), WINDOW_MS) : 0;
       const wait = Math.max(
         until(await times(keys.email), RESET_PER_EMAIL),
         until(await times(keys.ip), RESET_PER_IP),

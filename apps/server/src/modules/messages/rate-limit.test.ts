@@ -70,10 +70,14 @@ describe("a channel that keeps rate-limiting", () => {
     // The job decided to try again when the receiver said: 60 s after its answer, on the application's clock.
     expect(until1 - clock.now().getTime()).toBeGreaterThan(50_000);
     expect(until1 - clock.now().getTime()).toBeLessThanOrEqual(60_000);
-    const [job] = await t.db.query<{ run_at: Date; attempts: number; status: string }>(
-      "select run_at, attempts, status from jobs where payload->>'messageId' = $1",
-      [first],
-    );
+    // The message's state is committed by the send; the job's own new time follows when the job finishes.
+    const job = await eventually(async () => {
+      const [row] = await t.db.query<{ run_at: Date; attempts: number; status: string }>(
+        "select run_at, attempts, status from jobs where payload->>'messageId' = $1",
+        [first],
+      );
+      return row?.status === "pending" ? row : null;
+    });
     expect(job).toMatchObject({ status: "pending", attempts: 0 });
     expect(job!.run_at.getTime()).toBe(until1);
     // The API presents the same.
