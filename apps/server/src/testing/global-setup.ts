@@ -15,6 +15,13 @@ import { redisInstalled } from "./redis";
  * the PGlite version): a run after a new migration builds a new one.
  */
 export default async function setup() {
+  // Three projects run on the embedded database (API, browser and multi-process tests): set up once.
+  const shared = globalThis as { parleyEmbeddedSetup?: Promise<void> };
+  shared.parleyEmbeddedSetup ??= setupOnce();
+  await shared.parleyEmbeddedSetup;
+}
+
+async function setupOnce() {
   await useChromiumFromNpmIfNeeded();
   console.log(`Email channel tests: IMAP server ${imapServerInUse()}.`);
   if (!redisInstalled()) {

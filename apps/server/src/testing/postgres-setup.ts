@@ -11,6 +11,18 @@ import { createDatabaseFrom, databaseUrl, dropDatabase } from "./postgres-admin"
  * database is migrated once; each test file gets its own copy of it (see openTestDb).
  */
 export default async function setup() {
+  // Two projects run on PostgreSQL (the API tests and the multi-process tests): the first to start sets up
+  // the server and the template, and the second uses them.
+  const shared = globalThis as { parleyPgSetup?: Promise<() => Promise<void>> };
+  if (shared.parleyPgSetup) {
+    await shared.parleyPgSetup;
+    return;
+  }
+  shared.parleyPgSetup = setupOnce();
+  return shared.parleyPgSetup;
+}
+
+async function setupOnce(): Promise<() => Promise<void>> {
   const stopCluster = process.env.TEST_DATABASE_URL ? null : await startSuiteCluster();
   const url = process.env.TEST_DATABASE_URL!;
   const template = `parley_template_${process.pid}`;
