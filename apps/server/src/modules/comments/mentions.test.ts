@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { MovableClock } from "../../lib/time";
 import { commentConnection, conversationsOf, digits, feedOf, PNG } from "../../testing/comments";
 import { messageInState } from "../../testing/delivery";
 import { commentWebhook, type MetaFake, mentionWebhook, startMetaFake } from "../../testing/fakes/meta";
@@ -14,7 +15,9 @@ afterAll(async () => {
   await fake.close();
 });
 
+const clock = new MovableClock();
 const t = useTestServer(() => ({
+  clock,
   env: { GRAPH_API_BASE: fake.graphUrl, GRAPH_API_VERSION: "v21.0", INSTAGRAM_API_BASE: fake.instagramUrl },
 }));
 
@@ -189,6 +192,25 @@ describe("Instagram mentions arrive as comment conversations (R451)", () => {
     expect((await mention(s, mentionWebhook.caption(hidden))).body.results[0].status).toBe("duplicate");
     await jobsSettled(t.server);
     expect(await feedOf(s.owner, conv.id)).toHaveLength(1);
+  });
+
+  it("a temporary failure to read a mention is retried after its backoff (movable clock), then the mention arrives", async () => {
+    const s = await commentConnection(t, fake, "instagram");
+    const post = fake.mentions.addMedia(account("blogger"), "Shopping with @our_shop");
+    fake.mentions.failReads(1);
+    await mention(s, mentionWebhook.caption(post));
+    await jobsSettled(t.server);
+    expect(mentionReads(s)).toHaveLength(1);
+    expect(await conversationsOf(s.owner)).toHaveLength(0);
+    // The second try is due 30 s later, by the clock.
+    clock.advance(31_000);
+    t.server.ctx.jobs.wake();
+    await jobsSettled(t.server);
+    expect(mentionReads(s)).toHaveLength(2);
+    const [conv] = await conversationsOf(s.owner);
+    const [m] = await feedOf(s.owner, conv.id);
+    expect(m).toMatchObject({ text: post.caption, comment: { mention: "caption" } });
+    expect(m.comment.mentionError).toBeUndefined();
   });
 
   it("a mention webhook without its media id is acknowledged with the reason and stores nothing", async () => {

@@ -6,8 +6,9 @@
  * API: `GET /:v/:ig-user-id?fields=mentioned_comment.comment_id(<id>){text,timestamp,username,from,media{…}}`
  * and `…?fields=mentioned_media.media_id(<id>){caption,media_url,permalink,timestamp,username}` → `{<field>:
  * {…}, id}` with the requested fields; media its owner made private (or that is gone) → 400
- * GraphMethodException 100/33. Replies: `POST /:v/:ig-user-id/mentions` with `media_id`, optional
- * `comment_id` and `message` → `{id}` (a missing media id or message → 400 #100). Webhook bodies:
+ * GraphMethodException 100/33; after `failReads(n)` the next n reads answer 500 (code 2, temporary).
+ * Replies: `POST /:v/:ig-user-id/mentions` with `media_id`, optional `comment_id` and `message` → `{id}` (a
+ * missing media id or message → 400 #100). Webhook bodies:
  * `commentWebhook.instagram(igId, "mentions", mentionWebhook.comment(c) | mentionWebhook.caption(m))`.
  */
 
@@ -39,6 +40,7 @@ export function mentionState(now: () => number) {
   const comments = new Map<string, FakeMentionComment>();
   const replies: { id: string; mediaId: string; commentId: string | null; message: string }[] = [];
   let n = 0;
+  let outages = 0;
   const nextId = () => `1795${++n}${Date.now() % 1e9}`;
   const unreadable = (id: string): Answer => ({
     status: 400,
@@ -93,6 +95,10 @@ export function mentionState(now: () => number) {
       comments.set(c.id, c);
       return c;
     },
+    /** The next `count` mention reads answer 500 with Meta's temporary error (code 2). */
+    failReads(count: number) {
+      outages = count;
+    },
     /** Answers a Graph call about mentions of the account, or null when it is not one. */
     handle(
       method: string,
@@ -101,6 +107,13 @@ export function mentionState(now: () => number) {
       body: any,
     ): Answer | null {
       const fields = query.fields ?? "";
+      if (method === "GET" && !edge && fields.startsWith("mentioned_") && outages > 0) {
+        outages--;
+        return {
+          status: 500,
+          error: { message: "An unexpected error has occurred. Please retry your request later.", code: 2 },
+        };
+      }
       if (method === "GET" && !edge) {
         const onComment = expansion(fields, "mentioned_comment.comment_id");
         if (onComment) {
