@@ -27,6 +27,7 @@ import { registerAccountJobs } from "./modules/account-security/mail";
 import { registerAlertJobs } from "./modules/alerts/notify";
 import { resolveSessionById } from "./modules/auth/sessions";
 import { registerBotJobs } from "./modules/bots/deliver";
+import { registerMentionJob } from "./modules/comments/mention-job";
 import { registerPostDetailsJob } from "./modules/comments/post-job";
 import { registerProfileJob } from "./modules/contacts/profile-job";
 import { registerDistributionJobs } from "./modules/distribution/jobs";
@@ -146,6 +147,7 @@ export async function createServer(config: Config, opts: ServerOptions = {}): Pr
   registerMarkSeenJob(ctx);
   registerProfileJob(ctx);
   registerPostDetailsJob(ctx);
+  registerMentionJob(ctx);
   registerMediaDownloadJob(ctx);
   registerFanoutJobs(ctx);
   registerEmailJobs(ctx);

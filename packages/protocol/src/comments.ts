@@ -9,6 +9,13 @@ export const CommentReplyMode = z.enum(["public", "private"]);
 export type CommentReplyMode = z.infer<typeof CommentReplyMode>;
 
 /**
+ * An Instagram mention (R451): the account was @mentioned in a comment, or in the caption of a post, on
+ * someone else's media. It is kept as a comment conversation about that media, the message marked with it.
+ */
+export const MentionKind = z.enum(["comment", "caption"]);
+export type MentionKind = z.infer<typeof MentionKind>;
+
+/**
  * A message's comment facts. The customer's comment: its post and parent comment, whether the business hid it,
  * its earlier texts (each edit keeps the text it replaced) and when the customer removed it. The business's
  * reply: public or private, and the comment (provider id) it answers.
@@ -24,6 +31,10 @@ export const MessageComment = z.object({
   deletedAt: z.string().nullable().optional(),
   mode: CommentReplyMode.optional(),
   replyTo: z.string().nullable().optional(),
+  /** The customer's message is a mention of the account (in a comment, or in a post's caption). */
+  mention: MentionKind.optional(),
+  /** Why Instagram would not show the mention (the media is private, deleted or not readable). */
+  mentionError: z.string().nullable().optional(),
 });
 export type MessageComment = z.infer<typeof MessageComment>;
 
@@ -53,6 +64,8 @@ export type CommentReplyVerdict = z.infer<typeof CommentReplyVerdict>;
 export const CommentReplies = z.object({
   /** The comment a reply goes under (the customer's latest one not removed), or null when there is none. */
   commentMessageId: z.string().nullable(),
+  /** That message is a mention of the account: replies go through Instagram's mentions endpoint. */
+  mention: MentionKind.nullable().optional(),
   public: CommentReplyVerdict,
   private: CommentReplyVerdict,
 });

@@ -47,6 +47,11 @@ export type InboundEvent =
       text: string | null;
       at: Date;
     }
+  /**
+   * The account was @mentioned (Instagram `mentions`): in a comment (`commentId`) or in the caption of the
+   * media. The webhook carries only the ids: the mention is recorded and its content fetched by a job.
+   */
+  | { kind: "mention"; mediaId: string; commentId: string | null; at: Date }
   /** Something the webhook reported that Parley acknowledges but does not store, and why (logged). */
   | { kind: "ignored"; reason: string; at: Date }
   | {
@@ -118,6 +123,19 @@ export interface InboundComment {
   authorId: string;
   /** The post's link, when the webhook gives it. */
   permalinkUrl?: string | null;
+  /** A mention of the account on someone else's media (Instagram), and why it could not be read. */
+  mention?: "comment" | "caption";
+  mentionError?: string | null;
+}
+
+/** A mention's content as the provider gives it (Instagram `mentioned_comment` / `mentioned_media`). */
+export interface MentionDetails {
+  /** The comment's text, or the caption when the account was mentioned in it. */
+  text: string | null;
+  at: Date | null;
+  /** Who wrote it: the commenter, or the media's owner for a caption. */
+  author: { id: string | null; username: string | null };
+  media: { id: string; caption: string | null; permalinkUrl: string | null; pictureUrl: string | null };
 }
 
 /** The identity of a commenter on one post: one conversation per post and commenter. */
@@ -164,7 +182,12 @@ export interface OutgoingMessage {
    * A reply to a comment (R451): public (under the comment) or private (to the commenter's inbox, once per
    * comment); `commentId` is the provider's id of the comment answered.
    */
-  comment?: { mode: "public" | "private"; commentId: string } | null;
+  comment?: {
+    mode: "public" | "private";
+    commentId: string;
+    /** A reply to a mention (Instagram `POST /{ig-user-id}/mentions`): the media and, unless a caption, the comment. */
+    mention?: { mediaId: string; commentId: string | null } | null;
+  } | null;
   /**
    * Progress of a message the adapter sends as several provider messages, kept in the database: the provider
    * ids of the parts an earlier attempt (of any worker process) already sent, in order, and `record`, which

@@ -5,6 +5,7 @@ import type { MediaSource } from "./media";
 import type {
   ContactProfile,
   InboundEvent,
+  MentionDetails,
   OutgoingMessage,
   PostDetails,
   ProviderTemplate,
@@ -114,6 +115,15 @@ export interface ChannelAdapter<C = unknown, S = unknown> {
    * deleting a comment at the provider. Throw ChannelSendError (retryable or not) on refusal.
    */
   commentPost?(connection: ConnectionInfo<C, S>, postId: string, ctx: AdapterContext): Promise<PostDetails>;
+  /**
+   * A mention of the account (Instagram): its comment or caption, author and media, read with the Graph API.
+   * Throw ChannelSendError (retryable or not) on refusal.
+   */
+  commentMention?(
+    connection: ConnectionInfo<C, S>,
+    mention: { mediaId: string; commentId: string | null },
+    ctx: AdapterContext,
+  ): Promise<MentionDetails>;
   moderateComment?(
     connection: ConnectionInfo<C, S>,
     commentId: string,

@@ -437,6 +437,18 @@ export interface ImportantMessages {
   workspace_id: string;
 }
 
+export interface InstagramMentions {
+  comment_id: string | null;
+  connection_id: string;
+  error: string | null;
+  media_id: string;
+  message_id: string | null;
+  received_at: Timestamp;
+  state: Generated<string>;
+  updated_at: Timestamp;
+  workspace_id: string;
+}
+
 export interface Invitations {
   accepted_at: Timestamp | null;
   created_at: Generated<Timestamp>;
@@ -988,6 +1000,7 @@ export interface DB {
   files: Files;
   first_run_dismissals: FirstRunDismissals;
   important_messages: ImportantMessages;
+  instagram_mentions: InstagramMentions;
   invitations: Invitations;
   jobs: Jobs;
   line_reply_tokens: LineReplyTokens;

@@ -40,4 +40,20 @@ describe("comment replies (R451)", () => {
       reason: expect.stringMatching(/within 7 days of the comment; this one was written on 2026-05-01/),
     });
   });
+
+  it("a mention takes public replies only: a private one is refused, saying why for a caption and a comment", () => {
+    for (const mention of ["comment", "caption"] as const) {
+      expect(commentReplyVerdict({ ...base, mode: "public", mention })).toEqual({
+        allowed: true,
+        closesAt: null,
+      });
+    }
+    const caption = commentReplyVerdict({ ...base, mode: "private", mention: "caption" });
+    expect(caption).toMatchObject({
+      allowed: false,
+      reason: expect.stringMatching(/not possible to a caption mention/),
+    });
+    const comment = commentReplyVerdict({ ...base, mode: "private", mention: "comment" });
+    expect(comment).toMatchObject({ allowed: false, reason: expect.stringMatching(/account's own posts/) });
+  });
 });

@@ -1,7 +1,8 @@
 /**
  * Replies in a comment conversation (R451), pure: a public reply goes under the comment while it exists; a
  * private reply (to the commenter's inbox) is allowed once per comment, within the channel's days of it
- * (Meta: 7). Part of the messaging-window policy; the composer shows the reason of a refusal.
+ * (Meta: 7); a mention of the account on someone else's media (Instagram) takes public replies only. Part of
+ * the messaging-window policy; the composer shows the reason of a refusal.
  */
 export interface CommentReplyInput {
   mode: "public" | "private";
@@ -11,6 +12,8 @@ export interface CommentReplyInput {
   /** A private reply to this comment was already sent (or is being sent). */
   privatelyReplied: boolean;
   privateReplyDays: number;
+  /** The comment is a mention of the account on someone else's media (Instagram): public replies only. */
+  mention?: "comment" | "caption" | null;
 }
 
 export type CommentReplyVerdict =
@@ -36,6 +39,20 @@ export function commentReplyVerdict(input: CommentReplyInput): CommentReplyVerdi
       closesAt: null,
     };
   if (input.mode === "public") return { allowed: true, closesAt: null };
+  if (input.mention === "caption")
+    return {
+      allowed: false,
+      reason:
+        "A private reply is not possible to a caption mention: Instagram sends private replies only to comments. Reply publicly: the reply goes under the post.",
+      closesAt: null,
+    };
+  if (input.mention === "comment")
+    return {
+      allowed: false,
+      reason:
+        "A private reply is not possible to a mention: Instagram sends private replies only to comments on the account's own posts. Reply publicly: the reply goes under the comment.",
+      closesAt: null,
+    };
   const closesAt = new Date(c.at.getTime() + input.privateReplyDays * DAY);
   if (input.privatelyReplied)
     return {

@@ -1,17 +1,18 @@
 import { describe, expect, it } from "vitest";
-import { commentWebhook, startMetaFake } from "../testing/fakes/meta";
+import { commentWebhook, mentionWebhook, startMetaFake } from "../testing/fakes/meta";
 import { newWorkspace, unique } from "../testing/harness";
 import { eventually, screenshot, signIn, useBrowser } from "./browser";
 
 /**
  * Comments under a Facebook Page's post in a real browser (R451): a comment arrives as its own conversation
  * with the post above the thread; the agent answers it publicly, then privately, and the composer explains
- * why a second private reply cannot go.
+ * why a second private reply cannot go. An Instagram caption mention arrives the same way, marked as a
+ * mention, and the composer says a private reply to it is not possible.
  */
 const { cleanups, newPage, serverOnFreshDb } = useBrowser();
 
 describe("Comments in the web app", () => {
-  it("shows a comment with its post and answers it publicly and privately", async () => {
+  it("shows a comment with its post and answers it publicly and privately; a caption mention only publicly", async () => {
     const fake = await startMetaFake();
     cleanups.push(() => fake.close());
     const t = await serverOnFreshDb({
@@ -92,5 +93,37 @@ describe("Comments in the web app", () => {
     await pane.getByTestId("comment-reply-mode").getByText("Public reply").click();
     await eventually(() => pane.getByTestId("composer-input").isDisabled()).toBe(false);
     await screenshot(p, "comment-replies");
+
+    // An Instagram account mentioned in someone's caption: a comment conversation marked as a mention.
+    const igId = "17841400000000042";
+    const igToken = unique("ig-token");
+    fake.addAccount(igToken, { platform: "instagram", accountId: igId, host: "instagram" });
+    const ig = await owner.post("/api/connections", {
+      type: "instagram",
+      name: "Acme Instagram",
+      credentials: { igUserId: igId, instagramAccessToken: igToken, appSecret },
+    });
+    expect(ig.status).toBe(201);
+    const media = fake.mentions.addMedia({ id: "5566", username: "olena.style" }, "Wearing @acme today");
+    const m = await fake.webhook(
+      `${t.url}/api/webhooks/instagram/${ig.body.connection.id}`,
+      commentWebhook.instagram(igId, "mentions", mentionWebhook.caption(media)),
+      { appSecret },
+    );
+    expect(m.status).toBe(200);
+    const mentionRow = p.getByTestId("conversation-row").filter({ hasText: "Wearing @acme today" });
+    await mentionRow.waitFor();
+    await mentionRow.click();
+    const bubble = pane.getByTestId("message").filter({ hasText: "Wearing @acme today" });
+    await eventually(() => bubble.getByTestId("comment-mention").textContent()).toMatch(/caption/);
+    await pane.getByTestId("comment-reply-mode").getByText("Private reply").click();
+    await eventually(() => pane.getByTestId("comment-reply-refused").textContent()).toMatch(
+      /not possible to a caption mention/,
+    );
+    expect(await pane.getByTestId("composer-input").isDisabled()).toBe(true);
+    await pane.getByTestId("comment-reply-mode").getByText("Public reply").click();
+    await pane.getByTestId("composer-input").fill("Looks great on you!");
+    await pane.getByTestId("composer-send").click();
+    await eventually(() => fake.mentions.replies.map((x) => x.message).join("|")).toBe("Looks great on you!");
   }, 120_000);
 });

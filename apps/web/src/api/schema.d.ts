@@ -2295,6 +2295,8 @@ export interface paths {
                                 postId?: string | null;
                                 commentReplies?: {
                                     commentMessageId: string | null;
+                                    /** @enum {string|null} */
+                                    mention?: "comment" | "caption" | null;
                                     public: {
                                         allowed: boolean;
                                         reason: string | null;
@@ -2461,6 +2463,8 @@ export interface paths {
                                 postId?: string | null;
                                 commentReplies?: {
                                     commentMessageId: string | null;
+                                    /** @enum {string|null} */
+                                    mention?: "comment" | "caption" | null;
                                     public: {
                                         allowed: boolean;
                                         reason: string | null;
@@ -2634,6 +2638,9 @@ export interface paths {
                                     /** @enum {string} */
                                     mode?: "public" | "private";
                                     replyTo?: string | null;
+                                    /** @enum {string} */
+                                    mention?: "comment" | "caption";
+                                    mentionError?: string | null;
                                 } | null;
                                 createdAt: string;
                             }[];
@@ -2755,6 +2762,9 @@ export interface paths {
                                     /** @enum {string} */
                                     mode?: "public" | "private";
                                     replyTo?: string | null;
+                                    /** @enum {string} */
+                                    mention?: "comment" | "caption";
+                                    mentionError?: string | null;
                                 } | null;
                                 createdAt: string;
                             };
@@ -2839,6 +2849,9 @@ export interface paths {
                                     /** @enum {string} */
                                     mode?: "public" | "private";
                                     replyTo?: string | null;
+                                    /** @enum {string} */
+                                    mention?: "comment" | "caption";
+                                    mentionError?: string | null;
                                 } | null;
                                 createdAt: string;
                             };
@@ -2973,6 +2986,9 @@ export interface paths {
                                     /** @enum {string} */
                                     mode?: "public" | "private";
                                     replyTo?: string | null;
+                                    /** @enum {string} */
+                                    mention?: "comment" | "caption";
+                                    mentionError?: string | null;
                                 } | null;
                                 createdAt: string;
                             };
@@ -3057,6 +3073,9 @@ export interface paths {
                                     /** @enum {string} */
                                     mode?: "public" | "private";
                                     replyTo?: string | null;
+                                    /** @enum {string} */
+                                    mention?: "comment" | "caption";
+                                    mentionError?: string | null;
                                 } | null;
                                 createdAt: string;
                             };
@@ -3155,6 +3174,8 @@ export interface paths {
                                 postId?: string | null;
                                 commentReplies?: {
                                     commentMessageId: string | null;
+                                    /** @enum {string|null} */
+                                    mention?: "comment" | "caption" | null;
                                     public: {
                                         allowed: boolean;
                                         reason: string | null;
@@ -3291,6 +3312,8 @@ export interface paths {
                                 postId?: string | null;
                                 commentReplies?: {
                                     commentMessageId: string | null;
+                                    /** @enum {string|null} */
+                                    mention?: "comment" | "caption" | null;
                                     public: {
                                         allowed: boolean;
                                         reason: string | null;
@@ -3425,6 +3448,8 @@ export interface paths {
                                 postId?: string | null;
                                 commentReplies?: {
                                     commentMessageId: string | null;
+                                    /** @enum {string|null} */
+                                    mention?: "comment" | "caption" | null;
                                     public: {
                                         allowed: boolean;
                                         reason: string | null;
@@ -3552,6 +3577,8 @@ export interface paths {
                                 postId?: string | null;
                                 commentReplies?: {
                                     commentMessageId: string | null;
+                                    /** @enum {string|null} */
+                                    mention?: "comment" | "caption" | null;
                                     public: {
                                         allowed: boolean;
                                         reason: string | null;
@@ -4480,6 +4507,8 @@ export interface paths {
                                 postId?: string | null;
                                 commentReplies?: {
                                     commentMessageId: string | null;
+                                    /** @enum {string|null} */
+                                    mention?: "comment" | "caption" | null;
                                     public: {
                                         allowed: boolean;
                                         reason: string | null;
@@ -4614,6 +4643,8 @@ export interface paths {
                                 postId?: string | null;
                                 commentReplies?: {
                                     commentMessageId: string | null;
+                                    /** @enum {string|null} */
+                                    mention?: "comment" | "caption" | null;
                                     public: {
                                         allowed: boolean;
                                         reason: string | null;
@@ -5133,6 +5164,8 @@ export interface paths {
                                     postId?: string | null;
                                     commentReplies?: {
                                         commentMessageId: string | null;
+                                        /** @enum {string|null} */
+                                        mention?: "comment" | "caption" | null;
                                         public: {
                                             allowed: boolean;
                                             reason: string | null;
@@ -5263,6 +5296,8 @@ export interface paths {
                                 postId?: string | null;
                                 commentReplies?: {
                                     commentMessageId: string | null;
+                                    /** @enum {string|null} */
+                                    mention?: "comment" | "caption" | null;
                                     public: {
                                         allowed: boolean;
                                         reason: string | null;
@@ -6007,6 +6042,9 @@ export interface paths {
                                     /** @enum {string} */
                                     mode?: "public" | "private";
                                     replyTo?: string | null;
+                                    /** @enum {string} */
+                                    mention?: "comment" | "caption";
+                                    mentionError?: string | null;
                                 } | null;
                                 createdAt: string;
                             };
@@ -7316,6 +7354,9 @@ export interface paths {
                                     /** @enum {string} */
                                     mode?: "public" | "private";
                                     replyTo?: string | null;
+                                    /** @enum {string} */
+                                    mention?: "comment" | "caption";
+                                    mentionError?: string | null;
                                 } | null;
                                 createdAt: string;
                             };
@@ -7400,6 +7441,9 @@ export interface paths {
                                     /** @enum {string} */
                                     mode?: "public" | "private";
                                     replyTo?: string | null;
+                                    /** @enum {string} */
+                                    mention?: "comment" | "caption";
+                                    mentionError?: string | null;
                                 } | null;
                                 createdAt: string;
                             };
@@ -9287,6 +9331,9 @@ export interface paths {
                                     /** @enum {string} */
                                     mode?: "public" | "private";
                                     replyTo?: string | null;
+                                    /** @enum {string} */
+                                    mention?: "comment" | "caption";
+                                    mentionError?: string | null;
                                 } | null;
                                 createdAt: string;
                             };
@@ -9620,6 +9667,9 @@ export interface paths {
                                     /** @enum {string} */
                                     mode?: "public" | "private";
                                     replyTo?: string | null;
+                                    /** @enum {string} */
+                                    mention?: "comment" | "caption";
+                                    mentionError?: string | null;
                                 } | null;
                                 createdAt: string;
                             };
@@ -13206,6 +13256,9 @@ export interface paths {
                                     /** @enum {string} */
                                     mode?: "public" | "private";
                                     replyTo?: string | null;
+                                    /** @enum {string} */
+                                    mention?: "comment" | "caption";
+                                    mentionError?: string | null;
                                 } | null;
                                 createdAt: string;
                             };
@@ -13321,6 +13374,9 @@ export interface paths {
                                     /** @enum {string} */
                                     mode?: "public" | "private";
                                     replyTo?: string | null;
+                                    /** @enum {string} */
+                                    mention?: "comment" | "caption";
+                                    mentionError?: string | null;
                                 } | null;
                                 createdAt: string;
                             };

@@ -7,15 +7,18 @@ import { SendResult } from "./payloads";
 /** Where a connection's comment endpoints live: the Graph base, its token and its Send API (private replies). */
 export interface CommentApi {
   platform: "messenger" | "instagram";
+  /** The Page id or the Instagram account id (IG user id). */
+  accountId: string;
   /** e.g. https://graph.facebook.com/v21.0 (or graph.instagram.com for Instagram Login). */
   base: string;
   token: string;
   messages: GraphTarget;
 }
 
-const label = (api: CommentApi) => (api.platform === "messenger" ? "Facebook" : "Instagram");
+export const label = (api: CommentApi) => (api.platform === "messenger" ? "Facebook" : "Instagram");
 
-async function call(
+/** One Graph call with the connection's token; a refusal is a ChannelSendError carrying Meta's words. */
+export async function call(
   api: CommentApi,
   method: "GET" | "POST" | "DELETE",
   path: string,
@@ -54,7 +57,7 @@ async function call(
   }
 }
 
-const id = (s: string) => encodeURIComponent(s);
+export const id = (s: string) => encodeURIComponent(s);
 
 /**
  * A post's details: Facebook `GET /{post-id}?fields=message,permalink_url,full_picture`, Instagram

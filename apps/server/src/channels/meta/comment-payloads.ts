@@ -29,6 +29,43 @@ export const InstagramComment = z.object({
 });
 export type InstagramComment = z.infer<typeof InstagramComment>;
 
+/**
+ * An Instagram `mentions` change: the account was @mentioned in a comment (`comment_id`) or in the caption of
+ * the media. Only ids: the content is read with `mentioned_comment` / `mentioned_media`.
+ */
+export const InstagramMention = z.object({ media_id: Id, comment_id: Id.optional() });
+
+/** `GET /{ig-user-id}?fields=mentioned_comment.comment_id(…){…}`: the comment, its author and its media. */
+export const GraphMentionedComment = z.object({
+  mentioned_comment: z.object({
+    id: Id.optional(),
+    text: z.string().max(65_536).nullish(),
+    timestamp: z.string().max(64).nullish(),
+    username: z.string().max(1024).nullish(),
+    from: z.object({ id: Id.optional(), username: z.string().max(1024).optional() }).nullish(),
+    media: z
+      .object({
+        id: Id,
+        permalink: z.string().max(8192).nullish(),
+        media_url: z.string().max(8192).nullish(),
+        caption: z.string().max(65_536).nullish(),
+      })
+      .nullish(),
+  }),
+});
+
+/** `GET /{ig-user-id}?fields=mentioned_media.media_id(…){…}`: the media whose caption mentions the account. */
+export const GraphMentionedMedia = z.object({
+  mentioned_media: z.object({
+    id: Id.optional(),
+    caption: z.string().max(65_536).nullish(),
+    media_url: z.string().max(8192).nullish(),
+    permalink: z.string().max(8192).nullish(),
+    timestamp: z.string().max(64).nullish(),
+    username: z.string().max(1024).nullish(),
+  }),
+});
+
 /** The envelope's `changes[]` (Page feed, Instagram comments and mentions). */
 export const MetaChange = z.object({ field: z.string().max(64), value: z.unknown() });
 

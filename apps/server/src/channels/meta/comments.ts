@@ -1,5 +1,5 @@
 import { commentContactId, type InboundEvent } from "../types";
-import { FeedComment, InstagramComment, MetaChange } from "./comment-payloads";
+import { FeedComment, InstagramComment, InstagramMention, MetaChange } from "./comment-payloads";
 
 interface CommentParseOptions {
   object: "page" | "instagram";
@@ -15,8 +15,9 @@ const at = (t: number | string | undefined, now: Date) => {
 };
 
 /**
- * Turns one entry's `changes[]` into comment events (R451): Page `feed` comment changes and Instagram
- * `comments`; `mentions` and other items are acknowledged with the reason they are not stored.
+ * Turns one entry's `changes[]` into comment events (R451): Page `feed` comment changes, Instagram `comments`
+ * and `mentions` (ids only: the mention is recorded and read by a job); other items are acknowledged with the
+ * reason they are not stored.
  */
 export function parseCommentChanges(changes: unknown[], opts: CommentParseOptions): InboundEvent[] {
   const out: InboundEvent[] = [];
@@ -32,12 +33,15 @@ export function parseCommentChanges(changes: unknown[], opts: CommentParseOption
       if (c.success) out.push(instagramEvent(c.data, opts));
       else out.push(ignored(`An Instagram comment without its id, author or media: ${issue(c.error)}`, opts));
     } else if (opts.object === "instagram" && field === "mentions") {
-      out.push(
-        ignored(
-          "An Instagram mention (the account was @mentioned in a comment or caption of someone else's media): not stored, as Parley keeps conversations only about the account's own posts.",
-          opts,
-        ),
-      );
+      const m = InstagramMention.safeParse(value);
+      if (m.success)
+        out.push({
+          kind: "mention",
+          mediaId: m.data.media_id,
+          commentId: m.data.comment_id ?? null,
+          at: opts.now,
+        });
+      else out.push(ignored(`An Instagram mention without its media id: ${issue(m.error)}`, opts));
     }
   }
   return out;

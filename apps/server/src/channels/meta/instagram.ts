@@ -4,6 +4,7 @@ import { listIssues, parseCredentials } from "../form-fields";
 import { type AdapterContext, type ChannelAdapter, ChannelSetupError } from "../types";
 import { type CommentApi, fetchPost, moderate, replyToComment } from "./comment-api";
 import { type GraphTarget, graphGet, graphProfile } from "./graph";
+import { fetchMention, replyToMention } from "./mention-api";
 import { graphBase } from "./messenger";
 import { type InstagramCredentials, InstagramCredentialsInput, MetaSettings } from "./payloads";
 import { markSeenThroughGraph, sendThroughGraph } from "./send";
@@ -28,6 +29,7 @@ function target(c: InstagramCredentials, ctx: AdapterContext): GraphTarget {
 /** Comment endpoints on the API base and with the token the connection uses. */
 const comments = (c: InstagramCredentials, ctx: AdapterContext): CommentApi => ({
   platform: "instagram",
+  accountId: c.igUserId,
   base: c.instagramAccessToken
     ? `${ctx.endpoints.instagramApiBase}/${ctx.endpoints.graphApiVersion}`
     : graphBase(ctx),
@@ -79,24 +81,28 @@ export const instagramChannel: ChannelAdapter<InstagramCredentials, MetaSettings
   },
 
   send: (connection, message, ctx) =>
-    message.comment
-      ? replyToComment(comments(connection.credentials, ctx), message, ctx)
-      : sendThroughGraph(
-          target(connection.credentials, ctx),
-          {
-            platform: "instagram",
-            tooLong: (text) => {
-              const bytes = Buffer.byteLength(text, "utf8");
-              return bytes > TEXT_MAX_BYTES
-                ? `Instagram takes at most ${TEXT_MAX_BYTES} bytes of text in a message; this one has ${bytes} (emoji and non-Latin letters take several bytes).`
-                : null;
+    message.comment?.mention
+      ? replyToMention(comments(connection.credentials, ctx), message, ctx)
+      : message.comment
+        ? replyToComment(comments(connection.credentials, ctx), message, ctx)
+        : sendThroughGraph(
+            target(connection.credentials, ctx),
+            {
+              platform: "instagram",
+              tooLong: (text) => {
+                const bytes = Buffer.byteLength(text, "utf8");
+                return bytes > TEXT_MAX_BYTES
+                  ? `Instagram takes at most ${TEXT_MAX_BYTES} bytes of text in a message; this one has ${bytes} (emoji and non-Latin letters take several bytes).`
+                  : null;
+              },
             },
-          },
-          message,
-          ctx,
-        ),
+            message,
+            ctx,
+          ),
 
   commentPost: (connection, postId, ctx) => fetchPost(comments(connection.credentials, ctx), postId, ctx),
+  commentMention: (connection, mention, ctx) =>
+    fetchMention(comments(connection.credentials, ctx), mention, ctx),
   moderateComment: (connection, commentId, action, ctx) =>
     moderate(comments(connection.credentials, ctx), commentId, action, ctx),
 

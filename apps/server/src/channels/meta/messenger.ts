@@ -32,6 +32,7 @@ const target = (c: MessengerCredentials, ctx: AdapterContext): GraphTarget => ({
 
 const comments = (c: MessengerCredentials, ctx: AdapterContext): CommentApi => ({
   platform: "messenger",
+  accountId: c.pageId,
   base: graphBase(ctx),
   token: c.pageAccessToken,
   messages: target(c, ctx),

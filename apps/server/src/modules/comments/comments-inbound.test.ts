@@ -194,7 +194,7 @@ describe("Comments arrive as conversations (R451)", () => {
     expect(await conversationsOf(s.owner)).toHaveLength(1);
   });
 
-  it("Instagram: comments and replies to them, the media fetched by a job; a mention is acknowledged with its reason", async () => {
+  it("Instagram: comments and replies to them, the media fetched by a job", async () => {
     const s = await commentConnection(t, fake, "instagram");
     const cat = s.person("cat_lover");
     const { c, res } = await s.comment(cat, "So cute 😍");
@@ -212,16 +212,6 @@ describe("Comments arrive as conversations (R451)", () => {
     const lookup = fake.requests.find((r) => r.method === "GET" && r.path.endsWith(`/${s.post.id}`))!;
     expect(lookup.host).toBe("instagram");
     expect(lookup.query.fields).toBe("caption,permalink,media_url,thumbnail_url,media_type");
-
-    const mention = await fake.webhook(
-      s.url,
-      commentWebhook.instagram(s.accountId, "mentions", { media_id: "1", comment_id: "2" }),
-      { appSecret: s.appSecret },
-    );
-    expect(mention.status).toBe(200);
-    expect(mention.body.results[0]).toMatchObject({ kind: "ignored" });
-    expect(mention.body.results[0].reason).toMatch(/mention/);
-    expect(await conversationsOf(s.owner)).toHaveLength(1);
   });
 
   it("refuses a comment webhook with a bad signature and stores nothing", async () => {

@@ -5,9 +5,12 @@ import {
   type CommentReplyMode,
   type MessageComment,
 } from "@parley/protocol";
+import type { OutgoingMessage } from "../../channels/types";
 import type { Queryable } from "../../db/client";
 import { type CommentReplyVerdict, commentReplyVerdict } from "../../domain/comment-replies";
 import { AppError } from "../../lib/errors";
+
+type OutgoingComment = NonNullable<OutgoingMessage["comment"]>;
 
 interface TargetRow {
   id: string;
@@ -56,6 +59,7 @@ const verdict = (
     comment: t ? { at: t.created_at, removed: !!t.comment.removedAt, deleted: !!t.comment.deletedAt } : null,
     privatelyReplied: t?.privately_replied ?? false,
     privateReplyDays: CAPABILITIES[channel as ChannelType]?.comments?.privateReplyDays ?? 7,
+    mention: t?.comment.mention ?? null,
   });
 
 const present = (v: CommentReplyVerdict) => ({
@@ -74,6 +78,7 @@ export async function commentReplies(
   const t = await target(q, conversationId, null);
   return {
     commentMessageId: t?.id ?? null,
+    mention: t?.comment.mention ?? null,
     public: present(verdict("public", t, now, channel)),
     private: present(verdict("private", t, now, channel)),
   };
@@ -106,19 +111,34 @@ export async function prepareCommentReply(
 /**
  * In the send job: how a message of a comment conversation goes. One written without a choice (a bot's
  * reply, an automation) goes as a public reply under the customer's latest comment that is still there.
+ * A reply to a mention names the media and, unless the mention is in a caption, the comment.
  */
 export async function commentOfSend(
   q: Queryable,
   message: { conversation_id: string; comment?: MessageComment | null },
-): Promise<{ mode: CommentReplyMode; commentId: string } | null> {
+): Promise<OutgoingComment | null> {
   const c = message.comment;
-  if (c?.mode && c.replyTo) return { mode: c.mode, commentId: c.replyTo };
-  const [row] = await q.query<{ kind: string }>("select kind from conversations where id = $1", [
-    message.conversation_id,
-  ]);
-  if (row?.kind !== "comment") return null;
-  const t = await target(q, message.conversation_id, null);
-  return t ? { mode: "public", commentId: t.provider_message_id } : null;
+  let reply: { mode: CommentReplyMode; commentId: string };
+  if (c?.mode && c.replyTo) reply = { mode: c.mode, commentId: c.replyTo };
+  else {
+    const [row] = await q.query<{ kind: string }>("select kind from conversations where id = $1", [
+      message.conversation_id,
+    ]);
+    if (row?.kind !== "comment") return null;
+    const t = await target(q, message.conversation_id, null);
+    if (!t) return null;
+    reply = { mode: "public", commentId: t.provider_message_id };
+  }
+  const [answered] = await q.query<{ mention: string | null; post_id: string | null }>(
+    `select comment ->> 'mention' as mention, comment ->> 'postId' as post_id from messages
+     where conversation_id = $1 and provider_message_id = $2 and direction = 'inbound'`,
+    [message.conversation_id, reply.commentId],
+  );
+  const mention =
+    answered?.mention && answered.post_id
+      ? { mediaId: answered.post_id, commentId: answered.mention === "comment" ? reply.commentId : null }
+      : null;
+  return { ...reply, mention };
 }
 
 /** In the send job: a private reply is checked again when it goes (a retried one can outlive the 7 days). */

@@ -11,6 +11,8 @@ type InboundMessage = Extract<InboundEvent, { kind: "message" }>;
 export function storedComment(m: InboundMessage): string | null {
   if (!m.comment) return null;
   const out: MessageComment = { postId: m.comment.postId, parentId: m.comment.parentId };
+  if (m.comment.mention) out.mention = m.comment.mention;
+  if (m.comment.mentionError) out.mentionError = m.comment.mentionError;
   if (m.echo) {
     out.mode = "public";
     out.replyTo = m.comment.parentId;

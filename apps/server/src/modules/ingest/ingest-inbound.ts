@@ -6,6 +6,7 @@ import {
   queuePostDetails,
   routeCommentEchoes,
 } from "../comments/ingest-comments";
+import { type MentionOutcome, queueMention } from "../comments/mention-queue";
 import { queueProfileLookups } from "../contacts/profile-job";
 import { queueMediaDownloads } from "../media/queue-downloads";
 import { MESSAGE_COLUMNS, type MessageRow } from "../messages/present";
@@ -32,7 +33,8 @@ export type IngestOutcome =
   | { kind: "delivery_watermark"; status: "updated" | "unchanged"; count: number }
   | ReactionOutcome
   | ChannelEventOutcome
-  | CommentOutcome;
+  | CommentOutcome
+  | MentionOutcome;
 
 export interface IngestSubmission {
   connection: ConnectionRef;
@@ -110,6 +112,8 @@ export async function ingestBatch(
           out[i]![j] = await ingestReaction(tx, s.connection, e);
         } else if (e.kind === "comment_changed") {
           out[i]![j] = await ingestCommentChange(tx, s.connection, e);
+        } else if (e.kind === "mention") {
+          out[i]![j] = await queueMention(tx, s.connection, e);
         } else if (e.kind === "ignored") {
           out[i]![j] = ignore(ctx, s.connection, e.reason);
         } else if (isChannelEvent(e)) {

@@ -4,8 +4,9 @@ import type { AddressInfo } from "node:net";
 import { readRequest } from "./http";
 import { commentState, commentWebhook } from "./meta-comments";
 import { hubSignature, metaJson } from "./meta-json";
+import { mentionState, mentionWebhook } from "./meta-mentions";
 
-export { commentWebhook, hubSignature, metaJson };
+export { commentWebhook, hubSignature, mentionWebhook, metaJson };
 
 /**
  * A loopback stand-in for Meta's Graph API as Messenger and Instagram use it (CHANNELS.md §10.3), on two ports:
@@ -71,6 +72,7 @@ export async function startMetaFake() {
   let counter = 0;
   const now = () => Date.now() + offsetMs;
   const comments = commentState(now);
+  const mentions = mentionState(now);
 
   const graphError = (
     res: http.ServerResponse,
@@ -140,6 +142,13 @@ export async function startMetaFake() {
             : { id: account.accountId, name: "Fake Page" },
         );
       }
+      // Mentions of the account (R451): read on the account's node, answered on its `mentions` edge.
+      const onMention =
+        node === account.accountId ? mentions.handle(req.method ?? "GET", edge, query, body) : null;
+      if (onMention)
+        return "error" in onMention
+          ? graphError(res, onMention.status, onMention.error)
+          : ok(res, onMention.body);
       if (node && comments.knows(node)) {
         // Injected errors answer comment calls too (a provider refusing to hide, delete or reply).
         const next = injected.shift();
@@ -278,6 +287,8 @@ export async function startMetaFake() {
     },
     /** Posts and comments (R451): see meta-comments.ts. */
     comments,
+    /** Others' media mentioning the account, and the replies to them (R451): see meta-mentions.ts. */
+    mentions,
     /** The next Send API calls answer these errors, in order. */
     inject(...errors: InjectedError[]) {
       injected.push(...errors);

@@ -57,7 +57,7 @@ export function PostHeader({ conversation }: { conversation: Conversation }) {
         )}
         <Stack gap={2} style={{ minWidth: 0 }}>
           <Text size="xs" fw={600} c="dimmed">
-            {t("comments.post.title")}
+            {conversation.commentReplies?.mention ? t("igMentions.post.title") : t("comments.post.title")}
           </Text>
           {p?.text ? (
             <Text size="sm" lineClamp={3} data-testid="comment-post-text">
@@ -100,6 +100,16 @@ export function CommentReplyChoice({
   const { t, i18n } = useTranslation();
   if (conversation.kind !== "comment") return null;
   const verdict = conversation.commentReplies?.[value];
+  // A mention of the account on someone else's post: public replies only (the refusal below says why, in the
+  // agent's language).
+  const mention = conversation.commentReplies?.mention ?? null;
+  const hint = mention
+    ? value === "public"
+      ? t(`igMentions.reply.publicHint.${mention}`)
+      : null
+    : value === "public"
+      ? t("comments.reply.publicHint")
+      : t("comments.reply.privateHint");
   return (
     <Stack gap={4} mb={6}>
       <Group gap="xs">
@@ -115,7 +125,7 @@ export function CommentReplyChoice({
           ]}
         />
         <Text size="xs" c="dimmed" data-testid="comment-reply-hint">
-          {value === "public" ? t("comments.reply.publicHint") : t("comments.reply.privateHint")}
+          {hint}
           {value === "private" && verdict?.allowed && verdict.closesAt
             ? ` ${t("comments.reply.privateUntil", { time: fullDateTime(verdict.closesAt, i18n.language) })}`
             : ""}
@@ -123,7 +133,9 @@ export function CommentReplyChoice({
       </Group>
       {verdict && !verdict.allowed ? (
         <Alert color="orange" variant="light" py={6} data-testid="comment-reply-refused">
-          {t("comments.reply.refused", { reason: verdict.reason ?? "" })}
+          {mention && value === "private"
+            ? t("comments.reply.refused", { reason: t(`igMentions.reply.private.${mention}`) })
+            : t("comments.reply.refused", { reason: verdict.reason ?? "" })}
         </Alert>
       ) : null}
     </Stack>
@@ -142,6 +154,16 @@ export function CommentMarks({ m }: { m: Message }) {
   const last = c.edits?.at(-1);
   return (
     <Group gap={4} mb={2} data-testid="comment-marks">
+      {c.mention ? (
+        <Badge size="xs" variant="light" color="pink" data-testid="comment-mention">
+          {t(`igMentions.badge.${c.mention}`)}
+        </Badge>
+      ) : null}
+      {c.mentionError ? (
+        <Text size="xs" c="red" data-testid="comment-mention-error">
+          {t("igMentions.failed", { reason: c.mentionError })}
+        </Text>
+      ) : null}
       {c.mode ? (
         <Badge size="xs" variant="light" color={c.mode === "public" ? "blue" : "grape"}>
           {t(`comments.badge.${c.mode}`)}
@@ -185,6 +207,8 @@ export function CommentMenuItems({ m }: { m: Message }) {
   if (!c || !m.providerMessageId || c.removedAt || c.deletedAt) return null;
   const customers = m.direction === "inbound";
   if (!customers && c.mode !== "public") return null;
+  // A mention is on someone else's post: only its owner can hide or delete it.
+  if (customers && c.mention) return null;
   return (
     <>
       {customers ? (

@@ -12,6 +12,7 @@ import { enConversationTools } from "./en/conversation-tools";
 import { enDistribution } from "./en/distribution";
 import { enEnrolmentRequired } from "./en/enrolment-required";
 import { enHours } from "./en/hours";
+import { enIgMentions } from "./en/ig-mentions";
 import { enInboxTools } from "./en/inbox-tools";
 import { enLog } from "./en/log";
 import { enMedia } from "./en/media";
@@ -366,6 +367,7 @@ export const en = {
   ...enSms,
   ...enTelegramUser,
   ...enComments,
+  ...enIgMentions,
   ...enSmsNotify,
   ...enAudit,
   ...enMedia,

@@ -12,6 +12,7 @@ import { ruConversationTools } from "./ru/conversation-tools";
 import { ruDistribution } from "./ru/distribution";
 import { ruEnrolmentRequired } from "./ru/enrolment-required";
 import { ruHours } from "./ru/hours";
+import { ruIgMentions } from "./ru/ig-mentions";
 import { ruInboxTools } from "./ru/inbox-tools";
 import { ruLog } from "./ru/log";
 import { ruMedia } from "./ru/media";
@@ -379,6 +380,7 @@ export const ru = {
   ...ruSms,
   ...ruTelegramUser,
   ...ruComments,
+  ...ruIgMentions,
   ...ruSmsNotify,
   ...ruAudit,
   ...ruMedia,

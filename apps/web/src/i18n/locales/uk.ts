@@ -12,6 +12,7 @@ import { ukConversationTools } from "./uk/conversation-tools";
 import { ukDistribution } from "./uk/distribution";
 import { ukEnrolmentRequired } from "./uk/enrolment-required";
 import { ukHours } from "./uk/hours";
+import { ukIgMentions } from "./uk/ig-mentions";
 import { ukInboxTools } from "./uk/inbox-tools";
 import { ukLog } from "./uk/log";
 import { ukMedia } from "./uk/media";
@@ -379,6 +380,7 @@ export const uk = {
   ...ukSms,
   ...ukTelegramUser,
   ...ukComments,
+  ...ukIgMentions,
   ...ukSmsNotify,
   ...ukAudit,
   ...ukMedia,

@@ -41,6 +41,11 @@ export async function moderateComment(
     throw new AppError("validation_failed", "This message is not a comment: only comments can be moderated.");
   if (m.direction === "outbound" && action !== "delete")
     throw new AppError("validation_failed", "The business's own replies can be deleted, not hidden.");
+  if (m.direction === "inbound" && comment.mention)
+    throw new AppError(
+      "validation_failed",
+      "This is a mention of the account on someone else's post: only the post's owner can hide or delete it on Instagram.",
+    );
   if (comment.removedAt || comment.deletedAt)
     throw new AppError("conflict", "This comment no longer exists at the provider.");
   const [conn] = await ctx.db.query<{ type: string; credentials_enc: string; settings: unknown }>(

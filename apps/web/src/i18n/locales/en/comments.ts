@@ -4,7 +4,7 @@ export const enComments = {
     filter: {
       label: "Kind",
       any: "Any",
-      comment: "Comments",
+      comment: "Comments and mentions",
       direct: "Direct messages",
     },
     kind: "Comment",

@@ -4,7 +4,7 @@ export const ruComments = {
     filter: {
       label: "Тип",
       any: "Любой",
-      comment: "Комментарии",
+      comment: "Комментарии и упоминания",
       direct: "Личные сообщения",
     },
     kind: "Комментарий",

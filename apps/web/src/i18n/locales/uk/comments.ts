@@ -4,7 +4,7 @@ export const ukComments = {
     filter: {
       label: "Тип",
       any: "Будь-який",
-      comment: "Коментарі",
+      comment: "Коментарі та згадки",
       direct: "Особисті повідомлення",
     },
     kind: "Коментар",
