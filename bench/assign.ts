@@ -193,7 +193,7 @@ async function main() {
     );
     const times = [...ackedAt.keys()].flatMap((id) => (assignedAt.has(id) ? [assignedAt.get(id)!] : []));
     console.log(
-      `  assignments: highest ${peakRate(times, 5000).toFixed(0)}/s in any 5 s (arrivals ${(N / SECONDS).toFixed(0)}/s); CPU per conversation, ingest and assignment: ${perUnit(openCpu, N)}`,
+      `  assignments: highest ${peakRate(times, 5000).toFixed(0)}/s in any 5 s (arrivals ${(N / sentFor).toFixed(0)}/s); CPU per conversation, ingest and assignment: ${perUnit(openCpu, N)}`,
     );
 
     // 2. Closed loop: ingest throughput without and with distribution.
