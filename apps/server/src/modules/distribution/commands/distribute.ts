@@ -1,73 +1,123 @@
 import { type AppContext, type Tx, transact } from "../../../context";
-import { accessOf, loadConversationRow, presentConversation } from "../../conversations/present";
-import { addSystemEvent } from "../../messages/system-event";
-import { agentLoads, pickAgent, poolTeamOf, SCOPE_OF_C, type ScopeRow } from "../scope";
+import {
+  accessOf,
+  CONVERSATION_SELECT,
+  type ConversationRow,
+  conversationFrom,
+  loadConversationRow,
+  presentConversation,
+} from "../../conversations/present";
+import { insertSystemLines } from "../../messages/system-event";
+import { agentLoads, pickAgents, poolTeamOf, SCOPE_OF_C, type ScopeRow } from "../scope";
 
 /** Why distribution moved a conversation; written into the feed's system line. */
 export type DistributionReason = "distribution" | "reply_timeout" | "agent_away";
 
-/** Gives a locked, unassigned conversation to an agent, with the feed's line and `conversation.assigned`. */
-export async function giveTo(
+/**
+ * Gives locked, unassigned conversations of one workspace to agents (`assignees[i]` gets `conversationIds[i]`),
+ * each with the feed's line and `conversation.assigned`, in a constant number of statements whatever the
+ * number of conversations: one delete of the agents' operator rows, one update that answers the
+ * conversations as the realtime events show them, one upsert of the assignment times, one insert of the
+ * feed lines (the events are appended with the transaction's others, in one statement).
+ */
+async function giveAll(
   tx: Tx,
   workspaceId: string,
-  conversationId: string,
-  userId: string,
+  conversationIds: string[],
+  assignees: string[],
   teamId: string | null,
 ) {
-  const before = (await loadConversationRow(tx.q, workspaceId, conversationId))!;
+  if (conversationIds.length === 0) return;
+  const pairs = [conversationIds, assignees];
   await tx.q.query(
-    `update conversations set assignee_id = $2, team_id = coalesce(team_id, $3::uuid), updated_at = $4 where id = $1`,
-    [conversationId, userId, teamId, tx.now],
+    `delete from conversation_operators o using unnest($1::uuid[], $2::uuid[]) as p(conversation_id, user_id)
+     where o.conversation_id = p.conversation_id and o.user_id = p.user_id`,
+    pairs,
   );
-  await tx.q.query("delete from conversation_operators where conversation_id = $1 and user_id = $2", [
-    conversationId,
-    userId,
-  ]);
+  const after = await tx.q.query<ConversationRow>(
+    `with updated as (
+       update conversations c set assignee_id = p.user_id, team_id = coalesce(c.team_id, $4::uuid), updated_at = $5
+       from unnest($2::uuid[], $3::uuid[]) as p(conversation_id, user_id)
+       where c.id = p.conversation_id and c.workspace_id = $1
+       returning c.*)
+     ${CONVERSATION_SELECT} ${conversationFrom("updated")}`,
+    [workspaceId, ...pairs, teamId, tx.now],
+  );
   await tx.q.query(
-    `insert into distribution_assignments (conversation_id, workspace_id, user_id, assigned_at) values ($1, $2, $3, $4)
+    `insert into distribution_assignments (conversation_id, workspace_id, user_id, assigned_at)
+     select p.conversation_id, $1, p.user_id, $4 from unnest($2::uuid[], $3::uuid[]) as p(conversation_id, user_id)
      on conflict (conversation_id) do update set user_id = excluded.user_id, assigned_at = excluded.assigned_at`,
-    [conversationId, workspaceId, userId, tx.now],
+    [workspaceId, ...pairs, tx.now],
   );
-  await announceHandover(tx, workspaceId, conversationId, before.assignee_id, {
-    kind: "assigned",
-    from: null,
-    to: userId,
-    reason: "distribution",
-  });
+  const byId = new Map(after.map((r) => [r.id, r]));
+  await announceHandovers(
+    tx,
+    workspaceId,
+    conversationIds.map((id, i) => ({
+      after: byId.get(id)!,
+      previousAssigneeId: null,
+      event: { kind: "assigned", from: null, to: assignees[i]!, reason: "distribution" },
+    })),
+  );
 }
 
-/**
- * After distribution changed a conversation's agent in this transaction: the feed's system line saying why
- * and `conversation.assigned`, which the previous agent receives too (their list drops it).
- */
-export async function announceHandover(
-  tx: Tx,
-  workspaceId: string,
-  conversationId: string,
-  previousAssigneeId: string | null,
+interface Handover {
+  /** The conversation as it is now. */
+  after: ConversationRow;
+  previousAssigneeId: string | null;
   event: {
     kind: "assigned" | "unassigned";
     from: string | null;
     to: string | null;
     reason: DistributionReason;
-  },
+  };
+}
+
+/**
+ * After distribution changed conversations' agents in this transaction: each one's feed line saying why (one
+ * insert for all) and `conversation.assigned`, which the previous agent receives too (their list drops it).
+ */
+async function announceHandovers(tx: Tx, workspaceId: string, handovers: Handover[]) {
+  const audiences = handovers.map((h) => ({
+    conversation: { ...accessOf(h.after), previousAssigneeId: h.previousAssigneeId },
+  }));
+  const lines = await insertSystemLines(
+    tx,
+    workspaceId,
+    handovers.map((h) => ({
+      conversationId: h.after.id,
+      connectionId: h.after.connection_id,
+      event: { ...h.event, byUserId: null, teamId: h.after.team_id },
+    })),
+  );
+  handovers.forEach((h, i) => {
+    tx.emit(workspaceId, {
+      type: "message.created",
+      conversationId: h.after.id,
+      message: lines[i]!,
+      audience: audiences[i]!,
+    });
+    tx.emit(workspaceId, {
+      type: "conversation.assigned",
+      conversationId: h.after.id,
+      conversation: presentConversation(h.after),
+      previousAssigneeId: h.previousAssigneeId,
+      byUserId: null,
+      audience: audiences[i]!,
+    });
+  });
+}
+
+/** `announceHandovers` for one conversation, read as it is now. */
+export async function announceHandover(
+  tx: Tx,
+  workspaceId: string,
+  conversationId: string,
+  previousAssigneeId: string | null,
+  event: Handover["event"],
 ) {
   const after = (await loadConversationRow(tx.q, workspaceId, conversationId))!;
-  const audience = { conversation: { ...accessOf(after), previousAssigneeId } };
-  await addSystemEvent(
-    tx,
-    { workspaceId, conversationId, connectionId: after.connection_id },
-    { ...event, byUserId: null, teamId: after.team_id },
-    audience,
-  );
-  tx.emit(workspaceId, {
-    type: "conversation.assigned",
-    conversationId,
-    conversation: presentConversation(after),
-    previousAssigneeId,
-    byUserId: null,
-    audience,
-  });
+  await announceHandovers(tx, workspaceId, [{ after, previousAssigneeId, event }]);
 }
 
 /** Locks a scope's settings row: every pick in one scope waits for the one before it (fairness). */
@@ -78,18 +128,27 @@ async function lockScope(tx: Tx, scopeId: string): Promise<ScopeRow | null> {
   return s ?? null;
 }
 
-/** Picks an agent for the scope (locked by the caller) and moves the round-robin cursor to them. */
-async function pickInScope(tx: Tx, scope: ScopeRow, exclude: string | null) {
+/**
+ * The one picker: gives the scope's (locked by the caller) waiting conversations, locked and in queue order,
+ * to its eligible agents from their loads read once, round-robin cursor and capacity as one at a time
+ * (`pickAgents`), then writes every assignment and the cursor in a constant number of statements. The
+ * oldest get an agent until nobody is eligible; the rest stay queued. Answers the agents, in order.
+ */
+async function assignInScope(tx: Tx, scope: ScopeRow, conversationIds: string[], exclude: string | null) {
+  if (conversationIds.length === 0) return [];
   const agents = await agentLoads(tx.q, scope.workspace_id, poolTeamOf(scope), tx.now);
-  const agent = pickAgent(scope.mode, agents, scope.cursor_user_id, exclude);
-  if (agent) {
-    await tx.q.query("update distribution_settings set cursor_user_id = $2 where id = $1", [
-      scope.id,
-      agent.id,
-    ]);
-    scope.cursor_user_id = agent.id;
-  }
-  return agent;
+  const { picks, cursor } = pickAgents(
+    scope.mode,
+    agents,
+    scope.cursor_user_id,
+    conversationIds.length,
+    exclude,
+  );
+  if (picks.length === 0) return [];
+  await giveAll(tx, scope.workspace_id, conversationIds.slice(0, picks.length), picks, poolTeamOf(scope));
+  await tx.q.query("update distribution_settings set cursor_user_id = $2 where id = $1", [scope.id, cursor]);
+  scope.cursor_user_id = cursor;
+  return picks;
 }
 
 /**
@@ -118,10 +177,8 @@ export async function distributeConversation(
       [conversationId],
     );
     if (!c || c.scope_id !== scope.id) return null;
-    const agent = await pickInScope(tx, scope, exclude);
-    if (!agent) return null;
-    await giveTo(tx, c.workspace_id, conversationId, agent.id, poolTeamOf(scope));
-    return agent.id;
+    const [agent] = await assignInScope(tx, scope, [conversationId], exclude);
+    return agent ?? null;
   });
 }
 
@@ -133,11 +190,11 @@ export const QUEUE_ORDER = "order by coalesce(c.first_unanswered_at, c.created_a
 
 /**
  * Hands a scope's waiting conversations to eligible agents, oldest first, until the queue is empty or nobody
- * is eligible; at most `limit` per transaction. The agents' loads are read once per transaction and counted
- * on as it assigns (the scope's lock keeps every other pick in this scope out meanwhile), and the round-robin
- * cursor is written once. Answers how many it assigned.
+ * is eligible; at most `limit` per transaction, assigned as one batch (`assignInScope`: loads read once,
+ * the scope's lock keeping every other pick in this scope out meanwhile, a constant number of statements
+ * for the whole batch). Answers how many it assigned.
  */
-export async function drainScope(ctx: AppContext, workspaceId: string, scopeId: string, limit = 50) {
+export async function drainScope(ctx: AppContext, workspaceId: string, scopeId: string, limit = 100) {
   let total = 0;
   for (;;) {
     const assigned = await transact(ctx, async (tx) => {
@@ -151,21 +208,8 @@ export async function drainScope(ctx: AppContext, workspaceId: string, scopeId: 
         [workspaceId, scopeId, limit],
       );
       if (waiting.length === 0) return 0;
-      const agents = await agentLoads(tx.q, scope.workspace_id, poolTeamOf(scope), tx.now);
-      let n = 0;
-      for (const w of waiting) {
-        const agent = pickAgent(scope.mode, agents, scope.cursor_user_id, null);
-        if (!agent) break;
-        agent.open++;
-        scope.cursor_user_id = agent.id;
-        await giveTo(tx, workspaceId, w.id, agent.id, poolTeamOf(scope));
-        n++;
-      }
-      if (n > 0)
-        await tx.q.query("update distribution_settings set cursor_user_id = $2 where id = $1", [
-          scope.id,
-          scope.cursor_user_id,
-        ]);
+      const ids = waiting.map((w) => w.id);
+      const n = (await assignInScope(tx, scope, ids, null)).length;
       return n === waiting.length && n === limit ? -n : n;
     });
     total += Math.abs(assigned);

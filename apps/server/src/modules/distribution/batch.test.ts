@@ -1,0 +1,195 @@
+import { afterEach, describe, expect, it } from "vitest";
+import type { AppContext } from "../../context";
+import type { Db, Queryable } from "../../db/client";
+import { MovableClock } from "../../lib/time";
+import { eventually } from "../../testing/eventually";
+import {
+  addUser,
+  apiConnection,
+  type Client,
+  inbound,
+  newWorkspace,
+  type SocketClient,
+  unique,
+} from "../../testing/harness";
+import { useTestServer } from "../../testing/use-test-server";
+import { drainScope } from "./commands/distribute";
+import { type AgentLoad, pickAgents } from "./scope";
+
+const clock = new MovableClock();
+const t = useTestServer({ clock });
+const sockets: SocketClient[] = [];
+afterEach(() => {
+  for (const s of sockets.splice(0)) s.close();
+});
+
+async function onlineAgent(owner: Client) {
+  const agent = await addUser(t, owner, "agent", unique("agent"));
+  sockets.push(await agent.client.socket(t.wsUrl));
+  await eventually(async () => {
+    const r = await t.db.query("select 1 from presence_sockets where user_id = $1 and state = 'online'", [
+      agent.id,
+    ]);
+    return r.length > 0;
+  });
+  return agent;
+}
+
+/** A round-robin connection; answers its scope's id too. */
+async function setup() {
+  const { owner, workspaceId } = await newWorkspace(t);
+  const conn = await apiConnection(t, owner);
+  expect((await owner.put(`/api/distribution/connections/${conn.id}`, { mode: "round_robin" })).status).toBe(
+    200,
+  );
+  const [scope] = await t.db.query<{ id: string }>(
+    "select id from distribution_settings where connection_id = $1",
+    [conn.id],
+  );
+  return { owner, workspaceId, conn, scopeId: scope!.id };
+}
+
+/** New customers write, one second apart: answers the conversations' ids, oldest first. */
+async function arrive(conn: Awaited<ReturnType<typeof apiConnection>>, count: number) {
+  const ids: string[] = [];
+  for (let i = 0; i < count; i++) {
+    const r = await conn.post(inbound(unique("c"), "hello"));
+    expect(r.status).toBe(200);
+    ids.push(r.body.results[0].conversationId);
+    clock.advance(1000);
+  }
+  return ids;
+}
+
+const assigneesOf = async (ids: string[]) => {
+  const rows = await t.db.query<{ id: string; assignee_id: string | null }>(
+    "select id, assignee_id from conversations where id = any($1::uuid[])",
+    [ids],
+  );
+  const by = new Map(rows.map((r) => [r.id, r.assignee_id]));
+  return ids.map((id) => by.get(id) ?? null);
+};
+
+/**
+ * With the job workers stopped the assign jobs ingest enqueues stay pending, so the test's own drain is the
+ * one that assigns: it sees the whole queue as one batch.
+ */
+async function withoutWorkers<T>(fn: () => Promise<T>): Promise<T> {
+  await t.server.ctx.jobs.stop();
+  try {
+    return await fn();
+  } finally {
+    t.server.ctx.jobs.start();
+  }
+}
+
+/** The same database, counting every statement sent to it (in transactions too). */
+function counting(db: Db) {
+  let statements = 0;
+  const wrap = (q: Queryable): Queryable => ({
+    query<T>(sql: string, params?: unknown[]) {
+      statements++;
+      return q.query<T>(sql, params);
+    },
+  });
+  const counted: Db = { ...db, ...wrap(db), tx: (fn) => db.tx((q) => fn(wrap(q))) };
+  return {
+    db: counted,
+    take() {
+      const n = statements;
+      statements = 0;
+      return n;
+    },
+  };
+}
+
+describe("assigning a batch", () => {
+  it("a batch larger than the free capacity assigns exactly up to capacity and leaves the rest queued oldest first", async () => {
+    const { owner, workspaceId, conn, scopeId } = await setup();
+    const a = await onlineAgent(owner);
+    const b = await onlineAgent(owner);
+    await addUser(t, owner, "agent"); // offline: never picked
+    expect((await owner.put(`/api/distribution/agents/${a.id}`, { maxOpen: 2 })).status).toBe(200);
+    expect((await owner.put(`/api/distribution/agents/${b.id}`, { maxOpen: 1 })).status).toBe(200);
+    const ids = await withoutWorkers(async () => {
+      const ids = await arrive(conn, 7);
+      expect(await assigneesOf(ids)).toEqual(ids.map(() => null));
+      expect(await drainScope(t.server.ctx, workspaceId, scopeId)).toBe(3);
+      return ids;
+    });
+    const assignees = await assigneesOf(ids);
+    // The three oldest got an agent, within each one's capacity; the four newest wait.
+    expect(assignees.slice(3)).toEqual([null, null, null, null]);
+    expect(assignees.slice(0, 3).filter((x) => x === a.id)).toHaveLength(2);
+    expect(assignees.slice(0, 3).filter((x) => x === b.id)).toHaveLength(1);
+    const panel = await owner.get("/api/distribution/panel");
+    expect(panel.body.queue.map((q: { conversationId: string }) => q.conversationId)).toEqual(ids.slice(3));
+    // One feed line per assigned conversation, naming its agent; none for those still waiting.
+    const lines = await t.db.query<{ conversation_id: string; event: { to: string; reason: string } }>(
+      `select conversation_id, event from messages
+       where conversation_id = any($1::uuid[]) and kind = 'event' and event->>'kind' = 'assigned'`,
+      [ids],
+    );
+    expect(lines).toHaveLength(3);
+    for (const l of lines) {
+      const i = ids.indexOf(l.conversation_id);
+      expect(i).toBeLessThan(3);
+      expect(l.event).toMatchObject({ to: assignees[i], reason: "distribution" });
+    }
+    // Room for one more: the oldest waiting is next.
+    expect((await owner.put(`/api/distribution/agents/${b.id}`, { maxOpen: 2 })).status).toBe(200);
+    await eventually(async () => (await assigneesOf([ids[3]!]))[0] === b.id);
+    expect(await assigneesOf(ids.slice(4))).toEqual([null, null, null]);
+  });
+
+  it("writes a batch of forty in as many statements as a batch of two", async () => {
+    const { owner, workspaceId, conn, scopeId } = await setup();
+    const agents = [await onlineAgent(owner), await onlineAgent(owner), await onlineAgent(owner)];
+    const counter = counting(t.server.ctx.db);
+    const ctx: AppContext = { ...t.server.ctx, db: counter.db };
+    const [small, large] = await withoutWorkers(async () => {
+      const few = await arrive(conn, 2);
+      counter.take();
+      expect(await drainScope(ctx, workspaceId, scopeId)).toBe(2);
+      const small = counter.take();
+      const many = await arrive(conn, 40);
+      counter.take();
+      expect(await drainScope(ctx, workspaceId, scopeId)).toBe(40);
+      const large = counter.take();
+      const all = await assigneesOf([...few, ...many]);
+      // Round-robin through the batch: three agents, 42 conversations, 14 each.
+      for (const agent of agents) expect(all.filter((x) => x === agent.id)).toHaveLength(14);
+      return [small, large];
+    });
+    expect(small).toBeGreaterThan(0);
+    expect(large).toBe(small);
+  });
+});
+
+describe("the batch picker", () => {
+  const agent = (id: string, open: number, maxOpen: number | null = null): AgentLoad => ({
+    id,
+    name: id,
+    open,
+    maxOpen,
+    online: true,
+    onVacation: false,
+  });
+
+  it("round-robin goes on from the cursor, wraps round, and stops when capacity runs out", () => {
+    const agents = [agent("a", 0, 1), agent("b", 0, 3), agent("c", 0, 2)];
+    const { picks, cursor } = pickAgents("round_robin", agents, "a", 10);
+    expect(picks).toEqual(["b", "c", "a", "b", "c", "b"]);
+    expect(cursor).toBe("b");
+    // The loads given are not changed.
+    expect(agents.map((x) => x.open)).toEqual([0, 0, 0]);
+  });
+
+  it("least busy evens the loads out within the batch, and never picks the excluded agent", () => {
+    const agents = [agent("a", 4), agent("b", 1), agent("c", 0), agent("d", 0)];
+    const { picks } = pickAgents("least_busy", agents, null, 6, "d");
+    // c catches up with b, then ties alternate from the last pick: b and c end at 4 and 3.
+    expect(picks).toEqual(["c", "b", "c", "b", "c", "b"]);
+    expect(pickAgents("manual", agents, null, 3).picks).toEqual([]);
+  });
+});
