@@ -2229,6 +2229,8 @@ export interface paths {
                     author?: "customer" | "agent";
                     delivery?: string[] | string;
                     kind?: "direct" | "comment";
+                    important?: "true" | "false";
+                    snoozed?: "true" | "false";
                     sort?: "activity" | "waiting";
                     limit?: number;
                     cursor?: string;
@@ -2328,6 +2330,8 @@ export interface paths {
                                     changeStatus: boolean;
                                     delete: boolean;
                                 };
+                                important?: boolean;
+                                snoozedUntil?: string | null;
                                 pinnedTags?: {
                                     id: string;
                                     name: string;
@@ -2494,6 +2498,8 @@ export interface paths {
                                     changeStatus: boolean;
                                     delete: boolean;
                                 };
+                                important?: boolean;
+                                snoozedUntil?: string | null;
                                 pinnedTags?: {
                                     id: string;
                                     name: string;
@@ -3188,6 +3194,8 @@ export interface paths {
                                     changeStatus: boolean;
                                     delete: boolean;
                                 };
+                                important?: boolean;
+                                snoozedUntil?: string | null;
                                 pinnedTags?: {
                                     id: string;
                                     name: string;
@@ -3200,6 +3208,393 @@ export interface paths {
             };
         };
         delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/conversations/{id}/important": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Mark the conversation important (starred) for the team, or not */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        important: boolean;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            conversation: {
+                                id: string;
+                                number: number;
+                                /** @enum {string} */
+                                status: "open" | "in_progress" | "closed";
+                                connection: {
+                                    id: string;
+                                    /** @enum {string} */
+                                    type: "api" | "telegram" | "telegram_user" | "whatsapp" | "viber" | "messenger" | "instagram" | "widget" | "email" | "line" | "wechat" | "sms";
+                                    name: string;
+                                };
+                                contact: {
+                                    id: string;
+                                    name: string | null;
+                                    nickname: string | null;
+                                    email: string | null;
+                                    phone: string | null;
+                                    avatarUrl: string | null;
+                                    blocked: boolean;
+                                };
+                                assigneeId: string | null;
+                                operatorIds: string[];
+                                teamId: string | null;
+                                botId: string | null;
+                                lastActivityAt: string;
+                                lastMessage: {
+                                    id: string;
+                                    text: string | null;
+                                    /** @enum {string} */
+                                    authorType: "contact" | "user" | "system" | "bot";
+                                    authorId: string | null;
+                                    /** @enum {string} */
+                                    direction: "inbound" | "outbound" | "internal";
+                                    /** @enum {string|null} */
+                                    deliveryState: "queued" | "sent" | "delivered" | "read" | "failed" | null;
+                                } | null;
+                                lastInboundSeq: number;
+                                firstUnansweredAt: string | null;
+                                lastCustomerMessageAt: string | null;
+                                closedAt: string | null;
+                                source: {
+                                    [key: string]: string;
+                                };
+                                createdAt: string;
+                                /** @enum {string} */
+                                kind?: "direct" | "comment";
+                                postId?: string | null;
+                                commentReplies?: {
+                                    commentMessageId: string | null;
+                                    public: {
+                                        allowed: boolean;
+                                        reason: string | null;
+                                        closesAt: string | null;
+                                    };
+                                    private: {
+                                        allowed: boolean;
+                                        reason: string | null;
+                                        closesAt: string | null;
+                                    };
+                                };
+                                window?: {
+                                    allowed: boolean;
+                                    /** @enum {string|null} */
+                                    mode: "free" | "human_agent_tag" | "paid" | null;
+                                    closesAt: string | null;
+                                    remaining: number | null;
+                                    /** @enum {string|null} */
+                                    only: "template" | "message_tag" | "nothing" | null;
+                                    reason: string | null;
+                                    /** @enum {string|null} */
+                                    cause?: "window" | "unsubscribed" | null;
+                                };
+                                unreadCount?: number;
+                                draft?: string | null;
+                                permissions?: {
+                                    read: boolean;
+                                    reply: boolean;
+                                    note: boolean;
+                                    assign: boolean;
+                                    changeStatus: boolean;
+                                    delete: boolean;
+                                };
+                                important?: boolean;
+                                snoozedUntil?: string | null;
+                                pinnedTags?: {
+                                    id: string;
+                                    name: string;
+                                    color: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/conversations/{id}/snooze": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Snooze an open conversation until a time or a preset; the customer writing wakes it */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** Format: date-time */
+                        until?: string;
+                        /** @enum {string} */
+                        preset?: "hour" | "tomorrow" | "next_week";
+                        timeZone?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            conversation: {
+                                id: string;
+                                number: number;
+                                /** @enum {string} */
+                                status: "open" | "in_progress" | "closed";
+                                connection: {
+                                    id: string;
+                                    /** @enum {string} */
+                                    type: "api" | "telegram" | "telegram_user" | "whatsapp" | "viber" | "messenger" | "instagram" | "widget" | "email" | "line" | "wechat" | "sms";
+                                    name: string;
+                                };
+                                contact: {
+                                    id: string;
+                                    name: string | null;
+                                    nickname: string | null;
+                                    email: string | null;
+                                    phone: string | null;
+                                    avatarUrl: string | null;
+                                    blocked: boolean;
+                                };
+                                assigneeId: string | null;
+                                operatorIds: string[];
+                                teamId: string | null;
+                                botId: string | null;
+                                lastActivityAt: string;
+                                lastMessage: {
+                                    id: string;
+                                    text: string | null;
+                                    /** @enum {string} */
+                                    authorType: "contact" | "user" | "system" | "bot";
+                                    authorId: string | null;
+                                    /** @enum {string} */
+                                    direction: "inbound" | "outbound" | "internal";
+                                    /** @enum {string|null} */
+                                    deliveryState: "queued" | "sent" | "delivered" | "read" | "failed" | null;
+                                } | null;
+                                lastInboundSeq: number;
+                                firstUnansweredAt: string | null;
+                                lastCustomerMessageAt: string | null;
+                                closedAt: string | null;
+                                source: {
+                                    [key: string]: string;
+                                };
+                                createdAt: string;
+                                /** @enum {string} */
+                                kind?: "direct" | "comment";
+                                postId?: string | null;
+                                commentReplies?: {
+                                    commentMessageId: string | null;
+                                    public: {
+                                        allowed: boolean;
+                                        reason: string | null;
+                                        closesAt: string | null;
+                                    };
+                                    private: {
+                                        allowed: boolean;
+                                        reason: string | null;
+                                        closesAt: string | null;
+                                    };
+                                };
+                                window?: {
+                                    allowed: boolean;
+                                    /** @enum {string|null} */
+                                    mode: "free" | "human_agent_tag" | "paid" | null;
+                                    closesAt: string | null;
+                                    remaining: number | null;
+                                    /** @enum {string|null} */
+                                    only: "template" | "message_tag" | "nothing" | null;
+                                    reason: string | null;
+                                    /** @enum {string|null} */
+                                    cause?: "window" | "unsubscribed" | null;
+                                };
+                                unreadCount?: number;
+                                draft?: string | null;
+                                permissions?: {
+                                    read: boolean;
+                                    reply: boolean;
+                                    note: boolean;
+                                    assign: boolean;
+                                    changeStatus: boolean;
+                                    delete: boolean;
+                                };
+                                important?: boolean;
+                                snoozedUntil?: string | null;
+                                pinnedTags?: {
+                                    id: string;
+                                    name: string;
+                                    color: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        post?: never;
+        /** End the conversation's snooze now */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            conversation: {
+                                id: string;
+                                number: number;
+                                /** @enum {string} */
+                                status: "open" | "in_progress" | "closed";
+                                connection: {
+                                    id: string;
+                                    /** @enum {string} */
+                                    type: "api" | "telegram" | "telegram_user" | "whatsapp" | "viber" | "messenger" | "instagram" | "widget" | "email" | "line" | "wechat" | "sms";
+                                    name: string;
+                                };
+                                contact: {
+                                    id: string;
+                                    name: string | null;
+                                    nickname: string | null;
+                                    email: string | null;
+                                    phone: string | null;
+                                    avatarUrl: string | null;
+                                    blocked: boolean;
+                                };
+                                assigneeId: string | null;
+                                operatorIds: string[];
+                                teamId: string | null;
+                                botId: string | null;
+                                lastActivityAt: string;
+                                lastMessage: {
+                                    id: string;
+                                    text: string | null;
+                                    /** @enum {string} */
+                                    authorType: "contact" | "user" | "system" | "bot";
+                                    authorId: string | null;
+                                    /** @enum {string} */
+                                    direction: "inbound" | "outbound" | "internal";
+                                    /** @enum {string|null} */
+                                    deliveryState: "queued" | "sent" | "delivered" | "read" | "failed" | null;
+                                } | null;
+                                lastInboundSeq: number;
+                                firstUnansweredAt: string | null;
+                                lastCustomerMessageAt: string | null;
+                                closedAt: string | null;
+                                source: {
+                                    [key: string]: string;
+                                };
+                                createdAt: string;
+                                /** @enum {string} */
+                                kind?: "direct" | "comment";
+                                postId?: string | null;
+                                commentReplies?: {
+                                    commentMessageId: string | null;
+                                    public: {
+                                        allowed: boolean;
+                                        reason: string | null;
+                                        closesAt: string | null;
+                                    };
+                                    private: {
+                                        allowed: boolean;
+                                        reason: string | null;
+                                        closesAt: string | null;
+                                    };
+                                };
+                                window?: {
+                                    allowed: boolean;
+                                    /** @enum {string|null} */
+                                    mode: "free" | "human_agent_tag" | "paid" | null;
+                                    closesAt: string | null;
+                                    remaining: number | null;
+                                    /** @enum {string|null} */
+                                    only: "template" | "message_tag" | "nothing" | null;
+                                    reason: string | null;
+                                    /** @enum {string|null} */
+                                    cause?: "window" | "unsubscribed" | null;
+                                };
+                                unreadCount?: number;
+                                draft?: string | null;
+                                permissions?: {
+                                    read: boolean;
+                                    reply: boolean;
+                                    note: boolean;
+                                    assign: boolean;
+                                    changeStatus: boolean;
+                                    delete: boolean;
+                                };
+                                important?: boolean;
+                                snoozedUntil?: string | null;
+                                pinnedTags?: {
+                                    id: string;
+                                    name: string;
+                                    color: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+            };
+        };
         options?: never;
         head?: never;
         patch?: never;
@@ -3324,6 +3719,8 @@ export interface paths {
                                     changeStatus: boolean;
                                     delete: boolean;
                                 };
+                                important?: boolean;
+                                snoozedUntil?: string | null;
                                 pinnedTags?: {
                                     id: string;
                                     name: string;
@@ -3458,6 +3855,8 @@ export interface paths {
                                     changeStatus: boolean;
                                     delete: boolean;
                                 };
+                                important?: boolean;
+                                snoozedUntil?: string | null;
                                 pinnedTags?: {
                                     id: string;
                                     name: string;
@@ -3585,6 +3984,8 @@ export interface paths {
                                     changeStatus: boolean;
                                     delete: boolean;
                                 };
+                                important?: boolean;
+                                snoozedUntil?: string | null;
                                 pinnedTags?: {
                                     id: string;
                                     name: string;
@@ -3864,7 +4265,7 @@ export interface paths {
                 content: {
                     "application/json": {
                         /** @enum {string} */
-                        action: "close" | "reassign" | "mark_read" | "mark_unread" | "delete";
+                        action: "close" | "reassign" | "mark_read" | "mark_unread" | "delete" | "mark_important" | "unmark_important" | "snooze";
                         ids?: string[];
                         filter?: {
                             status?: string[] | string;
@@ -3891,6 +4292,10 @@ export interface paths {
                             delivery?: string[] | string;
                             /** @enum {string} */
                             kind?: "direct" | "comment";
+                            /** @enum {string} */
+                            important?: "true" | "false";
+                            /** @enum {string} */
+                            snoozed?: "true" | "false";
                             /**
                              * @default activity
                              * @enum {string}
@@ -3901,6 +4306,13 @@ export interface paths {
                         assigneeId?: string | null;
                         /** Format: uuid */
                         teamId?: string | null;
+                        snooze?: {
+                            /** Format: date-time */
+                            until?: string;
+                            /** @enum {string} */
+                            preset?: "hour" | "tomorrow" | "next_week";
+                            timeZone?: string;
+                        };
                     };
                 };
             };
@@ -3915,7 +4327,7 @@ export interface paths {
                             operation: {
                                 id: string;
                                 /** @enum {string} */
-                                action: "close" | "reassign" | "mark_read" | "mark_unread" | "delete";
+                                action: "close" | "reassign" | "mark_read" | "mark_unread" | "delete" | "mark_important" | "unmark_important" | "snooze";
                                 /** @enum {string} */
                                 status: "running" | "completed" | "failed";
                                 total: number;
@@ -3985,6 +4397,10 @@ export interface paths {
                             delivery?: string[] | string;
                             /** @enum {string} */
                             kind?: "direct" | "comment";
+                            /** @enum {string} */
+                            important?: "true" | "false";
+                            /** @enum {string} */
+                            snoozed?: "true" | "false";
                             /**
                              * @default activity
                              * @enum {string}
@@ -4044,7 +4460,7 @@ export interface paths {
                             operation: {
                                 id: string;
                                 /** @enum {string} */
-                                action: "close" | "reassign" | "mark_read" | "mark_unread" | "delete";
+                                action: "close" | "reassign" | "mark_read" | "mark_unread" | "delete" | "mark_important" | "unmark_important" | "snooze";
                                 /** @enum {string} */
                                 status: "running" | "completed" | "failed";
                                 total: number;
@@ -4513,6 +4929,8 @@ export interface paths {
                                     changeStatus: boolean;
                                     delete: boolean;
                                 };
+                                important?: boolean;
+                                snoozedUntil?: string | null;
                                 pinnedTags?: {
                                     id: string;
                                     name: string;
@@ -4647,6 +5065,8 @@ export interface paths {
                                     changeStatus: boolean;
                                     delete: boolean;
                                 };
+                                important?: boolean;
+                                snoozedUntil?: string | null;
                                 pinnedTags?: {
                                     id: string;
                                     name: string;
@@ -5166,6 +5586,8 @@ export interface paths {
                                         changeStatus: boolean;
                                         delete: boolean;
                                     };
+                                    important?: boolean;
+                                    snoozedUntil?: string | null;
                                     pinnedTags?: {
                                         id: string;
                                         name: string;
@@ -5296,6 +5718,8 @@ export interface paths {
                                     changeStatus: boolean;
                                     delete: boolean;
                                 };
+                                important?: boolean;
+                                snoozedUntil?: string | null;
                                 pinnedTags?: {
                                     id: string;
                                     name: string;
@@ -7527,6 +7951,8 @@ export interface paths {
                     author?: "customer" | "agent";
                     delivery?: string[] | string;
                     kind?: "direct" | "comment";
+                    important?: "true" | "false";
+                    snoozed?: "true" | "false";
                     scope?: "log" | "inbox";
                     notes?: "true" | "false";
                     redact?: "true" | "false";
@@ -7585,6 +8011,8 @@ export interface paths {
                     author?: "customer" | "agent";
                     delivery?: string[] | string;
                     kind?: "direct" | "comment";
+                    important?: "true" | "false";
+                    snoozed?: "true" | "false";
                     scope?: "log" | "inbox";
                     notes?: "true" | "false";
                     redact?: "true" | "false";
@@ -11165,7 +11593,7 @@ export interface paths {
                         "application/json": {
                             views: {
                                 /** @enum {string} */
-                                key: "mine" | "all" | "unassigned";
+                                key: "mine" | "all" | "unassigned" | "important" | "snoozed";
                                 unread: number;
                                 waiting: number;
                             }[];
@@ -11180,7 +11608,7 @@ export interface paths {
                                 name: string;
                                 params: {
                                     /** @enum {string} */
-                                    view?: "mine" | "all" | "unassigned" | "closed";
+                                    view?: "mine" | "all" | "unassigned" | "important" | "snoozed" | "closed";
                                     /** @enum {string} */
                                     type?: "unassigned" | "mine" | "unanswered";
                                     channel?: string;
@@ -11235,7 +11663,7 @@ export interface paths {
                         name: string;
                         params: {
                             /** @enum {string} */
-                            view?: "mine" | "all" | "unassigned" | "closed";
+                            view?: "mine" | "all" | "unassigned" | "important" | "snoozed" | "closed";
                             /** @enum {string} */
                             type?: "unassigned" | "mine" | "unanswered";
                             channel?: string;
@@ -11267,7 +11695,7 @@ export interface paths {
                                 name: string;
                                 params: {
                                     /** @enum {string} */
-                                    view?: "mine" | "all" | "unassigned" | "closed";
+                                    view?: "mine" | "all" | "unassigned" | "important" | "snoozed" | "closed";
                                     /** @enum {string} */
                                     type?: "unassigned" | "mine" | "unanswered";
                                     channel?: string;
@@ -11358,7 +11786,7 @@ export interface paths {
                                 name: string;
                                 params: {
                                     /** @enum {string} */
-                                    view?: "mine" | "all" | "unassigned" | "closed";
+                                    view?: "mine" | "all" | "unassigned" | "important" | "snoozed" | "closed";
                                     /** @enum {string} */
                                     type?: "unassigned" | "mine" | "unanswered";
                                     channel?: string;
@@ -12368,6 +12796,18 @@ export interface paths {
                                     type: "assign_bot";
                                     /** Format: uuid */
                                     botId: string;
+                                } | {
+                                    /** @enum {string} */
+                                    type: "mark_important";
+                                } | {
+                                    /** @enum {string} */
+                                    type: "snooze";
+                                    /**
+                                     * @default for
+                                     * @enum {string}
+                                     */
+                                    until: "for" | "next_opening";
+                                    minutes?: number | null;
                                 })[];
                                 stopProcessing: boolean;
                                 updatedAt: string;
@@ -12469,6 +12909,18 @@ export interface paths {
                             type: "assign_bot";
                             /** Format: uuid */
                             botId: string;
+                        } | {
+                            /** @enum {string} */
+                            type: "mark_important";
+                        } | {
+                            /** @enum {string} */
+                            type: "snooze";
+                            /**
+                             * @default for
+                             * @enum {string}
+                             */
+                            until?: "for" | "next_opening";
+                            minutes?: number | null;
                         })[];
                         /** @default false */
                         stopProcessing?: boolean;
@@ -12564,6 +13016,18 @@ export interface paths {
                                     type: "assign_bot";
                                     /** Format: uuid */
                                     botId: string;
+                                } | {
+                                    /** @enum {string} */
+                                    type: "mark_important";
+                                } | {
+                                    /** @enum {string} */
+                                    type: "snooze";
+                                    /**
+                                     * @default for
+                                     * @enum {string}
+                                     */
+                                    until: "for" | "next_opening";
+                                    minutes?: number | null;
                                 })[];
                                 stopProcessing: boolean;
                                 updatedAt: string;
@@ -12691,6 +13155,18 @@ export interface paths {
                                     type: "assign_bot";
                                     /** Format: uuid */
                                     botId: string;
+                                } | {
+                                    /** @enum {string} */
+                                    type: "mark_important";
+                                } | {
+                                    /** @enum {string} */
+                                    type: "snooze";
+                                    /**
+                                     * @default for
+                                     * @enum {string}
+                                     */
+                                    until: "for" | "next_opening";
+                                    minutes?: number | null;
                                 })[];
                                 stopProcessing: boolean;
                                 updatedAt: string;
@@ -12808,6 +13284,18 @@ export interface paths {
                             type: "assign_bot";
                             /** Format: uuid */
                             botId: string;
+                        } | {
+                            /** @enum {string} */
+                            type: "mark_important";
+                        } | {
+                            /** @enum {string} */
+                            type: "snooze";
+                            /**
+                             * @default for
+                             * @enum {string}
+                             */
+                            until?: "for" | "next_opening";
+                            minutes?: number | null;
                         })[];
                         /** @default false */
                         stopProcessing?: boolean;
@@ -12903,6 +13391,18 @@ export interface paths {
                                     type: "assign_bot";
                                     /** Format: uuid */
                                     botId: string;
+                                } | {
+                                    /** @enum {string} */
+                                    type: "mark_important";
+                                } | {
+                                    /** @enum {string} */
+                                    type: "snooze";
+                                    /**
+                                     * @default for
+                                     * @enum {string}
+                                     */
+                                    until: "for" | "next_opening";
+                                    minutes?: number | null;
                                 })[];
                                 stopProcessing: boolean;
                                 updatedAt: string;

@@ -17,6 +17,7 @@ import { ConversationRecords } from "../linked-records/RecordBadges";
 import { ConversationReceipts } from "../receipts/ConversationReceipts";
 import { ChannelIcon } from "./ChannelIcon";
 import { ContactAvatar, contactName } from "./ContactAvatar";
+import { SnoozeControl, StarToggle, snoozeTime } from "./ImportantSnooze";
 import { StatusControl } from "./StatusControl";
 
 /**
@@ -40,7 +41,7 @@ export function ConversationHeader({
   panel: boolean;
   onPanel: () => void;
 }) {
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
   const qc = useQueryClient();
   const users = useUsers();
   const { ref, width } = useElementSize();
@@ -155,11 +156,18 @@ export function ConversationHeader({
             ) : null}
             {compact ? `${t(`status.${c.status}`)} · ${assignment}` : assignment}
           </Text>
+          {c.snoozedUntil ? (
+            <Text size="xs" c="violet.8" truncate data-testid="snoozed-until">
+              {t("importantSnooze.snooze.until", { time: snoozeTime(c.snoozedUntil, i18n.language) })}
+            </Text>
+          ) : null}
           <ConversationRecords conversationId={c.id} />
         </Box>
       </Group>
       <Group gap="xs" wrap="nowrap" style={{ flexShrink: 0 }}>
         <ConversationReceipts conversation={c} />
+        <StarToggle c={c} me={me} />
+        {c.status !== "closed" ? <SnoozeControl c={c} me={me} compact={compact} /> : null}
         {!compact && mayTake ? (
           <Tooltip label={t("conversation.takeHint")}>
             <Button

@@ -12,6 +12,7 @@ import { enConversationTools } from "./en/conversation-tools";
 import { enDistribution } from "./en/distribution";
 import { enEnrolmentRequired } from "./en/enrolment-required";
 import { enHours } from "./en/hours";
+import { enImportantSnooze } from "./en/important-snooze";
 import { enInboxTools } from "./en/inbox-tools";
 import { enLog } from "./en/log";
 import { enMedia } from "./en/media";
@@ -372,6 +373,7 @@ export const en = {
   ...enNavigation,
   ...enAgentDay,
   ...enAgentDay2,
+  ...enImportantSnooze,
 };
 
 export type Translation = typeof en;

@@ -12,6 +12,7 @@ import { ruConversationTools } from "./ru/conversation-tools";
 import { ruDistribution } from "./ru/distribution";
 import { ruEnrolmentRequired } from "./ru/enrolment-required";
 import { ruHours } from "./ru/hours";
+import { ruImportantSnooze } from "./ru/important-snooze";
 import { ruInboxTools } from "./ru/inbox-tools";
 import { ruLog } from "./ru/log";
 import { ruMedia } from "./ru/media";
@@ -385,4 +386,5 @@ export const ru = {
   ...ruNavigation,
   ...ruAgentDay,
   ...ruAgentDay2,
+  ...ruImportantSnooze,
 };

@@ -12,6 +12,7 @@ import { ukConversationTools } from "./uk/conversation-tools";
 import { ukDistribution } from "./uk/distribution";
 import { ukEnrolmentRequired } from "./uk/enrolment-required";
 import { ukHours } from "./uk/hours";
+import { ukImportantSnooze } from "./uk/important-snooze";
 import { ukInboxTools } from "./uk/inbox-tools";
 import { ukLog } from "./uk/log";
 import { ukMedia } from "./uk/media";
@@ -385,4 +386,5 @@ export const uk = {
   ...ukNavigation,
   ...ukAgentDay,
   ...ukAgentDay2,
+  ...ukImportantSnooze,
 };
