@@ -26,6 +26,8 @@ describe("important and snoozed conversations in the inbox", () => {
     const bob = await say("bob", "Bob Stone");
 
     const page = await b.newPage();
+    // Wide enough for the header's full form (a narrow one moves the star and snooze into its menu).
+    await page.setViewportSize({ width: 1920, height: 1000 });
     await signIn(page, t.url, owner.user!.email);
     await page.goto(`${t.url}/inbox?view=all`);
     await eventually(() => rowNames(page)).toEqual(["Ann Lee", "Bob Stone"]);

@@ -17,7 +17,7 @@ import { ConversationRecords } from "../linked-records/RecordBadges";
 import { ConversationReceipts } from "../receipts/ConversationReceipts";
 import { ChannelIcon } from "./ChannelIcon";
 import { ContactAvatar, contactName } from "./ContactAvatar";
-import { SnoozeControl, StarToggle, snoozeTime } from "./ImportantSnooze";
+import { ImportantSnoozeMenuItems, SnoozeControl, StarToggle, snoozeTime } from "./ImportantSnooze";
 import { StatusControl } from "./StatusControl";
 
 /**
@@ -93,6 +93,8 @@ export function ConversationHeader({
   // In the compact form the menu takes over: take, and reopen (finish and "in progress" are there already).
   const extra = compact ? (
     <>
+      <ImportantSnoozeMenuItems c={c} me={me} />
+      <Menu.Divider />
       {mayTake ? (
         <Menu.Item leftSection={<IconHandGrab size={14} />} onClick={() => take.mutate()} data-testid="take">
           {t("conversation.take")}
@@ -166,8 +168,8 @@ export function ConversationHeader({
       </Group>
       <Group gap="xs" wrap="nowrap" style={{ flexShrink: 0 }}>
         <ConversationReceipts conversation={c} />
-        <StarToggle c={c} me={me} />
-        {c.status !== "closed" ? <SnoozeControl c={c} me={me} compact={compact} /> : null}
+        {compact ? null : <StarToggle c={c} me={me} />}
+        {!compact && c.status !== "closed" ? <SnoozeControl c={c} me={me} /> : null}
         {!compact && mayTake ? (
           <Tooltip label={t("conversation.takeHint")}>
             <Button

@@ -232,3 +232,76 @@ export function SnoozeControl({
     </>
   );
 }
+
+/**
+ * The narrow header's form: the star and the snooze presets as items of the conversation's menu, so the
+ * contact's name keeps its room (the chosen date and time is in the wide header's snooze menu).
+ */
+export function ImportantSnoozeMenuItems({ c, me }: { c: Conversation; me: string }) {
+  const { t } = useTranslation();
+  const applied = useApplied(c, me);
+  const onError = (err: unknown) => showError(t, err);
+  const star = useMutation({
+    mutationFn: () =>
+      data(
+        client.PUT("/api/conversations/{id}/important", {
+          params: { path: { id: c.id } },
+          body: { important: !c.important },
+        }),
+      ),
+    onSuccess: applied,
+    onError,
+  });
+  const snooze = useMutation({
+    mutationFn: (preset: "hour" | "tomorrow" | "next_week") =>
+      data(
+        client.PUT("/api/conversations/{id}/snooze", {
+          params: { path: { id: c.id } },
+          body: { preset, timeZone: browserZone() },
+        }),
+      ),
+    onSuccess: applied,
+    onError,
+  });
+  const wake = useMutation({
+    mutationFn: () =>
+      data(client.DELETE("/api/conversations/{id}/snooze", { params: { path: { id: c.id } } })),
+    onSuccess: applied,
+    onError,
+  });
+  if (!c.permissions?.changeStatus) return null;
+  return (
+    <>
+      <Menu.Item
+        leftSection={c.important ? <IconStarFilled size={14} /> : <IconStar size={14} />}
+        onClick={() => star.mutate()}
+        data-testid="menu-star"
+      >
+        {c.important ? t("importantSnooze.unstar") : t("importantSnooze.star")}
+      </Menu.Item>
+      {c.status !== "closed" ? (
+        <>
+          <Menu.Label>{t("importantSnooze.snooze.menuTitle")}</Menu.Label>
+          <Menu.Item leftSection={<IconClockHour4 size={14} />} onClick={() => snooze.mutate("hour")}>
+            {t("importantSnooze.snooze.hour")}
+          </Menu.Item>
+          <Menu.Item leftSection={<IconSunrise size={14} />} onClick={() => snooze.mutate("tomorrow")}>
+            {t("importantSnooze.snooze.tomorrow")}
+          </Menu.Item>
+          <Menu.Item leftSection={<IconCalendarEvent size={14} />} onClick={() => snooze.mutate("next_week")}>
+            {t("importantSnooze.snooze.nextWeek")}
+          </Menu.Item>
+          {c.snoozedUntil ? (
+            <Menu.Item
+              leftSection={<IconZzz size={14} />}
+              onClick={() => wake.mutate()}
+              data-testid="menu-unsnooze"
+            >
+              {t("importantSnooze.snooze.unsnooze")}
+            </Menu.Item>
+          ) : null}
+        </>
+      ) : null}
+    </>
+  );
+}
