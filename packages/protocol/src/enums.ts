@@ -64,6 +64,13 @@ export const SystemEventKind = z.enum([
   "bot_assigned",
   /** A bot handed the conversation back to people (R702): `{ botId, reason }`. */
   "handed_over",
+  /** The conversation was marked important (starred) for the team, or no longer. */
+  "marked_important",
+  "unmarked_important",
+  /** Snoozed: `{ until }` (ISO instant). */
+  "snoozed",
+  /** The snooze ended: `{ reason }` — `time` (its time came), `customer` (the customer wrote) or `manual`. */
+  "unsnoozed",
 ]);
 export type SystemEventKind = z.infer<typeof SystemEventKind>;
 

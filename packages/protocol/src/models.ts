@@ -176,6 +176,10 @@ export const Conversation = z.object({
   unreadCount: z.number().int().optional(),
   draft: z.string().nullable().optional(),
   permissions: ConversationPermissions.optional(),
+  /** Marked important (starred) for the whole team. */
+  important: z.boolean().optional(),
+  /** Snoozed until this instant: out of the default views until then, or until the customer writes. */
+  snoozedUntil: z.string().nullable().optional(),
   /** The contact's pinned tags, in the inbox list only (R101). */
   pinnedTags: z.array(z.object({ id: z.string(), name: z.string(), color: z.string() })).optional(),
 });

@@ -135,4 +135,17 @@ describe("rule schemas", () => {
     expect(RuleInput.safeParse({ ...base, minutes: 30 }).success).toBe(true);
     expect(RuleInput.safeParse({ ...base, minutes: 30, actions: [] }).success).toBe(false);
   });
+
+  it("a snooze for a time needs its minutes (at most 30 days); until the next opening needs none", () => {
+    const rule = (action: Record<string, unknown>) =>
+      RuleInput.safeParse({ name: "Later", trigger: "customer_message", actions: [action] });
+    const missing = rule({ type: "snooze" });
+    expect(missing.success).toBe(false);
+    expect(missing.error?.issues[0]?.path).toEqual(["actions", 0, "minutes"]);
+    expect(rule({ type: "snooze", until: "for", minutes: 90 }).success).toBe(true);
+    expect(rule({ type: "snooze", until: "for", minutes: 31 * 24 * 60 }).success).toBe(false);
+    expect(rule({ type: "snooze", until: "next_opening" }).success).toBe(true);
+    expect(rule({ type: "snooze", until: "someday" }).success).toBe(false);
+    expect(rule({ type: "mark_important" }).success).toBe(true);
+  });
 });

@@ -42,6 +42,8 @@ export function languageMatches(listed: readonly string[], language: string | nu
 /** The longest regular expression a rule may hold, and how much of a message it is tried on. */
 export const RULE_PATTERN_MAX = 200;
 export const RULE_TEXT_SCAN = 4000;
+/** The longest snooze a rule may set: 30 days. */
+export const RULE_SNOOZE_MAX_MINUTES = 30 * 24 * 60;
 
 /** Whether a pattern compiles (case-insensitive, Unicode): the reason when it does not. */
 export function patternProblem(pattern: string): string | null {
@@ -120,6 +122,17 @@ export const RuleAction = z.discriminatedUnion("type", [
   }),
   /** Hand the conversation to one of the workspace's bots (it leaves its agent). */
   z.object({ type: z.literal("assign_bot"), botId: z.uuid() }),
+  /** Mark the conversation important (starred) for the team. */
+  z.object({ type: z.literal("mark_important") }),
+  /**
+   * Snooze the conversation: for `minutes` (`for`), or until the next opening of the business hours of its
+   * team (or the workspace) after the current open period (`next_opening`). The customer writing wakes it.
+   */
+  z.object({
+    type: z.literal("snooze"),
+    until: z.enum(["for", "next_opening"]).default("for"),
+    minutes: z.number().int().min(1).max(RULE_SNOOZE_MAX_MINUTES).nullable().optional(),
+  }),
 ]);
 export type RuleAction = z.infer<typeof RuleAction>;
 export type RuleActionType = RuleAction["type"];
@@ -144,6 +157,14 @@ export const RuleInput = z
         path: ["minutes"],
         message: "Say after how many minutes without a reply the rule runs.",
       });
+    r.actions.forEach((a, i) => {
+      if (a.type === "snooze" && a.until === "for" && !a.minutes)
+        c.addIssue({
+          code: "custom",
+          path: ["actions", i, "minutes"],
+          message: "Say for how long the rule snoozes the conversation (minutes or hours).",
+        });
+    });
   });
 export type RuleInput = z.infer<typeof RuleInput>;
 

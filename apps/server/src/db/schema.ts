@@ -322,6 +322,8 @@ export interface Conversations {
   first_unanswered_at: Timestamp | null;
   id: Generated<string>;
   identity_id: string;
+  important_at: Timestamp | null;
+  important_by: string | null;
   kind: Generated<string>;
   last_activity_at: Generated<Timestamp>;
   last_customer_message_at: Timestamp | null;
@@ -335,6 +337,8 @@ export interface Conversations {
   number: number;
   post_id: string | null;
   read_receipts: boolean | null;
+  snoozed_by: string | null;
+  snoozed_until: Timestamp | null;
   source: Generated<Json>;
   status: Generated<string>;
   team_id: string | null;

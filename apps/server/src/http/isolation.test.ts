@@ -378,6 +378,8 @@ function bodyFor(a: Seeded, route: RouteEntry): unknown {
     "POST /api/conversations/:id/operators": { userId: a.agentId },
     "PUT /api/conversations/:id/draft": { text: "hijack" },
     "PUT /api/conversations/:id/mute": { muted: true },
+    "PUT /api/conversations/:id/important": { important: true },
+    "PUT /api/conversations/:id/snooze": { preset: "hour" },
     "PUT /api/messages/:messageId/important": { important: true },
     "PUT /api/messages/:messageId/comment-visibility": { hidden: true },
     "PATCH /api/contacts/:id": { name: "Hijacked", email: "hijack@example.com" },

@@ -1,6 +1,7 @@
 import type { AppContext } from "../context";
 import { pruneRateLimits } from "../lib/rate-store";
 import { handOverOverdue } from "../modules/bots/timeouts";
+import { wakeDueSnoozes } from "../modules/conversations/commands/wake-snoozed";
 import { sweepDistribution } from "../modules/distribution/jobs";
 import { sweepTimeLimits } from "../modules/notifications/time-limits";
 import { sweepNoReply } from "../modules/rules/commands/no-reply-sweep";
@@ -14,7 +15,7 @@ import { pruneScheduledRuns, Schedule, type ScheduledTask } from "./schedule";
  * The worker role's periodic tasks, each run once per period across all worker processes (see Schedule):
  * housekeeping every hour, the time-limit warnings and the web chat auto-close (R603) every minute, bots past their time limit every 15 seconds, and the
  * housekeeping every hour, the time-limit warnings and the web chat auto-close (R603) every minute, the web chat's "visitor left" check of unacknowledged replies every 30 seconds, and the
- * expired rate-limit counters every five minutes.
+ * expired rate-limit counters every five minutes; snoozed conversations whose time has come are woken every 30 seconds.
  */
 export function scheduledTasks(ctx: AppContext): ScheduledTask[] {
   const { db, clock, log } = ctx;
@@ -34,6 +35,7 @@ export function scheduledTasks(ctx: AppContext): ScheduledTask[] {
     { name: "bot-timeouts", everyMs: 15_000, run: () => handOverOverdue(ctx) },
     { name: "rules-no-reply", everyMs: 60_000, run: () => sweepNoReply(ctx) },
     { name: "rules-time-limit", everyMs: 60_000, run: () => sweepTimeLimitRules(ctx) },
+    { name: "snooze-wake", everyMs: 30_000, run: () => wakeDueSnoozes(ctx) },
     { name: "prune-rate-limits", everyMs: 5 * 60_000, run: () => pruneRateLimits(db, clock.now()) },
   ];
 }

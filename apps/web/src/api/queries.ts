@@ -14,19 +14,27 @@ export type ConversationPage = Answer<"/api/conversations">;
 export type Feed = Answer<"/api/conversations/{id}/messages">;
 export type ConversationPages = InfiniteData<ConversationPage, string | null>;
 
-/** The inbox views of the left column (R108); each is a filter of GET /api/conversations. */
-export const VIEWS = ["mine", "all", "unassigned", "closed"] as const;
+/**
+ * The inbox views of the left column (R108); each is a filter of GET /api/conversations. The default views
+ * (mine, all, unassigned) leave snoozed conversations out; "important" shows the starred ones (snoozed too),
+ * "snoozed" those waiting to wake.
+ */
+export const VIEWS = ["mine", "all", "unassigned", "important", "snoozed", "closed"] as const;
 export type View = (typeof VIEWS)[number];
 export const isView = (v: string | null): v is View => VIEWS.includes(v as View);
 
 export function viewQuery(view: View): Record<string, string> {
   switch (view) {
     case "mine":
-      return { mine: "true", status: "open,in_progress" };
+      return { mine: "true", status: "open,in_progress", snoozed: "false" };
     case "all":
-      return { status: "open,in_progress" };
+      return { status: "open,in_progress", snoozed: "false" };
     case "unassigned":
-      return { unassigned: "true", status: "open,in_progress" };
+      return { unassigned: "true", status: "open,in_progress", snoozed: "false" };
+    case "important":
+      return { important: "true", status: "open,in_progress" };
+    case "snoozed":
+      return { snoozed: "true", status: "open,in_progress" };
     case "closed":
       return { status: "closed" };
   }
@@ -34,13 +42,18 @@ export function viewQuery(view: View): Record<string, string> {
 
 /** Whether a conversation belongs to a view: realtime updates move rows in and out of lists with it. */
 export function inView(view: View, c: Conversation, userId: string): boolean {
+  const awake = !c.snoozedUntil;
   switch (view) {
     case "mine":
-      return c.status !== "closed" && c.assigneeId === userId;
+      return c.status !== "closed" && awake && c.assigneeId === userId;
     case "all":
-      return c.status !== "closed";
+      return c.status !== "closed" && awake;
     case "unassigned":
-      return c.status !== "closed" && c.assigneeId === null;
+      return c.status !== "closed" && awake && c.assigneeId === null;
+    case "important":
+      return c.status !== "closed" && !!c.important;
+    case "snoozed":
+      return c.status !== "closed" && !awake;
     case "closed":
       return c.status === "closed";
   }

@@ -2229,6 +2229,8 @@ export interface paths {
                     author?: "customer" | "agent";
                     delivery?: string[] | string;
                     kind?: "direct" | "comment";
+                    important?: "true" | "false";
+                    snoozed?: "true" | "false";
                     sort?: "activity" | "waiting";
                     limit?: number;
                     cursor?: string;
@@ -2330,6 +2332,8 @@ export interface paths {
                                     changeStatus: boolean;
                                     delete: boolean;
                                 };
+                                important?: boolean;
+                                snoozedUntil?: string | null;
                                 pinnedTags?: {
                                     id: string;
                                     name: string;
@@ -2498,6 +2502,8 @@ export interface paths {
                                     changeStatus: boolean;
                                     delete: boolean;
                                 };
+                                important?: boolean;
+                                snoozedUntil?: string | null;
                                 pinnedTags?: {
                                     id: string;
                                     name: string;
@@ -3209,6 +3215,8 @@ export interface paths {
                                     changeStatus: boolean;
                                     delete: boolean;
                                 };
+                                important?: boolean;
+                                snoozedUntil?: string | null;
                                 pinnedTags?: {
                                     id: string;
                                     name: string;
@@ -3221,6 +3229,393 @@ export interface paths {
             };
         };
         delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/conversations/{id}/important": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Mark the conversation important (starred) for the team, or not */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        important: boolean;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            conversation: {
+                                id: string;
+                                number: number;
+                                /** @enum {string} */
+                                status: "open" | "in_progress" | "closed";
+                                connection: {
+                                    id: string;
+                                    /** @enum {string} */
+                                    type: "api" | "telegram" | "telegram_user" | "whatsapp" | "viber" | "messenger" | "instagram" | "widget" | "email" | "line" | "wechat" | "sms";
+                                    name: string;
+                                };
+                                contact: {
+                                    id: string;
+                                    name: string | null;
+                                    nickname: string | null;
+                                    email: string | null;
+                                    phone: string | null;
+                                    avatarUrl: string | null;
+                                    blocked: boolean;
+                                };
+                                assigneeId: string | null;
+                                operatorIds: string[];
+                                teamId: string | null;
+                                botId: string | null;
+                                lastActivityAt: string;
+                                lastMessage: {
+                                    id: string;
+                                    text: string | null;
+                                    /** @enum {string} */
+                                    authorType: "contact" | "user" | "system" | "bot";
+                                    authorId: string | null;
+                                    /** @enum {string} */
+                                    direction: "inbound" | "outbound" | "internal";
+                                    /** @enum {string|null} */
+                                    deliveryState: "queued" | "sent" | "delivered" | "read" | "failed" | null;
+                                } | null;
+                                lastInboundSeq: number;
+                                firstUnansweredAt: string | null;
+                                lastCustomerMessageAt: string | null;
+                                closedAt: string | null;
+                                source: {
+                                    [key: string]: string;
+                                };
+                                createdAt: string;
+                                /** @enum {string} */
+                                kind?: "direct" | "comment";
+                                postId?: string | null;
+                                commentReplies?: {
+                                    commentMessageId: string | null;
+                                    public: {
+                                        allowed: boolean;
+                                        reason: string | null;
+                                        closesAt: string | null;
+                                    };
+                                    private: {
+                                        allowed: boolean;
+                                        reason: string | null;
+                                        closesAt: string | null;
+                                    };
+                                };
+                                window?: {
+                                    allowed: boolean;
+                                    /** @enum {string|null} */
+                                    mode: "free" | "human_agent_tag" | "paid" | null;
+                                    closesAt: string | null;
+                                    remaining: number | null;
+                                    /** @enum {string|null} */
+                                    only: "template" | "message_tag" | "nothing" | null;
+                                    reason: string | null;
+                                    /** @enum {string|null} */
+                                    cause?: "window" | "unsubscribed" | null;
+                                };
+                                unreadCount?: number;
+                                draft?: string | null;
+                                permissions?: {
+                                    read: boolean;
+                                    reply: boolean;
+                                    note: boolean;
+                                    assign: boolean;
+                                    changeStatus: boolean;
+                                    delete: boolean;
+                                };
+                                important?: boolean;
+                                snoozedUntil?: string | null;
+                                pinnedTags?: {
+                                    id: string;
+                                    name: string;
+                                    color: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/conversations/{id}/snooze": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Snooze an open conversation until a time or a preset; the customer writing wakes it */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** Format: date-time */
+                        until?: string;
+                        /** @enum {string} */
+                        preset?: "hour" | "tomorrow" | "next_week";
+                        timeZone?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            conversation: {
+                                id: string;
+                                number: number;
+                                /** @enum {string} */
+                                status: "open" | "in_progress" | "closed";
+                                connection: {
+                                    id: string;
+                                    /** @enum {string} */
+                                    type: "api" | "telegram" | "telegram_user" | "whatsapp" | "viber" | "messenger" | "instagram" | "widget" | "email" | "line" | "wechat" | "sms";
+                                    name: string;
+                                };
+                                contact: {
+                                    id: string;
+                                    name: string | null;
+                                    nickname: string | null;
+                                    email: string | null;
+                                    phone: string | null;
+                                    avatarUrl: string | null;
+                                    blocked: boolean;
+                                };
+                                assigneeId: string | null;
+                                operatorIds: string[];
+                                teamId: string | null;
+                                botId: string | null;
+                                lastActivityAt: string;
+                                lastMessage: {
+                                    id: string;
+                                    text: string | null;
+                                    /** @enum {string} */
+                                    authorType: "contact" | "user" | "system" | "bot";
+                                    authorId: string | null;
+                                    /** @enum {string} */
+                                    direction: "inbound" | "outbound" | "internal";
+                                    /** @enum {string|null} */
+                                    deliveryState: "queued" | "sent" | "delivered" | "read" | "failed" | null;
+                                } | null;
+                                lastInboundSeq: number;
+                                firstUnansweredAt: string | null;
+                                lastCustomerMessageAt: string | null;
+                                closedAt: string | null;
+                                source: {
+                                    [key: string]: string;
+                                };
+                                createdAt: string;
+                                /** @enum {string} */
+                                kind?: "direct" | "comment";
+                                postId?: string | null;
+                                commentReplies?: {
+                                    commentMessageId: string | null;
+                                    public: {
+                                        allowed: boolean;
+                                        reason: string | null;
+                                        closesAt: string | null;
+                                    };
+                                    private: {
+                                        allowed: boolean;
+                                        reason: string | null;
+                                        closesAt: string | null;
+                                    };
+                                };
+                                window?: {
+                                    allowed: boolean;
+                                    /** @enum {string|null} */
+                                    mode: "free" | "human_agent_tag" | "paid" | null;
+                                    closesAt: string | null;
+                                    remaining: number | null;
+                                    /** @enum {string|null} */
+                                    only: "template" | "message_tag" | "nothing" | null;
+                                    reason: string | null;
+                                    /** @enum {string|null} */
+                                    cause?: "window" | "unsubscribed" | null;
+                                };
+                                unreadCount?: number;
+                                draft?: string | null;
+                                permissions?: {
+                                    read: boolean;
+                                    reply: boolean;
+                                    note: boolean;
+                                    assign: boolean;
+                                    changeStatus: boolean;
+                                    delete: boolean;
+                                };
+                                important?: boolean;
+                                snoozedUntil?: string | null;
+                                pinnedTags?: {
+                                    id: string;
+                                    name: string;
+                                    color: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        post?: never;
+        /** End the conversation's snooze now */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            conversation: {
+                                id: string;
+                                number: number;
+                                /** @enum {string} */
+                                status: "open" | "in_progress" | "closed";
+                                connection: {
+                                    id: string;
+                                    /** @enum {string} */
+                                    type: "api" | "telegram" | "telegram_user" | "whatsapp" | "viber" | "messenger" | "instagram" | "widget" | "email" | "line" | "wechat" | "sms";
+                                    name: string;
+                                };
+                                contact: {
+                                    id: string;
+                                    name: string | null;
+                                    nickname: string | null;
+                                    email: string | null;
+                                    phone: string | null;
+                                    avatarUrl: string | null;
+                                    blocked: boolean;
+                                };
+                                assigneeId: string | null;
+                                operatorIds: string[];
+                                teamId: string | null;
+                                botId: string | null;
+                                lastActivityAt: string;
+                                lastMessage: {
+                                    id: string;
+                                    text: string | null;
+                                    /** @enum {string} */
+                                    authorType: "contact" | "user" | "system" | "bot";
+                                    authorId: string | null;
+                                    /** @enum {string} */
+                                    direction: "inbound" | "outbound" | "internal";
+                                    /** @enum {string|null} */
+                                    deliveryState: "queued" | "sent" | "delivered" | "read" | "failed" | null;
+                                } | null;
+                                lastInboundSeq: number;
+                                firstUnansweredAt: string | null;
+                                lastCustomerMessageAt: string | null;
+                                closedAt: string | null;
+                                source: {
+                                    [key: string]: string;
+                                };
+                                createdAt: string;
+                                /** @enum {string} */
+                                kind?: "direct" | "comment";
+                                postId?: string | null;
+                                commentReplies?: {
+                                    commentMessageId: string | null;
+                                    public: {
+                                        allowed: boolean;
+                                        reason: string | null;
+                                        closesAt: string | null;
+                                    };
+                                    private: {
+                                        allowed: boolean;
+                                        reason: string | null;
+                                        closesAt: string | null;
+                                    };
+                                };
+                                window?: {
+                                    allowed: boolean;
+                                    /** @enum {string|null} */
+                                    mode: "free" | "human_agent_tag" | "paid" | null;
+                                    closesAt: string | null;
+                                    remaining: number | null;
+                                    /** @enum {string|null} */
+                                    only: "template" | "message_tag" | "nothing" | null;
+                                    reason: string | null;
+                                    /** @enum {string|null} */
+                                    cause?: "window" | "unsubscribed" | null;
+                                };
+                                unreadCount?: number;
+                                draft?: string | null;
+                                permissions?: {
+                                    read: boolean;
+                                    reply: boolean;
+                                    note: boolean;
+                                    assign: boolean;
+                                    changeStatus: boolean;
+                                    delete: boolean;
+                                };
+                                important?: boolean;
+                                snoozedUntil?: string | null;
+                                pinnedTags?: {
+                                    id: string;
+                                    name: string;
+                                    color: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+            };
+        };
         options?: never;
         head?: never;
         patch?: never;
@@ -3347,6 +3742,8 @@ export interface paths {
                                     changeStatus: boolean;
                                     delete: boolean;
                                 };
+                                important?: boolean;
+                                snoozedUntil?: string | null;
                                 pinnedTags?: {
                                     id: string;
                                     name: string;
@@ -3483,6 +3880,8 @@ export interface paths {
                                     changeStatus: boolean;
                                     delete: boolean;
                                 };
+                                important?: boolean;
+                                snoozedUntil?: string | null;
                                 pinnedTags?: {
                                     id: string;
                                     name: string;
@@ -3612,6 +4011,8 @@ export interface paths {
                                     changeStatus: boolean;
                                     delete: boolean;
                                 };
+                                important?: boolean;
+                                snoozedUntil?: string | null;
                                 pinnedTags?: {
                                     id: string;
                                     name: string;
@@ -3891,7 +4292,7 @@ export interface paths {
                 content: {
                     "application/json": {
                         /** @enum {string} */
-                        action: "close" | "reassign" | "mark_read" | "mark_unread" | "delete";
+                        action: "close" | "reassign" | "mark_read" | "mark_unread" | "delete" | "mark_important" | "unmark_important" | "snooze";
                         ids?: string[];
                         filter?: {
                             status?: string[] | string;
@@ -3918,6 +4319,10 @@ export interface paths {
                             delivery?: string[] | string;
                             /** @enum {string} */
                             kind?: "direct" | "comment";
+                            /** @enum {string} */
+                            important?: "true" | "false";
+                            /** @enum {string} */
+                            snoozed?: "true" | "false";
                             /**
                              * @default activity
                              * @enum {string}
@@ -3928,6 +4333,13 @@ export interface paths {
                         assigneeId?: string | null;
                         /** Format: uuid */
                         teamId?: string | null;
+                        snooze?: {
+                            /** Format: date-time */
+                            until?: string;
+                            /** @enum {string} */
+                            preset?: "hour" | "tomorrow" | "next_week";
+                            timeZone?: string;
+                        };
                     };
                 };
             };
@@ -3942,7 +4354,7 @@ export interface paths {
                             operation: {
                                 id: string;
                                 /** @enum {string} */
-                                action: "close" | "reassign" | "mark_read" | "mark_unread" | "delete";
+                                action: "close" | "reassign" | "mark_read" | "mark_unread" | "delete" | "mark_important" | "unmark_important" | "snooze";
                                 /** @enum {string} */
                                 status: "running" | "completed" | "failed";
                                 total: number;
@@ -4012,6 +4424,10 @@ export interface paths {
                             delivery?: string[] | string;
                             /** @enum {string} */
                             kind?: "direct" | "comment";
+                            /** @enum {string} */
+                            important?: "true" | "false";
+                            /** @enum {string} */
+                            snoozed?: "true" | "false";
                             /**
                              * @default activity
                              * @enum {string}
@@ -4071,7 +4487,7 @@ export interface paths {
                             operation: {
                                 id: string;
                                 /** @enum {string} */
-                                action: "close" | "reassign" | "mark_read" | "mark_unread" | "delete";
+                                action: "close" | "reassign" | "mark_read" | "mark_unread" | "delete" | "mark_important" | "unmark_important" | "snooze";
                                 /** @enum {string} */
                                 status: "running" | "completed" | "failed";
                                 total: number;
@@ -4542,6 +4958,8 @@ export interface paths {
                                     changeStatus: boolean;
                                     delete: boolean;
                                 };
+                                important?: boolean;
+                                snoozedUntil?: string | null;
                                 pinnedTags?: {
                                     id: string;
                                     name: string;
@@ -4678,6 +5096,8 @@ export interface paths {
                                     changeStatus: boolean;
                                     delete: boolean;
                                 };
+                                important?: boolean;
+                                snoozedUntil?: string | null;
                                 pinnedTags?: {
                                     id: string;
                                     name: string;
@@ -5199,6 +5619,8 @@ export interface paths {
                                         changeStatus: boolean;
                                         delete: boolean;
                                     };
+                                    important?: boolean;
+                                    snoozedUntil?: string | null;
                                     pinnedTags?: {
                                         id: string;
                                         name: string;
@@ -5331,6 +5753,8 @@ export interface paths {
                                     changeStatus: boolean;
                                     delete: boolean;
                                 };
+                                important?: boolean;
+                                snoozedUntil?: string | null;
                                 pinnedTags?: {
                                     id: string;
                                     name: string;
@@ -7571,6 +7995,8 @@ export interface paths {
                     author?: "customer" | "agent";
                     delivery?: string[] | string;
                     kind?: "direct" | "comment";
+                    important?: "true" | "false";
+                    snoozed?: "true" | "false";
                     scope?: "log" | "inbox";
                     notes?: "true" | "false";
                     redact?: "true" | "false";
@@ -7629,6 +8055,8 @@ export interface paths {
                     author?: "customer" | "agent";
                     delivery?: string[] | string;
                     kind?: "direct" | "comment";
+                    important?: "true" | "false";
+                    snoozed?: "true" | "false";
                     scope?: "log" | "inbox";
                     notes?: "true" | "false";
                     redact?: "true" | "false";
@@ -11215,7 +11643,7 @@ export interface paths {
                         "application/json": {
                             views: {
                                 /** @enum {string} */
-                                key: "mine" | "all" | "unassigned";
+                                key: "mine" | "all" | "unassigned" | "important" | "snoozed";
                                 unread: number;
                                 waiting: number;
                             }[];
@@ -11230,7 +11658,7 @@ export interface paths {
                                 name: string;
                                 params: {
                                     /** @enum {string} */
-                                    view?: "mine" | "all" | "unassigned" | "closed";
+                                    view?: "mine" | "all" | "unassigned" | "important" | "snoozed" | "closed";
                                     /** @enum {string} */
                                     type?: "unassigned" | "mine" | "unanswered";
                                     channel?: string;
@@ -11285,7 +11713,7 @@ export interface paths {
                         name: string;
                         params: {
                             /** @enum {string} */
-                            view?: "mine" | "all" | "unassigned" | "closed";
+                            view?: "mine" | "all" | "unassigned" | "important" | "snoozed" | "closed";
                             /** @enum {string} */
                             type?: "unassigned" | "mine" | "unanswered";
                             channel?: string;
@@ -11317,7 +11745,7 @@ export interface paths {
                                 name: string;
                                 params: {
                                     /** @enum {string} */
-                                    view?: "mine" | "all" | "unassigned" | "closed";
+                                    view?: "mine" | "all" | "unassigned" | "important" | "snoozed" | "closed";
                                     /** @enum {string} */
                                     type?: "unassigned" | "mine" | "unanswered";
                                     channel?: string;
@@ -11408,7 +11836,7 @@ export interface paths {
                                 name: string;
                                 params: {
                                     /** @enum {string} */
-                                    view?: "mine" | "all" | "unassigned" | "closed";
+                                    view?: "mine" | "all" | "unassigned" | "important" | "snoozed" | "closed";
                                     /** @enum {string} */
                                     type?: "unassigned" | "mine" | "unanswered";
                                     channel?: string;
@@ -12418,6 +12846,18 @@ export interface paths {
                                     type: "assign_bot";
                                     /** Format: uuid */
                                     botId: string;
+                                } | {
+                                    /** @enum {string} */
+                                    type: "mark_important";
+                                } | {
+                                    /** @enum {string} */
+                                    type: "snooze";
+                                    /**
+                                     * @default for
+                                     * @enum {string}
+                                     */
+                                    until: "for" | "next_opening";
+                                    minutes?: number | null;
                                 })[];
                                 stopProcessing: boolean;
                                 updatedAt: string;
@@ -12519,6 +12959,18 @@ export interface paths {
                             type: "assign_bot";
                             /** Format: uuid */
                             botId: string;
+                        } | {
+                            /** @enum {string} */
+                            type: "mark_important";
+                        } | {
+                            /** @enum {string} */
+                            type: "snooze";
+                            /**
+                             * @default for
+                             * @enum {string}
+                             */
+                            until?: "for" | "next_opening";
+                            minutes?: number | null;
                         })[];
                         /** @default false */
                         stopProcessing?: boolean;
@@ -12614,6 +13066,18 @@ export interface paths {
                                     type: "assign_bot";
                                     /** Format: uuid */
                                     botId: string;
+                                } | {
+                                    /** @enum {string} */
+                                    type: "mark_important";
+                                } | {
+                                    /** @enum {string} */
+                                    type: "snooze";
+                                    /**
+                                     * @default for
+                                     * @enum {string}
+                                     */
+                                    until: "for" | "next_opening";
+                                    minutes?: number | null;
                                 })[];
                                 stopProcessing: boolean;
                                 updatedAt: string;
@@ -12741,6 +13205,18 @@ export interface paths {
                                     type: "assign_bot";
                                     /** Format: uuid */
                                     botId: string;
+                                } | {
+                                    /** @enum {string} */
+                                    type: "mark_important";
+                                } | {
+                                    /** @enum {string} */
+                                    type: "snooze";
+                                    /**
+                                     * @default for
+                                     * @enum {string}
+                                     */
+                                    until: "for" | "next_opening";
+                                    minutes?: number | null;
                                 })[];
                                 stopProcessing: boolean;
                                 updatedAt: string;
@@ -12858,6 +13334,18 @@ export interface paths {
                             type: "assign_bot";
                             /** Format: uuid */
                             botId: string;
+                        } | {
+                            /** @enum {string} */
+                            type: "mark_important";
+                        } | {
+                            /** @enum {string} */
+                            type: "snooze";
+                            /**
+                             * @default for
+                             * @enum {string}
+                             */
+                            until?: "for" | "next_opening";
+                            minutes?: number | null;
                         })[];
                         /** @default false */
                         stopProcessing?: boolean;
@@ -12953,6 +13441,18 @@ export interface paths {
                                     type: "assign_bot";
                                     /** Format: uuid */
                                     botId: string;
+                                } | {
+                                    /** @enum {string} */
+                                    type: "mark_important";
+                                } | {
+                                    /** @enum {string} */
+                                    type: "snooze";
+                                    /**
+                                     * @default for
+                                     * @enum {string}
+                                     */
+                                    until: "for" | "next_opening";
+                                    minutes?: number | null;
                                 })[];
                                 stopProcessing: boolean;
                                 updatedAt: string;

@@ -6,6 +6,8 @@ import { AppError } from "../../lib/errors";
 import { recordAudit } from "../audit/record";
 import { assignConversation } from "../conversations/assign";
 import { changeStatus } from "../conversations/change-status";
+import { setImportant } from "../conversations/commands/set-important";
+import { snoozeConversation } from "../conversations/commands/snooze";
 import { deleteConversation } from "../conversations/delete";
 import { markRead, markUnread } from "../conversations/read-state";
 import { storedPermissionsSql } from "../users/queries/permissions-sql";
@@ -51,6 +53,13 @@ async function applyOne(ctx: AppContext, actor: Actor, op: OperationRow, id: str
       return;
     case "mark_unread":
       await markUnread(ctx, actor, id);
+      return;
+    case "mark_important":
+    case "unmark_important":
+      await setImportant(ctx, actor, id, op.action === "mark_important");
+      return;
+    case "snooze":
+      await snoozeConversation(ctx, actor, id, op.params.snooze ?? {});
       return;
     case "delete":
       await deleteConversation(ctx, actor, id, {

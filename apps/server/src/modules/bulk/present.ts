@@ -11,6 +11,7 @@ export interface OperationRow {
     teamId?: string | null;
     ip?: string | null;
     userAgent?: string | null;
+    snooze?: { until?: string; preset?: "hour" | "tomorrow" | "next_week"; timeZone?: string };
   };
   conversation_ids: string[];
   total: number;

@@ -1,9 +1,19 @@
 import { z } from "zod";
 import { ListFilters, ListQuery } from "../conversations/list";
+import { SnoozeBody } from "../conversations/schema";
 
 /** "Select all" takes the first this many of the current filter (R106). */
 export const BULK_MAX = 1000;
-export const BulkAction = z.enum(["close", "reassign", "mark_read", "mark_unread", "delete"]);
+export const BulkAction = z.enum([
+  "close",
+  "reassign",
+  "mark_read",
+  "mark_unread",
+  "delete",
+  "mark_important",
+  "unmark_important",
+  "snooze",
+]);
 export type BulkAction = z.infer<typeof BulkAction>;
 
 /** The list's filters and sort, as "select all" takes them. */
@@ -18,6 +28,8 @@ export const BulkInput = z
     /** reassign: the new responsible agent (null: back to the queue) and optionally the team. */
     assigneeId: z.uuid().nullable().optional(),
     teamId: z.uuid().nullable().optional(),
+    /** snooze: until a time or for a preset, as for one conversation. */
+    snooze: SnoozeBody.optional(),
   })
   .refine((b) => (b.ids ? !b.filter : Boolean(b.filter)), {
     message: "Send either the selected ids or the filter to select all, not both.",
@@ -26,6 +38,10 @@ export const BulkInput = z
   .refine((b) => b.action !== "reassign" || b.assigneeId !== undefined, {
     message: "Reassigning needs assigneeId (null hands the conversations back to the queue).",
     path: ["assigneeId"],
+  })
+  .refine((b) => b.action !== "snooze" || b.snooze !== undefined, {
+    message: "Snoozing needs snooze: { until } or { preset }.",
+    path: ["snooze"],
   });
 export type BulkInput = z.infer<typeof BulkInput>;
 

@@ -44,6 +44,10 @@ export const ListFilters = z.object({
   delivery: csv(DeliveryState).optional(),
   /** Comments under posts or direct messages (R451). */
   kind: ConversationKind.optional(),
+  /** true: only conversations marked important; false: only the others. */
+  important: bool.optional(),
+  /** true: only snoozed conversations; false: only those not snoozed (the default views). */
+  snoozed: bool.optional(),
 });
 export type ListFilters = z.infer<typeof ListFilters>;
 
@@ -213,6 +217,8 @@ export function inboxFilters(f: InboxFilterInput, p: (v: unknown) => string): st
   if (f.mine) where.push("c.assignee_id = $2");
   if (f.assignee?.length) where.push(`c.assignee_id = any(${p(f.assignee)}::uuid[])`);
   if (f.unanswered) where.push("c.first_unanswered_at is not null");
+  if (f.important !== undefined) where.push(`c.important_at is ${f.important ? "not null" : "null"}`);
+  if (f.snoozed !== undefined) where.push(`c.snoozed_until is ${f.snoozed ? "not null" : "null"}`);
   if (f.connection?.length) where.push(`c.connection_id = any(${p(f.connection)}::uuid[])`);
   if (f.channel?.length)
     where.push(

@@ -38,6 +38,8 @@ export interface ConversationRow {
   /** direct or comment (R451); the post a comment conversation is about. */
   kind?: "direct" | "comment";
   post_id?: string | null;
+  important_at?: Date | null;
+  snoozed_until?: Date | null;
   unread_count?: number;
   marked_unread?: boolean | null;
   draft?: string | null;
@@ -52,7 +54,7 @@ export const CONVERSATION_SELECT = `
     ct.blocked_at as contact_blocked_at, c.assignee_id, c.team_id, c.bot_id, c.last_activity_at,
     c.last_message_id, c.last_message_preview, c.last_message_author, c.last_message_author_id, c.last_message_direction,
     c.last_outbound_state, c.last_inbound_seq, c.first_unanswered_at, c.last_customer_message_at,
-    c.closed_at, c.source, c.created_at, c.kind, c.post_id,
+    c.closed_at, c.source, c.created_at, c.kind, c.post_id, c.important_at, c.snoozed_until,
     coalesce((select array_agg(o.user_id::text order by o.added_at) from conversation_operators o
       where o.conversation_id = c.id), '{}') as operator_ids`;
 
@@ -111,6 +113,8 @@ export function presentConversation(r: ConversationRow, permissions?: Conversati
     source: r.source,
     createdAt: iso(r.created_at)!,
   };
+  if (r.important_at !== undefined) out.important = r.important_at !== null;
+  if (r.snoozed_until !== undefined) out.snoozedUntil = iso(r.snoozed_until);
   if (r.kind === "comment") {
     out.kind = "comment";
     out.postId = r.post_id ?? null;

@@ -1,5 +1,7 @@
 import { Attachment, CommentReplyMode, LIMITS } from "@parley/protocol";
+import { TimeZoneName } from "@parley/protocol/hours";
 import { z } from "zod";
+import { SnoozePreset } from "./snooze-time";
 
 export const tags = ["conversations"];
 export const IdParams = z.object({ id: z.uuid() });
@@ -23,3 +25,16 @@ export const SendBody = z.object({
 });
 
 export const Draft = z.object({ text: z.string(), updatedAt: z.string() });
+
+/** Snooze until a time, or for a preset (worked out against the business hours, else `timeZone`). */
+export const SnoozeBody = z
+  .object({
+    until: z.iso.datetime({ offset: true }).optional(),
+    preset: SnoozePreset.optional(),
+    /** The agent's IANA time zone (e.g. Europe/Kyiv): "tomorrow" and "next week" mean 09:00 there when there are no business hours. */
+    timeZone: TimeZoneName.optional(),
+  })
+  .refine((b) => (b.until === undefined) !== (b.preset === undefined), {
+    message: "Send either until (a date and time) or preset (hour, tomorrow or next_week), not both.",
+    path: ["until"],
+  });

@@ -16,7 +16,7 @@ const list = <T extends z.ZodType<unknown, string>>(item: T) =>
  */
 export const SavedFilterParams = z
   .object({
-    view: z.enum(["mine", "all", "unassigned", "closed"]).optional(),
+    view: z.enum(["mine", "all", "unassigned", "important", "snoozed", "closed"]).optional(),
     type: z.enum(["unassigned", "mine", "unanswered"]).optional(),
     channel: list(ChannelType).optional(),
     assignee: list(z.uuid()).optional(),
@@ -38,7 +38,7 @@ export const RenameFilterBody = z.object({ name: Name });
 const Counts = { unread: z.number().int(), waiting: z.number().int() };
 export const SavedFilter = z.object({ id: z.string(), name: z.string(), params: SavedFilterParams });
 export const ViewsAnswer = z.object({
-  views: z.array(z.object({ key: z.enum(["mine", "all", "unassigned"]), ...Counts })),
+  views: z.array(z.object({ key: z.enum(["mine", "all", "unassigned", "important", "snoozed"]), ...Counts })),
   teams: z.array(z.object({ id: z.string(), name: z.string(), ...Counts })),
   saved: z.array(SavedFilter.extend(Counts)),
 });

@@ -38,6 +38,8 @@ export interface Target {
   conversationId: string;
   status: "open" | "in_progress" | "closed";
   created: boolean;
+  /** Snoozed before this batch: a customer's message wakes it. */
+  snoozed?: boolean;
 }
 
 const key = (connectionId: string, externalId: string) => `${connectionId}\u0000${externalId}`;
@@ -66,8 +68,10 @@ export async function ingestMessages(
     blocked: boolean;
     id: string;
     status: Target["status"];
+    snoozed: boolean;
   }>(
-    `select i.connection_id, i.external_id, i.contact_id, ct.blocked_at is not null as blocked, c.id, c.status
+    `select i.connection_id, i.external_id, i.contact_id, ct.blocked_at is not null as blocked, c.id, c.status,
+       c.snoozed_until is not null as snoozed
      from unnest($1::uuid[], $2::text[]) as k(connection_id, external_id)
      join contact_identities i on i.connection_id = k.connection_id and i.external_id = k.external_id
      join contacts ct on ct.id = i.contact_id
@@ -83,6 +87,7 @@ export async function ingestMessages(
       conversationId: r.id,
       status: r.status,
       created: false,
+      snoozed: r.snoozed,
     });
   }
 
@@ -105,6 +110,7 @@ export async function ingestMessages(
       conversationId: conv.id,
       status: conv.status,
       created: conv.created,
+      snoozed: "snoozed" in conv && conv.snoozed === true,
     });
   }
 
@@ -203,7 +209,10 @@ export async function ingestMessages(
              first_unanswered_at = case v.unanswered when 'clear' then null when 'reset' then $9::timestamptz
                                    else coalesce(c.first_unanswered_at, $9) end,
              status = case when c.status = 'closed' then 'open' else c.status end,
-             closed_at = case when c.status = 'closed' then null else c.closed_at end
+             closed_at = case when c.status = 'closed' then null else c.closed_at end,
+             -- The customer writing wakes a snoozed conversation.
+             snoozed_until = case when v.last_inbound_seq is not null then null else c.snoozed_until end,
+             snoozed_by = case when v.last_inbound_seq is not null then null else c.snoozed_by end
            from v where c.id = v.id
            returning c.*)
          ${CONVERSATION_SELECT} ${conversationFrom("c")}`,
@@ -288,6 +297,8 @@ export async function ingestMessages(
           ...view,
         });
       }
+      if (a.target.snoozed && !view.conversation.snoozedUntil)
+        await announceWoken(tx, a.connection, a.target.conversationId, view);
     }
     tx.emit(a.connection.workspaceId, {
       type: "message.created",
@@ -305,6 +316,22 @@ export async function ingestMessages(
   // New and reopened conversations go to distribution (R701) by a job: ingest never waits for the pick.
   for (const [workspaceId, ids] of toDistribute) await enqueueDistribution(tx, workspaceId, ids);
   return outcomes;
+}
+
+/** The customer wrote to a snoozed conversation: it is back, with a line in the feed and `conversation.updated`. */
+async function announceWoken(
+  tx: Tx,
+  connection: ConnectionRef,
+  conversationId: string,
+  view: { conversation: Conversation; audience: EventAudience },
+) {
+  await addSystemEvent(
+    tx,
+    { workspaceId: connection.workspaceId, conversationId, connectionId: connection.id },
+    { kind: "unsnoozed", byUserId: null, byContact: true, reason: "customer" },
+    view.audience,
+  );
+  tx.emit(connection.workspaceId, { type: "conversation.updated", conversationId, ...view });
 }
 
 export function preview(text: string | null, attachments: number): string {

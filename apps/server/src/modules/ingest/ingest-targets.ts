@@ -94,9 +94,9 @@ export async function lockConversation(
   connection: ConnectionRef,
   identity: { id: string; contact_id: string },
   e: InboundMessage,
-): Promise<{ id: string; status: Target["status"]; created: boolean }> {
-  const [existing] = await tx.q.query<{ id: string; status: Target["status"] }>(
-    "select id, status from conversations where identity_id = $1 for update",
+): Promise<{ id: string; status: Target["status"]; created: boolean; snoozed?: boolean }> {
+  const [existing] = await tx.q.query<{ id: string; status: Target["status"]; snoozed: boolean }>(
+    "select id, status, snoozed_until is not null as snoozed from conversations where identity_id = $1 for update",
     [identity.id],
   );
   if (existing) return { ...existing, created: false };

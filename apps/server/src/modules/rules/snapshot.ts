@@ -10,6 +10,7 @@ export interface Target {
   contactId: string;
   contactName: string | null;
   assigneeId: string | null;
+  teamId: string | null;
   snapshot: RuleSnapshot;
 }
 
@@ -58,6 +59,7 @@ async function toTargets(hours: HoursCache, rows: Row[], at: Date, text?: string
       contactId: r.contact_id,
       contactName: r.contact_name,
       assigneeId: r.assignee_id,
+      teamId: r.team_id,
       snapshot: {
         channel: r.channel,
         connectionId: r.connection_id,

@@ -5,9 +5,12 @@ import {
   IconChevronDown,
   IconMail,
   IconMailOpened,
+  IconStar,
+  IconStarOff,
   IconTrash,
   IconUserShare,
   IconX,
+  IconZzz,
 } from "@tabler/icons-react";
 import { useQuery } from "@tanstack/react-query";
 import { useEffect, useState } from "react";
@@ -185,6 +188,55 @@ export function BulkBar({
           >
             {t("bulk.markUnread")}
           </Button>
+          <Button
+            size="compact-sm"
+            variant="light"
+            leftSection={<IconStar size={14} />}
+            disabled={none}
+            onClick={() => run("mark_important")}
+            data-testid="bulk-mark-important"
+          >
+            {t("importantSnooze.bulk.markImportant")}
+          </Button>
+          <Button
+            size="compact-sm"
+            variant="light"
+            leftSection={<IconStarOff size={14} />}
+            disabled={none}
+            onClick={() => run("unmark_important")}
+            data-testid="bulk-unmark-important"
+          >
+            {t("importantSnooze.bulk.unmarkImportant")}
+          </Button>
+          <Menu position="bottom-start" withinPortal>
+            <Menu.Target>
+              <Button
+                size="compact-sm"
+                variant="light"
+                leftSection={<IconZzz size={14} />}
+                rightSection={<IconChevronDown size={12} />}
+                disabled={none}
+                data-testid="bulk-snooze"
+              >
+                {t("importantSnooze.bulk.snooze")}
+              </Button>
+            </Menu.Target>
+            <Menu.Dropdown>
+              {(["hour", "tomorrow", "next_week"] as const).map((preset) => (
+                <Menu.Item
+                  key={preset}
+                  onClick={() =>
+                    run("snooze", {
+                      snooze: { preset, timeZone: Intl.DateTimeFormat().resolvedOptions().timeZone },
+                    })
+                  }
+                  data-testid={`bulk-snooze-${preset}`}
+                >
+                  {t(`importantSnooze.snooze.${preset === "next_week" ? "nextWeek" : preset}`)}
+                </Menu.Item>
+              ))}
+            </Menu.Dropdown>
+          </Menu>
           {canDelete ? (
             <Button
               size="compact-sm"

@@ -17,6 +17,7 @@ import { ConversationRecords } from "../linked-records/RecordBadges";
 import { ConversationReceipts } from "../receipts/ConversationReceipts";
 import { ChannelIcon } from "./ChannelIcon";
 import { ContactAvatar, contactName } from "./ContactAvatar";
+import { ImportantSnoozeMenuItems, SnoozeControl, StarToggle, snoozeTime } from "./ImportantSnooze";
 import { StatusControl } from "./StatusControl";
 
 /**
@@ -40,7 +41,7 @@ export function ConversationHeader({
   panel: boolean;
   onPanel: () => void;
 }) {
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
   const qc = useQueryClient();
   const users = useUsers();
   const { ref, width } = useElementSize();
@@ -92,6 +93,8 @@ export function ConversationHeader({
   // In the compact form the menu takes over: take, and reopen (finish and "in progress" are there already).
   const extra = compact ? (
     <>
+      <ImportantSnoozeMenuItems c={c} me={me} />
+      <Menu.Divider />
       {mayTake ? (
         <Menu.Item leftSection={<IconHandGrab size={14} />} onClick={() => take.mutate()} data-testid="take">
           {t("conversation.take")}
@@ -155,11 +158,18 @@ export function ConversationHeader({
             ) : null}
             {compact ? `${t(`status.${c.status}`)} · ${assignment}` : assignment}
           </Text>
+          {c.snoozedUntil ? (
+            <Text size="xs" c="violet.8" truncate data-testid="snoozed-until">
+              {t("importantSnooze.snooze.until", { time: snoozeTime(c.snoozedUntil, i18n.language) })}
+            </Text>
+          ) : null}
           <ConversationRecords conversationId={c.id} />
         </Box>
       </Group>
       <Group gap="xs" wrap="nowrap" style={{ flexShrink: 0 }}>
         <ConversationReceipts conversation={c} />
+        {compact ? null : <StarToggle c={c} me={me} />}
+        {!compact && c.status !== "closed" ? <SnoozeControl c={c} me={me} /> : null}
         {!compact && mayTake ? (
           <Tooltip label={t("conversation.takeHint")}>
             <Button

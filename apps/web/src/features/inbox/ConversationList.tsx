@@ -1,7 +1,7 @@
 import { Badge, Box, Center, Checkbox, Group, Loader, Stack, Text, UnstyledButton } from "@mantine/core";
 import type { Conversation } from "@parley/protocol";
 import { CAPABILITIES } from "@parley/protocol/capabilities";
-import { IconInbox } from "@tabler/icons-react";
+import { IconInbox, IconStarFilled, IconZzz } from "@tabler/icons-react";
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { useVirtualizer } from "@tanstack/react-virtual";
 import { useEffect, useMemo, useRef } from "react";
@@ -14,6 +14,7 @@ import { markListRows } from "../../lib/marks";
 import { EmptyViewHint } from "../navigation/EmptyViewHint";
 import { ContactAvatar, contactName } from "./ContactAvatar";
 import { DeliveryTicks } from "./DeliveryTicks";
+import { StarToggle, snoozeTime } from "./ImportantSnooze";
 import { SlaBadge } from "./SlaBadge";
 
 /** Selecting rows for a bulk action (R106): the chosen ids, or every row of the filter. */
@@ -147,6 +148,7 @@ export function ConversationList({
                 sla={sla}
                 selection={selection}
                 author={authorOf(c)}
+                me={me}
               />
             </Box>
           );
@@ -168,8 +170,10 @@ function Row({
   sla,
   selection,
   author,
+  me,
 }: {
   c: Conversation;
+  me: string | null;
   href: string;
   selected: boolean;
   /** Who wrote the last message when it was one of the team (or a bot); null for the customer's. */
@@ -208,102 +212,135 @@ function Row({
       </>
     );
   } else preview = t("list.noMessages");
+  // The star is a button of its own beside the row's link (never inside it), reachable with Tab.
   return (
-    <UnstyledButton
-      component={Link}
-      to={href}
-      // While selecting, a click on a row selects it instead of opening it.
-      onClick={
-        selection
-          ? (e: React.MouseEvent) => {
-              e.preventDefault();
-              if (!selection.all) selection.toggle(c.id);
-            }
-          : undefined
-      }
-      aria-pressed={selection ? selection.all || selection.ids.has(c.id) : undefined}
-      data-testid="conversation-row"
-      aria-current={selected ? "page" : undefined}
-      data-conversation-id={c.id}
-      data-unread={unread}
-      w="100%"
-      px="md"
-      py="sm"
-      bg={selected ? "indigo.0" : undefined}
-      style={{
-        display: "block",
-        borderBottom: "1px solid var(--mantine-color-gray-2)",
-        borderLeft: `3px solid ${selected ? "var(--mantine-color-indigo-6)" : "transparent"}`,
-      }}
-    >
-      <Group gap="sm" wrap="nowrap" align="flex-start">
-        {selection ? (
-          <Checkbox
-            mt={10}
-            size="sm"
-            aria-label={t("bulk.row")}
-            data-testid="row-select"
-            checked={selection.all || selection.ids.has(c.id)}
-            disabled={selection.all}
-            readOnly
-            tabIndex={-1}
-            style={{ pointerEvents: "none" }}
-          />
-        ) : null}
-        <ContactAvatar contact={c.contact} channel={c.connection.type} />
-        <Box style={{ flex: 1, minWidth: 0 }}>
-          <Group justify="space-between" wrap="nowrap" gap={6}>
-            <Text size="sm" fw={unread ? 700 : 600} truncate data-testid="row-name">
-              {contactName(c.contact) ?? t("list.unknownContact")}
-            </Text>
-            <Text size="xs" c={unread ? "indigo.7" : "dimmed"} style={{ flexShrink: 0 }}>
-              {listTime(c.lastActivityAt, i18n.language)}
-            </Text>
-          </Group>
-          <Group justify="space-between" wrap="nowrap" gap={6} mt={2}>
-            <Text size="xs" c="dimmed" truncate data-testid="row-preview" fw={unread ? 500 : 400}>
-              {preview}
-            </Text>
-            {unread > 0 ? (
-              <Badge
-                size="sm"
-                circle={unread < 10}
-                color="indigo"
-                data-testid="row-unread"
-                aria-label={t("list.unread", { count: unread })}
-                style={{ flexShrink: 0 }}
-              >
-                {unread}
-              </Badge>
-            ) : null}
-          </Group>
-          <Group gap={6} mt={4} wrap="nowrap">
-            <Text size="xs" c="dimmed" truncate>
-              {c.connection.name}
-            </Text>
-            {c.pinnedTags?.map((tag) => (
-              <Badge
-                key={tag.id}
-                size="xs"
-                variant="light"
-                color={tag.color}
-                data-testid="row-tag"
-                style={{ flexShrink: 0, maxWidth: 90 }}
-              >
-                {tag.name}
-              </Badge>
-            ))}
-            {sla && c.firstUnansweredAt && c.status !== "closed" ? (
-              <SlaBadge since={c.firstUnansweredAt} sla={sla} teamId={c.teamId} />
-            ) : null}
-            {c.status !== "open" ? (
-              <Badge size="xs" variant="light" color={STATUS_COLORS[c.status]} style={{ flexShrink: 0 }}>
-                {t(`status.${c.status}`)}
-              </Badge>
-            ) : null}
-          </Group>
+    <Box pos="relative">
+      <UnstyledButton
+        component={Link}
+        to={href}
+        // While selecting, a click on a row selects it instead of opening it.
+        onClick={
+          selection
+            ? (e: React.MouseEvent) => {
+                e.preventDefault();
+                if (!selection.all) selection.toggle(c.id);
+              }
+            : undefined
+        }
+        aria-pressed={selection ? selection.all || selection.ids.has(c.id) : undefined}
+        data-testid="conversation-row"
+        aria-current={selected ? "page" : undefined}
+        data-conversation-id={c.id}
+        data-unread={unread}
+        w="100%"
+        px="md"
+        py="sm"
+        bg={selected ? "indigo.0" : undefined}
+        style={{
+          display: "block",
+          borderBottom: "1px solid var(--mantine-color-gray-2)",
+          borderLeft: `3px solid ${selected ? "var(--mantine-color-indigo-6)" : "transparent"}`,
+        }}
+      >
+        <Group gap="sm" wrap="nowrap" align="flex-start">
+          {selection ? (
+            <Checkbox
+              mt={10}
+              size="sm"
+              aria-label={t("bulk.row")}
+              data-testid="row-select"
+              checked={selection.all || selection.ids.has(c.id)}
+              disabled={selection.all}
+              readOnly
+              tabIndex={-1}
+              style={{ pointerEvents: "none" }}
+            />
+          ) : null}
+          <ContactAvatar contact={c.contact} channel={c.connection.type} />
+          <Box style={{ flex: 1, minWidth: 0 }}>
+            <Group justify="space-between" wrap="nowrap" gap={6}>
+              <Text size="sm" fw={unread ? 700 : 600} truncate data-testid="row-name">
+                {contactName(c.contact) ?? t("list.unknownContact")}
+              </Text>
+              <Text size="xs" c={unread ? "indigo.7" : "dimmed"} style={{ flexShrink: 0 }}>
+                {listTime(c.lastActivityAt, i18n.language)}
+              </Text>
+            </Group>
+            <Group justify="space-between" wrap="nowrap" gap={6} mt={2}>
+              <Text size="xs" c="dimmed" truncate data-testid="row-preview" fw={unread ? 500 : 400}>
+                {preview}
+              </Text>
+              {unread > 0 ? (
+                <Badge
+                  size="sm"
+                  circle={unread < 10}
+                  color="indigo"
+                  data-testid="row-unread"
+                  aria-label={t("list.unread", { count: unread })}
+                  style={{ flexShrink: 0 }}
+                >
+                  {unread}
+                </Badge>
+              ) : null}
+            </Group>
+            <Group gap={6} mt={4} wrap="nowrap">
+              <Text size="xs" c="dimmed" truncate>
+                {c.connection.name}
+              </Text>
+              {c.pinnedTags?.map((tag) => (
+                <Badge
+                  key={tag.id}
+                  size="xs"
+                  variant="light"
+                  color={tag.color}
+                  data-testid="row-tag"
+                  style={{ flexShrink: 0, maxWidth: 90 }}
+                >
+                  {tag.name}
+                </Badge>
+              ))}
+              {sla && c.firstUnansweredAt && c.status !== "closed" ? (
+                <SlaBadge since={c.firstUnansweredAt} sla={sla} teamId={c.teamId} />
+              ) : null}
+              {c.status !== "open" ? (
+                <Badge size="xs" variant="light" color={STATUS_COLORS[c.status]} style={{ flexShrink: 0 }}>
+                  {t(`status.${c.status}`)}
+                </Badge>
+              ) : null}
+              {c.snoozedUntil ? (
+                <Badge
+                  size="xs"
+                  variant="light"
+                  color="violet"
+                  leftSection={<IconZzz size={10} />}
+                  data-testid="row-snoozed"
+                  style={{ flexShrink: 0 }}
+                >
+                  {t("importantSnooze.snooze.until", { time: snoozeTime(c.snoozedUntil, i18n.language) })}
+                </Badge>
+              ) : null}
+              {/* Room for the star, which sits over this corner. */}
+              <Box w={22} style={{ flexShrink: 0, marginLeft: "auto" }} />
+            </Group>
+          </Box>
+        </Group>
+      </UnstyledButton>
+      {me && !selection ? (
+        <Box pos="absolute" right={10} bottom={8}>
+          <StarToggle c={c} me={me} size="sm" />
         </Box>
-      </Group>
-    </UnstyledButton>
+      ) : c.important ? (
+        <Box
+          pos="absolute"
+          right={14}
+          bottom={10}
+          c="yellow.6"
+          role="img"
+          aria-label={t("importantSnooze.starredBadge")}
+        >
+          <IconStarFilled size={12} />
+        </Box>
+      ) : null}
+    </Box>
   );
 }

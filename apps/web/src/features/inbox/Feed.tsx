@@ -2,7 +2,7 @@ import { Box, Button, Center, Divider, Group, Loader, Paper, Stack, Text, Toolti
 import type { Message, MessageReaction } from "@parley/protocol";
 import { IconNote } from "@tabler/icons-react";
 import { useQueryClient } from "@tanstack/react-query";
-import type { TFunction } from "i18next";
+import i18next, { type TFunction } from "i18next";
 import { Fragment, useLayoutEffect, useRef, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { type Feed as FeedData, loadOlder, useUsers } from "../../api/queries";
@@ -13,6 +13,7 @@ import { CommentMarks } from "../comments/CommentParts";
 import { MessageActions, MessageAttachments, QuotedMessage } from "../conversation-tools/MessageParts";
 import { MessageReceipts } from "../receipts/MessageReceipts";
 import { SeenBy } from "../receipts/SeenBy";
+import { snoozeTime } from "./ImportantSnooze";
 
 /** The feed (R202): customer and agent messages, notes, system lines, day separators. */
 export function Feed({
@@ -173,6 +174,21 @@ export function eventText(t: TFunction, m: Message, nameOf: (id: unknown) => str
     case "bot_assigned":
     case "handed_over":
       return botEventText(t, e, by);
+    case "marked_important":
+      return t("importantSnooze.events.marked_important", { by });
+    case "unmarked_important":
+      return t("importantSnooze.events.unmarked_important", { by });
+    case "snoozed":
+      return t("importantSnooze.events.snoozed", {
+        by,
+        time: typeof e.until === "string" ? snoozeTime(e.until, i18next.language) : "",
+      });
+    case "unsnoozed":
+      return e.reason === "customer"
+        ? t("importantSnooze.events.wokeByCustomer")
+        : e.reason === "manual"
+          ? t("importantSnooze.events.unsnoozed", { by })
+          : t("importantSnooze.events.woke");
     default: {
       const to = e.to === "open" || e.to === "in_progress" || e.to === "closed" ? e.to : "open";
       return t("events.status_changed", { by, status: t(`status.${to}`) });

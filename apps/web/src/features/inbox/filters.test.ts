@@ -112,6 +112,24 @@ describe("realtime rows against a list's query", () => {
     ).toBe(false);
   });
 
+  it("moves starred and snoozed conversations between the default, Important and Snoozed views", () => {
+    const me = "me";
+    const all = listParams("all", readFilters(new URLSearchParams()), false);
+    const important = listParams("important", readFilters(new URLSearchParams()), false);
+    const snoozedView = listParams("snoozed", readFilters(new URLSearchParams()), false);
+    const snoozed = conv({ snoozedUntil: "2026-05-02T09:00:00.000Z" });
+    expect(matchesParams(all, conv(), me)).toBe(true);
+    expect(matchesParams(all, snoozed, me)).toBe(false);
+    expect(matchesParams(snoozedView, snoozed, me)).toBe(true);
+    expect(matchesParams(snoozedView, conv({ snoozedUntil: null }), me)).toBe(false);
+    expect(matchesParams(important, conv({ important: true }), me)).toBe(true);
+    expect(matchesParams(important, conv({ important: true, snoozedUntil: snoozed.snoozedUntil! }), me)).toBe(
+      true,
+    );
+    expect(matchesParams(important, conv({ important: false }), me)).toBe(false);
+    expect(matchesParams(important, conv({ important: true, status: "closed" }), me)).toBe(false);
+  });
+
   it("orders by activity, or waiting customers first by their wait", () => {
     const older = conv({
       id: "a",

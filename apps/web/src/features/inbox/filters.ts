@@ -107,6 +107,10 @@ export function matchesParams(q: Record<string, string>, c: Conversation, me: st
   if (q.mine === "true" && c.assigneeId !== me) return false;
   if (q.unassigned === "true" && c.assigneeId !== null) return false;
   if (q.unanswered === "true" && !c.firstUnansweredAt) return false;
+  if (q.important === "true" && !c.important) return false;
+  if (q.important === "false" && c.important) return false;
+  if (q.snoozed === "true" && !c.snoozedUntil) return false;
+  if (q.snoozed === "false" && c.snoozedUntil) return false;
   const assignee = list("assignee");
   if (assignee && !(c.assigneeId && assignee.includes(c.assigneeId))) return false;
   const channel = list("channel");

@@ -9,6 +9,17 @@ export function EmptyViewHint({ view }: { view: View }) {
   const { t } = useTranslation();
   const counts = useViewCounts();
   const all = counts.data?.views.find((v) => v.key === "all");
+  if (view === "important" || view === "snoozed")
+    return (
+      <>
+        <Text size="sm" fw={600} c="dark" data-testid="empty-title">
+          {t(`importantSnooze.empty.${view}`)}
+        </Text>
+        <Text size="xs" ta="center" maw={260}>
+          {t(`importantSnooze.empty.${view}Hint`)}
+        </Text>
+      </>
+    );
   return (
     <>
       <Text size="sm" fw={600} c="dark" data-testid="empty-title">

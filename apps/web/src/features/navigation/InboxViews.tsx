@@ -17,9 +17,11 @@ import {
   IconDots,
   IconInbox,
   IconStar,
+  IconStarFilled,
   IconUser,
   IconUserQuestion,
   IconUsersGroup,
+  IconZzz,
 } from "@tabler/icons-react";
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { type ComponentType, useState } from "react";
@@ -38,7 +40,14 @@ import {
   type ViewCounts,
 } from "./views-api";
 
-const VIEW_ICONS = { mine: IconUser, all: IconInbox, unassigned: IconUserQuestion, closed: IconArchive };
+const VIEW_ICONS = {
+  mine: IconUser,
+  all: IconInbox,
+  unassigned: IconUserQuestion,
+  important: IconStarFilled,
+  snoozed: IconZzz,
+  closed: IconArchive,
+};
 type Counts = { unread: number; waiting: number };
 
 /** The inbox's views with their counts, the person's teams and saved filters (★), and saving the current filters. */
@@ -83,7 +92,7 @@ export function InboxViews({ view, onNavigate }: { view: View; onNavigate: () =>
       {VIEWS.map((v) =>
         link(
           `/inbox?view=${v}`,
-          t(`views.${v}`),
+          v === "important" || v === "snoozed" ? t(`importantSnooze.views.${v}`) : t(`views.${v}`),
           VIEW_ICONS[v],
           v === view && plainView,
           `view-${v}`,

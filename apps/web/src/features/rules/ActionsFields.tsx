@@ -1,6 +1,7 @@
-import { ActionIcon, Button, Group, Select, Stack, Textarea, TextInput } from "@mantine/core";
+import { ActionIcon, Button, Group, NumberInput, Select, Stack, Textarea, TextInput } from "@mantine/core";
 import type { RuleAction, RuleActionType } from "@parley/protocol";
 import { IconPlus, IconTrash } from "@tabler/icons-react";
+import { useState } from "react";
 import { useTranslation } from "react-i18next";
 import type { RuleOptions, TemplateOption } from "./options";
 
@@ -77,6 +78,8 @@ const TYPES: RuleActionType[] = [
   "template",
   "note",
   "close",
+  "mark_important",
+  "snooze",
   "webhook",
 ];
 
@@ -93,6 +96,8 @@ const blank = (type: RuleActionType): RuleAction =>
       webhook: { type: "webhook", url: "" },
       template: { type: "template", templateId: "", variables: { body: [] } },
       assign_bot: { type: "assign_bot", botId: "" },
+      mark_important: { type: "mark_important" },
+      snooze: { type: "snooze", until: "for", minutes: 60 },
     }) as Record<RuleActionType, RuleAction>
   )[type];
 
@@ -184,9 +189,79 @@ function ActionFields({
           onChange={(v) => onChange({ ...action, botId: v ?? "" })}
         />
       );
+    case "snooze":
+      return <SnoozeFields action={action} onChange={onChange} />;
     case "close":
+    case "mark_important":
       return null;
   }
+}
+
+type SnoozeAction = Extract<RuleAction, { type: "snooze" }>;
+
+/** Snooze for minutes or hours (kept as minutes), or until the business hours open next. */
+function SnoozeFields({ action, onChange }: { action: SnoozeAction; onChange: (a: RuleAction) => void }) {
+  const { t } = useTranslation();
+  const minutes = action.minutes ?? 60;
+  // The unit is the editor's: 120 minutes reads as 2 hours until the person picks minutes.
+  const [unit, setUnit] = useState<"minutes" | "hours">(minutes % 60 === 0 ? "hours" : "minutes");
+  const inHours = unit === "hours";
+  return (
+    <Group gap="xs" align="flex-start">
+      <Select
+        aria-label={t("importantSnooze.rule.until")}
+        w={260}
+        allowDeselect={false}
+        data-testid="action-snooze-until"
+        data={(["for", "next_opening"] as const).map((u) => ({
+          value: u,
+          label: t(`importantSnooze.rule.${u}`),
+        }))}
+        value={action.until}
+        onChange={(v) =>
+          onChange(
+            v === "next_opening"
+              ? { type: "snooze", until: "next_opening" }
+              : { type: "snooze", until: "for", minutes },
+          )
+        }
+      />
+      {action.until === "for" ? (
+        <>
+          <NumberInput
+            aria-label={t("importantSnooze.rule.amount")}
+            w={90}
+            min={1}
+            data-testid="action-snooze-amount"
+            value={inHours ? Math.round(minutes / 60) : minutes}
+            onChange={(v) => {
+              const n = Math.max(1, Math.floor(Number(v) || 1));
+              onChange({ ...action, minutes: inHours ? n * 60 : n });
+            }}
+          />
+          <Select
+            aria-label={t("importantSnooze.rule.unit")}
+            w={110}
+            allowDeselect={false}
+            data={(["minutes", "hours"] as const).map((u) => ({
+              value: u,
+              label: t(`importantSnooze.rule.${u}`),
+            }))}
+            value={unit}
+            onChange={(v) => {
+              // The number stays as typed; what it counts changes.
+              const n = inHours ? minutes / 60 : minutes;
+              setUnit(v === "hours" ? "hours" : "minutes");
+              onChange({
+                ...action,
+                minutes: v === "hours" ? Math.max(1, Math.round(n)) * 60 : Math.max(1, Math.round(n)),
+              });
+            }}
+          />
+        </>
+      ) : null}
+    </Group>
+  );
 }
 
 /** The actions of a rule, done in order when it matches. */

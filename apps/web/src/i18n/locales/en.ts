@@ -13,6 +13,7 @@ import { enDistribution } from "./en/distribution";
 import { enEnrolmentRequired } from "./en/enrolment-required";
 import { enHours } from "./en/hours";
 import { enIgMentions } from "./en/ig-mentions";
+import { enImportantSnooze } from "./en/important-snooze";
 import { enInboxTools } from "./en/inbox-tools";
 import { enLog } from "./en/log";
 import { enMedia } from "./en/media";
@@ -374,6 +375,7 @@ export const en = {
   ...enNavigation,
   ...enAgentDay,
   ...enAgentDay2,
+  ...enImportantSnooze,
 };
 
 export type Translation = typeof en;

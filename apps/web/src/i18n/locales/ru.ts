@@ -13,6 +13,7 @@ import { ruDistribution } from "./ru/distribution";
 import { ruEnrolmentRequired } from "./ru/enrolment-required";
 import { ruHours } from "./ru/hours";
 import { ruIgMentions } from "./ru/ig-mentions";
+import { ruImportantSnooze } from "./ru/important-snooze";
 import { ruInboxTools } from "./ru/inbox-tools";
 import { ruLog } from "./ru/log";
 import { ruMedia } from "./ru/media";
@@ -387,4 +388,5 @@ export const ru = {
   ...ruNavigation,
   ...ruAgentDay,
   ...ruAgentDay2,
+  ...ruImportantSnooze,
 };

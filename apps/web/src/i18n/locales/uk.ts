@@ -13,6 +13,7 @@ import { ukDistribution } from "./uk/distribution";
 import { ukEnrolmentRequired } from "./uk/enrolment-required";
 import { ukHours } from "./uk/hours";
 import { ukIgMentions } from "./uk/ig-mentions";
+import { ukImportantSnooze } from "./uk/important-snooze";
 import { ukInboxTools } from "./uk/inbox-tools";
 import { ukLog } from "./uk/log";
 import { ukMedia } from "./uk/media";
@@ -387,4 +388,5 @@ export const uk = {
   ...ukNavigation,
   ...ukAgentDay,
   ...ukAgentDay2,
+  ...ukImportantSnooze,
 };

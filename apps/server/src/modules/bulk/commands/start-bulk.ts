@@ -20,7 +20,12 @@ export async function startBulk(ctx: AppContext, actor: Actor, input: BulkInput,
     ? [...new Set(input.ids)]
     : await listConversationIds(ctx.db, actor, input.filter!, BULK_MAX);
   if (!ids.length) throw new AppError("validation_failed", "No conversation matches: nothing to do.");
-  const params = { assigneeId: input.assigneeId ?? null, teamId: input.teamId, ...source };
+  const params = {
+    assigneeId: input.assigneeId ?? null,
+    teamId: input.teamId,
+    ...(input.action === "snooze" ? { snooze: input.snooze } : {}),
+    ...source,
+  };
   // The operation's id is chosen first: the audit entry names it and is never changed afterwards.
   const operationId = crypto.randomUUID();
   return transact(ctx, async (tx) => {
@@ -38,6 +43,7 @@ export async function startBulk(ctx: AppContext, actor: Actor, input: BulkInput,
         ...(input.action === "reassign"
           ? { assigneeId: params.assigneeId, teamId: params.teamId ?? null }
           : {}),
+        ...(input.action === "snooze" ? { snooze: input.snooze } : {}),
       },
       ...source,
       at: tx.now,

@@ -14,7 +14,8 @@ export async function closeConversation(
   by: { userId: string | null; reason?: "visitor_left" },
 ) {
   await tx.q.query(
-    "update conversations set status = 'closed', closed_at = $2, updated_at = $2 where id = $1",
+    // A snooze ends with the conversation: a closed one is in no inbox view to come back to.
+    "update conversations set status = 'closed', closed_at = $2, updated_at = $2, snoozed_until = null, snoozed_by = null where id = $1",
     [row.id, tx.now],
   );
   // The agent has room for one more: distribution hands them a waiting conversation.

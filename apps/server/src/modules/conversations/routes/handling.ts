@@ -4,12 +4,14 @@ import type { AppContext } from "../../../context";
 import { type App, actorOf, requestSource } from "../../../http/types";
 import { addOperator, assignConversation, leaveConversation } from "../assign";
 import { changeStatus } from "../change-status";
+import { setImportant } from "../commands/set-important";
+import { snoozeConversation, unsnoozeConversation } from "../commands/snooze";
 import { deleteConversation } from "../delete";
-import { IdParams, tags } from "../schema";
+import { IdParams, SnoozeBody, tags } from "../schema";
 
 const Answer = { 200: z.object({ conversation: Conversation }) };
 
-/** Handling a conversation: status, assignment, operators, leaving, deletion (R206–R213). */
+/** Handling a conversation: status, important, snooze, assignment, operators, leaving, deletion (R206–R213). */
 export function handlingRoutes(app: App, ctx: AppContext) {
   app.post(
     "/api/conversations/:id/status",
@@ -23,6 +25,51 @@ export function handlingRoutes(app: App, ctx: AppContext) {
       },
     },
     async (req) => ({ conversation: await changeStatus(ctx, actorOf(req), req.params.id, req.body.status) }),
+  );
+
+  app.put(
+    "/api/conversations/:id/important",
+    {
+      schema: {
+        tags,
+        summary: "Mark the conversation important (starred) for the team, or not",
+        params: IdParams,
+        body: z.object({ important: z.boolean() }),
+        response: Answer,
+      },
+    },
+    async (req) => ({
+      conversation: await setImportant(ctx, actorOf(req), req.params.id, req.body.important),
+    }),
+  );
+
+  app.put(
+    "/api/conversations/:id/snooze",
+    {
+      schema: {
+        tags,
+        summary: "Snooze an open conversation until a time or a preset; the customer writing wakes it",
+        params: IdParams,
+        body: SnoozeBody,
+        response: Answer,
+      },
+    },
+    async (req) => ({
+      conversation: await snoozeConversation(ctx, actorOf(req), req.params.id, req.body),
+    }),
+  );
+
+  app.delete(
+    "/api/conversations/:id/snooze",
+    {
+      schema: {
+        tags,
+        summary: "End the conversation's snooze now",
+        params: IdParams,
+        response: Answer,
+      },
+    },
+    async (req) => ({ conversation: await unsnoozeConversation(ctx, actorOf(req), req.params.id) }),
   );
 
   app.post(

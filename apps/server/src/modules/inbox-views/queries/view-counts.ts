@@ -13,6 +13,9 @@ export function filtersOf(s: SavedFilterParams): Partial<ListFilters> {
   return {
     status: (split(s.status) ??
       (view === "closed" ? ["closed"] : ["open", "in_progress"])) as ConversationStatus[],
+    // The default views leave snoozed conversations out; "Important" takes them too, "Snoozed" only them.
+    snoozed: view === "snoozed" ? true : view === "important" || view === "closed" ? undefined : false,
+    important: view === "important" || undefined,
     mine: view === "mine" || s.type === "mine" || undefined,
     unassigned: view === "unassigned" || s.type === "unassigned" || undefined,
     unanswered: s.type === "unanswered" || undefined,
@@ -30,10 +33,12 @@ export function filtersOf(s: SavedFilterParams): Partial<ListFilters> {
 const UNREAD = "(c.last_inbound_seq > coalesce(rc.last_read_seq, 0) or coalesce(rc.marked_unread, false))";
 /** Waiting for a reply: the same predicate as the processing order (open conversations only here). */
 const WAITING = "c.first_unanswered_at is not null";
+/** The default views (mine, all, unassigned, teams) leave snoozed conversations out until they wake. */
+const AWAKE = "c.snoozed_until is null";
 
 /**
- * The inbox views with their counts (unread and waiting) in one statement: "mine", "all", "unassigned", one
- * view per team the caller belongs to and each of their saved filters. Only open conversations the caller
+ * The inbox views with their counts (unread and waiting) in one statement: "mine", "all", "unassigned",
+ * "important", "snoozed", one view per team the caller belongs to and each of their saved filters. Only open conversations the caller
  * may see are counted, read once through conversations_open_counts_idx and the caller's read cursors.
  */
 export async function viewCounts(ctx: AppContext, actor: Actor) {
@@ -56,10 +61,12 @@ export async function viewCounts(ctx: AppContext, actor: Actor) {
     return `$${params.length}`;
   };
   const views: [string, string][] = [
-    ["mine", "c.assignee_id = $2"],
-    ["all", "true"],
-    ["unassigned", "c.assignee_id is null"],
-    ...teams.map((t): [string, string] => [`team:${t.id}`, `c.team_id = ${p(t.id)}::uuid`]),
+    ["mine", `c.assignee_id = $2 and ${AWAKE}`],
+    ["all", AWAKE],
+    ["unassigned", `c.assignee_id is null and ${AWAKE}`],
+    ["important", "c.important_at is not null"],
+    ["snoozed", "c.snoozed_until is not null"],
+    ...teams.map((t): [string, string] => [`team:${t.id}`, `c.team_id = ${p(t.id)}::uuid and ${AWAKE}`]),
     ...savedFilters.map((s): [string, string] => {
       // Closed conversations are never unread or waiting here: a filter of closed ones counts zero.
       const conditions = inboxFilters(filtersOf(s.params), p);
@@ -83,8 +90,11 @@ export async function viewCounts(ctx: AppContext, actor: Actor) {
     waiting: Number(row?.[`w${i}`] ?? 0),
   });
   return {
-    views: (["mine", "all", "unassigned"] as const).map((key, i) => ({ key, ...counts(i) })),
-    teams: teams.map((t, i) => ({ ...t, ...counts(3 + i) })),
-    saved: savedFilters.map((s, i) => ({ ...s, ...counts(3 + teams.length + i) })),
+    views: (["mine", "all", "unassigned", "important", "snoozed"] as const).map((key, i) => ({
+      key,
+      ...counts(i),
+    })),
+    teams: teams.map((t, i) => ({ ...t, ...counts(5 + i) })),
+    saved: savedFilters.map((s, i) => ({ ...s, ...counts(5 + teams.length + i) })),
   };
 }

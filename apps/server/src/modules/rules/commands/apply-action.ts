@@ -8,6 +8,10 @@ import { handToBot } from "../../bots/commands/assign-bot";
 import { tagContact, untagContact } from "../../contacts/commands/tag-contact";
 import { assignConversation } from "../../conversations/assign";
 import { changeStatus } from "../../conversations/change-status";
+import { setImportant } from "../../conversations/commands/set-important";
+import { snoozeConversation } from "../../conversations/commands/snooze";
+import { nextOpeningAfter } from "../../conversations/snooze-time";
+import { HoursCache } from "../../hours/api";
 import { sendMessage } from "../../messages/send-message";
 import { sendTemplate } from "../../templates/commands/send-template";
 import type { RuleRow } from "../present";
@@ -96,10 +100,30 @@ export async function applyAction(
     case "close":
       await changeStatus(ctx, actor, target.id, "closed");
       return;
+    case "mark_important":
+      await setImportant(ctx, actor, target.id, true);
+      return;
+    case "snooze":
+      await snoozeConversation(ctx, actor, target.id, { until: await snoozeUntil(ctx, target, action) });
+      return;
     case "webhook":
       // Called by its own job (rules.webhook): a slow or failing address never holds up the other actions.
       return;
   }
+}
+
+/** A rule's snooze: for its minutes, or until the next opening of the team's (or workspace's) business hours. */
+async function snoozeUntil(
+  ctx: AppContext,
+  target: Target,
+  action: Extract<RuleAction, { type: "snooze" }>,
+): Promise<Date> {
+  const now = ctx.clock.now();
+  if (action.until === "for") return new Date(now.getTime() + (action.minutes ?? 60) * 60_000);
+  const schedule = await new HoursCache(ctx.db).schedule(target.workspaceId, target.teamId);
+  const at = nextOpeningAfter(schedule, now);
+  if (!at) throw new Error("there are no business hours to wait for (set them, or snooze for a time)");
+  return at;
 }
 
 async function cannedText(ctx: AppContext, rule: RuleRow, id: string) {

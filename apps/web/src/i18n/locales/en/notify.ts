@@ -18,6 +18,7 @@ export const enNotify = {
       time_limit: "Time limit: {{title}}",
       security_alert: "Security alert: {{title}}",
       channel_problem: "Channel problem: {{title}}",
+      snooze_ended: "Snooze ended: {{title}}",
       delivery_failed_email: "Email notifications could not be sent",
       delivery_failed_push: "Browser notifications could not be sent",
     },

@@ -67,6 +67,8 @@ export const enRules = {
       webhook: "Call a webhook",
       template: "Send a template",
       assign_bot: "Hand to a bot",
+      mark_important: "Mark important",
+      snooze: "Snooze",
     },
     action: {
       type: "Action",

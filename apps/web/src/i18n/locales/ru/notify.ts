@@ -20,6 +20,7 @@ export const ruNotify = {
       time_limit: "Срок ответа: {{title}}",
       security_alert: "Предупреждение безопасности: {{title}}",
       channel_problem: "Проблема канала: {{title}}",
+      snooze_ended: "Откладывание закончилось: {{title}}",
       delivery_failed_email: "Не удалось отправить уведомления по почте",
       delivery_failed_push: "Не удалось отправить уведомления в браузер",
     },

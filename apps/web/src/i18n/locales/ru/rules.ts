@@ -67,6 +67,8 @@ export const ruRules = {
       webhook: "Вызвать вебхук",
       template: "Отправить шаблон",
       assign_bot: "Передать боту",
+      mark_important: "Отметить как важный",
+      snooze: "Отложить",
     },
     action: {
       type: "Действие",

@@ -20,6 +20,7 @@ export const ukNotify = {
       time_limit: "Термін відповіді: {{title}}",
       security_alert: "Попередження безпеки: {{title}}",
       channel_problem: "Проблема каналу: {{title}}",
+      snooze_ended: "Відкладення закінчилося: {{title}}",
       delivery_failed_email: "Не вдалося надіслати сповіщення поштою",
       delivery_failed_push: "Не вдалося надіслати сповіщення в браузер",
     },

@@ -67,6 +67,8 @@ export const ukRules = {
       webhook: "Викликати вебхук",
       template: "Надіслати шаблон",
       assign_bot: "Передати боту",
+      mark_important: "Позначити важливою",
+      snooze: "Відкласти",
     },
     action: {
       type: "Дія",
