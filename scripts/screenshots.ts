@@ -5,8 +5,8 @@
  * database, seeds a demo workspace (an owner, agents, a team, conversations on several channels in English,
  * Russian and Ukrainian, replies with receipts, a note, tasks and reminders), then drives Debian's Chromium
  * (playwright-core) at 1440 px through the inbox with the navigation rail, a conversation, contacts, the settings
- * area, the tasks calendar, the Russian inbox and calendar, the first-run checklist of a new workspace, and at a
- * phone's width (390 px) through the list, a conversation and the calendar.
+ * area, the tasks calendar, the Russian inbox (also at 1024 px) and calendar, the first-run checklist of a
+ * new workspace, and at a phone's width (390 px) through the list, a conversation and the calendar.
  * Set CHROMIUM_PATH when Chromium is not at /usr/bin/chromium.
  */
 import { spawnSync } from "node:child_process";
@@ -99,6 +99,12 @@ async function main() {
     await page.getByText("Все").first().waitFor();
     await settle(page);
     await shot(page, "inbox-ru");
+    // The Russian inbox at the laptop's width: the rail's labels on one line, the status as a badge.
+    await page.setViewportSize({ width: 1024, height: 768 });
+    await page.getByTestId("status-current").waitFor();
+    await settle(page);
+    await shot(page, "inbox-ru-1024");
+    await page.setViewportSize({ width: 1440, height: 900 });
     await page.goto(`${url}/tasks?view=week`);
     await page.getByTestId("calendar-item").first().waitFor();
     await settle(page);

@@ -119,21 +119,32 @@ describe("the agent's day, smoothed", () => {
       await colleague.client.post(`/api/conversations/${id}/status`, { status: "open" });
       await eventually(() => current.textContent()).toBe(ui.open);
 
-      // Narrower: the header's line names the current status; the menu reopens a closed conversation.
+      // Narrower: the header is compact, and the status stays in view as a badge under the name; its menu
+      // has the same one action, and after a reopen the badge reads "Open".
       for (const width of [1440, 1024, 390]) {
         await page.setViewportSize({ width, height: 900 });
         await page.goto(`${t.url}/inbox/${id}?view=all`);
-        // Below 820 px of header width the actions are in the menu and the status is written beside the assignee.
+        // Below 820 px of header width the actions are in the menu and the status is a badge.
         await eventually(() => page.getByTestId("conversation-header").getAttribute("data-compact")).toBe(
           "true",
         );
-        const shown = () => page.getByTestId("conversation-assignee").textContent();
-        await eventually(shown).toContain(ui.open);
+        const badge = page.getByTestId("status-current");
+        await eventually(() => badge.textContent()).toBe(ui.open);
+        expect(await badge.isVisible()).toBe(true);
         await colleague.client.post(`/api/conversations/${id}/status`, { status: "closed" });
-        await eventually(shown).toContain(ui.closed);
-        await page.getByTestId("conversation-menu").click();
-        await page.getByTestId("menu-reopen").click();
-        await eventually(shown).toContain(ui.open);
+        await eventually(() => badge.textContent()).toBe(ui.closed);
+        await badge.click();
+        const reopen = page.getByTestId("status-action");
+        expect(await reopen.textContent()).toBe(ui.reopen);
+        expect(await reopen.getAttribute("data-next")).toBe("open");
+        expect(await page.getByTestId("status-set-closed").isDisabled()).toBe(true);
+        await reopen.click();
+        await eventually(() => badge.textContent()).toBe(ui.open);
+        await eventually(() => badge.getAttribute("data-status")).toBe("open");
+        // The badge's action follows: now it closes.
+        await badge.click();
+        expect(await page.getByTestId("status-action").textContent()).toBe(ui.close);
+        await page.keyboard.press("Escape");
         await screenshot(page, `status-${lang}-${width}`);
       }
     }

@@ -78,6 +78,48 @@ async function workspaceWithConversation(t: Awaited<ReturnType<typeof serverOnFr
   return { owner, agent, conn, id };
 }
 
+/**
+ * Each rail label on one line and inside its link: its height is one line's (the computed line height), and
+ * nothing of it runs past its box or the link's.
+ */
+async function railLabels(page: Page) {
+  return page.getByTestId("rail-label").evaluateAll((els) =>
+    els.map((el) => {
+      const box = el.getBoundingClientRect();
+      const link = el.parentElement!.getBoundingClientRect();
+      return {
+        text: el.textContent,
+        lines:
+          box.height /
+          Number.parseFloat(
+            (
+              globalThis as unknown as { getComputedStyle(x: unknown): { lineHeight: string } }
+            ).getComputedStyle(el).lineHeight,
+          ),
+        overflows: el.scrollWidth > el.clientWidth || box.left < link.left || box.right > link.right,
+      };
+    }),
+  );
+}
+
+/**
+ * The compact header's status badge: its whole text on screen, under the name (never beside it, where it would
+ * take the name's room), and inside the header.
+ */
+async function statusBadge(page: Page) {
+  const badge = page.getByTestId("status-current");
+  await badge.waitFor();
+  const box = (await badge.boundingBox())!;
+  const name = (await page.getByTestId("conversation-contact").boundingBox())!;
+  const header = (await page.getByTestId("conversation-header").boundingBox())!;
+  return {
+    text: await badge.textContent(),
+    cut: await badge.evaluate((el) => el.scrollWidth > el.clientWidth),
+    belowName: box.y >= name.y + name.height - 1,
+    inside: box.x >= header.x && box.x + box.width <= header.x + header.width,
+  };
+}
+
 const ownerId = async (c: Client) => (await c.get("/api/auth/session")).body.user.id as string;
 
 describe("header and navigation", () => {
@@ -106,9 +148,24 @@ describe("header and navigation", () => {
         expect(nameBox.x + nameBox.width).toBeLessThanOrEqual(menuBox.x);
         const header = (await page.getByTestId("conversation-header").boundingBox())!;
         expect(header.height, `${lang} ${width}: header wraps`).toBeLessThan(110);
+        // The status is readable at every width: in the compact header, a badge under the name.
+        if ((await page.getByTestId("conversation-header").getAttribute("data-compact")) === "true") {
+          const badge = await statusBadge(page);
+          expect(badge.text, `${lang} ${width}: status`).toBe(lang === "ru" ? "Открыт" : "Open");
+          expect(badge.cut, `${lang} ${width}: status cut off`).toBe(false);
+          expect(badge.belowName, `${lang} ${width}: status beside the name`).toBe(true);
+          expect(badge.inside, `${lang} ${width}: status outside the header`).toBe(true);
+        } else {
+          expect(await page.getByTestId("status-action").isVisible()).toBe(true);
+        }
         await screenshot(page, `header-${lang}-${width}`);
 
         if (width >= 768) {
+          // Every label of the rail on one line, inside its link.
+          for (const label of await railLabels(page)) {
+            expect(label.lines, `${lang} ${width}: "${label.text}" wraps`).toBeLessThan(1.5);
+            expect(label.overflows, `${lang} ${width}: "${label.text}" overflows`).toBe(false);
+          }
           // The rail: every destination visible, and Tab reaches it.
           for (const key of ["inbox", "contacts", "tasks", "log", "reports", "settings"])
             expect(await page.getByTestId(`rail-${key}`).isVisible(), `${lang} ${width} rail-${key}`).toBe(
@@ -145,6 +202,31 @@ describe("header and navigation", () => {
         }
       }
     }
+    // Ukrainian has the longest words: the rail and the status badge at the laptop's width.
+    await useLanguage(t, page, await ownerId(owner), "uk");
+    await page.setViewportSize({ width: 1024, height: 900 });
+    await page.goto(`${t.url}/inbox/${id}?view=all`);
+    await page.getByTestId("side-panel").waitFor();
+    const labels = await railLabels(page);
+    expect(labels.map((l) => l.text)).toEqual([
+      "Вхідні",
+      "Контакти",
+      "Завдання",
+      "Журнал",
+      "Звіти",
+      "Параметри",
+    ]);
+    for (const label of labels) {
+      expect(label.lines, `uk: "${label.text}" wraps`).toBeLessThan(1.5);
+      expect(label.overflows, `uk: "${label.text}" overflows`).toBe(false);
+    }
+    const badge = await statusBadge(page);
+    expect(badge.text).toBe("Відкрита");
+    expect(badge.cut || !badge.belowName || !badge.inside, "uk: status badge").toBe(false);
+    const fit = await nameFits(page);
+    expect(fit.scroll).toBeLessThanOrEqual(fit.client);
+    expect(fit.scrollHeight).toBeLessThanOrEqual(fit.clientHeight);
+    await screenshot(page, "header-uk-1024");
   });
 
   it("groups settings in one area with its own side navigation, showing only what the person may open", async () => {

@@ -119,11 +119,17 @@ export const useConversationList = (view: View, params: Record<string, string> =
     staleTime: 60_000,
   });
 
+/**
+ * One conversation. Realtime events keep it current in the cache (as the feed and the lists), so switching
+ * back to it within a minute shows it without asking the server again; what may have changed unseen (an
+ * assignment's permissions, a closed messaging window) is invalidated where it happens.
+ */
 export const useConversation = (id: string) =>
   useQuery({
     queryKey: keys.conversation(id),
     queryFn: () =>
       data(client.GET("/api/conversations/{id}", { params: { path: { id } } })).then((r) => r.conversation),
+    staleTime: 60_000,
   });
 
 export const useFeed = (id: string) =>

@@ -1,7 +1,7 @@
 import { ActionIcon, Box, Button, Group, Menu, Text, Tooltip } from "@mantine/core";
 import { useElementSize } from "@mantine/hooks";
 import type { Conversation, ConversationStatus } from "@parley/protocol";
-import { IconHandGrab, IconLayoutSidebarRight, IconRotateClockwise } from "@tabler/icons-react";
+import { IconHandGrab, IconLayoutSidebarRight } from "@tabler/icons-react";
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useTranslation } from "react-i18next";
 import { client, data } from "../../api/client";
@@ -18,11 +18,12 @@ import { ConversationReceipts } from "../receipts/ConversationReceipts";
 import { ChannelIcon } from "./ChannelIcon";
 import { ContactAvatar, contactName } from "./ContactAvatar";
 import { ImportantSnoozeMenuItems, SnoozeControl, StarToggle, snoozeTime } from "./ImportantSnooze";
-import { StatusControl } from "./StatusControl";
+import { CompactStatusControl, StatusControl } from "./StatusControl";
 
 /**
- * Below this width the header's actions (take, the status switch) move into the conversation's menu, so the
- * contact's name, channel and number keep their room: Russian and Ukrainian labels need about this much.
+ * Below this width the header's actions give the contact's name, channel and number their room (Russian and
+ * Ukrainian labels need about this much): taking the conversation moves into its menu, and the status control
+ * becomes a badge under the name that opens the same action and the list of statuses.
  */
 export const HEADER_FULL_WIDTH = 820;
 
@@ -90,28 +91,28 @@ export function ConversationHeader({
       : assignee
         ? t("conversation.assignedTo", { name: assignee.name })
         : t("conversation.unassigned");
-  // In the compact form the menu takes over: take, and reopen (finish and "in progress" are there already).
+  // In the compact form the menu takes over starring, snoozing and taking the conversation; the status stays in
+  // view as a badge.
   const extra = compact ? (
     <>
       <ImportantSnoozeMenuItems c={c} me={me} />
       <Menu.Divider />
       {mayTake ? (
-        <Menu.Item leftSection={<IconHandGrab size={14} />} onClick={() => take.mutate()} data-testid="take">
-          {t("conversation.take")}
-        </Menu.Item>
+        <>
+          <Menu.Item leftSection={<IconHandGrab size={14} />} onClick={() => take.mutate()} data-testid="take">
+            {t("conversation.take")}
+          </Menu.Item>
+          <Menu.Divider />
+        </>
       ) : null}
-      {c.permissions?.changeStatus && c.status !== "open" ? (
-        <Menu.Item
-          leftSection={<IconRotateClockwise size={14} />}
-          onClick={() => status.mutate("open")}
-          data-testid="menu-reopen"
-        >
-          {t("navigation.header.reopen")}
-        </Menu.Item>
-      ) : null}
-      <Menu.Divider />
     </>
   ) : null;
+  const statusProps = {
+    status: c.status,
+    allowed: !!c.permissions?.changeStatus,
+    pending: status.isPending,
+    onChange: (s: ConversationStatus) => status.mutate(s),
+  };
   return (
     <Group
       ref={ref}
@@ -150,14 +151,17 @@ export function ConversationHeader({
             </Text>
             <HeaderProfileLink contactId={c.contact.id} connectionId={c.connection.id} />
           </Group>
-          <Text size="xs" c="dimmed" truncate data-testid="conversation-assignee">
-            {assignee && c.assigneeId !== me ? (
-              <span style={{ marginRight: 4, verticalAlign: "-1px" }}>
-                <PresenceDot userId={assignee.id} size={7} />
-              </span>
-            ) : null}
-            {compact ? `${t(`status.${c.status}`)} · ${assignment}` : assignment}
-          </Text>
+          <Group gap={6} wrap="nowrap">
+            {compact ? <CompactStatusControl {...statusProps} /> : null}
+            <Text size="xs" c="dimmed" truncate data-testid="conversation-assignee" style={{ minWidth: 0 }}>
+              {assignee && c.assigneeId !== me ? (
+                <span style={{ marginRight: 4, verticalAlign: "-1px" }}>
+                  <PresenceDot userId={assignee.id} size={7} />
+                </span>
+              ) : null}
+              {assignment}
+            </Text>
+          </Group>
           {c.snoozedUntil ? (
             <Text size="xs" c="violet.8" truncate data-testid="snoozed-until">
               {t("importantSnooze.snooze.until", { time: snoozeTime(c.snoozedUntil, i18n.language) })}
@@ -184,14 +188,7 @@ export function ConversationHeader({
             </Button>
           </Tooltip>
         ) : null}
-        {compact ? null : (
-          <StatusControl
-            status={c.status}
-            allowed={!!c.permissions?.changeStatus}
-            pending={status.isPending}
-            onChange={(s) => status.mutate(s)}
-          />
-        )}
+        {compact ? null : <StatusControl {...statusProps} />}
         <ConversationMenu
           c={c}
           me={me}

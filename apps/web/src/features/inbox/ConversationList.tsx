@@ -4,7 +4,7 @@ import { CAPABILITIES } from "@parley/protocol/capabilities";
 import { IconInbox, IconStarFilled, IconZzz } from "@tabler/icons-react";
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { useVirtualizer } from "@tanstack/react-virtual";
-import { useEffect, useMemo, useRef } from "react";
+import { memo, useEffect, useMemo, useRef } from "react";
 import { useTranslation } from "react-i18next";
 import { Link, useLocation } from "react-router";
 import { keys, sessionQuery, useConversationList, useUsers, type View, viewQuery } from "../../api/queries";
@@ -163,7 +163,11 @@ export function ConversationList({
   );
 }
 
-function Row({
+/**
+ * One row, re-rendered only when its own props change: moving the selection re-renders the two rows whose
+ * `selected` changed, not the whole list (the conversation, its link and author are the same values).
+ */
+const Row = memo(function Row({
   c,
   href,
   selected,
@@ -343,4 +347,4 @@ function Row({
       ) : null}
     </Box>
   );
-}
+});

@@ -47,7 +47,8 @@ export function InboxListColumn({
   const [params, setParams] = useSearchParams();
   const filters = useMemo(() => readFilters(params), [params]);
   const settings = useWorkspaceSettings();
-  const sla = slaOf(settings.data);
+  // Kept as one value while the settings are: the list's rows are memoised on it.
+  const sla = useMemo(() => slaOf(settings.data), [settings.data]);
   const paramsKey = params.toString();
   // biome-ignore lint/correctness/useExhaustiveDependencies: the URL's text is the identity of the filters
   const query = useMemo(() => listParams(view, filters, sla !== null), [view, paramsKey, sla !== null]);
@@ -56,10 +57,13 @@ export function InboxListColumn({
     [setParams],
   );
 
-  // The search box writes `q` into the URL once typing pauses.
+  // The search box writes `q` into the URL once typing pauses. Only a change is written: `setParams` is a new
+  // function after every navigation (opening another conversation), and writing the same URL again would
+  // render the whole inbox a second time on each switch.
   const [text, setText] = useState(params.get("q") ?? "");
   const [debounced] = useDebouncedValue(text.trim(), 300);
   useEffect(() => {
+    if ((new URLSearchParams(window.location.search).get("q") ?? "") === debounced) return;
     setParams(
       (cur) => {
         const next = new URLSearchParams(cur);

@@ -1,7 +1,7 @@
 import { AppShell, Box, Button, Group, ScrollArea, Stack, Text } from "@mantine/core";
 import { useDisclosure, useMediaQuery } from "@mantine/hooks";
 import { IconArrowLeft, IconMessages } from "@tabler/icons-react";
-import { lazy, Suspense } from "react";
+import { lazy, Suspense, useMemo } from "react";
 import { useTranslation } from "react-i18next";
 import { Link, useParams, useSearchParams } from "react-router";
 import { isView, type Session, type View } from "../../api/queries";
@@ -33,6 +33,12 @@ export function InboxPage({ session }: { session: Session }) {
   // Narrow screens: the views behind a burger; the list and the conversation are separate screens.
   const [navOpened, nav] = useDisclosure(false);
   const narrow = useMediaQuery("(max-width: 48em)") ?? false;
+  // The app's header does not change with the open conversation: the same element is kept, so switching
+  // conversations does not render it again.
+  const header = useMemo(
+    () => <AppHeader session={session} socket={socket} nav={{ opened: navOpened, toggle: nav.toggle }} />,
+    [session, socket, navOpened, nav.toggle],
+  );
 
   return (
     <AppShell
@@ -44,9 +50,7 @@ export function InboxPage({ session }: { session: Session }) {
       }}
       padding={0}
     >
-      <AppShell.Header px="md">
-        <AppHeader session={session} socket={socket} nav={{ opened: navOpened, toggle: nav.toggle }} />
-      </AppShell.Header>
+      <AppShell.Header px="md">{header}</AppShell.Header>
       <AppShell.Navbar>
         <Group h="100%" gap={0} wrap="nowrap" align="stretch">
           <Box

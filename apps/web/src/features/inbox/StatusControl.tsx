@@ -1,4 +1,4 @@
-import { Box, Button, Group, Menu, Tooltip } from "@mantine/core";
+import { Box, Button, Group, Menu, Tooltip, UnstyledButton } from "@mantine/core";
 import type { ConversationStatus } from "@parley/protocol";
 import { IconCheck, IconChevronDown, IconRotateClockwise } from "@tabler/icons-react";
 import { useTranslation } from "react-i18next";
@@ -9,6 +9,28 @@ const COLOR: Record<ConversationStatus, string> = {
   in_progress: "var(--mantine-color-orange-8)",
   closed: "var(--mantine-color-gray-7)",
 };
+/** The compact badge's background: a light tint of the status's colour (its text stays dark: AA contrast). */
+const TINT: Record<ConversationStatus, string> = {
+  open: "var(--mantine-color-green-0)",
+  in_progress: "var(--mantine-color-orange-0)",
+  closed: "var(--mantine-color-gray-1)",
+};
+
+const Dot = ({ status }: { status: ConversationStatus }) => (
+  <Box
+    component="span"
+    w={8}
+    h={8}
+    style={{ borderRadius: "50%", background: COLOR[status], display: "inline-block", flexShrink: 0 }}
+  />
+);
+
+interface StatusProps {
+  status: ConversationStatus;
+  allowed: boolean;
+  pending: boolean;
+  onChange: (s: ConversationStatus) => void;
+}
 
 /**
  * The status control of the conversation header, in two parts that cannot be read two ways: what the
@@ -17,17 +39,7 @@ const COLOR: Record<ConversationStatus, string> = {
  * come from the conversation as the cache holds it, which realtime events keep current, so after a
  * customer's message or a colleague reopens it the control reads "Open" with "Close" at once.
  */
-export function StatusControl({
-  status,
-  allowed,
-  pending,
-  onChange,
-}: {
-  status: ConversationStatus;
-  allowed: boolean;
-  pending: boolean;
-  onChange: (s: ConversationStatus) => void;
-}) {
+export function StatusControl({ status, allowed, pending, onChange }: StatusProps) {
   const { t } = useTranslation();
   const next: ConversationStatus = status === "closed" ? "open" : "closed";
   const actionLabel = next === "closed" ? t("agentDay2.status.close") : t("agentDay2.status.reopen");
@@ -39,14 +51,7 @@ export function StatusControl({
             variant="default"
             size="xs"
             disabled={!allowed || pending}
-            leftSection={
-              <Box
-                component="span"
-                w={8}
-                h={8}
-                style={{ borderRadius: "50%", background: COLOR[status], display: "inline-block" }}
-              />
-            }
+            leftSection={<Dot status={status} />}
             rightSection={<IconChevronDown size={14} aria-hidden />}
             aria-label={t("agentDay2.status.current", { status: t(`status.${status}`) })}
             data-testid="status-current"
@@ -55,18 +60,7 @@ export function StatusControl({
           </Button>
         </Menu.Target>
         <Menu.Dropdown data-testid="status-menu">
-          <Menu.Label>{t("agentDay2.status.set")}</Menu.Label>
-          {STATUSES.map((s) => (
-            <Menu.Item
-              key={s}
-              leftSection={s === status ? <IconCheck size={14} aria-hidden /> : <Box w={14} />}
-              disabled={s === status}
-              onClick={() => onChange(s)}
-              data-testid={`status-set-${s}`}
-            >
-              {t(`status.${s}`)}
-            </Menu.Item>
-          ))}
+          <StatusItems status={status} onChange={onChange} />
         </Menu.Dropdown>
       </Menu>
       <Tooltip label={next === "closed" ? t("agentDay2.status.closeHint") : t("agentDay2.status.reopenHint")}>
@@ -84,5 +78,82 @@ export function StatusControl({
         </Button>
       </Tooltip>
     </Group>
+  );
+}
+
+/** The list of statuses, the current one ticked and disabled. */
+function StatusItems({ status, onChange }: Pick<StatusProps, "status" | "onChange">) {
+  const { t } = useTranslation();
+  return (
+    <>
+      <Menu.Label>{t("agentDay2.status.set")}</Menu.Label>
+      {STATUSES.map((s) => (
+        <Menu.Item
+          key={s}
+          leftSection={s === status ? <IconCheck size={14} aria-hidden /> : <Box w={14} />}
+          disabled={s === status}
+          onClick={() => onChange(s)}
+          data-testid={`status-set-${s}`}
+        >
+          {t(`status.${s}`)}
+        </Menu.Item>
+      ))}
+    </>
+  );
+}
+
+/**
+ * The status control where the header is narrow (a laptop with the side panel open, a phone): the current
+ * status as a small tinted badge with its dot, on the line under the contact's name, so it never takes the
+ * name's room. It opens a menu whose first item is the same one action as the wide control's ("Close" while
+ * open or in progress, "Reopen" once closed), then the list of statuses. After a reopen it reads "Open".
+ */
+export function CompactStatusControl({ status, allowed, pending, onChange }: StatusProps) {
+  const { t } = useTranslation();
+  const next: ConversationStatus = status === "closed" ? "open" : "closed";
+  return (
+    <Menu position="bottom-start" withinPortal>
+      <Menu.Target>
+        <UnstyledButton
+          disabled={!allowed || pending}
+          aria-label={t("agentDay2.status.current", { status: t(`status.${status}`) })}
+          data-testid="status-current"
+          data-status={status}
+          px={6}
+          h={18}
+          fz="xs"
+          fw={600}
+          lh="16px"
+          c="gray.9"
+          bg={TINT[status]}
+          style={{
+            display: "inline-flex",
+            alignItems: "center",
+            gap: 5,
+            flexShrink: 0,
+            whiteSpace: "nowrap",
+            borderRadius: "var(--mantine-radius-xl)",
+            border: `1px solid ${COLOR[status]}`,
+            cursor: allowed ? "pointer" : "default",
+          }}
+        >
+          <Dot status={status} />
+          {t(`status.${status}`)}
+          {allowed ? <IconChevronDown size={12} aria-hidden /> : null}
+        </UnstyledButton>
+      </Menu.Target>
+      <Menu.Dropdown data-testid="status-menu">
+        <Menu.Item
+          leftSection={next === "closed" ? <IconCheck size={14} /> : <IconRotateClockwise size={14} />}
+          onClick={() => onChange(next)}
+          data-testid="status-action"
+          data-next={next}
+        >
+          {next === "closed" ? t("agentDay2.status.close") : t("agentDay2.status.reopen")}
+        </Menu.Item>
+        <Menu.Divider />
+        <StatusItems status={status} onChange={onChange} />
+      </Menu.Dropdown>
+    </Menu>
   );
 }

@@ -6,8 +6,11 @@ import { destinations } from "./destinations";
 import { allowedPages, type Section, sectionOf } from "./pages";
 import "./rail.css";
 
-/** The width of the rail on wide screens. */
-export const RAIL_WIDTH = 76;
+/**
+ * The width of the rail on wide screens, the same in every language: each label fits on one line at 11 px
+ * (the longest, Russian "Настройки" and "Входящие", need about 68 px of the 76 px a link leaves for text).
+ */
+export const RAIL_WIDTH = 88;
 
 /** The navigation rail: the app's destinations, always in view on wide screens, reachable by keyboard. */
 export function NavRail({ session }: { session: Session }) {
@@ -29,7 +32,7 @@ export function NavRail({ session }: { session: Session }) {
               data-active={active || undefined}
             >
               <d.icon size={22} stroke={1.6} />
-              <Text size="11px" fw={600} lh={1.2} ta="center" style={{ overflowWrap: "anywhere" }}>
+              <Text size="11px" fw={600} lh={1.2} className="parley-rail-label" data-testid="rail-label">
                 {t(d.label)}
               </Text>
             </UnstyledButton>

@@ -8,7 +8,9 @@ export const ukNavigation = {
       tasks: "Завдання",
       log: "Журнал",
       reports: "Звіти",
-      settings: "Налаштування",
+      // The short name of the destination (as iOS and Windows name it): it fits the rail on one line;
+      // the section's pages keep the title "Налаштування".
+      settings: "Параметри",
     },
     menu: "Меню",
     settings: {
