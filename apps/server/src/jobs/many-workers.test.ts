@@ -154,3 +154,53 @@ describe("scheduled tasks", () => {
     );
   });
 });
+
+describe("gathered jobs", () => {
+  it("runs the due jobs of one type and workspace together, not another workspace's nor a later one, and retries them together", async () => {
+    const [a, b] = await db.query<{ id: string }>(
+      "insert into workspaces (name) values ('gather a'), ('gather b') returning id",
+    );
+    const runs: number[][] = [];
+    let failures = 1;
+    const r = runner(new MovableClock(), [{ name: "one", concurrency: 1, types: [] }]);
+    r.register({
+      type: "gather.check",
+      payload: z.object({ i: z.number() }),
+      backoffMs: () => 0,
+      run: async () => {
+        throw new Error("a gathered type runs through gather.run");
+      },
+      gather: {
+        max: 10,
+        run: async (payloads) => {
+          runs.push(payloads.map((p) => p.i).sort((x, y) => x - y));
+          if (failures-- > 0) throw new Error("the first run fails");
+        },
+      },
+    });
+    for (const i of [1, 2, 3, 4]) await enqueueJob(db, "gather.check", { i }, { workspaceId: a!.id });
+    for (const i of [5, 6]) await enqueueJob(db, "gather.check", { i }, { workspaceId: b!.id });
+    await enqueueJob(
+      db,
+      "gather.check",
+      { i: 7 },
+      { workspaceId: a!.id, runAt: new Date(Date.now() + 3600_000) },
+    );
+    r.start();
+    const states = async () =>
+      db.query<{ i: number; status: string; attempts: number }>(
+        "select (payload->>'i')::int as i, status, attempts from jobs where type = 'gather.check' order by 1",
+      );
+    await eventually(async () =>
+      expect((await states()).filter((s) => s.status === "done").map((s) => s.i)).toEqual([1, 2, 3, 4, 5, 6]),
+    );
+    // One run per workspace; the first (whichever workspace it was) failed and all its jobs ran again together.
+    const sorted = runs.map((x) => x.join(",")).sort();
+    expect(sorted).toEqual(runs[0]![0] === 1 ? ["1,2,3,4", "1,2,3,4", "5,6"] : ["1,2,3,4", "5,6", "5,6"]);
+    const failed = runs[0]![0] === 1 ? [1, 2, 3, 4] : [5, 6];
+    for (const s of await states()) {
+      if (s.i === 7) expect(s).toMatchObject({ status: "pending", attempts: 0 });
+      else expect(s.attempts).toBe(failed.includes(s.i) ? 2 : 1);
+    }
+  });
+});

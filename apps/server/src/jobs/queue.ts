@@ -18,6 +18,13 @@ export interface JobDefinition<S extends z.ZodType = z.ZodType> {
   run(payload: z.infer<S>, job: { id: number; attempt: number }): Promise<void>;
   /** Called once when the job is given up (dead-lettered). */
   onDead?(payload: z.infer<S>, error: unknown): Promise<void>;
+  /**
+   * Jobs of this type that are due together run together: with each job it starts, the runner claims up to
+   * `gather.max` more due jobs of the same type and workspace and hands all their payloads to
+   * `gather.run` (instead of `run`), so a backlog of small jobs becomes a few large ones. They end alike:
+   * all done, or each retried (or given up) as it would have been alone.
+   */
+  gather?: { max: number; run(payloads: z.infer<S>[]): Promise<void> };
 }
 
 /** A job the handler asks to retry at a set time (e.g. a provider's retry_after), not counted as failure. */
@@ -77,7 +84,10 @@ interface JobRow {
   payload: unknown;
   attempts: number;
   max_attempts: number;
+  workspace_id: string | null;
 }
+
+const JOB_ROW = "id, type, payload, attempts, max_attempts, workspace_id";
 
 /**
  * A durable queue in the application database: a job commits together with the change that needs it,
@@ -199,7 +209,7 @@ export class JobRunner {
          where ((status = 'pending' and run_at <= ${dbNow(6, 7)}) or (status = 'running' and locked_until < now()))
            and (type like any($4::text[])) is distinct from $5
          order by run_at limit $3 for update skip locked)
-       returning id, type, payload, attempts, max_attempts`,
+       returning ${JOB_ROW}`,
       [this.clock.now(), this.opts.lockMs, limit, patterns, exclude, ...dbTimeParams(this.clock)],
     );
   }
@@ -211,43 +221,79 @@ export class JobRunner {
     this.opts.onOutcome?.(job.type, outcome, performance.now() - started);
   }
 
+  /** Due pending jobs of the job's type and workspace, claimed to run with it (JobDefinition.gather). */
+  private async claimSiblings(job: JobRow, max: number): Promise<JobRow[]> {
+    return this.db.query<JobRow>(
+      `update jobs set status = 'running', attempts = attempts + 1,
+         locked_until = now() + $2::double precision * interval '1 millisecond', updated_at = $1
+       where id in (
+         select id from jobs
+         where status = 'pending' and run_at <= ${dbNow(7, 8)} and type = $4
+           and workspace_id is not distinct from $5::uuid and id <> $6
+         order by run_at, id limit $3 for update skip locked)
+       returning ${JOB_ROW}`,
+      [
+        this.clock.now(),
+        this.opts.lockMs,
+        max,
+        job.type,
+        job.workspace_id,
+        job.id,
+        ...dbTimeParams(this.clock),
+      ],
+    );
+  }
+
   private async attempt(job: JobRow): Promise<JobOutcome> {
     const def = this.defs.get(job.type);
     if (!def) {
-      await this.finish(job.id, "dead", `no handler registered for job type ${job.type}`);
+      await this.finish([job.id], "dead", `no handler registered for job type ${job.type}`);
       return "dead";
     }
-    const parsed = def.payload.safeParse(job.payload);
-    if (!parsed.success) {
-      await this.finish(job.id, "dead", `invalid payload: ${parsed.error.message}`);
-      return "dead";
+    const group: { job: JobRow; payload: unknown }[] = [];
+    for (const j of [job, ...(def.gather ? await this.claimSiblings(job, def.gather.max) : [])]) {
+      const parsed = def.payload.safeParse(j.payload);
+      if (parsed.success) group.push({ job: j, payload: parsed.data });
+      else await this.finish([j.id], "dead", `invalid payload: ${parsed.error.message}`);
     }
+    if (!group.length) return "dead";
     try {
-      await def.run(parsed.data, { id: job.id, attempt: job.attempts });
-      await this.finish(job.id, "done", null);
+      if (def.gather) await def.gather.run(group.map((g) => g.payload));
+      else await def.run(group[0]!.payload, { id: job.id, attempt: job.attempts });
+      await this.finish(
+        group.map((g) => g.job.id),
+        "done",
+        null,
+      );
       return "done";
     } catch (err) {
-      const message = err instanceof Error ? err.message : String(err);
-      if (err instanceof RetryLater) {
-        // Not the job's fault (rate limit): don't burn an attempt.
-        // An exact time the handler already told someone is kept to the millisecond.
-        await this.retry(job.id, err.at ?? null, err.afterMs, message, true);
-        return "deferred";
-      }
-      const maxAttempts = def.maxAttempts ?? job.max_attempts;
-      if (err instanceof PermanentFailure || job.attempts >= maxAttempts) {
-        await this.finish(job.id, "dead", message);
-        try {
-          await def.onDead?.(parsed.data, err);
-        } catch (hookErr) {
-          this.opts.onError(hookErr, job);
-        }
-        return "dead";
-      }
-      this.opts.onError(err, job);
-      await this.retry(job.id, null, (def.backoffMs ?? defaultBackoff)(job.attempts), message, false);
-      return "retried";
+      const outcomes = await Promise.all(group.map((g) => this.failed(def, g.job, g.payload, err)));
+      return outcomes[0]!;
     }
+  }
+
+  /** What an attempt that threw does to one job: retried later, or given up. */
+  private async failed(def: JobDefinition, job: JobRow, payload: unknown, err: unknown): Promise<JobOutcome> {
+    const message = err instanceof Error ? err.message : String(err);
+    if (err instanceof RetryLater) {
+      // Not the job's fault (rate limit): don't burn an attempt.
+      // An exact time the handler already told someone is kept to the millisecond.
+      await this.retry(job.id, err.at ?? null, err.afterMs, message, true);
+      return "deferred";
+    }
+    const maxAttempts = def.maxAttempts ?? job.max_attempts;
+    if (err instanceof PermanentFailure || job.attempts >= maxAttempts) {
+      await this.finish([job.id], "dead", message);
+      try {
+        await def.onDead?.(payload, err);
+      } catch (hookErr) {
+        this.opts.onError(hookErr, job);
+      }
+      return "dead";
+    }
+    this.opts.onError(err, job);
+    await this.retry(job.id, null, (def.backoffMs ?? defaultBackoff)(job.attempts), message, false);
+    return "retried";
   }
 
   /** Back to pending, due at `at` or `afterMs` from the database's now (as the clock sees it). */
@@ -261,10 +307,10 @@ export class JobRunner {
     );
   }
 
-  private async finish(id: number, status: "done" | "dead", error: string | null) {
+  private async finish(ids: number[], status: "done" | "dead", error: string | null) {
     await this.db.query(
-      "update jobs set status = $2, last_error = $3, locked_until = null, updated_at = $4 where id = $1",
-      [id, status, error, this.clock.now()],
+      "update jobs set status = $2, last_error = $3, locked_until = null, updated_at = $4 where id = any($1::bigint[])",
+      [ids, status, error, this.clock.now()],
     );
   }
 }

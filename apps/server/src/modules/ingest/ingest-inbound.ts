@@ -1,5 +1,6 @@
 import type { InboundEvent } from "../../channels/types";
 import { type AppContext, type Tx, transact } from "../../context";
+import { applyDeliveryReport } from "../../domain/delivery-state";
 import {
   type CommentOutcome,
   ingestCommentChange,
@@ -9,8 +10,7 @@ import {
 import { type MentionOutcome, queueMention } from "../comments/mention-queue";
 import { queueProfileLookups } from "../contacts/profile-job";
 import { queueMediaDownloads } from "../media/queue-downloads";
-import { MESSAGE_COLUMNS, type MessageRow } from "../messages/present";
-import { updateDelivery } from "../messages/update-delivery";
+import { READ_TRACKING_JOINS } from "../receipts/policy";
 import type { ChannelEventOutcome, RecordedAccountError } from "./channel-event";
 import { recordAccountErrors } from "./ingest-account-errors";
 import { ingestChannelEvent, isChannelEvent } from "./ingest-channel-events";
@@ -21,7 +21,7 @@ import {
   type MessageOutcome,
 } from "./ingest-messages";
 import { ingestReaction, type ReactionOutcome } from "./ingest-reactions";
-import { ingestStatuses } from "./ingest-statuses";
+import { applyReports, ingestStatuses, LOCKED_COLUMNS, type LockedRow, snapshotOf } from "./ingest-statuses";
 import { refreshSenders } from "./refresh-senders";
 
 export type { ConnectionRef } from "./ingest-messages";
@@ -192,13 +192,12 @@ async function ingestWatermark(
 ): Promise<IngestOutcome> {
   const state = e.kind === "read_watermark" ? "read" : "delivered";
   const before = state === "read" ? ["sent", "delivered"] : ["sent"];
-  const rows = await tx.q.query<MessageRow>(
-    `select ${MESSAGE_COLUMNS.split(",")
-      .map((c) => `m.${c.trim()}`)
-      .join(", ")}
+  const rows = await tx.q.query<LockedRow>(
+    `select ${LOCKED_COLUMNS}
      from messages m
      join conversations c on c.id = m.conversation_id
      join contact_identities i on i.id = c.identity_id
+     ${READ_TRACKING_JOINS}
      where i.connection_id = $1 and i.external_id = $2 and m.direction = 'outbound' and m.kind = 'message'
        and m.delivery_state = any($4::text[]) and ${
          e.upTo instanceof Date
@@ -209,9 +208,16 @@ async function ingestWatermark(
      order by m.seq for update of m`,
     [connection.id, e.externalContactId, e.upTo instanceof Date ? e.upTo : e.upTo.providerMessageId, before],
   );
-  let count = 0;
-  for (const row of rows) {
-    if (await updateDelivery(tx, connection.workspaceId, row, { state, at: e.at })) count++;
-  }
+  // Where read receipts are off or the contact has not consented (R305, R307), a read only says "arrived".
+  const reports = rows.flatMap((row) => {
+    const snap = applyDeliveryReport(snapshotOf(row), {
+      state: state === "read" && row.tracking_off ? "delivered" : state,
+      at: e.at,
+    });
+    return snap ? [{ row, snap, workspaceId: connection.workspaceId }] : [];
+  });
+  // All the messages it moves with the same statements as a batch of per-message reports.
+  await applyReports(tx, reports);
+  const count = reports.length;
   return { kind: e.kind, status: count > 0 ? "updated" : "unchanged", count };
 }

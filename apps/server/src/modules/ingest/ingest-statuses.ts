@@ -1,12 +1,7 @@
 import type { InboundEvent } from "../../channels/types";
 import type { Tx } from "../../context";
 import { applyDeliveryReport, type DeliveryReport, type DeliverySnapshot } from "../../domain/delivery-state";
-import {
-  accessOf,
-  CONVERSATION_FROM,
-  CONVERSATION_SELECT,
-  type ConversationRow,
-} from "../conversations/present";
+import { accessOf } from "../conversations/present";
 import { MESSAGE_COLUMNS, type MessageRow, presentMessage } from "../messages/present";
 import { READ_TRACKING_JOINS, READ_TRACKING_OFF_SQL } from "../receipts/policy";
 import type { ConnectionRef } from "./ingest-messages";
@@ -22,7 +17,7 @@ const M_COLUMNS = MESSAGE_COLUMNS.split(",")
   .map((c) => `m.${c.trim()}`)
   .join(", ");
 
-const snapshotOf = (r: MessageRow): DeliverySnapshot => ({
+export const snapshotOf = (r: MessageRow): DeliverySnapshot => ({
   state: r.delivery_state!,
   sentAt: r.sent_at,
   deliveredAt: r.delivered_at,
@@ -33,66 +28,59 @@ const snapshotOf = (r: MessageRow): DeliverySnapshot => ({
 });
 
 /**
- * Applies a batch's per-message delivery reports with a few set-based statements whatever its size (the
- * status webhooks of a busy number arrive by the thousand): one locks every reported message (in id order,
- * so concurrent batches lock alike), one reads the read-tracking policy of their conversations, the state
- * machine runs in memory (several reports of one message apply in the order they came), then one UPDATE
- * writes the messages, one the conversations' last-message state, one reads the conversations for the
- * events' audiences. Reports for an unknown provider id are kept for when the send is recorded.
+ * What a reported message is locked with (over `m` messages, `c` its conversation and READ_TRACKING_JOINS):
+ * whether read tracking is off there, and who may see the conversation (the event's audience).
+ */
+export const LOCKED_COLUMNS = `${M_COLUMNS}, m.connection_id, (${READ_TRACKING_OFF_SQL}) is not null as tracking_off,
+  c.workspace_id, c.assignee_id, c.team_id,
+  coalesce((select array_agg(o.user_id::text order by o.added_at) from conversation_operators o
+    where o.conversation_id = c.id), '{}') as operator_ids`;
+
+/** A reported message, locked, with what deciding its report needs: read tracking and the event's audience. */
+export type LockedRow = MessageRow & {
+  connection_id: string;
+  tracking_off: boolean;
+  workspace_id: string;
+  assignee_id: string | null;
+  team_id: string | null;
+  operator_ids: string[];
+};
+
+/**
+ * Applies a batch's per-message delivery reports with the same few statements whatever its size (the
+ * status webhooks of a busy number arrive by the thousand, and a read report costs no more statements than
+ * a delivered one): one locks every reported message (in id order, so concurrent batches lock alike) and
+ * reads, with it, the read-tracking policy of its conversation and who may see it (the events' audience);
+ * the state machine runs in memory (several reports of one message apply in the order they came); one
+ * statement then writes the messages and the conversations' last-message state, and one keeps the reports
+ * for unknown provider ids for when the send is recorded.
  */
 export async function ingestStatuses(
   tx: Tx,
   items: { connection: ConnectionRef; event: StatusEvent }[],
 ): Promise<StatusOutcome[]> {
   if (!items.length) return [];
-  const rows = await tx.q.query<MessageRow & { connection_id: string }>(
-    `select ${M_COLUMNS}, m.connection_id from messages m
+  const rows = await tx.q.query<LockedRow>(
+    `select ${LOCKED_COLUMNS}
+     from messages m
      join unnest($1::uuid[], $2::text[]) as k(cid, pid) on m.connection_id = k.cid and m.provider_message_id = k.pid
+     join conversations c on c.id = m.conversation_id
+     ${READ_TRACKING_JOINS}
      where m.direction = 'outbound'
      order by m.id for update of m`,
     [items.map((i) => i.connection.id), items.map((i) => i.event.providerMessageId)],
   );
   const byKey = new Map(rows.map((r) => [`${r.connection_id}\u0000${r.provider_message_id}`, r]));
-  const readConversations = [
-    ...new Set(
-      items
-        .filter((i) => i.event.state === "read")
-        .map((i) => byKey.get(`${i.connection.id}\u0000${i.event.providerMessageId}`)?.conversation_id)
-        .filter((id): id is string => !!id),
-    ),
-  ];
-  const trackingOff = new Set(
-    readConversations.length
-      ? (
-          await tx.q.query<{ id: string }>(
-            `select c.id from conversations c ${READ_TRACKING_JOINS}
-             where c.id = any($1::uuid[]) and (${READ_TRACKING_OFF_SQL}) is not null`,
-            [readConversations],
-          )
-        ).map((r) => r.id)
-      : [],
-  );
-
   const out: StatusOutcome[] = [];
-  const next = new Map<string, { row: MessageRow; snap: DeliverySnapshot; workspaceId: string }>();
-  for (const { connection, event: e } of items) {
+  const unknown: { connection: ConnectionRef; event: StatusEvent }[] = [];
+  const next = new Map<string, { row: LockedRow; snap: DeliverySnapshot; workspaceId: string }>();
+  for (const item of items) {
+    const { connection, event: e } = item;
     const row = byKey.get(`${connection.id}\u0000${e.providerMessageId}`);
     if (!row) {
       // Perhaps the send that produced this id is still being recorded: keep the report to apply it then.
       // Reports nobody claims are dropped after a week (see applyEarlyReceipts).
-      await tx.q.query(
-        `insert into early_receipts (connection_id, provider_message_id, state, at, reason, detail, received_at)
-         values ($1, $2, $3, $4, $5, $6, $7)`,
-        [
-          connection.id,
-          e.providerMessageId,
-          e.state,
-          e.at,
-          e.state === "failed" ? (e.reason ?? "provider_error") : null,
-          e.detail ?? null,
-          tx.now,
-        ],
-      );
+      unknown.push(item);
       out.push({ kind: "status", status: "unknown_message", messageId: null });
       continue;
     }
@@ -106,18 +94,51 @@ export async function ingestStatuses(
     const report: DeliveryReport =
       e.state === "failed"
         ? { state: "failed", at: e.at, reason: e.reason ?? "provider_error", detail: e.detail ?? null }
-        : e.state === "read" && trackingOff.has(row.conversation_id)
+        : e.state === "read" && row.tracking_off
           ? { state: "delivered", at: e.at }
           : { state: e.state, at: e.at };
     const applied = applyDeliveryReport(current, report);
     if (applied) next.set(row.id, { row, snap: applied, workspaceId: connection.workspaceId });
     out.push({ kind: "status", status: applied ? "updated" : "unchanged", messageId: row.id });
   }
-  if (!next.size) return out;
+  if (unknown.length)
+    await tx.q.query(
+      `insert into early_receipts (connection_id, provider_message_id, state, at, reason, detail, received_at)
+       select u.cid, u.pid, u.state, u.at, u.reason, u.detail, $7
+       from unnest($1::uuid[], $2::text[], $3::text[], $4::timestamptz[], $5::text[], $6::text[])
+         with ordinality as u(cid, pid, state, at, reason, detail, n)
+       order by u.n`,
+      [
+        unknown.map((u) => u.connection.id),
+        unknown.map((u) => u.event.providerMessageId),
+        unknown.map((u) => u.event.state),
+        unknown.map((u) => u.event.at),
+        unknown.map((u) => (u.event.state === "failed" ? (u.event.reason ?? "provider_error") : null)),
+        unknown.map((u) => u.event.detail ?? null),
+        tx.now,
+      ],
+    );
+  await applyReports(tx, [...next.values()]);
+  return out;
+}
 
-  const changed = [...next.values()];
+/**
+ * Writes reports the state machine accepted: one statement for the messages and the list row's state of
+ * the conversations whose last message they are (conversations in id order), then a `message.updated`
+ * event each, in the messages' order.
+ */
+export async function applyReports(
+  tx: Tx,
+  reports: { row: LockedRow; snap: DeliverySnapshot; workspaceId: string }[],
+) {
+  if (!reports.length) return;
+  const changed = [...reports].sort((a, b) => a.row.conversation_id.localeCompare(b.row.conversation_id));
   const updated = await tx.q.query<MessageRow>(
-    `update messages m set delivery_state = u.state, sent_at = u.sent_at, delivered_at = u.delivered_at,
+    `with lists as (
+       update conversations c set last_outbound_state = u.state
+       from unnest($9::uuid[], $1::uuid[], $2::text[]) as u(cid, mid, state)
+       where c.id = u.cid and c.last_message_id = u.mid)
+     update messages m set delivery_state = u.state, sent_at = u.sent_at, delivered_at = u.delivered_at,
        read_at = u.read_at, failed_at = u.failed_at, failure_reason = u.reason, failure_detail = u.detail
      from unnest($1::uuid[], $2::text[], $3::timestamptz[], $4::timestamptz[], $5::timestamptz[],
                  $6::timestamptz[], $7::text[], $8::text[])
@@ -133,45 +154,17 @@ export async function ingestStatuses(
       changed.map((c) => c.snap.failedAt),
       changed.map((c) => c.snap.failureReason),
       changed.map((c) => c.snap.failureDetail),
+      changed.map((c) => c.row.conversation_id),
     ],
   );
-  // The list row shows the state of the conversation's last message; conversations in id order.
-  const byConversation = [...changed].sort((a, b) =>
-    a.row.conversation_id.localeCompare(b.row.conversation_id),
-  );
-  await tx.q.query(
-    `update conversations c set last_outbound_state = u.state
-     from unnest($1::uuid[], $2::uuid[], $3::text[]) as u(cid, mid, state)
-     where c.id = u.cid and c.last_message_id = u.mid`,
-    [
-      byConversation.map((c) => c.row.conversation_id),
-      byConversation.map((c) => c.row.id),
-      byConversation.map((c) => c.snap.state),
-    ],
-  );
-  const conversations = new Map<string, ConversationRow>();
-  const byWorkspace = new Map<string, string[]>();
-  for (const c of changed) {
-    const ids = byWorkspace.get(c.workspaceId) ?? [];
-    if (!ids.includes(c.row.conversation_id)) ids.push(c.row.conversation_id);
-    byWorkspace.set(c.workspaceId, ids);
-  }
-  for (const [workspaceId, ids] of byWorkspace) {
-    const convRows = await tx.q.query<ConversationRow>(
-      `${CONVERSATION_SELECT} ${CONVERSATION_FROM} where c.workspace_id = $1 and c.id = any($2::uuid[])`,
-      [workspaceId, ids],
-    );
-    for (const r of convRows) conversations.set(r.id, r);
-  }
-  const workspaceOf = new Map(changed.map((c) => [c.row.id, c.workspaceId]));
+  const byId = new Map(changed.map((c) => [c.row.id, c]));
   for (const m of updated.sort((a, b) => Number(a.seq) - Number(b.seq))) {
-    const conv = conversations.get(m.conversation_id);
-    tx.emit(workspaceOf.get(m.id)!, {
+    const { row, workspaceId } = byId.get(m.id)!;
+    tx.emit(workspaceId, {
       type: "message.updated",
       conversationId: m.conversation_id,
       message: presentMessage(m),
-      audience: conv ? { conversation: accessOf(conv) } : {},
+      audience: row.workspace_id === workspaceId ? { conversation: accessOf(row) } : {},
     });
   }
-  return out;
 }

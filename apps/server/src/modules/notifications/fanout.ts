@@ -5,10 +5,10 @@ import { transact } from "../../context";
 import type { Queryable } from "../../db/client";
 import { canReceive, permissionsFor } from "../../domain/permissions";
 import { isCustomerRead, JOB_EVENTS, notifiable } from "../../events/notifiable";
-import { readEvents, type StoredEvent } from "../../events/store";
+import type { StoredEvent } from "../../events/store";
 import { storedPermissionsSql } from "../users/queries/permissions-sql";
 import { createNotification, createNotifications, type NotificationDraft } from "./create";
-import { batchFacts, readPlans, sameAnswers } from "./read-plans";
+import { loadReadContext, readPlans } from "./read-plans";
 import { anyMeans, loadSettings } from "./settings";
 
 export const JOB_DELAYED = "notify.delayed";
@@ -177,97 +177,136 @@ export const DelayedPayload = z.object({
   }),
 });
 
-export function registerFanoutJobs(ctx: AppContext) {
-  ctx.jobs.register({
-    type: JOB_EVENTS,
-    payload: z.object({ workspaceId: z.string(), from: z.number().int(), to: z.number().int() }),
-    async run({ workspaceId, from, to }) {
-      const stored = await readEvents(ctx.db, workspaceId, from - 1, to - from + 1, to);
-      if (!stored.length) return;
-      const people = await members(ctx.db, workspaceId);
-      const audiences = new Map(stored.map((s) => [s.event.seq, s.audience]));
-      const list = candidates(
-        stored.map((s) => s.event),
-        people,
-        (seq) => audiences.get(seq) ?? {},
-      );
-      if (!list.length) return;
-      const userIds = [...new Set(list.map((c) => c.userId))];
-      const conversationIds = [...new Set(list.map((c) => c.conversationId).filter((x): x is string => !!x))];
-      const mutes = await ctx.db.query<{ user_id: string; conversation_id: string }>(
-        "select user_id, conversation_id from conversation_mutes where conversation_id = any($1::uuid[])",
-        [conversationIds],
-      );
-      const muted = new Set(mutes.map((m) => `${m.user_id}:${m.conversation_id}`));
-      const settings = await loadSettings(ctx.db, userIds);
-      const byId = new Map(people.map((p) => [p.id, p]));
-      // Read notifications need the contact's name (the event carries only the message).
-      const names = new Map(
-        (
+const EventsPayload = z.object({ workspaceId: z.string(), from: z.number().int(), to: z.number().int() });
+type EventsPayload = z.infer<typeof EventsPayload>;
+
+/** How many `notify.events` jobs of a workspace, due together, one run takes (JobDefinition.gather). */
+export const FANOUT_GATHER = 200;
+
+/** The events of several spans of a workspace's log (overlaps once), in order, with one statement. */
+async function eventsOf(q: Queryable, workspaceId: string, spans: EventsPayload[]): Promise<StoredEvent[]> {
+  const rows = await q.query<{ payload: DomainEvent; audience: StoredEvent["audience"] }>(
+    `select e.payload, e.audience from events e
+     where e.workspace_id = $1 and e.seq between $4 and $5
+       and exists (select 1 from unnest($2::bigint[], $3::bigint[]) as s(f, t) where e.seq between s.f and s.t)
+     order by e.seq`,
+    [
+      workspaceId,
+      spans.map((s) => s.from),
+      spans.map((s) => s.to),
+      Math.min(...spans.map((s) => s.from)),
+      Math.max(...spans.map((s) => s.to)),
+    ],
+  );
+  return rows.map((r) => ({ event: r.payload, audience: r.audience }));
+}
+
+/**
+ * Works out and writes the notifications of spans of a workspace's events: every job due together is one
+ * run (the runner gathers them), so a burst of read reports costs the same few statements per run whatever
+ * the number of reports, ingest batches and authors in it.
+ */
+async function fanOut(ctx: AppContext, workspaceId: string, spans: EventsPayload[]) {
+  const stored = await eventsOf(ctx.db, workspaceId, spans);
+  if (!stored.length) return;
+  const people = await members(ctx.db, workspaceId);
+  const audiences = new Map(stored.map((s) => [s.event.seq, s.audience]));
+  const list = candidates(
+    stored.map((s) => s.event),
+    people,
+    (seq) => audiences.get(seq) ?? {},
+  );
+  if (!list.length) return;
+  const userIds = [...new Set(list.map((c) => c.userId))];
+  const conversationIds = [...new Set(list.map((c) => c.conversationId).filter((x): x is string => !!x))];
+  const mutes = await ctx.db.query<{ user_id: string; conversation_id: string }>(
+    "select user_id, conversation_id from conversation_mutes where conversation_id = any($1::uuid[])",
+    [conversationIds],
+  );
+  const muted = new Set(mutes.map((m) => `${m.user_id}:${m.conversation_id}`));
+  const settings = await loadSettings(ctx.db, userIds);
+  const byId = new Map(people.map((p) => [p.id, p]));
+  const reads = list.filter((c) => c.event === "customer_read");
+  // Read notifications need the contact's name (the event carries only the message).
+  const names = new Map(
+    reads.length
+      ? (
           await ctx.db.query<{ id: string; title: string }>(
             `select c.id, coalesce(k.name, k.nickname, '#' || c.number) as title
              from conversations c join contacts k on k.id = c.contact_id where c.id = any($1::uuid[])`,
-            [list.filter((c) => c.event === "customer_read").map((c) => c.conversationId)],
+            [[...new Set(reads.map((c) => c.conversationId))]],
           )
-        ).map((r) => [r.id, r.title]),
-      );
-      const work: { draft: NotificationDraft; delayMs?: number }[] = [];
-      // A batch of read reports asks for the same policy and rules once per agent, not once per message,
-      // and for the facts its rules match on once for the whole batch.
-      const cached = sameAnswers(ctx.db);
-      const reads = list.filter((c) => c.event === "customer_read");
-      const factsOf = batchFacts(
+        ).map((r) => [r.id, r.title])
+      : [],
+  );
+  // The policy, the rules of every author of the batch and the facts they match on: one statement.
+  const context = reads.length
+    ? await loadReadContext(
         ctx.db,
         workspaceId,
+        [...new Set(reads.map((c) => c.userId))],
         reads.map((c) => ({ messageId: c.messageId!, conversationId: c.conversationId! })),
-      );
-      for (const c of list) {
-        // A muted conversation notifies nothing but a new assignment.
-        if (c.conversationId && c.event !== "assigned" && muted.has(`${c.userId}:${c.conversationId}`))
-          continue;
-        const s = settings.get(c.userId)!;
-        const { event, ...rest } = c;
-        const base = { ...rest, workspaceId, settings: s };
-        if (event === "customer_read") {
-          const title = names.get(c.conversationId!) ?? "";
-          const m = s.matrix.customer_read;
-          if (!anyMeans(m)) continue;
-          const plans = await readPlans(cached, workspaceId, byId.get(c.userId)!, c.messageId!, factsOf, s);
-          plans.forEach((p, i) => {
-            const draft: NotificationDraft = {
-              ...base,
-              title,
-              means: p.means,
-              dedupeKey: i === 0 ? c.dedupeKey : `${c.dedupeKey}:${i}`,
-              ...(p.emailMode ? { emailMode: p.emailMode } : {}),
-            };
-            work.push(p.delayMs ? { draft, delayMs: p.delayMs } : { draft });
-          });
-          continue;
-        }
-        const means = s.matrix[event];
-        if (!anyMeans(means)) continue;
-        work.push({ draft: { ...base, means } });
-      }
-      if (!work.length) return;
-      await transact(ctx, async (tx) => {
-        for (const w of work) {
-          if (!w.delayMs) continue;
-          const { settings: _s, ...payload } = w.draft;
-          await tx.enqueue(JOB_DELAYED, payload, {
-            workspaceId,
-            runAt: new Date(tx.now.getTime() + w.delayMs),
-            idempotencyKey: `notify-delayed:${w.draft.userId}:${w.draft.dedupeKey}`,
-          });
-        }
-        // The notifications due now with one statement, in the events' order.
-        await createNotifications(
-          ctx,
-          tx,
-          work.filter((w) => !w.delayMs).map((w) => w.draft),
-        );
+      )
+    : null;
+  const work: { draft: NotificationDraft; delayMs?: number }[] = [];
+  for (const c of list) {
+    // A muted conversation notifies nothing but a new assignment.
+    if (c.conversationId && c.event !== "assigned" && muted.has(`${c.userId}:${c.conversationId}`)) continue;
+    const s = settings.get(c.userId)!;
+    const { event, ...rest } = c;
+    const base = { ...rest, workspaceId, settings: s };
+    if (event === "customer_read") {
+      const title = names.get(c.conversationId!) ?? "";
+      const m = s.matrix.customer_read;
+      if (!anyMeans(m)) continue;
+      const plans = readPlans(context!, byId.get(c.userId)!, c.messageId!, s);
+      plans.forEach((p, i) => {
+        const draft: NotificationDraft = {
+          ...base,
+          title,
+          means: p.means,
+          dedupeKey: i === 0 ? c.dedupeKey : `${c.dedupeKey}:${i}`,
+          ...(p.emailMode ? { emailMode: p.emailMode } : {}),
+        };
+        work.push(p.delayMs ? { draft, delayMs: p.delayMs } : { draft });
       });
-    },
+      continue;
+    }
+    const means = s.matrix[event];
+    if (!anyMeans(means)) continue;
+    work.push({ draft: { ...base, means } });
+  }
+  if (!work.length) return;
+  await transact(ctx, async (tx) => {
+    for (const w of work) {
+      if (!w.delayMs) continue;
+      const { settings: _s, ...payload } = w.draft;
+      await tx.enqueue(JOB_DELAYED, payload, {
+        workspaceId,
+        runAt: new Date(tx.now.getTime() + w.delayMs),
+        idempotencyKey: `notify-delayed:${w.draft.userId}:${w.draft.dedupeKey}`,
+      });
+    }
+    // The notifications due now with one statement, in the events' order.
+    await createNotifications(
+      ctx,
+      tx,
+      work.filter((w) => !w.delayMs).map((w) => w.draft),
+    );
+  });
+}
+
+export function registerFanoutJobs(ctx: AppContext) {
+  const runSpans = async (spans: EventsPayload[]) => {
+    const byWorkspace = new Map<string, EventsPayload[]>();
+    for (const s of spans) byWorkspace.set(s.workspaceId, [...(byWorkspace.get(s.workspaceId) ?? []), s]);
+    for (const [workspaceId, list] of byWorkspace) await fanOut(ctx, workspaceId, list);
+  };
+  ctx.jobs.register({
+    type: JOB_EVENTS,
+    payload: EventsPayload,
+    run: (p) => runSpans([p]),
+    gather: { max: FANOUT_GATHER, run: runSpans },
   });
 
   ctx.jobs.register({

@@ -85,4 +85,97 @@ describe("read notifications of a batch of read reports (R304)", () => {
     await jobsSettled(t.server);
     expect(await notified()).toHaveLength(2);
   });
+
+  it("decides each report of a mixed batch on its own: receipts off, unknown ids, two reports of one message", async () => {
+    const { owner, workspaceId } = await newWorkspace(t);
+    const conn = await apiConnection(t, owner);
+    const a = await addUser(t, owner, "agent", unique("anna"));
+    const conversations: string[] = [];
+    for (const contact of [unique("c1"), unique("c2")]) {
+      const r = await conn.post(inbound(contact, "hello"));
+      conversations.push(r.body.results[0].conversationId as string);
+    }
+    // The second conversation keeps no read times.
+    const off = await owner.put(`/api/conversations/${conversations[1]}/receipt-policy`, {
+      readReceipts: false,
+    });
+    expect(off.status, JSON.stringify(off.body)).toBe(200);
+    const prefix = unique("pid");
+    const ids: string[] = [];
+    for (const [i, conversation] of [conversations[0]!, conversations[1]!, conversations[0]!].entries()) {
+      const [row] = await t.server.ctx.db.query<{ id: string }>(
+        `insert into messages (workspace_id, conversation_id, connection_id, direction, kind, author_type, author_id,
+           text, provider_message_id, delivery_state, queued_at, sent_at, created_at)
+         values ($1, $2, $3, 'outbound', 'message', 'user', $4, $5, $6, 'sent', now(), now(), now()) returning id`,
+        [workspaceId, conversation, conn.id, a.id, `reply ${i}`, `${prefix}-${i}`],
+      );
+      ids.push(row!.id);
+    }
+    // The third message is the first conversation's last: its list row shows its state.
+    await t.server.ctx.db.query("update conversations set last_message_id = $2 where id = $1", [
+      conversations[0],
+      ids[2],
+    ]);
+    const rules = await owner.put("/api/notification-rules/workspace", {
+      rules: [{ match: "all", means: ["inApp"], timing: "immediate", recipients: null }],
+      policy: { readReceive: null, readManage: null },
+    });
+    expect(rules.status, JSON.stringify(rules.body)).toBe(200);
+
+    const at = "2026-01-01T10:00:00.000Z";
+    const status = (messageId: string, s: string) => ({
+      type: "status",
+      messageId,
+      status: s,
+      timestamp: at,
+    });
+    const posted = await conn.post({
+      events: [
+        status(`${prefix}-0`, "read"),
+        status(`${prefix}-1`, "read"),
+        status(`${prefix}-unknown-a`, "delivered"),
+        status(`${prefix}-2`, "delivered"),
+        status(`${prefix}-2`, "read"),
+        status(`${prefix}-unknown-b`, "read"),
+      ],
+    });
+    expect(posted.status, JSON.stringify(posted.body)).toBe(200);
+    expect(posted.body.results.map((r: { status: string }) => r.status)).toEqual([
+      "updated",
+      "updated",
+      "unknown_message",
+      "updated",
+      "updated",
+      "unknown_message",
+    ]);
+    const states = await t.server.ctx.db.query<{ id: string; delivery_state: string; read_at: Date | null }>(
+      "select id, delivery_state, read_at from messages where id = any($1::uuid[])",
+      [ids],
+    );
+    const byId = new Map(states.map((r) => [r.id, r]));
+    expect(byId.get(ids[0]!)).toMatchObject({ delivery_state: "read", read_at: new Date(at) });
+    // Receipts off: the read report only says it arrived.
+    expect(byId.get(ids[1]!)).toMatchObject({ delivery_state: "delivered", read_at: null });
+    expect(byId.get(ids[2]!)).toMatchObject({ delivery_state: "read", read_at: new Date(at) });
+    const [list] = await t.server.ctx.db.query<{ last_outbound_state: string }>(
+      "select last_outbound_state from conversations where id = $1",
+      [conversations[0]],
+    );
+    expect(list!.last_outbound_state).toBe("read");
+    // Reports of unknown ids are kept, each with its own state, for when the send is recorded.
+    const early = await t.server.ctx.db.query<{ provider_message_id: string; state: string }>(
+      "select provider_message_id, state from early_receipts where provider_message_id like $1 order by 1",
+      [`${prefix}-unknown-%`],
+    );
+    expect(early).toEqual([
+      { provider_message_id: `${prefix}-unknown-a`, state: "delivered" },
+      { provider_message_id: `${prefix}-unknown-b`, state: "read" },
+    ]);
+    await jobsSettled(t.server);
+    const notified = await t.server.ctx.db.query<{ message_id: string }>(
+      "select message_id from notifications where kind = 'customer_read' and user_id = $1 order by body",
+      [a.id],
+    );
+    expect(notified.map((n) => n.message_id)).toEqual([ids[0], ids[2]]);
+  });
 });

@@ -37,29 +37,53 @@ interface ReadFacts {
   tag_ids: string[];
 }
 
+/** The read-notification policy, rules and facts a batch of read reports decides with. */
+export interface ReadContext {
+  policy: { read_receive: Audience | null; read_manage: Audience | null } | null;
+  /** The workspace's rules and the authors' own. */
+  rules: RuleRow[];
+  /** The facts of each read message (none without any rule: nothing asks for them). */
+  facts: Map<string, ReadFacts>;
+}
+
 /**
- * The facts of every read message of a batch with one statement, asked for the first time a rule needs them
- * (a batch of read reports decides its notifications set-based, not with a query per report). A message whose
- * conversation is gone (or not the workspace's) has none.
+ * Everything a batch of read reports decides its notifications with, in one statement whatever the number
+ * of reports and authors (a set-based decision per batch, not queries per report or per agent): the
+ * workspace's policy, its rules and the authors' own rules, and — when there is any rule — the facts the
+ * rules match on for every read message. A message whose conversation is gone (or not the workspace's) has
+ * no facts.
  */
-export function batchFacts(
+export async function loadReadContext(
   q: Queryable,
   workspaceId: string,
+  authorIds: string[],
   reads: { messageId: string; conversationId: string }[],
-) {
-  let loaded: Promise<Map<string, ReadFacts>> | null = null;
-  return async (messageId: string) => {
-    loaded ??= q
-      .query<ReadFacts & { message_id: string }>(
-        `select k.mid as message_id, c.connection_id,
-           exists (select 1 from important_messages i where i.message_id = k.mid) as important,
-           coalesce((select array_agg(ct.tag_id) from contact_tags ct where ct.contact_id = c.contact_id), '{}') as tag_ids
-         from unnest($1::uuid[], $2::uuid[]) as k(mid, cid)
-         join conversations c on c.id = k.cid and c.workspace_id = $3`,
-        [reads.map((r) => r.messageId), reads.map((r) => r.conversationId), workspaceId],
-      )
-      .then((rows) => new Map(rows.map((r) => [r.message_id, r])));
-    return (await loaded).get(messageId);
+): Promise<ReadContext> {
+  const [row] = await q.query<{
+    policy: ReadContext["policy"];
+    rules: RuleRow[];
+    facts: (ReadFacts & { message_id: string })[] | null;
+  }>(
+    `with r as (
+       select id, owner_id, recipients, match, tag_id, connection_id, means, timing, delay_minutes
+       from notification_rules where workspace_id = $1 and (owner_id is null or owner_id = any($2::uuid[])))
+     select
+       (select jsonb_build_object('read_receive', p.read_receive, 'read_manage', p.read_manage)
+        from notification_policies p where p.workspace_id = $1) as policy,
+       coalesce((select jsonb_agg(to_jsonb(r)) from r), '[]') as rules,
+       case when exists (select 1 from r) then (
+         select jsonb_agg(jsonb_build_object('message_id', k.mid, 'connection_id', c.connection_id,
+           'important', exists (select 1 from important_messages i where i.message_id = k.mid),
+           'tag_ids', coalesce((select array_agg(ct.tag_id) from contact_tags ct where ct.contact_id = c.contact_id), '{}')))
+         from unnest($3::uuid[], $4::uuid[]) as k(mid, cid)
+         join conversations c on c.id = k.cid and c.workspace_id = $1)
+       end as facts`,
+    [workspaceId, authorIds, reads.map((r) => r.messageId), reads.map((r) => r.conversationId)],
+  );
+  return {
+    policy: row?.policy ?? null,
+    rules: row?.rules ?? [],
+    facts: new Map((row?.facts ?? []).map((f) => [f.message_id, f])),
   };
 }
 
@@ -68,45 +92,20 @@ export function batchFacts(
  * their own rules (when the policy lets them manage rules) that match the message; without any rule, the
  * agent's settings matrix. The policy can also keep an agent from receiving them at all.
  */
-/** A reader that runs each distinct statement (text and parameters) once and answers repeats from memory. */
-export function sameAnswers(q: Queryable): Queryable {
-  const seen = new Map<string, Promise<unknown[]>>();
-  return {
-    query<T>(sql: string, params: unknown[] = []) {
-      const key = JSON.stringify([sql, params]);
-      let answer = seen.get(key);
-      if (!answer) {
-        answer = q.query<unknown>(sql, params);
-        seen.set(key, answer);
-      }
-      return answer as Promise<T[]>;
-    },
-  };
-}
-
-export async function readPlans(
-  q: Queryable,
-  workspaceId: string,
+export function readPlans(
+  context: ReadContext,
   member: Reader,
   messageId: string,
-  factsOf: (messageId: string) => Promise<ReadFacts | undefined>,
   settings: Settings,
-): Promise<Plan[]> {
-  const [policy] = await q.query<{ read_receive: Audience | null; read_manage: Audience | null }>(
-    "select read_receive, read_manage from notification_policies where workspace_id = $1",
-    [workspaceId],
-  );
+): Plan[] {
+  const { policy } = context;
   if (policy && !inAudience(policy.read_receive, member)) return [];
   const canManage = !policy || inAudience(policy.read_manage, member);
-  const rules = (
-    await q.query<RuleRow>(
-      `select id, owner_id, recipients, match, tag_id, connection_id, means, timing, delay_minutes
-       from notification_rules where workspace_id = $1 and (owner_id is null or owner_id = $2)`,
-      [workspaceId, member.id],
-    )
-  ).filter((r) => (r.owner_id ? canManage : inAudience(r.recipients, member)));
+  const rules = context.rules.filter((r) =>
+    r.owner_id ? r.owner_id === member.id && canManage : inAudience(r.recipients, member),
+  );
   if (!rules.length) return [{ means: settings.matrix.customer_read }];
-  const facts = await factsOf(messageId);
+  const facts = context.facts.get(messageId);
   if (!facts) return [];
   const matches = rules.filter(
     (r) =>
