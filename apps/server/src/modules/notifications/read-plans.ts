@@ -1,5 +1,5 @@
 import type { Role } from "@parley/protocol";
-import type { Queryable } from "../../db/client";
+import type { Prepared, Queryable } from "../../db/client";
 import { type Audience, anyMeans, inAudience, type Means, type Settings } from "./settings";
 
 /** Who a read notification is for, as the rules see them. */
@@ -72,7 +72,7 @@ export function batchFacts(
 export function sameAnswers(q: Queryable): Queryable {
   const seen = new Map<string, Promise<unknown[]>>();
   return {
-    query<T>(sql: string, params: unknown[] = []) {
+    query<T>(sql: string | Prepared, params: unknown[] = []) {
       const key = JSON.stringify([sql, params]);
       let answer = seen.get(key);
       if (!answer) {
