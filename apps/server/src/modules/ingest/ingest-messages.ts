@@ -94,7 +94,10 @@ const UPDATE_CONVERSATIONS = prepared(
              closed_at = case when c.status = 'closed' then null else c.closed_at end
            from v where c.id = v.id
            returning c.*)
-         ${CONVERSATION_SELECT} ${conversationFrom("c")}`,
+         ${CONVERSATION_SELECT},
+           exists (select 1 from outside_hours_replies r where r.connection_id = c.connection_id and r.enabled)
+             as outside_hours
+         ${conversationFrom("c")}`,
 );
 
 const key = (connectionId: string, externalId: string) => `${connectionId}\u0000${externalId}`;
@@ -215,7 +218,7 @@ export async function ingestMessages(
   const unanswered = (t: Touched) =>
     t.lastEchoSeq === 0 ? "keep" : t.last.direction === "outbound" ? "clear" : "reset";
   const updated = convs.length
-    ? await tx.q.query<ConversationRow>(UPDATE_CONVERSATIONS, [
+    ? await tx.q.query<ConversationRow & { outside_hours: boolean }>(UPDATE_CONVERSATIONS, [
         convs.map(([id]) => id),
         convs.map(([, t]) => t.last.id),
         convs.map(([, t]) => preview(t.last.text, t.last.attachments.length)),
@@ -234,10 +237,17 @@ export async function ingestMessages(
     ]),
   );
 
+  // The update said which conversations a bot holds and which connections reply outside hours: the jobs'
+  // own statements run only when there is something for them.
+  const rowOf = new Map(updated.map((r) => [r.id, r]));
   await queueAfterIngest(tx, {
-    inboundMessageIds: inserted.filter((m) => m.direction === "inbound").map((m) => m.id),
+    inboundMessageIds: inserted
+      .filter((m) => m.direction === "inbound" && rowOf.get(m.conversation_id)?.bot_id !== null)
+      .map((m) => m.id),
     newConversationIds: accepted.filter((a) => a.target.created).map((a) => a.target.conversationId),
-    customerWroteIn: convs.filter(([, t]) => t.lastInbound).map(([id]) => id),
+    customerWroteIn: convs
+      .filter(([id, t]) => t.lastInbound && rowOf.get(id)?.outside_hours !== false)
+      .map(([id]) => id),
   });
 
   // 5. Events and outcomes, in the order the messages came.
