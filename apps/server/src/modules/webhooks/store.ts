@@ -47,6 +47,14 @@ export function claimEndpoints(
   ]);
 }
 
+/** Whether any endpoint of any workspace is active. */
+export async function anyActiveEndpoint(q: Queryable): Promise<boolean> {
+  const [row] = await q.query<{ any: boolean }>(
+    "select exists (select 1 from webhook_endpoints where active) as any",
+  );
+  return row?.any === true;
+}
+
 /** Keeps the lease (and reads whether the endpoint is still on and where it points). */
 export async function renewLease(
   q: Queryable,
