@@ -1,7 +1,7 @@
 import type { Logger } from "pino";
 import type { ChannelRegistry } from "./channels/registry";
 import type { Config } from "./config";
-import type { Db, Queryable } from "./db/client";
+import { type Db, prepared, type Queryable } from "./db/client";
 import type { EventBus } from "./events/bus";
 import { JOB_EVENTS, notifiableSpan } from "./events/notifiable";
 import { currentCause, RULES_JOB, triggersRules } from "./events/rule-triggers";
@@ -58,6 +58,9 @@ export async function transact<T>(ctx: AppContext, fn: (tx: Tx) => Promise<T>): 
   }
 }
 
+/** The job workers' wake-up: the payload names this process's runner, which is woken directly (see JobRunner.origin). */
+const WAKE = prepared("jobs.wake", "select pg_notify('parley_jobs', $1)");
+
 async function transactOnce<T>(ctx: AppContext, fn: (tx: Tx) => Promise<T>): Promise<T> {
   let published: StoredEvent[] = [];
   let jobsEnqueued = false;
@@ -89,13 +92,15 @@ async function transactOnce<T>(ctx: AppContext, fn: (tx: Tx) => Promise<T>): Pro
         const list = cause ? drafted.map((d) => ({ ...d, cause })) : drafted;
         return { workspaceId, list, span: notifiableSpan(list), rules: triggersRules(list) };
       });
-    // The job workers' wake-up (a NOTIFY is delivered at commit whatever its place): a transaction whose only
-    // jobs are its events' fan-out sends it with the first append that writes one, not as a statement of its own.
-    const firstSpan = jobsEnqueued ? -1 : appends.findIndex((a) => a.span || a.rules);
-    if (appends.some((a) => a.span || a.rules)) jobsEnqueued = true;
-    if (jobsEnqueued && firstSpan < 0 && ctx.db.kind === "postgres")
-      await q.query("select pg_notify('parley_jobs', '')");
+    // The job workers' wake-up (a NOTIFY is delivered at commit whatever its place) rides in the event
+    // appends: each sends it if it wrote a job (the fan-out, or the rules job where a rule is on), the first
+    // one also when the command enqueued jobs itself. Identical notifications of a transaction are delivered
+    // once. A transaction that enqueued jobs and appends no events sends it as a statement of its own.
+    const wakeAnyway = jobsEnqueued;
+    const postgres = ctx.db.kind === "postgres";
+    if (wakeAnyway && appends.length === 0 && postgres) await q.query(WAKE, [ctx.jobs.origin]);
     for (const [i, { workspaceId, list, span, rules }] of appends.entries()) {
+      const always = wakeAnyway && i === 0;
       // One statement under the workspace's lock: the events, the fan-out job over them (agent
       // notifications are worked out by a worker from these events, never in the writer's time) and the
       // bus's notice.
@@ -103,9 +108,13 @@ async function transactOnce<T>(ctx: AppContext, fn: (tx: Tx) => Promise<T>): Pro
         rangeJob: span ? { type: JOB_EVENTS, ...span } : null,
         rulesJob: rules ? RULES_JOB : null,
         notice: ctx.bus.notice(workspaceId),
-        wake: i === firstSpan && ctx.db.kind === "postgres" ? "parley_jobs" : null,
+        wake:
+          postgres && (span || rules || always)
+            ? { channel: "parley_jobs", payload: ctx.jobs.origin, always }
+            : null,
       });
-      published.push(...stored);
+      if (stored.jobs > 0) jobsEnqueued = true;
+      published.push(...stored.events);
     }
     return value;
   });

@@ -212,9 +212,14 @@ export async function createServer(config: Config, opts: ServerOptions = {}): Pr
     emailWatchers.start();
     telegramSessions.start();
     stopScheduledTasks = startScheduledTasks(ctx);
-    // Woken by every enqueue, and after the LISTEN connection is back (jobs enqueued while it was down).
-    const wake = () => jobs.wake();
-    if (db.listen) unlistenJobs = await db.listen("parley_jobs", wake, wake);
+    // Woken by every enqueue (this process's own transactions wake it directly), and after the LISTEN
+    // connection is back (jobs enqueued while it was down).
+    if (db.listen)
+      unlistenJobs = await db.listen(
+        "parley_jobs",
+        (payload) => jobs.notified(payload),
+        () => jobs.wake(),
+      );
   }
 
   let listening = false;

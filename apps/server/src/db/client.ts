@@ -6,9 +6,27 @@ import { pg_trgm } from "@electric-sql/pglite/contrib/pg_trgm";
 import pg from "pg";
 import { LISTENER_DEFAULTS, Listener, type ListenerOptions, type ListenerState } from "./listener";
 
+/**
+ * A statement run on the hot path (every webhook, every job): on PostgreSQL each connection parses and plans it
+ * once under its name and afterwards only binds the parameters, so the text is neither sent nor parsed again.
+ * Names must be unique per text; the embedded database runs the text.
+ */
+export interface Prepared {
+  name: string;
+  text: string;
+}
+
+/** A named statement (see Prepared); `name` must be unique in the application. */
+export const prepared = (name: string, text: string): Prepared => ({ name, text });
+
+const textOf = (sql: string | Prepared) => (typeof sql === "string" ? sql : sql.text);
+/** node-postgres's query: a name makes it a prepared statement of the connection. */
+const pgQuery = (sql: string | Prepared, values: unknown[]) =>
+  typeof sql === "string" ? { text: sql, values } : { name: sql.name, text: sql.text, values };
+
 /** Anything that runs a parameterised query: the database itself or an open transaction. */
 export interface Queryable {
-  query<T = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<T[]>;
+  query<T = Record<string, unknown>>(sql: string | Prepared, params?: unknown[]): Promise<T[]>;
   /** Runs a script of several statements at once (the embedded database's transactions; migrations use it). */
   exec?(sql: string): Promise<unknown>;
 }
@@ -45,8 +63,8 @@ export async function openPglite(dataDir: string | null): Promise<Db> {
     parsers: { [pgliteTypes.INT8]: parseInt8 },
   });
   const q: Queryable = {
-    async query<T>(sql: string, params: unknown[] = []) {
-      const r = await db.query<T>(sql, params);
+    async query<T>(sql: string | Prepared, params: unknown[] = []) {
+      const r = await db.query<T>(textOf(sql), params);
       return r.rows;
     },
   };
@@ -56,8 +74,8 @@ export async function openPglite(dataDir: string | null): Promise<Db> {
     async tx(fn) {
       return db.transaction(async (t) =>
         fn({
-          async query<T>(sql: string, params: unknown[] = []) {
-            return (await t.query<T>(sql, params)).rows;
+          async query<T>(sql: string | Prepared, params: unknown[] = []) {
+            return (await t.query<T>(textOf(sql), params)).rows;
           },
           exec: (sql: string) => t.exec(sql),
         }),
@@ -84,8 +102,8 @@ export async function openPostgres(
   return {
     kind: "postgres",
     pool: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
-    async query<T>(sql: string, params: unknown[] = []) {
-      const r = await pool.query(sql, params);
+    async query<T>(sql: string | Prepared, params: unknown[] = []) {
+      const r = await pool.query(pgQuery(sql, params));
       return r.rows as T[];
     },
     async tx(fn) {
@@ -93,8 +111,8 @@ export async function openPostgres(
       try {
         await client.query("begin");
         const result = await fn({
-          async query<T>(sql: string, params: unknown[] = []) {
-            return (await client.query(sql, params)).rows as T[];
+          async query<T>(sql: string | Prepared, params: unknown[] = []) {
+            return (await client.query(pgQuery(sql, params))).rows as T[];
           },
         });
         await client.query("commit");

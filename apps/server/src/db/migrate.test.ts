@@ -148,7 +148,8 @@ describe("migrate with a handle that runs scripts", { timeout: 180_000 }, () => 
     // A database client whose transaction handle offers `exec`, as PGlite's own transactions do.
     const db: Db = {
       kind: "pglite",
-      query: async (sql, params) => (await raw.query<never>(sql, params)).rows,
+      query: async (sql, params) =>
+        (await raw.query<never>(typeof sql === "string" ? sql : sql.text, params)).rows,
       tx: (fn) =>
         raw.transaction((t) =>
           fn({

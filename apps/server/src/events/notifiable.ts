@@ -18,10 +18,12 @@ export function notifiable(e: DomainEvent): boolean {
     case "conversation.assigned":
       return true;
     case "message.created":
-      return (
-        e.message.direction === "inbound" ||
-        (e.message.kind === "note" && (e.message.text ?? "").includes("@"))
-      );
+      // A customer's message notifies the conversation's assignee and operators: nobody when it has none.
+      if (e.message.direction === "inbound")
+        return Boolean(
+          e.conversation && (e.conversation.assigneeId || e.conversation.operatorIds.length > 0),
+        );
+      return e.message.kind === "note" && (e.message.text ?? "").includes("@");
     case "message.updated":
       return isCustomerRead(e);
     default:

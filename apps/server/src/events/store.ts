@@ -1,5 +1,5 @@
 import type { DomainEvent } from "@parley/protocol";
-import type { Queryable } from "../db/client";
+import { prepared, type Queryable } from "../db/client";
 import type { EventAudience } from "../domain/permissions";
 
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
@@ -28,9 +28,40 @@ export interface AppendAlso {
   rulesJob?: string | null;
   /** NOTIFY on `channel` with the payload `${prefix}${first seq}:${last seq}` (delivered after commit). */
   notice?: { channel: string; prefix: string } | null;
-  /** NOTIFY on `channel` with an empty payload too (the job workers' wake-up), delivered after commit. */
-  wake?: string | null;
+  /**
+   * NOTIFY on `channel` with `payload` too (the job workers' wake-up), delivered after commit: when the
+   * statement wrote a job, or always with `always` (the transaction enqueued jobs of its own).
+   */
+  wake?: { channel: string; payload: string; always?: boolean } | null;
 }
+
+const APPEND = prepared(
+  "events.append",
+  `with s as (update workspaces set event_seq = event_seq + $2 where id = $1 returning event_seq - $2 as base),
+     e as (
+       insert into events (workspace_id, seq, type, conversation_id, audience, payload, created_at)
+       select $1, s.base + p.ord, p.type, p.conversation_id, p.audience,
+         p.payload || jsonb_build_object('seq', s.base + p.ord), $7
+       from s, unnest($3::text[], $4::uuid[], $5::jsonb[], $6::jsonb[]) with ordinality as p(type, conversation_id, audience, payload, ord)
+       returning seq),
+     j as (
+       insert into jobs (type, payload, run_at, workspace_id, max_attempts)
+       select $8::text, jsonb_build_object('workspaceId', $1::text, 'from', s.base + $9::int, 'to', s.base + $10::int),
+         least($7::timestamptz, now()), $1, 8
+       from s where $8::text is not null
+       returning 1),
+     r as (
+       insert into jobs (type, payload, run_at, workspace_id, max_attempts)
+       select $14::text, jsonb_build_object('workspaceId', $1::text, 'from', s.base + 1, 'to', s.base + $2),
+         least($7::timestamptz, now()), $1, 8
+       from s where $14::text is not null and exists (select 1 from rules where workspace_id = $1 and enabled)
+       returning 1),
+     w as (select (select count(*) from j)::int + (select count(*) from r)::int as jobs)
+     select s.base, (select count(*) from e)::int as n, w.jobs,
+       case when $11::text is not null then pg_notify($11::text, $12::text || (s.base + 1) || ':' || (s.base + $2)) end,
+       case when $13::text is not null and ($16::boolean or w.jobs > 0) then pg_notify($13::text, $15::text) end
+     from s, w`,
+);
 
 /**
  * Appends events to the workspace's log. The sequence is taken from the workspace row with an UPDATE,
@@ -45,62 +76,53 @@ export async function appendEvents(
   drafts: EventDraft[],
   at: Date,
   also: AppendAlso = {},
-): Promise<StoredEvent[]> {
-  if (drafts.length === 0) return [];
+): Promise<{ events: StoredEvent[]; jobs: number }> {
+  if (drafts.length === 0) return { events: [], jobs: 0 };
   const bodies = drafts.map(({ audience, ...draft }) => ({ draft, audience: audience ?? {} }));
   const job = also.rangeJob ?? null;
   // One round trip while holding the lock: take the numbers, write the rows, enqueue the job over them and
-  // send the notice in the same statement (data-modifying CTEs always run; the notice is selected).
-  const rows = await q.query<{ base: number; n: number }>(
-    `with s as (update workspaces set event_seq = event_seq + $2 where id = $1 returning event_seq - $2 as base),
-     e as (
-       insert into events (workspace_id, seq, type, conversation_id, audience, payload, created_at)
-       select $1, s.base + p.ord, p.type, p.conversation_id, p.audience,
-         p.payload || jsonb_build_object('seq', s.base + p.ord), $7
-       from s, unnest($3::text[], $4::uuid[], $5::jsonb[], $6::jsonb[]) with ordinality as p(type, conversation_id, audience, payload, ord)
-       returning seq),
-     j as (
-       insert into jobs (type, payload, run_at, workspace_id, max_attempts)
-       select $8::text, jsonb_build_object('workspaceId', $1::text, 'from', s.base + $9::int, 'to', s.base + $10::int),
-         least($7::timestamptz, now()), $1, 8
-       from s where $8::text is not null),
-     r as (
-       insert into jobs (type, payload, run_at, workspace_id, max_attempts)
-       select $14::text, jsonb_build_object('workspaceId', $1::text, 'from', s.base + 1, 'to', s.base + $2),
-         least($7::timestamptz, now()), $1, 8
-       from s where $14::text is not null and exists (select 1 from rules where workspace_id = $1 and enabled))
-     select s.base, (select count(*) from e)::int as n,
-       case when $11::text is not null then pg_notify($11::text, $12::text || (s.base + 1) || ':' || (s.base + $2)) end,
-       case when $13::text is not null then pg_notify($13::text, '') end
-     from s`,
-    [
-      workspaceId,
-      drafts.length,
-      bodies.map((b) => b.draft.type),
-      bodies.map((b) => ("conversationId" in b.draft ? b.draft.conversationId : null)),
-      bodies.map((b) => JSON.stringify(b.audience)),
-      bodies.map((b) => JSON.stringify({ ...b.draft, workspaceId, at: at.toISOString() })),
-      at,
-      job?.type ?? null,
-      job ? job.first + 1 : null,
-      job ? job.last + 1 : null,
-      also.notice?.channel ?? null,
-      also.notice?.prefix ?? null,
-      also.wake ?? null,
-      also.rulesJob ?? null,
-    ],
-  );
+  // send the notice in the same statement (data-modifying CTEs always run; the notice is selected). It says
+  // how many jobs it wrote: the rules job is written only where a rule is on, and a transaction that wrote
+  // none wakes no worker.
+  const rows = await q.query<{ base: number; n: number; jobs: number }>(APPEND, [
+    workspaceId,
+    drafts.length,
+    bodies.map((b) => b.draft.type),
+    bodies.map((b) => ("conversationId" in b.draft ? b.draft.conversationId : null)),
+    bodies.map((b) => JSON.stringify(b.audience)),
+    bodies.map((b) => JSON.stringify({ ...b.draft, workspaceId, at: at.toISOString() })),
+    at,
+    job?.type ?? null,
+    job ? job.first + 1 : null,
+    job ? job.last + 1 : null,
+    also.notice?.channel ?? null,
+    also.notice?.prefix ?? null,
+    also.wake?.channel ?? null,
+    also.rulesJob ?? null,
+    also.wake?.payload ?? null,
+    also.wake?.always === true,
+  ]);
   const [row] = rows;
   if (!row || row.n !== drafts.length)
     throw new Error(`workspace ${workspaceId} vanished while writing events`);
   const base = Number(row.base);
-  return bodies.map(
+  const events = bodies.map(
     ({ draft, audience }, i): StoredEvent => ({
       event: { ...draft, seq: base + i + 1, workspaceId, at: at.toISOString() } as DomainEvent,
       audience,
     }),
   );
+  return { events, jobs: row.jobs };
 }
+
+const READ = prepared(
+  "events.read",
+  "select payload, audience from events where workspace_id = $1 and seq > $2 order by seq limit $3",
+);
+const READ_UP_TO = prepared(
+  "events.read-up-to",
+  "select payload, audience from events where workspace_id = $1 and seq > $2 and seq <= $4 order by seq limit $3",
+);
 
 export async function readEvents(
   q: Queryable,
@@ -110,8 +132,7 @@ export async function readEvents(
   upToSeq?: number,
 ): Promise<StoredEvent[]> {
   const rows = await q.query<{ payload: DomainEvent; audience: EventAudience }>(
-    `select payload, audience from events where workspace_id = $1 and seq > $2 ${upToSeq ? "and seq <= $4" : ""}
-     order by seq limit $3`,
+    upToSeq ? READ_UP_TO : READ,
     upToSeq ? [workspaceId, afterSeq, limit, upToSeq] : [workspaceId, afterSeq, limit],
   );
   return rows.map((r) => ({ event: r.payload, audience: r.audience }));

@@ -1,5 +1,6 @@
+import crypto from "node:crypto";
 import type { z } from "zod";
-import type { Db, Queryable } from "../db/client";
+import { type Db, prepared, type Queryable } from "../db/client";
 import { withLogContext } from "../lib/log-context";
 import { type Clock, dbTimeParams } from "../lib/time";
 import { JOB_LANES, type JobLane } from "./lanes";
@@ -55,6 +56,34 @@ export interface EnqueueOptions {
   maxAttempts?: number;
 }
 
+/** SQL LIKE as a regular expression (`%` any run, `_` one character), to tell which lane claimed a job. */
+function likeMatcher(pattern: string): RegExp {
+  const body = [...pattern]
+    .map((ch) => (ch === "%" ? ".*" : ch === "_" ? "." : ch.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")))
+    .join("");
+  return new RegExp(`^${body}$`, "s");
+}
+
+/** Due jobs for every lane with free slots (`$3`: each lane's free slots, LIKE patterns and whether they exclude). */
+const CLAIM = prepared(
+  "jobs.claim",
+  `update jobs set status = 'running', attempts = attempts + 1,
+         locked_until = now() + $2::double precision * interval '1 millisecond', updated_at = $1
+       where id in (
+         select j.id from jsonb_to_recordset($3::jsonb) as l(free int, patterns text[], exclude boolean)
+         cross join lateral (
+           select id from jobs
+           where ((status = 'pending' and run_at <= ${dbNow(4, 5)}) or (status = 'running' and locked_until < now()))
+             and (type like any(l.patterns)) is distinct from l.exclude
+           order by run_at limit l.free for update skip locked) j)
+       returning id, type, payload, attempts, max_attempts`,
+);
+
+const FINISH = prepared(
+  "jobs.finish",
+  "update jobs set status = $2, last_error = $3, locked_until = null, updated_at = $4 where id = any($1::bigint[])",
+);
+
 const defaultBackoff = (attempt: number) => Math.min(2 ** attempt * 1000, 15 * 60_000);
 
 /** Inserts a job row; call inside the transaction that makes the job necessary. */
@@ -100,6 +129,11 @@ const JOB_ROW = "id, type, payload, attempts, max_attempts, workspace_id";
  * (`Clock.dbTime`). Job slots are split into lanes (see lanes.ts), each claiming its own types.
  */
 export class JobRunner {
+  /**
+   * This runner's name in the wake-up NOTIFY its process's transactions send (`parley_jobs`): it was woken
+   * directly after that commit, so the notice coming back to it is skipped (other processes' are not).
+   */
+  readonly origin = crypto.randomUUID();
   private readonly defs = new Map<string, JobDefinition>();
   private timer: NodeJS.Timeout | null = null;
   private running = false;
@@ -108,7 +142,7 @@ export class JobRunner {
   private readonly inFlight = new Set<Promise<void>>();
   private ticking: Promise<void> | null = null;
   private readonly busy = new Map<string, number>();
-  private readonly lanes: { lane: JobLane; patterns: string[]; exclude: boolean }[];
+  private readonly lanes: { lane: JobLane; patterns: string[]; exclude: boolean; matchers: RegExp[] }[];
 
   constructor(
     private readonly db: Db,
@@ -128,8 +162,8 @@ export class JobRunner {
     // A lane without patterns takes every type no other lane names.
     this.lanes = lanes.map((lane) =>
       lane.types.length
-        ? { lane, patterns: [...lane.types], exclude: false }
-        : { lane, patterns: named, exclude: true },
+        ? { lane, patterns: [...lane.types], exclude: false, matchers: lane.types.map(likeMatcher) }
+        : { lane, patterns: named, exclude: true, matchers: [] },
     );
   }
 
@@ -149,6 +183,11 @@ export class JobRunner {
     // A claim under way when stopping starts its jobs after it returns: wait for it, then for them.
     await this.ticking;
     await Promise.allSettled([...this.inFlight]);
+  }
+
+  /** The wake-up NOTIFY's payload (see `origin`): another process's, or an empty one, wakes this runner. */
+  notified(payload: string) {
+    if (payload !== this.origin) this.wake();
   }
 
   wake() {
@@ -174,22 +213,28 @@ export class JobRunner {
     try {
       do {
         this.again = false;
-        for (const lane of this.lanes) {
-          const name = lane.lane.name;
-          const free = lane.lane.concurrency - (this.busy.get(name) ?? 0);
-          if (free <= 0 || this.stopped) continue;
-          const jobs = await this.claim(free, lane.patterns, lane.exclude);
-          for (const job of jobs) {
-            this.busy.set(name, (this.busy.get(name) ?? 0) + 1);
-            const p = this.execute(job).finally(() => {
-              this.inFlight.delete(p);
-              this.busy.set(name, (this.busy.get(name) ?? 1) - 1);
-              this.wake();
-            });
-            this.inFlight.add(p);
-          }
-          if (jobs.length === free) this.again = true;
+        // Every lane with a free slot, in one statement: a wake costs one round trip, not one per lane.
+        const open = this.lanes
+          .map((lane) => ({ lane, free: lane.lane.concurrency - (this.busy.get(lane.lane.name) ?? 0) }))
+          .filter((l) => l.free > 0);
+        if (open.length === 0 || this.stopped) break;
+        const jobs = await this.claim(
+          open.map((l) => ({ free: l.free, patterns: l.lane.patterns, exclude: l.lane.exclude })),
+        );
+        const claimed = new Map<string, number>();
+        for (const job of jobs) {
+          const name = this.laneOf(job.type);
+          claimed.set(name, (claimed.get(name) ?? 0) + 1);
+          this.busy.set(name, (this.busy.get(name) ?? 0) + 1);
+          const p = this.execute(job).finally(() => {
+            this.inFlight.delete(p);
+            this.busy.set(name, (this.busy.get(name) ?? 1) - 1);
+            this.wake();
+          });
+          this.inFlight.add(p);
         }
+        // A lane that took as many as it had room for may have more waiting.
+        if (open.some((l) => (claimed.get(l.lane.lane.name) ?? 0) >= l.free)) this.again = true;
       } while (this.again && !this.stopped);
     } catch (err) {
       this.opts.onError(err);
@@ -199,19 +244,21 @@ export class JobRunner {
     }
   }
 
-  private async claim(limit: number, patterns: string[], exclude: boolean): Promise<JobRow[]> {
-    // Due pending jobs, and running jobs whose worker died (lease expired by the database's clock).
-    return this.db.query<JobRow>(
-      `update jobs set status = 'running', attempts = attempts + 1,
-         locked_until = now() + $2::double precision * interval '1 millisecond', updated_at = $1
-       where id in (
-         select id from jobs
-         where ((status = 'pending' and run_at <= ${dbNow(6, 7)}) or (status = 'running' and locked_until < now()))
-           and (type like any($4::text[])) is distinct from $5
-         order by run_at limit $3 for update skip locked)
-       returning ${JOB_ROW}`,
-      [this.clock.now(), this.opts.lockMs, limit, patterns, exclude, ...dbTimeParams(this.clock)],
-    );
+  /** The lane that claims a job type: the first whose patterns match, else the lane of every other type. */
+  private laneOf(type: string): string {
+    const named = this.lanes.find((l) => !l.exclude && l.matchers.some((m) => m.test(type)));
+    return (named ?? this.lanes.find((l) => l.exclude) ?? this.lanes[0]!).lane.name;
+  }
+
+  private async claim(lanes: { free: number; patterns: string[]; exclude: boolean }[]): Promise<JobRow[]> {
+    // Due pending jobs, and running jobs whose worker died (lease expired by the database's clock), up to each
+    // lane's free slots among the types it claims.
+    return this.db.query<JobRow>(CLAIM, [
+      this.clock.now(),
+      this.opts.lockMs,
+      JSON.stringify(lanes),
+      ...dbTimeParams(this.clock),
+    ]);
   }
 
   /** Runs one claimed job; every log line written meanwhile carries its id and type. */
@@ -308,9 +355,6 @@ export class JobRunner {
   }
 
   private async finish(ids: number[], status: "done" | "dead", error: string | null) {
-    await this.db.query(
-      "update jobs set status = $2, last_error = $3, locked_until = null, updated_at = $4 where id = any($1::bigint[])",
-      [ids, status, error, this.clock.now()],
-    );
+    await this.db.query(FINISH, [ids, status, error, this.clock.now()]);
   }
 }

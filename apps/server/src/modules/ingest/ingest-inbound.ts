@@ -1,6 +1,7 @@
 import type { InboundEvent } from "../../channels/types";
 import { type AppContext, type Tx, transact } from "../../context";
 import { applyDeliveryReport } from "../../domain/delivery-state";
+import { type Prepared, prepared } from "../../db/client";
 import {
   type CommentOutcome,
   ingestCommentChange,
@@ -156,6 +157,17 @@ export async function ingestInbound(ctx: AppContext, connection: ConnectionRef, 
  */
 const healthWritten = new WeakMap<AppContext, Map<string, number>>();
 
+const HEALTH = Object.fromEntries(
+  (["last_webhook_at", "last_status_at"] as const).map((column) => [
+    column,
+    prepared(
+      `ingest.health.${column}`,
+      `update channel_connections set ${column} = $2
+       where id = $1 and (${column} is null or ${column} < $2::timestamptz - interval '1 second')`,
+    ),
+  ]),
+) as Record<"last_webhook_at" | "last_status_at", Prepared>;
+
 async function recordHealth(
   ctx: AppContext,
   connectionId: string,
@@ -172,11 +184,7 @@ async function recordHealth(
   if (last !== undefined && now >= last && now - last < 1000) return;
   written.set(key, now);
   await ctx.db
-    .query(
-      `update channel_connections set ${column} = $2
-       where id = $1 and (${column} is null or ${column} < $2::timestamptz - interval '1 second')`,
-      [connectionId, ctx.clock.now()],
-    )
+    .query(HEALTH[column], [connectionId, ctx.clock.now()])
     .catch((err) => ctx.log.warn({ err, connectionId }, "could not record the connection's health"));
 }
 

@@ -1,6 +1,7 @@
 import type { Conversation } from "@parley/protocol";
 import { type InboundEvent, storedAttachment } from "../../channels/types";
 import type { Tx } from "../../context";
+import { prepared } from "../../db/client";
 import type { EventAudience } from "../../domain/permissions";
 import { storedComment } from "../comments/stored";
 import {
@@ -42,6 +43,69 @@ export interface Target {
   snoozed?: boolean;
 }
 
+const LOCK_CONVERSATIONS = prepared(
+  "ingest.lock-conversations",
+  `select i.connection_id, i.external_id, i.contact_id, ct.blocked_at is not null as blocked, c.id, c.status,
+       c.snoozed_until is not null as snoozed
+     from unnest($1::uuid[], $2::text[]) as k(connection_id, external_id)
+     join contact_identities i on i.connection_id = k.connection_id and i.external_id = k.external_id
+     join contacts ct on ct.id = i.contact_id
+     join conversations c on c.identity_id = i.id
+     order by c.id
+     for update of c`,
+);
+
+const INSERT_MESSAGES = prepared(
+  "ingest.insert-messages",
+  `insert into messages (workspace_id, conversation_id, connection_id, direction, kind, author_type, author_id, text,
+           attachments, quoted_message_id, provider_message_id, delivery_state, queued_at, sent_at, created_at, comment)
+         select u.workspace_id, u.conversation_id, u.connection_id,
+           -- An echo is the business's own message sent from the provider's app: an agent message, already sent.
+           case when u.echo then 'outbound' else 'inbound' end, 'message',
+           case when u.echo then 'user' else 'contact' end, case when u.echo then null else u.contact_id end,
+           u.text, u.attachments,
+           (select q.id from messages q where q.connection_id = u.connection_id and q.provider_message_id = u.quoted
+              and q.conversation_id = u.conversation_id),
+           u.provider_message_id,
+           case when u.echo then 'sent' end, case when u.echo then $9::timestamptz end,
+           case when u.echo then $9::timestamptz end, $9, u.comment
+         from unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::uuid[], $5::text[], $6::jsonb[], $7::text[], $8::text[],
+             $10::boolean[], $11::jsonb[])
+           with ordinality as u(workspace_id, conversation_id, connection_id, contact_id, text, attachments, quoted,
+             provider_message_id, echo, comment, ord)
+         order by u.ord
+         on conflict (connection_id, provider_message_id) where provider_message_id is not null do nothing
+         returning ${MESSAGE_COLUMNS}, connection_id`,
+);
+
+const UPDATE_CONVERSATIONS = prepared(
+  "ingest.update-conversations",
+  `with v as (
+           select * from unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::text[], $6::int8[], $7::timestamptz[], $8::text[])
+             as v(id, last_message_id, preview, author, direction, last_inbound_seq, last_customer_at, unanswered)),
+         c as (
+           update conversations c set
+             last_activity_at = greatest(c.last_activity_at, $9), updated_at = $9, last_message_id = v.last_message_id, last_message_preview = v.preview,
+             last_message_author = v.author, last_message_author_id = null, last_message_direction = v.direction,
+             last_outbound_state = case when v.direction = 'outbound' then 'sent' else c.last_outbound_state end,
+             last_inbound_seq = coalesce(v.last_inbound_seq, c.last_inbound_seq),
+             -- Never backwards: a provider's late retry of an old message must not close the messaging window.
+             last_customer_message_at = greatest(c.last_customer_message_at, v.last_customer_at),
+             first_unanswered_at = case v.unanswered when 'clear' then null when 'reset' then $9::timestamptz
+                                   else coalesce(c.first_unanswered_at, $9) end,
+             status = case when c.status = 'closed' then 'open' else c.status end,
+             closed_at = case when c.status = 'closed' then null else c.closed_at end,
+              -- The customer writing wakes a snoozed conversation.
+              snoozed_until = case when v.last_inbound_seq is not null then null else c.snoozed_until end,
+              snoozed_by = case when v.last_inbound_seq is not null then null else c.snoozed_by end
+           from v where c.id = v.id
+           returning c.*)
+         ${CONVERSATION_SELECT},
+           exists (select 1 from outside_hours_replies r where r.connection_id = c.connection_id and r.enabled)
+             as outside_hours
+         ${conversationFrom("c")}`,
+);
+
 const key = (connectionId: string, externalId: string) => `${connectionId}\u0000${externalId}`;
 
 /**
@@ -69,17 +133,7 @@ export async function ingestMessages(
     id: string;
     status: Target["status"];
     snoozed: boolean;
-  }>(
-    `select i.connection_id, i.external_id, i.contact_id, ct.blocked_at is not null as blocked, c.id, c.status,
-       c.snoozed_until is not null as snoozed
-     from unnest($1::uuid[], $2::text[]) as k(connection_id, external_id)
-     join contact_identities i on i.connection_id = k.connection_id and i.external_id = k.external_id
-     join contacts ct on ct.id = i.contact_id
-     join conversations c on c.identity_id = i.id
-     order by c.id
-     for update of c`,
-    [pairs.map((p) => p.connection.id), pairs.map((p) => p.message.externalContactId)],
-  );
+  }>(LOCK_CONVERSATIONS, [pairs.map((p) => p.connection.id), pairs.map((p) => p.message.externalContactId)]);
   for (const r of known) {
     targets.set(key(r.connection_id, r.external_id), {
       contactId: r.contact_id,
@@ -123,40 +177,19 @@ export async function ingestMessages(
     }))
     .filter((a) => !a.target.blocked);
   const inserted = accepted.length
-    ? await tx.q.query<MessageRow & { connection_id: string }>(
-        `insert into messages (workspace_id, conversation_id, connection_id, direction, kind, author_type, author_id, text,
-           attachments, quoted_message_id, provider_message_id, delivery_state, queued_at, sent_at, created_at, comment)
-         select u.workspace_id, u.conversation_id, u.connection_id,
-           -- An echo is the business's own message sent from the provider's app: an agent message, already sent.
-           case when u.echo then 'outbound' else 'inbound' end, 'message',
-           case when u.echo then 'user' else 'contact' end, case when u.echo then null else u.contact_id end,
-           u.text, u.attachments,
-           (select q.id from messages q where q.connection_id = u.connection_id and q.provider_message_id = u.quoted
-              and q.conversation_id = u.conversation_id),
-           u.provider_message_id,
-           case when u.echo then 'sent' end, case when u.echo then $9::timestamptz end,
-           case when u.echo then $9::timestamptz end, $9, u.comment
-         from unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::uuid[], $5::text[], $6::jsonb[], $7::text[], $8::text[],
-             $10::boolean[], $11::jsonb[])
-           with ordinality as u(workspace_id, conversation_id, connection_id, contact_id, text, attachments, quoted,
-             provider_message_id, echo, comment, ord)
-         order by u.ord
-         on conflict (connection_id, provider_message_id) where provider_message_id is not null do nothing
-         returning ${MESSAGE_COLUMNS}, connection_id`,
-        [
-          accepted.map((a) => a.connection.workspaceId),
-          accepted.map((a) => a.target.conversationId),
-          accepted.map((a) => a.connection.id),
-          accepted.map((a) => a.target.contactId),
-          accepted.map((a) => a.message.text),
-          accepted.map((a) => JSON.stringify(a.message.attachments.map(storedAttachment))),
-          accepted.map((a) => a.message.quotedProviderMessageId ?? null),
-          accepted.map((a) => a.message.providerMessageId),
-          tx.now,
-          accepted.map((a) => a.message.echo === true),
-          accepted.map((a) => storedComment(a.message)),
-        ],
-      )
+    ? await tx.q.query<MessageRow & { connection_id: string }>(INSERT_MESSAGES, [
+        accepted.map((a) => a.connection.workspaceId),
+        accepted.map((a) => a.target.conversationId),
+        accepted.map((a) => a.connection.id),
+        accepted.map((a) => a.target.contactId),
+        accepted.map((a) => a.message.text),
+        accepted.map((a) => JSON.stringify(a.message.attachments.map(storedAttachment))),
+        accepted.map((a) => a.message.quotedProviderMessageId ?? null),
+        accepted.map((a) => a.message.providerMessageId),
+        tx.now,
+        accepted.map((a) => a.message.echo === true),
+        accepted.map((a) => storedComment(a.message)),
+      ])
     : [];
   const byProviderId = new Map(inserted.map((m) => [key(m.connection_id, m.provider_message_id!), m]));
 
@@ -194,40 +227,17 @@ export async function ingestMessages(
   const unanswered = (t: Touched) =>
     t.lastEchoSeq === 0 ? "keep" : t.last.direction === "outbound" ? "clear" : "reset";
   const updated = convs.length
-    ? await tx.q.query<ConversationRow>(
-        `with v as (
-           select * from unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::text[], $6::int8[], $7::timestamptz[], $8::text[])
-             as v(id, last_message_id, preview, author, direction, last_inbound_seq, last_customer_at, unanswered)),
-         c as (
-           update conversations c set
-             last_activity_at = greatest(c.last_activity_at, $9), updated_at = $9, last_message_id = v.last_message_id, last_message_preview = v.preview,
-             last_message_author = v.author, last_message_author_id = null, last_message_direction = v.direction,
-             last_outbound_state = case when v.direction = 'outbound' then 'sent' else c.last_outbound_state end,
-             last_inbound_seq = coalesce(v.last_inbound_seq, c.last_inbound_seq),
-             -- Never backwards: a provider's late retry of an old message must not close the messaging window.
-             last_customer_message_at = greatest(c.last_customer_message_at, v.last_customer_at),
-             first_unanswered_at = case v.unanswered when 'clear' then null when 'reset' then $9::timestamptz
-                                   else coalesce(c.first_unanswered_at, $9) end,
-             status = case when c.status = 'closed' then 'open' else c.status end,
-             closed_at = case when c.status = 'closed' then null else c.closed_at end,
-             -- The customer writing wakes a snoozed conversation.
-             snoozed_until = case when v.last_inbound_seq is not null then null else c.snoozed_until end,
-             snoozed_by = case when v.last_inbound_seq is not null then null else c.snoozed_by end
-           from v where c.id = v.id
-           returning c.*)
-         ${CONVERSATION_SELECT} ${conversationFrom("c")}`,
-        [
-          convs.map(([id]) => id),
-          convs.map(([, t]) => t.last.id),
-          convs.map(([, t]) => preview(t.last.text, t.last.attachments.length)),
-          convs.map(([, t]) => t.last.author_type),
-          convs.map(([, t]) => t.last.direction),
-          convs.map(([, t]) => t.lastInbound?.seq ?? null),
-          convs.map(([, t]) => t.lastCustomerAt),
-          convs.map(([, t]) => unanswered(t)),
-          tx.now,
-        ],
-      )
+    ? await tx.q.query<ConversationRow & { outside_hours: boolean }>(UPDATE_CONVERSATIONS, [
+        convs.map(([id]) => id),
+        convs.map(([, t]) => t.last.id),
+        convs.map(([, t]) => preview(t.last.text, t.last.attachments.length)),
+        convs.map(([, t]) => t.last.author_type),
+        convs.map(([, t]) => t.last.direction),
+        convs.map(([, t]) => t.lastInbound?.seq ?? null),
+        convs.map(([, t]) => t.lastCustomerAt),
+        convs.map(([, t]) => unanswered(t)),
+        tx.now,
+      ])
     : [];
   const after = new Map<string, { conversation: Conversation; audience: EventAudience }>(
     updated.map((r) => [
@@ -236,10 +246,17 @@ export async function ingestMessages(
     ]),
   );
 
+  // The update said which conversations a bot holds and which connections reply outside hours: the jobs'
+  // own statements run only when there is something for them.
+  const rowOf = new Map(updated.map((r) => [r.id, r]));
   await queueAfterIngest(tx, {
-    inboundMessageIds: inserted.filter((m) => m.direction === "inbound").map((m) => m.id),
+    inboundMessageIds: inserted
+      .filter((m) => m.direction === "inbound" && rowOf.get(m.conversation_id)?.bot_id !== null)
+      .map((m) => m.id),
     newConversationIds: accepted.filter((a) => a.target.created).map((a) => a.target.conversationId),
-    customerWroteIn: convs.filter(([, t]) => t.lastInbound).map(([id]) => id),
+    customerWroteIn: convs
+      .filter(([id, t]) => t.lastInbound && rowOf.get(id)?.outside_hours !== false)
+      .map(([id]) => id),
   });
 
   // 5. Events and outcomes, in the order the messages came.

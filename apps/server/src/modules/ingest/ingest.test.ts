@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { MovableClock } from "../../lib/time";
+import { eventually } from "../../testing/eventually";
 import { apiConnection, inbound, newWorkspace, unique } from "../../testing/harness";
 import { useTestServer } from "../../testing/use-test-server";
 
@@ -189,5 +190,40 @@ describe("ingest through the API channel", () => {
     const after = (await owner.get(`/api/conversations/${conv.id}`)).body.conversation;
     expect(after.lastMessage.text).toBe("reply");
     expect(after.lastActivityAt).toBe(ahead);
+  });
+
+  it("writes a notification fan-out job for a customer's message only when the conversation has someone to notify", async () => {
+    const { owner, workspaceId } = await newWorkspace(t);
+    const conn = await apiConnection(t, owner);
+    const contact = unique("c");
+    const fanouts = async () =>
+      (
+        await t.db.query<{ payload: { from: number; to: number } }>(
+          "select payload from jobs where type = 'notify.events' and workspace_id = $1 order by id",
+          [workspaceId],
+        )
+      ).map((j) => j.payload);
+    // A new conversation notifies whoever may see it: one job.
+    await conn.post(inbound(contact, "first"));
+    expect(await fanouts()).toHaveLength(1);
+    const [conv] = (await owner.get("/api/conversations")).body.conversations;
+    // Nobody is assigned and nobody operates it: the next message notifies nobody, so it writes no job.
+    const second = await conn.post(inbound(contact, "second"));
+    expect(second.body.results[0].status).toBe("created");
+    expect(await fanouts()).toHaveLength(1);
+    // Assigned: the next message notifies the assignee (by a job over its event) and shows in their bell.
+    const assigned = await owner.post(`/api/conversations/${conv.id}/assign`, { assigneeId: owner.user!.id });
+    expect(assigned.status).toBe(200);
+    const before = (await fanouts()).length;
+    await conn.post(inbound(contact, "third"));
+    expect((await fanouts()).length).toBe(before + 1);
+    await eventually(async () => {
+      const [n] = await t.db.query<{ n: number }>(
+        "select count(*)::int as n from notifications where user_id = $1 and kind = 'new_message'",
+        [owner.user!.id],
+      );
+      expect(n!.n).toBe(1);
+      return true;
+    });
   });
 });

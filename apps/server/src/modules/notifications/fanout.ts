@@ -2,7 +2,7 @@ import type { DomainEvent, NotificationEvent, Permission, Role } from "@parley/p
 import { z } from "zod";
 import type { AppContext } from "../../context";
 import { transact } from "../../context";
-import type { Queryable } from "../../db/client";
+import { prepared, type Queryable } from "../../db/client";
 import { canReceive, permissionsFor } from "../../domain/permissions";
 import { isCustomerRead, JOB_EVENTS, notifiable } from "../../events/notifiable";
 import type { StoredEvent } from "../../events/store";
@@ -22,6 +22,15 @@ interface Member {
   permissions: Permission[];
 }
 
+const MEMBERS = prepared(
+  "notifications.members",
+  `select u.id, u.role, u.name, u.email,
+     coalesce(array_agg(tm.team_id) filter (where tm.team_id is not null), '{}') as team_ids,
+     ${storedPermissionsSql("u")} as stored_permissions
+   from users u left join team_members tm on tm.user_id = u.id
+   where u.workspace_id = $1 and u.status = 'active' group by u.id`,
+);
+
 async function members(q: Queryable, workspaceId: string): Promise<Member[]> {
   const rows = await q.query<{
     id: string;
@@ -30,14 +39,7 @@ async function members(q: Queryable, workspaceId: string): Promise<Member[]> {
     email: string;
     team_ids: string[];
     stored_permissions: string[] | null;
-  }>(
-    `select u.id, u.role, u.name, u.email,
-       coalesce(array_agg(tm.team_id) filter (where tm.team_id is not null), '{}') as team_ids,
-       ${storedPermissionsSql("u")} as stored_permissions
-     from users u left join team_members tm on tm.user_id = u.id
-     where u.workspace_id = $1 and u.status = 'active' group by u.id`,
-    [workspaceId],
-  );
+  }>(MEMBERS, [workspaceId]);
   return rows.map((r) => ({
     id: r.id,
     role: r.role,

@@ -2,7 +2,7 @@ import crypto from "node:crypto";
 import type { AppContext } from "../../context";
 import { webhookEventOf } from "./events";
 import { EndpointPipeline } from "./pipeline";
-import { claimEndpoints, releaseLease } from "./store";
+import { anyActiveEndpoint, claimEndpoints, releaseLease } from "./store";
 import { registerWaker, WEBHOOKS_CHANNEL } from "./wake";
 
 export interface DispatcherOptions {
@@ -30,6 +30,12 @@ export class WebhookDispatcher {
   private scanning = false;
   private again = false;
   private stopped = true;
+  /**
+   * The last scan found no active endpoint anywhere: committed events then wake nothing (no statement per
+   * ingest batch). An endpoint created or turned on wakes every dispatcher (wakeDispatcher), and the poll
+   * scans regardless.
+   */
+  private noEndpoints = false;
   private cleanups: (() => unknown)[] = [];
 
   constructor(
@@ -42,7 +48,7 @@ export class WebhookDispatcher {
     this.cleanups.push(
       registerWaker(this.ctx, () => this.wake()),
       this.ctx.bus.subscribe((events) => {
-        if (events.some((e) => webhookEventOf(e.event))) this.wake();
+        if (!this.noEndpoints && events.some((e) => webhookEventOf(e.event))) this.wake();
       }),
     );
     if (this.ctx.db.listen) {
@@ -90,6 +96,8 @@ export class WebhookDispatcher {
           free,
           [...this.working.keys()],
         );
+        this.noEndpoints =
+          claimed.length === 0 && this.working.size === 0 && !(await anyActiveEndpoint(this.ctx.db));
         for (const ep of claimed) {
           const pipeline = new EndpointPipeline(this.ctx, ep, this.owner, {
             timeoutMs: this.opts.timeoutMs,

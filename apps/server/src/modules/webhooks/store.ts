@@ -1,4 +1,4 @@
-import type { Queryable } from "../../db/client";
+import { prepared, type Queryable } from "../../db/client";
 import { readEvents } from "../../events/store";
 import { eventIdOf, payloadBody, webhookEventOf } from "./events";
 
@@ -13,6 +13,19 @@ export interface LeasedEndpoint {
   failing_since: Date | null;
 }
 
+const CLAIM_ENDPOINTS = prepared(
+  "webhooks.claim-endpoints",
+  `update webhook_endpoints e set lease_owner = $1, lease_until = $3
+     where e.id in (
+       select x.id from webhook_endpoints x join workspaces w on w.id = x.workspace_id
+       where x.active and (x.lease_until is null or x.lease_until < $2) and not (x.id = any($5::uuid[]))
+         and (x.cursor_seq < w.event_seq or exists (select 1 from webhook_deliveries d
+               where d.endpoint_id = x.id and d.status = 'pending' and d.next_attempt_at <= $2))
+       order by x.lease_until nulls first limit $4
+       for update of x skip locked)
+     returning e.id, e.workspace_id, e.url, e.events, e.secret_enc, e.cursor_seq, e.failing_since`,
+);
+
 /**
  * Takes the lease of up to `limit` active endpoints that have work (events after their cursor, or a due
  * delivery), skipping those another process holds and those in `busy` (this process works them already).
@@ -25,18 +38,21 @@ export function claimEndpoints(
   limit: number,
   busy: string[],
 ): Promise<LeasedEndpoint[]> {
-  return q.query<LeasedEndpoint>(
-    `update webhook_endpoints e set lease_owner = $1, lease_until = $3
-     where e.id in (
-       select x.id from webhook_endpoints x join workspaces w on w.id = x.workspace_id
-       where x.active and (x.lease_until is null or x.lease_until < $2) and not (x.id = any($5::uuid[]))
-         and (x.cursor_seq < w.event_seq or exists (select 1 from webhook_deliveries d
-               where d.endpoint_id = x.id and d.status = 'pending' and d.next_attempt_at <= $2))
-       order by x.lease_until nulls first limit $4
-       for update of x skip locked)
-     returning e.id, e.workspace_id, e.url, e.events, e.secret_enc, e.cursor_seq, e.failing_since`,
-    [owner, now, new Date(now.getTime() + leaseMs), limit, busy],
+  return q.query<LeasedEndpoint>(CLAIM_ENDPOINTS, [
+    owner,
+    now,
+    new Date(now.getTime() + leaseMs),
+    limit,
+    busy,
+  ]);
+}
+
+/** Whether any endpoint of any workspace is active. */
+export async function anyActiveEndpoint(q: Queryable): Promise<boolean> {
+  const [row] = await q.query<{ any: boolean }>(
+    "select exists (select 1 from webhook_endpoints where active) as any",
   );
+  return row?.any === true;
 }
 
 /** Keeps the lease (and reads whether the endpoint is still on and where it points). */
