@@ -3316,6 +3316,8 @@ export interface paths {
                                 postId?: string | null;
                                 commentReplies?: {
                                     commentMessageId: string | null;
+                                    /** @enum {string|null} */
+                                    mention?: "comment" | "caption" | null;
                                     public: {
                                         allowed: boolean;
                                         reason: string | null;
@@ -3455,6 +3457,8 @@ export interface paths {
                                 postId?: string | null;
                                 commentReplies?: {
                                     commentMessageId: string | null;
+                                    /** @enum {string|null} */
+                                    mention?: "comment" | "caption" | null;
                                     public: {
                                         allowed: boolean;
                                         reason: string | null;
@@ -3570,6 +3574,8 @@ export interface paths {
                                 postId?: string | null;
                                 commentReplies?: {
                                     commentMessageId: string | null;
+                                    /** @enum {string|null} */
+                                    mention?: "comment" | "caption" | null;
                                     public: {
                                         allowed: boolean;
                                         reason: string | null;

@@ -1,7 +1,7 @@
 import type { InboundEvent } from "../../channels/types";
 import { type AppContext, type Tx, transact } from "../../context";
-import { applyDeliveryReport } from "../../domain/delivery-state";
 import { type Prepared, prepared } from "../../db/client";
+import { applyDeliveryReport } from "../../domain/delivery-state";
 import {
   type CommentOutcome,
   ingestCommentChange,

@@ -1,5 +1,5 @@
 import type { Role } from "@parley/protocol";
-import type { Prepared, Queryable } from "../../db/client";
+import type { Queryable } from "../../db/client";
 import { type Audience, anyMeans, inAudience, type Means, type Settings } from "./settings";
 
 /** Who a read notification is for, as the rules see them. */

@@ -99,7 +99,11 @@ export function ConversationHeader({
       <Menu.Divider />
       {mayTake ? (
         <>
-          <Menu.Item leftSection={<IconHandGrab size={14} />} onClick={() => take.mutate()} data-testid="take">
+          <Menu.Item
+            leftSection={<IconHandGrab size={14} />}
+            onClick={() => take.mutate()}
+            data-testid="take"
+          >
             {t("conversation.take")}
           </Menu.Item>
           <Menu.Divider />
