@@ -64,6 +64,9 @@ function likeMatcher(pattern: string): RegExp {
   return new RegExp(`^${body}$`, "s");
 }
 
+/** What a claim reads of a job (the workspace: gathered jobs are of one type and workspace). */
+const JOB_ROW = "id, type, payload, attempts, max_attempts, workspace_id";
+
 /** Due jobs for every lane with free slots (`$3`: each lane's free slots, LIKE patterns and whether they exclude). */
 const CLAIM = prepared(
   "jobs.claim",
@@ -76,7 +79,7 @@ const CLAIM = prepared(
            where ((status = 'pending' and run_at <= ${dbNow(4, 5)}) or (status = 'running' and locked_until < now()))
              and (type like any(l.patterns)) is distinct from l.exclude
            order by run_at limit l.free for update skip locked) j)
-       returning id, type, payload, attempts, max_attempts`,
+       returning ${JOB_ROW}`,
 );
 
 const FINISH = prepared(
@@ -115,8 +118,6 @@ interface JobRow {
   max_attempts: number;
   workspace_id: string | null;
 }
-
-const JOB_ROW = "id, type, payload, attempts, max_attempts, workspace_id";
 
 /**
  * A durable queue in the application database: a job commits together with the change that needs it,
