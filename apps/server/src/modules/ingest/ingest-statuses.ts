@@ -3,6 +3,7 @@ import type { Tx } from "../../context";
 import { applyDeliveryReport, type DeliveryReport, type DeliverySnapshot } from "../../domain/delivery-state";
 import { accessOf } from "../conversations/present";
 import { MESSAGE_COLUMNS, type MessageRow, presentMessage } from "../messages/present";
+import { lockProviderIds } from "../messages/provider-id-lock";
 import { READ_TRACKING_JOINS, READ_TRACKING_OFF_SQL } from "../receipts/policy";
 import type { ConnectionRef } from "./ingest-messages";
 
@@ -60,23 +61,37 @@ export async function ingestStatuses(
   items: { connection: ConnectionRef; event: StatusEvent }[],
 ): Promise<StatusOutcome[]> {
   if (!items.length) return [];
-  const rows = await tx.q.query<LockedRow>(
-    `select ${LOCKED_COLUMNS}
-     from messages m
-     join unnest($1::uuid[], $2::text[]) as k(cid, pid) on m.connection_id = k.cid and m.provider_message_id = k.pid
-     join conversations c on c.id = m.conversation_id
-     ${READ_TRACKING_JOINS}
-     where m.direction = 'outbound'
-     order by m.id for update of m`,
-    [items.map((i) => i.connection.id), items.map((i) => i.event.providerMessageId)],
+  const lockRows = (list: typeof items) =>
+    tx.q.query<LockedRow>(
+      `select ${LOCKED_COLUMNS}
+       from messages m
+       join unnest($1::uuid[], $2::text[]) as k(cid, pid) on m.connection_id = k.cid and m.provider_message_id = k.pid
+       join conversations c on c.id = m.conversation_id
+       ${READ_TRACKING_JOINS}
+       where m.direction = 'outbound'
+       order by m.id for update of m`,
+      [list.map((i) => i.connection.id), list.map((i) => i.event.providerMessageId)],
+    );
+  const keyOf = (connectionId: string, providerId: string | null) => `${connectionId}\u0000${providerId}`;
+  const byKey = new Map(
+    (await lockRows(items)).map((r) => [keyOf(r.connection_id, r.provider_message_id), r]),
   );
-  const byKey = new Map(rows.map((r) => [`${r.connection_id}\u0000${r.provider_message_id}`, r]));
+  // Ids no message has yet: perhaps a send is recording one now. Wait for it (provider-id-lock.ts), then look
+  // again, so a report is either applied or kept where the send will find it.
+  const missing = items.filter((i) => !byKey.has(keyOf(i.connection.id, i.event.providerMessageId)));
+  if (missing.length) {
+    await lockProviderIds(
+      tx.q,
+      missing.map((i) => ({ connectionId: i.connection.id, providerId: i.event.providerMessageId })),
+    );
+    for (const r of await lockRows(missing)) byKey.set(keyOf(r.connection_id, r.provider_message_id), r);
+  }
   const out: StatusOutcome[] = [];
   const unknown: { connection: ConnectionRef; event: StatusEvent }[] = [];
   const next = new Map<string, { row: LockedRow; snap: DeliverySnapshot; workspaceId: string }>();
   for (const item of items) {
     const { connection, event: e } = item;
-    const row = byKey.get(`${connection.id}\u0000${e.providerMessageId}`);
+    const row = byKey.get(keyOf(connection.id, e.providerMessageId));
     if (!row) {
       // Perhaps the send that produced this id is still being recorded: keep the report to apply it then.
       // Reports nobody claims are dropped after a week (see applyEarlyReceipts).

@@ -9,6 +9,7 @@ import { commentOfSend, commentSendRefusal } from "../comments/reply";
 import { accessOf, loadConversationRow } from "../conversations/present";
 import { conversationWindow, refusalReason } from "../conversations/window";
 import { MESSAGE_COLUMNS, type MessageRow, presentMessage } from "./present";
+import { lockProviderIds } from "./provider-id-lock";
 import { updateDelivery } from "./update-delivery";
 
 export const SEND_MESSAGE_JOB = "message.send";
@@ -64,11 +65,13 @@ export function registerSendJob(ctx: AppContext) {
     providerId?: string,
   ) =>
     transact(ctx, async (tx) => {
-      const [row] = await tx.q.query<MessageRow>(
-        `select ${MESSAGE_COLUMNS} from messages where id = $1 for update`,
+      const [row] = await tx.q.query<MessageRow & { connection_id: string }>(
+        `select ${MESSAGE_COLUMNS}, connection_id from messages where id = $1 for update`,
         [messageId],
       );
       if (!row) return;
+      // A delivery report for the new id may be arriving meanwhile (provider-id-lock.ts).
+      if (providerId) await lockProviderIds(tx.q, [{ connectionId: row.connection_id, providerId }]);
       // Sent or failed: no longer waiting for the channel.
       await tx.q.query(
         `update messages set provider_message_id = coalesce($2, provider_message_id), waiting_reason = null,
