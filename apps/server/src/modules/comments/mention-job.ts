@@ -10,6 +10,7 @@ import { type AppContext, transact } from "../../context";
 import { PermanentFailure, RetryLater } from "../../jobs/queue";
 import type { ConnectionRef } from "../ingest/ingest-messages";
 import { MENTION_JOB } from "./mention-queue";
+import { commentConnection } from "./post-job";
 
 const Payload = z.object({
   workspaceId: z.uuid(),
@@ -36,7 +37,7 @@ export function registerMentionJob(ctx: AppContext) {
     maxAttempts: 6,
     backoffMs: (attempt) => Math.min(2 ** (attempt - 1) * 30_000, 30 * 60_000),
     async run(p) {
-      const row = await connectionOf(ctx, p);
+      const row = await commentConnection(ctx, p);
       if (!row?.enabled) return;
       const adapter = ctx.channels.get(row.type);
       if (!adapter.commentMention) return;
@@ -81,26 +82,12 @@ export function registerMentionJob(ctx: AppContext) {
     },
     async onDead(p, error) {
       if (error instanceof PermanentFailure) return; // stored already
-      const row = await connectionOf(ctx, p);
+      const row = await commentConnection(ctx, p);
       if (!row) return;
       const connection = { id: p.connectionId, workspaceId: p.workspaceId, type: row.type };
       await storeFailure(ctx, p, connection, error instanceof Error ? error.message : String(error));
     },
   });
-}
-
-async function connectionOf(ctx: AppContext, p: Payload) {
-  const [row] = await ctx.db.query<{
-    type: string;
-    credentials_enc: string;
-    settings: unknown;
-    enabled: boolean;
-  }>(
-    `select cc.type, cc.credentials_enc, cc.settings, cc.enabled from channel_connections cc
-     where cc.id = $1 and cc.workspace_id = $2`,
-    [p.connectionId, p.workspaceId],
-  );
-  return row ?? null;
 }
 
 /** Who wrote a mention Instagram would not show: unknown, one per media. */

@@ -67,16 +67,7 @@ export function registerPostDetailsJob(ctx: AppContext) {
     maxAttempts: 6,
     backoffMs: (attempt) => Math.min(2 ** (attempt - 1) * 30_000, 30 * 60_000),
     async run(p) {
-      const [row] = await ctx.db.query<{
-        type: string;
-        credentials_enc: string;
-        settings: unknown;
-        enabled: boolean;
-      }>(
-        `select cc.type, cc.credentials_enc, cc.settings, cc.enabled from channel_connections cc
-         where cc.id = $1 and cc.workspace_id = $2`,
-        [p.connectionId, p.workspaceId],
-      );
+      const row = await commentConnection(ctx, p);
       if (!row?.enabled) return;
       const adapter = ctx.channels.get(row.type);
       if (!adapter.commentPost) return;
@@ -111,4 +102,19 @@ export function registerPostDetailsJob(ctx: AppContext) {
       await store(p, null, error instanceof Error ? error.message : String(error));
     },
   });
+}
+
+/** The connection a comment job works for, with its sealed credentials: null when it is gone. */
+export async function commentConnection(ctx: AppContext, p: { connectionId: string; workspaceId: string }) {
+  const [row] = await ctx.db.query<{
+    type: string;
+    credentials_enc: string;
+    settings: unknown;
+    enabled: boolean;
+  }>(
+    `select cc.type, cc.credentials_enc, cc.settings, cc.enabled from channel_connections cc
+     where cc.id = $1 and cc.workspace_id = $2`,
+    [p.connectionId, p.workspaceId],
+  );
+  return row ?? null;
 }
