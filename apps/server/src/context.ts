@@ -6,7 +6,7 @@ import type { EventBus } from "./events/bus";
 import { JOB_EVENTS, notifiableSpan } from "./events/notifiable";
 import { currentCause, RULES_JOB, triggersRules } from "./events/rule-triggers";
 import { appendEvents, type EventDraft, type StoredEvent } from "./events/store";
-import { type EnqueueOptions, enqueueJob, type JobRunner } from "./jobs/queue";
+import { type EnqueueOptions, enqueueJob, enqueueJobs, type JobRunner } from "./jobs/queue";
 import type { SecretBox } from "./lib/crypto";
 import type { LimitStore } from "./lib/limits";
 import type { Clock } from "./lib/time";
@@ -38,6 +38,8 @@ export interface Tx {
   emit(workspaceId: string, draft: EventDraft): void;
   /** Enqueues a durable job in this transaction; workers are woken after commit. */
   enqueue(type: string, payload: unknown, opts?: EnqueueOptions): Promise<void>;
+  /** Enqueues many jobs with one statement (see enqueueJobs). */
+  enqueueMany(jobs: { type: string; payload: unknown; opts?: EnqueueOptions }[]): Promise<void>;
 }
 
 /**
@@ -78,6 +80,14 @@ async function transactOnce<T>(ctx: AppContext, fn: (tx: Tx) => Promise<T>): Pro
       async enqueue(type, payload, opts) {
         // Due at once: by the earlier of this clock and the database's (see EnqueueOptions.now).
         await enqueueJob(q, type, payload, { now, ...opts });
+        jobsEnqueued = true;
+      },
+      async enqueueMany(jobs) {
+        if (!jobs.length) return;
+        await enqueueJobs(
+          q,
+          jobs.map((j) => ({ ...j, opts: { now, ...j.opts } })),
+        );
         jobsEnqueued = true;
       },
     };

@@ -107,6 +107,34 @@ export async function enqueueJob(q: Queryable, type: string, payload: unknown, o
   );
 }
 
+/**
+ * Inserts many jobs with one statement, as enqueueJob does each (a batch of notifications enqueues its
+ * deliveries at once); a key repeated in the list, or already taken, inserts once.
+ */
+export async function enqueueJobs(
+  q: Queryable,
+  jobs: { type: string; payload: unknown; opts?: EnqueueOptions }[],
+) {
+  if (!jobs.length) return;
+  await q.query(
+    `insert into jobs (type, payload, run_at, idempotency_key, workspace_id, max_attempts)
+     select j.type, j.payload, coalesce(j.run_at, least(j.now, now())), j.key, j.workspace_id, coalesce(j.max_attempts, 8)
+     from unnest($1::text[], $2::jsonb[], $3::timestamptz[], $4::text[], $5::uuid[], $6::int[], $7::timestamptz[])
+       with ordinality as j(type, payload, run_at, key, workspace_id, max_attempts, now, n)
+     order by j.n
+     on conflict (idempotency_key) do nothing`,
+    [
+      jobs.map((j) => j.type),
+      jobs.map((j) => JSON.stringify(j.payload)),
+      jobs.map((j) => j.opts?.runAt ?? null),
+      jobs.map((j) => j.opts?.idempotencyKey ?? null),
+      jobs.map((j) => j.opts?.workspaceId ?? null),
+      jobs.map((j) => j.opts?.maxAttempts ?? null),
+      jobs.map((j) => j.opts?.now ?? null),
+    ],
+  );
+}
+
 /** How one attempt ended: done, given up, failed and to be retried, or put off by the handler (rate limit). */
 export type JobOutcome = "done" | "dead" | "retried" | "deferred";
 

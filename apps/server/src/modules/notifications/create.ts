@@ -103,106 +103,100 @@ export async function createNotifications(
   );
   const inserted = new Map(rows.map((r) => [keyOf(r.user_id, r.dedupe_key), r]));
   const out: (AgentNotification | null)[] = [];
+  const recorded: { d: NotificationDraft; row: NotificationRow }[] = [];
   for (const d of drafts) {
     const row = inserted.get(keyOf(d.userId, d.dedupeKey));
     // A draft repeating an earlier one of the batch was inserted (and is answered) once.
     inserted.delete(keyOf(d.userId, d.dedupeKey));
-    out.push(row ? await deliver(ctx, tx, d, row) : null);
+    if (row) recorded.push({ d, row });
+    out.push(row ? presentNotification(row) : null);
   }
+  await deliver(ctx, tx, recorded);
   return out;
 }
 
-/** Sends a recorded notification to the agent's sockets and enqueues its email and browser deliveries. */
-async function deliver(ctx: AppContext, tx: Tx, d: NotificationDraft, row: NotificationRow) {
-  const silenced = silencedBy(d.settings, tx.now);
-  const notification = presentNotification(row);
-  tx.emit(d.workspaceId, {
-    type: "notification.created",
-    notification,
-    audience: { userIds: [d.userId] },
-  });
+/** A delivery a recorded notification asks for: by push (one per subscription), email or SMS. */
+interface Wanted {
+  d: NotificationDraft;
+  row: NotificationRow;
+  means: "push" | "email" | "sms";
+  mode: "push" | "batched" | "daily" | "weekly";
+}
+
+/**
+ * Sends recorded notifications to their agents' sockets (an event each, addressed to the agent alone) and
+ * writes their email, SMS and browser deliveries with one statement and the jobs that send them with one
+ * more, however many notifications there are.
+ */
+async function deliver(ctx: AppContext, tx: Tx, recorded: { d: NotificationDraft; row: NotificationRow }[]) {
+  const wanted: Wanted[] = [];
+  for (const { d, row } of recorded) {
+    tx.emit(d.workspaceId, {
+      type: "notification.created",
+      notification: presentNotification(row),
+      audience: { userIds: [d.userId] },
+    });
+    const silenced = silencedBy(d.settings, tx.now);
+    if (d.means.push && !silenced) wanted.push({ d, row, means: "push", mode: "push" });
+    const mode = d.emailMode ?? d.settings.emailMode;
+    const paused = silenced === "paused";
+    // Batched emails are held back while silenced; digests are sent at their hour anyway (not while paused).
+    const sendable = d.conversationId && !paused && (mode !== "batched" || !silenced);
+    if (d.means.email && ctx.config.SMTP_HOST && sendable) wanted.push({ d, row, means: "email", mode });
+    // SMS: the same modes and silences as email, to a verified number only (a row only when there is one).
+    if (d.means.sms && sendable) wanted.push({ d, row, means: "sms", mode });
+  }
+  if (!wanted.length) return;
+  // Push: a row per subscription of the agent; SMS: a row only with a verified number; email: a row each.
+  const written = await tx.q.query<{ id: number; notification_id: string; means: Wanted["means"] }>(
+    `insert into notification_deliveries (notification_id, user_id, conversation_id, means, mode, subscription_id, created_at)
+     select w.notification_id, w.user_id, w.conversation_id, w.means, w.mode, s.id, $6
+     from unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::text[], $5::text[])
+       with ordinality as w(notification_id, user_id, conversation_id, means, mode, n)
+     left join push_subscriptions s on w.means = 'push' and s.user_id = w.user_id
+     where w.means = 'email'
+       or (w.means = 'push' and s.id is not null)
+       or (w.means = 'sms' and exists (select 1 from agent_phones p where p.user_id = w.user_id and p.phone is not null))
+     order by w.n, s.id
+     returning id, notification_id, means`,
+    [
+      wanted.map((w) => w.row.id),
+      wanted.map((w) => w.d.userId),
+      wanted.map((w) => w.d.conversationId),
+      wanted.map((w) => w.means),
+      wanted.map((w) => w.mode),
+      tx.now,
+    ],
+  );
+  // A notification asks for each means once: its rows are found by notification and means.
+  const byKey = new Map(wanted.map((w) => [`${w.row.id}:${w.means}`, w]));
   const attempts = ctx.config.NOTIFY_ATTEMPTS;
-
-  if (d.means.push && !silenced) {
-    const deliveries = await tx.q.query<{ id: number }>(
-      `insert into notification_deliveries (notification_id, user_id, conversation_id, means, mode, subscription_id, created_at)
-       select $1, $2, $3, 'push', 'push', s.id, $4 from push_subscriptions s where s.user_id = $2
-       returning id`,
-      [row.id, d.userId, d.conversationId, tx.now],
-    );
-    for (const { id } of deliveries) {
-      await tx.enqueue(
-        JOB_PUSH,
-        { deliveryId: Number(id) },
-        { workspaceId: d.workspaceId, maxAttempts: attempts },
-      );
-    }
-  }
-
-  const mode = d.emailMode ?? d.settings.emailMode;
-  const paused = silenced === "paused";
-  // Batched emails are held back while silenced; digests are sent at their hour anyway (not while paused).
-  if (
-    d.means.email &&
-    ctx.config.SMTP_HOST &&
-    d.conversationId &&
-    !paused &&
-    (mode !== "batched" || !silenced)
-  ) {
-    await tx.q.query(
-      `insert into notification_deliveries (notification_id, user_id, conversation_id, means, mode, created_at)
-       values ($1, $2, $3, 'email', $4, $5)`,
-      [row.id, d.userId, d.conversationId, mode, tx.now],
-    );
-    if (mode === "batched") {
-      await tx.enqueue(
-        JOB_EMAIL,
-        { userId: d.userId, conversationId: d.conversationId },
-        { workspaceId: d.workspaceId, maxAttempts: attempts, idempotencyKey: `notify-email:${row.id}` },
-      );
+  const jobs: Parameters<Tx["enqueueMany"]>[0] = [];
+  for (const { id, notification_id, means: m } of written.sort((a, b) => Number(a.id) - Number(b.id))) {
+    const { d, row, means, mode } = byKey.get(`${notification_id}:${m}`)!;
+    const base = { workspaceId: d.workspaceId, maxAttempts: attempts };
+    if (means === "push") {
+      jobs.push({ type: JOB_PUSH, payload: { deliveryId: Number(id) }, opts: base });
+    } else if (mode === "batched") {
+      jobs.push({
+        type: means === "email" ? JOB_EMAIL : JOB_SMS,
+        payload: { userId: d.userId, conversationId: d.conversationId },
+        opts: { ...base, idempotencyKey: `notify-${means}:${row.id}` },
+      });
     } else {
-      const runAt = nextDigestAt(d.settings, mode, tx.now);
-      await tx.enqueue(
-        JOB_DIGEST,
-        { userId: d.userId, mode },
-        {
-          workspaceId: d.workspaceId,
-          maxAttempts: attempts,
-          runAt,
-          idempotencyKey: `notify-digest:${d.userId}:${mode}:${runAt.toISOString()}`,
-        },
-      );
-    }
-  }
-  // SMS: the same modes and silences as email, to a verified number only (a row only when there is one).
-  if (d.means.sms && d.conversationId && !paused && (mode !== "batched" || !silenced)) {
-    const [sms] = await tx.q.query<{ id: number }>(
-      `insert into notification_deliveries (notification_id, user_id, conversation_id, means, mode, created_at)
-       select $1, $2, $3, 'sms', $4, $5 from agent_phones p where p.user_id = $2 and p.phone is not null
-       returning id`,
-      [row.id, d.userId, d.conversationId, mode, tx.now],
-    );
-    if (sms && mode === "batched")
-      await tx.enqueue(
-        JOB_SMS,
-        { userId: d.userId, conversationId: d.conversationId },
-        { workspaceId: d.workspaceId, maxAttempts: attempts, idempotencyKey: `notify-sms:${row.id}` },
-      );
-    else if (sms) {
       const runAt = nextDigestAt(d.settings, mode as "daily" | "weekly", tx.now);
-      await tx.enqueue(
-        JOB_SMS_DIGEST,
-        { userId: d.userId, mode },
-        {
-          workspaceId: d.workspaceId,
-          maxAttempts: attempts,
+      jobs.push({
+        type: means === "email" ? JOB_DIGEST : JOB_SMS_DIGEST,
+        payload: { userId: d.userId, mode },
+        opts: {
+          ...base,
           runAt,
-          idempotencyKey: `notify-sms-digest:${d.userId}:${mode}:${runAt.toISOString()}`,
+          idempotencyKey: `notify-${means === "email" ? "digest" : "sms-digest"}:${d.userId}:${mode}:${runAt.toISOString()}`,
         },
-      );
+      });
     }
   }
-  return notification;
+  await tx.enqueueMany(jobs);
 }
 
 /** Tells an agent in the app that an email or browser notification could not be delivered. */

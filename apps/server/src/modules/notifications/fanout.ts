@@ -180,7 +180,7 @@ export const DelayedPayload = z.object({
 });
 
 const EventsPayload = z.object({ workspaceId: z.string(), from: z.number().int(), to: z.number().int() });
-type EventsPayload = z.infer<typeof EventsPayload>;
+export type EventsPayload = z.infer<typeof EventsPayload>;
 
 /** How many `notify.events` jobs of a workspace, due together, one run takes (JobDefinition.gather). */
 export const FANOUT_GATHER = 200;
@@ -208,7 +208,7 @@ async function eventsOf(q: Queryable, workspaceId: string, spans: EventsPayload[
  * run (the runner gathers them), so a burst of read reports costs the same few statements per run whatever
  * the number of reports, ingest batches and authors in it.
  */
-async function fanOut(ctx: AppContext, workspaceId: string, spans: EventsPayload[]) {
+export async function fanOut(ctx: AppContext, workspaceId: string, spans: EventsPayload[]) {
   const stored = await eventsOf(ctx.db, workspaceId, spans);
   if (!stored.length) return;
   const people = await members(ctx.db, workspaceId);
