@@ -103,13 +103,14 @@ export async function createNotifications(
   );
   const inserted = new Map(rows.map((r) => [keyOf(r.user_id, r.dedupe_key), r]));
   const out: (AgentNotification | null)[] = [];
-  const recorded: { d: NotificationDraft; row: NotificationRow }[] = [];
+  const recorded: { d: NotificationDraft; row: NotificationRow; notification: AgentNotification }[] = [];
   for (const d of drafts) {
     const row = inserted.get(keyOf(d.userId, d.dedupeKey));
     // A draft repeating an earlier one of the batch was inserted (and is answered) once.
     inserted.delete(keyOf(d.userId, d.dedupeKey));
-    if (row) recorded.push({ d, row });
-    out.push(row ? presentNotification(row) : null);
+    const notification = row ? presentNotification(row) : null;
+    if (row && notification) recorded.push({ d, row, notification });
+    out.push(notification);
   }
   await deliver(ctx, tx, recorded);
   return out;
@@ -128,12 +129,16 @@ interface Wanted {
  * writes their email, SMS and browser deliveries with one statement and the jobs that send them with one
  * more, however many notifications there are.
  */
-async function deliver(ctx: AppContext, tx: Tx, recorded: { d: NotificationDraft; row: NotificationRow }[]) {
+async function deliver(
+  ctx: AppContext,
+  tx: Tx,
+  recorded: { d: NotificationDraft; row: NotificationRow; notification: AgentNotification }[],
+) {
   const wanted: Wanted[] = [];
-  for (const { d, row } of recorded) {
+  for (const { d, row, notification } of recorded) {
     tx.emit(d.workspaceId, {
       type: "notification.created",
-      notification: presentNotification(row),
+      notification,
       audience: { userIds: [d.userId] },
     });
     const silenced = silencedBy(d.settings, tx.now);
