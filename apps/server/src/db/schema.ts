@@ -27,8 +27,11 @@ export interface AccountLinks {
 }
 
 export interface AgentDistribution {
+  channel_max_open: Generated<Json>;
+  languages: Generated<string[]>;
   max_open: number | null;
   on_vacation: Generated<boolean>;
+  tag_ids: Generated<string[]>;
   updated_at: Generated<Timestamp>;
   user_id: string;
   workspace_id: string;
@@ -358,11 +361,14 @@ export interface DistributionSettings {
   cursor_user_id: string | null;
   fallback_team_id: string | null;
   id: Generated<string>;
+  match_language: Generated<boolean>;
+  match_tags: Generated<boolean>;
   mode: Generated<string>;
   pool_team_id: string | null;
   reassign_when_away: Generated<boolean>;
   reply_timeout_minutes: number | null;
   team_id: string | null;
+  unmatched: Generated<string>;
   updated_at: Generated<Timestamp>;
   workspace_id: string;
 }

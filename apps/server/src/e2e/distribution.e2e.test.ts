@@ -40,6 +40,8 @@ describe("distribution panel", () => {
       const dana = page.getByTestId("agent-Dana");
       await eventually(() => dana.getByTestId("eligible").textContent()).toBe("No");
       await eventually(() => dana.getByTestId("load").textContent()).toBe("0 / 1");
+      // Why they wait: the only agent of the pool is on vacation.
+      await eventually(() => queue.first().getByTestId("reason").textContent()).toBe("Nobody online");
       await screenshot(page, "distribution-panel");
 
       // Back from vacation: the oldest waiting conversation is hers, the other stays queued (capacity 1).
@@ -53,6 +55,49 @@ describe("distribution panel", () => {
       await capacity.blur();
       await eventually(() => dana.getByTestId("load").textContent()).toBe("2 / 5");
       await eventually(() => page.getByTestId("distribution-queue").count()).toBe(0);
+    } finally {
+      socket.close();
+    }
+  });
+
+  it("matching the language: the queue says nobody speaks it; giving an agent the language drains it", async () => {
+    const t = await serverOnFreshDb();
+    const { owner } = await newWorkspace(t, "Language Shop");
+    const conn = await apiConnection(t, owner);
+    const agent = await addUser(t, owner, "agent", "Olena");
+    const socket = await agent.client.socket(t.wsUrl);
+    try {
+      const teamId = (await owner.post("/api/teams", { name: "Languages" })).body.team.id as string;
+      expect((await owner.put(`/api/teams/${teamId}/members/${agent.id}`)).status).toBe(200);
+      const on = await owner.put(`/api/distribution/connections/${conn.id}`, {
+        mode: "round_robin",
+        poolTeamId: teamId,
+        matchLanguage: true,
+      });
+      expect(on.status).toBe(200);
+      expect((await owner.put(`/api/distribution/agents/${agent.id}`, { languages: ["uk"] })).status).toBe(
+        200,
+      );
+      const german = inbound(unique("c"), "hallo", unique("m"), { source: { language: "de-DE" } });
+      expect((await conn.post(german)).status).toBe(200);
+
+      const page = await newPage();
+      await signIn(page, t.url, owner.user!.email);
+      await page.goto(`${t.url}/settings/distribution`);
+      await page.getByTestId("distribution-queue").waitFor({ timeout: 60_000 });
+      const queue = page.getByTestId("distribution-queue").locator("tbody tr");
+      await eventually(() => queue.first().getByTestId("reason").textContent()).toBe(
+        "Nobody speaks its language (de-DE)",
+      );
+      const olena = page.getByTestId("agent-Olena");
+      const languages = olena.getByTestId("languages").locator('input:not([type="hidden"])');
+      await languages.fill("de");
+      await languages.press("Enter");
+      await eventually(() => olena.getByTestId("load").textContent()).toBe("1");
+      await eventually(() => page.getByTestId("distribution-queue").count()).toBe(0);
+      const panel = await owner.get("/api/distribution/panel");
+      const saved = panel.body.agents.find((a: { id: string }) => a.id === agent.id);
+      expect(saved.languages).toEqual(["uk", "de"]);
     } finally {
       socket.close();
     }

@@ -12543,6 +12543,10 @@ export interface paths {
                                 replyTimeoutMinutes: number | null;
                                 reassignWhenAway: boolean;
                                 fallbackTeamId: string | null;
+                                matchLanguage: boolean;
+                                matchTags: boolean;
+                                /** @enum {string} */
+                                unmatched: "wait" | "any";
                                 updatedAt: string;
                             }[];
                         };
@@ -12596,6 +12600,15 @@ export interface paths {
                          * @default null
                          */
                         fallbackTeamId?: string | null;
+                        /** @default false */
+                        matchLanguage?: boolean;
+                        /** @default false */
+                        matchTags?: boolean;
+                        /**
+                         * @default wait
+                         * @enum {string}
+                         */
+                        unmatched?: "wait" | "any";
                     };
                 };
             };
@@ -12617,6 +12630,10 @@ export interface paths {
                                 replyTimeoutMinutes: number | null;
                                 reassignWhenAway: boolean;
                                 fallbackTeamId: string | null;
+                                matchLanguage: boolean;
+                                matchTags: boolean;
+                                /** @enum {string} */
+                                unmatched: "wait" | "any";
                                 updatedAt: string;
                             };
                         };
@@ -12639,7 +12656,7 @@ export interface paths {
             cookie?: never;
         };
         get?: never;
-        /** Set an agent's capacity (most open conversations) and vacation (automation.manage) */
+        /** Set an agent's capacity (overall and per channel type), vacation, languages and contact tags (automation.manage) */
         put: {
             parameters: {
                 query?: never;
@@ -12654,6 +12671,11 @@ export interface paths {
                     "application/json": {
                         maxOpen?: number | null;
                         onVacation?: boolean;
+                        languages?: string[];
+                        tagIds?: string[];
+                        channelMaxOpen?: {
+                            [key: string]: number;
+                        };
                     };
                 };
             };
@@ -12668,6 +12690,11 @@ export interface paths {
                             userId: string;
                             maxOpen: number | null;
                             onVacation: boolean;
+                            languages: string[];
+                            tagIds: string[];
+                            channelMaxOpen: {
+                                [key: string]: number;
+                            };
                         };
                     };
                 };
@@ -12711,6 +12738,14 @@ export interface paths {
                                 maxOpen: number | null;
                                 online: boolean;
                                 onVacation: boolean;
+                                languages: string[];
+                                tagIds: string[];
+                                channelMaxOpen: {
+                                    [key: string]: number;
+                                };
+                                openByChannel: {
+                                    [key: string]: number;
+                                };
                                 eligible: boolean;
                             }[];
                             queue: {
@@ -12721,6 +12756,10 @@ export interface paths {
                                 scopeId: string;
                                 waitingSince: string;
                                 waitingSeconds: number;
+                                channel: string;
+                                language: string | null;
+                                /** @enum {string|null} */
+                                waitReason: "snoozed" | "no_agent" | "at_capacity" | "channel_capacity" | "no_language_match" | "no_tag_match" | null;
                             }[];
                             settings: {
                                 id: string;
@@ -12732,6 +12771,10 @@ export interface paths {
                                 replyTimeoutMinutes: number | null;
                                 reassignWhenAway: boolean;
                                 fallbackTeamId: string | null;
+                                matchLanguage: boolean;
+                                matchTags: boolean;
+                                /** @enum {string} */
+                                unmatched: "wait" | "any";
                                 updatedAt: string;
                             }[];
                         };

@@ -174,6 +174,10 @@ describe("the batch picker", () => {
     maxOpen,
     online: true,
     onVacation: false,
+    languages: [],
+    tagIds: [],
+    channelMaxOpen: {},
+    openByChannel: {},
   });
 
   it("round-robin goes on from the cursor, wraps round, and stops when capacity runs out", () => {
@@ -191,5 +195,39 @@ describe("the batch picker", () => {
     // c catches up with b, then ties alternate from the last pick: b and c end at 4 and 3.
     expect(picks).toEqual(["c", "b", "c", "b", "c", "b"]);
     expect(pickAgents("manual", agents, null, 3).picks).toEqual([]);
+  });
+
+  it("matching filters the candidates per conversation; round-robin stays fair within each matching set", () => {
+    const speak = (a: AgentLoad, ...languages: string[]) => ({ ...a, languages });
+    const agents = [speak(agent("a", 0), "ru"), speak(agent("b", 0), "en"), speak(agent("c", 0), "ru", "en")];
+    const rules = { matchLanguage: true, matchTags: false, unmatched: "wait" as const };
+    const need = (language: string | null) => ({ channel: "api", language, tagIds: [] });
+    const needs = ["ru-RU", "ru", "de", "en-GB", "ru_UA", null, "ru"].map(need);
+    const { picks, exhausted } = pickAgents("round_robin", agents, null, needs.length, null, needs, rules);
+    // From the one cursor: Russian among a and c, English among b and c, German waits, none: anyone.
+    expect(picks).toEqual(["a", "c", null, "b", "c", "a", "c"]);
+    expect(exhausted).toBe(false);
+    // Conversations of one language go round its speakers in turn: each within one of the others.
+    const ru = Array.from({ length: 7 }, () => need("ru"));
+    const even = pickAgents("round_robin", agents, "b", 7, null, ru, rules).picks;
+    expect(even).toEqual(["c", "a", "c", "a", "c", "a", "c"]);
+    // Falling back to anyone eligible when the scope says so.
+    const any = pickAgents("round_robin", agents, "c", 1, null, [need("de")], { ...rules, unmatched: "any" });
+    expect(any.picks).toEqual(["a"]);
+  });
+
+  it("a per-channel limit passes an agent over for that channel only, counting the batch's own picks", () => {
+    const agents = [
+      { ...agent("a", 0), channelMaxOpen: { whatsapp: 1 }, openByChannel: {} },
+      agent("b", 0, 1),
+    ];
+    const needs = ["whatsapp", "whatsapp", "whatsapp", "telegram"].map((channel) => ({
+      channel,
+      language: null,
+      tagIds: [],
+    }));
+    const { picks } = pickAgents("round_robin", agents, null, 4, null, needs);
+    // a takes one WhatsApp, b its only one (overall capacity), the third waits, Telegram goes to a.
+    expect(picks).toEqual(["a", "b", null, "a"]);
   });
 });

@@ -12,6 +12,9 @@ export function presentSettings(r: ScopeRow): z.infer<typeof DistributionSetting
     replyTimeoutMinutes: r.reply_timeout_minutes,
     reassignWhenAway: r.reassign_when_away,
     fallbackTeamId: r.fallback_team_id,
+    matchLanguage: r.match_language,
+    matchTags: r.match_tags,
+    unmatched: r.unmatched,
     updatedAt: new Date(r.updated_at).toISOString(),
   };
 }

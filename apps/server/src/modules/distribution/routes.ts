@@ -6,7 +6,15 @@ import { forbidden } from "../../lib/errors";
 import { updateAgent } from "./commands/update-agent";
 import { updateSettings } from "./commands/update-settings";
 import { distributionPanel, listSettings } from "./queries/panel";
-import { AgentBody, DistributionSettings, Panel, ScopeParams, SettingsBody, UserParams } from "./schema";
+import {
+  AgentBody,
+  AgentSettings,
+  DistributionSettings,
+  Panel,
+  ScopeParams,
+  SettingsBody,
+  UserParams,
+} from "./schema";
 
 const tags = ["distribution"];
 
@@ -52,12 +60,11 @@ export async function distributionRoutes(app: App, ctx: AppContext) {
     {
       schema: {
         tags,
-        summary: "Set an agent's capacity (most open conversations) and vacation (automation.manage)",
+        summary:
+          "Set an agent's capacity (overall and per channel type), vacation, languages and contact tags (automation.manage)",
         params: UserParams,
         body: AgentBody,
-        response: {
-          200: z.object({ userId: z.string(), maxOpen: z.number().nullable(), onVacation: z.boolean() }),
-        },
+        response: { 200: AgentSettings },
       },
     },
     async (req) => {

@@ -1,5 +1,6 @@
 import { Badge, NumberInput, Switch, Table } from "@mantine/core";
 import { useTranslation } from "react-i18next";
+import { AgentMatchingCells } from "./AgentMatching";
 import { type DistributionPanel, useSaveAgent } from "./distribution-api";
 
 /** Each agent: presence, vacation, open conversations against capacity, and whether distribution may pick them. */
@@ -14,6 +15,9 @@ export function AgentsTable({ agents, canEdit }: { agents: DistributionPanel["ag
           <Table.Th>{t("distribution.presence")}</Table.Th>
           <Table.Th>{t("distribution.load")}</Table.Th>
           <Table.Th>{t("distribution.capacity")}</Table.Th>
+          <Table.Th>{t("distribution.languages")}</Table.Th>
+          <Table.Th>{t("distribution.tags")}</Table.Th>
+          <Table.Th>{t("distribution.channelLimits")}</Table.Th>
           <Table.Th>{t("distribution.vacation")}</Table.Th>
           <Table.Th>{t("distribution.eligible")}</Table.Th>
         </Table.Tr>
@@ -39,6 +43,7 @@ export function AgentsTable({ agents, canEdit }: { agents: DistributionPanel["ag
                 }}
               />
             </Table.Td>
+            <AgentMatchingCells agent={a} canEdit={canEdit} />
             <Table.Td>
               <Switch
                 data-testid="vacation"

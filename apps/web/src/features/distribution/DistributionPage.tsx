@@ -43,6 +43,7 @@ export default function DistributionPage({ session }: { session: Session }) {
                 <Table.Th>{t("distribution.contact")}</Table.Th>
                 <Table.Th>{t("distribution.connection")}</Table.Th>
                 <Table.Th>{t("distribution.waiting")}</Table.Th>
+                <Table.Th>{t("distribution.reason")}</Table.Th>
               </Table.Tr>
             </Table.Thead>
             <Table.Tbody>
@@ -53,6 +54,10 @@ export default function DistributionPage({ session }: { session: Session }) {
                   <Table.Td>{q.connectionName}</Table.Td>
                   <Table.Td>
                     <Badge variant="light">{waited(q.waitingSeconds)}</Badge>
+                  </Table.Td>
+                  <Table.Td data-testid="reason">
+                    {t(`distribution.reasons.${q.waitReason ?? "none"}`)}
+                    {q.language ? ` (${q.language})` : ""}
                   </Table.Td>
                 </Table.Tr>
               ))}

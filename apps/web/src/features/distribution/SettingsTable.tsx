@@ -1,4 +1,4 @@
-import { Button, NumberInput, Select, Table } from "@mantine/core";
+import { Button, NumberInput, Select, Stack, Switch, Table } from "@mantine/core";
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
 import { useConnections } from "../../api/channels";
@@ -23,6 +23,9 @@ function ScopeRow({
   const [mode, setMode] = useState<string>(current?.mode ?? "manual");
   const [timeout, setTimeoutMinutes] = useState<number | string>(current?.replyTimeoutMinutes ?? "");
   const [fallback, setFallback] = useState<string | null>(current?.fallbackTeamId ?? null);
+  const [matchLanguage, setMatchLanguage] = useState(current?.matchLanguage ?? false);
+  const [matchTags, setMatchTags] = useState(current?.matchTags ?? false);
+  const [unmatched, setUnmatched] = useState<"wait" | "any">(current?.unmatched ?? "wait");
   return (
     <Table.Tr data-testid={`scope-${scope.name}`}>
       <Table.Td>{scope.name}</Table.Td>
@@ -57,6 +60,39 @@ function ScopeRow({
         />
       </Table.Td>
       <Table.Td>
+        <Stack gap={4}>
+          <Switch
+            data-testid="match-language"
+            size="xs"
+            label={t("distribution.matchLanguage")}
+            checked={matchLanguage}
+            onChange={(e) => setMatchLanguage(e.currentTarget.checked)}
+          />
+          <Switch
+            data-testid="match-tags"
+            size="xs"
+            label={t("distribution.matchTags")}
+            checked={matchTags}
+            onChange={(e) => setMatchTags(e.currentTarget.checked)}
+          />
+          {matchLanguage || matchTags ? (
+            <Select
+              data-testid="unmatched"
+              size="xs"
+              w={170}
+              allowDeselect={false}
+              aria-label={t("distribution.unmatched")}
+              value={unmatched}
+              onChange={(v) => setUnmatched(v === "any" ? "any" : "wait")}
+              data={(["wait", "any"] as const).map((m) => ({
+                value: m,
+                label: t(`distribution.unmatchedModes.${m}`),
+              }))}
+            />
+          ) : null}
+        </Stack>
+      </Table.Td>
+      <Table.Td>
         <Button
           data-testid="save"
           size="xs"
@@ -71,6 +107,9 @@ function ScopeRow({
                 fallbackTeamId: fallback,
                 reassignWhenAway: current?.reassignWhenAway ?? true,
                 poolTeamId: current?.poolTeamId ?? null,
+                matchLanguage,
+                matchTags,
+                unmatched,
               },
             })
           }
@@ -99,6 +138,7 @@ export function SettingsTable({ settings }: { settings: DistributionSettings[] }
           <Table.Th>{t("distribution.mode")}</Table.Th>
           <Table.Th>{t("distribution.replyTimeout")}</Table.Th>
           <Table.Th>{t("distribution.fallbackTeam")}</Table.Th>
+          <Table.Th>{t("distribution.unmatched")}</Table.Th>
           <Table.Th />
         </Table.Tr>
       </Table.Thead>

@@ -1,5 +1,6 @@
 import { type AppContext, transact } from "../../../context";
 import { dbTimeParams } from "../../../lib/time";
+import { enqueueDistribution } from "../../distribution/jobs";
 import { createNotification } from "../../notifications/create";
 import { anyMeans, loadSettings } from "../../notifications/settings";
 import { type ConversationRow, loadConversationRow } from "../present";
@@ -15,7 +16,8 @@ const DB_NOW = "coalesce($1::timestamptz, now() + $2::double precision * interva
  * views with a feed line and `conversation.updated`, and its responsible agent is notified. Run by the
  * `snooze-wake` scheduled task, once per slot across workers; each wake is its own transaction that takes the
  * row lock and clears the snooze only if it is still due, so a conversation is woken once even if two runs
- * overlap, and one snoozed again in the meantime is left alone. Returns how many were woken.
+ * overlap, and one snoozed again in the meantime is left alone. An unassigned one in a distributing scope gets
+ * a distribution job. Returns how many were woken.
  */
 export async function wakeDueSnoozes(ctx: AppContext): Promise<number> {
   const due = await ctx.db.query<{ id: string; workspace_id: string }>(
@@ -46,6 +48,8 @@ async function wakeOne(ctx: AppContext, workspaceId: string, id: string): Promis
     const row = (await loadConversationRow(tx.q, workspaceId, id))!;
     await announceUpdate(tx, row, { kind: "unsnoozed", byUserId: null, reason: "time" });
     await notifyAssignee(ctx, tx, row, cleared.until);
+    // Awake and waiting for an agent: distribution considers it again now rather than at the next sweep.
+    if (!row.assignee_id) await enqueueDistribution(tx, workspaceId, [id]);
     return true;
   });
 }

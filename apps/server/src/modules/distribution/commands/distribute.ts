@@ -8,7 +8,16 @@ import {
   presentConversation,
 } from "../../conversations/present";
 import { insertSystemLines } from "../../messages/system-event";
-import { agentLoads, pickAgents, poolTeamOf, SCOPE_OF_C, type ScopeRow } from "../scope";
+import { loadNeeds } from "../queries/needs";
+import {
+  type AgentLoad,
+  agentLoads,
+  matchRulesOf,
+  pickAgents,
+  poolTeamOf,
+  SCOPE_OF_C,
+  type ScopeRow,
+} from "../scope";
 
 /** Why distribution moved a conversation; written into the feed's system line. */
 export type DistributionReason = "distribution" | "reply_timeout" | "agent_away";
@@ -135,21 +144,38 @@ async function lockScope(tx: Tx, scopeId: string): Promise<ScopeRow | null> {
  * oldest get an agent until nobody is eligible; the rest stay queued. Answers the agents, in order.
  */
 async function assignInScope(tx: Tx, scope: ScopeRow, conversationIds: string[], exclude: string | null) {
-  if (conversationIds.length === 0) return [];
+  if (conversationIds.length === 0) return { picks: [], exhausted: false };
   const agents = await agentLoads(tx.q, scope.workspace_id, poolTeamOf(scope), tx.now);
-  const { picks, cursor } = pickAgents(
+  const rules = matchRulesOf(scope);
+  // The conversations' channel, language and tags only matter with matching or a per-channel limit.
+  const needs =
+    rules.matchLanguage || rules.matchTags || agents.some(hasChannelLimit)
+      ? await loadNeeds(tx.q, scope.workspace_id, conversationIds)
+      : undefined;
+  const { picks, cursor, exhausted } = pickAgents(
     scope.mode,
     agents,
     scope.cursor_user_id,
     conversationIds.length,
     exclude,
+    needs,
+    rules,
   );
-  if (picks.length === 0) return [];
-  await giveAll(tx, scope.workspace_id, conversationIds.slice(0, picks.length), picks, poolTeamOf(scope));
+  const given = conversationIds.flatMap((id, i) => (picks[i] ? [{ id, agent: picks[i] }] : []));
+  if (given.length === 0) return { picks, exhausted };
+  await giveAll(
+    tx,
+    scope.workspace_id,
+    given.map((g) => g.id),
+    given.map((g) => g.agent),
+    poolTeamOf(scope),
+  );
   await tx.q.query("update distribution_settings set cursor_user_id = $2 where id = $1", [scope.id, cursor]);
   scope.cursor_user_id = cursor;
-  return picks;
+  return { picks, exhausted };
 }
+
+const hasChannelLimit = (a: AgentLoad) => Object.keys(a.channelMaxOpen).length > 0;
 
 /**
  * Distributes one conversation: if it is still open, unassigned and in a scope that distributes, the scope's
@@ -165,8 +191,9 @@ export async function distributeConversation(
     // The scope first (its lock orders every pick in it), then the conversation.
     const [found] = await tx.q.query<{ scope_id: string }>(
       `select s.id as scope_id from conversations c ${SCOPE_OF_C}
-       where c.id = $1 and c.assignee_id is null and c.bot_id is null and c.status <> 'closed' and s.mode <> 'manual'`,
-      [conversationId],
+       where c.id = $1 and c.assignee_id is null and c.bot_id is null and c.status <> 'closed' and s.mode <> 'manual'
+         and ${AWAKE_AT(2)}`,
+      [conversationId, ctx.clock.now()],
     );
     if (!found) return null;
     const scope = await lockScope(tx, found.scope_id);
@@ -177,43 +204,55 @@ export async function distributeConversation(
       [conversationId],
     );
     if (!c || c.scope_id !== scope.id) return null;
-    const [agent] = await assignInScope(tx, scope, [conversationId], exclude);
-    return agent ?? null;
+    const { picks } = await assignInScope(tx, scope, [conversationId], exclude);
+    return picks[0] ?? null;
   });
 }
 
-/** Conversations waiting in a scope's queue, oldest waiting first (the customer's first unanswered message; then arrival). */
+/** Not snoozed at `$n` (a snooze whose time has come counts as woken even before the wake-up task ran). */
+export const AWAKE_AT = (n: number) => `(c.snoozed_until is null or c.snoozed_until <= $${n})`;
+
+/**
+ * Conversations waiting in a scope's queue (`$1` workspace, `$2` scope, `$3` now), oldest waiting first (the
+ * customer's first unanswered message; then arrival). Snoozed conversations wait until they wake.
+ */
 export const QUEUE_OF_SCOPE = `
   from conversations c ${SCOPE_OF_C}
-  where c.workspace_id = $1 and s.id = $2 and c.assignee_id is null and c.bot_id is null and c.status <> 'closed'`;
+  where c.workspace_id = $1 and s.id = $2 and c.assignee_id is null and c.bot_id is null and c.status <> 'closed'
+    and ${AWAKE_AT(3)}`;
 export const QUEUE_ORDER = "order by coalesce(c.first_unanswered_at, c.created_at), c.number";
 
 /**
  * Hands a scope's waiting conversations to eligible agents, oldest first, until the queue is empty or nobody
  * is eligible; at most `limit` per transaction, assigned as one batch (`assignInScope`: loads read once,
  * the scope's lock keeping every other pick in this scope out meanwhile, a constant number of statements
- * for the whole batch). Answers how many it assigned.
+ * for the whole batch). A conversation nobody matches (language, tags, its channel's limit) keeps its place
+ * and the drain goes on past it. Answers how many it assigned.
  */
 export async function drainScope(ctx: AppContext, workspaceId: string, scopeId: string, limit = 100) {
   let total = 0;
+  const passed: string[] = [];
   for (;;) {
-    const assigned = await transact(ctx, async (tx) => {
+    const batch = await transact(ctx, async (tx) => {
       const scope = await lockScope(tx, scopeId);
-      if (!scope || scope.mode === "manual") return 0;
+      if (!scope || scope.mode === "manual") return { n: 0, more: false };
       // Every drain of the scope holds its lock, so these rows are only ever waited for briefly (another
       // transaction touching the conversation); skipping them would leave a conversation whose own job found
       // it busy in the queue until the next sweep.
       const waiting = await tx.q.query<{ id: string }>(
-        `select c.id ${QUEUE_OF_SCOPE} ${QUEUE_ORDER} limit $3 for update of c`,
-        [workspaceId, scopeId, limit],
+        `select c.id ${QUEUE_OF_SCOPE} and c.id <> all($5::uuid[]) ${QUEUE_ORDER} limit $4 for update of c`,
+        [workspaceId, scopeId, tx.now, limit, passed],
       );
-      if (waiting.length === 0) return 0;
+      if (waiting.length === 0) return { n: 0, more: false };
       const ids = waiting.map((w) => w.id);
-      const n = (await assignInScope(tx, scope, ids, null)).length;
-      return n === waiting.length && n === limit ? -n : n;
+      const { picks, exhausted } = await assignInScope(tx, scope, ids, null);
+      ids.forEach((id, i) => {
+        if (i < picks.length && !picks[i]) passed.push(id);
+      });
+      return { n: picks.filter(Boolean).length, more: !exhausted && waiting.length === limit };
     });
-    total += Math.abs(assigned);
-    if (assigned >= 0) return total;
+    total += batch.n;
+    if (!batch.more) return total;
   }
 }
 
@@ -227,9 +266,9 @@ export async function distributeNew(ctx: AppContext, conversationIds: string[]) 
   const scopes = await ctx.db.query<{ workspace_id: string; scope_id: string }>(
     `select distinct c.workspace_id, s.id as scope_id from conversations c ${SCOPE_OF_C}
      where c.id = any($1::uuid[]) and c.assignee_id is null and c.bot_id is null and c.status <> 'closed'
-       and s.mode <> 'manual'
+       and s.mode <> 'manual' and ${AWAKE_AT(2)}
      order by s.id`,
-    [conversationIds],
+    [conversationIds, ctx.clock.now()],
   );
   let total = 0;
   for (const s of scopes) total += await drainScope(ctx, s.workspace_id, s.scope_id);

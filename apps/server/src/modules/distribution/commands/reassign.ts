@@ -1,7 +1,7 @@
 import { type AppContext, transact } from "../../../context";
 import { HoursCache, workingMsBetween } from "../../hours/api";
 import { PRESENCE_FRESH_MS, SCOPE_OF_C } from "../scope";
-import { announceHandover, type DistributionReason } from "./distribute";
+import { AWAKE_AT, announceHandover, type DistributionReason } from "./distribute";
 
 export const ASSIGN_JOB = "distribution.assign";
 
@@ -19,8 +19,9 @@ const REPLY_OVERDUE = `s.reply_timeout_minutes is not null and c.first_unanswere
 /**
  * Finds the workspace's (or every workspace's) conversations that go back to distribution: their agent has
  * not answered the customer within the scope's reply timeout (counted in the team's business hours, else
- * the workspace's, when set), or is offline or on vacation while the customer waits for an answer. Each goes
- * back in its own transaction; answers how many went back.
+ * the workspace's, when set), or is offline or on vacation while the customer waits for an answer. Snoozed
+ * conversations stay with their agent until they wake. Each goes back in its own transaction; answers how
+ * many went back.
  */
 export async function reassignOverdue(ctx: AppContext, workspaceId: string | null = null) {
   const now = ctx.clock.now();
@@ -43,7 +44,7 @@ export async function reassignOverdue(ctx: AppContext, workspaceId: string | nul
      left join agent_distribution a on a.user_id = c.assignee_id
      left join distribution_assignments d on d.conversation_id = c.id and d.user_id = c.assignee_id
      where c.assignee_id is not null and c.status <> 'closed' and s.mode <> 'manual'
-       and ($1::uuid is null or c.workspace_id = $1)
+       and ($1::uuid is null or c.workspace_id = $1) and ${AWAKE_AT(2)}
        and ((${REPLY_OVERDUE})
          or (s.reassign_when_away and c.first_unanswered_at is not null and (coalesce(a.on_vacation, false)
            or not exists (select 1 from presence_sockets p where p.user_id = c.assignee_id
@@ -78,8 +79,8 @@ async function sendBack(
   return transact(ctx, async (tx) => {
     const [c] = await tx.q.query<{ fallback_team_id: string | null }>(
       `select s.fallback_team_id from conversations c ${SCOPE_OF_C}
-       where c.id = $1 and c.assignee_id = $2 and c.status <> 'closed' for update of c`,
-      [id, from],
+       where c.id = $1 and c.assignee_id = $2 and c.status <> 'closed' and ${AWAKE_AT(3)} for update of c`,
+      [id, from, tx.now],
     );
     if (!c) return false;
     await tx.q.query(

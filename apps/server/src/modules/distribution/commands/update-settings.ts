@@ -39,12 +39,13 @@ export async function updateSettings(
     const column = scope.kind === "connections" ? "connection_id" : "team_id";
     const [row] = await tx.q.query<ScopeRow>(
       `insert into distribution_settings (workspace_id, ${column}, mode, pool_team_id, reply_timeout_minutes,
-         reassign_when_away, fallback_team_id, updated_at)
-       values ($1, $2, $3, $4, $5, $6, $7, $8)
+         reassign_when_away, fallback_team_id, updated_at, match_language, match_tags, unmatched)
+       values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
        on conflict (${column}) where ${column} is not null do update set mode = excluded.mode,
          pool_team_id = excluded.pool_team_id, reply_timeout_minutes = excluded.reply_timeout_minutes,
          reassign_when_away = excluded.reassign_when_away, fallback_team_id = excluded.fallback_team_id,
-         updated_at = excluded.updated_at
+         updated_at = excluded.updated_at, match_language = excluded.match_language,
+         match_tags = excluded.match_tags, unmatched = excluded.unmatched
        returning *`,
       [
         actor.workspaceId,
@@ -55,6 +56,9 @@ export async function updateSettings(
         body.reassignWhenAway,
         body.fallbackTeamId,
         tx.now,
+        body.matchLanguage,
+        body.matchTags,
+        body.unmatched,
       ],
     );
     if (body.mode !== "manual") await tx.enqueue(DRAIN_JOB, { workspaceId: actor.workspaceId });

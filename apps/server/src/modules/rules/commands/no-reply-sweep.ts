@@ -10,7 +10,8 @@ const SWEEP_BATCH = 200;
 /**
  * "No reply for N minutes": open conversations whose customer has waited at least N minutes since their
  * first unanswered message. Each wait is one occurrence (named by that message's time), so a rule acts once
- * per wait; a reply ends the wait and the next unanswered message starts a new one. Run by the
+ * per wait; a reply ends the wait and the next unanswered message starts a new one. A snoozed conversation
+ * is passed over until it wakes (then a wait already past N minutes fires at once). Run by the
  * `rules-no-reply` scheduled task, once per slot across all workers.
  */
 export async function sweepNoReply(ctx: AppContext) {
@@ -29,6 +30,7 @@ export async function sweepNoReply(ctx: AppContext) {
            'no_reply:' || c.id || ':' || floor(extract(epoch from c.first_unanswered_at) * 1000)::bigint as key
          from conversations c
          where c.workspace_id = $1 and c.status <> 'closed' and c.first_unanswered_at is not null
+           and (c.snoozed_until is null or c.snoozed_until <= $2)
            and c.first_unanswered_at <= $2::timestamptz - make_interval(mins => $3::int)) d
        where (select count(*) from rule_runs r where r.occurrence = d.key and r.rule_id = any($5::uuid[])) < $6
        order by d.first_unanswered_at limit $4`,

@@ -29,7 +29,7 @@ const LEVEL: Record<RuleTimeLimit, "yellow" | "red"> = { warning: "yellow", over
  * hours, else the workspace's). A rule waits for the warning or the overdue limit; it acts once per wait —
  * the occurrence is `time_limit:<conversation>:<first unanswered message's time>:<limit>` — and a reply ends
  * the wait. Only waits that crossed the limit within the last day (two weeks where business hours are set)
- * are looked at. Run by the `rules-time-limit` scheduled task, once per slot across all workers; the time is
+ * are looked at. Snoozed conversations are passed over until they wake. Run by the `rules-time-limit` scheduled task, once per slot across all workers; the time is
  * `ctx.clock`'s.
  */
 export async function sweepTimeLimitRules(ctx: AppContext) {
@@ -59,6 +59,7 @@ export async function sweepTimeLimitRules(ctx: AppContext) {
                 then 'red' else 'yellow' end as level
          from conversations c
          where c.workspace_id = $1 and c.status <> 'closed' and c.first_unanswered_at is not null
+           and (c.snoozed_until is null or c.snoozed_until <= $2)
            and c.first_unanswered_at <= $2::timestamptz - make_interval(mins => $3::int)
            and c.first_unanswered_at > $2::timestamptz - make_interval(mins => $4::int)
              - case when exists (select 1 from business_hours b where b.workspace_id = $1)
