@@ -268,6 +268,7 @@ export async function ingestMessages(
     conversationId: null,
   }));
   const toDistribute = new Map<string, string[]>();
+  const created = new Set<string>();
   for (const a of accepted) {
     const m = byProviderId.get(key(a.connection.id, a.message.providerMessageId));
     const firstOfBatch = m && m.conversation_id === a.target.conversationId && !announced.has(m.id);
@@ -289,6 +290,7 @@ export async function ingestMessages(
         toDistribute.set(a.connection.workspaceId, [...list, a.target.conversationId]);
       }
       if (a.target.created) {
+        created.add(a.target.conversationId);
         tx.emit(a.connection.workspaceId, {
           type: "conversation.created",
           conversationId: a.target.conversationId,
@@ -331,7 +333,7 @@ export async function ingestMessages(
     };
   }
   // New and reopened conversations go to distribution (R701) by a job: ingest never waits for the pick.
-  for (const [workspaceId, ids] of toDistribute) await enqueueDistribution(tx, workspaceId, ids);
+  for (const [workspaceId, ids] of toDistribute) await enqueueDistribution(tx, workspaceId, ids, created);
   return outcomes;
 }
 
