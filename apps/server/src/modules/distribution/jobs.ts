@@ -77,6 +77,7 @@ export function registerDistributionJobs(ctx: AppContext) {
 /**
  * In the ingest transaction: of the conversations just created or reopened, those unassigned in a scope that
  * distributes get one assign job (ingest never waits for the pick). One query when automation is off.
+ * Answers the conversations it gave to distribution.
  */
 export async function enqueueDistribution(
   tx: Tx,
@@ -84,19 +85,20 @@ export async function enqueueDistribution(
   conversationIds: string[],
   created: ReadonlySet<string> = new Set(),
 ) {
-  if (conversationIds.length === 0) return;
+  if (conversationIds.length === 0) return [];
   const rows = await tx.q.query<{ id: string }>(
     `select c.id from conversations c ${SCOPE_OF_C}
      where c.id = any($1::uuid[]) and c.assignee_id is null and s.mode <> 'manual'`,
     [conversationIds],
   );
-  if (!rows.length) return;
+  if (!rows.length) return [];
   const ids = rows.map((r) => r.id);
   await tx.enqueue(
     ASSIGN_JOB,
     { conversationIds: ids, created: ids.filter((id) => created.has(id)) },
     { workspaceId },
   );
+  return ids;
 }
 
 /** Asks for the workspace's queues to be drained when it distributes at all (capacity freed, agent back). */

@@ -68,6 +68,15 @@ describe("notifications of conversations that distribution hands out", () => {
     expect(everyone).toEqual(expect.arrayContaining([a.id, b.id, owner.user!.id]));
 
     // Distributed: the assignee hears of the assignment, on their socket too; nobody of a new conversation.
+    await jobsSettled(t.server);
+    const fanouts = async () =>
+      (
+        await t.db.query<{ n: number }>(
+          "select count(*)::int as n from jobs where type = 'notify.events' and workspace_id = $1",
+          [owner.workspaceId],
+        )
+      )[0]!.n;
+    const fanoutsBefore = await fanouts();
     const given = await arrive(conn);
     const assignee = await eventually(async () => {
       const [row] = await t.db.query<{ assignee_id: string | null }>(
@@ -85,6 +94,8 @@ describe("notifications of conversations that distribution hands out", () => {
     await jobsSettled(t.server);
     expect(await notified(given, "assigned")).toEqual([assignee]);
     expect(await notified(given, "new_conversation")).toEqual([]);
+    // Its arrival wrote no fan-out job (it notifies nobody); its assignment wrote one.
+    expect(await fanouts()).toBe(fanoutsBefore + 1);
 
     // Nobody eligible (both on vacation): it waits in the queue and notifies the same people as the manual one.
     for (const x of [a, b])
