@@ -41,7 +41,7 @@ export function notifiableSpan(drafts: readonly EventDraft[]): { first: number; 
   let last = -1;
   drafts.forEach((d, i) => {
     // A draft is the event without its number, workspace and time, which notifiable() does not read.
-    if (!notifiable(d as DomainEvent)) return;
+    if (d.quiet || !notifiable(d as DomainEvent)) return;
     if (first < 0) first = i;
     last = i;
   });

@@ -7,6 +7,8 @@ type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K>
 /** An event before it has its sequence number. */
 export type EventDraft = DistributiveOmit<DomainEvent, "seq" | "workspaceId" | "at"> & {
   audience?: EventAudience;
+  /** Set when the writer knows the event notifies nobody (no fan-out job for it); not stored. */
+  quiet?: boolean;
 };
 
 export interface StoredEvent {
@@ -78,7 +80,7 @@ export async function appendEvents(
   also: AppendAlso = {},
 ): Promise<{ events: StoredEvent[]; jobs: number }> {
   if (drafts.length === 0) return { events: [], jobs: 0 };
-  const bodies = drafts.map(({ audience, ...draft }) => ({ draft, audience: audience ?? {} }));
+  const bodies = drafts.map(({ audience, quiet: _quiet, ...draft }) => ({ draft, audience: audience ?? {} }));
   const job = also.rangeJob ?? null;
   // One round trip while holding the lock: take the numbers, write the rows, enqueue the job over them and
   // send the notice in the same statement (data-modifying CTEs always run; the notice is selected). It says

@@ -3,6 +3,7 @@ import { type InboundEvent, storedAttachment } from "../../channels/types";
 import type { Tx } from "../../context";
 import { prepared } from "../../db/client";
 import type { EventAudience } from "../../domain/permissions";
+import type { EventDraft } from "../../events/store";
 import { storedComment } from "../comments/stored";
 import {
   accessOf,
@@ -268,6 +269,8 @@ export async function ingestMessages(
     conversationId: null,
   }));
   const toDistribute = new Map<string, string[]>();
+  // New conversations' `conversation.created`: quiet (no fan-out job) when distribution takes them.
+  const created = new Map<string, EventDraft>();
   for (const a of accepted) {
     const m = byProviderId.get(key(a.connection.id, a.message.providerMessageId));
     const firstOfBatch = m && m.conversation_id === a.target.conversationId && !announced.has(m.id);
@@ -289,11 +292,13 @@ export async function ingestMessages(
         toDistribute.set(a.connection.workspaceId, [...list, a.target.conversationId]);
       }
       if (a.target.created) {
-        tx.emit(a.connection.workspaceId, {
+        const draft: EventDraft = {
           type: "conversation.created",
           conversationId: a.target.conversationId,
           ...view,
-        });
+        };
+        created.set(a.target.conversationId, draft);
+        tx.emit(a.connection.workspaceId, draft);
       } else if (a.target.status === "closed") {
         // The customer reopened it by writing: a line in the feed, as when an agent reopens.
         await addSystemEvent(
@@ -331,7 +336,13 @@ export async function ingestMessages(
     };
   }
   // New and reopened conversations go to distribution (R701) by a job: ingest never waits for the pick.
-  for (const [workspaceId, ids] of toDistribute) await enqueueDistribution(tx, workspaceId, ids);
+  // Those distributed notify nobody at arrival (their assignee hears of the assignment, see waiting.ts):
+  // their event is appended without a fan-out job, as the fan-out would find nothing to do.
+  for (const [workspaceId, ids] of toDistribute)
+    for (const id of await enqueueDistribution(tx, workspaceId, ids, new Set(created.keys()))) {
+      const draft = created.get(id);
+      if (draft) draft.quiet = true;
+    }
   return outcomes;
 }
 

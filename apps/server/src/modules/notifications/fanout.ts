@@ -10,6 +10,7 @@ import { storedPermissionsSql } from "../users/queries/permissions-sql";
 import { createNotification, createNotifications, type NotificationDraft } from "./create";
 import { loadReadContext, readPlans } from "./read-plans";
 import { anyMeans, loadSettings } from "./settings";
+import { distributedNow, JOB_WAITING, WaitingPayload, waitingEvents } from "./waiting";
 
 export const JOB_DELAYED = "notify.delayed";
 
@@ -209,8 +210,21 @@ async function eventsOf(q: Queryable, workspaceId: string, spans: EventsPayload[
  * the number of reports, ingest batches and authors in it.
  */
 export async function fanOut(ctx: AppContext, workspaceId: string, spans: EventsPayload[]) {
-  const stored = await eventsOf(ctx.db, workspaceId, spans);
-  if (!stored.length) return;
+  const all = await eventsOf(ctx.db, workspaceId, spans);
+  // New unassigned conversations that distribution hands out notify nobody here (see waiting.ts).
+  const arrivedId = (e: DomainEvent) =>
+    e.type === "conversation.created" && !e.conversation.assigneeId ? e.conversationId : null;
+  const distributed = await distributedNow(
+    ctx.db,
+    all.flatMap((s) => arrivedId(s.event) ?? []),
+  );
+  const stored = all.filter((s) => !distributed.has(arrivedId(s.event) ?? ""));
+  await notifyStored(ctx, workspaceId, stored);
+}
+
+/** Works out and writes the notifications of events read from the log (or built as the log has them). */
+async function notifyStored(ctx: AppContext, workspaceId: string, stored: StoredEvent[]) {
+  if (!stored.some((s) => notifiable(s.event))) return;
   const people = await members(ctx.db, workspaceId);
   const audiences = new Map(stored.map((s) => [s.event.seq, s.audience]));
   const list = candidates(
@@ -309,6 +323,14 @@ export function registerFanoutJobs(ctx: AppContext) {
     payload: EventsPayload,
     run: (p) => runSpans([p]),
     gather: { max: FANOUT_GATHER, run: runSpans },
+  });
+
+  // New conversations distribution could not give to anyone: "new conversation" to everyone, as at arrival.
+  ctx.jobs.register({
+    type: JOB_WAITING,
+    payload: WaitingPayload,
+    run: async ({ workspaceId, conversationIds }) =>
+      notifyStored(ctx, workspaceId, await waitingEvents(ctx.db, workspaceId, conversationIds)),
   });
 
   ctx.jobs.register({
