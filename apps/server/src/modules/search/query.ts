@@ -18,11 +18,21 @@ export function searchWords(q: string): string[] {
 }
 
 /**
- * A message matches when every word is the start of one of its words (typing "достав" finds "доставка"),
- * or when every word has the same Russian/English stem as one of its words ("доставку" finds "доставка").
+ * A message matches when it has every word: the last one as the start of one of its words (it may still be
+ * being typed: "достав" finds "доставка") or by its Russian/English stem, each earlier one as a whole word
+ * or by its stem ("доставку" finds "доставка"). Only the last word is a prefix: a GIN index collects every
+ * message of a prefix into a bitmap before it can intersect, while whole words are intersected by skipping
+ * through their posting lists (two common words that never occur together cost one bitmap, not two).
  */
 function tsQuery(words: string[], p: (v: unknown) => string) {
-  return `(to_tsquery('simple', ${p(words.map((w) => `${w}:*`).join(" & "))}) || to_tsquery('russian', ${p(words.join(" & "))}))`;
+  // Parenthesised: `@@` and `&&` have the same precedence.
+  const each = words
+    .map(
+      (w, i) =>
+        `(to_tsquery('simple', ${p(i === words.length - 1 ? `${w}:*` : w)}) || to_tsquery('russian', ${p(w)}))`,
+    )
+    .join(" && ");
+  return `(${each})`;
 }
 
 /** A piece of the text around the first word found, so a long message shows where it matched. */

@@ -47,6 +47,11 @@ describe("search: message text", () => {
     // Prefixes while typing; several words must all match.
     expect((await find("дост")).hits.map((h) => h.message.id)).toEqual([b.messageId, a.messageId]);
     expect((await find("заказ 1542")).hits.map((h) => h.message.id)).toEqual([a.messageId]);
+    // Only the last word is a prefix (it may still be being typed); each word matches as typed or by its
+    // stem on its own: "доставку" by the stem of "ДОСТАВКА", "154" as the start of "1542".
+    expect((await find("заказ 154")).hits.map((h) => h.message.id)).toEqual([a.messageId]);
+    expect((await find("доставку 154")).hits.map((h) => h.message.id)).toEqual([a.messageId]);
+    expect((await find("зака 1542")).hits).toEqual([]);
     expect((await find("1542")).hits.map((h) => h.message.id)).toEqual([c.messageId, a.messageId]);
     expect((await find("заказ")).hits.map((h) => h.message.id)).toEqual([a.messageId]);
     expect((await find("deliveries")).hits.map((h) => h.message.id)).toEqual([c.messageId]);
