@@ -50,6 +50,8 @@ export interface TeamsStep extends StepResult {
 
 const METRICS_TOKEN = "bench-metrics-token-0123456789";
 const agent = new http.Agent({ keepAlive: true, maxSockets: 128 });
+/** The set-up's requests on fresh connections: a kept-alive one the loaded server closes meanwhile resets. */
+const once = new http.Agent({ keepAlive: false });
 
 /** Reads the server's metrics (which resets the event-loop delay histogram and the hub's longest fan-out). */
 async function scrape(port: number): Promise<Map<string, number>> {
@@ -75,7 +77,7 @@ async function addAgent(port: number, owner: Session, ownerEmail: string, i: num
     "/api/invitations",
     JSON.stringify({ email: `agent-${i}-${ownerEmail}`, role: "agent" }),
     authed(owner),
-    agent,
+    once,
   );
   if (inv.status !== 201) throw new Error(`invitation ${inv.status} ${inv.body}`);
   const accepted = await request(
@@ -88,7 +90,7 @@ async function addAgent(port: number, owner: Session, ownerEmail: string, i: num
       password: PASSWORD,
     }),
     {},
-    agent,
+    once,
   );
   if (accepted.status !== 201) throw new Error(`accept ${accepted.status} ${accepted.body}`);
   return accepted.cookie!;
@@ -99,8 +101,8 @@ export async function benchTeams(kind: "embedded" | "postgres", o: TeamsOptions,
   const meter = cpuMeter(child.pid!, postmaster);
   try {
     const email = await createOwner(port, env, "Bench teams");
-    const owner = await signIn(port, email, agent);
-    const { id: connectionId, secret } = await apiConnection(port, owner, "bench", agent);
+    const owner = await signIn(port, email, once);
+    const { id: connectionId, secret } = await apiConnection(port, owner, "bench", once);
     // Agent i is invited and accepts as agent-i-<owner's email>; ten at a time (each accept hashes a password).
     const cookies = [owner.cookie];
     for (let i = 1; i < o.agents; i += 10) {
@@ -109,7 +111,7 @@ export async function benchTeams(kind: "embedded" | "postgres", o: TeamsOptions,
       cookies.push(...got);
     }
     const users = JSON.parse(
-      (await request(port, "GET", "/api/users", undefined, { cookie: owner.cookie }, agent)).body,
+      (await request(port, "GET", "/api/users", undefined, { cookie: owner.cookie }, once)).body,
     ).users as { id: string; email: string }[];
     const idOf = new Map(users.map((u) => [u.email, u.id]));
     const teams: string[] = [];
@@ -120,7 +122,7 @@ export async function benchTeams(kind: "embedded" | "postgres", o: TeamsOptions,
         "/api/teams",
         JSON.stringify({ name: `Team ${t}` }),
         authed(owner),
-        agent,
+        once,
       );
       if (r.status !== 201) throw new Error(`team ${r.status} ${r.body}`);
       teams.push(JSON.parse(r.body).team.id);
@@ -136,7 +138,7 @@ export async function benchTeams(kind: "embedded" | "postgres", o: TeamsOptions,
         `/api/teams/${teams[team]}/members/${userId}`,
         undefined,
         authed(owner),
-        agent,
+        once,
       );
       if (r.status !== 200) throw new Error(`member ${r.status} ${r.body}`);
       teamSize[team]!++;
@@ -186,7 +188,7 @@ export async function benchTeams(kind: "embedded" | "postgres", o: TeamsOptions,
         `/api/conversations/${conversationOf.get(c)}/assign`,
         JSON.stringify({ assigneeId: null, teamId: teams[c % o.teams] }),
         authed(owner),
-        agent,
+        once,
       );
       if (r.status !== 200) throw new Error(`assign ${r.status} ${r.body}`);
     }
