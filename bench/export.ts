@@ -19,6 +19,27 @@ const ROWS = Number(process.env.BENCH_EXPORT_ROWS ?? 1_000_000);
 const CONVERSATIONS = Math.max(1, Number(process.env.BENCH_EXPORT_CONVERSATIONS ?? Math.ceil(ROWS / 100)));
 const mb = (kb: number) => kb / 1024;
 
+const METRICS_TOKEN = "bench-metrics-token-0123456789";
+
+/** The server's own view of its memory (prom-client's process metrics), in MB. */
+async function memoryOf(port: number) {
+  const res = await fetch(`http://127.0.0.1:${port}/metrics`, {
+    headers: { authorization: `Bearer ${METRICS_TOKEN}` },
+  });
+  const m = new Map<string, number>();
+  for (const line of (await res.text()).split("\n"))
+    if (line && !line.startsWith("#"))
+      m.set(line.slice(0, line.lastIndexOf(" ")), Number(line.split(" ").at(-1)));
+  const mbOf = (name: string) => (m.get(name) ?? Number.NaN) / 1024 / 1024;
+  return {
+    rss: mbOf("parley_process_resident_memory_bytes"),
+    heapUsed: mbOf("parley_nodejs_heap_size_used_bytes"),
+    heapTotal: mbOf("parley_nodejs_heap_size_total_bytes"),
+    external: mbOf("parley_nodejs_external_memory_bytes"),
+  };
+}
+type Memory = Awaited<ReturnType<typeof memoryOf>>;
+
 function rssKb(pid: number): number {
   const m = /VmRSS:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, "utf8"));
   return m ? Number(m[1]) : 0;
@@ -133,13 +154,13 @@ function download(port: number, urlPath: string, cookie: string, pid: number) {
 }
 
 async function bench(kind: "embedded" | "postgres") {
-  const server = await startServer(kind, "export-");
+  const server = await startServer(kind, "export-", { METRICS_TOKEN });
   const { port, dataDir, env, health } = server;
   let { child } = server;
   try {
     const email = await createOwner(port, env, "Bench export");
     const owner = await signIn(port, email);
-    const { cookie, workspaceId } = owner;
+    const { workspaceId } = owner;
     const connectionId = (await apiConnection(port, owner, "bench")).id;
 
     // The embedded database belongs to one process at a time: stop the server while loading.
@@ -155,11 +176,14 @@ async function bench(kind: "embedded" | "postgres") {
     if (kind === "embedded") {
       await db.close();
       child = startProcess(["apps/server/src/main.ts"], env);
-      await waitFor(health, "the Parley server");
+      await waitFor(health, "the Parley server", Number(process.env.BENCH_START_SECONDS ?? 60) * 1000);
     }
 
+    // A fresh session: the load can outlast the first one's idle timeout.
+    const { cookie } = await signIn(port, email);
     // Idle: after a small warm-up request, the highest RSS over one second.
     await request(port, "GET", "/api/log?limit=1", undefined, { cookie });
+    const idleMemory = await memoryOf(port);
     let idleKb = 0;
     for (let i = 0; i < 10; i++) {
       idleKb = Math.max(idleKb, rssKb(child.pid!));
@@ -169,7 +193,19 @@ async function bench(kind: "embedded" | "postgres") {
     const postmaster = kind === "postgres" ? await findPostmaster(process.env.DATABASE_URL!) : null;
     const meter = cpuMeter(child.pid!, postmaster);
     const cpu0 = meter.sample();
-    const d = await download(port, "/api/exports/messages.csv", cookie, child.pid!);
+    // The server's memory while exporting, read every second: the reading with the highest RSS is kept.
+    let peakMemory: Memory = idleMemory;
+    const watching = setInterval(() => {
+      memoryOf(port).then(
+        (m) => {
+          if (m.rss > peakMemory.rss) peakMemory = m;
+        },
+        () => {},
+      );
+    }, 1000);
+    const d = await download(port, "/api/exports/messages.csv", cookie, child.pid!).finally(() =>
+      clearInterval(watching),
+    );
     const cpu = meter.since(cpu0);
     if (d.status !== 200) throw new Error(`export answered ${d.status}`);
 
@@ -191,6 +227,10 @@ async function bench(kind: "embedded" | "postgres") {
     console.log(`  first byte  ${d.ttfbMs.toFixed(0)} ms`);
     console.log(
       `  server RSS  idle ${mb(idleKb).toFixed(0)} MB, peak ${mb(d.peakKb).toFixed(0)} MB, +${mb(d.peakKb - idleKb).toFixed(0)} MB (target ≤ +100 MB)`,
+    );
+    const delta = (k: keyof Memory) => `${(peakMemory[k] - idleMemory[k]).toFixed(0)}`;
+    console.log(
+      `  breakdown   at the highest RSS read from the server's metrics: RSS +${delta("rss")} MB = JS heap used +${delta("heapUsed")} MB (heap reserved +${delta("heapTotal")} MB), external (buffers) +${delta("external")} MB, the rest (the embedded database's WebAssembly memory, native) +${(peakMemory.rss - idleMemory.rss - (peakMemory.heapTotal - idleMemory.heapTotal) - (peakMemory.external - idleMemory.external)).toFixed(0)} MB`,
     );
     console.log(
       `  baseline    plain SELECT loop: ${base.rows.toLocaleString()} rows in ${base.seconds.toFixed(1)} s = ${Math.round(base.rows / base.seconds).toLocaleString()} rows/s`,

@@ -24,11 +24,22 @@ export interface StepResult {
   ackP50: number;
   ackP99: number;
   errors: number;
+  /** Deliveries to a socket outside a message's audience (with an audience given). */
+  leaks: number;
   /** CPU ms of the server (app) and the database (db) over the step, when measured. */
   cpu?: CpuSample;
 }
 
 type Meter = ReturnType<typeof cpuMeter>;
+
+/**
+ * Who must receive message `n` (the n-th of a step): without one, every socket. `size(n)` is how many sockets
+ * that is; `allows(i, n)` whether socket `i` is one of them (a delivery to another socket counts as a leak).
+ */
+export interface Audience {
+  size(n: number): number;
+  allows(socket: number, n: number): boolean;
+}
 
 export const ID_MARK = Buffer.from('"id":"');
 export const PROVIDER_ID_MARK = Buffer.from('"providerMessageId":"');
@@ -65,21 +76,33 @@ export async function runStep(
   idsOf: (frame: Buffer) => string[],
   stepSeconds: number,
   meter?: Meter,
+  audience?: Audience,
 ): Promise<StepResult> {
   const sentAt = new Map<string, number>();
+  const numberOf = new Map<string, number>();
   const ackAt = new Map<string, number>();
   const seenBy = new Map<string, number>();
   const doneAt = new Map<string, number>();
   let errors = 0;
-  const onFrame = (data: WebSocket.RawData) => {
+  let leaks = 0;
+  const onFrame = (socket: number) => (data: WebSocket.RawData) => {
     for (const id of idsOf(data as Buffer)) {
-      if (!sentAt.has(id)) continue;
-      const n = (seenBy.get(id) ?? 0) + 1;
-      seenBy.set(id, n);
-      if (n === sockets.length) doneAt.set(id, performance.now());
+      const n = numberOf.get(id);
+      if (n === undefined) continue;
+      if (audience && !audience.allows(socket, n)) {
+        leaks++;
+        continue;
+      }
+      const seen = (seenBy.get(id) ?? 0) + 1;
+      seenBy.set(id, seen);
+      if (seen === (audience ? audience.size(n) : sockets.length)) doneAt.set(id, performance.now());
     }
   };
-  for (const s of sockets) s.on("message", onFrame);
+  const handlers = sockets.map((s, i) => {
+    const h = onFrame(i);
+    s.on("message", h);
+    return h;
+  });
   const total = Math.round(rate * stepSeconds);
   const cpuFrom = meter?.sample();
   const started = performance.now();
@@ -91,6 +114,7 @@ export async function runStep(
     if (wait > 1) await new Promise((r) => setTimeout(r, wait));
     const id = `${prefix}-${i}`;
     sentAt.set(id, performance.now());
+    numberOf.set(id, i);
     inflight.push(
       send(id, i).then(
         (status) => {
@@ -108,7 +132,7 @@ export async function runStep(
   const until = performance.now() + 5000;
   while (doneAt.size < ackAt.size && performance.now() < until) await new Promise((r) => setTimeout(r, 20));
   const cpu = meter && cpuFrom ? meter.since(cpuFrom) : undefined;
-  for (const s of sockets) s.off("message", onFrame);
+  for (const [i, s] of sockets.entries()) s.off("message", handlers[i]!);
   const lat: number[] = [];
   const latAck: number[] = [];
   for (const [id, t] of doneAt) {
@@ -132,6 +156,7 @@ export async function runStep(
     ackP50: pct(ackLat, 50),
     ackP99: pct(ackLat, 99),
     errors,
+    leaks,
     ...(cpu ? { cpu } : {}),
   };
 }

@@ -20,6 +20,10 @@
  * of the messages carries an image whose download stalls that long: webhook acknowledgement p50/p99 of both
  * (bench/ingest-media.ts).
  *
+ * Many sockets (`npm run bench:ingest -- --agents 500 --teams 10`): instead of the above, the owner and the
+ * agents spread over teams, each message due to the owner and its conversation's team only: p99 to all allowed
+ * sockets, leaks, the server's longest event-loop delay and hub fan-out per step (bench/ingest-teams.ts).
+ *
  * Options (env): BENCH_RATES=250,500,1000,1500,2000  BENCH_STEP_SECONDS=5  BENCH_AGENTS=50  BENCH_CONTACTS=500
  *                BENCH_DATABASES=embedded,postgres (default: both when DATABASE_URL is set)
  */
@@ -46,6 +50,7 @@ import {
   sustained,
 } from "./ingest-harness";
 import { benchStalledMedia, cliOption, type MediaOptions, printMedia } from "./ingest-media";
+import { benchTeams, printTeams, type TeamsOptions } from "./ingest-teams";
 import {
   addAgents,
   apiConnection,
@@ -226,7 +231,7 @@ let stopCluster: (() => Promise<void>) | null = null;
 
 async function main() {
   console.log(
-    `Parley ingest benchmark — ${os.cpus().length} cores, Node ${process.version}, ${AGENTS} agent sockets, ${STEP_SECONDS} s per step`,
+    `Parley ingest benchmark — ${os.cpus().length} cores, Node ${process.version}, ${cliOption("agents") ?? AGENTS} agent sockets, ${STEP_SECONDS} s per step`,
   );
   const kinds = (process.env.BENCH_DATABASES?.split(",") ??
     (process.env.DATABASE_URL ? ["embedded", "postgres"] : ["embedded"])) as ("embedded" | "postgres")[];
@@ -249,6 +254,35 @@ async function main() {
     if (!(o.share > 0 && o.share <= 1) || !(o.stallMs > 0))
       throw new Error("--media-share takes a share in (0, 1], --media-stall milliseconds");
     for (const kind of kinds) summary.push(...printMedia(kind, o, await benchStalledMedia(kind, o)));
+    console.log("\nSummary");
+    for (const line of summary) console.log(`  ${line}`);
+    agent.destroy();
+    return;
+  }
+  const agentsOption = cliOption("agents");
+  if (agentsOption !== undefined) {
+    const o: TeamsOptions = {
+      agents: Number(agentsOption),
+      teams: Number(cliOption("teams") ?? 10),
+      contacts: CONTACTS,
+      rates: RATES,
+      stepSeconds: STEP_SECONDS,
+    };
+    if (!(o.agents >= 2 && o.teams >= 1 && o.teams < o.agents))
+      throw new Error("--agents takes a count ≥ 2, --teams a count from 1 to agents - 1");
+    for (const kind of kinds) {
+      const postmaster = kind === "postgres" ? await findPostmaster(process.env.DATABASE_URL!) : null;
+      const base = await insertBaseline(kind, postmaster);
+      const { steps, teamSize } = await benchTeams(kind, o, postmaster);
+      printTeams(
+        `Parley on ${kind}: webhook → ingest → the owner + the conversation's team (${o.agents} sockets, ${o.teams} teams of ${Math.min(...teamSize)}–${Math.max(...teamSize)})`,
+        steps,
+      );
+      for (const s of steps)
+        summary.push(
+          `${kind} ${fmt(s.target)}/s: p99 ${fmt(s.p99, 1)} ms to all allowed sockets, ${s.leaks} leaks; event loop max ${fmt(s.loopMaxMs, 1)} ms, hub fan-out max ${fmt(s.fanoutMaxMs, 1)} ms; CPU ${s.cpu ? fmt(totalMs(s.cpu) / s.acked, 3) : "-"} ms per message = ${s.cpu ? fmt(totalMs(s.cpu) / s.acked / totalMs(base.cpuPerRow), 2) : "-"}× the bare INSERT's per row (${fmt(totalMs(base.cpuPerRow), 3)} ms)`,
+        );
+    }
     console.log("\nSummary");
     for (const line of summary) console.log(`  ${line}`);
     agent.destroy();

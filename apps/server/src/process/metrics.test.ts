@@ -31,6 +31,7 @@ describe("GET /metrics", () => {
       "parley_job_duration_seconds_bucket",
       "parley_jobs",
       "parley_sockets",
+      "parley_realtime_fanout_max_seconds",
       "parley_bus_lag_seconds_bucket",
       "parley_process_cpu_seconds_total",
     ])
@@ -84,6 +85,10 @@ describe("GET /metrics", () => {
     const socket = await owner.socket(t.wsUrl);
     await socket.waitFor((f) => f.type === "hello");
     expect(value(await scrape(), "parley_sockets", { kind: "agent" })).toBe(1);
+    // The hub's longest fan-out since the previous scrape: a message delivered to the socket moves it.
+    expect((await conn.post(inbound(unique("c"), "fan out"))).status).toBe(200);
+    await socket.waitFor((f) => f.type === "event" || f.type === "events");
+    expect(value(await scrape(), "parley_realtime_fanout_max_seconds")).toBeGreaterThan(0);
     socket.close();
     await eventually(async () => expect(value(await scrape(), "parley_sockets", { kind: "agent" })).toBe(0));
   });

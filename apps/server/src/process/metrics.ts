@@ -128,6 +128,14 @@ export class Metrics {
       },
     });
     new Gauge({
+      name: "parley_realtime_fanout_max_seconds",
+      help: "The longest one fan-out of committed events to this process's agent sockets held the event loop since the previous scrape",
+      registers,
+      collect() {
+        this.set(s.agents.takeLongestFanout() / 1000);
+      },
+    });
+    new Gauge({
       name: "parley_limits_store",
       help: "Where this process counts rate limits: 1 for the store in use (postgres, redis, or redis-degraded: Redis configured but unreachable, PostgreSQL counting), 0 for the others",
       labelNames: ["store"] as const,

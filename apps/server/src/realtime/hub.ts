@@ -51,6 +51,8 @@ export class RealtimeHub {
   private readonly unsubscribeSignals: () => void;
   private readonly unsubscribeAccess: () => void;
   private readonly unsubscribeResume: () => void;
+  /** The longest synchronous fan-out since it was last read (ms). */
+  private longestFanoutMs = 0;
 
   /**
    * @param reauthorize a session's caller as of now (new role, rights and teams), or null when the session
@@ -81,6 +83,13 @@ export class RealtimeHub {
       for (const c of state.clients) c.socket.close(1012, "server restarting");
     }
     this.workspaces.clear();
+  }
+
+  /** The longest a fan-out of events to the sockets held the event loop since the last call (ms); resets it. */
+  takeLongestFanout(): number {
+    const ms = this.longestFanoutMs;
+    this.longestFanoutMs = 0;
+    return ms;
   }
 
   clientCount(): number {
@@ -323,11 +332,13 @@ export class RealtimeHub {
   }
 
   private broadcast(state: WorkspaceState, events: StoredEvent[]) {
+    const started = performance.now();
     const frames = new FrameCache();
     for (const c of state.clients) {
       if (c.queue) c.queue.push(...events);
       else this.deliverTo(c, events, frames);
     }
+    this.longestFanoutMs = Math.max(this.longestFanoutMs, performance.now() - started);
   }
 
   /** Sends a client the events it may see and has not had yet, as one frame. */
