@@ -40,6 +40,14 @@ import {
 import { quoteStore, type UploadedFile, useQuote } from "../conversation-tools/tools";
 import { SmsManyParts, SmsParts } from "./SmsCounter";
 import { TemplatePicker } from "./TemplatePicker";
+import "./composer.css";
+
+/** Two to eight lines: by CSS where the browser sizes fields by their content, else measured (composer.css). */
+const GROWS =
+  typeof CSS !== "undefined" && CSS.supports("field-sizing", "content")
+    ? { rows: 2, classNames: { input: "parley-composer-input" } }
+    : { autosize: true, minRows: 2, maxRows: 8 };
+
 import { WindowNotice } from "./WindowNotice";
 
 const DRAFT_DELAY_MS = 600;
@@ -308,9 +316,7 @@ export function Composer({ conversation }: { conversation: Conversation }) {
             <Textarea
               ref={input}
               style={{ flex: 1 }}
-              autosize
-              minRows={2}
-              maxRows={8}
+              {...GROWS}
               value={text}
               onChange={(e) => {
                 const value = e.currentTarget.value;
