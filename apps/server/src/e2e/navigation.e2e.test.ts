@@ -104,7 +104,7 @@ async function railLabels(page: Page) {
 
 /**
  * The inbox views column's labels (views, teams, saved filters) and its "save these filters" button: each
- * whole, nothing of its text running past its box (scrollWidth against clientWidth) or past its link.
+ * whole, nothing of its text running past its box (scrollWidth against clientWidth) or past its link's sides.
  */
 async function viewLabels(page: Page) {
   const links = page.locator('[data-testid^="view-"], [data-testid="save-filters"]');
@@ -117,11 +117,8 @@ async function viewLabels(page: Page) {
         const link = el.getBoundingClientRect();
         return {
           text: label.textContent,
-          overflows:
-            label.scrollWidth > label.clientWidth ||
-            label.scrollHeight > label.clientHeight ||
-            box.left < link.left ||
-            box.right > link.right,
+          overflows: label.scrollWidth > label.clientWidth || box.left < link.left || box.right > link.right,
+          sizes: `scroll ${label.scrollWidth}, client ${label.clientWidth}, box ${box.left}–${box.right}, link ${link.left}–${link.right}`,
         };
       }),
   );
@@ -193,7 +190,8 @@ describe("header and navigation", () => {
           const views = await viewLabels(page);
           expect(views.map((v) => v.text)).toContain(lang === "ru" ? "Без ответственного" : "Unassigned");
           expect(views.length).toBeGreaterThanOrEqual(7);
-          for (const v of views) expect(v.overflows, `${lang} ${width}: "${v.text}" cut off`).toBe(false);
+          for (const v of views)
+            expect(v.overflows, `${lang} ${width}: "${v.text}" cut off (${v.sizes})`).toBe(false);
           // Every label of the rail on one line, inside its link.
           for (const label of await railLabels(page)) {
             expect(label.lines, `${lang} ${width}: "${label.text}" wraps`).toBeLessThan(1.5);
