@@ -40,14 +40,6 @@ import {
 import { quoteStore, type UploadedFile, useQuote } from "../conversation-tools/tools";
 import { SmsManyParts, SmsParts } from "./SmsCounter";
 import { TemplatePicker } from "./TemplatePicker";
-import "./composer.css";
-
-/** Two to eight lines: by CSS where the browser sizes fields by their content, else measured (composer.css). */
-const GROWS =
-  typeof CSS !== "undefined" && CSS.supports("field-sizing", "content")
-    ? { rows: 2, classNames: { input: "parley-composer-input" } }
-    : { autosize: true, minRows: 2, maxRows: 8 };
-
 import { WindowNotice } from "./WindowNotice";
 
 const DRAFT_DELAY_MS = 600;
@@ -316,7 +308,9 @@ export function Composer({ conversation }: { conversation: Conversation }) {
             <Textarea
               ref={input}
               style={{ flex: 1 }}
-              {...GROWS}
+              autosize
+              minRows={2}
+              maxRows={8}
               value={text}
               onChange={(e) => {
                 const value = e.currentTarget.value;
