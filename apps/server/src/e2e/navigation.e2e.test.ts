@@ -103,6 +103,28 @@ async function railLabels(page: Page) {
 }
 
 /**
+ * The inbox views column's labels (views, teams, saved filters) and its "save these filters" button: each
+ * whole, nothing of its text running past its box (scrollWidth against clientWidth) or past its link's sides.
+ */
+async function viewLabels(page: Page) {
+  const links = page.locator('[data-testid^="view-"], [data-testid="save-filters"]');
+  return links.evaluateAll((els) =>
+    els
+      .filter((el) => el.tagName === "A" || el.tagName === "BUTTON")
+      .map((el) => {
+        const label = el.querySelector(".mantine-NavLink-body, .mantine-Button-label")!;
+        const box = label.getBoundingClientRect();
+        const link = el.getBoundingClientRect();
+        return {
+          text: label.textContent,
+          overflows: label.scrollWidth > label.clientWidth || box.left < link.left || box.right > link.right,
+          sizes: `scroll ${label.scrollWidth}, client ${label.clientWidth}, box ${box.left}–${box.right}, link ${link.left}–${link.right}`,
+        };
+      }),
+  );
+}
+
+/**
  * The compact header's status badge: its whole text on screen, under the name (never beside it, where it would
  * take the name's room), and inside the header.
  */
@@ -125,7 +147,9 @@ const ownerId = async (c: Client) => (await c.get("/api/auth/session")).body.use
 describe("header and navigation", () => {
   it("shows the contact's whole name beside the actions, and a rail reachable by keyboard, at every width in English and Russian", async () => {
     const t = await serverOnFreshDb();
-    const { owner, id } = await workspaceWithConversation(t);
+    const { owner, id, conn } = await workspaceWithConversation(t);
+    // An unassigned conversation waiting for a reply: "Unassigned" shows its counts beside its label.
+    expect((await conn.post(inbound("kk-2", "Anyone there?"))).status).toBe(200);
     const page = await newPage();
     await signIn(page, t.url, owner.user!.email);
     // The side panel open: the hardest case for the header.
@@ -161,6 +185,13 @@ describe("header and navigation", () => {
         await screenshot(page, `header-${lang}-${width}`);
 
         if (width >= 768) {
+          // The views column: every view's label and "save these filters" whole, counts and all.
+          await page.getByTestId("view-unassigned-waiting").waitFor();
+          const views = await viewLabels(page);
+          expect(views.map((v) => v.text)).toContain(lang === "ru" ? "Без ответственного" : "Unassigned");
+          expect(views.length).toBeGreaterThanOrEqual(7);
+          for (const v of views)
+            expect(v.overflows, `${lang} ${width}: "${v.text}" cut off (${v.sizes})`).toBe(false);
           // Every label of the rail on one line, inside its link.
           for (const label of await railLabels(page)) {
             expect(label.lines, `${lang} ${width}: "${label.text}" wraps`).toBeLessThan(1.5);

@@ -37,7 +37,21 @@ export function listTime(iso: string, lang: string, now = new Date()): string {
 
 export const timeOfDay = (iso: string, lang: string) => dateFormat(lang, TIME).format(new Date(iso));
 
-export const fullDateTime = (iso: string, lang: string) => dateFormat(lang, FULL).format(new Date(iso));
+/**
+ * The full date and time (a message's tooltip, every message of a feed on each visit): formatting with the
+ * long date style costs enough to keep the last few thousand answers.
+ */
+const fullTexts = new Map<string, string>();
+export function fullDateTime(iso: string, lang: string): string {
+  const key = `${lang} ${iso}`;
+  let text = fullTexts.get(key);
+  if (text === undefined) {
+    if (fullTexts.size >= 5000) fullTexts.clear();
+    text = dateFormat(lang, FULL).format(new Date(iso));
+    fullTexts.set(key, text);
+  }
+  return text;
+}
 
 /** The feed's day separator: today, yesterday, or the date in the agent's language. */
 export function dayLabel(iso: string, lang: string, t: TFunction, now = new Date()): string {

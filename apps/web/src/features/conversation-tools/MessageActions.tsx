@@ -1,8 +1,8 @@
 import { ActionIcon, Menu, Tooltip } from "@mantine/core";
 import type { Message } from "@parley/protocol";
-import { IconQuote, IconStar, IconStarFilled, IconTemplate } from "@tabler/icons-react";
+import { IconDots, IconQuote, IconStar, IconStarFilled, IconTemplate } from "@tabler/icons-react";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { lazy, Suspense, useState } from "react";
+import { lazy, type ReactElement, Suspense, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { get, put } from "../../api/client";
 import type { Answer } from "../../api/types";
@@ -47,8 +47,18 @@ function useImportant(conversationId: string, enabled: boolean) {
  * A message's menu: quote it in the reply, keep its text as a canned reply (R203), or mark an agent's
  * message important (a star shows it). Quote and "save as canned reply" are also buttons of their own,
  * shown on hover and when reached with the keyboard, so they do not hide behind the "⋯".
+ * Until the pointer or the focus reaches the message (`reached`, lib/reach.ts) the same buttons are drawn
+ * without their tooltips and menu, which are what mounting a conversation's feed cost most.
  */
-export function MessageActions({ m, canQuote }: { m: Message; canQuote: boolean }) {
+export function MessageActions({
+  m,
+  canQuote,
+  reached,
+}: {
+  m: Message;
+  canQuote: boolean;
+  reached: boolean;
+}) {
   const { t } = useTranslation();
   const [saving, setSaving] = useState(false);
   // Only an agent's outgoing message can be important (a read-notification rule can match only those).
@@ -56,6 +66,14 @@ export function MessageActions({ m, canQuote }: { m: Message; canQuote: boolean 
   const important = useImportant(m.conversationId, markable);
   const isImportant = markable && important.ids.includes(m.id);
   if (m.kind === "event") return null;
+  const tip = (label: string, target: ReactElement) =>
+    reached ? (
+      <Tooltip label={label} openDelay={300}>
+        {target}
+      </Tooltip>
+    ) : (
+      target
+    );
   return (
     <>
       {isImportant ? (
@@ -67,72 +85,88 @@ export function MessageActions({ m, canQuote }: { m: Message; canQuote: boolean 
         />
       ) : null}
       <span className="parley-quick-actions" data-testid="message-quick-actions">
-        {canQuote ? (
-          <Tooltip label={t("convTools.actions.quote")} openDelay={300}>
-            <ActionIcon
-              size="xs"
-              variant="subtle"
-              color="gray"
-              aria-label={t("convTools.actions.quote")}
-              onClick={() => quoteStore.set(m.conversationId, m)}
-              data-testid="message-quote-quick"
-            >
-              <IconQuote size={14} />
-            </ActionIcon>
-          </Tooltip>
-        ) : null}
-        {m.text ? (
-          <Tooltip label={t("convTools.actions.saveCanned")} openDelay={300}>
-            <ActionIcon
-              size="xs"
-              variant="subtle"
-              color="gray"
-              aria-label={t("convTools.actions.saveCanned")}
-              onClick={() => setSaving(true)}
-              data-testid="message-save-canned-quick"
-            >
-              <IconTemplate size={14} />
-            </ActionIcon>
-          </Tooltip>
-        ) : null}
+        {canQuote
+          ? tip(
+              t("convTools.actions.quote"),
+              <ActionIcon
+                size="xs"
+                variant="subtle"
+                color="gray"
+                aria-label={t("convTools.actions.quote")}
+                onClick={() => quoteStore.set(m.conversationId, m)}
+                data-testid="message-quote-quick"
+              >
+                <IconQuote size={14} />
+              </ActionIcon>,
+            )
+          : null}
+        {m.text
+          ? tip(
+              t("convTools.actions.saveCanned"),
+              <ActionIcon
+                size="xs"
+                variant="subtle"
+                color="gray"
+                aria-label={t("convTools.actions.saveCanned")}
+                onClick={() => setSaving(true)}
+                data-testid="message-save-canned-quick"
+              >
+                <IconTemplate size={14} />
+              </ActionIcon>,
+            )
+          : null}
       </span>
-      <DotsMenu
-        label={t("convTools.actions.menu")}
-        testId="message-menu"
-        variant="subtle"
-        size="xs"
-        color="gray"
-        iconSize={14}
-      >
-        {canQuote ? (
-          <Menu.Item
-            leftSection={<IconQuote size={14} />}
-            onClick={() => quoteStore.set(m.conversationId, m)}
-            data-testid="message-quote-action"
-          >
-            {t("convTools.actions.quote")}
-          </Menu.Item>
-        ) : null}
-        {m.text ? (
-          <Menu.Item
-            leftSection={<IconTemplate size={14} />}
-            onClick={() => setSaving(true)}
-            data-testid="message-save-canned"
-          >
-            {t("convTools.actions.saveCanned")}
-          </Menu.Item>
-        ) : null}
-        {markable ? (
-          <Menu.Item
-            leftSection={isImportant ? <IconStar size={14} /> : <IconStarFilled size={14} />}
-            onClick={() => important.mark.mutate({ id: m.id, important: !isImportant })}
-            data-testid="message-important-action"
-          >
-            {isImportant ? t("convTools.actions.unmarkImportant") : t("convTools.actions.markImportant")}
-          </Menu.Item>
-        ) : null}
-        <CommentMenuItems m={m} />
-      </DotsMenu>
+      {reached ? null : (
+        <ActionIcon
+          variant="subtle"
+          size="xs"
+          color="gray"
+          aria-label={t("convTools.actions.menu")}
+          aria-haspopup="menu"
+          data-testid="message-menu"
+        >
+          <IconDots size={14} />
+        </ActionIcon>
+      )}
+      {reached ? (
+        <DotsMenu
+          label={t("convTools.actions.menu")}
+          testId="message-menu"
+          variant="subtle"
+          size="xs"
+          color="gray"
+          iconSize={14}
+        >
+          {canQuote ? (
+            <Menu.Item
+              leftSection={<IconQuote size={14} />}
+              onClick={() => quoteStore.set(m.conversationId, m)}
+              data-testid="message-quote-action"
+            >
+              {t("convTools.actions.quote")}
+            </Menu.Item>
+          ) : null}
+          {m.text ? (
+            <Menu.Item
+              leftSection={<IconTemplate size={14} />}
+              onClick={() => setSaving(true)}
+              data-testid="message-save-canned"
+            >
+              {t("convTools.actions.saveCanned")}
+            </Menu.Item>
+          ) : null}
+          {markable ? (
+            <Menu.Item
+              leftSection={isImportant ? <IconStar size={14} /> : <IconStarFilled size={14} />}
+              onClick={() => important.mark.mutate({ id: m.id, important: !isImportant })}
+              data-testid="message-important-action"
+            >
+              {isImportant ? t("convTools.actions.unmarkImportant") : t("convTools.actions.markImportant")}
+            </Menu.Item>
+          ) : null}
+          <CommentMenuItems m={m} />
+        </DotsMenu>
+      ) : null}
       {saving ? (
         <Suspense fallback={null}>
           <SaveCannedModal text={m.text ?? ""} onClose={() => setSaving(false)} />

@@ -8,6 +8,7 @@ import { useTranslation } from "react-i18next";
 import { type Feed as FeedData, loadOlder, useUsers } from "../../api/queries";
 import { dayKey, dayLabel, fullDateTime, timeOfDay } from "../../lib/format";
 import { markFeed } from "../../lib/marks";
+import { useReached } from "../../lib/reach";
 import { botEventText, useBotNames } from "../bots/bots-api";
 import { CommentMarks } from "../comments/CommentParts";
 import { MessageActions, MessageAttachments, QuotedMessage } from "../conversation-tools/MessageParts";
@@ -198,6 +199,8 @@ export function eventText(t: TFunction, m: Message, nameOf: (id: unknown) => str
 
 function Bubble({ m, author, quoted }: { m: Message; author: string | null; quoted?: Message }) {
   const { t, i18n } = useTranslation();
+  // The message's tooltips and menu are drawn once the pointer or the focus reaches it (lib/reach.ts).
+  const { reached, ...reach } = useReached<HTMLDivElement>();
   const note = m.kind === "note";
   const ours = m.direction !== "inbound";
   const bg = note ? "yellow.0" : ours ? "indigo.0" : "white";
@@ -208,6 +211,7 @@ function Bubble({ m, author, quoted }: { m: Message; author: string | null; quot
       : "var(--mantine-color-gray-3)";
   return (
     <Group
+      {...reach}
       justify={ours ? "flex-end" : "flex-start"}
       data-testid="message"
       data-message-id={m.id}
@@ -246,7 +250,7 @@ function Bubble({ m, author, quoted }: { m: Message; author: string | null; quot
           </Text>
           <MessageAttachments attachments={m.attachments} />
           <Group gap={4} justify="flex-end" mt={2}>
-            <MessageActions m={m} canQuote={m.kind === "message"} />
+            <MessageActions m={m} canQuote={m.kind === "message"} reached={reached} />
             <Text size="xs" c="dimmed" title={fullDateTime(m.createdAt, i18n.language)}>
               {timeOfDay(m.createdAt, i18n.language)}
             </Text>

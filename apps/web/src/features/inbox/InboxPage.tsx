@@ -44,7 +44,7 @@ export function InboxPage({ session }: { session: Session }) {
     <AppShell
       header={{ height: 56 }}
       navbar={{
-        width: { sm: RAIL_WIDTH + 190, lg: RAIL_WIDTH + 240 },
+        width: { sm: RAIL_WIDTH + 220, lg: RAIL_WIDTH + 240 },
         breakpoint: "sm",
         collapsed: { mobile: !navOpened },
       }}

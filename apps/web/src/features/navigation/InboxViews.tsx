@@ -39,6 +39,7 @@ import {
   useViewCounts,
   type ViewCounts,
 } from "./views-api";
+import "./views.css";
 
 const VIEW_ICONS = {
   mine: IconUser,
@@ -77,6 +78,7 @@ export function InboxViews({ view, onNavigate }: { view: View; onNavigate: () =>
         leftSection={<Icon size={18} stroke={1.6} />}
         rightSection={c ? <CountBadges counts={c} testId={testId} /> : null}
         data-testid={testId}
+        className="parley-view-link"
         onClick={onNavigate}
         style={{ borderRadius: "var(--mantine-radius-md)", flex: 1, minWidth: 0 }}
       />
@@ -136,7 +138,7 @@ const GroupTitle = ({ children }: { children: React.ReactNode }) => (
 function CountBadges({ counts, testId }: { counts: Counts; testId: string }) {
   const { t } = useTranslation();
   return (
-    <Group gap={4} wrap="nowrap">
+    <Group gap={4} wrap="nowrap" className="parley-view-counts">
       {counts.unread ? (
         <Badge
           size="sm"
@@ -203,6 +205,7 @@ function SaveFilters() {
         leftSection={<IconStar size={14} />}
         onClick={() => setOpen(true)}
         data-testid="save-filters"
+        className="parley-save-filters"
         mt={4}
       >
         {t("navigation.views.save")}

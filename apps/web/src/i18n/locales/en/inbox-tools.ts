@@ -6,7 +6,6 @@ export const enInboxTools = {
     contacts: "Contacts",
     messages: "Messages",
     empty: "Nothing found",
-    more: "Show more",
     you: "You",
   },
   inboxFilters: {

@@ -19,7 +19,6 @@ export const enNavigation = {
       sessions: "Sign-in and sessions",
     },
     reports: { title: "Reports", nav: "Reports", analytics: "Team analytics", receipts: "Read receipts" },
-    header: { reopen: "Reopen" },
     views: {
       unread: "Unread: {{count}}",
       waiting: "Waiting for a reply: {{count}}",

@@ -20,7 +20,6 @@ export const enReceipts = {
   seenBy: {
     title: "Seen by",
     at: "{{name}} · {{time}}",
-    label: "Seen by {{names}}",
   },
   receiptControls: {
     readBy: "Read by",

@@ -6,7 +6,6 @@ export const ruInboxTools = {
     contacts: "Контакты",
     messages: "Сообщения",
     empty: "Ничего не найдено",
-    more: "Показать ещё",
     you: "Вы",
   },
   inboxFilters: {

@@ -24,7 +24,6 @@ export const ruNavigation = {
       analytics: "Аналитика команды",
       receipts: "Отметки о прочтении",
     },
-    header: { reopen: "Открыть снова" },
     views: {
       unread: "Непрочитанных: {{count}}",
       waiting: "Ждут ответа: {{count}}",

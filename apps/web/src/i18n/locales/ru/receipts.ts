@@ -20,7 +20,6 @@ export const ruReceipts = {
   seenBy: {
     title: "Просмотрели",
     at: "{{name}} · {{time}}",
-    label: "Просмотрели: {{names}}",
   },
   receiptControls: {
     readBy: "Прочитали",

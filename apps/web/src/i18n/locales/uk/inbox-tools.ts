@@ -6,7 +6,6 @@ export const ukInboxTools = {
     contacts: "Контакти",
     messages: "Повідомлення",
     empty: "Нічого не знайдено",
-    more: "Показати ще",
     you: "Ви",
   },
   inboxFilters: {

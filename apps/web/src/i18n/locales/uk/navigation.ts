@@ -26,7 +26,6 @@ export const ukNavigation = {
       analytics: "Аналітика команди",
       receipts: "Позначки про прочитання",
     },
-    header: { reopen: "Відкрити знову" },
     views: {
       unread: "Непрочитаних: {{count}}",
       waiting: "Чекають на відповідь: {{count}}",

@@ -20,7 +20,6 @@ export const ukReceipts = {
   seenBy: {
     title: "Переглянули",
     at: "{{name}} · {{time}}",
-    label: "Переглянули: {{names}}",
   },
   receiptControls: {
     readBy: "Прочитали",
