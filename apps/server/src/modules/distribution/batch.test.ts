@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import type { AppContext } from "../../context";
-import type { Db, Queryable } from "../../db/client";
 import { MovableClock } from "../../lib/time";
+import { countingDb } from "../../testing/counting-db";
 import { eventually } from "../../testing/eventually";
 import {
   addUser,
@@ -91,26 +91,6 @@ async function withoutWorkers<T>(fn: () => Promise<T>): Promise<T> {
   }
 }
 
-/** The same database, counting every statement sent to it (in transactions too). */
-function counting(db: Db) {
-  let statements = 0;
-  const wrap = (q: Queryable): Queryable => ({
-    query<T>(sql: string, params?: unknown[]) {
-      statements++;
-      return q.query<T>(sql, params);
-    },
-  });
-  const counted: Db = { ...db, ...wrap(db), tx: (fn) => db.tx((q) => fn(wrap(q))) };
-  return {
-    db: counted,
-    take() {
-      const n = statements;
-      statements = 0;
-      return n;
-    },
-  };
-}
-
 describe("assigning a batch", () => {
   it("a batch larger than the free capacity assigns exactly up to capacity and leaves the rest queued oldest first", async () => {
     const { owner, workspaceId, conn, scopeId } = await setup();
@@ -153,7 +133,7 @@ describe("assigning a batch", () => {
   it("writes a batch of forty in as many statements as a batch of two", async () => {
     const { owner, workspaceId, conn, scopeId } = await setup();
     const agents = [await onlineAgent(owner), await onlineAgent(owner), await onlineAgent(owner)];
-    const counter = counting(t.server.ctx.db);
+    const counter = countingDb(t.server.ctx.db);
     const ctx: AppContext = { ...t.server.ctx, db: counter.db };
     const [small, large] = await withoutWorkers(async () => {
       const few = await arrive(conn, 2);

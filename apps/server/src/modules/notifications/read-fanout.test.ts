@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { AppContext } from "../../context";
-import type { Db, Queryable } from "../../db/client";
+import { countingDb } from "../../testing/counting-db";
 import { startSmtpSink } from "../../testing/fakes/email";
 import { addUser, apiConnection, inbound, newWorkspace, unique } from "../../testing/harness";
 import { jobsSettled } from "../../testing/settled";
@@ -24,26 +24,6 @@ const t = useTestServer(() => ({
     SMTP_FROM: "Parley <parley@example.com>",
   },
 }));
-
-/** The same database, counting every statement sent to it (in transactions too). */
-function counting(db: Db) {
-  let statements = 0;
-  const wrap = (q: Queryable): Queryable => ({
-    query<T>(sql: string, params?: unknown[]) {
-      statements++;
-      return q.query<T>(sql, params);
-    },
-  });
-  const counted: Db = { ...db, ...wrap(db), tx: (fn) => db.tx((q) => fn(wrap(q))) };
-  return {
-    db: counted,
-    take() {
-      const n = statements;
-      statements = 0;
-      return n;
-    },
-  };
-}
 
 describe("the read-notification fan-out of a batch of read reports (R304)", () => {
   it("notifies exactly the authors the rules ask for, by email for important messages, in as many statements for 50 reports as for 5", async () => {
@@ -97,7 +77,7 @@ describe("the read-notification fan-out of a batch of read reports (R304)", () =
         timestamp: new Date().toISOString(),
       })),
     });
-    const counter = counting(t.server.ctx.db);
+    const counter = countingDb(t.server.ctx.db);
     const ctx: AppContext = { ...t.server.ctx, db: counter.db };
     // The fan-out jobs the ingest transaction wrote, run here with the statements counted.
     const fanOutPending = async () => {
