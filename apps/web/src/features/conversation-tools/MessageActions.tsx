@@ -1,6 +1,6 @@
 import { ActionIcon, Menu, Tooltip } from "@mantine/core";
 import type { Message } from "@parley/protocol";
-import { IconDots, IconQuote, IconStar, IconStarFilled, IconTemplate } from "@tabler/icons-react";
+import { IconQuote, IconStar, IconStarFilled, IconTemplate } from "@tabler/icons-react";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { lazy, type ReactElement, Suspense, useState } from "react";
 import { useTranslation } from "react-i18next";
@@ -47,8 +47,8 @@ function useImportant(conversationId: string, enabled: boolean) {
  * A message's menu: quote it in the reply, keep its text as a canned reply (R203), or mark an agent's
  * message important (a star shows it). Quote and "save as canned reply" are also buttons of their own,
  * shown on hover and when reached with the keyboard, so they do not hide behind the "⋯".
- * Until the pointer or the focus reaches the message (`reached`, lib/reach.ts) the same buttons are drawn
- * without their tooltips and menu, which are what mounting a conversation's feed cost most.
+ * Until the pointer or the focus reaches the message (`reached`, lib/reach.ts) the quick buttons are drawn
+ * without their tooltips, which were most of what mounting a conversation's feed cost.
  */
 export function MessageActions({
   m,
@@ -116,57 +116,43 @@ export function MessageActions({
             )
           : null}
       </span>
-      {reached ? null : (
-        <ActionIcon
-          variant="subtle"
-          size="xs"
-          color="gray"
-          aria-label={t("convTools.actions.menu")}
-          aria-haspopup="menu"
-          data-testid="message-menu"
-        >
-          <IconDots size={14} />
-        </ActionIcon>
-      )}
-      {reached ? (
-        <DotsMenu
-          label={t("convTools.actions.menu")}
-          testId="message-menu"
-          variant="subtle"
-          size="xs"
-          color="gray"
-          iconSize={14}
-        >
-          {canQuote ? (
-            <Menu.Item
-              leftSection={<IconQuote size={14} />}
-              onClick={() => quoteStore.set(m.conversationId, m)}
-              data-testid="message-quote-action"
-            >
-              {t("convTools.actions.quote")}
-            </Menu.Item>
-          ) : null}
-          {m.text ? (
-            <Menu.Item
-              leftSection={<IconTemplate size={14} />}
-              onClick={() => setSaving(true)}
-              data-testid="message-save-canned"
-            >
-              {t("convTools.actions.saveCanned")}
-            </Menu.Item>
-          ) : null}
-          {markable ? (
-            <Menu.Item
-              leftSection={isImportant ? <IconStar size={14} /> : <IconStarFilled size={14} />}
-              onClick={() => important.mark.mutate({ id: m.id, important: !isImportant })}
-              data-testid="message-important-action"
-            >
-              {isImportant ? t("convTools.actions.unmarkImportant") : t("convTools.actions.markImportant")}
-            </Menu.Item>
-          ) : null}
-          <CommentMenuItems m={m} />
-        </DotsMenu>
-      ) : null}
+      <DotsMenu
+        label={t("convTools.actions.menu")}
+        testId="message-menu"
+        variant="subtle"
+        size="xs"
+        color="gray"
+        iconSize={14}
+      >
+        {canQuote ? (
+          <Menu.Item
+            leftSection={<IconQuote size={14} />}
+            onClick={() => quoteStore.set(m.conversationId, m)}
+            data-testid="message-quote-action"
+          >
+            {t("convTools.actions.quote")}
+          </Menu.Item>
+        ) : null}
+        {m.text ? (
+          <Menu.Item
+            leftSection={<IconTemplate size={14} />}
+            onClick={() => setSaving(true)}
+            data-testid="message-save-canned"
+          >
+            {t("convTools.actions.saveCanned")}
+          </Menu.Item>
+        ) : null}
+        {markable ? (
+          <Menu.Item
+            leftSection={isImportant ? <IconStar size={14} /> : <IconStarFilled size={14} />}
+            onClick={() => important.mark.mutate({ id: m.id, important: !isImportant })}
+            data-testid="message-important-action"
+          >
+            {isImportant ? t("convTools.actions.unmarkImportant") : t("convTools.actions.markImportant")}
+          </Menu.Item>
+        ) : null}
+        <CommentMenuItems m={m} />
+      </DotsMenu>
       {saving ? (
         <Suspense fallback={null}>
           <SaveCannedModal text={m.text ?? ""} onClose={() => setSaving(false)} />
