@@ -91,25 +91,13 @@ const defaultBackoff = (attempt: number) => Math.min(2 ** attempt * 1000, 15 * 6
 
 /** Inserts a job row; call inside the transaction that makes the job necessary. */
 export async function enqueueJob(q: Queryable, type: string, payload: unknown, opts: EnqueueOptions = {}) {
-  await q.query(
-    `insert into jobs (type, payload, run_at, idempotency_key, workspace_id, max_attempts)
-     values ($1, $2, coalesce($3, least($7::timestamptz, now())), $4, $5, coalesce($6, 8))
-     on conflict (idempotency_key) do nothing`,
-    [
-      type,
-      JSON.stringify(payload),
-      opts.runAt ?? null,
-      opts.idempotencyKey ?? null,
-      opts.workspaceId ?? null,
-      opts.maxAttempts ?? null,
-      opts.now ?? null,
-    ],
-  );
+  await enqueueJobs(q, [{ type, payload, opts }]);
 }
 
 /**
- * Inserts many jobs with one statement, as enqueueJob does each (a batch of notifications enqueues its
- * deliveries at once); a key repeated in the list, or already taken, inserts once.
+ * Inserts jobs with one statement (a batch of notifications enqueues its deliveries at once): each runs at
+ * `runAt`, else now (the movable clock's `now` when it is earlier than the database's); a key repeated in
+ * the list, or already taken, inserts once.
  */
 export async function enqueueJobs(
   q: Queryable,
