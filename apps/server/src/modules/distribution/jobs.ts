@@ -83,7 +83,7 @@ export async function enqueueDistribution(
   tx: Tx,
   workspaceId: string,
   conversationIds: string[],
-  created: ReadonlySet<string> = new Set(),
+  created: { has(id: string): boolean } = new Set<string>(),
 ) {
   if (conversationIds.length === 0) return [];
   const rows = await tx.q.query<{ id: string }>(

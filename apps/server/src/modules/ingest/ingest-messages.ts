@@ -288,8 +288,9 @@ export async function ingestMessages(
     if (!announced.has(`conversation:${a.target.conversationId}`)) {
       announced.add(`conversation:${a.target.conversationId}`);
       if (a.target.created || a.target.status === "closed") {
-        const list = toDistribute.get(a.connection.workspaceId) ?? [];
-        toDistribute.set(a.connection.workspaceId, [...list, a.target.conversationId]);
+        const list = toDistribute.get(a.connection.workspaceId);
+        if (list) list.push(a.target.conversationId);
+        else toDistribute.set(a.connection.workspaceId, [a.target.conversationId]);
       }
       if (a.target.created) {
         const draft: EventDraft = {
@@ -339,7 +340,7 @@ export async function ingestMessages(
   // Those distributed notify nobody at arrival (their assignee hears of the assignment, see waiting.ts):
   // their event is appended without a fan-out job, as the fan-out would find nothing to do.
   for (const [workspaceId, ids] of toDistribute)
-    for (const id of await enqueueDistribution(tx, workspaceId, ids, new Set(created.keys()))) {
+    for (const id of await enqueueDistribution(tx, workspaceId, ids, created)) {
       const draft = created.get(id);
       if (draft) draft.quiet = true;
     }
