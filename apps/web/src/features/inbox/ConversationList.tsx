@@ -266,7 +266,7 @@ const Row = memo(function Row({
               <Text size="sm" fw={unread ? 700 : 600} truncate data-testid="row-name">
                 {contactName(c.contact) ?? t("list.unknownContact")}
               </Text>
-              <Text size="xs" c={unread ? "indigo.7" : "dimmed"} style={{ flexShrink: 0 }}>
+              <Text size="xs" c={unread ? "indigo.8" : "dimmed"} style={{ flexShrink: 0 }}>
                 {listTime(c.lastActivityAt, i18n.language)}
               </Text>
             </Group>
