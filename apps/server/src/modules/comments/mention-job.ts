@@ -1,16 +1,17 @@
 import { z } from "zod";
-import { adapterContext } from "../../channels/context";
-import {
-  ChannelSendError,
-  commentContactId,
-  type InboundEvent,
-  type MentionDetails,
-} from "../../channels/types";
+import { commentContactId, type InboundEvent } from "../../channels/types";
 import { type AppContext, transact } from "../../context";
-import { PermanentFailure, RetryLater } from "../../jobs/queue";
+import { PermanentFailure } from "../../jobs/queue";
 import type { ConnectionRef } from "../ingest/ingest-messages";
+import {
+  askProvider,
+  COMMENT_JOB_RETRY,
+  commentConnection,
+  commentJobTarget,
+  failureText,
+  keepPicture,
+} from "./job-target";
 import { MENTION_JOB } from "./mention-queue";
-import { commentConnection } from "./post-job";
 
 const Payload = z.object({
   workspaceId: z.uuid(),
@@ -19,8 +20,6 @@ const Payload = z.object({
   commentId: z.string().min(1).nullable(),
 });
 type Payload = z.infer<typeof Payload>;
-
-const PICTURE_MAX_BYTES = 10 * 1024 * 1024;
 
 /**
  * Reads an Instagram mention recorded by the webhook (R451) and stores it as a customer's message in a comment
@@ -34,37 +33,16 @@ export function registerMentionJob(ctx: AppContext) {
   ctx.jobs.register({
     type: MENTION_JOB,
     payload: Payload,
-    maxAttempts: 6,
-    backoffMs: (attempt) => Math.min(2 ** (attempt - 1) * 30_000, 30 * 60_000),
+    ...COMMENT_JOB_RETRY,
     async run(p) {
-      const row = await commentConnection(ctx, p);
-      if (!row?.enabled) return;
-      const adapter = ctx.channels.get(row.type);
-      if (!adapter.commentMention) return;
-      const connection = { id: p.connectionId, workspaceId: p.workspaceId, type: row.type };
-      const actx = adapterContext(ctx, connection);
-      let details: MentionDetails;
-      try {
-        details = await adapter.commentMention(
-          { ...connection, credentials: ctx.secrets.open(row.credentials_enc), settings: row.settings },
-          { mediaId: p.mediaId, commentId: p.commentId },
-          actx,
-        );
-      } catch (err) {
-        if (err instanceof ChannelSendError) {
-          if (err.retryAfterMs) throw new RetryLater(err.retryAfterMs, err.detail);
-          if (!err.retryable) {
-            await storeFailure(ctx, p, connection, err.detail);
-            throw new PermanentFailure(err.detail);
-          }
-        }
-        throw err;
-      }
-      let picture: string | null = null;
-      if (details.media.pictureUrl) {
-        const file = await actx.download({ url: details.media.pictureUrl, maxBytes: PICTURE_MAX_BYTES });
-        if (!file.error && file.url && file.mimeType.startsWith("image/")) picture = file.url;
-      }
+      const target = await commentJobTarget(ctx, p);
+      if (!target?.adapter.commentMention) return;
+      const { adapter, connection, info, actx } = target;
+      const details = await askProvider(
+        () => adapter.commentMention!(info, { mediaId: p.mediaId, commentId: p.commentId }, actx),
+        (detail) => storeFailure(ctx, p, connection, detail),
+      );
+      const picture = await keepPicture(actx, details.media.pictureUrl);
       await savePost(ctx, p, {
         text: details.media.caption,
         permalinkUrl: details.media.permalinkUrl,
@@ -85,7 +63,7 @@ export function registerMentionJob(ctx: AppContext) {
       const row = await commentConnection(ctx, p);
       if (!row) return;
       const connection = { id: p.connectionId, workspaceId: p.workspaceId, type: row.type };
-      await storeFailure(ctx, p, connection, error instanceof Error ? error.message : String(error));
+      await storeFailure(ctx, p, connection, failureText(error));
     },
   });
 }

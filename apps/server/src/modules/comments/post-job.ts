@@ -1,8 +1,7 @@
 import { z } from "zod";
-import { adapterContext } from "../../channels/context";
-import { ChannelSendError, type PostDetails } from "../../channels/types";
+import type { PostDetails } from "../../channels/types";
 import { type AppContext, transact } from "../../context";
-import { PermanentFailure, RetryLater } from "../../jobs/queue";
+import { PermanentFailure } from "../../jobs/queue";
 import {
   accessOf,
   CONVERSATION_SELECT,
@@ -10,12 +9,11 @@ import {
   conversationFrom,
   presentConversation,
 } from "../conversations/present";
+import { askProvider, COMMENT_JOB_RETRY, commentJobTarget, failureText, keepPicture } from "./job-target";
 
 export const POST_DETAILS_JOB = "comment.post_details";
 
 const Payload = z.object({ connectionId: z.uuid(), postId: z.string().min(1), workspaceId: z.uuid() });
-
-const PICTURE_MAX_BYTES = 10 * 1024 * 1024;
 
 /**
  * Fetches the details of a post that comments are about (its text, link and picture) through the channel's
@@ -64,57 +62,20 @@ export function registerPostDetailsJob(ctx: AppContext) {
   ctx.jobs.register({
     type: POST_DETAILS_JOB,
     payload: Payload,
-    maxAttempts: 6,
-    backoffMs: (attempt) => Math.min(2 ** (attempt - 1) * 30_000, 30 * 60_000),
+    ...COMMENT_JOB_RETRY,
     async run(p) {
-      const row = await commentConnection(ctx, p);
-      if (!row?.enabled) return;
-      const adapter = ctx.channels.get(row.type);
-      if (!adapter.commentPost) return;
-      const connection = { id: p.connectionId, workspaceId: p.workspaceId, type: row.type };
-      const actx = adapterContext(ctx, connection);
-      let details: PostDetails;
-      try {
-        details = await adapter.commentPost(
-          { ...connection, credentials: ctx.secrets.open(row.credentials_enc), settings: row.settings },
-          p.postId,
-          actx,
-        );
-      } catch (err) {
-        if (err instanceof ChannelSendError) {
-          if (err.retryAfterMs) throw new RetryLater(err.retryAfterMs, err.detail);
-          if (!err.retryable) {
-            await store(p, null, err.detail);
-            throw new PermanentFailure(err.detail);
-          }
-        }
-        throw err;
-      }
-      let picture: string | null = null;
-      if (details.pictureUrl) {
-        const file = await actx.download({ url: details.pictureUrl, maxBytes: PICTURE_MAX_BYTES });
-        if (!file.error && file.url && file.mimeType.startsWith("image/")) picture = file.url;
-      }
-      await store(p, { ...details, pictureUrl: picture }, null);
+      const target = await commentJobTarget(ctx, p);
+      if (!target?.adapter.commentPost) return;
+      const { adapter, info, actx } = target;
+      const details = await askProvider(
+        () => adapter.commentPost!(info, p.postId, actx),
+        (detail) => store(p, null, detail),
+      );
+      await store(p, { ...details, pictureUrl: await keepPicture(actx, details.pictureUrl) }, null);
     },
     async onDead(p, error) {
       if (error instanceof PermanentFailure) return; // stored already
-      await store(p, null, error instanceof Error ? error.message : String(error));
+      await store(p, null, failureText(error));
     },
   });
-}
-
-/** The connection a comment job works for, with its sealed credentials: null when it is gone. */
-export async function commentConnection(ctx: AppContext, p: { connectionId: string; workspaceId: string }) {
-  const [row] = await ctx.db.query<{
-    type: string;
-    credentials_enc: string;
-    settings: unknown;
-    enabled: boolean;
-  }>(
-    `select cc.type, cc.credentials_enc, cc.settings, cc.enabled from channel_connections cc
-     where cc.id = $1 and cc.workspace_id = $2`,
-    [p.connectionId, p.workspaceId],
-  );
-  return row ?? null;
 }
