@@ -5,6 +5,29 @@ import { eventually, screenshot, signIn, useBrowser } from "./browser";
 /** The distribution panel in the browser (R701): load against capacity, the queue, and switching round-robin on. */
 const { newPage, serverOnFreshDb } = useBrowser();
 
+/**
+ * A shop whose one agent, online, is the pool of a channel that matches languages, and a German customer
+ * waiting on it: answers the owner, the agent and their socket.
+ */
+async function germanWaiting(shop: string, agentName: string) {
+  const t = await serverOnFreshDb();
+  const { owner } = await newWorkspace(t, shop);
+  const conn = await apiConnection(t, owner);
+  const agent = await addUser(t, owner, "agent", agentName);
+  const socket = await agent.client.socket(t.wsUrl);
+  const teamId = (await owner.post("/api/teams", { name: "Languages" })).body.team.id as string;
+  expect((await owner.put(`/api/teams/${teamId}/members/${agent.id}`)).status).toBe(200);
+  const on = await owner.put(`/api/distribution/connections/${conn.id}`, {
+    mode: "round_robin",
+    poolTeamId: teamId,
+    matchLanguage: true,
+  });
+  expect(on.status).toBe(200);
+  const german = inbound(unique("c"), "hallo", unique("m"), { source: { language: "de-DE" } });
+  expect((await conn.post(german)).status).toBe(200);
+  return { t, owner, agent, socket };
+}
+
 describe("distribution panel", () => {
   it("shows the waiting queue and agents' load; the vacation switch and the capacity field drain the queue", async () => {
     const t = await serverOnFreshDb();
@@ -61,25 +84,11 @@ describe("distribution panel", () => {
   });
 
   it("matching the language: the queue says nobody speaks it; giving an agent the language drains it", async () => {
-    const t = await serverOnFreshDb();
-    const { owner } = await newWorkspace(t, "Language Shop");
-    const conn = await apiConnection(t, owner);
-    const agent = await addUser(t, owner, "agent", "Olena");
-    const socket = await agent.client.socket(t.wsUrl);
+    const { t, owner, agent, socket } = await germanWaiting("Language Shop", "Olena");
     try {
-      const teamId = (await owner.post("/api/teams", { name: "Languages" })).body.team.id as string;
-      expect((await owner.put(`/api/teams/${teamId}/members/${agent.id}`)).status).toBe(200);
-      const on = await owner.put(`/api/distribution/connections/${conn.id}`, {
-        mode: "round_robin",
-        poolTeamId: teamId,
-        matchLanguage: true,
-      });
-      expect(on.status).toBe(200);
       expect((await owner.put(`/api/distribution/agents/${agent.id}`, { languages: ["uk"] })).status).toBe(
         200,
       );
-      const german = inbound(unique("c"), "hallo", unique("m"), { source: { language: "de-DE" } });
-      expect((await conn.post(german)).status).toBe(200);
 
       const page = await newPage();
       await signIn(page, t.url, owner.user!.email);
@@ -98,6 +107,38 @@ describe("distribution panel", () => {
       const panel = await owner.get("/api/distribution/panel");
       const saved = panel.body.agents.find((a: { id: string }) => a.id === agent.id);
       expect(saved.languages).toEqual(["uk", "de"]);
+    } finally {
+      socket.close();
+    }
+  });
+
+  it("an agent types the languages they speak on their profile: an unknown code says why, a known one drains the queue", async () => {
+    const { t, owner, agent, socket } = await germanWaiting("Profile Language Shop", "Mykola");
+    try {
+      const page = await newPage();
+      await signIn(page, t.url, agent.client.user!.email);
+      await page.goto(`${t.url}/settings/profile`);
+      const panel = page.getByTestId("profile-languages");
+      await panel.waitFor({ timeout: 60_000 });
+      const input = panel.locator('input:not([type="hidden"])');
+      await input.fill("xx");
+      await input.press("Enter");
+      await eventually(() => panel.getByRole("alert").textContent()).toContain(
+        '"xx" is not an ISO 639-1 language code',
+      );
+      expect((await agent.client.get("/api/me/languages")).body.languages).toEqual([]);
+      await input.fill("DE");
+      await input.press("Enter");
+      await eventually(async () => (await agent.client.get("/api/me/languages")).body.languages).toEqual([
+        "de",
+      ]);
+      // The German customer, waiting for a speaker, is his now.
+      await eventually(async () => (await owner.get("/api/distribution/panel")).body.queue.length).toBe(0);
+      const mine = (await owner.get("/api/distribution/panel")).body.agents.find(
+        (a: { id: string }) => a.id === agent.id,
+      );
+      expect(mine.open).toBe(1);
+      await screenshot(page, "profile-languages");
     } finally {
       socket.close();
     }

@@ -1,15 +1,16 @@
 import { z } from "zod";
 import type { AppContext } from "../../context";
 import { can, mustHold } from "../../domain/permissions";
-import { type App, actorOf } from "../../http/types";
+import { type App, actorOf, requestSource } from "../../http/types";
 import { forbidden } from "../../lib/errors";
-import { updateAgent } from "./commands/update-agent";
+import { myLanguages, setMyLanguages, updateAgent } from "./commands/update-agent";
 import { updateSettings } from "./commands/update-settings";
 import { distributionPanel, listSettings } from "./queries/panel";
 import {
   AgentBody,
   AgentSettings,
   DistributionSettings,
+  MyLanguages,
   Panel,
   ScopeParams,
   SettingsBody,
@@ -92,5 +93,33 @@ export async function distributionRoutes(app: App, ctx: AppContext) {
         );
       return distributionPanel(ctx.db, actor.workspaceId, ctx.clock.now());
     },
+  );
+
+  app.get(
+    "/api/me/languages",
+    {
+      schema: {
+        tags,
+        summary: "The languages I speak: distribution with language matching gives me conversations in them",
+        response: { 200: MyLanguages },
+      },
+    },
+    async (req) => ({ languages: await myLanguages(ctx.db, actorOf(req)) }),
+  );
+
+  app.put(
+    "/api/me/languages",
+    {
+      schema: {
+        tags,
+        summary:
+          "Set the languages I speak (ISO 639-1 codes, as an admin sets them on the distribution page)",
+        body: MyLanguages,
+        response: { 200: MyLanguages },
+      },
+    },
+    async (req) => ({
+      languages: await setMyLanguages(ctx, actorOf(req), req.body.languages, requestSource(req)),
+    }),
   );
 }

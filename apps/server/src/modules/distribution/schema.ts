@@ -45,6 +45,9 @@ export const AgentLanguage = z
       `"${String(i.input)}" is not an ISO 639-1 language code: use two letters such as en, ru or uk.`,
   });
 
+/** The languages I speak (settings → profile). */
+export const MyLanguages = z.object({ languages: z.array(AgentLanguage).max(50) });
+
 /** Channel type → most open conversations of that type. */
 export const ChannelMaxOpen = z.partialRecord(ChannelType, z.number().int().min(0).max(100000));
 
@@ -52,7 +55,7 @@ export const AgentBody = z
   .object({
     maxOpen: z.number().int().min(0).max(100000).nullable(),
     onVacation: z.boolean(),
-    languages: z.array(AgentLanguage).max(50),
+    languages: MyLanguages.shape.languages,
     tagIds: z.array(z.uuid()).max(200),
     channelMaxOpen: ChannelMaxOpen,
   })

@@ -24,10 +24,14 @@ import { PageShell } from "../layout/AppHeader";
 import { TwoFactorSection } from "../security/TwoFactorSection";
 import { isLanguage, saveLanguage, setSessionUser, uploadAvatar } from "./account-api";
 import { EmailChangePanel } from "./EmailChangePanel";
+import { MyLanguagesPanel } from "./MyLanguagesPanel";
 import { SessionsList } from "./SessionsList";
 import { UserAvatar } from "./UserAvatar";
 
-/** /settings/profile: name, avatar, language (kept on the user for every device), email, password and devices. */
+/**
+ * /settings/profile: name, avatar, language (kept on the user for every device), the languages I speak
+ * (distribution), email, password and devices.
+ */
 export default function ProfilePage({ session }: { session: Session }) {
   const { t } = useTranslation();
   const qc = useQueryClient();
@@ -182,6 +186,8 @@ export default function ProfilePage({ session }: { session: Session }) {
             ) : null}
           </Stack>
         </Paper>
+
+        <MyLanguagesPanel />
 
         <Paper withBorder p="lg" radius="md" component="form" onSubmit={submitPassword}>
           <Title order={3} size="h4" mb="md">

@@ -41,6 +41,11 @@ export const enAccount = {
       passwordChanged_one: "Password changed; {{count}} other session was signed out",
       passwordChanged_other: "Password changed; {{count}} other sessions were signed out",
       wrongPassword: "The current password is wrong.",
+      languages: "Languages I speak",
+      languagesHint:
+        "Distribution that matches languages gives you conversations in these. Type an ISO 639-1 code (en, ru, uk) and press Enter.",
+      languagesPlaceholder: "e.g. en",
+      languagesSaved: "Languages saved",
     },
     users: {
       title: "People and teams",

@@ -44,6 +44,7 @@ export const enAudit = {
       password_reset: "Password reset",
       email_changed: "Email changed",
     },
+    profile: { languages_changed: "Languages changed" },
     session: { ended: "Session ended" },
     invitation: { created: "Invited", accepted: "Invitation accepted", revoked: "Invitation revoked" },
     user: { updated: "Person changed" },

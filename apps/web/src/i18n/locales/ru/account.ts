@@ -43,6 +43,11 @@ export const ruAccount = {
       passwordChanged_many: "Пароль изменён; завершено {{count}} других сеансов",
       passwordChanged_other: "Пароль изменён; завершено {{count}} других сеанса",
       wrongPassword: "Текущий пароль неверен.",
+      languages: "Языки, на которых я говорю",
+      languagesHint:
+        "Распределение с учётом языка даёт вам разговоры на этих языках. Введите код ISO 639-1 (en, ru, uk) и нажмите Enter.",
+      languagesPlaceholder: "например, ru",
+      languagesSaved: "Языки сохранены",
     },
     users: {
       title: "Сотрудники и команды",

@@ -45,6 +45,7 @@ export const ruAudit: typeof enAudit = {
       password_reset: "Пароль сброшен",
       email_changed: "Email изменён",
     },
+    profile: { languages_changed: "Языки изменены" },
     session: { ended: "Сеанс завершён" },
     invitation: { created: "Приглашение", accepted: "Приглашение принято", revoked: "Приглашение отозвано" },
     user: { updated: "Сотрудник изменён" },

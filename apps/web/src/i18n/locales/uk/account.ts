@@ -43,6 +43,11 @@ export const ukAccount = {
       passwordChanged_many: "Пароль змінено; завершено {{count}} інших сеансів",
       passwordChanged_other: "Пароль змінено; завершено {{count}} інших сеансу",
       wrongPassword: "Поточний пароль неправильний.",
+      languages: "Мови, якими я розмовляю",
+      languagesHint:
+        "Розподіл з урахуванням мови дає вам розмови цими мовами. Введіть код ISO 639-1 (en, ru, uk) і натисніть Enter.",
+      languagesPlaceholder: "наприклад, uk",
+      languagesSaved: "Мови збережено",
     },
     users: {
       title: "Співробітники й команди",

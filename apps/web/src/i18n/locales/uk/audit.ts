@@ -45,6 +45,7 @@ export const ukAudit: typeof enAudit = {
       password_reset: "Пароль скинуто",
       email_changed: "Email змінено",
     },
+    profile: { languages_changed: "Мови змінено" },
     session: { ended: "Сеанс завершено" },
     invitation: { created: "Запрошення", accepted: "Запрошення прийнято", revoked: "Запрошення відкликано" },
     user: { updated: "Співробітника змінено" },
