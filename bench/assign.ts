@@ -5,7 +5,10 @@
  * with a realtime socket each (online), gives each a capacity of 300 and switches round-robin on for one API
  * connection. Then, open loop, sends N new conversations evenly over S seconds to that connection and measures,
  * per conversation, the time from the webhook's 200 to its `conversation.assigned` event on a socket (p50/p99),
- * and the spread of assigned conversations across agents (max − min), with the highest rate of assignments
+ * split in two at the start of the transaction that assigned it (the time of its "assigned" feed line): until
+ * then the job was being picked up (woken, claimed, queued behind other assign jobs of the lane); after it, the
+ * assigning transaction (the scope's lock, the batch's statements, the commit) and the event's delivery. Also
+ * the spread of assigned conversations across agents (max − min), with the highest rate of assignments
  * in any 5 seconds and the CPU per conversation (ingest and assignment, the server process and PostgreSQL's,
  * read from /proc; see cpu.ts). Then ingest throughput (closed loop, 32 requests in flight) into a connection
  * without distribution and into the distributing one, in this run. Last, the drain on its own: D
@@ -111,6 +114,9 @@ async function main() {
     // Every agent online; the first `conversation.assigned` of a conversation (on any socket) is its pick.
     const assignedAt = new Map<string, number>();
     const assignee = new Map<string, string>();
+    // When the transaction that assigned a conversation started (its feed line's time), epoch ms.
+    const drainStartedAt = new Map<string, number>();
+    const assignedEpoch = new Map<string, number>();
     const sockets = await Promise.all(
       cookies.map(
         (cookie) =>
@@ -121,9 +127,14 @@ async function main() {
               const events =
                 frame.type === "event" ? [frame.event] : frame.type === "events" ? frame.events : [];
               for (const e of events) {
+                if (e.type === "message.created" && e.message?.event?.reason === "distribution")
+                  drainStartedAt.set(e.conversationId, Date.parse(e.message.createdAt));
                 if (e.type !== "conversation.assigned" || e.byUserId !== null || !e.conversation.assigneeId)
                   continue;
-                if (!assignedAt.has(e.conversationId)) assignedAt.set(e.conversationId, performance.now());
+                if (!assignedAt.has(e.conversationId)) {
+                  assignedAt.set(e.conversationId, performance.now());
+                  assignedEpoch.set(e.conversationId, Date.now());
+                }
                 assignee.set(e.conversationId, e.conversation.assigneeId);
               }
             });
@@ -160,6 +171,7 @@ async function main() {
       `${kind}: ${N} new conversations over ${SECONDS} s into ${AGENTS} online agents (round-robin, capacity ${CAPACITY})`,
     );
     const ackedAt = new Map<string, number>();
+    const ackedEpoch = new Map<string, number>();
     const cpu0 = meter.sample();
     const started = performance.now();
     const inFlight: Promise<void>[] = [];
@@ -167,7 +179,12 @@ async function main() {
       const due = started + (i * SECONDS * 1000) / N;
       const wait = due - performance.now();
       if (wait > 0) await new Promise((r) => setTimeout(r, wait));
-      inFlight.push(send(on).then((id) => void ackedAt.set(id, performance.now())));
+      inFlight.push(
+        send(on).then((id) => {
+          ackedAt.set(id, performance.now());
+          ackedEpoch.set(id, Date.now());
+        }),
+      );
     }
     await Promise.all(inFlight);
     const sentFor = (performance.now() - started) / 1000;
@@ -187,6 +204,15 @@ async function main() {
     console.log(`  sent in ${sentFor.toFixed(1)} s; assigned ${lat.length}/${N}`);
     console.log(
       `  assignment after ingest: p50 ${percentile(lat, 50).toFixed(1)} ms, p99 ${percentile(lat, 99).toFixed(1)} ms (target ≤ 100)`,
+    );
+    // The two stages, from the server's clock (same machine): picked up, then assigned and delivered.
+    const staged = [...ackedEpoch].filter(([id]) => drainStartedAt.has(id) && assignedEpoch.has(id));
+    const pickup = staged.map(([id, at]) => Math.max(0, drainStartedAt.get(id)! - at));
+    const assigning = staged.map(([id]) => Math.max(0, assignedEpoch.get(id)! - drainStartedAt.get(id)!));
+    const p = (xs: number[]) =>
+      `p50 ${percentile(xs, 50).toFixed(1)} ms, p99 ${percentile(xs, 99).toFixed(1)} ms`;
+    console.log(
+      `  of which (${staged.length} conversations): until the assigning transaction starts ${p(pickup)}; that transaction and the event's delivery ${p(assigning)}`,
     );
     console.log(
       `  assigned per agent: min ${Math.min(...counts)}, max ${Math.max(...counts)}, max − min ${Math.max(...counts) - Math.min(...counts)} (target ≤ 1)`,
