@@ -14,7 +14,15 @@ export type EventDraft = DistributiveOmit<DomainEvent, "seq" | "workspaceId" | "
 export interface StoredEvent {
   event: DomainEvent;
   audience: EventAudience;
+  /**
+   * `event` as JSON text, when this process appended it: the text written to the log with its number added,
+   * so the sockets' frames reuse it instead of serialising the event again. Absent for events read back.
+   */
+  json?: string;
 }
+
+/** An appended event's JSON: the text written to the log (without its number), with its number added. */
+const withSeq = (payload: string, seq: number) => `${payload.slice(0, -1)},"seq":${seq}}`;
 
 /** What else appendEvents writes in its statement, once the events' numbers are known. */
 export interface AppendAlso {
@@ -80,7 +88,13 @@ export async function appendEvents(
   also: AppendAlso = {},
 ): Promise<{ events: StoredEvent[]; jobs: number }> {
   if (drafts.length === 0) return { events: [], jobs: 0 };
-  const bodies = drafts.map(({ audience, quiet: _quiet, ...draft }) => ({ draft, audience: audience ?? {} }));
+  const iso = at.toISOString();
+  // Each event is serialised once: the same text goes to the log and, with its number, to the sockets.
+  const bodies = drafts.map(({ audience, quiet: _quiet, ...draft }) => ({
+    draft,
+    audience: audience ?? {},
+    payload: JSON.stringify({ ...draft, workspaceId, at: iso }),
+  }));
   const job = also.rangeJob ?? null;
   // One round trip while holding the lock: take the numbers, write the rows, enqueue the job over them and
   // send the notice in the same statement (data-modifying CTEs always run; the notice is selected). It says
@@ -92,7 +106,7 @@ export async function appendEvents(
     bodies.map((b) => b.draft.type),
     bodies.map((b) => ("conversationId" in b.draft ? b.draft.conversationId : null)),
     bodies.map((b) => JSON.stringify(b.audience)),
-    bodies.map((b) => JSON.stringify({ ...b.draft, workspaceId, at: at.toISOString() })),
+    bodies.map((b) => b.payload),
     at,
     job?.type ?? null,
     job ? job.first + 1 : null,
@@ -109,9 +123,10 @@ export async function appendEvents(
     throw new Error(`workspace ${workspaceId} vanished while writing events`);
   const base = Number(row.base);
   const events = bodies.map(
-    ({ draft, audience }, i): StoredEvent => ({
-      event: { ...draft, seq: base + i + 1, workspaceId, at: at.toISOString() } as DomainEvent,
+    ({ draft, audience, payload }, i): StoredEvent => ({
+      event: { ...draft, seq: base + i + 1, workspaceId, at: iso } as DomainEvent,
       audience,
+      json: withSeq(payload, base + i + 1),
     }),
   );
   return { events, jobs: row.jobs };

@@ -26,7 +26,15 @@ export class FrameCache {
     return frame;
   }
 
+  /** Events appended by this process carry their JSON already: the frame is put together from it. */
   private encode(events: StoredEvent[]): Buffer {
+    if (events.every((e) => e.json !== undefined)) {
+      return Buffer.from(
+        events.length === 1
+          ? `{"type":"event","event":${events[0]!.json}}`
+          : `{"type":"events","events":[${events.map((e) => e.json).join(",")}]}`,
+      );
+    }
     return events.length === 1
       ? encode({ type: "event", event: events[0]!.event })
       : encode({ type: "events", events: events.map((e) => e.event) });

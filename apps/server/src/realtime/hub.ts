@@ -341,15 +341,24 @@ export class RealtimeHub {
     this.longestFanoutMs = Math.max(this.longestFanoutMs, performance.now() - started);
   }
 
-  /** Sends a client the events it may see and has not had yet, as one frame. */
+  /**
+   * Sends a client the events it may see and has not had yet, as one frame. A client that gets all of them
+   * (the usual case) costs no list of its own: one is made only from the first event it does not get.
+   */
   private deliverTo(c: Client, events: StoredEvent[], frames: FrameCache) {
-    const visible: StoredEvent[] = [];
-    for (const e of events) {
-      if (e.event.seq <= c.lastSent) continue; // already sent during a replay
-      c.lastSent = e.event.seq;
-      if (canReceive(c.actor, e.audience)) visible.push(e);
+    if (events.length === 0) return;
+    let visible: StoredEvent[] | null = null;
+    for (let i = 0; i < events.length; i++) {
+      const e = events[i]!;
+      // Not sent when already sent during a replay, or not the client's to see.
+      const send = e.event.seq > c.lastSent && canReceive(c.actor, e.audience);
+      if (e.event.seq > c.lastSent) c.lastSent = e.event.seq;
+      if (visible) {
+        if (send) visible.push(e);
+      } else if (!send) visible = events.slice(0, i);
     }
-    if (visible.length > 0) this.write(c, frames.get(visible, events));
+    if (!visible) this.write(c, frames.get(events));
+    else if (visible.length > 0) this.write(c, frames.get(visible, events));
   }
 
   private sendFrame(c: Client, frame: ServerFrame) {

@@ -164,6 +164,21 @@ describe("agent realtime socket", () => {
     for (const s of [tab1, tab2, colleague]) s.close();
   });
 
+  it("sends live the same events, numbered alike, as a reconnecting client reads back from the log", async () => {
+    const { owner } = await newWorkspace(t);
+    const conn = await apiConnection(t, owner);
+    const live = await owner.socket(t.wsUrl);
+    const hello = await live.waitFor((f) => f.type === "hello");
+    await conn.post(inbound(unique("c"), "one"));
+    const last = await live.waitForEvent("message.created", (e) => e.message.text === "one");
+    const replayed = await owner.socket(t.wsUrl, (hello as { lastSeq: number }).lastSeq);
+    await replayed.waitForEvent("message.created", (e) => e.seq === last.seq);
+    expect(live.events().length).toBeGreaterThanOrEqual(2);
+    expect(live.events()).toEqual(replayed.events());
+    live.close();
+    replayed.close();
+  });
+
   it("tells a client to resync when the events it missed are no longer in the log, or its seq is unknown", async () => {
     const { owner, workspaceId } = await newWorkspace(t);
     const conn = await apiConnection(t, owner);
