@@ -31,7 +31,7 @@ import {
  * belongs to team k mod teams and waits unassigned in that team's queue, so each message must reach the owner
  * and its team's members and nobody else (a delivery to another socket is counted as a leak). Per rate step:
  * p50/p99 until every allowed socket has the message, and from the server's metrics the longest event-loop
- * delay (perf_hooks.monitorEventLoopDelay, via prom-client) and the longest single fan-out of the hub.
+ * delay (perf_hooks.monitorEventLoopDelay, via prom-client) and the longest slice of the hub's fan-out.
  */
 export interface TeamsOptions {
   agents: number;

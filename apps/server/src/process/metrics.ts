@@ -129,7 +129,7 @@ export class Metrics {
     });
     new Gauge({
       name: "parley_realtime_fanout_max_seconds",
-      help: "The longest one fan-out of committed events to this process's agent sockets held the event loop since the previous scrape",
+      help: "The longest one slice of the fan-out of committed events to this process's agent sockets held the event loop since the previous scrape",
       registers,
       collect() {
         this.set(s.agents.takeLongestFanout() / 1000);

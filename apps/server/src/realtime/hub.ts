@@ -3,6 +3,7 @@ import type { Db } from "../db/client";
 import { type Actor, canReceive, type EventAudience } from "../domain/permissions";
 import type { AccessChange, EventBus } from "../events/bus";
 import { currentSeq, readEvents, type StoredEvent } from "../events/store";
+import { ChunkedFanout, FANOUT_SLICE_MS } from "./fanout";
 import { encode, FrameCache } from "./frames";
 
 /** What the hub needs of a socket. */
@@ -23,6 +24,8 @@ interface Client {
 
 interface WorkspaceState {
   clients: Set<Client>;
+  /** `clients` as an array for the fan-out, rebuilt after a socket comes or goes. */
+  targets: Client[] | null;
   /** Highest seq delivered to this workspace's sockets; null until read from the database. */
   lastSeq: number | null;
   /** Events waiting for an earlier seq (a gap is being filled from the log). */
@@ -43,7 +46,8 @@ const GAP_RETRY_MS = 1_000;
  * Delivers committed domain events to the agents' sockets, in sequence order per workspace, each to the
  * sockets whose user may see it. An event that arrives ahead of an earlier one (two commits finishing in
  * another order, or another process's event) makes the hub read the missing ones from the log first, so no
- * socket ever sees a gap it could resume past. Each event is serialised once, whatever the socket count.
+ * socket ever sees a gap it could resume past. Each event is serialised once, whatever the socket count, and
+ * the writes go out in slices that yield to the event loop (`ChunkedFanout`), in order per socket.
  */
 export class RealtimeHub {
   private readonly workspaces = new Map<string, WorkspaceState>();
@@ -51,19 +55,22 @@ export class RealtimeHub {
   private readonly unsubscribeSignals: () => void;
   private readonly unsubscribeAccess: () => void;
   private readonly unsubscribeResume: () => void;
-  /** The longest synchronous fan-out since it was last read (ms). */
-  private longestFanoutMs = 0;
+  private readonly fanout: ChunkedFanout<Client>;
 
   /**
    * @param reauthorize a session's caller as of now (new role, rights and teams), or null when the session
    *   ended or its user was deactivated.
+   * @param fanoutSliceMs how long one slice of the fan-out may hold the event loop (tests make it 0: one socket
+   *   per turn).
    */
   constructor(
     private readonly db: Db,
     bus: EventBus,
     private readonly onError: (err: unknown) => void,
     private readonly reauthorize: (sessionId: string) => Promise<Reauthorized | null>,
+    fanoutSliceMs = FANOUT_SLICE_MS,
   ) {
+    this.fanout = new ChunkedFanout(onError, fanoutSliceMs);
     this.unsubscribe = bus.subscribe((events) => this.receive(events));
     this.unsubscribeSignals = bus.onSignal(({ workspaceId, audience, signal }) =>
       this.deliverSignal(workspaceId, audience, signal),
@@ -79,17 +86,16 @@ export class RealtimeHub {
     this.unsubscribeSignals();
     this.unsubscribeAccess();
     this.unsubscribeResume();
+    this.fanout.stop();
     for (const state of this.workspaces.values()) {
       for (const c of state.clients) c.socket.close(1012, "server restarting");
     }
     this.workspaces.clear();
   }
 
-  /** The longest a fan-out of events to the sockets held the event loop since the last call (ms); resets it. */
+  /** The longest slice of the fan-out of events to the sockets since the last call (ms); resets it. */
   takeLongestFanout(): number {
-    const ms = this.longestFanoutMs;
-    this.longestFanoutMs = 0;
-    return ms;
+    return this.fanout.takeLongest();
   }
 
   clientCount(): number {
@@ -113,8 +119,10 @@ export class RealtimeHub {
       lastSent: since ?? 0,
     };
     state.clients.add(client);
+    state.targets = null;
     const detach = () => {
       state.clients.delete(client);
+      state.targets = null;
       if (state.clients.size === 0 && this.workspaces.get(actor.workspaceId) === state)
         this.workspaces.delete(actor.workspaceId);
     };
@@ -213,6 +221,7 @@ export class RealtimeHub {
     if (!state) {
       const created: WorkspaceState = {
         clients: new Set(),
+        targets: null,
         lastSeq: null,
         waiting: [],
         filling: true,
@@ -245,7 +254,7 @@ export class RealtimeHub {
       client.queue = null;
       client.lastSent = upTo;
       this.sendFrame(client, { type: "resync_required", lastSeq: upTo });
-      this.deliverTo(client, queued, new FrameCache());
+      this.deliverTo(client, queued, new FrameCache(queued));
     };
     if (upTo - since > LIMITS.resumeBacklogMax || since > upTo) return resync();
     const first = since < upTo ? await readEvents(this.db, client.actor.workspaceId, since, 1, upTo) : [];
@@ -260,13 +269,13 @@ export class RealtimeHub {
     while (after < upTo) {
       const page = await readEvents(this.db, client.actor.workspaceId, after, 500, upTo);
       if (page.length === 0) break;
-      this.deliverTo(client, page, new FrameCache());
+      this.deliverTo(client, page, new FrameCache(page));
       after = page.at(-1)!.event.seq;
     }
     client.lastSent = Math.max(client.lastSent, upTo);
     const queued = client.queue ?? [];
     client.queue = null;
-    this.deliverTo(client, queued, new FrameCache());
+    this.deliverTo(client, queued, new FrameCache(queued));
   }
 
   private receive(events: StoredEvent[]) {
@@ -331,34 +340,28 @@ export class RealtimeHub {
     }
   }
 
+  /**
+   * Queues the events for the workspace's sockets of this moment; the fan-out writes them after the broadcasts
+   * queued before, a slice of sockets at a time. A socket that left meanwhile is skipped; one that came meanwhile
+   * was told a `lastSeq` past these events, or replays them from the log.
+   */
   private broadcast(state: WorkspaceState, events: StoredEvent[]) {
-    const started = performance.now();
-    const frames = new FrameCache();
-    for (const c of state.clients) {
+    state.targets ??= [...state.clients];
+    const frames = new FrameCache(events);
+    this.fanout.push(state.targets, (c) => {
+      if (!state.clients.has(c)) return;
       if (c.queue) c.queue.push(...events);
       else this.deliverTo(c, events, frames);
-    }
-    this.longestFanoutMs = Math.max(this.longestFanoutMs, performance.now() - started);
+    });
   }
 
-  /**
-   * Sends a client the events it may see and has not had yet, as one frame. A client that gets all of them
-   * (the usual case) costs no list of its own: one is made only from the first event it does not get.
-   */
-  private deliverTo(c: Client, events: StoredEvent[], frames: FrameCache) {
-    if (events.length === 0) return;
-    let visible: StoredEvent[] | null = null;
-    for (let i = 0; i < events.length; i++) {
-      const e = events[i]!;
-      // Not sent when already sent during a replay, or not the client's to see.
-      const send = e.event.seq > c.lastSent && canReceive(c.actor, e.audience);
-      if (e.event.seq > c.lastSent) c.lastSent = e.event.seq;
-      if (visible) {
-        if (send) visible.push(e);
-      } else if (!send) visible = events.slice(0, i);
-    }
-    if (!visible) this.write(c, frames.get(events));
-    else if (visible.length > 0) this.write(c, frames.get(visible, events));
+  /** Sends a client the events of `frames` it may see and has not had yet, as one frame. */
+  private deliverTo(c: Client, events: readonly StoredEvent[], frames: FrameCache) {
+    const last = events.at(-1);
+    if (!last) return;
+    const frame = frames.forActor(c.actor, c.lastSent);
+    c.lastSent = Math.max(c.lastSent, last.event.seq);
+    if (frame) this.write(c, frame);
   }
 
   private sendFrame(c: Client, frame: ServerFrame) {
