@@ -44,6 +44,17 @@ import { WindowNotice } from "./WindowNotice";
 
 const DRAFT_DELAY_MS = 600;
 
+/**
+ * The text box grows with its text from two lines to eight. Where the browser sizes a field to its content
+ * itself (CSS `field-sizing`), no script measures it, which forced a layout each time a conversation opened;
+ * elsewhere Mantine's autosize measures it.
+ */
+const SIZED_BY_CSS = typeof CSS !== "undefined" && CSS.supports("field-sizing", "content");
+const rowsHeight = (rows: number) => `calc(${rows}lh + 2 * var(--input-padding-y, 0rem) + 2px)`;
+const cssSizing = SIZED_BY_CSS
+  ? { input: { fieldSizing: "content" as const, minHeight: rowsHeight(2), maxHeight: rowsHeight(8) } }
+  : undefined;
+
 // Drag-and-drop (react-dropzone) loads after the inbox has rendered: the initial bundle stays small.
 const DropOverlay = lazy(() => import("../conversation-tools/DropOverlay"));
 
@@ -308,7 +319,8 @@ export function Composer({ conversation }: { conversation: Conversation }) {
             <Textarea
               ref={input}
               style={{ flex: 1 }}
-              autosize
+              autosize={!SIZED_BY_CSS}
+              styles={cssSizing}
               minRows={2}
               maxRows={8}
               value={text}

@@ -1,5 +1,6 @@
 import { Alert, Box, Center, Group, Loader, Stack } from "@mantine/core";
 import { useElementSize } from "@mantine/hooks";
+import type { Conversation } from "@parley/protocol";
 import { useQueryClient } from "@tanstack/react-query";
 import { lazy, Suspense, useEffect, useRef, useState } from "react";
 import { useTranslation } from "react-i18next";
@@ -29,7 +30,7 @@ export function ConversationPane({ id, me }: { id: string; me: string }) {
   const { t } = useTranslation();
   const conversation = useConversation(id);
   const feed = useFeed(id);
-  useMarkRead(id, feed.data?.messages);
+  useMarkRead(id, feed.data?.messages, conversation.data);
   const [panel, setPanel] = useState(() => localStorage.getItem("parley.sidePanel") === "on");
   useEffect(() => localStorage.setItem("parley.sidePanel", panel ? "on" : "off"), [panel]);
   // Where the pane is narrow (a laptop, a phone) the side panel lies over the feed instead of taking the
@@ -95,8 +96,16 @@ export function ConversationPane({ id, me }: { id: string; me: string }) {
   );
 }
 
-/** Marks the conversation read when it is opened, and again as customer messages arrive while it is in view. */
-function useMarkRead(id: string, messages: { seq: number; direction: string }[] | undefined) {
+/**
+ * Marks the conversation read when it is opened, and again as customer messages arrive while it is in view.
+ * Opening one that the cached detail (kept current by live events) already shows read up to its last customer
+ * message sends nothing: the server would change nothing, and the answer's refetches would only redraw.
+ */
+function useMarkRead(
+  id: string,
+  messages: { seq: number; direction: string }[] | undefined,
+  conversation: Pick<Conversation, "unreadCount"> | undefined,
+) {
   const qc = useQueryClient();
   const peeking = usePeeking();
   const sent = useRef(0);
@@ -107,13 +116,18 @@ function useMarkRead(id: string, messages: { seq: number; direction: string }[] 
       if (focus.conversationId === id) focus.conversationId = null;
     };
   }, [id]);
+  // Read at opening, as the cached detail says; taken once per opening (later messages are marked as they come).
+  const readAtOpening = useRef(conversation?.unreadCount === 0);
   useEffect(() => {
     if (!messages) return;
     const mark = () => {
       // A supervisor peeking reads without marking read (R303).
       if (peeking) return;
       if (document.visibilityState !== "visible" || sent.current >= Math.max(lastInbound, 1)) return;
+      const alreadyRead = readAtOpening.current;
+      readAtOpening.current = false;
       sent.current = Math.max(lastInbound, 1);
+      if (alreadyRead) return;
       // "Seen by" is refetched too: the read's live event may go out before this tab's socket is connected.
       void client.POST("/api/conversations/{id}/read", { params: { path: { id } }, body: {} }).then(() => {
         void qc.invalidateQueries({ queryKey: keys.unread });
