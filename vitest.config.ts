@@ -13,7 +13,10 @@ import { defineConfig } from "vitest/config";
  *   file still has its own server and database, and closes both);
  * - the browser tests (`browser`: Chromium and a server each) and the multi-process tests (`processes`,
  *   `processes-pg`: several server processes each) are CPU-bound and time-sensitive: they run after the
- *   others, one file at a time, each file in a fresh worker.
+ *   others, one file at a time. The browser files run one after another in one worker (`isolate: false`):
+ *   the server's modules are loaded and Chromium started once, not once per file (each file still gets
+ *   its own servers, databases and browser contexts, see `e2e/browser.ts`). Each multi-process file runs
+ *   in a fresh worker.
  */
 const workers = Math.max(2, os.availableParallelism());
 
@@ -51,14 +54,24 @@ const server = (db: "embedded" | "postgres") => ({
   },
 });
 
-/** Browser and multi-process tests: one file at a time, after the rest. */
-const serial = (name: string, db: "embedded" | "postgres", include: string[], exclude: string[] = []) => ({
+/**
+ * Browser and multi-process tests: one file at a time, after the rest. With `isolate: false` the files
+ * run one after another in one worker process (modules loaded once), else each in a fresh one.
+ */
+const serial = (
+  name: string,
+  db: "embedded" | "postgres",
+  include: string[],
+  exclude: string[] = [],
+  isolate = true,
+) => ({
   extends: true as const,
   test: {
     name,
     include,
     exclude,
     env: { PARLEY_TEST_DB: db },
+    isolate,
     maxWorkers: 1,
     sequence: { groupOrder: 2 },
     globalSetup: setupOf(db),
@@ -88,7 +101,7 @@ export default defineConfig({
       server("embedded"),
       server("postgres"),
       // The browser tests run once, on the embedded database.
-      serial("browser", "embedded", ["apps/server/src/e2e/**/*.test.ts"]),
+      serial("browser", "embedded", ["apps/server/src/e2e/**/*.test.ts"], [], false),
       // Several processes share one database only on PostgreSQL.
       serial("processes", "embedded", multiProcess, ["apps/server/src/process/cluster.test.ts"]),
       serial("processes-pg", "postgres", multiProcess),

@@ -1,9 +1,8 @@
 import { spawnSync } from "node:child_process";
 import fs from "node:fs";
-import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { type BrowserContext, chromium, type Page } from "playwright-core";
+import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
 import { afterAll, beforeAll, expect } from "vitest";
 import { WEB_DIST } from "../http/web-app";
 import { openTestDb } from "../testing/db";
@@ -30,13 +29,10 @@ const ARGS = [
 /** Waits for a condition the page reaches asynchronously (socket frames, jobs, debounced saves). */
 export const eventually = <T>(fn: () => T | Promise<T>) => expect.poll(fn, { timeout: 8000, interval: 50 });
 
-/** Builds the web app when missing or stale, then starts Chromium with a throw-away profile. */
-export async function launchBrowser(): Promise<{ browser: BrowserContext; close: () => Promise<void> }> {
-  if (!fs.existsSync(CHROMIUM)) {
-    throw new Error(
-      `The browser tests need Chromium at ${CHROMIUM} (set CHROMIUM_PATH to a Chromium binary, or unset it to use Debian's or npm's).`,
-    );
-  }
+/** Builds the web app when missing or stale (once per test process: the sources do not change during a run). */
+let webAppChecked = false;
+function ensureWebApp() {
+  if (webAppChecked) return;
   // The server serves apps/web/dist: build it when missing or older than its sources.
   const build = spawnSync(process.execPath, [path.join(ROOT, "apps/web/scripts/ensure-build.mjs")], {
     cwd: ROOT,
@@ -44,22 +40,43 @@ export async function launchBrowser(): Promise<{ browser: BrowserContext; close:
   });
   if (build.status !== 0) throw new Error(`building the web app failed:\n${build.stdout}\n${build.stderr}`);
   if (!fs.existsSync(path.join(WEB_DIST, "index.html"))) throw new Error(`no web app in ${WEB_DIST}`);
-  const profileDir = fs.mkdtempSync(path.join(os.tmpdir(), "parley-chromium-"));
-  const browser = await chromium.launchPersistentContext(profileDir, {
-    executablePath: CHROMIUM,
-    headless: true,
-    args: ARGS,
+  webAppChecked = true;
+}
+
+/**
+ * One Chromium per test process, started by the first file that needs it. The browser project runs its
+ * files one after another in one process (`isolate: false`), so the later files reuse it; playwright-core
+ * kills it (and removes its profile) when the process exits.
+ */
+let chromiumProcess: Promise<Browser> | undefined;
+function sharedChromium(): Promise<Browser> {
+  chromiumProcess ??= chromium.launch({ executablePath: CHROMIUM, headless: true, args: ARGS }).then((b) => {
+    // A Chromium that crashed is started again by the next file.
+    b.on("disconnected", () => {
+      chromiumProcess = undefined;
+    });
+    return b;
+  });
+  return chromiumProcess;
+}
+
+/**
+ * A browser of its own: a new context (its own cookies, storage and cache, like a fresh profile) in the
+ * shared Chromium, building the web app first when it is missing or stale.
+ */
+export async function launchBrowser(): Promise<{ browser: BrowserContext; close: () => Promise<void> }> {
+  if (!fs.existsSync(CHROMIUM)) {
+    throw new Error(
+      `The browser tests need Chromium at ${CHROMIUM} (set CHROMIUM_PATH to a Chromium binary, or unset it to use Debian's or npm's).`,
+    );
+  }
+  ensureWebApp();
+  const browser = await (await sharedChromium()).newContext({
     viewport: { width: 1360, height: 860 },
     locale: "en-US",
   });
   browser.setDefaultTimeout(10_000);
-  return {
-    browser,
-    close: async () => {
-      await browser.close();
-      fs.rmSync(profileDir, { recursive: true, force: true });
-    },
-  };
+  return { browser, close: () => browser.close() };
 }
 
 /** A new tab that records the errors thrown in it; `check` asserts there were none. */
