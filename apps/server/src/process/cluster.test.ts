@@ -10,6 +10,7 @@ import { eventually } from "../testing/eventually";
 import { startTelegramFake, type TelegramFake } from "../testing/fakes/telegram";
 import { uploadFile } from "../testing/files";
 import { Client, inbound, NO_RECEIVER, PASSWORD, unique } from "../testing/harness";
+import { holdLock } from "../testing/hold-lock";
 import { scrapeMetric } from "../testing/metrics-text";
 import { type S3Server, startS3Server } from "../testing/s3";
 import { ensureServerBuilt, killAllChildren, type ServerProcess, spawnServer } from "../testing/spawn";
@@ -280,20 +281,8 @@ describe("three processes sharing only PostgreSQL and S3", () => {
     expect((await post(unique("warm-up"))).status).toBe(200);
 
     // The database is slow: a transaction holds a lock every ingest transaction needs.
-    let release!: () => void;
-    const gate = new Promise<void>((resolve) => {
-      release = resolve;
-    });
-    let locked!: () => void;
-    const lockTaken = new Promise<void>((resolve) => {
-      locked = resolve;
-    });
-    const blocker = testDb.db.tx(async (q) => {
-      await q.query("lock table messages in share mode");
-      locked();
-      await gate;
-    });
-    await lockTaken;
+    const blocker = holdLock(testDb.db, "lock table messages in share mode");
+    await blocker.taken;
     const flood = Array.from({ length: 40 }, () => unique("flood"));
     const answered: Awaited<ReturnType<typeof post>>[] = [];
     const requests = flood.map(async (id) => {
@@ -313,8 +302,8 @@ describe("three processes sharing only PostgreSQL and S3", () => {
     const refused = [...answered];
     for (const r of refused)
       expect(r).toMatchObject({ status: 503, retryAfter: expect.stringMatching(/^\d+$/) });
-    release();
-    await blocker;
+    blocker.release();
+    await blocker.done;
     const all = await Promise.all(requests);
     const acked = all.filter((r) => r.status === 200);
     expect(acked.length + refused.length).toBe(flood.length);

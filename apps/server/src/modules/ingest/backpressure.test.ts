@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { signBody } from "../../channels/api/adapter";
 import { eventually } from "../../testing/eventually";
 import { apiConnection, inbound, newWorkspace, unique } from "../../testing/harness";
+import { holdLock } from "../../testing/hold-lock";
 import { useTestServer } from "../../testing/use-test-server";
 import { INGEST_RETRY_AFTER_SECONDS } from "./ingest-queue";
 
@@ -24,20 +25,8 @@ describe("ingest backpressure", () => {
 
     // Block the database: one transaction holds a lock every ingest transaction needs (the embedded database
     // runs one transaction at a time, so there it blocks everything).
-    let release!: () => void;
-    const gate = new Promise<void>((resolve) => {
-      release = resolve;
-    });
-    let locked!: () => void;
-    const lockTaken = new Promise<void>((resolve) => {
-      locked = resolve;
-    });
-    const blocker = t.db.tx(async (q) => {
-      await q.query("lock table messages in share mode");
-      locked();
-      await gate;
-    });
-    await lockTaken;
+    const blocker = holdLock(t.db, "lock table messages in share mode");
+    await blocker.taken;
 
     const post = async (id: string): Promise<Answer> => {
       const raw = JSON.stringify(inbound(`contact-${id}`, `flood ${id}`, id));
@@ -86,8 +75,8 @@ describe("ingest backpressure", () => {
       expect.objectContaining({ labels: { outcome: "refused" }, value: refused.length }),
     );
 
-    release();
-    await blocker;
+    blocker.release();
+    await blocker.done;
     const all = await Promise.all(requests);
     const acked = all.filter((a) => a.status === 200);
     expect(acked.length + refused.length).toBe(flood.length);

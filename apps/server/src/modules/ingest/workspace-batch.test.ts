@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { signBody } from "../../channels/api/adapter";
 import { eventually } from "../../testing/eventually";
 import { addUser, apiConnection, inbound, newWorkspace, unique } from "../../testing/harness";
+import { holdLock } from "../../testing/hold-lock";
 import { jobsSettled } from "../../testing/settled";
 import { useTestServer } from "../../testing/use-test-server";
 
@@ -65,20 +66,8 @@ describe("a busy workspace's status reports", () => {
     expect((await conn.post(inbound(unique("c"), "warm-up"))).status).toBe(200);
     // The workspace's sequence lock is held (on the embedded database, which runs one transaction at a
     // time, everything waits): the first webhook's transaction is stuck at its event append.
-    let release!: () => void;
-    const gate = new Promise<void>((resolve) => {
-      release = resolve;
-    });
-    let locked!: () => void;
-    const lockTaken = new Promise<void>((resolve) => {
-      locked = resolve;
-    });
-    const blocker = t.db.tx(async (q) => {
-      await q.query("select 1 from workspaces where id = $1 for update", [workspaceId]);
-      locked();
-      await gate;
-    });
-    await lockTaken;
+    const blocker = holdLock(t.db, "select 1 from workspaces where id = $1 for update", [workspaceId]);
+    await blocker.taken;
     const first = post(conn, { events: [report(5, "delivered", delivered)] });
     await eventually(() => expect(t.server.ctx.ingest.depth().writing).toBe(1));
     // Ten webhooks meanwhile: messages 0–4 each delivered in one and read in a later one.
@@ -93,8 +82,8 @@ describe("a busy workspace's status reports", () => {
       expect(answer.status).toBe(200);
       expect(t.server.ctx.ingest.depth()).toMatchObject({ waiting: 10, writing: 1 });
     }
-    release();
-    await blocker;
+    blocker.release();
+    await blocker.done;
     const answers = await Promise.all([first, ...later]);
     for (const a of answers) expect(a, JSON.stringify(a.body)).toMatchObject({ status: 200 });
     expect(answers.map((a) => a.body.results[0]!.status)).toEqual(new Array(11).fill("updated"));
