@@ -281,7 +281,7 @@ describe("three processes sharing only PostgreSQL and S3", () => {
     expect((await post(unique("warm-up"))).status).toBe(200);
 
     // The database is slow: a transaction holds a lock every ingest transaction needs.
-    const blocker = holdLock(testDb.db, "lock table messages in share mode");
+    const blocker = holdLock(testDb.db, (q) => q.query("lock table messages in share mode"));
     await blocker.taken;
     const flood = Array.from({ length: 40 }, () => unique("flood"));
     const answered: Awaited<ReturnType<typeof post>>[] = [];

@@ -1,11 +1,11 @@
-import type { Db } from "../db/client";
+import type { Db, Queryable } from "../db/client";
 
 /**
- * Holds a lock in a transaction of its own until `release()`: a test makes the database slow or blocked on
+ * Runs `take` (statements that take locks) in a transaction of its own and holds it open until `release()`: a test makes the database slow or blocked on
  * purpose (on the embedded database, which runs one transaction at a time, it blocks everything). `taken`
- * resolves once the lock is held; `done` once the transaction has ended.
+ * resolves once `take` has run; `done` once the transaction has ended.
  */
-export function holdLock(db: Db, sql: string, params: unknown[] = []) {
+export function holdLock(db: Db, take: (q: Queryable) => Promise<unknown>) {
   let release!: () => void;
   const gate = new Promise<void>((resolve) => {
     release = resolve;
@@ -15,7 +15,7 @@ export function holdLock(db: Db, sql: string, params: unknown[] = []) {
     locked = resolve;
   });
   const done = db.tx(async (q) => {
-    await q.query(sql, params);
+    await take(q);
     locked();
     await gate;
   });

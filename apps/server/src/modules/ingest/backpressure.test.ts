@@ -25,7 +25,7 @@ describe("ingest backpressure", () => {
 
     // Block the database: one transaction holds a lock every ingest transaction needs (the embedded database
     // runs one transaction at a time, so there it blocks everything).
-    const blocker = holdLock(t.db, "lock table messages in share mode");
+    const blocker = holdLock(t.db, (q) => q.query("lock table messages in share mode"));
     await blocker.taken;
 
     const post = async (id: string): Promise<Answer> => {

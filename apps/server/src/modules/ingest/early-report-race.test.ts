@@ -3,6 +3,7 @@ import { transact } from "../../context";
 import { TEST_DB } from "../../testing/db";
 import { eventually } from "../../testing/eventually";
 import { apiConnection, inbound, newWorkspace, unique } from "../../testing/harness";
+import { holdLock } from "../../testing/hold-lock";
 import { startReceiver } from "../../testing/outbound-receiver";
 import { useTestServer } from "../../testing/use-test-server";
 import { lockProviderIds } from "../messages/provider-id-lock";
@@ -46,21 +47,11 @@ describe.runIf(TEST_DB === "postgres")(
       const lateId = unique("late");
 
       // The send's transaction: it takes the lock and records the id, and has not committed yet.
-      let commit!: () => void;
-      const held = new Promise<void>((r) => {
-        commit = r;
-      });
-      let recorded!: () => void;
-      const isRecorded = new Promise<void>((r) => {
-        recorded = r;
-      });
-      const send = t.db.tx(async (q) => {
+      const send = holdLock(t.db, async (q) => {
         await lockProviderIds(q, [{ connectionId: conn.id, providerId: lateId }]);
         await q.query("update messages set provider_message_id = $2 where id = $1", [messageId, lateId]);
-        recorded();
-        await held;
       });
-      await isRecorded;
+      await send.taken;
 
       // The report for that id arrives meanwhile: it finds no message with the id, so it waits for the lock.
       const report = transact(t.server.ctx, (tx) =>
@@ -78,8 +69,8 @@ describe.runIf(TEST_DB === "postgres")(
         return w!.n === 1;
       });
 
-      commit();
-      await send;
+      send.release();
+      await send.done;
       const [outcome] = await report;
       expect(outcome).toMatchObject({ status: "updated", messageId });
       const [m] = await t.db.query<{ delivery_state: string }>(

@@ -66,7 +66,9 @@ describe("a busy workspace's status reports", () => {
     expect((await conn.post(inbound(unique("c"), "warm-up"))).status).toBe(200);
     // The workspace's sequence lock is held (on the embedded database, which runs one transaction at a
     // time, everything waits): the first webhook's transaction is stuck at its event append.
-    const blocker = holdLock(t.db, "select 1 from workspaces where id = $1 for update", [workspaceId]);
+    const blocker = holdLock(t.db, (q) =>
+      q.query("select 1 from workspaces where id = $1 for update", [workspaceId]),
+    );
     await blocker.taken;
     const first = post(conn, { events: [report(5, "delivered", delivered)] });
     await eventually(() => expect(t.server.ctx.ingest.depth().writing).toBe(1));
