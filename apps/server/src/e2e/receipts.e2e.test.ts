@@ -92,12 +92,21 @@ describe("receipts in the inbox", () => {
     const before = (await owner.get(`/api/conversations/${conversationId}/seen-by`)).body.cursors.find(
       (c: { userId: string }) => c.userId === owner.user!.id,
     ).lastReadSeq;
+    // Every read the page asks for, from here on.
+    const reads: string[] = [];
+    page.on("request", (r) => {
+      if (r.method() === "POST" && r.url().endsWith(`/api/conversations/${conversationId}/read`))
+        reads.push(r.url());
+    });
     await conn.post(inbound("cust-r", "Thanks!"));
     const thanks = pane
       .locator('[data-testid="message"][data-direction="inbound"]')
       .filter({ hasText: "Thanks!" });
     await thanks.waitFor();
-    await new Promise((r) => setTimeout(r, 500));
+    // The page has drawn a frame with the message and run a task after it: the effect that marks a shown
+    // customer message read (it asks synchronously) has had its turn.
+    await page.evaluate("new Promise((r) => requestAnimationFrame(() => setTimeout(r, 0)))");
+    expect(reads).toEqual([]);
     const after = (await owner.get(`/api/conversations/${conversationId}/seen-by`)).body.cursors.find(
       (c: { userId: string }) => c.userId === owner.user!.id,
     ).lastReadSeq;
@@ -106,6 +115,7 @@ describe("receipts in the inbox", () => {
     // Peeking off: opening marks it read again and "seen by" follows.
     await pane.getByTestId("receipt-controls").click();
     await page.getByTestId("peek-toggle").click();
+    await eventually(() => reads.length).toBe(1);
     await eventually(() => thanks.getByTestId("seen-by").getAttribute("data-users")).toBe("Owner");
   });
 

@@ -370,7 +370,7 @@ describe("email channel (IMAP through Dovecot or hoodiecrow-imap, SMTP through s
   it("neither loses nor duplicates mail across a restart of the watcher", async () => {
     let { owner } = await newWorkspace(t);
     const box = mailbox();
-    await connect(owner, box);
+    const connectionId = await connect(owner, box);
     const customer = `${unique("cy")}@customer.test`;
     const send = (n: number) =>
       box.deliver(
@@ -396,7 +396,14 @@ describe("email channel (IMAP through Dovecot or hoodiecrow-imap, SMTP through s
     owner = await new Client(t.url).signIn(owner.user!.email);
     await send(4);
     await until("four mails", async () => (await texts()).length >= 4);
-    await new Promise((r) => setTimeout(r, 500));
+    // The watcher has taken the box up to its fourth (and last) mail: whatever it imports, it has imported.
+    await until("the watcher past the fourth mail", async () => {
+      const [row] = await testDb.db.query<{ last_uid: string }>(
+        "select last_uid::text from email_mailboxes where connection_id = $1",
+        [connectionId],
+      );
+      return Number(row?.last_uid ?? 0) >= 4;
+    });
     expect(await texts()).toEqual(["mail 1", "mail 2", "mail 3", "mail 4"]);
   }, 30_000);
 });

@@ -1,5 +1,6 @@
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { MovableClock } from "../../lib/time";
 import { eventually } from "../../testing/eventually";
 import { blobExists, uploadFile } from "../../testing/files";
 import { addUser, apiConnection, type Client, inbound, newWorkspace, unique } from "../../testing/harness";
@@ -10,7 +11,8 @@ import { purgeReadTracking } from "./privacy";
 let receiver: Awaited<ReturnType<typeof startReceiver>>;
 const secrets: string[] = [];
 
-const t = useTestServer();
+const clock = new MovableClock();
+const t = useTestServer({ clock });
 
 beforeAll(async () => {
   receiver = await startReceiver(() => secrets.at(-1) ?? "");
@@ -216,7 +218,7 @@ describe("staff-side receipts: seen by (R303)", () => {
       (e) => e.cursor.userId === supervisor.id && e.conversationId === conversationId,
     );
     expect(live.cursor.lastReadSeq).toBeGreaterThan(0);
-    await new Promise((r) => setTimeout(r, 20));
+    clock.advance(1_000); // the second read happens a second later
     await supervisor.client.post(`/api/conversations/${conversationId}/read`, {});
 
     const seen = await owner.get(`/api/conversations/${conversationId}/seen-by`);
@@ -228,7 +230,7 @@ describe("staff-side receipts: seen by (R303)", () => {
     expect(cursor.lastReadSeq).toBe(seqOf(second));
     const marks = seen.body.marks.filter((m: { userId: string }) => m.userId === supervisor.id);
     expect(marks.map((m: { seq: number }) => m.seq)).toEqual([seqOf(inboundId), seqOf(second)]);
-    expect(Date.parse(marks[1].at)).toBeGreaterThan(Date.parse(marks[0].at));
+    expect(Date.parse(marks[1].at) - Date.parse(marks[0].at)).toBeGreaterThanOrEqual(1_000);
     // The owner never opened it: no cursor of theirs (a "peek" leaves no trace).
     expect(seen.body.cursors.some((c: { userId: string }) => c.userId === owner.user!.id)).toBe(false);
 
