@@ -22,7 +22,7 @@ beforeAll(async () => {
   smtp = await startSmtpSink({ [SMTP_USER]: SMTP_PASSWORD });
   testDb = await openTestDb();
   t = await startTestServer(testDb.db);
-}, 30_000);
+}, 120_000); // an IMAP server, an SMTP sink, a database and a server: slow on a busy machine
 afterAll(async () => {
   await t?.close();
   await testDb?.close();
