@@ -774,6 +774,17 @@ export interface ScheduledRuns {
   task: string;
 }
 
+export interface SearchLexemeProgress {
+  id: Generated<boolean>;
+  seen_seq: number;
+  seq: number;
+}
+
+export interface SearchLexemes {
+  lexeme: string;
+  workspace_id: string;
+}
+
 export interface Sessions {
   created_at: Generated<Timestamp>;
   csrf_token: string;
@@ -1038,6 +1049,8 @@ export interface DB {
   rules: Rules;
   saved_filters: SavedFilters;
   scheduled_runs: ScheduledRuns;
+  search_lexeme_progress: SearchLexemeProgress;
+  search_lexemes: SearchLexemes;
   sessions: Sessions;
   sign_in_challenges: SignInChallenges;
   social_posts: SocialPosts;
