@@ -280,6 +280,11 @@ export interface ContactTags {
   workspace_id: string;
 }
 
+export interface ContactWords {
+  word: string;
+  workspace_id: string;
+}
+
 export interface Contacts {
   attributes: Generated<Json>;
   avatar_url: string | null;
@@ -1007,6 +1012,7 @@ export interface DB {
   contact_identities: ContactIdentities;
   contact_links: ContactLinks;
   contact_tags: ContactTags;
+  contact_words: ContactWords;
   contacts: Contacts;
   conversation_mutes: ConversationMutes;
   conversation_operators: ConversationOperators;

@@ -203,6 +203,34 @@ export async function searchMessages(
 /** Escapes LIKE's wildcards so the text is matched as written. */
 const likeText = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
 
+/** A query of one word: its similar contacts are found through the workspace's distinct contact words. */
+const ONE_WORD = /^[^\s\p{P}\p{S}]+$/u;
+
+/**
+ * Contacts whose words come close to the text (and do not contain it), at most 200. A one-word text is first
+ * compared with the workspace's distinct contact words (`contact_words`, a few trigram look-ups): none close
+ * enough, and nothing else is read; otherwise only the contacts containing one of those words are checked. A
+ * longer text has trigrams enough for the contacts' own index.
+ */
+async function similarContacts(tx: Queryable, workspaceId: string, text: string, like: string) {
+  let near: string[] | null = null;
+  if (ONE_WORD.test(text)) {
+    const words = await tx.query<{ word: string }>(
+      `select word from contact_words where workspace_id = $1 and $2 <% word limit 51`,
+      [workspaceId, text],
+    );
+    if (!words.length) return [];
+    if (words.length <= 50) near = words.map((w) => `%${likeText(w.word)}%`);
+  }
+  return tx.query<{ id: string; score: number }>(
+    `select id, score from (
+       select x.id, word_similarity($2, x.search_text)::float8 as score from contacts x
+       where x.workspace_id = $1 ${near ? "and x.search_text like any ($4::text[])" : ""}
+         and $2 <% x.search_text and not x.search_text like $3 limit 200) s`,
+    near ? [workspaceId, text, like, near] : [workspaceId, text, like],
+  );
+}
+
 /**
  * Conversations of the contacts whose name, nickname, email or phone contain the text, or come close to it
  * (trigram word similarity: one wrong letter still finds "Иванова"), best match first (R104).
@@ -225,15 +253,7 @@ export async function searchContacts(db: Db, actor: Actor, q: string, limit: num
        where x.workspace_id = $1 and x.search_text like $2 limit 200`,
       [actor.workspaceId, like],
     );
-    const similar =
-      exact.length >= limit
-        ? []
-        : await tx.query<{ id: string; score: number }>(
-            `select id, score from (
-               select x.id, word_similarity($2, x.search_text)::float8 as score from contacts x
-               where x.workspace_id = $1 and $2 <% x.search_text and not x.search_text like $3 limit 200) s`,
-            [actor.workspaceId, text, like],
-          );
+    const similar = exact.length >= limit ? [] : await similarContacts(tx, actor.workspaceId, text, like);
     const found = [...exact, ...similar];
     if (!found.length) return { conversations: [] };
     const params: unknown[] = [
