@@ -280,6 +280,11 @@ export interface ContactTags {
   workspace_id: string;
 }
 
+export interface ContactWords {
+  word: string;
+  workspace_id: string;
+}
+
 export interface Contacts {
   attributes: Generated<Json>;
   avatar_url: string | null;
@@ -774,6 +779,17 @@ export interface ScheduledRuns {
   task: string;
 }
 
+export interface SearchLexemeProgress {
+  id: Generated<boolean>;
+  seen_seq: number;
+  seq: number;
+}
+
+export interface SearchLexemes {
+  lexeme: string;
+  workspace_id: string;
+}
+
 export interface Sessions {
   created_at: Generated<Timestamp>;
   csrf_token: string;
@@ -996,6 +1012,7 @@ export interface DB {
   contact_identities: ContactIdentities;
   contact_links: ContactLinks;
   contact_tags: ContactTags;
+  contact_words: ContactWords;
   contacts: Contacts;
   conversation_mutes: ConversationMutes;
   conversation_operators: ConversationOperators;
@@ -1038,6 +1055,8 @@ export interface DB {
   rules: Rules;
   saved_filters: SavedFilters;
   scheduled_runs: ScheduledRuns;
+  search_lexeme_progress: SearchLexemeProgress;
+  search_lexemes: SearchLexemes;
   sessions: Sessions;
   sign_in_challenges: SignInChallenges;
   social_posts: SocialPosts;

@@ -6,6 +6,7 @@ import { sweepDistribution } from "../modules/distribution/jobs";
 import { sweepTimeLimits } from "../modules/notifications/time-limits";
 import { sweepNoReply } from "../modules/rules/commands/no-reply-sweep";
 import { sweepTimeLimitRules } from "../modules/rules/commands/time-limit-sweep";
+import { advanceSearchVocabulary } from "../modules/search/vocabulary";
 import { closeAbandonedWidgetConversations } from "../modules/widget/auto-close";
 import { failRepliesToDepartedVisitors } from "../modules/widget/visitor-left";
 import { pruneOldRows } from "./maintenance";
@@ -15,7 +16,8 @@ import { pruneScheduledRuns, Schedule, type ScheduledTask } from "./schedule";
  * The worker role's periodic tasks, each run once per period across all worker processes (see Schedule):
  * housekeeping every hour, the time-limit warnings and the web chat auto-close (R603) every minute, bots past their time limit every 15 seconds, and the
  * housekeeping every hour, the time-limit warnings and the web chat auto-close (R603) every minute, the web chat's "visitor left" check of unacknowledged replies every 30 seconds, and the
- * expired rate-limit counters every five minutes; snoozed conversations whose time has come are woken every 30 seconds.
+ * expired rate-limit counters every five minutes; snoozed conversations whose time has come are woken every 30 seconds;
+ * the message search vocabulary reads the messages added since its last pass every minute.
  */
 export function scheduledTasks(ctx: AppContext): ScheduledTask[] {
   const { db, clock, log } = ctx;
@@ -37,6 +39,7 @@ export function scheduledTasks(ctx: AppContext): ScheduledTask[] {
     { name: "rules-time-limit", everyMs: 60_000, run: () => sweepTimeLimitRules(ctx) },
     { name: "snooze-wake", everyMs: 30_000, run: () => wakeDueSnoozes(ctx) },
     { name: "prune-rate-limits", everyMs: 5 * 60_000, run: () => pruneRateLimits(db, clock.now()) },
+    { name: "search-vocabulary", everyMs: 60_000, run: () => advanceSearchVocabulary(db).then(() => {}) },
   ];
 }
 

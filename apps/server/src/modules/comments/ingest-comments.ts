@@ -3,6 +3,7 @@ import type { Tx } from "../../context";
 import { accessOf, loadConversationRow } from "../conversations/present";
 import type { ConnectionRef, InboundMessage, MessageOutcome } from "../ingest/ingest-messages";
 import { MESSAGE_COLUMNS, type MessageRow, presentMessage } from "../messages/present";
+import { addMessageWords } from "../search/vocabulary";
 import { POST_DETAILS_JOB } from "./post-job";
 
 export type CommentChange = Extract<InboundEvent, { kind: "comment_changed" }>;
@@ -94,6 +95,8 @@ export async function ingestCommentChange(
     `update messages set comment = $2, text = $3 where id = $1 returning ${MESSAGE_COLUMNS}`,
     [row.id, JSON.stringify(next), e.change === "edited" ? e.text : row.text],
   );
+  // An edit's new words: the message's seq may be behind the search vocabulary's watermark.
+  if (e.change === "edited") await addMessageWords(tx.q, row.id);
   const view = await loadConversationRow(tx.q, connection.workspaceId, row.conversation_id);
   tx.emit(connection.workspaceId, {
     type: "message.updated",

@@ -8,6 +8,7 @@ import {
   conversationFrom,
   presentConversation,
 } from "../conversations/present";
+import { anyWordQuery, prefixWords } from "./vocabulary";
 
 /** The message text vector: the stored column `messages.search_tsv` (migration 0009), indexed by GIN. */
 export const MESSAGE_TSV = "m.search_tsv";
@@ -24,15 +25,36 @@ export function searchWords(q: string): string[] {
  * message of a prefix into a bitmap before it can intersect, while whole words are intersected by skipping
  * through their posting lists (two common words that never occur together cost one bitmap, not two).
  */
-function tsQuery(words: string[], p: (v: unknown) => string) {
+function tsQuery(
+  words: string[],
+  p: (v: unknown) => string,
+  last = (w: string) => `to_tsquery('simple', ${p(`${w}:*`)})`,
+) {
   // Parenthesised: `@@` and `&&` have the same precedence.
   const each = words
     .map(
       (w, i) =>
-        `(to_tsquery('simple', ${p(i === words.length - 1 ? `${w}:*` : w)}) || to_tsquery('russian', ${p(w)}))`,
+        `(${i === words.length - 1 ? last(w) : `to_tsquery('simple', ${p(w)})`} || to_tsquery('russian', ${p(w)}))`,
     )
     .join(" && ");
   return `(${each})`;
+}
+
+/**
+ * The index pass's text condition. The last word's prefix is expanded into the whole words of the workspace's
+ * vocabulary that start with it (see vocabulary.ts), so GIN's fast scan can skip through them with the earlier
+ * words as required entries; messages the vocabulary has not read yet (above its watermark, a bounded range of
+ * the newest) are matched by the prefix as typed. Same matches as the prefix query. A prefix with too many
+ * words stays a prefix.
+ */
+async function indexCondition(q: Queryable, actor: Actor, words: string[], p: (v: unknown) => string) {
+  const prefix = words.at(-1)!;
+  const { words: whole, watermark } = await prefixWords(q, actor.workspaceId, prefix);
+  if (!whole) return `${MESSAGE_TSV} @@ ${tsQuery(words, p)}`;
+  const expanded = (w: string) =>
+    `to_tsquery('simple', ${p(w)})${whole.length ? ` || ${p(anyWordQuery(whole))}::tsquery` : ""}`;
+  return `(${MESSAGE_TSV} @@ ${tsQuery(words, p, expanded)}
+    or (m.seq > ${p(watermark)} and ${MESSAGE_TSV} @@ ${tsQuery(words, p)}))`;
 }
 
 /** A piece of the text around the first word found, so a long message shows where it matched. */
@@ -69,14 +91,18 @@ export interface MessageHitRow {
 const RECENT_WINDOWS = [5_000];
 
 /** Runs one statement whose parameters start with the workspace and the caller. */
-async function query(db: Queryable, actor: Actor, build: (p: (v: unknown) => string) => string[]) {
+async function query(
+  db: Queryable,
+  actor: Actor,
+  build: (p: (v: unknown) => string) => string | Promise<string>,
+) {
   const params: unknown[] = [actor.workspaceId, actor.userId];
   const p = (v: unknown) => {
     params.push(v);
     return `$${params.length}`;
   };
-  const [sql] = build(p);
-  return db.query<MessageHitRow>(sql!, params);
+  const sql = await build(p);
+  return db.query<MessageHitRow>(sql, params);
 }
 
 /** Messages of the conversations the caller may see whose text matches, newest first, keyset by seq (R104). */
@@ -94,10 +120,10 @@ export async function searchMessages(
   const join = !can(actor, "conversations.view_all")
     ? `join lateral (select c.id, c.assignee_id, c.team_id from conversations c where c.id = m.conversation_id offset 0) c on true`
     : "";
-  const conditions = (p: (v: unknown) => string) => [
+  const conditions = (p: (v: unknown) => string, text = `${MESSAGE_TSV} @@ ${tsQuery(words, p)}`) => [
     // $2 (the caller) is a parameter of every statement here: named so its type is known.
     "$2::uuid is not null",
-    `${MESSAGE_TSV} @@ ${tsQuery(words, p)}`,
+    text,
     ...readableConversationsSql(actor, p),
   ];
   const before = (p: (v: unknown) => string) =>
@@ -107,12 +133,17 @@ export async function searchMessages(
   // first (bounded walks, checking the stored vector), and only when they hold too few matches ask the
   // index for every match and sort those ("seq + 0" keeps the planner from walking the seq index instead).
   const rows = await db.tx(async (tx) => {
-    // A handful of rows: starting parallel workers would cost more than it saves.
-    await tx.query("select set_config('max_parallel_workers_per_gather', '0', true)");
+    // A handful of rows: starting parallel workers would cost more than it saves, and compiling the plan
+    // (JIT, started by a cost estimate over the whole index) more than running it.
+    await tx.query(
+      "select set_config('max_parallel_workers_per_gather', '0', true), set_config('jit', 'off', true)",
+    );
     let rows: MessageHitRow[] = [];
     for (const window of RECENT_WINDOWS) {
-      rows = await query(tx, actor, (p) => [
-        `with recent as (
+      rows = await query(
+        tx,
+        actor,
+        (p) => `with recent as (
            select m.* from messages m
            where m.workspace_id = $1 and m.text is not null and m.kind <> 'event' ${before(p)
              .map((c) => `and ${c}`)
@@ -121,15 +152,16 @@ export async function searchMessages(
          ${select} from recent m ${join}
          where ${conditions(p).join(" and ")}
          order by m.seq desc limit ${p(opts.limit + 1)}`,
-      ]);
+      );
       if (rows.length > opts.limit) break;
     }
     if (rows.length <= opts.limit)
-      rows = await query(tx, actor, (p) => [
-        `${select} from messages m ${join}
-         where m.workspace_id = $1 and m.text is not null and m.kind <> 'event' and ${[...conditions(p), ...before(p)].join(" and ")}
-         order by m.seq + 0 desc limit ${p(opts.limit + 1)}`,
-      ]);
+      rows = await query(tx, actor, async (p) => {
+        const text = await indexCondition(tx, actor, words, p);
+        return `${select} from messages m ${join}
+         where m.workspace_id = $1 and m.text is not null and m.kind <> 'event' and ${[...conditions(p, text), ...before(p)].join(" and ")}
+         order by m.seq + 0 desc limit ${p(opts.limit + 1)}`;
+      });
     return rows;
   });
   const page = rows.slice(0, opts.limit);
@@ -171,6 +203,34 @@ export async function searchMessages(
 /** Escapes LIKE's wildcards so the text is matched as written. */
 const likeText = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
 
+/** A query of one word: its similar contacts are found through the workspace's distinct contact words. */
+const ONE_WORD = /^[^\s\p{P}\p{S}]+$/u;
+
+/**
+ * Contacts whose words come close to the text (and do not contain it), at most 200. A one-word text is first
+ * compared with the workspace's distinct contact words (`contact_words`, a few trigram look-ups): none close
+ * enough, and nothing else is read; otherwise only the contacts containing one of those words are checked. A
+ * longer text has trigrams enough for the contacts' own index.
+ */
+async function similarContacts(tx: Queryable, workspaceId: string, text: string, like: string) {
+  let near: string[] | null = null;
+  if (ONE_WORD.test(text)) {
+    const words = await tx.query<{ word: string }>(
+      `select word from contact_words where workspace_id = $1 and $2 <% word limit 51`,
+      [workspaceId, text],
+    );
+    if (!words.length) return [];
+    if (words.length <= 50) near = words.map((w) => `%${likeText(w.word)}%`);
+  }
+  return tx.query<{ id: string; score: number }>(
+    `select id, score from (
+       select x.id, word_similarity($2, x.search_text)::float8 as score from contacts x
+       where x.workspace_id = $1 ${near ? "and x.search_text like any ($4::text[])" : ""}
+         and $2 <% x.search_text and not x.search_text like $3 limit 200) s`,
+    near ? [workspaceId, text, like, near] : [workspaceId, text, like],
+  );
+}
+
 /**
  * Conversations of the contacts whose name, nickname, email or phone contain the text, or come close to it
  * (trigram word similarity: one wrong letter still finds "Иванова"), best match first (R104).
@@ -193,15 +253,7 @@ export async function searchContacts(db: Db, actor: Actor, q: string, limit: num
        where x.workspace_id = $1 and x.search_text like $2 limit 200`,
       [actor.workspaceId, like],
     );
-    const similar =
-      exact.length >= limit
-        ? []
-        : await tx.query<{ id: string; score: number }>(
-            `select id, score from (
-               select x.id, word_similarity($2, x.search_text)::float8 as score from contacts x
-               where x.workspace_id = $1 and $2 <% x.search_text and not x.search_text like $3 limit 200) s`,
-            [actor.workspaceId, text, like],
-          );
+    const similar = exact.length >= limit ? [] : await similarContacts(tx, actor.workspaceId, text, like);
     const found = [...exact, ...similar];
     if (!found.length) return { conversations: [] };
     const params: unknown[] = [

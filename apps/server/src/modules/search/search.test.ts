@@ -130,6 +130,51 @@ describe("search: contacts", () => {
   });
 });
 
+describe("search: contacts with a typo", () => {
+  it("compares a one-word query with the workspace's contact words, new and changed contacts included", async () => {
+    const a = await newWorkspace(t);
+    const b = await newWorkspace(t);
+    const connA = await apiConnection(t, a.owner);
+    const connB = await apiConnection(t, b.owner);
+    const tail = Date.now()
+      .toString(36)
+      .replace(/[0-9]/g, (d) => "klmnopqrst"[+d]!);
+    const olga = await say(connA, unique("c"), "hi", { name: `Olga Brownfield${tail}` });
+    await say(connB, unique("c"), "hi", { name: `Greta Ashworth${tail}` });
+    const find = async (owner: typeof a.owner, q: string) => {
+      const r = await owner.get(`/api/search/contacts?q=${enc(q)}`);
+      expect(r.status, JSON.stringify(r.body)).toBe(200);
+      return (r.body.conversations as { id: string }[]).map((c) => c.id);
+    };
+    const words = async (workspaceId: string) =>
+      (
+        await t.db.query<{ word: string }>(
+          "select word from contact_words where workspace_id = $1 and word like '%' || $2 order by word",
+          [workspaceId, tail],
+        )
+      ).map((r) => r.word);
+    expect(await words(a.workspaceId)).toEqual([`brownfield${tail}`]);
+    expect(await words(b.workspaceId)).toEqual([`ashworth${tail}`]);
+    // One wrong letter, alone or after another word; nothing near; another workspace's contact.
+    expect(await find(a.owner, `Brownfeld${tail}`)).toEqual([olga.conversationId]);
+    expect(await find(a.owner, `Olga Brownfeld${tail}`)).toEqual([olga.conversationId]);
+    expect(await find(a.owner, `Qzxvjkw${tail}`)).toEqual([]);
+    expect(await find(a.owner, `Ashwort${tail}`)).toEqual([]);
+    // A changed name adds its words.
+    const [row] = await t.db.query<{ contact_id: string }>(
+      "select contact_id from conversations where id = $1",
+      [olga.conversationId],
+    );
+    await t.db.query("update contacts set name = $2 where id = $1", [
+      row!.contact_id,
+      `Olga Whitmore${tail}`,
+    ]);
+    expect(await words(a.workspaceId)).toEqual([`brownfield${tail}`, `whitmore${tail}`]);
+    expect(await find(a.owner, `Whitmor${tail}`)).toEqual([olga.conversationId]);
+    expect(await find(a.owner, `Brownfeld${tail}`)).toEqual([]);
+  });
+});
+
 describe("search: inside one conversation", () => {
   it("returns the matching messages' ids in feed order, and 404 for a conversation the caller may not read", async () => {
     const { owner } = await newWorkspace(t);

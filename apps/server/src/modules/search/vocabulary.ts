@@ -1,0 +1,91 @@
+import type { Db, Queryable } from "../../db/client";
+
+/**
+ * The message search vocabulary (`search_lexemes`, migration 0057): every word of each workspace's message
+ * vectors, so the last word of a query (a prefix) can be expanded into the whole words it starts, which the
+ * GIN index intersects with the other words by skipping through posting lists instead of gathering every
+ * message of the prefix into a bitmap.
+ *
+ * A scheduled pass reads the messages added since its watermark (`search_lexeme_progress.seq`), set-based, a
+ * range of seqs per statement; nothing is done per message on the ingest path. It reads up to the highest seq
+ * the previous pass saw (a message whose transaction took its seq before a higher one committed is not
+ * skipped); messages above the watermark are searched by their own vectors. A message whose text changes
+ * (an edited comment) adds its words at once: its seq is already behind the watermark.
+ */
+
+/** Messages (a range of seqs) read per statement. */
+const BATCH = 20_000;
+
+/** Reads the messages up to the highest seq the previous pass saw, then notes the highest one now. */
+export async function advanceSearchVocabulary(db: Db, batch = BATCH): Promise<{ seq: number }> {
+  const [state] = await db.query<{ seq: string | number; seen_seq: string | number }>(
+    "select seq, seen_seq from search_lexeme_progress",
+  );
+  let seq = Number(state?.seq ?? 0);
+  const target = Number(state?.seen_seq ?? 0);
+  while (seq < target) {
+    const from = seq;
+    const upto = Math.min(target, from + batch);
+    await db.tx(async (tx) => {
+      await tx.query(
+        `insert into search_lexemes (workspace_id, lexeme)
+         select distinct m.workspace_id, l.lexeme
+         from messages m, unnest(tsvector_to_array(m.search_tsv)) l(lexeme)
+         where m.seq > $1 and m.seq <= $2 and m.text is not null
+         order by 1, 2
+         on conflict do nothing`,
+        [from, upto],
+      );
+      await tx.query("update search_lexeme_progress set seq = $2 where seq = $1", [from, upto]);
+    });
+    seq = upto;
+  }
+  await db.query(
+    "update search_lexeme_progress set seen_seq = greatest(seen_seq, (select coalesce(max(seq), 0) from messages))",
+  );
+  return { seq };
+}
+
+/** Adds the words of a message whose text changed (its seq may be behind the watermark). */
+export async function addMessageWords(q: Queryable, messageId: string) {
+  await q.query(
+    `insert into search_lexemes (workspace_id, lexeme)
+     select distinct m.workspace_id, l.lexeme
+     from messages m, unnest(tsvector_to_array(m.search_tsv)) l(lexeme)
+     where m.id = $1 and m.text is not null
+     order by 1, 2
+     on conflict do nothing`,
+    [messageId],
+  );
+}
+
+/** How many whole words a prefix may expand into; a prefix with more is searched as a prefix. */
+export const MAX_PREFIX_WORDS = 50;
+
+/** The highest code point: every string that starts with `p` sorts (byte-wise) below `p` followed by it. */
+const TOP = String.fromCodePoint(0x10ffff);
+
+/**
+ * The whole words of the workspace's vocabulary that start with `prefix` (null when there are more than
+ * `max`), and the watermark: messages above it are not yet in the vocabulary.
+ */
+export async function prefixWords(
+  q: Queryable,
+  workspaceId: string,
+  prefix: string,
+  max = MAX_PREFIX_WORDS,
+): Promise<{ words: string[] | null; watermark: number }> {
+  const [row] = await q.query<{ seq: string | number | null; words: string[] }>(
+    `select (select seq from search_lexeme_progress) as seq,
+       array(select lexeme from search_lexemes
+             where workspace_id = $1 and lexeme >= $2 and lexeme < $3 order by lexeme limit $4) as words`,
+    [workspaceId, prefix, `${prefix}${TOP}`, max + 1],
+  );
+  const words = (row?.words ?? []).filter((w) => w.startsWith(prefix));
+  return { words: words.length > max ? null : words, watermark: Number(row?.seq ?? 0) };
+}
+
+/** A tsquery (as text) matching any of the words exactly: each quoted, so nothing in it is query syntax. */
+export function anyWordQuery(words: string[]): string {
+  return words.map((w) => `'${w.replace(/\\/g, "\\\\").replace(/'/g, "''")}'`).join(" | ");
+}
