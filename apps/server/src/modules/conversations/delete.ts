@@ -1,6 +1,7 @@
 import { type AppContext, transact } from "../../context";
 import type { Actor } from "../../domain/permissions";
 import { type AuditSource, recordAudit } from "../audit/record";
+import { forgetWords, heldWords } from "../search/vocabulary";
 import { conversationForActor } from "./access";
 
 /** Deletes a conversation and its messages (R213; admins), with an audit entry and a realtime event. */
@@ -11,7 +12,9 @@ export async function deleteConversation(ctx: AppContext, actor: Actor, id: stri
       need: "delete",
       why: "Only owners and admins can delete conversations.",
     });
+    const held = await heldWords(tx.q, row.workspace_id, [row.id]);
     await tx.q.query("delete from conversations where id = $1", [row.id]);
+    await forgetWords(tx.q, row.workspace_id, held);
     await recordAudit(tx.q, {
       workspaceId: actor.workspaceId,
       userId: actor.userId,

@@ -8,6 +8,7 @@ import { REMOVE_BLOBS_JOB } from "../../storage/remove-job";
 import { type AuditSource, recordAudit } from "../audit/record";
 import { emitContactErased } from "../contacts/events";
 import { MESSAGE_COLUMNS, type MessageRow, presentMessage } from "../messages/present";
+import { forgetWords, heldWords } from "../search/vocabulary";
 import { parseReceiptSettings } from "./policy";
 
 export interface ConsentInput {
@@ -170,8 +171,10 @@ export async function eraseContact(ctx: AppContext, actor: Actor, contactId: str
       [actor.workspaceId, ids, contactId],
     );
     if (files.length) await tx.enqueue(REMOVE_BLOBS_JOB, { keys: files.map((f) => f.storage_key) });
+    const held = await heldWords(tx.q, actor.workspaceId, ids, contactId);
     await tx.q.query("delete from conversations where contact_id = $1", [contactId]);
     await tx.q.query("delete from contacts where id = $1", [contactId]);
+    await forgetWords(tx.q, actor.workspaceId, held);
     await recordAudit(tx.q, {
       workspaceId: actor.workspaceId,
       userId: actor.userId,

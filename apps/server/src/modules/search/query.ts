@@ -8,7 +8,7 @@ import {
   conversationFrom,
   presentConversation,
 } from "../conversations/present";
-import { anyWordQuery, prefixWords } from "./vocabulary";
+import { anyWordQuery, likeText, prefixWords } from "./vocabulary";
 
 /** The message text vector: the stored column `messages.search_tsv` (migration 0009), indexed by GIN. */
 export const MESSAGE_TSV = "m.search_tsv";
@@ -199,9 +199,6 @@ export async function searchMessages(
     nextCursor: rows.length > opts.limit ? String(page.at(-1)!.seq) : null,
   };
 }
-
-/** Escapes LIKE's wildcards so the text is matched as written. */
-const likeText = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
 
 /** A query of one word: its similar contacts are found through the workspace's distinct contact words. */
 const ONE_WORD = /^[^\s\p{P}\p{S}]+$/u;

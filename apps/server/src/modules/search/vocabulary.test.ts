@@ -1,7 +1,14 @@
 import { describe, expect, it } from "vitest";
 import { apiConnection, inbound, newWorkspace, unique } from "../../testing/harness";
 import { useTestServer } from "../../testing/use-test-server";
-import { advanceSearchVocabulary, anyWordQuery, MAX_PREFIX_WORDS, prefixWords } from "./vocabulary";
+import {
+  advanceSearchVocabulary,
+  anyWordQuery,
+  forgetWords,
+  heldWords,
+  MAX_PREFIX_WORDS,
+  prefixWords,
+} from "./vocabulary";
 
 const t = useTestServer();
 
@@ -85,5 +92,73 @@ describe("search vocabulary", () => {
       anyWordQuery(["it's", "x:*", "a & b"]),
     ]);
     expect(row!.q).toBe("'it''s' | 'x:*' | 'a & b'");
+  });
+
+  it("forgets the words only a deleted conversation or an erased contact held, and keeps the others", async () => {
+    const { owner, workspaceId } = await newWorkspace(t);
+    const conn = await apiConnection(t, owner);
+    const [gone, erased, kept, shared] = [fresh(), fresh(), fresh(), fresh()];
+    const lexemes = async () =>
+      (
+        await t.db.query<{ lexeme: string }>(
+          "select lexeme from search_lexemes where workspace_id = $1 and lexeme = any($2::text[]) order by 1",
+          [workspaceId, [gone, erased, kept, shared]],
+        )
+      ).map((r) => r.lexeme);
+    const contactWords = async () =>
+      (
+        await t.db.query<{ word: string }>(
+          "select word from contact_words where workspace_id = $1 and word = any($2::text[]) order by 1",
+          [workspaceId, [`${erased}name`, `${kept}name`, "zed"]],
+        )
+      ).map((r) => r.word);
+    const one = await say(conn, `${gone} ${shared}`);
+    await say(conn, `${kept} ${shared}`);
+    const customer = unique("c");
+    const r = await conn.post(
+      inbound(customer, `${erased} ${shared}`, unique("m"), {
+        contact: { id: customer, name: `Zed ${erased}name` },
+      }),
+    );
+    const other = unique("c");
+    await conn.post(
+      inbound(other, "hello", unique("m"), { contact: { id: other, name: `Zed ${kept}name` } }),
+    );
+    await catchUp();
+    expect(await lexemes()).toEqual([gone, erased, kept, shared].sort());
+    expect(await contactWords()).toEqual([`${erased}name`, `${kept}name`, "zed"].sort());
+
+    expect((await owner.delete(`/api/conversations/${one.conversationId}`)).status).toBe(204);
+    expect(await lexemes()).toEqual([erased, kept, shared].sort());
+
+    const [row] = await t.db.query<{ contact_id: string }>(
+      "select contact_id from conversations where id = $1",
+      [r.body.results[0].conversationId],
+    );
+    expect((await owner.delete(`/api/contacts/${row!.contact_id}/data`)).status).toBe(200);
+    expect(await lexemes()).toEqual([kept, shared].sort());
+    // The other contact still has "zed".
+    expect(await contactWords()).toEqual([`${kept}name`, "zed"].sort());
+  });
+
+  it("keeps a word a message beyond the newest ones still has, found by the text index", async () => {
+    const { owner, workspaceId } = await newWorkspace(t);
+    const conn = await apiConnection(t, owner);
+    const [still, alone] = [fresh(), fresh()];
+    await say(conn, still);
+    await catchUp();
+    // A word whose last message is gone.
+    await t.db.query("insert into search_lexemes (workspace_id, lexeme) values ($1, $2)", [
+      workspaceId,
+      alone,
+    ]);
+    // Held by something deleted elsewhere; no look-up among the newest messages (none are read).
+    await forgetWords(t.db, workspaceId, { lexemes: [still, alone], contactWords: [] }, 0);
+    const left = await t.db.query<{ lexeme: string }>(
+      "select lexeme from search_lexemes where workspace_id = $1 and lexeme = any($2::text[])",
+      [workspaceId, [still, alone]],
+    );
+    expect(left.map((r) => r.lexeme)).toEqual([still]);
+    expect((await heldWords(t.db, workspaceId, [])).lexemes).toEqual([]);
   });
 });

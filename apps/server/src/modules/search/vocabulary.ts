@@ -85,7 +85,73 @@ export async function prefixWords(
   return { words: words.length > max ? null : words, watermark: Number(row?.seq ?? 0) };
 }
 
+/** Escapes LIKE's wildcards so the text is matched as written. */
+export const likeText = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
+
 /** A tsquery (as text) matching any of the words exactly: each quoted, so nothing in it is query syntax. */
 export function anyWordQuery(words: string[]): string {
   return words.map((w) => `'${w.replace(/\\/g, "\\\\").replace(/'/g, "''")}'`).join(" | ");
+}
+
+/** The words of some conversations' messages and of a contact, read before they are deleted. */
+export interface HeldWords {
+  lexemes: string[];
+  contactWords: string[];
+}
+
+/** How many of the newest messages are read at once to keep the words still in use out of the per-word probes. */
+const RECENT = 5_000;
+
+/**
+ * Reads the search words that the given conversations' messages (and the contact, when given) hold, so that
+ * `forgetWords` can remove those no other message or contact has once they are deleted (R213, R307: what is
+ * deleted for good leaves no word behind in the vocabularies).
+ */
+export async function heldWords(
+  q: Queryable,
+  workspaceId: string,
+  conversationIds: string[],
+  contactId?: string,
+): Promise<HeldWords> {
+  const [row] = await q.query<HeldWords>(
+    `select
+       array(select distinct l.lexeme from messages m, unnest(tsvector_to_array(m.search_tsv)) l(lexeme)
+             where m.workspace_id = $1 and m.conversation_id = any($2::uuid[]) and m.text is not null) as "lexemes",
+       array(select distinct w.word from contacts x,
+               regexp_split_to_table(x.search_text, '[[:space:][:punct:]]+') w(word)
+             where x.workspace_id = $1 and x.id = $3 and w.word <> '') as "contactWords"`,
+    [workspaceId, conversationIds, contactId ?? null],
+  );
+  return { lexemes: row?.lexemes ?? [], contactWords: row?.contactWords ?? [] };
+}
+
+/**
+ * After the rows are deleted: removes the held words that no remaining message (or contact) of the workspace
+ * has. Words among the newest messages are in use and need no look-up; each other one is one whole-word probe
+ * of the text index (a rare word's posting list is short), and each contact word one trigram probe.
+ */
+export async function forgetWords(q: Queryable, workspaceId: string, held: HeldWords, recent = RECENT) {
+  if (held.lexemes.length) {
+    const [newest] = await q.query<{ lexemes: string[] }>(
+      `select array(select distinct l.lexeme
+                    from (select search_tsv from messages where workspace_id = $1 and text is not null
+                          order by seq desc limit $2) r,
+                         unnest(tsvector_to_array(r.search_tsv)) l(lexeme)) as lexemes`,
+      [workspaceId, recent],
+    );
+    const inUse = new Set(newest?.lexemes ?? []);
+    for (const lexeme of held.lexemes.filter((l) => !inUse.has(l)))
+      await q.query(
+        `delete from search_lexemes where workspace_id = $1 and lexeme = $2
+           and not exists (select 1 from messages m where m.workspace_id = $1 and m.search_tsv @@ $3::tsquery)`,
+        [workspaceId, lexeme, anyWordQuery([lexeme])],
+      );
+  }
+  for (const word of held.contactWords)
+    await q.query(
+      `delete from contact_words where workspace_id = $1 and word = $2
+         and not exists (select 1 from contacts x where x.workspace_id = $1 and x.search_text like $3
+                           and $2 = any (regexp_split_to_array(x.search_text, '[[:space:][:punct:]]+')))`,
+      [workspaceId, word, `%${likeText(word)}%`],
+    );
 }
