@@ -17,9 +17,7 @@ const SaveCannedModal = lazy(() => import("./SaveCannedModal").then((m) => ({ de
 const importantKey = (conversationId: string) => ["important-messages", conversationId] as const;
 
 /** Which of a conversation's messages are marked important (one request per open conversation). */
-function useImportant(conversationId: string, enabled: boolean) {
-  const { t } = useTranslation();
-  const qc = useQueryClient();
+function useImportantIds(conversationId: string, enabled: boolean) {
   const ids = useQuery({
     queryKey: importantKey(conversationId),
     queryFn: () =>
@@ -29,18 +27,33 @@ function useImportant(conversationId: string, enabled: boolean) {
     enabled,
     staleTime: 60_000,
   });
+  return ids.data ?? [];
+}
+
+/** Marks an agent's message important or not: drawn only while the message's menu is open. */
+function ImportantMenuItem({ m, isImportant }: { m: Message; isImportant: boolean }) {
+  const { t } = useTranslation();
+  const qc = useQueryClient();
   const mark = useMutation({
     mutationFn: (v: { id: string; important: boolean }) =>
       put<Answer<"/api/messages/{messageId}/important", "put">>(`/api/messages/${v.id}/important`, {
         important: v.important,
       }),
     onSuccess: (r, v) =>
-      qc.setQueryData<string[]>(importantKey(conversationId), (cur = []) =>
+      qc.setQueryData<string[]>(importantKey(m.conversationId), (cur = []) =>
         r.important ? [...cur.filter((x) => x !== v.id), v.id] : cur.filter((x) => x !== v.id),
       ),
     onError: (err) => showErrorWithReason(t, err),
   });
-  return { ids: ids.data ?? [], mark };
+  return (
+    <Menu.Item
+      leftSection={isImportant ? <IconStar size={14} /> : <IconStarFilled size={14} />}
+      onClick={() => mark.mutate({ id: m.id, important: !isImportant })}
+      data-testid="message-important-action"
+    >
+      {isImportant ? t("convTools.actions.unmarkImportant") : t("convTools.actions.markImportant")}
+    </Menu.Item>
+  );
 }
 
 /**
@@ -63,8 +76,8 @@ export function MessageActions({
   const [saving, setSaving] = useState(false);
   // Only an agent's outgoing message can be important (a read-notification rule can match only those).
   const markable = m.kind === "message" && m.direction === "outbound";
-  const important = useImportant(m.conversationId, markable);
-  const isImportant = markable && important.ids.includes(m.id);
+  const importantIds = useImportantIds(m.conversationId, markable);
+  const isImportant = markable && importantIds.includes(m.id);
   if (m.kind === "event") return null;
   const tip = (label: string, target: ReactElement) =>
     reached ? (
@@ -142,15 +155,7 @@ export function MessageActions({
             {t("convTools.actions.saveCanned")}
           </Menu.Item>
         ) : null}
-        {markable ? (
-          <Menu.Item
-            leftSection={isImportant ? <IconStar size={14} /> : <IconStarFilled size={14} />}
-            onClick={() => important.mark.mutate({ id: m.id, important: !isImportant })}
-            data-testid="message-important-action"
-          >
-            {isImportant ? t("convTools.actions.unmarkImportant") : t("convTools.actions.markImportant")}
-          </Menu.Item>
-        ) : null}
+        {markable ? <ImportantMenuItem m={m} isImportant={isImportant} /> : null}
         <CommentMenuItems m={m} />
       </DotsMenu>
       {saving ? (

@@ -2,7 +2,7 @@ import { ActionIcon, Box, Button, Group, Menu, Text, Tooltip } from "@mantine/co
 import { useElementSize } from "@mantine/hooks";
 import type { Conversation, ConversationStatus } from "@parley/protocol";
 import { IconHandGrab, IconLayoutSidebarRight } from "@tabler/icons-react";
-import { useMutation, useQueryClient } from "@tanstack/react-query";
+import { useIsMutating, useMutation, useQueryClient } from "@tanstack/react-query";
 import { useTranslation } from "react-i18next";
 import { client, data } from "../../api/client";
 import { keys, useUsers } from "../../api/queries";
@@ -30,6 +30,8 @@ export const HEADER_FULL_WIDTH = 820;
 /**
  * The conversation's header: who the conversation is with (name, number, channel, assignment) first; the
  * actions beside it while there is room, else in the menu. The name never shares its line with the actions.
+ * It is kept (and keeps its measured width) when another conversation opens; the parts that hold a
+ * conversation's own state (dialogs, pickers, changes under way) start afresh with each conversation.
  */
 export function ConversationHeader({
   c,
@@ -56,6 +58,7 @@ export function ConversationHeader({
   };
   const onError = (err: unknown) => showError(t, err);
   const status = useMutation({
+    mutationKey: ["conversation-status", c.id],
     mutationFn: (s: ConversationStatus) =>
       data(
         client.POST("/api/conversations/{id}/status", {
@@ -67,6 +70,7 @@ export function ConversationHeader({
     onError,
   });
   const take = useMutation({
+    mutationKey: ["conversation-take", c.id],
     mutationFn: () =>
       data(
         client.POST("/api/conversations/{id}/assign", {
@@ -77,6 +81,9 @@ export function ConversationHeader({
     onSuccess: onDone,
     onError,
   });
+  // A change under way shows as pending on its own conversation only, not on the one opened since.
+  const statusPending = useIsMutating({ mutationKey: ["conversation-status", c.id] }) > 0;
+  const takePending = useIsMutating({ mutationKey: ["conversation-take", c.id] }) > 0;
   const number = (
     <Text size="sm" c="gray.7" style={{ flexShrink: 0 }} data-testid="conversation-number">
       {t("conversation.number", { number: c.number })}
@@ -114,7 +121,7 @@ export function ConversationHeader({
   const statusProps = {
     status: c.status,
     allowed: !!c.permissions?.changeStatus,
-    pending: status.isPending,
+    pending: statusPending,
     onChange: (s: ConversationStatus) => status.mutate(s),
   };
   return (
@@ -171,20 +178,20 @@ export function ConversationHeader({
               {t("importantSnooze.snooze.until", { time: snoozeTime(c.snoozedUntil, i18n.language) })}
             </Text>
           ) : null}
-          <ConversationRecords conversationId={c.id} />
+          <ConversationRecords key={c.id} conversationId={c.id} />
         </Box>
       </Group>
       <Group gap="xs" wrap="nowrap" style={{ flexShrink: 0 }}>
-        <ConversationReceipts conversation={c} />
-        {compact ? null : <StarToggle c={c} me={me} />}
-        {!compact && c.status !== "closed" ? <SnoozeControl c={c} me={me} /> : null}
+        <ConversationReceipts key={c.id} conversation={c} />
+        {compact ? null : <StarToggle key={c.id} c={c} me={me} />}
+        {!compact && c.status !== "closed" ? <SnoozeControl key={c.id} c={c} me={me} /> : null}
         {!compact && mayTake ? (
           <Tooltip label={t("conversation.takeHint")}>
             <Button
               variant="light"
               size="xs"
               leftSection={<IconHandGrab size={16} />}
-              loading={take.isPending}
+              loading={takePending}
               onClick={() => take.mutate()}
               data-testid="take"
             >
@@ -194,6 +201,7 @@ export function ConversationHeader({
         ) : null}
         {compact ? null : <StatusControl {...statusProps} />}
         <ConversationMenu
+          key={c.id}
           c={c}
           me={me}
           extra={

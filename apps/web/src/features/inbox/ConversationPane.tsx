@@ -25,12 +25,23 @@ const SidePanel = lazy(() =>
 /** The pane's width from which the side panel sits beside the conversation rather than over its feed. */
 const PANEL_BESIDE_MIN = 900;
 
-/** One conversation: header with status and assignment, the feed, and the composer. */
+/**
+ * One conversation: header with status and assignment, the feed, and the composer. Opening another
+ * conversation keeps the pane, its header and its layout (with their measured widths) and draws them with
+ * the new conversation; the parts that hold a conversation's own state (the feed and its scroll, the composer,
+ * the search in the conversation, the side panel, the read marking) start afresh with each conversation.
+ */
 export function ConversationPane({ id, me }: { id: string; me: string }) {
   const { t } = useTranslation();
   const conversation = useConversation(id);
   const feed = useFeed(id);
-  useMarkRead(id, feed.data?.messages, conversation.data);
+  // The conversation in view: its new messages are not counted unread (realtime/apply.ts).
+  useEffect(() => {
+    focus.conversationId = id;
+    return () => {
+      if (focus.conversationId === id) focus.conversationId = null;
+    };
+  }, [id]);
   const [panel, setPanel] = useState(() => localStorage.getItem("parley.sidePanel") === "on");
   useEffect(() => localStorage.setItem("parley.sidePanel", panel ? "on" : "off"), [panel]);
   // Where the pane is narrow (a laptop, a phone) the side panel lies over the feed instead of taking the
@@ -74,7 +85,7 @@ export function ConversationPane({ id, me }: { id: string; me: string }) {
       data-testid="side-panel-frame"
     >
       <Suspense fallback={<Loader size="sm" m="md" />}>
-        <SidePanel conversation={c} />
+        <SidePanel key={id} conversation={c} />
       </Suspense>
     </Box>
   ) : null;
@@ -84,13 +95,14 @@ export function ConversationPane({ id, me }: { id: string; me: string }) {
         <ConversationHeader c={c} me={me} panel={panel} onPanel={() => setPanel((p) => !p)} />
         <PostHeader conversation={c} />
         <Box style={{ flex: 1, minHeight: 0 }} bg="gray.0" pos="relative">
-          <ConversationSearch conversationId={id} />
-          <Feed conversationId={id} feed={feed.data} loading={feed.isPending} />
+          <ConversationSearch key={id} conversationId={id} />
+          <Feed key={id} conversationId={id} feed={feed.data} loading={feed.isPending} />
           <TypingIndicator conversationId={id} />
           {overlay ? side : null}
         </Box>
-        <Composer conversation={c} />
+        <Composer key={id} conversation={c} />
       </Stack>
+      <MarkRead key={id} id={id} messages={feed.data?.messages} conversation={c} />
       {overlay ? null : side}
     </Group>
   );
@@ -100,24 +112,23 @@ export function ConversationPane({ id, me }: { id: string; me: string }) {
  * Marks the conversation read when it is opened, and again as customer messages arrive while it is in view.
  * Opening one that the cached detail (kept current by live events) already shows read up to its last customer
  * message sends nothing: the server would change nothing, and the answer's refetches would only redraw.
+ * Drawn with a key per conversation: what it has sent and what the detail said at opening start afresh.
  */
-function useMarkRead(
-  id: string,
-  messages: { seq: number; direction: string }[] | undefined,
-  conversation: Pick<Conversation, "unreadCount"> | undefined,
-) {
+function MarkRead({
+  id,
+  messages,
+  conversation,
+}: {
+  id: string;
+  messages: { seq: number; direction: string }[] | undefined;
+  conversation: Pick<Conversation, "unreadCount">;
+}) {
   const qc = useQueryClient();
   const peeking = usePeeking();
   const sent = useRef(0);
   const lastInbound = messages?.findLast((m) => m.direction === "inbound")?.seq ?? 0;
-  useEffect(() => {
-    focus.conversationId = id;
-    return () => {
-      if (focus.conversationId === id) focus.conversationId = null;
-    };
-  }, [id]);
   // Read at opening, as the cached detail says; taken once per opening (later messages are marked as they come).
-  const readAtOpening = useRef(conversation?.unreadCount === 0);
+  const readAtOpening = useRef(conversation.unreadCount === 0);
   useEffect(() => {
     if (!messages) return;
     const mark = () => {
@@ -138,4 +149,5 @@ function useMarkRead(
     document.addEventListener("visibilitychange", mark);
     return () => document.removeEventListener("visibilitychange", mark);
   }, [id, lastInbound, messages, qc, peeking]);
+  return null;
 }

@@ -109,7 +109,7 @@ export function InboxPage({ session }: { session: Session }) {
             ) : null}
             {conversationId ? (
               <Box h={narrow ? "calc(100% - 32px)" : "100%"}>
-                <ConversationPane key={conversationId} id={conversationId} me={session.user.id} />
+                <ConversationPane id={conversationId} me={session.user.id} />
               </Box>
             ) : (
               <Stack h="100%" align="center" justify="center" gap={4} c="dimmed">

@@ -13,11 +13,16 @@ const KEY = ["linked-records"] as const;
 export const useConfigs = () =>
   useQuery({ queryKey: [...KEY, "configs"], queryFn: () => data(client.GET("/api/linked-record-configs")) });
 
-/** A conversation's records; refreshed every few seconds while one is still being created. */
+/**
+ * A conversation's records; refreshed every few seconds while one is still being created. A record comes only
+ * with a new conversation or "Create now" (which refetches), so reopening a conversation within the minute
+ * asks nothing.
+ */
 export const useConversationRecords = (id: string) =>
   useQuery({
     queryKey: [...KEY, "conversation", id],
     queryFn: () => data(client.GET("/api/conversations/{id}/linked-records", { params: { path: { id } } })),
+    staleTime: 60_000,
     refetchInterval: (q) => (q.state.data?.records.some((r) => r.status === "pending") ? 3000 : false),
   });
 

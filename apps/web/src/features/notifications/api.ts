@@ -18,10 +18,15 @@ export const notifyKeys = {
   rules: ["notification-rules"] as const,
 };
 
+/**
+ * The caller's notification settings and muted conversations. Only the caller changes them (the settings page
+ * and muting write the answer into the cache or refetch it), so opening a conversation reads them from the cache.
+ */
 export const useNotificationSettings = () =>
   useQuery({
     queryKey: notifyKeys.settings,
     queryFn: () => data(client.GET("/api/notifications/settings")),
+    staleTime: 5 * 60_000,
   });
 
 export const useNotificationRules = () =>
