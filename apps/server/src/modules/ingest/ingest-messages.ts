@@ -248,12 +248,12 @@ export async function ingestMessages(
         tx.now,
       ])
     : [];
-  const after = new Map<string, { conversation: Conversation; audience: EventAudience }>(
-    updated.map((r) => [
-      r.id,
-      { conversation: presentConversation(r), audience: { conversation: accessOf(r) } },
-    ]),
-  );
+  // Each conversation presented once for its events, EVENTS_PER_TURN to a turn like the events below.
+  const after = new Map<string, { conversation: Conversation; audience: EventAudience }>();
+  for (const [n, r] of updated.entries()) {
+    if (n > 0 && n % EVENTS_PER_TURN === 0) await nextTurn();
+    after.set(r.id, { conversation: presentConversation(r), audience: { conversation: accessOf(r) } });
+  }
 
   // The update said which conversations a bot holds and which connections reply outside hours: the jobs'
   // own statements run only when there is something for them.
