@@ -27,14 +27,22 @@ export async function waitFor(check: () => Promise<boolean>, what: string, timeo
   throw new Error(`timed out waiting for ${what}`);
 }
 
-/** Runs a TypeScript entry point of the repository; BENCH_SERVER_NODE_ARGS adds node flags (e.g. --cpu-prof). */
+/**
+ * Runs a TypeScript entry point of the repository; BENCH_SERVER_NODE_ARGS adds node flags (e.g. --cpu-prof),
+ * BENCH_SERVER_STDOUT names a file the process's standard output is appended to (its log, and what flags
+ * such as --trace-gc print); without it the output is dropped.
+ */
 export function startProcess(args: string[], env: Record<string, string>): ChildProcess {
   const extra = process.env.BENCH_SERVER_NODE_ARGS?.split(" ").filter(Boolean) ?? [];
+  const stdout = process.env.BENCH_SERVER_STDOUT
+    ? fs.openSync(process.env.BENCH_SERVER_STDOUT, "a")
+    : "ignore";
   const child = spawn(process.execPath, [...extra, "--import", "tsx", ...args], {
     cwd: ROOT,
     env: { ...process.env, ...env },
-    stdio: ["ignore", "ignore", "pipe"],
+    stdio: ["ignore", stdout, "pipe"],
   });
+  if (typeof stdout === "number") fs.closeSync(stdout);
   child.stderr!.on("data", (d) => process.stderr.write(`[server] ${d}`));
   return child;
 }

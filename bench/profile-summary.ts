@@ -6,7 +6,9 @@
  * node_modules, a folder of apps/server/src, Node's own internals, garbage collection) and by function, and
  * the inclusive time of the functions whose name or file matches `--inclusive`. `--from`/`--to` keep the
  * samples taken that many seconds after the profile started (leave out start-up and warm-up). Idle time is
- * left out of the shares: they are shares of the busy time.
+ * left out of the shares: they are shares of the busy time. `--runs <n>` lists the n longest busy stretches
+ * (samples with no idle one between them and the same entry frame under the root: a turn of the event loop's
+ * work, or a garbage collection) with the functions that took most of each: what holds the event loop.
  */
 import fs from "node:fs";
 
@@ -44,6 +46,7 @@ const from = Number(option("from") ?? 0) * 1e6;
 const to = option("to") === undefined ? Number.POSITIVE_INFINITY : Number(option("to")) * 1e6;
 const top = Number(option("top") ?? 40);
 const inclusive = option("inclusive") ? new RegExp(option("inclusive")!) : null;
+const runsWanted = Number(option("runs") ?? 0);
 
 const profile = JSON.parse(fs.readFileSync(file, "utf8")) as Profile;
 const byId = new Map(profile.nodes.map((n) => [n.id, n]));
@@ -68,6 +71,21 @@ function packageOf(f: CallFrame): string {
   return f.url.split("/").slice(-2).join("/");
 }
 
+/** The frame under the root that a sample's stack enters by (which task of the event loop, or GC). */
+function entryOf(id: number): number {
+  let n = id;
+  for (let p = parent.get(n); p !== undefined && parent.get(p) !== undefined; p = parent.get(p)) n = p;
+  return n;
+}
+interface Run {
+  at: number;
+  entry: number;
+  us: number;
+  samples: number[];
+}
+const runs: Run[] = [];
+let run: Run | null = null;
+
 const selfByNode = new Map<number, number>();
 let t = profile.startTime;
 let busy = 0;
@@ -81,9 +99,17 @@ profile.samples.forEach((id, i) => {
   const node = byId.get(id)!;
   if (node.callFrame.functionName === "(idle)") {
     idle += dt;
+    run = null;
     return;
   }
   busy += dt;
+  const entry = entryOf(id);
+  if (run?.entry !== entry) {
+    run = { at: since, entry, us: 0, samples: [] };
+    runs.push(run);
+  }
+  run.us += dt;
+  run.samples.push(id);
   selfByNode.set(id, (selfByNode.get(id) ?? 0) + dt);
 });
 
@@ -124,4 +150,23 @@ if (inclusive) {
     }
   }
   print(`Inclusive time of frames matching ${inclusive}`, [...incl]);
+}
+
+if (runsWanted > 0) {
+  console.log(
+    `\nThe ${runsWanted} longest busy stretches (samples, ms, the functions with most samples in them)`,
+  );
+  for (const r of runs.sort((a, b) => b.samples.length - a.samples.length).slice(0, runsWanted)) {
+    const counts = new Map<string, number>();
+    for (const id of r.samples) {
+      const f = byId.get(id)!.callFrame;
+      const name = `${f.functionName || "(anonymous)"} ${packageOf(f)}`;
+      counts.set(name, (counts.get(name) ?? 0) + 1);
+    }
+    const top3 = [...counts].sort((a, b) => b[1] - a[1]).slice(0, 4);
+    const entry = byId.get(r.entry)!.callFrame.functionName || "(anonymous)";
+    console.log(
+      `  ${(r.at / 1e6).toFixed(2).padStart(8)} s ${String(r.samples.length).padStart(4)} ${ms(r.us)} ms  ${entry}: ${top3.map(([n, c]) => `${n} ${c}`).join(", ")}`,
+    );
+  }
 }

@@ -107,4 +107,30 @@ describe("conversation policy", () => {
     expect(canReceive(agent("a"), audience)).toBe(true);
     expect(canReceive(agent("c"), audience)).toBe(false);
   });
+
+  it("lets an event through exactly when its conversation may be read, for every kind of actor and conversation", () => {
+    const actors: Actor[] = [
+      agent("a"),
+      agent("a", ["t1"]),
+      agent("a", ["t2"]),
+      { ...agent("m"), role: "supervisor", permissions: permissionsFor("supervisor") },
+      { ...agent("o"), role: "owner", permissions: permissionsFor("owner") },
+      { ...agent("a"), workspaceId: "w2" },
+    ];
+    const conversations = [null, "t1"].flatMap((teamId) =>
+      [null, "a", "b"].flatMap((assigneeId) =>
+        [[], ["a"], ["b"]].map((operatorIds) => conv({ teamId, assigneeId, operatorIds })),
+      ),
+    );
+    let readable = 0;
+    for (const actor of actors)
+      for (const c of conversations) {
+        const read = conversationPolicy(actor, c).read;
+        if (read) readable++;
+        expect(canReceive(actor, { conversation: c }), JSON.stringify({ actor, c })).toBe(read);
+      }
+    // Both answers occur.
+    expect(readable).toBeGreaterThan(0);
+    expect(readable).toBeLessThan(actors.length * conversations.length);
+  });
 });

@@ -107,8 +107,7 @@ export function conversationPolicy(actor: Actor, c: ConversationAccess): Convers
   const mine = SEES.assignee.test(actor, c);
   const operator = SEES.operator.test(actor, c);
   const inQueue = SEES.queue.test(actor, c);
-  // The read rule: any of the clauses readableConversationsSql writes in SQL.
-  const read = manager || CLAUSES.some((s) => s.test(actor, c));
+  const read = manager || readsByClause(actor, c);
   const handles = manager || mine || operator;
   return {
     read,
@@ -129,10 +128,17 @@ export interface EventAudience {
   userIds?: string[];
 }
 
+/** The read rule for those who do not see all: any of the clauses readableConversationsSql writes in SQL. */
+const readsByClause = (actor: Actor, c: ConversationAccess) => CLAUSES.some((s) => s.test(actor, c));
+
+/**
+ * Whether the actor may receive an event with this audience. It decides `conversationPolicy().read` alone
+ * (the fan-out asks it per event and per kind of agent): nothing else of the policy is worked out.
+ */
 export function canReceive(actor: Actor, audience: EventAudience): boolean {
   if (audience.userIds && !audience.userIds.includes(actor.userId)) return false;
   const c = audience.conversation;
   if (!c) return true;
   if (c.previousAssigneeId && c.previousAssigneeId === actor.userId) return true; // so their list drops it
-  return conversationPolicy(actor, c).read;
+  return actor.workspaceId === c.workspaceId && (seesAll(actor) || readsByClause(actor, c));
 }

@@ -1,6 +1,7 @@
 import type { DomainEvent } from "@parley/protocol";
 import { prepared, type Queryable } from "../db/client";
 import type { EventAudience } from "../domain/permissions";
+import { nextTurn } from "../lib/turns";
 
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 
@@ -44,6 +45,9 @@ export interface AppendAlso {
    */
   wake?: { channel: string; payload: string; always?: boolean } | null;
 }
+
+/** How many events appendEvents serialises in one turn of the event loop. */
+const SERIALISED_PER_TURN = 100;
 
 const APPEND = prepared(
   "events.append",
@@ -89,12 +93,21 @@ export async function appendEvents(
 ): Promise<{ events: StoredEvent[]; jobs: number }> {
   if (drafts.length === 0) return { events: [], jobs: 0 };
   const iso = at.toISOString();
-  // Each event is serialised once: the same text goes to the log and, with its number, to the sockets.
-  const bodies = drafts.map(({ audience, quiet: _quiet, ...draft }) => ({
-    draft,
-    audience: audience ?? {},
-    payload: JSON.stringify({ ...draft, workspaceId, at: iso }),
-  }));
+  // Each event is serialised once: the same text goes to the log and, with its number, to the sockets. A
+  // long list is serialised over several turns of the event loop, before the statement takes the lock.
+  const bodies: {
+    draft: Omit<EventDraft, "audience" | "quiet">;
+    audience: EventAudience;
+    payload: string;
+  }[] = [];
+  for (const { audience, quiet: _quiet, ...draft } of drafts) {
+    if (bodies.length > 0 && bodies.length % SERIALISED_PER_TURN === 0) await nextTurn();
+    bodies.push({
+      draft,
+      audience: audience ?? {},
+      payload: JSON.stringify({ ...draft, workspaceId, at: iso }),
+    });
+  }
   const job = also.rangeJob ?? null;
   // One round trip while holding the lock: take the numbers, write the rows, enqueue the job over them and
   // send the notice in the same statement (data-modifying CTEs always run; the notice is selected). It says

@@ -4,6 +4,7 @@ import type { Tx } from "../../context";
 import { prepared } from "../../db/client";
 import type { EventAudience } from "../../domain/permissions";
 import type { EventDraft } from "../../events/store";
+import { nextTurn } from "../../lib/turns";
 import { storedComment } from "../comments/stored";
 import {
   accessOf,
@@ -106,6 +107,13 @@ const UPDATE_CONVERSATIONS = prepared(
              as outside_hours
          ${conversationFrom("c")}`,
 );
+
+/**
+ * How many messages' events a batch builds in one turn of the event loop (a tenth of a millisecond or more
+ * each: presenting the message, the event with its conversation, serialising it): a batch of up to 200 is
+ * not built in one stretch.
+ */
+export const EVENTS_PER_TURN = 50;
 
 const key = (connectionId: string, externalId: string) => `${connectionId}\u0000${externalId}`;
 
@@ -240,12 +248,12 @@ export async function ingestMessages(
         tx.now,
       ])
     : [];
-  const after = new Map<string, { conversation: Conversation; audience: EventAudience }>(
-    updated.map((r) => [
-      r.id,
-      { conversation: presentConversation(r), audience: { conversation: accessOf(r) } },
-    ]),
-  );
+  // Each conversation presented once for its events, EVENTS_PER_TURN to a turn like the events below.
+  const after = new Map<string, { conversation: Conversation; audience: EventAudience }>();
+  for (const [n, r] of updated.entries()) {
+    if (n > 0 && n % EVENTS_PER_TURN === 0) await nextTurn();
+    after.set(r.id, { conversation: presentConversation(r), audience: { conversation: accessOf(r) } });
+  }
 
   // The update said which conversations a bot holds and which connections reply outside hours: the jobs'
   // own statements run only when there is something for them.
@@ -271,7 +279,9 @@ export async function ingestMessages(
   const toDistribute = new Map<string, string[]>();
   // New conversations' `conversation.created`: quiet (no fan-out job) when distribution takes them.
   const created = new Map<string, EventDraft>();
-  for (const a of accepted) {
+  for (const [n, a] of accepted.entries()) {
+    // A large batch builds its events over several turns of the event loop (see EVENTS_PER_TURN).
+    if (n > 0 && n % EVENTS_PER_TURN === 0) await nextTurn();
     const m = byProviderId.get(key(a.connection.id, a.message.providerMessageId));
     const firstOfBatch = m && m.conversation_id === a.target.conversationId && !announced.has(m.id);
     if (!m || !firstOfBatch) {

@@ -2,6 +2,7 @@ import type { InboundEvent } from "../../channels/types";
 import type { AppContext } from "../../context";
 import { AppError } from "../../lib/errors";
 import { storableDeep } from "../../lib/text";
+import { nextTurn } from "../../lib/turns";
 import { type ConnectionRef, type IngestOutcome, ingestBatch } from "./ingest-inbound";
 
 interface Pending {
@@ -16,6 +17,13 @@ export interface IngestSettled {
   events: number;
   ms: number;
 }
+
+/**
+ * How many of a committed batch's webhooks are answered in one turn of the event loop. Each answer runs the
+ * rest of its request (the reply's serialisation and its socket write, a tenth of a millisecond or more): a
+ * batch of 200 answered at once would hold the loop for tens of milliseconds, so they go out a slice at a time.
+ */
+export const ANSWERS_PER_TURN = 16;
 
 /** How long a refused webhook's sender is asked to wait before trying again. */
 export const INGEST_RETRY_AFTER_SECONDS = 5;
@@ -36,9 +44,9 @@ export class IngestQueueFull extends AppError {
  * own transaction. While transactions are running, the webhooks that arrive meanwhile are gathered and
  * written together in the next one, so a burst costs a few statements and one commit instead of a
  * transaction each. If a shared transaction fails, its webhooks are retried one by one, so one bad payload
- * fails alone. Every webhook is answered only after the transaction holding it has committed. At most
- * `limit` submissions wait (those being written are not counted): beyond it `submit` refuses at once with
- * IngestQueueFull, before accepting anything.
+ * fails alone. Every webhook is answered only after the transaction holding it has committed, a batch's
+ * webhooks a slice per turn of the event loop (answerInSlices). At most `limit` submissions wait (those being
+ * written are not counted): beyond it `submit` refuses at once with IngestQueueFull, before accepting anything.
  *
  * A workspace has at most one ingest transaction running: its events take the workspace's sequence lock,
  * held to commit (events/store.ts), so a second transaction of the same workspace would only wait for it
@@ -149,12 +157,12 @@ export class IngestQueue {
   }
 
   private async run(batch: Pending[]) {
+    let outcomes: IngestOutcome[][];
     try {
-      const outcomes = await ingestBatch(
+      outcomes = await ingestBatch(
         this.ctx,
         batch.map((p) => p.submission),
       );
-      for (const [i, p] of batch.entries()) p.resolve(outcomes[i]!);
     } catch (err) {
       if (batch.length === 1) {
         batch[0]!.reject(err);
@@ -172,6 +180,20 @@ export class IngestQueue {
           p.reject(one);
         }
       }
+      return;
     }
+    // The next batch need not wait for the answers: they go out while it runs.
+    void answerInSlices(batch, outcomes);
+  }
+}
+
+/**
+ * Answers a committed batch's webhooks, ANSWERS_PER_TURN per turn of the event loop: the answers resolved in
+ * one turn run in its microtasks, and the next slice waits for the next turn, after the I/O due meanwhile.
+ */
+async function answerInSlices(batch: Pending[], outcomes: IngestOutcome[][]) {
+  for (let i = 0; i < batch.length; i++) {
+    if (i > 0 && i % ANSWERS_PER_TURN === 0) await nextTurn();
+    batch[i]!.resolve(outcomes[i]!);
   }
 }
