@@ -20,8 +20,8 @@ export function searchWords(q: string): string[] {
 
 /**
  * A message matches when it has every word: the last one as the start of one of its words (it may still be
- * being typed: "достав" finds "доставка") or by its Russian/English stem, each earlier one as a whole word
- * or by its stem ("доставку" finds "доставка"). Only the last word is a prefix: a GIN index collects every
+ * being typed: "достав" finds "доставка") or by its Russian/English stem, each earlier one by its stem
+ * ("доставку" finds "доставка"; a stop word, which has none, as the whole word). Only the last word is a prefix: a GIN index collects every
  * message of a prefix into a bitmap before it can intersect, while whole words are intersected by skipping
  * through their posting lists (two common words that never occur together cost one bitmap, not two).
  */
@@ -32,10 +32,14 @@ function tsQuery(
 ) {
   // Parenthesised: `@@` and `&&` have the same precedence.
   const each = words
-    .map(
-      (w, i) =>
-        `(${i === words.length - 1 ? last(w) : `to_tsquery('simple', ${p(w)})`} || to_tsquery('russian', ${p(w)}))`,
-    )
+    .map((w, i) => {
+      if (i === words.length - 1) return `(${last(w)} || to_tsquery('russian', ${p(w)}))`;
+      // A whole word: its stem alone. A message holding the word also holds its stem (both dictionaries read
+      // the same tokens), so "word or stem" is the stem, and the index reads one posting list, not two. A stop
+      // word has no stem: then the word itself.
+      const stem = `to_tsquery('russian', ${p(w)})`;
+      return `(case when numnode(${stem}) > 0 then ${stem} else to_tsquery('simple', ${p(w)}) end)`;
+    })
     .join(" && ");
   return `(${each})`;
 }

@@ -52,6 +52,10 @@ describe("search: message text", () => {
     expect((await find("заказ 154")).hits.map((h) => h.message.id)).toEqual([a.messageId]);
     expect((await find("доставку 154")).hits.map((h) => h.message.id)).toEqual([a.messageId]);
     expect((await find("зака 1542")).hits).toEqual([]);
+    // Stop words (no stem) before the last word match as written.
+    expect((await find("где заказ")).hits.map((h) => h.message.id)).toEqual([a.messageId]);
+    expect((await find("where is my order")).hits.map((h) => h.message.id)).toEqual([c.messageId]);
+    expect((await find("where is 1542")).hits.map((h) => h.message.id)).toEqual([c.messageId]);
     expect((await find("1542")).hits.map((h) => h.message.id)).toEqual([c.messageId, a.messageId]);
     expect((await find("заказ")).hits.map((h) => h.message.id)).toEqual([a.messageId]);
     expect((await find("deliveries")).hits.map((h) => h.message.id)).toEqual([c.messageId]);
