@@ -88,11 +88,17 @@ describe("message log, export and analytics", () => {
     // The closing date range, as whole days of the agent's calendar (the browser's time zone).
     await page.goto(`${t.url}/log?from=2020-01-01&to=2020-01-31`);
     await page.getByTestId("log-empty").waitFor();
-    const today = await page.evaluate(() => {
-      const d = new Date();
-      return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, "0")}-${String(d.getDate()).padStart(2, "0")}`;
-    });
-    await page.goto(`${t.url}/log?from=${today}&to=${today}`);
+    // The days they were closed on, in the browser's calendar (not "today": the test may cross midnight).
+    const [closed] = await t.server.ctx.db.query<{ first: Date; last: Date }>(
+      "select min(closed_at) as first, max(closed_at) as last from conversations where id = any($1::uuid[])",
+      [ids],
+    );
+    const day = (at: Date) =>
+      page.evaluate((iso) => {
+        const d = new Date(iso);
+        return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, "0")}-${String(d.getDate()).padStart(2, "0")}`;
+      }, new Date(at).toISOString());
+    await page.goto(`${t.url}/log?from=${await day(closed!.first)}&to=${await day(closed!.last)}`);
     await eventually(() => rows.count()).toBe(2);
     await page.goto(`${t.url}/log?assignee=${agent.id}&sort=asc`);
     await eventually(() => rows.count()).toBe(2);
