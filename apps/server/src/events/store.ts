@@ -1,7 +1,7 @@
 import type { DomainEvent } from "@parley/protocol";
 import { prepared, type Queryable } from "../db/client";
 import type { EventAudience } from "../domain/permissions";
-import { nextTurn } from "../lib/turns";
+import { inTurns } from "../lib/turns";
 
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 
@@ -100,8 +100,7 @@ export async function appendEvents(
     audience: EventAudience;
     payload: string;
   }[] = [];
-  for (const { audience, quiet: _quiet, ...draft } of drafts) {
-    if (bodies.length > 0 && bodies.length % SERIALISED_PER_TURN === 0) await nextTurn();
+  for await (const { audience, quiet: _quiet, ...draft } of inTurns(drafts, SERIALISED_PER_TURN)) {
     bodies.push({
       draft,
       audience: audience ?? {},

@@ -4,7 +4,7 @@ import type { Tx } from "../../context";
 import { prepared } from "../../db/client";
 import type { EventAudience } from "../../domain/permissions";
 import type { EventDraft } from "../../events/store";
-import { nextTurn } from "../../lib/turns";
+import { inTurns } from "../../lib/turns";
 import { storedComment } from "../comments/stored";
 import {
   accessOf,
@@ -250,8 +250,7 @@ export async function ingestMessages(
     : [];
   // Each conversation presented once for its events, EVENTS_PER_TURN to a turn like the events below.
   const after = new Map<string, { conversation: Conversation; audience: EventAudience }>();
-  for (const [n, r] of updated.entries()) {
-    if (n > 0 && n % EVENTS_PER_TURN === 0) await nextTurn();
+  for await (const r of inTurns(updated, EVENTS_PER_TURN)) {
     after.set(r.id, { conversation: presentConversation(r), audience: { conversation: accessOf(r) } });
   }
 
@@ -279,9 +278,8 @@ export async function ingestMessages(
   const toDistribute = new Map<string, string[]>();
   // New conversations' `conversation.created`: quiet (no fan-out job) when distribution takes them.
   const created = new Map<string, EventDraft>();
-  for (const [n, a] of accepted.entries()) {
-    // A large batch builds its events over several turns of the event loop (see EVENTS_PER_TURN).
-    if (n > 0 && n % EVENTS_PER_TURN === 0) await nextTurn();
+  // A large batch builds its events over several turns of the event loop (see EVENTS_PER_TURN).
+  for await (const a of inTurns(accepted, EVENTS_PER_TURN)) {
     const m = byProviderId.get(key(a.connection.id, a.message.providerMessageId));
     const firstOfBatch = m && m.conversation_id === a.target.conversationId && !announced.has(m.id);
     if (!m || !firstOfBatch) {

@@ -2,7 +2,7 @@ import type { InboundEvent } from "../../channels/types";
 import type { AppContext } from "../../context";
 import { AppError } from "../../lib/errors";
 import { storableDeep } from "../../lib/text";
-import { nextTurn } from "../../lib/turns";
+import { inTurns } from "../../lib/turns";
 import { type ConnectionRef, type IngestOutcome, ingestBatch } from "./ingest-inbound";
 
 interface Pending {
@@ -192,8 +192,5 @@ export class IngestQueue {
  * one turn run in its microtasks, and the next slice waits for the next turn, after the I/O due meanwhile.
  */
 async function answerInSlices(batch: Pending[], outcomes: IngestOutcome[][]) {
-  for (let i = 0; i < batch.length; i++) {
-    if (i > 0 && i % ANSWERS_PER_TURN === 0) await nextTurn();
-    batch[i]!.resolve(outcomes[i]!);
-  }
+  for await (const [i, p] of inTurns([...batch.entries()], ANSWERS_PER_TURN)) p.resolve(outcomes[i]!);
 }
