@@ -1,9 +1,10 @@
 import type { Db, Queryable } from "../db/client";
 
 /**
- * Runs `take` (statements that take locks) in a transaction of its own and holds it open until `release()`: a test makes the database slow or blocked on
- * purpose (on the embedded database, which runs one transaction at a time, it blocks everything). `taken`
- * resolves once `take` has run; `done` once the transaction has ended.
+ * Runs `take` (statements that take locks) in a transaction of its own and holds it open until `release()`:
+ * a test makes the database slow or blocked on purpose (on the embedded database, which runs one transaction
+ * at a time, it blocks everything). `taken` resolves once `take` has run; `done` once the transaction has
+ * ended.
  */
 export function holdLock(db: Db, take: (q: Queryable) => Promise<unknown>) {
   let release!: () => void;

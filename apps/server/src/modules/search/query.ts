@@ -21,9 +21,10 @@ export function searchWords(q: string): string[] {
 /**
  * A message matches when it has every word: the last one as the start of one of its words (it may still be
  * being typed: "достав" finds "доставка") or by its Russian/English stem, each earlier one by its stem
- * ("доставку" finds "доставка"; a stop word, which has none, as the whole word). Only the last word is a prefix: a GIN index collects every
- * message of a prefix into a bitmap before it can intersect, while whole words are intersected by skipping
- * through their posting lists (two common words that never occur together cost one bitmap, not two).
+ * ("доставку" finds "доставка"; a stop word, which has none, as the whole word). Only the last word is a
+ * prefix: a GIN index collects every message of a prefix into a bitmap before it can intersect, while whole
+ * words are intersected by skipping through their posting lists (two common words that never occur together
+ * cost one bitmap, not two).
  */
 function tsQuery(
   words: string[],
@@ -207,6 +208,9 @@ export async function searchMessages(
 /** A query of one word: its similar contacts are found through the workspace's distinct contact words. */
 const ONE_WORD = /^[^\s\p{P}\p{S}]+$/u;
 
+/** How many close contact words narrow the contacts read; with more, the contacts' own index is used. */
+const MAX_NEAR_WORDS = 50;
+
 /**
  * Contacts whose words come close to the text (and do not contain it), at most 200. A one-word text is first
  * compared with the workspace's distinct contact words (`contact_words`, a few trigram look-ups): none close
@@ -217,11 +221,11 @@ async function similarContacts(tx: Queryable, workspaceId: string, text: string,
   let near: string[] | null = null;
   if (ONE_WORD.test(text)) {
     const words = await tx.query<{ word: string }>(
-      `select word from contact_words where workspace_id = $1 and $2 <% word limit 51`,
-      [workspaceId, text],
+      `select word from contact_words where workspace_id = $1 and $2 <% word limit $3`,
+      [workspaceId, text, MAX_NEAR_WORDS + 1],
     );
     if (!words.length) return [];
-    if (words.length <= 50) near = words.map((w) => `%${likeText(w.word)}%`);
+    if (words.length <= MAX_NEAR_WORDS) near = words.map((w) => `%${likeText(w.word)}%`);
   }
   return tx.query<{ id: string; score: number }>(
     `select id, score from (

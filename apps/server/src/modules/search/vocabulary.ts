@@ -16,6 +16,24 @@ import type { Db, Queryable } from "../../db/client";
 /** Messages (a range of seqs) read per statement. */
 const BATCH = 20_000;
 
+/** The words of the messages `m`, one row `l.lexeme` per word of each message (a FROM list). */
+const MESSAGE_WORDS = "messages m, unnest(tsvector_to_array(m.search_tsv)) l(lexeme)";
+
+/** What separates a contact's words in its search text (a regular expression; migration 0058 splits alike). */
+const CONTACT_WORD_SEPARATOR = "'[[:space:][:punct:]]+'";
+
+/** Adds to the vocabulary the words of the messages with text that `where` picks. */
+function addWordsOf(q: Queryable, where: string, params: unknown[]) {
+  return q.query(
+    `insert into search_lexemes (workspace_id, lexeme)
+     select distinct m.workspace_id, l.lexeme from ${MESSAGE_WORDS}
+     where ${where} and m.text is not null
+     order by 1, 2
+     on conflict do nothing`,
+    params,
+  );
+}
+
 /** Reads the messages up to the highest seq the previous pass saw, then notes the highest one now. */
 export async function advanceSearchVocabulary(db: Db, batch = BATCH): Promise<{ seq: number }> {
   const [state] = await db.query<{ seq: string | number; seen_seq: string | number }>(
@@ -27,15 +45,7 @@ export async function advanceSearchVocabulary(db: Db, batch = BATCH): Promise<{ 
     const from = seq;
     const upto = Math.min(target, from + batch);
     await db.tx(async (tx) => {
-      await tx.query(
-        `insert into search_lexemes (workspace_id, lexeme)
-         select distinct m.workspace_id, l.lexeme
-         from messages m, unnest(tsvector_to_array(m.search_tsv)) l(lexeme)
-         where m.seq > $1 and m.seq <= $2 and m.text is not null
-         order by 1, 2
-         on conflict do nothing`,
-        [from, upto],
-      );
+      await addWordsOf(tx, "m.seq > $1 and m.seq <= $2", [from, upto]);
       await tx.query("update search_lexeme_progress set seq = $2 where seq = $1", [from, upto]);
     });
     seq = upto;
@@ -48,15 +58,7 @@ export async function advanceSearchVocabulary(db: Db, batch = BATCH): Promise<{ 
 
 /** Adds the words of a message whose text changed (its seq may be behind the watermark). */
 export async function addMessageWords(q: Queryable, messageId: string) {
-  await q.query(
-    `insert into search_lexemes (workspace_id, lexeme)
-     select distinct m.workspace_id, l.lexeme
-     from messages m, unnest(tsvector_to_array(m.search_tsv)) l(lexeme)
-     where m.id = $1 and m.text is not null
-     order by 1, 2
-     on conflict do nothing`,
-    [messageId],
-  );
+  await addWordsOf(q, "m.id = $1", [messageId]);
 }
 
 /** How many whole words a prefix may expand into; a prefix with more is searched as a prefix. */
@@ -115,10 +117,10 @@ export async function heldWords(
 ): Promise<HeldWords> {
   const [row] = await q.query<HeldWords>(
     `select
-       array(select distinct l.lexeme from messages m, unnest(tsvector_to_array(m.search_tsv)) l(lexeme)
+       array(select distinct l.lexeme from ${MESSAGE_WORDS}
              where m.workspace_id = $1 and m.conversation_id = any($2::uuid[]) and m.text is not null) as "lexemes",
        array(select distinct w.word from contacts x,
-               regexp_split_to_table(x.search_text, '[[:space:][:punct:]]+') w(word)
+               regexp_split_to_table(x.search_text, ${CONTACT_WORD_SEPARATOR}) w(word)
              where x.workspace_id = $1 and x.id = $3 and w.word <> '') as "contactWords"`,
     [workspaceId, conversationIds, contactId ?? null],
   );
@@ -151,7 +153,7 @@ export async function forgetWords(q: Queryable, workspaceId: string, held: HeldW
     await q.query(
       `delete from contact_words where workspace_id = $1 and word = $2
          and not exists (select 1 from contacts x where x.workspace_id = $1 and x.search_text like $3
-                           and $2 = any (regexp_split_to_array(x.search_text, '[[:space:][:punct:]]+')))`,
+                           and $2 = any (regexp_split_to_array(x.search_text, ${CONTACT_WORD_SEPARATOR})))`,
       [workspaceId, word, `%${likeText(word)}%`],
     );
 }
