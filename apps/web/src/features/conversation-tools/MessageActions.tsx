@@ -1,4 +1,4 @@
-import { ActionIcon, Menu, Tooltip } from "@mantine/core";
+import { Menu, Tooltip } from "@mantine/core";
 import type { Message } from "@parley/protocol";
 import { IconQuote, IconStar, IconStarFilled, IconTemplate } from "@tabler/icons-react";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
@@ -6,7 +6,7 @@ import { lazy, type ReactElement, Suspense, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { get, put } from "../../api/client";
 import type { Answer } from "../../api/types";
-import { DotsMenu } from "../../components/DotsMenu";
+import { LazyDotsMenu } from "../../components/DotsMenu";
 import { showErrorWithReason } from "../../lib/notify";
 import { CommentMenuItems } from "../comments/CommentParts";
 import { quoteStore } from "./tools";
@@ -16,8 +16,11 @@ const SaveCannedModal = lazy(() => import("./SaveCannedModal").then((m) => ({ de
 
 const importantKey = (conversationId: string) => ["important-messages", conversationId] as const;
 
+/** Only an agent's outgoing message can be important (a read-notification rule can match only those). */
+export const isMarkable = (m: Message) => m.kind === "message" && m.direction === "outbound";
+
 /** Which of a conversation's messages are marked important (one request per open conversation). */
-function useImportantIds(conversationId: string, enabled: boolean) {
+export function useImportantIds(conversationId: string, enabled: boolean) {
   const ids = useQuery({
     queryKey: importantKey(conversationId),
     queryFn: () =>
@@ -61,23 +64,26 @@ function ImportantMenuItem({ m, isImportant }: { m: Message; isImportant: boolea
  * message important (a star shows it). Quote and "save as canned reply" are also buttons of their own,
  * shown on hover and when reached with the keyboard, so they do not hide behind the "⋯".
  * Until the pointer or the focus reaches the message (`reached`, lib/reach.ts) the quick buttons are drawn
- * without their tooltips, which were most of what mounting a conversation's feed cost.
+ * without their tooltips, and the menu is mounted when it is first opened (`LazyDotsMenu`): those were most
+ * of what mounting a conversation's feed cost. Whether the message is important comes from the feed, which
+ * asks once for the conversation (`useImportantIds`).
  */
 export function MessageActions({
   m,
   canQuote,
   reached,
+  important,
 }: {
   m: Message;
   canQuote: boolean;
   reached: boolean;
+  /** The message is among the conversation's important ones (`useImportantIds`). */
+  important: boolean;
 }) {
   const { t } = useTranslation();
   const [saving, setSaving] = useState(false);
-  // Only an agent's outgoing message can be important (a read-notification rule can match only those).
-  const markable = m.kind === "message" && m.direction === "outbound";
-  const importantIds = useImportantIds(m.conversationId, markable);
-  const isImportant = markable && importantIds.includes(m.id);
+  const markable = isMarkable(m);
+  const isImportant = markable && important;
   if (m.kind === "event") return null;
   const tip = (label: string, target: ReactElement) =>
     reached ? (
@@ -101,42 +107,33 @@ export function MessageActions({
         {canQuote
           ? tip(
               t("convTools.actions.quote"),
-              <ActionIcon
-                size="xs"
-                variant="subtle"
-                color="gray"
+              <button
+                type="button"
+                className="parley-icon-button"
                 aria-label={t("convTools.actions.quote")}
                 onClick={() => quoteStore.set(m.conversationId, m)}
                 data-testid="message-quote-quick"
               >
                 <IconQuote size={14} />
-              </ActionIcon>,
+              </button>,
             )
           : null}
         {m.text
           ? tip(
               t("convTools.actions.saveCanned"),
-              <ActionIcon
-                size="xs"
-                variant="subtle"
-                color="gray"
+              <button
+                type="button"
+                className="parley-icon-button"
                 aria-label={t("convTools.actions.saveCanned")}
                 onClick={() => setSaving(true)}
                 data-testid="message-save-canned-quick"
               >
                 <IconTemplate size={14} />
-              </ActionIcon>,
+              </button>,
             )
           : null}
       </span>
-      <DotsMenu
-        label={t("convTools.actions.menu")}
-        testId="message-menu"
-        variant="subtle"
-        size="xs"
-        color="gray"
-        iconSize={14}
-      >
+      <LazyDotsMenu label={t("convTools.actions.menu")} testId="message-menu" iconSize={14}>
         {canQuote ? (
           <Menu.Item
             leftSection={<IconQuote size={14} />}
@@ -157,7 +154,7 @@ export function MessageActions({
         ) : null}
         {markable ? <ImportantMenuItem m={m} isImportant={isImportant} /> : null}
         <CommentMenuItems m={m} />
-      </DotsMenu>
+      </LazyDotsMenu>
       {saving ? (
         <Suspense fallback={null}>
           <SaveCannedModal text={m.text ?? ""} onClose={() => setSaving(false)} />

@@ -5,7 +5,7 @@ import { useTranslation } from "react-i18next";
 import { DownloadButton } from "./DownloadButton";
 import { isImage, megabytes, previewUrl } from "./tools";
 
-export { MessageActions } from "./MessageActions";
+export { isMarkable, MessageActions, useImportantIds } from "./MessageActions";
 
 /** Images as previews, other files as cards with their size and a download link (R202). */
 export function MessageAttachments({ attachments }: { attachments: Attachment[] }) {

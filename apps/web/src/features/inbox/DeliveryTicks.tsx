@@ -1,7 +1,9 @@
 import { Stack, Text, Tooltip } from "@mantine/core";
 import type { Delivery, DeliveryState } from "@parley/protocol";
 import { IconCheck, IconChecks, IconClock, IconX } from "@tabler/icons-react";
+import { useState } from "react";
 import { useTranslation } from "react-i18next";
+import "../../components/controls.css";
 import type { ReadTrackingOff } from "../../api/receipts";
 import { fullDateTime } from "../../lib/format";
 
@@ -27,6 +29,9 @@ export function DeliveryTicks({
   readOff?: ReadTrackingOff | null;
 }) {
   const { t, i18n } = useTranslation();
+  // The timeline's tooltip is mounted once the pointer first reaches the ticks (null until then): the list
+  // and the feed draw ticks for many messages, and a tooltip each is a floating-ui instance to set up.
+  const [pointed, setPointed] = useState<boolean | null>(null);
   let label: string;
   let icon: React.ReactNode;
   switch (state) {
@@ -80,40 +85,45 @@ export function DeliveryTicks({
           : null
       : null;
   return (
-    <Tooltip
-      withArrow
-      openDelay={150}
-      multiline
-      maw={340}
-      label={
-        <Stack gap={2}>
-          <Text size="xs" fw={600}>
-            {label}
-          </Text>
-          {steps.map(([k, at]) => (
-            <Text size="xs" key={k} data-testid={`delivery-step-${k}`}>
-              {t(`receiptTicks.steps.${k}`)}: {when(at)}
-            </Text>
-          ))}
-          {noRead ? (
-            <Text size="xs" fs="italic" data-testid="delivery-no-read">
-              {noRead}
-            </Text>
-          ) : null}
-        </Stack>
-      }
+    <span
+      data-testid="delivery"
+      data-state={state}
+      data-waiting={delivery?.waiting ? delivery.waiting.reason : undefined}
+      data-no-read={noRead ? "true" : undefined}
+      aria-label={label}
+      role="img"
+      style={{ display: "inline-flex", lineHeight: 0, position: "relative" }}
+      onPointerEnter={() => setPointed(true)}
+      onPointerLeave={() => setPointed(false)}
     >
-      <span
-        data-testid="delivery"
-        data-state={state}
-        data-waiting={delivery?.waiting ? delivery.waiting.reason : undefined}
-        data-no-read={noRead ? "true" : undefined}
-        aria-label={label}
-        role="img"
-        style={{ display: "inline-flex", lineHeight: 0 }}
-      >
-        {icon}
-      </span>
-    </Tooltip>
+      {icon}
+      {pointed === null ? null : (
+        <Tooltip
+          opened={pointed}
+          withArrow
+          multiline
+          maw={340}
+          label={
+            <Stack gap={2}>
+              <Text size="xs" fw={600}>
+                {label}
+              </Text>
+              {steps.map(([k, at]) => (
+                <Text size="xs" key={k} data-testid={`delivery-step-${k}`}>
+                  {t(`receiptTicks.steps.${k}`)}: {when(at)}
+                </Text>
+              ))}
+              {noRead ? (
+                <Text size="xs" fs="italic" data-testid="delivery-no-read">
+                  {noRead}
+                </Text>
+              ) : null}
+            </Stack>
+          }
+        >
+          <span className="parley-anchor" />
+        </Tooltip>
+      )}
+    </span>
   );
 }

@@ -11,10 +11,17 @@ import { markFeed } from "../../lib/marks";
 import { useReached } from "../../lib/reach";
 import { botEventText, useBotNames } from "../bots/bots-api";
 import { CommentMarks } from "../comments/CommentParts";
-import { MessageActions, MessageAttachments, QuotedMessage } from "../conversation-tools/MessageParts";
+import {
+  isMarkable,
+  MessageActions,
+  MessageAttachments,
+  QuotedMessage,
+  useImportantIds,
+} from "../conversation-tools/MessageParts";
 import { MessageReceipts } from "../receipts/MessageReceipts";
 import { SeenBy } from "../receipts/SeenBy";
 import { snoozeTime } from "./ImportantSnooze";
+import "./feed.css";
 
 /** The feed (R202): customer and agent messages, notes, system lines, day separators. */
 export function Feed({
@@ -37,6 +44,7 @@ export function Feed({
   const lastId = useRef<string | null>(null);
   const [loadingOlder, setLoadingOlder] = useState(false);
   const messages = feed?.messages ?? [];
+  const important = useImportantIds(conversationId, messages.some(isMarkable));
   const newest = messages.at(-1)?.id ?? null;
 
   // Stay at the bottom when a message arrives, unless the agent scrolled up to read history.
@@ -123,16 +131,9 @@ export function Feed({
                 />
               ) : null}
               {m.kind === "event" ? (
-                <Text
-                  size="xs"
-                  c="dimmed"
-                  ta="center"
-                  py={2}
-                  data-testid="system-event"
-                  data-message-id={m.id}
-                >
+                <div className="parley-feed-event" data-testid="system-event" data-message-id={m.id}>
                   {eventText(t, m, nameOf)} · {timeOfDay(m.createdAt, i18n.language)}
-                </Text>
+                </div>
               ) : (
                 <Bubble
                   m={m}
@@ -144,6 +145,9 @@ export function Feed({
                         : null
                   }
                   quoted={m.quotedMessageId ? messages.find((x) => x.id === m.quotedMessageId) : undefined}
+                  important={important.includes(m.id)}
+                  t={t}
+                  lang={i18n.language}
                 />
               )}
             </Fragment>
@@ -197,72 +201,67 @@ export function eventText(t: TFunction, m: Message, nameOf: (id: unknown) => str
   }
 }
 
-function Bubble({ m, author, quoted }: { m: Message; author: string | null; quoted?: Message }) {
-  const { t, i18n } = useTranslation();
+/**
+ * One message of the feed. It is drawn with plain elements and the classes of `feed.css`, not layout
+ * components: a switch of conversation draws every message of the new feed, and each component is work.
+ */
+function Bubble({
+  m,
+  author,
+  quoted,
+  important,
+  t,
+  lang,
+}: {
+  m: Message;
+  author: string | null;
+  quoted?: Message;
+  important: boolean;
+  t: TFunction;
+  lang: string;
+}) {
   // The message's tooltips and menu are drawn once the pointer or the focus reaches it (lib/reach.ts).
   const { reached, ...reach } = useReached<HTMLDivElement>();
   const note = m.kind === "note";
   const ours = m.direction !== "inbound";
-  const bg = note ? "yellow.0" : ours ? "indigo.0" : "white";
-  const border = note
-    ? "var(--mantine-color-yellow-4)"
-    : ours
-      ? "var(--mantine-color-indigo-2)"
-      : "var(--mantine-color-gray-3)";
   return (
-    <Group
+    <div
       {...reach}
-      justify={ours ? "flex-end" : "flex-start"}
+      className="parley-msg"
+      data-ours={ours || undefined}
       data-testid="message"
       data-message-id={m.id}
       data-kind={m.kind}
       data-direction={m.direction}
     >
-      <Stack gap={2} maw="72%" align={ours ? "flex-end" : "flex-start"}>
-        <Paper
-          px="md"
-          py={8}
-          maw="100%"
-          bg={bg}
-          radius="lg"
-          style={{
-            border: `1px ${note ? "dashed" : "solid"} ${border}`,
-            borderBottomRightRadius: ours ? 4 : undefined,
-            borderBottomLeftRadius: ours ? undefined : 4,
-          }}
-        >
+      <div className="parley-msg-column">
+        <div className="parley-bubble">
           {note || (ours && author) ? (
-            <Group gap={4} mb={2}>
+            <div className="parley-msg-author">
               {note ? <IconNote size={13} color="var(--mantine-color-yellow-8)" /> : null}
-              <Text size="xs" fw={600} c={note ? "yellow.9" : "indigo.8"}>
-                {note ? `${t("feed.note")} · ${author ?? t("feed.agent")}` : author}
-              </Text>
-            </Group>
+              <span>{note ? `${t("feed.note")} · ${author ?? t("feed.agent")}` : author}</span>
+            </div>
           ) : null}
-          <CommentMarks m={m} />
-          <QuotedMessage quoted={quoted} missing={!!m.quotedMessageId} />
-          <Text
-            size="sm"
-            style={{ whiteSpace: "pre-wrap", overflowWrap: "anywhere" }}
-            data-testid="message-text"
-          >
+          {m.comment ? <CommentMarks m={m} /> : null}
+          {m.quotedMessageId ? <QuotedMessage quoted={quoted} missing /> : null}
+          <div className="parley-msg-text" data-testid="message-text">
             {m.text}
-          </Text>
-          <MessageAttachments attachments={m.attachments} />
-          <Group gap={4} justify="flex-end" mt={2}>
-            <MessageActions m={m} canQuote={m.kind === "message"} reached={reached} />
-            <Text size="xs" c="dimmed" title={fullDateTime(m.createdAt, i18n.language)}>
-              {timeOfDay(m.createdAt, i18n.language)}
-            </Text>
+          </div>
+          {m.attachments.length ? <MessageAttachments attachments={m.attachments} /> : null}
+          <div className="parley-msg-foot">
+            <MessageActions m={m} canQuote={m.kind === "message"} reached={reached} important={important} />
+            <span className="parley-msg-time" title={fullDateTime(m.createdAt, lang)}>
+              {timeOfDay(m.createdAt, lang)}
+            </span>
             {m.direction === "outbound" && m.delivery ? (
               <MessageReceipts m={m} conversationId={m.conversationId} />
             ) : null}
-          </Group>
+          </div>
           {m.direction === "inbound" ? <SeenBy m={m} conversationId={m.conversationId} /> : null}
-        </Paper>
+        </div>
         {m.reactions?.length ? <Reactions reactions={m.reactions} /> : null}
-      </Stack>
-    </Group>
+      </div>
+    </div>
   );
 }
 

@@ -16,16 +16,8 @@ import { DeliveryTicks } from "../inbox/DeliveryTicks";
  * policy reports reading at all, and "send again" when it failed.
  */
 export function MessageReceipts({ m, conversationId }: { m: Message; conversationId: string }) {
-  const { t } = useTranslation();
-  const qc = useQueryClient();
   const conversation = useConversation(conversationId).data;
   const seen = useSeenBy(conversationId).data;
-  const retry = useMutation({
-    mutationFn: () =>
-      post<{ message: Message }>(`/api/conversations/${conversationId}/messages/${m.id}/retry`),
-    onSuccess: (r) => addOwnMessage(qc, r.message),
-    onError: (err) => showError(t, err),
-  });
   if (!m.delivery) return null;
   const caps = conversation ? CAPABILITIES[conversation.connection.type] : null;
   return (
@@ -37,20 +29,35 @@ export function MessageReceipts({ m, conversationId }: { m: Message; conversatio
         readOff={seen?.readTrackingOff ?? null}
       />
       {m.delivery.state === "failed" && conversation?.permissions?.reply ? (
-        <Tooltip label={t("receiptTicks.retry")}>
-          <ActionIcon
-            size="xs"
-            variant="subtle"
-            color="red"
-            aria-label={t("receiptTicks.retry")}
-            data-testid="retry"
-            loading={retry.isPending}
-            onClick={() => retry.mutate()}
-          >
-            <IconRefresh size={13} />
-          </ActionIcon>
-        </Tooltip>
+        <RetryButton m={m} conversationId={conversationId} />
       ) : null}
     </>
+  );
+}
+
+/** "Send again" for a failed message: its mutation exists only where a message failed. */
+function RetryButton({ m, conversationId }: { m: Message; conversationId: string }) {
+  const { t } = useTranslation();
+  const qc = useQueryClient();
+  const retry = useMutation({
+    mutationFn: () =>
+      post<{ message: Message }>(`/api/conversations/${conversationId}/messages/${m.id}/retry`),
+    onSuccess: (r) => addOwnMessage(qc, r.message),
+    onError: (err) => showError(t, err),
+  });
+  return (
+    <Tooltip label={t("receiptTicks.retry")}>
+      <ActionIcon
+        size="xs"
+        variant="subtle"
+        color="red"
+        aria-label={t("receiptTicks.retry")}
+        data-testid="retry"
+        loading={retry.isPending}
+        onClick={() => retry.mutate()}
+      >
+        <IconRefresh size={13} />
+      </ActionIcon>
+    </Tooltip>
   );
 }
