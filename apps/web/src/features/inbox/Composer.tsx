@@ -6,7 +6,6 @@ import {
   FileButton,
   Group,
   Popover,
-  SegmentedControl,
   Text,
   Textarea,
   Tooltip,
@@ -21,6 +20,7 @@ import { useTranslation } from "react-i18next";
 import { ApiError, client, post } from "../../api/client";
 import { type ConversationPages, keys } from "../../api/queries";
 import type { Answer } from "../../api/types";
+import { Segments } from "../../components/Segments";
 import { showErrorWithReason } from "../../lib/notify";
 import { addOwnMessage } from "../../realtime/apply";
 import { useTypingSender } from "../../realtime/typing";
@@ -264,11 +264,10 @@ export function Composer({ conversation }: { conversation: Conversation }) {
         <DropOverlay onDrop={attach.add} disabled={!allowed} />
       </Suspense>
       <Group justify="space-between" mb={6}>
-        <SegmentedControl
-          size="xs"
+        <Segments
           value={mode}
-          onChange={(v) => setMode(v as "reply" | "note")}
-          data-testid="composer-mode"
+          onChange={setMode}
+          testId="composer-mode"
           data={[
             { value: "reply", label: t("composer.reply") },
             { value: "note", label: t("composer.note") },
