@@ -14,7 +14,7 @@ import {
 } from "@mantine/core";
 import { useDebouncedValue } from "@mantine/hooks";
 import { IconAdjustmentsHorizontal, IconClockHour4, IconListCheck, IconSearch } from "@tabler/icons-react";
-import { lazy, Suspense, useCallback, useEffect, useMemo, useState } from "react";
+import { lazy, Suspense, useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { useSearchParams } from "react-router";
 import type { Session, View } from "../../api/queries";
@@ -45,16 +45,24 @@ export function InboxListColumn({
 }) {
   const { t } = useTranslation();
   const [params, setParams] = useSearchParams();
-  const filters = useMemo(() => readFilters(params), [params]);
+  const paramsKey = params.toString();
+  // The URL's text is the filters' identity: opening another conversation makes a new `params`, not new filters.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: keyed on the URL's text
+  const filters = useMemo(() => readFilters(params), [paramsKey]);
   const settings = useWorkspaceSettings();
   // Kept as one value while the settings are: the list's rows are memoised on it.
   const sla = useMemo(() => slaOf(settings.data), [settings.data]);
-  const paramsKey = params.toString();
   // biome-ignore lint/correctness/useExhaustiveDependencies: the URL's text is the identity of the filters
   const query = useMemo(() => listParams(view, filters, sla !== null), [view, paramsKey, sla !== null]);
+  // `setParams` is a new function after every navigation: the latest one is called through a ref, so that
+  // `setFilters` (and the toolbar drawn with it) stays the same across switches of conversation.
+  const latestSetParams = useRef(setParams);
+  useLayoutEffect(() => {
+    latestSetParams.current = setParams;
+  });
   const setFilters = useCallback(
-    (next: InboxFilters) => setParams((cur) => writeFilters(cur, next), { replace: true }),
-    [setParams],
+    (next: InboxFilters) => latestSetParams.current((cur) => writeFilters(cur, next), { replace: true }),
+    [],
   );
 
   // The search box writes `q` into the URL once typing pauses. Only a change is written: `setParams` is a new
@@ -105,92 +113,142 @@ export function InboxListColumn({
   );
   const count = activeFilterCount(filters);
 
-  return (
-    <Stack h="100%" gap={0}>
-      <Stack gap={6} px="sm" py={8} style={{ borderBottom: "1px solid var(--mantine-color-gray-2)" }}>
-        <Group gap={6} wrap="nowrap">
-          <TextInput
-            style={{ flex: 1 }}
-            size="sm"
-            placeholder={t("inboxSearch.placeholder")}
-            leftSection={<IconSearch size={16} />}
-            value={text}
-            onChange={(e) => setText(e.currentTarget.value)}
-            rightSection={
-              text ? (
-                <CloseButton size="sm" aria-label={t("inboxSearch.clear")} onClick={() => setText("")} />
-              ) : null
-            }
-            data-inbox-search
-            data-testid="inbox-search"
-            type="search"
-          />
-          <Tooltip label={t("inboxFilters.button")}>
-            <Indicator label={count} size={16} disabled={!count} offset={4}>
-              <ActionIcon
-                variant={count ? "light" : "subtle"}
-                size="lg"
-                aria-label={t("inboxFilters.button")}
-                onClick={() => setFiltersOpen(true)}
-                data-testid="filters-button"
-              >
-                <IconAdjustmentsHorizontal size={18} />
-              </ActionIcon>
-            </Indicator>
-          </Tooltip>
-          {bulk ? (
-            <Tooltip label={t("bulk.select")}>
-              <ActionIcon
-                variant={selecting ? "filled" : "subtle"}
-                size="lg"
-                aria-label={t("bulk.select")}
-                aria-pressed={selecting}
-                onClick={() => {
-                  setSelecting((s) => !s);
-                  clear();
-                }}
-                data-testid="select-mode"
-              >
-                <IconListCheck size={18} />
-              </ActionIcon>
-            </Tooltip>
-          ) : null}
-        </Group>
-        {sla || can(session, "workspace.manage") ? (
+  // The search, filters and order do not change with the open conversation: drawn once for these values,
+  // not again on every switch (a select, tooltips and a drawer are work to render).
+  const manage = can(session, "workspace.manage");
+  const toolbar = useMemo(
+    () => (
+      <>
+        <Stack gap={6} px="sm" py={8} style={{ borderBottom: "1px solid var(--mantine-color-gray-2)" }}>
           <Group gap={6} wrap="nowrap">
-            {sla ? (
-              <Select
-                size="xs"
-                style={{ flex: 1 }}
-                aria-label={t("inboxSort.label")}
-                value={filters.sort}
-                onChange={(v) => setFilters({ ...filters, sort: v === "waiting" ? "waiting" : "activity" })}
-                data={[
-                  { value: "activity", label: t("inboxSort.activity") },
-                  { value: "waiting", label: t("inboxSort.waiting") },
-                ]}
-                allowDeselect={false}
-                data-testid="sort-select"
-              />
-            ) : (
-              <Box style={{ flex: 1 }} />
-            )}
-            {can(session, "workspace.manage") ? (
-              <Tooltip label={t("sla.button")}>
+            <TextInput
+              style={{ flex: 1 }}
+              size="sm"
+              placeholder={t("inboxSearch.placeholder")}
+              leftSection={<IconSearch size={16} />}
+              value={text}
+              onChange={(e) => setText(e.currentTarget.value)}
+              rightSection={
+                text ? (
+                  <CloseButton size="sm" aria-label={t("inboxSearch.clear")} onClick={() => setText("")} />
+                ) : null
+              }
+              data-inbox-search
+              data-testid="inbox-search"
+              type="search"
+            />
+            <Tooltip label={t("inboxFilters.button")}>
+              <Indicator label={count} size={16} disabled={!count} offset={4}>
                 <ActionIcon
-                  variant="subtle"
-                  color="gray"
-                  aria-label={t("sla.button")}
-                  onClick={() => setSlaOpen(true)}
-                  data-testid="sla-settings"
+                  variant={count ? "light" : "subtle"}
+                  size="lg"
+                  aria-label={t("inboxFilters.button")}
+                  onClick={() => setFiltersOpen(true)}
+                  data-testid="filters-button"
                 >
-                  <IconClockHour4 size={18} />
+                  <IconAdjustmentsHorizontal size={18} />
+                </ActionIcon>
+              </Indicator>
+            </Tooltip>
+            {bulk ? (
+              <Tooltip label={t("bulk.select")}>
+                <ActionIcon
+                  variant={selecting ? "filled" : "subtle"}
+                  size="lg"
+                  aria-label={t("bulk.select")}
+                  aria-pressed={selecting}
+                  onClick={() => {
+                    setSelecting((s) => !s);
+                    clear();
+                  }}
+                  data-testid="select-mode"
+                >
+                  <IconListCheck size={18} />
                 </ActionIcon>
               </Tooltip>
             ) : null}
           </Group>
+          {sla || manage ? (
+            <Group gap={6} wrap="nowrap">
+              {sla ? (
+                <Select
+                  size="xs"
+                  style={{ flex: 1 }}
+                  aria-label={t("inboxSort.label")}
+                  value={filters.sort}
+                  onChange={(v) => setFilters({ ...filters, sort: v === "waiting" ? "waiting" : "activity" })}
+                  data={[
+                    { value: "activity", label: t("inboxSort.activity") },
+                    { value: "waiting", label: t("inboxSort.waiting") },
+                  ]}
+                  allowDeselect={false}
+                  data-testid="sort-select"
+                />
+              ) : (
+                <Box style={{ flex: 1 }} />
+              )}
+              {manage ? (
+                <Tooltip label={t("sla.button")}>
+                  <ActionIcon
+                    variant="subtle"
+                    color="gray"
+                    aria-label={t("sla.button")}
+                    onClick={() => setSlaOpen(true)}
+                    data-testid="sla-settings"
+                  >
+                    <IconClockHour4 size={18} />
+                  </ActionIcon>
+                </Tooltip>
+              ) : null}
+            </Group>
+          ) : null}
+        </Stack>
+        <Drawer
+          opened={filtersOpen}
+          onClose={() => setFiltersOpen(false)}
+          title={t("inboxFilters.title")}
+          position="right"
+          size="sm"
+        >
+          {filtersOpen ? (
+            <Suspense
+              fallback={
+                <Center py="xl">
+                  <Loader size="sm" />
+                </Center>
+              }
+            >
+              <FilterPanel filters={filters} onChange={setFilters} />
+            </Suspense>
+          ) : null}
+        </Drawer>
+        {slaOpen ? (
+          <Suspense fallback={null}>
+            <SlaSettings opened onClose={() => setSlaOpen(false)} settings={settings.data} />
+          </Suspense>
         ) : null}
-      </Stack>
+      </>
+    ),
+    [
+      t,
+      text,
+      count,
+      bulk,
+      selecting,
+      clear,
+      sla,
+      manage,
+      filters,
+      setFilters,
+      filtersOpen,
+      slaOpen,
+      settings.data,
+    ],
+  );
+
+  return (
+    <Stack h="100%" gap={0}>
+      {toolbar}
       {selecting && bulk && !q ? (
         <BulkBar
           count={picked.size}
@@ -217,30 +275,6 @@ export function InboxListColumn({
           />
         )}
       </Box>
-      <Drawer
-        opened={filtersOpen}
-        onClose={() => setFiltersOpen(false)}
-        title={t("inboxFilters.title")}
-        position="right"
-        size="sm"
-      >
-        {filtersOpen ? (
-          <Suspense
-            fallback={
-              <Center py="xl">
-                <Loader size="sm" />
-              </Center>
-            }
-          >
-            <FilterPanel filters={filters} onChange={setFilters} />
-          </Suspense>
-        ) : null}
-      </Drawer>
-      {slaOpen ? (
-        <Suspense fallback={null}>
-          <SlaSettings opened onClose={() => setSlaOpen(false)} settings={settings.data} />
-        </Suspense>
-      ) : null}
     </Stack>
   );
 }
