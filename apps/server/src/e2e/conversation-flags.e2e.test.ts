@@ -41,10 +41,26 @@ describe("mute and important in the inbox", () => {
 
     // Only the agent's message offers "important"; marking it shows the marker.
     const customer = pane.locator('[data-testid="message"][data-direction="inbound"]');
-    await customer.getByTestId("message-menu").click();
+    const customerMenu = customer.getByTestId("message-menu");
+    await customerMenu.click();
     await page.getByTestId("message-quote-action").waitFor();
     expect(await page.getByTestId("message-important-action").count()).toBe(0);
+    expect(await customerMenu.getAttribute("aria-expanded")).toBe("true");
+    // A second press of the "⋯" closes its menu, as a click elsewhere does.
+    await customerMenu.click();
+    await eventually(() => page.getByTestId("message-quote-action").count()).toBe(0);
+    expect(await customerMenu.getAttribute("aria-expanded")).toBe("false");
+    // By keyboard: Enter opens it, the arrow reaches its first item; Escape closes it and gives the focus back.
+    await customerMenu.focus();
+    await page.keyboard.press("Enter");
+    await page.getByTestId("message-quote-action").waitFor();
+    await page.keyboard.press("ArrowDown");
+    await eventually(() =>
+      page.evaluate(() => document.activeElement?.getAttribute("data-testid") ?? null),
+    ).toBe("message-quote-action");
     await page.keyboard.press("Escape");
+    await eventually(() => page.getByTestId("message-quote-action").count()).toBe(0);
+    await eventually(() => customerMenu.evaluate((el) => el === document.activeElement)).toBe(true);
     const reply = pane.locator('[data-testid="message"][data-direction="outbound"]');
     expect(await reply.getByTestId("message-important").count()).toBe(0);
     await reply.getByTestId("message-menu").click();

@@ -24,6 +24,7 @@ const TEXTS = {
     blocked: "This contact is blocked",
     tasks: "My tasks",
     reminder: "Reminder",
+    note: "Note",
   },
   ru: {
     quote: "Цитировать в ответе",
@@ -31,6 +32,7 @@ const TEXTS = {
     blocked: "Контакт заблокирован",
     tasks: "Мои задачи",
     reminder: "Напоминание",
+    note: "Заметка",
   },
 } as const;
 
@@ -145,6 +147,22 @@ describe("conversation tools", () => {
       );
       expect(fetched.equals(PNG)).toBe(true);
       await screenshot(page, `conversation-tools-${lang}-sent`);
+
+      // A note: chosen by the composer's switch (a radio pressed by its label), kept from the channel.
+      const mode = page.getByTestId("composer-mode");
+      await mode.getByText(words.note, { exact: true }).click();
+      expect(await mode.locator('input[value="note"]').isChecked()).toBe(true);
+      await input.fill("Checked the order: it left yesterday");
+      await page.getByTestId("composer-send").click();
+      const note = feed.locator('[data-testid="message"][data-kind="note"]').last();
+      await eventually(() => note.getByTestId("message-text").textContent()).toBe(
+        "Checked the order: it left yesterday",
+      );
+      expect(receiver.requests.length).toBe(2);
+      // Back to replying, by keyboard: the arrow moves the choice between the two radios.
+      await mode.locator('input[value="note"]').focus();
+      await page.keyboard.press("ArrowLeft");
+      expect(await mode.locator('input[value="reply"]').isChecked()).toBe(true);
 
       // Block: the composer warns and offers to unblock; unblock brings the composer back.
       await page.getByTestId("conversation-menu").click();
