@@ -42,7 +42,9 @@ void i18nReady.then(() =>
       <MantineProvider theme={theme} defaultColorScheme="light" cssVariablesResolver={cssVariablesResolver}>
         <Notifications position="top-right" />
         <QueryClientProvider client={queryClient}>
-          <BrowserRouter>
+          {/* A change of address is rendered in the keystroke's or click's own task, not as a transition in
+              slices of scheduled tasks: opening another conversation ends sooner (docs/features/web-app.md). */}
+          <BrowserRouter useTransitions={false}>
             <App />
           </BrowserRouter>
         </QueryClientProvider>
