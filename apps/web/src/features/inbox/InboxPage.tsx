@@ -40,6 +40,33 @@ export function InboxPage({ session }: { session: Session }) {
     [session, socket, navOpened, nav.toggle],
   );
 
+  // The rail and the views do not change with the open conversation either: the same element is kept while
+  // the view, the filters and the menu's state are. The phone's menu is drawn only on a narrow screen.
+  const paramsKey = params.toString();
+  // biome-ignore lint/correctness/useExhaustiveDependencies: the URL's text is the identity of the filters
+  const navbar = useMemo(
+    () => (
+      <Group h="100%" gap={0} wrap="nowrap" align="stretch">
+        <Box visibleFrom="sm" style={{ borderRight: "1px solid var(--mantine-color-gray-3)", flexShrink: 0 }}>
+          <NavRail session={session} />
+        </Box>
+        <ScrollArea style={{ flex: 1, minWidth: 0 }} p="xs">
+          <InboxViews view={view} search={paramsKey} onNavigate={nav.close} />
+          {can(session, "data.export") ? (
+            // The export takes the list's filters from the URL (not its sort: a file is in activity order).
+            <ExportButton scope="inbox" filters={listParams(view, readFilters(params), false)} compact />
+          ) : null}
+          {narrow ? (
+            <Box mt="md" pt="xs" style={{ borderTop: "1px solid var(--mantine-color-gray-3)" }}>
+              <MobileNav session={session} onNavigate={nav.close} />
+            </Box>
+          ) : null}
+        </ScrollArea>
+      </Group>
+    ),
+    [session, view, paramsKey, nav.close, narrow],
+  );
+
   return (
     <AppShell
       header={{ height: 56 }}
@@ -51,31 +78,7 @@ export function InboxPage({ session }: { session: Session }) {
       padding={0}
     >
       <AppShell.Header px="md">{header}</AppShell.Header>
-      <AppShell.Navbar>
-        <Group h="100%" gap={0} wrap="nowrap" align="stretch">
-          <Box
-            visibleFrom="sm"
-            style={{ borderRight: "1px solid var(--mantine-color-gray-3)", flexShrink: 0 }}
-          >
-            <NavRail session={session} />
-          </Box>
-          <ScrollArea style={{ flex: 1, minWidth: 0 }} p="xs">
-            <InboxViews view={view} onNavigate={nav.close} />
-            {can(session, "data.export") ? (
-              // The export takes the list's filters from the URL (not its sort: a file is in activity order).
-              <ExportButton scope="inbox" filters={listParams(view, readFilters(params), false)} compact />
-            ) : null}
-            <Box
-              hiddenFrom="sm"
-              mt="md"
-              pt="xs"
-              style={{ borderTop: "1px solid var(--mantine-color-gray-3)" }}
-            >
-              <MobileNav session={session} onNavigate={nav.close} />
-            </Box>
-          </ScrollArea>
-        </Group>
-      </AppShell.Navbar>
+      <AppShell.Navbar>{navbar}</AppShell.Navbar>
       <AppShell.Main h="100vh">
         <Box display="flex" h="calc(100vh - 56px)" style={{ overflow: "hidden" }}>
           <Box

@@ -24,9 +24,9 @@ import {
   IconZzz,
 } from "@tabler/icons-react";
 import { useMutation, useQueryClient } from "@tanstack/react-query";
-import { type ComponentType, useState } from "react";
+import { type ComponentType, useMemo, useState } from "react";
 import { useTranslation } from "react-i18next";
-import { Link, useNavigate, useSearchParams } from "react-router";
+import { Link, useNavigate } from "react-router";
 import { client, data } from "../../api/client";
 import { VIEWS, type View } from "../../api/queries";
 import { showError } from "../../lib/notify";
@@ -52,9 +52,18 @@ const VIEW_ICONS = {
 type Counts = { unread: number; waiting: number };
 
 /** The inbox's views with their counts, the person's teams and saved filters (★), and saving the current filters. */
-export function InboxViews({ view, onNavigate }: { view: View; onNavigate: () => void }) {
+export function InboxViews({
+  view,
+  search,
+  onNavigate,
+}: {
+  view: View;
+  /** The address's query (`location.search`): passed in, so that opening a conversation does not draw the views again. */
+  search: string;
+  onNavigate: () => void;
+}) {
   const { t } = useTranslation();
-  const [params] = useSearchParams();
+  const params = useMemo(() => new URLSearchParams(search), [search]);
   const counts = useViewCounts();
   const team = params.get("team");
   const filtered = (k: string) => params.has(k);
@@ -124,7 +133,7 @@ export function InboxViews({ view, onNavigate }: { view: View; onNavigate: () =>
           <SavedMenu saved={s} />,
         ),
       )}
-      <SaveFilters />
+      <SaveFilters params={params} />
     </Stack>
   );
 }
@@ -171,32 +180,9 @@ function CountBadges({ counts, testId }: { counts: Counts; testId: string }) {
 }
 
 /** Names the current view and filters and keeps them on the server for the person. */
-function SaveFilters() {
+function SaveFilters({ params }: { params: URLSearchParams }) {
   const { t } = useTranslation();
-  const qc = useQueryClient();
-  const navigate = useNavigate();
-  const [params] = useSearchParams();
   const [open, setOpen] = useState(false);
-  const [name, setName] = useState("");
-  const save = useMutation({
-    mutationFn: () =>
-      data(
-        client.POST("/api/saved-filters", {
-          body: { name, params: savedParamsOf(params) as SavedFilter["params"] },
-        }),
-      ),
-    onSuccess: (r) => {
-      qc.setQueryData<ViewCounts>(navKeys.views, (old) =>
-        old ? { ...old, saved: [...old.saved, { ...r.savedFilter, unread: 0, waiting: 0 }] } : old,
-      );
-      void qc.invalidateQueries({ queryKey: navKeys.views });
-      notifications.show({ message: t("navigation.views.savedToast") });
-      setOpen(false);
-      setName("");
-      navigate(savedFilterHref(r.savedFilter));
-    },
-    onError: (err) => showError(t, err),
-  });
   return (
     <>
       <Button
@@ -211,33 +197,62 @@ function SaveFilters() {
         {t("navigation.views.save")}
       </Button>
       <Modal opened={open} onClose={() => setOpen(false)} title={t("navigation.views.saveTitle")}>
-        <form
-          onSubmit={(e) => {
-            e.preventDefault();
-            save.mutate();
-          }}
-        >
-          <Stack>
-            <Text size="sm" c="dimmed">
-              {t("navigation.views.saveHint")}
-            </Text>
-            <TextInput
-              label={t("navigation.views.name")}
-              placeholder={t("navigation.views.namePlaceholder")}
-              value={name}
-              onChange={(e) => setName(e.currentTarget.value)}
-              maxLength={60}
-              required
-              data-autofocus
-              data-testid="saved-filter-name"
-            />
-            <Button type="submit" loading={save.isPending} data-testid="saved-filter-submit">
-              {t("navigation.views.saveButton")}
-            </Button>
-          </Stack>
-        </form>
+        <SaveFiltersForm params={params} onSaved={() => setOpen(false)} />
       </Modal>
     </>
+  );
+}
+
+/** The saving form, drawn only while its dialog is open: it navigates to the saved filter once it is kept. */
+function SaveFiltersForm({ params, onSaved }: { params: URLSearchParams; onSaved: () => void }) {
+  const { t } = useTranslation();
+  const qc = useQueryClient();
+  const navigate = useNavigate();
+  const [name, setName] = useState("");
+  const save = useMutation({
+    mutationFn: () =>
+      data(
+        client.POST("/api/saved-filters", {
+          body: { name, params: savedParamsOf(params) as SavedFilter["params"] },
+        }),
+      ),
+    onSuccess: (r) => {
+      qc.setQueryData<ViewCounts>(navKeys.views, (old) =>
+        old ? { ...old, saved: [...old.saved, { ...r.savedFilter, unread: 0, waiting: 0 }] } : old,
+      );
+      void qc.invalidateQueries({ queryKey: navKeys.views });
+      notifications.show({ message: t("navigation.views.savedToast") });
+      onSaved();
+      navigate(savedFilterHref(r.savedFilter));
+    },
+    onError: (err) => showError(t, err),
+  });
+  return (
+    <form
+      onSubmit={(e) => {
+        e.preventDefault();
+        save.mutate();
+      }}
+    >
+      <Stack>
+        <Text size="sm" c="dimmed">
+          {t("navigation.views.saveHint")}
+        </Text>
+        <TextInput
+          label={t("navigation.views.name")}
+          placeholder={t("navigation.views.namePlaceholder")}
+          value={name}
+          onChange={(e) => setName(e.currentTarget.value)}
+          maxLength={60}
+          required
+          data-autofocus
+          data-testid="saved-filter-name"
+        />
+        <Button type="submit" loading={save.isPending} data-testid="saved-filter-submit">
+          {t("navigation.views.saveButton")}
+        </Button>
+      </Stack>
+    </form>
   );
 }
 
