@@ -55,12 +55,17 @@ describe("mute and important in the inbox", () => {
     await page.keyboard.press("Enter");
     await page.getByTestId("message-quote-action").waitFor();
     await page.keyboard.press("ArrowDown");
-    await eventually(() =>
-      page.evaluate(() => document.activeElement?.getAttribute("data-testid") ?? null),
-    ).toBe("message-quote-action");
+    await eventually(() => page.evaluate('document.activeElement?.getAttribute("data-testid") ?? null')).toBe(
+      "message-quote-action",
+    );
     await page.keyboard.press("Escape");
     await eventually(() => page.getByTestId("message-quote-action").count()).toBe(0);
-    await eventually(() => customerMenu.evaluate((el) => el === document.activeElement)).toBe(true);
+    await eventually(() =>
+      customerMenu.evaluate(
+        (el) =>
+          (el as unknown as { ownerDocument: { activeElement: unknown } }).ownerDocument.activeElement === el,
+      ),
+    ).toBe(true);
     const reply = pane.locator('[data-testid="message"][data-direction="outbound"]');
     expect(await reply.getByTestId("message-important").count()).toBe(0);
     await reply.getByTestId("message-menu").click();
