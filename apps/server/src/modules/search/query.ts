@@ -29,12 +29,12 @@ export function searchWords(q: string): string[] {
 function tsQuery(
   words: string[],
   p: (v: unknown) => string,
-  last = (w: string) => `to_tsquery('simple', ${p(`${w}:*`)})`,
+  last = (w: string) => `(to_tsquery('simple', ${p(`${w}:*`)}) || to_tsquery('russian', ${p(w)}))`,
 ) {
   // Parenthesised: `@@` and `&&` have the same precedence.
   const each = words
     .map((w, i) => {
-      if (i === words.length - 1) return `(${last(w)} || to_tsquery('russian', ${p(w)}))`;
+      if (i === words.length - 1) return last(w);
       // A whole word: its stem alone. A message holding the word also holds its stem (both dictionaries read
       // the same tokens), so "word or stem" is the stem, and the index reads one posting list, not two. A stop
       // word has no stem: then the word itself.
@@ -51,13 +51,24 @@ function tsQuery(
  * words as required entries; messages the vocabulary has not read yet (above its watermark, a bounded range of
  * the newest) are matched by the prefix as typed. Same matches as the prefix query. A prefix with too many
  * words stays a prefix.
+ *
+ * Words their stem implies are left out ("tracking" is read as 'track' alone, not 'tracking' | 'track'; the
+ * word as typed too when it has a stem): each is a posting list as long as a common word's, which the index
+ * would merge for nothing.
  */
 async function indexCondition(q: Queryable, actor: Actor, words: string[], p: (v: unknown) => string) {
   const prefix = words.at(-1)!;
-  const { words: whole, watermark } = await prefixWords(q, actor.workspaceId, prefix);
+  const { words: whole, beyondStem, hasStem, watermark } = await prefixWords(q, actor.workspaceId, prefix);
   if (!whole) return `${MESSAGE_TSV} @@ ${tsQuery(words, p)}`;
-  const expanded = (w: string) =>
-    `to_tsquery('simple', ${p(w)})${whole.length ? ` || ${p(anyWordQuery(whole))}::tsquery` : ""}`;
+  const expanded = (w: string) => {
+    const others = beyondStem!;
+    const parts = [
+      ...(hasStem ? [] : [`to_tsquery('simple', ${p(w)})`]),
+      ...(others.length ? [`${p(anyWordQuery(others))}::tsquery`] : []),
+      `to_tsquery('russian', ${p(w)})`,
+    ];
+    return `(${parts.join(" || ")})`;
+  };
   return `(${MESSAGE_TSV} @@ ${tsQuery(words, p, expanded)}
     or (m.seq > ${p(watermark)} and ${MESSAGE_TSV} @@ ${tsQuery(words, p)}))`;
 }

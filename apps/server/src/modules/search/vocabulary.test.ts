@@ -86,6 +86,45 @@ describe("search vocabulary", () => {
     expect(r.body.hits.map((h: { message: { id: string } }) => h.message.id)).toEqual([hit.messageId]);
   });
 
+  it("leaves out of an expanded prefix the words its stem implies, and finds the same messages", async () => {
+    const { owner, workspaceId } = await newWorkspace(t);
+    const conn = await apiConnection(t, owner);
+    const w = fresh();
+    const find = async (q: string) => {
+      const r = await owner.get(`/api/search/messages?q=${encodeURIComponent(q)}`);
+      expect(r.status, JSON.stringify(r.body)).toBe(200);
+      return (r.body.hits as { message: { id: string } }[]).map((h) => h.message.id).sort();
+    };
+    const ids = [];
+    for (const word of ["track", "tracked", "tracking", "trackings", "trackingnumber"])
+      ids.push((await say(conn, `parcel ${w}${word}`)).messageId);
+    await say(conn, `letter ${w}tracking`);
+    const [, tracked, tracking, trackings, number] = ids;
+    // Matched by the prefix as typed (nothing read yet): the word's stem and every word it starts.
+    const asTyped = await find(`parcel ${w}tracking`);
+    expect(asTyped).toEqual([tracked, tracking, trackings, number, ids[0]].sort());
+
+    await catchUp();
+    const read = await prefixWords(t.db, workspaceId, `${w}tracking`);
+    // The vocabulary holds stems too ("…trackingnumb").
+    expect(read.words).toEqual([`${w}tracking`, `${w}trackingnumb`, `${w}trackingnumber`, `${w}trackings`]);
+    // "…tracking" and "…trackings" have the stem "…track", which the search reads anyway; "…trackingnumber"
+    // has "…trackingnumb", which stays.
+    expect(read.hasStem).toBe(true);
+    expect(read.beyondStem).toEqual([`${w}trackingnumb`]);
+    expect(await find(`parcel ${w}tracking`)).toEqual(asTyped);
+    expect(await find(`parcel ${w}trackingn`)).toEqual([number]);
+    // A stop word has no stem, so the word itself is read; its longer words may still imply each other.
+    const themes = (await say(conn, "parcel the themes")).messageId;
+    await catchUp();
+    const stop = await prefixWords(t.db, workspaceId, "the");
+    expect(stop.hasStem).toBe(false);
+    expect(stop.words).toEqual(["the", "theme", "themes"]);
+    expect(stop.beyondStem).toEqual(["the", "theme"]);
+    expect(await find("parcel the")).toEqual([themes]);
+    expect(await find("parcel themes")).toEqual([themes]);
+  });
+
   it("quotes the words of an expanded prefix", async () => {
     expect(anyWordQuery(["a'b", "c\\d", "e"])).toBe("'a''b' | 'c\\\\d' | 'e'");
     const [row] = await t.db.query<{ q: string }>("select $1::tsquery::text as q", [

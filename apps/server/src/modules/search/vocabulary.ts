@@ -67,24 +67,67 @@ export const MAX_PREFIX_WORDS = 50;
 /** The highest code point: every string that starts with `p` sorts (byte-wise) below `p` followed by it. */
 const TOP = String.fromCodePoint(0x10ffff);
 
+/** What `prefixWords` finds for the last word of a query. */
+export interface PrefixWords {
+  /** The whole words that start with the prefix; null when there are more than the limit. */
+  words: string[] | null;
+  /**
+   * Those of `words` that their stem does not imply. A message holding a word also holds its stem (the
+   * `simple` and `russian` dictionaries read the same tokens), so a word is implied when its stem is the
+   * prefix's stem (which the search matches anyway) or another word of the list that stays: for "tracking",
+   * "tracking" and "trackings" are implied by 'track', "trackingnumber" by "trackingnumb", which stays.
+   * Null with `words`.
+   */
+  beyondStem: string[] | null;
+  /** Whether the prefix itself has a stem (a stop word has none): only then are the other words implied. */
+  hasStem: boolean;
+  /** Messages above this seq are not yet in the vocabulary. */
+  watermark: number;
+}
+
 /**
- * The whole words of the workspace's vocabulary that start with `prefix` (null when there are more than
- * `max`), and the watermark: messages above it are not yet in the vocabulary.
+ * The whole words of the workspace's vocabulary that start with `prefix` (none when there are more than
+ * `max`), those of them its stem does not already imply, and the watermark.
  */
 export async function prefixWords(
   q: Queryable,
   workspaceId: string,
   prefix: string,
   max = MAX_PREFIX_WORDS,
-): Promise<{ words: string[] | null; watermark: number }> {
-  const [row] = await q.query<{ seq: string | number | null; words: string[] }>(
-    `select (select seq from search_lexeme_progress) as seq,
-       array(select lexeme from search_lexemes
-             where workspace_id = $1 and lexeme >= $2 and lexeme < $3 order by lexeme limit $4) as words`,
+): Promise<PrefixWords> {
+  const [row] = await q.query<{
+    seq: string | number | null;
+    words: string[];
+    beyondStem: string[];
+    stem: string;
+  }>(
+    // A word may be left out when its stem is the prefix's stem, or another word of the list that is its own
+    // stem (and so stays): the messages holding the word hold that stem. Stems are compared as tsquery text,
+    // which quotes the lexeme; a word whose text would be quoted otherwise is simply kept.
+    `with v as (select x.lexeme, quote_literal(x.lexeme) as quoted,
+                       plainto_tsquery('russian', x.lexeme)::text as stem
+                from (select lexeme from search_lexemes
+                      where workspace_id = $1 and lexeme >= $2 and lexeme < $3 order by lexeme limit $4) x),
+          s as (select plainto_tsquery('russian', $2)::text as stem)
+     select (select seq from search_lexeme_progress) as seq, s.stem,
+       array(select lexeme from v order by lexeme) as words,
+       array(select v.lexeme from v
+             where v.stem = '' or v.stem = v.quoted
+                or not (v.stem = s.stem
+                        or exists (select 1 from v k where k.quoted = v.stem and k.stem = k.quoted))
+             order by v.lexeme) as "beyondStem"
+     from s`,
     [workspaceId, prefix, `${prefix}${TOP}`, max + 1],
   );
-  const words = (row?.words ?? []).filter((w) => w.startsWith(prefix));
-  return { words: words.length > max ? null : words, watermark: Number(row?.seq ?? 0) };
+  const starts = (list: string[] | undefined) => (list ?? []).filter((w) => w.startsWith(prefix));
+  const words = starts(row?.words);
+  const tooMany = words.length > max;
+  return {
+    words: tooMany ? null : words,
+    beyondStem: tooMany ? null : starts(row?.beyondStem),
+    hasStem: Boolean(row?.stem),
+    watermark: Number(row?.seq ?? 0),
+  };
 }
 
 /** Escapes LIKE's wildcards so the text is matched as written. */
