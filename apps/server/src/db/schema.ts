@@ -774,6 +774,8 @@ export interface SavedFilters {
 }
 
 export interface ScheduledRuns {
+  alive_at: Generated<Timestamp>;
+  finished_at: Timestamp | null;
   slot: number;
   started_at: Generated<Timestamp>;
   task: string;

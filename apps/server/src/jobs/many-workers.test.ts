@@ -155,6 +155,59 @@ describe("scheduled tasks", () => {
   });
 });
 
+describe("a scheduled task still running", () => {
+  it("holds its next slots back on every worker while it is alive, and not once its worker has died", async () => {
+    const clock = new MovableClock();
+    clock.freeze();
+    const release = gate();
+    const started = gate();
+    let runs = 0;
+    const task = {
+      name: "long-pass",
+      everyMs: 60_000,
+      run: async () => {
+        runs++;
+        started.open();
+        await release.opened;
+      },
+    };
+    const fail = (err: unknown) => {
+      throw err;
+    };
+    // A beat of 50 ms: the running worker marks its run alive that often, on the schedule's clock.
+    const one = new Schedule(db, clock, [task], fail, 50);
+    const two = new Schedule(db, clock, [task], fail, 50);
+    const first = one.tick();
+    await started.opened;
+    // Ten periods later, far beyond three beats: the run's mark follows the clock, so it still holds.
+    clock.advance(600_000);
+    const aliveAt = async () =>
+      (
+        await db.query<{ alive_at: Date }>(
+          "select alive_at from scheduled_runs where task = 'long-pass' and finished_at is null",
+        )
+      )[0]?.alive_at.getTime();
+    await eventually(async () => expect(await aliveAt()).toBe(clock.now().getTime()));
+    expect(await two.tick()).toEqual([]);
+    expect(await one.tick()).toEqual([]);
+    expect(runs).toBe(1);
+    release.open();
+    expect(await first).toEqual(["long-pass"]);
+    // Finished: the current slot runs.
+    expect(await two.tick()).toEqual(["long-pass"]);
+    expect(runs).toBe(2);
+
+    // A worker that died while running leaves its run unfinished, its mark three beats old: it holds nothing.
+    clock.advance(60_000);
+    await db.query(
+      "insert into scheduled_runs (task, slot, alive_at, finished_at) values ('long-pass', 1, $1, null)",
+      [new Date(clock.now().getTime() - 151)],
+    );
+    expect(await one.tick()).toEqual(["long-pass"]);
+    expect(runs).toBe(3);
+  });
+});
+
 describe("gathered jobs", () => {
   it("runs the due jobs of one type and workspace together, not another workspace's nor a later one, and retries them together", async () => {
     const [a, b] = await db.query<{ id: string }>(

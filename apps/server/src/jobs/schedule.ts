@@ -9,12 +9,23 @@ export interface ScheduledTask {
   run(): Promise<unknown>;
 }
 
+/** The database's "now" on the schedule's clock: `$3` and `$4` of its statements (see `dbTimeParams`). */
+const NOW = "coalesce($3::timestamptz, now() + $4::double precision * interval '1 millisecond')";
+
+/** How often a running task marks its run alive: half its period, between one second and a minute. */
+const beatOf = (everyMs: number) => Math.min(60_000, Math.max(1000, Math.floor(everyMs / 2)));
+
 /**
  * Runs scheduled tasks once per slot across the cluster. A slot is a period on the database's clock
  * (`floor(epoch ms / everyMs)`); every worker looks twice a period, and only the one whose
- * `insert … on conflict do nothing` on (task, slot) inserts the row runs the task. A worker that dies
- * while running leaves the slot taken: the next slot runs the task again (every task here is idempotent
- * and catches up on what the previous one missed).
+ * `insert … on conflict do nothing` on (task, slot) inserts the row runs the task.
+ *
+ * A slot is not taken while the task's previous run is still going, on this worker or another: a pass that
+ * outlasts its period (the search vocabulary catching up on a large import) is not started again beside
+ * itself every period. The running worker marks its run alive each beat (`beatMs`, half the period by
+ * default); a worker that dies while running stops holding the task back once its mark is three beats old,
+ * and the next slot runs the task again (every task here is idempotent and catches up on what the previous
+ * one missed).
  */
 export class Schedule {
   private readonly timers: NodeJS.Timeout[] = [];
@@ -25,6 +36,7 @@ export class Schedule {
     private readonly clock: Clock,
     private readonly tasks: readonly ScheduledTask[],
     private readonly onError: (err: unknown, task: string) => void,
+    private readonly beatMs?: number,
   ) {
     const names = new Set(tasks.map((t) => t.name));
     if (names.size !== tasks.length) throw new Error("scheduled task names must be unique");
@@ -50,24 +62,46 @@ export class Schedule {
     return ran.filter((n): n is string => n !== null);
   }
 
-  /** Claims the task's current slot; runs the task when this process took it. */
+  /** Claims the task's current slot, unless a run of it is still alive; runs the task when this process took it. */
   private async runIfDue(task: ScheduledTask): Promise<boolean> {
+    const beat = this.beatMs ?? beatOf(task.everyMs);
+    const time = dbTimeParams(this.clock);
     let claimed: { slot: number }[];
     try {
       claimed = await this.db.query<{ slot: number }>(
-        `insert into scheduled_runs (task, slot)
-         values ($1, floor(extract(epoch from
-           coalesce($3::timestamptz, now() + $4::double precision * interval '1 millisecond')) * 1000 / $2)::bigint)
+        `insert into scheduled_runs (task, slot, alive_at)
+         select $1, floor(extract(epoch from ${NOW}) * 1000 / $2)::bigint, ${NOW}
+         where not exists (
+           select 1 from scheduled_runs r
+           where r.task = $1 and r.finished_at is null
+             and r.alive_at > ${NOW} - $5::double precision * interval '1 millisecond')
          on conflict do nothing
          returning slot`,
-        [task.name, task.everyMs, ...dbTimeParams(this.clock)],
+        [task.name, task.everyMs, ...time, 3 * beat],
       );
     } catch (err) {
       this.onError(err, task.name);
       return false;
     }
-    if (claimed.length === 0) return false;
-    const p = task.run().catch((err) => this.onError(err, task.name));
+    const slot = claimed[0]?.slot;
+    if (slot === undefined) return false;
+    const mark = (column: "alive_at" | "finished_at") =>
+      this.db
+        .query(`update scheduled_runs set ${column} = ${NOW} where task = $1 and slot = $2`, [
+          task.name,
+          slot,
+          ...dbTimeParams(this.clock),
+        ])
+        .catch((err) => this.onError(err, task.name));
+    const alive = setInterval(() => void mark("alive_at"), beat);
+    alive.unref();
+    const p = task
+      .run()
+      .catch((err) => this.onError(err, task.name))
+      .finally(() => {
+        clearInterval(alive);
+        return mark("finished_at");
+      });
     this.running.add(p);
     try {
       await p;

@@ -13,11 +13,12 @@ import { pruneOldRows } from "./maintenance";
 import { pruneScheduledRuns, Schedule, type ScheduledTask } from "./schedule";
 
 /**
- * The worker role's periodic tasks, each run once per period across all worker processes (see Schedule):
- * housekeeping every hour, the time-limit warnings and the web chat auto-close (R603) every minute, bots past their time limit every 15 seconds, and the
- * housekeeping every hour, the time-limit warnings and the web chat auto-close (R603) every minute, the web chat's "visitor left" check of unacknowledged replies every 30 seconds, and the
- * expired rate-limit counters every five minutes; snoozed conversations whose time has come are woken every 30 seconds;
- * the message search vocabulary reads the messages added since its last pass every minute.
+ * The worker role's periodic tasks, each run once per period across all worker processes, and not beside a
+ * run of itself still going (see Schedule): housekeeping every hour; the time-limit warnings, the web chat
+ * auto-close (R603), the rules' sweeps and the message search vocabulary (the messages added since its last
+ * pass) every minute; the web chat's "visitor left" check of unacknowledged replies, the distribution sweep
+ * and waking snoozed conversations every 30 seconds; bots past their time limit every 15 seconds; expired
+ * rate-limit counters every five minutes.
  */
 export function scheduledTasks(ctx: AppContext): ScheduledTask[] {
   const { db, clock, log } = ctx;
