@@ -1,6 +1,14 @@
+import type { Locator } from "playwright-core";
 import { beforeAll, describe, expect, it } from "vitest";
 import { apiConnection, inbound, newWorkspace, type TestServer } from "../testing/harness";
 import { eventually, signIn, useBrowser } from "./browser";
+
+/** Whether the element has the page's focus. */
+const hasFocus = (l: Locator) =>
+  l.evaluate(
+    (el) =>
+      (el as unknown as { ownerDocument: { activeElement: unknown } }).ownerDocument.activeElement === el,
+  );
 
 /** Muting a conversation from its header menu and marking an agent's message important, in a real browser. */
 const b = useBrowser();
@@ -60,12 +68,7 @@ describe("mute and important in the inbox", () => {
     );
     await page.keyboard.press("Escape");
     await eventually(() => page.getByTestId("message-quote-action").count()).toBe(0);
-    await eventually(() =>
-      customerMenu.evaluate(
-        (el) =>
-          (el as unknown as { ownerDocument: { activeElement: unknown } }).ownerDocument.activeElement === el,
-      ),
-    ).toBe(true);
+    await eventually(() => hasFocus(customerMenu)).toBe(true);
     const reply = pane.locator('[data-testid="message"][data-direction="outbound"]');
     expect(await reply.getByTestId("message-important").count()).toBe(0);
     await reply.getByTestId("message-menu").click();
@@ -99,5 +102,68 @@ describe("mute and important in the inbox", () => {
     expect((await other.owner.get(`/api/conversations/${conversationId}/important-messages`)).status).toBe(
       404,
     );
+  }, 120_000);
+});
+
+describe("the conversation header's menus and hints", () => {
+  it("open by pointer and keyboard, show hints on hover, and reach their dialogs", async () => {
+    const { owner } = await newWorkspace(t, "Header Shop");
+    const conn = await apiConnection(t, owner);
+    const r = await conn.post(
+      inbound("lee", "Where is it?", undefined, { contact: { id: "lee", name: "Lee" } }),
+    );
+    expect(r.status, JSON.stringify(r.body)).toBe(200);
+    const conversationId = r.body.results[0].conversationId as string;
+    // Signed in as this workspace's owner, not the first test's.
+    await b.browser.clearCookies();
+    const page = await b.newPage();
+    // Wide enough for the header's full form (snooze and star beside the menu).
+    await page.setViewportSize({ width: 1920, height: 1000 });
+    await signIn(page, t.url, owner.user!.email);
+    await page.goto(`${t.url}/inbox/${conversationId}?view=all`);
+    const pane = page.getByTestId("conversation-pane");
+    await pane.getByTestId("message").first().waitFor();
+    expect(await pane.getByTestId("conversation-header").getAttribute("data-compact")).toBe("false");
+
+    // A hint appears while the pointer is over its button, and goes when it leaves.
+    const hint = page.getByRole("tooltip", { name: "Contact, files and tasks" });
+    expect(await hint.count()).toBe(0);
+    await pane.getByTestId("panel-toggle").hover();
+    await hint.waitFor();
+    await page.mouse.move(0, 0);
+    await eventually(() => hint.count()).toBe(0);
+
+    // The receipt menu reads who has seen the conversation when it opens: the owner has.
+    const receipts = pane.getByTestId("receipt-controls");
+    expect(await receipts.getAttribute("aria-expanded")).toBe("false");
+    await receipts.click();
+    await eventually(() => page.getByTestId("read-by").count()).toBe(1);
+    expect(await page.getByTestId("read-by").textContent()).toMatch(/Owner · last read /);
+    expect(await receipts.getAttribute("aria-expanded")).toBe("true");
+    await receipts.click();
+    await eventually(() => page.getByTestId("mark-unread").count()).toBe(0);
+
+    // The conversation's menu by keyboard: Enter opens it, the arrow reaches an item, Escape gives the focus back.
+    const menu = pane.getByTestId("conversation-menu");
+    await menu.focus();
+    await page.keyboard.press("Enter");
+    await page.getByTestId("menu-mute").waitFor();
+    await page.keyboard.press("ArrowDown");
+    await eventually(() => page.evaluate('document.activeElement?.getAttribute("role") ?? null')).toBe(
+      "menuitem",
+    );
+    await page.keyboard.press("Escape");
+    await eventually(() => page.getByTestId("menu-mute").count()).toBe(0);
+    await eventually(() => hasFocus(menu)).toBe(true);
+
+    // A dialog reached from a menu opens although the menu mounted only now.
+    await pane.getByTestId("snooze-button").click();
+    await page.getByTestId("snooze-pick").click();
+    await page.getByTestId("snooze-at").waitFor();
+    await page.keyboard.press("Escape");
+    await eventually(() => page.getByTestId("snooze-at").count()).toBe(0);
+    await menu.click();
+    await page.getByTestId("menu-block").click();
+    await page.getByTestId("block-confirm").waitFor();
   }, 120_000);
 });

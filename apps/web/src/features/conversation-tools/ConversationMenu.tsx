@@ -1,4 +1,4 @@
-import { Menu, Tooltip } from "@mantine/core";
+import { ActionIcon, Menu, Tooltip } from "@mantine/core";
 import { notifications } from "@mantine/notifications";
 import type { Conversation, ConversationStatus } from "@parley/protocol";
 import {
@@ -7,6 +7,7 @@ import {
   IconBellOff,
   IconCheck,
   IconDoorExit,
+  IconDots,
   IconLockOpen,
   IconPlayerPlay,
   IconTrash,
@@ -20,7 +21,7 @@ import { useNavigate } from "react-router";
 import { del, post } from "../../api/client";
 import { keys } from "../../api/queries";
 import { ConfirmModal } from "../../components/ConfirmModal";
-import { DotsMenu } from "../../components/DotsMenu";
+import { useLazyMenu } from "../../components/lazy-popups";
 import { showErrorWithReason } from "../../lib/notify";
 import { upsertConversation } from "../../realtime/apply";
 import { AssignModal, TEAM_PREFIX } from "./AssignModal";
@@ -74,110 +75,96 @@ export function ConversationMenu({ c, me, extra }: { c: Conversation; me: string
   const block = useBlockContact(c, true);
   const unblock = useBlockContact(c, false);
   const involved = c.assigneeId === me || c.operatorIds.includes(me);
-  return (
+  const menu = useLazyMenu();
+  const items = (
     <>
-      {muted ? (
-        <Tooltip label={t("convTools.menu.muted")}>
-          <IconBellOff
-            size={16}
-            color="var(--mantine-color-gray-6)"
-            aria-label={t("convTools.menu.muted")}
-            data-testid="conversation-muted"
-          />
-        </Tooltip>
-      ) : null}
-      <DotsMenu
-        label={t("convTools.menu.label")}
-        testId="conversation-menu"
-        variant="default"
-        size="md"
-        iconSize={16}
-      >
-        {extra}
-        {perms?.changeStatus && c.status !== "in_progress" ? (
-          <Menu.Item
-            leftSection={<IconPlayerPlay size={14} />}
-            onClick={() => status("in_progress")}
-            data-testid="menu-in-progress"
-          >
-            {t("convTools.menu.inProgress")}
-          </Menu.Item>
-        ) : null}
-        {perms?.changeStatus && c.status !== "closed" ? (
-          <Menu.Item
-            leftSection={<IconCheck size={14} />}
-            onClick={() => status("closed")}
-            data-testid="menu-finish"
-          >
-            {t("convTools.menu.finish")}
-          </Menu.Item>
-        ) : null}
-        {perms?.assign ? (
-          <>
-            <Menu.Item
-              leftSection={<IconUsers size={14} />}
-              onClick={() => setDialog("reassign")}
-              data-testid="menu-reassign"
-            >
-              {t("convTools.menu.reassign")}
-            </Menu.Item>
-            <Menu.Item
-              leftSection={<IconUserPlus size={14} />}
-              onClick={() => setDialog("operator")}
-              data-testid="menu-operator"
-            >
-              {t("convTools.menu.addOperator")}
-            </Menu.Item>
-          </>
-        ) : null}
-        {involved ? (
-          <Menu.Item
-            leftSection={<IconDoorExit size={14} />}
-            onClick={() => act.mutate({ path: "leave" })}
-            data-testid="menu-leave"
-          >
-            {t("convTools.menu.leave")}
-          </Menu.Item>
-        ) : null}
+      {extra}
+      {perms?.changeStatus && c.status !== "in_progress" ? (
         <Menu.Item
-          leftSection={muted ? <IconBell size={14} /> : <IconBellOff size={14} />}
-          disabled={!loaded}
-          onClick={() => mute.mutate(!muted)}
-          data-testid="menu-mute"
+          leftSection={<IconPlayerPlay size={14} />}
+          onClick={() => status("in_progress")}
+          data-testid="menu-in-progress"
         >
-          {muted ? t("convTools.menu.unmute") : t("convTools.menu.mute")}
+          {t("convTools.menu.inProgress")}
         </Menu.Item>
-        <Menu.Divider />
-        {c.contact.blocked ? (
+      ) : null}
+      {perms?.changeStatus && c.status !== "closed" ? (
+        <Menu.Item
+          leftSection={<IconCheck size={14} />}
+          onClick={() => status("closed")}
+          data-testid="menu-finish"
+        >
+          {t("convTools.menu.finish")}
+        </Menu.Item>
+      ) : null}
+      {perms?.assign ? (
+        <>
           <Menu.Item
-            leftSection={<IconLockOpen size={14} />}
-            onClick={() => unblock.mutate()}
-            data-testid="menu-unblock"
+            leftSection={<IconUsers size={14} />}
+            onClick={() => setDialog("reassign")}
+            data-testid="menu-reassign"
           >
-            {t("convTools.block.unblock")}
+            {t("convTools.menu.reassign")}
           </Menu.Item>
-        ) : (
           <Menu.Item
-            color="red"
-            leftSection={<IconBan size={14} />}
-            onClick={() => setDialog("block")}
-            data-testid="menu-block"
+            leftSection={<IconUserPlus size={14} />}
+            onClick={() => setDialog("operator")}
+            data-testid="menu-operator"
           >
-            {t("convTools.block.block")}
+            {t("convTools.menu.addOperator")}
           </Menu.Item>
-        )}
-        {perms?.delete ? (
-          <Menu.Item
-            color="red"
-            leftSection={<IconTrash size={14} />}
-            onClick={() => setDialog("delete")}
-            data-testid="menu-delete"
-          >
-            {t("convTools.menu.delete")}
-          </Menu.Item>
-        ) : null}
-      </DotsMenu>
-
+        </>
+      ) : null}
+      {involved ? (
+        <Menu.Item
+          leftSection={<IconDoorExit size={14} />}
+          onClick={() => act.mutate({ path: "leave" })}
+          data-testid="menu-leave"
+        >
+          {t("convTools.menu.leave")}
+        </Menu.Item>
+      ) : null}
+      <Menu.Item
+        leftSection={muted ? <IconBell size={14} /> : <IconBellOff size={14} />}
+        disabled={!loaded}
+        onClick={() => mute.mutate(!muted)}
+        data-testid="menu-mute"
+      >
+        {muted ? t("convTools.menu.unmute") : t("convTools.menu.mute")}
+      </Menu.Item>
+      <Menu.Divider />
+      {c.contact.blocked ? (
+        <Menu.Item
+          leftSection={<IconLockOpen size={14} />}
+          onClick={() => unblock.mutate()}
+          data-testid="menu-unblock"
+        >
+          {t("convTools.block.unblock")}
+        </Menu.Item>
+      ) : (
+        <Menu.Item
+          color="red"
+          leftSection={<IconBan size={14} />}
+          onClick={() => setDialog("block")}
+          data-testid="menu-block"
+        >
+          {t("convTools.block.block")}
+        </Menu.Item>
+      )}
+      {perms?.delete ? (
+        <Menu.Item
+          color="red"
+          leftSection={<IconTrash size={14} />}
+          onClick={() => setDialog("delete")}
+          data-testid="menu-delete"
+        >
+          {t("convTools.menu.delete")}
+        </Menu.Item>
+      ) : null}
+    </>
+  );
+  const dialogs = (
+    <>
       <AssignModal
         c={c}
         mode={dialog === "reassign" || dialog === "operator" ? dialog : null}
@@ -213,6 +200,32 @@ export function ConversationMenu({ c, me, extra }: { c: Conversation; me: string
         onConfirm={() => remove.mutate()}
         confirmTestId="delete-confirm"
       />
+    </>
+  );
+  return (
+    <>
+      {muted ? (
+        <Tooltip label={t("convTools.menu.muted")}>
+          <IconBellOff
+            size={16}
+            color="var(--mantine-color-gray-6)"
+            aria-label={t("convTools.menu.muted")}
+            data-testid="conversation-muted"
+          />
+        </Tooltip>
+      ) : null}
+      <ActionIcon
+        variant="default"
+        size="md"
+        aria-label={t("convTools.menu.label")}
+        data-testid="conversation-menu"
+        {...menu.targetProps}
+      >
+        <IconDots size={16} />
+        {menu.menu(items)}
+      </ActionIcon>
+      {/* Its dialogs are reached from the menu only: mounted once it has been opened. */}
+      {menu.mounted ? dialogs : null}
     </>
   );
 }

@@ -1,4 +1,4 @@
-import { ActionIcon, Box, Button, Group, Menu, Text, Tooltip } from "@mantine/core";
+import { ActionIcon, Box, Button, Group, Menu, Text } from "@mantine/core";
 import { useElementSize } from "@mantine/hooks";
 import type { Conversation, ConversationStatus } from "@parley/protocol";
 import { IconHandGrab, IconLayoutSidebarRight } from "@tabler/icons-react";
@@ -6,6 +6,7 @@ import { useIsMutating, useMutation, useQueryClient } from "@tanstack/react-quer
 import { useTranslation } from "react-i18next";
 import { client, data } from "../../api/client";
 import { keys, useUsers } from "../../api/queries";
+import { useLazyTooltip } from "../../components/lazy-popups";
 import { showError } from "../../lib/notify";
 import { upsertConversation } from "../../realtime/apply";
 import { PresenceDot } from "../account/presence";
@@ -48,6 +49,8 @@ export function ConversationHeader({
   const qc = useQueryClient();
   const users = useUsers();
   const { ref, width } = useElementSize();
+  const takeTip = useLazyTooltip(t("conversation.takeHint"));
+  const panelTip = useLazyTooltip(t("convTools.panel.toggle"));
   // Until measured (width 0) the compact form is used: it never overflows.
   const compact = width < HEADER_FULL_WIDTH;
   const assignee = users.data?.find((u) => u.id === c.assigneeId);
@@ -186,18 +189,18 @@ export function ConversationHeader({
         {compact ? null : <StarToggle key={c.id} c={c} me={me} />}
         {!compact && c.status !== "closed" ? <SnoozeControl key={c.id} c={c} me={me} /> : null}
         {!compact && mayTake ? (
-          <Tooltip label={t("conversation.takeHint")}>
-            <Button
-              variant="light"
-              size="xs"
-              leftSection={<IconHandGrab size={16} />}
-              loading={takePending}
-              onClick={() => take.mutate()}
-              data-testid="take"
-            >
-              {t("conversation.take")}
-            </Button>
-          </Tooltip>
+          <Button
+            variant="light"
+            size="xs"
+            leftSection={<IconHandGrab size={16} />}
+            loading={takePending}
+            onClick={() => take.mutate()}
+            data-testid="take"
+            {...takeTip.targetProps}
+          >
+            {t("conversation.take")}
+            {takeTip.tooltip}
+          </Button>
         ) : null}
         {compact ? null : <StatusControl {...statusProps} />}
         <ConversationMenu
@@ -211,18 +214,18 @@ export function ConversationHeader({
             </>
           }
         />
-        <Tooltip label={t("convTools.panel.toggle")}>
-          <ActionIcon
-            variant={panel ? "light" : "default"}
-            size="md"
-            onClick={onPanel}
-            aria-label={t("convTools.panel.toggle")}
-            aria-pressed={panel}
-            data-testid="panel-toggle"
-          >
-            <IconLayoutSidebarRight size={16} />
-          </ActionIcon>
-        </Tooltip>
+        <ActionIcon
+          variant={panel ? "light" : "default"}
+          size="md"
+          onClick={onPanel}
+          aria-label={t("convTools.panel.toggle")}
+          aria-pressed={panel}
+          data-testid="panel-toggle"
+          {...panelTip.targetProps}
+        >
+          <IconLayoutSidebarRight size={16} />
+          {panelTip.tooltip}
+        </ActionIcon>
       </Group>
     </Group>
   );

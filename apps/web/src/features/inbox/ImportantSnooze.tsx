@@ -1,4 +1,4 @@
-import { ActionIcon, Button, Group, Menu, Modal, Stack, Text, TextInput, Tooltip } from "@mantine/core";
+import { ActionIcon, Button, Group, Menu, Modal, Stack, Text, TextInput } from "@mantine/core";
 import { notifications } from "@mantine/notifications";
 import type { Conversation } from "@parley/protocol";
 import {
@@ -16,6 +16,7 @@ import { useState } from "react";
 import { useTranslation } from "react-i18next";
 import { client, data } from "../../api/client";
 import { keys } from "../../api/queries";
+import { useLazyMenu, useLazyTooltip } from "../../components/lazy-popups";
 import { showError } from "../../lib/notify";
 import { upsertConversation } from "../../realtime/apply";
 
@@ -57,30 +58,31 @@ export function StarToggle({ c, me, size = "md" }: { c: Conversation; me: string
     onError: (err) => showError(t, err),
   });
   const label = important ? t("importantSnooze.unstar") : t("importantSnooze.star");
+  const tip = useLazyTooltip(label);
   return (
-    <Tooltip label={label}>
-      <ActionIcon
-        variant="subtle"
-        color={important ? "yellow" : "gray"}
-        size={size}
-        aria-label={label}
-        aria-pressed={important}
-        disabled={!c.permissions?.changeStatus || toggle.isPending}
-        onClick={(e) => {
-          e.preventDefault();
-          e.stopPropagation();
-          toggle.mutate();
-        }}
-        data-testid="star-toggle"
-        data-important={important}
-      >
-        {important ? (
-          <IconStarFilled size={size === "sm" ? 14 : 16} />
-        ) : (
-          <IconStar size={size === "sm" ? 14 : 16} />
-        )}
-      </ActionIcon>
-    </Tooltip>
+    <ActionIcon
+      variant="subtle"
+      color={important ? "yellow" : "gray"}
+      size={size}
+      aria-label={label}
+      aria-pressed={important}
+      disabled={!c.permissions?.changeStatus || toggle.isPending}
+      onClick={(e) => {
+        e.preventDefault();
+        e.stopPropagation();
+        toggle.mutate();
+      }}
+      data-testid="star-toggle"
+      data-important={important}
+      {...tip.targetProps}
+    >
+      {important ? (
+        <IconStarFilled size={size === "sm" ? 14 : 16} />
+      ) : (
+        <IconStar size={size === "sm" ? 14 : 16} />
+      )}
+      {tip.tooltip}
+    </ActionIcon>
   );
 }
 
@@ -131,104 +133,115 @@ export function SnoozeControl({
   const label = c.snoozedUntil
     ? t("importantSnooze.snooze.until", { time: snoozeTime(c.snoozedUntil, i18n.language) })
     : t("importantSnooze.snooze.button");
+  const menu = useLazyMenu();
+  const dropdown = menu.menu(
+    <>
+      <Menu.Label>{t("importantSnooze.snooze.menuTitle")}</Menu.Label>
+      <Menu.Item
+        leftSection={<IconClockHour4 size={14} />}
+        onClick={() => preset("hour")}
+        data-testid="snooze-hour"
+      >
+        {t("importantSnooze.snooze.hour")}
+      </Menu.Item>
+      <Menu.Item
+        leftSection={<IconSunrise size={14} />}
+        onClick={() => preset("tomorrow")}
+        data-testid="snooze-tomorrow"
+      >
+        {t("importantSnooze.snooze.tomorrow")}
+      </Menu.Item>
+      <Menu.Item
+        leftSection={<IconCalendarEvent size={14} />}
+        onClick={() => preset("next_week")}
+        data-testid="snooze-next-week"
+      >
+        {t("importantSnooze.snooze.nextWeek")}
+      </Menu.Item>
+      <Menu.Item
+        leftSection={<IconAlarm size={14} />}
+        onClick={() => setPicking(true)}
+        data-testid="snooze-pick"
+      >
+        {t("importantSnooze.snooze.pick")}
+      </Menu.Item>
+      {c.snoozedUntil ? (
+        <>
+          <Menu.Divider />
+          <Menu.Item onClick={() => wake.mutate()} data-testid="unsnooze">
+            {t("importantSnooze.snooze.unsnooze")}
+          </Menu.Item>
+        </>
+      ) : null}
+      <Menu.Divider />
+      <Text size="xs" c="dimmed" px="sm" py={4} maw={240}>
+        {t("importantSnooze.snooze.hoursHint")}
+      </Text>
+    </>,
+    { "data-testid": "snooze-menu" },
+  );
   return (
     <>
-      <Menu position="bottom-end" withinPortal>
-        <Menu.Target>
-          {compact ? (
-            <ActionIcon
-              variant={c.snoozedUntil ? "light" : "default"}
-              size="md"
-              aria-label={label}
-              disabled={!allowed}
-              data-testid="snooze-button"
-            >
-              <IconZzz size={16} />
-            </ActionIcon>
-          ) : (
-            <Button
-              variant={c.snoozedUntil ? "light" : "default"}
-              size="xs"
-              leftSection={<IconZzz size={16} />}
-              rightSection={<IconChevronDown size={14} aria-hidden />}
-              disabled={!allowed}
-              loading={snooze.isPending || wake.isPending}
-              data-testid="snooze-button"
-            >
-              {label}
-            </Button>
-          )}
-        </Menu.Target>
-        <Menu.Dropdown data-testid="snooze-menu">
-          <Menu.Label>{t("importantSnooze.snooze.menuTitle")}</Menu.Label>
-          <Menu.Item
-            leftSection={<IconClockHour4 size={14} />}
-            onClick={() => preset("hour")}
-            data-testid="snooze-hour"
-          >
-            {t("importantSnooze.snooze.hour")}
-          </Menu.Item>
-          <Menu.Item
-            leftSection={<IconSunrise size={14} />}
-            onClick={() => preset("tomorrow")}
-            data-testid="snooze-tomorrow"
-          >
-            {t("importantSnooze.snooze.tomorrow")}
-          </Menu.Item>
-          <Menu.Item
-            leftSection={<IconCalendarEvent size={14} />}
-            onClick={() => preset("next_week")}
-            data-testid="snooze-next-week"
-          >
-            {t("importantSnooze.snooze.nextWeek")}
-          </Menu.Item>
-          <Menu.Item
-            leftSection={<IconAlarm size={14} />}
-            onClick={() => setPicking(true)}
-            data-testid="snooze-pick"
-          >
-            {t("importantSnooze.snooze.pick")}
-          </Menu.Item>
-          {c.snoozedUntil ? (
-            <>
-              <Menu.Divider />
-              <Menu.Item onClick={() => wake.mutate()} data-testid="unsnooze">
-                {t("importantSnooze.snooze.unsnooze")}
-              </Menu.Item>
-            </>
-          ) : null}
-          <Menu.Divider />
-          <Text size="xs" c="dimmed" px="sm" py={4} maw={240}>
-            {t("importantSnooze.snooze.hoursHint")}
-          </Text>
-        </Menu.Dropdown>
-      </Menu>
-      <Modal opened={picking} onClose={() => setPicking(false)} title={t("importantSnooze.snooze.pickTitle")}>
-        <form
-          onSubmit={(e) => {
-            e.preventDefault();
-            // A local date and time from the browser's own picker: the instant it names here.
-            if (value) snooze.mutate({ until: new Date(value).toISOString() });
-          }}
+      {compact ? (
+        <ActionIcon
+          variant={c.snoozedUntil ? "light" : "default"}
+          size="md"
+          aria-label={label}
+          disabled={!allowed}
+          data-testid="snooze-button"
+          {...menu.targetProps}
         >
-          <Stack>
-            <TextInput
-              type="datetime-local"
-              label={t("importantSnooze.snooze.pickLabel")}
-              value={value}
-              onChange={(e) => setValue(e.currentTarget.value)}
-              required
-              data-autofocus
-              data-testid="snooze-at"
-            />
-            <Group justify="flex-end">
-              <Button type="submit" loading={snooze.isPending} data-testid="snooze-confirm">
-                {t("importantSnooze.snooze.confirm")}
-              </Button>
-            </Group>
-          </Stack>
-        </form>
-      </Modal>
+          <IconZzz size={16} />
+          {dropdown}
+        </ActionIcon>
+      ) : (
+        <Button
+          variant={c.snoozedUntil ? "light" : "default"}
+          size="xs"
+          leftSection={<IconZzz size={16} />}
+          rightSection={<IconChevronDown size={14} aria-hidden />}
+          disabled={!allowed}
+          loading={snooze.isPending || wake.isPending}
+          data-testid="snooze-button"
+          {...menu.targetProps}
+        >
+          {label}
+          {dropdown}
+        </Button>
+      )}
+      {/* Reached from the menu only: mounted once it has been opened. */}
+      {menu.mounted ? (
+        <Modal
+          opened={picking}
+          onClose={() => setPicking(false)}
+          title={t("importantSnooze.snooze.pickTitle")}
+        >
+          <form
+            onSubmit={(e) => {
+              e.preventDefault();
+              // A local date and time from the browser's own picker: the instant it names here.
+              if (value) snooze.mutate({ until: new Date(value).toISOString() });
+            }}
+          >
+            <Stack>
+              <TextInput
+                type="datetime-local"
+                label={t("importantSnooze.snooze.pickLabel")}
+                value={value}
+                onChange={(e) => setValue(e.currentTarget.value)}
+                required
+                data-autofocus
+                data-testid="snooze-at"
+              />
+              <Group justify="flex-end">
+                <Button type="submit" loading={snooze.isPending} data-testid="snooze-confirm">
+                  {t("importantSnooze.snooze.confirm")}
+                </Button>
+              </Group>
+            </Stack>
+          </form>
+        </Modal>
+      ) : null}
     </>
   );
 }

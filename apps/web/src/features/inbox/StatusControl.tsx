@@ -1,7 +1,8 @@
-import { Box, Button, Group, Menu, Tooltip, UnstyledButton } from "@mantine/core";
+import { Box, Button, Group, Menu, UnstyledButton } from "@mantine/core";
 import type { ConversationStatus } from "@parley/protocol";
 import { IconCheck, IconChevronDown, IconRotateClockwise } from "@tabler/icons-react";
 import { useTranslation } from "react-i18next";
+import { useLazyMenu, useLazyTooltip } from "../../components/lazy-popups";
 
 const STATUSES = ["open", "in_progress", "closed"] as const;
 const COLOR: Record<ConversationStatus, string> = {
@@ -43,40 +44,39 @@ export function StatusControl({ status, allowed, pending, onChange }: StatusProp
   const { t } = useTranslation();
   const next: ConversationStatus = status === "closed" ? "open" : "closed";
   const actionLabel = next === "closed" ? t("agentDay2.status.close") : t("agentDay2.status.reopen");
+  const menu = useLazyMenu();
+  const tip = useLazyTooltip(
+    next === "closed" ? t("agentDay2.status.closeHint") : t("agentDay2.status.reopenHint"),
+  );
   return (
     <Group gap={6} wrap="nowrap" data-testid="status-control" data-status={status}>
-      <Menu position="bottom-end" withinPortal>
-        <Menu.Target>
-          <Button
-            variant="default"
-            size="xs"
-            disabled={!allowed || pending}
-            leftSection={<Dot status={status} />}
-            rightSection={<IconChevronDown size={14} aria-hidden />}
-            aria-label={t("agentDay2.status.current", { status: t(`status.${status}`) })}
-            data-testid="status-current"
-          >
-            {t(`status.${status}`)}
-          </Button>
-        </Menu.Target>
-        <Menu.Dropdown data-testid="status-menu">
-          <StatusItems status={status} onChange={onChange} />
-        </Menu.Dropdown>
-      </Menu>
-      <Tooltip label={next === "closed" ? t("agentDay2.status.closeHint") : t("agentDay2.status.reopenHint")}>
-        <Button
-          size="xs"
-          variant={next === "closed" ? "filled" : "light"}
-          leftSection={next === "closed" ? <IconCheck size={16} /> : <IconRotateClockwise size={16} />}
-          disabled={!allowed}
-          loading={pending}
-          onClick={() => onChange(next)}
-          data-testid="status-action"
-          data-next={next}
-        >
-          {actionLabel}
-        </Button>
-      </Tooltip>
+      <Button
+        variant="default"
+        size="xs"
+        disabled={!allowed || pending}
+        leftSection={<Dot status={status} />}
+        rightSection={<IconChevronDown size={14} aria-hidden />}
+        aria-label={t("agentDay2.status.current", { status: t(`status.${status}`) })}
+        data-testid="status-current"
+        {...menu.targetProps}
+      >
+        {t(`status.${status}`)}
+        {menu.menu(<StatusItems status={status} onChange={onChange} />, { "data-testid": "status-menu" })}
+      </Button>
+      <Button
+        size="xs"
+        variant={next === "closed" ? "filled" : "light"}
+        leftSection={next === "closed" ? <IconCheck size={16} /> : <IconRotateClockwise size={16} />}
+        disabled={!allowed}
+        loading={pending}
+        onClick={() => onChange(next)}
+        data-testid="status-action"
+        data-next={next}
+        {...tip.targetProps}
+      >
+        {actionLabel}
+        {tip.tooltip}
+      </Button>
     </Group>
   );
 }
@@ -111,49 +111,51 @@ function StatusItems({ status, onChange }: Pick<StatusProps, "status" | "onChang
 export function CompactStatusControl({ status, allowed, pending, onChange }: StatusProps) {
   const { t } = useTranslation();
   const next: ConversationStatus = status === "closed" ? "open" : "closed";
+  const menu = useLazyMenu("bottom-start");
   return (
-    <Menu position="bottom-start" withinPortal>
-      <Menu.Target>
-        <UnstyledButton
-          disabled={!allowed || pending}
-          aria-label={t("agentDay2.status.current", { status: t(`status.${status}`) })}
-          data-testid="status-current"
-          data-status={status}
-          px={6}
-          h={18}
-          fz="xs"
-          fw={600}
-          lh="16px"
-          c="gray.9"
-          bg={TINT[status]}
-          style={{
-            display: "inline-flex",
-            alignItems: "center",
-            gap: 5,
-            flexShrink: 0,
-            whiteSpace: "nowrap",
-            borderRadius: "var(--mantine-radius-xl)",
-            border: `1px solid ${COLOR[status]}`,
-            cursor: allowed ? "pointer" : "default",
-          }}
-        >
-          <Dot status={status} />
-          {t(`status.${status}`)}
-          {allowed ? <IconChevronDown size={12} aria-hidden /> : null}
-        </UnstyledButton>
-      </Menu.Target>
-      <Menu.Dropdown data-testid="status-menu">
-        <Menu.Item
-          leftSection={next === "closed" ? <IconCheck size={14} /> : <IconRotateClockwise size={14} />}
-          onClick={() => onChange(next)}
-          data-testid="status-action"
-          data-next={next}
-        >
-          {next === "closed" ? t("agentDay2.status.close") : t("agentDay2.status.reopen")}
-        </Menu.Item>
-        <Menu.Divider />
-        <StatusItems status={status} onChange={onChange} />
-      </Menu.Dropdown>
-    </Menu>
+    <UnstyledButton
+      disabled={!allowed || pending}
+      aria-label={t("agentDay2.status.current", { status: t(`status.${status}`) })}
+      data-testid="status-current"
+      data-status={status}
+      {...menu.targetProps}
+      px={6}
+      h={18}
+      fz="xs"
+      fw={600}
+      lh="16px"
+      c="gray.9"
+      bg={TINT[status]}
+      style={{
+        position: "relative",
+        display: "inline-flex",
+        alignItems: "center",
+        gap: 5,
+        flexShrink: 0,
+        whiteSpace: "nowrap",
+        borderRadius: "var(--mantine-radius-xl)",
+        border: `1px solid ${COLOR[status]}`,
+        cursor: allowed ? "pointer" : "default",
+      }}
+    >
+      <Dot status={status} />
+      {t(`status.${status}`)}
+      {allowed ? <IconChevronDown size={12} aria-hidden /> : null}
+      {menu.menu(
+        <>
+          <Menu.Item
+            leftSection={next === "closed" ? <IconCheck size={14} /> : <IconRotateClockwise size={14} />}
+            onClick={() => onChange(next)}
+            data-testid="status-action"
+            data-next={next}
+          >
+            {next === "closed" ? t("agentDay2.status.close") : t("agentDay2.status.reopen")}
+          </Menu.Item>
+          <Menu.Divider />
+          <StatusItems status={status} onChange={onChange} />
+        </>,
+        { "data-testid": "status-menu" },
+      )}
+    </UnstyledButton>
   );
 }

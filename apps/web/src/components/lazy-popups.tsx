@@ -1,0 +1,87 @@
+import { Menu, type MenuDropdownProps, type MenuProps, Tooltip } from "@mantine/core";
+import {
+  type KeyboardEvent,
+  type MouseEvent,
+  type ReactNode,
+  useLayoutEffect,
+  useRef,
+  useState,
+} from "react";
+import "./controls.css";
+
+/**
+ * Menus and tooltips that mount when they are first wanted. The conversation's header and every message of
+ * the feed hold several; a mounted Mantine menu or tooltip (its floating-ui instance, listeners and effects)
+ * is work on every switch of conversation, though most are never opened.
+ *
+ * Each hook returns props for the button (spread them on it, beside its own) and the popup to draw inside
+ * it. The button stays the same element when the popup mounts, so a click that arrives with the pointer is
+ * never lost to a replaced button. The popup is anchored to a box laid over the button (`parley-anchor`:
+ * the button must be positioned, as Mantine's buttons are), which takes the clicks while a menu is open, so a
+ * second click closes it as Mantine's own target does; the focus returns to the button when it closes.
+ */
+export function useLazyMenu(position: MenuProps["position"] = "bottom-end") {
+  const [opened, setOpened] = useState(false);
+  const [mounted, setMounted] = useState(false);
+  const dropdown = useRef<HTMLDivElement>(null);
+  // The menu mounts closed and opens right after, before the browser paints: Mantine notes which element had
+  // the focus when a mounted menu opens, and gives it back when it closes.
+  useLayoutEffect(() => {
+    if (mounted) setOpened(true);
+  }, [mounted]);
+  return {
+    /** Whether the menu has been opened once: what only an opened menu needs (its dialogs) can wait for it. */
+    mounted,
+    targetProps: {
+      "aria-haspopup": "menu" as const,
+      "aria-expanded": opened,
+      onClick: (e: MouseEvent<HTMLElement>) => {
+        // Clicks in the dropdown (a portal) reach the button through React's tree: only the button's count.
+        if (opened || !e.currentTarget.contains(e.target as Node)) return;
+        if (mounted) setOpened(true);
+        else setMounted(true);
+      },
+      // An arrow pressed on the button of an open menu reaches its first (or last) item, as it does in the
+      // dropdown. The dropdown's focus trap moves the focus into it on a timer once it mounts: an arrow pressed
+      // before then would be lost, so the item is focused on a timer queued after the trap's.
+      onKeyDown: (e: KeyboardEvent<HTMLElement>) => {
+        if (!opened || (e.key !== "ArrowDown" && e.key !== "ArrowUp")) return;
+        if (!e.currentTarget.contains(e.target as Node)) return;
+        e.preventDefault();
+        const last = e.key === "ArrowUp";
+        setTimeout(() => {
+          const items = dropdown.current?.querySelectorAll<HTMLElement>("[data-menu-item]:not(:disabled)");
+          (last ? items?.[items.length - 1] : items?.[0])?.focus();
+        });
+      },
+    },
+    menu: (items: ReactNode, dropdownProps?: MenuDropdownProps & { "data-testid"?: string }) =>
+      mounted ? (
+        <Menu opened={opened} onChange={setOpened} position={position} withinPortal>
+          <Menu.Target>
+            <span className="parley-anchor" data-open={opened || undefined} aria-hidden />
+          </Menu.Target>
+          <Menu.Dropdown {...dropdownProps} ref={dropdown}>
+            {items}
+          </Menu.Dropdown>
+        </Menu>
+      ) : null,
+  };
+}
+
+/** A tooltip shown while the pointer is over the button, mounted when the pointer first reaches it. */
+export function useLazyTooltip(label: ReactNode) {
+  const [pointed, setPointed] = useState<boolean | null>(null);
+  return {
+    targetProps: {
+      onPointerEnter: () => setPointed(true),
+      onPointerLeave: () => setPointed(false),
+    },
+    tooltip:
+      pointed === null ? null : (
+        <Tooltip opened={pointed} label={label}>
+          <span className="parley-anchor" />
+        </Tooltip>
+      ),
+  };
+}
