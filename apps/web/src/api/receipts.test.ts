@@ -1,6 +1,6 @@
-import { QueryClient } from "@tanstack/react-query";
+import { QueryClient, QueryObserver } from "@tanstack/react-query";
 import { describe, expect, it } from "vitest";
-import { applyCursorToSeenBy, receiptKeys, type SeenByData, seenAt } from "./receipts";
+import { applyCursorToSeenBy, receiptKeys, refetchSeenBy, type SeenByData, seenAt } from "./receipts";
 
 const base: SeenByData = {
   readTrackingOff: null,
@@ -79,5 +79,42 @@ describe("seen by", () => {
       "Boris",
       "Chen",
     ]);
+  });
+});
+
+describe("seen by after this tab's own read", () => {
+  it("is fetched again even when its first fetch, answered before the read, is still under way", async () => {
+    const qc = new QueryClient();
+    const before = { ...base, cursors: base.cursors.slice(1) };
+    let release!: () => void;
+    const held = new Promise<void>((r) => {
+      release = r;
+    });
+    let calls = 0;
+    // The feed's observer: subscribing starts the first fetch, whose answer (read before this tab's read was
+    // stored) arrives late.
+    const observer = new QueryObserver(qc, {
+      queryKey: receiptKeys.seenBy("c1"),
+      queryFn: async () => {
+        calls++;
+        if (calls === 1) {
+          await held;
+          return before;
+        }
+        return base;
+      },
+    });
+    const unsubscribe = observer.subscribe(() => {});
+    expect(calls).toBe(1);
+    const again = refetchSeenBy(qc, "c1");
+    await Promise.resolve();
+    release();
+    await again;
+    expect(calls).toBe(2);
+    expect(qc.getQueryData<SeenByData>(receiptKeys.seenBy("c1"))?.cursors.map((c) => c.name)).toEqual([
+      "Anna",
+      "Boris",
+    ]);
+    unsubscribe();
   });
 });

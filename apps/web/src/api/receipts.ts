@@ -34,6 +34,18 @@ export const useReceiptSettings = () =>
     queryFn: () => data(client.GET("/api/receipts/settings")),
   });
 
+/**
+ * After this tab stored a read: "seen by" is fetched again (the read's live event may go out before the tab's
+ * socket is connected). Its first fetch may still be under way, answered before the read was stored; an
+ * invalidation alone would wait for that answer (a query with no data yet is not fetched again while it
+ * fetches), so that fetch is cancelled first.
+ */
+export async function refetchSeenBy(qc: QueryClient, conversationId: string) {
+  const seenBy = { queryKey: receiptKeys.seenBy(conversationId) };
+  await qc.cancelQueries(seenBy);
+  await qc.invalidateQueries(seenBy);
+}
+
 /** A cursor moved (realtime `read_cursor.updated`): "seen by" follows without a refetch. */
 export function applyCursorToSeenBy(qc: QueryClient, cursor: ReadCursor, name?: string) {
   qc.setQueryData<SeenByData>(receiptKeys.seenBy(cursor.conversationId), (data) => {

@@ -6,7 +6,7 @@ import { lazy, Suspense, useEffect, useRef, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { client } from "../../api/client";
 import { keys, useConversation, useFeed } from "../../api/queries";
-import { receiptKeys } from "../../api/receipts";
+import { refetchSeenBy } from "../../api/receipts";
 import { errorText } from "../../lib/errors";
 import { focus } from "../../realtime/apply";
 import { PostHeader } from "../comments/CommentParts";
@@ -139,10 +139,9 @@ function MarkRead({
       readAtOpening.current = false;
       sent.current = Math.max(lastInbound, 1);
       if (alreadyRead) return;
-      // "Seen by" is refetched too: the read's live event may go out before this tab's socket is connected.
       void client.POST("/api/conversations/{id}/read", { params: { path: { id } }, body: {} }).then(() => {
         void qc.invalidateQueries({ queryKey: keys.unread });
-        void qc.invalidateQueries({ queryKey: receiptKeys.seenBy(id) });
+        void refetchSeenBy(qc, id);
       });
     };
     mark();
