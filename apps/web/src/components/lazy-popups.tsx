@@ -1,4 +1,4 @@
-import { Menu, type MenuDropdownProps, type MenuProps, Tooltip } from "@mantine/core";
+import { Menu, type MenuDropdownProps, type MenuProps, Tooltip, type TooltipProps } from "@mantine/core";
 import {
   type KeyboardEvent,
   type MouseEvent,
@@ -69,8 +69,14 @@ export function useLazyMenu(position: MenuProps["position"] = "bottom-end") {
   };
 }
 
-/** A tooltip shown while the pointer is over the button, mounted when the pointer first reaches it. */
-export function useLazyTooltip(label: ReactNode) {
+/**
+ * A tooltip shown while the pointer is over the element, mounted when the pointer first reaches it. A label
+ * that costs something to build (the ticks' timeline) may be given as a function, called only then.
+ */
+export function useLazyTooltip(
+  label: ReactNode | (() => ReactNode),
+  props?: Omit<TooltipProps, "label" | "opened" | "children">,
+) {
   const [pointed, setPointed] = useState<boolean | null>(null);
   return {
     targetProps: {
@@ -79,7 +85,7 @@ export function useLazyTooltip(label: ReactNode) {
     },
     tooltip:
       pointed === null ? null : (
-        <Tooltip opened={pointed} label={label}>
+        <Tooltip {...props} opened={pointed} label={typeof label === "function" ? label() : label}>
           <span className="parley-anchor" />
         </Tooltip>
       ),

@@ -1,10 +1,9 @@
-import { Stack, Text, Tooltip } from "@mantine/core";
+import { Stack, Text } from "@mantine/core";
 import type { Delivery, DeliveryState } from "@parley/protocol";
 import { IconCheck, IconChecks, IconClock, IconX } from "@tabler/icons-react";
-import { useState } from "react";
 import { useTranslation } from "react-i18next";
-import "../../components/controls.css";
 import type { ReadTrackingOff } from "../../api/receipts";
+import { useLazyTooltip } from "../../components/lazy-popups";
 import { fullDateTime } from "../../lib/format";
 
 /**
@@ -29,9 +28,6 @@ export function DeliveryTicks({
   readOff?: ReadTrackingOff | null;
 }) {
   const { t, i18n } = useTranslation();
-  // The timeline's tooltip is mounted once the pointer first reaches the ticks (null until then): the list
-  // and the feed draw ticks for many messages, and a tooltip each is a floating-ui instance to set up.
-  const [pointed, setPointed] = useState<boolean | null>(null);
   let label: string;
   let icon: React.ReactNode;
   switch (state) {
@@ -84,6 +80,28 @@ export function DeliveryTicks({
           ? t(`receiptTicks.off.${readOff}`)
           : null
       : null;
+  // The timeline's tooltip is mounted once the pointer first reaches the ticks: the list and the feed draw
+  // ticks for many messages, and a tooltip each is a floating-ui instance to set up.
+  const tip = useLazyTooltip(
+    () => (
+      <Stack gap={2}>
+        <Text size="xs" fw={600}>
+          {label}
+        </Text>
+        {steps.map(([k, at]) => (
+          <Text size="xs" key={k} data-testid={`delivery-step-${k}`}>
+            {t(`receiptTicks.steps.${k}`)}: {when(at)}
+          </Text>
+        ))}
+        {noRead ? (
+          <Text size="xs" fs="italic" data-testid="delivery-no-read">
+            {noRead}
+          </Text>
+        ) : null}
+      </Stack>
+    ),
+    { withArrow: true, multiline: true, maw: 340 },
+  );
   return (
     <span
       data-testid="delivery"
@@ -93,37 +111,10 @@ export function DeliveryTicks({
       aria-label={label}
       role="img"
       style={{ display: "inline-flex", lineHeight: 0, position: "relative" }}
-      onPointerEnter={() => setPointed(true)}
-      onPointerLeave={() => setPointed(false)}
+      {...tip.targetProps}
     >
       {icon}
-      {pointed === null ? null : (
-        <Tooltip
-          opened={pointed}
-          withArrow
-          multiline
-          maw={340}
-          label={
-            <Stack gap={2}>
-              <Text size="xs" fw={600}>
-                {label}
-              </Text>
-              {steps.map(([k, at]) => (
-                <Text size="xs" key={k} data-testid={`delivery-step-${k}`}>
-                  {t(`receiptTicks.steps.${k}`)}: {when(at)}
-                </Text>
-              ))}
-              {noRead ? (
-                <Text size="xs" fs="italic" data-testid="delivery-no-read">
-                  {noRead}
-                </Text>
-              ) : null}
-            </Stack>
-          }
-        >
-          <span className="parley-anchor" />
-        </Tooltip>
-      )}
+      {tip.tooltip}
     </span>
   );
 }
