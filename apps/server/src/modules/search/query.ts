@@ -58,17 +58,14 @@ function tsQuery(
  */
 async function indexCondition(q: Queryable, actor: Actor, words: string[], p: (v: unknown) => string) {
   const prefix = words.at(-1)!;
-  const { words: whole, beyondStem, hasStem, watermark } = await prefixWords(q, actor.workspaceId, prefix);
-  if (!whole) return `${MESSAGE_TSV} @@ ${tsQuery(words, p)}`;
-  const expanded = (w: string) => {
-    const others = beyondStem!;
-    const parts = [
+  const { beyondStem, hasStem, watermark } = await prefixWords(q, actor.workspaceId, prefix);
+  if (!beyondStem) return `${MESSAGE_TSV} @@ ${tsQuery(words, p)}`;
+  const expanded = (w: string) =>
+    `(${[
       ...(hasStem ? [] : [`to_tsquery('simple', ${p(w)})`]),
-      ...(others.length ? [`${p(anyWordQuery(others))}::tsquery`] : []),
+      ...(beyondStem.length ? [`${p(anyWordQuery(beyondStem))}::tsquery`] : []),
       `to_tsquery('russian', ${p(w)})`,
-    ];
-    return `(${parts.join(" || ")})`;
-  };
+    ].join(" || ")})`;
   return `(${MESSAGE_TSV} @@ ${tsQuery(words, p, expanded)}
     or (m.seq > ${p(watermark)} and ${MESSAGE_TSV} @@ ${tsQuery(words, p)}))`;
 }
