@@ -54,9 +54,9 @@ const APPEND = prepared(
   `with s as (update workspaces set event_seq = event_seq + $2 where id = $1 returning event_seq - $2 as base),
      e as (
        insert into events (workspace_id, seq, type, conversation_id, audience, payload, created_at)
-       select $1, s.base + p.ord, p.type, p.conversation_id, p.audience,
-         p.payload || jsonb_build_object('seq', s.base + p.ord), $7
-       from s, unnest($3::text[], $4::uuid[], $5::jsonb[], $6::jsonb[]) with ordinality as p(type, conversation_id, audience, payload, ord)
+       select $1, s.base + p.ord, p.type, p.conversation_id, p.audience, p.payload, $7
+       from s, rows from (unnest($3::text[]), unnest($4::uuid[]), jsonb_array_elements($5::jsonb),
+         jsonb_array_elements($6::jsonb)) with ordinality as p(type, conversation_id, audience, payload, ord)
        returning seq),
      j as (
        insert into jobs (type, payload, run_at, workspace_id, max_attempts)
@@ -117,8 +117,9 @@ export async function appendEvents(
     drafts.length,
     bodies.map((b) => b.draft.type),
     bodies.map((b) => ("conversationId" in b.draft ? b.draft.conversationId : null)),
-    bodies.map((b) => JSON.stringify(b.audience)),
-    bodies.map((b) => b.payload),
+    // The JSON documents go as one JSON array each: no array literal to escape and parse element by element.
+    `[${bodies.map((b) => JSON.stringify(b.audience)).join(",")}]`,
+    `[${bodies.map((b) => b.payload).join(",")}]`,
     at,
     job?.type ?? null,
     job ? job.first + 1 : null,
@@ -146,12 +147,22 @@ export async function appendEvents(
 
 const READ = prepared(
   "events.read",
-  "select payload, audience from events where workspace_id = $1 and seq > $2 order by seq limit $3",
+  "select seq, payload, audience from events where workspace_id = $1 and seq > $2 order by seq limit $3",
 );
 const READ_UP_TO = prepared(
   "events.read-up-to",
-  "select payload, audience from events where workspace_id = $1 and seq > $2 and seq <= $4 order by seq limit $3",
+  "select seq, payload, audience from events where workspace_id = $1 and seq > $2 and seq <= $4 order by seq limit $3",
 );
+
+/** A row of the log as an event: its number is kept in its own column (older rows also hold it in the payload). */
+export const eventOfRow = (r: {
+  seq: number;
+  payload: DomainEvent;
+  audience: EventAudience;
+}): StoredEvent => ({
+  event: { ...r.payload, seq: r.seq },
+  audience: r.audience,
+});
 
 export async function readEvents(
   q: Queryable,
@@ -160,11 +171,11 @@ export async function readEvents(
   limit: number,
   upToSeq?: number,
 ): Promise<StoredEvent[]> {
-  const rows = await q.query<{ payload: DomainEvent; audience: EventAudience }>(
+  const rows = await q.query<{ seq: number; payload: DomainEvent; audience: EventAudience }>(
     upToSeq ? READ_UP_TO : READ,
     upToSeq ? [workspaceId, afterSeq, limit, upToSeq] : [workspaceId, afterSeq, limit],
   );
-  return rows.map((r) => ({ event: r.payload, audience: r.audience }));
+  return rows.map(eventOfRow);
 }
 
 export async function currentSeq(q: Queryable, workspaceId: string): Promise<number> {

@@ -5,7 +5,7 @@ import { transact } from "../../context";
 import { prepared, type Queryable } from "../../db/client";
 import { canReceive, permissionsFor } from "../../domain/permissions";
 import { isCustomerRead, JOB_EVENTS, notifiable } from "../../events/notifiable";
-import type { StoredEvent } from "../../events/store";
+import { eventOfRow, type StoredEvent } from "../../events/store";
 import { storedPermissionsSql } from "../users/queries/permissions-sql";
 import { createNotification, createNotifications, type NotificationDraft } from "./create";
 import { loadReadContext, readPlans } from "./read-plans";
@@ -188,8 +188,8 @@ export const FANOUT_GATHER = 200;
 
 /** The events of several spans of a workspace's log (overlaps once), in order, with one statement. */
 async function eventsOf(q: Queryable, workspaceId: string, spans: EventsPayload[]): Promise<StoredEvent[]> {
-  const rows = await q.query<{ payload: DomainEvent; audience: StoredEvent["audience"] }>(
-    `select e.payload, e.audience from events e
+  const rows = await q.query<{ seq: number; payload: DomainEvent; audience: StoredEvent["audience"] }>(
+    `select e.seq, e.payload, e.audience from events e
      where e.workspace_id = $1 and e.seq between $4 and $5
        and exists (select 1 from unnest($2::bigint[], $3::bigint[]) as s(f, t) where e.seq between s.f and s.t)
      order by e.seq`,
@@ -201,7 +201,7 @@ async function eventsOf(q: Queryable, workspaceId: string, spans: EventsPayload[
       Math.max(...spans.map((s) => s.to)),
     ],
   );
-  return rows.map((r) => ({ event: r.payload, audience: r.audience }));
+  return rows.map(eventOfRow);
 }
 
 /**
