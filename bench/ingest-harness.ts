@@ -26,6 +26,8 @@ export interface StepResult {
   errors: number;
   /** Deliveries to a socket outside a message's audience (with an audience given). */
   leaks: number;
+  /** Frames that carried at least one of the step's messages, per socket on average (each a socket write). */
+  framesPerSocket: number;
   /** CPU ms of the server (app) and the database (db) over the step, when measured. */
   cpu?: CpuSample;
 }
@@ -85,8 +87,11 @@ export async function runStep(
   const doneAt = new Map<string, number>();
   let errors = 0;
   let leaks = 0;
+  let frames = 0;
   const onFrame = (socket: number) => (data: WebSocket.RawData) => {
-    for (const id of idsOf(data as Buffer)) {
+    const ids = idsOf(data as Buffer);
+    if (ids.length > 0) frames++;
+    for (const id of ids) {
       const n = numberOf.get(id);
       if (n === undefined) continue;
       if (audience && !audience.allows(socket, n)) {
@@ -157,6 +162,7 @@ export async function runStep(
     ackP99: pct(ackLat, 99),
     errors,
     leaks,
+    framesPerSocket: frames / sockets.length,
     ...(cpu ? { cpu } : {}),
   };
 }
@@ -179,11 +185,11 @@ export const fmt = (n: number, d = 0) => (Number.isFinite(n) ? n.toFixed(d) : "-
 export function printSteps(title: string, steps: StepResult[]) {
   console.log(`\n${title}`);
   console.log(
-    "  target/s  achieved/s  acked    to all   p50 ms  p99 ms  p50 from 200  p99 from 200  errors  CPU ms per message",
+    "  target/s  achieved/s  acked    to all   p50 ms  p99 ms  p50 from 200  p99 from 200  errors  msgs/frame  CPU ms per message",
   );
   for (const s of steps) {
     console.log(
-      `  ${fmt(s.target).padStart(8)}  ${fmt(s.achieved).padStart(10)}  ${`${s.acked}/${s.sent}`.padStart(11)}  ${String(s.complete).padStart(6)}  ${fmt(s.p50, 1).padStart(6)}  ${fmt(s.p99, 1).padStart(6)}  ${fmt(s.p50Ack, 1).padStart(12)}  ${fmt(s.p99Ack, 1).padStart(12)}  ${String(s.errors).padStart(6)}  ${s.cpu ? perUnit(s.cpu, s.acked) : "-"}`,
+      `  ${fmt(s.target).padStart(8)}  ${fmt(s.achieved).padStart(10)}  ${`${s.acked}/${s.sent}`.padStart(11)}  ${String(s.complete).padStart(6)}  ${fmt(s.p50, 1).padStart(6)}  ${fmt(s.p99, 1).padStart(6)}  ${fmt(s.p50Ack, 1).padStart(12)}  ${fmt(s.p99Ack, 1).padStart(12)}  ${String(s.errors).padStart(6)}  ${fmt(s.acked / s.framesPerSocket, 1).padStart(10)}  ${s.cpu ? perUnit(s.cpu, s.acked) : "-"}`,
     );
   }
 }

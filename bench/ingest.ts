@@ -128,16 +128,63 @@ async function insertBaseline(
   return { rate, cpuPerRow: { app: cpu.app / n, db: cpu.db / n } };
 }
 
-async function relayBaseline(): Promise<StepResult[]> {
+/** The bare HTTP baseline of one rate: requests answered and the relay process's CPU per request. */
+interface HttpStep {
+  target: number;
+  achieved: number;
+  acked: number;
+  cpu: CpuSample;
+}
+
+/**
+ * The least a webhook costs the server before any work: the relay with no socket connected answers each POST
+ * with 200 and nothing else. Open loop at `rate` for the step's length; CPU of the relay process per request.
+ */
+async function bareHttpStep(
+  port: number,
+  rate: number,
+  meter: ReturnType<typeof cpuMeter>,
+  seconds = STEP_SECONDS,
+): Promise<HttpStep> {
+  const total = Math.round(rate * seconds);
+  const from = meter.sample();
+  const started = performance.now();
+  const inflight: Promise<number>[] = [];
+  for (let i = 0; i < total; i++) {
+    const wait = started + (i * 1000) / rate - performance.now();
+    if (wait > 1) await new Promise((r) => setTimeout(r, wait));
+    const body = JSON.stringify({
+      type: "message",
+      id: `h-${i}`,
+      contact: { id: `c-${i % CONTACTS}` },
+      text: `message ${i}`,
+    });
+    inflight.push(
+      post(port, "/", body).then(
+        (r) => r.status,
+        () => 0,
+      ),
+    );
+  }
+  const acked = (await Promise.all(inflight)).filter((status) => status === 200).length;
+  const achieved = acked / ((performance.now() - started) / 1000);
+  return { target: rate, achieved, acked, cpu: meter.since(from) };
+}
+
+async function relayBaseline(): Promise<{ relay: StepResult[]; http: HttpStep[] }> {
   const port = await freePort();
   const child = startProcess([path.join(ROOT, "bench/ws-relay.ts")], { PORT: String(port) });
   try {
     await waitFor(async () => (await get(port, "/")).status > 0, "the relay");
+    const meter = cpuMeter(child.pid!, null);
+    // First with no socket connected: the HTTP request alone, after a second of warm-up (JIT, connections).
+    await bareHttpStep(port, RATES[0]!, meter, 1);
+    const http: HttpStep[] = [];
+    for (const rate of RATES) http.push(await bareHttpStep(port, rate, meter));
     const sockets = await openSockets(
       `ws://127.0.0.1:${port}`,
       Array.from({ length: AGENTS }, () => undefined),
     );
-    const meter = cpuMeter(child.pid!, null);
     const steps: StepResult[] = [];
     for (const rate of RATES) {
       steps.push(
@@ -163,7 +210,7 @@ async function relayBaseline(): Promise<StepResult[]> {
       );
     }
     for (const s of sockets) s.close();
-    return steps;
+    return { relay: steps, http };
   } finally {
     child.kill("SIGKILL");
   }
@@ -288,7 +335,13 @@ async function main() {
     agent.destroy();
     return;
   }
-  const relay = await relayBaseline();
+  const { relay, http: bareHttp } = await relayBaseline();
+  console.log("\nBaseline: bare HTTP (POST → 200, no socket, no database)");
+  console.log("  target/s  achieved/s  acked        CPU ms per request");
+  for (const h of bareHttp)
+    console.log(
+      `  ${fmt(h.target).padStart(8)}  ${fmt(h.achieved).padStart(10)}  ${String(h.acked).padStart(11)}  ${perUnit(h.cpu, h.acked)}`,
+    );
   printSteps("Baseline: bare relay (HTTP POST → 50 WebSockets, no database)", relay);
   for (const kind of kinds) {
     const postmaster = kind === "postgres" ? await findPostmaster(process.env.DATABASE_URL!) : null;
@@ -314,6 +367,16 @@ async function main() {
           : ""),
       `${kind}: CPU per message over all steps ${fmt(cpuPerMessage, 3)} ms (server + database) = ${fmt(cpuPerMessage / totalMs(base.cpuPerRow), 2)}× the bare INSERT's CPU per row (${fmt(totalMs(base.cpuPerRow), 3)} ms)`,
     );
+    // What any webhook that stores a row costs at least: its bare HTTP request at the same rate + a bare INSERT.
+    for (const s of measured) {
+      const h = bareHttp.find((b) => b.target === s.target);
+      if (!h || h.acked === 0) continue;
+      const floor = totalMs(h.cpu) / h.acked + totalMs(base.cpuPerRow);
+      const perMessage = totalMs(s.cpu!) / s.acked;
+      summary.push(
+        `${kind} ${fmt(s.target)}/s: CPU per message ${fmt(perMessage, 3)} ms = ${fmt(perMessage / totalMs(base.cpuPerRow), 2)}× the bare INSERT; the floor (a bare HTTP request ${fmt(totalMs(h.cpu) / h.acked, 3)} ms + a bare INSERT) is ${fmt(floor, 3)} ms = ${fmt(floor / totalMs(base.cpuPerRow), 2)}× the bare INSERT, and the message costs ${fmt(perMessage / floor, 2)}× the floor`,
+      );
+    }
   }
   console.log("\nSummary");
   for (const line of summary) console.log(`  ${line}`);
