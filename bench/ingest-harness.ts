@@ -145,6 +145,7 @@ export async function runStep(
     const a = ackAt.get(id);
     if (a !== undefined) latAck.push(Math.max(0, t - a));
   }
+  if (process.env.BENCH_TIMELINE) printTimeline(rate, started, sentAt, doneAt);
   lat.sort((a, b) => a - b);
   latAck.sort((a, b) => a - b);
   const ackLat = [...ackAt].map(([id, t]) => t - sentAt.get(id)!).sort((a, b) => a - b);
@@ -165,6 +166,36 @@ export async function runStep(
     framesPerSocket: frames / sockets.length,
     ...(cpu ? { cpu } : {}),
   };
+}
+
+/**
+ * BENCH_TIMELINE=1: a step's latency to all sockets second by second (by when each message was sent), to see
+ * whether a tail is spread over the step or comes from one moment (a collection, a scheduled task).
+ */
+function printTimeline(
+  rate: number,
+  started: number,
+  sentAt: Map<string, number>,
+  doneAt: Map<string, number>,
+) {
+  const seconds: number[][] = [];
+  for (const [id, done] of doneAt) {
+    const sent = sentAt.get(id)!;
+    const second = Math.floor((sent - started) / 1000);
+    seconds[second] ??= [];
+    seconds[second].push(done - sent);
+  }
+  const at = new Date(Date.now() - (performance.now() - started)).toISOString();
+  console.log(
+    `  timeline of the ${rate}/s step from ${at} (second: messages, p50 / p99 / max ms to all sockets)`,
+  );
+  for (const [i, l] of seconds.entries()) {
+    if (!l) continue;
+    l.sort((a, b) => a - b);
+    console.log(
+      `    ${String(i).padStart(3)} s: ${String(l.length).padStart(5)}  ${fmt(pct(l, 50), 1)} / ${fmt(pct(l, 99), 1)} / ${fmt(l.at(-1)!, 1)}`,
+    );
+  }
 }
 
 export function openSockets(url: string, cookies: (string | undefined)[]): Promise<WebSocket[]> {

@@ -5,9 +5,10 @@
  * For each database (the embedded one, and PostgreSQL when DATABASE_URL is set) it starts a Parley server
  * process, signs in 50 agents with a WebSocket each, and posts signed inbound messages to an API-channel
  * webhook at rising rates (open loop). For every message it measures the time from sending the webhook
- * request (and from its 200) until the message.created event has reached all 50 sockets. Baselines:
- * a bare single-row INSERT loop on the same database, and a bare relay (HTTP POST → 50 WebSockets, no
- * database) driven at the same rates.
+ * request (and from its 200) until the message.created event has reached all 50 sockets, and how many
+ * messages a socket's frame carried. Baselines: a bare single-row INSERT loop on the same database, a bare
+ * HTTP server (POST → 200, the relay with no socket) and a bare relay (HTTP POST → 50 WebSockets, no
+ * database), both driven at the same rates.
  *
  * CPU cost: beside the rates, every step reports the CPU time the Parley server process and the PostgreSQL
  * server (all its processes, read from /proc; on the embedded database it runs inside Parley's process) spent
@@ -26,6 +27,7 @@
  *
  * Options (env): BENCH_RATES=250,500,1000,1500,2000  BENCH_STEP_SECONDS=5  BENCH_AGENTS=50  BENCH_CONTACTS=500
  *                BENCH_DATABASES=embedded,postgres (default: both when DATABASE_URL is set)
+ *                BENCH_TIMELINE=1 (each step second by second: p50 / p99 / max by when the messages were sent)
  */
 import crypto from "node:crypto";
 import fs from "node:fs";
