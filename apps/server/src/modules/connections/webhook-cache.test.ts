@@ -1,0 +1,109 @@
+import { describe, expect, it } from "vitest";
+import type { Db, Queryable } from "../../db/client";
+import { apiConnection, newWorkspace } from "../../testing/harness";
+import { useTestServer } from "../../testing/use-test-server";
+import { WebhookTargetCache } from "./webhook-cache";
+
+const t = useTestServer();
+
+/** The test database behind a gate: statements are counted, and wait while the gate is closed. */
+function gatedDb(db: Db) {
+  let statements = 0;
+  let open = Promise.resolve();
+  let release = () => {};
+  const gated: Db = {
+    ...db,
+    async query<T>(sql: Parameters<Queryable["query"]>[0], params?: unknown[]) {
+      statements++;
+      await open;
+      return db.query<T>(sql, params);
+    },
+  };
+  return {
+    db: gated,
+    statements: () => statements,
+    close() {
+      open = new Promise((r) => {
+        release = r;
+      });
+    },
+    open: () => release(),
+  };
+}
+
+async function setUp() {
+  const { owner } = await newWorkspace(t);
+  const conn = await apiConnection(t, owner);
+  const gate = gatedDb(t.db);
+  let now = 1_000_000;
+  const cache = new WebhookTargetCache(gate.db, t.server.ctx.secrets, () => now, 5_000);
+  return { conn, gate, cache, advance: (ms: number) => (now += ms) };
+}
+
+/** Whether the promise has settled once everything already due has run. */
+async function settled(p: Promise<unknown>) {
+  let done = false;
+  void p.then(() => {
+    done = true;
+  });
+  await new Promise((r) => setImmediate(r));
+  return done;
+}
+
+describe("the webhook target cache", () => {
+  it("reads a connection once however many webhooks ask for it at the same moment", async () => {
+    const { conn, gate, cache } = await setUp();
+    gate.close();
+    const asked = Array.from({ length: 20 }, () => cache.get(conn.id));
+    expect(await settled(asked[0]!)).toBe(false);
+    gate.open();
+    const targets = await Promise.all(asked);
+    expect(gate.statements()).toBe(1);
+    expect(new Set(targets.map((x) => x?.id))).toEqual(new Set([conn.id]));
+    expect(targets[0]!.enabled).toBe(true);
+    await cache.get(conn.id);
+    expect(gate.statements()).toBe(1);
+  });
+
+  it("keeps answering from an expired entry while one read refreshes it, then from what that read found", async () => {
+    const { conn, gate, cache, advance } = await setUp();
+    expect((await cache.get(conn.id))!.enabled).toBe(true);
+    // Another process disables the connection.
+    await t.db.query("update channel_connections set enabled = false where id = $1", [conn.id]);
+    advance(5_001);
+    gate.close();
+    // Stale, and nobody waits: every caller gets the entry at once while a single read runs.
+    const during = await Promise.all(Array.from({ length: 20 }, () => cache.get(conn.id)));
+    expect(during.every((x) => x!.enabled)).toBe(true);
+    expect(gate.statements()).toBe(2);
+    gate.open();
+    await expect.poll(async () => (await cache.get(conn.id))!.enabled).toBe(false);
+    expect(gate.statements()).toBe(2);
+  });
+
+  it("waits for a read once an entry is twice its lifetime old", async () => {
+    const { conn, gate, cache, advance } = await setUp();
+    await cache.get(conn.id);
+    await t.db.query("update channel_connections set enabled = false where id = $1", [conn.id]);
+    advance(10_001);
+    gate.close();
+    const asked = cache.get(conn.id);
+    expect(await settled(asked)).toBe(false);
+    gate.open();
+    expect((await asked)!.enabled).toBe(false);
+    expect(gate.statements()).toBe(2);
+  });
+
+  it("does not keep what a read found when the connection changed through this process meanwhile", async () => {
+    const { conn, gate, cache } = await setUp();
+    gate.close();
+    const before = cache.get(conn.id);
+    await t.db.query("update channel_connections set enabled = false where id = $1", [conn.id]);
+    cache.invalidate(conn.id);
+    gate.open();
+    await before;
+    // The read that started before the change is not kept: the next webhook reads the connection again.
+    expect((await cache.get(conn.id))!.enabled).toBe(false);
+    expect(gate.statements()).toBe(2);
+  });
+});
