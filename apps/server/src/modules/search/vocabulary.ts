@@ -13,8 +13,18 @@ import type { Db, Queryable } from "../../db/client";
  * (an edited comment) adds its words at once: its seq is already behind the watermark.
  */
 
-/** Messages (a range of seqs) read per statement. */
-const BATCH = 20_000;
+/**
+ * Messages (a range of seqs) read per statement: a few tens of milliseconds of the database's time. A pass
+ * of a busy minute holds tens of thousands of messages; read in one statement of 20,000 they took 0.3–0.4 s
+ * of a core at once, which every webhook of that moment waited behind on a two-core machine.
+ */
+const BATCH = 2_000;
+
+/**
+ * After each statement the pass rests as long as the statement took: it uses at most half of the database's
+ * time, however far behind it is (a large import catches up at half speed rather than holding the inbox).
+ */
+const rest = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** The words of the messages `m`, one row `l.lexeme` per word of each message (a FROM list). */
 const MESSAGE_WORDS = "messages m, unnest(tsvector_to_array(m.search_tsv)) l(lexeme)";
@@ -35,7 +45,10 @@ function addWordsOf(q: Queryable, where: string, params: unknown[]) {
 }
 
 /** Reads the messages up to the highest seq the previous pass saw, then notes the highest one now. */
-export async function advanceSearchVocabulary(db: Db, batch = BATCH): Promise<{ seq: number }> {
+export async function advanceSearchVocabulary(
+  db: Db,
+  { batch = BATCH, resting = true }: { batch?: number; resting?: boolean } = {},
+): Promise<{ seq: number }> {
   const [state] = await db.query<{ seq: string | number; seen_seq: string | number }>(
     "select seq, seen_seq from search_lexeme_progress",
   );
@@ -44,11 +57,13 @@ export async function advanceSearchVocabulary(db: Db, batch = BATCH): Promise<{ 
   while (seq < target) {
     const from = seq;
     const upto = Math.min(target, from + batch);
+    const started = performance.now();
     await db.tx(async (tx) => {
       await addWordsOf(tx, "m.seq > $1 and m.seq <= $2", [from, upto]);
       await tx.query("update search_lexeme_progress set seq = $2 where seq = $1", [from, upto]);
     });
     seq = upto;
+    if (resting && seq < target) await rest(performance.now() - started);
   }
   await db.query(
     "update search_lexeme_progress set seen_seq = greatest(seen_seq, (select coalesce(max(seq), 0) from messages))",
