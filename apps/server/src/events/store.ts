@@ -54,7 +54,8 @@ const APPEND = prepared(
   `with s as (update workspaces set event_seq = event_seq + $2 where id = $1 returning event_seq - $2 as base),
      e as (
        insert into events (workspace_id, seq, type, conversation_id, audience, payload, created_at)
-       select $1, s.base + p.ord, p.type, p.conversation_id, p.audience, p.payload, $7
+       select $1, s.base + p.ord, p.type, p.conversation_id, p.audience,
+         p.payload || jsonb_build_object('seq', s.base + p.ord), $7
        from s, rows from (unnest($3::text[]), unnest($4::uuid[]), jsonb_array_elements($5::jsonb),
          jsonb_array_elements($6::jsonb)) with ordinality as p(type, conversation_id, audience, payload, ord)
        returning seq),
@@ -154,7 +155,11 @@ const READ_UP_TO = prepared(
   "select seq, payload, audience from events where workspace_id = $1 and seq > $2 and seq <= $4 order by seq limit $3",
 );
 
-/** A row of the log as an event: its number is kept in its own column (older rows also hold it in the payload). */
+/**
+ * A row of the log as an event, its number taken from its own column. The payload holds it too, for the
+ * processes of the previous release during a rolling upgrade, which read it there; a later release may stop
+ * writing it.
+ */
 export const eventOfRow = (r: {
   seq: number;
   payload: DomainEvent;
