@@ -27,7 +27,7 @@ function adminOf(req: Parameters<typeof actorOf>[0] & Parameters<typeof requestS
 }
 
 export async function connectionRoutes(app: App, ctx: AppContext) {
-  const webhookTargets = new WebhookTargetCache(ctx.db, ctx.secrets, () => ctx.clock.now().getTime());
+  const webhookTargets = new WebhookTargetCache(ctx.db, ctx.secrets);
   const present = presentConnection.bind(null, ctx.channels);
 
   app.get(

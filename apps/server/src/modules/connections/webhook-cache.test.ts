@@ -6,17 +6,25 @@ import { WebhookTargetCache } from "./webhook-cache";
 
 const t = useTestServer();
 
-/** The test database behind a gate: statements are counted, and wait while the gate is closed. */
+/**
+ * The test database behind a gate: statements are counted and run at once, but their results are held while
+ * the gate is closed (a read that has seen the database and not yet answered); `failNext` fails the next one.
+ */
 function gatedDb(db: Db) {
   let statements = 0;
   let open = Promise.resolve();
   let release = () => {};
+  let fail = false;
   const gated: Db = {
     ...db,
     async query<T>(sql: Parameters<Queryable["query"]>[0], params?: unknown[]) {
       statements++;
+      const failing = fail;
+      fail = false;
+      const rows = await db.query<T>(sql, params);
       await open;
-      return db.query<T>(sql, params);
+      if (failing) throw new Error("the database went away");
+      return rows;
     },
   };
   return {
@@ -28,6 +36,9 @@ function gatedDb(db: Db) {
       });
     },
     open: () => release(),
+    failNext: () => {
+      fail = true;
+    },
   };
 }
 
@@ -98,12 +109,36 @@ describe("the webhook target cache", () => {
     const { conn, gate, cache } = await setUp();
     gate.close();
     const before = cache.get(conn.id);
+    await expect.poll(() => gate.statements()).toBe(1);
     await t.db.query("update channel_connections set enabled = false where id = $1", [conn.id]);
     cache.invalidate(conn.id);
     gate.open();
-    await before;
-    // The read that started before the change is not kept: the next webhook reads the connection again.
+    // That read saw the connection before the change…
+    expect((await before)!.enabled).toBe(true);
+    // …and is not kept: the next webhook reads the connection again.
     expect((await cache.get(conn.id))!.enabled).toBe(false);
     expect(gate.statements()).toBe(2);
+  });
+
+  it("keeps nothing from a failed read: its callers see the failure, the next one reads again", async () => {
+    const { conn, gate, cache, advance } = await setUp();
+    gate.failNext();
+    await expect(cache.get(conn.id)).rejects.toThrow("the database went away");
+    expect((await cache.get(conn.id))!.id).toBe(conn.id);
+    expect(gate.statements()).toBe(2);
+    // A failed refresh of an expired entry: the entry still answers, and the next webhook tries again.
+    advance(5_001);
+    gate.failNext();
+    expect((await cache.get(conn.id))!.id).toBe(conn.id);
+    await expect.poll(() => gate.statements()).toBe(3);
+    // Once that read has failed, the next webhook (still answered from the entry) starts another.
+    await expect
+      .poll(async () => {
+        expect((await cache.get(conn.id))!.id).toBe(conn.id);
+        return gate.statements();
+      })
+      .toBe(4);
+    expect((await cache.get(conn.id))!.id).toBe(conn.id);
+    expect(gate.statements()).toBe(4);
   });
 });

@@ -31,9 +31,8 @@ interface Entry {
  */
 export class WebhookTargetCache {
   private readonly entries = new Map<string, Entry>();
+  /** The read under way per connection; invalidate drops it, and a read no longer here stores nothing. */
   private readonly reading = new Map<string, Promise<WebhookTarget | null>>();
-  /** Bumped by invalidate: a read that started before it does not store what it read. */
-  private generation = 0;
 
   constructor(
     private readonly db: Db,
@@ -47,8 +46,8 @@ export class WebhookTargetCache {
     const now = this.now();
     if (hit && hit.until > now) return hit.target;
     if (hit && hit.until + this.ttlMs > now) {
-      // Stale: kept while one read refreshes it. A failed read leaves it to expire and the next caller to
-      // wait for (and see the failure of) a read of its own.
+      // Stale: kept while one read refreshes it. A failed read stores nothing: the next caller starts
+      // another, until the entry is too old to answer and callers wait for (and see the failure of) a read.
       this.read(id).catch(() => {});
       return hit.target;
     }
@@ -56,7 +55,6 @@ export class WebhookTargetCache {
   }
 
   invalidate(id: string) {
-    this.generation++;
     this.entries.delete(id);
     this.reading.delete(id);
   }
@@ -64,11 +62,11 @@ export class WebhookTargetCache {
   private read(id: string): Promise<WebhookTarget | null> {
     const running = this.reading.get(id);
     if (running) return running;
-    const generation = this.generation;
     const read = this.load(id).then(
       (target) => {
-        if (this.reading.get(id) === read) this.reading.delete(id);
-        if (generation === this.generation) {
+        // A read that started before an invalidate of this connection is not kept.
+        if (this.reading.get(id) === read) {
+          this.reading.delete(id);
           if (this.entries.size > 10_000) this.entries.clear();
           this.entries.set(id, { target, until: this.now() + this.ttlMs });
         }
