@@ -12,6 +12,7 @@ const t = useTestServer();
  */
 function gatedDb(db: Db) {
   let statements = 0;
+  let answered = 0;
   let open = Promise.resolve();
   let release = () => {};
   let fail = false;
@@ -22,6 +23,7 @@ function gatedDb(db: Db) {
       const failing = fail;
       fail = false;
       const rows = await db.query<T>(sql, params);
+      answered++;
       await open;
       if (failing) throw new Error("the database went away");
       return rows;
@@ -30,6 +32,8 @@ function gatedDb(db: Db) {
   return {
     db: gated,
     statements: () => statements,
+    /** Statements the database has answered (their results may still be held). */
+    answered: () => answered,
     close() {
       open = new Promise((r) => {
         release = r;
@@ -109,7 +113,8 @@ describe("the webhook target cache", () => {
     const { conn, gate, cache } = await setUp();
     gate.close();
     const before = cache.get(conn.id);
-    await expect.poll(() => gate.statements()).toBe(1);
+    // The read has seen the row (its answer is held) before the change.
+    await expect.poll(() => gate.answered()).toBe(1);
     await t.db.query("update channel_connections set enabled = false where id = $1", [conn.id]);
     cache.invalidate(conn.id);
     gate.open();
