@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { addUser, apiConnection, inbound, newWorkspace, SocketClient, unique } from "../testing/harness";
-import { socketsPast } from "../testing/settled";
+import { jobsSettled, socketsPast } from "../testing/settled";
 import { useTestServer } from "../testing/use-test-server";
 
 const t = useTestServer();
@@ -183,6 +183,9 @@ describe("agent realtime socket", () => {
     const { owner, workspaceId } = await newWorkspace(t);
     const conn = await apiConnection(t, owner);
     for (const text of ["one", "two", "three"]) await conn.post(inbound(unique("c"), text));
+    // The new conversations' notifications are appended by jobs: they are in the log before it is pruned, not
+    // delivered live to the sockets below.
+    await jobsSettled(t.server);
     const [min] = await t.server.ctx.db.query<{ seq: number }>(
       "select min(seq) as seq from events where workspace_id = $1",
       [workspaceId],
