@@ -1,7 +1,7 @@
-import type { Message } from "@parley/protocol";
+import type { Conversation, Message } from "@parley/protocol";
 import { QueryClient, QueryObserver } from "@tanstack/react-query";
 import { describe, expect, it } from "vitest";
-import { type Feed, keys, mergeMessages, putInFeed } from "./queries";
+import { type Feed, keys, mergeMessages, patchConversation, putInFeed } from "./queries";
 
 const queued = (waiting: NonNullable<Message["delivery"]>["waiting"]): Message => ({
   id: "m1",
@@ -80,5 +80,51 @@ describe("putInFeed", () => {
     putInFeed(qc, queued(null));
     expect(qc.getQueryData<Feed>(keys.feed("c1"))?.messages.map((m) => m.id)).toEqual(["m1"]);
     expect(qc.getQueryState(keys.feed("c1"))?.fetchStatus).toBe("idle");
+  });
+});
+
+describe("patchConversation", () => {
+  const conv = (status: Conversation["status"]) => ({ id: "c1", status }) as Conversation;
+  const close = (c: Conversation): Conversation => ({ ...c, status: "closed" });
+
+  /** A conversation whose answers the test hands out one by one; the first was read before the change. */
+  async function raced(initial: Conversation | undefined) {
+    const qc = new QueryClient({ defaultOptions: { queries: { retry: false } } });
+    const answers: Array<(c: Conversation) => void> = [];
+    const queryKey = keys.conversation("c1");
+    if (initial) qc.setQueryData(queryKey, initial);
+    const observer = new QueryObserver<Conversation>(qc, {
+      queryKey,
+      queryFn: () => new Promise<Conversation>((resolve) => answers.push(resolve)),
+      staleTime: 0,
+    });
+    const unsubscribe = observer.subscribe(() => {});
+    await expect.poll(() => answers.length).toBe(1);
+    // A colleague closed it; the socket says so while the load (read before the close) is on its way.
+    patchConversation(qc, "c1", close);
+    if (initial) expect(qc.getQueryData<Conversation>(queryKey)?.status).toBe("closed");
+    answers[0]!(conv("open"));
+    // The conversation is asked again, and its second answer (read after the close) is what stays.
+    await expect.poll(() => answers.length).toBe(2);
+    answers[1]!(conv("closed"));
+    await expect.poll(() => qc.getQueryData<Conversation>(queryKey)?.status).toBe("closed");
+    expect(qc.getQueryState(queryKey)?.fetchStatus).toBe("idle");
+    unsubscribe();
+  }
+
+  it("a change reported while the conversation first loads is not undone by the load's older answer", async () => {
+    await raced(undefined);
+  });
+
+  it("a change reported while the conversation reloads (as after the socket connects) is not undone", async () => {
+    await raced(conv("open"));
+  });
+
+  it("a loaded conversation takes the change at once, without asking again", () => {
+    const qc = new QueryClient();
+    qc.setQueryData(keys.conversation("c1"), conv("open"));
+    patchConversation(qc, "c1", close);
+    expect(qc.getQueryData<Conversation>(keys.conversation("c1"))?.status).toBe("closed");
+    expect(qc.getQueryState(keys.conversation("c1"))?.fetchStatus).toBe("idle");
   });
 });

@@ -2,6 +2,7 @@ import type { Conversation, Message } from "@parley/protocol";
 import {
   type InfiniteData,
   type QueryClient,
+  type QueryKey,
   queryOptions,
   useInfiniteQuery,
   useQuery,
@@ -158,20 +159,30 @@ export async function loadOlder(qc: QueryClient, id: string) {
 }
 
 /**
- * Puts a message the socket reported (or the agent just sent) into its conversation's feed. A feed still
- * loading is asked again: its answer may have been read before the message existed and would otherwise
- * replace the feed without it (or, on a first load, the message would have had no feed to go into).
+ * A query patched while it loads is asked again: the load's answer may have been read before what the patch
+ * reports and would otherwise replace it (on a first load, the patch had nothing to go into). Invalidating
+ * would join a first load in flight rather than start again: cancel it, then ask anew.
  */
+export function askAgainIfLoading(qc: QueryClient, key: QueryKey) {
+  if (qc.getQueryState(key)?.fetchStatus !== "fetching") return;
+  void qc
+    .cancelQueries({ queryKey: key, exact: true })
+    .then(() => qc.refetchQueries({ queryKey: key, exact: true }));
+}
+
+/** Puts a message the socket reported (or the agent just sent) into its conversation's feed. */
 export function putInFeed(qc: QueryClient, m: Message) {
   const key = keys.feed(m.conversationId);
   qc.setQueryData<Feed>(key, (feed) =>
     feed ? { ...feed, messages: mergeMessages(feed.messages, [m]) } : feed,
   );
-  if (qc.getQueryState(key)?.fetchStatus !== "fetching") return;
-  // Invalidating would join a first load in flight rather than start again: cancel it, then ask anew.
-  void qc
-    .cancelQueries({ queryKey: key, exact: true })
-    .then(() => qc.refetchQueries({ queryKey: key, exact: true }));
+  askAgainIfLoading(qc, key);
+}
+
+/** Applies what the socket reported to one conversation's cached detail (see askAgainIfLoading). */
+export function patchConversation(qc: QueryClient, id: string, fn: (c: Conversation) => Conversation) {
+  qc.setQueryData<Conversation>(keys.conversation(id), (c) => (c ? fn(c) : c));
+  askAgainIfLoading(qc, keys.conversation(id));
 }
 
 /** How far a delivery has got, in the server's order: failed is overtaken only by delivered and read. */

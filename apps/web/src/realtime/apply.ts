@@ -1,12 +1,12 @@
 import type { Conversation, DomainEvent, EphemeralSignal, Message, User } from "@parley/protocol";
 import type { QueryClient } from "@tanstack/react-query";
-import { type ConversationPages, inView, isView, keys, putInFeed } from "../api/queries";
+import { type ConversationPages, keys, patchConversation, putInFeed } from "../api/queries";
 import { applyCursorToSeenBy, applyMessageToTrail } from "../api/receipts";
 import { applyPresence } from "../features/account/presence";
 import { applyContact, forgetContact, summaryOf } from "../features/contacts/live";
 import { showReminder } from "../features/conversation-tools/reminders";
-import { matchesParams, sortsBefore } from "../features/inbox/filters";
 import { onNotification } from "../features/notifications/live";
+import { upsertConversation } from "./upsert";
 
 /** Which conversation the agent is looking at now: its new customer messages are read, not unread. */
 export const focus = { conversationId: null as string | null };
@@ -16,72 +16,6 @@ function mapRows(qc: QueryClient, fn: (c: Conversation) => Conversation) {
     data
       ? { ...data, pages: data.pages.map((p) => ({ ...p, conversations: p.conversations.map(fn) })) }
       : data,
-  );
-}
-
-/**
- * Puts a conversation's new state into every cached list in place: updates its row, moves it to where it
- * sorts now, adds it to the views it entered and drops it from those it left. Nothing is refetched.
- */
-export function upsertConversation(
-  qc: QueryClient,
-  me: string,
-  incoming: Conversation,
-  opts: { bumpUnread?: boolean; clearDraft?: boolean } = {},
-) {
-  for (const [key, data] of qc.getQueriesData<ConversationPages>({ queryKey: keys.lists })) {
-    const view = key[1];
-    if (!data || typeof view !== "string" || !isView(view)) continue;
-    // The list's API parameters (view and filters): which rows belong, and in which order.
-    const params = (key[2] ?? null) as Record<string, string> | null;
-    let previous: Conversation | undefined;
-    const pages = data.pages.map((p) => ({
-      ...p,
-      conversations: p.conversations.filter((c) => {
-        if (c.id !== incoming.id) return true;
-        previous = c;
-        return false;
-      }),
-    }));
-    const merged: Conversation = {
-      ...previous,
-      ...incoming,
-      unreadCount: (previous?.unreadCount ?? 0) + (opts.bumpUnread ? 1 : 0),
-      draft: opts.clearDraft ? null : (previous?.draft ?? null),
-      permissions: incoming.permissions ?? previous?.permissions,
-    };
-    // A filter the row cannot answer (tags, message dates) keeps a row that was there and adds none.
-    const belongs = params
-      ? (matchesParams(params, merged, me) ?? previous !== undefined)
-      : inView(view, merged, me);
-    if (belongs) {
-      // The first loaded row it sorts before; past the loaded pages it arrives with the next page.
-      let placed = false;
-      for (const page of pages) {
-        const at = page.conversations.findIndex((c) => sortsBefore(merged, c, params?.sort));
-        if (at >= 0) {
-          page.conversations.splice(at, 0, merged);
-          placed = true;
-          break;
-        }
-      }
-      const last = pages.at(-1);
-      if (!placed && last && last.nextCursor === null) last.conversations.push(merged);
-    }
-    qc.setQueryData<ConversationPages>(key, { ...data, pages });
-  }
-  qc.setQueryData<Conversation>(keys.conversation(incoming.id), (old) =>
-    old
-      ? {
-          ...old,
-          ...incoming,
-          unreadCount: old.unreadCount,
-          draft: old.draft,
-          permissions: incoming.permissions ?? old.permissions,
-          window: incoming.window ?? old.window,
-          commentReplies: incoming.commentReplies ?? old.commentReplies,
-        }
-      : old,
   );
 }
 
@@ -115,7 +49,7 @@ export function applyEvent(qc: QueryClient, me: string, event: DomainEvent) {
           ? { ...c, lastMessage: { ...c.lastMessage, deliveryState: m.delivery?.state ?? null } }
           : c;
       mapRows(qc, touch);
-      qc.setQueryData<Conversation>(keys.conversation(m.conversationId), (c) => (c ? touch(c) : c));
+      patchConversation(qc, m.conversationId, touch);
       return;
     }
     case "conversation.updated": {
@@ -185,7 +119,7 @@ export function applyEvent(qc: QueryClient, me: string, event: DomainEvent) {
           ? { ...c, unreadCount: 0 }
           : c;
       mapRows(qc, read);
-      qc.setQueryData<Conversation>(keys.conversation(cur.conversationId), (c) => (c ? read(c) : c));
+      patchConversation(qc, cur.conversationId, read);
       return;
     }
   }
@@ -198,5 +132,5 @@ export function applySignal(qc: QueryClient, signal: EphemeralSignal) {
   const set = (c: Conversation) =>
     c.id === signal.conversationId ? { ...c, unreadCount: signal.unreadCount } : c;
   mapRows(qc, set);
-  qc.setQueryData<Conversation>(keys.conversation(signal.conversationId), (c) => (c ? set(c) : c));
+  patchConversation(qc, signal.conversationId, set);
 }

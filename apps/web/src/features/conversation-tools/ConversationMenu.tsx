@@ -23,7 +23,7 @@ import { keys } from "../../api/queries";
 import { ConfirmModal } from "../../components/ConfirmModal";
 import { useLazyMenu } from "../../components/lazy-popups";
 import { showErrorWithReason } from "../../lib/notify";
-import { upsertConversation } from "../../realtime/apply";
+import { upsertConversation } from "../../realtime/upsert";
 import { AssignModal, TEAM_PREFIX } from "./AssignModal";
 import { useBlockContact } from "./useBlockContact";
 import { useMuteConversation } from "./useMuteConversation";

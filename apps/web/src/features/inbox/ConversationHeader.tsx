@@ -8,7 +8,7 @@ import { client, data } from "../../api/client";
 import { keys, useUsers } from "../../api/queries";
 import { useLazyTooltip } from "../../components/lazy-popups";
 import { showError } from "../../lib/notify";
-import { upsertConversation } from "../../realtime/apply";
+import { upsertConversation } from "../../realtime/upsert";
 import { PresenceDot } from "../account/presence";
 import { BotMenuItems } from "../bots/BotMenuItems";
 import { useBotNames } from "../bots/bots-api";

@@ -18,7 +18,7 @@ import { client, data } from "../../api/client";
 import { keys } from "../../api/queries";
 import { useLazyMenu, useLazyTooltip } from "../../components/lazy-popups";
 import { showError } from "../../lib/notify";
-import { upsertConversation } from "../../realtime/apply";
+import { upsertConversation } from "../../realtime/upsert";
 
 /** When a snooze ends, short: the weekday, day, month and time in the agent's language. */
 export const snoozeTime = (iso: string, lang: string) =>

@@ -1,5 +1,5 @@
-import type { Conversation } from "@parley/protocol";
 import { describe, expect, it } from "vitest";
+import { conversationFixture } from "../../testing/conversation";
 import {
   activeFilterCount,
   listParams,
@@ -9,33 +9,7 @@ import {
   writeFilters,
 } from "./filters";
 
-const conv = (over: Partial<Conversation> = {}): Conversation => ({
-  id: "b",
-  number: 1,
-  status: "open",
-  connection: { id: "conn", type: "telegram", name: "Bot" },
-  contact: { id: "ct", name: "A", nickname: null, email: null, phone: null, avatarUrl: null, blocked: false },
-  assigneeId: null,
-  operatorIds: [],
-  teamId: null,
-  botId: null,
-  lastActivityAt: "2026-05-01T10:00:00.000Z",
-  lastMessage: {
-    id: "m",
-    text: "hi",
-    authorType: "contact",
-    authorId: null,
-    direction: "inbound",
-    deliveryState: null,
-  },
-  lastInboundSeq: 1,
-  firstUnansweredAt: "2026-05-01T10:00:00.000Z",
-  lastCustomerMessageAt: null,
-  closedAt: null,
-  source: {},
-  createdAt: "2026-05-01T09:00:00.000Z",
-  ...over,
-});
+const conv = conversationFixture;
 
 describe("inbox filters in the URL", () => {
   it("reads what it writes, leaves other parameters alone and ignores values it does not know", () => {

@@ -1,0 +1,51 @@
+import type { Conversation } from "@parley/protocol";
+import { InfiniteQueryObserver, QueryClient } from "@tanstack/react-query";
+import { describe, expect, it } from "vitest";
+import type { ConversationPage, ConversationPages } from "../api/queries";
+import { keys } from "../api/queries";
+import { conversationFixture } from "../testing/conversation";
+import { upsertConversation } from "./upsert";
+
+const conv = (id: string, over: Partial<Conversation> = {}) => conversationFixture({ id, ...over });
+
+const page = (...conversations: Conversation[]) => ({ conversations, nextCursor: null }) as ConversationPage;
+const ids = (d: ConversationPages | undefined) => d?.pages.flatMap((p) => p.conversations.map((c) => c.id));
+
+describe("upsertConversation into a list that is loading", () => {
+  it("a change that arrives while the list reloads is put into the reload's older answer", async () => {
+    const qc = new QueryClient({ defaultOptions: { queries: { retry: false } } });
+    const queryKey = keys.list("all");
+    qc.setQueryData<ConversationPages>(queryKey, { pages: [page(conv("a"), conv("b"))], pageParams: [null] });
+    const answers: Array<(p: ConversationPage) => void> = [];
+    const observer = new InfiniteQueryObserver<ConversationPage>(qc, {
+      queryKey,
+      initialPageParam: null,
+      getNextPageParam: () => null,
+      queryFn: () => new Promise<ConversationPage>((resolve) => answers.push(resolve)),
+      staleTime: 0,
+    });
+    const unsubscribe = observer.subscribe(() => {});
+    await expect.poll(() => answers.length).toBe(1);
+
+    // A colleague closes "a" and a customer writes in "c"; the reload was read before both.
+    upsertConversation(qc, "me", conv("a", { status: "closed" }));
+    upsertConversation(qc, "me", conv("c", { lastActivityAt: "2026-05-01T12:00:00.000Z" }));
+    expect(ids(qc.getQueryData(queryKey))).toEqual(["c", "b"]);
+    answers[0]!(page(conv("a"), conv("b")));
+
+    // The answer is in, with both changes put into it again; the list is not asked again.
+    await expect.poll(() => qc.getQueryState(queryKey)?.fetchStatus).toBe("idle");
+    await expect.poll(() => ids(qc.getQueryData(queryKey))).toEqual(["c", "b"]);
+    expect(answers.length).toBe(1);
+    unsubscribe();
+  });
+
+  it("a list that is not loading takes the change once, in place", () => {
+    const qc = new QueryClient();
+    const queryKey = keys.list("all");
+    qc.setQueryData<ConversationPages>(queryKey, { pages: [page(conv("a"), conv("b"))], pageParams: [null] });
+    upsertConversation(qc, "me", conv("b", { lastActivityAt: "2026-05-01T12:00:00.000Z" }));
+    expect(ids(qc.getQueryData(queryKey))).toEqual(["b", "a"]);
+    expect(qc.getQueryState(queryKey)?.fetchStatus).toBe("idle");
+  });
+});

@@ -1,0 +1,93 @@
+import type { Conversation } from "@parley/protocol";
+import type { QueryClient, QueryKey } from "@tanstack/react-query";
+import { type ConversationPages, inView, isView, keys, patchConversation } from "../api/queries";
+import { matchesParams, sortsBefore } from "../features/inbox/filters";
+
+export type UpsertOptions = { bumpUnread?: boolean; clearDraft?: boolean };
+
+/**
+ * Puts a conversation's new state into every cached list in place: updates its row, moves it to where it
+ * sorts now, adds it to the views it entered and drops it from those it left. Nothing is refetched.
+ *
+ * A list loading meanwhile gets the state again once its answer is in, as that answer may have been read
+ * before the change. (Asking it again, as a single conversation is, would never end while changes keep
+ * coming.) Changes arrive in order, so what is put again is never older than what the list had before.
+ */
+export function upsertConversation(
+  qc: QueryClient,
+  me: string,
+  incoming: Conversation,
+  opts: UpsertOptions = {},
+) {
+  for (const [key, data] of qc.getQueriesData<ConversationPages>({ queryKey: keys.lists })) {
+    if (data) putInList(qc, me, key, data, incoming, opts);
+    const query = qc.getQueryCache().find<ConversationPages>({ queryKey: key, exact: true });
+    if (query?.state.fetchStatus !== "fetching") continue;
+    // While a load is running, fetch() returns it rather than starting another.
+    void query.fetch().then(
+      () => {
+        const answer = qc.getQueryData<ConversationPages>(key);
+        if (answer) putInList(qc, me, key, answer, incoming, { ...opts, bumpUnread: false });
+      },
+      () => {},
+    );
+  }
+  patchConversation(qc, incoming.id, (old) => ({
+    ...old,
+    ...incoming,
+    unreadCount: old.unreadCount,
+    draft: old.draft,
+    permissions: incoming.permissions ?? old.permissions,
+    window: incoming.window ?? old.window,
+    commentReplies: incoming.commentReplies ?? old.commentReplies,
+  }));
+}
+
+function putInList(
+  qc: QueryClient,
+  me: string,
+  key: QueryKey,
+  data: ConversationPages,
+  incoming: Conversation,
+  opts: UpsertOptions,
+) {
+  const view = key[1];
+  if (typeof view !== "string" || !isView(view)) return;
+  // The list's API parameters (view and filters): which rows belong, and in which order.
+  const params = (key[2] ?? null) as Record<string, string> | null;
+  let previous: Conversation | undefined;
+  const pages = data.pages.map((p) => ({
+    ...p,
+    conversations: p.conversations.filter((c) => {
+      if (c.id !== incoming.id) return true;
+      previous = c;
+      return false;
+    }),
+  }));
+  const merged: Conversation = {
+    ...previous,
+    ...incoming,
+    unreadCount: (previous?.unreadCount ?? 0) + (opts.bumpUnread ? 1 : 0),
+    draft: opts.clearDraft ? null : (previous?.draft ?? null),
+    permissions: incoming.permissions ?? previous?.permissions,
+  };
+  // A filter the row cannot answer (tags, message dates) keeps a row that was there and adds none.
+  const belongs = params
+    ? (matchesParams(params, merged, me) ?? previous !== undefined)
+    : inView(view, merged, me);
+  if (belongs) {
+    // The first loaded row it sorts before; past the loaded pages it arrives with the next page.
+    let placed = false;
+    for (const page of pages) {
+      const at = page.conversations.findIndex((c) => sortsBefore(merged, c, params?.sort));
+      if (at >= 0) {
+        page.conversations.splice(at, 0, merged);
+        placed = true;
+        break;
+      }
+    }
+    const last = pages.at(-1);
+    if (!placed && last && last.nextCursor === null) last.conversations.push(merged);
+  }
+  qc.setQueryData<ConversationPages>(key, { ...data, pages });
+}
