@@ -208,6 +208,49 @@ describe("a scheduled task still running", () => {
   });
 });
 
+describe("stopping a schedule", () => {
+  it("asks the run under way to end, waits for it and marks it finished; a stopped schedule claims no slot", async () => {
+    const clock = new MovableClock();
+    clock.freeze();
+    const started = gate();
+    let ended: string | null = null;
+    const task = {
+      name: "stoppable-pass",
+      everyMs: 60_000,
+      run: async (signal: AbortSignal) => {
+        started.open();
+        // A pass that would go on for ever unless told to stop.
+        await new Promise<void>((resolve) => signal.addEventListener("abort", () => resolve()));
+        ended = "stopped by its signal";
+      },
+    };
+    const schedule = new Schedule(db, clock, [task], (err) => {
+      throw err;
+    });
+    const run = schedule.tick();
+    await started.opened;
+    await schedule.stop();
+    expect(ended).toBe("stopped by its signal");
+    expect(await run).toEqual(["stoppable-pass"]);
+    const runs = await db.query<{ finished: boolean }>(
+      "select finished_at is not null as finished from scheduled_runs where task = 'stoppable-pass'",
+    );
+    expect(runs).toEqual([{ finished: true }]);
+    // The next slot is due, but this schedule has stopped; started again, it runs it.
+    clock.advance(60_000);
+    expect(await schedule.tick()).toEqual([]);
+    schedule.start();
+    const again = schedule.tick();
+    await eventually(async () =>
+      expect(
+        await db.query("select 1 from scheduled_runs where task = 'stoppable-pass' and finished_at is null"),
+      ).toHaveLength(1),
+    );
+    await schedule.stop();
+    expect(await again).toEqual(["stoppable-pass"]);
+  });
+});
+
 describe("gathered jobs", () => {
   it("runs the due jobs of one type and workspace together, not another workspace's nor a later one, and retries them together", async () => {
     const [a, b] = await db.query<{ id: string }>(

@@ -6,7 +6,8 @@ export interface ScheduledTask {
   /** Unique name; the key of its slots in `scheduled_runs`. */
   name: string;
   everyMs: number;
-  run(): Promise<unknown>;
+  /** `signal` is aborted when the schedule stops: a long pass ends at its next step, keeping what it did. */
+  run(signal: AbortSignal): Promise<unknown>;
 }
 
 /** The database's "now" on the schedule's clock: `$3` and `$4` of its statements (see `dbTimeParams`). */
@@ -30,6 +31,7 @@ const beatOf = (everyMs: number) => Math.min(60_000, Math.max(1000, Math.floor(e
 export class Schedule {
   private readonly timers: NodeJS.Timeout[] = [];
   private readonly running = new Set<Promise<unknown>>();
+  private stopping = new AbortController();
 
   constructor(
     private readonly db: Db,
@@ -43,6 +45,7 @@ export class Schedule {
   }
 
   start() {
+    if (this.stopping.signal.aborted) this.stopping = new AbortController();
     for (const task of this.tasks) {
       const timer = setInterval(() => void this.runIfDue(task), Math.max(1, Math.floor(task.everyMs / 2)));
       timer.unref();
@@ -50,9 +53,11 @@ export class Schedule {
     }
   }
 
+  /** Stops looking, asks the runs in progress to end (their signal) and waits for them. */
   async stop() {
     for (const t of this.timers) clearInterval(t);
     this.timers.length = 0;
+    this.stopping.abort();
     await Promise.allSettled([...this.running]);
   }
 
@@ -64,6 +69,8 @@ export class Schedule {
 
   /** Claims the task's current slot, unless a run of it is still alive; runs the task when this process took it. */
   private async runIfDue(task: ScheduledTask): Promise<boolean> {
+    const { signal } = this.stopping;
+    if (signal.aborted) return false;
     const beat = this.beatMs ?? beatOf(task.everyMs);
     const time = dbTimeParams(this.clock);
     let claimed: { slot: number }[];
@@ -96,7 +103,7 @@ export class Schedule {
     const alive = setInterval(() => void mark("alive_at"), beat);
     alive.unref();
     const p = task
-      .run()
+      .run(signal)
       .catch((err) => this.onError(err, task.name))
       .finally(() => {
         clearInterval(alive);

@@ -40,7 +40,11 @@ export function scheduledTasks(ctx: AppContext): ScheduledTask[] {
     { name: "rules-time-limit", everyMs: 60_000, run: () => sweepTimeLimitRules(ctx) },
     { name: "snooze-wake", everyMs: 30_000, run: () => wakeDueSnoozes(ctx) },
     { name: "prune-rate-limits", everyMs: 5 * 60_000, run: () => pruneRateLimits(db, clock.now()) },
-    { name: "search-vocabulary", everyMs: 60_000, run: () => advanceSearchVocabulary(db).then(() => {}) },
+    {
+      name: "search-vocabulary",
+      everyMs: 60_000,
+      run: (signal) => advanceSearchVocabulary(db, { signal }).then(() => {}),
+    },
   ];
 }
 
@@ -49,9 +53,9 @@ export function startScheduledTasks(ctx: AppContext): () => Promise<void> {
   // Which process ran which slot is in its log (debug): how a deployment, and the cluster test, tell.
   const tasks = scheduledTasks(ctx).map((t) => ({
     ...t,
-    run: () => {
+    run: (signal: AbortSignal) => {
       ctx.log.debug({ task: t.name }, "scheduled task runs");
-      return t.run();
+      return t.run(signal);
     },
   }));
   const schedule = new Schedule(ctx.db, ctx.clock, tasks, (err, task) =>

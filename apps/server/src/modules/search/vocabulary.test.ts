@@ -200,4 +200,35 @@ describe("search vocabulary", () => {
     expect(left.map((r) => r.lexeme)).toEqual([still]);
     expect((await heldWords(t.db, workspaceId, [])).lexemes).toEqual([]);
   });
+
+  it("a pass told to stop ends after the statement under way, keeping its progress for the next pass", async () => {
+    const { owner } = await newWorkspace(t);
+    const conn = await apiConnection(t, owner);
+    await catchUp();
+    for (let i = 0; i < 4; i++) await say(conn, `${fresh()} stop test`);
+    // The first pass notes the highest seq; the next one has at least four messages to read.
+    const { seq: from } = await advanceSearchVocabulary(t.db);
+    const stopping = new AbortController();
+    let statements = 0;
+    // The real database; the worker is told to stop as the pass's first statement commits.
+    const db: typeof t.db = {
+      ...t.db,
+      tx: async (fn) => {
+        const result = await t.db.tx(fn);
+        statements++;
+        stopping.abort();
+        return result;
+      },
+    };
+    const stopped = await advanceSearchVocabulary(db, { batch: 1, signal: stopping.signal });
+    expect(statements).toBe(1);
+    expect(stopped.seq).toBe(from + 1);
+    const [{ seq: kept }] = (await t.db.query<{ seq: string }>("select seq from search_lexeme_progress")) as [
+      { seq: string },
+    ];
+    expect(Number(kept)).toBe(from + 1);
+    // The next pass goes on from there, past the four messages.
+    const next = await advanceSearchVocabulary(t.db);
+    expect(next.seq).toBeGreaterThanOrEqual(from + 4);
+  });
 });

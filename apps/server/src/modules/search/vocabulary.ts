@@ -23,8 +23,18 @@ const BATCH = 2_000;
 /**
  * After each statement the pass rests as long as the statement took: it uses at most half of the database's
  * time, however far behind it is (a large import catches up at half speed rather than holding the inbox).
+ * A stopping worker ends the rest at once.
  */
-const rest = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const rest = (ms: number, signal: AbortSignal | undefined) =>
+  new Promise<void>((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      signal?.removeEventListener("abort", done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal?.addEventListener("abort", done, { once: true });
+  });
 
 /** The words of the messages `m`, one row `l.lexeme` per word of each message (a FROM list). */
 const MESSAGE_WORDS = "messages m, unnest(tsvector_to_array(m.search_tsv)) l(lexeme)";
@@ -44,10 +54,18 @@ function addWordsOf(q: Queryable, where: string, params: unknown[]) {
   );
 }
 
-/** Reads the messages up to the highest seq the previous pass saw, then notes the highest one now. */
+/**
+ * Reads the messages up to the highest seq the previous pass saw, then notes the highest one now. With
+ * `signal` aborted (the worker stops), the pass ends after the statement under way; each statement keeps its
+ * progress, so the next pass goes on from there.
+ */
 export async function advanceSearchVocabulary(
   db: Db,
-  { batch = BATCH, resting = true }: { batch?: number; resting?: boolean } = {},
+  {
+    batch = BATCH,
+    resting = true,
+    signal,
+  }: { batch?: number; resting?: boolean; signal?: AbortSignal | undefined } = {},
 ): Promise<{ seq: number }> {
   const [state] = await db.query<{ seq: string | number; seen_seq: string | number }>(
     "select seq, seen_seq from search_lexeme_progress",
@@ -55,6 +73,7 @@ export async function advanceSearchVocabulary(
   let seq = Number(state?.seq ?? 0);
   const target = Number(state?.seen_seq ?? 0);
   while (seq < target) {
+    if (signal?.aborted) return { seq };
     const from = seq;
     const upto = Math.min(target, from + batch);
     const started = performance.now();
@@ -63,7 +82,7 @@ export async function advanceSearchVocabulary(
       await tx.query("update search_lexeme_progress set seq = $2 where seq = $1", [from, upto]);
     });
     seq = upto;
-    if (resting && seq < target) await rest(performance.now() - started);
+    if (resting && seq < target) await rest(performance.now() - started, signal);
   }
   await db.query(
     "update search_lexeme_progress set seen_seq = greatest(seen_seq, (select coalesce(max(seq), 0) from messages))",
