@@ -2,12 +2,12 @@ import type { Conversation, Message } from "@parley/protocol";
 import {
   type InfiniteData,
   type QueryClient,
-  type QueryKey,
   queryOptions,
   useInfiniteQuery,
   useQuery,
 } from "@tanstack/react-query";
 import { client, data, get } from "./client";
+import { patchQueries } from "./patch";
 import type { Answer } from "./types";
 
 export type Session = Answer<"/api/auth/session">;
@@ -158,31 +158,17 @@ export async function loadOlder(qc: QueryClient, id: string) {
   );
 }
 
-/**
- * A query patched while it loads is asked again: the load's answer may have been read before what the patch
- * reports and would otherwise replace it (on a first load, the patch had nothing to go into). Invalidating
- * would join a first load in flight rather than start again: cancel it, then ask anew.
- */
-export function askAgainIfLoading(qc: QueryClient, key: QueryKey) {
-  if (qc.getQueryState(key)?.fetchStatus !== "fetching") return;
-  void qc
-    .cancelQueries({ queryKey: key, exact: true })
-    .then(() => qc.refetchQueries({ queryKey: key, exact: true }));
-}
-
 /** Puts a message the socket reported (or the agent just sent) into its conversation's feed. */
 export function putInFeed(qc: QueryClient, m: Message) {
-  const key = keys.feed(m.conversationId);
-  qc.setQueryData<Feed>(key, (feed) =>
-    feed ? { ...feed, messages: mergeMessages(feed.messages, [m]) } : feed,
-  );
-  askAgainIfLoading(qc, key);
+  patchQueries<Feed>(qc, { queryKey: keys.feed(m.conversationId), exact: true }, (feed) => ({
+    ...feed,
+    messages: mergeMessages(feed.messages, [m]),
+  }));
 }
 
-/** Applies what the socket reported to one conversation's cached detail (see askAgainIfLoading). */
+/** Applies what the socket reported to one conversation's cached detail (see patchQueries). */
 export function patchConversation(qc: QueryClient, id: string, fn: (c: Conversation) => Conversation) {
-  qc.setQueryData<Conversation>(keys.conversation(id), (c) => (c ? fn(c) : c));
-  askAgainIfLoading(qc, keys.conversation(id));
+  patchQueries(qc, { queryKey: keys.conversation(id), exact: true }, fn);
 }
 
 /** How far a delivery has got, in the server's order: failed is overtaken only by delivered and read. */

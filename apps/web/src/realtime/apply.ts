@@ -1,5 +1,6 @@
 import type { Conversation, DomainEvent, EphemeralSignal, Message, User } from "@parley/protocol";
 import type { QueryClient } from "@tanstack/react-query";
+import { patchQueries } from "../api/patch";
 import { type ConversationPages, keys, patchConversation, putInFeed } from "../api/queries";
 import { applyCursorToSeenBy, applyMessageToTrail } from "../api/receipts";
 import { applyPresence } from "../features/account/presence";
@@ -12,11 +13,10 @@ import { upsertConversation } from "./upsert";
 export const focus = { conversationId: null as string | null };
 
 function mapRows(qc: QueryClient, fn: (c: Conversation) => Conversation) {
-  qc.setQueriesData<ConversationPages>({ queryKey: keys.lists }, (data) =>
-    data
-      ? { ...data, pages: data.pages.map((p) => ({ ...p, conversations: p.conversations.map(fn) })) }
-      : data,
-  );
+  patchQueries<ConversationPages>(qc, { queryKey: keys.lists }, (data) => ({
+    ...data,
+    pages: data.pages.map((p) => ({ ...p, conversations: p.conversations.map(fn) })),
+  }));
 }
 
 /** A message the agent sent: shown in the feed at once (the event for it may arrive before or after). */
@@ -70,17 +70,13 @@ export function applyEvent(qc: QueryClient, me: string, event: DomainEvent) {
       void qc.invalidateQueries({ queryKey: keys.conversation(event.conversationId) });
       return;
     case "conversation.deleted":
-      qc.setQueriesData<ConversationPages>({ queryKey: keys.lists }, (data) =>
-        data
-          ? {
-              ...data,
-              pages: data.pages.map((p) => ({
-                ...p,
-                conversations: p.conversations.filter((c) => c.id !== event.conversationId),
-              })),
-            }
-          : data,
-      );
+      patchQueries<ConversationPages>(qc, { queryKey: keys.lists }, (data) => ({
+        ...data,
+        pages: data.pages.map((p) => ({
+          ...p,
+          conversations: p.conversations.filter((c) => c.id !== event.conversationId),
+        })),
+      }));
       qc.removeQueries({ queryKey: keys.conversation(event.conversationId) });
       qc.removeQueries({ queryKey: keys.feed(event.conversationId) });
       return;
@@ -92,7 +88,7 @@ export function applyEvent(qc: QueryClient, me: string, event: DomainEvent) {
       const contact = summaryOf(event.contact);
       const touch = (c: Conversation) => (c.contact.id === contact.id ? { ...c, contact } : c);
       mapRows(qc, touch);
-      qc.setQueriesData<Conversation>({ queryKey: ["conversation"] }, (c) =>
+      patchQueries<Conversation>(qc, { queryKey: ["conversation"] }, (c) =>
         c?.contact?.id === contact.id ? touch(c) : c,
       );
       return;

@@ -1,5 +1,6 @@
 import type { Conversation } from "@parley/protocol";
 import type { QueryClient, QueryKey } from "@tanstack/react-query";
+import { patchQueries } from "../api/patch";
 import { type ConversationPages, inView, isView, keys, patchConversation } from "../api/queries";
 import { matchesParams, sortsBefore } from "../features/inbox/filters";
 
@@ -7,11 +8,9 @@ export type UpsertOptions = { bumpUnread?: boolean; clearDraft?: boolean };
 
 /**
  * Puts a conversation's new state into every cached list in place: updates its row, moves it to where it
- * sorts now, adds it to the views it entered and drops it from those it left. Nothing is refetched.
- *
- * A list loading meanwhile gets the state again once its answer is in, as that answer may have been read
- * before the change. (Asking it again, as a single conversation is, would never end while changes keep
- * coming.) Changes arrive in order, so what is put again is never older than what the list had before.
+ * sorts now, adds it to the views it entered and drops it from those it left. Nothing is refetched; a list
+ * loading meanwhile gets the state again in its answer (see patchQueries), without counting the message
+ * again as unread.
  */
 export function upsertConversation(
   qc: QueryClient,
@@ -19,19 +18,12 @@ export function upsertConversation(
   incoming: Conversation,
   opts: UpsertOptions = {},
 ) {
-  for (const [key, data] of qc.getQueriesData<ConversationPages>({ queryKey: keys.lists })) {
-    if (data) putInList(qc, me, key, data, incoming, opts);
-    const query = qc.getQueryCache().find<ConversationPages>({ queryKey: key, exact: true });
-    if (query?.state.fetchStatus !== "fetching") continue;
-    // While a load is running, fetch() returns it rather than starting another.
-    void query.fetch().then(
-      () => {
-        const answer = qc.getQueryData<ConversationPages>(key);
-        if (answer) putInList(qc, me, key, answer, incoming, { ...opts, bumpUnread: false });
-      },
-      () => {},
-    );
-  }
+  patchQueries<ConversationPages>(
+    qc,
+    { queryKey: keys.lists },
+    (data, key) => putInList(me, key, data, incoming, opts),
+    (data, key) => putInList(me, key, data, incoming, { ...opts, bumpUnread: false }),
+  );
   patchConversation(qc, incoming.id, (old) => ({
     ...old,
     ...incoming,
@@ -44,15 +36,14 @@ export function upsertConversation(
 }
 
 function putInList(
-  qc: QueryClient,
   me: string,
   key: QueryKey,
   data: ConversationPages,
   incoming: Conversation,
   opts: UpsertOptions,
-) {
+): ConversationPages {
   const view = key[1];
-  if (typeof view !== "string" || !isView(view)) return;
+  if (typeof view !== "string" || !isView(view)) return data;
   // The list's API parameters (view and filters): which rows belong, and in which order.
   const params = (key[2] ?? null) as Record<string, string> | null;
   let previous: Conversation | undefined;
@@ -89,5 +80,5 @@ function putInList(
     const last = pages.at(-1);
     if (!placed && last && last.nextCursor === null) last.conversations.push(merged);
   }
-  qc.setQueryData<ConversationPages>(key, { ...data, pages });
+  return { ...data, pages };
 }
