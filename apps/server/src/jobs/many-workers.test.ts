@@ -251,6 +251,55 @@ describe("stopping a schedule", () => {
   });
 });
 
+describe("stopping a schedule while it claims a slot", () => {
+  it("waits for the claim, gives the slot back unrun, and another worker runs it", async () => {
+    const clock = new MovableClock();
+    clock.freeze();
+    const claimSent = gate();
+    const answer = gate();
+    let runs = 0;
+    const task = { name: "claimed-at-stop", everyMs: 60_000, run: async () => runs++ };
+    // The real database; this worker's claim is held until the test lets the answer through.
+    const held: Db = {
+      ...db,
+      query: async (sql, params) => {
+        if (typeof sql === "string" && sql.includes("insert into scheduled_runs")) {
+          claimSent.open();
+          const rows = await db.query(sql, params);
+          await answer.opened;
+          return rows as never;
+        }
+        return db.query(sql, params);
+      },
+    };
+    const stopping = new Schedule(held, clock, [task], (err) => {
+      throw err;
+    });
+    const tick = stopping.tick();
+    await claimSent.opened;
+    let stopped = false;
+    const stop = stopping.stop().then(() => {
+      stopped = true;
+    });
+    // The claim has taken the slot; the stop waits for it to be given back.
+    await eventually(async () =>
+      expect(await db.query("select 1 from scheduled_runs where task = 'claimed-at-stop'")).toHaveLength(1),
+    );
+    expect(stopped).toBe(false);
+    answer.open();
+    await stop;
+    expect(await tick).toEqual([]);
+    expect(runs).toBe(0);
+    expect(await db.query("select 1 from scheduled_runs where task = 'claimed-at-stop'")).toEqual([]);
+    // The same slot, on another worker: it runs.
+    const other = new Schedule(db, clock, [task], (err) => {
+      throw err;
+    });
+    expect(await other.tick()).toEqual(["claimed-at-stop"]);
+    expect(runs).toBe(1);
+  });
+});
+
 describe("gathered jobs", () => {
   it("runs the due jobs of one type and workspace together, not another workspace's nor a later one, and retries them together", async () => {
     const [a, b] = await db.query<{ id: string }>(

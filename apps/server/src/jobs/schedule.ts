@@ -67,10 +67,20 @@ export class Schedule {
     return ran.filter((n): n is string => n !== null);
   }
 
-  /** Claims the task's current slot, unless a run of it is still alive; runs the task when this process took it. */
-  private async runIfDue(task: ScheduledTask): Promise<boolean> {
+  /**
+   * Claims the task's current slot, unless a run of it is still alive; runs the task when this process took
+   * it. The claim counts as running: `stop()` waits for it, and a slot claimed as the schedule stopped is
+   * given back unrun for another worker to take.
+   */
+  private runIfDue(task: ScheduledTask): Promise<boolean> {
     const { signal } = this.stopping;
-    if (signal.aborted) return false;
+    if (signal.aborted) return Promise.resolve(false);
+    const p = this.claimAndRun(task, signal);
+    this.running.add(p);
+    return p.finally(() => this.running.delete(p));
+  }
+
+  private async claimAndRun(task: ScheduledTask, signal: AbortSignal): Promise<boolean> {
     const beat = this.beatMs ?? beatOf(task.everyMs);
     const time = dbTimeParams(this.clock);
     let claimed: { slot: number }[];
@@ -92,6 +102,12 @@ export class Schedule {
     }
     const slot = claimed[0]?.slot;
     if (slot === undefined) return false;
+    if (signal.aborted) {
+      await this.db
+        .query("delete from scheduled_runs where task = $1 and slot = $2", [task.name, slot])
+        .catch((err) => this.onError(err, task.name));
+      return false;
+    }
     const mark = (column: "alive_at" | "finished_at") =>
       this.db
         .query(`update scheduled_runs set ${column} = ${NOW} where task = $1 and slot = $2`, [
@@ -102,18 +118,13 @@ export class Schedule {
         .catch((err) => this.onError(err, task.name));
     const alive = setInterval(() => void mark("alive_at"), beat);
     alive.unref();
-    const p = task
-      .run(signal)
-      .catch((err) => this.onError(err, task.name))
-      .finally(() => {
-        clearInterval(alive);
-        return mark("finished_at");
-      });
-    this.running.add(p);
     try {
-      await p;
+      await task.run(signal);
+    } catch (err) {
+      this.onError(err, task.name);
     } finally {
-      this.running.delete(p);
+      clearInterval(alive);
+      await mark("finished_at");
     }
     return true;
   }

@@ -27,6 +27,7 @@ const BATCH = 2_000;
  */
 const rest = (ms: number, signal: AbortSignal | undefined) =>
   new Promise<void>((resolve) => {
+    if (signal?.aborted) return resolve();
     const done = () => {
       clearTimeout(timer);
       signal?.removeEventListener("abort", done);
