@@ -10,7 +10,8 @@ function pendingOf(qc: QueryClient): Map<string, Patch[]> {
   if (late) return late;
   const created = new Map<string, Patch[]>();
   // A load's answer lands as a non-manual success: the patches made while it was under way are applied to
-  // it in the same turn. A failed or removed load keeps nothing (the cache already holds the patches).
+  // it in the same turn. A load that ends any other way (failed, cancelled and reverted) or a query removed
+  // keeps nothing: the cache already holds the patches.
   qc.getQueryCache().subscribe((event) => {
     if (event.type === "removed") {
       created.delete(event.query.queryHash);
@@ -18,8 +19,10 @@ function pendingOf(qc: QueryClient): Map<string, Patch[]> {
     }
     if (event.type !== "updated") return;
     const { action, query } = event;
-    if (action.type === "error") created.delete(query.queryHash);
-    if (action.type !== "success" || action.manual) return;
+    if (action.type !== "success" || action.manual) {
+      if (query.state.fetchStatus === "idle") created.delete(query.queryHash);
+      return;
+    }
     const patches = created.get(query.queryHash);
     if (!patches) return;
     created.delete(query.queryHash);
@@ -38,27 +41,26 @@ function pendingOf(qc: QueryClient): Map<string, Patch[]> {
  * go into. Loads are never asked again for it: while changes keep coming, a load asked again for each would
  * never finish.
  *
- * Each change is given the query's key (a list's view and filters). `later` is the change as applied to that answer, when it must differ (an unread count the answer already
- * holds is not counted twice). A query that is not loading holds every change already, so what was kept for
- * it is dropped.
+ * The change is given the query's key (a list's view and filters) and must give the same result applied
+ * twice (it is applied to what the cache holds and again to an answer that may already hold it). A query
+ * that is not loading holds every change already, so what was kept for it is dropped.
  */
 export function patchQueries<T>(
   qc: QueryClient,
   filters: QueryFilters,
-  now: (data: T, key: QueryKey) => T,
-  later: (data: T, key: QueryKey) => T = now,
+  change: (data: T, key: QueryKey) => T,
 ) {
   const late = pendingOf(qc);
   for (const query of qc.getQueryCache().findAll(filters) as Query<T>[]) {
     const data = query.state.data;
     if (data !== undefined) {
-      const next = now(data, query.queryKey);
+      const next = change(data, query.queryKey);
       if (next !== data) qc.setQueryData(query.queryKey, next);
     }
     if (query.state.fetchStatus === "idle") late.delete(query.queryHash);
     else {
       const patches = late.get(query.queryHash) ?? [];
-      patches.push((d) => later(d as T, query.queryKey));
+      patches.push((d) => change(d as T, query.queryKey));
       late.set(query.queryHash, patches);
     }
   }

@@ -11,22 +11,28 @@ const conv = (id: string, over: Partial<Conversation> = {}) => conversationFixtu
 const page = (...conversations: Conversation[]) => ({ conversations, nextCursor: null }) as ConversationPage;
 const ids = (d: ConversationPages | undefined) => d?.pages.flatMap((p) => p.conversations.map((c) => c.id));
 
+/** The "all" list holding `rows`, reloading: its answers are handed out by the test. */
+async function reloading(...rows: Conversation[]) {
+  const qc = new QueryClient({ defaultOptions: { queries: { retry: false } } });
+  const queryKey = keys.list("all");
+  qc.setQueryData<ConversationPages>(queryKey, { pages: [page(...rows)], pageParams: [null] });
+  const answers: Array<(p: ConversationPage) => void> = [];
+  const observer = new InfiniteQueryObserver<ConversationPage>(qc, {
+    queryKey,
+    initialPageParam: null,
+    getNextPageParam: () => null,
+    queryFn: () => new Promise<ConversationPage>((resolve) => answers.push(resolve)),
+    staleTime: 0,
+  });
+  const unsubscribe = observer.subscribe(() => {});
+  await expect.poll(() => answers.length).toBe(1);
+  const idle = () => expect.poll(() => qc.getQueryState(queryKey)?.fetchStatus).toBe("idle");
+  return { qc, queryKey, answers, idle, unsubscribe };
+}
+
 describe("upsertConversation into a list that is loading", () => {
   it("a change that arrives while the list reloads is put into the reload's older answer", async () => {
-    const qc = new QueryClient({ defaultOptions: { queries: { retry: false } } });
-    const queryKey = keys.list("all");
-    qc.setQueryData<ConversationPages>(queryKey, { pages: [page(conv("a"), conv("b"))], pageParams: [null] });
-    const answers: Array<(p: ConversationPage) => void> = [];
-    const observer = new InfiniteQueryObserver<ConversationPage>(qc, {
-      queryKey,
-      initialPageParam: null,
-      getNextPageParam: () => null,
-      queryFn: () => new Promise<ConversationPage>((resolve) => answers.push(resolve)),
-      staleTime: 0,
-    });
-    const unsubscribe = observer.subscribe(() => {});
-    await expect.poll(() => answers.length).toBe(1);
-
+    const { qc, queryKey, answers, idle, unsubscribe } = await reloading(conv("a"), conv("b"));
     // A colleague closes "a" and a customer writes in "c"; the reload was read before both.
     upsertConversation(qc, "me", conv("a", { status: "closed" }));
     upsertConversation(qc, "me", conv("c", { lastActivityAt: "2026-05-01T12:00:00.000Z" }));
@@ -34,8 +40,8 @@ describe("upsertConversation into a list that is loading", () => {
     answers[0]!(page(conv("a"), conv("b")));
 
     // The answer is in, with both changes put into it again; the list is not asked again.
-    await expect.poll(() => qc.getQueryState(queryKey)?.fetchStatus).toBe("idle");
-    await expect.poll(() => ids(qc.getQueryData(queryKey))).toEqual(["c", "b"]);
+    await idle();
+    expect(ids(qc.getQueryData(queryKey))).toEqual(["c", "b"]);
     expect(answers.length).toBe(1);
     unsubscribe();
   });
@@ -47,5 +53,27 @@ describe("upsertConversation into a list that is loading", () => {
     upsertConversation(qc, "me", conv("b", { lastActivityAt: "2026-05-01T12:00:00.000Z" }));
     expect(ids(qc.getQueryData(queryKey))).toEqual(["b", "a"]);
     expect(qc.getQueryState(queryKey)?.fetchStatus).toBe("idle");
+  });
+
+  it("counts a customer message once: bumped in an answer read before it, not in one that has it", async () => {
+    for (const answerHasIt of [false, true]) {
+      const { qc, queryKey, answers, idle, unsubscribe } = await reloading(
+        conv("a", { unreadCount: 1, lastInboundSeq: 10 }),
+      );
+      upsertConversation(qc, "me", conv("a", { lastInboundSeq: 11 }), { bumpUnread: true });
+      const unread = () =>
+        qc.getQueryData<ConversationPages>(queryKey)?.pages[0]?.conversations[0]?.unreadCount;
+      expect(unread()).toBe(2);
+      answers[0]!(
+        page(
+          answerHasIt
+            ? conv("a", { unreadCount: 2, lastInboundSeq: 11 })
+            : conv("a", { unreadCount: 1, lastInboundSeq: 10 }),
+        ),
+      );
+      await idle();
+      expect(unread()).toBe(2);
+      unsubscribe();
+    }
   });
 });

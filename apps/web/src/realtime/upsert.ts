@@ -9,8 +9,7 @@ export type UpsertOptions = { bumpUnread?: boolean; clearDraft?: boolean };
 /**
  * Puts a conversation's new state into every cached list in place: updates its row, moves it to where it
  * sorts now, adds it to the views it entered and drops it from those it left. Nothing is refetched; a list
- * loading meanwhile gets the state again in its answer (see patchQueries), without counting the message
- * again as unread.
+ * loading meanwhile gets the state again in its answer (see patchQueries).
  */
 export function upsertConversation(
   qc: QueryClient,
@@ -18,11 +17,8 @@ export function upsertConversation(
   incoming: Conversation,
   opts: UpsertOptions = {},
 ) {
-  patchQueries<ConversationPages>(
-    qc,
-    { queryKey: keys.lists },
-    (data, key) => putInList(me, key, data, incoming, opts),
-    (data, key) => putInList(me, key, data, incoming, { ...opts, bumpUnread: false }),
+  patchQueries<ConversationPages>(qc, { queryKey: keys.lists }, (data, key) =>
+    putInList(me, key, data, incoming, opts),
   );
   patchConversation(qc, incoming.id, (old) => ({
     ...old,
@@ -58,7 +54,10 @@ function putInList(
   const merged: Conversation = {
     ...previous,
     ...incoming,
-    unreadCount: (previous?.unreadCount ?? 0) + (opts.bumpUnread ? 1 : 0),
+    // Counted once: a row that already has this customer message (an answer read after it) is not bumped.
+    unreadCount:
+      (previous?.unreadCount ?? 0) +
+      (opts.bumpUnread && incoming.lastInboundSeq > (previous?.lastInboundSeq ?? -1) ? 1 : 0),
     draft: opts.clearDraft ? null : (previous?.draft ?? null),
     permissions: incoming.permissions ?? previous?.permissions,
   };
