@@ -41,14 +41,15 @@ function pendingOf(qc: QueryClient): Map<string, Patch[]> {
  * go into. Loads are never asked again for it: while changes keep coming, a load asked again for each would
  * never finish.
  *
- * The change is given the query's key (a list's view and filters) and must give the same result applied
- * twice (it is applied to what the cache holds and again to an answer that may already hold it). A query
- * that is not loading holds every change already, so what was kept for it is dropped.
+ * The change is given the query's key (a list's view and filters). `again` is the change as applied to the
+ * answer, when it must differ: that answer may already hold it. A query that is not loading holds every
+ * change already, so what was kept for it is dropped.
  */
 export function patchQueries<T>(
   qc: QueryClient,
   filters: QueryFilters,
   change: (data: T, key: QueryKey) => T,
+  again: (data: T, key: QueryKey) => T = change,
 ) {
   const late = pendingOf(qc);
   for (const query of qc.getQueryCache().findAll(filters) as Query<T>[]) {
@@ -60,7 +61,7 @@ export function patchQueries<T>(
     if (query.state.fetchStatus === "idle") late.delete(query.queryHash);
     else {
       const patches = late.get(query.queryHash) ?? [];
-      patches.push((d) => change(d as T, query.queryKey));
+      patches.push((d) => again(d as T, query.queryKey));
       late.set(query.queryHash, patches);
     }
   }

@@ -55,6 +55,18 @@ describe("upsertConversation into a list that is loading", () => {
     expect(qc.getQueryState(queryKey)?.fetchStatus).toBe("idle");
   });
 
+  it("counts a new conversation's first customer message once its row is there", () => {
+    const qc = new QueryClient();
+    const queryKey = keys.list("all");
+    qc.setQueryData<ConversationPages>(queryKey, { pages: [page(conv("b"))], pageParams: [null] });
+    // Committed together: the conversation's row (already with the message's seq), then the message.
+    const created = conv("a", { lastInboundSeq: 7, lastActivityAt: "2026-05-01T12:00:00.000Z" });
+    upsertConversation(qc, "me", created);
+    upsertConversation(qc, "me", created, { bumpUnread: true });
+    const row = qc.getQueryData<ConversationPages>(queryKey)?.pages[0]?.conversations[0];
+    expect(row).toMatchObject({ id: "a", unreadCount: 1 });
+  });
+
   it("counts a customer message once: bumped in an answer read before it, not in one that has it", async () => {
     for (const answerHasIt of [false, true]) {
       const { qc, queryKey, answers, idle, unsubscribe } = await reloading(

@@ -17,8 +17,11 @@ export function upsertConversation(
   incoming: Conversation,
   opts: UpsertOptions = {},
 ) {
-  patchQueries<ConversationPages>(qc, { queryKey: keys.lists }, (data, key) =>
-    putInList(me, key, data, incoming, opts),
+  patchQueries<ConversationPages>(
+    qc,
+    { queryKey: keys.lists },
+    (data, key) => putInList(me, key, data, incoming, opts, false),
+    (data, key) => putInList(me, key, data, incoming, opts, true),
   );
   patchConversation(qc, incoming.id, (old) => ({
     ...old,
@@ -37,6 +40,7 @@ function putInList(
   data: ConversationPages,
   incoming: Conversation,
   opts: UpsertOptions,
+  again: boolean,
 ): ConversationPages {
   const view = key[1];
   if (typeof view !== "string" || !isView(view)) return data;
@@ -54,10 +58,10 @@ function putInList(
   const merged: Conversation = {
     ...previous,
     ...incoming,
-    // Counted once: a row that already has this customer message (an answer read after it) is not bumped.
+    // In a load's answer, a row that already has this customer message (read after it) counts it already.
     unreadCount:
       (previous?.unreadCount ?? 0) +
-      (opts.bumpUnread && incoming.lastInboundSeq > (previous?.lastInboundSeq ?? -1) ? 1 : 0),
+      (opts.bumpUnread && (!again || incoming.lastInboundSeq > (previous?.lastInboundSeq ?? -1)) ? 1 : 0),
     draft: opts.clearDraft ? null : (previous?.draft ?? null),
     permissions: incoming.permissions ?? previous?.permissions,
   };
