@@ -24,6 +24,7 @@ import {
   stopProcess,
   waitFor,
 } from "./lib";
+import { prepareWalFor } from "./wal";
 
 /**
  * `npm run bench:ingest -- --agents 500 --teams 10`: the realtime fan-out at many sockets. The owner (who sees
@@ -198,6 +199,12 @@ export async function benchTeams(kind: "embedded" | "postgres", o: TeamsOptions,
       allows: (socket, n) => socket === 0 || (socket - 1) % o.teams === (n % o.contacts) % o.teams,
     };
     const idsOf = (frame: Buffer) => findAll(frame, PROVIDER_ID_MARK);
+    // Before the warm-up, which takes the whole pages logged just after a checkpoint (see prepareWal).
+    // The steps' messages and the warm-up's (2 seconds).
+    await prepareWalFor(
+      kind,
+      o.rates.reduce((a, r) => a + r, 0) * o.stepSeconds + 2 * Math.min(200, o.rates[0]!),
+    );
     // Warm-up (JIT, caches), then the steps.
     await runStep(
       Math.min(200, o.rates[0]!),

@@ -44,6 +44,7 @@ import {
   stopProcess,
   waitFor,
 } from "./lib";
+import { prepareWalFor } from "./wal";
 
 const RATES = (process.env.BENCH_RATES ?? "1000,2000,3000").split(",").map(Number);
 const STEP_SECONDS = Number(process.env.BENCH_STEP_SECONDS ?? 5);
@@ -327,6 +328,8 @@ async function main() {
       next += n;
       return out;
     };
+    // Before the warm-up, which takes the whole pages logged just after a checkpoint (see prepareWal).
+    await prepareWalFor("postgres", 2 * RATES.reduce((a, r) => a + r, 0) * STEP_SECONDS);
     // Warm-up.
     await runStep("delivered", 300, take(500), sockets, webhook, meter, settled, commits);
     const steps: Step[] = [];
