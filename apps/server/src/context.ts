@@ -1,7 +1,7 @@
 import type { Logger } from "pino";
 import type { ChannelRegistry } from "./channels/registry";
 import type { Config } from "./config";
-import { type Db, prepared, type Queryable } from "./db/client";
+import { type Db, prepared, type Queryable, type TxOptions } from "./db/client";
 import type { EventBus } from "./events/bus";
 import { JOB_EVENTS, notifiableSpan } from "./events/notifiable";
 import { currentCause, RULES_JOB, triggersRules } from "./events/rule-triggers";
@@ -47,11 +47,11 @@ export interface Tx {
  * Events are appended last (the workspace's sequence lock is held only briefly) and published to the
  * realtime bus after commit; job workers are woken after commit, with no polling delay.
  */
-export async function transact<T>(ctx: AppContext, fn: (tx: Tx) => Promise<T>): Promise<T> {
+export async function transact<T>(ctx: AppContext, fn: (tx: Tx) => Promise<T>, opts?: TxOptions): Promise<T> {
   // A deadlock or serialization failure rolls the whole transaction back: running it again is safe.
   for (let attempt = 1; ; attempt++) {
     try {
-      return await transactOnce(ctx, fn);
+      return await transactOnce(ctx, fn, opts);
     } catch (err) {
       const code = (err as { code?: string }).code;
       if (attempt >= 3 || (code !== "40P01" && code !== "40001")) throw err;
@@ -63,7 +63,7 @@ export async function transact<T>(ctx: AppContext, fn: (tx: Tx) => Promise<T>): 
 /** The job workers' wake-up: the payload names this process's runner, which is woken directly (see JobRunner.origin). */
 const WAKE = prepared("jobs.wake", "select pg_notify('parley_jobs', $1)");
 
-async function transactOnce<T>(ctx: AppContext, fn: (tx: Tx) => Promise<T>): Promise<T> {
+async function transactOnce<T>(ctx: AppContext, fn: (tx: Tx) => Promise<T>, opts?: TxOptions): Promise<T> {
   let published: StoredEvent[] = [];
   let jobsEnqueued = false;
   const result = await ctx.db.tx(async (q) => {
@@ -127,7 +127,7 @@ async function transactOnce<T>(ctx: AppContext, fn: (tx: Tx) => Promise<T>): Pro
       published.push(...stored.events);
     }
     return value;
-  });
+  }, opts);
   ctx.bus.publish(published);
   if (jobsEnqueued) ctx.jobs.wake();
   return result;

@@ -12,7 +12,7 @@ export function countingDb(db: Db) {
       return q.query<T>(sql, params);
     },
   });
-  const counted: Db = { ...db, ...wrap(db), tx: (fn) => db.tx((q) => fn(wrap(q))) };
+  const counted: Db = { ...db, ...wrap(db), tx: (fn, opts) => db.tx((q) => fn(wrap(q)), opts) };
   return {
     db: counted,
     /** The statements since the last call. */

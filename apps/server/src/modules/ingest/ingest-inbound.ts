@@ -54,7 +54,7 @@ export async function ingestBatch(
   submissions: IngestSubmission[],
 ): Promise<IngestOutcome[][]> {
   const accountErrors: RecordedAccountError[] = [];
-  const outcomes = await transact(ctx, async (tx) => {
+  const write = async (tx: Tx) => {
     accountErrors.length = 0; // a transaction run again starts over
     const out: IngestOutcome[][] = submissions.map((s) => new Array<IngestOutcome>(s.events.length));
     const all: { connection: ConnectionRef; message: InboundMessage; at: [number, number] }[] = [];
@@ -123,7 +123,9 @@ export async function ingestBatch(
       }
     }
     return out;
-  });
+  };
+  // Its hot statements take their rows as arrays and find them by key, as do the rest: see TxOptions.genericPlans.
+  const outcomes = await transact(ctx, write, { genericPlans: true });
   // Health is written after commit, not in the ingest transaction: there, concurrent webhooks of one
   // connection locked its row and the workspace's in different orders and deadlocked on PostgreSQL.
   await recordAccountErrors(ctx, accountErrors);

@@ -227,3 +227,46 @@ describe("ingest through the API channel", () => {
     });
   });
 });
+
+describe("the ingest transaction", () => {
+  it("runs its named statements' generic plans on PostgreSQL: planned once per connection, not per call", async () => {
+    const { owner } = await newWorkspace(t);
+    const conn = await apiConnection(t, owner);
+    const ctx = t.server.ctx;
+    const db = ctx.db;
+    // After each transaction on a connection that has the message INSERT prepared (the ingest's), how
+    // PostgreSQL planned its calls there so far.
+    const plans: { generic: number; custom: number }[] = [];
+    ctx.db = {
+      ...db,
+      tx: (fn, opts) =>
+        db.tx(async (q) => {
+          const result = await fn(q);
+          const [row] = await q.query<{ generic: number; custom: number }>(
+            `select generic_plans::int as generic, custom_plans::int as custom
+             from pg_prepared_statements where name = 'ingest.insert-messages'`,
+          );
+          if (row) plans.push(row);
+          return result;
+        }, opts),
+    };
+    try {
+      for (let i = 0; i < 3; i++) {
+        const r = await conn.post(inbound(unique("c"), `hello ${i}`, unique("m")));
+        expect(r.status).toBe(200);
+        expect(r.body.results[0]).toMatchObject({ kind: "message", status: "created" });
+      }
+    } finally {
+      ctx.db = db;
+    }
+    if (db.kind === "postgres") {
+      // Without the setting PostgreSQL makes a plan for the values of each of a statement's first calls.
+      expect(plans.length).toBeGreaterThanOrEqual(3);
+      for (const p of plans) expect(p).toMatchObject({ custom: 0 });
+      expect(plans.every((p) => p.generic >= 1)).toBe(true);
+    } else {
+      // The embedded database runs the text: nothing is prepared under a name.
+      expect(plans).toEqual([]);
+    }
+  });
+});
