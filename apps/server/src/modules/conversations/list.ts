@@ -220,9 +220,13 @@ export function inboxFilters(f: InboxFilterInput, p: (v: unknown) => string): st
   if (f.important !== undefined) where.push(`c.important_at is ${f.important ? "not null" : "null"}`);
   if (f.snoozed !== undefined) where.push(`c.snoozed_until is ${f.snoozed ? "not null" : "null"}`);
   if (f.connection?.length) where.push(`c.connection_id = any(${p(f.connection)}::uuid[])`);
+  // The workspace's connections of those types as an array, not a semi-join: the planner sized the semi-join
+  // from the connections table's statistics (a few rows, seldom analysed) at a few hundredths of the list, so
+  // it sorted every open conversation of the workspace for the page (32 ms at 100,000 conversations) instead
+  // of walking the list's own order and stopping at the page's end (0.1 ms).
   if (f.channel?.length)
     where.push(
-      `c.connection_id in (select x.id from channel_connections x where x.workspace_id = $1 and x.type = any(${p(f.channel)}::text[]))`,
+      `c.connection_id = any(array(select x.id from channel_connections x where x.workspace_id = $1 and x.type = any(${p(f.channel)}::text[])))`,
     );
   if (f.kind) where.push(`c.kind = ${p(f.kind)}`);
   if (f.team?.length) where.push(`c.team_id = any(${p(f.team)}::uuid[])`);
