@@ -242,8 +242,9 @@ async function benchParley(kind: "embedded" | "postgres", postmaster: number | n
     };
     // A frame holds one event or several committed together; inbound messages carry their id as providerMessageId.
     const idsOf = (frame: Buffer) => findAll(frame, PROVIDER_ID_MARK);
-    // Before the warm-up: the writes just after a checkpoint log whole pages, which the warm-up then takes.
-    await prepareWalFor(kind, RATES.reduce((a, r) => a + r, 0) * STEP_SECONDS + WARM_UP_WRITES);
+    // Before the warm-up: the writes just after a checkpoint log whole pages, which the warm-up then takes. It
+    // writes about as much as 10,000 messages (its messages, and the new conversations' notifications).
+    await prepareWalFor(kind, RATES.reduce((a, r) => a + r, 0) * STEP_SECONDS + 10_000);
     // Warm-up: creates the conversations and warms caches and JIT.
     await runStep(Math.min(200, RATES[0]!), sockets, (id, n) => send(`warm-${id}`, n), idsOf);
     for (let i = 0; i < CONTACTS; i += 50)
@@ -264,9 +265,6 @@ async function benchParley(kind: "embedded" | "postgres", postmaster: number | n
     fs.rmSync(dataDir, { recursive: true, force: true });
   }
 }
-
-/** The warm-up's writes, counted as messages for prepareWalFor: its messages and its agents' notifications. */
-const WARM_UP_WRITES = 10_000;
 
 const METRICS_TOKEN = "bench-metrics-token-0123456789";
 
