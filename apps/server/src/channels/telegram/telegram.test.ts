@@ -615,11 +615,14 @@ describe("Telegram outbound", () => {
         state: "queued",
         waiting: { reason: "rate_limited", until: new Date(start + 1000).toISOString() },
       });
-      expect(await jobOf(limited)).toMatchObject({
-        status: "pending",
-        attempts: 0,
-        run_at: new Date(start + 1000),
-      });
+      // The job is given back (pending again) after the transaction that says the message waits.
+      await eventually(async () =>
+        expect(await jobOf(limited)).toMatchObject({
+          status: "pending",
+          attempts: 0,
+          run_at: new Date(start + 1000),
+        }),
+      );
       advance(1000);
       m = await waitForState(owner, conv.id, limited, "sent");
       // The runner records the job's end after the handler's transaction has sent the message.
