@@ -27,6 +27,8 @@ const multiProcess = [
   "apps/server/src/modules/account-security/sessions.test.ts",
   "apps/server/src/modules/api-tokens/processes.test.ts",
   "apps/server/src/modules/auth/two-factor-open-sessions.test.ts",
+  // Starts a PostgreSQL cluster from npm in a child process: once, with the PostgreSQL processes.
+  "apps/server/src/testing/pg-cluster.test.ts",
 ];
 
 const setupOf = (db: "embedded" | "postgres") =>
@@ -103,7 +105,10 @@ export default defineConfig({
       // The browser tests run once, on the embedded database.
       serial("browser", "embedded", ["apps/server/src/e2e/**/*.test.ts"], [], false),
       // Several processes share one database only on PostgreSQL.
-      serial("processes", "embedded", multiProcess, ["apps/server/src/process/cluster.test.ts"]),
+      serial("processes", "embedded", multiProcess, [
+        "apps/server/src/process/cluster.test.ts",
+        "apps/server/src/testing/pg-cluster.test.ts",
+      ]),
       serial("processes-pg", "postgres", multiProcess),
     ],
   },

@@ -17,7 +17,9 @@ function runNode(script: string): Promise<{ code: number | null; stderr: string 
 }
 
 describe("a throw-away PostgreSQL cluster from npm", () => {
-  it("leaves the process its exit code: a run whose tests failed does not end with 0", async () => {
+  it("leaves the process its exit code: a run whose tests failed does not end with 0", {
+    timeout: 90_000,
+  }, async () => {
     const r = await runNode(
       `import { startCluster } from ${JSON.stringify(clusterModule)};
        const cluster = await startCluster();
