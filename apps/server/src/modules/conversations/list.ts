@@ -89,7 +89,8 @@ const WAITING = "c.first_unanswered_at is not null and c.status <> 'closed'";
  * The inbox list (R101, R102, R103, R108): keyset-paginated by (last activity, id), newest first, or in
  * processing order, with the caller's unread count and draft, and only the conversations the caller may see.
  */
-export async function listConversations(db: Db, actor: Actor, f: ListQuery) {
+export async function listConversations(db: Db, actor: Actor, query: ListQuery) {
+  const f = await withChannelConnections(db, actor.workspaceId, query);
   const cursor = f.cursor ? decodeCursor(f.cursor, f.sort) : null;
   type P = (v: unknown) => string;
   // Each query has its own parameters: the processing order may run two.
@@ -196,7 +197,32 @@ export async function listConversationIds(
 }
 
 /** The subset of the filters the CSV exports accept (their own `channel`, `from`, `to` mean something else). */
-type InboxFilterInput = Omit<Partial<ListFilters>, "channel"> & { channel?: readonly string[] | undefined };
+type InboxFilterInput = Omit<Partial<ListFilters>, "channel"> & {
+  channel?: readonly string[] | undefined;
+  /** The workspace's connections of the `channel` types, when the caller has looked them up. */
+  channelConnections?: readonly string[];
+};
+
+/**
+ * The filters with the workspace's connections of the `channel` types looked up, so the list's query names
+ * them and the planner sizes the filter from each connection's share of the conversations. Given only a
+ * subquery, it guessed: the semi-join (`in (select …)`) was sized from the connections table's statistics
+ * (a few rows, seldom analysed), and a workspace whose 100,000 conversations all came through its one
+ * connection was estimated at 103 rows, so every open conversation was sorted for a page (32 ms) instead of
+ * walking the list's order to the page's end (0.1 ms).
+ */
+async function withChannelConnections<F extends InboxFilterInput>(
+  db: Db,
+  workspaceId: string,
+  f: F,
+): Promise<F> {
+  if (!f.channel?.length) return f;
+  const rows = await db.query<{ id: string }>(
+    "select id from channel_connections where workspace_id = $1 and type = any($2::text[])",
+    [workspaceId, f.channel],
+  );
+  return { ...f, channelConnections: rows.map((r) => r.id) };
+}
 
 /**
  * The inbox filters (everything but visibility and paging) as SQL conditions over `c`; also used by the
@@ -220,11 +246,10 @@ export function inboxFilters(f: InboxFilterInput, p: (v: unknown) => string): st
   if (f.important !== undefined) where.push(`c.important_at is ${f.important ? "not null" : "null"}`);
   if (f.snoozed !== undefined) where.push(`c.snoozed_until is ${f.snoozed ? "not null" : "null"}`);
   if (f.connection?.length) where.push(`c.connection_id = any(${p(f.connection)}::uuid[])`);
-  // The workspace's connections of those types as an array, not a semi-join: the planner sized the semi-join
-  // from the connections table's statistics (a few rows, seldom analysed) at a few hundredths of the list, so
-  // it sorted every open conversation of the workspace for the page (32 ms at 100,000 conversations) instead
-  // of walking the list's own order and stopping at the page's end (0.1 ms).
-  if (f.channel?.length)
+  if (f.channelConnections) where.push(`c.connection_id = any(${p(f.channelConnections)}::uuid[])`);
+  // Without the lookup (the exports, the views' counts) the connections come as an array: the planner then
+  // assumes ten of them, each holding its share of the table's distinct connections.
+  else if (f.channel?.length)
     where.push(
       `c.connection_id = any(array(select x.id from channel_connections x where x.workspace_id = $1 and x.type = any(${p(f.channel)}::text[])))`,
     );
