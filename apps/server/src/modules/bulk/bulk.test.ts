@@ -109,6 +109,11 @@ describe("bulk actions", () => {
     expect(preview.body).toEqual({ count: 3, more: false });
     const all = await owner.post("/api/conversations/bulk/count", { filter: {} });
     expect(all.body).toEqual({ count: 4, more: false });
+    // By channel: the workspace's connections of that type, looked up once for all the pages.
+    const api = await owner.post("/api/conversations/bulk/count", { filter: { channel: "api" } });
+    expect(api.body).toEqual({ count: 4, more: false });
+    const telegram = await owner.post("/api/conversations/bulk/count", { filter: { channel: "telegram" } });
+    expect(telegram.body).toEqual({ count: 0, more: false });
     const agent = await addUser(t, owner, "agent");
     const mine = await agent.client.post("/api/conversations/bulk/count", { filter: { mine: "true" } });
     expect(mine.body).toEqual({ count: 0, more: false });

@@ -89,7 +89,7 @@ const WAITING = "c.first_unanswered_at is not null and c.status <> 'closed'";
  * The inbox list (R101, R102, R103, R108): keyset-paginated by (last activity, id), newest first, or in
  * processing order, with the caller's unread count and draft, and only the conversations the caller may see.
  */
-export async function listConversations(db: Db, actor: Actor, query: ListQuery) {
+export async function listConversations(db: Db, actor: Actor, query: ListQuery & ChannelConnections) {
   const f = await withChannelConnections(db, actor.workspaceId, query);
   const cursor = f.cursor ? decodeCursor(f.cursor, f.sort) : null;
   type P = (v: unknown) => string;
@@ -182,11 +182,13 @@ export async function listConversationIds(
   f: ListFilters & { sort: ListQuery["sort"] },
   max: number,
 ) {
+  // The channel's connections are looked up once for all the pages.
+  const filters = await withChannelConnections(db, actor.workspaceId, f);
   const ids: string[] = [];
   let cursor: string | undefined;
   do {
     const page = await listConversations(db, actor, {
-      ...f,
+      ...filters,
       limit: Math.min(LIMITS.pageSizeMax, max - ids.length),
       ...(cursor ? { cursor } : {}),
     });
@@ -199,9 +201,12 @@ export async function listConversationIds(
 /** The subset of the filters the CSV exports accept (their own `channel`, `from`, `to` mean something else). */
 type InboxFilterInput = Omit<Partial<ListFilters>, "channel"> & {
   channel?: readonly string[] | undefined;
+} & ChannelConnections;
+
+interface ChannelConnections {
   /** The workspace's connections of the `channel` types, when the caller has looked them up. */
   channelConnections?: readonly string[];
-};
+}
 
 /**
  * The filters with the workspace's connections of the `channel` types looked up, so the list's query names
@@ -216,7 +221,7 @@ async function withChannelConnections<F extends InboxFilterInput>(
   workspaceId: string,
   f: F,
 ): Promise<F> {
-  if (!f.channel?.length) return f;
+  if (!f.channel?.length || f.channelConnections) return f;
   const rows = await db.query<{ id: string }>(
     "select id from channel_connections where workspace_id = $1 and type = any($2::text[])",
     [workspaceId, f.channel],
