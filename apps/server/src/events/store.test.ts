@@ -69,4 +69,17 @@ describe("the event log", () => {
     const [read] = await readEvents(t.db, workspaceId, seq - 1, 1);
     expect(read!.event).toEqual(events[0]!.event);
   });
+
+  it("appends nothing for a workspace that does not exist: the statement's own update of its row says so", async () => {
+    const missing = crypto.randomUUID();
+    const append = t.db.tx((tx) =>
+      appendEvents(tx, missing, [{ type: "contact.erased", contactId: "c-1", byUserId: null }], new Date()),
+    );
+    await expect(append).rejects.toThrow(`workspace ${missing} vanished while writing events`);
+    const rows = await t.db.query<{ n: number }>(
+      "select count(*)::int as n from events where workspace_id = $1",
+      [missing],
+    );
+    expect(rows[0]!.n).toBe(0);
+  });
 });
