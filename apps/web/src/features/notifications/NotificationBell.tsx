@@ -12,13 +12,14 @@ import {
 } from "@mantine/core";
 import type { AgentNotification } from "@parley/protocol";
 import { IconBell, IconBellOff, IconSettings } from "@tabler/icons-react";
-import { type InfiniteData, useQueryClient } from "@tanstack/react-query";
+import { useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
 import { Link, useNavigate } from "react-router";
 import { post, put } from "../../api/client";
 import type { Answer } from "../../api/types";
-import { type NotificationPage, notifyKeys, useNotifications } from "./api";
+import { notifyKeys, useNotifications } from "./api";
+import { markBellRead } from "./bell-list";
 import { notificationTitle } from "./live";
 
 /**
@@ -86,23 +87,7 @@ function NotificationList({
   const loaded = list.data?.pages.flatMap((p) => p.notifications) ?? [];
   const items = filter === "unread" ? loaded.filter((n) => !n.readAt) : loaded;
 
-  const setRead = (ids: string[] | "all", count: number) =>
-    qc.setQueryData<InfiniteData<NotificationPage, string | null>>(notifyKeys.list, (data) =>
-      data
-        ? {
-            ...data,
-            pages: data.pages.map((p, i) => ({
-              ...p,
-              unread: i === 0 ? count : p.unread,
-              notifications: p.notifications.map((n) =>
-                ids === "all" || ids.includes(n.id)
-                  ? { ...n, readAt: n.readAt ?? new Date().toISOString() }
-                  : n,
-              ),
-            })),
-          }
-        : data,
-    );
+  const setRead = (ids: string[] | "all", count: number) => markBellRead(qc, ids, count);
   const markAll = async () => {
     const r = await post<Answer<"/api/notifications/read", "post">>("/api/notifications/read", { all: true });
     setRead("all", r.unread);

@@ -1,9 +1,10 @@
 import { notifications } from "@mantine/notifications";
 import type { AgentNotification } from "@parley/protocol";
-import type { InfiniteData, QueryClient } from "@tanstack/react-query";
+import type { QueryClient } from "@tanstack/react-query";
 import i18n from "../../i18n";
 import { alertListsKey } from "../alerts/alerts-api";
-import { type NotificationPage, notifyKeys, type SettingsResponse } from "./api";
+import { notifyKeys, type SettingsResponse } from "./api";
+import { addToBellList } from "./bell-list";
 
 /** The title of a notification in the agent's language (the server keeps only the names it refers to). */
 export function notificationTitle(n: AgentNotification): string {
@@ -42,26 +43,7 @@ function chime() {
 export function onNotification(qc: QueryClient, n: AgentNotification) {
   // A new security alert: the alerts page (if open or cached) shows it without a reload.
   if (n.kind === "security_alert") void qc.invalidateQueries({ queryKey: alertListsKey });
-  let added = false;
-  qc.setQueryData<InfiniteData<NotificationPage, string | null>>(notifyKeys.list, (data) => {
-    if (!data) return data;
-    if (data.pages.some((p) => p.notifications.some((x) => x.id === n.id))) return data;
-    added = true;
-    const [first, ...rest] = data.pages;
-    if (!first) return data;
-    return {
-      ...data,
-      pages: [
-        {
-          ...first,
-          notifications: [n, ...first.notifications],
-          unread: first.unread + (n.readAt ? 0 : 1),
-        },
-        ...rest,
-      ],
-    };
-  });
-  if (!added && !qc.getQueryData(notifyKeys.list)) void qc.invalidateQueries({ queryKey: notifyKeys.list });
+  addToBellList(qc, n);
   const fresh = Date.now() - new Date(n.createdAt).getTime() < 60_000;
   if (!n.alert || !fresh || lookingAt(n.conversationId)) return;
   showGrouped(n);

@@ -1,0 +1,76 @@
+import type { AgentNotification } from "@parley/protocol";
+import { type InfiniteData, InfiniteQueryObserver, QueryClient } from "@tanstack/react-query";
+import { describe, expect, it } from "vitest";
+import { type NotificationPage, notifyKeys } from "./api";
+import { addToBellList } from "./bell-list";
+
+type Pages = InfiniteData<NotificationPage, string | null>;
+
+const note = (id: string): AgentNotification => ({
+  id,
+  kind: "security_alert",
+  conversationId: null,
+  messageId: null,
+  title: "CRM sync (203.0.113.44)",
+  body: "",
+  // No toast or sound: the test looks at the bell's list only.
+  alert: false,
+  createdAt: "2026-05-01T12:00:00.000Z",
+  readAt: null,
+});
+const page = (unread: number, ...notifications: AgentNotification[]) =>
+  ({ notifications, unread, nextBefore: null }) as NotificationPage;
+
+/** The bell's list, its answers handed out by the test; with `initial`, already loaded once. */
+async function bellList(initial?: NotificationPage) {
+  const qc = new QueryClient({ defaultOptions: { queries: { retry: false } } });
+  if (initial) qc.setQueryData<Pages>(notifyKeys.list, { pages: [initial], pageParams: [null] });
+  const answers: Array<(p: NotificationPage) => void> = [];
+  const observer = new InfiniteQueryObserver<NotificationPage>(qc, {
+    queryKey: notifyKeys.list,
+    initialPageParam: null,
+    getNextPageParam: () => null,
+    queryFn: () => new Promise<NotificationPage>((resolve) => answers.push(resolve)),
+    staleTime: 0,
+  });
+  const unsubscribe = observer.subscribe(() => {});
+  await expect.poll(() => answers.length).toBe(1);
+  const idle = () => expect.poll(() => qc.getQueryState(notifyKeys.list)?.fetchStatus).toBe("idle");
+  const first = () => qc.getQueryData<Pages>(notifyKeys.list)?.pages[0];
+  return { qc, answers, idle, first, unsubscribe };
+}
+
+describe("a notification arriving while the bell's list loads", () => {
+  it("is kept in the reload's answer read before it, counted once", async () => {
+    // Loaded, and being read again (the socket's re-read when it connects) when the notification arrives.
+    const b = await bellList(page(0));
+    addToBellList(b.qc, note("n1"));
+    expect(b.first()?.unread).toBe(1);
+    b.answers[0]!(page(0));
+    await b.idle();
+    expect(b.first()?.unread).toBe(1);
+    expect(b.first()?.notifications.map((n) => n.id)).toEqual(["n1"]);
+    expect(b.answers.length).toBe(1);
+    b.unsubscribe();
+  });
+
+  it("is not counted twice when the answer was read after it", async () => {
+    const b = await bellList(page(0));
+    addToBellList(b.qc, note("n1"));
+    b.answers[0]!(page(1, note("n1")));
+    await b.idle();
+    expect(b.first()?.unread).toBe(1);
+    expect(b.first()?.notifications.map((n) => n.id)).toEqual(["n1"]);
+    b.unsubscribe();
+  });
+
+  it("is in the first load's answer when it came before the list had loaded at all", async () => {
+    const b = await bellList();
+    addToBellList(b.qc, note("n2"));
+    b.answers[0]!(page(3, note("older")));
+    await b.idle();
+    expect(b.first()?.unread).toBe(4);
+    expect(b.first()?.notifications.map((n) => n.id)).toEqual(["n2", "older"]);
+    b.unsubscribe();
+  });
+});
