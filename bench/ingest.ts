@@ -28,14 +28,13 @@
  * Options (env): BENCH_RATES=250,500,1000,1500,2000  BENCH_STEP_SECONDS=5  BENCH_AGENTS=50  BENCH_CONTACTS=500
  *                BENCH_DATABASES=embedded,postgres (default: both when DATABASE_URL is set)
  *                BENCH_TIMELINE=1 (each step second by second: p50 / p99 / max by when the messages were sent)
+ *                BENCH_STATEMENTS=1 (PostgreSQL's time per statement over the steps: bench/statements.ts)
  */
 import crypto from "node:crypto";
 import fs from "node:fs";
 import http from "node:http";
 import os from "node:os";
 import path from "node:path";
-import { PGlite } from "@electric-sql/pglite";
-import pg from "pg";
 import type WebSocket from "ws";
 import { startSuiteCluster } from "../apps/server/src/testing/postgres-setup";
 import { type CpuSample, cpuMeter, findPostmaster, perUnit, totalMs } from "./cpu";
@@ -53,6 +52,7 @@ import {
 } from "./ingest-harness";
 import { benchStalledMedia, cliOption, type MediaOptions, printMedia } from "./ingest-media";
 import { benchTeams, printTeams, type TeamsOptions } from "./ingest-teams";
+import { insertBaseline } from "./insert-baseline";
 import {
   addAgents,
   apiConnection,
@@ -66,6 +66,7 @@ import {
   stopProcess,
   waitFor,
 } from "./lib";
+import { statementTimes } from "./statements";
 import { prepareWalFor } from "./wal";
 
 const RATES = (process.env.BENCH_RATES ?? "250,500,1000,1500,2000").split(",").map(Number);
@@ -88,47 +89,6 @@ const post = (port: number, urlPath: string, body: string, headers: Record<strin
 async function get(port: number, urlPath: string, cookie?: string) {
   const res = await fetch(`http://127.0.0.1:${port}${urlPath}`, { headers: cookie ? { cookie } : {} });
   return { status: res.status, body: await res.text() };
-}
-
-/** Rows per second, and the CPU (the loop's process + PostgreSQL's) per row. */
-async function insertBaseline(
-  kind: "embedded" | "postgres",
-  postmaster: number | null,
-): Promise<{ rate: number; cpuPerRow: CpuSample }> {
-  const meter = cpuMeter(null, postmaster);
-  const n = kind === "postgres" ? 3000 : 1500;
-  const payload = JSON.stringify({
-    text: "hello from the baseline",
-    contact: { id: "c-1", name: "Contact" },
-  });
-  if (kind === "postgres") {
-    const client = new pg.Client({ connectionString: process.env.DATABASE_URL });
-    await client.connect();
-    await client.query(
-      "create temp table bench_insert (id bigint generated always as identity primary key, payload jsonb not null, created_at timestamptz not null default now())",
-    );
-    const cpu0 = meter.sample();
-    const t0 = performance.now();
-    for (let i = 0; i < n; i++)
-      await client.query("insert into bench_insert (payload) values ($1)", [payload]);
-    const rate = n / ((performance.now() - t0) / 1000);
-    const cpu = meter.since(cpu0);
-    await client.end();
-    return { rate, cpuPerRow: { app: cpu.app / n, db: cpu.db / n } };
-  }
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "parley-bench-insert-"));
-  const db = await PGlite.create({ dataDir: dir });
-  await db.query(
-    "create table bench_insert (id bigint generated always as identity primary key, payload jsonb not null, created_at timestamptz not null default now())",
-  );
-  const cpu0 = meter.sample();
-  const t0 = performance.now();
-  for (let i = 0; i < n; i++) await db.query("insert into bench_insert (payload) values ($1)", [payload]);
-  const rate = n / ((performance.now() - t0) / 1000);
-  const cpu = meter.since(cpu0);
-  await db.close();
-  fs.rmSync(dir, { recursive: true, force: true });
-  return { rate, cpuPerRow: { app: cpu.app / n, db: cpu.db / n } };
 }
 
 /** The bare HTTP baseline of one rate: requests answered and the relay process's CPU per request. */
@@ -252,14 +212,20 @@ async function benchParley(kind: "embedded" | "postgres", postmaster: number | n
     // The new conversations notify every agent (fan-out jobs): that work is done before the steps are
     // measured, so it is not counted as the steps' messages' cost.
     await waitFor(async () => (await pendingJobs(port)) === 0, "the warm-up's jobs", 300_000);
+    const statements = kind === "postgres" ? await statementTimes(process.env.DATABASE_URL) : null;
     const steps: StepResult[] = [];
     for (const rate of RATES) {
       const step = await runStep(rate, sockets, send, idsOf, meter);
       steps.push(step);
       if (step.achieved < 0.5 * rate) break; // far past capacity: higher steps only queue
     }
+    const statementLines =
+      (await statements?.lines(
+        steps.reduce((n, s) => n + s.acked, 0),
+        "message",
+      )) ?? [];
     for (const s of sockets) s.close();
-    return steps;
+    return { steps, statementLines };
   } finally {
     await stopProcess(child);
     fs.rmSync(dataDir, { recursive: true, force: true });
@@ -356,8 +322,9 @@ async function main() {
     console.log(
       `\nBaseline: bare single-row INSERT loop on ${kind}: ${fmt(insertRate)} rows/s, CPU ${perUnit(base.cpuPerRow, 1)} per row`,
     );
-    const steps = await benchParley(kind, postmaster);
+    const { steps, statementLines } = await benchParley(kind, postmaster);
     printSteps(`Parley on ${kind}: webhook → ingest → 50 sockets`, steps);
+    for (const line of statementLines) console.log(line);
     const best = sustained(steps);
     const peak = Math.max(...steps.map((s) => s.achieved));
     const relayAt = best ? relay.find((r) => r.target === best.target) : undefined;

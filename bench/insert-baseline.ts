@@ -1,0 +1,47 @@
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { PGlite } from "@electric-sql/pglite";
+import pg from "pg";
+import { type CpuSample, cpuMeter } from "./cpu";
+
+/** Rows per second, and the CPU (the loop's process + PostgreSQL's) per row. */
+export async function insertBaseline(
+  kind: "embedded" | "postgres",
+  postmaster: number | null,
+): Promise<{ rate: number; cpuPerRow: CpuSample }> {
+  const meter = cpuMeter(null, postmaster);
+  const n = kind === "postgres" ? 3000 : 1500;
+  const payload = JSON.stringify({
+    text: "hello from the baseline",
+    contact: { id: "c-1", name: "Contact" },
+  });
+  if (kind === "postgres") {
+    const client = new pg.Client({ connectionString: process.env.DATABASE_URL });
+    await client.connect();
+    await client.query(
+      "create temp table bench_insert (id bigint generated always as identity primary key, payload jsonb not null, created_at timestamptz not null default now())",
+    );
+    const cpu0 = meter.sample();
+    const t0 = performance.now();
+    for (let i = 0; i < n; i++)
+      await client.query("insert into bench_insert (payload) values ($1)", [payload]);
+    const rate = n / ((performance.now() - t0) / 1000);
+    const cpu = meter.since(cpu0);
+    await client.end();
+    return { rate, cpuPerRow: { app: cpu.app / n, db: cpu.db / n } };
+  }
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "parley-bench-insert-"));
+  const db = await PGlite.create({ dataDir: dir });
+  await db.query(
+    "create table bench_insert (id bigint generated always as identity primary key, payload jsonb not null, created_at timestamptz not null default now())",
+  );
+  const cpu0 = meter.sample();
+  const t0 = performance.now();
+  for (let i = 0; i < n; i++) await db.query("insert into bench_insert (payload) values ($1)", [payload]);
+  const rate = n / ((performance.now() - t0) / 1000);
+  const cpu = meter.since(cpu0);
+  await db.close();
+  fs.rmSync(dir, { recursive: true, force: true });
+  return { rate, cpuPerRow: { app: cpu.app / n, db: cpu.db / n } };
+}
