@@ -2,7 +2,7 @@ import type { AgentNotification } from "@parley/protocol";
 import { type InfiniteData, InfiniteQueryObserver, QueryClient } from "@tanstack/react-query";
 import { describe, expect, it } from "vitest";
 import { type NotificationPage, notifyKeys } from "./api";
-import { addToBellList } from "./bell-list";
+import { addToBellList, markBellRead } from "./bell-list";
 
 type Pages = InfiniteData<NotificationPage, string | null>;
 
@@ -71,6 +71,35 @@ describe("a notification arriving while the bell's list loads", () => {
     await b.idle();
     expect(b.first()?.unread).toBe(4);
     expect(b.first()?.notifications.map((n) => n.id)).toEqual(["n2", "older"]);
+    b.unsubscribe();
+  });
+});
+
+describe("a read made while the bell's list loads", () => {
+  const unreadIds = (p: NotificationPage | undefined) =>
+    p?.notifications.filter((n) => !n.readAt).map((n) => n.id);
+
+  it("stays read in the answer read before it, which counts it no more", async () => {
+    const b = await bellList(page(2, note("n1"), note("n2")));
+    markBellRead(b.qc, ["n1"], 1);
+    expect(b.first()?.unread).toBe(1);
+    b.answers[0]!(page(2, note("n1"), note("n2")));
+    await b.idle();
+    expect(b.first()?.unread).toBe(1);
+    expect(unreadIds(b.first())).toEqual(["n2"]);
+    b.unsubscribe();
+  });
+
+  it("leaves an answer read after it as it is, with a notification that came since", async () => {
+    const b = await bellList(page(2, note("n1"), note("n2")));
+    markBellRead(b.qc, "all", 0);
+    expect(b.first()?.unread).toBe(0);
+    // Read after the mark: n1 and n2 are read there, and n3 came after; the server's count of 0 is older.
+    const read = (id: string) => ({ ...note(id), readAt: "2026-05-01T12:01:00.000Z" });
+    b.answers[0]!(page(1, note("n3"), read("n1"), read("n2")));
+    await b.idle();
+    expect(b.first()?.unread).toBe(1);
+    expect(unreadIds(b.first())).toEqual(["n3"]);
     b.unsubscribe();
   });
 });
