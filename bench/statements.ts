@@ -11,29 +11,31 @@ import pg from "pg";
  */
 export async function statementTimes(url: string | undefined) {
   if (process.env.BENCH_STATEMENTS !== "1" || !url) return null;
-  const connect = async () => {
+  /** Runs `fn` on a connection of its own; a failure is told in one line, and the benchmark goes on. */
+  const using = async <T>(what: string, fn: (c: pg.Client) => Promise<T>): Promise<T | null> => {
     const client = new pg.Client({ connectionString: url });
-    await client.connect();
-    return client;
-  };
-  const client = await connect();
-  try {
-    const rows = await client.query("select 1 from pg_extension where extname = 'pg_stat_statements'");
-    if (rows.rowCount === 0) {
-      console.log(
-        "  statements: pg_stat_statements is not in this database (shared_preload_libraries, then create extension)",
-      );
+    try {
+      await client.connect();
+      return await fn(client);
+    } catch (err) {
+      console.log(`  statements: could not ${what}: ${err instanceof Error ? err.message : String(err)}`);
       return null;
+    } finally {
+      await client.end().catch(() => {});
     }
-    await client.query("select pg_stat_statements_reset()");
-  } finally {
-    await client.end();
-  }
+  };
+  const ready = await using("reset pg_stat_statements", async (c) => {
+    const found = await c.query("select 1 from pg_extension where extname = 'pg_stat_statements'");
+    if (found.rowCount === 0)
+      throw new Error("it is not in this database (shared_preload_libraries, then create extension)");
+    await c.query("select pg_stat_statements_reset()");
+    return true;
+  });
+  if (!ready) return null;
   return {
     /** The statements that took the most time, in µs per item, as lines to print. */
-    async lines(items: number, unit: string, top = 10): Promise<string[]> {
-      const c = await connect();
-      try {
+    lines: async (items: number, unit: string, top = 10): Promise<string[]> =>
+      (await using("read pg_stat_statements", async (c) => {
         const { rows } = await c.query<{
           calls: string | number;
           ms: number;
@@ -46,21 +48,16 @@ export async function statementTimes(url: string | undefined) {
            order by total_exec_time desc limit $1`,
           [top],
         );
-        const out = [
+        const head = `µs per ${unit}`;
+        return [
           `\n  Where PostgreSQL's time went over the steps (pg_stat_statements, ${items} ${unit}s):`,
-          `    µs per ${unit}     calls  statement`,
+          `  ${head.padStart(12)}  ${"calls".padStart(8)}  statement`,
+          ...rows.map((r) => {
+            const us = items ? ((r.ms * 1000) / items).toFixed(1) : "-";
+            const text = `${r.toplevel ? "" : "(inside) "}${r.query}`;
+            return `  ${us.padStart(12)}  ${String(r.calls).padStart(8)}  ${text.length > 90 ? `${text.slice(0, 89)}…` : text}`;
+          }),
         ];
-        for (const r of rows) {
-          const us = items ? ((r.ms * 1000) / items).toFixed(1) : "-";
-          const text = `${r.toplevel ? "" : "(inside) "}${r.query}`;
-          out.push(
-            `  ${us.padStart(12)}  ${String(r.calls).padStart(8)}  ${text.length > 90 ? `${text.slice(0, 89)}…` : text}`,
-          );
-        }
-        return out;
-      } finally {
-        await c.end();
-      }
-    },
+      })) ?? [],
   };
 }
