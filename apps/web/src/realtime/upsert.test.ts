@@ -1,9 +1,10 @@
 import type { Conversation } from "@parley/protocol";
-import { InfiniteQueryObserver, QueryClient } from "@tanstack/react-query";
+import { QueryClient } from "@tanstack/react-query";
 import { describe, expect, it } from "vitest";
 import type { ConversationPage, ConversationPages } from "../api/queries";
 import { keys } from "../api/queries";
 import { conversationFixture } from "../testing/conversation";
+import { heldList } from "../testing/held-list";
 import { upsertConversation } from "./upsert";
 
 const conv = (id: string, over: Partial<Conversation> = {}) => conversationFixture({ id, ...over });
@@ -12,23 +13,7 @@ const page = (...conversations: Conversation[]) => ({ conversations, nextCursor:
 const ids = (d: ConversationPages | undefined) => d?.pages.flatMap((p) => p.conversations.map((c) => c.id));
 
 /** The "all" list holding `rows`, reloading: its answers are handed out by the test. */
-async function reloading(...rows: Conversation[]) {
-  const qc = new QueryClient({ defaultOptions: { queries: { retry: false } } });
-  const queryKey = keys.list("all");
-  qc.setQueryData<ConversationPages>(queryKey, { pages: [page(...rows)], pageParams: [null] });
-  const answers: Array<(p: ConversationPage) => void> = [];
-  const observer = new InfiniteQueryObserver<ConversationPage>(qc, {
-    queryKey,
-    initialPageParam: null,
-    getNextPageParam: () => null,
-    queryFn: () => new Promise<ConversationPage>((resolve) => answers.push(resolve)),
-    staleTime: 0,
-  });
-  const unsubscribe = observer.subscribe(() => {});
-  await expect.poll(() => answers.length).toBe(1);
-  const idle = () => expect.poll(() => qc.getQueryState(queryKey)?.fetchStatus).toBe("idle");
-  return { qc, queryKey, answers, idle, unsubscribe };
-}
+const reloading = (...rows: Conversation[]) => heldList<ConversationPage>(keys.list("all"), page(...rows));
 
 describe("upsertConversation into a list that is loading", () => {
   it("a change that arrives while the list reloads is put into the reload's older answer", async () => {

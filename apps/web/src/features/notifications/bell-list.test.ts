@@ -1,6 +1,7 @@
 import type { AgentNotification } from "@parley/protocol";
-import { type InfiniteData, InfiniteQueryObserver, QueryClient } from "@tanstack/react-query";
+import type { InfiniteData } from "@tanstack/react-query";
 import { describe, expect, it } from "vitest";
+import { heldList } from "../../testing/held-list";
 import { type NotificationPage, notifyKeys } from "./api";
 import { addToBellList, markBellRead } from "./bell-list";
 
@@ -23,21 +24,9 @@ const page = (unread: number, ...notifications: AgentNotification[]) =>
 
 /** The bell's list, its answers handed out by the test; with `initial`, already loaded once. */
 async function bellList(initial?: NotificationPage) {
-  const qc = new QueryClient({ defaultOptions: { queries: { retry: false } } });
-  if (initial) qc.setQueryData<Pages>(notifyKeys.list, { pages: [initial], pageParams: [null] });
-  const answers: Array<(p: NotificationPage) => void> = [];
-  const observer = new InfiniteQueryObserver<NotificationPage>(qc, {
-    queryKey: notifyKeys.list,
-    initialPageParam: null,
-    getNextPageParam: () => null,
-    queryFn: () => new Promise<NotificationPage>((resolve) => answers.push(resolve)),
-    staleTime: 0,
-  });
-  const unsubscribe = observer.subscribe(() => {});
-  await expect.poll(() => answers.length).toBe(1);
-  const idle = () => expect.poll(() => qc.getQueryState(notifyKeys.list)?.fetchStatus).toBe("idle");
-  const first = () => qc.getQueryData<Pages>(notifyKeys.list)?.pages[0];
-  return { qc, answers, idle, first, unsubscribe };
+  const list = await heldList<NotificationPage>(notifyKeys.list, initial);
+  const first = () => list.qc.getQueryData<Pages>(notifyKeys.list)?.pages[0];
+  return { ...list, first };
 }
 
 describe("a notification arriving while the bell's list loads", () => {
