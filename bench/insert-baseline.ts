@@ -32,7 +32,7 @@ export async function insertBaseline(
     const client = new pg.Client({ connectionString: process.env.DATABASE_URL });
     await client.connect();
     try {
-      // A temporary table: it writes no WAL (see docs/features/ingest.md on what the baseline leaves out).
+      // A temporary table: it writes no WAL (docs/features/ingest.md, "Why 2× the bare INSERT is not reached").
       await client.query(`create temp table ${TABLE}`);
       return await measure((sql, params) => client.query(sql, params));
     } finally {
