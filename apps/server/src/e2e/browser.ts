@@ -29,6 +29,14 @@ const ARGS = [
 /** Waits for a condition the page reaches asynchronously (socket frames, jobs, debounced saves). */
 export const eventually = <T>(fn: () => T | Promise<T>) => expect.poll(fn, { timeout: 8000, interval: 50 });
 
+/**
+ * Waits until the page's realtime socket is attached (the header shows it open): what is committed from now on
+ * reaches the page without a reload.
+ */
+export async function socketOpen(page: Page) {
+  await page.locator('[data-socket="open"]').waitFor();
+}
+
 /** Builds the web app when missing or stale (once per test process: the sources do not change during a run). */
 let webAppChecked = false;
 function ensureWebApp() {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { commentWebhook, mentionWebhook, startMetaFake } from "../testing/fakes/meta";
 import { newWorkspace, unique } from "../testing/harness";
-import { eventually, screenshot, signIn, useBrowser } from "./browser";
+import { eventually, screenshot, signIn, socketOpen, useBrowser } from "./browser";
 
 /**
  * Comments under a Facebook Page's post in a real browser (R451): a comment arrives as its own conversation
@@ -46,7 +46,7 @@ describe("Comments in the web app", () => {
     const p = await newPage();
     await signIn(p, t.url, owner.user!.email);
     await p.goto(`${t.url}/inbox?view=all`);
-    await eventually(() => p.getByText("Connecting…").count()).toBe(0);
+    await socketOpen(p);
 
     const comment = fake.comments.addComment(
       post.id,

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { apiConnection, inbound, newWorkspace, PASSWORD } from "../testing/harness";
 import { startReceiver } from "../testing/outbound-receiver";
-import { eventually, useBrowser } from "./browser";
+import { eventually, socketOpen, useBrowser } from "./browser";
 
 /**
  * End to end, in a real browser: Debian's chromium driven by playwright-core against a real server (the
@@ -84,7 +84,7 @@ describe("agent web app", () => {
     const unreadBadge = page.getByTestId("unread-count");
     await eventually(() => unreadBadge.textContent()).toBe("0 unread conversations");
     // Wait for the socket: whatever is posted from now on must arrive without a reload.
-    await eventually(() => page.getByText("Connecting…").count()).toBe(0);
+    await socketOpen(page);
     await page.evaluate(() => {
       (globalThis as unknown as { notReloaded: boolean }).notReloaded = true;
     });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { metaWebhook, startMetaFake } from "../testing/fakes/meta";
 import { newWorkspace, unique } from "../testing/harness";
-import { eventually, screenshot, signIn, useBrowser } from "./browser";
+import { eventually, screenshot, signIn, socketOpen, useBrowser } from "./browser";
 
 /**
  * Messenger in a real browser: a new sender is named from their profile while the inbox is open, and a
@@ -40,7 +40,7 @@ describe("Messenger profiles and reactions in the web app", () => {
     const p = await newPage();
     await signIn(p, t.url, owner.user!.email);
     await p.goto(`${t.url}/inbox?view=all`);
-    await eventually(() => p.getByText("Connecting…").count()).toBe(0);
+    await socketOpen(p);
 
     const r = await post({
       sender: { id: psid },

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { apiConnection, inbound, newWorkspace } from "../testing/harness";
 import { startReceiver } from "../testing/outbound-receiver";
-import { eventually, signIn, useBrowser } from "./browser";
+import { eventually, signIn, socketOpen, useBrowser } from "./browser";
 
 /** A reply the channel keeps rate-limiting: the clock's tooltip says it waits, and until when. */
 const { cleanups, newPage, serverOnFreshDb } = useBrowser();
@@ -24,7 +24,7 @@ describe("a rate-limited reply in the inbox", () => {
     await page.goto(`${t.url}/inbox/${conversationId}?view=all`);
     const pane = page.getByTestId("conversation-pane");
     await pane.locator('[data-testid="message"][data-direction="inbound"]').first().waitFor();
-    await eventually(() => page.getByText("Connecting…").count()).toBe(0);
+    await socketOpen(page);
 
     const input = pane.getByTestId("composer-input");
     await input.fill("One moment, please.");

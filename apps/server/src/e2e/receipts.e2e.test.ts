@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { addUser, apiConnection, inbound, newWorkspace } from "../testing/harness";
 import { startReceiver } from "../testing/outbound-receiver";
-import { eventually, signIn, useBrowser } from "./browser";
+import { eventually, signIn, socketOpen, useBrowser } from "./browser";
 
 /**
  * Receipts in the browser: ticks moving live from queued to read with each step's time in the tooltip, a
@@ -29,7 +29,7 @@ describe("receipts in the inbox", () => {
     const pane = page.getByTestId("conversation-pane");
     const customer = pane.locator('[data-testid="message"][data-direction="inbound"]').first();
     await customer.waitFor();
-    await eventually(() => page.getByText("Connecting…").count()).toBe(0);
+    await socketOpen(page);
 
     // The owner opened it: "seen by" under the customer's message names them.
     await eventually(() => customer.getByTestId("seen-by").getAttribute("data-users")).toBe("Owner");
@@ -134,7 +134,7 @@ describe("receipts in the inbox", () => {
     await page.goto(`${t.url}/settings/receipts`);
     await page.getByTestId("tab-diagnostics").click();
     await eventually(() => page.getByTestId("diag-last-webhook").textContent()).not.toBe("Never");
-    await eventually(() => page.getByText("Connecting…").count()).toBe(0);
+    await socketOpen(page);
     // Nothing to send to until the admin names a test contact; a customer's address is refused.
     expect(await page.getByTestId("send-test").isDisabled()).toBe(true);
     await page.getByTestId("test-to").fill("cust-d");

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { closeAbandonedWidgetConversations } from "../modules/widget/auto-close";
 import { openTestDb } from "../testing/db";
 import { newWorkspace, startTestServer, type TestServer } from "../testing/harness";
-import { CHROMIUM, eventually, launchBrowser, screenshot, signIn } from "./browser";
+import { CHROMIUM, eventually, launchBrowser, screenshot, signIn, socketOpen } from "./browser";
 
 /**
  * The website chat widget end to end: a shop page on another origin (another port) with a strict
@@ -96,7 +96,7 @@ describe("web chat widget in a browser", () => {
     const agent = await agentBrowser.newPage();
     await signIn(agent, t.url, owner.user!.email);
     await agent.getByTestId("view-all").click();
-    await eventually(() => agent.getByText("Connecting…").count()).toBe(0);
+    await socketOpen(agent);
 
     // The visitor opens the shop (landing with UTM parameters) and the widget loads lazily into its frame.
     const vctx = await visitorBrowser.newContext({ locale: "en-US" });

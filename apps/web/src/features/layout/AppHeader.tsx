@@ -41,7 +41,7 @@ export function AppHeader({
     });
   };
   return (
-    <Group h="100%" justify="space-between" wrap="nowrap">
+    <Group h="100%" justify="space-between" wrap="nowrap" data-socket={socket}>
       <Group gap="sm" wrap="nowrap">
         {nav ? (
           <Burger
