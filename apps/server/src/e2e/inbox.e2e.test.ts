@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { apiConnection, inbound, newWorkspace, PASSWORD } from "../testing/harness";
 import { startReceiver } from "../testing/outbound-receiver";
-import { eventually, socketOpen, useBrowser } from "./browser";
+import { eventually, signIn, socketOpen, useBrowser } from "./browser";
 
 /**
  * End to end, in a real browser: Debian's chromium driven by playwright-core against a real server (the
@@ -174,5 +174,48 @@ describe("agent web app", () => {
 
     const shot = process.env.E2E_SCREENSHOT;
     if (shot) await page.screenshot({ path: shot });
+  });
+
+  it("shows a message that came after its list was read and before its socket attached", async () => {
+    const t = await serverOnFreshDb();
+    const { owner } = await newWorkspace(t, "Late Socket");
+    const conn = await apiConnection(t, owner);
+    const page = await newPage();
+    await signIn(page, t.url, owner.user!.email);
+    await page.goto("about:blank");
+    // On the next page, the list's first load is read by the server at once and answered only when released;
+    // the socket attaches only when released.
+    let releaseList!: () => void;
+    const listHeld = new Promise<void>((r) => {
+      releaseList = r;
+    });
+    let releaseSocket!: () => void;
+    const socketHeld = new Promise<void>((r) => {
+      releaseSocket = r;
+    });
+    let listRead = false;
+    await page.route(/\/api\/conversations\?/, async (route) => {
+      if (listRead) return route.continue();
+      const answer = await route.fetch();
+      listRead = true;
+      await listHeld;
+      await route.fulfill({ response: answer });
+    });
+    await page.routeWebSocket(/\/api\/realtime/, async (ws) => {
+      await socketHeld;
+      ws.connectToServer();
+    });
+    await page.goto(`${t.url}/inbox?view=all`);
+    await eventually(() => listRead).toBe(true);
+
+    // A customer writes after the list was read; the socket, attached later, starts after the message.
+    expect((await conn.post(inbound("late-1", "Anyone there?"))).status).toBe(200);
+    releaseSocket();
+    await socketOpen(page);
+    releaseList();
+    await page
+      .getByTestId("conversation-row")
+      .filter({ hasText: "Anyone there?" })
+      .waitFor({ timeout: 8000 });
   });
 });

@@ -1,6 +1,7 @@
 import type { Message, ReadCursor } from "@parley/protocol";
 import { type QueryClient, useQuery } from "@tanstack/react-query";
 import { client, data } from "./client";
+import { readAgain } from "./read-again";
 import type { Answer } from "./types";
 
 /** Receipts API (R301–R309): policy, "seen by", diagnostics and reports. */
@@ -35,15 +36,11 @@ export const useReceiptSettings = () =>
   });
 
 /**
- * After this tab stored a read: "seen by" is fetched again (the read's live event may go out before the tab's
- * socket is connected). Its first fetch may still be under way, answered before the read was stored; an
- * invalidation alone would wait for that answer (a query with no data yet is not fetched again while it
- * fetches), so that fetch is cancelled first.
+ * After this tab stored a read: "seen by" is read again (the read's live event may go out before the tab's
+ * socket is connected), also when its first fetch, answered before the read was stored, is still under way.
  */
-export async function refetchSeenBy(qc: QueryClient, conversationId: string) {
-  const seenBy = { queryKey: receiptKeys.seenBy(conversationId) };
-  await qc.cancelQueries(seenBy);
-  await qc.invalidateQueries(seenBy);
+export function refetchSeenBy(qc: QueryClient, conversationId: string) {
+  return readAgain(qc, { queryKey: receiptKeys.seenBy(conversationId) });
 }
 
 /** A cursor moved (realtime `read_cursor.updated`): "seen by" follows without a refetch. */

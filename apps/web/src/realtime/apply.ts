@@ -2,6 +2,7 @@ import type { Conversation, DomainEvent, EphemeralSignal, Message, User } from "
 import type { QueryClient } from "@tanstack/react-query";
 import { patchQueries } from "../api/patch";
 import { type ConversationPages, keys, patchConversation, putInFeed } from "../api/queries";
+import { readAgain } from "../api/read-again";
 import { applyCursorToSeenBy, applyMessageToTrail } from "../api/receipts";
 import { applyPresence } from "../features/account/presence";
 import { applyContact, forgetContact, summaryOf } from "../features/contacts/live";
@@ -37,7 +38,7 @@ export function applyEvent(qc: QueryClient, me: string, event: DomainEvent) {
           clearDraft: m.authorType === "user" && m.authorId === me && m.kind !== "event",
         });
       }
-      if (customer) void qc.invalidateQueries({ queryKey: keys.unread });
+      if (customer) void readAgain(qc, { queryKey: keys.unread });
       return;
     }
     case "message.updated": {
@@ -57,7 +58,7 @@ export function applyEvent(qc: QueryClient, me: string, event: DomainEvent) {
       upsertConversation(qc, me, event.conversation);
       // The customer interacted without writing (a reaction): the detail's messaging window is worked out again.
       if (before && before.lastCustomerMessageAt !== event.conversation.lastCustomerMessageAt)
-        void qc.invalidateQueries({ queryKey: keys.conversation(event.conversationId) });
+        void readAgain(qc, { queryKey: keys.conversation(event.conversationId) });
       return;
     }
     case "conversation.created":
@@ -67,7 +68,7 @@ export function applyEvent(qc: QueryClient, me: string, event: DomainEvent) {
     case "conversation.assigned":
       upsertConversation(qc, me, event.conversation);
       // What the caller may do with it changed: refetch this one conversation (never the list).
-      void qc.invalidateQueries({ queryKey: keys.conversation(event.conversationId) });
+      void readAgain(qc, { queryKey: keys.conversation(event.conversationId) });
       return;
     case "conversation.deleted":
       patchQueries<ConversationPages>(qc, { queryKey: keys.lists }, (data) => ({

@@ -1,6 +1,7 @@
 import type { ClientFrame, ServerFrame } from "@parley/protocol";
 import type { QueryClient } from "@tanstack/react-query";
 import { keys } from "../api/queries";
+import { readAgain } from "../api/read-again";
 import { presenceState } from "../features/account/presence";
 import { applyEvent, applySignal } from "./apply";
 import { applyTyping } from "./typing";
@@ -95,10 +96,12 @@ export class RealtimeConnection {
         if (presenceState.current() !== "online") this.sendPresence();
         if (this.lastSeq === null) {
           this.lastSeq = frame.lastSeq;
-          // What was loaded before the socket was attached may have missed events committed meanwhile:
-          // refresh it once. Later connections resume with ?since= and miss nothing.
-          void this.qc.invalidateQueries({
-            predicate: (q) => q.state.dataUpdatedAt > 0 && q.queryKey[0] !== keys.session[0],
+          // What was loaded, or was loading, before the socket was attached may have missed events committed
+          // meanwhile: it is read once more. Later connections resume with ?since= and miss nothing.
+          void readAgain(this.qc, {
+            predicate: (q) =>
+              (q.state.dataUpdatedAt > 0 || q.state.fetchStatus !== "idle") &&
+              q.queryKey[0] !== keys.session[0],
           });
         }
         this.setState("open");
@@ -115,11 +118,11 @@ export class RealtimeConnection {
         return;
       case "resync_required":
         this.lastSeq = frame.lastSeq;
-        void this.qc.invalidateQueries({ predicate: (q) => q.queryKey[0] !== keys.session[0] });
+        void readAgain(this.qc, { predicate: (q) => q.queryKey[0] !== keys.session[0] });
         return;
       case "access":
         // New rights: the session (what the app shows) and every list (what the user may see) change.
-        void this.qc.invalidateQueries();
+        void readAgain(this.qc);
         return;
       case "error":
         return;

@@ -1,5 +1,6 @@
 import type { Contact, ContactSummary } from "@parley/protocol";
 import type { QueryClient } from "@tanstack/react-query";
+import { readAgain } from "../../api/read-again";
 
 /** The summary a conversation carries of its contact, from the contact as the API answers it. */
 export const summaryOf = (c: Contact): ContactSummary => ({
@@ -22,7 +23,7 @@ export function applyContact(qc: QueryClient, contact: Contact, created: boolean
   qc.setQueryData<Contact>(["contact", contact.id], (old) => (old ? contact : old));
   qc.setQueriesData<Contact[]>({ queryKey: ["contacts"] }, replace);
   qc.setQueriesData<Contact[]>({ queryKey: ["contact-links"] }, replace);
-  if (created) void qc.invalidateQueries({ queryKey: ["contacts"] });
+  if (created) void readAgain(qc, { queryKey: ["contacts"] });
 }
 
 /** A contact was erased (its conversations' own events remove them): it leaves the panel and every list. */

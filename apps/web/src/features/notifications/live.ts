@@ -1,6 +1,7 @@
 import { notifications } from "@mantine/notifications";
 import type { AgentNotification } from "@parley/protocol";
 import type { QueryClient } from "@tanstack/react-query";
+import { readAgain } from "../../api/read-again";
 import i18n from "../../i18n";
 import { alertListsKey } from "../alerts/alerts-api";
 import { notifyKeys, type SettingsResponse } from "./api";
@@ -42,7 +43,7 @@ function chime() {
  */
 export function onNotification(qc: QueryClient, n: AgentNotification) {
   // A new security alert: the alerts page (if open or cached) shows it without a reload.
-  if (n.kind === "security_alert") void qc.invalidateQueries({ queryKey: alertListsKey });
+  if (n.kind === "security_alert") void readAgain(qc, { queryKey: alertListsKey });
   addToBellList(qc, n);
   const fresh = Date.now() - new Date(n.createdAt).getTime() < 60_000;
   if (!n.alert || !fresh || lookingAt(n.conversationId)) return;
