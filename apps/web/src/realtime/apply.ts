@@ -34,7 +34,7 @@ export function applyEvent(qc: QueryClient, me: string, event: DomainEvent) {
       const looking = focus.conversationId === m.conversationId && document.visibilityState === "visible";
       if (event.conversation) {
         upsertConversation(qc, me, event.conversation, {
-          bumpUnread: customer && !looking,
+          unreadSeq: customer && !looking ? m.seq : undefined,
           clearDraft: m.authorType === "user" && m.authorId === me && m.kind !== "event",
         });
       }

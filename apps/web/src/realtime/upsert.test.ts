@@ -47,7 +47,7 @@ describe("upsertConversation into a list that is loading", () => {
     // Committed together: the conversation's row (already with the message's seq), then the message.
     const created = conv("a", { lastInboundSeq: 7, lastActivityAt: "2026-05-01T12:00:00.000Z" });
     upsertConversation(qc, "me", created);
-    upsertConversation(qc, "me", created, { bumpUnread: true });
+    upsertConversation(qc, "me", created, { unreadSeq: 7 });
     const row = qc.getQueryData<ConversationPages>(queryKey)?.pages[0]?.conversations[0];
     expect(row).toMatchObject({ id: "a", unreadCount: 1 });
   });
@@ -57,7 +57,7 @@ describe("upsertConversation into a list that is loading", () => {
       const { qc, queryKey, answers, idle, unsubscribe } = await reloading(
         conv("a", { unreadCount: 1, lastInboundSeq: 10 }),
       );
-      upsertConversation(qc, "me", conv("a", { lastInboundSeq: 11 }), { bumpUnread: true });
+      upsertConversation(qc, "me", conv("a", { lastInboundSeq: 11 }), { unreadSeq: 11 });
       const unread = () =>
         qc.getQueryData<ConversationPages>(queryKey)?.pages[0]?.conversations[0]?.unreadCount;
       expect(unread()).toBe(2);
@@ -72,5 +72,41 @@ describe("upsertConversation into a list that is loading", () => {
       expect(unread()).toBe(2);
       unsubscribe();
     }
+  });
+
+  it("counts a new conversation's customer messages that arrive during a load, whenever its answer was read", async () => {
+    // Two messages in one commit: the conversation's row carries the last one's seq, then each message's event.
+    const created = conv("a", { lastInboundSeq: 8, lastActivityAt: "2026-05-01T12:00:00.000Z" });
+    const answered = {
+      before: page(conv("b")),
+      after: page(conv("a", { lastInboundSeq: 8, unreadCount: 2 }), conv("b")),
+    };
+    for (const [when, answer] of Object.entries(answered)) {
+      const { qc, queryKey, answers, idle, unsubscribe } = await reloading(conv("b"));
+      upsertConversation(qc, "me", created);
+      upsertConversation(qc, "me", created, { unreadSeq: 7 });
+      upsertConversation(qc, "me", created, { unreadSeq: 8 });
+      const unread = () =>
+        qc.getQueryData<ConversationPages>(queryKey)?.pages[0]?.conversations.find((c) => c.id === "a")
+          ?.unreadCount;
+      expect(unread(), when).toBe(2);
+      answers[0]!(answer);
+      await idle();
+      expect(unread(), when).toBe(2);
+      unsubscribe();
+    }
+  });
+
+  it("does not count a message again in a row loaded after it, before its event came", () => {
+    const qc = new QueryClient();
+    const queryKey = keys.list("all");
+    // The list was read after message 11 committed; its event arrives afterwards.
+    qc.setQueryData<ConversationPages>(queryKey, {
+      pages: [page(conv("a", { unreadCount: 2, lastInboundSeq: 11 }))],
+      pageParams: [null],
+    });
+    upsertConversation(qc, "me", conv("a", { lastInboundSeq: 11 }), { unreadSeq: 11 });
+    upsertConversation(qc, "me", conv("a", { lastInboundSeq: 12 }), { unreadSeq: 12 });
+    expect(qc.getQueryData<ConversationPages>(queryKey)?.pages[0]?.conversations[0]?.unreadCount).toBe(3);
   });
 });

@@ -4,7 +4,19 @@ import { patchQueries } from "../api/patch";
 import { type ConversationPages, inView, isView, keys, patchConversation } from "../api/queries";
 import { matchesParams, sortsBefore } from "../features/inbox/filters";
 
-export type UpsertOptions = { bumpUnread?: boolean; clearDraft?: boolean };
+export type UpsertOptions = {
+  /** The seq of a customer message the agent has not seen: each row counts it unread once. */
+  unreadSeq?: number;
+  clearDraft?: boolean;
+};
+
+/**
+ * A list row, with the customer messages its unread count includes: those up to `unreadThrough`. A row as
+ * the server answered it counts every one up to its `lastInboundSeq`.
+ */
+type Row = Conversation & { unreadThrough?: number };
+const countedThrough = (row: Row | undefined) =>
+  row === undefined ? -1 : (row.unreadThrough ?? row.lastInboundSeq);
 
 /**
  * Puts a conversation's new state into every cached list in place: updates its row, moves it to where it
@@ -17,11 +29,8 @@ export function upsertConversation(
   incoming: Conversation,
   opts: UpsertOptions = {},
 ) {
-  patchQueries<ConversationPages>(
-    qc,
-    { queryKey: keys.lists },
-    (data, key) => putInList(me, key, data, incoming, opts, false),
-    (data, key) => putInList(me, key, data, incoming, opts, true),
+  patchQueries<ConversationPages>(qc, { queryKey: keys.lists }, (data, key) =>
+    putInList(me, key, data, incoming, opts),
   );
   patchConversation(qc, incoming.id, (old) => ({
     ...old,
@@ -40,13 +49,12 @@ function putInList(
   data: ConversationPages,
   incoming: Conversation,
   opts: UpsertOptions,
-  again: boolean,
 ): ConversationPages {
   const view = key[1];
   if (typeof view !== "string" || !isView(view)) return data;
   // The list's API parameters (view and filters): which rows belong, and in which order.
   const params = (key[2] ?? null) as Record<string, string> | null;
-  let previous: Conversation | undefined;
+  let previous: Row | undefined;
   const pages = data.pages.map((p) => ({
     ...p,
     conversations: p.conversations.filter((c) => {
@@ -55,13 +63,16 @@ function putInList(
       return false;
     }),
   }));
-  const merged: Conversation = {
+  // A row that counts this customer message already (a load's answer read after it) is not bumped again. A
+  // new row counts none: the event that adds it (a new conversation's) carries the message's seq as its
+  // lastInboundSeq, and the message's own event comes next.
+  const through = countedThrough(previous);
+  const bump = opts.unreadSeq !== undefined && opts.unreadSeq > through;
+  const merged: Row = {
     ...previous,
     ...incoming,
-    // In a load's answer, a row that already has this customer message (read after it) counts it already.
-    unreadCount:
-      (previous?.unreadCount ?? 0) +
-      (opts.bumpUnread && (!again || incoming.lastInboundSeq > (previous?.lastInboundSeq ?? -1)) ? 1 : 0),
+    unreadCount: (previous?.unreadCount ?? 0) + (bump ? 1 : 0),
+    unreadThrough: bump ? opts.unreadSeq : through,
     draft: opts.clearDraft ? null : (previous?.draft ?? null),
     permissions: incoming.permissions ?? previous?.permissions,
   };
