@@ -1,7 +1,7 @@
 import type { Message, ReadCursor } from "@parley/protocol";
 import { type QueryClient, useQuery } from "@tanstack/react-query";
 import { client, data } from "./client";
-import { readAgain } from "./read-again";
+import { readAgain } from "./patch";
 import type { Answer } from "./types";
 
 /** Receipts API (R301–R309): policy, "seen by", diagnostics and reports. */

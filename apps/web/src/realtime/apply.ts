@@ -1,8 +1,7 @@
 import type { Conversation, DomainEvent, EphemeralSignal, Message, User } from "@parley/protocol";
 import type { QueryClient } from "@tanstack/react-query";
-import { patchQueries } from "../api/patch";
+import { patchQueries, readAgain } from "../api/patch";
 import { type ConversationPages, keys, patchConversation, putInFeed } from "../api/queries";
-import { readAgain } from "../api/read-again";
 import { applyCursorToSeenBy, applyMessageToTrail } from "../api/receipts";
 import { applyPresence } from "../features/account/presence";
 import { applyContact, forgetContact, summaryOf } from "../features/contacts/live";

@@ -1,7 +1,7 @@
 import type { ClientFrame, ServerFrame } from "@parley/protocol";
 import type { QueryClient } from "@tanstack/react-query";
+import { readAgain } from "../api/patch";
 import { keys } from "../api/queries";
-import { readAgain } from "../api/read-again";
 import { presenceState } from "../features/account/presence";
 import { applyEvent, applySignal } from "./apply";
 import { applyTyping } from "./typing";

@@ -1,6 +1,6 @@
 import type { Contact, ContactSummary } from "@parley/protocol";
 import type { QueryClient } from "@tanstack/react-query";
-import { readAgain } from "../../api/read-again";
+import { readAgain } from "../../api/patch";
 
 /** The summary a conversation carries of its contact, from the contact as the API answers it. */
 export const summaryOf = (c: Contact): ContactSummary => ({

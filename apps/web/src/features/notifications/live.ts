@@ -1,7 +1,7 @@
 import { notifications } from "@mantine/notifications";
 import type { AgentNotification } from "@parley/protocol";
 import type { QueryClient } from "@tanstack/react-query";
-import { readAgain } from "../../api/read-again";
+import { readAgain } from "../../api/patch";
 import i18n from "../../i18n";
 import { alertListsKey } from "../alerts/alerts-api";
 import { notifyKeys, type SettingsResponse } from "./api";
