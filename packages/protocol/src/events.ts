@@ -97,6 +97,8 @@ export const EphemeralSignal = z.discriminatedUnion("type", [
     type: z.literal("unread.changed"),
     conversationId: z.string(),
     unreadCount: z.number().int(),
+    /** The seq of the conversation's last customer message when the count was taken: the count includes it. */
+    lastInboundSeq: z.number().int(),
     unreadConversations: z.number().int(),
   }),
   /** A colleague's presence changed (sockets opened or closed, away set or cleared). */

@@ -150,8 +150,14 @@ describe("agent realtime socket", () => {
     await owner.post(`/api/conversations/${conv.id}/read`, {});
     const read = await tab2.waitFor((f) => f.type === "signal" && f.signal.type === "unread.changed");
     expect(read).toMatchObject({
-      signal: { conversationId: conv.id, unreadCount: 0, unreadConversations: 1 },
+      signal: {
+        conversationId: conv.id,
+        unreadCount: 0,
+        lastInboundSeq: conv.lastInboundSeq,
+        unreadConversations: 1,
+      },
     });
+    expect(conv.lastInboundSeq).toBeGreaterThan(0);
     await tab1.waitFor((f) => f.type === "signal" && f.signal.type === "unread.changed");
     await owner.post(`/api/conversations/${conv.id}/unread`, {});
     await tab1.waitFor(

@@ -7,7 +7,7 @@ import { applyPresence } from "../features/account/presence";
 import { applyContact, forgetContact, summaryOf } from "../features/contacts/live";
 import { showReminder } from "../features/conversation-tools/reminders";
 import { onNotification } from "../features/notifications/live";
-import { upsertConversation } from "./upsert";
+import { readUpTo, upsertConversation, withUnread } from "./upsert";
 
 /** Which conversation the agent is looking at now: its new customer messages are read, not unread. */
 export const focus = { conversationId: null as string | null };
@@ -112,7 +112,7 @@ export function applyEvent(qc: QueryClient, me: string, event: DomainEvent) {
       if (cur.userId !== me) return;
       const read = (c: Conversation) =>
         c.id === cur.conversationId && !cur.markedUnread && cur.lastReadSeq >= c.lastInboundSeq
-          ? { ...c, unreadCount: 0 }
+          ? readUpTo(c, cur.lastReadSeq)
           : c;
       mapRows(qc, read);
       patchConversation(qc, cur.conversationId, read);
@@ -125,8 +125,9 @@ export function applySignal(qc: QueryClient, signal: EphemeralSignal) {
   if (signal.type === "presence.changed") return applyPresence(qc, signal.userId, signal.presence);
   if (signal.type !== "unread.changed") return;
   qc.setQueryData(keys.unread, signal.unreadConversations);
+  // The count may include customer messages whose events are still on their way: they are not counted again.
   const set = (c: Conversation) =>
-    c.id === signal.conversationId ? { ...c, unreadCount: signal.unreadCount } : c;
+    c.id === signal.conversationId ? withUnread(c, signal.unreadCount, signal.lastInboundSeq) : c;
   mapRows(qc, set);
   patchConversation(qc, signal.conversationId, set);
 }

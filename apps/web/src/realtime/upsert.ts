@@ -18,6 +18,17 @@ type Row = Conversation & { unreadThrough?: number };
 const countedThrough = (row: Row | undefined) =>
   row === undefined ? -1 : (row.unreadThrough ?? row.lastInboundSeq);
 
+/** A row with an unread count that includes the customer messages up to seq `through` (and none after). */
+export const withUnread = (row: Conversation, unreadCount: number, through: number): Row => ({
+  ...row,
+  unreadCount,
+  unreadThrough: through,
+});
+
+/** A row the agent has read up to seq `lastReadSeq`, its last customer message included. */
+export const readUpTo = (row: Conversation, lastReadSeq: number): Row =>
+  withUnread(row, 0, Math.max(countedThrough(row), lastReadSeq));
+
 /**
  * Puts a conversation's new state into every cached list in place: updates its row, moves it to where it
  * sorts now, adds it to the views it entered and drops it from those it left. Nothing is refetched; a list

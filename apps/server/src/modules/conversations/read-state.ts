@@ -30,9 +30,11 @@ const presentCursor = (r: CursorRow): ReadCursor => ({
  */
 /** Tells the agent's own sockets (every tab and device) their new unread counts. */
 async function signalUnread(ctx: AppContext, actor: Actor, conversationId: string) {
-  const [row] = await ctx.db.query<{ unread: number; marked: boolean | null }>(
+  // One statement, so the count and the last customer message are of the same moment.
+  const [row] = await ctx.db.query<{ unread: number; marked: boolean | null; last_inbound: number | null }>(
     `select (select count(*) from messages m where m.conversation_id = $1 and m.direction = 'inbound'
-              and m.seq > coalesce(rc.last_read_seq, 0)) as unread, rc.marked_unread as marked
+              and m.seq > coalesce(rc.last_read_seq, 0)) as unread, rc.marked_unread as marked,
+            (select c.last_inbound_seq from conversations c where c.id = $1) as last_inbound
      from (select 1) one left join read_cursors rc on rc.conversation_id = $1 and rc.user_id = $2`,
     [conversationId, actor.userId],
   );
@@ -43,6 +45,7 @@ async function signalUnread(ctx: AppContext, actor: Actor, conversationId: strin
       type: "unread.changed",
       conversationId,
       unreadCount: Math.max(row?.unread ?? 0, row?.marked ? 1 : 0),
+      lastInboundSeq: row?.last_inbound ?? 0,
       unreadConversations: await unreadConversationCount(ctx.db, actor),
     },
   });
