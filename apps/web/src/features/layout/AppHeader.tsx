@@ -7,6 +7,7 @@ import { Link } from "react-router";
 import { client, setCsrfToken } from "../../api/client";
 import { keys, type Session, useUnreadCount } from "../../api/queries";
 import { can } from "../../lib/permissions";
+import type { SocketState } from "../../realtime/socket";
 import { useRealtime } from "../../realtime/useRealtime";
 import { saveLanguage } from "../account/account-api";
 import { PresenceControl } from "../account/PresenceControl";
@@ -19,11 +20,12 @@ import { MENU } from "./menu-items";
 /** The header of every signed-in page: logo, workspace, unread badge, language, and the user menu. */
 export function AppHeader({
   session,
-  socket = "open",
+  socket,
   nav,
 }: {
   session: Session;
-  socket?: "open" | "connecting" | "reconnecting" | string;
+  /** The realtime socket's state (`data-socket` on the header: the browser tests wait for "open"). */
+  socket: SocketState;
   /** A page with a side navigation (the inbox's views) toggles it with a burger on narrow screens. */
   nav?: { opened: boolean; toggle: () => void };
 }) {
