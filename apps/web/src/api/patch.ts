@@ -32,7 +32,8 @@ function loadsOf(qc: QueryClient): Loads {
     if (action.type !== "success" || action.manual) {
       if (query.state.fetchStatus === "idle") {
         patches.delete(hash);
-        again.delete(hash);
+        // Not read again now (a failed load shows its error), but out of date: the next use reads it.
+        if (again.delete(hash)) query.invalidate();
       }
       return;
     }
@@ -46,7 +47,11 @@ function loadsOf(qc: QueryClient): Loads {
       if (data !== query.state.data) qc.setQueryData(query.queryKey, data);
     }
     // After this notification has reached every listener: the new load must not start inside it.
-    if (reread) queueMicrotask(() => void qc.invalidateQueries({ queryKey: query.queryKey, exact: true }));
+    // A load started since is joined: it was asked for after this answer, so after the change.
+    if (reread)
+      queueMicrotask(
+        () => void qc.invalidateQueries({ queryKey: query.queryKey, exact: true }, { cancelRefetch: false }),
+      );
   });
   perCache.set(qc, loads);
   return loads;
@@ -90,7 +95,12 @@ export function patchQueries<T>(
     const data = query.state.data;
     if (data !== undefined) {
       const next = change(data, query.queryKey);
-      if (next !== data) qc.setQueryData(query.queryKey, next);
+      if (next !== data) {
+        // Setting data marks a query fresh: one readAgain left out of date (not shown now) stays so.
+        const outOfDate = query.state.isInvalidated;
+        qc.setQueryData(query.queryKey, next);
+        if (outOfDate) query.invalidate();
+      }
     }
     if (query.state.fetchStatus === "idle") late.delete(query.queryHash);
     else {

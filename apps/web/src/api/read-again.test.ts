@@ -1,4 +1,4 @@
-import type { InfiniteData } from "@tanstack/react-query";
+import { type InfiniteData, QueryClient } from "@tanstack/react-query";
 import { describe, expect, it } from "vitest";
 import { heldList } from "../testing/held-list";
 import { patchQueries, readAgain } from "./patch";
@@ -63,4 +63,15 @@ describe("readAgain", () => {
       l.unsubscribe();
     });
   }
+
+  it("leaves a list no page shows out of date, also after a change is put into it", async () => {
+    const qc = new QueryClient();
+    qc.setQueryData<Pages>(key, { pages: [{ names: ["Olena"] }], pageParams: [null] });
+    await readAgain(qc, { queryKey: ["list"] });
+    expect(qc.getQueryState(key)?.isInvalidated).toBe(true);
+    patchQueries<Pages>(qc, { queryKey: ["list"] }, addName("Petro"));
+    expect(names(qc.getQueryData(key))).toEqual(["Olena", "Petro"]);
+    // Read when a page shows it again.
+    expect(qc.getQueryState(key)?.isInvalidated).toBe(true);
+  });
 });

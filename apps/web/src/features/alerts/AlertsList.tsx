@@ -73,7 +73,11 @@ export function AlertsList() {
       ) : null}
       {list.hasNextPage ? (
         <Group>
-          <Button variant="subtle" onClick={() => list.fetchNextPage()} loading={list.isFetchingNextPage}>
+          <Button
+            variant="subtle"
+            onClick={() => list.fetchNextPage({ cancelRefetch: false })}
+            loading={list.isFetchingNextPage}
+          >
             {t("alerts.more")}
           </Button>
         </Group>

@@ -90,10 +90,12 @@ export function ConversationList({
   });
   const items = virtualizer.getVirtualItems();
   const lastIndex = items.at(-1)?.index ?? -1;
-  const { hasNextPage, isFetchingNextPage, fetchNextPage } = list;
+  const { hasNextPage, isFetching, isFetchingNextPage, fetchNextPage } = list;
+  // Not while the list is read again (an event's re-read): a next page would cancel that read.
   useEffect(() => {
-    if (hasNextPage && !isFetchingNextPage && lastIndex >= rows.length - 5) void fetchNextPage();
-  }, [lastIndex, rows.length, hasNextPage, isFetchingNextPage, fetchNextPage]);
+    if (hasNextPage && !isFetching && lastIndex >= rows.length - 5)
+      void fetchNextPage({ cancelRefetch: false });
+  }, [lastIndex, rows.length, hasNextPage, isFetching, fetchNextPage]);
 
   if (list.isPending)
     return (

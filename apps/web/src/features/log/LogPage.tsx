@@ -107,8 +107,10 @@ export function LogPage({ session }: { session: Session }) {
   const [writing, setWriting] = useState<LogEntry | null>(null);
   const { ref: sentinel, entry } = useIntersection({ threshold: 0 });
   useEffect(() => {
-    if (entry?.isIntersecting && log.hasNextPage && !log.isFetchingNextPage) void log.fetchNextPage();
-  }, [entry?.isIntersecting, log.hasNextPage, log.isFetchingNextPage, log.fetchNextPage]);
+    // Not while the log is read again: a next page would cancel that read.
+    if (entry?.isIntersecting && log.hasNextPage && !log.isFetching)
+      void log.fetchNextPage({ cancelRefetch: false });
+  }, [entry?.isIntersecting, log.hasNextPage, log.isFetching, log.fetchNextPage]);
 
   const entries = useMemo(() => log.data?.pages.flatMap((p) => p.entries) ?? [], [log.data]);
   const channelTypes = useMemo(

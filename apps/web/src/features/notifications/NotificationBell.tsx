@@ -191,7 +191,11 @@ function NotificationList({
               </UnstyledButton>
             ))}
             {list.hasNextPage ? (
-              <Button variant="subtle" size="xs" onClick={() => void list.fetchNextPage()}>
+              <Button
+                variant="subtle"
+                size="xs"
+                onClick={() => void list.fetchNextPage({ cancelRefetch: false })}
+              >
                 {t("notify.loadMore")}
               </Button>
             ) : null}
