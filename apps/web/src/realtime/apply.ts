@@ -7,17 +7,11 @@ import { applyPresence } from "../features/account/presence";
 import { applyContact, forgetContact, summaryOf } from "../features/contacts/live";
 import { showReminder } from "../features/conversation-tools/reminders";
 import { onNotification } from "../features/notifications/live";
-import { readUpTo, upsertConversation, withUnread } from "./upsert";
+import { mapRows, markReadUpTo, setUnreadCount } from "./rows";
+import { upsertConversation } from "./upsert";
 
 /** Which conversation the agent is looking at now: its new customer messages are read, not unread. */
 export const focus = { conversationId: null as string | null };
-
-function mapRows(qc: QueryClient, fn: (c: Conversation) => Conversation) {
-  patchQueries<ConversationPages>(qc, { queryKey: keys.lists }, (data) => ({
-    ...data,
-    pages: data.pages.map((p) => ({ ...p, conversations: p.conversations.map(fn) })),
-  }));
-}
 
 /** A message the agent sent: shown in the feed at once (the event for it may arrive before or after). */
 export function addOwnMessage(qc: QueryClient, m: Message) {
@@ -110,12 +104,7 @@ export function applyEvent(qc: QueryClient, me: string, event: DomainEvent) {
         qc.getQueryData<User[]>(keys.users)?.find((u) => u.id === cur.userId)?.name,
       );
       if (cur.userId !== me) return;
-      const read = (c: Conversation) =>
-        c.id === cur.conversationId && !cur.markedUnread && cur.lastReadSeq >= c.lastInboundSeq
-          ? readUpTo(c, cur.lastReadSeq)
-          : c;
-      mapRows(qc, read);
-      patchConversation(qc, cur.conversationId, read);
+      if (!cur.markedUnread) markReadUpTo(qc, cur.conversationId, cur.lastReadSeq);
       return;
     }
   }
@@ -125,9 +114,5 @@ export function applySignal(qc: QueryClient, signal: EphemeralSignal) {
   if (signal.type === "presence.changed") return applyPresence(qc, signal.userId, signal.presence);
   if (signal.type !== "unread.changed") return;
   qc.setQueryData(keys.unread, signal.unreadConversations);
-  // The count may include customer messages whose events are still on their way: they are not counted again.
-  const set = (c: Conversation) =>
-    c.id === signal.conversationId ? withUnread(c, signal.unreadCount, signal.lastInboundSeq) : c;
-  mapRows(qc, set);
-  patchConversation(qc, signal.conversationId, set);
+  setUnreadCount(qc, signal.conversationId, signal.unreadCount, signal.lastInboundSeq);
 }

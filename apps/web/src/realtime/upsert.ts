@@ -3,31 +3,13 @@ import type { QueryClient, QueryKey } from "@tanstack/react-query";
 import { patchQueries } from "../api/patch";
 import { type ConversationPages, inView, isView, keys, patchConversation } from "../api/queries";
 import { matchesParams, sortsBefore } from "../features/inbox/filters";
+import { countedThrough, type Row } from "./rows";
 
 export type UpsertOptions = {
   /** The seq of a customer message the agent has not seen: each row counts it unread once. */
   unreadSeq?: number;
   clearDraft?: boolean;
 };
-
-/**
- * A list row, with the customer messages its unread count includes: those up to `unreadThrough`. A row as
- * the server answered it counts every one up to its `lastInboundSeq`.
- */
-type Row = Conversation & { unreadThrough?: number };
-const countedThrough = (row: Row | undefined) =>
-  row === undefined ? -1 : (row.unreadThrough ?? row.lastInboundSeq);
-
-/** A row with an unread count that includes the customer messages up to seq `through` (and none after). */
-export const withUnread = (row: Conversation, unreadCount: number, through: number): Row => ({
-  ...row,
-  unreadCount,
-  unreadThrough: through,
-});
-
-/** A row the agent has read up to seq `lastReadSeq`, its last customer message included. */
-export const readUpTo = (row: Conversation, lastReadSeq: number): Row =>
-  withUnread(row, 0, Math.max(countedThrough(row), lastReadSeq));
 
 /**
  * Puts a conversation's new state into every cached list in place: updates its row, moves it to where it

@@ -1,0 +1,58 @@
+import type { Conversation } from "@parley/protocol";
+import { QueryClient } from "@tanstack/react-query";
+import { describe, expect, it } from "vitest";
+import { type ConversationPage, type ConversationPages, keys } from "../api/queries";
+import { conversationFixture } from "../testing/conversation";
+import { markReadUpTo, setUnreadCount } from "./rows";
+import { upsertConversation } from "./upsert";
+
+const conv = (over: Partial<Conversation> = {}) => conversationFixture({ id: "a", ...over });
+const queryKey = keys.list("all");
+
+/** The "all" list holding conversation "a" as the server answered it. */
+function listOf(row: Conversation) {
+  const qc = new QueryClient();
+  qc.setQueryData<ConversationPages>(queryKey, {
+    pages: [{ conversations: [row], nextCursor: null } as ConversationPage],
+    pageParams: [null],
+  });
+  const unread = () => qc.getQueryData<ConversationPages>(queryKey)?.pages[0]?.conversations[0]?.unreadCount;
+  /** A customer message's event (the conversation's state after it). */
+  const message = (seq: number) =>
+    upsertConversation(qc, "me", conv({ lastInboundSeq: seq }), { unreadSeq: seq });
+  return { qc, unread, message };
+}
+
+describe("the agent's own unread counts and reads, against the messages' events", () => {
+  it("a count taken after a message, arriving before that message's event, counts it once", () => {
+    const l = listOf(conv({ unreadCount: 0, lastInboundSeq: 10 }));
+    setUnreadCount(l.qc, "a", 1, 11);
+    l.message(11);
+    expect(l.unread()).toBe(1);
+    l.message(12);
+    expect(l.unread()).toBe(2);
+  });
+
+  it("a read's event after a count that includes a later message leaves that message unread", () => {
+    const l = listOf(conv({ unreadCount: 1, lastInboundSeq: 11 }));
+    // The agent read up to 11; message 12 was stored before their count was taken, which came first.
+    setUnreadCount(l.qc, "a", 1, 12);
+    markReadUpTo(l.qc, "a", 11);
+    expect(l.unread()).toBe(1);
+    l.message(12);
+    expect(l.unread()).toBe(1);
+    // A read past everything clears it.
+    markReadUpTo(l.qc, "a", 12);
+    expect(l.unread()).toBe(0);
+  });
+
+  it("a count older than a message the row already counts does not set it back: the lists are read again", () => {
+    const l = listOf(conv({ unreadCount: 1, lastInboundSeq: 12 }));
+    l.message(13);
+    expect(l.unread()).toBe(2);
+    expect(l.qc.getQueryState(queryKey)?.isInvalidated).toBe(false);
+    setUnreadCount(l.qc, "a", 1, 12);
+    expect(l.unread()).toBe(2);
+    expect(l.qc.getQueryState(queryKey)?.isInvalidated).toBe(true);
+  });
+});
