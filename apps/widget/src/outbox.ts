@@ -30,7 +30,7 @@ export async function flush() {
       if (res.status === 200) {
         const first = !state.conversationId;
         state.conversationId = res.body.conversationId;
-        addMessages([res.body.message]);
+        addMessages([res.body.message], false);
         if (first) frame({ type: "sync", after: state.lastSeq });
       } else if (res.status === 429 || res.status >= 500) {
         setTimeout(flush, 3000);

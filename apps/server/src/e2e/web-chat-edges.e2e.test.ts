@@ -169,4 +169,47 @@ describe("web chat edge cases in a browser", () => {
     await vctx.close();
     await agent.close();
   });
+
+  it("shows a reply written while the visitor's socket was down, though their own later message was answered first", async () => {
+    const { owner, agent } = await setUp("Blip shop");
+    const vctx = await visitorBrowser.newContext({ locale: "en-US" });
+    // The visitor's socket connects while `up`; otherwise each attempt is refused at once. Plain requests
+    // (sending a message) still go through.
+    let up = true;
+    await vctx.routeWebSocket(/\/api\/widget\/socket/, (ws) => {
+      if (up) ws.connectToServer();
+      else ws.close();
+    });
+    const { frame, conversationId } = await visitorWrites(agent, vctx, "Hello?");
+    const banner = frame.getByTestId("widget-banner");
+    await eventually(() => banner.textContent()).toBe("");
+
+    // The socket drops and cannot come back for now.
+    up = false;
+    const [visitor] = await t.server.ctx.db.query<{ id: string }>(
+      "select id from widget_visitors where connection_id = $1",
+      [connectionId],
+    );
+    t.server.widgetHub.closeVisitor(visitor!.id);
+    await eventually(() => banner.textContent()).toContain("Reconnecting");
+    // The agent answers; then the visitor writes again, and the answer to that request comes back at once.
+    const reply = await owner.post(`/api/conversations/${conversationId}/messages`, {
+      text: "Yes, we are here.",
+    });
+    expect(reply.status).toBe(201);
+    await frame.getByTestId("widget-input").fill("Anyone?");
+    await frame.getByTestId("widget-input").press("Enter");
+    const mine = frame.locator('[data-testid="widget-message"][data-from="visitor"]');
+    await eventually(() => mine.last().getByTestId("widget-tick").getAttribute("data-state")).toBe("sent");
+    expect(await frame.locator('[data-from="agent"]').count()).toBe(0);
+
+    // The socket may come back: it resumes before the agent's reply, not after the visitor's own message.
+    up = true;
+    await eventually(() => banner.textContent()).toBe("");
+    await eventually(() =>
+      frame.locator('[data-from="agent"]').filter({ hasText: "Yes, we are here." }).count(),
+    ).toBe(1);
+    await vctx.close();
+    await agent.close();
+  });
 });
