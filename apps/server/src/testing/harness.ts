@@ -224,11 +224,19 @@ export class SocketClient {
     });
   }
 
+  /**
+   * Opens the socket and resolves once its first frame (`hello`, or a replay's) has come: the server has then
+   * attached it, and what commits from now on reaches it. Resolving on the upgrade alone let a test's next
+   * action commit, or a colleague's typing pass, before the socket was attached.
+   */
   static open(url: string, cookie: string): Promise<SocketClient> {
     return new Promise((resolve, reject) => {
       const ws = new WebSocket(url, { headers: { cookie } });
       const client = new SocketClient(ws);
-      ws.once("open", () => resolve(client));
+      ws.once("message", () => resolve(client));
+      ws.once("close", (code, reason) =>
+        reject(new Error(`socket closed before its first frame: ${code} ${reason}`)),
+      );
       ws.once("error", reject);
       ws.once("unexpected-response", (_req, res) => reject(new Error(`socket refused: ${res.statusCode}`)));
     });
