@@ -1,10 +1,8 @@
-import fs from "node:fs";
-import { createRequire } from "node:module";
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTelegramFake, type TelegramFake } from "../testing/fakes/telegram";
 import { addUser, apiConnection, inbound, newWorkspace, type TestServer, unique } from "../testing/harness";
-import { eventually, screenshot, signIn, useBrowser } from "./browser";
+import { axeViolations, eventually, screenshot, signIn, useBrowser } from "./browser";
 
 /**
  * The agent's day, smoothed (issue 17, item 10): the status control after closing and reopening, readable
@@ -20,24 +18,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await fake.close();
 });
-
-const AXE = createRequire(import.meta.url).resolve("axe-core/axe.min.js");
-async function axeViolations(page: Page) {
-  // Evaluated rather than added as a script tag: the app's Content-Security-Policy refuses inline scripts.
-  await page.evaluate(fs.readFileSync(AXE, "utf8"));
-  const violations = (await page.evaluate(
-    'axe.run({ resultTypes: ["violations"] }).then((r) => r.violations)',
-  )) as { id: string; impact: string; nodes: { target: string[] }[] }[];
-  return violations
-    .filter((v) => v.impact === "serious" || v.impact === "critical")
-    .map(
-      (v) =>
-        `${v.id}: ${v.nodes
-          .map((n) => n.target.join(" "))
-          .slice(0, 3)
-          .join(", ")}`,
-    );
-}
 
 async function useLanguage(t: TestServer, page: Page, email: string, lang: "en" | "ru") {
   await t.server.ctx.db.query("update users set locale = $2 where email = $1", [email, lang]);

@@ -1,5 +1,6 @@
 import { spawnSync } from "node:child_process";
 import fs from "node:fs";
+import { createRequire } from "node:module";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
@@ -28,6 +29,30 @@ const ARGS = [
 
 /** Waits for a condition the page reaches asynchronously (socket frames, jobs, debounced saves). */
 export const eventually = <T>(fn: () => T | Promise<T>) => expect.poll(fn, { timeout: 8000, interval: 50 });
+
+const AXE = createRequire(import.meta.url).resolve("axe-core/axe.min.js");
+
+/**
+ * The serious and critical axe-core violations on the page, once its animations have finished: a popover
+ * or a modal still fading in is checked at its final colours, not half-transparent.
+ */
+export async function axeViolations(page: Page): Promise<string[]> {
+  await page.evaluate("Promise.all(document.getAnimations().map((a) => a.finished.catch(() => {})))");
+  // Evaluated rather than added as a script tag: the app's Content-Security-Policy refuses inline scripts.
+  await page.evaluate(fs.readFileSync(AXE, "utf8"));
+  const violations = (await page.evaluate(
+    'axe.run({ resultTypes: ["violations"] }).then((r) => r.violations)',
+  )) as { id: string; impact: string; nodes: { target: string[] }[] }[];
+  return violations
+    .filter((v) => v.impact === "serious" || v.impact === "critical")
+    .map(
+      (v) =>
+        `${v.id}: ${v.nodes
+          .map((n) => n.target.join(" "))
+          .slice(0, 3)
+          .join(", ")}`,
+    );
+}
 
 /**
  * Waits until the page's realtime socket is attached (the header shows it open): what is committed from now on

@@ -1,16 +1,13 @@
-import fs from "node:fs";
-import { createRequire } from "node:module";
 import type { Page } from "playwright-core";
 import { describe, expect, it } from "vitest";
 import { addUser, apiConnection, type Client, inbound, newWorkspace, unique } from "../testing/harness";
-import { eventually, screenshot, signIn, useBrowser } from "./browser";
+import { axeViolations, eventually, screenshot, signIn, useBrowser } from "./browser";
 
 /**
  * The conversation header, the navigation rail and settings area, the inbox views' counts, saved filters,
  * the first-run checklist, and an axe-core pass, in Chromium at a desktop, a laptop and a phone width.
  */
 const { newPage, serverOnFreshDb } = useBrowser();
-const AXE = createRequire(import.meta.url).resolve("axe-core/axe.min.js");
 const WIDTHS = [1440, 1024, 390] as const;
 
 async function useLanguage(
@@ -34,29 +31,6 @@ async function nameFits(page: Page) {
     clientHeight: el.clientHeight,
     text: el.textContent,
   }));
-}
-
-interface AxeViolation {
-  id: string;
-  impact: string;
-  nodes: { target: string[] }[];
-}
-
-async function axeViolations(page: Page) {
-  // Evaluated rather than added as a script tag: the app's Content-Security-Policy refuses inline scripts.
-  await page.evaluate(fs.readFileSync(AXE, "utf8"));
-  const violations = (await page.evaluate(
-    'axe.run({ resultTypes: ["violations"] }).then((r) => r.violations)',
-  )) as AxeViolation[];
-  return violations
-    .filter((v) => v.impact === "serious" || v.impact === "critical")
-    .map(
-      (v) =>
-        `${v.id}: ${v.nodes
-          .map((n) => n.target.join(" "))
-          .slice(0, 3)
-          .join(", ")}`,
-    );
 }
 
 async function workspaceWithConversation(t: Awaited<ReturnType<typeof serverOnFreshDb>>) {
