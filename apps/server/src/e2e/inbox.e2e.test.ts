@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { gate } from "../testing/gate";
 import { apiConnection, inbound, newWorkspace, PASSWORD } from "../testing/harness";
 import { startReceiver } from "../testing/outbound-receiver";
 import { eventually, signIn, socketOpen, useBrowser } from "./browser";
@@ -185,24 +186,18 @@ describe("agent web app", () => {
     await page.goto("about:blank");
     // On the next page, the list's first load is read by the server at once and answered only when released;
     // the socket attaches only when released.
-    let releaseList!: () => void;
-    const listHeld = new Promise<void>((r) => {
-      releaseList = r;
-    });
-    let releaseSocket!: () => void;
-    const socketHeld = new Promise<void>((r) => {
-      releaseSocket = r;
-    });
+    const list = gate();
+    const socket = gate();
     let listRead = false;
     await page.route(/\/api\/conversations\?/, async (route) => {
       if (listRead) return route.continue();
       const answer = await route.fetch();
       listRead = true;
-      await listHeld;
+      await list.opened;
       await route.fulfill({ response: answer });
     });
     await page.routeWebSocket(/\/api\/realtime/, async (ws) => {
-      await socketHeld;
+      await socket.opened;
       ws.connectToServer();
     });
     await page.goto(`${t.url}/inbox?view=all`);
@@ -210,9 +205,9 @@ describe("agent web app", () => {
 
     // A customer writes after the list was read; the socket, attached later, starts after the message.
     expect((await conn.post(inbound("late-1", "Anyone there?"))).status).toBe(200);
-    releaseSocket();
+    socket.open();
     await socketOpen(page);
-    releaseList();
+    list.open();
     await page
       .getByTestId("conversation-row")
       .filter({ hasText: "Anyone there?" })

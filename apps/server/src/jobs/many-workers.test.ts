@@ -4,6 +4,7 @@ import type { Db } from "../db/client";
 import { type Clock, MovableClock } from "../lib/time";
 import { openTestDb } from "../testing/db";
 import { eventually } from "../testing/eventually";
+import { gate } from "../testing/gate";
 import { JOB_LANES, type JobLane } from "./lanes";
 import { enqueueJob, JobRunner } from "./queue";
 import { Schedule } from "./schedule";
@@ -27,15 +28,6 @@ function runner(clock: Clock, lanes: readonly JobLane[] = JOB_LANES) {
   const r = new JobRunner(db, clock, { pollMs: 50, lockMs: 5 * 60_000, lanes, onError: () => {} });
   runners.push(r);
   return r;
-}
-
-/** A promise with its resolve, for handlers that wait until the test lets them finish. */
-function gate() {
-  let open!: () => void;
-  const opened = new Promise<void>((resolve) => {
-    open = resolve;
-  });
-  return { open, opened };
 }
 
 /** A machine whose own clock is an hour behind (not a test clock: it does not move the database's). */

@@ -1,4 +1,5 @@
 import type { Db, Queryable } from "../db/client";
+import { gate } from "./gate";
 
 /**
  * Runs `take` (statements that take locks) in a transaction of its own and holds it open until `release()`:
@@ -7,18 +8,12 @@ import type { Db, Queryable } from "../db/client";
  * ended.
  */
 export function holdLock(db: Db, take: (q: Queryable) => Promise<unknown>) {
-  let release!: () => void;
-  const gate = new Promise<void>((resolve) => {
-    release = resolve;
-  });
-  let locked!: () => void;
-  const taken = new Promise<void>((resolve) => {
-    locked = resolve;
-  });
+  const held = gate();
+  const locked = gate();
   const done = db.tx(async (q) => {
     await take(q);
-    locked();
-    await gate;
+    locked.open();
+    await held.opened;
   });
-  return { taken, release, done };
+  return { taken: locked.opened, release: held.open, done };
 }
