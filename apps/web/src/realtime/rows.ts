@@ -13,7 +13,7 @@ export const countedThrough = (row: Row | undefined) =>
   row === undefined ? -1 : (row.unreadThrough ?? row.lastInboundSeq);
 
 /** A row with an unread count that includes the customer messages up to seq `through` (and none after). */
-export const withUnread = (row: Conversation, unreadCount: number, through: number): Row => ({
+const withUnread = (row: Conversation, unreadCount: number, through: number): Row => ({
   ...row,
   unreadCount,
   unreadThrough: through,
