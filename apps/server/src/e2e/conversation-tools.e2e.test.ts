@@ -76,6 +76,11 @@ describe("conversation tools", () => {
       await eventually(() => page.getByTestId("composer-quote").textContent()).toContain(
         "Where is my order?",
       );
+      // The menu closes and the focus is in the composer, to write the reply; not given back to the "⋯".
+      await eventually(() => page.getByRole("menu").count()).toBe(0);
+      await eventually(() =>
+        page.evaluate('document.activeElement?.getAttribute("data-testid") ?? null'),
+      ).toBe("composer-input");
 
       // `/` at the start lists canned replies; Enter inserts the highlighted one, Enter again sends it.
       const input = page.getByTestId("composer-input");

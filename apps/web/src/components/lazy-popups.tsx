@@ -18,12 +18,26 @@ import "./controls.css";
  * it. The button stays the same element when the popup mounts, so a click that arrives with the pointer is
  * never lost to a replaced button. The popup is anchored to a box laid over the button (`parley-anchor`:
  * the button must be positioned, as Mantine's buttons are), which takes the clicks while a menu is open, so a
- * second click closes it as Mantine's own target does; the focus returns to the button when it closes.
+ * second click closes it as Mantine's own target does. When it closes, the focus returns to the button if
+ * it was left in the menu or nowhere (Escape, an item that did its work in place); an item that moved it
+ * (quoting a message puts it in the composer) keeps it there, where Mantine would take it back.
  */
 export function useLazyMenu(position: MenuProps["position"] = "bottom-end") {
   const [opened, setOpened] = useState(false);
   const [mounted, setMounted] = useState(false);
   const dropdown = useRef<HTMLDivElement>(null);
+  const button = useRef<HTMLElement | null>(null);
+  const change = (open: boolean) => {
+    setOpened(open);
+    if (open) return;
+    // After the item's own work (its handlers and the effects they cause), before the dropdown unmounts.
+    setTimeout(() => {
+      const active = document.activeElement;
+      if (!active || active === document.body || dropdown.current?.contains(active)) {
+        button.current?.focus({ preventScroll: true });
+      }
+    });
+  };
   // The menu mounts closed and opens right after, before the browser paints: Mantine notes which element had
   // the focus when a mounted menu opens, and gives it back when it closes.
   useLayoutEffect(() => {
@@ -38,6 +52,7 @@ export function useLazyMenu(position: MenuProps["position"] = "bottom-end") {
       onClick: (e: MouseEvent<HTMLElement>) => {
         // Clicks in the dropdown (a portal) reach the button through React's tree: only the button's count.
         if (opened || !e.currentTarget.contains(e.target as Node)) return;
+        button.current = e.currentTarget;
         if (mounted) setOpened(true);
         else setMounted(true);
       },
@@ -57,7 +72,7 @@ export function useLazyMenu(position: MenuProps["position"] = "bottom-end") {
     },
     menu: (items: ReactNode, dropdownProps?: MenuDropdownProps & { "data-testid"?: string }) =>
       mounted ? (
-        <Menu opened={opened} onChange={setOpened} position={position} withinPortal>
+        <Menu opened={opened} onChange={change} position={position} withinPortal returnFocus={false}>
           <Menu.Target>
             <span className="parley-anchor" data-open={opened || undefined} aria-hidden />
           </Menu.Target>

@@ -143,6 +143,13 @@ export function Composer({ conversation }: { conversation: Conversation }) {
   const attach = useAttachments(conversation);
   const quote = useQuote(id);
   const input = useRef<HTMLTextAreaElement>(null);
+  // Quoting a message (its menu or its quick button) puts the focus here, to write the reply at once. Only a
+  // quote chosen while this conversation is open: one kept from before does not take the focus on a switch.
+  const shown = useRef({ id, quote });
+  useEffect(() => {
+    if (quote && shown.current.id === id && shown.current.quote !== quote) input.current?.focus();
+    shown.current = { id, quote };
+  }, [id, quote]);
 
   // Typing `/` at the start opens the canned replies matching what follows; Enter inserts the highlighted one.
   const canned = useCannedReplies();
