@@ -97,6 +97,7 @@ export const EphemeralSignal = z.discriminatedUnion("type", [
     type: z.literal("unread.changed"),
     conversationId: z.string(),
     unreadCount: z.number().int(),
+    markedUnread: z.boolean(),
     /** The seq of the conversation's last customer message when the count was taken: the count includes it. */
     lastInboundSeq: z.number().int(),
     unreadConversations: z.number().int(),

@@ -174,6 +174,8 @@ export const Conversation = z.object({
     .optional(),
   /** For the caller only: */
   unreadCount: z.number().int().optional(),
+  /** The caller marked it unread (its unread count is then at least 1). */
+  markedUnread: z.boolean().optional(),
   draft: z.string().nullable().optional(),
   permissions: ConversationPermissions.optional(),
   /** Marked important (starred) for the whole team. */
@@ -206,6 +208,18 @@ export const ReadCursor = z.object({
   readAt: z.string(),
 });
 export type ReadCursor = z.infer<typeof ReadCursor>;
+
+/**
+ * One agent's unread state of a conversation: how many customer messages they have not read (at least 1 while
+ * they marked it unread), and the seq of its last customer message when that was counted.
+ */
+export const UnreadState = z.object({
+  conversationId: z.string(),
+  unreadCount: z.number().int(),
+  markedUnread: z.boolean(),
+  lastInboundSeq: z.number().int(),
+});
+export type UnreadState = z.infer<typeof UnreadState>;
 
 /** Events an agent can be notified of (R402) and the ways a notification reaches them. */
 export const NotificationEvent = z.enum([

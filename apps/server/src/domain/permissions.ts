@@ -91,6 +91,17 @@ export function readableConversationsSql(actor: Actor, p: (v: unknown) => string
   return [`(${CLAUSES.map((s) => s.sql(actor, me, p)).join("\n      or ")})`];
 }
 
+/** The read rule as `and …` conditions to append to a query's own, its parameters pushed onto `params`. */
+export function andReadable(actor: Actor, params: unknown[]): string {
+  const p = (v: unknown) => {
+    params.push(v);
+    return `$${params.length}`;
+  };
+  return readableConversationsSql(actor, p)
+    .map((c) => ` and ${c}`)
+    .join("");
+}
+
 /**
  * Who may do what with a conversation (R207, R213, R801).
  * Whoever holds `conversations.view_all` (by default owners, admins and supervisors) sees and handles every

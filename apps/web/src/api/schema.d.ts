@@ -2323,6 +2323,7 @@ export interface paths {
                                     cause?: "window" | "unsubscribed" | null;
                                 };
                                 unreadCount?: number;
+                                markedUnread?: boolean;
                                 draft?: string | null;
                                 permissions?: {
                                     read: boolean;
@@ -2493,6 +2494,7 @@ export interface paths {
                                     cause?: "window" | "unsubscribed" | null;
                                 };
                                 unreadCount?: number;
+                                markedUnread?: boolean;
                                 draft?: string | null;
                                 permissions?: {
                                     read: boolean;
@@ -3206,6 +3208,7 @@ export interface paths {
                                     cause?: "window" | "unsubscribed" | null;
                                 };
                                 unreadCount?: number;
+                                markedUnread?: boolean;
                                 draft?: string | null;
                                 permissions?: {
                                     read: boolean;
@@ -3342,6 +3345,7 @@ export interface paths {
                                     cause?: "window" | "unsubscribed" | null;
                                 };
                                 unreadCount?: number;
+                                markedUnread?: boolean;
                                 draft?: string | null;
                                 permissions?: {
                                     read: boolean;
@@ -3483,6 +3487,7 @@ export interface paths {
                                     cause?: "window" | "unsubscribed" | null;
                                 };
                                 unreadCount?: number;
+                                markedUnread?: boolean;
                                 draft?: string | null;
                                 permissions?: {
                                     read: boolean;
@@ -3600,6 +3605,7 @@ export interface paths {
                                     cause?: "window" | "unsubscribed" | null;
                                 };
                                 unreadCount?: number;
+                                markedUnread?: boolean;
                                 draft?: string | null;
                                 permissions?: {
                                     read: boolean;
@@ -3739,6 +3745,7 @@ export interface paths {
                                     cause?: "window" | "unsubscribed" | null;
                                 };
                                 unreadCount?: number;
+                                markedUnread?: boolean;
                                 draft?: string | null;
                                 permissions?: {
                                     read: boolean;
@@ -3877,6 +3884,7 @@ export interface paths {
                                     cause?: "window" | "unsubscribed" | null;
                                 };
                                 unreadCount?: number;
+                                markedUnread?: boolean;
                                 draft?: string | null;
                                 permissions?: {
                                     read: boolean;
@@ -4008,6 +4016,7 @@ export interface paths {
                                     cause?: "window" | "unsubscribed" | null;
                                 };
                                 unreadCount?: number;
+                                markedUnread?: boolean;
                                 draft?: string | null;
                                 permissions?: {
                                     read: boolean;
@@ -4129,6 +4138,51 @@ export interface paths {
                 };
             };
         };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/conversations/unread-states": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** My unread state of some conversations (those I may not see are left out) */
+        get: {
+            parameters: {
+                query: {
+                    ids: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            states: {
+                                conversationId: string;
+                                unreadCount: number;
+                                markedUnread: boolean;
+                                lastInboundSeq: number;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -4955,6 +5009,7 @@ export interface paths {
                                     cause?: "window" | "unsubscribed" | null;
                                 };
                                 unreadCount?: number;
+                                markedUnread?: boolean;
                                 draft?: string | null;
                                 permissions?: {
                                     read: boolean;
@@ -5093,6 +5148,7 @@ export interface paths {
                                     cause?: "window" | "unsubscribed" | null;
                                 };
                                 unreadCount?: number;
+                                markedUnread?: boolean;
                                 draft?: string | null;
                                 permissions?: {
                                     read: boolean;
@@ -5616,6 +5672,7 @@ export interface paths {
                                         cause?: "window" | "unsubscribed" | null;
                                     };
                                     unreadCount?: number;
+                                    markedUnread?: boolean;
                                     draft?: string | null;
                                     permissions?: {
                                         read: boolean;
@@ -5750,6 +5807,7 @@ export interface paths {
                                     cause?: "window" | "unsubscribed" | null;
                                 };
                                 unreadCount?: number;
+                                markedUnread?: boolean;
                                 draft?: string | null;
                                 permissions?: {
                                     read: boolean;

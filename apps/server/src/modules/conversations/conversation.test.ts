@@ -705,6 +705,79 @@ describe("read state", () => {
   });
 });
 
+describe("unread states", () => {
+  it("gives my unread state of several conversations at once, leaving out those I may not see", async () => {
+    const { owner, conn } = await setup();
+    const a = await addUser(t, owner, "agent");
+    const contact = unique("c");
+    const one = await converse(conn, contact, "one");
+    await conn.post(inbound(contact, "two"));
+    await conn.post(inbound(contact, "three"));
+    const [, m2, m3] = await feed(owner, one);
+    await a.client.post(`/api/conversations/${one}/read`, { upToMessageId: m2!.id });
+    // Read to the end, then marked unread: 1 while nothing new is unread, still 1 after one new message.
+    const otherContact = unique("c");
+    const two = await converse(conn, otherContact);
+    await a.client.post(`/api/conversations/${two}/read`, {});
+    await a.client.post(`/api/conversations/${two}/unread`);
+    // Someone else's conversation, and another workspace's.
+    const y = await addUser(t, owner, "agent");
+    const hidden = await converse(conn);
+    await assign(owner, hidden, y.id);
+    const foreign = (await setup()).id;
+
+    const states = async () => {
+      const r = await a.client.get(
+        `/api/conversations/unread-states?ids=${one},${two},${hidden},${foreign},${one}`,
+      );
+      expect(r.status, JSON.stringify(r.body)).toBe(200);
+      return Object.fromEntries(
+        (r.body.states as { conversationId: string }[]).map((x) => [x.conversationId, x]),
+      );
+    };
+    const before = await states();
+    expect(Object.keys(before).sort()).toEqual([one, two].sort());
+    expect(before[one]).toEqual({
+      conversationId: one,
+      unreadCount: 1,
+      markedUnread: false,
+      lastInboundSeq: m3!.seq,
+    });
+    expect(before[two]).toMatchObject({ unreadCount: 1, markedUnread: true });
+
+    await conn.post(inbound(otherContact, "again"));
+    const last = (await feed(owner, two)).at(-1)!;
+    expect((await states())[two]).toEqual({
+      conversationId: two,
+      unreadCount: 1,
+      markedUnread: true,
+      lastInboundSeq: last.seq,
+    });
+    // The inbox's row says the same.
+    const list = await a.client.get("/api/conversations?view=all");
+    const row = (list.body.conversations as { id: string }[]).find((c) => c.id === two);
+    expect(row).toMatchObject({ unreadCount: 1, markedUnread: true });
+    expect((await detail(a.client, one)).markedUnread).toBe(false);
+  });
+
+  it("refuses ids that are missing, malformed or too many, saying what to send", async () => {
+    const { owner } = await setup();
+    for (const [query, words] of [
+      ["", "ids"],
+      ["?ids=", "at least one"],
+      ["?ids=nope", "UUID"],
+      [
+        `?ids=${Array.from({ length: 201 }, (_, i) => `00000000-0000-4000-8000-${String(i).padStart(12, "0")}`).join(",")}`,
+        "at most 200",
+      ],
+    ] as const) {
+      const r = await owner.get(`/api/conversations/unread-states${query}`);
+      expect(r.status, query.slice(0, 40)).toBe(400);
+      expect(JSON.stringify(r.body.error)).toContain(words);
+    }
+  });
+});
+
 describe("drafts", () => {
   it("are saved, read and discarded per agent; an empty text deletes; sending deletes the sender's", async () => {
     const { owner, id } = await setup();

@@ -1,7 +1,12 @@
 import { ChannelType, ConversationKind, ConversationStatus, DeliveryState, LIMITS } from "@parley/protocol";
 import { z } from "zod";
 import type { Db } from "../../db/client";
-import { type Actor, conversationPolicy, readableConversationsSql } from "../../domain/permissions";
+import {
+  type Actor,
+  andReadable,
+  conversationPolicy,
+  readableConversationsSql,
+} from "../../domain/permissions";
 import { AppError } from "../../lib/errors";
 import {
   accessOf,
@@ -300,17 +305,11 @@ export function inboxFilters(f: InboxFilterInput, p: (v: unknown) => string): st
 /** Conversations with unread customer messages for this agent (the header badge, R105). */
 export async function unreadConversationCount(db: Db, actor: Actor): Promise<number> {
   const params: unknown[] = [actor.workspaceId, actor.userId];
-  const p = (v: unknown) => {
-    params.push(v);
-    return `$${params.length}`;
-  };
-  const visibility = readableConversationsSql(actor, p)
-    .map((c) => `and ${c}`)
-    .join(" ");
+  const visibility = andReadable(actor, params);
   const [row] = await db.query<{ n: number }>(
     `select count(*) as n from conversations c
      left join read_cursors rc on rc.conversation_id = c.id and rc.user_id = $2
-     where c.workspace_id = $1 and c.status <> 'closed' ${visibility}
+     where c.workspace_id = $1 and c.status <> 'closed'${visibility}
        and (c.last_inbound_seq > coalesce(rc.last_read_seq, 0) or rc.marked_unread)`,
     params,
   );

@@ -119,7 +119,10 @@ export function presentConversation(r: ConversationRow, permissions?: Conversati
     out.kind = "comment";
     out.postId = r.post_id ?? null;
   }
-  if (r.unread_count !== undefined) out.unreadCount = Math.max(r.unread_count, r.marked_unread ? 1 : 0);
+  if (r.unread_count !== undefined) {
+    out.unreadCount = Math.max(r.unread_count, r.marked_unread ? 1 : 0);
+    out.markedUnread = !!r.marked_unread;
+  }
   if (r.draft !== undefined) out.draft = r.draft;
   if (r.pinned_tags !== undefined) out.pinnedTags = r.pinned_tags;
   if (permissions) out.permissions = permissions;

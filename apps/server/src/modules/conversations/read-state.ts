@@ -7,6 +7,7 @@ import { queueMarkSeen } from "../messages/mark-seen-job";
 import { conversationForActor } from "./access";
 import { unreadConversationCount } from "./list";
 import { accessOf } from "./present";
+import { unreadStates } from "./queries/unread-states";
 
 interface CursorRow {
   conversation_id: string;
@@ -24,33 +25,28 @@ const presentCursor = (r: CursorRow): ReadCursor => ({
   readAt: iso(r.read_at)!,
 });
 
-/**
- * Moves the agent's read cursor forward to a message (or to the end), clearing "marked unread" (R105, R303).
- * Cursors never move backwards: a late request from a stale tab changes nothing.
- */
-/** Tells the agent's own sockets (every tab and device) their new unread counts. */
+/** Tells the agent's own sockets (every tab and device) their new unread state of the conversation. */
 async function signalUnread(ctx: AppContext, actor: Actor, conversationId: string) {
-  // One statement, so the count and the last customer message are of the same moment.
-  const [row] = await ctx.db.query<{ unread: number; marked: boolean | null; last_inbound: number | null }>(
-    `select (select count(*) from messages m where m.conversation_id = $1 and m.direction = 'inbound'
-              and m.seq > coalesce(rc.last_read_seq, 0)) as unread, rc.marked_unread as marked,
-            (select c.last_inbound_seq from conversations c where c.id = $1) as last_inbound
-     from (select 1) one left join read_cursors rc on rc.conversation_id = $1 and rc.user_id = $2`,
-    [conversationId, actor.userId],
-  );
+  const [state] = await unreadStates(ctx.db, actor, [conversationId]);
+  if (!state) return;
   ctx.bus.signal({
     workspaceId: actor.workspaceId,
     audience: { userIds: [actor.userId] },
     signal: {
       type: "unread.changed",
       conversationId,
-      unreadCount: Math.max(row?.unread ?? 0, row?.marked ? 1 : 0),
-      lastInboundSeq: row?.last_inbound ?? 0,
+      unreadCount: state.unreadCount,
+      markedUnread: state.markedUnread,
+      lastInboundSeq: state.lastInboundSeq,
       unreadConversations: await unreadConversationCount(ctx.db, actor),
     },
   });
 }
 
+/**
+ * Moves the agent's read cursor forward to a message (or to the end), clearing "marked unread" (R105, R303).
+ * Cursors never move backwards: a late request from a stale tab changes nothing.
+ */
 export async function markRead(
   ctx: AppContext,
   actor: Actor,

@@ -6,6 +6,19 @@ import { SnoozePreset } from "./snooze-time";
 export const tags = ["conversations"];
 export const IdParams = z.object({ id: z.uuid() });
 
+/** Up to a page of conversation ids, comma-separated (`?ids=a,b`), each named in its error if malformed. */
+export const UnreadStatesQuery = z.object({
+  ids: z
+    .string()
+    .transform((s) => [...new Set(s.split(",").filter((x) => x !== ""))])
+    .pipe(
+      z
+        .array(z.uuid({ error: "Each id in ids must be a conversation id (a UUID)." }))
+        .min(1, "Give at least one conversation id in ids.")
+        .max(LIMITS.pageSizeMax, `Give at most ${LIMITS.pageSizeMax} conversation ids in ids.`),
+    ),
+});
+
 export const FeedQuery = z
   .object({
     before: z.coerce.number().int().positive().optional(),

@@ -1,9 +1,10 @@
-import { ReadCursor } from "@parley/protocol";
+import { ReadCursor, UnreadState } from "@parley/protocol";
 import { z } from "zod";
 import type { AppContext } from "../../../context";
 import { type App, actorOf } from "../../../http/types";
+import { unreadStates } from "../queries/unread-states";
 import { listCursors, markRead, markUnread } from "../read-state";
-import { IdParams, tags } from "../schema";
+import { IdParams, tags, UnreadStatesQuery } from "../schema";
 
 /** Read and unread marks per agent, and who has read up to where. */
 export function readStateRoutes(app: App, ctx: AppContext) {
@@ -34,6 +35,19 @@ export function readStateRoutes(app: App, ctx: AppContext) {
       },
     },
     async (req) => ({ cursor: await markUnread(ctx, actorOf(req), req.params.id) }),
+  );
+
+  app.get(
+    "/api/conversations/unread-states",
+    {
+      schema: {
+        tags,
+        summary: "My unread state of some conversations (those I may not see are left out)",
+        querystring: UnreadStatesQuery,
+        response: { 200: z.object({ states: z.array(UnreadState) }) },
+      },
+    },
+    async (req) => ({ states: await unreadStates(ctx.db, actorOf(req), req.query.ids) }),
   );
 
   app.get(
