@@ -213,4 +213,40 @@ describe("agent web app", () => {
       .filter({ hasText: "Anyone there?" })
       .waitFor({ timeout: 8000 });
   });
+
+  it("shows the unread count of a conversation that enters a view live, and of one marked unread", async () => {
+    const t = await serverOnFreshDb();
+    const { owner } = await newWorkspace(t, "Counts Shop");
+    const conn = await apiConnection(t, owner);
+    for (const text of ["Hello?", "Is anyone there?"])
+      expect((await conn.post(inbound("enter-1", text))).status).toBe(200);
+    const page = await newPage();
+    await signIn(page, t.url, owner.user!.email);
+    // Only "Mine" is loaded, and it is empty: no list in the tab knows the conversation.
+    await page.goto(`${t.url}/inbox?view=mine`);
+    await socketOpen(page);
+    const rows = page.getByTestId("conversation-row");
+    await page.getByTestId("list-empty").waitFor();
+
+    // Assigned to me elsewhere: it enters "Mine" with its two unread messages.
+    const id = (await owner.get("/api/conversations?view=all")).body.conversations[0].id as string;
+    const assigned = await owner.post(`/api/conversations/${id}/assign`, { assigneeId: owner.user!.id });
+    expect(assigned.status, JSON.stringify(assigned.body)).toBe(200);
+    const row = rows.filter({ hasText: "Is anyone there?" });
+    await eventually(() => row.getByTestId("row-unread").textContent()).toBe("2");
+
+    // Read, then marked unread for me (another tab): 1. The customer writes again: 1 unread message, still 1.
+    await owner.post(`/api/conversations/${id}/read`, {});
+    await eventually(() => row.getByTestId("row-unread").count()).toBe(0);
+    await owner.post(`/api/conversations/${id}/unread`);
+    await eventually(() => row.getByTestId("row-unread").textContent()).toBe("1");
+    expect((await conn.post(inbound("enter-1", "Hello again"))).status).toBe(200);
+    const again = rows.filter({ hasText: "Hello again" });
+    await again.waitFor();
+    await eventually(async () => {
+      const shown = await again.getByTestId("row-unread").textContent();
+      const server = (await owner.get(`/api/conversations/${id}`)).body.conversation.unreadCount;
+      return `${shown} / ${server}`;
+    }).toBe("1 / 1");
+  });
 });

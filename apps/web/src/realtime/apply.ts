@@ -8,7 +8,7 @@ import { applyContact, forgetContact, summaryOf } from "../features/contacts/liv
 import { showReminder } from "../features/conversation-tools/reminders";
 import { onNotification } from "../features/notifications/live";
 import { mapRows, markReadUpTo, setUnreadCount } from "./rows";
-import { upsertConversation } from "./upsert";
+import { putConversation } from "./unread-states";
 
 /** Which conversation the agent is looking at now: its new customer messages are read, not unread. */
 export const focus = { conversationId: null as string | null };
@@ -26,7 +26,7 @@ export function applyEvent(qc: QueryClient, me: string, event: DomainEvent) {
       const customer = m.direction === "inbound";
       const looking = focus.conversationId === m.conversationId && document.visibilityState === "visible";
       if (event.conversation) {
-        upsertConversation(qc, me, event.conversation, {
+        putConversation(qc, me, event.conversation, {
           unreadSeq: customer && !looking ? m.seq : undefined,
           clearDraft: m.authorType === "user" && m.authorId === me && m.kind !== "event",
         });
@@ -48,18 +48,20 @@ export function applyEvent(qc: QueryClient, me: string, event: DomainEvent) {
     }
     case "conversation.updated": {
       const before = qc.getQueryData<Conversation>(keys.conversation(event.conversationId));
-      upsertConversation(qc, me, event.conversation);
+      putConversation(qc, me, event.conversation);
       // The customer interacted without writing (a reaction): the detail's messaging window is worked out again.
       if (before && before.lastCustomerMessageAt !== event.conversation.lastCustomerMessageAt)
         void readAgain(qc, { queryKey: keys.conversation(event.conversationId) });
       return;
     }
     case "conversation.created":
+      putConversation(qc, me, event.conversation, { created: true });
+      return;
     case "conversation.status_changed":
-      upsertConversation(qc, me, event.conversation);
+      putConversation(qc, me, event.conversation);
       return;
     case "conversation.assigned":
-      upsertConversation(qc, me, event.conversation);
+      putConversation(qc, me, event.conversation);
       // What the caller may do with it changed: refetch this one conversation (never the list).
       void readAgain(qc, { queryKey: keys.conversation(event.conversationId) });
       return;
@@ -114,5 +116,5 @@ export function applySignal(qc: QueryClient, signal: EphemeralSignal) {
   if (signal.type === "presence.changed") return applyPresence(qc, signal.userId, signal.presence);
   if (signal.type !== "unread.changed") return;
   qc.setQueryData(keys.unread, signal.unreadConversations);
-  setUnreadCount(qc, signal.conversationId, signal.unreadCount, signal.lastInboundSeq);
+  setUnreadCount(qc, signal);
 }

@@ -8,6 +8,13 @@ import { upsertConversation } from "./upsert";
 
 const conv = (over: Partial<Conversation> = {}) => conversationFixture({ id: "a", ...over });
 const queryKey = keys.list("all");
+/** The agent's unread state of "a": `unreadCount` unread when its last customer message was `through`. */
+const state = (unreadCount: number, through: number, markedUnread = false) => ({
+  conversationId: "a",
+  unreadCount,
+  lastInboundSeq: through,
+  markedUnread,
+});
 
 /** The "all" list holding conversation "a" as the server answered it. */
 function listOf(row: Conversation) {
@@ -26,7 +33,7 @@ function listOf(row: Conversation) {
 describe("the agent's own unread counts and reads, against the messages' events", () => {
   it("a count taken after a message, arriving before that message's event, counts it once", () => {
     const l = listOf(conv({ unreadCount: 0, lastInboundSeq: 10 }));
-    setUnreadCount(l.qc, "a", 1, 11);
+    setUnreadCount(l.qc, state(1, 11));
     l.message(11);
     expect(l.unread()).toBe(1);
     l.message(12);
@@ -36,7 +43,7 @@ describe("the agent's own unread counts and reads, against the messages' events"
   it("a read's event after a count that includes a later message leaves that message unread", () => {
     const l = listOf(conv({ unreadCount: 1, lastInboundSeq: 11 }));
     // The agent read up to 11; message 12 was stored before their count was taken, which came first.
-    setUnreadCount(l.qc, "a", 1, 12);
+    setUnreadCount(l.qc, state(1, 12));
     markReadUpTo(l.qc, "a", 11);
     expect(l.unread()).toBe(1);
     l.message(12);
@@ -51,8 +58,30 @@ describe("the agent's own unread counts and reads, against the messages' events"
     l.message(13);
     expect(l.unread()).toBe(2);
     expect(l.qc.getQueryState(queryKey)?.isInvalidated).toBe(false);
-    setUnreadCount(l.qc, "a", 1, 12);
+    setUnreadCount(l.qc, state(1, 12));
     expect(l.unread()).toBe(2);
     expect(l.qc.getQueryState(queryKey)?.isInvalidated).toBe(true);
+  });
+
+  it("marked unread: a new customer message does not count 2 where the server counts 1; the count is asked", () => {
+    // Read to 10, then marked unread: the row shows 1 though no message is unread.
+    const l = listOf(conv({ unreadCount: 1, lastInboundSeq: 10, markedUnread: true }));
+    expect(upsertConversation(l.qc, "me", conv({ lastInboundSeq: 11 }), { unreadSeq: 11 })).toBe(true);
+    expect(l.unread()).toBe(1);
+    // The server's answer: one unread (11), still marked.
+    setUnreadCount(l.qc, state(1, 11, true));
+    expect(l.unread()).toBe(1);
+    // Now the count is of messages: the next one makes 2, without asking.
+    setUnreadCount(l.qc, state(2, 11, true));
+    expect(upsertConversation(l.qc, "me", conv({ lastInboundSeq: 12 }), { unreadSeq: 12 })).toBe(false);
+    expect(l.unread()).toBe(3);
+    // A read clears the mark with the count.
+    markReadUpTo(l.qc, "a", 12);
+    expect(l.qc.getQueryData<ConversationPages>(queryKey)?.pages[0]?.conversations[0]).toMatchObject({
+      unreadCount: 0,
+      markedUnread: false,
+    });
+    expect(upsertConversation(l.qc, "me", conv({ lastInboundSeq: 13 }), { unreadSeq: 13 })).toBe(false);
+    expect(l.unread()).toBe(1);
   });
 });

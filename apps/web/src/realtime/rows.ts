@@ -1,4 +1,4 @@
-import type { Conversation } from "@parley/protocol";
+import type { Conversation, UnreadState } from "@parley/protocol";
 import type { QueryClient } from "@tanstack/react-query";
 import { patchQueries, readAgain } from "../api/patch";
 import { type ConversationPages, keys, patchConversation } from "../api/queries";
@@ -13,10 +13,11 @@ export const countedThrough = (row: Row | undefined) =>
   row === undefined ? -1 : (row.unreadThrough ?? row.lastInboundSeq);
 
 /** A row with an unread count that includes the customer messages up to seq `through` (and none after). */
-const withUnread = (row: Conversation, unreadCount: number, through: number): Row => ({
+const withUnread = (row: Conversation, unreadCount: number, through: number, markedUnread: boolean): Row => ({
   ...row,
   unreadCount,
   unreadThrough: through,
+  markedUnread,
 });
 
 /** Changes every cached list's rows (those loading get the change again in their answer). */
@@ -35,28 +36,25 @@ export function mapRows(qc: QueryClient, fn: (c: Conversation) => Conversation) 
 export function markReadUpTo(qc: QueryClient, conversationId: string, lastReadSeq: number) {
   const read = (c: Conversation) =>
     c.id === conversationId && lastReadSeq >= Math.max(c.lastInboundSeq, countedThrough(c))
-      ? withUnread(c, 0, lastReadSeq)
+      ? withUnread(c, 0, lastReadSeq, false)
       : c;
   mapRows(qc, read);
   patchConversation(qc, conversationId, read);
 }
 
 /**
- * The agent's own unread count of a conversation (the `unread.changed` signal), taken when its last customer
- * message was seq `through`. The count may include customer messages whose events are still on their way:
- * they are not counted again. A row that counts a later one (its event came first: signals and events can
- * take different ways between processes) is not set back; the lists are read again instead.
+ * The agent's own unread state of a conversation (the `unread.changed` signal, or asked for a row whose count
+ * was not known), its count taken when its last customer message was seq `lastInboundSeq`. The count may
+ * include customer messages whose events are still on their way: they are not counted again. A row that counts
+ * a later one (its event came first: signals and events can take different ways between processes) is not
+ * set back; the lists are read again instead.
  */
-export function setUnreadCount(
-  qc: QueryClient,
-  conversationId: string,
-  unreadCount: number,
-  through: number,
-) {
+export function setUnreadCount(qc: QueryClient, state: UnreadState) {
+  const { conversationId, unreadCount, lastInboundSeq: through, markedUnread } = state;
   let behind = false;
   const set = (c: Conversation) => {
     if (c.id !== conversationId) return c;
-    if (countedThrough(c) <= through) return withUnread(c, unreadCount, through);
+    if (countedThrough(c) <= through) return withUnread(c, unreadCount, through, markedUnread);
     behind = true;
     return c;
   };

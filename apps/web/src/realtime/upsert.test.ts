@@ -110,3 +110,51 @@ describe("upsertConversation into a list that is loading", () => {
     expect(qc.getQueryData<ConversationPages>(queryKey)?.pages[0]?.conversations[0]?.unreadCount).toBe(3);
   });
 });
+
+describe("a row that enters a list", () => {
+  const mine = keys.list("mine");
+  const listed = (qc: QueryClient, key: readonly unknown[]) =>
+    qc.getQueryData<ConversationPages>(key)?.pages[0]?.conversations ?? [];
+
+  it("takes the unread count another cached list has for it", () => {
+    const qc = new QueryClient();
+    qc.setQueryData<ConversationPages>(keys.list("all"), {
+      pages: [page(conv("a", { unreadCount: 3, lastInboundSeq: 10 }))],
+      pageParams: [null],
+    });
+    qc.setQueryData<ConversationPages>(mine, { pages: [page()], pageParams: [null] });
+    // Assigned to me: it enters "mine" with the count "all" shows, and nothing is to be asked.
+    expect(upsertConversation(qc, "me", conv("a", { assigneeId: "me", lastInboundSeq: 10 }))).toBe(false);
+    expect(listed(qc, mine)).toMatchObject([{ id: "a", unreadCount: 3 }]);
+    // Its next customer message counts once in each list.
+    upsertConversation(qc, "me", conv("a", { assigneeId: "me", lastInboundSeq: 11 }), { unreadSeq: 11 });
+    expect(listed(qc, mine)[0]?.unreadCount).toBe(4);
+    expect(listed(qc, keys.list("all"))[0]?.unreadCount).toBe(4);
+  });
+
+  it("that no list has, says its count is not known; a new conversation's is (none yet)", () => {
+    const qc = new QueryClient();
+    qc.setQueryData<ConversationPages>(mine, {
+      pages: [page(conv("b", { assigneeId: "me" }))],
+      pageParams: [null],
+    });
+    const assigned = conv("a", {
+      assigneeId: "me",
+      lastInboundSeq: 10,
+      lastActivityAt: "2026-05-01T12:00:00.000Z",
+    });
+    expect(upsertConversation(qc, "me", assigned)).toBe(true);
+    expect(listed(qc, mine).map((c) => c.id)).toEqual(["a", "b"]);
+    // Once its row is there, later events know it.
+    expect(upsertConversation(qc, "me", { ...assigned, lastInboundSeq: 11 }, { unreadSeq: 11 })).toBe(false);
+
+    const created = conv("c", {
+      assigneeId: "me",
+      lastInboundSeq: 4,
+      lastActivityAt: "2026-05-01T13:00:00.000Z",
+    });
+    expect(upsertConversation(qc, "me", created, { created: true })).toBe(false);
+    // A row that stays out of every loaded list is not asked about.
+    expect(upsertConversation(qc, "me", conv("d", { assigneeId: "someone else" }))).toBe(false);
+  });
+});

@@ -9,22 +9,33 @@ export type UpsertOptions = {
   /** The seq of a customer message the agent has not seen: each row counts it unread once. */
   unreadSeq?: number;
   clearDraft?: boolean;
+  /** A new conversation (`conversation.created`): nothing in it is counted yet, its messages' events follow. */
+  created?: boolean;
 };
 
 /**
  * Puts a conversation's new state into every cached list in place: updates its row, moves it to where it
  * sorts now, adds it to the views it entered and drops it from those it left. Nothing is refetched; a list
  * loading meanwhile gets the state again in its answer (see patchQueries).
+ *
+ * Events are the same for the whole team, so they carry no one's unread count. A row that enters a list keeps
+ * the count another cached list has for it; one no list has (it came from beyond the loaded pages, or into a
+ * view by assignment or status) does not know it, nor does a row whose only count is the agent's "marked
+ * unread" when a customer writes. Then the answer is true: ask the server (`askUnreadState`).
  */
 export function upsertConversation(
   qc: QueryClient,
   me: string,
   incoming: Conversation,
   opts: UpsertOptions = {},
-) {
-  patchQueries<ConversationPages>(qc, { queryKey: keys.lists }, (data, key) =>
-    putInList(me, key, data, incoming, opts),
-  );
+): boolean {
+  const known = cachedRow(qc, incoming.id);
+  let unknown = false;
+  patchQueries<ConversationPages>(qc, { queryKey: keys.lists }, (data, key) => {
+    const put = putInList(me, key, data, incoming, opts, known);
+    if (put.unknown) unknown = true;
+    return put.data;
+  });
   patchConversation(qc, incoming.id, (old) => ({
     ...old,
     ...incoming,
@@ -34,6 +45,18 @@ export function upsertConversation(
     window: incoming.window ?? old.window,
     commentReplies: incoming.commentReplies ?? old.commentReplies,
   }));
+  return unknown;
+}
+
+/** The conversation's row in the cached list that counts furthest, if any list has it. */
+function cachedRow(qc: QueryClient, id: string): Row | undefined {
+  let found: Row | undefined;
+  for (const [, data] of qc.getQueriesData<ConversationPages>({ queryKey: keys.lists })) {
+    for (const page of data?.pages ?? [])
+      for (const c of page.conversations)
+        if (c.id === id && countedThrough(c) > countedThrough(found)) found = c;
+  }
+  return found;
 }
 
 function putInList(
@@ -42,9 +65,10 @@ function putInList(
   data: ConversationPages,
   incoming: Conversation,
   opts: UpsertOptions,
-): ConversationPages {
+  known: Row | undefined,
+): { data: ConversationPages; unknown: boolean } {
   const view = key[1];
-  if (typeof view !== "string" || !isView(view)) return data;
+  if (typeof view !== "string" || !isView(view)) return { data, unknown: false };
   // The list's API parameters (view and filters): which rows belong, and in which order.
   const params = (key[2] ?? null) as Record<string, string> | null;
   let previous: Row | undefined;
@@ -57,15 +81,19 @@ function putInList(
     }),
   }));
   // A row that counts this customer message already (a load's answer read after it) is not bumped again. A
-  // new row counts none: the event that adds it (a new conversation's) carries the message's seq as its
+  // new conversation's row counts none: the event that adds it carries the message's seq as its
   // lastInboundSeq, and the message's own event comes next.
-  const through = countedThrough(previous);
+  const base = previous ?? known;
+  const through = countedThrough(base);
   const bump = opts.unreadSeq !== undefined && opts.unreadSeq > through;
+  // Marked unread, a count of 1 may be no unread message or one: what a new one makes of it is asked.
+  const markedOnly = base?.markedUnread === true && (base.unreadCount ?? 0) <= 1;
   const merged: Row = {
     ...previous,
     ...incoming,
-    unreadCount: (previous?.unreadCount ?? 0) + (bump ? 1 : 0),
+    unreadCount: (base?.unreadCount ?? 0) + (bump && !markedOnly ? 1 : 0),
     unreadThrough: bump ? opts.unreadSeq : through,
+    markedUnread: base?.markedUnread ?? false,
     draft: opts.clearDraft ? null : (previous?.draft ?? null),
     permissions: incoming.permissions ?? previous?.permissions,
   };
@@ -73,9 +101,9 @@ function putInList(
   const belongs = params
     ? (matchesParams(params, merged, me) ?? previous !== undefined)
     : inView(view, merged, me);
+  // The first loaded row it sorts before; past the loaded pages it arrives with the next page.
+  let placed = false;
   if (belongs) {
-    // The first loaded row it sorts before; past the loaded pages it arrives with the next page.
-    let placed = false;
     for (const page of pages) {
       const at = page.conversations.findIndex((c) => sortsBefore(merged, c, params?.sort));
       if (at >= 0) {
@@ -85,7 +113,11 @@ function putInList(
       }
     }
     const last = pages.at(-1);
-    if (!placed && last && last.nextCursor === null) last.conversations.push(merged);
+    if (!placed && last && last.nextCursor === null) {
+      last.conversations.push(merged);
+      placed = true;
+    }
   }
-  return { ...data, pages };
+  const unknown = placed && ((base === undefined && !opts.created) || (bump && markedOnly));
+  return { data: { ...data, pages }, unknown };
 }

@@ -23,7 +23,7 @@ import { keys } from "../../api/queries";
 import { ConfirmModal } from "../../components/ConfirmModal";
 import { useLazyMenu } from "../../components/lazy-popups";
 import { showErrorWithReason } from "../../lib/notify";
-import { upsertConversation } from "../../realtime/upsert";
+import { putConversation } from "../../realtime/unread-states";
 import { AssignModal, TEAM_PREFIX } from "./AssignModal";
 import { useBlockContact } from "./useBlockContact";
 import { useMuteConversation } from "./useMuteConversation";
@@ -48,7 +48,7 @@ export function ConversationMenu({ c, me, extra }: { c: Conversation; me: string
   const [userId, setUserId] = useState<string | null>(null);
   const perms = c.permissions;
   const done = (r: { conversation: Conversation }) => {
-    upsertConversation(qc, me, r.conversation);
+    putConversation(qc, me, r.conversation);
     void qc.invalidateQueries({ queryKey: keys.conversation(c.id) });
     setDialog(null);
     setUserId(null);

@@ -8,7 +8,7 @@ import { client, data } from "../../api/client";
 import { keys, useUsers } from "../../api/queries";
 import { useLazyTooltip } from "../../components/lazy-popups";
 import { showError } from "../../lib/notify";
-import { upsertConversation } from "../../realtime/upsert";
+import { putConversation } from "../../realtime/unread-states";
 import { PresenceDot } from "../account/presence";
 import { BotMenuItems } from "../bots/BotMenuItems";
 import { useBotNames } from "../bots/bots-api";
@@ -56,7 +56,7 @@ export function ConversationHeader({
   const assignee = users.data?.find((u) => u.id === c.assigneeId);
   const bot = useBotNames().data?.bots.find((b) => b.id === c.botId);
   const onDone = (r: { conversation: Conversation }) => {
-    upsertConversation(qc, me, r.conversation);
+    putConversation(qc, me, r.conversation);
     void qc.invalidateQueries({ queryKey: keys.conversation(c.id) });
   };
   const onError = (err: unknown) => showError(t, err);

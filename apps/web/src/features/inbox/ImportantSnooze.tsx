@@ -18,7 +18,7 @@ import { client, data } from "../../api/client";
 import { keys } from "../../api/queries";
 import { useLazyMenu, useLazyTooltip } from "../../components/lazy-popups";
 import { showError } from "../../lib/notify";
-import { upsertConversation } from "../../realtime/upsert";
+import { putConversation } from "../../realtime/unread-states";
 
 /** When a snooze ends, short: the weekday, day, month and time in the agent's language. */
 export const snoozeTime = (iso: string, lang: string) =>
@@ -36,7 +36,7 @@ const browserZone = () => Intl.DateTimeFormat().resolvedOptions().timeZone;
 function useApplied(c: Conversation, me: string) {
   const qc = useQueryClient();
   return (r: { conversation: Conversation }) => {
-    upsertConversation(qc, me, r.conversation);
+    putConversation(qc, me, r.conversation);
     void qc.invalidateQueries({ queryKey: keys.conversation(c.id) });
   };
 }
