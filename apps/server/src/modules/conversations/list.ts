@@ -14,6 +14,7 @@ import {
   type ConversationRow,
   conversationFrom,
   presentConversation,
+  unreadMessagesSql,
 } from "./present";
 
 const csv = <T extends z.ZodType<unknown, string>>(item: T) =>
@@ -117,8 +118,7 @@ export async function listConversations(db: Db, actor: Actor, query: ListQuery &
     const page = `(select c.* from conversations c where ${where.join(" and ")} order by ${order} limit ${p(limit)})`;
     return db.query<ConversationRow>(
       `${CONVERSATION_SELECT},
-         (select count(*) from messages m where m.conversation_id = c.id and m.direction = 'inbound'
-            and m.seq > coalesce(rc.last_read_seq, 0)) as unread_count,
+         ${unreadMessagesSql("c.id")} as unread_count,
          rc.marked_unread, d.text as draft,
          coalesce((select json_agg(json_build_object('id', tg.id, 'name', tg.name, 'color', tg.color) order by lower(tg.name))
            from contact_tags t join tags tg on tg.id = t.tag_id where t.contact_id = c.contact_id and t.pinned), '[]') as pinned_tags

@@ -58,6 +58,18 @@ export const CONVERSATION_SELECT = `
     coalesce((select array_agg(o.user_id::text order by o.added_at) from conversation_operators o
       where o.conversation_id = c.id), '{}') as operator_ids`;
 
+/**
+ * The caller's unread customer messages of a conversation (its id as SQL: `c.id`, `$1`), counted after their
+ * read cursor, which the query joins as `rc`.
+ */
+export const unreadMessagesSql = (conversationId: string) =>
+  `(select count(*) from messages m where m.conversation_id = ${conversationId} and m.direction = 'inbound'
+      and m.seq > coalesce(rc.last_read_seq, 0))`;
+
+/** The unread count the inbox shows: at least 1 while the agent has marked the conversation unread. */
+export const shownUnread = (unread: number, marked: boolean | null | undefined) =>
+  Math.max(unread, marked ? 1 : 0);
+
 /** The joins every conversation read uses, over `conversations` or over a CTE that returns its rows. */
 export const conversationFrom = (source = "conversations") => `
   from ${source} c
@@ -120,7 +132,7 @@ export function presentConversation(r: ConversationRow, permissions?: Conversati
     out.postId = r.post_id ?? null;
   }
   if (r.unread_count !== undefined) {
-    out.unreadCount = Math.max(r.unread_count, r.marked_unread ? 1 : 0);
+    out.unreadCount = shownUnread(r.unread_count, r.marked_unread);
     out.markedUnread = !!r.marked_unread;
   }
   if (r.draft !== undefined) out.draft = r.draft;

@@ -6,16 +6,16 @@ import { SnoozePreset } from "./snooze-time";
 export const tags = ["conversations"];
 export const IdParams = z.object({ id: z.uuid() });
 
-/** Up to a page of conversation ids, comma-separated (`?ids=a,b`), each named in its error if malformed. */
+/** Up to a page of conversation ids, comma-separated (`?ids=a,b`); empty items and repeats are ignored. */
 export const UnreadStatesQuery = z.object({
   ids: z
-    .string()
+    .string({ error: "ids must be one comma-separated list of conversation ids" })
     .transform((s) => [...new Set(s.split(",").filter((x) => x !== ""))])
     .pipe(
       z
-        .array(z.uuid({ error: "Each id in ids must be a conversation id (a UUID)." }))
-        .min(1, "Give at least one conversation id in ids.")
-        .max(LIMITS.pageSizeMax, `Give at most ${LIMITS.pageSizeMax} conversation ids in ids.`),
+        .array(z.uuid({ error: "each id in ids must be a conversation id (a UUID)" }))
+        .min(1, "give at least one conversation id in ids")
+        .max(LIMITS.pageSizeMax, `give at most ${LIMITS.pageSizeMax} conversation ids in ids`),
     ),
 });
 

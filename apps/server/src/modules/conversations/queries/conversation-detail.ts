@@ -2,7 +2,7 @@ import type { AppContext } from "../../../context";
 import type { Actor } from "../../../domain/permissions";
 import { commentReplies } from "../../comments/reply";
 import { conversationForActor } from "../access";
-import { presentConversation } from "../present";
+import { presentConversation, unreadMessagesSql } from "../present";
 import { conversationWindow, presentWindow } from "../window";
 
 /** One conversation as the caller sees it: their unread count, mark and draft, and the messaging window. */
@@ -13,8 +13,7 @@ export async function conversationDetail(ctx: AppContext, actor: Actor, id: stri
     marked_unread: boolean | null;
     draft: string | null;
   }>(
-    `select (select count(*) from messages m where m.conversation_id = $1 and m.direction = 'inbound'
-              and m.seq > coalesce(rc.last_read_seq, 0)) as unread_count,
+    `select ${unreadMessagesSql("$1")} as unread_count,
             rc.marked_unread, (select text from drafts where conversation_id = $1 and user_id = $2) as draft
      from (select 1) one left join read_cursors rc on rc.conversation_id = $1 and rc.user_id = $2`,
     [row.id, actor.userId],

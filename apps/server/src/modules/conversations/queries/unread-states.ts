@@ -1,6 +1,7 @@
 import type { UnreadState } from "@parley/protocol";
 import type { Db } from "../../../db/client";
 import { type Actor, andReadable } from "../../../domain/permissions";
+import { shownUnread, unreadMessagesSql } from "../present";
 
 /**
  * The caller's own unread state of each of these conversations they may see (those they may not are left
@@ -14,8 +15,7 @@ export async function unreadStates(db: Db, actor: Actor, ids: readonly string[])
   const visibility = andReadable(actor, params);
   const rows = await db.query<{ id: string; unread: number; marked: boolean | null; last_inbound: number }>(
     `select c.id, c.last_inbound_seq as last_inbound, rc.marked_unread as marked,
-            (select count(*) from messages m where m.conversation_id = c.id and m.direction = 'inbound'
-              and m.seq > coalesce(rc.last_read_seq, 0)) as unread
+            ${unreadMessagesSql("c.id")} as unread
      from conversations c
      left join read_cursors rc on rc.conversation_id = c.id and rc.user_id = $2
      where c.workspace_id = $1 and c.id = any($3::uuid[])${visibility}`,
@@ -23,7 +23,7 @@ export async function unreadStates(db: Db, actor: Actor, ids: readonly string[])
   );
   return rows.map((r) => ({
     conversationId: r.id,
-    unreadCount: Math.max(Number(r.unread), r.marked ? 1 : 0),
+    unreadCount: shownUnread(Number(r.unread), r.marked),
     markedUnread: !!r.marked,
     lastInboundSeq: Number(r.last_inbound),
   }));

@@ -1,6 +1,6 @@
 import type { ConversationStatus } from "@parley/protocol";
 import type { AppContext } from "../../../context";
-import { type Actor, readableConversationsSql } from "../../../domain/permissions";
+import { type Actor, andReadable } from "../../../domain/permissions";
 import { inboxFilters, type ListFilters } from "../../conversations/list";
 import { presentSavedFilter, type SavedFilterRow } from "../present";
 import type { SavedFilterParams } from "../schema";
@@ -77,12 +77,12 @@ export async function viewCounts(ctx: AppContext, actor: Actor) {
     `count(*) filter (where ${UNREAD} and ${where}) as u${i}`,
     `count(*) filter (where ${WAITING} and ${where}) as w${i}`,
   ]);
-  const visibility = readableConversationsSql(actor, p).map((c) => `and ${c}`);
+  const visibility = andReadable(actor, params);
   const [row] = await ctx.db.query<Record<string, number | string>>(
     `select ${columns.join(", ")}
      from conversations c
      left join read_cursors rc on rc.conversation_id = c.id and rc.user_id = $2
-     where c.workspace_id = $1 and c.status <> 'closed' ${visibility.join(" ")}`,
+     where c.workspace_id = $1 and c.status <> 'closed'${visibility}`,
     params,
   );
   const counts = (i: number) => ({
