@@ -39,7 +39,7 @@ export function useLazyMenu(position: MenuProps["position"] = "bottom-end") {
     });
   };
   // The menu mounts closed and opens right after, before the browser paints: Mantine notes which element had
-  // the focus when a mounted menu opens, and gives it back when it closes.
+  // the focus when a mounted menu opens, and gives it back on Escape (other closes are `change`'s).
   useLayoutEffect(() => {
     if (mounted) setOpened(true);
   }, [mounted]);

@@ -66,14 +66,21 @@ describe("the agent's own unread counts and reads, against the messages' events"
   it("marked unread: a new customer message does not count 2 where the server counts 1; the count is asked", () => {
     // Read to 10, then marked unread: the row shows 1 though no message is unread.
     const l = listOf(conv({ unreadCount: 1, lastInboundSeq: 10, markedUnread: true }));
-    expect(upsertConversation(l.qc, "me", conv({ lastInboundSeq: 11 }), { unreadSeq: 11 })).toBe(true);
+    const asked: string[] = [];
+    const message = (seq: number) =>
+      upsertConversation(l.qc, "me", conv({ lastInboundSeq: seq }), {
+        unreadSeq: seq,
+        unknownCount: (id) => asked.push(`${id}@${seq}`),
+      });
+    message(11);
     expect(l.unread()).toBe(1);
+    expect(asked).toEqual(["a@11"]);
     // The server's answer: one unread (11), still marked.
     setUnreadCount(l.qc, state(1, 11, true));
     expect(l.unread()).toBe(1);
     // Now the count is of messages: the next one makes 2, without asking.
     setUnreadCount(l.qc, state(2, 11, true));
-    expect(upsertConversation(l.qc, "me", conv({ lastInboundSeq: 12 }), { unreadSeq: 12 })).toBe(false);
+    message(12);
     expect(l.unread()).toBe(3);
     // A read clears the mark with the count.
     markReadUpTo(l.qc, "a", 12);
@@ -81,7 +88,8 @@ describe("the agent's own unread counts and reads, against the messages' events"
       unreadCount: 0,
       markedUnread: false,
     });
-    expect(upsertConversation(l.qc, "me", conv({ lastInboundSeq: 13 }), { unreadSeq: 13 })).toBe(false);
+    message(13);
     expect(l.unread()).toBe(1);
+    expect(asked).toEqual(["a@11"]);
   });
 });

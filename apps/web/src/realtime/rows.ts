@@ -20,6 +20,19 @@ const withUnread = (row: Conversation, unreadCount: number, through: number, mar
   markedUnread,
 });
 
+/**
+ * Per cache and conversation, how many times the agent's own unread state has been set (a read, a count): an
+ * answer asked for before the last of them (see unread-states.ts) is older than what the rows show.
+ */
+const versions = new WeakMap<QueryClient, Map<string, number>>();
+export const unreadVersion = (qc: QueryClient, conversationId: string) =>
+  versions.get(qc)?.get(conversationId) ?? 0;
+function nextVersion(qc: QueryClient, conversationId: string) {
+  const known = versions.get(qc) ?? new Map<string, number>();
+  versions.set(qc, known);
+  known.set(conversationId, (known.get(conversationId) ?? 0) + 1);
+}
+
 /** Changes every cached list's rows (those loading get the change again in their answer). */
 export function mapRows(qc: QueryClient, fn: (c: Conversation) => Conversation) {
   patchQueries<ConversationPages>(qc, { queryKey: keys.lists }, (data) => ({
@@ -38,6 +51,7 @@ export function markReadUpTo(qc: QueryClient, conversationId: string, lastReadSe
     c.id === conversationId && lastReadSeq >= Math.max(c.lastInboundSeq, countedThrough(c))
       ? withUnread(c, 0, lastReadSeq, false)
       : c;
+  nextVersion(qc, conversationId);
   mapRows(qc, read);
   patchConversation(qc, conversationId, read);
 }
@@ -51,6 +65,7 @@ export function markReadUpTo(qc: QueryClient, conversationId: string, lastReadSe
  */
 export function setUnreadCount(qc: QueryClient, state: UnreadState) {
   const { conversationId, unreadCount, lastInboundSeq: through, markedUnread } = state;
+  nextVersion(qc, conversationId);
   let behind = false;
   const set = (c: Conversation) => {
     if (c.id !== conversationId) return c;

@@ -1,9 +1,10 @@
 import type { UnreadState } from "@parley/protocol";
 import { QueryClient } from "@tanstack/react-query";
-import { describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { type ConversationPage, type ConversationPages, keys } from "../api/queries";
 import { conversationFixture } from "../testing/conversation";
-import { unreadAsker } from "./unread-states";
+import { markReadUpTo } from "./rows";
+import { ASK_WINDOW_MS, unreadAsker } from "./unread-states";
 
 const queryKey = keys.list("all");
 const state = (conversationId: string, unreadCount: number, lastInboundSeq: number): UnreadState => ({
@@ -35,6 +36,9 @@ function list(...ids: string[]) {
 }
 
 describe("asking the server for unread counts the rows do not know", () => {
+  beforeEach(() => vi.useFakeTimers());
+  afterEach(() => vi.useRealTimers());
+
   it("asks once for the ids of one turn and puts each count into the lists", async () => {
     const asked: string[][] = [];
     const ask = unreadAsker(async (ids) => {
@@ -47,12 +51,12 @@ describe("asking the server for unread counts the rows do not know", () => {
     ask(l.qc, "a");
     ask(l.qc, "hidden");
     expect(asked).toEqual([]);
-    await new Promise((r) => setTimeout(r));
+    await vi.advanceTimersByTimeAsync(ASK_WINDOW_MS);
     expect(asked).toEqual([["a", "b", "hidden"]]);
     expect(l.unread()).toEqual({ a: 2, b: 3 });
     // A later turn asks again.
     ask(l.qc, "b");
-    await new Promise((r) => setTimeout(r));
+    await vi.advanceTimersByTimeAsync(ASK_WINDOW_MS);
     expect(asked).toEqual([["a", "b", "hidden"], ["b"]]);
   });
 
@@ -66,8 +70,21 @@ describe("asking the server for unread counts the rows do not know", () => {
     const l = list("a");
     for (let i = 0; i < 120; i++) ask(l.qc, `c${i}`);
     expect(l.qc.getQueryState(queryKey)?.isInvalidated).toBe(false);
-    await new Promise((r) => setTimeout(r));
+    await vi.advanceTimersByTimeAsync(ASK_WINDOW_MS);
     expect(sizes).toEqual([50, 50]);
     expect(l.qc.getQueryState(queryKey)?.isInvalidated).toBe(true);
+  });
+
+  it("drops an answer asked for before the agent read the conversation", async () => {
+    let answer: (states: UnreadState[]) => void = () => {};
+    const ask = unreadAsker(() => new Promise((resolve) => (answer = resolve)));
+    const l = list("a");
+    ask(l.qc, "a");
+    await vi.advanceTimersByTimeAsync(ASK_WINDOW_MS);
+    // Read in another tab while the request is out; its answer was counted before.
+    markReadUpTo(l.qc, "a", 12);
+    answer([state("a", 5, 12)]);
+    await vi.advanceTimersByTimeAsync(0);
+    expect(l.unread()).toEqual({ a: 0 });
   });
 });

@@ -5,7 +5,7 @@ import type { ConversationPage, ConversationPages } from "../api/queries";
 import { keys } from "../api/queries";
 import { conversationFixture } from "../testing/conversation";
 import { heldList } from "../testing/held-list";
-import { upsertConversation } from "./upsert";
+import { type UpsertOptions, upsertConversation } from "./upsert";
 
 const conv = (id: string, over: Partial<Conversation> = {}) => conversationFixture({ id, ...over });
 
@@ -115,19 +115,26 @@ describe("a row that enters a list", () => {
   const mine = keys.list("mine");
   const listed = (qc: QueryClient, key: readonly unknown[]) =>
     qc.getQueryData<ConversationPages>(key)?.pages[0]?.conversations ?? [];
+  /** upsertConversation, noting the ids whose unread count a list shows without knowing it. */
+  const upsert = (qc: QueryClient, c: Conversation, opts: UpsertOptions = {}) => {
+    const asked: string[] = [];
+    upsertConversation(qc, "me", c, { ...opts, unknownCount: (id) => asked.push(id) });
+    return asked;
+  };
 
-  it("takes the unread count another cached list has for it", () => {
+  it("takes the unread count, draft and pinned tags another cached list has for it", () => {
     const qc = new QueryClient();
+    const tag = { id: "t", name: "VIP", color: "red" };
     qc.setQueryData<ConversationPages>(keys.list("all"), {
-      pages: [page(conv("a", { unreadCount: 3, lastInboundSeq: 10 }))],
+      pages: [page(conv("a", { unreadCount: 3, lastInboundSeq: 10, draft: "Soon", pinnedTags: [tag] }))],
       pageParams: [null],
     });
     qc.setQueryData<ConversationPages>(mine, { pages: [page()], pageParams: [null] });
-    // Assigned to me: it enters "mine" with the count "all" shows, and nothing is to be asked.
-    expect(upsertConversation(qc, "me", conv("a", { assigneeId: "me", lastInboundSeq: 10 }))).toBe(false);
-    expect(listed(qc, mine)).toMatchObject([{ id: "a", unreadCount: 3 }]);
+    // Assigned to me: it enters "mine" with what "all" shows, and nothing is to be asked.
+    expect(upsert(qc, conv("a", { assigneeId: "me", lastInboundSeq: 10 }))).toEqual([]);
+    expect(listed(qc, mine)).toMatchObject([{ id: "a", unreadCount: 3, draft: "Soon", pinnedTags: [tag] }]);
     // Its next customer message counts once in each list.
-    upsertConversation(qc, "me", conv("a", { assigneeId: "me", lastInboundSeq: 11 }), { unreadSeq: 11 });
+    upsert(qc, conv("a", { assigneeId: "me", lastInboundSeq: 11 }), { unreadSeq: 11 });
     expect(listed(qc, mine)[0]?.unreadCount).toBe(4);
     expect(listed(qc, keys.list("all"))[0]?.unreadCount).toBe(4);
   });
@@ -138,23 +145,38 @@ describe("a row that enters a list", () => {
       pages: [page(conv("b", { assigneeId: "me" }))],
       pageParams: [null],
     });
+    qc.setQueryData<ConversationPages>(keys.list("closed"), { pages: [page()], pageParams: [null] });
     const assigned = conv("a", {
       assigneeId: "me",
       lastInboundSeq: 10,
       lastActivityAt: "2026-05-01T12:00:00.000Z",
     });
-    expect(upsertConversation(qc, "me", assigned)).toBe(true);
+    expect(upsert(qc, assigned)).toEqual(["a"]);
     expect(listed(qc, mine).map((c) => c.id)).toEqual(["a", "b"]);
-    // Once its row is there, later events know it.
-    expect(upsertConversation(qc, "me", { ...assigned, lastInboundSeq: 11 }, { unreadSeq: 11 })).toBe(false);
+    // Once its row is there, later events know it, also when it moves to another list.
+    expect(upsert(qc, { ...assigned, lastInboundSeq: 11 }, { unreadSeq: 11 })).toEqual([]);
+    expect(upsert(qc, { ...assigned, lastInboundSeq: 11, status: "closed" })).toEqual([]);
+    expect(listed(qc, keys.list("closed"))).toMatchObject([{ id: "a", unreadCount: 1 }]);
 
     const created = conv("c", {
       assigneeId: "me",
       lastInboundSeq: 4,
       lastActivityAt: "2026-05-01T13:00:00.000Z",
     });
-    expect(upsertConversation(qc, "me", created, { created: true })).toBe(false);
+    expect(upsert(qc, created, { created: true })).toEqual([]);
     // A row that stays out of every loaded list is not asked about.
-    expect(upsertConversation(qc, "me", conv("d", { assigneeId: "someone else" }))).toBe(false);
+    expect(upsert(qc, conv("d", { assigneeId: "someone else" }))).toEqual([]);
+  });
+
+  it("added to a list's first load when it answers, says so then", async () => {
+    const { qc, answers, idle, unsubscribe } = await heldList<ConversationPage>(mine);
+    const asked = upsert(qc, conv("a", { assigneeId: "me", lastInboundSeq: 10 }));
+    expect(asked).toEqual([]);
+    // The answer was read before the assignment: the row is put into it, and its count is not known.
+    answers[0]!(page(conv("b", { assigneeId: "me" })));
+    await idle();
+    expect(listed(qc, mine).map((c) => c.id)).toEqual(["b", "a"]);
+    expect(asked).toEqual(["a"]);
+    unsubscribe();
   });
 });

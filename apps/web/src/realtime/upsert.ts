@@ -11,6 +11,11 @@ export type UpsertOptions = {
   clearDraft?: boolean;
   /** A new conversation (`conversation.created`): nothing in it is counted yet, its messages' events follow. */
   created?: boolean;
+  /**
+   * Called with the conversation's id when a list shows its row without knowing the agent's unread count: at
+   * once, or when a load under way answers and the change is put into that answer (see patchQueries).
+   */
+  unknownCount?: (conversationId: string) => void;
 };
 
 /**
@@ -21,19 +26,18 @@ export type UpsertOptions = {
  * Events are the same for the whole team, so they carry no one's unread count. A row that enters a list keeps
  * the count another cached list has for it; one no list has (it came from beyond the loaded pages, or into a
  * view by assignment or status) does not know it, nor does a row whose only count is the agent's "marked
- * unread" when a customer writes. Then the answer is true: ask the server (`askUnreadState`).
+ * unread" when a customer writes: `opts.unknownCount` is told, to ask the server (see `putConversation`).
  */
 export function upsertConversation(
   qc: QueryClient,
   me: string,
   incoming: Conversation,
   opts: UpsertOptions = {},
-): boolean {
+) {
   const known = cachedRow(qc, incoming.id);
-  let unknown = false;
   patchQueries<ConversationPages>(qc, { queryKey: keys.lists }, (data, key) => {
     const put = putInList(me, key, data, incoming, opts, known);
-    if (put.unknown) unknown = true;
+    if (put.unknown) opts.unknownCount?.(incoming.id);
     return put.data;
   });
   patchConversation(qc, incoming.id, (old) => ({
@@ -45,7 +49,6 @@ export function upsertConversation(
     window: incoming.window ?? old.window,
     commentReplies: incoming.commentReplies ?? old.commentReplies,
   }));
-  return unknown;
 }
 
 /** The conversation's row in the cached list that counts furthest, if any list has it. */
@@ -54,7 +57,7 @@ function cachedRow(qc: QueryClient, id: string): Row | undefined {
   for (const [, data] of qc.getQueriesData<ConversationPages>({ queryKey: keys.lists })) {
     for (const page of data?.pages ?? [])
       for (const c of page.conversations)
-        if (c.id === id && countedThrough(c) > countedThrough(found)) found = c;
+        if (c.id === id && (found === undefined || countedThrough(c) > countedThrough(found))) found = c;
   }
   return found;
 }
@@ -88,14 +91,15 @@ function putInList(
   const bump = opts.unreadSeq !== undefined && opts.unreadSeq > through;
   // Marked unread, a count of 1 may be no unread message or one: what a new one makes of it is asked.
   const markedOnly = base?.markedUnread === true && (base.unreadCount ?? 0) <= 1;
+  // What only a list row has (the agent's draft, pinned tags, unread count) comes from the row it was.
   const merged: Row = {
-    ...previous,
+    ...base,
     ...incoming,
     unreadCount: (base?.unreadCount ?? 0) + (bump && !markedOnly ? 1 : 0),
     unreadThrough: bump ? opts.unreadSeq : through,
     markedUnread: base?.markedUnread ?? false,
-    draft: opts.clearDraft ? null : (previous?.draft ?? null),
-    permissions: incoming.permissions ?? previous?.permissions,
+    draft: opts.clearDraft ? null : (base?.draft ?? null),
+    permissions: incoming.permissions ?? base?.permissions,
   };
   // A filter the row cannot answer (tags, message dates) keeps a row that was there and adds none.
   const belongs = params
