@@ -23,7 +23,7 @@ import { keys } from "../../api/queries";
 import { ConfirmModal } from "../../components/ConfirmModal";
 import { useLazyMenu } from "../../components/lazy-popups";
 import { showErrorWithReason } from "../../lib/notify";
-import { putConversation } from "../../realtime/unread-states";
+import { useApplied } from "../inbox/applied";
 import { AssignModal, TEAM_PREFIX } from "./AssignModal";
 import { useBlockContact } from "./useBlockContact";
 import { useMuteConversation } from "./useMuteConversation";
@@ -47,9 +47,9 @@ export function ConversationMenu({ c, me, extra }: { c: Conversation; me: string
   const [dialog, setDialog] = useState<Dialog>(null);
   const [userId, setUserId] = useState<string | null>(null);
   const perms = c.permissions;
+  const applied = useApplied(c.id, me);
   const done = (r: { conversation: Conversation }) => {
-    putConversation(qc, me, r.conversation);
-    void qc.invalidateQueries({ queryKey: keys.conversation(c.id) });
+    applied(r);
     setDialog(null);
     setUserId(null);
   };

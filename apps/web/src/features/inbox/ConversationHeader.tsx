@@ -2,13 +2,12 @@ import { ActionIcon, Box, Button, Group, Menu, Text } from "@mantine/core";
 import { useElementSize } from "@mantine/hooks";
 import type { Conversation, ConversationStatus } from "@parley/protocol";
 import { IconHandGrab, IconLayoutSidebarRight } from "@tabler/icons-react";
-import { useIsMutating, useMutation, useQueryClient } from "@tanstack/react-query";
+import { useIsMutating, useMutation } from "@tanstack/react-query";
 import { useTranslation } from "react-i18next";
 import { client, data } from "../../api/client";
-import { keys, useUsers } from "../../api/queries";
+import { useUsers } from "../../api/queries";
 import { useLazyTooltip } from "../../components/lazy-popups";
 import { showError } from "../../lib/notify";
-import { putConversation } from "../../realtime/unread-states";
 import { PresenceDot } from "../account/presence";
 import { BotMenuItems } from "../bots/BotMenuItems";
 import { useBotNames } from "../bots/bots-api";
@@ -16,6 +15,7 @@ import { ConversationMenu } from "../conversation-tools/ConversationMenu";
 import { HeaderProfileLink } from "../conversation-tools/ProfileLinks";
 import { ConversationRecords } from "../linked-records/RecordBadges";
 import { ConversationReceipts } from "../receipts/ConversationReceipts";
+import { useApplied } from "./applied";
 import { ChannelIcon } from "./ChannelIcon";
 import { ContactAvatar, contactName } from "./ContactAvatar";
 import { ImportantSnoozeMenuItems, SnoozeControl, StarToggle, snoozeTime } from "./ImportantSnooze";
@@ -46,7 +46,6 @@ export function ConversationHeader({
   onPanel: () => void;
 }) {
   const { t, i18n } = useTranslation();
-  const qc = useQueryClient();
   const users = useUsers();
   const { ref, width } = useElementSize();
   const takeTip = useLazyTooltip(t("conversation.takeHint"));
@@ -55,10 +54,7 @@ export function ConversationHeader({
   const compact = width < HEADER_FULL_WIDTH;
   const assignee = users.data?.find((u) => u.id === c.assigneeId);
   const bot = useBotNames().data?.bots.find((b) => b.id === c.botId);
-  const onDone = (r: { conversation: Conversation }) => {
-    putConversation(qc, me, r.conversation);
-    void qc.invalidateQueries({ queryKey: keys.conversation(c.id) });
-  };
+  const onDone = useApplied(c.id, me);
   const onError = (err: unknown) => showError(t, err);
   const status = useMutation({
     mutationKey: ["conversation-status", c.id],

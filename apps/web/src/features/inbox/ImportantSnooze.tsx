@@ -11,14 +11,13 @@ import {
   IconSunrise,
   IconZzz,
 } from "@tabler/icons-react";
-import { useMutation, useQueryClient } from "@tanstack/react-query";
+import { useMutation } from "@tanstack/react-query";
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
 import { client, data } from "../../api/client";
-import { keys } from "../../api/queries";
 import { useLazyMenu, useLazyTooltip } from "../../components/lazy-popups";
 import { showError } from "../../lib/notify";
-import { putConversation } from "../../realtime/unread-states";
+import { useApplied } from "./applied";
 
 /** When a snooze ends, short: the weekday, day, month and time in the agent's language. */
 export const snoozeTime = (iso: string, lang: string) =>
@@ -33,18 +32,10 @@ export const snoozeTime = (iso: string, lang: string) =>
 /** The agent's time zone, for "tomorrow" and "next week" when the workspace has no business hours. */
 const browserZone = () => Intl.DateTimeFormat().resolvedOptions().timeZone;
 
-function useApplied(c: Conversation, me: string) {
-  const qc = useQueryClient();
-  return (r: { conversation: Conversation }) => {
-    putConversation(qc, me, r.conversation);
-    void qc.invalidateQueries({ queryKey: keys.conversation(c.id) });
-  };
-}
-
 /** The star: marks the conversation important for the whole team, or takes the mark off (a real button). */
 export function StarToggle({ c, me, size = "md" }: { c: Conversation; me: string; size?: "sm" | "md" }) {
   const { t } = useTranslation();
-  const applied = useApplied(c, me);
+  const applied = useApplied(c.id, me);
   const important = !!c.important;
   const toggle = useMutation({
     mutationFn: () =>
@@ -103,7 +94,7 @@ export function SnoozeControl({
   compact?: boolean;
 }) {
   const { t, i18n } = useTranslation();
-  const applied = useApplied(c, me);
+  const applied = useApplied(c.id, me);
   const [picking, setPicking] = useState(false);
   const [value, setValue] = useState("");
   const snooze = useMutation({
@@ -252,7 +243,7 @@ export function SnoozeControl({
  */
 export function ImportantSnoozeMenuItems({ c, me }: { c: Conversation; me: string }) {
   const { t } = useTranslation();
-  const applied = useApplied(c, me);
+  const applied = useApplied(c.id, me);
   const onError = (err: unknown) => showError(t, err);
   const star = useMutation({
     mutationFn: () =>
