@@ -81,6 +81,12 @@ describe("conversation tools", () => {
       await eventually(() =>
         page.evaluate('document.activeElement?.getAttribute("data-testid") ?? null'),
       ).toBe("composer-input");
+      // Quoting the same message again with its quick button, from elsewhere, brings the focus back too.
+      await page.evaluate("document.activeElement?.blur()");
+      await customer.getByTestId("message-quote-quick").click();
+      await eventually(() =>
+        page.evaluate('document.activeElement?.getAttribute("data-testid") ?? null'),
+      ).toBe("composer-input");
 
       // `/` at the start lists canned replies; Enter inserts the highlighted one, Enter again sends it.
       const input = page.getByTestId("composer-input");

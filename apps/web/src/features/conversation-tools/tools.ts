@@ -88,14 +88,19 @@ export const previewUrl = (a: Attachment) => (a.url.startsWith("/api/files/") ? 
  * clears it. A tiny store shared by siblings instead of threading callbacks through the pane.
  */
 const quotes = new Map<string, Message>();
+/** How many times a message was chosen to quote, per conversation: choosing the same one again counts. */
+const picks = new Map<string, number>();
 const listeners = new Set<() => void>();
 export const quoteStore = {
   set(conversationId: string, m: Message | null) {
-    if (m) quotes.set(conversationId, m);
-    else quotes.delete(conversationId);
+    if (m) {
+      quotes.set(conversationId, m);
+      picks.set(conversationId, (picks.get(conversationId) ?? 0) + 1);
+    } else quotes.delete(conversationId);
     for (const l of listeners) l();
   },
   get: (conversationId: string) => quotes.get(conversationId) ?? null,
+  picks: (conversationId: string) => picks.get(conversationId) ?? 0,
   subscribe(l: () => void) {
     listeners.add(l);
     return () => listeners.delete(l);
@@ -103,3 +108,6 @@ export const quoteStore = {
 };
 export const useQuote = (conversationId: string) =>
   useSyncExternalStore(quoteStore.subscribe, () => quoteStore.get(conversationId));
+/** Changes each time a message is chosen to quote in the conversation. */
+export const useQuotePicks = (conversationId: string) =>
+  useSyncExternalStore(quoteStore.subscribe, () => quoteStore.picks(conversationId));

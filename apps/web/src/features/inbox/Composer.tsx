@@ -37,7 +37,7 @@ import {
   useAttachments,
   useCannedReplies,
 } from "../conversation-tools/ComposerTools";
-import { quoteStore, type UploadedFile, useQuote } from "../conversation-tools/tools";
+import { quoteStore, type UploadedFile, useQuote, useQuotePicks } from "../conversation-tools/tools";
 import { SmsManyParts, SmsParts } from "./SmsCounter";
 import { TemplatePicker } from "./TemplatePicker";
 import { WindowNotice } from "./WindowNotice";
@@ -145,11 +145,12 @@ export function Composer({ conversation }: { conversation: Conversation }) {
   const input = useRef<HTMLTextAreaElement>(null);
   // Quoting a message (its menu or its quick button) puts the focus here, to write the reply at once. Only a
   // quote chosen while this conversation is open: one kept from before does not take the focus on a switch.
-  const shown = useRef({ id, quote });
+  const picks = useQuotePicks(id);
+  const shown = useRef({ id, picks });
   useEffect(() => {
-    if (quote && shown.current.id === id && shown.current.quote !== quote) input.current?.focus();
-    shown.current = { id, quote };
-  }, [id, quote]);
+    if (shown.current.id === id && shown.current.picks !== picks) input.current?.focus();
+    shown.current = { id, picks };
+  }, [id, picks]);
 
   // Typing `/` at the start opens the canned replies matching what follows; Enter inserts the highlighted one.
   const canned = useCannedReplies();
