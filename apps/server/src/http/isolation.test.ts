@@ -619,6 +619,7 @@ describe("workspace isolation", () => {
       [`/api/search/contacts?q=${enc(b.words[0]!)}`, null],
       [`/api/search/messages?q=${enc(a.words[1]!)}`, a.messageId],
       [`/api/search/contacts?q=${enc(a.words[0]!)}`, a.conversationId],
+      [`/api/conversations/unread-states?ids=${a.conversationId},${b.conversationId}`, a.conversationId],
     ] as const;
     // Every list route (GET without parameters), including ones added later, leaks nothing of B. First, before
     // A probes with B's ids below: the audit log rightly records the filters A typed.
@@ -630,7 +631,9 @@ describe("workspace isolation", () => {
         r.url !== "/api/realtime" &&
         // The chat widget's visitor routes take a visitor token, not a session: covered by their own test below.
         !r.url.startsWith("/api/widget/") &&
-        r.url !== "/widget/frame",
+        r.url !== "/widget/frame" &&
+        // Answers for the conversation ids it is given, none without: probed with B's ids in `lists` above.
+        r.url !== "/api/conversations/unread-states",
     );
     expect(listRoutes.length).toBeGreaterThanOrEqual(10);
     for (const route of listRoutes) {
