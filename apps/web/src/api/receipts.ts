@@ -1,7 +1,7 @@
 import type { Message, ReadCursor } from "@parley/protocol";
 import { type QueryClient, useQuery } from "@tanstack/react-query";
 import { client, data } from "./client";
-import { readAgain } from "./patch";
+import { patchQueries, readAgain } from "./patch";
 import type { Answer } from "./types";
 
 /** Receipts API (R301–R309): policy, "seen by", diagnostics and reports. */
@@ -43,16 +43,20 @@ export function refetchSeenBy(qc: QueryClient, conversationId: string) {
   return readAgain(qc, { queryKey: receiptKeys.seenBy(conversationId) });
 }
 
-/** A cursor moved (realtime `read_cursor.updated`): "seen by" follows without a refetch. */
+/**
+ * A cursor moved (realtime `read_cursor.updated`): "seen by" follows without a refetch, also in the answer of
+ * a fetch under way, which may have been read before it (see patchQueries; applying it twice changes nothing).
+ */
 export function applyCursorToSeenBy(qc: QueryClient, cursor: ReadCursor, name?: string) {
-  qc.setQueryData<SeenByData>(receiptKeys.seenBy(cursor.conversationId), (data) => {
-    if (!data) return data;
+  const queryKey = receiptKeys.seenBy(cursor.conversationId);
+  // A reader this tab has no name for (not in its users list yet): their name comes with a new read.
+  const shown = qc.getQueryData<SeenByData>(queryKey);
+  if (!name && shown && !shown.cursors.some((c) => c.userId === cursor.userId))
+    void readAgain(qc, { queryKey, exact: true });
+  patchQueries<SeenByData>(qc, { queryKey, exact: true }, (data) => {
     const known = data.cursors.find((c) => c.userId === cursor.userId);
     const advanced = !known || cursor.lastReadSeq > known.lastReadSeq;
-    if (!known && !name) {
-      // A user this tab has not seen in the list yet: their name comes with the next fetch.
-      return data;
-    }
+    if (!known && !name) return data;
     const cursors = known
       ? data.cursors.map((c) =>
           c.userId === cursor.userId
