@@ -3,11 +3,11 @@ import type { QueryClient } from "@tanstack/react-query";
 import { patchQueries, readAgain } from "../api/patch";
 import { type ConversationPages, keys, patchConversation, putInFeed } from "../api/queries";
 import { applyCursorToSeenBy, applyMessageToTrail } from "../api/receipts";
-import { applyPresence } from "../features/account/presence";
+import { applyPresence } from "../features/account/presence-cache";
 import { applyContact, forgetContact, summaryOf } from "../features/contacts/live";
 import { showReminder } from "../features/conversation-tools/reminders";
 import { onNotification } from "../features/notifications/live";
-import { mapRows, markReadUpTo, setUnreadCount } from "./rows";
+import { mapRows, markReadUpTo, setUnreadCount, setUnreadTotal } from "./rows";
 import { putConversation } from "./unread-states";
 
 /** Which conversation the agent is looking at now: its new customer messages are read, not unread. */
@@ -115,6 +115,6 @@ export function applyEvent(qc: QueryClient, me: string, event: DomainEvent) {
 export function applySignal(qc: QueryClient, signal: EphemeralSignal) {
   if (signal.type === "presence.changed") return applyPresence(qc, signal.userId, signal.presence);
   if (signal.type !== "unread.changed") return;
-  qc.setQueryData(keys.unread, signal.unreadConversations);
+  setUnreadTotal(qc, signal.unreadConversations);
   setUnreadCount(qc, signal);
 }

@@ -1,9 +1,9 @@
 import type { Conversation } from "@parley/protocol";
-import { QueryClient } from "@tanstack/react-query";
+import { QueryClient, QueryObserver } from "@tanstack/react-query";
 import { describe, expect, it } from "vitest";
 import { type ConversationPage, type ConversationPages, keys } from "../api/queries";
 import { conversationFixture } from "../testing/conversation";
-import { markReadUpTo, setUnreadCount } from "./rows";
+import { markReadUpTo, setUnreadCount, setUnreadTotal } from "./rows";
 import { upsertConversation } from "./upsert";
 
 const conv = (over: Partial<Conversation> = {}) => conversationFixture({ id: "a", ...over });
@@ -91,5 +91,24 @@ describe("the agent's own unread counts and reads, against the messages' events"
     message(13);
     expect(l.unread()).toBe(1);
     expect(asked).toEqual(["a@11"]);
+  });
+
+  it("the unread total of a signal is kept over a reload's answer read before it", async () => {
+    const qc = new QueryClient();
+    qc.setQueryData(keys.unread, 3);
+    let release!: (n: number) => void;
+    // The badge's reload (a customer message asked for it) is under way; its answer was read before the read.
+    const observer = new QueryObserver(qc, {
+      queryKey: keys.unread,
+      queryFn: () => new Promise<number>((resolve) => (release = resolve)),
+    });
+    const unsubscribe = observer.subscribe(() => {});
+    expect(qc.getQueryState(keys.unread)?.fetchStatus).toBe("fetching");
+    setUnreadTotal(qc, 2);
+    expect(qc.getQueryData(keys.unread)).toBe(2);
+    release(3);
+    await expect.poll(() => qc.getQueryState(keys.unread)?.fetchStatus).toBe("idle");
+    expect(qc.getQueryData(keys.unread)).toBe(2);
+    unsubscribe();
   });
 });

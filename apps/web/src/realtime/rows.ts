@@ -77,3 +77,12 @@ export function setUnreadCount(qc: QueryClient, state: UnreadState) {
   patchConversation(qc, conversationId, set);
   if (behind) void readAgain(qc, { queryKey: keys.lists });
 }
+
+/**
+ * How many conversations have unread customer messages for the agent (the signal's total, the header badge).
+ * Also put into the answer of a reload under way, which may have been read before it; a customer message
+ * after it reads the total again anyway.
+ */
+export function setUnreadTotal(qc: QueryClient, total: number) {
+  patchQueries<number>(qc, { queryKey: keys.unread, exact: true }, () => total);
+}

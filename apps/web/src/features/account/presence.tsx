@@ -1,18 +1,15 @@
 import { Box, Tooltip } from "@mantine/core";
 import { useIdle } from "@mantine/hooks";
 import type { Presence } from "@parley/protocol";
-import { type QueryClient, useQuery } from "@tanstack/react-query";
+import { useQuery } from "@tanstack/react-query";
 import { useEffect, useSyncExternalStore } from "react";
 import { useTranslation } from "react-i18next";
 import { client, data } from "../../api/client";
-import type { Answer } from "../../api/types";
+import { presenceKey } from "./presence-cache";
 
-export const presenceKey = ["presence"] as const;
 /** After this long without input the agent shows as away. */
 const IDLE_MS = 5 * 60_000;
 const STORAGE_KEY = "parley.presence";
-
-type PresenceMap = Answer<"/api/presence">["presence"];
 
 /** Colleagues' presence: loaded once, then kept current by `presence.changed` signals on the socket. */
 export const usePresenceMap = () =>
@@ -26,17 +23,6 @@ export const usePresenceMap = () =>
 export function usePresence(userId: string | null | undefined): Presence {
   const map = usePresenceMap();
   return (userId && map.data?.[userId]) || "offline";
-}
-
-/** Applies a `presence.changed` signal to the cache. */
-export function applyPresence(qc: QueryClient, userId: string, presence: Presence) {
-  qc.setQueryData<PresenceMap>(presenceKey, (cur) => {
-    if (!cur) return cur;
-    const next = { ...cur };
-    if (presence === "offline") delete next[userId];
-    else next[userId] = presence;
-    return next;
-  });
 }
 
 const COLORS: Record<Presence, string> = {
