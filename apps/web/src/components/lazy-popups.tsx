@@ -22,6 +22,14 @@ import "./controls.css";
  * it was left in the menu or nowhere (Escape, an item that did its work in place); an item that moved it
  * (quoting a message puts it in the composer) keeps it there, where Mantine would take it back.
  */
+/**
+ * What closes a menu from outside it: a press of the pointer. Mantine's menus also close at a key pressed
+ * outside the target and the dropdown, but the target here is the box over the button, and until the focus trap
+ * has moved the focus into a menu just opened from the keyboard, the button has it: its arrow key would close
+ * the menu it opened.
+ */
+const POINTER_OUTSIDE = ["mousedown", "touchstart"];
+
 export function useLazyMenu(position: MenuProps["position"] = "bottom-end") {
   const [opened, setOpened] = useState(false);
   const [mounted, setMounted] = useState(false);
@@ -57,14 +65,18 @@ export function useLazyMenu(position: MenuProps["position"] = "bottom-end") {
         else setMounted(true);
       },
       // An arrow pressed on the button of an open menu reaches its first (or last) item, as it does in the
-      // dropdown. The dropdown's focus trap moves the focus into it on a timer once it mounts: an arrow pressed
-      // before then would be lost, so the item is focused on a timer queued after the trap's.
+      // dropdown. The dropdown's focus trap moves the focus into it on timers once it mounts (two, Mantine's): an
+      // arrow pressed before them, on the button, or between them, in the dropdown, would be undone. So the
+      // item is focused on a timer queued after the trap's, unless the focus is on an item by then.
       onKeyDown: (e: KeyboardEvent<HTMLElement>) => {
         if (!opened || (e.key !== "ArrowDown" && e.key !== "ArrowUp")) return;
-        if (!e.currentTarget.contains(e.target as Node)) return;
-        e.preventDefault();
-        const last = e.key === "ArrowUp";
+        // On the button, or in the dropdown (its keys reach the button through React's tree, after Mantine
+        // has moved the focus to an item). An ArrowUp on the button reaches the last item, as in a menu bar.
+        const onButton = e.currentTarget.contains(e.target as Node);
+        if (onButton) e.preventDefault();
+        const last = onButton && e.key === "ArrowUp";
         setTimeout(() => {
+          if (document.activeElement?.closest("[data-menu-item]")) return;
           const items = dropdown.current?.querySelectorAll<HTMLElement>("[data-menu-item]:not(:disabled)");
           (last ? items?.[items.length - 1] : items?.[0])?.focus();
         });
@@ -72,7 +84,14 @@ export function useLazyMenu(position: MenuProps["position"] = "bottom-end") {
     },
     menu: (items: ReactNode, dropdownProps?: MenuDropdownProps & { "data-testid"?: string }) =>
       mounted ? (
-        <Menu opened={opened} onChange={change} position={position} withinPortal returnFocus={false}>
+        <Menu
+          opened={opened}
+          onChange={change}
+          position={position}
+          withinPortal
+          returnFocus={false}
+          clickOutsideEvents={POINTER_OUTSIDE}
+        >
           <Menu.Target>
             <span className="parley-anchor" data-open={opened || undefined} aria-hidden />
           </Menu.Target>
