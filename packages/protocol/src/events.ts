@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { ConversationStatus, Presence } from "./enums";
-import { AgentNotification, Contact, Conversation, Message, ReadCursor } from "./models";
+import { AgentNotification, Contact, Conversation, Message, ReadCursor, UnreadState } from "./models";
 import { Task } from "./tasks";
 
 /**
@@ -93,13 +93,10 @@ export const EphemeralSignal = z.discriminatedUnion("type", [
     contact: z.boolean(),
     on: z.boolean(),
   }),
+  /** The agent's own unread state of a conversation (`UnreadState`), and their count of unread conversations. */
   z.object({
     type: z.literal("unread.changed"),
-    conversationId: z.string(),
-    unreadCount: z.number().int(),
-    markedUnread: z.boolean(),
-    /** The seq of the conversation's last customer message when the count was taken: the count includes it. */
-    lastInboundSeq: z.number().int(),
+    ...UnreadState.shape,
     unreadConversations: z.number().int(),
   }),
   /** A colleague's presence changed (sockets opened or closed, away set or cleared). */

@@ -217,6 +217,7 @@ export const UnreadState = z.object({
   conversationId: z.string(),
   unreadCount: z.number().int(),
   markedUnread: z.boolean(),
+  /** The seq of the conversation's last customer message when the count was taken: the count includes it. */
   lastInboundSeq: z.number().int(),
 });
 export type UnreadState = z.infer<typeof UnreadState>;

@@ -39,7 +39,7 @@ describe("asking the server for unread counts the rows do not know", () => {
   beforeEach(() => vi.useFakeTimers());
   afterEach(() => vi.useRealTimers());
 
-  it("asks once for the ids of one turn and puts each count into the lists", async () => {
+  it("asks once for the ids asked within its window and puts each count into the lists", async () => {
     const asked: string[][] = [];
     const ask = unreadAsker(async (ids) => {
       asked.push(ids);
@@ -54,7 +54,7 @@ describe("asking the server for unread counts the rows do not know", () => {
     await vi.advanceTimersByTimeAsync(ASK_WINDOW_MS);
     expect(asked).toEqual([["a", "b", "hidden"]]);
     expect(l.unread()).toEqual({ a: 2, b: 3 });
-    // A later turn asks again.
+    // Ids asked after that window go in a request of their own.
     ask(l.qc, "b");
     await vi.advanceTimersByTimeAsync(ASK_WINDOW_MS);
     expect(asked).toEqual([["a", "b", "hidden"], ["b"]]);
