@@ -7,6 +7,7 @@ import {
   type Role,
 } from "@parley/protocol";
 import { forbidden } from "../lib/errors";
+import { type Param, paramsOf } from "../lib/sql-params";
 
 /** The facts a policy decision needs. Pure: no I/O. */
 export interface Actor {
@@ -60,7 +61,7 @@ const seesAll = (actor: Actor) => can(actor, "conversations.view_all");
  */
 interface SeeClause {
   test(actor: Actor, c: ConversationAccess): boolean;
-  sql(actor: Actor, me: string, p: (v: unknown) => string): string;
+  sql(actor: Actor, me: string, p: Param): string;
 }
 const SEES = {
   /** Assigned to them. */
@@ -85,7 +86,7 @@ const CLAUSES: readonly SeeClause[] = Object.values(SEES);
  * through `p`. The workspace is the caller's own query's condition. Agrees with `conversationPolicy().read`
  * (checked row by row against the database in `modules/conversations/visibility.test.ts`).
  */
-export function readableConversationsSql(actor: Actor, p: (v: unknown) => string): string[] {
+export function readableConversationsSql(actor: Actor, p: Param): string[] {
   if (seesAll(actor)) return [];
   const me = p(actor.userId);
   return [`(${CLAUSES.map((s) => s.sql(actor, me, p)).join("\n      or ")})`];
@@ -93,10 +94,7 @@ export function readableConversationsSql(actor: Actor, p: (v: unknown) => string
 
 /** The read rule as `and …` conditions to append to a query's own, its parameters pushed onto `params`. */
 export function andReadable(actor: Actor, params: unknown[]): string {
-  const p = (v: unknown) => {
-    params.push(v);
-    return `$${params.length}`;
-  };
+  const p = paramsOf(params);
   return readableConversationsSql(actor, p)
     .map((c) => ` and ${c}`)
     .join("");

@@ -8,6 +8,7 @@ import {
   readableConversationsSql,
 } from "../../domain/permissions";
 import { AppError } from "../../lib/errors";
+import { type Param, paramsOf } from "../../lib/sql-params";
 import {
   accessOf,
   CONVERSATION_SELECT,
@@ -98,14 +99,10 @@ const WAITING = "c.first_unanswered_at is not null and c.status <> 'closed'";
 export async function listConversations(db: Db, actor: Actor, query: ListQuery & ChannelConnections) {
   const f = await withChannelConnections(db, actor.workspaceId, query);
   const cursor = f.cursor ? decodeCursor(f.cursor, f.sort) : null;
-  type P = (v: unknown) => string;
   // Each query has its own parameters: the processing order may run two.
-  const fetch = async (extra: (p: P) => string[], order: string, limit: number) => {
+  const fetch = async (extra: (p: Param) => string[], order: string, limit: number) => {
     const params: unknown[] = [actor.workspaceId, actor.userId];
-    const p = (v: unknown) => {
-      params.push(v);
-      return `$${params.length}`;
-    };
+    const p = paramsOf(params);
     const where = [
       "c.workspace_id = $1",
       ...readableConversationsSql(actor, p),
@@ -129,7 +126,7 @@ export async function listConversations(db: Db, actor: Actor, query: ListQuery &
       params,
     );
   };
-  const activityAfter = (c: Cursor | null) => (p: P) =>
+  const activityAfter = (c: Cursor | null) => (p: Param) =>
     c ? [`(c.last_activity_at, c.id) < (${p(c.at)}::timestamptz, ${p(c.id)}::uuid)`] : [];
 
   let rows: { row: ConversationRow; part: Cursor["part"] }[];
@@ -140,7 +137,7 @@ export async function listConversations(db: Db, actor: Actor, query: ListQuery &
   } else {
     rows = [];
     if (!cursor || cursor.part === "waiting") {
-      const after = (p: P) => [
+      const after = (p: Param) => [
         WAITING,
         ...(cursor
           ? [`(c.first_unanswered_at, c.id) > (${p(cursor.at)}::timestamptz, ${p(cursor.id)}::uuid)`]
@@ -238,7 +235,7 @@ async function withChannelConnections<F extends InboxFilterInput>(
  * The inbox filters (everything but visibility and paging) as SQL conditions over `c`; also used by the
  * CSV exports. `$1` must be the workspace id and `$2` the caller's user id (for `mine`).
  */
-export function inboxFilters(f: InboxFilterInput, p: (v: unknown) => string): string[] {
+export function inboxFilters(f: InboxFilterInput, p: Param): string[] {
   const where: string[] = [];
   if (f.status?.length) {
     // Spelled out so the partial indexes for open conversations apply to the usual "not closed" view.

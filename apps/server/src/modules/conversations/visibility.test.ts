@@ -6,6 +6,7 @@ import {
   permissionsFor,
   readableConversationsSql,
 } from "../../domain/permissions";
+import { paramsOf } from "../../lib/sql-params";
 import { apiConnection, inbound, newWorkspace, unique } from "../../testing/harness";
 import { useTestServer } from "../../testing/use-test-server";
 
@@ -86,10 +87,7 @@ describe("the conversation read rule", () => {
     const seen: Record<string, number> = {};
     for (const who of actors) {
       const params: unknown[] = [workspaceId];
-      const p = (v: unknown) => {
-        params.push(v);
-        return `$${params.length}`;
-      };
+      const p = paramsOf(params);
       const where = ["c.workspace_id = $1", ...readableConversationsSql(who, p)].join(" and ");
       const rows = await q<{ id: string }>(`select c.id from conversations c where ${where}`, params);
       const inSql = rows.map((r) => r.id).sort();

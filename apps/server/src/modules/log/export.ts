@@ -2,6 +2,7 @@ import crypto from "node:crypto";
 import { z } from "zod";
 import type { Db } from "../../db/client";
 import type { Actor } from "../../domain/permissions";
+import { type Param, paramsOf } from "../../lib/sql-params";
 import { inboxFilters, ListQuery } from "../conversations/list";
 import { BOM, csvRow } from "./csv";
 import { LOG_SELECT, LogFilters, type LogRow, logFilters } from "./query";
@@ -109,7 +110,7 @@ function redactContact<T extends Contactish>(r: T): T {
 }
 
 /** The filter conditions of the export's scope over `c`; `$1` workspace, `$2` caller. */
-function scopeFilters(f: ExportQuery, p: (v: unknown) => string): string[] {
+function scopeFilters(f: ExportQuery, p: Param): string[] {
   if (f.scope === "log") return logFilters(f, p);
   return ["c.workspace_id = $1", "$2::uuid is not null", ...inboxFilters(f, p)];
 }
@@ -136,10 +137,7 @@ export async function* conversationsCsv(
   let after: [Date, string] | null = null;
   for (;;) {
     const params: unknown[] = [actor.workspaceId, actor.userId];
-    const p = (v: unknown) => {
-      params.push(v);
-      return `$${params.length}`;
-    };
+    const p = paramsOf(params);
     const where = scopeFilters(f, p);
     if (after)
       where.push(
@@ -221,10 +219,7 @@ export async function* messagesCsv(
   let after = 0;
   for (;;) {
     const params: unknown[] = [actor.workspaceId, actor.userId];
-    const p = (v: unknown) => {
-      params.push(v);
-      return `$${params.length}`;
-    };
+    const p = paramsOf(params);
     const where = [
       "m.workspace_id = $1",
       `m.seq > ${p(after)}`,

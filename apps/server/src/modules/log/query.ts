@@ -3,6 +3,7 @@ import { z } from "zod";
 import type { Db } from "../../db/client";
 import { type Actor, conversationPolicy, readableConversationsSql } from "../../domain/permissions";
 import { AppError } from "../../lib/errors";
+import { type Param, paramsOf } from "../../lib/sql-params";
 import { iso } from "../../lib/time";
 
 const csvList = <T extends z.ZodType<unknown, string>>(item: T) =>
@@ -104,7 +105,7 @@ export const LOG_SELECT = `
 export const likePattern = (s: string) => `%${s.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 
 /** The log filters as SQL conditions over `c` (conversations) and `ct` (contacts); `$1` is the workspace. */
-export function logFilters(f: LogFilters, p: (v: unknown) => string): string[] {
+export function logFilters(f: LogFilters, p: Param): string[] {
   // `$2` (the caller) is typed here so the statement prepares whether or not a condition uses it.
   const where = [
     "c.workspace_id = $1",
@@ -173,10 +174,7 @@ export function presentLogRow(r: LogRow): LogEntry {
 /** The log of closed conversations (R601), keyset-paginated by (closed at, id). */
 export async function listLog(db: Db, actor: Actor, f: LogQuery) {
   const params: unknown[] = [actor.workspaceId, actor.userId];
-  const p = (v: unknown) => {
-    params.push(v);
-    return `$${params.length}`;
-  };
+  const p = paramsOf(params);
   const where = [...logFilters(f, p), ...readableConversationsSql(actor, p)];
   const dir = f.sort === "asc" ? "asc" : "desc";
   if (f.cursor) {

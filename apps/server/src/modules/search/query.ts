@@ -1,5 +1,6 @@
 import type { Db, Queryable } from "../../db/client";
 import { type Actor, can, conversationPolicy, readableConversationsSql } from "../../domain/permissions";
+import { type Param, paramsOf } from "../../lib/sql-params";
 import {
   accessOf,
   CONVERSATION_FROM,
@@ -28,7 +29,7 @@ export function searchWords(q: string): string[] {
  */
 function tsQuery(
   words: string[],
-  p: (v: unknown) => string,
+  p: Param,
   last = (w: string) => `(to_tsquery('simple', ${p(`${w}:*`)}) || to_tsquery('russian', ${p(w)}))`,
 ) {
   // Parenthesised: `@@` and `&&` have the same precedence.
@@ -56,7 +57,7 @@ function tsQuery(
  * word as typed too when it has a stem): each is a posting list as long as a common word's, which the index
  * would merge for nothing.
  */
-async function indexCondition(q: Queryable, actor: Actor, words: string[], p: (v: unknown) => string) {
+async function indexCondition(q: Queryable, actor: Actor, words: string[], p: Param) {
   const prefix = words.at(-1)!;
   const { beyondStem, hasStem, watermark } = await prefixWords(q, actor.workspaceId, prefix);
   if (!beyondStem) return `${MESSAGE_TSV} @@ ${tsQuery(words, p)}`;
@@ -104,16 +105,9 @@ export interface MessageHitRow {
 const RECENT_WINDOWS = [5_000];
 
 /** Runs one statement whose parameters start with the workspace and the caller. */
-async function query(
-  db: Queryable,
-  actor: Actor,
-  build: (p: (v: unknown) => string) => string | Promise<string>,
-) {
+async function query(db: Queryable, actor: Actor, build: (p: Param) => string | Promise<string>) {
   const params: unknown[] = [actor.workspaceId, actor.userId];
-  const p = (v: unknown) => {
-    params.push(v);
-    return `$${params.length}`;
-  };
+  const p = paramsOf(params);
   const sql = await build(p);
   return db.query<MessageHitRow>(sql, params);
 }
@@ -133,14 +127,13 @@ export async function searchMessages(
   const join = !can(actor, "conversations.view_all")
     ? `join lateral (select c.id, c.assignee_id, c.team_id from conversations c where c.id = m.conversation_id offset 0) c on true`
     : "";
-  const conditions = (p: (v: unknown) => string, text = `${MESSAGE_TSV} @@ ${tsQuery(words, p)}`) => [
+  const conditions = (p: Param, text = `${MESSAGE_TSV} @@ ${tsQuery(words, p)}`) => [
     // $2 (the caller) is a parameter of every statement here: named so its type is known.
     "$2::uuid is not null",
     text,
     ...readableConversationsSql(actor, p),
   ];
-  const before = (p: (v: unknown) => string) =>
-    opts.before !== undefined ? [`m.seq < ${p(opts.before)}`] : [];
+  const before = (p: Param) => (opts.before !== undefined ? [`m.seq < ${p(opts.before)}`] : []);
   // A GIN index cannot return rows newest first. A common word is found among the newest messages at
   // once; a rare one would make that walk read the whole workspace. So: look among the newest messages
   // first (bounded walks, checking the stored vector), and only when they hold too few matches ask the
@@ -279,10 +272,7 @@ export async function searchContacts(db: Db, actor: Actor, q: string, limit: num
       found.map((f) => f.id),
       found.map((f) => f.score),
     ];
-    const p = (v: unknown) => {
-      params.push(v);
-      return `$${params.length}`;
-    };
+    const p = paramsOf(params);
     const rows = await tx.query<ConversationRow>(
       `with found as (select * from unnest($3::uuid[], $4::float8[]) as f(id, score))
        ${CONVERSATION_SELECT} ${conversationFrom()}
@@ -304,10 +294,7 @@ export async function searchConversation(db: Db, conversationId: string, q: stri
   const words = searchWords(q);
   if (!words.length) return { words, hits: [] };
   const params: unknown[] = [conversationId];
-  const p = (v: unknown) => {
-    params.push(v);
-    return `$${params.length}`;
-  };
+  const p = paramsOf(params);
   const rows = await db.query<{ id: string; seq: string | number; created_at: Date }>(
     `select m.id, m.seq, m.created_at from messages m
      where m.conversation_id = $1 and m.text is not null and m.kind <> 'event' and ${MESSAGE_TSV} @@ ${tsQuery(words, p)}

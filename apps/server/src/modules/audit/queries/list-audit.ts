@@ -2,6 +2,7 @@ import { LIMITS } from "@parley/protocol";
 import { z } from "zod";
 import type { Queryable } from "../../../db/client";
 import { AppError } from "../../../lib/errors";
+import { type Param, paramsOf } from "../../../lib/sql-params";
 import { likePattern } from "../../log/query";
 import { parseAddressFilter } from "./address-filter";
 
@@ -74,7 +75,7 @@ export const AUDIT_SELECT = `select a.id, a.created_at, a.action, a.user_id, u.n
 const prefixPattern = (s: string) => `${s.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 
 /** The address condition over `a` for a filter the API accepted. */
-function addressWhere(raw: string, p: (v: unknown) => string): string {
+function addressWhere(raw: string, p: Param): string {
   const a = parseAddressFilter(raw);
   if (typeof a === "string") throw new AppError("validation_failed", `${a}.`);
   if (a.kind === "address") return `a.ip_addr = ${p(a.value)}::inet`;
@@ -95,10 +96,7 @@ export function searchIsAddress(q: string): boolean {
  * The filters as conditions over `a` (audit_log); `$1` is the workspace. Free-text search comes apart
  * (`text`) for auditPage to apply its way.
  */
-export function auditWhere(
-  f: AuditFilters,
-  p: (v: unknown) => string,
-): { where: string[]; text: string | null } {
+export function auditWhere(f: AuditFilters, p: Param): { where: string[]; text: string | null } {
   const where = ["a.workspace_id = $1"];
   if (f.user) where.push(`a.user_id = ${p(f.user)}::uuid`);
   if (f.action) where.push(`a.action like ${p(prefixPattern(f.action))}`);
@@ -143,10 +141,7 @@ export async function auditPage(
   after: [string, string] | null,
 ): Promise<AuditRow[]> {
   const params: unknown[] = [workspaceId];
-  const p = (v: unknown) => {
-    params.push(v);
-    return `$${params.length}`;
-  };
+  const p = paramsOf(params);
   const { where, text } = auditWhere(f, p);
   if (after) where.push(`(a.created_at, a.id) < (${p(after[0])}::timestamptz, ${p(after[1])}::bigint)`);
   const order = "order by a.created_at desc, a.id desc";

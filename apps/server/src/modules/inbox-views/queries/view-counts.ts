@@ -1,6 +1,7 @@
 import type { ConversationStatus } from "@parley/protocol";
 import type { AppContext } from "../../../context";
 import { type Actor, andReadable } from "../../../domain/permissions";
+import { paramsOf } from "../../../lib/sql-params";
 import { inboxFilters, type ListFilters } from "../../conversations/list";
 import { presentSavedFilter, type SavedFilterRow } from "../present";
 import type { SavedFilterParams } from "../schema";
@@ -56,10 +57,7 @@ export async function viewCounts(ctx: AppContext, actor: Actor) {
   ]);
   const savedFilters = saved.map(presentSavedFilter);
   const params: unknown[] = [actor.workspaceId, actor.userId];
-  const p = (v: unknown) => {
-    params.push(v);
-    return `$${params.length}`;
-  };
+  const p = paramsOf(params);
   const views: [string, string][] = [
     ["mine", `c.assignee_id = $2 and ${AWAKE}`],
     ["all", AWAKE],

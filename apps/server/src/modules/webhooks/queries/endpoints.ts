@@ -1,6 +1,7 @@
 import type { Queryable } from "../../../db/client";
 import type { SecretBox } from "../../../lib/crypto";
 import { notFound } from "../../../lib/errors";
+import { paramsOf } from "../../../lib/sql-params";
 import { DELIVERY_COLUMNS, type DeliveryRow, ENDPOINT_COLUMNS, type EndpointRow } from "../present";
 
 export function listEndpoints(q: Queryable, workspaceId: string): Promise<EndpointRow[]> {
@@ -43,11 +44,12 @@ export async function listDeliveries(
 ): Promise<DeliveryRow[]> {
   await findEndpoint(q, workspaceId, endpointId);
   const params: unknown[] = [workspaceId, endpointId, opts.limit];
+  const p = paramsOf(params);
   const where = ["workspace_id = $1", "endpoint_id = $2"];
-  if (opts.status) where.push(`status = $${params.push(opts.status)}`);
+  if (opts.status) where.push(`status = ${p(opts.status)}`);
   if (opts.before)
     where.push(
-      `(created_at, id) < (select created_at, id from webhook_deliveries where id = $${params.push(opts.before)})`,
+      `(created_at, id) < (select created_at, id from webhook_deliveries where id = ${p(opts.before)})`,
     );
   return q.query<DeliveryRow>(
     `select ${DELIVERY_COLUMNS} from webhook_deliveries where ${where.join(" and ")}
