@@ -66,6 +66,7 @@ import {
   stopProcess,
   waitFor,
 } from "./lib";
+import { printFloors, rowsFloor, withRows } from "./rows-floor";
 import { statementTimes } from "./statements";
 import { prepareWalFor } from "./wal";
 
@@ -203,8 +204,12 @@ async function benchParley(kind: "embedded" | "postgres", postmaster: number | n
     // A frame holds one event or several committed together; inbound messages carry their id as providerMessageId.
     const idsOf = (frame: Buffer) => findAll(frame, PROVIDER_ID_MARK);
     // Before the warm-up: the writes just after a checkpoint log whole pages, which the warm-up then takes. It
-    // writes about as much as 10,000 messages (its messages, and the new conversations' notifications).
-    await prepareWalFor(kind, RATES.reduce((a, r) => a + r, 0) * STEP_SECONDS + 10_000);
+    // writes about as much as 10,000 messages (its messages, and the new conversations' notifications); the rows
+    // floor after the steps writes FLOOR_MESSAGES at each step's batch size.
+    await prepareWalFor(
+      kind,
+      RATES.reduce((a, r) => a + r, 0) * STEP_SECONDS + 10_000 + FLOOR_MESSAGES * RATES.length,
+    );
     // Warm-up: creates the conversations and warms caches and JIT.
     await runStep(Math.min(200, RATES[0]!), sockets, (id, n) => send(`warm-${id}`, n), idsOf);
     for (let i = 0; i < CONTACTS; i += 50)
@@ -225,7 +230,20 @@ async function benchParley(kind: "embedded" | "postgres", postmaster: number | n
         "message",
       )) ?? [];
     for (const s of sockets) s.close();
-    return { steps, statementLines };
+    // The same rows written by a bare loop on this database, in batches the size of each step's, with the
+    // server stopped so that its background work is not counted.
+    await stopProcess(child);
+    const floors =
+      kind === "postgres" && postmaster !== null
+        ? await rowsFloor(
+            env.DATABASE_URL!,
+            postmaster,
+            connectionId,
+            steps.map((s) => Math.round(s.acked / s.framesPerSocket)),
+            FLOOR_MESSAGES,
+          )
+        : [];
+    return { steps, statementLines, floors };
   } finally {
     await stopProcess(child);
     fs.rmSync(dataDir, { recursive: true, force: true });
@@ -233,6 +251,8 @@ async function benchParley(kind: "embedded" | "postgres", postmaster: number | n
 }
 
 const METRICS_TOKEN = "bench-metrics-token-0123456789";
+/** Messages the rows floor writes at each batch size. */
+const FLOOR_MESSAGES = 6000;
 
 /** Notification fan-out jobs pending or running in the server's queue, from its metrics. */
 async function pendingJobs(port: number): Promise<number> {
@@ -317,14 +337,18 @@ async function main() {
   printSteps("Baseline: bare relay (HTTP POST → 50 WebSockets, no database)", relay);
   for (const kind of kinds) {
     const postmaster = kind === "postgres" ? await findPostmaster(process.env.DATABASE_URL!) : null;
-    const base = await insertBaseline(kind, postmaster);
+    const base = await insertBaseline(kind, postmaster, { logged: true });
     const insertRate = base.rate;
     console.log(
-      `\nBaseline: bare single-row INSERT loop on ${kind}: ${fmt(insertRate)} rows/s, CPU ${perUnit(base.cpuPerRow, 1)} per row`,
+      `\nBaseline: bare single-row INSERT loop on ${kind}: ${fmt(insertRate)} rows/s, CPU ${perUnit(base.cpuPerRow, 1)} per row` +
+        (base.logged
+          ? ` (a temporary table; into an ordinary one, on disk at each commit: ${fmt(base.logged.rate)} rows/s, CPU ${perUnit(base.logged.cpuPerRow, 1)} per row)`
+          : ""),
     );
-    const { steps, statementLines } = await benchParley(kind, postmaster);
+    const { steps, statementLines, floors } = await benchParley(kind, postmaster);
     printSteps(`Parley on ${kind}: webhook → ingest → 50 sockets`, steps);
     for (const line of statementLines) console.log(line);
+    printFloors(kind, floors);
     const best = sustained(steps);
     const peak = Math.max(...steps.map((s) => s.achieved));
     const relayAt = best ? relay.find((r) => r.target === best.target) : undefined;
@@ -341,13 +365,17 @@ async function main() {
       `${kind}: CPU per message over all steps ${fmt(cpuPerMessage, 3)} ms (server + database) = ${fmt(cpuPerMessage / totalMs(base.cpuPerRow), 2)}× the bare INSERT's CPU per row (${fmt(totalMs(base.cpuPerRow), 3)} ms)`,
     );
     // What any webhook that stores a row costs at least: its bare HTTP request at the same rate + a bare INSERT.
+    // And what this webhook costs at least: its bare HTTP request + its own rows, written by a bare loop.
+    const insert = totalMs(base.cpuPerRow);
     for (const s of measured) {
       const h = bareHttp.find((b) => b.target === s.target);
       if (!h || h.acked === 0) continue;
-      const floor = totalMs(h.cpu) / h.acked + totalMs(base.cpuPerRow);
+      const request = totalMs(h.cpu) / h.acked;
+      const floor = request + insert;
       const perMessage = totalMs(s.cpu!) / s.acked;
       summary.push(
-        `${kind} ${fmt(s.target)}/s: CPU per message ${fmt(perMessage, 3)} ms = ${fmt(perMessage / totalMs(base.cpuPerRow), 2)}× the bare INSERT; the floor (a bare HTTP request ${fmt(totalMs(h.cpu) / h.acked, 3)} ms + a bare INSERT) is ${fmt(floor, 3)} ms = ${fmt(floor / totalMs(base.cpuPerRow), 2)}× the bare INSERT, and the message costs ${fmt(perMessage / floor, 2)}× the floor`,
+        `${kind} ${fmt(s.target)}/s: CPU per message ${fmt(perMessage, 3)} ms = ${fmt(perMessage / insert, 2)}× the bare INSERT; the floor (a bare HTTP request ${fmt(request, 3)} ms + a bare INSERT) is ${fmt(floor, 3)} ms = ${fmt(floor / insert, 2)}× the bare INSERT, and the message costs ${fmt(perMessage / floor, 2)}× the floor` +
+          withRows(floors[steps.indexOf(s)], request, insert, perMessage),
       );
     }
   }

@@ -1,0 +1,191 @@
+import pg from "pg";
+import { type CpuSample, cpuMeter, perUnit, totalMs } from "./cpu";
+import { fmt } from "./ingest-harness";
+
+/**
+ * What an ingested message's database work costs at least: a bare loop that writes a message's three rows on
+ * Parley's own schema and data — its row in `messages` (provider id checked for a retry, as a webhook needs),
+ * its conversation's list fields updated, and its event, a copy of a real `message.created` event of the
+ * benchmark's — `batch` messages a transaction, with named prepared statements and nothing else: no HTTP, no
+ * signature, no validation, no locks taken ahead, no sockets. The CPU is the loop's process and PostgreSQL's,
+ * like the bare INSERT's (bench/insert-baseline.ts).
+ */
+
+const INSERT_MESSAGES = `insert into messages (workspace_id, conversation_id, connection_id, direction, kind, author_type,
+    author_id, text, provider_message_id, created_at)
+  select $1, u.conversation_id, u.connection_id, 'inbound', 'message', 'contact', u.contact_id, u.text, u.provider_id, $6
+  from unnest($2::uuid[], $3::uuid[], $4::uuid[], $5::text[], $7::text[])
+    as u(conversation_id, connection_id, contact_id, text, provider_id)
+  on conflict (connection_id, provider_message_id) where provider_message_id is not null do nothing
+  returning id, seq, conversation_id, text`;
+
+const UPDATE_CONVERSATIONS = `update conversations c set last_activity_at = $1, updated_at = $1,
+    last_message_id = v.message_id, last_message_preview = v.text, last_message_author = 'contact',
+    last_message_direction = 'inbound', last_inbound_seq = v.seq, last_customer_message_at = $1,
+    first_unanswered_at = coalesce(c.first_unanswered_at, $1)
+  from unnest($2::uuid[], $3::uuid[], $4::text[], $5::int8[]) as v(id, message_id, text, seq)
+  where c.id = v.id`;
+
+const APPEND_EVENTS = `with s as (update workspaces set event_seq = event_seq + $2 where id = $1
+    returning event_seq - $2 as base)
+  insert into events (workspace_id, seq, type, conversation_id, audience, payload, created_at)
+  select $1, s.base + p.ord, 'message.created', p.conversation_id, p.audience, p.payload, $5
+  from s, rows from (unnest($3::uuid[]), jsonb_array_elements($4::jsonb), jsonb_array_elements($6::jsonb))
+    with ordinality as p(conversation_id, payload, audience, ord)`;
+
+export interface RowsFloor {
+  batch: number;
+  rate: number;
+  cpuPerMessage: CpuSample;
+  /** The size of the event written per message (a copy of a real one). */
+  eventBytes: number;
+}
+
+/**
+ * Runs the loop once per batch size, about `messages` messages each, into the conversations of `connectionId`.
+ * A failure is printed and gives no figures: the rest of the benchmark's results still stand.
+ */
+export async function rowsFloor(
+  databaseUrl: string,
+  postmaster: number,
+  connectionId: string,
+  batches: number[],
+  messages: number,
+): Promise<RowsFloor[]> {
+  try {
+    return await measureRows(databaseUrl, postmaster, connectionId, batches, messages);
+  } catch (err) {
+    console.log(`\nThe rows floor could not run: ${(err as Error).message}`);
+    return [];
+  }
+}
+
+async function measureRows(
+  databaseUrl: string,
+  postmaster: number,
+  connectionId: string,
+  batches: number[],
+  messages: number,
+): Promise<RowsFloor[]> {
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    const workspaceId = (
+      await client.query<{ workspace_id: string }>(
+        "select workspace_id from channel_connections where id = $1",
+        [connectionId],
+      )
+    ).rows[0]?.workspace_id;
+    const conversations = (
+      await client.query<{ id: string; connection_id: string; contact_id: string }>(
+        "select id, connection_id, contact_id from conversations where connection_id = $1 order by id",
+        [connectionId],
+      )
+    ).rows;
+    const [sample] = (
+      await client.query<{ payload: string; audience: string }>(
+        `select payload::text, audience::text from events where workspace_id = $1 and type = 'message.created'
+         order by seq desc limit 1`,
+        [workspaceId],
+      )
+    ).rows;
+    if (!workspaceId || conversations.length === 0 || !sample)
+      throw new Error("the rows floor needs the benchmark's conversations and events");
+    const meter = cpuMeter(null, postmaster);
+    const out: RowsFloor[] = [];
+    let n = 0;
+    for (const wanted of batches) {
+      // One message per conversation in a transaction, as the benchmark's batches mostly are.
+      const batch = Number.isFinite(wanted) ? Math.max(1, Math.min(wanted, conversations.length)) : 1;
+      const cpu0 = meter.sample();
+      const t0 = performance.now();
+      let done = 0;
+      while (done < messages) {
+        const now = new Date();
+        const picked = Array.from(
+          { length: batch },
+          (_, i) => conversations[(done + i) % conversations.length]!,
+        );
+        const texts = picked.map(() => `message ${n++}`);
+        done += batch;
+        await client.query("begin");
+        const inserted = await client.query<{
+          id: string;
+          seq: string;
+          conversation_id: string;
+          text: string;
+        }>({
+          name: "floor.insert",
+          text: INSERT_MESSAGES,
+          values: [
+            workspaceId,
+            picked.map((c) => c.id),
+            picked.map((c) => c.connection_id),
+            picked.map((c) => c.contact_id),
+            texts,
+            now,
+            texts.map((t) => `floor-${t}`),
+          ],
+        });
+        const rows = inserted.rows;
+        if (rows.length !== batch)
+          throw new Error(`the rows floor inserted ${rows.length} of ${batch} messages`);
+        await client.query({
+          name: "floor.update",
+          text: UPDATE_CONVERSATIONS,
+          values: [
+            now,
+            rows.map((r) => r.conversation_id),
+            rows.map((r) => r.id),
+            rows.map((r) => r.text),
+            rows.map((r) => r.seq),
+          ],
+        });
+        await client.query({
+          name: "floor.append",
+          text: APPEND_EVENTS,
+          values: [
+            workspaceId,
+            rows.length,
+            rows.map((r) => r.conversation_id),
+            `[${rows.map(() => sample.payload).join(",")}]`,
+            now,
+            `[${rows.map(() => sample.audience).join(",")}]`,
+          ],
+        });
+        await client.query("commit");
+      }
+      const seconds = (performance.now() - t0) / 1000;
+      const cpu = meter.since(cpu0);
+      out.push({
+        batch,
+        rate: done / seconds,
+        cpuPerMessage: { app: cpu.app / done, db: cpu.db / done },
+        eventBytes: Buffer.byteLength(sample.payload),
+      });
+    }
+    return out;
+  } finally {
+    await client.end();
+  }
+}
+
+export function printFloors(kind: string, floors: RowsFloor[]) {
+  if (floors.length === 0) return;
+  console.log(
+    `\nFloor: a message's own rows on ${kind}, written by a bare loop (its message, its conversation's update, its event of ${floors[0]!.eventBytes} bytes; no HTTP, no sockets)`,
+  );
+  console.log("  per transaction  messages/s  CPU ms per message");
+  for (const f of floors)
+    console.log(
+      `  ${fmt(f.batch).padStart(15)}  ${fmt(f.rate).padStart(10)}  ${perUnit(f.cpuPerMessage, 1)}`,
+    );
+}
+
+/** The summary's comparison of a step with its rows floor plus a bare HTTP request, when the floor ran. */
+export function withRows(rows: RowsFloor | undefined, request: number, insert: number, perMessage: number) {
+  if (!rows) return "";
+  const own = totalMs(rows.cpuPerMessage);
+  const floor = request + own;
+  return `; with the message's own rows instead of the bare INSERT (${fmt(rows.batch)} a transaction, ${fmt(own, 3)} ms) the floor is ${fmt(floor, 3)} ms = ${fmt(floor / insert, 2)}× the bare INSERT, and the message costs ${fmt(perMessage / floor, 2)}× it`;
+}
