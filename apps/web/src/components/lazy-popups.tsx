@@ -10,6 +10,14 @@ import {
 import "./controls.css";
 
 /**
+ * What closes a menu from outside it: a press of the pointer. Mantine's menus also close at a key pressed
+ * outside the target and the dropdown, but the target here is the box over the button, and until the focus trap
+ * has moved the focus into a menu just opened from the keyboard, the button has it: its arrow key would close
+ * the menu it opened.
+ */
+const POINTER_OUTSIDE = ["mousedown", "touchstart"];
+
+/**
  * Menus and tooltips that mount when they are first wanted. The conversation's header and every message of
  * the feed hold several; a mounted Mantine menu or tooltip (its floating-ui instance, listeners and effects)
  * is work on every switch of conversation, though most are never opened.
@@ -22,14 +30,6 @@ import "./controls.css";
  * it was left in the menu or nowhere (Escape, an item that did its work in place); an item that moved it
  * (quoting a message puts it in the composer) keeps it there, where Mantine would take it back.
  */
-/**
- * What closes a menu from outside it: a press of the pointer. Mantine's menus also close at a key pressed
- * outside the target and the dropdown, but the target here is the box over the button, and until the focus trap
- * has moved the focus into a menu just opened from the keyboard, the button has it: its arrow key would close
- * the menu it opened.
- */
-const POINTER_OUTSIDE = ["mousedown", "touchstart"];
-
 export function useLazyMenu(position: MenuProps["position"] = "bottom-end") {
   const [opened, setOpened] = useState(false);
   const [mounted, setMounted] = useState(false);
