@@ -30,7 +30,7 @@ const APPEND_EVENTS = `with s as (update workspaces set event_seq = event_seq + 
     returning event_seq - $2 as base)
   insert into events (workspace_id, seq, type, conversation_id, audience, payload, created_at)
   select $1, s.base + p.ord, 'message.created', p.conversation_id, p.audience, p.payload, $5
-  from s, rows from (unnest($3::uuid[]), jsonb_array_elements($4::jsonb), jsonb_array_elements($6::jsonb))
+  from s, rows from (unnest($3::uuid[]), json_array_elements($4::json), json_array_elements($6::json))
     with ordinality as p(conversation_id, payload, audience, ord)`;
 
 export interface RowsFloor {

@@ -24,34 +24,34 @@ describe("the event log", () => {
     const read = await readEvents(t.db, workspaceId, after, 10);
     expect(read.map((r) => r.event)).toEqual(events.map((e) => e.event));
     expect(read.map((r) => r.audience)).toEqual([{}, { userIds: ["u-1"] }, {}]);
-    // Each row's columns line up with its own payload, which also holds the number (the previous release's
-    // processes read it there during a rolling upgrade).
+    // Each row's columns line up with its own payload, which is stored as written: the event without its number,
+    // which readers take from the column.
     const rows = await t.db.query<{
       seq: number;
       type: string;
       conversation_id: string | null;
-      in_payload: string;
+      payload: string;
     }>(
-      `select seq, type, conversation_id, payload ->> 'seq' as in_payload
+      `select seq, type, conversation_id, payload::text as payload
        from events where workspace_id = $1 and seq > $2 order by seq`,
       [workspaceId, after],
     );
-    expect(rows).toEqual([
-      { seq: after + 1, type: "contact.erased", conversation_id: null, in_payload: String(after + 1) },
-      {
-        seq: after + 2,
-        type: "conversation.deleted",
-        conversation_id: conversationId,
-        in_payload: String(after + 2),
-      },
-      { seq: after + 3, type: "contact.erased", conversation_id: null, in_payload: String(after + 3) },
+    expect(rows.map(({ payload: _p, ...columns }) => columns)).toEqual([
+      { seq: after + 1, type: "contact.erased", conversation_id: null },
+      { seq: after + 2, type: "conversation.deleted", conversation_id: conversationId },
+      { seq: after + 3, type: "contact.erased", conversation_id: null },
     ]);
+    for (const [i, row] of rows.entries()) {
+      const { seq: _seq, ...withoutNumber } = events[i]!.event;
+      expect(JSON.parse(row.payload)).toEqual(withoutNumber);
+      expect(JSON.parse(row.payload)).not.toHaveProperty("seq");
+    }
     // Up to a number, and from the middle.
     const middle = await readEvents(t.db, workspaceId, after + 1, 10, after + 2);
     expect(middle.map((r) => r.event.seq)).toEqual([after + 2]);
   });
 
-  it("takes an event's number from its column: a payload without it reads the same", async () => {
+  it("reads an event written by an earlier release the same: its number comes from the column", async () => {
     const { workspaceId } = await newWorkspace(t);
     const { events } = await t.db.tx((tx) =>
       appendEvents(
@@ -62,12 +62,21 @@ describe("the event log", () => {
       ),
     );
     const seq = events[0]!.event.seq;
-    await t.db.query("update events set payload = payload - 'seq' where workspace_id = $1 and seq = $2", [
-      workspaceId,
-      seq,
-    ]);
+    // Earlier releases wrote a jsonb document with the number merged in: written the same way here (jsonb into
+    // the json column), with a different number inside, which the column must win over.
+    await t.db.query(
+      `update events set payload = payload::jsonb || jsonb_build_object('seq', seq + 1000)
+       where workspace_id = $1 and seq = $2`,
+      [workspaceId, seq],
+    );
+    const [stored] = await t.db.query<{ n: string }>(
+      "select payload ->> 'seq' as n from events where workspace_id = $1 and seq = $2",
+      [workspaceId, seq],
+    );
+    expect(stored!.n).toBe(String(seq + 1000));
     const [read] = await readEvents(t.db, workspaceId, seq - 1, 1);
     expect(read!.event).toEqual(events[0]!.event);
+    expect(read!.event.seq).toBe(seq);
   });
 
   it("appends nothing for a workspace that does not exist: the statement's own update of its row says so", async () => {

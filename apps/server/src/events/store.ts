@@ -54,10 +54,9 @@ const APPEND = prepared(
   `with s as (update workspaces set event_seq = event_seq + $2 where id = $1 returning event_seq - $2 as base),
      e as (
        insert into events (workspace_id, seq, type, conversation_id, audience, payload, created_at)
-       select $1, s.base + p.ord, p.type, p.conversation_id, p.audience,
-         p.payload || jsonb_build_object('seq', s.base + p.ord), $7
-       from s, rows from (unnest($3::text[]), unnest($4::uuid[]), jsonb_array_elements($5::jsonb),
-         jsonb_array_elements($6::jsonb)) with ordinality as p(type, conversation_id, audience, payload, ord)
+       select $1, s.base + p.ord, p.type, p.conversation_id, p.audience, p.payload, $7
+       from s, rows from (unnest($3::text[]), unnest($4::uuid[]), json_array_elements($5::json),
+         json_array_elements($6::json)) with ordinality as p(type, conversation_id, audience, payload, ord)
        returning seq),
      j as (
        insert into jobs (type, payload, run_at, workspace_id, max_attempts)
@@ -156,9 +155,8 @@ const READ_UP_TO = prepared(
 );
 
 /**
- * A row of the log as an event, its number taken from its own column. The payload holds it too, for the
- * processes of the previous release during a rolling upgrade, which read it there; a later release may stop
- * writing it.
+ * A row of the log as an event, its number taken from its own column: the document does not hold it (those
+ * written by earlier releases do, with the same value).
  */
 export const eventOfRow = (r: {
   seq: number;
