@@ -89,7 +89,8 @@ export async function createHttpApp(ctx: AppContext): Promise<App> {
   app.addContentTypeParser("application/json", { parseAs: "buffer" }, (req, body, done) => {
     const buf = body as Buffer;
     req.rawBody = buf;
-    if (buf.length === 0) return done(null, undefined);
+    // A webhook's channel adapter reads its raw bytes once its signature is checked: not parsed here too.
+    if (buf.length === 0 || req.routeOptions.url?.startsWith("/api/webhooks/")) return done(null, undefined);
     try {
       done(null, JSON.parse(buf.toString("utf8")));
     } catch {
@@ -102,13 +103,13 @@ export async function createHttpApp(ctx: AppContext): Promise<App> {
     done(null, undefined);
   });
 
-  // Providers that post form-encoded webhooks (Twilio-compatible SMS) sign the parameters: webhooks only.
+  // Providers that post form-encoded webhooks (Twilio-compatible SMS) sign the parameters: webhooks only, whose
+  // adapter reads the raw bytes.
   app.addContentTypeParser("application/x-www-form-urlencoded", { parseAs: "buffer" }, (req, body, done) => {
     if (!req.url.startsWith("/api/webhooks/"))
       return done(new AppError("unsupported_media_type", "Send the body as application/json."), undefined);
-    const buf = body as Buffer;
-    req.rawBody = buf;
-    done(null, Object.fromEntries(new URLSearchParams(buf.toString("utf8"))));
+    req.rawBody = body as Buffer;
+    done(null, undefined);
   });
 
   app.setErrorHandler((caught, req, reply) => {

@@ -98,6 +98,11 @@ describe("ingest through the API channel", () => {
     const malformed = await conn.post(null, { raw: "{not json" });
     expect(malformed.status).toBe(400);
     expect(malformed.body.error.code).toBe("invalid_json");
+    // Read by the channel's adapter, after the signature, not by the server's JSON body parser.
+    expect(malformed.body.error.message).toBe("The webhook body is not valid JSON.");
+    const malformedUnsigned = await conn.post(null, { raw: "{not json", secret: "not-the-secret" });
+    expect(malformedUnsigned.status).toBe(401);
+    expect(malformedUnsigned.body.error.code).toBe("invalid_signature");
     const wrong = await conn.post({ type: "message", id: 5, contact: { id: "x" }, text: "hi" });
     expect(wrong.status).toBe(400);
     expect(wrong.body.error.code).toBe("validation_failed");
