@@ -52,6 +52,12 @@ export function requestIdOf(req: IncomingMessage): string {
   return typeof given === "string" && REQUEST_ID.test(given) ? given : crypto.randomUUID();
 }
 
+/**
+ * The channels' webhooks (`modules/connections/webhooks.ts`): their adapters read the raw body, after checking
+ * its signature. A matched route's pattern, or a request's URL.
+ */
+const isWebhookPath = (path: string | undefined) => path?.startsWith("/api/webhooks/") === true;
+
 /** Builds the HTTP server: plugins, the error shape, authentication and CSRF checks. Routes come from modules. */
 export async function createHttpApp(ctx: AppContext): Promise<App> {
   const app = Fastify({
@@ -90,7 +96,7 @@ export async function createHttpApp(ctx: AppContext): Promise<App> {
     const buf = body as Buffer;
     req.rawBody = buf;
     // A webhook's channel adapter reads its raw bytes once its signature is checked: not parsed here too.
-    if (buf.length === 0 || req.routeOptions.url?.startsWith("/api/webhooks/")) return done(null, undefined);
+    if (buf.length === 0 || isWebhookPath(req.routeOptions.url)) return done(null, undefined);
     try {
       done(null, JSON.parse(buf.toString("utf8")));
     } catch {
@@ -106,7 +112,7 @@ export async function createHttpApp(ctx: AppContext): Promise<App> {
   // Providers that post form-encoded webhooks (Twilio-compatible SMS) sign the parameters: webhooks only, whose
   // adapter reads the raw bytes.
   app.addContentTypeParser("application/x-www-form-urlencoded", { parseAs: "buffer" }, (req, body, done) => {
-    if (!req.url.startsWith("/api/webhooks/"))
+    if (!isWebhookPath(req.url))
       return done(new AppError("unsupported_media_type", "Send the body as application/json."), undefined);
     req.rawBody = body as Buffer;
     done(null, undefined);
@@ -280,7 +286,7 @@ export async function createHttpApp(ctx: AppContext): Promise<App> {
   // it; a person's own input is refused with the field to fix. Runs before the schemas validate.
   app.addHook("preValidation", async (req) => {
     const route = req.routeOptions.url ?? "";
-    if (route.startsWith("/api/webhooks/")) {
+    if (isWebhookPath(route)) {
       // A webhook is read from its raw bytes, never from the parsed body: the ingest queue cleans the events
       // it becomes, so its body is not walked here too.
       storableDeep(req.query);
