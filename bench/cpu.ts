@@ -72,6 +72,35 @@ export async function findPostmaster(url: string): Promise<number | null> {
   }
 }
 
+/** The machine's CPU time since boot in /proc/stat's ticks, in all and idle (idle + waiting for I/O). */
+export interface MachineSample {
+  all: number;
+  idle: number;
+}
+
+export function machineSample(): MachineSample | null {
+  try {
+    const line = fs.readFileSync("/proc/stat", "utf8").split("\n", 1)[0]!;
+    // cpu  user nice system idle iowait irq softirq steal (guest time is already in user)
+    const t = line.trim().split(/\s+/).slice(1, 9).map(Number);
+    return { all: t.reduce((a, b) => a + b, 0), idle: t[3]! + t[4]! };
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * The share of the machine's CPU time that went unused since `from` (0–1): near 0, the step took all the
+ * machine had and its rate says what the CPUs allow; well above it, something else held the rate back
+ * (waiting between the processes, the load's own concurrency). /proc/stat counts the whole machine: in a
+ * container held to a CPU quota it says nothing about the quota.
+ */
+export function idleSince(from: MachineSample | null): number | undefined {
+  const now = machineSample();
+  if (!from || !now || now.all <= from.all) return undefined;
+  return (now.idle - from.idle) / (now.all - from.all);
+}
+
 /** This process's CPU time in ms. */
 export const selfCpuMs = () => {
   const u = process.cpuUsage();

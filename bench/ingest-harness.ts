@@ -1,6 +1,6 @@
 import crypto from "node:crypto";
 import WebSocket from "ws";
-import { type CpuSample, type cpuMeter, perUnit } from "./cpu";
+import { type CpuSample, type cpuMeter, idleSince, machineSample, perUnit, selfCpuMs } from "./cpu";
 
 /**
  * The ingest benchmarks' load: open-loop steps of signed webhooks at a rate, each message timed until it has
@@ -30,6 +30,10 @@ export interface StepResult {
   framesPerSocket: number;
   /** CPU ms of the server (app) and the database (db) over the step, when measured. */
   cpu?: CpuSample;
+  /** With the CPU: the load generator's own CPU ms over the step (this process). */
+  loadCpu?: number;
+  /** With the CPU: the share of the machine's CPU time left unused over the step (0–1). */
+  idle?: number;
 }
 
 type Meter = ReturnType<typeof cpuMeter>;
@@ -110,6 +114,8 @@ export async function runStep(
   });
   const total = Math.round(rate * stepSeconds);
   const cpuFrom = meter?.sample();
+  const loadFrom = selfCpuMs();
+  const machineFrom = machineSample();
   const started = performance.now();
   const inflight: Promise<void>[] = [];
   const prefix = crypto.randomBytes(4).toString("hex");
@@ -137,6 +143,8 @@ export async function runStep(
   const until = performance.now() + 5000;
   while (doneAt.size < ackAt.size && performance.now() < until) await new Promise((r) => setTimeout(r, 20));
   const cpu = meter && cpuFrom ? meter.since(cpuFrom) : undefined;
+  const loadCpu = selfCpuMs() - loadFrom;
+  const idle = idleSince(machineFrom);
   for (const [i, s] of sockets.entries()) s.off("message", handlers[i]!);
   const lat: number[] = [];
   const latAck: number[] = [];
@@ -164,7 +172,7 @@ export async function runStep(
     errors,
     leaks,
     framesPerSocket: frames / sockets.length,
-    ...(cpu ? { cpu } : {}),
+    ...(cpu ? { cpu, loadCpu, ...(idle === undefined ? {} : { idle }) } : {}),
   };
 }
 
@@ -215,14 +223,30 @@ export const fmt = (n: number, d = 0) => (Number.isFinite(n) ? n.toFixed(d) : "-
 
 export function printSteps(title: string, steps: StepResult[]) {
   console.log(`\n${title}`);
+  // Each column as wide as its widest value or its name.
+  const columns: [string, number, (s: StepResult) => string][] = [
+    ["target/s", 8, (s) => fmt(s.target)],
+    ["achieved/s", 10, (s) => fmt(s.achieved)],
+    ["acked", 11, (s) => `${s.acked}/${s.sent}`],
+    ["to all", 6, (s) => String(s.complete)],
+    ["p50 ms", 6, (s) => fmt(s.p50, 1)],
+    ["p99 ms", 6, (s) => fmt(s.p99, 1)],
+    ["p50 from 200", 12, (s) => fmt(s.p50Ack, 1)],
+    ["p99 from 200", 12, (s) => fmt(s.p99Ack, 1)],
+    ["errors", 6, (s) => String(s.errors)],
+    ["msgs/frame", 10, (s) => fmt(s.acked / s.framesPerSocket, 1)],
+  ];
+  const row = (cells: string[]) => `  ${cells.map((c, i) => c.padStart(columns[i]![1])).join("  ")}`;
+  const cpu = (s: StepResult) => (s.cpu ? perUnit(s.cpu, s.acked) : "-");
+  const load = (s: StepResult) => (s.loadCpu === undefined ? "-" : fmt(s.loadCpu / s.acked, 3));
+  const idle = (s: StepResult) => (s.idle === undefined ? "-" : `${fmt(s.idle * 100)} %`);
   console.log(
-    "  target/s  achieved/s  acked    to all   p50 ms  p99 ms  p50 from 200  p99 from 200  errors  msgs/frame  CPU ms per message",
+    `${row(columns.map(([name]) => name))}  ${"CPU ms per message".padEnd(33)}  ${"load ms".padStart(7)}  ${"idle".padStart(5)}`,
   );
-  for (const s of steps) {
+  for (const s of steps)
     console.log(
-      `  ${fmt(s.target).padStart(8)}  ${fmt(s.achieved).padStart(10)}  ${`${s.acked}/${s.sent}`.padStart(11)}  ${String(s.complete).padStart(6)}  ${fmt(s.p50, 1).padStart(6)}  ${fmt(s.p99, 1).padStart(6)}  ${fmt(s.p50Ack, 1).padStart(12)}  ${fmt(s.p99Ack, 1).padStart(12)}  ${String(s.errors).padStart(6)}  ${fmt(s.acked / s.framesPerSocket, 1).padStart(10)}  ${s.cpu ? perUnit(s.cpu, s.acked) : "-"}`,
+      `${row(columns.map(([, , value]) => value(s)))}  ${cpu(s).padEnd(33)}  ${load(s).padStart(7)}  ${idle(s).padStart(5)}`,
     );
-  }
 }
 
 /** Highest step whose achieved rate kept up (≥ 95 %), delivered everything to all sockets, within the p99 target. */

