@@ -68,6 +68,21 @@ export function findAll(frame: Buffer, mark: Buffer): string[] {
   return out;
 }
 
+/**
+ * Open-loop pacing: calls `each(i)` for i = 0 … total − 1, the i-th at `i / rate` seconds after the start
+ * (at once when it is already late), and resolves with the start's `performance.now()`. The load does not wait
+ * for answers: `each` starts a request and returns.
+ */
+export async function paced(rate: number, total: number, each: (i: number) => void): Promise<number> {
+  const started = performance.now();
+  for (let i = 0; i < total; i++) {
+    const wait = started + (i * 1000) / rate - performance.now();
+    if (wait > 1) await new Promise((r) => setTimeout(r, wait));
+    each(i);
+  }
+  return started;
+}
+
 export const pct = (sorted: number[], p: number) =>
   sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]! : Number.NaN;
 
@@ -116,13 +131,9 @@ export async function runStep(
   const cpuFrom = meter?.sample();
   const loadFrom = selfCpuMs();
   const machineFrom = machineSample();
-  const started = performance.now();
   const inflight: Promise<void>[] = [];
   const prefix = crypto.randomBytes(4).toString("hex");
-  for (let i = 0; i < total; i++) {
-    const due = started + (i * 1000) / rate;
-    const wait = due - performance.now();
-    if (wait > 1) await new Promise((r) => setTimeout(r, wait));
+  const started = await paced(rate, total, (i) => {
     const id = `${prefix}-${i}`;
     sentAt.set(id, performance.now());
     numberOf.set(id, i);
@@ -137,7 +148,7 @@ export async function runStep(
         },
       ),
     );
-  }
+  });
   await Promise.all(inflight);
   const sendWindow = (performance.now() - started) / 1000;
   const until = performance.now() + 5000;

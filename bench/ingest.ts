@@ -47,6 +47,7 @@ import {
   openSockets,
   P99_TARGET_MS,
   PROVIDER_ID_MARK,
+  paced,
   printSteps,
   runStep as runStepFor,
   type StepResult,
@@ -114,11 +115,8 @@ async function bareHttpStep(
 ): Promise<HttpStep> {
   const total = Math.round(rate * seconds);
   const from = meter.sample();
-  const started = performance.now();
   const inflight: Promise<number>[] = [];
-  for (let i = 0; i < total; i++) {
-    const wait = started + (i * 1000) / rate - performance.now();
-    if (wait > 1) await new Promise((r) => setTimeout(r, wait));
+  const started = await paced(rate, total, (i) => {
     const body = JSON.stringify({
       type: "message",
       id: `h-${i}`,
@@ -131,7 +129,7 @@ async function bareHttpStep(
         () => 0,
       ),
     );
-  }
+  });
   const acked = (await Promise.all(inflight)).filter((status) => status === 200).length;
   const achieved = acked / ((performance.now() - started) / 1000);
   return { target: rate, achieved, acked, cpu: meter.since(from) };

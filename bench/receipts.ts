@@ -31,6 +31,7 @@ import pg from "pg";
 import WebSocket from "ws";
 import { startSuiteCluster } from "../apps/server/src/testing/postgres-setup";
 import { type CpuSample, cpuMeter, findPostmaster, perUnit, totalMs } from "./cpu";
+import { paced } from "./ingest-harness";
 import {
   addAgents,
   apiConnection,
@@ -119,12 +120,8 @@ async function runStep(
   const total = Math.min(ids.length, Math.round(rate * STEP_SECONDS));
   const perCommit = await commits();
   const cpuFrom = meter.sample();
-  const started = performance.now();
   const inflight: Promise<void>[] = [];
-  for (let i = 0; i < total; i++) {
-    const due = started + (i * 1000) / rate;
-    const wait = due - performance.now();
-    if (wait > 1) await new Promise((r) => setTimeout(r, wait));
+  const started = await paced(rate, total, (i) => {
     const id = ids[i]!;
     sentAt.set(id, performance.now());
     const body = JSON.stringify({
@@ -144,7 +141,7 @@ async function runStep(
         },
       ),
     );
-  }
+  });
   await Promise.all(inflight);
   const sendWindow = (performance.now() - started) / 1000;
   const until = performance.now() + 10_000;
