@@ -36,18 +36,16 @@ import crypto from "node:crypto";
 import fs from "node:fs";
 import http from "node:http";
 import os from "node:os";
-import path from "node:path";
 import type WebSocket from "ws";
 import { startSuiteCluster } from "../apps/server/src/testing/postgres-setup";
-import { type CpuSample, cpuMeter, findPostmaster, perUnit, totalMs } from "./cpu";
+import { cpuMeter, findPostmaster, perUnit, totalMs } from "./cpu";
+import { relayBaseline } from "./ingest-baselines";
 import {
   findAll,
   fmt,
-  ID_MARK,
   openSockets,
   P99_TARGET_MS,
   PROVIDER_ID_MARK,
-  paced,
   printSteps,
   runStep as runStepFor,
   type StepResult,
@@ -60,11 +58,8 @@ import {
   addAgents,
   apiConnection,
   createOwner,
-  freePort,
-  ROOT,
   request,
   signIn,
-  startProcess,
   startServer,
   stopProcess,
   waitFor,
@@ -89,96 +84,6 @@ const runStep = (
 
 const post = (port: number, urlPath: string, body: string, headers: Record<string, string> = {}) =>
   request(port, "POST", urlPath, body, headers, agent);
-
-async function get(port: number, urlPath: string, cookie?: string) {
-  const res = await fetch(`http://127.0.0.1:${port}${urlPath}`, { headers: cookie ? { cookie } : {} });
-  return { status: res.status, body: await res.text() };
-}
-
-/** The bare HTTP baseline of one rate: requests answered and the relay process's CPU per request. */
-interface HttpStep {
-  target: number;
-  achieved: number;
-  acked: number;
-  cpu: CpuSample;
-}
-
-/**
- * The least a webhook costs the server before any work: the relay with no socket connected answers each POST
- * with 200 and nothing else. Open loop at `rate` for the step's length; CPU of the relay process per request.
- */
-async function bareHttpStep(
-  port: number,
-  rate: number,
-  meter: ReturnType<typeof cpuMeter>,
-  seconds = STEP_SECONDS,
-): Promise<HttpStep> {
-  const total = Math.round(rate * seconds);
-  const from = meter.sample();
-  const inflight: Promise<number>[] = [];
-  const started = await paced(rate, total, (i) => {
-    const body = JSON.stringify({
-      type: "message",
-      id: `h-${i}`,
-      contact: { id: `c-${i % CONTACTS}` },
-      text: `message ${i}`,
-    });
-    inflight.push(
-      post(port, "/", body).then(
-        (r) => r.status,
-        () => 0,
-      ),
-    );
-  });
-  const acked = (await Promise.all(inflight)).filter((status) => status === 200).length;
-  const achieved = acked / ((performance.now() - started) / 1000);
-  return { target: rate, achieved, acked, cpu: meter.since(from) };
-}
-
-async function relayBaseline(): Promise<{ relay: StepResult[]; http: HttpStep[] }> {
-  const port = await freePort();
-  const child = startProcess([path.join(ROOT, "bench/ws-relay.ts")], { PORT: String(port) });
-  try {
-    await waitFor(async () => (await get(port, "/")).status > 0, "the relay");
-    const meter = cpuMeter(child.pid!, null);
-    // First with no socket connected: the HTTP request alone, after a second of warm-up (JIT, connections).
-    await bareHttpStep(port, RATES[0]!, meter, 1);
-    const http: HttpStep[] = [];
-    for (const rate of RATES) http.push(await bareHttpStep(port, rate, meter));
-    const sockets = await openSockets(
-      `ws://127.0.0.1:${port}`,
-      Array.from({ length: AGENTS }, () => undefined),
-    );
-    const steps: StepResult[] = [];
-    for (const rate of RATES) {
-      steps.push(
-        await runStep(
-          rate,
-          sockets,
-          async (id, n) =>
-            (
-              await post(
-                port,
-                "/",
-                JSON.stringify({
-                  type: "message",
-                  id,
-                  contact: { id: `c-${n % CONTACTS}` },
-                  text: `message ${n}`,
-                }),
-              )
-            ).status,
-          (frame) => findAll(frame, ID_MARK),
-          meter,
-        ),
-      );
-    }
-    for (const s of sockets) s.close();
-    return { relay: steps, http };
-  } finally {
-    child.kill("SIGKILL");
-  }
-}
 
 async function benchParley(kind: "embedded" | "postgres", postmaster: number | null) {
   const { port, dataDir, env, child } = await startServer(kind, "", { METRICS_TOKEN });
@@ -327,7 +232,13 @@ async function main() {
     agent.destroy();
     return;
   }
-  const { relay, http: bareHttp } = await relayBaseline();
+  const { relay, http: bareHttp } = await relayBaseline({
+    rates: RATES,
+    stepSeconds: STEP_SECONDS,
+    agents: AGENTS,
+    contacts: CONTACTS,
+    agent,
+  });
   console.log("\nBaseline: bare HTTP (POST → 200, no socket, no database)");
   console.log("  target/s  achieved/s  acked        CPU ms per request");
   for (const h of bareHttp)
