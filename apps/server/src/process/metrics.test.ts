@@ -26,6 +26,9 @@ describe("GET /metrics", () => {
       "parley_ingest_webhooks_total",
       "parley_ingest_events_total",
       "parley_ingest_duration_seconds_bucket",
+      "parley_ingest_wait_seconds_bucket",
+      "parley_ingest_transaction_seconds_bucket",
+      "parley_ingest_batch_submissions_bucket",
       "parley_ingest_queue_depth",
       "parley_job_attempts_total",
       "parley_job_duration_seconds_bucket",
@@ -66,6 +69,11 @@ describe("GET /metrics", () => {
     expect(delta("parley_ingest_events_total")).toBe(3);
     expect(delta("parley_ingest_webhooks_total", { outcome: "stored" })).toBe(3);
     expect(delta("parley_ingest_duration_seconds_count")).toBe(3);
+    // One after another, each webhook had a transaction of its own, which it waited for.
+    expect(delta("parley_ingest_wait_seconds_count")).toBe(3);
+    expect(delta("parley_ingest_transaction_seconds_count")).toBe(3);
+    expect(delta("parley_ingest_batch_submissions_sum")).toBe(3);
+    expect(delta("parley_ingest_transaction_seconds_sum")).toBeGreaterThan(0);
     expect(delta("parley_bus_lag_seconds_count")).toBeGreaterThanOrEqual(3);
 
     // Ingest enqueues the notification fan-out; the worker role runs it.

@@ -9,7 +9,7 @@ import { safeEqual } from "../lib/crypto";
 import { AppError } from "../lib/errors";
 import type { LimitStore } from "../lib/limits";
 import type { Clock } from "../lib/time";
-import type { IngestQueue, IngestSettled } from "../modules/ingest/ingest-queue";
+import type { IngestBatchRun, IngestQueue, IngestSettled } from "../modules/ingest/ingest-queue";
 import type { WidgetHub } from "../modules/widget/hub";
 import type { RealtimeHub } from "../realtime/hub";
 
@@ -38,6 +38,24 @@ export class Metrics {
     name: "parley_ingest_duration_seconds",
     help: "From a submission to the ingest queue until its transaction committed (waiting included)",
     buckets: SECONDS,
+    registers: [this.registry],
+  });
+  private readonly ingestWaitSeconds = new Histogram({
+    name: "parley_ingest_wait_seconds",
+    help: "From a submission to the ingest queue until the batch that writes it started",
+    buckets: SECONDS,
+    registers: [this.registry],
+  });
+  private readonly ingestTransactionSeconds = new Histogram({
+    name: "parley_ingest_transaction_seconds",
+    help: "One ingest batch, from its start (waiting for a database connection included) until it settled: its transaction and any run again after a deadlock, the health fields written after it, and after a failure its submissions' one-by-one retries",
+    buckets: SECONDS,
+    registers: [this.registry],
+  });
+  private readonly ingestBatchSubmissions = new Histogram({
+    name: "parley_ingest_batch_submissions",
+    help: "Submissions in one ingest batch, written by one transaction unless it failed",
+    buckets: [1, 2, 5, 10, 20, 50, 100, 200],
     registers: [this.registry],
   });
   private readonly jobAttempts = new Counter({
@@ -70,6 +88,11 @@ export class Metrics {
       this.ingestWebhooks.inc({ outcome: s.ok ? "stored" : "failed" });
       if (s.ok) this.ingestEvents.inc(s.events);
       this.ingestSeconds.observe(s.ms / 1000);
+    },
+    onBatch: (b: IngestBatchRun) => {
+      for (const ms of b.waitedMs) this.ingestWaitSeconds.observe(ms / 1000);
+      this.ingestTransactionSeconds.observe(b.ms / 1000);
+      this.ingestBatchSubmissions.observe(b.submissions);
     },
     onRefused: () => this.ingestWebhooks.inc({ outcome: "refused" }),
   };

@@ -7,6 +7,8 @@ import { type ConnectionRef, type IngestOutcome, ingestBatch } from "./ingest-in
 
 interface Pending {
   submission: { connection: ConnectionRef; events: InboundEvent[] };
+  /** When it was submitted (performance.now()). */
+  at: number;
   resolve(outcomes: IngestOutcome[]): void;
   reject(err: unknown): void;
 }
@@ -15,6 +17,16 @@ interface Pending {
 export interface IngestSettled {
   ok: boolean;
   events: number;
+  ms: number;
+}
+
+/**
+ * One batch's run: its submissions, how long each waited for it to start, and how long it took from its
+ * start until it settled (its transaction, and after a failure the one-by-one retries).
+ */
+export interface IngestBatchRun {
+  submissions: number;
+  waitedMs: number[];
   ms: number;
 }
 
@@ -71,6 +83,7 @@ export class IngestQueue {
       maxBatchEvents: number;
       limit: number;
       onSettled?: (s: IngestSettled) => void;
+      onBatch?: (b: IngestBatchRun) => void;
       onRefused?: () => void;
     },
   ) {}
@@ -93,6 +106,7 @@ export class IngestQueue {
       // is kept without it rather than refused (a provider would retry a refusal forever).
       this.pending.push({
         submission: { connection, events: storableDeep(events) },
+        at,
         resolve: (outcomes) => {
           settled(true);
           resolve(outcomes);
@@ -157,6 +171,20 @@ export class IngestQueue {
   }
 
   private async run(batch: Pending[]) {
+    const started = performance.now();
+    const waitedMs = batch.map((p) => started - p.at);
+    try {
+      await this.write(batch);
+    } finally {
+      try {
+        this.opts.onBatch?.({ submissions: batch.length, waitedMs, ms: performance.now() - started });
+      } catch (err) {
+        this.ctx.log.warn({ err }, "the ingest queue's batch report failed");
+      }
+    }
+  }
+
+  private async write(batch: Pending[]) {
     let outcomes: IngestOutcome[][];
     try {
       outcomes = await ingestBatch(

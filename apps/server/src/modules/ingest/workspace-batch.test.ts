@@ -3,6 +3,7 @@ import { signBody } from "../../channels/api/adapter";
 import { eventually } from "../../testing/eventually";
 import { addUser, apiConnection, inbound, newWorkspace, unique } from "../../testing/harness";
 import { holdLock } from "../../testing/hold-lock";
+import { metricValue as value } from "../../testing/metrics-text";
 import { jobsSettled } from "../../testing/settled";
 import { useTestServer } from "../../testing/use-test-server";
 
@@ -70,6 +71,10 @@ describe("a busy workspace's status reports", () => {
       q.query("select 1 from workspaces where id = $1 for update", [workspaceId]),
     );
     await blocker.taken;
+    // Only this histogram: the registry's other collectors read the database, which the lock holds.
+    const batchSizes = () =>
+      t.server.metrics.registry.getSingleMetricAsString("parley_ingest_batch_submissions");
+    const batchesBefore = await batchSizes();
     const first = post(conn, { events: [report(5, "delivered", delivered)] });
     await eventually(() => expect(t.server.ctx.ingest.depth().writing).toBe(1));
     // Ten webhooks meanwhile: messages 0–4 each delivered in one and read in a later one.
@@ -89,6 +94,13 @@ describe("a busy workspace's status reports", () => {
     const answers = await Promise.all([first, ...later]);
     for (const a of answers) expect(a, JSON.stringify(a.body)).toMatchObject({ status: 200 });
     expect(answers.map((a) => a.body.results[0]!.status)).toEqual(new Array(11).fill("updated"));
+    // The metrics saw it too: one batch of 6–10 submissions (the ten), every other one of at most 5.
+    const batchesAfter = await batchSizes();
+    const batches = (labels?: Record<string, string>) =>
+      value(batchesAfter, "parley_ingest_batch_submissions_bucket", labels) -
+      value(batchesBefore, "parley_ingest_batch_submissions_bucket", labels);
+    expect(batches({ le: "10" }) - batches({ le: "5" })).toBe(1);
+    expect(batches({ le: "+Inf" })).toBe(batches({ le: "10" }));
 
     const states = await t.db.query<{
       id: string;
