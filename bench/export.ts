@@ -2,6 +2,7 @@ import fs from "node:fs";
 import http from "node:http";
 import os from "node:os";
 import { type Db, openPglite, openPostgres } from "../apps/server/src/db/client";
+import { metricValue } from "../apps/server/src/testing/metrics-text";
 import { startSuiteCluster } from "../apps/server/src/testing/postgres-setup";
 import { cpuMeter, findPostmaster, perUnit, totalMs } from "./cpu";
 import {
@@ -14,23 +15,17 @@ import {
   stopProcess,
   waitFor,
 } from "./lib";
+import { METRICS_TOKEN, scrape } from "./server-metrics";
 
 const ROWS = Number(process.env.BENCH_EXPORT_ROWS ?? 1_000_000);
 const CONVERSATIONS = Math.max(1, Number(process.env.BENCH_EXPORT_CONVERSATIONS ?? Math.ceil(ROWS / 100)));
 const mb = (kb: number) => kb / 1024;
 
-const METRICS_TOKEN = "bench-metrics-token-0123456789";
-
 /** The server's own view of its memory (prom-client's process metrics), in MB. */
 async function memoryOf(port: number) {
-  const res = await fetch(`http://127.0.0.1:${port}/metrics`, {
-    headers: { authorization: `Bearer ${METRICS_TOKEN}` },
-  });
-  const m = new Map<string, number>();
-  for (const line of (await res.text()).split("\n"))
-    if (line && !line.startsWith("#"))
-      m.set(line.slice(0, line.lastIndexOf(" ")), Number(line.split(" ").at(-1)));
-  const mbOf = (name: string) => (m.get(name) ?? Number.NaN) / 1024 / 1024;
+  const text = await scrape(port);
+  const mbOf = (name: string) =>
+    text.includes(`\n${name} `) ? metricValue(text, name) / 1024 / 1024 : Number.NaN;
   return {
     rss: mbOf("parley_process_resident_memory_bytes"),
     heapUsed: mbOf("parley_nodejs_heap_size_used_bytes"),

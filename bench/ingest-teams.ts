@@ -2,6 +2,7 @@ import crypto from "node:crypto";
 import fs from "node:fs";
 import http from "node:http";
 import type WebSocket from "ws";
+import { metricValue } from "../apps/server/src/testing/metrics-text";
 import { cpuMeter } from "./cpu";
 import {
   type Audience,
@@ -24,6 +25,7 @@ import {
   stopProcess,
   waitFor,
 } from "./lib";
+import { METRICS_TOKEN, pendingJobs, scrape } from "./server-metrics";
 import { prepareWalFor } from "./wal";
 
 /**
@@ -49,27 +51,9 @@ export interface TeamsStep extends StepResult {
   fanoutMaxMs: number;
 }
 
-const METRICS_TOKEN = "bench-metrics-token-0123456789";
 const agent = new http.Agent({ keepAlive: true, maxSockets: 128 });
 /** The set-up's requests on fresh connections: a kept-alive one the loaded server closes meanwhile resets. */
 const once = new http.Agent({ keepAlive: false });
-
-/** Reads the server's metrics (which resets the event-loop delay histogram and the hub's longest fan-out). */
-async function scrape(port: number): Promise<Map<string, number>> {
-  const res = await fetch(`http://127.0.0.1:${port}/metrics`, {
-    headers: { authorization: `Bearer ${METRICS_TOKEN}` },
-  });
-  const out = new Map<string, number>();
-  let jobs = 0;
-  for (const line of (await res.text()).split("\n")) {
-    if (line.startsWith("#") || !line) continue;
-    const [name, value] = [line.slice(0, line.lastIndexOf(" ")), Number(line.split(" ").at(-1))];
-    if (name.startsWith('parley_jobs{type="notify.events"')) jobs += value;
-    else out.set(name, value);
-  }
-  out.set("jobs", jobs);
-  return out;
-}
 
 async function addAgent(port: number, owner: Session, ownerEmail: string, i: number): Promise<string> {
   const inv = await request(
@@ -193,7 +177,7 @@ export async function benchTeams(kind: "embedded" | "postgres", o: TeamsOptions,
       );
       if (r.status !== 200) throw new Error(`assign ${r.status} ${r.body}`);
     }
-    await waitFor(async () => (await scrape(port)).get("jobs") === 0, "the set-up's jobs", 300_000);
+    await waitFor(async () => (await pendingJobs(port)) === 0, "the set-up's jobs", 300_000);
     const audience: Audience = {
       size: (n) => 1 + teamSize[(n % o.contacts) % o.teams]!,
       allows: (socket, n) => socket === 0 || (socket - 1) % o.teams === (n % o.contacts) % o.teams,
@@ -219,12 +203,14 @@ export async function benchTeams(kind: "embedded" | "postgres", o: TeamsOptions,
     for (const rate of o.rates) {
       await scrape(port);
       const step = await runStep(rate, sockets, send, idsOf, o.stepSeconds, meter, audience);
-      const m = await scrape(port);
+      const text = await scrape(port);
+      const ms = (name: string) =>
+        text.includes(`\n${name} `) ? metricValue(text, name) * 1000 : Number.NaN;
       steps.push({
         ...step,
-        loopMaxMs: (m.get("parley_nodejs_eventloop_lag_max_seconds") ?? Number.NaN) * 1000,
-        loopP99Ms: (m.get("parley_nodejs_eventloop_lag_p99_seconds") ?? Number.NaN) * 1000,
-        fanoutMaxMs: (m.get("parley_realtime_fanout_max_seconds") ?? Number.NaN) * 1000,
+        loopMaxMs: ms("parley_nodejs_eventloop_lag_max_seconds"),
+        loopP99Ms: ms("parley_nodejs_eventloop_lag_p99_seconds"),
+        fanoutMaxMs: ms("parley_realtime_fanout_max_seconds"),
       });
       if (step.achieved < 0.5 * rate) break;
     }

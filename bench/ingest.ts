@@ -69,6 +69,14 @@ import {
   waitFor,
 } from "./lib";
 import { floorTrials, printFloors, printTrials, rowsFloor, withRows } from "./rows-floor";
+import {
+  METRICS_TOKEN,
+  pendingJobs,
+  printQueue,
+  type QueueStep,
+  queueSample,
+  queueStep,
+} from "./server-metrics";
 import { statementTimes } from "./statements";
 import { prepareWalFor } from "./wal";
 
@@ -128,9 +136,13 @@ async function benchParley(kind: "embedded" | "postgres", postmaster: number | n
     await waitFor(async () => (await pendingJobs(port)) === 0, "the warm-up's jobs", 300_000);
     const statements = kind === "postgres" ? await statementTimes(process.env.DATABASE_URL) : null;
     const steps: StepResult[] = [];
+    const queue: QueueStep[] = [];
     for (const rate of RATES) {
+      // The queue's metrics are read outside the step, so that its CPU does not count the reads.
+      const from = await queueSample(port);
       const step = await runStep(rate, sockets, send, idsOf, meter);
       steps.push(step);
+      queue.push(queueStep(rate, from, await queueSample(port)));
       if (step.achieved < 0.5 * rate) break; // far past capacity: higher steps only queue
     }
     const statementLines =
@@ -163,28 +175,15 @@ async function benchParley(kind: "embedded" | "postgres", postmaster: number | n
             FLOOR_MESSAGES,
           )
         : [];
-    return { steps, statementLines, floors, trials };
+    return { steps, queue, statementLines, floors, trials };
   } finally {
     await stopProcess(child);
     fs.rmSync(dataDir, { recursive: true, force: true });
   }
 }
 
-const METRICS_TOKEN = "bench-metrics-token-0123456789";
 /** Messages the rows floor writes at each batch size. */
 const FLOOR_MESSAGES = 6000;
-
-/** Notification fan-out jobs pending or running in the server's queue, from its metrics. */
-async function pendingJobs(port: number): Promise<number> {
-  const res = await fetch(`http://127.0.0.1:${port}/metrics`, {
-    headers: { authorization: `Bearer ${METRICS_TOKEN}` },
-  });
-  const text = await res.text();
-  let n = 0;
-  for (const line of text.split("\n"))
-    if (line.startsWith('parley_jobs{type="notify.events"')) n += Number(line.split(" ").at(-1));
-  return n;
-}
 
 let stopCluster: (() => Promise<void>) | null = null;
 
@@ -271,8 +270,9 @@ async function main() {
           ? ` (a temporary table; into an ordinary one, on disk at each commit: ${fmt(base.logged.rate)} rows/s, CPU ${perUnit(base.logged.cpuPerRow, 1)} per row)`
           : ""),
     );
-    const { steps, statementLines, floors, trials } = await benchParley(kind, postmaster);
+    const { steps, queue, statementLines, floors, trials } = await benchParley(kind, postmaster);
     printSteps(`Parley on ${kind}: webhook → ingest → 50 sockets`, steps);
+    printQueue(queue);
     for (const line of statementLines) console.log(line);
     printFloors(kind, floors);
     printTrials(kind, trials);
