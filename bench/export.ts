@@ -2,7 +2,6 @@ import fs from "node:fs";
 import http from "node:http";
 import os from "node:os";
 import { type Db, openPglite, openPostgres } from "../apps/server/src/db/client";
-import { metricValue } from "../apps/server/src/testing/metrics-text";
 import { startSuiteCluster } from "../apps/server/src/testing/postgres-setup";
 import { cpuMeter, findPostmaster, perUnit, totalMs } from "./cpu";
 import {
@@ -15,7 +14,7 @@ import {
   stopProcess,
   waitFor,
 } from "./lib";
-import { METRICS_TOKEN, scrape } from "./server-metrics";
+import { METRICS_TOKEN, sampleOf, scrape } from "./server-metrics";
 
 const ROWS = Number(process.env.BENCH_EXPORT_ROWS ?? 1_000_000);
 const CONVERSATIONS = Math.max(1, Number(process.env.BENCH_EXPORT_CONVERSATIONS ?? Math.ceil(ROWS / 100)));
@@ -24,8 +23,7 @@ const mb = (kb: number) => kb / 1024;
 /** The server's own view of its memory (prom-client's process metrics), in MB. */
 async function memoryOf(port: number) {
   const text = await scrape(port);
-  const mbOf = (name: string) =>
-    text.includes(`\n${name} `) ? metricValue(text, name) / 1024 / 1024 : Number.NaN;
+  const mbOf = (name: string) => sampleOf(text, name) / 1024 / 1024;
   return {
     rss: mbOf("parley_process_resident_memory_bytes"),
     heapUsed: mbOf("parley_nodejs_heap_size_used_bytes"),

@@ -18,6 +18,17 @@ export interface BaselineOptions {
   agent: http.Agent;
 }
 
+/** Posts the `n`-th message, with id `id`, to the relay: what the benchmark's webhooks carry, unsigned. */
+const postMessage = (o: BaselineOptions, port: number, id: string, n: number) =>
+  request(
+    port,
+    "POST",
+    "/",
+    JSON.stringify({ type: "message", id, contact: { id: `c-${n % o.contacts}` }, text: `message ${n}` }),
+    {},
+    o.agent,
+  );
+
 /** The bare HTTP baseline of one rate: requests answered and the relay process's CPU per request. */
 export interface HttpStep {
   target: number;
@@ -41,14 +52,8 @@ async function bareHttpStep(
   const from = meter.sample();
   const inflight: Promise<number>[] = [];
   const started = await paced(rate, total, (i) => {
-    const body = JSON.stringify({
-      type: "message",
-      id: `h-${i}`,
-      contact: { id: `c-${i % o.contacts}` },
-      text: `message ${i}`,
-    });
     inflight.push(
-      request(port, "POST", "/", body, {}, o.agent).then(
+      postMessage(o, port, `h-${i}`, i).then(
         (r) => r.status,
         () => 0,
       ),
@@ -83,22 +88,7 @@ export async function relayBaseline(o: BaselineOptions): Promise<{ relay: StepRe
         await runStep(
           rate,
           sockets,
-          async (id, n) =>
-            (
-              await request(
-                port,
-                "POST",
-                "/",
-                JSON.stringify({
-                  type: "message",
-                  id,
-                  contact: { id: `c-${n % o.contacts}` },
-                  text: `message ${n}`,
-                }),
-                {},
-                o.agent,
-              )
-            ).status,
+          async (id, n) => (await postMessage(o, port, id, n)).status,
           (frame) => findAll(frame, ID_MARK),
           o.stepSeconds,
           meter,

@@ -2,7 +2,6 @@ import crypto from "node:crypto";
 import fs from "node:fs";
 import http from "node:http";
 import type WebSocket from "ws";
-import { metricValue } from "../apps/server/src/testing/metrics-text";
 import { cpuMeter } from "./cpu";
 import {
   type Audience,
@@ -25,7 +24,7 @@ import {
   stopProcess,
   waitFor,
 } from "./lib";
-import { METRICS_TOKEN, pendingJobs, scrape } from "./server-metrics";
+import { METRICS_TOKEN, pendingJobs, sampleOf, scrape } from "./server-metrics";
 import { prepareWalFor } from "./wal";
 
 /**
@@ -204,8 +203,7 @@ export async function benchTeams(kind: "embedded" | "postgres", o: TeamsOptions,
       await scrape(port);
       const step = await runStep(rate, sockets, send, idsOf, o.stepSeconds, meter, audience);
       const text = await scrape(port);
-      const ms = (name: string) =>
-        text.includes(`\n${name} `) ? metricValue(text, name) * 1000 : Number.NaN;
+      const ms = (name: string) => sampleOf(text, name) * 1000;
       steps.push({
         ...step,
         loopMaxMs: ms("parley_nodejs_eventloop_lag_max_seconds"),

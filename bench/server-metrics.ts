@@ -13,6 +13,10 @@ export async function scrape(port: number): Promise<string> {
   return res.text();
 }
 
+/** An unlabelled sample's value in a /metrics text, or NaN when the text does not have it. */
+export const sampleOf = (text: string, name: string): number =>
+  text.includes(`\n${name} `) ? metricValue(text, name) : Number.NaN;
+
 /** Notification fan-out jobs pending or running in the server's queue, from its metrics. */
 export async function pendingJobs(port: number): Promise<number> {
   return metricValue(await scrape(port), "parley_jobs", { type: "notify.events" });
