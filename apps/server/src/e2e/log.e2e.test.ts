@@ -222,6 +222,9 @@ describe("message log, export and analytics", () => {
     const rows = page.getByTestId("log-row");
     await eventually(() => rows.count()).toBe(50);
     expect(await page.getByTestId("export-open").count()).toBe(0);
+    // The first page alone, until the agent scrolls.
+    expect(pages).toHaveLength(1);
+    expect(pages[0]).not.toContain("cursor=");
     // Scrolling to the end of the table loads the next page by the API's cursor.
     await eventually(async () => {
       await page.mouse.wheel(0, 5000);

@@ -17,7 +17,7 @@ import {
   Tooltip,
 } from "@mantine/core";
 import { DatePickerInput, type DatesRangeValue } from "@mantine/dates";
-import { useDebouncedValue, useIntersection } from "@mantine/hooks";
+import { useDebouncedValue } from "@mantine/hooks";
 import type { ChannelType } from "@parley/protocol";
 import {
   IconArchive,
@@ -43,6 +43,7 @@ import { ChannelIcon } from "../inbox/ChannelIcon";
 import { PageShell } from "../layout/AppHeader";
 import { ExportButton } from "./ExportButton";
 import { HistoryModal } from "./HistoryModal";
+import { useScrollPages } from "./use-scroll-pages";
 
 const list = (v: string | null) => (v ? v.split(",").filter(Boolean) : []);
 
@@ -105,12 +106,7 @@ export function LogPage({ session }: { session: Session }) {
   const tags = useTags();
   const [openId, setOpenId] = useState<string | null>(null);
   const [writing, setWriting] = useState<LogEntry | null>(null);
-  const { ref: sentinel, entry } = useIntersection({ threshold: 0 });
-  useEffect(() => {
-    // Not while the log is read again: a next page would cancel that read.
-    if (entry?.isIntersecting && log.hasNextPage && !log.isFetching)
-      void log.fetchNextPage({ cancelRefetch: false });
-  }, [entry?.isIntersecting, log.hasNextPage, log.isFetching, log.fetchNextPage]);
+  const { sentinel } = useScrollPages(log);
 
   const entries = useMemo(() => log.data?.pages.flatMap((p) => p.entries) ?? [], [log.data]);
   const channelTypes = useMemo(
@@ -317,7 +313,7 @@ export function LogPage({ session }: { session: Session }) {
             </Table>
           </Table.ScrollContainer>
         )}
-        <div ref={sentinel} style={{ height: 1 }} />
+        <div key={sentinel.key} ref={sentinel.ref} style={{ height: 1 }} />
         {log.hasNextPage ? (
           <Center py="sm">
             <Button
