@@ -28,6 +28,8 @@ export interface StepResult {
   leaks: number;
   /** Frames that carried at least one of the step's messages, per socket on average (each a socket write). */
   framesPerSocket: number;
+  /** Bytes of those frames, per socket on average: what each socket received for the step's messages. */
+  bytesPerSocket: number;
   /** CPU ms of the server (app) and the database (db) over the step, when measured. */
   cpu?: CpuSample;
   /** With the CPU: the load generator's own CPU ms over the step (this process). */
@@ -107,9 +109,13 @@ export async function runStep(
   let errors = 0;
   let leaks = 0;
   let frames = 0;
+  let bytes = 0;
   const onFrame = (socket: number) => (data: WebSocket.RawData) => {
     const ids = idsOf(data as Buffer);
-    if (ids.length > 0) frames++;
+    if (ids.length > 0) {
+      frames++;
+      bytes += (data as Buffer).length;
+    }
     for (const id of ids) {
       const n = numberOf.get(id);
       if (n === undefined) continue;
@@ -183,6 +189,7 @@ export async function runStep(
     errors,
     leaks,
     framesPerSocket: frames / sockets.length,
+    bytesPerSocket: bytes / sockets.length,
     ...(cpu ? { cpu, loadCpu, ...(idle === undefined ? {} : { idle }) } : {}),
   };
 }
@@ -246,6 +253,7 @@ export function printSteps(title: string, steps: StepResult[]) {
     ["p99 from 200", 12, (s) => fmt(s.p99Ack, 1)],
     ["errors", 6, (s) => String(s.errors)],
     ["msgs/frame", 10, (s) => fmt(s.acked / s.framesPerSocket, 1)],
+    ["bytes/msg", 9, (s) => fmt(s.bytesPerSocket / s.acked)],
   ];
   const row = (cells: string[]) => `  ${cells.map((c, i) => c.padStart(columns[i]![1])).join("  ")}`;
   const cpu = (s: StepResult) => (s.cpu ? perUnit(s.cpu, s.acked) : "-");
