@@ -5,7 +5,7 @@ import { type Db, prepared, type Queryable, type TxOptions } from "./db/client";
 import type { EventBus } from "./events/bus";
 import { JOB_EVENTS, notifiableSpan } from "./events/notifiable";
 import { currentCause, RULES_JOB, triggersRules } from "./events/rule-triggers";
-import { appendEvents, type EventDraft, type StoredEvent } from "./events/store";
+import { appendEvents, appendEventsAtCommit, type EventDraft, type StoredEvent } from "./events/store";
 import { type EnqueueOptions, enqueueJob, enqueueJobs, type JobRunner } from "./jobs/queue";
 import type { SecretBox } from "./lib/crypto";
 import type { LimitStore } from "./lib/limits";
@@ -66,6 +66,8 @@ const WAKE = prepared("jobs.wake", "select pg_notify('parley_jobs', $1)");
 async function transactOnce<T>(ctx: AppContext, fn: (tx: Tx) => Promise<T>, opts?: TxOptions): Promise<T> {
   let published: StoredEvent[] = [];
   let jobsEnqueued = false;
+  /** The last workspace's append, sent with the COMMIT: its events once the transaction has committed. */
+  const last: { append: Promise<{ events: StoredEvent[]; jobs: number }> | null } = { append: null };
   const result = await ctx.db.tx(async (q) => {
     const now = ctx.clock.now();
     const drafts = new Map<string, EventDraft[]>();
@@ -109,12 +111,13 @@ async function transactOnce<T>(ctx: AppContext, fn: (tx: Tx) => Promise<T>, opts
     const wakeAnyway = jobsEnqueued;
     const postgres = ctx.db.kind === "postgres";
     if (wakeAnyway && appends.length === 0 && postgres) await q.query(WAKE, [ctx.jobs.origin]);
+    last.append = null;
     for (const [i, { workspaceId, list, span, rules }] of appends.entries()) {
       const always = wakeAnyway && i === 0;
       // One statement under the workspace's lock: the events, the fan-out job over them (agent
       // notifications are worked out by a worker from these events, never in the writer's time) and the
       // bus's notice.
-      const stored = await appendEvents(q, workspaceId, list, now, {
+      const also = {
         rangeJob: span ? { type: JOB_EVENTS, ...span } : null,
         rulesJob: rules ? RULES_JOB : null,
         notice: ctx.bus.notice(workspaceId),
@@ -122,13 +125,33 @@ async function transactOnce<T>(ctx: AppContext, fn: (tx: Tx) => Promise<T>, opts
           postgres && (span || rules || always)
             ? { channel: "parley_jobs", payload: ctx.jobs.origin, always }
             : null,
-      });
+      };
+      if (i === appends.length - 1) {
+        // The last one goes with the COMMIT, in the same round trip: the lock is held for that one only.
+        last.append = (await appendEventsAtCommit(q, workspaceId, list, now, also)).stored;
+        last.append.catch(() => {}); // its error is the transaction's, thrown by tx
+        break;
+      }
+      const stored = await appendEvents(q, workspaceId, list, now, also);
       if (stored.jobs > 0) jobsEnqueued = true;
       published.push(...stored.events);
     }
     return value;
   }, opts);
+  // What the append found wrong after the commit (its workspace deleted meanwhile) is thrown once what did
+  // commit has been published and the workers woken.
+  let appendFailed: unknown = null;
+  if (last.append) {
+    try {
+      const stored = await last.append;
+      if (stored.jobs > 0) jobsEnqueued = true;
+      published.push(...stored.events);
+    } catch (err) {
+      appendFailed = err;
+    }
+  }
   ctx.bus.publish(published);
   if (jobsEnqueued) ctx.jobs.wake();
+  if (appendFailed) throw appendFailed;
   return result;
 }

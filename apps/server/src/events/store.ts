@@ -1,5 +1,5 @@
 import type { DomainEvent } from "@parley/protocol";
-import { prepared, type Queryable } from "../db/client";
+import { prepared, type Queryable, type TxQueryable } from "../db/client";
 import type { EventAudience } from "../domain/permissions";
 import { inTurns } from "../lib/turns";
 
@@ -90,8 +90,37 @@ export async function appendEvents(
   drafts: EventDraft[],
   at: Date,
   also: AppendAlso = {},
-): Promise<{ events: StoredEvent[]; jobs: number }> {
-  if (drafts.length === 0) return { events: [], jobs: 0 };
+): Promise<Appended> {
+  const append = await serialiseAppend(workspaceId, drafts, at, also);
+  if (!append) return { events: [], jobs: 0 };
+  return append.read(await q.query<AppendRow>(APPEND, append.params));
+}
+
+/**
+ * `appendEvents` as the transaction's last statement, sent with its COMMIT (see TxQueryable.atCommit): it
+ * resolves once the statement is queued, and `stored` once the transaction has ended. A handle that cannot
+ * queue runs the statement at once.
+ */
+export async function appendEventsAtCommit(
+  q: TxQueryable,
+  workspaceId: string,
+  drafts: EventDraft[],
+  at: Date,
+  also: AppendAlso = {},
+): Promise<{ stored: Promise<Appended> }> {
+  const append = await serialiseAppend(workspaceId, drafts, at, also);
+  if (!append) return { stored: Promise.resolve({ events: [], jobs: 0 }) };
+  if (!q.atCommit)
+    return { stored: Promise.resolve(append.read(await q.query<AppendRow>(APPEND, append.params))) };
+  return { stored: q.atCommit<AppendRow>(APPEND, append.params).then(append.read) };
+}
+
+type Appended = { events: StoredEvent[]; jobs: number };
+type AppendRow = { base: number; n: number; jobs: number };
+
+/** The APPEND statement's parameters for these drafts, and how its answer becomes the stored events. */
+async function serialiseAppend(workspaceId: string, drafts: EventDraft[], at: Date, also: AppendAlso) {
+  if (drafts.length === 0) return null;
   const iso = at.toISOString();
   // Each event is serialised once: the same text goes to the log and, with its number, to the sockets. A
   // long list is serialised over several turns of the event loop, before the statement takes the lock.
@@ -112,7 +141,7 @@ export async function appendEvents(
   // send the notice in the same statement (data-modifying CTEs always run; the notice is selected). It says
   // how many jobs it wrote: the rules job is written only where a rule is on, and a transaction that wrote
   // none wakes no worker.
-  const rows = await q.query<{ base: number; n: number; jobs: number }>(APPEND, [
+  const params = [
     workspaceId,
     drafts.length,
     bodies.map((b) => b.draft.type),
@@ -130,19 +159,24 @@ export async function appendEvents(
     also.rulesJob ?? null,
     also.wake?.payload ?? null,
     also.wake?.always === true,
-  ]);
-  const [row] = rows;
-  if (!row || row.n !== drafts.length)
-    throw new Error(`workspace ${workspaceId} vanished while writing events`);
-  const base = Number(row.base);
-  const events = bodies.map(
-    ({ draft, audience, payload }, i): StoredEvent => ({
-      event: { ...draft, seq: base + i + 1, workspaceId, at: iso } as DomainEvent,
-      audience,
-      json: withSeq(payload, base + i + 1),
-    }),
-  );
-  return { events, jobs: row.jobs };
+  ];
+  // Sent with the COMMIT, the check below comes after it: the workspace was deleted meanwhile, with every row
+  // that referenced it, so the events had nothing left to describe.
+  const read = (rows: AppendRow[]): Appended => {
+    const [row] = rows;
+    if (!row || row.n !== drafts.length)
+      throw new Error(`workspace ${workspaceId} vanished while writing events`);
+    const base = Number(row.base);
+    const events = bodies.map(
+      ({ draft, audience, payload }, i): StoredEvent => ({
+        event: { ...draft, seq: base + i + 1, workspaceId, at: iso } as DomainEvent,
+        audience,
+        json: withSeq(payload, base + i + 1),
+      }),
+    );
+    return { events, jobs: row.jobs };
+  };
+  return { params, read };
 }
 
 const READ = prepared(
