@@ -5,7 +5,7 @@ import { type Db, prepared, type Queryable, type TxOptions } from "./db/client";
 import type { EventBus } from "./events/bus";
 import { JOB_EVENTS, notifiableSpan } from "./events/notifiable";
 import { currentCause, RULES_JOB, triggersRules } from "./events/rule-triggers";
-import { appendEvents, appendEventsAtCommit, type EventDraft, type StoredEvent } from "./events/store";
+import { appendEventsAtCommit, type EventDraft, type StoredEvent } from "./events/store";
 import { type EnqueueOptions, enqueueJob, enqueueJobs, type JobRunner } from "./jobs/queue";
 import type { SecretBox } from "./lib/crypto";
 import type { LimitStore } from "./lib/limits";
@@ -64,10 +64,9 @@ export async function transact<T>(ctx: AppContext, fn: (tx: Tx) => Promise<T>, o
 const WAKE = prepared("jobs.wake", "select pg_notify('parley_jobs', $1)");
 
 async function transactOnce<T>(ctx: AppContext, fn: (tx: Tx) => Promise<T>, opts?: TxOptions): Promise<T> {
-  let published: StoredEvent[] = [];
   let jobsEnqueued = false;
-  /** The last workspace's append, sent with the COMMIT: its events once the transaction has committed. */
-  const last: { append: Promise<{ events: StoredEvent[]; jobs: number }> | null } = { append: null };
+  /** Each workspace's append, sent with the COMMIT: its events once the transaction has committed. */
+  const appended: Promise<{ events: StoredEvent[]; jobs: number }>[] = [];
   const result = await ctx.db.tx(async (q) => {
     const now = ctx.clock.now();
     const drafts = new Map<string, EventDraft[]>();
@@ -94,7 +93,6 @@ async function transactOnce<T>(ctx: AppContext, fn: (tx: Tx) => Promise<T>, opts
       },
     };
     const value = await fn(tx);
-    published = [];
     // Workspaces in a fixed order: two transactions touching the same two never wait on each other in a circle.
     // Inside a rule's action, every event names the rule (it never runs again on its own changes).
     const cause = currentCause();
@@ -111,13 +109,13 @@ async function transactOnce<T>(ctx: AppContext, fn: (tx: Tx) => Promise<T>, opts
     const wakeAnyway = jobsEnqueued;
     const postgres = ctx.db.kind === "postgres";
     if (wakeAnyway && appends.length === 0 && postgres) await q.query(WAKE, [ctx.jobs.origin]);
-    last.append = null;
     for (const [i, { workspaceId, list, span, rules }] of appends.entries()) {
       const always = wakeAnyway && i === 0;
       // One statement under the workspace's lock: the events, the fan-out job over them (agent
       // notifications are worked out by a worker from these events, never in the writer's time) and the
-      // bus's notice.
-      const also = {
+      // bus's notice. It goes with the COMMIT, in the same round trip, after the workspaces before it: the
+      // locks are taken in the same order by every transaction, and none is held across a wait for us.
+      const { stored } = await appendEventsAtCommit(q, workspaceId, list, now, {
         rangeJob: span ? { type: JOB_EVENTS, ...span } : null,
         rulesJob: rules ? RULES_JOB : null,
         notice: ctx.bus.notice(workspaceId),
@@ -125,29 +123,23 @@ async function transactOnce<T>(ctx: AppContext, fn: (tx: Tx) => Promise<T>, opts
           postgres && (span || rules || always)
             ? { channel: "parley_jobs", payload: ctx.jobs.origin, always }
             : null,
-      };
-      if (i === appends.length - 1) {
-        // The last one goes with the COMMIT, in the same round trip: the lock is held for that one only.
-        last.append = (await appendEventsAtCommit(q, workspaceId, list, now, also)).stored;
-        last.append.catch(() => {}); // its error is the transaction's, thrown by tx
-        break;
-      }
-      const stored = await appendEvents(q, workspaceId, list, now, also);
-      if (stored.jobs > 0) jobsEnqueued = true;
-      published.push(...stored.events);
+      });
+      stored.catch(() => {}); // its error is the transaction's, thrown by tx
+      appended.push(stored);
     }
     return value;
   }, opts);
-  // What the append found wrong after the commit (its workspace deleted meanwhile) is thrown once what did
+  // What an append found wrong after the commit (its workspace deleted meanwhile) is thrown once what did
   // commit has been published and the workers woken.
+  const published: StoredEvent[] = [];
   let appendFailed: unknown = null;
-  if (last.append) {
+  for (const stored of appended) {
     try {
-      const stored = await last.append;
-      if (stored.jobs > 0) jobsEnqueued = true;
-      published.push(...stored.events);
+      const { events, jobs } = await stored;
+      if (jobs > 0) jobsEnqueued = true;
+      published.push(...events);
     } catch (err) {
-      appendFailed = err;
+      appendFailed ??= err;
     }
   }
   ctx.bus.publish(published);
