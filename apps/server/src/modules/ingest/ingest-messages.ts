@@ -371,7 +371,16 @@ async function announceWoken(
   tx.emit(connection.workspaceId, { type: "conversation.updated", conversationId, ...view });
 }
 
+/**
+ * A conversation's line in the list: a text of up to 200 UTF-16 units, cut to 199 and an ellipsis beyond that,
+ * never between the two halves of a character outside the Basic Multilingual Plane (an emoji): half of one is
+ * no character, and would be stored as U+FFFD.
+ */
 export function preview(text: string | null, attachments: number): string {
-  if (text) return text.length > 200 ? `${text.slice(0, 199)}…` : text;
+  if (text) {
+    if (text.length <= 200) return text;
+    const high = text.charCodeAt(198);
+    return `${text.slice(0, high >= 0xd800 && high <= 0xdbff ? 198 : 199)}…`;
+  }
   return attachments > 0 ? `📎 ${attachments}` : "";
 }

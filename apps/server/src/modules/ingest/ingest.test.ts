@@ -233,6 +233,73 @@ describe("ingest through the API channel", () => {
   });
 });
 
+describe("a batch of messages in one webhook", () => {
+  it("sets each conversation from its last message and tells the sockets exactly what was stored", async () => {
+    const { owner } = await newWorkspace(t);
+    const conn = await apiConnection(t, owner);
+    const socket = await owner.socket(t.wsUrl);
+    const [anna, boris, clara, dan] = [unique("anna"), unique("boris"), unique("clara"), unique("dan")];
+    // 198 characters, then an emoji (two UTF-16 units) and more: the preview stops before the emoji, not in it.
+    const long = `${"x".repeat(198)}😀${"y".repeat(60)}`;
+    const dup = unique("dup");
+    const ahead = new Date(Date.now() + 3_600_000).toISOString();
+    const r = await conn.post({
+      events: [
+        inbound(anna, "first question", unique("m"), { timestamp: ahead }),
+        inbound(anna, "answered from the phone", unique("m"), { echo: true }),
+        inbound(anna, "one more thing"),
+        inbound(boris, "a question"),
+        inbound(boris, "answer last", unique("m"), { echo: true }),
+        inbound(clara, "sent twice", dup),
+        inbound(clara, "sent twice", dup),
+        inbound(dan, long, unique("m"), {
+          attachments: [
+            { name: "a.txt", mimeType: "text/plain", size: 3, url: "https://files.example.com/a.txt" },
+          ],
+        }),
+      ],
+    });
+    expect(r.status).toBe(200);
+    expect(r.body.results.map((x: { status: string }) => x.status)).toEqual([
+      ...["created", "created", "created", "created", "created", "created"],
+      ...["duplicate", "created"],
+    ]);
+    const ids = r.body.results.map((x: { messageId: string | null }) => x.messageId);
+    const conv = async (i: number) =>
+      (await owner.get(`/api/conversations/${r.body.results[i].conversationId}`)).body.conversation;
+
+    // The customer wrote after the echo: waiting again, since this batch; the window from our clock, not theirs.
+    const a = await conv(0);
+    expect(a.lastMessage).toMatchObject({ id: ids[2], text: "one more thing", direction: "inbound" });
+    expect(a.firstUnansweredAt).not.toBeNull();
+    expect(Date.parse(a.lastCustomerMessageAt)).toBeLessThanOrEqual(Date.now());
+    // The echo came last: answered.
+    const b = await conv(3);
+    expect(b.lastMessage).toMatchObject({ id: ids[4], direction: "outbound", deliveryState: "sent" });
+    expect(b.firstUnansweredAt).toBeNull();
+    const c = await conv(5);
+    expect(c.lastMessage).toMatchObject({ id: ids[5], text: "sent twice" });
+
+    // Each message's event carries the row as the feed reads it back, and its conversation as stored.
+    const created = await eventually(async () => {
+      const events = socket.events().filter((e) => e.type === "message.created");
+      expect(events).toHaveLength(7);
+      return events;
+    });
+    for (const e of created) {
+      const feed = (await owner.get(`/api/conversations/${e.conversationId}/messages`)).body.messages;
+      const stored = feed.find((m: { id: string }) => m.id === e.message.id);
+      expect(e.message).toEqual(stored);
+    }
+    const lastOfBoris = created.find((e) => e.message.id === ids[4]);
+    expect(lastOfBoris.conversation).toMatchObject({ lastMessage: b.lastMessage, firstUnansweredAt: null });
+    const longOne = created.find((e) => e.message.id === ids[7]);
+    expect(longOne.message.text).toBe(long);
+    expect(longOne.conversation.lastMessage.text).toBe(`${"x".repeat(198)}…`);
+    socket.close();
+  });
+});
+
 describe("the ingest transaction", () => {
   it("runs its named statements' generic plans on PostgreSQL: planned once per connection, not per call", async () => {
     const { owner } = await newWorkspace(t);
