@@ -8,7 +8,7 @@ type InboundMessage = Extract<InboundEvent, { kind: "message" }>;
  * What a message keeps about its comment (messages.comment): the post and the comment it answers; an echo
  * (the business's own comment, written at the provider) is a public reply.
  */
-export function storedComment(m: InboundMessage): string | null {
+export function storedComment(m: InboundMessage): MessageComment | null {
   if (!m.comment) return null;
   const out: MessageComment = { postId: m.comment.postId, parentId: m.comment.parentId };
   if (m.comment.mention) out.mention = m.comment.mention;
@@ -17,7 +17,7 @@ export function storedComment(m: InboundMessage): string | null {
     out.mode = "public";
     out.replyTo = m.comment.parentId;
   }
-  return JSON.stringify(out);
+  return out;
 }
 
 /**

@@ -1,23 +1,17 @@
-import type { Conversation } from "@parley/protocol";
+import type { Attachment, Conversation, MessageComment } from "@parley/protocol";
 import { type InboundEvent, storedAttachment } from "../../channels/types";
 import type { Tx } from "../../context";
-import { prepared } from "../../db/client";
 import type { EventAudience } from "../../domain/permissions";
 import type { EventDraft } from "../../events/store";
 import { inTurns } from "../../lib/turns";
 import { storedComment } from "../comments/stored";
-import {
-  accessOf,
-  CONVERSATION_SELECT,
-  type ConversationRow,
-  conversationFrom,
-  presentConversation,
-} from "../conversations/present";
+import { accessOf, presentConversation } from "../conversations/present";
 import { enqueueDistribution } from "../distribution/jobs";
-import { MESSAGE_COLUMNS, type MessageRow, presentMessage } from "../messages/present";
+import { type MessageRow, presentMessage } from "../messages/present";
 import { addSystemEvent } from "../messages/system-event";
 import { queueAfterIngest } from "./after-ingest";
 import { findOrCreateIdentity, lockConversation } from "./ingest-targets";
+import { LOCK_CONVERSATIONS, WRITE_MESSAGES, type WrittenRow } from "./message-statements";
 
 export interface ConnectionRef {
   id: string;
@@ -45,69 +39,6 @@ export interface Target {
   snoozed?: boolean;
 }
 
-const LOCK_CONVERSATIONS = prepared(
-  "ingest.lock-conversations",
-  `select i.connection_id, i.external_id, i.contact_id, ct.blocked_at is not null as blocked, c.id, c.status,
-       c.snoozed_until is not null as snoozed
-     from unnest($1::uuid[], $2::text[]) as k(connection_id, external_id)
-     join contact_identities i on i.connection_id = k.connection_id and i.external_id = k.external_id
-     join contacts ct on ct.id = i.contact_id
-     join conversations c on c.identity_id = i.id
-     order by c.id
-     for update of c`,
-);
-
-const INSERT_MESSAGES = prepared(
-  "ingest.insert-messages",
-  `insert into messages (workspace_id, conversation_id, connection_id, direction, kind, author_type, author_id, text,
-           attachments, quoted_message_id, provider_message_id, delivery_state, queued_at, sent_at, created_at, comment)
-         select u.workspace_id, u.conversation_id, u.connection_id,
-           -- An echo is the business's own message sent from the provider's app: an agent message, already sent.
-           case when u.echo then 'outbound' else 'inbound' end, 'message',
-           case when u.echo then 'user' else 'contact' end, case when u.echo then null else u.contact_id end,
-           u.text, u.attachments,
-           (select q.id from messages q where q.connection_id = u.connection_id and q.provider_message_id = u.quoted
-              and q.conversation_id = u.conversation_id),
-           u.provider_message_id,
-           case when u.echo then 'sent' end, case when u.echo then $9::timestamptz end,
-           case when u.echo then $9::timestamptz end, $9, u.comment
-         from unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::uuid[], $5::text[], $6::jsonb[], $7::text[], $8::text[],
-             $10::boolean[], $11::jsonb[])
-           with ordinality as u(workspace_id, conversation_id, connection_id, contact_id, text, attachments, quoted,
-             provider_message_id, echo, comment, ord)
-         order by u.ord
-         on conflict (connection_id, provider_message_id) where provider_message_id is not null do nothing
-         returning ${MESSAGE_COLUMNS}, connection_id`,
-);
-
-const UPDATE_CONVERSATIONS = prepared(
-  "ingest.update-conversations",
-  `with v as (
-           select * from unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::text[], $6::int8[], $7::timestamptz[], $8::text[])
-             as v(id, last_message_id, preview, author, direction, last_inbound_seq, last_customer_at, unanswered)),
-         c as (
-           update conversations c set
-             last_activity_at = greatest(c.last_activity_at, $9), updated_at = $9, last_message_id = v.last_message_id, last_message_preview = v.preview,
-             last_message_author = v.author, last_message_author_id = null, last_message_direction = v.direction,
-             last_outbound_state = case when v.direction = 'outbound' then 'sent' else c.last_outbound_state end,
-             last_inbound_seq = coalesce(v.last_inbound_seq, c.last_inbound_seq),
-             -- Never backwards: a provider's late retry of an old message must not close the messaging window.
-             last_customer_message_at = greatest(c.last_customer_message_at, v.last_customer_at),
-             first_unanswered_at = case v.unanswered when 'clear' then null when 'reset' then $9::timestamptz
-                                   else coalesce(c.first_unanswered_at, $9) end,
-             status = case when c.status = 'closed' then 'open' else c.status end,
-             closed_at = case when c.status = 'closed' then null else c.closed_at end,
-              -- The customer writing wakes a snoozed conversation.
-              snoozed_until = case when v.last_inbound_seq is not null then null else c.snoozed_until end,
-              snoozed_by = case when v.last_inbound_seq is not null then null else c.snoozed_by end
-           from v where c.id = v.id
-           returning c.*)
-         ${CONVERSATION_SELECT},
-           exists (select 1 from outside_hours_replies r where r.connection_id = c.connection_id and r.enabled)
-             as outside_hours
-         ${conversationFrom("c")}`,
-);
-
 /**
  * How many messages' events a batch builds in one turn of the event loop (a tenth of a millisecond or more
  * each: presenting the message, the event with its conversation, serialising it): a batch of up to 200 is
@@ -119,9 +50,10 @@ const key = (connectionId: string, externalId: string) => `${connectionId}\u0000
 
 /**
  * Ingests many inbound messages in the caller's transaction with a handful of statements whatever their
- * number: one to find and lock the known conversations (in id order, so concurrent batches lock alike), one
- * insert for all messages (idempotent by provider id), one update for all touched conversations. Unknown
- * contacts take the slow path, one at a time. Events are emitted in the order the messages came.
+ * number: one to find and lock the known conversations (in id order, so concurrent batches lock alike), and one
+ * that inserts all messages (idempotent by provider id) and updates the conversations they went to
+ * (`WRITE_MESSAGES`). Unknown contacts take the slow path, one at a time. Events are emitted in the order the
+ * messages came.
  */
 export async function ingestMessages(
   tx: Tx,
@@ -177,77 +109,38 @@ export async function ingestMessages(
     });
   }
 
-  // 3. All messages in one insert; a provider id seen before (or twice in this batch) inserts nothing.
+  // 3. All messages and their conversations in one statement; a provider id seen before (or twice in this
+  // batch) inserts nothing.
   const accepted = items
     .map((item, index) => ({
       ...item,
       index,
       target: targets.get(key(item.connection.id, item.message.externalContactId))!,
+      text: item.message.text,
+      attachments: item.message.attachments.map(storedAttachment),
+      comment: storedComment(item.message),
     }))
     .filter((a) => !a.target.blocked);
-  const inserted = accepted.length
-    ? await tx.q.query<MessageRow & { connection_id: string }>(INSERT_MESSAGES, [
+  const written = accepted.length
+    ? await tx.q.query<WrittenRow>(WRITE_MESSAGES, [
         accepted.map((a) => a.connection.workspaceId),
         accepted.map((a) => a.target.conversationId),
         accepted.map((a) => a.connection.id),
         accepted.map((a) => a.target.contactId),
-        accepted.map((a) => a.message.text),
-        accepted.map((a) => JSON.stringify(a.message.attachments.map(storedAttachment))),
+        accepted.map((a) => a.text),
+        accepted.map((a) => JSON.stringify(a.attachments)),
         accepted.map((a) => a.message.quotedProviderMessageId ?? null),
         accepted.map((a) => a.message.providerMessageId),
         tx.now,
         accepted.map((a) => a.message.echo === true),
-        accepted.map((a) => storedComment(a.message)),
+        accepted.map((a) => (a.comment ? JSON.stringify(a.comment) : null)),
+        accepted.map((a) => a.message.at),
+        accepted.map((a) => preview(a.text, a.attachments.length)),
       ])
     : [];
-  const byProviderId = new Map(inserted.map((m) => [key(m.connection_id, m.provider_message_id!), m]));
-
-  // 4. One update for every conversation that got messages, returning what the events need.
-  interface Touched {
-    last: MessageRow;
-    lastInbound: MessageRow | null;
-    lastCustomerAt: Date | null;
-    lastEchoSeq: number;
-  }
-  const perConversation = new Map<string, Touched>();
-  for (const a of accepted) {
-    const m = byProviderId.get(key(a.connection.id, a.message.providerMessageId));
-    if (!m || m.conversation_id !== a.target.conversationId) continue;
-    const agg = perConversation.get(m.conversation_id) ?? {
-      last: m,
-      lastInbound: null,
-      lastCustomerAt: null,
-      lastEchoSeq: 0,
-    };
-    if (m.seq >= agg.last.seq) agg.last = m;
-    if (m.direction === "inbound") {
-      if (!agg.lastInbound || m.seq > agg.lastInbound.seq) agg.lastInbound = m;
-      // A provider's clock ahead of ours (skew) is capped at the time we received the message.
-      const at = new Date(Math.min(a.message.at.getTime(), tx.now.getTime()));
-      if (!agg.lastCustomerAt || at > agg.lastCustomerAt) agg.lastCustomerAt = at;
-    } else {
-      agg.lastEchoSeq = Math.max(agg.lastEchoSeq, m.seq);
-    }
-    perConversation.set(m.conversation_id, agg);
-  }
-  const convs = [...perConversation.entries()];
-  // Unanswered since: kept when only the customer wrote; cleared when the business's echo came last; the
-  // start of this batch when the customer wrote again after an echo.
-  const unanswered = (t: Touched) =>
-    t.lastEchoSeq === 0 ? "keep" : t.last.direction === "outbound" ? "clear" : "reset";
-  const updated = convs.length
-    ? await tx.q.query<ConversationRow & { outside_hours: boolean }>(UPDATE_CONVERSATIONS, [
-        convs.map(([id]) => id),
-        convs.map(([, t]) => t.last.id),
-        convs.map(([, t]) => preview(t.last.text, t.last.attachments.length)),
-        convs.map(([, t]) => t.last.author_type),
-        convs.map(([, t]) => t.last.direction),
-        convs.map(([, t]) => t.lastInbound?.seq ?? null),
-        convs.map(([, t]) => t.lastCustomerAt),
-        convs.map(([, t]) => unanswered(t)),
-        tx.now,
-      ])
-    : [];
+  const byProviderId = new Map(written.map((r) => [key(r.message_connection_id, r.message_provider_id), r]));
+  // A row per message: each conversation's row once.
+  const updated = [...new Map(written.map((r) => [r.id, r])).values()];
   // Each conversation presented once for its events, EVENTS_PER_TURN to a turn like the events below.
   const after = new Map<string, { conversation: Conversation; audience: EventAudience }>();
   for await (const r of inTurns(updated, EVENTS_PER_TURN)) {
@@ -256,18 +149,19 @@ export async function ingestMessages(
 
   // The update said which conversations a bot holds and which connections reply outside hours: the jobs'
   // own statements run only when there is something for them.
-  const rowOf = new Map(updated.map((r) => [r.id, r]));
   await queueAfterIngest(tx, {
-    inboundMessageIds: inserted
-      .filter((m) => m.direction === "inbound" && rowOf.get(m.conversation_id)?.bot_id !== null)
-      .map((m) => m.id),
+    inboundMessageIds: written
+      .filter((r) => r.message_direction === "inbound" && r.bot_id !== null)
+      .map((r) => r.message_id),
     newConversationIds: accepted.filter((a) => a.target.created).map((a) => a.target.conversationId),
-    customerWroteIn: convs
-      .filter(([id, t]) => t.lastInbound && rowOf.get(id)?.outside_hours !== false)
-      .map(([id]) => id),
+    customerWroteIn: [
+      ...new Set(
+        written.filter((r) => r.message_direction === "inbound" && r.outside_hours).map((r) => r.id),
+      ),
+    ],
   });
 
-  // 5. Events and outcomes, in the order the messages came.
+  // 4. Events and outcomes, in the order the messages came.
   const announced = new Set<string>();
   const outcomes: MessageOutcome[] = items.map(() => ({
     kind: "message",
@@ -281,7 +175,7 @@ export async function ingestMessages(
   // A large batch builds its events over several turns of the event loop (see EVENTS_PER_TURN).
   for await (const a of inTurns(accepted, EVENTS_PER_TURN)) {
     const m = byProviderId.get(key(a.connection.id, a.message.providerMessageId));
-    const firstOfBatch = m && m.conversation_id === a.target.conversationId && !announced.has(m.id);
+    const firstOfBatch = m && m.id === a.target.conversationId && !announced.has(m.message_id);
     if (!m || !firstOfBatch) {
       outcomes[a.index] = {
         kind: "message",
@@ -291,7 +185,7 @@ export async function ingestMessages(
       };
       continue;
     }
-    announced.add(m.id);
+    announced.add(m.message_id);
     const view = after.get(a.target.conversationId)!;
     if (!announced.has(`conversation:${a.target.conversationId}`)) {
       announced.add(`conversation:${a.target.conversationId}`);
@@ -334,13 +228,13 @@ export async function ingestMessages(
     tx.emit(a.connection.workspaceId, {
       type: "message.created",
       conversationId: a.target.conversationId,
-      message: presentMessage(m),
+      message: presentMessage(insertedMessage(a, m, tx.now)),
       ...view,
     });
     outcomes[a.index] = {
       kind: "message",
       status: "created",
-      messageId: m.id,
+      messageId: m.message_id,
       conversationId: a.target.conversationId,
     };
   }
@@ -369,6 +263,52 @@ async function announceWoken(
     view.audience,
   );
   tx.emit(connection.workspaceId, { type: "conversation.updated", conversationId, ...view });
+}
+
+/**
+ * The row of a message the batch inserted: what the insert wrote from the item, with what the database chose
+ * (its id, seq and quoted message). Reading the whole row back would cost its parsing for nothing.
+ */
+function insertedMessage(
+  a: {
+    message: InboundMessage;
+    target: Target;
+    text: string | null;
+    attachments: Attachment[];
+    comment: MessageComment | null;
+  },
+  r: WrittenRow,
+  now: Date,
+): MessageRow {
+  const echo = a.message.echo === true;
+  return {
+    id: r.message_id,
+    seq: r.message_seq,
+    conversation_id: r.id,
+    direction: echo ? "outbound" : "inbound",
+    kind: "message",
+    author_type: echo ? "user" : "contact",
+    author_id: echo ? null : a.target.contactId,
+    text: a.text,
+    attachments: a.attachments,
+    quoted_message_id: r.message_quoted_id,
+    event: null,
+    provider_message_id: r.message_provider_id,
+    delivery_state: echo ? "sent" : null,
+    queued_at: echo ? now : null,
+    sent_at: echo ? now : null,
+    delivered_at: null,
+    read_at: null,
+    failed_at: null,
+    failure_reason: null,
+    failure_detail: null,
+    waiting_reason: null,
+    retry_at: null,
+    template: null,
+    reactions: [],
+    comment: a.comment,
+    created_at: now,
+  };
 }
 
 /**

@@ -238,7 +238,8 @@ describe("a batch of messages in one webhook", () => {
     const { owner } = await newWorkspace(t);
     const conn = await apiConnection(t, owner);
     const socket = await owner.socket(t.wsUrl);
-    const [anna, boris, clara, dan] = [unique("anna"), unique("boris"), unique("clara"), unique("dan")];
+    const [anna, boris, clara] = [unique("anna"), unique("boris"), unique("clara")];
+    const [dan, erin] = [unique("dan"), unique("erin")];
     // 198 characters, then an emoji (two UTF-16 units) and more: the preview stops before the emoji, not in it.
     const long = `${"x".repeat(198)}😀${"y".repeat(60)}`;
     const dup = unique("dup");
@@ -257,12 +258,14 @@ describe("a batch of messages in one webhook", () => {
             { name: "a.txt", mimeType: "text/plain", size: 3, url: "https://files.example.com/a.txt" },
           ],
         }),
+        // Half of an emoji (a lone surrogate): kept as U+FFFD, in the database and in the event alike.
+        inbound(erin, "half \ud83d of one"),
       ],
     });
     expect(r.status).toBe(200);
     expect(r.body.results.map((x: { status: string }) => x.status)).toEqual([
       ...["created", "created", "created", "created", "created", "created"],
-      ...["duplicate", "created"],
+      ...["duplicate", "created", "created"],
     ]);
     const ids = r.body.results.map((x: { messageId: string | null }) => x.messageId);
     const conv = async (i: number) =>
@@ -283,7 +286,7 @@ describe("a batch of messages in one webhook", () => {
     // Each message's event carries the row as the feed reads it back, and its conversation as stored.
     const created = await eventually(async () => {
       const events = socket.events().filter((e) => e.type === "message.created");
-      expect(events).toHaveLength(7);
+      expect(events).toHaveLength(8);
       return events;
     });
     for (const e of created) {
@@ -296,6 +299,7 @@ describe("a batch of messages in one webhook", () => {
     const longOne = created.find((e) => e.message.id === ids[7]);
     expect(longOne.message.text).toBe(long);
     expect(longOne.conversation.lastMessage.text).toBe(`${"x".repeat(198)}…`);
+    expect(created.find((e) => e.message.id === ids[8]).message.text).toBe("half \ufffd of one");
     socket.close();
   });
 });
@@ -316,7 +320,7 @@ describe("the ingest transaction", () => {
           const result = await fn(q);
           const [row] = await q.query<{ generic: number; custom: number }>(
             `select generic_plans::int as generic, custom_plans::int as custom
-             from pg_prepared_statements where name = 'ingest.insert-messages'`,
+             from pg_prepared_statements where name = 'ingest.write-messages'`,
           );
           if (row) plans.push(row);
           return result;
