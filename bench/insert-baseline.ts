@@ -29,8 +29,13 @@ export async function insertBaseline(
     text: "hello from the baseline",
     contact: { id: "c-1", name: "Contact" },
   });
-  /** The same loop on either database: n single-row INSERTs, one after another, each its own transaction. */
+  /**
+   * The same loop on either database: n single-row INSERTs, one after another, each its own transaction, timed
+   * after n untimed ones. Timed cold, its own process cost two to four times as much a row (the driver's code
+   * not yet compiled, the connection's caches empty), while Parley's figures come after a warm-up of their own.
+   */
   const measure = async (query: (sql: string, params?: unknown[]) => Promise<unknown>) => {
+    for (let i = 0; i < n; i++) await query("insert into bench_insert (payload) values ($1)", [payload]);
     const cpu0 = meter.sample();
     const t0 = performance.now();
     for (let i = 0; i < n; i++) await query("insert into bench_insert (payload) values ($1)", [payload]);
