@@ -116,7 +116,6 @@ export async function ingestMessages(
       ...item,
       index,
       target: targets.get(key(item.connection.id, item.message.externalContactId))!,
-      text: item.message.text,
       attachments: item.message.attachments.map(storedAttachment),
       comment: storedComment(item.message),
     }))
@@ -127,7 +126,7 @@ export async function ingestMessages(
         accepted.map((a) => a.target.conversationId),
         accepted.map((a) => a.connection.id),
         accepted.map((a) => a.target.contactId),
-        accepted.map((a) => a.text),
+        accepted.map((a) => a.message.text),
         accepted.map((a) => JSON.stringify(a.attachments)),
         accepted.map((a) => a.message.quotedProviderMessageId ?? null),
         accepted.map((a) => a.message.providerMessageId),
@@ -135,7 +134,7 @@ export async function ingestMessages(
         accepted.map((a) => a.message.echo === true),
         accepted.map((a) => (a.comment ? JSON.stringify(a.comment) : null)),
         accepted.map((a) => a.message.at),
-        accepted.map((a) => preview(a.text, a.attachments.length)),
+        accepted.map((a) => preview(a.message.text, a.attachments.length)),
       ])
     : [];
   const byProviderId = new Map(written.map((r) => [key(r.message_connection_id, r.message_provider_id), r]));
@@ -270,13 +269,7 @@ async function announceWoken(
  * (its id, seq and quoted message). Reading the whole row back would cost its parsing for nothing.
  */
 function insertedMessage(
-  a: {
-    message: InboundMessage;
-    target: Target;
-    text: string | null;
-    attachments: Attachment[];
-    comment: MessageComment | null;
-  },
+  a: { message: InboundMessage; target: Target; attachments: Attachment[]; comment: MessageComment | null },
   r: WrittenRow,
   now: Date,
 ): MessageRow {
@@ -289,7 +282,7 @@ function insertedMessage(
     kind: "message",
     author_type: echo ? "user" : "contact",
     author_id: echo ? null : a.target.contactId,
-    text: a.text,
+    text: a.message.text,
     attachments: a.attachments,
     quoted_message_id: r.message_quoted_id,
     event: null,
