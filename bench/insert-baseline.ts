@@ -35,10 +35,13 @@ export async function insertBaseline(
    * not yet compiled, the connection's caches empty), while Parley's figures come after a warm-up of their own.
    */
   const measure = async (query: (sql: string, params?: unknown[]) => Promise<unknown>) => {
-    for (let i = 0; i < n; i++) await query("insert into bench_insert (payload) values ($1)", [payload]);
+    const loop = async () => {
+      for (let i = 0; i < n; i++) await query("insert into bench_insert (payload) values ($1)", [payload]);
+    };
+    await loop();
     const cpu0 = meter.sample();
     const t0 = performance.now();
-    for (let i = 0; i < n; i++) await query("insert into bench_insert (payload) values ($1)", [payload]);
+    await loop();
     const rate = n / ((performance.now() - t0) / 1000);
     const cpu = meter.since(cpu0);
     return { rate, cpuPerRow: { app: cpu.app / n, db: cpu.db / n } };
