@@ -68,7 +68,7 @@ import {
   stopProcess,
   waitFor,
 } from "./lib";
-import { floorTrials, printFloors, printTrials, rowsFloor, withRows } from "./rows-floor";
+import { floorTrials, printFloors, printTrials, rowsFloor, rowsRate, withRows } from "./rows-floor";
 import {
   METRICS_TOKEN,
   pendingJobs,
@@ -259,7 +259,7 @@ async function main() {
     console.log(
       `  ${fmt(h.target).padStart(8)}  ${fmt(h.achieved).padStart(10)}  ${String(h.acked).padStart(11)}  ${perUnit(h.cpu, h.acked)}`,
     );
-  printSteps("Baseline: bare relay (HTTP POST → 50 WebSockets, no database)", relay);
+  printSteps(`Baseline: bare relay (HTTP POST → ${AGENTS} WebSockets, no database)`, relay);
   for (const kind of kinds) {
     const postmaster = kind === "postgres" ? await findPostmaster(process.env.DATABASE_URL!) : null;
     const base = await insertBaseline(kind, postmaster, { logged: true });
@@ -271,7 +271,7 @@ async function main() {
           : ""),
     );
     const { steps, queue, statementLines, floors, trials } = await benchParley(kind, postmaster);
-    printSteps(`Parley on ${kind}: webhook → ingest → 50 sockets`, steps);
+    printSteps(`Parley on ${kind}: webhook → ingest → ${AGENTS} sockets`, steps);
     printQueue(queue);
     for (const line of statementLines) console.log(line);
     printFloors(kind, floors);
@@ -290,6 +290,7 @@ async function main() {
         (peakStep.idle === undefined
           ? ""
           : `, with ${fmt(peakStep.idle * 100)} % of the machine's CPU time unused in that step`) +
+        rowsRate(floors[steps.indexOf(peakStep)], insertRate) +
         (best && relayAt
           ? `; p99 ${fmt(best.p99 / relayAt.p99, 1)}× the bare relay's at that rate (${fmt(relayAt.p99, 1)} ms)`
           : ""),

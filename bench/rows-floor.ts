@@ -298,3 +298,12 @@ export function withRows(rows: RowsFloor | undefined, request: number, insert: n
   const floor = request + own;
   return `; with the message's own rows instead of the bare INSERT (${fmt(rows.batch)} a transaction, ${fmt(own, 3)} ms) the floor is ${fmt(floor, 3)} ms = ${fmt(floor / insert, 2)}× the bare INSERT, and the message costs ${fmt(perMessage / floor, 2)}× it`;
 }
+
+/**
+ * The peak's yardstick: how fast a bare loop writes a message's own rows alone (one connection, no HTTP, no
+ * sockets), at the batch size of the peak's step, as a share of the bare INSERT loop's rate.
+ */
+export function rowsRate(rows: RowsFloor | undefined, insertRate: number) {
+  if (!rows) return "";
+  return `; a bare loop writing only a message's own rows (${fmt(rows.batch)} a transaction) reached ${fmt(rows.rate)} msg/s = ${fmt(rows.rate / insertRate, 2)}× the bare INSERT loop`;
+}
