@@ -8035,7 +8035,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** CSV export, one row per conversation, streamed (managers only, audited) */
+        /** CSV export, one row per conversation, streamed, of the conversations the caller may read (data.export; audited) */
         get: {
             parameters: {
                 query?: {
@@ -8095,7 +8095,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** CSV export, one row per message, streamed (managers only, audited) */
+        /** CSV export, one row per message, streamed, of the conversations the caller may read (data.export; audited) */
         get: {
             parameters: {
                 query?: {

@@ -1,7 +1,7 @@
 import crypto from "node:crypto";
 import { z } from "zod";
 import type { Db } from "../../db/client";
-import type { Actor } from "../../domain/permissions";
+import { type Actor, readableConversationsSql } from "../../domain/permissions";
 import { type Param, paramsOf } from "../../lib/sql-params";
 import { inboxFilters, ListQuery } from "../conversations/list";
 import { BOM, csvRow } from "./csv";
@@ -109,10 +109,16 @@ function redactContact<T extends Contactish>(r: T): T {
   };
 }
 
-/** The filter conditions of the export's scope over `c`; `$1` workspace, `$2` caller. */
-function scopeFilters(f: ExportQuery, p: Param): string[] {
-  if (f.scope === "log") return logFilters(f, p);
-  return ["c.workspace_id = $1", "$2::uuid is not null", ...inboxFilters(f, p)];
+/**
+ * The conditions over `c` of the conversations an export holds: the scope's filters, and only those the
+ * caller may read (the read rule of the log and the inbox list). `$1` workspace, `$2` caller.
+ */
+function scopeFilters(f: ExportQuery, actor: Actor, p: Param): string[] {
+  const filters =
+    f.scope === "log"
+      ? logFilters(f, p)
+      : ["c.workspace_id = $1", "$2::uuid is not null", ...inboxFilters(f, p)];
+  return [...filters, ...readableConversationsSql(actor, p)];
 }
 
 const replyBy = (r: LogRow) =>
@@ -123,7 +129,10 @@ export interface ExportProgress {
   completed: boolean;
 }
 
-/** The conversations CSV (one row per conversation), a page at a time. Managers only (the route checks). */
+/**
+ * The conversations CSV (one row per conversation the caller may read), a page at a time. The route checks
+ * `data.export`.
+ */
 export async function* conversationsCsv(
   db: Db,
   actor: Actor,
@@ -138,7 +147,7 @@ export async function* conversationsCsv(
   for (;;) {
     const params: unknown[] = [actor.workspaceId, actor.userId];
     const p = paramsOf(params);
-    const where = scopeFilters(f, p);
+    const where = scopeFilters(f, actor, p);
     if (after)
       where.push(
         `(${key}, c.id) ${dir === "asc" ? ">" : "<"} (${p(after[0].toISOString())}::timestamptz, ${p(after[1])}::uuid)`,
@@ -205,8 +214,9 @@ interface MessageCsvRow {
 }
 
 /**
- * The messages CSV (one row per message of the matching conversations, in commit order), a page at a
- * time by message sequence. System events are left out; internal notes only with `notes=true`.
+ * The messages CSV (one row per message of the matching conversations the caller may read, in commit
+ * order), a page at a time by message sequence. System events are left out; internal notes only with
+ * `notes=true`.
  */
 export async function* messagesCsv(
   db: Db,
@@ -224,7 +234,7 @@ export async function* messagesCsv(
       "m.workspace_id = $1",
       `m.seq > ${p(after)}`,
       `m.kind = any(${p(kinds)}::text[])`,
-      ...scopeFilters(f, p),
+      ...scopeFilters(f, actor, p),
     ];
     const rows = await db.query<MessageCsvRow>(
       `select m.seq, c.number as conversation_number, m.conversation_id, m.id, m.created_at, m.direction, m.kind,

@@ -404,7 +404,7 @@ describe("CSV exports", () => {
     ]);
   });
 
-  it("is for managers only", async () => {
+  it("needs the data.export permission", async () => {
     for (const what of ["conversations", "messages"]) {
       expect((await download(agentA.client, `/api/exports/${what}.csv`)).status).toBe(403);
       expect((await download(supervisor.client, `/api/exports/${what}.csv`)).status).toBe(200);

@@ -31,7 +31,7 @@ export async function logRoutes(app: App, ctx: AppContext) {
       {
         schema: {
           tags,
-          summary: `CSV export, one row per ${what === "conversations" ? "conversation" : "message"}, streamed (managers only, audited)`,
+          summary: `CSV export, one row per ${what === "conversations" ? "conversation" : "message"}, streamed, of the conversations the caller may read (data.export; audited)`,
           querystring: ExportQuery,
         },
       },
