@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { addUser, apiConnection, inbound, newWorkspace, unique } from "../../testing/harness";
+import { addUser, apiConnection, type Client, inbound, newWorkspace, unique } from "../../testing/harness";
 import { useTestServer } from "../../testing/use-test-server";
+import { createTokenAs, withToken } from "../api-tokens/test-helpers";
 
 const t = useTestServer();
 
@@ -18,6 +19,22 @@ async function pastContact() {
   const [conv] = (await owner.get("/api/conversations")).body.conversations;
   await owner.post(`/api/conversations/${conv.id}/assign`, { assigneeId: first.id });
   return { owner, conn, first, second, name, conv };
+}
+
+/** The conversation as stored, with its messages (what a refused write must leave as it was). */
+async function stored(owner: Client, id: string) {
+  const { conversation } = (await owner.get(`/api/conversations/${id}`)).body;
+  const [row] = await t.db.query<{ messages: number }>(
+    "select count(*)::int as messages from messages where conversation_id = $1",
+    [id],
+  );
+  return {
+    status: conversation.status,
+    assigneeId: conversation.assigneeId,
+    teamId: conversation.teamId,
+    closedAt: conversation.closedAt,
+    messages: row!.messages,
+  };
 }
 
 describe("writing to a past contact (R501)", () => {
@@ -71,5 +88,73 @@ describe("writing to a past contact (R501)", () => {
     const r = await second.client.post(`/api/contacts/${lonely!.id}/messages`, { text: "x" });
     expect(r.status).toBe(422);
     expect(r.body.error.message).toMatch(/write to you first/);
+  });
+
+  it("refuses an empty message before anything changes: the closed conversation stays closed and its agent's", async () => {
+    const { owner, first, second, conv } = await pastContact();
+    await first.client.post(`/api/conversations/${conv.id}/status`, { status: "closed" });
+    const before = await stored(owner, conv.id);
+    const r = await second.client.post(`/api/contacts/${conv.contact.id}/messages`, {});
+    expect(r.status).toBe(400);
+    expect(r.body.error.message).toMatch(/Write a message or attach a file/);
+    expect(await stored(owner, conv.id)).toEqual(before);
+    expect(before).toMatchObject({ status: "closed", assigneeId: first.id });
+  });
+
+  it("takes nothing when the message is refused while sending (a blocked contact): one transaction", async () => {
+    const { owner, first, second, conv } = await pastContact();
+    await first.client.post(`/api/conversations/${conv.id}/status`, { status: "closed" });
+    expect((await owner.post(`/api/contacts/${conv.contact.id}/block`)).status).toBe(200);
+    const before = await stored(owner, conv.id);
+    const r = await second.client.post(`/api/contacts/${conv.contact.id}/messages`, { text: "hello again" });
+    expect(r.status).toBeGreaterThanOrEqual(400);
+    expect(r.body.error.code).toBe("contact_blocked");
+    expect(await stored(owner, conv.id)).toEqual(before);
+  });
+
+  it("leaves another team's conversation to that team (403) and changes nothing; a member of the team may write", async () => {
+    const { owner, first, second, conv } = await pastContact();
+    const team = (await owner.post("/api/teams", { name: unique("billing") })).body.team.id as string;
+    await owner.post(`/api/conversations/${conv.id}/assign`, { assigneeId: first.id, teamId: team });
+    await first.client.post(`/api/conversations/${conv.id}/status`, { status: "closed" });
+    const before = await stored(owner, conv.id);
+    const r = await second.client.post(`/api/contacts/${conv.contact.id}/messages`, { text: "mine now?" });
+    expect(r.status).toBe(403);
+    expect(r.body.error.message).toMatch(/another team/);
+    expect(await stored(owner, conv.id)).toEqual(before);
+    expect((await second.client.get(`/api/conversations/${conv.id}`)).status).toBe(404);
+    // Back in the team's queue, open: still not theirs to take.
+    await owner.post(`/api/conversations/${conv.id}/assign`, { assigneeId: null });
+    await owner.post(`/api/conversations/${conv.id}/status`, { status: "open" });
+    const queued = await stored(owner, conv.id);
+    const again = await second.client.post(`/api/contacts/${conv.contact.id}/messages`, {
+      text: "mine now?",
+    });
+    expect(again.status).toBe(403);
+    expect(await stored(owner, conv.id)).toEqual(queued);
+    // A member of the team takes it.
+    await owner.put(`/api/teams/${team}/members/${second.id}`);
+    const member = await second.client.post(`/api/contacts/${conv.contact.id}/messages`, { text: "on it" });
+    expect(member.status).toBe(201);
+    expect((await stored(owner, conv.id)).assigneeId).toBe(second.id);
+  });
+
+  it("refuses an API token without the reply permission (403 naming it) and changes nothing", async () => {
+    const { owner, first, conv } = await pastContact();
+    await first.client.post(`/api/conversations/${conv.id}/status`, { status: "closed" });
+    const before = await stored(owner, conv.id);
+    const { secret } = await createTokenAs(owner, ["reports.view"]);
+    const r = await withToken(t.url, secret, "POST", `/api/contacts/${conv.contact.id}/messages`, {
+      text: "from a script",
+    });
+    expect(r.status).toBe(403);
+    expect(r.body.error.message).toMatch(/conversations\.reply/);
+    expect(await stored(owner, conv.id)).toEqual(before);
+    const { secret: replying } = await createTokenAs(owner, ["conversations.reply"]);
+    const ok = await withToken(t.url, replying, "POST", `/api/contacts/${conv.contact.id}/messages`, {
+      text: "from a script",
+    });
+    expect(ok.status, JSON.stringify(ok.body)).toBe(201);
+    expect(await stored(owner, conv.id)).toMatchObject({ status: "open", assigneeId: owner.user!.id });
   });
 });
