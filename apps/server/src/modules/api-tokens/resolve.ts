@@ -1,6 +1,6 @@
 import type { Permission, Role } from "@parley/protocol";
 import type { Queryable } from "../../db/client";
-import { permissionsFor } from "../../domain/permissions";
+import { type Actor, permissionsFor } from "../../domain/permissions";
 import type { TokenActor } from "../../http/types";
 import { sha256Hex } from "../../lib/crypto";
 import { storedPermissionsSql } from "../users/queries/permissions-sql";
@@ -48,6 +48,19 @@ function withMisses(list: Permission[]): Permission[] {
 export const missedPermissions = (permissions: readonly Permission[]): Permission[] => [
   ...((permissions as Tracked)[MISSES] ?? []),
 ];
+
+/**
+ * What a token may do: the permissions it was given that its creator still holds (a creator who lost a right
+ * takes it from their tokens too).
+ */
+function tokenPermissions(
+  given: readonly string[],
+  role: Role,
+  stored: readonly string[] | null,
+): Permission[] {
+  const creator = permissionsFor(role, stored);
+  return given.filter((p): p is Permission => creator.includes(p as Permission));
+}
 
 interface Row {
   id: string;
@@ -128,11 +141,7 @@ export async function resolveApiToken(
       name: row.name,
     };
   }
-  // Never more than the creator still holds: a creator who lost a right takes it from their tokens too.
-  const creator = permissionsFor(row.role, row.stored_permissions);
-  const permissions = withMisses(
-    row.permissions.filter((p): p is Permission => creator.includes(p as Permission)),
-  );
+  const permissions = withMisses(tokenPermissions(row.permissions, row.role, row.stored_permissions));
   return {
     kind: "ok",
     newAddress: row.new_address === true,
@@ -148,5 +157,38 @@ export async function resolveApiToken(
       email: row.email,
       ...(row.bot_id ? { botId: row.bot_id } : {}),
     },
+  };
+}
+
+/**
+ * The actor a token is now, for work it asked for that runs later (a bulk action's job): its creator with the
+ * token's permissions, as a request with it would be; null when such a request would be refused (the token
+ * revoked, expired or gone, its creator deactivated). Counts no request and notes no use.
+ */
+export async function tokenActorNow(db: Queryable, tokenId: string, now: Date): Promise<Actor | null> {
+  const [row] = await db.query<{
+    workspace_id: string;
+    permissions: string[];
+    bot_id: string | null;
+    user_id: string;
+    role: Role;
+    team_ids: string[];
+    stored_permissions: string[] | null;
+  }>(
+    `select t.workspace_id, t.permissions, t.bot_id, u.id as user_id, u.role,
+       coalesce((select array_agg(tm.team_id::text) from team_members tm where tm.user_id = u.id), '{}') as team_ids,
+       ${storedPermissionsSql("u")} as stored_permissions
+     from api_tokens t join users u on u.id = t.created_by
+     where t.id = $1 and t.revoked_at is null and (t.expires_at is null or t.expires_at > $2) and u.status = 'active'`,
+    [tokenId, now],
+  );
+  if (!row) return null;
+  return {
+    userId: row.user_id,
+    workspaceId: row.workspace_id,
+    role: row.role,
+    teamIds: row.team_ids,
+    permissions: tokenPermissions(row.permissions, row.role, row.stored_permissions),
+    ...(row.bot_id ? { botId: row.bot_id } : {}),
   };
 }
