@@ -3,6 +3,7 @@ import { z } from "zod";
 import type { AppContext } from "../../context";
 import { type Actor, permissionsFor } from "../../domain/permissions";
 import { AppError } from "../../lib/errors";
+import { tokenActorNow } from "../api-tokens/resolve";
 import { recordAudit } from "../audit/record";
 import { assignConversation } from "../conversations/assign";
 import { changeStatus } from "../conversations/change-status";
@@ -17,8 +18,8 @@ export const BULK_JOB = "conversations.bulk";
 /** Progress is saved after each chunk: a retried job resumes where it stopped. */
 const CHUNK = 50;
 
-async function actorFor(ctx: AppContext, userId: string | null): Promise<Actor | null> {
-  if (!userId) return null;
+/** The person who started an operation, with their role's permissions as they are now (null once deactivated). */
+async function personActor(ctx: AppContext, userId: string): Promise<Actor | null> {
   const [u] = await ctx.db.query<{
     id: string;
     workspace_id: string;
@@ -35,6 +36,19 @@ async function actorFor(ctx: AppContext, userId: string | null): Promise<Actor |
   if (!u) return null;
   const permissions = permissionsFor(u.role, u.stored_permissions);
   return { userId: u.id, workspaceId: u.workspace_id, role: u.role, teamIds: u.team_ids, permissions };
+}
+
+/**
+ * Who an operation acts as, as things stand now: the API token it was started with (the token's permissions
+ * that its creator still holds), else the person who started it. Null when they could not make the request
+ * now: the token revoked or expired, the person deactivated.
+ */
+async function actorFor(ctx: AppContext, op: OperationRow): Promise<Actor | null> {
+  if (!op.user_id) return null;
+  const actor = op.params.tokenId
+    ? await tokenActorNow(ctx.db, op.params.tokenId, ctx.clock.now())
+    : await personActor(ctx, op.user_id);
+  return actor?.userId === op.user_id && actor.workspaceId === op.workspace_id ? actor : null;
 }
 
 async function applyOne(ctx: AppContext, actor: Actor, op: OperationRow, id: string) {
@@ -71,8 +85,10 @@ async function applyOne(ctx: AppContext, actor: Actor, op: OperationRow, id: str
 }
 
 /**
- * The job: applies the action to each conversation with the caller's permissions as they are now (each its
- * own transaction with its events, so open lists update live), saving progress after every chunk.
+ * The job: applies the action to each conversation as the caller is now (`actorFor`: an API token's
+ * permissions stay the token's), each its own transaction with its events, so open lists update live, and
+ * saves progress after every chunk. A conversation the caller may not see or change is counted as failed
+ * with the refusal's code.
  */
 export function registerBulkJob(ctx: AppContext) {
   ctx.jobs.register({
@@ -84,17 +100,18 @@ export function registerBulkJob(ctx: AppContext) {
         operationId,
       ]);
       if (op?.status !== "running") return;
-      const actor = await actorFor(ctx, op.user_id);
-      if (!actor || actor.workspaceId !== op.workspace_id) {
-        await ctx.db.query("update bulk_operations set status = 'failed', finished_at = $2 where id = $1", [
-          op.id,
-          ctx.clock.now(),
-        ]);
-        return;
-      }
       let position = op.done + op.failed;
       const errors = [...op.errors];
       while (position < op.conversation_ids.length) {
+        // Asked again before every chunk: a token revoked or a person deactivated meanwhile stops the rest.
+        const actor = await actorFor(ctx, op);
+        if (!actor) {
+          await ctx.db.query("update bulk_operations set status = 'failed', finished_at = $2 where id = $1", [
+            op.id,
+            ctx.clock.now(),
+          ]);
+          return;
+        }
         const chunk = op.conversation_ids.slice(position, position + CHUNK);
         let done = 0;
         let failed = 0;

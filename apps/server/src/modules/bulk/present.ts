@@ -11,6 +11,8 @@ export interface OperationRow {
     teamId?: string | null;
     ip?: string | null;
     userAgent?: string | null;
+    /** The API token the operation was started with (null: by the person): the job acts with its permissions. */
+    tokenId?: string | null;
     snooze?: { until?: string; preset?: "hour" | "tomorrow" | "next_week"; timeZone?: string };
   };
   conversation_ids: string[];

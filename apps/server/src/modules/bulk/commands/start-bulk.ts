@@ -12,8 +12,14 @@ import { BULK_MAX, type BulkInput } from "../schema";
  * Starts a bulk action (R106): resolves the conversations (the selection, or the first 1,000 of the filter
  * the caller sees), stores the operation with an audit entry and hands it to a job, all in one transaction.
  * Needs `conversations.bulk`, and deleting the delete permission, up front; the other actions are checked per conversation.
+ * The operation records the API token it was started with (`tokenId`), so the job acts with that token's permissions.
  */
-export async function startBulk(ctx: AppContext, actor: Actor, input: BulkInput, source: AuditSource) {
+export async function startBulk(
+  ctx: AppContext,
+  actor: Actor & { tokenId?: string },
+  input: BulkInput,
+  source: AuditSource,
+) {
   mustHold(actor, "conversations.bulk");
   if (input.action === "delete") mustHold(actor, "conversations.delete");
   const ids = input.ids
@@ -25,6 +31,7 @@ export async function startBulk(ctx: AppContext, actor: Actor, input: BulkInput,
     teamId: input.teamId,
     ...(input.action === "snooze" ? { snooze: input.snooze } : {}),
     ...source,
+    tokenId: actor.tokenId ?? null,
   };
   // The operation's id is chosen first: the audit entry names it and is never changed afterwards.
   const operationId = crypto.randomUUID();
