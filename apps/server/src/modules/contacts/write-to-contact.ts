@@ -41,7 +41,6 @@ export async function writeToContact(
     clientId: input.clientId,
     note: false,
   };
-  checkMessageInput(message);
   const [target] = await ctx.db.query<{ id: string }>(
     `select c.id from conversations c
      where c.workspace_id = $1 and c.contact_id = $2 and ($3::uuid is null or c.connection_id = $3)
@@ -54,6 +53,7 @@ export async function writeToContact(
       input.contactId,
     ]);
     if (!contact.length) throw notFound("Contact");
+    checkMessageInput(message);
     // Known without a conversation (a Viber subscriber who never wrote): the conversation starts now.
     return transact(ctx, async (tx) => {
       const started = await startConversation(tx, actor, input.contactId, input.connectionId);
@@ -69,6 +69,8 @@ export async function writeToContact(
       return { conversationId: started, ...sent };
     });
   }
+  // Checked once the contact is found: another workspace's contact answers 404 whatever the body, as every route does.
+  checkMessageInput(message);
   return transact(ctx, async (tx) => {
     await takeToWrite(tx, actor, target.id);
     const sent = await writeMessage(tx, ctx, actor, { conversationId: target.id, ...message });
