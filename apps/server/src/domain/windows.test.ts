@@ -1,10 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { messagingWindow, type WindowInput } from "./windows";
+import { messagingWindow, type WindowInput, type WindowSettings } from "./windows";
 
 const now = new Date("2026-03-10T12:00:00Z");
 const ago = (hours: number) => new Date(now.getTime() - hours * 3600_000);
 const input = (over: Partial<WindowInput>): WindowInput => ({
   rule: "none",
+  sender: "person",
   now,
   lastCustomerMessageAt: ago(1),
   sentSinceCustomerMessage: 0,
@@ -89,6 +90,62 @@ describe("messaging windows", () => {
     expect(messagingWindow(input({ rule: "instagram", lastCustomerMessageAt: ago(200) }))).toMatchObject({
       only: "nothing",
     });
+  });
+
+  it("Messenger and Instagram for automation (bots, rules, automatic replies): 24 hours only, never the human-agent tag", () => {
+    const tag = { humanAgentTag: true };
+    for (const rule of ["messenger", "instagram"] as const) {
+      const auto = (hours: number, settings: WindowSettings = tag) =>
+        messagingWindow(input({ rule, sender: "automation", lastCustomerMessageAt: ago(hours), settings }));
+      // Inside the 24 hours nothing differs from a person's message.
+      expect(auto(23.9)).toEqual(
+        messagingWindow(input({ rule, lastCustomerMessageAt: ago(23.9), settings: tag })),
+      );
+      expect(auto(23.9)).toMatchObject({
+        allowed: true,
+        mode: "free",
+        closesAt: new Date(ago(23.9).getTime() + 24 * 3600_000),
+      });
+      // From 24 hours on the window is closed for automation, although a person could still answer with the tag.
+      for (const hours of [24, 25, 72, 7 * 24 - 1]) {
+        const closed = auto(hours);
+        expect(closed, `${rule} ${hours} h`).toMatchObject({
+          allowed: false,
+          only: rule === "messenger" ? "message_tag" : "nothing",
+          closedAt: ago(hours - 24),
+        });
+        expect(closed.allowed === false && closed.reason).toMatch(
+          /24-hour window .* closed .*human-agent tag is for a person's reply only.*an agent can still answer/,
+        );
+        expect(
+          messagingWindow(
+            input({ rule, sender: "person", lastCustomerMessageAt: ago(hours), settings: tag }),
+          ),
+        ).toMatchObject({ allowed: true, mode: "human_agent_tag" });
+      }
+      // Past the 7 days, or without the tag, it is closed as for a person, and it closed at 24 hours.
+      expect(auto(7 * 24 + 1)).toMatchObject({ allowed: false, closedAt: ago(7 * 24 + 1 - 24) });
+      const untagged = auto(30, {});
+      expect(untagged).toMatchObject({ allowed: false, closedAt: ago(6) });
+      expect(untagged.allowed === false && untagged.reason).toMatch(/tag \(7 days\) is not enabled/);
+      expect(auto(0, tag)).toMatchObject({ allowed: true });
+      expect(
+        messagingWindow(input({ rule, sender: "automation", lastCustomerMessageAt: null, settings: tag })),
+      ).toMatchObject({
+        allowed: false,
+      });
+    }
+  });
+
+  it("automation has the same window as a person on every other channel", () => {
+    for (const rule of ["none", "sms", "whatsapp", "viber", "wechat"] as const) {
+      for (const hours of [1, 23.9, 25, 49, 24 * 8]) {
+        const at = { rule, lastCustomerMessageAt: ago(hours), settings: { humanAgentTag: true } };
+        expect(messagingWindow(input({ ...at, sender: "automation" })), `${rule} ${hours} h`).toEqual(
+          messagingWindow(input({ ...at, sender: "person" })),
+        );
+      }
+    }
   });
 
   it("Viber: free session for 24 hours, then chatbot-initiated messages against the quota", () => {

@@ -13,8 +13,15 @@ export interface WindowSettings {
   wechatMaxMessages?: number;
 }
 
+/**
+ * Who writes the message: a person (an agent) or automation (a bot, an automation rule, the outside-hours
+ * reply: any message whose author is not a user). Meta's HUMAN_AGENT tag is for a person's answer only.
+ */
+export type WindowSender = "person" | "automation";
+
 export interface WindowInput {
   rule: WindowRule;
+  sender: WindowSender;
   now: Date;
   lastCustomerMessageAt: Date | null;
   /** Outgoing messages since the customer's last message (WeChat counts them). */
@@ -88,16 +95,21 @@ export function messagingWindow(input: WindowInput): WindowVerdict {
     case "instagram": {
       const name = rule === "messenger" ? "Messenger" : "Instagram";
       if (since < DAY) return free(DAY);
-      if (since < 7 * DAY && input.settings.humanAgentTag) {
+      // The tag lets a person answer for 7 days; automated content under it breaks Meta's policy, so
+      // automation has the standard 24 hours only.
+      const tagged = input.settings.humanAgentTag && input.sender === "person";
+      if (since < 7 * DAY && tagged) {
         return { allowed: true, mode: "human_agent_tag", closesAt: at(7 * DAY), remaining: null };
       }
-      const tagNote = input.settings.humanAgentTag
-        ? "the 7 days of the human-agent tag have passed too"
-        : "the human-agent tag (7 days) is not enabled for this connection";
+      const tagNote = !input.settings.humanAgentTag
+        ? "the human-agent tag (7 days) is not enabled for this connection"
+        : since >= 7 * DAY
+          ? "the 7 days of the human-agent tag have passed too"
+          : "the human-agent tag is for a person's reply only: automated messages (bots, rules, automatic replies) cannot be sent now, an agent can still answer";
       return {
         allowed: false,
         only: rule === "messenger" ? "message_tag" : "nothing",
-        closedAt: at(since < 7 * DAY || !input.settings.humanAgentTag ? DAY : 7 * DAY),
+        closedAt: at(since < 7 * DAY || !tagged ? DAY : 7 * DAY),
         reason: last
           ? `${name}'s 24-hour window since the customer's last message has closed and ${tagNote}.`
           : `The customer has not written on ${name} yet.`,

@@ -201,7 +201,7 @@ async function startConversation(
     [actor.workspaceId, num!.n, identity.connection_id, contactId, identity.id, actor.userId, tx.now],
   );
   if (!created) throw conflict("A conversation with this contact has just started: open it from the inbox.");
-  const window = await conversationWindow(tx.q, created.id, tx.now);
+  const window = await conversationWindow(tx.q, created.id, tx.now, { sender: "person" });
   if (!window.allowed) throw windowRefusal(window);
   const row = (await loadConversationRow(tx.q, actor.workspaceId, created.id))!;
   tx.emit(actor.workspaceId, {

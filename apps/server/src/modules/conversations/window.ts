@@ -1,18 +1,28 @@
 import { CAPABILITIES } from "@parley/protocol";
 import type { Queryable } from "../../db/client";
-import { messagingWindow, type WindowSettings, type WindowVerdict } from "../../domain/windows";
+import {
+  messagingWindow,
+  type WindowSender,
+  type WindowSettings,
+  type WindowVerdict,
+} from "../../domain/windows";
 import { AppError } from "../../lib/errors";
 
+/** Who a message's author makes its sender: a user is a person; a bot, a rule or the system is automation. */
+export const senderOf = (authorType: string): WindowSender =>
+  authorType === "user" ? "person" : "automation";
+
 /**
- * The messaging window of a conversation now (R502): reads its channel's rule and the connection's settings.
- * WeChat counts the messages sent since the customer's last message (not those that failed); for a message
- * already stored (the send job's), `beforeSeq` counts only the ones written before it.
+ * The messaging window of a conversation now (R502) for a message written by `sender` (a person, or
+ * automation: the windows differ on Messenger and Instagram): reads its channel's rule and the connection's
+ * settings. WeChat counts the messages sent since the customer's last message (not those that failed); for
+ * a message already stored (the send job's), `beforeSeq` counts only the ones written before it.
  */
 export async function conversationWindow(
   q: Queryable,
   conversationId: string,
   now: Date,
-  opts: { beforeSeq?: number | string } = {},
+  opts: { sender: WindowSender; beforeSeq?: number | string },
 ): Promise<WindowVerdict> {
   const [row] = await q.query<{
     type: keyof typeof CAPABILITIES;
@@ -42,6 +52,7 @@ export async function conversationWindow(
   }
   return messagingWindow({
     rule,
+    sender: opts.sender,
     now,
     lastCustomerMessageAt: row.last_customer_message_at,
     sentSinceCustomerMessage: sent,

@@ -87,7 +87,7 @@ async function sendOnce(ctx: AppContext, tx: Tx, c: Target, text: string, opensA
     [c.id, opensAt, tx.now],
   );
   if (!claimed.length) return;
-  const window = await conversationWindow(tx.q, c.id, tx.now);
+  const window = await conversationWindow(tx.q, c.id, tx.now, { sender: "automation" });
   if (!window.allowed) return;
   const [row] = await tx.q.query<MessageRow>(
     `insert into messages (workspace_id, conversation_id, connection_id, direction, kind, author_type, text,

@@ -128,7 +128,7 @@ export async function emitUpdated(tx: Tx, workspaceId: string, conversationId: s
     conversationId,
     conversation: {
       ...presentConversation(row),
-      window: presentWindow(await conversationWindow(tx.q, conversationId, tx.now)),
+      window: presentWindow(await conversationWindow(tx.q, conversationId, tx.now, { sender: "person" })),
     },
     audience: { conversation: accessOf(row) },
   });

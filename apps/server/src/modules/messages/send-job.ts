@@ -7,7 +7,7 @@ import type { DeliveryReport } from "../../domain/delivery-state";
 import { PermanentFailure, RetryLater } from "../../jobs/queue";
 import { commentOfSend, commentSendRefusal } from "../comments/reply";
 import { accessOf, loadConversationRow } from "../conversations/present";
-import { conversationWindow, refusalReason } from "../conversations/window";
+import { conversationWindow, refusalReason, senderOf } from "../conversations/window";
 import { MESSAGE_COLUMNS, type MessageRow, presentMessage } from "./present";
 import { lockProviderIds } from "./provider-id-lock";
 import { updateDelivery } from "./update-delivery";
@@ -146,9 +146,12 @@ export function registerSendJob(ctx: AppContext) {
       }
       if (!connection.enabled) throw new PermanentFailure("The channel connection is disabled.");
       const adapter = ctx.channels.get(connection.type);
-      // The window may have closed while the message waited (retries): check again, as the provider would.
+      // The window may have closed while the message waited (retries): check again, as the provider would,
+      // for the message's author: a bot's, a rule's or an automatic reply is automation, which never gets
+      // Messenger's and Instagram's human-agent tag period.
       // A template message is what remains allowed where the window allows only templates (WhatsApp).
       const window = await conversationWindow(ctx.db, message.conversation_id, ctx.clock.now(), {
+        sender: senderOf(message.author_type),
         beforeSeq: message.seq,
       });
       if (!window.allowed && !(window.only === "template" && message.template)) {

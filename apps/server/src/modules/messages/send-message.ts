@@ -103,8 +103,11 @@ export async function writeMessage(tx: Tx, ctx: AppContext, actor: Actor, input:
     throw new AppError("contact_blocked", "This contact is blocked: unblock them to send messages.");
   }
   if (!input.note) {
-    // Refused before sending when the channel's messaging window forbids it (R503).
-    const window = await conversationWindow(tx.q, conv.id, tx.now);
+    // Refused before sending when the channel's messaging window forbids it (R503); a rule's message is
+    // automation (on Messenger and Instagram: the 24-hour window only, never the human-agent tag).
+    const window = await conversationWindow(tx.q, conv.id, tx.now, {
+      sender: input.byRule ? "automation" : "person",
+    });
     const asTemplate = !window.allowed && window.only === "template" && !!input.template;
     if (!window.allowed && !asTemplate) throw windowRefusal(window);
   }

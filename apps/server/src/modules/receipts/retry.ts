@@ -4,7 +4,7 @@ import { AppError, conflict, notFound } from "../../lib/errors";
 import { type AuditSource, recordAudit } from "../audit/record";
 import { conversationForActor } from "../conversations/access";
 import { accessOf } from "../conversations/present";
-import { conversationWindow, windowRefusal } from "../conversations/window";
+import { conversationWindow, senderOf, windowRefusal } from "../conversations/window";
 import { MESSAGE_COLUMNS, type MessageRow, presentMessage } from "../messages/present";
 import { SEND_MESSAGE_JOB } from "../messages/send-job";
 
@@ -34,7 +34,8 @@ export async function retryMessage(
     if (m.delivery_state !== "failed") throw conflict("Only a message that failed can be sent again.");
     if (conv.contact_blocked_at)
       throw new AppError("contact_blocked", "This contact is blocked: unblock them to send messages.");
-    const window = await conversationWindow(tx.q, conv.id, tx.now);
+    // The window of the message's author (a bot's or a rule's message is automation), as the send job checks.
+    const window = await conversationWindow(tx.q, conv.id, tx.now, { sender: senderOf(m.author_type) });
     if (!window.allowed && !(window.only === "template" && m.template)) throw windowRefusal(window);
     const [updated] = await tx.q.query<MessageRow>(
       `update messages set delivery_state = 'queued', queued_at = $2, sent_at = null, delivered_at = null,

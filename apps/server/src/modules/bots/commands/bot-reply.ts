@@ -47,7 +47,8 @@ export async function sendBotReply(
     const conv = (await loadConversationRow(tx.q, workspaceId, input.conversationId))!;
     if (conv.contact_blocked_at)
       throw new AppError("contact_blocked", "This contact is blocked: unblock them to send messages.");
-    const window = await conversationWindow(tx.q, conv.id, tx.now);
+    // A bot is automation: on Messenger and Instagram it has the 24-hour window only, never the human-agent tag.
+    const window = await conversationWindow(tx.q, conv.id, tx.now, { sender: "automation" });
     if (!window.allowed) throw windowRefusal(window);
     if (input.clientId) {
       const [dupe] = await tx.q.query<MessageRow>(

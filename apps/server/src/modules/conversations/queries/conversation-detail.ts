@@ -18,7 +18,9 @@ export async function conversationDetail(ctx: AppContext, actor: Actor, id: stri
      from (select 1) one left join read_cursors rc on rc.conversation_id = $1 and rc.user_id = $2`,
     [row.id, actor.userId],
   );
-  const window = presentWindow(await conversationWindow(ctx.db, row.id, ctx.clock.now()));
+  const window = presentWindow(
+    await conversationWindow(ctx.db, row.id, ctx.clock.now(), { sender: "person" }),
+  );
   const conversation = { ...presentConversation({ ...row, ...extra! }, policy), window };
   if (row.kind !== "comment") return conversation;
   // About a comment (R451): whether a public and a private reply can go now, for the composer.
