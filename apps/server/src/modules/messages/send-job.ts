@@ -54,6 +54,8 @@ interface SendContext {
   connection: { id: string; type: string; credentials_enc: string; settings: unknown; enabled: boolean };
   externalId: string;
   quotedProviderId: string | null;
+  /** When the conversation's contact was blocked (null: not blocked). */
+  contactBlockedAt: Date | null;
 }
 
 /** The durable job that hands a queued message to its channel adapter. */
@@ -125,8 +127,19 @@ export function registerSendJob(ctx: AppContext) {
     async run({ messageId, workspaceId }) {
       const loaded = await load(ctx, messageId);
       if (!loaded) return; // deleted meanwhile
-      const { message, connection, externalId, quotedProviderId } = loaded;
+      const { message, connection, externalId, quotedProviderId, contactBlockedAt } = loaded;
       if (message.delivery_state !== "queued") return; // already sent by an earlier attempt
+      // Nothing is sent to a blocked contact (R209), also when it was blocked while the message waited (behind
+      // an earlier one, for a rate limit, for a retry). Sending it after unblocking is a retry (R301).
+      if (contactBlockedAt) {
+        await record(messageId, workspaceId, () => ({
+          state: "failed",
+          at: ctx.clock.now(),
+          reason: "contact_blocked",
+          detail: "The contact was blocked before this message was sent: unblock them and send it again.",
+        }));
+        return;
+      }
       // Messages of one conversation reach the customer in the order they were written.
       // One waiting for a rate limit holds the later ones until its next try, not in a tight loop; other
       // conversations' messages are claimed meanwhile.
@@ -265,17 +278,29 @@ async function load(ctx: AppContext, messageId: string): Promise<SendContext | n
   );
   if (!message) return null;
   const [row] = await ctx.db.query<
-    SendContext["connection"] & { external_id: string; quoted_provider_id: string | null }
+    SendContext["connection"] & {
+      external_id: string;
+      quoted_provider_id: string | null;
+      contact_blocked_at: Date | null;
+    }
   >(
     `select cc.id, cc.type, cc.credentials_enc, cc.settings, cc.enabled, i.external_id,
-       (select q.provider_message_id from messages q where q.id = $2) as quoted_provider_id
+       (select q.provider_message_id from messages q where q.id = $2) as quoted_provider_id,
+       ct.blocked_at as contact_blocked_at
      from conversations c
      join channel_connections cc on cc.id = c.connection_id
      join contact_identities i on i.id = c.identity_id
+     join contacts ct on ct.id = c.contact_id
      where c.id = $1`,
     [message.conversation_id, message.quoted_message_id],
   );
   if (!row) return null;
-  const { external_id, quoted_provider_id, ...connection } = row;
-  return { message, connection, externalId: external_id, quotedProviderId: quoted_provider_id };
+  const { external_id, quoted_provider_id, contact_blocked_at, ...connection } = row;
+  return {
+    message,
+    connection,
+    externalId: external_id,
+    quotedProviderId: quoted_provider_id,
+    contactBlockedAt: contact_blocked_at,
+  };
 }

@@ -37,7 +37,8 @@ async function assertMayBlock(ctx: AppContext, actor: Actor, contactId: string) 
 
 /**
  * Blocks (no messages sent or received) or unblocks a contact, with a `contact.updated` event, and leaves a
- * trace in the audit log.
+ * trace in the audit log. Replies still queued to a blocked contact fail when the send job reaches them
+ * (`contact_blocked`); after unblocking they can be sent again (retry).
  */
 export async function setContactBlocked(
   ctx: AppContext,
