@@ -139,6 +139,36 @@ describe("writing to a past contact (R501)", () => {
     expect((await stored(owner, conv.id)).assigneeId).toBe(second.id);
   });
 
+  it("lets an operator of another team's closed conversation write without taking it: it reopens, still its agent's", async () => {
+    const { owner, first, second, conv } = await pastContact();
+    const team = (await owner.post("/api/teams", { name: unique("billing") })).body.team.id as string;
+    await owner.post(`/api/conversations/${conv.id}/assign`, { assigneeId: first.id, teamId: team });
+    expect((await owner.post(`/api/conversations/${conv.id}/operators`, { userId: second.id })).status).toBe(
+      200,
+    );
+    await first.client.post(`/api/conversations/${conv.id}/status`, { status: "closed" });
+    const feed = async () =>
+      (await second.client.get(`/api/conversations/${conv.id}/messages`)).body.messages;
+    const earlier = (await feed()).length;
+    const r = await second.client.post(`/api/contacts/${conv.contact.id}/messages`, {
+      text: "as an operator",
+    });
+    expect(r.status).toBe(201);
+    expect(r.body.conversationId).toBe(conv.id);
+    expect(await stored(owner, conv.id)).toMatchObject({
+      status: "open",
+      assigneeId: first.id,
+      teamId: team,
+    });
+    // What the write added to the feed: the reopening and the message, no assignment.
+    const added = (await feed()).slice(earlier);
+    expect(
+      added.map((m: { kind: string; event: { kind: string } | null; text: string | null }) =>
+        m.kind === "event" ? m.event!.kind : m.text,
+      ),
+    ).toEqual(["reopened", "as an operator"]);
+  });
+
   it("refuses an API token without the reply permission (403 naming it) and changes nothing", async () => {
     const { owner, first, conv } = await pastContact();
     await first.client.post(`/api/conversations/${conv.id}/status`, { status: "closed" });

@@ -119,6 +119,9 @@ async function takeToWrite(tx: Tx, actor: Actor, id: string) {
   // An open conversation of a manager's colleague is not taken: the manager just writes.
   const takes = reopens || before.assignee_id === null;
   if (!mayWrite(actor, before, takes)) {
+    // One who may reply to it as it stands (an operator of another team's conversation) writes without taking
+    // it: the reply reopens a closed one, as a reply in the conversation itself does.
+    if (conversationPolicy(actor, accessOf(before)).reply) return;
     throw forbidden(
       "This contact's conversation is in another team's queue: someone of that team or a supervisor can write to them.",
     );
