@@ -130,6 +130,30 @@ describe("bulk actions started with an API token", () => {
     for (const id of rest) expect(after[id]!.status).toBe("closed");
   });
 
+  it("name the token in the audit entries of what they did, as its single actions do", async () => {
+    const { owner, ids } = await setup(2);
+    const token = await createTokenAs(owner, [
+      "conversations.bulk",
+      "conversations.view_all",
+      "conversations.delete",
+    ]);
+    const op = await startWithToken(token.secret, { action: "delete", ids });
+    expect(await finished(owner, op.id)).toMatchObject({ status: "completed", done: 2, failed: 0 });
+    const entries = await t.db.query<{ action: string; target_id: string; api_token_id: string | null }>(
+      `select action, target_id, api_token_id from audit_log
+       where target_id = any($1::text[]) order by action, target_id`,
+      [[...ids, op.id]],
+    );
+    expect(
+      entries
+        .filter((e) => e.action === "conversation.deleted")
+        .map((e) => e.target_id)
+        .sort(),
+    ).toEqual([...ids].sort());
+    expect(entries.map((e) => e.action)).toContain("conversations.bulk_delete_completed");
+    for (const e of entries) expect(e, e.action).toMatchObject({ api_token_id: token.id });
+  });
+
   it("do nothing once the token is revoked before the job runs", async () => {
     const { owner, agent, holder, ids } = await setup(2);
     const token = await createTokenAs(owner, ["conversations.bulk", "conversations.view_all"]);

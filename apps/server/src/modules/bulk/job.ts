@@ -79,6 +79,7 @@ async function applyOne(ctx: AppContext, actor: Actor, op: OperationRow, id: str
       await deleteConversation(ctx, actor, id, {
         ip: op.params.ip ?? null,
         userAgent: op.params.userAgent ?? null,
+        tokenId: op.params.tokenId ?? null,
       });
       return;
   }
@@ -151,6 +152,8 @@ export function registerBulkJob(ctx: AppContext) {
           targetType: "bulk_operation",
           targetId: op.id,
           data: { count: final!.total, done: final!.done, failed: final!.failed },
+          // The API token it was started with, as the entries of its actions carry it.
+          tokenId: op.params.tokenId ?? null,
           at: now,
         });
       });
