@@ -154,6 +154,21 @@ describe("bulk actions started with an API token", () => {
     for (const e of entries) expect(e, e.action).toMatchObject({ api_token_id: token.id });
   });
 
+  it("stop once the caller no longer holds the bulk permission when the job runs", async () => {
+    const { owner, agent, ids } = await setup(2);
+    for (const id of ids) await owner.post(`/api/conversations/${id}/assign`, { assigneeId: agent.id });
+    const before = await conversations(ids);
+    const op = await withJobsHeld(async () => {
+      const r = await agent.client.post("/api/conversations/bulk", { action: "close", ids });
+      expect(r.status, JSON.stringify(r.body)).toBe(202);
+      const edit = await owner.patch("/api/roles/agent", { permissions: ["conversations.reply"] });
+      expect(edit.status, JSON.stringify(edit.body)).toBe(200);
+      return r.body.operation as Operation;
+    });
+    expect(await finished(agent.client, op.id)).toMatchObject({ status: "failed", done: 0, failed: 0 });
+    expect(await conversations(ids)).toEqual(before);
+  });
+
   it("do nothing once the token is revoked before the job runs", async () => {
     const { owner, agent, holder, ids } = await setup(2);
     const token = await createTokenAs(owner, ["conversations.bulk", "conversations.view_all"]);

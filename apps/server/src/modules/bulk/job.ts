@@ -1,7 +1,7 @@
 import type { Role } from "@parley/protocol";
 import { z } from "zod";
 import type { AppContext } from "../../context";
-import { type Actor, permissionsFor } from "../../domain/permissions";
+import { type Actor, can, permissionsFor } from "../../domain/permissions";
 import { AppError } from "../../lib/errors";
 import { tokenActorNow } from "../api-tokens/resolve";
 import { recordAudit } from "../audit/record";
@@ -50,6 +50,10 @@ async function actorFor(ctx: AppContext, op: OperationRow): Promise<Actor | null
     : await personActor(ctx, op.user_id);
   return actor?.userId === op.user_id && actor.workspaceId === op.workspace_id ? actor : null;
 }
+
+/** What starting the operation needed (`startBulk`), which running the rest of it still needs. */
+const mayRun = (actor: Actor, op: OperationRow) =>
+  can(actor, "conversations.bulk") && (op.action !== "delete" || can(actor, "conversations.delete"));
 
 async function applyOne(ctx: AppContext, actor: Actor, op: OperationRow, id: string) {
   switch (op.action) {
@@ -104,9 +108,10 @@ export function registerBulkJob(ctx: AppContext) {
       let position = op.done + op.failed;
       const errors = [...op.errors];
       while (position < op.conversation_ids.length) {
-        // Asked again before every chunk: a token revoked or a person deactivated meanwhile stops the rest.
+        // Asked again before every chunk: a token revoked, a person deactivated, or the permission to start
+        // the operation taken away meanwhile stops the rest.
         const actor = await actorFor(ctx, op);
-        if (!actor) {
+        if (!actor || !mayRun(actor, op)) {
           await ctx.db.query("update bulk_operations set status = 'failed', finished_at = $2 where id = $1", [
             op.id,
             ctx.clock.now(),
