@@ -8328,7 +8328,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Team analytics over a period (managers only) */
+        /** Team analytics over a period (reports.view) */
         get: {
             parameters: {
                 query?: {
@@ -8421,7 +8421,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** One team analytics table as CSV (managers only) */
+        /** One team analytics table as CSV (reports.view) */
         get: {
             parameters: {
                 query?: {

@@ -186,7 +186,7 @@ describe("GET /api/analytics", () => {
     expect(Date.parse(recent.body.period.to) - Date.parse(recent.body.period.from)).toBe(30 * 86_400_000);
   });
 
-  it("is for managers only", async () => {
+  it("needs the reports.view permission", async () => {
     expect((await agentA.client.get(`/api/analytics?${PERIOD}`)).status).toBe(403);
     expect((await agentA.client.get(`/api/analytics.csv?${PERIOD}&metric=agents`)).status).toBe(403);
     const sup = await addUser(t, owner, "supervisor");

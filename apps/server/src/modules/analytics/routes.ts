@@ -28,7 +28,7 @@ export async function analyticsRoutes(app: App, ctx: AppContext) {
     {
       schema: {
         tags,
-        summary: "Team analytics over a period (managers only)",
+        summary: "Team analytics over a period (reports.view)",
         querystring: AnalyticsQuery.extend(Anonymise),
         response: { 200: Analytics },
       },
@@ -44,7 +44,7 @@ export async function analyticsRoutes(app: App, ctx: AppContext) {
     {
       schema: {
         tags,
-        summary: "One team analytics table as CSV (managers only)",
+        summary: "One team analytics table as CSV (reports.view)",
         querystring: AnalyticsQuery.extend({ metric: z.enum(METRICS).default("summary"), ...Anonymise }),
       },
     },
