@@ -1,5 +1,13 @@
 import { describe, expect, it } from "vitest";
-import { addUser, apiConnection, type Client, inbound, newWorkspace, unique } from "../../testing/harness";
+import {
+  addUser,
+  apiConnection,
+  type Client,
+  inbound,
+  newWorkspace,
+  SocketClient,
+  unique,
+} from "../../testing/harness";
 import { useTestServer } from "../../testing/use-test-server";
 import { createTokenAs, withToken } from "../api-tokens/test-helpers";
 
@@ -39,13 +47,15 @@ async function stored(owner: Client, id: string) {
 
 describe("writing to a past contact (R501)", () => {
   it("finds the contact, reopens the closed conversation and assigns it to the agent who wrote", async () => {
-    const { first, second, name, conv } = await pastContact();
+    const { owner, first, second, name, conv } = await pastContact();
     await first.client.post(`/api/conversations/${conv.id}/status`, { status: "closed" });
+    const socket = await SocketClient.open(`${t.wsUrl}/api/realtime`, owner.cookie!);
     // The second agent cannot see the closed conversation, but finds the contact.
     expect((await second.client.get(`/api/conversations/${conv.id}`)).status).toBe(404);
     const found = await second.client.get(`/api/contacts?q=${encodeURIComponent(name.slice(0, 8))}`);
     const contact = found.body.contacts.find((c: { name: string }) => c.name === name);
     expect(contact).toBeDefined();
+    const earlier = socket.events().length;
     const r = await second.client.post(`/api/contacts/${contact.id}/messages`, {
       text: "Добрый день, пишу по вашему заказу",
     });
@@ -62,6 +72,29 @@ describe("writing to a past contact (R501)", () => {
     expect(feed.at(-1).text).toBe("Добрый день, пишу по вашему заказу");
     // The previous agent no longer has it.
     expect((await first.client.get(`/api/conversations/${conv.id}`)).status).toBe(404);
+    // Open lists hear of each change once, in the order it was made (each with its line in the feed), the
+    // message last; its delivery updates may follow.
+    await socket.waitForEvent(
+      "message.created",
+      (e) => e.message.kind === "message" && e.conversationId === conv.id,
+    );
+    const heard = socket
+      .events()
+      .slice(earlier)
+      .filter((e) => e.conversationId === conv.id && e.type !== "message.updated");
+    socket.close();
+    expect(
+      heard.map((e) =>
+        e.type === "message.created" ? `line: ${e.message.event?.kind ?? e.message.text}` : e.type,
+      ),
+    ).toEqual([
+      "line: reopened",
+      "conversation.status_changed",
+      "line: assigned",
+      "conversation.assigned",
+      "line: Добрый день, пишу по вашему заказу",
+    ]);
+    expect(heard[3].conversation).toMatchObject({ status: "open", assigneeId: second.id });
   });
 
   it("does not take over a conversation another agent is handling (409), but a supervisor may write", async () => {
