@@ -2,8 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { MovableClock } from "../../lib/time";
 import { messageInState } from "../../testing/delivery";
 import { eventually } from "../../testing/eventually";
-import { type MetaFake, metaWebhook, startMetaFake } from "../../testing/fakes/meta";
-import { type Client, newWorkspace, unique } from "../../testing/harness";
+import { type MetaFake, startMetaFake } from "../../testing/fakes/meta";
+import { type Client, unique } from "../../testing/harness";
+import { messengerPage } from "../../testing/messenger-page";
 import { jobsSettled } from "../../testing/settled";
 import { useTestServer } from "../../testing/use-test-server";
 import { startWebhookReceiver } from "../../testing/webhook-receiver";
@@ -40,45 +41,13 @@ const advance = (ms: number) => {
   fake.advance(ms);
 };
 
-let ids = 0;
-const digits = () => `${Date.now()}${++ids}`.slice(-15);
-
 /** A workspace with a Messenger page that has the Human Agent feature, and a bot. */
 async function setup() {
-  const { owner } = await newWorkspace(t);
-  const pageId = digits();
-  const token = unique("page-token");
-  const appSecret = unique("app-secret");
-  fake.addAccount(token, { platform: "messenger", accountId: pageId, host: "graph" });
-  const r = await owner.post("/api/connections", {
-    type: "messenger",
-    name: unique("fb"),
-    settings: { humanAgentTag: true },
-    credentials: { pageId, pageAccessToken: token, appSecret, verifyToken: "verify-me-please" },
-  });
-  expect(r.status, JSON.stringify(r.body)).toBe(201);
-  const url = `${t.url}/api/webhooks/messenger/${r.body.connection.id}`;
-  const bot = await owner.post("/api/bots", { name: unique("Bot"), webhookUrl: hook.url });
+  const page = await messengerPage(t, fake, clock, { humanAgentTag: true });
+  const bot = await page.owner.post("/api/bots", { name: unique("Bot"), webhookUrl: hook.url });
   expect(bot.status, JSON.stringify(bot.body)).toBe(201);
-  /** A customer writes now (by the application's clock): answers the conversation's id and their PSID. */
-  const customer = async (text: string) => {
-    const psid = digits();
-    const at = clock.now().getTime();
-    const event = {
-      sender: { id: psid },
-      recipient: { id: pageId },
-      timestamp: at,
-      message: { mid: unique("m_in"), text },
-    };
-    const res = await fake.webhook(url, metaWebhook.page(pageId, [event], at), { appSecret });
-    expect(res.status).toBe(200);
-    return { psid, conversationId: res.body.results[0].conversationId as string };
-  };
-  return { owner, customer, botId: bot.body.bot.id as string, botToken: bot.body.token as string };
+  return { ...page, botId: bot.body.bot.id as string, botToken: bot.body.token as string };
 }
-
-/** The messages (not sender actions such as mark_seen) the fake Send API received for a customer. */
-const sentTo = (psid: string) => fake.sends(psid).filter((r) => r.body?.message);
 
 const handToBot = async (owner: Client, conversationId: string, botId: string) => {
   const r = await owner.put(`/api/conversations/${conversationId}/bot`, { botId });
@@ -105,7 +74,7 @@ const AUTOMATION_CLOSED = /24-hour window .* closed .*human-agent tag is for a p
 
 describe("Messenger's human-agent tag is for people, not automation", () => {
   it("25 hours after the customer wrote, a rule's and a bot's message are refused with the window's reason; a person's reply still goes out tagged HUMAN_AGENT", async () => {
-    const { owner, customer, botId, botToken } = await setup();
+    const { owner, customer, sentTo, botId, botToken } = await setup();
     const canned = (
       await owner.post("/api/canned-replies", {
         shortcut: unique("r"),
@@ -173,7 +142,7 @@ describe("Messenger's human-agent tag is for people, not automation", () => {
   });
 
   it("a bot's or a rule's message accepted at 23 hours that is sent after 24 hours fails with the window's reason, unsent; a person's is sent tagged", async () => {
-    const { owner, customer, botId, botToken } = await setup();
+    const { owner, customer, sentTo, botId, botToken } = await setup();
     const canned = (
       await owner.post("/api/canned-replies", { shortcut: unique("r"), title: "Soon", text: "Rule's answer" })
     ).body.cannedReply;

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { MovableClock } from "../../lib/time";
 import { messageInState } from "../../testing/delivery";
-import { type MetaFake, metaWebhook, startMetaFake } from "../../testing/fakes/meta";
-import { newWorkspace, unique } from "../../testing/harness";
+import { type MetaFake, startMetaFake } from "../../testing/fakes/meta";
+import { messengerPage } from "../../testing/messenger-page";
 import { jobsSettled } from "../../testing/settled";
 import { useTestServer } from "../../testing/use-test-server";
 
@@ -25,44 +25,17 @@ const t = useTestServer(() => ({
   env: { GRAPH_API_BASE: fake.graphUrl, GRAPH_API_VERSION: "v21.0", INSTAGRAM_API_BASE: fake.instagramUrl },
 }));
 
-let ids = 0;
-const digits = () => `${Date.now()}${++ids}`.slice(-15);
-
 /** A Messenger page and a customer who has just written to it. */
 async function setup() {
-  const { owner } = await newWorkspace(t);
-  const pageId = digits();
-  const token = unique("page-token");
-  const appSecret = unique("app-secret");
-  fake.addAccount(token, { platform: "messenger", accountId: pageId, host: "graph" });
-  const r = await owner.post("/api/connections", {
-    type: "messenger",
-    name: unique("fb"),
-    credentials: { pageId, pageAccessToken: token, appSecret, verifyToken: "verify-me-please" },
-  });
-  expect(r.status, JSON.stringify(r.body)).toBe(201);
-  const url = `${t.url}/api/webhooks/messenger/${r.body.connection.id}`;
-  const psid = digits();
-  const at = clock.now().getTime();
-  const event = {
-    sender: { id: psid },
-    recipient: { id: pageId },
-    timestamp: at,
-    message: { mid: unique("m_in"), text: "hello" },
-  };
-  const res = await fake.webhook(url, metaWebhook.page(pageId, [event], at), { appSecret });
-  expect(res.status).toBe(200);
-  const conversationId = res.body.results[0].conversationId as string;
+  const { owner, customer, sentTo } = await messengerPage(t, fake, clock);
+  const { psid, conversationId } = await customer("hello");
   const conversation = (await owner.get(`/api/conversations/${conversationId}`)).body.conversation;
-  return { owner, psid, conversationId, contactId: conversation.contact.id as string };
+  return { owner, psid, conversationId, contactId: conversation.contact.id as string, sentTo };
 }
-
-/** The messages (not sender actions such as mark_seen) the fake Send API received for a customer. */
-const sentTo = (psid: string) => fake.sends(psid).filter((r) => r.body?.message);
 
 describe("a reply queued when its contact is blocked", () => {
   it("fails as contact_blocked at send time and reaches nobody; after unblocking, sending it again delivers it", async () => {
-    const { owner, psid, conversationId, contactId } = await setup();
+    const { owner, psid, conversationId, contactId, sentTo } = await setup();
     // The replies are accepted and wait in the queue (the send job has not run yet).
     await t.server.ctx.jobs.stop();
     let restarted = false;
@@ -103,7 +76,7 @@ describe("a reply queued when its contact is blocked", () => {
   });
 
   it("fails a reply waiting for the channel's rate limit when the contact is blocked before its next try", async () => {
-    const { owner, psid, conversationId, contactId } = await setup();
+    const { owner, psid, conversationId, contactId, sentTo } = await setup();
     // Meta answers "too many calls" (code 613) once: the reply waits for its next try.
     fake.inject({
       status: 400,
