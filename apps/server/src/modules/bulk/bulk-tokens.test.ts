@@ -1,22 +1,18 @@
 import type { Permission } from "@parley/protocol";
 import { describe, expect, it } from "vitest";
+import type { z } from "zod";
 import { MovableClock } from "../../lib/time";
 import { eventually } from "../../testing/eventually";
 import { addUser, apiConnection, type Client, inbound, newWorkspace, unique } from "../../testing/harness";
 import { useTestServer } from "../../testing/use-test-server";
 import { createTokenAs, withToken } from "../api-tokens/test-helpers";
+import type { BulkOperation } from "./schema";
 
 const clock = new MovableClock();
 const t = useTestServer({ clock });
 
-interface Operation {
-  id: string;
-  status: string;
-  total: number;
-  done: number;
-  failed: number;
-  errors: { conversationId: string; code: string }[];
-}
+/** An operation as the API answers it. */
+type Operation = z.infer<typeof BulkOperation>;
 
 /** A workspace whose owner creates the tokens, an agent and another agent who holds the conversations. */
 async function setup(count: number) {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import type { z } from "zod";
 import { eventually } from "../../testing/eventually";
 import {
   addUser,
@@ -10,6 +11,7 @@ import {
   unique,
 } from "../../testing/harness";
 import { useTestServer } from "../../testing/use-test-server";
+import type { BulkOperation } from "./schema";
 
 const t = useTestServer();
 
@@ -19,14 +21,8 @@ async function converse(conn: Conn) {
   expect(r.status).toBe(200);
   return r.body.results[0].conversationId as string;
 }
-interface Operation {
-  id: string;
-  status: string;
-  total: number;
-  done: number;
-  failed: number;
-  errors: { conversationId: string; code: string }[];
-}
+/** An operation as the API answers it. */
+type Operation = z.infer<typeof BulkOperation>;
 /** Starts a bulk action and polls its progress until it is finished. */
 async function bulk(client: Client, body: unknown) {
   const r = await client.post("/api/conversations/bulk", body);
